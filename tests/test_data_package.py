@@ -1,0 +1,166 @@
+"""The data shipped inside the package is complete and self-consistent.
+
+These tests read only the files under src/boucle/data (never /work/shared), so a fresh clone
+checks what a user would install.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import boucle
+
+DATA = Path(boucle.__file__).resolve().parent / "data"
+VENDOR = Path(boucle.__file__).resolve().parent / "web" / "static" / "vendor"
+
+
+def rows(relpath: str) -> list[dict]:
+    with (DATA / relpath).open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def codes(relpath: str, key: str) -> set[str]:
+    return {r[key] for r in rows(relpath)}
+
+
+# --------------------------------------------------------------------------- reference
+
+
+def test_ewc_list_is_complete_and_consistent():
+    ewc = rows("reference/ewc.csv")
+    assert len(ewc) == 842
+    assert len({r["code6"] for r in ewc}) == 842
+    chapters = codes("reference/ewc_chapters.csv", "code")
+    for r in ewc:
+        assert len(r["code6"]) == 6 and r["code6"].isdigit()
+        assert r["code"].replace(" ", "").rstrip("*") == r["code6"]
+        # The asterisk is the legal mark of a hazardous waste: flag and display form must agree.
+        assert (r["hazardous"] == "true") == r["code"].endswith("*")
+        assert r["label_fr"] and r["label_en"]
+        assert r["chapter"] in chapters and r["section"] in chapters
+    assert sum(r["hazardous"] == "true" for r in ewc) == 408
+
+
+def test_ewc_chapters_tree():
+    chapters = rows("reference/ewc_chapters.csv")
+    assert len(chapters) == 131
+    by_level = {lvl: [r for r in chapters if r["level"] == lvl] for lvl in ("1", "2")}
+    assert len(by_level["1"]) == 20 and len(by_level["2"]) == 111
+    top = {r["code"] for r in by_level["1"]}
+    assert all(r["parent"] in top for r in by_level["2"])
+
+
+def test_naf_hierarchy_and_english_labels():
+    naf = rows("reference/naf.csv")
+    assert len(naf) == 1707
+    by_code = {r["code"]: r for r in naf}
+    assert len(by_code) == 1707
+    for r in naf:
+        assert r["label_fr"] and r["label_en"]
+        if r["level"] == "division":
+            assert r["parent"] == ""
+        else:
+            assert r["parent"] in by_code, r["code"]
+            assert r["code"].startswith(r["parent"])
+    chain, code = [], "23.51Z"
+    while code:
+        chain.append(code)
+        code = by_code[code]["parent"]
+    assert chain == ["23.51Z", "23.51", "23.5", "23"]
+    assert by_code["23.51Z"]["label_en"] == by_code["23.51"]["label_en"] == "Manufacture of cement"
+
+
+def test_operations_cover_recovery_and_disposal_codes():
+    ops = codes("reference/operations.csv", "code")
+    assert {f"R{i}" for i in range(1, 14)} <= ops
+    assert {"D1", "D5", "D9", "D10", "D13", "D14", "D15"} <= ops
+    assert {r["type"] for r in rows("reference/operations.csv")} <= {
+        "Valorisation", "Elimination", "Groupement"}
+
+
+# --------------------------------------------------------------------------- geography
+
+
+def test_regions_and_departements():
+    regions = codes("geo/regions.csv", "code")
+    assert {"32", "44"} <= regions
+    deps = rows("geo/departements.csv")
+    assert all(d["region"] in regions for d in deps)
+    hdf = {d["code"] for d in deps if d["region"] == "32"}
+    assert hdf == {"02", "59", "60", "62", "80"}
+
+
+def test_communes_reference_existing_epci_and_departements():
+    communes = rows("geo/communes.csv")
+    assert len(communes) == 8897
+    assert len({c["code_insee"] for c in communes}) == 8897
+    epci = codes("geo/epci.csv", "siren")
+    assert len(epci) == 242
+    deps = {d["code"]: d["region"] for d in rows("geo/departements.csv")}
+    for c in communes:
+        assert c["epci_siren"] in epci, c["code_insee"]
+        assert deps[c["departement"]] == c["region"] in ("32", "44")
+        assert 47.4 < float(c["lat"]) < 51.2 and 1.3 < float(c["lon"]) < 8.3
+        assert all(len(cp) == 5 and cp.isdigit() for cp in c["codes_postaux"].split("|"))
+        assert int(c["population"]) >= 0
+
+
+def _features(relpath: str) -> list[dict]:
+    path = DATA / relpath
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return json.loads(raw)["features"]
+
+
+@pytest.mark.parametrize("relpath,key,expected", [
+    ("geo/regions.geojson", "code", "geo/regions.csv"),
+    ("geo/departements.geojson", "code", "geo/departements.csv"),
+    ("geo/epci.geojson", "siren", "geo/epci.csv"),
+    ("geo/communes.geojson.gz", "code_insee", "geo/communes.csv"),
+])
+def test_geometries_are_valid_and_match_the_tables(relpath, key, expected):
+    pytest.importorskip("shapely")
+    from shapely.geometry import shape
+
+    feats = _features(relpath)
+    known = codes(expected, key)
+    seen = set()
+    for f in feats:
+        geom = shape(f["geometry"])
+        assert geom.geom_type in ("Polygon", "MultiPolygon")
+        assert geom.is_valid and not geom.is_empty, f["properties"]
+        assert f["properties"][key] in known
+        seen.add(f["properties"][key])
+    assert len(seen) == len(feats)
+    if relpath.endswith("regions.geojson"):
+        assert seen == {"32", "44"}
+    elif "departements" in relpath:
+        assert len(seen) == 15
+    else:
+        assert seen == known
+
+
+def test_commune_centres_fall_in_their_polygon_or_close():
+    """The centre is what distance computations use; it must be inside its commune."""
+    pytest.importorskip("shapely")
+    from shapely.geometry import Point, shape
+
+    feats = _features("geo/communes.geojson.gz")
+    geoms = [shape(f["geometry"]) for f in feats]
+    by_code = {f["properties"]["code_insee"]: g for f, g in zip(feats, geoms)}
+    communes = rows("geo/communes.csv")
+    far = [c["code_insee"] for c in communes
+           if by_code[c["code_insee"]].distance(Point(float(c["lon"]), float(c["lat"]))) > 0.002]
+    assert not far
+
+
+# --------------------------------------------------------------------------- size
+
+
+def test_package_data_stays_small():
+    total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
+    assert total < 10 * 1024 * 1024, total
