@@ -1,0 +1,125 @@
+"""One score per candidate pair, in [0, 1], comparable across classes.
+
+score = compat_weight x confidence_offer x confidence_need x inferred_factor
+        x exp(-distance / decay_km)
+        x (w_impact * impact + w_fit * fit + w_base) / (w_impact + w_fit + w_base)
+
+Why this shape:
+- the *multiplicative* factors are those that make a pair less likely to be
+  real (uncertain classification, guessed need, substitution, distance); a
+  guessed need gets ``inferred_factor`` < 1, so it ranks strictly below a
+  declared need of equal merit;
+- the *merit* is a bounded mix, so no single term can zero a useful pair and
+  every term stays interpretable (see :mod:`.explain`);
+- impact terms saturate (x / (1 + x) of a scale) so one huge quarry does not
+  flatten the rest of the ranking; negative impacts (transport emits more than
+  the exchange saves) count as zero merit;
+- every factor is at most 1, which gives the per-offer upper bound used by
+  :mod:`.nearest` to prove a top-k exact without scoring every pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+ImpactFn = Callable[..., dict]
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    impact: float = 0.5
+    fit: float = 0.3
+    base: float = 0.2
+    # Shares of the impact term; a term missing for a pair (not computable) counts 0.
+    impact_co2e: float = 0.5
+    impact_tonnes: float = 0.3
+    impact_eur: float = 0.2
+    # Values at which each saturating term reaches one half.
+    co2e_scale_t: float = 10.0
+    tonnes_scale_t: float = 100.0
+    eur_scale: float = 10_000.0
+    decay_km: float = 50.0
+    unknown_fit: float = 0.5  # demand not stated: neither a perfect nor a bad fit
+    inferred_factor: float = 0.8
+
+
+def default_impact(material_idx, quantity_t, distance_km, **_) -> dict:
+    """Stand-in until an impact model is injected: tonnes diverted only, no
+    invented emission factors (co2e and euros are left unknown)."""
+    q = np.nan_to_num(np.asarray(quantity_t, dtype=np.float64), nan=0.0)
+    nan = np.full(q.shape, np.nan)
+    return {
+        "co2e_avoided_t": nan,
+        "tonnes_diverted": q,
+        "eur_saved": nan.copy(),
+        "computable": np.zeros(q.shape, dtype=bool),
+    }
+
+
+def _saturate(x: np.ndarray, scale: float) -> np.ndarray:
+    y = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0) / scale
+    y = np.maximum(y, 0.0)
+    return y / (1.0 + y)
+
+
+def exchanged_tonnes(supply_t: np.ndarray, demand_t: np.ndarray) -> np.ndarray:
+    """What could actually move: the smaller side, or the whole offer when the
+    demand is unknown."""
+    supply = np.nan_to_num(supply_t, nan=0.0)
+    return np.where(np.isfinite(demand_t), np.minimum(supply, demand_t), supply)
+
+
+def quantity_fit(supply_t: np.ndarray, demand_t: np.ndarray, unknown: float) -> np.ndarray:
+    s = np.nan_to_num(supply_t, nan=0.0)
+    big = np.maximum(s, demand_t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fit = np.where(big > 0, np.minimum(s, demand_t) / big, 0.0)
+    return np.where(np.isfinite(demand_t) & (s > 0), fit, np.where(s > 0, unknown, 0.0))
+
+
+def score_terms(oi, ni, distance_km, compat_weight, offers, needs, impact_fn: ImpactFn | None = None, weights: ScoreWeights = ScoreWeights()) -> dict:
+    """Every ingredient of the score, as arrays aligned with the pairs."""
+    impact_fn = impact_fn or default_impact
+    w = weights
+    supply, demand = offers.quantity_t[oi], needs.quantity_t[ni]
+    tonnes = exchanged_tonnes(supply, demand)
+    imp = impact_fn(material_idx=offers.cls[oi], quantity_t=tonnes, distance_km=distance_km)
+    impact = (
+        w.impact_co2e * _saturate(imp["co2e_avoided_t"], w.co2e_scale_t)
+        + w.impact_tonnes * _saturate(imp["tonnes_diverted"], w.tonnes_scale_t)
+        + w.impact_eur * _saturate(imp["eur_saved"], w.eur_scale)
+    ) / (w.impact_co2e + w.impact_tonnes + w.impact_eur)
+    fit = quantity_fit(supply, demand, w.unknown_fit)
+    merit = (w.impact * impact + w.fit * fit + w.base) / (w.impact + w.fit + w.base)
+    confidence = offers.confidence[oi] * needs.confidence[ni]
+    inferred = np.where(needs.inferred[ni], w.inferred_factor, 1.0)
+    decay = np.exp(-np.asarray(distance_km, dtype=np.float64) / w.decay_km)
+    score = compat_weight * confidence * inferred * decay * merit
+    return {
+        "score": score,
+        "tonnes": tonnes,
+        "impact": imp,
+        "impact_term": impact,
+        "fit": fit,
+        "merit": merit,
+        "confidence": confidence,
+        "inferred_factor": inferred,
+        "decay": decay,
+        "compat_weight": np.asarray(compat_weight, dtype=np.float64),
+    }
+
+
+def score_candidates(cands, offers, needs, impact_fn: ImpactFn | None = None, weights: ScoreWeights = ScoreWeights()) -> np.ndarray:
+    """Score of each candidate pair (see module docstring); same order as ``cands``."""
+    if len(cands) == 0:
+        return np.zeros(0, dtype=np.float64)
+    return score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs, impact_fn, weights)["score"]
+
+
+def score_upper_bound(offer_conf, need_conf, need_inferred, compat_weight, distance_km, weights: ScoreWeights = ScoreWeights()):
+    """No pair can score above this (merit <= 1): what lets a search stop early."""
+    inferred = np.where(need_inferred, weights.inferred_factor, 1.0)
+    return compat_weight * offer_conf * need_conf * inferred * np.exp(-np.asarray(distance_km) / weights.decay_km)
