@@ -1,0 +1,1 @@
+"""EPCIS 2.0 core for product passports (pure, no Django)."""
