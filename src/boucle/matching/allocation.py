@@ -1,0 +1,155 @@
+"""The territory's best assignment of supplies to demands, as an exact min-cost flow.
+
+Ranking says which partner is good for one flow; a facilitator also asks
+"if everyone followed the plan, which exchanges maximise the tonnes of CO2e
+avoided (or euros) for the whole territory?". Offers and needs compete for the
+same tonnes, so this is a transportation problem: maximise
+``sum(value_per_t[a] * tonnes[a])`` under ``sum of tonnes leaving a supply <=
+its quantity`` and ``sum arriving at a demand <= its quantity``. Its constraint
+matrix is totally unimodular, so a min-cost flow solves it exactly and fast.
+
+Network: supply nodes -> demand nodes (one arc per candidate, unit cost
+``-value``) -> one sink; every supply also has a zero-cost arc straight to the
+sink, so leaving tonnes unshipped is always allowed (nobody must take waste
+that loses value).
+
+Rounding (OR-Tools works on int64): quantities are counted in
+``quantity_unit_t`` (default 0.001 t = 1 kg, rounded down so no limit is ever
+exceeded) and values per tonne in steps of ``1 / value_scale`` (default 0.001,
+rounded to nearest). The plan is optimal for the rounded problem; the reported
+``total_value`` uses the exact float values and the rounded flows. If the
+integer objective could overflow int64, the quantity unit is coarsened by
+powers of ten and the unit used is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+_INT64_BUDGET = 2**62
+
+
+@dataclass(frozen=True, eq=False)
+class Allocation:
+    flow_t: np.ndarray  # tonnes per input arc (0 for dropped arcs)
+    total_value: float
+    shipped_t: np.ndarray  # per supply
+    received_t: np.ndarray  # per demand
+    quantity_unit_t: float
+    status: str
+
+    @property
+    def used_arcs(self) -> np.ndarray:
+        return np.flatnonzero(self.flow_t > 0)
+
+
+def _units(quantity_t: np.ndarray, unit_t: float, unknown_units: int) -> np.ndarray:
+    q = np.asarray(quantity_t, dtype=np.float64)
+    units = np.floor(np.where(np.isfinite(q), np.maximum(q, 0.0), 0.0) / unit_t + 1e-9).astype(np.int64)
+    return np.where(np.isfinite(q), units, unknown_units)
+
+
+def allocate(
+    supply_t,
+    demand_t,
+    arcs_from,
+    arcs_to,
+    arc_value,
+    arc_capacity_t=None,
+    quantity_unit_t: float = 0.001,
+    value_scale: float = 1000.0,
+) -> Allocation:
+    """Maximise total value; ``arc_value`` is per tonne (e.g. tCO2e avoided per t).
+
+    ``demand_t`` may hold nan for an unknown demand: it is then bounded only by
+    the supplies reaching it. Arcs with a non-positive (or nan) value are never used.
+    """
+    supply_t = np.asarray(supply_t, dtype=np.float64).reshape(-1)
+    demand_t = np.asarray(demand_t, dtype=np.float64).reshape(-1)
+    arcs_from = np.asarray(arcs_from, dtype=np.int64).reshape(-1)
+    arcs_to = np.asarray(arcs_to, dtype=np.int64).reshape(-1)
+    arc_value = np.asarray(arc_value, dtype=np.float64).reshape(-1)
+    n_s, n_d, n_a = supply_t.size, demand_t.size, arcs_from.size
+    cap_t = np.full(n_a, np.inf) if arc_capacity_t is None else np.asarray(arc_capacity_t, dtype=np.float64)
+
+    flow_t = np.zeros(n_a)
+    keep = np.flatnonzero(np.nan_to_num(arc_value, nan=0.0) > 0)
+    cost = np.rint(arc_value[keep] * value_scale).astype(np.int64)
+    keep, cost = keep[cost > 0], cost[cost > 0]
+    supply_finite = np.nan_to_num(supply_t, nan=0.0, posinf=0.0)
+    if keep.size == 0 or supply_finite.sum() <= 0:
+        return Allocation(flow_t, 0.0, np.zeros(n_s), np.zeros(n_d), quantity_unit_t, "EMPTY")
+
+    unit = quantity_unit_t
+    while float(np.maximum(supply_finite, 0).sum()) / unit * float(cost.max()) >= _INT64_BUDGET:
+        unit *= 10.0
+    u = _units(supply_finite, unit, 0)
+    total = int(u.sum())
+    v = _units(demand_t, unit, total)
+    c_units = _units(cap_t[keep], unit, total)
+
+    tails, heads = arcs_from[keep], arcs_to[keep] + n_s
+    sink = n_s + n_d
+    all_tails = np.concatenate([tails, n_s + np.arange(n_d), np.arange(n_s)]).astype(np.int32)
+    all_heads = np.concatenate([heads, np.full(n_d + n_s, sink)]).astype(np.int32)
+    capacity = np.concatenate([np.minimum(np.minimum(u[tails], v[arcs_to[keep]]), c_units), v, u]).astype(np.int64)
+    unit_cost = np.concatenate([-cost, np.zeros(n_d + n_s, dtype=np.int64)])
+
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(all_tails, all_heads, capacity, unit_cost)
+    nodes = np.arange(sink + 1, dtype=np.int32)
+    supplies = np.concatenate([u, np.zeros(n_d, dtype=np.int64), [-total]]).astype(np.int64)
+    solver.set_nodes_supplies(nodes, supplies)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: {status}")
+    flows = np.asarray(solver.flows(np.arange(keep.size, dtype=np.int32)), dtype=np.int64)
+    flow_t[keep] = flows * unit
+    shipped = np.bincount(arcs_from, weights=flow_t, minlength=n_s)
+    received = np.bincount(arcs_to, weights=flow_t, minlength=n_d)
+    value = float(np.dot(flow_t[keep], arc_value[keep]))
+    return Allocation(flow_t, value, shipped, received, unit, "OPTIMAL")
+
+
+def allocate_what_if(
+    supply_site,
+    demand_site,
+    supply_t,
+    demand_t,
+    arcs_from,
+    arcs_to,
+    arc_value,
+    arc_distance_km=None,
+    exclude_sites=(),
+    max_distance_km: float | None = None,
+    value_factor=1.0,
+    **kwargs,
+) -> Allocation:
+    """A scenario is the same problem with filtered or rescaled arrays: drop the
+    arcs touching excluded sites or longer than ``max_distance_km``, multiply
+    values by ``value_factor`` (scalar or per arc, e.g. a new emission factor for
+    one material). Flows come back aligned with the original arcs."""
+    arcs_from = np.asarray(arcs_from, dtype=np.int64)
+    arcs_to = np.asarray(arcs_to, dtype=np.int64)
+    value = np.asarray(arc_value, dtype=np.float64) * np.broadcast_to(np.asarray(value_factor, dtype=np.float64), arcs_from.shape)
+    excluded = np.asarray(list(exclude_sites), dtype=np.int64)
+    ok = ~np.isin(np.asarray(supply_site)[arcs_from], excluded) & ~np.isin(np.asarray(demand_site)[arcs_to], excluded)
+    if max_distance_km is not None:
+        ok &= np.asarray(arc_distance_km, dtype=np.float64) <= max_distance_km
+    return allocate(supply_t, demand_t, arcs_from, arcs_to, np.where(ok, value, 0.0), **kwargs)
+
+
+def arcs_from_candidates(cands, offers, needs, impact_fn=None, value_key: str = "co2e_avoided_t"):
+    """Arcs for :func:`allocate` from matching candidates: the value per tonne
+    is the impact of moving one tonne over the candidate's distance (impact
+    models are linear in tonnes), weighted by the class compatibility.
+    Returns (supply_t, demand_t, arcs_from, arcs_to, value_per_t)."""
+    from .scoring import default_impact
+
+    impact_fn = impact_fn or default_impact
+    per_t = impact_fn(material_idx=offers.cls[cands.offer_idx], quantity_t=np.ones(len(cands)), distance_km=cands.distance_km)
+    value = np.nan_to_num(np.asarray(per_t[value_key], dtype=np.float64), nan=0.0) * cands.compat_weight
+    return offers.quantity_t, needs.quantity_t, cands.offer_idx, cands.need_idx, value
