@@ -1,0 +1,208 @@
+"""GS1 Digital Link URIs (uncompressed syntax, GS1 Digital Link standard 1.x).
+
+A DL URI puts a primary key and its qualifiers in the path, in the order the
+syntax dictionary's ``dlpkey`` attribute fixes, and other AIs ("data
+attributes") in the query string. Any domain and any path prefix (the stem) may
+precede the AI path, so parsing walks the path from the right until it meets a
+primary key. The rules and their edge cases follow GS1's reference engine
+(gs1-syntax-engine ``dl.c``) whose tests we run as conformance vectors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .dictionary import ai_table, dl_path_sequences, lookup
+from .errors import GS1Error
+from .validate import Pairs, resolve_ai, validate_pairs
+
+CANONICAL_STEM = "https://id.gs1.org"
+_URI_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
+_BAD_DOMAIN_CHARS = frozenset("_~?#@!$&'()*+,;=%")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_SCHEMES = ("https://", "HTTPS://", "http://", "HTTP://")
+
+# Deprecated short names ("convenience alphas") of early DL URIs, e.g. /gtin/…
+CONVENIENCE_ALPHAS = {
+    "cpid": "8010", "cpsn": "8011", "cpv": "22", "gcn": "255", "gdti": "253", "giai": "8004",
+    "ginc": "401", "gln": "414", "glnx": "254", "gmn": "8013", "grai": "8003", "gsin": "402",
+    "gsrn": "8018", "gsrnp": "8017", "gtin": "01", "itip": "8006", "lot": "10", "party": "417",
+    "refno": "8020", "ser": "21", "srin": "8019", "sscc": "00",
+}  # fmt: skip
+
+
+def _unescape(text: str, *, query: bool, ai: str) -> str:
+    """Percent-decode like the reference engine: only well-formed %XX escapes; '+' is a space in queries."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "%" and re.fullmatch(r"[0-9A-Fa-f]{2}", text[i + 1 : i + 3]):
+            byte = int(text[i + 1 : i + 3], 16)
+            if byte == 0:
+                raise GS1Error(f"AI ({ai}): a percent-decoded value must not contain NUL", ai=ai, rule="syntax")
+            out.append(byte)
+            i += 3
+            continue
+        out.append(0x20 if query and c == "+" else ord(c))
+        i += 1
+    return out.decode("latin-1")
+
+
+def _escape(value: str, *, query: bool) -> str:
+    out = []
+    for c in value:
+        if c in _UNRESERVED:
+            out.append(c)
+        elif c == " " and query:
+            out.append("+")
+        else:
+            out.extend(f"%{b:02X}" for b in c.encode("utf-8"))
+    return "".join(out)
+
+
+def _path_ai(segment: str, permit_convenience_alphas: bool) -> str | None:
+    if permit_convenience_alphas and segment in CONVENIENCE_ALPHAS:
+        return CONVENIENCE_ALPHAS[segment]
+    return segment if lookup(segment) is not None else None
+
+
+def _pad_gtin(value: str) -> str:
+    return value.zfill(14) if len(value) in (8, 12, 13) else value
+
+
+def parse_digital_link(
+    uri: str,
+    *,
+    permit_convenience_alphas: bool = False,
+    permit_zero_suppressed_gtin: bool = False,
+    permit_unknown_ais: bool = False,
+    check_associations: bool = True,
+) -> Pairs:
+    """The validated (AI, value) pairs of an uncompressed DL URI: path AIs, then query attributes.
+
+    Non-AI query parameters (``linkType``, ``context`` ...) are not pairs. The
+    ``permit_*`` options relax the strict syntax for legacy links (``/gtin/``
+    short names, GTIN-13 without its leading zero, AIs GS1 has not allocated)."""
+    if not uri or any(c not in _URI_CHARS for c in uri):
+        bad = next((c for c in uri if c not in _URI_CHARS), "")
+        raise GS1Error(f"URI contains an illegal character {bad!r}" if uri else "empty URI", rule="uri")
+    scheme = next((s for s in _SCHEMES if uri.startswith(s)), None)
+    if scheme is None:
+        raise GS1Error("a Digital Link URI must start with http:// or https://", rule="uri")
+    rest = uri[len(scheme) :]
+    slash = rest.find("/")
+    if slash < 1:
+        raise GS1Error("URI has no domain or no path", rule="uri")
+    if any(c in _BAD_DOMAIN_CHARS for c in rest[:slash]):
+        raise GS1Error(f"illegal character in domain {rest[:slash]!r}", rule="uri")
+    path = rest[slash:].split("#", 1)[0]
+    path, _, query = path.partition("?")
+
+    segments = path.split("/")[1:]
+    start = None  # index into segments of the primary key AI
+    i = len(segments) - 2
+    while i >= 0:
+        ai = _path_ai(segments[i], permit_convenience_alphas)
+        if ai is None:
+            break
+        if lookup(ai).is_dl_primary_key:
+            start = i
+            break
+        i -= 2
+    if start is None:
+        raise GS1Error("no GS1 Digital Link primary key found in the URI path", rule="dl-path")
+
+    pairs: Pairs = []
+    for j in range(start, len(segments), 2):
+        ai = _path_ai(segments[j], permit_convenience_alphas)
+        raw = segments[j + 1]
+        if not raw:
+            raise GS1Error(f"AI ({ai}): empty value in the URI path", ai=ai, rule="dl-path")
+        value = _unescape(raw, query=False, ai=ai)
+        if ai == "01" and permit_zero_suppressed_gtin:
+            value = _pad_gtin(value)
+        pairs.append((ai, value))
+    path_ais = tuple(ai for ai, _ in pairs)
+
+    attributes: Pairs = []
+    for param in query.split("&"):
+        key, eq, raw = param.partition("=")
+        if not eq or not key.isdigit():
+            continue  # singletons and non-AI parameters (linkType, context ...) are not AI data
+        entry = resolve_ai(key, permit_unknown_ais=permit_unknown_ais)
+        if not raw:
+            raise GS1Error(f"AI ({key}): empty value in the query string", ai=key, rule="dl-query")
+        value = _unescape(raw, query=True, ai=key)
+        if entry.ai == "01" and permit_zero_suppressed_gtin:
+            value = _pad_gtin(value)
+        attributes.append((key, value))
+
+    if path_ais not in dl_path_sequences():
+        raise GS1Error(
+            f"invalid key qualifier sequence in the path: {'/'.join(path_ais)} "
+            f"(allowed after ({path_ais[0]}): {_describe_qualifiers(path_ais[0])})",
+            ai=path_ais[0],
+            rule="dlpkey",
+        )
+    seen = set(path_ais)
+    for ai, value in attributes:
+        if ai in seen:
+            raise GS1Error(f"AI ({ai}) appears more than once in the URI", ai=ai, value=value, rule="duplicate")
+        seen.add(ai)
+        if not resolve_ai(ai, permit_unknown_ais=permit_unknown_ais).dl_attribute:
+            raise GS1Error(f"AI ({ai}) is not allowed as a Digital Link data attribute", ai=ai, value=value, rule="dl-attribute")
+        for k in range(1, len(path_ais) + 1):
+            if (*path_ais[:k], ai, *path_ais[k:]) in dl_path_sequences():
+                raise GS1Error(f"AI ({ai}) is a key qualifier of ({path_ais[0]}): it belongs in the path", ai=ai, rule="dlpkey")
+    return validate_pairs(pairs + attributes, associations=check_associations, permit_unknown_ais=permit_unknown_ais)
+
+
+def _describe_qualifiers(key: str) -> str:
+    alternatives = lookup(key).dl_qualifier_alternatives or ()
+    described = [",".join(alt) for alt in alternatives if alt]
+    return " | ".join(described) if described else "none"
+
+
+def build_digital_link(
+    pairs: Sequence[tuple[str, str]],
+    stem: str | None = CANONICAL_STEM,
+    *,
+    permit_unknown_ais: bool = False,
+    check_associations: bool = True,
+) -> str:
+    """An uncompressed DL URI: primary key, qualifiers in the standard's order, then attributes.
+
+    The primary key is the first AI in ``pairs`` that can be one; the
+    qualifier alternative matching the most AIs is used (ties broken as GS1's
+    engine does); repeated identical pairs are written once; attributes are
+    written fixed-length AIs first, each group in the given order."""
+    pairs = validate_pairs(pairs, associations=check_associations, permit_unknown_ais=permit_unknown_ais)
+    table = ai_table()
+    key = next((ai for ai, _ in pairs if ai in table and table[ai].is_dl_primary_key), None)
+    if key is None:
+        raise GS1Error("cannot build a Digital Link URI: no AI in the data is a primary key", rule="dlpkey")
+    present = {ai for ai, _ in pairs}
+    best: tuple[str, ...] = (key,)
+    for alternative in table[key].dl_qualifier_alternatives:
+        candidate = (key, *(q for q in alternative if q in present))
+        if len(candidate) > len(best) or (len(candidate) == len(best) and " ".join(candidate) < " ".join(best)):
+            best = candidate
+    values = {}
+    for ai, value in pairs:
+        values.setdefault(ai, value)
+    base = (stem or CANONICAL_STEM).rstrip("/")
+    path = "".join(f"/{ai}/{_escape(values[ai], query=False)}" for ai in best)
+    attributes: list[str] = []
+    for fixed in (True, False):
+        for ai in values:
+            if ai in best:
+                continue
+            entry = resolve_ai(ai, permit_unknown_ais=permit_unknown_ais)
+            if entry.fnc1_required == fixed:
+                continue
+            if not entry.dl_attribute:
+                raise GS1Error(f"AI ({ai}) is not allowed as a Digital Link data attribute", ai=ai, rule="dl-attribute")
+            attributes.append(f"{ai}={_escape(values[ai], query=True)}")
+    return base + path + ("?" + "&".join(attributes) if attributes else "")
