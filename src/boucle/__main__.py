@@ -1,0 +1,5 @@
+import sys
+
+from boucle.cli import main
+
+sys.exit(main())

@@ -1,0 +1,317 @@
+"""Importers for sites and flows in Boucle's public format (see README, "Import format").
+
+Every importer works in two passes: first it parses and validates every row,
+collecting rejections with their line numbers; then, only if nothing was
+rejected (or ``partial`` is asked), it writes everything in one transaction.
+So a bad file never leaves the database half-written, and importing the same
+file twice changes nothing.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from boucle.reference.models import ActivityCode, WasteCode
+from boucle.territories.models import Commune
+
+from . import fields as F
+from . import units
+from .corrections import latest_corrections
+from .models import Company, Flow, Site
+from .tabular import FileFormatError, read_table
+
+SITE_COLUMNS = ["site_id", "name", "naf_code", "activity", "latitude", "longitude", "commune_insee", "country"]
+FLOW_COLUMNS = ["site_id", "direction", "label", "kind", "ewc_code", "quantity", "unit", "period", "temperature_c",
+                "hazardous", "available_from", "available_to", "confidential", "external_id", "illustrative"]
+DIRECTIONS = {"offer": "offer", "offre": "offer", "need": "need", "besoin": "need", "demande": "need"}
+KINDS = {"material": "material", "matiere": "material", "matière": "material", "energy": "energy",
+         "energie": "energy", "énergie": "energy", "heat": "energy", "chaleur": "energy", "water": "water",
+         "eau": "water", "equipment": "equipment", "equipement": "equipment", "équipement": "equipment",
+         "service": "service"}
+PERIODS = {"year": "year", "an": "year", "annee": "year", "année": "year", "month": "month", "mois": "month",
+           "week": "week", "semaine": "week", "day": "day", "jour": "day", "once": "once", "ponctuel": "once"}
+
+
+@dataclass
+class Report:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def to_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": [{"line": n, "reason": r} for n, r in self.rejected],
+                "unknown_columns": self.unknown_columns, "written": self.written}
+
+    def lines(self, lang: str = "fr") -> list[str]:
+        if lang == "en":
+            out = [f"created: {self.created}, updated: {self.updated}, unchanged: {self.unchanged}, "
+                   f"rejected: {len(self.rejected)}"]
+            out += [f"line {n}: {r}" for n, r in self.rejected]
+            if self.unknown_columns:
+                out.append("unknown columns (ignored): " + ", ".join(self.unknown_columns))
+            if self.rejected and not self.written:
+                out.append("nothing was written (use --partial to import the valid rows)")
+        else:
+            out = [f"créés : {self.created}, mis à jour : {self.updated}, inchangés : {self.unchanged}, "
+                   f"rejetés : {len(self.rejected)}"]
+            out += [f"ligne {n} : {r}" for n, r in self.rejected]
+            if self.unknown_columns:
+                out.append("colonnes inconnues (ignorées) : " + ", ".join(self.unknown_columns))
+            if self.rejected and not self.written:
+                out.append("rien n'a été écrit (--partial pour importer les lignes valides)")
+        return out
+
+
+def _check_header(header, known, required, report):
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise FileFormatError("colonnes obligatoires manquantes : " + ", ".join(missing))
+    report.unknown_columns = [c for c in header if c and c not in known]
+
+
+def _jsonable(values: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
+
+
+def _upsert(model, existing, key_values, values, report, now, source):
+    """Create or update one record; the imported snapshot decides whether anything changed."""
+    snapshot = _jsonable(values)
+    obj = existing
+    if obj is None:
+        obj = model(**key_values, **values, imported_values=snapshot, imported_at=now, source=source)
+        report.created += 1
+        return obj, "create"
+    if obj.imported_values == snapshot:
+        report.unchanged += 1
+        return obj, None
+    corrected = latest_corrections(obj)
+    for name, value in values.items():
+        if name not in corrected:
+            setattr(obj, name, value)
+    obj.imported_values = snapshot
+    obj.imported_at = now
+    report.updated += 1
+    return obj, "update"
+
+
+# --- sites -------------------------------------------------------------------------------------
+
+class _CommuneFinder:
+    """Nearest commune centre for sites given by coordinates only (France, shipped communes)."""
+
+    def __init__(self):
+        import numpy as np
+
+        rows = list(Commune.objects.values_list("insee", "lat", "lon"))
+        self.codes = [r[0] for r in rows]
+        self.tree = None
+        if rows:
+            from scipy.spatial import cKDTree
+
+            lat = np.radians([r[1] for r in rows])
+            lon = np.radians([r[2] for r in rows])
+            self.tree = cKDTree(np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+    def nearest(self, lat, lon, max_km=15.0):
+        import math
+
+        if self.tree is None:
+            return None
+        la, lo = math.radians(lat), math.radians(lon)
+        dist, idx = self.tree.query([math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)])
+        return self.codes[idx] if dist * 6371.0 <= max_km else None
+
+
+def import_sites(path, *, partial=False, source="import") -> Report:
+    report = Report()
+    table = read_table(path)
+    _check_header(table.header, SITE_COLUMNS, ["site_id", "name"], report)
+    if not ({"latitude", "longitude"} <= set(table.header) or "commune_insee" in table.header):
+        raise FileFormatError("il faut les colonnes latitude et longitude, ou commune_insee")
+    nafs = set(ActivityCode.objects.values_list("code", flat=True))
+    communes = {c: (lat, lon) for c, lat, lon in Commune.objects.values_list("insee", "lat", "lon")}
+    finder = None
+    parsed, seen = [], {}
+    for line, row in table.rows:
+        try:
+            sid, kind = F.site_id(row.get("site_id", ""))
+            if sid in seen:
+                raise F.CellError(f"site_id {sid} en double (déjà ligne {seen[sid]})")
+            seen[sid] = line
+            name = row.get("name", "").strip()
+            if not name:
+                raise F.CellError("name: valeur obligatoire")
+            naf = F.naf(row.get("naf_code", ""))
+            if naf and naf not in nafs:
+                raise F.CellError(f"naf_code: {naf} absent de la NAF rév. 2")
+            lat = F.number("latitude", row.get("latitude", ""))
+            lon = F.number("longitude", row.get("longitude", ""))
+            if (lat is None) != (lon is None):
+                raise F.CellError("latitude et longitude vont ensemble")
+            if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise F.CellError(f"coordonnées hors limites ({lat}, {lon})")
+            country = (row.get("country", "") or "FR").strip().upper()
+            if len(country) != 2 or not country.isalpha():
+                raise F.CellError(f"country: {country!r} n'est pas un code pays ISO à 2 lettres")
+            commune = row.get("commune_insee", "").strip() or None
+            if commune and commune not in communes:
+                raise F.CellError(f"commune_insee: {commune} inconnue")
+            if lat is None:
+                if not commune:
+                    raise F.CellError("ni coordonnées (latitude, longitude) ni commune_insee")
+                lat, lon = communes[commune]
+            elif not commune and country == "FR":
+                finder = finder or _CommuneFinder()
+                commune = finder.nearest(lat, lon)
+            parsed.append((line, sid, kind, {
+                "name": name, "naf_id": naf, "activity": row.get("activity", "").strip(),
+                "lat": lat, "lon": lon, "commune_id": commune, "country": country}))
+        except F.CellError as exc:
+            report.rejected.append((line, str(exc)))
+    if report.rejected and not partial:
+        return report
+    _write_sites(parsed, report, source)
+    return report
+
+
+def _company_for(sid, kind, name):
+    if kind == "siret":
+        company, _ = Company.objects.get_or_create(siren=sid[:9], defaults={"name": name})
+    else:
+        company, _ = Company.objects.get_or_create(external_key=f"site:{sid}", defaults={"name": name})
+    return company
+
+
+@transaction.atomic
+def _write_sites(parsed, report, source):
+    now = timezone.now()
+    existing = Site.objects.in_bulk([p[1] for p in parsed], field_name="site_id")
+    for _line, sid, kind, values in parsed:
+        site = existing.get(sid)
+        obj, action = _upsert(Site, site, {"site_id": sid, "id_kind": kind}, values, report, now, source)
+        if action == "create":
+            obj.company = _company_for(sid, kind, values["name"])
+        if action:
+            obj.save()
+    report.written = True
+
+
+# --- flows -------------------------------------------------------------------------------------
+
+def flow_identity(direction, kind, label, ewc, external_id) -> str:
+    if external_id:
+        return f"ext:{external_id}"
+    return "|".join([direction, kind, label, ewc or ""])
+
+
+def classify(label: str, ewc_code: str | None) -> tuple[str, float | None]:
+    """Material class of a flow, from its waste code when given, else its label."""
+    try:
+        from boucle.materials import classify as materials
+    except ImportError:  # the taxonomy is optional for the importer
+        return "", None
+    try:
+        if ewc_code:
+            return materials.class_for_ewc(ewc_code), 1.0
+        matches = materials.classify_label(label)
+    except (ValueError, KeyError, LookupError):
+        return "", None
+    return (matches[0].key, float(matches[0].confidence)) if matches else ("", None)
+
+
+def import_flows(path, *, partial=False, source="import") -> Report:
+    report = Report()
+    table = read_table(path)
+    _check_header(table.header, FLOW_COLUMNS, ["site_id", "direction", "label"], report)
+    site_ids = dict(Site.objects.values_list("site_id", "pk"))
+    waste = dict(WasteCode.objects.values_list("code6", "hazardous"))
+    parsed, seen = [], {}
+    for line, row in table.rows:
+        try:
+            raw_sid = row.get("site_id", "").strip()
+            sid = raw_sid.replace(" ", "") if raw_sid.replace(" ", "").isdigit() else raw_sid
+            if not sid:
+                raise F.CellError("site_id: valeur obligatoire")
+            if sid not in site_ids:
+                raise F.CellError(f"site_id: site {sid} inconnu (importez d'abord le fichier des sites)")
+            direction = F.choice("direction", row.get("direction", ""), DIRECTIONS)
+            label = row.get("label", "").strip()
+            if not label:
+                raise F.CellError("label: valeur obligatoire")
+            kind = F.choice("kind", row.get("kind", ""), KINDS, default="material")
+            ewc = F.ewc(row.get("ewc_code", ""))
+            if ewc and ewc not in waste:
+                raise F.CellError(f"ewc_code: {row['ewc_code'].strip()} absent de la liste européenne des déchets")
+            quantity = F.number("quantity", row.get("quantity", ""), minimum=0)
+            unit_text = row.get("unit", "").strip()
+            unit = ""
+            if unit_text:
+                try:
+                    unit = units.canonical(unit_text)
+                except ValueError as exc:
+                    raise F.CellError(f"unit: {exc}") from None
+                if units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
+                    raise F.CellError(f"unit: {unit} ne convient pas à un flux de type {kind}")
+            if quantity is not None and not unit:
+                raise F.CellError("unit: obligatoire quand quantity est donnée")
+            period = F.choice("period", row.get("period", ""), PERIODS, default="year")
+            temperature = F.number("temperature_c", row.get("temperature_c", ""), minimum=-273.15)
+            hazardous = F.boolean("hazardous", row.get("hazardous", ""))
+            if hazardous is None and ewc:
+                hazardous = waste[ewc]
+            if hazardous is False and ewc and waste[ewc]:
+                raise F.CellError(f"hazardous: le code {ewc} est un déchet dangereux (*)")
+            start = F.date("available_from", row.get("available_from", ""))
+            end = F.date("available_to", row.get("available_to", ""))
+            if start and end and end < start:
+                raise F.CellError("available_to est antérieure à available_from")
+            confidential = F.boolean("confidential", row.get("confidential", ""), default=True)
+            illustrative = F.boolean("illustrative", row.get("illustrative", ""), default=False)
+            external_id = row.get("external_id", "").strip()
+            identity = flow_identity(direction, kind, label, ewc, external_id)
+            key = (sid, identity)
+            if key in seen:
+                raise F.CellError(f"flux en double (même site, sens, type, libellé et code déchet que la ligne {seen[key]})")
+            seen[key] = line
+            base, base_unit = (units.to_base(quantity, unit, period) if quantity is not None else (None, ""))
+            material_class, confidence = classify(label, ewc)
+            parsed.append((line, site_ids[sid], identity, {
+                "direction": direction, "kind": kind, "label": label, "ewc_id": ewc,
+                "material_class": material_class, "material_confidence": confidence,
+                "quantity": quantity, "unit": unit, "period": period, "quantity_base": base, "base_unit": base_unit,
+                "temperature_c": temperature, "hazardous": hazardous, "available_from": start, "available_to": end,
+                "confidential": confidential, "illustrative": illustrative, "external_id": external_id}))
+        except F.CellError as exc:
+            report.rejected.append((line, str(exc)))
+    if report.rejected and not partial:
+        return report
+    _write_flows(parsed, report, source)
+    return report
+
+
+@transaction.atomic
+def _write_flows(parsed, report, source):
+    now = timezone.now()
+    existing = {}
+    site_pks = {p[1] for p in parsed}
+    for flow in Flow.objects.filter(site_id__in=site_pks):
+        existing[(flow.site_id, flow.identity)] = flow
+    creates = []
+    for _line, site_pk, identity, values in parsed:
+        obj, action = _upsert(Flow, existing.get((site_pk, identity)), {"site_id": site_pk, "identity": identity},
+                              values, report, now, source)
+        if action == "create":
+            creates.append(obj)
+        elif action == "update":
+            obj.save()
+    Flow.objects.bulk_create(creates, batch_size=500)
+    report.written = True

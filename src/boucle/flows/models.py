@@ -1,0 +1,163 @@
+"""Companies, their sites, and what each site offers or needs.
+
+Flows belong to sites, not companies, because distances are measured from sites.
+An imported record keeps its provenance; a facilitator's fix lives apart in
+``Correction`` so re-importing the same file never overwrites a human decision.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Company(models.Model):
+    """A legal unit: French SIREN, or an EU VAT number for a foreign partner, or neither (a test or demo site)."""
+
+    siren = models.CharField(max_length=9, unique=True, null=True, blank=True)
+    vat_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    external_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=200)
+    published = models.BooleanField(
+        default=False, help_text="The company chose to show its name and sites publicly."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+        constraints = [
+            models.CheckConstraint(condition=Q(siren__isnull=True) | Q(siren__regex=r"^[0-9]{9}$"), name="company_siren_format"),
+            models.CheckConstraint(
+                condition=Q(siren__isnull=False) | Q(vat_number__isnull=False) | Q(external_key__isnull=False),
+                name="company_has_identifier",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """An establishment: SIRET for a French one, any unique external id otherwise."""
+
+    class IdKind(models.TextChoices):
+        SIRET = "siret", "SIRET"
+        EXTERNAL = "external", "external id"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sites")
+    site_id = models.CharField(max_length=64, unique=True, help_text="SIRET or external id, as imported.")
+    id_kind = models.CharField(max_length=10, choices=IdKind.choices)
+    name = models.CharField(max_length=200)
+    naf = models.ForeignKey("reference.ActivityCode", on_delete=models.PROTECT, null=True, blank=True)
+    activity = models.CharField(max_length=300, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    commune = models.ForeignKey("territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="sites")
+    country = models.CharField(max_length=2, default="FR")
+    closed = models.BooleanField(default=False)
+    source = models.CharField(max_length=40, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_values = models.JSONField(default=dict, blank=True, help_text="The values as last imported.")
+
+    class Meta:
+        ordering = ["name", "site_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90) & Q(lon__gte=-180) & Q(lon__lte=180)),
+                name="site_coordinates_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["commune"]), models.Index(fields=["naf"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.site_id})"
+
+    @property
+    def published(self) -> bool:
+        return self.company.published
+
+
+class Flow(models.Model):
+    """Something a site throws away or has too much of (offer), or takes in (need)."""
+
+    class Direction(models.TextChoices):
+        OFFER = "offer", "offre"
+        NEED = "need", "besoin"
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", "matière"
+        ENERGY = "energy", "énergie / chaleur"
+        WATER = "water", "eau"
+        EQUIPMENT = "equipment", "équipement"
+        SERVICE = "service", "service"
+
+    class Period(models.TextChoices):
+        YEAR = "year", "an"
+        MONTH = "month", "mois"
+        WEEK = "week", "semaine"
+        DAY = "day", "jour"
+        ONCE = "once", "une fois"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="flows")
+    identity = models.CharField(max_length=400, help_text="External id, or site/direction/kind/label/EWC.")
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MATERIAL)
+    label = models.CharField(max_length=300)
+    ewc = models.ForeignKey("reference.WasteCode", on_delete=models.PROTECT, null=True, blank=True)
+    material_class = models.CharField(max_length=60, blank=True)
+    material_confidence = models.FloatField(null=True, blank=True)
+    quantity = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=8, blank=True)
+    period = models.CharField(max_length=5, choices=Period.choices, default=Period.YEAR)
+    quantity_base = models.FloatField(null=True, blank=True, help_text="Quantity per year in the base unit.")
+    base_unit = models.CharField(max_length=8, blank=True)
+    temperature_c = models.FloatField(null=True, blank=True)
+    hazardous = models.BooleanField(null=True, blank=True)
+    physical_state = models.CharField(max_length=20, blank=True)
+    grade = models.CharField(max_length=200, blank=True, help_text="Purity or grade, as text.")
+    available_from = models.DateField(null=True, blank=True)
+    available_to = models.DateField(null=True, blank=True)
+    confidential = models.BooleanField(default=True)
+    illustrative = models.BooleanField(
+        default=False, help_text="Typical of the activity, not declared by the company (demo data)."
+    )
+    source = models.CharField(max_length=40, blank=True)
+    external_id = models.CharField(max_length=120, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_values = models.JSONField(default=dict, blank=True, help_text="The values as last imported.")
+
+    class Meta:
+        ordering = ["site", "direction", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "identity"], name="flow_identity_per_site"),
+            models.CheckConstraint(condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="flow_quantity_non_negative"),
+            models.CheckConstraint(condition=Q(direction__in=["offer", "need"]), name="flow_direction_enum"),
+        ]
+        indexes = [models.Index(fields=["direction", "material_class"])]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.label}"
+
+
+class Correction(models.Model):
+    """A facilitator's fix of one field of an imported site or flow, kept apart from the import.
+
+    The displayed value is the latest correction if any, else the imported one
+    (see ``boucle.flows.layers``).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections")
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections")
+    field = models.CharField(max_length=40)
+    value = models.JSONField(null=True)
+    reason = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(site__isnull=False) & Q(flow__isnull=True)) | (Q(site__isnull=True) & Q(flow__isnull=False)),
+                name="correction_targets_one_record",
+            )
+        ]

@@ -1,0 +1,66 @@
+"""Declared units and their base unit per kind of quantity (pint does the arithmetic).
+
+Mass is counted in tonnes, volume in m3, energy in MWh, counts in units and time
+in hours. The importer stores the declared value and unit, plus the quantity per
+year in the base unit, which is what the engines compute with.
+"""
+
+from functools import lru_cache
+
+UNITS = {  # declared unit → (dimension, pint expression)
+    "t": ("mass", "tonne"),
+    "kg": ("mass", "kilogram"),
+    "m3": ("volume", "meter**3"),
+    "l": ("volume", "liter"),
+    "mwh": ("energy", "megawatt_hour"),
+    "kwh": ("energy", "kilowatt_hour"),
+    "gj": ("energy", "gigajoule"),
+    "unit": ("count", None),
+    "h": ("time", "hour"),
+}
+BASE = {"mass": ("t", "tonne"), "volume": ("m3", "meter**3"), "energy": ("MWh", "megawatt_hour"),
+        "count": ("unit", None), "time": ("h", "hour")}
+ALIASES = {"tonne": "t", "tonnes": "t", "tons": "t", "m³": "m3", "litre": "l", "litres": "l", "liter": "l",
+           "unité": "unit", "unite": "unit", "units": "unit", "u": "unit", "heure": "h", "hours": "h"}
+DISPLAY = {"l": "L", "mwh": "MWh", "kwh": "kWh", "gj": "GJ"}
+PER_YEAR = {"year": 1, "month": 12, "week": 52, "day": 365, "once": 1}
+KIND_DIMENSIONS = {
+    "material": {"mass", "volume", "count"},
+    "energy": {"energy"},
+    "water": {"volume", "mass"},
+    "equipment": {"count", "time"},
+    "service": {"count", "time"},
+}
+
+
+@lru_cache(maxsize=1)
+def _registry():
+    import pint
+
+    return pint.UnitRegistry()
+
+
+def canonical(unit: str) -> str:
+    """The unit as the import format spells it (``t``, ``kg``, ``m3``, ``L``, ``MWh`` …), or ValueError."""
+    key = unit.strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in UNITS:
+        raise ValueError(f"unité {unit!r} inconnue, attendu t, kg, m3, L, MWh, kWh, GJ, unit ou h")
+    return DISPLAY.get(key, key)
+
+
+def dimension(unit: str) -> str:
+    return UNITS[canonical(unit).lower()][0]
+
+
+def to_base(quantity: float, unit: str, period: str = "year") -> tuple[float, str]:
+    """Quantity per year (or for a one-off, as is) in the base unit of its dimension."""
+    key = canonical(unit).lower()
+    dim, expr = UNITS[key]
+    base_name, base_expr = BASE[dim]
+    if expr is None:
+        value = float(quantity)
+    else:
+        ureg = _registry()
+        value = (quantity * ureg(expr)).to(ureg(base_expr)).magnitude
+    return float(value) * PER_YEAR[period], base_name

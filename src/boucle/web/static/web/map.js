@@ -1,0 +1,33 @@
+// Facilitator map: EPCI outlines as a vector layer (works offline), sites loaded per bounding box.
+(function () {
+  const el = document.getElementById("map");
+  if (!el || !window.L) return;
+  const map = L.map(el).setView([50.3, 2.8], 8);
+  if (el.dataset.tileUrl) {
+    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
+  }
+  fetch(el.dataset.epciUrl).then((r) => r.json()).then((geo) => {
+    L.geoJSON(geo, { style: { color: "#0b6e4f", weight: 1, fillOpacity: 0.04 },
+      onEachFeature: (f, layer) => layer.bindTooltip(f.properties.nom || "") }).addTo(map);
+  });
+  const sites = L.layerGroup().addTo(map);
+  const status = document.getElementById("map-status");
+  function load() {
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(4)).join(",");
+    fetch(el.dataset.sitesUrl + "?bbox=" + bbox).then((r) => r.json()).then((data) => {
+      sites.clearLayers();
+      data.sites.forEach((s) => {
+        const m = L.circleMarker([s.lat, s.lon], { radius: 4 + Math.min(6, s.n_offers), color: "#0b6e4f" });
+        const a = document.createElement("a");
+        a.href = "/sites/" + s.id + "/";
+        a.textContent = s.name;
+        m.bindPopup(a);
+        sites.addLayer(m);
+      });
+      status.textContent = data.sites.length + (data.truncated ? "+" : "") + " sites";
+    });
+  }
+  map.on("moveend", load);
+  load();
+})();

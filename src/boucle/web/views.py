@@ -1,0 +1,77 @@
+"""Minimal pages: home with public aggregates, facilitator map, site page."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from boucle.accounts.access import can_see_site, is_facilitator, sites_in_full_view
+from boucle.flows.models import Site
+from boucle.paths import DATA_DIR
+
+MIN_COMPANIES = 3  # statistical-secrecy rule: a public figure covers at least 3 companies
+
+
+def home(request):
+    """Aggregates per EPCI, with figures suppressed where fewer than 3 companies stand behind them."""
+    rows = (Site.objects.filter(commune__isnull=False, closed=False)
+            .values("commune__epci_id", "commune__epci__name")
+            .annotate(companies=Count("company", distinct=True), sites=Count("id", distinct=True),
+                      offers=Count("flows", filter=Q(flows__direction="offer")),
+                      needs=Count("flows", filter=Q(flows__direction="need")))
+            .order_by("commune__epci__name"))
+    epcis = []
+    for row in rows:
+        disclosed = row["companies"] >= MIN_COMPANIES
+        epcis.append({"siren": row["commune__epci_id"], "name": row["commune__epci__name"],
+                      "companies": row["companies"] if disclosed else None,
+                      "offers": row["offers"] if disclosed else None,
+                      "needs": row["needs"] if disclosed else None})
+    published = Site.objects.filter(company__published=True).select_related("commune")[:50]
+    return render(request, "web/home.html", {"epcis": epcis, "published": published})
+
+
+def _facilitator_or_403(request):
+    if not is_facilitator(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def territory_map(request):
+    _facilitator_or_403(request)
+    return render(request, "web/map.html")
+
+
+@login_required
+def map_sites(request):
+    """Sites the user may see, bounded by the map's bounding box (never the whole country at once)."""
+    _facilitator_or_403(request)
+    qs = sites_in_full_view(request.user).filter(lat__isnull=False)
+    bbox = request.GET.get("bbox")
+    if bbox:
+        try:
+            west, south, east, north = (float(v) for v in bbox.split(","))
+        except ValueError:
+            return JsonResponse({"error": "bbox: west,south,east,north"}, status=400)
+        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    qs = qs.annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")))
+    limit = 5000
+    sites = list(qs.order_by("-n_offers", "id").values("id", "name", "lat", "lon", "naf_id", "n_offers")[:limit + 1])
+    return JsonResponse({"truncated": len(sites) > limit, "sites": sites[:limit]})
+
+
+@login_required
+def epci_outlines(request):
+    _facilitator_or_403(request)
+    data = (DATA_DIR / "geo" / "epci.geojson").read_bytes()
+    return HttpResponse(data, content_type="application/geo+json")
+
+
+@login_required
+def site_detail(request, pk):
+    site = get_object_or_404(Site.objects.select_related("company", "commune", "naf"), pk=pk)
+    if not can_see_site(request.user, site):
+        raise PermissionDenied
+    flows = site.flows.select_related("ewc").order_by("direction", "label")
+    return render(request, "web/site_detail.html", {"site": site, "flows": flows})
