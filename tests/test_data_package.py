@@ -164,3 +164,33 @@ def test_commune_centres_fall_in_their_polygon_or_close():
 def test_package_data_stays_small():
     total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
     assert total < 10 * 1024 * 1024, total
+
+
+# --------------------------------------------------------------------------- vendored front end
+
+
+VENDORED_FILES = [
+    "leaflet/leaflet.js", "leaflet/leaflet.css", "leaflet/images/marker-icon.png",
+    "leaflet.markercluster/leaflet.markercluster.js", "leaflet.markercluster/MarkerCluster.css",
+    "leaflet.markercluster/MarkerCluster.Default.css", "echarts/echarts.min.js",
+    "htmx/htmx.min.js", "axe-core/axe.min.js",
+]
+
+
+@pytest.mark.parametrize("relpath", VENDORED_FILES)
+def test_vendored_file_ships_with_its_licence(relpath):
+    path = VENDOR / relpath
+    assert path.stat().st_size > 0
+    folder = VENDOR / relpath.split("/")[0]
+    assert (folder / "LICENSE").stat().st_size > 0
+    assert f"`{relpath.split('/')[0]}/`" in (VENDOR / "VENDORED.md").read_text(encoding="utf-8")
+
+
+def test_vendored_versions_are_the_ones_pages_expect():
+    """Leaflet 1.9 and htmx 2 APIs are what the templates use; a silent major bump breaks them."""
+    listing = (VENDOR / "VENDORED.md").read_text(encoding="utf-8")
+    assert "| leaflet | 1.9.4 |" in listing
+    assert "| htmx.org | 2." in listing
+    assert "| echarts | 5." in listing or "| echarts | 6." in listing
+    assert "version:\"2." in (VENDOR / "htmx" / "htmx.min.js").read_text(encoding="utf-8").replace(
+        " ", "")
