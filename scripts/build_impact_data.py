@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Build the emission-factor table shipped in ``boucle.impact``.
+
+Re-runnable: reads the UK DESNZ 2025 flat file from ``shared/data/emission_factors``
+and writes ``src/boucle/impact/data/factors_desnz_2025.csv`` with only the rows and
+columns the impact engine uses. The package must test without ``shared/``, hence the
+copy. Licence of the source: Open Government Licence v3.0 (see data/SOURCES.md).
+
+Usage: python scripts/build_impact_data.py [--shared PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT_DIR = REPO / "src" / "boucle" / "impact" / "data"
+DESNZ_FILE = "data/emission_factors/desnz_ghg_conversion_factors_2025_flat.csv"
+SOURCE = "UK DESNZ GHG Conversion Factors for Company Reporting 2025, flat file v1"
+LICENCE = "OGL-UK-3.0"
+
+# Natural-gas boiler displaced by a waste-heat supply. The harmonised reference
+# efficiency for separate heat from natural gas (hot water) is 92 % on net CV
+# (Commission Delegated Regulation (EU) 2015/2402, Annex II). DESNZ gives the
+# gas factor per kWh gross CV, so the efficiency is put on the same basis with
+# DESNZ's own net/gross ratio for natural gas.
+BOILER_EFF_NET = 0.92
+NG_GROSS_ID = "1_100_1004_6_1"
+NG_NET_ID = "1_100_1004_7_1"
+
+COLUMNS = [
+    "factor_id", "category", "item", "variant", "unit", "kgco2e_per_unit",
+    "source", "vintage", "geography", "licence",
+]
+
+MATERIAL_VARIANTS = {
+    "Primary material production": "material_primary",
+    "Closed-loop source": "material_closed_loop",
+    "Re-used": "material_reused",
+    "Open-loop source": "material_open_loop",
+}
+UNIT_MAP = {"tonnes": "t", "tonne.km": "t.km", "cubic metres": "m3",
+            "kWh (Gross CV)": "kWh", "kWh (Net CV)": "kWh_net"}
+
+
+def _route(column_text: str) -> str:
+    return column_text.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def select(row: dict) -> dict | None:
+    """Return the shipped form of a DESNZ row, or None if the engine does not use it."""
+    value = row["GHG Conversion Factor 2025"].strip()
+    if not value or row["GHG/Unit"] != "kg CO2e":
+        return None
+    l1, l2, l3, l4, col = (row[k].strip() for k in
+                           ("Level 1", "Level 2", "Level 3", "Level 4", "Column Text"))
+    uom = UNIT_MAP.get(row["UOM"].strip())
+    if uom is None:
+        return None
+    base = {"factor_id": row["ID"], "kgco2e_per_unit": value, "unit": uom,
+            "source": SOURCE, "vintage": "2025", "geography": "UK", "licence": LICENCE}
+    if l1 == "Material use" and col in MATERIAL_VARIANTS:
+        return base | {"category": MATERIAL_VARIANTS[col], "item": l3, "variant": col}
+    if l1 == "Waste disposal":
+        return base | {"category": "disposal", "item": l3, "variant": _route(col)}
+    if l1 == "Freighting goods" and uom == "t.km":
+        wanted = (
+            (l2 == "HGV (all diesel)" and col == "Average laden")
+            or l2 == "Rail"
+            or (l2 == "Cargo ship" and l3 in ("Bulk carrier", "General cargo") and l4 == "Average")
+        )
+        if wanted:
+            item = " / ".join(p for p in (l2, l3, l4) if p)
+            return base | {"category": "freight", "item": item, "variant": col or l4}
+    if l1 == "Fuels" and l3 == "Natural gas" and uom in ("kWh", "kWh_net"):
+        return base | {"category": "fuel", "item": l3, "variant": row["UOM"].strip()}
+    if l1 in ("Water supply", "Water treatment") and uom == "m3":
+        return base | {"category": "water", "item": l1, "variant": ""}
+    return None
+
+
+def derived_heat_row(rows: dict[str, dict]) -> dict:
+    gross = float(rows[NG_GROSS_ID]["kgco2e_per_unit"])
+    net = float(rows[NG_NET_ID]["kgco2e_per_unit"])
+    eff_gross = round(BOILER_EFF_NET * gross / net, 4)
+    value = round(gross / eff_gross, 6)
+    return {
+        "factor_id": "BOUCLE_HEAT_NG_BOILER_2025",
+        "category": "heat_displaced",
+        "item": "Heat from a natural-gas boiler",
+        "variant": f"DESNZ {NG_GROSS_ID} / boiler efficiency {eff_gross} (gross CV)",
+        "unit": "kWh",
+        "kgco2e_per_unit": f"{value}",
+        "source": (f"Derived: {SOURCE} row {NG_GROSS_ID} ({gross} kg CO2e/kWh gross CV) / "
+                   f"{eff_gross}, i.e. the {BOILER_EFF_NET:.0%} net-CV reference efficiency of "
+                   "Commission Delegated Regulation (EU) 2015/2402 Annex II (natural gas, hot water) "
+                   f"converted to gross CV with DESNZ rows {NG_GROSS_ID}/{NG_NET_ID}"),
+        "vintage": "2025",
+        "geography": "UK",
+        "licence": LICENCE,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared",
+                    help="path to the shared/ reference folder")
+    args = ap.parse_args(argv)
+    src = args.shared / DESNZ_FILE
+    if not src.exists():
+        print(f"missing {src}", file=sys.stderr)
+        return 1
+    rows: dict[str, dict] = {}
+    with src.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            picked = select(row)
+            if picked is not None:
+                rows[picked["factor_id"]] = picked
+    rows["BOUCLE_HEAT_NG_BOILER_2025"] = derived_heat_row(rows)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out = OUT_DIR / "factors_desnz_2025.csv"
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for r in rows.values():
+            w.writerow({k: r[k] for k in COLUMNS})
+    print(f"wrote {len(rows)} factors to {out.relative_to(REPO)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
