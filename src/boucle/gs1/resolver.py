@@ -1,0 +1,161 @@
+"""The decisions of a GS1-Conformant resolver, without any web framework.
+
+Given a request DL URI and the links Boucle knows, ``resolve`` says what to
+answer: a 307 redirect to the default link or to the requested ``linkType``, a
+linkset (200, ``application/linkset+json``), 400 for a URI that is not valid
+GS1 Digital Link syntax, 404 when no link of the requested type exists. The
+Django view only copies the decision into a response. Rules follow the
+criteria of the GS1-Conformant Resolver standard 1.0 (tests/vectors/... and
+``ConformantResolver1_0-criteria.txt``): links attached to a less specific
+level (the GTIN) apply to more specific ones (a lot, a serial); query strings
+are passed on when redirecting; a trailing slash is tolerated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from .digital_link import CANONICAL_STEM, build_digital_link, parse_digital_link
+from .dictionary import dl_path_sequences
+from .errors import GS1Error
+from .linkset import LINKSET_MEDIA_TYPE, build_linkset, normalize_link_type
+
+LINKSET_KEYWORDS = ("linkset", "all")  # "all" is the older keyword
+JSONLD_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: int
+    location: str | None = None
+    body: dict | None = None
+    media_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _path_pairs(uri: str) -> tuple[tuple[str, str], ...]:
+    """The AI pairs of the URI path (key and qualifiers); query attributes do not identify."""
+    pairs = parse_digital_link(uri, check_associations=False)
+    length = 1
+    while length < len(pairs) and tuple(ai for ai, _ in pairs[: length + 1]) in dl_path_sequences():
+        length += 1
+    return tuple(pairs[:length])
+
+
+def _is_ancestor(anchor: tuple, request: tuple) -> bool:
+    """True when ``anchor`` is the request itself or a level above it (a prefix of its path)."""
+    return request[: len(anchor)] == anchor
+
+
+def _accepts(accept: str | None, media_type: str) -> bool:
+    return bool(accept) and any(part.split(";")[0].strip() == media_type for part in accept.split(","))
+
+
+def _languages(accept_language: str | None) -> list[str]:
+    ranked = []
+    for part in (accept_language or "").split(","):
+        lang, _, q = part.strip().partition(";q=")
+        if lang:
+            ranked.append((float(q or 1), lang.lower()))
+    return [lang for _, lang in sorted(ranked, key=lambda x: -x[0])]
+
+
+def _best(candidates: list[Mapping], accept_language: str | None, context: str | None) -> Mapping:
+    """The link matching the request's context, then its preferred language, else the first one."""
+    if context:
+        in_context = [link for link in candidates if context in (link.get("context") or [])]
+        candidates = in_context or candidates
+    for lang in _languages(accept_language):
+        for link in candidates:
+            tags = link.get("hreflang") or []
+            tags = [tags] if isinstance(tags, str) else tags
+            if any(t.lower() == lang or t.lower().split("-")[0] == lang.split("-")[0] for t in tags):
+                return link
+    return candidates[0]
+
+
+def resolve(
+    uri: str,
+    links: Iterable[Mapping],
+    link_type: str | None = None,
+    accept: str | None = None,
+    *,
+    accept_language: str | None = None,
+    stem: str = CANONICAL_STEM,
+) -> Decision:
+    """Decide the answer to a request for ``uri`` (its query string included).
+
+    ``links`` are mappings as for :func:`build_linkset`, each with the
+    ``anchor`` DL URI it belongs to. ``link_type`` overrides the ``linkType``
+    query parameter. The linkset's anchors use ``stem`` (canonical by default)."""
+    parts = urlsplit(uri)
+    if parts.path.endswith("/") and len(parts.path) > 1:
+        uri = uri.replace(parts.path, parts.path.rstrip("/"), 1)
+    try:
+        parse_digital_link(uri)  # the whole URI must be valid, query attributes included
+        request_pairs = _path_pairs(uri)
+    except GS1Error as err:
+        return Decision(400, body={"error": str(err)}, media_type="application/json")
+    query = parse_qsl(urlsplit(uri).query, keep_blank_values=True)
+    params = dict(query)
+    link_type = link_type or params.get("linkType")
+    context = params.get("context")
+    anchor = build_digital_link(list(request_pairs), stem, check_associations=False)
+    linkset_url = anchor + "?linkType=linkset"
+    link_header = f'<{linkset_url}>; rel="linkset"; type="{LINKSET_MEDIA_TYPE}"'
+
+    levels: dict[tuple, list[Mapping]] = {}
+    for link in links:
+        level = _path_pairs(link.get("anchor") or anchor)
+        if _is_ancestor(level, request_pairs):
+            levels.setdefault(level, []).append(link)
+    ordered = sorted(levels, key=len, reverse=True)  # most specific first
+
+    if link_type in LINKSET_KEYWORDS or (link_type is None and _accepts(accept, LINKSET_MEDIA_TYPE)):
+        if not ordered:
+            return Decision(404, body={"error": f"no links for {anchor}"}, media_type="application/json")
+        chosen = [
+            {**link, "anchor": build_digital_link(list(level), stem, check_associations=False)}
+            for level in reversed(ordered)
+            for link in levels[level]
+        ]
+        try:
+            body = build_linkset(anchor, chosen)
+        except GS1Error as err:
+            return Decision(500, body={"error": str(err)}, media_type="application/json")
+        headers = {"Link": f'<{JSONLD_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'}
+        return Decision(200, body=body, media_type=LINKSET_MEDIA_TYPE, headers=headers)
+
+    if link_type:
+        try:
+            wanted = normalize_link_type(link_type)
+        except GS1Error as err:
+            return Decision(404, body={"error": str(err)}, media_type="application/json", headers={"Link": link_header})
+    for level in ordered:
+        if link_type:
+            candidates = [link for link in levels[level] if _curie(link) == wanted]
+        else:
+            candidates = [link for link in levels[level] if link.get("default")]
+        if candidates:
+            target = _best(candidates, accept_language, context)
+            return Decision(307, location=_forward(target, query), headers={"Link": link_header})
+    what = f"no {wanted} link" if link_type else "no default link"
+    return Decision(404, body={"error": f"{what} for {anchor}"}, media_type="application/json", headers={"Link": link_header})
+
+
+def _curie(link: Mapping) -> str | None:
+    try:
+        return normalize_link_type(link.get("link_type", ""))
+    except GS1Error:
+        return None
+
+
+def _forward(link: Mapping, query: list[tuple[str, str]]) -> str:
+    """The link target with the request's query parameters passed on (except ``linkType``)."""
+    href = link["href"]
+    forwarded = [(k, v) for k, v in query if k != "linkType"]
+    if not forwarded or link.get("fwqs") is False:
+        return href
+    return href + ("&" if urlsplit(href).query else "?") + urlencode(forwarded)
