@@ -171,7 +171,7 @@ def random_territory(seed, n_sites=300, n_flows=2000, n_classes=5):
 
 
 def test_candidates_equal_a_brute_force_enumeration():
-    s, offers, needs, ci = random_territory(1)
+    s, offers, needs, ci = random_territory(1, n_flows=1200)
     c = find_candidates(s, offers, needs, ci, radius_km=60.0)
     oi, ni = np.meshgrid(np.arange(len(offers)), np.arange(len(needs)), indexing="ij")
     oi, ni = oi.ravel(), ni.ravel()
@@ -199,3 +199,20 @@ def test_same_input_same_output():
 def test_candidates_take_and_empty():
     c = Candidates.empty()
     assert len(c.take(np.zeros(0, dtype=int))) == 0
+
+
+@pytest.mark.parametrize("pool", [1, 4, 32])
+def test_fast_top_k_equals_full_enumeration(pool):
+    from boucle.matching.nearest import best_offers_per_need
+
+    s, offers, needs, ci = random_territory(5, n_sites=1500, n_flows=1500, n_classes=3)
+    compat = Compatibility.identity(3).plus([0, 2], [1, 1], [0.6, 0.9])
+    c = find_candidates(s, offers, needs, ci, compat, radius_km=150.0)
+    score = score_candidates(c, offers, needs)
+    ref = top_k_per(c.need_idx, score, 10, tie=c.offer_idx)
+    fast = best_offers_per_need(s, offers, needs, ci, compat, radius_km=150.0, k=10, pool=pool)
+    np.testing.assert_array_equal(fast.candidates.need_idx, c.need_idx[ref])
+    np.testing.assert_array_equal(fast.candidates.offer_idx, c.offer_idx[ref])
+    np.testing.assert_allclose(fast.score, score[ref])
+    np.testing.assert_allclose(fast.candidates.distance_km, c.distance_km[ref], atol=1e-9)
+    assert len(fast.score) == 10 * np.unique(c.need_idx).size  # 10 per need: dense territory
