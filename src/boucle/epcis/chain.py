@@ -1,0 +1,118 @@
+"""Append-only hash chain of a passport's events.
+
+Why: a passport is evidence (repairs, reuse, recycling claims); a later edit, removal or
+reordering of its history must be detectable by anyone holding the data. Each event's CBV
+hash is chained to the previous link, and the last link (the *head*) is recorded apart from
+the events (on the passport, in a published digest...), which is what reveals a deletion of
+the last event: the links of the remaining events stay internally consistent.
+
+``link_i = sha256(link_{i-1} + "|" + hash_i)`` in hex; the first event uses an empty
+``link_{-1}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from .hashing import event_hash
+
+EDITED = "edited"
+REORDERED = "reordered"
+DELETED = "deleted"
+HEAD = "head"
+LENGTH = "length"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One inconsistency; ``index`` is the position in the verified list (-1: whole chain)."""
+
+    index: int
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def chain_link(prev_link: str | None, event_id: str) -> str:
+    """Link of an event whose hash ID is ``event_id``, after ``prev_link`` (None for the first)."""
+    return hashlib.sha256(f"{prev_link or ''}|{event_id}".encode("utf-8")).hexdigest()
+
+
+def build_chain(events: list[dict], context=None) -> list[str]:
+    """Links of ``events`` in order; the last one is the head to record apart."""
+    links: list[str] = []
+    prev = None
+    for event in events:
+        prev = chain_link(prev, event_hash(event, context))
+        links.append(prev)
+    return links
+
+
+def _recorded_hash(event: dict) -> str | None:
+    event_id = event.get("eventID")
+    return event_id if isinstance(event_id, str) and event_id.startswith("ni:///") else None
+
+
+def verify_chain(events: list[dict], links: list[str], head: str | None, *,
+                 context=None) -> list[Problem]:
+    """Every inconsistency between stored events, their stored links and the recorded head.
+
+    An event whose ``eventID`` is a hash ID is *edited* when its content no longer hashes to
+    it. A link that does not follow its predecessor is *reordered* when it was computed for
+    another position of the list, *deleted* otherwise (what it followed is gone). A head that
+    differs from the last link means the last events were deleted (or appended unrecorded).
+    """
+    problems: list[Problem] = []
+    if len(events) != len(links):
+        problems.append(Problem(-1, LENGTH, f"{len(events)} events but {len(links)} links"))
+    actual = [event_hash(event, context) for event in events]
+    recorded = [_recorded_hash(event) or h for event, h in zip(events, actual)]
+    for i, (got, want) in enumerate(zip(actual, recorded)):
+        if got != want:
+            problems.append(Problem(i, EDITED, (
+                f"event {i} was modified after capture: its content hashes to {got}, "
+                f"but it was recorded as {want}")))
+    position = {link: i for i, link in enumerate(links)}
+    prev = None
+    for i, link in enumerate(links[:len(events)]):
+        if link != chain_link(prev, recorded[i]):
+            problems.append(_misplaced(i, link, prev, links, recorded, events))
+        prev = link
+    last = links[-1] if links else None
+    if (head or None) != last:
+        if head in position:
+            problems.append(Problem(position[head], HEAD, (
+                f"the recorded head is the link of event {position[head]}, but "
+                f"{len(links) - 1 - position[head]} event(s) follow it without being recorded")))
+        else:
+            problems.append(Problem(len(links), DELETED, (
+                "the head recorded apart matches no link: the last event(s) of the passport "
+                "were deleted (or the head was tampered with)")))
+    return problems
+
+
+def _misplaced(i, link, prev, links, recorded, events) -> Problem:
+    """Explain why link ``i`` does not follow its predecessor."""
+    if i != 0 and link == chain_link(None, recorded[i]):
+        return Problem(i, REORDERED, (
+            f"event {i} was recorded as the first event of the passport, but now comes "
+            f"after event {i - 1}: the history was reordered"))
+    for j, other in enumerate(links):
+        if j != i and link == chain_link(other, recorded[i]):
+            return Problem(i, REORDERED, (
+                f"event {i} was recorded right after the event now at position {j}: "
+                f"the history was reordered"))
+    for k, h in enumerate(recorded):
+        if k != i and link == chain_link(prev, h):
+            return Problem(i, REORDERED, (
+                f"the link at position {i} belongs to the event now at position {k}: "
+                f"the history was reordered"))
+    where = "the start of the chain" if i == 0 else f"event {i - 1}"
+    doubt = "" if _recorded_hash(events[i]) else (
+        " (or this event, which carries no hash eventID, was edited)")
+    return Problem(i, DELETED, (
+        f"event {i} does not follow {where}: the event(s) recorded before it are missing "
+        f"(deleted){doubt}"))
