@@ -1,0 +1,77 @@
+"""Quantities in declared units, computed in one base unit per flow kind.
+
+Offers and needs are declared in whatever unit the company uses (kg, m3, kWh, GJ);
+the impact method works per tonne (materials), per m3 (water) and per MWh (heat).
+Volume and mass only meet through a density, which may be unknown: that case is
+reported, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pint
+
+BASE_UNIT = {"material": "t", "water": "m3", "heat": "MWh"}
+ACCEPTED_UNITS = ("t", "kg", "m3", "L", "MWh", "kWh", "GJ")
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry()
+    ureg.define("m3 = meter ** 3")
+    return ureg
+
+
+@lru_cache(maxsize=None)
+def _dimension(unit: str) -> str:
+    dim = registry().parse_units(unit).dimensionality
+    if dim == registry().parse_units("kg").dimensionality:
+        return "mass"
+    if dim == registry().parse_units("m3").dimensionality:
+        return "volume"
+    if dim == registry().parse_units("J").dimensionality:
+        return "energy"
+    raise ValueError(f"unsupported unit {unit!r}")
+
+
+@lru_cache(maxsize=None)
+def scale(unit: str, target: str) -> float:
+    """Multiplier from ``unit`` to ``target``; cached because pint is slow per call."""
+    return registry().Quantity(1.0, unit).to(target).magnitude
+
+
+def convert(value: float, unit: str, target: str) -> float:
+    """Same-dimension conversion (kg -> t, GJ -> MWh, L -> m3)."""
+    return value if unit == target else value * scale(unit, target)
+
+
+@dataclass(frozen=True)
+class BaseQuantity:
+    value: float | None
+    unit: str
+    reason: str | None = None
+
+
+def to_base(value: float, unit: str, flow_kind: str, density_t_per_m3: float | None) -> BaseQuantity:
+    """Convert a declared quantity to the base unit of its flow kind.
+
+    Raises ValueError for a unit that can never fit the flow (MWh of steel);
+    returns a null value with a reason when a needed density is unknown.
+    """
+    if flow_kind not in BASE_UNIT:
+        raise ValueError(f"no impact method for flow kind {flow_kind!r}")
+    base = BASE_UNIT[flow_kind]
+    if unit not in ACCEPTED_UNITS:
+        raise ValueError(f"unit {unit!r} not accepted; use one of {', '.join(ACCEPTED_UNITS)}")
+    dim, base_dim = _dimension(unit), _dimension(base)
+    if dim == base_dim:
+        return BaseQuantity(convert(value, unit, base), base)
+    if {dim, base_dim} == {"mass", "volume"}:
+        if density_t_per_m3 is None or not density_t_per_m3 > 0:
+            return BaseQuantity(None, base, f"unknown density: cannot convert {unit} to {base}")
+        if dim == "volume":
+            return BaseQuantity(convert(value, unit, "m3") * density_t_per_m3, base)
+        return BaseQuantity(convert(value, unit, "t") / density_t_per_m3, base)
+    raise ValueError(f"a {flow_kind} flow cannot be declared in {unit}")
