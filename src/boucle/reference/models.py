@@ -19,7 +19,7 @@ class WasteCode(models.Model):
     label_fr = models.TextField()
     label_en = models.TextField()
     chapter = models.CharField(max_length=2)
-    section = models.CharField(max_length=4)
+    section = models.CharField(max_length=8)
 
     class Meta:
         ordering = ["code6"]
