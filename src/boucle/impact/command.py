@@ -1,0 +1,102 @@
+"""``boucle impact``: the impact breakdown of one exchange, for people or programs.
+
+No database: the factor tables ship with the package, so the command works on a
+fresh clone and gives the same figures as the platform.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+from .engine import exchange_breakdown
+from .factors import MODES
+from .units import ACCEPTED_UNITS
+
+_EWC_RE = re.compile(r"^\s*(\d{2})\s*(\d{2})\s*(\d{2})\s*\*?\s*$")
+HEADLINE = ("co2e_avoided_t", "tonnes_diverted", "virgin_avoided_t", "water_saved_m3",
+            "energy_recovered_mwh", "eur_saved", "breakeven_distance_km")
+
+
+def normalise_ewc(value: str) -> str:
+    """``170405``, ``17 04 05`` and ``17 04 05*`` name the same entry (same rule as the importer)."""
+    match = _EWC_RE.match(str(value or ""))
+    if not match:
+        raise ValueError(f"{value!r} is not a waste code (6 digits, e.g. 17 04 05)")
+    return "".join(match.groups())
+
+
+def class_for_ewc(code: str) -> str:
+    code6 = normalise_ewc(code)
+    try:  # the taxonomy's own resolver when it exists
+        from boucle.materials.classify import class_for_ewc as resolve  # type: ignore
+        key = resolve(code6)
+    except ImportError:
+        from boucle.materials.taxonomy import ewc_table
+        key = (ewc_table().get(code6) or (None,))[0]
+    if not key:
+        raise ValueError(f"waste code {code6} has no material class")
+    return key if isinstance(key, str) else key.key
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "impact", help="CO2e, tonnes diverted and cost of one exchange (method: docs/impact-method.md)")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--material", metavar="KEY", help="material class key (boucle.materials)")
+    what.add_argument("--ewc", metavar="CODE", help="European waste code: 170405, '17 04 05' or '17 04 05*'")
+    p.add_argument("--quantity", type=float, required=True, help="quantity per year")
+    p.add_argument("--unit", required=True, choices=ACCEPTED_UNITS)
+    p.add_argument("--distance-km", type=float, required=True)
+    p.add_argument("--mode", choices=MODES, default=None,
+                   help="freight mode (default: road for materials, pipe for water and heat)")
+    p.add_argument("--route", default=None, help="baseline disposal route (default: the class's, usually landfill)")
+    p.add_argument("--replaces", default=None, help="virgin input replaced, when a class has several recipes")
+    p.add_argument("--basis", choices=("estimated", "verified"), default="estimated")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=handle, needs_db=False)
+
+
+def _fmt(v: float | None, unit: str) -> str:
+    return "not computable" if v is None else f"{v:,.3f} {unit}"
+
+
+def _text(d: dict[str, Any]) -> str:
+    lines = [f"{d['material']} ({d['material_label']}) -> {d['replaces'] or 'no recipe'}: "
+             f"{d['quantity']:g} {d['unit']} = {d['quantity_base'] if d['quantity_base'] is not None else '?'} "
+             f"{d['base_unit']}, {d['distance_km']:g} km by {d['mode']}, baseline {d['baseline_route']}, "
+             f"{d['basis']}"]
+    units = {"co2e_avoided_t": "t CO2e", "tonnes_diverted": "t", "virgin_avoided_t": "t",
+             "water_saved_m3": "m3", "energy_recovered_mwh": "MWh", "eur_saved": "EUR",
+             "breakeven_distance_km": "km"}
+    for k in HEADLINE:
+        reason = f"  ({d['reasons'][k]})" if k in d["reasons"] else ""
+        lines.append(f"  {k:24} {_fmt(d[k], units[k])}{reason}")
+    lines.append("  terms:")
+    for t in d["terms"] + d["cost_terms"]:
+        val = _fmt(t["value"], t["value_unit"])
+        fac = "" if t["factor"] is None else f" = {t['activity']:,.3f} {t['activity_unit']} x {t['factor']:g} {t['unit']}"
+        lines.append(f"    {t['name']:22} {val}{fac}  [{t['factor_id'] or '-'}]"
+                     + (f"  ({t['reason']})" if t["reason"] else ""))
+    return "\n".join(lines)
+
+
+def handle(args) -> int:
+    try:
+        key = args.material or class_for_ewc(args.ewc)
+        b = exchange_breakdown(key, args.quantity, args.unit, args.distance_km, mode=args.mode,
+                               baseline_route=args.route, replaces=args.replaces, basis=args.basis)
+    except (KeyError, ValueError) as exc:
+        print(f"boucle impact: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    d = b.to_dict()
+    if args.ewc:
+        d["ewc"] = normalise_ewc(args.ewc)
+    if args.json:
+        json.dump(d, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(_text(d))
+    return 0

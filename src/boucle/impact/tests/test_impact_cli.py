@@ -1,0 +1,63 @@
+"""``boucle impact``: JSON contract and waste-code input forms."""
+
+import argparse
+import json
+
+import pytest
+
+from boucle.impact import command
+
+
+def run(capsys, *argv):
+    parser = argparse.ArgumentParser()
+    command.register(parser.add_subparsers())
+    args = parser.parse_args(["impact", *argv])
+    assert args.needs_db is False
+    rc = args.func(args)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_json_stdout_is_one_object_with_the_contract_keys(capsys):
+    rc, out, _ = run(capsys, "--material", "steel_scrap", "--quantity", "1000", "--unit", "t",
+                     "--distance-km", "50", "--json")
+    assert rc == 0
+    d = json.loads(out)
+    for k in ("co2e_avoided_t", "tonnes_diverted", "breakeven_distance_km", "material", "terms", "reasons"):
+        assert k in d
+    assert d["material"] == "steel_scrap"
+    assert d["co2e_avoided_t"] == pytest.approx(1770.5975, rel=1e-6)
+    for t in d["terms"]:
+        assert {"name", "value", "factor", "unit", "factor_id"} <= set(t)
+
+
+@pytest.mark.parametrize("code", ["170405", "17 04 05", "17 04 05*"])
+def test_ewc_forms_resolve_to_the_same_class(capsys, code):
+    rc, out, _ = run(capsys, "--ewc", code, "--quantity", "2", "--unit", "t", "--distance-km", "10", "--json")
+    assert rc == 0
+    d = json.loads(out)
+    assert d["material"] == "steel_scrap" and d["ewc"] == "170405"
+
+
+def test_not_computable_is_null_with_reason(capsys):
+    rc, out, _ = run(capsys, "--material", "spent_solvents", "--quantity", "5", "--unit", "t",
+                     "--distance-km", "10", "--json")
+    d = json.loads(out)
+    assert rc == 0
+    assert d["co2e_avoided_t"] is None and d["breakeven_distance_km"] is None
+    assert d["reasons"]["co2e_avoided_t"]
+    assert d["tonnes_diverted"] == 5
+
+
+def test_errors_go_to_stderr_with_nonzero_exit(capsys):
+    rc, out, err = run(capsys, "--ewc", "99 99 99", "--quantity", "1", "--unit", "t", "--distance-km", "1", "--json")
+    assert rc == 2 and out == "" and "99" in err
+    rc, out, err = run(capsys, "--material", "steel_scrap", "--quantity", "1", "--unit", "MWh",
+                       "--distance-km", "1", "--json")
+    assert rc == 2 and out == "" and err
+
+
+def test_text_output_lists_terms_with_their_rows(capsys):
+    rc, out, _ = run(capsys, "--material", "glass_cullet", "--quantity", "10", "--unit", "t",
+                     "--distance-km", "100", "--mode", "barge")
+    assert rc == 0 and "GLEC3_IWW_BULK" in out and "19_501_5056_15_1" in out
