@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from .compression import decompress_digital_link
 from .digital_link import CANONICAL_STEM, build_digital_link, parse_digital_link
 from .dictionary import dl_path_sequences
 from .errors import GS1Error
@@ -93,11 +94,31 @@ def resolve(
     parts = urlsplit(uri)
     if parts.path.endswith("/") and len(parts.path) > 1:
         uri = uri.replace(parts.path, parts.path.rstrip("/"), 1)
+    same_as = None
     try:
         parse_digital_link(uri)  # the whole URI must be valid, query attributes included
+    except GS1Error as err:
+        try:
+            if err.rule != "dl-path":  # a path of AIs with a bad value is not a compressed URI
+                raise
+            same_as = decompress_digital_link(uri)
+        except GS1Error:
+            return Decision(400, body={"error": str(err)}, media_type="application/json")
+        uri = same_as
+    try:
+        parse_digital_link(uri)
         request_pairs = _path_pairs(uri)
     except GS1Error as err:
         return Decision(400, body={"error": str(err)}, media_type="application/json")
+    decision = _decide(uri, request_pairs, links, link_type, accept, accept_language, stem)
+    if same_as:
+        link = f'<{same_as}>; rel="owl:sameAs"'
+        headers = {**decision.headers, "Link": ", ".join(filter(None, [decision.headers.get("Link"), link]))}
+        decision = Decision(decision.status, decision.location, decision.body, decision.media_type, headers)
+    return decision
+
+
+def _decide(uri: str, request_pairs: tuple, links: Iterable[Mapping], link_type: str | None, accept: str | None, accept_language: str | None, stem: str) -> Decision:
     query = parse_qsl(urlsplit(uri).query, keep_blank_values=True)
     params = dict(query)
     link_type = link_type or params.get("linkType")

@@ -52,3 +52,10 @@ def test_linkset_by_keyword_or_accept_header_includes_every_level():
 
 def test_trailing_slash_is_tolerated():
     assert resolve("https://r.example/01/09506000164908/", LINKS).status == 307
+
+
+def test_compressed_uri_is_resolved_and_exposes_its_uncompressed_form():
+    links = [{"anchor": "https://id.gs1.org/01/09506000134376", "link_type": "gs1:pip", "href": "https://x.example/", "title": "P", "default": True}]
+    d = resolve("https://r.example/ARFKk4XB0CDKWcnpq", links)  # /01/09506000134376/10/LOT01
+    assert (d.status, d.location) == (307, "https://x.example/")
+    assert '<https://r.example/01/09506000134376/10/LOT01>; rel="owl:sameAs"' in d.headers["Link"]
