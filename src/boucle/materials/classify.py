@@ -1,0 +1,155 @@
+"""Map a declared offer/need to a material class: from an EWC code, or from a free-text label.
+
+The label classifier is lexical on purpose (no model to download, explainable, instant): a
+facilitator who sees a wrong class fixes it by adding a synonym to `data/synonyms.csv`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .taxonomy import MaterialClass, class_index, ewc_table, get_class, load_classes
+from .text import parse_temperature, tokens
+
+__all__ = [
+    "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
+    "classify_labels", "get_class", "load_classes", "normalise_ewc", "parse_temperature",
+]
+
+FUZZY_BELOW = 0.5  # below this lexical score, try rapidfuzz on the whole label
+FUZZY_WEIGHT = 0.7
+MIN_SCORE = 0.2
+CHUNK = 512
+HEAT = ("waste_heat_low", "waste_heat_medium", "waste_heat_high")
+HEAT_LIMITS = (100.0, 250.0)  # °C: low < 100 <= medium < 250 <= high
+
+_EWC = re.compile(r"^\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*\*?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    key: str
+    confidence: float  # 0..1
+    method: str  # exact_synonym | token | fuzzy | ngram | ewc
+
+
+def normalise_ewc(code: str) -> str:
+    """'17 04 05', '170405', '17 04 05*', '17.04.05' -> '170405'. The star is dropped: hazard is
+    a property of the code, looked up in the list, not something the declarant decides."""
+    if not isinstance(code, str):
+        raise ValueError(f"EWC code must be a string, got {type(code).__name__}")
+    m = _EWC.match(code)
+    if not m:
+        raise ValueError(
+            f"invalid EWC code {code!r}: expected six digits such as '170405', '17 04 05' "
+            f"or '17 04 05*'")
+    code6 = "".join(m.groups())
+    if code6 not in ewc_table():
+        raise ValueError(f"EWC code {code!r} is not in the European List of Waste")
+    return code6
+
+
+def class_for_ewc(code: str) -> str:
+    """Material class key of an EWC code (every one of the 842 codes has one)."""
+    return ewc_table()[normalise_ewc(code)][0]
+
+
+def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
+    """A waste-heat offer is graded by its stated temperature, whatever words it uses."""
+    if keys[key_pos] not in HEAT:
+        return key_pos
+    t = parse_temperature(label)
+    if t is None:
+        return key_pos
+    grade = HEAT[0] if t < HEAT_LIMITS[0] else HEAT[1] if t < HEAT_LIMITS[1] else HEAT[2]
+    return class_index()[grade]
+
+
+def _scores(labels: list[str], toks_list: list[tuple[str, ...]]):
+    """(n, C) class scores and (n, E) entry scores/methods for one chunk."""
+    from .index import lexical_index
+
+    idx = lexical_index()
+    qbin, qw, qgram = idx.query_matrices(toks_list)
+    entry_scores, entry_methods = idx.score_entries(qbin, qw, qgram)
+    class_scores = idx.class_scores(entry_scores)
+    fuzzy_rows = np.flatnonzero(class_scores.max(axis=1) < FUZZY_BELOW)
+    fuzzy = None
+    if len(fuzzy_rows):
+        from rapidfuzz import fuzz, process
+
+        queries = [" ".join(toks_list[i]) for i in fuzzy_rows]
+        sims = process.cdist(queries, idx.entry_text, scorer=fuzz.WRatio, dtype=np.float32)
+        fuzzy = FUZZY_WEIGHT * sims.astype(np.float64) / 100.0
+        for r, i in enumerate(fuzzy_rows):
+            if not toks_list[i]:
+                fuzzy[r] = 0.0
+        better = fuzzy > entry_scores[fuzzy_rows]
+        entry_scores[fuzzy_rows] = np.where(better, fuzzy, entry_scores[fuzzy_rows])
+        entry_methods[fuzzy_rows] = np.where(better, -1, entry_methods[fuzzy_rows])
+        class_scores[fuzzy_rows] = idx.class_scores(entry_scores[fuzzy_rows])
+    return class_scores, entry_scores, entry_methods
+
+
+def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
+    """Candidate classes for a free-text label, best first (empty if nothing plausible).
+
+    `lang` is accepted for callers that know it; normalisation is language-agnostic because
+    declarations mix French and English ("big bags de fly ash").
+    """
+    from .index import METHODS, lexical_index
+
+    idx = lexical_index()
+    toks = tokens(label)
+    if not toks:
+        return []
+    class_scores, entry_scores, entry_methods = _scores([label], [toks])
+    scores = class_scores[0]
+    keys = [c.key for c in load_classes()]
+    order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
+    matches, seen = [], set()
+    for rank, ci in enumerate(order):
+        entries = np.flatnonzero(idx.entry_class == ci)
+        best = entries[np.argmax(entry_scores[0, entries])]
+        code = int(entry_methods[0, best])
+        method = "fuzzy" if code < 0 else METHODS[code]
+        if rank == 0:
+            ci = _heat_by_temperature(ci, label, keys)
+        if ci in seen:
+            continue
+        seen.add(ci)
+        matches.append(Match(keys[ci], round(float(min(scores[order[rank]], 1.0)), 4), method))
+    return matches
+
+
+def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised top-1 for many labels: (class position array, confidence array).
+
+    Positions index `load_classes()`; -1 with confidence 0 when nothing plausible matched.
+    Identical labels are scored once, so a 100k-row import of repetitive declarations is fast.
+    """
+    labels = list(labels)
+    uniq: dict[str, int] = {}
+    inverse = np.fromiter((uniq.setdefault(str(s), len(uniq)) for s in labels),
+                          dtype=np.int64, count=len(labels))
+    uniq_labels = list(uniq)
+    toks_list = [tokens(s) for s in uniq_labels]
+    keys = [c.key for c in load_classes()]
+    best = np.full(len(uniq_labels), -1, dtype=np.int64)
+    conf = np.zeros(len(uniq_labels), dtype=np.float32)
+    for start in range(0, len(uniq_labels), CHUNK):
+        chunk = slice(start, start + CHUNK)
+        class_scores, _, _ = _scores(uniq_labels[chunk], toks_list[chunk])
+        top = class_scores.argmax(axis=1)
+        top_score = class_scores[np.arange(len(top)), top]
+        ok = top_score >= MIN_SCORE
+        best[chunk] = np.where(ok, top, -1)
+        conf[chunk] = np.where(ok, np.minimum(top_score, 1.0), 0.0)
+    for i, pos in enumerate(best):
+        if pos >= 0 and keys[pos] in HEAT:
+            best[i] = _heat_by_temperature(int(pos), uniq_labels[i], keys)
+    empty = np.array([not t for t in toks_list], dtype=bool)
+    best[empty], conf[empty] = -1, 0.0
+    return best[inverse], conf[inverse]

@@ -1,0 +1,112 @@
+"""Text normalisation for French and English material labels.
+
+Declarations are short, noisy and bilingual ("big bags de cendres volantes", "vapeur BP 10 bar",
+"copeaux alu"). The same normalisation is applied to the synonym list and to the queries, so
+crude rules (an "s" stripped from "bois" or "gas") are harmless as long as they are symmetric.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOP_WORDS = frozenset("""
+a au aux avec ce ces d de des du en et l la le les leur notre nos ou par pour sans sur un une
+dans issu issue issus issues provenant type env environ approx disponible disponibles dispo
+quantite volume lot lots gisement an annee mois semaine jour
+of the and or from for with in on to an at by per as our we available approx approximately
+about some per year month week day lot quantity tonnes tons
+""".split())
+
+_UNIT = (r"(?:°\s*[cf]\b|°|deg(?:res?|rees?)?\s*[cf]?\b|[ck]\b|%|bar[sga]?\b|kg\b|g\b|t\b"
+         r"|tonnes?\b|tons?\b|m3\b|m³|m2\b|m²|l\b|litres?\b|liters?\b|hl\b|ml\b|kw(?:h|th|e)?\b"
+         r"|mw(?:h|th|e)?\b|gwh\b|t/an\b|t/h\b|t/j\b|m3/h\b|ppm\b|mm\b|cm\b|km\b|m\b)")
+_QUANTITY = re.compile(r"(?<![a-z0-9])[-−]?\d+(?:[.,]\d+)?\s*(?:[-–à/]\s*\d+(?:[.,]\d+)?\s*)?" + _UNIT)
+_NUMBER = re.compile(r"(?<![a-z0-9])[-−]?\d+(?:[.,]\d+)*(?![a-z0-9])")
+_TEMPERATURE = re.compile(
+    r"(?P<a>[-−]?\d+(?:[.,]\d+)?)\s*(?:(?:[-–/]|à|to)\s*(?P<b>[-−]?\d+(?:[.,]\d+)?)\s*)?"
+    r"(?:°\s*(?P<u1>[cf])?|deg(?:r[ée]s?|rees?)?\s*(?P<u2>[cf])?\b|(?P<u3>[ck])\b)",
+    re.IGNORECASE,
+)
+_ELISION = re.compile(r"\b(?:d|l|qu|j|n|s)'")
+_AMP = re.compile(r"\b([a-z])\s*&\s*([a-z])\b")
+_SHORT_HYPHEN = re.compile(r"\b([a-z0-9]{1,2})-([a-z0-9]+)\b|\b([a-z0-9]+)-([a-z0-9]{1,2})\b")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+# A container word around a material says how it is packed, not what it is:
+# "big bags de cendres" is ash; "big bags vides" stays a packaging offer.
+_CONTAINERS = (r"(?:big ?-?bags?|bigbags?|bulk bags?|tonne bags?|sacs?|sacks?|bags?|futs?|drums?"
+               r"|bidons?|bennes?|skips?|citernes?|tankers?|camions?|containers?|conteneurs?"
+               r"|ibcs?|grvs?|palettes? de|loads?)")
+_PACKED_PREFIX = re.compile(r"^\s*(?:\d+\s*)?" + _CONTAINERS + r"\s+(?:de |d'|of |du |des )")
+_PACKED_SUFFIX = re.compile(r"\s+(?:en|in|on)\s+(?:" + _CONTAINERS + r"|vrac|bulk)\b.*$")
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, unify apostrophes and ligatures."""
+    text = text.replace("’", "'").replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae")
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def parse_temperature(label: str) -> float | None:
+    """Temperature in °C stated in a label ("chaleur fatale 80 °C" -> 80.0), else None.
+
+    A range gives its upper bound: the grade of a heat source is set by its hottest stream.
+    Fahrenheit is converted; kelvin ("350 K") too.
+    """
+    best = None
+    for m in _TEMPERATURE.finditer(label.replace("−", "-")):
+        unit = (m.group("u1") or m.group("u2") or m.group("u3") or "c").lower()
+        values = [float(v.replace(",", ".")) for v in (m.group("a"), m.group("b")) if v]
+        value = max(values)
+        if unit == "f":
+            value = (value - 32.0) * 5.0 / 9.0
+        elif unit == "k":
+            value -= 273.15
+        best = value if best is None else max(best, value)
+    return best
+
+
+def singular(token: str) -> str:
+    """Crude FR/EN singular, symmetric by design (see module docstring)."""
+    if len(token) < 4 or token.isdigit():
+        return token
+    if token == "eaux":
+        return "eau"
+    if token.endswith("aux") and len(token) > 4:
+        token = token[:-3] + "al"
+    elif token.endswith(("eux", "oux")):
+        token = token[:-1]
+    elif token.endswith("s") and not token.endswith(("ss", "us", "is", "gas")):
+        token = token[:-1]
+    if token.endswith("ee") and len(token) >= 4:
+        token = token[:-1]
+    if token.endswith(("che", "she", "xe")) and len(token) >= 4:
+        token = token[:-1]
+    if token.endswith("ie") and len(token) > 4:
+        token = token[:-2] + "y"
+    return token
+
+
+def strip_packaging(folded: str) -> str:
+    """Drop a container phrase wrapped around a material name (input already folded)."""
+    stripped = _PACKED_SUFFIX.sub("", _PACKED_PREFIX.sub("", folded))
+    return stripped if stripped.strip() else folded
+
+
+def tokens(label: str) -> tuple[str, ...]:
+    """Normalised content tokens of a label: folded, units and numbers removed, singular."""
+    text = strip_packaging(fold(label))
+    text = _QUANTITY.sub(" ", text)
+    text = _AMP.sub(r"\1\2", text)
+    text = _ELISION.sub(" ", text)
+    text = _SHORT_HYPHEN.sub(lambda m: "".join(g for g in m.groups() if g), text)
+    text = _NUMBER.sub(" ", text)
+    out = []
+    for raw in _NON_WORD.split(text):
+        if len(raw) < 2 or raw in STOP_WORDS:
+            continue
+        tok = singular(raw)
+        if tok not in STOP_WORDS:
+            out.append(tok)
+    return tuple(out)
