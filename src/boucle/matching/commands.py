@@ -1,0 +1,145 @@
+"""``boucle match`` and ``boucle allocate``."""
+
+import csv
+import json
+import sys
+
+FIELDS = ["offer_site_id", "need_site_id", "offer_flow_id", "offer_label", "need_flow_id", "need_label", "inferred",
+          "material_class", "distance_km", "quantity", "unit", "co2e_avoided_t_per_year", "score", "explanation"]
+
+
+def register(subparsers):
+    m = subparsers.add_parser("match", help="propose synergies (offers × declared and inferred needs)")
+    m.add_argument("--territory", help="region:32, departement:59, epci:200093201, commune:59350 (default: all sites)")
+    m.add_argument("--radius-km", type=float, default=None)
+    m.add_argument("--no-inferred", action="store_true", help="declared needs only")
+    m.add_argument("--top", type=int, default=None, help="keep the N best per offer")
+    m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    m.add_argument("--output", help="write to this file instead of stdout")
+    m.add_argument("--no-store", action="store_true", help="do not store the proposals as synergies")
+    m.set_defaults(func=run_match, needs_db=True)
+    a = subparsers.add_parser("allocate", help="the territory's optimal allocation of supplies to demands")
+    a.add_argument("--territory")
+    a.add_argument("--objective", choices=["co2", "eur"], default="co2")
+    a.add_argument("--exclude-site", action="append", default=[], metavar="SITE_ID")
+    a.add_argument("--radius-km", type=float, default=None)
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=run_allocate, needs_db=True)
+
+
+def _row(p) -> dict:
+    row = {name: getattr(p, name) for name in FIELDS}
+    row["distance_km"] = round(row["distance_km"], 3)
+    return row
+
+
+def _resolve_or_exit(territory):
+    from boucle.territories.refs import TerritoryError, resolve
+
+    if not territory:
+        return None
+    try:
+        return str(resolve(territory))
+    except TerritoryError as exc:
+        print(f"--territory: {exc}", file=sys.stderr)
+        return False
+
+
+def run_match(args) -> int:
+    from django.conf import settings
+
+    from .service_run import propose_for, run_matching
+
+    territory = _resolve_or_exit(args.territory)
+    if territory is False:
+        return 2
+    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+    print(f"Mise en relation ({territory or 'tous les sites'}, rayon {radius:g} km)…", file=sys.stderr)
+    proposals = propose_for(territory, radius, not args.no_inferred, args.top)
+    if not args.no_store:
+        run = run_matching(territory, radius, inferred=not args.no_inferred, proposals=proposals)
+        print(f"{run.proposals} propositions enregistrées ({run.created} nouvelles, {run.updated} mises à jour)",
+              file=sys.stderr)
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        if args.format == "jsonl":
+            for p in proposals:
+                out.write(json.dumps(_row(p), ensure_ascii=False, default=str) + "\n")
+        elif args.format == "csv":
+            writer = csv.DictWriter(out, fieldnames=FIELDS)
+            writer.writeheader()
+            for p in proposals:
+                row = _row(p)
+                row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
+                writer.writerow(row)
+        else:
+            out.write(f"{'score':>6}  {'km':>6}  {'tCO2e/an':>9}  offre → receveur\n")
+            for p in proposals:
+                co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
+                need = p.need_label or f"(besoin déduit : {p.material_class})"
+                out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {p.offer_site_id} « {p.offer_label} » → "
+                          f"{p.need_site_id} {need}\n")
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def run_allocate(args) -> int:
+    import numpy as np
+    from django.conf import settings
+
+    from boucle.impact.vector import material_index, score_exchanges
+
+    from .allocation import allocate
+    from .service_run import propose_for
+
+    territory = _resolve_or_exit(args.territory)
+    if territory is False:
+        return 2
+    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+    proposals = [p for p in propose_for(territory, radius, True, None, exclude_sites=args.exclude_site)]
+    index = material_index()
+    offers = sorted({p.offer_flow_id for p in proposals})
+    needs = sorted({p.need_flow_id or f"{p.need_site_id}|{p.material_class}" for p in proposals})
+    oi = {k: i for i, k in enumerate(offers)}
+    ni = {k: i for i, k in enumerate(needs)}
+    supply = np.full(len(offers), np.nan)
+    demand = np.full(len(needs), np.nan)
+    frm, to, mat, dist = [], [], [], []
+    for p in proposals:
+        o, n = oi[p.offer_flow_id], ni[p.need_flow_id or f"{p.need_site_id}|{p.material_class}"]
+        supply[o] = p.offer_quantity if getattr(p, "offer_quantity", None) is not None else (p.quantity or np.nan)
+        if p.need_flow_id and getattr(p, "need_quantity", None) is not None:
+            demand[n] = p.need_quantity
+        frm.append(o), to.append(n), mat.append(index.get(p.material_class, -1)), dist.append(p.distance_km)
+    mat = np.asarray(mat, dtype=np.int64)
+    known = mat >= 0
+    per_unit = np.zeros(len(frm))
+    if known.any():
+        scored = score_exchanges(mat[known], np.ones(int(known.sum())), np.asarray(dist)[known])
+        key = "co2e_avoided_t" if args.objective == "co2" else "eur_saved"
+        per_unit[known] = np.nan_to_num(scored[key], nan=0.0)
+    supply = np.nan_to_num(supply, nan=0.0)
+    result = allocate(supply, demand, np.asarray(frm, dtype=np.int64), np.asarray(to, dtype=np.int64), per_unit)
+    exchanges = []
+    for a in result.used_arcs:
+        p = proposals[int(a)]
+        exchanges.append({"offer_site_id": p.offer_site_id, "offer_label": p.offer_label, "need_site_id": p.need_site_id,
+                          "need_label": p.need_label, "material_class": p.material_class,
+                          "distance_km": round(p.distance_km, 3), "tonnes": round(float(result.flow_t[a]), 3),
+                          "value": round(float(result.flow_t[a] * per_unit[a]), 3)})
+    unit = "tCO2e/an" if args.objective == "co2" else "€/an"
+    summary = {"objective": args.objective, "total_value": round(float(result.total_value), 3), "unit": unit,
+               "tonnes_exchanged": round(float(result.flow_t.sum()), 3), "exchanges": exchanges,
+               "excluded_sites": args.exclude_site, "territory": territory, "radius_km": radius,
+               "status": result.status}
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    print(f"Allocation optimale ({args.objective}) : {summary['total_value']} {unit}, "
+          f"{summary['tonnes_exchanged']} t échangées, {len(exchanges)} échanges")
+    for e in exchanges:
+        print(f"  {e['tonnes']:>10} t  {e['offer_site_id']} « {e['offer_label']} » → {e['need_site_id']} "
+              f"({e['material_class']}, {e['distance_km']} km) : {e['value']} {unit}")
+    return 0

@@ -1,0 +1,107 @@
+"""Run the matching for a territory and store the proposals as Synergy rows.
+
+The Django shell around the pure pipeline (``boucle.matching.pipeline``): it reads
+sites and flows, calls ``propose``, and upserts one Synergy per (offer, need) — or
+(offer, receiving site, material) for an inferred need. A re-run refreshes the
+estimates but never touches a status a person has set; suggestions the engine no
+longer makes are marked stale rather than deleted, so nothing a user saw vanishes.
+"""
+
+import sys
+
+from django.db import transaction
+from django.utils import timezone
+
+from boucle.flows.models import Flow, Site
+from boucle.territories.refs import resolve
+
+from . import lifecycle
+from .models import MatchingRun, Synergy
+
+
+def territory_sites(territory: str | None):
+    sites = Site.objects.filter(closed=False, lat__isnull=False)
+    if territory:
+        sites = sites.filter(commune__in=resolve(territory).communes())
+    return sites
+
+
+def pipeline_inputs(sites):
+    from .pipeline import FlowIn, SiteIn
+
+    site_rows = list(sites.select_related(None).values_list("pk", "site_id", "lat", "lon", "naf_id", "activity"))
+    site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity)
+               for _pk, sid, lat, lon, naf, activity in site_rows]
+    flows = Flow.objects.filter(site__in=sites).values_list(
+        "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
+        "temperature_c", "hazardous")
+    flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
+                      quantity_t=qty if base == "t" else (qty if base in ("MWh", "m3") else None),
+                      temperature_c=temp, hazardous=bool(haz))
+               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz in flows]
+    return site_in, flow_in
+
+
+def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
+    from .pipeline import propose
+
+    sites = territory_sites(territory)
+    if exclude_sites:
+        sites = sites.exclude(site_id__in=list(exclude_sites))
+    site_in, flow_in = pipeline_inputs(sites)
+    return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
+
+
+def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,
+                 progress=False, proposals=None) -> MatchingRun:
+    from django.conf import settings
+
+    radius_km = radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+    if proposals is None:
+        if progress:
+            print("Mise en relation…", file=sys.stderr)
+        proposals = propose_for(territory, radius_km, inferred)
+    run = MatchingRun.objects.create(territory=territory or "", radius_km=radius_km, inferred=inferred,
+                                     started_by=user if user and user.is_authenticated else None)
+    store(run, proposals, territory)
+    return run
+
+
+@transaction.atomic
+def store(run, proposals, territory):
+    site_pk = dict(territory_sites(territory).values_list("site_id", "pk")) if territory else dict(
+        Site.objects.values_list("site_id", "pk"))
+    seen = set()
+    for p in proposals:
+        offer_id = int(p.offer_flow_id)
+        need_id = int(p.need_flow_id) if p.need_flow_id else None
+        key = {"offer_id": offer_id, "need_id": need_id} if need_id else {
+            "offer_id": offer_id, "need__isnull": True, "need_site_id": site_pk[p.need_site_id],
+            "material_class": p.material_class}
+        values = {"need_site_id": site_pk[p.need_site_id], "inferred": p.inferred, "material_class": p.material_class,
+                  "distance_km": p.distance_km, "quantity_t": p.quantity, "score": p.score,
+                  "co2e_avoided_t": p.co2e_avoided_t_per_year, "explanation": _jsonable(p.explanation),
+                  "stale": False, "run": run}
+        synergy = Synergy.objects.filter(**key).first()
+        if synergy is None:
+            synergy = Synergy.objects.create(offer_id=offer_id, need_id=need_id, **values)
+            run.created += 1
+        else:
+            for name, value in values.items():
+                setattr(synergy, name, value)
+            synergy.save()
+            run.updated += 1
+        seen.add(synergy.pk)
+    scope = Synergy.objects.filter(status=lifecycle.SUGGESTED)
+    if territory:
+        scope = scope.filter(offer__site__pk__in=site_pk.values())
+    scope.exclude(pk__in=seen).update(stale=True)
+    run.proposals = len(proposals)
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _jsonable(value):
+    import json
+
+    return json.loads(json.dumps(value, default=str)) if not isinstance(value, str) else {"text": value}
