@@ -194,3 +194,121 @@ def test_vendored_versions_are_the_ones_pages_expect():
     assert "| echarts | 5." in listing or "| echarts | 6." in listing
     assert "version:\"2." in (VENDOR / "htmx" / "htmx.min.js").read_text(encoding="utf-8").replace(
         " ", "")
+
+
+# --------------------------------------------------------------------------- demo territory
+
+
+def _km(a: dict, b: dict) -> float:
+    import math
+
+    la1, lo1, la2, lo2 = map(math.radians, (float(a["latitude"]), float(a["longitude"]),
+                                            float(b["latitude"]), float(b["longitude"])))
+    h = (math.sin((la2 - la1) / 2) ** 2
+         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    sites = {s["site_id"]: s for s in rows("demo/sites.csv")}
+    return sites, rows("demo/flows.csv")
+
+
+def test_demo_sites_are_in_hauts_de_france_with_known_codes(demo):
+    sites, _ = demo
+    assert 300 <= len(sites) <= 1400
+    communes = {c["code_insee"]: c for c in rows("geo/communes.csv")}
+    naf = codes("reference/naf.csv", "code")
+    for s in sites.values():
+        assert s["site_id"].startswith("irep:") and s["site_id"][5:].isdigit()
+        assert communes[s["commune_insee"]]["region"] == "32", s
+        assert s["country"] == "FR" and s["name"].strip()
+        assert 48.8 < float(s["latitude"]) < 51.2 and 1.3 < float(s["longitude"]) < 4.4
+        assert s["naf_code"] == "" or s["naf_code"] in naf
+        assert bool(s["naf_code"]) == bool(s["activity"])
+    # The demo is meant to show activities: most sites must have one.
+    assert sum(bool(s["naf_code"]) for s in sites.values()) > 0.6 * len(sites)
+
+
+def test_demo_flows_use_valid_codes_units_and_flags(demo):
+    sites, flows = demo
+    ewc = {r["code6"]: r for r in rows("reference/ewc.csv")}
+    assert 1000 <= len(flows) <= 8000
+    assert len({f["external_id"] for f in flows}) == len(flows)
+    units = {"material": {"t"}, "energy": {"MWh"}, "water": {"m3"}}
+    for f in flows:
+        assert f["site_id"] in sites
+        assert f["direction"] in ("offer", "need")
+        assert f["unit"] in units[f["kind"]], f
+        assert f["period"] == "year"
+        assert float(f["quantity"]) > 0
+        assert f["label"].strip()
+        assert f["illustrative"] in ("true", "false") and f["confidential"] in ("true", "false")
+        if f["ewc_code"]:
+            assert f["ewc_code"] in ewc, f
+            assert f["hazardous"] == ewc[f["ewc_code"]]["hazardous"], f
+        if f["temperature_c"]:
+            assert f["kind"] == "energy"
+            assert -200 < float(f["temperature_c"]) < 1000
+
+
+def test_only_declared_irep_tonnages_are_not_illustrative(demo):
+    sites, flows = demo
+    real = [f for f in flows if f["illustrative"] == "false"]
+    assert real and len(real) <= len(sites)
+    for f in real:
+        assert f["external_id"].startswith("irep-dd-")
+        assert f["label"].startswith("Déchets dangereux (total déclaré iREP ")
+        assert f["direction"] == "offer" and f["hazardous"] == "true" and f["unit"] == "t"
+        year = int(f["external_id"].rsplit("-", 1)[1])
+        assert 2003 <= year <= 2017 and str(year) in f["label"]
+    illustrative = [f for f in flows if f["illustrative"] == "true"]
+    assert all(not f["external_id"].startswith("irep-dd-") for f in illustrative)
+    assert len(illustrative) > len(real)
+
+
+def _pairs(demo, ewc_code=None, kind=None, need_naf=None, max_km=200.0):
+    sites, flows = demo
+    offers = [f for f in flows if f["direction"] == "offer"
+              and (ewc_code is None or f["ewc_code"] == ewc_code)
+              and (kind is None or f["kind"] == kind)]
+    needs = [f for f in flows if f["direction"] == "need"
+             and (ewc_code is None or f["ewc_code"] == ewc_code)
+             and (kind is None or f["kind"] == kind)
+             and (need_naf is None or sites[f["site_id"]]["naf_code"].startswith(need_naf))]
+    return [(o, n) for o in offers for n in needs if o["site_id"] != n["site_id"]
+            and _km(sites[o["site_id"]], sites[n["site_id"]]) <= max_km]
+
+
+@pytest.mark.parametrize("case", [
+    dict(ewc_code="100102", need_naf="23.51", max_km=200),   # fly ash -> cement plant
+    dict(ewc_code="100202", need_naf="23.51", max_km=200),   # slag -> cement plant
+    dict(ewc_code="100105", need_naf="23.62", max_km=200),   # FGD gypsum -> plasterboard
+    dict(ewc_code="140603", need_naf="38.22", max_km=50),    # spent solvents -> regeneration
+    dict(kind="energy", need_naf="35.30", max_km=5),         # waste heat -> district heating
+    dict(ewc_code="100207", need_naf="24.43", max_km=100),   # EAF dust -> zinc recovery
+])
+def test_demo_contains_the_textbook_symbioses(demo, case):
+    assert _pairs(demo, **case), case
+
+
+def test_demo_rule_tables_are_consistent():
+    import re
+
+    naf = codes("reference/naf.csv", "code")
+    ewc = {r["code6"]: r["hazardous"] for r in rows("reference/ewc.csv")}
+    for r in rows("demo/naf_rules.csv"):
+        re.compile(r["pattern"])
+        assert r["naf_code"] in naf and r["reason"]
+    manual = rows("demo/naf_manual.csv")
+    assert len(manual) >= 30
+    site_ids = codes("demo/sites.csv", "site_id")
+    for r in manual:
+        assert r["site_id"] in site_ids and r["reason"]
+        assert r["naf_code"] == "" or r["naf_code"] in naf
+    for r in rows("demo/illustrative_flows.csv"):
+        assert r["direction"] in ("offer", "need") and float(r["quantity_per_size"]) > 0
+        if r["ewc_code"]:
+            code6 = r["ewc_code"].rstrip("*")
+            assert (ewc[code6] == "true") == r["ewc_code"].endswith("*"), r
