@@ -214,10 +214,9 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                               qty_missing if Q is None else f"no freight factor for mode {mode!r}")
     terms.append(transport)
 
-    co2_kg_terms = terms if recipe else []
-    co2 = _sum(co2_kg_terms) if recipe else None
+    co2 = _sum(terms) if recipe else None
     if recipe and co2 is None:
-        reasons["co2e_avoided_t"] = q.reason or _first_reason(co2_kg_terms)
+        reasons["co2e_avoided_t"] = q.reason or _first_reason(terms)
 
     # break-even: distance at which the transport term eats the whole gain
     breakeven = None

@@ -158,6 +158,9 @@ def load_tables(extra_dirs: tuple[str | Path, ...] = (), classes_csv: Path | Non
     t = Tables()
     for folder in (DATA_DIR, *map(Path, extra_dirs)):
         _load_dir(t, folder, classes)
+    # same order as the taxonomy, so the vector index of a class is its taxonomy index
+    order = {k: i for i, k in enumerate(classes)}
+    t.materials = dict(sorted(t.materials.items(), key=lambda kv: order.get(kv[0], len(order))))
     return t
 
 

@@ -54,3 +54,10 @@ def test_material_index_follows_the_taxonomy_order():
     assert r["co2e_avoided_t"][0] == pytest.approx(1770.5975)
     assert np.isnan(r["co2e_avoided_t"][1]) and not r["computable"][1]
     assert r["tonnes_diverted"][1] == 10
+
+
+def test_material_index_matches_the_taxonomy_index():
+    taxonomy = pytest.importorskip("boucle.materials.taxonomy")
+    idx = material_index()
+    for key, i in taxonomy.class_index().items():
+        assert idx[key] == i, key
