@@ -1,0 +1,159 @@
+"""Inferred needs: what a site could take in, guessed from its activity (NACE code or words).
+
+Most firms never declare their needs, so a matching engine that waits for declarations finds
+little. Every activity consumes typical materials, energy, water and chemicals; the rule tables
+in ``data/`` say which, each rule citing the NACE note, EWC chapter, EU BREF or paper it comes
+from. A site's name is never an input: only ``naf_code`` and ``activity``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .naf import activity_to_naf, normalise_naf
+
+DATA = Path(__file__).parent / "data"
+
+# A rule written for a more specific code than the site's (site "20", rule "20.14") may or may not
+# apply: the site could be any of the subclasses, so the rule counts at a discount.
+DESCENDANT_FACTOR = 0.5
+# Codes guessed from words are trusted a little less than declared codes of the same rank.
+ACTIVITY_WITH_CODE_FACTOR = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class InferredNeed:
+    class_key: str
+    weight: float  # plausibility in (0, 1]: rule weight x certainty of the activity code
+    rule_id: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    rule_id: str
+    naf_prefix: str
+    class_key: str
+    weight: float
+    source: str
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def input_rules() -> tuple[Rule, ...]:
+    return tuple(Rule(r["rule_id"], r["naf_prefix"], r["input_class_key"], float(r["weight"]), r["source"])
+                 for r in _read("activity_inputs.csv"))
+
+
+@lru_cache(maxsize=1)
+def output_rules() -> tuple[Rule, ...]:
+    return tuple(Rule(r["rule_id"], r["naf_prefix"], r["output_class_key"], float(r["weight"]), r["source"])
+                 for r in _read("activity_outputs.csv"))
+
+
+@lru_cache(maxsize=1)
+def hazardous_rules() -> tuple[tuple[str, frozenset[str] | None, str], ...]:
+    """(prefix, accepted class keys or None for any hazardous waste, source)."""
+    out = []
+    for r in _read("hazardous_receivers.csv"):
+        keys = r["accepted_classes"].split()
+        out.append((r["naf_prefix"], None if keys == ["*"] else frozenset(keys), r["source"]))
+    return tuple(out)
+
+
+def _codes(naf_code: str | None) -> list[str]:
+    """'011;012' lists several codes (mixed activities); each is normalised."""
+    out = []
+    for part in re.split(r"[;,/]", naf_code or ""):
+        code = normalise_naf(part)
+        if code and code not in out:
+            out.append(code)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def site_codes(naf_code: str | None, activity: str | None) -> tuple[tuple[str, float], ...]:
+    """The NACE codes a site is taken to have, with certainty: declared codes first (1.0), then
+    codes read from the activity words (discounted when a code was declared too)."""
+    found: dict[str, float] = {c: 1.0 for c in _codes(naf_code)}
+    factor = ACTIVITY_WITH_CODE_FACTOR if found else 1.0
+    for code, conf in activity_to_naf(activity):
+        found[code] = max(found.get(code, 0.0), conf * factor)
+    return tuple(sorted(found.items(), key=lambda t: (-t[1], t[0])))
+
+
+def _relation(code: str, prefix: str) -> float:
+    """1 if the rule covers the code, DESCENDANT_FACTOR if the rule is for a subclass of it."""
+    if code == prefix or code.startswith(prefix + ".") or (len(prefix) == 4 and code.startswith(prefix)):
+        return 1.0
+    if prefix.startswith(code + ".") or (len(code) == 4 and prefix.startswith(code)):
+        return DESCENDANT_FACTOR
+    return 0.0
+
+
+def _apply(rules, codes) -> list[InferredNeed]:
+    best: dict[str, InferredNeed] = {}
+    for code, conf in codes:
+        for rule in rules:
+            rel = _relation(code, rule.naf_prefix)
+            if not rel:
+                continue
+            w = round(rule.weight * conf * rel, 4)
+            cur = best.get(rule.class_key)
+            if cur is None or w > cur.weight or (w == cur.weight and rule.rule_id < cur.rule_id):
+                best[rule.class_key] = InferredNeed(rule.class_key, w, rule.rule_id, rule.source)
+    return sorted(best.values(), key=lambda n: (-n.weight, n.class_key))
+
+
+@lru_cache(maxsize=4096)
+def _infer_needs(naf_code: str | None, activity: str | None) -> tuple[InferredNeed, ...]:
+    return tuple(_apply(input_rules(), site_codes(naf_code, activity)))
+
+
+def infer_needs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:
+    """Likely inputs of a site, best first, one per material class (its most plausible rule).
+
+    ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351').
+    """
+    return list(_infer_needs(naf_code, activity))
+
+
+def infer_outputs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:
+    """Typical by-products of an activity (EWC chapters): for demos and plausibility checks."""
+    return _apply(output_rules(), site_codes(naf_code, activity))
+
+
+def hazardous_classes_accepted(naf_code: str | None, activity: str | None) -> frozenset[str] | None:
+    """Hazardous classes the site may receive: None = any (a hazardous-waste facility), an empty
+    set = none. Only codes held with reasonable certainty (≥ 0.5) grant an authorisation."""
+    accepted: set[str] = set()
+    for code, conf in site_codes(naf_code, activity):
+        if conf < 0.5:
+            continue
+        for prefix, keys, _ in hazardous_rules():
+            if _relation(code, prefix) == 1.0:
+                if keys is None:
+                    return None
+                accepted |= keys
+    return frozenset(accepted)
+
+
+def may_receive_hazardous(naf_code: str | None, activity: str | None, class_key: str | None = None) -> bool:
+    """Whether a site's activity may receive hazardous waste (of ``class_key`` when given)."""
+    accepted = hazardous_classes_accepted(naf_code, activity)
+    if accepted is None:
+        return True
+    if class_key:
+        return class_key in accepted
+    # Users of hazardous *products* (acids for pickling) are not waste receivers.
+    from boucle.materials.taxonomy import get_class
+
+    return any(get_class(k).role == "by_product" for k in accepted)

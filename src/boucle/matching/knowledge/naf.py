@@ -1,0 +1,193 @@
+"""Resolve a free-text activity ("brick works", "laiterie", "glass container plant") to NACE codes.
+
+Most firms describe what they do in words, not codes, and inferred needs hang on NACE codes. Two
+layers: a curated FR/EN phrase table (precise, covers common trade names that the nomenclature
+never uses: "brick works", "cimenterie"), then a fallback ranked search over the NACE Rev. 2
+titles and explanatory notes, so an unseen phrase ("rock wool production", "pet food") still
+resolves. Confidences say how much the caller should trust each code.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+DATA = Path(__file__).parent / "data"
+
+# Words that describe the *form* of a business rather than its activity.
+STOP = frozenset("""
+a an and the of for in on at to by with from or other n e c nec s its their etc such as incl including
+plant plants factory factories works work company companies industry industries industrial production
+producer producers manufacturer manufacturers manufacture manufacturing facility facilities site unit
+activity activities products product processing operation operations services service supply group ltd
+de du des la le les l d et en a au aux pour par sur une un usine societe entreprise fabrication
+fabricant production industrie activite site
+""".split())
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def _stem(word: str) -> str:
+    """Crude EN/FR plural and suffix folding: enough to join 'bricks'/'brick', 'glasses'/'glass'."""
+    for suffix in ("ies", "es", "s", "ing", "ed", "eries", "erie"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    return [_stem(w) for w in normalise(text).split() if w not in STOP and len(w) > 1 and not w.isdigit()]
+
+
+def normalise_naf(code: str | None) -> str | None:
+    """'23.51Z', '2351', '23.5', '23', '2351*' → '23.51', '23.51', '23.5', '23'; None if unreadable."""
+    if not code:
+        return None
+    digits = re.sub(r"[^0-9]", "", str(code).split(";")[0])
+    if len(digits) < 2:
+        return None
+    if len(digits) == 2:
+        return digits
+    if len(digits) == 3:
+        return f"{digits[:2]}.{digits[2]}"
+    return f"{digits[:2]}.{digits[2:4]}"
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = defaultdict(list)
+    with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            key = normalise(row["phrase"])
+            if row["naf_code"] not in table[key]:
+                table[key].append(row["naf_code"])
+    return dict(table)
+
+
+@lru_cache(maxsize=1)
+def nace_titles() -> dict[str, str]:
+    with (DATA / "nace_rev2_notes.csv").open(encoding="utf-8") as fh:
+        return {r["code"]: r["title"] for r in csv.DictReader(fh)}
+
+
+class _NaceIndex:
+    """BM25 over NACE titles (counted three times) and notes, on stemmed words.
+
+    Titles weigh more because notes list side activities. A query word also matches note words
+    sharing its first five letters ("gasifier" ~ "gasification"), at a discount, since trade
+    phrases rarely use the nomenclature's exact word forms. Only groups and classes are indexed:
+    divisions are too broad to be a useful answer.
+    """
+
+    K1, B, PREFIX = 1.2, 0.5, 5
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Counter] = {}
+        with (DATA / "nace_rev2_notes.csv").open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                if r["level"] not in ("3", "4"):
+                    continue
+                words = tokens(r["title"]) * 3 + tokens(r["includes"]) + tokens(r["also_includes"])
+                self.docs[r["code"]] = Counter(words)
+        df: Counter = Counter()
+        for bag in self.docs.values():
+            df.update(bag.keys())
+        n = len(self.docs)
+        self.idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+        self.avglen = sum(sum(b.values()) for b in self.docs.values()) / n
+        self.by_prefix: dict[str, list[str]] = defaultdict(list)
+        for w in self.idf:
+            if len(w) >= self.PREFIX:
+                self.by_prefix[w[: self.PREFIX]].append(w)
+
+    def _expand(self, word: str) -> list[tuple[str, float]]:
+        out = [(word, 1.0)] if word in self.idf else []
+        if len(word) >= self.PREFIX:
+            out += [(w, 0.6) for w in self.by_prefix.get(word[: self.PREFIX], []) if w != word]
+        return out
+
+    def search(self, text: str, k: int = 3) -> list[tuple[str, float, float]]:
+        """(code, score, coverage): coverage is the share of the query's idf mass found."""
+        words = list(dict.fromkeys(tokens(text)))
+        if not words:
+            return []
+        known = {w: self._expand(w) for w in words}
+        mass = sum(max((self.idf[v] for v, _ in known[w]), default=2.0) for w in words)
+        results = []
+        for code, bag in self.docs.items():
+            norm = self.K1 * (1 - self.B + self.B * sum(bag.values()) / self.avglen)
+            score = cover = 0.0
+            for w in words:
+                best = 0.0
+                for v, f in known[w]:
+                    tf = bag.get(v, 0)
+                    if tf:
+                        best = max(best, f * self.idf[v] * tf * (self.K1 + 1) / (tf + norm))
+                        cover_w = f * self.idf[v]
+                if best:
+                    score += best
+                    cover += min(cover_w, max(self.idf[v] for v, _ in known[w]))
+            if score > 0:
+                results.append((score, len(code), code, cover / mass))
+        results.sort(key=lambda t: (-t[0], -t[1], t[2]))
+        return [(code, s, c) for s, _, code, c in results[:k]]
+
+
+@lru_cache(maxsize=1)
+def _index() -> _NaceIndex:
+    return _NaceIndex()
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return re.search(rf"(^| ){re.escape(phrase)}( |$)", text) is not None
+
+
+@lru_cache(maxsize=4096)
+def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
+    """Best NACE codes for an activity phrase, best first, with a confidence in (0, 1].
+
+    Exact phrase → 1.0; a known phrase inside the text → 0.9; a close spelling → 0.8; otherwise
+    the NACE notes search, whose confidence (≤ 0.6) reflects its similarity so that a vague phrase
+    yields weak inferred needs rather than confident wrong ones.
+    """
+    norm = normalise(text or "")
+    if not norm:
+        return []
+    phrases = _phrases()
+    if norm in phrases:
+        return [(c, 1.0) for c in phrases[norm]]
+    found: dict[str, float] = {}
+    inside = [p for p in phrases if len(p) > 3 and _contains(norm, p)]
+    # Keep the longest phrases: "glass container plant" beats "plant"-free "glass".
+    inside.sort(key=len, reverse=True)
+    covered: list[str] = []
+    for p in inside:
+        if any(p in longer for longer in covered):
+            continue
+        covered.append(p)
+        for c in phrases[p]:
+            found.setdefault(c, 0.9)
+    if not found:
+        best = max(((fuzz.token_sort_ratio(norm, p), p) for p in phrases), default=(0, ""))
+        if best[0] >= 88:
+            for c in phrases[best[1]]:
+                found[c] = 0.8
+    if found:
+        return sorted(found.items(), key=lambda t: (-t[1], t[0]))
+    hits = _index().search(norm, k=3)
+    if not hits:
+        return []
+    top, coverage = hits[0][1], hits[0][2]
+    base = 0.15 + 0.45 * coverage  # a phrase only half found in the notes stays a weak guess
+    return [(code, round(base * s / top, 3)) for code, s, _ in hits if s >= 0.6 * top]

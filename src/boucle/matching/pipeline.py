@@ -1,0 +1,321 @@
+"""From declared records to ranked proposals: the one path used by `boucle match` and the evaluation.
+
+Records in (plain dataclasses, no Django), proposals out. Steps: classify each flow's label and
+EWC code into material classes (boucle.materials), add the needs inferred from each site's
+activity (knowledge.infer), translate to the engine's arrays, let the engine find and score the
+candidate pairs, then keep what a user should see: the pairs whose *plausibility* clears the
+calibrated threshold, best first.
+
+Why the threshold is on plausibility and not on the full score: the score also carries the
+merit of an exchange (tonnes, CO2e, euros), which ranks plausible pairs but says nothing about
+whether the pair is real. Plausibility = class compatibility x classification confidence x need
+confidence x inferred-need factor x distance decay; it is what documented exchanges can calibrate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from . import engine as eng
+from .knowledge.infer import hazardous_classes_accepted, infer_needs
+from .scoring import ScoreWeights, score_terms
+
+# Calibrated on the MAESTRI development set (151 documented exchanges, 29 cases): the threshold
+# that maximises pooled F1 of offer -> receiving-site pairs, read off
+# `boucle evaluate maestri` (see evaluate.calibrate_threshold); its leave-one-case-out version,
+# which fits the threshold on the other cases only, is reported next to it to show how much the
+# fit flatters the figure. Re-run the evaluation after changing the rule tables.
+DEFAULT_THRESHOLD = 0.3
+
+# A second-choice class of a label counts only in proportion to how close it is to the first.
+ALTERNATIVE_SHARPNESS = 1.0
+MAX_CLASSES_PER_FLOW = 3
+MIN_CLASS_CONFIDENCE = 0.3
+# An EWC code is the declarant's own choice but coarse (one class per code): trusted fully when
+# no label speaks, less than a confident label otherwise.
+EWC_ALONE_CONFIDENCE = 0.9
+EWC_WITH_LABEL_CONFIDENCE = 0.6
+SUBSTITUTE_WEIGHT = 0.8
+ENERGY_SUBSTITUTE_WEIGHT = 0.5
+
+# Heat can go down the temperature ladder, never up (the engine also checks stated temperatures).
+HEAT_CASCADE = (
+    ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
+    ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", 0.9),
+    ("steam", "hot_water", 0.8), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
+    ("waste_heat_medium", "hot_water", 0.9),
+)
+WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
+               "water_cooling": 3, "water_treated_wastewater": 2, "wastewater_nutrient_rich": 1,
+               "wastewater_industrial": 1, "landfill_leachate": 0}
+MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0}
+
+
+@dataclass(frozen=True)
+class SiteIn:
+    site_id: str
+    lat: float
+    lon: float
+    naf_code: str | None = None
+    activity: str | None = None
+
+
+@dataclass(frozen=True)
+class FlowIn:
+    flow_id: str
+    site_id: str
+    direction: str  # "offer" | "need"
+    label: str | None = None
+    ewc_code: str | None = None
+    kind: str | None = None
+    quantity_t: float | None = None
+    temperature_c: float | None = None
+    hazardous: bool = False
+    class_key: str | None = None  # set when a person chose the class: confidence 1
+
+
+@dataclass(frozen=True)
+class Proposal:
+    offer_site_id: str
+    need_site_id: str
+    offer_flow_id: str
+    offer_label: str | None
+    need_flow_id: str | None
+    need_label: str | None
+    inferred: bool
+    material_class: str
+    distance_km: float
+    quantity: float | None
+    unit: str
+    co2e_avoided_t_per_year: float | None
+    score: float
+    plausibility: float
+    explanation: dict = field(default_factory=dict, compare=False)
+
+
+# --------------------------------------------------------------------------- classes
+
+
+@lru_cache(maxsize=1)
+def _classes():
+    from boucle.materials.taxonomy import load_classes
+
+    classes = load_classes()
+    return tuple(c.key for c in classes), tuple(classes)
+
+
+def _engine_kind(c) -> str:
+    if c.kind == "water":
+        return "water"
+    if c.kind in ("equipment", "service"):
+        return c.kind
+    if c.group == "energy":
+        return "service" if c.key == "electricity" else "heat"
+    if c.physical_state == "gas":
+        return "gas"
+    return "material"
+
+
+@lru_cache(maxsize=1)
+def class_info() -> eng.ClassInfo:
+    keys, classes = _classes()
+    return eng.ClassInfo(
+        kind=np.array([_engine_kind(c) for c in classes]),
+        water_grade=np.array([WATER_GRADE.get(k, 0) for k in keys]),
+        max_distance_km=np.array([MAX_DISTANCE_KM.get(k, np.nan) for k in keys]),
+    )
+
+
+@lru_cache(maxsize=1)
+def compatibility() -> eng.Compatibility:
+    """Identity, the substitutions of the impact recipes (scrap for primary steel, FGD gypsum for
+    natural gypsum...) and the heat cascade."""
+    keys, classes = _classes()
+    idx = {k: i for i, k in enumerate(keys)}
+    oc, nc, w = [], [], []
+    try:
+        from boucle.impact.factors import default_tables
+
+        recipes = [(r.material_key, r.replaces_key) for rs in default_tables().recipes.values() for r in rs]
+    except Exception:  # impact tables absent or unreadable: identity still matches like with like
+        recipes = []
+    for a, b in recipes:
+        if a in idx and b in idx and a != b:
+            energy = classes[idx[a]].kind == "energy"
+            oc.append(idx[a]), nc.append(idx[b]), w.append(ENERGY_SUBSTITUTE_WEIGHT if energy else SUBSTITUTE_WEIGHT)
+    for a, b, weight in HEAT_CASCADE:
+        oc.append(idx[a]), nc.append(idx[b]), w.append(weight)
+    return eng.Compatibility.identity(len(keys)).plus(np.array(oc, dtype=np.int64), np.array(nc, dtype=np.int64), np.array(w))
+
+
+def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
+    """Material classes of a flow with confidences, best first: the chosen class, else the label
+    classifier's candidates merged with the EWC code's class."""
+    from boucle.materials.classify import class_for_ewc, classify_label
+
+    if flow.class_key:
+        return [(flow.class_key, 1.0)]
+    found: dict[str, float] = {}
+    if flow.label:
+        for m in classify_label(flow.label, top=MAX_CLASSES_PER_FLOW + 2):
+            found[m.key] = max(found.get(m.key, 0.0), float(m.confidence))
+    ewc_key = None
+    if flow.ewc_code:
+        try:
+            ewc_key = class_for_ewc(flow.ewc_code)
+        except (ValueError, KeyError):
+            ewc_key = None
+    if ewc_key:
+        conf = EWC_WITH_LABEL_CONFIDENCE if found and max(found.values()) >= 0.6 else EWC_ALONE_CONFIDENCE
+        if ewc_key in found:  # label and code agree: both sources back the class
+            conf = min(1.0, max(found[ewc_key], conf) + 0.1)
+        found[ewc_key] = max(found.get(ewc_key, 0.0), conf)
+    if not found:
+        return []
+    top = max(found.values())
+    ranked = sorted(((k, c * (c / top) ** ALTERNATIVE_SHARPNESS) for k, c in found.items()), key=lambda t: (-t[1], t[0]))
+    return [(k, round(c, 4)) for k, c in ranked[:MAX_CLASSES_PER_FLOW] if c >= MIN_CLASS_CONFIDENCE and c >= 0.5 * top]
+
+
+def _impact_fn():
+    """The impact colleague's vectorised model, re-indexed to our class order; None if absent."""
+    try:
+        from boucle.impact.vector import material_index, score_exchanges
+    except Exception:
+        return None
+    keys, _ = _classes()
+    imap = material_index()
+    remap = np.array([imap.get(k, -1) for k in keys], dtype=np.int64)
+
+    def fn(material_idx, quantity_t, distance_km, **_):
+        mi = remap[np.asarray(material_idx, dtype=np.int64)]
+        ok = mi >= 0
+        out = {k: np.full(mi.shape, np.nan) for k in ("co2e_avoided_t", "tonnes_diverted", "eur_saved")}
+        if ok.any():
+            res = score_exchanges(mi[ok], np.asarray(quantity_t)[ok], np.asarray(distance_km)[ok])
+            for k in out:
+                out[k][ok] = res[k]
+        out["tonnes_diverted"] = np.where(np.isnan(out["tonnes_diverted"]), np.nan_to_num(quantity_t), out["tonnes_diverted"])
+        out["computable"] = np.isfinite(out["co2e_avoided_t"])
+        return out
+
+    return fn
+
+
+# --------------------------------------------------------------------------- propose
+
+
+def _nan(x) -> float:
+    return np.nan if x is None else float(x)
+
+
+def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
+            top: int | None = None, threshold: float | None = None,
+            weights: ScoreWeights = ScoreWeights()) -> list[Proposal]:
+    """Proposals, best first. ``top`` keeps the N best per offer; with ``top`` and no explicit
+    ``threshold`` nothing is cut by plausibility (ranking mode, e.g. for recall@k)."""
+    if threshold is None:
+        threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
+    keys, classes = _classes()
+    cidx = {k: i for i, k in enumerate(keys)}
+    site_pos = {s.site_id: i for i, s in enumerate(sites)}
+    sites_arr = eng.Sites(np.array([s.lat for s in sites], dtype=float), np.array([s.lon for s in sites], dtype=float))
+    flows_by_id = {f.flow_id: f for f in flows}
+
+    o_rows, n_rows = [], []  # (flow_id | None, site_pos, class_key, confidence, extra)
+    for f in flows:
+        if f.site_id not in site_pos:
+            continue
+        for key, conf in classify_flow(f):
+            if key not in cidx:
+                continue
+            (o_rows if f.direction == "offer" else n_rows).append((f.flow_id, site_pos[f.site_id], key, conf, None))
+    declared = {(r[1], r[2]) for r in n_rows}
+    if inferred:
+        for s in sites:
+            for need in infer_needs(s.naf_code, s.activity):
+                if (site_pos[s.site_id], need.class_key) not in declared and need.class_key in cidx:
+                    n_rows.append((None, site_pos[s.site_id], need.class_key, need.weight, need))
+    if not o_rows or not n_rows:
+        return []
+
+    hazard_ok: dict[int, frozenset[str] | None] = {}
+    for i, s in enumerate(sites):
+        hazard_ok[i] = hazardous_classes_accepted(s.naf_code, s.activity)
+
+    def accepts(site: int, key: str) -> bool:
+        acc = hazard_ok[site]
+        return acc is None or key in acc
+
+    offers = eng.Offers(
+        site=np.array([r[1] for r in o_rows]), cls=np.array([cidx[r[2]] for r in o_rows]),
+        quantity_t=np.array([_nan(flows_by_id[r[0]].quantity_t) for r in o_rows]),
+        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) for r in o_rows]),
+        hazardous=np.array([bool(flows_by_id[r[0]].hazardous) for r in o_rows]),
+        confidence=np.array([r[3] for r in o_rows]))
+    needs = eng.Needs(
+        site=np.array([r[1] for r in n_rows]), cls=np.array([cidx[r[2]] for r in n_rows]),
+        quantity_t=np.array([_nan(flows_by_id[r[0]].quantity_t) if r[0] else np.nan for r in n_rows]),
+        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) if r[0] else np.nan for r in n_rows]),
+        inferred=np.array([r[0] is None for r in n_rows]),
+        confidence=np.array([r[3] for r in n_rows]),
+        accepts_hazardous=np.array([accepts(r[1], r[2]) for r in n_rows]))
+    cands = eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(), radius_km=radius_km)
+    if len(cands) == 0:
+        return []
+    terms = score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs,
+                        _impact_fn(), weights)
+    plaus = terms["compat_weight"] * terms["confidence"] * terms["inferred_factor"] * terms["decay"]
+    score = terms["score"]
+
+    # One proposal per (offer flow, receiving site, need flow): several classes of the same offer
+    # or several inferred needs of the same site are one suggestion to a user.
+    best: dict[tuple, int] = {}
+    for p in range(len(cands)):
+        o, n = int(cands.offer_idx[p]), int(cands.need_idx[p])
+        key = (o_rows[o][0], n_rows[n][1], n_rows[n][0])
+        cur = best.get(key)
+        if cur is None or (plaus[p], score[p]) > (plaus[cur], score[cur]):
+            best[key] = p
+    served = {(k[0], k[1]) for k in best if k[2] is not None}
+    out: list[Proposal] = []
+    for (offer_id, need_site, need_id), p in best.items():
+        if need_id is None and (offer_id, need_site) in served:
+            continue  # a declared need of that site already carries the suggestion
+        if plaus[p] < threshold:
+            continue
+        o, n = int(cands.offer_idx[p]), int(cands.need_idx[p])
+        of, nrow = flows_by_id[offer_id], n_rows[n]
+        rule = nrow[4]
+        co2 = terms["impact"]["co2e_avoided_t"][p]
+        out.append(Proposal(
+            offer_site_id=of.site_id, need_site_id=sites[need_site].site_id, offer_flow_id=offer_id,
+            offer_label=of.label, need_flow_id=need_id, need_label=flows_by_id[need_id].label if need_id else None,
+            inferred=need_id is None, material_class=o_rows[o][2],
+            distance_km=round(float(cands.distance_km[p]), 3),
+            quantity=of.quantity_t, unit="t",
+            co2e_avoided_t_per_year=None if not np.isfinite(co2) else round(float(co2), 3),
+            score=round(float(score[p]), 6), plausibility=round(float(plaus[p]), 6),
+            explanation={
+                "offer_class": o_rows[o][2], "offer_class_confidence": o_rows[o][3],
+                "need_class": nrow[2], "need_confidence": nrow[3],
+                "compatibility": round(float(terms["compat_weight"][p]), 4),
+                "inferred_factor": float(terms["inferred_factor"][p]),
+                "distance_decay": round(float(terms["decay"][p]), 4),
+                "merit": round(float(terms["merit"][p]), 4),
+                "rule_id": rule.rule_id if rule else None,
+                "source": rule.source if rule else None,
+            }))
+    out.sort(key=lambda r: (-r.score, -r.plausibility, r.offer_flow_id, r.need_site_id, r.need_flow_id or ""))
+    if top is not None:
+        kept, count = [], defaultdict(int)
+        for r in out:
+            if count[r.offer_flow_id] < top:
+                kept.append(r)
+                count[r.offer_flow_id] += 1
+        out = kept
+    return out
