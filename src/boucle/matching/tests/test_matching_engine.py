@@ -216,3 +216,30 @@ def test_fast_top_k_equals_full_enumeration(pool):
     np.testing.assert_allclose(fast.score, score[ref])
     np.testing.assert_allclose(fast.candidates.distance_km, c.distance_km[ref], atol=1e-9)
     assert len(fast.score) == 10 * np.unique(c.need_idx).size  # 10 per need: dense territory
+
+
+def test_explanation_accounts_for_the_score():
+    from boucle.matching.explain import explain
+
+    s = sites((50.0, 3.0), (50.1, 3.0))
+    compat = Compatibility.identity(7).plus(GYPSUM_FGD, GYPSUM, 0.7)
+    offers = Offers(site=[0], cls=[GYPSUM_FGD], quantity_t=[80.0], confidence=[0.9])
+    needs = Needs(site=[1], cls=[GYPSUM], quantity_t=[100.0], inferred=[True])
+
+    def impact(material_idx, quantity_t, distance_km, **_):
+        co2e = quantity_t * 0.1
+        return {"co2e_avoided_t": co2e, "tonnes_diverted": quantity_t, "eur_saved": quantity_t * 20, "computable": np.ones(co2e.shape, bool)}
+
+    c = find_candidates(s, offers, needs, CLASSES, compat)
+    score = score_candidates(c, offers, needs, impact)
+    keys = ["fly_ash", "heat", "grey", "drinking", "solvent", "fgd_gypsum", "gypsum"]
+    e = explain(0, c, offers, needs, CLASSES, impact, class_keys=keys)
+    assert e["score"] == pytest.approx(score[0])
+    assert e["exchanged_t"] == 80.0 and e["impact"]["co2e_avoided_t"] == pytest.approx(8.0)
+    assert e["terms"]["fit"] == pytest.approx(0.8)
+    t = e["terms"]
+    assert e["score"] == pytest.approx(t["merit"] * t["confidence"] * t["inferred_factor"] * t["decay"] * t["compat_weight"])
+    codes = {r["code"]: r for r in e["reasons"]}
+    assert codes["substitution"]["offer_class"] == "fgd_gypsum" and codes["substitution"]["weight"] == 0.7
+    assert "inferred_need" in codes
+    assert e["distance_km"] == pytest.approx(11.12, abs=0.01)
