@@ -128,6 +128,24 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows.values():
             w.writerow({k: r[k] for k in COLUMNS})
     print(f"wrote {len(rows)} factors to {out.relative_to(REPO)}", file=sys.stderr)
+    return check_coverage()
+
+
+def check_coverage() -> int:
+    """Classes of the taxonomy without an impact mapping (recipes and reasons are curated by hand)."""
+    classes = REPO / "src" / "boucle" / "materials" / "data" / "classes.csv"
+    mapping = OUT_DIR / "material_factors.csv"
+    if not classes.exists() or not mapping.exists():
+        return 0
+    with classes.open(encoding="utf-8") as fh:
+        keys = [r["key"] for r in csv.DictReader(fh)]
+    with mapping.open(encoding="utf-8") as fh:
+        mapped = {r["material_key"] for r in csv.DictReader(fh)}
+    missing = [k for k in keys if k not in mapped]
+    if missing:
+        print("classes without a row in material_factors.csv (add a recipe or a no_recipe_reason): "
+              + ", ".join(missing), file=sys.stderr)
+        return 1
     return 0
 
 
