@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from itertools import combinations
 
@@ -49,11 +49,11 @@ class AIEntry:
     def is_dl_primary_key(self) -> bool:
         return self.dl_qualifier_alternatives is not None
 
-    @property
+    @cached_property
     def min_length(self) -> int:
         return sum(c.min_length for c in self.components if not c.optional)
 
-    @property
+    @cached_property
     def max_length(self) -> int:
         return sum(c.max_length for c in self.components)
 

@@ -19,6 +19,7 @@ from .validate import Pairs, resolve_ai, validate_pairs
 
 CANONICAL_STEM = "https://id.gs1.org"
 _URI_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
+_URI_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _BAD_DOMAIN_CHARS = frozenset("_~?#@!$&'()*+,;=%")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _SCHEMES = ("https://", "HTTPS://", "http://", "HTTP://")
@@ -34,6 +35,8 @@ CONVENIENCE_ALPHAS = {
 
 def _unescape(text: str, *, query: bool, ai: str) -> str:
     """Percent-decode like the reference engine: only well-formed %XX escapes; '+' is a space in queries."""
+    if "%" not in text and not (query and "+" in text):
+        return text
     out = bytearray()
     i = 0
     while i < len(text):
@@ -85,7 +88,7 @@ def parse_digital_link(
     Non-AI query parameters (``linkType``, ``context`` ...) are not pairs. The
     ``permit_*`` options relax the strict syntax for legacy links (``/gtin/``
     short names, GTIN-13 without its leading zero, AIs GS1 has not allocated)."""
-    if not uri or any(c not in _URI_CHARS for c in uri):
+    if not _URI_RE.fullmatch(uri):
         bad = next((c for c in uri if c not in _URI_CHARS), "")
         raise GS1Error(f"URI contains an illegal character {bad!r}" if uri else "empty URI", rule="uri")
     scheme = next((s for s in _SCHEMES if uri.startswith(s)), None)
