@@ -1,0 +1,103 @@
+"""``boucle epcis …``: validate EPCIS files, compute event hashes, expand JSON-LD offline.
+
+Useful before importing a partner's file, or to show why two systems disagree on an event
+hash (``--prehash`` prints the canonical string that was hashed). No database needed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pyld.jsonld import JsonLdError
+
+from .document import split_document
+from .hashing import event_hash, pre_hash_string
+from .jsonld import expand
+from .validation import EVENT_TYPES as EPCIS_EVENT_TYPES
+from .validation import EPCISValidationError, validate_document, validate_event
+
+
+def _read(path: str):
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _events_and_context(doc: dict):
+    if doc.get("type") in EPCIS_EVENT_TYPES:
+        return [doc], doc.get("@context")
+    header, events = split_document(doc)
+    return events, header.get("@context")
+
+
+def _validate(args) -> int:
+    failures = 0
+    for path in args.files:
+        doc = _read(path)
+        try:
+            if doc.get("type") in EPCIS_EVENT_TYPES:
+                validate_event(doc, standalone=True)
+            else:
+                validate_document(doc)
+            errors = []
+        except EPCISValidationError as err:
+            errors = err.errors
+        failures += bool(errors)
+        if args.json:
+            print(json.dumps({"file": path, "valid": not errors, "errors": errors}))
+        else:
+            print(f"{path}: {'ok' if not errors else 'INVALID'}", file=sys.stderr)
+            for line in errors:
+                print(f"  {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _hash(args) -> int:
+    events, context = _events_and_context(_read(args.file))
+    for index, event in enumerate(events):
+        row = {"index": index, "eventID": event.get("eventID"), "hash": event_hash(event, context)}
+        if args.prehash:
+            row["prehash"] = pre_hash_string(event, context)
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(row["hash"])
+            if args.prehash:
+                print(row["prehash"], file=sys.stderr)
+    return 0
+
+
+def _expand(args) -> int:
+    print(json.dumps(expand(_read(args.file)), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _guard(handler):
+    def run(args) -> int:
+        try:
+            return handler(args)
+        except (OSError, ValueError, JsonLdError) as err:  # unreadable file, bad JSON, bad JSON-LD
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+    return run
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("epcis", help="EPCIS 2.0 files: validate, event hash IDs, JSON-LD expansion")
+    sub = p.add_subparsers(dest="epcis_command", metavar="ACTION", required=True)
+
+    validate = sub.add_parser("validate", help="check EPCIS documents or single events against the GS1 schema")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="JSON/JSON-LD file, or - for stdin")
+    validate.add_argument("--json", action="store_true", help="one JSON line per file on stdout")
+    validate.set_defaults(func=_guard(_validate), needs_db=False)
+
+    hashing = sub.add_parser("hash", help="CBV 2.0 event hash ID of every event, in document order")
+    hashing.add_argument("file", metavar="FILE", help="JSON/JSON-LD file, or - for stdin")
+    hashing.add_argument("--prehash", action="store_true", help="also give the canonical pre-hash string")
+    hashing.add_argument("--json", action="store_true", help="one JSON line per event on stdout")
+    hashing.set_defaults(func=_guard(_hash), needs_db=False)
+
+    expanding = sub.add_parser("expand", help="JSON-LD expansion with the shipped GS1 contexts (offline)")
+    expanding.add_argument("file", metavar="FILE", help="JSON/JSON-LD file, or - for stdin")
+    expanding.set_defaults(func=_guard(_expand), needs_db=False)
