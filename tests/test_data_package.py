@@ -237,6 +237,10 @@ def test_demo_flows_use_valid_codes_units_and_flags(demo):
     ewc = {r["code6"]: r for r in rows("reference/ewc.csv")}
     assert 1000 <= len(flows) <= 8000
     assert len({f["external_id"] for f in flows}) == len(flows)
+    # Without an external id the importer identifies a flow by these fields: keep them unique
+    # too, so the demo stays importable if a user strips the ids.
+    identities = {(f["site_id"], f["direction"], f["kind"], f["label"], f["ewc_code"]) for f in flows}
+    assert len(identities) == len(flows)
     units = {"material": {"t"}, "energy": {"MWh"}, "water": {"m3"}}
     for f in flows:
         assert f["site_id"] in sites
