@@ -7,7 +7,6 @@ of a product, or write the QR Code to print. No database needed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
@@ -94,7 +93,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("gs1", help="GS1 identifiers: parse, build Digital Link URIs, QR Codes")
     sub = p.add_subparsers(dest="gs1_command", metavar="ACTION", required=True)
 
-    parse = sub.add_parser("parse", help="show the AIs of an element string or a Digital Link URI, or why it is invalid")
+    parse = sub.add_parser(
+        "parse", help="show the AIs of an element string or a Digital Link URI, or why it is invalid"
+    )
     parse.add_argument("text", help="(01)…(10)… or ^01… or https://…/01/…")
     parse.add_argument("--json", action="store_true", help="machine-readable output")
     parse.add_argument("--stem", default=CANONICAL_STEM, help="stem of the Digital Link URI in --json output")

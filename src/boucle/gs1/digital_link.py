@@ -155,10 +155,14 @@ def parse_digital_link(
             raise GS1Error(f"AI ({ai}) appears more than once in the URI", ai=ai, value=value, rule="duplicate")
         seen.add(ai)
         if not resolve_ai(ai, permit_unknown_ais=permit_unknown_ais).dl_attribute:
-            raise GS1Error(f"AI ({ai}) is not allowed as a Digital Link data attribute", ai=ai, value=value, rule="dl-attribute")
+            raise GS1Error(
+                f"AI ({ai}) is not allowed as a Digital Link data attribute", ai=ai, value=value, rule="dl-attribute"
+            )
         for k in range(1, len(path_ais) + 1):
             if (*path_ais[:k], ai, *path_ais[k:]) in dl_path_sequences():
-                raise GS1Error(f"AI ({ai}) is a key qualifier of ({path_ais[0]}): it belongs in the path", ai=ai, rule="dlpkey")
+                raise GS1Error(
+                    f"AI ({ai}) is a key qualifier of ({path_ais[0]}): it belongs in the path", ai=ai, rule="dlpkey"
+                )
     return validate_pairs(pairs + attributes, associations=check_associations, permit_unknown_ais=permit_unknown_ais)
 
 

@@ -34,7 +34,9 @@ def parse_element_string(s: str, *, check_associations: bool = True, permit_unkn
             if check_associations:
                 validate_associations(pairs)
             return pairs
-    raise GS1Error(f"element string {s[:20]!r} must start with '(' (bracketed) or a FNC1 ('^', GS, ']C1', ...)", rule="syntax")
+    raise GS1Error(
+        f"element string {s[:20]!r} must start with '(' (bracketed) or a FNC1 ('^', GS, ']C1', ...)", rule="syntax"
+    )
 
 
 def _parse_bracketed(s: str, permit_unknown_ais: bool) -> Pairs:
@@ -63,7 +65,8 @@ def _parse_bracketed(s: str, permit_unknown_ais: bool) -> Pairs:
             break
         text = "".join(value)
         if "^" in text:
-            raise GS1Error(f"AI ({ai}): '^' is not allowed in a value (it stands for FNC1)", ai=ai, value=text, rule="syntax")
+            message = f"AI ({ai}): '^' is not allowed in a value (it stands for FNC1)"
+            raise GS1Error(message, ai=ai, value=text, rule="syntax")
         pairs.append((ai, text))
     return pairs
 
@@ -87,14 +90,17 @@ def _parse_fnc1(data: str) -> Pairs:
         value = data[pos : pos + used]
         pos += used
         if entry.fnc1_required and pos < len(data) and data[pos] != "^":
-            raise GS1Error(f"AI ({entry.ai}): value is too long", ai=entry.ai, value=data[pos - used : end], rule="length")
+            value = data[pos - used : end]
+            raise GS1Error(f"AI ({entry.ai}): value {value!r} is too long", ai=entry.ai, value=value, rule="length")
         if pos < len(data) and data[pos] == "^":
             pos += 1
         pairs.append((entry.ai, value))
     return pairs
 
 
-def build_element_string(pairs: Sequence[tuple[str, str]], *, fnc1: str | None = None, check_associations: bool = True) -> str:
+def build_element_string(
+    pairs: Sequence[tuple[str, str]], *, fnc1: str | None = None, check_associations: bool = True
+) -> str:
     """Write validated pairs as a bracketed element string, or, given ``fnc1`` ("^" or GS),
     in scanner form: FNC1 first, then after each variable-length value that is not last."""
     pairs = validate_pairs(pairs, associations=check_associations)

@@ -67,12 +67,15 @@ def normalize_link_type(link_type: str) -> str:
             curie = "gs1:" + curie[len(namespace) :]
             break
     if curie in withdrawn_link_types():
-        raise GS1Error(f"link type {curie} was withdrawn by GS1 (never ratified).{_replacements()}", value=link_type, rule="linkType")
+        message = f"link type {curie} was withdrawn by GS1 (never ratified).{_replacements()}"
+        raise GS1Error(message, value=link_type, rule="linkType")
     known = link_types().get(curie)
     if known is None:
-        raise GS1Error(f"unknown link type {link_type!r}: not in the GS1 Web Vocabulary 1.16", value=link_type, rule="linkType")
+        message = f"unknown link type {link_type!r}: not in the GS1 Web Vocabulary 1.16"
+        raise GS1Error(message, value=link_type, rule="linkType")
     if known["status"] != "stable":
-        raise GS1Error(f"link type {curie} is {known['status']} in the GS1 Web Vocabulary", value=link_type, rule="linkType")
+        message = f"link type {curie} is {known['status']} in the GS1 Web Vocabulary"
+        raise GS1Error(message, value=link_type, rule="linkType")
     return curie
 
 
@@ -146,7 +149,8 @@ def build_linkset(
     for context in ordered:
         anchor = context["anchor"]
         description = descriptions.get(anchor) or describe_identifier(anchor)
-        linkset.append({"anchor": anchor, "itemDescription": description, **{k: v for k, v in context.items() if k != "anchor"}})
+        relations = {k: v for k, v in context.items() if k != "anchor"}
+        linkset.append({"anchor": anchor, "itemDescription": description, **relations})
     doc = {"linkset": linkset}
     validate_linkset(doc)
     return doc

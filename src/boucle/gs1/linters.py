@@ -27,7 +27,9 @@ _CSETS = {"N": "0123456789", "X": CSET82, "Y": CSET39, "Z": CSET64}
 _CSET_NAMES = {"N": "numeric", "X": "CSET 82", "Y": "CSET 39", "Z": "CSET 64 (base64url)"}
 GCP_MIN_LENGTH = 4  # the shortest GS1 Company Prefix
 
-UNCHECKED_LISTS = frozenset({"iso3166", "iso3166999", "iso3166alpha2", "iso4217", "packagetype", "couponcode", "couponposoffer"})
+UNCHECKED_LISTS = frozenset(
+    {"iso3166", "iso3166999", "iso3166alpha2", "iso4217", "packagetype", "couponcode", "couponposoffer"}
+)
 
 
 def check_cset(cset: str, value: str) -> str | None:

@@ -118,7 +118,15 @@ def resolve(
     return decision
 
 
-def _decide(uri: str, request_pairs: tuple, links: Iterable[Mapping], link_type: str | None, accept: str | None, accept_language: str | None, stem: str) -> Decision:
+def _decide(
+    uri: str,
+    request_pairs: tuple,
+    links: Iterable[Mapping],
+    link_type: str | None,
+    accept: str | None,
+    accept_language: str | None,
+    stem: str,
+) -> Decision:
     query = parse_qsl(urlsplit(uri).query, keep_blank_values=True)
     params = dict(query)
     link_type = link_type or params.get("linkType")
@@ -146,7 +154,8 @@ def _decide(uri: str, request_pairs: tuple, links: Iterable[Mapping], link_type:
             body = build_linkset(anchor, chosen)
         except GS1Error as err:
             return Decision(500, body={"error": str(err)}, media_type="application/json")
-        headers = {"Link": f'<{JSONLD_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'}
+        context_link = f'<{JSONLD_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+        headers = {"Link": context_link}
         return Decision(200, body=body, media_type=LINKSET_MEDIA_TYPE, headers=headers)
 
     if link_type:
@@ -163,7 +172,8 @@ def _decide(uri: str, request_pairs: tuple, links: Iterable[Mapping], link_type:
             target = _best(candidates, accept_language, context)
             return Decision(307, location=_forward(target, query), headers={"Link": link_header})
     what = f"no {wanted} link" if link_type else "no default link"
-    return Decision(404, body={"error": f"{what} for {anchor}"}, media_type="application/json", headers={"Link": link_header})
+    body = {"error": f"{what} for {anchor}"}
+    return Decision(404, body=body, media_type="application/json", headers={"Link": link_header})
 
 
 def _curie(link: Mapping) -> str | None:

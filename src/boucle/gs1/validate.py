@@ -68,9 +68,11 @@ def validate_value(ai: str, value: str, *, permit_unknown_ais: bool = False) -> 
     """Raise GS1Error unless ``value`` is a valid value of ``ai``."""
     entry = resolve_ai(ai, permit_unknown_ais=permit_unknown_ais)
     if len(value) < entry.min_length:
-        raise GS1Error(f"AI ({ai}): value {value!r} is too short (min {entry.min_length})", ai=ai, value=value, rule="length")
+        message = f"AI ({ai}): value {value!r} is too short (min {entry.min_length})"
+        raise GS1Error(message, ai=ai, value=value, rule="length")
     if len(value) > entry.max_length:
-        raise GS1Error(f"AI ({ai}): value {value!r} is too long (max {entry.max_length})", ai=ai, value=value, rule="length")
+        message = f"AI ({ai}): value {value!r} is too long (max {entry.max_length})"
+        raise GS1Error(message, ai=ai, value=value, rule="length")
     if consume_components(entry, value, ai) != len(value):
         raise GS1Error(f"AI ({ai}): value {value!r} is too long", ai=ai, value=value, rule="length")
     return entry
@@ -90,7 +92,8 @@ def validate_associations(pairs: Sequence[tuple[str, str]], *, permit_unknown_ai
     seen: dict[str, str] = {}
     for ai, value in pairs:
         if ai in seen and seen[ai] != value:
-            raise GS1Error(f"AI ({ai}) is repeated with different values {seen[ai]!r} and {value!r}", ai=ai, value=value, rule="repeat")
+            message = f"AI ({ai}) is repeated with different values {seen[ai]!r} and {value!r}"
+            raise GS1Error(message, ai=ai, value=value, rule="repeat")
         seen.setdefault(ai, value)
     ais = list(seen)
     for ai in ais:
@@ -109,14 +112,17 @@ def validate_associations(pairs: Sequence[tuple[str, str]], *, permit_unknown_ai
                 entry = resolve_ai(key)
                 if len(seen[key]) <= entry.min_length:
                     raise GS1Error(
-                        f"a digital signature (8030) needs a serialised key: AI ({key}) {seen[key]!r} has no serial component",
+                        f"a digital signature (8030) needs a serialised key: "
+                        f"AI ({key}) {seen[key]!r} has no serial component",
                         ai=key,
                         value=seen[key],
                         rule="digsig",
                     )
 
 
-def validate_pairs(pairs: Sequence[tuple[str, str]], *, associations: bool = True, permit_unknown_ais: bool = False) -> Pairs:
+def validate_pairs(
+    pairs: Sequence[tuple[str, str]], *, associations: bool = True, permit_unknown_ais: bool = False
+) -> Pairs:
     """Validate every value, then (optionally) the combination; return the pairs as a list."""
     out: Pairs = []
     for ai, value in pairs:
