@@ -1,0 +1,122 @@
+"""The knowledge base: every rule sourced and well-formed; activities resolve; inferences a
+facilitator would expect; hazardous waste only to sites that may receive it."""
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from boucle.materials.taxonomy import class_index
+from boucle.matching.knowledge.infer import (
+    hazardous_rules, infer_needs, infer_outputs, input_rules, may_receive_hazardous, output_rules, site_codes,
+)
+from boucle.matching.knowledge.naf import activity_to_naf, nace_titles, normalise_naf
+
+KNOW = Path(__file__).resolve().parents[1] / "knowledge"
+
+
+def _keys(needs):
+    return {n.class_key for n in needs}
+
+
+@pytest.mark.parametrize("rules", [input_rules, output_rules])
+def test_every_rule_cites_a_source_and_names_an_existing_class_and_nace_code(rules):
+    classes, nace = class_index(), nace_titles()
+    ids = [r.rule_id for r in rules()]
+    assert len(ids) == len(set(ids)) and len(ids) > 50
+    for r in rules():
+        assert r.class_key in classes, r
+        assert r.naf_prefix in nace, r
+        assert 0 < r.weight <= 1, r
+        assert len(r.source) > 10 and re.search(r"NACE|EWC|BREF|Regulation|Directive|\d{4}", r.source), r
+
+
+def test_hazardous_receivers_are_sourced_and_valid():
+    classes, nace = class_index(), nace_titles()
+    for prefix, keys, source in hazardous_rules():
+        assert prefix in nace and len(source) > 10
+        assert keys is None or keys <= set(classes)
+
+
+def test_input_rules_cover_the_consuming_divisions():
+    divisions = {r.naf_prefix[:2] for r in input_rules()}
+    for d in ("01", "10", "11", "16", "17", "19", "20", "22", "23", "24", "25", "35", "36", "37", "38", "41", "42"):
+        assert d in divisions
+
+
+@pytest.mark.parametrize("text, code", [
+    ("brick works", "23.32"), ("briqueterie", "23.32"), ("dairy", "10.51"), ("laiterie", "10.51"),
+    ("sawmill", "16.10"), ("scierie", "16.10"), ("glass container plant", "23.13"), ("cimenterie", "23.51"),
+    ("Cement plant", "23.51"), ("centrale thermique", "35.11"), ("serre maraîchère", "01.13"),
+    ("refinery", "19.20"), ("steelworks", "24.10"), ("a large brick works near Lille", "23.32"),
+])
+def test_activity_phrases_resolve(text, code):
+    assert activity_to_naf(text)[0][0] == code
+
+
+def test_unseen_phrases_fall_back_on_the_nace_notes_with_lower_confidence():
+    code, conf = activity_to_naf("tomato growing")[0]
+    assert code == "01.13" and conf <= 0.6
+    assert activity_to_naf("manufacture of slag wool insulation")[0][0] == "23.99"
+    assert activity_to_naf("") == [] and activity_to_naf(None) == []
+
+
+@pytest.mark.parametrize("raw, code", [("23", "23"), ("23.5", "23.5"), ("23.51", "23.51"), ("23.51Z", "23.51"),
+                                       ("2351", "23.51"), ("235", "23.5"), ("2351*", "23.51"), ("", None)])
+def test_naf_codes_at_any_level(raw, code):
+    assert normalise_naf(raw) == code
+
+
+def test_cement_plant_takes_fly_ash_slag_gypsum_and_alternative_fuels():
+    for needs in (infer_needs("23.51Z", None), infer_needs(None, "cimenterie"), infer_needs("2351", "")):
+        keys = _keys(needs)
+        assert {"fly_ash", "blast_furnace_slag", "fgd_gypsum", "refuse_derived_fuel", "tyres"} <= keys
+    best = {n.class_key: n for n in infer_needs("23.51", None)}
+    assert best["fly_ash"].weight >= 0.9 and "CLM" in best["fly_ash"].source
+
+
+def test_other_expected_inferences():
+    assert {"waste_heat_low", "co2_gas"} <= _keys(infer_needs(None, "greenhouse"))
+    assert {"paper", "cardboard", "steam"} <= _keys(infer_needs("17.12", None))
+    assert {"animal_feed", "brewers_spent_grain", "manure", "compost"} <= _keys(infer_needs("01", None))
+    assert {"fgd_gypsum", "virgin_gypsum"} <= _keys(infer_needs(None, "plasterboard plant"))
+    assert "co2_gas" not in _keys(infer_needs("23.51", None))
+
+
+def test_a_division_code_infers_its_subclasses_needs_at_a_discount():
+    by_class = {n.class_key: n.weight for n in infer_needs("23", None)}
+    exact = {n.class_key: n.weight for n in infer_needs("23.51", None)}
+    assert 0 < by_class["fly_ash"] < exact["fly_ash"]
+
+
+def test_declared_code_outweighs_words_and_both_count():
+    codes = dict(site_codes("10.51", "brewery"))
+    assert codes["10.51"] == 1.0 and 0 < codes["11.05"] < 1.0
+
+
+def test_outputs_from_ewc_chapters():
+    assert {"fly_ash", "bottom_ash", "fgd_gypsum"} <= _keys(infer_outputs("35.11", None))
+    assert "blast_furnace_slag" in _keys(infer_outputs(None, "steelworks"))
+
+
+def test_hazardous_waste_only_to_sites_that_may_receive_it():
+    assert may_receive_hazardous("38.22Z", None)
+    assert may_receive_hazardous(None, "cement plant")
+    assert not may_receive_hazardous("10.51", None)
+    assert not may_receive_hazardous(None, "greenhouse")
+    assert not may_receive_hazardous(None, None)
+    assert may_receive_hazardous("25.61", None, "hydrochloric_acid")
+    assert not may_receive_hazardous("25.61", None, "spent_solvents_halogenated")
+
+
+def test_no_company_name_of_the_development_set_appears_in_the_knowledge_base():
+    with (KNOW / "eval" / "maestri_exchanges_dev.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    names = {r[c].strip() for r in rows for c in ("provider_company", "receiver_company")} - {""}
+    assert len(names) > 20
+    text = "\n".join(p.read_text(encoding="utf-8").lower() for p in sorted((KNOW / "data").glob("*.csv"))
+                     if p.name != "nace_rev2_notes.csv")
+    text += "\n".join(p.read_text(encoding="utf-8").lower() for p in sorted(KNOW.glob("*.py")))
+    found = [n for n in names if re.search(rf"\b{re.escape(n.lower())}\b", text)]
+    assert found == []

@@ -1,0 +1,94 @@
+"""The pipeline a user meets: records in, proposals out, best first."""
+
+import random
+
+from boucle.matching.pipeline import DEFAULT_THRESHOLD, FlowIn, SiteIn, propose
+
+
+def _km_north(km: float) -> float:
+    return 50.0 + km / 111.2
+
+
+SITES = [
+    SiteIn("steel", 50.0, 3.0, "24.10Z", "aciérie"),
+    SiteIn("cement", _km_north(10), 3.0, "23.51Z", None),
+    SiteIn("cement-declared", _km_north(10), 3.0001, "23.51Z", None),
+    SiteIn("dairy", _km_north(5), 3.0, None, "laiterie"),
+    SiteIn("haz", _km_north(8), 3.0, "38.22Z", None),
+    SiteIn("greenhouse", _km_north(2), 3.0, None, "serre maraîchère"),
+    SiteIn("ammonia", _km_north(3), 3.0, "20.15", "ammonia plant"),
+    SiteIn("bricks", _km_north(6), 3.0, None, "brick works"),
+]
+FLOWS = [
+    FlowIn("slag", "steel", "offer", label="laitier de haut fourneau", ewc_code="100202", quantity_t=5000),
+    FlowIn("solvent", "steel", "offer", label="solvants usagés", ewc_code="140603", hazardous=True, quantity_t=20),
+    FlowIn("co2", "ammonia", "offer", label="CO2", quantity_t=1000),
+    FlowIn("need-slag", "cement-declared", "need", label="laitier", class_key="blast_furnace_slag", quantity_t=3000),
+]
+
+
+def _pairs(props):
+    return {(p.offer_flow_id, p.need_site_id) for p in props}
+
+
+def test_inferred_needs_find_partners_nobody_declared():
+    props = propose(SITES, FLOWS)
+    pairs = _pairs(props)
+    assert ("slag", "cement") in pairs  # nothing declared by "cement": its activity says it takes slag
+    assert ("co2", "greenhouse") in pairs  # products and gases, not only wastes
+    slag = next(p for p in props if p.offer_flow_id == "slag" and p.need_site_id == "cement")
+    assert slag.inferred and slag.need_flow_id is None and slag.need_label is None
+    assert slag.material_class in ("blast_furnace_slag", "steel_slag")
+    assert 9 < slag.distance_km < 11
+    assert slag.explanation["rule_id"].startswith("in:23.5") and "BREF" in slag.explanation["source"]
+    assert all(p.plausibility >= DEFAULT_THRESHOLD for p in props)
+
+
+def test_declared_need_ranks_above_inferred_need_of_equal_merit():
+    props = [p for p in propose(SITES, FLOWS) if p.offer_flow_id == "slag"]
+    order = [p.need_site_id for p in props]
+    assert order.index("cement-declared") < order.index("cement")
+    declared = props[order.index("cement-declared")]
+    assert not declared.inferred and declared.need_flow_id == "need-slag"
+
+
+def test_hazardous_waste_only_to_authorised_sites():
+    props = propose(SITES, FLOWS, threshold=0.0)
+    receivers = {p.need_site_id for p in props if p.offer_flow_id == "solvent"}
+    assert "haz" in receivers and not receivers & {"dairy", "greenhouse", "bricks"}
+    ash = dict(flow_id="ash", site_id="steel", direction="offer", label="cendres volantes", ewc_code="100104")
+    risky = {p.need_site_id for p in propose(SITES, [FlowIn(**ash, hazardous=True)], threshold=0.0)}
+    safe = {p.need_site_id for p in propose(SITES, [FlowIn(**ash, hazardous=False)], threshold=0.0)}
+    assert {"cement", "haz"} <= risky and "bricks" not in risky  # a brick works may not take hazardous ash
+    assert "bricks" in safe
+
+
+def test_without_inference_only_declared_needs_match():
+    props = propose(SITES, FLOWS, inferred=False, threshold=0.0)
+    assert _pairs(props) == {("slag", "cement-declared")}
+
+
+def test_threshold_and_top():
+    everything = propose(SITES, FLOWS, threshold=0.0)
+    shown = propose(SITES, FLOWS)
+    assert len(shown) < len(everything)
+    assert {(p.offer_flow_id, p.need_site_id) for p in everything if p.plausibility >= DEFAULT_THRESHOLD} == _pairs(shown)
+    top1 = propose(SITES, FLOWS, top=1)
+    assert sorted(p.offer_flow_id for p in top1) == sorted({p.offer_flow_id for p in everything})
+    assert propose(SITES, FLOWS, radius_km=0.5, threshold=0.0) == []
+
+
+def test_sorted_best_first_and_deterministic():
+    props = propose(SITES, FLOWS, threshold=0.0)
+    scores = [p.score for p in props]
+    assert scores == sorted(scores, reverse=True)
+    rng = random.Random(7)
+    sites, flows = SITES[:], FLOWS[:]
+    rng.shuffle(sites), rng.shuffle(flows)
+    assert [(p.offer_flow_id, p.need_site_id, p.score) for p in propose(sites, flows, threshold=0.0)] == \
+        [(p.offer_flow_id, p.need_site_id, p.score) for p in props]
+
+
+def test_no_offer_no_proposal():
+    assert propose(SITES, [f for f in FLOWS if f.direction == "need"]) == []
+    assert propose([], []) == []
