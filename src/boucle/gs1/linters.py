@@ -7,9 +7,10 @@ these are their Python equivalents, keyed by the same names so that the
 dictionary drives them. Each returns ``None`` when the component is fine, or a
 message saying what is wrong.
 
-Linters that need a closed code list that is not shipped here (ISO 3166
-countries, ISO 4217 currencies, UN/ECE package types, coupon syntax) check the
-shape only; this is noted in ``UNCHECKED_LISTS``.
+Country and currency codes are checked against ISO 3166-1 and ISO 4217 as
+published by pycountry (the Debian iso-codes data). Linters whose closed list
+is not available here (UN/ECE package types, North American coupon syntax)
+check the character set and length only; they are named in ``UNCHECKED_LISTS``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from .checkdigits import CSET82, check_alphanumeric_pair, check_mod10
 from .errors import GS1Error
@@ -27,9 +29,7 @@ _CSETS = {"N": "0123456789", "X": CSET82, "Y": CSET39, "Z": CSET64}
 _CSET_NAMES = {"N": "numeric", "X": "CSET 82", "Y": "CSET 39", "Z": "CSET 64 (base64url)"}
 GCP_MIN_LENGTH = 4  # the shortest GS1 Company Prefix
 
-UNCHECKED_LISTS = frozenset(
-    {"iso3166", "iso3166999", "iso3166alpha2", "iso4217", "packagetype", "couponcode", "couponposoffer"}
-)
+UNCHECKED_LISTS = frozenset({"packagetype", "couponcode", "couponposoffer"})
 
 
 def check_cset(cset: str, value: str) -> str | None:
@@ -106,15 +106,22 @@ def _one_of(name: str, allowed: set[str]) -> Callable[[str], str | None]:
     return lint
 
 
-def _digits_shape(name: str, width: int) -> Callable[[str], str | None]:
+@lru_cache(maxsize=1)
+def _iso_codes() -> dict[str, frozenset[str]]:
+    import pycountry
+
+    return {
+        "numeric": frozenset(c.numeric for c in pycountry.countries),
+        "alpha2": frozenset(c.alpha_2 for c in pycountry.countries),
+        "currency": frozenset(c.numeric for c in pycountry.currencies if getattr(c, "numeric", None)),
+    }
+
+
+def _in_list(name: str, kind: str, extra: frozenset[str] = frozenset()) -> Callable[[str], str | None]:
     def lint(v: str) -> str | None:
-        return None if len(v) == width and v.isdigit() else f"{v!r} is not a {name}"
+        return None if v in _iso_codes()[kind] or v in extra else f"{v!r} is not {name}"
 
     return lint
-
-
-def _alpha2(v: str) -> str | None:
-    return None if re.fullmatch(r"[A-Z]{2}", v) else f"{v!r} is not an ISO 3166 alpha-2 country code"
 
 
 def _pieceoftotal(v: str) -> str | None:
@@ -174,10 +181,10 @@ LINTERS: dict[str, Callable[[str], str | None]] = {
     "pcenc": _pcenc,
     "iban": _iban,
     "posinseqslash": _posinseqslash,
-    "iso3166": _digits_shape("ISO 3166 numeric country code", 3),
-    "iso3166999": _digits_shape("ISO 3166 numeric country code (or 999)", 3),
-    "iso4217": _digits_shape("ISO 4217 numeric currency code", 3),
-    "iso3166alpha2": _alpha2,
+    "iso3166": _in_list("an ISO 3166 numeric country code", "numeric"),
+    "iso3166999": _in_list("an ISO 3166 numeric country code or 999", "numeric", frozenset({"999"})),
+    "iso4217": _in_list("an ISO 4217 numeric currency code", "currency"),
+    "iso3166alpha2": _in_list("an ISO 3166 alpha-2 country code", "alpha2"),
     "packagetype": lambda v: None,
     "couponcode": lambda v: None,
     "couponposoffer": lambda v: None,
