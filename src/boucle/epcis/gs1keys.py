@@ -11,6 +11,7 @@ Anything that is not a GS1 key is returned unchanged by :func:`normalise_gs1_uri
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 CANONICAL = "https://id.gs1.org/"
 
@@ -167,6 +168,7 @@ def _from_digital_link(uri: str) -> str | None:
     return CANONICAL + "/".join(out)
 
 
+@lru_cache(maxsize=65536)
 def normalise_gs1_uri(value: str) -> str:
     """Constrained canonical Digital Link for a GS1 key URI; other strings are returned as is."""
     if value.startswith("urn:epc:"):

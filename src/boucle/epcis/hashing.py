@@ -25,6 +25,7 @@ import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import NamedTuple
 
 from ._data import load_json
@@ -90,6 +91,7 @@ _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=None)
 def _default_prefixes() -> dict[str, str]:
     ctx = load_json("epcis-context-2.0.0.jsonld")["@context"]
     return {k: v for k, v in ctx.items() if isinstance(v, str) and v.endswith(("/", ":", "#"))}
@@ -97,7 +99,7 @@ def _default_prefixes() -> dict[str, str]:
 
 def context_prefixes(context) -> dict[str, str]:
     """Namespace prefixes declared by a document's ``@context`` over the standard ones."""
-    prefixes = _default_prefixes()
+    prefixes = dict(_default_prefixes())
     for part in context if isinstance(context, list) else [context]:
         if isinstance(part, dict):
             prefixes.update({k: v for k, v in part.items()
