@@ -24,6 +24,7 @@ from .errors import GS1Error
 from .linkset import LINKSET_MEDIA_TYPE, build_linkset, normalize_link_type
 
 LINKSET_KEYWORDS = ("linkset", "all")  # "all" is the older keyword
+DEFAULT_LINK_TYPES = ("gs1:defaultLink", "gs1:defaultLinkMulti")
 JSONLD_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 
 
@@ -63,18 +64,25 @@ def _languages(accept_language: str | None) -> list[str]:
     return [lang for _, lang in sorted(ranked, key=lambda x: -x[0])]
 
 
-def _best(candidates: list[Mapping], accept_language: str | None, context: str | None) -> Mapping:
-    """The link matching the request's context, then its preferred language, else the first one."""
+def _matches(link: Mapping, lang: str) -> bool:
+    tags = link.get("hreflang") or []
+    tags = [tags] if isinstance(tags, str) else tags
+    return any(t.lower() == lang or t.lower().split("-")[0] == lang.split("-")[0] for t in tags)
+
+
+def _best(candidates: list[Mapping], accept_language: str | None, context: str | None) -> tuple[Mapping, bool]:
+    """The link matching the request's context, then its preferred language, else the first one;
+    and whether the request's information (context, language) actually picked it."""
+    matched = False
     if context:
         in_context = [link for link in candidates if context in (link.get("context") or [])]
+        matched = bool(in_context)
         candidates = in_context or candidates
     for lang in _languages(accept_language):
         for link in candidates:
-            tags = link.get("hreflang") or []
-            tags = [tags] if isinstance(tags, str) else tags
-            if any(t.lower() == lang or t.lower().split("-")[0] == lang.split("-")[0] for t in tags):
-                return link
-    return candidates[0]
+            if _matches(link, lang):
+                return link, True
+    return candidates[0], matched and not accept_language
 
 
 def resolve(
@@ -163,14 +171,22 @@ def _decide(
             wanted = normalize_link_type(link_type)
         except GS1Error as err:
             return Decision(404, body={"error": str(err)}, media_type="application/json", headers={"Link": link_header})
+        if wanted in DEFAULT_LINK_TYPES:
+            link_type = None
     for level in ordered:
         if link_type:
             candidates = [link for link in levels[level] if _curie(link) == wanted]
         else:
             candidates = [link for link in levels[level] if link.get("default")]
-        if candidates:
-            target = _best(candidates, accept_language, context)
-            return Decision(307, location=_forward(target, query), headers={"Link": link_header})
+        if not candidates:
+            continue
+        target, matched = _best(candidates, accept_language, context)
+        if not link_type and not matched and (accept_language or context):
+            # A better match than the default: a link of the same type in the requested language or context.
+            same_type = [link for link in levels[level] if _curie(link) == _curie(target)]
+            alternative, alternative_matched = _best(same_type, accept_language, context)
+            target = alternative if alternative_matched else target
+        return Decision(307, location=_forward(target, query), headers={"Link": link_header})
     what = f"no {wanted} link" if link_type else "no default link"
     body = {"error": f"{what} for {anchor}"}
     return Decision(404, body=body, media_type="application/json", headers={"Link": link_header})

@@ -59,3 +59,20 @@ def test_compressed_uri_is_resolved_and_exposes_its_uncompressed_form():
     d = resolve("https://r.example/ARFKk4XB0CDKWcnpq", links)  # /01/09506000134376/10/LOT01
     assert (d.status, d.location) == (307, "https://x.example/")
     assert '<https://r.example/01/09506000134376/10/LOT01>; rel="owl:sameAs"' in d.headers["Link"]
+
+
+def test_default_link_gives_way_to_same_type_in_the_requested_language():
+    d = resolve(GTIN, LINKS, accept_language="fr")
+    assert d.location == "https://shop.example/fr"
+    d = resolve(GTIN, LINKS, accept_language="de")  # nothing better: the default
+    assert d.location == "https://shop.example/en"
+    d = resolve(GTIN + "?linkType=gs1:defaultLink", LINKS)
+    assert d.location == "https://shop.example/en"
+
+
+def test_context_keyword_selects_among_links_of_a_type():
+    links = LINKS + [
+        {"anchor": GTIN, "link_type": "gs1:sustainabilityInfo", "href": "https://shop.example/s-fr", "title": "S", "context": ["FR"]}
+    ]
+    assert resolve(GTIN + "?linkType=gs1:sustainabilityInfo&context=FR", links).location.startswith("https://shop.example/s-fr")
+    assert resolve(GTIN + "?linkType=gs1:sustainabilityInfo", links).location == "https://shop.example/s"
