@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from boucle.api.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("", include("boucle.accounts.urls")),
     path("", include("boucle.web.urls")),
 ]

@@ -1,0 +1,225 @@
+"""The API: token (``Authorization: Bearer``) or session authentication, and exactly the pages' rules.
+
+Every endpoint asks ``boucle.accounts.access`` and ``boucle.matching.services``
+and builds its output with ``boucle.web.present``: one confidentiality layer for
+pages and API. Objects a caller may not see answer 404, not 403, so the API does
+not confirm that they exist.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from boucle.accounts.access import can_edit_site, facilitated_q, sites_in_full_view
+from boucle.accounts.models import ApiToken
+from boucle.flows.models import Flow
+from boucle.matching import lifecycle, services
+from boucle.matching.models import MatchingRun
+from boucle.territories.refs import TerritoryError, resolve
+from boucle.web.flow_forms import FlowForm
+from boucle.web.indicators import territory_indicators
+from boucle.web.present import synergy_card
+
+from . import schemas as S
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(title="Boucle API", version="1", auth=[BearerToken(), django_auth],
+               description="Offers, needs and synergies of a territory. Same permissions as the web pages.")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "not found"}, status=404)
+
+
+def _user(request):
+    return request.auth
+
+
+def _site_out(site) -> dict:
+    commune = site.commune
+    return {"id": site.pk, "site_id": site.site_id, "name": site.name, "company": site.company.name,
+            "naf": site.naf_id, "commune": commune.insee if commune else None,
+            "epci": commune.epci_id if commune else None, "lat": site.lat, "lon": site.lon, "closed": site.closed}
+
+
+def _flow_out(flow) -> dict:
+    return {"id": flow.pk, "site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
+            "ewc_code": flow.ewc_id, "material_class": flow.material_class, "quantity": flow.quantity,
+            "unit": flow.unit, "period": flow.period, "quantity_per_year_base": flow.quantity_base,
+            "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative}
+
+
+# --- sites and flows -----------------------------------------------------------------------------
+
+@api.get("/sites", response=list[S.SiteOut], tags=["sites"])
+def list_sites(request, limit: int = 100, offset: int = 0):
+    qs = sites_in_full_view(_user(request)).select_related("company", "commune").order_by("id")
+    return [_site_out(s) for s in qs[max(0, offset):max(0, offset) + min(max(limit, 1), 1000)]]
+
+
+@api.get("/sites/{site_id}", response=S.SiteOut, tags=["sites"])
+def get_site(request, site_id: int):
+    site = get_object_or_404(sites_in_full_view(_user(request)).select_related("company", "commune"), pk=site_id)
+    return _site_out(site)
+
+
+@api.get("/flows", response=list[S.FlowOut], tags=["flows"])
+def list_flows(request, site: int | None = None, direction: str | None = None, limit: int = 100, offset: int = 0):
+    qs = Flow.objects.filter(site__in=sites_in_full_view(_user(request))).order_by("id")
+    if site is not None:
+        qs = qs.filter(site_id=site)
+    if direction in ("offer", "need"):
+        qs = qs.filter(direction=direction)
+    return [_flow_out(f) for f in qs[max(0, offset):max(0, offset) + min(max(limit, 1), 1000)]]
+
+
+@api.get("/flows/{flow_id}", response=S.FlowOut, tags=["flows"])
+def get_flow(request, flow_id: int):
+    return _flow_out(get_object_or_404(Flow.objects.filter(site__in=sites_in_full_view(_user(request))), pk=flow_id))
+
+
+@api.post("/flows", response={201: S.FlowOut}, tags=["flows"])
+def create_flow(request, payload: S.FlowIn):
+    user = _user(request)
+    sites = sites_in_full_view(user)
+    site = sites.filter(pk=payload.site).first()
+    if site is None or not can_edit_site(user, site):
+        raise HttpError(404, "site: not found among the sites you may edit")
+    data = {"site": str(payload.site), "direction": payload.direction, "kind": payload.kind, "label": payload.label,
+            "ewc": payload.ewc_code or "", "material_class": payload.material_class or "",
+            "quantity": "" if payload.quantity is None else str(payload.quantity), "unit": payload.unit or "",
+            "period": payload.period}
+    if payload.confidential:
+        data["confidential"] = "on"
+    form = FlowForm(data, sites=sites)
+    if not form.is_valid():
+        names = {"ewc": "ewc_code"}
+        detail = [{"loc": ["body", "payload", names.get(field, field) if field != "__all__" else "label"],
+                   "msg": " ".join(str(m) for m in messages), "type": "value_error"}
+                  for field, messages in form.errors.items()]
+        return api.create_response(request, {"detail": detail}, status=422)
+    return 201, _flow_out(form.save(source="api"))
+
+
+# --- synergies -------------------------------------------------------------------------------------
+
+@api.get("/synergies", response=list[S.SynergyOut], tags=["synergies"])
+def list_synergies(request, status: S.Status | None = None, limit: int = 100, offset: int = 0):
+    user = _user(request)
+    qs = services.visible_synergies(user).filter(stale=False).order_by("-score", "id")
+    if status:
+        qs = qs.filter(status=status)
+    return [synergy_card(user, s) for s in qs[max(0, offset):max(0, offset) + min(max(limit, 1), 500)]]
+
+
+def _synergy(request, synergy_id):
+    return get_object_or_404(services.visible_synergies(_user(request)), pk=synergy_id)
+
+
+@api.get("/synergies/{synergy_id}", response=S.SynergyOut, tags=["synergies"])
+def get_synergy(request, synergy_id: int):
+    return synergy_card(_user(request), _synergy(request, synergy_id))
+
+
+@api.post("/synergies/{synergy_id}/transition", response={200: S.SynergyOut, 409: S.Error}, tags=["synergies"])
+def transition_synergy(request, synergy_id: int, payload: S.TransitionIn):
+    synergy = _synergy(request, synergy_id)
+    try:
+        services.transition(synergy, payload.target, _user(request), payload.reason)
+    except lifecycle.TransitionError as exc:
+        return 409, {"detail": str(exc)}
+    return synergy_card(_user(request), _synergy(request, synergy_id))
+
+
+@api.post("/synergies/{synergy_id}/interest", response={200: S.SynergyOut, 409: S.Error}, tags=["synergies"])
+def synergy_interest(request, synergy_id: int, payload: S.InterestIn):
+    synergy = _synergy(request, synergy_id)
+    try:
+        services.express_interest(synergy, _user(request), payload.interested)
+    except lifecycle.TransitionError as exc:
+        return 409, {"detail": str(exc)}
+    return synergy_card(_user(request), _synergy(request, synergy_id))
+
+
+# --- matching runs ---------------------------------------------------------------------------------
+
+def _run_out(run) -> dict:
+    return {"id": run.pk, "territory": run.territory, "radius_km": run.radius_km, "started_at": run.started_at,
+            "finished_at": run.finished_at, "proposals": run.proposals, "created": run.created,
+            "updated": run.updated}
+
+
+@api.get("/matching-runs", response=list[S.RunOut], tags=["matching"])
+def list_runs(request):
+    user = _user(request)
+    if user.is_superuser:
+        runs = MatchingRun.objects.all()
+    elif user.facilitations.exists():
+        runs = MatchingRun.objects.filter(territory__in=[f.ref for f in user.facilitations.all()])
+    else:
+        raise PermissionDenied("facilitators only")
+    return [_run_out(r) for r in runs[:100]]
+
+
+@api.post("/matching-runs", response={201: S.RunOut, 503: S.Error}, tags=["matching"])
+def create_run(request, payload: S.RunIn):
+    from boucle.web.facilitator_views import run_matching_function
+
+    user = _user(request)
+    if not user.is_superuser and payload.territory not in {f.ref for f in user.facilitations.all()}:
+        raise PermissionDenied("you do not facilitate this territory")
+    runner = run_matching_function()
+    if runner is None:
+        return 503, {"detail": "the matching engine is not installed on this server"}
+    try:
+        result = runner(payload.territory, payload.radius_km, user)
+    except TerritoryError as exc:
+        raise HttpError(422, f"territory: {exc}") from None
+    run = result if isinstance(result, MatchingRun) else MatchingRun.objects.filter(started_by=user).first()
+    return 201, _run_out(run)
+
+
+# --- public territory figures ----------------------------------------------------------------------
+
+def _optional_user(request):
+    """The caller if authenticated by token or session, else None; the endpoint is public."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return BearerToken().authenticate(request, header[7:].strip())
+    return request.user if request.user.is_authenticated else None
+
+
+@api.get("/territories/{ref}/indicators", response=S.Indicators, auth=None, tags=["territories"])
+def indicators(request, ref: str):
+    """Public figures; a figure behind fewer than 3 companies is null, except for the territory's facilitators."""
+    try:
+        territory = resolve(ref)
+    except TerritoryError as exc:
+        raise HttpError(404, str(exc)) from None
+    user = _optional_user(request)
+    disclose = False
+    if user is not None:
+        q = facilitated_q(user, prefix="")
+        disclose = user.is_superuser or (q is not None and territory.communes().filter(q).count()
+                                         == territory.communes().count())
+    return territory_indicators(territory, disclose_all=disclose)

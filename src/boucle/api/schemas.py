@@ -1,0 +1,134 @@
+"""Input and output shapes of the API; pydantic turns bad input into 422 errors naming the field."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from boucle.matching import lifecycle
+
+Status = Literal[tuple(lifecycle.STATUSES)]
+
+
+class Error(Schema):
+    detail: str
+
+
+class SiteOut(Schema):
+    id: int
+    site_id: str
+    name: str
+    company: str
+    naf: str | None = None
+    commune: str | None = None
+    epci: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    closed: bool
+
+
+class FlowIn(Schema):
+    site: int = Field(description="Id of a site you may edit (see GET /sites).")
+    direction: Literal["offer", "need"]
+    kind: Literal["material", "energy", "water", "equipment", "service"] = "material"
+    label: str = Field(min_length=1, max_length=300)
+    ewc_code: str | None = Field(None, description="European List of Waste code, e.g. 10 01 02")
+    material_class: str | None = None
+    quantity: float | None = Field(None, ge=0)
+    unit: str | None = None
+    period: Literal["year", "month", "week", "day", "once"] = "year"
+    confidential: bool = True
+
+
+class FlowOut(Schema):
+    id: int
+    site: int
+    direction: str
+    kind: str
+    label: str
+    ewc_code: str | None = None
+    material_class: str
+    quantity: float | None = None
+    unit: str
+    period: str
+    quantity_per_year_base: float | None = None
+    base_unit: str
+    confidential: bool
+    illustrative: bool
+
+
+class PartySite(Schema):
+    anonymous: bool
+    label: str
+    epci: str
+    id: int | None = None
+    company: str | None = None
+    site_id: str | None = None
+    commune: str | None = None
+
+
+class Party(Schema):
+    material: str
+    quantity_range: str
+    site: PartySite
+    label: str | None = None
+
+
+class Estimate(Schema):
+    tonnes: float | None = None
+    co2e_t: float | None = None
+    eur: float | None = None
+
+
+class SynergyOut(Schema):
+    id: int
+    status: str
+    material: str
+    distance_km: float
+    score: float
+    offer: Party
+    need: Party
+    estimated: Estimate
+    revealed: bool
+    side: str
+    my_answer: bool | None = None
+
+
+class TransitionIn(Schema):
+    target: Status
+    reason: str = Field("", max_length=2000)
+
+
+class InterestIn(Schema):
+    interested: bool
+
+
+class RunIn(Schema):
+    territory: str = Field(description="e.g. epci:200093201")
+    radius_km: float = Field(50, gt=0, le=500)
+
+
+class RunOut(Schema):
+    id: int
+    territory: str
+    radius_km: float
+    started_at: datetime
+    finished_at: datetime | None = None
+    proposals: int
+    created: int
+    updated: int
+
+
+class Indicators(Schema):
+    territory: str
+    name: str
+    min_companies: int
+    disclosed_all: bool
+    companies: int | None = None
+    sites: int | None = None
+    offers: int | None = None
+    needs: int | None = None
+    synergies_running: int | None = None
+    verified_tonnes_per_year: float | None = None
+    verified_eur_per_year: float | None = None

@@ -1,0 +1,127 @@
+"""The one write path for synergies: pages, API and commands all go through here.
+
+Keeping every change of status, every answer of a company and every reveal in one
+module is what makes the logs trustworthy: nothing else writes ``status``,
+``*_interest`` or ``revealed_at``, so the status log and the reveal log are
+complete by construction.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from boucle.accounts.access import can_see_site, is_facilitator, member_company_ids
+
+from . import lifecycle
+from .models import Reveal, StatusChange, Synergy, VerifiedOutcome
+
+
+def can_view(user, synergy) -> bool:
+    """Parties see their own synergies; facilitators and the administrator see those touching their territory."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    companies = member_company_ids(user)
+    if synergy.offer.site.company_id in companies or synergy.need_site.company_id in companies:
+        return True
+    return is_facilitator(user) and (can_see_site(user, synergy.offer.site) or can_see_site(user, synergy.need_site))
+
+
+def can_steer(user, synergy) -> bool:
+    """Only facilitators of a territory touching the synergy (or the administrator) move it forward."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return is_facilitator(user) and (can_see_site(user, synergy.offer.site) or can_see_site(user, synergy.need_site))
+
+
+def sides_of(user, synergy) -> set[str]:
+    """Which side(s) of the synergy the user answers for: ``offer``, ``need`` or both."""
+    companies = member_company_ids(user)
+    sides = set()
+    if synergy.offer.site.company_id in companies:
+        sides.add("offer")
+    if synergy.need_site.company_id in companies:
+        sides.add("need")
+    return sides
+
+
+def identities_visible(user, synergy) -> bool:
+    """Whether the user may see who is on the other side: after the double opt-in, or by role."""
+    if synergy.revealed_at and sides_of(user, synergy):
+        return True
+    return can_see_site(user, synergy.offer.site) and can_see_site(user, synergy.need_site)
+
+
+@transaction.atomic
+def transition(synergy: Synergy, target: str, user, reason: str = "") -> StatusChange:
+    """Move a synergy to ``target`` if the state machine allows it; log who, when and why."""
+    if not can_steer(user, synergy):
+        raise PermissionDenied("only the territory's facilitators move a synergy forward")
+    synergy = Synergy.objects.select_for_update().get(pk=synergy.pk)
+    lifecycle.check_transition(synergy.status, target)
+    change = StatusChange.objects.create(synergy=synergy, from_status=synergy.status, to_status=target,
+                                         author=user, reason=reason)
+    synergy.status = target
+    synergy.save(update_fields=["status", "updated_at"])
+    return change
+
+
+@transaction.atomic
+def express_interest(synergy: Synergy, user, yes: bool) -> Synergy:
+    """Record a company's answer; when both sides said yes, reveal identities once and log it."""
+    sides = sides_of(user, synergy)
+    if not sides:
+        raise PermissionDenied("only a member of one of the two companies answers for it")
+    synergy = Synergy.objects.select_for_update().get(pk=synergy.pk)
+    if synergy.status in (lifecycle.DECLINED, lifecycle.STOPPED):
+        raise lifecycle.TransitionError(f"the synergy is {synergy.status}; it takes no more answers")
+    if "offer" in sides:
+        synergy.offer_interest = yes
+    if "need" in sides:
+        synergy.need_interest = yes
+    fields = ["offer_interest", "need_interest", "updated_at"]
+    if synergy.both_agreed and synergy.revealed_at is None:
+        synergy.revealed_at = timezone.now()
+        fields.append("revealed_at")
+        Reveal.objects.create(synergy=synergy, triggered_by=user)
+    synergy.save(update_fields=fields)
+    return synergy
+
+
+@transaction.atomic
+def record_outcome(synergy: Synergy, user, *, start_date=None, tonnes_per_year=None, eur_per_year=None,
+                   co2e_avoided_t_per_year=None, water_m3_per_year=None, note: str = "") -> VerifiedOutcome:
+    """A measured result, stored apart from the engine's estimates (which stay untouched)."""
+    if not can_steer(user, synergy):
+        raise PermissionDenied("only the territory's facilitators record verified outcomes")
+    for name, value in (("tonnes_per_year", tonnes_per_year), ("eur_per_year", eur_per_year),
+                        ("water_m3_per_year", water_m3_per_year)):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must not be negative")
+    return VerifiedOutcome.objects.create(
+        synergy=synergy, start_date=start_date, tonnes_per_year=tonnes_per_year, eur_per_year=eur_per_year,
+        co2e_avoided_t_per_year=co2e_avoided_t_per_year, water_m3_per_year=water_m3_per_year, note=note,
+        recorded_by=user)
+
+
+def visible_synergies(user):
+    """Synergies the user may open (parties, facilitators of a touched territory, administrator)."""
+    from django.db.models import Q
+
+    from boucle.accounts.access import facilitated_q
+
+    qs = Synergy.objects.select_related("offer__site__company", "offer__site__commune__epci",
+                                        "need_site__company", "need_site__commune__epci", "need")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    companies = member_company_ids(user)
+    q = Q(offer__site__company_id__in=companies) | Q(need_site__company_id__in=companies)
+    territory = facilitated_q(user, prefix="offer__site__commune__")
+    if territory is not None:
+        q |= territory | facilitated_q(user, prefix="need_site__commune__")
+    return qs.filter(q).distinct()

@@ -1,0 +1,119 @@
+"""The flow form shared by the company space and the workshop: one validation for both.
+
+It mirrors the import format's rules (unit fits the kind, a hazardous waste code
+cannot be declared non-hazardous) so a flow typed on screen and one imported from
+a file end up identical.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from boucle.flows import units
+from boucle.flows.importers import classify, flow_identity
+from boucle.flows.models import Flow
+from boucle.reference.models import WasteCode
+from boucle.reference.validators import normalise_ewc
+
+from .present import material_classes
+
+UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L"), ("MWh", "MWh"), ("kWh", "kWh"),
+                ("GJ", "GJ"), ("unit", _("unité")), ("h", "h")]
+
+
+class FlowForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    direction = forms.ChoiceField(label=_("Sens"), choices=[("offer", _("offre")), ("need", _("besoin"))])
+    kind = forms.ChoiceField(label=_("Type"), choices=[
+        ("material", _("matière")), ("energy", _("énergie / chaleur")), ("water", _("eau")),
+        ("equipment", _("équipement")), ("service", _("service"))])
+    label = forms.CharField(label=_("Libellé"), max_length=300)
+    ewc = forms.CharField(label=_("Code déchet (liste européenne)"), required=False, max_length=12)
+    material_class = forms.CharField(label=_("Classe de matière"), required=False, max_length=60)
+    quantity = forms.FloatField(label=_("Quantité"), required=False, min_value=0)
+    unit = forms.ChoiceField(label=_("Unité"), choices=UNIT_CHOICES, required=False)
+    period = forms.ChoiceField(label=_("Période"), initial="year", choices=[
+        ("year", _("par an")), ("month", _("par mois")), ("week", _("par semaine")), ("day", _("par jour")),
+        ("once", _("une fois"))])
+    confidential = forms.BooleanField(label=_("Confidentiel"), required=False, initial=True)
+
+    def __init__(self, *args, sites=None, instance: Flow | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.instance = instance
+
+    def clean_ewc(self):
+        text = self.cleaned_data["ewc"].strip()
+        if not text:
+            return None
+        try:
+            code6 = normalise_ewc(text)
+        except ValueError:
+            raise forms.ValidationError(_("Code déchet à 6 chiffres attendu, ex. 10 01 02.")) from None
+        code = WasteCode.objects.filter(pk=code6).first()
+        if code is None:
+            raise forms.ValidationError(_("Ce code n'existe pas dans la liste européenne des déchets."))
+        return code
+
+    def clean_material_class(self):
+        key = self.cleaned_data["material_class"].strip()
+        if key and material_classes() and key not in material_classes():
+            raise forms.ValidationError(_("Classe de matière inconnue : choisissez-la dans la liste."))
+        return key
+
+    def clean(self):
+        data = super().clean()
+        quantity, unit, kind = data.get("quantity"), data.get("unit"), data.get("kind")
+        if quantity is not None and not unit:
+            self.add_error("unit", _("Précisez l'unité de la quantité."))
+        if unit and kind and units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
+            self.add_error("unit", _("Cette unité ne convient pas à ce type de flux."))
+        if data.get("site") and data.get("label") and not self.errors:
+            ewc = data.get("ewc")
+            external = self.instance.external_id if self.instance else ""
+            identity = flow_identity(data["direction"], kind, data["label"], ewc.code6 if ewc else None, external)
+            clash = Flow.objects.filter(site=data["site"], identity=identity)
+            if self.instance is not None and self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError(_("Ce site déclare déjà ce flux (même sens, type, libellé et code)."))
+        return data
+
+    def save(self, source: str = "web") -> Flow:
+        data = self.cleaned_data
+        flow = self.instance
+        ewc = data["ewc"]
+        material_class = data["material_class"]
+        confidence = 1.0 if material_class else None
+        if not material_class:
+            material_class, confidence = classify(data["label"], ewc.code6 if ewc else None)
+        base, base_unit = (units.to_base(data["quantity"], data["unit"], data["period"])
+                           if data["quantity"] is not None else (None, ""))
+        values = {"site": data["site"], "direction": data["direction"], "kind": data["kind"], "label": data["label"],
+                  "ewc": ewc, "material_class": material_class, "material_confidence": confidence,
+                  "quantity": data["quantity"], "unit": data["unit"] or "", "period": data["period"],
+                  "quantity_base": base, "base_unit": base_unit,
+                  "hazardous": ewc.hazardous if ewc else None, "confidential": data["confidential"]}
+        if flow is None:
+            flow = Flow(source=source)
+        if flow.imported_at:
+            from boucle.flows.corrections import CORRECTABLE, correct
+
+            for name, value in values.items():
+                field = name + "_id" if name == "ewc" else name
+                value = value.pk if name == "ewc" and value is not None else value
+                if field in CORRECTABLE[Flow] and getattr(flow, field) != value:
+                    correct(flow, field, value, reason="web")
+            return flow
+        for name, value in values.items():
+            setattr(flow, name, value)
+        flow.identity = flow_identity(flow.direction, flow.kind, flow.label, ewc.code6 if ewc else None,
+                                      flow.external_id)
+        flow.save()
+        return flow
+
+    @classmethod
+    def initial_for(cls, flow: Flow) -> dict:
+        return {"site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
+                "ewc": flow.ewc.code if flow.ewc_id else "", "material_class": flow.material_class,
+                "quantity": flow.quantity, "unit": flow.unit, "period": flow.period,
+                "confidential": flow.confidential}

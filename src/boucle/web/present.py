@@ -1,0 +1,121 @@
+"""What a given person may see of a site, a flow or a synergy — the confidentiality layer.
+
+Pages and the API both build their output from these dictionaries, never from the
+models directly, so an identity can only reach a screen through ``site_card``,
+which hands out the name, SIRET and exact location only to those allowed
+(members, the territory's facilitators, the administrator, both parties after a
+double opt-in, or anyone when the company published its profile). Everyone else
+gets the material, an order-of-magnitude quantity range and the EPCI.
+"""
+
+import csv
+import math
+from functools import lru_cache
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from boucle.accounts.access import can_see_site
+from boucle.paths import PACKAGE_DIR
+
+CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
+
+
+@lru_cache(maxsize=1)
+def material_classes() -> dict[str, dict]:
+    """key → {label_fr, label_en, kind}; empty when the taxonomy is absent."""
+    if not CLASSES_CSV.exists():
+        return {}
+    with CLASSES_CSV.open(encoding="utf-8", newline="") as fh:
+        return {r["key"]: {"label_fr": r["label_fr"], "label_en": r["label_en"], "kind": r.get("kind", "")}
+                for r in csv.DictReader(fh)}
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def material_label(key: str) -> str:
+    info = material_classes().get(key or "")
+    if not info:
+        return key or ""
+    return info["label_en"] if _lang() == "en" else info["label_fr"]
+
+
+def ewc_label(code) -> str:
+    if code is None:
+        return ""
+    return code.label_en if _lang() == "en" else code.label_fr
+
+
+def quantity_range(value: float | None, unit: str) -> str:
+    """A decade bracket (e.g. "10–100 t/an"): enough to judge relevance, too coarse to identify a plant."""
+    if value is None or not unit:
+        return _("quantité non précisée")
+    per_year = _("/an")
+    if value < 1:
+        return f"< 1 {unit}{per_year}"
+    low = 10 ** math.floor(math.log10(value))
+    return f"{low:g}–{low * 10:g} {unit}{per_year}"
+
+
+def site_card(user, site, *, revealed: bool = False) -> dict:
+    """The site as this user may see it; ``anonymous`` tells the template which half to show."""
+    commune = site.commune
+    epci = commune.epci.name if commune is not None and commune.epci_id else ""
+    visible = revealed or site.company.published or can_see_site(user, site)
+    if not visible:
+        return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"), "epci": epci}
+    return {"anonymous": False, "id": site.pk, "label": site.name, "company": site.company.name,
+            "site_id": site.site_id, "commune": str(commune) if commune else "", "epci": epci,
+            "lat": site.lat, "lon": site.lon}
+
+
+def flow_card(user, flow, *, revealed: bool = False) -> dict:
+    site = site_card(user, flow.site, revealed=revealed)
+    card = {"direction": flow.direction, "kind": flow.kind, "material": material_label(flow.material_class),
+            "material_class": flow.material_class, "ewc": flow.ewc.code if flow.ewc_id else "",
+            "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site}
+    if not site["anonymous"]:
+        card.update({"id": flow.pk, "label": flow.label, "quantity": flow.quantity, "unit": flow.unit,
+                     "period": flow.period})
+    return card
+
+
+def synergy_card(user, synergy) -> dict:
+    """Both sides of a synergy as the user may see them, with its estimated impact and the user's rights."""
+    from boucle.matching import services
+
+    sides = services.sides_of(user, synergy)
+    revealed = bool(synergy.revealed_at) and bool(sides)
+    offer = flow_card(user, synergy.offer, revealed=revealed)
+    if synergy.need_id:
+        need = flow_card(user, synergy.need, revealed=revealed)
+    else:
+        need = {"direction": "need", "material": material_label(synergy.material_class),
+                "quantity_range": _("besoin déduit de l'activité"),
+                "site": site_card(user, synergy.need_site, revealed=revealed)}
+    mine = "offer" if "offer" in sides else ("need" if "need" in sides else "")
+    my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
+    return {
+        "id": synergy.pk, "status": synergy.status, "status_label": synergy.get_status_display(),
+        "material": material_label(synergy.material_class), "distance_km": round(synergy.distance_km, 1),
+        "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
+        "estimated": {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t, "eur": synergy.eur_saved},
+        "explanation": explanation_terms(synergy.explanation),
+        "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
+        "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
+        "can_steer": services.can_steer(user, synergy),
+    }
+
+
+def explanation_terms(explanation) -> list[tuple[str, str]]:
+    """Only the numeric terms of the engine's explanation: free text might carry a name."""
+    if not isinstance(explanation, dict):
+        return []
+    terms = []
+    for key, value in explanation.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        terms.append((str(key).replace("_", " "), f"{value:.3g}"))
+    return terms
