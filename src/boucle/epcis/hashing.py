@@ -168,6 +168,9 @@ def _nodes(parent: str | None, key: str, value, prefixes: dict[str, str]) -> lis
         if member is None:
             return [n for item in value for n in _nodes(parent, key, item, prefixes)]
         return [Node(name, "", [n for item in value for n in _nodes(key, member, item, prefixes)])]
+    if isinstance(value, dict) and ("@value" in value or set(value) == {"@id"}):
+        # JSON-LD value or node reference: the literal is what the event states.
+        value = value.get("@value", value.get("@id"))
     if isinstance(value, dict):
         text = ""
         children = []

@@ -189,6 +189,14 @@ def test_extension_namespace_comes_from_the_document_context():
     assert h1 == h2 != h3
 
 
+def test_jsonld_value_objects_hash_like_their_literal():
+    plain = _variant(**{"ex:grade": "A", "ex:site": "https://example.org/site/1"})
+    typed = _variant(**{"ex:grade": {"@value": "A", "@type": "xsd:string"},
+                        "ex:site": {"@id": "https://example.org/site/1"}})
+    assert event_hash(typed) == event_hash(plain)
+    assert event_hash(_variant(**{"ex:grade": {"@value": "B"}})) != event_hash(plain)
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("2023-02-02T11:04:03.1415Z", "2023-02-02T11:04:03.142Z"),
     ("2023-02-02T11:04:03.9996+01:00", "2023-02-02T10:04:04.000Z"),
