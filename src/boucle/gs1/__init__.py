@@ -11,7 +11,7 @@ package stays cheap.
 """
 
 from .checkdigits import check_pair, gtin_check_digit, is_valid_gmn, is_valid_gtin
-from .compression import decompress_digital_link
+from .compression import compress_digital_link, decompress_digital_link
 from .digital_link import CANONICAL_STEM, build_digital_link, parse_digital_link
 from .element_string import build_element_string, parse_element_string
 from .errors import GS1Error
@@ -23,6 +23,7 @@ __all__ = [
     "build_digital_link",
     "build_element_string",
     "check_pair",
+    "compress_digital_link",
     "decompress_digital_link",
     "gtin_check_digit",
     "is_valid_gmn",

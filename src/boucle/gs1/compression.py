@@ -4,8 +4,9 @@ A compressed DL URI packs its AI data into one base64url path segment: each AI
 as 4-bit digits, each value in a binary form chosen by its format (numbers as
 integers, text as hex, base64 or 7-bit ASCII), optionally with one-byte codes
 for common AI sequences and with non-GS1 query parameters. A GS1-Conformant
-resolver must decompress such URIs, so we do; we do not produce them (Boucle
-prints uncompressed URIs, which any scanner app understands).
+resolver must decompress such URIs, so we do. Boucle prints uncompressed URIs
+(any scanner app understands them); ``compress_digital_link`` (without the
+optimisation codes) exists for small QR Codes and to test decompression.
 
 The value formats are derived from the syntax dictionary the same way GS1's
 compression table was derived from the General Specifications: consecutive
@@ -21,7 +22,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
 from .dictionary import ai_length_by_prefix, lookup
-from .digital_link import build_digital_link
+from .digital_link import build_digital_link, split_digital_link
 from .errors import GS1Error
 
 BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -149,18 +150,99 @@ def decompress_pairs(segment: str) -> tuple[list[tuple[str, str]], list[tuple[st
     return pairs, others
 
 
+def _rebuild(pairs: list[tuple[str, str]], stem: str) -> str:
+    """The DL URI of decompressed pairs. Encoders write the primary key first; among its qualifier
+    alternatives, the one with the most AIs present that leaves only valid attributes is the path
+    (a GTIN with a TPX (235) and a lot (10) is /01/…/235/…?10=…)."""
+    entry = lookup(pairs[0][0])
+    if entry is None or not entry.is_dl_primary_key:
+        return build_digital_link(pairs, stem, check_associations=False)
+    present = {ai for ai, _ in pairs}
+    candidates = {(entry.ai, *(q for q in alt if q in present)) for alt in entry.dl_qualifier_alternatives}
+    error = None
+    for path in sorted(candidates, key=lambda c: (-len(c), " ".join(c))):
+        try:
+            return build_digital_link(pairs, stem, check_associations=False, path=path)
+        except GS1Error as err:
+            error = error or err
+    raise error
+
+
 def decompress_digital_link(uri: str) -> str:
     """The uncompressed DL URI of a compressed one (same stem; query parameters kept)."""
-    m = re.match(r"^(https?://[^/?#]+(?:/[^?#]*)?)/([A-Za-z0-9_-]+)(?:\?([^#]*))?(?:#.*)?$", uri)
+    m = re.match(r"^((?:https?|HTTPS?)://[^/?#]+(?:/[^?#]*)?)/([A-Za-z0-9_-]+)(?:\?([^#]*))?(?:#.*)?$", uri)
     if not m:
         raise GS1Error("not a compressed GS1 Digital Link URI", rule="compression")
     stem, segment, query = m.groups()
     pairs, others = decompress_pairs(segment)
     if not pairs:
         raise GS1Error("compressed Digital Link carries no AI", rule="compression")
-    base = build_digital_link(pairs, stem, check_associations=False)
+    base = _rebuild(pairs, stem)
     extra = [f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in others]
     extra += [f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in parse_qsl(query or "", keep_blank_values=True)]
     if not extra:
         return base
     return base + ("&" if "?" in base else "?") + "&".join(extra)
+
+
+def _encoding(text: str) -> int:
+    """The densest character encoding that can carry ``text`` (GS1 DL compression order)."""
+    if re.fullmatch(r"[0-9]+", text):
+        return 0
+    if re.fullmatch(r"[0-9a-f]+", text):
+        return 1
+    if re.fullmatch(r"[0-9A-F]+", text):
+        return 2
+    if re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        return 3
+    if all(ord(c) < 128 for c in text):
+        return 4
+    raise GS1Error(f"{text!r} cannot be compressed (non-ASCII)", value=text, rule="compression")
+
+
+def _chars_bits(text: str, length_bits: int | None) -> str:
+    encoding = _encoding(text) if text else 3
+    out = f"{encoding:03b}" + (f"{len(text):0{length_bits}b}" if length_bits is not None else "")
+    if encoding == 0:
+        return out + f"{int(text):0{_value_bits(len(text))}b}"
+    if encoding in (1, 2):
+        return out + "".join(f"{_HEX.index(c.upper()):04b}" for c in text)
+    if encoding == 3:
+        return out + "".join(f"{BASE64URL.index(c):06b}" for c in text)
+    return out + "".join(f"{ord(c):07b}" for c in text)
+
+
+def _encode_value(ai: str, value: str) -> str:
+    bits, pos = [], 0
+    for kind, fixed, length in value_format(ai):
+        part = value[pos : pos + length]
+        pos += len(part)
+        if kind == "N":
+            width = "" if fixed else f"{len(part):0{_length_bits(length)}b}"
+            bits.append(width + (f"{int(part):0{_value_bits(len(part))}b}" if part else ""))
+        else:
+            bits.append(_chars_bits(part, None if fixed else _length_bits(length)))
+    return "".join(bits)
+
+
+def compress_digital_link(uri: str, *, other_query_params: bool = False, stem: str | None = None) -> str:
+    """A compressed DL URI equivalent to ``uri`` (no optimisation codes).
+
+    Non-AI query parameters stay in the query string unless
+    ``other_query_params`` packs them too."""
+    base, pairs, others = split_digital_link(uri, check_associations=False)
+    bits = []
+    for ai, value in pairs:
+        bits.append("".join(f"{int(d):04b}" for d in ai) + _encode_value(ai, value))
+    if other_query_params:
+        for key, value in others:
+            if not key or len(key) > 127 or len(value) > 127 or any(c not in BASE64URL for c in key):
+                raise GS1Error(f"query parameter {key!r} cannot be compressed", value=key, rule="compression")
+            bits.append("1111" + f"{len(key):07b}" + "".join(f"{BASE64URL.index(c):06b}" for c in key))
+            bits.append(_chars_bits(value, 7)[:3] + f"{len(value):07b}" + _chars_bits(value, None)[3:])
+        others = []
+    stream = "".join(bits)
+    stream += "0" * (-len(stream) % 6)
+    segment = "".join(BASE64URL[int(stream[i : i + 6], 2)] for i in range(0, len(stream), 6))
+    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in others)
+    return f"{(stem or base).rstrip('/')}/{segment}" + (f"?{query}" if query else "")

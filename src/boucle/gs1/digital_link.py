@@ -88,6 +88,24 @@ def parse_digital_link(
     Non-AI query parameters (``linkType``, ``context`` ...) are not pairs. The
     ``permit_*`` options relax the strict syntax for legacy links (``/gtin/``
     short names, GTIN-13 without its leading zero, AIs GS1 has not allocated)."""
+    return split_digital_link(
+        uri,
+        permit_convenience_alphas=permit_convenience_alphas,
+        permit_zero_suppressed_gtin=permit_zero_suppressed_gtin,
+        permit_unknown_ais=permit_unknown_ais,
+        check_associations=check_associations,
+    )[1]
+
+
+def split_digital_link(
+    uri: str,
+    *,
+    permit_convenience_alphas: bool = False,
+    permit_zero_suppressed_gtin: bool = False,
+    permit_unknown_ais: bool = False,
+    check_associations: bool = True,
+) -> tuple[str, Pairs, list[tuple[str, str]]]:
+    """(stem, validated AI pairs, other query parameters) of an uncompressed DL URI."""
     if not _URI_RE.fullmatch(uri):
         bad = next((c for c in uri if c not in _URI_CHARS), "")
         raise GS1Error(f"URI contains an illegal character {bad!r}" if uri else "empty URI", rule="uri")
@@ -130,10 +148,13 @@ def parse_digital_link(
     path_ais = tuple(ai for ai, _ in pairs)
 
     attributes: Pairs = []
+    others: list[tuple[str, str]] = []
     for param in query.split("&"):
         key, eq, raw = param.partition("=")
         if not eq or not key.isdigit():
-            continue  # singletons and non-AI parameters (linkType, context ...) are not AI data
+            if param:  # singletons and non-AI parameters (linkType, context ...) are not AI data
+                others.append((_unescape(key, query=True, ai=key), _unescape(raw, query=True, ai=key)))
+            continue
         entry = resolve_ai(key, permit_unknown_ais=permit_unknown_ais)
         if not raw:
             raise GS1Error(f"AI ({key}): empty value in the query string", ai=key, rule="dl-query")
@@ -163,7 +184,9 @@ def parse_digital_link(
                 raise GS1Error(
                     f"AI ({ai}) is a key qualifier of ({path_ais[0]}): it belongs in the path", ai=ai, rule="dlpkey"
                 )
-    return validate_pairs(pairs + attributes, associations=check_associations, permit_unknown_ais=permit_unknown_ais)
+    stem = scheme + rest[:slash] + "/".join(["", *segments[:start]])
+    pairs = validate_pairs(pairs + attributes, associations=check_associations, permit_unknown_ais=permit_unknown_ais)
+    return stem, pairs, others
 
 
 def _describe_qualifiers(key: str) -> str:
@@ -178,8 +201,12 @@ def build_digital_link(
     *,
     permit_unknown_ais: bool = False,
     check_associations: bool = True,
+    path: Sequence[str] | None = None,
 ) -> str:
     """An uncompressed DL URI: primary key, qualifiers in the standard's order, then attributes.
+
+    ``path`` forces the path AIs (a valid key-qualifier sequence), e.g. to keep
+    the structure of a URI being rebuilt; otherwise:
 
     The primary key is the first AI in ``pairs`` that can be one; the
     qualifier alternative matching the most AIs is used (ties broken as GS1's
@@ -187,6 +214,10 @@ def build_digital_link(
     written fixed-length AIs first, each group in the given order."""
     pairs = validate_pairs(pairs, associations=check_associations, permit_unknown_ais=permit_unknown_ais)
     table = ai_table()
+    if path is not None:
+        if tuple(path) not in dl_path_sequences():
+            raise GS1Error(f"invalid key qualifier sequence {'/'.join(path)}", rule="dlpkey")
+        return _format(pairs, tuple(path), stem, permit_unknown_ais)
     key = next((ai for ai, _ in pairs if ai in table and table[ai].is_dl_primary_key), None)
     if key is None:
         raise GS1Error("cannot build a Digital Link URI: no AI in the data is a primary key", rule="dlpkey")
@@ -196,6 +227,10 @@ def build_digital_link(
         candidate = (key, *(q for q in alternative if q in present))
         if len(candidate) > len(best) or (len(candidate) == len(best) and " ".join(candidate) < " ".join(best)):
             best = candidate
+    return _format(pairs, best, stem, permit_unknown_ais)
+
+
+def _format(pairs: Pairs, best: tuple[str, ...], stem: str | None, permit_unknown_ais: bool) -> str:
     values = {}
     for ai, value in pairs:
         values.setdefault(ai, value)
@@ -210,6 +245,7 @@ def build_digital_link(
             if entry.fnc1_required == fixed:
                 continue
             if not entry.dl_attribute:
-                raise GS1Error(f"AI ({ai}) is not allowed as a Digital Link data attribute", ai=ai, rule="dl-attribute")
+                message = f"AI ({ai}) is not allowed as a Digital Link data attribute"
+                raise GS1Error(message, ai=ai, rule="dl-attribute")
             attributes.append(f"{ai}={_escape(values[ai], query=True)}")
     return base + path + ("?" + "&".join(attributes) if attributes else "")
