@@ -44,6 +44,7 @@ FILES = [
     (RESOLVER, "valid-basic-example.json", "tests/vectors", "fails the GS1 schema (no itemDescription)"),
     (RESOLVER, "invalid-basic-example.json", "tests/vectors", "linkset that must fail (no href)"),
     (RESOLVER, "modelLinkset.json", "tests/vectors", "GS1 model linkset, must pass"),
+    (RESOLVER, "ConformantResolver1_0-criteria.txt", "tests/vectors", "resolver criteria followed by resolver.py"),
 ]
 
 

@@ -5,8 +5,8 @@ answer: a 307 redirect to the default link or to the requested ``linkType``, a
 linkset (200, ``application/linkset+json``), 400 for a URI that is not valid
 GS1 Digital Link syntax, 404 when no link of the requested type exists. The
 Django view only copies the decision into a response. Rules follow the
-criteria of the GS1-Conformant Resolver standard 1.0 (tests/vectors/... and
-``ConformantResolver1_0-criteria.txt``): links attached to a less specific
+criteria of the GS1-Conformant Resolver standard 1.0
+(``tests/vectors/ConformantResolver1_0-criteria.txt``): links attached to a less specific
 level (the GTIN) apply to more specific ones (a lot, a serial); query strings
 are passed on when redirecting; a trailing slash is tolerated.
 """
