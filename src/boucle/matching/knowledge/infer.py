@@ -69,6 +69,12 @@ def hazardous_rules() -> tuple[tuple[str, frozenset[str] | None, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def class_substitutes() -> tuple[tuple[str, str, float], ...]:
+    """(offer class, need class it can serve, weight < 1): near-equivalent materials."""
+    return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("class_substitutes.csv"))
+
+
 def _codes(naf_code: str | None) -> list[str]:
     """'011;012' lists several codes (mixed activities); each is normalised."""
     out = []

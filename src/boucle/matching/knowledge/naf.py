@@ -149,17 +149,58 @@ def _index() -> _NaceIndex:
     return _NaceIndex()
 
 
-def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(^| ){re.escape(phrase)}( |$)", text) is not None
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in normalise(text).split())
+
+
+@lru_cache(maxsize=1)
+def _phrase_stems() -> tuple[tuple[tuple[str, ...], str], ...]:
+    return tuple((_stems(p), p) for p in _phrases())
+
+
+def _token_match(word: str, text_words: tuple[str, ...]) -> float:
+    """1 for the same word, 0.9 for a near spelling of a long word ("embarkment"), else 0."""
+    if word in text_words:
+        return 1.0
+    if len(word) >= 6 and any(len(t) >= 6 and fuzz.ratio(word, t) >= 88 for t in text_words):
+        return 0.9
+    return 0.0
+
+
+def _phrase_hits(norm: str) -> dict[str, float]:
+    """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
+    glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
+    phrase whose words are all inside a longer matched phrase gives way to it."""
+    words = _stems(norm)
+    joined = " " + " ".join(words) + " "
+    matched: list[tuple[frozenset, str, float]] = []
+    for stems, phrase in _phrase_stems():
+        if not stems or (len(stems) == 1 and len(stems[0]) < 4):
+            continue
+        if " " + " ".join(stems) + " " in joined:
+            conf = 0.9
+        else:
+            scores = [_token_match(w, words) for w in stems]
+            if min(scores) == 0:
+                continue
+            conf = 0.85 if min(scores) == 1.0 else 0.8
+        matched.append((frozenset(stems), phrase, conf))
+    found: dict[str, float] = {}
+    for stems, phrase, conf in matched:
+        if any(stems < other for other, _, _ in matched):
+            continue
+        for code in _phrases()[phrase]:
+            found[code] = max(found.get(code, 0.0), conf)
+    return found
 
 
 @lru_cache(maxsize=4096)
 def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     """Best NACE codes for an activity phrase, best first, with a confidence in (0, 1].
 
-    Exact phrase → 1.0; a known phrase inside the text → 0.9; a close spelling → 0.8; otherwise
-    the NACE notes search, whose confidence (≤ 0.6) reflects its similarity so that a vague phrase
-    yields weak inferred needs rather than confident wrong ones.
+    Exact phrase → 1.0; known phrases inside the text → 0.8-0.9; otherwise the NACE notes
+    search, whose confidence (≤ 0.6) reflects its similarity so that a vague phrase yields weak
+    inferred needs rather than confident wrong ones.
     """
     norm = normalise(text or "")
     if not norm:
@@ -167,22 +208,7 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     phrases = _phrases()
     if norm in phrases:
         return [(c, 1.0) for c in phrases[norm]]
-    found: dict[str, float] = {}
-    inside = [p for p in phrases if len(p) > 3 and _contains(norm, p)]
-    # Keep the longest phrases: "glass container plant" beats "plant"-free "glass".
-    inside.sort(key=len, reverse=True)
-    covered: list[str] = []
-    for p in inside:
-        if any(p in longer for longer in covered):
-            continue
-        covered.append(p)
-        for c in phrases[p]:
-            found.setdefault(c, 0.9)
-    if not found:
-        best = max(((fuzz.token_sort_ratio(norm, p), p) for p in phrases), default=(0, ""))
-        if best[0] >= 88:
-            for c in phrases[best[1]]:
-                found[c] = 0.8
+    found = _phrase_hits(norm)
     if found:
         return sorted(found.items(), key=lambda t: (-t[1], t[0]))
     hits = _index().search(norm, k=3)

@@ -120,3 +120,14 @@ def test_no_company_name_of_the_development_set_appears_in_the_knowledge_base():
     text += "\n".join(p.read_text(encoding="utf-8").lower() for p in sorted(KNOW.glob("*.py")))
     found = [n for n in names if re.search(rf"\b{re.escape(n.lower())}\b", text)]
     assert found == []
+
+
+def test_class_substitutes_are_sourced_weaker_than_identity_and_valid():
+    from boucle.matching.knowledge.infer import class_substitutes
+
+    classes = class_index()
+    subs = class_substitutes()
+    assert len(subs) > 30
+    for offer, need, weight in subs:
+        assert offer in classes and need in classes and offer != need
+        assert 0 < weight <= 1

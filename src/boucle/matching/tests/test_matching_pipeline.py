@@ -70,9 +70,11 @@ def test_without_inference_only_declared_needs_match():
 
 def test_threshold_and_top():
     everything = propose(SITES, FLOWS, threshold=0.0)
-    shown = propose(SITES, FLOWS)
-    assert len(shown) < len(everything)
-    assert {(p.offer_flow_id, p.need_site_id) for p in everything if p.plausibility >= DEFAULT_THRESHOLD} == _pairs(shown)
+    assert propose(SITES, FLOWS) == propose(SITES, FLOWS, threshold=DEFAULT_THRESHOLD)
+    for t in (DEFAULT_THRESHOLD, 0.5):
+        assert {(p.offer_flow_id, p.need_site_id) for p in everything if p.plausibility >= t} == \
+            _pairs(propose(SITES, FLOWS, threshold=t))
+    assert 0 < len(propose(SITES, FLOWS, threshold=0.5)) < len(everything)
     top1 = propose(SITES, FLOWS, top=1)
     assert sorted(p.offer_flow_id for p in top1) == sorted({p.offer_flow_id for p in everything})
     assert propose(SITES, FLOWS, radius_km=0.5, threshold=0.0) == []
