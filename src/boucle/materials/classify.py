@@ -18,10 +18,8 @@ __all__ = [
     "classify_labels", "get_class", "load_classes", "normalise_ewc", "parse_temperature",
 ]
 
-FUZZY_BELOW = 0.5  # below this lexical score, try rapidfuzz on the whole label
-FUZZY_WEIGHT = 0.7
 MIN_SCORE = 0.2
-CHUNK = 512
+CHUNK = 4096
 HEAT = ("waste_heat_low", "waste_heat_medium", "waste_heat_high")
 HEAT_LIMITS = (100.0, 250.0)  # °C: low < 100 <= medium < 250 <= high
 
@@ -67,30 +65,29 @@ def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
     return class_index()[grade]
 
 
-def _scores(labels: list[str], toks_list: list[tuple[str, ...]]):
-    """(n, C) class scores and (n, E) entry scores/methods for one chunk."""
+def _scores(toks_list: list[tuple[str, ...]]):
+    """(n, C) class scores, (n, E) entry scores and (n, E) method codes for one chunk.
+
+    Misspelt words are first snapped to the closest known word with rapidfuzz; a match that
+    needed such a fix is reported with method "fuzzy" (code -1)."""
     from .index import lexical_index
 
     idx = lexical_index()
-    qbin, qw, qgram = idx.query_matrices(toks_list)
+    fixed = [idx.correct(t) for t in toks_list]
+    qbin, qw, qgram = idx.query_matrices([t for t, _ in fixed])
     entry_scores, entry_methods = idx.score_entries(qbin, qw, qgram)
-    class_scores = idx.class_scores(entry_scores)
-    fuzzy_rows = np.flatnonzero(class_scores.max(axis=1) < FUZZY_BELOW)
-    fuzzy = None
-    if len(fuzzy_rows):
-        from rapidfuzz import fuzz, process
-
-        queries = [" ".join(toks_list[i]) for i in fuzzy_rows]
-        sims = process.cdist(queries, idx.entry_text, scorer=fuzz.WRatio, dtype=np.float32)
-        fuzzy = FUZZY_WEIGHT * sims.astype(np.float64) / 100.0
-        for r, i in enumerate(fuzzy_rows):
-            if not toks_list[i]:
-                fuzzy[r] = 0.0
-        better = fuzzy > entry_scores[fuzzy_rows]
-        entry_scores[fuzzy_rows] = np.where(better, fuzzy, entry_scores[fuzzy_rows])
-        entry_methods[fuzzy_rows] = np.where(better, -1, entry_methods[fuzzy_rows])
-        class_scores[fuzzy_rows] = idx.class_scores(entry_scores[fuzzy_rows])
+    class_scores = idx.class_scores(entry_scores, idx.bag_scores(qbin, qw))
+    corrected = np.array([c for _, c in fixed], dtype=bool)
+    entry_methods[corrected] = -1
     return class_scores, entry_scores, entry_methods
+
+
+def _batch_scores(toks_list: list[tuple[str, ...]]) -> np.ndarray:
+    from .index import lexical_index
+
+    idx = lexical_index()
+    qbin, qw, qgram = idx.query_matrices([idx.correct(t)[0] for t in toks_list])
+    return idx.batch_class_scores(qbin, qw, qgram)
 
 
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
@@ -105,7 +102,7 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     toks = tokens(label)
     if not toks:
         return []
-    class_scores, entry_scores, entry_methods = _scores([label], [toks])
+    class_scores, entry_scores, entry_methods = _scores([toks])
     scores = class_scores[0]
     keys = [c.key for c in load_classes()]
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
@@ -115,6 +112,8 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         best = entries[np.argmax(entry_scores[0, entries])]
         code = int(entry_methods[0, best])
         method = "fuzzy" if code < 0 else METHODS[code]
+        if entry_scores[0, best] < scores[ci]:
+            method = "token"  # the class bag explained more than any single synonym
         if rank == 0:
             ci = _heat_by_temperature(ci, label, keys)
         if ci in seen:
@@ -141,7 +140,7 @@ def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
-        class_scores, _, _ = _scores(uniq_labels[chunk], toks_list[chunk])
+        class_scores = _batch_scores(toks_list[chunk])
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE

@@ -7,8 +7,11 @@ with three signals, all sparse matrix products:
   "big bags de cendres volantes"); the score grows with the share of the query it explains,
   weighted by IDF so that "friture" outweighs "usagé";
 - *token*: IDF-weighted Dice overlap, for partial matches;
-- *ngram*: cosine of character 3-gram TF-IDF vectors, for spelling variants and word forms
-  the crude singulariser misses ("drèches"/"drêches", "polystyrène"/"polystyrene").
+- *bag*: the share of the query covered by all the words of a class taken together, so that
+  "scorie LD" finds steel slag although no single synonym holds both words;
+- *ngram*: cosine of character 3-gram TF-IDF vectors, for word forms the crude singulariser
+  misses ("granule"/"granulé", "desulfuration"/"désulfuration"); only consulted when the word
+  signals stay below NGRAM_GATE, which also keeps the batch path fast.
 
 The best row of each class gives the class score. Token IDF is computed over classes rather than
 rows so that a word shared by many classes ("déchet", "boue", "waste") counts for little.
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -27,7 +30,11 @@ from .taxonomy import load_classes, load_synonyms
 from .text import tokens
 
 PHRASE_BASE, PHRASE_SPAN = 0.55, 0.45
-TOKEN_WEIGHT, NGRAM_WEIGHT = 0.85, 0.8
+TOKEN_WEIGHT, NGRAM_WEIGHT, BAG_WEIGHT = 0.85, 0.8, 0.8
+NGRAM_GATE = 0.6  # character n-grams are a fallback, consulted when words explain too little
+TYPO_MIN_LEN, TYPO_CUTOFF = 5, 86.0
+_COUNT_CODE = 1000.0
+FLOOR = 0.15  # scores below this are never reported (see classify.MIN_SCORE)
 METHODS = ("exact_synonym", "token", "token", "ngram")  # exact, phrase, dice, ngram
 
 _PARENS = re.compile(r"\(([^)]*)\)")
@@ -61,47 +68,81 @@ class LexicalIndex:
     gram_vocab: dict[str, int]
     gram_idf: np.ndarray
     entry_grams: sparse.csr_matrix  # (E, G) l2-normalised tf-idf
+    class_bag: sparse.csr_matrix  # (C, V) token presence in any row of the class
     n_classes: int
+    vocab_list: list[str] = field(default_factory=list)
+    _typo_cache: dict = field(default_factory=dict)
+    _gram_cache: dict = field(default_factory=dict)
+
+    def correct(self, toks: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+        """Replace misspelt words by the closest known word ("ferailles" -> "ferraille")."""
+        out, changed = [], False
+        for t in toks:
+            if t not in self.vocab and len(t) >= TYPO_MIN_LEN:
+                fixed = self._closest(t)
+                if fixed is not None:
+                    out.append(fixed)
+                    changed = True
+                    continue
+            out.append(t)
+        return tuple(out), changed
+
+    def _closest(self, token: str) -> str | None:
+        hit = self._typo_cache.get(token, "")
+        if hit == "":
+            from rapidfuzz import fuzz, process
+
+            found = process.extractOne(token, self.vocab_list, scorer=fuzz.ratio,
+                                       score_cutoff=TYPO_CUTOFF)
+            hit = found[0] if found else None
+            self._typo_cache[token] = hit
+        return hit
+
+    def _token_grams(self, token: str) -> np.ndarray:
+        grams = self._gram_cache.get(token)
+        if grams is None:
+            ids = [self.gram_vocab.get(g) for g in char_ngrams((token,))]
+            grams = np.array([k for k in ids if k is not None], dtype=np.int64)
+            self._gram_cache[token] = grams
+        return grams
 
     def query_matrices(self, toks_list: list[tuple[str, ...]]):
-        """Sparse token-presence and n-gram matrices for a batch of tokenised queries."""
-        rows, cols, qw = [], [], np.zeros(len(toks_list))
-        g_rows, g_cols, g_vals = [], [], []
+        """Sparse token-presence and l2-normalised n-gram TF-IDF matrices for a batch."""
+        n = len(toks_list)
+        w_rows, w_cols, unknown = [], [], np.zeros(n)
+        g_parts, g_lens = [], np.zeros(n, dtype=np.int64)
         for i, toks in enumerate(toks_list):
-            seen = set()
-            for t in toks:
-                if t in seen:
-                    continue
-                seen.add(t)
+            for t in set(toks):
                 j = self.vocab.get(t)
                 if j is None:
-                    qw[i] += self.unknown_idf
+                    unknown[i] += 1
                 else:
-                    rows.append(i)
-                    cols.append(j)
-                    qw[i] += self.idf[j]
-            counts: dict[int, int] = {}
-            for g in char_ngrams(toks):
-                k = self.gram_vocab.get(g)
-                if k is not None:
-                    counts[k] = counts.get(k, 0) + 1
-            if counts:
-                ks = np.fromiter(counts, dtype=np.int64)
-                vals = np.fromiter(counts.values(), dtype=np.float64) * self.gram_idf[ks]
-                vals /= np.linalg.norm(vals)
-                g_rows.extend([i] * len(ks))
-                g_cols.extend(ks.tolist())
-                g_vals.extend(vals.tolist())
-        n = len(toks_list)
-        qbin = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(self.vocab)))
-        qgram = sparse.csr_matrix((g_vals, (g_rows, g_cols)), shape=(n, len(self.gram_vocab)))
-        return qbin, qw, qgram
+                    w_rows.append(i)
+                    w_cols.append(j)
+            for t in toks:
+                g = self._token_grams(t)
+                g_parts.append(g)
+                g_lens[i] += len(g)
+        w_rows = np.asarray(w_rows, dtype=np.int64)
+        w_cols = np.asarray(w_cols, dtype=np.int64)
+        qbin = sparse.csr_matrix((np.ones(len(w_rows)), (w_rows, w_cols)),
+                                 shape=(n, len(self.vocab)))
+        qw = unknown * self.unknown_idf + np.bincount(w_rows, self.idf[w_cols], minlength=n)
+        g_cols = np.concatenate(g_parts) if g_parts else np.zeros(0, dtype=np.int64)
+        g_rows = np.repeat(np.arange(n), g_lens)
+        qgram = sparse.csr_matrix((np.ones(len(g_cols)), (g_rows, g_cols)),
+                                  shape=(n, len(self.gram_vocab)))  # duplicates summed = tf
+        qgram.data *= self.gram_idf[qgram.indices]
+        norms = np.sqrt(np.asarray(qgram.multiply(qgram).sum(axis=1)).ravel())
+        qgram = sparse.diags(np.where(norms > 0, 1.0 / np.maximum(norms, 1e-12), 0.0)) @ qgram
+        return qbin, qw, qgram.tocsr()
 
     def score_entries(self, qbin, qw, qgram):
-        """(n, E) entry scores and (n, E) method codes (index into METHODS)."""
+        """(n, E) entry scores and (n, E) method codes (index into METHODS), dense.
+
+        Used for single labels, where the per-synonym detail explains the match."""
         shared_n = (qbin @ self.entry_bin.T).toarray()
         shared_w = (qbin.multiply(self.idf[None, :]).tocsr() @ self.entry_bin.T).toarray()
-        cosine = (qgram @ self.entry_grams.T).toarray()
         qw = qw[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             coverage = np.where(qw > 0, shared_w / qw, 0.0)
@@ -110,14 +151,61 @@ class LexicalIndex:
             exact = contained & (coverage >= 1.0 - 1e-9)
             phrase = np.where(exact, 1.0, phrase)
             dice = TOKEN_WEIGHT * 2.0 * shared_w / (qw + self.entry_w[None, :])
-        ngram = NGRAM_WEIGHT * cosine
+        words = np.maximum(phrase, dice)
+        word_best = np.maximum(self.class_scores(words), self.bag_scores(qbin, qw[:, 0]))
+        gated = word_best.max(axis=1) < NGRAM_GATE
+        ngram = np.zeros_like(words)
+        if gated.any():
+            ngram[gated] = NGRAM_WEIGHT * (qgram[gated] @ self.entry_grams.T).toarray()
         stacked = np.stack([np.where(exact, 1.0, 0.0), phrase, dice, ngram])
         method = stacked.argmax(axis=0)
         return stacked.max(axis=0), method
 
-    def class_scores(self, entry_scores):
-        """Best entry per class: (n, C)."""
-        return np.maximum.reduceat(entry_scores, self.class_starts, axis=1)
+    def batch_class_scores(self, qbin, qw, qgram) -> np.ndarray:
+        """(n, C) class scores, same formulas as `score_entries` + `class_scores` but touching
+        only the (query, synonym) pairs that share a word or a 3-gram, so 100k labels fit."""
+        n = qbin.shape[0]
+        # One product gives both the shared count and the shared IDF: count * 1000 + idf sum.
+        coded = qbin.multiply(self.idf[None, :] + _COUNT_CODE).tocsr() @ self.entry_bin.T
+        coded = coded.tocoo()
+        r, e = coded.row, coded.col
+        shared_n = np.floor(coded.data / _COUNT_CODE + 1e-9)
+        shared_w = coded.data - shared_n * _COUNT_CODE
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coverage = np.where(qw[r] > 0, shared_w / qw[r], 0.0)
+            contained = shared_n == self.entry_len[e]
+            phrase = np.where(contained, PHRASE_BASE + PHRASE_SPAN * coverage, 0.0)
+            phrase = np.where(contained & (coverage >= 1.0 - 1e-9), 1.0, phrase)
+            dice = TOKEN_WEIGHT * 2.0 * shared_w / (qw[r] + self.entry_w[e])
+        out = np.zeros(n * self.n_classes)
+        np.maximum.at(out, r * self.n_classes + self.entry_class[e], np.maximum(phrase, dice))
+        out = np.maximum(out.reshape(n, self.n_classes), self.bag_scores(qbin, qw))
+        gated = np.flatnonzero(out.max(axis=1) < NGRAM_GATE)
+        if len(gated):
+            grams = (qgram[gated] @ self.entry_grams.T).tocoo()
+            vals = NGRAM_WEIGHT * grams.data
+            keep = vals >= FLOOR  # weak pairs cannot decide a match
+            sub = out[gated].ravel()
+            np.maximum.at(sub, grams.row[keep] * self.n_classes
+                          + self.entry_class[grams.col[keep]], vals[keep])
+            out[gated] = sub.reshape(len(gated), self.n_classes)
+        return out
+
+    def bag_scores(self, qbin, qw):
+        """(n, C) IDF share of the query found anywhere in each class's vocabulary.
+
+        Only counted when at least two query words are found: for one word, the phrase signal
+        already says everything and the bag would tie every class that uses the word."""
+        covered = (qbin.multiply(self.idf[None, :]).tocsr() @ self.class_bag.T).toarray()
+        n_covered = (qbin @ self.class_bag.T).toarray()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where((qw[:, None] > 0) & (n_covered >= 2), covered / qw[:, None], 0.0)
+        return BAG_WEIGHT * share
+
+    def class_scores(self, entry_scores, bag=None):
+        """Best entry per class, or the class bag if it explains more: (n, C)."""
+        best = np.maximum.reduceat(entry_scores, self.class_starts, axis=1)
+        return best if bag is None else np.maximum(best, bag)
 
 
 @lru_cache(maxsize=1)
@@ -183,10 +271,15 @@ def lexical_index() -> LexicalIndex:
     if len(present) != n_classes:
         raise ValueError("every class needs at least one label or synonym")
     class_starts = np.searchsorted(entry_class, np.arange(n_classes))
+    membership = sparse.csr_matrix(
+        (np.ones(n_entries), (entry_class, np.arange(n_entries))), shape=(n_classes, n_entries))
+    class_bag = (membership @ entry_bin).tocsr()
+    class_bag.data[:] = 1.0
     return LexicalIndex(
         entry_class=entry_class, entry_text=[" ".join(t) for t in entry_toks],
         class_starts=class_starts, vocab=vocab, idf=idf,
         unknown_idf=float(np.percentile(idf, 50)), entry_bin=entry_bin,
         entry_len=entry_len, entry_w=entry_w, gram_vocab=gram_vocab, gram_idf=gram_idf,
-        entry_grams=entry_grams, n_classes=n_classes,
+        entry_grams=entry_grams, class_bag=class_bag, n_classes=n_classes,
+        vocab_list=list(vocab),
     )

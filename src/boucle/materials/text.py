@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 STOP_WORDS = frozenset("""
 a au aux avec ce ces d de des du en et l la le les leur notre nos ou par pour sans sur un une
 dans issu issue issus issues provenant type env environ approx disponible disponibles dispo
-quantite volume lot lots gisement an annee mois semaine jour
+quantite volume lot lots gisement an annee mois semaine jour apres avant chez nous notre
+votre produisons
 of the and or from for with in on to an at by per as our we available approx approximately
 about some per year month week day lot quantity tonnes tons
 """.split())
@@ -31,6 +33,19 @@ _ELISION = re.compile(r"\b(?:d|l|qu|j|n|s)'")
 _AMP = re.compile(r"\b([a-z])\s*&\s*([a-z])\b")
 _SHORT_HYPHEN = re.compile(r"\b([a-z0-9]{1,2})-([a-z0-9]+)\b|\b([a-z0-9]+)-([a-z0-9]{1,2})\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_HAS_DIGIT = re.compile(r"\d")
+
+# Word forms that mean the same thing to a buyer: trade clippings, US spellings, and the many
+# ways of saying "spent" (its presence separates a spent acid from a fresh one).
+CANONICAL = {
+    "alu": "aluminium", "aluminum": "aluminium", "sulfur": "sulphur",
+    "sulfuric": "sulphuric", "sulfate": "sulphate",
+    "fiber": "fibre", "tire": "tyre", "desulfurization": "desulphurisation",
+    "desulphurization": "desulphurisation", "desulfurisation": "desulphurisation",
+    "usage": "use", "usagee": "use", "usee": "use", "epuise": "use", "epuisee": "use",
+    "spent": "use", "used": "use", "exhausted": "use",
+}
+QUALIFIERS = frozenset("vide empty use propre clean neuf new occasion bon etat".split())
 
 # A container word around a material says how it is packed, not what it is:
 # "big bags de cendres" is ash; "big bags vides" stays a packaging offer.
@@ -42,10 +57,12 @@ _PACKED_SUFFIX = re.compile(r"\s+(?:en|in|on)\s+(?:" + _CONTAINERS + r"|vrac|bul
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip accents, unify apostrophes and ligatures."""
-    text = text.replace("’", "'").replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae")
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    """Lowercase, strip accents, unify apostrophes and ligatures (non-ASCII symbols go)."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = text.replace("’", "'").replace("œ", "oe").replace("æ", "ae")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def parse_temperature(label: str) -> float | None:
@@ -67,17 +84,18 @@ def parse_temperature(label: str) -> float | None:
     return best
 
 
+@lru_cache(maxsize=65536)
 def singular(token: str) -> str:
     """Crude FR/EN singular, symmetric by design (see module docstring)."""
     if len(token) < 4 or token.isdigit():
-        return token
+        return CANONICAL.get(token, token)
     if token == "eaux":
         return "eau"
     if token.endswith("aux") and len(token) > 4:
         token = token[:-3] + "al"
     elif token.endswith(("eux", "oux")):
         token = token[:-1]
-    elif token.endswith("s") and not token.endswith(("ss", "us", "is", "gas")):
+    elif token.endswith("s") and not token.endswith(("ss", "is", "gas")):
         token = token[:-1]
     if token.endswith("ee") and len(token) >= 4:
         token = token[:-1]
@@ -85,7 +103,7 @@ def singular(token: str) -> str:
         token = token[:-1]
     if token.endswith("ie") and len(token) > 4:
         token = token[:-2] + "y"
-    return token
+    return CANONICAL.get(token, token)
 
 
 def strip_packaging(folded: str) -> str:
@@ -96,12 +114,22 @@ def strip_packaging(folded: str) -> str:
 
 def tokens(label: str) -> tuple[str, ...]:
     """Normalised content tokens of a label: folded, units and numbers removed, singular."""
-    text = strip_packaging(fold(label))
-    text = _QUANTITY.sub(" ", text)
-    text = _AMP.sub(r"\1\2", text)
-    text = _ELISION.sub(" ", text)
-    text = _SHORT_HYPHEN.sub(lambda m: "".join(g for g in m.groups() if g), text)
-    text = _NUMBER.sub(" ", text)
+    folded = fold(label)
+    toks = _tokens(strip_packaging(folded))
+    if all(t in QUALIFIERS for t in toks):  # "fûts de 200 l vides" is about the drums
+        toks = _tokens(folded)
+    return toks
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    if _HAS_DIGIT.search(text):
+        text = _NUMBER.sub(" ", _QUANTITY.sub(" ", text))
+    if "&" in text:
+        text = _AMP.sub(r"\1\2", text)
+    if "'" in text:
+        text = _ELISION.sub(" ", text)
+    if "-" in text:
+        text = _SHORT_HYPHEN.sub(lambda m: "".join(g for g in m.groups() if g), text)
     out = []
     for raw in _NON_WORD.split(text):
         if len(raw) < 2 or raw in STOP_WORDS:
