@@ -156,19 +156,28 @@ def compatibility() -> eng.Compatibility:
 
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
-    classifier's candidates merged with the EWC code's class."""
-    from boucle.materials.classify import class_for_ewc, classify_label
-
+    classifier's candidates merged with the EWC code's class, restricted to the declared kind
+    (material, energy, water...) when one is given, heat graded by the stated temperature."""
     if flow.class_key:
         return [(flow.class_key, 1.0)]
+    return list(_classify(flow.label or "", flow.ewc_code or "", flow.kind or "", flow.temperature_c))
+
+
+HEAT_GRADES = (("waste_heat_low", 100.0), ("waste_heat_medium", 250.0), ("waste_heat_high", float("inf")))
+
+
+@lru_cache(maxsize=65536)
+def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
+    from boucle.materials.classify import class_for_ewc, classify_label
+
     found: dict[str, float] = {}
-    if flow.label:
-        for m in classify_label(flow.label, top=MAX_CLASSES_PER_FLOW + 2):
+    if label:
+        for m in classify_label(label, top=MAX_CLASSES_PER_FLOW + 2):
             found[m.key] = max(found.get(m.key, 0.0), float(m.confidence))
     ewc_key = None
-    if flow.ewc_code:
+    if ewc_code:
         try:
-            ewc_key = class_for_ewc(flow.ewc_code)
+            ewc_key = class_for_ewc(ewc_code)
         except (ValueError, KeyError):
             ewc_key = None
     if ewc_key:
@@ -176,11 +185,22 @@ def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
         if ewc_key in found:  # label and code agree: both sources back the class
             conf = min(1.0, max(found[ewc_key], conf) + 0.1)
         found[ewc_key] = max(found.get(ewc_key, 0.0), conf)
+    if kind:
+        _, classes = _classes()
+        kinds = {c.key: c.kind for c in classes}
+        same = {k: v for k, v in found.items() if kinds.get(k) == kind}
+        found = same or found
+    if temperature_c is not None and any(k.startswith("waste_heat_") for k in found):
+        grade = next(k for k, limit in HEAT_GRADES if temperature_c < limit)
+        heat = max(v for k, v in found.items() if k.startswith("waste_heat_"))
+        found = {k: v for k, v in found.items() if not k.startswith("waste_heat_")}
+        found[grade] = heat
     if not found:
-        return []
+        return ()
     top = max(found.values())
     ranked = sorted(((k, c * (c / top) ** ALTERNATIVE_SHARPNESS) for k, c in found.items()), key=lambda t: (-t[1], t[0]))
-    return [(k, round(c, 4)) for k, c in ranked[:MAX_CLASSES_PER_FLOW] if c >= MIN_CLASS_CONFIDENCE and c >= 0.5 * top]
+    return tuple((k, round(c, 4)) for k, c in ranked[:MAX_CLASSES_PER_FLOW]
+                 if c >= MIN_CLASS_CONFIDENCE and c >= 0.5 * top)
 
 
 def _impact_fn():

@@ -94,3 +94,12 @@ def test_sorted_best_first_and_deterministic():
 def test_no_offer_no_proposal():
     assert propose(SITES, [f for f in FLOWS if f.direction == "need"]) == []
     assert propose([], []) == []
+
+
+def test_utilities_low_temperature_heat_reaches_only_nearby_users():
+    sites = [SiteIn("dc", 50.0, 3.0, None, "data centre"), SiteIn("near", _km_north(2), 3.0, None, "greenhouse"),
+             SiteIn("far", _km_north(30), 3.0, None, "greenhouse"), SiteIn("pool", _km_north(1), 3.0, "93.11", None)]
+    heat = FlowIn("heat", "dc", "offer", label="chaleur fatale", kind="energy", temperature_c=35.0, quantity_t=None)
+    props = propose(sites, [heat])
+    assert {p.need_site_id for p in props} == {"near", "pool"}
+    assert all(p.material_class == "waste_heat_low" for p in props)
