@@ -4,6 +4,8 @@ These labels were written before the synonym list was tuned and must not be copi
 they measure whether the classifier generalises (abbreviations, plurals, word order, units,
 packaging words, typos), not whether it memorised them. Change the floor only with a reason.
 """
+import pytest
+
 from boucle.materials.classify import classify_label, classify_labels, load_classes
 
 # (label, expected class key)
@@ -277,39 +279,110 @@ HOLDOUT_HARD = [
     ("local de stockage de 200 m²", "service_storage_space"),
 ]
 
-FLOOR = 0.80
+# Third batch, written after all tuning and measured once; nothing was changed after it.
+HOLDOUT_BLIND = [
+    ("cendres sous chaudière lit fluidisé", "bottom_ash"),
+    ("résidus d'épuration des fumées de l'incinérateur", "incineration_fly_ash"),
+    ("laitier cristallisé concassé 0/31.5", "blast_furnace_slag"),
+    ("gypse de désulfuration humide", "fgd_gypsum"),
+    ("limailles de fonte", "steel_scrap"),
+    ("déchets de laiton décolletage", "copper_scrap"),
+    ("jantes alu", "aluminium_scrap"),
+    ("carcasses de voitures", "end_of_life_vehicles"),
+    ("écrans plats et ordinateurs HS", "weee"),
+    ("accumulateurs lithium-ion usagés", "batteries_other"),
+    ("housses PE de palettisation", "ldpe_film"),
+    ("caisses plastiques cassées PEHD", "hdpe"),
+    ("rebuts d'injection polypropylène", "pp"),
+    ("chutes de menuiseries PVC", "pvc"),
+    ("pneus de tracteurs", "tyres"),
+    ("cartons ondulés usagés", "cardboard"),
+    ("archives papier à détruire", "paper"),
+    ("bois d'emballage (caisses, palettes)", "wood_pallets"),
+    ("copeaux de menuiserie", "sawdust_shavings"),
+    ("panneaux MDF chutes", "wood_treated"),
+    ("verre plat de menuiseries", "flat_glass"),
+    ("linge hospitalier réformé", "textiles"),
+    ("drêches de micro-brasserie", "brewers_spent_grain"),
+    ("lactoserum doux", "whey"),
+    ("déchets de légumerie", "fruit_vegetable_residues"),
+    ("fumier de bovins pailleux", "manure"),
+    ("déchets de tonte", "green_waste"),
+    ("os et carcasses de volailles", "animal_by_products"),
+    ("boues de STEU déshydratées", "sewage_sludge"),
+    ("boues de lavage de légumes", "industrial_wwtp_sludge"),
+    ("huiles moteur et hydrauliques en mélange", "waste_oil"),
+    ("liqueur de décapage chlorhydrique", "spent_pickling_acid"),
+    ("solvants de dégraissage usagés", "spent_solvents"),
+    ("eaux de lavage huileuses", "oily_water"),
+    ("soude 50% en citerne", "caustic_soda"),
+    ("acide sulfurique de récupération", "spent_sulphuric_acid"),
+    ("alcool éthylique 96%", "ethanol"),
+    ("gaz carbonique de fermentation", "co2_gas"),
+    ("chaleur fatale sur eaux de refroidissement 40°C", "waste_heat_low"),
+    ("vapeur 12 bars excédentaire la nuit", "steam"),
+    ("eau chaude à 90 °C", "hot_water"),
+    ("gaz de four à coke", "fuel_gas"),
+    ("copeaux de bois pour chaudière biomasse", "biomass_wood_chips"),
+    ("refus de tri de collecte sélective", "sorting_residues"),
+    ("encombrants de déchèterie", "bulky_waste"),
+    ("conteneurs IBC vides rincés", "drums_ibc"),
+    ("chariot élévateur gaz", "equipment_handling"),
+    ("hangar vide 1000 m2", "service_storage_space"),
+]
+
+# Measured when the floors were set (top-1): main 0.989, hard 0.947 (0.88 before the class-bag
+# and typo signals were added), blind 0.896. Floors sit a few labels below.
+FLOORS = {"main": (HOLDOUT, 0.95), "hard": (HOLDOUT_HARD, 0.90), "blind": (HOLDOUT_BLIND, 0.85)}
+# Hold-out labels that normalise to a synonym verbatim (canonical names such as "méthanol" or
+# "DEEE" cannot be avoided): if this share grows, labels are being copied into synonyms.
+MAX_VERBATIM_SHARE = 0.35
 
 
-def _accuracy():
+def _accuracy(cases):
     hits, misses = 0, []
-    for label, expected in HOLDOUT:
+    for label, expected in cases:
         matches = classify_label(label)
         got = matches[0].key if matches else None
         if got == expected:
             hits += 1
         else:
             misses.append((label, expected, got))
-    return hits / len(HOLDOUT), misses
+    return hits / len(cases), misses
 
 
 def test_holdout_is_large_bilingual_and_uses_known_keys():
     keys = {c.key for c in load_classes()}
+    everything = HOLDOUT + HOLDOUT_HARD + HOLDOUT_BLIND
     assert len(HOLDOUT) >= 120
-    assert len({label for label, _ in HOLDOUT}) == len(HOLDOUT)
-    unknown = [k for _, k in HOLDOUT if k not in keys]
+    assert len({label for label, _ in everything}) == len(everything)
+    unknown = [k for _, k in everything if k not in keys]
     assert not unknown, unknown
 
 
-def test_holdout_top1_accuracy_keeps_its_floor():
-    accuracy, misses = _accuracy()
-    print(f"\nhold-out top-1 accuracy: {accuracy:.3f} on {len(HOLDOUT)} labels")
+def test_holdout_labels_are_not_copied_into_synonyms():
+    from boucle.materials.index import lexical_index
+    from boucle.materials.text import tokens
+
+    entries = set(lexical_index().entry_text)
+    everything = HOLDOUT + HOLDOUT_HARD + HOLDOUT_BLIND
+    verbatim = [label for label, _ in everything if " ".join(tokens(label)) in entries]
+    print(f"\nverbatim share: {len(verbatim) / len(everything):.2f}")
+    assert len(verbatim) / len(everything) <= MAX_VERBATIM_SHARE
+
+
+@pytest.mark.parametrize("name", list(FLOORS))
+def test_holdout_top1_accuracy_keeps_its_floor(name):
+    cases, floor = FLOORS[name]
+    accuracy, misses = _accuracy(cases)
+    print(f"\nhold-out {name}: top-1 accuracy {accuracy:.3f} on {len(cases)} labels")
     for label, expected, got in misses:
         print(f"  miss: {label!r}: expected {expected}, got {got}")
-    assert accuracy >= FLOOR, (accuracy, misses)
+    assert accuracy >= floor, (accuracy, misses)
 
 
 def test_batch_classifier_agrees_with_single_label_classifier():
-    labels = [label for label, _ in HOLDOUT]
+    labels = [label for label, _ in HOLDOUT + HOLDOUT_HARD + HOLDOUT_BLIND]
     idx, conf = classify_labels(labels)
     keys = [c.key for c in load_classes()]
     single = [classify_label(label) for label in labels]
