@@ -1,0 +1,249 @@
+"""Territory indicators from additive facts per (commune, company, key).
+
+Communes are the leaves of French geography and EPCIs and départements are parallel
+parents, so every figure is kept per commune and summed over a territory's member
+communes: the same facts give a commune, an EPCI, a département or a region, and the
+figures add up across levels by construction. The company stays in the facts until
+the end because the disclosure rule (``disclosure.disclose``) needs each company's
+share of a figure, and a company with sites in several communes is one contributor.
+
+A key is a tuple whose first item names the family:
+
+* ``("flow_q", direction, kind, material, unit)`` declared quantity per year;
+  ``("flow_n", ...)`` the number of flows; ``("kind_q", direction, kind, unit)`` the
+  quantity summed over materials (derived here so it is disclosed on its own);
+* ``("status", s)`` synergies by current status; ``("reached", s)`` synergies that
+  reached stage ``s`` of the funnel;
+* ``("impact", basis, metric)`` with basis ``estimated`` (engine's estimate for running
+  synergies), ``potential`` (estimate over all open synergies) or ``verified``
+  (measured outcomes). The basis is part of the key, so the three never add up;
+* ``("needs", "total" | "local")`` needs, and needs with a synergy or a candidate
+  offer within the sourcing radius;
+* ``("companies", "declaring" | "in_synergies")`` distinct companies (``DISTINCT``).
+
+Pure: numpy in, dictionaries out; no Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .disclosure import disclose
+
+DISTINCT = {"companies"}
+FUNNEL = ("suggested", "contacted", "in_discussion", "trial", "running")
+# Where each current status sits on the funnel: a stopped synergy did run; a declined
+# one is only known to have been suggested.
+STAGE_OF_STATUS = {"suggested": 0, "contacted": 1, "in_discussion": 2, "trial": 3, "running": 4, "stopped": 4,
+                   "declined": 0}
+IMPACT_METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3")
+BASES = ("estimated", "potential", "verified")
+
+
+@dataclass
+class Facts:
+    """Parallel arrays, one row per (commune, company, key) contribution."""
+
+    commune: np.ndarray  # int: index into ``communes``
+    company: np.ndarray  # int64: company id
+    key: np.ndarray  # int: index into ``keys``
+    value: np.ndarray  # float64
+    communes: list[str] = field(default_factory=list)
+    keys: list[tuple] = field(default_factory=list)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, int, tuple, float]]) -> Facts:
+        """Rows of (commune code, company id, key tuple, value)."""
+        commune_ix: dict[str, int] = {}
+        key_ix: dict[tuple, int] = {}
+        c, k, comp, val = [], [], [], []
+        for commune, company, key, value in rows:
+            c.append(commune_ix.setdefault(commune, len(commune_ix)))
+            k.append(key_ix.setdefault(key, len(key_ix)))
+            comp.append(company)
+            val.append(value or 0.0)
+        return cls(np.asarray(c, dtype=np.int64), np.asarray(comp, dtype=np.int64), np.asarray(k, dtype=np.int64),
+                   np.asarray(val, dtype=float), list(commune_ix), list(key_ix))
+
+    @classmethod
+    def empty(cls) -> Facts:
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z, z, np.zeros(0), [], [])
+
+    def __len__(self) -> int:
+        return int(self.value.size)
+
+
+def concat(parts: Sequence[Facts]) -> Facts:
+    """One table from several, re-indexing communes and keys into shared lists."""
+    communes: dict[str, int] = {}
+    keys: dict[tuple, int] = {}
+    cs, ks, comps, vals = [], [], [], []
+    for p in parts:
+        cmap = np.asarray([communes.setdefault(x, len(communes)) for x in p.communes] or [0], dtype=np.int64)
+        kmap = np.asarray([keys.setdefault(x, len(keys)) for x in p.keys] or [0], dtype=np.int64)
+        cs.append(cmap[p.commune])
+        ks.append(kmap[p.key])
+        comps.append(p.company)
+        vals.append(p.value)
+    if not parts:
+        return Facts.empty()
+    return Facts(np.concatenate(cs), np.concatenate(comps), np.concatenate(ks), np.concatenate(vals),
+                 list(communes), list(keys))
+
+
+def derive(facts: Facts, mapping) -> Facts:
+    """Add rows under coarser keys: ``mapping(key) -> list of new keys`` (may be empty)."""
+    new_keys: dict[tuple, int] = {k: i for i, k in enumerate(facts.keys)}
+    src_rows, dst_keys = [], []
+    for i, key in enumerate(facts.keys):
+        for target in mapping(key):
+            src_rows.append(i)
+            dst_keys.append(new_keys.setdefault(target, len(new_keys)))
+    if not src_rows:
+        return facts
+    # For each (source key → target key) pair, copy the rows of the source key.
+    order = np.argsort(facts.key, kind="stable")
+    bounds = np.searchsorted(facts.key[order], np.arange(len(facts.keys) + 1))
+    take, tkeys = [], []
+    for src, dst in zip(src_rows, dst_keys):
+        rows = order[bounds[src]:bounds[src + 1]]
+        take.append(rows)
+        tkeys.append(np.full(rows.size, dst, dtype=np.int64))
+    take = np.concatenate(take)
+    return Facts(np.concatenate([facts.commune, facts.commune[take]]),
+                 np.concatenate([facts.company, facts.company[take]]),
+                 np.concatenate([facts.key, np.concatenate(tkeys)]),
+                 np.concatenate([facts.value, facts.value[take]]), facts.communes, list(new_keys))
+
+
+def standard_derivations(key: tuple) -> list[tuple]:
+    """Totals per kind from per-material flows, and the funnel from current statuses."""
+    if key[0] == "flow_q":
+        return [("kind_q", key[1], key[2], key[4])]
+    if key[0] == "status":
+        stage = STAGE_OF_STATUS.get(key[1], 0)
+        return [("reached", s) for s in FUNNEL[:stage + 1]]
+    return []
+
+
+@dataclass
+class Figure:
+    total: float  # the true total (never shown to the public unless disclosed)
+    companies: int  # contributing companies
+    disclosed: float | None  # the publishable value, or None when suppressed
+
+
+def rollup_groups(facts: Facts, group_of_commune: Sequence[int] | np.ndarray, n_groups: int,
+                  key_filter=None) -> list[dict[tuple, Figure]]:
+    """Figures per group of communes (a territory, or each EPCI of a map) in one pass.
+
+    ``group_of_commune[i]`` is the group of ``facts.communes[i]`` (-1: outside every
+    group). A commune belongs to at most one group per call; call once per partition.
+    """
+    group_of_commune = np.asarray(group_of_commune, dtype=np.int64)
+    out: list[dict[tuple, Figure]] = [{} for _ in range(n_groups)]
+    if len(facts) == 0:
+        return out
+    group = group_of_commune[facts.commune] if group_of_commune.size else np.full(len(facts), -1)
+    keep = group >= 0
+    if key_filter is not None:
+        wanted = np.fromiter((bool(key_filter(k)) for k in facts.keys), dtype=bool, count=len(facts.keys))
+        keep &= wanted[facts.key]
+    if not keep.any():
+        return out
+    g, k, v = group[keep], facts.key[keep], facts.value[keep]
+    companies, comp = np.unique(facts.company[keep], return_inverse=True)
+    n_comp, n_keys = companies.size, len(facts.keys)
+    pair = (g * n_keys + k) * n_comp + comp
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    sums = np.bincount(inverse, weights=v, minlength=pairs.size)
+    gk = pairs // n_comp
+    distinct = np.fromiter((key[0] in DISTINCT for key in facts.keys), dtype=bool, count=n_keys)
+    is_distinct = distinct[gk % n_keys]
+    sums[is_distinct] = 1.0
+    # pairs are sorted, so each (group, key) is a contiguous run of companies.
+    starts = np.flatnonzero(np.r_[True, gk[1:] != gk[:-1]])
+    ends = np.r_[starts[1:], gk.size]
+    for s, e in zip(starts, ends):
+        values = sums[s:e]
+        code = int(gk[s])
+        key = facts.keys[code % n_keys]
+        out[code // n_keys][key] = Figure(float(values.sum()), int(np.count_nonzero(values)), disclose(values))
+    return out
+
+
+def rollup(facts: Facts, members: Iterable[str], key_filter=None) -> dict[tuple, Figure]:
+    """Figures of one territory, given the codes of its member communes."""
+    members = set(members)
+    group = np.fromiter((0 if c in members else -1 for c in facts.communes), dtype=np.int64,
+                        count=len(facts.communes))
+    return rollup_groups(facts, group, 1, key_filter)[0]
+
+
+def within_radius(need_xyz: np.ndarray, need_key: np.ndarray, offer_xyz: np.ndarray, offer_key: np.ndarray,
+                  radius_km: float) -> np.ndarray:
+    """For each need, is there an offer of the same material within ``radius_km``?
+
+    Points are unit-sphere coordinates (``unit_xyz``); the great-circle radius becomes a
+    chord so a KD-tree per material answers in one query.
+    """
+    from scipy.spatial import cKDTree
+
+    found = np.zeros(len(need_key), dtype=bool)
+    if len(need_key) == 0 or len(offer_key) == 0:
+        return found
+    chord = 2.0 * np.sin(min(radius_km / 6371.0088, np.pi) / 2.0)
+    for material in np.intersect1d(np.unique(need_key), np.unique(offer_key)):
+        tree = cKDTree(offer_xyz[offer_key == material])
+        rows = np.flatnonzero(need_key == material)
+        dist, _ = tree.query(need_xyz[rows], k=1, distance_upper_bound=chord * (1 + 1e-9))
+        found[rows] = np.isfinite(dist)
+    return found
+
+
+def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    la, lo = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def _value(fig: Figure | None, public: bool):
+    if fig is None:
+        return 0.0
+    return fig.disclosed if public else fig.total
+
+
+def present(figures: dict[tuple, Figure], public: bool) -> dict:
+    """The indicator document: what pages, API and exports show.
+
+    ``public`` replaces every figure by its disclosed value (``None`` when suppressed)
+    and drops the company counts that would tell how few stand behind a figure.
+    """
+    def val(key):
+        return _value(figures.get(key), public)
+
+    def count(key):
+        fig = figures.get(key)
+        return None if public else (fig.companies if fig else 0)
+
+    flows = [{"direction": k[1], "kind": k[2], "material_class": k[3], "unit": k[4],
+              "quantity": val(k), "flows": val(("flow_n", *k[1:])), "companies": count(k)}
+             for k in sorted(k for k in figures if k[0] == "flow_q")]
+    by_kind = [{"direction": k[1], "kind": k[2], "unit": k[3], "quantity": val(k), "companies": count(k)}
+               for k in sorted(k for k in figures if k[0] == "kind_q")]
+    statuses = ("suggested", "contacted", "in_discussion", "trial", "running", "stopped", "declined")
+    needs, local = val(("needs", "total")), val(("needs", "local"))
+    share = (local / needs) if (needs and local is not None) else (None if needs is None or local is None else 0.0)
+    return {
+        "flows": flows,
+        "flows_by_kind": by_kind,
+        "synergies": {"by_status": {s: val(("status", s)) for s in statuses},
+                      "funnel": [{"status": s, "reached": val(("reached", s))} for s in FUNNEL]},
+        "impacts": {basis: {m: val(("impact", basis, m)) for m in IMPACT_METRICS} for basis in BASES},
+        "local_sourcing": {"needs": needs, "needs_with_local_source": local, "share": share},
+        "companies": {"declaring": val(("companies", "declaring")),
+                      "in_synergies": val(("companies", "in_synergies"))},
+    }
