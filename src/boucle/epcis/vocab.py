@@ -101,6 +101,26 @@ def normalize_bizstep(value: str) -> str:
     raise ValueError(f"unknown business step: {value!r} (neither CBV 2.0 nor Boucle)")
 
 
+def boucle_vocabulary_jsonld() -> dict:
+    """JSON-LD description of Boucle's business steps, to publish at ``BOUCLE_BIZSTEP``.
+
+    Modelled on CBV.jsonld (``rdfs:label``/``rdfs:comment``), so that a partner can dereference
+    a Boucle step IRI found in an event and read what it means.
+    """
+    return {
+        "@context": {
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "cbv": CBV,
+            "label": {"@id": "rdfs:label", "@language": "en"},
+            "comment": {"@id": "rdfs:comment", "@language": "en"},
+        },
+        "@graph": [
+            {"@id": BOUCLE_BIZSTEP + word, "@type": "cbv:BizStep", "label": word, "comment": text}
+            for word, text in BOUCLE_BIZSTEPS.items()
+        ],
+    }
+
+
 def bizstep_word(iri: str) -> str:
     """Short display word of a business-step IRI (``...BizStep-repairing`` -> ``repairing``)."""
     for prefix in (BIZSTEP_PREFIX, BOUCLE_BIZSTEP):

@@ -11,6 +11,7 @@ from boucle.epcis.vocab import (
     BOUCLE_VOC,
     bizstep_word,
     boucle_bizsteps,
+    boucle_vocabulary_jsonld,
     cbv_bizsteps,
     cbv_terms,
     context_vocabularies,
@@ -71,3 +72,13 @@ def test_bizstep_word_is_the_inverse_for_display():
     for word, iri in {**cbv_bizsteps(), **boucle_bizsteps()}.items():
         assert bizstep_word(iri) == word
         assert normalize_bizstep(word) == iri
+
+
+def test_published_boucle_vocabulary_defines_every_step_as_a_business_step():
+    from boucle.epcis.jsonld import expand
+
+    nodes = expand(boucle_vocabulary_jsonld())
+    types = {n["@id"]: n["@type"] for n in nodes}
+    assert types == {iri: ["https://ref.gs1.org/cbv/BizStep"] for iri in boucle_bizsteps().values()}
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    assert all(n[label][0]["@language"] == "en" for n in nodes)
