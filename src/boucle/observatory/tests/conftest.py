@@ -9,11 +9,6 @@ easy to check by hand and no two territories share a total by chance.
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth import get_user_model
-
-from boucle.accounts.models import Facilitator
-from boucle.matching.models import Synergy, VerifiedOutcome
-from boucle.testing import make_flow, make_site
 
 PLACES = {  # commune: (lat, lon)
     "59350": (50.632, 3.047), "59009": (50.632, 3.153), "59183": (51.030, 2.337),
@@ -31,12 +26,21 @@ class ObsWorld:
 
 
 def _site(name, commune, naf):
+    from boucle.testing import make_site
+
     lat, lon = PLACES[commune]
     return make_site(name, lat=lat, lon=lon, commune=commune, naf=naf)
 
 
 @pytest.fixture
 def obs_world(db):
+    # Django imports inside: the pure tests of this folder run without Django.
+    from django.contrib.auth import get_user_model
+
+    from boucle.accounts.models import Facilitator
+    from boucle.matching.models import Synergy, VerifiedOutcome
+    from boucle.testing import make_flow
+
     s = {
         "lille_a": _site("Fonderie Lille A", "59350", "24.51Z"),
         "lille_b": _site("Cimenterie Lille B", "59350", "23.51Z"),

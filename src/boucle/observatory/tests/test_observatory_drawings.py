@@ -1,0 +1,67 @@
+"""The toile industrielle and the SVG drawings, without a database."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from boucle.observatory import sankey, svg
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _toile():
+    offers = [(1, "35", "fly_ash", 5000.0), (2, "24", "foundry_sand", 1200.0), (3, "24", "slag", 700.0),
+              (4, "17", "paper", 0.0)]
+    synergies = [(1, "23", 4000.0), (1, "08", 3000.0), (2, "23", None)]
+    return sankey.build(offers, synergies)
+
+
+def test_observatory_sankey_conserves_tonnage_and_sends_rest_to_disposal():
+    doc = _toile()
+    links = {(l["source"], l["target"]): l["value"] for l in doc["links"]}
+    # Offer 1: synergies ask 7000 t of its 5000 t, so both are scaled down; nothing left over.
+    assert links[("m:fly_ash", "r:23")] == pytest.approx(5000 * 4 / 7)
+    assert links[("m:fly_ash", "r:08")] == pytest.approx(5000 * 3 / 7)
+    assert ("m:fly_ash", "r:disposal") not in links
+    assert links[("m:foundry_sand", "r:23")] == 1200.0  # an unquantified synergy takes what is left
+    assert links[("m:slag", "r:disposal")] == 700.0  # no synergy: current route
+    left = sum(v for (s, _), v in links.items() if s.startswith("p:"))
+    right = sum(v for (s, _), v in links.items() if s.startswith("m:"))
+    assert left == pytest.approx(right) == doc["total_t"] == 6900.0
+    assert not any(n["code"] == "paper" for n in doc["nodes"])  # nothing declared, nothing drawn
+
+
+def _parse(text):
+    root = ET.fromstring(text)
+    assert root.tag == NS + "svg"
+    return root
+
+
+def test_observatory_svg_funnel_bars_scale_with_counts():
+    root = _parse(svg.funnel_svg([("suggérée", 10), ("contact pris", 5), ("en fonctionnement", None)]))
+    widths = [float(r.get("width")) for r in root.iter(NS + "rect")]
+    assert widths[0] == pytest.approx(2 * widths[1])
+
+
+def test_observatory_svg_sankey_has_a_band_per_link_and_a_box_per_node():
+    doc = _toile()
+    root = _parse(svg.sankey_svg(doc))
+    assert len(list(root.iter(NS + "path"))) == len(doc["links"])
+    assert len(list(root.iter(NS + "rect"))) == len(doc["nodes"])
+
+
+def test_observatory_svg_map_draws_each_feature_and_suppressed_in_grey():
+    square = {"type": "Polygon", "coordinates": [[[2, 50], [3, 50], [3, 51], [2, 51], [2, 50]]]}
+    other = {"type": "MultiPolygon", "coordinates": [[[[3, 50], [4, 50], [4, 51], [3, 51], [3, 50]]]]}
+    features = [{"type": "Feature", "geometry": square, "properties": {"name": "A", "value": 10.0}},
+                {"type": "Feature", "geometry": other, "properties": {"name": "B", "value": None}}]
+    root = _parse(svg.map_svg(features, lines=[((2.5, 50.5), (3.5, 50.5))]))
+    fills = [p.get("fill") for p in root.iter(NS + "path")]
+    assert len(fills) == 2 and fills[1] == svg.SUPPRESSED and fills[0] != svg.SUPPRESSED
+    assert len(list(root.iter(NS + "line"))) == 1
+    # cos(lat) scaling: a 1°×1° square at 50° N is drawn narrower than tall.
+    xs = [float(v.split(",")[0]) for v in root.find(NS + "path").get("d").replace("M", "").replace(" Z", "")
+          .split(" L")]
+    ys = [float(v.split(",")[1]) for v in root.find(NS + "path").get("d").replace("M", "").replace(" Z", "")
+          .split(" L")]
+    assert (max(xs) - min(xs)) / (max(ys) - min(ys)) == pytest.approx(0.64, abs=0.02)
