@@ -49,8 +49,9 @@ def _table(rows: list[tuple[str, Path, str]]) -> str:
 
 def _licence_header(sources_md: Path) -> str:
     """Keep the upstream licence paragraphs (everything before the file table)."""
-    text = sources_md.read_text(encoding="utf-8")
-    return text.split("\n| file |", 1)[0].strip()
+    text = sources_md.read_text(encoding="utf-8").split("\n| file |", 1)[0].strip()
+    # Nest the upstream title under our own headings.
+    return "\n".join("##" + line if line.startswith("#") else line for line in text.splitlines())
 
 
 def build(shared: Path) -> None:

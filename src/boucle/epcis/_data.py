@@ -11,6 +11,7 @@ EPCIS_CONTEXT_URL = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jso
 # Every URL under which the examples and vectors reference a context or vocabulary we ship.
 LOCAL_DOCUMENTS = {
     EPCIS_CONTEXT_URL: "epcis-context-2.0.0.jsonld",
+    # Unversioned alias of the ratified context (2.0.0 is the only ratified version).
     "https://ref.gs1.org/standards/epcis/epcis-context.jsonld": "epcis-context-2.0.0.jsonld",
     "https://gs1.github.io/EPCIS/epcis-context.jsonld": "epcis-context-github-master.jsonld",
     "https://ref.gs1.org/cbv/": "CBV.jsonld",

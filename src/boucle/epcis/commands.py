@@ -87,7 +87,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("epcis", help="EPCIS 2.0 files: validate, event hash IDs, JSON-LD expansion")
     sub = p.add_subparsers(dest="epcis_command", metavar="ACTION", required=True)
 
-    validate = sub.add_parser("validate", help="check EPCIS documents or single events against the GS1 schema")
+    validate = sub.add_parser("validate",
+                              help="check EPCIS documents or single events against the GS1 schema")
     validate.add_argument("files", nargs="+", metavar="FILE", help="JSON/JSON-LD file, or - for stdin")
     validate.add_argument("--json", action="store_true", help="one JSON line per file on stdout")
     validate.set_defaults(func=_guard(_validate), needs_db=False)
