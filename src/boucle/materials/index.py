@@ -98,19 +98,21 @@ class LexicalIndex:
             self._typo_cache[token] = hit
         return hit
 
-    def _token_grams(self, token: str) -> np.ndarray:
-        grams = self._gram_cache.get(token)
-        if grams is None:
+    def _token_grams(self, token: str) -> tuple[np.ndarray, int]:
+        """Known 3-gram ids of a token, and how many of its 3-grams are unknown."""
+        cached = self._gram_cache.get(token)
+        if cached is None:
             ids = [self.gram_vocab.get(g) for g in char_ngrams((token,))]
-            grams = np.array([k for k in ids if k is not None], dtype=np.int64)
-            self._gram_cache[token] = grams
-        return grams
+            known = np.array([k for k in ids if k is not None], dtype=np.int64)
+            cached = (known, len(ids) - len(known))
+            self._gram_cache[token] = cached
+        return cached
 
     def query_matrices(self, toks_list: list[tuple[str, ...]]):
         """Sparse token-presence and l2-normalised n-gram TF-IDF matrices for a batch."""
         n = len(toks_list)
         w_rows, w_cols, unknown = [], [], np.zeros(n)
-        g_parts, g_lens = [], np.zeros(n, dtype=np.int64)
+        g_parts, g_lens, g_unknown = [], np.zeros(n, dtype=np.int64), np.zeros(n)
         for i, toks in enumerate(toks_list):
             for t in set(toks):
                 j = self.vocab.get(t)
@@ -120,9 +122,10 @@ class LexicalIndex:
                     w_rows.append(i)
                     w_cols.append(j)
             for t in toks:
-                g = self._token_grams(t)
+                g, missing = self._token_grams(t)
                 g_parts.append(g)
                 g_lens[i] += len(g)
+                g_unknown[i] += missing
         w_rows = np.asarray(w_rows, dtype=np.int64)
         w_cols = np.asarray(w_cols, dtype=np.int64)
         qbin = sparse.csr_matrix((np.ones(len(w_rows)), (w_rows, w_cols)),
@@ -133,7 +136,10 @@ class LexicalIndex:
         qgram = sparse.csr_matrix((np.ones(len(g_cols)), (g_rows, g_cols)),
                                   shape=(n, len(self.gram_vocab)))  # duplicates summed = tf
         qgram.data *= self.gram_idf[qgram.indices]
-        norms = np.sqrt(np.asarray(qgram.multiply(qgram).sum(axis=1)).ravel())
+        # 3-grams never seen in a synonym still lengthen the query vector: a label that only
+        # shares one rare 3-gram with a synonym ("zzqx wvvk" / "WVO") must not look similar.
+        norms = np.sqrt(np.asarray(qgram.multiply(qgram).sum(axis=1)).ravel()
+                        + g_unknown * self.gram_idf.max() ** 2)
         qgram = sparse.diags(np.where(norms > 0, 1.0 / np.maximum(norms, 1e-12), 0.0)) @ qgram
         return qbin, qw, qgram.tocsr()
 

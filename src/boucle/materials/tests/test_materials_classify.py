@@ -1,0 +1,121 @@
+"""Behaviour of the label classifier that a declarant or an importer relies on."""
+import numpy as np
+import pytest
+
+from boucle.materials.classify import (
+    Match, classify_label, classify_labels, load_classes, parse_temperature,
+)
+from boucle.materials.taxonomy import class_index, get_class, load_synonyms
+from boucle.materials.text import fold, tokens
+
+
+@pytest.mark.parametrize("label,expected", [
+    ("chaleur fatale 80 °C", 80.0),
+    ("rejets à 45°C", 45.0),
+    ("fumées 60-180 °C", 180.0),
+    ("fumées de 200 à 350 °C", 350.0),
+    ("exhaust at 392 °F", 200.0),
+    ("eau glycolée -5 °C", -5.0),
+    ("steam at 453.15 K", 180.0),
+    ("eau chaude 90 degrés C", 90.0),
+    ("vapeur 10 bar", None),
+    ("CO2 de fermentation", None),
+    ("inox 304", None),
+])
+def test_parse_temperature(label, expected):
+    got = parse_temperature(label)
+    assert (got is None) if expected is None else got == pytest.approx(expected, abs=0.01)
+
+
+def test_tokens_drop_quantities_units_accents_and_stop_words():
+    assert tokens("Cendres volantes : 2 000 t/an, 30 m³") == ("cendre", "volante")
+    assert tokens("Acides USÉS de décapage") == tokens("acide use decapage")
+    assert fold("Œuvre Bâtiment") == "oeuvre batiment"
+
+
+def test_tokens_keep_chemical_formulas():
+    assert tokens("H2SO4 98 %") == ("h2so4",)
+    assert tokens("CO2 liquide") == ("co2", "liquide")
+
+
+def test_packaging_around_a_material_is_not_the_material():
+    assert classify_label("big bags de cendres volantes")[0].key == "fly_ash"
+    assert classify_label("mâchefers en benne")[0].key == "incineration_bottom_ash"
+    assert classify_label("solvants usés en fûts")[0].key == "spent_solvents"
+    assert classify_label("big bags vides")[0].key == "big_bags"
+    assert classify_label("fûts vides")[0].key == "drums_ibc"
+
+
+@pytest.mark.parametrize("label,grade", [
+    ("chaleur fatale 35 °C", "waste_heat_low"),
+    ("chaleur fatale 120 °C", "waste_heat_medium"),
+    ("chaleur fatale 600 °C", "waste_heat_high"),
+    ("waste heat 95 °C", "waste_heat_low"),
+    ("chaleur fatale", "waste_heat_low"),
+])
+def test_waste_heat_is_graded_by_its_temperature(label, grade):
+    assert classify_label(label)[0].key == grade
+    idx, _ = classify_labels([label])
+    assert load_classes()[idx[0]].key == grade
+
+
+def test_matches_are_ranked_with_confidence_and_method():
+    matches = classify_label("huiles de friture usagées")
+    assert isinstance(matches[0], Match)
+    assert matches[0].key == "used_cooking_oil"
+    confidences = [m.confidence for m in matches]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0 < c <= 1 for c in confidences)
+    assert {m.method for m in matches} <= {"exact_synonym", "token", "fuzzy", "ngram"}
+    assert len({m.key for m in matches}) == len(matches)
+
+
+def test_exact_synonym_is_reported_as_such():
+    m = classify_label("Mâchefers")[0]
+    assert (m.key, m.method, m.confidence) == ("incineration_bottom_ash", "exact_synonym", 1.0)
+
+
+def test_typos_are_snapped_to_known_words():
+    m = classify_label("ferrailes")[0]
+    assert (m.key, m.method) == ("steel_scrap", "fuzzy")
+
+
+def test_nonsense_or_empty_labels_give_no_match():
+    assert classify_label("") == []
+    assert classify_label("   42 t ") == []
+    assert classify_label("zzqx wvvk") == []
+    idx, conf = classify_labels(["", "zzqx wvvk", "fly ash"])
+    assert list(idx[:2]) == [-1, -1] and list(conf[:2]) == [0.0, 0.0]
+    assert load_classes()[idx[2]].key == "fly_ash"
+
+
+def test_batch_returns_aligned_arrays_and_reuses_duplicates():
+    labels = ["fly ash", "pneus usagés", "fly ash", "vapeur BP"] * 50
+    idx, conf = classify_labels(labels)
+    assert idx.shape == conf.shape == (200,)
+    assert idx.dtype.kind == "i" and conf.dtype.kind == "f"
+    keys = [load_classes()[i].key for i in idx[:4]]
+    assert keys == ["fly_ash", "tyres", "fly_ash", "steam"]
+    assert np.array_equal(idx[:4], idx[4:8])
+
+
+def test_every_synonym_points_to_a_class_and_finds_it():
+    """A synonym that does not retrieve its own class is dead weight (or a conflict)."""
+    index = class_index()
+    rows = load_synonyms()
+    assert all(key in index for key, _, _ in rows)
+    assert {lang for _, lang, _ in rows} <= {"fr", "en", "any"}
+    labels = [syn for _, _, syn in rows]
+    idx, _ = classify_labels(labels)
+    found = sum(1 for (key, _, _), i in zip(rows, idx)
+                if i >= 0 and load_classes()[i].key == key)
+    assert found / len(rows) >= 0.9
+
+
+def test_class_helpers():
+    classes = load_classes()
+    assert [c.key for c in classes] == list(class_index())
+    assert get_class("fly_ash").label("en") == "Coal fly ash"
+    assert get_class("sulphuric_acid").density_t_per_m3 == pytest.approx(1.84)
+    with pytest.raises(KeyError):
+        get_class("no_such_class")
