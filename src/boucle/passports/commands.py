@@ -1,0 +1,46 @@
+"""``boucle passport verify ID``: check a passport's event chain against its recorded head.
+
+ID is the passport's handle, its Digital Link / platform URI, or ``--all``. Every problem
+(edited, reordered, deleted event, deleted last event) is printed; the exit code is 1 when
+any is found, 2 for an unknown passport, 0 when every chain is intact.
+"""
+
+import sys
+
+
+def _find(identifier):
+    from .identifiers import passports_for_uri
+    from .models import Passport
+
+    if identifier.startswith(("http://", "https://", "urn:")):
+        return passports_for_uri(identifier)
+    return list(Passport.objects.filter(handle=identifier))
+
+
+def _verify(args) -> int:
+    from .events import verify
+    from .models import Passport
+
+    passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id or "")
+    if not passports:
+        print(f"no passport {args.id!r}", file=sys.stderr)
+        return 2
+    broken = 0
+    for passport in passports:
+        problems = verify(passport)
+        if problems:
+            broken += 1
+            for problem in problems:
+                print(f"{passport.handle}: {problem}")
+        else:
+            print(f"{passport.handle}: chain intact ({passport.chain.count()} events)", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("passport", help="product passports")
+    sub = p.add_subparsers(dest="passport_command", required=True)
+    v = sub.add_parser("verify", help="detect edited, reordered or deleted events in a passport's history")
+    v.add_argument("id", nargs="?", help="passport handle or Digital Link URI")
+    v.add_argument("--all", action="store_true", help="verify every passport")
+    v.set_defaults(func=_verify, needs_db=True)

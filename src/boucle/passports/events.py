@@ -1,0 +1,207 @@
+"""The one write path of passport histories: validate, hash, chain, and feed the symbiosis.
+
+Captured events are validated against the EPCIS 2.0 JSON schema, identified by their CBV
+event hash, stored once, and appended to the chain of every passport they name, all in one
+transaction (the chain heads are locked, so two captures cannot fork a chain). A disassembly
+or recycling event at a Boucle site also declares what it recovered as an *offer* of that
+site, so traced materials enter the matching the moment they exist.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from boucle.epcis import EPCISValidationError, event_hash, normalize_bizstep, validate_document, validate_event
+from boucle.epcis.chain import chain_link, verify_chain
+from boucle.epcis.document import split_document, standalone_event
+from boucle.epcis.query import parse_time
+from boucle.epcis.vocab import BOUCLE_BIZSTEP, BIZSTEP_PREFIX
+from boucle.epcis._data import EPCIS_CONTEXT_URL
+
+from .identifiers import passports_for_uri, passports_of_event, site_for_location
+from .models import ChainEntry, ChainHead, Event, Passport, Tier
+
+DISASSEMBLING = BIZSTEP_PREFIX + "disassembling"
+RECYCLING = BOUCLE_BIZSTEP + "recycling"
+
+#: Status a passport reaches when an event of this business step names it.
+STATUS_AFTER = {
+    BIZSTEP_PREFIX + "commissioning": Passport.Status.IN_USE,
+    BIZSTEP_PREFIX + "repairing": Passport.Status.REPAIRED,
+    BOUCLE_BIZSTEP + "refurbishing": Passport.Status.REFURBISHED,
+    BOUCLE_BIZSTEP + "remanufacturing": Passport.Status.REFURBISHED,
+    DISASSEMBLING: Passport.Status.DISASSEMBLED,
+    RECYCLING: Passport.Status.RECYCLED,
+}
+
+#: UN/CEFACT units EPCIS quantities use -> Boucle flow units.
+UOM = {"KGM": "kg", "TNE": "t", "GRM": "g", "LTR": "l", "MTQ": "m3", "H87": "u", "C62": "u"}
+
+
+class CaptureError(ValueError):
+    """A capture refused as a whole; ``errors`` name each problem (JSON path when from the schema)."""
+
+    def __init__(self, errors: list[str], status: int = 400):
+        self.errors = errors
+        self.status = status
+        super().__init__("; ".join(errors))
+
+
+@dataclass
+class Captured:
+    events: list[Event] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    passports: list[Passport] = field(default_factory=list)
+    offers: list = field(default_factory=list)
+
+
+def events_of_body(body) -> list[dict]:
+    """Standalone events (each with its ``@context``) from a capture body: an EPCISDocument or one
+    event. Raises CaptureError naming every schema violation."""
+    if not isinstance(body, dict):
+        raise CaptureError(["$: expected a JSON object (an EPCISDocument or one event)"])
+    try:
+        if body.get("type") == "EPCISDocument":
+            validate_document(body)
+            header, events = split_document(body)
+            return [standalone_event(e, header.get("@context")) for e in events]
+        event = body if "@context" in body else standalone_event(body, [EPCIS_CONTEXT_URL])
+        validate_event(event, standalone=True)
+        return [event]
+    except EPCISValidationError as err:
+        raise CaptureError(err.errors) from None
+
+
+def _prepare(event: dict) -> dict:
+    """A copy whose ``eventID`` is its CBV hash; a claimed hash that does not match is refused."""
+    event = copy.deepcopy(event)
+    computed = event_hash(event)
+    claimed = event.get("eventID")
+    if isinstance(claimed, str) and claimed.startswith("ni:///") and claimed != computed:
+        raise CaptureError([f"$.eventID: {claimed} is not the hash of this event (expected {computed})"])
+    event["eventID"] = computed
+    return event
+
+
+def _bizstep_iri(event: dict) -> str:
+    step = event.get("bizStep")
+    if not step:
+        return ""
+    try:
+        return normalize_bizstep(step)
+    except ValueError:
+        return step  # a non-CBV step the schema accepted (any URI): stored as written
+
+
+def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) -> Captured:
+    """Validate and store every event of ``body``, all or nothing.
+
+    ``may_capture(user, passport)`` decides the right to write each named passport (a
+    CaptureError with status 403 when refused)."""
+    if visibility not in Tier.values:
+        raise CaptureError([f"visibility {visibility!r} is not one of {Tier.values}"])
+    prepared = [_prepare(e) for e in events_of_body(body)]
+    plan = []
+    for i, event in enumerate(prepared):
+        passports = passports_of_event(event)
+        if not passports:
+            raise CaptureError([f"event {i}: names no passport known to Boucle (epcList, parentID, quantity classes)"], 400)
+        refused = [p.handle for p in passports if may_capture and not may_capture(user, p)]
+        if refused:
+            raise CaptureError([f"event {i}: you may not add events to passport(s) {', '.join(refused)}"], 403)
+        plan.append((event, passports))
+    result = Captured()
+    with transaction.atomic():
+        for event, passports in plan:
+            if Event.objects.filter(event_id=event["eventID"]).exists():
+                result.duplicates.append(event["eventID"])
+                continue
+            stored = Event.objects.create(
+                event_id=event["eventID"], event_type=event["type"], event_time=parse_time(event["eventTime"]),
+                biz_step=_bizstep_iri(event), biz_location=(event.get("bizLocation") or {}).get("id", ""),
+                data=event, visibility=visibility, captured_by=user if user and user.is_authenticated else None)
+            for passport in passports:
+                append(passport, stored)
+                status = STATUS_AFTER.get(stored.biz_step)
+                if status and passport.status != status:
+                    Passport.objects.filter(pk=passport.pk).update(status=status)
+                if passport not in result.passports:
+                    result.passports.append(passport)
+            result.events.append(stored)
+            result.offers.extend(offers_from_event(stored, passports))
+    return result
+
+
+def append(passport: Passport, event: Event) -> ChainEntry:
+    """Chain ``event`` after the passport's head and move the head (inside the caller's transaction)."""
+    head, _ = ChainHead.objects.select_for_update().get_or_create(passport=passport)
+    link = chain_link(head.link or None, event.event_id)
+    entry = ChainEntry.objects.create(passport=passport, event=event, seq=head.length, link=link)
+    head.link, head.length = link, head.length + 1
+    head.save(update_fields=["link", "length", "updated_at"])
+    return entry
+
+
+def verify(passport: Passport) -> list[str]:
+    """Every problem of the passport's stored history against its recorded head (empty: intact)."""
+    entries = list(ChainEntry.objects.filter(passport=passport).select_related("event").order_by("seq"))
+    head = ChainHead.objects.filter(passport=passport).first()
+    problems = [str(p) for p in verify_chain([e.event.data for e in entries], [e.link for e in entries],
+                                             head.link if head else None)]
+    if head is not None and head.length != len(entries) and not problems:
+        problems.append(f"{head.length} events were recorded but {len(entries)} are stored")
+    return problems
+
+
+# --- link to the symbiosis -----------------------------------------------------------------
+
+def _recovered(event: dict, passports: list[Passport]) -> list[tuple[str, float | None, str]]:
+    """(label, quantity, unit) of what the event recovered.
+
+    A recycling event's output batches, labelled by their passport or ``ilmd`` material; a
+    disassembly's parts by their passport name, else the materials of the dismantled item."""
+    ilmd = event.get("ilmd") or {}
+    named = ilmd.get("boucle:material") or ilmd.get("https://w3id.org/boucle/voc/material")
+    out = []
+    for quantity in event.get("outputQuantityList") or []:
+        found = passports_for_uri(quantity.get("epcClass", ""))
+        label = named or (found[0].name if found else "")
+        if label:
+            out.append((label, quantity.get("quantity"), UOM.get(quantity.get("uom") or "", quantity.get("uom") or "")))
+    if out:
+        return out
+    parts = [p for uri in event.get("outputEPCList") or [] for p in passports_for_uri(uri)]
+    if parts:
+        return [(p.name, 1.0, "u") for p in parts]
+    inputs = [p for uri in event.get("inputEPCList") or [] for p in passports_for_uri(uri)] or passports
+    return [(m["material"], m.get("mass_kg"), "kg" if m.get("mass_kg") is not None else "")
+            for p in inputs for m in p.composition or [] if m.get("material")]
+
+
+def offers_from_event(stored: Event, passports: list[Passport]) -> list:
+    """Offers declared on the site of a disassembly or recycling TransformationEvent."""
+    if stored.event_type != "TransformationEvent" or stored.biz_step not in (DISASSEMBLING, RECYCLING):
+        return []
+    site = site_for_location(stored.biz_location) or site_for_location((stored.data.get("readPoint") or {}).get("id", ""))
+    if site is None:
+        return []
+    from boucle.flows.importers import classify, flow_identity
+    from boucle.flows.models import Flow
+
+    offers = []
+    for i, (label, quantity, unit) in enumerate(_recovered(stored.data, passports)):
+        external_id = f"epcis:{stored.event_id.split(';')[-1][:40]}:{i}"
+        material_class, confidence = classify(label, None)
+        flow, _ = Flow.objects.get_or_create(
+            site=site, identity=flow_identity("offer", "material", label, None, external_id),
+            defaults=dict(direction=Flow.Direction.OFFER, kind=Flow.Kind.MATERIAL, label=label[:300],
+                          quantity=quantity, unit=unit[:8], period=Flow.Period.ONCE, material_class=material_class,
+                          material_confidence=confidence, quantity_base=quantity if unit == "t" else
+                          (quantity / 1000 if unit == "kg" and quantity is not None else None),
+                          base_unit="t" if unit in ("t", "kg") else "", source="epcis", external_id=external_id,
+                          confidential=True))
+        offers.append(flow)
+    return offers

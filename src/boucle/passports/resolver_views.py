@@ -1,0 +1,137 @@
+"""The GS1-Conformant resolver: ``/01/{gtin}/...``, ``/8004/{giai}``, ``/p/<handle>`` and
+``/.well-known/gs1resolver``.
+
+Permissions: public. Anyone may resolve; the linkset lists only links to fields the caller
+may read (anonymous callers get the public tier). The decision itself (307, linkset, 400, 404)
+is taken by the pure ``boucle.gs1.resolver.resolve``; this module finds the links and writes
+the HTTP answer, with CORS on every response (a scanner app on another origin must read it).
+"""
+
+import json
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from boucle.gs1 import GS1Error, parse_digital_link
+from boucle.gs1.linkset import link_types
+from boucle.gs1.resolver import JSONLD_CONTEXT, resolve
+
+from .identifiers import stem_for
+from .links import passport_links
+from .models import Passport
+
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+    response["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Content-Type"
+    response["Access-Control-Expose-Headers"] = "Link, Location, Content-Type"
+    response["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+def _options() -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["Allow"] = ALLOWED_METHODS
+    return _cors(response)
+
+
+def _method_not_allowed() -> HttpResponse:
+    response = JsonResponse({"error": "method not allowed"}, status=405)
+    response["Allow"] = ALLOWED_METHODS
+    return _cors(response)
+
+
+def _candidates(uri: str):
+    """Passports at the requested level or above it (model -> batch -> item)."""
+    try:
+        pairs = dict(parse_digital_link(uri, check_associations=False))
+    except GS1Error:
+        return Passport.objects.none()  # resolve() answers 400 with the reason
+    if "8004" in pairs:
+        return Passport.objects.filter(giai=pairs["8004"])
+    if "01" not in pairs:
+        return Passport.objects.none()
+    return Passport.objects.filter(Q(lot="") | Q(lot=pairs.get("10", "")), Q(serial="") | Q(serial=pairs.get("21", "")),
+                                   gtin=pairs["01"])
+
+
+@csrf_exempt
+def resolve_view(request, rest=""):
+    """GET/HEAD a GS1 Digital Link URI: 307 to the default or ``?linkType=`` link (query string
+    passed on), the linkset (``Accept: application/linkset+json`` or ``?linkType=linkset``),
+    400 for bad syntax, 404 for an unknown identifier or link type. OPTIONS: 204 with CORS."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed()
+    stem = stem_for(request)
+    uri = stem + request.get_full_path()
+    links = [link for passport in _candidates(uri).select_related("site")
+             for link in passport_links(passport, request.user, stem)]
+    decision = resolve(uri, links, accept=request.headers.get("Accept"),
+                       accept_language=request.headers.get("Accept-Language"), stem=stem)
+    if decision.status == 307:
+        response = HttpResponse(status=307)
+        response["Location"] = decision.location
+    else:
+        body = "" if decision.body is None else json.dumps(decision.body, ensure_ascii=False, indent=1)
+        response = HttpResponse(body, status=decision.status, content_type=decision.media_type or "application/json")
+    for name, value in decision.headers.items():
+        response[name] = value
+    if request.method == "HEAD":
+        response.content = b""
+    return _cors(response)
+
+
+@csrf_exempt
+def platform_view(request, handle):
+    """GET/HEAD ``/p/<handle>``: a platform identifier (not a GS1 key); 307 to the passport page,
+    query string passed on. Public."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed()
+    passport = get_object_or_404(Passport, handle=handle, gtin="", giai="")
+    location = reverse("passports:page", args=[passport.handle])
+    query = [(k, v) for k, v in request.GET.items() if k != "linkType"]
+    response = HttpResponse(status=307)
+    response["Location"] = location + ("?" + urlencode(query) if query else "")
+    return _cors(response)
+
+
+@csrf_exempt
+def description_view(request):
+    """GET ``/.well-known/gs1resolver``: the resolver description file. Public."""
+    if request.method == "OPTIONS":
+        return _options()
+    stem = stem_for(request)
+    stable = {curie: lt for curie, lt in link_types().items() if lt.get("status") == "stable"}
+    doc = {
+        "name": "Boucle — résolveur GS1 des passeports produits",
+        "resolverRoot": stem,
+        "supportedLinkType": [{"namespace": "https://ref.gs1.org/voc/", "prefix": "gs1:"}],
+        "supportedPrimaryKeys": ["01", "8004"],
+        "supportedContextValuesEnumerated": ["disassembly"],
+        "linkTypeDefaultCanBeAll": False,
+        "linksetContext": JSONLD_CONTEXT,
+        "supportsLanguageVariants": True,
+        "supportsSemanticInterpretation": False,
+        "validatesAIcombinations": True,
+        "activeLinkTypes": {"en": {curie: {"title": lt.get("label", curie), "description": lt.get("comment", ""),
+                                           "url": "https://ref.gs1.org/voc/" + curie.removeprefix("gs1:")}
+                                   for curie, lt in stable.items()
+                                   if curie not in ("gs1:defaultLink", "gs1:defaultLinkMulti")}},
+        "platformIdentifiers": {"pattern": stem + "/p/{handle}",
+                                "note": "Identifiers issued by Boucle to companies without a GS1 prefix; not GS1 keys."},
+    }
+    response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    if request.method == "HEAD":
+        response.content = b""
+    return _cors(response)

@@ -1,0 +1,142 @@
+"""Passport pages for whoever scans, the JSON export, QR codes and label sheets.
+
+Permissions (all read-only, all public): every view shows what ``access.visible_fields``
+allows the caller — anonymous visitors get the public tier, legitimate-interest companies and
+authorities more. A non-published company's name is never shown to the public.
+"""
+
+import json
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from boucle.gs1.qr import qr_png, qr_svg
+
+from .access import site_label, user_tier, visible_event_tiers, visible_fields
+from .identifiers import digital_link, epc, scan_uri, stem_for
+from .models import ChainEntry, Passport
+from .nearby import nearest_circular_sites
+
+
+def _passport(handle):
+    return get_object_or_404(Passport.objects.select_related("site__company", "site__naf", "site__commune"),
+                             handle=handle)
+
+
+def passport_events(passport: Passport, user) -> list:
+    tiers = visible_event_tiers(user, passport)
+    return [entry.event for entry in ChainEntry.objects.filter(passport=passport, event__visibility__in=tiers)
+            .select_related("event").order_by("seq")]
+
+
+def passport_json(passport: Passport, user, stem: str) -> dict:
+    """The passport as the caller may see it: the body of the JSON export and the API."""
+    tier = user_tier(user, passport)
+    fields = visible_fields(user, passport, tier=tier)
+    if "site" in fields:
+        fields["site"] = site_label(passport.site, user)
+    return {
+        "handle": passport.handle,
+        "level": passport.level,
+        "identifier": {"gtin": passport.gtin or None, "lot": passport.lot or None, "serial": passport.serial or None,
+                       "giai": passport.giai or None, "gs1": passport.is_gs1,
+                       "digital_link": digital_link(passport, stem), "epc": epc(passport, stem),
+                       "scan_uri": scan_uri(passport, stem)},
+        "name": passport.name,
+        "description": passport.description,
+        "status": passport.status,
+        "access_tier": tier,
+        **fields,
+        "events": [{"eventID": e.event_id, "type": e.event_type, "eventTime": e.data.get("eventTime"),
+                    "bizStep": e.biz_step, "visibility": e.visibility} for e in passport_events(passport, user)],
+    }
+
+
+def export_view(request, handle):
+    """GET the passport as JSON, filtered by the caller's tier. Public."""
+    passport = _passport(handle)
+    response = JsonResponse(passport_json(passport, request.user, stem_for(request)),
+                            json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _float(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) <= 180 else None
+
+
+def _life_story(events) -> list[dict]:
+    from boucle.epcis.vocab import bizstep_word
+
+    story = []
+    for event in events:
+        story.append({"time": event.event_time, "type": event.event_type,
+                      "step": bizstep_word(event.biz_step) if event.biz_step else "",
+                      "where": event.biz_location})
+    return story
+
+
+def page_view(request, handle):
+    """GET the page for whoever scans (mobile first). Public; ``?lat=&lon=`` (the scanner's
+    position, sent by the page's own script) ranks the nearest repair and recycling sites."""
+    passport = _passport(handle)
+    stem = stem_for(request)
+    tier = user_tier(request.user, passport)
+    fields = visible_fields(request.user, passport, tier=tier)
+    lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
+    from_scanner = lat is not None and lon is not None and abs(lat) <= 90
+    if not from_scanner:
+        lat, lon = passport.site.lat, passport.site.lon
+    nearby = nearest_circular_sites(lat, lon, user=request.user) if lat is not None and lon is not None else []
+    context = {
+        "passport": passport,
+        "fields": fields,
+        "tier": tier,
+        "producer": site_label(passport.site, request.user) if "site" in fields else None,
+        "story": _life_story(passport_events(passport, request.user)),
+        "nearby": nearby,
+        "nearby_json": json.dumps([{k: s[k] for k in ("name", "activity", "commune", "lat", "lon", "km", "role")}
+                                   for s in nearby], ensure_ascii=False),
+        "origin": {"lat": lat, "lon": lon, "from_scanner": from_scanner},
+        "scan_uri": scan_uri(passport, stem),
+        "export_url": reverse("passports:export", args=[passport.handle]),
+    }
+    return render(request, "passports/page.html", context)
+
+
+def qr_view(request, handle, kind):
+    """GET the passport's QR code as SVG or PNG (``?scale=``). Public: it carries only the identifier."""
+    passport = _passport(handle)
+    try:
+        scale = max(1, min(int(request.GET.get("scale", 4)), 40))
+    except ValueError:
+        scale = 4
+    uri = scan_uri(passport, stem_for(request))
+    if kind == "svg":
+        return HttpResponse(qr_svg(uri, scale=scale, validate=passport.is_gs1), content_type="image/svg+xml")
+    return HttpResponse(qr_png(uri, scale=scale, validate=passport.is_gs1), content_type="image/png")
+
+
+def labels_view(request, handle):
+    """GET a printable sheet of QR labels: a batch's item passports (same GTIN and lot), or
+    ``?count=`` copies of one passport's label. Public, like the labels themselves."""
+    passport = _passport(handle)
+    stem = stem_for(request)
+    if passport.level == Passport.Level.BATCH:
+        items = list(Passport.objects.filter(gtin=passport.gtin, lot=passport.lot).exclude(serial="")
+                     .order_by("serial")) if passport.gtin else []
+        passports = items or [passport]
+    else:
+        passports = [passport]
+    try:
+        copies = max(1, min(int(request.GET.get("count", 1)), 200))
+    except ValueError:
+        copies = 1
+    labels = [{"passport": p, "uri": scan_uri(p, stem), "svg": qr_svg(scan_uri(p, stem), scale=3, validate=p.is_gs1)}
+              for p in passports for _ in range(copies if len(passports) == 1 else 1)]
+    return render(request, "passports/labels.html", {"passport": passport, "labels": labels})
