@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("", include("boucle.accounts.urls")),
+    path("", include("boucle.passports.urls")),
     path("", include("boucle.web.urls")),
 ]
