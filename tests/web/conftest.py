@@ -1,13 +1,4 @@
-"""Personas and a small territory for the web and API tests.
-
-Territory T is the Métropole Européenne de Lille (EPCI 200093201) with two
-companies, A (a cement plant, Lille) and B (a coal power station,
-Villeneuve-d'Ascq); company C (a paper mill) is in Metz, another EPCI. Every
-identifying string of a company is listed in ``SECRETS`` so tests can assert that
-none of them reaches someone who may not see it.
-"""
-
-from dataclasses import dataclass
+"""Fixtures for the web and API tests; the data they build is described in ``web_personas``."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,23 +6,7 @@ from django.contrib.auth import get_user_model
 from boucle.accounts.models import Facilitator, Membership
 from boucle.matching.models import Synergy
 from boucle.testing import make_flow, make_site, make_siret
-
-EPCI_T, EPCI_OTHER = "200093201", "200039865"
-PASSWORD = "correct horse battery staple 42"
-PERSONAS = ["anonymous", "member_a", "admin_a", "member_b", "facilitator_t", "facilitator_other", "superuser"]
-# Which companies each persona sees in full (name, SIRET, exact place, flow labels).
-SEES = {"anonymous": set(), "member_a": {"A"}, "admin_a": {"A"}, "member_b": {"B"}, "facilitator_t": {"A", "B"},
-        "facilitator_other": {"C"}, "superuser": {"A", "B", "C"}}
-
-
-@dataclass
-class World:
-    sites: dict
-    flows: dict
-    synergies: dict
-    users: dict
-    secrets: dict  # company letter → identifying strings
-
+from web_personas import EPCI_OTHER, EPCI_T, PASSWORD, World
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
@@ -97,9 +72,3 @@ def as_persona(client, world):
         return client
 
     return login
-
-
-def forbidden_secrets(world, persona, revealed=()):
-    """The identifying strings this persona must never receive."""
-    allowed = SEES[persona] | set(revealed)
-    return [s for letter, items in world.secrets.items() if letter not in allowed for s in items]

@@ -73,6 +73,8 @@ def accept_invitation(request, token):
     company = get_object_or_404(Company, pk=data["c"])
     User = get_user_model()
     if request.user.is_authenticated:
+        if request.user.email.strip().lower() != data["e"]:
+            raise PermissionDenied("this invitation was sent to another address")
         if request.method == "POST":
             Membership.objects.get_or_create(user=request.user, company=company, defaults={"role": data["r"]})
             messages.success(request, _("Vous avez rejoint %(company)s.") % {"company": company.name})

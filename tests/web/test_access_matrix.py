@@ -1,0 +1,308 @@
+"""Persona × endpoint matrix: who may read and write what, and that nothing identifying leaks.
+
+The routes are enumerated from Django's URL resolver and from the API's OpenAPI
+document, and the test fails on any route missing from the tables below: a new
+page or endpoint cannot be added without saying who may use it.
+
+For every route and persona it checks the status (allowed, or refused with a
+login redirect / 401 / 403 / 404 / 405), that a refused write changes nothing in
+the database, and that the response never contains a string identifying a
+company the persona may not see (names, SIRET, SIREN, exact latitude, flow labels).
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from boucle.accounts import invitations
+from boucle.accounts.models import ApiToken, Membership
+from boucle.flows.models import Flow
+from boucle.matching.models import MatchingRun, StatusChange, Synergy, VerifiedOutcome
+from boucle.web.facilitator_views import run_matching_function
+
+from web_personas import EPCI_T, PERSONAS, forbidden_secrets
+
+EVERYONE = set(PERSONAS)
+LOGGED = EVERYONE - {"anonymous"}
+FACILITATORS = {"facilitator_t", "facilitator_other", "superuser"}
+SEE_A = {"member_a", "admin_a", "facilitator_t", "superuser"}  # can_see_site(A): members, T's facilitator, root
+PARTIES_AB = {"member_a", "admin_a", "member_b", "facilitator_t", "superuser"}
+STEER_AB = {"facilitator_t", "superuser"}
+ANSWER_AB = {"member_a", "admin_a", "member_b"}
+
+# Routes left out on purpose, each with its reason.
+EXCLUDED_PREFIXES = {
+    "admin/": "Django admin: superuser only, guarded by Django itself",
+    "i18n/": "language switch: stores a preference in the session, touches no data",
+    "static/": "static files",
+}
+EXCLUDED_NAMESPACES = {
+    "passports": "product passports are published on purpose and tested by the passports package",
+}
+
+
+@dataclass
+class Route:
+    args: object = None  # world → list of URL arguments
+    get: set | None = None  # personas allowed to read; None: the route takes no GET
+    post: set | None = None  # personas allowed to write; None: no write tested
+    data: object = None  # world → POST data (pages) or JSON body (API)
+    changes: bool = True  # an allowed write changes the database
+    exempt: set = field(default_factory=set)  # companies a reader may see by design on this route
+    refused: tuple | None = None  # statuses for refused personas, when not the usual ones
+
+
+def _a(w):
+    return [w.sites["A"].pk]
+
+
+def _ab(w):
+    return [w.synergies["ab"].pk]
+
+
+def _flow_a(w):
+    return [w.flows["a_need_ash"].pk]
+
+
+def _token_of_member_a(w):
+    token, _clear = ApiToken.issue(w.users["member_a"], "script")
+    return [token.pk]
+
+
+def _invitation(w):
+    return [invitations.make_token(w.sites["A"].company_id, "member_b@example.org", "member", w.users["admin_a"].pk)]
+
+
+def _flow_post(w):
+    return {"site": w.sites["A"].pk, "direction": "offer", "kind": "material", "label": "Calcin de verre",
+            "ewc": "10 11 12", "material_class": "", "quantity": "12", "unit": "t", "period": "year",
+            "confidential": "on"}
+
+
+def _upload(w):
+    text = f"site_id,direction,label,quantity,unit\n{w.sites['A'].site_id},offer,Palettes bois,30,t\n"
+    return {"file": SimpleUploadedFile("flows.csv", text.encode(), content_type="text/csv")}
+
+
+def _workshop_post(w):
+    return {"row-0-site": w.sites["A"].pk, "row-0-direction": "offer", "row-0-kind": "material",
+            "row-0-label": "Chutes de plâtre", "row-0-ewc": "", "row-0-material_class": "",
+            "row-0-quantity": "5", "row-0-unit": "t", "row-0-period": "year"}
+
+
+PAGES = {
+    "home": Route(get=EVERYONE),
+    "login": Route(get=EVERYONE),
+    "logout": Route(post=EVERYONE, changes=False),
+    "password_reset": Route(get=EVERYONE, post=EVERYONE, data=lambda w: {"email": "member_a@example.org"},
+                            changes=False),
+    "password_reset_done": Route(get=EVERYONE),
+    "password_reset_confirm": Route(args=lambda w: ["MQ", "bad-token"], get=EVERYONE),
+    "password_reset_complete": Route(get=EVERYONE),
+    "api-tokens": Route(get=LOGGED, post=LOGGED, data=lambda w: {"name": "ci"}),
+    "api-token-revoke": Route(args=_token_of_member_a, post={"member_a"}),
+    "company-members": Route(args=lambda w: [w.sites["A"].company_id], get={"admin_a", "superuser"},
+                             post={"admin_a", "superuser"}, data=lambda w: {"email": "x@example.org", "role": "member"},
+                             changes=False),
+    # Whoever holds a valid invitation learns which company sent it; only the invited address may accept.
+    "accept-invitation": Route(args=_invitation, get={"member_b"}, post={"member_b"}, exempt={"A"}),
+    "map": Route(get=FACILITATORS),
+    "map-sites": Route(get=FACILITATORS),
+    "map-epci": Route(get=FACILITATORS),
+    "site-detail": Route(args=_a, get=SEE_A),
+    "company-home": Route(get=LOGGED),
+    "site-flows": Route(args=_a, get=SEE_A),
+    "flow-create": Route(get=LOGGED, post=SEE_A, data=_flow_post),
+    "flow-edit": Route(args=_flow_a, get=SEE_A, post=SEE_A,
+                       data=lambda w: {**_flow_post(w), "direction": "need", "label": "Cendres (modifié)"}),
+    "flow-delete": Route(args=_flow_a, post=SEE_A),
+    "flow-import": Route(get=LOGGED, post=SEE_A, data=_upload),
+    "company-synergies": Route(get=LOGGED),
+    "company-impact": Route(get=LOGGED),
+    "synergy-detail": Route(args=_ab, get=PARTIES_AB),
+    "synergy-interest": Route(args=_ab, post=ANSWER_AB, data=lambda w: {"answer": "yes"}),
+    "picker-ewc": Route(get=LOGGED),
+    "picker-materials": Route(get=LOGGED),
+    "facilitator-home": Route(get=FACILITATORS),
+    "synergy-transition": Route(args=_ab, post=STEER_AB, data=lambda w: {"target": "contacted", "reason": "appel"}),
+    "synergy-outcome": Route(args=_ab, post=STEER_AB, data=lambda w: {"tonnes_per_year": "100"}),
+    "matching-runs": Route(get=FACILITATORS, post={"facilitator_t", "superuser"},
+                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": "30"},
+                           changes=run_matching_function() is not None),
+    "workshop": Route(get=FACILITATORS, post=STEER_AB, data=_workshop_post),
+    "workshop-row": Route(get=FACILITATORS),
+    "api-1:openapi-json": Route(get=EVERYONE),
+    "api-1:openapi-view": Route(get=EVERYONE),
+    "api-1:api-root": Route(get=set(), refused=(404,)),  # django-ninja's root answers 404 to everyone
+}
+
+API = {
+    ("get", "/api/sites"): Route(get=LOGGED),
+    ("get", "/api/sites/{site_id}"): Route(args=_a, get=SEE_A),
+    ("get", "/api/flows"): Route(get=LOGGED),
+    ("post", "/api/flows"): Route(post=SEE_A, data=lambda w: {
+        "site": w.sites["A"].pk, "direction": "offer", "label": "Calcin", "ewc_code": "101112", "quantity": 3,
+        "unit": "t"}),
+    ("get", "/api/flows/{flow_id}"): Route(args=_flow_a, get=SEE_A),
+    ("get", "/api/synergies"): Route(get=LOGGED),
+    ("get", "/api/synergies/{synergy_id}"): Route(args=_ab, get=PARTIES_AB),
+    ("post", "/api/synergies/{synergy_id}/transition"): Route(args=_ab, post=STEER_AB,
+                                                              data=lambda w: {"target": "contacted"}),
+    ("post", "/api/synergies/{synergy_id}/interest"): Route(args=_ab, post=ANSWER_AB,
+                                                            data=lambda w: {"interested": True}),
+    ("get", "/api/matching-runs"): Route(get=FACILITATORS),
+    ("post", "/api/matching-runs"): Route(post={"facilitator_t", "superuser"},
+                                          data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
+                                          changes=run_matching_function() is not None),
+    ("get", "/api/territories/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
+}
+
+
+def url_patterns():
+    """(route text, qualified name) of every URL pattern, walking included resolvers."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(x for x in (namespace, p.namespace) if x)
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                name = ":".join(x for x in (namespace, p.name) if x) if p.name else None
+                found.append((prefix + str(p.pattern), name, namespace))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def _excluded(route, namespace):
+    return any(route.startswith(p) for p in EXCLUDED_PREFIXES) or namespace.split(":")[0] in EXCLUDED_NAMESPACES
+
+
+def test_every_page_route_is_in_the_matrix():
+    missing = [(route, name) for route, name, ns in url_patterns()
+               if not _excluded(route, ns) and not route.startswith("api/") and name not in PAGES]
+    assert not missing, f"routes without an access rule in the matrix: {missing}"
+
+
+def test_every_api_route_is_in_the_openapi_matrix(client):
+    schema = client.get("/api/openapi.json").json()
+    operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    assert operations == set(API), f"OpenAPI operations vs matrix: {operations ^ set(API)}"
+    # And no URL under api/ escapes the OpenAPI document (an operation hidden from the schema).
+    documented = {path for _m, path in operations}
+    for route, name, _ns in url_patterns():
+        if route.startswith("api/") and name not in PAGES:
+            path = "/" + route.replace("<", "{").replace(">", "}")
+            path = path.replace("{int:", "{").replace("{str:", "{")
+            assert path in documented, f"{route} ({name}) is served but not in OpenAPI"
+
+
+def snapshot():
+    return (
+        sorted(Flow.objects.values_list("id", "label", "direction")),
+        sorted(Synergy.objects.values_list("id", "status", "offer_interest", "need_interest", "revealed_at")),
+        Membership.objects.count(), ApiToken.objects.count(), VerifiedOutcome.objects.count(),
+        StatusChange.objects.count(), MatchingRun.objects.count(),
+    )
+
+
+def _assert_no_leak(world, persona, response, exempt=()):
+    body = response.content.decode("utf-8", errors="replace")
+    leaked = [s for s in forbidden_secrets(world, persona, revealed=exempt) if s in body]
+    assert not leaked, f"{persona} received {leaked} from {response.request['PATH_INFO']}"
+
+
+def _assert_refused(persona, response, api: bool):
+    if persona == "anonymous":
+        if api:
+            assert response.status_code == 401, response.content[:300]
+        else:
+            assert response.status_code in (302, 405), response.content[:300]
+            if response.status_code == 302:
+                assert "/connexion/" in response["Location"]
+    else:
+        assert response.status_code in (403, 404, 405), (response.status_code, response.content[:300])
+
+
+def _url(name, args):
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_reads(name, world, as_persona):
+    rule = PAGES[name]
+    url = _url(name, rule.args(world) if rule.args else [])
+    for persona in PERSONAS:
+        response = as_persona(persona).get(url)
+        if rule.get is not None and persona in rule.get:
+            assert response.status_code == 200, (persona, url, response.status_code)
+        elif rule.get is None:  # a write-only route: refused like any other, or 405 to those who may write
+            _assert_refused(persona, response, api=False)
+        elif rule.refused:
+            assert response.status_code in rule.refused
+        else:
+            _assert_refused(persona, response, api=False)
+        _assert_no_leak(world, persona, response, rule.exempt)
+
+
+def _attempt(world, send):
+    """Run one request inside a transaction rolled back afterwards: every persona writes to the same world."""
+    with transaction.atomic():
+        before = snapshot()
+        response = send()
+        after = snapshot()
+        transaction.set_rollback(True)
+    return response, after != before
+
+
+@pytest.mark.parametrize("name", sorted(n for n in PAGES if PAGES[n].post is not None))
+def test_page_writes(name, world, as_persona):
+    rule = PAGES[name]
+    for persona in PERSONAS:
+        client = as_persona(persona)
+        url = _url(name, rule.args(world) if rule.args else [])
+        response, changed = _attempt(world, lambda: client.post(url, rule.data(world) if rule.data else {}))
+        if persona in rule.post:
+            assert response.status_code < 400, (persona, url, response.status_code, response.content[:400])
+            assert changed == rule.changes, f"{persona} POST {url}: change={changed}, expected {rule.changes}"
+        else:
+            assert not changed, f"{persona} changed data through POST {url}"
+            if persona == "anonymous" or response.status_code >= 300:
+                _assert_refused(persona, response, api=False)
+        _assert_no_leak(world, persona, response, rule.exempt)
+
+
+def _api_url(path, args):
+    for arg in args:
+        start = path.index("{")
+        path = path[:start] + str(arg) + path[path.index("}") + 1:]
+    return path
+
+
+@pytest.mark.parametrize("method, path", sorted(API))
+def test_api_matrix(method, path, world, as_persona):
+    rule = API[(method, path)]
+    for persona in PERSONAS:
+        client = as_persona(persona)
+        url = _api_url(path, rule.args(world) if rule.args else [])
+        if method == "get":
+            response, changed = _attempt(world, lambda: client.get(url))
+            allowed, expect_change = rule.get or set(), False
+        else:
+            response, changed = _attempt(
+                world, lambda: client.post(url, rule.data(world), content_type="application/json"))
+            allowed, expect_change = rule.post or set(), rule.changes
+        if persona in allowed:
+            assert response.status_code < 400 or (response.status_code == 503 and not rule.changes), (
+                persona, method, url, response.status_code, response.content[:300])
+            assert changed == expect_change, f"{persona} {method} {url}: change={changed}"
+        else:
+            _assert_refused(persona, response, api=True)
+            assert not changed, f"{persona} changed data through {method} {url}"
+        _assert_no_leak(world, persona, response, rule.exempt)
