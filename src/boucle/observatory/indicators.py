@@ -123,7 +123,7 @@ def derive(facts: Facts, mapping) -> Facts:
 def standard_derivations(key: tuple) -> list[tuple]:
     """Totals per kind from per-material flows, and the funnel from current statuses."""
     if key[0] == "flow_q":
-        return [("kind_q", key[1], key[2], key[4])]
+        return [("kind_q", key[1], key[2], key[4]), ("unit_q", key[1], key[4])]
     if key[0] == "status":
         stage = STAGE_OF_STATUS.get(key[1], 0)
         return [("reached", s) for s in FUNNEL[:stage + 1]]
@@ -240,6 +240,7 @@ def present(figures: dict[tuple, Figure], public: bool) -> dict:
     return {
         "flows": flows,
         "flows_by_kind": by_kind,
+        "flows_by_unit": {f"{k[1]}_{k[2] or 'none'}": val(k) for k in sorted(k for k in figures if k[0] == "unit_q")},
         "synergies": {"by_status": {s: val(("status", s)) for s in statuses},
                       "funnel": [{"status": s, "reached": val(("reached", s))} for s in FUNNEL]},
         "impacts": {basis: {m: val(("impact", basis, m)) for m in IMPACT_METRICS} for basis in BASES},
@@ -247,3 +248,25 @@ def present(figures: dict[tuple, Figure], public: bool) -> dict:
         "companies": {"declaring": val(("companies", "declaring")),
                       "in_synergies": val(("companies", "in_synergies"))},
     }
+
+
+UNITS = ("t", "MWh", "m3")
+
+
+def headline(doc: dict) -> dict:
+    """The few flat figures a map or a spreadsheet column shows, from an indicator document."""
+    out = {"companies_declaring": doc["companies"]["declaring"],
+           "companies_in_synergies": doc["companies"]["in_synergies"]}
+    for direction in ("offer", "need"):
+        for unit in UNITS:
+            out[f"{direction}s_{unit.lower()}"] = doc["flows_by_unit"].get(f"{direction}_{unit}", 0.0)
+    out["synergies_suggested"] = doc["synergies"]["funnel"][0]["reached"]
+    out["synergies_running"] = doc["synergies"]["by_status"]["running"]
+    for basis, metrics in doc["impacts"].items():
+        for metric, value in metrics.items():
+            out[f"{basis}_{metric}"] = value
+    out["local_sourcing_share"] = doc["local_sourcing"]["share"]
+    return out
+
+
+HEADLINE_KEYS = tuple(headline(present({}, public=False)))

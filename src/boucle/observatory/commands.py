@@ -1,0 +1,79 @@
+"""``boucle export`` and ``boucle report``: the observatory from the command line.
+
+Both are run by an operator, so they show the facilitator's view; ``--public`` gives
+what anyone may see (the disclosure rule applied to every figure).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("export", help="export indicators, flows or synergies of a territory")
+    p.add_argument("--territory", required=True, help="region:32, departement:59, epci:200093201, commune:59350")
+    p.add_argument("--what", choices=["indicators", "flows", "synergies"], default="indicators")
+    p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
+    p.add_argument("--public", action="store_true", help="apply the disclosure rule (indicators only)")
+    p.add_argument("--period", type=int, default=None, help="a year; default: everything declared")
+    p.add_argument("--output", required=True, help="file to write, or - for stdout")
+    p.set_defaults(func=export_command, needs_db=True)
+
+    r = subparsers.add_parser("report", help="printable territorial report (HTML or PDF)")
+    r.add_argument("--territory", required=True)
+    r.add_argument("--format", choices=["html", "pdf"], default="html")
+    r.add_argument("--period", type=int, default=None)
+    r.add_argument("--output", required=True)
+    r.set_defaults(func=report_command, needs_db=True)
+
+
+def _resolve(text):
+    from boucle.territories.refs import TerritoryError, resolve
+
+    try:
+        return resolve(text)
+    except TerritoryError as exc:
+        print(f"boucle: {exc}", file=sys.stderr)
+        return None
+
+
+def export_command(args) -> int:
+    from .exports import ExportRefused, export
+
+    ref = _resolve(args.territory)
+    if ref is None:
+        return 2
+    try:
+        data = export(ref, args.what, args.format, args.public, args.period)
+    except ExportRefused as exc:
+        print(f"boucle export: refused: {exc}", file=sys.stderr)
+        return 2
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"{args.output}: {len(data)} bytes ({args.what}, {args.format}"
+              f"{', public' if args.public else ''})", file=sys.stderr)
+    return 0
+
+
+def report_command(args) -> int:
+    from .report import PdfUnavailable, html_to_pdf, render_html
+
+    ref = _resolve(args.territory)
+    if ref is None:
+        return 2
+    html = render_html(ref, args.period)
+    output = Path(args.output)
+    if args.format == "html":
+        output.write_text(html, encoding="utf-8")
+    else:
+        try:
+            html_to_pdf(html, output)
+        except PdfUnavailable as exc:
+            print(f"boucle report: {exc}", file=sys.stderr)
+            return 3
+    print(f"{output}: report of {ref} ({args.format})", file=sys.stderr)
+    return 0

@@ -1,0 +1,97 @@
+"""The printable territorial report: one self-contained HTML file, optionally turned into a PDF.
+
+Charts are SVG drawn on the server (``svg``), so the file prints as it shows and needs
+neither JavaScript nor network access. PDF goes through headless Chromium when it is
+installed; Boucle adds no PDF library of its own.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from boucle.matching import lifecycle
+from boucle.web.present import material_label
+
+from . import geo, queries, svg, toile
+from . import indicators as ind
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+class PdfUnavailable(RuntimeError):
+    pass
+
+
+def funnel_stages(doc: dict) -> list[tuple[str, float | None]]:
+    return [(_(lifecycle.LABELS_FR[row["status"]]), row["reached"]) for row in doc["synergies"]["funnel"]]
+
+
+def map_features(ref, indicator: str = "offers_t", public: bool = False, period: int | None = None):
+    level = queries.subdivision_level(ref)
+    units, figures = queries.subdivision_figures(ref, period)
+    props = [(code, name, {"value": ind.headline(ind.present(figs, public))[indicator]})
+             for (code, name, _), figs in zip(units, figures)]
+    return geo.features(level, props)
+
+
+def running_lines(ref) -> list[tuple]:
+    qs = (queries.synergy_queryset(ref.communes().values("insee")).filter(status=lifecycle.RUNNING)
+          .values_list("offer__site__lon", "offer__site__lat", "need_site__lon", "need_site__lat"))
+    return [((a, b), (c, d)) for a, b, c, d in qs if None not in (a, b, c, d)]
+
+
+def top_synergies(ref, n: int = 10) -> list[dict]:
+    qs = (queries.synergy_queryset(ref.communes().values("insee")).exclude(status=lifecycle.DECLINED)
+          .select_related("offer__site", "need_site").order_by("-co2e_avoided_t", "-score", "id"))
+    return [{"material": material_label(s.material_class), "offer_site": s.offer.site.name,
+             "need_site": s.need_site.name, "status": _(lifecycle.LABELS_FR[s.status]),
+             "distance_km": s.distance_km, "quantity_t": s.quantity_t, "co2e_avoided_t": s.co2e_avoided_t,
+             "eur_saved": s.eur_saved} for s in qs[:n]]
+
+
+def render_html(ref, period: int | None = None) -> str:
+    """The report as a facilitator sees it (the operator running the command is one)."""
+    doc = queries.territory_indicators(ref, public=False, period=period)
+    toile_doc = toile.territory_sankey(ref)
+    context = {
+        "ref": ref, "doc": doc, "headline": ind.headline(doc), "period": period, "generated": timezone.now(),
+        "flows_by_kind": [{**row, "label": material_label(row["material_class"])} for row in doc["flows"]],
+        "funnel_svg": mark_safe(svg.funnel_svg(funnel_stages(doc), title=_("Entonnoir des synergies"))),
+        "sankey_svg": mark_safe(svg.sankey_svg(toile_doc, title=_("Toile industrielle"))),
+        "map_svg": mark_safe(svg.map_svg(map_features(ref, period=period), running_lines(ref),
+                                         title=_("Gisements déclarés (t/an)"), legend=_("aucune donnée"))),
+        "top": top_synergies(ref),
+        "toile_total": toile_doc["total_t"],
+    }
+    return render_to_string("observatory/report.html", context)
+
+
+def find_chromium() -> str | None:
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def html_to_pdf(html: str, output: Path, timeout_s: int = 120) -> None:
+    browser = find_chromium()
+    if browser is None:
+        raise PdfUnavailable("PDF needs headless Chromium (apt-get install chromium); write --format html and "
+                             "print it from a browser instead")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               f"--user-data-dir={tmp}/profile", f"--print-to-pdf={output.resolve()}", page.as_uri()]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        if done.returncode != 0 or not output.exists():
+            raise PdfUnavailable(f"Chromium failed ({done.returncode}): {done.stderr.strip()[-500:]}")

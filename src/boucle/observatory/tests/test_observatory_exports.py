@@ -1,0 +1,98 @@
+"""Exports and the printable report, through the command handlers an operator runs."""
+
+import argparse
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from openpyxl import load_workbook
+from shapely.geometry import shape
+
+from boucle.observatory import commands
+
+pytestmark = pytest.mark.django_db
+MEL = "200093201"
+
+
+def _run(*argv):
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    commands.register(sub)
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+def test_observatory_export_indicators_csv_is_long_and_versioned(obs_world, tmp_path):
+    out = tmp_path / "ind.csv"
+    assert _run("export", "--territory", "region:32", "--what", "indicators", "--format", "csv",
+                "--output", str(out)) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert {r["schema_version"] for r in rows} == {"1.0"}
+    region = [r for r in rows if r["territory_level"] == "region" and r["indicator"] == "declared_quantity"
+              and r["kind"] == "material" and r["direction"] == "offer" and not r["material_class"]]
+    assert float(region[0]["value"]) == 1200 + 5000 + 70000 + 300
+    epcis = {r["territory_code"] for r in rows if r["territory_level"] == "epci"}
+    assert MEL in epcis and len(epcis) > 50  # every EPCI of the region, declared or not
+
+
+def test_observatory_export_xlsx_opens(obs_world, tmp_path):
+    out = tmp_path / "ind.xlsx"
+    assert _run("export", "--territory", f"epci:{MEL}", "--format", "xlsx", "--output", str(out)) == 0
+    wb = load_workbook(out)
+    assert wb["metadata"]["B1"].value == "1.0"
+    header = [c.value for c in wb["indicators"][1]]
+    assert header[0] == "schema_version" and "value" in header
+    assert wb["indicators"].max_row > 10
+
+
+def test_observatory_export_geojson_has_valid_geometry_per_unit(obs_world, tmp_path):
+    out = tmp_path / "ind.geojson"
+    assert _run("export", "--territory", "departement:62", "--format", "geojson", "--output", str(out)) == 0
+    doc = json.loads(out.read_text())
+    assert doc["schema_version"] == "1.0" and doc["type"] == "FeatureCollection"
+    codes = {f["properties"]["code"] for f in doc["features"]}
+    assert "200033579" in codes  # Arras
+    for f in doc["features"]:
+        assert shape(f["geometry"]).is_valid and not shape(f["geometry"]).is_empty
+    arras = next(f for f in doc["features"] if f["properties"]["code"] == "200033579")
+    assert arras["properties"]["needs_m3"] == 15000
+
+
+@pytest.mark.parametrize("what", ["flows", "synergies"])
+def test_observatory_public_record_export_is_refused(obs_world, tmp_path, what):
+    out = tmp_path / "x.csv"
+    assert _run("export", "--territory", "region:32", "--what", what, "--public", "--output", str(out)) == 2
+    assert not out.exists()
+
+
+def test_observatory_facilitator_flow_and_synergy_exports(obs_world, tmp_path):
+    out = tmp_path / "flows.csv"
+    assert _run("export", "--territory", f"epci:{MEL}", "--what", "flows", "--output", str(out)) == 0
+    labels = {r["label"] for r in csv.DictReader(io.StringIO(out.read_text()))}
+    assert "Sables de fonderie" in labels and "Laitier" not in labels  # Dunkerque is not in the MEL
+    out = tmp_path / "syn.geojson"
+    assert _run("export", "--territory", "region:32", "--what", "synergies", "--format", "geojson",
+                "--output", str(out)) == 0
+    doc = json.loads(out.read_text())
+    assert len(doc["features"]) == 4
+    assert all(shape(f["geometry"]).is_valid and f["geometry"]["type"] == "LineString" for f in doc["features"])
+    water = next(f for f in doc["features"] if f["properties"]["material_class"] == "process_water")
+    assert shape(water["geometry"]).length > 1  # Dunkerque → Arras, in degrees
+
+
+def test_observatory_report_has_every_section_with_non_empty_svgs(obs_world, tmp_path):
+    out = tmp_path / "report.html"
+    assert _run("report", "--territory", "region:32", "--format", "html", "--output", str(out)) == 0
+    html = out.read_text()
+    for section in ("key-figures", "funnel", "sankey", "map", "top-synergies", "method"):
+        assert f'id="{section}"' in html, section
+    ns = "{http://www.w3.org/2000/svg}"
+    for section, shape_tag in (("funnel", "rect"), ("sankey", "path"), ("map", "path")):
+        chunk = html.split(f'id="{section}"', 1)[1]
+        svg_text = chunk[chunk.index("<svg"):chunk.index("</svg>") + 6]
+        root = ET.fromstring(svg_text)
+        assert len(list(root.iter(ns + shape_tag))) > 0, section
+    assert "Fonderie Lille A" in html  # the top synergies are named: a facilitator's document
+    assert "Usine Metz" not in html
