@@ -34,6 +34,7 @@ _AMP = re.compile(r"\b([a-z])\s*&\s*([a-z])\b")
 _SHORT_HYPHEN = re.compile(r"\b([a-z0-9]{1,2})-([a-z0-9]+)\b|\b([a-z0-9]+)-([a-z0-9]{1,2})\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _HAS_DIGIT = re.compile(r"\d")
+_GRADE = re.compile(r"\b(classe|class|grade|categorie|category|cat)\s+([a-z0-9])\b")
 
 # Word forms that mean the same thing to a buyer: trade clippings, US spellings, and the many
 # ways of saying "spent" (its presence separates a spent acid from a fresh one).
@@ -124,6 +125,8 @@ def tokens(label: str) -> tuple[str, ...]:
 def _tokens(text: str) -> tuple[str, ...]:
     if _HAS_DIGIT.search(text):
         text = _NUMBER.sub(" ", _QUANTITY.sub(" ", text))
+    if _GRADE.search(text):  # "bois de classe A" vs "classe B": the letter is the meaning
+        text = _GRADE.sub(r"\1\2", text)
     if "&" in text:
         text = _AMP.sub(r"\1\2", text)
     if "'" in text:
