@@ -14,7 +14,6 @@ confidence x inferred-need factor x distance decay; it is what documented exchan
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -295,27 +294,38 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     score = terms["score"]
 
     # One proposal per (offer flow, receiving site, need flow): several classes of the same offer
-    # or several inferred needs of the same site are one suggestion to a user.
-    best: dict[tuple, int] = {}
-    for p in range(len(cands)):
-        o, n = int(cands.offer_idx[p]), int(cands.need_idx[p])
-        key = (o_rows[o][0], n_rows[n][1], n_rows[n][0])
-        cur = best.get(key)
-        if cur is None or (plaus[p], score[p]) > (plaus[cur], score[cur]):
-            best[key] = p
-    served = {(k[0], k[1]) for k in best if k[2] is not None}
+    # or several inferred needs of the same site are one suggestion to a user. Vectorised: a
+    # territory yields hundreds of thousands of candidate pairs.
+    flow_rank = {fid: i for i, fid in enumerate(sorted(flows_by_id))}
+    site_rank = np.argsort(np.argsort(np.array([s.site_id for s in sites], dtype=object)))
+    # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
+    live = np.flatnonzero(plaus >= threshold)
+    o_flow = np.full(len(cands), -1, dtype=np.int64)
+    n_flow, n_site = o_flow.copy(), o_flow.copy()
+    o_flow[live] = np.array([flow_rank[r[0]] for r in o_rows], dtype=np.int64)[cands.offer_idx[live]]
+    n_flow[live] = np.array([flow_rank[r[0]] if r[0] else -1 for r in n_rows], dtype=np.int64)[cands.need_idx[live]]
+    n_site[live] = site_rank[needs.site[cands.need_idx[live]]]
+    order = live[np.lexsort((-score[live], -plaus[live], n_flow[live], n_site[live], o_flow[live]))]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (np.diff(o_flow[order]) != 0) | (np.diff(n_site[order]) != 0) | (np.diff(n_flow[order]) != 0)
+    sel = order[first]
+    declared = {(a, b) for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist()) if c >= 0}
+    if declared:  # a declared need of that site already carries the suggestion
+        keep = [c >= 0 or (a, b) not in declared for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist())]
+        sel = sel[np.array(keep, dtype=bool)]
+    sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
+    if top is not None:
+        pos = eng.top_k_per(o_flow[sel], score[sel], top, tie=np.arange(sel.size))
+        sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
+
+    co2_all = terms["impact"]["co2e_avoided_t"]
     out: list[Proposal] = []
-    for (offer_id, need_site, need_id), p in best.items():
-        if need_id is None and (offer_id, need_site) in served:
-            continue  # a declared need of that site already carries the suggestion
-        if plaus[p] < threshold:
-            continue
+    for p in sel.tolist():
         o, n = int(cands.offer_idx[p]), int(cands.need_idx[p])
-        of, nrow = flows_by_id[offer_id], n_rows[n]
-        rule = nrow[4]
-        co2 = terms["impact"]["co2e_avoided_t"][p]
+        offer_id, need_id, nrow = o_rows[o][0], n_rows[n][0], n_rows[n]
+        of, rule, co2 = flows_by_id[offer_id], nrow[4], co2_all[p]
         out.append(Proposal(
-            offer_site_id=of.site_id, need_site_id=sites[need_site].site_id, offer_flow_id=offer_id,
+            offer_site_id=of.site_id, need_site_id=sites[nrow[1]].site_id, offer_flow_id=offer_id,
             offer_label=of.label, need_flow_id=need_id, need_label=flows_by_id[need_id].label if need_id else None,
             inferred=need_id is None, material_class=o_rows[o][2],
             distance_km=round(float(cands.distance_km[p]), 3),
@@ -332,12 +342,4 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
                 "rule_id": rule.rule_id if rule else None,
                 "source": rule.source if rule else None,
             }))
-    out.sort(key=lambda r: (-r.score, -r.plausibility, r.offer_flow_id, r.need_site_id, r.need_flow_id or ""))
-    if top is not None:
-        kept, count = [], defaultdict(int)
-        for r in out:
-            if count[r.offer_flow_id] < top:
-                kept.append(r)
-                count[r.offer_flow_id] += 1
-        out = kept
     return out

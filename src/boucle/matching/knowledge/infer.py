@@ -105,23 +105,42 @@ def _relation(code: str, prefix: str) -> float:
     return 0.0
 
 
-def _apply(rules, codes) -> list[InferredNeed]:
+def _by_prefix(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
+    out: dict[str, list[Rule]] = {}
+    for r in rules:
+        out.setdefault(r.naf_prefix, []).append(r)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _input_index() -> dict[str, tuple[Rule, ...]]:
+    return _by_prefix(input_rules())
+
+
+@lru_cache(maxsize=1)
+def _output_index() -> dict[str, tuple[Rule, ...]]:
+    return _by_prefix(output_rules())
+
+
+def _apply(index: dict[str, tuple[Rule, ...]], codes) -> list[InferredNeed]:
     best: dict[str, InferredNeed] = {}
     for code, conf in codes:
-        for rule in rules:
-            rel = _relation(code, rule.naf_prefix)
-            if not rel:
-                continue
-            w = round(rule.weight * conf * rel, 4)
-            cur = best.get(rule.class_key)
-            if cur is None or w > cur.weight or (w == cur.weight and rule.rule_id < cur.rule_id):
-                best[rule.class_key] = InferredNeed(rule.class_key, w, rule.rule_id, rule.source)
+        # Rules for the code and its ancestors (division, group), then for its subclasses.
+        related = [(p, 1.0) for p in {code[:2], code[:4], code} if p in index]
+        if len(code) < 5:
+            related += [(p, DESCENDANT_FACTOR) for p in index if p != code and _relation(code, p) == DESCENDANT_FACTOR]
+        for prefix, rel in related:
+            for rule in index[prefix]:
+                w = round(rule.weight * conf * rel, 4)
+                cur = best.get(rule.class_key)
+                if cur is None or w > cur.weight or (w == cur.weight and rule.rule_id < cur.rule_id):
+                    best[rule.class_key] = InferredNeed(rule.class_key, w, rule.rule_id, rule.source)
     return sorted(best.values(), key=lambda n: (-n.weight, n.class_key))
 
 
 @lru_cache(maxsize=4096)
 def _infer_needs(naf_code: str | None, activity: str | None) -> tuple[InferredNeed, ...]:
-    return tuple(_apply(input_rules(), site_codes(naf_code, activity)))
+    return tuple(_apply(_input_index(), site_codes(naf_code, activity)))
 
 
 def infer_needs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:
@@ -134,7 +153,7 @@ def infer_needs(naf_code: str | None, activity: str | None) -> list[InferredNeed
 
 def infer_outputs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:
     """Typical by-products of an activity (EWC chapters): for demos and plausibility checks."""
-    return _apply(output_rules(), site_codes(naf_code, activity))
+    return _apply(_output_index(), site_codes(naf_code, activity))
 
 
 def hazardous_classes_accepted(naf_code: str | None, activity: str | None) -> frozenset[str] | None:
