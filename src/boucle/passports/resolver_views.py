@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import csrf_exempt
 
 from boucle.gs1 import GS1Error, parse_digital_link
@@ -25,6 +27,12 @@ from .links import passport_links
 from .models import Passport
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+
+
+class TemporaryRedirect(HttpResponseRedirectBase):
+    """307: the method and body are kept, and clients do not cache the target (links change)."""
+
+    status_code = 307
 
 
 def _cors(response: HttpResponse) -> HttpResponse:
@@ -72,14 +80,15 @@ def resolve_view(request, rest=""):
     if request.method not in ("GET", "HEAD"):
         return _method_not_allowed()
     stem = stem_for(request)
-    uri = stem + request.get_full_path()
+    path = request.path.rstrip("/")  # GS1 asks resolvers to tolerate a trailing slash
+    query = request.META.get("QUERY_STRING", "")
+    uri = stem + escape_uri_path(path) + ("?" + query if query else "")
     links = [link for passport in _candidates(uri).select_related("site")
              for link in passport_links(passport, request.user, stem)]
     decision = resolve(uri, links, accept=request.headers.get("Accept"),
                        accept_language=request.headers.get("Accept-Language"), stem=stem)
     if decision.status == 307:
-        response = HttpResponse(status=307)
-        response["Location"] = decision.location
+        response = TemporaryRedirect(decision.location)
     else:
         body = "" if decision.body is None else json.dumps(decision.body, ensure_ascii=False, indent=1)
         response = HttpResponse(body, status=decision.status, content_type=decision.media_type or "application/json")
@@ -101,8 +110,7 @@ def platform_view(request, handle):
     passport = get_object_or_404(Passport, handle=handle, gtin="", giai="")
     location = reverse("passports:page", args=[passport.handle])
     query = [(k, v) for k, v in request.GET.items() if k != "linkType"]
-    response = HttpResponse(status=307)
-    response["Location"] = location + ("?" + urlencode(query) if query else "")
+    response = TemporaryRedirect(location + ("?" + urlencode(query) if query else ""))
     return _cors(response)
 
 
