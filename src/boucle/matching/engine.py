@@ -148,6 +148,10 @@ class ClassInfo:
     def __len__(self) -> int:
         return self.kind.size
 
+    @cached_property
+    def is_heat(self) -> np.ndarray:
+        return self.kind == "heat"
+
     @classmethod
     def uniform(cls, n_classes: int, kind: str = "material") -> "ClassInfo":
         return cls(kind=np.full(n_classes, kind))
@@ -244,16 +248,14 @@ def class_pair_allowed(classinfo: ClassInfo, oc: int, nc: int) -> bool:
     return True
 
 
-def flow_rules_mask(offers: Offers, needs: Needs, classinfo: ClassInfo, oi: np.ndarray, ni: np.ndarray, sites_o=None, sites_n=None) -> np.ndarray:
+def flow_rules_mask(offers: Offers, needs: Needs, classinfo: ClassInfo, oi: np.ndarray, ni: np.ndarray) -> np.ndarray:
     """Rules that depend on each flow: never the same site; hazardous waste only
     to authorised sites; heat only from a source at least as hot as the use
     (when both temperatures are known)."""
-    so = offers.site[oi] if sites_o is None else sites_o
-    sn = needs.site[ni] if sites_n is None else sites_n
-    ok = so != sn
+    ok = offers.site[oi] != needs.site[ni]
     ok &= ~offers.hazardous[oi] | needs.accepts_hazardous[ni]
-    heat = (classinfo.kind[offers.cls[oi]] == "heat") | (classinfo.kind[needs.cls[ni]] == "heat")
-    if heat.any():
+    if classinfo.is_heat.any():
+        heat = classinfo.is_heat[offers.cls[oi]] | classinfo.is_heat[needs.cls[ni]]
         to, tn = offers.temperature_c[oi], needs.temperature_c[ni]
         too_cold = heat & np.isfinite(to) & np.isfinite(tn) & (to < tn)
         ok &= ~too_cold

@@ -14,8 +14,9 @@ Why this shape:
 - impact terms saturate (x / (1 + x) of a scale) so one huge quarry does not
   flatten the rest of the ranking; negative impacts (transport emits more than
   the exchange saves) count as zero merit;
-- every factor is at most 1, which gives the per-offer upper bound used by
-  :mod:`.nearest` to prove a top-k exact without scoring every pair.
+- every factor is at most 1 and the impact term grows with tonnes and shrinks
+  with distance, which gives the upper bound :mod:`.nearest` uses to prove a
+  top-k exact without scoring every pair.
 """
 
 from __future__ import annotations
@@ -65,6 +66,19 @@ def _saturate(x: np.ndarray, scale: float) -> np.ndarray:
     return y / (1.0 + y)
 
 
+def impact_term(impact_fn, material_idx, tonnes, distance_km, weights: ScoreWeights, with_raw: bool = False):
+    """The impact part of the merit, in [0, 1): a weighted mix of saturated
+    tCO2e avoided, tonnes diverted and euros saved (a missing figure counts 0)."""
+    w = weights
+    imp = (impact_fn or default_impact)(material_idx=material_idx, quantity_t=tonnes, distance_km=distance_km)
+    term = (
+        w.impact_co2e * _saturate(imp["co2e_avoided_t"], w.co2e_scale_t)
+        + w.impact_tonnes * _saturate(imp["tonnes_diverted"], w.tonnes_scale_t)
+        + w.impact_eur * _saturate(imp["eur_saved"], w.eur_scale)
+    ) / (w.impact_co2e + w.impact_tonnes + w.impact_eur)
+    return (term, imp) if with_raw else term
+
+
 def exchanged_tonnes(supply_t: np.ndarray, demand_t: np.ndarray) -> np.ndarray:
     """What could actually move: the smaller side, or the whole offer when the
     demand is unknown."""
@@ -82,16 +96,10 @@ def quantity_fit(supply_t: np.ndarray, demand_t: np.ndarray, unknown: float) -> 
 
 def score_terms(oi, ni, distance_km, compat_weight, offers, needs, impact_fn: ImpactFn | None = None, weights: ScoreWeights = ScoreWeights()) -> dict:
     """Every ingredient of the score, as arrays aligned with the pairs."""
-    impact_fn = impact_fn or default_impact
     w = weights
     supply, demand = offers.quantity_t[oi], needs.quantity_t[ni]
     tonnes = exchanged_tonnes(supply, demand)
-    imp = impact_fn(material_idx=offers.cls[oi], quantity_t=tonnes, distance_km=distance_km)
-    impact = (
-        w.impact_co2e * _saturate(imp["co2e_avoided_t"], w.co2e_scale_t)
-        + w.impact_tonnes * _saturate(imp["tonnes_diverted"], w.tonnes_scale_t)
-        + w.impact_eur * _saturate(imp["eur_saved"], w.eur_scale)
-    ) / (w.impact_co2e + w.impact_tonnes + w.impact_eur)
+    impact, imp = impact_term(impact_fn, offers.cls[oi], tonnes, distance_km, w, with_raw=True)
     fit = quantity_fit(supply, demand, w.unknown_fit)
     merit = (w.impact * impact + w.fit * fit + w.base) / (w.impact + w.fit + w.base)
     confidence = offers.confidence[oi] * needs.confidence[ni]
@@ -117,9 +125,3 @@ def score_candidates(cands, offers, needs, impact_fn: ImpactFn | None = None, we
     if len(cands) == 0:
         return np.zeros(0, dtype=np.float64)
     return score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs, impact_fn, weights)["score"]
-
-
-def score_upper_bound(offer_conf, need_conf, need_inferred, compat_weight, distance_km, weights: ScoreWeights = ScoreWeights()):
-    """No pair can score above this (merit <= 1): what lets a search stop early."""
-    inferred = np.where(need_inferred, weights.inferred_factor, 1.0)
-    return compat_weight * offer_conf * need_conf * inferred * np.exp(-np.asarray(distance_km) / weights.decay_km)

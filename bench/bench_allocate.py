@@ -1,0 +1,117 @@
+"""Territory allocation at scale: 100,000 arcs, OR-Tools min-cost flow vs networkx.
+
+Supplies and demands sit on real commune coordinates; each demand gets arcs
+from nearby supplies (the shape the matching produces), valued in tCO2e
+avoided per tonne minus transport. Both solvers get the same integer network
+(see boucle.matching.allocation for the scaling) and must reach the same
+optimum value.
+
+Usage: .venv/bin/python bench/bench_allocate.py [--arcs 100000] [--skip-networkx]
+Merges allocate_100k_seconds and allocate_speedup_vs_networkx into bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_match import load_communes, merge_results  # noqa: E402
+from scipy.spatial import cKDTree  # noqa: E402
+
+from boucle.matching.allocation import allocate  # noqa: E402
+from boucle.matching.spatial import chord_to_km, to_xyz  # noqa: E402
+
+VALUE_SCALE, UNIT_T = 1000.0, 0.001
+
+
+def make_instance(n_arcs: int, seed: int = 7):
+    rng = np.random.default_rng(seed)
+    lat, lon, _ = load_communes()
+    n_sup = n_dem = max(n_arcs // 5, 1)
+    per = n_arcs // n_dem
+    s_pick, d_pick = rng.integers(0, lat.size, n_sup), rng.integers(0, lat.size, n_dem)
+    s_xyz, d_xyz = to_xyz(lat[s_pick], lon[s_pick]), to_xyz(lat[d_pick], lon[d_pick])
+    dist, idx = cKDTree(s_xyz).query(d_xyz, k=per)
+    arcs_to = np.repeat(np.arange(n_dem), per)
+    arcs_from = idx.reshape(-1)
+    km = chord_to_km(dist.reshape(-1))
+    gain = rng.uniform(0.05, 1.5, n_sup)[arcs_from]  # tCO2e avoided per t, by material of the supply
+    value = gain - 0.0001 * km  # minus road freight, ~0.1 kgCO2e per t.km
+    supply = np.round(rng.lognormal(3.0, 1.2, n_sup), 3)
+    demand = np.round(rng.lognormal(3.0, 1.2, n_dem), 3)
+    return supply, demand, arcs_from, arcs_to, value
+
+
+def networkx_optimum(supply, demand, arcs_from, arcs_to, value) -> tuple[int, float]:
+    """The same network as allocation.allocate, solved by networkx.network_simplex."""
+    import networkx as nx
+
+    u = np.floor(supply / UNIT_T + 1e-9).astype(np.int64)
+    v = np.floor(demand / UNIT_T + 1e-9).astype(np.int64)
+    cost = np.rint(value * VALUE_SCALE).astype(np.int64)
+    keep = cost > 0
+    g = nx.DiGraph()
+    n_s, n_d = supply.size, demand.size
+    sink = ("t",)
+    g.add_node(sink, demand=int(u.sum()))
+    for i in range(n_s):
+        g.add_node(("s", i), demand=-int(u[i]))
+        g.add_edge(("s", i), sink, weight=0, capacity=int(u[i]))
+    for j in range(n_d):
+        g.add_edge(("d", j), sink, weight=0, capacity=int(v[j]))
+    for a, b, c in zip(arcs_from[keep].tolist(), arcs_to[keep].tolist(), cost[keep].tolist()):
+        g.add_edge(("s", a), ("d", b), weight=-c, capacity=int(min(u[a], v[b])))
+    t0 = time.perf_counter()
+    flow_cost, _ = nx.network_simplex(g)
+    return -int(flow_cost), time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--arcs", type=int, default=100_000)
+    ap.add_argument("--skip-networkx", action="store_true")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    supply, demand, arcs_from, arcs_to, value = make_instance(args.arcs)
+    print(f"{arcs_from.size:,} arcs, {supply.size:,} supplies, {demand.size:,} demands", file=sys.stderr)
+
+    allocate(supply, demand, arcs_from, arcs_to, value)  # warm-up (imports, page faults)
+    t0 = time.perf_counter()
+    alloc = allocate(supply, demand, arcs_from, arcs_to, value, quantity_unit_t=UNIT_T, value_scale=VALUE_SCALE)
+    seconds = time.perf_counter() - t0
+    objective = int(np.dot(np.rint(alloc.flow_t / alloc.quantity_unit_t).astype(np.int64), np.where(value > 0, np.rint(value * VALUE_SCALE), 0).astype(np.int64)))
+    print(f"OR-Tools: {seconds:.3f} s, {alloc.total_value:,.1f} tCO2e, {alloc.used_arcs.size:,} arcs used", file=sys.stderr)
+    values: dict = {"allocate_100k_seconds": round(seconds, 3)}
+
+    if args.skip_networkx:
+        values["allocate_speedup_vs_networkx"] = None
+        print("allocate_speedup_vs_networkx: null (skipped on request)", file=sys.stderr)
+    else:
+        try:
+            nx_objective, nx_seconds = networkx_optimum(supply, demand, arcs_from, arcs_to, value)
+        except ImportError as exc:
+            values["allocate_speedup_vs_networkx"] = None
+            print(f"allocate_speedup_vs_networkx: null ({exc})", file=sys.stderr)
+        else:
+            print(f"networkx network_simplex: {nx_seconds:.1f} s, objective {nx_objective} vs {objective}", file=sys.stderr)
+            if nx_objective != objective:
+                print("MISMATCH: the two solvers disagree on the optimum", file=sys.stderr)
+                return 2
+            values["allocate_speedup_vs_networkx"] = round(nx_seconds / seconds, 1)
+    print(json.dumps(values))
+    if not args.no_write:
+        merge_results(values)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
