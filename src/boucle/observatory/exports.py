@@ -169,10 +169,12 @@ def _synergy_lines(ref, rows):
     out = []
     for r in rows:
         a, b = coords[r["synergy_id"]]
-        located = None not in (a.lat, a.lon, b.lat, b.lon)
-        out.append({"type": "Feature", "id": r["synergy_id"], "properties": r,
-                    "geometry": {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]}
-                    if located else None})
+        geometry = None
+        if None not in (a.lat, a.lon, b.lat, b.lon):
+            # Two sites at one address make a degenerate (invalid) line: a point says the same.
+            geometry = ({"type": "Point", "coordinates": [a.lon, a.lat]} if (a.lat, a.lon) == (b.lat, b.lon)
+                        else {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]})
+        out.append({"type": "Feature", "id": r["synergy_id"], "properties": r, "geometry": geometry})
     return out
 
 

@@ -77,7 +77,7 @@ def test_observatory_facilitator_flow_and_synergy_exports(obs_world, tmp_path):
                 "--output", str(out)) == 0
     doc = json.loads(out.read_text())
     assert len(doc["features"]) == 4
-    assert all(shape(f["geometry"]).is_valid and f["geometry"]["type"] == "LineString" for f in doc["features"])
+    assert all(shape(f["geometry"]).is_valid and f["geometry"]["type"] in ("LineString", "Point") for f in doc["features"])
     water = next(f for f in doc["features"] if f["properties"]["material_class"] == "process_water")
     assert shape(water["geometry"]).length > 1  # Dunkerque → Arras, in degrees
 
