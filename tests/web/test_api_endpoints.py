@@ -1,0 +1,78 @@
+"""The JSON API: OpenAPI document, token auth, validation errors naming the field, disclosure rule."""
+
+from boucle.accounts.models import ApiToken
+from boucle.flows.models import Flow
+from web_personas import EPCI_T
+
+
+def _bearer(user):
+    _token, clear = ApiToken.issue(user, "test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+
+
+def test_openapi_and_docs_are_served(client, db):
+    schema = client.get("/api/openapi.json").json()
+    assert schema["openapi"].startswith("3.") and "/api/synergies/{synergy_id}/transition" in schema["paths"]
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_create_flow_with_a_token(world, client):
+    response = client.post("/api/flows", {"site": world.sites["A"].pk, "direction": "need", "label": "Gypse",
+                                          "quantity": 12, "unit": "t", "period": "month"},
+                           content_type="application/json", **_bearer(world.users["member_a"]))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["quantity_per_year_base"] == 144 and body["confidential"] is True
+    assert Flow.objects.get(pk=body["id"]).source == "api"
+
+
+def test_bad_input_gives_422_naming_the_field(world, client):
+    auth = _bearer(world.users["member_a"])
+    bad_type = client.post("/api/flows", {"site": world.sites["A"].pk, "direction": "sideways", "label": "x"},
+                           content_type="application/json", **auth)
+    assert bad_type.status_code == 422
+    assert any(err["loc"][-1] == "direction" for err in bad_type.json()["detail"])
+    negative = client.post("/api/flows", {"site": world.sites["A"].pk, "direction": "offer", "label": "x",
+                                          "quantity": -2, "unit": "t"}, content_type="application/json", **auth)
+    assert negative.status_code == 422 and negative.json()["detail"][0]["loc"][-1] == "quantity"
+    unknown_code = client.post("/api/flows", {"site": world.sites["A"].pk, "direction": "offer", "label": "x",
+                                              "ewc_code": "99 99 99"}, content_type="application/json", **auth)
+    assert unknown_code.status_code == 422 and unknown_code.json()["detail"][0]["loc"][-1] == "ewc_code"
+    wrong_unit = client.post("/api/flows", {"site": world.sites["A"].pk, "direction": "offer", "label": "x",
+                                            "kind": "energy", "quantity": 3, "unit": "t"},
+                             content_type="application/json", **auth)
+    assert wrong_unit.status_code == 422 and wrong_unit.json()["detail"][0]["loc"][-1] == "unit"
+
+
+def test_transition_conflict_and_interest_through_the_api(world, client):
+    syn = world.synergies["ab"]
+    fac = _bearer(world.users["facilitator_t"])
+    jump = client.post(f"/api/synergies/{syn.pk}/transition", {"target": "running"},
+                       content_type="application/json", **fac)
+    assert jump.status_code == 409 and "allowed" in jump.json()["detail"]
+    assert client.post(f"/api/synergies/{syn.pk}/transition", {"target": "contacted", "reason": "tel"},
+                       content_type="application/json", **fac).json()["status"] == "contacted"
+    client.post(f"/api/synergies/{syn.pk}/interest", {"interested": True}, content_type="application/json",
+                **_bearer(world.users["member_a"]))
+    card = client.post(f"/api/synergies/{syn.pk}/interest", {"interested": True}, content_type="application/json",
+                       **_bearer(world.users["member_b"])).json()
+    assert card["revealed"] and card["need"]["site"]["company"] == "Alphaciment SA"
+
+
+def test_anonymised_card_in_the_api(world, client):
+    cards = client.get("/api/synergies", **_bearer(world.users["member_b"])).json()
+    assert len(cards) == 1
+    need = cards[0]["need"]
+    assert need["site"]["anonymous"] and need["site"]["company"] is None and need["label"] is None
+    assert need["quantity_range"] == "10000–100000 t/an" and need["site"]["epci"] == "Métropole Européenne de Lille"
+
+
+def test_indicators_follow_the_disclosure_rule(world, client):
+    public = client.get(f"/api/territories/epci:{EPCI_T}/indicators").json()
+    assert public["companies"] is None and public["offers"] is None  # only 2 companies in T
+    mine = client.get(f"/api/territories/epci:{EPCI_T}/indicators", **_bearer(world.users["facilitator_t"])).json()
+    assert mine["companies"] == 2 and mine["offers"] == 1 and mine["disclosed_all"]
+    other = client.get(f"/api/territories/epci:{EPCI_T}/indicators",
+                       **_bearer(world.users["facilitator_other"])).json()
+    assert other["companies"] is None
+    assert client.get("/api/territories/epci:000000000/indicators").status_code == 404

@@ -1,0 +1,106 @@
+"""The company space: declaring flows, pickers, file import with line errors, suggestions, impact."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from boucle.flows.models import Correction, Flow
+from boucle.matching import services
+
+
+def test_member_declares_an_offer_with_a_waste_code(world, as_persona):
+    client = as_persona("member_a")
+    response = client.post("/espace/flux/nouveau/", {
+        "site": world.sites["A"].pk, "direction": "offer", "kind": "material", "label": "Calcin de verre",
+        "ewc": "10 11 12", "material_class": "", "quantity": "2", "unit": "t", "period": "month",
+        "confidential": "on"})
+    assert response.status_code == 302
+    flow = Flow.objects.get(label="Calcin de verre")
+    assert flow.site == world.sites["A"] and flow.ewc_id == "101112" and flow.quantity_base == 24
+    assert flow.base_unit == "t" and flow.confidential and flow.source == "web"
+
+
+def test_form_errors_name_the_problem(world, as_persona):
+    client = as_persona("member_a")
+    base = {"site": world.sites["A"].pk, "direction": "offer", "kind": "energy", "label": "Chaleur",
+            "ewc": "99 99 99", "quantity": "5", "unit": "t", "period": "year"}
+    page = client.post("/espace/flux/nouveau/", base).content.decode()
+    assert "liste européenne des déchets" in page and "ne convient pas" in page
+    assert not Flow.objects.filter(label="Chaleur").exists()
+
+
+def test_member_cannot_declare_on_another_company_site(world, as_persona):
+    client = as_persona("member_b")
+    client.post("/espace/flux/nouveau/", {"site": world.sites["A"].pk, "direction": "offer", "kind": "material",
+                                         "label": "Intrusion", "period": "year"})
+    assert not Flow.objects.filter(label="Intrusion").exists()
+
+
+def test_editing_an_imported_flow_goes_through_the_correction_layer(world, as_persona, tmp_path):
+    from boucle.flows.importers import import_flows
+
+    path = tmp_path / "f.csv"
+    path.write_text(f"site_id,direction,label,quantity,unit\n{world.sites['A'].site_id},offer,Sable de fonderie,10,t\n")
+    assert import_flows(path).ok
+    flow = Flow.objects.get(label="Sable de fonderie")
+    client = as_persona("facilitator_t")
+    client.post(f"/espace/flux/{flow.pk}/", {"site": world.sites["A"].pk, "direction": "offer", "kind": "material",
+                                            "label": "Sable de fonderie", "quantity": "25", "unit": "t",
+                                            "period": "year", "ewc": "", "material_class": ""})
+    flow.refresh_from_db()
+    assert flow.quantity == 25 and Correction.objects.filter(flow=flow, field="quantity").exists()
+    assert import_flows(path).ok  # re-importing the file keeps the human fix
+    flow.refresh_from_db()
+    assert flow.quantity == 25
+
+
+def test_upload_shows_the_report_with_line_errors(world, as_persona):
+    sid = world.sites["A"].site_id
+    text = f"site_id,direction,label,quantity,unit\n{sid},offer,Palettes,30,t\n{sid},offer,Fûts,-3,t\n"
+    client = as_persona("member_a")
+    page = client.post("/espace/import/", {"file": SimpleUploadedFile("f.csv", text.encode())}).content.decode()
+    assert "ligne 3" in page and "négatif" in page and not Flow.objects.filter(label="Palettes").exists()
+    page = client.post("/espace/import/", {"file": SimpleUploadedFile("f.csv", text.encode()), "partial": "1"})
+    assert Flow.objects.filter(label="Palettes").exists()
+
+
+def test_upload_refuses_rows_for_sites_of_other_companies(world, as_persona):
+    text = f"site_id,direction,label,quantity,unit\n{world.sites['B'].site_id},offer,Intrus,30,t\n"
+    page = as_persona("member_a").post("/espace/import/", {"file": SimpleUploadedFile("f.csv", text.encode())})
+    assert "hors de vos sites" in page.content.decode() and not Flow.objects.filter(label="Intrus").exists()
+
+
+def test_pickers_search_waste_codes_and_material_classes(world, as_persona):
+    client = as_persona("member_a")
+    assert "10 01 02" in client.get("/choix/codes-dechets/", {"q": "cendres volantes"}).content.decode()
+    assert "10 01 02" in client.get("/choix/codes-dechets/", {"q": "1001"}).content.decode()
+    assert 'value="fly_ash"' in client.get("/choix/matieres/", {"q": "cendres vol"}).content.decode()
+    english = client.get("/choix/matieres/", {"q": "fly ash"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Coal fly ash" in english
+
+
+def test_suggestions_best_first_with_explanation_and_estimate(world, as_persona):
+    page = as_persona("member_a").get("/espace/synergies/").content.decode()
+    first, second = page.index(f"/synergies/{world.synergies['ab'].pk}/"), page.index(
+        f"/synergies/{world.synergies['ca'].pk}/")
+    assert first < second  # score 0.92 before 0.41
+    assert "quantity fit" in page and "40000" in page.replace("\u202f", "").replace(" ", "")
+    assert "Charliepap" not in page and "Bravotherm" not in page
+
+
+def test_interest_buttons_record_the_answer(world, as_persona):
+    syn = world.synergies["ab"]
+    as_persona("member_b").post(f"/synergies/{syn.pk}/interet/", {"answer": "no"})
+    syn.refresh_from_db()
+    assert syn.offer_interest is False and syn.need_interest is None
+
+
+def test_impact_dashboard_keeps_estimates_and_verified_apart(world, as_persona):
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    services.transition(syn, "contacted", fac)
+    services.record_outcome(syn, fac, tonnes_per_year=31500)
+    page = as_persona("member_a").get("/espace/impact/").content.decode()
+    rows = {line.split("</th>")[0].split(">")[-1]: line for line in page.split("<tr>") if "</th><td>" in line}
+    engaged = next(v for k, v in rows.items() if k.startswith("Estimé"))
+    verified = next(v for k, v in rows.items() if k.startswith("Vérifié"))
+    assert "40000" in engaged.replace("\u202f", "").replace(" ", "")
+    assert "31500" in verified.replace("\u202f", "").replace(" ", "")
+    assert "71500" not in page.replace("\u202f", "").replace(" ", "")

@@ -1,0 +1,97 @@
+"""Synergy life cycle through the one write path: status log, double opt-in reveal, verified outcomes."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from boucle.matching import lifecycle, services
+from boucle.matching.models import Reveal, StatusChange
+
+
+def test_the_life_of_a_synergy_is_logged_step_by_step(world):
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    for target in ("contacted", "in_discussion", "trial", "running", "stopped"):
+        services.transition(syn, target, fac, reason=f"vers {target}")
+    syn.refresh_from_db()
+    assert syn.status == "stopped"
+    log = list(StatusChange.objects.filter(synergy=syn).values_list("from_status", "to_status", "author", "reason"))
+    assert log[0] == ("suggested", "contacted", fac.pk, "vers contacted")
+    assert [row[1] for row in log] == ["contacted", "in_discussion", "trial", "running", "stopped"]
+
+
+@pytest.mark.parametrize("path", [[], ["contacted"], ["contacted", "in_discussion"],
+                                  ["contacted", "in_discussion", "trial"]])
+def test_declined_at_any_step_before_running(world, path):
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    for target in path:
+        services.transition(syn, target, fac)
+    services.transition(syn, "declined", fac, reason="pas de débouché")
+    syn.refresh_from_db()
+    assert syn.status == "declined"
+    with pytest.raises(lifecycle.TransitionError):
+        services.transition(syn, "contacted", fac)
+
+
+def test_a_skipped_step_is_refused_and_not_logged(world):
+    syn = world.synergies["ab"]
+    with pytest.raises(lifecycle.TransitionError):
+        services.transition(syn, "running", world.users["facilitator_t"])
+    assert not StatusChange.objects.filter(synergy=syn).exists()
+
+
+@pytest.mark.parametrize("persona", ["member_a", "member_b", "facilitator_other"])
+def test_only_the_territory_facilitators_move_a_synergy(world, persona):
+    with pytest.raises(PermissionDenied):
+        services.transition(world.synergies["ab"], "contacted", world.users[persona])
+
+
+def test_identities_revealed_only_after_both_say_yes_and_logged_once(world, as_persona):
+    syn = world.synergies["ab"]
+    services.express_interest(syn, world.users["member_a"], True)
+    page = as_persona("member_a").get(f"/synergies/{syn.pk}/").content.decode()
+    assert "Bravotherm SAS" not in page and "Entreprise anonyme" in page
+    assert not Reveal.objects.exists()
+    services.express_interest(syn, world.users["member_b"], True)
+    syn.refresh_from_db()
+    assert syn.revealed_at is not None
+    assert Reveal.objects.filter(synergy=syn, triggered_by=world.users["member_b"]).count() == 1
+    assert "Bravotherm SAS" in as_persona("member_a").get(f"/synergies/{syn.pk}/").content.decode()
+    assert "Alphaciment SA" in as_persona("member_b").get(f"/synergies/{syn.pk}/").content.decode()
+    services.express_interest(syn, world.users["admin_a"], True)  # answering again reveals nothing new
+    assert Reveal.objects.count() == 1
+    # Revealing to the parties reveals nothing to outsiders.
+    outsider = as_persona("facilitator_other").get("/api/synergies").json()
+    assert all(card["id"] != syn.pk for card in outsider)
+
+
+def test_a_no_keeps_identities_hidden(world, as_persona):
+    syn = world.synergies["ab"]
+    services.express_interest(syn, world.users["member_a"], False)
+    services.express_interest(syn, world.users["member_b"], True)
+    syn.refresh_from_db()
+    assert syn.revealed_at is None
+    assert "Alphaciment" not in as_persona("member_b").get(f"/synergies/{syn.pk}/").content.decode()
+
+
+def test_verified_outcome_is_kept_apart_from_the_estimate(world, as_persona):
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    client = as_persona("facilitator_t")
+    response = client.post(f"/animation/synergies/{syn.pk}/resultat/",
+                           {"start_date": "2026-03-01", "tonnes_per_year": "31500", "eur_per_year": "250000"})
+    assert response.status_code == 302
+    syn.refresh_from_db()
+    assert syn.tonnes_diverted == 40000  # the engine's estimate is untouched
+    outcome = syn.outcomes.get()
+    assert outcome.tonnes_per_year == 31500 and outcome.recorded_by == fac and str(outcome.start_date) == "2026-03-01"
+    with pytest.raises(ValueError):
+        services.record_outcome(syn, fac, tonnes_per_year=-1)
+
+
+def test_facilitator_page_moves_a_synergy_and_refuses_an_illegal_jump(world, as_persona):
+    syn = world.synergies["ab"]
+    client = as_persona("facilitator_t")
+    client.post(f"/animation/synergies/{syn.pk}/statut/", {"target": "contacted", "reason": "présentés"})
+    syn.refresh_from_db()
+    assert syn.status == "contacted"
+    response = client.post(f"/animation/synergies/{syn.pk}/statut/", {"target": "stopped"}, follow=True)
+    syn.refresh_from_db()
+    assert syn.status == "contacted" and "refusé" in response.content.decode()
