@@ -344,7 +344,8 @@ def build(shared: Path) -> list[dict]:
             errors.append(f"{code6}*: hazardous code mapped to non-hazardous class {key!r}")
         rows.append({"code6": code6, "hazardous": "true" if hazardous else "false",
                      "key": key, "method": method,
-                     "description_en": en[code6]["description"]})
+                     "description_en": en[code6]["description"],
+                     "description_fr": fr[code6]["libelle"]})
     if errors:
         sys.exit("\n".join(errors))
     return rows

@@ -19,6 +19,7 @@ __all__ = [
 ]
 
 MIN_SCORE = 0.2
+TYPO_PENALTY = 0.9  # a match that needed a spelling fix is a little less certain
 CHUNK = 4096
 HEAT = ("waste_heat_low", "waste_heat_medium", "waste_heat_high")
 HEAT_LIMITS = (100.0, 250.0)  # °C: low < 100 <= medium < 250 <= high
@@ -79,6 +80,8 @@ def _scores(toks_list: list[tuple[str, ...]]):
     class_scores = idx.class_scores(entry_scores, idx.bag_scores(qbin, qw))
     corrected = np.array([c for _, c in fixed], dtype=bool)
     entry_methods[corrected] = -1
+    class_scores[corrected] *= TYPO_PENALTY
+    entry_scores[corrected] *= TYPO_PENALTY
     return class_scores, entry_scores, entry_methods
 
 
@@ -86,8 +89,11 @@ def _batch_scores(toks_list: list[tuple[str, ...]]) -> np.ndarray:
     from .index import lexical_index
 
     idx = lexical_index()
-    qbin, qw, qgram = idx.query_matrices([idx.correct(t)[0] for t in toks_list])
-    return idx.batch_class_scores(qbin, qw, qgram)
+    fixed = [idx.correct(t) for t in toks_list]
+    qbin, qw, qgram = idx.query_matrices([t for t, _ in fixed])
+    scores = idx.batch_class_scores(qbin, qw, qgram)
+    scores[np.array([c for _, c in fixed], dtype=bool)] *= TYPO_PENALTY
+    return scores
 
 
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:

@@ -71,6 +71,7 @@ class LexicalIndex:
     class_bag: sparse.csr_matrix  # (C, V) token presence in any row of the class
     n_classes: int
     vocab_list: list[str] = field(default_factory=list)
+    lexicon: frozenset = frozenset()  # real words we do not index: never "corrected"
     _typo_cache: dict = field(default_factory=dict)
     _gram_cache: dict = field(default_factory=dict)
 
@@ -78,7 +79,7 @@ class LexicalIndex:
         """Replace misspelt words by the closest known word ("ferailles" -> "ferraille")."""
         out, changed = [], False
         for t in toks:
-            if t not in self.vocab and len(t) >= TYPO_MIN_LEN:
+            if t not in self.vocab and t not in self.lexicon and len(t) >= TYPO_MIN_LEN:
                 fixed = self._closest(t)
                 if fixed is not None:
                     out.append(fixed)
@@ -214,6 +215,17 @@ class LexicalIndex:
         return best if bag is None else np.maximum(best, bag)
 
 
+def _lexicon() -> frozenset:
+    """Words of the 842 EWC descriptions (EN + FR): "powder" is a word, not a typo of "power"."""
+    from .taxonomy import ewc_descriptions
+
+    words = set()
+    for en, fr in ewc_descriptions().values():
+        words.update(tokens(en))
+        words.update(tokens(fr))
+    return frozenset(words)
+
+
 @lru_cache(maxsize=1)
 def lexical_index() -> LexicalIndex:
     classes = load_classes()
@@ -287,5 +299,5 @@ def lexical_index() -> LexicalIndex:
         unknown_idf=float(np.percentile(idf, 50)), entry_bin=entry_bin,
         entry_len=entry_len, entry_w=entry_w, gram_vocab=gram_vocab, gram_idf=gram_idf,
         entry_grams=entry_grams, class_bag=class_bag, n_classes=n_classes,
-        vocab_list=list(vocab),
+        vocab_list=list(vocab), lexicon=_lexicon(),
     )

@@ -80,3 +80,10 @@ def ewc_table() -> dict[str, tuple[str, bool, str]]:
     """code6 -> (class key, hazardous, method that decided it)."""
     return {r["code6"]: (r["key"], r["hazardous"] == "true", r["method"])
             for r in _read("ewc_to_class.csv")}
+
+
+@lru_cache(maxsize=1)
+def ewc_descriptions() -> dict[str, tuple[str, str]]:
+    """code6 -> (English, French) description of the European List of Waste entry."""
+    return {r["code6"]: (r["description_en"], r["description_fr"])
+            for r in _read("ewc_to_class.csv")}

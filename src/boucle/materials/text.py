@@ -31,7 +31,7 @@ _TEMPERATURE = re.compile(
 )
 _ELISION = re.compile(r"\b(?:d|l|qu|j|n|s)'")
 _AMP = re.compile(r"\b([a-z])\s*&\s*([a-z])\b")
-_SHORT_HYPHEN = re.compile(r"\b([a-z0-9]{1,2})-([a-z0-9]+)\b|\b([a-z0-9]+)-([a-z0-9]{1,2})\b")
+_SHORT_HYPHEN = re.compile(r"\b([a-z0-9]{1,3})-([a-z0-9]+)\b|\b([a-z0-9]+)-([a-z0-9]{1,3})\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _HAS_DIGIT = re.compile(r"\d")
 _GRADE = re.compile(r"\b(classe|class|grade|categorie|category|cat)\s+([a-z0-9])\b")
