@@ -96,9 +96,38 @@ def _words(label: str) -> set[str]:
     return {w for w in normalise(label).split() if w not in GENERIC_WORDS and len(w) > 2}
 
 
+# Columns of the original MAESTRI export, so that another extract of the database (other cases,
+# other parks) can be evaluated as it is published.
+ORIGINAL_COLUMNS = {
+    "case": "Case Number", "index": "Index",
+    "provider_nace": "NACE code - Providing industry",
+    "provider_activity": "Providing industry (according to original database)",
+    "provider_company": "Company name - Providing industry",
+    "receiver_nace": "NACE code - Receiving industry",
+    "receiver_activity": "Receiving industry (according to original database)",
+    "receiver_company": "Company name - Receiving industry",
+    "waste_description": "Waste description", "ewc_code": "EWC code",
+}
+
+
+def _hazardous(ewc: str) -> bool:
+    """Hazard flag of the official List of Waste for any code of the cell."""
+    from boucle.materials.taxonomy import ewc_table
+
+    table = ewc_table()
+    return any(table.get(re.sub(r"\D", "", c), ("", False, ""))[1] for c in (ewc or "").split(";"))
+
+
 def read_rows(path: Path = MAESTRI_CSV) -> list[dict]:
+    """Rows of the shipped copy, or of a MAESTRI export with its original column names."""
     with Path(path).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        rows = list(csv.DictReader(fh))
+    if rows and "case" not in rows[0] and ORIGINAL_COLUMNS["case"] in rows[0]:
+        rows = [{k: (r.get(src) or "").strip() for k, src in ORIGINAL_COLUMNS.items()} for r in rows]
+    for r in rows:
+        if "ewc_hazardous" not in r:
+            r["ewc_hazardous"] = "true" if _hazardous(r["ewc_code"]) else "false"
+    return rows
 
 
 def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case]:

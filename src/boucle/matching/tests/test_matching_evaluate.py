@@ -1,6 +1,7 @@
 """The MAESTRI evaluation: cases rebuilt faithfully, metrics well-formed, and a floor on quality."""
 
 import argparse
+import csv
 import json
 
 import pytest
@@ -53,3 +54,17 @@ def test_quality_floor_on_the_development_set():
     assert report["pooled"]["f1"] >= 0.47
     assert report["pooled"]["recall_at_10"] >= 0.72
     assert report["leave_one_case_out"]["f1"] >= 0.45
+
+
+def test_an_export_with_the_original_maestri_columns_reads_like_the_shipped_copy(rows, tmp_path):
+    from boucle.matching.evaluate import ORIGINAL_COLUMNS
+
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=[*ORIGINAL_COLUMNS.values(), "Reference"])
+        w.writeheader()
+        for r in rows[:12]:
+            w.writerow({src: r[k] for k, src in ORIGINAL_COLUMNS.items()} | {"Reference": "x"})
+    again = read_rows(path)
+    assert [(r["case"], r["waste_description"], r["ewc_hazardous"]) for r in again] == \
+        [(r["case"], r["waste_description"], r["ewc_hazardous"]) for r in rows[:12]]
