@@ -142,3 +142,15 @@ def site_label(site, user=None) -> dict:
         "lat": site.lat,
         "lon": site.lon,
     }
+
+
+def readable_events(user):
+    """Events the user may read across the platform: those of their tier, and every event of
+    their own company's passports."""
+    from .models import Event
+
+    q = Q(visibility__in=visible_event_tiers(user))
+    companies = member_company_ids(user)
+    if companies:
+        q |= Q(entries__passport__site__company_id__in=companies)
+    return Event.objects.filter(q).distinct()

@@ -21,9 +21,9 @@ from boucle.epcis.document import build_document
 from boucle.epcis.query import QUERY_PARAMETERS, filter_events, parse_time
 from boucle.epcis.vocab import normalize_bizstep
 
-from .access import can_capture, visible_event_tiers
+from .access import can_capture, readable_events
 from .events import CaptureError, capture
-from .models import Event, Tier
+from .models import Tier
 
 JSONLD = "application/ld+json"
 
@@ -88,7 +88,7 @@ def events_view(request):
         return _error(400, [f"unknown query parameter(s): {', '.join(unknown)}; "
                             f"supported: {', '.join(QUERY_PARAMETERS)}"])
     criteria = {QUERY_PARAMETERS[name]: _values(request, name) for name in QUERY_PARAMETERS if _values(request, name)}
-    events = Event.objects.filter(visibility__in=visible_event_tiers(request.user))
+    events = readable_events(request.user)
     try:
         for key in ("ge_event_time", "lt_event_time"):
             if key in criteria:
