@@ -15,7 +15,8 @@ from .text import parse_temperature, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
-    "classify_labels", "get_class", "load_classes", "normalise_ewc", "parse_temperature",
+    "classify_labels", "ewc_in_label", "get_class", "load_classes", "normalise_ewc",
+    "parse_temperature",
 ]
 
 MIN_SCORE = 0.2
@@ -24,6 +25,8 @@ CHUNK = 4096
 HEAT = ("waste_heat_low", "waste_heat_medium", "waste_heat_high")
 HEAT_LIMITS = (100.0, 250.0)  # °C: low < 100 <= medium < 250 <= high
 
+_EWC_IN_TEXT = re.compile(r"(?<![\d.,])(\d{2})[ .]?(\d{2})[ .]?(\d{2})(?![\d.,])\s*\*?")
+EWC_IN_LABEL_CONFIDENCE = 0.95
 _EWC = re.compile(r"^\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*\*?\s*$")
 
 
@@ -53,6 +56,15 @@ def normalise_ewc(code: str) -> str:
 def class_for_ewc(code: str) -> str:
     """Material class key of an EWC code (every one of the 842 codes has one)."""
     return ewc_table()[normalise_ewc(code)][0]
+
+
+def ewc_in_label(label: str) -> str | None:
+    """A List-of-Waste code quoted inside a label ("17 04 05 - fer et acier"), if any."""
+    for m in _EWC_IN_TEXT.finditer(label):
+        code6 = "".join(m.groups())
+        if code6 in ewc_table():
+            return code6
+    return None
 
 
 def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
@@ -105,6 +117,9 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     from .index import METHODS, lexical_index
 
     idx = lexical_index()
+    code6 = ewc_in_label(label)
+    if code6 is not None:  # the declarant's own code beats our reading of the words
+        return [Match(ewc_table()[code6][0], EWC_IN_LABEL_CONFIDENCE, "ewc")]
     toks = tokens(label)
     if not toks:
         return []
@@ -157,4 +172,10 @@ def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
             best[i] = _heat_by_temperature(int(pos), uniq_labels[i], keys)
     empty = np.array([not t for t in toks_list], dtype=bool)
     best[empty], conf[empty] = -1, 0.0
+    positions = class_index()
+    for i, label in enumerate(uniq_labels):
+        if any(c.isdigit() for c in label):
+            code6 = ewc_in_label(label)
+            if code6 is not None:
+                best[i], conf[i] = positions[ewc_table()[code6][0]], EWC_IN_LABEL_CONFIDENCE
     return best[inverse], conf[inverse]

@@ -119,3 +119,14 @@ def test_class_helpers():
     assert get_class("sulphuric_acid").density_t_per_m3 == pytest.approx(1.84)
     with pytest.raises(KeyError):
         get_class("no_such_class")
+
+
+def test_a_waste_code_quoted_in_the_label_decides():
+    for label in ("17 04 05 - fer et acier", "déchets 170405* divers", "code 17.04.05"):
+        m = classify_label(label)[0]
+        assert (m.key, m.method) == ("steel_scrap", "ewc")
+        idx, conf = classify_labels([label])
+        assert load_classes()[idx[0]].key == "steel_scrap" and conf[0] > 0.9
+    # quantities are not codes
+    assert classify_label("cendres volantes 150 000 t/an")[0].key == "fly_ash"
+    assert classify_label("fly ash 100000 t")[0].key == "fly_ash"
