@@ -79,7 +79,7 @@ def test_observatory_facilitator_flow_and_synergy_exports(obs_world, tmp_path):
     assert len(doc["features"]) == 4
     assert all(shape(f["geometry"]).is_valid and f["geometry"]["type"] in ("LineString", "Point") for f in doc["features"])
     water = next(f for f in doc["features"] if f["properties"]["material_class"] == "process_water")
-    assert shape(water["geometry"]).length > 1  # Dunkerque → Arras, in degrees
+    assert shape(water["geometry"]).length == pytest.approx(0.855, abs=0.01)  # Dunkerque → Arras, degrees
 
 
 def test_observatory_report_has_every_section_with_non_empty_svgs(obs_world, tmp_path):
