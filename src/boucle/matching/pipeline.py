@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import engine as eng
-from .knowledge.infer import class_substitutes, hazardous_classes_accepted, infer_needs
+from .knowledge.infer import class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs
 from .scoring import ScoreWeights, score_terms
 
 # Calibrated on the MAESTRI development set (151 documented exchanges, 29 cases) by
@@ -202,6 +202,21 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
                  if c >= MIN_CLASS_CONFIDENCE and c >= 0.5 * top)
 
 
+# How much a class that the provider's activity typically gives off (EWC chapters) gains when the
+# label hesitates: "black furnace slag" from a steelworks is more likely slag of either kind.
+OUTPUT_PRIOR = 0.15
+
+
+def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn) -> list[tuple[str, float]]:
+    if len(classes) < 2:
+        return classes
+    typical = {o.class_key: o.weight for o in infer_outputs(site.naf_code, site.activity)}
+    if not typical:
+        return classes
+    out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
+    return sorted(out, key=lambda t: (-t[1], t[0]))
+
+
 def _impact_fn():
     """The impact colleague's vectorised model, re-indexed to our class order; None if absent."""
     try:
@@ -248,10 +263,14 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     flows_by_id = {f.flow_id: f for f in flows}
 
     o_rows, n_rows = [], []  # (flow_id | None, site_pos, class_key, confidence, extra)
+    sites_by_id = {s.site_id: s for s in sites}
     for f in flows:
         if f.site_id not in site_pos:
             continue
-        for key, conf in classify_flow(f):
+        classes = classify_flow(f)
+        if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
+            classes = _with_output_prior(classes, sites_by_id[f.site_id])
+        for key, conf in classes:
             if key not in cidx:
                 continue
             (o_rows if f.direction == "offer" else n_rows).append((f.flow_id, site_pos[f.site_id], key, conf, None))
