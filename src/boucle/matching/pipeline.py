@@ -256,7 +256,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     ``threshold`` nothing is cut by plausibility (ranking mode, e.g. for recall@k)."""
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
-    keys, classes = _classes()
+    keys, _ = _classes()
     cidx = {k: i for i, k in enumerate(keys)}
     site_pos = {s.site_id: i for i, s in enumerate(sites)}
     sites_arr = eng.Sites(np.array([s.lat for s in sites], dtype=float), np.array([s.lon for s in sites], dtype=float))
