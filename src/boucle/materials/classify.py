@@ -116,6 +116,8 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     """
     from .index import METHODS, lexical_index
 
+    if not label or not isinstance(label, str):
+        return []
     idx = lexical_index()
     code6 = ewc_in_label(label)
     if code6 is not None:  # the declarant's own code beats our reading of the words
@@ -144,6 +146,13 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     return matches
 
 
+def _as_text(value) -> str:
+    """Missing cells of a spreadsheet (None, NaN) are empty labels, not the word "nan"."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
 def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised top-1 for many labels: (class position array, confidence array).
 
@@ -152,7 +161,7 @@ def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
     """
     labels = list(labels)
     uniq: dict[str, int] = {}
-    inverse = np.fromiter((uniq.setdefault(str(s), len(uniq)) for s in labels),
+    inverse = np.fromiter((uniq.setdefault(_as_text(s), len(uniq)) for s in labels),
                           dtype=np.int64, count=len(labels))
     uniq_labels = list(uniq)
     toks_list = [tokens(s) for s in uniq_labels]

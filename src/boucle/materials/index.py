@@ -96,6 +96,8 @@ class LexicalIndex:
             found = process.extractOne(token, self.vocab_list, scorer=fuzz.ratio,
                                        score_cutoff=TYPO_CUTOFF)
             hit = found[0] if found else None
+            if len(self._typo_cache) > 200_000:  # a huge import of junk must not grow forever
+                self._typo_cache.clear()
             self._typo_cache[token] = hit
         return hit
 

@@ -82,6 +82,11 @@ def test_typos_are_snapped_to_known_words():
 
 def test_nonsense_or_empty_labels_give_no_match():
     assert classify_label("") == []
+    assert classify_label(None) == []
+    idx, conf = classify_labels([])
+    assert idx.shape == conf.shape == (0,)
+    idx, _ = classify_labels([None, float("nan")])
+    assert list(idx) == [-1, -1]
     assert classify_label("   42 t ") == []
     assert classify_label("zzqx wvvk") == []
     idx, conf = classify_labels(["", "zzqx wvvk", "fly ash"])
