@@ -13,6 +13,7 @@ legitimate interest, and data for authorities:
 """
 
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from boucle.accounts.access import facilitated_q, member_company_ids
 
@@ -132,7 +133,8 @@ def site_label(site, user=None) -> dict:
     """What may be said of a site: its company's name only when the company is published (or
     the reader is one of its members); otherwise the activity and the commune."""
     show_name = site.company.published or (user is not None and site.company_id in member_company_ids(user))
-    activity = site.naf.label_fr if site.naf_id else site.activity
+    english = (get_language() or "").startswith("en")
+    activity = (site.naf.label_en if english and site.naf.label_en else site.naf.label_fr) if site.naf_id else site.activity
     return {
         "name": site.company.name if show_name else None,
         "site_name": site.name if show_name else None,
