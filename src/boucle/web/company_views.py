@@ -22,7 +22,7 @@ from boucle.reference.models import WasteCode
 
 from .flow_forms import FlowForm
 from .impact import impact_summary
-from .present import _lang, material_classes, synergy_card
+from .present import KIND_LABELS, STATUS_LABELS, _lang, material_classes, synergy_card
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -46,7 +46,9 @@ def site_flows(request, pk):
     site = get_object_or_404(Site.objects.select_related("company", "commune"), pk=pk)
     if not can_edit_site(request.user, site):
         raise PermissionDenied
-    flows = site.flows.select_related("ewc").order_by("direction", "label")
+    flows = list(site.flows.select_related("ewc").order_by("direction", "label"))
+    for flow in flows:
+        flow.kind_label = KIND_LABELS.get(flow.kind, flow.kind)
     return render(request, "web/company/site_flows.html", {"site": site, "flows": flows})
 
 
@@ -157,7 +159,7 @@ def synergy_detail(request, pk):
     targets = sorted(lifecycle.TRANSITIONS.get(synergy.status, ())) if card["can_steer"] else []
     return render(request, "web/company/synergy_detail.html", {
         "card": card, "log": log, "outcomes": outcomes,
-        "targets": [(t, lifecycle.LABELS_FR[t]) for t in targets]})
+        "targets": [(t, STATUS_LABELS[t]) for t in targets]})
 
 
 @login_required

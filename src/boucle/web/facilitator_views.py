@@ -16,7 +16,7 @@ from boucle.territories.refs import TerritoryError, resolve
 
 from .impact import impact_summary
 from .indicators import territory_indicators
-from .present import synergy_card
+from .present import STATUS_LABELS, synergy_card
 
 
 def facilitator_required(view):
@@ -49,7 +49,7 @@ def facilitator_home(request):
         except TerritoryError:
             continue
     return render(request, "web/facilitator/home.html", {
-        "cards": cards, "status": status, "statuses": [(s, lifecycle.LABELS_FR[s]) for s in lifecycle.STATUSES],
+        "cards": cards, "status": status, "statuses": [(s, STATUS_LABELS[s]) for s in lifecycle.STATUSES],
         "impact": impact_summary(services.visible_synergies(request.user)), "indicators": indicators})
 
 

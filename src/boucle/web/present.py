@@ -14,11 +14,22 @@ from functools import lru_cache
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from boucle.matching import lifecycle
 
 from boucle.accounts.access import can_see_site
 from boucle.paths import PACKAGE_DIR
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
+STATUS_LABELS = {
+    lifecycle.SUGGESTED: gettext_lazy("suggérée"), lifecycle.CONTACTED: gettext_lazy("contact pris"),
+    lifecycle.IN_DISCUSSION: gettext_lazy("en discussion"), lifecycle.TRIAL: gettext_lazy("essai"),
+    lifecycle.RUNNING: gettext_lazy("en fonctionnement"), lifecycle.STOPPED: gettext_lazy("arrêtée"),
+    lifecycle.DECLINED: gettext_lazy("abandonnée"),
+}
+KIND_LABELS = {"material": gettext_lazy("matière"), "energy": gettext_lazy("énergie / chaleur"),
+               "water": gettext_lazy("eau"), "equipment": gettext_lazy("équipement"), "service": gettext_lazy("service")}
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +109,7 @@ def synergy_card(user, synergy) -> dict:
     mine = "offer" if "offer" in sides else ("need" if "need" in sides else "")
     my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
     return {
-        "id": synergy.pk, "status": synergy.status, "status_label": synergy.get_status_display(),
+        "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
         "material": material_label(synergy.material_class), "distance_km": round(synergy.distance_km, 1),
         "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
         "estimated": {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t, "eur": synergy.eur_saved},
