@@ -56,3 +56,10 @@ def test_keys_other_domains_rely_on_exist():
               "ethanol", "enzymes", "animal_feed", "compost", "digestate",
               "refuse_derived_fuel", "idle_machine"):
         assert k in keys, k
+
+
+def test_labels_are_unique_per_language_so_a_picker_can_show_them():
+    rows = _rows()
+    for column in ("label_fr", "label_en"):
+        labels = [r[column].lower() for r in rows]
+        assert len(set(labels)) == len(labels), column
