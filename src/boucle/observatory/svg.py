@@ -140,13 +140,14 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
     if not points:
         return _svg(width, 40, [f'<text x="4" y="24" {FONT}>—</text>'], title)
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    span_x, span_y = (max(lons) - min(lons)) * k or 1e-6, (max(lats) - min(lats)) or 1e-6
+    west, south, north = min(lons), min(lats), max(lats)
+    k = math.cos(math.radians((south + north) / 2))
+    span_x, span_y = (max(lons) - west) * k or 1e-6, (north - south) or 1e-6
     s = (width - 20) / span_x
     height = span_y * s + 20 + 40
 
     def xy(lon, lat):
-        return 10 + (lon - min(lons)) * k * s, 10 + (max(lats) - lat) * s
+        return 10 + (lon - west) * k * s, 10 + (north - lat) * s
 
     bounds = classes([f["properties"].get("value") for f in features])
     body = []
