@@ -88,6 +88,15 @@ class Passport(models.Model):
     def __str__(self):
         return f"{self.name} ({self.identifier_label})"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .services import passport_errors
+
+        errors = passport_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_gs1(self) -> bool:
         return bool(self.gtin or self.giai)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import epcis_views, resolver_views, views
+from . import api_views, resolver_views, views
 
 app_name = "passports"
 
@@ -10,8 +10,9 @@ urlpatterns = [
     re_path(r"^(?P<rest>(?:01|8004)/.+)$", resolver_views.resolve_view, name="resolve"),
     path(".well-known/gs1resolver", resolver_views.description_view, name="resolver-description"),
     path("p/<slug:handle>", resolver_views.platform_view, name="platform-id"),
-    path("passeports/epcis/capture", epcis_views.capture_view, name="epcis-capture"),
-    path("passeports/epcis/events", epcis_views.events_view, name="epcis-events"),
+    path("passeports/nouveau", api_views.create_view, name="create"),
+    path("passeports/epcis/capture", api_views.capture_view, name="epcis-capture"),
+    path("passeports/epcis/events", api_views.events_view, name="epcis-events"),
     path("passeports/<slug:handle>/", views.page_view, name="page"),
     path("passeports/<slug:handle>.json", views.export_view, name="export"),
     path("passeports/<slug:handle>/qr.<str:kind>", views.qr_view, name="qr"),

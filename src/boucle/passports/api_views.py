@@ -1,28 +1,36 @@
-"""EPCIS 2.0 capture and query over HTTP (JSON-LD).
+"""Write endpoints and EPCIS 2.0 capture and query over HTTP (JSON-LD).
 
 Permissions:
 - ``POST /passeports/epcis/capture``: authenticated (session, or ``Authorization: Bearer`` API
   token) -> 401 otherwise; the caller must be allowed to write every passport the events name
   (``access.can_capture``: producing company's members, facilitators of its territory,
   legitimate-interest companies, the administrator) -> 403 otherwise; 400 names each problem.
+- ``POST /passeports/nouveau``: issue a passport; 401 anonymous, 403 unless the caller may
+  edit the producing site (``accounts.access.can_edit_site``).
 - ``GET /passeports/epcis/events``: public; returns only events whose visibility the caller
   may read (anonymous: public events).
 """
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from boucle.accounts.access import can_edit_site
 from boucle.accounts.models import ApiToken
 from boucle.epcis.document import build_document
 from boucle.epcis.query import QUERY_PARAMETERS, filter_events, parse_time
 from boucle.epcis.vocab import normalize_bizstep
+from boucle.flows.models import Site
 
 from .access import can_capture, readable_events
 from .events import CaptureError, capture
+from .identifiers import scan_uri, stem_for
+from .services import issue_passport
 from .models import Tier
 
 JSONLD = "application/ld+json"
@@ -45,22 +53,29 @@ def _error(status: int, errors: list[str]) -> JsonResponse:
                          "title": errors[0] if errors else "", "status": status, "errors": errors}, status=status)
 
 
+def _writer(request):
+    """(user, None) for a token or a session with a valid CSRF token, else (None, 401/403 response)."""
+    if request.method != "POST":
+        response = _error(405, ["use POST"])
+        response["Allow"] = "POST"
+        return None, response
+    user = _token_user(request)
+    if user is not None:
+        return user, None  # a bearer token is not sent by browsers on their own: no CSRF risk
+    if not request.user.is_authenticated:
+        return None, _error(401, ["authentication required (session or Authorization: Bearer <token>)"])
+    if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
+        return None, _error(403, ["CSRF check failed"])
+    return request.user, None
+
+
 @csrf_exempt
 def capture_view(request):
     """POST an EPCISDocument or a single event (JSON-LD). ``?visibility=public|legitimate|authority``
     (default legitimate) sets who will read them. 201 with the stored event hashes."""
-    if request.method != "POST":
-        response = _error(405, ["use POST"])
-        response["Allow"] = "POST"
-        return response
-    user = _token_user(request)
-    if user is None:
-        if not request.user.is_authenticated:
-            return _error(401, ["authentication required (session or Authorization: Bearer <token>)"])
-        reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
-        if reason is not None:
-            return _error(403, ["CSRF check failed"])
-        user = request.user
+    user, refusal = _writer(request)
+    if refusal is not None:
+        return refusal
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as err:
@@ -72,6 +87,35 @@ def capture_view(request):
     return JsonResponse({"captured": [e.event_id for e in result.events], "duplicates": result.duplicates,
                          "passports": [p.handle for p in result.passports],
                          "offers": [f.pk for f in result.offers]}, status=201)
+
+
+@csrf_exempt
+def create_view(request):
+    """POST a new passport as JSON: ``{"site": "<SIRET or site id>", "name": ..., "gtin": ...}``.
+    401 when anonymous, 403 unless the caller may edit the site (its company's members, the
+    facilitators of its territory, the administrator), 400 naming each invalid field; 201 with
+    the handle, the page and the URI to print in the QR code."""
+    user, refusal = _writer(request)
+    if refusal is not None:
+        return refusal
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as err:
+        return _error(400, [f"body is not JSON: {err}"])
+    if not isinstance(data, dict) or not data.get("site"):
+        return _error(400, ["site: required (the producing site's SIRET or id)"])
+    site = Site.objects.filter(site_id=str(data.pop("site"))).first()
+    if site is None:
+        return _error(400, ["site: unknown"])
+    if not can_edit_site(user, site):
+        return _error(403, ["you may not issue passports for this site"])
+    try:
+        passport = issue_passport(site, data)
+    except ValidationError as err:
+        return _error(400, [f"{field}: {m}" for field, messages in err.message_dict.items() for m in messages])
+    stem = stem_for(request)
+    return JsonResponse({"handle": passport.handle, "page": stem + reverse("passports:page", args=[passport.handle]),
+                         "scan_uri": scan_uri(passport, stem)}, status=201)
 
 
 def _values(request, name) -> list[str]:

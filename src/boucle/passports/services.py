@@ -1,0 +1,107 @@
+"""The write path of passports: validate everything a resolver or a reader will rely on, then save.
+
+A passport whose GTIN has a wrong check digit would be printed on labels the resolver then
+refuses (400) forever, and a document typed with a withdrawn GS1 link type would break the
+linkset; so both are refused here, once, for the admin and the API alike.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from boucle.gs1 import GS1Error, is_valid_gtin
+from boucle.gs1.linkset import normalize_link_type
+from boucle.gs1.validate import validate_pairs
+
+from .access import DEFAULT_TIERS
+from .models import TIER_RANK, ChainHead, Passport
+
+EDITABLE = ("name", "description", "composition", "hazardous_substances", "recycled_content_percent",
+            "carbon_footprint_kg", "carbon_method", "repair_instructions", "disassembly_instructions",
+            "reuse_instructions", "recycling_instructions", "documents", "tiers")
+
+
+def _number(value, field, errors, *, upper=None):
+    if value is None:
+        return
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or (upper and value > upper):
+        errors.setdefault(field, []).append(f"{value!r} must be a number between 0 and {upper or 'infinity'}")
+
+
+def passport_errors(p: Passport) -> dict[str, list[str]]:
+    """Every problem of ``p``, field -> messages (empty when valid)."""
+    errors: dict[str, list[str]] = {}
+    if p.gtin and not is_valid_gtin(p.gtin):
+        errors["gtin"] = [f"{p.gtin} is not a valid GTIN (check digit)"]
+    elif p.gtin or p.giai:
+        pairs = p.gs1_pairs()
+        if p.gtin and len(p.gtin) != 14:
+            errors["gtin"] = ["write the GTIN on 14 digits (GTIN-14, zero-padded)"]
+        try:
+            validate_pairs(pairs)
+        except GS1Error as err:
+            errors.setdefault(err.ai and {"01": "gtin", "10": "lot", "21": "serial", "8004": "giai"}.get(err.ai, "gtin")
+                              or "gtin", []).append(str(err))
+    if p.gtin and p.giai:
+        errors.setdefault("giai", []).append("a passport has one GS1 key: a GTIN or a GIAI")
+    if (p.lot or p.serial) and not p.gtin:
+        errors.setdefault("lot", []).append("a lot or serial qualifies a GTIN")
+    expected = Passport.Level.MODEL
+    if p.serial or p.giai:
+        expected = Passport.Level.ITEM
+    elif p.lot:
+        expected = Passport.Level.BATCH
+    if p.is_gs1 and p.level != expected:
+        errors.setdefault("level", []).append(f"this identifier is at the {expected} level")
+    for i, material in enumerate(p.composition or []):
+        if not isinstance(material, dict) or not material.get("material"):
+            errors.setdefault("composition", []).append(f"entry {i}: needs a 'material'")
+            continue
+        _number(material.get("mass_kg"), "composition", errors)
+        _number(material.get("percent"), "composition", errors, upper=100)
+    for i, substance in enumerate(p.hazardous_substances or []):
+        if not isinstance(substance, dict) or not substance.get("name"):
+            errors.setdefault("hazardous_substances", []).append(f"entry {i}: needs a 'name'")
+    _number(p.recycled_content_percent, "recycled_content_percent", errors, upper=100)
+    _number(p.carbon_footprint_kg, "carbon_footprint_kg", errors)
+    if p.carbon_footprint_kg is not None and not p.carbon_method:
+        errors.setdefault("carbon_method", []).append("a carbon footprint needs its method")
+    for i, doc in enumerate(p.documents or []):
+        url = doc.get("url", "") if isinstance(doc, dict) else ""
+        if not url.startswith(("http://", "https://")):
+            errors.setdefault("documents", []).append(f"entry {i}: needs an http(s) 'url'")
+            continue
+        try:
+            normalize_link_type(doc.get("link_type") or "gs1:certificationInfo")
+        except GS1Error as err:
+            errors.setdefault("documents", []).append(f"entry {i}: {err}")
+    for field, tier in (p.tiers or {}).items():
+        if field not in DEFAULT_TIERS or tier not in TIER_RANK:
+            errors.setdefault("tiers", []).append(
+                f"{field}={tier!r}: fields are {', '.join(DEFAULT_TIERS)}; tiers are {', '.join(TIER_RANK)}")
+    return errors
+
+
+def save_passport(p: Passport) -> Passport:
+    """Validate and save (new or edited), with its empty chain head; raises ValidationError."""
+    errors = passport_errors(p)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        p.save()
+        ChainHead.objects.get_or_create(passport=p)
+    return p
+
+
+def issue_passport(site, data: dict) -> Passport:
+    """A new passport of ``site`` from plain data (the JSON API's body)."""
+    unknown = set(data) - set(EDITABLE) - {"level", "gtin", "lot", "serial", "giai"}
+    if unknown:
+        raise ValidationError({"__all__": [f"unknown field(s): {', '.join(sorted(unknown))}"]})
+    p = Passport(site=site, **{k: v for k, v in data.items() if v is not None})
+    if not p.level:
+        p.level = (Passport.Level.ITEM if p.serial or p.giai or not p.gtin
+                   else Passport.Level.BATCH if p.lot else Passport.Level.MODEL)
+    if Passport.objects.filter(gtin=p.gtin, lot=p.lot, serial=p.serial).exclude(gtin="").exists() or (
+            p.giai and Passport.objects.filter(giai=p.giai).exists()):
+        raise ValidationError({"giai" if p.giai else "gtin": ["a passport already exists for this identifier"]})
+    return save_passport(p)
