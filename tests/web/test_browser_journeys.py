@@ -1,0 +1,145 @@
+"""End-to-end journeys in headless Chromium: log in, declare a flow, accept a synergy, move it forward,
+a workshop for three companies, and an accessibility check with axe-core on the main pages."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import boucle
+from boucle.flows.models import Flow
+from boucle.testing import make_site
+from web_personas import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(boucle.__file__).parent / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is required on CI (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} not installed")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live(request, transactional_db, live_server):
+    """The live server with reference data (a transactional test starts from flushed tables) and the personas."""
+    from boucle.reference.loader import load_reference
+
+    load_reference()
+    return live_server.url, request.getfixturevalue("world")
+
+
+def login(browser, base, username):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(base + "/connexion/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/connexion/" not in page.url, page.content()[:500]
+    return page
+
+
+def test_company_declares_a_flow_and_both_accept_a_synergy(browser, live):
+    base, world = live
+    page = login(browser, base, "member_a@example.org")  # e-mail login
+    page.goto(base + "/espace/flux/nouveau/")
+    page.select_option("#id_site", str(world.sites["A"].pk))
+    page.select_option("#id_direction", "offer")
+    page.fill("#id_label", "Poussières de four")
+    page.type("#id_ewc", "cendres vol", delay=30)  # htmx fills the datalist as the user types
+    page.wait_for_selector("#ewc-options option", state="attached")
+    assert "10 01 02" in page.inner_html("#ewc-options")
+    page.fill("#id_ewc", "10 01 02")
+    page.fill("#id_quantity", "250")
+    page.select_option("#id_unit", "t")
+    page.click("#flow-form button[type=submit]")
+    page.wait_for_url("**/espace/sites/*/flux/")
+    assert "Poussières de four" in page.inner_text("main")
+    assert Flow.objects.filter(label="Poussières de four", ewc_id="100102").exists()
+
+    syn = world.synergies["ab"]
+    page.goto(base + f"/synergies/{syn.pk}/")
+    assert "Entreprise anonyme" in page.inner_text("main") and "Bravotherm" not in page.content()
+    page.click("button[value=yes]")
+    assert "Réponse enregistrée" in page.inner_text("main")
+
+    other = login(browser, base, "member_b")
+    other.goto(base + f"/synergies/{syn.pk}/")
+    other.click("button[value=yes]")
+    assert "dévoilées" in other.inner_text("main") and "Alphaciment SA" in other.inner_text("main")
+    page.reload()
+    assert "Bravotherm SAS" in page.inner_text("main")
+
+
+def test_facilitator_moves_a_synergy_and_runs_a_workshop_for_three_companies(browser, live):
+    base, world = live
+    d = make_site("Menuiserie Deltabois", commune="59350", lat=50.61, lon=3.02)
+    page = login(browser, base, "facilitator_t")
+    syn = world.synergies["ab"]
+    page.goto(base + f"/synergies/{syn.pk}/")
+    page.select_option("#id_target", "contacted")
+    page.fill("#id_reason", "présentés au club d'entreprises")
+    page.click("form[action$='/statut/'] button")
+    assert "Statut mis à jour" in page.inner_text("main")
+    syn.refresh_from_db()
+    assert syn.status == "contacted"
+
+    page.goto(base + "/animation/atelier/")
+    page.click("#add-row")  # a fourth card arrives: htmx appends a row
+    page.wait_for_function("document.querySelectorAll('#rows tr').length === 4")
+    cards = [(world.sites["A"], "need", "Sable de moulage", "40"), (world.sites["B"], "offer", "Vapeur basse pression", ""),
+             (d, "offer", "Sciure de bois", "120"), (d, "need", "Palettes usagées", "15")]
+    rows = page.query_selector_all("#rows tr")
+    for row, (site, direction, label, quantity) in zip(rows, cards):
+        row.query_selector("select[name$='-site']").select_option(str(site.pk))
+        row.query_selector("select[name$='-direction']").select_option(direction)
+        row.query_selector("input[name$='-label']").fill(label)
+        if quantity:
+            row.query_selector("input[name$='-quantity']").fill(quantity)
+            row.query_selector("select[name$='-unit']").select_option("t")
+    page.click("#workshop-form button[type=submit]")
+    assert "4 flux enregistrés" in page.inner_text("main")
+    assert set(Flow.objects.filter(source="workshop").values_list("site__name", flat=True)) == {
+        "Usine Alphaciment", "Centrale Bravotherm", "Menuiserie Deltabois"}
+
+
+def _axe(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+def test_main_pages_have_no_serious_accessibility_violation(browser, live):
+    base, world = live
+    anonymous = browser.new_context(locale="fr-FR").new_page()
+    problems = {}
+    for path in ("/", "/connexion/", "/mot-de-passe/"):
+        anonymous.goto(base + path)
+        problems[path] = _axe(anonymous)
+    member = login(browser, base, "member_a")
+    for path in ("/espace/", "/espace/flux/nouveau/", "/espace/synergies/", "/espace/impact/",
+                 f"/synergies/{world.synergies['ab'].pk}/", "/compte/jetons/"):
+        member.goto(base + path)
+        problems[path] = _axe(member)
+    facilitator = login(browser, base, "facilitator_t")
+    for path in ("/animation/", "/animation/atelier/", "/animation/rapprochement/", "/carte/"):
+        facilitator.goto(base + path)
+        problems[path] = _axe(facilitator)
+    assert not {p: v for p, v in problems.items() if v}, problems
