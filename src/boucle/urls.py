@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("boucle.accounts.urls")),
     path("", include("boucle.passports.urls")),
+    path("observatoire/", include("boucle.observatory.urls")),
     path("", include("boucle.web.urls")),
 ]

@@ -157,11 +157,11 @@ def export_records(ref, what: str, fmt: str, public: bool) -> bytes:
         return write_table(rows, FLOW_COLUMNS, fmt, sheet="flows")
     rows = synergy_rows(ref)
     if fmt == "geojson":
-        return feature_collection(_synergy_lines(ref, rows), territory=str(ref), public=False)
+        return feature_collection(synergy_lines(ref, rows), territory=str(ref), public=False)
     return write_table(rows, SYNERGY_COLUMNS, fmt, sheet="synergies")
 
 
-def _synergy_lines(ref, rows):
+def synergy_lines(ref, rows):
     from boucle.matching.models import Synergy
 
     coords = {s.pk: (s.offer.site, s.need_site) for s in Synergy.objects.filter(pk__in=[r["synergy_id"] for r in rows])

@@ -1,0 +1,86 @@
+// Observatory: ECharts Sankey of the toile industrielle, Leaflet choropleth with running synergy lines.
+(function () {
+  "use strict";
+  const PALETTE = ["#e5f5e0", "#a1d99b", "#74c476", "#31a354", "#006d2c"];
+  const SUPPRESSED = "#d9d9d9";
+
+  function classes(values) {
+    const known = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+    if (!known.length) return [];
+    return PALETTE.map((_, i) => known[Math.min(known.length - 1, Math.ceil((known.length * (i + 1)) / PALETTE.length) - 1)]);
+  }
+
+  function colour(value, bounds) {
+    if (value === null || value === undefined) return SUPPRESSED;
+    for (let i = 0; i < bounds.length; i++) if (value <= bounds[i]) return PALETTE[i];
+    return PALETTE[PALETTE.length - 1];
+  }
+
+  function fmt(value, suppressed) {
+    if (value === null || value === undefined) return suppressed;
+    return Math.round(value).toLocaleString(document.documentElement.lang || "fr");
+  }
+
+  const mapEl = document.getElementById("obs-map");
+  if (mapEl && window.L) {
+    const map = L.map(mapEl, { preferCanvas: false }).setView([50.3, 2.8], 8);
+    if (mapEl.dataset.tileUrl) {
+      L.tileLayer(mapEl.dataset.tileUrl, { attribution: mapEl.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
+    }
+    const status = document.getElementById("obs-map-status");
+    fetch(mapEl.dataset.geojsonUrl).then((r) => r.json()).then((geo) => {
+      const bounds = classes(geo.features.map((f) => f.properties.value));
+      const layer = L.geoJSON(geo, {
+        style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties.value, bounds) }),
+        onEachFeature: (f, l) => l.bindTooltip(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed)),
+      }).addTo(map);
+      if (geo.features.length) map.fitBounds(layer.getBounds());
+      if (status) status.textContent = geo.features.length + " / " + geo.features.filter((f) => f.properties.value !== null).length;
+      mapEl.dataset.loaded = "true";
+    });
+    if (mapEl.dataset.linesUrl) {
+      fetch(mapEl.dataset.linesUrl).then((r) => r.json()).then((geo) => {
+        L.geoJSON(geo, {
+          style: { color: "#b5651d", weight: 3 },
+          pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, color: "#b5651d" }),
+          onEachFeature: (f, l) => l.bindTooltip(f.properties.offer_site + " → " + f.properties.need_site),
+        }).addTo(map);
+      });
+    }
+  }
+
+  const sankeyEl = document.getElementById("obs-sankey");
+  if (sankeyEl && window.echarts) {
+    const chart = echarts.init(sankeyEl, null, { renderer: "canvas" });
+    fetch(sankeyEl.dataset.url).then((r) => r.json()).then((doc) => {
+      if (!doc.links.length) {
+        sankeyEl.textContent = sankeyEl.dataset.empty;
+        sankeyEl.dataset.loaded = "empty";
+        return;
+      }
+      const colours = ["#3b6ea8", "#0b6e4f", "#b5651d"];
+      chart.setOption({
+        tooltip: { trigger: "item", formatter: (p) => (p.dataType === "edge"
+          ? p.data.sourceLabel + " → " + p.data.targetLabel + " : " + fmt(p.data.value, "") + " t"
+          : p.data.label + " : " + fmt(p.value, "") + " t") },
+        series: [{
+          type: "sankey", left: 10, right: 180, nodeAlign: "justify", draggable: false,
+          emphasis: { focus: "adjacency" },
+          data: doc.nodes.map((n) => ({ name: n.id, label: n.label, depth: n.column,
+            itemStyle: { color: colours[n.column] } })),
+          links: doc.links.map((l) => ({ ...l,
+            sourceLabel: doc.nodes.find((n) => n.id === l.source).label,
+            targetLabel: doc.nodes.find((n) => n.id === l.target).label })),
+          label: { formatter: (p) => p.data.label },
+          lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
+        }],
+      });
+      chart.on("click", (p) => {
+        const node = p.dataType === "edge" ? p.data.source : p.data.name;
+        window.location.href = sankeyEl.dataset.listUrl + "&noeud=" + encodeURIComponent(node);
+      });
+      chart.on("finished", () => { sankeyEl.dataset.loaded = "true"; });
+      window.addEventListener("resize", () => chart.resize());
+    });
+  }
+})();

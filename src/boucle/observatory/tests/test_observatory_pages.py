@@ -1,0 +1,46 @@
+"""Who sees the facilitator view of a territory, and that every part of it answers."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+MEL = "200093201"
+
+
+@pytest.mark.parametrize("persona, level, code, status", [
+    ("fac_mel", "epci", MEL, 200),
+    ("fac_mel", "commune", "59350", 200),  # inside the MEL
+    ("fac_mel", "region", "32", 403),  # wider than what they facilitate
+    ("fac_arras", "epci", MEL, 403),
+    ("fac_region", "departement", "59", 200),
+    ("company", "epci", MEL, 403),
+    ("anonymous", "epci", MEL, 302),
+])
+def test_observatory_territory_view_access(obs_world, client, persona, level, code, status):
+    if persona != "anonymous":
+        client.force_login(obs_world.users[persona])
+    response = client.get(reverse("observatory:territory", args=[level, code]))
+    assert response.status_code == status
+
+
+def test_observatory_territory_view_parts(obs_world, client):
+    client.force_login(obs_world.users["fac_region"])
+    args = ["epci", MEL]
+    page = client.get(reverse("observatory:territory", args=args)).content.decode()
+    assert "<svg" in page and 'id="obs-sankey"' in page and 'id="obs-map"' in page
+    toile = client.get(reverse("observatory:territory-sankey", args=args)).json()
+    assert {n["id"] for n in toile["nodes"]} >= {"p:24", "m:foundry_sand", "r:23", "p:35", "m:fly_ash"}
+    listing = client.get(reverse("observatory:territory-list", args=args) + "?noeud=m:foundry_sand").content.decode()
+    assert "Fonderie Lille A" in listing and "Centrale VdA" not in listing
+    carte = client.get(reverse("observatory:territory-map", args=args)).json()
+    assert len(carte["features"]) > 50  # every commune of the MEL
+    lines = client.get(reverse("observatory:territory-lines", args=args)).json()
+    assert len(lines["features"]) == 1  # the running sand synergy
+    for what, fmt in (("indicators", "xlsx"), ("flows", "csv"), ("synergies", "geojson")):
+        assert client.get(reverse("observatory:territory-export", args=[*args, what, fmt])).status_code == 200
+    refused = client.get(reverse("observatory:territory-export", args=[*args, "flows", "csv"]) + "?public=1")
+    assert refused.status_code == 400
+
+
+def test_observatory_public_page_renders_for_anyone(obs_world, client):
+    assert client.get(reverse("observatory:public")).status_code == 200

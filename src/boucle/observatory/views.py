@@ -1,0 +1,198 @@
+"""Observatory pages: the public per-EPCI view, and each territory's facilitator view.
+
+The public side is built only from ``indicators.present(..., public=True)``, so a
+figure reaches a visitor only through ``disclosure.disclose``. The facilitator side
+is open to the facilitators of the whole territory and the administrator.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from boucle.accounts.access import facilitated_q
+from boucle.matching import lifecycle
+from boucle.territories.models import Epci
+from boucle.territories.refs import LEVELS, TerritoryError, resolve
+from boucle.web.present import material_label
+
+from . import exports, geo, queries, svg, toile
+from . import indicators as ind
+from .report import funnel_stages, map_features
+
+INDICATORS = {
+    "companies_declaring": gettext_lazy("Entreprises déclarantes"),
+    "offers_t": gettext_lazy("Gisements déclarés (t/an)"),
+    "needs_t": gettext_lazy("Besoins déclarés (t/an)"),
+    "offers_mwh": gettext_lazy("Énergie disponible (MWh/an)"),
+    "offers_m3": gettext_lazy("Eau disponible (m³/an)"),
+    "synergies_suggested": gettext_lazy("Synergies suggérées"),
+    "synergies_running": gettext_lazy("Synergies en fonctionnement"),
+    "estimated_co2e_avoided_t": gettext_lazy("CO2e évité, estimé (t/an)"),
+    "verified_co2e_avoided_t": gettext_lazy("CO2e évité, vérifié (t/an)"),
+    "estimated_tonnes_diverted": gettext_lazy("Tonnes détournées, estimé (t/an)"),
+    "verified_tonnes_diverted": gettext_lazy("Tonnes détournées, vérifié (t/an)"),
+    "local_sourcing_share": gettext_lazy("Part des besoins avec une source à moins de 200 km"),
+}
+PUBLIC_COLUMNS = ("companies_declaring", "offers_t", "needs_t", "synergies_running", "estimated_co2e_avoided_t",
+                  "verified_co2e_avoided_t")
+
+
+def _indicator(request) -> str:
+    name = request.GET.get("indicateur", "offers_t")
+    return name if name in INDICATORS else "offers_t"
+
+
+def public_epcis(period=None) -> list[dict]:
+    """Disclosed headline figures of every EPCI where something is declared."""
+    codes, figures = queries.epci_figures(period)
+    names = dict(Epci.objects.filter(siren__in=codes).values_list("siren", "name"))
+    rows = [{"code": code, "name": names.get(code, code), **ind.headline(ind.present(figs, public=True))}
+            for code, figs in zip(codes, figures)]
+    return sorted(rows, key=lambda r: r["name"])
+
+
+def public_home(request):
+    indicator = _indicator(request)
+    epcis = [{"name": r["name"], "cells": [r[c] for c in PUBLIC_COLUMNS]} for r in public_epcis()]
+    return render(request, "observatory/public.html", {
+        "epcis": epcis, "indicator": indicator, "indicators": INDICATORS.items(),
+        "columns": [(c, INDICATORS[c]) for c in PUBLIC_COLUMNS]})
+
+
+def public_epci_geojson(request):
+    indicator = _indicator(request)
+    units = [(r["code"], r["name"], {"value": r[indicator], **{c: r[c] for c in PUBLIC_COLUMNS}})
+             for r in public_epcis()]
+    return HttpResponse(exports.feature_collection(geo.features("epci", units), indicator=indicator, public=True),
+                        content_type="application/geo+json")
+
+
+def can_view_territory(user, ref) -> bool:
+    """The administrator, or a facilitator whose territories cover every commune of ``ref``."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    q = facilitated_q(user, prefix="")
+    if q is None:
+        return False
+    communes = ref.communes()
+    return communes.exists() and not communes.exclude(q).exists()
+
+
+def _territory(request, level, code):
+    if level not in LEVELS:
+        raise Http404
+    try:
+        ref = resolve(f"{level}:{code}")
+    except TerritoryError:
+        raise Http404 from None
+    if not can_view_territory(request.user, ref):
+        raise PermissionDenied
+    return ref
+
+
+def _material(request):
+    return request.GET.get("matiere") or None
+
+
+def _statuses(request):
+    value = request.GET.get("statuts", "open")
+    return value if value in toile.STATUS_SETS else "open"
+
+
+@login_required
+def territory(request, level, code):
+    ref = _territory(request, level, code)
+    doc = queries.territory_indicators(ref, public=False)
+    materials = sorted({row["material_class"] for row in doc["flows"] if row["direction"] == "offer"
+                        and row["unit"] == "t" and row["material_class"]})
+    return render(request, "observatory/territory.html", {
+        "ref": ref, "doc": doc, "headline": ind.headline(doc),
+        "flows": [{**row, "label": material_label(row["material_class"])} for row in doc["flows"]],
+        "statuses": [(s, _(lifecycle.LABELS_FR[s]), doc["synergies"]["by_status"][s]) for s in lifecycle.STATUSES],
+        "funnel_svg": mark_safe(svg.funnel_svg(funnel_stages(doc), title=_("Entonnoir des synergies"))),
+        "materials": [(m, material_label(m)) for m in materials], "material": _material(request),
+        "status_sets": [("open", _("synergies ouvertes")), ("active", _("synergies engagées")),
+                        ("running", _("en fonctionnement"))],
+        "status_set": _statuses(request), "indicator": _indicator(request), "indicators": INDICATORS.items(),
+        "export_kinds": [("indicators", _("Indicateurs")), ("flows", _("Flux")), ("synergies", _("Synergies"))],
+    })
+
+
+@login_required
+def territory_sankey(request, level, code):
+    ref = _territory(request, level, code)
+    return JsonResponse(toile.territory_sankey(ref, _material(request), _statuses(request)))
+
+
+@login_required
+def territory_list(request, level, code):
+    """The offers behind a node of the toile (a facilitator clicked it)."""
+    ref = _territory(request, level, code)
+    node = request.GET.get("noeud", "")
+    offers = toile.underlying(ref, node, _material(request), _statuses(request))
+    return render(request, "observatory/list.html", {
+        "ref": ref, "node": node, "offers": [{"flow": f, "material": material_label(f.material_class)}
+                                             for f in offers]})
+
+
+@login_required
+def territory_map_geojson(request, level, code):
+    ref = _territory(request, level, code)
+    indicator = _indicator(request)
+    return HttpResponse(exports.feature_collection(map_features(ref, indicator), indicator=indicator),
+                        content_type="application/geo+json")
+
+
+@login_required
+def territory_lines_geojson(request, level, code):
+    """Running synergies as lines between the two sites."""
+    ref = _territory(request, level, code)
+    rows = [r for r in exports.synergy_rows(ref) if r["status"] == lifecycle.RUNNING]
+    features = [f for f in exports.synergy_lines(ref, rows) if f["geometry"]]
+    return HttpResponse(exports.feature_collection(features), content_type="application/geo+json")
+
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@login_required
+def territory_export(request, level, code, what, fmt):
+    ref = _territory(request, level, code)
+    if what not in ("indicators", "flows", "synergies") or fmt not in CONTENT_TYPES:
+        raise Http404
+    public = request.GET.get("public") == "1"
+    try:
+        data = exports.export(ref, what, fmt, public)
+    except exports.ExportRefused as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="boucle-{level}-{code}-{what}.{fmt}"'
+    return response
+
+
+def public_export(request, fmt):
+    """The open-data file of the whole platform: disclosed figures per EPCI."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    epcis = public_epcis()
+    if fmt == "geojson":
+        units = [(r["code"], r["name"], {"schema_version": exports.SCHEMA_VERSION, **r}) for r in epcis]
+        data = exports.feature_collection(geo.features("epci", units), public=True)
+    else:
+        codes, figures = queries.epci_figures()
+        names = {r["code"]: r["name"] for r in epcis}
+        rows = [row for c, figs in zip(codes, figures)
+                for row in exports.indicator_rows(ind.present(figs, public=True), "epci", c, names.get(c, c))]
+        data = exports.write_table(rows, exports.INDICATOR_COLUMNS, fmt, sheet="indicators")
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="boucle-observatoire-epci.{fmt}"'
+    return response
