@@ -1,4 +1,6 @@
-"""``boucle passport verify ID``: check a passport's event chain against its recorded head.
+"""``boucle passport verify ID`` and ``boucle passport demo``.
+
+``verify`` checks a passport's event chain against its recorded head.
 
 ID is the passport's handle, its Digital Link / platform URI, or ``--all``. Every problem
 (edited, reordered, deleted event, deleted last event) is printed; the exit code is 1 when
@@ -37,6 +39,20 @@ def _verify(args) -> int:
     return 1 if broken else 0
 
 
+def _demo(args) -> int:
+    from .demo import seed
+    from .identifiers import scan_uri
+
+    try:
+        passports = seed(args.root.rstrip("/"))
+    except LookupError as err:
+        print(err, file=sys.stderr)
+        return 1
+    for passport in passports:
+        print(f"{passport.handle}\t{passport.level}\t{scan_uri(passport, args.root.rstrip('/'))}")
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("passport", help="product passports")
     sub = p.add_subparsers(dest="passport_command", required=True)
@@ -44,3 +60,6 @@ def register(subparsers) -> None:
     v.add_argument("id", nargs="?", help="passport handle or Digital Link URI")
     v.add_argument("--all", action="store_true", help="verify every passport")
     v.set_defaults(func=_verify, needs_db=True)
+    d = sub.add_parser("demo", help="issue demonstration passports (GS1 prefix 952) on the demo territory")
+    d.add_argument("--root", default="http://localhost:8000", help="resolver root printed in the URIs")
+    d.set_defaults(func=_demo, needs_db=True)

@@ -10,6 +10,7 @@ import json
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from boucle.gs1.qr import qr_png, qr_svg
 
@@ -70,14 +71,24 @@ def _float(value):
     return number if number == number and abs(number) <= 180 else None
 
 
+#: How the life story tells the usual business steps; other steps show their CBV word.
+STEP_LABELS = {
+    "commissioning": _("mis en service"), "shipping": _("expédié"), "receiving": _("reçu"),
+    "installing": _("installé"), "inspecting": _("contrôlé"), "repairing": _("réparé"),
+    "refurbishing": _("reconditionné"), "remanufacturing": _("refabriqué"), "reusing": _("réemployé"),
+    "disassembling": _("démonté"), "collecting": _("collecté"), "recycling": _("recyclé"),
+    "destroying": _("détruit"), "decommissioning": _("mis hors service"), "storing": _("stocké"),
+}
+
+
 def _life_story(events) -> list[dict]:
     from boucle.epcis.vocab import bizstep_word
 
     story = []
     for event in events:
-        story.append({"time": event.event_time, "type": event.event_type,
-                      "step": bizstep_word(event.biz_step) if event.biz_step else "",
-                      "where": event.biz_location})
+        word = bizstep_word(event.biz_step) if event.biz_step else ""
+        story.append({"time": event.event_time, "type": event.event_type, "word": word,
+                      "step": STEP_LABELS.get(word, word), "where": event.biz_location})
     return story
 
 
