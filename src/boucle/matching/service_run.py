@@ -69,36 +69,77 @@ def run_matching(territory: str | None = None, radius_km: float | None = None, u
 
 @transaction.atomic
 def store(run, proposals, territory):
-    site_pk = dict(territory_sites(territory).values_list("site_id", "pk")) if territory else dict(
-        Site.objects.values_list("site_id", "pk"))
-    seen = set()
+    """Upsert proposals in bulk: one query to read what exists, then bulk create and update."""
+    site_pk = dict(Site.objects.values_list("site_id", "pk"))
+    existing = {}
+    offer_ids = {int(p.offer_flow_id) for p in proposals}
+    for syn in Synergy.objects.filter(offer_id__in=offer_ids):
+        existing[_key(syn.offer_id, syn.need_id, syn.need_site_id, syn.material_class)] = syn
+    creates, updates, seen, kept = [], [], set(), set()
+    fields = ["need_site_id", "inferred", "material_class", "distance_km", "quantity_t", "score", "co2e_avoided_t",
+              "explanation", "stale", "run"]
     for p in proposals:
         offer_id = int(p.offer_flow_id)
         need_id = int(p.need_flow_id) if p.need_flow_id else None
-        key = {"offer_id": offer_id, "need_id": need_id} if need_id else {
-            "offer_id": offer_id, "need__isnull": True, "need_site_id": site_pk[p.need_site_id],
-            "material_class": p.material_class}
-        values = {"need_site_id": site_pk[p.need_site_id], "inferred": p.inferred, "material_class": p.material_class,
+        need_site = site_pk[p.need_site_id]
+        key = _key(offer_id, need_id, need_site, p.material_class)
+        if key in seen:
+            continue
+        seen.add(key)
+        values = {"need_site_id": need_site, "inferred": p.inferred, "material_class": p.material_class,
                   "distance_km": p.distance_km, "quantity_t": p.quantity, "score": p.score,
                   "co2e_avoided_t": p.co2e_avoided_t_per_year, "explanation": _jsonable(p.explanation),
                   "stale": False, "run": run}
-        synergy = Synergy.objects.filter(**key).first()
+        synergy = existing.get(key)
         if synergy is None:
-            synergy = Synergy.objects.create(offer_id=offer_id, need_id=need_id, **values)
-            run.created += 1
-        else:
+            creates.append(Synergy(offer_id=offer_id, need_id=need_id, **values))
+            continue
+        kept.add(synergy.pk)
+        changed = [name for name in _COMPARED if getattr(synergy, name) != values[name]]
+        if changed:
             for name, value in values.items():
                 setattr(synergy, name, value)
-            synergy.save()
-            run.updated += 1
-        seen.add(synergy.pk)
-    scope = Synergy.objects.filter(status=lifecycle.SUGGESTED)
+            updates.append(synergy)
+    Synergy.objects.bulk_create(creates, batch_size=1000)
+    _update_rows(updates, fields)
+    run.created, run.updated = len(creates), len(updates)
+    # Suggestions the engine no longer makes become stale; statuses a person set are never touched.
+    scope = Synergy.objects.filter(status=lifecycle.SUGGESTED, stale=False)
     if territory:
-        scope = scope.filter(offer__site__pk__in=site_pk.values())
-    scope.exclude(pk__in=seen).update(stale=True)
-    run.proposals = len(proposals)
+        scope = scope.filter(offer__site__in=territory_sites(territory))
+    stale = [pk for pk in scope.values_list("pk", flat=True) if pk not in kept]
+    for start in range(0, len(stale), 500):
+        Synergy.objects.filter(pk__in=stale[start:start + 500]).update(stale=True)
+    run.proposals = len(seen)
     run.finished_at = timezone.now()
     run.save()
+
+
+def _update_rows(rows, fields):
+    """One parameterised UPDATE per row through executemany.
+
+    Django's ``bulk_update`` builds a CASE expression per field and row, which
+    took minutes for a few thousand synergies; executemany is linear and runs
+    the same on SQLite and PostgreSQL.
+    """
+    if not rows:
+        return
+    from django.db import connection
+
+    columns = [Synergy._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
+    sql = f"UPDATE {connection.ops.quote_name(Synergy._meta.db_table)} SET {assignments} WHERE id = %s"
+    params = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+_COMPARED = ["need_site_id", "inferred", "material_class", "distance_km", "quantity_t", "score", "co2e_avoided_t",
+             "explanation", "stale"]
+
+
+def _key(offer_id, need_id, need_site_id, material_class):
+    return (offer_id, need_id) if need_id else (offer_id, None, need_site_id, material_class)
 
 
 def _jsonable(value):
