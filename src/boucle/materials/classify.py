@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .taxonomy import MaterialClass, class_index, ewc_table, get_class, load_classes
-from .text import parse_temperature, tokens
+from .text import guess_lang, head_noun, parse_temperature, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
@@ -78,7 +78,15 @@ def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
     return class_index()[grade]
 
 
-def _scores(toks_list: list[tuple[str, ...]]):
+def _heads(labels, toks_list, lang=None) -> list[str | None]:
+    from .index import lexical_index
+
+    token_lang = lexical_index().token_lang
+    return [head_noun(label, toks, lang or guess_lang(label, toks, token_lang))
+            for label, toks in zip(labels, toks_list)]
+
+
+def _scores(toks_list: list[tuple[str, ...]], heads: list[str | None]):
     """(n, C) class scores, (n, E) entry scores and (n, E) method codes for one chunk.
 
     Misspelt words are first snapped to the closest known word with rapidfuzz; a match that
@@ -87,9 +95,9 @@ def _scores(toks_list: list[tuple[str, ...]]):
 
     idx = lexical_index()
     fixed = [idx.correct(t) for t in toks_list]
-    qbin, qw, qgram = idx.query_matrices([t for t, _ in fixed])
-    entry_scores, entry_methods = idx.score_entries(qbin, qw, qgram)
-    class_scores = idx.class_scores(entry_scores, idx.bag_scores(qbin, qw))
+    q = idx.query_matrices([t for t, _ in fixed], heads)
+    entry_scores, entry_methods = idx.score_entries(q)
+    class_scores = idx.class_scores(entry_scores, idx.bag_scores(q))
     corrected = np.array([c for _, c in fixed], dtype=bool)
     entry_methods[corrected] = -1
     class_scores[corrected] *= TYPO_PENALTY
@@ -97,13 +105,12 @@ def _scores(toks_list: list[tuple[str, ...]]):
     return class_scores, entry_scores, entry_methods
 
 
-def _batch_scores(toks_list: list[tuple[str, ...]]) -> np.ndarray:
+def _batch_scores(toks_list: list[tuple[str, ...]], heads: list[str | None]) -> np.ndarray:
     from .index import lexical_index
 
     idx = lexical_index()
     fixed = [idx.correct(t) for t in toks_list]
-    qbin, qw, qgram = idx.query_matrices([t for t, _ in fixed])
-    scores = idx.batch_class_scores(qbin, qw, qgram)
+    scores = idx.batch_class_scores(idx.query_matrices([t for t, _ in fixed], heads))
     scores[np.array([c for _, c in fixed], dtype=bool)] *= TYPO_PENALTY
     return scores
 
@@ -111,8 +118,8 @@ def _batch_scores(toks_list: list[tuple[str, ...]]) -> np.ndarray:
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
-    `lang` is accepted for callers that know it; normalisation is language-agnostic because
-    declarations mix French and English ("big bags de fly ash").
+    `lang` ('fr' or 'en'), when the caller knows it, says where the head noun is (first word
+    in French, last before a preposition in English); otherwise it is guessed per label.
     """
     from .index import METHODS, lexical_index
 
@@ -125,7 +132,8 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     toks = tokens(label)
     if not toks:
         return []
-    class_scores, entry_scores, entry_methods = _scores([toks])
+    lang = lang if lang in ("fr", "en") else None
+    class_scores, entry_scores, entry_methods = _scores([toks], _heads([label], [toks], lang))
     scores = class_scores[0]
     keys = [c.key for c in load_classes()]
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
@@ -170,7 +178,8 @@ def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
-        class_scores = _batch_scores(toks_list[chunk])
+        class_scores = _batch_scores(toks_list[chunk],
+                                     _heads(uniq_labels[chunk], toks_list[chunk]))
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE

@@ -31,6 +31,7 @@ from .text import tokens
 
 PHRASE_BASE, PHRASE_SPAN = 0.55, 0.45
 TOKEN_WEIGHT, NGRAM_WEIGHT, BAG_WEIGHT = 0.85, 0.8, 0.8
+HEAD_BOOST, EQUIPMENT_MODIFIER = 2.0, 0.5  # see LexicalIndex._boost
 NGRAM_GATE = 0.6  # character n-grams are a fallback, consulted when words explain too little
 TYPO_MIN_LEN, TYPO_CUTOFF = 5, 86.0
 _COUNT_CODE = 1000.0
@@ -55,6 +56,14 @@ def char_ngrams(toks: tuple[str, ...], n: int = 3) -> list[str]:
 
 
 @dataclass
+class Query:
+    bin: sparse.csr_matrix  # (n, V) token presence
+    weighted: sparse.csr_matrix  # (n, V) token IDF, head noun boosted
+    total: np.ndarray  # (n,) total weight, unknown words included
+    grams: sparse.csr_matrix  # (n, G) l2-normalised 3-gram TF-IDF
+
+
+@dataclass
 class LexicalIndex:
     entry_class: np.ndarray  # (E,) class position of each row, sorted ascending
     entry_text: list[str]  # normalised text of each row (for fuzzy matching)
@@ -72,6 +81,8 @@ class LexicalIndex:
     n_classes: int
     vocab_list: list[str] = field(default_factory=list)
     lexicon: frozenset = frozenset()  # real words we do not index: never "corrected"
+    token_lang: dict = field(default_factory=dict)  # word -> 'fr'/'en' if used in one only
+    equipment_words: frozenset = frozenset()  # words naming an equipment/service on their own
     _typo_cache: dict = field(default_factory=dict)
     _gram_cache: dict = field(default_factory=dict)
 
@@ -111,10 +122,19 @@ class LexicalIndex:
             self._gram_cache[token] = cached
         return cached
 
-    def query_matrices(self, toks_list: list[tuple[str, ...]]):
-        """Sparse token-presence and l2-normalised n-gram TF-IDF matrices for a batch."""
+    def _boost(self, token: str, head: str | None) -> float:
+        """An equipment word decides only as the head noun: "cuve inox" is a tank, but
+        "cendres sous chaudière" is ash and "copeaux pour chaudière" are wood chips."""
+        if head is None or head not in self.equipment_words:
+            return EQUIPMENT_MODIFIER if token in self.equipment_words and token != head else 1.0
+        return HEAD_BOOST if token == head else 1.0
+
+    def query_matrices(self, toks_list: list[tuple[str, ...]],
+                       heads: list[str | None] | None = None) -> Query:
+        """Sparse matrices of a batch of tokenised labels; `heads` are their head nouns."""
         n = len(toks_list)
-        w_rows, w_cols, unknown = [], [], np.zeros(n)
+        heads = heads or [None] * n
+        w_rows, w_cols, w_boost, unknown = [], [], [], np.zeros(n)
         g_parts, g_lens, g_unknown = [], np.zeros(n, dtype=np.int64), np.zeros(n)
         for i, toks in enumerate(toks_list):
             for t in set(toks):
@@ -124,6 +144,7 @@ class LexicalIndex:
                 else:
                     w_rows.append(i)
                     w_cols.append(j)
+                    w_boost.append(self._boost(t, heads[i]))
             for t in toks:
                 g, missing = self._token_grams(t)
                 g_parts.append(g)
@@ -133,7 +154,9 @@ class LexicalIndex:
         w_cols = np.asarray(w_cols, dtype=np.int64)
         qbin = sparse.csr_matrix((np.ones(len(w_rows)), (w_rows, w_cols)),
                                  shape=(n, len(self.vocab)))
-        qw = unknown * self.unknown_idf + np.bincount(w_rows, self.idf[w_cols], minlength=n)
+        weights = self.idf[w_cols] * np.asarray(w_boost, dtype=np.float64)
+        qwt = sparse.csr_matrix((weights, (w_rows, w_cols)), shape=(n, len(self.vocab)))
+        qw = unknown * self.unknown_idf + np.bincount(w_rows, weights, minlength=n)
         g_cols = np.concatenate(g_parts) if g_parts else np.zeros(0, dtype=np.int64)
         g_rows = np.repeat(np.arange(n), g_lens)
         qgram = sparse.csr_matrix((np.ones(len(g_cols)), (g_rows, g_cols)),
@@ -144,15 +167,15 @@ class LexicalIndex:
         norms = np.sqrt(np.asarray(qgram.multiply(qgram).sum(axis=1)).ravel()
                         + g_unknown * self.gram_idf.max() ** 2)
         qgram = sparse.diags(np.where(norms > 0, 1.0 / np.maximum(norms, 1e-12), 0.0)) @ qgram
-        return qbin, qw, qgram.tocsr()
+        return Query(qbin, qwt, qw, qgram.tocsr())
 
-    def score_entries(self, qbin, qw, qgram):
+    def score_entries(self, q: Query):
         """(n, E) entry scores and (n, E) method codes (index into METHODS), dense.
 
         Used for single labels, where the per-synonym detail explains the match."""
-        shared_n = (qbin @ self.entry_bin.T).toarray()
-        shared_w = (qbin.multiply(self.idf[None, :]).tocsr() @ self.entry_bin.T).toarray()
-        qw = qw[:, None]
+        shared_n = (q.bin @ self.entry_bin.T).toarray()
+        shared_w = (q.weighted @ self.entry_bin.T).toarray()
+        qw = q.total[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             coverage = np.where(qw > 0, shared_w / qw, 0.0)
             contained = (shared_n == self.entry_len[None, :]) & (self.entry_len[None, :] > 0)
@@ -161,21 +184,21 @@ class LexicalIndex:
             phrase = np.where(exact, 1.0, phrase)
             dice = TOKEN_WEIGHT * 2.0 * shared_w / (qw + self.entry_w[None, :])
         words = np.maximum(phrase, dice)
-        word_best = np.maximum(self.class_scores(words), self.bag_scores(qbin, qw[:, 0]))
+        word_best = np.maximum(self.class_scores(words), self.bag_scores(q))
         gated = word_best.max(axis=1) < NGRAM_GATE
         ngram = np.zeros_like(words)
         if gated.any():
-            ngram[gated] = NGRAM_WEIGHT * (qgram[gated] @ self.entry_grams.T).toarray()
+            ngram[gated] = NGRAM_WEIGHT * (q.grams[gated] @ self.entry_grams.T).toarray()
         stacked = np.stack([np.where(exact, 1.0, 0.0), phrase, dice, ngram])
         method = stacked.argmax(axis=0)
         return stacked.max(axis=0), method
 
-    def batch_class_scores(self, qbin, qw, qgram) -> np.ndarray:
+    def batch_class_scores(self, q: Query) -> np.ndarray:
         """(n, C) class scores, same formulas as `score_entries` + `class_scores` but touching
         only the (query, synonym) pairs that share a word or a 3-gram, so 100k labels fit."""
-        n = qbin.shape[0]
-        # One product gives both the shared count and the shared IDF: count * 1000 + idf sum.
-        coded = qbin.multiply(self.idf[None, :] + _COUNT_CODE).tocsr() @ self.entry_bin.T
+        n, qw = q.bin.shape[0], q.total
+        # One product gives both the shared count and the shared weight: count * 1000 + weight.
+        coded = (q.weighted + q.bin * _COUNT_CODE) @ self.entry_bin.T
         coded = coded.tocoo()
         r, e = coded.row, coded.col
         shared_n = np.floor(coded.data / _COUNT_CODE + 1e-9)
@@ -188,10 +211,10 @@ class LexicalIndex:
             dice = TOKEN_WEIGHT * 2.0 * shared_w / (qw[r] + self.entry_w[e])
         out = np.zeros(n * self.n_classes)
         np.maximum.at(out, r * self.n_classes + self.entry_class[e], np.maximum(phrase, dice))
-        out = np.maximum(out.reshape(n, self.n_classes), self.bag_scores(qbin, qw))
+        out = np.maximum(out.reshape(n, self.n_classes), self.bag_scores(q))
         gated = np.flatnonzero(out.max(axis=1) < NGRAM_GATE)
         if len(gated):
-            grams = (qgram[gated] @ self.entry_grams.T).tocoo()
+            grams = (q.grams[gated] @ self.entry_grams.T).tocoo()
             vals = NGRAM_WEIGHT * grams.data
             keep = vals >= FLOOR  # weak pairs cannot decide a match
             sub = out[gated].ravel()
@@ -200,13 +223,14 @@ class LexicalIndex:
             out[gated] = sub.reshape(len(gated), self.n_classes)
         return out
 
-    def bag_scores(self, qbin, qw):
+    def bag_scores(self, q: Query):
         """(n, C) IDF share of the query found anywhere in each class's vocabulary.
 
         Only counted when at least two query words are found: for one word, the phrase signal
         already says everything and the bag would tie every class that uses the word."""
-        covered = (qbin.multiply(self.idf[None, :]).tocsr() @ self.class_bag.T).toarray()
-        n_covered = (qbin @ self.class_bag.T).toarray()
+        covered = (q.weighted @ self.class_bag.T).toarray()
+        n_covered = (q.bin @ self.class_bag.T).toarray()
+        qw = q.total
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where((qw[:, None] > 0) & (n_covered >= 2), covered / qw[:, None], 0.0)
         return BAG_WEIGHT * share
@@ -215,6 +239,20 @@ class LexicalIndex:
         """Best entry per class, or the class bag if it explains more: (n, C)."""
         best = np.maximum.reduceat(entry_scores, self.class_starts, axis=1)
         return best if bag is None else np.maximum(best, bag)
+
+
+def _token_lang() -> dict[str, str]:
+    """Words that occur in French synonyms only, or English ones only (language votes)."""
+    seen: dict[str, set[str]] = {}
+    for c in load_classes():
+        for lang, label in (("fr", c.label_fr), ("en", c.label_en)):
+            for t in tokens(label):
+                seen.setdefault(t, set()).add(lang)
+    for _key, lang, syn in load_synonyms():
+        if lang in ("fr", "en"):
+            for t in tokens(syn):
+                seen.setdefault(t, set()).add(lang)
+    return {t: next(iter(langs)) for t, langs in seen.items() if len(langs) == 1}
 
 
 def _lexicon() -> frozenset:
@@ -298,8 +336,12 @@ def lexical_index() -> LexicalIndex:
     return LexicalIndex(
         entry_class=entry_class, entry_text=[" ".join(t) for t in entry_toks],
         class_starts=class_starts, vocab=vocab, idf=idf,
-        unknown_idf=float(np.percentile(idf, 50)), entry_bin=entry_bin,
+        unknown_idf=float(np.percentile(idf, 50)),
+        entry_bin=entry_bin,
         entry_len=entry_len, entry_w=entry_w, gram_vocab=gram_vocab, gram_idf=gram_idf,
         entry_grams=entry_grams, class_bag=class_bag, n_classes=n_classes,
-        vocab_list=list(vocab), lexicon=_lexicon(),
+        vocab_list=list(vocab), lexicon=_lexicon(), token_lang=_token_lang(),
+        equipment_words=frozenset(  # a whole synonym of an equipment class: "cuve", "pompe"
+            toks[0] for ci, toks in uniq
+            if len(toks) == 1 and classes[ci].kind in ("equipment", "service")),
     )

@@ -46,7 +46,8 @@ CANONICAL = {
     "usage": "use", "usagee": "use", "usee": "use", "epuise": "use", "epuisee": "use",
     "spent": "use", "used": "use", "exhausted": "use",
 }
-QUALIFIERS = frozenset("vide empty use propre clean neuf new occasion bon etat".split())
+QUALIFIERS = frozenset("""vide empty use propre clean neuf new occasion bon etat casse broken old
+vieux vieille hs reforme declasse excedentaire surplus excess spare unused inutilise""".split())
 
 # A container word around a material says how it is packed, not what it is:
 # "big bags de cendres" is ash; "big bags vides" stays a packaging offer.
@@ -90,9 +91,9 @@ def singular(token: str) -> str:
     """Crude FR/EN singular, symmetric by design (see module docstring)."""
     if len(token) < 4 or token.isdigit():
         return CANONICAL.get(token, token)
-    if token == "eaux":
-        return "eau"
-    if token.endswith("aux") and len(token) > 4:
+    if token.endswith(("eaux", "yaux")):  # copeaux, panneaux, eaux, tuyaux, noyaux
+        token = token[:-1]
+    elif token.endswith("aux") and len(token) > 4:  # metaux, mineraux, locaux
         token = token[:-3] + "al"
     elif token.endswith(("eux", "oux")):
         token = token[:-1]
@@ -141,3 +142,46 @@ def _tokens(text: str) -> tuple[str, ...]:
         if tok not in STOP_WORDS:
             out.append(tok)
     return tuple(out)
+
+
+_FR_MARK = re.compile(r"\b(?:de|du|des|d'|l'|au|aux|pour|sous|avec|sans|et|la|le|les|en|sur)\b"
+                      r"|[àâçéèêëîïôûùœ]")
+_EN_MARK = re.compile(r"\b(?:of|from|for|with|the|and|in|on|at|to|by)\b")
+_EN_CUT = re.compile(r"\b(?:of|from|for|with|in|at|on|to|by)\b|[,;(]")
+
+
+def guess_lang(label: str, toks: tuple[str, ...], token_lang: dict[str, str]) -> str | None:
+    """'fr', 'en' or None, from function words, accents, then the language of known words."""
+    low = label.lower()
+    fr, en = bool(_FR_MARK.search(low)), bool(_EN_MARK.search(low))
+    if fr != en:
+        return "fr" if fr else "en"
+    votes = sum(1 if token_lang.get(t) == "fr" else -1 if token_lang.get(t) == "en" else 0
+                for t in toks)
+    return "fr" if votes > 0 else "en" if votes < 0 else None
+
+
+# Container words carry a material ("waste skip", "benne de gravats"): never the head noun
+# while the label names something else (the same rule as `strip_packaging`).
+CONTAINER_WORDS = frozenset("""bag bigbag sac sack fut drum bidon benne skip citerne tanker
+camion container conteneur ibc grv load""".split())
+
+
+def head_noun(label: str, toks: tuple[str, ...], lang: str | None) -> str | None:
+    """The word that says what the thing is: first noun in French ("cuve inox"), last noun
+    before a preposition in English ("stainless steel tank", "ash from the boiler")."""
+    skip = QUALIFIERS | CONTAINER_WORDS
+    if all(t in skip for t in toks):
+        skip = QUALIFIERS
+    content = [t for t in toks if t not in skip]
+    if not content or lang not in ("fr", "en"):
+        return None
+    if lang == "fr":
+        return content[0]
+    text = strip_packaging(fold(label))
+    cut = _EN_CUT.search(text)
+    if cut:
+        prefix = [t for t in _tokens(text[:cut.start()]) if t not in skip]
+        if prefix:
+            return prefix[-1]
+    return content[-1]

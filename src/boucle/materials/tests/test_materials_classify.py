@@ -135,3 +135,20 @@ def test_a_waste_code_quoted_in_the_label_decides():
     # quantities are not codes
     assert classify_label("cendres volantes 150 000 t/an")[0].key == "fly_ash"
     assert classify_label("fly ash 100000 t")[0].key == "fly_ash"
+
+
+@pytest.mark.parametrize("label,key", [
+    ("cuve acier 50 m3", "equipment_storage_tank"),
+    ("réservoir inox", "equipment_storage_tank"),
+    ("pompe inox d'occasion", "equipment_pump"),
+    ("compresseur hors service", "equipment_compressor"),
+    ("chutes de tubes inox", "stainless_steel_scrap"),
+    ("copeaux d'acier pour refonte", "steel_scrap"),
+    ("ash from the wood boiler", "biomass_ash"),
+    ("tyres from trucks", "tyres"),
+    ("benne de gravats", "inert_mixed"),
+])
+def test_the_head_noun_tells_equipment_from_the_material_it_is_made_of(label, key):
+    assert classify_label(label)[0].key == key
+    idx, _ = classify_labels([label])
+    assert load_classes()[idx[0]].key == key
