@@ -1,6 +1,9 @@
 """Where to take a product: the nearest open sites on the platform that repair (NAF 33, 95)
 or collect and recycle (NAF 38), from the scanner's position or else the producing site.
 
+When the reader may see the composition, sites that declared a need for one of its materials
+are added even when farther, and say which material they take.
+
 Names are shown only for companies that chose to be published; otherwise a visitor sees the
 activity and the commune, which is enough to find the place and reveals no one's trade.
 """
@@ -14,9 +17,26 @@ from .access import CIRCULAR_NAF_DIVISIONS, site_label
 REPAIR_DIVISIONS = ("33", "95")
 
 
-def nearest_circular_sites(lat: float, lon: float, *, limit: int = 6, user=None) -> list[dict]:
-    """The ``limit`` nearest circular sites as public labels with their distance and role."""
-    from boucle.flows.models import Site
+def material_classes(composition) -> dict[str, str]:
+    """Material class -> the passport's own word for it (``copper_scrap`` -> ``cuivre``)."""
+    from boucle.flows.importers import classify
+
+    out = {}
+    for entry in composition or []:
+        label = entry.get("material") if isinstance(entry, dict) else None
+        if label:
+            material_class, _ = classify(label, None)
+            if material_class:
+                out.setdefault(material_class, label)
+    return out
+
+
+def nearest_circular_sites(lat: float, lon: float, *, limit: int = 6, user=None, materials=None,
+                           takers: int = 3) -> list[dict]:
+    """The ``limit`` nearest circular sites as public labels with their distance and role, plus
+    up to ``takers`` farther ones that declared a need for one of ``materials`` (class -> word),
+    each labelled with what it ``accepts``; nearest first."""
+    from boucle.flows.models import Flow, Site
 
     q = Q()
     for division in CIRCULAR_NAF_DIVISIONS:
@@ -26,12 +46,23 @@ def nearest_circular_sites(lat: float, lon: float, *, limit: int = 6, user=None)
     if not sites:
         return []
     distances = haversine_km(lat, lon, [s.lat for s in sites], [s.lon for s in sites])
-    ranked = sorted(zip(distances.tolist(), range(len(sites))))[:limit]
+    ranked = sorted(zip(distances.tolist(), range(len(sites))))
+    accepts: dict[int, list[str]] = {}
+    if materials:
+        needs = Flow.objects.filter(site__in=[s.pk for s in sites], direction=Flow.Direction.NEED,
+                                    material_class__in=list(materials)).values_list("site_id", "material_class")
+        for site_id, material_class in needs:
+            words = accepts.setdefault(site_id, [])
+            if materials[material_class] not in words:
+                words.append(materials[material_class])
+    chosen = ranked[:limit]
+    chosen += [r for r in ranked[limit:] if sites[r[1]].pk in accepts][:takers]
     out = []
-    for km, i in ranked:
+    for km, i in chosen:
         site = sites[i]
         label = site_label(site, user)
         label["km"] = round(km, 1)
         label["role"] = "repair" if site.naf_id[:2] in REPAIR_DIVISIONS else "recycling"
+        label["accepts"] = accepts.get(site.pk, [])
         out.append(label)
     return out

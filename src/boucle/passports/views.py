@@ -17,7 +17,7 @@ from boucle.gs1.qr import qr_png, qr_svg
 from .access import site_label, user_tier, visible_event_tiers, visible_fields
 from .identifiers import digital_link, epc, scan_uri, stem_for
 from .models import ChainEntry, Passport
-from .nearby import nearest_circular_sites
+from .nearby import material_classes, nearest_circular_sites
 
 
 def _passport(handle):
@@ -103,7 +103,11 @@ def page_view(request, handle):
     from_scanner = lat is not None and lon is not None and abs(lat) <= 90
     if not from_scanner:
         lat, lon = passport.site.lat, passport.site.lon
-    nearby = nearest_circular_sites(lat, lon, user=request.user) if lat is not None and lon is not None else []
+    # The composition steers the search only for readers allowed to see it: a list of sites
+    # "taking copper" would otherwise reveal a hidden composition.
+    materials = material_classes(fields.get("composition")) if "composition" in fields else None
+    nearby = (nearest_circular_sites(lat, lon, user=request.user, materials=materials)
+              if lat is not None and lon is not None else [])
     context = {
         "passport": passport,
         "fields": fields,
@@ -111,7 +115,7 @@ def page_view(request, handle):
         "producer": site_label(passport.site, request.user) if "site" in fields else None,
         "story": _life_story(passport_events(passport, request.user)),
         "nearby": nearby,
-        "nearby_json": json.dumps([{k: s[k] for k in ("name", "activity", "commune", "lat", "lon", "km", "role")}
+        "nearby_json": json.dumps([{k: s[k] for k in ("name", "activity", "commune", "lat", "lon", "km", "role", "accepts")}
                                    for s in nearby], ensure_ascii=False),
         "origin": {"lat": lat, "lon": lon, "from_scanner": from_scanner},
         "scan_uri": scan_uri(passport, stem),

@@ -30,3 +30,19 @@ def test_page_in_english(client, world):
     assert "What is it made of?" in html and "Use my location" in html
     html = client.get(f"/passeports/{world.item.handle}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "De quoi est-il fait ?" in html
+
+
+def test_sites_taking_the_passports_materials_are_shown_even_when_farther(client, world):
+    from boucle.testing import make_flow, make_site
+
+    far = make_site("Fonderie Lointaine", naf="38.32Z", lat=49.90, lon=2.30, commune="62041")
+    make_flow(far, "Cuivre de récupération", direction="need", material_class="copper_scrap")
+    for i in range(6):  # enough nearer circular sites to push it out of the plain ranking
+        make_site(f"Réparateur {i}", naf="95.21Z", lat=50.63 + i / 100, lon=3.07, commune="59350")
+    html = client.get(f"/passeports/{world.item.handle}/").content.decode()
+    where = html[html.index('id="where"'):html.index('id="history"')]
+    assert "reprend" in where and "cuivre" in where
+    world.item.tiers = {"composition": "legitimate"}
+    world.item.save()
+    html = client.get(f"/passeports/{world.item.handle}/").content.decode()
+    assert "reprend" not in html[html.index('id="where"'):html.index('id="history"')]
