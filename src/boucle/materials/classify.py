@@ -161,12 +161,14 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
+def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised top-1 for many labels: (class position array, confidence array).
 
     Positions index `load_classes()`; -1 with confidence 0 when nothing plausible matched.
     Identical labels are scored once, so a 100k-row import of repetitive declarations is fast.
+    `lang` as in `classify_label`.
     """
+    lang = lang if lang in ("fr", "en") else None
     labels = list(labels)
     uniq: dict[str, int] = {}
     inverse = np.fromiter((uniq.setdefault(_as_text(s), len(uniq)) for s in labels),
@@ -179,7 +181,7 @@ def classify_labels(labels) -> tuple[np.ndarray, np.ndarray]:
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
-                                     _heads(uniq_labels[chunk], toks_list[chunk]))
+                                     _heads(uniq_labels[chunk], toks_list[chunk], lang))
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE
