@@ -130,8 +130,8 @@ def can_capture(user, passport: Passport) -> bool:
 
 
 def site_label(site, user=None) -> dict:
-    """What may be said of a site: its company's name only when the company is published (or
-    the reader is one of its members); otherwise the activity and the commune."""
+    """What may be said of a site: its company's name and exact position only when the company
+    is published (or the reader is one of its members); otherwise the activity and the commune."""
     show_name = site.company.published or (user is not None and site.company_id in member_company_ids(user))
     english = (get_language() or "").startswith("en")
     activity = (site.naf.label_en if english and site.naf.label_en else site.naf.label_fr) if site.naf_id else site.activity
@@ -141,8 +141,9 @@ def site_label(site, user=None) -> dict:
         "activity": activity or "",
         "naf": site.naf_id or "",
         "commune": site.commune.name if site.commune_id else "",
-        "lat": site.lat,
-        "lon": site.lon,
+        # An unpublished site is placed at its commune's centre: the precise point would name it.
+        "lat": site.lat if show_name or not site.commune_id else site.commune.lat,
+        "lon": site.lon if show_name or not site.commune_id else site.commune.lon,
     }
 
 

@@ -146,3 +146,19 @@ def test_disassembly_offers_the_materials_of_the_item(client, world):
     # an observation elsewhere creates nothing
     post(client, object_event([ITEM], biz_step="inspecting", biz_location=site_uri(world.repair_site)))
     assert Flow.objects.filter(source="epcis").count() == offers.count()
+
+
+def test_aggregation_and_association_events_join_every_named_passport(client, world):
+    from boucle.epcis import aggregation_event, association_event
+
+    login(client, world.producer)
+    pallet = "https://id.gs1.org/00/095201234000000018"
+    packed = aggregation_event(pallet, [ITEM, f"https://id.gs1.org/01/{GTIN}/21/43"], event_time="2026-02-01T08:00:00Z")
+    installed = association_event("https://id.gs1.org/8004/952012345ASSET1", [ITEM], event_time="2026-02-05T08:00:00Z")
+    for event in (packed, installed):
+        assert post(client, event, visibility="public").status_code == 201
+    assert [e.event.event_type for e in world.item.chain.order_by("seq")] == ["AggregationEvent", "AssociationEvent"]
+    assert [e.event.event_type for e in world.item2.chain.all()] == ["AggregationEvent"]
+    assert [e.event.event_type for e in world.asset.chain.all()] == ["AssociationEvent"]
+    found = client.get(QUERY, {"eventType": "AssociationEvent", "MATCH_anyEPC": ITEM_URN}).json()
+    assert [e["eventID"] for e in found["epcisBody"]["queryResults"]["resultsBody"]["eventList"]] == [installed["eventID"]]
