@@ -59,6 +59,7 @@
         return;
       }
       const colours = ["#3b6ea8", "#0b6e4f", "#b5651d"];
+      chart.on("finished", () => { sankeyEl.dataset.loaded = "true"; });
       chart.setOption({
         tooltip: { trigger: "item", formatter: (p) => (p.dataType === "edge"
           ? p.data.sourceLabel + " → " + p.data.targetLabel + " : " + fmt(p.data.value, "") + " t"
@@ -79,7 +80,6 @@
         const node = p.dataType === "edge" ? p.data.source : p.data.name;
         window.location.href = sankeyEl.dataset.listUrl + "&noeud=" + encodeURIComponent(node);
       });
-      chart.on("finished", () => { sankeyEl.dataset.loaded = "true"; });
       window.addEventListener("resize", () => chart.resize());
     });
   }

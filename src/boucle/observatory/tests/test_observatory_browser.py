@@ -1,0 +1,103 @@
+"""The toile and the maps really draw in a browser (headless Chromium), without a JavaScript error."""
+
+import os
+import shutil
+from contextlib import contextmanager
+
+import pytest
+from django.test import Client
+
+CHROMIUM = "/usr/bin/chromium"
+MEL = "200093201"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _browser_or_skip():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    problem = None if sync_playwright else "playwright is not installed"
+    if not problem and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        problem = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser test cannot run under CI: {problem}")
+        pytest.skip(f"browser test skipped: {problem}")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def restore_reference(django_db_blocker):
+    """A live-server test flushes every table when it ends: put the shared reference data back
+    for the tests that follow (module teardown runs after the last flush)."""
+    yield
+    from boucle.reference.loader import load_reference
+
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture
+def reference(restore_reference, transactional_db):
+    """The previous test of this module flushed the tables: load the reference data again."""
+    from boucle.reference.loader import load_reference
+
+    load_reference()
+
+
+@contextmanager
+def browse(live_server, user=None):
+    """A Chromium page, logged in as ``user``; the session is made first, since the ORM refuses to run
+    once Playwright's event loop is started in this thread."""
+    sync_playwright = _browser_or_skip()
+    cookies = []
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        host = live_server.url.split("//")[1].split(":")[0]
+        cookies.append({"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host,
+                        "path": "/"})
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context()
+        context.add_cookies(cookies)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.on("console", lambda msg: msg.type == "error" and not msg.location.get("url", "").endswith(
+            "/favicon.ico") and page.errors.append(msg.text))
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_observatory_browser_toile_and_map_render(reference, obs_world, live_server):
+    with browse(live_server, obs_world.users["fac_mel"]) as page:
+        _toile_and_map(page, live_server)
+
+
+def _toile_and_map(page, live_server):
+    page.goto(f"{live_server.url}/observatoire/territoire/epci/{MEL}/")
+    page.wait_for_selector("#obs-sankey[data-loaded='true']", timeout=20000)
+    page.wait_for_selector("#obs-map[data-loaded='true']", timeout=20000)
+    painted = page.evaluate("""() => {
+        const c = document.querySelector('#obs-sankey canvas');
+        if (!c || !c.width || !c.height) return 0;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return n;
+    }""")
+    assert painted > 1000  # the Sankey drew its bands on the canvas
+    assert page.locator("#obs-map svg path").count() > 50  # one outline per commune of the MEL
+    assert page.errors == []
+
+
+def test_observatory_browser_public_map_renders(reference, obs_world, live_server):
+    with browse(live_server) as page:
+        page.goto(f"{live_server.url}/observatoire/")
+        page.wait_for_selector("#obs-map[data-loaded='true']", timeout=20000)
+        assert page.locator("#obs-map svg path").count() > 0
+        assert page.errors == []
