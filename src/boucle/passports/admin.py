@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import ChainEntry, ChainHead, Event, LegitimateInterestGrant, Passport, PassportAuthority
+from .models import ChainEntry, ChainHead, Event, LegitimateInterestGrant, Passport, PassportAuthority, StatusChange
 
 
 @admin.register(Passport)
@@ -45,3 +45,4 @@ class EventAdmin(ReadOnly):
 
 admin.site.register(ChainEntry, ReadOnly)
 admin.site.register(ChainHead, ReadOnly)
+admin.site.register(StatusChange, ReadOnly)

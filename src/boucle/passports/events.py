@@ -22,7 +22,7 @@ from boucle.epcis.vocab import BOUCLE_BIZSTEP, BIZSTEP_PREFIX
 from boucle.epcis._data import EPCIS_CONTEXT_URL
 
 from .identifiers import passports_for_uri, passports_of_event, site_for_location
-from .models import ChainEntry, ChainHead, Event, Passport, Tier
+from .models import ChainEntry, ChainHead, Event, Passport, StatusChange, Tier
 
 DISASSEMBLING = BIZSTEP_PREFIX + "disassembling"
 RECYCLING = BOUCLE_BIZSTEP + "recycling"
@@ -125,14 +125,28 @@ def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) 
                 data=event, visibility=visibility, captured_by=user if user and user.is_authenticated else None)
             for passport in passports:
                 append(passport, stored)
-                status = STATUS_AFTER.get(stored.biz_step)
-                if status and passport.status != status:
-                    Passport.objects.filter(pk=passport.pk).update(status=status)
+                move(passport, STATUS_AFTER.get(stored.biz_step), stored, user)
                 if passport not in result.passports:
                     result.passports.append(passport)
             result.events.append(stored)
             result.offers.extend(offers_from_event(stored, passports))
     return result
+
+
+#: Once taken apart or recycled, an item does not come back: later events are recorded, the state stays.
+TERMINAL = {Passport.Status.DISASSEMBLED, Passport.Status.RECYCLED}
+
+
+def move(passport: Passport, status: str | None, event: Event | None, user) -> bool:
+    """Apply the transition an event implies, and log it; False when there is none to apply."""
+    current = Passport.objects.filter(pk=passport.pk).values_list("status", flat=True).first()
+    if not status or status == current or current in TERMINAL:
+        return False
+    Passport.objects.filter(pk=passport.pk).update(status=status)
+    StatusChange.objects.create(passport=passport, old=current, new=status, event=event,
+                                by=user if user is not None and user.is_authenticated else None)
+    passport.status = status
+    return True
 
 
 def append(passport: Passport, event: Event) -> ChainEntry:

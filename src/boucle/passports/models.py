@@ -138,7 +138,8 @@ class LegitimateInterestGrant(models.Model):
     """A company a facilitator vouches for (a repairer without the usual NAF code, a social enterprise ...)."""
 
     company = models.OneToOneField("flows.Company", on_delete=models.CASCADE, related_name="passport_interest")
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="passport_interest_grants")
     reason = models.TextField(blank=True)
     granted_at = models.DateTimeField(auto_now_add=True)
 
@@ -160,7 +161,8 @@ class Event(models.Model):
     biz_location = models.CharField(max_length=300, blank=True)
     data = models.JSONField()
     visibility = models.CharField(max_length=10, choices=Tier.choices, default=Tier.LEGITIMATE)
-    captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="captured_events")
     captured_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -199,3 +201,18 @@ class ChainHead(models.Model):
     link = models.CharField(max_length=64, blank=True)
     length = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class StatusChange(models.Model):
+    """Who moved a passport to which state, when, and through which event (the status log)."""
+
+    passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="status_log")
+    old = models.CharField(max_length=12, choices=Passport.Status.choices)
+    new = models.CharField(max_length=12, choices=Passport.Status.choices)
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="passport_status_changes")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -134,6 +134,11 @@ def test_recycling_creates_an_offer_at_the_recycler_site(client, world):
         world.recycler_site, "offer", "Granulés de polypropylène recyclé", 120, "kg")
     world.item.refresh_from_db()
     assert world.item.status == Passport.Status.RECYCLED
+    log = world.item.status_log.get()
+    assert (log.old, log.new, log.by, log.event.event_id) == ("issued", "recycled", world.recycler, event["eventID"])
+    post(client, object_event([ITEM], biz_step="repairing"))  # recorded, but a recycled item stays recycled
+    world.item.refresh_from_db()
+    assert world.item.status == Passport.Status.RECYCLED and world.item.chain.count() == 2
 
 
 def test_disassembly_offers_the_materials_of_the_item(client, world):
