@@ -57,7 +57,7 @@ def test_fly_ash_from_power_station_to_cement_plant(settings):
         "site": power.pk, "direction": "offer", "kind": "material", "label": "Cendres volantes", "ewc": "10 01 02",
         "material_class": "fly_ash", "quantity": "60000", "unit": "t", "period": "year", "confidential": "on"})
     cement_client.post("/espace/flux/nouveau/", {
-        "site": cement.pk, "direction": "need", "kind": "material", "label": "Ajouts pour le cru",
+        "site": cement.pk, "direction": "need", "kind": "material", "label": "Cendres volantes pour le cru",
         "material_class": "fly_ash", "quantity": "35000", "unit": "t", "period": "year", "confidential": "on"})
     offer, need = Flow.objects.get(direction="offer"), Flow.objects.get(direction="need")
     assert offer.site == power and need.site == cement
@@ -69,7 +69,9 @@ def test_fly_ash_from_power_station_to_cement_plant(settings):
     if run_matching_function() is None:
         synergy = _engine_stand_in(offer, need)
     else:
-        synergy = Synergy.objects.get(offer=offer)
+        synergy = Synergy.objects.filter(offer=offer, need_site=cement).order_by("inferred", "-score").first()
+    assert synergy is not None, "the matching proposed nothing between the power station and the cement plant"
+    assert not synergy.stale, "run_matching marked its own fresh proposal stale: the companies would never see it"
     assert synergy.status == "suggested"
     estimate = (synergy.tonnes_diverted, synergy.co2e_avoided_t, synergy.quantity_t)
 

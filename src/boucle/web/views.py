@@ -55,6 +55,14 @@ def map_sites(request):
         except ValueError:
             return JsonResponse({"error": "bbox: west,south,east,north"}, status=400)
         qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    kind, direction = request.GET.get("kind", ""), request.GET.get("direction", "")
+    if kind or direction:  # only sites declaring a flow of that kind / direction
+        flows = Q()
+        if kind in ("material", "energy", "water", "equipment", "service"):
+            flows &= Q(flows__kind=kind)
+        if direction in ("offer", "need"):
+            flows &= Q(flows__direction=direction)
+        qs = qs.filter(flows).distinct()
     qs = qs.annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")))
     limit = 5000
     sites = list(qs.order_by("-n_offers", "id").values("id", "name", "lat", "lon", "naf_id", "n_offers")[:limit + 1])

@@ -15,7 +15,11 @@
   function load() {
     const b = map.getBounds();
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(4)).join(",");
-    fetch(el.dataset.sitesUrl + "?bbox=" + bbox).then((r) => r.json()).then((data) => {
+    const filters = ["kind", "direction"].map((name) => {
+      const select = document.getElementById("map-" + name);
+      return select && select.value ? "&" + name + "=" + encodeURIComponent(select.value) : "";
+    }).join("");
+    fetch(el.dataset.sitesUrl + "?bbox=" + bbox + filters).then((r) => r.json()).then((data) => {
       sites.clearLayers();
       data.sites.forEach((s) => {
         const m = L.circleMarker([s.lat, s.lon], { radius: 4 + Math.min(6, s.n_offers), color: "#0b6e4f" });
@@ -29,5 +33,9 @@
     });
   }
   map.on("moveend", load);
+  ["map-kind", "map-direction"].forEach((id) => {
+    const select = document.getElementById(id);
+    if (select) select.addEventListener("change", load);
+  });
   load();
 })();

@@ -1,0 +1,46 @@
+"""The facilitator space: map filters, matching runs, workshop rows, status filter."""
+
+from boucle.flows.models import Flow
+from boucle.matching.models import MatchingRun
+from boucle.testing import make_flow
+from web_personas import EPCI_T
+
+
+def test_map_filters_sites_by_kind_and_direction(world, as_persona):
+    make_flow(world.sites["A"], "Chaleur fatale four", kind="energy", quantity=None)
+    client = as_persona("facilitator_t")
+    names = lambda **q: {s["name"] for s in client.get("/carte/sites.json", q).json()["sites"]}  # noqa: E731
+    assert names() == {"Usine Alphaciment", "Centrale Bravotherm"}
+    assert names(kind="energy") == {"Usine Alphaciment"}
+    assert names(direction="offer") == {"Usine Alphaciment", "Centrale Bravotherm"}
+    assert names(kind="material", direction="need") == {"Usine Alphaciment"}
+
+
+def test_facilitator_runs_the_matching_for_her_territory_only(world, as_persona):
+    client = as_persona("facilitator_t")
+    client.post("/animation/rapprochement/", {"territory": f"epci:{EPCI_T}", "radius_km": "30"})
+    assert MatchingRun.objects.filter(territory=f"epci:{EPCI_T}", started_by=world.users["facilitator_t"]).exists()
+    response = client.post("/animation/rapprochement/", {"territory": "epci:200039865", "radius_km": "30"})
+    assert response.status_code == 403
+
+
+def test_workshop_keeps_invalid_rows_and_saves_valid_ones(world, as_persona):
+    client = as_persona("facilitator_t")
+    row = lambda i, site, label, unit="t": {  # noqa: E731
+        f"row-{i}-site": site.pk, f"row-{i}-direction": "offer", f"row-{i}-kind": "material",
+        f"row-{i}-label": label, f"row-{i}-quantity": "3", f"row-{i}-unit": unit, f"row-{i}-period": "year"}
+    data = {**row(0, world.sites["A"], "Big bags"), **row(1, world.sites["B"], "Chaleur en tonnes", unit="MWh"),
+            **row(2, world.sites["C"], "Hors territoire"), "row-3-label": ""}
+    page = client.post("/animation/atelier/", data).content.decode()
+    assert Flow.objects.filter(label="Big bags", source="workshop", confidential=True).exists()
+    assert not Flow.objects.filter(label__in=["Chaleur en tonnes", "Hors territoire"]).exists()
+    assert "Chaleur en tonnes" in page and "ne convient pas" in page  # kept, with its error
+    assert "Hors territoire" in page and "Charliepap" not in page
+
+
+def test_status_filter_on_the_facilitator_home(world, as_persona):
+    client = as_persona("facilitator_t")
+    page = client.get("/animation/", {"status": "running"}).content.decode()
+    assert f"/synergies/{world.synergies['ab'].pk}/" not in page
+    page = client.get("/animation/", {"status": "suggested"}).content.decode()
+    assert f"/synergies/{world.synergies['ab'].pk}/" in page
