@@ -14,7 +14,7 @@ from boucle.gs1 import gtin_check_digit
 from .events import capture
 from .identifiers import site_uri
 from .models import Event, Passport
-from .nearby import nearest_circular_sites
+from .nearby import REPAIR_DIVISIONS
 from .services import save_passport
 
 DEMO_GTIN = "0952001234500" + gtin_check_digit("0952001234500")
@@ -43,10 +43,10 @@ def _manufacturer():
 def _nearest(site, role):
     from boucle.flows.models import Site
 
-    for label in nearest_circular_sites(site.lat, site.lon, limit=20):
-        if label["role"] == role:
-            return Site.objects.filter(lat=label["lat"], lon=label["lon"], naf_id=label["naf"]).first()
-    return None
+    divisions = REPAIR_DIVISIONS if role == "repair" else ("38",)
+    candidates = [s for s in Site.objects.filter(closed=False, lat__isnull=False, naf__isnull=False)
+                  if s.naf_id[:2] in divisions]
+    return min(candidates, key=lambda s: (s.lat - site.lat) ** 2 + (s.lon - site.lon) ** 2, default=None)
 
 
 @transaction.atomic
