@@ -44,3 +44,13 @@ def test_status_filter_on_the_facilitator_home(world, as_persona):
     assert f"/synergies/{world.synergies['ab'].pk}/" not in page
     page = client.get("/animation/", {"status": "suggested"}).content.decode()
     assert f"/synergies/{world.synergies['ab'].pk}/" in page
+
+
+def test_two_identical_cards_in_one_workshop_save_once(world, as_persona):
+    client = as_persona("facilitator_t")
+    card = {"site": world.sites["A"].pk, "direction": "offer", "kind": "material", "label": "Bidons",
+            "period": "year"}
+    data = {f"row-{i}-{k}": v for i in (0, 1) for k, v in card.items()}
+    page = client.post("/animation/atelier/", data)
+    assert page.status_code == 200 and "déclare déjà ce flux" in page.content.decode()
+    assert Flow.objects.filter(label="Bidons").count() == 1

@@ -118,7 +118,7 @@ def create_flow(request, payload: S.FlowIn):
                    "msg": " ".join(str(m) for m in messages), "type": "value_error"}
                   for field, messages in form.errors.items()]
         return api.create_response(request, {"detail": detail}, status=422)
-    return 201, _flow_out(form.save(source="api"))
+    return 201, _flow_out(form.save(source="api", author=user))
 
 
 # --- synergies -------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def flow_create(request):
     initial = {"site": request.GET.get("site")} if request.GET.get("site", "").isdigit() else {}
     form = FlowForm(request.POST or None, sites=sites, initial=initial)
     if request.method == "POST" and form.is_valid():
-        flow = form.save()
+        flow = form.save(author=request.user)
         messages.success(request, _("Flux enregistré."))
         return redirect("site-flows", pk=flow.site_id)
     return _flow_form_page(request, form)
@@ -78,7 +78,7 @@ def flow_edit(request, pk):
     sites = _editable_sites(request.user)
     form = FlowForm(request.POST or None, sites=sites, instance=flow, initial=FlowForm.initial_for(flow))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        form.save(author=request.user)
         messages.success(request, _("Flux modifié."))
         return redirect("site-flows", pk=flow.site_id)
     return _flow_form_page(request, form, flow)

@@ -78,7 +78,7 @@ class FlowForm(forms.Form):
                 raise forms.ValidationError(_("Ce site déclare déjà ce flux (même sens, type, libellé et code)."))
         return data
 
-    def save(self, source: str = "web") -> Flow:
+    def save(self, source: str = "web", author=None) -> Flow:
         data = self.cleaned_data
         flow = self.instance
         ewc = data["ewc"]
@@ -102,7 +102,7 @@ class FlowForm(forms.Form):
                 field = name + "_id" if name == "ewc" else name
                 value = value.pk if name == "ewc" and value is not None else value
                 if field in CORRECTABLE[Flow] and getattr(flow, field) != value:
-                    correct(flow, field, value, reason="web")
+                    correct(flow, field, value, author=author, reason=source)
             return flow
         for name, value in values.items():
             setattr(flow, name, value)

@@ -7,7 +7,7 @@ saved and invalid ones come back with their errors, so nothing typed is lost.
 """
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -53,10 +53,14 @@ def workshop(request):
                           k.split("-")[1].isdigit()})[:MAX_ROWS]
         rows = [_row(request.POST, i, sites) for i in indexes]
         filled = [r for r in rows if not r.is_blank()]
-        valid = [r for r in filled if r.is_valid()]
-        with transaction.atomic():
-            for row in valid:
-                row.save(source="workshop")
+        valid = []
+        for row in (r for r in filled if r.is_valid()):
+            try:
+                with transaction.atomic():  # a savepoint per card: a duplicate card fails alone
+                    row.save(source="workshop", author=request.user)
+                valid.append(row)
+            except IntegrityError:
+                row.add_error(None, _("Ce site déclare déjà ce flux (même sens, type, libellé et code)."))
         kept = [r for r in filled if r not in valid]
         if valid:
             messages.success(request, _("%(n)d flux enregistrés.") % {"n": len(valid)})
