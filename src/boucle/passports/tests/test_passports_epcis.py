@@ -72,6 +72,13 @@ def test_capture_needs_a_right_on_the_passport(client, world):
     assert post(login(client, world.repairer), event).status_code == 201  # NAF 95: legitimate interest
     assert post(login(client, world.facilitator), object_event([ITEM], biz_step="inspecting")).status_code == 201
     assert post(client, event).json()["duplicates"] == [event["eventID"]]  # captured once only
+    from boucle.accounts.models import Facilitator
+    from conftest import user
+
+    elsewhere = user("pas-de-calais")
+    Facilitator.objects.create(user=elsewhere, level="departement", code="62")
+    assert post(login(client, elsewhere), object_event([ITEM], biz_step="storing")).status_code == 403
+    assert client.get(CAPTURE).status_code == 405
 
 
 def test_capture_with_an_api_token(client, world):
