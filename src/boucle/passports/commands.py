@@ -23,10 +23,13 @@ def _verify(args) -> int:
     from .events import verify
     from .models import Passport
 
-    passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id or "")
-    if not passports:
-        print(f"no passport {args.id!r}", file=sys.stderr)
+    if args.all == bool(args.id):
+        print("give a passport handle or URI, or --all", file=sys.stderr)
         return 2
+    passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id)
+    if not passports:
+        print("no passports yet" if args.all else f"no passport {args.id!r}", file=sys.stderr)
+        return 0 if args.all else 2
     broken = 0
     for passport in passports:
         problems = verify(passport)
