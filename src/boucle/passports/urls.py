@@ -1,4 +1,23 @@
-"""Passport URLs: the resolver at the root (GS1 Digital Link paths), the rest under /passeports/."""
+"""Passport URLs: the resolver at the root (GS1 Digital Link paths), the rest under /passeports/.
+
+Permissions, for the persona x endpoint matrix (details in each view's docstring):
+
+==========================================  =======  =============================================
+URL (sample arguments)                      method   who
+==========================================  =======  =============================================
+/01/09520123456788/10/L1/21/42, /8004/<x>   GET/HEAD anyone; linkset filtered by tier (OPTIONS: 204)
+/.well-known/gs1resolver                    GET      anyone
+/p/<handle>                                 GET      anyone (307 to the page; 404 for GS1 passports)
+/passeports/<handle>/ , <handle>.json       GET      anyone; fields filtered by ``access.visible_fields``
+/passeports/<handle>/qr.svg|qr.png          GET      anyone
+/passeports/<handle>/etiquettes/            GET      anyone
+/passeports/epcis/events                    GET      anyone; events filtered by visibility
+/passeports/epcis/capture                   POST     401 anonymous, 403 without ``access.can_capture``
+/passeports/nouveau                         POST     401 anonymous, 403 without ``can_edit_site``
+==========================================  =======  =============================================
+
+Write endpoints answer 405 to other methods; they accept a session (with CSRF) or an API token.
+"""
 
 from django.urls import path, re_path
 

@@ -110,7 +110,8 @@ def page_view(request, handle):
               if lat is not None and lon is not None else [])
     context = {
         "passport": passport,
-        "fields": fields,
+        # Empty fields are left out, so "in fields" means "known and visible" in the template.
+        "fields": {k: v for k, v in fields.items() if v not in (None, "", [], {})},
         "tier": tier,
         "producer": site_label(passport.site, request.user) if "site" in fields else None,
         "story": _life_story(passport_events(passport, request.user)),

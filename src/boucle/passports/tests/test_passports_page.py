@@ -46,3 +46,14 @@ def test_sites_taking_the_passports_materials_are_shown_even_when_farther(client
     world.item.save()
     html = client.get(f"/passeports/{world.item.handle}/").content.decode()
     assert "reprend" not in html[html.index('id="where"'):html.index('id="history"')]
+
+
+def test_hidden_or_empty_fields_leave_no_empty_heading(client, world):
+    world.item.tiers = {"recycled_content_percent": "authority"}
+    world.item.save()
+    html = client.get(f"/passeports/{world.item.handle}/").content.decode()
+    assert "Contenu recyclé" not in html
+    world.item.recycled_content_percent = 0  # zero is information, not absence
+    world.item.tiers = {}
+    world.item.save()
+    assert "Contenu recyclé : 0" in client.get(f"/passeports/{world.item.handle}/").content.decode()
