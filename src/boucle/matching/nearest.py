@@ -28,7 +28,9 @@ The result is exactly the top-k of :func:`engine.find_candidates` +
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -112,50 +114,51 @@ class _Best:
 class _Search:
     """KD-tree queries of one offer set for many needs, scored, as matrices."""
 
-    def __init__(self, ctx, o_pos: np.ndarray, w: float, chord: float):
-        self.ctx, self.o_pos, self.w, self.chord = ctx, o_pos, w, chord
-        self.tree = cKDTree(ctx.xyz[ctx.offers.site[o_pos]])
+    def __init__(self, ctx, o_pos: np.ndarray, tree: cKDTree, w: float, chord: float):
+        self.ctx, self.o_pos, self.tree, self.w, self.chord = ctx, o_pos, tree, w, chord
 
     def query(self, need_rows: np.ndarray, size: int, max_km: np.ndarray | None = None):
         """Score the ``size`` nearest offers of each need (within the radius and
-        ``max_km``); returns score, offer, distance matrices and the distance
-        of the farthest neighbour looked at (inf when fewer were in reach)."""
+        ``max_km``). Returns the score matrix (-inf: nothing), the column
+        matrix (positions in this offer set, increasing with offer index), the
+        chord matrix and the km of the farthest neighbour looked at (inf when
+        fewer were in reach)."""
         c = self.ctx
-        size = min(size, self.o_pos.size)
+        n_off = self.o_pos.size
+        size = min(size, n_off)
         chord = self.chord if max_km is None else min(self.chord, float(km_to_chord(max_km.max())) * (1 + 1e-9) + 1e-12)
-        workers = c.workers if need_rows.size > 2000 else 1
-        dist, col = self.tree.query(c.xyz[c.needs.site[need_rows]], k=size, distance_upper_bound=chord, workers=workers)
+        dist, col = self.tree.query(c.xyz[c.needs.site[need_rows]], k=size, distance_upper_bound=chord)
         dist, col = dist.reshape(need_rows.size, size), col.reshape(need_rows.size, size)
         c.queries += 1
-        found = col < self.o_pos.size
-        km = chord_to_km(np.where(found, dist, 0.0))
-        if max_km is not None:
-            found &= km <= max_km[:, None]
+        if max_km is None:
+            found = col < n_off
+        else:
+            found = dist <= (km_to_chord(max_km) * (1 + 1e-12))[:, None]  # inf (missing) never passes
         rows, cols = np.nonzero(found)
         oi, ni = self.o_pos[col[rows, cols]], need_rows[rows]
         ok = flow_rules_mask(c.offers, c.needs, c.classinfo, oi, ni)
         rows, cols, oi, ni = rows[ok], cols[ok], oi[ok], ni[ok]
-        score = score_terms(oi, ni, km[rows, cols], self.w, c.offers, c.needs, c.impact_fn, c.weights)["score"]
+        score = score_terms(oi, ni, chord_to_km(dist[rows, cols]), self.w, c.offers, c.needs, c.impact_fn, c.weights)["score"]
         c.pairs_scored += oi.size
         s_mat = np.full(dist.shape, -np.inf)
         s_mat[rows, cols] = score
-        o_mat = np.full(dist.shape, _NO_OFFER, dtype=np.int64)
-        o_mat[rows, cols] = oi
-        d_mat = np.zeros(dist.shape)
-        d_mat[rows, cols] = km[rows, cols]
-        last = np.where(col[:, -1] < self.o_pos.size, chord_to_km(dist[:, -1]), np.inf)
-        if size == self.o_pos.size:
-            last[:] = np.inf
-        return s_mat, o_mat, d_mat, last
+        last = chord_to_km(dist[:, -1]) if size < n_off else np.full(need_rows.size, np.inf)
+        return s_mat, col, dist, last
 
     def collect(self, need_rows: np.ndarray, max_km: np.ndarray, pool: int, best: _Best) -> None:
         """Every offer within ``max_km`` of each need, merged into ``best``."""
         size = pool
         while need_rows.size:
-            s, o, d, last = self.query(need_rows, size, max_km)
+            s, col, dist, last = self.query(need_rows, size, max_km)
             done = last > max_km
-            top = _row_top(s[done], o[done], best.k)
-            best.merge(need_rows[done], *(np.take_along_axis(m[done], top, axis=1) for m in (s, o, d)), self.w)
+            s, col, dist = s[done], col[done], dist[done]
+            top = _row_top(s, col, best.k)
+            top_s = np.take_along_axis(s, top, axis=1)
+            top_c = np.take_along_axis(col, top, axis=1)
+            filled = np.isfinite(top_s)
+            offer = np.where(filled, self.o_pos[np.where(filled, top_c, 0)], _NO_OFFER)
+            km = np.where(filled, chord_to_km(np.where(filled, np.take_along_axis(dist, top, axis=1), 0.0)), 0.0)
+            best.merge(need_rows[done], top_s, offer, km, self.w)
             need_rows, max_km = need_rows[~done], max_km[~done]
             size *= 4
 
@@ -173,26 +176,46 @@ class _Context:
     queries: int = 0
 
 
-def _bands(quantity_t: np.ndarray) -> np.ndarray:
-    q = np.nan_to_num(quantity_t, nan=0.0)
+@dataclass(frozen=True, eq=False)
+class _Band:
+    """Offers of one class within a factor ``BAND_RATIO`` of quantity."""
+
+    pos: np.ndarray
+    tree: cKDTree
+    lo_t: float
+    hi_t: float
+    best_confidence: float
+
+
+def _bands(ctx: _Context, o_pos: np.ndarray) -> list[_Band]:
+    q = np.fmax(ctx.offers.quantity_t[o_pos], 0.0)
     with np.errstate(divide="ignore"):
-        band = np.floor(np.log(q) / np.log(BAND_RATIO))
-    return np.where(q > 0, band, -(2**31)).astype(np.int64)
+        band = np.where(q > 0, np.floor(np.log(q) / np.log(BAND_RATIO)), -(2**31)).astype(np.int64)
+    out = []
+    for part in group_positions(band).values():
+        pos = o_pos[part]
+        out.append(_Band(pos, cKDTree(ctx.xyz[ctx.offers.site[pos]]), float(q[part].min()), float(q[part].max()),
+                         float(ctx.offers.confidence[pos].max())))
+    return out
 
 
-def _band_bound(ctx: _Context, oc: int, w: float, o_pos: np.ndarray, n_pos: np.ndarray) -> np.ndarray:
+def _band_bound(ctx: _Context, oc: int, w: float, band: _Band, n_pos: np.ndarray) -> np.ndarray:
     """B(band, need): the score bound at zero distance for any offer of the band."""
-    wt, offers, needs = ctx.weights, ctx.offers, ctx.needs
-    q = np.nan_to_num(offers.quantity_t[o_pos], nan=0.0)
-    lo, hi = q.min(), q.max()
+    wt, needs = ctx.weights, ctx.needs
     demand = needs.quantity_t[n_pos]
     known = np.isfinite(demand)
-    moved = np.where(known, np.minimum(hi, demand), hi)
+    moved = np.where(known, np.minimum(band.hi_t, demand), band.hi_t)
     imp = impact_term(ctx.impact_fn, np.full(n_pos.size, oc), moved, np.zeros(n_pos.size), wt)
-    fit = quantity_fit(np.where(known, np.clip(demand, lo, hi), hi), demand, wt.unknown_fit)
+    fit = quantity_fit(np.where(known, np.clip(demand, band.lo_t, band.hi_t), band.hi_t), demand, wt.unknown_fit)
     merit = (wt.impact * imp + wt.fit * fit + wt.base) / (wt.impact + wt.fit + wt.base)
     inferred = np.where(needs.inferred[n_pos], wt.inferred_factor, 1.0)
-    return w * offers.confidence[o_pos].max() * needs.confidence[n_pos] * inferred * merit
+    return w * band.best_confidence * needs.confidence[n_pos] * inferred * merit
+
+
+def _kth(s: np.ndarray, k: int) -> np.ndarray:
+    if s.shape[1] < k:
+        return np.full(s.shape[0], -np.inf)
+    return -np.partition(-s, k - 1, axis=1)[:, k - 1]
 
 
 def best_offers_per_need(
@@ -207,7 +230,11 @@ def best_offers_per_need(
     impact_fn=None,
     weights: ScoreWeights = ScoreWeights(),
     workers: int = -1,
+    min_score: float = 0.0,
 ) -> TopMatches:
+    """The ``k`` best offers of each need (see module docstring), only those
+    scoring at least ``min_score``: a display threshold known in advance (the
+    pipeline's calibrated one) prunes the search much further."""
     compat = Compatibility.identity(len(classinfo)) if compat is None else compat
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0:
         return TopMatches(Candidates.empty(), np.zeros(0), 0, 0)
@@ -216,25 +243,60 @@ def best_offers_per_need(
     best = _Best(len(needs), k)
     pool = max(pool, k)
 
+    band_cache: dict[int, list[_Band]] = {}
+    class_trees: dict[int, cKDTree] = {}
+
+    def one_need_class(entries) -> tuple[int, int]:
+        """All class pairs of one need class: tasks touch disjoint rows of ``best``."""
+        local = replace(ctx, pairs_scored=0, queries=0)
+        for oc, nc, w in entries:
+            o_pos, n_pos = offers_by_cls[oc], needs_by_cls[nc]
+            if oc not in band_cache:
+                band_cache[oc] = _bands(local, o_pos)
+            bands = band_cache[oc]
+            radius = pair_radius_km(classinfo, oc, nc, radius_km)
+            chord = float(km_to_chord(radius))
+            bound = np.stack([_band_bound(local, oc, w, b, n_pos) for b in bands])  # bands x needs
+            # Phase 1: a lower bound of each need's k-th best score, from its
+            # nearest offers of the class.
+            kth = np.full(n_pos.size, np.nextafter(min_score, -np.inf) if min_score > 0 else -np.inf)
+            seek = np.flatnonzero(bound.max(axis=0) >= kth)
+            if seek.size:
+                if oc not in class_trees:
+                    class_trees[oc] = cKDTree(ctx.xyz[offers.site[o_pos]])
+                found = _kth(_Search(local, o_pos, class_trees[oc], w, chord).query(n_pos[seek], pool)[0], k)
+                kth[seek] = np.maximum(kth[seek], found)
+            # Phase 2: bands from the most to the least promising, each collecting
+            # what could still beat the running k-th score.
+            for j in np.argsort(-bound.mean(axis=1), kind="stable").tolist():
+                b = bands[j]
+                kth = np.maximum(kth, best.s[n_pos].min(axis=1))
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    reach = np.where(kth > 0, weights.decay_km * np.log(bound[j] / kth), radius)
+                reach = np.minimum(np.where(np.isnan(reach), -1.0, reach), radius)
+                go = reach >= 0
+                if go.any():
+                    _Search(local, b.pos, b.tree, w, chord).collect(n_pos[go], reach[go] * (1 + 1e-9) + 1e-9, pool, best)
+        return local.pairs_scored, local.queries
+
+    tasks: dict[int, list] = {}
     for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
-        o_pos, n_pos = offers_by_cls.get(oc), needs_by_cls.get(nc)
-        if o_pos is None or n_pos is None or not class_pair_allowed(classinfo, oc, nc):
-            continue
-        radius = pair_radius_km(classinfo, oc, nc, radius_km)
-        chord = float(km_to_chord(radius))
-        # Phase 1: a lower bound of each need's k-th best score.
-        s, _, _, _ = _Search(ctx, o_pos, w, chord).query(n_pos, pool)
-        kth = -np.partition(-s, k - 1, axis=1)[:, k - 1] if s.shape[1] >= k else np.full(n_pos.size, -np.inf)
-        # Phase 2: per quantity band, everything that could beat it.
-        for part in group_positions(_bands(offers.quantity_t[o_pos])).values():
-            b_pos = o_pos[part]
-            bound = _band_bound(ctx, oc, w, b_pos, n_pos)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reach = np.where(kth > 0, weights.decay_km * np.log(bound / kth), radius)
-            reach = np.minimum(np.nan_to_num(reach, nan=-1.0), radius)
-            go = reach >= 0
-            if go.any():
-                _Search(ctx, b_pos, w, chord).collect(n_pos[go], reach[go] * (1 + 1e-9) + 1e-9, pool, best)
+        if oc in offers_by_cls and nc in needs_by_cls and class_pair_allowed(classinfo, oc, nc):
+            tasks.setdefault(nc, []).append((oc, nc, w))
+    # Largest first so the threads finish together; numpy and the KD-tree
+    # release the GIL for the heavy parts.
+    order = sorted(tasks, key=lambda nc: -needs_by_cls[nc].size)
+    n_threads = os.cpu_count() if workers == -1 else max(1, workers)
+    if n_threads > 1 and len(order) > 1:
+        with ThreadPoolExecutor(n_threads) as pool_exec:
+            counts = list(pool_exec.map(one_need_class, (tasks[nc] for nc in order)))
+    else:
+        counts = [one_need_class(tasks[nc]) for nc in order]
+    ctx.pairs_scored = sum(c[0] for c in counts)
+    ctx.queries = sum(c[1] for c in counts)
 
     cands, score = best.result()
+    if min_score > 0:
+        keep = np.flatnonzero(score >= min_score)
+        cands, score = cands.take(keep), score[keep]
     return TopMatches(cands, score, ctx.pairs_scored, ctx.queries)

@@ -50,7 +50,7 @@ class ScoreWeights:
 def default_impact(material_idx, quantity_t, distance_km, **_) -> dict:
     """Stand-in until an impact model is injected: tonnes diverted only, no
     invented emission factors (co2e and euros are left unknown)."""
-    q = np.nan_to_num(np.asarray(quantity_t, dtype=np.float64), nan=0.0)
+    q = np.fmax(np.asarray(quantity_t, dtype=np.float64), 0.0)  # nan -> 0
     nan = np.full(q.shape, np.nan)
     return {
         "co2e_avoided_t": nan,
@@ -61,8 +61,7 @@ def default_impact(material_idx, quantity_t, distance_km, **_) -> dict:
 
 
 def _saturate(x: np.ndarray, scale: float) -> np.ndarray:
-    y = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0) / scale
-    y = np.maximum(y, 0.0)
+    y = np.fmax(np.asarray(x, dtype=np.float64), 0.0) / scale  # fmax: nan -> 0
     return y / (1.0 + y)
 
 
@@ -82,12 +81,12 @@ def impact_term(impact_fn, material_idx, tonnes, distance_km, weights: ScoreWeig
 def exchanged_tonnes(supply_t: np.ndarray, demand_t: np.ndarray) -> np.ndarray:
     """What could actually move: the smaller side, or the whole offer when the
     demand is unknown."""
-    supply = np.nan_to_num(supply_t, nan=0.0)
+    supply = np.fmax(supply_t, 0.0)
     return np.where(np.isfinite(demand_t), np.minimum(supply, demand_t), supply)
 
 
 def quantity_fit(supply_t: np.ndarray, demand_t: np.ndarray, unknown: float) -> np.ndarray:
-    s = np.nan_to_num(supply_t, nan=0.0)
+    s = np.fmax(supply_t, 0.0)
     big = np.maximum(s, demand_t)
     with np.errstate(invalid="ignore", divide="ignore"):
         fit = np.where(big > 0, np.minimum(s, demand_t) / big, 0.0)
