@@ -21,9 +21,10 @@ from .models import Passport
 LANGS = ["fr", "en"]
 
 
-def passport_links(passport: Passport, user, stem: str) -> list[dict]:
-    """Links of one passport as mappings for ``gs1.resolver.resolve`` (anchored at its DL URI)."""
-    anchor = digital_link(passport, stem)
+def passport_links(passport: Passport, user, stem: str, anchor: str | None = None) -> list[dict]:
+    """Links of one passport as mappings for ``gs1.resolver.resolve``, anchored at its DL URI
+    (or at ``anchor``, another URI naming the same item)."""
+    anchor = anchor or digital_link(passport, stem)
     tier = user_tier(user, passport)
     page = stem + reverse("passports:page", args=[passport.handle])
 

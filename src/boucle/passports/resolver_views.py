@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import csrf_exempt
 
-from boucle.gs1 import GS1Error, parse_digital_link
+from boucle.gs1 import GS1Error, build_digital_link, parse_digital_link
 from boucle.gs1.linkset import link_types
 from boucle.gs1.resolver import JSONLD_CONTEXT, resolve
 
@@ -66,8 +66,18 @@ def _candidates(uri: str):
         return Passport.objects.filter(giai=pairs["8004"])
     if "01" not in pairs:
         return Passport.objects.none()
-    return Passport.objects.filter(Q(lot="") | Q(lot=pairs.get("10", "")), Q(serial="") | Q(serial=pairs.get("21", "")),
-                                   gtin=pairs["01"])
+    levels = Q(lot="") | Q(lot=pairs.get("10", ""))
+    if "21" in pairs and "10" not in pairs:
+        levels |= Q(serial=pairs["21"])  # GTIN + serial names the item whatever lot it was made in
+    return Passport.objects.filter(levels, Q(serial="") | Q(serial=pairs.get("21", "")), gtin=pairs["01"])
+
+
+def _anchor(passport: Passport, uri: str, stem: str) -> str | None:
+    """An item reached by GTIN + serial alone is anchored at that shorter URI, so it is found."""
+    pairs = dict(parse_digital_link(uri, check_associations=False))
+    if passport.serial and passport.lot and "10" not in pairs:
+        return build_digital_link([("01", passport.gtin), ("21", passport.serial)], stem, check_associations=False)
+    return None
 
 
 @csrf_exempt
@@ -84,7 +94,7 @@ def resolve_view(request, rest=""):
     query = request.META.get("QUERY_STRING", "")
     uri = stem + escape_uri_path(path) + ("?" + query if query else "")
     links = [link for passport in _candidates(uri).select_related("site")
-             for link in passport_links(passport, request.user, stem)]
+             for link in passport_links(passport, request.user, stem, _anchor(passport, uri, stem))]
     decision = resolve(uri, links, accept=request.headers.get("Accept"),
                        accept_language=request.headers.get("Accept-Language"), stem=stem)
     if decision.status == 307:
