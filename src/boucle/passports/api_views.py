@@ -7,6 +7,8 @@ Permissions:
   legitimate-interest companies, the administrator) -> 403 otherwise; 400 names each problem.
 - ``POST /passeports/nouveau``: issue a passport; 401 anonymous, 403 unless the caller may
   edit the producing site (``accounts.access.can_edit_site``).
+- ``POST /passeports/interet-legitime``: 401 anonymous, 403 unless the caller facilitates the
+  company's territory (or is the administrator).
 - ``GET /passeports/epcis/events``: public; returns only events whose visibility the caller
   may read (anonymous: public events).
 """
@@ -20,18 +22,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from boucle.accounts.access import can_edit_site
+from boucle.accounts.access import can_edit_site, facilitated_q
 from boucle.accounts.models import ApiToken
 from boucle.epcis.document import build_document
 from boucle.epcis.query import QUERY_PARAMETERS, filter_events, parse_time
 from boucle.epcis.vocab import normalize_bizstep
-from boucle.flows.models import Site
+from boucle.flows.models import Company, Site
 
 from .access import can_capture, readable_events
 from .events import CaptureError, capture
 from .identifiers import scan_uri, stem_for
 from .services import issue_passport
-from .models import Tier
+from .models import LegitimateInterestGrant, Tier
 
 JSONLD = "application/ld+json"
 
@@ -116,6 +118,33 @@ def create_view(request):
     stem = stem_for(request)
     return JsonResponse({"handle": passport.handle, "page": stem + reverse("passports:page", args=[passport.handle]),
                          "scan_uri": scan_uri(passport, stem)}, status=201)
+
+
+@csrf_exempt
+def grant_view(request):
+    """POST ``{"company": <company id>, "reason": "...", "revoke": false}``: a facilitator vouches
+    for a company's legitimate interest (or withdraws it). 401 anonymous; 403 unless the caller
+    facilitates a territory holding one of the company's sites (or is the administrator)."""
+    user, refusal = _writer(request)
+    if refusal is not None:
+        return refusal
+    try:
+        data = json.loads(request.body or b"null")
+        company = Company.objects.get(pk=int(data["company"]))
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return _error(400, ["company: required (the company's id)"])
+    except Company.DoesNotExist:
+        return _error(400, ["company: unknown"])
+    territories = facilitated_q(user)
+    in_territory = territories is not None and Site.objects.filter(territories, company=company).exists()
+    if not (user.is_superuser or in_territory):
+        return _error(403, ["only a facilitator of the company's territory may vouch for it"])
+    if data.get("revoke"):
+        LegitimateInterestGrant.objects.filter(company=company).delete()
+        return JsonResponse({"company": company.pk, "legitimate_interest": False})
+    LegitimateInterestGrant.objects.update_or_create(
+        company=company, defaults={"granted_by": user, "reason": str(data.get("reason", ""))[:2000]})
+    return JsonResponse({"company": company.pk, "legitimate_interest": True}, status=201)
 
 
 def _values(request, name) -> list[str]:

@@ -14,6 +14,7 @@ URL (sample arguments)                      method   who
 /passeports/epcis/events                    GET      anyone; events filtered by visibility
 /passeports/epcis/capture                   POST     401 anonymous, 403 without ``access.can_capture``
 /passeports/nouveau                         POST     401 anonymous, 403 without ``can_edit_site``
+/passeports/interet-legitime                POST     401 anonymous, 403 unless facilitator of the company
 ==========================================  =======  =============================================
 
 Write endpoints answer 405 to other methods; they accept a session (with CSRF) or an API token.
@@ -30,6 +31,7 @@ urlpatterns = [
     path(".well-known/gs1resolver", resolver_views.description_view, name="resolver-description"),
     path("p/<slug:handle>", resolver_views.platform_view, name="platform-id"),
     path("passeports/nouveau", api_views.create_view, name="create"),
+    path("passeports/interet-legitime", api_views.grant_view, name="grant"),
     path("passeports/epcis/capture", api_views.capture_view, name="epcis-capture"),
     path("passeports/epcis/events", api_views.events_view, name="epcis-events"),
     path("passeports/<slug:handle>/", views.page_view, name="page"),

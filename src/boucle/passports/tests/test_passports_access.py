@@ -83,8 +83,19 @@ def test_tier_override_per_passport(world):
 
 
 def test_facilitator_grant_opens_the_legitimate_tier(client, world):
-    from boucle.passports.models import LegitimateInterestGrant
+    import json
+
+    def grant(u, **body):
+        login(client, u)
+        return client.post("/passeports/interet-legitime", json.dumps({"company": world.other_site.company_id, **body}),
+                           content_type="application/json")
 
     assert "hazardous_substances" not in login(client, world.member).get(f"/passeports/{world.item.handle}.json").json()
-    LegitimateInterestGrant.objects.create(company=world.other_site.company, granted_by=world.facilitator)
-    assert "hazardous_substances" in client.get(f"/passeports/{world.item.handle}.json").json()
+    assert grant(world.member).status_code == 403  # a company cannot vouch for itself
+    assert grant(world.authority).status_code == 403
+    assert grant(world.facilitator, reason="ressourcerie").status_code == 201  # facilitator of the Nord
+    assert "hazardous_substances" in login(client, world.member).get(f"/passeports/{world.item.handle}.json").json()
+    assert grant(world.facilitator, revoke=True).status_code == 200
+    assert "hazardous_substances" not in login(client, world.member).get(f"/passeports/{world.item.handle}.json").json()
+    client.logout()
+    assert client.post("/passeports/interet-legitime", "{}", content_type="application/json").status_code == 401
