@@ -214,18 +214,34 @@ def flow_identity(direction, kind, label, ewc, external_id) -> str:
 
 
 def classify(label: str, ewc_code: str | None) -> tuple[str, float | None]:
-    """Material class of a flow, from its waste code when given, else its label."""
+    """Material class of one flow, from its waste code when given, else its label."""
+    return classify_many([(label, ewc_code)])[0]
+
+
+def classify_many(items: list[tuple[str, str | None]]) -> list[tuple[str, float | None]]:
+    """Material classes for many (label, EWC code) pairs; labels are classified in one batch."""
     try:
         from boucle.materials import classify as materials
+        from boucle.materials.taxonomy import load_classes
     except ImportError:  # the taxonomy is optional for the importer
-        return "", None
-    try:
+        return [("", None)] * len(items)
+    out: list[tuple[str, float | None]] = [("", None)] * len(items)
+    by_label = []
+    for i, (label, ewc_code) in enumerate(items):
         if ewc_code:
-            return materials.class_for_ewc(ewc_code), 1.0
-        matches = materials.classify_label(label)
-    except (ValueError, KeyError, LookupError):
-        return "", None
-    return (matches[0].key, float(matches[0].confidence)) if matches else ("", None)
+            try:
+                out[i] = (materials.class_for_ewc(ewc_code), 1.0)
+                continue
+            except (ValueError, KeyError, LookupError):
+                pass
+        by_label.append(i)
+    if by_label:
+        keys = [c.key for c in load_classes()]
+        idx, conf = materials.classify_labels([items[i][0] for i in by_label])
+        for i, pos, c in zip(by_label, idx, conf):
+            if pos >= 0:
+                out[i] = (keys[pos], round(float(c), 3))
+    return out
 
 
 def import_flows(path, *, partial=False, source="import") -> Report:
@@ -283,10 +299,8 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 raise F.CellError(f"flux en double (même site, sens, type, libellé et code déchet que la ligne {seen[key]})")
             seen[key] = line
             base, base_unit = (units.to_base(quantity, unit, period) if quantity is not None else (None, ""))
-            material_class, confidence = classify(label, ewc)
             parsed.append((line, site_ids[sid], identity, {
                 "direction": direction, "kind": kind, "label": label, "ewc_id": ewc,
-                "material_class": material_class, "material_confidence": confidence,
                 "quantity": quantity, "unit": unit, "period": period, "quantity_base": base, "base_unit": base_unit,
                 "temperature_c": temperature, "hazardous": hazardous, "available_from": start, "available_to": end,
                 "confidential": confidential, "illustrative": illustrative, "external_id": external_id}))
@@ -294,6 +308,9 @@ def import_flows(path, *, partial=False, source="import") -> Report:
             report.rejected.append((line, str(exc)))
     if report.rejected and not partial:
         return report
+    classes = classify_many([(values["label"], values["ewc_id"]) for _l, _s, _i, values in parsed])
+    for (_line, _site, _identity, values), (key, confidence) in zip(parsed, classes):
+        values["material_class"], values["material_confidence"] = key, confidence
     _write_flows(parsed, report, source)
     return report
 

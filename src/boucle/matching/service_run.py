@@ -12,6 +12,7 @@ import sys
 from django.db import transaction
 from django.utils import timezone
 
+from boucle.dbutils import insert_rows, update_rows
 from boucle.flows.models import Flow, Site
 from boucle.territories.refs import resolve
 
@@ -100,8 +101,8 @@ def store(run, proposals, territory):
             for name, value in values.items():
                 setattr(synergy, name, value)
             updates.append(synergy)
-    Synergy.objects.bulk_create(creates, batch_size=1000)
-    _update_rows(updates, fields)
+    insert_rows(Synergy, creates, ["offer", "need", *fields, "status", "created_at", "updated_at"])
+    update_rows(Synergy, updates, fields)
     run.created, run.updated = len(creates), len(updates)
     # Suggestions the engine no longer makes become stale; statuses a person set are never touched.
     scope = Synergy.objects.filter(status=lifecycle.SUGGESTED, stale=False)
@@ -113,25 +114,6 @@ def store(run, proposals, territory):
     run.proposals = len(seen)
     run.finished_at = timezone.now()
     run.save()
-
-
-def _update_rows(rows, fields):
-    """One parameterised UPDATE per row through executemany.
-
-    Django's ``bulk_update`` builds a CASE expression per field and row, which
-    took minutes for a few thousand synergies; executemany is linear and runs
-    the same on SQLite and PostgreSQL.
-    """
-    if not rows:
-        return
-    from django.db import connection
-
-    columns = [Synergy._meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
-    sql = f"UPDATE {connection.ops.quote_name(Synergy._meta.db_table)} SET {assignments} WHERE id = %s"
-    params = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk] for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 _COMPARED = ["need_site_id", "inferred", "material_class", "distance_km", "quantity_t", "score", "co2e_avoided_t",
