@@ -54,3 +54,16 @@ def test_two_identical_cards_in_one_workshop_save_once(world, as_persona):
     page = client.post("/animation/atelier/", data)
     assert page.status_code == 200 and "déclare déjà ce flux" in page.content.decode()
     assert Flow.objects.filter(label="Bidons").count() == 1
+
+
+def test_introducing_parties_mails_both_companies_without_names(world, as_persona):
+    from django.core import mail
+
+    syn = world.synergies["ab"]
+    as_persona("facilitator_t").post(f"/animation/synergies/{syn.pk}/statut/", {"target": "contacted"})
+    recipients = sorted(r for m in mail.outbox for r in m.to)
+    assert recipients == ["admin_a@example.org", "member_a@example.org", "member_b@example.org"]
+    for message in mail.outbox:
+        text = message.subject + message.body
+        assert "Cendres volantes de charbon" in text and f"/synergies/{syn.pk}/" in text
+        assert not any(s in text for s in world.secrets["A"] + world.secrets["B"])

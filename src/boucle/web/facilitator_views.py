@@ -64,12 +64,39 @@ def _steerable(request, pk):
 @require_POST
 def synergy_transition(request, pk):
     synergy = _steerable(request, pk)
+    target = request.POST.get("target", "")
     try:
-        services.transition(synergy, request.POST.get("target", ""), request.user, request.POST.get("reason", ""))
+        services.transition(synergy, target, request.user, request.POST.get("reason", ""))
         messages.success(request, _("Statut mis à jour."))
+        if target == lifecycle.CONTACTED:
+            sent = introduce(request, synergy)
+            messages.info(request, _("%(n)d personnes prévenues.") % {"n": sent})
     except lifecycle.TransitionError as exc:
         messages.error(request, _("Changement refusé : %(error)s") % {"error": exc})
     return redirect("synergy-detail", pk=pk)
+
+
+def introduce(request, synergy) -> int:
+    """Tell the members of both companies that a facilitator put them in touch.
+
+    The message names the material and links to the synergy page, never the other
+    company: identities still wait for both companies' yes.
+    """
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mass_mail
+    from django.urls import reverse
+
+    from .present import material_label
+
+    companies = {synergy.offer.site.company_id, synergy.need_site.company_id}
+    emails = sorted(set(get_user_model().objects.filter(memberships__company_id__in=companies, is_active=True)
+                        .exclude(email="").values_list("email", flat=True)))
+    link = request.build_absolute_uri(reverse("synergy-detail", args=[synergy.pk]))
+    subject = _("Boucle : une synergie vous est proposée (%(material)s)") % {
+        "material": material_label(synergy.material_class)}
+    body = _("L'animatrice ou l'animateur de votre territoire vous met en relation pour cette synergie. "
+             "Dites si vous êtes intéressé : %(link)s") % {"link": link}
+    return send_mass_mail([(subject, body, None, [email]) for email in emails])
 
 
 def _number(text):
