@@ -80,3 +80,15 @@ def test_api_token_shown_once_then_usable_then_revoked(world, as_persona, client
     as_persona("member_a").post(f"/compte/jetons/{token.pk}/revoquer/")
     client.logout()
     assert client.get("/api/sites", **auth).status_code == 401
+
+
+def test_email_backend_accepts_address_or_username_but_not_an_ambiguous_address(world, rf):
+    from django.contrib.auth import get_user_model
+
+    from boucle.accounts.backends import EmailOrUsernameBackend
+
+    backend = EmailOrUsernameBackend()
+    assert backend.authenticate(rf.post("/"), username="Member_A@example.org", password=PASSWORD).username == "member_a"
+    assert backend.authenticate(rf.post("/"), username="member_a", password=PASSWORD).username == "member_a"
+    get_user_model().objects.create_user("twin", "member_a@example.org", PASSWORD)
+    assert backend.authenticate(rf.post("/"), username="member_a@example.org", password=PASSWORD) is None

@@ -95,3 +95,11 @@ def test_facilitator_page_moves_a_synergy_and_refuses_an_illegal_jump(world, as_
     response = client.post(f"/animation/synergies/{syn.pk}/statut/", {"target": "stopped"}, follow=True)
     syn.refresh_from_db()
     assert syn.status == "contacted" and "refusé" in response.content.decode()
+
+
+def test_a_facilitator_reason_never_reaches_the_parties(world, as_persona):
+    """Facilitators write free text that may name the other company; parties see statuses only."""
+    syn = world.synergies["ab"]
+    services.transition(syn, "contacted", world.users["facilitator_t"], reason="appelé Bravotherm SAS")
+    assert "Bravotherm" not in as_persona("member_a").get(f"/synergies/{syn.pk}/").content.decode()
+    assert "appelé Bravotherm SAS" in as_persona("facilitator_t").get(f"/synergies/{syn.pk}/").content.decode()
