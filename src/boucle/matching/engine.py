@@ -13,6 +13,12 @@ Public API (stable for the pipeline):
 - :func:`find_candidates` -> :class:`Candidates`
 - :func:`score_candidates` (from :mod:`.scoring`) -> score per candidate
 - :func:`top_k_per` -> positions of the k best per group
+
+Around it, each in its own module: :mod:`.nearest` (exact top-k per need at a
+million flows without enumerating pairs), :mod:`.explain` (score broken down
+for display), :mod:`.allocation` (the territory's optimal assignment, min-cost
+flow), :mod:`.pooling` (groups of sites sharing a flow) and :mod:`.spatial`
+(sphere geometry).
 """
 
 from __future__ import annotations
