@@ -123,14 +123,25 @@ def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) 
                 event_id=event["eventID"], event_type=event["type"], event_time=parse_time(event["eventTime"]),
                 biz_step=_bizstep_iri(event), biz_location=(event.get("bizLocation") or {}).get("id", ""),
                 data=event, visibility=visibility, captured_by=user if user and user.is_authenticated else None)
+            changed = _inputs(event, passports)
             for passport in passports:
                 append(passport, stored)
-                move(passport, STATUS_AFTER.get(stored.biz_step), stored, user)
+                if passport in changed:
+                    move(passport, STATUS_AFTER.get(stored.biz_step), stored, user)
                 if passport not in result.passports:
                     result.passports.append(passport)
             result.events.append(stored)
             result.offers.extend(offers_from_event(stored, passports))
     return result
+
+
+def _inputs(event: dict, passports: list[Passport]) -> list[Passport]:
+    """The passports an event acts upon: a transformation's inputs (its outputs are born of it)."""
+    if event.get("type") != "TransformationEvent":
+        return passports
+    named = [q.get("epcClass", "") for q in event.get("inputQuantityList") or []] + list(event.get("inputEPCList") or [])
+    inputs = {p.pk for uri in named for p in passports_for_uri(uri)}
+    return [p for p in passports if p.pk in inputs]
 
 
 #: Once taken apart or recycled, an item does not come back: later events are recorded, the state stays.

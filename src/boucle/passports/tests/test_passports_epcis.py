@@ -140,7 +140,9 @@ def test_recycling_creates_an_offer_at_the_recycler_site(client, world):
     assert (offer.site, offer.direction, offer.label, offer.quantity, offer.unit) == (
         world.recycler_site, "offer", "Granulés de polypropylène recyclé", 120, "kg")
     world.item.refresh_from_db()
+    pellets.refresh_from_db()
     assert world.item.status == Passport.Status.RECYCLED
+    assert pellets.status == Passport.Status.ISSUED  # the output batch is born, not recycled
     log = world.item.status_log.get()
     assert (log.old, log.new, log.by, log.event.event_id) == ("issued", "recycled", world.recycler, event["eventID"])
     post(client, object_event([ITEM], biz_step="repairing"))  # recorded, but a recycled item stays recycled
