@@ -264,3 +264,14 @@ def test_explanation_accounts_for_the_score():
     assert codes["substitution"]["offer_class"] == "fgd_gypsum" and codes["substitution"]["weight"] == 0.7
     assert "inferred_need" in codes
     assert e["distance_km"] == pytest.approx(11.12, abs=0.01)
+
+
+def test_partners_across_the_antimeridian_and_near_the_pole_match():
+    # Fiji straddles 180°: 0.2° of longitude apart is ~22 km, not ~40,000.
+    s = sites((-17.0, 179.9), (-17.0, -179.9), (89.99, 0.0), (89.99, 180.0))
+    offers = Offers(site=[0, 2], cls=[FLY_ASH, FLY_ASH], quantity_t=[1.0, 1.0])
+    needs = Needs(site=[1, 3], cls=[FLY_ASH, FLY_ASH])
+    c = find_candidates(s, offers, needs, CLASSES, radius_km=30.0)
+    assert list(zip(c.offer_idx.tolist(), c.need_idx.tolist())) == [(0, 0), (1, 1)]
+    assert c.distance_km[0] == pytest.approx(haversine_km(-17.0, 179.9, -17.0, -179.9))
+    assert c.distance_km[1] == pytest.approx(2.22, abs=0.01)
