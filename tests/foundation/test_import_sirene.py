@@ -1,0 +1,53 @@
+"""SIRENE StockEtablissement: Lambert-93 converted, closed establishments flagged, bad rows named."""
+
+import pytest
+
+from boucle.flows.models import Site
+from boucle.flows.sirene import import_sirene
+from boucle.testing import make_siret
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ("siren,nic,siret,etatAdministratifEtablissement,enseigne1Etablissement,denominationUsuelleEtablissement,"
+          "activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,codeCommuneEtablissement,"
+          "coordonneeLambertAbscisseEtablissement,coordonneeLambertOrdonneeEtablissement\n")
+
+
+def test_sample_with_open_and_closed_sites(tmp_path):
+    open_site, closed_site, no_coords = make_siret(), make_siret(), make_siret()
+    path = tmp_path / "StockEtablissement.csv"
+    path.write_text(HEADER
+                    + f"{open_site[:9]},{open_site[9:]},{open_site},A,SUCRERIE DU NORD,,10.81Z,NAFRev2,59350,704000.0,7059000.0\n"
+                    + f"{closed_site[:9]},{closed_site[9:]},{closed_site},F,,ANCIENNE FONDERIE,24.51Z,NAFRev2,59350,,\n"
+                    + f"{no_coords[:9]},{no_coords[9:]},{no_coords},A,,,52.1B,NAFRev1,59350,,\n", encoding="utf-8")
+    report = import_sirene(path, progress=False)
+    assert report.ok and report.created == 3
+    sugar = Site.objects.get(site_id=open_site)
+    assert sugar.name == "SUCRERIE DU NORD" and sugar.naf_id == "10.81Z" and not sugar.closed
+    assert sugar.lat == pytest.approx(50.63, abs=0.05) and sugar.lon == pytest.approx(3.06, abs=0.05)  # Lille
+    foundry = Site.objects.get(site_id=closed_site)
+    assert foundry.closed and foundry.name == "ANCIENNE FONDERIE" and foundry.commune_id == "59350"
+    old = Site.objects.get(site_id=no_coords)
+    assert old.naf_id is None  # a NAF rév. 1 code is not taken for a rév. 2 one
+    again = import_sirene(path, progress=False)
+    assert (again.created, again.unchanged) == (0, 3)
+
+
+def test_bad_siret_rejects_the_file(tmp_path):
+    good = make_siret()
+    bad = good[:-1] + str((int(good[-1]) + 3) % 10)
+    path = tmp_path / "s.csv"
+    path.write_text(HEADER + f"{good[:9]},{good[9:]},{good},A,,,10.81Z,NAFRev2,59350,,\n"
+                    + f"{bad[:9]},{bad[9:]},{bad},A,,,10.81Z,NAFRev2,59350,,\n", encoding="utf-8")
+    report = import_sirene(path, progress=False)
+    assert [n for n, _ in report.rejected] == [3] and "SIRET" in report.rejected[0][1]
+    assert Site.objects.count() == 0
+
+
+def test_missing_columns_is_a_file_error(tmp_path):
+    from boucle.flows.tabular import FileFormatError
+
+    path = tmp_path / "s.csv"
+    path.write_text("siret,nom\n1,2\n", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="activiteprincipaleetablissement"):
+        import_sirene(path, progress=False)

@@ -1,0 +1,37 @@
+"""Configuration is read from the environment and parsed strictly."""
+
+import os
+import subprocess
+import sys
+
+
+def settings_with(**env):
+    code = "from django.conf import settings; print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])"
+    full = {**{k: v for k, v in os.environ.items() if not k.startswith(("BOUCLE_", "DATABASE_URL"))},
+            "DJANGO_SETTINGS_MODULE": "boucle.settings", **env}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full)
+
+
+def test_defaults_are_sqlite_and_debug():
+    result = settings_with()
+    assert result.returncode == 0 and result.stdout.split() == ["True", "django.db.backends.sqlite3"]
+
+
+def test_postgres_url_switches_the_engine():
+    result = settings_with(DATABASE_URL="postgres://u@127.0.0.1:5432/x")
+    assert "postgresql" in result.stdout
+
+
+def test_a_misspelt_boolean_stops_the_start():
+    result = settings_with(BOUCLE_DEBUG="maybe")
+    assert result.returncode != 0 and "BOUCLE_DEBUG" in result.stderr
+
+
+def test_production_requires_a_secret_key():
+    result = settings_with(BOUCLE_DEBUG="False")
+    assert result.returncode != 0 and "BOUCLE_SECRET_KEY" in result.stderr
+
+
+def test_unknown_database_scheme_is_refused():
+    result = settings_with(DATABASE_URL="mysql://x")
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
