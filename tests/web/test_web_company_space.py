@@ -82,7 +82,7 @@ def test_suggestions_best_first_with_explanation_and_estimate(world, as_persona)
     first, second = page.index(f"/synergies/{world.synergies['ab'].pk}/"), page.index(
         f"/synergies/{world.synergies['ca'].pk}/")
     assert first < second  # score 0.92 before 0.41
-    assert "quantity fit" in page and "40000" in page.replace("\u202f", "").replace(" ", "")
+    assert "quantity fit" in page and "10000–100000 t/an" in page  # a bracket while B is anonymous
     assert "Charliepap" not in page and "Bravotherm" not in page
 
 
@@ -104,3 +104,18 @@ def test_impact_dashboard_keeps_estimates_and_verified_apart(world, as_persona):
     assert "40000" in engaged.replace("\u202f", "").replace(" ", "")
     assert "31500" in verified.replace("\u202f", "").replace(" ", "")
     assert "71500" not in page.replace("\u202f", "").replace(" ", "")
+
+
+def test_no_exact_counterpart_quantity_through_estimates_or_explanation(world, as_persona):
+    """The exchanged tonnage is the smaller side's quantity: shown exactly, it would undo the range."""
+    syn = world.synergies["ca"]
+    syn.tonnes_diverted = 837.25
+    syn.explanation = {"supply_t": 61234.5, "demand_t": 40000.0, "exchanged_t": 837.25, "terms": {"fit": 0.5},
+                       "reasons": [{"code": "same_class", "class": "fly_ash"}]}
+    syn.save()
+    for body in (as_persona("member_a").get("/espace/synergies/").content.decode(),
+                 as_persona("member_a").get("/api/synergies").content.decode()):
+        assert "837" not in body.replace("\u202f", "") and "61234" not in body
+    page = as_persona("member_a").get(f"/synergies/{syn.pk}/").content.decode()
+    assert "100–1000 t/an" in page and "même classe de matière" in page and "adéquation des quantités" in page
+    assert "837.25" in as_persona("superuser").get(f"/api/synergies/{syn.pk}").content.decode()

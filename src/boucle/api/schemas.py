@@ -76,9 +76,12 @@ class Party(Schema):
 
 
 class Estimate(Schema):
+    """Exact figures once identities are visible; decade brackets while the other company is anonymous."""
+
     tonnes: float | None = None
     co2e_t: float | None = None
     eur: float | None = None
+    brackets: list[str] = []
 
 
 class SynergyOut(Schema):

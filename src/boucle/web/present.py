@@ -106,13 +106,20 @@ def synergy_card(user, synergy) -> dict:
         need = {"direction": "need", "material": material_label(synergy.material_class),
                 "quantity_range": _("besoin déduit de l'activité"),
                 "site": site_card(user, synergy.need_site, revealed=revealed)}
+    hidden = offer["site"]["anonymous"] or need["site"]["anonymous"]
     mine = "offer" if "offer" in sides else ("need" if "need" in sides else "")
     my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
         "material": material_label(synergy.material_class), "distance_km": round(synergy.distance_km, 1),
         "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
-        "estimated": {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t, "eur": synergy.eur_saved},
+        # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
+        "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
+                       "brackets": [b for b in (bracket(synergy.tonnes_diverted, "t"),
+                                                bracket(synergy.co2e_avoided_t, "t CO₂e"),
+                                                bracket(synergy.eur_saved, "€")) if b]}
+                      if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
+                                      "eur": synergy.eur_saved, "brackets": []}),
         "explanation": explanation_terms(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
@@ -120,13 +127,60 @@ def synergy_card(user, synergy) -> dict:
     }
 
 
+HIDDEN_KEYS = {"supply_t", "demand_t", "exchanged_t", "offer_idx", "need_idx", "impact", "score"}
+TERM_LABELS = {"impact_term": gettext_lazy("impact"), "fit": gettext_lazy("adéquation des quantités"),
+               "merit": gettext_lazy("intérêt"), "confidence": gettext_lazy("confiance du classement"),
+               "inferred_factor": gettext_lazy("besoin déduit"), "decay": gettext_lazy("effet de la distance"),
+               "compat_weight": gettext_lazy("compatibilité des matières"), "distance_km": gettext_lazy("distance (km)")}
+
+
 def explanation_terms(explanation) -> list[tuple[str, str]]:
-    """Only the numeric terms of the engine's explanation: free text might carry a name."""
+    """The score's parts and the engine's reasons, never its quantities.
+
+    The engine's explanation carries each side's exact tonnage (``supply_t``,
+    ``demand_t``), which would undo the quantity range shown to the other company;
+    only score terms, a few known numbers and coded reasons are shown.
+    """
     if not isinstance(explanation, dict):
         return []
+    numbers = explanation.get("terms") if isinstance(explanation.get("terms"), dict) else explanation
     terms = []
-    for key, value in explanation.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+    for key, value in numbers.items():
+        if key in HIDDEN_KEYS or key.endswith("_t") or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        terms.append((str(key).replace("_", " "), f"{value:.3g}"))
+        terms.append((str(TERM_LABELS.get(key, str(key).replace("_", " "))), f"{value:.3g}"))
+    for reason in explanation.get("reasons", []) or []:
+        text = reason_text(reason) if isinstance(reason, dict) else None
+        if text:
+            terms.append((str(_("raison")), text))
     return terms
+
+
+def reason_text(reason: dict) -> str | None:
+    code = reason.get("code")
+    if code == "same_class":
+        return _("même classe de matière")
+    if code == "substitution":
+        return _("%(offer)s peut remplacer %(need)s") % {"offer": material_label(reason.get("offer_class", "")),
+                                                        "need": material_label(reason.get("need_class", ""))}
+    if code == "inferred_need":
+        return _("besoin déduit de l'activité du site receveur")
+    if code == "hazardous_to_authorised_site":
+        return _("déchet dangereux : le site receveur doit être autorisé")
+    if code == "demand_unknown":
+        return _("quantité demandée inconnue")
+    if code == "heat":
+        return _("chaleur : température offerte et demandée compatibles")
+    if code == "water_grade":
+        return _("qualité d'eau compatible")
+    return None
+
+
+def bracket(value: float | None, unit: str) -> str | None:
+    """An estimate as a decade bracket, for cards where the other company is still anonymous."""
+    if value is None:
+        return None
+    if value < 1:
+        return f"< 1 {unit}"
+    low = 10 ** math.floor(math.log10(value))
+    return f"{low:g}–{low * 10:g} {unit}"
