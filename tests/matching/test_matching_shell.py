@@ -1,0 +1,95 @@
+"""`boucle match` on a hand-built territory, and re-runs that respect people's decisions."""
+
+import json
+
+import pytest
+
+from boucle.cli import main
+from boucle.matching import lifecycle
+from boucle.matching.models import StatusChange, Synergy
+from boucle.matching.service_run import run_matching
+from boucle.testing import make_flow, make_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def territory():
+    # A coal power station near Lille offering fly ash; a cement plant 60 km away (Lumbres area would be
+    # farther: we place it near Valenciennes); another cement plant in Strasbourg, ~400 km away.
+    power = make_site("Centrale thermique", lat=50.63, lon=3.06, commune="59350", naf="35.11Z")
+    near = make_site("Cimenterie proche", lat=50.36, lon=3.52, commune="59606", naf="23.51Z")
+    far = make_site("Cimenterie lointaine", lat=48.58, lon=7.75, commune="67482", naf="23.51Z")
+    ash = make_flow(power, "Cendres volantes de charbon", ewc="100102", quantity=20000, unit="t",
+                    material_class="fly_ash")
+    return power, near, far, ash
+
+
+def jsonl(capsys, *args):
+    assert main(["match", *args]) == 0
+    out = capsys.readouterr().out
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_fly_ash_reaches_the_cement_plant_inside_the_radius_only(territory, capsys):
+    power, near, far, ash = territory
+    rows = jsonl(capsys, "--format", "jsonl", "--no-store")
+    receivers = {r["need_site_id"] for r in rows if r["offer_flow_id"] == str(ash.pk)}
+    assert near.site_id in receivers and far.site_id not in receivers
+    row = next(r for r in rows if r["need_site_id"] == near.site_id and r["offer_flow_id"] == str(ash.pk))
+    assert row["inferred"] is True and row["need_flow_id"] is None and row["need_label"] is None
+    assert row["offer_site_id"] == power.site_id and row["offer_label"] == "Cendres volantes de charbon"
+    assert 20 < row["distance_km"] < 80 and row["score"] > 0
+    assert set(row) >= {"material_class", "quantity", "unit", "co2e_avoided_t_per_year", "explanation"}
+
+
+def test_a_declared_need_ranks_above_an_inferred_one(territory, capsys):
+    power, near, far, ash = territory
+    other = make_site("Cimenterie déclarante", lat=50.35, lon=3.50, commune="59606", naf="23.51Z")
+    make_flow(other, "Cendres volantes", direction="need", ewc="100102", quantity=20000, unit="t",
+              material_class="fly_ash")
+    rows = [r for r in jsonl(capsys, "--format", "jsonl", "--no-store") if r["offer_flow_id"] == str(ash.pk)]
+    declared = next(r for r in rows if not r["inferred"])
+    inferred = next(r for r in rows if r["inferred"] and r["need_site_id"] == near.site_id)
+    assert declared["need_site_id"] == other.site_id and declared["score"] > inferred["score"]
+
+
+def test_radius_option_narrows_the_search(territory, capsys):
+    rows = jsonl(capsys, "--format", "jsonl", "--no-store", "--radius-km", "10")
+    assert all(r["distance_km"] <= 10 for r in rows)
+
+
+def test_rerun_updates_suggestions_without_losing_a_status(territory):
+    power, near, far, ash = territory
+    run_matching(None, 200)
+    synergy = Synergy.objects.get(offer=ash, need_site=near)
+    synergy.status = lifecycle.CONTACTED
+    synergy.save()
+    StatusChange.objects.create(synergy=synergy, from_status="suggested", to_status="contacted", reason="appel")
+    second = run_matching(None, 200)
+    synergy.refresh_from_db()
+    assert synergy.status == lifecycle.CONTACTED and not synergy.stale
+    assert second.created == 0 and Synergy.objects.filter(offer=ash, need_site=near).count() == 1
+
+
+def test_a_suggestion_no_longer_made_becomes_stale_not_deleted(territory):
+    power, near, far, ash = territory
+    run_matching(None, 200)
+    synergy = Synergy.objects.get(offer=ash, need_site=near)
+    near.closed = True  # the cement plant closes: the engine stops proposing it
+    near.save()
+    run_matching(None, 200)
+    synergy.refresh_from_db()
+    assert synergy.stale and synergy.status == lifecycle.SUGGESTED
+
+
+def test_empty_and_one_site_territories_work(capsys):
+    assert jsonl(capsys, "--format", "jsonl", "--no-store") == []
+    site = make_site("Seul", commune="59350", naf="23.51Z")
+    make_flow(site, "Cendres volantes", ewc="100102", quantity=10, unit="t")
+    assert jsonl(capsys, "--format", "jsonl", "--no-store") == []  # a site never matches itself
+
+
+def test_unknown_territory_exits_with_the_reason(capsys):
+    assert main(["match", "--territory", "epci:000000000"]) == 2
+    assert "no epci" in capsys.readouterr().err
