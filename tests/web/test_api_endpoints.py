@@ -76,3 +76,20 @@ def test_indicators_follow_the_disclosure_rule(world, client):
                        **_bearer(world.users["facilitator_other"])).json()
     assert other["companies"] is None
     assert client.get("/api/territories/epci:000000000/indicators").status_code == 404
+
+
+def test_session_authenticated_api_writes_need_the_csrf_token(world):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.users["member_a"])
+    syn = world.synergies["ab"]
+    forged = browser.post(f"/api/synergies/{syn.pk}/interest", {"interested": True}, content_type="application/json")
+    assert forged.status_code == 403
+    syn.refresh_from_db()
+    assert syn.need_interest is None
+    browser.get("/espace/")  # any page sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    ok = browser.post(f"/api/synergies/{syn.pk}/interest", {"interested": True}, content_type="application/json",
+                      HTTP_X_CSRFTOKEN=token)
+    assert ok.status_code == 200
