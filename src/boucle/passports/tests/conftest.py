@@ -3,21 +3,12 @@ member, an authority, a facilitator, and passports at model, batch and item leve
 demonstration prefix 952."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from boucle.accounts.models import Facilitator, Membership
-from boucle.gs1 import gtin_check_digit
+from boucle.accounts.models import Facilitator
 from boucle.passports.models import Passport, PassportAuthority
 from boucle.testing import make_site
 
-GTIN = "0952012345678" + gtin_check_digit("0952012345678")
-
-
-def user(name, company=None, **extra):
-    u = get_user_model().objects.create_user(name, f"{name}@example.org", None, **extra)  # no password: tests log in with force_login
-    if company is not None:
-        Membership.objects.create(user=u, company=company)
-    return u
+from passports_world import GTIN, user
 
 
 @pytest.fixture
@@ -58,7 +49,3 @@ def world(db):
     w.local = Passport.objects.create(level="item", **common)  # no GS1 prefix: platform identifier
     return w
 
-
-def login(client, u):
-    client.force_login(u)
-    return client

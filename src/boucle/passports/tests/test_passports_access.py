@@ -5,7 +5,7 @@ import pytest
 from boucle.gs1.linkset import linkset_errors
 from boucle.passports.access import user_tier, visible_fields
 
-from conftest import GTIN, login
+from passports_world import GTIN, login
 
 LINKSET = "application/linkset+json"
 

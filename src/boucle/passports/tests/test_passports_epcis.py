@@ -9,7 +9,7 @@ from boucle.flows.models import Flow
 from boucle.passports.identifiers import site_uri
 from boucle.passports.models import AppendOnlyError, Event, Passport
 
-from conftest import GTIN, login
+from passports_world import GTIN, login
 
 ITEM = f"https://id.gs1.org/01/{GTIN}/21/42"
 ITEM_URN = "urn:epc:id:sgtin:9520123.045678.42"  # the same item written as an EPC URN
@@ -73,7 +73,7 @@ def test_capture_needs_a_right_on_the_passport(client, world):
     assert post(login(client, world.facilitator), object_event([ITEM], biz_step="inspecting")).status_code == 201
     assert post(client, event).json()["duplicates"] == [event["eventID"]]  # captured once only
     from boucle.accounts.models import Facilitator
-    from conftest import user
+    from passports_world import user
 
     elsewhere = user("pas-de-calais")
     Facilitator.objects.create(user=elsewhere, level="departement", code="62")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from boucle.passports.models import Passport
 from boucle.passports.services import issue_passport
 
-from conftest import GTIN, login
+from passports_world import GTIN, login
 
 NEW = "/passeports/nouveau"
 

@@ -12,7 +12,7 @@ from boucle.accounts.models import Facilitator
 from boucle.epcis import object_event
 from boucle.passports import urls
 
-from conftest import GTIN, login, user
+from passports_world import GTIN, login, user
 
 PERSONAS = ["anonymous", "member", "producer", "repairer", "facilitator", "facilitator_other", "authority",
             "superuser"]

@@ -8,7 +8,7 @@ from boucle.gs1 import parse_digital_link
 from boucle.gs1.linkset import linkset_errors, withdrawn_link_types
 from boucle.gs1.qr import qr_code, qr_svg
 
-from conftest import GTIN
+from passports_world import GTIN
 
 LINKSET = "application/linkset+json"
 

@@ -9,7 +9,7 @@ from boucle.passports import commands
 from boucle.passports.events import capture
 from boucle.passports.models import ChainEntry, ChainHead, Event
 
-from conftest import GTIN
+from passports_world import GTIN
 
 ITEM = f"https://id.gs1.org/01/{GTIN}/21/42"
 
