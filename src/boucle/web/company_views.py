@@ -186,7 +186,8 @@ def company_impact(request):
     companies = member_company_ids(request.user)
     qs = services.visible_synergies(request.user).filter(
         Q(offer__site__company_id__in=companies) | Q(need_site__company_id__in=companies))
-    return render(request, "web/company/impact.html", {"impact": impact_summary(qs)})
+    hidden = {s.pk for s in qs if not synergy_card(request.user, s)["revealed"]}
+    return render(request, "web/company/impact.html", {"impact": impact_summary(qs, hidden)})
 
 
 # --- search-as-you-type pickers (htmx fills a <datalist>; without htmx the field accepts a typed code) ---

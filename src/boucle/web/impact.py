@@ -11,17 +11,43 @@ from boucle.matching import lifecycle
 from boucle.matching.models import VerifiedOutcome
 
 
-def impact_summary(synergies) -> dict:
-    """Estimated (potential vs engaged) and verified totals for a queryset of synergies."""
+def _display(row: dict, approximate: bool) -> dict:
+    """Cells as text: exact figures, or decade brackets when a total would give away a hidden counterpart."""
+    from django.utils.formats import number_format
+
+    from .present import bracket
+
+    cells = {"n": str(row["n"])}
+    for key, digits in (("tonnes", 1), ("co2e", 1), ("eur", 0)):
+        value = row[key]
+        if approximate and value:
+            cells[key] = bracket(value, "")
+        else:
+            value = round(value, digits)
+            value = int(value) if value == int(value) else value
+            cells[key] = number_format(value, decimal_pos=None, use_l10n=True, force_grouping=True)
+    return cells
+
+
+def impact_summary(synergies, hidden_ids=frozenset()) -> dict:
+    """Estimated (potential vs engaged) and verified totals for a queryset of synergies.
+
+    ``hidden_ids`` are synergies whose other company the viewer may not see yet: a
+    total that includes one is shown as a bracket, since with a single synergy the
+    total *is* that synergy's estimate (the smaller of the two quantities).
+    """
     ids = list(synergies.values_list("pk", flat=True))
     from boucle.matching.models import Synergy
 
     qs = Synergy.objects.filter(pk__in=ids)
 
     def sums(q):
-        row = qs.filter(q).aggregate(n=Count("id"), tonnes=Sum("tonnes_diverted"), co2e=Sum("co2e_avoided_t"),
-                                     eur=Sum("eur_saved"))
-        return {k: (v or 0) for k, v in row.items()}
+        group = qs.filter(q)
+        row = group.aggregate(n=Count("id"), tonnes=Sum("tonnes_diverted"), co2e=Sum("co2e_avoided_t"),
+                              eur=Sum("eur_saved"))
+        row = {k: (v or 0) for k, v in row.items()}
+        row["display"] = _display(row, bool(hidden_ids & set(group.values_list("pk", flat=True))))
+        return row
 
     latest = {}
     for outcome in VerifiedOutcome.objects.filter(synergy_id__in=ids).order_by("recorded_at", "id"):
@@ -29,6 +55,7 @@ def impact_summary(synergies) -> dict:
     verified = {"n": len(latest), "tonnes": sum(o.tonnes_per_year or 0 for o in latest.values()),
                 "eur": sum(o.eur_per_year or 0 for o in latest.values()),
                 "co2e": sum(o.co2e_avoided_t_per_year or 0 for o in latest.values())}
+    verified["display"] = _display(verified, False)  # measured outcomes are recorded after the reveal
     return {"potential": sums(Q(status=lifecycle.SUGGESTED, stale=False)),
             "engaged": sums(Q(status__in=lifecycle.ACTIVE)),
             "verified": verified,
