@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -10,7 +10,9 @@ from boucle.accounts.access import can_see_site, is_facilitator, sites_in_full_v
 from boucle.flows.models import Site
 from boucle.paths import DATA_DIR
 
-MIN_COMPANIES = 3  # statistical-secrecy rule: a public figure covers at least 3 companies
+MIN_COMPANIES = 3
+SITES_FROM_ZOOM = 10  # below this map zoom, sites are aggregated per EPCI
+MAX_SITES = 2000  # the most markers one map request returns  # statistical-secrecy rule: a public figure covers at least 3 companies
 
 
 def home(request):
@@ -63,10 +65,21 @@ def map_sites(request):
         if direction in ("offer", "need"):
             flows &= Q(flows__direction=direction)
         qs = qs.filter(flows).distinct()
+    try:
+        zoom = int(request.GET.get("zoom", "13"))
+    except ValueError:
+        return JsonResponse({"error": "zoom: an integer"}, status=400)
+    if zoom < SITES_FROM_ZOOM:
+        # Zoomed out: one point per EPCI, never thousands of markers.
+        rows = (qs.values("commune__epci_id", "commune__epci__name")
+                .annotate(count=Count("id", distinct=True), lat=Avg("lat"), lon=Avg("lon"))
+                .order_by("commune__epci_id"))
+        clusters = [{"epci": r["commune__epci_id"], "name": r["commune__epci__name"] or "", "count": r["count"],
+                     "lat": round(r["lat"], 5), "lon": round(r["lon"], 5)} for r in rows]
+        return JsonResponse({"mode": "aggregates", "clusters": clusters})
     qs = qs.annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")))
-    limit = 5000
-    sites = list(qs.order_by("-n_offers", "id").values("id", "name", "lat", "lon", "naf_id", "n_offers")[:limit + 1])
-    return JsonResponse({"truncated": len(sites) > limit, "sites": sites[:limit]})
+    sites = list(qs.order_by("-n_offers", "id").values("id", "name", "lat", "lon", "naf_id", "n_offers")[:MAX_SITES + 1])
+    return JsonResponse({"mode": "sites", "truncated": len(sites) > MAX_SITES, "sites": sites[:MAX_SITES]})
 
 
 @login_required

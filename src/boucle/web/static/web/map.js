@@ -19,8 +19,19 @@
       const select = document.getElementById("map-" + name);
       return select && select.value ? "&" + name + "=" + encodeURIComponent(select.value) : "";
     }).join("");
-    fetch(el.dataset.sitesUrl + "?bbox=" + bbox + filters).then((r) => r.json()).then((data) => {
+    fetch(el.dataset.sitesUrl + "?bbox=" + bbox + "&zoom=" + map.getZoom() + filters).then((r) => r.json()).then((data) => {
       sites.clearLayers();
+      if (data.mode === "aggregates") {
+        // Zoomed out: one circle per EPCI with its number of sites; zoom in to see the sites.
+        data.clusters.forEach((c) => {
+          const m = L.circleMarker([c.lat, c.lon], { radius: 6 + Math.min(14, Math.sqrt(c.count)), color: "#0b6e4f", fillOpacity: 0.35 });
+          m.bindTooltip(c.name + " : " + c.count + " sites");
+          m.on("click", () => map.setView([c.lat, c.lon], 11));
+          sites.addLayer(m);
+        });
+        status.textContent = data.clusters.reduce((n, c) => n + c.count, 0) + " sites (" + data.clusters.length + " EPCI)";
+        return;
+      }
       data.sites.forEach((s) => {
         const m = L.circleMarker([s.lat, s.lon], { radius: 4 + Math.min(6, s.n_offers), color: "#0b6e4f" });
         const a = document.createElement("a");
