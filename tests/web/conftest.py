@@ -8,6 +8,7 @@ from boucle.matching.models import Synergy
 from boucle.testing import make_flow, make_site, make_siret
 from web_personas import EPCI_OTHER, EPCI_T, PASSWORD, World
 
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """The production hasher takes ~1 s per password on a small machine; tests need none of its strength."""

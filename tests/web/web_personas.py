@@ -3,18 +3,13 @@
 Territory T is the Métropole Européenne de Lille (EPCI 200093201) with two
 companies, A (a cement plant, Lille) and B (a coal power station,
 Villeneuve-d'Ascq); company C (a paper mill) is in Metz, another EPCI. Every
-identifying string of a company is listed in ``SECRETS`` so tests can assert that
-none of them reaches someone who may not see it.
+identifying string of a company is listed in ``World.secrets`` so tests can assert that
+none of them reaches someone who may not see it. The fixtures
+that build it are in ``conftest.py``.
 """
 
 from dataclasses import dataclass
 
-import pytest
-from django.contrib.auth import get_user_model
-
-from boucle.accounts.models import Facilitator, Membership
-from boucle.matching.models import Synergy
-from boucle.testing import make_flow, make_site, make_siret
 
 EPCI_T, EPCI_OTHER = "200093201", "200039865"
 PASSWORD = "correct horse battery staple 42"
