@@ -93,3 +93,18 @@ def test_session_authenticated_api_writes_need_the_csrf_token(world):
     ok = browser.post(f"/api/synergies/{syn.pk}/interest", {"interested": True}, content_type="application/json",
                       HTTP_X_CSRFTOKEN=token)
     assert ok.status_code == 200
+
+
+def test_token_and_session_see_exactly_the_same(world, as_persona):
+    """Two ways in, one set of rules: every GET answers the same to a token and to a session."""
+    urls = ["/api/sites", f"/api/sites/{world.sites['A'].pk}", "/api/flows", f"/api/flows/{world.flows['a_need_ash'].pk}",
+            "/api/synergies", f"/api/synergies/{world.synergies['ab'].pk}", "/api/matching-runs"]
+    from django.test import Client
+
+    for persona in ("member_b", "facilitator_t"):
+        auth = _bearer(world.users[persona])
+        session, script = as_persona(persona), Client()
+        for url in urls:
+            by_session = session.get(url)
+            by_token = script.get(url, **auth)
+            assert (by_token.status_code, by_token.content) == (by_session.status_code, by_session.content), url
