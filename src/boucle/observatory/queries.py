@@ -8,13 +8,12 @@ per table, not one per commune.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from boucle.flows.models import Flow
+from boucle.flows.models import Flow, Site
 from boucle.matching import lifecycle
 from boucle.matching.models import Synergy, VerifiedOutcome
 from boucle.territories.models import Commune
@@ -38,12 +37,7 @@ def _year_bounds(period: int | None):
 
 
 def flow_queryset(communes=None, period: int | None = None):
-    qs = Flow.objects.filter(_in(communes, "site__commune"), site__closed=False)
-    bounds = _year_bounds(period)
-    if bounds:
-        qs = qs.filter(Q(available_from__isnull=True) | Q(available_from__lte=bounds[1]),
-                       Q(available_to__isnull=True) | Q(available_to__gte=bounds[0]))
-    return qs
+    return Flow.objects.filter(_in(communes, "site__commune"), _period_q(period), site__closed=False)
 
 
 def synergy_queryset(communes=None, period: int | None = None, side: str = "offer__site__commune"):
@@ -54,17 +48,114 @@ def synergy_queryset(communes=None, period: int | None = None, side: str = "offe
     return qs
 
 
-def _flow_rows(communes, period):
-    rows = (flow_queryset(communes, period).order_by()
-            .values_list("site__commune_id", "site__company_id", "direction", "kind", "material_class", "base_unit")
-            .annotate(q=Sum("quantity_base"), n=Count("id")))
-    declaring = set()
-    for commune, company, direction, kind, material, unit, q, n in rows:
-        yield commune, company, ("flow_q", direction, kind, material, unit), q or 0.0
-        yield commune, company, ("flow_n", direction, kind, material, unit), n
-        declaring.add((commune, company))
-    for commune, company in declaring:
-        yield commune, company, ("companies", "declaring"), 1.0
+def _fetch(qs) -> list[tuple]:
+    """Plain tuples straight from the cursor: the ORM's per-row machinery costs more than the SQL here."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+FULL_SCAN_SHARE = 0.2  # above this share of all sites, scanning every flow beats index lookups
+
+
+def _period_q(period) -> Q:
+    bounds = _year_bounds(period)
+    if not bounds:
+        return Q()
+    return (Q(available_from__isnull=True) | Q(available_from__lte=bounds[1])) & (
+        Q(available_to__isnull=True) | Q(available_to__gte=bounds[0]))
+
+
+def _flow_facts(communes, period, radius_km) -> ind.Facts:
+    """Declared flows, declaring companies, needs and locally sourceable needs.
+
+    Plain scans of the sites and the flows, joined and summed in numpy: on SQLite a
+    GROUP BY, or a join, over half a million flows costs several times the scan.
+    """
+    sites = _fetch(Site.objects.filter(closed=False).order_by().values_list("id", "commune_id", "company_id", "lat",
+                                                                            "lon"))
+    if not sites:
+        return ind.Facts.empty()
+    members = None if communes is None else set(communes.values_list("insee", flat=True))
+    site_id, s_commune, s_company, s_lat, s_lon = zip(*sites)
+    at = {sid: i for i, sid in enumerate(site_id)}
+    inside = np.fromiter(((c is not None) and (members is None or c in members) for c in s_commune), dtype=bool,
+                         count=len(site_id))
+    full_scan = inside.sum() > FULL_SCAN_SHARE * len(site_id)
+    columns = ("id", "site_id", "direction", "kind", "material_class", "base_unit", "quantity_base")
+    base = Flow.objects.filter(_period_q(period)).order_by()
+    flows = _fetch((base if full_scan else base.filter(_in(communes, "site__commune"))).values_list(*columns))
+    if not flows:
+        return ind.Facts.empty()
+    flow_id, f_site, direction, kind, material, unit, quantity = zip(*flows)
+    row = np.fromiter((at.get(x, -1) for x in f_site), dtype=np.int64, count=len(f_site))
+    known = row >= 0  # flows of closed sites are not in ``at``
+    lat = np.array([np.nan if x is None else x for x in s_lat], dtype=float)
+    lon = np.array([np.nan if x is None else x for x in s_lon], dtype=float)
+    is_offer = np.array([d == Flow.Direction.OFFER for d in direction])
+    has_material = np.array([bool(m) for m in material])
+    offers = np.flatnonzero(known & is_offer & has_material)
+    offer_pool = ([material[i] for i in offers], lat[row[offers]], lon[row[offers]]) if full_scan else None
+    keep = np.flatnonzero(known & inside[np.where(known, row, 0)])
+    if keep.size == 0:
+        return ind.Facts.empty()
+    row = row[keep]
+    pick = keep.tolist()
+    flow_id = np.asarray(flow_id)[keep]
+    direction, material = [direction[i] for i in pick], [material[i] for i in pick]
+    keys = [(direction[j], kind[i], material[j], unit[i]) for j, i in enumerate(pick)]
+    q = np.array([quantity[i] or 0.0 for i in pick], dtype=float)
+    commune_ix: dict = {}
+    site_commune = np.fromiter((commune_ix.setdefault(c, len(commune_ix)) if c else -1 for c in s_commune),
+                               dtype=np.int64, count=len(s_commune))
+    communes_list = list(commune_ix)
+    commune, company = site_commune[row], np.asarray(s_company, dtype=np.int64)[row]
+    key_ix: dict = {}
+    key = np.fromiter((key_ix.setdefault(k, len(key_ix)) for k in keys), dtype=np.int64, count=len(keys))
+    fine = list(key_ix)
+    parts = [ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
+             ind.Facts(commune, company, key, np.ones(len(keys)), communes_list, [("flow_n", *k) for k in fine])]
+    pairs = np.unique(np.column_stack([commune, company]), axis=0)
+    parts.append(ind.Facts(pairs[:, 0], pairs[:, 1], np.zeros(len(pairs), dtype=np.int64), np.ones(len(pairs)),
+                           communes_list, [("companies", "declaring")]))
+    is_need = np.array([d == Flow.Direction.NEED for d in direction])
+    if is_need.any():
+        if offer_pool is None:
+            pool = _fetch(Flow.objects.filter(_period_q(period), direction=Flow.Direction.OFFER).exclude(
+                material_class="").order_by().values_list("site_id", "material_class"))
+            ix = np.array([at.get(sid, -1) for sid, _ in pool], dtype=np.int64)
+            ok = np.flatnonzero(ix >= 0)
+            offer_pool = ([pool[i][1] for i in ok], lat[ix[ok]], lon[ix[ok]])
+        local = _locally_sourced(communes, radius_km, flow_id[is_need],
+                                 [m for m, n in zip(material, is_need) if n], lat[row[is_need]], lon[row[is_need]],
+                                 offer_pool)
+        c, co = commune[is_need], company[is_need]
+        parts.append(ind.Facts(c, co, np.zeros(c.size, dtype=np.int64), np.ones(c.size), communes_list,
+                               [("needs", "total")]))
+        parts.append(ind.Facts(c[local], co[local], np.zeros(int(local.sum()), dtype=np.int64),
+                               np.ones(int(local.sum())), communes_list, [("needs", "local")]))
+    return ind.concat(parts)
+
+
+def _locally_sourced(communes, radius_km, need_id, material, lat, lon, offers) -> np.ndarray:
+    """Needs with a synergy, or a same-material offer anywhere on the platform, within the radius."""
+    matched = {x for (x,) in _fetch(
+        Synergy.objects.filter(_in(communes, "need__site__commune"), distance_km__lte=radius_km)
+        .exclude(status=lifecycle.DECLINED).exclude(stale=True, status=lifecycle.SUGGESTED).order_by()
+        .values_list("need_id"))}
+    local = np.fromiter((f in matched for f in need_id.tolist()), dtype=bool, count=need_id.size)
+    o_material, o_lat, o_lon = offers
+    located = ~np.isnan(lat) & np.array([bool(m) for m in material])
+    o_ok = ~np.isnan(o_lat)
+    if o_ok.any() and located.any():
+        codes = {m: i for i, m in enumerate(sorted(set(o_material)))}
+        need_code = np.array([codes.get(m, -1) for m in material], dtype=np.int64)
+        offer_code = np.array([codes[m] for m in o_material], dtype=np.int64)
+        rows = np.flatnonzero(located)
+        local[rows] |= ind.within_radius(ind.unit_xyz(lat[rows], lon[rows]), need_code[rows],
+                                         ind.unit_xyz(o_lat[o_ok], o_lon[o_ok]), offer_code[o_ok], radius_km)
+    return local
 
 
 def _synergy_rows(communes, period):
@@ -103,46 +194,13 @@ def _verified_rows(communes, period):
                 yield commune, company, ("impact", "verified", metric), value
 
 
-def _sourcing_rows(communes, period, radius_km):
-    """Needs, and needs with a synergy or a same-material offer (anywhere) within the radius."""
-    needs = list(flow_queryset(communes, period).filter(direction=Flow.Direction.NEED)
-                 .values_list("id", "site__commune_id", "site__company_id", "material_class", "site__lat",
-                              "site__lon"))
-    if not needs:
-        return
-    matched = set(Synergy.objects.filter(_in(communes, "need__site__commune"), distance_km__lte=radius_km)
-                  .exclude(status=lifecycle.DECLINED).exclude(stale=True, status=lifecycle.SUGGESTED)
-                  .values_list("need_id", flat=True))
-    offers = (flow_queryset(None, period).filter(direction=Flow.Direction.OFFER, site__lat__isnull=False)
-              .exclude(material_class="").order_by().values_list("material_class", "site__lat", "site__lon").distinct())
-    offers = list(offers)
-    materials = {m: i for i, m in enumerate(sorted({o[0] for o in offers} | {n[3] for n in needs}))}
-    located = [n for n in needs if n[4] is not None and n[3]]
-    near = set()
-    if located and offers:
-        found = ind.within_radius(
-            ind.unit_xyz(np.array([n[4] for n in located]), np.array([n[5] for n in located])),
-            np.array([materials[n[3]] for n in located]),
-            ind.unit_xyz(np.array([o[1] for o in offers]), np.array([o[2] for o in offers])),
-            np.array([materials[o[0]] for o in offers]), radius_km)
-        near = {n[0] for n, f in zip(located, found) if f}
-    for flow_id, commune, company, *_ in needs:
-        yield commune, company, ("needs", "total"), 1.0
-        if flow_id in near or flow_id in matched:
-            yield commune, company, ("needs", "local"), 1.0
-
-
 def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None) -> ind.Facts:
     """All additive facts of the communes (a queryset; None: every commune), ready to roll up."""
     radius = settings.BOUCLE_MATCH_RADIUS_KM if radius_km is None else radius_km
-    facts = ind.Facts.from_rows(_chain(_flow_rows(communes, period), _synergy_rows(communes, period),
-                                       _verified_rows(communes, period), _sourcing_rows(communes, period, radius)))
+    facts = ind.concat([_flow_facts(communes, period, radius),
+                        ind.Facts.from_rows(_synergy_rows(communes, period)),
+                        ind.Facts.from_rows(_verified_rows(communes, period))])
     return ind.derive(facts, ind.standard_derivations)
-
-
-def _chain(*iterables: Iterable):
-    for it in iterables:
-        yield from it
 
 
 def member_codes(ref) -> list[str]:

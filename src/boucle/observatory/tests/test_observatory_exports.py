@@ -96,3 +96,21 @@ def test_observatory_report_has_every_section_with_non_empty_svgs(obs_world, tmp
         assert len(list(root.iter(ns + shape_tag))) > 0, section
     assert "Fonderie Lille A" in html  # the top synergies are named: a facilitator's document
     assert "Usine Metz" not in html
+
+
+def test_observatory_report_pdf_through_chromium(obs_world, tmp_path):
+    from boucle.observatory.report import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("no Chromium: the PDF report is optional")
+    out = tmp_path / "report.pdf"
+    assert _run("report", "--territory", f"epci:{MEL}", "--format", "pdf", "--output", str(out)) == 0
+    assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 5000
+
+
+def test_observatory_report_pdf_without_chromium_says_why(obs_world, tmp_path, monkeypatch, capsys):
+    from boucle.observatory import report
+
+    monkeypatch.setattr(report, "find_chromium", lambda: None)
+    assert _run("report", "--territory", f"epci:{MEL}", "--format", "pdf", "--output", str(tmp_path / "r.pdf")) == 3
+    assert "Chromium" in capsys.readouterr().err
