@@ -61,7 +61,8 @@ def test_radius_option_narrows_the_search(territory, capsys):
 
 def test_rerun_updates_suggestions_without_losing_a_status(territory):
     power, near, far, ash = territory
-    run_matching(None, 200)
+    first = run_matching(None, 200)
+    assert first.created > 0 and not Synergy.objects.filter(stale=True).exists()  # fresh proposals are live
     synergy = Synergy.objects.get(offer=ash, need_site=near)
     synergy.status = lifecycle.CONTACTED
     synergy.save()
@@ -69,6 +70,7 @@ def test_rerun_updates_suggestions_without_losing_a_status(territory):
     second = run_matching(None, 200)
     synergy.refresh_from_db()
     assert synergy.status == lifecycle.CONTACTED and not synergy.stale
+    assert not Synergy.objects.filter(stale=True).exists()  # unchanged suggestions stay live too
     assert second.created == 0 and Synergy.objects.filter(offer=ash, need_site=near).count() == 1
 
 

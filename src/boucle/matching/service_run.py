@@ -108,7 +108,7 @@ def store(run, proposals, territory):
     scope = Synergy.objects.filter(status=lifecycle.SUGGESTED, stale=False)
     if territory:
         scope = scope.filter(offer__site__in=territory_sites(territory))
-    stale = [pk for pk in scope.values_list("pk", flat=True) if pk not in kept]
+    stale = [pk for pk in scope.exclude(run=run).values_list("pk", flat=True) if pk not in kept]
     for start in range(0, len(stale), 500):
         Synergy.objects.filter(pk__in=stale[start:start + 500]).update(stale=True)
     run.proposals = len(seen)
