@@ -52,6 +52,7 @@ from .spatial import chord_to_km, km_to_chord
 
 _NO_OFFER = np.iinfo(np.int64).max
 BAND_RATIO = 4.0
+CONFIDENCE_TIERS = np.array([0.75, 0.999])
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,10 +179,12 @@ class _Context:
 
 @dataclass(frozen=True, eq=False)
 class _Band:
-    """Offers of one class within a factor ``BAND_RATIO`` of quantity."""
+    """Offers of one class within a factor ``BAND_RATIO`` of quantity and one
+    confidence tier; ``group`` numbers the quantity band (tiers share it)."""
 
     pos: np.ndarray
     tree: cKDTree
+    group: int
     lo_t: float
     hi_t: float
     best_confidence: float
@@ -190,26 +193,35 @@ class _Band:
 def _bands(ctx: _Context, o_pos: np.ndarray) -> list[_Band]:
     q = np.fmax(ctx.offers.quantity_t[o_pos], 0.0)
     with np.errstate(divide="ignore"):
-        band = np.where(q > 0, np.floor(np.log(q) / np.log(BAND_RATIO)), -(2**31)).astype(np.int64)
+        qband = np.where(q > 0, np.floor(np.log(q) / np.log(BAND_RATIO)), -(2**20)).astype(np.int64)
+    # Confidence tiers too: a sure offer may score twice an unsure one.
+    tier = np.searchsorted(CONFIDENCE_TIERS, ctx.offers.confidence[o_pos], side="right")
     out = []
-    for part in group_positions(band).values():
-        pos = o_pos[part]
-        out.append(_Band(pos, cKDTree(ctx.xyz[ctx.offers.site[pos]]), float(q[part].min()), float(q[part].max()),
-                         float(ctx.offers.confidence[pos].max())))
+    for g, (qb, part_q) in enumerate(group_positions(qband).items()):
+        lo, hi = float(q[part_q].min()), float(q[part_q].max())
+        for part in group_positions(tier[part_q]).values():
+            pos = o_pos[part_q[part]]
+            out.append(_Band(pos, cKDTree(ctx.xyz[ctx.offers.site[pos]]), g, lo, hi, float(ctx.offers.confidence[pos].max())))
     return out
 
 
-def _band_bound(ctx: _Context, oc: int, w: float, band: _Band, n_pos: np.ndarray) -> np.ndarray:
-    """B(band, need): the score bound at zero distance for any offer of the band."""
+def _band_bounds(ctx: _Context, oc: int, w: float, bands: list[_Band], n_pos: np.ndarray) -> np.ndarray:
+    """B(band, need), bands x needs: the score bound at zero distance for any
+    offer of the band. The merit part is shared by the tiers of a quantity band."""
     wt, needs = ctx.weights, ctx.needs
     demand = needs.quantity_t[n_pos]
     known = np.isfinite(demand)
-    moved = np.where(known, np.minimum(band.hi_t, demand), band.hi_t)
-    imp = impact_term(ctx.impact_fn, np.full(n_pos.size, oc), moved, np.zeros(n_pos.size), wt)
-    fit = quantity_fit(np.where(known, np.clip(demand, band.lo_t, band.hi_t), band.hi_t), demand, wt.unknown_fit)
-    merit = (wt.impact * imp + wt.fit * fit + wt.base) / (wt.impact + wt.fit + wt.base)
-    inferred = np.where(needs.inferred[n_pos], wt.inferred_factor, 1.0)
-    return w * band.best_confidence * needs.confidence[n_pos] * inferred * merit
+    need_part = w * needs.confidence[n_pos] * np.where(needs.inferred[n_pos], wt.inferred_factor, 1.0)
+    merits: dict[int, np.ndarray] = {}
+    out = np.empty((len(bands), n_pos.size))
+    for i, band in enumerate(bands):
+        if band.group not in merits:
+            moved = np.where(known, np.minimum(band.hi_t, demand), band.hi_t)
+            imp = impact_term(ctx.impact_fn, np.full(n_pos.size, oc), moved, np.zeros(n_pos.size), wt)
+            fit = quantity_fit(np.where(known, np.clip(demand, band.lo_t, band.hi_t), band.hi_t), demand, wt.unknown_fit)
+            merits[band.group] = need_part * (wt.impact * imp + wt.fit * fit + wt.base) / (wt.impact + wt.fit + wt.base)
+        out[i] = band.best_confidence * merits[band.group]
+    return out
 
 
 def _kth(s: np.ndarray, k: int) -> np.ndarray:
@@ -256,7 +268,7 @@ def best_offers_per_need(
             bands = band_cache[oc]
             radius = pair_radius_km(classinfo, oc, nc, radius_km)
             chord = float(km_to_chord(radius))
-            bound = np.stack([_band_bound(local, oc, w, b, n_pos) for b in bands])  # bands x needs
+            bound = _band_bounds(local, oc, w, bands, n_pos)
             # Phase 1: a lower bound of each need's k-th best score, from its
             # nearest offers of the class.
             kth = np.full(n_pos.size, np.nextafter(min_score, -np.inf) if min_score > 0 else -np.inf)
