@@ -79,7 +79,3 @@ def _split(tonnes: float, synergies: list[tuple[str, float | None]]) -> list[tup
         parts.append((DISPOSAL, rest))
     return parts
 
-
-def filter_links(doc: dict, node: str | None = None) -> list[dict]:
-    """The links touching a node, for a click-through list."""
-    return [link for link in doc["links"] if node in (link["source"], link["target"])]
