@@ -9,18 +9,25 @@ model once negative impacts count as zero):
 
     score(o, n) <= B(band(o), n) * exp(-d(o, n) / decay_km)
 
-where offers of a class are split into *quantity bands* (factor 4 in tonnes)
-and ``B`` uses the band's largest quantity and confidence, the need's demand,
-confidence and inferred flag, and the quantity fit at best inside the band.
+where offers of a class are split into *bands* (a factor 4 in tonnes times
+three confidence tiers) and ``B`` uses the band's largest quantity and
+confidence, the need's demand, confidence and inferred flag, and the quantity
+fit at best inside the band.
 
 Two phases per (offer class, need class) pair:
 
 1. seed: score each need's ``pool`` nearest offers of the class; the k-th best
    score found, ``kth``, is a lower bound of the true k-th best;
-2. each band: only offers with ``B * exp(-d / decay_km) >= kth`` can enter the
-   top k, i.e. those within ``r = decay_km * ln(B / kth)``; collect them all
-   with KD-tree queries (widened four-fold until the farthest neighbour
-   returned lies beyond ``r``) and keep the k best.
+2. bands, most promising first: only offers with ``B * exp(-d / decay_km) >=
+   kth`` can enter the top k, i.e. those within ``r = decay_km * ln(B / kth)``;
+   collect them all with KD-tree queries (widened four-fold until the farthest
+   neighbour returned lies beyond ``r``), merge them into the running top k,
+   whose k-th score then raises ``kth`` for the next bands.
+
+Class pairs run in threads, one need class per task (numpy and the KD-tree
+release the GIL). The work grows with the density of offers (the reach ``r``
+is set by score ratios, not by counts): about 110 scored pairs per need at
+1M flows on 300 classes, against ~2,900 pairs in the radius.
 
 The result is exactly the top-k of :func:`engine.find_candidates` +
 :func:`score_candidates`, ties broken by offer index (a test checks it).
