@@ -167,6 +167,9 @@ API = {
                                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
                                           changes=run_matching_function() is not None),
     ("get", "/api/territories/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
+    ("get", "/api/observatory/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
+    # Public endpoint that hides the toile from non-facilitators behind a 404, anonymous included.
+    ("get", "/api/observatory/{ref}/toile"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=STEER_AB, refused=(404,)),
 }
 
 
@@ -312,6 +315,9 @@ def test_api_matrix(method, path, world, as_persona):
                 persona, method, url, response.status_code, response.content[:300])
             assert changed == expect_change, f"{persona} {method} {url}: change={changed}"
         else:
-            _assert_refused(persona, response, api=True)
+            if rule.refused:
+                assert response.status_code in rule.refused, (persona, url, response.status_code)
+            else:
+                _assert_refused(persona, response, api=True)
             assert not changed, f"{persona} changed data through {method} {url}"
         _assert_no_leak(world, persona, response, rule.exempt)

@@ -223,3 +223,10 @@ def indicators(request, ref: str):
         disclose = user.is_superuser or (q is not None and territory.communes().filter(q).count()
                                          == territory.communes().count())
     return territory_indicators(territory, disclose_all=disclose)
+
+
+# --- observatory (its router lives with the observatory's API module) -------------------------------
+
+from .observatory import router as observatory_router  # noqa: E402
+
+api.add_router("/observatory", observatory_router)
