@@ -108,3 +108,15 @@ def test_token_and_session_see_exactly_the_same(world, as_persona):
             by_session = session.get(url)
             by_token = script.get(url, **auth)
             assert (by_token.status_code, by_token.content) == (by_session.status_code, by_session.content), url
+
+
+def test_observatory_endpoints_honour_tokens(world, client):
+    from web_personas import EPCI_T
+
+    url = f"/api/observatory/epci:{EPCI_T}/toile"
+    assert client.get(url).status_code == 404
+    assert client.get(url, **_bearer(world.users["member_a"])).status_code == 404
+    assert client.get(url, **_bearer(world.users["facilitator_t"])).status_code == 200
+    figures = client.get(f"/api/observatory/epci:{EPCI_T}/indicators", **_bearer(world.users["facilitator_t"]))
+    assert figures.status_code == 200 and figures.json()["public"] is False
+    assert client.get(f"/api/observatory/epci:{EPCI_T}/indicators").json()["public"] is True

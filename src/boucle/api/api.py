@@ -225,8 +225,27 @@ def indicators(request, ref: str):
     return territory_indicators(territory, disclose_all=disclose)
 
 
-# --- observatory (its router lives with the observatory's API module) -------------------------------
+# --- observatory (the figures and rules live in ``boucle.api.observatory``) ------------------------
 
-from .observatory import router as observatory_router  # noqa: E402
+def _with_token_user(request):
+    """The observatory's functions read ``request.user``; a script's token counts as its user there too."""
+    user = _optional_user(request)
+    if user is not None:
+        request.user = user
+    return request
 
-api.add_router("/observatory", observatory_router)
+
+@api.get("/observatory/{ref}/indicators", auth=None, tags=["observatory"])
+def observatory_indicators(request, ref: str, period: int | None = None, public: bool = False):
+    """Every indicator of a territory: the public version unless the caller facilitates it."""
+    from . import observatory
+
+    return observatory.indicators(_with_token_user(request), ref, period=period, public=public)
+
+
+@api.get("/observatory/{ref}/toile", auth=None, tags=["observatory"])
+def observatory_toile(request, ref: str, material: str | None = None, statuses: str = "open"):
+    """The toile industrielle, for the territory's facilitators only (404 otherwise)."""
+    from . import observatory
+
+    return observatory.toile(_with_token_user(request), ref, material=material, statuses=statuses)
