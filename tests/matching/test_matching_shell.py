@@ -95,3 +95,21 @@ def test_empty_and_one_site_territories_work(capsys):
 def test_unknown_territory_exits_with_the_reason(capsys):
     assert main(["match", "--territory", "epci:000000000"]) == 2
     assert "no epci" in capsys.readouterr().err
+
+
+def test_pools_of_three_neighbours_sharing_a_waste(capsys):
+    # Three workshops on an east-west line, 2 km apart, each with cardboard; the sorting centre (NAF 38)
+    # is 20 km north of the middle one. By hand: separate return trips 2 x (20.1 + 20 + 20.1) = 120.4 km;
+    # one round depot -> middle (20) -> one end (2) -> other end (4) -> depot (20.1) = 46.1 km.
+    sites = [make_site(f"Atelier {i}", lat=50.60, lon=3.00 + i * 0.0283, commune="59350") for i in range(3)]
+    make_site("Centre de tri", lat=50.60 + 20 / 111.2, lon=3.0283, commune="59350", naf="38.11Z")
+    for site in sites:
+        make_flow(site, "Cartons", material_class="cardboard", quantity=12, unit="t")
+    assert main(["pools", "--json", "--radius-km", "5"]) == 0
+    pools = json.loads(capsys.readouterr().out)["pools"]
+    assert len(pools) == 1
+    pool = pools[0]
+    assert pool["material_class"] == "cardboard" and sorted(pool["site_ids"]) == sorted(s.site_id for s in sites)
+    assert pool["truck_km_separate"] == pytest.approx(120.4, rel=0.01)
+    assert pool["truck_km_pooled"] == pytest.approx(46.1, rel=0.01)
+    assert pool["truck_km_saved"] == pytest.approx(74.3, rel=0.02) and pool["total_t"] == 36

@@ -25,6 +25,12 @@ def register(subparsers):
     a.add_argument("--radius-km", type=float, default=None)
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=run_allocate, needs_db=True)
+    pl = subparsers.add_parser("pools", help="groups of 3+ nearby sites sharing a need or a waste (pooling)")
+    pl.add_argument("--territory")
+    pl.add_argument("--radius-km", type=float, default=10.0, help="neighbourhood of a pool (default 10 km)")
+    pl.add_argument("--min-sites", type=int, default=3)
+    pl.add_argument("--json", action="store_true")
+    pl.set_defaults(func=run_pools, needs_db=True)
 
 
 def _row(p) -> dict:
@@ -142,4 +148,47 @@ def run_allocate(args) -> int:
     for e in exchanges:
         print(f"  {e['tonnes']:>10} t  {e['offer_site_id']} « {e['offer_label']} » → {e['need_site_id']} "
               f"({e['material_class']}, {e['distance_km']} km) : {e['value']} {unit}")
+    return 0
+
+
+def run_pools(args) -> int:
+    """Shared collection rounds for wastes (depots: the territory's waste-treatment sites, NAF 38)
+    and pooled purchasing for needs, with the truck-km a round saves over separate trips."""
+    import numpy as np
+
+    from boucle.flows.models import Flow
+
+    from .engine import Sites
+    from .pooling import Flows, find_pools
+    from .service_run import territory_sites
+
+    territory = _resolve_or_exit(args.territory)
+    if territory is False:
+        return 2
+    sites = list(territory_sites(territory).values_list("pk", "site_id", "lat", "lon", "naf_id"))
+    index = {pk: i for i, (pk, *_rest) in enumerate(sites)}
+    flows = list(Flow.objects.filter(site_id__in=index).exclude(material_class="")
+                 .values_list("site_id", "material_class", "quantity_base", "base_unit", "direction", "label"))
+    classes = sorted({f[1] for f in flows})
+    cls_index = {c: i for i, c in enumerate(classes)}
+    table = Flows(site=[index[f[0]] for f in flows], cls=[cls_index[f[1]] for f in flows],
+                  quantity_t=[f[2] if f[3] == "t" and f[2] is not None else np.nan for f in flows],
+                  direction=[f[4] for f in flows])
+    depots = [(lat, lon) for _pk, _sid, lat, lon, naf in sites if (naf or "").startswith("38")]
+    pools = find_pools(Sites(lat=[s[2] for s in sites], lon=[s[3] for s in sites]), table, radius_km=args.radius_km,
+                       min_sites=args.min_sites, depots_lat=[d[0] for d in depots] or None,
+                       depots_lon=[d[1] for d in depots] or None)
+    rows = [{"material_class": classes[p.cls], "direction": p.direction,
+             "kind": "collecte mutualisée" if p.direction == "offer" else "achat groupé",
+             "site_ids": [sites[int(i)][1] for i in p.sites], "total_t": round(p.total_t, 3),
+             "truck_km_separate": round(p.truck_km_separate, 1), "truck_km_pooled": round(p.truck_km_pooled, 1),
+             "truck_km_saved": round(p.truck_km_saved, 1)} for p in pools]
+    if args.json:
+        print(json.dumps({"territory": territory, "radius_km": args.radius_km, "pools": rows}, ensure_ascii=False))
+        return 0
+    print(f"{len(rows)} mutualisations possibles (rayon {args.radius_km:g} km, au moins {args.min_sites} sites)")
+    for r in rows:
+        print(f"  {r['kind']} de {r['material_class']} : {len(r['site_ids'])} sites, {r['total_t']} t/an, "
+              f"{r['truck_km_saved']} km de camion économisés par tournée "
+              f"({r['truck_km_separate']} → {r['truck_km_pooled']})")
     return 0
