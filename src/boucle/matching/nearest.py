@@ -60,6 +60,7 @@ from .spatial import chord_to_km, km_to_chord
 _NO_OFFER = np.iinfo(np.int64).max
 BAND_RATIO = 4.0
 CONFIDENCE_TIERS = np.array([0.75, 0.999])
+GROUP_MIN_NEEDS = 4096  # below this, one KD-tree query per round is cheaper
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +155,17 @@ class _Search:
         return s_mat, col, dist, last
 
     def collect(self, need_rows: np.ndarray, max_km: np.ndarray, pool: int, best: _Best) -> None:
-        """Every offer within ``max_km`` of each need, merged into ``best``."""
+        """Every offer within ``max_km`` of each need, merged into ``best``.
+        Needs are queried in groups of similar reach: the KD-tree prunes by
+        one distance per query, so a far-reaching need would make it search
+        wide for all the others."""
+        if need_rows.size < GROUP_MIN_NEEDS:
+            return self._collect(need_rows, max_km, pool, best)
+        order = np.argsort(max_km, kind="stable")
+        for part in np.array_split(order, 4):
+            self._collect(need_rows[part], max_km[part], pool, best)
+
+    def _collect(self, need_rows: np.ndarray, max_km: np.ndarray, pool: int, best: _Best) -> None:
         size = pool
         while need_rows.size:
             s, col, dist, last = self.query(need_rows, size, max_km)

@@ -208,10 +208,12 @@ def linear_impact(material_idx, quantity_t, distance_km, **_):
     return {"co2e_avoided_t": co2e, "tonnes_diverted": quantity_t, "eur_saved": quantity_t * (30 - 0.1 * distance_km), "computable": np.ones(co2e.shape, bool)}
 
 
-@pytest.mark.parametrize("pool,impact_fn", [(1, None), (16, linear_impact)])
-def test_fast_top_k_equals_full_enumeration(pool, impact_fn):
+@pytest.mark.parametrize("pool,impact_fn,group_min", [(1, None, 4096), (16, linear_impact, 20)])
+def test_fast_top_k_equals_full_enumeration(pool, impact_fn, group_min, monkeypatch):
+    from boucle.matching import nearest
     from boucle.matching.nearest import best_offers_per_need
 
+    monkeypatch.setattr(nearest, "GROUP_MIN_NEEDS", group_min)  # exercise the grouped queries too
     s, offers, needs, ci = random_territory(5, n_sites=900, n_flows=900, n_classes=3)
     compat = Compatibility.identity(3).plus([0, 2], [1, 1], [0.6, 0.9])
     c = find_candidates(s, offers, needs, ci, compat, radius_km=150.0)
@@ -275,3 +277,19 @@ def test_partners_across_the_antimeridian_and_near_the_pole_match():
     assert list(zip(c.offer_idx.tolist(), c.need_idx.tolist())) == [(0, 0), (1, 1)]
     assert c.distance_km[0] == pytest.approx(haversine_km(-17.0, 179.9, -17.0, -179.9))
     assert c.distance_km[1] == pytest.approx(2.22, abs=0.01)
+
+
+def test_fast_top_k_with_a_display_threshold_keeps_exactly_the_pairs_above_it():
+    from boucle.matching.nearest import best_offers_per_need
+
+    s, offers, needs, ci = random_territory(9, n_sites=600, n_flows=600, n_classes=2)
+    c = find_candidates(s, offers, needs, ci, radius_km=120.0)
+    score = score_candidates(c, offers, needs)
+    ref = top_k_per(c.need_idx, score, 5, tie=c.offer_idx)
+    threshold = float(np.median(score[ref]))
+    ref = ref[score[ref] >= threshold]
+    fast = best_offers_per_need(s, offers, needs, ci, radius_km=120.0, k=5, min_score=threshold)
+    np.testing.assert_array_equal(fast.candidates.offer_idx, c.offer_idx[ref])
+    np.testing.assert_array_equal(fast.candidates.need_idx, c.need_idx[ref])
+    plain = best_offers_per_need(s, offers, needs, ci, radius_km=120.0, k=5)
+    assert fast.pairs_scored < plain.pairs_scored
