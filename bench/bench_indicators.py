@@ -106,18 +106,26 @@ def naive(ref, communes):
 
 
 def main() -> int:
-    tmp = tempfile.mkdtemp(prefix="boucle-bench-")
+    # BOUCLE_BENCH_DB: a database built by an earlier run (its path is printed), to time again without rebuilding.
+    reuse = os.environ.get("BOUCLE_BENCH_DB", "")
+    tmp = str(Path(reuse).parent) if reuse and Path(reuse).exists() else tempfile.mkdtemp(prefix="boucle-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("BOUCLE_DATA_DIR", tmp)
     from boucle.bootstrap import ensure_database, setup_django
 
     setup_django()
     ensure_database()
-    rng = np.random.default_rng(11)
-    started = time.perf_counter()
-    communes = build(rng)
-    print(f"built {N_SITES} sites, {N_FLOWS} flows, {N_SYNERGIES} synergies in "
-          f"{time.perf_counter() - started:.1f} s (temporary SQLite {tmp})", file=sys.stderr)
+    from boucle.flows.models import Flow
+    from boucle.territories.models import Commune
+
+    if Flow.objects.count() == N_FLOWS:
+        communes = list(Commune.objects.filter(departement__region_id=REGION).values_list("insee", flat=True))
+        print(f"reusing {tmp}/bench.sqlite3", file=sys.stderr)
+    else:
+        started = time.perf_counter()
+        communes = build(np.random.default_rng(11))
+        print(f"built {N_SITES} sites, {N_FLOWS} flows, {N_SYNERGIES} synergies in "
+              f"{time.perf_counter() - started:.1f} s (temporary SQLite {tmp})", file=sys.stderr)
 
     from boucle.observatory.queries import territory_indicators
     from boucle.territories.refs import resolve

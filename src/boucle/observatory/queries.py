@@ -67,19 +67,31 @@ def _period_q(period) -> Q:
         Q(available_to__isnull=True) | Q(available_to__gte=bounds[0]))
 
 
+def _codes(values) -> tuple[np.ndarray, list]:
+    """Small integer codes for a column of labels, and the labels in code order."""
+    ix: dict = {}
+    codes = np.fromiter((ix.setdefault(v, len(ix)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(ix)
+
+
+def _floats(values) -> np.ndarray:
+    return np.fromiter((np.nan if v is None else v for v in values), dtype=float, count=len(values))
+
+
 def _flow_facts(communes, period, radius_km) -> ind.Facts:
     """Declared flows, declaring companies, needs and locally sourceable needs.
 
     Plain scans of the sites and the flows, joined and summed in numpy: on SQLite a
     GROUP BY, or a join, over half a million flows costs several times the scan.
+    Text columns become integer codes once, so everything after the fetch is vectorised.
     """
-    sites = _fetch(Site.objects.filter(closed=False).order_by().values_list("id", "commune_id", "company_id", "lat",
-                                                                            "lon"))
+    sites = _fetch(Site.objects.filter(closed=False).order_by("id").values_list("id", "commune_id", "company_id",
+                                                                                "lat", "lon"))
     if not sites:
         return ind.Facts.empty()
     members = None if communes is None else set(communes.values_list("insee", flat=True))
     site_id, s_commune, s_company, s_lat, s_lon = zip(*sites)
-    at = {sid: i for i, sid in enumerate(site_id)}
+    site_id = np.asarray(site_id, dtype=np.int64)
     inside = np.fromiter(((c is not None) and (members is None or c in members) for c in s_commune), dtype=bool,
                          count=len(site_id))
     full_scan = inside.sum() > FULL_SCAN_SHARE * len(site_id)
@@ -89,48 +101,56 @@ def _flow_facts(communes, period, radius_km) -> ind.Facts:
     if not flows:
         return ind.Facts.empty()
     flow_id, f_site, direction, kind, material, unit, quantity = zip(*flows)
-    row = np.fromiter((at.get(x, -1) for x in f_site), dtype=np.int64, count=len(f_site))
-    known = row >= 0  # flows of closed sites are not in ``at``
-    lat = np.array([np.nan if x is None else x for x in s_lat], dtype=float)
-    lon = np.array([np.nan if x is None else x for x in s_lon], dtype=float)
-    is_offer = np.array([d == Flow.Direction.OFFER for d in direction])
-    has_material = np.array([bool(m) for m in material])
-    offers = np.flatnonzero(known & is_offer & has_material)
-    offer_pool = ([material[i] for i in offers], lat[row[offers]], lon[row[offers]]) if full_scan else None
-    keep = np.flatnonzero(known & inside[np.where(known, row, 0)])
-    if keep.size == 0:
+    f_site = np.asarray(f_site, dtype=np.int64)
+    row = np.minimum(np.searchsorted(site_id, f_site), site_id.size - 1)
+    known = site_id[row] == f_site  # flows of closed sites have no row
+    lat, lon = _floats(s_lat), _floats(s_lon)
+    d_code, d_labels = _codes(direction)
+    k_code, k_labels = _codes(kind)
+    m_code, m_labels = _codes(material)
+    u_code, u_labels = _codes(unit)
+    is_offer = d_code == (d_labels.index(Flow.Direction.OFFER) if Flow.Direction.OFFER in d_labels else -1)
+    is_need = d_code == (d_labels.index(Flow.Direction.NEED) if Flow.Direction.NEED in d_labels else -1)
+    has_material = np.array([bool(m) for m in m_labels] or [False])[m_code]
+    offer_rows = np.flatnonzero(known & is_offer & has_material)
+    offer_pool = (m_code[offer_rows], lat[row[offer_rows]], lon[row[offer_rows]]) if full_scan else None
+    keep = known & inside[row]
+    if not keep.any():
         return ind.Facts.empty()
-    row = row[keep]
-    pick = keep.tolist()
-    flow_id = np.asarray(flow_id)[keep]
-    direction, material = [direction[i] for i in pick], [material[i] for i in pick]
-    keys = [(direction[j], kind[i], material[j], unit[i]) for j, i in enumerate(pick)]
-    q = np.array([quantity[i] or 0.0 for i in pick], dtype=float)
-    commune_ix: dict = {}
-    site_commune = np.fromiter((commune_ix.setdefault(c, len(commune_ix)) if c else -1 for c in s_commune),
-                               dtype=np.int64, count=len(s_commune))
-    communes_list = list(commune_ix)
-    commune, company = site_commune[row], np.asarray(s_company, dtype=np.int64)[row]
-    key_ix: dict = {}
-    key = np.fromiter((key_ix.setdefault(k, len(key_ix)) for k in keys), dtype=np.int64, count=len(keys))
-    fine = list(key_ix)
+    row, q = row[keep], np.nan_to_num(_floats(quantity)[keep])
+    combined = ((d_code[keep] * len(k_labels) + k_code[keep]) * len(m_labels) + m_code[keep]) * len(u_labels) + \
+        u_code[keep]
+    uniq, key = np.unique(combined, return_inverse=True)
+    fine = []
+    for c in uniq.tolist():
+        c, u = divmod(c, len(u_labels))
+        c, m = divmod(c, len(m_labels))
+        d, k = divmod(c, len(k_labels))
+        fine.append((d_labels[d], k_labels[k], m_labels[m], u_labels[u]))
+    s_commune_code, communes_list = _codes(s_commune)
+    commune, company = s_commune_code[row], np.asarray(s_company, dtype=np.int64)[row]
     parts = [ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
-             ind.Facts(commune, company, key, np.ones(len(keys)), communes_list, [("flow_n", *k) for k in fine])]
-    pairs = np.unique(np.column_stack([commune, company]), axis=0)
-    parts.append(ind.Facts(pairs[:, 0], pairs[:, 1], np.zeros(len(pairs), dtype=np.int64), np.ones(len(pairs)),
+             ind.Facts(commune, company, key, np.ones(key.size), communes_list, [("flow_n", *k) for k in fine])]
+    span = int(company.max()) + 1
+    pairs = np.unique(commune * span + company)
+    parts.append(ind.Facts(pairs // span, pairs % span, np.zeros(pairs.size, dtype=np.int64), np.ones(pairs.size),
                            communes_list, [("companies", "declaring")]))
-    is_need = np.array([d == Flow.Direction.NEED for d in direction])
-    if is_need.any():
+    need = is_need[keep]
+    if need.any():
         if offer_pool is None:
             pool = _fetch(Flow.objects.filter(_period_q(period), direction=Flow.Direction.OFFER).exclude(
                 material_class="").order_by().values_list("site_id", "material_class"))
-            ix = np.array([at.get(sid, -1) for sid, _ in pool], dtype=np.int64)
-            ok = np.flatnonzero(ix >= 0)
-            offer_pool = ([pool[i][1] for i in ok], lat[ix[ok]], lon[ix[ok]])
-        local = _locally_sourced(communes, radius_km, flow_id[is_need],
-                                 [m for m, n in zip(material, is_need) if n], lat[row[is_need]], lon[row[is_need]],
+            p_site = np.asarray([p[0] for p in pool], dtype=np.int64)
+            p_row = np.minimum(np.searchsorted(site_id, p_site), site_id.size - 1)
+            ok = np.flatnonzero(site_id[p_row] == p_site)
+            index = {m: i for i, m in enumerate(m_labels)}
+            p_code = np.array([index.get(pool[i][1], -1) for i in ok], dtype=np.int64)
+            offer_pool = (p_code, lat[p_row[ok]], lon[p_row[ok]])
+        material_ok = has_material[keep][need]
+        local = _locally_sourced(communes, radius_km, np.asarray(flow_id)[keep][need],
+                                 np.where(material_ok, m_code[keep][need], -2), lat[row[need]], lon[row[need]],
                                  offer_pool)
-        c, co = commune[is_need], company[is_need]
+        c, co = commune[need], company[need]
         parts.append(ind.Facts(c, co, np.zeros(c.size, dtype=np.int64), np.ones(c.size), communes_list,
                                [("needs", "total")]))
         parts.append(ind.Facts(c[local], co[local], np.zeros(int(local.sum()), dtype=np.int64),
@@ -138,23 +158,24 @@ def _flow_facts(communes, period, radius_km) -> ind.Facts:
     return ind.concat(parts)
 
 
-def _locally_sourced(communes, radius_km, need_id, material, lat, lon, offers) -> np.ndarray:
-    """Needs with a synergy, or a same-material offer anywhere on the platform, within the radius."""
-    matched = {x for (x,) in _fetch(
+def _locally_sourced(communes, radius_km, need_id, need_code, lat, lon, offers) -> np.ndarray:
+    """Needs with a synergy, or a same-material offer anywhere on the platform, within the radius.
+
+    ``need_code`` and the offers' codes share one material coding; a need without a material
+    has a code no offer has.
+    """
+    matched = np.array([x for (x,) in _fetch(
         Synergy.objects.filter(_in(communes, "need__site__commune"), distance_km__lte=radius_km)
         .exclude(status=lifecycle.DECLINED).exclude(stale=True, status=lifecycle.SUGGESTED).order_by()
-        .values_list("need_id"))}
-    local = np.fromiter((f in matched for f in need_id.tolist()), dtype=bool, count=need_id.size)
-    o_material, o_lat, o_lon = offers
-    located = ~np.isnan(lat) & np.array([bool(m) for m in material])
-    o_ok = ~np.isnan(o_lat)
+        .values_list("need_id")) if x is not None], dtype=np.int64)
+    local = np.isin(need_id, matched)
+    o_code, o_lat, o_lon = offers
+    located = ~np.isnan(lat) & (need_code >= 0)
+    o_ok = ~np.isnan(o_lat) & (o_code >= 0)
     if o_ok.any() and located.any():
-        codes = {m: i for i, m in enumerate(sorted(set(o_material)))}
-        need_code = np.array([codes.get(m, -1) for m in material], dtype=np.int64)
-        offer_code = np.array([codes[m] for m in o_material], dtype=np.int64)
         rows = np.flatnonzero(located)
         local[rows] |= ind.within_radius(ind.unit_xyz(lat[rows], lon[rows]), need_code[rows],
-                                         ind.unit_xyz(o_lat[o_ok], o_lon[o_ok]), offer_code[o_ok], radius_km)
+                                         ind.unit_xyz(o_lat[o_ok], o_lon[o_ok]), o_code[o_ok], radius_km)
     return local
 
 
