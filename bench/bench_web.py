@@ -117,6 +117,8 @@ def prepare_database(db_url: str):
     session.create()
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
     connection.close()
     return session.session_key, clear
 

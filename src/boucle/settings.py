@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the Swagger UI of /api/docs from its own static files (no CDN)
     "boucle.territories",
     "boucle.reference",
     "boucle.flows",
@@ -115,6 +116,7 @@ TEMPLATES = [
     },
 ]
 
+AUTHENTICATION_BACKENDS = ["boucle.accounts.backends.EmailOrUsernameBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -16,25 +16,48 @@ def territory_q(level: str, code: str, prefix: str = "commune__") -> Q:
     return Q(**{prefix + field: code})
 
 
+def _grants(user) -> tuple[frozenset, tuple]:
+    """The user's memberships and facilitations, read once per user object (i.e. once per request).
+
+    Pages list dozens of synergies, each asking several visibility questions; without this
+    every question cost a query.
+    """
+    cached = getattr(user, "_boucle_grants", None)
+    if cached is None:
+        members = frozenset(user.memberships.values_list("company_id", flat=True))
+        facilitations = tuple(user.facilitations.values_list("level", "code"))
+        cached = (members, facilitations)
+        try:
+            user._boucle_grants = cached
+        except AttributeError:
+            pass
+    return cached
+
+
+def forget_grants(user) -> None:
+    """Call after changing a user's memberships or facilitations within the same request."""
+    user.__dict__.pop("_boucle_grants", None)
+
+
 def facilitated_q(user, prefix: str = "commune__") -> Q | None:
     """Q over sites (or anything with a commune path) in the user's territories; None for no territory."""
     if not user.is_authenticated:
         return None
     q = None
-    for level, code in user.facilitations.values_list("level", "code"):
+    for level, code in _grants(user)[1]:
         part = territory_q(level, code, prefix)
         q = part if q is None else q | part
     return q
 
 
 def is_facilitator(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.facilitations.exists())
+    return user.is_authenticated and (user.is_superuser or bool(_grants(user)[1]))
 
 
 def member_company_ids(user) -> set[int]:
     if not user.is_authenticated:
         return set()
-    return set(user.memberships.values_list("company_id", flat=True))
+    return set(_grants(user)[0])
 
 
 def admin_company_ids(user) -> set[int]:
@@ -56,8 +79,27 @@ def sites_in_full_view(user):
     return Site.objects.filter(q)
 
 
+def _in_territory(commune, level: str, code: str) -> bool:
+    if level == "commune":
+        return commune.insee == code
+    if level == "epci":
+        return commune.epci_id == code
+    if level == "departement":
+        return commune.departement_id == code
+    return commune.departement.region_id == code
+
+
 def can_see_site(user, site) -> bool:
-    return sites_in_full_view(user).filter(pk=site.pk).exists()
+    """Same rule as ``sites_in_full_view``, decided in Python from the loaded site."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    members, facilitations = _grants(user)
+    if site.company_id in members:
+        return True
+    commune = site.commune if site.commune_id else None
+    return commune is not None and any(_in_territory(commune, level, code) for level, code in facilitations)
 
 
 def can_edit_site(user, site) -> bool:

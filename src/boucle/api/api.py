@@ -126,10 +126,10 @@ def create_flow(request, payload: S.FlowIn):
 @api.get("/synergies", response=list[S.SynergyOut], tags=["synergies"])
 def list_synergies(request, status: S.Status | None = None, limit: int = 100, offset: int = 0):
     user = _user(request)
-    qs = services.visible_synergies(user).filter(stale=False).order_by("-score", "id")
+    qs = services.visible_synergies(user).filter(stale=False)
     if status:
         qs = qs.filter(status=status)
-    return [synergy_card(user, s) for s in qs[max(0, offset):max(0, offset) + min(max(limit, 1), 500)]]
+    return [synergy_card(user, s) for s in services.ranked_page(qs, max(0, offset), min(max(limit, 1), 500))]
 
 
 def _synergy(request, synergy_id):

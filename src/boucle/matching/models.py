@@ -60,6 +60,7 @@ class Synergy(models.Model):
                                     name="one_inferred_synergy_per_site"),
             models.CheckConstraint(condition=Q(status__in=lifecycle.STATUSES), name="synergy_status_enum"),
         ]
+        indexes = [models.Index(fields=["-score", "id"], name="synergy_rank")]
 
     def __str__(self):
         return f"{self.offer.label} → {self.need_site.name}"
