@@ -69,23 +69,6 @@ class Facts:
                    np.asarray(val, dtype=float), list(commune_ix), list(key_ix))
 
     @classmethod
-    def from_columns(cls, communes: Sequence[str], companies: Sequence[int], keys: Sequence, values) -> Facts:
-        """Columns of equal length; keys are any hashable labels (interned here)."""
-        n = len(communes)
-        commune_ix: dict = {}
-        key_ix: dict = {}
-        c = np.fromiter((commune_ix.setdefault(x, len(commune_ix)) for x in communes), dtype=np.int64, count=n)
-        k = np.fromiter((key_ix.setdefault(x, len(key_ix)) for x in keys), dtype=np.int64, count=n)
-        v = np.asarray(values, dtype=float) if n else np.zeros(0)
-        return cls(c, np.asarray(companies, dtype=np.int64) if n else np.zeros(0, dtype=np.int64), k,
-                   np.nan_to_num(v), list(commune_ix), list(key_ix))
-
-    def relabel(self, keys: Sequence[tuple], values=None) -> Facts:
-        """The same rows under other key labels (one per current key), optionally other values."""
-        return Facts(self.commune, self.company, self.key, self.value if values is None else
-                     np.nan_to_num(np.asarray(values, dtype=float)), self.communes, list(keys))
-
-    @classmethod
     def empty(cls) -> Facts:
         z = np.zeros(0, dtype=np.int64)
         return cls(z, z, z, np.zeros(0), [], [])
