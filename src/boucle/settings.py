@@ -116,7 +116,10 @@ TEMPLATES = [
     },
 ]
 
-AUTHENTICATION_BACKENDS = ["boucle.accounts.backends.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    "boucle.accounts.backends.EmailOrUsernameBackend",  # log in with an e-mail address or a username
+    "django.contrib.auth.backends.ModelBackend",  # sessions opened by login(..., backend=ModelBackend)
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
