@@ -10,26 +10,32 @@ from boucle.accounts.access import can_see_site, is_facilitator, sites_in_full_v
 from boucle.flows.models import Site
 from boucle.paths import DATA_DIR
 
-MIN_COMPANIES = 3
 SITES_FROM_ZOOM = 10  # below this map zoom, sites are aggregated per EPCI
 MAX_SITES = 2000  # the most markers one map request returns  # statistical-secrecy rule: a public figure covers at least 3 companies
 
 
 def home(request):
-    """Aggregates per EPCI, with figures suppressed where fewer than 3 companies stand behind them."""
+    """Aggregates per EPCI under the disclosure rule (≥ 3 companies, none above 85 % of a figure)."""
+    from boucle.observatory.disclosure import disclose
+
     rows = (Site.objects.filter(commune__isnull=False, closed=False)
-            .values("commune__epci_id", "commune__epci__name")
-            .annotate(companies=Count("company", distinct=True), sites=Count("id", distinct=True),
-                      offers=Count("flows", filter=Q(flows__direction="offer")),
-                      needs=Count("flows", filter=Q(flows__direction="need")))
-            .order_by("commune__epci__name"))
-    epcis = []
+            .values("commune__epci_id", "commune__epci__name", "company")
+            .annotate(offers=Count("flows", filter=Q(flows__direction="offer")),
+                      needs=Count("flows", filter=Q(flows__direction="need"))))
+    per_epci = {}
     for row in rows:
-        disclosed = row["companies"] >= MIN_COMPANIES
-        epcis.append({"siren": row["commune__epci_id"], "name": row["commune__epci__name"],
-                      "companies": row["companies"] if disclosed else None,
-                      "offers": row["offers"] if disclosed else None,
-                      "needs": row["needs"] if disclosed else None})
+        epci = per_epci.setdefault(row["commune__epci_id"], {"name": row["commune__epci__name"], "companies": {},
+                                                            "offers": {}, "needs": {}})
+        epci["companies"][row["company"]] = 1
+        epci["offers"][row["company"]] = epci["offers"].get(row["company"], 0) + row["offers"]
+        epci["needs"][row["company"]] = epci["needs"].get(row["company"], 0) + row["needs"]
+    def count(values):
+        total = disclose(values)
+        return None if total is None else int(total)
+
+    epcis = [{"siren": siren, "name": e["name"], "companies": count(e["companies"]),
+              "offers": count(e["offers"]), "needs": count(e["needs"])}
+             for siren, e in sorted(per_epci.items(), key=lambda item: item[1]["name"] or "")]
     published = Site.objects.filter(company__published=True).select_related("commune")[:50]
     return render(request, "web/home.html", {"epcis": epcis, "published": published})
 

@@ -1,0 +1,39 @@
+"""The public home page never lets one company's figures be read off an EPCI total."""
+
+import pytest
+
+from boucle.testing import make_flow, make_site
+
+pytestmark = pytest.mark.django_db
+
+
+def epci_row(client, name="Métropole Européenne de Lille"):
+    body = client.get("/").content.decode()
+    start = body.index(name)
+    return body[start:body.index("</tr>", start)]
+
+
+def test_two_companies_are_not_enough(client):
+    for i in range(2):
+        make_flow(make_site(f"Entreprise {i}", commune="59350"))
+    row = epci_row(client)
+    assert ">2<" not in row and "secret statistique" in row
+
+
+def test_a_dominant_company_hides_the_figure_it_dominates(client):
+    big = make_site("Grand groupe", commune="59350")
+    for i in range(20):
+        make_flow(big, f"Offre {i}")
+    for i in range(2):
+        make_flow(make_site(f"PME {i}", commune="59350"), "Petite offre")
+    row = epci_row(client)
+    cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+    assert cells[0].strip() == "3"  # three companies: their number may be published
+    assert cells[1].strip() == "s"  # 20 of the 22 offers (91 %) come from one company: suppressed
+
+
+def test_three_balanced_companies_are_shown(client):
+    for i in range(3):
+        make_flow(make_site(f"Entreprise {i}", commune="59350"))
+    cells = [c.split("</td>")[0].strip() for c in epci_row(client).split("<td>")[1:]]
+    assert cells[:3] == ["3", "3", "0"]  # companies, offers, needs
