@@ -177,7 +177,11 @@ class _Search:
             filled = np.isfinite(top_s)
             offer = np.where(filled, self.o_pos[np.where(filled, top_c, 0)], _NO_OFFER)
             km = np.where(filled, chord_to_km(np.where(filled, np.take_along_axis(dist, top, axis=1), 0.0)), 0.0)
-            best.merge(need_rows[done], top_s, offer, km, self.w)
+            rows = need_rows[done]
+            # Only rows where something new can enter (>=: equal scores tie-break by offer).
+            new_best = top_s.max(axis=1) if top_s.shape[1] else np.full(rows.size, -np.inf)
+            useful = np.isfinite(new_best) & (new_best >= best.s[rows].min(axis=1))
+            best.merge(rows[useful], top_s[useful], offer[useful], km[useful], self.w)
             need_rows, max_km = need_rows[~done], max_km[~done]
             size *= 4
 
