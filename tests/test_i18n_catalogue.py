@@ -1,0 +1,211 @@
+"""The English catalogue covers every translatable string of every app but passports (which ships its own).
+
+Messages are extracted the way ``makemessages`` does it, without needing GNU gettext: templates go through
+Django's own ``templatize`` (so ``%`` doubling, ``blocktranslate trimmed``, plurals and contexts match what
+``makemessages`` writes) and Python modules are read with ``ast``. A message missing from ``django.po``, left
+empty or fuzzy, or whose placeholders differ from the French, fails here rather than showing French to an
+English reader.
+"""
+
+import ast
+import functools
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.utils.translation.template import templatize
+
+import boucle
+from boucle.matching import lifecycle
+
+PACKAGE = Path(boucle.__file__).parent
+LOCALE = PACKAGE / "locale"
+EN_PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
+OWN_CATALOGUE_APPS = {"passports"}  # keep their own locale/ folder and test
+GETTEXT_NAMES = {"gettext", "gettext_lazy", "gettext_noop", "_", "pgettext", "pgettext_lazy",
+                 "ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
+CONTEXT_FIRST = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+PLURAL = {"ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
+# Calls whose msgid is a variable: each must be listed here with the strings it can receive, so that a new one
+# is noticed (makemessages cannot see it) and its strings are still checked below.
+DYNAMIC_MSGIDS = {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values())}
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdif%r]")
+
+
+def parse_po(path):
+    """{(msgctxt, msgid): entry} where entry has msgid_plural, msgstr (list of forms) and flags; header skipped."""
+    entries, entry, key = {}, None, None
+
+    def close():
+        if entry and entry.get("msgid"):
+            forms = [entry[k] for k in sorted(k for k in entry if k.startswith("msgstr"))]
+            entries[(entry.get("msgctxt"), entry["msgid"])] = {
+                "plural": entry.get("msgid_plural"), "msgstr": forms, "flags": entry.get("flags", set())}
+
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip() or line.startswith("#~"):
+            close()
+            entry, key = None, None
+            continue
+        entry = entry if entry is not None else {}
+        if line.startswith("#,"):
+            entry["flags"] = {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[key] += ast.literal_eval(line)
+        else:
+            key, _, value = line.partition(" ")
+            entry[key] = ast.literal_eval(value)
+    return entries
+
+
+def catalogue_sources():
+    """Templates and Python modules of the apps that use the main catalogue (tests and migrations aside)."""
+    for path in sorted(PACKAGE.rglob("*")):
+        parts = path.relative_to(PACKAGE).parts
+        if parts[0] in OWN_CATALOGUE_APPS or "tests" in parts or "migrations" in parts or "locale" in parts:
+            continue
+        if path.suffix == ".py" or (path.suffix in {".html", ".txt"} and "templates" in parts):
+            yield path
+
+
+STRING = r"""u?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+TEMPLATE_CALL = re.compile(rf"\b(gettext|pgettext|ngettext|npgettext|_)\(\s*((?:{STRING}\s*,?\s*)+)")
+
+
+def template_messages(path):
+    """(msgctxt, msgid, msgid_plural) of a template, from the Python-like text makemessages hands to xgettext."""
+    for match in TEMPLATE_CALL.finditer(templatize(path.read_text(encoding="utf-8"), origin=str(path))):
+        strings = [ast.literal_eval(s.lstrip("u")) for s in re.findall(STRING, match.group(2))]
+        name = match.group(1)
+        context = strings.pop(0) if name in CONTEXT_FIRST else None
+        yield context, strings[0], strings[1] if name in PLURAL and len(strings) > 1 else None
+
+
+def python_messages(path):
+    """(msgctxt, msgid, msgid_plural) of literal gettext calls, and the source of calls with a variable msgid."""
+    source = path.read_text(encoding="utf-8")
+    messages, dynamic = [], []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name not in GETTEXT_NAMES:
+            continue
+        args = node.args[1:] if name in CONTEXT_FIRST else node.args
+        context = node.args[0].value if name in CONTEXT_FIRST and isinstance(node.args[0], ast.Constant) else None
+        if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            plural = args[1].value if name in PLURAL and len(args) > 1 and isinstance(args[1], ast.Constant) else None
+            messages.append((context, args[0].value, plural))
+        elif args:
+            dynamic.append(ast.get_source_segment(source, args[0]))
+    return messages, dynamic
+
+
+@functools.cache
+def extracted_messages():
+    """{(msgctxt, msgid): (msgid_plural, where)} and the variable msgids found, over every catalogue source."""
+    found, dynamic = {}, []
+    for path in catalogue_sources():
+        where = str(path.relative_to(PACKAGE))
+        if path.suffix == ".py":
+            messages, variables = python_messages(path)
+            dynamic += [(where, v) for v in variables]
+        else:
+            messages = template_messages(path)
+        for context, msgid, plural in messages:
+            found.setdefault((context, msgid), (plural, where))
+    return found, dynamic
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return parse_po(EN_PO)
+
+
+def test_the_scan_reaches_every_app_of_the_main_catalogue():
+    """Guards the scan itself: if it silently missed a folder, every other test here would pass vacuously."""
+    found, _dynamic = extracted_messages()
+    apps = {where.split("/")[0] for _plural, where in found.values()}
+    assert {"web", "accounts", "observatory"} <= apps
+    assert not apps & OWN_CATALOGUE_APPS
+    assert len(found) > 250
+
+
+def test_every_extracted_message_has_an_english_translation(catalogue):
+    found, _dynamic = extracted_messages()
+    missing = [(where, key[1]) for key, (_plural, where) in found.items() if key not in catalogue]
+    assert not missing, f"run makemessages (see src/boucle/locale/README) and translate: {missing[:10]}"
+    wrong_plural = [key[1] for key, (plural, _w) in found.items() if catalogue[key]["plural"] != plural]
+    assert not wrong_plural, f"plural form differs from the catalogue: {wrong_plural[:10]}"
+
+
+def test_variable_msgids_are_known_and_their_values_translated(catalogue):
+    """makemessages cannot see ``_(variable)``; each such call must be declared above and its values translated."""
+    _found, dynamic = extracted_messages()
+    unknown = [(where, v) for where, v in dynamic if not any(v.startswith(prefix) for prefix in DYNAMIC_MSGIDS)]
+    assert not unknown, f"gettext called on a variable; mark its strings with gettext_noop: {unknown}"
+    values = set().union(*DYNAMIC_MSGIDS.values())
+    untranslated = [v for v in values if not any(catalogue.get((None, v), {}).get("msgstr", [""]))]
+    assert not untranslated, f"no English for the lifecycle labels: {untranslated}"
+
+
+def test_no_english_entry_is_empty_or_fuzzy(catalogue):
+    empty = [msgid for (_c, msgid), e in catalogue.items() if not all(e["msgstr"])]
+    fuzzy = [msgid for (_c, msgid), e in catalogue.items() if "fuzzy" in e["flags"]]
+    assert not empty, f"missing English for: {empty[:10]}"
+    assert not fuzzy, f"fuzzy English entries (check, then remove the flag): {fuzzy[:10]}"
+
+
+def names(text):
+    return sorted(name for name in PLACEHOLDER.findall(text) if name)
+
+
+def test_placeholders_of_each_translation_match_the_french(catalogue):
+    """A renamed or dropped %(name)s raises KeyError or loses a figure at render time, in English only."""
+    wrong = []
+    for (_c, msgid), entry in catalogue.items():
+        sources = {*names(msgid), *names(entry["plural"] or "")}
+        for form in entry["msgstr"]:
+            if entry["plural"] is None and names(form) != names(msgid) or not set(names(form)) <= sources:
+                wrong.append((msgid, form))
+            elif "python-format" in entry["flags"]:
+                try:
+                    form % {name: 1 for name in sources}
+                except (TypeError, ValueError, KeyError) as error:
+                    wrong.append((msgid, f"{form} ({error})"))
+    assert not wrong, f"placeholders differ: {wrong[:5]}"
+
+
+def test_compiled_catalogue_is_the_committed_po(catalogue):
+    compiled = gettext.GNUTranslations(EN_PO.with_suffix(".mo").open("rb"))
+    stale = [msgid for (context, msgid), e in catalogue.items() if e["plural"] is None and context is None
+             and compiled.gettext(msgid) != e["msgstr"][0]]
+    assert not stale, f"django.mo is older than django.po; run compilemessages: {stale[:5]}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url, english, french", [
+    ("/", ["Closing the loops of the territory", "Figures by intercommunality", "statistical confidentiality",
+           "Main navigation"],
+     ["Boucler les flux", "Chiffres par intercommunalité", "secret statistique"]),
+    ("/observatoire/", ["Territorial observatory", "Published figures", "Map of the intercommunalities",
+                        "Reporting companies", "No data yet."],
+     ["Observatoire territorial", "Chiffres publiés", "Entreprises déclarantes", "Aucune donnée"]),
+])
+def test_public_pages_render_in_english_on_request(client, url, english, french):
+    assert "lang=\"fr\"" in client.get(url).content.decode()
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200 and 'lang="en"' in page
+    assert [text for text in english if text not in page] == []
+    assert [text for text in french if text in page] == []
+
+
+@pytest.mark.django_db
+def test_language_chosen_with_setlang_sticks(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/observatoire/"})
+    assert "Territorial observatory" in client.get("/observatoire/").content.decode()
