@@ -73,6 +73,12 @@ class TopMatches:
     queries: int  # KD-tree query rounds (diagnostic)
 
 
+def _take(mat: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``np.take_along_axis`` for (rows x width) matrices, without its checks
+    (it is called thousands of times on the hot path)."""
+    return mat[np.arange(mat.shape[0])[:, None], cols]
+
+
 def _row_sort(score: np.ndarray, offer: np.ndarray) -> np.ndarray:
     """Column order per row: score descending, then offer index (missing last)."""
     return np.lexsort((offer, -score), axis=1)
@@ -83,7 +89,7 @@ def _row_top(score: np.ndarray, offer: np.ndarray, k: int) -> np.ndarray:
     if score.shape[1] <= k:
         return np.broadcast_to(np.arange(score.shape[1]), score.shape)
     cols = np.argpartition(-score, k - 1, axis=1)[:, :k]
-    kth = np.take_along_axis(score, cols, axis=1).min(axis=1)
+    kth = _take(score, cols).min(axis=1)
     tied = np.flatnonzero(np.isfinite(kth) & ((score >= kth[:, None]).sum(axis=1) > k))
     if tied.size:
         cols[tied] = _row_sort(score[tied], offer[tied])[:, :k]
@@ -111,11 +117,11 @@ class _Best:
         cw = np.concatenate([self.w[rows], np.full(s.shape, w)], axis=1)
         top = _row_top(cs, co, self.k)
         for name, mat in (("s", cs), ("o", co), ("d", cd), ("w", cw)):
-            getattr(self, name)[rows] = np.take_along_axis(mat, top, axis=1)
+            getattr(self, name)[rows] = _take(mat, top)
 
     def result(self):
         order = _row_sort(self.s, self.o)
-        s, o, d, w = (np.take_along_axis(m, order, axis=1) for m in (self.s, self.o, self.d, self.w))
+        s, o, d, w = (_take(m, order) for m in (self.s, self.o, self.d, self.w))
         rows, cols = np.nonzero(np.isfinite(s))
         return Candidates(o[rows, cols], rows.astype(np.int64), d[rows, cols], w[rows, cols]), s[rows, cols]
 
@@ -172,11 +178,11 @@ class _Search:
             done = last > max_km
             s, col, dist = s[done], col[done], dist[done]
             top = _row_top(s, col, best.k)
-            top_s = np.take_along_axis(s, top, axis=1)
-            top_c = np.take_along_axis(col, top, axis=1)
+            top_s = _take(s, top)
+            top_c = _take(col, top)
             filled = np.isfinite(top_s)
             offer = np.where(filled, self.o_pos[np.where(filled, top_c, 0)], _NO_OFFER)
-            km = np.where(filled, chord_to_km(np.where(filled, np.take_along_axis(dist, top, axis=1), 0.0)), 0.0)
+            km = np.where(filled, chord_to_km(np.where(filled, _take(dist, top), 0.0)), 0.0)
             rows = need_rows[done]
             # Only rows where something new can enter (>=: equal scores tie-break by offer).
             new_best = top_s.max(axis=1) if top_s.shape[1] else np.full(rows.size, -np.inf)
