@@ -138,7 +138,7 @@ def test_the_scan_reaches_every_app_of_the_main_catalogue():
 def test_every_extracted_message_has_an_english_translation(catalogue):
     found, _dynamic = extracted_messages()
     missing = [(where, key[1]) for key, (_plural, where) in found.items() if key not in catalogue]
-    assert not missing, f"run makemessages (see src/boucle/locale/README) and translate: {missing[:10]}"
+    assert not missing, f"run makemessages (see src/boucle/locale/README.md) and translate: {missing[:10]}"
     wrong_plural = [key[1] for key, (plural, _w) in found.items() if catalogue[key]["plural"] != plural]
     assert not wrong_plural, f"plural form differs from the catalogue: {wrong_plural[:10]}"
 
