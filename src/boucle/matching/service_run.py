@@ -76,10 +76,11 @@ def store(run, proposals, territory):
     offer_ids = {int(p.offer_flow_id) for p in proposals}
     for syn in Synergy.objects.filter(offer_id__in=offer_ids):
         existing[_key(syn.offer_id, syn.need_id, syn.need_site_id, syn.material_class)] = syn
+    tonnes, eur = _impact_columns(proposals)
     creates, updates, seen, kept = [], [], set(), set()
     fields = ["need_site_id", "inferred", "material_class", "distance_km", "quantity_t", "score", "co2e_avoided_t",
-              "explanation", "stale", "run"]
-    for p in proposals:
+              "tonnes_diverted", "eur_saved", "explanation", "stale", "run"]
+    for i, p in enumerate(proposals):
         offer_id = int(p.offer_flow_id)
         need_id = int(p.need_flow_id) if p.need_flow_id else None
         need_site = site_pk[p.need_site_id]
@@ -89,8 +90,8 @@ def store(run, proposals, territory):
         seen.add(key)
         values = {"need_site_id": need_site, "inferred": p.inferred, "material_class": p.material_class,
                   "distance_km": p.distance_km, "quantity_t": p.quantity, "score": p.score,
-                  "co2e_avoided_t": p.co2e_avoided_t_per_year, "explanation": _jsonable(p.explanation),
-                  "stale": False, "run": run}
+                  "co2e_avoided_t": p.co2e_avoided_t_per_year, "tonnes_diverted": tonnes[i], "eur_saved": eur[i],
+                  "explanation": _jsonable(p.explanation), "stale": False, "run": run}
         synergy = existing.get(key)
         if synergy is None:
             creates.append(Synergy(offer_id=offer_id, need_id=need_id, **values))
@@ -117,7 +118,33 @@ def store(run, proposals, territory):
 
 
 _COMPARED = ["need_site_id", "inferred", "material_class", "distance_km", "quantity_t", "score", "co2e_avoided_t",
-             "explanation", "stale"]
+             "tonnes_diverted", "eur_saved", "explanation", "stale"]
+
+
+def _impact_columns(proposals) -> tuple[list, list]:
+    """Tonnes diverted and € saved per proposal, from the impact model's vectorised form.
+
+    The pipeline gives CO2e; the facilitator's funnel also needs tonnes and euros. A figure the
+    model cannot compute stays None (never a silent zero).
+    """
+    import numpy as np
+
+    from boucle.impact.vector import material_index, score_exchanges
+
+    n = len(proposals)
+    tonnes, eur = [None] * n, [None] * n
+    index = material_index()
+    rows = [i for i, p in enumerate(proposals) if p.quantity is not None and p.material_class in index]
+    if not rows:
+        return tonnes, eur
+    out = score_exchanges(np.array([index[proposals[i].material_class] for i in rows], dtype=np.int64),
+                          np.array([proposals[i].quantity for i in rows], dtype=float),
+                          np.array([proposals[i].distance_km for i in rows], dtype=float))
+    for j, i in enumerate(rows):
+        t, e = float(out["tonnes_diverted"][j]), float(out["eur_saved"][j])
+        tonnes[i] = None if np.isnan(t) else round(t, 6)
+        eur[i] = None if np.isnan(e) else round(e, 2)
+    return tonnes, eur
 
 
 def _key(offer_id, need_id, need_site_id, material_class):

@@ -186,11 +186,24 @@ def _synergy_rows(communes, period):
                       water=Sum("quantity_t", filter=Q(offer__kind=Flow.Kind.WATER))))
     for commune, company, status, n, t, co2, eur, water in rows:
         yield commune, company, ("status", status), n
-        bases = (["estimated"] if status == lifecycle.RUNNING else []) + (["potential"] if status in OPEN else [])
-        for basis in bases:
+        if status == lifecycle.RUNNING:
             for metric, value in zip(ind.IMPACT_METRICS, (t, co2, eur, water)):
                 if value:
-                    yield commune, company, ("impact", basis, metric), value
+                    yield commune, company, ("impact", "estimated", metric), value
+    # Potential: the suggestions for one offer are alternatives (the same tonnes offered to several
+    # receivers), so each offer counts once, at its best open synergy, never summed over all of them.
+    best = {}
+    for offer_id, commune, company, t, co2, eur, qty, kind in (
+            synergy_queryset(communes, period).filter(status__in=OPEN).order_by("id")
+            .values_list("offer_id", "offer__site__commune_id", "offer__site__company_id", "tonnes_diverted",
+                         "co2e_avoided_t", "eur_saved", "quantity_t", "offer__kind")):
+        rank = co2 if co2 is not None else float("-inf")
+        if offer_id not in best or rank > best[offer_id][0]:
+            best[offer_id] = (rank, commune, company, (t, co2, eur, qty if kind == Flow.Kind.WATER else None))
+    for _rank, commune, company, values in best.values():
+        for metric, value in zip(ind.IMPACT_METRICS, values):
+            if value:
+                yield commune, company, ("impact", "potential", metric), value
     for side in ("offer__site", "need_site"):
         engaged = (synergy_queryset(communes, period, side=f"{side}__commune").filter(status__in=ENGAGED)
                    .order_by().values_list(f"{side}__commune_id", f"{side}__company_id").distinct())
