@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
@@ -24,7 +25,8 @@ def boolean(column: str, text: str, default=None):
         return True
     if value in FALSE:
         return False
-    raise CellError(f"{column}: {text!r} n'est pas un booléen (true/false, oui/non)")
+    raise CellError(_("%(column)s: %(text)s n'est pas un booléen (true/false, oui/non)")
+                    % {"column": column, "text": repr(text)})
 
 
 def number(column: str, text: str, *, minimum=None):
@@ -36,11 +38,13 @@ def number(column: str, text: str, *, minimum=None):
     try:
         result = float(value)
     except ValueError:
-        raise CellError(f"{column}: {text!r} n'est pas un nombre") from None
+        raise CellError(_("%(column)s: %(text)s n'est pas un nombre") % {"column": column, "text": repr(text)}) from None
     if result != result or result in (float("inf"), float("-inf")):
-        raise CellError(f"{column}: {text!r} n'est pas un nombre fini")
+        raise CellError(_("%(column)s: %(text)s n'est pas un nombre fini") % {"column": column, "text": repr(text)})
     if minimum is not None and result < minimum:
-        raise CellError(f"{column}: {text} est négatif" if minimum == 0 else f"{column}: {text} < {minimum}")
+        if minimum == 0:
+            raise CellError(_("%(column)s: %(text)s est négatif") % {"column": column, "text": text})
+        raise CellError(_("%(column)s: %(text)s < %(minimum)s") % {"column": column, "text": text, "minimum": minimum})
     return result
 
 
@@ -51,17 +55,20 @@ def date(column: str, text: str):
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise CellError(f"{column}: {text!r} n'est pas une date ISO (AAAA-MM-JJ)") from None
+        raise CellError(_("%(column)s: %(text)s n'est pas une date ISO (AAAA-MM-JJ)")
+                        % {"column": column, "text": repr(text)}) from None
 
 
 def choice(column: str, text: str, choices: dict, default=None):
     value = text.strip().lower()
+    expected = "|".join(sorted(set(choices.values())))
     if not value:
         if default is None:
-            raise CellError(f"{column}: valeur obligatoire ({'|'.join(sorted(set(choices.values())))})")
+            raise CellError(_("%(column)s: valeur obligatoire (%(choices)s)") % {"column": column, "choices": expected})
         return default
     if value not in choices:
-        raise CellError(f"{column}: {text!r} inconnu, attendu {'|'.join(sorted(set(choices.values())))}")
+        raise CellError(_("%(column)s: %(text)s inconnu, attendu %(choices)s")
+                        % {"column": column, "text": repr(text), "choices": expected})
     return choices[value]
 
 
@@ -70,13 +77,13 @@ def site_id(text: str) -> tuple[str, str]:
     value = text.strip()
     compact = value.replace(" ", "").replace(".", "")
     if not value:
-        raise CellError("site_id: valeur obligatoire")
+        raise CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
     if compact.isdigit() and len(compact) == 14:
         if not stdnum_siret.is_valid(compact):
-            raise CellError(f"site_id: SIRET {value} invalide (clé de contrôle)")
+            raise CellError(_("site_id: SIRET %(value)s invalide (clé de contrôle)") % {"value": value})
         return compact, "siret"
     if len(value) > 64:
-        raise CellError("site_id: plus de 64 caractères")
+        raise CellError(_("site_id: plus de 64 caractères"))
     return value, "external"
 
 
@@ -91,7 +98,8 @@ def ewc(text: str):
     try:
         return normalise_ewc(text)
     except ValueError:
-        raise CellError(f"ewc_code: {text!r} n'est pas un code déchet (6 chiffres, ex. 17 04 05)") from None
+        raise CellError(_("ewc_code: %(text)s n'est pas un code déchet (6 chiffres, ex. 17 04 05)")
+                        % {"text": repr(text)}) from None
 
 
 def naf(text: str):
@@ -100,4 +108,4 @@ def naf(text: str):
     try:
         return normalise_naf(text)
     except ValueError:
-        raise CellError(f"naf_code: {text!r} n'est pas un code NAF (ex. 23.51Z)") from None
+        raise CellError(_("naf_code: %(text)s n'est pas un code NAF (ex. 23.51Z)") % {"text": repr(text)}) from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from boucle.reference.models import ActivityCode, WasteCode
 from boucle.territories.models import Commune
@@ -74,7 +75,7 @@ class Report:
 def _check_header(header, known, required, report):
     missing = [c for c in required if c not in header]
     if missing:
-        raise FileFormatError("colonnes obligatoires manquantes : " + ", ".join(missing))
+        raise FileFormatError(_("colonnes obligatoires manquantes : %(columns)s") % {"columns": ", ".join(missing)})
     report.unknown_columns = [c for c in header if c and c not in known]
 
 
@@ -136,7 +137,7 @@ def import_sites(path, *, partial=False, source="import") -> Report:
     table = read_table(path)
     _check_header(table.header, SITE_COLUMNS, ["site_id", "name"], report)
     if not ({"latitude", "longitude"} <= set(table.header) or "commune_insee" in table.header):
-        raise FileFormatError("il faut les colonnes latitude et longitude, ou commune_insee")
+        raise FileFormatError(_("il faut les colonnes latitude et longitude, ou commune_insee"))
     nafs = set(ActivityCode.objects.values_list("code", flat=True))
     communes = {c: (lat, lon) for c, lat, lon in Commune.objects.values_list("insee", "lat", "lon")}
     finder = None
@@ -145,29 +146,30 @@ def import_sites(path, *, partial=False, source="import") -> Report:
         try:
             sid, kind = F.site_id(row.get("site_id", ""))
             if sid in seen:
-                raise F.CellError(f"site_id {sid} en double (déjà ligne {seen[sid]})")
+                raise F.CellError(_("site_id %(value)s en double (déjà ligne %(line)d)") % {"value": sid, "line": seen[sid]})
             seen[sid] = line
             name = row.get("name", "").strip()
             if not name:
-                raise F.CellError("name: valeur obligatoire")
+                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "name"})
             naf = F.naf(row.get("naf_code", ""))
             if naf and naf not in nafs:
-                raise F.CellError(f"naf_code: {naf} absent de la NAF rév. 2")
+                raise F.CellError(_("naf_code: %(code)s absent de la NAF rév. 2") % {"code": naf})
             lat = F.number("latitude", row.get("latitude", ""))
             lon = F.number("longitude", row.get("longitude", ""))
             if (lat is None) != (lon is None):
-                raise F.CellError("latitude et longitude vont ensemble")
+                raise F.CellError(_("latitude et longitude vont ensemble"))
             if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise F.CellError(f"coordonnées hors limites ({lat}, {lon})")
+                raise F.CellError(_("coordonnées hors limites (%(lat)s, %(lon)s)") % {"lat": lat, "lon": lon})
             country = (row.get("country", "") or "FR").strip().upper()
             if len(country) != 2 or not country.isalpha():
-                raise F.CellError(f"country: {country!r} n'est pas un code pays ISO à 2 lettres")
+                raise F.CellError(_("country: %(country)s n'est pas un code pays ISO à 2 lettres")
+                                  % {"country": repr(country)})
             commune = row.get("commune_insee", "").strip() or None
             if commune and commune not in communes:
-                raise F.CellError(f"commune_insee: {commune} inconnue")
+                raise F.CellError(_("commune_insee: %(code)s inconnue") % {"code": commune})
             if lat is None:
                 if not commune:
-                    raise F.CellError("ni coordonnées (latitude, longitude) ni commune_insee")
+                    raise F.CellError(_("ni coordonnées (latitude, longitude) ni commune_insee"))
                 lat, lon = communes[commune]
             elif not commune and country == "FR":
                 finder = finder or _CommuneFinder()
@@ -256,17 +258,18 @@ def import_flows(path, *, partial=False, source="import") -> Report:
             raw_sid = row.get("site_id", "").strip()
             sid = raw_sid.replace(" ", "") if raw_sid.replace(" ", "").isdigit() else raw_sid
             if not sid:
-                raise F.CellError("site_id: valeur obligatoire")
+                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
             if sid not in site_ids:
-                raise F.CellError(f"site_id: site {sid} inconnu (importez d'abord le fichier des sites)")
+                raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)") % {"value": sid})
             direction = F.choice("direction", row.get("direction", ""), DIRECTIONS)
             label = row.get("label", "").strip()
             if not label:
-                raise F.CellError("label: valeur obligatoire")
+                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "label"})
             kind = F.choice("kind", row.get("kind", ""), KINDS, default="material")
             ewc = F.ewc(row.get("ewc_code", ""))
             if ewc and ewc not in waste:
-                raise F.CellError(f"ewc_code: {row['ewc_code'].strip()} absent de la liste européenne des déchets")
+                raise F.CellError(_("ewc_code: %(code)s absent de la liste européenne des déchets")
+                                  % {"code": row["ewc_code"].strip()})
             quantity = F.number("quantity", row.get("quantity", ""), minimum=0)
             unit_text = row.get("unit", "").strip()
             unit = ""
@@ -276,27 +279,28 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 except ValueError as exc:
                     raise F.CellError(f"unit: {exc}") from None
                 if units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
-                    raise F.CellError(f"unit: {unit} ne convient pas à un flux de type {kind}")
+                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type %(kind)s") % {"unit": unit, "kind": kind})
             if quantity is not None and not unit:
-                raise F.CellError("unit: obligatoire quand quantity est donnée")
+                raise F.CellError(_("unit: obligatoire quand quantity est donnée"))
             period = F.choice("period", row.get("period", ""), PERIODS, default="year")
             temperature = F.number("temperature_c", row.get("temperature_c", ""), minimum=-273.15)
             hazardous = F.boolean("hazardous", row.get("hazardous", ""))
             if hazardous is None and ewc:
                 hazardous = waste[ewc]
             if hazardous is False and ewc and waste[ewc]:
-                raise F.CellError(f"hazardous: le code {ewc} est un déchet dangereux (*)")
+                raise F.CellError(_("hazardous: le code %(code)s est un déchet dangereux (*)") % {"code": ewc})
             start = F.date("available_from", row.get("available_from", ""))
             end = F.date("available_to", row.get("available_to", ""))
             if start and end and end < start:
-                raise F.CellError("available_to est antérieure à available_from")
+                raise F.CellError(_("available_to est antérieure à available_from"))
             confidential = F.boolean("confidential", row.get("confidential", ""), default=True)
             illustrative = F.boolean("illustrative", row.get("illustrative", ""), default=False)
             external_id = row.get("external_id", "").strip()
             identity = flow_identity(direction, kind, label, ewc, external_id)
             key = (sid, identity)
             if key in seen:
-                raise F.CellError(f"flux en double (même site, sens, type, libellé et code déchet que la ligne {seen[key]})")
+                raise F.CellError(_("flux en double (même site, sens, type, libellé et code déchet que la ligne %(line)d)")
+                                  % {"line": seen[key]})
             seen[key] = line
             base, base_unit = (units.to_base(quantity, unit, period) if quantity is not None else (None, ""))
             parsed.append((line, site_ids[sid], identity, {

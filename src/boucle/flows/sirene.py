@@ -12,6 +12,7 @@ import sys
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from boucle.reference.models import ActivityCode
@@ -51,7 +52,7 @@ def import_sirene(path, *, partial=False, progress=True) -> Report:
         header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter))]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
-            raise FileFormatError("colonnes SIRENE manquantes : " + ", ".join(missing))
+            raise FileFormatError(_("colonnes SIRENE manquantes : %(columns)s") % {"columns": ", ".join(missing)})
         report.unknown_columns = []  # SIRENE has ~50 columns; the unused ones are expected, not unknown
         nafs = set(ActivityCode.objects.values_list("code", flat=True))
         communes = {c: (lat, lon) for c, lat, lon in Commune.objects.values_list("insee", "lat", "lon")}
@@ -65,7 +66,7 @@ def import_sirene(path, *, partial=False, progress=True) -> Report:
             try:
                 sid, kind = F.site_id(row["siret"])
                 if kind != "siret":
-                    raise F.CellError(f"siret: {row['siret']!r} n'est pas un SIRET à 14 chiffres")
+                    raise F.CellError(_("siret: %(value)s n'est pas un SIRET à 14 chiffres") % {"value": repr(row["siret"])})
                 naf = None
                 if row["activiteprincipaleetablissement"]:
                     try:
@@ -102,7 +103,7 @@ def import_sirene(path, *, partial=False, progress=True) -> Report:
 def _write(parsed, report, progress):
     now = timezone.now()
     batch = 2000
-    for start in tqdm(range(0, len(parsed), batch), desc="écriture", file=sys.stderr, disable=not progress):
+    for start in tqdm(range(0, len(parsed), batch), desc=_("écriture"), file=sys.stderr, disable=not progress):
         chunk = parsed[start:start + batch]
         existing = Site.objects.in_bulk([sid for sid, _ in chunk], field_name="site_id")
         sirens = {sid[:9] for sid, _ in chunk}

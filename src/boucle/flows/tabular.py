@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from django.utils.translation import gettext as _
+
 
 class FileFormatError(ValueError):
     """The file as a whole cannot be read (not a row-level problem)."""
@@ -44,7 +46,7 @@ def read_csv_text(text: str) -> Table:
     try:
         header = _clean_header(next(reader))
     except StopIteration:
-        raise FileFormatError("the file is empty") from None
+        raise FileFormatError(_("le fichier est vide")) from None
 
     def rows():
         for line_no, values in enumerate(reader, start=2):
@@ -61,13 +63,13 @@ def read_xlsx(path: Path) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise FileFormatError(f"cannot read the spreadsheet: {exc}") from None
+        raise FileFormatError(_("lecture du classeur impossible : %(error)s") % {"error": exc}) from None
     sheet = workbook.worksheets[0]
     it = sheet.iter_rows(values_only=True)
     try:
         header = _clean_header(next(it))
     except StopIteration:
-        raise FileFormatError("the spreadsheet is empty") from None
+        raise FileFormatError(_("le classeur est vide")) from None
 
     def text(value):
         if value is None:
@@ -90,7 +92,7 @@ def read_xlsx(path: Path) -> Table:
 def read_table(path) -> Table:
     path = Path(path)
     if not path.exists():
-        raise FileFormatError(f"{path}: no such file")
+        raise FileFormatError(_("%(path)s : fichier introuvable (no such file)") % {"path": path})
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path)
     return read_csv_text(_decode(path.read_bytes()))

@@ -42,10 +42,13 @@ def _registry():
 
 def canonical(unit: str) -> str:
     """The unit as the import format spells it (``t``, ``kg``, ``m3``, ``L``, ``MWh`` …), or ValueError."""
+    from django.utils.translation import gettext as _
+
     key = unit.strip().lower()
     key = ALIASES.get(key, key)
     if key not in UNITS:
-        raise ValueError(f"unité {unit!r} inconnue, attendu t, kg, m3, L, MWh, kWh, GJ, unit ou h")
+        raise ValueError(_("unité %(unit)s inconnue, attendu t, kg, m3, L, MWh, kWh, GJ, unit ou h")
+                         % {"unit": repr(unit)})
     return DISPLAY.get(key, key)
 
 

@@ -53,6 +53,7 @@ def _resolve_or_exit(territory):
 
 def run_match(args) -> int:
     from django.conf import settings
+    from django.utils.translation import gettext as _
 
     from .service_run import propose_for, run_matching
 
@@ -60,12 +61,13 @@ def run_match(args) -> int:
     if territory is False:
         return 2
     radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    print(f"Mise en relation ({territory or 'tous les sites'}, rayon {radius:g} km)…", file=sys.stderr)
+    print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
+          % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
     proposals = propose_for(territory, radius, not args.no_inferred, args.top)
     if not args.no_store:
         run = run_matching(territory, radius, inferred=not args.no_inferred, proposals=proposals)
-        print(f"{run.proposals} propositions enregistrées ({run.created} nouvelles, {run.updated} mises à jour)",
-              file=sys.stderr)
+        print(_("%(proposals)d propositions enregistrées (%(created)d nouvelles, %(updated)d mises à jour)")
+              % {"proposals": run.proposals, "created": run.created, "updated": run.updated}, file=sys.stderr)
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
         if args.format == "jsonl":
@@ -79,12 +81,15 @@ def run_match(args) -> int:
                 row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
                 writer.writerow(row)
         else:
-            out.write(f"{'score':>6}  {'km':>6}  {'tCO2e/an':>9}  offre → receveur\n")
+            co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
+            out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
             for p in proposals:
                 co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
-                need = p.need_label or f"(besoin déduit : {p.material_class})"
-                out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {p.offer_site_id} « {p.offer_label} » → "
-                          f"{p.need_site_id} {need}\n")
+                need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
+                pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
+                    "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
+                    "need": need}
+                out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
     finally:
         if args.output:
             out.close()
@@ -94,6 +99,7 @@ def run_match(args) -> int:
 def run_allocate(args) -> int:
     import numpy as np
     from django.conf import settings
+    from django.utils.translation import gettext as _
 
     from boucle.impact.vector import material_index, score_exchanges
 
@@ -143,11 +149,16 @@ def run_allocate(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
-    print(f"Allocation optimale ({args.objective}) : {summary['total_value']} {unit}, "
-          f"{summary['tonnes_exchanged']} t échangées, {len(exchanges)} échanges")
+    shown_unit = _("tCO2e/an") if args.objective == "co2" else _("€/an")
+    print(_("Allocation optimale (%(objective)s) : %(total)s %(unit)s, %(tonnes)s t échangées, %(n)d échanges")
+          % {"objective": args.objective, "total": summary["total_value"], "unit": shown_unit,
+             "tonnes": summary["tonnes_exchanged"], "n": len(exchanges)})
     for e in exchanges:
-        print(f"  {e['tonnes']:>10} t  {e['offer_site_id']} « {e['offer_label']} » → {e['need_site_id']} "
-              f"({e['material_class']}, {e['distance_km']} km) : {e['value']} {unit}")
+        print(f"  {e['tonnes']:>10} t  " + _("%(offer_site)s « %(offer_label)s » → %(need_site)s (%(material_class)s, "
+                                             "%(distance_km)s km) : %(value)s %(unit)s")
+              % {"offer_site": e["offer_site_id"], "offer_label": e["offer_label"], "need_site": e["need_site_id"],
+                 "material_class": e["material_class"], "distance_km": e["distance_km"], "value": e["value"],
+                 "unit": shown_unit})
     return 0
 
 
@@ -155,6 +166,7 @@ def run_pools(args) -> int:
     """Shared collection rounds for wastes (depots: the territory's waste-treatment sites, NAF 38)
     and pooled purchasing for needs, with the truck-km a round saves over separate trips."""
     import numpy as np
+    from django.utils.translation import gettext as _
 
     from boucle.flows.models import Flow
 
@@ -186,9 +198,12 @@ def run_pools(args) -> int:
     if args.json:
         print(json.dumps({"territory": territory, "radius_km": args.radius_km, "pools": rows}, ensure_ascii=False))
         return 0
-    print(f"{len(rows)} mutualisations possibles (rayon {args.radius_km:g} km, au moins {args.min_sites} sites)")
+    print(_("%(n)d mutualisations possibles (rayon %(radius)s km, au moins %(min_sites)d sites)")
+          % {"n": len(rows), "radius": f"{args.radius_km:g}", "min_sites": args.min_sites})
     for r in rows:
-        print(f"  {r['kind']} de {r['material_class']} : {len(r['site_ids'])} sites, {r['total_t']} t/an, "
-              f"{r['truck_km_saved']} km de camion économisés par tournée "
-              f"({r['truck_km_separate']} → {r['truck_km_pooled']})")
+        kind = _("collecte mutualisée") if r["direction"] == "offer" else _("achat groupé")
+        print("  " + _("%(kind)s de %(material_class)s : %(n)d sites, %(total)s t/an, %(saved)s km de camion "
+                       "économisés par tournée (%(separate)s → %(pooled)s)")
+              % {"kind": kind, "material_class": r["material_class"], "n": len(r["site_ids"]), "total": r["total_t"],
+                 "saved": r["truck_km_saved"], "separate": r["truck_km_separate"], "pooled": r["truck_km_pooled"]})
     return 0

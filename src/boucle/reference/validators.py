@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _EWC_RE = re.compile(r"^\s*(\d{2})\s*(\d{2})\s*(\d{2})\s*\*?\s*$")
 _NAF_RE = re.compile(r"^\d{2}(\.\d{1,2}[A-Z]?)?$")
@@ -12,7 +13,7 @@ def normalise_ewc(value: str) -> str:
     """``170405``, ``17 04 05`` and ``17 04 05*`` all name the same entry; return its six digits."""
     match = _EWC_RE.match(str(value or ""))
     if not match:
-        raise ValueError(f"{value!r} is not a waste code (6 digits, e.g. 17 04 05)")
+        raise ValueError(_("%(value)s n'est pas un code déchet (6 chiffres, ex. 17 04 05)") % {"value": repr(value)})
     return "".join(match.groups())
 
 
@@ -22,15 +23,15 @@ def normalise_naf(value: str) -> str:
     if re.fullmatch(r"\d{4}[A-Z]?", text):
         text = f"{text[:2]}.{text[2:]}"
     if not _NAF_RE.match(text):
-        raise ValueError(f"{value!r} is not a NAF code (e.g. 23.51Z, 23.51, 23.5 or 23)")
+        raise ValueError(_("%(value)s n'est pas un code NAF (ex. 23.51Z, 23.51, 23.5 ou 23)") % {"value": repr(value)})
     return text
 
 
 def validate_ewc_code6(value):
     if not re.fullmatch(r"\d{6}", value or ""):
-        raise ValidationError("%(value)s is not a six-digit waste code", params={"value": value})
+        raise ValidationError(_("%(value)s n'est pas un code déchet à six chiffres"), params={"value": value})
 
 
 def validate_naf_code(value):
     if not _NAF_RE.match(value or ""):
-        raise ValidationError("%(value)s is not a NAF code", params={"value": value})
+        raise ValidationError(_("%(value)s n'est pas un code NAF"), params={"value": value})

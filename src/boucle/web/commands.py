@@ -29,6 +29,7 @@ def _say(text=""):
 def run_demo(args) -> int:
     from django.contrib.auth import get_user_model
     from django.db.models import Count
+    from django.utils.translation import gettext as _
 
     from boucle.accounts.models import Facilitator
     from boucle.flows.importers import import_flows, import_sites
@@ -38,41 +39,49 @@ def run_demo(args) -> int:
 
     started = time.monotonic()
     demo = DATA_DIR / "demo"
-    _say("Boucle — territoire de démonstration (Hauts-de-France, données publiques iREP)")
-    _say(f"  territoires : {Region.objects.count()} régions, {Departement.objects.count()} départements, "
-         f"{Epci.objects.count()} EPCI, {Commune.objects.count()} communes")
+    _say(_("Boucle — territoire de démonstration (Hauts-de-France, données publiques iREP)"))
+    _say("  " + _("territoires : %(regions)d régions, %(departements)d départements, %(epcis)d EPCI, "
+                  "%(communes)d communes") % {"regions": Region.objects.count(),
+                                              "departements": Departement.objects.count(),
+                                              "epcis": Epci.objects.count(), "communes": Commune.objects.count()})
     for what, importer in (("sites", import_sites), ("flows", import_flows)):
         report = importer(demo / f"{what}.csv", source="demo")
         if not report.ok:
             print("\n".join(report.lines()), file=sys.stderr)
             return 1
-        _say(f"  {what} : {report.created} créés, {report.updated} mis à jour, {report.unchanged} inchangés")
+        _say("  " + _("%(what)s : %(created)d créés, %(updated)d mis à jour, %(unchanged)d inchangés")
+             % {"what": what, "created": report.created, "updated": report.updated, "unchanged": report.unchanged})
     sites = Site.objects.filter(source="demo")
     flows = Flow.objects.filter(site__in=sites)
-    _say(f"  {sites.count()} sites, {flows.count()} flux dont {flows.filter(illustrative=True).count()} illustratifs "
-         f"(typiques de l'activité, non déclarés) et {flows.filter(illustrative=False).count()} réels (iREP)")
-    _say("  flux par division NAF (offres / besoins) :")
+    _say("  " + _("%(sites)d sites, %(flows)d flux dont %(illustrative)d illustratifs (typiques de l'activité, "
+                  "non déclarés) et %(real)d réels (iREP)")
+         % {"sites": sites.count(), "flows": flows.count(), "illustrative": flows.filter(illustrative=True).count(),
+            "real": flows.filter(illustrative=False).count()})
+    _say("  " + _("flux par division NAF (offres / besoins) :"))
     per_div = {}
     for naf, direction, n in flows.values_list("site__naf_id", "direction").annotate(n=Count("id")):
         div = (naf or "??")[:2]
         per_div.setdefault(div, {"offer": 0, "need": 0})[direction] += n
     for div in sorted(per_div):
-        _say(f"    {div} : {per_div[div]['offer']} / {per_div[div]['need']}")
+        _say("    " + _("%(division)s : %(offers)d / %(needs)d")
+             % {"division": div, "offers": per_div[div]["offer"], "needs": per_div[div]["need"]})
     try:
         from boucle.matching.service_run import run_matching
     except ImportError:
-        _say("  mise en relation : moteur indisponible")
+        _say("  " + _("mise en relation : moteur indisponible"))
     else:
         run = run_matching(f"{DEMO_TERRITORY[0]}:{DEMO_TERRITORY[1]}", progress=True)
-        _say(f"  synergies proposées : {run.proposals} ({run.created} nouvelles, {run.updated} mises à jour)")
+        _say("  " + _("synergies proposées : %(proposals)d (%(created)d nouvelles, %(updated)d mises à jour)")
+             % {"proposals": run.proposals, "created": run.created, "updated": run.updated})
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=DEMO_USER, defaults={"email": DEMO_USER})
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     Facilitator.objects.get_or_create(user=user, level=DEMO_TERRITORY[0], code=DEMO_TERRITORY[1])
-    _say(f"  compte animateur : {DEMO_USER} / {DEMO_PASSWORD} (région Hauts-de-France)")
-    _say(f"  prêt en {time.monotonic() - started:.1f} s")
+    _say("  " + _("compte animateur : %(user)s / %(password)s (région Hauts-de-France)")
+         % {"user": DEMO_USER, "password": DEMO_PASSWORD})
+    _say("  " + _("prêt en %(seconds).1f s") % {"seconds": time.monotonic() - started})
     if args.no_serve:
         return 0
     return run_serve(args)
@@ -80,9 +89,10 @@ def run_demo(args) -> int:
 
 def run_serve(args) -> int:
     from django.conf import settings
+    from django.utils.translation import gettext as _
 
     url = f"http://{args.host}:{args.port}"
-    _say(f"Boucle sert {url} (Ctrl-C pour arrêter)")
+    _say(_("Boucle sert %(url)s (Ctrl-C pour arrêter)") % {"url": url})
     workers = getattr(args, "workers", 2)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     if gunicorn:

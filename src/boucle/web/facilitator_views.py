@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from boucle.accounts.access import is_facilitator
@@ -70,7 +71,8 @@ def synergy_transition(request, pk):
         messages.success(request, _("Statut mis à jour."))
         if target == lifecycle.CONTACTED:
             sent = introduce(request, synergy)
-            messages.info(request, _("%(n)d personnes prévenues.") % {"n": sent})
+            messages.info(request, ngettext("%(n)d personne prévenue.", "%(n)d personnes prévenues.", sent)
+                          % {"n": sent})
     except lifecycle.TransitionError as exc:
         messages.error(request, _("Changement refusé : %(error)s") % {"error": exc})
     return redirect("synergy-detail", pk=pk)

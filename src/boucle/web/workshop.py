@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from boucle.accounts.access import sites_in_full_view
 
@@ -63,10 +64,12 @@ def workshop(request):
                 row.add_error(None, _("Ce site déclare déjà ce flux (même sens, type, libellé et code)."))
         kept = [r for r in filled if r not in valid]
         if valid:
-            messages.success(request, _("%(n)d flux enregistrés.") % {"n": len(valid)})
+            messages.success(request, ngettext("%(n)d flux enregistré.", "%(n)d flux enregistrés.", len(valid))
+                             % {"n": len(valid)})
         if not kept:
             return redirect("workshop")
-        messages.error(request, _("%(n)d lignes à corriger.") % {"n": len(kept)})
+        messages.error(request, ngettext("%(n)d ligne à corriger.", "%(n)d lignes à corriger.", len(kept))
+                       % {"n": len(kept)})
         return render(request, "web/facilitator/workshop.html", {"rows": kept, "next_index": max(indexes) + 1})
     rows = [_row(None, i, sites) for i in range(INITIAL_ROWS)]
     return render(request, "web/facilitator/workshop.html", {"rows": rows, "next_index": INITIAL_ROWS})
