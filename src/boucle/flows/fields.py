@@ -38,7 +38,8 @@ def number(column: str, text: str, *, minimum=None):
     try:
         result = float(value)
     except ValueError:
-        raise CellError(_("%(column)s: %(text)s n'est pas un nombre") % {"column": column, "text": repr(text)}) from None
+        raise CellError(_("%(column)s: %(text)s n'est pas un nombre")
+                        % {"column": column, "text": repr(text)}) from None
     if result != result or result in (float("inf"), float("-inf")):
         raise CellError(_("%(column)s: %(text)s n'est pas un nombre fini") % {"column": column, "text": repr(text)})
     if minimum is not None and result < minimum:

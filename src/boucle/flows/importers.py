@@ -146,7 +146,8 @@ def import_sites(path, *, partial=False, source="import") -> Report:
         try:
             sid, kind = F.site_id(row.get("site_id", ""))
             if sid in seen:
-                raise F.CellError(_("site_id %(value)s en double (déjà ligne %(line)d)") % {"value": sid, "line": seen[sid]})
+                raise F.CellError(_("site_id %(value)s en double (déjà ligne %(line)d)")
+                                  % {"value": sid, "line": seen[sid]})
             seen[sid] = line
             name = row.get("name", "").strip()
             if not name:
@@ -260,7 +261,8 @@ def import_flows(path, *, partial=False, source="import") -> Report:
             if not sid:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
             if sid not in site_ids:
-                raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)") % {"value": sid})
+                raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)")
+                                  % {"value": sid})
             direction = F.choice("direction", row.get("direction", ""), DIRECTIONS)
             label = row.get("label", "").strip()
             if not label:
@@ -279,7 +281,8 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 except ValueError as exc:
                     raise F.CellError(f"unit: {exc}") from None
                 if units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
-                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type %(kind)s") % {"unit": unit, "kind": kind})
+                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type %(kind)s")
+                                      % {"unit": unit, "kind": kind})
             if quantity is not None and not unit:
                 raise F.CellError(_("unit: obligatoire quand quantity est donnée"))
             period = F.choice("period", row.get("period", ""), PERIODS, default="year")

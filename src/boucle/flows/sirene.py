@@ -66,7 +66,8 @@ def import_sirene(path, *, partial=False, progress=True) -> Report:
             try:
                 sid, kind = F.site_id(row["siret"])
                 if kind != "siret":
-                    raise F.CellError(_("siret: %(value)s n'est pas un SIRET à 14 chiffres") % {"value": repr(row["siret"])})
+                    raise F.CellError(_("siret: %(value)s n'est pas un SIRET à 14 chiffres")
+                                      % {"value": repr(row["siret"])})
                 naf = None
                 if row["activiteprincipaleetablissement"]:
                     try:
