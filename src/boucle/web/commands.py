@@ -94,6 +94,8 @@ def run_serve(args) -> int:
     url = f"http://{args.host}:{args.port}"
     _say(_("Boucle sert %(url)s (Ctrl-C pour arrêter)") % {"url": url})
     workers = getattr(args, "workers", 2)
+    # WhiteNoise serves from the app folders (finders); an empty STATIC_ROOT keeps it from warning.
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     if gunicorn:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boucle.settings")
