@@ -69,12 +69,21 @@ def _flow_out(flow) -> dict:
             "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative}
 
 
+MAX_OFFSET = 10**9  # a database cannot slice past a 64-bit integer; no page lies that far anyway
+
+
+def _window(offset: int, limit: int, cap: int) -> slice:
+    """The rows a page asks for, clamped so absurd ``offset``/``limit`` values give an empty page, not a 500."""
+    start = min(max(0, offset), MAX_OFFSET)
+    return slice(start, start + min(max(limit, 1), cap))
+
+
 # --- sites and flows -----------------------------------------------------------------------------
 
 @api.get("/sites", response=list[S.SiteOut], tags=["sites"])
 def list_sites(request, limit: int = 100, offset: int = 0):
     qs = sites_in_full_view(_user(request)).select_related("company", "commune").order_by("id")
-    return [_site_out(s) for s in qs[max(0, offset):max(0, offset) + min(max(limit, 1), 1000)]]
+    return [_site_out(s) for s in qs[_window(offset, limit, 1000)]]
 
 
 @api.get("/sites/{site_id}", response=S.SiteOut, tags=["sites"])
@@ -87,10 +96,11 @@ def get_site(request, site_id: int):
 def list_flows(request, site: int | None = None, direction: str | None = None, limit: int = 100, offset: int = 0):
     qs = Flow.objects.filter(site__in=sites_in_full_view(_user(request))).order_by("id")
     if site is not None:
-        qs = qs.filter(site_id=site)
+        # A foreign-key lookup has no overflow guard: an id no database integer can hold matches nothing.
+        qs = qs.filter(site_id=site) if abs(site) < 2**63 else qs.none()
     if direction in ("offer", "need"):
         qs = qs.filter(direction=direction)
-    return [_flow_out(f) for f in qs[max(0, offset):max(0, offset) + min(max(limit, 1), 1000)]]
+    return [_flow_out(f) for f in qs[_window(offset, limit, 1000)]]
 
 
 @api.get("/flows/{flow_id}", response=S.FlowOut, tags=["flows"])
@@ -129,7 +139,8 @@ def list_synergies(request, status: S.Status | None = None, limit: int = 100, of
     qs = services.visible_synergies(user).filter(stale=False)
     if status:
         qs = qs.filter(status=status)
-    return [synergy_card(user, s) for s in services.ranked_page(qs, max(0, offset), min(max(limit, 1), 500))]
+    page = _window(offset, limit, 500)
+    return [synergy_card(user, s) for s in services.ranked_page(qs, page.start, page.stop - page.start)]
 
 
 def _synergy(request, synergy_id):
