@@ -78,21 +78,28 @@ def _window(offset: int, limit: int, cap: int) -> slice:
     return slice(start, start + min(max(limit, 1), cap))
 
 
+# Error answers each endpoint declares, so that clients (and the schema tests) know every status they may get.
+DENIED = {401: S.Error}  # no valid token or session
+FORBIDDEN = {403: S.Error}
+HIDDEN = {404: S.Error}  # absent, or not visible to the caller: the API does not say which
+INVALID = {422: S.ValidationErrors}
+
+
 # --- sites and flows -----------------------------------------------------------------------------
 
-@api.get("/sites", response=list[S.SiteOut], tags=["sites"])
+@api.get("/sites", response={200: list[S.SiteOut], **DENIED}, tags=["sites"])
 def list_sites(request, limit: int = 100, offset: int = 0):
     qs = sites_in_full_view(_user(request)).select_related("company", "commune").order_by("id")
     return [_site_out(s) for s in qs[_window(offset, limit, 1000)]]
 
 
-@api.get("/sites/{site_id}", response=S.SiteOut, tags=["sites"])
+@api.get("/sites/{site_id}", response={200: S.SiteOut, **DENIED, **HIDDEN}, tags=["sites"])
 def get_site(request, site_id: int):
     site = get_object_or_404(sites_in_full_view(_user(request)).select_related("company", "commune"), pk=site_id)
     return _site_out(site)
 
 
-@api.get("/flows", response=list[S.FlowOut], tags=["flows"])
+@api.get("/flows", response={200: list[S.FlowOut], **DENIED}, tags=["flows"])
 def list_flows(request, site: int | None = None, direction: str | None = None, limit: int = 100, offset: int = 0):
     qs = Flow.objects.filter(site__in=sites_in_full_view(_user(request))).order_by("id")
     if site is not None:
@@ -103,12 +110,12 @@ def list_flows(request, site: int | None = None, direction: str | None = None, l
     return [_flow_out(f) for f in qs[_window(offset, limit, 1000)]]
 
 
-@api.get("/flows/{flow_id}", response=S.FlowOut, tags=["flows"])
+@api.get("/flows/{flow_id}", response={200: S.FlowOut, **DENIED, **HIDDEN}, tags=["flows"])
 def get_flow(request, flow_id: int):
     return _flow_out(get_object_or_404(Flow.objects.filter(site__in=sites_in_full_view(_user(request))), pk=flow_id))
 
 
-@api.post("/flows", response={201: S.FlowOut}, tags=["flows"])
+@api.post("/flows", response={201: S.FlowOut, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID}, tags=["flows"])
 def create_flow(request, payload: S.FlowIn):
     user = _user(request)
     sites = sites_in_full_view(user)
@@ -133,7 +140,7 @@ def create_flow(request, payload: S.FlowIn):
 
 # --- synergies -------------------------------------------------------------------------------------
 
-@api.get("/synergies", response=list[S.SynergyOut], tags=["synergies"])
+@api.get("/synergies", response={200: list[S.SynergyOut], **DENIED}, tags=["synergies"])
 def list_synergies(request, status: S.Status | None = None, limit: int = 100, offset: int = 0):
     user = _user(request)
     qs = services.visible_synergies(user).filter(stale=False)
@@ -147,12 +154,13 @@ def _synergy(request, synergy_id):
     return get_object_or_404(services.visible_synergies(_user(request)), pk=synergy_id)
 
 
-@api.get("/synergies/{synergy_id}", response=S.SynergyOut, tags=["synergies"])
+@api.get("/synergies/{synergy_id}", response={200: S.SynergyOut, **DENIED, **HIDDEN}, tags=["synergies"])
 def get_synergy(request, synergy_id: int):
     return synergy_card(_user(request), _synergy(request, synergy_id))
 
 
-@api.post("/synergies/{synergy_id}/transition", response={200: S.SynergyOut, 409: S.Error}, tags=["synergies"])
+@api.post("/synergies/{synergy_id}/transition", tags=["synergies"],
+          response={200: S.SynergyOut, 409: S.Error, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID})
 def transition_synergy(request, synergy_id: int, payload: S.TransitionIn):
     synergy = _synergy(request, synergy_id)
     try:
@@ -162,7 +170,8 @@ def transition_synergy(request, synergy_id: int, payload: S.TransitionIn):
     return synergy_card(_user(request), _synergy(request, synergy_id))
 
 
-@api.post("/synergies/{synergy_id}/interest", response={200: S.SynergyOut, 409: S.Error}, tags=["synergies"])
+@api.post("/synergies/{synergy_id}/interest", tags=["synergies"],
+          response={200: S.SynergyOut, 409: S.Error, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID})
 def synergy_interest(request, synergy_id: int, payload: S.InterestIn):
     synergy = _synergy(request, synergy_id)
     try:
@@ -180,7 +189,7 @@ def _run_out(run) -> dict:
             "updated": run.updated}
 
 
-@api.get("/matching-runs", response=list[S.RunOut], tags=["matching"])
+@api.get("/matching-runs", response={200: list[S.RunOut], **DENIED, **FORBIDDEN}, tags=["matching"])
 def list_runs(request):
     user = _user(request)
     if user.is_superuser:
@@ -192,7 +201,8 @@ def list_runs(request):
     return [_run_out(r) for r in runs[:100]]
 
 
-@api.post("/matching-runs", response={201: S.RunOut, 503: S.Error}, tags=["matching"])
+@api.post("/matching-runs", tags=["matching"],
+          response={201: S.RunOut, 503: S.Error, **DENIED, **FORBIDDEN, **INVALID})
 def create_run(request, payload: S.RunIn):
     from boucle.web.facilitator_views import run_matching_function
 
@@ -220,7 +230,7 @@ def _optional_user(request):
     return request.user if request.user.is_authenticated else None
 
 
-@api.get("/territories/{ref}/indicators", response=S.Indicators, auth=None, tags=["territories"])
+@api.get("/territories/{ref}/indicators", response={200: S.Indicators, **HIDDEN}, auth=None, tags=["territories"])
 def indicators(request, ref: str):
     """Public figures; a figure behind fewer than 3 companies is null, except for the territory's facilitators."""
     try:
@@ -246,7 +256,7 @@ def _with_token_user(request):
     return request
 
 
-@api.get("/observatory/{ref}/indicators", auth=None, tags=["observatory"])
+@api.get("/observatory/{ref}/indicators", response={200: dict, **HIDDEN}, auth=None, tags=["observatory"])
 def observatory_indicators(request, ref: str, period: int | None = None, public: bool = False):
     """Every indicator of a territory: the public version unless the caller facilitates it."""
     from . import observatory
@@ -254,7 +264,7 @@ def observatory_indicators(request, ref: str, period: int | None = None, public:
     return observatory.indicators(_with_token_user(request), ref, period=period, public=public)
 
 
-@api.get("/observatory/{ref}/toile", auth=None, tags=["observatory"])
+@api.get("/observatory/{ref}/toile", response={200: dict, **HIDDEN}, auth=None, tags=["observatory"])
 def observatory_toile(request, ref: str, material: str | None = None, statuses: str = "open"):
     """The toile industrielle, for the territory's facilitators only (404 otherwise)."""
     from . import observatory

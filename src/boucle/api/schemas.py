@@ -15,6 +15,12 @@ class Error(Schema):
     detail: str
 
 
+class ValidationErrors(Schema):
+    """Django Ninja's 422 body: one item per invalid field (``loc``, ``msg``, ``type``)."""
+
+    detail: list[dict]
+
+
 class SiteOut(Schema):
     id: int
     site_id: str
