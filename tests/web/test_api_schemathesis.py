@@ -13,9 +13,11 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
 from boucle.accounts.models import ApiToken
+from web_personas import EPCI_OTHER, EPCI_T
 
 EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -44,12 +46,37 @@ def _operations(schema):
             yield operation
 
 
-def _exercise(operation, headers):
+def _known_values(world):
+    """Ids and references that exist, so that half the requests reach real objects rather than a 404."""
+    territories = [f"epci:{EPCI_T}", f"epci:{EPCI_OTHER}", "commune:59350", "departement:59"]
+    return {"site_id": [s.pk for s in world.sites.values()], "flow_id": [f.pk for f in world.flows.values()],
+            "synergy_id": [s.pk for s in world.synergies.values()], "ref": territories,
+            "site": [s.pk for s in world.sites.values()], "territory": territories}
+
+
+def _aim(case, known, pick):
+    """Replace generated ids and references by existing ones, the ``pick``-th of each (None: keep them all)."""
+    if pick is None:
+        return case
+    for name in list(case.path_parameters or {}):
+        if name in known:
+            case.path_parameters[name] = known[name][pick % len(known[name])]
+    if case.query and "site" in case.query:
+        case.query["site"] = known["site"][pick % len(known["site"])]
+    if isinstance(case.body, dict):
+        for name in ("site", "territory"):
+            if name in case.body:
+                case.body[name] = known[name][pick % len(known[name])]
+    return case
+
+
+def _exercise(operation, headers, known, statuses):
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(case=operation.as_strategy())
-    def run(case):
-        case.call_and_validate(headers=headers, checks=CHECKS)
+    @given(case=operation.as_strategy(), pick=st.none() | st.integers(0, 11))
+    def run(case, pick):
+        response = _aim(case, known, pick).call_and_validate(headers=headers, checks=CHECKS)
+        statuses.add(response.status_code)
 
     run()
 
@@ -60,16 +87,24 @@ def test_api_operations_never_fail_and_match_their_schema(world, keep_connection
     if persona != "anonymous":
         _, token = ApiToken.issue(world.users[persona], "schemathesis")
         headers = {"Authorization": f"Bearer {token}"}
+    known = _known_values(world)
     schema = _schema()
     operations = list(_operations(schema))
     assert len(operations) >= 10, [op.label for op in operations]
-    failures = []
+    failures, answered = [], {}
     for operation in operations:
+        answered[operation.label] = statuses = set()
         try:
-            _exercise(operation, headers)
+            _exercise(operation, headers, known, statuses)
         except (Exception, BaseExceptionGroup) as exc:  # every operation is tried; all failures are reported together
             failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:2000]}")
     assert not failures, "\n\n".join(failures)
+    # The generated requests reached real objects, not only refusals.
+    reading = {label: codes for label, codes in answered.items() if label.startswith("GET")}
+    if persona == "anonymous":
+        assert all(200 in codes for label, codes in reading.items() if "/territories/" in label), reading
+    else:
+        assert all(200 in codes for codes in reading.values()), reading
 
 
 # Regressions for the server errors schemathesis found (each answered 500 before the fix).
@@ -85,3 +120,10 @@ def test_api_lists_answer_an_empty_page_to_absurd_integers(world, client, path, 
         assert response.json() == []
     else:
         assert response.json(), "a huge limit is capped, not refused"
+
+
+@pytest.mark.parametrize("period", [0, -72057594037927937, 10000])
+def test_api_observatory_refuses_a_year_no_calendar_has(world, client, period):
+    response = client.get(f"/api/observatory/epci:{EPCI_T}/indicators?period={period}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "period"

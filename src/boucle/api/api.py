@@ -6,11 +6,13 @@ pages and API. Objects a caller may not see answer 404, not 403, so the API does
 not confirm that they exist.
 """
 
+from datetime import MAXYEAR, MINYEAR
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
@@ -256,8 +258,9 @@ def _with_token_user(request):
     return request
 
 
-@api.get("/observatory/{ref}/indicators", response={200: dict, **HIDDEN}, auth=None, tags=["observatory"])
-def observatory_indicators(request, ref: str, period: int | None = None, public: bool = False):
+@api.get("/observatory/{ref}/indicators", response={200: dict, **HIDDEN, **INVALID}, auth=None, tags=["observatory"])
+def observatory_indicators(request, ref: str, period: int | None = Query(None, ge=MINYEAR, le=MAXYEAR),
+                           public: bool = False):
     """Every indicator of a territory: the public version unless the caller facilitates it."""
     from . import observatory
 
