@@ -10,15 +10,17 @@ the HTTP answer, with CORS on every response (a scanner app on another origin mu
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import is_valid_path, reverse
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import csrf_exempt
 
 from boucle.gs1 import GS1Error, build_digital_link, parse_digital_link
+from boucle.gs1.compression import decompress_digital_link
 from boucle.gs1.linkset import link_types
 from boucle.gs1.resolver import JSONLD_CONTEXT, resolve
 
@@ -92,7 +94,11 @@ def resolve_view(request, rest=""):
     stem = stem_for(request)
     path = request.path.rstrip("/")  # GS1 asks resolvers to tolerate a trailing slash
     query = request.META.get("QUERY_STRING", "")
-    uri = stem + escape_uri_path(path) + ("?" + query if query else "")
+    return _answer(request, stem, stem + escape_uri_path(path) + ("?" + query if query else ""))
+
+
+def _answer(request, stem: str, uri: str) -> HttpResponse:
+    """Resolve an uncompressed Digital Link URI for this request (shared by both routes)."""
     links = [link for passport in _candidates(uri).select_related("site")
              for link in passport_links(passport, request.user, stem, _anchor(passport, uri, stem))]
     decision = resolve(uri, links, accept=request.headers.get("Accept"),
@@ -107,6 +113,29 @@ def resolve_view(request, rest=""):
     if request.method == "HEAD":
         response.content = b""
     return _cors(response)
+
+
+@csrf_exempt
+def compressed_view(request, segment):
+    """GET/HEAD a *compressed* Digital Link URI (``/<base64url>``, GS1 DL 1.2 section 8): decompressed
+    here and answered exactly like its uncompressed form, so a small QR code carrying the short URI
+    reaches the same page. A segment that does not decompress to a GS1 key is a 404 — or, when the path
+    with a slash added is a page (``/carte`` for ``/carte/``), the redirect Django's APPEND_SLASH would
+    have made had this route not matched first."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed()
+    stem = stem_for(request)
+    query = request.META.get("QUERY_STRING", "")
+    try:
+        uri = decompress_digital_link(f"{stem}/{segment}" + ("?" + query if query else ""))
+        parse_digital_link(uri, check_associations=False)
+    except (GS1Error, ValueError):
+        if settings.APPEND_SLASH and is_valid_path(request.path_info + "/", getattr(request, "urlconf", None)):
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        raise Http404("not a compressed GS1 Digital Link") from None
+    return _answer(request, stem, uri)
 
 
 @csrf_exempt

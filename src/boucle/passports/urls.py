@@ -7,6 +7,7 @@ URL (sample arguments)                      method   who
 ==========================================  =======  =============================================
 /01/09520123456788/10/L1/21/42, /8004/<x>   GET/HEAD anyone; linkset filtered by tier (OPTIONS: 204)
 /.well-known/gs1resolver                    GET      anyone
+/<compressed DL segment>                    GET/HEAD anyone; same answer as the uncompressed URI
 /p/<handle>                                 GET      anyone (307 to the page; 404 for GS1 passports)
 /passeports/<handle>/ , <handle>.json       GET      anyone; fields filtered by ``access.visible_fields``
 /passeports/<handle>/qr.svg|qr.png          GET      anyone
@@ -38,4 +39,6 @@ urlpatterns = [
     path("passeports/<slug:handle>.json", views.export_view, name="export"),
     path("passeports/<slug:handle>/qr.<str:kind>", views.qr_view, name="qr"),
     path("passeports/<slug:handle>/etiquettes/", views.labels_view, name="labels"),
+    # Last: one base64url segment is a compressed Digital Link (and must not hide a page; see the view).
+    re_path(r"^(?P<segment>[A-Za-z0-9_-]{4,})$", resolver_views.compressed_view, name="resolve-compressed"),
 ]

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from boucle.accounts.models import Facilitator
 from boucle.epcis import object_event
+from boucle.gs1 import compress_digital_link
 from boucle.passports import urls
 
 from passports_world import GTIN, login, user
@@ -17,6 +18,10 @@ from passports_world import GTIN, login, user
 PERSONAS = ["anonymous", "member", "producer", "repairer", "facilitator", "facilitator_other", "authority",
             "superuser"]
 READ = {p: (200, 307) for p in PERSONAS}
+
+
+def _compressed(path):
+    return "/" + compress_digital_link("https://example.org" + path).rsplit("/", 1)[1]
 
 
 def _capture_body(w, persona):
@@ -27,6 +32,7 @@ def _capture_body(w, persona):
 # route name -> (method, path(world), body(world, persona) or None, persona -> allowed statuses)
 ROUTES = {
     "resolve": ("get", lambda w: f"/01/{GTIN}/10/L2026A/21/42", None, READ),
+    "resolve-compressed": ("get", lambda w: _compressed(f"/01/{GTIN}/10/L2026A/21/42"), None, READ),
     "resolver-description": ("get", lambda w: "/.well-known/gs1resolver", None, READ),
     "platform-id": ("get", lambda w: f"/p/{w.local.handle}", None, READ),
     "page": ("get", lambda w: f"/passeports/{w.item.handle}/", None, READ),

@@ -128,3 +128,29 @@ def test_label_sheet_of_a_batch_lists_its_items(client, world):
     html = client.get(f"/passeports/{world.batch.handle}/etiquettes/").content.decode()
     assert html.count("<svg") == 2
     assert f"/01/{GTIN}/10/L2026A/21/42" in html and f"/01/{GTIN}/10/L2026A/21/43" in html
+
+
+def _compressed_path(uncompressed: str) -> str:
+    from boucle.gs1 import compress_digital_link
+
+    return urlsplit(compress_digital_link("http://testserver" + uncompressed)).path
+
+
+def test_compressed_digital_link_is_answered_like_its_uncompressed_form(client, world):
+    for uncompressed in (f"/01/{GTIN}/10/L2026A/21/42", f"/01/{GTIN}", "/8004/952012345ASSET1"):
+        short = _compressed_path(uncompressed)
+        assert short.count("/") == 1 and len(short) < len(uncompressed)
+        direct, compressed = client.get(uncompressed), client.get(short + "?src=qr")
+        assert compressed.status_code == 307, (short, compressed.status_code)
+        assert compressed["Location"] == direct["Location"] + "?src=qr"
+        assert compressed["Access-Control-Allow-Origin"] == "*"
+    linkset = client.get(_compressed_path(f"/01/{GTIN}/10/L2026A/21/42"), HTTP_ACCEPT=LINKSET).json()
+    assert linkset["linkset"][-1]["anchor"] == f"http://testserver/01/{GTIN}/10/L2026A/21/42"
+
+
+def test_compressed_route_never_hides_a_page_nor_answers_garbage(client, world):
+    assert client.get("/zzzzzzzz").status_code == 404  # decompresses to no GS1 key
+    assert client.post(_compressed_path(f"/01/{GTIN}")).status_code == 405
+    response = client.get("/carte")  # a page without its slash: the usual redirect, not a 404
+    assert response.status_code == 301 and response["Location"] == "/carte/"
+    assert client.get("/carte/").status_code in (200, 302)  # the page itself still answers
