@@ -38,6 +38,14 @@ def test_flows_are_stored_with_base_quantities(tmp_path, site):
     assert all(f.confidential for f in Flow.objects.all())  # confidential unless said otherwise
 
 
+@pytest.mark.parametrize("written", ["10.01.02", "10-01-02", "100102", "10 01 02*"])
+def test_waste_codes_are_read_however_they_are_punctuated(tmp_path, site, written):
+    """Declarants copy codes from permits, spreadsheets and waste registers, each with its own punctuation."""
+    report = import_flows(write(tmp_path, HEADER + f"EXT-1,offer,cendres volantes,,{written},5,t,year,,,\n"))
+    assert report.ok, report.errors
+    assert Flow.objects.get(label="cendres volantes").ewc_id == "100102"
+
+
 @pytest.mark.parametrize("row, reason", [
     ("EXT-1,offer,x,,99 99 99,1,t,,,,", "absent de la liste européenne"),
     ("EXT-1,offer,x,,12345,1,t,,,,", "n'est pas un code déchet"),

@@ -7,7 +7,6 @@ fresh clone and gives the same figures as the platform.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from typing import Any
 
@@ -15,17 +14,18 @@ from .engine import exchange_breakdown
 from .factors import MODES
 from .units import ACCEPTED_UNITS
 
-_EWC_RE = re.compile(r"^\s*(\d{2})\s*(\d{2})\s*(\d{2})\s*\*?\s*$")
 HEADLINE = ("co2e_avoided_t", "tonnes_diverted", "virgin_avoided_t", "water_saved_m3",
             "energy_recovered_mwh", "eur_saved", "breakeven_distance_km")
 
 
 def normalise_ewc(value: str) -> str:
-    """``170405``, ``17 04 05`` and ``17 04 05*`` name the same entry (same rule as the importer)."""
-    match = _EWC_RE.match(str(value or ""))
-    if not match:
+    """``170405``, ``17 04 05`` and ``17 04 05*`` name the same entry (the importer's parser)."""
+    from boucle.materials.classify import ewc_digits
+
+    code6 = ewc_digits(str(value or ""))
+    if code6 is None:
         raise ValueError(f"{value!r} is not a waste code (6 digits, e.g. 17 04 05)")
-    return "".join(match.groups())
+    return code6
 
 
 def class_for_ewc(code: str) -> str:

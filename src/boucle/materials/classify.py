@@ -15,7 +15,7 @@ from .text import guess_lang, head_noun, parse_temperature, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
-    "classify_labels", "ewc_in_label", "get_class", "load_classes", "normalise_ewc",
+    "classify_labels", "ewc_digits", "ewc_in_label", "get_class", "load_classes", "normalise_ewc",
     "parse_temperature",
 ]
 
@@ -37,17 +37,25 @@ class Match:
     method: str  # exact_synonym | token | fuzzy | ngram | ewc
 
 
+def ewc_digits(code) -> str | None:
+    """The six digits of a List-of-Waste code as people write it ('17 04 05', '170405',
+    '17 04 05*', '17.04.05', '17-04-05'), or None when it is not shaped like one. Format only:
+    whether the code exists is :func:`normalise_ewc`'s business. The one parser behind every
+    form, importer and command that reads a waste code."""
+    m = _EWC.match(code) if isinstance(code, str) else None
+    return "".join(m.groups()) if m else None
+
+
 def normalise_ewc(code: str) -> str:
     """'17 04 05', '170405', '17 04 05*', '17.04.05' -> '170405'. The star is dropped: hazard is
     a property of the code, looked up in the list, not something the declarant decides."""
     if not isinstance(code, str):
         raise ValueError(f"EWC code must be a string, got {type(code).__name__}")
-    m = _EWC.match(code)
-    if not m:
+    code6 = ewc_digits(code)
+    if code6 is None:
         raise ValueError(
             f"invalid EWC code {code!r}: expected six digits such as '170405', '17 04 05' "
             f"or '17 04 05*'")
-    code6 = "".join(m.groups())
     if code6 not in ewc_table():
         raise ValueError(f"EWC code {code!r} is not in the European List of Waste")
     return code6

@@ -5,16 +5,18 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-_EWC_RE = re.compile(r"^\s*(\d{2})\s*(\d{2})\s*(\d{2})\s*\*?\s*$")
+from boucle.materials.classify import ewc_digits
+
 _NAF_RE = re.compile(r"^\d{2}(\.\d{1,2}[A-Z]?)?$")
 
 
 def normalise_ewc(value: str) -> str:
-    """``170405``, ``17 04 05`` and ``17 04 05*`` all name the same entry; return its six digits."""
-    match = _EWC_RE.match(str(value or ""))
-    if not match:
+    """``170405``, ``17 04 05``, ``17.04.05`` and ``17 04 05*`` all name the same entry; return its
+    six digits (the taxonomy's parser, with a translated message for forms and import reports)."""
+    code6 = ewc_digits(str(value or ""))
+    if code6 is None:
         raise ValueError(_("%(value)s n'est pas un code déchet (6 chiffres, ex. 17 04 05)") % {"value": repr(value)})
-    return "".join(match.groups())
+    return code6
 
 
 def normalise_naf(value: str) -> str:
