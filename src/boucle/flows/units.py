@@ -5,7 +5,7 @@ in hours. The importer stores the declared value and unit, plus the quantity per
 year in the base unit, which is what the engines compute with.
 """
 
-from functools import lru_cache
+from boucle.impact.units import scale
 
 UNITS = {  # declared unit → (dimension, pint expression)
     "t": ("mass", "tonne"),
@@ -33,13 +33,6 @@ KIND_DIMENSIONS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _registry():
-    import pint
-
-    return pint.UnitRegistry()
-
-
 def canonical(unit: str) -> str:
     """The unit as the import format spells it (``t``, ``kg``, ``m3``, ``L``, ``MWh`` …), or ValueError."""
     from django.utils.translation import gettext as _
@@ -63,7 +56,6 @@ def to_base(quantity: float, unit: str, period: str = "year") -> tuple[float, st
     base_name, base_expr = BASE[dim]
     if expr is None:
         value = float(quantity)
-    else:
-        ureg = _registry()
-        value = (quantity * ureg(expr)).to(ureg(base_expr)).magnitude
+    else:  # the impact package's registry: one per process, and each conversion factor computed once
+        value = quantity * scale(expr, base_expr)
     return float(value) * PER_YEAR[period], base_name
