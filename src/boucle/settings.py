@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "boucle.matching",
     "boucle.passports",
     "boucle.observatory",
+    "boucle.projects",
+    "boucle.sharing",
     "boucle.web",
 ]
 
