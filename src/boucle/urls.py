@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("boucle.accounts.urls")),
     path("", include("boucle.passports.urls")),
     path("observatoire/", include("boucle.observatory.urls")),
+    path("appels/", include("boucle.projects.urls")),
+    path("equipements/", include("boucle.sharing.urls")),
     path("", include("boucle.web.urls")),
 ]
