@@ -1,4 +1,5 @@
-"""The English catalogue covers every translatable string of every app but passports (which ships its own).
+"""The English catalogues cover every translatable string: the main one (``src/boucle/locale``) for every app
+but those in ``OWN_CATALOGUE_APPS``, which ship their own ``locale/`` folder and are checked the same way against it.
 
 Messages are extracted the way ``makemessages`` does it, without needing GNU gettext: templates go through
 Django's own ``templatize`` (so ``%`` doubling, ``blocktranslate trimmed``, plurals and contexts match what
@@ -21,15 +22,15 @@ from boucle.matching import lifecycle
 
 PACKAGE = Path(boucle.__file__).parent
 LOCALE = PACKAGE / "locale"
-EN_PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
-OWN_CATALOGUE_APPS = {"passports"}  # keep their own locale/ folder and test
+OWN_CATALOGUE_APPS = {"passports", "projects", "sharing"}  # keep their own locale/ folder
+CATALOGUES = [None, *sorted(OWN_CATALOGUE_APPS)]  # None: the main catalogue
 GETTEXT_NAMES = {"gettext", "gettext_lazy", "gettext_noop", "_", "pgettext", "pgettext_lazy",
                  "ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
 CONTEXT_FIRST = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
 PLURAL = {"ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
 # Calls whose msgid is a variable: each must be listed here with the strings it can receive, so that a new one
-# is noticed (makemessages cannot see it) and its strings are still checked below.
-DYNAMIC_MSGIDS = {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values())}
+# is noticed (makemessages cannot see it) and its strings are still checked below. Keyed by catalogue.
+DYNAMIC_MSGIDS = {None: {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values())}}
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdif%r]")
 
 
@@ -61,11 +62,18 @@ def parse_po(path):
     return entries
 
 
-def catalogue_sources():
-    """Templates and Python modules of the apps that use the main catalogue (tests and migrations aside)."""
-    for path in sorted(PACKAGE.rglob("*")):
+def po_path(app):
+    return (LOCALE if app is None else PACKAGE / app / "locale") / "en" / "LC_MESSAGES" / "django.po"
+
+
+def catalogue_sources(app=None):
+    """Templates and Python modules served by one catalogue (tests and migrations aside): an own-catalogue
+    app's folder, or everything else for the main catalogue (``app=None``)."""
+    for path in sorted((PACKAGE if app is None else PACKAGE / app).rglob("*")):
         parts = path.relative_to(PACKAGE).parts
-        if parts[0] in OWN_CATALOGUE_APPS or "tests" in parts or "migrations" in parts or "locale" in parts:
+        if app is None and parts[0] in OWN_CATALOGUE_APPS:
+            continue
+        if "tests" in parts or "migrations" in parts or "locale" in parts:
             continue
         if path.suffix == ".py" or (path.suffix in {".html", ".txt"} and "templates" in parts):
             yield path
@@ -106,10 +114,10 @@ def python_messages(path):
 
 
 @functools.cache
-def extracted_messages():
-    """{(msgctxt, msgid): (msgid_plural, where)} and the variable msgids found, over every catalogue source."""
+def extracted_messages(app=None):
+    """{(msgctxt, msgid): (msgid_plural, where)} and the variable msgids found, over one catalogue's sources."""
     found, dynamic = {}, []
-    for path in catalogue_sources():
+    for path in catalogue_sources(app):
         where = str(path.relative_to(PACKAGE))
         if path.suffix == ".py":
             messages, variables = python_messages(path)
@@ -121,9 +129,14 @@ def extracted_messages():
     return found, dynamic
 
 
+@pytest.fixture(scope="module", params=CATALOGUES, ids=lambda app: app or "main")
+def app(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def catalogue():
-    return parse_po(EN_PO)
+def catalogue(app):
+    return parse_po(po_path(app))
 
 
 def test_the_scan_reaches_every_app_of_the_main_catalogue():
@@ -135,20 +148,28 @@ def test_the_scan_reaches_every_app_of_the_main_catalogue():
     assert len(found) > 250
 
 
-def test_every_extracted_message_has_an_english_translation(catalogue):
-    found, _dynamic = extracted_messages()
+@pytest.mark.parametrize("own", sorted(OWN_CATALOGUE_APPS))
+def test_each_own_catalogue_app_has_strings_and_a_catalogue(own):
+    found, _dynamic = extracted_messages(own)
+    assert found, f"{own}: no translatable string found, is the scan looking in the right folder?"
+    assert po_path(own).exists() and po_path(own).with_suffix(".mo").exists()
+
+
+def test_every_extracted_message_has_an_english_translation(app, catalogue):
+    found, _dynamic = extracted_messages(app)
     missing = [(where, key[1]) for key, (_plural, where) in found.items() if key not in catalogue]
     assert not missing, f"run makemessages (see src/boucle/locale/README.md) and translate: {missing[:10]}"
     wrong_plural = [key[1] for key, (plural, _w) in found.items() if catalogue[key]["plural"] != plural]
     assert not wrong_plural, f"plural form differs from the catalogue: {wrong_plural[:10]}"
 
 
-def test_variable_msgids_are_known_and_their_values_translated(catalogue):
+def test_variable_msgids_are_known_and_their_values_translated(app, catalogue):
     """makemessages cannot see ``_(variable)``; each such call must be declared above and its values translated."""
-    _found, dynamic = extracted_messages()
-    unknown = [(where, v) for where, v in dynamic if not any(v.startswith(prefix) for prefix in DYNAMIC_MSGIDS)]
+    _found, dynamic = extracted_messages(app)
+    declared = DYNAMIC_MSGIDS.get(app, {})
+    unknown = [(where, v) for where, v in dynamic if not any(v.startswith(prefix) for prefix in declared)]
     assert not unknown, f"gettext called on a variable; mark its strings with gettext_noop: {unknown}"
-    values = set().union(*DYNAMIC_MSGIDS.values())
+    values = set().union(set(), *declared.values())
     untranslated = [v for v in values if not any(catalogue.get((None, v), {}).get("msgstr", [""]))]
     assert not untranslated, f"no English for the lifecycle labels: {untranslated}"
 
@@ -180,8 +201,8 @@ def test_placeholders_of_each_translation_match_the_french(catalogue):
     assert not wrong, f"placeholders differ: {wrong[:5]}"
 
 
-def test_compiled_catalogue_is_the_committed_po(catalogue):
-    compiled = gettext.GNUTranslations(EN_PO.with_suffix(".mo").open("rb"))
+def test_compiled_catalogue_is_the_committed_po(app, catalogue):
+    compiled = gettext.GNUTranslations(po_path(app).with_suffix(".mo").open("rb"))
     stale = [msgid for (context, msgid), e in catalogue.items() if e["plural"] is None and context is None
              and compiled.gettext(msgid) != e["msgstr"][0]]
     assert not stale, f"django.mo is older than django.po; run compilemessages: {stale[:5]}"
