@@ -16,7 +16,10 @@ How the case is rebuilt (the database has no coordinates, quantities nor declare
 - all sites of a case stand at the same point, so distance decides nothing; each case is run
   on its own, so no offer can go to another park;
 - truth = the (offer, receiving site) pairs of the database; pairs where a site gives to itself
-  are dropped (the engine never proposes a site to itself), and counted.
+  are dropped (the engine never proposes a site to itself), and counted;
+- a row with a provider and neither receiver nor waste description is a site of the park with no
+  documented exchange in that role (real parks have firms that receive nothing): it is a candidate
+  receiver like any other, so proposing something to it counts as a false positive.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from .pipeline import DEFAULT_THRESHOLD, FlowIn, SiteIn, propose
 
 EVAL_DIR = Path(__file__).parent / "knowledge" / "eval"
 MAESTRI_CSV = EVAL_DIR / "maestri_exchanges_dev.csv"
+# Documented exchanges of other parks, from the literature, in the MAESTRI layout (see its .md).
+LITERATURE_CSV = EVAL_DIR / "literature_check.csv"
 GENERIC_WORDS = {"waste", "wastes", "by", "products", "product", "and", "of", "the", "as", "from", "with"}
 K = 10
 
@@ -130,6 +135,12 @@ def read_rows(path: Path = MAESTRI_CSV) -> list[dict]:
     return rows
 
 
+def _site_only(r: dict) -> bool:
+    """A park member listed without an exchange (no receiver, no waste)."""
+    return not any((r.get(k) or "").strip() for k in ("receiver_nace", "receiver_activity", "receiver_company",
+                                                       "waste_description"))
+
+
 def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case]:
     by_case: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
@@ -138,7 +149,8 @@ def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case
     for case_id in sorted(by_case, key=lambda c: int(c) if c.isdigit() else 10**6):
         crows = by_case[case_id]
         mentions = [(_code(r[f"{side}_nace"]), r[f"{side}_activity"].strip(), r[f"{side}_company"].strip())
-                    for r in crows for side in ("provider", "receiver")]
+                    for r in crows for side in ("provider", "receiver")
+                    if side == "provider" or not _site_only(r)]
         named: dict[tuple[str, str], set[str]] = defaultdict(set)
         for code, act, name in mentions:
             if name:
@@ -162,6 +174,8 @@ def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case
         self_pairs = 0
         offers: list[FlowIn] = []
         for r in crows:
+            if _site_only(r):
+                continue
             prov = site_ids[site_key(_code(r["provider_nace"]), r["provider_activity"].strip(), r["provider_company"].strip())]
             recv = site_ids[site_key(_code(r["receiver_nace"]), r["receiver_activity"].strip(), r["receiver_company"].strip())]
             label = r["waste_description"].strip()
