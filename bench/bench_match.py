@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from boucle.matching.engine import ClassInfo, Compatibility, Needs, Offers, Sites, flow_rules_mask, top_k_per  # noqa: E402
 from boucle.matching.nearest import best_offers_per_need  # noqa: E402
-from boucle.matching.scoring import score_terms  # noqa: E402
+from boucle.matching.scoring import LinearImpact, score_terms  # noqa: E402
 from boucle.matching.spatial import haversine_km  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -79,19 +79,25 @@ def make_territory(n_flows: int, n_classes: int, seed: int = 42):
     return sites, offers, needs, ClassInfo.uniform(n_classes), Compatibility.identity(n_classes), source
 
 
-def impact_model():
+def impact_model(n_classes: int):
     """The platform's impact model (boucle.impact) when present, classes mapped
-    onto its materials; else the engine's tonnes-only stand-in."""
+    onto its materials; else the engine's tonnes-only stand-in.
+
+    Returns the function the baseline calls (``score_exchanges`` itself) and
+    the same model as the per-class coefficients the engine reads
+    (``LinearImpact``): the agreement check below then also checks that the
+    coefficients are the model."""
     try:
-        from boucle.impact.vector import material_index, score_exchanges
+        from boucle.impact.vector import linear_coefficients, material_index, score_exchanges
     except ImportError:
-        return None, "boucle.matching.scoring.default_impact"
+        return None, None, "boucle.matching.scoring.default_impact"
     n_materials = len(material_index())
 
     def impact_fn(material_idx, quantity_t, distance_km, **_):
         return score_exchanges(np.asarray(material_idx) % n_materials, quantity_t, distance_km)
 
-    return impact_fn, "boucle.impact.vector.score_exchanges"
+    linear = LinearImpact(**linear_coefficients(np.arange(n_classes) % n_materials))
+    return impact_fn, linear, "boucle.impact.vector.score_exchanges"
 
 
 def baseline(sites, offers, needs, classinfo, need_rows: np.ndarray, impact_fn=None):
@@ -136,17 +142,17 @@ def main() -> int:
         return 1
     print(f"{args.flows} flows, {args.classes} classes, {len(sites)} sites on communes of {source}", file=sys.stderr)
 
-    impact_fn, impact_name = impact_model()
+    impact_fn, engine_impact, impact_name = impact_model(args.classes)
     print(f"impact model: {impact_name}", file=sys.stderr)
     # Warm-up on a small territory (imports, impact tables, thread pool), not a second full run:
     # run_all.py gives each benchmark 240 s.
     w_sites, w_offers, w_needs, *_ = make_territory(20_000, args.classes, seed=1)
-    best_offers_per_need(w_sites, w_offers, w_needs, classinfo, compat, RADIUS_KM, K, impact_fn=impact_fn)
+    best_offers_per_need(w_sites, w_offers, w_needs, classinfo, compat, RADIUS_KM, K, impact_fn=engine_impact)
     t0, c0 = time.perf_counter(), time.process_time()
-    top = best_offers_per_need(sites, offers, needs, classinfo, compat, RADIUS_KM, K, impact_fn=impact_fn)
+    top = best_offers_per_need(sites, offers, needs, classinfo, compat, RADIUS_KM, K, impact_fn=engine_impact)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"engine: {seconds:.2f} s wall, {cpu:.2f} s CPU, {top.pairs_scored:,} pairs scored, {len(top.score):,} results, "
-          f"{top.queries:,} KD-tree queries", file=sys.stderr)
+          f"{top.queries:,} search steps", file=sys.stderr)
 
     rng = np.random.default_rng(0)
     rows = np.sort(rng.choice(len(needs), min(args.baseline_needs, len(needs)), replace=False))

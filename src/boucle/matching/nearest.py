@@ -54,7 +54,7 @@ from .engine import (
     group_positions,
     pair_radius_km,
 )
-from .scoring import ScoreWeights, impact_term, quantity_fit, score_terms
+from .scoring import LinearImpact, ScoreWeights, impact_term, quantity_fit, score_terms
 from .spatial import chord_to_km, km_to_chord
 
 _NO_OFFER = np.iinfo(np.int64).max
@@ -278,6 +278,14 @@ def best_offers_per_need(
     compat = Compatibility.identity(len(classinfo)) if compat is None else compat
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0:
         return TopMatches(Candidates.empty(), np.zeros(0), 0, 0)
+    linear = _linear_model(impact_fn, len(classinfo))
+    if linear is not None:
+        try:
+            from . import nearest_kernel
+        except ImportError:  # numba missing: the numpy search below gives the same answer, slower
+            nearest_kernel = None
+        if nearest_kernel is not None and nearest_kernel.usable(weights):
+            return _compiled(nearest_kernel, sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, min_score)
     ctx = _Context(sites.xyz, offers, needs, classinfo, impact_fn, weights, workers)
     offers_by_cls, needs_by_cls = group_positions(offers.cls), group_positions(needs.cls)
     best = _Best(len(needs), k)
@@ -340,3 +348,22 @@ def best_offers_per_need(
         keep = np.flatnonzero(score >= min_score)
         cands, score = cands.take(keep), score[keep]
     return TopMatches(cands, score, ctx.pairs_scored, ctx.queries)
+
+
+def _linear_model(impact_fn, n_classes: int) -> LinearImpact | None:
+    """The impact model as coefficients when it is linear in tonnes (the
+    default stand-in is); None for any other function."""
+    if impact_fn is None:
+        return LinearImpact.tonnes_only(n_classes)
+    return impact_fn if isinstance(impact_fn, LinearImpact) else None
+
+
+def _compiled(kernel, sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, min_score) -> TopMatches:
+    s, o, d, w, n, pairs, opened = kernel.search(sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, min_score)
+    rows, cols = np.nonzero(np.arange(k)[None, :] < n[:, None])
+    cands = Candidates(o[rows, cols], rows.astype(np.int64), d[rows, cols], w[rows, cols])
+    score = s[rows, cols]
+    if min_score > 0:
+        keep = np.flatnonzero(score >= min_score)
+        cands, score = cands.take(keep), score[keep]
+    return TopMatches(cands, score, pairs, opened)

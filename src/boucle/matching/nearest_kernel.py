@@ -1,0 +1,490 @@
+"""Compiled exact top-k search of :mod:`.nearest`, for impact models linear in tonnes.
+
+Why a compiled kernel: at a million flows the answer needs ~100 scored pairs
+per need, and in numpy each pair costs a dozen array passes, KD-tree result
+matrices and row sorts (about 1 µs per pair); a loop compiled by numba scores
+a pair in a few tens of nanoseconds and prunes per tree node, per need.
+
+The search is a best-first branch and bound. Offers of each class are split
+into *groups* (quantity within a factor ``GROUP_RATIO`` x a confidence tier),
+each group a binary tree of boxes over its offers in Morton (space-filling
+curve) order. A node knows its box, its quantity range and its best
+confidence, hence an upper bound of the score of any of its offers for a given
+need (:func:`_node_bound`: the merit at the node's best quantity and at its
+nearest possible distance, times the decay at that distance). Per need, a heap
+holds the roots of the groups of every compatible offer class; the node with
+the highest bound is opened (children pushed, or a leaf's offers scored) until
+that bound falls below the running k-th best score: every offer left can then
+only score less, so the top k is exact. Equal scores are broken by offer index.
+
+Scores are computed with the operations of :func:`.scoring.score_terms` in the
+same order, so they equal the numpy path's to the last bit but for ``exp`` and
+``arcsin`` (a test compares both paths; the benchmark compares with a
+pairwise baseline).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit
+
+from .engine import class_pair_allowed, group_positions, pair_radius_km
+from .scoring import LinearImpact, ScoreWeights
+from .spatial import EARTH_RADIUS_KM, km_to_chord
+
+LEAF_SIZE = 16
+# How much a factor e in quantity moves the score bound, against a factor e of
+# decay (decay_km of distance): the merit depends on the quantity through the
+# fit and the saturated impact, and is damped by the base term.
+QUANTITY_SPLIT_WEIGHT = 0.5
+BOUND_SLACK = 1.0 + 1e-9  # bounds are rounded up so float error never prunes a winner
+_TWO_R = 2.0 * EARTH_RADIUS_KM
+
+
+@njit(cache=True, nogil=True)
+def _morton(xyz, bits):
+    """Z-order code of 3-D points (``bits`` per axis): near codes, near points."""
+    n = xyz.shape[0]
+    lo = np.empty(3)
+    span = 0.0
+    for d in range(3):
+        lo[d] = xyz[:, d].min()
+        span = max(span, xyz[:, d].max() - lo[d])
+    if span == 0.0:
+        span = 1.0
+    scale = ((1 << bits) - 1) / span
+    code = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        c = 0
+        for d in range(3):
+            v = int((xyz[i, d] - lo[d]) * scale)
+            for b in range(bits):
+                c |= ((v >> b) & 1) << (3 * b + d)
+        code[i] = c
+    return code
+
+
+@njit(cache=True, nogil=True)
+def _select(perm, a, b, nth, keys, dim):
+    """Reorder ``perm[a:b]`` so that ``perm[nth]`` has the rank it would have
+    sorted by ``keys[:, dim]`` (smaller before, larger after): quickselect."""
+    lo, hi = a, b - 1
+    while hi > lo:
+        mid = (lo + hi) // 2
+        # median of three as pivot
+        x, y, z = keys[perm[lo], dim], keys[perm[mid], dim], keys[perm[hi], dim]
+        pivot = max(min(x, y), min(max(x, y), z))
+        i, j = lo, hi
+        while i <= j:
+            while keys[perm[i], dim] < pivot:
+                i += 1
+            while keys[perm[j], dim] > pivot:
+                j -= 1
+            if i <= j:
+                t = perm[i]
+                perm[i] = perm[j]
+                perm[j] = t
+                i += 1
+                j -= 1
+        if nth <= j:
+            hi = j
+        elif nth >= i:
+            lo = i
+        else:
+            break
+
+
+@njit(cache=True, nogil=True)
+def _build_forest(keys, q, conf, group_start, leaf, weights):
+    """One tree per group (offer class) over ``keys`` = (x, y, z, ln q, ln
+    confidence): each node is split at the median of the key along which the
+    score bound varies most across the node: space (box extent over the decay
+    length), quantity or confidence (their log-range, scaled by ``weights``).
+    Returns node arrays (node ``i`` covers ``perm[start[i]:end[i]]``, ``left[i] < 0``
+    for a leaf), the roots and ``perm``."""
+    n = keys.shape[0]
+    n_groups = group_start.size - 1
+    cap = 2 * n + n_groups
+    lo = np.empty((cap, 3))
+    hi = np.empty((cap, 3))
+    qlo = np.empty(cap)
+    qhi = np.empty(cap)
+    cmax = np.empty(cap)
+    start = np.empty(cap, dtype=np.int64)
+    end = np.empty(cap, dtype=np.int64)
+    left = np.full(cap, -1, dtype=np.int64)
+    right = np.full(cap, -1, dtype=np.int64)
+    root = np.full(n_groups, -1, dtype=np.int64)
+    perm = np.arange(n)
+    stack = np.empty(cap, dtype=np.int64)
+    nn = 0
+    for g in range(n_groups):
+        if group_start[g + 1] == group_start[g]:
+            continue
+        root[g] = nn
+        start[nn] = group_start[g]
+        end[nn] = group_start[g + 1]
+        stack[0] = nn
+        nn += 1
+        top = 1
+        while top > 0:
+            top -= 1
+            j = stack[top]
+            a, b = start[j], end[j]
+            kmin = np.full(5, np.inf)
+            kmax = np.full(5, -np.inf)
+            qlo[j] = np.inf
+            qhi[j] = -np.inf
+            cmax[j] = -np.inf
+            for t in range(a, b):
+                p = perm[t]
+                for d in range(5):
+                    kmin[d] = min(kmin[d], keys[p, d])
+                    kmax[d] = max(kmax[d], keys[p, d])
+                qlo[j] = min(qlo[j], q[p])
+                qhi[j] = max(qhi[j], q[p])
+                cmax[j] = max(cmax[j], conf[p])
+            for d in range(3):
+                lo[j, d] = kmin[d]
+                hi[j, d] = kmax[d]
+            if b - a <= leaf:
+                continue
+            best, dim = -1.0, 0
+            for d in range(5):
+                spread = (kmax[d] - kmin[d]) * weights[d]
+                if spread > best:
+                    best, dim = spread, d
+            mid = (a + b) // 2
+            _select(perm, a, b, mid, keys, dim)
+            left[j] = nn
+            start[nn] = a
+            end[nn] = mid
+            right[j] = nn + 1
+            start[nn + 1] = mid
+            end[nn + 1] = b
+            stack[top] = nn
+            stack[top + 1] = nn + 1
+            top += 2
+            nn += 2
+    return lo[:nn], hi[:nn], qlo[:nn], qhi[:nn], cmax[:nn], start[:nn], end[:nn], left[:nn], right[:nn], root, perm
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _saturate(x, scale):
+    y = x / scale if x > 0.0 else 0.0  # fmax(x, 0): NaN counts 0
+    return y / (1.0 + y)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _impact(tonnes, km, ga, gb, dv, ea, eb, wt):
+    """``scoring.impact_term`` of a linear model, same operations and order."""
+    co2 = tonnes * (ga - km * gb) / 1000.0
+    term = wt[3] * _saturate(co2, wt[6]) + wt[4] * _saturate(tonnes * dv, wt[7]) + wt[5] * _saturate(tonnes * (ea - km * eb), wt[8])
+    return term / (wt[3] + wt[4] + wt[5])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _upper_impact(t_lo, t_hi, km, r_km, ga, gb, dv, ea, eb, wt):
+    """Largest impact term for tonnes in [t_lo, t_hi] and distance in [km, r_km]:
+    each figure is linear in tonnes (extreme at an end) and in distance."""
+    d_co2 = km if gb >= 0.0 else r_km
+    d_eur = km if eb >= 0.0 else r_km
+    co2 = max(t_hi * (ga - d_co2 * gb), t_lo * (ga - d_co2 * gb)) / 1000.0
+    div = max(t_hi * dv, t_lo * dv)
+    eur = max(t_hi * (ea - d_eur * eb), t_lo * (ea - d_eur * eb))
+    term = wt[3] * _saturate(co2, wt[6]) + wt[4] * _saturate(div, wt[7]) + wt[5] * _saturate(eur, wt[8])
+    return term / (wt[3] + wt[4] + wt[5])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, dv, ea, eb, nd, wt):
+    """Upper bound of the score of any offer of ``node`` for this need; -inf
+    when the node's box is out of reach."""
+    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
+    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
+    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
+    chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+    if chord > r_chord:
+        return -np.inf
+    km = EARTH_RADIUS_KM * chord  # an arc is longer than its chord: a lower bound, without asin
+    a, b = nd[node, 6], nd[node, 7]
+    known = math.isfinite(demand)
+    if known:
+        imp = _upper_impact(min(a, demand), min(b, demand), km, r_km, ga, gb, dv, ea, eb, wt)
+        s = min(max(demand, a), b)  # the supply closest to the demand fits best
+        fit = max(min(s, demand) / max(s, demand), 0.0) if s > 0.0 else 0.0
+    else:
+        imp = _upper_impact(a, b, km, r_km, ga, gb, dv, ea, eb, wt)
+        fit = wt[10] if b > 0.0 else 0.0
+    merit = (wt[0] * max(imp, 0.0) + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2])
+    return w * nd[node, 8] * need_part * math.exp(-km / wt[9]) * merit * BOUND_SLACK
+
+
+@njit(cache=True, nogil=True)
+def _search(
+    rows, site_xyz, n_site, n_cls, n_q, n_conf, n_inferred, n_temp, n_acc_haz,
+    o_xyz, o_idx, o_site, o_q, o_conf, o_haz, o_temp,
+    nd, ni,
+    e_ptr, e_oc, e_w, e_rkm, e_rchord, e_heat, r_ptr, roots,
+    ga_c, gb_c, dv_c, ea_c, eb_c, wt, k, threshold, heap_cap,
+    out_s, out_o, out_d, out_w, out_n,
+):
+    """Top ``k`` offers of each need in ``rows`` (see module docstring), written
+    into the ``out_*`` rows of those needs. Returns (pairs scored, nodes opened)."""
+    hb = np.empty(heap_cap)
+    hn = np.empty(heap_cap, dtype=np.int64)
+    he = np.empty(heap_cap, dtype=np.int64)
+    pairs = 0
+    opened = 0
+    for r in range(rows.size):
+        i = rows[r]
+        si = n_site[i]
+        px, py, pz = site_xyz[si, 0], site_xyz[si, 1], site_xyz[si, 2]
+        demand = n_q[i]
+        known = math.isfinite(demand)
+        conf_n = n_conf[i]
+        infl = wt[11] if n_inferred[i] else 1.0
+        need_part = conf_n * infl
+        temp_n = n_temp[i]
+        acc_haz = n_acc_haz[i]
+        cnt = 0
+        kth = threshold
+        size = 0
+        c = n_cls[i]
+        for e in range(e_ptr[c], e_ptr[c + 1]):
+            oc = e_oc[e]
+            for rr in range(r_ptr[e], r_ptr[e + 1]):
+                node = roots[rr]
+                b = _node_bound(node, px, py, pz, demand, need_part, e_w[e], e_rchord[e], e_rkm[e],
+                                ga_c[oc], gb_c[oc], dv_c[oc], ea_c[oc], eb_c[oc], nd, wt)
+                if b >= kth:
+                    # push (max-heap on the bound)
+                    j = size
+                    size += 1
+                    while j > 0:
+                        p = (j - 1) >> 1
+                        if hb[p] >= b:
+                            break
+                        hb[j], hn[j], he[j] = hb[p], hn[p], he[p]
+                        j = p
+                    hb[j], hn[j], he[j] = b, node, e
+        while size > 0:
+            b, node, e = hb[0], hn[0], he[0]
+            if b < kth:
+                break
+            # pop
+            size -= 1
+            lb, ln, le = hb[size], hn[size], he[size]
+            j = 0
+            while True:
+                ch = 2 * j + 1
+                if ch >= size:
+                    break
+                if ch + 1 < size and hb[ch + 1] > hb[ch]:
+                    ch += 1
+                if hb[ch] <= lb:
+                    break
+                hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
+                j = ch
+            if size > 0:
+                hb[j], hn[j], he[j] = lb, ln, le
+            opened += 1
+            oc = e_oc[e]
+            w = e_w[e]
+            ga, gb, dv, ea, eb = ga_c[oc], gb_c[oc], dv_c[oc], ea_c[oc], eb_c[oc]
+            first_child = ni[node, 2]
+            if first_child >= 0:
+                for child in (first_child, first_child + 1):
+                    cb = _node_bound(child, px, py, pz, demand, need_part, w, e_rchord[e], e_rkm[e],
+                                     ga, gb, dv, ea, eb, nd, wt)
+                    if cb >= kth:
+                        j = size
+                        size += 1
+                        while j > 0:
+                            p = (j - 1) >> 1
+                            if hb[p] >= cb:
+                                break
+                            hb[j], hn[j], he[j] = hb[p], hn[p], he[p]
+                            j = p
+                        hb[j], hn[j], he[j] = cb, child, e
+                continue
+            # Offers farther than ``reach`` cannot reach kth: the bound b holds
+            # at the box's nearest point and decays from there.
+            reach2 = e_rchord[e] * e_rchord[e]
+            if kth > 0.0:
+                dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
+                dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
+                dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
+                reach = math.sqrt(dx * dx + dy * dy + dz * dz) + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
+                reach2 = min(reach2, reach * reach * BOUND_SLACK)
+            heat = e_heat[e]
+            for p in range(ni[node, 0], ni[node, 1]):
+                if o_site[p] == si:
+                    continue
+                if o_haz[p] and not acc_haz:
+                    continue
+                if heat and math.isfinite(o_temp[p]) and math.isfinite(temp_n) and o_temp[p] < temp_n:
+                    continue
+                dx = o_xyz[p, 0] - px
+                dy = o_xyz[p, 1] - py
+                dz = o_xyz[p, 2] - pz
+                chord2 = dx * dx + dy * dy + dz * dz
+                if chord2 > reach2:
+                    continue
+                chord = math.sqrt(chord2)
+                if chord > e_rchord[e]:
+                    continue
+                pairs += 1
+                km = _TWO_R * math.asin(min(chord, 2.0) / 2.0)
+                # scoring.score_terms, same operations in the same order
+                supply = o_q[p] if o_q[p] > 0.0 else 0.0
+                tonnes = min(supply, demand) if known else supply
+                imp = _impact(tonnes, km, ga, gb, dv, ea, eb, wt)
+                if known and supply > 0.0:
+                    fit = min(supply, demand) / max(supply, demand)
+                elif supply > 0.0:
+                    fit = wt[10]
+                else:
+                    fit = 0.0
+                merit = (wt[0] * imp + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2])
+                score = w * (o_conf[p] * conf_n) * infl * math.exp(-km / wt[9]) * merit
+                oi = o_idx[p]
+                if cnt == k and (score < out_s[i, k - 1] or (score == out_s[i, k - 1] and oi > out_o[i, k - 1])):
+                    continue
+                # insert, keeping (score desc, offer asc)
+                j = cnt if cnt < k else k - 1
+                while j > 0 and (out_s[i, j - 1] < score or (out_s[i, j - 1] == score and out_o[i, j - 1] > oi)):
+                    out_s[i, j] = out_s[i, j - 1]
+                    out_o[i, j] = out_o[i, j - 1]
+                    out_d[i, j] = out_d[i, j - 1]
+                    out_w[i, j] = out_w[i, j - 1]
+                    j -= 1
+                out_s[i, j] = score
+                out_o[i, j] = oi
+                out_d[i, j] = km
+                out_w[i, j] = w
+                if cnt < k:
+                    cnt += 1
+                if cnt == k:
+                    kth = max(threshold, out_s[i, k - 1])
+        out_n[i] = cnt
+    return pairs, opened
+
+
+def _weights_vector(wt: ScoreWeights) -> np.ndarray:
+    return np.array([
+        wt.impact, wt.fit, wt.base, wt.impact_co2e, wt.impact_tonnes, wt.impact_eur,
+        wt.co2e_scale_t, wt.tonnes_scale_t, wt.eur_scale, wt.decay_km, wt.unknown_fit, wt.inferred_factor,
+    ], dtype=np.float64)
+
+
+def usable(weights: ScoreWeights) -> bool:
+    """The bounds assume non-negative weights and a positive decay."""
+    w = _weights_vector(weights)
+    return bool(np.all(w >= 0) and weights.decay_km > 0 and weights.impact_co2e + weights.impact_tonnes + weights.impact_eur > 0)
+
+
+def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, linear: LinearImpact,
+           weights: ScoreWeights, workers: int, min_score: float):
+    """Run the compiled search; returns per-need (needs x k) matrices of score,
+    offer, km and compat weight, the count filled per need, pairs scored and
+    nodes opened."""
+    xyz = np.ascontiguousarray(sites.xyz)
+    n_needs = len(needs)
+    offers_by_cls, needs_by_cls = group_positions(offers.cls), group_positions(needs.cls)
+
+    # One tree per offer class over space, ln quantity and ln confidence.
+    supply = np.fmax(offers.quantity_t, 0.0)  # as scoring does: NaN and negatives move nothing
+    order = np.argsort(offers.cls, kind="stable")
+    cls_sorted = offers.cls[order]
+    cuts = np.flatnonzero(np.diff(cls_sorted)) + 1
+    group_start = np.concatenate(([0], cuts, [cls_sorted.size])).astype(np.int64)
+    group_cls = cls_sorted[group_start[:-1]]
+    with np.errstate(divide="ignore"):
+        keys = np.column_stack((xyz[offers.site], np.log(np.fmax(supply, 1e-300)), np.log(np.fmax(offers.confidence, 1e-300))))
+    keys = np.ascontiguousarray(keys[order])
+    split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [QUANTITY_SPLIT_WEIGHT, 1.0])
+    lo, hi, qlo, qhi, cmax, start, end, left, right, root, perm = _build_forest(
+        keys, np.ascontiguousarray(supply[order]), np.ascontiguousarray(offers.confidence[order]), group_start, LEAF_SIZE, split_weights)
+    order = order[perm]
+    # One row per node (box, quantity range, best confidence; offers, first
+    # child): a node's figures share a cache line or two.
+    nd = np.ascontiguousarray(np.column_stack((lo, hi, qlo, qhi, cmax)))
+    ni = np.ascontiguousarray(np.column_stack((start, end, left)))
+    o_xyz = np.ascontiguousarray(xyz[offers.site[order]])
+    n_nodes_group = np.diff(np.append(root, lo.shape[0]))
+    roots_by_cls: dict[int, list[int]] = {}
+    nodes_by_cls: dict[int, int] = {}
+    for g, c in enumerate(group_cls.tolist()):
+        roots_by_cls.setdefault(c, []).append(int(root[g]))
+        nodes_by_cls[c] = nodes_by_cls.get(c, 0) + int(n_nodes_group[g])
+
+    # Compatible (offer class, weight, radius) per need class, as CSR arrays.
+    n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
+    entries: list[list[tuple]] = [[] for _ in range(n_cls)]
+    for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
+        if oc in offers_by_cls and nc in needs_by_cls and class_pair_allowed(classinfo, oc, nc):
+            r = pair_radius_km(classinfo, oc, nc, radius_km)
+            heat = bool(classinfo.is_heat[oc] or classinfo.is_heat[nc])
+            entries[nc].append((oc, w, r, float(km_to_chord(r)), heat))
+    e_ptr = np.zeros(n_cls + 1, dtype=np.int64)
+    flat = [e for per in entries for e in per]
+    e_ptr[1:] = np.cumsum([len(per) for per in entries])
+    e_oc = np.array([e[0] for e in flat], dtype=np.int64)
+    e_w = np.array([e[1] for e in flat], dtype=np.float64)
+    e_rkm = np.array([e[2] for e in flat], dtype=np.float64)
+    e_rchord = np.array([e[3] for e in flat], dtype=np.float64)
+    e_heat = np.array([e[4] for e in flat], dtype=np.bool_)
+    r_lists = [roots_by_cls[e[0]] for e in flat]
+    r_ptr = np.zeros(len(flat) + 1, dtype=np.int64)
+    r_ptr[1:] = np.cumsum([len(x) for x in r_lists])
+    roots = np.array([x for lst in r_lists for x in lst], dtype=np.int64)
+    heap_cap = max([sum(nodes_by_cls[e[0]] for e in per) for per in entries] + [1])
+
+    coef = [np.zeros(n_cls) for _ in range(5)]
+    m = min(len(linear), n_cls)
+    for arr, src in zip(coef, (linear.co2e_kg_per_unit, linear.co2e_kg_per_unit_km, linear.diverted_t_per_unit,
+                               linear.eur_per_unit, linear.eur_per_unit_km)):
+        arr[:m] = src[:m]
+
+    # Needs by class then place, so a chunk reuses the same tree nodes in cache.
+    n_xyz = np.ascontiguousarray(xyz[needs.site])
+    need_order = np.lexsort((_morton(n_xyz, 16), needs.cls))
+    has_entries = np.diff(e_ptr)[needs.cls[need_order]] > 0
+    need_order = need_order[has_entries]
+
+    out_s = np.full((n_needs, k), -np.inf)
+    out_o = np.zeros((n_needs, k), dtype=np.int64)
+    out_d = np.zeros((n_needs, k))
+    out_w = np.zeros((n_needs, k))
+    out_n = np.zeros(n_needs, dtype=np.int64)
+    threshold = float(min_score) if min_score > 0 else -np.inf
+    o_idx = order.astype(np.int64)
+    args = (
+        xyz, needs.site, needs.cls, needs.quantity_t, needs.confidence, needs.inferred, needs.temperature_c,
+        needs.accepts_hazardous,
+        o_xyz, o_idx, offers.site[order], supply[order], offers.confidence[order], offers.hazardous[order],
+        offers.temperature_c[order],
+        nd, ni,
+        e_ptr, e_oc, e_w, e_rkm, e_rchord, e_heat, r_ptr, roots,
+        *coef, _weights_vector(weights), k, threshold, heap_cap,
+        out_s, out_o, out_d, out_w, out_n,
+    )
+    n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
+    chunks = np.array_split(need_order, max(1, 8 * n_threads)) if n_threads > 1 else [need_order]
+
+    def run(rows):
+        return _search(np.ascontiguousarray(rows), *args)
+
+    if n_threads > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(n_threads) as ex:
+            counts = list(ex.map(run, chunks))
+    else:
+        counts = [run(c) for c in chunks]
+    pairs = sum(c[0] for c in counts)
+    opened = sum(c[1] for c in counts)
+    return out_s, out_o, out_d, out_w, out_n, pairs, opened

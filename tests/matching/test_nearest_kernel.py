@@ -1,0 +1,125 @@
+"""The compiled top-k search (impact models linear in tonnes) gives exactly the
+answer of the numpy search and of a full enumeration of the pairs in reach."""
+
+import numpy as np
+import pytest
+
+from boucle.impact.vector import linear_coefficients, material_index, score_exchanges
+from boucle.matching.engine import ClassInfo, Compatibility, Needs, Offers, Sites, find_candidates, top_k_per
+from boucle.matching.nearest import best_offers_per_need
+from boucle.matching.scoring import LinearImpact, default_impact, score_candidates
+
+KINDS = ["material", "material", "material", "heat", "water", "water"]
+
+
+def territory(seed: int, n_sites: int = 500, n_flows: int = 1600):
+    """Sites around Lille (some sharing a place), every rule in play: heat with
+    temperatures, water grades, hazardous offers, inferred and unknown needs,
+    zero and missing quantities, duplicated offers (exact ties)."""
+    rng = np.random.default_rng(seed)
+    lat = 50.6 + rng.normal(0, 0.6, n_sites)
+    lon = 3.0 + rng.normal(0, 0.9, n_sites)
+    lat[: n_sites // 10] = lat[n_sites // 10: 2 * (n_sites // 10)]  # co-located sites
+    lon[: n_sites // 10] = lon[n_sites // 10: 2 * (n_sites // 10)]
+    sites = Sites(lat, lon)
+    n_cls = len(KINDS)
+    n_off, n_need = n_flows // 2, n_flows - n_flows // 2
+    q = rng.lognormal(3.0, 1.5, n_off)
+    q[rng.random(n_off) < 0.03] = 0.0
+    q[rng.random(n_off) < 0.03] = np.nan
+    off_site = rng.integers(0, n_sites, n_off)
+    off_cls = rng.integers(0, n_cls, n_off)
+    conf = np.where(rng.random(n_off) < 0.5, 1.0, rng.uniform(0.3, 1.0, n_off))
+    dup = rng.choice(n_off, 40, replace=False)  # exact copies of other offers
+    src = rng.choice(n_off, 40, replace=False)
+    for arr in (q, off_site, off_cls, conf):
+        arr[dup] = arr[src]
+    offers = Offers(site=off_site, cls=off_cls, quantity_t=q, hazardous=rng.random(n_off) < 0.1, confidence=conf,
+                    temperature_c=np.where(rng.random(n_off) < 0.7, rng.uniform(40, 200, n_off), np.nan))
+    needs = Needs(site=rng.integers(0, n_sites, n_need), cls=rng.integers(0, n_cls, n_need),
+                  quantity_t=np.where(rng.random(n_need) < 0.3, np.nan, rng.lognormal(3.0, 1.5, n_need)),
+                  temperature_c=np.where(rng.random(n_need) < 0.7, rng.uniform(40, 200, n_need), np.nan),
+                  inferred=rng.random(n_need) < 0.3, accepts_hazardous=rng.random(n_need) < 0.3,
+                  confidence=np.where(rng.random(n_need) < 0.5, 1.0, rng.uniform(0.3, 1.0, n_need)))
+    classinfo = ClassInfo(kind=KINDS, water_grade=[0, 0, 0, 0, 2, 1], max_distance_km=[np.nan, 60.0, np.nan, np.nan, np.nan, np.nan])
+    compat = Compatibility.identity(n_cls).plus([0, 2, 4, 5], [1, 1, 5, 4], [0.6, 0.9, 1.0, 1.0])
+    return sites, offers, needs, classinfo, compat
+
+
+def linear_model(seed: int, n: int) -> LinearImpact:
+    """Savings and transport costs of both signs, some figures not computable."""
+    rng = np.random.default_rng(seed)
+    co2 = rng.uniform(-50, 800, n)
+    co2[0] = np.nan
+    return LinearImpact(co2, rng.uniform(0.0, 0.2, n), rng.choice([0.0, 1.0], n),
+                        rng.uniform(-20, 60, n), np.r_[rng.uniform(0, 0.3, n - 1), -0.05])
+
+
+def enumerated_top(sites, offers, needs, classinfo, compat, impact_fn, radius_km, k):
+    c = find_candidates(sites, offers, needs, classinfo, compat, radius_km)
+    score = score_candidates(c, offers, needs, impact_fn)
+    ref = top_k_per(c.need_idx, score, k, tie=c.offer_idx)
+    return c.take(ref), score[ref]
+
+
+def assert_same(top, cands, score):
+    np.testing.assert_array_equal(top.candidates.need_idx, cands.need_idx)
+    np.testing.assert_array_equal(top.candidates.offer_idx, cands.offer_idx)
+    np.testing.assert_allclose(top.score, score, rtol=1e-12)
+    np.testing.assert_allclose(top.candidates.distance_km, cands.distance_km, atol=1e-9)
+    np.testing.assert_array_equal(top.candidates.compat_weight, cands.compat_weight)
+
+
+def test_linear_coefficients_are_the_impact_model():
+    n = len(material_index())
+    rng = np.random.default_rng(3)
+    mi = np.r_[np.arange(n), rng.integers(0, n, 5000)]
+    q, d = rng.lognormal(3, 2, mi.size), rng.uniform(0, 400, mi.size)
+    model = LinearImpact(**linear_coefficients(np.arange(n)))
+    got, want = model(mi, q, d), score_exchanges(mi, q, d)
+    for key in ("co2e_avoided_t", "tonnes_diverted", "eur_saved", "computable"):
+        np.testing.assert_array_equal(got[key], want[key])
+    assert want["computable"].any() and not want["computable"].all()  # both cases are exercised
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_compiled_search_equals_numpy_search_and_enumeration(seed):
+    sites, offers, needs, classinfo, compat = territory(seed)
+    linear = linear_model(seed, len(classinfo))
+    ref, ref_score = enumerated_top(sites, offers, needs, classinfo, compat, linear, 90.0, 7)
+    assert len(ref) > 1000
+    compiled = best_offers_per_need(sites, offers, needs, classinfo, compat, radius_km=90.0, k=7, impact_fn=linear)
+    # A plain function hides the coefficients: the numpy search runs.
+    generic = best_offers_per_need(sites, offers, needs, classinfo, compat, radius_km=90.0, k=7,
+                                   impact_fn=lambda **kw: linear(**kw))
+    assert_same(compiled, ref, ref_score)
+    assert_same(generic, ref, ref_score)
+    assert compiled.pairs_scored < len(find_candidates(sites, offers, needs, classinfo, compat, 90.0))
+
+
+def test_compiled_search_with_the_default_impact_and_a_threshold():
+    sites, offers, needs, classinfo, compat = territory(4)
+    ref, ref_score = enumerated_top(sites, offers, needs, classinfo, compat, default_impact, 120.0, 5)
+    threshold = float(np.median(ref_score))
+    keep = ref_score >= threshold
+    top = best_offers_per_need(sites, offers, needs, classinfo, compat, radius_km=120.0, k=5, min_score=threshold)
+    assert_same(top, ref.take(np.flatnonzero(keep)), ref_score[keep])
+
+
+def test_compiled_search_does_not_depend_on_the_number_of_threads():
+    sites, offers, needs, classinfo, compat = territory(5)
+    linear = linear_model(5, len(classinfo))
+    one = best_offers_per_need(sites, offers, needs, classinfo, compat, k=10, impact_fn=linear, workers=1)
+    two = best_offers_per_need(sites, offers, needs, classinfo, compat, k=10, impact_fn=linear, workers=2)
+    np.testing.assert_array_equal(one.candidates.offer_idx, two.candidates.offer_idx)
+    np.testing.assert_array_equal(one.score, two.score)
+    assert one.pairs_scored == two.pairs_scored
+
+
+def test_identical_offers_keep_the_lowest_indices():
+    s = Sites([50.0, 50.1], [3.0, 3.0])
+    offers = Offers(site=[0] * 12, cls=[0] * 12, quantity_t=[5.0] * 12)
+    needs = Needs(site=[1, 1], cls=[0, 0], quantity_t=[5.0, np.nan])
+    top = best_offers_per_need(s, offers, needs, ClassInfo.uniform(1), k=10, impact_fn=LinearImpact.tonnes_only(1))
+    assert top.candidates.offer_idx.tolist() == list(range(10)) * 2
+    assert top.candidates.need_idx.tolist() == [0] * 10 + [1] * 10
