@@ -6,12 +6,13 @@ pages and API. Objects a caller may not see answer 404, not 403, so the API does
 not confirm that they exist.
 """
 
-from datetime import MAXYEAR, MINYEAR
+from datetime import MAXYEAR, MINYEAR, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
@@ -24,9 +25,13 @@ from boucle.matching.models import MatchingRun
 from boucle.territories.refs import TerritoryError, resolve
 from boucle.web.flow_forms import FlowForm
 from boucle.web.indicators import territory_indicators
+from boucle.web import snapshots
 from boucle.web.present import synergy_card
 
 from . import schemas as S
+
+
+LAST_USED_EVERY = timedelta(minutes=1)  # how stale a token's "last used" date may be
 
 
 class BearerToken(HttpBearer):
@@ -34,7 +39,10 @@ class BearerToken(HttpBearer):
         found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
         if found is None or not found.user.is_active:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY:
+            # Written at most once a minute: a script's every request would otherwise be a write.
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
 
@@ -149,7 +157,41 @@ def list_synergies(request, status: S.Status | None = None, limit: int = 100, of
     if status:
         qs = qs.filter(status=status)
     page = _window(offset, limit, 500)
-    return [synergy_card(user, s) for s in services.ranked_page(qs, page.start, page.stop - page.start)]
+    ranked = snapshots.remembered("synergy-list", user, lambda: RankedCards(services.ranked_ids(qs)),
+                                  status or "", get_language())
+    ids = ranked.ids[page]
+    missing = [i for i in ids if i not in ranked.cards]
+    for synergy in services.ranked_page(qs, 0, len(missing), missing, user) if missing else ():
+        ranked.keep(synergy.pk, _card_json(request, user, synergy))
+    body = b"[" + b",".join(ranked.cards[i] for i in ids if i in ranked.cards) + b"]"
+    return HttpResponse(body, content_type=api.get_content_type())
+
+
+class RankedCards:
+    """What one grant set sees of the synergy list for one data version and language.
+
+    ``ids`` is the whole ranking; ``cards`` holds each card's JSON once rendered, since a
+    card (validated against ``SynergyOut``) costs about a millisecond and the same pages
+    are read again and again between two writes. Bounded, so a client walking every
+    page of a huge territory cannot grow a worker without limit.
+    """
+
+    MAX_CARDS = 5000
+
+    def __init__(self, ids: list):
+        self.ids = ids
+        self.cards: dict[int, bytes] = {}
+
+    def keep(self, pk: int, card: bytes) -> None:
+        if len(self.cards) >= self.MAX_CARDS:
+            self.cards.clear()
+        self.cards[pk] = card
+
+
+def _card_json(request, user, synergy) -> bytes:
+    """A synergy card exactly as the schema lets it out (fields not in ``SynergyOut`` are dropped)."""
+    data = S.SynergyOut.model_validate(synergy_card(user, synergy)).model_dump()
+    return api.renderer.render(request, data, response_status=200).encode()
 
 
 def _synergy(request, synergy_id):

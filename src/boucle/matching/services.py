@@ -16,15 +16,56 @@ from . import lifecycle
 from .models import Reveal, StatusChange, Synergy, VerifiedOutcome
 
 
-def ranked_page(qs, offset: int, limit: int) -> list:
+# Everything a synergy card and the visibility checks read, loaded with the synergy.
+CARD_RELATIONS = ("offer__site__company", "offer__site__commune__epci", "offer__site__commune__departement",
+                  "need_site__company", "need_site__commune__epci", "need_site__commune__departement", "need")
+
+
+def ranked_ids(qs) -> list:
+    """Every id of ``qs``, best first: what pages are cut from.
+
+    Ranking bare ids is cheap next to sorting fully joined rows (sites, companies,
+    communes on both sides), yet walking a region's tens of thousands of visible
+    synergies still costs tens of milliseconds, so the API keeps this list for a data
+    version (``boucle.web.snapshots``) and only slices it per page.
+    """
+    return list(qs.select_related(None).order_by("-score", "id").values_list("id", flat=True))
+
+
+def ranked_page(qs, offset: int, limit: int, ranking: list | None = None, user=None) -> list:
     """One page of synergies, best first, in two cheap queries.
 
-    Sorting the fully joined rows (sites, companies, communes on both sides) of a large
-    territory took seconds; ranking bare ids and then loading only the page's rows does not.
+    With a ``ranking`` (from ``ranked_ids``, kept for a data version) the page is a slice
+    of it and its rows are loaded by primary key, each checked again with ``can_view``
+    for ``user``: a stale ranking could at worst make a page short, never show a synergy
+    the user may not open.
     """
-    ids = list(qs.select_related(None).order_by("-score", "id").values_list("id", flat=True)[offset:offset + limit])
-    rows = {s.pk: s for s in qs.filter(pk__in=ids)}
-    return [rows[i] for i in ids]
+    if ranking is None:
+        ids = list(qs.select_related(None).order_by("-score", "id").values_list("id", flat=True)[offset:offset + limit])
+        rows = {s.pk: s for s in qs.filter(pk__in=ids)}
+        return [rows[i] for i in ids]
+    ids = ranking[offset:offset + limit]
+    rows = _with_sites(Synergy.objects.select_related("offer", "need").in_bulk(ids))
+    return [rows[i] for i in ids if i in rows and can_view(user, rows[i])]
+
+
+def _with_sites(rows: dict) -> dict:
+    """Attach each synergy's sites (with company, commune, EPCI, département) read in one query.
+
+    One 13-table join of synergies, flows, sites and territories cost PostgreSQL more to
+    plan than to run; two narrow queries do not.
+    """
+    from boucle.flows.models import Site
+
+    wanted = {s.offer.site_id for s in rows.values()} | {s.need_site_id for s in rows.values()}
+    wanted |= {s.need.site_id for s in rows.values() if s.need_id}
+    sites = Site.objects.select_related("company", "commune__epci", "commune__departement").in_bulk(wanted)
+    for synergy in rows.values():
+        synergy.offer.site = sites[synergy.offer.site_id]
+        synergy.need_site = sites[synergy.need_site_id]
+        if synergy.need_id:
+            synergy.need.site = sites[synergy.need.site_id]
+    return rows
 
 
 def can_view(user, synergy) -> bool:
@@ -124,9 +165,7 @@ def visible_synergies(user):
 
     from boucle.accounts.access import facilitated_q
 
-    qs = Synergy.objects.select_related("offer__site__company", "offer__site__commune__epci",
-                                        "offer__site__commune__departement", "need_site__company",
-                                        "need_site__commune__epci", "need_site__commune__departement", "need")
+    qs = Synergy.objects.select_related(*CARD_RELATIONS)
     if not user.is_authenticated:
         return qs.none()
     if user.is_superuser:

@@ -10,8 +10,10 @@ from boucle.accounts.access import can_see_site, is_facilitator, sites_in_full_v
 from boucle.flows.models import Site
 from boucle.paths import DATA_DIR
 
+from . import map_data
+from .map_data import MAX_SITES
+
 SITES_FROM_ZOOM = 10  # below this map zoom, sites are aggregated per EPCI
-MAX_SITES = 2000  # the most markers one map request returns  # statistical-secrecy rule: a public figure covers at least 3 companies
 
 
 def home(request):
@@ -55,28 +57,41 @@ def territory_map(request):
 def map_sites(request):
     """Sites the user may see, bounded by the map's bounding box (never the whole country at once)."""
     _facilitator_or_403(request)
-    qs = sites_in_full_view(request.user).filter(lat__isnull=False)
     bbox = request.GET.get("bbox")
     if bbox:
         try:
             west, south, east, north = (float(v) for v in bbox.split(","))
         except ValueError:
             return JsonResponse({"error": "bbox: west,south,east,north"}, status=400)
-        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
-    kind, direction = request.GET.get("kind", ""), request.GET.get("direction", "")
-    if kind or direction:  # only sites declaring a flow of that kind / direction
-        flows = Q()
-        if kind in ("material", "energy", "water", "equipment", "service"):
-            flows &= Q(flows__kind=kind)
-        if direction in ("offer", "need"):
-            flows &= Q(flows__direction=direction)
-        qs = qs.filter(flows).distinct()
+        bbox = (west, south, east, north)
     try:
         zoom = int(request.GET.get("zoom", "13"))
     except ValueError:
         return JsonResponse({"error": "zoom: an integer"}, status=400)
+    kind, direction = request.GET.get("kind", ""), request.GET.get("direction", "")
+    if kind or direction:
+        return _filtered_map_sites(request, bbox, zoom, kind, direction)
+    sites = map_data.visible_sites(request.user)
     if zoom < SITES_FROM_ZOOM:
         # Zoomed out: one point per EPCI, never thousands of markers.
+        return JsonResponse({"mode": "aggregates", "clusters": sites.aggregates(bbox)})
+    page = sites.sites(bbox, MAX_SITES + 1)
+    return JsonResponse({"mode": "sites", "truncated": len(page) > MAX_SITES, "sites": page[:MAX_SITES]})
+
+
+def _filtered_map_sites(request, bbox, zoom, kind, direction):
+    """The map restricted to sites declaring a flow of a kind / direction, straight from the database."""
+    qs = sites_in_full_view(request.user).filter(lat__isnull=False, lon__isnull=False)
+    if bbox:
+        west, south, east, north = bbox
+        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    flows = Q()
+    if kind in ("material", "energy", "water", "equipment", "service"):
+        flows &= Q(flows__kind=kind)
+    if direction in ("offer", "need"):
+        flows &= Q(flows__direction=direction)
+    qs = qs.filter(flows).distinct()
+    if zoom < SITES_FROM_ZOOM:
         rows = (qs.values("commune__epci_id", "commune__epci__name")
                 .annotate(count=Count("id", distinct=True), lat=Avg("lat"), lon=Avg("lon"))
                 .order_by("commune__epci_id"))

@@ -1,0 +1,74 @@
+"""Per-process memory of expensive read-only results, valid for one data version and one set of grants.
+
+The facilitator map and the ranked synergy list recomputed the same aggregates over a
+whole territory on every request (tens of milliseconds of database work each), while
+the underlying data changes a few times a day. Each worker keeps the result for the
+current *data version* — a token that triggers on sites, flows, synergies and communes
+move at every committed write (migration ``matching.0003_data_version``) — and for the
+caller's exact grants (superuser flag, companies, territories). Two users with the same
+grants see the same data by the access rules, so they may share an entry; users with
+different grants never do.
+
+Nothing is cached inside a transaction (tests, or a request that is writing): its data
+may not be committed yet, and the token only moves at commit.
+"""
+
+import threading
+from collections import OrderedDict
+
+from django.db import DatabaseError, connection
+
+from boucle.accounts.access import _grants
+
+MAX_ENTRIES = 64  # grant sets × kinds kept per worker; a territory's map arrays are a few MB at most
+
+_entries: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def data_version():
+    """The committed data version, or None when caching would be unsafe or is unavailable."""
+    if connection.in_atomic_block:
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT token FROM boucle_data_version WHERE id = 1")
+            row = cursor.fetchone()
+    except DatabaseError:
+        return None  # migration not applied (or another database): compute every time
+    return row[0] if row else None
+
+
+def grants_key(user) -> tuple:
+    """Everything the access rules look at for this user; equal keys see equal data."""
+    if not user.is_authenticated:
+        return ("anonymous",)
+    if user.is_superuser:
+        return ("superuser",)
+    members, facilitations = _grants(user)
+    return ("user", tuple(sorted(members)), tuple(sorted(facilitations)))
+
+
+def remembered(kind: str, user, compute, *args):
+    """``compute()`` for this data version and these grants, computed at most once per worker."""
+    version = data_version()
+    if version is None:
+        return compute()
+    key = (kind, grants_key(user), args)
+    with _lock:
+        entry = _entries.get(key)
+        if entry is not None and entry[0] == version:
+            _entries.move_to_end(key)
+            return entry[1]
+    value = compute()
+    with _lock:
+        _entries[key] = (version, value)
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
+def forget_all() -> None:
+    with _lock:
+        _entries.clear()

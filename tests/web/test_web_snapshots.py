@@ -1,0 +1,64 @@
+"""The map and the synergy list remember their results between requests, only until the data changes.
+
+These tests commit (``transactional_db``): results are only kept outside a transaction,
+and the data version moves when a write commits.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from boucle.flows.models import Company, Site
+from boucle.matching.models import Synergy
+from boucle.testing import make_site
+
+
+@pytest.fixture
+def committed_world(request, transactional_db):
+    from boucle.reference.loader import load_reference
+
+    load_reference()  # a transactional test starts from flushed tables
+    return request.getfixturevalue("world")
+
+
+def _names(client):
+    return {s["name"] for s in client.get("/carte/sites.json", {"zoom": 13}).json()["sites"]}
+
+
+def test_map_is_computed_once_then_follows_every_committed_write(committed_world, as_persona):
+    client = as_persona("facilitator_t")
+    assert _names(client) == {"Usine Alphaciment", "Centrale Bravotherm"}
+    with CaptureQueriesContext(connection) as queries:
+        assert _names(client) == {"Usine Alphaciment", "Centrale Bravotherm"}
+    assert not [q for q in queries.captured_queries if "flows_site" in q["sql"]]  # answered from memory
+
+    make_site("Nouvelle fonderie", commune="59350", lat=50.632, lon=3.058)
+    assert "Nouvelle fonderie" in _names(client)
+    Site.objects.filter(name="Nouvelle fonderie").update(lat=None)  # a bulk write sends no signal
+    assert _names(client) == {"Usine Alphaciment", "Centrale Bravotherm"}
+
+    # Same data version, other grants: never the first facilitator's view.
+    assert _names(as_persona("facilitator_other")) == {"Papeterie Charliepap"}
+    aggregates = as_persona("facilitator_t").get("/carte/sites.json", {"zoom": 7}).json()
+    assert aggregates["mode"] == "aggregates" and sum(c["count"] for c in aggregates["clusters"]) == 2
+
+
+def _synergies(client):
+    return [(s["id"], s["offer"]["site"].get("company")) for s in client.get("/api/synergies").json()]
+
+
+def test_synergy_list_follows_scores_names_and_grants(committed_world, as_persona):
+    ab, ca = committed_world.synergies["ab"].pk, committed_world.synergies["ca"].pk
+    client = as_persona("facilitator_t")
+    assert [pk for pk, _company in _synergies(client)] == [ab, ca]  # best first
+    with CaptureQueriesContext(connection) as queries:
+        _synergies(client)
+    assert not [q for q in queries.captured_queries if "matching_synergy" in q["sql"]]  # answered from memory
+
+    Synergy.objects.filter(pk=ca).update(score=0.99)
+    Company.objects.filter(name="Bravotherm SAS").update(name="Bravotherm Énergie")
+    assert _synergies(client) == [(ca, None), (ab, "Bravotherm Énergie")]  # C stays anonymous to T's facilitator
+
+    # The other territory's facilitator sees the synergy touching it, with its own rights on each side.
+    other = _synergies(as_persona("facilitator_other"))
+    assert other == [(ca, "Charliepap SARL")]
