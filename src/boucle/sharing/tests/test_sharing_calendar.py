@@ -73,3 +73,13 @@ def test_windows_round_trip_through_json_and_text():
     periods = [Period(D(2026, 3, 1), D(2026, 3, 10))]
     assert calendar.from_json(calendar.to_json(periods)) == periods
     assert calendar.parse_windows(calendar.to_text(periods)) == periods
+
+
+def test_the_rule_modules_import_no_django():
+    """They are the functional core of both apps: usable (and tested) without a settings module."""
+    import subprocess
+    import sys
+
+    code = ("import sys, boucle.sharing.calendar, boucle.sharing.visibility, boucle.projects.rules; "
+            "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], env={"PATH": ""}).returncode == 0
