@@ -303,3 +303,29 @@ def test_pages_render_in_english(world, ami, as_persona):
     page = as_persona("member_b").get(reverse("projects:detail", args=[ami["call"].pk]),
                                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "write the answer" in page and "rédiger la réponse" not in page
+
+
+def test_a_company_learns_its_decision_only_when_results_are_published(world, ami, as_persona):
+    as_persona("facilitator_t").post(reverse("projects:assess", args=[ami["answer"].pk]),
+                                     {"decision": "redirected", "funding_scheme": "PO FEDER"})
+    url = reverse("projects:answer-detail", args=[ami["answer"].pk])
+    during = as_persona("member_a").get(url).content.decode()
+    assert "<strong>déposée</strong>" in during and "PO FEDER" not in during and "orientée" not in during
+    assert "PO FEDER" in as_persona("facilitator_t").get(url).content.decode()
+    Call.objects.filter(pk=ami["call"].pk).update(status=rules.DECIDED)
+    after = as_persona("member_a").get(url).content.decode()
+    assert "orientée vers un dispositif de financement" in after and "PO FEDER" in after
+
+
+@pytest.mark.parametrize("level, code, steers", [("region", "32", True), ("departement", "59", True),
+                                                 ("departement", "57", False), ("commune", "59350", False)])
+def test_a_facilitator_of_a_wider_territory_steers_the_call(world, ami, client, level, code, steers):
+    from boucle.accounts.models import Facilitator
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("wide", password="x")
+    Facilitator.objects.create(user=user, level=level, code=code)
+    client.force_login(user)
+    response = client.get(reverse("projects:answers", args=[ami["call"].pk]))
+    assert (response.status_code == 200) is steers
+    assert (SECRET_A in client.get(reverse("projects:answer-detail", args=[ami["answer"].pk])).content.decode()) is steers

@@ -177,11 +177,18 @@ def answer_detail(request, pk):
 
 
 def _answer_context(request, answer, call, facilitates, form):
-    return {"answer": answer, "call": call, "facilitates": facilitates, "form": form,
+    """A company learns its decision when the results are published, not while facilitators deliberate."""
+    history = answer.status_log.select_related("author")
+    shown_status = answer.get_status_display()
+    if not facilitates and call.status != rules.DECIDED:
+        history = history.exclude(to_status__in=rules.DECISIONS)
+        if answer.status in rules.DECISIONS:
+            shown_status = Answer.Status.SUBMITTED.label
+    return {"answer": answer, "call": call, "facilitates": facilitates, "form": form, "shown_status": shown_status,
             "editable": rules.can_edit_answer(answer.status, call.phase)
             and answer.company_id in member_company_ids(request.user),
             "assessments": answer.assessments.select_related("assessed_by") if facilitates else [],
-            "history": answer.status_log.select_related("author")}
+            "history": history}
 
 
 @login_required
