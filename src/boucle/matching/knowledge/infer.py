@@ -75,6 +75,24 @@ def class_substitutes() -> tuple[tuple[str, str, float], ...]:
     return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("class_substitutes.csv"))
 
 
+@lru_cache(maxsize=1)
+def input_exclusions() -> dict[str, frozenset[str]]:
+    """NACE prefix -> input classes its broader group's rules name but this activity does not
+    take (a plasterboard plant is in group 23.6 with concrete works, yet takes no aggregates)."""
+    out: dict[str, set[str]] = {}
+    for r in _read("activity_exclusions.csv"):
+        out.setdefault(r["naf_prefix"], set()).add(r["class_key"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _excluded(code: str) -> frozenset[str]:
+    found: set[str] = set()
+    for prefix, keys in input_exclusions().items():
+        if _relation(code, prefix) == 1.0:
+            found |= keys
+    return frozenset(found)
+
+
 def _codes(naf_code: str | None) -> list[str]:
     """'011;012' lists several codes (mixed activities); each is normalised."""
     out = []
@@ -122,15 +140,18 @@ def _output_index() -> dict[str, tuple[Rule, ...]]:
     return _by_prefix(output_rules())
 
 
-def _apply(index: dict[str, tuple[Rule, ...]], codes) -> list[InferredNeed]:
+def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: frozenset()) -> list[InferredNeed]:
     best: dict[str, InferredNeed] = {}
     for code, conf in codes:
+        skip = excluded(code)
         # Rules for the code and its ancestors (division, group), then for its subclasses.
         related = [(p, 1.0) for p in {code[:2], code[:4], code} if p in index]
         if len(code) < 5:
             related += [(p, DESCENDANT_FACTOR) for p in index if p != code and _relation(code, p) == DESCENDANT_FACTOR]
         for prefix, rel in related:
             for rule in index[prefix]:
+                if rule.class_key in skip:
+                    continue
                 w = round(rule.weight * conf * rel, 4)
                 cur = best.get(rule.class_key)
                 if cur is None or w > cur.weight or (w == cur.weight and rule.rule_id < cur.rule_id):
@@ -140,7 +161,7 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes) -> list[InferredNeed]:
 
 @lru_cache(maxsize=4096)
 def _infer_needs(naf_code: str | None, activity: str | None) -> tuple[InferredNeed, ...]:
-    return tuple(_apply(_input_index(), site_codes(naf_code, activity)))
+    return tuple(_apply(_input_index(), site_codes(naf_code, activity), _excluded))
 
 
 def infer_needs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:

@@ -131,3 +131,39 @@ def test_class_substitutes_are_sourced_weaker_than_identity_and_valid():
     for offer, need, weight in subs:
         assert offer in classes and need in classes and offer != need
         assert 0 < weight <= 1
+
+
+def test_a_plasterboard_plant_takes_gypsum_but_not_the_concrete_inputs_of_its_group():
+    plaster = _keys(infer_needs("23.62", None))
+    concrete = _keys(infer_needs("23.61", None))
+    assert {"fgd_gypsum", "gypsum_waste"} <= plaster
+    assert not {"fly_ash", "natural_aggregates", "concrete_rubble", "foundry_sand"} & plaster
+    assert {"fly_ash", "natural_aggregates", "concrete_rubble"} <= concrete
+
+
+def test_exclusions_are_sourced_and_name_existing_classes_and_codes():
+    from boucle.matching.knowledge.infer import input_exclusions
+
+    classes, nace = class_index(), nace_titles()
+    assert input_exclusions()
+    for prefix, keys in input_exclusions().items():
+        assert prefix in nace and keys <= set(classes)
+    with (KNOW / "data" / "activity_exclusions.csv").open(encoding="utf-8") as fh:
+        assert all(re.search(r"NACE|EN \d", r["source"]) for r in csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Sulphuric acid production", "20.13"), ("Titanium dioxide pigment plant", "20.12"),
+    ("Nylon and synthetic fibre plant", "20.60"), ("CO2 recovery plant", "20.11"), ("Gypsum board producer", "23.62"),
+    ("Desalination plant", "36.00"), ("Maltings", "11.06"), ("Metal finishing", "25.61"), ("Coking plant", "19.10"),
+    ("Plastering contractor", "43.31"), ("Fire protection", "84.25"),
+])
+def test_trade_phrases_of_other_parks_resolve(text, code):
+    assert activity_to_naf(text)[0][0] == code
+
+
+def test_utilities_and_water_reach_the_heavy_industries_that_take_them():
+    assert "water_treated_wastewater" in _keys(infer_needs("19.20", None))
+    assert "water_cooling" in _keys(infer_needs("35.11", None))
+    assert "electricity" in _keys(infer_needs(None, "chlor-alkali plant"))
+    assert "fertiliser_mineral" in _keys(infer_needs("01.50", None))
