@@ -329,3 +329,22 @@ def test_a_facilitator_of_a_wider_territory_steers_the_call(world, ami, client, 
     response = client.get(reverse("projects:answers", args=[ami["call"].pk]))
     assert (response.status_code == 200) is steers
     assert (SECRET_A in client.get(reverse("projects:answer-detail", args=[ami["answer"].pk])).content.decode()) is steers
+
+
+def test_two_colleagues_starting_the_answer_share_one_draft(world, ami, as_persona, client):
+    """The second opened the form before the first saved: his save continues the same answer."""
+    from django.contrib.auth import get_user_model
+
+    from boucle.accounts.models import Membership
+    from boucle.projects import services
+
+    colleague = get_user_model().objects.create_user("member_b2", password="x")
+    Membership.objects.create(user=colleague, company=world.sites["B"].company)
+    call, company = ami["call"], world.sites["B"].company
+    stale = Answer(call=call, company=company)  # built before the first save
+    as_persona("member_b").post(reverse("projects:answer", args=[call.pk]), {"q0": "Premier jet", "save": "1"})
+    services.save_answer(stale, colleague, sections=[{"question": call.questions[0], "text": "Second jet"}],
+                         partner_companies=[], partners_text="", synergies=[], flows=[], submit=False)
+    answer = Answer.objects.get(call=call, company=company)
+    assert answer.pk == stale.pk and answer.sections[0]["text"] == "Second jet"
+    assert answer.created_by == world.users["member_b"]

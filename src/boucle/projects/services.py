@@ -12,8 +12,10 @@ def call_phase(call: Call, today=None) -> str:
 
 
 @transaction.atomic
-def create_call(user, **fields) -> Call:
-    call = Call.objects.create(created_by=user, **fields)
+def create_call(user, call: Call) -> Call:
+    """Save a new call (a draft) built by ``CallForm`` and log its creation."""
+    call.created_by, call.status = user, rules.DRAFT
+    call.save()
     StatusChange.objects.create(call=call, from_status="", to_status=call.status, author=user)
     return call
 
@@ -33,6 +35,11 @@ def save_answer(answer: Answer, user, *, sections, partner_companies, partners_t
                 submit: bool) -> Answer:
     """Create or update a draft; ``submit`` then freezes it. Refused once submitted or the call closed."""
     call = Call.objects.select_for_update().get(pk=answer.call_id)
+    if answer.pk is None:  # a colleague may have started the company's answer meanwhile: continue it
+        existing = Answer.objects.filter(call=call, company_id=answer.company_id).first()
+        if existing is not None:
+            answer.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
+            answer._state.adding = False
     current = Answer.objects.filter(pk=answer.pk).values_list("status", flat=True).first() if answer.pk else None
     status = current or rules.ANSWER_DRAFT
     if not rules.can_edit_answer(status, call_phase(call)):

@@ -84,9 +84,7 @@ def call_create(request):
         raise PermissionDenied
     form = CallForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        call = form.save(commit=False)
-        call = services.create_call(request.user, **{f.name: getattr(call, f.name) for f in Call._meta.concrete_fields
-                                                      if f.name not in ("id", "created_by", "created_at", "status")})
+        call = services.create_call(request.user, form.save(commit=False))
         messages.success(request, _("Appel enregistré en brouillon."))
         return redirect("projects:detail", pk=call.pk)
     return render(request, "projects/call_form.html", {"form": form})
