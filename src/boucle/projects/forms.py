@@ -34,6 +34,7 @@ class CallForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.order_fields(["title", "summary", "themes", "territory", "opens_on", "closes_on", "questions_text"])
         call = self.instance
         self.fields["questions_text"].initial = "\n".join(call.questions if call.pk else rules.DEFAULT_QUESTIONS)
         if call.pk:
@@ -101,6 +102,7 @@ class SynergyChoice(forms.ModelMultipleChoiceField):
 class AnswerForm(forms.Form):
     partner_companies = forms.ModelMultipleChoiceField(label=_("Partenaires inscrits sur la plateforme"),
                                                        queryset=Company.objects.none(), required=False,
+                                                       help_text=_("Entreprises au profil public."),
                                                        widget=forms.CheckboxSelectMultiple)
     partners_text = forms.CharField(label=_("Autres partenaires"), required=False, max_length=2000,
                                     widget=forms.Textarea(attrs={"rows": 3}))
@@ -124,10 +126,14 @@ class AnswerForm(forms.Form):
         self.fields["synergies"] = SynergyChoice(company, label=_("Synergies de l'entreprise concernées"),
                                                  required=False, widget=forms.CheckboxSelectMultiple)
         self.fields["flows"].queryset = Flow.objects.filter(site__company=company).order_by("label")
+        for name in ("partner_companies", "synergies", "flows"):
+            if not self.fields[name].queryset.exists():
+                del self.fields[name]  # nothing to choose: an empty list would only puzzle
+        self.order_fields(self.question_fields + ["partner_companies", "partners_text", "synergies", "flows"])
         if answer and answer.pk and not self.is_bound:
-            self.fields["partner_companies"].initial = list(answer.partner_companies.values_list("pk", flat=True))
-            self.fields["synergies"].initial = list(answer.synergies.values_list("pk", flat=True))
-            self.fields["flows"].initial = list(answer.flows.values_list("pk", flat=True))
+            for name in ("partner_companies", "synergies", "flows"):
+                if name in self.fields:
+                    self.fields[name].initial = list(getattr(answer, name).values_list("pk", flat=True))
             self.fields["partners_text"].initial = answer.partners_text
 
     def sections(self):

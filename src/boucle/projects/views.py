@@ -143,9 +143,10 @@ def answer_edit(request, pk):
         elif form.is_valid():
             try:
                 services.save_answer(answer, request.user, sections=form.sections(),
-                                     partner_companies=form.cleaned_data["partner_companies"],
+                                     partner_companies=form.cleaned_data.get("partner_companies", []),
                                      partners_text=form.cleaned_data["partners_text"],
-                                     synergies=form.cleaned_data["synergies"], flows=form.cleaned_data["flows"],
+                                     synergies=form.cleaned_data.get("synergies", []),
+                                     flows=form.cleaned_data.get("flows", []),
                                      submit="submit" in request.POST)
                 messages.success(request, _("Réponse déposée.") if "submit" in request.POST
                                  else _("Brouillon enregistré."))
