@@ -359,10 +359,8 @@ def _linear_model(impact_fn, n_classes: int) -> LinearImpact | None:
 
 
 def _compiled(kernel, sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, min_score) -> TopMatches:
-    s, o, d, w, n, pairs, opened = kernel.search(sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, min_score)
-    rows, cols = np.nonzero(np.arange(k)[None, :] < n[:, None])
-    cands = Candidates(o[rows, cols], rows.astype(np.int64), d[rows, cols], w[rows, cols])
-    score = s[rows, cols]
+    (o, n, d, w, score), pairs, opened = kernel.search(sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, min_score)
+    cands = Candidates(o, n, d, w)
     if min_score > 0:
         keep = np.flatnonzero(score >= min_score)
         cands, score = cands.take(keep), score[keep]

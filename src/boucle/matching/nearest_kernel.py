@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-from .engine import class_pair_allowed, group_positions, pair_radius_km
+from .engine import class_pair_allowed, pair_radius_km
 from .scoring import LinearImpact, ScoreWeights
 from .spatial import EARTH_RADIUS_KM, km_to_chord
 
@@ -99,58 +99,57 @@ def _select(perm, a, b, nth, keys, dim):
 
 
 @njit(cache=True, nogil=True)
-def _build_forest(keys, q, conf, group_start, leaf, weights):
-    """One tree per group (offer class) over ``keys`` = (x, y, z, ln q, ln
-    confidence): each node is split at the median of the key along which the
-    score bound varies most across the node: space (box extent over the decay
-    length), quantity or confidence (their log-range, scaled by ``weights``).
-    Returns node arrays (node ``i`` covers ``perm[start[i]:end[i]]``, ``left[i] < 0``
-    for a leaf), the roots and ``perm``."""
-    n = keys.shape[0]
-    n_groups = group_start.size - 1
-    cap = 2 * n + n_groups
-    lo = np.empty((cap, 3))
-    hi = np.empty((cap, 3))
-    qlo = np.empty(cap)
-    qhi = np.empty(cap)
-    cmax = np.empty(cap)
-    start = np.empty(cap, dtype=np.int64)
-    end = np.empty(cap, dtype=np.int64)
-    left = np.full(cap, -1, dtype=np.int64)
-    right = np.full(cap, -1, dtype=np.int64)
+def _build_forest(keys, q, conf, seg_start, seg_end, leaf, weights, perm):
+    """One tree per segment ``perm[seg_start[g]:seg_end[g]]`` (the offers of a
+    class) over ``keys`` = (x, y, z, ln q, ln confidence): each node is split
+    at the median of the key along which the score bound varies most across
+    the node: space (box extent over the decay length), quantity or
+    confidence (their log-range, scaled by ``weights``). ``perm`` is reordered
+    in place so that each node covers a slice of it. Returns one row per node
+    of (box low xyz, box high xyz, lowest and highest quantity, best
+    confidence) and of (first, end offer position, first child or -1), and
+    the root of each segment."""
+    n_groups = seg_start.size
+    cap = 0
+    for g in range(n_groups):
+        cap += 2 * (seg_end[g] - seg_start[g])
+    nd = np.empty((cap, 9))
+    ni = np.full((cap, 3), -1, dtype=np.int64)
     root = np.full(n_groups, -1, dtype=np.int64)
-    perm = np.arange(n)
     stack = np.empty(cap, dtype=np.int64)
+    kmin = np.empty(5)
+    kmax = np.empty(5)
     nn = 0
     for g in range(n_groups):
-        if group_start[g + 1] == group_start[g]:
+        if seg_end[g] == seg_start[g]:
             continue
         root[g] = nn
-        start[nn] = group_start[g]
-        end[nn] = group_start[g + 1]
+        ni[nn, 0] = seg_start[g]
+        ni[nn, 1] = seg_end[g]
         stack[0] = nn
         nn += 1
         top = 1
         while top > 0:
             top -= 1
             j = stack[top]
-            a, b = start[j], end[j]
-            kmin = np.full(5, np.inf)
-            kmax = np.full(5, -np.inf)
-            qlo[j] = np.inf
-            qhi[j] = -np.inf
-            cmax[j] = -np.inf
+            a, b = ni[j, 0], ni[j, 1]
+            kmin[:] = np.inf
+            kmax[:] = -np.inf
+            qlo, qhi, cmax = np.inf, -np.inf, -np.inf
             for t in range(a, b):
                 p = perm[t]
                 for d in range(5):
                     kmin[d] = min(kmin[d], keys[p, d])
                     kmax[d] = max(kmax[d], keys[p, d])
-                qlo[j] = min(qlo[j], q[p])
-                qhi[j] = max(qhi[j], q[p])
-                cmax[j] = max(cmax[j], conf[p])
+                qlo = min(qlo, q[p])
+                qhi = max(qhi, q[p])
+                cmax = max(cmax, conf[p])
             for d in range(3):
-                lo[j, d] = kmin[d]
-                hi[j, d] = kmax[d]
+                nd[j, d] = kmin[d]
+                nd[j, 3 + d] = kmax[d]
+            nd[j, 6] = qlo
+            nd[j, 7] = qhi
+            nd[j, 8] = cmax
             if b - a <= leaf:
                 continue
             best, dim = -1.0, 0
@@ -160,17 +159,39 @@ def _build_forest(keys, q, conf, group_start, leaf, weights):
                     best, dim = spread, d
             mid = (a + b) // 2
             _select(perm, a, b, mid, keys, dim)
-            left[j] = nn
-            start[nn] = a
-            end[nn] = mid
-            right[j] = nn + 1
-            start[nn + 1] = mid
-            end[nn + 1] = b
+            ni[j, 2] = nn  # children are nn and nn + 1
+            ni[nn, 0] = a
+            ni[nn, 1] = mid
+            ni[nn + 1, 0] = mid
+            ni[nn + 1, 1] = b
             stack[top] = nn
             stack[top + 1] = nn + 1
             top += 2
             nn += 2
-    return lo[:nn], hi[:nn], qlo[:nn], qhi[:nn], cmax[:nn], start[:nn], end[:nn], left[:nn], right[:nn], root, perm
+    return nd[:nn], ni[:nn], root
+
+
+@njit(cache=True, nogil=True)
+def _compact(out_s, out_o, out_d, out_w, out_n):
+    """The filled slots of the (needs x k) matrices, as flat arrays by need."""
+    total = 0
+    for i in range(out_n.size):
+        total += out_n[i]
+    need = np.empty(total, dtype=np.int64)
+    offer = np.empty(total, dtype=np.int64)
+    score = np.empty(total)
+    km = np.empty(total)
+    w = np.empty(total)
+    t = 0
+    for i in range(out_n.size):
+        for j in range(out_n[i]):
+            need[t] = i
+            offer[t] = out_o[i, j]
+            score[t] = out_s[i, j]
+            km[t] = out_d[i, j]
+            w[t] = out_w[i, j]
+            t += 1
+    return offer, need, km, w, score
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -201,6 +222,18 @@ def _upper_impact(t_lo, t_hi, km, r_km, ga, gb, dv, ea, eb, wt):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _exp_upper(x):
+    """exp(-x) for x >= 0, from above, in a few multiplications (libm's exp
+    is the largest cost of a node bound): 2^-n times the Taylor series of
+    e^-t, t < ln 2, cut after a positive term, which overestimates (error < 2e-5)."""
+    y = x * 1.4426950408889634
+    n = math.floor(y)
+    t = (y - n) * 0.6931471805599453
+    p = 1.0 + t * (-1.0 + t * (0.5 + t * (-1.0 / 6.0 + t * (1.0 / 24.0 + t * (-1.0 / 120.0 + t * (1.0 / 720.0))))))
+    return math.ldexp(p, -int(n))
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, dv, ea, eb, nd, wt):
     """Upper bound of the score of any offer of ``node`` for this need; -inf
     when the node's box is out of reach."""
@@ -221,7 +254,7 @@ def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, d
         imp = _upper_impact(a, b, km, r_km, ga, gb, dv, ea, eb, wt)
         fit = wt[10] if b > 0.0 else 0.0
     merit = (wt[0] * max(imp, 0.0) + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2])
-    return w * nd[node, 8] * need_part * math.exp(-km / wt[9]) * merit * BOUND_SLACK
+    return w * nd[node, 8] * need_part * _exp_upper(km / wt[9]) * merit * BOUND_SLACK
 
 
 @njit(cache=True, nogil=True)
@@ -388,62 +421,85 @@ def usable(weights: ScoreWeights) -> bool:
     return bool(np.all(w >= 0) and weights.decay_km > 0 and weights.impact_co2e + weights.impact_tonnes + weights.impact_eur > 0)
 
 
+def _small_ints(values: np.ndarray, n: int) -> np.ndarray:
+    """As int16 when it fits: numpy sorts those by radix, in linear time."""
+    return values.astype(np.int16) if n < 2**15 else values
+
+
+def _in_threads(n_threads: int, fn, parts: list) -> list:
+    if n_threads > 1 and len(parts) > 1:
+        with ThreadPoolExecutor(n_threads) as ex:
+            return list(ex.map(fn, parts))
+    return [fn(p) for p in parts]
+
+
+def _forest(xyz, offers, supply, n_cls: int, weights: ScoreWeights, n_threads: int):
+    """Trees of every offer class (built in ``n_threads`` threads); returns the
+    node rows, the offer order they refer to, and per class its root (-1: no
+    offer) and node count."""
+    counts = np.bincount(offers.cls, minlength=n_cls)
+    order = np.argsort(_small_ints(offers.cls, n_cls), kind="stable")
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    with np.errstate(divide="ignore"):
+        keys = np.column_stack((xyz[offers.site[order]], np.log(np.fmax(supply[order], 1e-300)),
+                                np.log(np.fmax(offers.confidence[order], 1e-300))))
+    split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [QUANTITY_SPLIT_WEIGHT, 1.0])
+    perm = np.arange(order.size)
+    q, conf = np.ascontiguousarray(supply[order]), np.ascontiguousarray(offers.confidence[order])
+    # Classes dealt to threads by decreasing size, so each gets a similar share.
+    by_size = np.argsort(-counts, kind="stable")
+    shares = [np.sort(by_size[t::n_threads]) for t in range(n_threads)]
+
+    def build(classes):
+        return classes, _build_forest(keys, q, conf, starts[classes], ends[classes], LEAF_SIZE, split_weights, perm)
+
+    nds, nis = [], []
+    root = np.full(n_cls, -1, dtype=np.int64)
+    n_nodes = np.zeros(n_cls, dtype=np.int64)
+    offset = 0
+    for classes, (nd, ni, r) in _in_threads(n_threads, build, shares):
+        ni[:, 2] = np.where(ni[:, 2] >= 0, ni[:, 2] + offset, -1)
+        has = r >= 0
+        root[classes[has]] = r[has] + offset
+        n_nodes[classes[has]] = np.diff(np.append(r[has], nd.shape[0]))
+        nds.append(nd)
+        nis.append(ni)
+        offset += nd.shape[0]
+    return np.concatenate(nds), np.concatenate(nis), order[perm], root, n_nodes
+
+
 def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, linear: LinearImpact,
            weights: ScoreWeights, workers: int, min_score: float):
-    """Run the compiled search; returns per-need (needs x k) matrices of score,
-    offer, km and compat weight, the count filled per need, pairs scored and
-    nodes opened."""
+    """Run the compiled search; returns the top-k as flat arrays (offer, need,
+    km, compat weight, score; by need, score descending, offer index), the
+    pairs scored and the nodes opened."""
     xyz = np.ascontiguousarray(sites.xyz)
     n_needs = len(needs)
-    offers_by_cls, needs_by_cls = group_positions(offers.cls), group_positions(needs.cls)
-
-    # One tree per offer class over space, ln quantity and ln confidence.
+    n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
+    n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
     supply = np.fmax(offers.quantity_t, 0.0)  # as scoring does: NaN and negatives move nothing
-    order = np.argsort(offers.cls, kind="stable")
-    cls_sorted = offers.cls[order]
-    cuts = np.flatnonzero(np.diff(cls_sorted)) + 1
-    group_start = np.concatenate(([0], cuts, [cls_sorted.size])).astype(np.int64)
-    group_cls = cls_sorted[group_start[:-1]]
-    with np.errstate(divide="ignore"):
-        keys = np.column_stack((xyz[offers.site], np.log(np.fmax(supply, 1e-300)), np.log(np.fmax(offers.confidence, 1e-300))))
-    keys = np.ascontiguousarray(keys[order])
-    split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [QUANTITY_SPLIT_WEIGHT, 1.0])
-    lo, hi, qlo, qhi, cmax, start, end, left, right, root, perm = _build_forest(
-        keys, np.ascontiguousarray(supply[order]), np.ascontiguousarray(offers.confidence[order]), group_start, LEAF_SIZE, split_weights)
-    order = order[perm]
-    # One row per node (box, quantity range, best confidence; offers, first
-    # child): a node's figures share a cache line or two.
-    nd = np.ascontiguousarray(np.column_stack((lo, hi, qlo, qhi, cmax)))
-    ni = np.ascontiguousarray(np.column_stack((start, end, left)))
-    o_xyz = np.ascontiguousarray(xyz[offers.site[order]])
-    n_nodes_group = np.diff(np.append(root, lo.shape[0]))
-    roots_by_cls: dict[int, list[int]] = {}
-    nodes_by_cls: dict[int, int] = {}
-    for g, c in enumerate(group_cls.tolist()):
-        roots_by_cls.setdefault(c, []).append(int(root[g]))
-        nodes_by_cls[c] = nodes_by_cls.get(c, 0) + int(n_nodes_group[g])
+    nd, ni, order, root, n_nodes = _forest(xyz, offers, supply, n_cls, weights, n_threads)
 
     # Compatible (offer class, weight, radius) per need class, as CSR arrays.
-    n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
+    has_needs = np.bincount(needs.cls, minlength=n_cls) > 0
     entries: list[list[tuple]] = [[] for _ in range(n_cls)]
     for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
-        if oc in offers_by_cls and nc in needs_by_cls and class_pair_allowed(classinfo, oc, nc):
+        if root[oc] >= 0 and has_needs[nc] and class_pair_allowed(classinfo, oc, nc):
             r = pair_radius_km(classinfo, oc, nc, radius_km)
             heat = bool(classinfo.is_heat[oc] or classinfo.is_heat[nc])
             entries[nc].append((oc, w, r, float(km_to_chord(r)), heat))
-    e_ptr = np.zeros(n_cls + 1, dtype=np.int64)
     flat = [e for per in entries for e in per]
+    e_ptr = np.zeros(n_cls + 1, dtype=np.int64)
     e_ptr[1:] = np.cumsum([len(per) for per in entries])
     e_oc = np.array([e[0] for e in flat], dtype=np.int64)
     e_w = np.array([e[1] for e in flat], dtype=np.float64)
     e_rkm = np.array([e[2] for e in flat], dtype=np.float64)
     e_rchord = np.array([e[3] for e in flat], dtype=np.float64)
     e_heat = np.array([e[4] for e in flat], dtype=np.bool_)
-    r_lists = [roots_by_cls[e[0]] for e in flat]
-    r_ptr = np.zeros(len(flat) + 1, dtype=np.int64)
-    r_ptr[1:] = np.cumsum([len(x) for x in r_lists])
-    roots = np.array([x for lst in r_lists for x in lst], dtype=np.int64)
-    heap_cap = max([sum(nodes_by_cls[e[0]] for e in per) for per in entries] + [1])
+    r_ptr = np.arange(len(flat) + 1, dtype=np.int64)  # one root per entry (one tree per class)
+    roots = root[e_oc] if flat else np.zeros(0, dtype=np.int64)
+    heap_cap = max([int(n_nodes[[e[0] for e in per]].sum()) for per in entries if per] + [1])
 
     coef = [np.zeros(n_cls) for _ in range(5)]
     m = min(len(linear), n_cls)
@@ -451,40 +507,29 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
                                linear.eur_per_unit, linear.eur_per_unit_km)):
         arr[:m] = src[:m]
 
-    # Needs by class then place, so a chunk reuses the same tree nodes in cache.
+    # Needs by class then place (Z-order), so a chunk reuses the same tree nodes in cache.
     n_xyz = np.ascontiguousarray(xyz[needs.site])
-    need_order = np.lexsort((_morton(n_xyz, 16), needs.cls))
+    need_order = np.argsort((needs.cls.astype(np.int64) << 45) | _morton(n_xyz, 15))
     has_entries = np.diff(e_ptr)[needs.cls[need_order]] > 0
     need_order = need_order[has_entries]
 
-    out_s = np.full((n_needs, k), -np.inf)
-    out_o = np.zeros((n_needs, k), dtype=np.int64)
-    out_d = np.zeros((n_needs, k))
-    out_w = np.zeros((n_needs, k))
+    # Slots past out_n are never read: no need to fill them.
+    out_s = np.empty((n_needs, k))
+    out_o = np.empty((n_needs, k), dtype=np.int64)
+    out_d = np.empty((n_needs, k))
+    out_w = np.empty((n_needs, k))
     out_n = np.zeros(n_needs, dtype=np.int64)
     threshold = float(min_score) if min_score > 0 else -np.inf
-    o_idx = order.astype(np.int64)
     args = (
         xyz, needs.site, needs.cls, needs.quantity_t, needs.confidence, needs.inferred, needs.temperature_c,
         needs.accepts_hazardous,
-        o_xyz, o_idx, offers.site[order], supply[order], offers.confidence[order], offers.hazardous[order],
-        offers.temperature_c[order],
+        np.ascontiguousarray(xyz[offers.site[order]]), order.astype(np.int64), offers.site[order], supply[order],
+        offers.confidence[order], offers.hazardous[order], offers.temperature_c[order],
         nd, ni,
         e_ptr, e_oc, e_w, e_rkm, e_rchord, e_heat, r_ptr, roots,
         *coef, _weights_vector(weights), k, threshold, heap_cap,
         out_s, out_o, out_d, out_w, out_n,
     )
-    n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
-    chunks = np.array_split(need_order, max(1, 8 * n_threads)) if n_threads > 1 else [need_order]
-
-    def run(rows):
-        return _search(np.ascontiguousarray(rows), *args)
-
-    if n_threads > 1 and len(chunks) > 1:
-        with ThreadPoolExecutor(n_threads) as ex:
-            counts = list(ex.map(run, chunks))
-    else:
-        counts = [run(c) for c in chunks]
-    pairs = sum(c[0] for c in counts)
-    opened = sum(c[1] for c in counts)
-    return out_s, out_o, out_d, out_w, out_n, pairs, opened
+    chunks = np.array_split(need_order, 8 * n_threads) if n_threads > 1 else [need_order]
+    counts = _in_threads(n_threads, lambda rows: _search(np.ascontiguousarray(rows), *args), chunks)
+    return _compact(out_s, out_o, out_d, out_w, out_n), sum(c[0] for c in counts), sum(c[1] for c in counts)
