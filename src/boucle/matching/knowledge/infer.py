@@ -93,6 +93,49 @@ def _excluded(code: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Recovery, collection and scrap trade take "any recyclable" in the rule tables (NACE 38.1, 38.3,
+# 46.77 name no material); a firm that says which material it recovers ("plastics recycler",
+# "metal recycling", "aggregates recycling") takes that family only.
+RECYCLER_PREFIXES = ("38.1", "38.3", "46.77")
+FAMILY_WORDS: dict[str, frozenset[str]] = {
+    "plastic": frozenset({"plastics", "packaging"}), "plastique": frozenset({"plastics", "packaging"}),
+    "polymer": frozenset({"plastics"}), "pet": frozenset({"plastics"}),
+    "tyre": frozenset({"plastics"}), "tire": frozenset({"plastics"}), "rubber": frozenset({"plastics"}),
+    "pneu": frozenset({"plastics"}), "caoutchouc": frozenset({"plastics"}),
+    "metal": frozenset({"metals", "electronics"}), "scrap": frozenset({"metals", "electronics"}),
+    "ferraille": frozenset({"metals"}), "metaux": frozenset({"metals"}), "steel": frozenset({"metals"}),
+    "aluminium": frozenset({"metals"}), "aluminum": frozenset({"metals"}), "copper": frozenset({"metals"}),
+    "glass": frozenset({"glass"}), "verre": frozenset({"glass"}),
+    "paper": frozenset({"paper", "packaging"}), "cardboard": frozenset({"paper", "packaging"}),
+    "papier": frozenset({"paper", "packaging"}), "carton": frozenset({"paper", "packaging"}),
+    "wood": frozenset({"wood"}), "bois": frozenset({"wood"}), "pallet": frozenset({"wood"}), "palette": frozenset({"wood"}),
+    "textile": frozenset({"textiles"}), "fibre": frozenset({"textiles"}), "cloth": frozenset({"textiles"}),
+    "aggregate": frozenset({"construction", "minerals"}), "rubble": frozenset({"construction", "minerals"}),
+    "inert": frozenset({"construction", "minerals"}), "granulat": frozenset({"construction", "minerals"}),
+    "gravat": frozenset({"construction", "minerals"}),
+    "weee": frozenset({"electronics", "metals"}), "electronic": frozenset({"electronics", "metals"}),
+    "deee": frozenset({"electronics", "metals"}), "battery": frozenset({"electronics"}), "batterie": frozenset({"electronics"}),
+    "oil": frozenset({"chemicals"}), "solvent": frozenset({"chemicals"}), "huile": frozenset({"chemicals"}),
+}
+
+
+@lru_cache(maxsize=1)
+def _class_groups() -> dict[str, str]:
+    from boucle.materials.taxonomy import load_classes
+
+    return {c.key: c.group for c in load_classes()}
+
+
+def _named_families(activity: str | None) -> frozenset[str]:
+    from .naf import normalise
+
+    found: set[str] = set()
+    for word in normalise(activity or "").split():
+        for w in (word, word[:-1] if word.endswith("s") else word):
+            found |= FAMILY_WORDS.get(w, frozenset())
+    return frozenset(found)
+
+
 def _codes(naf_code: str | None) -> list[str]:
     """'011;012' lists several codes (mixed activities); each is normalised."""
     out = []
@@ -161,7 +204,15 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
 
 @lru_cache(maxsize=4096)
 def _infer_needs(naf_code: str | None, activity: str | None) -> tuple[InferredNeed, ...]:
-    return tuple(_apply(_input_index(), site_codes(naf_code, activity), _excluded))
+    families = _named_families(activity)
+
+    def skip(code: str) -> frozenset[str]:
+        out = _excluded(code)
+        if families and any(_relation(code, p) == 1.0 for p in RECYCLER_PREFIXES):
+            out |= {k for k, g in _class_groups().items() if g not in families}
+        return out
+
+    return tuple(_apply(_input_index(), site_codes(naf_code, activity), skip))
 
 
 def infer_needs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:

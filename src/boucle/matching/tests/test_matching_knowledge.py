@@ -167,3 +167,18 @@ def test_utilities_and_water_reach_the_heavy_industries_that_take_them():
     assert "water_cooling" in _keys(infer_needs("35.11", None))
     assert "electricity" in _keys(infer_needs(None, "chlor-alkali plant"))
     assert "fertiliser_mineral" in _keys(infer_needs("01.50", None))
+
+
+def test_a_recycler_that_names_its_material_takes_that_family_only():
+    plastics = _keys(infer_needs("38.32", "Plastics recycler"))
+    assert {"mixed_plastics", "pet", "ldpe_film"} <= plastics
+    assert not {"glass_cullet", "steel_scrap", "textiles", "concrete_rubble"} & plastics
+    assert {"concrete_rubble", "construction_demolition_mixed"} <= _keys(infer_needs("38.32", "Aggregates recycling"))
+    # An unspecified recycler still takes any recyclable.
+    assert {"glass_cullet", "steel_scrap", "mixed_plastics"} <= _keys(infer_needs("38.32", "Recycling company"))
+
+
+def test_fish_waste_reaches_fishmeal_and_straight_fertilisers_reach_fertiliser_blenders():
+    assert "fish_waste" in _keys(infer_needs(None, "Fishmeal plant"))
+    assert "fertiliser_mineral" in _keys(infer_needs("20.15", None))
+    assert "tyres" in _keys(infer_needs(None, "artificial turf and sports surfaces"))
