@@ -9,7 +9,7 @@
 
 from django.db.models import Q
 
-from boucle.accounts.access import _grants, member_company_ids, territory_q
+from boucle.accounts.access import member_company_ids, territory_q
 from boucle.flows.models import Company, Site
 from boucle.territories.refs import TerritoryRef
 
@@ -29,7 +29,8 @@ def can_facilitate_territory(user, level: str, code: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    return any(_contains(f_level, f_code, level, code) for f_level, f_code in _grants(user)[1])
+    return any(_contains(f_level, f_code, level, code)
+               for f_level, f_code in user.facilitations.values_list("level", "code"))
 
 
 def facilitates_call(user, call: Call) -> bool:
