@@ -68,3 +68,12 @@ def test_an_export_with_the_original_maestri_columns_reads_like_the_shipped_copy
     again = read_rows(path)
     assert [(r["case"], r["waste_description"], r["ewc_hazardous"]) for r in again] == \
         [(r["case"], r["waste_description"], r["ewc_hazardous"]) for r in rows[:12]]
+
+
+def test_command_evaluates_the_literature_check_set(capsys):
+    ap = argparse.ArgumentParser()
+    command_evaluate.register(ap.add_subparsers())
+    args = ap.parse_args(["evaluate", "literature", "--case", "101", "--case", "113"])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Literature check set") and "     101" in out and "     113" in out

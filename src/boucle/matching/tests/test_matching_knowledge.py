@@ -110,11 +110,17 @@ def test_hazardous_waste_only_to_sites_that_may_receive_it():
     assert not may_receive_hazardous("25.61", None, "spent_solvents_halogenated")
 
 
-def test_no_company_name_of_the_development_set_appears_in_the_knowledge_base():
+def test_no_company_name_of_the_development_or_check_sets_appears_in_the_knowledge_base():
     with (KNOW / "eval" / "maestri_exchanges_dev.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     names = {r[c].strip() for r in rows for c in ("provider_company", "receiver_company")} - {""}
     assert len(names) > 20
+    with (KNOW / "eval" / "literature_check.csv").open(encoding="utf-8") as fh:
+        check = list(csv.DictReader(fh))
+    check_names = {r[c].strip() for r in check
+                   for c in ("Company name - Providing industry", "Company name - Receiving industry")} - {""}
+    assert len(check_names) > 40
+    names |= check_names
     text = "\n".join(p.read_text(encoding="utf-8").lower() for p in sorted((KNOW / "data").glob("*.csv"))
                      if p.name != "nace_rev2_notes.csv")
     text += "\n".join(p.read_text(encoding="utf-8").lower() for p in sorted(KNOW.glob("*.py")))
