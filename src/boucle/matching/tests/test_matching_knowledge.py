@@ -188,3 +188,11 @@ def test_fish_waste_reaches_fishmeal_and_straight_fertilisers_reach_fertiliser_b
     assert "fish_waste" in _keys(infer_needs(None, "Fishmeal plant"))
     assert "fertiliser_mineral" in _keys(infer_needs("20.15", None))
     assert "tyres" in _keys(infer_needs(None, "artificial turf and sports surfaces"))
+
+
+def test_salt_works_take_brine_and_bus_fleets_biomethane():
+    assert "salt_brine" in _keys(infer_needs(None, "Salt works (salt pans)"))
+    assert "biomethane" in _keys(infer_needs(None, "Public bus transport"))
+    assert activity_to_naf("Biodiesel producer")[0][0] == "20.59"
+    # A wholesaler of spirits is not a distillery.
+    assert "11.01" not in dict(activity_to_naf("Alcohol distributor"))
