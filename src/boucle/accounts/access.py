@@ -5,6 +5,9 @@ territory containing its site, and to the platform administrator. Anyone else se
 it only anonymised, unless the company published its profile.
 """
 
+from functools import lru_cache
+
+from django.db import connection
 from django.db.models import Q
 
 from boucle.flows.models import Company, Site
@@ -24,14 +27,35 @@ def _grants(user) -> tuple[frozenset, tuple]:
     """
     cached = getattr(user, "_boucle_grants", None)
     if cached is None:
-        members = frozenset(user.memberships.values_list("company_id", flat=True))
-        facilitations = tuple(user.facilitations.values_list("level", "code"))
-        cached = (members, facilitations)
+        members, facilitations = set(), []
+        with connection.cursor() as cursor:
+            cursor.execute(_grants_sql(), [user.pk, user.pk])
+            for company_id, level, code in cursor.fetchall():
+                if company_id is not None:
+                    members.add(company_id)
+                else:
+                    facilitations.append((level, code))
+        cached = (frozenset(members), tuple(facilitations))
         try:
             user._boucle_grants = cached
         except AttributeError:
             pass
     return cached
+
+
+@lru_cache(maxsize=1)
+def _grants_sql() -> str:
+    """Memberships and facilitations in one round trip: every authenticated request reads them."""
+    from boucle.accounts.models import Facilitator, Membership
+
+    q = connection.ops.quote_name
+    member, facilitator = Membership._meta, Facilitator._meta
+    column = lambda meta, name: q(meta.get_field(name).column)  # noqa: E731
+    return (f"SELECT {column(member, 'company')}, NULL, NULL FROM {q(member.db_table)} "
+            f"WHERE {column(member, 'user')} = %s UNION ALL "
+            f"SELECT NULL, {column(facilitator, 'level')}, {column(facilitator, 'code')} "
+            f"FROM {q(facilitator.db_table)} "
+            f"WHERE {column(facilitator, 'user')} = %s")
 
 
 def forget_grants(user) -> None:

@@ -153,15 +153,17 @@ def create_flow(request, payload: S.FlowIn):
 @api.get("/synergies", response={200: list[S.SynergyOut], **DENIED}, tags=["synergies"])
 def list_synergies(request, status: S.Status | None = None, limit: int = 100, offset: int = 0):
     user = _user(request)
-    qs = services.visible_synergies(user).filter(stale=False)
-    if status:
-        qs = qs.filter(status=status)
+
+    def visible():
+        qs = services.visible_synergies(user).filter(stale=False)
+        return qs.filter(status=status) if status else qs
+
     page = _window(offset, limit, 500)
-    ranked = snapshots.remembered("synergy-list", user, lambda: RankedCards(services.ranked_ids(qs)),
+    ranked = snapshots.remembered("synergy-list", user, lambda: RankedCards(services.ranked_ids(visible())),
                                   status or "", get_language())
     ids = ranked.ids[page]
     missing = [i for i in ids if i not in ranked.cards]
-    for synergy in services.ranked_page(qs, 0, len(missing), missing, user) if missing else ():
+    for synergy in services.ranked_page(None, 0, len(missing), missing, user) if missing else ():
         ranked.keep(synergy.pk, _card_json(request, user, synergy))
     body = b"[" + b",".join(ranked.cards[i] for i in ids if i in ranked.cards) + b"]"
     return HttpResponse(body, content_type=api.get_content_type())

@@ -35,8 +35,8 @@ def ranked_ids(qs) -> list:
 def ranked_page(qs, offset: int, limit: int, ranking: list | None = None, user=None) -> list:
     """One page of synergies, best first, in two cheap queries.
 
-    With a ``ranking`` (from ``ranked_ids``, kept for a data version) the page is a slice
-    of it and its rows are loaded by primary key, each checked again with ``can_view``
+    With a ``ranking`` (from ``ranked_ids``, kept for a data version; ``qs`` is then
+    unused) the page is a slice of it and its rows are loaded by primary key, each checked again with ``can_view``
     for ``user``: a stale ranking could at worst make a page short, never show a synergy
     the user may not open.
     """

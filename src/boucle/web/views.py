@@ -99,7 +99,8 @@ def _filtered_map_sites(request, bbox, zoom, kind, direction):
                      "lat": round(r["lat"], 5), "lon": round(r["lon"], 5)} for r in rows]
         return JsonResponse({"mode": "aggregates", "clusters": clusters})
     qs = qs.annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")))
-    sites = list(qs.order_by("-n_offers", "id").values("id", "name", "lat", "lon", "naf_id", "n_offers")[:MAX_SITES + 1])
+    sites = list(qs.order_by("-n_offers", "id")
+                 .values("id", "name", "lat", "lon", "naf_id", "n_offers")[:MAX_SITES + 1])
     return JsonResponse({"mode": "sites", "truncated": len(sites) > MAX_SITES, "sites": sites[:MAX_SITES]})
 
 
