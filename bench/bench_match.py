@@ -2,7 +2,10 @@
 
 From in-memory arrays to the 10 best scored offers per need within 200 km
 (index and score arrays; explanations are lazy and text classification is not
-included). Baseline: for each need, haversine to every offer of its class,
+included). The engine receives the platform's impact model as its per-class
+coefficients (``boucle.impact.vector.linear_coefficients``), which lets it run
+its compiled search; the baseline calls ``score_exchanges`` itself, so the
+agreement check covers the coefficients too. Baseline: for each need, haversine to every offer of its class,
 apply the rules, score, keep the 10 best — timed on a subset of needs in the
 same run and scaled linearly to all needs.
 

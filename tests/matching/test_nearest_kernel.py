@@ -123,3 +123,12 @@ def test_identical_offers_keep_the_lowest_indices():
     top = best_offers_per_need(s, offers, needs, ClassInfo.uniform(1), k=10, impact_fn=LinearImpact.tonnes_only(1))
     assert top.candidates.offer_idx.tolist() == list(range(10)) * 2
     assert top.candidates.need_idx.tolist() == [0] * 10 + [1] * 10
+
+
+def test_the_fast_decay_bound_is_never_below_exp():
+    from boucle.matching.nearest_kernel import BOUND_SLACK, _exp_upper
+
+    x = np.r_[0.0, np.logspace(-12, 3, 20001)]
+    bound = np.array([_exp_upper(v) for v in x]) * BOUND_SLACK
+    assert np.all(bound >= np.exp(-x))
+    assert np.all(bound <= np.exp(-x) * (1 + 1e-4))  # and tight enough to prune

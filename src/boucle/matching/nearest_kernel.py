@@ -1,26 +1,34 @@
 """Compiled exact top-k search of :mod:`.nearest`, for impact models linear in tonnes.
 
-Why a compiled kernel: at a million flows the answer needs ~100 scored pairs
-per need, and in numpy each pair costs a dozen array passes, KD-tree result
-matrices and row sorts (about 1 µs per pair); a loop compiled by numba scores
-a pair in a few tens of nanoseconds and prunes per tree node, per need.
+Why a compiled kernel: at a million flows the answer needs some 50 scored
+pairs per need, and in numpy each pair costs a dozen array passes, KD-tree
+result matrices and row sorts (about 1 µs per pair all included); a loop
+compiled by numba scores a pair in a few tens of nanoseconds and prunes per
+tree node, per need, with a bound that is exact for that need.
 
-The search is a best-first branch and bound. Offers of each class are split
-into *groups* (quantity within a factor ``GROUP_RATIO`` x a confidence tier),
-each group a binary tree of boxes over its offers in Morton (space-filling
-curve) order. A node knows its box, its quantity range and its best
+The search is a best-first branch and bound. Offers of each class form one
+binary tree (:func:`_build_forest`) whose nodes are split at the median of
+place, ln quantity or ln confidence, whichever makes the score bound vary most
+across the node. A node knows its box, its quantity range and its best
 confidence, hence an upper bound of the score of any of its offers for a given
 need (:func:`_node_bound`: the merit at the node's best quantity and at its
 nearest possible distance, times the decay at that distance). Per need, a heap
-holds the roots of the groups of every compatible offer class; the node with
+holds the roots of the trees of every compatible offer class; the node with
 the highest bound is opened (children pushed, or a leaf's offers scored) until
 that bound falls below the running k-th best score: every offer left can then
-only score less, so the top k is exact. Equal scores are broken by offer index.
+only score less, so the top k is exact. Best first, no node is opened whose
+bound is below the final k-th score. Equal scores are broken by offer index.
 
 Scores are computed with the operations of :func:`.scoring.score_terms` in the
-same order, so they equal the numpy path's to the last bit but for ``exp`` and
-``arcsin`` (a test compares both paths; the benchmark compares with a
-pairwise baseline).
+same order, so they equal the numpy path's but for the last bits of ``exp``
+and ``arcsin`` (tests compare both paths with a full enumeration; the
+benchmark compares with a pairwise baseline). Bounds may be looser than exact
+(fast ``exp``, reciprocals) but are always rounded up (``BOUND_SLACK``).
+
+Needs are spread over threads in chunks (the kernel releases the GIL), sorted
+by class then Z-order so that a chunk keeps the same tree nodes in cache.
+Compiled functions are cached on disk (``cache=True``): the first run on a
+machine compiles for some seconds, later processes load the machine code.
 """
 
 from __future__ import annotations
@@ -36,11 +44,12 @@ from .engine import class_pair_allowed, pair_radius_km
 from .scoring import LinearImpact, ScoreWeights
 from .spatial import EARTH_RADIUS_KM, km_to_chord
 
-LEAF_SIZE = 16
+LEAF_SIZE = 24
 # How much a factor e in quantity moves the score bound, against a factor e of
 # decay (decay_km of distance): the merit depends on the quantity through the
 # fit and the saturated impact, and is damped by the base term.
 QUANTITY_SPLIT_WEIGHT = 0.5
+CONFIDENCE_SPLIT_WEIGHT = 1.0
 BOUND_SLACK = 1.0 + 1e-9  # bounds are rounded up so float error never prunes a winner
 _TWO_R = 2.0 * EARTH_RADIUS_KM
 
@@ -201,6 +210,12 @@ def _saturate(x, scale):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _saturate_times(x, inv_scale):
+    y = x * inv_scale if x > 0.0 else 0.0
+    return y / (1.0 + y)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _impact(tonnes, km, ga, gb, dv, ea, eb, wt):
     """``scoring.impact_term`` of a linear model, same operations and order."""
     co2 = tonnes * (ga - km * gb) / 1000.0
@@ -217,15 +232,17 @@ def _upper_impact(t_lo, t_hi, km, r_km, ga, gb, dv, ea, eb, wt):
     co2 = max(t_hi * (ga - d_co2 * gb), t_lo * (ga - d_co2 * gb)) / 1000.0
     div = max(t_hi * dv, t_lo * dv)
     eur = max(t_hi * (ea - d_eur * eb), t_lo * (ea - d_eur * eb))
-    term = wt[3] * _saturate(co2, wt[6]) + wt[4] * _saturate(div, wt[7]) + wt[5] * _saturate(eur, wt[8])
-    return term / (wt[3] + wt[4] + wt[5])
+    # Reciprocals (wt[12:]) instead of divisions: a bound needs no last-bit agreement.
+    term = wt[3] * _saturate_times(co2, wt[12]) + wt[4] * _saturate_times(div, wt[13]) + wt[5] * _saturate_times(eur, wt[14])
+    return term * wt[16]
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _exp_upper(x):
     """exp(-x) for x >= 0, from above, in a few multiplications (libm's exp
     is the largest cost of a node bound): 2^-n times the Taylor series of
-    e^-t, t < ln 2, cut after a positive term, which overestimates (error < 2e-5)."""
+    e^-t, t < ln 2, cut after a positive term, which overestimates (by less
+    than 3e-5; rounding, ~1e-14 either way, is covered by BOUND_SLACK)."""
     y = x * 1.4426950408889634
     n = math.floor(y)
     t = (y - n) * 0.6931471805599453
@@ -253,8 +270,8 @@ def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, d
     else:
         imp = _upper_impact(a, b, km, r_km, ga, gb, dv, ea, eb, wt)
         fit = wt[10] if b > 0.0 else 0.0
-    merit = (wt[0] * max(imp, 0.0) + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2])
-    return w * nd[node, 8] * need_part * _exp_upper(km / wt[9]) * merit * BOUND_SLACK
+    merit = (wt[0] * max(imp, 0.0) + wt[1] * fit + wt[2]) * wt[17]
+    return w * nd[node, 8] * need_part * _exp_upper(km * wt[15]) * merit * BOUND_SLACK
 
 
 @njit(cache=True, nogil=True)
@@ -412,13 +429,19 @@ def _weights_vector(wt: ScoreWeights) -> np.ndarray:
     return np.array([
         wt.impact, wt.fit, wt.base, wt.impact_co2e, wt.impact_tonnes, wt.impact_eur,
         wt.co2e_scale_t, wt.tonnes_scale_t, wt.eur_scale, wt.decay_km, wt.unknown_fit, wt.inferred_factor,
+        # reciprocals for the bounds
+        1 / wt.co2e_scale_t, 1 / wt.tonnes_scale_t, 1 / wt.eur_scale, 1 / wt.decay_km,
+        1 / (wt.impact_co2e + wt.impact_tonnes + wt.impact_eur), 1 / (wt.impact + wt.fit + wt.base),
     ], dtype=np.float64)
 
 
 def usable(weights: ScoreWeights) -> bool:
-    """The bounds assume non-negative weights and a positive decay."""
-    w = _weights_vector(weights)
-    return bool(np.all(w >= 0) and weights.decay_km > 0 and weights.impact_co2e + weights.impact_tonnes + weights.impact_eur > 0)
+    """The bounds assume non-negative weights, positive scales and decay."""
+    w = weights
+    shares = (w.impact, w.fit, w.base, w.impact_co2e, w.impact_tonnes, w.impact_eur, w.unknown_fit, w.inferred_factor)
+    scales = (w.co2e_scale_t, w.tonnes_scale_t, w.eur_scale, w.decay_km,
+              w.impact_co2e + w.impact_tonnes + w.impact_eur, w.impact + w.fit + w.base)
+    return all(x >= 0 for x in shares) and all(x > 0 for x in scales)
 
 
 def _small_ints(values: np.ndarray, n: int) -> np.ndarray:
@@ -444,7 +467,7 @@ def _forest(xyz, offers, supply, n_cls: int, weights: ScoreWeights, n_threads: i
     with np.errstate(divide="ignore"):
         keys = np.column_stack((xyz[offers.site[order]], np.log(np.fmax(supply[order], 1e-300)),
                                 np.log(np.fmax(offers.confidence[order], 1e-300))))
-    split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [QUANTITY_SPLIT_WEIGHT, 1.0])
+    split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [QUANTITY_SPLIT_WEIGHT, CONFIDENCE_SPLIT_WEIGHT])
     perm = np.arange(order.size)
     q, conf = np.ascontiguousarray(supply[order]), np.ascontiguousarray(offers.confidence[order])
     # Classes dealt to threads by decreasing size, so each gets a similar share.
