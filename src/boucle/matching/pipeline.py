@@ -42,6 +42,7 @@ SUBSTITUTE_WEIGHT = 0.8
 ENERGY_SUBSTITUTE_WEIGHT = 0.5
 
 # Heat can go down the temperature ladder, never up (the engine also checks stated temperatures).
+HEAT_CLASSES = frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "steam", "hot_water"})
 HEAT_CASCADE = (
     ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
     ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", 0.9),
@@ -144,6 +145,12 @@ def compatibility() -> eng.Compatibility:
     except Exception:  # impact tables absent or unreadable: identity still matches like with like
         recipes = []
     for a, b in recipes:
+        if a in HEAT_CLASSES and b not in HEAT_CLASSES:
+            # Accounting, not matching: recovered heat is valued as the gas a boiler would have burnt,
+            # but a site that takes in natural gas as a fuel or feedstock (a power station, a glass
+            # furnace, an ammonia plant) cannot run on 80 °C water. Heat needs are matched through the
+            # heat classes and the cascade below.
+            continue
         if a in idx and b in idx and a != b:
             energy = classes[idx[a]].kind == "energy"
             oc.append(idx[a]), nc.append(idx[b]), w.append(ENERGY_SUBSTITUTE_WEIGHT if energy else SUBSTITUTE_WEIGHT)
