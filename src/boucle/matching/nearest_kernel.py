@@ -364,13 +364,21 @@ def _search(
                 continue
             # Offers farther than ``reach`` cannot reach kth: the bound b holds
             # at the box's nearest point and decays from there.
+            dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
+            dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
+            dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
+            box = math.sqrt(dx * dx + dy * dy + dz * dz)
             reach2 = e_rchord[e] * e_rchord[e]
             if kth > 0.0:
-                dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-                dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-                dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-                reach = math.sqrt(dx * dx + dy * dy + dz * dz) + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
+                reach = box + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
                 reach2 = min(reach2, reach * reach * BOUND_SLACK)
+            # The leaf's impact bound, for each offer's own bound below.
+            a, bq = nd[node, 6], nd[node, 7]
+            if known:
+                imp_leaf = _upper_impact(min(a, demand), min(bq, demand), EARTH_RADIUS_KM * box, e_rkm[e], ga, gb, dv, ea, eb, wt)
+            else:
+                imp_leaf = _upper_impact(a, bq, EARTH_RADIUS_KM * box, e_rkm[e], ga, gb, dv, ea, eb, wt)
+            imp_leaf = max(imp_leaf, 0.0)
             heat = e_heat[e]
             for p in range(ni[node, 0], ni[node, 1]):
                 if o_site[p] == si:
@@ -388,18 +396,24 @@ def _search(
                 chord = math.sqrt(chord2)
                 if chord > e_rchord[e]:
                     continue
-                pairs += 1
-                km = _TWO_R * math.asin(min(chord, 2.0) / 2.0)
-                # scoring.score_terms, same operations in the same order
                 supply = o_q[p] if o_q[p] > 0.0 else 0.0
-                tonnes = min(supply, demand) if known else supply
-                imp = _impact(tonnes, km, ga, gb, dv, ea, eb, wt)
                 if known and supply > 0.0:
                     fit = min(supply, demand) / max(supply, demand)
                 elif supply > 0.0:
                     fit = wt[10]
                 else:
                     fit = 0.0
+                if kth > 0.0:
+                    # This offer's own bound (its confidence and fit, the leaf's
+                    # impact, the decay at the chord) is cheaper than its score.
+                    ub = w * o_conf[p] * need_part * (wt[0] * imp_leaf + wt[1] * max(fit, 0.0) + wt[2]) * wt[17]
+                    if ub * _exp_upper(EARTH_RADIUS_KM * chord * wt[15]) * BOUND_SLACK < kth:
+                        continue
+                pairs += 1
+                km = _TWO_R * math.asin(min(chord, 2.0) / 2.0)
+                # scoring.score_terms, same operations in the same order
+                tonnes = min(supply, demand) if known else supply
+                imp = _impact(tonnes, km, ga, gb, dv, ea, eb, wt)
                 merit = (wt[0] * imp + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2])
                 score = w * (o_conf[p] * conf_n) * infl * math.exp(-km / wt[9]) * merit
                 oi = o_idx[p]
