@@ -58,8 +58,10 @@ def prepare_database(db_url: str):
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
 
     from boucle.accounts.models import ApiToken, Facilitator
     from boucle.dbutils import insert_rows
@@ -68,48 +70,49 @@ def prepare_database(db_url: str):
     from boucle.reference.loader import load_reference
     from boucle.territories.models import Commune
 
-    from django.conf import settings
-
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # as `boucle serve` does; else WhiteNoise warns
-    load_reference()
-    rng = random.Random(42)
-    communes = list(Commune.objects.values_list("insee", "lat", "lon"))
-    print(f"bench_web: inserting {N_SITES} sites, {N_SITES * FLOWS_PER_SITE} flows, {N_SYNERGIES} synergies",
-          file=sys.stderr)
-    companies = [Company(external_key=f"bench:{i}", name=f"Entreprise {i}") for i in range(N_SITES)]
-    insert_rows(Company, companies, ["external_key", "name", "published"])
-    company_ids = list(Company.objects.order_by("id").values_list("id", flat=True))
-    sites = []
-    for i, cid in enumerate(company_ids):
-        insee, lat, lon = communes[rng.randrange(len(communes))]
-        sites.append(Site(company_id=cid, site_id=f"B{i}", id_kind="external", name=f"Site {i}", commune_id=insee,
-                          lat=lat + rng.uniform(-0.02, 0.02), lon=lon + rng.uniform(-0.02, 0.02), country="FR",
-                          imported_values={}))
-    insert_rows(Site, sites, ["company", "site_id", "id_kind", "name", "commune", "lat", "lon", "country", "closed",
-                              "activity", "source", "imported_values"])
-    site_ids = list(Site.objects.order_by("id").values_list("id", flat=True))
-    flows = []
-    for sid in site_ids:
-        for j in range(FLOWS_PER_SITE):
-            direction = "offer" if j < 2 else "need"
-            flows.append(Flow(site_id=sid, identity=f"f{j}", direction=direction, kind="material",
-                              label=f"flux {j}", material_class=rng.choice(["fly_ash", "steel_scrap", "cardboard"]),
-                              quantity=rng.uniform(1, 1000), unit="t", period="year", imported_values={}))
-    insert_rows(Flow, flows, ["site", "identity", "direction", "kind", "label", "material_class", "quantity", "unit",
-                              "period", "confidential", "illustrative", "grade", "physical_state", "source",
-                              "external_id", "base_unit", "imported_values"])
-    offers = list(Flow.objects.filter(direction="offer").values_list("id", "site_id"))
-    synergies = []
-    for k in range(N_SYNERGIES):
-        oid, osite = offers[rng.randrange(len(offers))]
-        synergies.append(Synergy(offer_id=oid, need_site_id=site_ids[rng.randrange(len(site_ids))], inferred=True,
-                                 material_class="fly_ash", distance_km=rng.uniform(0, 200), score=rng.random(),
-                                 co2e_avoided_t=rng.uniform(0, 500), explanation={}, status="suggested"))
-    # One inferred synergy per (offer, site, class): drop the rare random duplicates.
-    unique = {(s.offer_id, s.need_site_id): s for s in synergies}
-    insert_rows(Synergy, list(unique.values()), ["offer", "need_site", "inferred", "material_class", "distance_km",
-                                                 "score", "co2e_avoided_t", "explanation", "status", "stale",
-                                                 "created_at", "updated_at"])
+    # One transaction, as an import would: the data-version triggers then do their work once.
+    with transaction.atomic():
+        load_reference()
+        rng = random.Random(42)
+        communes = list(Commune.objects.values_list("insee", "lat", "lon"))
+        print(f"bench_web: inserting {N_SITES} sites, {N_SITES * FLOWS_PER_SITE} flows, {N_SYNERGIES} synergies",
+              file=sys.stderr)
+        companies = [Company(external_key=f"bench:{i}", name=f"Entreprise {i}") for i in range(N_SITES)]
+        insert_rows(Company, companies, ["external_key", "name", "published"])
+        company_ids = list(Company.objects.order_by("id").values_list("id", flat=True))
+        sites = []
+        for i, cid in enumerate(company_ids):
+            insee, lat, lon = communes[rng.randrange(len(communes))]
+            sites.append(Site(company_id=cid, site_id=f"B{i}", id_kind="external", name=f"Site {i}", commune_id=insee,
+                              lat=lat + rng.uniform(-0.02, 0.02), lon=lon + rng.uniform(-0.02, 0.02), country="FR",
+                              imported_values={}))
+        insert_rows(Site, sites, ["company", "site_id", "id_kind", "name", "commune", "lat", "lon", "country", "closed",
+                                  "activity", "source", "imported_values"])
+        site_ids = list(Site.objects.order_by("id").values_list("id", flat=True))
+        flows = []
+        for sid in site_ids:
+            for j in range(FLOWS_PER_SITE):
+                direction = "offer" if j < 2 else "need"
+                material = rng.choice(["fly_ash", "steel_scrap", "cardboard"])
+                flows.append(Flow(site_id=sid, identity=f"f{j}", direction=direction, kind="material",
+                                  label=f"flux {j}", material_class=material,
+                                  quantity=rng.uniform(1, 1000), unit="t", period="year", imported_values={}))
+        insert_rows(Flow, flows, ["site", "identity", "direction", "kind", "label", "material_class", "quantity",
+                                  "unit", "period", "confidential", "illustrative", "grade", "physical_state",
+                                  "source", "external_id", "base_unit", "imported_values"])
+        offers = list(Flow.objects.filter(direction="offer").values_list("id", "site_id"))
+        synergies = []
+        for k in range(N_SYNERGIES):
+            oid, osite = offers[rng.randrange(len(offers))]
+            synergies.append(Synergy(offer_id=oid, need_site_id=site_ids[rng.randrange(len(site_ids))], inferred=True,
+                                     material_class="fly_ash", distance_km=rng.uniform(0, 200), score=rng.random(),
+                                     co2e_avoided_t=rng.uniform(0, 500), explanation={}, status="suggested"))
+        # One inferred synergy per (offer, site, class): drop the rare random duplicates.
+        unique = {(s.offer_id, s.need_site_id): s for s in synergies}
+        insert_rows(Synergy, list(unique.values()), ["offer", "need_site", "inferred", "material_class", "distance_km",
+                                                     "score", "co2e_avoided_t", "explanation", "status", "stale",
+                                                     "created_at", "updated_at"])
     user = get_user_model().objects.create_user("bench@boucle", password="bench-password-123")
     Facilitator.objects.create(user=user, level="region", code="32")
     _token, clear = ApiToken.issue(user, "bench")

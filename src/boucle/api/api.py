@@ -36,8 +36,11 @@ LAST_USED_EVERY = timedelta(minutes=1)  # how stale a token's "last used" date m
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
-        if found is None or not found.user.is_active:
+        try:  # the digest is unique: get() needs no ORDER BY, unlike first()
+            found = ApiToken.objects.select_related("user").get(digest=ApiToken.hash(token))
+        except ApiToken.DoesNotExist:
+            return None
+        if not found.user.is_active:
             return None
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY:
