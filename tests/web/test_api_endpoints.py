@@ -1,5 +1,7 @@
 """The JSON API: OpenAPI document, token auth, validation errors naming the field, disclosure rule."""
 
+from datetime import timedelta
+
 from boucle.accounts.models import ApiToken
 from boucle.flows.models import Flow
 from web_personas import EPCI_T
@@ -120,3 +122,16 @@ def test_observatory_endpoints_honour_tokens(world, client):
     figures = client.get(f"/api/observatory/epci:{EPCI_T}/indicators", **_bearer(world.users["facilitator_t"]))
     assert figures.status_code == 200 and figures.json()["public"] is False
     assert client.get(f"/api/observatory/epci:{EPCI_T}/indicators").json()["public"] is True
+
+
+def test_token_last_use_is_recorded_at_most_once_a_minute(world, client):
+    """A script polling the API must not turn every read into a write; the date stays within a minute."""
+    auth = _bearer(world.users["member_a"])
+    token = ApiToken.objects.get(user=world.users["member_a"])
+    client.get("/api/sites", **auth)
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    client.get("/api/sites", **auth)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    client.get("/api/sites", **auth)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first
