@@ -43,6 +43,19 @@ IMPACT_METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3")
 BASES = ("estimated", "potential", "verified")
 
 
+def codes(labels: Sequence) -> tuple[np.ndarray, list]:
+    """Small integer codes for a column of labels, and the distinct labels in code order (first seen first).
+
+    Finding the distinct labels and looking each row up both run in C: a Python loop per
+    row costs more than the rest of the observatory on half a million flows.
+    """
+    labels = labels.tolist() if isinstance(labels, np.ndarray) else labels
+    index = dict.fromkeys(labels)
+    for i, label in enumerate(index):
+        index[label] = i
+    return np.fromiter(map(index.__getitem__, labels), dtype=np.int64, count=len(labels)), list(index)
+
+
 @dataclass
 class Facts:
     """Parallel arrays, one row per (commune, company, key) contribution."""
@@ -57,16 +70,14 @@ class Facts:
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, int, tuple, float]]) -> Facts:
         """Rows of (commune code, company id, key tuple, value)."""
-        commune_ix: dict[str, int] = {}
-        key_ix: dict[tuple, int] = {}
-        c, k, comp, val = [], [], [], []
-        for commune, company, key, value in rows:
-            c.append(commune_ix.setdefault(commune, len(commune_ix)))
-            k.append(key_ix.setdefault(key, len(key_ix)))
-            comp.append(company)
-            val.append(value or 0.0)
-        return cls(np.asarray(c, dtype=np.int64), np.asarray(comp, dtype=np.int64), np.asarray(k, dtype=np.int64),
-                   np.asarray(val, dtype=float), list(commune_ix), list(key_ix))
+        rows = list(rows)
+        if not rows:
+            return cls.empty()
+        communes, companies, keys, values = zip(*rows)
+        commune, commune_labels = codes(communes)
+        key, key_labels = codes(keys)
+        return cls(commune, np.asarray(companies, dtype=np.int64), key,
+                   np.fromiter((v or 0.0 for v in values), dtype=float, count=len(values)), commune_labels, key_labels)
 
     @classmethod
     def empty(cls) -> Facts:
@@ -95,24 +106,37 @@ def concat(parts: Sequence[Facts]) -> Facts:
                  list(communes), list(keys))
 
 
-def derive(facts: Facts, mapping) -> Facts:
-    """Add rows under coarser keys: ``mapping(key) -> list of new keys`` (may be empty)."""
-    new_keys: dict[tuple, int] = {k: i for i, k in enumerate(facts.keys)}
-    src_rows, dst_keys = [], []
-    for i, key in enumerate(facts.keys):
-        for target in mapping(key):
-            src_rows.append(i)
-            dst_keys.append(new_keys.setdefault(target, len(new_keys)))
-    if not src_rows:
+def compact(facts: Facts) -> Facts:
+    """The same facts without the communes no row refers to (a map lists every commune it is given)."""
+    used = np.zeros(len(facts.communes), dtype=bool)
+    used[facts.commune] = True
+    if used.all():
         return facts
-    # For each (source key → target key) pair, copy the rows of the source key.
-    order = np.argsort(facts.key, kind="stable")
-    bounds = np.searchsorted(facts.key[order], np.arange(len(facts.keys) + 1))
+    index = np.cumsum(used) - 1
+    return Facts(index[facts.commune], facts.company, facts.key, facts.value,
+                 [c for c, u in zip(facts.communes, used) if u], facts.keys)
+
+
+def derive(facts: Facts, mapping) -> Facts:
+    """Add rows under coarser keys: ``mapping(key) -> list of new keys`` (may be empty).
+
+    The mapping is asked once per key; rows are then copied with one gather per target
+    slot (a key has at most a handful of targets), not one pass per key.
+    """
+    new_keys: dict[tuple, int] = {k: i for i, k in enumerate(facts.keys)}
+    targets = [[new_keys.setdefault(t, len(new_keys)) for t in mapping(key)] for key in facts.keys]
+    width = max((len(t) for t in targets), default=0)
+    if width == 0:
+        return facts
+    table = np.full((len(targets), width), -1, dtype=np.int64)
+    for i, t in enumerate(targets):
+        table[i, :len(t)] = t
     take, tkeys = [], []
-    for src, dst in zip(src_rows, dst_keys):
-        rows = order[bounds[src]:bounds[src + 1]]
+    for slot in range(width):
+        dst = table[:, slot][facts.key]
+        rows = np.flatnonzero(dst >= 0)
         take.append(rows)
-        tkeys.append(np.full(rows.size, dst, dtype=np.int64))
+        tkeys.append(dst[rows])
     take = np.concatenate(take)
     return Facts(np.concatenate([facts.commune, facts.commune[take]]),
                  np.concatenate([facts.company, facts.company[take]]),
@@ -155,20 +179,34 @@ def rollup_groups(facts: Facts, group_of_commune: Sequence[int] | np.ndarray, n_
         keep &= wanted[facts.key]
     if not keep.any():
         return out
-    g, k, v = group[keep], facts.key[keep], facts.value[keep]
-    companies, comp = np.unique(facts.company[keep], return_inverse=True)
-    n_comp, n_keys = companies.size, len(facts.keys)
-    pair = (g * n_keys + k) * n_comp + comp
-    pairs, inverse = np.unique(pair, return_inverse=True)
-    sums = np.bincount(inverse, weights=v, minlength=pairs.size)
-    gk = pairs // n_comp
+    g, k, v, comp = group[keep], facts.key[keep], facts.value[keep], facts.company[keep]
+    n_keys = len(facts.keys)
+    low = int(comp.min())
+    span = int(comp.max()) - low + 1
+    if n_groups * n_keys * span < 2 ** 62:  # company ids fit in the pair code as they are
+        comp = comp - low
+    else:
+        _, comp = np.unique(comp, return_inverse=True)
+        span = int(comp.max()) + 1
+    pair = (g * n_keys + k) * span + comp
+    # One stable sort, so each (group, key, company) is a run summed in the order of the facts
+    # and each (group, key) a run of runs. With the row number packed into the low bits a
+    # plain value sort (vectorised in numpy) is stable and several times faster than argsort.
+    shift = max(int(pair.size - 1).bit_length(), 1)
+    if int(pair.max()) < 1 << (62 - shift):
+        packed = np.sort((pair << shift) | np.arange(pair.size, dtype=np.int64))
+        order, pair = packed & ((1 << shift) - 1), packed >> shift
+    else:
+        order = np.argsort(pair, kind="stable")
+        pair = pair[order]
+    first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    sums = np.add.reduceat(v[order], first)
+    gk = pair[first] // span
     distinct = np.fromiter((key[0] in DISTINCT for key in facts.keys), dtype=bool, count=n_keys)
-    is_distinct = distinct[gk % n_keys]
-    sums[is_distinct] = 1.0
-    # pairs are sorted, so each (group, key) is a contiguous run of companies.
+    sums[distinct[gk % n_keys]] = 1.0
     starts = np.flatnonzero(np.r_[True, gk[1:] != gk[:-1]])
     ends = np.r_[starts[1:], gk.size]
-    for s, e in zip(starts, ends):
+    for s, e in zip(starts.tolist(), ends.tolist()):
         values = sums[s:e]
         code = int(gk[s])
         key = facts.keys[code % n_keys]
@@ -193,15 +231,22 @@ def within_radius(need_xyz: np.ndarray, need_key: np.ndarray, offer_xyz: np.ndar
     """
     from scipy.spatial import cKDTree
 
-    found = np.zeros(len(need_key), dtype=bool)
     if len(need_key) == 0 or len(offer_key) == 0:
-        return found
-    chord = 2.0 * np.sin(min(radius_km / 6371.0088, np.pi) / 2.0)
-    for material in np.intersect1d(np.unique(need_key), np.unique(offer_key)):
-        tree = cKDTree(offer_xyz[offer_key == material])
-        rows = np.flatnonzero(need_key == material)
-        dist, _ = tree.query(need_xyz[rows], k=1, distance_upper_bound=chord * (1 + 1e-9))
-        found[rows] = np.isfinite(dist)
+        return np.zeros(len(need_key), dtype=bool)
+    chord = 2.0 * np.sin(min(radius_km / 6371.0088, np.pi) / 2.0) * (1 + 1e-9)
+    found = np.zeros(len(need_key), dtype=bool)
+    # Rows sorted by material once, so each material's needs and offers are slices, not masks.
+    n_order, o_order = np.argsort(need_key, kind="stable"), np.argsort(offer_key, kind="stable")
+    n_sorted, o_sorted = np.asarray(need_key)[n_order], np.asarray(offer_key)[o_order]
+    n_xyz, o_xyz = need_xyz[n_order], offer_xyz[o_order]
+    materials = np.intersect1d(n_sorted, o_sorted)
+    n_lo, n_hi = np.searchsorted(n_sorted, materials, "left"), np.searchsorted(n_sorted, materials, "right")
+    o_lo, o_hi = np.searchsorted(o_sorted, materials, "left"), np.searchsorted(o_sorted, materials, "right")
+    for i in range(materials.size):
+        # Sliding-midpoint trees with bigger leaves build faster; the answer does not depend on the shape.
+        tree = cKDTree(o_xyz[o_lo[i]:o_hi[i]], leafsize=32, balanced_tree=False)
+        dist, _ = tree.query(n_xyz[n_lo[i]:n_hi[i]], k=1, distance_upper_bound=chord)
+        found[n_order[n_lo[i]:n_hi[i]]] = np.isfinite(dist)
     return found
 
 

@@ -8,10 +8,12 @@ per table, not one per commune.
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
+
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 
 from boucle.flows.models import Flow, Site
 from boucle.matching import lifecycle
@@ -42,7 +44,12 @@ def flow_queryset(communes=None, period: int | None = None):
 
 def synergy_queryset(communes=None, period: int | None = None, side: str = "offer__site__commune"):
     """Synergies attributed to a commune by the offering site (so each counts once across levels)."""
-    qs = Synergy.objects.filter(_in(communes, side)).exclude(stale=True, status=lifecycle.SUGGESTED)
+    return _synergies(period).filter(_in(communes, side))
+
+
+def _synergies(period: int | None = None):
+    """Synergies counted for a period: those created by its end, except suggestions gone stale."""
+    qs = Synergy.objects.exclude(stale=True, status=lifecycle.SUGGESTED)
     if period is not None:
         qs = qs.filter(created_at__date__lte=dt.date(period, 12, 31))
     return qs
@@ -67,68 +74,64 @@ def _period_q(period) -> Q:
         Q(available_to__isnull=True) | Q(available_to__gte=bounds[0]))
 
 
-def _codes(values) -> tuple[np.ndarray, list]:
-    """Small integer codes for a column of labels, and the labels in code order."""
-    ix: dict = {}
-    codes = np.fromiter((ix.setdefault(v, len(ix)) for v in values), dtype=np.int64, count=len(values))
-    return codes, list(ix)
+SITE_ROW = np.dtype([("id", np.int64), ("commune", object), ("company", np.int64), ("lat", object), ("lon", object)])
+def _rows(qs, dtype: np.dtype) -> np.ndarray:
+    """A query's rows as one structured array: numbers land in typed columns without a Python loop."""
+    rows = _fetch(qs)
+    return np.fromiter(rows, dtype=dtype, count=len(rows))
 
 
-def _floats(values) -> np.ndarray:
-    return np.fromiter((np.nan if v is None else v for v in values), dtype=float, count=len(values))
+def _members(communes) -> set | None:
+    return None if communes is None else set(communes.values_list("insee", flat=True))
 
 
-def _flow_facts(communes, period, radius_km) -> ind.Facts:
+def _inside(labels: list, members: set | None) -> np.ndarray:
+    """For each commune label (None: a site without a commune), is it one of the territory's?"""
+    return np.array([c is not None and (members is None or c in members) for c in labels] or [False], dtype=bool)
+
+
+def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
     """Declared flows, declaring companies, needs and locally sourceable needs.
 
     Plain scans of the sites and the flows, joined and summed in numpy: on SQLite a
-    GROUP BY, or a join, over half a million flows costs several times the scan.
-    Text columns become integer codes once, so everything after the fetch is vectorised.
+    GROUP BY, or a join, over half a million flows costs several times the scan, and
+    (commune, company, material) is nearly unique per flow, so grouping in SQL would
+    not shrink what reaches Python anyway. Text columns become integer codes once, so
+    everything after the fetch is vectorised.
     """
-    sites = _fetch(Site.objects.filter(closed=False).order_by("id").values_list("id", "commune_id", "company_id",
-                                                                                "lat", "lon"))
-    if not sites:
+    site = _rows(Site.objects.filter(closed=False).order_by("id").values_list("id", "commune_id", "company_id",
+                                                                                "lat", "lon"), SITE_ROW)
+    if not site.size:
         return ind.Facts.empty()
-    members = None if communes is None else set(communes.values_list("insee", flat=True))
-    site_id, s_commune, s_company, s_lat, s_lon = zip(*sites)
-    site_id = np.asarray(site_id, dtype=np.int64)
-    inside = np.fromiter(((c is not None) and (members is None or c in members) for c in s_commune), dtype=bool,
-                         count=len(site_id))
-    full_scan = inside.sum() > FULL_SCAN_SHARE * len(site_id)
-    columns = ("id", "site_id", "direction", "kind", "material_class", "base_unit", "quantity_base")
+    s_commune, communes_list = ind.codes(site["commune"])
+    inside = _inside(communes_list, members)[s_commune]
+    lat, lon = site["lat"].astype(float), site["lon"].astype(float)
+    full_scan = inside.sum() > FULL_SCAN_SHARE * site.size
     base = Flow.objects.filter(_period_q(period)).order_by()
-    flows = _fetch((base if full_scan else base.filter(_in(communes, "site__commune"))).values_list(*columns))
+    flows = _fetch((base if full_scan else base.filter(_in(communes, "site__commune"))).values_list(
+        "id", "site_id", "quantity_base", "direction", "kind", "material_class", "base_unit"))
     if not flows:
         return ind.Facts.empty()
-    flow_id, f_site, direction, kind, material, unit, quantity = zip(*flows)
-    f_site = np.asarray(f_site, dtype=np.int64)
-    row = np.minimum(np.searchsorted(site_id, f_site), site_id.size - 1)
-    known = site_id[row] == f_site  # flows of closed sites have no row
-    lat, lon = _floats(s_lat), _floats(s_lon)
-    d_code, d_labels = _codes(direction)
-    k_code, k_labels = _codes(kind)
-    m_code, m_labels = _codes(material)
-    u_code, u_labels = _codes(unit)
-    is_offer = d_code == (d_labels.index(Flow.Direction.OFFER) if Flow.Direction.OFFER in d_labels else -1)
-    is_need = d_code == (d_labels.index(Flow.Direction.NEED) if Flow.Direction.NEED in d_labels else -1)
-    has_material = np.array([bool(m) for m in m_labels] or [False])[m_code]
+    # (direction, kind, material, unit) coded as one tuple: one lookup per row, not four.
+    key, fine = ind.codes(list(map(itemgetter(3, 4, 5, 6), flows)))
+    flow_id, flow_site = (np.fromiter(map(itemgetter(i), flows), dtype=np.int64, count=len(flows)) for i in (0, 1))
+    quantity = np.array(list(map(itemgetter(2), flows)), dtype=float)  # NULL becomes NaN
+    del flows
+    row = np.minimum(np.searchsorted(site["id"], flow_site), site.size - 1)
+    known = site["id"][row] == flow_site  # flows of closed sites have no row
+    m_labels = list(dict.fromkeys(m for _, _, m, _ in fine))
+    m_index = {m: i for i, m in enumerate(m_labels)}
+    m_code = np.array([m_index[m] for _, _, m, _ in fine], dtype=np.int64)[key]
+    is_offer = np.array([d == Flow.Direction.OFFER for d, _, _, _ in fine])[key]
+    is_need = np.array([d == Flow.Direction.NEED for d, _, _, _ in fine])[key]
+    has_material = np.array([bool(m) for m in m_labels])[m_code]
     offer_rows = np.flatnonzero(known & is_offer & has_material)
     offer_pool = (m_code[offer_rows], lat[row[offer_rows]], lon[row[offer_rows]]) if full_scan else None
     keep = known & inside[row]
     if not keep.any():
         return ind.Facts.empty()
-    row, q = row[keep], np.nan_to_num(_floats(quantity)[keep])
-    combined = ((d_code[keep] * len(k_labels) + k_code[keep]) * len(m_labels) + m_code[keep]) * len(u_labels) + \
-        u_code[keep]
-    uniq, key = np.unique(combined, return_inverse=True)
-    fine = []
-    for c in uniq.tolist():
-        c, u = divmod(c, len(u_labels))
-        c, m = divmod(c, len(m_labels))
-        d, k = divmod(c, len(k_labels))
-        fine.append((d_labels[d], k_labels[k], m_labels[m], u_labels[u]))
-    s_commune_code, communes_list = _codes(s_commune)
-    commune, company = s_commune_code[row], np.asarray(s_company, dtype=np.int64)[row]
+    row, q, key = row[keep], np.nan_to_num(quantity[keep]), key[keep]
+    commune, company = s_commune[row], site["company"][row]
     parts = [ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
              ind.Facts(commune, company, key, np.ones(key.size), communes_list, [("flow_n", *k) for k in fine])]
     span = int(company.max()) + 1
@@ -137,18 +140,18 @@ def _flow_facts(communes, period, radius_km) -> ind.Facts:
                            communes_list, [("companies", "declaring")]))
     need = is_need[keep]
     if need.any():
+        need_material = np.where(has_material[keep][need], m_code[keep][need], -2)
         if offer_pool is None:
-            pool = _fetch(Flow.objects.filter(_period_q(period), direction=Flow.Direction.OFFER).exclude(
-                material_class="").order_by().values_list("site_id", "material_class"))
+            wanted = [m_labels[c] for c in np.unique(need_material[need_material >= 0]).tolist()]
+            pool = _fetch(Flow.objects.filter(_period_q(period), direction=Flow.Direction.OFFER,
+                                              material_class__in=wanted).order_by()
+                          .values_list("site_id", "material_class"))
             p_site = np.asarray([p[0] for p in pool], dtype=np.int64)
-            p_row = np.minimum(np.searchsorted(site_id, p_site), site_id.size - 1)
-            ok = np.flatnonzero(site_id[p_row] == p_site)
-            index = {m: i for i, m in enumerate(m_labels)}
-            p_code = np.array([index.get(pool[i][1], -1) for i in ok], dtype=np.int64)
+            p_row = np.minimum(np.searchsorted(site["id"], p_site), site.size - 1)
+            ok = np.flatnonzero(site["id"][p_row] == p_site)
+            p_code = np.array([m_index.get(pool[i][1], -1) for i in ok], dtype=np.int64)
             offer_pool = (p_code, lat[p_row[ok]], lon[p_row[ok]])
-        material_ok = has_material[keep][need]
-        local = _locally_sourced(communes, radius_km, np.asarray(flow_id)[keep][need],
-                                 np.where(material_ok, m_code[keep][need], -2), lat[row[need]], lon[row[need]],
+        local = _locally_sourced(radius_km, flow_id[keep][need], need_material, lat[row[need]], lon[row[need]],
                                  offer_pool)
         c, co = commune[need], company[need]
         parts.append(ind.Facts(c, co, np.zeros(c.size, dtype=np.int64), np.ones(c.size), communes_list,
@@ -158,16 +161,17 @@ def _flow_facts(communes, period, radius_km) -> ind.Facts:
     return ind.concat(parts)
 
 
-def _locally_sourced(communes, radius_km, need_id, need_code, lat, lon, offers) -> np.ndarray:
+def _locally_sourced(radius_km, need_id, need_code, lat, lon, offers) -> np.ndarray:
     """Needs with a synergy, or a same-material offer anywhere on the platform, within the radius.
 
     ``need_code`` and the offers' codes share one material coding; a need without a material
-    has a code no offer has.
+    has a code no offer has. The synergies are not restricted to the territory: ``need_id``
+    already is, and a synergy names its need.
     """
     matched = np.array([x for (x,) in _fetch(
-        Synergy.objects.filter(_in(communes, "need__site__commune"), distance_km__lte=radius_km)
+        Synergy.objects.filter(distance_km__lte=radius_km, need__isnull=False)
         .exclude(status=lifecycle.DECLINED).exclude(stale=True, status=lifecycle.SUGGESTED).order_by()
-        .values_list("need_id")) if x is not None], dtype=np.int64)
+        .values_list("need_id"))], dtype=np.int64)
     local = np.isin(need_id, matched)
     o_code, o_lat, o_lon = offers
     located = ~np.isnan(lat) & (need_code >= 0)
@@ -179,36 +183,65 @@ def _locally_sourced(communes, radius_km, need_id, need_code, lat, lon, offers) 
     return local
 
 
-def _synergy_rows(communes, period):
-    rows = (synergy_queryset(communes, period).order_by()
-            .values_list("offer__site__commune_id", "offer__site__company_id", "status")
-            .annotate(n=Count("id"), t=Sum("tonnes_diverted"), co2=Sum("co2e_avoided_t"), eur=Sum("eur_saved"),
-                      water=Sum("quantity_t", filter=Q(offer__kind=Flow.Kind.WATER))))
-    for commune, company, status, n, t, co2, eur, water in rows:
-        yield commune, company, ("status", status), n
-        if status == lifecycle.RUNNING:
-            for metric, value in zip(ind.IMPACT_METRICS, (t, co2, eur, water)):
-                if value:
-                    yield commune, company, ("impact", "estimated", metric), value
+SYNERGY_ROW = np.dtype([("id", np.int64), ("offer", np.int64), ("status", object), ("commune", object),
+                        ("company", np.int64), ("need_commune", object), ("need_company", np.int64),
+                        ("tonnes", object), ("co2", object), ("eur", object), ("quantity", object), ("kind", object)])
+SYNERGY_COLUMNS = ("id", "offer_id", "status", "offer__site__commune_id", "offer__site__company_id",
+                   "need_site__commune_id", "need_site__company_id", "tonnes_diverted", "co2e_avoided_t", "eur_saved",
+                   "quantity_t", "offer__kind")
+
+
+def _synergy_facts(communes, members, period) -> ind.Facts:
+    """Synergies by status, their estimated and potential impacts, and the companies engaged.
+
+    A synergy counts where its offering site is, so it counts once across levels; the
+    companies engaged are those of both sites. One read of the synergies touching the
+    territory, sorted out in numpy: one query per figure made SQLite walk every flow of
+    the territory each time.
+    """
+    qs = _synergies(period).filter(_in(communes, "offer__site__commune") | _in(communes, "need_site__commune"))
+    syn = _rows(qs.order_by("id").values_list(*SYNERGY_COLUMNS), SYNERGY_ROW)
+    n = syn.size
+    if not n:
+        return ind.Facts.empty()
+    commune, labels = ind.codes(np.concatenate([syn["commune"], syn["need_commune"]]))
+    inside = _inside(labels, members)[commune]
+    commune, need_commune, inside, need_inside = commune[:n], commune[n:], inside[:n], inside[n:]
+    company = syn["company"]
+    status, statuses = ind.codes(syn["status"])
+    running = np.isin(status, [i for i, s in enumerate(statuses) if s == lifecycle.RUNNING])
+    is_open = np.isin(status, [i for i, s in enumerate(statuses) if s in OPEN])
+    engaged = np.isin(status, [i for i, s in enumerate(statuses) if s in ENGAGED])
+    water = syn["kind"] == Flow.Kind.WATER
+    values = np.column_stack([syn["tonnes"].astype(float), syn["co2"].astype(float), syn["eur"].astype(float),
+                              np.where(water, syn["quantity"], None).astype(float)])
+
+    def facts(rows, keys, key=None, value=None, where=commune, who=company):
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        return ind.Facts(where[rows], who[rows], np.zeros(rows.size, dtype=np.int64) if key is None else key[rows],
+                         np.ones(rows.size) if value is None else value, labels, keys)
+
+    def impacts(rows, basis):
+        """One fact per synergy of ``rows`` and metric the synergy has a (non-zero) value for."""
+        out = []
+        for j, metric in enumerate(ind.IMPACT_METRICS):
+            has = rows[np.nan_to_num(values[rows, j]) != 0]
+            out.append(facts(has, [("impact", basis, metric)], value=values[has, j]))
+        return out
+
+    parts = [facts(inside, [("status", s) for s in statuses], key=status)]
+    parts += impacts(np.flatnonzero(inside & running), "estimated")
     # Potential: the suggestions for one offer are alternatives (the same tonnes offered to several
-    # receivers), so each offer counts once, at its best open synergy, never summed over all of them.
-    best = {}
-    for offer_id, commune, company, t, co2, eur, qty, kind in (
-            synergy_queryset(communes, period).filter(status__in=OPEN).order_by("id")
-            .values_list("offer_id", "offer__site__commune_id", "offer__site__company_id", "tonnes_diverted",
-                         "co2e_avoided_t", "eur_saved", "quantity_t", "offer__kind")):
-        rank = co2 if co2 is not None else float("-inf")
-        if offer_id not in best or rank > best[offer_id][0]:
-            best[offer_id] = (rank, commune, company, (t, co2, eur, qty if kind == Flow.Kind.WATER else None))
-    for _rank, commune, company, values in best.values():
-        for metric, value in zip(ind.IMPACT_METRICS, values):
-            if value:
-                yield commune, company, ("impact", "potential", metric), value
-    for side in ("offer__site", "need_site"):
-        engaged = (synergy_queryset(communes, period, side=f"{side}__commune").filter(status__in=ENGAGED)
-                   .order_by().values_list(f"{side}__commune_id", f"{side}__company_id").distinct())
-        for commune, company in engaged:
-            yield commune, company, ("companies", "in_synergies"), 1.0
+    # receivers), so each offer counts once, at its best open synergy (then the oldest), never summed.
+    candidates = np.flatnonzero(inside & is_open)
+    rank = np.nan_to_num(values[candidates, 1], nan=-np.inf)
+    ordered = candidates[np.lexsort((syn["id"][candidates], -rank, syn["offer"][candidates]))]
+    first = np.r_[True, syn["offer"][ordered][1:] != syn["offer"][ordered][:-1]] if ordered.size else ordered
+    parts += impacts(ordered[first], "potential")
+    parts.append(facts(inside & engaged, [("companies", "in_synergies")]))
+    parts.append(facts(need_inside & engaged, [("companies", "in_synergies")], where=need_commune,
+                       who=syn["need_company"]))
+    return ind.compact(ind.concat(parts))
 
 
 def _verified_rows(communes, period):
@@ -231,8 +264,9 @@ def _verified_rows(communes, period):
 def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None) -> ind.Facts:
     """All additive facts of the communes (a queryset; None: every commune), ready to roll up."""
     radius = settings.BOUCLE_MATCH_RADIUS_KM if radius_km is None else radius_km
-    facts = ind.concat([_flow_facts(communes, period, radius),
-                        ind.Facts.from_rows(_synergy_rows(communes, period)),
+    members = _members(communes)
+    facts = ind.concat([_flow_facts(communes, members, period, radius),
+                        _synergy_facts(communes, members, period),
                         ind.Facts.from_rows(_verified_rows(communes, period))])
     return ind.derive(facts, ind.standard_derivations)
 
