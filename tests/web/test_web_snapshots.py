@@ -62,3 +62,17 @@ def test_synergy_list_follows_scores_names_and_grants(committed_world, as_person
     # The other territory's facilitator sees the synergy touching it, with its own rights on each side.
     other = _synergies(as_persona("facilitator_other"))
     assert other == [(ca, "Charliepap SARL")]
+
+
+def test_two_superusers_share_no_entry_when_their_companies_differ(committed_world, as_persona, client):
+    from django.contrib.auth import get_user_model
+
+    from boucle.accounts.models import Membership
+
+    ab = committed_world.synergies["ab"].pk
+    sides = lambda c: {s["id"]: s["side"] for s in c.get("/api/synergies").json()}  # noqa: E731
+    assert sides(as_persona("superuser"))[ab] == ""
+    plant_manager = get_user_model().objects.create_superuser("root_a", "root_a@example.org", "x" * 20)
+    Membership.objects.create(user=plant_manager, company=committed_world.sites["A"].company, role="admin")
+    client.force_login(plant_manager)
+    assert sides(client)[ab] == "need"  # answers for the cement plant, unlike the other superuser

@@ -164,11 +164,11 @@ def list_synergies(request, status: S.Status | None = None, limit: int = 100, of
     page = _window(offset, limit, 500)
     ranked = snapshots.remembered("synergy-list", user, lambda: RankedCards(services.ranked_ids(visible())),
                                   status or "", get_language())
-    ids = ranked.ids[page]
-    missing = [i for i in ids if i not in ranked.cards]
+    cards = {pk: ranked.cards.get(pk) for pk in ranked.ids[page]}
+    missing = [pk for pk, card in cards.items() if card is None]
     for synergy in services.ranked_page(None, 0, len(missing), missing, user) if missing else ():
-        ranked.keep(synergy.pk, _card_json(request, user, synergy))
-    body = b"[" + b",".join(ranked.cards[i] for i in ids if i in ranked.cards) + b"]"
+        cards[synergy.pk] = ranked.keep(synergy.pk, _card_json(request, user, synergy))
+    body = b"[" + b",".join(card for card in cards.values() if card is not None) + b"]"
     return HttpResponse(body, content_type=api.get_content_type())
 
 
@@ -187,10 +187,11 @@ class RankedCards:
         self.ids = ids
         self.cards: dict[int, bytes] = {}
 
-    def keep(self, pk: int, card: bytes) -> None:
+    def keep(self, pk: int, card: bytes) -> bytes:
         if len(self.cards) >= self.MAX_CARDS:
             self.cards.clear()
         self.cards[pk] = card
+        return card
 
 
 def _card_json(request, user, synergy) -> bytes:

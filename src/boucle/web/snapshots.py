@@ -40,13 +40,14 @@ def data_version():
 
 
 def grants_key(user) -> tuple:
-    """Everything the access rules look at for this user; equal keys see equal data."""
+    """Everything the access rules look at for this user; equal keys see equal data.
+
+    A superuser's memberships count too: they decide which side of a synergy they answer for.
+    """
     if not user.is_authenticated:
         return ("anonymous",)
-    if user.is_superuser:
-        return ("superuser",)
     members, facilitations = _grants(user)
-    return ("user", tuple(sorted(members)), tuple(sorted(facilitations)))
+    return (bool(user.is_superuser), tuple(sorted(members)), tuple(sorted(facilitations)))
 
 
 def remembered(kind: str, user, compute, *args):
