@@ -1,8 +1,8 @@
 """Load benchmark: the map and synergy-list endpoints of a 50,000-site territory on PostgreSQL.
 
-The server runs as in production (gunicorn, 2 workers, BOUCLE_DEBUG=False); the load
-generator runs on the same machine: 20 concurrent clients with keep-alive and no think
-time. A static file served by the same server is measured in the same run as the
+The server runs as in production (gunicorn with the options `boucle serve` uses: 2 workers
+of 4 threads; BOUCLE_DEBUG=False); the load generator runs on the same machine: 20
+concurrent clients with keep-alive and no think time. A static file served by the same server is measured in the same run as the
 baseline, and the ratio is printed. Without a reachable PostgreSQL server, the keys are
 written as null with the reason.
 
@@ -202,8 +202,10 @@ def main() -> int:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, **SERVER_ENV)
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    from boucle.web.commands import gunicorn_options  # the options `boucle serve` uses in production
+
     server = subprocess.Popen([str(gunicorn), "boucle.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--log-level", "warning"], env=env, start_new_session=True)
+                               *gunicorn_options(workers=2), "--log-level", "warning"], env=env, start_new_session=True)
     try:
         if not wait_for(port):
             return give_up("gunicorn did not start")

@@ -7,6 +7,13 @@ import time
 
 DEMO_USER, DEMO_PASSWORD = "animateur@demo.boucle", "boucle-demo"
 DEMO_TERRITORY = ("region", "32")
+# Threads let a worker answer another request while one waits on the database; `bench/bench_web.py`
+# runs the server with these same options, so what it measures is what `boucle serve` runs.
+GUNICORN_THREADS = 4
+
+
+def gunicorn_options(workers: int, threads: int = GUNICORN_THREADS) -> list[str]:
+    return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
 
 
 def register(subparsers):
@@ -19,6 +26,7 @@ def register(subparsers):
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=2)
+    s.add_argument("--threads", type=int, default=GUNICORN_THREADS)
     s.set_defaults(func=run_serve, needs_db=True)
 
 
@@ -99,8 +107,9 @@ def run_serve(args) -> int:
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     if gunicorn:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boucle.settings")
+        threads = getattr(args, "threads", GUNICORN_THREADS)
         os.execv(gunicorn, [gunicorn, "boucle.wsgi:application", "--bind", f"{args.host}:{args.port}",
-                            "--workers", str(workers), "--access-logfile", "-", "--log-level", "warning"])
+                            *gunicorn_options(workers, threads), "--access-logfile", "-", "--log-level", "warning"])
     from django.core.management import call_command
 
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)

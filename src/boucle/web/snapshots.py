@@ -23,6 +23,7 @@ from boucle.accounts.access import _grants
 MAX_ENTRIES = 64  # grant sets × kinds kept per worker; a territory's map arrays are a few MB at most
 
 _entries: OrderedDict = OrderedDict()
+_computing: dict = {}  # key → lock held while one thread computes it
 _lock = threading.Lock()
 
 
@@ -61,12 +62,22 @@ def remembered(kind: str, user, compute, *args):
         if entry is not None and entry[0] == version:
             _entries.move_to_end(key)
             return entry[1]
-    value = compute()
-    with _lock:
-        _entries[key] = (version, value)
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        flight = _computing.setdefault(key, threading.Lock())
+    with flight:  # one thread computes, the others of this worker wait for its result
+        with _lock:
+            entry = _entries.get(key)
+            if entry is not None and entry[0] == version:
+                return entry[1]
+        try:
+            value = compute()
+            with _lock:
+                _entries[key] = (version, value)
+                _entries.move_to_end(key)
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
+        finally:
+            with _lock:
+                _computing.pop(key, None)
     return value
 
 
