@@ -44,7 +44,7 @@ from .engine import class_pair_allowed, pair_radius_km
 from .scoring import LinearImpact, ScoreWeights
 from .spatial import EARTH_RADIUS_KM, km_to_chord
 
-LEAF_SIZE = 24
+LEAF_SIZE = 12
 # How much a factor e in quantity moves the score bound, against a factor e of
 # decay (decay_km of distance): the merit depends on the quantity through the
 # fit and the saturated impact, and is damped by the base term.
@@ -52,6 +52,7 @@ QUANTITY_SPLIT_WEIGHT = 0.5
 CONFIDENCE_SPLIT_WEIGHT = 1.0
 BOUND_SLACK = 1.0 + 1e-9  # bounds are rounded up so float error never prunes a winner
 _TWO_R = 2.0 * EARTH_RADIUS_KM
+_HALF_POWERS = np.ldexp(1.0, -np.arange(1100))  # 2^-n; 0 beyond float range
 
 
 @njit(cache=True, nogil=True)
@@ -205,14 +206,18 @@ def _compact(out_s, out_o, out_d, out_w, out_n):
 
 @njit(cache=True, nogil=True, inline="always")
 def _saturate(x, scale):
-    y = x / scale if x > 0.0 else 0.0  # fmax(x, 0): NaN counts 0
-    return y / (1.0 + y)
+    if x > 0.0:  # fmax(x, 0): NaN counts 0 (and skips two divisions)
+        y = x / scale
+        return y / (1.0 + y)
+    return 0.0
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _saturate_times(x, inv_scale):
-    y = x * inv_scale if x > 0.0 else 0.0
-    return y / (1.0 + y)
+    if x > 0.0:
+        y = x * inv_scale
+        return y / (1.0 + y)
+    return 0.0
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -247,7 +252,7 @@ def _exp_upper(x):
     n = math.floor(y)
     t = (y - n) * 0.6931471805599453
     p = 1.0 + t * (-1.0 + t * (0.5 + t * (-1.0 / 6.0 + t * (1.0 / 24.0 + t * (-1.0 / 120.0 + t * (1.0 / 720.0))))))
-    return math.ldexp(p, -int(n))
+    return p * _HALF_POWERS[min(int(n), _HALF_POWERS.size - 1)]  # math.ldexp is an out-of-line call
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -276,35 +281,36 @@ def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, d
 
 @njit(cache=True, nogil=True)
 def _search(
-    rows, site_xyz, n_site, n_cls, n_q, n_conf, n_inferred, n_temp, n_acc_haz,
+    r0, r1, need_idx, n_xyz, n_site, n_cls, n_q, n_conf, n_inferred, n_temp, n_acc_haz,
     o_xyz, o_idx, o_site, o_q, o_conf, o_haz, o_temp,
     nd, ni,
     e_ptr, e_oc, e_w, e_rkm, e_rchord, e_heat, r_ptr, roots,
     ga_c, gb_c, dv_c, ea_c, eb_c, wt, k, threshold, heap_cap,
     out_s, out_o, out_d, out_w, out_n,
 ):
-    """Top ``k`` offers of each need in ``rows`` (see module docstring), written
-    into the ``out_*`` rows of those needs. Returns (pairs scored, nodes opened)."""
+    """Top ``k`` offers of needs ``r0:r1`` of the ``n_*`` arrays (needs in
+    processing order, so that they are read in sequence), written into the
+    ``out_*`` rows ``need_idx[r]``. Returns (pairs scored, nodes opened)."""
     hb = np.empty(heap_cap)
     hn = np.empty(heap_cap, dtype=np.int64)
     he = np.empty(heap_cap, dtype=np.int64)
     pairs = 0
     opened = 0
-    for r in range(rows.size):
-        i = rows[r]
-        si = n_site[i]
-        px, py, pz = site_xyz[si, 0], site_xyz[si, 1], site_xyz[si, 2]
-        demand = n_q[i]
+    for r in range(r0, r1):
+        i = need_idx[r]
+        si = n_site[r]
+        px, py, pz = n_xyz[r, 0], n_xyz[r, 1], n_xyz[r, 2]
+        demand = n_q[r]
         known = math.isfinite(demand)
-        conf_n = n_conf[i]
-        infl = wt[11] if n_inferred[i] else 1.0
+        conf_n = n_conf[r]
+        infl = wt[11] if n_inferred[r] else 1.0
         need_part = conf_n * infl
-        temp_n = n_temp[i]
-        acc_haz = n_acc_haz[i]
+        temp_n = n_temp[r]
+        acc_haz = n_acc_haz[r]
         cnt = 0
         kth = threshold
         size = 0
-        c = n_cls[i]
+        c = n_cls[r]
         for e in range(e_ptr[c], e_ptr[c + 1]):
             oc = e_oc[e]
             for rr in range(r_ptr[e], r_ptr[e + 1]):
@@ -381,17 +387,17 @@ def _search(
             imp_leaf = max(imp_leaf, 0.0)
             heat = e_heat[e]
             for p in range(ni[node, 0], ni[node, 1]):
+                dx = o_xyz[p, 0] - px
+                dy = o_xyz[p, 1] - py
+                dz = o_xyz[p, 2] - pz
+                chord2 = dx * dx + dy * dy + dz * dz
+                if chord2 > reach2:  # the most selective test first
+                    continue
                 if o_site[p] == si:
                     continue
                 if o_haz[p] and not acc_haz:
                     continue
                 if heat and math.isfinite(o_temp[p]) and math.isfinite(temp_n) and o_temp[p] < temp_n:
-                    continue
-                dx = o_xyz[p, 0] - px
-                dy = o_xyz[p, 1] - py
-                dz = o_xyz[p, 2] - pz
-                chord2 = dx * dx + dy * dy + dz * dz
-                if chord2 > reach2:
                     continue
                 chord = math.sqrt(chord2)
                 if chord > e_rchord[e]:
@@ -544,11 +550,15 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
                                linear.eur_per_unit, linear.eur_per_unit_km)):
         arr[:m] = src[:m]
 
-    # Needs by class then place (Z-order), so a chunk reuses the same tree nodes in cache.
+    # Needs by class then place (Z-order), so a chunk reuses the same tree
+    # nodes in cache; their figures gathered in that order, read in sequence.
     n_xyz = np.ascontiguousarray(xyz[needs.site])
     need_order = np.argsort((needs.cls.astype(np.int64) << 45) | _morton(n_xyz, 15))
     has_entries = np.diff(e_ptr)[needs.cls[need_order]] > 0
     need_order = need_order[has_entries]
+    need_args = (need_order, np.ascontiguousarray(n_xyz[need_order]),
+                 *(np.ascontiguousarray(a[need_order]) for a in (needs.site, needs.cls, needs.quantity_t, needs.confidence,
+                                                                 needs.inferred, needs.temperature_c, needs.accepts_hazardous)))
 
     # Slots past out_n are never read: no need to fill them.
     out_s = np.empty((n_needs, k))
@@ -558,8 +568,7 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     out_n = np.zeros(n_needs, dtype=np.int64)
     threshold = float(min_score) if min_score > 0 else -np.inf
     args = (
-        xyz, needs.site, needs.cls, needs.quantity_t, needs.confidence, needs.inferred, needs.temperature_c,
-        needs.accepts_hazardous,
+        *need_args,
         np.ascontiguousarray(xyz[offers.site[order]]), order.astype(np.int64), offers.site[order], supply[order],
         offers.confidence[order], offers.hazardous[order], offers.temperature_c[order],
         nd, ni,
@@ -567,6 +576,7 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
         *coef, _weights_vector(weights), k, threshold, heap_cap,
         out_s, out_o, out_d, out_w, out_n,
     )
-    chunks = np.array_split(need_order, 8 * n_threads) if n_threads > 1 else [need_order]
-    counts = _in_threads(n_threads, lambda rows: _search(np.ascontiguousarray(rows), *args), chunks)
+    n_chunks = 8 * n_threads if n_threads > 1 else 1
+    cuts = np.linspace(0, need_order.size, n_chunks + 1).astype(np.int64)
+    counts = _in_threads(n_threads, lambda c: _search(cuts[c], cuts[c + 1], *args), list(range(n_chunks)))
     return _compact(out_s, out_o, out_d, out_w, out_n), sum(c[0] for c in counts), sum(c[1] for c in counts)
