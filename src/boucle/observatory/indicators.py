@@ -236,7 +236,7 @@ def within_radius(need_xyz: np.ndarray, need_key: np.ndarray, offer_xyz: np.ndar
     chord = 2.0 * np.sin(min(radius_km / 6371.0088, np.pi) / 2.0) * (1 + 1e-9)
     found = np.zeros(len(need_key), dtype=bool)
     # Rows sorted by material once, so each material's needs and offers are slices, not masks.
-    n_order, o_order = np.argsort(need_key, kind="stable"), np.argsort(offer_key, kind="stable")
+    n_order, o_order = _grouping_order(need_key), _grouping_order(offer_key)
     n_sorted, o_sorted = np.asarray(need_key)[n_order], np.asarray(offer_key)[o_order]
     n_xyz, o_xyz = need_xyz[n_order], offer_xyz[o_order]
     materials = np.intersect1d(n_sorted, o_sorted)
@@ -248,6 +248,15 @@ def within_radius(need_xyz: np.ndarray, need_key: np.ndarray, offer_xyz: np.ndar
         dist, _ = tree.query(n_xyz[n_lo[i]:n_hi[i]], k=1, distance_upper_bound=chord)
         found[n_order[n_lo[i]:n_hi[i]]] = np.isfinite(dist)
     return found
+
+
+def _grouping_order(key: np.ndarray) -> np.ndarray:
+    """A stable order that groups equal keys; small codes take numpy's radix sort."""
+    key = np.asarray(key)
+    low = int(key.min())
+    if int(key.max()) - low < 1 << 16:
+        return np.argsort((key - low).astype(np.uint16), kind="stable")
+    return np.argsort(key, kind="stable")
 
 
 def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -81,6 +81,24 @@ def _rows(qs, dtype: np.dtype) -> np.ndarray:
     return np.fromiter(rows, dtype=dtype, count=len(rows))
 
 
+def _site_rows(site_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each ``wanted`` id in the sorted ``site_ids``, and whether it is there at all.
+
+    Site ids are dense in practice, so a lookup table indexed by id replaces a binary
+    search per flow; sparse ids fall back to the search.
+    """
+    if not site_ids.size or not wanted.size:
+        return np.zeros(wanted.size, dtype=np.int64), np.zeros(wanted.size, dtype=bool)
+    top = int(max(site_ids[-1], wanted.max()))
+    if int(wanted.min()) >= 0 and top < 8 * (site_ids.size + wanted.size):
+        table = np.full(top + 1, -1, dtype=np.int64)
+        table[site_ids] = np.arange(site_ids.size)
+        row = table[wanted]
+        return np.maximum(row, 0), row >= 0
+    row = np.minimum(np.searchsorted(site_ids, wanted), site_ids.size - 1)
+    return row, site_ids[row] == wanted
+
+
 def _members(communes) -> set | None:
     return None if communes is None else set(communes.values_list("insee", flat=True))
 
@@ -109,16 +127,15 @@ def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
     full_scan = inside.sum() > FULL_SCAN_SHARE * site.size
     base = Flow.objects.filter(_period_q(period)).order_by()
     flows = _fetch((base if full_scan else base.filter(_in(communes, "site__commune"))).values_list(
-        "id", "site_id", "quantity_base", "direction", "kind", "material_class", "base_unit"))
+        "site_id", "quantity_base", "direction", "kind", "material_class", "base_unit"))
     if not flows:
         return ind.Facts.empty()
     # (direction, kind, material, unit) coded as one tuple: one lookup per row, not four.
-    key, fine = ind.codes(list(map(itemgetter(3, 4, 5, 6), flows)))
-    flow_id, flow_site = (np.fromiter(map(itemgetter(i), flows), dtype=np.int64, count=len(flows)) for i in (0, 1))
-    quantity = np.array(list(map(itemgetter(2), flows)), dtype=float)  # NULL becomes NaN
+    key, fine = ind.codes(list(map(itemgetter(2, 3, 4, 5), flows)))
+    flow_site = np.fromiter(map(itemgetter(0), flows), dtype=np.int64, count=len(flows))
+    quantity = np.array(list(map(itemgetter(1), flows)), dtype=float)  # NULL becomes NaN
     del flows
-    row = np.minimum(np.searchsorted(site["id"], flow_site), site.size - 1)
-    known = site["id"][row] == flow_site  # flows of closed sites have no row
+    row, known = _site_rows(site["id"], flow_site)  # flows of closed sites have no row
     m_labels = list(dict.fromkeys(m for _, _, m, _ in fine))
     m_index = {m: i for i, m in enumerate(m_labels)}
     m_code = np.array([m_index[m] for _, _, m, _ in fine], dtype=np.int64)[key]
@@ -147,39 +164,55 @@ def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
                                               material_class__in=wanted).order_by()
                           .values_list("site_id", "material_class"))
             p_site = np.asarray([p[0] for p in pool], dtype=np.int64)
-            p_row = np.minimum(np.searchsorted(site["id"], p_site), site.size - 1)
-            ok = np.flatnonzero(site["id"][p_row] == p_site)
+            p_row, ok = _site_rows(site["id"], p_site)
+            ok = np.flatnonzero(ok)
             p_code = np.array([m_index.get(pool[i][1], -1) for i in ok], dtype=np.int64)
             offer_pool = (p_code, lat[p_row[ok]], lon[p_row[ok]])
-        local = _locally_sourced(radius_km, flow_id[keep][need], need_material, lat[row[need]], lon[row[need]],
-                                 offer_pool)
         c, co = commune[need], company[need]
+        local = _offer_nearby(radius_km, need_material, lat[row[need]], lon[row[need]], offer_pool)
+        # A need with a synergy within the radius is locally sourced even without a candidate
+        # offer around (the offer may be gone): those few are read apart, by their synergies,
+        # so the half a million flows above need not carry their ids.
+        matched = _fetch(base.filter(direction=Flow.Direction.NEED, id__in=_matched_needs(radius_km))
+                         .values_list("site_id", "material_class"))
+        if matched:
+            x_site = np.fromiter(map(itemgetter(0), matched), dtype=np.int64, count=len(matched))
+            x_row, ok = _site_rows(site["id"], x_site)
+            ok &= inside[x_row]
+            x_row = x_row[ok]
+            x_material = np.array([m_index.get(m, -2) if m else -2 for _, m in matched], dtype=np.int64)[ok]
+            extra = ~_offer_nearby(radius_km, x_material, lat[x_row], lon[x_row], offer_pool)
+            c_local = np.concatenate([c[local], s_commune[x_row[extra]]])
+            co_local = np.concatenate([co[local], site["company"][x_row[extra]]])
+        else:
+            c_local, co_local = c[local], co[local]
         parts.append(ind.Facts(c, co, np.zeros(c.size, dtype=np.int64), np.ones(c.size), communes_list,
                                [("needs", "total")]))
-        parts.append(ind.Facts(c[local], co[local], np.zeros(int(local.sum()), dtype=np.int64),
-                               np.ones(int(local.sum())), communes_list, [("needs", "local")]))
+        parts.append(ind.Facts(c_local, co_local, np.zeros(c_local.size, dtype=np.int64), np.ones(c_local.size),
+                               communes_list, [("needs", "local")]))
     return ind.concat(parts)
 
 
-def _locally_sourced(radius_km, need_id, need_code, lat, lon, offers) -> np.ndarray:
-    """Needs with a synergy, or a same-material offer anywhere on the platform, within the radius.
+def _matched_needs(radius_km):
+    """Needs named by a live synergy within the radius: locally sourced whatever offers remain."""
+    return (Synergy.objects.filter(distance_km__lte=radius_km, need__isnull=False)
+            .exclude(status=lifecycle.DECLINED).exclude(stale=True, status=lifecycle.SUGGESTED).values("need_id"))
 
-    ``need_code`` and the offers' codes share one material coding; a need without a material
-    has a code no offer has. The synergies are not restricted to the territory: ``need_id``
-    already is, and a synergy names its need.
+
+def _offer_nearby(radius_km, need_code, lat, lon, offers) -> np.ndarray:
+    """Needs with a same-material offer anywhere on the platform within the radius.
+
+    ``need_code`` and the offers' codes share one material coding; a need without a
+    material has a negative code no offer has.
     """
-    matched = np.array([x for (x,) in _fetch(
-        Synergy.objects.filter(distance_km__lte=radius_km, need__isnull=False)
-        .exclude(status=lifecycle.DECLINED).exclude(stale=True, status=lifecycle.SUGGESTED).order_by()
-        .values_list("need_id"))], dtype=np.int64)
-    local = np.isin(need_id, matched)
+    local = np.zeros(need_code.size, dtype=bool)
     o_code, o_lat, o_lon = offers
     located = ~np.isnan(lat) & (need_code >= 0)
     o_ok = ~np.isnan(o_lat) & (o_code >= 0)
     if o_ok.any() and located.any():
         rows = np.flatnonzero(located)
-        local[rows] |= ind.within_radius(ind.unit_xyz(lat[rows], lon[rows]), need_code[rows],
-                                         ind.unit_xyz(o_lat[o_ok], o_lon[o_ok]), o_code[o_ok], radius_km)
+        local[rows] = ind.within_radius(ind.unit_xyz(lat[rows], lon[rows]), need_code[rows],
+                                        ind.unit_xyz(o_lat[o_ok], o_lon[o_ok]), o_code[o_ok], radius_km)
     return local
 
 
