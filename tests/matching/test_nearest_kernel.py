@@ -132,3 +132,9 @@ def test_the_fast_decay_bound_is_never_below_exp():
     bound = np.array([_exp_upper(v) for v in x]) * BOUND_SLACK
     assert np.all(bound >= np.exp(-x))
     assert np.all(bound <= np.exp(-x) * (1 + 1e-4))  # and tight enough to prune
+
+
+def test_an_impact_model_too_short_for_the_classes_is_refused():
+    sites, offers, needs, classinfo, compat = territory(6, n_flows=200)
+    with pytest.raises(ValueError, match="materials"):
+        best_offers_per_need(sites, offers, needs, classinfo, compat, impact_fn=LinearImpact.tonnes_only(3))

@@ -283,8 +283,10 @@ def best_offers_per_need(
     compat = Compatibility.identity(len(classinfo)) if compat is None else compat
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0:
         return TopMatches(Candidates.empty(), np.zeros(0), 0, 0)
-    linear = _linear_model(impact_fn, len(classinfo))
-    if linear is not None:
+    linear = _linear_model(impact_fn, int(max(len(classinfo), offers.cls.max() + 1)))
+    if linear is not None and len(linear) <= offers.cls.max():
+        raise ValueError(f"the impact model has {len(linear)} materials, offers use class {offers.cls.max()}")
+    if linear is not None and min(offers.confidence.min(), needs.confidence.min()) >= 0:
         try:
             from . import nearest_kernel
         except ImportError:  # numba missing: the numpy search below gives the same answer, slower
@@ -357,7 +359,9 @@ def best_offers_per_need(
 
 def _linear_model(impact_fn, n_classes: int) -> LinearImpact | None:
     """The impact model as coefficients when it is linear in tonnes (the
-    default stand-in is); None for any other function."""
+    default stand-in is); None for any other function. (The compiled search
+    also needs confidences >= 0 and the usual signs of the weights, on which
+    its bounds rest; otherwise the numpy search runs.)"""
     if impact_fn is None:
         return LinearImpact.tonnes_only(n_classes)
     return impact_fn if isinstance(impact_fn, LinearImpact) else None

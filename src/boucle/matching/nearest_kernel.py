@@ -544,7 +544,7 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     roots = root[e_oc] if flat else np.zeros(0, dtype=np.int64)
     heap_cap = max([int(n_nodes[[e[0] for e in per]].sum()) for per in entries if per] + [1])
 
-    coef = [np.zeros(n_cls) for _ in range(5)]
+    coef = [np.full(n_cls, np.nan) for _ in range(5)]  # classes no offer uses: never read
     m = min(len(linear), n_cls)
     for arr, src in zip(coef, (linear.co2e_kg_per_unit, linear.co2e_kg_per_unit_km, linear.diverted_t_per_unit,
                                linear.eur_per_unit, linear.eur_per_unit_km)):
