@@ -132,11 +132,11 @@ def derive(facts: Facts, mapping) -> Facts:
     for i, t in enumerate(targets):
         table[i, :len(t)] = t
     take, tkeys = [], []
+    rows = np.flatnonzero(table[:, 0][facts.key] >= 0)  # the rows that have any target
     for slot in range(width):
-        dst = table[:, slot][facts.key]
-        rows = np.flatnonzero(dst >= 0)
-        take.append(rows)
-        tkeys.append(dst[rows])
+        dst = table[:, slot][facts.key[rows]]
+        take.append(rows[dst >= 0])
+        tkeys.append(dst[dst >= 0])
     take = np.concatenate(take)
     return Facts(np.concatenate([facts.commune, facts.commune[take]]),
                  np.concatenate([facts.company, facts.company[take]]),
@@ -179,7 +179,10 @@ def rollup_groups(facts: Facts, group_of_commune: Sequence[int] | np.ndarray, n_
         keep &= wanted[facts.key]
     if not keep.any():
         return out
-    g, k, v, comp = group[keep], facts.key[keep], facts.value[keep], facts.company[keep]
+    if keep.all():  # one territory: usually every fact is in it
+        g, k, v, comp = group, facts.key, facts.value, facts.company
+    else:
+        g, k, v, comp = group[keep], facts.key[keep], facts.value[keep], facts.company[keep]
     n_keys = len(facts.keys)
     low = int(comp.min())
     span = int(comp.max()) - low + 1

@@ -1,8 +1,13 @@
-"""The database side of the observatory: GROUP BY commune and company in SQL, the rest in numpy.
+"""The database side of the observatory: plain scans in SQL, facts and sums in numpy.
 
-Each query returns a few rows per (commune, company, key) instead of one per flow, and
-``indicators.rollup`` sums them over any set of communes, so a region costs one query
-per table, not one per commune.
+Sites, flows and synergies are each read once, with no GROUP BY: (commune, company,
+material) is nearly unique per flow, so grouping in SQL would not shrink what reaches
+Python, and on SQLite a GROUP BY or a join over half a million flows costs several times
+the scan. The rows become ``indicators.Facts`` per (commune, company, key), which
+``indicators.rollup`` sums over any set of communes, so a region costs one read per
+table, not one per commune. What remains expensive is turning rows into Python objects:
+text columns are coded once, with lookups that run in C, and ids that only a few rows
+need are not read for all of them.
 """
 
 from __future__ import annotations
@@ -108,7 +113,7 @@ def _inside(labels: list, members: set | None) -> np.ndarray:
     return np.array([c is not None and (members is None or c in members) for c in labels] or [False], dtype=bool)
 
 
-def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
+def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
     """Declared flows, declaring companies, needs and locally sourceable needs.
 
     Plain scans of the sites and the flows, joined and summed in numpy: on SQLite a
@@ -120,7 +125,7 @@ def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
     site = _rows(Site.objects.filter(closed=False).order_by("id").values_list("id", "commune_id", "company_id",
                                                                                 "lat", "lon"), SITE_ROW)
     if not site.size:
-        return ind.Facts.empty()
+        return []
     s_commune, communes_list = ind.codes(site["commune"])
     inside = _inside(communes_list, members)[s_commune]
     lat, lon = site["lat"].astype(float), site["lon"].astype(float)
@@ -129,7 +134,7 @@ def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
     flows = _fetch((base if full_scan else base.filter(_in(communes, "site__commune"))).values_list(
         "site_id", "quantity_base", "direction", "kind", "material_class", "base_unit"))
     if not flows:
-        return ind.Facts.empty()
+        return []
     # (direction, kind, material, unit) coded as one tuple: one lookup per row, not four.
     key, fine = ind.codes(list(map(itemgetter(2, 3, 4, 5), flows)))
     flow_site = np.fromiter(map(itemgetter(0), flows), dtype=np.int64, count=len(flows))
@@ -146,7 +151,7 @@ def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
     offer_pool = (m_code[offer_rows], lat[row[offer_rows]], lon[row[offer_rows]]) if full_scan else None
     keep = known & inside[row]
     if not keep.any():
-        return ind.Facts.empty()
+        return []
     row, q, key = row[keep], np.nan_to_num(quantity[keep]), key[keep]
     commune, company = s_commune[row], site["company"][row]
     parts = [ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
@@ -190,7 +195,7 @@ def _flow_facts(communes, members, period, radius_km) -> ind.Facts:
                                [("needs", "total")]))
         parts.append(ind.Facts(c_local, co_local, np.zeros(c_local.size, dtype=np.int64), np.ones(c_local.size),
                                communes_list, [("needs", "local")]))
-    return ind.concat(parts)
+    return parts
 
 
 def _matched_needs(radius_km):
@@ -298,7 +303,7 @@ def territory_facts(communes=None, period: int | None = None, radius_km: float |
     """All additive facts of the communes (a queryset; None: every commune), ready to roll up."""
     radius = settings.BOUCLE_MATCH_RADIUS_KM if radius_km is None else radius_km
     members = _members(communes)
-    facts = ind.concat([_flow_facts(communes, members, period, radius),
+    facts = ind.concat([*_flow_facts(communes, members, period, radius),
                         _synergy_facts(communes, members, period),
                         ind.Facts.from_rows(_verified_rows(communes, period))])
     return ind.derive(facts, ind.standard_derivations)
