@@ -13,9 +13,9 @@ Two implementations, same answer (tests compare both with a full enumeration):
   platform's model exposes its coefficients, see
   ``boucle.impact.vector.linear_coefficients``) or is left to the default.
   Per need, a best-first branch and bound over one tree per offer class
-  (boxes split on place, quantity or confidence) scores ~50 pairs per need at
-  1M flows and 300 classes, against ~2,900 pairs in the radius, at a few tens
-  of nanoseconds each.
+  (boxes split on place, quantity or confidence) opens ~40 nodes and scores
+  ~24 pairs per need at 1M flows and 300 classes (against ~2,900 pairs in the
+  radius), at a few tens of nanoseconds each.
 - **numpy** (below), for any other impact function, which can only be called
   on arrays: offers of a class are split into *bands* (a factor 4 in tonnes
   times three confidence tiers) and

@@ -1,7 +1,7 @@
 """Compiled exact top-k search of :mod:`.nearest`, for impact models linear in tonnes.
 
-Why a compiled kernel: at a million flows the answer needs some 50 scored
-pairs per need, and in numpy each pair costs a dozen array passes, KD-tree
+Why a compiled kernel: at a million flows the answer needs some 25 to 100
+pairs per need looked at, and in numpy each pair costs a dozen array passes, KD-tree
 result matrices and row sorts (about 1 µs per pair all included); a loop
 compiled by numba scores a pair in a few tens of nanoseconds and prunes per
 tree node, per need, with a bound that is exact for that need.
