@@ -89,6 +89,13 @@ def run_demo(args) -> int:
     Facilitator.objects.get_or_create(user=user, level=DEMO_TERRITORY[0], code=DEMO_TERRITORY[1])
     _say("  " + _("compte animateur : %(user)s / %(password)s (région Hauts-de-France)")
          % {"user": DEMO_USER, "password": DEMO_PASSWORD})
+    from boucle.projects.demo import load_demo_call
+    from boucle.sharing.demo import load_demo_equipment
+
+    call, _created = load_demo_call(DEMO_TERRITORY[1], user)
+    machines = load_demo_equipment(sites)
+    _say("  " + _("appel à projets ouvert : « %(title)s » ; équipements partagés illustratifs : %(machines)d")
+         % {"title": call.title, "machines": machines})
     _say("  " + _("prêt en %(seconds).1f s") % {"seconds": time.monotonic() - started})
     if args.no_serve:
         return 0
