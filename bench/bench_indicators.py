@@ -154,7 +154,8 @@ def main() -> int:
                "indicators_naive_seconds": round(naive_s, 2),
                "indicators_speedup_vs_naive": round(naive_s / timings[False], 1)}
     print(f"region {REGION}: {len(communes)} communes; indicators {timings[False]:.3f} s (facilitator), "
-          f"{timings[True]:.3f} s (public); CPU {cpu[False]:.3f} s / {cpu[True]:.3f} s; naive per-commune loop (subset of figures) {naive_s:.2f} s; "
+          f"{timings[True]:.3f} s (public); CPU {cpu[False]:.3f} s / {cpu[True]:.3f} s; "
+          f"naive per-commune loop (subset of figures) {naive_s:.2f} s; "
           f"speed-up x{naive_s / timings[False]:.1f}; goal <= 2 s: {'met' if timings[False] <= 2 else 'NOT met'}")
     current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     current.update(results)

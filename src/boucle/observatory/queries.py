@@ -156,9 +156,10 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
     commune, company = s_commune[row], site["company"][row]
     parts = [ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
              ind.Facts(commune, company, key, np.ones(key.size), communes_list, [("flow_n", *k) for k in fine])]
-    span = int(company.max()) + 1
-    pairs = np.unique(commune * span + company)
-    parts.append(ind.Facts(pairs // span, pairs % span, np.zeros(pairs.size, dtype=np.int64), np.ones(pairs.size),
+    declaring = np.zeros(site.size, dtype=bool)
+    declaring[row] = True  # one fact per site with a flow: the roll-up counts each company once
+    n = int(declaring.sum())
+    parts.append(ind.Facts(s_commune[declaring], site["company"][declaring], np.zeros(n, dtype=np.int64), np.ones(n),
                            communes_list, [("companies", "declaring")]))
     need = is_need[keep]
     if need.any():
