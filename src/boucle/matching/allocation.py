@@ -20,6 +20,10 @@ rounded to nearest). The plan is optimal for the rounded problem; the reported
 ``total_value`` uses the exact float values and the rounded flows. If the
 integer objective could overflow int64, the quantity unit is coarsened by
 powers of ten and the unit used is reported.
+
+Independent parts of the network (no arc joins them, even indirectly: another material,
+another area) are solved one by one, small ones packed together: same optimum, and
+faster, since cost scaling grows faster than the network.
 """
 
 from __future__ import annotations
@@ -91,27 +95,69 @@ def allocate(
     v = _units(demand_t, unit, total)
     c_units = _units(cap_t[keep], unit, total)
 
-    tails, heads = arcs_from[keep], arcs_to[keep] + n_s
-    sink = n_s + n_d
-    all_tails = np.concatenate([tails, n_s + np.arange(n_d), np.arange(n_s)]).astype(np.int32)
-    all_heads = np.concatenate([heads, np.full(n_d + n_s, sink)]).astype(np.int32)
-    capacity = np.concatenate([np.minimum(np.minimum(u[tails], v[arcs_to[keep]]), c_units), v, u]).astype(np.int64)
-    unit_cost = np.concatenate([-cost, np.zeros(n_d + n_s, dtype=np.int64)])
-
-    solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(all_tails, all_heads, capacity, unit_cost)
-    nodes = np.arange(sink + 1, dtype=np.int32)
-    supplies = np.concatenate([u, np.zeros(n_d, dtype=np.int64), [-total]]).astype(np.int64)
-    solver.set_nodes_supplies(nodes, supplies)
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed: {status}")
-    flows = np.asarray(solver.flows(np.arange(keep.size, dtype=np.int32)), dtype=np.int64)
+    tails, heads = arcs_from[keep], arcs_to[keep]
+    capacity = np.minimum(np.minimum(u[tails], v[heads]), c_units)
+    flows = np.zeros(keep.size, dtype=np.int64)
+    for arcs in _independent_groups(tails, heads, n_s, n_d):
+        flows[arcs] = _min_cost_flow(tails[arcs], heads[arcs], u, v, capacity[arcs], cost[arcs])
     flow_t[keep] = flows * unit
     shipped = np.bincount(arcs_from, weights=flow_t, minlength=n_s)
     received = np.bincount(arcs_to, weights=flow_t, minlength=n_d)
     value = float(np.dot(flow_t[keep], arc_value[keep]))
     return Allocation(flow_t, value, shipped, received, unit, "OPTIMAL")
+
+
+GROUP_ARCS = 4096  # small independent parts are solved together: one solver call costs more than a few arcs
+
+
+def _independent_groups(tails: np.ndarray, heads: np.ndarray, n_s: int, n_d: int) -> list[np.ndarray]:
+    """Arc indices split along the connected components of the supply-demand graph, small
+    components packed together up to ``GROUP_ARCS`` arcs.
+
+    Supplies and demands that share no arc, even indirectly, do not compete: each part is solved
+    on its own and the union of the optima is the optimum. Cost scaling grows faster than the
+    network, so a territory's network (one component per material and area) solves faster in
+    parts than whole."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = n_s + n_d
+    graph = coo_matrix((np.ones(tails.size, dtype=np.int8), (tails, heads + n_s)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    component = label[tails]
+    order = np.argsort(component, kind="stable")
+    parts = np.split(order, np.flatnonzero(np.diff(component[order])) + 1)
+    groups, pending, size = [], [], 0
+    for part in sorted(parts, key=len, reverse=True):
+        pending.append(part)
+        size += part.size
+        if size >= GROUP_ARCS:
+            groups.append(np.concatenate(pending))
+            pending, size = [], 0
+    if pending:
+        groups.append(np.concatenate(pending))
+    return groups
+
+
+def _min_cost_flow(tails, heads, u, v, capacity, cost) -> np.ndarray:
+    """Integer flow on each arc (supply ``tails`` -> demand ``heads``) maximising ``cost`` per
+    unit, with every supply free to leave units unshipped (an arc straight to the sink)."""
+    sup, s_local = np.unique(tails, return_inverse=True)
+    dem, d_local = np.unique(heads, return_inverse=True)
+    n_s, n_d = sup.size, dem.size
+    sink = n_s + n_d
+    all_tails = np.concatenate([s_local, n_s + np.arange(n_d), np.arange(n_s)]).astype(np.int32)
+    all_heads = np.concatenate([n_s + d_local, np.full(n_d + n_s, sink)]).astype(np.int32)
+    all_capacity = np.concatenate([capacity, v[dem], u[sup]]).astype(np.int64)
+    unit_cost = np.concatenate([-cost, np.zeros(n_d + n_s, dtype=np.int64)])
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(all_tails, all_heads, all_capacity, unit_cost)
+    supplies = np.concatenate([u[sup], np.zeros(n_d, dtype=np.int64), [-int(u[sup].sum())]]).astype(np.int64)
+    solver.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: {status}")
+    return np.asarray(solver.flows(np.arange(tails.size, dtype=np.int32)), dtype=np.int64)
 
 
 def allocate_what_if(

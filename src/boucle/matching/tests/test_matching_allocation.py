@@ -126,3 +126,43 @@ def test_from_candidates_with_an_impact_model():
     alloc = allocate(*arcs_from_candidates(cands, offers, needs, impact))
     # The nearer need is filled first, the rest goes to the farther one.
     assert dict(zip(cands.need_idx.tolist(), alloc.flow_t.tolist())) == {0: 60.0, 1: 40.0}
+
+
+def test_a_territory_of_many_independent_parts_has_the_optimum_of_the_whole():
+    """Materials and areas split a territory's network into parts solved one by one (small ones
+    packed together); the plan must still be the optimum of the whole problem."""
+    from scipy.sparse import csr_matrix
+
+    from boucle.matching import allocation
+
+    rng = np.random.default_rng(12)
+    n_parts, per = 1500, 4  # 1,500 markets of 4 supplies x 4 demands, plus one large market
+    frm, to = [], []
+    for p in range(n_parts):
+        a = rng.integers(0, per, 6) + p * per
+        b = rng.integers(0, per, 6) + p * per
+        frm += a.tolist()
+        to += b.tolist()
+    big = rng.integers(0, 400, (3000, 2)) + n_parts * per
+    frm += big[:, 0].tolist()
+    to += big[:, 1].tolist()
+    arcs_from, arcs_to = np.array(frm), np.array(to)
+    n = n_parts * per + 400
+    supply, demand = np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+    demand[rng.random(n) < 0.1] = np.nan
+    value = np.round(rng.uniform(-0.3, 2.0, arcs_from.size), 3)
+    assert len(allocation._independent_groups(arcs_from, arcs_to, n, n)) > 1
+
+    alloc = allocate(supply, demand, arcs_from, arcs_to, value)
+    assert np.all(alloc.shipped_t <= supply + 1e-9)
+    known = np.isfinite(demand)
+    assert np.all(alloc.received_t[known] <= demand[known] + 1e-9)
+
+    cols = np.arange(arcs_from.size)
+    rows = np.concatenate([arcs_from, n + arcs_to[known[arcs_to]]])
+    a_ub = csr_matrix((np.ones(rows.size), (rows, np.concatenate([cols, cols[known[arcs_to]]]))), shape=(2 * n, cols.size))
+    b_ub = np.concatenate([supply, np.where(known, demand, 0.0)])
+    bounds = [(0, 0) if v <= 0 else (0, None) for v in value]
+    lp = linprog(-value, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    assert lp.status == 0
+    assert alloc.total_value == pytest.approx(-lp.fun, rel=1e-6)
