@@ -27,6 +27,7 @@ Pure: numpy in, dictionaries out; no Django.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -245,11 +246,16 @@ def within_radius(need_xyz: np.ndarray, need_key: np.ndarray, offer_xyz: np.ndar
     materials = np.intersect1d(n_sorted, o_sorted)
     n_lo, n_hi = np.searchsorted(n_sorted, materials, "left"), np.searchsorted(n_sorted, materials, "right")
     o_lo, o_hi = np.searchsorted(o_sorted, materials, "left"), np.searchsorted(o_sorted, materials, "right")
-    for i in range(materials.size):
+    def one(i):
         # Sliding-midpoint trees with bigger leaves build faster; the answer does not depend on the shape.
         tree = cKDTree(o_xyz[o_lo[i]:o_hi[i]], leafsize=32, balanced_tree=False)
         dist, _ = tree.query(n_xyz[n_lo[i]:n_hi[i]], k=1, distance_upper_bound=chord)
         found[n_order[n_lo[i]:n_hi[i]]] = np.isfinite(dist)
+
+    # Two threads: tree building and queries run in C without the GIL, and each material writes
+    # its own rows of ``found``.
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(one, range(materials.size)))
     return found
 
 
