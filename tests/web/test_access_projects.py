@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 from boucle.projects import rules
 from boucle.projects.models import Answer, Assessment, Call, StatusChange
 
-from web_personas import EPCI_OTHER, EPCI_T, PERSONAS, forbidden_secrets
+from route_matrix import check_reads, check_writes
+from web_personas import EPCI_OTHER, EPCI_T, PERSONAS
 
 EVERYONE = set(PERSONAS)
 LOGGED = EVERYONE - {"anonymous"}
@@ -112,51 +113,18 @@ def _url(key, ami):
     return reverse(key.split("#")[0], args=args(ami) if args else [])
 
 
-def _assert_refused(persona, response):
-    if persona == "anonymous":  # login asked, or a public page that does not exist for the public
-        assert response.status_code in (302, 404, 405) and (
-            response.status_code != 302 or "/connexion/" in response["Location"]), response.status_code
-    else:
-        assert response.status_code in (400, 403, 404, 405), (persona, response.status_code)
-
-
-def _assert_no_leak(world, persona, response):
-    body = response.content.decode("utf-8", errors="replace")
-    leaked = [s for s in forbidden_secrets(world, persona) if s in body]
-    assert not leaked, f"{persona} received {leaked} from {response.request['PATH_INFO']}"
+ANONYMOUS = (302, 404, 405)  # login asked, or a public page that does not exist for the public
 
 
 @pytest.mark.parametrize("key", sorted(ROUTES))
 def test_reads(key, world, ami, as_persona):
-    _args, allowed, _post, _data = ROUTES[key]
-    url = _url(key, ami)
-    for persona in PERSONAS:
-        response = as_persona(persona).get(url)
-        if allowed and persona in allowed:
-            assert response.status_code == 200, (persona, url, response.status_code)
-        else:
-            _assert_refused(persona, response)
-        _assert_no_leak(world, persona, response)
+    check_reads(world, as_persona, _url(key, ami), ROUTES[key][1], ANONYMOUS)
 
 
 @pytest.mark.parametrize("key", sorted(k for k in ROUTES if ROUTES[k][2] is not None))
 def test_writes(key, world, ami, as_persona):
     _args, _get, allowed, data = ROUTES[key]
-    url = _url(key, ami)
-    for persona in PERSONAS:
-        client = as_persona(persona)
-        with transaction.atomic():
-            before = snapshot()
-            response = client.post(url, data(world, ami))
-            changed = snapshot() != before
-            transaction.set_rollback(True)
-        if persona in allowed:
-            assert response.status_code < 400 and changed, (persona, url, response.status_code, response.content[:500])
-        else:
-            assert not changed, f"{persona} changed data through POST {url}"
-            if response.status_code >= 300:
-                _assert_refused(persona, response)
-        _assert_no_leak(world, persona, response)
+    check_writes(world, as_persona, _url(key, ami), allowed, lambda: data(world, ami), snapshot, ANONYMOUS)
 
 
 # --- stories -------------------------------------------------------------------------------------------------------

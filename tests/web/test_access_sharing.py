@@ -16,7 +16,8 @@ from django.utils import timezone
 from boucle.matching.spatial import haversine_km
 from boucle.sharing.models import Booking, Equipment
 
-from web_personas import PERSONAS, forbidden_secrets
+from route_matrix import check_reads, check_writes
+from web_personas import PERSONAS
 
 EVERYONE = set(PERSONAS)
 LOGGED = EVERYONE - {"anonymous"}
@@ -88,51 +89,16 @@ def _url(key, shared):
     return reverse(key, args=args(shared) if args else [])
 
 
-def _assert_refused(persona, response):
-    if persona == "anonymous":
-        assert response.status_code in (302, 405) and (
-            response.status_code == 405 or "/connexion/" in response["Location"]), response.status_code
-    else:
-        assert response.status_code in (400, 403, 404, 405), (persona, response.status_code)
-
-
-def _assert_no_leak(world, persona, response):
-    body = response.content.decode("utf-8", errors="replace")
-    leaked = [s for s in forbidden_secrets(world, persona, REVEALED.get(persona, ())) if s in body]
-    assert not leaked, f"{persona} received {leaked} from {response.request['PATH_INFO']}"
-
-
 @pytest.mark.parametrize("key", sorted(ROUTES))
 def test_reads(key, world, shared, as_persona):
-    _args, allowed, _post, _data = ROUTES[key]
-    url = _url(key, shared)
-    for persona in PERSONAS:
-        response = as_persona(persona).get(url)
-        if allowed and persona in allowed:
-            assert response.status_code == 200, (persona, url, response.status_code)
-        else:
-            _assert_refused(persona, response)
-        _assert_no_leak(world, persona, response)
+    check_reads(world, as_persona, _url(key, shared), ROUTES[key][1], revealed=REVEALED)
 
 
 @pytest.mark.parametrize("key", sorted(k for k in ROUTES if ROUTES[k][2] is not None))
 def test_writes(key, world, shared, as_persona):
     _args, _get, allowed, data = ROUTES[key]
-    url = _url(key, shared)
-    for persona in PERSONAS:
-        client = as_persona(persona)
-        with transaction.atomic():
-            before = snapshot()
-            response = client.post(url, data(world, shared))
-            changed = snapshot() != before
-            transaction.set_rollback(True)
-        if persona in allowed:
-            assert response.status_code < 400 and changed, (persona, url, response.status_code, response.content[:500])
-        else:
-            assert not changed, f"{persona} changed data through POST {url}"
-            if response.status_code >= 300:
-                _assert_refused(persona, response)
-        _assert_no_leak(world, persona, response)
+    check_writes(world, as_persona, _url(key, shared), allowed, lambda: data(world, shared), snapshot,
+                 revealed=REVEALED)
 
 
 # --- stories -------------------------------------------------------------------------------------------------------
