@@ -279,6 +279,20 @@ def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, d
     return w * nd[node, 8] * need_part * _exp_upper(km * wt[15]) * merit * BOUND_SLACK
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _heap_push(hb, hn, he, size, bound, node, entry):
+    """Push (bound, node, entry) on the max-heap on the bound held in ``hb, hn, he``; returns the new size."""
+    j = size
+    while j > 0:
+        p = (j - 1) >> 1
+        if hb[p] >= bound:
+            break
+        hb[j], hn[j], he[j] = hb[p], hn[p], he[p]
+        j = p
+    hb[j], hn[j], he[j] = bound, node, entry
+    return size + 1
+
+
 @njit(cache=True, nogil=True)
 def _search(
     r0, r1, need_idx, n_xyz, n_site, n_cls, n_q, n_conf, n_inferred, n_temp, n_acc_haz,
@@ -318,16 +332,7 @@ def _search(
                 b = _node_bound(node, px, py, pz, demand, need_part, e_w[e], e_rchord[e], e_rkm[e],
                                 ga_c[oc], gb_c[oc], dv_c[oc], ea_c[oc], eb_c[oc], nd, wt)
                 if b >= kth:
-                    # push (max-heap on the bound)
-                    j = size
-                    size += 1
-                    while j > 0:
-                        p = (j - 1) >> 1
-                        if hb[p] >= b:
-                            break
-                        hb[j], hn[j], he[j] = hb[p], hn[p], he[p]
-                        j = p
-                    hb[j], hn[j], he[j] = b, node, e
+                    size = _heap_push(hb, hn, he, size, b, node, e)
         while size > 0:
             b, node, e = hb[0], hn[0], he[0]
             if b < kth:
@@ -358,15 +363,7 @@ def _search(
                     cb = _node_bound(child, px, py, pz, demand, need_part, w, e_rchord[e], e_rkm[e],
                                      ga, gb, dv, ea, eb, nd, wt)
                     if cb >= kth:
-                        j = size
-                        size += 1
-                        while j > 0:
-                            p = (j - 1) >> 1
-                            if hb[p] >= cb:
-                                break
-                            hb[j], hn[j], he[j] = hb[p], hn[p], he[p]
-                            j = p
-                        hb[j], hn[j], he[j] = cb, child, e
+                        size = _heap_push(hb, hn, he, size, cb, child, e)
                 continue
             # Offers farther than ``reach`` cannot reach kth: the bound b holds
             # at the box's nearest point and decays from there.
