@@ -144,6 +144,7 @@ PAGES = {
     "observatory:territory-list": Route(args=lambda w: ["epci", EPCI_T], get=STEER_AB),
     "observatory:territory-map": Route(args=lambda w: ["epci", EPCI_T], get=STEER_AB),
     "observatory:territory-lines": Route(args=lambda w: ["epci", EPCI_T], get=STEER_AB),
+    "observatory:territory-report": Route(args=lambda w: ["epci", EPCI_T], get=STEER_AB),
     "observatory:territory-export": Route(args=lambda w: ["epci", EPCI_T, "flows", "csv"], get=STEER_AB),
     "api-1:openapi-json": Route(get=EVERYONE),
     "api-1:openapi-view": Route(get=EVERYONE),

@@ -87,10 +87,12 @@ def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int =
     inner_w = width - margin_l - margin_r - 340  # room for the labels of the outer columns
     layout = sankey_layout(doc, inner_w, height)
     body = [f'<g transform="translate({margin_l + 170},0)">']
+    labels = {n["id"]: n.get("label") or n["id"] for n in doc.get("nodes", [])}  # words, not node keys
     for band in layout["bands"]:
         link = band["link"]
+        source, target = labels.get(link["source"], link["source"]), labels.get(link["target"], link["target"])
         body.append(f'<path d="{band["d"]}" fill="{NODE_COLORS[band["column"]]}" fill-opacity="0.35">'
-                    f"<title>{escape(link['source'])} → {escape(link['target'])}: {_fmt(link['value'])} t</title>"
+                    f"<title>{escape(source)} → {escape(target)} : {_fmt(link['value'])} t</title>"
                     "</path>")
     for r in layout["rects"].values():
         n = r["node"]

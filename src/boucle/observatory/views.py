@@ -127,6 +127,17 @@ def territory(request, level, code):
 
 
 @login_required
+def territory_report(request, level, code):
+    """The printable territorial report (the same document as ``boucle report``), to print from the browser."""
+    from .report import render_html
+
+    ref = _territory(request, level, code)
+    period = request.GET.get("annee")
+    period = int(period) if period and period.isdigit() else None
+    return HttpResponse(render_html(ref, period=period, nonce=request.csp_nonce))
+
+
+@login_required
 def territory_sankey(request, level, code):
     ref = _territory(request, level, code)
     return JsonResponse(toile.territory_sankey(ref, _material(request), _statuses(request)))
@@ -138,8 +149,10 @@ def territory_list(request, level, code):
     ref = _territory(request, level, code)
     node = request.GET.get("noeud", "")
     offers = toile.underlying(ref, node, _material(request), _statuses(request))
+    column, _sep, key = node.partition(":")
+    node_label = toile.label({"p": 0, "m": 1, "r": 2}.get(column, 1), key) if key else ""
     return render(request, "observatory/list.html", {
-        "ref": ref, "node": node, "offers": [{"flow": f, "material": material_label(f.material_class)}
+        "ref": ref, "node": node_label, "offers": [{"flow": f, "material": material_label(f.material_class)}
                                              for f in offers]})
 
 

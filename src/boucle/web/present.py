@@ -9,7 +9,6 @@ gets the material, an order-of-magnitude quantity range and the EPCI.
 """
 
 import csv
-import math
 from functools import lru_cache
 
 from django.utils.translation import get_language
@@ -21,6 +20,8 @@ from boucle.matching import lifecycle
 from boucle.accounts.access import can_see_site
 from boucle.paths import PACKAGE_DIR
 
+from .words import KIND_LABELS, decade_range, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
+
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
     lifecycle.SUGGESTED: gettext_lazy("suggérée"), lifecycle.CONTACTED: gettext_lazy("contact pris"),
@@ -28,8 +29,6 @@ STATUS_LABELS = {
     lifecycle.RUNNING: gettext_lazy("en fonctionnement"), lifecycle.STOPPED: gettext_lazy("arrêtée"),
     lifecycle.DECLINED: gettext_lazy("abandonnée"),
 }
-KIND_LABELS = {"material": gettext_lazy("matière"), "energy": gettext_lazy("énergie / chaleur"),
-               "water": gettext_lazy("eau"), "equipment": gettext_lazy("équipement"), "service": gettext_lazy("service")}
 
 
 @lru_cache(maxsize=1)
@@ -63,11 +62,7 @@ def quantity_range(value: float | None, unit: str) -> str:
     """A decade bracket (e.g. "10–100 t/an"): enough to judge relevance, too coarse to identify a plant."""
     if value is None or not unit:
         return _("quantité non précisée")
-    per_year = _("/an")
-    if value < 1:
-        return f"< 1 {unit}{per_year}"
-    low = 10 ** math.floor(math.log10(value))
-    return f"{low:g}–{low * 10:g} {unit}{per_year}"
+    return decade_range(value, unit) + _("/an")
 
 
 def site_card(user, site, *, revealed: bool = False) -> dict:
@@ -120,40 +115,11 @@ def synergy_card(user, synergy) -> dict:
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
-        "explanation": explanation_terms(synergy.explanation),
+        "explanation": explanation_sentences(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
     }
-
-
-HIDDEN_KEYS = {"supply_t", "demand_t", "exchanged_t", "offer_idx", "need_idx", "impact", "score"}
-TERM_LABELS = {"impact_term": gettext_lazy("impact"), "fit": gettext_lazy("adéquation des quantités"),
-               "merit": gettext_lazy("intérêt"), "confidence": gettext_lazy("confiance du classement"),
-               "inferred_factor": gettext_lazy("besoin déduit"), "decay": gettext_lazy("effet de la distance"),
-               "compat_weight": gettext_lazy("compatibilité des matières"), "distance_km": gettext_lazy("distance (km)")}
-
-
-def explanation_terms(explanation) -> list[tuple[str, str]]:
-    """The score's parts and the engine's reasons, never its quantities.
-
-    The engine's explanation carries each side's exact tonnage (``supply_t``,
-    ``demand_t``), which would undo the quantity range shown to the other company;
-    only score terms, a few known numbers and coded reasons are shown.
-    """
-    if not isinstance(explanation, dict):
-        return []
-    numbers = explanation.get("terms") if isinstance(explanation.get("terms"), dict) else explanation
-    terms = []
-    for key, value in numbers.items():
-        if key in HIDDEN_KEYS or key.endswith("_t") or isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        terms.append((str(TERM_LABELS.get(key, str(key).replace("_", " "))), f"{value:.3g}"))
-    for reason in explanation.get("reasons", []) or []:
-        text = reason_text(reason) if isinstance(reason, dict) else None
-        if text:
-            terms.append((str(_("raison")), text))
-    return terms
 
 
 def reason_text(reason: dict) -> str | None:
@@ -178,9 +144,4 @@ def reason_text(reason: dict) -> str | None:
 
 def bracket(value: float | None, unit: str) -> str | None:
     """An estimate as a decade bracket, for cards where the other company is still anonymous."""
-    if value is None:
-        return None
-    if value < 1:
-        return f"< 1 {unit}"
-    low = 10 ** math.floor(math.log10(value))
-    return f"{low:g}–{low * 10:g} {unit}"
+    return decade_range(value, unit)

@@ -1,0 +1,35 @@
+// Behaviours shared by every page (loaded from base.html; the Content-Security-Policy forbids
+// inline scripts and on* attributes, so pages declare what they need with data- attributes).
+(function () {
+  "use strict";
+
+  // Tables become cards on phones: each cell is labelled with its column's header (boucle.css).
+  function labelTable(table) {
+    const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      Array.from(tr.children).forEach((cell, i) => {
+        if (heads[i] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", heads[i]);
+      });
+    });
+    table.classList.add("responsive");
+  }
+  function labelTables(root) {
+    (root || document).querySelectorAll("main table").forEach(labelTable);
+  }
+
+  // <button data-print>: print the page.
+  document.addEventListener("click", (event) => {
+    const printer = event.target.closest("[data-print]");
+    if (printer) { event.preventDefault(); window.print(); }
+  });
+
+  // <button data-confirm="question">: ask before a destructive or irreversible submit.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
+  labelTables(document);
+  document.body.addEventListener("htmx:afterSwap", (event) => labelTables(event.target.closest("main") || document));
+})();
