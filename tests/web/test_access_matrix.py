@@ -114,6 +114,7 @@ PAGES = {
     "map": Route(get=FACILITATORS),
     "map-sites": Route(get=FACILITATORS),
     "map-epci": Route(get=FACILITATORS),
+    "map-lines": Route(get=LOGGED),
     "site-detail": Route(args=_a, get=SEE_A),
     "company-home": Route(get=LOGGED),
     "site-flows": Route(args=_a, get=SEE_A),

@@ -134,7 +134,7 @@ def territory_report(request, level, code):
     ref = _territory(request, level, code)
     period = request.GET.get("annee")
     period = int(period) if period and period.isdigit() else None
-    return HttpResponse(render_html(ref, period=period, nonce=request.csp_nonce))
+    return HttpResponse(render_html(ref, period=period, nonce=str(request.csp_nonce)))
 
 
 @login_required
@@ -168,7 +168,7 @@ def territory_map_geojson(request, level, code):
 def territory_lines_geojson(request, level, code):
     """Running synergies as lines between the two sites."""
     ref = _territory(request, level, code)
-    rows = [r for r in exports.synergy_rows(ref) if r["status"] == lifecycle.RUNNING]
+    rows = exports.synergy_rows(ref, statuses=[lifecycle.RUNNING])
     features = [f for f in exports.synergy_lines(ref, rows) if f["geometry"]]
     return HttpResponse(exports.feature_collection(features), content_type="application/geo+json")
 

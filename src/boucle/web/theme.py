@@ -72,4 +72,5 @@ def palette(colour: str) -> dict[str, str]:
 
 
 def css(colour: str) -> str:
-    return ":root{" + ";".join(f"{k}:{v}" for k, v in palette(colour).items()) + "}"
+    # Pico sets its colours on this selector; the same one (later in the page) wins over it.
+    return ":root:not([data-theme=dark]),[data-theme=light]{" + ";".join(f"{k}:{v}" for k, v in palette(colour).items()) + "}"

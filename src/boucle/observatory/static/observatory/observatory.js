@@ -21,6 +21,36 @@
     return Math.round(value).toLocaleString(document.documentElement.lang || "fr");
   }
 
+  // The choropleth's legend: one swatch per class with its upper bound, and the grey of "no figure".
+  function legend(bounds) {
+    const list = document.getElementById("obs-map-legend");
+    if (!list) return;
+    list.textContent = "";
+    const item = (colour, text) => {
+      const li = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = colour;
+      li.append(swatch, document.createTextNode(text));
+      list.append(li);
+    };
+    let low = null;
+    bounds.forEach((bound, i) => {
+      if (low !== null && bound === low) return;  // classes that collapse on the same value
+      item(PALETTE[i], (low === null ? "≤ " : fmt(low, "") + " – ") + fmt(bound, ""));
+      low = bound;
+    });
+    item(SUPPRESSED, mapEl.dataset.suppressed);
+    if (mapEl.dataset.linesUrl) {
+      const li = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch line";
+      swatch.style.background = "#b5651d";
+      li.append(swatch, document.createTextNode(mapEl.dataset.linesLabel || ""));
+      list.append(li);
+    }
+  }
+
   const mapEl = document.getElementById("obs-map");
   if (mapEl && window.L) {
     const map = L.map(mapEl, { preferCanvas: false }).setView([50.3, 2.8], 8);
@@ -35,7 +65,10 @@
         onEachFeature: (f, l) => l.bindTooltip(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed)),
       }).addTo(map);
       if (geo.features.length) map.fitBounds(layer.getBounds());
-      if (status) status.textContent = geo.features.length + " / " + geo.features.filter((f) => f.properties.value !== null).length;
+      const shown = geo.features.filter((f) => f.properties.value !== null && f.properties.value !== undefined).length;
+      if (status) status.textContent = (mapEl.dataset.countText || "{n} / {k}")
+        .replace("{n}", fmt(shown, "")).replace("{k}", fmt(geo.features.length, ""));
+      legend(bounds);
       mapEl.dataset.loaded = "true";
     });
     if (mapEl.dataset.linesUrl) {
