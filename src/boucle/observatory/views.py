@@ -134,7 +134,12 @@ def territory_report(request, level, code):
     ref = _territory(request, level, code)
     period = request.GET.get("annee")
     period = int(period) if period and period.isdigit() else None
-    return HttpResponse(render_html(ref, period=period, nonce=str(request.csp_nonce)))
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    served = {"back_url": reverse("observatory:territory", args=[ref.level, ref.code]),
+              "script_url": static("web/boucle.js")}
+    return HttpResponse(render_html(ref, period=period, nonce=str(request.csp_nonce), served=served))
 
 
 @login_required

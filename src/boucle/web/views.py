@@ -55,8 +55,8 @@ def territory_map(request):
 
     from .present import STATUS_LABELS
 
-    words = {"sites": _("%(n)s sites"), "clusters": _("%(n)s sites dans %(k)s intercommunalités"),
-             "lines": _("%(n)s synergies"), "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
+    words = {"sites": _("sites : %(n)s"), "clusters": _("sites : %(n)s (intercommunalités : %(k)s)"),
+             "lines": _("synergies sur la carte : %(n)s"), "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
              "offers": _("offres"), "needs": _("besoins")}
     return render(request, "web/map.html", {"words": words, "statuses": [
         (s, STATUS_LABELS[s]) for s in lifecycle.STATUSES if s != lifecycle.DECLINED]})

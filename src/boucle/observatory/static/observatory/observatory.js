@@ -85,6 +85,7 @@
   const sankeyEl = document.getElementById("obs-sankey");
   if (sankeyEl && window.echarts) {
     const chart = echarts.init(sankeyEl, null, { renderer: "canvas" });
+    const narrow = sankeyEl.clientWidth < 600;
     fetch(sankeyEl.dataset.url).then((r) => r.json()).then((doc) => {
       if (!doc.links.length) {
         sankeyEl.textContent = sankeyEl.dataset.empty;
@@ -98,14 +99,16 @@
           ? p.data.sourceLabel + " → " + p.data.targetLabel + " : " + fmt(p.data.value, "") + " t"
           : p.data.label + " : " + fmt(p.value, "") + " t") },
         series: [{
-          type: "sankey", left: 10, right: 180, nodeAlign: "justify", draggable: false,
+          type: "sankey", left: 10, right: narrow ? 90 : 180, nodeAlign: "justify", draggable: false,
           emphasis: { focus: "adjacency" },
           data: doc.nodes.map((n) => ({ name: n.id, label: n.label, depth: n.column,
             itemStyle: { color: colours[n.column] } })),
           links: doc.links.map((l) => ({ ...l,
             sourceLabel: doc.nodes.find((n) => n.id === l.source).label,
             targetLabel: doc.nodes.find((n) => n.id === l.target).label })),
-          label: { formatter: (p) => p.data.label },
+          // On a phone the labels are cut short; the tooltip (a tap) gives the whole name.
+          label: { formatter: (p) => (narrow && p.data.label.length > 16 ? p.data.label.slice(0, 15) + "…" : p.data.label),
+                   fontSize: narrow ? 10 : 12 },
           lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
         }],
       });

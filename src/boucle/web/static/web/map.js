@@ -39,6 +39,7 @@
   const value = (id) => { const s = document.getElementById(id); return s ? s.value : ""; };
 
   const lines = L.layerGroup().addTo(map);
+  let fitted = false;
   function loadLines() {
     const statut = value("map-status");
     lines.clearLayers();
@@ -58,6 +59,10 @@
         });
         lines.addLayer(line);
       });
+      if (!fitted && geo.features.length) {  // the first time, frame the synergies
+        fitted = true;
+        map.fitBounds(L.featureGroup(lines.getLayers()).getBounds(), { padding: [20, 20], maxZoom: 12 });
+      }
       counts.lines = say(words.lines, { n: fmt(geo.features.length) + (geo.truncated ? "+" : "") });
       showCounts();
       el.dataset.linesLoaded = "true";
