@@ -107,7 +107,8 @@
             sourceLabel: doc.nodes.find((n) => n.id === l.source).label,
             targetLabel: doc.nodes.find((n) => n.id === l.target).label })),
           // On a phone the labels are cut short; the tooltip (a tap) gives the whole name.
-          label: { formatter: (p) => (narrow && p.data.label.length > 16 ? p.data.label.slice(0, 15) + "…" : p.data.label),
+          label: { formatter: (p) => { const room = narrow ? 16 : 30;
+                     return p.data.label.length > room ? p.data.label.slice(0, room - 1) + "…" : p.data.label; },
                    fontSize: narrow ? 10 : 12 },
           lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
         }],
