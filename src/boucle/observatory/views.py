@@ -98,6 +98,21 @@ def _territory(request, level, code):
     return ref
 
 
+def _remembered(request, kind: str, compute, *args):
+    """A territory's figures kept per worker for one data version (``web.snapshots``): the observatory's
+    first view waited 5-8 s on the demo region for the same aggregates at every visit. Verified
+    outcomes are not covered by the data-version token, so their count and last id join the key."""
+    from django.db.models import Count, Max
+    from django.utils.translation import get_language
+
+    from boucle.matching.models import VerifiedOutcome
+    from boucle.web.snapshots import remembered
+
+    outcomes = VerifiedOutcome.objects.aggregate(n=Count("id"), last=Max("id"))
+    return remembered("observatory-" + kind, request.user, compute, *args, get_language(),
+                      outcomes["n"], outcomes["last"])
+
+
 def _material(request):
     return request.GET.get("matiere") or None
 
@@ -110,7 +125,7 @@ def _statuses(request):
 @login_required
 def territory(request, level, code):
     ref = _territory(request, level, code)
-    doc = queries.territory_indicators(ref, public=False)
+    doc = _remembered(request, "indicators", lambda: queries.territory_indicators(ref, public=False), str(ref))
     materials = sorted({row["material_class"] for row in doc["flows"] if row["direction"] == "offer"
                         and row["unit"] == "t" and row["material_class"]})
     return render(request, "observatory/territory.html", {
@@ -145,7 +160,9 @@ def territory_report(request, level, code):
 @login_required
 def territory_sankey(request, level, code):
     ref = _territory(request, level, code)
-    return JsonResponse(toile.territory_sankey(ref, _material(request), _statuses(request)))
+    material, statuses = _material(request), _statuses(request)
+    return JsonResponse(_remembered(request, "sankey", lambda: toile.territory_sankey(ref, material, statuses),
+                                    str(ref), material, statuses))
 
 
 @login_required
@@ -165,8 +182,9 @@ def territory_list(request, level, code):
 def territory_map_geojson(request, level, code):
     ref = _territory(request, level, code)
     indicator = _indicator(request)
-    return HttpResponse(exports.feature_collection(map_features(ref, indicator), indicator=indicator),
-                        content_type="application/geo+json")
+    body = _remembered(request, "map", lambda: exports.feature_collection(map_features(ref, indicator),
+                                                                          indicator=indicator), str(ref), indicator)
+    return HttpResponse(body, content_type="application/geo+json")
 
 
 @login_required
