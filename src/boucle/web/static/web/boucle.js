@@ -30,6 +30,15 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 
+  // The navigation marks the section the reader is in.
+  const here = window.location.pathname;
+  let best = null;
+  document.querySelectorAll(".site-nav a[href]").forEach((a) => {
+    const path = new URL(a.href, window.location.href).pathname;
+    if (path !== "/" && here.startsWith(path) && (!best || path.length > best.path.length)) best = { a, path };
+  });
+  if (best) best.a.setAttribute("aria-current", "page");
+
   labelTables(document);
   document.body.addEventListener("htmx:afterSwap", (event) => labelTables(event.target.closest("main") || document));
 })();
