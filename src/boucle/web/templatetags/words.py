@@ -68,3 +68,11 @@ def percent(share, digits=0):
     if share is None or share == "":
         return "—"
     return words.number(float(share) * 100, int(digits)) + "\u00a0%"
+
+
+@register.filter
+def material_label(key):
+    """A material class key (``waste_oil``) as its label in the page's language."""
+    from boucle.web.present import material_label as label
+
+    return label(key) or "—"
