@@ -132,3 +132,14 @@ def test_synergy_page_explains_in_sentences(as_persona, territory):
     assert "même matière" in html and "reconnue avec certitude" in html
     assert "passée de « suggérée » à « contact pris »" in html
     assert "1\xa0250\xa0000" in html or "1\u202f250\u202f000" in html  # grouped thousands
+
+
+def test_engine_sentences_are_shown_but_never_an_anonymous_side_quantity(as_persona, world):
+    syn = world.synergies["ab"]
+    syn.explanation = {"sentences": ["Le cimentier utilise ces cendres comme ajout au cru.",
+                                     "Le producteur en déclare 61 234 t/an."]}
+    syn.save()
+    hidden = as_persona("member_a").get(reverse("synergy-detail", args=[syn.pk])).content.decode()
+    assert "comme ajout au cru" in hidden and "61 234" not in hidden  # B is still anonymous to A
+    full = as_persona("facilitator_t").get(reverse("synergy-detail", args=[syn.pk])).content.decode()
+    assert "61 234 t/an" in full

@@ -115,7 +115,7 @@ def synergy_card(user, synergy) -> dict:
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
-        "explanation": explanation_sentences(synergy.explanation),
+        "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),

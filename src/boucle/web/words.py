@@ -7,6 +7,7 @@ Every page and the API's human-readable fields go through these functions, so a 
 from __future__ import annotations
 
 import math
+import re
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -111,7 +112,10 @@ def _confidence_word(value) -> str | None:
     return _("avec un doute, à vérifier")
 
 
-def explanation_sentences(explanation) -> list[str]:
+QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m³|l|litres?)(?:/an|/yr|\b)", re.I)
+
+
+def explanation_sentences(explanation, hide_quantities: bool = False) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
 
     Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
@@ -128,7 +132,8 @@ def explanation_sentences(explanation) -> list[str]:
         if isinstance(explanation.get(key), str) and explanation[key].strip():
             sentences.append(explanation[key].strip())
     if sentences:
-        return sentences
+        # While the other company is anonymous its exact quantity must not reach the page in a sentence.
+        return [s for s in sentences if not (hide_quantities and QUANTITY.search(s))]
     from .present import material_label, reason_text
 
     offer_class, need_class = explanation.get("offer_class"), explanation.get("need_class")
