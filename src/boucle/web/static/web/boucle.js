@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  // Tables become cards on phones: each cell is labelled with its column's header (boucle.css).
+  // Tables too wide for the screen become cards: each cell is labelled with its column header (boucle.css).
   function labelTable(table) {
     const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
     if (!heads.length) return;
@@ -12,11 +12,26 @@
         if (heads[i] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", heads[i]);
       });
     });
-    table.classList.add("responsive");
+    fit(table);
+  }
+  // Only a table wider than the page turns into cards: a narrow one stays a table (easier to compare).
+  function fit(table) {
+    table.classList.remove("responsive");
+    const room = table.parentElement ? table.parentElement.clientWidth : window.innerWidth;
+    if (table.scrollWidth > room + 1) table.classList.add("responsive");
   }
   function labelTables(root) {
     (root || document).querySelectorAll("main table").forEach(labelTable);
   }
+  // A table in a closed <details> has no width yet: measure it when it opens.
+  document.addEventListener("toggle", (event) => {
+    if (event.target.open) event.target.querySelectorAll("main table").forEach(fit);
+  }, true);
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => document.querySelectorAll("main table").forEach(fit), 150);
+  });
 
   // <button data-print>: print the page.
   document.addEventListener("click", (event) => {
