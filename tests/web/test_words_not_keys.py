@@ -22,7 +22,7 @@ SCIENTIFIC = re.compile(r"\b\d+(?:[.,]\d+)?e[+-]?\d+\b", re.I)
 TERRITORY_KEY = re.compile(r"\b(?:region|departement|epci|commune):\w+")
 ENUMS = {"suggested", "contacted", "in_discussion", "trial", "running", "stopped", "declined",
          "material", "energy", "water", "equipment", "offer", "need", "year", "month"}
-JARGON = re.compile(r"confidence|decay|inferred|merit|compat|offer_idx|fit :|\bscore\b", re.I)
+JARGON = re.compile(r"\b(?:confidence|decay|inferred|merit|compat\w*|score)\b|\bfit :", re.I)  # whole words: "DECAYEUX" is a name
 EMAIL = re.compile(r"\S+@\S+")
 
 ENGINE_EXPLANATION = {"offer_class": "waste_oil", "offer_class_confidence": 1.0, "need_class": "waste_oil",
