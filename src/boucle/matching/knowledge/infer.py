@@ -254,3 +254,28 @@ def may_receive_hazardous(naf_code: str | None, activity: str | None, class_key:
     from boucle.materials.taxonomy import get_class
 
     return any(get_class(k).role == "by_product" for k in accepted)
+
+
+@lru_cache(maxsize=1)
+def _need_temperatures() -> tuple[tuple[str, str, float, str], ...]:
+    return tuple((r["naf_prefix"], r["class_key"], float(r["temperature_c"]), r["source"])
+                 for r in _read("need_temperatures.csv"))
+
+
+@lru_cache(maxsize=65536)
+def need_temperature(naf_code: str | None, activity: str | None, class_key: str) -> float | None:
+    """The temperature at which an inferred heat need is served, from the site's activity (the
+    longest NACE prefix with a row for the class), else the class's default; None for a class
+    that is not heat. Each row cites its source or says it is an assumption
+    (``data/need_temperatures.csv``)."""
+    rows = [r for r in _need_temperatures() if r[1] == class_key]
+    if not rows:
+        return None
+    best, best_len = None, -1
+    for code, certainty in site_codes(naf_code, activity):
+        for prefix, _cls, temp, _src in rows:
+            if prefix != "*" and code.startswith(prefix) and len(prefix) > best_len and certainty > 0:
+                best, best_len = temp, len(prefix)
+    if best is not None:
+        return best
+    return next((temp for prefix, _cls, temp, _src in rows if prefix == "*"), None)
