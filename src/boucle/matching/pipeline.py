@@ -22,7 +22,7 @@ import numpy as np
 from . import engine as eng
 from .additionality import value_proposals
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
-                              need_temperature)
+                              need_temperature, water_cascades)
 from .scoring import ScoreWeights, score_terms
 
 # Calibrated on the MAESTRI development set (151 documented exchanges, 29 cases) by
@@ -52,7 +52,7 @@ HEAT_CASCADE = (
     ("waste_heat_medium", "hot_water", 0.9),
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
-               "water_cooling": 3, "water_treated_wastewater": 2, "wastewater_nutrient_rich": 1,
+               "water_cooling": 3, "water_treated_wastewater": 2, "water_irrigation": 2, "wastewater_nutrient_rich": 1,
                "wastewater_industrial": 1, "landfill_leachate": 0}
 MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0}
 
@@ -163,7 +163,7 @@ def compatibility() -> eng.Compatibility:
         if a in idx and b in idx and a != b:
             energy = classes[idx[a]].kind == "energy"
             oc.append(idx[a]), nc.append(idx[b]), w.append(ENERGY_SUBSTITUTE_WEIGHT if energy else SUBSTITUTE_WEIGHT)
-    for a, b, weight in HEAT_CASCADE + class_substitutes():
+    for a, b, weight in HEAT_CASCADE + class_substitutes() + water_cascades():
         if a in idx and b in idx:
             oc.append(idx[a]), nc.append(idx[b]), w.append(weight)
     return eng.Compatibility.identity(len(keys)).plus(np.array(oc, dtype=np.int64), np.array(nc, dtype=np.int64), np.array(w))

@@ -53,15 +53,17 @@ class FlowForm(forms.Form):
         ("year", _("par an")), ("month", _("par mois")), ("week", _("par semaine")), ("day", _("par jour")),
         ("once", _("une fois"))])
     confidential = forms.BooleanField(label=_("Confidentiel"), required=False, initial=True)
-    current_route = forms.ChoiceField(
-        label=_("Devenir actuel"), required=False,
+    # A list to pick from on screen, but any spelling the import accepts (« r 4 », « décharge ») is
+    # valid: the one rule is boucle.flows.fields.current_route.
+    current_route = forms.CharField(
+        label=_("Devenir actuel"), required=False, max_length=80, widget=forms.Select,
         help_text=_("Ce que devient ce flux aujourd'hui, sans l'échange : le gain n'est compté que par "
                     "rapport à ce devenir. Inconnu : une hypothèse documentée s'applique."))
 
     def __init__(self, *args, sites=None, instance: Flow | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
-        self.fields["current_route"].choices = route_choices()
+        self.fields["current_route"].widget.choices = route_choices()
         self.instance = instance
 
     def clean_current_route(self):

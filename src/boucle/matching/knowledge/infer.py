@@ -70,6 +70,11 @@ def hazardous_rules() -> tuple[tuple[str, frozenset[str] | None, str], ...]:
 
 
 @lru_cache(maxsize=1)
+def water_cascades() -> tuple[tuple[str, str, float], ...]:
+    """(offer class, need class, weight): a water of one grade serving a less demanding use."""
+    return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("water_cascades.csv"))
+
+
 def class_substitutes() -> tuple[tuple[str, str, float], ...]:
     """(offer class, need class it can serve, weight < 1): near-equivalent materials."""
     return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("class_substitutes.csv"))
