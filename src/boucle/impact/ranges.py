@@ -51,14 +51,14 @@ def co2e_range(value, gain_t, transport_t):
 
 def meaningful(value: float | None, low: float | None = None, high: float | None = None,
                digits: int = 2) -> float | None:
-    """``value`` rounded to the precision its range allows (2 significant digits of the
-    half-width), or to ``digits`` significant digits when there is no range."""
+    """``value`` rounded to the precision its range allows (the first significant digit of the
+    half-width: 1,770.6 +/- 397 gives 1,800), or to ``digits`` significant digits without a range."""
     if value is None or not math.isfinite(value):
         return None
     if value == 0:
         return 0.0
     if low is not None and high is not None and math.isfinite(low) and math.isfinite(high) and high > low:
-        step = 10 ** (math.floor(math.log10((high - low) / 2)) - (digits - 1))
+        step = 10 ** math.floor(math.log10((high - low) / 2))
     else:
         step = 10 ** (math.floor(math.log10(abs(value))) - (digits - 1))
     rounded = round(value / step) * step
@@ -83,7 +83,8 @@ def format_range(value: float | None, low: float | None, high: float | None, uni
 
 
 def _decimals(x: float, low, high) -> int:
-    ref = (high - low) / 2 if low is not None and high is not None and high > low else abs(x)
-    if not ref:
+    if low is not None and high is not None and high > low:
+        return max(0, -int(math.floor(math.log10((high - low) / 2))))
+    if not x:
         return 0
-    return max(0, 1 - int(math.floor(math.log10(ref))))
+    return max(0, 1 - int(math.floor(math.log10(abs(x)))))

@@ -95,6 +95,8 @@ def value_proposals(proposals: list, flows_by_id: dict, sites_by_id: dict) -> li
             explanation["need_temperature_c"] = float(need[i])
         if heat[i] and np.isfinite(be[i]):
             explanation["heat_breakeven_km"] = round(float(be[i]), 2)
+        if np.isfinite(lo[i]) and np.isfinite(hi[i]):
+            explanation["co2e_low_t"], explanation["co2e_high_t"] = _r(lo[i], 3), _r(hi[i], 3)
         kept.append(replace(
             p, co2e_avoided_t_per_year=_r(co2[i], 3), explanation=explanation,
             tonnes_diverted=_r(out["tonnes_diverted"][i], 6), eur_saved=_r(out["eur_saved"][i], 2),

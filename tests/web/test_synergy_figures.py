@@ -1,0 +1,30 @@
+"""A synergy's estimated CO2e is shown rounded with its range, and an assumed current route is said."""
+
+from types import SimpleNamespace
+
+from django.utils import translation
+
+from boucle.impact.ranges import format_range, meaningful
+from boucle.web.present import co2e_text, route_assumption
+
+
+def test_meaningful_digits_follow_the_range():
+    assert meaningful(1770.5975, 1373.54, 2167.65) == 1800
+    assert meaningful(7.652, 6.0, 9.3) == 8
+    assert meaningful(7.652, 7.3, 8.0) == 7.7
+    assert meaningful(-5.0815) == -5.1
+    assert format_range(1770.5975, 1373.54, 2167.65, "t", "en") == "1,800 t (1,400–2,200)"
+
+
+def test_card_text_in_french_and_english():
+    synergy = SimpleNamespace(co2e_avoided_t=1770.5975,
+                              explanation={"co2e_low_t": 1373.54, "co2e_high_t": 2167.65,
+                                           "current_route": "recycling", "current_route_assumed": True})
+    with translation.override("fr"):
+        assert co2e_text(synergy) == "1\u202f800 t CO₂e (1\u202f400 – 2\u202f200)"
+        assert route_assumption(synergy.explanation) == "devenir actuel non déclaré, supposé : déjà vendu pour recyclage"
+    with translation.override("en"):
+        assert co2e_text(synergy) == "1,800 t CO₂e (1,400–2,200)"
+        assert "already sold for recycling" in route_assumption(synergy.explanation)
+    declared = {**synergy.explanation, "current_route_assumed": False}
+    assert route_assumption(declared) is None
