@@ -20,7 +20,6 @@ from .present import material_classes
 def route_choices() -> list[tuple[str, str]]:
     """The named routes, then the recovery and disposal operations, in the user's language."""
     from django.utils.translation import get_language
-    from django.utils.translation import gettext as gt
 
     from boucle.impact.routes import routes
 
@@ -31,7 +30,7 @@ def route_choices() -> list[tuple[str, str]]:
         for code in r.rd_codes:
             ops.append((code, f"{code} — {r.label_en if en else r.label_fr}"))
     ops.sort(key=lambda c: (c[0][0], int("".join(ch for ch in c[0] if ch.isdigit()))))
-    return [("", gt("Inconnu (hypothèse documentée)"))] + named + ops
+    return [("", _("Inconnu (hypothèse documentée)"))] + named + ops
 
 
 UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L"), ("MWh", "MWh"), ("kWh", "kWh"),
