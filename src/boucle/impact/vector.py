@@ -261,7 +261,8 @@ def route_indices(material_keys, declared_routes, ewc_codes=None, model: ImpactM
     return idx, assumed
 
 
-def linear_coefficients(material_idx: np.ndarray, model: ImpactModel | None = None) -> dict[str, np.ndarray]:
+def linear_coefficients(material_idx: np.ndarray, model: ImpactModel | None = None,
+                        route_idx: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The coefficients of ``score_exchanges`` (default mode and route) per
     entry of ``material_idx``: the model is linear in the quantity, so
 
@@ -272,11 +273,16 @@ def linear_coefficients(material_idx: np.ndarray, model: ImpactModel | None = No
     A caller scoring millions of pairs (the matching engine's compiled search)
     uses them instead of calling ``score_exchanges`` per batch. Computed with
     the same operations, so the figures are bit for bit those of
-    ``score_exchanges``.
+    ``score_exchanges`` (its linear form: heat without the pipe's losses and cost).
+    ``route_idx`` gives each entry's current route (``route_indices``); without
+    it, each material's documented default route.
     """
     m = model or default_model()
     mi = np.asarray(material_idx, dtype=np.int64)
     mo, ro = m.default_mode[mi], m.default_route[mi]
+    if route_idx is not None:  # each flow's current route (route_indices), -1: the material's default
+        given = np.asarray(route_idx, dtype=np.int64)
+        ro = np.where(given < 0, ro, given)
     mass = m.mass_t[mi]
     moved = mass > 0
     return {

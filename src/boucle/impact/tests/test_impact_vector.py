@@ -62,3 +62,19 @@ def test_material_index_matches_the_taxonomy_index():
     idx = material_index()
     for key, i in taxonomy.class_index().items():
         assert idx[key] == i, key
+
+
+def test_linear_coefficients_follow_each_flow_s_current_route():
+    from boucle.impact.vector import linear_coefficients, route_indices
+
+    idx = material_index()
+    keys = ["steel_scrap", "steel_scrap", "steel_scrap", "cardboard"]
+    ro, assumed = route_indices(keys, [None, "D1", "R4", None], [None, None, None, "150101"])
+    assert list(assumed) == [True, False, False, True]
+    c = linear_coefficients(np.array([idx[k] for k in keys]), route_idx=ro)
+    assert c["co2e_kg_per_unit"][0] == 0 and c["co2e_kg_per_unit"][2] == 0  # sold for recycling today
+    assert c["co2e_kg_per_unit"][1] == pytest.approx(1775.67905)  # landfilled today
+    assert list(c["diverted_t_per_unit"][:3]) == [0, 1, 0]
+    r = score_exchanges(np.array([idx[k] for k in keys]), np.full(4, 10.0), np.full(4, 30.0), route_idx=ro)
+    lin = 10.0 * (c["co2e_kg_per_unit"] - 30.0 * c["co2e_kg_per_unit_km"]) / 1000.0
+    np.testing.assert_array_equal(r["co2e_avoided_t"], lin)
