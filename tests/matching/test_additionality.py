@@ -127,3 +127,13 @@ def test_water_cascade_irrigation_finds_treated_waste_water_not_a_process_need()
     (p,) = proposals
     assert p.co2e_avoided_t_per_year == pytest.approx(float(case["co2e_avoided_t"]), rel=1e-6)
     assert p.explanation["current_route"] == "discharge_treated"
+
+
+def test_the_estimate_is_for_what_the_declared_need_can_take():
+    sites, flows = _heat_world(1.0, 80.0)  # 2,000 MWh reach 1.6 km, not 2
+    flows[1] = FlowIn("need", "greenhouse", "need", label="Chauffage des serres", kind="energy",
+                      class_key="waste_heat_low", quantity_t=2000, unit="MWh", temperature_c=60)
+    (p,) = propose(sites, flows, inferred=False)
+    b = exchange_breakdown("waste_heat_low", 2000, "MWh", p.distance_km, supply_temperature_c=80,
+                           need_temperature_c=60)
+    assert p.co2e_avoided_t_per_year == pytest.approx(b.co2e_avoided_t, rel=1e-6)

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.utils import translation
 
 from boucle.impact.ranges import format_range, meaningful
-from boucle.web.present import co2e_text, route_assumption
+from boucle.web.present import co2e_text, eur_text, route_assumption
 
 
 def test_meaningful_digits_follow_the_range():
@@ -28,3 +28,10 @@ def test_card_text_in_french_and_english():
         assert "already sold for recycling" in route_assumption(synergy.explanation)
     declared = {**synergy.explanation, "current_route_assumed": False}
     assert route_assumption(declared) is None
+
+
+def test_euros_are_rounded_to_two_significant_digits():
+    with translation.override("fr"):
+        assert eur_text(608101.4) == "610\u202f000 €"
+    with translation.override("en"):
+        assert eur_text(-5000.0) == "-5,000 €"

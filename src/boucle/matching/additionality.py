@@ -10,7 +10,8 @@ will see are chosen, each one is valued properly, in one vectorised call
   no virgin-avoidance credit;
 - heat with the **heat balance**: the need's temperature (declared, or inferred from the
   receiver's activity), a heat pump when the supply is too cool, the pipe's losses and cost;
-- with a **low-high range** of the CO2e.
+- with a **low-high range** of the CO2e;
+- for the quantity exchanged: the offer's, capped by the declared need's when it has one.
 
 A proposal whose known quantity gives no net gain (CO2e <= 0), or heat beyond its
 break-even distance, is left out. An offer without quantity keeps its proposals, with
@@ -59,6 +60,10 @@ def value_proposals(proposals: list, flows_by_id: dict, sites_by_id: dict) -> li
         # a quantity counted in another unit than the class's (cooling water re-classed as heat) is unknown here
         if f.quantity_t is not None and (not unit or unit == base):
             qty[i] = f.quantity_t
+            if p.need_flow_id:  # the receiver takes at most what it declared needing
+                nf = flows_by_id[p.need_flow_id]
+                if nf.quantity_t is not None and (getattr(nf, "unit", None) or base) == (unit or base):
+                    qty[i] = min(qty[i], nf.quantity_t)
         if f.temperature_c is not None:
             supply[i] = f.temperature_c
         if p.need_flow_id:

@@ -122,6 +122,7 @@ def synergy_card(user, synergy) -> dict:
                                       "eur": synergy.eur_saved, "brackets": []}),
         "explanation": explanation_terms(synergy.explanation),
         "co2e_text": None if hidden else co2e_text(synergy),
+        "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
@@ -148,6 +149,13 @@ def co2e_text(synergy) -> str | None:
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
     return format_range(synergy.co2e_avoided_t, e.get("co2e_low_t"), e.get("co2e_high_t"), "t CO₂e", lang)
+
+
+def eur_text(eur: float) -> str:
+    """Net euros rounded to two significant digits: an estimate from orders of magnitude is not exact to the euro."""
+    from boucle.impact.ranges import format_range
+
+    return format_range(eur, None, None, "€", "en" if (get_language() or "fr").startswith("en") else "fr")
 
 
 def route_assumption(explanation) -> str | None:
