@@ -144,6 +144,8 @@ def test_current_route_through_the_api_uses_the_import_rule(world, client):
     bad = client.post("/api/flows", {**payload, "current_route": "R99"}, content_type="application/json", **auth)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "current_route"
     assert "R1 à R13" in bad.json()["detail"][0]["msg"]
-    good = client.post("/api/flows", {**payload, "current_route": "r 4"}, content_type="application/json", **auth)
+    good = client.post("/api/flows", {**payload, "current_route": "r 4", "temperature_c": 35},
+                       content_type="application/json", **auth)
     assert good.status_code == 201, good.content
+    assert good.json()["temperature_c"] == 35
     assert good.json()["current_route"] == "R4" and Flow.objects.get(pk=good.json()["id"]).current_route == "R4"

@@ -52,6 +52,9 @@ class FlowForm(forms.Form):
         ("year", _("par an")), ("month", _("par mois")), ("week", _("par semaine")), ("day", _("par jour")),
         ("once", _("une fois"))])
     confidential = forms.BooleanField(label=_("Confidentiel"), required=False, initial=True)
+    temperature_c = forms.FloatField(
+        label=_("Température (°C)"), required=False, min_value=-273.15,
+        help_text=_("Pour la chaleur et l'eau : la température de l'offre, ou celle dont le besoin a besoin."))
     # A list to pick from on screen, but any spelling the import accepts (« r 4 », « décharge ») is
     # valid: the one rule is boucle.flows.fields.current_route.
     current_route = forms.CharField(
@@ -123,7 +126,7 @@ class FlowForm(forms.Form):
                   "quantity": data["quantity"], "unit": data["unit"] or "", "period": data["period"],
                   "quantity_base": base, "base_unit": base_unit,
                   "hazardous": ewc.hazardous if ewc else None, "confidential": data["confidential"],
-                  "current_route": data.get("current_route") or ""}
+                  "current_route": data.get("current_route") or "", "temperature_c": data.get("temperature_c")}
         if flow is None:
             flow = Flow(source=source)
         if flow.imported_at:
@@ -147,4 +150,5 @@ class FlowForm(forms.Form):
         return {"site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
                 "ewc": flow.ewc.code if flow.ewc_id else "", "material_class": flow.material_class,
                 "quantity": flow.quantity, "unit": flow.unit, "period": flow.period,
-                "confidential": flow.confidential, "current_route": flow.current_route}
+                "confidential": flow.confidential, "current_route": flow.current_route,
+                "temperature_c": flow.temperature_c}
