@@ -35,3 +35,30 @@ def test_euros_are_rounded_to_two_significant_digits():
         assert eur_text(608101.4) == "610\u202f000 €"
     with translation.override("en"):
         assert eur_text(-5000.0) == "-5,000 €"
+
+
+def test_the_calculation_adds_up_to_the_estimate_and_is_hidden_when_quantities_are(db):
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    works = make_site("Fonderie", naf="24.51Z")
+    scrap = make_flow(works, "Chutes d'acier", quantity=1000, unit="t", material_class="steel_scrap",
+                      current_route="D1")
+    steel = make_site("Aciérie", lat=50.70, naf="24.10Z")
+    synergy = Synergy.objects.create(offer=scrap, need_site=steel, inferred=True, material_class="steel_scrap",
+                                     distance_km=50, score=0.5, co2e_avoided_t=1770.5975)
+    with translation.override("fr"):
+        calc = calculation(synergy, hidden=False)
+    assert calc["co2e_total"].startswith("1\u202f800 t CO₂e")  # case 1 of docs/impact-method.md, rounded
+    labels = [row["label"] for row in calc["co2e"]]
+    assert labels[0].startswith("production de matière vierge évitée") and "19_504_5112_15_1" in calc["co2e"][0]["row"]
+    assert [row["label"] for row in calc["eur"]] == ["coût d'élimination évité", "achat évité", "coût de préparation",
+                                                     "coût du transport"]
+    assert calc["market_value"] is None  # no cited market price: never added to the euros
+    assert calculation(synergy, hidden=True) is None
+    scrap.current_route = ""
+    scrap.save()
+    with translation.override("en"):
+        resale = calculation(synergy, hidden=False)
+    assert resale["co2e_total"].startswith("-5")  # already sold for recycling: only the freight is left
