@@ -33,7 +33,7 @@ ENGINE_EXPLANATION = {"offer_class": "waste_oil", "offer_class_confidence": 1.0,
 class VisibleText(HTMLParser):
     """The text a reader sees, plus the titles and labels read out by a screen reader."""
 
-    SKIP = {"script", "style", "code", "template"}
+    SKIP = {"script", "style", "code", "template"}  # <code>: an identifier to look up (a factor row, a code)
 
     def __init__(self):
         super().__init__()

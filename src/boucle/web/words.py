@@ -155,6 +155,13 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
     inferred = explanation.get("inferred_factor")
     if isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1:
         sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur."))
+    temperature = explanation.get("need_temperature_c")
+    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool):
+        sentences.append(_("Le receveur a besoin de chaleur à %(t)s °C.") % {"t": number(temperature)})
+    breakeven = explanation.get("heat_breakeven_km")
+    if isinstance(breakeven, (int, float)) and not isinstance(breakeven, bool):
+        sentences.append(_("Au-delà de %(km)s km, le réseau de chaleur coûterait plus qu'il ne rapporterait.")
+                         % {"km": number(breakeven, 1)})
     source = explanation.get("source")
     if isinstance(source, str) and source.strip():
         sentences.append(_("Règle de substitution tirée de : %(source)s.") % {"source": source.strip()})
