@@ -143,3 +143,11 @@ def test_engine_sentences_are_shown_but_never_an_anonymous_side_quantity(as_pers
     assert "comme ajout au cru" in hidden and "61 234" not in hidden  # B is still anonymous to A
     full = as_persona("facilitator_t").get(reverse("synergy-detail", args=[syn.pk])).content.decode()
     assert "61 234 t/an" in full
+
+
+def test_heat_terms_read_as_sentences(db):
+    from boucle.web.words import explanation_sentences
+
+    text = " ".join(explanation_sentences({"need_temperature_c": 80.0, "heat_breakeven_km": 12.34}))
+    assert "chaleur à 80 °C" in text and "Au-delà de 12,3 km" in text
+    assert not problems(f"<p>{text}</p>")
