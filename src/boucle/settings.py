@@ -154,6 +154,12 @@ if os.environ.get("BOUCLE_SMTP_HOST"):
     EMAIL_USE_TLS = envbool("BOUCLE_SMTP_TLS", "True")
 DEFAULT_FROM_EMAIL = os.environ.get("BOUCLE_FROM_EMAIL", "boucle@localhost")
 
+# Passport chain heads are signed (Ed25519) and logged outside the database (passports.anchor).
+# The key is created in the data folder on first use unless the deployer names one.
+BOUCLE_PASSPORT_KEY = os.environ.get("BOUCLE_PASSPORT_KEY", "") or str(DATA_DIR / "passport-signing-key.pem")
+BOUCLE_PASSPORT_KEY_CONFIGURED = bool(os.environ.get("BOUCLE_PASSPORT_KEY", ""))
+BOUCLE_PASSPORT_HEADS_LOG = os.environ.get("BOUCLE_PASSPORT_HEADS_LOG", "") or str(DATA_DIR / "passport-heads.jsonl")
+
 # Map tiles: a URL template; empty means vector layers only (works offline).
 BOUCLE_TILE_URL = os.environ.get("BOUCLE_TILE_URL", "")
 BOUCLE_TILE_ATTRIBUTION = os.environ.get("BOUCLE_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
