@@ -102,7 +102,7 @@ def test_facilitator_moves_a_synergy_and_runs_a_workshop_for_three_companies(bro
 
     page.goto(base + "/animation/atelier/")
     page.click("#add-row")  # a fourth card arrives: htmx appends a row
-    page.wait_for_function("document.querySelectorAll('#rows tr').length === 4")
+    page.locator("#rows tr").nth(3).wait_for()  # a locator, not a string evaluated by eval (the CSP forbids it)
     cards = [(world.sites["A"], "need", "Sable de moulage", "40"), (world.sites["B"], "offer", "Vapeur basse pression", ""),
              (d, "offer", "Sciure de bois", "120"), (d, "need", "Palettes usagées", "15")]
     rows = page.query_selector_all("#rows tr")
