@@ -22,13 +22,9 @@ import numpy as np
 from . import engine as eng
 from .knowledge.infer import class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs
 from .scoring import ScoreWeights, score_terms
-
-# Calibrated on the MAESTRI development set (151 documented exchanges, 29 cases) by
-# `boucle evaluate maestri`: the plausibility cut that maximises pooled F1 of offer -> receiving
-# site pairs was 0.263 with NACE codes and 0.262 with activity text only (evaluate.calibrate_threshold).
-# Fitting it on 28 cases and judging the 29th (leave-one-case-out) costs about 0.02 of F1, so the
-# value is not tuned to a few cases. Re-run the evaluation after changing the rule tables.
-DEFAULT_THRESHOLD = 0.26
+# The default output (threshold on plausibility + at most a few receivers per offer) is decided
+# in one place, selection.select_default.
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
 
 # A second-choice class of a label counts only in proportion to how close it is to the first.
 ALTERNATIVE_SHARPNESS = 1.0
@@ -259,8 +255,14 @@ def _nan(x) -> float:
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
             weights: ScoreWeights = ScoreWeights()) -> list[Proposal]:
-    """Proposals, best first. ``top`` keeps the N best per offer; with ``top`` and no explicit
-    ``threshold`` nothing is cut by plausibility (ranking mode, e.g. for recall@k)."""
+    """Proposals, best first.
+
+    With neither ``top`` nor ``threshold``: the default output, what the platform shows
+    (``selection.select_default``: calibrated plausibility threshold, at most
+    MAX_RECEIVERS_PER_OFFER receivers per offer). ``top`` keeps the N best per offer by score;
+    with ``top`` and no explicit ``threshold`` nothing is cut by plausibility (ranking mode). An
+    explicit ``threshold`` alone cuts by plausibility only (every candidate with 0)."""
+    default_output = top is None and threshold is None
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
     keys, _ = _classes()
@@ -340,7 +342,11 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
         keep = [c >= 0 or (a, b) not in declared for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist())]
         sel = sel[np.array(keep, dtype=bool)]
     sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
-    if top is not None:
+    if default_output:
+        pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold,
+                             max_per_offer=MAX_RECEIVERS_PER_OFFER, tie=np.arange(sel.size))
+        sel = sel[np.sort(pos)]  # restore the global best-first order
+    elif top is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], top, tie=np.arange(sel.size))
         sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
 
