@@ -7,8 +7,8 @@ park; within a case every site is a candidate receiver of every offer of the cas
 How the case is rebuilt (the database has no coordinates, quantities nor declared needs):
 - a *site* is a distinct (NACE code, activity text) of the case, told apart by the company name
   where the database gives one; a nameless mention is the named site with the same code and
-  activity when there is exactly one (the company name is used only to tell sites apart: it is
-  never given to the engine);
+  activity when there is exactly one; the company name is given to the engine as the site's
+  name, as an import would (the engine reads a name only for sector words such as "refinery");
 - an *offer* is what a provider gives under one EWC code; mentions with that code whose labels
   share a word ("black furnace slag", "basic oxygen furnace slag as aggregate") are one offer,
   others ("ethylene", "propylene") stay apart. The label is the waste description; the EWC code
@@ -164,7 +164,8 @@ def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case
             key = site_key(code, act, name)
             if key not in site_ids:
                 site_ids[key] = f"c{case_id}-s{len(site_ids) + 1}"
-                sites.append(SiteIn(site_ids[key], 0.0, 0.0, None if activity_text_only else (code or None), act or None))
+                sites.append(SiteIn(site_ids[key], 0.0, 0.0, None if activity_text_only else (code or None), act or None,
+                                    name=key[2] or None))
 
         groups: dict[tuple, list[dict]] = defaultdict(list)  # (provider, ewc) -> clusters
         truth: set[tuple[str, str]] = set()

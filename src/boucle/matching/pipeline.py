@@ -20,7 +20,8 @@ from functools import lru_cache
 import numpy as np
 
 from . import engine as eng
-from .knowledge.infer import class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs
+from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
+                              is_waste_operator)
 from .scoring import ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -58,6 +59,7 @@ class SiteIn:
     lon: float
     naf_code: str | None = None
     activity: str | None = None
+    name: str | None = None  # read only for sector words (« Cimenterie … »), never as a company
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,16 @@ def compatibility() -> eng.Compatibility:
     return eng.Compatibility.identity(len(keys)).plus(np.array(oc, dtype=np.int64), np.array(nc, dtype=np.int64), np.array(w))
 
 
+def not_matchable(flow: FlowIn) -> str | None:
+    """Why a flow cannot enter the matching at all, or None: a yearly total over several wastes
+    (« Déchets dangereux (total déclaré) ») is information, not a material anyone can take."""
+    from boucle.materials.classify import is_total_label
+
+    if not flow.class_key and is_total_label(flow.label):
+        return "total"
+    return None
+
+
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
     classifier's candidates merged with the EWC code's class, restricted to the declared kind
@@ -213,7 +225,7 @@ OUTPUT_PRIOR = 0.15
 def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn) -> list[tuple[str, float]]:
     if len(classes) < 2:
         return classes
-    typical = {o.class_key: o.weight for o in infer_outputs(site.naf_code, site.activity)}
+    typical = {o.class_key: o.weight for o in infer_outputs(site.naf_code, site.activity, site.name)}
     if not typical:
         return classes
     out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
@@ -274,7 +286,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     o_rows, n_rows = [], []  # (flow_id | None, site_pos, class_key, confidence, extra)
     sites_by_id = {s.site_id: s for s in sites}
     for f in flows:
-        if f.site_id not in site_pos:
+        if f.site_id not in site_pos or not_matchable(f):
             continue
         classes = classify_flow(f)
         if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
@@ -286,7 +298,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     declared = {(r[1], r[2]) for r in n_rows}
     if inferred:
         for s in sites:
-            for need in infer_needs(s.naf_code, s.activity):
+            for need in infer_needs(s.naf_code, s.activity, s.name):
                 if (site_pos[s.site_id], need.class_key) not in declared and need.class_key in cidx:
                     n_rows.append((None, site_pos[s.site_id], need.class_key, need.weight, need))
     if not o_rows or not n_rows:
@@ -294,7 +306,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
 
     hazard_ok: dict[int, frozenset[str] | None] = {}
     for i, s in enumerate(sites):
-        hazard_ok[i] = hazardous_classes_accepted(s.naf_code, s.activity)
+        hazard_ok[i] = hazardous_classes_accepted(s.naf_code, s.activity, s.name)
 
     def accepts(site: int, key: str) -> bool:
         acc = hazard_ok[site]
@@ -314,6 +326,13 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
         confidence=np.array([r[3] for r in n_rows]),
         accepts_hazardous=np.array([accepts(r[1], r[2]) for r in n_rows]))
     cands = eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(), radius_km=radius_km)
+    if len(cands) and inferred:
+        # A sorted secondary material goes to a user of it, not from one recycler or waste
+        # operator to the next (a declared need of a recycler still counts).
+        waste_op = np.array([is_waste_operator(s.naf_code, s.activity, s.name) for s in sites], dtype=bool)
+        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
+        if resale.any():
+            cands = cands.take(np.flatnonzero(~resale))
     if len(cands) == 0:
         return []
     terms = score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs,

@@ -24,7 +24,8 @@ def test_cases_are_rebuilt_from_the_database(rows):
         offer_ids = {o.flow_id for o in case.offers}
         assert all(o in offer_ids and s in site_ids for o, s in case.truth)
         assert all(o.direction == "offer" and o.site_id in site_ids for o in case.offers)
-        assert not any(s.activity in names for s in case.sites)  # the engine never sees a name
+        assert not any(s.activity in names for s in case.sites)  # a name is a name, not an activity
+        assert all(s.name is None or s.name in names for s in case.sites)
     assert sum(len(c.truth) for c in cases) + sum(c.self_pairs for c in cases) <= len(rows)
     text_only = build_cases(rows, activity_text_only=True)
     assert all(s.naf_code is None for c in text_only for s in c.sites)
