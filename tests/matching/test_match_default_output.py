@@ -63,3 +63,39 @@ def test_a_class_chosen_by_a_person_reaches_the_engine(territory, capsys):
     offered = {r["offer_flow_id"] for r in jsonl(capsys)}
     assert str(chosen.pk) in offered and str(corrected.pk) in offered
     assert str(guessed.pk) not in offered  # a weak guess of the importer is weighed again, not trusted
+
+
+FACTOR_NAMES = ("plausib", "compat", "decay", "inferred_factor", "confidence", "merit", "_class", "rule_id")
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("fr", ("utilise habituellement", "Fabrication de ciment", "Source", "km")),
+    ("en", ("commonly uses", "Manufacture of cement", "Source", "km")),
+])
+def test_each_proposal_says_why_in_words(territory, capsys, monkeypatch, lang, words):
+    monkeypatch.setenv("BOUCLE_LANG", lang)
+    rows = jsonl(capsys)
+    ash = next(r for r in rows if r["offer_label"] == "Cendres volantes de charbon")
+    text = ash["explanation"]["text"]
+    assert all(w in text for w in words), text
+    assert "BREF" in text or "NACE" in text or "EN " in text  # the rule's source is cited
+    assert "20 000" in text or "20\u202f000" in text  # the offered quantity with its unit
+    assert not any(f in text for f in FACTOR_NAMES)
+    solvents = next(r for r in rows if r["offer_label"] == "Solvants usés")
+    assert ("dangereux" if lang == "fr" else "hazardous") in solvents["explanation"]["text"]
+
+
+def test_synergy_card_explains_in_words_without_factors_or_quantities(territory):
+    from boucle.matching.service_run import run_matching
+    from boucle.matching.models import Synergy
+    from boucle.web.present import explanation_terms
+
+    from django.utils import translation
+
+    run_matching(None, 200)
+    synergy = Synergy.objects.filter(offer__label="Cendres volantes de charbon").first()
+    with translation.override("fr"):
+        parts = explanation_terms(synergy.explanation)
+    text = " ".join(f"{k} {v}" for k, v in parts)
+    assert "Fabrication de ciment" in text and "Source" in text
+    assert "20000" not in text and "20 000" not in text and not any(f in text for f in FACTOR_NAMES)

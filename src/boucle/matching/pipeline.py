@@ -392,5 +392,10 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
                 "merit": round(float(terms["merit"][p]), 4),
                 "rule_id": rule.rule_id if rule else None,
                 "source": rule.source if rule else None,
+                # What the wording needs (matching.wording): which activity's rule, declared or
+                # inferred, hazard.
+                "receiver_activity": rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None,
+                "declared_need": need_id is not None,
+                "hazardous": bool(of.hazardous),
             }))
     return out
