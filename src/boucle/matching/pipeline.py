@@ -21,7 +21,7 @@ import numpy as np
 
 from . import engine as eng
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
-                              is_waste_operator)
+                              is_waste_operator, site_codes)
 from .scoring import ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -166,6 +166,28 @@ def not_matchable(flow: FlowIn) -> str | None:
     if not flow.class_key and is_total_label(flow.label):
         return "total"
     return None
+
+
+# Below this classification confidence a label is a guess from letters ("Lot 42" read as biscuits),
+# not a recognised material (materials/README: top-1 is right 85 % of the time from 0.5 up).
+RECOGNISED_CONFIDENCE = 0.5
+
+
+def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
+    """Why the engine cannot propose this flow (or cannot infer the site's needs), as codes the
+    flow's page words: ``total`` (a yearly total over several wastes), ``unknown_material``
+    (neither label, code nor chosen class is a known material), ``unknown_activity`` (no NACE
+    code, no known activity words, no sector word in the site's name: no need can be inferred
+    for the site). Empty when nothing stands in the way."""
+    reasons = []
+    total = not_matchable(flow)
+    if total:
+        reasons.append(total)
+    elif not [k for k, c in classify_flow(flow) if k in set(_classes()[0]) and c >= RECOGNISED_CONFIDENCE]:
+        reasons.append("unknown_material")
+    if not site_codes(site.naf_code, site.activity, site.name):
+        reasons.append("unknown_activity")
+    return reasons
 
 
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:

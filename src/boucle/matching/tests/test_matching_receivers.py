@@ -78,3 +78,16 @@ def test_audit_counts_what_should_never_be_shown():
     assert report["hazardous_to_unauthorised_site"] == 1 and report["hazardous_to_non_hazardous_waste_operator"] == 1
     assert report["from_totals"] == 1 and report["recycler_to_recycler"] == 1
     assert report["energy_or_water_in_tonnes"] == 1 and report["max_proposals_per_offer"] == 1
+
+
+def test_bad_input_gives_no_proposal_and_a_reason_never_an_exception():
+    from boucle.matching.pipeline import why_no_proposal
+
+    sites = [SiteIn("a", 50.0, 3.0, "ZZ", "", None), SiteIn("b", 50.001, 3.0, None, "???", "Établissement 12"),
+             SiteIn("c", 50.002, 3.0, "99999", "Cement plant")]
+    flows = [FlowIn("1", "a", "offer", label=None), FlowIn("2", "a", "offer", label="", ewc_code="999999"),
+             FlowIn("3", "b", "offer", label="xq-42 ∅", class_key="no_such_class"),
+             FlowIn("4", "b", "need", label="Lot 42 bis"), FlowIn("5", "zz", "offer", label="Fly ash")]
+    assert propose(sites, flows) == [] and propose(sites, flows, threshold=0.0) == []
+    assert why_no_proposal(flows[0], sites[0]) == ["unknown_material", "unknown_activity"]
+    assert why_no_proposal(FlowIn("6", "c", "offer", label="Fly ash"), sites[2]) == []
