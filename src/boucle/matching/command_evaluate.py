@@ -20,6 +20,8 @@ def register(subparsers) -> None:
                         "of 18 other parks in the same layout (knowledge/eval/literature_check.md)")
     p.add_argument("--activity-text-only", action="store_true",
                    help="give the engine the activity text of each site and no NACE code")
+    p.add_argument("--name-only", action="store_true",
+                   help="give the engine only each site's company name (no code, no activity): sector words only")
     p.add_argument("--path", type=Path, default=None, help="dataset CSV in the MAESTRI layout (default: the copy shipped in the package)")
     p.add_argument("--threshold", type=float, default=None, help="plausibility threshold (default: the calibrated one)")
     p.add_argument("--case", action="append", dest="cases", help="only this case (repeatable)")
@@ -32,10 +34,12 @@ def _row(name: str, m: dict) -> str:
 
 
 def handle(args) -> int:
-    print(f"evaluating {args.dataset} ({'activity text only' if args.activity_text_only else 'NACE code + activity text'})...",
+    mode = ("company name only" if args.name_only else
+            "activity text only" if args.activity_text_only else "NACE code + activity text")
+    print(f"evaluating {args.dataset} ({mode})...",
           file=sys.stderr)
     path = args.path or (LITERATURE_CSV if args.dataset == "literature" else MAESTRI_CSV)
-    report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases)
+    report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only)
     report["dataset"] = args.dataset
     if args.json:
         json.dump(report, sys.stdout, indent=2, sort_keys=True)
@@ -44,7 +48,7 @@ def handle(args) -> int:
     title = "MAESTRI" if args.dataset == "maestri" else "Literature check set"
     print(f"{title}: default output of boucle match (plausibility >= {report['threshold']:.4f}, at most "
           f"{report['max_receivers_per_offer']} receivers per offer), offer -> receiving-site pairs"
-          f"{' (activity text only)' if args.activity_text_only else ''}")
+          f" ({mode})")
     print(f"{'case':>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   everyone-to-everyone F1")
     for case, m in report["cases"].items():
         print(_row(case, m) + f"   {m['everyone_to_everyone_f1']:.3f}")

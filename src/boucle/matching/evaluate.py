@@ -138,7 +138,9 @@ def _site_only(r: dict) -> bool:
                                                        "waste_description"))
 
 
-def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case]:
+def build_cases(rows: list[dict], activity_text_only: bool = False, name_only: bool = False) -> list[Case]:
+    """``activity_text_only``: no NACE code; ``name_only``: neither code nor activity, only the
+    company name (a park described "often only by a name")."""
     by_case: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_case[r["case"]].append(r)
@@ -164,8 +166,9 @@ def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case
             key = site_key(code, act, name)
             if key not in site_ids:
                 site_ids[key] = f"c{case_id}-s{len(site_ids) + 1}"
-                sites.append(SiteIn(site_ids[key], 0.0, 0.0, None if activity_text_only else (code or None), act or None,
-                                    name=key[2] or None))
+                sites.append(SiteIn(site_ids[key], 0.0, 0.0,
+                                    None if activity_text_only or name_only else (code or None),
+                                    None if name_only else (act or None), name=key[2] or None))
 
         groups: dict[tuple, list[dict]] = defaultdict(list)  # (provider, ewc) -> clusters
         truth: set[tuple[str, str]] = set()
@@ -333,11 +336,11 @@ def ranking_metrics(scored: list[Scored]) -> dict:
 
 
 def evaluate_maestri(path: Path = MAESTRI_CSV, activity_text_only: bool = False, threshold: float | None = None,
-                     cases: list[str] | None = None, loco: bool = True) -> dict:
+                     cases: list[str] | None = None, loco: bool = True, name_only: bool = False) -> dict:
     """Figures of the default output and of the ranking, each next to its baselines computed in
     the same run. The headline is ``leave_one_case_out``: every fitted value (the threshold)
     chosen without the case being judged."""
-    built = build_cases(read_rows(path), activity_text_only)
+    built = build_cases(read_rows(path), activity_text_only, name_only)
     if cases:
         built = [c for c in built if c.case in set(cases)]
     scored = [score_case(c) for c in built]
@@ -346,7 +349,7 @@ def evaluate_maestri(path: Path = MAESTRI_CSV, activity_text_only: bool = False,
     for c in built:
         everyone.add(everyone_to_everyone(c))
     report = {
-        "dataset": "maestri", "activity_text_only": activity_text_only, "threshold": t,
+        "dataset": "maestri", "activity_text_only": activity_text_only, "name_only": name_only, "threshold": t,
         "max_receivers_per_offer": MAX_RECEIVERS_PER_OFFER,
         "cases": {s.case.case: {**metrics_at(s, t).as_dict(), "sites": len(s.case.sites),
                                 "offers": len(s.case.offers), "self_pairs_dropped": s.case.self_pairs,
