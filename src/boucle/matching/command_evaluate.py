@@ -22,6 +22,8 @@ def register(subparsers) -> None:
                    help="give the engine the activity text of each site and no NACE code")
     p.add_argument("--name-only", action="store_true",
                    help="give the engine only each site's company name (no code, no activity): sector words only")
+    p.add_argument("--strict-vocabulary", action="store_true",
+                   help="also judge each case without the synonyms equal to its own labels (slower: ~1 min)")
     p.add_argument("--path", type=Path, default=None, help="dataset CSV in the MAESTRI layout (default: the copy shipped in the package)")
     p.add_argument("--threshold", type=float, default=None, help="plausibility threshold (default: the calibrated one)")
     p.add_argument("--case", action="append", dest="cases", help="only this case (repeatable)")
@@ -39,7 +41,8 @@ def handle(args) -> int:
     print(f"evaluating {args.dataset} ({mode})...",
           file=sys.stderr)
     path = args.path or (LITERATURE_CSV if args.dataset == "literature" else MAESTRI_CSV)
-    report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only)
+    report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
+                              strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset
     if args.json:
         json.dump(report, sys.stdout, indent=2, sort_keys=True)
@@ -54,6 +57,9 @@ def handle(args) -> int:
         print(_row(case, m) + f"   {m['everyone_to_everyone_f1']:.3f}")
     if "leave_one_case_out" in report:
         print(_row("leave-one-case-out", report["leave_one_case_out"]) + "   <- headline (threshold fitted on the other cases)")
+    if "leave_one_case_out_strict_vocabulary" in report:
+        print(_row("LOCO, vocabulary too", report["leave_one_case_out_strict_vocabulary"])
+              + "   (each case without the synonyms equal to its labels)")
     print(_row("pooled (in sample)", report["pooled"]))
     print(_row("fitted on all cases", report["pooled_at_fitted_threshold"]) + f"   (threshold {report['fitted_threshold']:.4f})")
     print(_row("everyone-to-everyone", report["baselines"]["everyone_to_everyone"]) + "   <- baseline")

@@ -64,3 +64,17 @@ def test_a_cited_ewc_or_nace_entry_really_holds_the_words(synonyms):
             assert _contained(tokens(r["synonym"]), nace[m.group(1)]), r
             checked += 1
     assert checked >= 20
+
+
+def test_strict_leave_one_case_out_judges_a_case_without_synonyms_equal_to_its_labels():
+    from boucle.materials.classify import classify_label
+    from boucle.materials.index import synonyms_left_out
+    from boucle.matching.evaluate import evaluate_maestri
+
+    assert classify_label("newspapers")[0].method == "exact_synonym"
+    with synonyms_left_out(["Newspapers"]):
+        assert all(m.method != "exact_synonym" for m in classify_label("newspapers"))
+    assert classify_label("newspapers")[0].method == "exact_synonym"
+    report = evaluate_maestri(cases=["9", "11", "43"], strict_vocabulary=True)
+    strict = report["leave_one_case_out_strict_vocabulary"]
+    assert strict["truth_pairs"] == report["leave_one_case_out"]["truth_pairs"] and 0 <= strict["f1"] <= 1
