@@ -71,6 +71,11 @@ def hazardous_rules() -> tuple[tuple[str, frozenset[str] | None, str], ...]:
 
 
 @lru_cache(maxsize=1)
+def water_cascades() -> tuple[tuple[str, str, float], ...]:
+    """(offer class, need class, weight): a water of one grade serving a less demanding use."""
+    return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("water_cascades.csv"))
+
+
 def class_substitutes() -> tuple[tuple[str, str, float], ...]:
     """(offer class, need class it can serve, weight < 1): near-equivalent materials."""
     return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("class_substitutes.csv"))
@@ -292,3 +297,28 @@ def is_waste_operator(naf_code: str | None, activity: str | None, name: str | No
     """Whether a site's main activity (declared code, else the best code read) is a waste trade."""
     codes = _codes(naf_code) or [c for c, conf in site_codes(naf_code, activity, name)[:1] if conf >= 0.5]
     return any(_relation(c, p) == 1.0 for c in codes[:1] for p in WASTE_OPERATOR_PREFIXES)
+
+
+@lru_cache(maxsize=1)
+def _need_temperatures() -> tuple[tuple[str, str, float, str], ...]:
+    return tuple((r["naf_prefix"], r["class_key"], float(r["temperature_c"]), r["source"])
+                 for r in _read("need_temperatures.csv"))
+
+
+@lru_cache(maxsize=65536)
+def need_temperature(naf_code: str | None, activity: str | None, class_key: str) -> float | None:
+    """The temperature at which an inferred heat need is served, from the site's activity (the
+    longest NACE prefix with a row for the class), else the class's default; None for a class
+    that is not heat. Each row cites its source or says it is an assumption
+    (``data/need_temperatures.csv``)."""
+    rows = [r for r in _need_temperatures() if r[1] == class_key]
+    if not rows:
+        return None
+    best, best_len = None, -1
+    for code, certainty in site_codes(naf_code, activity):
+        for prefix, _cls, temp, _src in rows:
+            if prefix != "*" and code.startswith(prefix) and len(prefix) > best_len and certainty > 0:
+                best, best_len = temp, len(prefix)
+    if best is not None:
+        return best
+    return next((temp for prefix, _cls, temp, _src in rows if prefix == "*"), None)
