@@ -134,10 +134,16 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
     if sentences:
         # While the other company is anonymous its exact quantity must not reach the page in a sentence.
         return [s for s in sentences if not (hide_quantities and QUANTITY.search(s))]
+    from boucle.matching.wording import explanation_parts
+
     from .present import material_label, reason_text
 
+    # The matching's own wording first (use, source of the rule, substitution, hazard), without the
+    # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
+    for heading, text in explanation_parts(explanation):
+        sentences.append(f"{heading} : {_sentence(text)}" if not _english() else f"{heading}: {_sentence(text)}")
     offer_class, need_class = explanation.get("offer_class"), explanation.get("need_class")
-    if offer_class and need_class:
+    if not sentences and offer_class and need_class:
         if offer_class == need_class:
             sentences.append(_("L'offre et le besoin portent sur la même matière : %(m)s.")
                              % {"m": material_label(offer_class)})
@@ -163,11 +169,22 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
         sentences.append(_("Au-delà de %(km)s km, le réseau de chaleur coûterait plus qu'il ne rapporterait.")
                          % {"km": number(breakeven, 1)})
     source = explanation.get("source")
-    if isinstance(source, str) and source.strip():
+    if isinstance(source, str) and source.strip() and not any(source.strip() in x for x in sentences):
         sentences.append(_("Règle de substitution tirée de : %(source)s.") % {"source": source.strip()})
     for reason in explanation.get("reasons", []) or []:
         if isinstance(reason, dict):
             text = reason.get("text") if isinstance(reason.get("text"), str) else reason_text(reason)
             if text:
-                sentences.append(text[0].upper() + text[1:] + ("" if text.endswith(".") else "."))
+                sentences.append(_sentence(text))
     return list(dict.fromkeys(sentences))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "fr").startswith("en")
