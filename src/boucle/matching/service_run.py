@@ -37,8 +37,8 @@ def pipeline_inputs(sites):
         "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
         "temperature_c", "hazardous")
     flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
-                      quantity_t=qty if base == "t" else (qty if base in ("MWh", "m3") else None),
-                      temperature_c=temp, hazardous=bool(haz))
+                      quantity_t=qty if base in ("t", "MWh", "m3") else None,
+                      unit=base if base in ("t", "MWh", "m3") else None, temperature_c=temp, hazardous=bool(haz))
                for pk, sid, direction, label, ewc, kind, qty, base, temp, haz in flows]
     return site_in, flow_in
 

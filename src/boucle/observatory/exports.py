@@ -20,7 +20,7 @@ INDICATOR_COLUMNS = ["schema_version", "territory_level", "territory_code", "ter
                      "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value"]
 FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc", "quantity_per_year", "unit",
                 "illustrative", "confidential", "site_id", "site_name", "company", "naf", "commune", "epci", "lat",
-                "lon"]
+                "lon", "hazardous"]
 SYNERGY_COLUMNS = ["synergy_id", "status", "material_class", "offer_site", "offer_company", "offer_commune",
                    "need_site", "need_company", "need_commune", "inferred", "distance_km", "quantity_t",
                    "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score"]
@@ -116,6 +116,14 @@ def export_indicators(ref, fmt: str, public: bool, period: int | None = None) ->
     return write_table(rows, INDICATOR_COLUMNS, fmt, sheet="indicators")
 
 
+def is_hazardous(declared: bool | None, ewc_hazardous: bool | None, material_class: str) -> bool:
+    """Hazardous when the company declared it, its waste code carries the hazard marker (*), or its class
+    is hazardous whatever the code (``materials.taxonomy.hazardous_classes``)."""
+    from boucle.materials.taxonomy import hazardous_classes
+
+    return bool(declared) or bool(ewc_hazardous) or material_class in hazardous_classes()
+
+
 def flow_rows(ref) -> list[dict]:
     qs = (queries.flow_queryset(ref.communes().values("insee"))
           .select_related("site", "site__company", "site__commune", "ewc").order_by("site__site_id", "id"))
@@ -124,7 +132,8 @@ def flow_rows(ref) -> list[dict]:
              "unit": f.base_unit, "illustrative": f.illustrative, "confidential": f.confidential,
              "site_id": f.site.site_id, "site_name": f.site.name, "company": f.site.company.name,
              "naf": f.site.naf_id or "", "commune": f.site.commune_id or "",
-             "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon}
+             "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon,
+             "hazardous": is_hazardous(f.hazardous, f.ewc.hazardous if f.ewc else None, f.material_class)}
             for f in qs]
 
 
