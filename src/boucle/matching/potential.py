@@ -93,6 +93,27 @@ class Potential:
                 "offers_other_unit": self.offers_other_unit, "status": self.status}
 
 
+METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3", "mwh", "m3")
+
+
+def exchange_figures(e: dict) -> dict[str, float]:
+    """The indicator figures of one exchange of the allocation: the quantity goes to the metric of its
+    unit only (material tonnes, MWh of energy, m3), never to another."""
+    q, unit = e["quantity"], e["unit"]
+    return {"tonnes_diverted": q if unit == "t" else 0.0, "co2e_avoided_t": e["co2e_avoided_t"] or 0.0,
+            "eur_saved": e["eur_saved"] or 0.0, "water_m3": q if unit == "m3" and e["kind"] == "water" else 0.0,
+            "mwh": q if unit == "MWh" else 0.0, "m3": q if unit == "m3" else 0.0}
+
+
+def figures(exchanges: list[dict]) -> dict[str, float]:
+    """``exchange_figures`` summed over exchanges (all of an allocation, or one company's part of it)."""
+    out = dict.fromkeys(METRICS, 0.0)
+    for e in exchanges:
+        for k, v in exchange_figures(e).items():
+            out[k] += v
+    return out
+
+
 def _per_unit(total: np.ndarray, quantity: np.ndarray) -> np.ndarray:
     total = np.asarray(total, dtype=np.float64)
     quantity = np.asarray(quantity, dtype=np.float64)

@@ -51,7 +51,8 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:
         rows.append(row("synergies_reached", stage["reached"], status=stage["status"]))
-    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3"}
+    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3", "mwh": "MWh",
+             "m3": "m3"}
     for basis, metrics in doc["impacts"].items():
         for metric, value in metrics.items():
             rows.append(row(metric, value, basis=basis, unit=units[metric]))

@@ -266,6 +266,20 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
     return parts
 
 
+def _site_facts(communes) -> ind.Facts:
+    """Open sites, and the companies that have one, where they are."""
+    rows = _fetch(Site.objects.filter(_in(communes, "commune"), closed=False).order_by()
+                  .values_list("commune_id", "company_id"))
+    if not rows:
+        return ind.Facts.empty()
+    commune, labels = ind.codes([r[0] for r in rows])
+    company = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    ones = np.ones(len(rows))
+    return ind.concat([ind.Facts(commune, company, np.zeros(len(rows), dtype=np.int64), ones, labels, [("sites",)]),
+                       ind.Facts(commune, company, np.zeros(len(rows), dtype=np.int64), ones, labels,
+                                 [("companies", "with_sites")])])
+
+
 def _matched_needs(radius_km):
     """Needs named by a live synergy within the radius: locally sourced whatever offers remain."""
     return (Synergy.objects.filter(distance_km__lte=radius_km, need__isnull=False)
@@ -318,8 +332,12 @@ def _synergy_facts(communes, members, period) -> ind.Facts:
     running = np.isin(status, [i for i, s in enumerate(statuses) if s == lifecycle.RUNNING])
     is_open = np.isin(status, [i for i, s in enumerate(statuses) if s in OPEN])
     engaged = np.isin(status, [i for i, s in enumerate(statuses) if s in ENGAGED])
-    water = syn["kind"] == Flow.Kind.WATER
-    values = np.column_stack([syn["tonnes"].astype(float), syn["co2"].astype(float), syn["eur"].astype(float),
+    water, energy = syn["kind"] == Flow.Kind.WATER, syn["kind"] == Flow.Kind.ENERGY
+    material = ~(water | energy)
+    # Quantities by kind: tonnes of material, MWh of energy, m3 of water, never in one column.
+    values = np.column_stack([np.where(material, syn["tonnes"], None).astype(float), syn["co2"].astype(float),
+                              syn["eur"].astype(float), np.where(water, syn["quantity"], None).astype(float),
+                              np.where(energy, syn["quantity"], None).astype(float),
                               np.where(water, syn["quantity"], None).astype(float)])
 
     def facts(rows, keys, key=None, value=None, where=commune, who=company):
@@ -337,13 +355,8 @@ def _synergy_facts(communes, members, period) -> ind.Facts:
 
     parts = [facts(inside, [("status", s) for s in statuses], key=status)]
     parts += impacts(np.flatnonzero(inside & running), "estimated")
-    # Potential: the suggestions for one offer are alternatives (the same tonnes offered to several
-    # receivers), so each offer counts once, at its best open synergy (then the oldest), never summed.
-    candidates = np.flatnonzero(inside & is_open)
-    rank = np.nan_to_num(values[candidates, 1], nan=-np.inf)
-    ordered = candidates[np.lexsort((syn["id"][candidates], -rank, syn["offer"][candidates]))]
-    first = np.r_[True, syn["offer"][ordered][1:] != syn["offer"][ordered][:-1]] if ordered.size else ordered
-    parts += impacts(ordered[first], "potential")
+    # The potential is not read here: suggestions overlap (one offer, several receivers), so it is the
+    # optimal allocation (``_potential_facts``), never a sum or a pick of suggestions.
     parts.append(facts(inside & engaged, [("companies", "in_synergies")]))
     parts.append(facts(need_inside & engaged, [("companies", "in_synergies")], where=need_commune,
                        who=syn["need_company"]))
@@ -367,13 +380,39 @@ def _verified_rows(communes, period):
                 yield commune, company, ("impact", "verified", metric), value
 
 
-def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None) -> ind.Facts:
-    """All additive facts of the communes (a queryset; None: every commune), ready to roll up."""
+def _potential_facts(ref, communes, period):
+    """The territory's potential (``boucle.matching.territory_potential``: the optimal allocation of its
+    open suggestions), one fact per exchange and figure at the offering site's commune and company.
+
+    Rolled up over the territory, the facts give the allocation's own totals; rolled up over one of its
+    parts (an EPCI of the region's map), that part's share of the territory's allocation.
+    """
+    from boucle.matching.potential import exchange_figures, solve
+    from boucle.matching.territory_potential import potential_of, stored_candidates
+
+    if ref is not None or communes is None:
+        result = potential_of(ref, period=period)
+    else:
+        result = solve(stored_candidates(communes, period))
+    for e in result.exchanges:
+        if e["offer_commune"] is None:
+            continue
+        for metric, value in exchange_figures(e).items():
+            if value:
+                yield e["offer_commune"], e["offer_company"], ("impact", "potential", metric), value
+
+
+def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None, ref=None) -> ind.Facts:
+    """All additive facts of the communes (a queryset; None: every commune), ready to roll up.
+
+    ``ref``, the territory the communes make up, names the potential to use (kept per data version).
+    """
     radius = settings.BOUCLE_MATCH_RADIUS_KM if radius_km is None else radius_km
     members = _members(communes)
     facts = ind.concat([*_flow_facts(communes, members, period, radius),
-                        _synergy_facts(communes, members, period),
-                        ind.Facts.from_rows(_verified_rows(communes, period))])
+                        _synergy_facts(communes, members, period), _site_facts(communes),
+                        ind.Facts.from_rows(_verified_rows(communes, period)),
+                        ind.Facts.from_rows(_potential_facts(ref, communes, period))])
     return ind.derive(facts, ind.standard_derivations)
 
 
@@ -383,7 +422,7 @@ def member_codes(ref) -> list[str]:
 
 def territory_figures(ref, period: int | None = None) -> dict:
     communes = ref.communes().values("insee")
-    return ind.rollup(territory_facts(communes, period), member_codes(ref))
+    return ind.rollup(territory_facts(communes, period, ref=ref), member_codes(ref))
 
 
 def territory_indicators(ref, public: bool, period: int | None = None) -> dict:
@@ -415,7 +454,7 @@ def subdivisions(ref) -> list[tuple[str, str, list[str]]]:
 def subdivision_figures(ref, period: int | None = None, key_filter=None):
     """Figures of each mapping unit of ``ref`` (restricted to the communes of ``ref``), in one pass."""
     units = subdivisions(ref)
-    facts = territory_facts(ref.communes().values("insee"), period)
+    facts = territory_facts(ref.communes().values("insee"), period, ref=ref)
     unit_of = {c: i for i, (_, _, members) in enumerate(units) for c in members}
     group = np.fromiter((unit_of.get(c, -1) for c in facts.communes), dtype=np.int64, count=len(facts.communes))
     return units, ind.rollup_groups(facts, group, len(units), key_filter)
