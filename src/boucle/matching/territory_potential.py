@@ -15,8 +15,6 @@ the allocation again until the data change.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 
 import numpy as np
 
@@ -111,39 +109,21 @@ def proposal_candidates(proposals) -> Candidates:
     return Candidates(offer, need, offer_q, need_q, unit, kind, quantity, co2, eur, info)
 
 
-MAX_ENTRIES = 32
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
-
-
-def _data_version():
-    from boucle.web.snapshots import data_version
-
-    return data_version()
-
-
 def potential_of(ref=None, objective: str = "co2", period: int | None = None, exclude_sites=(),
                  max_distance_km: float | None = None) -> Potential:
     """The potential of a territory (a ``TerritoryRef``, or None for the whole platform).
 
-    Kept per data version: equal arguments give the very same object until the data change.
+    Kept per data version (``web.snapshots``): equal arguments give the very same object until the
+    data change. The figures are the same for everyone; pages apply the disclosure rule to them.
     """
-    key = (str(ref) if ref is not None else "", objective, period, tuple(sorted(exclude_sites)), max_distance_km)
-    version = _data_version()
-    if version is not None:
-        with _lock:
-            entry = _cache.get(key)
-            if entry is not None and entry[0] == version:
-                _cache.move_to_end(key)
-                return entry[1]
-    communes = ref.communes().values("insee") if ref is not None else None
-    result = solve(stored_candidates(communes, period, exclude_sites, max_distance_km), objective)
-    if version is not None:
-        with _lock:
-            _cache[key] = (version, result)
-            while len(_cache) > MAX_ENTRIES:
-                _cache.popitem(last=False)
-    return result
+    from boucle.web.snapshots import remembered_for_all
+
+    def compute():
+        communes = ref.communes().values("insee") if ref is not None else None
+        return solve(stored_candidates(communes, period, exclude_sites, max_distance_km), objective)
+
+    return remembered_for_all("potential", compute, str(ref) if ref is not None else "", objective, period,
+                              tuple(sorted(exclude_sites)), max_distance_km)
 
 
 def fresh_potential(territory: str | None, radius_km: float, objective: str = "co2", exclude_sites=()) -> Potential:

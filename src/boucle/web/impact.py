@@ -54,24 +54,31 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None) -> dict:
     whose other company the viewer may not see yet: a total that includes one is shown as a
     bracket, since with a single synergy the total *is* that synergy's estimate.
     """
-    ids = list(synergies.values_list("pk", flat=True))
     from boucle.matching.models import Synergy
     from boucle.matching.territory_potential import potential_of
 
-    qs = Synergy.objects.filter(pk__in=ids)
+    qs = Synergy.objects.filter(pk__in=synergies.values("pk"))  # one subquery, not a list of ids
 
     def sums(q):
         group = qs.filter(q)
-        row = group.aggregate(n=Count("id"), co2e=Sum("co2e_avoided_t"), eur=Sum("eur_saved"))
-        by_kind = dict(group.values_list("offer__kind").annotate(q=Sum("quantity_t")).order_by())
-        row["tonnes"] = group.filter(offer__kind="material").aggregate(t=Sum("tonnes_diverted"))["t"]
-        row["mwh"], row["m3"] = by_kind.get("energy"), by_kind.get("water")
-        row = {k: (v or 0) for k, v in row.items()}
-        row["display"] = _display(row, bool(hidden_ids & set(group.values_list("pk", flat=True))))
+        row = {"n": 0, "co2e": 0, "eur": 0, "tonnes": 0, "mwh": 0, "m3": 0}
+        for kind, n, co2e, eur, quantity, tonnes in (group.values_list("offer__kind").order_by().annotate(
+                Count("id"), Sum("co2e_avoided_t"), Sum("eur_saved"), Sum("quantity_t"), Sum("tonnes_diverted"))):
+            row["n"] += n
+            row["co2e"] += co2e or 0
+            row["eur"] += eur or 0
+            if kind == "material":
+                row["tonnes"] += tonnes or 0
+            elif kind == "energy":
+                row["mwh"] += quantity or 0
+            elif kind == "water":
+                row["m3"] += quantity or 0
+        hidden = bool(hidden_ids) and bool(hidden_ids & set(group.values_list("pk", flat=True)))
+        row["display"] = _display(row, hidden)
         return row
 
     latest = {}
-    for outcome in VerifiedOutcome.objects.filter(synergy_id__in=ids).order_by("recorded_at", "id"):
+    for outcome in VerifiedOutcome.objects.filter(synergy__in=qs).order_by("recorded_at", "id"):
         latest[outcome.synergy_id] = outcome  # the latest measurement of each synergy counts
     verified = {"n": len(latest), "tonnes": sum(o.tonnes_per_year or 0 for o in latest.values()),
                 "eur": sum(o.eur_per_year or 0 for o in latest.values()),
@@ -80,7 +87,11 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None) -> dict:
     verified["display"] = _display(verified, False)  # measured outcomes are recorded after the reveal
     if potential is None:
         potential = potential_of(None)
-    return {"potential": potential_row(potential.exchanges, set(ids), hidden_ids),
+    used = [e["synergy_id"] for e in potential.exchanges]
+    in_scope = set()
+    for start in range(0, len(used), 5000):
+        in_scope |= set(qs.filter(pk__in=used[start:start + 5000]).values_list("pk", flat=True))
+    return {"potential": potential_row(potential.exchanges, in_scope, hidden_ids),
             "engaged": sums(Q(status__in=lifecycle.ACTIVE)),
             "verified": verified,
             "by_status": dict(qs.values_list("status").annotate(n=Count("id")).order_by())}

@@ -15,7 +15,11 @@ MIN_COMPANIES = 3
 def territory_indicators(ref, *, disclose_all: bool = False) -> dict:
     from boucle.observatory.queries import territory_indicators as observatory_indicators
 
-    doc = observatory_indicators(ref, public=not disclose_all)
+    from .snapshots import remembered_for_all
+
+    # Kept per data version: the document depends on the data and on the disclosure rule only.
+    doc = remembered_for_all("territory-indicators", lambda: observatory_indicators(ref, public=not disclose_all),
+                             str(ref), disclose_all)
     potential = doc["impacts"]["potential"]
     verified = doc["impacts"]["verified"]
     return {
