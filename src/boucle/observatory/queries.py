@@ -28,7 +28,7 @@ from boucle.territories.models import Commune
 
 from . import indicators as ind
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: `potential` is the optimal allocation (was: each offer at its best suggestion); mwh, m3 added
 OPEN = {lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifecycle.TRIAL, lifecycle.RUNNING}
 ENGAGED = lifecycle.ACTIVE | {lifecycle.STOPPED}
 
