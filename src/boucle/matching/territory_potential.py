@@ -47,6 +47,16 @@ def open_suggestions(communes=None, period: int | None = None):
     return qs
 
 
+def _fetch(qs) -> list[tuple]:
+    """Plain tuples from the cursor: the ORM's per-row machinery costs more than the query here."""
+    from django.db import connection
+
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def stored_candidates(communes=None, period: int | None = None, exclude_sites=(),
                       max_distance_km: float | None = None) -> Candidates:
     qs = open_suggestions(communes, period)
@@ -55,7 +65,7 @@ def stored_candidates(communes=None, period: int | None = None, exclude_sites=()
             need_site__site_id__in=list(exclude_sites))
     if max_distance_km is not None:
         qs = qs.filter(distance_km__lte=max_distance_km)
-    rows = list(qs.order_by("id").values_list(*COLUMNS))
+    rows = _fetch(qs.order_by("id").values_list(*COLUMNS))
     offer, need, unit, kind, info = [], [], [], [], []
     n = len(rows)
     offer_q, need_q, quantity, co2, eur = (np.full(n, np.nan) for _ in range(5))

@@ -153,8 +153,6 @@ def standard_derivations(key: tuple) -> list[tuple]:
     """Totals per kind from per-material flows, and the funnel from current statuses."""
     if key[0] == "flow_q":
         return [("kind_q", key[1], key[2], key[4]), ("unit_q", key[1], key[4])]
-    if key[0] == "flow_n":
-        return [("direction_n", key[1])]
     if key[0] == "status":
         stage = STAGE_OF_STATUS.get(key[1], 0)
         return [("reached", s) for s in FUNNEL[:stage + 1]]

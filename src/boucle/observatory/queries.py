@@ -182,7 +182,8 @@ def _flow_keys(rows, labels) -> tuple[np.ndarray, list[tuple]]:
 
 
 def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
-    """Declared flows, declaring companies, needs and locally sourceable needs.
+    """Open sites and the companies that have one, declared flows, declaring companies, needs and
+    locally sourceable needs.
 
     Plain scans of the sites and the flows, joined and summed in numpy: on SQLite a
     GROUP BY, or a join, over half a million flows costs several times the scan, and
@@ -196,13 +197,16 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
         return []
     s_commune, communes_list = ind.codes(site["commune"])
     inside = _inside(communes_list, members)[s_commune]
+    n_in = int(inside.sum())
+    site_parts = [ind.Facts(s_commune[inside], site["company"][inside], np.zeros(n_in, dtype=np.int64), np.ones(n_in),
+                            communes_list, [key]) for key in (("sites",), ("companies", "with_sites"))]
     lat, lon = site["lat"].astype(float), site["lon"].astype(float)
     full_scan = inside.sum() > FULL_SCAN_SHARE * site.size
     base = Flow.objects.filter(_period_q(period)).order_by()
     scope = base if full_scan else base.filter(_in(communes, "site__commune"))
     flows, enums = _fetch_flows(scope)
     if not flows:
-        return []
+        return site_parts
     key, fine = _flow_keys(flows, enums)
     flow_site = np.fromiter(map(itemgetter(0), flows), dtype=np.int64, count=len(flows))
     quantity = np.array(list(map(itemgetter(1), flows)), dtype=float)  # NULL becomes NaN
@@ -218,11 +222,21 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
     offer_pool = (m_code[offer_rows], lat[row[offer_rows]], lon[row[offer_rows]]) if full_scan else None
     keep = known & inside[row]
     if not keep.any():
-        return []
+        return site_parts
     row, q, key = row[keep], np.nan_to_num(quantity[keep]), key[keep]
     commune, company = s_commune[row], site["company"][row]
-    parts = [ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
+    parts = [*site_parts, ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
              ind.Facts(commune, company, key, np.ones(key.size), communes_list, [("flow_n", *k) for k in fine])]
+    # Flows per direction, counted per (commune, company, direction) before the roll-up: a copy of every
+    # flow row under a coarser key would double the rows the roll-up sorts.
+    direction = np.where(is_offer[keep], 0, np.where(is_need[keep], 1, 2))
+    low = int(company.min())
+    packed = (commune.astype(np.int64) << 42) | ((company - low) << 2) | direction  # company ids span < 2**40
+    group, count = np.unique(packed, return_counts=True)
+    g_direction = group & 3
+    ok = g_direction < 2
+    parts.append(ind.Facts((group >> 42)[ok], ((group >> 2) & ((1 << 40) - 1))[ok] + low, g_direction[ok],
+                           count[ok].astype(float), communes_list, [("direction_n", "offer"), ("direction_n", "need")]))
     declaring = np.zeros(site.size, dtype=bool)
     declaring[row] = True  # one fact per site with a flow: the roll-up counts each company once
     n = int(declaring.sum())
@@ -264,20 +278,6 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
         parts.append(ind.Facts(c_local, co_local, np.zeros(c_local.size, dtype=np.int64), np.ones(c_local.size),
                                communes_list, [("needs", "local")]))
     return parts
-
-
-def _site_facts(communes) -> ind.Facts:
-    """Open sites, and the companies that have one, where they are."""
-    rows = _fetch(Site.objects.filter(_in(communes, "commune"), closed=False).order_by()
-                  .values_list("commune_id", "company_id"))
-    if not rows:
-        return ind.Facts.empty()
-    commune, labels = ind.codes([r[0] for r in rows])
-    company = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    ones = np.ones(len(rows))
-    return ind.concat([ind.Facts(commune, company, np.zeros(len(rows), dtype=np.int64), ones, labels, [("sites",)]),
-                       ind.Facts(commune, company, np.zeros(len(rows), dtype=np.int64), ones, labels,
-                                 [("companies", "with_sites")])])
 
 
 def _matched_needs(radius_km):
@@ -380,26 +380,30 @@ def _verified_rows(communes, period):
                 yield commune, company, ("impact", "verified", metric), value
 
 
-def _potential_facts(ref, communes, period):
+def _potential_facts(ref, communes, period) -> ind.Facts:
     """The territory's potential (``boucle.matching.territory_potential``: the optimal allocation of its
     open suggestions), one fact per exchange and figure at the offering site's commune and company.
 
     Rolled up over the territory, the facts give the allocation's own totals; rolled up over one of its
     parts (an EPCI of the region's map), that part's share of the territory's allocation.
     """
-    from boucle.matching.potential import exchange_figures, solve
+    from boucle.matching.potential import METRICS, exchange_figures, solve
     from boucle.matching.territory_potential import potential_of, stored_candidates
 
     if ref is not None or communes is None:
         result = potential_of(ref, period=period)
     else:
         result = solve(stored_candidates(communes, period))
-    for e in result.exchanges:
-        if e["offer_commune"] is None:
-            continue
-        for metric, value in exchange_figures(e).items():
-            if value:
-                yield e["offer_commune"], e["offer_company"], ("impact", "potential", metric), value
+    rows = [e for e in result.exchanges if e["offer_commune"] is not None]
+    if not rows:
+        return ind.Facts.empty()
+    commune, labels = ind.codes([e["offer_commune"] for e in rows])
+    company = np.fromiter((e["offer_company"] for e in rows), dtype=np.int64, count=len(rows))
+    values = np.array([[f[m] for m in METRICS] for f in map(exchange_figures, rows)], dtype=float)
+    keep = values != 0
+    r, m = np.nonzero(keep)
+    return ind.Facts(commune[r], company[r], m.astype(np.int64), values[keep], labels,
+                     [("impact", "potential", metric) for metric in METRICS])
 
 
 def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None, ref=None) -> ind.Facts:
@@ -410,9 +414,9 @@ def territory_facts(communes=None, period: int | None = None, radius_km: float |
     radius = settings.BOUCLE_MATCH_RADIUS_KM if radius_km is None else radius_km
     members = _members(communes)
     facts = ind.concat([*_flow_facts(communes, members, period, radius),
-                        _synergy_facts(communes, members, period), _site_facts(communes),
+                        _synergy_facts(communes, members, period),
                         ind.Facts.from_rows(_verified_rows(communes, period)),
-                        ind.Facts.from_rows(_potential_facts(ref, communes, period))])
+                        _potential_facts(ref, communes, period)])
     return ind.derive(facts, ind.standard_derivations)
 
 

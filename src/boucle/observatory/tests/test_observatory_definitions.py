@@ -107,6 +107,7 @@ def _by_definition(communes: set[str], radius_km: float = 200.0) -> dict:
         per[("flow", key)][company] += flow.quantity_base or 0.0
         per[("flows", key)][company] += 1
         per[("declaring",)][company] = 1
+        per[("direction_n", flow.direction)][company] += 1
         if flow.direction == "need":
             per[("needs",)][company] += 1
             synergy = any(s.need_id == flow.pk and s.distance_km <= radius_km and s.status != "declined"
@@ -116,6 +117,12 @@ def _by_definition(communes: set[str], radius_km: float = 200.0) -> dict:
                 and _km((flow.site.lat, flow.site.lon), (o.site.lat, o.site.lon)) <= radius_km for o in offers)
             if synergy or offer:
                 per[("local",)][company] += 1
+    from boucle.flows.models import Site
+
+    for site in Site.objects.filter(closed=False):
+        if inside(site):
+            per[("sites",)][site.company_id] += 1
+            per[("with_sites",)][site.company_id] = 1
     best = {}
     for s in counted.order_by("id"):
         if s.need_site.commune_id in communes and s.status in ENGAGED:
@@ -208,6 +215,10 @@ def _check(doc, per, public):
     same(doc["local_sourcing"]["needs_with_local_source"], expect(("local",)))
     same(doc["companies"]["declaring"], expect(("declaring",)))
     same(doc["companies"]["in_synergies"], expect(("in_synergies",)))
+    same(doc["companies"]["with_sites"], expect(("with_sites",)))
+    same(doc["sites"], expect(("sites",)))
+    for direction in ("offer", "need"):
+        same(doc["flow_counts"][direction], expect(("direction_n", direction)))
 
 
 @pytest.mark.parametrize("seed", range(4))
