@@ -81,3 +81,18 @@ def test_the_indicator_export_has_one_region_row_per_potential_figure(territory,
     assert value["tonnes_diverted"] == pytest.approx(allocation["tonnes_exchanged"], rel=0.01)
     assert value["mwh"] == pytest.approx(allocation["mwh_exchanged"], rel=0.01)
     assert value["m3"] == pytest.approx(allocation["m3_exchanged"], rel=0.01, abs=1e-9)
+
+
+def test_the_report_counts_heat_in_mwh_and_shows_the_same_potential(territory, capsys):
+    from boucle.observatory.report import render_html
+
+    html = render_html(resolve(REGION))
+    top = html.split('id="top-synergies"')[1].split("</section>")[0]
+    steam_rows = [row for row in top.split("<tr>") if "Papeterie" in row]
+    assert steam_rows and all("MWh" in row and " t<" not in row for row in steam_rows)
+    assert main(["allocate", "--territory", REGION, "--json"]) == 0
+    allocation = json.loads(capsys.readouterr().out)
+    figures = html.split('id="key-figures"')[1].split("</section>")[0]
+    row = next(r for r in figures.split("<tr>") if "CO2e/an)" in r)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert float(re.sub(r"[^\d]", "", cells[1])) == pytest.approx(allocation["total_value"], abs=1)
