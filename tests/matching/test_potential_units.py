@@ -63,3 +63,15 @@ def test_allocate_and_match_keep_units_by_kind(capsys):
     assert {e["unit"] for e in out["exchanges"]} == {"MWh", "t"}
     heat = next(e for e in out["exchanges"] if e["unit"] == "MWh")
     assert heat["quantity"] == pytest.approx(4000.0) and heat["kind"] == "energy"
+
+
+@pytest.mark.django_db
+def test_allocate_before_any_matching_runs_it_rather_than_answer_nothing(capsys):
+    power = make_site("Centrale", lat=50.63, lon=3.06, commune="59350", naf="35.11Z")
+    make_flow(power, "Cendres volantes de charbon", ewc="100102", quantity=2000, unit="t", material_class="fly_ash")
+    make_site("Cimenterie", lat=50.36, lon=3.52, commune="59606", naf="23.51Z")
+    assert main(["allocate", "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)  # stdout holds only the data; the note goes to stderr
+    assert out["source"] == "matching" and out["tonnes_exchanged"] == pytest.approx(2000.0)
+    assert captured.err

@@ -119,6 +119,11 @@ def run_allocate(args) -> int:
         radius = args.radius_km
         result = potential_of(resolve(territory) if territory else None, args.objective,
                               exclude_sites=args.exclude_site, max_distance_km=args.radius_km)
+        if result.suggestions == 0:  # nothing matched yet: run the matching rather than answer nothing
+            print(_("aucune suggestion enregistrée pour ce territoire : rapprochement des flux déclarés…"),
+                  file=sys.stderr)
+            args.fresh, radius = True, args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+            result = fresh_potential(territory, radius, args.objective, exclude_sites=args.exclude_site)
     exchanges = [{"offer_site_id": e["offer_site_id"], "offer_label": e["offer_label"],
                   "need_site_id": e["need_site_id"], "need_label": e["need_label"],
                   "material_class": e["material_class"], "kind": e["kind"], "synergy_id": e["synergy_id"],

@@ -23,7 +23,7 @@ FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc"
                 "lon", "hazardous"]
 SYNERGY_COLUMNS = ["synergy_id", "status", "material_class", "offer_site", "offer_company", "offer_commune",
                    "need_site", "need_company", "need_commune", "inferred", "distance_km", "quantity_t",
-                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score"]
+                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score", "unit"]
 
 
 class ExportRefused(ValueError):
@@ -147,7 +147,8 @@ def synergy_rows(ref) -> list[dict]:
              "need_company": s.need_site.company.name, "need_commune": s.need_site.commune_id or "",
              "inferred": s.inferred, "distance_km": s.distance_km, "quantity_t": s.quantity_t,
              "estimated_tonnes_diverted": s.tonnes_diverted, "estimated_co2e_avoided_t": s.co2e_avoided_t,
-             "estimated_eur_saved": s.eur_saved, "score": s.score} for s in qs]
+             "estimated_eur_saved": s.eur_saved, "score": s.score,
+             "unit": s.offer.base_unit} for s in qs]  # the unit of quantity_t: t, MWh or m3 by the offer's kind
 
 
 def _point_features(rows, lat="lat", lon="lon", id_field="flow_id"):
