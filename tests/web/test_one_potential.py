@@ -96,3 +96,19 @@ def test_the_report_counts_heat_in_mwh_and_shows_the_same_potential(territory, c
     row = next(r for r in figures.split("<tr>") if "CO2e/an)" in r)
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     assert float(re.sub(r"[^\d]", "", cells[1])) == pytest.approx(allocation["total_value"], abs=1)
+
+
+def test_the_pages_say_how_much_of_the_potential_rests_on_illustrative_flows(territory):
+    from boucle.flows.models import Flow
+
+    Flow.objects.filter(label="Vapeur excédentaire").update(illustrative=True)
+    page = territory.get("/animation/").content.decode()
+    share = re.search(r'class="note illustrative-share">[^<]*: ([\d,.]+)\.', page)
+    from boucle.matching.territory_potential import potential_of
+
+    p = potential_of(resolve(REGION))
+    steam = sum(e["co2e_avoided_t"] for e in p.exchanges if e["unit"] == "MWh")
+    assert 0 < steam < p.co2e_avoided_t
+    assert float(share.group(1).replace(",", ".")) == pytest.approx(steam / p.co2e_avoided_t, abs=0.01)
+    page = territory.get("/observatoire/territoire/region/32/").content.decode()
+    assert "illustrative-share" in page

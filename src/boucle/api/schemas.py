@@ -148,3 +148,4 @@ class Indicators(Schema):
     potential_mwh_per_year: float | None = None
     potential_m3_per_year: float | None = None
     potential_eur_per_year: float | None = None
+    potential_illustrative_share: float | None = None  # part of the potential's tCO2e resting on illustrative flows

@@ -70,6 +70,12 @@ class Potential:
     suggestions: int
     offers_quantity_unknown: int  # offers suggested without a usable quantity: they move nothing
     offers_other_unit: int  # offers declared in a unit that is not their kind's (a material in m3…)
+    illustrative_co2e_avoided_t: float = 0.0  # from exchanges with an illustrative flow (typical, not declared)
+
+    @property
+    def illustrative_share(self) -> float | None:
+        """The part of the tCO2e avoided that rests on illustrative flows; None when nothing is avoided."""
+        return self.illustrative_co2e_avoided_t / self.co2e_avoided_t if self.co2e_avoided_t else None
 
     @property
     def tonnes_exchanged(self) -> float:
@@ -90,7 +96,8 @@ class Potential:
                 "tonnes_exchanged": self.tonnes_exchanged, "mwh_exchanged": self.mwh_exchanged,
                 "m3_exchanged": self.m3_exchanged, "exchanges_count": len(self.exchanges),
                 "suggestions": self.suggestions, "offers_quantity_unknown": self.offers_quantity_unknown,
-                "offers_other_unit": self.offers_other_unit, "status": self.status}
+                "offers_other_unit": self.offers_other_unit,
+                "illustrative_co2e_avoided_t": self.illustrative_co2e_avoided_t, "status": self.status}
 
 
 METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3", "mwh", "m3")
@@ -166,9 +173,10 @@ def solve(c: Candidates, objective: str = "co2") -> Potential:
         exchanges.append(row)
     co2_total = float(np.nansum(flow[used] * co2[used])) if used.size else 0.0
     eur_total = float(np.nansum(flow[used] * eur[used])) if used.size else 0.0
+    illustrative = sum(e["co2e_avoided_t"] or 0.0 for e in exchanges if e.get("illustrative"))
     unknown = {c.offer[i] for i in range(n) if own_unit[i] and not (np.isfinite(supply_q[i]) and supply_q[i] > 0)}
     other = {c.offer[i] for i in range(n) if not own_unit[i]}
     return Potential(objective=objective, status=result.status, total_value=float(result.total_value),
                      value_unit=value_unit, co2e_avoided_t=co2_total, eur_saved=eur_total, exchanged=exchanged,
                      exchanges=exchanges, suggestions=n, offers_quantity_unknown=len(unknown),
-                     offers_other_unit=len(other))
+                     offers_other_unit=len(other), illustrative_co2e_avoided_t=illustrative)

@@ -25,7 +25,8 @@ OPEN = (lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifec
 COLUMNS = ("id", "offer_id", "need_id", "need_site_id", "material_class", "distance_km", "quantity_t",
            "co2e_avoided_t", "eur_saved", "inferred", "offer__kind", "offer__base_unit", "offer__quantity_base",
            "need__quantity_base", "need__base_unit", "offer__site__site_id", "need_site__site_id", "offer__label",
-           "need__label", "offer__site__commune_id", "offer__site__company_id")
+           "need__label", "offer__site__commune_id", "offer__site__company_id", "offer__illustrative",
+           "need__illustrative")
 
 
 def _float(x) -> float:
@@ -70,7 +71,7 @@ def stored_candidates(communes=None, period: int | None = None, exclude_sites=()
     n = len(rows)
     offer_q, need_q, quantity, co2, eur = (np.full(n, np.nan) for _ in range(5))
     for i, (sid, offer_id, need_id, need_site, cls, km, q, c, e, inferred, o_kind, o_unit, o_q, n_q, n_unit,
-            o_site, n_site, o_label, n_label, commune, company) in enumerate(rows):
+            o_site, n_site, o_label, n_label, commune, company, o_ill, n_ill) in enumerate(rows):
         offer.append(offer_id)
         need.append(("flow", need_id) if need_id else ("site", need_site, cls))
         unit.append(o_unit or "")
@@ -82,7 +83,7 @@ def stored_candidates(communes=None, period: int | None = None, exclude_sites=()
         info.append({"synergy_id": sid, "offer_flow_id": offer_id, "need_flow_id": need_id,
                      "offer_site_id": o_site, "offer_label": o_label, "need_site_id": n_site, "need_label": n_label,
                      "material_class": cls, "distance_km": km, "inferred": inferred,
-                     "offer_commune": commune, "offer_company": company})
+                     "offer_commune": commune, "offer_company": company, "illustrative": bool(o_ill or n_ill)})
     return Candidates(offer, need, offer_q, need_q, unit, kind, quantity, co2, eur, info)
 
 
@@ -94,13 +95,13 @@ def proposal_candidates(proposals) -> Candidates:
 
     ids = {int(p.offer_flow_id) for p in proposals} | {int(p.need_flow_id) for p in proposals if p.need_flow_id}
     flows = {pk: row for pk, *row in Flow.objects.filter(pk__in=ids).values_list(
-        "pk", "kind", "base_unit", "quantity_base", "site__commune_id", "site__company_id")}
+        "pk", "kind", "base_unit", "quantity_base", "site__commune_id", "site__company_id", "illustrative")}
     _, eur_list = _impact_columns(proposals)
     n = len(proposals)
     offer, need, unit, kind, info = [], [], [], [], []
     offer_q, need_q, quantity, co2, eur = (np.full(n, np.nan) for _ in range(5))
     for i, p in enumerate(proposals):
-        o_kind, o_unit, o_q, commune, company = flows[int(p.offer_flow_id)]
+        o_kind, o_unit, o_q, commune, company, illustrative = flows[int(p.offer_flow_id)]
         offer.append(int(p.offer_flow_id))
         need.append(("flow", int(p.need_flow_id)) if p.need_flow_id else ("site", p.need_site_id, p.material_class))
         unit.append(o_unit or "")
@@ -108,14 +109,16 @@ def proposal_candidates(proposals) -> Candidates:
         offer_q[i], quantity[i] = _float(o_q), _float(p.quantity)
         co2[i], eur[i] = _float(p.co2e_avoided_t_per_year), _float(eur_list[i])
         if p.need_flow_id:
-            _, n_unit, n_q, _, _ = flows[int(p.need_flow_id)]
+            _, n_unit, n_q, _, _, n_illustrative = flows[int(p.need_flow_id)]
+            illustrative = illustrative or n_illustrative
             if n_unit == o_unit:
                 need_q[i] = _float(n_q)
         info.append({"synergy_id": None, "offer_flow_id": int(p.offer_flow_id),
                      "need_flow_id": int(p.need_flow_id) if p.need_flow_id else None,
                      "offer_site_id": p.offer_site_id, "offer_label": p.offer_label, "need_site_id": p.need_site_id,
                      "need_label": p.need_label, "material_class": p.material_class, "distance_km": p.distance_km,
-                     "inferred": p.inferred, "offer_commune": commune, "offer_company": company})
+                     "inferred": p.inferred, "offer_commune": commune, "offer_company": company,
+                     "illustrative": bool(illustrative)})
     return Candidates(offer, need, offer_q, need_q, unit, kind, quantity, co2, eur, info)
 
 

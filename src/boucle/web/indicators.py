@@ -13,6 +13,7 @@ MIN_COMPANIES = 3
 
 
 def territory_indicators(ref, *, disclose_all: bool = False) -> dict:
+    from boucle.matching.territory_potential import potential_of
     from boucle.observatory.queries import territory_indicators as observatory_indicators
 
     from .snapshots import remembered_for_all
@@ -31,4 +32,5 @@ def territory_indicators(ref, *, disclose_all: bool = False) -> dict:
         "potential_co2e_avoided_t_per_year": potential["co2e_avoided_t"],
         "potential_tonnes_per_year": potential["tonnes_diverted"], "potential_mwh_per_year": potential["mwh"],
         "potential_m3_per_year": potential["m3"], "potential_eur_per_year": potential["eur_saved"],
+        "potential_illustrative_share": potential_of(ref).illustrative_share if disclose_all else None,
     }
