@@ -75,3 +75,28 @@ def test_allocate_before_any_matching_runs_it_rather_than_answer_nothing(capsys)
     out = json.loads(captured.out)  # stdout holds only the data; the note goes to stderr
     assert out["source"] == "matching" and out["tonnes_exchanged"] == pytest.approx(2000.0)
     assert captured.err
+
+
+def test_a_need_capped_estimate_is_valued_per_unit_of_what_the_need_takes():
+    """A suggestion's CO2e is estimated for what the declared need can take (5,000 of 9,000 MWh):
+    the allocation moves those 5,000 and must find that very estimate, not 5/9 of it."""
+    c = Candidates(["steam"], [("flow", 1)], np.array([9000.0]), np.array([5000.0]), ["MWh"], ["energy"],
+                   np.array([5000.0]), np.array([1000.0]), np.array([np.nan]), [{}])
+    p = solve(c)
+    assert p.mwh_exchanged == pytest.approx(5000.0) and p.total_value == pytest.approx(1000.0)
+
+
+@pytest.mark.django_db
+def test_stored_suggestions_are_valued_for_the_quantity_their_estimate_is_for():
+    from boucle.matching.models import Synergy
+    from boucle.matching.territory_potential import stored_candidates
+
+    plant = make_site("Papeterie", lat=50.64, lon=3.08, commune="59350", naf="17.12Z")
+    steam = make_flow(plant, "Vapeur excédentaire", kind="energy", quantity=9000, unit="MWh", quantity_base=9000,
+                      base_unit="MWh", material_class="steam", temperature_c=180)
+    dairy = make_site("Laiterie", lat=50.645, lon=3.085, commune="59350", naf="10.51A")
+    need = make_flow(dairy, "Vapeur", direction="need", kind="energy", quantity=5000, unit="MWh", quantity_base=5000,
+                     base_unit="MWh", material_class="steam", temperature_c=150)
+    Synergy.objects.create(offer=steam, need=need, need_site=dairy, material_class="steam", distance_km=1,
+                           quantity_t=9000, score=0.5, co2e_avoided_t=1000.0)
+    assert solve(stored_candidates()).total_value == pytest.approx(1000.0)

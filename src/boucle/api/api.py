@@ -35,13 +35,15 @@ LAST_USED_EVERY = timedelta(minutes=1)  # how stale a token's "last used" date m
 
 
 class BearerToken(HttpBearer):
+    """An API token: live (``ApiToken.valid``: known, not expired, active user), and allowed this
+    method by its scope — a read-only token on a write answers 403, not 401: it is valid, not enough."""
+
     def authenticate(self, request, token):
-        try:  # the digest is unique: get() needs no ORDER BY, unlike first()
-            found = ApiToken.objects.select_related("user").get(digest=ApiToken.hash(token))
-        except ApiToken.DoesNotExist:
+        found = ApiToken.valid(token)
+        if found is None:
             return None
-        if not found.user.is_active:
-            return None
+        if not found.may(request.method):
+            raise HttpError(403, "this API token is read-only: create a read-write token to write")
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY:
             # Written at most once a minute: a script's every request would otherwise be a write.
@@ -79,7 +81,8 @@ def _flow_out(flow) -> dict:
     return {"id": flow.pk, "site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
             "ewc_code": flow.ewc_id, "material_class": flow.material_class, "quantity": flow.quantity,
             "unit": flow.unit, "period": flow.period, "quantity_per_year_base": flow.quantity_base,
-            "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative}
+            "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative,
+            "temperature_c": flow.temperature_c, "current_route": flow.current_route}
 
 
 MAX_OFFSET = 10**9  # a database cannot slice past a 64-bit integer; no page lies that far anyway
@@ -138,7 +141,8 @@ def create_flow(request, payload: S.FlowIn):
     data = {"site": str(payload.site), "direction": payload.direction, "kind": payload.kind, "label": payload.label,
             "ewc": payload.ewc_code or "", "material_class": payload.material_class or "",
             "quantity": "" if payload.quantity is None else str(payload.quantity), "unit": payload.unit or "",
-            "period": payload.period}
+            "period": payload.period, "current_route": payload.current_route or "",
+            "temperature_c": "" if payload.temperature_c is None else str(payload.temperature_c)}
     if payload.confidential:
         data["confidential"] = "on"
     form = FlowForm(data, sites=sites)

@@ -33,6 +33,13 @@ def _float(x) -> float:
     return np.nan if x is None else float(x)
 
 
+def _estimated_for(offer_q: float, need_q: float) -> float:
+    """The quantity a suggestion's estimate is for: the offer's, capped by the declared need's (in the same
+    unit) — the rule of ``additionality.value_proposals``. The allocation's value per unit is the estimate
+    divided by it."""
+    return offer_q if not np.isfinite(need_q) else min(offer_q, need_q) if np.isfinite(offer_q) else np.nan
+
+
 def open_suggestions(communes=None, period: int | None = None):
     """Open suggestions whose offering site (open) is in ``communes`` (a queryset; None: all)."""
     from django.db.models import Q
@@ -80,6 +87,7 @@ def stored_candidates(communes=None, period: int | None = None, exclude_sites=()
         offer_q[i], quantity[i], co2[i], eur[i] = _float(o_q), _float(o_q if q is None else q), _float(c), _float(e)
         if need_id and n_unit == o_unit:
             need_q[i] = _float(n_q)
+        quantity[i] = _estimated_for(quantity[i], need_q[i])
         info.append({"synergy_id": sid, "offer_flow_id": offer_id, "need_flow_id": need_id,
                      "offer_site_id": o_site, "offer_label": o_label, "need_site_id": n_site, "need_label": n_label,
                      "material_class": cls, "distance_km": km, "inferred": inferred,
@@ -113,6 +121,7 @@ def proposal_candidates(proposals) -> Candidates:
             illustrative = illustrative or n_illustrative
             if n_unit == o_unit:
                 need_q[i] = _float(n_q)
+        quantity[i] = _estimated_for(quantity[i], need_q[i])
         info.append({"synergy_id": None, "offer_flow_id": int(p.offer_flow_id),
                      "need_flow_id": int(p.need_flow_id) if p.need_flow_id else None,
                      "offer_site_id": p.offer_site_id, "offer_label": p.offer_label, "need_site_id": p.need_site_id,
