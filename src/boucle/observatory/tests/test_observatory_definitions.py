@@ -164,6 +164,8 @@ def _optimum(suggestions) -> float:
     value = []
     for s in suggestions:
         q = s.quantity_t if s.quantity_t is not None else s.offer.quantity_base
+        if s.need_id and s.need.base_unit == s.offer.base_unit and s.need.quantity_base is not None:
+            q = min(q, s.need.quantity_base)  # the estimate is for what the declared need can take
         value.append((s.co2e_avoided_t / q) if (s.co2e_avoided_t is not None and q) else 0.0)
     arcs = [i for i, v in enumerate(value) if v > 0]
     if not arcs:
