@@ -9,7 +9,6 @@ flows without a quantity or a material, stale suggestions, needs without a flow,
 outcomes per synergy, a company with sites in several communes.
 """
 
-import math
 from collections import defaultdict
 
 import numpy as np
