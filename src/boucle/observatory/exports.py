@@ -8,9 +8,9 @@ documents as the public pages, so the disclosure rule cannot be skipped by expor
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+
+from boucle import spreadsheets
 
 from . import geo, queries
 from . import indicators as ind
@@ -80,27 +80,14 @@ def territory_rows(ref, public: bool, period: int | None = None) -> tuple[list[d
 
 
 def write_table(rows: list[dict], columns: list[str], fmt: str, sheet: str = "data") -> bytes:
+    """Rows as CSV or XLSX through the one spreadsheet writer (formula-like text neutralised)."""
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buf.getvalue().encode("utf-8")
+        return spreadsheets.csv_text(spreadsheets.dict_rows(rows, columns), header=columns).encode("utf-8")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = sheet
-        ws.append(columns)
-        for r in rows:
-            ws.append([r.get(c, "") for c in columns])
-        meta = wb.create_sheet("metadata")
-        meta.append(["schema_version", SCHEMA_VERSION])
-        meta.append(["schema", "https://github.com/boucle/boucle/blob/main/docs/open-data-schema.md"])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        meta = [["schema_version", SCHEMA_VERSION],
+                ["schema", "https://github.com/boucle/boucle/blob/main/docs/open-data-schema.md"]]
+        return spreadsheets.xlsx_bytes([(sheet, [columns, *spreadsheets.dict_rows(rows, columns)]),
+                                        ("metadata", meta)])
     raise ValueError(f"unknown table format {fmt!r}: csv or xlsx")
 
 

@@ -90,9 +90,7 @@ def html_to_pdf(html: str, output: Path, timeout_s: int = 120) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
         page.write_text(html, encoding="utf-8")
-        # Scripts off: the report is static, and text from companies must never run while printing.
         cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-               "--blink-settings=scriptEnabled=false",
                f"--user-data-dir={tmp}/profile", f"--print-to-pdf={output.resolve()}", page.as_uri()]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
         if done.returncode != 0 or not output.exists():
