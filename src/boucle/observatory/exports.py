@@ -8,9 +8,7 @@ documents as the public pages, so the disclosure rule cannot be skipped by expor
 
 from __future__ import annotations
 
-import json
-
-from boucle import spreadsheets
+from boucle import jsonout, spreadsheets
 
 from . import geo, queries
 from . import indicators as ind
@@ -93,7 +91,7 @@ def write_table(rows: list[dict], columns: list[str], fmt: str, sheet: str = "da
 
 def feature_collection(features: list[dict], **meta) -> bytes:
     doc = {"type": "FeatureCollection", "schema_version": SCHEMA_VERSION, **meta, "features": features}
-    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    return jsonout.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
 def export_indicators(ref, fmt: str, public: bool, period: int | None = None) -> bytes:
