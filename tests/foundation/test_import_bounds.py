@@ -181,10 +181,9 @@ def test_public_json_never_carries_infinity(client, site):
     not ``Infinity``: the public map and the API stay valid JSON."""
     from boucle.testing import make_flow
 
-    for i in range(2):
-        make_flow(site, f"Énorme {i}", quantity=1e308, unit="t", material_class="fly_ash")
-    site.commune_id = "59350"
-    site.save()
+    # Three companies (the disclosure threshold), each with 1e308 t: the total overflows to inf.
+    for i, where in enumerate([site, make_site("B", external_id="EXT-2"), make_site("C", external_id="EXT-3")]):
+        make_flow(where, f"Énorme {i}", quantity=1e308, unit="t", material_class="fly_ash")
 
     def strict(text):
         return json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))

@@ -3,8 +3,8 @@
 The importer, the web forms and the API call these functions (the forms and the API through
 ``FlowForm``), so a value refused in a file is refused on screen and through the API too:
 
-- text: no NUL and no control character (tab and line breaks allowed in free text only), at most
-  ``MAX_FIELD_CHARS`` characters, a label at most ``MAX_LABEL_CHARS``;
+- text: no NUL and no control character (tab and line breaks allowed in free text only, not in a
+  label), at most ``MAX_FIELD_CHARS`` characters, a label at most ``MAX_LABEL_CHARS``;
 - identifiers (site ids, external ids): also no bidirectional-override or invisible formatting
   character, which would make two ids look alike or reorder what a reader sees;
 - numbers: ASCII digits only (Python's ``float`` reads "١٢" as 12), finite;
@@ -34,12 +34,12 @@ LIMITS_CSV = PACKAGE_DIR / "flows" / "data" / "quantity_limits.csv"
 _FREE_TEXT_CONTROLS_ALLOWED = {"\t", "\n", "\r"}
 
 
-def _bad_character(text: str, identifier: bool) -> str | None:
+def _bad_character(text: str, identifier: bool, single_line: bool = False) -> str | None:
     for ch in text:
         category = unicodedata.category(ch)
         if ch == "\x00":
             return "NUL"
-        if category == "Cc" and (identifier or ch not in _FREE_TEXT_CONTROLS_ALLOWED):
+        if category == "Cc" and (identifier or single_line or ch not in _FREE_TEXT_CONTROLS_ALLOWED):
             return f"U+{ord(ch):04X}"
         if identifier and category in ("Cf", "Zl", "Zp"):
             return f"U+{ord(ch):04X}"
@@ -48,13 +48,14 @@ def _bad_character(text: str, identifier: bool) -> str | None:
     return None
 
 
-def text(column: str, value: str, *, max_chars: int = MAX_FIELD_CHARS, identifier: bool = False) -> str:
+def text(column: str, value: str, *, max_chars: int = MAX_FIELD_CHARS, identifier: bool = False,
+         single_line: bool = False) -> str:
     """``value`` if it is acceptable text for ``column``; else ``CellError``."""
     if len(value) > max_chars:
         raise CellError(_("%(column)s: plus de %(max)s caractères (%(n)s)")
                         % {"column": column, "max": f"{max_chars:,}".replace(",", "\u202f"),
                            "n": f"{len(value):,}".replace(",", "\u202f")})
-    bad = _bad_character(value, identifier)
+    bad = _bad_character(value, identifier, single_line)
     if bad:
         if identifier:
             raise CellError(_("%(column)s: caractère de contrôle ou invisible interdit dans un identifiant (%(char)s)")
@@ -64,8 +65,9 @@ def text(column: str, value: str, *, max_chars: int = MAX_FIELD_CHARS, identifie
 
 
 def label(column: str, value: str, max_chars: int = MAX_LABEL_CHARS) -> str:
-    """A short text (a label, a name): ``max_chars`` is the database column's length when shorter."""
-    return text(column, value, max_chars=min(max_chars, MAX_LABEL_CHARS))
+    """A short text on one line (a label, a name): ``max_chars`` is the database column's length when
+    shorter. A line break here is most often a quote left open in a CSV file, swallowing the next rows."""
+    return text(column, value, max_chars=min(max_chars, MAX_LABEL_CHARS), single_line=True)
 
 
 def identifier(column: str, value: str, max_chars: int = 64) -> str:

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boucle import jsonout
 from boucle.accounts.access import facilitated_q
 from boucle.matching import lifecycle
 from boucle.territories.models import Epci
@@ -129,7 +130,7 @@ def territory(request, level, code):
 @login_required
 def territory_sankey(request, level, code):
     ref = _territory(request, level, code)
-    return JsonResponse(toile.territory_sankey(ref, _material(request), _statuses(request)))
+    return JsonResponse(jsonout.finite(toile.territory_sankey(ref, _material(request), _statuses(request))))
 
 
 @login_required
