@@ -25,7 +25,7 @@ class Table:
 
 #: An XLSX is a zip: its parts are checked before openpyxl reads a byte of them, so a small file
 #: that inflates to gigabytes (a zip bomb) or holds millions of cells is refused at once.
-MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES = 50_000_000
 MAX_XLSX_CELLS = 1_000_000
 MAX_XLSX_PARTS = 1000
 
