@@ -113,3 +113,27 @@ def test_an_anonymous_party_of_a_synergy_sees_a_distance_band(world, as_persona)
     page = as_persona("facilitator_t").get(reverse("synergy-detail", args=[synergy.pk])).content.decode()
     assert "6,3 km" in page  # sees both sites: the exact figure
     assert as_persona("facilitator_t").get(f"/api/synergies/{synergy.pk}").json()["distance_km"] == 6.3
+
+
+def test_a_facilitator_gets_nothing_identifying_of_the_far_side_of_a_synergy(world, as_persona):
+    """Synergy C (Metz) → A (Lille) belongs to Metz's observatory: Metz's facilitator sees its lines and
+    exports, but A — outside his territory — neither named nor placed (it was, with 6-decimal points)."""
+    from boucle.matching import lifecycle
+    from web_personas import EPCI_OTHER
+
+    synergy = world.synergies["ca"]
+    synergy.status = lifecycle.RUNNING
+    synergy.save()
+    client = as_persona("facilitator_other")
+    args = ["epci", EPCI_OTHER]
+    urls = [reverse("observatory:territory-lines", args=args)] + [
+        reverse("observatory:territory-export", args=[*args, "synergies", fmt]) for fmt in ("csv", "geojson")]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        leaked = [s for s in forbidden_secrets(world, "facilitator_other") if s in body]
+        assert not leaked, f"{url}: {leaked}"
+    lines = client.get(urls[0]).json()["features"]
+    assert len(lines) == 1 and lines[0]["properties"]["need_company"] == ""
+    assert lines[0]["properties"]["offer_company"] == "Charliepap SARL"
