@@ -121,7 +121,10 @@ def synergy_card(user, synergy) -> dict:
         "material": material_label(synergy.material_class), "distance_km": distance_km,
         "distance": (f"{formats.number_format(distance_km, 1)} km" if distance_km is not None
                      else coarse.distance_band(synergy.distance_km)),
-        "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
+        # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
+        # exact distance back, so it goes with the distance.
+        "score": None if hidden else round(synergy.score, 3), "offer": offer, "need": need,
+        "inferred": synergy.inferred,
         # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
                        "brackets": [b for b in (bracket(synergy.tonnes_diverted, "t"),
