@@ -60,6 +60,8 @@ def import_sirene(path, *, partial=False, progress=True) -> Report:
         to_wgs84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
         parsed = []
         bar = tqdm(total=size, unit="B", unit_scale=True, desc="SIRENE", file=sys.stderr, disable=not progress)
+        # Fields of any length are read, then refused per line by the bounds (as in ``tabular``).
+        csv.field_size_limit(max(csv.field_size_limit(), size + 1))
         reader = csv.reader(text, delimiter=delimiter)
         for line_no, values in _rows(reader):
             bar.update(sum(len(v) for v in values) + len(values))
