@@ -19,10 +19,10 @@ INDICATOR_COLUMNS = ["schema_version", "territory_level", "territory_code", "ter
                      "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value"]
 FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc", "quantity_per_year", "unit",
                 "illustrative", "confidential", "site_id", "site_name", "company", "naf", "commune", "epci", "lat",
-                "lon"]
+                "lon", "hazardous"]
 SYNERGY_COLUMNS = ["synergy_id", "status", "material_class", "offer_site", "offer_company", "offer_commune",
                    "need_site", "need_company", "need_commune", "inferred", "distance_km", "quantity_t",
-                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score"]
+                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score", "unit"]
 
 
 class ExportRefused(ValueError):
@@ -50,7 +50,8 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:
         rows.append(row("synergies_reached", stage["reached"], status=stage["status"]))
-    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3"}
+    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3", "mwh": "MWh",
+             "m3": "m3"}
     for basis, metrics in doc["impacts"].items():
         for metric, value in metrics.items():
             rows.append(row(metric, value, basis=basis, unit=units[metric]))
@@ -102,6 +103,14 @@ def export_indicators(ref, fmt: str, public: bool, period: int | None = None) ->
     return write_table(rows, INDICATOR_COLUMNS, fmt, sheet="indicators")
 
 
+def is_hazardous(declared: bool | None, ewc_hazardous: bool | None, material_class: str) -> bool:
+    """Hazardous when the company declared it, its waste code carries the hazard marker (*), or its class
+    is hazardous whatever the code (``materials.taxonomy.hazardous_classes``)."""
+    from boucle.materials.taxonomy import hazardous_classes
+
+    return bool(declared) or bool(ewc_hazardous) or material_class in hazardous_classes()
+
+
 def flow_rows(ref) -> list[dict]:
     qs = (queries.flow_queryset(ref.communes().values("insee"))
           .select_related("site", "site__company", "site__commune", "ewc").order_by("site__site_id", "id"))
@@ -110,7 +119,8 @@ def flow_rows(ref) -> list[dict]:
              "unit": f.base_unit, "illustrative": f.illustrative, "confidential": f.confidential,
              "site_id": f.site.site_id, "site_name": f.site.name, "company": f.site.company.name,
              "naf": f.site.naf_id or "", "commune": f.site.commune_id or "",
-             "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon}
+             "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon,
+             "hazardous": is_hazardous(f.hazardous, f.ewc.hazardous if f.ewc else None, f.material_class)}
             for f in qs]
 
 
@@ -126,7 +136,8 @@ def synergy_rows(ref, user=None) -> list[dict]:
     """Synergies attributed to ``ref`` (by the offering site). The other side may lie outside the
     territory: ``user`` then gets no name, id, commune nor exact distance for it."""
     qs = (queries.synergy_queryset(ref.communes().values("insee"))
-          .select_related("offer__site__company", "offer__site__commune", "need_site__company", "need_site__commune")
+          .select_related("offer__site__company", "offer__site__commune", "need_site__company", "need_site__commune",
+                          "offer")
           .order_by("id"))
     rows = []
     for s in qs:
@@ -140,7 +151,8 @@ def synergy_rows(ref, user=None) -> list[dict]:
             "need_commune": (need.commune_id or "") if sees_need else "",
             "inferred": s.inferred, "distance_km": s.distance_km if sees_offer and sees_need else None,
             "quantity_t": s.quantity_t, "estimated_tonnes_diverted": s.tonnes_diverted,
-            "estimated_co2e_avoided_t": s.co2e_avoided_t, "estimated_eur_saved": s.eur_saved, "score": s.score})
+            "estimated_co2e_avoided_t": s.co2e_avoided_t, "estimated_eur_saved": s.eur_saved, "score": s.score,
+            "unit": s.offer.base_unit})  # the unit of quantity_t: t, MWh or m3 by the offer's kind
     return rows
 
 
