@@ -27,7 +27,10 @@ def site():
 def cli(capsys, what, path):
     """``boucle import WHAT PATH`` in this process: its exit code, stdout and stderr (an exception
     escaping here would be a traceback on the command line)."""
-    code = run_import(argparse.Namespace(what=what, file=str(path), partial=False, json=False))
+    from django.utils import translation
+
+    with translation.override("fr"):  # as the command activates it (a test before may have left English on)
+        code = run_import(argparse.Namespace(what=what, file=str(path), partial=False, json=False))
     out = capsys.readouterr()
     return code, out.out, out.err
 

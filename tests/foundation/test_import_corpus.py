@@ -13,6 +13,7 @@ import random
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from boucle.flows.commands import run_import
 from boucle.flows.models import Company, Flow, Site
@@ -167,7 +168,8 @@ def test_every_malformed_file_is_refused_cleanly_and_writes_nothing(tmp_path, ca
         before = _counts()
         tried += 1
         try:
-            code = run_import(argparse.Namespace(what=what, file=str(path), partial=False, json=False))
+            with translation.override("fr"):
+                code = run_import(argparse.Namespace(what=what, file=str(path), partial=False, json=False))
         except BaseException as exc:  # noqa: BLE001 — a traceback is exactly what this test hunts
             crashes += 1
             problems.append(f"{name}: crash {type(exc).__name__}: {str(exc)[:120]}")
