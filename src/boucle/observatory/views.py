@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boucle import jsonout
 from boucle.accounts.access import facilitated_q
 from boucle.matching import lifecycle
 from boucle.matching.territory_potential import potential_of
@@ -162,7 +163,8 @@ def territory_report(request, level, code):
 def territory_sankey(request, level, code):
     ref = _territory(request, level, code)
     material, statuses = _material(request), _statuses(request)
-    return JsonResponse(_remembered(request, "sankey", lambda: toile.territory_sankey(ref, material, statuses),
+    return JsonResponse(_remembered(request, "sankey",
+                                    lambda: jsonout.finite(toile.territory_sankey(ref, material, statuses)),
                                     str(ref), material, statuses))
 
 
@@ -192,8 +194,8 @@ def territory_map_geojson(request, level, code):
 def territory_lines_geojson(request, level, code):
     """Running synergies as lines between the two sites."""
     ref = _territory(request, level, code)
-    rows = exports.synergy_rows(ref, statuses=[lifecycle.RUNNING])
-    features = [f for f in exports.synergy_lines(ref, rows) if f["geometry"]]
+    rows = exports.synergy_rows(ref, request.user, statuses=[lifecycle.RUNNING])
+    features = [f for f in exports.synergy_lines(ref, rows, request.user) if f["geometry"]]
     return HttpResponse(exports.feature_collection(features), content_type="application/geo+json")
 
 
@@ -208,7 +210,7 @@ def territory_export(request, level, code, what, fmt):
         raise Http404
     public = request.GET.get("public") == "1"
     try:
-        data = exports.export(ref, what, fmt, public)
+        data = exports.export(ref, what, fmt, public, user=request.user)
     except exports.ExportRefused as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])

@@ -11,6 +11,7 @@ gets the material, an order-of-magnitude quantity range and the EPCI.
 import csv
 from functools import lru_cache
 
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from boucle.matching import lifecycle
 
 from boucle.accounts.access import can_see_site
+from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
 from .words import KIND_LABELS, decade_range, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
@@ -69,12 +71,14 @@ def site_card(user, site, *, revealed: bool = False) -> dict:
     """The site as this user may see it; ``anonymous`` tells the template which half to show."""
     commune = site.commune
     epci = commune.epci.name if commune is not None and commune.epci_id else ""
-    visible = revealed or site.company.published or can_see_site(user, site)
-    if not visible:
+    full = revealed or can_see_site(user, site)
+    if not (full or site.company.published):
         return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"), "epci": epci}
+    # A published company's profile is public, not its exact point: 3 decimals (≈ 100 m) for outsiders.
+    lat, lon = (site.lat, site.lon) if full else coarse.public_point(site.lat, site.lon)
     return {"anonymous": False, "id": site.pk, "label": site.name, "company": site.company.name,
             "site_id": site.site_id, "commune": str(commune) if commune else "", "epci": epci,
-            "lat": site.lat, "lon": site.lon}
+            "lat": lat, "lon": lon}
 
 
 def flow_card(user, flow, *, revealed: bool = False) -> dict:
@@ -102,12 +106,20 @@ def synergy_card(user, synergy) -> dict:
                 "quantity_range": _("besoin déduit de l'activité"),
                 "site": site_card(user, synergy.need_site, revealed=revealed)}
     hidden = offer["site"]["anonymous"] or need["site"]["anonymous"]
+    # To a party that may not see the other site, the distance is a band: an exact figure, read
+    # from one's own known site, draws a circle through the other one.
+    distance_km = None if hidden else round(synergy.distance_km, 1)
     mine = "offer" if "offer" in sides else ("need" if "need" in sides else "")
     my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
-        "material": material_label(synergy.material_class), "distance_km": round(synergy.distance_km, 1),
-        "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
+        "material": material_label(synergy.material_class), "distance_km": distance_km,
+        "distance": (f"{formats.number_format(distance_km, 1)} km" if distance_km is not None
+                     else coarse.distance_band(synergy.distance_km)),
+        # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
+        # exact distance back, so it goes with the distance.
+        "score": None if hidden else round(synergy.score, 3), "offer": offer, "need": need,
+        "inferred": synergy.inferred,
         # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
                        "brackets": [b for b in (bracket(synergy.tonnes_diverted, "t"),

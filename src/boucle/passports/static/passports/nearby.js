@@ -21,8 +21,8 @@
   if (locate) locate.addEventListener("click", () => {
     navigator.geolocation.getCurrentPosition((pos) => {
       const url = new URL(window.location.href);
-      url.searchParams.set("lat", pos.coords.latitude.toFixed(4));
-      url.searchParams.set("lon", pos.coords.longitude.toFixed(4));
+      url.searchParams.set("lat", pos.coords.latitude.toFixed(3));
+      url.searchParams.set("lon", pos.coords.longitude.toFixed(3));
       window.location.href = url.toString() + "#where";
     });
   });

@@ -3,6 +3,12 @@
 // synergy. A background map is drawn only when the deployer set BOUCLE_TILE_URL.
 (function () {
   "use strict";
+  // Names are data: tooltips get a text node, never HTML built from them.
+  function text(value) {
+    const span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
   const el = document.getElementById("map");
   if (!el || !window.L) return;
   const words = JSON.parse(document.getElementById(el.dataset.wordsId).textContent);
@@ -51,7 +57,7 @@
         const style = STATUS[p.status] || STATUS.suggested;
         const line = L.polyline([[a[1], a[0]], [b[1], b[0]]], { ...style, opacity: 0.85 });
         // Text, never HTML: site names come from companies.
-        line.bindTooltip(p.material + " — " + p.status_label + " : " + p.offer + " → " + p.need, { sticky: true });
+        line.bindTooltip(text(p.material + " — " + p.status_label + " : " + p.offer + " → " + p.need), { sticky: true });
         line.on("click", () => { window.location.href = p.url; });
         line.on("add", () => {
           const path = line.getElement();
@@ -80,7 +86,7 @@
         // Zoomed out: one circle per EPCI with its number of sites; a click zooms in on it.
         data.clusters.forEach((c) => {
           const m = L.circleMarker([c.lat, c.lon], { radius: 6 + Math.min(14, Math.sqrt(c.count)), color: ROLE.cluster, fillOpacity: 0.35, weight: 1 });
-          m.bindTooltip(c.name + " : " + say(words.sites, { n: fmt(c.count) }));
+          m.bindTooltip(text(c.name + " : " + say(words.sites, { n: fmt(c.count) })));
           m.on("click", () => map.setView([c.lat, c.lon], 11));
           sites.addLayer(m);
         });
