@@ -96,21 +96,21 @@ def run_match(args) -> int:
     return 0
 
 
-def run_allocate(args) -> int:
+def allocation_summary(territory: str | None, objective: str = "co2", radius_km: float | None = None,
+                       exclude_sites=()) -> dict:
+    """The territory's optimal allocation of supplies to demands: what ``boucle allocate --json`` prints and
+    the API answers (``territory``: a resolved reference such as ``epci:200093201``, None for all sites)."""
     import numpy as np
     from django.conf import settings
-    from django.utils.translation import gettext as _
 
     from boucle.impact.vector import material_index, score_exchanges
 
     from .allocation import allocate
     from .service_run import propose_for
 
-    territory = _resolve_or_exit(args.territory)
-    if territory is False:
-        return 2
-    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    proposals = [p for p in propose_for(territory, radius, True, None, exclude_sites=args.exclude_site)]
+    exclude_sites = list(exclude_sites)
+    radius = radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+    proposals = [p for p in propose_for(territory, radius, True, None, exclude_sites=exclude_sites)]
     index = material_index()
     offers = sorted({p.offer_flow_id for p in proposals})
     needs = sorted({p.need_flow_id or f"{p.need_site_id}|{p.material_class}" for p in proposals})
@@ -130,7 +130,7 @@ def run_allocate(args) -> int:
     per_unit = np.zeros(len(frm))
     if known.any():
         scored = score_exchanges(mat[known], np.ones(int(known.sum())), np.asarray(dist)[known])
-        key = "co2e_avoided_t" if args.objective == "co2" else "eur_saved"
+        key = "co2e_avoided_t" if objective == "co2" else "eur_saved"
         per_unit[known] = np.nan_to_num(scored[key], nan=0.0)
     supply = np.nan_to_num(supply, nan=0.0)
     result = allocate(supply, demand, np.asarray(frm, dtype=np.int64), np.asarray(to, dtype=np.int64), per_unit)
@@ -141,11 +141,21 @@ def run_allocate(args) -> int:
                           "need_label": p.need_label, "material_class": p.material_class,
                           "distance_km": round(p.distance_km, 3), "tonnes": round(float(result.flow_t[a]), 3),
                           "value": round(float(result.flow_t[a] * per_unit[a]), 3)})
-    unit = "tCO2e/an" if args.objective == "co2" else "€/an"
-    summary = {"objective": args.objective, "total_value": round(float(result.total_value), 3), "unit": unit,
-               "tonnes_exchanged": round(float(result.flow_t.sum()), 3), "exchanges": exchanges,
-               "excluded_sites": args.exclude_site, "territory": territory, "radius_km": radius,
-               "status": result.status}
+    unit = "tCO2e/an" if objective == "co2" else "€/an"
+    return {"objective": objective, "total_value": round(float(result.total_value), 3), "unit": unit,
+            "tonnes_exchanged": round(float(result.flow_t.sum()), 3), "exchanges": exchanges,
+            "excluded_sites": exclude_sites, "territory": territory, "radius_km": radius,
+            "status": result.status}
+
+
+def run_allocate(args) -> int:
+    from django.utils.translation import gettext as _
+
+    territory = _resolve_or_exit(args.territory)
+    if territory is False:
+        return 2
+    summary = allocation_summary(territory, args.objective, args.radius_km, args.exclude_site)
+    exchanges = summary["exchanges"]
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
@@ -162,11 +172,11 @@ def run_allocate(args) -> int:
     return 0
 
 
-def run_pools(args) -> int:
+def pools_summary(territory: str | None, radius_km: float = 10.0, min_sites: int = 3) -> dict:
     """Shared collection rounds for wastes (depots: the territory's waste-treatment sites, NAF 38)
-    and pooled purchasing for needs, with the truck-km a round saves over separate trips."""
+    and pooled purchasing for needs, with the truck-km a round saves over separate trips:
+    what ``boucle pools --json`` prints and the API answers."""
     import numpy as np
-    from django.utils.translation import gettext as _
 
     from boucle.flows.models import Flow
 
@@ -174,9 +184,6 @@ def run_pools(args) -> int:
     from .pooling import Flows, find_pools
     from .service_run import territory_sites
 
-    territory = _resolve_or_exit(args.territory)
-    if territory is False:
-        return 2
     sites = list(territory_sites(territory).values_list("pk", "site_id", "lat", "lon", "naf_id"))
     index = {pk: i for i, (pk, *_rest) in enumerate(sites)}
     flows = list(Flow.objects.filter(site_id__in=index).exclude(material_class="")
@@ -187,16 +194,27 @@ def run_pools(args) -> int:
                   quantity_t=[f[2] if f[3] == "t" and f[2] is not None else np.nan for f in flows],
                   direction=[f[4] for f in flows])
     depots = [(lat, lon) for _pk, _sid, lat, lon, naf in sites if (naf or "").startswith("38")]
-    pools = find_pools(Sites(lat=[s[2] for s in sites], lon=[s[3] for s in sites]), table, radius_km=args.radius_km,
-                       min_sites=args.min_sites, depots_lat=[d[0] for d in depots] or None,
+    pools = find_pools(Sites(lat=[s[2] for s in sites], lon=[s[3] for s in sites]), table, radius_km=radius_km,
+                       min_sites=min_sites, depots_lat=[d[0] for d in depots] or None,
                        depots_lon=[d[1] for d in depots] or None)
     rows = [{"material_class": classes[p.cls], "direction": p.direction,
              "kind": "collecte mutualisée" if p.direction == "offer" else "achat groupé",
              "site_ids": [sites[int(i)][1] for i in p.sites], "total_t": round(p.total_t, 3),
              "truck_km_separate": round(p.truck_km_separate, 1), "truck_km_pooled": round(p.truck_km_pooled, 1),
              "truck_km_saved": round(p.truck_km_saved, 1)} for p in pools]
+    return {"territory": territory, "radius_km": radius_km, "pools": rows}
+
+
+def run_pools(args) -> int:
+    from django.utils.translation import gettext as _
+
+    territory = _resolve_or_exit(args.territory)
+    if territory is False:
+        return 2
+    summary = pools_summary(territory, args.radius_km, args.min_sites)
+    rows = summary["pools"]
     if args.json:
-        print(json.dumps({"territory": territory, "radius_km": args.radius_km, "pools": rows}, ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False))
         return 0
     print(_("%(n)d mutualisations possibles (rayon %(radius)s km, au moins %(min_sites)d sites)")
           % {"n": len(rows), "radius": f"{args.radius_km:g}", "min_sites": args.min_sites})
