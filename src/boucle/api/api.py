@@ -19,8 +19,6 @@ from ninja.security import HttpBearer, django_auth
 
 from boucle.accounts.access import can_edit_site, facilitated_q, sites_in_full_view
 from boucle.accounts.models import ApiToken
-from boucle.flows.api import flow_form, flow_out, site_out
-from boucle.flows.models import Flow
 from boucle.matching import lifecycle, services
 from boucle.matching.models import MatchingRun
 from boucle.territories.refs import TerritoryError, resolve
@@ -75,9 +73,6 @@ def _user(request):
     return request.auth
 
 
-_site_out, _flow_out = site_out, flow_out  # one presentation of a site and a flow (boucle.flows.api)
-
-
 MAX_OFFSET = 10**9  # a database cannot slice past a 64-bit integer; no page lies that far anyway
 
 
@@ -94,51 +89,7 @@ HIDDEN = {404: S.Error}  # absent, or not visible to the caller: the API does no
 INVALID = {422: S.ValidationErrors}
 
 
-# --- sites and flows -----------------------------------------------------------------------------
-
-@api.get("/sites", response={200: list[S.SiteOut], **DENIED}, tags=["sites"])
-def list_sites(request, limit: int = 100, offset: int = 0):
-    qs = sites_in_full_view(_user(request)).select_related("company", "commune").order_by("id")
-    return [_site_out(s) for s in qs[_window(offset, limit, 1000)]]
-
-
-@api.get("/sites/{site_id}", response={200: S.SiteOut, **DENIED, **HIDDEN}, tags=["sites"])
-def get_site(request, site_id: int):
-    site = get_object_or_404(sites_in_full_view(_user(request)).select_related("company", "commune"), pk=site_id)
-    return _site_out(site)
-
-
-@api.get("/flows", response={200: list[S.FlowOut], **DENIED}, tags=["flows"])
-def list_flows(request, site: int | None = None, direction: str | None = None, limit: int = 100, offset: int = 0):
-    qs = Flow.objects.filter(site__in=sites_in_full_view(_user(request))).order_by("id")
-    if site is not None:
-        # A foreign-key lookup has no overflow guard: an id no database integer can hold matches nothing.
-        qs = qs.filter(site_id=site) if abs(site) < 2**63 else qs.none()
-    if direction in ("offer", "need"):
-        qs = qs.filter(direction=direction)
-    return [_flow_out(f) for f in qs[_window(offset, limit, 1000)]]
-
-
-@api.get("/flows/{flow_id}", response={200: S.FlowOut, **DENIED, **HIDDEN}, tags=["flows"])
-def get_flow(request, flow_id: int):
-    return _flow_out(get_object_or_404(Flow.objects.filter(site__in=sites_in_full_view(_user(request))), pk=flow_id))
-
-
-@api.post("/flows", response={201: S.FlowOut, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID}, tags=["flows"])
-def create_flow(request, payload: S.FlowIn):
-    user = _user(request)
-    sites = sites_in_full_view(user)
-    site = sites.filter(pk=payload.site).first()
-    if site is None or not can_edit_site(user, site):
-        raise HttpError(404, "site: not found among the sites you may edit")
-    form = flow_form(sites, payload.dict())
-    if not form.is_valid():
-        names = {"ewc": "ewc_code"}
-        detail = [{"loc": ["body", "payload", names.get(field, field) if field != "__all__" else "label"],
-                   "msg": " ".join(str(m) for m in messages), "type": "value_error"}
-                  for field, messages in form.errors.items()]
-        return api.create_response(request, {"detail": detail}, status=422)
-    return 201, _flow_out(form.save(source="api", author=user))
+# --- sites and flows: ``boucle.flows.api`` ------------------------------------------------------------
 
 
 # --- synergies -------------------------------------------------------------------------------------

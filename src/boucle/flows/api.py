@@ -11,10 +11,12 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from pydantic import Field
 
 from boucle.accounts.access import can_edit_site, sites_in_full_view
-from boucle.api.common import DENIED, FORBIDDEN, HIDDEN, INVALID, Invalid, form_invalid, real_id, user
+from boucle.api.common import DENIED, FORBIDDEN, HIDDEN, INVALID, Invalid, form_invalid, real_id, user, window
+from boucle.api.schemas import FlowIn, FlowOut, SiteOut
 
 from . import fields as F
 from . import services
@@ -82,19 +84,6 @@ class SitePatch(Schema):
     closed: bool | None = None
 
 
-class SiteOut(Schema):
-    id: int
-    site_id: str
-    name: str
-    company: str
-    naf: str | None = None
-    commune: str | None = None
-    epci: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    closed: bool
-
-
 def _row(values: dict) -> dict:
     return {k: ("" if v is None else repr(v) if isinstance(v, float) else str(v))
             for k, v in values.items() if k != "closed"}
@@ -102,6 +91,20 @@ def _row(values: dict) -> dict:
 
 def _cell_invalid(exc: F.CellError) -> Invalid:
     return Invalid({getattr(exc, "column", None) or "site_id": [str(exc)]})
+
+
+@router.get("/sites", response={200: list[SiteOut], **DENIED}, tags=["sites"])
+def list_sites(request, limit: int = 100, offset: int = 0):
+    """Sites you see in full: your companies', your territory's (facilitators), all (administrator)."""
+    qs = sites_in_full_view(user(request)).select_related("company", "commune").order_by("id")
+    return [site_out(s) for s in qs[window(offset, limit, 1000)]]
+
+
+@router.get("/sites/{site_id}", response={200: SiteOut, **DENIED, **HIDDEN}, tags=["sites"])
+def get_site(request, site_id: int):
+    site = get_object_or_404(sites_in_full_view(user(request)).select_related("company", "commune"),
+                             pk=real_id(site_id))
+    return site_out(site)
 
 
 @router.post("/sites", response={201: SiteOut, **DENIED, **FORBIDDEN, **INVALID}, tags=["sites"])
@@ -153,23 +156,35 @@ class FlowPatch(Schema):
     current_route: str | None = None
 
 
-class FlowOut(Schema):
-    id: int
-    site: int
-    direction: str
-    kind: str
-    label: str
-    ewc_code: str | None = None
-    material_class: str
-    quantity: float | None = None
-    unit: str
-    period: str
-    quantity_per_year_base: float | None = None
-    base_unit: str
-    confidential: bool
-    illustrative: bool
-    temperature_c: float | None = None
-    current_route: str = ""
+@router.get("/flows", response={200: list[FlowOut], **DENIED}, tags=["flows"])
+def list_flows(request, site: int | None = None, direction: str | None = None, limit: int = 100, offset: int = 0):
+    qs = Flow.objects.filter(site__in=sites_in_full_view(user(request))).order_by("id")
+    if site is not None:
+        # A foreign-key lookup has no overflow guard: an id no database integer can hold matches nothing.
+        qs = qs.filter(site_id=site) if abs(site) < 2**63 else qs.none()
+    if direction in ("offer", "need"):
+        qs = qs.filter(direction=direction)
+    return [flow_out(f) for f in qs[window(offset, limit, 1000)]]
+
+
+@router.get("/flows/{flow_id}", response={200: FlowOut, **DENIED, **HIDDEN}, tags=["flows"])
+def get_flow(request, flow_id: int):
+    return flow_out(get_object_or_404(Flow.objects.filter(site__in=sites_in_full_view(user(request))),
+                                      pk=real_id(flow_id)))
+
+
+@router.post("/flows", response={201: FlowOut, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID}, tags=["flows"])
+def create_flow(request, payload: FlowIn):
+    """Declare a flow on a site you may edit, validated by the flow form of the pages."""
+    who = user(request)
+    sites = sites_in_full_view(who)
+    site = sites.filter(pk=real_id(payload.site)).first()
+    if site is None or not can_edit_site(who, site):
+        raise HttpError(404, "site: not found among the sites you may edit")
+    form = flow_form(sites, payload.dict())
+    if not form.is_valid():
+        raise form_invalid(form, FLOW_NAMES, whole="label")
+    return 201, flow_out(form.save(source="api", author=who))
 
 
 def _editable_flow(request, flow_id):

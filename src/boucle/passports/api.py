@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Body, Query, Router, Schema
 from pydantic import Field
 
 from boucle.accounts.access import can_edit_site
@@ -62,17 +62,6 @@ class Captured(Schema):
     passports: list[str]
 
 
-@router.get("/passports/{handle}", response={200: dict, **HIDDEN}, auth=None)
-def get_passport(request, handle: str):
-    """A passport as the caller may read it (anonymous: the public tier); events filtered the same way."""
-    from boucle.api.api import _with_token_user
-
-    from .views import _passport, passport_json
-
-    request = _with_token_user(request)
-    return passport_json(_passport(handle[:16]), request.user, stem_for(request))
-
-
 @router.post("/passports", response={201: PassportCreated, **DENIED, **FORBIDDEN, **INVALID})
 def create_passport(request, payload: PassportIn):
     """Issue a passport for a site you may edit (its company's members, its territory's facilitators)."""
@@ -96,7 +85,7 @@ def create_passport(request, payload: PassportIn):
 
 
 @router.post("/passports/events", response={201: Captured, **DENIED, **FORBIDDEN, **INVALID})
-def capture_events(request, payload: dict[str, Any],
+def capture_events(request, payload: dict[str, Any] = Body(..., description="an EPCISDocument or one event"),
                    visibility: Literal[tuple(Tier.values)] = Query(Tier.LEGITIMATE, description="who reads them")):
     """Add EPCIS 2.0 events (a document or one event, JSON-LD) to the histories of passports you may write:
     producers, facilitators of the territory, legitimate-interest companies."""
@@ -108,3 +97,14 @@ def capture_events(request, payload: dict[str, Any],
         raise Invalid({"payload": err.errors}) from None
     return 201, {"captured": [e.event_id for e in result.events], "duplicates": list(result.duplicates),
                  "passports": [p.handle for p in result.passports]}
+
+
+@router.get("/passports/{handle}", response={200: dict, **HIDDEN}, auth=None)
+def get_passport(request, handle: str):
+    """A passport as the caller may read it (anonymous: the public tier); events filtered the same way."""
+    from boucle.api.api import _with_token_user
+
+    from .views import _passport, passport_json
+
+    request = _with_token_user(request)
+    return passport_json(_passport(handle[:16]), request.user, stem_for(request))
