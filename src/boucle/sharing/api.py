@@ -41,7 +41,7 @@ class EquipmentIn(Schema):
     price_unit: Literal["hour", "day", ""] = ""
     capacity: str = Field("", max_length=200)
     active: bool = True
-    windows: list[tuple[dt.date, dt.date]] = Field([], max_length=50,
+    windows: list[list[dt.date]] = Field([], max_length=50,
                                                    description="availability periods [start, end]; empty: always")
 
 
@@ -56,7 +56,7 @@ class EquipmentPatch(Schema):
     price_unit: Literal["hour", "day", ""] | None = None
     capacity: str | None = Field(None, max_length=200)
     active: bool | None = None
-    windows: list[tuple[dt.date, dt.date]] | None = Field(None, max_length=50)
+    windows: list[list[dt.date]] | None = Field(None, max_length=50)
 
 
 class EquipmentOut(Schema):
@@ -72,7 +72,7 @@ class EquipmentOut(Schema):
     price: Decimal | None = None
     price_unit: str
     capacity: str
-    windows: list[tuple[dt.date, dt.date]]
+    windows: list[list[dt.date]]
     distance_km: float | None = None
     name: str | None = None
     description: str | None = None
@@ -108,7 +108,7 @@ def _card(equipment, who, points=None, lvl=None) -> dict:
     card = access.card(equipment, who, points, lvl)
     out = {"id": card.pop("pk"), "level": card["level"], "direction": card["direction"],
            "category": equipment.category, "price_unit": equipment.price_unit if "price_unit" in card else "",
-           "windows": [(p.start, p.end) for p in card.pop("windows", [])]}
+           "windows": [[p.start, p.end] for p in card.pop("windows", [])]}
     for key in ("commune", "epci", "conditions", "price", "capacity", "distance_km", "name", "description",
                 "company", "site", "active"):
         if key in card:
@@ -141,7 +141,10 @@ def _own_sites(who):
 
 def _form_data(values: dict) -> dict:
     data = {k: ("" if v is None else str(v)) for k, v in values.items() if k not in ("windows", "active")}
-    data["windows_text"] = "\n".join(f"{a.isoformat()} {b.isoformat()}" for a, b in values.get("windows") or [])
+    windows = values.get("windows") or []
+    if any(len(w) != 2 for w in windows):
+        raise Invalid({"windows": [_("Chaque période a deux dates : le début et la fin.")]})
+    data["windows_text"] = "\n".join(f"{a.isoformat()} {b.isoformat()}" for a, b in windows)
     if values.get("active"):
         data["active"] = "on"
     return data
@@ -189,7 +192,7 @@ def update_equipment(request, equipment_id: int, payload: EquipmentPatch):
                "category": equipment.category, "description": equipment.description,
                "conditions": equipment.conditions, "price": equipment.price, "price_unit": equipment.price_unit,
                "capacity": equipment.capacity, "active": equipment.active,
-               "windows": [(p.start, p.end) for p in equipment.window_periods()]}
+               "windows": [[p.start, p.end] for p in equipment.window_periods()]}
     changes = payload.dict(exclude_unset=True)
     for required in ("site", "direction", "name", "category", "active"):
         if required in changes and changes[required] is None:
