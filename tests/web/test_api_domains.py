@@ -17,7 +17,7 @@ from django.utils import timezone
 from boucle.accounts.models import ApiToken
 from boucle.flows.models import Correction, Flow, Site
 from boucle.matching.models import VerifiedOutcome
-from boucle.passports.models import Passport
+from boucle.passports.models import Event, Passport
 from boucle.passports.services import issue_passport
 from boucle.projects.models import Answer, Call
 from boucle.sharing.models import Booking, Equipment
@@ -47,7 +47,7 @@ def snapshot():
             sorted(Flow.objects.values_list("id", "quantity", "label")), Correction.objects.count(),
             VerifiedOutcome.objects.count(), sorted(Call.objects.values_list("id", "status", "title")),
             sorted(Answer.objects.values_list("id", "status")), sorted(Equipment.objects.values_list("id", "name")),
-            sorted(Booking.objects.values_list("id", "status")), Passport.objects.count())
+            sorted(Booking.objects.values_list("id", "status")), Passport.objects.count(), Event.objects.count())
 
 
 def _reads(e):
@@ -71,6 +71,31 @@ def _reads(e):
         (f"/api/passports/{e['passport'].handle}", set(PERSONAS)),
         ("/api/impact?material=fly_ash&quantity=1000&unit=t&distance_km=20", LOGGED),
     ]
+
+
+# Every operation this file's matrix exercises (``test_access_matrix`` checks the OpenAPI document against
+# its own table and this one together, so an operation added to the API without persona tests fails there).
+OPERATIONS = {
+    ("get", "/api/synergies/{synergy_id}/outcomes"), ("post", "/api/synergies/{synergy_id}/outcomes"),
+    ("get", "/api/territories/{ref}/pools"), ("get", "/api/territories/{ref}/allocation"),
+    ("get", "/api/territories/{ref}/export/{what}"), ("get", "/api/impact"),
+    ("post", "/api/sites"), ("patch", "/api/sites/{site_id}"), ("patch", "/api/flows/{flow_id}"),
+    ("delete", "/api/flows/{flow_id}"),
+    ("get", "/api/calls"), ("post", "/api/calls"), ("get", "/api/calls/{call_id}"),
+    ("post", "/api/calls/{call_id}/transition"), ("get", "/api/calls/{call_id}/answers"),
+    ("get", "/api/answers/{answer_id}"), ("put", "/api/calls/{call_id}/answer"),
+    ("get", "/api/equipment"), ("post", "/api/equipment"), ("get", "/api/equipment/{equipment_id}"),
+    ("patch", "/api/equipment/{equipment_id}"), ("post", "/api/equipment/{equipment_id}/bookings"),
+    ("get", "/api/bookings"), ("post", "/api/bookings/{booking_id}/decision"),
+    ("get", "/api/passports/{handle}"), ("post", "/api/passports"), ("post", "/api/passports/events"),
+}
+
+
+def _capture_body(passport):
+    from boucle.passports.identifiers import epc
+
+    return {"type": "ObjectEvent", "action": "OBSERVE", "eventTime": "2026-01-05T10:00:00Z",
+            "eventTimeZoneOffset": "+01:00", "bizStep": "inspecting", "epcList": [epc(passport, "http://testserver")]}
 
 
 def _writes(e):
@@ -97,6 +122,8 @@ def _writes(e):
          lambda: {"starts_on": str(day(20)), "ends_on": str(day(21))}, {"member_b"}),
         ("post", f"/api/bookings/{sh['booking'].pk}/decision", lambda: {"action": "accept"}, OWNERS_A),
         ("post", "/api/passports", lambda: {"site": a.site_id, "name": "Palette Alphaciment"}, EDIT_A),
+        # producers, the territory's facilitators, legitimate-interest companies (none here: B and C are not circular)
+        ("post", "/api/passports/events", lambda: _capture_body(e["passport"]), EDIT_A),
     ]
 
 
@@ -139,6 +166,15 @@ def test_writes_persona_by_persona(everything, client):
                 expected = (401,) if persona == "anonymous" else (403, 404, 409, 422)
                 assert response.status_code in expected, (persona, method, url, response.status_code)
             assert_no_leak(world, persona, response, REVEALED.get(persona, ()))
+
+
+def test_the_matrix_exercises_every_operation_it_claims(everything):
+    import re
+
+    urls = [("get", url) for url, _allowed in _reads(everything)] + [(m, url) for m, url, _b, _a in _writes(everything)]
+    for method, template in OPERATIONS:
+        pattern = re.compile("^" + re.sub(r"\\{\w+\\}", "[^/?]+", re.escape(template)) + r"(\?.*)?$")
+        assert any(m == method and pattern.match(url) for m, url in urls), (method, template)
 
 
 def test_every_write_operation_needs_credentials(db):
