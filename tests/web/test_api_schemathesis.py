@@ -94,7 +94,7 @@ def _exercise(operation, headers, known, statuses):
 def test_api_operations_never_fail_and_match_their_schema(world, ami, shared, keep_connection, persona):  # noqa: F811
     headers = {}
     if persona != "anonymous":
-        _, token = ApiToken.issue(world.users[persona], "schemathesis")
+        _, token = ApiToken.issue(world.users[persona], "schemathesis", scope="write")
         headers = {"Authorization": f"Bearer {token}"}
     known = _known_values(world, ami, shared, issue_passport(world.sites["A"], {"name": "Bloc béton"}))
     schema = _schema()
