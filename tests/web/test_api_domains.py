@@ -308,7 +308,7 @@ def test_passport_events_are_captured_for_those_the_pages_allow(everything, clie
     epc = client.get(f"/api/passports/{passport.handle}").json()["identifier"]["epc"]
     event = {"type": "ObjectEvent", "action": "OBSERVE", "eventTime": "2026-01-05T10:00:00Z",
              "eventTimeZoneOffset": "+01:00", "bizStep": "inspecting", "epcList": [epc]}
-    _, token = ApiToken.issue(world.users["member_b"], "script")
+    _, token = ApiToken.issue(world.users["member_b"], "script", scope="write")
     refused = client.post("/api/passports/events", event, content_type="application/json",
                           HTTP_AUTHORIZATION=f"Bearer {token}")
     assert refused.status_code == 403, refused.content
@@ -318,3 +318,18 @@ def test_passport_events_are_captured_for_those_the_pages_allow(everything, clie
     assert response.json()["passports"] == [passport.handle]
     history = client.get(f"/api/passports/{passport.handle}").json()["events"]
     assert [e["bizStep"] for e in history][-1].endswith("inspecting")
+
+
+def test_a_read_only_token_reads_the_new_operations_but_writes_none(everything, client):
+    """The scope check of ``BearerToken`` covers every router the API mounts, not only its first endpoints."""
+    world = everything["world"]
+    _, reader = ApiToken.issue(world.users["member_a"], "tableau de bord", scope="read")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {reader}"}
+    assert client.get("/api/equipment", **auth).status_code == 200
+    flow = world.flows["a_need_ash"]
+    before = snapshot()
+    assert client.patch(f"/api/flows/{flow.pk}", {"quantity": 1}, content_type="application/json", **auth).status_code == 403
+    assert client.delete(f"/api/flows/{flow.pk}", **auth).status_code == 403
+    assert client.post("/api/equipment", {"site": world.sites["A"].pk, "name": "Four", "category": "oven"},
+                       content_type="application/json", **auth).status_code == 403
+    assert snapshot() == before
