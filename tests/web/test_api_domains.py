@@ -19,7 +19,7 @@ from boucle.flows.models import Correction, Flow, Site
 from boucle.matching.models import VerifiedOutcome
 from boucle.passports.models import Event, Passport
 from boucle.passports.services import issue_passport
-from boucle.projects.models import Answer, Call
+from boucle.projects.models import Answer, Assessment, Call
 from boucle.sharing.models import Booking, Equipment
 from boucle.testing import make_siret
 from route_matrix import assert_no_leak
@@ -46,7 +46,7 @@ def snapshot():
     return (sorted(Site.objects.values_list("id", "name", "closed")),
             sorted(Flow.objects.values_list("id", "quantity", "label")), Correction.objects.count(),
             VerifiedOutcome.objects.count(), sorted(Call.objects.values_list("id", "status", "title")),
-            sorted(Answer.objects.values_list("id", "status")), sorted(Equipment.objects.values_list("id", "name")),
+            sorted(Answer.objects.values_list("id", "status")), Assessment.objects.count(), sorted(Equipment.objects.values_list("id", "name")),
             sorted(Booking.objects.values_list("id", "status")), Passport.objects.count(), Event.objects.count())
 
 
@@ -83,7 +83,8 @@ OPERATIONS = {
     ("delete", "/api/flows/{flow_id}"),
     ("get", "/api/calls"), ("post", "/api/calls"), ("get", "/api/calls/{call_id}"),
     ("post", "/api/calls/{call_id}/transition"), ("get", "/api/calls/{call_id}/answers"),
-    ("get", "/api/answers/{answer_id}"), ("put", "/api/calls/{call_id}/answer"),
+    ("get", "/api/answers/{answer_id}"), ("put", "/api/calls/{call_id}/answer"), ("patch", "/api/calls/{call_id}"),
+    ("post", "/api/answers/{answer_id}/assessment"),
     ("get", "/api/equipment"), ("post", "/api/equipment"), ("get", "/api/equipment/{equipment_id}"),
     ("patch", "/api/equipment/{equipment_id}"), ("post", "/api/equipment/{equipment_id}/bookings"),
     ("get", "/api/bookings"), ("post", "/api/bookings/{booking_id}/decision"),
@@ -113,6 +114,9 @@ def _writes(e):
                                         "opens_on": str(dt.date.today()), "closes_on": str(day(30)),
                                         "questions": ["Votre projet ?"]}, STEER),
         ("post", f"/api/calls/{ami_['draft'].pk}/transition", lambda: {"target": "published"}, STEER),
+        ("patch", f"/api/calls/{ami_['draft'].pk}", lambda: {"title": "Appel réemploi 2027"}, STEER),
+        ("post", f"/api/answers/{ami_['answer'].pk}/assessment",
+         lambda: {"scores": {"strategic": 4, "jobs": 3}, "decision": "retained"}, STEER),
         ("put", f"/api/calls/{ami_['call'].pk}/answer",
          lambda: {"sections": [{"question": ami_["call"].questions[0], "text": "Nous proposons…"}]}, {"member_b"}),
         ("post", "/api/equipment", lambda: {"site": a.pk, "name": "Imprimante 3D métal", "category": "3d_printing",
@@ -333,3 +337,16 @@ def test_a_read_only_token_reads_the_new_operations_but_writes_none(everything, 
     assert client.post("/api/equipment", {"site": world.sites["A"].pk, "name": "Four", "category": "oven"},
                        content_type="application/json", **auth).status_code == 403
     assert snapshot() == before
+
+
+def test_an_assessment_names_the_score_at_fault_and_a_redirection_needs_its_scheme(everything, client):
+    world, ami_ = everything["world"], everything["ami"]
+    client.force_login(world.users["facilitator_t"])
+    url = f"/api/answers/{ami_['answer'].pk}/assessment"
+    high = client.post(url, {"scores": {"jobs": 9}}, content_type="application/json")
+    assert high.status_code == 422 and high.json()["detail"][0]["loc"][-1] == "scores"
+    scheme = client.post(url, {"decision": "redirected"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert scheme.status_code == 422 and scheme.json()["detail"][0]["loc"][-1] == "funding_scheme"
+    assert "scheme" in scheme.json()["detail"][0]["msg"]  # in English, as asked
+    ok = client.post(url, {"decision": "redirected", "funding_scheme": "FRATRI"}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "redirected"

@@ -7,6 +7,7 @@ publishing results with undecided answers…) answers 409 with the pages' own se
 """
 
 import datetime as dt
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
@@ -19,7 +20,7 @@ from boucle.accounts.access import is_facilitator, member_company_ids
 from boucle.api.common import CONFLICT, DENIED, FORBIDDEN, HIDDEN, INVALID, Invalid, form_invalid, real_id, user
 
 from . import access, rules, services
-from .forms import AnswerForm, CallForm
+from .forms import AnswerForm, AssessmentForm, CallForm
 from .models import Answer, Call
 
 router = Router(tags=["calls"])
@@ -67,6 +68,24 @@ class AnswerIn(Schema):
     synergies: list[int] = Field([], max_length=200)
     flows: list[int] = Field([], max_length=500)
     submit: bool = Field(False, description="true: hand the answer in (it can no longer change)")
+
+
+class CallPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    summary: str | None = Field(None, min_length=1, max_length=10000)
+    themes: str | None = Field(None, max_length=300)
+    territory: str | None = Field(None, max_length=30)
+    opens_on: dt.date | None = None
+    closes_on: dt.date | None = None
+    questions: list[str] | None = Field(None, min_length=1, max_length=30)
+
+
+class AssessmentIn(Schema):
+    scores: dict[Literal[tuple(rules.CRITERIA)], int | None] = Field(
+        {}, description="criterion -> score from 0 to 5 (strategic, environmental, jobs, attractiveness)")
+    comment: str = Field("", max_length=5000)
+    decision: Literal["", "retained", "not_retained", "redirected"] = ""
+    funding_scheme: str = Field("", max_length=200, description="required when the decision is redirected")
 
 
 class AnswerOut(Schema):
@@ -137,6 +156,26 @@ def create_call(request, payload: CallIn):
     return 201, _call_out(call, who)
 
 
+@router.patch("/calls/{call_id}", response={200: CallOut, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID})
+def update_call(request, call_id: int, payload: CallPatch):
+    """Change a call you facilitate (as its edit page); fields left out keep their value."""
+    who, call = user(request), _visible_call(request, call_id)
+    if not access.facilitates_call(who, call):
+        raise PermissionDenied(_("Réservé aux animateurs de ce territoire."))
+    changes = payload.dict(exclude_unset=True)
+    for required in changes:
+        if changes[required] is None:
+            raise Invalid({required: [f"{required}: null is not allowed"]})
+    data = {"title": call.title, "summary": call.summary, "themes": call.themes, "territory": call.territory_ref,
+            "opens_on": call.opens_on, "closes_on": call.closes_on, "questions": list(call.questions), **changes}
+    data["questions_text"] = "\n".join(q.replace("\n", " ") for q in data.pop("questions"))
+    form = CallForm(data, instance=call, user=who)
+    if not form.is_valid():
+        raise form_invalid(form, {"questions_text": "questions"})
+    form.save()
+    return _call_out(Call.objects.get(pk=call.pk), who)
+
+
 @router.post("/calls/{call_id}/transition", response={200: CallOut, **CONFLICT, **DENIED, **FORBIDDEN, **HIDDEN,
                                                         **INVALID})
 def move_call(request, call_id: int, payload: CallTransitionIn):
@@ -204,6 +243,29 @@ def save_answer(request, call_id: int, payload: AnswerIn):
                                       partners_text=form.cleaned_data["partners_text"],
                                       synergies=form.cleaned_data.get("synergies", []),
                                       flows=form.cleaned_data.get("flows", []), submit=payload.submit)
+    except rules.RuleError as error:
+        return _rule_refused(error)
+    return _answer_out(Answer.objects.select_related("company").get(pk=answer.pk))
+
+
+@router.post("/answers/{answer_id}/assessment", response={200: AnswerOut, **CONFLICT, **DENIED, **FORBIDDEN, **HIDDEN,
+                                                           **INVALID})
+def assess_answer(request, answer_id: int, payload: AssessmentIn):
+    """Score a handed-in answer per criterion and, if given, decide (the call's facilitators), as its page."""
+    who = user(request)
+    answer = get_object_or_404(Answer.objects.select_related("company", "call"), pk=real_id(answer_id))
+    if not access.can_read_answer(who, answer):
+        raise Http404
+    if not access.facilitates_call(who, answer.call):
+        raise PermissionDenied(_("Réservé aux animateurs de ce territoire."))
+    data = {"decision": payload.decision, "funding_scheme": payload.funding_scheme, "comment": payload.comment}
+    data |= {f"score_{c}": "" if score is None else str(score) for c, score in payload.scores.items()}
+    form = AssessmentForm(data, answer=answer)
+    if not form.is_valid():
+        raise form_invalid(form, {f"score_{c}": "scores" for c in rules.CRITERIA}, whole="decision")
+    try:
+        services.assess(answer, who, scores=form.scores(), comment=form.cleaned_data["comment"],
+                        decision=form.cleaned_data["decision"], funding_scheme=form.cleaned_data["funding_scheme"])
     except rules.RuleError as error:
         return _rule_refused(error)
     return _answer_out(Answer.objects.select_related("company").get(pk=answer.pk))
