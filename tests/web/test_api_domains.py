@@ -291,8 +291,8 @@ def test_the_allocation_is_the_one_boucle_allocate_prints(world, client, capsys)
     api = client.get(f"/api/territories/{T}/allocation").json()
     assert main(["allocate", "--territory", T, "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
-    assert {k: api[k] for k in ("objective", "total_value", "tonnes_exchanged", "status")} == \
-        {k: cli[k] for k in ("objective", "total_value", "tonnes_exchanged", "status")}
+    keys = ("objective", "total_value", "tonnes_exchanged", "mwh_exchanged", "m3_exchanged", "status")
+    assert {k: api[k] for k in keys} == {k: cli[k] for k in keys}
     assert len(api["exchanges"]) == len(cli["exchanges"])
 
 

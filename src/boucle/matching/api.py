@@ -122,6 +122,8 @@ def pools(request, ref: str, radius_km: float = Query(10.0, gt=0, le=100), min_s
 
 
 class ExchangeOut(Schema):
+    synergy_id: int | None = None
+    kind: str | None = None
     offer_site_id: str
     offer_label: str | None = None
     need_site_id: str
@@ -141,9 +143,14 @@ class AllocationOut(Schema):
     objective: Literal["co2", "eur"]
     total_value: float
     unit: str
+    co2e_avoided_t: float | None = None
+    eur_saved: float | None = None
     tonnes_exchanged: float
     mwh_exchanged: float | None = None
     m3_exchanged: float | None = None
+    illustrative_co2e_avoided_t: float | None = None
+    suggestions: int | None = Field(None, description="open suggestions the allocation chose among")
+    source: str | None = Field(None, description="suggestions (stored), or matching (run afresh: none stored yet)")
     exchanges: list[ExchangeOut]
     excluded_sites: list[str]
     radius_km: float | None = None
@@ -158,4 +165,6 @@ def allocation(request, ref: str, objective: Literal["co2", "eur"] = "co2",
     """The territory's optimal allocation of supplies to demands (``boucle allocate``): facilitators of the
     whole territory only, since it names sites and flows."""
     territory = _facilitated_territory(request, ref)
-    return allocation_summary(str(territory), objective, radius_km, exclude_site)
+    summary = allocation_summary(str(territory), objective, radius_km, exclude_site)
+    summary.pop("_result")
+    return summary
