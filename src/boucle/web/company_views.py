@@ -111,11 +111,11 @@ def flow_edit(request, pk):
 @login_required
 @require_POST
 def flow_delete(request, pk):
+    from boucle.flows.services import delete_flow
+
     flow = get_object_or_404(Flow.objects.select_related("site"), pk=pk)
-    if not can_edit_site(request.user, flow.site):
-        raise PermissionDenied
     site_pk = flow.site_id
-    flow.delete()
+    delete_flow(request.user, flow)  # refuses (403) whoever may not edit the site
     messages.success(request, _("Flux supprimé."))
     return redirect("site-flows", pk=site_pk)
 
