@@ -107,7 +107,7 @@ def test_facilitator_moves_a_synergy_and_runs_a_workshop_for_three_companies(bro
              (d, "offer", "Sciure de bois", "120"), (d, "need", "Palettes usagées", "15")]
     rows = page.query_selector_all("#rows tr")
     for row, (site, direction, label, quantity) in zip(rows, cards):
-        row.query_selector("select[name$='-site']").select_option(str(site.pk))
+        row.query_selector("input[name$='-site']").fill(f"{site.company.name} — {site.name} ({site.site_id})")
         row.query_selector("select[name$='-direction']").select_option(direction)
         row.query_selector("input[name$='-label']").fill(label)
         if quantity:

@@ -154,12 +154,16 @@ def company_synergies(request):
 def synergy_detail(request, pk):
     synergy = get_object_or_404(services.visible_synergies(request.user), pk=pk)
     card = synergy_card(request.user, synergy)
-    log = synergy.status_log.select_related("author") if card["can_steer"] or card["can_answer"] else []
+    log = list(synergy.status_log.select_related("author")) if card["can_steer"] or card["can_answer"] else []
+    for change in log:
+        change.from_label = STATUS_LABELS.get(change.from_status, change.from_status)
+        change.to_label = STATUS_LABELS.get(change.to_status, change.to_status)
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
-    targets = sorted(lifecycle.TRANSITIONS.get(synergy.status, ())) if card["can_steer"] else []
+    from .facilitator_views import status_choices
+
     return render(request, "web/company/synergy_detail.html", {
         "card": card, "log": log, "outcomes": outcomes,
-        "targets": [(t, STATUS_LABELS[t]) for t in targets]})
+        "targets": status_choices(synergy.status) if card["can_steer"] else []})
 
 
 @login_required

@@ -6,6 +6,7 @@ from . import views, workshop
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("carte/", views.territory_map, name="map"),
     path("carte/sites.json", views.map_sites, name="map-sites"),
     path("carte/epci.geojson", views.epci_outlines, name="map-epci"),

@@ -1,0 +1,113 @@
+"""The daily work of a facilitator: no dead end on the main actions."""
+
+import re
+
+from boucle.accounts.models import Membership
+
+
+def test_contact_taken_with_no_account_on_either_side_is_no_error(world, as_persona, settings):
+    """Most demo synergies join companies nobody has an account for: moving one forward used to be a 500."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # what `boucle serve` uses
+    Membership.objects.all().delete()
+    syn = world.synergies["ab"]
+    response = as_persona("facilitator_t").post(f"/animation/synergies/{syn.pk}/statut/", {"target": "contacted"},
+                                                follow=True)
+    assert response.status_code == 200
+    syn.refresh_from_db()
+    assert syn.status == "contacted"
+    page = response.content.decode()
+    assert "Statut mis à jour" in page
+    assert "aucun compte" in page  # the facilitator is told nobody could be notified
+
+
+def _status_form(page):
+    form = re.search(r'<form method="post" action="/animation/synergies/\d+/statut/".*?</form>', page, re.S)
+    assert form, "no status form"
+    return form.group(0)
+
+
+def test_status_form_never_preselects_abandoning(world, as_persona):
+    client = as_persona("facilitator_t")
+    syn = world.synergies["ab"]
+    client.post(f"/animation/synergies/{syn.pk}/statut/", {"target": "contacted"})
+    form = _status_form(client.get(f"/synergies/{syn.pk}/").content.decode())
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>', form)
+    values = [value for value, _attrs in options]
+    assert "in_discussion" in values and "declined" in values
+    selected = [value for value, attrs in options if "selected" in attrs]
+    first = selected[0] if selected else values[0]
+    assert first not in ("declined", "stopped")
+    assert 'type="submit"' in form
+
+
+def test_abandoning_asks_for_confirmation_first(world, as_persona):
+    client = as_persona("facilitator_t")
+    syn = world.synergies["ab"]
+    response = client.post(f"/animation/synergies/{syn.pk}/statut/", {"target": "declined"})
+    assert response.status_code == 200
+    syn.refresh_from_db()
+    assert syn.status == "suggested"
+    page = response.content.decode()
+    assert "Confirmer" in page and 'name="confirm"' in page
+    client.post(f"/animation/synergies/{syn.pk}/statut/", {"target": "declined", "confirm": "1", "reason": "trop loin"})
+    syn.refresh_from_db()
+    assert syn.status == "declined"
+
+
+def test_a_refused_change_is_explained_in_words(world, as_persona):
+    syn = world.synergies["ab"]
+    page = as_persona("facilitator_t").post(f"/animation/synergies/{syn.pk}/statut/", {"target": "running"},
+                                            follow=True).content.decode()
+    assert "running" not in page.split("<main", 1)[1] and "allowed" not in page
+    assert "en fonctionnement" in page
+
+
+def test_workshop_rows_do_not_block_the_browser_and_pick_sites_by_name(world, as_persona):
+    from boucle.flows.models import Flow
+
+    client = as_persona("facilitator_t")
+    page = client.get("/animation/atelier/").content.decode()
+    rows = page.split('<tbody id="rows">', 1)[1].split("</tbody>", 1)[0]
+    assert " required" not in rows  # empty starting rows are ignored, so nothing in them may be required
+    a = world.sites["A"]
+    label = f"Alphaciment SA — {a.name} ({a.site_id})"
+    assert f'<option value="{label}">' in page  # the searchable list of the territory's sites
+    assert "Charliepap" not in page  # a site outside the territory is not offered
+    data = {"row-0-site": label, "row-0-direction": "offer", "row-0-kind": "material", "row-0-label": "Chutes de bois",
+            "row-0-period": "year", "row-1-site": "", "row-1-label": "", "row-2-label": ""}
+    response = client.post("/animation/atelier/", data, follow=True)
+    assert "1 flux enregistré" in response.content.decode()
+    assert Flow.objects.get(label="Chutes de bois").site == a
+    c = world.sites["C"]
+    page = client.post("/animation/atelier/", {**data, "row-0-site": f"Charliepap SARL — {c.name} ({c.site_id})",
+                                                "row-0-label": "Hors territoire"}).content.decode()
+    assert "dans la liste proposée" in page and not Flow.objects.filter(label="Hors territoire").exists()
+
+
+def test_server_error_page_is_friendly_and_says_nothing_internal(rf):
+    from django.views.defaults import server_error
+
+    body = server_error(rf.get("/")).content.decode()
+    assert "Une erreur est survenue" in body and "web/boucle.css" in body
+    assert "Traceback" not in body and "SECRET_KEY" not in body
+
+
+def test_unknown_page_and_refused_page_are_in_the_site_look(world, as_persona):
+    response = as_persona("member_a").get("/nulle-part/")
+    assert response.status_code == 404 and "Page introuvable" in response.content.decode()
+    response = as_persona("member_a").get("/animation/atelier/")
+    assert response.status_code == 403 and "Accès refusé" in response.content.decode()
+
+
+def test_login_lands_each_role_on_its_own_page_never_the_public_home(world, client):
+    from web_personas import PASSWORD
+
+    for persona, landing in (("facilitator_t", "/animation/"), ("member_a", "/espace/"), ("superuser", "/animation/")):
+        client.logout()
+        username = world.users[persona].username
+        response = client.post("/connexion/", {"username": username, "password": PASSWORD}, follow=True)
+        assert response.redirect_chain[-1][0] == landing, (persona, response.redirect_chain)
+        assert response.status_code == 200
+    client.logout()
+    response = client.get("/animation/")
+    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
