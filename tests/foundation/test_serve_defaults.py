@@ -140,4 +140,4 @@ def test_demo_login_over_plain_http_lands_on_the_dashboard(served):
     status, headers, _body = _get(base + "/tableau-de-bord/", opener)
     assert status == 302 and headers["Location"].endswith("/animation/")
     status, _headers, body = _get(base + "/animation/", opener)
-    assert status == 200
+    assert status == 200 and "Tableau de bord" in body

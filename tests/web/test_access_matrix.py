@@ -129,6 +129,7 @@ PAGES = {
     "picker-ewc": Route(get=LOGGED),
     "picker-materials": Route(get=LOGGED),
     "facilitator-home": Route(get=FACILITATORS),
+    "facilitator-synergies": Route(get=FACILITATORS),
     # Sends everyone on: anonymous to the login page, each role to its own dashboard.
     "dashboard": Route(get=set(), refused=(302,)),
     "notifications": Route(get=LOGGED),

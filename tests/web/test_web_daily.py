@@ -111,3 +111,62 @@ def test_login_lands_each_role_on_its_own_page_never_the_public_home(world, clie
     client.logout()
     response = client.get("/animation/")
     assert response.status_code == 302 and response["Location"].startswith("/connexion/")
+
+
+def _many_synergies(world, n):
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow
+
+    a, b = world.sites["A"], world.sites["B"]
+    made = []
+    for i in range(n):
+        offer = make_flow(b, f"Lot de palettes {i}", quantity=10 + i, unit="t", material_class="wood")
+        made.append(Synergy.objects.create(offer=offer, need_site=a, material_class="wood", distance_km=100 - i,
+                                           quantity_t=10 + i, score=0.5, tonnes_diverted=10 + i,
+                                           co2e_avoided_t=float(i), inferred=True))
+    return made
+
+
+def test_the_facilitator_list_is_paged_sorted_and_searchable(world, as_persona):
+    made = _many_synergies(world, 30)
+    client = as_persona("facilitator_t")
+    page = client.get("/animation/synergies/", {"tri": "co2e"}).content.decode()
+    links = re.findall(r'href="/synergies/(\d+)/"', page)
+    assert len(links) == 25  # one page, not the whole territory
+    assert links[0] == str(world.synergies["ab"].pk)  # 3,200 t CO2e first
+    assert links[1] == str(made[-1].pk)  # then 29 t, 28 t, ...
+    assert "page 1 sur 2" in page
+    second = client.get("/animation/synergies/", {"tri": "co2e", "page": "2"}).content.decode()
+    assert len(re.findall(r'href="/synergies/(\d+)/"', second)) == 32 - 25
+    nearest = client.get("/animation/synergies/", {"tri": "distance"}).content.decode()
+    assert re.findall(r'href="/synergies/(\d+)/"', nearest)[0] == str(world.synergies["ab"].pk)  # 6.3 km
+    found = client.get("/animation/synergies/", {"q": "cendres"}).content.decode()  # a French material label
+    assert set(re.findall(r'href="/synergies/(\d+)/"', found)) == {str(world.synergies["ab"].pk),
+                                                                   str(world.synergies["ca"].pk)}
+    assert client.get("/animation/synergies/", {"page": "999", "tri": "nonsense"}).status_code == 200
+
+
+def test_the_facilitator_dashboard_shows_what_waits_for_an_action(world, as_persona):
+    from boucle.matching import services
+
+    syn = world.synergies["ab"]
+    services.express_interest(syn, world.users["member_b"], True)
+    page = as_persona("facilitator_t").get("/animation/").content.decode()
+    waiting = page.split('id="h-waiting"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/synergies/{syn.pk}/"' in waiting and "intéressée" in waiting
+    assert "Chiffres du territoire" in page and "Toutes les synergies" in page
+
+
+def test_the_company_dashboard_lists_its_flows_proposals_and_awaited_answers(world, as_persona):
+    from boucle.matching import services
+
+    syn = world.synergies["ab"]
+    page = as_persona("member_a").get("/espace/").content.decode()
+    new = page.split('id="h-new"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/synergies/{syn.pk}/"' in new
+    assert "Cendres pour cru Alphaciment" in page  # its own flow
+    assert "Bravotherm" not in page  # the other company stays anonymous
+    services.transition(syn, "contacted", world.users["facilitator_t"])
+    page = as_persona("member_a").get("/espace/").content.decode()
+    awaiting = page.split('id="h-awaiting"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/synergies/{syn.pk}/"' in awaiting

@@ -40,9 +40,9 @@ def test_workshop_keeps_invalid_rows_and_saves_valid_ones(world, as_persona):
 
 def test_status_filter_on_the_facilitator_home(world, as_persona):
     client = as_persona("facilitator_t")
-    page = client.get("/animation/", {"status": "running"}).content.decode()
+    page = client.get("/animation/synergies/", {"statut": "running"}).content.decode()
     assert f"/synergies/{world.synergies['ab'].pk}/" not in page
-    page = client.get("/animation/", {"status": "suggested"}).content.decode()
+    page = client.get("/animation/synergies/", {"statut": "suggested"}).content.decode()
     assert f"/synergies/{world.synergies['ab'].pk}/" in page
 
 

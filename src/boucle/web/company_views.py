@@ -6,16 +6,16 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from boucle.accounts.access import admin_company_ids, can_edit_site, member_company_ids, sites_in_full_view
+from boucle.accounts.access import can_edit_site, member_company_ids, sites_in_full_view
 from boucle.flows.importers import import_flows
-from boucle.flows.models import Company, Flow, Site
+from boucle.flows.models import Flow, Site
 from boucle.flows.tabular import FileFormatError
 from boucle.matching import lifecycle, services
 from boucle.reference.models import WasteCode
@@ -33,12 +33,10 @@ def _editable_sites(user):
 
 @login_required
 def company_home(request):
-    companies = Company.objects.filter(pk__in=member_company_ids(request.user)).order_by("name")
-    admin_ids = admin_company_ids(request.user)
-    sites = (Site.objects.filter(company__in=companies).select_related("company", "commune")
-             .annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")),
-                       n_needs=Count("flows", filter=Q(flows__direction="need"))))
-    return render(request, "web/company/home.html", {"companies": companies, "sites": sites, "admin_ids": admin_ids})
+    """The company's dashboard: its flows, new proposals, answers awaited, its impact."""
+    from .dashboards import company_dashboard
+
+    return company_dashboard(request)
 
 
 @login_required
@@ -185,13 +183,18 @@ def synergy_interest(request, pk):
     return redirect("synergy-detail", pk=pk)
 
 
+def company_impact_summary(user) -> dict:
+    """The impact of the user's companies' synergies; totals touching a still-anonymous partner as brackets."""
+    companies = member_company_ids(user)
+    qs = services.visible_synergies(user).filter(
+        Q(offer__site__company_id__in=companies) | Q(need_site__company_id__in=companies))
+    hidden = {s.pk for s in qs if not synergy_card(user, s)["revealed"]}
+    return impact_summary(qs, hidden)
+
+
 @login_required
 def company_impact(request):
-    companies = member_company_ids(request.user)
-    qs = services.visible_synergies(request.user).filter(
-        Q(offer__site__company_id__in=companies) | Q(need_site__company_id__in=companies))
-    hidden = {s.pk for s in qs if not synergy_card(request.user, s)["revealed"]}
-    return render(request, "web/company/impact.html", {"impact": impact_summary(qs, hidden)})
+    return render(request, "web/company/impact.html", {"impact": company_impact_summary(request.user)})
 
 
 # --- search-as-you-type pickers (htmx fills a <datalist>; without htmx the field accepts a typed code) ---

@@ -13,11 +13,9 @@ from django.views.decorators.http import require_POST
 from boucle.accounts.access import is_facilitator
 from boucle.matching import lifecycle, services
 from boucle.matching.models import MatchingRun
-from boucle.territories.refs import TerritoryError, resolve
+from boucle.territories.refs import TerritoryError
 
-from .impact import impact_summary
-from .indicators import territory_indicators
-from .present import STATUS_LABELS, synergy_card
+from .present import STATUS_LABELS
 
 
 def facilitator_required(view):
@@ -37,21 +35,17 @@ def _territories(user):
 
 @facilitator_required
 def facilitator_home(request):
-    """Suggestions and synergies in the facilitator's territories, filterable by status."""
-    qs = services.visible_synergies(request.user).filter(stale=False)
-    status = request.GET.get("status", "")
-    if status in lifecycle.STATUSES:
-        qs = qs.filter(status=status)
-    cards = [synergy_card(request.user, s) for s in qs.order_by("-score", "id")[:200]]
-    indicators = []
-    for ref in _territories(request.user):
-        try:
-            indicators.append(territory_indicators(resolve(ref), disclose_all=True))
-        except TerritoryError:
-            continue
-    return render(request, "web/facilitator/home.html", {
-        "cards": cards, "status": status, "statuses": [(s, STATUS_LABELS[s]) for s in lifecycle.STATUSES],
-        "impact": impact_summary(services.visible_synergies(request.user)), "indicators": indicators})
+    """The facilitator's dashboard: what waits for them, who answered, new flows, the territory's figures."""
+    from .dashboards import facilitator_dashboard
+
+    return facilitator_dashboard(request)
+
+
+@facilitator_required
+def synergy_list(request):
+    from .dashboards import synergy_list as page
+
+    return page(request)
 
 
 def _steerable(request, pk):

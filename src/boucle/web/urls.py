@@ -26,6 +26,7 @@ urlpatterns = [
     path("choix/matieres/", company.picker_materials, name="picker-materials"),
     # facilitator space
     path("animation/", facilitator.facilitator_home, name="facilitator-home"),
+    path("animation/synergies/", facilitator.synergy_list, name="facilitator-synergies"),
     path("animation/synergies/<int:pk>/statut/", facilitator.synergy_transition, name="synergy-transition"),
     path("animation/synergies/<int:pk>/resultat/", facilitator.synergy_outcome, name="synergy-outcome"),
     path("animation/rapprochement/", facilitator.matching_runs, name="matching-runs"),
