@@ -122,6 +122,7 @@ PAGES = {
                        data=lambda w: {**_flow_post(w), "direction": "need", "label": "Cendres (modifié)"}),
     "flow-delete": Route(args=_flow_a, post=SEE_A),
     "flow-import": Route(get=LOGGED, post=SEE_A, data=_upload),
+    "flow-import-template": Route(args=lambda w: ["csv"], get=LOGGED),  # each persona's own sites only
     "company-synergies": Route(get=LOGGED),
     "company-impact": Route(get=LOGGED),
     "synergy-detail": Route(args=_ab, get=PARTIES_AB),

@@ -170,3 +170,80 @@ def test_the_company_dashboard_lists_its_flows_proposals_and_awaited_answers(wor
     page = as_persona("member_a").get("/espace/").content.decode()
     awaiting = page.split('id="h-awaiting"', 1)[1].split("</section>", 1)[0]
     assert f'href="/synergies/{syn.pk}/"' in awaiting
+
+
+def test_import_template_prefills_own_sites_and_imports_back(world, as_persona):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from boucle.flows.models import Flow
+
+    client = as_persona("member_a")
+    a, b = world.sites["A"], world.sites["B"]
+    csv_text = client.get("/espace/import/modele.csv").content.decode("utf-8-sig")
+    lines = csv_text.splitlines()
+    assert lines[0].startswith("site_id;direction;label")
+    assert lines[1].startswith(f"{a.site_id};offre;") and b.site_id not in csv_text
+    filled = csv_text.replace(f"{a.site_id};offre;;", f"{a.site_id};offre;Palettes du modèle;", 1)
+    page = client.post("/espace/import/", {"file": SimpleUploadedFile("modele.csv", filled.encode("utf-8-sig"))})
+    assert Flow.objects.filter(site=a, label="Palettes du modèle", direction="offer").exists(), page.content[:2000]
+    assert "prochain rapprochement" in page.content.decode()  # what happens next
+
+    response = client.get("/espace/import/modele.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(response.content))
+    data, help_sheet = workbook.worksheets
+    assert [c.value for c in data[2]][:3] == [a.site_id, "offre", None]
+    assert help_sheet.title == "Aide" and any("SIRET" in str(c.value) for c in help_sheet["C"])
+    data["C2"] = "Big bags usagés"
+    data["F2"], data["G2"] = 12, "t"
+    out = io.BytesIO()
+    workbook.save(out)
+    client.post("/espace/import/", {"file": SimpleUploadedFile("modele.xlsx", out.getvalue())})
+    assert Flow.objects.filter(site=a, label="Big bags usagés", quantity=12, unit="t").exists()
+    assert client.get("/espace/import/modele.pdf").status_code == 404
+
+
+def test_material_picker_shows_french_labels_and_accepts_free_words(world, as_persona):
+    from boucle.flows.models import Flow
+
+    client = as_persona("member_a")
+    form = client.get("/espace/flux/nouveau/").content.decode()
+    assert '<option value="Cendres volantes de charbon">' in form and 'value="fly_ash"' not in form
+    base = {"site": world.sites["A"].pk, "direction": "offer", "kind": "material", "ewc": "", "quantity": "",
+            "unit": "", "period": "year"}
+    response = client.post("/espace/flux/nouveau/", {**base, "label": "Lot A", "material_class": "Cendres volantes de charbon"},
+                           follow=True)
+    flow = Flow.objects.get(label="Lot A")
+    assert flow.material_class == "fly_ash"
+    assert "prochain rapprochement" in response.content.decode()  # when matching runs, what comes next
+    client.post("/espace/flux/nouveau/", {**base, "label": "Lot B", "material_class": "copeaux de bois de menuiserie"})
+    assert Flow.objects.filter(label="Lot B").exists()  # free words are not refused
+    edit = client.get(f"/espace/flux/{flow.pk}/").content.decode()
+    assert 'value="Cendres volantes de charbon"' in edit
+
+
+def test_interest_tells_what_happens_and_notifies_the_other_side(world, as_persona, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from boucle.notifications.models import Notification
+
+    syn = world.synergies["ab"]
+    with django_capture_on_commit_callbacks(execute=True):
+        page = as_persona("member_a").post(f"/synergies/{syn.pk}/interet/", {"answer": "yes"}, follow=True)
+    text = page.content.decode()
+    assert "animateur du territoire sont prévenus" in text
+    assert "masquées" in text
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert told == {"member_b", "facilitator_t"}  # the other company and the territory's facilitator, not A again
+    assert sorted(r for m in mail.outbox for r in m.to) == ["facilitator_t@example.org", "member_b@example.org"]
+    for message in mail.outbox:
+        assert not any(s in message.subject + message.body for s in world.secrets["A"])
+    inbox = as_persona("member_b").get("/notifications/").content.decode()
+    assert "une entreprise est intéressée" in inbox and f"/synergies/{syn.pk}/" in inbox
+    assert "une entreprise est intéressée" not in as_persona("admin_a").get("/notifications/").content.decode()
+    page = as_persona("member_b").post(f"/synergies/{syn.pk}/interet/", {"answer": "yes"}, follow=True)
+    assert "dévoilées" in page.content.decode()
+    assert Notification.objects.filter(user=world.users["member_a"], subject__contains="deux entreprises").exists()

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -51,7 +51,10 @@ def site_flows(request, pk):
 
 
 def _flow_form_page(request, form, flow=None):
-    return render(request, "web/company/flow_form.html", {"form": form, "flow": flow})
+    from .flow_forms import material_options
+
+    return render(request, "web/company/flow_form.html", {"form": form, "flow": flow,
+                                                           "material_options": material_options()})
 
 
 @login_required
@@ -60,10 +63,16 @@ def flow_create(request):
     if not sites.exists():
         raise PermissionDenied
     initial = {"site": request.GET.get("site")} if request.GET.get("site", "").isdigit() else {}
+    if not initial:
+        only = list(sites.values_list("pk", flat=True)[:2])
+        initial = {"site": only[0]} if len(only) == 1 else {}  # a company with one site has nothing to choose
     form = FlowForm(request.POST or None, sites=sites, initial=initial)
     if request.method == "POST" and form.is_valid():
+        from .guidance import after_declaration
+
         flow = form.save(author=request.user)
         messages.success(request, _("Flux enregistré."))
+        messages.info(request, after_declaration(flow.site))
         return redirect("site-flows", pk=flow.site_id)
     return _flow_form_page(request, form)
 
@@ -112,8 +121,37 @@ def flow_import(request):
                 error = _("Format attendu : CSV ou XLSX.")
             else:
                 report, error = _import_upload(request, upload, suffix)
-    return render(request, "web/company/import.html", {"report": report, "error": error,
-                                                        "lines": report.lines(_lang()) if report else []})
+    from boucle.flows.import_template import COLUMNS
+
+    from .guidance import after_declaration
+
+    written = report is not None and report.ok and (report.created or report.updated)
+    guidance = after_declaration(_editable_sites(request.user).first()) if written else ""
+    return render(request, "web/company/import.html", {"report": report, "error": error, "columns": COLUMNS,
+                                                        "lines": report.lines(_lang()) if report else [],
+                                                        "guidance": guidance})
+
+
+TEMPLATE_MAX_SITES = 2000
+
+
+@login_required
+def flow_import_template(request, fmt):
+    """The import template with the user's own sites prefilled (CSV or XLSX)."""
+    from boucle.flows.import_template import template_csv, template_xlsx
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    site_ids = list(_editable_sites(request.user).values_list("site_id", flat=True)[:TEMPLATE_MAX_SITES])
+    if not site_ids:
+        raise PermissionDenied
+    if fmt == "csv":
+        response = HttpResponse(template_csv(site_ids), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(template_xlsx(site_ids), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = f'attachment; filename="boucle-modele-flux.{fmt}"'
+    return response
 
 
 def _import_upload(request, upload, suffix):
@@ -171,15 +209,16 @@ def synergy_interest(request, pk):
     answer = request.POST.get("answer")
     if answer not in ("yes", "no"):
         return HttpResponse(_("Réponse attendue : yes ou no."), status=400)
+    from .guidance import after_interest
+
+    sides = services.sides_of(request.user, synergy)
     try:
-        synergy = services.express_interest(synergy, request.user, answer == "yes")
-    except lifecycle.TransitionError as exc:
-        messages.error(request, str(exc))
+        updated = services.express_interest(synergy, request.user, answer == "yes")
+    except lifecycle.TransitionError:
+        messages.error(request, _("Cette synergie est close (abandonnée ou arrêtée) : elle ne prend plus de réponse."))
         return redirect("synergy-detail", pk=pk)
-    if synergy.revealed_at:
-        messages.success(request, _("Les deux entreprises sont intéressées : leurs coordonnées sont dévoilées."))
-    else:
-        messages.success(request, _("Réponse enregistrée."))
+    updated.offer, updated.need_site = synergy.offer, synergy.need_site  # sites already loaded with communes
+    messages.success(request, after_interest(request, updated, request.user, answer == "yes", sides))
     return redirect("synergy-detail", pk=pk)
 
 
@@ -217,7 +256,8 @@ def picker_materials(request):
     label = "label_en" if _lang() == "en" else "label_fr"
     rows = []
     if len(q) >= 2:
-        rows = [(k, v[label]) for k, v in material_classes().items() if q in k or q in v[label].lower()][:20]
-    return HttpResponse("".join(f'<option value="{escape(k)}">{escape(t)}</option>' for k, t in rows))
+        rows = [v[label] for k, v in material_classes().items() if q in k or q in v[label].lower()][:20]
+    # The label is the value: the form reads it back (or any free words) into a class.
+    return HttpResponse("".join(f'<option value="{escape(t)}"></option>' for t in rows))
 
 

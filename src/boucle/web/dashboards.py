@@ -108,7 +108,9 @@ def synergy_rows(user, ids) -> list[dict]:
         synergy = rows[i]
         commune = synergy.offer.site.commune
         card = synergy_card(user, synergy)
+        partner = card["need"] if card["side"] == "offer" else card["offer"]
         card.update({"updated_at": synergy.updated_at, "from": _short(card["offer"]), "to": _short(card["need"]),
+                     "partner": _short(partner) if card["side"] else "",
                      "epci": commune.epci.name if commune is not None and commune.epci_id else "",
                      "offer_interest": synergy.offer_interest, "need_interest": synergy.need_interest})
         out.append(card)
@@ -193,7 +195,7 @@ def company_dashboard(request):
     awaiting_ids = list(awaiting.filter(status=lifecycle.CONTACTED).order_by("-updated_at")
                         .values_list("id", flat=True)[:10])
     new_ids = list(awaiting.filter(status=lifecycle.SUGGESTED).order_by("-score", "id")
-                   .values_list("id", flat=True)[:10])
+                   .values_list("id", flat=True)[:6])
     flows = list(Flow.objects.filter(site__company_id__in=company_ids).select_related("site")
                  .order_by("-id")[:15])
     for flow in flows:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("espace/flux/<int:pk>/", company.flow_edit, name="flow-edit"),
     path("espace/flux/<int:pk>/supprimer/", company.flow_delete, name="flow-delete"),
     path("espace/import/", company.flow_import, name="flow-import"),
+    path("espace/import/modele.<str:fmt>", company.flow_import_template, name="flow-import-template"),
     path("espace/synergies/", company.company_synergies, name="company-synergies"),
     path("espace/impact/", company.company_impact, name="company-impact"),
     path("synergies/<int:pk>/", company.synergy_detail, name="synergy-detail"),

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from boucle.accounts.access import sites_in_full_view
 
 from .facilitator_views import facilitator_required
-from .flow_forms import FlowForm
+from .flow_forms import FlowForm, material_options
 
 MAX_ROWS = 60
 INITIAL_ROWS = 3
@@ -40,6 +40,7 @@ class WorkshopRowForm(FlowForm):
             label=_("Entreprise — site"), max_length=400,
             widget=forms.TextInput(attrs={"list": SITES_LIST_ID, "autocomplete": "off",
                                           "placeholder": _("Tapez un nom…")}))
+        self.fields["material_class"].widget.attrs.update({"list": "material-options", "autocomplete": "off"})
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", str(field.label))
 
@@ -101,10 +102,11 @@ def workshop(request):
                        % {"n": len(kept)})
         return render(request, "web/facilitator/workshop.html", {
             "rows": kept, "next_index": max(indexes) + 1, "site_labels": _site_labels(sites),
-            "sites_list_id": SITES_LIST_ID})
+            "sites_list_id": SITES_LIST_ID, "material_options": material_options()})
     rows = [_row(None, i, sites) for i in range(INITIAL_ROWS)]
     return render(request, "web/facilitator/workshop.html", {
-        "rows": rows, "next_index": INITIAL_ROWS, "site_labels": _site_labels(sites), "sites_list_id": SITES_LIST_ID})
+        "rows": rows, "next_index": INITIAL_ROWS, "site_labels": _site_labels(sites), "sites_list_id": SITES_LIST_ID,
+        "material_options": material_options()})
 
 
 @facilitator_required
