@@ -134,7 +134,6 @@ PAGES = {
     # Sends everyone on: anonymous to the login page, each role to its own dashboard.
     "dashboard": Route(get=set(), refused=(302,)),
     "notifications": Route(get=LOGGED),
-    "notifications-read": Route(post=LOGGED, changes=False),  # marks the reader's own notifications only
     "synergy-transition": Route(args=_ab, post=STEER_AB, data=lambda w: {"target": "contacted", "reason": "appel"}),
     "synergy-outcome": Route(args=_ab, post=STEER_AB, data=lambda w: {"tonnes_per_year": "100"}),
     "matching-runs": Route(get=FACILITATORS, post={"facilitator_t", "superuser"},

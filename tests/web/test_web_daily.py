@@ -85,9 +85,11 @@ def test_workshop_rows_do_not_block_the_browser_and_pick_sites_by_name(world, as
 
 
 def test_server_error_page_is_friendly_and_says_nothing_internal(rf):
+    from django.utils import translation
     from django.views.defaults import server_error
 
-    body = server_error(rf.get("/")).content.decode()
+    with translation.override("fr"):
+        body = server_error(rf.get("/")).content.decode()
     assert "Une erreur est survenue" in body and "web/boucle.css" in body
     assert "Traceback" not in body and "SECRET_KEY" not in body
 
@@ -242,8 +244,21 @@ def test_interest_tells_what_happens_and_notifies_the_other_side(world, as_perso
     for message in mail.outbox:
         assert not any(s in message.subject + message.body for s in world.secrets["A"])
     inbox = as_persona("member_b").get("/notifications/").content.decode()
-    assert "une entreprise est intéressée" in inbox and f"/synergies/{syn.pk}/" in inbox
-    assert "une entreprise est intéressée" not in as_persona("admin_a").get("/notifications/").content.decode()
+    assert "Une entreprise est intéressée" in inbox and f"/synergies/{syn.pk}/" in inbox
+    assert "Une entreprise est intéressée" not in as_persona("admin_a").get("/notifications/").content.decode()
     page = as_persona("member_b").post(f"/synergies/{syn.pk}/interet/", {"answer": "yes"}, follow=True)
     assert "dévoilées" in page.content.decode()
     assert Notification.objects.filter(user=world.users["member_a"], subject__contains="deux entreprises").exists()
+
+
+def test_notifications_are_private_and_read_once(world, as_persona):
+    from boucle.notifications.models import Notification
+    from boucle.notifications.services import notify
+
+    notify([world.users["member_b"]], "Message pour B", "Corps", link="/espace/")
+    assert "Message pour B" not in as_persona("member_a").get("/notifications/").content.decode()
+    client = as_persona("member_b")
+    assert ">1</span>" in client.get("/espace/").content.decode()  # unread count in the header
+    assert "nouveau" in client.get("/notifications/").content.decode()
+    assert Notification.objects.get(subject="Message pour B").read_at is not None
+    assert "nouveau" not in client.get("/notifications/").content.decode()

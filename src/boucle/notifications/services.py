@@ -8,8 +8,9 @@ message stays readable in the application either way.
 import logging
 
 from django.conf import settings
-from django.core.mail import get_connection, EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import Notification
 
@@ -31,6 +32,7 @@ def notify(users, subject: str, body: str, link: str = "", base_url: str = "") -
 
 
 def _send(pairs, subject, text):
+    subject = _("Boucle : %(subject)s") % {"subject": subject}
     messages = [EmailMessage(subject, text, settings.DEFAULT_FROM_EMAIL, [email]) for _n, email in pairs]
     try:
         sent = get_connection().send_messages(messages) or 0

@@ -4,5 +4,4 @@ from . import views
 
 urlpatterns = [
     path("", views.notification_list, name="notifications"),
-    path("lues/", views.mark_read, name="notifications-read"),
 ]

@@ -68,19 +68,19 @@ def after_interest(request, synergy, user, yes: bool, sides: set) -> str:
     other = {synergy.offer.site.company_id, synergy.need_site.company_id} - own
     facilitators = [f for f in facilitators_of(synergy) if f.pk != user.pk]
     if not yes:
-        notify(facilitators, _("Boucle : une entreprise décline une synergie (%(material)s)") % {"material": material},
+        notify(facilitators, _("Une entreprise décline une synergie (%(material)s)") % {"material": material},
                _("Une des deux entreprises a répondu « Pas intéressé » à cette proposition."), link, base)
         return _("Réponse enregistrée : pas intéressé. L'animateur du territoire en est informé ; "
                  "l'autre entreprise ne connaît pas votre identité.")
     if synergy.revealed_at:
         notify(_members(other) + facilitators,
-               _("Boucle : les deux entreprises sont intéressées (%(material)s)") % {"material": material},
+               _("Les deux entreprises sont intéressées (%(material)s)") % {"material": material},
                _("Les deux entreprises ont répondu « Intéressé » : leurs coordonnées sont maintenant visibles "
                  "sur la page de la synergie. L'animateur du territoire peut vous aider à organiser l'échange."),
                link, base)
         return _("Les deux entreprises sont intéressées : leurs coordonnées sont dévoilées. L'autre entreprise et "
                  "l'animateur du territoire sont prévenus ; prenez contact directement ou avec l'aide de l'animateur.")
-    subject = _("Boucle : une entreprise est intéressée (%(material)s)") % {"material": material}
+    subject = _("Une entreprise est intéressée (%(material)s)") % {"material": material}
     body = _("Une entreprise s'est dite intéressée par une synergie qui vous concerne. Les coordonnées des "
              "deux entreprises ne sont dévoilées que si l'autre répond « Intéressé » à son tour.")
     partner_told = notify(_members(other), subject, body, link, base)
