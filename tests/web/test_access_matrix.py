@@ -131,6 +131,7 @@ PAGES = {
     "picker-materials": Route(get=LOGGED),
     "facilitator-home": Route(get=FACILITATORS),
     "facilitator-synergies": Route(get=FACILITATORS),
+    "facilitator-figures": Route(get=FACILITATORS),
     # Sends everyone on: anonymous to the login page, each role to its own dashboard.
     "dashboard": Route(get=set(), refused=(302,)),
     "notifications": Route(get=LOGGED),

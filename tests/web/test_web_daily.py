@@ -157,6 +157,9 @@ def test_the_facilitator_dashboard_shows_what_waits_for_an_action(world, as_pers
     waiting = page.split('id="h-waiting"', 1)[1].split("</section>", 1)[0]
     assert f'href="/synergies/{syn.pk}/"' in waiting and "intéressée" in waiting
     assert "Chiffres du territoire" in page and "Toutes les synergies" in page
+    figures = as_persona("facilitator_t").get("/animation/chiffres/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in figures and "synergies suggérées" in figures  # the block htmx drops into the dashboard
+    assert re.search(r"3\s200 t CO₂e", figures)  # the suggested synergies' estimate, grouped the French way
 
 
 def test_the_company_dashboard_lists_its_flows_proposals_and_awaited_answers(world, as_persona):

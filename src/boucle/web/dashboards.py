@@ -167,12 +167,20 @@ def facilitator_dashboard(request):
     for flow in new_flows:
         flow.material = material_label(flow.material_class) or flow.label
         flow.kind_label = KIND_LABELS.get(flow.kind, flow.kind)
-    impact = territory_potential(user)
     return render(request, "web/facilitator/dashboard.html", {
         "waiting": synergy_rows(user, waiting_ids), "answered": synergy_rows(user, answered_ids),
-        "best": synergy_rows(user, best_ids), "new_flows": new_flows, "impact": impact,
-        "by_status": [(STATUS_LABELS[s], impact["by_status"].get(s, 0)) for s in lifecycle.STATUSES],
-        "recent_days": RECENT_DAYS})
+        "best": synergy_rows(user, best_ids), "new_flows": new_flows, "recent_days": RECENT_DAYS})
+
+
+def territory_figures(request):
+    """The territory's figures, apart from the dashboard: summing a region's synergies takes seconds
+    after a change, and the dashboard's lists should not wait for it (htmx loads this block)."""
+    impact = territory_potential(request.user)
+    context = {"impact": impact,
+               "by_status": [(STATUS_LABELS[s], impact["by_status"].get(s, 0)) for s in lifecycle.STATUSES]}
+    if request.headers.get("HX-Request"):
+        return render(request, "web/facilitator/_figures.html", context)
+    return render(request, "web/facilitator/figures.html", context)
 
 
 def company_dashboard(request):

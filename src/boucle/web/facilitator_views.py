@@ -42,6 +42,13 @@ def facilitator_home(request):
 
 
 @facilitator_required
+def territory_figures(request):
+    from .dashboards import territory_figures as page
+
+    return page(request)
+
+
+@facilitator_required
 def synergy_list(request):
     from .dashboards import synergy_list as page
 

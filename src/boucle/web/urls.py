@@ -28,6 +28,7 @@ urlpatterns = [
     # facilitator space
     path("animation/", facilitator.facilitator_home, name="facilitator-home"),
     path("animation/synergies/", facilitator.synergy_list, name="facilitator-synergies"),
+    path("animation/chiffres/", facilitator.territory_figures, name="facilitator-figures"),
     path("animation/synergies/<int:pk>/statut/", facilitator.synergy_transition, name="synergy-transition"),
     path("animation/synergies/<int:pk>/resultat/", facilitator.synergy_outcome, name="synergy-outcome"),
     path("animation/rapprochement/", facilitator.matching_runs, name="matching-runs"),
