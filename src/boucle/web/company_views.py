@@ -21,6 +21,7 @@ from boucle.matching import lifecycle, services
 from boucle.reference.models import WasteCode
 
 from .flow_forms import FlowForm
+from .synergy_figures import calculation
 from .impact import impact_summary
 from .present import KIND_LABELS, STATUS_LABELS, _lang, material_classes, synergy_card
 
@@ -197,8 +198,9 @@ def synergy_detail(request, pk):
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
     from .facilitator_views import status_choices
 
+    hidden = card["offer"]["site"]["anonymous"] or card["need"]["site"]["anonymous"]
     return render(request, "web/company/synergy_detail.html", {
-        "card": card, "log": log, "outcomes": outcomes,
+        "card": card, "log": log, "outcomes": outcomes, "calc": calculation(synergy, hidden),
         "targets": status_choices(synergy.status) if card["can_steer"] else []})
 
 

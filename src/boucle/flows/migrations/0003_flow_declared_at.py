@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('flows', '0001_initial'),
+        ('flows', '0002_flow_current_route'),
     ]
 
     operations = [
