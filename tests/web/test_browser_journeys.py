@@ -168,8 +168,10 @@ def test_daily_journeys_land_on_dashboards_and_never_scroll_sideways(browser, li
     page.wait_for_url("**/animation/synergies/")
     assert _sideways(page) <= 0
     page.click(f"a[href='/synergies/{syn.pk}/']")
+    page.wait_for_selector("#id_target")
     assert page.eval_on_selector("#id_target", "s => s.value") == "contacted"  # the next step, never an ending
     page.click("form[action$='/statut/'] button[type=submit]")
+    page.wait_for_selector("ul.messages")
     assert "Statut mis à jour" in page.inner_text("main") and _sideways(page) <= 0
 
     member = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900}, accept_downloads=True)
@@ -197,6 +199,7 @@ def test_daily_journeys_land_on_dashboards_and_never_scroll_sideways(browser, li
     assert Flow.objects.filter(label="Sacs de ciment vides").exists()
     company.goto(base + f"/synergies/{syn.pk}/")
     company.click("button[value=yes]")
+    company.wait_for_selector("ul.messages")
     assert "sont prévenus" in company.inner_text("main") and _sideways(company) <= 0
     context.close()
     member.close()
