@@ -158,8 +158,8 @@ def test_the_facilitator_dashboard_shows_what_waits_for_an_action(world, as_pers
     assert f'href="/synergies/{syn.pk}/"' in waiting and "intéressée" in waiting
     assert "Chiffres du territoire" in page and "Toutes les synergies" in page
     figures = as_persona("facilitator_t").get("/animation/chiffres/", HTTP_HX_REQUEST="true").content.decode()
-    assert "<html" not in figures and "synergies suggérées" in figures  # the block htmx drops into the dashboard
-    assert re.search(r"3\s200 t CO₂e", figures)  # the suggested synergies' estimate, grouped the French way
+    assert "<html" not in figures and "Potentiel du territoire" in figures  # the block htmx drops into the dashboard
+    assert 'class="potential-co2e"' in figures and 'id="impact"' in figures
 
 
 def test_the_company_dashboard_lists_its_flows_proposals_and_awaited_answers(world, as_persona):

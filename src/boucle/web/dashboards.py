@@ -53,17 +53,33 @@ def _list_rows(user) -> list[tuple]:
 
 
 def territory_potential(user) -> dict:
-    """The territory's estimated potential, engaged and verified totals: the one call the dashboards make.
+    """The territory's figures and potential: the one place the dashboards ask for them.
 
-    Kept per data version, grants and language (the totals carry formatted text): the
-    sums walk every synergy of a region.
+    One territory: its own potential (``boucle.matching.territory_potential``, the figure of
+    its card and of the observatory); several: the platform's allocation, of which the
+    exchanges among the synergies this facilitator sees. Kept per data version, grants and
+    language (the totals carry formatted text).
     """
     from django.utils.translation import get_language
 
-    from .impact import impact_summary
+    from boucle.matching.territory_potential import potential_of
+    from boucle.territories.refs import TerritoryError, resolve
 
-    return remembered("territory-potential", user, lambda: impact_summary(services.visible_synergies(user)),
-                      get_language())
+    from .impact import impact_summary
+    from .indicators import territory_indicators
+
+    def compute():
+        refs = []
+        for facilitation in user.facilitations.all():
+            try:
+                refs.append(resolve(facilitation.ref))
+            except TerritoryError:
+                continue
+        potential = potential_of(refs[0]) if len(refs) == 1 else None
+        return {"impact": impact_summary(services.visible_synergies(user), potential=potential),
+                "indicators": [territory_indicators(ref, disclose_all=True) for ref in refs]}
+
+    return remembered("territory-potential", user, compute, get_language())
 
 
 def _territory_sites_q(user, prefix):
@@ -175,8 +191,9 @@ def facilitator_dashboard(request):
 def territory_figures(request):
     """The territory's figures, apart from the dashboard: summing a region's synergies takes seconds
     after a change, and the dashboard's lists should not wait for it (htmx loads this block)."""
-    impact = territory_potential(request.user)
-    context = {"impact": impact,
+    figures = territory_potential(request.user)
+    impact = figures["impact"]
+    context = {"impact": impact, "indicators": figures["indicators"],
                "by_status": [(STATUS_LABELS[s], impact["by_status"].get(s, 0)) for s in lifecycle.STATUSES]}
     if request.headers.get("HX-Request"):
         return render(request, "web/facilitator/_figures.html", context)

@@ -147,7 +147,8 @@ class FlowForm(forms.Form):
         if not material_class:
             words = getattr(self, "material_words", "")
             text = f"{words} {data['label']}" if words else data["label"]
-            material_class, confidence = classify(text, ewc.code6 if ewc else None)
+            material_class, confidence = classify(text, ewc.code6 if ewc else None, data["kind"],
+                                                  data.get("temperature_c"))
         base, base_unit = (units.to_base(data["quantity"], data["unit"], data["period"])
                            if data["quantity"] is not None else (None, ""))
         values = {"site": data["site"], "direction": data["direction"], "kind": data["kind"], "label": data["label"],
