@@ -1,9 +1,10 @@
 """Django settings, read from the environment with strict parsing.
 
-One settings module for every situation: the defaults serve a developer's laptop
-(SQLite in the project's ``var/`` folder, plain local HTTP); production switches on
-from the environment (``BOUCLE_DEBUG=False``, ``BOUCLE_SECURE=True`` ...). See
-``.env.example`` for every variable.
+One settings module for every situation. With no variable set, ``boucle serve`` is
+safe to show to users: DEBUG off, a secret key made once in the data folder, loopback
+hosts allowed, SQLite in the project's ``var/`` folder, plain local HTTP. A public
+deployment adds its host names and ``BOUCLE_SECURE=True`` behind HTTPS; a developer
+sets ``BOUCLE_DEBUG=True``. See ``.env.example`` for every variable.
 """
 
 import os
@@ -46,16 +47,49 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("BOUCLE_DATA_DIR", str(_project_root() / "var")))
-DEBUG = envbool("BOUCLE_DEBUG", "True")
+# Production by default: a debug page shows the settings and every URL, so it is opt-in.
+DEBUG = envbool("BOUCLE_DEBUG", "False")
 SECURE = envbool("BOUCLE_SECURE", "False")  # HTTPS in front: secure cookies, HSTS, redirects
 
-SECRET_KEY = os.environ.get("BOUCLE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("BOUCLE_SECRET_KEY must be set when BOUCLE_DEBUG is False")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghij"
 
-ALLOWED_HOSTS = envlist("BOUCLE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]" if DEBUG else "")
+def stored_secret_key(folder: Path) -> str:
+    """The key kept in ``folder/secret_key``, made once (mode 600) on the first start.
+
+    Gunicorn workers and test processes start together: each writes its candidate to a
+    private file and links it into place; ``os.link`` fails for all but the first, and the
+    others read the winner's key, so every process signs with the same key.
+    """
+    import secrets
+    import tempfile
+
+    path = folder / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".secret_key.")  # created with mode 600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_urlsafe(50) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+        return path.read_text(encoding="ascii").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"BOUCLE_SECRET_KEY is not set and {path} cannot be written ({exc}): set BOUCLE_SECRET_KEY "
+            "or BOUCLE_DATA_DIR") from None
+
+
+SECRET_KEY = os.environ.get("BOUCLE_SECRET_KEY", "") or stored_secret_key(DATA_DIR)
+
+# Loopback names by default, so `boucle serve` answers http://127.0.0.1:N and http://localhost:N.
+ALLOWED_HOSTS = envlist("BOUCLE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("BOUCLE_CSRF_TRUSTED_ORIGINS", "")
 
 _db_url = os.environ.get("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'boucle.sqlite3'}"
@@ -87,6 +121,7 @@ INSTALLED_APPS = [
     "boucle.observatory",
     "boucle.projects",
     "boucle.sharing",
+    "boucle.notifications",
     "boucle.web",
 ]
 
@@ -119,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "boucle.web.context.site_settings",
+                "boucle.notifications.context.notifications",
             ],
         },
     },
@@ -161,7 +197,7 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"  # each role lands on its own page (boucle.web.views.dashboard)
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "fr"

@@ -129,6 +129,7 @@ PAGES = {
                        data=lambda w: {**_flow_post(w), "direction": "need", "label": "Cendres (modifié)"}),
     "flow-delete": Route(args=_flow_a, post=SEE_A),
     "flow-import": Route(get=LOGGED, post=SEE_A, data=_upload),
+    "flow-import-template": Route(args=lambda w: ["csv"], get=LOGGED),  # each persona's own sites only
     "company-synergies": Route(get=LOGGED),
     "company-impact": Route(get=LOGGED),
     "synergy-detail": Route(args=_ab, get=PARTIES_AB),
@@ -136,6 +137,11 @@ PAGES = {
     "picker-ewc": Route(get=LOGGED),
     "picker-materials": Route(get=LOGGED),
     "facilitator-home": Route(get=FACILITATORS),
+    "facilitator-synergies": Route(get=FACILITATORS),
+    "facilitator-figures": Route(get=FACILITATORS),
+    # Sends everyone on: anonymous to the login page, each role to its own dashboard.
+    "dashboard": Route(get=set(), refused=(302,)),
+    "notifications": Route(get=LOGGED),
     "synergy-transition": Route(args=_ab, post=STEER_AB, data=lambda w: {"target": "contacted", "reason": "appel"}),
     "synergy-outcome": Route(args=_ab, post=STEER_AB, data=lambda w: {"tonnes_per_year": "100"}),
     "matching-runs": Route(get=FACILITATORS, post={"facilitator_t", "superuser"},

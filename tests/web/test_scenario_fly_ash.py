@@ -110,5 +110,7 @@ def test_fly_ash_from_power_station_to_cement_plant(settings):
     assert before["verified_tonnes_per_year"] == 0 and after["verified_tonnes_per_year"] == 31200
     public = _figures(client_class())
     assert public["verified_tonnes_per_year"] is None and public["companies"] is None
-    dashboard = fac_client.get("/animation/").content.decode().replace("\u202f", "").replace("\xa0", "")
+    # The dashboard loads its territory figures as a block of their own (htmx; a plain link without JavaScript).
+    assert "/animation/chiffres/" in fac_client.get("/animation/").content.decode()
+    dashboard = fac_client.get("/animation/chiffres/").content.decode().replace("\u202f", "").replace("\xa0", "")
     assert "31200" in dashboard

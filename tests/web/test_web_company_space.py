@@ -72,7 +72,8 @@ def test_pickers_search_waste_codes_and_material_classes(world, as_persona):
     client = as_persona("member_a")
     assert "10 01 02" in client.get("/choix/codes-dechets/", {"q": "cendres volantes"}).content.decode()
     assert "10 01 02" in client.get("/choix/codes-dechets/", {"q": "1001"}).content.decode()
-    assert 'value="fly_ash"' in client.get("/choix/matieres/", {"q": "cendres vol"}).content.decode()
+    french = client.get("/choix/matieres/", {"q": "cendres vol"}).content.decode()
+    assert 'value="Cendres volantes de charbon"' in french and "fly_ash" not in french  # a label, never a key
     english = client.get("/choix/matieres/", {"q": "fly ash"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Coal fly ash" in english
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from boucle.accounts.access import can_see_site, is_facilitator, sites_in_full_view
@@ -41,6 +41,14 @@ def home(request):
              for siren, e in sorted(per_epci.items(), key=lambda item: item[1]["name"] or "")]
     published = Site.objects.filter(company__published=True).select_related("commune")[:50]
     return render(request, "web/home.html", {"epcis": epcis, "published": published})
+
+
+@login_required
+def dashboard(request):
+    """Where a login lands: the facilitator's dashboard, else the company's, never the public page."""
+    if is_facilitator(request.user) or request.user.is_superuser:
+        return redirect("facilitator-home")
+    return redirect("company-home")
 
 
 def _facilitator_or_403(request):
