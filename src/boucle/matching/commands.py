@@ -110,7 +110,7 @@ def run_allocate(args) -> int:
     if territory is False:
         return 2
     radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    proposals = [p for p in propose_for(territory, radius, True, None, exclude_sites=args.exclude_site)]
+    proposals = list(propose_for(territory, radius, True, None, exclude_sites=args.exclude_site, per_offer=None))
     index = material_index()
     offers = sorted({p.offer_flow_id for p in proposals})
     needs = sorted({p.need_flow_id or f"{p.need_site_id}|{p.material_class}" for p in proposals})

@@ -21,7 +21,9 @@ import numpy as np
 
 from . import engine as eng
 from .knowledge.infer import class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs
-from .scoring import ScoreWeights, score_terms
+from . import nearest
+from .scoring import LinearImpact, ScoreWeights, score_terms
+from .spatial import chord_to_km
 
 # Calibrated on the MAESTRI development set (151 documented exchanges, 29 cases) by
 # `boucle evaluate maestri`: the plausibility cut that maximises pooled F1 of offer -> receiving
@@ -29,6 +31,8 @@ from .scoring import ScoreWeights, score_terms
 # Fitting it on 28 cases and judging the 29th (leave-one-case-out) costs about 0.02 of F1, so the
 # value is not tuned to a few cases. Re-run the evaluation after changing the rule tables.
 DEFAULT_THRESHOLD = 0.26
+# What `boucle match` and the platform show: at most this many receivers per offer (best score first).
+DEFAULT_RECEIVERS_PER_OFFER = 5
 
 # A second-choice class of a label counts only in proportion to how close it is to the first.
 ALTERNATIVE_SHARPNESS = 1.0
@@ -224,29 +228,24 @@ def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn) -> list[t
     return sorted(out, key=lambda t: (-t[1], t[0]))
 
 
-def _impact_fn():
-    """The impact colleague's vectorised model, re-indexed to our class order; None if absent."""
+@lru_cache(maxsize=1)
+def _linear_impact() -> LinearImpact | None:
+    """The impact colleague's model (``boucle.impact.vector``) as per-class coefficients in our
+    class order; a class it does not know counts its tonnes only (co2e and euros unknown). Same
+    figures as calling ``score_exchanges``, and the compiled search can read them. None if absent."""
     try:
-        from boucle.impact.vector import material_index, score_exchanges
+        from boucle.impact.vector import linear_coefficients, material_index
     except Exception:
         return None
     keys, _ = _classes()
     imap = material_index()
-    remap = np.array([imap.get(k, -1) for k in keys], dtype=np.int64)
-
-    def fn(material_idx, quantity_t, distance_km, **_):
-        mi = remap[np.asarray(material_idx, dtype=np.int64)]
-        ok = mi >= 0
-        out = {k: np.full(mi.shape, np.nan) for k in ("co2e_avoided_t", "tonnes_diverted", "eur_saved")}
-        if ok.any():
-            res = score_exchanges(mi[ok], np.asarray(quantity_t)[ok], np.asarray(distance_km)[ok])
-            for k in out:
-                out[k][ok] = res[k]
-        out["tonnes_diverted"] = np.where(np.isnan(out["tonnes_diverted"]), np.nan_to_num(quantity_t), out["tonnes_diverted"])
-        out["computable"] = np.isfinite(out["co2e_avoided_t"])
-        return out
-
-    return fn
+    mi = np.array([imap.get(k, -1) for k in keys], dtype=np.int64)
+    known = mi >= 0
+    coef = {name: np.where(known, values, np.nan)
+            for name, values in linear_coefficients(np.where(known, mi, 0)).items()}
+    # A tonnage the model cannot compute is still the tonnage moved.
+    coef["diverted_t_per_unit"] = np.where(np.isnan(coef["diverted_t_per_unit"]), 1.0, coef["diverted_t_per_unit"])
+    return LinearImpact(**coef)
 
 
 # --------------------------------------------------------------------------- propose
@@ -256,11 +255,163 @@ def _nan(x) -> float:
     return np.nan if x is None else float(x)
 
 
+def _terms(cands: eng.Candidates, offers: eng.Offers, needs: eng.Needs, weights: ScoreWeights) -> dict:
+    """Score terms of the candidate pairs, with the plausibility the threshold applies to."""
+    terms = score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs,
+                        _linear_impact(), weights)
+    terms["plausibility"] = terms["compat_weight"] * terms["confidence"] * terms["inferred_factor"] * terms["decay"]
+    return terms
+
+
+def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray,
+                 threshold: float, per_offer: int | None = None) -> np.ndarray:
+    """Positions of the candidate pairs a user sees, best first: plausibility at least
+    ``threshold``; one proposal per (offer flow, receiving site, need flow) -- several classes of
+    an offer or several inferred needs of a site are one suggestion -- its best pair; an inferred
+    need dropped where a declared need of the same site takes the offer; then at most
+    ``per_offer`` receivers per offer flow, best score first. Ties never depend on input order:
+    ``o_flow``, ``n_site`` and ``n_flow`` (-1: inferred) are ranks of the ids; among exact
+    duplicates the first pair in ``(need, offer)`` order wins."""
+    # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
+    live = np.flatnonzero(plaus >= threshold)
+    order = live[np.lexsort((-score[live], -plaus[live], n_flow[live], n_site[live], o_flow[live]))]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (np.diff(o_flow[order]) != 0) | (np.diff(n_site[order]) != 0) | (np.diff(n_flow[order]) != 0)
+    sel = order[first]
+    site_key = o_flow[sel] * (int(n_site.max(initial=0)) + 1) + n_site[sel]
+    declared = n_flow[sel] >= 0
+    if declared.any():  # a declared need of that site already carries the suggestion
+        sel = sel[declared | ~np.isin(site_key, site_key[declared])]
+    sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
+    if per_offer is not None:
+        pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
+        sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
+    return sel
+
+
+def _csr(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(group, kind="stable")
+    ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(group, minlength=n_groups))
+    return ptr, order
+
+
+def _cross(ptr_a, idx_a, ga, ptr_b, idx_b, gb) -> tuple[np.ndarray, np.ndarray]:
+    """Every (a, b) with a in group ``ga[u]`` and b in group ``gb[u]``, for each u."""
+    na, nb = ptr_a[ga + 1] - ptr_a[ga], ptr_b[gb + 1] - ptr_b[gb]
+    size = na * nb
+    u = np.repeat(np.arange(ga.size), size)
+    j = np.arange(u.size) - np.repeat(np.cumsum(size) - size, size)
+    return idx_a[ptr_a[ga[u]] + j // nb[u]], idx_b[ptr_b[gb[u]] + j % nb[u]]
+
+
+@lru_cache(maxsize=8)
+def _class_pair_tables(radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Compat weight (0: not compatible or not allowed) and reach in km, per (offer class, need class)."""
+    info, compat = class_info(), compatibility()
+    n = len(info)
+    weight, reach = np.zeros((n, n)), np.zeros((n, n))
+    for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
+        if eng.class_pair_allowed(info, oc, nc):
+            weight[oc, nc], reach[oc, nc] = w, eng.pair_radius_km(info, oc, nc, radius_km)
+    return weight, reach
+
+
+def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Candidates:
+    """Candidates for listed pairs, with the hard rules of :func:`engine.find_candidates` (compatible
+    classes, reach, flow rules); km from the chord, sorted by (need, offer) like it."""
+    weight, reach = _class_pair_tables(radius_km)
+    oc, nc = offers.cls[oi], needs.cls[ni]
+    xyz = sites_arr.xyz
+    diff = xyz[offers.site[oi]] - xyz[needs.site[ni]]
+    km = chord_to_km(np.sqrt((diff * diff).sum(axis=1)))
+    ok = (weight[oc, nc] > 0) & (km <= reach[oc, nc] * (1 + 1e-12))
+    ok &= eng.flow_rules_mask(offers, needs, class_info(), oi, ni)
+    oi, ni, km = oi[ok], ni[ok], km[ok]
+    order = np.lexsort((oi, ni))
+    return eng.Candidates(oi[order], ni[order], km[order], weight[offers.cls[oi[order]], needs.cls[ni[order]]])
+
+
+# Needs searched per offer row at first, as (a, b): a x cap + b. Several rows of a need (its classes)
+# or inferred needs of one site count as one receiver, hence the margin; rows that need more are
+# searched again (see _bounded_selection).
+FIRST_GUESS = (2, 2)
+
+
+def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of):
+    """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
+
+    The compiled search gives each offer row its ``m`` best needs above the threshold (and the
+    rank below which it left some out); the pairs are rescored here exactly as the enumeration
+    scores them, together with the declared needs of each receiving site (an inferred need is
+    dropped where one of them qualifies), and selected. The selection is then the full one if
+    every row that left needs out cut strictly below the last score kept for its offer flow;
+    rows where that does not hold are searched again with ``m`` four times larger."""
+    impact, info, compat = _linear_impact(), class_info(), compatibility()
+    n_off = len(offers)
+    m = max(1, FIRST_GUESS[0] * cap + FIRST_GUESS[1])
+    found_o = np.zeros(0, dtype=np.int64)
+    found_n = np.zeros(0, dtype=np.int64)
+    cut = np.full(n_off, -np.inf)
+    rows = np.arange(n_off)
+    n_flows = int(max(o_flow_of.max(initial=-1), n_flow_of.max(initial=-1))) + 1
+    n_sites = len(sites_arr)
+    decl = np.flatnonzero(n_flow_of >= 0)
+    site_ptr, site_idx = _csr(needs.site[decl], n_sites)
+    site_idx = decl[site_idx]
+    flow_ptr, flow_idx = _csr(o_flow_of, n_flows)
+    kernel_threshold = threshold - 1e-9 * abs(threshold)  # the exact test is select_pairs'
+    while True:
+        top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
+                                           threshold=kernel_threshold, rows=rows)
+        again = np.zeros(n_off, dtype=bool)
+        again[rows] = True
+        keep = ~again[found_o]
+        found_o = np.concatenate([found_o[keep], top.candidates.offer_idx])
+        found_n = np.concatenate([found_n[keep], top.candidates.need_idx])
+        cut[rows] = top.cut
+        # Declared needs of the sites that receive an inferred need: one of them may take it over.
+        inferred_at = n_flow_of[found_n] < 0
+        if inferred_at.any():
+            key = np.unique(o_flow_of[found_o[inferred_at]] * n_sites + needs.site[found_n[inferred_at]])
+            extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
+            oi, ni = np.concatenate([found_o, extra_o]), np.concatenate([found_n, extra_n])
+        else:
+            oi, ni = found_o, found_n
+        pair = np.unique(oi * len(needs) + ni)
+        cands = _pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km)
+        terms = _terms(cands, offers, needs, weights)
+        score = terms["score"]
+        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                           score, terms["plausibility"], threshold, cap)
+        # The last score kept per offer flow (-inf when fewer than ``cap`` receivers were found).
+        flows_sel = o_flow_of[cands.offer_idx[sel]]
+        full = np.bincount(flows_sel, minlength=n_flows) >= cap
+        kept_min = np.full(n_flows, np.inf)
+        np.minimum.at(kept_min, flows_sel, score[sel])
+        last = np.where(full, kept_min, -np.inf)
+        bar = last[o_flow_of]
+        # Strictly below, with room for the last bits of exp and asin in the compiled scores.
+        short = np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
+        if not short.any():
+            return cands, terms, sel
+        rows = np.flatnonzero(short)
+        cut[rows] = -np.inf
+        m *= 4
+
+
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
-            weights: ScoreWeights = ScoreWeights()) -> list[Proposal]:
+            weights: ScoreWeights = ScoreWeights(), per_offer: int | None = None,
+            exhaustive: bool = False) -> list[Proposal]:
     """Proposals, best first. ``top`` keeps the N best per offer; with ``top`` and no explicit
-    ``threshold`` nothing is cut by plausibility (ranking mode, e.g. for recall@k)."""
+    ``threshold`` nothing is cut by plausibility (ranking mode, e.g. for recall@k). ``per_offer``
+    keeps at most that many receivers per offer above the threshold (what ``boucle match`` shows).
+
+    With a cap per offer (``top`` or ``per_offer``) the receivers come from the compiled best-first
+    search of :mod:`.nearest` in memory bounded by the flows (never every pair in reach), then the
+    same :func:`select_pairs` as the full enumeration keeps them: the result is the full
+    enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks)."""
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
     keys, _ = _classes()
@@ -311,38 +462,26 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
         inferred=np.array([r[0] is None for r in n_rows]),
         confidence=np.array([r[3] for r in n_rows]),
         accepts_hazardous=np.array([accepts(r[1], r[2]) for r in n_rows]))
-    cands = eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(), radius_km=radius_km)
-    if len(cands) == 0:
-        return []
-    terms = score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs,
-                        _impact_fn(), weights)
-    plaus = terms["compat_weight"] * terms["confidence"] * terms["inferred_factor"] * terms["decay"]
-    score = terms["score"]
-
-    # One proposal per (offer flow, receiving site, need flow): several classes of the same offer
-    # or several inferred needs of the same site are one suggestion to a user. Vectorised: a
-    # territory yields hundreds of thousands of candidate pairs.
+    # Ranks of flows and sites by their ids: ties are broken by them, so the output never depends on
+    # the order of the input lists.
     flow_rank = {fid: i for i, fid in enumerate(sorted(flows_by_id))}
     site_rank = np.argsort(np.argsort(np.array([s.site_id for s in sites], dtype=object)))
-    # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
-    live = np.flatnonzero(plaus >= threshold)
-    o_flow = np.full(len(cands), -1, dtype=np.int64)
-    n_flow, n_site = o_flow.copy(), o_flow.copy()
-    o_flow[live] = np.array([flow_rank[r[0]] for r in o_rows], dtype=np.int64)[cands.offer_idx[live]]
-    n_flow[live] = np.array([flow_rank[r[0]] if r[0] else -1 for r in n_rows], dtype=np.int64)[cands.need_idx[live]]
-    n_site[live] = site_rank[needs.site[cands.need_idx[live]]]
-    order = live[np.lexsort((-score[live], -plaus[live], n_flow[live], n_site[live], o_flow[live]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = (np.diff(o_flow[order]) != 0) | (np.diff(n_site[order]) != 0) | (np.diff(n_flow[order]) != 0)
-    sel = order[first]
-    declared = {(a, b) for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist()) if c >= 0}
-    if declared:  # a declared need of that site already carries the suggestion
-        keep = [c >= 0 or (a, b) not in declared for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist())]
-        sel = sel[np.array(keep, dtype=bool)]
-    sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
-    if top is not None:
-        pos = eng.top_k_per(o_flow[sel], score[sel], top, tie=np.arange(sel.size))
-        sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
+    o_flow_of = np.array([flow_rank[r[0]] for r in o_rows], dtype=np.int64)
+    n_flow_of = np.array([flow_rank[r[0]] if r[0] else -1 for r in n_rows], dtype=np.int64)
+    n_site_of = site_rank[needs.site]
+    cap = top if top is not None else per_offer
+    bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
+    if bounded:
+        cands, terms, sel = _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
+                                               o_flow_of, n_site_of, n_flow_of)
+    else:
+        cands = eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(), radius_km=radius_km)
+        terms = _terms(cands, offers, needs, weights)
+        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                           terms["score"], terms["plausibility"], threshold, cap)
+    if sel.size == 0:
+        return []
+    score, plaus = terms["score"], terms["plausibility"]
 
     co2_all = terms["impact"]["co2e_avoided_t"]
     out: list[Proposal] = []
