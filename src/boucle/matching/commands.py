@@ -34,7 +34,8 @@ def register(subparsers):
 
 
 def _row(p) -> dict:
-    row = {name: getattr(p, name) for name in FIELDS}
+    fields = p.__dict__
+    row = {name: fields[name] for name in FIELDS}
     row["distance_km"] = round(row["distance_km"], 3)
     return row
 
@@ -71,8 +72,10 @@ def run_match(args) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
         if args.format == "jsonl":
-            for p in proposals:
-                out.write(json.dumps(_row(p), ensure_ascii=False, default=str) + "\n")
+            # One encoder for every line (a dense region prints half a million).
+            encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+            for start in range(0, len(proposals), 10_000):
+                out.write("".join(encode(_row(p)) + "\n" for p in proposals[start:start + 10_000]))
         elif args.format == "csv":
             writer = csv.DictWriter(out, fieldnames=FIELDS)
             writer.writeheader()

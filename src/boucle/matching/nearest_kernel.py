@@ -771,13 +771,7 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
     n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
     n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
-    known = np.isfinite(needs.quantity_t)
-    demand = np.where(known, needs.quantity_t, np.inf)  # +inf: unknown (the node bound reads it so)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q_key = np.where(known, np.log(np.fmax(needs.quantity_t, 1e-300)), UNKNOWN_DEMAND_KEY)
-    n_infl = np.where(needs.inferred, weights.inferred_factor, 1.0)
-    nd, ni, order, root, n_nodes = _forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls,
-                                           weights, n_threads)
+    nd, ni, order, root, n_nodes, n_infl = _need_forest(xyz, needs, n_cls, weights, n_threads)
 
     # Compatible (need class, weight, radius) per offer class, as CSR arrays (one root per entry).
     has_offers = np.bincount(offers.cls[rows], minlength=n_cls) > 0
@@ -831,3 +825,21 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     need, slot, km, w, value = _compact(out_v, out_n, out_d, out_w, out_cnt)
     # _compact names its columns for the per-need search: here rows are offers and columns needs.
     return (rows[slot], need, km, w, value), out_cut, sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int):
+    """The trees of the needs (see :func:`_forest`), kept on ``needs`` for the next search of the
+    same needs (the pipeline searches again for the offers whose first search was too short)."""
+    key = (n_cls, weights.decay_km, weights.inferred_factor, xyz.shape[0])
+    cached = getattr(needs, "_need_forest", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    known = np.isfinite(needs.quantity_t)
+    demand = np.where(known, needs.quantity_t, np.inf)  # +inf: unknown (the node bound reads it so)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q_key = np.where(known, np.log(np.fmax(needs.quantity_t, 1e-300)), UNKNOWN_DEMAND_KEY)
+    n_infl = np.where(needs.inferred, weights.inferred_factor, 1.0)
+    value = (*_forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls, weights, n_threads),
+             n_infl)
+    object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache
+    return value

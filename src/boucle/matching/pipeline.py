@@ -14,6 +14,8 @@ confidence x inferred-need factor x distance decay; it is what documented exchan
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -218,10 +220,11 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
 OUTPUT_PRIOR = 0.15
 
 
-def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn) -> list[tuple[str, float]]:
+def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dict | None = None) -> list[tuple[str, float]]:
     if len(classes) < 2:
         return classes
-    typical = {o.class_key: o.weight for o in infer_outputs(site.naf_code, site.activity)}
+    typical = _per_activity(memo, infer_outputs, site)
+    typical = {o.class_key: o.weight for o in typical}
     if not typical:
         return classes
     out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
@@ -249,6 +252,17 @@ def _linear_impact() -> LinearImpact | None:
 
 
 # --------------------------------------------------------------------------- propose
+
+
+def _per_activity(memo: dict | None, fn, site: SiteIn):
+    """``fn(naf_code, activity)`` once per distinct activity of a run (a region has 50,000 sites
+    and a few hundred activities)."""
+    if memo is None:
+        return fn(site.naf_code, site.activity)
+    key = (fn, site.naf_code, site.activity)
+    if key not in memo:
+        memo[key] = fn(site.naf_code, site.activity)
+    return memo[key]
 
 
 def _nan(x) -> float:
@@ -281,12 +295,20 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
     site_key = o_flow[sel] * (int(n_site.max(initial=0)) + 1) + n_site[sel]
     declared = n_flow[sel] >= 0
     if declared.any():  # a declared need of that site already carries the suggestion
-        sel = sel[declared | ~np.isin(site_key, site_key[declared])]
+        taken = np.sort(site_key[declared])
+        at = np.minimum(np.searchsorted(taken, site_key), taken.size - 1)
+        sel = sel[declared | (taken[at] != site_key)]
     sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
     if per_offer is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
         sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
     return sel
+
+
+def _unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by sort: numpy's hashing unique is slower on millions of int64)."""
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if a.size else a
 
 
 def _csr(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -335,7 +357,7 @@ def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Can
 # Needs searched per offer row at first, as (a, b): a x cap + b. Several rows of a need (its classes)
 # or inferred needs of one site count as one receiver, hence the margin; rows that need more are
 # searched again (see _bounded_selection).
-FIRST_GUESS = (2, 2)
+FIRST_GUESS = (1, 3)
 
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of):
@@ -361,7 +383,11 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     site_idx = decl[site_idx]
     flow_ptr, flow_idx = _csr(o_flow_of, n_flows)
     kernel_threshold = threshold - 1e-9 * abs(threshold)  # the exact test is select_pairs'
+    pending = np.ones(n_flows, dtype=bool)  # offer flows whose selection is not proven yet
+    settled_o, settled_n = [], []  # the selected pairs of the flows proven
+    rounds = 0
     while True:
+        rounds += 1
         top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
                                            threshold=kernel_threshold, rows=rows)
         again = np.zeros(n_off, dtype=bool)
@@ -370,15 +396,15 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         found_o = np.concatenate([found_o[keep], top.candidates.offer_idx])
         found_n = np.concatenate([found_n[keep], top.candidates.need_idx])
         cut[rows] = top.cut
+        mine = pending[o_flow_of[found_o]]
+        fo, fn = found_o[mine], found_n[mine]
         # Declared needs of the sites that receive an inferred need: one of them may take it over.
-        inferred_at = n_flow_of[found_n] < 0
+        inferred_at = n_flow_of[fn] < 0
         if inferred_at.any():
-            key = np.unique(o_flow_of[found_o[inferred_at]] * n_sites + needs.site[found_n[inferred_at]])
+            key = _unique(o_flow_of[fo[inferred_at]] * n_sites + needs.site[fn[inferred_at]])
             extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
-            oi, ni = np.concatenate([found_o, extra_o]), np.concatenate([found_n, extra_n])
-        else:
-            oi, ni = found_o, found_n
-        pair = np.unique(oi * len(needs) + ni)
+            fo, fn = np.concatenate([fo, extra_o]), np.concatenate([fn, extra_n])
+        pair = _unique(fo * len(needs) + fn)
         cands = _pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km)
         terms = _terms(cands, offers, needs, weights)
         score = terms["score"]
@@ -389,15 +415,42 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         full = np.bincount(flows_sel, minlength=n_flows) >= cap
         kept_min = np.full(n_flows, np.inf)
         np.minimum.at(kept_min, flows_sel, score[sel])
-        last = np.where(full, kept_min, -np.inf)
-        bar = last[o_flow_of]
+        bar = np.where(full, kept_min, -np.inf)[o_flow_of]
         # Strictly below, with room for the last bits of exp and asin in the compiled scores.
-        short = np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
-        if not short.any():
+        short = pending[o_flow_of] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
+        if rounds == 1 and not short.any():
             return cands, terms, sel
+        still = np.zeros(n_flows, dtype=bool)
+        still[o_flow_of[short]] = True
+        done = ~still[flows_sel]
+        settled_o.append(cands.offer_idx[sel[done]])
+        settled_n.append(cands.need_idx[sel[done]])
+        if not short.any():
+            break
+        pending = still
         rows = np.flatnonzero(short)
         cut[rows] = -np.inf
         m *= 4
+    # The selection of selected pairs is themselves (one per receiver, at most ``cap`` per offer,
+    # none an inferred need whose site's declared need qualifies): select once more for the order.
+    oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
+    cands = _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km)
+    terms = _terms(cands, offers, needs, weights)
+    sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                       terms["score"], terms["plausibility"], threshold, cap)
+    return cands, terms, sel
+
+
+def _round(a: np.ndarray, digits: int) -> list:
+    """``[round(x, digits) for x in a]``, vectorised: numpy's rounding agrees with round() except
+    near a half, where round() (correctly rounded) decides."""
+    out = np.round(a, digits)
+    with np.errstate(invalid="ignore"):
+        near = np.flatnonzero(np.abs(np.abs(a * 10.0**digits) % 1.0 - 0.5) < 1e-6)
+    out = out.tolist()
+    for i, x in zip(near.tolist(), a[near].tolist()):
+        out[i] = round(x, digits)
+    return out
 
 
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
@@ -422,12 +475,13 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
 
     o_rows, n_rows = [], []  # (flow_id | None, site_pos, class_key, confidence, extra)
     sites_by_id = {s.site_id: s for s in sites}
+    memo: dict = {}
     for f in flows:
         if f.site_id not in site_pos:
             continue
         classes = classify_flow(f)
         if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
-            classes = _with_output_prior(classes, sites_by_id[f.site_id])
+            classes = _with_output_prior(classes, sites_by_id[f.site_id], memo)
         for key, conf in classes:
             if key not in cidx:
                 continue
@@ -435,7 +489,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     declared = {(r[1], r[2]) for r in n_rows}
     if inferred:
         for s in sites:
-            for need in infer_needs(s.naf_code, s.activity):
+            for need in _per_activity(memo, infer_needs, s):
                 if (site_pos[s.site_id], need.class_key) not in declared and need.class_key in cidx:
                     n_rows.append((None, site_pos[s.site_id], need.class_key, need.weight, need))
     if not o_rows or not n_rows:
@@ -443,7 +497,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
 
     hazard_ok: dict[int, frozenset[str] | None] = {}
     for i, s in enumerate(sites):
-        hazard_ok[i] = hazardous_classes_accepted(s.naf_code, s.activity)
+        hazard_ok[i] = _per_activity(memo, hazardous_classes_accepted, s)
 
     def accepts(site: int, key: str) -> bool:
         acc = hazard_ok[site]
@@ -483,27 +537,31 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
         return []
     score, plaus = terms["score"], terms["plausibility"]
 
-    co2_all = terms["impact"]["co2e_avoided_t"]
+    # Python lists once (half a million proposals in a dense region: no numpy scalar per field).
+    rounded = [_round(a[sel], d) for a, d in (
+        (cands.distance_km, 3), (terms["impact"]["co2e_avoided_t"], 3), (score, 6), (plaus, 6),
+        (terms["compat_weight"], 4))]
+    cols = [cands.offer_idx[sel].tolist(), cands.need_idx[sel].tolist(), *rounded,
+            terms["inferred_factor"][sel].tolist(), _round(terms["decay"][sel], 4), _round(terms["merit"][sel], 4)]
     out: list[Proposal] = []
-    for p in sel.tolist():
-        o, n = int(cands.offer_idx[p]), int(cands.need_idx[p])
+    for o, n, km, co2, sc, pl, cw, inf, dec, mer in zip(*cols):
         offer_id, need_id, nrow = o_rows[o][0], n_rows[n][0], n_rows[n]
-        of, rule, co2 = flows_by_id[offer_id], nrow[4], co2_all[p]
+        of, rule = flows_by_id[offer_id], nrow[4]
         out.append(Proposal(
             offer_site_id=of.site_id, need_site_id=sites[nrow[1]].site_id, offer_flow_id=offer_id,
             offer_label=of.label, need_flow_id=need_id, need_label=flows_by_id[need_id].label if need_id else None,
             inferred=need_id is None, material_class=o_rows[o][2],
-            distance_km=round(float(cands.distance_km[p]), 3),
+            distance_km=km,
             quantity=of.quantity_t, unit="t",
-            co2e_avoided_t_per_year=None if not np.isfinite(co2) else round(float(co2), 3),
-            score=round(float(score[p]), 6), plausibility=round(float(plaus[p]), 6),
+            co2e_avoided_t_per_year=co2 if math.isfinite(co2) else None,
+            score=sc, plausibility=pl,
             explanation={
                 "offer_class": o_rows[o][2], "offer_class_confidence": o_rows[o][3],
                 "need_class": nrow[2], "need_confidence": nrow[3],
-                "compatibility": round(float(terms["compat_weight"][p]), 4),
-                "inferred_factor": float(terms["inferred_factor"][p]),
-                "distance_decay": round(float(terms["decay"][p]), 4),
-                "merit": round(float(terms["merit"][p]), 4),
+                "compatibility": cw,
+                "inferred_factor": inf,
+                "distance_decay": dec,
+                "merit": mer,
                 "rule_id": rule.rule_id if rule else None,
                 "source": rule.source if rule else None,
             }))
