@@ -473,7 +473,7 @@ def _in_threads(n_threads: int, fn, parts: list) -> list:
     return [fn(p) for p in parts]
 
 
-def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n_threads: int):
+def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n_threads: int, leaf: int = LEAF_SIZE):
     """Trees of the flows of every class (built in ``n_threads`` threads) over place, ``q_key``
     (ln quantity) and ln ``conf``; returns the node rows (quantity range from ``q``), the flow
     order they refer to, and per class its root (-1: no flow) and node count."""
@@ -491,7 +491,7 @@ def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n
     shares = [np.sort(by_size[t::n_threads]) for t in range(n_threads)]
 
     def build(classes):
-        return classes, _build_forest(keys, q, conf, starts[classes], ends[classes], LEAF_SIZE, split_weights, perm)
+        return classes, _build_forest(keys, q, conf, starts[classes], ends[classes], leaf, split_weights, perm)
 
     nds, nis = [], []
     root = np.full(n_cls, -1, dtype=np.int64)
@@ -589,6 +589,8 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
 # per offer above the plausibility threshold), so it is the search the command runs.
 
 UNKNOWN_DEMAND_KEY = 80.0  # ln-demand key of the needs whose demand is unknown (above any real one)
+# Needs per leaf: rejecting a need by its own bound is cheaper than opening a node (the threshold prunes most).
+NEED_LEAF_SIZE = 64
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -699,6 +701,11 @@ def _search_needs(
             if kth > 0.0:
                 reach = box + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
                 reach2 = min(reach2, reach * reach * BOUND_SLACK)
+            base = w * c_o  # the plausibility of a need, but for its own confidence and the decay
+            if threshold > 0.0:
+                pb = base * nd[node, 8] * _exp_upper(EARTH_RADIUS_KM * box * wt[15]) * BOUND_SLACK
+                reach = box + wt[9] * math.log(pb / threshold) / EARTH_RADIUS_KM
+                reach2 = min(reach2, reach * reach * BOUND_SLACK)
             heat = e_heat[e]
             for p in range(ni[node, 0], ni[node, 1]):
                 dx = n_xyz[p, 0] - px
@@ -716,6 +723,9 @@ def _search_needs(
                 chord = math.sqrt(chord2)
                 if chord > r_chord:
                     continue
+                if threshold > 0.0 and base * n_conf[p] * n_infl[p] * _exp_upper(EARTH_RADIUS_KM * chord * wt[15]) \
+                        * BOUND_SLACK < threshold:
+                    continue  # this need's own bound (the arc is longer than the chord) is cheaper than its score
                 pairs += 1
                 km = _TWO_R * math.asin(min(chord, 2.0) / 2.0)
                 # scoring.score_terms, same operations in the same order
@@ -839,7 +849,7 @@ def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int):
     with np.errstate(divide="ignore", invalid="ignore"):
         q_key = np.where(known, np.log(np.fmax(needs.quantity_t, 1e-300)), UNKNOWN_DEMAND_KEY)
     n_infl = np.where(needs.inferred, weights.inferred_factor, 1.0)
-    value = (*_forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls, weights, n_threads),
-             n_infl)
+    value = (*_forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls, weights, n_threads,
+                      NEED_LEAF_SIZE), n_infl)
     object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache
     return value
