@@ -56,6 +56,7 @@ def run_match(args) -> int:
     from django.conf import settings
     from django.utils.translation import gettext as _
 
+    from .pipeline import bulk_allocation
     from .service_run import propose_for, run_matching
 
     territory = _resolve_or_exit(args.territory)
@@ -71,32 +72,40 @@ def run_match(args) -> int:
               % {"proposals": run.proposals, "created": run.created, "updated": run.updated}, file=sys.stderr)
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
-        if args.format == "jsonl":
-            # One encoder for every line (a dense region prints half a million).
-            encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
-            for start in range(0, len(proposals), 10_000):
-                out.write("".join(encode(_row(p)) + "\n" for p in proposals[start:start + 10_000]))
-        elif args.format == "csv":
-            writer = csv.DictWriter(out, fieldnames=FIELDS)
-            writer.writeheader()
-            for p in proposals:
-                row = _row(p)
-                row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
-                writer.writerow(row)
-        else:
-            co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
-            out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
-            for p in proposals:
-                co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
-                need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
-                pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
-                    "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
-                    "need": need}
-                out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
+        with bulk_allocation():
+            _write(out, args.format, proposals)
     finally:
         if args.output:
             out.close()
     return 0
+
+
+def _write(out, fmt: str, proposals) -> None:
+    """The proposals as jsonl, csv or a table."""
+    from django.utils.translation import gettext as _
+
+    if fmt == "jsonl":
+        # One encoder for every line (a dense region prints half a million).
+        encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+        for start in range(0, len(proposals), 10_000):
+            out.write("".join(encode(_row(p)) + "\n" for p in proposals[start:start + 10_000]))
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        for p in proposals:
+            row = _row(p)
+            row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
+            writer.writerow(row)
+    else:
+        co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
+        out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
+        for p in proposals:
+            co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
+            need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
+            pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
+                "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
+                "need": need}
+            out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
 
 
 def run_allocate(args) -> int:

@@ -14,7 +14,9 @@ confidence x inferred-need factor x distance decay; it is what documented exchan
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -288,17 +290,29 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
     duplicates the first pair in ``(need, offer)`` order wins."""
     # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
     live = np.flatnonzero(plaus >= threshold)
-    order = live[np.lexsort((-score[live], -plaus[live], n_flow[live], n_site[live], o_flow[live]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = (np.diff(o_flow[order]) != 0) | (np.diff(n_site[order]) != 0) | (np.diff(n_flow[order]) != 0)
+    # (offer flow, receiving site, need flow) as one integer when it fits: fewer sort keys.
+    n_sites, n_flows = int(n_site.max(initial=0)) + 1, int(max(o_flow.max(initial=0), n_flow.max(initial=0))) + 2
+    if n_flows * n_sites * n_flows < 2**62:
+        receiver = (o_flow[live] * n_sites + n_site[live]) * n_flows + (n_flow[live] + 1)
+        order = live[np.lexsort((-score[live], -plaus[live], receiver))]
+        receiver = (o_flow[order] * n_sites + n_site[order]) * n_flows + (n_flow[order] + 1)
+        first = np.r_[True, receiver[1:] != receiver[:-1]] if order.size else np.zeros(0, dtype=bool)
+    else:
+        order = live[np.lexsort((-score[live], -plaus[live], n_flow[live], n_site[live], o_flow[live]))]
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = (np.diff(o_flow[order]) != 0) | (np.diff(n_site[order]) != 0) | (np.diff(n_flow[order]) != 0)
     sel = order[first]
-    site_key = o_flow[sel] * (int(n_site.max(initial=0)) + 1) + n_site[sel]
+    site_key = o_flow[sel] * n_sites + n_site[sel]
     declared = n_flow[sel] >= 0
     if declared.any():  # a declared need of that site already carries the suggestion
         taken = np.sort(site_key[declared])
         at = np.minimum(np.searchsorted(taken, site_key), taken.size - 1)
         sel = sel[declared | (taken[at] != site_key)]
-    sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
+    if n_flows * n_sites * n_flows < 2**62:
+        receiver = (o_flow[sel] * n_sites + n_site[sel]) * n_flows + (n_flow[sel] + 1)
+        sel = sel[np.lexsort((receiver, -plaus[sel], -score[sel]))]
+    else:
+        sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
     if per_offer is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
         sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
@@ -439,6 +453,20 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap)
     return cands, terms, sel
+
+
+@contextmanager
+def bulk_allocation():
+    """No cyclic garbage collection while a run allocates millions of small objects (rows,
+    proposals, output lines, none of them in cycles): each collection would walk them all again,
+    which costs a dense region a third of its time. Collection resumes (and runs) at the end."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _round(a: np.ndarray, digits: int) -> list:

@@ -50,14 +50,15 @@ def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclud
     """What `boucle match` and the platform show: at most ``per_offer`` receivers per offer (default
     the pipeline's), found by the compiled search; ``per_offer=None`` lists every pair above the
     threshold (the allocation needs them all)."""
-    from .pipeline import DEFAULT_RECEIVERS_PER_OFFER, propose
+    from .pipeline import DEFAULT_RECEIVERS_PER_OFFER, bulk_allocation, propose
 
     sites = territory_sites(territory)
     if exclude_sites:
         sites = sites.exclude(site_id__in=list(exclude_sites))
-    site_in, flow_in = pipeline_inputs(sites)
     per_offer = DEFAULT_RECEIVERS_PER_OFFER if per_offer is _DEFAULT else per_offer
-    return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top, per_offer=per_offer)
+    with bulk_allocation():
+        site_in, flow_in = pipeline_inputs(sites)
+        return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top, per_offer=per_offer)
 
 
 def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,
