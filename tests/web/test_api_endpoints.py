@@ -135,3 +135,17 @@ def test_token_last_use_is_recorded_at_most_once_a_minute(world, client):
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
     client.get("/api/sites", **auth)
     assert ApiToken.objects.get(pk=token.pk).last_used_at > first
+
+
+def test_current_route_through_the_api_uses_the_import_rule(world, client):
+    auth = _bearer(world.users["member_a"])
+    payload = {"site": world.sites["A"].pk, "direction": "offer", "label": "Chutes d'acier", "quantity": 40,
+               "unit": "t"}
+    bad = client.post("/api/flows", {**payload, "current_route": "R99"}, content_type="application/json", **auth)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "current_route"
+    assert "R1 à R13" in bad.json()["detail"][0]["msg"]
+    good = client.post("/api/flows", {**payload, "current_route": "r 4", "temperature_c": 35},
+                       content_type="application/json", **auth)
+    assert good.status_code == 201, good.content
+    assert good.json()["temperature_c"] == 35
+    assert good.json()["current_route"] == "R4" and Flow.objects.get(pk=good.json()["id"]).current_route == "R4"

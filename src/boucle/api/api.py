@@ -79,7 +79,8 @@ def _flow_out(flow) -> dict:
     return {"id": flow.pk, "site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
             "ewc_code": flow.ewc_id, "material_class": flow.material_class, "quantity": flow.quantity,
             "unit": flow.unit, "period": flow.period, "quantity_per_year_base": flow.quantity_base,
-            "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative}
+            "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative,
+            "temperature_c": flow.temperature_c, "current_route": flow.current_route}
 
 
 MAX_OFFSET = 10**9  # a database cannot slice past a 64-bit integer; no page lies that far anyway
@@ -138,7 +139,8 @@ def create_flow(request, payload: S.FlowIn):
     data = {"site": str(payload.site), "direction": payload.direction, "kind": payload.kind, "label": payload.label,
             "ewc": payload.ewc_code or "", "material_class": payload.material_class or "",
             "quantity": "" if payload.quantity is None else str(payload.quantity), "unit": payload.unit or "",
-            "period": payload.period}
+            "period": payload.period, "current_route": payload.current_route or "",
+            "temperature_c": "" if payload.temperature_c is None else str(payload.temperature_c)}
     if payload.confidential:
         data["confidential"] = "on"
     form = FlowForm(data, sites=sites)

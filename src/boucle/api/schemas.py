@@ -45,6 +45,13 @@ class FlowIn(Schema):
     unit: str | None = None
     period: Literal["year", "month", "week", "day", "once"] = "year"
     confidential: bool = True
+    temperature_c: float | None = Field(None, ge=-273.15, description="Heat and water: temperature of the offer, "
+                                        "or the temperature the need requires (°C).")
+    current_route: str | None = Field(
+        None, description="What happens to the flow today: an operation code (R1-R13, D1-D15) or a route "
+                          "(landfill, incineration, incineration_recovery, recycling = already sold for recycling, "
+                          "composting, anaerobic_digestion, land_spreading, sewer, discharge_treated, dissipation). "
+                          "Empty: unknown, a documented default applies (docs/impact-method.md).")
 
 
 class FlowOut(Schema):
@@ -62,6 +69,8 @@ class FlowOut(Schema):
     base_unit: str
     confidential: bool
     illustrative: bool
+    temperature_c: float | None = None
+    current_route: str = ""
 
 
 class PartySite(Schema):

@@ -13,7 +13,8 @@ from .models import Correction, Flow, Site
 CORRECTABLE = {
     Site: {"name", "naf_id", "activity", "lat", "lon", "commune_id", "closed"},
     Flow: {"label", "kind", "ewc_id", "material_class", "quantity", "unit", "period", "quantity_base",
-           "base_unit", "temperature_c", "hazardous", "grade", "available_from", "available_to", "confidential"},
+           "base_unit", "temperature_c", "hazardous", "grade", "available_from", "available_to", "confidential",
+           "current_route"},
 }
 
 

@@ -110,3 +110,25 @@ def naf(text: str):
         return normalise_naf(text)
     except ValueError:
         raise CellError(_("naf_code: %(text)s n'est pas un code NAF (ex. 23.51Z)") % {"text": repr(text)}) from None
+
+
+def current_route(text: str, column: str = "current_route"):
+    """What happens to the flow today: an operation code (``R4``, ``D 1``) kept as its code, or a
+    route name (``landfill``, ``déjà vendu pour recyclage``…) kept as its key; empty = unknown.
+
+    The one validation of a declared current route: importer, flow form and API call it.
+    """
+    from boucle.impact.routes import normalise_operation, operation_route, parse_route, routes
+
+    value = (text or "").strip()
+    if not value:
+        return ""
+    code = normalise_operation(value)
+    if code is not None and operation_route(code) is not None:
+        return code
+    try:
+        return parse_route(value)
+    except ValueError:
+        raise CellError(_("%(column)s: %(text)s n'est ni un code d'opération (R1 à R13, D1 à D15) ni une "
+                          "filière connue (%(choices)s)")
+                        % {"column": column, "text": repr(text), "choices": ", ".join(routes())}) from None

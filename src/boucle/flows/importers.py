@@ -24,7 +24,8 @@ from .tabular import FileFormatError, read_table
 
 SITE_COLUMNS = ["site_id", "name", "naf_code", "activity", "latitude", "longitude", "commune_insee", "country"]
 FLOW_COLUMNS = ["site_id", "direction", "label", "kind", "ewc_code", "quantity", "unit", "period", "temperature_c",
-                "hazardous", "available_from", "available_to", "confidential", "external_id", "illustrative"]
+                "hazardous", "available_from", "available_to", "confidential", "external_id", "illustrative",
+                "current_route"]
 DIRECTIONS = {"offer": "offer", "offre": "offer", "need": "need", "besoin": "need", "demande": "need"}
 KINDS = {"material": "material", "matiere": "material", "matière": "material", "energy": "energy",
          "energie": "energy", "énergie": "energy", "heat": "energy", "chaleur": "energy", "water": "water",
@@ -298,6 +299,7 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 raise F.CellError(_("available_to est antérieure à available_from"))
             confidential = F.boolean("confidential", row.get("confidential", ""), default=True)
             illustrative = F.boolean("illustrative", row.get("illustrative", ""), default=False)
+            route = F.current_route(row.get("current_route", ""))
             external_id = row.get("external_id", "").strip()
             identity = flow_identity(direction, kind, label, ewc, external_id)
             key = (sid, identity)
@@ -310,7 +312,9 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 "direction": direction, "kind": kind, "label": label, "ewc_id": ewc,
                 "quantity": quantity, "unit": unit, "period": period, "quantity_base": base, "base_unit": base_unit,
                 "temperature_c": temperature, "hazardous": hazardous, "available_from": start, "available_to": end,
-                "confidential": confidential, "illustrative": illustrative, "external_id": external_id}))
+                "confidential": confidential, "illustrative": illustrative, "external_id": external_id,
+                # only when the file has the column, so files without it re-import as unchanged
+                **({"current_route": route} if "current_route" in table.header else {})}))
         except F.CellError as exc:
             report.rejected.append((line, str(exc)))
     if report.rejected and not partial:

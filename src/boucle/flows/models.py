@@ -114,6 +114,10 @@ class Flow(models.Model):
     hazardous = models.BooleanField(null=True, blank=True)
     physical_state = models.CharField(max_length=20, blank=True)
     grade = models.CharField(max_length=200, blank=True, help_text="Purity or grade, as text.")
+    current_route = models.CharField(
+        max_length=24, blank=True,
+        help_text="What happens to the flow today: an operation code (R1-R13, D1-D15) or a route key "
+                  "(boucle/impact/data/current_routes.csv); empty = unknown, the documented default applies.")
     available_from = models.DateField(null=True, blank=True)
     available_to = models.DateField(null=True, blank=True)
     confidential = models.BooleanField(default=True)
@@ -131,6 +135,8 @@ class Flow(models.Model):
             models.UniqueConstraint(fields=["site", "identity"], name="flow_identity_per_site"),
             models.CheckConstraint(condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="flow_quantity_non_negative"),
             models.CheckConstraint(condition=Q(direction__in=["offer", "need"]), name="flow_direction_enum"),
+            models.CheckConstraint(condition=Q(current_route__regex=r"^([RD][0-9]{1,2}F?|[a-z_]+)?$"),
+                                   name="flow_current_route_format"),
         ]
         indexes = [models.Index(fields=["direction", "material_class"])]
 

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from .engine import exchange_breakdown
+from .ranges import format_range
 from .factors import MODES
 from .units import ACCEPTED_UNITS
 
@@ -52,7 +53,12 @@ def register(subparsers) -> None:
     p.add_argument("--distance-km", type=float, required=True)
     p.add_argument("--mode", choices=MODES, default=None,
                    help="freight mode (default: road for materials, pipe for water and heat)")
-    p.add_argument("--route", default=None, help="baseline disposal route (default: the class's, usually landfill)")
+    p.add_argument("--route", default=None,
+                   help="what happens to the flow today: an operation code (R1-R13, D1-D15) or a route "
+                        "(landfill, incineration, incineration_recovery, recycling, composting, sewer...); "
+                        "default: the documented default of the material and waste code, shown as an assumption")
+    p.add_argument("--supply-temperature", type=float, default=None, metavar="C", help="heat: supply temperature (°C)")
+    p.add_argument("--need-temperature", type=float, default=None, metavar="C", help="heat: need temperature (°C)")
     p.add_argument("--replaces", default=None, help="virgin input replaced, when a class has several recipes")
     p.add_argument("--basis", choices=("estimated", "verified"), default="estimated")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -74,6 +80,15 @@ def _text(d: dict[str, Any]) -> str:
     for k in HEADLINE:
         reason = f"  ({d['reasons'][k]})" if k in d["reasons"] else ""
         lines.append(f"  {k:24} {_fmt(d[k], units[k])}{reason}")
+    if d.get("co2e_low_t") is not None:
+        lines.append(f"  {'co2e (rounded, range)':24} "
+                     f"{format_range(d['co2e_avoided_t'], d['co2e_low_t'], d['co2e_high_t'], 't CO2e', 'en')}")
+    if d.get("eur_low") is not None:
+        lines.append(f"  {'eur (rounded, range)':24} {format_range(d['eur_saved'], d['eur_low'], d['eur_high'], 'EUR', 'en')}")
+    lines.append(f"  {'current route':24} {d.get('current_route_label') or d.get('current_route')}"
+                 + (" (assumed)" if d.get("route_assumed") else " (declared)"))
+    for a in d.get("assumptions") or []:
+        lines.append(f"  assumption: {a}")
     lines.append("  terms:")
     for t in d["terms"] + d["cost_terms"]:
         val = _fmt(t["value"], t["value_unit"])
@@ -87,7 +102,10 @@ def handle(args) -> int:
     try:
         key = args.material or class_for_ewc(args.ewc)
         b = exchange_breakdown(key, args.quantity, args.unit, args.distance_km, mode=args.mode,
-                               baseline_route=args.route, replaces=args.replaces, basis=args.basis)
+                               baseline_route=args.route, replaces=args.replaces, basis=args.basis,
+                               ewc=normalise_ewc(args.ewc) if args.ewc else None,
+                               supply_temperature_c=args.supply_temperature,
+                               need_temperature_c=args.need_temperature)
     except (KeyError, ValueError) as exc:
         print(f"boucle impact: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2

@@ -66,6 +66,20 @@ class Breakdown:
     reasons: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Any] = field(default_factory=dict)
     method: str = METHOD
+    # The counterfactual: the route the flow follows today (declared, or a documented default).
+    current_route: str = ""
+    current_route_label: str = ""
+    route_assumed: bool = False
+    route_source: str = ""
+    assumptions: list[str] = field(default_factory=list)
+    # What the material is worth on its market: information, never part of eur_saved.
+    market_value_eur: float | None = None
+    # Estimated figures' low-high ranges (None for verified figures or when not computable).
+    co2e_low_t: float | None = None
+    co2e_high_t: float | None = None
+    eur_low: float | None = None
+    eur_high: float | None = None
+    heat: dict[str, Any] = field(default_factory=dict)
 
     @property
     def computable(self) -> bool:
@@ -150,7 +164,27 @@ def _cost_term(name: str, sign: float, tables: Tables, kind: str, key: str, acti
         t.reason = "quantity not computable"
     else:
         t.value = sign * activity * p.eur_default
+        lo = p.eur_low if p.eur_low is not None else p.eur_default
+        hi = p.eur_high if p.eur_high is not None else p.eur_default
+        # the least and most favourable value of the term, kept for the EUR range
+        t._range = sorted((sign * activity * lo, sign * activity * hi))  # type: ignore[attr-defined]
     return t
+
+
+def _zero_term(name: str, value_unit: str, note: str, activity: float | None = None,
+               activity_unit: str = "") -> Term:
+    """A term the counterfactual removes (already recycled, already treated): 0, with the reason."""
+    return Term(name, 0.0 if activity is not None else None, value_unit, 0.0, "", NONE_ID, "Boucle method",
+                activity=activity, activity_unit=activity_unit, note=note,
+                reason=None if activity is not None else "quantity not computable")
+
+
+def _eur_range(terms: list[Term]) -> tuple[float | None, float | None]:
+    if any(t.value is None for t in terms):
+        return None, None
+    lo = sum(getattr(t, "_range", (t.value, t.value))[0] for t in terms)
+    hi = sum(getattr(t, "_range", (t.value, t.value))[1] for t in terms)
+    return lo, hi
 
 
 def _sum(terms: list[Term]) -> float | None:
@@ -163,11 +197,31 @@ def _first_reason(terms: list[Term]) -> str:
     return "; ".join(f"{t.name}: {t.reason}" for t in terms if t.reason)
 
 
+def _route_texts(choice) -> list[str]:
+    if not choice.assumed:
+        return []
+    r = choice.route
+    text = f"current route assumed: {r.label_en} ({choice.source})"
+    return [text + (f"; {choice.note}" if choice.note else "")]
+
+
 def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_km: float,
                        mode: str | None = None, baseline_route: str | None = None,
                        replaces: str | None = None, basis: str = "estimated",
-                       labels: dict[str, Any] | None = None, tables: Tables | None = None) -> Breakdown:
-    """Full breakdown of one exchange, ready to display or serialise."""
+                       labels: dict[str, Any] | None = None, tables: Tables | None = None, *,
+                       ewc: str | None = None, supply_temperature_c: float | None = None,
+                       need_temperature_c: float | None = None) -> Breakdown:
+    """Full breakdown of one exchange, ready to display or serialise.
+
+    ``baseline_route`` is the flow's current route as declared (a route key such as
+    ``landfill`` or ``recycling``, or an operation code R1-R13 / D1-D15); without it the
+    documented default for the material and ``ewc`` code applies and is listed in
+    ``assumptions``. Heat takes the supply and need temperatures (docs/impact-method.md).
+    """
+    from . import heat as H
+    from .ranges import co2e_range
+    from .routes import resolve_route
+
     tables = tables or default_tables()
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}")
@@ -180,7 +234,10 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     if mode not in MODE_FACTOR_IDS:
         raise ValueError(f"unknown mode {mode!r}")
     base = BASE_UNIT[info.flow_kind]
-    route = baseline_route or info.baseline_route
+    choice = resolve_route(material_key, baseline_route, ewc, info.baseline_route)
+    credit = choice.route.credit
+    route = choice.route.impact_route or choice.route.key
+    assumptions = _route_texts(choice)
     reasons: dict[str, str] = {}
     q = to_base(quantity, unit, info.flow_kind, info.density_t_per_m3)
     Q = q.value
@@ -188,25 +245,42 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     s = recipe.substitution_ratio if recipe else None
     mass = _mass_t_per_base(info)
     qty_missing = q.reason or "quantity not computable"
+    is_mat, is_water, is_heat = (info.flow_kind == k for k in ("material", "water", "heat"))
+    already = "already on a recovery route today: " + (choice.route.note or "no avoided burden")
 
     terms: list[Term] = []
+    cost_terms: list[Term] = []
+    heat_info: dict[str, Any] = {}
+    breakeven = None
+    delivered = Q
     if recipe is None:
         why = (f"no substitution recipe replacing {replaces!r}" if replaces and tables.recipes.get(material_key)
                else info.no_recipe_reason or "no substitution recipe for this material")
         reasons["co2e_avoided_t"] = why
+    elif is_heat:
+        delivered, breakeven = _heat_terms(H, tables, info, recipe, Q, distance_km, supply_temperature_c,
+                                           need_temperature_c, terms, cost_terms, heat_info, assumptions,
+                                           reasons, qty_missing)
+    elif credit == "none":
+        terms.append(_zero_term("virgin_avoided", "t CO2e", already, Q, base))
+        terms.append(_zero_term("disposal_avoided", "t CO2e", already, Q, base))
+        terms.append(_zero_term("processing", "t CO2e", "the same preparation happens on the current route", Q, base))
     else:
         q_s = None if Q is None else Q * s
         terms.append(_co2_term("virgin_avoided", +1, recipe.virgin_factor_id, q_s, base, base, tables,
                                f"no factor for virgin {recipe.replaces_key}" if Q is not None else qty_missing,
                                recipe.note))
-        d_id = disposal_factor_id(info, recipe, route)
-        terms.append(_co2_term("disposal_avoided", +1, d_id, Q, base, base, tables,
-                               f"no disposal factor for route {route!r}" if Q is not None else qty_missing))
+        if credit == "virgin_only":
+            terms.append(_zero_term("disposal_avoided", "t CO2e", choice.route.note, Q, base))
+        else:
+            d_id = disposal_factor_id(info, recipe, route)
+            terms.append(_co2_term("disposal_avoided", +1, d_id, Q, base, base, tables,
+                                   f"no disposal factor for route {route!r}" if Q is not None else qty_missing))
         terms.append(_co2_term("processing", -1, recipe.processing_factor_id, Q, base, base, tables,
                                f"no processing factor for {material_key} -> {recipe.replaces_key}"
                                if Q is not None else qty_missing))
     t_km = None if Q is None else Q * mass * distance_km
-    if info.flow_kind == "heat":
+    if is_heat:
         transport = _co2_term("transport", -1, NONE_ID, t_km, "t.km", "t.km", tables, qty_missing,
                               "heat travels through a network, not by freight")
     else:
@@ -218,15 +292,14 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     if recipe and co2 is None:
         reasons["co2e_avoided_t"] = q.reason or _first_reason(terms)
 
-    # break-even: distance at which the transport term eats the whole gain
-    breakeven = None
-    if co2 is None:
+    # break-even: distance at which the transport term eats the whole gain (heat: the pipe's cost)
+    if is_heat:
+        if breakeven is None:
+            reasons.setdefault("breakeven_distance_km", reasons.get("co2e_avoided_t", "heat not deliverable"))
+    elif co2 is None:
         reasons["breakeven_distance_km"] = reasons.get("co2e_avoided_t", "CO2e not computable")
     else:
-        d_id = disposal_factor_id(info, recipe, route)
-        per_unit_gain = (s * per_base_kg(tables, recipe.virgin_factor_id, base)
-                         + per_base_kg(tables, d_id, base)
-                         - per_base_kg(tables, recipe.processing_factor_id, base))
+        per_unit_gain = sum(t.value for t in terms if t.name != "transport") / Q * 1000.0 if Q else 0.0
         per_km = (mass or 0.0) * (transport.factor or 0.0)
         if per_km <= 0:
             reasons["breakeven_distance_km"] = "no freight term for this flow or mode"
@@ -242,31 +315,52 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
             reasons[name] = why_missing
         return value_if
 
-    is_mat, is_water, is_heat = (info.flow_kind == k for k in ("material", "water", "heat"))
-    tonnes_diverted = metric("tonnes_diverted", is_mat, Q, qty_missing)
+    avoided = None if Q is None or s is None else (0.0 if credit == "none" else Q * s)
+    tonnes_diverted = metric("tonnes_diverted", is_mat, None if Q is None else (0.0 if credit == "none" else Q),
+                             qty_missing)
     no_recipe = reasons.get("co2e_avoided_t", "no substitution recipe")
-    virgin_t = metric("virgin_avoided_t", is_mat, None if Q is None or s is None else Q * s,
-                      qty_missing if Q is None else no_recipe)
-    water = metric("water_saved_m3", is_water, None if Q is None or s is None else Q * s,
-                   qty_missing if Q is None else no_recipe)
-    energy = metric("energy_recovered_mwh", is_heat, None if Q is None or s is None else Q * s,
+    virgin_t = metric("virgin_avoided_t", is_mat, avoided, qty_missing if Q is None else no_recipe)
+    water = metric("water_saved_m3", is_water, avoided, qty_missing if Q is None else no_recipe)
+    energy = metric("energy_recovered_mwh", is_heat, None if recipe is None else delivered,
                     qty_missing if Q is None else no_recipe)
 
-    cost_terms: list[Term] = []
-    fee_key = f"{route}:{info.fee_class}"
-    cost_terms.append(_cost_term("avoided_disposal_fee", +1, tables, "disposal_fee", fee_key, Q, base))
-    if recipe is not None:
-        cost_terms.append(_cost_term("avoided_purchase", +1, tables, "virgin_price", recipe.replaces_key,
-                                     None if Q is None else Q * s, base))
-        cost_terms.append(_cost_term("processing_cost", -1, tables, "processing_cost",
-                                     processing_price_key(tables, recipe), Q, base))
-    cost_mode = "pipe" if is_heat else mode
-    cost_terms.append(_cost_term("transport_cost", -1, tables, "transport_cost", cost_mode, t_km, "t.km"))
+    if not is_heat:
+        if credit in ("none", "virgin_only"):
+            cost_terms.append(_zero_term("avoided_disposal_fee", "EUR", already if credit == "none"
+                                         else choice.route.note, Q, base))
+        else:
+            cost_terms.append(_cost_term("avoided_disposal_fee", +1, tables, "disposal_fee",
+                                         f"{route}:{info.fee_class}", Q, base))
+        if recipe is not None:
+            if credit == "none":
+                cost_terms.append(_zero_term("avoided_purchase", "EUR", already, Q, base))
+                cost_terms.append(_zero_term("processing_cost", "EUR", "the same preparation happens on the "
+                                             "current route", Q, base))
+            else:
+                cost_terms.append(_cost_term("avoided_purchase", +1, tables, "virgin_price", recipe.replaces_key,
+                                             None if Q is None else Q * s, base))
+                cost_terms.append(_cost_term("processing_cost", -1, tables, "processing_cost",
+                                             processing_price_key(tables, recipe), Q, base))
+        cost_terms.append(_cost_term("transport_cost", -1, tables, "transport_cost", mode, t_km, "t.km"))
     eur = _sum(cost_terms) if recipe else None
     if recipe is None:
         reasons["eur_saved"] = no_recipe
     elif eur is None:
         reasons["eur_saved"] = q.reason or _first_reason(cost_terms)
+
+    market = tables.price("secondary_price", material_key)
+    market_value = None if market is None or Q is None else Q * market.eur_default
+    if market_value is None:
+        reasons["market_value_eur"] = ("no cited market price of this secondary material is shipped "
+                                       "(prices.csv kind 'secondary_price')" if Q is not None else qty_missing)
+
+    co2_lo = co2_hi = eur_lo = eur_hi = None
+    if basis == "estimated" and co2 is not None:
+        gross = sum(t.value for t in terms if t.name != "transport")
+        lo, hi = co2e_range(co2, gross, transport.value or 0.0)
+        co2_lo, co2_hi = float(lo), float(hi)
+    if basis == "estimated" and eur is not None:
+        eur_lo, eur_hi = _eur_range(cost_terms)
 
     return Breakdown(
         material=material_key, material_label=info.label_en, flow_kind=info.flow_kind,
@@ -275,4 +369,88 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         mode=mode, baseline_route=route, basis=basis, co2e_avoided_t=co2,
         tonnes_diverted=tonnes_diverted, virgin_avoided_t=virgin_t, water_saved_m3=water,
         energy_recovered_mwh=energy, eur_saved=eur, breakeven_distance_km=breakeven,
-        terms=terms, cost_terms=cost_terms, reasons=reasons, labels=dict(labels or {}))
+        terms=terms, cost_terms=cost_terms, reasons=reasons, labels=dict(labels or {}),
+        current_route=choice.route.key, current_route_label=choice.route.label_en,
+        route_assumed=choice.assumed, route_source=choice.source, assumptions=assumptions,
+        market_value_eur=market_value, co2e_low_t=co2_lo, co2e_high_t=co2_hi, eur_low=eur_lo, eur_high=eur_hi,
+        heat=heat_info)
+
+
+def _heat_terms(H, tables: Tables, info: MaterialInfo, recipe: Recipe, Q: float | None, distance_km: float,
+                supply_c: float | None, need_c: float | None, terms: list[Term], cost_terms: list[Term],
+                heat_info: dict, assumptions: list[str], reasons: dict, qty_missing: str):
+    """Heat: boiler displaced at the need's temperature (or heat-pump lift), pipe losses and cost."""
+    if supply_c is None:
+        rep = H.class_temperatures().get(info.key)
+        if rep is not None:
+            supply_c = rep[0]
+            assumptions.append(f"supply temperature assumed {rep[0]:g} °C ({rep[1]})")
+    if need_c is None:
+        assumptions.append("need temperature unknown: a hot-water gas boiler is assumed displaced")
+    boiler = per_base_kg(tables, recipe.virgin_factor_id, "MWh")
+    elec = per_base_kg(tables, "FR_ELEC_MIX_2022", "MWh")
+    heat_price = tables.price("virgin_price", recipe.replaces_key)
+    elec_price = tables.price("energy_price", "electricity")
+    if boiler is None or supply_c is None:
+        reasons["co2e_avoided_t"] = "no boiler factor or supply temperature for this heat"
+        terms.append(Term("virgin_avoided", None, "t CO2e", factor_id=recipe.virgin_factor_id,
+                          reason=reasons["co2e_avoided_t"]))
+        return None, None
+    prices = H.HeatPrices(heat_price.eur_default if heat_price else float("nan"),
+                          elec_price.eur_default if elec_price else float("nan"))
+    nan = float("nan")
+    r = H.evaluate([Q if Q is not None else nan], [distance_km], [supply_c],
+                   [need_c if need_c is not None else nan], boiler, elec if elec is not None else nan, prices)
+    cop = float(r["cop"][0])
+    feasible = bool(r["feasible"][0])
+    eff = float(H.boiler_efficiency([need_c if need_c is not None else nan])[0])
+    ef_boiler = boiler * H.p("boiler_efficiency_hot_water_net_cv") / eff
+    delivered = None if Q is None else float(r["delivered_mwh"][0])
+    loss = None if Q is None else float(r["loss_mwh"][0])
+    be = float(r["breakeven_km"][0])
+    heat_info.update({
+        "supply_temperature_c": supply_c, "need_temperature_c": need_c,
+        "use": "heat_pump" if cop == cop else "direct", "cop": None if cop != cop else cop,
+        "feasible": feasible, "boiler_efficiency_net_cv": eff,
+        "loss_mwh_per_km_year": float(H.loss_mwh_per_km_year([supply_c])[0]),
+        "loss_mwh": loss, "delivered_mwh": delivered,
+        "network_cost_eur_per_km_year": H.network_cost_eur_per_km_year(),
+        "source": "boucle/impact/data/heat_physics.csv"})
+    if not feasible:
+        reasons["co2e_avoided_t"] = (f"a heat pump cannot lift {supply_c:g} °C heat to {need_c:g} °C "
+                                     f"(maximum sink {H.p('heat_pump_max_sink_c'):g} °C)")
+        reasons["breakeven_distance_km"] = reasons["co2e_avoided_t"]
+    f = tables.factor(recipe.virgin_factor_id)
+    terms.append(Term("virgin_avoided", None if delivered is None else delivered * ef_boiler / 1000.0, "t CO2e",
+                      ef_boiler / 1000.0, "kg CO2e/kWh", f.factor_id, f.source, f.vintage, f.geography,
+                      delivered, "MWh", f"gas boiler, {eff:.0%} net-CV reference efficiency (EU 2015/2402); "
+                      f"heat delivered after {loss if loss is not None else '?'} MWh of pipe losses",
+                      None if delivered is not None else qty_missing))
+    if cop == cop and feasible:
+        ef = tables.factor("FR_ELEC_MIX_2022")
+        use = None if delivered is None else delivered / cop
+        terms.append(Term("heat_pump_electricity", None if use is None or elec is None else -use * elec / 1000.0,
+                          "t CO2e", ef.kgco2e_per_unit if ef else None, "kg CO2e/kWh",
+                          "FR_ELEC_MIX_2022", ef.source if ef else "", ef.vintage if ef else "",
+                          ef.geography if ef else "", use, "MWh", f"COP {cop:.2f}",
+                          None if use is not None and elec is not None else "no electricity factor"))
+        if elec_price:
+            cost_terms.append(_cost_term("heat_pump_electricity_cost", -1, tables, "energy_price", "electricity",
+                                         use, "MWh"))
+    terms.append(_zero_term("disposal_avoided", "t CO2e", "dissipated heat has no disposal burden", Q, "MWh"))
+    cost_terms.append(_cost_term("avoided_purchase", +1, tables, "virgin_price", recipe.replaces_key,
+                                 delivered, "MWh"))
+    k = H.network_cost_eur_per_km_year()
+    net = Term("heat_network_cost", -k * distance_km, "EUR", k, "EUR/km/yr", "heat_physics:network_capex_eur_per_m",
+               H.params()["network_capex_eur_per_m"].source, "", "FR", distance_km, "km",
+               f"annualised over {H.p('network_lifetime_years'):g} years at {H.p('network_discount_rate'):.0%}")
+    k_lo, k_hi = H.network_cost_eur_per_km_year("low"), H.network_cost_eur_per_km_year("high")
+    net._range = (-k_hi * distance_km, -k_lo * distance_km)  # type: ignore[attr-defined]
+    cost_terms.append(net)
+    if be == be:
+        heat_info["breakeven_reason"] = ("distance at which the annualised pipe cost and the value of the heat "
+                                         "lost equal the value of the heat delivered")
+        return delivered, be
+    if feasible:
+        reasons["breakeven_distance_km"] = qty_missing if Q is None else "heat has no positive value"
+    return delivered, None

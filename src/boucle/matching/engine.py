@@ -254,16 +254,21 @@ def class_pair_allowed(classinfo: ClassInfo, oc: int, nc: int) -> bool:
     return True
 
 
+# boucle/impact/data/heat_physics.csv: heat_pump_max_sink_c (100 °C) minus the 5 K approach
+HEAT_PUMP_MAX_NEED_C = 95.0
+
+
 def flow_rules_mask(offers: Offers, needs: Needs, classinfo: ClassInfo, oi: np.ndarray, ni: np.ndarray) -> np.ndarray:
     """Rules that depend on each flow: never the same site; hazardous waste only
-    to authorised sites; heat only from a source at least as hot as the use
-    (when both temperatures are known)."""
+    to authorised sites; heat only from a source at least as hot as the use, or
+    one a heat pump can lift to it (when both temperatures are known)."""
     ok = offers.site[oi] != needs.site[ni]
     ok &= ~offers.hazardous[oi] | needs.accepts_hazardous[ni]
     if classinfo.is_heat.any():
         heat = classinfo.is_heat[offers.cls[oi]] | classinfo.is_heat[needs.cls[ni]]
         to, tn = offers.temperature_c[oi], needs.temperature_c[ni]
-        too_cold = heat & np.isfinite(to) & np.isfinite(tn) & (to < tn)
+        # a cooler source can still serve through a heat pump, up to the pump's maximum sink temperature
+        too_cold = heat & np.isfinite(to) & np.isfinite(tn) & (to < tn) & (tn > HEAT_PUMP_MAX_NEED_C)
         ok &= ~too_cold
     return ok
 

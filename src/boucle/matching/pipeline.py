@@ -24,8 +24,10 @@ from functools import lru_cache
 import numpy as np
 
 from . import engine as eng
-from .knowledge.infer import class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs
 from . import nearest
+from .additionality import value_proposals
+from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
+                              need_temperature, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 from .spatial import chord_to_km
 
@@ -58,7 +60,7 @@ HEAT_CASCADE = (
     ("waste_heat_medium", "hot_water", 0.9),
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
-               "water_cooling": 3, "water_treated_wastewater": 2, "wastewater_nutrient_rich": 1,
+               "water_cooling": 3, "water_treated_wastewater": 2, "water_irrigation": 2, "wastewater_nutrient_rich": 1,
                "wastewater_industrial": 1, "landfill_leachate": 0}
 MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0}
 
@@ -84,6 +86,8 @@ class FlowIn:
     temperature_c: float | None = None
     hazardous: bool = False
     class_key: str | None = None  # set when a person chose the class: confidence 1
+    unit: str | None = None  # the unit of quantity_t (t, MWh, m3); None: the class kind's unit
+    current_route: str | None = None  # what happens to the offer today (R/D code or route key); None: unknown
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,11 @@ class Proposal:
     score: float
     plausibility: float
     explanation: dict = field(default_factory=dict, compare=False)
+    # valued against the offer's current route (boucle.matching.additionality); None: unknown
+    tonnes_diverted: float | None = None
+    eur_saved: float | None = None
+    co2e_low_t: float | None = None
+    co2e_high_t: float | None = None
 
 
 # --------------------------------------------------------------------------- classes
@@ -162,7 +171,7 @@ def compatibility() -> eng.Compatibility:
         if a in idx and b in idx and a != b:
             energy = classes[idx[a]].kind == "energy"
             oc.append(idx[a]), nc.append(idx[b]), w.append(ENERGY_SUBSTITUTE_WEIGHT if energy else SUBSTITUTE_WEIGHT)
-    for a, b, weight in HEAT_CASCADE + class_substitutes():
+    for a, b, weight in HEAT_CASCADE + class_substitutes() + water_cascades():
         if a in idx and b in idx:
             oc.append(idx[a]), nc.append(idx[b]), w.append(weight)
     return eng.Compatibility.identity(len(keys)).plus(np.array(oc, dtype=np.int64), np.array(nc, dtype=np.int64), np.array(w))
@@ -177,6 +186,9 @@ def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     return list(_classify(flow.label or "", flow.ewc_code or "", flow.kind or "", flow.temperature_c))
 
 
+# Cooling water is drawn at 10-25 °C (EU BREF Industrial Cooling Systems, 2001: make-up and
+# once-through water at ambient temperature); water declared at 30 °C or more is a warm return.
+WARM_WATER_C = 30.0
 HEAT_GRADES = (("waste_heat_low", 100.0), ("waste_heat_medium", 250.0), ("waste_heat_high", float("inf")))
 
 
@@ -204,6 +216,9 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         kinds = {c.key: c.kind for c in classes}
         same = {k: v for k, v in found.items() if kinds.get(k) == kind}
         found = same or found
+    if temperature_c is not None and temperature_c >= WARM_WATER_C and "water_cooling" in found:
+        # water that comes back warm from cooling is a heat source, not cooling water
+        found["waste_heat_low"] = max(found.get("waste_heat_low", 0.0), found.pop("water_cooling"))
     if temperature_c is not None and any(k.startswith("waste_heat_") for k in found):
         grade = next(k for k, limit in HEAT_GRADES if temperature_c < limit)
         heat = max(v for k, v in found.items() if k.startswith("waste_heat_"))
@@ -527,6 +542,12 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     for i, s in enumerate(sites):
         hazard_ok[i] = _per_activity(memo, hazardous_classes_accepted, s)
 
+    def _inferred_temperature(site: SiteIn, key: str) -> float:
+        memo_key = (need_temperature, site.naf_code, site.activity, key)
+        if memo_key not in memo:
+            memo[memo_key] = _nan(need_temperature(site.naf_code, site.activity, key))
+        return memo[memo_key]
+
     def accepts(site: int, key: str) -> bool:
         acc = hazard_ok[site]
         return acc is None or key in acc
@@ -540,7 +561,8 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     needs = eng.Needs(
         site=np.array([r[1] for r in n_rows]), cls=np.array([cidx[r[2]] for r in n_rows]),
         quantity_t=np.array([_nan(flows_by_id[r[0]].quantity_t) if r[0] else np.nan for r in n_rows]),
-        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) if r[0] else np.nan for r in n_rows]),
+        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) if r[0] else _inferred_temperature(sites[r[1]], r[2])
+                                for r in n_rows]),
         inferred=np.array([r[0] is None for r in n_rows]),
         confidence=np.array([r[3] for r in n_rows]),
         accepts_hazardous=np.array([accepts(r[1], r[2]) for r in n_rows]))
@@ -593,4 +615,4 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
                 "rule_id": rule.rule_id if rule else None,
                 "source": rule.source if rule else None,
             }))
-    return out
+    return value_proposals(out, flows_by_id, sites_by_id)

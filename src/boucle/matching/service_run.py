@@ -35,11 +35,12 @@ def pipeline_inputs(sites):
                for _pk, sid, lat, lon, naf, activity in site_rows]
     flows = Flow.objects.filter(site__in=sites).values_list(
         "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
-        "temperature_c", "hazardous")
+        "temperature_c", "hazardous", "current_route")
     flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
-                      quantity_t=qty if base == "t" else (qty if base in ("MWh", "m3") else None),
-                      temperature_c=temp, hazardous=bool(haz))
-               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz in flows]
+                      quantity_t=qty if base in ("t", "MWh", "m3") else None,
+                      unit=base if base in ("t", "MWh", "m3") else None, temperature_c=temp, hazardous=bool(haz),
+                      current_route=route or None)
+               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route in flows]
     return site_in, flow_in
 
 
@@ -130,29 +131,11 @@ _COMPARED = ["need_site_id", "inferred", "material_class", "distance_km", "quant
 
 
 def _impact_columns(proposals) -> tuple[list, list]:
-    """Tonnes diverted and € saved per proposal, from the impact model's vectorised form.
-
-    The pipeline gives CO2e; the facilitator's funnel also needs tonnes and euros. A figure the
-    model cannot compute stays None (never a silent zero).
-    """
-    import numpy as np
-
-    from boucle.impact.vector import material_index, score_exchanges
-
-    n = len(proposals)
-    tonnes, eur = [None] * n, [None] * n
-    index = material_index()
-    rows = [i for i, p in enumerate(proposals) if p.quantity is not None and p.material_class in index]
-    if not rows:
-        return tonnes, eur
-    out = score_exchanges(np.array([index[proposals[i].material_class] for i in rows], dtype=np.int64),
-                          np.array([proposals[i].quantity for i in rows], dtype=float),
-                          np.array([proposals[i].distance_km for i in rows], dtype=float))
-    for j, i in enumerate(rows):
-        t, e = float(out["tonnes_diverted"][j]), float(out["eur_saved"][j])
-        tonnes[i] = None if np.isnan(t) else round(t, 6)
-        eur[i] = None if np.isnan(e) else round(e, 2)
-    return tonnes, eur
+    """Tonnes diverted and € saved per proposal, as the pipeline valued them against each offer's
+    current route (``boucle.matching.additionality``). A figure that cannot be computed stays
+    None (never a silent zero)."""
+    return ([getattr(p, "tonnes_diverted", None) for p in proposals],
+            [getattr(p, "eur_saved", None) for p in proposals])
 
 
 def _key(offer_id, need_id, need_site_id, material_class):

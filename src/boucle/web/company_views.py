@@ -21,6 +21,7 @@ from boucle.matching import lifecycle, services
 from boucle.reference.models import WasteCode
 
 from .flow_forms import FlowForm
+from .synergy_figures import calculation
 from .impact import impact_summary
 from .present import KIND_LABELS, STATUS_LABELS, _lang, material_classes, synergy_card
 
@@ -157,8 +158,9 @@ def synergy_detail(request, pk):
     log = synergy.status_log.select_related("author") if card["can_steer"] or card["can_answer"] else []
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
     targets = sorted(lifecycle.TRANSITIONS.get(synergy.status, ())) if card["can_steer"] else []
+    hidden = card["offer"]["site"]["anonymous"] or card["need"]["site"]["anonymous"]
     return render(request, "web/company/synergy_detail.html", {
-        "card": card, "log": log, "outcomes": outcomes,
+        "card": card, "log": log, "outcomes": outcomes, "calc": calculation(synergy, hidden),
         "targets": [(t, STATUS_LABELS[t]) for t in targets]})
 
 

@@ -8,6 +8,7 @@ a file end up identical.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from boucle.flows import fields as F
 from boucle.flows import units
 from boucle.flows.importers import classify, flow_identity
 from boucle.flows.models import Flow
@@ -15,6 +16,22 @@ from boucle.reference.models import WasteCode
 from boucle.reference.validators import normalise_ewc
 
 from .present import material_classes
+
+def route_choices() -> list[tuple[str, str]]:
+    """The named routes, then the recovery and disposal operations, in the user's language."""
+    from django.utils.translation import get_language
+
+    from boucle.impact.routes import routes
+
+    en = (get_language() or "fr").startswith("en")
+    named = [(r.key, r.label_en if en else r.label_fr) for r in routes().values() if r.credit != "unknown"]
+    ops = []
+    for r in routes().values():
+        for code in r.rd_codes:
+            ops.append((code, f"{code} — {r.label_en if en else r.label_fr}"))
+    ops.sort(key=lambda c: (c[0][0], int("".join(ch for ch in c[0] if ch.isdigit()))))
+    return [("", _("Inconnu (hypothèse documentée)"))] + named + ops
+
 
 UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L"), ("MWh", "MWh"), ("kWh", "kWh"),
                 ("GJ", "GJ"), ("unit", _("unité")), ("h", "h")]
@@ -35,11 +52,27 @@ class FlowForm(forms.Form):
         ("year", _("par an")), ("month", _("par mois")), ("week", _("par semaine")), ("day", _("par jour")),
         ("once", _("une fois"))])
     confidential = forms.BooleanField(label=_("Confidentiel"), required=False, initial=True)
+    temperature_c = forms.FloatField(
+        label=_("Température (°C)"), required=False, min_value=-273.15,
+        help_text=_("Pour la chaleur et l'eau : la température de l'offre, ou celle dont le besoin a besoin."))
+    # A list to pick from on screen, but any spelling the import accepts (« r 4 », « décharge ») is
+    # valid: the one rule is boucle.flows.fields.current_route.
+    current_route = forms.CharField(
+        label=_("Devenir actuel"), required=False, max_length=80, widget=forms.Select,
+        help_text=_("Ce que devient ce flux aujourd'hui, sans l'échange : le gain n'est compté que par "
+                    "rapport à ce devenir. Inconnu : une hypothèse documentée s'applique."))
 
     def __init__(self, *args, sites=None, instance: Flow | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        self.fields["current_route"].widget.choices = route_choices()
         self.instance = instance
+
+    def clean_current_route(self):
+        try:
+            return F.current_route(self.cleaned_data.get("current_route") or "")
+        except F.CellError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_ewc(self):
         text = self.cleaned_data["ewc"].strip()
@@ -92,7 +125,8 @@ class FlowForm(forms.Form):
                   "ewc": ewc, "material_class": material_class, "material_confidence": confidence,
                   "quantity": data["quantity"], "unit": data["unit"] or "", "period": data["period"],
                   "quantity_base": base, "base_unit": base_unit,
-                  "hazardous": ewc.hazardous if ewc else None, "confidential": data["confidential"]}
+                  "hazardous": ewc.hazardous if ewc else None, "confidential": data["confidential"],
+                  "current_route": data.get("current_route") or "", "temperature_c": data.get("temperature_c")}
         if flow is None:
             flow = Flow(source=source)
         if flow.imported_at:
@@ -116,4 +150,5 @@ class FlowForm(forms.Form):
         return {"site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
                 "ewc": flow.ewc.code if flow.ewc_id else "", "material_class": flow.material_class,
                 "quantity": flow.quantity, "unit": flow.unit, "period": flow.period,
-                "confidential": flow.confidential}
+                "confidential": flow.confidential, "current_route": flow.current_route,
+                "temperature_c": flow.temperature_c}

@@ -121,6 +121,9 @@ def synergy_card(user, synergy) -> dict:
                       if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
         "explanation": explanation_terms(synergy.explanation),
+        "co2e_text": None if hidden else co2e_text(synergy),
+        "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
+        "assumption": route_assumption(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
@@ -131,7 +134,41 @@ HIDDEN_KEYS = {"supply_t", "demand_t", "exchanged_t", "offer_idx", "need_idx", "
 TERM_LABELS = {"impact_term": gettext_lazy("impact"), "fit": gettext_lazy("adéquation des quantités"),
                "merit": gettext_lazy("intérêt"), "confidence": gettext_lazy("confiance du classement"),
                "inferred_factor": gettext_lazy("besoin déduit"), "decay": gettext_lazy("effet de la distance"),
-               "compat_weight": gettext_lazy("compatibilité des matières"), "distance_km": gettext_lazy("distance (km)")}
+               "compat_weight": gettext_lazy("compatibilité des matières"), "distance_km": gettext_lazy("distance (km)"),
+               "need_temperature_c": gettext_lazy("température du besoin (°C)"),
+               "heat_breakeven_km": gettext_lazy("distance au-delà de laquelle le réseau de chaleur coûte plus "
+                                                 "qu'il ne rapporte (km)")}
+
+
+def co2e_text(synergy) -> str | None:
+    """The estimated CO2e rounded to the digits its range allows, with the range: « 1 800 t CO₂e (1 400 – 2 200) »."""
+    from boucle.impact.ranges import format_range
+
+    if synergy.co2e_avoided_t is None:
+        return None
+    e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
+    lang = "en" if (get_language() or "fr").startswith("en") else "fr"
+    return format_range(synergy.co2e_avoided_t, e.get("co2e_low_t"), e.get("co2e_high_t"), "t CO₂e", lang)
+
+
+def eur_text(eur: float) -> str:
+    """Net euros rounded to two significant digits: an estimate from orders of magnitude is not exact to the euro."""
+    from boucle.impact.ranges import format_range
+
+    return format_range(eur, None, None, "€", "en" if (get_language() or "fr").startswith("en") else "fr")
+
+
+def route_assumption(explanation) -> str | None:
+    """What the offer is assumed to become today when the company did not say, in words."""
+    from boucle.impact.routes import routes
+
+    if not isinstance(explanation, dict) or not explanation.get("current_route_assumed"):
+        return None
+    route = routes().get(explanation.get("current_route") or "")
+    if route is None:
+        return None
+    label = route.label_en if (get_language() or "fr").startswith("en") else route.label_fr
+    return _("devenir actuel non déclaré, supposé : %(route)s") % {"route": label.lower()}
 
 
 def explanation_terms(explanation) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from boucle.impact.engine import exchange_breakdown
 
 
 def _b(material, q, basis="estimated", epci="CA1"):
-    return exchange_breakdown(material, q, "t", 20, basis=basis, labels={"epci": epci})
+    return exchange_breakdown(material, q, "t", 20, basis=basis, labels={"epci": epci}, baseline_route="landfill")
 
 
 def test_groups_sum_terms_and_count_non_computable():

@@ -20,7 +20,7 @@ def run(capsys, *argv):
 
 def test_json_stdout_is_one_object_with_the_contract_keys(capsys):
     rc, out, _ = run(capsys, "--material", "steel_scrap", "--quantity", "1000", "--unit", "t",
-                     "--distance-km", "50", "--json")
+                     "--distance-km", "50", "--route", "landfill", "--json")
     assert rc == 0
     d = json.loads(out)
     for k in ("co2e_avoided_t", "tonnes_diverted", "breakeven_distance_km", "material", "terms", "reasons"):
@@ -59,5 +59,5 @@ def test_errors_go_to_stderr_with_nonzero_exit(capsys):
 
 def test_text_output_lists_terms_with_their_rows(capsys):
     rc, out, _ = run(capsys, "--material", "glass_cullet", "--quantity", "10", "--unit", "t",
-                     "--distance-km", "100", "--mode", "barge")
+                     "--distance-km", "100", "--mode", "barge", "--route", "D1")
     assert rc == 0 and "GLEC3_IWW_BULK" in out and "19_501_5056_15_1" in out

@@ -9,7 +9,7 @@ from boucle.impact.factors import load_tables
 
 
 def test_missing_factor_gives_explicit_not_computable():
-    b = exchange_breakdown("copper_scrap", 10, "t", 20)
+    b = exchange_breakdown("copper_scrap", 10, "t", 20, baseline_route="landfill")
     assert b.co2e_avoided_t is None
     assert "primary_copper" in b.reasons["co2e_avoided_t"]
     assert b.breakeven_distance_km is None and b.reasons["breakeven_distance_km"]
@@ -36,7 +36,7 @@ def test_every_term_carries_its_source_row():
 
 
 def test_baseline_route_changes_disposal_term():
-    landfill = exchange_breakdown("cardboard", 100, "t", 10)
+    landfill = exchange_breakdown("cardboard", 100, "t", 10, baseline_route="landfill")
     incineration = exchange_breakdown("cardboard", 100, "t", 10, baseline_route="incineration")
     assert landfill.co2e_avoided_t > incineration.co2e_avoided_t
     unknown = exchange_breakdown("cardboard", 100, "t", 10, baseline_route="anaerobic_digestion")
@@ -44,22 +44,22 @@ def test_baseline_route_changes_disposal_term():
 
 
 def test_transport_reduces_gain_and_breakeven_is_where_it_vanishes():
-    b = exchange_breakdown("glass_cullet", 50, "t", 10)
-    at_breakeven = exchange_breakdown("glass_cullet", 50, "t", b.breakeven_distance_km)
+    b = exchange_breakdown("glass_cullet", 50, "t", 10, baseline_route="landfill")
+    at_breakeven = exchange_breakdown("glass_cullet", 50, "t", b.breakeven_distance_km, baseline_route="landfill")
     assert at_breakeven.co2e_avoided_t == pytest.approx(0, abs=1e-9)
-    beyond = exchange_breakdown("glass_cullet", 50, "t", b.breakeven_distance_km * 1.1)
+    beyond = exchange_breakdown("glass_cullet", 50, "t", b.breakeven_distance_km * 1.1, baseline_route="landfill")
     assert beyond.co2e_avoided_t < 0
 
 
 def test_rail_beats_road():
-    road = exchange_breakdown("steel_scrap", 100, "t", 300, mode="road")
-    rail = exchange_breakdown("steel_scrap", 100, "t", 300, mode="rail")
+    road = exchange_breakdown("steel_scrap", 100, "t", 300, mode="road", baseline_route="D1")
+    rail = exchange_breakdown("steel_scrap", 100, "t", 300, mode="rail", baseline_route="D1")
     assert rail.co2e_avoided_t > road.co2e_avoided_t
     assert rail.breakeven_distance_km > road.breakeven_distance_km
 
 
 def test_cost_saving_terms():
-    b = exchange_breakdown("steel_scrap", 10, "t", 100)
+    b = exchange_breakdown("steel_scrap", 10, "t", 100, baseline_route="landfill")
     names = {t.name: t for t in b.cost_terms}
     assert set(names) == {"avoided_disposal_fee", "avoided_purchase", "processing_cost", "transport_cost"}
     assert b.eur_saved == pytest.approx(sum(t.value for t in b.cost_terms))

@@ -25,8 +25,8 @@ def tables(tmp_path):
 
 
 def test_kg_and_t_give_the_same_breakdown(tables):
-    a = exchange_breakdown("steel_scrap", 2.5, "t", 40, tables=tables)
-    b = exchange_breakdown("steel_scrap", 2500, "kg", 40, tables=tables)
+    a = exchange_breakdown("steel_scrap", 2.5, "t", 40, tables=tables, baseline_route="landfill")
+    b = exchange_breakdown("steel_scrap", 2500, "kg", 40, tables=tables, baseline_route="landfill")
     assert a.co2e_avoided_t == pytest.approx(b.co2e_avoided_t)
     assert b.tonnes_diverted == pytest.approx(2.5)
 
@@ -52,8 +52,8 @@ def test_energy_units():
     assert to_base(5, "MWh", "heat", None).value == pytest.approx(5)
     assert to_base(18, "GJ", "heat", None).value == pytest.approx(5)
     assert to_base(5000, "kWh", "heat", None).value == pytest.approx(5)
-    gj = exchange_breakdown("waste_heat_high", 36, "GJ", 1)
-    mwh = exchange_breakdown("waste_heat_high", 10, "MWh", 1)
+    gj = exchange_breakdown("waste_heat_high", 36, "GJ", 0)
+    mwh = exchange_breakdown("waste_heat_high", 10, "MWh", 0)
     assert gj.co2e_avoided_t == pytest.approx(mwh.co2e_avoided_t)
     assert mwh.energy_recovered_mwh == pytest.approx(10)
 

@@ -24,7 +24,7 @@ def test_vector_and_scalar_agree_on_10000_random_exchanges():
     mode = rng.integers(-1, len(model.modes), n)
     route = rng.integers(-1, len(model.routes), n)
     route[rng.random(n) < 0.5] = -1
-    v = score_exchanges(mi, q, d, mode, route)
+    v = score_exchanges(mi, q, d, mode, route, heat_physics=True)
     expected = {k: np.empty(n) for k in ("co2e_avoided_t", "tonnes_diverted", "eur_saved", "breakeven_km")}
     for i in range(n):
         key = model.keys[mi[i]]
@@ -49,8 +49,9 @@ def test_material_index_follows_the_taxonomy_order():
     idx = material_index()
     keys = list(default_tables().materials)
     assert [k for k, _ in sorted(idx.items(), key=lambda kv: kv[1])] == keys
+    landfill = default_model().route_column("landfill")
     r = score_exchanges(np.array([idx["steel_scrap"], idx["copper_scrap"]]), np.array([1000.0, 10.0]),
-                        np.array([50.0, 50.0]))
+                        np.array([50.0, 50.0]), route_idx=np.array([landfill, landfill]))
     assert r["co2e_avoided_t"][0] == pytest.approx(1770.5975)
     assert np.isnan(r["co2e_avoided_t"][1]) and not r["computable"][1]
     assert r["tonnes_diverted"][1] == 10
@@ -61,3 +62,19 @@ def test_material_index_matches_the_taxonomy_index():
     idx = material_index()
     for key, i in taxonomy.class_index().items():
         assert idx[key] == i, key
+
+
+def test_linear_coefficients_follow_each_flow_s_current_route():
+    from boucle.impact.vector import linear_coefficients, route_indices
+
+    idx = material_index()
+    keys = ["steel_scrap", "steel_scrap", "steel_scrap", "cardboard"]
+    ro, assumed = route_indices(keys, [None, "D1", "R4", None], [None, None, None, "150101"])
+    assert list(assumed) == [True, False, False, True]
+    c = linear_coefficients(np.array([idx[k] for k in keys]), route_idx=ro)
+    assert c["co2e_kg_per_unit"][0] == 0 and c["co2e_kg_per_unit"][2] == 0  # sold for recycling today
+    assert c["co2e_kg_per_unit"][1] == pytest.approx(1775.67905)  # landfilled today
+    assert list(c["diverted_t_per_unit"][:3]) == [0, 1, 0]
+    r = score_exchanges(np.array([idx[k] for k in keys]), np.full(4, 10.0), np.full(4, 30.0), route_idx=ro)
+    lin = 10.0 * (c["co2e_kg_per_unit"] - 30.0 * c["co2e_kg_per_unit_km"]) / 1000.0
+    np.testing.assert_array_equal(r["co2e_avoided_t"], lin)

@@ -70,6 +70,11 @@ def hazardous_rules() -> tuple[tuple[str, frozenset[str] | None, str], ...]:
 
 
 @lru_cache(maxsize=1)
+def water_cascades() -> tuple[tuple[str, str, float], ...]:
+    """(offer class, need class, weight): a water of one grade serving a less demanding use."""
+    return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("water_cascades.csv"))
+
+
 def class_substitutes() -> tuple[tuple[str, str, float], ...]:
     """(offer class, need class it can serve, weight < 1): near-equivalent materials."""
     return tuple((r["offer_class_key"], r["need_class_key"], float(r["weight"])) for r in _read("class_substitutes.csv"))
@@ -254,3 +259,28 @@ def may_receive_hazardous(naf_code: str | None, activity: str | None, class_key:
     from boucle.materials.taxonomy import get_class
 
     return any(get_class(k).role == "by_product" for k in accepted)
+
+
+@lru_cache(maxsize=1)
+def _need_temperatures() -> tuple[tuple[str, str, float, str], ...]:
+    return tuple((r["naf_prefix"], r["class_key"], float(r["temperature_c"]), r["source"])
+                 for r in _read("need_temperatures.csv"))
+
+
+@lru_cache(maxsize=65536)
+def need_temperature(naf_code: str | None, activity: str | None, class_key: str) -> float | None:
+    """The temperature at which an inferred heat need is served, from the site's activity (the
+    longest NACE prefix with a row for the class), else the class's default; None for a class
+    that is not heat. Each row cites its source or says it is an assumption
+    (``data/need_temperatures.csv``)."""
+    rows = [r for r in _need_temperatures() if r[1] == class_key]
+    if not rows:
+        return None
+    best, best_len = None, -1
+    for code, certainty in site_codes(naf_code, activity):
+        for prefix, _cls, temp, _src in rows:
+            if prefix != "*" and code.startswith(prefix) and len(prefix) > best_len and certainty > 0:
+                best, best_len = temp, len(prefix)
+    if best is not None:
+        return best
+    return next((temp for prefix, _cls, temp, _src in rows if prefix == "*"), None)

@@ -1,0 +1,116 @@
+"""The figures of each proposal against what happens today, and the proposals with no net gain left out.
+
+The engine ranks candidate pairs with the linear screening form of the impact model (each
+material's documented default route, heat valued like a boiler's). Once the pairs a user
+will see are chosen, each one is valued properly, in one vectorised call
+(``boucle.impact.vector.score_exchanges``):
+
+- against the offer's **current route** (declared, or the documented default for its
+  material and waste code, flagged as an assumption): scrap already sold for recycling earns
+  no virgin-avoidance credit;
+- heat with the **heat balance**: the need's temperature (declared, or inferred from the
+  receiver's activity), a heat pump when the supply is too cool, the pipe's losses and cost;
+- with a **low-high range** of the CO2e;
+- for the quantity exchanged: the offer's, capped by the declared need's when it has one.
+
+A proposal whose known quantity gives no net gain (CO2e <= 0), or heat beyond its
+break-even distance, is left out. An offer without quantity keeps its proposals, with
+figures unknown. Pure Python + numpy: no Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+BASE_UNIT_OF_KIND = {"material": "t", "water": "m3", "heat": "MWh"}
+
+
+def _r(x: float, nd: int) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), nd)
+
+
+def value_proposals(proposals: list, flows_by_id: dict, sites_by_id: dict) -> list:
+    """Proposals revalued against each offer's current route, without those that gain nothing."""
+    if not proposals:
+        return proposals
+    try:
+        from boucle.impact.factors import default_tables
+        from boucle.impact.vector import material_index, route_indices, score_exchanges
+    except Exception:  # impact tables absent: the screening figures stay
+        return proposals
+    from .knowledge.infer import need_temperature
+
+    tables = default_tables()
+    index = material_index()
+    n = len(proposals)
+    keys = [p.material_class for p in proposals]
+    known = np.array([k in index for k in keys])
+    mi = np.array([index.get(k, 0) for k in keys], dtype=np.int64)
+    qty = np.full(n, np.nan)
+    supply = np.full(n, np.nan)
+    need = np.full(n, np.nan)
+    routes, ewcs = [], []
+    for i, p in enumerate(proposals):
+        f = flows_by_id[p.offer_flow_id]
+        info = tables.materials.get(p.material_class)
+        unit = getattr(f, "unit", None)
+        base = BASE_UNIT_OF_KIND.get(info.flow_kind) if info else None
+        # a quantity counted in another unit than the class's (cooling water re-classed as heat) is unknown here
+        if f.quantity_t is not None and (not unit or unit == base):
+            qty[i] = f.quantity_t
+            if p.need_flow_id:  # the receiver takes at most what it declared needing
+                nf = flows_by_id[p.need_flow_id]
+                if nf.quantity_t is not None and (getattr(nf, "unit", None) or base) == (unit or base):
+                    qty[i] = min(qty[i], nf.quantity_t)
+        if f.temperature_c is not None:
+            supply[i] = f.temperature_c
+        if p.need_flow_id:
+            t = flows_by_id[p.need_flow_id].temperature_c
+        else:
+            site = sites_by_id.get(p.need_site_id)
+            need_class = (p.explanation or {}).get("need_class") or p.material_class
+            t = need_temperature(site.naf_code if site else None, site.activity if site else None, need_class)
+        if t is not None:
+            need[i] = t
+        routes.append(getattr(f, "current_route", None))
+        ewcs.append(f.ewc_code)
+    ro, assumed = route_indices(keys, routes, ewcs)
+    out = score_exchanges(mi, qty, np.array([p.distance_km for p in proposals], dtype=float), route_idx=ro,
+                          supply_temp_c=supply, need_temp_c=need, heat_physics=True, with_range=True)
+    co2, lo, hi = out["co2e_avoided_t"], out["co2e_low_t"], out["co2e_high_t"]
+    be = out["breakeven_km"]
+    heat = np.array([(tables.materials.get(k).flow_kind == "heat") if k in tables.materials else False for k in keys])
+    model_routes = _route_keys()
+    kept = []
+    for i, p in enumerate(proposals):
+        if not known[i]:
+            kept.append(p)
+            continue
+        quantity_known = np.isfinite(qty[i])
+        if quantity_known and np.isfinite(co2[i]) and co2[i] <= 0:
+            continue  # no net gain against what happens today
+        if quantity_known and heat[i] and np.isfinite(be[i]) and p.distance_km > be[i]:
+            continue  # heat beyond its break-even distance: the pipe costs more than the heat is worth
+        explanation = dict(p.explanation or {})
+        explanation["current_route"] = model_routes.get(int(ro[i])) if ro[i] >= 0 else None
+        explanation["current_route_assumed"] = bool(assumed[i])
+        if np.isfinite(need[i]):
+            explanation["need_temperature_c"] = float(need[i])
+        if heat[i] and np.isfinite(be[i]):
+            explanation["heat_breakeven_km"] = round(float(be[i]), 2)
+        if np.isfinite(lo[i]) and np.isfinite(hi[i]):
+            explanation["co2e_low_t"], explanation["co2e_high_t"] = _r(lo[i], 3), _r(hi[i], 3)
+        kept.append(replace(
+            p, co2e_avoided_t_per_year=_r(co2[i], 3), explanation=explanation,
+            tonnes_diverted=_r(out["tonnes_diverted"][i], 6), eur_saved=_r(out["eur_saved"][i], 2),
+            co2e_low_t=_r(lo[i], 3), co2e_high_t=_r(hi[i], 3)))
+    return kept
+
+
+def _route_keys() -> dict[int, str]:
+    """Route column -> the route key a person would recognise (the column's own name)."""
+    from boucle.impact.vector import default_model
+
+    return dict(enumerate(default_model().routes))

@@ -1,0 +1,73 @@
+"""The calculation behind a suggestion's estimate, term by term, with the row each factor comes from.
+
+Shown only when the quantities may be seen (both sides known to the reader): each term's
+activity is a quantity. The figures are recomputed by the impact engine with the same inputs
+as the matching (the offer's current route, the temperatures, the quantity the declared need
+can take), so they add up to the estimate on the card.
+"""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from boucle.impact.ranges import format_range
+
+TERM_LABELS = {
+    "virgin_avoided": _("production de matière vierge évitée (ou chaleur d'une chaudière au gaz)"),
+    "disposal_avoided": _("élimination évitée (devenir actuel)"),
+    "processing": _("préparation de la matière"),
+    "transport": _("transport"),
+    "heat_pump_electricity": _("électricité de la pompe à chaleur"),
+    "avoided_disposal_fee": _("coût d'élimination évité"),
+    "avoided_purchase": _("achat évité"),
+    "processing_cost": _("coût de préparation"),
+    "transport_cost": _("coût du transport"),
+    "heat_pump_electricity_cost": _("électricité de la pompe à chaleur"),
+    "heat_network_cost": _("réseau de chaleur (investissement annualisé)"),
+}
+
+
+def _number(value, lang):
+    return format_range(value, None, None, "", lang).strip() if value is not None else "—"
+
+
+def calculation(synergy, hidden: bool) -> dict | None:
+    """The CO2e and euro terms of the synergy's estimate, or None when hidden or not computable."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.impact.factors import default_tables
+
+    offer, need = synergy.offer, synergy.need
+    tables = default_tables()
+    info = tables.materials.get(synergy.material_class)
+    if hidden or info is None or info.flow_kind not in ("material", "water", "heat"):
+        return None
+    base = {"material": "t", "water": "m3", "heat": "MWh"}[info.flow_kind]
+    if offer.quantity_base is None or (offer.base_unit or base) != base:
+        return None
+    quantity = offer.quantity_base
+    if need is not None and need.quantity_base is not None and (need.base_unit or base) == base:
+        quantity = min(quantity, need.quantity_base)
+    explanation = synergy.explanation if isinstance(synergy.explanation, dict) else {}
+    need_c = need.temperature_c if need is not None else explanation.get("need_temperature_c")
+    try:
+        b = exchange_breakdown(synergy.material_class, quantity, base, synergy.distance_km,
+                               baseline_route=offer.current_route or None, ewc=offer.ewc_id,
+                               supply_temperature_c=offer.temperature_c, need_temperature_c=need_c)
+    except (KeyError, ValueError):
+        return None
+    lang = "en" if (get_language() or "fr").startswith("en") else "fr"
+
+    def rows(terms):
+        out = []
+        for t in terms:
+            how = ""
+            if t.activity is not None and t.factor:
+                how = f"{_number(t.activity, lang)} {t.activity_unit} × {t.factor:.4g} {t.unit}"
+            out.append({"label": str(TERM_LABELS.get(t.name, t.name)), "value": _number(t.value, lang),
+                        "how": how, "row": t.factor_id if t.factor_id and t.factor_id != "NONE" else "",
+                        "source": t.source if t.factor_id != "NONE" else ""})
+        return out
+
+    return {"co2e": rows(b.terms), "eur": rows(b.cost_terms),
+            "co2e_total": format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang),
+            "eur_total": format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang),
+            "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang)}

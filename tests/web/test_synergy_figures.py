@@ -1,0 +1,64 @@
+"""A synergy's estimated CO2e is shown rounded with its range, and an assumed current route is said."""
+
+from types import SimpleNamespace
+
+from django.utils import translation
+
+from boucle.impact.ranges import format_range, meaningful
+from boucle.web.present import co2e_text, eur_text, route_assumption
+
+
+def test_meaningful_digits_follow_the_range():
+    assert meaningful(1770.5975, 1373.54, 2167.65) == 1800
+    assert meaningful(7.652, 6.0, 9.3) == 8
+    assert meaningful(7.652, 7.3, 8.0) == 7.7
+    assert meaningful(-5.0815) == -5.1
+    assert format_range(1770.5975, 1373.54, 2167.65, "t", "en") == "1,800 t (1,400–2,200)"
+
+
+def test_card_text_in_french_and_english():
+    synergy = SimpleNamespace(co2e_avoided_t=1770.5975,
+                              explanation={"co2e_low_t": 1373.54, "co2e_high_t": 2167.65,
+                                           "current_route": "recycling", "current_route_assumed": True})
+    with translation.override("fr"):
+        assert co2e_text(synergy) == "1\u202f800 t CO₂e (1\u202f400 – 2\u202f200)"
+        assert route_assumption(synergy.explanation) == "devenir actuel non déclaré, supposé : déjà vendu pour recyclage"
+    with translation.override("en"):
+        assert co2e_text(synergy) == "1,800 t CO₂e (1,400–2,200)"
+        assert "already sold for recycling" in route_assumption(synergy.explanation)
+    declared = {**synergy.explanation, "current_route_assumed": False}
+    assert route_assumption(declared) is None
+
+
+def test_euros_are_rounded_to_two_significant_digits():
+    with translation.override("fr"):
+        assert eur_text(608101.4) == "610\u202f000 €"
+    with translation.override("en"):
+        assert eur_text(-5000.0) == "-5,000 €"
+
+
+def test_the_calculation_adds_up_to_the_estimate_and_is_hidden_when_quantities_are(db):
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    works = make_site("Fonderie", naf="24.51Z")
+    scrap = make_flow(works, "Chutes d'acier", quantity=1000, unit="t", material_class="steel_scrap",
+                      current_route="D1")
+    steel = make_site("Aciérie", lat=50.70, naf="24.10Z")
+    synergy = Synergy.objects.create(offer=scrap, need_site=steel, inferred=True, material_class="steel_scrap",
+                                     distance_km=50, score=0.5, co2e_avoided_t=1770.5975)
+    with translation.override("fr"):
+        calc = calculation(synergy, hidden=False)
+    assert calc["co2e_total"].startswith("1\u202f800 t CO₂e")  # case 1 of docs/impact-method.md, rounded
+    labels = [row["label"] for row in calc["co2e"]]
+    assert labels[0].startswith("production de matière vierge évitée") and "19_504_5112_15_1" in calc["co2e"][0]["row"]
+    assert [row["label"] for row in calc["eur"]] == ["coût d'élimination évité", "achat évité", "coût de préparation",
+                                                     "coût du transport"]
+    assert calc["market_value"] is None  # no cited market price: never added to the euros
+    assert calculation(synergy, hidden=True) is None
+    scrap.current_route = ""
+    scrap.save()
+    with translation.override("en"):
+        resale = calculation(synergy, hidden=False)
+    assert resale["co2e_total"].startswith("-5")  # already sold for recycling: only the freight is left
