@@ -89,18 +89,17 @@ def _km_north(km: float) -> float:
 
 
 def test_a_declared_need_replaces_the_inferred_one_beyond_the_search_cut(monkeypatch):
-    """A heat network's inferred needs rank first for a chemical plant's waste heat, but the network
-    declared a (tiny) need of low-grade heat: the suggestion to the network is that declared need,
-    which ranks below the farm next door, so the one receiver shown is the farm. The search that
-    looked at two needs only (both the network's inferred ones) must still know of the declared
-    one."""
+    """Steel slag: the cement works next door ranks first through its inferred need, but it declared
+    a (tiny) need of blast-furnace slag, which steel slag can replace: the suggestion to that works
+    is its declared need, which ranks below the next cement works, so the one receiver shown is the
+    next one. The search that looked at two needs only must still know of the declared one."""
     monkeypatch.setattr(pipeline, "FIRST_GUESS", (0, 2))
-    sites = [SiteIn("plant", 50.0, 3.0, "20.14Z"), SiteIn("network", _km_north(1), 3.0, "35.30Z"),
-             SiteIn("farm", _km_north(2), 3.0, "01.13Z")]
-    flows = [FlowIn("heat", "plant", "offer", label="chaleur fatale", temperature_c=300.0, quantity_t=1000.0),
-             FlowIn("low", "network", "need", class_key="waste_heat_low", quantity_t=0.01)]
+    sites = [SiteIn("steel", 50.0, 3.0, "24.10Z"), SiteIn("cementA", _km_north(3), 3.0, "23.51Z"),
+             SiteIn("cementB", _km_north(5), 3.0, "23.51Z")]
+    flows = [FlowIn("slag", "steel", "offer", label="laitier d'aciérie", quantity_t=5000.0),
+             FlowIn("want", "cementA", "need", class_key="blast_furnace_slag", quantity_t=1.0)]
     got = propose(sites, flows, per_offer=1)
-    assert [(p.need_site_id, p.inferred) for p in got] == [("farm", True)]
+    assert [(p.need_site_id, p.inferred) for p in got] == [("cementB", True)]
     assert rows(got) == rows(propose(sites, flows, per_offer=1, exhaustive=True))
     assert [(p.need_site_id, p.inferred) for p in propose(sites, flows, per_offer=2)] == \
-        [("farm", True), ("network", False)]
+        [("cementB", True), ("cementA", False)]

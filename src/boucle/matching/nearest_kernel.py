@@ -40,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-from .engine import class_pair_allowed, pair_radius_km
+from .engine import HEAT_PUMP_MAX_NEED_C, class_pair_allowed, pair_radius_km
 from .scoring import LinearImpact, ScoreWeights
 from .spatial import EARTH_RADIUS_KM, km_to_chord
 
@@ -630,7 +630,7 @@ def _search_needs(
     r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp,
     n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp,
     nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
-    ga_c, gb_c, dv_c, ea_c, eb_c, wt, k, threshold, by_plaus, heap_cap,
+    ga_c, gb_c, dv_c, ea_c, eb_c, wt, k, threshold, by_plaus, heap_cap, pump_max_c,
     out_v, out_n, out_d, out_w, out_cnt, out_cut,
 ):
     """Top ``k`` needs of offers ``r0:r1`` (in processing order; ``offer_idx`` gives the output
@@ -718,8 +718,9 @@ def _search_needs(
                     continue
                 if haz and not n_acc_haz[p]:
                     continue
-                if heat and math.isfinite(temp_o) and math.isfinite(n_temp[p]) and temp_o < n_temp[p]:
-                    continue
+                if heat and math.isfinite(temp_o) and math.isfinite(n_temp[p]) and temp_o < n_temp[p] \
+                        and n_temp[p] > pump_max_c:
+                    continue  # engine.flow_rules_mask: too cold, even for a heat pump
                 chord = math.sqrt(chord2)
                 if chord > r_chord:
                     continue
@@ -828,6 +829,7 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     out_cut = np.full(rows.size, -np.inf)
     args = (*offer_args, *need_args, nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
             *coef, _weights_vector(weights), k, float(threshold), bool(by_plausibility), heap_cap,
+            float(HEAT_PUMP_MAX_NEED_C),
             out_v, out_n, out_d, out_w, out_cnt, out_cut)
     n_chunks = 8 * n_threads if n_threads > 1 else 1
     cuts = np.linspace(0, offer_order.size, n_chunks + 1).astype(np.int64)
