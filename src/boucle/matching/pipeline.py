@@ -15,7 +15,6 @@ confidence x inferred-need factor x distance decay; it is what documented exchan
 from __future__ import annotations
 
 import gc
-import math
 from contextlib import contextmanager
 
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ import numpy as np
 
 from . import engine as eng
 from . import nearest
-from .additionality import value_proposals
+from .additionality import rounded_list, value_proposals
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
                               need_temperature, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
@@ -484,18 +483,6 @@ def bulk_allocation():
             gc.enable()
 
 
-def _round(a: np.ndarray, digits: int) -> list:
-    """``[round(x, digits) for x in a]``, vectorised: numpy's rounding agrees with round() except
-    near a half, where round() (correctly rounded) decides."""
-    out = np.round(a, digits)
-    with np.errstate(invalid="ignore"):
-        near = np.flatnonzero(np.abs(np.abs(a * 10.0**digits) % 1.0 - 0.5) < 1e-6)
-    out = out.tolist()
-    for i, x in zip(near.tolist(), a[near].tolist()):
-        out[i] = round(x, digits)
-    return out
-
-
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
             weights: ScoreWeights = ScoreWeights(), per_offer: int | None = None,
@@ -588,11 +575,11 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     score, plaus = terms["score"], terms["plausibility"]
 
     # Python lists once (half a million proposals in a dense region: no numpy scalar per field).
-    rounded = [_round(a[sel], d) for a, d in (
+    rounded = [rounded_list(a[sel], d) for a, d in (
         (cands.distance_km, 3), (terms["impact"]["co2e_avoided_t"], 3), (score, 6), (plaus, 6),
         (terms["compat_weight"], 4))]
     cols = [cands.offer_idx[sel].tolist(), cands.need_idx[sel].tolist(), *rounded,
-            terms["inferred_factor"][sel].tolist(), _round(terms["decay"][sel], 4), _round(terms["merit"][sel], 4)]
+            terms["inferred_factor"][sel].tolist(), rounded_list(terms["decay"][sel], 4), rounded_list(terms["merit"][sel], 4)]
     out: list[Proposal] = []
     for o, n, km, co2, sc, pl, cw, inf, dec, mer in zip(*cols):
         offer_id, need_id, nrow = o_rows[o][0], n_rows[n][0], n_rows[n]
@@ -603,7 +590,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
             inferred=need_id is None, material_class=o_rows[o][2],
             distance_km=km,
             quantity=of.quantity_t, unit="t",
-            co2e_avoided_t_per_year=co2 if math.isfinite(co2) else None,
+            co2e_avoided_t_per_year=co2,
             score=sc, plausibility=pl,
             explanation={
                 "offer_class": o_rows[o][2], "offer_class_confidence": o_rows[o][3],
