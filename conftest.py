@@ -13,3 +13,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_reference()
+
+
+@pytest.fixture(autouse=True)
+def passport_anchor_in_tmp(settings, tmp_path):
+    """Each test signs passport heads with its own key and logs them in its own folder, never in var/."""
+    settings.BOUCLE_PASSPORT_KEY = str(tmp_path / "passport-signing-key.pem")
+    settings.BOUCLE_PASSPORT_KEY_CONFIGURED = False
+    settings.BOUCLE_PASSPORT_HEADS_LOG = str(tmp_path / "passport-heads.jsonl")

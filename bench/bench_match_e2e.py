@@ -128,7 +128,7 @@ def check(env, out: Path) -> tuple[int, int]:
 
     setup_django()
     from boucle.matching.commands import _row
-    from boucle.matching.pipeline import DEFAULT_RECEIVERS_PER_OFFER, propose
+    from boucle.matching.pipeline import propose
     from boucle.matching.service_run import pipeline_inputs, territory_sites
 
     sites, flows = pipeline_inputs(territory_sites(None))
@@ -144,7 +144,7 @@ def check(env, out: Path) -> tuple[int, int]:
     by_id = {f.flow_id: f for f in flows}
     lines = 0
     for chunk in np.array_split(sorted(sample), 2):
-        want = propose(sites, [by_id[i] for i in chunk] + needs, per_offer=DEFAULT_RECEIVERS_PER_OFFER, exhaustive=True)
+        want = propose(sites, [by_id[i] for i in chunk] + needs, exhaustive=True)
         want_rows = json.loads(json.dumps([_row(p) for p in want], ensure_ascii=False, default=str))
         got_rows = [r for i in chunk for r in printed.get(i, [])]
         key = lambda r: (r["offer_flow_id"], -r["score"], r["need_site_id"], str(r["need_flow_id"]))  # noqa: E731

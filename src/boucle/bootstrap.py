@@ -46,6 +46,7 @@ def _migrate_and_load(quiet: bool):
     from boucle.reference.loader import is_loaded, load_reference
 
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1, stdout=sys.stderr)
+    call_command("createcachetable", verbosity=0)  # the login limiter's shared counters (a no-op with Redis)
     if not is_loaded():
         print("Chargement des données de référence…", file=sys.stderr)
         load_reference()

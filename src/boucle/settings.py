@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # the login limiter of every login form, the admin's included (accounts.lockout)
     "ninja",  # serves the Swagger UI of /api/docs from its own static files (no CDN)
     "boucle.territories",
     "boucle.reference",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into « Trop de tentatives » (429)
 ]
 
 ROOT_URLCONF = "boucle.urls"
@@ -119,6 +121,7 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "boucle.accounts.lockout.LockoutBackend",  # first: refuses an account locked out by too many attempts
     "boucle.accounts.backends.EmailOrUsernameBackend",  # log in with an e-mail address or a username
     "django.contrib.auth.backends.ModelBackend",  # sessions opened by login(..., backend=ModelBackend)
 ]
@@ -127,6 +130,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Shared cache (the login limiter's counters): the database by default, Redis with BOUCLE_CACHE_URL.
+_cache_url = os.environ.get("BOUCLE_CACHE_URL", "").strip()
+if not _cache_url:
+    CACHES = {"default": {"BACKEND": "boucle.accounts.cache.DatabaseCache", "LOCATION": "boucle_cache"}}
+elif _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+else:
+    raise ImproperlyConfigured(f"BOUCLE_CACHE_URL={_cache_url!r}: expected redis://host:port/db (or empty: the database)")
+
+# Logins: 10 wrong passwords for one account, from any address and any worker, lock it for
+# 15 minutes on every login form, the admin's included (accounts.lockout).
+from datetime import timedelta  # noqa: E402
+
+AXES_FAILURE_LIMIT = envint("BOUCLE_LOGIN_FAILURE_LIMIT", "10")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("BOUCLE_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "boucle.accounts.lockout.account_key"
+AXES_HANDLER = "boucle.accounts.lockout.ReservingCacheHandler"
+AXES_LOCKOUT_CALLABLE = "boucle.accounts.lockout.locked_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Per account on purpose: an office behind one address is not locked out by a colleague's typos,
+# and attempts are counted before the password check (accounts.lockout), whatever the client sends.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -153,6 +182,12 @@ if os.environ.get("BOUCLE_SMTP_HOST"):
     EMAIL_HOST_PASSWORD = os.environ.get("BOUCLE_SMTP_PASSWORD", "")
     EMAIL_USE_TLS = envbool("BOUCLE_SMTP_TLS", "True")
 DEFAULT_FROM_EMAIL = os.environ.get("BOUCLE_FROM_EMAIL", "boucle@localhost")
+
+# Passport chain heads are signed (Ed25519) and logged outside the database (passports.anchor).
+# The key is created in the data folder on first use unless the deployer names one.
+BOUCLE_PASSPORT_KEY = os.environ.get("BOUCLE_PASSPORT_KEY", "") or str(DATA_DIR / "passport-signing-key.pem")
+BOUCLE_PASSPORT_KEY_CONFIGURED = bool(os.environ.get("BOUCLE_PASSPORT_KEY", ""))
+BOUCLE_PASSPORT_HEADS_LOG = os.environ.get("BOUCLE_PASSPORT_HEADS_LOG", "") or str(DATA_DIR / "passport-heads.jsonl")
 
 # Map tiles: a URL template; empty means vector layers only (works offline).
 BOUCLE_TILE_URL = os.environ.get("BOUCLE_TILE_URL", "")

@@ -45,3 +45,30 @@ def make_flow(site, label="Cendres volantes", *, direction="offer", kind="materi
                                quantity_base=quantity if unit == "t" else extra.pop("quantity_base", None),
                                base_unit="t" if unit == "t" else extra.pop("base_unit", ""),
                                identity=flow_identity(direction, kind, label, ewc, ""), **extra)
+
+
+def _slow_hasher():
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    class SlowPasswordHasher(MD5PasswordHasher):
+        """A password check as slow as a real one (0.3 s, sleeping), counting its calls: lets a test
+        make a burst of logins overlap, and count how many passwords were really tried."""
+
+        algorithm = "slow_md5"
+        checked: list = []
+
+        def verify(self, password, encoded):
+            SlowPasswordHasher.checked.append(password)
+            import time
+
+            time.sleep(0.3)
+            return super().verify(password, encoded)
+
+    return SlowPasswordHasher
+
+
+def __getattr__(name):  # the hasher class is built on first use: this module imports no Django at load time
+    if name == "SlowPasswordHasher":
+        globals()[name] = _slow_hasher()
+        return globals()[name]
+    raise AttributeError(name)

@@ -45,6 +45,16 @@ def rows(props):
     return [dataclasses.asdict(p) for p in props]
 
 
+def shown(sites, flows, cap, **kw):
+    """The default output (most plausible receivers above the threshold) with at most ``cap`` per offer."""
+    saved = pipeline.MAX_RECEIVERS_PER_OFFER
+    pipeline.MAX_RECEIVERS_PER_OFFER = cap
+    try:
+        return propose(sites, flows, **kw)
+    finally:
+        pipeline.MAX_RECEIVERS_PER_OFFER = saved
+
+
 @pytest.fixture(params=["first guess", "one need at a time"])
 def guess(request, monkeypatch):
     """The search's first guess of how many needs to look at per offer, and the tightest one, which
@@ -58,20 +68,20 @@ def guess(request, monkeypatch):
 def test_capped_proposals_equal_the_full_enumeration(seed, guess):
     sites, flows = territory(seed)
     for cap in (1, 3, 5):
-        got = propose(sites, flows, per_offer=cap)
-        want = propose(sites, flows, per_offer=cap, exhaustive=True)
+        got = shown(sites, flows, cap)
+        want = shown(sites, flows, cap, exhaustive=True)
         assert rows(got) == rows(want)
         assert max(np.unique([p.offer_flow_id for p in got], return_counts=True)[1]) <= cap
     full = propose(sites, flows, threshold=DEFAULT_THRESHOLD)  # no cap: every pair above the threshold
-    assert len(full) > len(propose(sites, flows, per_offer=1)) > 0
+    assert len(full) > len(shown(sites, flows, 1)) > 0
 
 
 @pytest.mark.parametrize("seed", [5, 6])
 def test_ranking_mode_and_a_small_radius_equal_the_full_enumeration(seed, guess):
     sites, flows = territory(seed, n_sites=120, n_flows=400)
     assert rows(propose(sites, flows, top=4)) == rows(propose(sites, flows, top=4, exhaustive=True))
-    assert rows(propose(sites, flows, per_offer=2, radius_km=15.0, inferred=False)) == \
-        rows(propose(sites, flows, per_offer=2, radius_km=15.0, inferred=False, exhaustive=True))
+    assert rows(shown(sites, flows, 2, radius_km=15.0, inferred=False)) == \
+        rows(shown(sites, flows, 2, radius_km=15.0, inferred=False, exhaustive=True))
 
 
 def test_many_identical_receivers_are_cut_by_site_and_flow_ids():
@@ -79,9 +89,9 @@ def test_many_identical_receivers_are_cut_by_site_and_flow_ids():
     keep the receivers with the smallest ids, as the enumeration does."""
     sites = [SiteIn("steel", 50.0, 3.0, "24.10Z")] + [SiteIn(f"cem{i:02d}", 50.1, 3.0, "23.51Z") for i in range(20)]
     flows = [FlowIn("slag", "steel", "offer", label="laitier de haut fourneau", quantity_t=500.0)]
-    got = propose(sites, flows, per_offer=3)
+    got = shown(sites, flows, 3)
     assert [p.need_site_id for p in got] == ["cem00", "cem01", "cem02"]
-    assert rows(got) == rows(propose(sites, flows, per_offer=3, exhaustive=True))
+    assert rows(got) == rows(shown(sites, flows, 3, exhaustive=True))
 
 
 def _km_north(km: float) -> float:
@@ -98,8 +108,8 @@ def test_a_declared_need_replaces_the_inferred_one_beyond_the_search_cut(monkeyp
              SiteIn("cementB", _km_north(5), 3.0, "23.51Z")]
     flows = [FlowIn("slag", "steel", "offer", label="laitier d'aciérie", quantity_t=5000.0),
              FlowIn("want", "cementA", "need", class_key="blast_furnace_slag", quantity_t=1.0)]
-    got = propose(sites, flows, per_offer=1)
+    got = propose(sites, flows, top=1)  # ranked by score
     assert [(p.need_site_id, p.inferred) for p in got] == [("cementB", True)]
-    assert rows(got) == rows(propose(sites, flows, per_offer=1, exhaustive=True))
-    assert [(p.need_site_id, p.inferred) for p in propose(sites, flows, per_offer=2)] == \
+    assert rows(got) == rows(propose(sites, flows, top=1, exhaustive=True))
+    assert [(p.need_site_id, p.inferred) for p in propose(sites, flows, top=2)] == \
         [("cementB", True), ("cementA", False)]

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from boucle.accounts import invitations
-from boucle.accounts.models import ApiToken, Membership
+from boucle.accounts.models import ApiToken, Invitation, Membership
 from boucle.flows.models import Flow
 from boucle.matching.models import MatchingRun, StatusChange, Synergy, VerifiedOutcome
 from boucle.web.facilitator_views import run_matching_function
@@ -75,7 +74,13 @@ def _token_of_member_a(w):
 
 
 def _invitation(w):
-    return [invitations.make_token(w.sites["A"].company_id, "member_b@example.org", "member", w.users["admin_a"].pk)]
+    _invitation, clear = Invitation.issue(w.sites["A"].company, "member_b@example.org", "member", w.users["admin_a"])
+    return [clear]
+
+
+def _pending_invitation(w):
+    invitation, _clear = Invitation.issue(w.sites["A"].company, "new@example.org", "admin", w.users["admin_a"])
+    return [w.sites["A"].company_id, invitation.pk]
 
 
 def _flow_post(w):
@@ -104,11 +109,11 @@ PAGES = {
     "password_reset_done": Route(get=EVERYONE),
     "password_reset_confirm": Route(args=lambda w: ["MQ", "bad-token"], get=EVERYONE),
     "password_reset_complete": Route(get=EVERYONE),
-    "api-tokens": Route(get=LOGGED, post=LOGGED, data=lambda w: {"name": "ci"}),
+    "api-tokens": Route(get=LOGGED, post=LOGGED, data=lambda w: {"name": "ci", "scope": "read", "days": "90"}),
     "api-token-revoke": Route(args=_token_of_member_a, post={"member_a"}),
     "company-members": Route(args=lambda w: [w.sites["A"].company_id], get={"admin_a", "superuser"},
-                             post={"admin_a", "superuser"}, data=lambda w: {"email": "x@example.org", "role": "member"},
-                             changes=False),
+                             post={"admin_a", "superuser"}, data=lambda w: {"email": "x@example.org", "role": "member"}),
+    "company-invitation-revoke": Route(args=_pending_invitation, post={"admin_a", "superuser"}),
     # Whoever holds a valid invitation learns which company sent it; only the invited address may accept.
     "accept-invitation": Route(args=_invitation, get={"member_b"}, post={"member_b"}, exempt={"A"}),
     "map": Route(get=FACILITATORS),
@@ -220,6 +225,7 @@ def snapshot():
         sorted(Flow.objects.values_list("id", "label", "direction")),
         sorted(Synergy.objects.values_list("id", "status", "offer_interest", "need_interest", "revealed_at")),
         Membership.objects.count(), ApiToken.objects.count(), VerifiedOutcome.objects.count(),
+        sorted(Invitation.objects.values_list("id", "accepted_at", "revoked_at")),
         StatusChange.objects.count(), MatchingRun.objects.count(),
     )
 

@@ -127,6 +127,22 @@ def test_writes(key, world, ami, as_persona):
     check_writes(world, as_persona, _url(key, ami), allowed, lambda: data(world, ami), snapshot, ANONYMOUS)
 
 
+def test_a_draft_answer_is_read_by_its_company_alone(world, ami, as_persona):
+    """The facilitators' table says drafts are not viewable: opening one by its URL is refused too."""
+    call = Call.objects.create(title="Micro-usine", summary="Mutualiser", territory_level="epci", territory_code=EPCI_T,
+                               opens_on=today() - dt.timedelta(days=1), closes_on=today() + dt.timedelta(days=9),
+                               status=rules.PUBLISHED, created_by=world.users["facilitator_t"])
+    secret = "Esquisse non déposée de mutualisation des presses"
+    draft = Answer.objects.create(call=call, company=world.sites["A"].company, status=rules.ANSWER_DRAFT,
+                                  sections=[{"question": call.questions[0], "text": secret}])
+    url = reverse("projects:answer-detail", args=[draft.pk])
+    check_reads(world, as_persona, url, {"member_a", "admin_a"}, ANONYMOUS)
+    for persona in ("facilitator_t", "superuser", "member_b", "anonymous"):
+        assert secret not in as_persona(persona).get(url).content.decode()
+    assess = as_persona("facilitator_t").post(reverse("projects:assess", args=[draft.pk]), _assess_post(world, ami))
+    assert assess.status_code == 404 and not draft.assessments.exists()
+
+
 # --- stories -------------------------------------------------------------------------------------------------------
 
 def test_a_call_from_publication_to_published_results(world, as_persona):

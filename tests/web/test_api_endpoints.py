@@ -8,7 +8,7 @@ from web_personas import EPCI_T
 
 
 def _bearer(user):
-    _token, clear = ApiToken.issue(user, "test")
+    _token, clear = ApiToken.issue(user, "test", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
 
 

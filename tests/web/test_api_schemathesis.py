@@ -85,7 +85,7 @@ def _exercise(operation, headers, known, statuses):
 def test_api_operations_never_fail_and_match_their_schema(world, keep_connection, persona):
     headers = {}
     if persona != "anonymous":
-        _, token = ApiToken.issue(world.users[persona], "schemathesis")
+        _, token = ApiToken.issue(world.users[persona], "schemathesis", scope="write")
         headers = {"Authorization": f"Bearer {token}"}
     known = _known_values(world)
     schema = _schema()

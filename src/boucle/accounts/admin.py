@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, Facilitator, Membership
+from .models import ApiToken, Facilitator, Invitation, Membership
 
 
 @admin.register(Membership)
@@ -21,7 +21,18 @@ class FacilitatorAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "name", "created_at", "last_used_at"]
+    list_display = ["user", "name", "scope", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["scope"]
     search_fields = ["user__username", "name"]
     readonly_fields = ["digest"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Revoke by setting ``revoked_at``; the link itself is never stored (only its SHA-256)."""
+
+    list_display = ["email", "company", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    search_fields = ["email", "company__name"]
+    readonly_fields = ["digest", "accepted_at", "accepted_by"]
+    raw_id_fields = ["company", "invited_by", "accepted_by"]

@@ -36,3 +36,7 @@ class SignupForm(SetPasswordForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Nom du jeton (à quoi il sert)"), max_length=100)
+    scope = forms.ChoiceField(label=_("Droits"), initial="read", choices=[
+        ("read", _("lecture seule")), ("write", _("lecture et écriture"))])
+    days = forms.TypedChoiceField(label=_("Valable"), coerce=int, initial=90, choices=[
+        (30, _("30 jours")), (90, _("90 jours")), (365, _("un an"))])

@@ -18,5 +18,7 @@ urlpatterns = [
     path("compte/jetons/", views.api_tokens, name="api-tokens"),
     path("compte/jetons/<int:pk>/revoquer/", views.revoke_token, name="api-token-revoke"),
     path("entreprises/<int:pk>/membres/", views.company_members, name="company-members"),
+    path("entreprises/<int:pk>/invitations/<int:invitation_pk>/retirer/", views.revoke_invitation,
+         name="company-invitation-revoke"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept-invitation"),
 ]

@@ -35,13 +35,15 @@ LAST_USED_EVERY = timedelta(minutes=1)  # how stale a token's "last used" date m
 
 
 class BearerToken(HttpBearer):
+    """An API token: live (``ApiToken.valid``: known, not expired, active user), and allowed this
+    method by its scope — a read-only token on a write answers 403, not 401: it is valid, not enough."""
+
     def authenticate(self, request, token):
-        try:  # the digest is unique: get() needs no ORDER BY, unlike first()
-            found = ApiToken.objects.select_related("user").get(digest=ApiToken.hash(token))
-        except ApiToken.DoesNotExist:
+        found = ApiToken.valid(token)
+        if found is None:
             return None
-        if not found.user.is_active:
-            return None
+        if not found.may(request.method):
+            raise HttpError(403, "this API token is read-only: create a read-write token to write")
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY:
             # Written at most once a minute: a script's every request would otherwise be a write.

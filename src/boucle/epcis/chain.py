@@ -7,7 +7,9 @@ the events (on the passport, in a published digest...), which is what reveals a 
 the last event: the links of the remaining events stay internally consistent.
 
 ``link_i = sha256(link_{i-1} + "|" + hash_i)`` in hex; the first event uses an empty
-``link_{-1}``.
+``link_{-1}``. A repository that stores something about an entry outside the event itself (who
+may read it, for instance) passes it as the entry's *tag*: ``sha256(link_{i-1} | hash_i | tag)``,
+so that editing it breaks the chain like editing the event would.
 """
 
 from __future__ import annotations
@@ -36,17 +38,19 @@ class Problem:
         return self.message
 
 
-def chain_link(prev_link: str | None, event_id: str) -> str:
-    """Link of an event whose hash ID is ``event_id``, after ``prev_link`` (None for the first)."""
-    return hashlib.sha256(f"{prev_link or ''}|{event_id}".encode("utf-8")).hexdigest()
+def chain_link(prev_link: str | None, event_id: str, tag: str = "") -> str:
+    """Link of an event whose hash ID is ``event_id``, after ``prev_link`` (None for the first);
+    ``tag``: what the repository records about the entry besides the event (empty: nothing)."""
+    payload = f"{prev_link or ''}|{event_id}" + (f"|{tag}" if tag else "")
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def build_chain(events: list[dict], context=None) -> list[str]:
+def build_chain(events: list[dict], context=None, tags: list[str] | None = None) -> list[str]:
     """Links of ``events`` in order; the last one is the head to record apart."""
     links: list[str] = []
     prev = None
-    for event in events:
-        prev = chain_link(prev, event_hash(event, context))
+    for i, event in enumerate(events):
+        prev = chain_link(prev, event_hash(event, context), tags[i] if tags else "")
         links.append(prev)
     return links
 
@@ -57,11 +61,11 @@ def _recorded_hash(event: dict) -> str | None:
 
 
 def verify_chain(events: list[dict], links: list[str], head: str | None, *,
-                 context=None) -> list[Problem]:
+                 context=None, tags: list[str] | None = None, tag_values=()) -> list[Problem]:
     """Every inconsistency between stored events, their stored links and the recorded head.
 
     An event whose ``eventID`` is a hash ID is *edited* when its content no longer hashes to
-    it. A link that does not follow its predecessor is *reordered* when it was computed for
+    it (or, with ``tags``, when its tag changed: ``tag_values`` are the tags tried to say so). A link that does not follow its predecessor is *reordered* when it was computed for
     another position of the list, *deleted* otherwise (what it followed is gone). A head that
     differs from the last link means the last events were deleted (or appended unrecorded).
     """
@@ -75,11 +79,12 @@ def verify_chain(events: list[dict], links: list[str], head: str | None, *,
             problems.append(Problem(i, EDITED, (
                 f"event {i} was modified after capture: its content hashes to {got}, "
                 f"but it was recorded as {want}")))
+    tags = list(tags) if tags else [""] * len(events)
     position = {link: i for i, link in enumerate(links)}
     prev = None
     for i, link in enumerate(links[:len(events)]):
-        if link != chain_link(prev, recorded[i]):
-            problems.append(_misplaced(i, link, prev, links, recorded, events))
+        if link != chain_link(prev, recorded[i], tags[i]):
+            problems.append(_misplaced(i, link, prev, links, recorded, events, tags, tag_values))
         prev = link
     last = links[-1] if links else None
     if (head or None) != last:
@@ -94,19 +99,23 @@ def verify_chain(events: list[dict], links: list[str], head: str | None, *,
     return problems
 
 
-def _misplaced(i, link, prev, links, recorded, events) -> Problem:
+def _misplaced(i, link, prev, links, recorded, events, tags, tag_values) -> Problem:
     """Explain why link ``i`` does not follow its predecessor."""
-    if i != 0 and link == chain_link(None, recorded[i]):
+    for other in (set(tags) | set(tag_values)) - {tags[i]}:
+        if link == chain_link(prev, recorded[i], other):
+            return Problem(i, EDITED, (
+                f"event {i} was recorded as {other!r}, but is stored now as {tags[i]!r}"))
+    if i != 0 and link == chain_link(None, recorded[i], tags[i]):
         return Problem(i, REORDERED, (
             f"event {i} was recorded as the first event of the passport, but now comes "
             f"after event {i - 1}: the history was reordered"))
     for j, other in enumerate(links):
-        if j != i and link == chain_link(other, recorded[i]):
+        if j != i and link == chain_link(other, recorded[i], tags[i]):
             return Problem(i, REORDERED, (
                 f"event {i} was recorded right after the event now at position {j}: "
                 f"the history was reordered"))
     for k, h in enumerate(recorded):
-        if k != i and link == chain_link(prev, h):
+        if k != i and link == chain_link(prev, h, tags[k]):
             return Problem(i, REORDERED, (
                 f"the link at position {i} belongs to the event now at position {k}: "
                 f"the history was reordered"))

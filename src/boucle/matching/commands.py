@@ -34,9 +34,14 @@ def register(subparsers):
 
 
 def _row(p) -> dict:
+    from .wording import explanation_text
+
     fields = p.__dict__
     row = {name: fields[name] for name in FIELDS}
     row["distance_km"] = round(row["distance_km"], 3)
+    # The reasons in words (French, English with BOUCLE_LANG=en) next to the engine's data.
+    row["explanation"] = {**row["explanation"], "text": explanation_text(
+        p.explanation, distance_km=row["distance_km"], quantity=p.quantity, unit=p.unit)}
     return row
 
 
@@ -97,6 +102,8 @@ def _write(out, fmt: str, proposals) -> None:
             row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
             writer.writerow(row)
     else:
+        from .wording import explanation_text
+
         co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
         out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
         for p in proposals:
@@ -106,6 +113,7 @@ def _write(out, fmt: str, proposals) -> None:
                 "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
                 "need": need}
             out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
+            out.write(f"{'':26}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
 
 
 def run_allocate(args) -> int:
@@ -122,7 +130,7 @@ def run_allocate(args) -> int:
     if territory is False:
         return 2
     radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    proposals = list(propose_for(territory, radius, True, None, exclude_sites=args.exclude_site, per_offer=None))
+    proposals = [p for p in propose_for(territory, radius, True, None, exclude_sites=args.exclude_site)]
     index = material_index()
     offers = sorted({p.offer_flow_id for p in proposals})
     needs = sorted({p.need_flow_id or f"{p.need_site_id}|{p.material_class}" for p in proposals})

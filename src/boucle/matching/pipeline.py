@@ -26,18 +26,12 @@ from . import engine as eng
 from . import nearest
 from .additionality import rounded_list, value_proposals
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
-                              need_temperature, water_cascades)
+                              is_waste_operator, need_temperature, site_codes, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
+# The default output (threshold on plausibility + at most a few receivers per offer) is decided
+# in one place, selection.select_default.
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
 from .spatial import chord_to_km
-
-# Calibrated on the MAESTRI development set (151 documented exchanges, 29 cases) by
-# `boucle evaluate maestri`: the plausibility cut that maximises pooled F1 of offer -> receiving
-# site pairs was 0.263 with NACE codes and 0.262 with activity text only (evaluate.calibrate_threshold).
-# Fitting it on 28 cases and judging the 29th (leave-one-case-out) costs about 0.02 of F1, so the
-# value is not tuned to a few cases. Re-run the evaluation after changing the rule tables.
-DEFAULT_THRESHOLD = 0.26
-# What `boucle match` and the platform show: at most this many receivers per offer (best score first).
-DEFAULT_RECEIVERS_PER_OFFER = 5
 
 # A second-choice class of a label counts only in proportion to how close it is to the first.
 ALTERNATIVE_SHARPNESS = 1.0
@@ -71,6 +65,7 @@ class SiteIn:
     lon: float
     naf_code: str | None = None
     activity: str | None = None
+    name: str | None = None  # read only for sector words (« Cimenterie … »), never as a company
 
 
 @dataclass(frozen=True)
@@ -176,6 +171,38 @@ def compatibility() -> eng.Compatibility:
     return eng.Compatibility.identity(len(keys)).plus(np.array(oc, dtype=np.int64), np.array(nc, dtype=np.int64), np.array(w))
 
 
+def not_matchable(flow: FlowIn) -> str | None:
+    """Why a flow cannot enter the matching at all, or None: a yearly total over several wastes
+    (« Déchets dangereux (total déclaré) ») is information, not a material anyone can take."""
+    from boucle.materials.classify import is_total_label
+
+    if not flow.class_key and is_total_label(flow.label):
+        return "total"
+    return None
+
+
+# Below this classification confidence a label is a guess from letters ("Lot 42" read as biscuits),
+# not a recognised material (materials/README: top-1 is right 85 % of the time from 0.5 up).
+RECOGNISED_CONFIDENCE = 0.5
+
+
+def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
+    """Why the engine cannot propose this flow (or cannot infer the site's needs), as codes the
+    flow's page words: ``total`` (a yearly total over several wastes), ``unknown_material``
+    (neither label, code nor chosen class is a known material), ``unknown_activity`` (no NACE
+    code, no known activity words, no sector word in the site's name: no need can be inferred
+    for the site). Empty when nothing stands in the way."""
+    reasons = []
+    total = not_matchable(flow)
+    if total:
+        reasons.append(total)
+    elif not [k for k, c in classify_flow(flow) if k in set(_classes()[0]) and c >= RECOGNISED_CONFIDENCE]:
+        reasons.append("unknown_material")
+    if not site_codes(site.naf_code, site.activity, site.name):
+        reasons.append("unknown_activity")
+    return reasons
+
+
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
     classifier's candidates merged with the EWC code's class, restricted to the declared kind
@@ -239,8 +266,7 @@ OUTPUT_PRIOR = 0.15
 def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dict | None = None) -> list[tuple[str, float]]:
     if len(classes) < 2:
         return classes
-    typical = _per_activity(memo, infer_outputs, site)
-    typical = {o.class_key: o.weight for o in typical}
+    typical = {o.class_key: o.weight for o in _per_activity(memo, infer_outputs, site)}
     if not typical:
         return classes
     out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
@@ -271,13 +297,13 @@ def _linear_impact() -> LinearImpact | None:
 
 
 def _per_activity(memo: dict | None, fn, site: SiteIn):
-    """``fn(naf_code, activity)`` once per distinct activity of a run (a region has 50,000 sites
-    and a few hundred activities)."""
+    """``fn(naf_code, activity, name)`` once per distinct site description of a run (a region has
+    50,000 sites and far fewer descriptions)."""
     if memo is None:
-        return fn(site.naf_code, site.activity)
-    key = (fn, site.naf_code, site.activity)
+        return fn(site.naf_code, site.activity, site.name)
+    key = (fn, site.naf_code, site.activity, site.name)
     if key not in memo:
-        memo[key] = fn(site.naf_code, site.activity)
+        memo[key] = fn(site.naf_code, site.activity, site.name)
     return memo[key]
 
 
@@ -294,12 +320,13 @@ def _terms(cands: eng.Candidates, offers: eng.Offers, needs: eng.Needs, weights:
 
 
 def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray,
-                 threshold: float, per_offer: int | None = None) -> np.ndarray:
+                 threshold: float, per_offer: int | None = None, by_plausibility: bool = False) -> np.ndarray:
     """Positions of the candidate pairs a user sees, best first: plausibility at least
     ``threshold``; one proposal per (offer flow, receiving site, need flow) -- several classes of
     an offer or several inferred needs of a site are one suggestion -- its best pair; an inferred
     need dropped where a declared need of the same site takes the offer; then at most
-    ``per_offer`` receivers per offer flow, best score first. Ties never depend on input order:
+    ``per_offer`` receivers per offer flow, best score first (``by_plausibility``: the default
+    output's ``selection.select_default``, most plausible first). Ties never depend on input order:
     ``o_flow``, ``n_site`` and ``n_flow`` (-1: inferred) are ranks of the ids; among exact
     duplicates the first pair in ``(need, offer)`` order wins."""
     # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
@@ -327,7 +354,11 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
         sel = sel[np.lexsort((receiver, -plaus[sel], -score[sel]))]
     else:
         sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
-    if per_offer is not None:
+    if per_offer is not None and by_plausibility:
+        pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
+                             tie=np.arange(sel.size))
+        sel = sel[np.sort(pos)]  # restore the global best-first order
+    elif per_offer is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
         sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
     return sel
@@ -388,7 +419,8 @@ def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Can
 FIRST_GUESS = (1, 3)
 
 
-def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of):
+def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
+                       pair_filter, by_plausibility):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -417,7 +449,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     while True:
         rounds += 1
         top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
-                                           threshold=kernel_threshold, rows=rows)
+                                           threshold=kernel_threshold, rows=rows, by_plausibility=by_plausibility)
         again = np.zeros(n_off, dtype=bool)
         again[rows] = True
         keep = ~again[found_o]
@@ -433,11 +465,12 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
             extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
             fo, fn = np.concatenate([fo, extra_o]), np.concatenate([fn, extra_n])
         pair = _unique(fo * len(needs) + fn)
-        cands = _pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km)
+        cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs),
+                                                 radius_km))
         terms = _terms(cands, offers, needs, weights)
-        score = terms["score"]
+        score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
         sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                           score, terms["plausibility"], threshold, cap)
+                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
         # The last score kept per offer flow (-inf when fewer than ``cap`` receivers were found).
         flows_sel = o_flow_of[cands.offer_idx[sel]]
         full = np.bincount(flows_sel, minlength=n_flows) >= cap
@@ -462,10 +495,10 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     # The selection of selected pairs is themselves (one per receiver, at most ``cap`` per offer,
     # none an inferred need whose site's declared need qualifies): select once more for the order.
     oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
-    cands = _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km)
+    cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km))
     terms = _terms(cands, offers, needs, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                       terms["score"], terms["plausibility"], threshold, cap)
+                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
     return cands, terms, sel
 
 
@@ -485,16 +518,20 @@ def bulk_allocation():
 
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
-            weights: ScoreWeights = ScoreWeights(), per_offer: int | None = None,
-            exhaustive: bool = False) -> list[Proposal]:
-    """Proposals, best first. ``top`` keeps the N best per offer; with ``top`` and no explicit
-    ``threshold`` nothing is cut by plausibility (ranking mode, e.g. for recall@k). ``per_offer``
-    keeps at most that many receivers per offer above the threshold (what ``boucle match`` shows).
+            weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False) -> list[Proposal]:
+    """Proposals, best first.
 
-    With a cap per offer (``top`` or ``per_offer``) the receivers come from the compiled best-first
-    search of :mod:`.nearest` in memory bounded by the flows (never every pair in reach), then the
-    same :func:`select_pairs` as the full enumeration keeps them: the result is the full
+    With neither ``top`` nor ``threshold``: the default output, what the platform shows
+    (``selection.select_default``: calibrated plausibility threshold, at most
+    MAX_RECEIVERS_PER_OFFER receivers per offer). ``top`` keeps the N best per offer by score;
+    with ``top`` and no explicit ``threshold`` nothing is cut by plausibility (ranking mode). An
+    explicit ``threshold`` alone cuts by plausibility only (every candidate with 0).
+
+    With a cap per offer (the default output or ``top``) the receivers come from the compiled
+    best-first search of :mod:`.nearest` in memory bounded by the flows (never every pair in
+    reach), then the same selection as the full enumeration keeps them: the result is the full
     enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks)."""
+    default_output = top is None and threshold is None
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
     keys, _ = _classes()
@@ -507,7 +544,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     sites_by_id = {s.site_id: s for s in sites}
     memo: dict = {}
     for f in flows:
-        if f.site_id not in site_pos:
+        if f.site_id not in site_pos or not_matchable(f):
             continue
         classes = classify_flow(f)
         if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
@@ -560,16 +597,29 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     o_flow_of = np.array([flow_rank[r[0]] for r in o_rows], dtype=np.int64)
     n_flow_of = np.array([flow_rank[r[0]] if r[0] else -1 for r in n_rows], dtype=np.int64)
     n_site_of = site_rank[needs.site]
-    cap = top if top is not None else per_offer
+    # A sorted secondary material goes to a user of it, not from one recycler or waste operator to
+    # the next (a declared need of a recycler still counts).
+    waste_op = np.array([is_waste_operator(s.naf_code, s.activity, s.name) for s in sites], dtype=bool) \
+        if inferred else None
+
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        if waste_op is None or len(cands) == 0:
+            return cands
+        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
+        return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
+
+    cap = MAX_RECEIVERS_PER_OFFER if default_output else top
+    by_plausibility = default_output  # the default output ranks an offer's receivers by plausibility
     bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
     if bounded:
         cands, terms, sel = _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
-                                               o_flow_of, n_site_of, n_flow_of)
+                                               o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility)
     else:
-        cands = eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(), radius_km=radius_km)
+        cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
+                                                radius_km=radius_km))
         terms = _terms(cands, offers, needs, weights)
         sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                           terms["score"], terms["plausibility"], threshold, cap)
+                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
     if sel.size == 0:
         return []
     score, plaus = terms["score"], terms["plausibility"]
@@ -601,5 +651,10 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
                 "merit": mer,
                 "rule_id": rule.rule_id if rule else None,
                 "source": rule.source if rule else None,
+                # What the wording needs (matching.wording): which activity's rule, declared or
+                # inferred, hazard.
+                "receiver_activity": rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None,
+                "declared_need": need_id is not None,
+                "hazardous": bool(of.hazardous),
             }))
     return value_proposals(out, flows_by_id, sites_by_id)

@@ -28,38 +28,39 @@ def territory_sites(territory: str | None):
 
 
 def pipeline_inputs(sites):
+    """Sites and flows as the pipeline's records. A flow's stored class is passed as the person's
+    choice (confidence 1) when a person made it: chosen in the form (stored confidence 1) or
+    corrected by a facilitator (a Correction of ``material_class``); a class the classifier
+    guessed at import is left for the pipeline to weigh again."""
+    from boucle.flows.models import Correction
+
     from .pipeline import FlowIn, SiteIn
 
-    site_rows = list(sites.select_related(None).values_list("pk", "site_id", "lat", "lon", "naf_id", "activity"))
-    site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity)
-               for _pk, sid, lat, lon, naf, activity in site_rows]
+    site_rows = list(sites.select_related(None).values_list("pk", "site_id", "lat", "lon", "naf_id", "activity", "name"))
+    site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity, name=name)
+               for _pk, sid, lat, lon, naf, activity, name in site_rows]
     flows = Flow.objects.filter(site__in=sites).values_list(
         "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
-        "temperature_c", "hazardous", "current_route")
+        "temperature_c", "hazardous", "current_route", "material_class", "material_confidence")
+    corrected = set(Correction.objects.filter(flow__isnull=False, field="material_class").values_list("flow_id", flat=True))
     flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
                       quantity_t=qty if base in ("t", "MWh", "m3") else None,
                       unit=base if base in ("t", "MWh", "m3") else None, temperature_c=temp, hazardous=bool(haz),
-                      current_route=route or None)
-               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route in flows]
+                      current_route=route or None,
+                      class_key=cls if cls and (pk in corrected or (conf is not None and conf >= 1.0)) else None)
+               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route, cls, conf in flows]
     return site_in, flow_in
 
 
-_DEFAULT = object()
-
-
-def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), per_offer=_DEFAULT):
-    """What `boucle match` and the platform show: at most ``per_offer`` receivers per offer (default
-    the pipeline's), found by the compiled search; ``per_offer=None`` lists every pair above the
-    threshold (the allocation needs them all)."""
-    from .pipeline import DEFAULT_RECEIVERS_PER_OFFER, bulk_allocation, propose
+def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
+    from .pipeline import bulk_allocation, propose
 
     sites = territory_sites(territory)
     if exclude_sites:
         sites = sites.exclude(site_id__in=list(exclude_sites))
-    per_offer = DEFAULT_RECEIVERS_PER_OFFER if per_offer is _DEFAULT else per_offer
     with bulk_allocation():
         site_in, flow_in = pipeline_inputs(sites)
-        return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top, per_offer=per_offer)
+        return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
 
 
 def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,

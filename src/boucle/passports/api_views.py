@@ -38,15 +38,15 @@ from .models import LegitimateInterestGrant, Tier
 JSONLD = "application/ld+json"
 
 
-def _token_user(request):
+def _token(request):
+    """The live API token of the request (``ApiToken.valid``), or None."""
     header = request.headers.get("Authorization", "")
     if not header.lower().startswith("bearer "):
         return None
-    found = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(header[7:].strip())).first()
-    if found is None or not found.user.is_active:
-        return None
-    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-    return found.user
+    found = ApiToken.valid(header[7:].strip())
+    if found is not None:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    return found
 
 
 def _error(status: int, errors: list[str]) -> JsonResponse:
@@ -61,9 +61,11 @@ def _writer(request):
         response = _error(405, ["use POST"])
         response["Allow"] = "POST"
         return None, response
-    user = _token_user(request)
-    if user is not None:
-        return user, None  # a bearer token is not sent by browsers on their own: no CSRF risk
+    token = _token(request)
+    if token is not None:
+        if not token.may(request.method):
+            return None, _error(403, ["this API token is read-only: create a read-write token to write"])
+        return token.user, None  # a bearer token is not sent by browsers on their own: no CSRF risk
     if not request.user.is_authenticated:
         return None, _error(401, ["authentication required (session or Authorization: Bearer <token>)"])
     if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:

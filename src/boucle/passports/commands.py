@@ -1,10 +1,13 @@
-"""``boucle passport verify ID`` and ``boucle passport demo``.
+"""``boucle passport verify ID``, ``boucle passport head ID`` and ``boucle passport demo``.
 
-``verify`` checks a passport's event chain against its recorded head.
+``verify`` checks a passport's event chain: event hashes and visibilities, the query columns,
+the status, the signed head, the head last logged outside the database, and with ``--head
+FILE`` a head someone kept (a signed head, or a passport record downloaded earlier).
 
 ID is the passport's handle, its Digital Link / platform URI, or ``--all``. Every problem
-(edited, reordered, deleted event, deleted last event) is printed; the exit code is 1 when
-any is found, 2 for an unknown passport, 0 when every chain is intact.
+(edited, reordered, deleted event, deleted last event, rewound head) is printed; the exit code
+is 1 when any is found, 2 for an unknown passport or an unreadable head, 0 when every chain is
+intact. ``head`` prints the signed head of a passport as JSON (to keep it, or publish it).
 """
 
 import sys
@@ -20,19 +23,33 @@ def _find(identifier):
 
 
 def _verify(args) -> int:
+    from .anchor import logged_heads, read_held_head
     from .events import verify
     from .models import Passport
 
     if args.all == bool(args.id):
         print("give a passport handle or URI, or --all", file=sys.stderr)
         return 2
+    held = []
+    for path in args.head or []:
+        try:
+            held.append((f"the head in {path}", read_held_head(path)))
+        except (OSError, ValueError) as err:
+            print(f"{path}: not a readable head ({err})", file=sys.stderr)
+            return 2
     passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id)
     if not passports:
         print("no passports yet" if args.all else f"no passport {args.id!r}", file=sys.stderr)
         return 0 if args.all else 2
-    broken = 0
+    handles = {p.handle for p in passports}
+    stray = [source for source, doc in held if not isinstance(doc, dict) or doc.get("passport") not in handles]
+    for source in stray:
+        print(f"{source.removeprefix('the head in ')}: not the signed head of {args.id or 'any passport'}", file=sys.stderr)
+    broken = 1 if stray else 0
+    logged = logged_heads()
     for passport in passports:
-        problems = verify(passport)
+        mine = [(source, doc) for source, doc in held if isinstance(doc, dict) and doc.get("passport") == passport.handle]
+        problems = verify(passport, mine, logged=logged)
         if problems:
             broken += 1
             for problem in problems:
@@ -40,6 +57,24 @@ def _verify(args) -> int:
         else:
             print(f"{passport.handle}: chain intact ({passport.chain.count()} events)", file=sys.stderr)
     return 1 if broken else 0
+
+
+def _head(args) -> int:
+    import json
+
+    from .models import ChainHead
+
+    passports = _find(args.id)
+    if not passports:
+        print(f"no passport {args.id!r}", file=sys.stderr)
+        return 2
+    heads = [h.signed for h in ChainHead.objects.filter(passport__in=passports).exclude(signed={})]
+    if not heads:
+        print(f"passport {args.id!r} has no event yet: nothing is signed", file=sys.stderr)
+        return 1
+    for head in heads:
+        print(json.dumps(head, ensure_ascii=False, sort_keys=True))
+    return 0
 
 
 def _demo(args) -> int:
@@ -62,7 +97,12 @@ def register(subparsers) -> None:
     v = sub.add_parser("verify", help="detect edited, reordered or deleted events in a passport's history")
     v.add_argument("id", nargs="?", help="passport handle or Digital Link URI")
     v.add_argument("--all", action="store_true", help="verify every passport")
+    v.add_argument("--head", action="append", metavar="FILE",
+                   help="a signed head kept earlier (or a downloaded passport record): the history must still hold it")
     v.set_defaults(func=_verify, needs_db=True)
+    h = sub.add_parser("head", help="print a passport's signed chain head (JSON) to keep or publish")
+    h.add_argument("id", help="passport handle or Digital Link URI")
+    h.set_defaults(func=_head, needs_db=True)
     d = sub.add_parser("demo", help="issue demonstration passports (GS1 prefix 952) on the demo territory")
     d.add_argument("--root", default="http://localhost:8000", help="resolver root printed in the URIs")
     d.set_defaults(func=_demo, needs_db=True)

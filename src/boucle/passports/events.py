@@ -2,7 +2,11 @@
 
 Captured events are validated against the EPCIS 2.0 JSON schema, identified by their CBV
 event hash, stored once, and appended to the chain of every passport they name, all in one
-transaction (the chain heads are locked, so two captures cannot fork a chain). A disassembly
+transaction (the chain heads are locked, so two captures cannot fork a chain). Each link also
+covers the event's visibility, and each new head is signed and logged outside the database
+(``anchor``). What a page shows of a history is read from the hashed event itself
+(``story_of``), never from the columns kept for queries, and ``verify`` checks those columns,
+the passport's status, the head's signature and every head someone kept. A disassembly
 or recycling event at a Boucle site also declares what it recovered as an *offer* of that
 site, so traced materials enter the matching the moment they exist.
 """
@@ -21,6 +25,7 @@ from boucle.epcis.query import parse_time
 from boucle.epcis.vocab import BOUCLE_BIZSTEP, BIZSTEP_PREFIX
 from boucle.epcis._data import EPCIS_CONTEXT_URL
 
+from . import anchor
 from .identifiers import passports_for_uri, passports_of_event, site_for_location
 from .models import ChainEntry, ChainHead, Event, Passport, StatusChange, Tier
 
@@ -96,6 +101,12 @@ def _bizstep_iri(event: dict) -> str:
         return step  # a non-CBV step the schema accepted (any URI): stored as written
 
 
+def indexed_columns(event: dict) -> dict:
+    """The columns an event is queried by, all derived from its hashed content (``verify`` re-derives them)."""
+    return dict(event_id=event["eventID"], event_type=event["type"], event_time=parse_time(event["eventTime"]),
+                biz_step=_bizstep_iri(event), biz_location=(event.get("bizLocation") or {}).get("id", ""))
+
+
 def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) -> Captured:
     """Validate and store every event of ``body``, all or nothing.
 
@@ -120,9 +131,8 @@ def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) 
                 result.duplicates.append(event["eventID"])
                 continue
             stored = Event.objects.create(
-                event_id=event["eventID"], event_type=event["type"], event_time=parse_time(event["eventTime"]),
-                biz_step=_bizstep_iri(event), biz_location=(event.get("bizLocation") or {}).get("id", ""),
-                data=event, visibility=visibility, captured_by=user if user and user.is_authenticated else None)
+                **indexed_columns(event), data=event, visibility=visibility,
+                captured_by=user if user and user.is_authenticated else None)
             changed = _inputs(event, passports)
             for passport in passports:
                 append(passport, stored)
@@ -161,23 +171,92 @@ def move(passport: Passport, status: str | None, event: Event | None, user) -> b
 
 
 def append(passport: Passport, event: Event) -> ChainEntry:
-    """Chain ``event`` after the passport's head and move the head (inside the caller's transaction)."""
+    """Chain ``event`` after the passport's head and move the head (inside the caller's transaction);
+    the new head is signed, and logged outside the database once the transaction commits."""
     head, _ = ChainHead.objects.select_for_update().get_or_create(passport=passport)
-    link = chain_link(head.link or None, event.event_id)
+    link = chain_link(head.link or None, event.event_id, event.visibility)
     entry = ChainEntry.objects.create(passport=passport, event=event, seq=head.length, link=link)
     head.link, head.length = link, head.length + 1
-    head.save(update_fields=["link", "length", "updated_at"])
+    head.signed = anchor.sign_head(passport.handle, head.length, link)
+    head.save(update_fields=["link", "length", "signed", "updated_at"])
+    signed = head.signed
+    transaction.on_commit(lambda: anchor.log_head(signed))
     return entry
 
 
-def verify(passport: Passport) -> list[str]:
-    """Every problem of the passport's stored history against its recorded head (empty: intact)."""
+def derived_status(passport: Passport, events: list[dict]) -> str:
+    """The status a passport's history implies (the transitions ``move`` applies, replayed)."""
+    status = Passport.Status.ISSUED
+    for event in events:
+        target = STATUS_AFTER.get(_bizstep_iri(event))
+        if target and target != status and status not in TERMINAL and _inputs(event, [passport]):
+            status = target
+    return status
+
+
+def _column_problems(i: int, event: Event) -> list[str]:
+    try:
+        expected = indexed_columns(event.data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return [f"event {i}: its stored content is not an EPCIS event"]
+    return [f"event {i}: its {name} column says {getattr(event, name)!r} but the hashed event says {value!r}"
+            for name, value in expected.items() if getattr(event, name) != value]
+
+
+def _anchor_problems(handle: str, links: list[str], doc, public, source: str) -> list[str]:
+    """A head kept outside the database must be signed, and its link found at its length."""
+    refused = anchor.check(doc, public)
+    if refused:
+        return [f"{source}: {refused}"]
+    if doc.get("passport") != handle:
+        return [f"{source}: it is the head of passport {doc.get('passport')!r}, not {handle!r}"]
+    length, link = doc.get("length"), doc.get("head")
+    if not isinstance(length, int) or length < 0:
+        return [f"{source}: no length"]
+    if length > len(links):
+        return [f"{source}: it certified {length} events on {doc.get('signedAt')}, but only {len(links)} "
+                f"are stored: the last event(s) were deleted and the head rewound"]
+    if length and links[length - 1] != link:
+        return [f"{source}: the history it certified on {doc.get('signedAt')} was rewritten "
+                f"(event {length - 1} no longer ends in its link)"]
+    return []
+
+
+def verify(passport: Passport, held_heads=(), *, use_log: bool = True, logged: dict | None = None) -> list[str]:
+    """Every problem of the passport's stored history (empty: intact).
+
+    Checks the chain of event hashes and visibilities, the query columns against the hashed
+    events, the status against the history, the signature of the recorded head, and the
+    history against every head held outside the database: the log's latest (``use_log``) and
+    ``held_heads`` ((source, signed head) pairs, e.g. a file someone kept). ``logged``: the
+    log already read (``anchor.logged_heads()``), when verifying many passports."""
     entries = list(ChainEntry.objects.filter(passport=passport).select_related("event").order_by("seq"))
     head = ChainHead.objects.filter(passport=passport).first()
-    problems = [str(p) for p in verify_chain([e.event.data for e in entries], [e.link for e in entries],
-                                             head.link if head else None)]
+    events = [e.event.data for e in entries]
+    links = [e.link for e in entries]
+    problems = [str(p) for p in verify_chain(events, links, head.link if head else None,
+                                             tags=[e.event.visibility for e in entries], tag_values=Tier.values)]
     if head is not None and head.length != len(entries) and not problems:
         problems.append(f"{head.length} events were recorded but {len(entries)} are stored")
+    for i, entry in enumerate(entries):
+        problems.extend(_column_problems(i, entry.event))
+    status = Passport.objects.filter(pk=passport.pk).values_list("status", flat=True).first()
+    if not problems and status != (expected := derived_status(passport, events)):
+        problems.append(f"the passport's status is '{status}', but its history leads to '{expected}'")
+    public = anchor.public_key() if entries or held_heads else None
+    if head is not None and head.length:
+        if not head.signed:
+            problems.append("the recorded head is not signed: it was written outside the capture path")
+        else:
+            signed = _anchor_problems(passport.handle, links, head.signed, public, "the recorded head")
+            if not signed and (head.signed.get("length"), head.signed.get("head")) != (head.length, head.link):
+                signed = ["the recorded head differs from the head its signature certifies"]
+            problems.extend(signed)
+    anchors = list(held_heads)
+    if use_log and (kept := (anchor.logged_heads() if logged is None else logged).get(passport.handle)):
+        anchors.append(("the head logged outside the database", kept))
+    for source, doc in anchors:
+        problems.extend(_anchor_problems(passport.handle, links, doc, public or anchor.public_key(), source))
     return problems
 
 

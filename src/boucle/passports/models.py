@@ -179,7 +179,8 @@ class Event(models.Model):
 
 
 class ChainEntry(models.Model):
-    """The place of an event in one passport's history: ``link = sha256(previous link | event hash)``."""
+    """The place of an event in one passport's history:
+    ``link = sha256(previous link | event hash | event visibility)``."""
 
     passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="chain")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
@@ -200,6 +201,8 @@ class ChainHead(models.Model):
     passport = models.OneToOneField(Passport, on_delete=models.CASCADE, related_name="head")
     link = models.CharField(max_length=64, blank=True)
     length = models.PositiveIntegerField(default=0)
+    signed = models.JSONField(default=dict, blank=True,
+                              help_text="The head signed at the last capture (passports.anchor); also logged outside the database.")
     updated_at = models.DateTimeField(auto_now=True)
 
 

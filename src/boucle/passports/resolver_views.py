@@ -1,5 +1,5 @@
-"""The GS1-Conformant resolver: ``/01/{gtin}/...``, ``/8004/{giai}``, ``/p/<handle>`` and
-``/.well-known/gs1resolver``.
+"""The GS1-Conformant resolver: ``/01/{gtin}/...``, ``/8004/{giai}``, ``/p/<handle>``,
+``/.well-known/gs1resolver`` and the signed chain heads ``/.well-known/boucle-chain-head/<handle>``.
 
 Permissions: public. Anyone may resolve; the linkset lists only links to fields the caller
 may read (anonymous callers get the public tier). The decision itself (307, linkset, 400, 404)
@@ -24,9 +24,10 @@ from boucle.gs1.compression import decompress_digital_link
 from boucle.gs1.linkset import link_types
 from boucle.gs1.resolver import JSONLD_CONTEXT, resolve
 
+from . import anchor
 from .identifiers import stem_for
 from .links import passport_links
-from .models import Passport
+from .models import ChainHead, Passport
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 
@@ -177,8 +178,34 @@ def description_view(request):
                                    if curie not in ("gs1:defaultLink", "gs1:defaultLinkMulti")}},
         "platformIdentifiers": {"pattern": stem + "/p/{handle}",
                                 "note": "Identifiers issued by Boucle to companies without a GS1 prefix; not GS1 keys."},
+        "passportChainHeads": {
+            **anchor.public_key_info(),
+            "pattern": stem + "/.well-known/boucle-chain-head/{handle}",
+            "note": ("Each passport's history is a hash chain of its EPCIS events; its head is signed at every "
+                     "capture. Keep a head: a later history that no longer holds its link at its length was "
+                     "truncated or rewritten (boucle passport verify HANDLE --head FILE)."),
+        },
     }
     response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    if request.method == "HEAD":
+        response.content = b""
+    return _cors(response)
+
+
+@csrf_exempt
+def chain_head_view(request, handle):
+    """GET ``/.well-known/boucle-chain-head/<handle>``: the head signed at the passport's last
+    capture (404 before its first event). Public: it names the passport's handle, the number of
+    events and a hash — nothing an event's visibility hides."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed()
+    head = ChainHead.objects.filter(passport__handle=handle).exclude(signed={}).first()
+    if head is None:
+        raise Http404("no signed head for this passport")
+    response = JsonResponse(head.signed, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Cache-Control"] = "no-cache"
     if request.method == "HEAD":
         response.content = b""
     return _cors(response)

@@ -7,6 +7,7 @@ URL (sample arguments)                      method   who
 ==========================================  =======  =============================================
 /01/09520123456788/10/L1/21/42, /8004/<x>   GET/HEAD anyone; linkset filtered by tier (OPTIONS: 204)
 /.well-known/gs1resolver                    GET      anyone
+/.well-known/boucle-chain-head/<handle>     GET/HEAD anyone; the signed head of the last capture (404 before)
 /<compressed DL segment>                    GET/HEAD anyone; same answer as the uncompressed URI
 /p/<handle>                                 GET      anyone (307 to the page; 404 for GS1 passports)
 /passeports/<handle>/ , <handle>.json       GET      anyone; fields filtered by ``access.visible_fields``
@@ -30,6 +31,7 @@ app_name = "passports"
 urlpatterns = [
     re_path(r"^(?P<rest>(?:01|8004)/.+)$", resolver_views.resolve_view, name="resolve"),
     path(".well-known/gs1resolver", resolver_views.description_view, name="resolver-description"),
+    path(".well-known/boucle-chain-head/<slug:handle>", resolver_views.chain_head_view, name="chain-head"),
     path("p/<slug:handle>", resolver_views.platform_view, name="platform-id"),
     path("passeports/nouveau", api_views.create_view, name="create"),
     path("passeports/interet-legitime", api_views.grant_view, name="grant"),

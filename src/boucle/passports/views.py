@@ -3,6 +3,11 @@
 Permissions (all read-only, all public): every view shows what ``access.visible_fields``
 allows the caller — anonymous visitors get the public tier, legitimate-interest companies and
 authorities more. A non-published company's name is never shown to the public.
+
+A history is shown from what its hashes cover only: each event's hashed content (never the
+columns kept for queries), the status that history implies, and whether ``events.verify``
+finds it intact (a page says so when it is not). The downloadable record carries the signed
+head and every link, so whoever keeps it can later detect a truncated or rewritten history.
 """
 
 import json
@@ -14,9 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from boucle.gs1.qr import qr_png, qr_svg
 
+from . import anchor
 from .access import site_label, user_tier, visible_event_tiers, visible_fields
+from .events import _bizstep_iri, derived_status, verify
 from .identifiers import digital_link, epc, scan_uri, stem_for
-from .models import ChainEntry, Passport
+from .models import ChainEntry, ChainHead, Passport
 from .nearby import material_classes, nearest_circular_sites
 
 
@@ -25,14 +32,28 @@ def _passport(handle):
                              handle=handle)
 
 
-def passport_events(passport: Passport, user) -> list:
-    tiers = visible_event_tiers(user, passport)
-    return [entry.event for entry in ChainEntry.objects.filter(passport=passport, event__visibility__in=tiers)
-            .select_related("event").order_by("seq")]
+def history(passport: Passport, user) -> dict:
+    """What the caller may see of the history, read from the hashed events, and its integrity:
+    ``events`` (visible ones, in order), ``status`` (implied by the whole history), ``intact``,
+    ``chain`` (every link, the visible events' hashes, the signed head and the key to check it)."""
+    tiers = set(visible_event_tiers(user, passport))
+    entries = list(ChainEntry.objects.filter(passport=passport).select_related("event").order_by("seq"))
+    head = ChainHead.objects.filter(passport=passport).first()
+    intact = not verify(passport, use_log=False)
+    chain = {"intact": intact, "length": len(entries), "head": head.link if head else "",
+             "links": [{"seq": e.seq, "link": e.link, **({"eventID": e.event.data.get("eventID"),
+                                                          "visibility": e.event.visibility}
+                                                         if e.event.visibility in tiers else {})}
+                       for e in entries],
+             "signedHead": (head.signed or None) if head else None,
+             "key": anchor.public_key_info() if entries else None}
+    return {"events": [e.event for e in entries if e.event.visibility in tiers],
+            "status": derived_status(passport, [e.event.data for e in entries]), "intact": intact, "chain": chain}
 
 
 def passport_json(passport: Passport, user, stem: str) -> dict:
     """The passport as the caller may see it: the body of the JSON export and the API."""
+    story = history(passport, user)
     tier = user_tier(user, passport)
     fields = visible_fields(user, passport, tier=tier)
     if "site" in fields:
@@ -46,11 +67,12 @@ def passport_json(passport: Passport, user, stem: str) -> dict:
                        "scan_uri": scan_uri(passport, stem)},
         "name": passport.name,
         "description": passport.description,
-        "status": passport.status,
+        "status": story["status"],
         "access_tier": tier,
         **fields,
-        "events": [{"eventID": e.event_id, "type": e.event_type, "eventTime": e.data.get("eventTime"),
-                    "bizStep": e.biz_step, "visibility": e.visibility} for e in passport_events(passport, user)],
+        "events": [{"eventID": e.data.get("eventID"), "type": e.data.get("type"), "eventTime": e.data.get("eventTime"),
+                    "bizStep": _bizstep_iri(e.data), "visibility": e.visibility} for e in story["events"]],
+        "chain": story["chain"],
     }
 
 
@@ -82,13 +104,17 @@ STEP_LABELS = {
 
 
 def _life_story(events) -> list[dict]:
+    """Each event told from its hashed content (the query columns could be edited unseen)."""
+    from boucle.epcis.query import parse_time
     from boucle.epcis.vocab import bizstep_word
 
     story = []
     for event in events:
-        word = bizstep_word(event.biz_step) if event.biz_step else ""
-        story.append({"time": event.event_time, "type": event.event_type, "word": word,
-                      "step": STEP_LABELS.get(word, word), "where": event.biz_location})
+        data = event.data
+        step = _bizstep_iri(data)
+        word = bizstep_word(step) if step else ""
+        story.append({"time": parse_time(data["eventTime"]), "type": data.get("type", ""), "word": word,
+                      "step": STEP_LABELS.get(word, word), "where": (data.get("bizLocation") or {}).get("id", "")})
     return story
 
 
@@ -114,7 +140,9 @@ def page_view(request, handle):
         "fields": {k: v for k, v in fields.items() if v not in (None, "", [], {})},
         "tier": tier,
         "producer": site_label(passport.site, request.user) if "site" in fields else None,
-        "story": _life_story(passport_events(passport, request.user)),
+        "story": _life_story((story := history(passport, request.user))["events"]),
+        "status": Passport.Status(story["status"]).label,
+        "intact": story["intact"],
         "nearby": nearby,
         "nearby_json": json.dumps([{k: s[k] for k in ("name", "activity", "commune", "lat", "lon", "km", "role", "accepts")}
                                    for s in nearby], ensure_ascii=False),

@@ -4,7 +4,9 @@
   territory that contains the call's territory (a region's facilitator steers an
   EPCI's call; an EPCI's facilitator does not steer a regional call).
 - A company may answer a published call when one of its sites lies in the call's territory.
-- An answer is read by the answering company's members and the call's facilitators only.
+- An answer is read by the answering company's members and the call's facilitators only; a
+  draft answer by its company's members alone (the facilitators' table counts drafts but says
+  they cannot be opened: a company's draft is its own until it submits).
 """
 
 from django.db.models import Q
@@ -68,7 +70,9 @@ def answering_companies(user, call: Call):
 def can_read_answer(user, answer) -> bool:
     if not user.is_authenticated:
         return False
-    return answer.company_id in member_company_ids(user) or facilitates_call(user, answer.call)
+    if answer.company_id in member_company_ids(user):
+        return True
+    return answer.status != rules.ANSWER_DRAFT and facilitates_call(user, answer.call)
 
 
 def can_see_call(user, call: Call) -> bool:

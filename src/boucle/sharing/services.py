@@ -1,5 +1,12 @@
-"""The one write path for bookings: rules from ``calendar`` checked under a lock on the equipment row,
-so two owners' clicks (or two requests) cannot both slip past the overlap check."""
+"""The one write path for bookings: rules from ``calendar`` checked under locks, so two owners' clicks
+(or two requests) cannot both slip past the overlap check, and an owner's decision and the requester's
+cancellation of one booking cannot both succeed on the same pending state.
+
+Every transition takes its locks in one order — the equipment row, then the booking row — and
+reads the booking's status only once both are held (``_locked``). Two orders (``decide`` locking the
+equipment, ``cancel`` the booking) let each read "pending" and the last writer silently undo the
+other's transition.
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,10 +32,17 @@ def request_booking(equipment: Equipment, company, user, *, starts_on, ends_on, 
                                   ends_on=ends_on, message=message)
 
 
+def _locked(booking: Booking) -> tuple[Equipment, Booking]:
+    """The equipment and the booking, locked in that order, the booking's state read under the locks.
+    Call inside a transaction."""
+    equipment_id = Booking.objects.values_list("equipment_id", flat=True).get(pk=booking.pk)
+    equipment = Equipment.objects.select_for_update().get(pk=equipment_id)
+    return equipment, Booking.objects.select_for_update().get(pk=booking.pk)
+
+
 @transaction.atomic
 def decide(booking: Booking, user, accept: bool) -> Booking:
-    equipment = Equipment.objects.select_for_update().get(pk=booking.equipment_id)
-    booking = Booking.objects.get(pk=booking.pk)
+    equipment, booking = _locked(booking)
     if booking.status != Booking.Status.PENDING:
         raise calendar.CalendarError("already_decided")
     if accept:
@@ -44,7 +58,7 @@ def decide(booking: Booking, user, accept: bool) -> Booking:
 @transaction.atomic
 def cancel(booking: Booking, user) -> Booking:
     """The requester withdraws a request, or gives back an accepted slot (it frees the calendar)."""
-    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    _equipment, booking = _locked(booking)
     if booking.status not in (Booking.Status.PENDING, Booking.Status.ACCEPTED):
         raise calendar.CalendarError("already_decided")
     booking.status = Booking.Status.CANCELLED

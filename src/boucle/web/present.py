@@ -130,16 +130,6 @@ def synergy_card(user, synergy) -> dict:
     }
 
 
-HIDDEN_KEYS = {"supply_t", "demand_t", "exchanged_t", "offer_idx", "need_idx", "impact", "score"}
-TERM_LABELS = {"impact_term": gettext_lazy("impact"), "fit": gettext_lazy("adéquation des quantités"),
-               "merit": gettext_lazy("intérêt"), "confidence": gettext_lazy("confiance du classement"),
-               "inferred_factor": gettext_lazy("besoin déduit"), "decay": gettext_lazy("effet de la distance"),
-               "compat_weight": gettext_lazy("compatibilité des matières"), "distance_km": gettext_lazy("distance (km)"),
-               "need_temperature_c": gettext_lazy("température du besoin (°C)"),
-               "heat_breakeven_km": gettext_lazy("distance au-delà de laquelle le réseau de chaleur coûte plus "
-                                                 "qu'il ne rapporte (km)")}
-
-
 def co2e_text(synergy) -> str | None:
     """The estimated CO2e rounded to the digits its range allows, with the range: « 1 800 t CO₂e (1 400 – 2 200) »."""
     from boucle.impact.ranges import format_range
@@ -172,45 +162,13 @@ def route_assumption(explanation) -> str | None:
 
 
 def explanation_terms(explanation) -> list[tuple[str, str]]:
-    """The score's parts and the engine's reasons, never its quantities.
+    """Why the synergy is proposed, in words (matching.wording): what the receiver does with the
+    material and the source of that rule, substitution, hazard. Never the engine's factor names
+    nor the quantities (each side's exact tonnage would undo the range shown to the other
+    company); the distance is on the card already."""
+    from boucle.matching.wording import explanation_parts
 
-    The engine's explanation carries each side's exact tonnage (``supply_t``,
-    ``demand_t``), which would undo the quantity range shown to the other company;
-    only score terms, a few known numbers and coded reasons are shown.
-    """
-    if not isinstance(explanation, dict):
-        return []
-    numbers = explanation.get("terms") if isinstance(explanation.get("terms"), dict) else explanation
-    terms = []
-    for key, value in numbers.items():
-        if key in HIDDEN_KEYS or key.endswith("_t") or isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        terms.append((str(TERM_LABELS.get(key, str(key).replace("_", " "))), f"{value:.3g}"))
-    for reason in explanation.get("reasons", []) or []:
-        text = reason_text(reason) if isinstance(reason, dict) else None
-        if text:
-            terms.append((str(_("raison")), text))
-    return terms
-
-
-def reason_text(reason: dict) -> str | None:
-    code = reason.get("code")
-    if code == "same_class":
-        return _("même classe de matière")
-    if code == "substitution":
-        return _("%(offer)s peut remplacer %(need)s") % {"offer": material_label(reason.get("offer_class", "")),
-                                                        "need": material_label(reason.get("need_class", ""))}
-    if code == "inferred_need":
-        return _("besoin déduit de l'activité du site receveur")
-    if code == "hazardous_to_authorised_site":
-        return _("déchet dangereux : le site receveur doit être autorisé")
-    if code == "demand_unknown":
-        return _("quantité demandée inconnue")
-    if code == "heat":
-        return _("chaleur : température offerte et demandée compatibles")
-    if code == "water_grade":
-        return _("qualité d'eau compatible")
-    return None
+    return explanation_parts(explanation)
 
 
 def bracket(value: float | None, unit: str) -> str | None:

@@ -19,3 +19,27 @@ def test_demo_story(client, world):
     assert "disassembling" in html or "démonté" in html
     seed("http://testserver")
     assert Event.objects.count() == 3
+
+
+def test_demo_command_is_idempotent_and_prints_resolver_urls(client, world, capsys, django_capture_on_commit_callbacks):
+    import argparse
+
+    from boucle.passports import anchor, commands
+    from boucle.passports.models import ChainHead
+
+    parser = argparse.ArgumentParser(prog="boucle")
+    commands.register(parser.add_subparsers(dest="command"))
+    runs = []
+    for _ in range(2):
+        args = parser.parse_args(["passport", "demo", "--root", "http://testserver"])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert args.func(args) == 0
+        runs.append((capsys.readouterr().out, Event.objects.count(),
+                     sorted(ChainHead.objects.values_list("length", "link")), dict(anchor.logged_heads())))
+    assert runs[0] == runs[1]  # the second run captures, signs and logs nothing new
+    urls = [line.split("\t")[2] for line in runs[0][0].splitlines()]
+    assert len(urls) == 4 and all(u.startswith(f"http://testserver/01/{DEMO_GTIN}") for u in urls)
+    for url in urls:  # each one is answered by the resolver
+        assert client.get(url.removeprefix("http://testserver")).status_code == 307
+    args = parser.parse_args(["passport", "verify", "--all"])
+    assert args.func(args) == 0

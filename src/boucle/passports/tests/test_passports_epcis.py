@@ -84,7 +84,7 @@ def test_capture_needs_a_right_on_the_passport(client, world):
 def test_capture_with_an_api_token(client, world):
     from boucle.accounts.models import ApiToken
 
-    _, token = ApiToken.issue(world.recycler, "scanner")
+    _, token = ApiToken.issue(world.recycler, "scanner", scope="write")
     response = client.post(CAPTURE, json.dumps(object_event([ITEM], biz_step="receiving")),
                            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 201

@@ -29,11 +29,21 @@ def _capture_body(w, persona):
                         event_time=f"2026-01-0{PERSONAS.index(persona) + 1}T00:00:00Z")
 
 
+def _with_event(w):
+    """The item's history holds one event (captured once; a second capture is a duplicate)."""
+    from boucle.passports.events import capture
+
+    capture(object_event([f"https://id.gs1.org/01/{GTIN}/21/42"], biz_step="commissioning",
+                         event_time="2026-01-01T00:00:00Z"), None, visibility="public")
+    return f"/.well-known/boucle-chain-head/{w.item.handle}"
+
+
 # route name -> (method, path(world), body(world, persona) or None, persona -> allowed statuses)
 ROUTES = {
     "resolve": ("get", lambda w: f"/01/{GTIN}/10/L2026A/21/42", None, READ),
     "resolve-compressed": ("get", lambda w: _compressed(f"/01/{GTIN}/10/L2026A/21/42"), None, READ),
     "resolver-description": ("get", lambda w: "/.well-known/gs1resolver", None, READ),
+    "chain-head": ("get", _with_event, None, READ),
     "platform-id": ("get", lambda w: f"/p/{w.local.handle}", None, READ),
     "page": ("get", lambda w: f"/passeports/{w.item.handle}/", None, READ),
     "export": ("get", lambda w: f"/passeports/{w.item.handle}.json", None, READ),
