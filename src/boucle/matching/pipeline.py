@@ -307,6 +307,16 @@ def _per_activity(memo: dict | None, fn, site: SiteIn):
     return memo[key]
 
 
+@lru_cache(maxsize=None)
+def _kind_unit(class_key: str) -> str:
+    """The unit a quantity of this class is counted in when the flow does not say: t, MWh or m3."""
+    from boucle.flows.units import KIND_BASE_UNIT
+
+    _, classes = _classes()
+    kind = next((c.kind for c in classes if c.key == class_key), "material")
+    return KIND_BASE_UNIT.get(kind, "unit")
+
+
 def _nan(x) -> float:
     return np.nan if x is None else float(x)
 
@@ -639,7 +649,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
             offer_label=of.label, need_flow_id=need_id, need_label=flows_by_id[need_id].label if need_id else None,
             inferred=need_id is None, material_class=o_rows[o][2],
             distance_km=km,
-            quantity=of.quantity_t, unit="t",
+            quantity=of.quantity_t, unit=of.unit or _kind_unit(o_rows[o][2]),
             co2e_avoided_t_per_year=co2,
             score=sc, plausibility=pl,
             explanation={
