@@ -7,9 +7,11 @@ from the environment (``BOUCLE_DEBUG=False``, ``BOUCLE_SECURE=True`` ...). See
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",  # Content-Security-Policy header and per-request nonces
     "axes",  # the login limiter of every login form, the admin's included (accounts.lockout)
     "ninja",  # serves the Swagger UI of /api/docs from its own static files (no CDN)
     "boucle.territories",
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -193,6 +197,45 @@ BOUCLE_PASSPORT_HEADS_LOG = os.environ.get("BOUCLE_PASSPORT_HEADS_LOG", "") or s
 BOUCLE_TILE_URL = os.environ.get("BOUCLE_TILE_URL", "")
 BOUCLE_TILE_ATTRIBUTION = os.environ.get("BOUCLE_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 BOUCLE_MATCH_RADIUS_KM = float(os.environ.get("BOUCLE_MATCH_RADIUS_KM", "200"))
+
+# The deployer's look (README, "Your name, logo and colours"): the platform carries the name of the
+# region or intercommunality that runs it; the colour is made WCAG-AA readable by boucle.web.theme.
+BOUCLE_SITE_NAME = os.environ.get("BOUCLE_SITE_NAME", "").strip() or "Boucle"
+BOUCLE_LOGO_URL = os.environ.get("BOUCLE_LOGO_URL", "").strip()
+BOUCLE_PRIMARY_COLOR = os.environ.get("BOUCLE_PRIMARY_COLOR", "").strip() or "#0b6e4f"
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", BOUCLE_PRIMARY_COLOR):
+    raise ImproperlyConfigured(f"BOUCLE_PRIMARY_COLOR={BOUCLE_PRIMARY_COLOR!r}: expected a colour as #rrggbb")
+if BOUCLE_LOGO_URL and not BOUCLE_LOGO_URL.startswith(("https://", "http://", "/")):
+    raise ImproperlyConfigured(f"BOUCLE_LOGO_URL={BOUCLE_LOGO_URL!r}: expected an http(s) URL or a path from /")
+
+
+def _origin(url: str) -> list[str]:
+    """The scheme and host a URL template loads from ({s} subdomains become a wildcard), for the CSP."""
+    if not url.startswith(("https://", "http://")):
+        return []
+    scheme, rest = url.split("://", 1)
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return [f"{scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp): scripts only from this origin, never inline, never eval;
+# <style> elements only with the request's nonce; images from here plus the configured tile and logo
+# servers. Style attributes stay allowed: Leaflet and ECharts position their elements with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_origin(BOUCLE_TILE_URL), *_origin(BOUCLE_LOGO_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 if SECURE:
     SECURE_SSL_REDIRECT = True

@@ -35,3 +35,16 @@ def test_production_requires_a_secret_key():
 def test_unknown_database_scheme_is_refused():
     result = settings_with(DATABASE_URL="mysql://x")
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_a_brand_colour_that_is_not_hex_stops_the_start():
+    result = settings_with(BOUCLE_PRIMARY_COLOR="green")
+    assert result.returncode != 0 and "BOUCLE_PRIMARY_COLOR" in result.stderr
+
+
+def test_the_tile_server_joins_the_content_security_policy():
+    code = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    full = {**{k: v for k, v in os.environ.items() if not k.startswith(("BOUCLE_", "DATABASE_URL"))},
+            "DJANGO_SETTINGS_MODULE": "boucle.settings", "BOUCLE_TILE_URL": "https://data.geopf.fr/wmts?x={x}"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full)
+    assert "https://data.geopf.fr" in result.stdout

@@ -138,9 +138,11 @@ def flow_rows(ref) -> list[dict]:
             for f in qs]
 
 
-def synergy_rows(ref) -> list[dict]:
-    qs = (queries.synergy_queryset(ref.communes().values("insee"))
-          .select_related("offer__site__company", "need_site__company").order_by("id"))
+def synergy_rows(ref, statuses=None) -> list[dict]:
+    qs = queries.synergy_queryset(ref.communes().values("insee"))
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)  # in SQL: a region holds tens of thousands of suggestions
+    qs = (qs.select_related("offer__site__company", "need_site__company").order_by("id"))
     return [{"synergy_id": s.pk, "status": s.status, "material_class": s.material_class,
              "offer_site": s.offer.site.site_id, "offer_company": s.offer.site.company.name,
              "offer_commune": s.offer.site.commune_id or "", "need_site": s.need_site.site_id,

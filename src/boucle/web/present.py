@@ -9,7 +9,6 @@ gets the material, an order-of-magnitude quantity range and the EPCI.
 """
 
 import csv
-import math
 from functools import lru_cache
 
 from django.utils.translation import get_language
@@ -21,6 +20,8 @@ from boucle.matching import lifecycle
 from boucle.accounts.access import can_see_site
 from boucle.paths import PACKAGE_DIR
 
+from .words import KIND_LABELS, decade_range, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
+
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
     lifecycle.SUGGESTED: gettext_lazy("suggérée"), lifecycle.CONTACTED: gettext_lazy("contact pris"),
@@ -28,8 +29,6 @@ STATUS_LABELS = {
     lifecycle.RUNNING: gettext_lazy("en fonctionnement"), lifecycle.STOPPED: gettext_lazy("arrêtée"),
     lifecycle.DECLINED: gettext_lazy("abandonnée"),
 }
-KIND_LABELS = {"material": gettext_lazy("matière"), "energy": gettext_lazy("énergie / chaleur"),
-               "water": gettext_lazy("eau"), "equipment": gettext_lazy("équipement"), "service": gettext_lazy("service")}
 
 
 @lru_cache(maxsize=1)
@@ -63,11 +62,7 @@ def quantity_range(value: float | None, unit: str) -> str:
     """A decade bracket (e.g. "10–100 t/an"): enough to judge relevance, too coarse to identify a plant."""
     if value is None or not unit:
         return _("quantité non précisée")
-    per_year = _("/an")
-    if value < 1:
-        return f"< 1 {unit}{per_year}"
-    low = 10 ** math.floor(math.log10(value))
-    return f"{low:g}–{low * 10:g} {unit}{per_year}"
+    return decade_range(value, unit) + _("/an")
 
 
 def site_card(user, site, *, revealed: bool = False) -> dict:
@@ -120,7 +115,7 @@ def synergy_card(user, synergy) -> dict:
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
-        "explanation": explanation_terms(synergy.explanation),
+        "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden),
         "co2e_text": None if hidden else co2e_text(synergy),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
@@ -161,21 +156,26 @@ def route_assumption(explanation) -> str | None:
     return _("devenir actuel non déclaré, supposé : %(route)s") % {"route": label.lower()}
 
 
-def explanation_terms(explanation) -> list[tuple[str, str]]:
-    """Why the synergy is proposed, in words (matching.wording): what the receiver does with the
-    material and the source of that rule, substitution, hazard. Never the engine's factor names
-    nor the quantities (each side's exact tonnage would undo the range shown to the other
-    company); the distance is on the card already."""
-    from boucle.matching.wording import explanation_parts
-
-    return explanation_parts(explanation)
+def reason_text(reason: dict) -> str | None:
+    code = reason.get("code")
+    if code == "same_class":
+        return _("même classe de matière")
+    if code == "substitution":
+        return _("%(offer)s peut remplacer %(need)s") % {"offer": material_label(reason.get("offer_class", "")),
+                                                        "need": material_label(reason.get("need_class", ""))}
+    if code == "inferred_need":
+        return _("besoin déduit de l'activité du site receveur")
+    if code == "hazardous_to_authorised_site":
+        return _("déchet dangereux : le site receveur doit être autorisé")
+    if code == "demand_unknown":
+        return _("quantité demandée inconnue")
+    if code == "heat":
+        return _("chaleur : température offerte et demandée compatibles")
+    if code == "water_grade":
+        return _("qualité d'eau compatible")
+    return None
 
 
 def bracket(value: float | None, unit: str) -> str | None:
     """An estimate as a decade bracket, for cards where the other company is still anonymous."""
-    if value is None:
-        return None
-    if value < 1:
-        return f"< 1 {unit}"
-    low = 10 ** math.floor(math.log10(value))
-    return f"{low:g}–{low * 10:g} {unit}"
+    return decade_range(value, unit)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("carte/", views.territory_map, name="map"),
     path("carte/sites.json", views.map_sites, name="map-sites"),
+    path("carte/synergies.json", views.map_lines, name="map-lines"),
     path("carte/epci.geojson", views.epci_outlines, name="map-epci"),
     path("sites/<int:pk>/", views.site_detail, name="site-detail"),
     # company space

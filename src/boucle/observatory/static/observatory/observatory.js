@@ -21,6 +21,36 @@
     return Math.round(value).toLocaleString(document.documentElement.lang || "fr");
   }
 
+  // The choropleth's legend: one swatch per class with its upper bound, and the grey of "no figure".
+  function legend(bounds) {
+    const list = document.getElementById("obs-map-legend");
+    if (!list) return;
+    list.textContent = "";
+    const item = (colour, text) => {
+      const li = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = colour;
+      li.append(swatch, document.createTextNode(text));
+      list.append(li);
+    };
+    let low = null;
+    bounds.forEach((bound, i) => {
+      if (low !== null && bound === low) return;  // classes that collapse on the same value
+      item(PALETTE[i], (low === null ? "≤ " : fmt(low, "") + " – ") + fmt(bound, ""));
+      low = bound;
+    });
+    item(SUPPRESSED, mapEl.dataset.suppressed);
+    if (mapEl.dataset.linesUrl) {
+      const li = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch line";
+      swatch.style.background = "#b5651d";
+      li.append(swatch, document.createTextNode(mapEl.dataset.linesLabel || ""));
+      list.append(li);
+    }
+  }
+
   const mapEl = document.getElementById("obs-map");
   if (mapEl && window.L) {
     const map = L.map(mapEl, { preferCanvas: false }).setView([50.3, 2.8], 8);
@@ -35,7 +65,10 @@
         onEachFeature: (f, l) => l.bindTooltip(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed)),
       }).addTo(map);
       if (geo.features.length) map.fitBounds(layer.getBounds());
-      if (status) status.textContent = geo.features.length + " / " + geo.features.filter((f) => f.properties.value !== null).length;
+      const shown = geo.features.filter((f) => f.properties.value !== null && f.properties.value !== undefined).length;
+      if (status) status.textContent = (mapEl.dataset.countText || "{n} / {k}")
+        .replace("{n}", fmt(shown, "")).replace("{k}", fmt(geo.features.length, ""));
+      legend(bounds);
       mapEl.dataset.loaded = "true";
     });
     if (mapEl.dataset.linesUrl) {
@@ -52,6 +85,7 @@
   const sankeyEl = document.getElementById("obs-sankey");
   if (sankeyEl && window.echarts) {
     const chart = echarts.init(sankeyEl, null, { renderer: "canvas" });
+    const narrow = sankeyEl.clientWidth < 600;
     fetch(sankeyEl.dataset.url).then((r) => r.json()).then((doc) => {
       if (!doc.links.length) {
         sankeyEl.textContent = sankeyEl.dataset.empty;
@@ -65,14 +99,17 @@
           ? p.data.sourceLabel + " → " + p.data.targetLabel + " : " + fmt(p.data.value, "") + " t"
           : p.data.label + " : " + fmt(p.value, "") + " t") },
         series: [{
-          type: "sankey", left: 10, right: 180, nodeAlign: "justify", draggable: false,
+          type: "sankey", left: 10, right: narrow ? 90 : 180, nodeAlign: "justify", draggable: false,
           emphasis: { focus: "adjacency" },
           data: doc.nodes.map((n) => ({ name: n.id, label: n.label, depth: n.column,
             itemStyle: { color: colours[n.column] } })),
           links: doc.links.map((l) => ({ ...l,
             sourceLabel: doc.nodes.find((n) => n.id === l.source).label,
             targetLabel: doc.nodes.find((n) => n.id === l.target).label })),
-          label: { formatter: (p) => p.data.label },
+          // On a phone the labels are cut short; the tooltip (a tap) gives the whole name.
+          label: { formatter: (p) => { const room = narrow ? 16 : 30;
+                     return p.data.label.length > room ? p.data.label.slice(0, room - 1) + "…" : p.data.label; },
+                   fontSize: narrow ? 10 : 12 },
           lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
         }],
       });
