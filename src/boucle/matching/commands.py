@@ -39,7 +39,8 @@ def register(subparsers):
 def _row(p) -> dict:
     from .wording import explanation_text
 
-    row = {name: getattr(p, name) for name in FIELDS}
+    fields = p.__dict__
+    row = {name: fields[name] for name in FIELDS}
     row["distance_km"] = round(row["distance_km"], 3)
     # The reasons in words (French, English with BOUCLE_LANG=en) next to the engine's data.
     row["explanation"] = {**row["explanation"], "text": explanation_text(
@@ -63,6 +64,7 @@ def run_match(args) -> int:
     from django.conf import settings
     from django.utils.translation import gettext as _
 
+    from .pipeline import bulk_allocation
     from .service_run import propose_for, run_matching
 
     territory = _resolve_or_exit(args.territory)
@@ -78,35 +80,45 @@ def run_match(args) -> int:
               % {"proposals": run.proposals, "created": run.created, "updated": run.updated}, file=sys.stderr)
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
-        if args.format == "jsonl":
-            for p in proposals:
-                out.write(json.dumps(_row(p), ensure_ascii=False, default=str) + "\n")
-        elif args.format == "csv":
-            from boucle.spreadsheets import safe_cell
-
-            writer = csv.DictWriter(out, fieldnames=FIELDS)
-            writer.writeheader()
-            for p in proposals:
-                row = _row(p)
-                row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
-                writer.writerow({k: safe_cell(v) for k, v in row.items()})
-        else:
-            from .wording import explanation_text
-
-            co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
-            out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
-            for p in proposals:
-                co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
-                need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
-                pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
-                    "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
-                    "need": need}
-                out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
-                out.write(f"{'':26}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
+        with bulk_allocation():
+            _write(out, args.format, proposals)
     finally:
         if args.output:
             out.close()
     return 0
+
+
+def _write(out, fmt: str, proposals) -> None:
+    """The proposals as jsonl, csv or a table."""
+    from django.utils.translation import gettext as _
+
+    if fmt == "jsonl":
+        # One encoder for every line (a dense region prints half a million).
+        encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+        for start in range(0, len(proposals), 10_000):
+            out.write("".join(encode(_row(p)) + "\n" for p in proposals[start:start + 10_000]))
+    elif fmt == "csv":
+        from boucle.spreadsheets import safe_cell
+
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        for p in proposals:
+            row = _row(p)
+            row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    else:
+        from .wording import explanation_text
+
+        co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
+        out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
+        for p in proposals:
+            co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
+            need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
+            pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
+                "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
+                "need": need}
+            out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
+            out.write(f"{'':26}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
 
 
 def allocation_summary(territory: str | None, objective: str = "co2", radius_km: float | None = None,
