@@ -66,6 +66,8 @@ def test_facilitator_journey_is_clean_on_desktop_and_phone(browser, live, size):
     page.wait_for_load_state()
 
     page.goto(base + "/animation/")
+    check(page, watch, size, "dashboard", problems)
+    page.goto(base + "/animation/synergies/")
     check(page, watch, size, "synergies", problems)
     page.click(f"main a[href='/synergies/{world.synergies['ab'].pk}/']")
     page.wait_for_url("**/synergies/*/")
