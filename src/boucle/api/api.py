@@ -6,6 +6,7 @@ pages and API. Objects a caller may not see answer 404, not 403, so the API does
 not confirm that they exist.
 """
 
+import json
 from datetime import MAXYEAR, MINYEAR, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -15,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
+from boucle import jsonout
 from boucle.accounts.access import can_edit_site, facilitated_q, sites_in_full_view
 from boucle.accounts.models import ApiToken
 from boucle.flows.models import Flow
@@ -52,7 +55,19 @@ class BearerToken(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(title="Boucle API", version="1", auth=[BearerToken(), django_auth],
+class FiniteJSONRenderer(JSONRenderer):
+    """Django Ninja's renderer, with non-finite numbers written as null (JSON has no Infinity)."""
+
+    def render(self, request, data, *, response_status):
+        try:
+            return json.dumps(data, cls=self.encoder_class, allow_nan=False, **self.json_dumps_params)
+        except ValueError:  # a non-finite float somewhere: through plain data, then scrubbed
+            plain = json.loads(json.dumps(data, cls=self.encoder_class))
+            return json.dumps(jsonout.finite(plain), cls=self.encoder_class, allow_nan=False,
+                              **self.json_dumps_params)
+
+
+api = NinjaAPI(title="Boucle API", version="1", auth=[BearerToken(), django_auth], renderer=FiniteJSONRenderer(),
                description="Offers, needs and synergies of a territory. Same permissions as the web pages.")
 
 

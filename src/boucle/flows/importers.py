@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from boucle.reference.models import ActivityCode, WasteCode
 from boucle.territories.models import Commune
 
+from . import bounds as B
 from . import fields as F
 from . import units
 from .corrections import latest_corrections
@@ -71,6 +72,10 @@ class Report:
             if self.rejected and not self.written:
                 out.append("rien n'a été écrit (--partial pour importer les lignes valides)")
         return out
+
+
+def _length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 def _check_header(header, known, required, report):
@@ -145,12 +150,15 @@ def import_sites(path, *, partial=False, source="import") -> Report:
     parsed, seen = [], {}
     for line, row in table.rows:
         try:
+            B.identifier("site_id", row.get("site_id", "").strip())
+            B.row(row)
             sid, kind = F.site_id(row.get("site_id", ""))
             if sid in seen:
                 raise F.CellError(_("site_id %(value)s en double (déjà ligne %(line)d)")
                                   % {"value": sid, "line": seen[sid]})
             seen[sid] = line
-            name = row.get("name", "").strip()
+            name = B.label("name", row.get("name", "").strip(), _length(Site, "name"))
+            B.label("activity", row.get("activity", "").strip(), _length(Site, "activity"))
             if not name:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "name"})
             naf = F.naf(row.get("naf_code", ""))
@@ -257,7 +265,8 @@ def import_flows(path, *, partial=False, source="import") -> Report:
     parsed, seen = [], {}
     for line, row in table.rows:
         try:
-            raw_sid = row.get("site_id", "").strip()
+            raw_sid = B.identifier("site_id", row.get("site_id", "").strip())
+            B.row(row)
             sid = raw_sid.replace(" ", "") if raw_sid.replace(" ", "").isdigit() else raw_sid
             if not sid:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
@@ -265,7 +274,7 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)")
                                   % {"value": sid})
             direction = F.choice("direction", row.get("direction", ""), DIRECTIONS)
-            label = row.get("label", "").strip()
+            label = B.label("label", row.get("label", "").strip(), _length(Flow, "label"))
             if not label:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "label"})
             kind = F.choice("kind", row.get("kind", ""), KINDS, default="material")
@@ -300,7 +309,7 @@ def import_flows(path, *, partial=False, source="import") -> Report:
             confidential = F.boolean("confidential", row.get("confidential", ""), default=True)
             illustrative = F.boolean("illustrative", row.get("illustrative", ""), default=False)
             route = F.current_route(row.get("current_route", ""))
-            external_id = row.get("external_id", "").strip()
+            external_id = B.identifier("external_id", row.get("external_id", "").strip(), max_chars=120)
             identity = flow_identity(direction, kind, label, ewc, external_id)
             key = (sid, identity)
             if key in seen:
@@ -308,6 +317,8 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                                   % {"line": seen[key]})
             seen[key] = line
             base, base_unit = (units.to_base(quantity, unit, period) if quantity is not None else (None, ""))
+            if quantity is not None:
+                B.quantity("quantity", quantity, base, base_unit)
             parsed.append((line, site_ids[sid], identity, {
                 "direction": direction, "kind": kind, "label": label, "ewc_id": ewc,
                 "quantity": quantity, "unit": unit, "period": period, "quantity_base": base, "base_unit": base_unit,

@@ -74,12 +74,14 @@ def run_match(args) -> int:
             for p in proposals:
                 out.write(json.dumps(_row(p), ensure_ascii=False, default=str) + "\n")
         elif args.format == "csv":
+            from boucle.spreadsheets import safe_cell
+
             writer = csv.DictWriter(out, fieldnames=FIELDS)
             writer.writeheader()
             for p in proposals:
                 row = _row(p)
                 row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
-                writer.writerow(row)
+                writer.writerow({k: safe_cell(v) for k, v in row.items()})
         else:
             co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
             out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boucle import jsonout
 from boucle.accounts.access import facilitated_q
 from boucle.matching import lifecycle
 from boucle.territories.models import Epci
@@ -129,7 +130,7 @@ def territory(request, level, code):
 @login_required
 def territory_sankey(request, level, code):
     ref = _territory(request, level, code)
-    return JsonResponse(toile.territory_sankey(ref, _material(request), _statuses(request)))
+    return JsonResponse(jsonout.finite(toile.territory_sankey(ref, _material(request), _statuses(request))))
 
 
 @login_required
@@ -155,8 +156,8 @@ def territory_map_geojson(request, level, code):
 def territory_lines_geojson(request, level, code):
     """Running synergies as lines between the two sites."""
     ref = _territory(request, level, code)
-    rows = [r for r in exports.synergy_rows(ref) if r["status"] == lifecycle.RUNNING]
-    features = [f for f in exports.synergy_lines(ref, rows) if f["geometry"]]
+    rows = [r for r in exports.synergy_rows(ref, request.user) if r["status"] == lifecycle.RUNNING]
+    features = [f for f in exports.synergy_lines(ref, rows, request.user) if f["geometry"]]
     return HttpResponse(exports.feature_collection(features), content_type="application/geo+json")
 
 
@@ -171,7 +172,7 @@ def territory_export(request, level, code, what, fmt):
         raise Http404
     public = request.GET.get("public") == "1"
     try:
-        data = exports.export(ref, what, fmt, public)
+        data = exports.export(ref, what, fmt, public, user=request.user)
     except exports.ExportRefused as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])

@@ -8,8 +8,9 @@ a file end up identical.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from boucle.flows import bounds, units
 from boucle.flows import fields as F
-from boucle.flows import units
+from boucle.flows.fields import CellError
 from boucle.flows.importers import classify, flow_identity
 from boucle.flows.models import Flow
 from boucle.reference.models import WasteCode
@@ -68,6 +69,23 @@ class FlowForm(forms.Form):
         self.fields["current_route"].widget.choices = route_choices()
         self.instance = instance
 
+    def clean_label(self):
+        return self._bounded(bounds.label, "label", self.cleaned_data["label"], 300)
+
+    def clean_quantity(self):
+        # The raw text too: Django's FloatField, like Python's float, reads "١٢" (Arabic-Indic digits) as 12.
+        raw = str(self.data.get(self.add_prefix("quantity"), "") or "")
+        self._bounded(bounds.ascii_digits, "quantity", raw)
+        return self.cleaned_data["quantity"]
+
+    @staticmethod
+    def _bounded(check, column, value, *extra):
+        """The importer's checks (``boucle.flows.bounds``), their message shown on the field."""
+        try:
+            return check(column, value, *extra)
+        except CellError as exc:
+            raise forms.ValidationError(str(exc).split(": ", 1)[-1]) from None
+
     def clean_current_route(self):
         try:
             return F.current_route(self.cleaned_data.get("current_route") or "")
@@ -100,6 +118,11 @@ class FlowForm(forms.Form):
             self.add_error("unit", _("Précisez l'unité de la quantité."))
         if unit and kind and units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
             self.add_error("unit", _("Cette unité ne convient pas à ce type de flux."))
+        elif quantity is not None and unit and data.get("period"):
+            try:
+                bounds.quantity("quantity", quantity, *units.to_base(quantity, unit, data["period"]))
+            except CellError as exc:
+                self.add_error("quantity", str(exc).split(": ", 1)[-1])
         if data.get("site") and data.get("label") and not self.errors:
             ewc = data.get("ewc")
             external = self.instance.external_id if self.instance else ""

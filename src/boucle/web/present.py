@@ -12,6 +12,7 @@ import csv
 import math
 from functools import lru_cache
 
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from boucle.matching import lifecycle
 
 from boucle.accounts.access import can_see_site
+from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
@@ -74,12 +76,14 @@ def site_card(user, site, *, revealed: bool = False) -> dict:
     """The site as this user may see it; ``anonymous`` tells the template which half to show."""
     commune = site.commune
     epci = commune.epci.name if commune is not None and commune.epci_id else ""
-    visible = revealed or site.company.published or can_see_site(user, site)
-    if not visible:
+    full = revealed or can_see_site(user, site)
+    if not (full or site.company.published):
         return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"), "epci": epci}
+    # A published company's profile is public, not its exact point: 3 decimals (≈ 100 m) for outsiders.
+    lat, lon = (site.lat, site.lon) if full else coarse.public_point(site.lat, site.lon)
     return {"anonymous": False, "id": site.pk, "label": site.name, "company": site.company.name,
             "site_id": site.site_id, "commune": str(commune) if commune else "", "epci": epci,
-            "lat": site.lat, "lon": site.lon}
+            "lat": lat, "lon": lon}
 
 
 def flow_card(user, flow, *, revealed: bool = False) -> dict:
@@ -107,11 +111,16 @@ def synergy_card(user, synergy) -> dict:
                 "quantity_range": _("besoin déduit de l'activité"),
                 "site": site_card(user, synergy.need_site, revealed=revealed)}
     hidden = offer["site"]["anonymous"] or need["site"]["anonymous"]
+    # To a party that may not see the other site, the distance is a band: an exact figure, read
+    # from one's own known site, draws a circle through the other one.
+    distance_km = None if hidden else round(synergy.distance_km, 1)
     mine = "offer" if "offer" in sides else ("need" if "need" in sides else "")
     my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
-        "material": material_label(synergy.material_class), "distance_km": round(synergy.distance_km, 1),
+        "material": material_label(synergy.material_class), "distance_km": distance_km,
+        "distance": (f"{formats.number_format(distance_km, 1)} km" if distance_km is not None
+                     else coarse.distance_band(synergy.distance_km)),
         "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
         # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
@@ -120,7 +129,7 @@ def synergy_card(user, synergy) -> dict:
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
-        "explanation": explanation_terms(synergy.explanation),
+        "explanation": explanation_terms(synergy.explanation, hide_distance=hidden),
         "co2e_text": None if hidden else co2e_text(synergy),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
@@ -171,7 +180,11 @@ def route_assumption(explanation) -> str | None:
     return _("devenir actuel non déclaré, supposé : %(route)s") % {"route": label.lower()}
 
 
-def explanation_terms(explanation) -> list[tuple[str, str]]:
+#: Score terms computed from the distance alone: shown only when the distance itself is.
+DISTANCE_KEYS = {"distance_km", "decay", "distance"}
+
+
+def explanation_terms(explanation, *, hide_distance: bool = False) -> list[tuple[str, str]]:
     """The score's parts and the engine's reasons, never its quantities.
 
     The engine's explanation carries each side's exact tonnage (``supply_t``,
@@ -184,6 +197,8 @@ def explanation_terms(explanation) -> list[tuple[str, str]]:
     terms = []
     for key, value in numbers.items():
         if key in HIDDEN_KEYS or key.endswith("_t") or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if hide_distance and key in DISTANCE_KEYS:
             continue
         terms.append((str(TERM_LABELS.get(key, str(key).replace("_", " "))), f"{value:.3g}"))
     for reason in explanation.get("reasons", []) or []:

@@ -16,6 +16,18 @@
     return PALETTE[PALETTE.length - 1];
   }
 
+  // Names, labels and site identifiers are data typed or imported by people: Leaflet tooltips get a
+  // text node and ECharts tooltips (which render HTML) escaped text, never markup built from them.
+  function text(value) {
+    const span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
   function fmt(value, suppressed) {
     if (value === null || value === undefined) return suppressed;
     return Math.round(value).toLocaleString(document.documentElement.lang || "fr");
@@ -32,7 +44,7 @@
       const bounds = classes(geo.features.map((f) => f.properties.value));
       const layer = L.geoJSON(geo, {
         style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties.value, bounds) }),
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed)),
+        onEachFeature: (f, l) => l.bindTooltip(text(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed))),
       }).addTo(map);
       if (geo.features.length) map.fitBounds(layer.getBounds());
       if (status) status.textContent = geo.features.length + " / " + geo.features.filter((f) => f.properties.value !== null).length;
@@ -43,7 +55,7 @@
         L.geoJSON(geo, {
           style: { color: "#b5651d", weight: 3 },
           pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, color: "#b5651d" }),
-          onEachFeature: (f, l) => l.bindTooltip(f.properties.offer_site + " → " + f.properties.need_site),
+          onEachFeature: (f, l) => l.bindTooltip(text(f.properties.offer_site + " → " + f.properties.need_site)),
         }).addTo(map);
       });
     }
@@ -61,7 +73,7 @@
       const colours = ["#3b6ea8", "#0b6e4f", "#b5651d"];
       chart.on("finished", () => { sankeyEl.dataset.loaded = "true"; });
       chart.setOption({
-        tooltip: { trigger: "item", formatter: (p) => (p.dataType === "edge"
+        tooltip: { trigger: "item", formatter: (p) => escapeHtml(p.dataType === "edge"
           ? p.data.sourceLabel + " → " + p.data.targetLabel + " : " + fmt(p.data.value, "") + " t"
           : p.data.label + " : " + fmt(p.value, "") + " t") },
         series: [{

@@ -1,5 +1,11 @@
 // Facilitator map: EPCI outlines as a vector layer (works offline), sites loaded per bounding box.
 (function () {
+  // Names are data: tooltips get a text node, never HTML built from them.
+  function text(value) {
+    const span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
   const el = document.getElementById("map");
   if (!el || !window.L) return;
   const map = L.map(el).setView([50.3, 2.8], 8);
@@ -8,7 +14,7 @@
   }
   fetch(el.dataset.epciUrl).then((r) => r.json()).then((geo) => {
     L.geoJSON(geo, { style: { color: "#0b6e4f", weight: 1, fillOpacity: 0.04 },
-      onEachFeature: (f, layer) => layer.bindTooltip(f.properties.nom || "") }).addTo(map);
+      onEachFeature: (f, layer) => layer.bindTooltip(text(f.properties.nom || "")) }).addTo(map);
   });
   const sites = L.layerGroup().addTo(map);
   const status = document.getElementById("map-status");
@@ -25,7 +31,7 @@
         // Zoomed out: one circle per EPCI with its number of sites; zoom in to see the sites.
         data.clusters.forEach((c) => {
           const m = L.circleMarker([c.lat, c.lon], { radius: 6 + Math.min(14, Math.sqrt(c.count)), color: "#0b6e4f", fillOpacity: 0.35 });
-          m.bindTooltip(c.name + " : " + c.count + " sites");
+          m.bindTooltip(text(c.name + " : " + c.count + " sites"));
           m.on("click", () => map.setView([c.lat, c.lon], 11));
           sites.addLayer(m);
         });
