@@ -96,6 +96,14 @@ def run_demo(args) -> int:
     machines = load_demo_equipment(sites)
     _say("  " + _("appel à projets ouvert : « %(title)s » ; équipements partagés illustratifs : %(machines)d")
          % {"title": call.title, "machines": machines})
+    from boucle.places.demo import load_demo_places
+
+    report = load_demo_places()
+    if not report.ok:
+        print("\n".join(report.lines()), file=sys.stderr)
+        return 1
+    _say("  " + _("lieux pour réparer, donner ou déposer (exemples illustratifs) : %(created)d créés, "
+                  "%(unchanged)d inchangés") % {"created": report.created, "unchanged": report.unchanged})
     _say("  " + _("prêt en %(seconds).1f s") % {"seconds": time.monotonic() - started})
     if args.no_serve:
         return 0
