@@ -340,3 +340,8 @@ def observatory_toile(request, ref: str, material: str | None = None, statuses: 
     from . import observatory
 
     return observatory.toile(_with_token_user(request), ref, material=material, statuses=statuses)
+
+
+from boucle.places.api import router as places_router  # noqa: E402  (after the API object it extends)
+
+api.add_router("/places", places_router)

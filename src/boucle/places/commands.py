@@ -57,7 +57,7 @@ def _import(args) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        print("\n".join(report.lines(lang())), file=sys.stderr if report.rejected else sys.stdout)
+        print("\n".join(report.lines(lang())))
     return 0 if report.ok else 1
 
 
