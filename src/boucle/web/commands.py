@@ -104,6 +104,11 @@ def run_demo(args) -> int:
         return 1
     _say("  " + _("lieux pour réparer, donner ou déposer (exemples illustratifs) : %(created)d créés, "
                   "%(unchanged)d inchangés") % {"created": report.created, "unchanged": report.unchanged})
+    from boucle.passports.demo import seed_all
+
+    passports = seed_all()
+    _say("  " + _("passeports de démonstration : %(count)d (perceuse, pack batterie avec modules et cellules, "
+                  "moteur à aimants permanents, centre d'usinage) — boucle passport list") % {"count": len(passports)})
     _say("  " + _("prêt en %(seconds).1f s") % {"seconds": time.monotonic() - started})
     if args.no_serve:
         return 0
