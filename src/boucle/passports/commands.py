@@ -1,5 +1,5 @@
 """``boucle passport verify ID``, ``boucle passport head ID``, ``boucle passport demo`` and
-``boucle passport list``.
+``boucle passport list`` and ``boucle passport show ID`` (with the item's remaining life).
 
 ``verify`` checks a passport's event chain: event hashes and visibilities, the query columns,
 the status, the signed head, the head last logged outside the database, and with ``--head
@@ -109,6 +109,36 @@ def _list(args) -> int:
     return 0
 
 
+def _show(args) -> int:
+    import json
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from .ageing import remaining_life_of
+    from .views import passport_json
+
+    passports = _find(args.id)
+    if not passports:
+        print(f"no passport {args.id!r}", file=sys.stderr)
+        return 2
+    passport = passports[0]
+    record = passport_json(passport, AnonymousUser(), args.root.rstrip("/"))  # what anyone may read
+    estimate, reason = remaining_life_of(passport)
+    record["remaining_life"] = estimate
+    if estimate is None:
+        record["remaining_life_reason"] = reason
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=1, default=str))
+        return 0
+    print(f"{passport.handle}\t{passport.level}\t{passport.name}\t{record['identifier']['scan_uri']}")
+    if estimate:
+        print(f"remaining life: {estimate['estimate']} {estimate['unit']} ({estimate['low']}–{estimate['high']}; "
+              f"{estimate['method']}; n = {estimate['n']})")
+    else:
+        print(f"remaining life: unknown ({reason})")
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("passport", help="product passports")
     sub = p.add_subparsers(dest="passport_command", required=True)
@@ -128,3 +158,8 @@ def register(subparsers) -> None:
     ls.add_argument("--json", action="store_true", help="print a JSON array")
     ls.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
     ls.set_defaults(func=_list, needs_db=True)
+    sh = sub.add_parser("show", help="a passport as anyone may read it, with its remaining-life estimate")
+    sh.add_argument("id", help="passport handle or Digital Link URI")
+    sh.add_argument("--json", action="store_true", help="print the record as JSON")
+    sh.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
+    sh.set_defaults(func=_show, needs_db=True)

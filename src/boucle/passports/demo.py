@@ -190,4 +190,67 @@ def seed_equipment() -> list[Passport]:
 
 def seed_all(stem: str = "http://localhost:8000") -> list[Passport]:
     """Every demonstration passport: the drill's story and the equipment (idempotent)."""
-    return [*seed(stem), *seed_equipment()]
+    return [*seed(stem), *seed_equipment(), *seed_fleet()]
+
+
+# --- a fleet for the remaining-life model: spindle cartridges with usage and failures ------------
+
+SPINDLE_GTIN = _gtin("567800")
+FLEET_SIZE, FLEET_SEED = 60, 2026
+#: The simulated law (not shown as data: the model must find it) and the fleet's duty.
+FLEET_SHAPE, FLEET_SCALE_H, HOURS_PER_DAY = 2.5, 30_000.0, 11.0
+FLEET_OBSERVED_ON = "2026-06-30"  # the last reading of running items: fixed, not today's date
+SPINDLE = dict(
+    name="Cartouche de broche à roulements (démonstration, flotte simulée)",
+    description="Passeport de démonstration : flotte simulée de 60 cartouches de broche, heures de marche "
+                "et défaillances générées (loi de Weibull) pour l'estimation de durée de vie restante.",
+    composition=[{"material": "acier à roulements 100Cr6", "mass_kg": 14.0}, {"material": "fonte", "mass_kg": 22.0}],
+    repair_instructions="Changer les roulements en atelier propre ; rééquilibrer la broche.",
+)
+
+
+def _hours_event(uri, hours, when, location, **kwargs):
+    sensor = [{"sensorMetadata": {"time": when}, "sensorReport": [{"type": "gs1:Time", "value": round(hours, 1),
+                                                                     "uom": "HUR"}]}]
+    return object_event([uri], event_time=when, biz_location=location, extensions={"sensorElementList": sensor},
+                        **kwargs)
+
+
+@transaction.atomic
+def seed_fleet() -> list[Passport]:
+    """60 spindle cartridges installed between 2019 and 2023, each with its commissioning and
+    either a failure (disposition damaged, with the hours reached) or its last running-hours
+    reading on a fixed date; generated from a fixed seed, so idempotent."""
+    import datetime as dt
+
+    import numpy as np
+
+    factory = _manufacturer()
+    if factory is None:
+        raise LookupError("no site with coordinates: load the demo territory first (boucle demo)")
+    site = _site(r"^28", factory)
+    location = site_uri(site)
+    rng = np.random.default_rng(FLEET_SEED)
+    lives = FLEET_SCALE_H * rng.weibull(FLEET_SHAPE, FLEET_SIZE)
+    end = dt.datetime.fromisoformat(FLEET_OBSERVED_ON + "T17:00:00+00:00")
+    passports, events = [], []
+    for i, life in enumerate(lives):
+        serial = f"B{i + 1:03d}"
+        passports.append(_issue(SPINDLE_GTIN, serial, site, SPINDLE))
+        uri = _uri(SPINDLE_GTIN, serial)
+        start = dt.datetime(2019, 1, 7, 8, tzinfo=dt.timezone.utc) + dt.timedelta(days=25 * i)
+        events.append(_hours_event(uri, 0, start.strftime("%Y-%m-%dT%H:%M:%SZ"), location, action="ADD",
+                                   biz_step="commissioning"))
+        available = (end - start).days * HOURS_PER_DAY
+        if life < available:
+            failed = start + dt.timedelta(days=float(life) / HOURS_PER_DAY)
+            events.append(_hours_event(uri, life, failed.strftime("%Y-%m-%dT%H:%M:%SZ"), location,
+                                       biz_step="inspecting", disposition="damaged"))
+        else:
+            events.append(_hours_event(uri, available, end.strftime("%Y-%m-%dT%H:%M:%SZ"), location,
+                                       biz_step="inspecting"))
+    known = set(Event.objects.filter(event_id__in=[e["eventID"] for e in events]).values_list("event_id", flat=True))
+    for event in events:
+        if event["eventID"] not in known:
+            capture(event, None, visibility="public")
+    return passports
