@@ -96,8 +96,10 @@ def test_an_anonymous_party_of_a_synergy_sees_a_distance_band(world, as_persona)
         for url in (reverse("synergy-detail", args=[synergy.pk]), reverse("company-synergies")):
             page = client.get(url).content.decode()
             assert "5–20 km" in page and "6,3" not in page and "6.3" not in page, (persona, url)
+            # Nor the score: the product of the shown terms and exp(-d / decay) would give d back.
+            assert "0.92" not in page and "0,92" not in page, (persona, url)
         data = client.get(f"/api/synergies/{synergy.pk}").json()
-        assert data["distance_km"] is None and data["distance"] == "5–20 km"
+        assert data["distance_km"] is None and data["distance"] == "5–20 km" and data["score"] is None
         assert "6.3" not in client.get("/api/synergies").content.decode()
     page = as_persona("facilitator_t").get(reverse("synergy-detail", args=[synergy.pk])).content.decode()
     assert "6,3 km" in page  # sees both sites: the exact figure

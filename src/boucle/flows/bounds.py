@@ -17,6 +17,7 @@ Each check raises ``CellError`` naming the column.
 
 import csv
 import math
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -30,21 +31,28 @@ MAX_LABEL_CHARS = 1000
 MAX_FIELD_CHARS = 10_000
 LIMITS_CSV = PACKAGE_DIR / "flows" / "data" / "quantity_limits.csv"
 
-#: Bidirectional controls and invisible formatting characters (Unicode category Cf includes them all).
-_FREE_TEXT_CONTROLS_ALLOWED = {"\t", "\n", "\r"}
+#: C0/C1 controls but tab and line breaks; the same with them; bidirectional embeddings, overrides and
+#: isolates; then every invisible formatting character (Unicode Cf) and the line/paragraph separators.
+#: Regular expressions, not a loop over characters: an import may hold millions of cells.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS_ALL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x110000)
+                                    if unicodedata.category(chr(c)) == "Cf") + "\u2028\u2029]")
 
 
 def _bad_character(text: str, identifier: bool, single_line: bool = False) -> str | None:
-    for ch in text:
-        category = unicodedata.category(ch)
-        if ch == "\x00":
-            return "NUL"
-        if category == "Cc" and (identifier or single_line or ch not in _FREE_TEXT_CONTROLS_ALLOWED):
-            return f"U+{ord(ch):04X}"
-        if identifier and category in ("Cf", "Zl", "Zp"):
-            return f"U+{ord(ch):04X}"
-        if not identifier and ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
-            return f"U+{ord(ch):04X}"  # overrides reorder text for the reader: refused in free text too
+    """The first forbidden character of ``text`` as ``NUL`` or ``U+XXXX``, else None."""
+    for pattern in ((_CONTROLS_ALL, _invisible()) if identifier else
+                    (_CONTROLS_ALL, _BIDI) if single_line else (_CONTROLS, _BIDI)):
+        found = pattern.search(text)
+        if found:
+            ch = found.group()
+            return "NUL" if ch == "\x00" else f"U+{ord(ch):04X}"
     return None
 
 

@@ -19,6 +19,7 @@ from boucle.reference.models import ActivityCode
 from boucle.reference.validators import normalise_naf
 from boucle.territories.models import Commune
 
+from . import bounds as B
 from . import fields as F
 from .importers import FileFormatError, Report, _upsert
 from .models import Company, Site
@@ -59,11 +60,15 @@ def import_sirene(path, *, partial=False, progress=True) -> Report:
         to_wgs84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
         parsed = []
         bar = tqdm(total=size, unit="B", unit_scale=True, desc="SIRENE", file=sys.stderr, disable=not progress)
+        # Fields of any length are read, then refused per line by the bounds (as in ``tabular``).
+        csv.field_size_limit(max(csv.field_size_limit(), size + 1))
         reader = csv.reader(text, delimiter=delimiter)
-        for line_no, values in enumerate(reader, start=2):
+        for line_no, values in _rows(reader):
             bar.update(sum(len(v) for v in values) + len(values))
             row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
             try:
+                for column in ("siret", "enseigne1etablissement", "denominationusuelleetablissement"):
+                    B.label(column, row.get(column, ""))
                 sid, kind = F.site_id(row["siret"])
                 if kind != "siret":
                     raise F.CellError(_("siret: %(value)s n'est pas un SIRET à 14 chiffres")
@@ -98,6 +103,21 @@ def import_sirene(path, *, partial=False, progress=True) -> Report:
         return report
     _write(parsed, report, progress)
     return report
+
+
+def _rows(reader):
+    """(line, values) of a csv reader; a line csv cannot read (a field over its size limit, …) refuses
+    the file with its number instead of a traceback."""
+    line_no = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileFormatError(_("ligne %(line)d : %(error)s") % {"line": line_no + 1, "error": exc}) from None
+        line_no += 1
+        yield line_no, values
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
-"""`boucle evaluate maestri`: precision, recall, F1 and recall@10 of Boucle's proposals against
-documented exchanges. Pure (no database): the same pipeline as `boucle match`, on records built
-from the dataset."""
+"""`boucle evaluate maestri|literature`: precision, recall and F1 of the default output of
+`boucle match` and ranking metrics (mean average precision, recall@3) against documented
+exchanges, each next to its baselines computed in the same run (everyone-to-everyone within each
+case, random ranking). Pure (no database): the same pipeline as `boucle match`, on records built
+from the dataset. The headline is leave-one-case-out."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from .evaluate import K, LITERATURE_CSV, MAESTRI_CSV, evaluate_maestri
+from .evaluate import LITERATURE_CSV, MAESTRI_CSV, RECALL_AT, evaluate_maestri
 
 
 def register(subparsers) -> None:
@@ -18,6 +20,10 @@ def register(subparsers) -> None:
                         "of 18 other parks in the same layout (knowledge/eval/literature_check.md)")
     p.add_argument("--activity-text-only", action="store_true",
                    help="give the engine the activity text of each site and no NACE code")
+    p.add_argument("--name-only", action="store_true",
+                   help="give the engine only each site's company name (no code, no activity): sector words only")
+    p.add_argument("--strict-vocabulary", action="store_true",
+                   help="also judge each case without the synonyms equal to its own labels (slower: ~1 min)")
     p.add_argument("--path", type=Path, default=None, help="dataset CSV in the MAESTRI layout (default: the copy shipped in the package)")
     p.add_argument("--threshold", type=float, default=None, help="plausibility threshold (default: the calibrated one)")
     p.add_argument("--case", action="append", dest="cases", help="only this case (repeatable)")
@@ -26,28 +32,40 @@ def register(subparsers) -> None:
 
 
 def _row(name: str, m: dict) -> str:
-    return (f"{name:>8}  {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m[f'recall_at_{K}']:8.3f}"
-            f"  {m['tp']:4d} {m['fp']:4d} {m['fn']:4d}")
+    return f"{name:>22}  {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f}  {m['tp']:4d} {m['fp']:5d} {m['fn']:4d}"
 
 
 def handle(args) -> int:
-    print(f"evaluating {args.dataset} ({'activity text only' if args.activity_text_only else 'NACE code + activity text'})...",
+    mode = ("company name only" if args.name_only else
+            "activity text only" if args.activity_text_only else "NACE code + activity text")
+    print(f"evaluating {args.dataset} ({mode})...",
           file=sys.stderr)
     path = args.path or (LITERATURE_CSV if args.dataset == "literature" else MAESTRI_CSV)
-    report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases)
+    report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
+                              strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset
     if args.json:
         json.dump(report, sys.stdout, indent=2, sort_keys=True)
         print()
         return 0
-    print(f"{'MAESTRI' if args.dataset == 'maestri' else 'Literature check set'}, offer -> receiving-site pairs, threshold {report['threshold']:.4f}"
-          f"{' (activity text only)' if args.activity_text_only else ''}")
-    print(f"{'case':>8}  {'P':>6} {'R':>6} {'F1':>6} {f'R@{K}':>8}  {'tp':>4} {'fp':>4} {'fn':>4}")
+    title = "MAESTRI" if args.dataset == "maestri" else "Literature check set"
+    print(f"{title}: default output of boucle match (plausibility >= {report['threshold']:.4f}, at most "
+          f"{report['max_receivers_per_offer']} receivers per offer), offer -> receiving-site pairs"
+          f" ({mode})")
+    print(f"{'case':>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   everyone-to-everyone F1")
     for case, m in report["cases"].items():
-        print(_row(case, m))
-    print(_row("pooled", report["pooled"]))
-    print(f"threshold fitted on all cases: {report['fitted_threshold']:.4f}")
-    print(_row("fitted", report["pooled_at_fitted_threshold"]))
+        print(_row(case, m) + f"   {m['everyone_to_everyone_f1']:.3f}")
     if "leave_one_case_out" in report:
-        print(_row("LOCO", report["leave_one_case_out"]) + "   (threshold fitted on the other cases)")
+        print(_row("leave-one-case-out", report["leave_one_case_out"]) + "   <- headline (threshold fitted on the other cases)")
+    if "leave_one_case_out_strict_vocabulary" in report:
+        print(_row("LOCO, vocabulary too", report["leave_one_case_out_strict_vocabulary"])
+              + "   (each case without the synonyms equal to its labels)")
+    print(_row("pooled (in sample)", report["pooled"]))
+    print(_row("fitted on all cases", report["pooled_at_fitted_threshold"]) + f"   (threshold {report['fitted_threshold']:.4f})")
+    print(_row("everyone-to-everyone", report["baselines"]["everyone_to_everyone"]) + "   <- baseline")
+    r, rnd = report["ranking"], report["ranking"]["random"]
+    k = f"recall_at_{RECALL_AT}"
+    print(f"ranking: mean average precision {r['engine']['map']:.3f} (random order {rnd['map']:.3f}, "
+          f"{r['offers_ranked']} offers); recall@{RECALL_AT} {r['engine'][k]:.3f} (random order {rnd[k]:.3f}, "
+          f"{r[f'offers_with_more_than_{RECALL_AT}_candidates']} offers with more than {RECALL_AT} candidate receivers)")
     return 0

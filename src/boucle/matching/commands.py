@@ -34,8 +34,13 @@ def register(subparsers):
 
 
 def _row(p) -> dict:
+    from .wording import explanation_text
+
     row = {name: getattr(p, name) for name in FIELDS}
     row["distance_km"] = round(row["distance_km"], 3)
+    # The reasons in words (French, English with BOUCLE_LANG=en) next to the engine's data.
+    row["explanation"] = {**row["explanation"], "text": explanation_text(
+        p.explanation, distance_km=row["distance_km"], quantity=p.quantity, unit=p.unit)}
     return row
 
 
@@ -83,6 +88,8 @@ def run_match(args) -> int:
                 row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
                 writer.writerow({k: safe_cell(v) for k, v in row.items()})
         else:
+            from .wording import explanation_text
+
             co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
             out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
             for p in proposals:
@@ -92,6 +99,7 @@ def run_match(args) -> int:
                     "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
                     "need": need}
                 out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
+                out.write(f"{'':26}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
     finally:
         if args.output:
             out.close()

@@ -7,8 +7,8 @@ park; within a case every site is a candidate receiver of every offer of the cas
 How the case is rebuilt (the database has no coordinates, quantities nor declared needs):
 - a *site* is a distinct (NACE code, activity text) of the case, told apart by the company name
   where the database gives one; a nameless mention is the named site with the same code and
-  activity when there is exactly one (the company name is used only to tell sites apart: it is
-  never given to the engine);
+  activity when there is exactly one; the company name is given to the engine as the site's
+  name, as an import would (the engine reads a name only for sector words such as "refinery");
 - an *offer* is what a provider gives under one EWC code; mentions with that code whose labels
   share a word ("black furnace slag", "basic oxygen furnace slag as aggregate") are one offer,
   others ("ethylene", "propylene") stay apart. The label is the waste description; the EWC code
@@ -31,14 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .knowledge.naf import normalise
-from .pipeline import DEFAULT_THRESHOLD, FlowIn, SiteIn, propose
+import numpy as np
+
+from .pipeline import FlowIn, SiteIn, propose
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
 
 EVAL_DIR = Path(__file__).parent / "knowledge" / "eval"
 MAESTRI_CSV = EVAL_DIR / "maestri_exchanges_dev.csv"
 # Documented exchanges of other parks, from the literature, in the MAESTRI layout (see its .md).
 LITERATURE_CSV = EVAL_DIR / "literature_check.csv"
 GENERIC_WORDS = {"waste", "wastes", "by", "products", "product", "and", "of", "the", "as", "from", "with"}
-K = 10
 
 
 @dataclass
@@ -52,11 +54,10 @@ class Case:
 
 @dataclass
 class Metrics:
+    """Pair metrics of a set of proposals: precision, recall, F1 of (offer, receiving site) pairs."""
     tp: int = 0
     fp: int = 0
     fn: int = 0
-    hits_at_k: int = 0
-    n_truth: int = 0
 
     @property
     def precision(self) -> float:
@@ -71,18 +72,14 @@ class Metrics:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    @property
-    def recall_at_k(self) -> float:
-        return self.hits_at_k / self.n_truth if self.n_truth else 0.0
-
     def add(self, other: "Metrics") -> None:
-        for f in ("tp", "fp", "fn", "hits_at_k", "n_truth"):
+        for f in ("tp", "fp", "fn"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
 
     def as_dict(self) -> dict:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-                f"recall_at_{K}": round(self.recall_at_k, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn,
-                "truth_pairs": self.n_truth}
+                "tp": self.tp, "fp": self.fp, "fn": self.fn, "truth_pairs": self.tp + self.fn,
+                "proposed_pairs": self.tp + self.fp}
 
 
 def _code(raw: str) -> str:
@@ -141,7 +138,9 @@ def _site_only(r: dict) -> bool:
                                                        "waste_description"))
 
 
-def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case]:
+def build_cases(rows: list[dict], activity_text_only: bool = False, name_only: bool = False) -> list[Case]:
+    """``activity_text_only``: no NACE code; ``name_only``: neither code nor activity, only the
+    company name (a park described "often only by a name")."""
     by_case: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_case[r["case"]].append(r)
@@ -167,7 +166,9 @@ def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case
             key = site_key(code, act, name)
             if key not in site_ids:
                 site_ids[key] = f"c{case_id}-s{len(site_ids) + 1}"
-                sites.append(SiteIn(site_ids[key], 0.0, 0.0, None if activity_text_only else (code or None), act or None))
+                sites.append(SiteIn(site_ids[key], 0.0, 0.0,
+                                    None if activity_text_only or name_only else (code or None),
+                                    None if name_only else (act or None), name=key[2] or None))
 
         groups: dict[tuple, list[dict]] = defaultdict(list)  # (provider, ewc) -> clusters
         truth: set[tuple[str, str]] = set()
@@ -199,27 +200,45 @@ def build_cases(rows: list[dict], activity_text_only: bool = False) -> list[Case
 
 @dataclass
 class Scored:
-    """Every candidate of a case with its plausibility, and the top-k ranking, computed once so
-    that thresholds can be tried without re-running the engine."""
+    """Every candidate of a case with its plausibility and score, computed once so that
+    thresholds can be tried without re-running the engine."""
     case: Case
-    candidates: dict[tuple[str, str], float] = field(default_factory=dict)
-    top_k: set[tuple[str, str]] = field(default_factory=set)
+    candidates: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
 
 
 def score_case(case: Case) -> Scored:
     out = Scored(case)
     for p in propose(case.sites, case.offers, threshold=0.0):
         key = (p.offer_flow_id, p.need_site_id)
-        out.candidates[key] = max(out.candidates.get(key, 0.0), p.plausibility)
-    out.top_k = {(p.offer_flow_id, p.need_site_id) for p in propose(case.sites, case.offers, top=K)}
+        out.candidates[key] = max(out.candidates.get(key, (0.0, 0.0)), (p.plausibility, p.score))
     return out
 
 
+def shown(s: Scored, threshold: float, max_per_offer: int | None = MAX_RECEIVERS_PER_OFFER) -> set[tuple[str, str]]:
+    """The pairs the default output shows (the same selection function as ``boucle match``)."""
+    if not s.candidates:
+        return set()
+    keys = list(s.candidates)
+    offer_rank = {o: i for i, o in enumerate(sorted({k[0] for k in keys}))}
+    site_rank = {k: i for i, k in enumerate(sorted({k[1] for k in keys}))}
+    vals = np.array([s.candidates[k] for k in keys])
+    pos = select_default(np.array([offer_rank[k[0]] for k in keys]), vals[:, 0], vals[:, 1], threshold=threshold,
+                         max_per_offer=max_per_offer, tie=np.array([site_rank[k[1]] for k in keys]))
+    return {keys[i] for i in pos.tolist()}
+
+
 def metrics_at(s: Scored, threshold: float) -> Metrics:
-    pred = {k for k, v in s.candidates.items() if v >= threshold}
+    pred = shown(s, threshold)
     tp = len(pred & s.case.truth)
-    return Metrics(tp=tp, fp=len(pred) - tp, fn=len(s.case.truth) - tp,
-                   hits_at_k=len(s.top_k & s.case.truth), n_truth=len(s.case.truth))
+    return Metrics(tp=tp, fp=len(pred) - tp, fn=len(s.case.truth) - tp)
+
+
+def everyone_to_everyone(case: Case) -> Metrics:
+    """Baseline: every offer proposed to every other site of its case (park)."""
+    site_of = {o.flow_id: o.site_id for o in case.offers}
+    pred = {(o, s.site_id) for o in site_of for s in case.sites if s.site_id != site_of[o]}
+    tp = len(pred & case.truth)
+    return Metrics(tp=tp, fp=len(pred) - tp, fn=len(case.truth) - tp)
 
 
 def pooled(scored: list[Scored], threshold: float) -> Metrics:
@@ -230,13 +249,14 @@ def pooled(scored: list[Scored], threshold: float) -> Metrics:
 
 
 def calibrate_threshold(scored: list[Scored]) -> float:
-    """The plausibility cut that maximises pooled F1 (ties: the higher, i.e. fewer proposals)."""
-    values = sorted({v for s in scored for v in s.candidates.values()} | {DEFAULT_THRESHOLD})
+    """The plausibility cut that maximises pooled F1 of the default output (ties: the higher
+    cut, i.e. fewer proposals)."""
+    values = sorted({v[0] for s in scored for v in s.candidates.values()} | {DEFAULT_THRESHOLD})
     best_t, best_f = DEFAULT_THRESHOLD, -1.0
     for t in values:
         f = pooled(scored, t).f1
-        if f >= best_f - 1e-12:
-            best_t, best_f = (t, f) if f > best_f + 1e-12 or t > best_t else (best_t, best_f)
+        if f > best_f + 1e-12 or (abs(f - best_f) <= 1e-12 and t > best_t):
+            best_t, best_f = t, f
     return best_t
 
 
@@ -249,22 +269,120 @@ def leave_one_case_out(scored: list[Scored]) -> Metrics:
     return m
 
 
+# ----------------------------------------------------------------------------- ranking metrics
+# A park has few sites: any order of 3 candidates puts the right one in the top 10. The ranking
+# metrics below are those a random order does not max out, each next to its expected value under
+# a random order of the same candidates (computed exactly, not sampled).
+RECALL_AT = 3
+TIE_DRAWS = 64  # ties in the engine's order are broken at random, the metric averaged over draws
+
+
+def random_average_precision(n: int, r: int) -> float:
+    """Expected average precision of a uniformly random order of n candidates, r relevant:
+    a relevant item at rank k has precision (1 + (r-1)(k-1)/(n-1)) / k in expectation."""
+    if r == 0 or n == 0:
+        return 0.0
+    if n == 1:
+        return 1.0
+    return sum((1 + (r - 1) * (k - 1) / (n - 1)) / k for k in range(1, n + 1)) / n
+
+
+def _average_precision(relevant: list[bool]) -> float:
+    hits, total = 0, 0.0
+    for k, rel in enumerate(relevant, 1):
+        if rel:
+            hits += 1
+            total += hits / k
+    return total / hits if hits else 0.0
+
+
+def ranking_metrics(scored: list[Scored]) -> dict:
+    """Mean average precision over offers with a documented receiver, and recall@3 over offers
+    with more than 3 candidate receivers (every other site of the case), with their random
+    expectations. The engine's order: plausibility, then score; sites it never proposes last."""
+    rng = np.random.default_rng(0)
+    ap, ap_rand, hits3, hits3_rand, truth3, offers3 = [], [], 0.0, 0.0, 0, 0
+    for s in scored:
+        case = s.case
+        for offer in case.offers:
+            cands = [x.site_id for x in case.sites if x.site_id != offer.site_id]
+            rel = {x for x in cands if (offer.flow_id, x) in case.truth}
+            if not rel or not cands:
+                continue
+            vals = {x: s.candidates.get((offer.flow_id, x), (0.0, 0.0)) for x in cands}
+            tied = len(set(vals.values())) < len(vals)
+            draws = TIE_DRAWS if tied else 1
+            ap_sum = hit_sum = 0.0
+            for _ in range(draws):
+                noise = rng.random(len(cands)) if tied else np.zeros(len(cands))
+                order = sorted(range(len(cands)), key=lambda i: (-vals[cands[i]][0], -vals[cands[i]][1], noise[i], cands[i]))
+                flags = [cands[i] in rel for i in order]
+                ap_sum += _average_precision(flags)
+                hit_sum += sum(flags[:RECALL_AT])
+            ap.append(ap_sum / draws)
+            ap_rand.append(random_average_precision(len(cands), len(rel)))
+            if len(cands) > RECALL_AT:
+                offers3 += 1
+                truth3 += len(rel)
+                hits3 += hit_sum / draws
+                hits3_rand += RECALL_AT * len(rel) / len(cands)
+    return {
+        "engine": {"map": round(float(np.mean(ap)), 4) if ap else 0.0,
+                   f"recall_at_{RECALL_AT}": round(hits3 / truth3, 4) if truth3 else 0.0},
+        "random": {"map": round(float(np.mean(ap_rand)), 4) if ap_rand else 0.0,
+                   f"recall_at_{RECALL_AT}": round(hits3_rand / truth3, 4) if truth3 else 0.0},
+        "offers_ranked": len(ap), f"offers_with_more_than_{RECALL_AT}_candidates": offers3,
+    }
+
+
+def strict_leave_one_case_out(built: list[Case], scored: list[Scored]) -> Metrics:
+    """Leave-one-case-out for the vocabulary too: each case scored with every synonym equal to
+    one of its own labels left out of the classifier, and judged with the threshold fitted on
+    the other cases (scored with the full vocabulary)."""
+    from boucle.materials.index import synonyms_left_out
+
+    from . import pipeline
+
+    m = Metrics()
+    for i, case in enumerate(built):
+        with synonyms_left_out([o.label for o in case.offers]):
+            pipeline._classify.cache_clear()
+            held_out = score_case(case)
+        pipeline._classify.cache_clear()
+        m.add(metrics_at(held_out, calibrate_threshold(scored[:i] + scored[i + 1:])))
+    return m
+
+
 def evaluate_maestri(path: Path = MAESTRI_CSV, activity_text_only: bool = False, threshold: float | None = None,
-                     cases: list[str] | None = None, loco: bool = True) -> dict:
-    built = build_cases(read_rows(path), activity_text_only)
+                     cases: list[str] | None = None, loco: bool = True, name_only: bool = False,
+                     strict_vocabulary: bool = False) -> dict:
+    """Figures of the default output and of the ranking, each next to its baselines computed in
+    the same run. The headline is ``leave_one_case_out``: every fitted value (the threshold)
+    chosen without the case being judged."""
+    built = build_cases(read_rows(path), activity_text_only, name_only)
     if cases:
         built = [c for c in built if c.case in set(cases)]
     scored = [score_case(c) for c in built]
     t = DEFAULT_THRESHOLD if threshold is None else threshold
+    everyone = Metrics()
+    for c in built:
+        everyone.add(everyone_to_everyone(c))
     report = {
-        "dataset": "maestri", "activity_text_only": activity_text_only, "threshold": t,
+        "dataset": "maestri", "activity_text_only": activity_text_only, "name_only": name_only, "threshold": t,
+        "max_receivers_per_offer": MAX_RECEIVERS_PER_OFFER,
         "cases": {s.case.case: {**metrics_at(s, t).as_dict(), "sites": len(s.case.sites),
-                                "offers": len(s.case.offers), "self_pairs_dropped": s.case.self_pairs}
+                                "offers": len(s.case.offers), "self_pairs_dropped": s.case.self_pairs,
+                                "everyone_to_everyone_f1": round(everyone_to_everyone(s.case).f1, 4)}
                   for s in scored},
         "pooled": pooled(scored, t).as_dict(),
         "fitted_threshold": round(calibrate_threshold(scored), 6),
+        "ranking": ranking_metrics(scored),
+        "baselines": {"everyone_to_everyone": everyone.as_dict()},
     }
+    report["baselines"]["random_ranking"] = report["ranking"]["random"]
     report["pooled_at_fitted_threshold"] = pooled(scored, report["fitted_threshold"]).as_dict()
     if loco and len(scored) > 1:
         report["leave_one_case_out"] = leave_one_case_out(scored).as_dict()
+        if strict_vocabulary:
+            report["leave_one_case_out_strict_vocabulary"] = strict_leave_one_case_out(built, scored).as_dict()
     return report

@@ -22,15 +22,11 @@ import numpy as np
 from . import engine as eng
 from .additionality import value_proposals
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
-                              need_temperature, water_cascades)
+                              is_waste_operator, need_temperature, site_codes, water_cascades)
 from .scoring import ScoreWeights, score_terms
-
-# Calibrated on the MAESTRI development set (151 documented exchanges, 29 cases) by
-# `boucle evaluate maestri`: the plausibility cut that maximises pooled F1 of offer -> receiving
-# site pairs was 0.263 with NACE codes and 0.262 with activity text only (evaluate.calibrate_threshold).
-# Fitting it on 28 cases and judging the 29th (leave-one-case-out) costs about 0.02 of F1, so the
-# value is not tuned to a few cases. Re-run the evaluation after changing the rule tables.
-DEFAULT_THRESHOLD = 0.26
+# The default output (threshold on plausibility + at most a few receivers per offer) is decided
+# in one place, selection.select_default.
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
 
 # A second-choice class of a label counts only in proportion to how close it is to the first.
 ALTERNATIVE_SHARPNESS = 1.0
@@ -64,6 +60,7 @@ class SiteIn:
     lon: float
     naf_code: str | None = None
     activity: str | None = None
+    name: str | None = None  # read only for sector words (« Cimenterie … »), never as a company
 
 
 @dataclass(frozen=True)
@@ -169,6 +166,38 @@ def compatibility() -> eng.Compatibility:
     return eng.Compatibility.identity(len(keys)).plus(np.array(oc, dtype=np.int64), np.array(nc, dtype=np.int64), np.array(w))
 
 
+def not_matchable(flow: FlowIn) -> str | None:
+    """Why a flow cannot enter the matching at all, or None: a yearly total over several wastes
+    (« Déchets dangereux (total déclaré) ») is information, not a material anyone can take."""
+    from boucle.materials.classify import is_total_label
+
+    if not flow.class_key and is_total_label(flow.label):
+        return "total"
+    return None
+
+
+# Below this classification confidence a label is a guess from letters ("Lot 42" read as biscuits),
+# not a recognised material (materials/README: top-1 is right 85 % of the time from 0.5 up).
+RECOGNISED_CONFIDENCE = 0.5
+
+
+def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
+    """Why the engine cannot propose this flow (or cannot infer the site's needs), as codes the
+    flow's page words: ``total`` (a yearly total over several wastes), ``unknown_material``
+    (neither label, code nor chosen class is a known material), ``unknown_activity`` (no NACE
+    code, no known activity words, no sector word in the site's name: no need can be inferred
+    for the site). Empty when nothing stands in the way."""
+    reasons = []
+    total = not_matchable(flow)
+    if total:
+        reasons.append(total)
+    elif not [k for k, c in classify_flow(flow) if k in set(_classes()[0]) and c >= RECOGNISED_CONFIDENCE]:
+        reasons.append("unknown_material")
+    if not site_codes(site.naf_code, site.activity, site.name):
+        reasons.append("unknown_activity")
+    return reasons
+
+
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
     classifier's candidates merged with the EWC code's class, restricted to the declared kind
@@ -232,7 +261,7 @@ OUTPUT_PRIOR = 0.15
 def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn) -> list[tuple[str, float]]:
     if len(classes) < 2:
         return classes
-    typical = {o.class_key: o.weight for o in infer_outputs(site.naf_code, site.activity)}
+    typical = {o.class_key: o.weight for o in infer_outputs(site.naf_code, site.activity, site.name)}
     if not typical:
         return classes
     out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
@@ -274,8 +303,14 @@ def _nan(x) -> float:
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
             weights: ScoreWeights = ScoreWeights()) -> list[Proposal]:
-    """Proposals, best first. ``top`` keeps the N best per offer; with ``top`` and no explicit
-    ``threshold`` nothing is cut by plausibility (ranking mode, e.g. for recall@k)."""
+    """Proposals, best first.
+
+    With neither ``top`` nor ``threshold``: the default output, what the platform shows
+    (``selection.select_default``: calibrated plausibility threshold, at most
+    MAX_RECEIVERS_PER_OFFER receivers per offer). ``top`` keeps the N best per offer by score;
+    with ``top`` and no explicit ``threshold`` nothing is cut by plausibility (ranking mode). An
+    explicit ``threshold`` alone cuts by plausibility only (every candidate with 0)."""
+    default_output = top is None and threshold is None
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
     keys, _ = _classes()
@@ -287,7 +322,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     o_rows, n_rows = [], []  # (flow_id | None, site_pos, class_key, confidence, extra)
     sites_by_id = {s.site_id: s for s in sites}
     for f in flows:
-        if f.site_id not in site_pos:
+        if f.site_id not in site_pos or not_matchable(f):
             continue
         classes = classify_flow(f)
         if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
@@ -299,7 +334,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     declared = {(r[1], r[2]) for r in n_rows}
     if inferred:
         for s in sites:
-            for need in infer_needs(s.naf_code, s.activity):
+            for need in infer_needs(s.naf_code, s.activity, s.name):
                 if (site_pos[s.site_id], need.class_key) not in declared and need.class_key in cidx:
                     n_rows.append((None, site_pos[s.site_id], need.class_key, need.weight, need))
     if not o_rows or not n_rows:
@@ -307,7 +342,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
 
     hazard_ok: dict[int, frozenset[str] | None] = {}
     for i, s in enumerate(sites):
-        hazard_ok[i] = hazardous_classes_accepted(s.naf_code, s.activity)
+        hazard_ok[i] = hazardous_classes_accepted(s.naf_code, s.activity, s.name)
 
     def accepts(site: int, key: str) -> bool:
         acc = hazard_ok[site]
@@ -329,6 +364,13 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
         confidence=np.array([r[3] for r in n_rows]),
         accepts_hazardous=np.array([accepts(r[1], r[2]) for r in n_rows]))
     cands = eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(), radius_km=radius_km)
+    if len(cands) and inferred:
+        # A sorted secondary material goes to a user of it, not from one recycler or waste
+        # operator to the next (a declared need of a recycler still counts).
+        waste_op = np.array([is_waste_operator(s.naf_code, s.activity, s.name) for s in sites], dtype=bool)
+        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
+        if resale.any():
+            cands = cands.take(np.flatnonzero(~resale))
     if len(cands) == 0:
         return []
     terms = score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs,
@@ -357,7 +399,11 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
         keep = [c >= 0 or (a, b) not in declared for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist())]
         sel = sel[np.array(keep, dtype=bool)]
     sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
-    if top is not None:
+    if default_output:
+        pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold,
+                             max_per_offer=MAX_RECEIVERS_PER_OFFER, tie=np.arange(sel.size))
+        sel = sel[np.sort(pos)]  # restore the global best-first order
+    elif top is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], top, tie=np.arange(sel.size))
         sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
 
@@ -384,5 +430,10 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
                 "merit": round(float(terms["merit"][p]), 4),
                 "rule_id": rule.rule_id if rule else None,
                 "source": rule.source if rule else None,
+                # What the wording needs (matching.wording): which activity's rule, declared or
+                # inferred, hazard.
+                "receiver_activity": rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None,
+                "declared_need": need_id is not None,
+                "hazardous": bool(of.hazardous),
             }))
     return value_proposals(out, flows_by_id, sites_by_id)

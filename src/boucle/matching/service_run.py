@@ -28,19 +28,27 @@ def territory_sites(territory: str | None):
 
 
 def pipeline_inputs(sites):
+    """Sites and flows as the pipeline's records. A flow's stored class is passed as the person's
+    choice (confidence 1) when a person made it: chosen in the form (stored confidence 1) or
+    corrected by a facilitator (a Correction of ``material_class``); a class the classifier
+    guessed at import is left for the pipeline to weigh again."""
+    from boucle.flows.models import Correction
+
     from .pipeline import FlowIn, SiteIn
 
-    site_rows = list(sites.select_related(None).values_list("pk", "site_id", "lat", "lon", "naf_id", "activity"))
-    site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity)
-               for _pk, sid, lat, lon, naf, activity in site_rows]
+    site_rows = list(sites.select_related(None).values_list("pk", "site_id", "lat", "lon", "naf_id", "activity", "name"))
+    site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity, name=name)
+               for _pk, sid, lat, lon, naf, activity, name in site_rows]
     flows = Flow.objects.filter(site__in=sites).values_list(
         "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
-        "temperature_c", "hazardous", "current_route")
+        "temperature_c", "hazardous", "current_route", "material_class", "material_confidence")
+    corrected = set(Correction.objects.filter(flow__isnull=False, field="material_class").values_list("flow_id", flat=True))
     flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
                       quantity_t=qty if base in ("t", "MWh", "m3") else None,
                       unit=base if base in ("t", "MWh", "m3") else None, temperature_c=temp, hazardous=bool(haz),
-                      current_route=route or None)
-               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route in flows]
+                      current_route=route or None,
+                      class_key=cls if cls and (pk in corrected or (conf is not None and conf >= 1.0)) else None)
+               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route, cls, conf in flows]
     return site_in, flow_in
 
 

@@ -16,7 +16,7 @@ from .text import guess_lang, head_noun, parse_temperature, tokens
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
     "classify_labels", "ewc_digits", "ewc_in_label", "get_class", "load_classes", "normalise_ewc",
-    "parse_temperature",
+    "is_total_label", "parse_temperature",
 ]
 
 MIN_SCORE = 0.2
@@ -28,6 +28,20 @@ HEAT_LIMITS = (100.0, 250.0)  # °C: low < 100 <= medium < 250 <= high
 _EWC_IN_TEXT = re.compile(r"(?<![\d.,])(\d{2})[ .]?(\d{2})[ .]?(\d{2})(?![\d.,])\s*\*?")
 EWC_IN_LABEL_CONFIDENCE = 0.95
 _EWC = re.compile(r"^\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*\*?\s*$")
+
+
+# A declared figure that sums several materials (iREP's yearly « Déchets dangereux (total
+# déclaré) », a register's "total waste", a German "Abfälle insgesamt") is information about the
+# site, not a material anyone can take: it is never classified nor matched.
+_TOTAL = re.compile(r"\b(?:total|totale?s?|totaux|cumul|cumule|cumulated|aggregate|overall|sum of|somme des"
+                    r"|gesamt|gesamtmenge|insgesamt|summe|all wastes?|tous (?:les )?dechets|ensemble des dechets)\b")
+
+
+def is_total_label(label: str | None) -> bool:
+    """Whether a label is a total over several materials (« Déchets dangereux (total déclaré) »)."""
+    from .text import fold
+
+    return bool(label) and bool(_TOTAL.search(fold(label)))
 
 
 @dataclass(frozen=True, slots=True)

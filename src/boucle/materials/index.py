@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -266,6 +267,26 @@ def _lexicon() -> frozenset:
     return frozenset(words)
 
 
+# Evaluation only (boucle evaluate --strict-vocabulary): synonyms whose words equal these token
+# tuples are left out of the index, so a case is judged without vocabulary equal to its labels.
+_LEFT_OUT: frozenset = frozenset()
+
+
+@contextmanager
+def synonyms_left_out(labels):
+    """Build the index without the synonyms equal to ``labels`` (compared on normalised words)
+    while the block runs; the full index comes back after it."""
+    global _LEFT_OUT
+    previous = _LEFT_OUT
+    _LEFT_OUT = frozenset(tokens(label) for label in labels if label)
+    lexical_index.cache_clear()
+    try:
+        yield
+    finally:
+        _LEFT_OUT = previous
+        lexical_index.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def lexical_index() -> LexicalIndex:
     classes = load_classes()
@@ -276,7 +297,9 @@ def lexical_index() -> LexicalIndex:
             for variant in _label_variants(label):
                 texts.append((key_pos[c.key], tokens(variant)))
     for key, _lang, syn in load_synonyms():
-        texts.append((key_pos[key], tokens(syn)))
+        toks = tokens(syn)
+        if toks not in _LEFT_OUT:
+            texts.append((key_pos[key], toks))
     uniq = sorted({(ci, t) for ci, t in texts if t})
     entry_class = np.array([ci for ci, _ in uniq], dtype=np.int64)
     entry_toks = [t for _, t in uniq]

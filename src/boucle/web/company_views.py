@@ -54,7 +54,30 @@ def site_flows(request, pk):
 
 
 def _flow_form_page(request, form, flow=None):
-    return render(request, "web/company/flow_form.html", {"form": form, "flow": flow})
+    return render(request, "web/company/flow_form.html", {"form": form, "flow": flow,
+                                                          "matching_notes": _matching_notes(flow) if flow else []})
+
+
+def _matching_notes(flow) -> list[str]:
+    """Why the matching makes no proposal for this flow (unknown material, a total, a site whose
+    activity is unknown), in words."""
+    from boucle.matching.pipeline import why_no_proposal
+    from boucle.matching.service_run import pipeline_inputs
+
+    site_in, flows_in = pipeline_inputs(type(flow.site).objects.filter(pk=flow.site_id))
+    mine = next((f for f in flows_in if f.flow_id == str(flow.pk)), None)
+    if mine is None or not site_in:
+        return []
+    words = {
+        "total": _("Ce flux est un total déclaré sur plusieurs matières : il est gardé comme information et n'est "
+                   "proposé à aucun site. Déclarez chaque matière à part pour qu'elle puisse l'être."),
+        "unknown_material": _("Matière non reconnue : ni le libellé, ni le code déchet, ni la classe choisie ne "
+                              "correspondent à une matière connue, donc aucune proposition n'est faite. Choisissez une "
+                              "classe de matière ou indiquez le code déchet."),
+        "unknown_activity": _("Activité du site inconnue (ni code NAF, ni description reconnue) : aucun besoin ne "
+                              "peut être déduit pour ce site, il ne reçoit que les propositions de ses besoins déclarés."),
+    }
+    return [str(words[code]) for code in why_no_proposal(mine, site_in[0]) if code in words]
 
 
 @login_required

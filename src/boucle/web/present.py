@@ -121,7 +121,10 @@ def synergy_card(user, synergy) -> dict:
         "material": material_label(synergy.material_class), "distance_km": distance_km,
         "distance": (f"{formats.number_format(distance_km, 1)} km" if distance_km is not None
                      else coarse.distance_band(synergy.distance_km)),
-        "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
+        # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
+        # exact distance back, so it goes with the distance.
+        "score": None if hidden else round(synergy.score, 3), "offer": offer, "need": need,
+        "inferred": synergy.inferred,
         # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
                        "brackets": [b for b in (bracket(synergy.tonnes_diverted, "t"),
@@ -129,7 +132,7 @@ def synergy_card(user, synergy) -> dict:
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
-        "explanation": explanation_terms(synergy.explanation, hide_distance=hidden),
+        "explanation": explanation_terms(synergy.explanation),
         "co2e_text": None if hidden else co2e_text(synergy),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
@@ -137,16 +140,6 @@ def synergy_card(user, synergy) -> dict:
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
     }
-
-
-HIDDEN_KEYS = {"supply_t", "demand_t", "exchanged_t", "offer_idx", "need_idx", "impact", "score"}
-TERM_LABELS = {"impact_term": gettext_lazy("impact"), "fit": gettext_lazy("adéquation des quantités"),
-               "merit": gettext_lazy("intérêt"), "confidence": gettext_lazy("confiance du classement"),
-               "inferred_factor": gettext_lazy("besoin déduit"), "decay": gettext_lazy("effet de la distance"),
-               "compat_weight": gettext_lazy("compatibilité des matières"), "distance_km": gettext_lazy("distance (km)"),
-               "need_temperature_c": gettext_lazy("température du besoin (°C)"),
-               "heat_breakeven_km": gettext_lazy("distance au-delà de laquelle le réseau de chaleur coûte plus "
-                                                 "qu'il ne rapporte (km)")}
 
 
 def co2e_text(synergy) -> str | None:
@@ -180,52 +173,14 @@ def route_assumption(explanation) -> str | None:
     return _("devenir actuel non déclaré, supposé : %(route)s") % {"route": label.lower()}
 
 
-#: Score terms computed from the distance alone: shown only when the distance itself is.
-DISTANCE_KEYS = {"distance_km", "decay", "distance"}
+def explanation_terms(explanation) -> list[tuple[str, str]]:
+    """Why the synergy is proposed, in words (matching.wording): what the receiver does with the
+    material and the source of that rule, substitution, hazard. Never the engine's factor names
+    nor the quantities (each side's exact tonnage would undo the range shown to the other
+    company); the distance is on the card already."""
+    from boucle.matching.wording import explanation_parts
 
-
-def explanation_terms(explanation, *, hide_distance: bool = False) -> list[tuple[str, str]]:
-    """The score's parts and the engine's reasons, never its quantities.
-
-    The engine's explanation carries each side's exact tonnage (``supply_t``,
-    ``demand_t``), which would undo the quantity range shown to the other company;
-    only score terms, a few known numbers and coded reasons are shown.
-    """
-    if not isinstance(explanation, dict):
-        return []
-    numbers = explanation.get("terms") if isinstance(explanation.get("terms"), dict) else explanation
-    terms = []
-    for key, value in numbers.items():
-        if key in HIDDEN_KEYS or key.endswith("_t") or isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        if hide_distance and key in DISTANCE_KEYS:
-            continue
-        terms.append((str(TERM_LABELS.get(key, str(key).replace("_", " "))), f"{value:.3g}"))
-    for reason in explanation.get("reasons", []) or []:
-        text = reason_text(reason) if isinstance(reason, dict) else None
-        if text:
-            terms.append((str(_("raison")), text))
-    return terms
-
-
-def reason_text(reason: dict) -> str | None:
-    code = reason.get("code")
-    if code == "same_class":
-        return _("même classe de matière")
-    if code == "substitution":
-        return _("%(offer)s peut remplacer %(need)s") % {"offer": material_label(reason.get("offer_class", "")),
-                                                        "need": material_label(reason.get("need_class", ""))}
-    if code == "inferred_need":
-        return _("besoin déduit de l'activité du site receveur")
-    if code == "hazardous_to_authorised_site":
-        return _("déchet dangereux : le site receveur doit être autorisé")
-    if code == "demand_unknown":
-        return _("quantité demandée inconnue")
-    if code == "heat":
-        return _("chaleur : température offerte et demandée compatibles")
-    if code == "water_grade":
-        return _("qualité d'eau compatible")
-    return None
+    return explanation_parts(explanation)
 
 
 def bracket(value: float | None, unit: str) -> str | None:

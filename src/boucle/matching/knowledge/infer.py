@@ -3,7 +3,8 @@
 Most firms never declare their needs, so a matching engine that waits for declarations finds
 little. Every activity consumes typical materials, energy, water and chemicals; the rule tables
 in ``data/`` say which, each rule citing the NACE note, EWC chapter, EU BREF or paper it comes
-from. A site's name is never an input: only ``naf_code`` and ``activity``.
+from. A site is read from ``naf_code`` and ``activity``; its ``name`` only for sector words
+(« Cimenterie … », "… Refinery") when neither says enough (naf.name_to_naf).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .naf import activity_to_naf, normalise_naf
+from .naf import activity_to_naf, name_to_naf, normalise_naf
 
 DATA = Path(__file__).parent / "data"
 
@@ -151,15 +152,33 @@ def _codes(naf_code: str | None) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def site_codes(naf_code: str | None, activity: str | None) -> tuple[tuple[str, float], ...]:
+def name_codes(activity: str | None, name: str | None) -> tuple[tuple[str, float], ...]:
+    """Codes from the sector words of a site's name, when its activity gives no known phrase."""
+    if not name or max((c for _, c in activity_to_naf(activity)), default=0.0) >= PHRASE_CONFIDENCE:
+        return ()
+    return tuple(name_to_naf(name))
+
+
+def site_codes(naf_code: str | None, activity: str | None, name: str | None = None) -> tuple[tuple[str, float], ...]:
     """The NACE codes a site is taken to have, with certainty: declared codes first (1.0), then
-    codes read from the activity words (discounted when a code was declared too)."""
+    codes read from the activity words (discounted when a code was declared too), then, when the
+    activity gives no known phrase, the sector words of the site's name."""
+    return _site_codes(naf_code, activity, name_codes(activity, name))
+
+
+@lru_cache(maxsize=4096)
+def _site_codes(naf_code: str | None, activity: str | None, from_name: tuple) -> tuple[tuple[str, float], ...]:
     found: dict[str, float] = {c: 1.0 for c in _codes(naf_code)}
     factor = ACTIVITY_WITH_CODE_FACTOR if found else 1.0
     for code, conf in activity_to_naf(activity):
         found[code] = max(found.get(code, 0.0), conf * factor)
+    for code, conf in from_name:
+        found[code] = max(found.get(code, 0.0), round(conf * factor, 4))
     return tuple(sorted(found.items(), key=lambda t: (-t[1], t[0])))
+
+
+# activity_to_naf gives ≥ 0.8 for a known phrase, ≤ 0.6 for a guess from the NACE notes.
+PHRASE_CONFIDENCE = 0.8
 
 
 def _relation(code: str, prefix: str) -> float:
@@ -208,7 +227,7 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
 
 
 @lru_cache(maxsize=4096)
-def _infer_needs(naf_code: str | None, activity: str | None) -> tuple[InferredNeed, ...]:
+def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -> tuple[InferredNeed, ...]:
     families = _named_families(activity)
 
     def skip(code: str) -> frozenset[str]:
@@ -217,27 +236,32 @@ def _infer_needs(naf_code: str | None, activity: str | None) -> tuple[InferredNe
             out |= {k for k, g in _class_groups().items() if g not in families}
         return out
 
-    return tuple(_apply(_input_index(), site_codes(naf_code, activity), skip))
+    return tuple(_apply(_input_index(), _site_codes(naf_code, activity, from_name), skip))
 
 
-def infer_needs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:
+def infer_needs(naf_code: str | None, activity: str | None, name: str | None = None) -> list[InferredNeed]:
     """Likely inputs of a site, best first, one per material class (its most plausible rule).
 
     ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351').
     """
-    return list(_infer_needs(naf_code, activity))
+    return list(_infer_needs(naf_code, activity, name_codes(activity, name)))
 
 
-def infer_outputs(naf_code: str | None, activity: str | None) -> list[InferredNeed]:
+def infer_outputs(naf_code: str | None, activity: str | None, name: str | None = None) -> list[InferredNeed]:
     """Typical by-products of an activity (EWC chapters): for demos and plausibility checks."""
-    return _apply(_output_index(), site_codes(naf_code, activity))
+    return _apply(_output_index(), site_codes(naf_code, activity, name))
 
 
-def hazardous_classes_accepted(naf_code: str | None, activity: str | None) -> frozenset[str] | None:
+def hazardous_classes_accepted(naf_code: str | None, activity: str | None,
+                               name: str | None = None) -> frozenset[str] | None:
     """Hazardous classes the site may receive: None = any (a hazardous-waste facility), an empty
     set = none. Only codes held with reasonable certainty (≥ 0.5) grant an authorisation."""
     accepted: set[str] = set()
-    for code, conf in site_codes(naf_code, activity):
+    declared = _codes(naf_code)
+    # An authorisation is a fact about the site: read from its declared code when there is one;
+    # words ("traitement des déchets non dangereux") never widen it.
+    codes = [(c, 1.0) for c in declared] if declared else site_codes(naf_code, activity, name)
+    for code, conf in codes:
         if conf < 0.5:
             continue
         for prefix, keys, _ in hazardous_rules():
@@ -248,9 +272,10 @@ def hazardous_classes_accepted(naf_code: str | None, activity: str | None) -> fr
     return frozenset(accepted)
 
 
-def may_receive_hazardous(naf_code: str | None, activity: str | None, class_key: str | None = None) -> bool:
+def may_receive_hazardous(naf_code: str | None, activity: str | None, class_key: str | None = None,
+                          name: str | None = None) -> bool:
     """Whether a site's activity may receive hazardous waste (of ``class_key`` when given)."""
-    accepted = hazardous_classes_accepted(naf_code, activity)
+    accepted = hazardous_classes_accepted(naf_code, activity, name)
     if accepted is None:
         return True
     if class_key:
@@ -259,6 +284,19 @@ def may_receive_hazardous(naf_code: str | None, activity: str | None, class_key:
     from boucle.materials.taxonomy import get_class
 
     return any(get_class(k).role == "by_product" for k in accepted)
+
+
+# Recovery, treatment and disposal of waste (NACE 38), remediation (39) and the wholesale of waste
+# and scrap (46.77): their output is a secondary raw material for a manufacturer (Directive
+# 2008/98/EC art. 6, end-of-waste; NACE 38.32 "processing of ... waste into secondary raw
+# material"), not a resale to the next operator of the same trade.
+WASTE_OPERATOR_PREFIXES = ("38", "39", "46.77")
+
+
+def is_waste_operator(naf_code: str | None, activity: str | None, name: str | None = None) -> bool:
+    """Whether a site's main activity (declared code, else the best code read) is a waste trade."""
+    codes = _codes(naf_code) or [c for c, conf in site_codes(naf_code, activity, name)[:1] if conf >= 0.5]
+    return any(_relation(c, p) == 1.0 for c in codes[:1] for p in WASTE_OPERATOR_PREFIXES)
 
 
 @lru_cache(maxsize=1)

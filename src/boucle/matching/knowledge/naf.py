@@ -33,7 +33,7 @@ fabricant production industrie activite site
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
+    text = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
@@ -167,7 +167,7 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
     return 0.0
 
 
-def _phrase_hits(norm: str) -> dict[str, float]:
+def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
     glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
     phrase whose words are all inside a longer matched phrase gives way to it."""
@@ -180,7 +180,7 @@ def _phrase_hits(norm: str) -> dict[str, float]:
         if " " + " ".join(stems) + " " in joined:
             conf = 0.9
         else:
-            scores = [_token_match(w, words) for w in stems]
+            scores = [_token_match(w, words) if fuzzy else float(w in words) for w in stems]
             if min(scores) == 0:
                 continue
             conf = 0.85 if min(scores) == 1.0 else 0.8
@@ -205,6 +205,57 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     norm = normalise(text or "")
     if not norm:
         return []
+    if NOT_HAZARDOUS.search(norm):
+        # "déchets non dangereux", "non-hazardous waste", "nicht gefährliche Abfälle": the words
+        # of the hazardous-waste classes are there, the meaning is the opposite.
+        return [(c, conf) for c, conf in _activity_to_naf(NOT_HAZARDOUS.sub(" ", norm))
+                if not c.startswith(HAZARDOUS_WASTE_CODES)]
+    return _activity_to_naf(norm)
+
+
+# A site's name is read only for sector words (« Cimenterie de … », "… Power Station",
+# "Heizkraftwerk …"), through the same phrase table as activities, never the search in the NACE
+# notes (a company name is not a description) and never a company name itself (the table holds
+# no company name: test_matching_knowledge). Trusted a little less than an activity phrase.
+NAME_FACTOR = 0.9
+# German writes trades as one compound word: "Heizkraftwerk" ends with "kraftwerk".
+COMPOUND_MIN = 5
+
+
+@lru_cache(maxsize=1)
+def _compound_heads() -> tuple[tuple[str, str], ...]:
+    out = []
+    with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            p = normalise(row["phrase"])
+            if row["lang"] == "de" and " " not in p and len(p) >= COMPOUND_MIN:
+                out.append((p, row["naf_code"]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def name_to_naf(name: str | None) -> list[tuple[str, float]]:
+    """NACE codes read from the sector words of a site's name, best first."""
+    norm = normalise(name or "")
+    if not norm:
+        return []
+    phrases = _phrases()
+    # Exact words only: a person's name is not a misspelt trade ("Clément" is not "ciment").
+    found = {c: 1.0 for c in phrases[norm]} if norm in phrases else _phrase_hits(norm, fuzzy=False)
+    for word in norm.split():
+        for head, code in _compound_heads():
+            if len(word) > len(head) and word.endswith(head):
+                found[code] = max(found.get(code, 0.0), 0.85)
+    if NOT_HAZARDOUS.search(norm):
+        found = {c: v for c, v in found.items() if not c.startswith(HAZARDOUS_WASTE_CODES)}
+    return sorted(((c, round(v * NAME_FACTOR, 3)) for c, v in found.items()), key=lambda t: (-t[1], t[0]))
+
+
+NOT_HAZARDOUS = re.compile(r"\b(?:non|not|nicht) (?:dangereu\w*|hazardous|gefahrlich\w*)\b")
+HAZARDOUS_WASTE_CODES = ("38.12", "38.22")
+
+
+def _activity_to_naf(norm: str) -> list[tuple[str, float]]:
     phrases = _phrases()
     if norm in phrases:
         return [(c, 1.0) for c in phrases[norm]]

@@ -24,7 +24,8 @@ def test_cases_are_rebuilt_from_the_database(rows):
         offer_ids = {o.flow_id for o in case.offers}
         assert all(o in offer_ids and s in site_ids for o, s in case.truth)
         assert all(o.direction == "offer" and o.site_id in site_ids for o in case.offers)
-        assert not any(s.activity in names for s in case.sites)  # the engine never sees a name
+        assert not any(s.activity in names for s in case.sites)  # a name is a name, not an activity
+        assert all(s.name is None or s.name in names for s in case.sites)
     assert sum(len(c.truth) for c in cases) + sum(c.self_pairs for c in cases) <= len(rows)
     text_only = build_cases(rows, activity_text_only=True)
     assert all(s.naf_code is None for c in text_only for s in c.sites)
@@ -34,7 +35,7 @@ def test_metrics_on_a_slice_are_proportions():
     report = evaluate_maestri(cases=["9", "11", "43"], loco=True)
     assert set(report["cases"]) == {"9", "11", "43"}
     for m in [*report["cases"].values(), report["pooled"], report["leave_one_case_out"]]:
-        for k in ("precision", "recall", "f1", "recall_at_10"):
+        for k in ("precision", "recall", "f1"):
             assert 0.0 <= m[k] <= 1.0
     assert report["pooled"]["tp"] + report["pooled"]["fn"] == report["pooled"]["truth_pairs"]
 
@@ -49,11 +50,14 @@ def test_command_prints_json(capsys):
 
 
 def test_quality_floor_on_the_development_set():
-    # Measured 2026-11-28: pooled F1 0.53, recall@10 0.81, leave-one-case-out F1 0.51 (NACE + text).
+    # Leave-one-case-out (the threshold fitted on the other cases) is the headline; each figure
+    # must stay clearly above its baseline computed in the same run.
     report = evaluate_maestri()
-    assert report["pooled"]["f1"] >= 0.47
-    assert report["pooled"]["recall_at_10"] >= 0.72
-    assert report["leave_one_case_out"]["f1"] >= 0.45
+    loco, everyone = report["leave_one_case_out"], report["baselines"]["everyone_to_everyone"]
+    assert loco["f1"] >= 0.45 and loco["f1"] >= everyone["f1"] + 0.15
+    ranking, rand = report["ranking"]["engine"], report["baselines"]["random_ranking"]
+    assert ranking["map"] >= rand["map"] + 0.15
+    assert ranking["recall_at_3"] >= rand["recall_at_3"] + 0.15
 
 
 def test_an_export_with_the_original_maestri_columns_reads_like_the_shipped_copy(rows, tmp_path):
@@ -77,3 +81,28 @@ def test_command_evaluates_the_literature_check_set(capsys):
     assert args.func(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("Literature check set") and "     101" in out and "     113" in out
+
+
+def test_random_ranking_expectation_is_exact():
+    import itertools
+
+    from boucle.matching.evaluate import _average_precision, random_average_precision
+
+    for n in range(1, 7):
+        for r in range(1, n + 1):
+            perms = list(itertools.permutations([True] * r + [False] * (n - r)))
+            brute = sum(_average_precision(list(p)) for p in perms) / len(perms)
+            assert random_average_precision(n, r) == pytest.approx(brute)
+
+
+def test_report_puts_every_figure_next_to_its_baselines(capsys):
+    report = evaluate_maestri(cases=["9", "11", "43"])
+    everyone = report["baselines"]["everyone_to_everyone"]
+    assert everyone["recall"] == 1.0 and everyone["proposed_pairs"] > report["pooled"]["proposed_pairs"]
+    assert set(report["baselines"]["random_ranking"]) == {"map", "recall_at_3"}
+    ap = argparse.ArgumentParser()
+    command_evaluate.register(ap.add_subparsers())
+    args = ap.parse_args(["evaluate", "maestri", "--case", "9", "--case", "11"])
+    args.func(args)
+    out = capsys.readouterr().out
+    assert "everyone-to-everyone" in out and "random order" in out and "leave-one-case-out" in out

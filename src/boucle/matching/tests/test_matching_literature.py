@@ -43,11 +43,10 @@ def test_members_with_no_intake_are_candidates_that_receive_nothing():
     assert [s.activity for s in idle] == ["Lime and cement manufacturer"]
 
 
-@pytest.mark.parametrize("text_only, f1, r10", [(False, 0.50, 0.88), (True, 0.48, 0.86)])
-def test_quality_floor_on_the_literature_check_set(text_only, f1, r10):
-    # Measured 2026-11-28 (threshold 0.26 calibrated on MAESTRI, not on this set): pooled F1
-    # 0.56 / recall@10 0.94 with NACE codes, 0.54 / 0.93 with activity text only.
+@pytest.mark.parametrize("text_only, f1", [(False, 0.50), (True, 0.48)])
+def test_quality_floor_on_the_literature_check_set(text_only, f1):
+    # The threshold is the one calibrated on MAESTRI, not on this set.
     report = evaluate_maestri(LITERATURE_CSV, activity_text_only=text_only, loco=False)
     assert report["pooled"]["f1"] >= f1
-    assert report["pooled"]["recall_at_10"] >= r10
+    assert report["ranking"]["engine"]["map"] >= report["ranking"]["random"]["map"] + 0.2
     assert report["pooled"]["truth_pairs"] >= 110

@@ -2,7 +2,7 @@
 
 import random
 
-from boucle.matching.pipeline import DEFAULT_THRESHOLD, FlowIn, SiteIn, propose
+from boucle.matching.pipeline import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, FlowIn, SiteIn, propose
 
 
 def _km_north(km: float) -> float:
@@ -70,7 +70,16 @@ def test_without_inference_only_declared_needs_match():
 
 def test_threshold_and_top():
     everything = propose(SITES, FLOWS, threshold=0.0)
-    assert propose(SITES, FLOWS) == propose(SITES, FLOWS, threshold=DEFAULT_THRESHOLD)
+    # the default output is the threshold plus at most a few receivers per offer, the most plausible
+    by_threshold = propose(SITES, FLOWS, threshold=DEFAULT_THRESHOLD)
+    default = propose(SITES, FLOWS)
+    assert set(default) <= set(by_threshold)
+    for offer in {p.offer_flow_id for p in by_threshold}:
+        mine = [p for p in by_threshold if p.offer_flow_id == offer]
+        shown = [p for p in default if p.offer_flow_id == offer]
+        assert len(shown) == min(len(mine), MAX_RECEIVERS_PER_OFFER)
+        assert min(p.plausibility for p in shown) >= max(p.plausibility for p in mine if p not in shown) \
+            if len(shown) < len(mine) else True
     for t in (DEFAULT_THRESHOLD, 0.5):
         assert {(p.offer_flow_id, p.need_site_id) for p in everything if p.plausibility >= t} == \
             _pairs(propose(SITES, FLOWS, threshold=t))

@@ -109,7 +109,7 @@ def test_every_synonym_points_to_a_class_and_finds_it():
     index = class_index()
     rows = load_synonyms()
     assert all(key in index for key, _, _ in rows)
-    assert {lang for _, lang, _ in rows} <= {"fr", "en", "any"}
+    assert {lang for _, lang, _ in rows} <= {"fr", "en", "de", "any"}
     labels = [syn for _, _, syn in rows]
     idx, _ = classify_labels(labels)
     found = sum(1 for (key, _, _), i in zip(rows, idx)

@@ -55,7 +55,7 @@
         L.geoJSON(geo, {
           style: { color: "#b5651d", weight: 3 },
           pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, color: "#b5651d" }),
-          onEachFeature: (f, l) => l.bindTooltip(text(f.properties.offer_site + " → " + f.properties.need_site)),
+          onEachFeature: (f, l) => l.bindTooltip(text((f.properties.offer_site || "—") + " → " + (f.properties.need_site || "—"))),
         }).addTo(map);
       });
     }

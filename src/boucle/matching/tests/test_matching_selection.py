@@ -1,0 +1,31 @@
+"""The default output of `boucle match` (matching/selection.py) and what it shows on the demo's
+kind of data: a threshold on plausibility and at most a few receivers per offer."""
+
+import numpy as np
+
+from boucle.matching.pipeline import FlowIn, SiteIn, propose
+from boucle.matching.selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
+
+
+def test_at_most_k_receivers_per_offer_the_most_plausible_first():
+    offer = np.array([0, 0, 0, 0, 1, 1])
+    plaus = np.array([0.9, 0.2, 0.5, 0.7, 0.4, 0.35])
+    score = np.array([1.0, 9.0, 2.0, 3.0, 1.0, 5.0])
+    kept = select_default(offer, plaus, score, threshold=0.3, max_per_offer=2)
+    assert kept.tolist() == [0, 3, 4, 5]
+    # plausibility ties: the better exchange first
+    kept = select_default(np.array([0, 0, 0]), np.array([0.5, 0.5, 0.5]), np.array([1.0, 3.0, 2.0]),
+                          threshold=0.3, max_per_offer=1)
+    assert kept.tolist() == [1]
+
+
+def test_boucle_match_default_output_uses_the_selection():
+    # Twelve cement works around one fly-ash producer: all plausible, only a few shown.
+    sites = [SiteIn("power", 50.0, 3.0, "35.11", "Coal power station")]
+    sites += [SiteIn(f"cem{i}", 50.0 + i * 0.01, 3.0, "23.51", "Cement plant") for i in range(12)]
+    flows = [FlowIn("o1", "power", "offer", label="Fly ash", ewc_code="100102")]
+    every = propose(sites, flows, threshold=DEFAULT_THRESHOLD)
+    shown = propose(sites, flows)
+    assert len(every) == 12 and len(shown) == MAX_RECEIVERS_PER_OFFER <= 5
+    assert {p.need_site_id for p in shown} <= {p.need_site_id for p in every}
+    assert min(p.plausibility for p in shown) >= max(p.plausibility for p in every if p not in shown) - 1e-9
