@@ -21,7 +21,7 @@ def _fleet(rng, n=60):
 def test_intervals_cover_the_true_parameters_over_repeated_draws():
     rng = np.random.default_rng(16)
     fit_weibull(*_fleet(np.random.default_rng(0)))  # warm up (library import), outside the time bound
-    started, draws, covered_shape, covered_scale, censored = time.monotonic(), 60, 0, 0, []
+    started, draws, covered_shape, covered_scale, censored = time.process_time(), 60, 0, 0, []
     for _ in range(draws):
         durations, observed = _fleet(rng)
         censored.append(1 - observed.mean())
@@ -30,7 +30,7 @@ def test_intervals_cover_the_true_parameters_over_repeated_draws():
         covered_scale += fit.scale_ci[0] <= SCALE <= fit.scale_ci[1]
     assert 0.2 < np.mean(censored) < 0.5  # censoring really present
     assert covered_shape / draws >= 0.90 and covered_scale / draws >= 0.90, (covered_shape, covered_scale)
-    assert time.monotonic() - started < 30
+    assert time.process_time() - started < 30  # CPU seconds: the shared machine's load does not count
     print(f"coverage over {draws} fleets of 60: shape {covered_shape / draws:.0%}, scale {covered_scale / draws:.0%}")
 
 
