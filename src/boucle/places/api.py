@@ -8,13 +8,15 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
+from boucle.api.schemas import Error, ValidationErrors
+
 from .models import ACTIONS, Place
 from .services import find_commune, near, place_dict
 
 router = Router(tags=["places"])
 
 
-@router.get("", response=list[dict], auth=None, summary="Places to repair, give, sell, rent, drop off or recycle")
+@router.get("", response={200: list[dict], 400: Error, 404: Error, 422: ValidationErrors}, auth=None, summary="Places to repair, give, sell, rent, drop off or recycle")
 def list_places(request, lat: float | None = None, lon: float | None = None, commune: str = "", object: str = "",
                 action: str = "", limit: int = 20):
     if action and action not in ACTIONS:
