@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "boucle.matching.command_evaluate",
     "boucle.observatory.commands",
     "boucle.passports.commands",
+    "boucle.places.commands",
     "boucle.materials.commands",
     "boucle.gs1.commands",
     "boucle.epcis.commands",

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "boucle.projects",
     "boucle.sharing",
     "boucle.notifications",
+    "boucle.places",
     "boucle.web",
 ]
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("appels/", include("boucle.projects.urls")),
     path("equipements/", include("boucle.sharing.urls")),
     path("notifications/", include("boucle.notifications.urls")),
+    path("lieux/", include("boucle.places.urls")),
     path("", include("boucle.web.urls")),
 ]

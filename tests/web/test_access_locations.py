@@ -2,9 +2,8 @@
 
 The persona × route matrix (``test_access_matrix``) checks every page and API route for each
 site's coordinates to 4 decimals; the passports have their own routes, checked here, and so are
-the two ways a distance can locate a site: the passport page's "nearby" list, whose distances
-were measured from a visitor-chosen position to the exact point (four requests trilaterated an
-unpublished recycler to 40 m), and the distance a synergy shows to a party that may not see the
+the two ways a distance could locate a site: the passport page's "nearby" list (now places only,
+never company sites), and the distance a synergy shows to a party that may not see the
 other side.
 """
 
@@ -67,37 +66,27 @@ def test_no_anonymous_passport_page_has_a_coordinate_to_more_than_3_decimals(wor
         assert not fine, f"{url}: {fine}"
 
 
-def _nearby(client, passport, lat, lon):
-    html = client.get(reverse("passports:page", args=[passport.handle]), {"lat": lat, "lon": lon}).content.decode()
-    where = html[html.index('id="where"'):html.index('id="history"')]
-    return re.findall(r"<li>.*?</li>", where, re.S)
+def _where(client, passport, **params):
+    html = client.get(reverse("passports:page", args=[passport.handle]), params).content.decode()
+    return html[html.index('id="where"'):html.index('id="history"')]
 
 
-def test_nearby_distances_reveal_nothing_finer_than_the_commune(world, places, client):
-    """Trilateration: the answers from four chosen positions must not change when the unpublished
-    recycler moves within its commune (on the old code every distance moved with it)."""
-    passport, recycler = places["passport"], places["recycler"]
-    before = [_nearby(client, passport, lat, lon) for lat, lon in PROBES]
-    assert any("Arras" in item for answer in before for item in answer)
-    recycler.lat, recycler.lon = 50.288, 2.752  # ~1.8 km away, same commune
-    recycler.save()
-    cache.clear()
-    after = [_nearby(client, passport, lat, lon) for lat, lon in PROBES]
-    assert after == before
+def test_the_passport_page_lists_places_never_company_sites(world, places, client):
+    """The "where to repair or recycle" list holds places (records of their own), so no chosen
+    position can measure a distance to a company site (four answers trilaterated an unpublished
+    recycler to 40 m when the list held sites)."""
+    from boucle.places.models import Place
 
-
-def test_position_searches_are_rate_limited(world, places, client):
-    from boucle.passports.views import POSITION_LOOKUPS
-
-    url = reverse("passports:page", args=[places["passport"].handle])
-    for i in range(POSITION_LOOKUPS):
-        html = client.get(url, {"lat": f"50.{2900 + i}", "lon": "2.7800"}).content.decode()
-        assert "Près de vous" in html
-    html = client.get(url, {"lat": "50.2800", "lon": "2.7800"}).content.decode()
-    assert "Près de vous" not in html and "Trop de recherches" in html
-    html = client.get(url, {"lat": "50.2800", "lon": "2.7800"}, HTTP_ACCEPT_LANGUAGE="en",
-                      REMOTE_ADDR="127.0.0.2").content.decode()
-    assert "Near you" in html  # another address is not blocked
+    Place.objects.create(identifier="t-arras", name="Repair café (exemple)", commune="Arras", lat=50.291, lon=2.777,
+                         actions=["repair"], source="test", illustrative=True)
+    passport = places["passport"]
+    for lat, lon in PROBES:
+        where = _where(client, passport, lat=lat, lon=lon)
+        assert "Repair café (exemple)" in where
+        assert "Recyclage Discret" not in where and "Atelier Public" not in where
+        assert "Récupération de déchets triés" not in where and "Réparation d'équipements" not in where
+    where = _where(client, passport, commune="Arras")
+    assert "Repair café (exemple)" in where and "Recyclage Discret" not in where
 
 
 def test_an_anonymous_party_of_a_synergy_sees_a_distance_band(world, as_persona):

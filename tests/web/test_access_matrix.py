@@ -42,6 +42,7 @@ EXCLUDED_NAMESPACES = {
     "passports": "product passports are published on purpose and tested by the passports package",
     "projects": "tested by tests/web/test_access_projects.py",
     "sharing": "tested by tests/web/test_access_sharing.py",
+    "places": "public records, tested by tests/web/test_access_places.py",
 }
 
 
@@ -185,6 +186,7 @@ API = {
     ("get", "/api/territories/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     ("get", "/api/observatory/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     # Public endpoint that hides the toile from non-facilitators behind a 404, anonymous included.
+    ("get", "/api/places"): Route(get=EVERYONE),
     ("get", "/api/observatory/{ref}/toile"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=STEER_AB, refused=(404,)),
 }
 

@@ -20,21 +20,24 @@ def _ran(page):
     return page.evaluate("() => window.__xss === undefined ? null : window.__xss")
 
 
-def test_a_published_company_name_in_the_passport_map_popup_stays_text(browser, live):  # noqa: F811
+def test_a_place_name_in_the_passport_map_popup_stays_text(browser, live):  # noqa: F811
+    """Places are imported from outside (ADEME's open data, a facilitator's file): their names are data."""
+    from boucle.places.models import Place
+
     base, world = live
     passport = Passport.objects.create(level="item", site=world.sites["A"], name="Perceuse P-42")
     for i, payload in enumerate(PAYLOADS):
-        site = make_site(f"Atelier {i}", naf="95.22Z", lat=50.63 + i / 100, lon=3.07, commune="59350", published=True)
-        site.company.name = payload
-        site.company.save()
+        Place.objects.create(identifier=f"xss-{i}", name=payload, commune="Lille", commune_insee="59350",
+                             lat=50.63 + i / 100, lon=3.07, actions=["repair", "drop_off", "recycle", "give"],
+                             source="test")
     page = browser.new_context(locale="fr-FR").new_page()  # anonymous visitor
     page.set_default_timeout(15000)
-    page.goto(base + reverse("passports:page", args=[passport.handle]))
-    markers = page.locator("#nearby-map path.leaflet-interactive")
-    page.wait_for_function("() => document.querySelectorAll('#nearby-map path.leaflet-interactive').length > 3")
+    page.goto(base + reverse("passports:page", args=[passport.handle]) + "?lat=50.630&lon=3.070")
+    markers = page.locator("#places-map path.leaflet-interactive")
+    page.wait_for_function("() => document.querySelectorAll('#places-map path.leaflet-interactive').length > 3")
     shown = []
     for i in range(markers.count()):
-        page.evaluate("(i) => document.querySelectorAll('#nearby-map path.leaflet-interactive')[i]"
+        page.evaluate("(i) => document.querySelectorAll('#places-map path.leaflet-interactive')[i]"
                       ".dispatchEvent(new MouseEvent('click', {bubbles: true}))", i)
         shown += page.locator(".leaflet-popup-content").all_inner_texts()
     page.wait_for_timeout(300)

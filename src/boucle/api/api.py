@@ -288,6 +288,7 @@ def _mount():
     from boucle.matching.api import router as matching
     from boucle.observatory.api import router as observatory_exports
     from boucle.passports.api import router as passports
+    from boucle.places.api import router as places
     from boucle.projects.api import router as projects
     from boucle.sharing.api import router as sharing
 
@@ -295,6 +296,7 @@ def _mount():
 
     for router in (flows, matching, projects, sharing, passports, impact, observatory_exports):
         api.add_router("", router)
+    api.add_router("/places", places)
 
 
 _mount()

@@ -1,4 +1,5 @@
-"""``boucle passport verify ID``, ``boucle passport head ID`` and ``boucle passport demo``.
+"""``boucle passport verify ID``, ``boucle passport head ID``, ``boucle passport demo`` and
+``boucle passport list`` and ``boucle passport show ID`` (with the item's remaining life).
 
 ``verify`` checks a passport's event chain: event hashes and visibilities, the query columns,
 the status, the signed head, the head last logged outside the database, and with ``--head
@@ -78,16 +79,63 @@ def _head(args) -> int:
 
 
 def _demo(args) -> int:
-    from .demo import seed
+    from .demo import seed_all
     from .identifiers import scan_uri
 
     try:
-        passports = seed(args.root.rstrip("/"))
+        passports = seed_all(args.root.rstrip("/"))
     except LookupError as err:
         print(err, file=sys.stderr)
         return 1
     for passport in passports:
         print(f"{passport.handle}\t{passport.level}\t{scan_uri(passport, args.root.rstrip('/'))}")
+    return 0
+
+
+def _list(args) -> int:
+    import json
+
+    from .identifiers import scan_uri
+    from .models import Passport
+
+    root = args.root.rstrip("/")
+    rows = [{"handle": p.handle, "level": p.level, "name": p.name, "resolver_url": scan_uri(p, root)}
+            for p in Passport.objects.order_by("pk")]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for row in rows:
+            print(f"{row['handle']}\t{row['level']}\t{row['name']}\t{row['resolver_url']}")
+    return 0
+
+
+def _show(args) -> int:
+    import json
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from .ageing import remaining_life_of
+    from .views import passport_json
+
+    passports = _find(args.id)
+    if not passports:
+        print(f"no passport {args.id!r}", file=sys.stderr)
+        return 2
+    passport = passports[0]
+    record = passport_json(passport, AnonymousUser(), args.root.rstrip("/"))  # what anyone may read
+    estimate, reason = remaining_life_of(passport)
+    record["remaining_life"] = estimate
+    if estimate is None:
+        record["remaining_life_reason"] = reason
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=1, default=str))
+        return 0
+    print(f"{passport.handle}\t{passport.level}\t{passport.name}\t{record['identifier']['scan_uri']}")
+    if estimate:
+        print(f"remaining life: {estimate['estimate']} {estimate['unit']} ({estimate['low']}–{estimate['high']}; "
+              f"{estimate['method']}; n = {estimate['n']})")
+    else:
+        print(f"remaining life: unknown ({reason})")
     return 0
 
 
@@ -106,3 +154,12 @@ def register(subparsers) -> None:
     d = sub.add_parser("demo", help="issue demonstration passports (GS1 prefix 952) on the demo territory")
     d.add_argument("--root", default="http://localhost:8000", help="resolver root printed in the URIs")
     d.set_defaults(func=_demo, needs_db=True)
+    ls = sub.add_parser("list", help="every passport: handle, level, name and the URL to scan")
+    ls.add_argument("--json", action="store_true", help="print a JSON array")
+    ls.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
+    ls.set_defaults(func=_list, needs_db=True)
+    sh = sub.add_parser("show", help="a passport as anyone may read it, with its remaining-life estimate")
+    sh.add_argument("id", help="passport handle or Digital Link URI")
+    sh.add_argument("--json", action="store_true", help="print the record as JSON")
+    sh.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
+    sh.set_defaults(func=_show, needs_db=True)

@@ -88,7 +88,30 @@ def _prepare(event: dict) -> dict:
     if isinstance(claimed, str) and claimed.startswith("ni:///") and claimed != computed:
         raise CaptureError([f"$.eventID: {claimed} is not the hash of this event (expected {computed})"])
     event["eventID"] = computed
+    _check_usage(event)
     return event
+
+
+#: Clock skew tolerated before a usage reading counts as dated in the future.
+FUTURE_TOLERANCE_S = 300
+
+
+def _check_usage(event: dict) -> None:
+    """A usage reading (running hours in the sensor data) must have a known unit, a counter that is
+    not negative, and a time that has happened: the remaining-life model would learn from it."""
+    import datetime as dt
+
+    from .life import UsageError, usage_hours
+
+    try:
+        hours = usage_hours(event)
+    except UsageError as err:
+        raise CaptureError([f"$.sensorElementList: {err}"]) from None
+    if hours is None:
+        return
+    when = parse_time(event["eventTime"])
+    if when > dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=FUTURE_TOLERANCE_S):
+        raise CaptureError([f"$.eventTime: {event['eventTime']} is in the future (a usage reading records what happened)"])
 
 
 def _bizstep_iri(event: dict) -> str:

@@ -10,8 +10,6 @@ finds it intact (a page says so when it is not). The downloadable record carries
 head and every link, so whoever keeps it can later detect a truncated or rewritten history.
 """
 
-import json
-
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,20 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from boucle.gs1.qr import qr_png, qr_svg
 
-from boucle.territories import coarse
-
 from . import anchor
-from .access import is_producer, public_position, site_label, user_tier, visible_event_tiers, visible_fields
+from .access import site_label, user_tier, visible_event_tiers, visible_fields
 from .events import _bizstep_iri, derived_status, verify
 from .identifiers import digital_link, epc, scan_uri, stem_for
 from .models import ChainEntry, ChainHead, Passport
-from .nearby import material_classes, nearest_circular_sites
-
 
 def _passport(handle):
     return get_object_or_404(Passport.objects.select_related("site__company", "site__naf", "site__commune"),
                              handle=handle)
-
 
 def history(passport: Passport, user) -> dict:
     """What the caller may see of the history, read from the hashed events, and its integrity:
@@ -51,7 +44,6 @@ def history(passport: Passport, user) -> dict:
              "key": anchor.public_key_info() if entries else None}
     return {"events": [e.event for e in entries if e.event.visibility in tiers],
             "status": derived_status(passport, [e.event.data for e in entries]), "intact": intact, "chain": chain}
-
 
 def passport_json(passport: Passport, user, stem: str) -> dict:
     """The passport as the caller may see it: the body of the JSON export and the API."""
@@ -77,7 +69,6 @@ def passport_json(passport: Passport, user, stem: str) -> dict:
         "chain": story["chain"],
     }
 
-
 def export_view(request, handle):
     """GET the passport as JSON, filtered by the caller's tier. Public."""
     passport = _passport(handle)
@@ -86,14 +77,12 @@ def export_view(request, handle):
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
-
 def _float(value):
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     return number if number == number and abs(number) <= 180 else None
-
 
 #: How the life story tells the usual business steps; other steps show their CBV word.
 STEP_LABELS = {
@@ -103,7 +92,6 @@ STEP_LABELS = {
     "disassembling": _("démonté"), "collecting": _("collecté"), "recycling": _("recyclé"),
     "destroying": _("détruit"), "decommissioning": _("mis hors service"), "storing": _("stocké"),
 }
-
 
 def _life_story(events) -> list[dict]:
     """Each event told from its hashed content (the query columns could be edited unseen)."""
@@ -119,45 +107,22 @@ def _life_story(events) -> list[dict]:
                       "step": STEP_LABELS.get(word, word), "where": (data.get("bizLocation") or {}).get("id", "")})
     return story
 
-
-#: Searches from a visitor-chosen position allowed per client address and window: positions are
-#: coarse already; the limit keeps anyone from sweeping the map for the set of circular sites.
-POSITION_LOOKUPS, POSITION_WINDOW_S = 20, 10 * 60
-
-
-def position_lookup_allowed(request) -> bool:
-    from django.core.cache import cache
-
-    key = "boucle:passport-position:" + (request.META.get("REMOTE_ADDR", "") or "unknown")
-    if cache.add(key, 1, POSITION_WINDOW_S):
-        return True
-    try:
-        return cache.incr(key) <= POSITION_LOOKUPS
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, POSITION_WINDOW_S)
-        return True
-
-
 def page_view(request, handle):
     """GET the page for whoever scans (mobile first). Public; ``?lat=&lon=`` (the scanner's
-    position, sent by the page's own script) ranks the nearest repair and recycling sites."""
+    position, sent by the page's own script and rounded to 3 decimals) or ``?commune=`` ranks
+    the nearest places to repair, give, drop off or recycle it — places only, never the
+    platform's company sites, and nothing about the search is kept."""
+    from boucle.places.views import for_passport, map_json, origin_from
+
     passport = _passport(handle)
     stem = stem_for(request)
     tier = user_tier(request.user, passport)
     fields = visible_fields(request.user, passport, tier=tier)
-    lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
-    from_scanner = lat is not None and lon is not None and abs(lat) <= 90
-    throttled = from_scanner and not position_lookup_allowed(request)
-    if from_scanner and not throttled:
-        lat, lon = coarse.public_point(lat, lon)
-    else:
-        from_scanner = False
-        lat, lon = public_position(passport.site, member=is_producer(request.user, passport))
-    # The composition steers the search only for readers allowed to see it: a list of sites
-    # "taking copper" would otherwise reveal a hidden composition.
-    materials = material_classes(fields.get("composition")) if "composition" in fields else None
-    nearby = (nearest_circular_sites(lat, lon, user=request.user, materials=materials)
-              if lat is not None and lon is not None else [])
+    origin = origin_from(request)
+    # The composition steers the search only for readers allowed to see it (a list of places
+    # "taking batteries" would otherwise reveal a hidden composition).
+    words = [m.get("material", "") for m in fields.get("composition") or [] if isinstance(m, dict)]
+    places = for_passport(origin, passport.name, *words)
     context = {
         "passport": passport,
         # Empty fields are left out, so "in fields" means "known and visible" in the template.
@@ -167,15 +132,13 @@ def page_view(request, handle):
         "story": _life_story((story := history(passport, request.user))["events"]),
         "status": Passport.Status(story["status"]).label,
         "intact": story["intact"],
-        "nearby": nearby,
-        "nearby_json": json.dumps([{k: s[k] for k in ("name", "activity", "commune", "lat", "lon", "km", "role", "accepts")}
-                                   for s in nearby], ensure_ascii=False),
-        "origin": {"lat": lat, "lon": lon, "from_scanner": from_scanner, "throttled": throttled},
+        "places": places,
+        "places_json": map_json([p for group in places for p in group["places"]]),
+        "origin": origin,
         "scan_uri": scan_uri(passport, stem),
         "export_url": reverse("passports:export", args=[passport.handle]),
     }
     return render(request, "passports/page.html", context)
-
 
 def qr_view(request, handle, kind):
     """GET the passport's QR code as SVG or PNG (``?scale=``). Public: it carries only the identifier."""
@@ -188,7 +151,6 @@ def qr_view(request, handle, kind):
     if kind == "svg":
         return HttpResponse(qr_svg(uri, scale=scale, validate=passport.is_gs1), content_type="image/svg+xml")
     return HttpResponse(qr_png(uri, scale=scale, validate=passport.is_gs1), content_type="image/png")
-
 
 def labels_view(request, handle):
     """GET a printable sheet of QR labels: a batch's item passports (same GTIN and lot), or

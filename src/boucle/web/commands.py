@@ -101,6 +101,19 @@ def run_demo(args) -> int:
     machines = load_demo_equipment(sites)
     _say("  " + _("appel à projets ouvert : « %(title)s » ; équipements partagés illustratifs : %(machines)d")
          % {"title": call.title, "machines": machines})
+    from boucle.places.demo import load_demo_places
+
+    report = load_demo_places()
+    if not report.ok:
+        print("\n".join(report.lines()), file=sys.stderr)
+        return 1
+    _say("  " + _("lieux pour réparer, donner ou déposer (exemples illustratifs) : %(created)d créés, "
+                  "%(unchanged)d inchangés") % {"created": report.created, "unchanged": report.unchanged})
+    from boucle.passports.demo import seed_all
+
+    passports = seed_all()
+    _say("  " + _("passeports de démonstration : %(count)d (perceuse, pack batterie avec modules et cellules, "
+                  "moteur à aimants permanents, centre d'usinage) — boucle passport list") % {"count": len(passports)})
     _say("  " + _("prêt en %(seconds).1f s") % {"seconds": time.monotonic() - started})
     if args.no_serve:
         return 0

@@ -1,6 +1,6 @@
-"""Scanning a product with a phone, in headless Chromium: the QR code's URI leads to the page, the map
-of nearby repairers and recyclers draws, "use my location" re-orders them, no JavaScript error, and no
-serious accessibility violation (axe-core)."""
+"""Scanning a product with a phone, in headless Chromium: the QR code's URI leads to the page, "use my
+location" asks the browser and lists the nearest places (never company sites) on a map, no JavaScript
+error, and no serious accessibility violation (axe-core)."""
 
 import os
 import shutil
@@ -42,10 +42,16 @@ def live(request, transactional_db, live_server):
     return live_server.url, request.getfixturevalue("world")
 
 
-def test_scan_on_a_phone_shows_the_passport_map_and_nearest_sites(browser, live):
+def test_scan_on_a_phone_shows_the_passport_and_nearest_places(browser, live):
     base, world = live
     context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True,
                                   geolocation=ARRAS, permissions=["geolocation"])
+    from boucle.places.models import Place
+
+    Place.objects.create(identifier="b1", name="Déchèterie (exemple)", commune="Arras", lat=50.291, lon=2.777,
+                         actions=["drop_off", "recycle"], source="Exemple", illustrative=True)
+    Place.objects.create(identifier="b2", name="Repair café (exemple)", commune="Lille", lat=50.632, lon=3.047,
+                         actions=["repair"], source="Exemple", illustrative=True)
     page = context.new_page()
     page.set_default_timeout(15000)
     errors = []
@@ -54,15 +60,16 @@ def test_scan_on_a_phone_shows_the_passport_map_and_nearest_sites(browser, live)
     assert page.url.endswith(f"/passeports/{world.item.handle}/")
     main = page.inner_text("main")
     assert "De quoi est-il fait ?" in main and "acier" in main and "Remplacer les charbons du moteur." in main
-    page.wait_for_selector("#nearby-map .leaflet-interactive", state="attached")
-    markers = page.locator("#nearby-map .leaflet-interactive").count()
-    assert markers >= 3  # the scanner's position, the repairer and the recycler
-    assert "Recycleur Discret" not in page.content()  # unpublished: activity and commune only
+    assert "Recycleur Discret" not in page.content()  # a company site, never a place to take it
 
-    page.click("#locate")
+    page.click("#where button.locate")
     page.wait_for_url("**lat=50.29**")
+    page.wait_for_selector("#places-map .leaflet-interactive", state="attached")
+    assert page.locator("#places-map .leaflet-interactive").count() >= 3  # the scanner and two places
     where = page.inner_text("#where")
-    assert where.index("Arras") < where.index("Atelier Réparation")  # the recycler in Arras is now nearest
+    assert "Réparer" in where and "Déposer" in where  # one list per action
+    assert "Déchèterie (exemple)" in where and "Arras (0,2 km)" in where  # measured from the scanner, in Arras
+    assert "exemple illustratif" in where and "Recycleur Discret" not in where
     assert not errors, errors
 
     assert AXE.exists()  # loaded from our own origin: the Content-Security-Policy refuses inline scripts

@@ -38,8 +38,41 @@ def test_demo_command_is_idempotent_and_prints_resolver_urls(client, world, caps
                      sorted(ChainHead.objects.values_list("length", "link")), dict(anchor.logged_heads())))
     assert runs[0] == runs[1]  # the second run captures, signs and logs nothing new
     urls = [line.split("\t")[2] for line in runs[0][0].splitlines()]
-    assert len(urls) == 4 and all(u.startswith(f"http://testserver/01/{DEMO_GTIN}") for u in urls)
+    assert len(urls) == 4 + 13 + 60 and all(u.startswith("http://testserver/01/0952") for u in urls)  # GS1 demo prefix
+    assert sum(u.startswith(f"http://testserver/01/{DEMO_GTIN}") for u in urls) == 4  # the drill's
     for url in urls:  # each one is answered by the resolver
         assert client.get(url.removeprefix("http://testserver")).status_code == 307
     args = parser.parse_args(["passport", "verify", "--all"])
     assert args.func(args) == 0
+
+
+def test_demo_equipment_pack_modules_cells_motor_machine(client, world, capsys):
+    import argparse
+    import json
+
+    from boucle.passports import commands
+    from boucle.passports.demo import seed_equipment
+
+    passports = seed_equipment()
+    names = [p.name for p in passports]
+    assert sum("Module" in n for n in names) == 2 and sum("Cellule" in n for n in names) == 8
+    assert any("aimants permanents" in n for n in names) and any("Centre d'usinage" in n for n in names)
+    pack = passports[0]
+    steps = [e.event.event_type for e in pack.chain.order_by("seq")]
+    assert steps[0] == "AggregationEvent" and len(steps) == 3  # modules packed in, commissioned, inspected
+    assert all(verify(p) == [] for p in passports)
+    assert [p.pk for p in seed_equipment()] == [p.pk for p in passports]  # idempotent
+    events = Event.objects.count()
+    seed_equipment()
+    assert Event.objects.count() == events
+
+    parser = argparse.ArgumentParser(prog="boucle")
+    commands.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["passport", "list", "--json", "--root", "http://testserver"])
+    assert args.func(args) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["handle"] for r in rows} >= {p.handle for p in passports}
+    assert all({"handle", "level", "resolver_url"} <= set(r) for r in rows)
+    url = next(r["resolver_url"] for r in rows if r["handle"] == pack.handle)
+    page = client.get(url.removeprefix("http://testserver"), follow=True)
+    assert page.status_code == 200 and "Pack batterie de traction" in page.content.decode()

@@ -1,51 +1,88 @@
-"""The page for whoever scans: where to repair or recycle, without naming unpublished companies."""
+"""The page for whoever scans: where to repair, give, drop off or recycle it — places near the
+person (position asked by the browser, or a commune typed), never the platform's company sites."""
 
 import re
 
-from boucle.passports.nearby import nearest_circular_sites
+import pytest
+
+from boucle.places.models import Place
 
 
-def test_nearest_sites_from_the_scanner_position(client, world):
-    # Scanned in Arras: the recycler there comes first, then the repair shop near Lille.
-    html = client.get(f"/passeports/{world.item.handle}/", {"lat": "50.29", "lon": "2.78"}).content.decode()
-    where = html[html.index('id="where"'):html.index('id="history"')]
-    assert "Près de vous" in where or "Near you" in where
-    assert "Recycleur Discret" not in html  # not published: activity and commune only
-    assert re.search(r"Récupération de déchets triés.*Arras", where, re.S)
-    assert "Atelier Réparation" in where  # published company: named
-    assert where.index("Arras") < where.index("Atelier Réparation")
+@pytest.fixture
+def shops(db):
+    def place(identifier, name, commune, lat, lon, actions, categories=(), illustrative=False):
+        return Place.objects.create(identifier=identifier, name=name, commune=commune, lat=lat, lon=lon,
+                                    actions=list(actions), object_categories=list(categories),
+                                    source="Que faire de mes objets (test)", illustrative=illustrative)
+    return {
+        "arras_repair": place("a1", "Atelier Outils Arras", "Arras", 50.2911, 2.7771, ["repair"], ["tools"]),
+        "lille_repair": place("l1", "Repair café (exemple)", "Lille", 50.632, 3.047, ["repair"], ["tools"], True),
+        "bike_only": place("a2", "Vélo Arras", "Arras", 50.2912, 2.7772, ["repair"], ["bike"]),
+        "tip": place("a3", "Déchèterie (exemple)", "Arras", 50.29, 2.78, ["drop_off", "recycle"], [], True),
+        "batteries": place("l2", "Collecte piles Lille", "Lille", 50.63, 3.06, ["drop_off"], ["batteries"]),
+    }
+
+
+def _with_battery(world):
+    world.item.composition = [*world.item.composition, {"material": "batterie lithium-ion", "mass_kg": 0.3}]
+    world.item.save()
+
+
+def _where(client, world, **params):
+    html = client.get(f"/passeports/{world.item.handle}/", params).content.decode()
+    return html, html[html.index('id="where"'):html.index('id="history"')]
+
+
+def test_places_near_the_scanner_for_the_objects_categories(client, world, shops):
+    # A drill scanned in Arras: the Arras tool repairer first, the Lille repair café after; the
+    # bike workshop takes no drills; the tip (every object) and the battery point are listed to drop it off.
+    _with_battery(world)
+    html, where = _where(client, world, lat="50.29", lon="2.78")
+    assert "Près de vous" in where
+    assert where.index("Atelier Outils Arras") < where.index("Repair café (exemple)")
+    assert "Vélo Arras" not in where
+    assert "Déchèterie (exemple)" in where and "exemple illustratif" in where
+    assert "Collecte piles Lille" in where  # the drill's battery (composition: lithium-ion battery)
     assert "vendor/leaflet/leaflet.js" in html
+    assert not re.search(r"\b\d{1,2}\.\d{4,}\b", where)  # nothing finer than 3 decimals
 
 
-def test_nearest_sites_default_to_the_producing_site(world):
-    sites = nearest_circular_sites(world.factory.lat, world.factory.lon)
-    assert [s["commune"] for s in sites[:2]] == ["Villeneuve-d'Ascq", "Arras"]
-    assert sites[0]["role"] == "repair" and sites[1]["role"] == "recycling"
-    assert sites[0]["km"] < sites[1]["km"]
-    assert all(s["naf"][:2] in ("33", "38", "95") for s in sites)
+def test_a_typed_commune_replaces_the_position(client, world, shops):
+    _html, where = _where(client, world, commune="arras")
+    assert "Près de Arras" in where and "Atelier Outils Arras" in where
+    _html, where = _where(client, world, commune="Nulle-Part-Sur-Rien")
+    assert "introuvable" in where and "Atelier Outils Arras" not in where
 
 
-def test_page_in_english(client, world):
-    html = client.get(f"/passeports/{world.item.handle}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "What is it made of?" in html and "Use my location" in html
-    html = client.get(f"/passeports/{world.item.handle}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "De quoi est-il fait ?" in html
+def test_without_a_position_nothing_is_measured_from_the_factory(client, world, shops):
+    _html, where = _where(client, world)
+    assert "Atelier Outils Arras" not in where and "Près du lieu de fabrication" not in where
+    assert "Utiliser ma position" in where and 'name="commune"' in where
 
 
-def test_sites_taking_the_passports_materials_are_shown_even_when_farther(client, world):
-    from boucle.testing import make_flow, make_site
+def test_company_sites_never_appear_in_the_list(client, world, shops):
+    from boucle.testing import make_site
 
-    far = make_site("Fonderie Lointaine", naf="38.32Z", lat=49.90, lon=2.30, commune="62041")
-    make_flow(far, "Cuivre de récupération", direction="need", material_class="copper_scrap")
-    for i in range(6):  # enough nearer circular sites to push it out of the plain ranking
-        make_site(f"Réparateur {i}", naf="95.21Z", lat=50.63 + i / 100, lon=3.07, commune="59350")
-    html = client.get(f"/passeports/{world.item.handle}/").content.decode()
-    where = html[html.index('id="where"'):html.index('id="history"')]
-    assert "reprend" in where and "cuivre" in where
+    make_site("Atelier Réparation Publique", naf="95.21Z", lat=50.2905, lon=2.7805, commune="62041", published=True)
+    _html, where = _where(client, world, lat="50.29", lon="2.78")
+    assert "Atelier Réparation Publique" not in where and "Réparation d'ordinateurs" not in where
+
+
+def test_a_hidden_composition_does_not_steer_the_list(client, world, shops):
+    _with_battery(world)
+    assert "Collecte piles Lille" in _where(client, world, lat="50.29", lon="2.78")[1]
     world.item.tiers = {"composition": "legitimate"}
     world.item.save()
-    html = client.get(f"/passeports/{world.item.handle}/").content.decode()
-    assert "reprend" not in html[html.index('id="where"'):html.index('id="history"')]
+    _html, where = _where(client, world, lat="50.29", lon="2.78")
+    assert "Collecte piles Lille" not in where  # "takes batteries" would reveal the composition
+
+
+def test_page_in_english(client, world, shops):
+    html = client.get(f"/passeports/{world.item.handle}/", {"lat": "50.29", "lon": "2.78"},
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "What is it made of?" in html and "Use my location" in html and "illustrative example" in html
+    html = client.get(f"/passeports/{world.item.handle}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "De quoi est-il fait ?" in html
 
 
 def test_hidden_or_empty_fields_leave_no_empty_heading(client, world):

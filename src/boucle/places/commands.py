@@ -1,0 +1,78 @@
+"""``boucle places import FILE`` and ``boucle places near LAT,LON``."""
+
+import json
+import sys
+
+
+def _position(text: str):
+    try:
+        lat, lon = (float(x) for x in text.split(","))
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def _near(args) -> int:
+    from .services import near
+
+    position = _position(args.position)
+    if position is None:
+        print(f"{args.position!r}: expected LAT,LON in degrees (e.g. 50.63,3.06)", file=sys.stderr)
+        return 2
+    if args.limit < 1:
+        print("--limit must be at least 1", file=sys.stderr)
+        return 2
+    found = near(*position, object_text=args.object or "", action=args.action, limit=args.limit)
+    if args.json:
+        print(json.dumps([{k: p[k] for k in ("name", "address", "actions", "distance_km", "source", "illustrative",
+                                              "lat", "lon", "opening_hours", "website")} for p in found],
+                         ensure_ascii=False, indent=1))
+        return 0
+    from django.utils.translation import gettext as _
+
+    from .models import ACTION_LABELS
+
+    if not found:
+        print(_("aucun lieu trouvé"), file=sys.stderr)
+    for p in found:
+        flag = " — " + _("exemple illustratif") if p["illustrative"] else ""
+        actions = ", ".join(str(ACTION_LABELS[a]) for a in p["actions"])
+        print(f"{p['distance_km']:>6.1f} km  {p['name']} — {p['address']} ({actions}){flag}")
+    return 0
+
+
+def _import(args) -> int:
+    from boucle.cli import lang
+    from boucle.flows.tabular import FileFormatError
+
+    from .services import import_places
+
+    try:
+        report = import_places(args.file, partial=args.partial)
+    except FileFormatError as err:
+        print(f"{args.file}: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print("\n".join(report.lines(lang())))
+    return 0 if report.ok else 1
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("places", help="places to repair, give, sell, rent, drop off or recycle an object")
+    sub = p.add_subparsers(dest="places_command", required=True)
+    i = sub.add_parser("import", help="import places from CSV, XLSX or JSON (all or nothing unless --partial)")
+    i.add_argument("file")
+    i.add_argument("--partial", action="store_true", help="import the valid rows even if some are rejected")
+    i.add_argument("--json", action="store_true", help="print the report as JSON")
+    i.set_defaults(func=_import, needs_db=True)
+    n = sub.add_parser("near", help="the nearest places around a position")
+    n.add_argument("position", metavar="LAT,LON")
+    n.add_argument("--object", help="the object, in words (e.g. 'perceuse', 'lave-linge')")
+    n.add_argument("--action", choices=["repair", "give", "sell", "rent", "drop_off", "recycle"])
+    n.add_argument("--limit", type=int, default=20)
+    n.add_argument("--json", action="store_true", help="print a JSON array")
+    n.set_defaults(func=_near, needs_db=True)
