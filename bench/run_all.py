@@ -18,7 +18,7 @@ BUDGET_S = 14 * 60
 MAX_ONE_S = 6 * 60
 # Quick ones first, so a slow benchmark can only cost its own figures.
 ORDER = ["bench_impact", "bench_materials", "bench_epcis", "bench_allocate", "bench_match", "bench_indicators",
-         "bench_web"]
+         "bench_web", "bench_sourcing"]
 
 
 def merge(values):
