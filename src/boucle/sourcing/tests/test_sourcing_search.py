@@ -101,3 +101,13 @@ def test_cli_json_is_one_array_sorted_within_radius(world, capsys):
 def test_cli_errors_go_to_stderr(world, capsys):
     code, out, err = _cli(capsys, "--naf", "99.99", "--near", "commune:59350", "--radius-km", "10", "--json")
     assert code == 2 and out == "" and "38.32Z" in err
+
+
+def test_english_errors_and_reasons(world):
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(SourcingError, match="Accepted forms"):
+            search(naf="38", near="nowhere", radius_km=10)
+        rows = search(naf="23", near="50.6365,3.0635", radius_km=50)
+    assert rows[0]["why"].startswith("activity 23.51Z") and "cement" in rows[0]["why"].lower()
