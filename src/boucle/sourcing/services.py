@@ -154,6 +154,33 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
         out.append({"site_id": site_id, "name": name, "naf": naf_code,
                     "naf_label": labels.get(naf_code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0],
                     "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune,
-                    "closed": closed, "on_platform": pk in declared,
+                    "closed": closed, "on_platform": pk in declared, "directory": source == "sirene",
                     "why": _why(reasons[naf_code], naf_code, labels)})
+    return out
+
+
+def for_viewer(rows: list[dict], user) -> list[dict]:
+    """What ``user`` may see of search results (API and pages).
+
+    A site the user sees in full (own company, facilitated territory) or of a company that chose
+    to be public is shown as is, with its participation on the platform. Any other SIRENE entry
+    is shown as the public directory entry it is, without saying whether it takes part in Boucle.
+    Any other site (declared on the platform only, by a company that stays private) is anonymised:
+    no name, no identifier, position rounded to about 1 km.
+    """
+    from boucle.accounts.access import sites_in_full_view
+    from boucle.flows.models import Site
+
+    ids = [r["site_id"] for r in rows]
+    open_ids = set(sites_in_full_view(user).filter(site_id__in=ids).values_list("site_id", flat=True))
+    open_ids |= set(Site.objects.filter(site_id__in=ids, company__published=True).values_list("site_id", flat=True))
+    out = []
+    for r in rows:
+        if r["site_id"] in open_ids:
+            out.append(dict(r))
+        elif r["directory"]:
+            out.append(dict(r, on_platform=False))
+        else:
+            out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
+                            lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"]))
     return out
