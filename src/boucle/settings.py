@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "boucle.observatory",
     "boucle.projects",
     "boucle.sharing",
+    "boucle.sourcing",
     "boucle.web",
 ]
 

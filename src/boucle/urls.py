@@ -12,5 +12,6 @@ urlpatterns = [
     path("observatoire/", include("boucle.observatory.urls")),
     path("appels/", include("boucle.projects.urls")),
     path("equipements/", include("boucle.sharing.urls")),
+    path("fournisseurs/", include("boucle.sourcing.urls")),
     path("", include("boucle.web.urls")),
 ]

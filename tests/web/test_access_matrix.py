@@ -103,6 +103,7 @@ def _workshop_post(w):
 
 PAGES = {
     "home": Route(get=EVERYONE),
+    "sourcing-search": Route(get=LOGGED),
     "login": Route(get=EVERYONE),
     "logout": Route(post=EVERYONE, changes=False),
     "password_reset": Route(get=EVERYONE, post=EVERYONE, data=lambda w: {"email": "member_a@example.org"},

@@ -45,3 +45,36 @@ def test_bad_queries_are_422_with_what_is_accepted(world, as_persona, query, wor
 
 def test_anonymous_is_refused(world, as_persona):
     assert as_persona("anonymous").get(URL).status_code == 401
+
+
+PAGE = "/fournisseurs/?mode=naf&q=23.51&near=50.63,3.06&radius_km=50"
+
+
+def test_page_shows_results_by_persona_and_map_data(world, as_persona):
+    body = as_persona("member_b").get(PAGE).content.decode()
+    assert "Établissement non public" in body and "Alphaciment" not in body and "sourcing-markers" in body
+    assert "Usine Alphaciment" in as_persona("facilitator_t").get(PAGE).content.decode()
+    assert as_persona("anonymous").get(PAGE).status_code == 302
+
+
+def test_page_bad_query_names_what_is_accepted(world, as_persona):
+    body = as_persona("member_a").get("/fournisseurs/?mode=naf&q=99.99&near=50.63,3.06&radius_km=50").content.decode()
+    assert "38.32Z" in body
+
+
+def test_shortlist_exports_neutralise_formulas(world, as_persona):
+    from boucle.testing import make_site
+
+    evil = make_site("=HYPERLINK(\"http://x\")", lat=50.64, lon=3.07, naf="23.51Z")
+    evil.source = "sirene"
+    evil.save()
+    csv_body = as_persona("member_a").get(PAGE + "&format=csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_body and "Usine Alphaciment" in csv_body
+    xlsx = as_persona("member_b").get(PAGE + "&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK" and b"Alphaciment" not in xlsx.content
+
+
+def test_page_in_english(world, as_persona):
+    client = as_persona("member_a")
+    body = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nearby suppliers" in body
