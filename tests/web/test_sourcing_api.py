@@ -78,3 +78,18 @@ def test_page_in_english(world, as_persona):
     client = as_persona("member_a")
     body = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Nearby suppliers" in body
+
+
+def test_need_without_proposal_offers_suppliers_nearby(world, as_persona):
+    from boucle.sourcing.services import material_keys
+    from boucle.testing import make_flow
+
+    assert "fly_ash" in material_keys()
+    a = world.sites["A"]
+    lonely = make_flow(a, "Gypse recherché", direction="need", material_class="fly_ash")
+    from django.urls import reverse
+
+    body = as_persona("member_a").get(reverse("site-flows", args=[a.pk])).content.decode()
+    link = f"near=site%3A{a.site_id}"
+    assert body.count(link) == 1  # the need with a proposal (a_need_ash) gets none, the lonely one does
+    assert lonely.label in body
