@@ -143,3 +143,30 @@ def test_main_pages_have_no_serious_accessibility_violation(browser, live):
         facilitator.goto(base + path)
         problems[path] = _axe(facilitator)
     assert not {p: v for p, v in problems.items() if v}, problems
+
+
+def test_the_facilitator_reads_the_same_potential_on_her_page_and_in_the_observatory(browser, live):
+    """One potential: the optimal allocation, read off the pages as a facilitator sees them."""
+    import re
+
+    from boucle.matching.territory_potential import potential_of
+    from boucle.observatory.queries import territory_indicators
+    from boucle.territories.refs import resolve
+    from web_personas import EPCI_T
+
+    base, world = live
+    page = login(browser, base, "facilitator_t")
+    page.goto(base + "/animation/")
+    cell = page.locator(".potential-co2e").first
+    shown = float(cell.get_attribute("data-value"))
+    visible = float(re.sub(r"[^\d,.-]", "", cell.inner_text()).replace(",", "."))
+    ref = resolve(f"epci:{EPCI_T}")
+    allocation = potential_of(ref).total_value
+    assert shown == pytest.approx(allocation, rel=1e-9) and visible == pytest.approx(allocation, abs=0.5)
+    assert allocation == pytest.approx(3200.0)  # 40,000 t to the one declared need, at 0.08 tCO2e/t
+    doc = territory_indicators(ref, public=False)
+    assert doc["impacts"]["potential"]["co2e_avoided_t"] == pytest.approx(allocation, rel=1e-9)
+    page.goto(base + f"/observatoire/territoire/epci/{EPCI_T}/")
+    row = page.locator("#obs-figures tr", has_text="Émissions évitées").first
+    observatory = float(re.sub(r"[^\d,.-]", "", row.locator("td").nth(2).inner_text()).replace(",", "."))
+    assert observatory == pytest.approx(allocation, abs=0.5)

@@ -150,3 +150,11 @@ class Indicators(Schema):
     synergies_running: int | None = None
     verified_tonnes_per_year: float | None = None
     verified_eur_per_year: float | None = None
+    # The territory's potential: the optimal allocation of its open suggestions (never their sum),
+    # each quantity in the unit of its kind.
+    potential_co2e_avoided_t_per_year: float | None = None
+    potential_tonnes_per_year: float | None = None
+    potential_mwh_per_year: float | None = None
+    potential_m3_per_year: float | None = None
+    potential_eur_per_year: float | None = None
+    potential_illustrative_share: float | None = None  # part of the potential's tCO2e resting on illustrative flows

@@ -217,13 +217,18 @@ def flow_identity(direction, kind, label, ewc, external_id) -> str:
     return "|".join([direction, kind, label, ewc or ""])
 
 
-def classify(label: str, ewc_code: str | None) -> tuple[str, float | None]:
+def classify(label: str, ewc_code: str | None, kind: str | None = None,
+             temperature_c: float | None = None) -> tuple[str, float | None]:
     """Material class of one flow, from its waste code when given, else its label."""
-    return classify_many([(label, ewc_code)])[0]
+    return classify_many([(label, ewc_code)], [kind], [temperature_c])[0]
 
 
-def classify_many(items: list[tuple[str, str | None]]) -> list[tuple[str, float | None]]:
-    """Material classes for many (label, EWC code) pairs; labels are classified in one batch."""
+def classify_many(items: list[tuple[str, str | None]], kinds=None, temperatures=None) -> list[tuple[str, float | None]]:
+    """Material classes for many (label, EWC code) pairs; labels are classified in one batch.
+
+    With the declared ``kinds``, a flow declared as energy or water gets a class of that kind (heat
+    graded by its stated temperature), or none: its quantity is in MWh or m3, never a material's.
+    """
     try:
         from boucle.materials import classify as materials
         from boucle.materials.taxonomy import load_classes
@@ -245,6 +250,15 @@ def classify_many(items: list[tuple[str, str | None]]) -> list[tuple[str, float 
         for i, pos, c in zip(by_label, idx, conf):
             if pos >= 0:
                 out[i] = (keys[pos], round(float(c), 3))
+    kind_of = {c.key: c.kind for c in load_classes()}
+    for i, kind in enumerate(kinds or []):
+        temperature = (temperatures or [None] * len(items))[i]
+        if kind not in materials.KIND_BOUND or (kind_of.get(out[i][0]) == kind and temperature is None):
+            continue
+        if out[i][1] == 1.0 and kind_of.get(out[i][0]) == kind:
+            continue  # the declarant's own waste code decided
+        match = materials.class_of_kind(items[i][0], kind, temperature)
+        out[i] = (match.key, round(float(match.confidence), 3)) if match else ("", None)
     return out
 
 
@@ -319,7 +333,9 @@ def import_flows(path, *, partial=False, source="import") -> Report:
             report.rejected.append((line, str(exc)))
     if report.rejected and not partial:
         return report
-    classes = classify_many([(values["label"], values["ewc_id"]) for _l, _s, _i, values in parsed])
+    classes = classify_many([(values["label"], values["ewc_id"]) for _l, _s, _i, values in parsed],
+                            [values["kind"] for _l, _s, _i, values in parsed],
+                            [values["temperature_c"] for _l, _s, _i, values in parsed])
     for (_line, _site, _identity, values), (key, confidence) in zip(parsed, classes):
         values["material_class"], values["material_confidence"] = key, confidence
     _write_flows(parsed, report, source)

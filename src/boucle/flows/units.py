@@ -24,6 +24,8 @@ ALIASES = {"tonne": "t", "tonnes": "t", "tons": "t", "m³": "m3", "litre": "l", 
            "unité": "unit", "unite": "unit", "units": "unit", "u": "unit", "heure": "h", "hours": "h"}
 DISPLAY = {"l": "L", "mwh": "MWh", "kwh": "kWh", "gj": "GJ"}
 PER_YEAR = {"year": 1, "month": 12, "week": 52, "day": 365, "once": 1}
+# The unit each kind is counted in by the engines and every total: never added across kinds.
+KIND_BASE_UNIT = {"material": "t", "energy": "MWh", "water": "m3"}
 KIND_DIMENSIONS = {
     "material": {"mass", "volume", "count"},
     "energy": {"energy"},

@@ -22,7 +22,10 @@ def register(subparsers):
     a.add_argument("--territory")
     a.add_argument("--objective", choices=["co2", "eur"], default="co2")
     a.add_argument("--exclude-site", action="append", default=[], metavar="SITE_ID")
-    a.add_argument("--radius-km", type=float, default=None)
+    a.add_argument("--radius-km", type=float, default=None,
+                   help="keep suggestions within this distance (with --fresh: the matching radius)")
+    a.add_argument("--fresh", action="store_true",
+                   help="run the matching again on the territory's flows instead of using its open suggestions")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=run_allocate, needs_db=True)
     pl = subparsers.add_parser("pools", help="groups of 3+ nearby sites sharing a need or a waste (pooling)")
@@ -105,65 +108,52 @@ def run_match(args) -> int:
 
 
 def run_allocate(args) -> int:
-    import numpy as np
+    """The territory's potential (``territory_potential``): the optimal allocation of its open suggestions,
+    or with ``--fresh`` of the proposals of a new matching run on its flows."""
     from django.conf import settings
     from django.utils.translation import gettext as _
 
-    from boucle.impact.vector import material_index, score_exchanges
+    from boucle.territories.refs import resolve
 
-    from .allocation import allocate
-    from .service_run import propose_for
+    from .territory_potential import fresh_potential, potential_of
 
     territory = _resolve_or_exit(args.territory)
     if territory is False:
         return 2
-    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    proposals = [p for p in propose_for(territory, radius, True, None, exclude_sites=args.exclude_site)]
-    index = material_index()
-    offers = sorted({p.offer_flow_id for p in proposals})
-    needs = sorted({p.need_flow_id or f"{p.need_site_id}|{p.material_class}" for p in proposals})
-    oi = {k: i for i, k in enumerate(offers)}
-    ni = {k: i for i, k in enumerate(needs)}
-    supply = np.full(len(offers), np.nan)
-    demand = np.full(len(needs), np.nan)
-    frm, to, mat, dist = [], [], [], []
-    for p in proposals:
-        o, n = oi[p.offer_flow_id], ni[p.need_flow_id or f"{p.need_site_id}|{p.material_class}"]
-        supply[o] = p.offer_quantity if getattr(p, "offer_quantity", None) is not None else (p.quantity or np.nan)
-        if p.need_flow_id and getattr(p, "need_quantity", None) is not None:
-            demand[n] = p.need_quantity
-        frm.append(o), to.append(n), mat.append(index.get(p.material_class, -1)), dist.append(p.distance_km)
-    mat = np.asarray(mat, dtype=np.int64)
-    known = mat >= 0
-    per_unit = np.zeros(len(frm))
-    if known.any():
-        scored = score_exchanges(mat[known], np.ones(int(known.sum())), np.asarray(dist)[known])
-        key = "co2e_avoided_t" if args.objective == "co2" else "eur_saved"
-        per_unit[known] = np.nan_to_num(scored[key], nan=0.0)
-    supply = np.nan_to_num(supply, nan=0.0)
-    result = allocate(supply, demand, np.asarray(frm, dtype=np.int64), np.asarray(to, dtype=np.int64), per_unit)
-    exchanges = []
-    for a in result.used_arcs:
-        p = proposals[int(a)]
-        exchanges.append({"offer_site_id": p.offer_site_id, "offer_label": p.offer_label, "need_site_id": p.need_site_id,
-                          "need_label": p.need_label, "material_class": p.material_class,
-                          "distance_km": round(p.distance_km, 3), "tonnes": round(float(result.flow_t[a]), 3),
-                          "value": round(float(result.flow_t[a] * per_unit[a]), 3)})
-    unit = "tCO2e/an" if args.objective == "co2" else "€/an"
-    summary = {"objective": args.objective, "total_value": round(float(result.total_value), 3), "unit": unit,
-               "tonnes_exchanged": round(float(result.flow_t.sum()), 3), "exchanges": exchanges,
-               "excluded_sites": args.exclude_site, "territory": territory, "radius_km": radius,
-               "status": result.status}
+    if args.fresh:
+        radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+        result = fresh_potential(territory, radius, args.objective, exclude_sites=args.exclude_site)
+    else:
+        radius = args.radius_km
+        result = potential_of(resolve(territory) if territory else None, args.objective,
+                              exclude_sites=args.exclude_site, max_distance_km=args.radius_km)
+        if result.suggestions == 0:  # nothing matched yet: run the matching rather than answer nothing
+            print(_("aucune suggestion enregistrée pour ce territoire : rapprochement des flux déclarés…"),
+                  file=sys.stderr)
+            args.fresh, radius = True, args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+            result = fresh_potential(territory, radius, args.objective, exclude_sites=args.exclude_site)
+    exchanges = [{"offer_site_id": e["offer_site_id"], "offer_label": e["offer_label"],
+                  "need_site_id": e["need_site_id"], "need_label": e["need_label"],
+                  "material_class": e["material_class"], "kind": e["kind"], "synergy_id": e["synergy_id"],
+                  "distance_km": round(e["distance_km"], 3), "quantity": round(e["quantity"], 3), "unit": e["unit"],
+                  "value": round(e["value"], 3)} for e in result.exchanges]
+    summary = {**result.summary(), "exchanges": exchanges, "excluded_sites": args.exclude_site,
+               "territory": territory, "radius_km": radius,
+               "source": "matching" if args.fresh else "suggestions"}
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
     shown_unit = _("tCO2e/an") if args.objective == "co2" else _("€/an")
-    print(_("Allocation optimale (%(objective)s) : %(total)s %(unit)s, %(tonnes)s t échangées, %(n)d échanges")
-          % {"objective": args.objective, "total": summary["total_value"], "unit": shown_unit,
-             "tonnes": summary["tonnes_exchanged"], "n": len(exchanges)})
+    print(_("Allocation optimale (%(objective)s) : %(total)s %(unit)s, %(n)d échanges")
+          % {"objective": args.objective, "total": f"{summary['total_value']:.1f}", "unit": shown_unit,
+             "n": len(exchanges)})
+    print("  " + _("échangé : %(t)s t de matières, %(mwh)s MWh d'énergie, %(m3)s m3 d'eau (jamais additionnés)")
+          % {"t": f"{result.tonnes_exchanged:.1f}", "mwh": f"{result.mwh_exchanged:.1f}",
+             "m3": f"{result.m3_exchanged:.1f}"})
     for e in exchanges:
-        print(f"  {e['tonnes']:>10} t  " + _("%(offer_site)s « %(offer_label)s » → %(need_site)s (%(material_class)s, "
-                                             "%(distance_km)s km) : %(value)s %(unit)s")
+        print(f"  {e['quantity']:>12} {e['unit']:<4} " + _(
+            "%(offer_site)s « %(offer_label)s » → %(need_site)s (%(material_class)s, %(distance_km)s km) : "
+            "%(value)s %(unit)s")
               % {"offer_site": e["offer_site_id"], "offer_label": e["offer_label"], "need_site": e["need_site_id"],
                  "material_class": e["material_class"], "distance_km": e["distance_km"], "value": e["value"],
                  "unit": shown_unit})

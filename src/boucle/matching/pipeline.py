@@ -296,6 +296,15 @@ def _impact_fn():
 # --------------------------------------------------------------------------- propose
 
 
+def _kind_unit(class_key: str) -> str:
+    """The unit a quantity of this class is counted in when the flow does not say: t, MWh or m3."""
+    from boucle.flows.units import KIND_BASE_UNIT
+
+    _, classes = _classes()
+    kind = next((c.kind for c in classes if c.key == class_key), "material")
+    return KIND_BASE_UNIT.get(kind, "unit")
+
+
 def _nan(x) -> float:
     return np.nan if x is None else float(x)
 
@@ -418,7 +427,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
             offer_label=of.label, need_flow_id=need_id, need_label=flows_by_id[need_id].label if need_id else None,
             inferred=need_id is None, material_class=o_rows[o][2],
             distance_km=round(float(cands.distance_km[p]), 3),
-            quantity=of.quantity_t, unit="t",
+            quantity=of.quantity_t, unit=of.unit or _kind_unit(o_rows[o][2]),
             co2e_avoided_t_per_year=None if not np.isfinite(co2) else round(float(co2), 3),
             score=round(float(score[p]), 6), plausibility=round(float(plaus[p]), 6),
             explanation={

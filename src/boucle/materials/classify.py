@@ -176,6 +176,22 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     return matches
 
 
+# A flow declared as energy or water is counted in MWh or m3: its class must be of that kind. A label
+# whose best reading is a material ("Chaleur de l'incinération" read as incinerator fly ash) takes the
+# best candidate of the declared kind instead, and none when no candidate is of that kind.
+KIND_BOUND = ("energy", "water")
+
+
+def class_of_kind(label: str, kind: str, temperature_c: float | None = None) -> Match | None:
+    """The best class of the declared ``kind`` for a label, heat graded by its stated temperature."""
+    kinds = {c.key: c.kind for c in load_classes()}
+    match = next((m for m in classify_label(label, top=8) if kinds.get(m.key) == kind), None)
+    if match is not None and match.key in HEAT and temperature_c is not None:
+        grade = HEAT[0] if temperature_c < HEAT_LIMITS[0] else HEAT[1] if temperature_c < HEAT_LIMITS[1] else HEAT[2]
+        match = Match(grade, match.confidence, match.method)
+    return match
+
+
 def _as_text(value) -> str:
     """Missing cells of a spreadsheet (None, NaN) are empty labels, not the word "nan"."""
     if value is None or (isinstance(value, float) and value != value):

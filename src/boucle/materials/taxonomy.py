@@ -83,6 +83,16 @@ def ewc_table() -> dict[str, tuple[str, bool, str]]:
 
 
 @lru_cache(maxsize=1)
+def hazardous_classes() -> frozenset[str]:
+    """Classes that are hazardous whatever the code: every European List of Waste entry mapped to
+    them carries the hazard marker (asbestos, PCB, spent solvents, waste oil...)."""
+    codes: dict[str, list[bool]] = {}
+    for key, hazardous, _method in ewc_table().values():
+        codes.setdefault(key, []).append(hazardous)
+    return frozenset(k for k, flags in codes.items() if flags and all(flags))
+
+
+@lru_cache(maxsize=1)
 def ewc_descriptions() -> dict[str, tuple[str, str]]:
     """code6 -> (English, French) description of the European List of Waste entry."""
     return {r["code6"]: (r["description_en"], r["description_fr"])

@@ -20,10 +20,10 @@ INDICATOR_COLUMNS = ["schema_version", "territory_level", "territory_code", "ter
                      "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value"]
 FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc", "quantity_per_year", "unit",
                 "illustrative", "confidential", "site_id", "site_name", "company", "naf", "commune", "epci", "lat",
-                "lon"]
+                "lon", "hazardous"]
 SYNERGY_COLUMNS = ["synergy_id", "status", "material_class", "offer_site", "offer_company", "offer_commune",
                    "need_site", "need_company", "need_commune", "inferred", "distance_km", "quantity_t",
-                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score"]
+                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score", "unit"]
 
 
 class ExportRefused(ValueError):
@@ -51,7 +51,8 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:
         rows.append(row("synergies_reached", stage["reached"], status=stage["status"]))
-    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3"}
+    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3", "mwh": "MWh",
+             "m3": "m3"}
     for basis, metrics in doc["impacts"].items():
         for metric, value in metrics.items():
             rows.append(row(metric, value, basis=basis, unit=units[metric]))
@@ -116,6 +117,14 @@ def export_indicators(ref, fmt: str, public: bool, period: int | None = None) ->
     return write_table(rows, INDICATOR_COLUMNS, fmt, sheet="indicators")
 
 
+def is_hazardous(declared: bool | None, ewc_hazardous: bool | None, material_class: str) -> bool:
+    """Hazardous when the company declared it, its waste code carries the hazard marker (*), or its class
+    is hazardous whatever the code (``materials.taxonomy.hazardous_classes``)."""
+    from boucle.materials.taxonomy import hazardous_classes
+
+    return bool(declared) or bool(ewc_hazardous) or material_class in hazardous_classes()
+
+
 def flow_rows(ref) -> list[dict]:
     qs = (queries.flow_queryset(ref.communes().values("insee"))
           .select_related("site", "site__company", "site__commune", "ewc").order_by("site__site_id", "id"))
@@ -124,7 +133,8 @@ def flow_rows(ref) -> list[dict]:
              "unit": f.base_unit, "illustrative": f.illustrative, "confidential": f.confidential,
              "site_id": f.site.site_id, "site_name": f.site.name, "company": f.site.company.name,
              "naf": f.site.naf_id or "", "commune": f.site.commune_id or "",
-             "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon}
+             "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon,
+             "hazardous": is_hazardous(f.hazardous, f.ewc.hazardous if f.ewc else None, f.material_class)}
             for f in qs]
 
 
@@ -137,7 +147,8 @@ def synergy_rows(ref) -> list[dict]:
              "need_company": s.need_site.company.name, "need_commune": s.need_site.commune_id or "",
              "inferred": s.inferred, "distance_km": s.distance_km, "quantity_t": s.quantity_t,
              "estimated_tonnes_diverted": s.tonnes_diverted, "estimated_co2e_avoided_t": s.co2e_avoided_t,
-             "estimated_eur_saved": s.eur_saved, "score": s.score} for s in qs]
+             "estimated_eur_saved": s.eur_saved, "score": s.score,
+             "unit": s.offer.base_unit} for s in qs]  # the unit of quantity_t: t, MWh or m3 by the offer's kind
 
 
 def _point_features(rows, lat="lat", lon="lon", id_field="flow_id"):

@@ -15,11 +15,13 @@ A key is a tuple whose first item names the family:
 * ``("status", s)`` synergies by current status; ``("reached", s)`` synergies that
   reached stage ``s`` of the funnel;
 * ``("impact", basis, metric)`` with basis ``estimated`` (engine's estimate for running
-  synergies), ``potential`` (estimate over all open synergies) or ``verified``
+  synergies), ``potential`` (the territory's optimal allocation of its open suggestions,
+  ``boucle.matching.potential``: each exchange counted at its offering site) or ``verified``
   (measured outcomes). The basis is part of the key, so the three never add up;
 * ``("needs", "total" | "local")`` needs, and needs with a synergy or a candidate
   offer within the sourcing radius;
-* ``("companies", "declaring" | "in_synergies")`` distinct companies (``DISTINCT``).
+* ``("companies", "declaring" | "in_synergies" | "with_sites")`` distinct companies (``DISTINCT``);
+  ``("sites",)`` open sites; ``("direction_n", direction)`` flows per direction.
 
 Pure: numpy in, dictionaries out; no Django.
 """
@@ -40,7 +42,9 @@ FUNNEL = ("suggested", "contacted", "in_discussion", "trial", "running")
 # one is only known to have been suggested.
 STAGE_OF_STATUS = {"suggested": 0, "contacted": 1, "in_discussion": 2, "trial": 3, "running": 4, "stopped": 4,
                    "declined": 0}
-IMPACT_METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3")
+# mwh and m3: energy and volume moved, each in its own unit (the potential's quantities are never added
+# across kinds); water_m3 is the water reused, as verified outcomes record it.
+IMPACT_METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3", "mwh", "m3")
 BASES = ("estimated", "potential", "verified")
 
 
@@ -309,7 +313,10 @@ def present(figures: dict[tuple, Figure], public: bool) -> dict:
         "impacts": {basis: {m: val(("impact", basis, m)) for m in IMPACT_METRICS} for basis in BASES},
         "local_sourcing": {"needs": needs, "needs_with_local_source": local, "share": share},
         "companies": {"declaring": val(("companies", "declaring")),
-                      "in_synergies": val(("companies", "in_synergies"))},
+                      "in_synergies": val(("companies", "in_synergies")),
+                      "with_sites": val(("companies", "with_sites"))},
+        "sites": val(("sites",)),
+        "flow_counts": {"offer": val(("direction_n", "offer")), "need": val(("direction_n", "need"))},
     }
 
 

@@ -28,7 +28,7 @@ from boucle.territories.models import Commune
 
 from . import indicators as ind
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: `potential` is the optimal allocation (was: each offer at its best suggestion); mwh, m3 added
 OPEN = {lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifecycle.TRIAL, lifecycle.RUNNING}
 ENGAGED = lifecycle.ACTIVE | {lifecycle.STOPPED}
 
@@ -182,7 +182,8 @@ def _flow_keys(rows, labels) -> tuple[np.ndarray, list[tuple]]:
 
 
 def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
-    """Declared flows, declaring companies, needs and locally sourceable needs.
+    """Open sites and the companies that have one, declared flows, declaring companies, needs and
+    locally sourceable needs.
 
     Plain scans of the sites and the flows, joined and summed in numpy: on SQLite a
     GROUP BY, or a join, over half a million flows costs several times the scan, and
@@ -196,13 +197,16 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
         return []
     s_commune, communes_list = ind.codes(site["commune"])
     inside = _inside(communes_list, members)[s_commune]
+    n_in = int(inside.sum())
+    site_parts = [ind.Facts(s_commune[inside], site["company"][inside], np.zeros(n_in, dtype=np.int64), np.ones(n_in),
+                            communes_list, [key]) for key in (("sites",), ("companies", "with_sites"))]
     lat, lon = site["lat"].astype(float), site["lon"].astype(float)
     full_scan = inside.sum() > FULL_SCAN_SHARE * site.size
     base = Flow.objects.filter(_period_q(period)).order_by()
     scope = base if full_scan else base.filter(_in(communes, "site__commune"))
     flows, enums = _fetch_flows(scope)
     if not flows:
-        return []
+        return site_parts
     key, fine = _flow_keys(flows, enums)
     flow_site = np.fromiter(map(itemgetter(0), flows), dtype=np.int64, count=len(flows))
     quantity = np.array(list(map(itemgetter(1), flows)), dtype=float)  # NULL becomes NaN
@@ -218,11 +222,21 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
     offer_pool = (m_code[offer_rows], lat[row[offer_rows]], lon[row[offer_rows]]) if full_scan else None
     keep = known & inside[row]
     if not keep.any():
-        return []
+        return site_parts
     row, q, key = row[keep], np.nan_to_num(quantity[keep]), key[keep]
     commune, company = s_commune[row], site["company"][row]
-    parts = [ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
+    parts = [*site_parts, ind.Facts(commune, company, key, q, communes_list, [("flow_q", *k) for k in fine]),
              ind.Facts(commune, company, key, np.ones(key.size), communes_list, [("flow_n", *k) for k in fine])]
+    # Flows per direction, counted per (commune, company, direction) before the roll-up: a copy of every
+    # flow row under a coarser key would double the rows the roll-up sorts.
+    direction = np.where(is_offer[keep], 0, np.where(is_need[keep], 1, 2))
+    low = int(company.min())
+    packed = (commune.astype(np.int64) << 42) | ((company - low) << 2) | direction  # company ids span < 2**40
+    group, count = np.unique(packed, return_counts=True)
+    g_direction = group & 3
+    ok = g_direction < 2
+    parts.append(ind.Facts((group >> 42)[ok], ((group >> 2) & ((1 << 40) - 1))[ok] + low, g_direction[ok],
+                           count[ok].astype(float), communes_list, [("direction_n", "offer"), ("direction_n", "need")]))
     declaring = np.zeros(site.size, dtype=bool)
     declaring[row] = True  # one fact per site with a flow: the roll-up counts each company once
     n = int(declaring.sum())
@@ -318,8 +332,12 @@ def _synergy_facts(communes, members, period) -> ind.Facts:
     running = np.isin(status, [i for i, s in enumerate(statuses) if s == lifecycle.RUNNING])
     is_open = np.isin(status, [i for i, s in enumerate(statuses) if s in OPEN])
     engaged = np.isin(status, [i for i, s in enumerate(statuses) if s in ENGAGED])
-    water = syn["kind"] == Flow.Kind.WATER
-    values = np.column_stack([syn["tonnes"].astype(float), syn["co2"].astype(float), syn["eur"].astype(float),
+    water, energy = syn["kind"] == Flow.Kind.WATER, syn["kind"] == Flow.Kind.ENERGY
+    material = ~(water | energy)
+    # Quantities by kind: tonnes of material, MWh of energy, m3 of water, never in one column.
+    values = np.column_stack([np.where(material, syn["tonnes"], None).astype(float), syn["co2"].astype(float),
+                              syn["eur"].astype(float), np.where(water, syn["quantity"], None).astype(float),
+                              np.where(energy, syn["quantity"], None).astype(float),
                               np.where(water, syn["quantity"], None).astype(float)])
 
     def facts(rows, keys, key=None, value=None, where=commune, who=company):
@@ -337,13 +355,8 @@ def _synergy_facts(communes, members, period) -> ind.Facts:
 
     parts = [facts(inside, [("status", s) for s in statuses], key=status)]
     parts += impacts(np.flatnonzero(inside & running), "estimated")
-    # Potential: the suggestions for one offer are alternatives (the same tonnes offered to several
-    # receivers), so each offer counts once, at its best open synergy (then the oldest), never summed.
-    candidates = np.flatnonzero(inside & is_open)
-    rank = np.nan_to_num(values[candidates, 1], nan=-np.inf)
-    ordered = candidates[np.lexsort((syn["id"][candidates], -rank, syn["offer"][candidates]))]
-    first = np.r_[True, syn["offer"][ordered][1:] != syn["offer"][ordered][:-1]] if ordered.size else ordered
-    parts += impacts(ordered[first], "potential")
+    # The potential is not read here: suggestions overlap (one offer, several receivers), so it is the
+    # optimal allocation (``_potential_facts``), never a sum or a pick of suggestions.
     parts.append(facts(inside & engaged, [("companies", "in_synergies")]))
     parts.append(facts(need_inside & engaged, [("companies", "in_synergies")], where=need_commune,
                        who=syn["need_company"]))
@@ -367,13 +380,43 @@ def _verified_rows(communes, period):
                 yield commune, company, ("impact", "verified", metric), value
 
 
-def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None) -> ind.Facts:
-    """All additive facts of the communes (a queryset; None: every commune), ready to roll up."""
+def _potential_facts(ref, communes, period) -> ind.Facts:
+    """The territory's potential (``boucle.matching.territory_potential``: the optimal allocation of its
+    open suggestions), one fact per exchange and figure at the offering site's commune and company.
+
+    Rolled up over the territory, the facts give the allocation's own totals; rolled up over one of its
+    parts (an EPCI of the region's map), that part's share of the territory's allocation.
+    """
+    from boucle.matching.potential import METRICS, exchange_figures, solve
+    from boucle.matching.territory_potential import potential_of, stored_candidates
+
+    if ref is not None or communes is None:
+        result = potential_of(ref, period=period)
+    else:
+        result = solve(stored_candidates(communes, period))
+    rows = [e for e in result.exchanges if e["offer_commune"] is not None]
+    if not rows:
+        return ind.Facts.empty()
+    commune, labels = ind.codes([e["offer_commune"] for e in rows])
+    company = np.fromiter((e["offer_company"] for e in rows), dtype=np.int64, count=len(rows))
+    values = np.array([[f[m] for m in METRICS] for f in map(exchange_figures, rows)], dtype=float)
+    keep = values != 0
+    r, m = np.nonzero(keep)
+    return ind.Facts(commune[r], company[r], m.astype(np.int64), values[keep], labels,
+                     [("impact", "potential", metric) for metric in METRICS])
+
+
+def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None, ref=None) -> ind.Facts:
+    """All additive facts of the communes (a queryset; None: every commune), ready to roll up.
+
+    ``ref``, the territory the communes make up, names the potential to use (kept per data version).
+    """
     radius = settings.BOUCLE_MATCH_RADIUS_KM if radius_km is None else radius_km
     members = _members(communes)
     facts = ind.concat([*_flow_facts(communes, members, period, radius),
                         _synergy_facts(communes, members, period),
-                        ind.Facts.from_rows(_verified_rows(communes, period))])
+                        ind.Facts.from_rows(_verified_rows(communes, period)),
+                        _potential_facts(ref, communes, period)])
     return ind.derive(facts, ind.standard_derivations)
 
 
@@ -383,7 +426,7 @@ def member_codes(ref) -> list[str]:
 
 def territory_figures(ref, period: int | None = None) -> dict:
     communes = ref.communes().values("insee")
-    return ind.rollup(territory_facts(communes, period), member_codes(ref))
+    return ind.rollup(territory_facts(communes, period, ref=ref), member_codes(ref))
 
 
 def territory_indicators(ref, public: bool, period: int | None = None) -> dict:
@@ -415,7 +458,7 @@ def subdivisions(ref) -> list[tuple[str, str, list[str]]]:
 def subdivision_figures(ref, period: int | None = None, key_filter=None):
     """Figures of each mapping unit of ``ref`` (restricted to the communes of ``ref``), in one pass."""
     units = subdivisions(ref)
-    facts = territory_facts(ref.communes().values("insee"), period)
+    facts = territory_facts(ref.communes().values("insee"), period, ref=ref)
     unit_of = {c: i for i, (_, _, members) in enumerate(units) for c in members}
     group = np.fromiter((unit_of.get(c, -1) for c in facts.communes), dtype=np.int64, count=len(facts.communes))
     return units, ind.rollup_groups(facts, group, len(units), key_filter)

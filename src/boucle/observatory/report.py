@@ -53,7 +53,8 @@ def top_synergies(ref, n: int = 10) -> list[dict]:
           .select_related("offer__site", "need_site").order_by("-co2e_avoided_t", "-score", "id"))
     return [{"material": material_label(s.material_class), "offer_site": s.offer.site.name,
              "need_site": s.need_site.name, "status": _(lifecycle.LABELS_FR[s.status]),
-             "distance_km": s.distance_km, "quantity_t": s.quantity_t, "co2e_avoided_t": s.co2e_avoided_t,
+             "distance_km": s.distance_km, "quantity": s.quantity_t, "unit": s.offer.base_unit,
+             "co2e_avoided_t": s.co2e_avoided_t,
              "eur_saved": s.eur_saved} for s in qs[:n]]
 
 

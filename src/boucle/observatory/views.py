@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from boucle.accounts.access import facilitated_q
 from boucle.matching import lifecycle
+from boucle.matching.territory_potential import potential_of
 from boucle.territories.models import Epci
 from boucle.territories.refs import LEVELS, TerritoryError, resolve
 from boucle.web.present import material_label
@@ -114,7 +115,7 @@ def territory(request, level, code):
     materials = sorted({row["material_class"] for row in doc["flows"] if row["direction"] == "offer"
                         and row["unit"] == "t" and row["material_class"]})
     return render(request, "observatory/territory.html", {
-        "ref": ref, "doc": doc, "headline": ind.headline(doc),
+        "ref": ref, "doc": doc, "headline": ind.headline(doc), "illustrative_share": potential_of(ref).illustrative_share,
         "flows": [{**row, "label": material_label(row["material_class"])} for row in doc["flows"]],
         "statuses": [(s, _(lifecycle.LABELS_FR[s]), doc["synergies"]["by_status"][s]) for s in lifecycle.STATUSES],
         "funnel_svg": mark_safe(svg.funnel_svg(funnel_stages(doc), title=_("Entonnoir des synergies"))),

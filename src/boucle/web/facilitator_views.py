@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from boucle.accounts.access import is_facilitator
 from boucle.matching import lifecycle, services
 from boucle.matching.models import MatchingRun
+from boucle.matching.territory_potential import potential_of
 from boucle.territories.refs import TerritoryError, resolve
 
 from .impact import impact_summary
@@ -43,15 +44,20 @@ def facilitator_home(request):
     if status in lifecycle.STATUSES:
         qs = qs.filter(status=status)
     cards = [synergy_card(request.user, s) for s in qs.order_by("-score", "id")[:200]]
-    indicators = []
+    indicators, refs = [], []
     for ref in _territories(request.user):
         try:
-            indicators.append(territory_indicators(resolve(ref), disclose_all=True))
+            refs.append(resolve(ref))
         except TerritoryError:
             continue
+        indicators.append(territory_indicators(refs[-1], disclose_all=True))
+    # One territory: its own potential, the figure of its card and of the observatory; several: the
+    # platform's allocation, of which the exchanges among the synergies this facilitator sees.
+    potential = potential_of(refs[0]) if len(refs) == 1 else None
     return render(request, "web/facilitator/home.html", {
         "cards": cards, "status": status, "statuses": [(s, STATUS_LABELS[s]) for s in lifecycle.STATUSES],
-        "impact": impact_summary(services.visible_synergies(request.user)), "indicators": indicators})
+        "impact": impact_summary(services.visible_synergies(request.user), potential=potential),
+        "indicators": indicators})
 
 
 def _steerable(request, pk):

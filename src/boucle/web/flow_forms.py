@@ -118,7 +118,8 @@ class FlowForm(forms.Form):
         material_class = data["material_class"]
         confidence = 1.0 if material_class else None
         if not material_class:
-            material_class, confidence = classify(data["label"], ewc.code6 if ewc else None)
+            material_class, confidence = classify(data["label"], ewc.code6 if ewc else None, data["kind"],
+                                                  data.get("temperature_c"))
         base, base_unit = (units.to_base(data["quantity"], data["unit"], data["period"])
                            if data["quantity"] is not None else (None, ""))
         values = {"site": data["site"], "direction": data["direction"], "kind": data["kind"], "label": data["label"],

@@ -3,6 +3,11 @@
 Estimates come from the engine and describe what *could* happen; verified outcomes
 are measured after the fact. Mixing them would make a territory's report look
 better than reality, so each total is computed and shown on its own line.
+
+The potential line is never a sum of suggestions (one offer is suggested to several
+receivers): it is the territory's optimal allocation (``boucle.matching.territory_potential``),
+or the part of it that involves the synergies shown. Quantities stay in the unit of their
+kind: tonnes of material, MWh of energy, m3 of water.
 """
 
 from django.db.models import Count, Q, Sum
@@ -18,7 +23,7 @@ def _display(row: dict, approximate: bool) -> dict:
     from .present import bracket
 
     cells = {"n": str(row["n"])}
-    for key, digits in (("tonnes", 1), ("co2e", 1), ("eur", 0)):
+    for key, digits in (("tonnes", 1), ("co2e", 1), ("eur", 0), ("mwh", 0), ("m3", 0)):
         value = row[key]
         if approximate and value:
             cells[key] = bracket(value, "")
@@ -29,34 +34,64 @@ def _display(row: dict, approximate: bool) -> dict:
     return cells
 
 
-def impact_summary(synergies, hidden_ids=frozenset()) -> dict:
-    """Estimated (potential vs engaged) and verified totals for a queryset of synergies.
+def potential_row(exchanges, ids, hidden_ids=frozenset()) -> dict:
+    """The potential line: the exchanges of the optimal allocation among the synergies ``ids``."""
+    from boucle.matching.potential import figures
 
-    ``hidden_ids`` are synergies whose other company the viewer may not see yet: a
-    total that includes one is shown as a bracket, since with a single synergy the
-    total *is* that synergy's estimate (the smaller of the two quantities).
+    mine = [e for e in exchanges if e.get("synergy_id") in ids]
+    f = figures(mine)
+    row = {"n": len(mine), "tonnes": f["tonnes_diverted"], "co2e": f["co2e_avoided_t"], "eur": f["eur_saved"],
+           "mwh": f["mwh"], "m3": f["m3"]}
+    row["display"] = _display(row, any(e["synergy_id"] in hidden_ids for e in mine))
+    return row
+
+
+def impact_summary(synergies, hidden_ids=frozenset(), potential=None) -> dict:
+    """Potential, engaged and verified totals for a queryset of synergies.
+
+    ``potential`` is the allocation whose exchanges the potential line shows (default: the
+    platform's); only its exchanges among ``synergies`` count. ``hidden_ids`` are synergies
+    whose other company the viewer may not see yet: a total that includes one is shown as a
+    bracket, since with a single synergy the total *is* that synergy's estimate.
     """
-    ids = list(synergies.values_list("pk", flat=True))
     from boucle.matching.models import Synergy
+    from boucle.matching.territory_potential import potential_of
 
-    qs = Synergy.objects.filter(pk__in=ids)
+    qs = Synergy.objects.filter(pk__in=synergies.values("pk"))  # one subquery, not a list of ids
 
     def sums(q):
         group = qs.filter(q)
-        row = group.aggregate(n=Count("id"), tonnes=Sum("tonnes_diverted"), co2e=Sum("co2e_avoided_t"),
-                              eur=Sum("eur_saved"))
-        row = {k: (v or 0) for k, v in row.items()}
-        row["display"] = _display(row, bool(hidden_ids & set(group.values_list("pk", flat=True))))
+        row = {"n": 0, "co2e": 0, "eur": 0, "tonnes": 0, "mwh": 0, "m3": 0}
+        for kind, n, co2e, eur, quantity, tonnes in (group.values_list("offer__kind").order_by().annotate(
+                Count("id"), Sum("co2e_avoided_t"), Sum("eur_saved"), Sum("quantity_t"), Sum("tonnes_diverted"))):
+            row["n"] += n
+            row["co2e"] += co2e or 0
+            row["eur"] += eur or 0
+            if kind == "material":
+                row["tonnes"] += tonnes or 0
+            elif kind == "energy":
+                row["mwh"] += quantity or 0
+            elif kind == "water":
+                row["m3"] += quantity or 0
+        hidden = bool(hidden_ids) and bool(hidden_ids & set(group.values_list("pk", flat=True)))
+        row["display"] = _display(row, hidden)
         return row
 
     latest = {}
-    for outcome in VerifiedOutcome.objects.filter(synergy_id__in=ids).order_by("recorded_at", "id"):
+    for outcome in VerifiedOutcome.objects.filter(synergy__in=qs).order_by("recorded_at", "id"):
         latest[outcome.synergy_id] = outcome  # the latest measurement of each synergy counts
     verified = {"n": len(latest), "tonnes": sum(o.tonnes_per_year or 0 for o in latest.values()),
                 "eur": sum(o.eur_per_year or 0 for o in latest.values()),
-                "co2e": sum(o.co2e_avoided_t_per_year or 0 for o in latest.values())}
+                "co2e": sum(o.co2e_avoided_t_per_year or 0 for o in latest.values()), "mwh": 0,
+                "m3": sum(o.water_m3_per_year or 0 for o in latest.values())}
     verified["display"] = _display(verified, False)  # measured outcomes are recorded after the reveal
-    return {"potential": sums(Q(status=lifecycle.SUGGESTED, stale=False)),
+    if potential is None:
+        potential = potential_of(None)
+    used = [e["synergy_id"] for e in potential.exchanges]
+    in_scope = set()
+    for start in range(0, len(used), 5000):
+        in_scope |= set(qs.filter(pk__in=used[start:start + 5000]).values_list("pk", flat=True))
+    return {"potential": potential_row(potential.exchanges, in_scope, hidden_ids),
             "engaged": sums(Q(status__in=lifecycle.ACTIVE)),
             "verified": verified,
             "by_status": dict(qs.values_list("status").annotate(n=Count("id")).order_by())}

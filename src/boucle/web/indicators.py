@@ -1,55 +1,36 @@
-"""Territory figures with the statistical-secrecy rule.
+"""A territory's key figures for the facilitator's page and ``/api/territories/{ref}/indicators``.
 
-A public figure is shown only when at least three companies stand behind it and
-none makes up more than 85 % of it (``boucle.observatory.disclosure``), so that no
-single company's volumes can be read off a territory total. The territory's own
-facilitators see every figure.
+One implementation: every figure is read from the observatory's indicator document
+(``boucle.observatory.queries.territory_indicators``), with its disclosure rule — a public
+figure is shown only when at least three companies stand behind it and none makes up more
+than 85 % of it (``boucle.observatory.disclosure``); the territory's own facilitators see
+every figure. The potential is the territory's optimal allocation of its open suggestions
+(``boucle.matching.territory_potential``), the same figure as the observatory, the exports
+and the report. Running synergies and verified outcomes count where the offering site is.
 """
-
-from django.db.models import Count, Q
-
-from boucle.flows.models import Site
-from boucle.matching import lifecycle
-from boucle.matching.models import Synergy, VerifiedOutcome
 
 MIN_COMPANIES = 3
 
 
 def territory_indicators(ref, *, disclose_all: bool = False) -> dict:
-    from boucle.observatory.disclosure import disclose
+    from boucle.matching.territory_potential import potential_of
+    from boucle.observatory.queries import territory_indicators as observatory_indicators
 
-    communes = ref.communes().values("insee")
-    sites = Site.objects.filter(commune__in=communes, closed=False)
-    per_company = list(sites.values("company").annotate(
-        sites=Count("id", distinct=True), offers=Count("flows", filter=Q(flows__direction="offer")),
-        needs=Count("flows", filter=Q(flows__direction="need"))))
-    synergies = Synergy.objects.filter(Q(offer__site__commune__in=communes) | Q(need_site__commune__in=communes))
-    running = {}
-    for offer_company, need_company in synergies.filter(status=lifecycle.RUNNING).values_list(
-            "offer__site__company_id", "need_site__company_id"):
-        for company in {offer_company, need_company}:
-            running[company] = running.get(company, 0) + 1
-    latest = {}
-    for outcome in VerifiedOutcome.objects.filter(synergy__in=synergies).select_related(
-            "synergy__offer__site").order_by("recorded_at", "id"):
-        latest[outcome.synergy_id] = outcome
-    tonnes, eur = {}, {}
-    for outcome in latest.values():  # a measured exchange is attributed to the company that supplies it
-        company = outcome.synergy.offer.site.company_id
-        tonnes[company] = tonnes.get(company, 0) + (outcome.tonnes_per_year or 0)
-        eur[company] = eur.get(company, 0) + (outcome.eur_per_year or 0)
+    from .snapshots import remembered_for_all
 
-    def gate(values_by_company: dict):
-        return sum(values_by_company.values()) if disclose_all else disclose(values_by_company)
-
-    def column(name):
-        return {row["company"]: row[name] for row in per_company}
-
+    # Kept per data version: the document depends on the data and on the disclosure rule only.
+    doc = remembered_for_all("territory-indicators", lambda: observatory_indicators(ref, public=not disclose_all),
+                             str(ref), disclose_all)
+    potential = doc["impacts"]["potential"]
+    verified = doc["impacts"]["verified"]
     return {
         "territory": str(ref), "name": ref.name, "min_companies": MIN_COMPANIES, "disclosed_all": disclose_all,
-        "companies": gate({row["company"]: 1 for row in per_company}), "sites": gate(column("sites")),
-        "offers": gate(column("offers")), "needs": gate(column("needs")),
-        "synergies_running": None if not disclose_all and disclose(running) is None else (
-            synergies.filter(status=lifecycle.RUNNING).count()),
-        "verified_tonnes_per_year": gate(tonnes), "verified_eur_per_year": gate(eur),
+        "companies": doc["companies"]["with_sites"], "sites": doc["sites"],
+        "offers": doc["flow_counts"]["offer"], "needs": doc["flow_counts"]["need"],
+        "synergies_running": doc["synergies"]["by_status"]["running"],
+        "verified_tonnes_per_year": verified["tonnes_diverted"], "verified_eur_per_year": verified["eur_saved"],
+        "potential_co2e_avoided_t_per_year": potential["co2e_avoided_t"],
+        "potential_tonnes_per_year": potential["tonnes_diverted"], "potential_mwh_per_year": potential["mwh"],
+        "potential_m3_per_year": potential["m3"], "potential_eur_per_year": potential["eur_saved"],
+        "potential_illustrative_share": potential_of(ref).illustrative_share if disclose_all else None,
     }

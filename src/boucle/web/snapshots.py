@@ -53,10 +53,19 @@ def grants_key(user) -> tuple:
 
 def remembered(kind: str, user, compute, *args):
     """``compute()`` for this data version and these grants, computed at most once per worker."""
+    return _remembered((kind, grants_key(user), args), compute)
+
+
+def remembered_for_all(kind: str, compute, *args):
+    """``compute()`` for this data version, for a result that is the same whoever asks (the caller
+    applies the access rules afterwards, e.g. a territory's potential before the disclosure rule)."""
+    return _remembered((kind, ("everyone",), args), compute)
+
+
+def _remembered(key, compute):
     version = data_version()
     if version is None:
         return compute()
-    key = (kind, grants_key(user), args)
     with _lock:
         entry = _entries.get(key)
         if entry is not None and entry[0] == version:

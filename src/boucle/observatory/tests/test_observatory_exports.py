@@ -29,7 +29,7 @@ def test_observatory_export_indicators_csv_is_long_and_versioned(obs_world, tmp_
     assert _run("export", "--territory", "region:32", "--what", "indicators", "--format", "csv",
                 "--output", str(out)) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert {r["schema_version"] for r in rows} == {"1.0"}
+    assert {r["schema_version"] for r in rows} == {"2.0"}
     region = [r for r in rows if r["territory_level"] == "region" and r["indicator"] == "declared_quantity"
               and r["kind"] == "material" and r["direction"] == "offer" and not r["material_class"]]
     assert float(region[0]["value"]) == 1200 + 5000 + 70000 + 300
@@ -41,7 +41,7 @@ def test_observatory_export_xlsx_opens(obs_world, tmp_path):
     out = tmp_path / "ind.xlsx"
     assert _run("export", "--territory", f"epci:{MEL}", "--format", "xlsx", "--output", str(out)) == 0
     wb = load_workbook(out)
-    assert wb["metadata"]["B1"].value == "1.0"
+    assert wb["metadata"]["B1"].value == "2.0"
     header = [c.value for c in wb["indicators"][1]]
     assert header[0] == "schema_version" and "value" in header
     assert wb["indicators"].max_row > 10
@@ -51,7 +51,7 @@ def test_observatory_export_geojson_has_valid_geometry_per_unit(obs_world, tmp_p
     out = tmp_path / "ind.geojson"
     assert _run("export", "--territory", "departement:62", "--format", "geojson", "--output", str(out)) == 0
     doc = json.loads(out.read_text())
-    assert doc["schema_version"] == "1.0" and doc["type"] == "FeatureCollection"
+    assert doc["schema_version"] == "2.0" and doc["type"] == "FeatureCollection"
     codes = {f["properties"]["code"] for f in doc["features"]}
     assert "200033579" in codes  # Arras
     for f in doc["features"]:
@@ -114,3 +114,23 @@ def test_observatory_report_pdf_without_chromium_says_why(obs_world, tmp_path, m
     monkeypatch.setattr(report, "find_chromium", lambda: None)
     assert _run("report", "--territory", f"epci:{MEL}", "--format", "pdf", "--output", str(tmp_path / "r.pdf")) == 3
     assert "Chromium" in capsys.readouterr().err
+
+
+def test_flow_export_keeps_its_columns_and_says_which_flows_are_hazardous(tmp_path):
+    from boucle.observatory.exports import FLOW_COLUMNS
+    from boucle.testing import make_flow, make_site
+
+    site = make_site("Plateforme", commune="59350")
+    make_flow(site, "Déchets dangereux (total déclaré iREP 2020)", quantity=12, unit="t", hazardous=True)
+    make_flow(site, "Boues d'hydroxydes", ewc="110109", quantity=5, unit="t")  # 11 01 09* in the list
+    make_flow(site, "Plaques amiantées", quantity=3, unit="t", material_class="asbestos_waste")
+    make_flow(site, "Palettes en bois", quantity=40, unit="t", material_class="wood_untreated")
+    out = tmp_path / "flows.csv"
+    assert _run("export", "--territory", "commune:59350", "--what", "flows", "--output", str(out)) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert list(rows[0]) == FLOW_COLUMNS and FLOW_COLUMNS[:18] == [
+        "flow_id", "direction", "kind", "label", "material_class", "ewc", "quantity_per_year", "unit", "illustrative",
+        "confidential", "site_id", "site_name", "company", "naf", "commune", "epci", "lat", "lon"]
+    hazardous = {r["label"]: r["hazardous"] for r in rows}
+    assert hazardous == {"Déchets dangereux (total déclaré iREP 2020)": "True", "Boues d'hydroxydes": "True",
+                         "Plaques amiantées": "True", "Palettes en bois": "False"}

@@ -1,0 +1,156 @@
+"""The territory's potential from the database: the one place pages, API, exports, report and CLI read it.
+
+The candidates are the platform's open suggestions (suggested and not stale, contacted, in
+discussion, on trial, running) whose offering site is in the territory and open; the
+receiver may be anywhere, as the observatory counts a synergy where its offering site is.
+``potential.solve`` allocates them. ``boucle allocate --fresh`` instead runs the matching
+again on the territory's flows (a what-if, e.g. with a longer radius) and allocates those
+proposals with the same function.
+
+The result is kept per data version (the token the database moves at every committed write
+to sites, flows and synergies), so the facilitator's page and the observatory do not solve
+the allocation again until the data change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from . import lifecycle
+from .potential import Candidates, Potential, solve
+
+OPEN = (lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifecycle.TRIAL, lifecycle.RUNNING)
+COLUMNS = ("id", "offer_id", "need_id", "need_site_id", "material_class", "distance_km", "quantity_t",
+           "co2e_avoided_t", "eur_saved", "inferred", "offer__kind", "offer__base_unit", "offer__quantity_base",
+           "need__quantity_base", "need__base_unit", "offer__site__site_id", "need_site__site_id", "offer__label",
+           "need__label", "offer__site__commune_id", "offer__site__company_id", "offer__illustrative",
+           "need__illustrative")
+
+
+def _float(x) -> float:
+    return np.nan if x is None else float(x)
+
+
+def _estimated_for(offer_q: float, need_q: float) -> float:
+    """The quantity a suggestion's estimate is for: the offer's, capped by the declared need's (in the same
+    unit) — the rule of ``additionality.value_proposals``. The allocation's value per unit is the estimate
+    divided by it."""
+    return offer_q if not np.isfinite(need_q) else min(offer_q, need_q) if np.isfinite(offer_q) else np.nan
+
+
+def open_suggestions(communes=None, period: int | None = None):
+    """Open suggestions whose offering site (open) is in ``communes`` (a queryset; None: all)."""
+    from django.db.models import Q
+
+    from .models import Synergy
+
+    qs = (Synergy.objects.filter(status__in=OPEN, offer__site__closed=False, need_site__closed=False)
+          .exclude(Q(stale=True) & Q(status=lifecycle.SUGGESTED)))
+    if communes is not None:
+        qs = qs.filter(offer__site__commune__in=communes)
+    if period is not None:
+        qs = qs.filter(created_at__date__lte=dt.date(period, 12, 31))
+    return qs
+
+
+def _fetch(qs) -> list[tuple]:
+    """Plain tuples from the cursor: the ORM's per-row machinery costs more than the query here."""
+    from django.db import connection
+
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def stored_candidates(communes=None, period: int | None = None, exclude_sites=(),
+                      max_distance_km: float | None = None) -> Candidates:
+    qs = open_suggestions(communes, period)
+    if exclude_sites:
+        qs = qs.exclude(offer__site__site_id__in=list(exclude_sites)).exclude(
+            need_site__site_id__in=list(exclude_sites))
+    if max_distance_km is not None:
+        qs = qs.filter(distance_km__lte=max_distance_km)
+    rows = _fetch(qs.order_by("id").values_list(*COLUMNS))
+    offer, need, unit, kind, info = [], [], [], [], []
+    n = len(rows)
+    offer_q, need_q, quantity, co2, eur = (np.full(n, np.nan) for _ in range(5))
+    for i, (sid, offer_id, need_id, need_site, cls, km, q, c, e, inferred, o_kind, o_unit, o_q, n_q, n_unit,
+            o_site, n_site, o_label, n_label, commune, company, o_ill, n_ill) in enumerate(rows):
+        offer.append(offer_id)
+        need.append(("flow", need_id) if need_id else ("site", need_site, cls))
+        unit.append(o_unit or "")
+        kind.append(o_kind or "")
+        # The estimates are for the offer's quantity when it was scored (the offer's own when not kept).
+        offer_q[i], quantity[i], co2[i], eur[i] = _float(o_q), _float(o_q if q is None else q), _float(c), _float(e)
+        if need_id and n_unit == o_unit:
+            need_q[i] = _float(n_q)
+        quantity[i] = _estimated_for(quantity[i], need_q[i])
+        info.append({"synergy_id": sid, "offer_flow_id": offer_id, "need_flow_id": need_id,
+                     "offer_site_id": o_site, "offer_label": o_label, "need_site_id": n_site, "need_label": n_label,
+                     "material_class": cls, "distance_km": km, "inferred": inferred,
+                     "offer_commune": commune, "offer_company": company, "illustrative": bool(o_ill or n_ill)})
+    return Candidates(offer, need, offer_q, need_q, unit, kind, quantity, co2, eur, info)
+
+
+def proposal_candidates(proposals) -> Candidates:
+    """Candidates from fresh proposals (``service_run.propose_for``), scored like stored suggestions."""
+    from boucle.flows.models import Flow
+
+    from .service_run import _impact_columns
+
+    ids = {int(p.offer_flow_id) for p in proposals} | {int(p.need_flow_id) for p in proposals if p.need_flow_id}
+    flows = {pk: row for pk, *row in Flow.objects.filter(pk__in=ids).values_list(
+        "pk", "kind", "base_unit", "quantity_base", "site__commune_id", "site__company_id", "illustrative")}
+    _, eur_list = _impact_columns(proposals)
+    n = len(proposals)
+    offer, need, unit, kind, info = [], [], [], [], []
+    offer_q, need_q, quantity, co2, eur = (np.full(n, np.nan) for _ in range(5))
+    for i, p in enumerate(proposals):
+        o_kind, o_unit, o_q, commune, company, illustrative = flows[int(p.offer_flow_id)]
+        offer.append(int(p.offer_flow_id))
+        need.append(("flow", int(p.need_flow_id)) if p.need_flow_id else ("site", p.need_site_id, p.material_class))
+        unit.append(o_unit or "")
+        kind.append(o_kind or "")
+        offer_q[i], quantity[i] = _float(o_q), _float(p.quantity)
+        co2[i], eur[i] = _float(p.co2e_avoided_t_per_year), _float(eur_list[i])
+        if p.need_flow_id:
+            _, n_unit, n_q, _, _, n_illustrative = flows[int(p.need_flow_id)]
+            illustrative = illustrative or n_illustrative
+            if n_unit == o_unit:
+                need_q[i] = _float(n_q)
+        quantity[i] = _estimated_for(quantity[i], need_q[i])
+        info.append({"synergy_id": None, "offer_flow_id": int(p.offer_flow_id),
+                     "need_flow_id": int(p.need_flow_id) if p.need_flow_id else None,
+                     "offer_site_id": p.offer_site_id, "offer_label": p.offer_label, "need_site_id": p.need_site_id,
+                     "need_label": p.need_label, "material_class": p.material_class, "distance_km": p.distance_km,
+                     "inferred": p.inferred, "offer_commune": commune, "offer_company": company,
+                     "illustrative": bool(illustrative)})
+    return Candidates(offer, need, offer_q, need_q, unit, kind, quantity, co2, eur, info)
+
+
+def potential_of(ref=None, objective: str = "co2", period: int | None = None, exclude_sites=(),
+                 max_distance_km: float | None = None) -> Potential:
+    """The potential of a territory (a ``TerritoryRef``, or None for the whole platform).
+
+    Kept per data version (``web.snapshots``): equal arguments give the very same object until the
+    data change. The figures are the same for everyone; pages apply the disclosure rule to them.
+    """
+    from boucle.web.snapshots import remembered_for_all
+
+    def compute():
+        communes = ref.communes().values("insee") if ref is not None else None
+        return solve(stored_candidates(communes, period, exclude_sites, max_distance_km), objective)
+
+    return remembered_for_all("potential", compute, str(ref) if ref is not None else "", objective, period,
+                              tuple(sorted(exclude_sites)), max_distance_km)
+
+
+def fresh_potential(territory: str | None, radius_km: float, objective: str = "co2", exclude_sites=()) -> Potential:
+    """The matching run again on the territory's flows, its proposals allocated (``boucle allocate --fresh``)."""
+    from .service_run import propose_for
+
+    proposals = propose_for(territory, radius_km, True, None, exclude_sites=exclude_sites)
+    return solve(proposal_candidates(proposals), objective)
