@@ -51,7 +51,8 @@ def _known_values(world):
     territories = [f"epci:{EPCI_T}", f"epci:{EPCI_OTHER}", "commune:59350", "departement:59"]
     return {"site_id": [s.pk for s in world.sites.values()], "flow_id": [f.pk for f in world.flows.values()],
             "synergy_id": [s.pk for s in world.synergies.values()], "ref": territories,
-            "site": [s.pk for s in world.sites.values()], "territory": territories}
+            "site": [s.pk for s in world.sites.values()], "territory": territories,
+            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"]}
 
 
 def _aim(case, known, pick):
@@ -63,6 +64,10 @@ def _aim(case, known, pick):
             case.path_parameters[name] = known[name][pick % len(known[name])]
     if case.query and "site" in case.query:
         case.query["site"] = known["site"][pick % len(known["site"])]
+    if case.query and "near" in case.query:  # a sourcing search: one known criterion around a known place
+        case.query.update(near=known["near"][pick % len(known["near"])], naf="23", radius_km=50)
+        for name in ("material", "text"):
+            case.query.pop(name, None)
     if isinstance(case.body, dict):
         for name in ("site", "territory"):
             if name in case.body:
