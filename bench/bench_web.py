@@ -7,6 +7,9 @@ baseline, and the ratio is printed. Without a reachable PostgreSQL server, the k
 written as null with the reason.
 
 Keys: web_map_p95_ms, web_synergies_p95_ms, web_rps (all requests of the run per second).
+Then the facilitator's pages one request at a time, warm and right after a committed write
+(the first request after any change recomputes what the workers keep per data version):
+web_{dashboard,synergy_list,map}_{warm,after_write}_p95_ms.
 """
 
 import http.client
@@ -24,13 +27,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
 PG_ADMIN_URL = os.environ.get("BOUCLE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "boucle_bench_web"
+DB_NAME = os.environ.get("BOUCLE_BENCH_WEB_DB", "boucle_bench_web")  # own name when several benches share a server
 N_SITES, FLOWS_PER_SITE, N_SYNERGIES = 50_000, 3, 60_000
 CLIENTS, SECONDS = 20, 20
 # The server runs as in production; sessions made here must be signed with the server's key.
 SERVER_ENV = {"BOUCLE_DEBUG": "False", "BOUCLE_SECRET_KEY": "bench-" + "x" * 50, "BOUCLE_ALLOWED_HOSTS": "127.0.0.1",
               "BOUCLE_DB_CONN_MAX_AGE": "600", "DJANGO_SETTINGS_MODULE": "boucle.settings"}
-KEYS = ["web_map_p95_ms", "web_synergies_p95_ms", "web_rps"]
+PAGES = {"dashboard": "/animation/", "synergy_list": "/animation/synergies/?tri=co2e&page={page}",
+         "map": "/carte/sites.json?zoom=8"}
+ROUNDS = 12
+KEYS = ["web_map_p95_ms", "web_synergies_p95_ms", "web_rps"] + [
+    f"web_{name}_{when}_p95_ms" for name in PAGES for when in ("warm", "after_write")]
 
 
 def merge(values: dict):
@@ -183,6 +190,38 @@ def load(port, requests_for, seconds):
     return latencies, errors
 
 
+def after_write(port, cookie, db_url) -> dict:
+    """Dashboard, synergy list and map data, warm and as the first request after a committed write."""
+    import psycopg
+
+    def timed(path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start = time.perf_counter()
+        conn.request("GET", path, headers=cookie)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+        return (time.perf_counter() - start) * 1000
+
+    rng = random.Random(7)
+    times = {f"{name}_{when}": [] for name in PAGES for when in ("warm", "after_write")}
+    with psycopg.connect(db_url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
+        for _round in range(ROUNDS):
+            # A facilitator's status change, committed: every worker's kept results are now stale.
+            db.execute("UPDATE matching_synergy SET updated_at = now() WHERE id = "
+                       "(SELECT id FROM matching_synergy ORDER BY random() LIMIT 1)")
+            page = rng.randrange(1, 40)
+            for name, path in PAGES.items():
+                times[f"{name}_after_write"].append(timed(path.format(page=page)))
+            for name, path in PAGES.items():
+                times[f"{name}_warm"].append(timed(path.format(page=page)))
+    for key, values in times.items():
+        print(f"  {key}: p95 {p95(values):.0f} ms over {len(values)} requests (median {sorted(values)[len(values) // 2]:.0f} ms)")
+    return {f"web_{key}_p95_ms": round(p95(values), 1) for key, values in times.items()}
+
+
 def p95(values):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))] if values else None
@@ -247,6 +286,7 @@ def main() -> int:
                       f"baseline ({base_p95:.1f} ms), target p95 ≤ 150 ms")
         print(f"  throughput: {results['web_rps']} requests/s; the load generator itself used {cpu:.1f} s of CPU")
         merge(results | {"web_null_reason": None, "web_errors": len(errors)})
+        merge(after_write(port, cookie, db_url))
         return 0
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -19,6 +19,7 @@ PACKAGES=(
   "echarts@6.1.0:echarts"
   "htmx.org@2.0.11:htmx"
   "axe-core@4.14.1:axe-core"
+  "@picocss/pico@2.1.1:pico"
 )
 
 fetch() {  # fetch name@version -> prints the unpacked package dir
@@ -66,6 +67,8 @@ for entry in "${PACKAGES[@]}"; do
       cp "$pkg/dist/htmx.min.js" "$out/" ;;
     axe-core)
       cp "$pkg/axe.min.js" "$out/" ;;
+    pico)
+      cp "$pkg/css/pico.min.css" "$out/" ;;
   esac
   licence_of "$pkg" "$out"
   # Apache-2.0 asks redistributors to pass the NOTICE file on.

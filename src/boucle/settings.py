@@ -1,15 +1,18 @@
 """Django settings, read from the environment with strict parsing.
 
-One settings module for every situation: the defaults serve a developer's laptop
-(SQLite in the project's ``var/`` folder, plain local HTTP); production switches on
-from the environment (``BOUCLE_DEBUG=False``, ``BOUCLE_SECURE=True`` ...). See
-``.env.example`` for every variable.
+One settings module for every situation. With no variable set, ``boucle serve`` is
+safe to show to users: DEBUG off, a secret key made once in the data folder, loopback
+hosts allowed, SQLite in the project's ``var/`` folder, plain local HTTP. A public
+deployment adds its host names and ``BOUCLE_SECURE=True`` behind HTTPS; a developer
+sets ``BOUCLE_DEBUG=True``. See ``.env.example`` for every variable.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -44,16 +47,49 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("BOUCLE_DATA_DIR", str(_project_root() / "var")))
-DEBUG = envbool("BOUCLE_DEBUG", "True")
+# Production by default: a debug page shows the settings and every URL, so it is opt-in.
+DEBUG = envbool("BOUCLE_DEBUG", "False")
 SECURE = envbool("BOUCLE_SECURE", "False")  # HTTPS in front: secure cookies, HSTS, redirects
 
-SECRET_KEY = os.environ.get("BOUCLE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("BOUCLE_SECRET_KEY must be set when BOUCLE_DEBUG is False")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghij"
 
-ALLOWED_HOSTS = envlist("BOUCLE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]" if DEBUG else "")
+def stored_secret_key(folder: Path) -> str:
+    """The key kept in ``folder/secret_key``, made once (mode 600) on the first start.
+
+    Gunicorn workers and test processes start together: each writes its candidate to a
+    private file and links it into place; ``os.link`` fails for all but the first, and the
+    others read the winner's key, so every process signs with the same key.
+    """
+    import secrets
+    import tempfile
+
+    path = folder / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".secret_key.")  # created with mode 600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_urlsafe(50) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+        return path.read_text(encoding="ascii").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"BOUCLE_SECRET_KEY is not set and {path} cannot be written ({exc}): set BOUCLE_SECRET_KEY "
+            "or BOUCLE_DATA_DIR") from None
+
+
+SECRET_KEY = os.environ.get("BOUCLE_SECRET_KEY", "") or stored_secret_key(DATA_DIR)
+
+# Loopback names by default, so `boucle serve` answers http://127.0.0.1:N and http://localhost:N.
+ALLOWED_HOSTS = envlist("BOUCLE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("BOUCLE_CSRF_TRUSTED_ORIGINS", "")
 
 _db_url = os.environ.get("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'boucle.sqlite3'}"
@@ -73,6 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",  # Content-Security-Policy header and per-request nonces
     "axes",  # the login limiter of every login form, the admin's included (accounts.lockout)
     "ninja",  # serves the Swagger UI of /api/docs from its own static files (no CDN)
     "boucle.territories",
@@ -84,12 +121,14 @@ INSTALLED_APPS = [
     "boucle.observatory",
     "boucle.projects",
     "boucle.sharing",
+    "boucle.notifications",
     "boucle.sourcing",
     "boucle.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "boucle.web.context.site_settings",
+                "boucle.notifications.context.notifications",
             ],
         },
     },
@@ -158,7 +198,7 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"  # each role lands on its own page (boucle.web.views.dashboard)
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "fr"
@@ -194,6 +234,45 @@ BOUCLE_PASSPORT_HEADS_LOG = os.environ.get("BOUCLE_PASSPORT_HEADS_LOG", "") or s
 BOUCLE_TILE_URL = os.environ.get("BOUCLE_TILE_URL", "")
 BOUCLE_TILE_ATTRIBUTION = os.environ.get("BOUCLE_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 BOUCLE_MATCH_RADIUS_KM = float(os.environ.get("BOUCLE_MATCH_RADIUS_KM", "200"))
+
+# The deployer's look (README, "Your name, logo and colours"): the platform carries the name of the
+# region or intercommunality that runs it; the colour is made WCAG-AA readable by boucle.web.theme.
+BOUCLE_SITE_NAME = os.environ.get("BOUCLE_SITE_NAME", "").strip() or "Boucle"
+BOUCLE_LOGO_URL = os.environ.get("BOUCLE_LOGO_URL", "").strip()
+BOUCLE_PRIMARY_COLOR = os.environ.get("BOUCLE_PRIMARY_COLOR", "").strip() or "#0b6e4f"
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", BOUCLE_PRIMARY_COLOR):
+    raise ImproperlyConfigured(f"BOUCLE_PRIMARY_COLOR={BOUCLE_PRIMARY_COLOR!r}: expected a colour as #rrggbb")
+if BOUCLE_LOGO_URL and not BOUCLE_LOGO_URL.startswith(("https://", "http://", "/")):
+    raise ImproperlyConfigured(f"BOUCLE_LOGO_URL={BOUCLE_LOGO_URL!r}: expected an http(s) URL or a path from /")
+
+
+def _origin(url: str) -> list[str]:
+    """The scheme and host a URL template loads from ({s} subdomains become a wildcard), for the CSP."""
+    if not url.startswith(("https://", "http://")):
+        return []
+    scheme, rest = url.split("://", 1)
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return [f"{scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp): scripts only from this origin, never inline, never eval;
+# <style> elements only with the request's nonce; images from here plus the configured tile and logo
+# servers. Style attributes stay allowed: Leaflet and ECharts position their elements with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_origin(BOUCLE_TILE_URL), *_origin(BOUCLE_LOGO_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 if SECURE:
     SECURE_SSL_REDIRECT = True

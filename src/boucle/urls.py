@@ -12,6 +12,7 @@ urlpatterns = [
     path("observatoire/", include("boucle.observatory.urls")),
     path("appels/", include("boucle.projects.urls")),
     path("equipements/", include("boucle.sharing.urls")),
+    path("notifications/", include("boucle.notifications.urls")),
     path("fournisseurs/", include("boucle.sourcing.urls")),
     path("", include("boucle.web.urls")),
 ]

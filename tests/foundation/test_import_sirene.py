@@ -85,3 +85,17 @@ def test_newer_extract_updates_only_what_moved_and_keeps_closures(tmp_path, monk
     assert (report.created, report.updated, report.unchanged) == (0, 1, 4)
     assert list(Site.objects.filter(closed=True).values_list("site_id", flat=True)) == [sites[4]]
     assert Site.objects.count() == 5
+
+
+def test_a_huge_field_or_a_control_character_is_a_clean_refusal(tmp_path):
+    good = make_siret()
+    path = tmp_path / "s.csv"
+    path.write_text(HEADER + f"{good[:9]},{good[9:]},{good},A,{'X' * 200_000},,10.81Z,NAFRev2,59350,,\n",
+                    encoding="utf-8")
+    report = import_sirene(path, progress=False)  # over csv's 128 KiB field limit: was a traceback
+    assert [n for n, _ in report.rejected] == [2] and "enseigne1etablissement: plus de 1" in report.rejected[0][1]
+    path.write_text(HEADER + f"{good[:9]},{good[9:]},{good},A,SUCRERIE\x1b[2J,,10.81Z,NAFRev2,59350,,\n",
+                    encoding="utf-8")
+    report = import_sirene(path, progress=False)
+    assert report.rejected == [(2, "enseigne1etablissement: caractère de contrôle interdit (U+001B)")]
+    assert Site.objects.count() == 0

@@ -88,14 +88,13 @@ def test_each_proposal_says_why_in_words(territory, capsys, monkeypatch, lang, w
 def test_synergy_card_explains_in_words_without_factors_or_quantities(territory):
     from boucle.matching.service_run import run_matching
     from boucle.matching.models import Synergy
-    from boucle.web.present import explanation_terms
+    from boucle.web.words import explanation_sentences
 
     from django.utils import translation
 
     run_matching(None, 200)
     synergy = Synergy.objects.filter(offer__label="Cendres volantes de charbon").first()
     with translation.override("fr"):
-        parts = explanation_terms(synergy.explanation)
-    text = " ".join(f"{k} {v}" for k, v in parts)
+        text = " ".join(explanation_sentences(synergy.explanation))  # what the synergy card shows
     assert "Fabrication de ciment" in text and "Source" in text
     assert "20000" not in text and "20 000" not in text and not any(f in text for f in FACTOR_NAMES)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from boucle.accounts.models import Facilitator, Membership
 from boucle.matching.models import Synergy
 from boucle.testing import make_flow, make_site, make_siret
-from web_personas import EPCI_OTHER, EPCI_T, PASSWORD, World
+from web_personas import EPCI_OTHER, EPCI_T, PASSWORD, World, coordinate_secrets
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +58,7 @@ def world(db, fast_passwords):
     secrets = {}
     for letter, site in (("A", a), ("B", b), ("C", c)):
         labels = [f.label for f in site.flows.all()]
-        secrets[letter] = [site.company.name, site.name, site.site_id, site.site_id[:9], f"{site.lat:.6f}"] + labels
+        secrets[letter] = [site.company.name, site.name, site.site_id, site.site_id[:9]] + coordinate_secrets(site) + labels
     return World(sites={"A": a, "B": b, "C": c}, flows=flows, synergies=synergies, users=users, secrets=secrets)
 
 

@@ -110,7 +110,8 @@ def test_the_press_stays_anonymous_for_b_until_a_accepts(world, shared, as_perso
     assert PRESS not in page and "Alphaciment" not in page and "hall 2" not in page
     a, b = world.sites["A"], world.sites["B"]
     km = round(float(haversine_km(b.lat, b.lon, a.lat, a.lon)))
-    assert f"{km} km" in page
+    # Anonymous: a band, not the km that would draw a circle through A's site from B's own.
+    assert km == 6 and "5–20 km" in page and f"{km} km" not in page
 
     owner = as_persona("member_a")
     assert MESSAGE_B in owner.get(url).content.decode()
@@ -119,7 +120,7 @@ def test_the_press_stays_anonymous_for_b_until_a_accepts(world, shared, as_perso
     assert shared["booking"].status == "accepted" and shared["booking"].decided_by == world.users["member_a"]
 
     page = as_persona("member_b").get(url).content.decode()
-    assert PRESS in page and "Alphaciment SA" in page and "hall 2" in page
+    assert PRESS in page and "Alphaciment SA" in page and "hall 2" in page and f"{km} km" in page
     # C never asked: still anonymous for C's facilitator, who does not steer T.
     assert "Alphaciment" not in as_persona("facilitator_other").get(url).content.decode()
 

@@ -66,7 +66,7 @@ def test_anonymised_card_in_the_api(world, client):
     assert len(cards) == 1
     need = cards[0]["need"]
     assert need["site"]["anonymous"] and need["site"]["company"] is None and need["label"] is None
-    assert need["quantity_range"] == "10000–100000 t/an" and need["site"]["epci"] == "Métropole Européenne de Lille"
+    assert need["quantity_range"] == "10\xa0000 à 100\xa0000 t/an" and need["site"]["epci"] == "Métropole Européenne de Lille"
 
 
 def test_indicators_follow_the_disclosure_rule(world, client):

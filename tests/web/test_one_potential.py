@@ -47,7 +47,7 @@ def territory():
 
 def test_the_facilitators_page_shows_the_allocation_not_the_sum_of_suggestions(territory, capsys):
     client = territory
-    page = client.get("/animation/").content.decode()
+    page = client.get("/animation/chiffres/").content.decode()  # the dashboard's figures block
     shown = float(re.search(r'class="potential-co2e" data-value="([^"]+)"', page).group(1))
     assert main(["allocate", "--territory", REGION, "--json"]) == 0
     allocation = json.loads(capsys.readouterr().out)
@@ -102,7 +102,7 @@ def test_the_pages_say_how_much_of_the_potential_rests_on_illustrative_flows(ter
     from boucle.flows.models import Flow
 
     Flow.objects.filter(label="Vapeur excédentaire").update(illustrative=True)
-    page = territory.get("/animation/").content.decode()
+    page = territory.get("/animation/chiffres/").content.decode()  # the dashboard's figures block
     share = re.search(r'class="note illustrative-share">[^<]*: ([\d,.]+)\.', page)
     from boucle.matching.territory_potential import potential_of
 

@@ -77,7 +77,7 @@ def test_fly_ash_from_power_station_to_cement_plant(settings):
 
     # 3. Each company sees an anonymous suggestion: material, quantity range, EPCI — no name.
     seen_by_cement = cement_client.get("/espace/synergies/").content.decode()
-    assert "Cendres volantes de charbon" in seen_by_cement and "10000–100000 t/an" in seen_by_cement
+    assert "Cendres volantes de charbon" in seen_by_cement and "10\xa0000 à 100\xa0000 t/an" in seen_by_cement
     assert "Métropole Européenne de Lille" in seen_by_cement and "Deûle" not in seen_by_cement
     assert "Flandres" not in power_client.get("/espace/synergies/").content.decode()
 
@@ -110,5 +110,7 @@ def test_fly_ash_from_power_station_to_cement_plant(settings):
     assert before["verified_tonnes_per_year"] == 0 and after["verified_tonnes_per_year"] == 31200
     public = _figures(client_class())
     assert public["verified_tonnes_per_year"] is None and public["companies"] is None
-    dashboard = fac_client.get("/animation/").content.decode().replace("\u202f", "").replace("\xa0", "")
+    # The dashboard loads its territory figures as a block of their own (htmx; a plain link without JavaScript).
+    assert "/animation/chiffres/" in fac_client.get("/animation/").content.decode()
+    dashboard = fac_client.get("/animation/chiffres/").content.decode().replace("\u202f", "").replace("\xa0", "")
     assert "31200" in dashboard

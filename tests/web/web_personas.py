@@ -29,7 +29,18 @@ class World:
 
 
 
-def forbidden_secrets(world, persona, revealed=()):
-    """The identifying strings this persona must never receive."""
+def coordinate_secrets(site) -> list[str]:
+    """A site's latitude and longitude to 4 decimals (≈ 10 m), rounded and truncated: a page or
+    payload carrying either to someone who may not see the site leaks where it is."""
+    out = []
+    for value in (site.lat, site.lon):
+        out += [f"{value:.4f}", f"{value:.6f}"[:-2]]
+    return sorted(set(out))
+
+
+def forbidden_secrets(world, persona, revealed=(), coordinates=True):
+    """The identifying strings this persona must never receive (``coordinates=False`` for a payload
+    of reference outlines, whose thousands of vertices match any 4-decimal figure by chance)."""
     allowed = SEES[persona] | set(revealed)
-    return [s for letter, items in world.secrets.items() if letter not in allowed for s in items]
+    return [s for letter, items in world.secrets.items() if letter not in allowed for s in items
+            if coordinates or s not in coordinate_secrets(world.sites[letter])]

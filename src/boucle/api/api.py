@@ -6,6 +6,7 @@ pages and API. Objects a caller may not see answer 404, not 403, so the API does
 not confirm that they exist.
 """
 
+import json
 from datetime import MAXYEAR, MINYEAR, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -15,20 +16,21 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
+from boucle import jsonout
 from boucle.accounts.access import can_edit_site, facilitated_q, sites_in_full_view
 from boucle.accounts.models import ApiToken
-from boucle.flows.models import Flow
 from boucle.matching import lifecycle, services
 from boucle.matching.models import MatchingRun
 from boucle.territories.refs import TerritoryError, resolve
-from boucle.web.flow_forms import FlowForm
 from boucle.web.indicators import territory_indicators
 from boucle.web import snapshots
 from boucle.web.present import synergy_card
 
 from . import schemas as S
+from .common import Invalid
 
 
 LAST_USED_EVERY = timedelta(minutes=1)  # how stale a token's "last used" date may be
@@ -52,7 +54,19 @@ class BearerToken(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(title="Boucle API", version="1", auth=[BearerToken(), django_auth],
+class FiniteJSONRenderer(JSONRenderer):
+    """Django Ninja's renderer, with non-finite numbers written as null (JSON has no Infinity)."""
+
+    def render(self, request, data, *, response_status):
+        try:
+            return json.dumps(data, cls=self.encoder_class, allow_nan=False, **self.json_dumps_params)
+        except ValueError:  # a non-finite float somewhere: through plain data, then scrubbed
+            plain = json.loads(json.dumps(data, cls=self.encoder_class))
+            return json.dumps(jsonout.finite(plain), cls=self.encoder_class, allow_nan=False,
+                              **self.json_dumps_params)
+
+
+api = NinjaAPI(title="Boucle API", version="1", auth=[BearerToken(), django_auth], renderer=FiniteJSONRenderer(),
                description="Offers, needs and synergies of a territory. Same permissions as the web pages.")
 
 
@@ -75,23 +89,14 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "not found"}, status=404)
 
 
+@api.exception_handler(Invalid)
+def _invalid(request, exc):
+    """A domain's validation refused the input: 422, each field named in ``loc`` as pydantic's own errors."""
+    return api.create_response(request, {"detail": exc.detail()}, status=422)
+
+
 def _user(request):
     return request.auth
-
-
-def _site_out(site) -> dict:
-    commune = site.commune
-    return {"id": site.pk, "site_id": site.site_id, "name": site.name, "company": site.company.name,
-            "naf": site.naf_id, "commune": commune.insee if commune else None,
-            "epci": commune.epci_id if commune else None, "lat": site.lat, "lon": site.lon, "closed": site.closed}
-
-
-def _flow_out(flow) -> dict:
-    return {"id": flow.pk, "site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
-            "ewc_code": flow.ewc_id, "material_class": flow.material_class, "quantity": flow.quantity,
-            "unit": flow.unit, "period": flow.period, "quantity_per_year_base": flow.quantity_base,
-            "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative,
-            "temperature_c": flow.temperature_c, "current_route": flow.current_route}
 
 
 MAX_OFFSET = 10**9  # a database cannot slice past a 64-bit integer; no page lies that far anyway
@@ -110,58 +115,7 @@ HIDDEN = {404: S.Error}  # absent, or not visible to the caller: the API does no
 INVALID = {422: S.ValidationErrors}
 
 
-# --- sites and flows -----------------------------------------------------------------------------
-
-@api.get("/sites", response={200: list[S.SiteOut], **DENIED}, tags=["sites"])
-def list_sites(request, limit: int = 100, offset: int = 0):
-    qs = sites_in_full_view(_user(request)).select_related("company", "commune").order_by("id")
-    return [_site_out(s) for s in qs[_window(offset, limit, 1000)]]
-
-
-@api.get("/sites/{site_id}", response={200: S.SiteOut, **DENIED, **HIDDEN}, tags=["sites"])
-def get_site(request, site_id: int):
-    site = get_object_or_404(sites_in_full_view(_user(request)).select_related("company", "commune"), pk=site_id)
-    return _site_out(site)
-
-
-@api.get("/flows", response={200: list[S.FlowOut], **DENIED}, tags=["flows"])
-def list_flows(request, site: int | None = None, direction: str | None = None, limit: int = 100, offset: int = 0):
-    qs = Flow.objects.filter(site__in=sites_in_full_view(_user(request))).order_by("id")
-    if site is not None:
-        # A foreign-key lookup has no overflow guard: an id no database integer can hold matches nothing.
-        qs = qs.filter(site_id=site) if abs(site) < 2**63 else qs.none()
-    if direction in ("offer", "need"):
-        qs = qs.filter(direction=direction)
-    return [_flow_out(f) for f in qs[_window(offset, limit, 1000)]]
-
-
-@api.get("/flows/{flow_id}", response={200: S.FlowOut, **DENIED, **HIDDEN}, tags=["flows"])
-def get_flow(request, flow_id: int):
-    return _flow_out(get_object_or_404(Flow.objects.filter(site__in=sites_in_full_view(_user(request))), pk=flow_id))
-
-
-@api.post("/flows", response={201: S.FlowOut, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID}, tags=["flows"])
-def create_flow(request, payload: S.FlowIn):
-    user = _user(request)
-    sites = sites_in_full_view(user)
-    site = sites.filter(pk=payload.site).first()
-    if site is None or not can_edit_site(user, site):
-        raise HttpError(404, "site: not found among the sites you may edit")
-    data = {"site": str(payload.site), "direction": payload.direction, "kind": payload.kind, "label": payload.label,
-            "ewc": payload.ewc_code or "", "material_class": payload.material_class or "",
-            "quantity": "" if payload.quantity is None else str(payload.quantity), "unit": payload.unit or "",
-            "period": payload.period, "current_route": payload.current_route or "",
-            "temperature_c": "" if payload.temperature_c is None else str(payload.temperature_c)}
-    if payload.confidential:
-        data["confidential"] = "on"
-    form = FlowForm(data, sites=sites)
-    if not form.is_valid():
-        names = {"ewc": "ewc_code"}
-        detail = [{"loc": ["body", "payload", names.get(field, field) if field != "__all__" else "label"],
-                   "msg": " ".join(str(m) for m in messages), "type": "value_error"}
-                  for field, messages in form.errors.items()]
-        return api.create_response(request, {"detail": detail}, status=422)
-    return 201, _flow_out(form.save(source="api", author=user))
+# --- sites and flows: ``boucle.flows.api`` ------------------------------------------------------------
 
 
 # --- synergies -------------------------------------------------------------------------------------
@@ -334,3 +288,22 @@ def observatory_toile(request, ref: str, material: str | None = None, statuses: 
     from . import observatory
 
     return observatory.toile(_with_token_user(request), ref, material=material, statuses=statuses)
+
+
+# --- the domains' routers (each domain keeps its API next to its access rules and write path) -------
+
+def _mount():
+    from boucle.flows.api import router as flows
+    from boucle.matching.api import router as matching
+    from boucle.observatory.api import router as observatory_exports
+    from boucle.passports.api import router as passports
+    from boucle.projects.api import router as projects
+    from boucle.sharing.api import router as sharing
+
+    from .impact import router as impact
+
+    for router in (flows, matching, projects, sharing, passports, impact, observatory_exports):
+        api.add_router("", router)
+
+
+_mount()

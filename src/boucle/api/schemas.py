@@ -103,8 +103,11 @@ class SynergyOut(Schema):
     id: int
     status: str
     material: str
-    distance_km: float
-    score: float
+    distance_km: float | None = Field(None, description="Exact distance; null while the other company is anonymous.")
+    distance: str = Field(description="The distance as shown: exact (\"6,3 km\") or a band (\"5–20 km\") "
+                                      "while the other company is anonymous.")
+    score: float | None = Field(None, description="Null while the other company is anonymous (with the other "
+                                                "terms it would give the exact distance back).")
     offer: Party
     need: Party
     estimated: Estimate

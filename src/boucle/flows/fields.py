@@ -33,6 +33,9 @@ def number(column: str, text: str, *, minimum=None):
     value = text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if not value:
         return None
+    from .bounds import ascii_digits
+
+    ascii_digits(column, value)
     if value.count(",") == 1 and "." not in value:
         value = value.replace(",", ".")
     try:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from boucle.reference.models import ActivityCode, WasteCode
 from boucle.territories.models import Commune
 
+from . import bounds as B
 from . import fields as F
 from . import units
 from .corrections import latest_corrections
@@ -71,6 +72,10 @@ class Report:
             if self.rejected and not self.written:
                 out.append("rien n'a été écrit (--partial pour importer les lignes valides)")
         return out
+
+
+def _length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 def _check_header(header, known, required, report):
@@ -133,52 +138,85 @@ class _CommuneFinder:
         return self.codes[idx] if dist * 6371.0 <= max_km else None
 
 
+class SiteRow:
+    """The one validation of a site: a row of the import file, or the API's body read as one.
+
+    ``parse`` raises ``CellError`` whose ``column`` names the field at fault."""
+
+    def __init__(self):
+        self.nafs = set(ActivityCode.objects.values_list("code", flat=True))
+        self.communes = {c: (lat, lon) for c, lat, lon in Commune.objects.values_list("insee", "lat", "lon")}
+        self.finder = None
+
+    @staticmethod
+    def _fail(column, message):
+        error = F.CellError(message)
+        error.column = column
+        return error
+
+    def parse(self, row: dict) -> tuple[str, str, dict]:
+        """(site_id, id kind, values of the Site's fields) from a row of text cells."""
+        def cell(column, parse):
+            try:
+                return parse()
+            except F.CellError as exc:
+                exc.column = getattr(exc, "column", None) or column
+                raise
+
+        cell("site_id", lambda: B.identifier("site_id", (row.get("site_id") or "").strip()))
+        B.row({k: v for k, v in row.items() if isinstance(v, str)})  # the same bounds as the importer's
+        sid, kind = cell("site_id", lambda: F.site_id(row.get("site_id", "")))
+        name = cell("name", lambda: B.label("name", row.get("name", "").strip(), _length(Site, "name")))
+        if not name:
+            raise self._fail("name", _("%(column)s: valeur obligatoire") % {"column": "name"})
+        naf = cell("naf_code", lambda: F.naf(row.get("naf_code", "")))
+        if naf and naf not in self.nafs:
+            raise self._fail("naf_code", _("naf_code: %(code)s absent de la NAF rév. 2") % {"code": naf})
+        lat = cell("latitude", lambda: F.number("latitude", row.get("latitude", "")))
+        lon = cell("longitude", lambda: F.number("longitude", row.get("longitude", "")))
+        if (lat is None) != (lon is None):
+            raise self._fail("latitude" if lat is None else "longitude", _("latitude et longitude vont ensemble"))
+        if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise self._fail("latitude" if not -90 <= lat <= 90 else "longitude",
+                             _("coordonnées hors limites (%(lat)s, %(lon)s)") % {"lat": lat, "lon": lon})
+        country = (row.get("country", "") or "FR").strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise self._fail("country", _("country: %(country)s n'est pas un code pays ISO à 2 lettres")
+                             % {"country": repr(country)})
+        commune = row.get("commune_insee", "").strip() or None
+        if commune and commune not in self.communes:
+            raise self._fail("commune_insee", _("commune_insee: %(code)s inconnue") % {"code": commune})
+        if lat is None:
+            if not commune:
+                raise self._fail("commune_insee", _("ni coordonnées (latitude, longitude) ni commune_insee"))
+            lat, lon = self.communes[commune]
+        elif not commune and country == "FR":
+            self.finder = self.finder or _CommuneFinder()
+            commune = self.finder.nearest(lat, lon)
+        activity = cell("activity", lambda: B.label("activity", row.get("activity", "").strip(),
+                                                     _length(Site, "activity")))
+        return sid, kind, {"name": name, "naf_id": naf, "activity": activity, "lat": lat, "lon": lon,
+                           "commune_id": commune, "country": country}
+
+
 def import_sites(path, *, partial=False, source="import") -> Report:
     report = Report()
     table = read_table(path)
     _check_header(table.header, SITE_COLUMNS, ["site_id", "name"], report)
     if not ({"latitude", "longitude"} <= set(table.header) or "commune_insee" in table.header):
         raise FileFormatError(_("il faut les colonnes latitude et longitude, ou commune_insee"))
-    nafs = set(ActivityCode.objects.values_list("code", flat=True))
-    communes = {c: (lat, lon) for c, lat, lon in Commune.objects.values_list("insee", "lat", "lon")}
-    finder = None
+    parser = SiteRow()
     parsed, seen = [], {}
     for line, row in table.rows:
         try:
+            B.identifier("site_id", row.get("site_id", "").strip())
+            B.row(row)
             sid, kind = F.site_id(row.get("site_id", ""))
             if sid in seen:
                 raise F.CellError(_("site_id %(value)s en double (déjà ligne %(line)d)")
                                   % {"value": sid, "line": seen[sid]})
             seen[sid] = line
-            name = row.get("name", "").strip()
-            if not name:
-                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "name"})
-            naf = F.naf(row.get("naf_code", ""))
-            if naf and naf not in nafs:
-                raise F.CellError(_("naf_code: %(code)s absent de la NAF rév. 2") % {"code": naf})
-            lat = F.number("latitude", row.get("latitude", ""))
-            lon = F.number("longitude", row.get("longitude", ""))
-            if (lat is None) != (lon is None):
-                raise F.CellError(_("latitude et longitude vont ensemble"))
-            if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise F.CellError(_("coordonnées hors limites (%(lat)s, %(lon)s)") % {"lat": lat, "lon": lon})
-            country = (row.get("country", "") or "FR").strip().upper()
-            if len(country) != 2 or not country.isalpha():
-                raise F.CellError(_("country: %(country)s n'est pas un code pays ISO à 2 lettres")
-                                  % {"country": repr(country)})
-            commune = row.get("commune_insee", "").strip() or None
-            if commune and commune not in communes:
-                raise F.CellError(_("commune_insee: %(code)s inconnue") % {"code": commune})
-            if lat is None:
-                if not commune:
-                    raise F.CellError(_("ni coordonnées (latitude, longitude) ni commune_insee"))
-                lat, lon = communes[commune]
-            elif not commune and country == "FR":
-                finder = finder or _CommuneFinder()
-                commune = finder.nearest(lat, lon)
-            parsed.append((line, sid, kind, {
-                "name": name, "naf_id": naf, "activity": row.get("activity", "").strip(),
-                "lat": lat, "lon": lon, "commune_id": commune, "country": country}))
+            parsed.append((line, *parser.parse(row)))
         except F.CellError as exc:
             report.rejected.append((line, str(exc)))
     if report.rejected and not partial:
@@ -271,7 +309,8 @@ def import_flows(path, *, partial=False, source="import") -> Report:
     parsed, seen = [], {}
     for line, row in table.rows:
         try:
-            raw_sid = row.get("site_id", "").strip()
+            raw_sid = B.identifier("site_id", row.get("site_id", "").strip())
+            B.row(row)
             sid = raw_sid.replace(" ", "") if raw_sid.replace(" ", "").isdigit() else raw_sid
             if not sid:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
@@ -279,7 +318,7 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)")
                                   % {"value": sid})
             direction = F.choice("direction", row.get("direction", ""), DIRECTIONS)
-            label = row.get("label", "").strip()
+            label = B.label("label", row.get("label", "").strip(), _length(Flow, "label"))
             if not label:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "label"})
             kind = F.choice("kind", row.get("kind", ""), KINDS, default="material")
@@ -314,7 +353,7 @@ def import_flows(path, *, partial=False, source="import") -> Report:
             confidential = F.boolean("confidential", row.get("confidential", ""), default=True)
             illustrative = F.boolean("illustrative", row.get("illustrative", ""), default=False)
             route = F.current_route(row.get("current_route", ""))
-            external_id = row.get("external_id", "").strip()
+            external_id = B.identifier("external_id", row.get("external_id", "").strip(), max_chars=120)
             identity = flow_identity(direction, kind, label, ewc, external_id)
             key = (sid, identity)
             if key in seen:
@@ -322,6 +361,8 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                                   % {"line": seen[key]})
             seen[key] = line
             base, base_unit = (units.to_base(quantity, unit, period) if quantity is not None else (None, ""))
+            if quantity is not None:
+                B.quantity("quantity", quantity, base, base_unit)
             parsed.append((line, site_ids[sid], identity, {
                 "direction": direction, "kind": kind, "label": label, "ewc_id": ewc,
                 "quantity": quantity, "unit": unit, "period": period, "quantity_base": base, "base_unit": base_unit,

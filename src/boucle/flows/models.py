@@ -128,6 +128,8 @@ class Flow(models.Model):
     external_id = models.CharField(max_length=120, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_values = models.JSONField(default=dict, blank=True, help_text="The values as last imported.")
+    declared_at = models.DateTimeField(auto_now_add=True, null=True, blank=True,
+                                       help_text="When the flow was first recorded (empty for flows older than this field).")
 
     class Meta:
         ordering = ["site", "direction", "label"]

@@ -34,6 +34,7 @@ from boucle.reference.models import ActivityCode
 from boucle.reference.validators import normalise_naf
 from boucle.territories.models import Commune
 
+from . import bounds as B
 from . import fields as F
 from .importers import FileFormatError, Report, _jsonable, _upsert
 from .models import Company, Site
@@ -92,27 +93,29 @@ class _Reader:
         idx = {h: i for i, h in enumerate(header)}
         cols = {c: idx.get(c) for c in KNOWN}
         raw, text = _open_text(self.path)
+        # Fields of any length are read, then refused per line by the bounds (as in ``tabular``).
+        csv.field_size_limit(max(csv.field_size_limit(), os.path.getsize(self.path) + 1))
         with raw, text:
             text.readline()
             last = 0
-            for line_no, values in enumerate(csv.reader(text, delimiter=delimiter), start=2):
+            for line_no, values in _lines(csv.reader(text, delimiter=delimiter)):
                 if bar is not None and line_no % 10_000 == 0:
                     pos = raw.tell()
                     bar.update(pos - last)
                     last = pos
                 row = {c: (values[i].strip() if i is not None and i < len(values) else "") for c, i in cols.items()}
                 try:
-                    sid = row["siret"]
-                    if checked is not None:
+                    sid, kind = row["siret"], "siret"
+                    if checked is not None:  # second pass: the line was checked by the first
                         if line_no in checked:
                             continue
-                        kind = "siret"
                         if not _fast_siret(sid):
                             sid = F.site_id(sid)[0]
-                    elif not _fast_siret(sid):  # the slow path names the fault (and knows La Poste's exception)
-                        sid, kind = F.site_id(sid)
                     else:
-                        kind = "siret"
+                        for column in ("siret", "enseigne1etablissement", "denominationusuelleetablissement"):
+                            B.label(column, row[column])
+                        if not _fast_siret(sid):  # the slow path names the fault (and knows La Poste's exception)
+                            sid, kind = F.site_id(sid)
                     if kind != "siret":
                         raise F.CellError(_("siret: %(value)s n'est pas un SIRET à 14 chiffres")
                                           % {"value": repr(row["siret"])})
@@ -123,6 +126,21 @@ class _Reader:
                     continue
                 row["x"], row["y"] = x, y
                 yield line_no, sid, row
+
+
+def _lines(reader):
+    """(line, values) of a csv reader; a line csv cannot read (a field over its size limit, …) refuses
+    the file with its number instead of a traceback."""
+    line_no = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileFormatError(_("ligne %(line)d : %(error)s") % {"line": line_no + 1, "error": exc}) from None
+        line_no += 1
+        yield line_no, values
 
 
 def import_sirene(path, *, partial=False, progress=True) -> Report:

@@ -23,11 +23,49 @@ class Table:
     rows: Iterator[tuple[int, dict[str, str]]]  # (line number, column → text)
 
 
+#: An XLSX is a zip: its parts are checked before openpyxl reads a byte of them, so a small file
+#: that inflates to gigabytes (a zip bomb) or holds millions of cells is refused at once.
+MAX_XLSX_UNCOMPRESSED_BYTES = 50_000_000
+MAX_XLSX_CELLS = 1_000_000
+MAX_XLSX_PARTS = 1000
+
+_BOMS = [(b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xfe\xff", "utf-16-be"),
+         (b"\xff\xfe", "utf-16-le")]
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark: every other byte of ASCII text is zero."""
+    head = raw[:400]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) * 0.4 and even == 0:
+        return "utf-16-le"
+    if even > len(head) * 0.4 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
 def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16/32 (as Excel's "Unicode text" saves), else Latin-1."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return _decode_as(raw[len(bom):], encoding)
+    encoding = _utf16_without_bom(raw)
+    if encoding:
+        return _decode_as(raw, encoding)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def _decode_as(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(_("fichier %(encoding)s illisible (octet %(position)d) : enregistrez-le en UTF-8")
+                              % {"encoding": encoding.upper(), "position": exc.start}) from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -41,15 +79,33 @@ def _clean_header(header) -> list[str]:
 
 
 def read_csv_text(text: str) -> Table:
+    # Fields of any length are read (the file's size is bounded by the caller), then each row's
+    # fields are checked by ``bounds.row`` with a line-numbered refusal; csv's own 128 KiB limit
+    # would abort the whole file with an exception instead.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+
+    def step():
+        try:
+            return next(reader)
+        except csv.Error as exc:
+            raise FileFormatError(_("ligne %(line)d : %(error)s") % {"line": reader.line_num, "error": exc}) from None
+
     try:
-        header = _clean_header(next(reader))
+        header = _clean_header(step())
     except StopIteration:
         raise FileFormatError(_("le fichier est vide")) from None
+    _check_header_cells(header)
 
     def rows():
-        for line_no, values in enumerate(reader, start=2):
+        line_no = 1
+        while True:
+            try:
+                values = step()
+            except StopIteration:
+                return
+            line_no += 1
             if not any(v.strip() for v in values):
                 continue
             yield line_no, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
@@ -57,19 +113,64 @@ def read_csv_text(text: str) -> Table:
     return Table(header, rows())
 
 
+def _check_header_cells(header: list[str]) -> None:
+    too_long = [h for h in header if len(h) > 200]
+    if too_long:
+        raise FileFormatError(_("ligne 1 : nom de colonne de plus de 200 caractères"))
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse a workbook whose parts inflate beyond ``MAX_XLSX_UNCOMPRESSED_BYTES`` or whose first
+    sheet holds more than ``MAX_XLSX_CELLS`` cells, reading only the zip directory and counting
+    cell tags in a bounded stream."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileFormatError(_("lecture du classeur impossible : %(error)s") % {"error": exc}) from None
+    with archive:
+        parts = archive.infolist()
+        total = sum(p.file_size for p in parts)
+        if len(parts) > MAX_XLSX_PARTS or total > MAX_XLSX_UNCOMPRESSED_BYTES:
+            raise FileFormatError(_("classeur refusé : %(size)s Mo une fois décompressé (%(max)s Mo au plus)")
+                                  % {"size": f"{total / 1e6:.0f}", "max": f"{MAX_XLSX_UNCOMPRESSED_BYTES / 1e6:.0f}"})
+        sheets = sorted(p.filename for p in parts if p.filename.startswith("xl/worksheets/") and p.filename.endswith(".xml"))
+        cells = 0
+        for name in sheets[:1]:
+            with archive.open(name) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    data = tail + chunk
+                    cells += data.count(b"<c ") + data.count(b"<c>")
+                    tail = data[-2:]
+                    if cells > MAX_XLSX_CELLS:
+                        raise FileFormatError(_("classeur refusé : plus de %(max)s cellules")
+                                              % {"max": f"{MAX_XLSX_CELLS:,}".replace(",", "\u202f")})
+
+
 def read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
+    check_xlsx(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise FileFormatError(_("lecture du classeur impossible : %(error)s") % {"error": exc}) from None
-    sheet = workbook.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
+    def damaged(exc):
+        return FileFormatError(_("lecture du classeur impossible : %(error)s") % {"error": exc})
+
     try:
-        header = _clean_header(next(it))
+        sheet = workbook.worksheets[0]
+        header = _clean_header(next(sheet.iter_rows(values_only=True, max_row=1)))
     except StopIteration:
         raise FileFormatError(_("le classeur est vide")) from None
+    except Exception as exc:
+        raise damaged(exc) from None
+    while header and not header[-1]:
+        header.pop()  # a stated dimension of 16,384 columns gives as many empty header cells
+    _check_header_cells(header)
+    it = sheet.iter_rows(values_only=True, min_row=2, max_col=max(1, len(header)))
 
     def text(value):
         if value is None:
@@ -81,7 +182,15 @@ def read_xlsx(path: Path) -> Table:
         return str(value).strip()
 
     def rows():
-        for line_no, values in enumerate(it, start=2):
+        line_no = 1
+        while True:
+            try:
+                values = next(it)
+            except StopIteration:
+                return
+            except Exception as exc:  # a damaged sheet fails while it is read, not when it is opened
+                raise damaged(exc) from None
+            line_no += 1
             if not any(v not in (None, "") for v in values):
                 continue
             yield line_no, {h: text(values[i]) if i < len(values) else "" for i, h in enumerate(header) if h}

@@ -20,15 +20,11 @@ figures unknown. Pure Python + numpy: no Django.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
 
 import numpy as np
 
 BASE_UNIT_OF_KIND = {"material": "t", "water": "m3", "heat": "MWh"}
-
-
-def _r(x: float, nd: int) -> float | None:
-    return None if not np.isfinite(x) else round(float(x), nd)
 
 
 def value_proposals(proposals: list, flows_by_id: dict, sites_by_id: dict) -> list:
@@ -83,30 +79,54 @@ def value_proposals(proposals: list, flows_by_id: dict, sites_by_id: dict) -> li
     be = out["breakeven_km"]
     heat = np.array([(tables.materials.get(k).flow_kind == "heat") if k in tables.materials else False for k in keys])
     model_routes = _route_keys()
+    # Per-proposal figures as Python lists once (a dense region values half a million proposals).
+    quantity_known = np.isfinite(qty)
+    drop = quantity_known & np.isfinite(co2) & (co2 <= 0)  # no net gain against what happens today
+    # heat beyond its break-even distance: the pipe costs more than the heat is worth
+    dist = np.array([p.distance_km for p in proposals], dtype=float)
+    with np.errstate(invalid="ignore"):
+        drop |= quantity_known & heat & np.isfinite(be) & (dist > be)
+    co2_r, lo_r, hi_r = rounded_list(co2, 3), rounded_list(lo, 3), rounded_list(hi, 3)
+    tonnes_r, eur_r = rounded_list(out["tonnes_diverted"], 6), rounded_list(out["eur_saved"], 2)
+    be_r = rounded_list(be, 2)
+    need_l, ro_l, assumed_l = need.tolist(), ro.tolist(), assumed.tolist()
+    known_l, drop_l, heat_l = known.tolist(), drop.tolist(), heat.tolist()
     kept = []
     for i, p in enumerate(proposals):
-        if not known[i]:
+        if not known_l[i]:
             kept.append(p)
             continue
-        quantity_known = np.isfinite(qty[i])
-        if quantity_known and np.isfinite(co2[i]) and co2[i] <= 0:
-            continue  # no net gain against what happens today
-        if quantity_known and heat[i] and np.isfinite(be[i]) and p.distance_km > be[i]:
-            continue  # heat beyond its break-even distance: the pipe costs more than the heat is worth
+        if drop_l[i]:
+            continue
         explanation = dict(p.explanation or {})
-        explanation["current_route"] = model_routes.get(int(ro[i])) if ro[i] >= 0 else None
-        explanation["current_route_assumed"] = bool(assumed[i])
-        if np.isfinite(need[i]):
-            explanation["need_temperature_c"] = float(need[i])
-        if heat[i] and np.isfinite(be[i]):
-            explanation["heat_breakeven_km"] = round(float(be[i]), 2)
-        if np.isfinite(lo[i]) and np.isfinite(hi[i]):
-            explanation["co2e_low_t"], explanation["co2e_high_t"] = _r(lo[i], 3), _r(hi[i], 3)
-        kept.append(replace(
-            p, co2e_avoided_t_per_year=_r(co2[i], 3), explanation=explanation,
-            tonnes_diverted=_r(out["tonnes_diverted"][i], 6), eur_saved=_r(out["eur_saved"][i], 2),
-            co2e_low_t=_r(lo[i], 3), co2e_high_t=_r(hi[i], 3)))
+        explanation["current_route"] = model_routes.get(int(ro_l[i])) if ro_l[i] >= 0 else None
+        explanation["current_route_assumed"] = bool(assumed_l[i])
+        if math.isfinite(need_l[i]):
+            explanation["need_temperature_c"] = float(need_l[i])
+        if heat_l[i] and be_r[i] is not None:
+            explanation["heat_breakeven_km"] = be_r[i]
+        if lo_r[i] is not None and hi_r[i] is not None:
+            explanation["co2e_low_t"], explanation["co2e_high_t"] = lo_r[i], hi_r[i]
+        # dataclasses.replace, without its per-call field checks
+        kept.append(type(p)(**{**p.__dict__, "co2e_avoided_t_per_year": co2_r[i], "explanation": explanation,
+                               "tonnes_diverted": tonnes_r[i], "eur_saved": eur_r[i], "co2e_low_t": lo_r[i],
+                               "co2e_high_t": hi_r[i]}))
     return kept
+
+
+def rounded_list(a: np.ndarray, digits: int) -> list:
+    """``[round(x, digits) for x in a]`` with None where a figure is not finite, vectorised: numpy's
+    rounding agrees with round() except near a half, where round() (correctly rounded) decides."""
+    a = np.asarray(a, dtype=float)
+    out = np.round(a, digits)
+    with np.errstate(invalid="ignore"):
+        near = np.flatnonzero(np.abs(np.abs(a * 10.0**digits) % 1.0 - 0.5) < 1e-6)
+    values = out.tolist()
+    for i, x in zip(near.tolist(), a[near].tolist()):
+        values[i] = round(x, digits)
+    for i in np.flatnonzero(~np.isfinite(a)).tolist():
+        values[i] = None
+    return values
 
 
 def _route_keys() -> dict[int, str]:

@@ -39,7 +39,8 @@ def register(subparsers):
 def _row(p) -> dict:
     from .wording import explanation_text
 
-    row = {name: getattr(p, name) for name in FIELDS}
+    fields = p.__dict__
+    row = {name: fields[name] for name in FIELDS}
     row["distance_km"] = round(row["distance_km"], 3)
     # The reasons in words (French, English with BOUCLE_LANG=en) next to the engine's data.
     row["explanation"] = {**row["explanation"], "text": explanation_text(
@@ -63,6 +64,7 @@ def run_match(args) -> int:
     from django.conf import settings
     from django.utils.translation import gettext as _
 
+    from .pipeline import bulk_allocation
     from .service_run import propose_for, run_matching
 
     territory = _resolve_or_exit(args.territory)
@@ -78,38 +80,53 @@ def run_match(args) -> int:
               % {"proposals": run.proposals, "created": run.created, "updated": run.updated}, file=sys.stderr)
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
-        if args.format == "jsonl":
-            for p in proposals:
-                out.write(json.dumps(_row(p), ensure_ascii=False, default=str) + "\n")
-        elif args.format == "csv":
-            writer = csv.DictWriter(out, fieldnames=FIELDS)
-            writer.writeheader()
-            for p in proposals:
-                row = _row(p)
-                row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
-                writer.writerow(row)
-        else:
-            from .wording import explanation_text
-
-            co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
-            out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
-            for p in proposals:
-                co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
-                need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
-                pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
-                    "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
-                    "need": need}
-                out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
-                out.write(f"{'':26}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
+        with bulk_allocation():
+            _write(out, args.format, proposals)
     finally:
         if args.output:
             out.close()
     return 0
 
 
-def run_allocate(args) -> int:
+def _write(out, fmt: str, proposals) -> None:
+    """The proposals as jsonl, csv or a table."""
+    from django.utils.translation import gettext as _
+
+    if fmt == "jsonl":
+        # One encoder for every line (a dense region prints half a million).
+        encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+        for start in range(0, len(proposals), 10_000):
+            out.write("".join(encode(_row(p)) + "\n" for p in proposals[start:start + 10_000]))
+    elif fmt == "csv":
+        from boucle.spreadsheets import safe_cell
+
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        for p in proposals:
+            row = _row(p)
+            row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    else:
+        from .wording import explanation_text
+
+        co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
+        out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
+        for p in proposals:
+            co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
+            need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
+            pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
+                "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
+                "need": need}
+            out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
+            out.write(f"{'':26}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
+
+
+def allocation_summary(territory: str | None, objective: str = "co2", radius_km: float | None = None,
+                       exclude_sites=(), fresh: bool = False, note=None) -> dict:
     """The territory's potential (``territory_potential``): the optimal allocation of its open suggestions,
-    or with ``--fresh`` of the proposals of a new matching run on its flows."""
+    or with ``fresh`` of the proposals of a new matching run on its flows; what ``boucle allocate --json``
+    prints and the API answers (``territory``: a resolved reference such as ``epci:200093201``, None for all).
+    ``note(text)`` is told when, nothing being matched yet, the matching runs first."""
     from django.conf import settings
     from django.utils.translation import gettext as _
 
@@ -117,29 +134,39 @@ def run_allocate(args) -> int:
 
     from .territory_potential import fresh_potential, potential_of
 
-    territory = _resolve_or_exit(args.territory)
-    if territory is False:
-        return 2
-    if args.fresh:
-        radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-        result = fresh_potential(territory, radius, args.objective, exclude_sites=args.exclude_site)
+    exclude_sites = list(exclude_sites)
+    if fresh:
+        radius = radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+        result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites)
     else:
-        radius = args.radius_km
-        result = potential_of(resolve(territory) if territory else None, args.objective,
-                              exclude_sites=args.exclude_site, max_distance_km=args.radius_km)
+        radius = radius_km
+        result = potential_of(resolve(territory) if territory else None, objective,
+                              exclude_sites=exclude_sites, max_distance_km=radius_km)
         if result.suggestions == 0:  # nothing matched yet: run the matching rather than answer nothing
-            print(_("aucune suggestion enregistrée pour ce territoire : rapprochement des flux déclarés…"),
-                  file=sys.stderr)
-            args.fresh, radius = True, args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-            result = fresh_potential(territory, radius, args.objective, exclude_sites=args.exclude_site)
+            if note is not None:
+                note(_("aucune suggestion enregistrée pour ce territoire : rapprochement des flux déclarés…"))
+            fresh, radius = True, radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+            result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites)
     exchanges = [{"offer_site_id": e["offer_site_id"], "offer_label": e["offer_label"],
                   "need_site_id": e["need_site_id"], "need_label": e["need_label"],
                   "material_class": e["material_class"], "kind": e["kind"], "synergy_id": e["synergy_id"],
                   "distance_km": round(e["distance_km"], 3), "quantity": round(e["quantity"], 3), "unit": e["unit"],
                   "value": round(e["value"], 3)} for e in result.exchanges]
-    summary = {**result.summary(), "exchanges": exchanges, "excluded_sites": args.exclude_site,
-               "territory": territory, "radius_km": radius,
-               "source": "matching" if args.fresh else "suggestions"}
+    return {**result.summary(), "exchanges": exchanges, "excluded_sites": exclude_sites,
+            "territory": territory, "radius_km": radius, "source": "matching" if fresh else "suggestions",
+            "_result": result}
+
+
+def run_allocate(args) -> int:
+    from django.utils.translation import gettext as _
+
+    territory = _resolve_or_exit(args.territory)
+    if territory is False:
+        return 2
+    summary = allocation_summary(territory, args.objective, args.radius_km, args.exclude_site, fresh=args.fresh,
+                                 note=lambda text: print(text, file=sys.stderr))
+    result = summary.pop("_result")
+    exchanges = summary["exchanges"]
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
@@ -160,11 +187,11 @@ def run_allocate(args) -> int:
     return 0
 
 
-def run_pools(args) -> int:
+def pools_summary(territory: str | None, radius_km: float = 10.0, min_sites: int = 3) -> dict:
     """Shared collection rounds for wastes (depots: the territory's waste-treatment sites, NAF 38)
-    and pooled purchasing for needs, with the truck-km a round saves over separate trips."""
+    and pooled purchasing for needs, with the truck-km a round saves over separate trips:
+    what ``boucle pools --json`` prints and the API answers."""
     import numpy as np
-    from django.utils.translation import gettext as _
 
     from boucle.flows.models import Flow
 
@@ -172,9 +199,6 @@ def run_pools(args) -> int:
     from .pooling import Flows, find_pools
     from .service_run import territory_sites
 
-    territory = _resolve_or_exit(args.territory)
-    if territory is False:
-        return 2
     sites = list(territory_sites(territory).values_list("pk", "site_id", "lat", "lon", "naf_id"))
     index = {pk: i for i, (pk, *_rest) in enumerate(sites)}
     flows = list(Flow.objects.filter(site_id__in=index).exclude(material_class="")
@@ -185,16 +209,27 @@ def run_pools(args) -> int:
                   quantity_t=[f[2] if f[3] == "t" and f[2] is not None else np.nan for f in flows],
                   direction=[f[4] for f in flows])
     depots = [(lat, lon) for _pk, _sid, lat, lon, naf in sites if (naf or "").startswith("38")]
-    pools = find_pools(Sites(lat=[s[2] for s in sites], lon=[s[3] for s in sites]), table, radius_km=args.radius_km,
-                       min_sites=args.min_sites, depots_lat=[d[0] for d in depots] or None,
+    pools = find_pools(Sites(lat=[s[2] for s in sites], lon=[s[3] for s in sites]), table, radius_km=radius_km,
+                       min_sites=min_sites, depots_lat=[d[0] for d in depots] or None,
                        depots_lon=[d[1] for d in depots] or None)
     rows = [{"material_class": classes[p.cls], "direction": p.direction,
              "kind": "collecte mutualisée" if p.direction == "offer" else "achat groupé",
              "site_ids": [sites[int(i)][1] for i in p.sites], "total_t": round(p.total_t, 3),
              "truck_km_separate": round(p.truck_km_separate, 1), "truck_km_pooled": round(p.truck_km_pooled, 1),
              "truck_km_saved": round(p.truck_km_saved, 1)} for p in pools]
+    return {"territory": territory, "radius_km": radius_km, "pools": rows}
+
+
+def run_pools(args) -> int:
+    from django.utils.translation import gettext as _
+
+    territory = _resolve_or_exit(args.territory)
+    if territory is False:
+        return 2
+    summary = pools_summary(territory, args.radius_km, args.min_sites)
+    rows = summary["pools"]
     if args.json:
-        print(json.dumps({"territory": territory, "radius_km": args.radius_km, "pools": rows}, ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False))
         return 0
     print(_("%(n)d mutualisations possibles (rayon %(radius)s km, au moins %(min_sites)d sites)")
           % {"n": len(rows), "radius": f"{args.radius_km:g}", "min_sites": args.min_sites})

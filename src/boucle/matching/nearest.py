@@ -374,3 +374,64 @@ def _compiled(kernel, sites, offers, needs, classinfo, compat, radius_km, k, lin
         keep = np.flatnonzero(score >= min_score)
         cands, score = cands.take(keep), score[keep]
     return TopMatches(cands, score, pairs, opened)
+
+
+@dataclass(frozen=True, eq=False)
+class TopReceivers:
+    """Best needs per offer, ordered by offer (as searched), rank value descending, need index;
+    ``cut`` per searched offer: the lowest rank value kept when more needs may qualify than
+    were kept (nothing left out ranks above it), -inf when every qualifying need is kept."""
+
+    candidates: Candidates
+    value: np.ndarray
+    cut: np.ndarray
+    pairs_scored: int
+    queries: int
+
+
+def compiled_search_usable(offers: Offers, needs: Needs, weights: ScoreWeights = ScoreWeights()) -> bool:
+    """Whether :func:`best_needs_per_offer` can run (numba present, bounds' assumptions hold)."""
+    try:
+        from . import nearest_kernel
+    except ImportError:
+        return False
+    confidences = [a.min() for a in (offers.confidence, needs.confidence) if a.size]
+    return nearest_kernel.usable(weights) and min(confidences, default=0.0) >= 0
+
+
+def best_needs_per_offer(
+    sites: Sites,
+    offers: Offers,
+    needs: Needs,
+    classinfo: ClassInfo,
+    compat: Compatibility | None = None,
+    radius_km: float = 200.0,
+    k: int = 5,
+    impact_fn: LinearImpact | None = None,
+    weights: ScoreWeights = ScoreWeights(),
+    workers: int = -1,
+    threshold: float = 0.0,
+    rows: np.ndarray | None = None,
+    by_plausibility: bool = False,
+) -> TopReceivers:
+    """The ``k`` best needs of each offer (of ``rows``, default all) whose plausibility (compat
+    weight x confidences x inferred factor x distance decay) reaches ``threshold``, ranked by
+    score (or by plausibility), ties by need index: compiled best-first search over trees of
+    needs, the symmetric of :func:`best_offers_per_need`; memory grows with the flows and
+    ``k``, never with the pairs in reach. ``impact_fn`` must be linear (None: tonnes only)."""
+    compat = Compatibility.identity(len(classinfo)) if compat is None else compat
+    rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
+    if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0 or rows.size == 0:
+        return TopReceivers(Candidates.empty(), np.zeros(0), np.full(rows.size, -np.inf), 0, 0)
+    if not compiled_search_usable(offers, needs, weights):
+        raise RuntimeError("the compiled search needs numba, non-negative confidences and the usual weight signs")
+    from . import nearest_kernel
+
+    linear = _linear_model(impact_fn, int(max(len(classinfo), offers.cls.max() + 1)))
+    if linear is None:
+        raise TypeError("best_needs_per_offer needs an impact model linear in tonnes (a LinearImpact)")
+    if len(linear) <= offers.cls.max():
+        raise ValueError(f"the impact model has {len(linear)} materials, offers use class {offers.cls.max()}")
+    (o, n, d, w, value), cut, pairs, opened = nearest_kernel.search_needs(
+        sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows, by_plausibility)
+    return TopReceivers(Candidates(o, n, d, w), value, cut, pairs, opened)

@@ -40,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-from .engine import class_pair_allowed, pair_radius_km
+from .engine import HEAT_PUMP_MAX_NEED_C, class_pair_allowed, pair_radius_km
 from .scoring import LinearImpact, ScoreWeights
 from .spatial import EARTH_RADIUS_KM, km_to_chord
 
@@ -473,26 +473,25 @@ def _in_threads(n_threads: int, fn, parts: list) -> list:
     return [fn(p) for p in parts]
 
 
-def _forest(xyz, offers, supply, n_cls: int, weights: ScoreWeights, n_threads: int):
-    """Trees of every offer class (built in ``n_threads`` threads); returns the
-    node rows, the offer order they refer to, and per class its root (-1: no
-    offer) and node count."""
-    counts = np.bincount(offers.cls, minlength=n_cls)
-    order = np.argsort(_small_ints(offers.cls, n_cls), kind="stable")
+def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n_threads: int, leaf: int = LEAF_SIZE):
+    """Trees of the flows of every class (built in ``n_threads`` threads) over place, ``q_key``
+    (ln quantity) and ln ``conf``; returns the node rows (quantity range from ``q``), the flow
+    order they refer to, and per class its root (-1: no flow) and node count."""
+    counts = np.bincount(cls, minlength=n_cls)
+    order = np.argsort(_small_ints(cls, n_cls), kind="stable")
     ends = np.cumsum(counts)
     starts = ends - counts
     with np.errstate(divide="ignore"):
-        keys = np.column_stack((xyz[offers.site[order]], np.log(np.fmax(supply[order], 1e-300)),
-                                np.log(np.fmax(offers.confidence[order], 1e-300))))
+        keys = np.column_stack((xyz[site[order]], q_key[order], np.log(np.fmax(conf[order], 1e-300))))
     split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [QUANTITY_SPLIT_WEIGHT, CONFIDENCE_SPLIT_WEIGHT])
     perm = np.arange(order.size)
-    q, conf = np.ascontiguousarray(supply[order]), np.ascontiguousarray(offers.confidence[order])
+    q, conf = np.ascontiguousarray(q[order]), np.ascontiguousarray(conf[order])
     # Classes dealt to threads by decreasing size, so each gets a similar share.
     by_size = np.argsort(-counts, kind="stable")
     shares = [np.sort(by_size[t::n_threads]) for t in range(n_threads)]
 
     def build(classes):
-        return classes, _build_forest(keys, q, conf, starts[classes], ends[classes], LEAF_SIZE, split_weights, perm)
+        return classes, _build_forest(keys, q, conf, starts[classes], ends[classes], leaf, split_weights, perm)
 
     nds, nis = [], []
     root = np.full(n_cls, -1, dtype=np.int64)
@@ -519,7 +518,10 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
     n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
     supply = np.fmax(offers.quantity_t, 0.0)  # as scoring does: NaN and negatives move nothing
-    nd, ni, order, root, n_nodes = _forest(xyz, offers, supply, n_cls, weights, n_threads)
+    with np.errstate(divide="ignore"):
+        q_key = np.log(np.fmax(supply, 1e-300))
+    nd, ni, order, root, n_nodes = _forest(xyz, offers.site, offers.cls, supply, offers.confidence, q_key, n_cls,
+                                           weights, n_threads)
 
     # Compatible (offer class, weight, radius) per need class, as CSR arrays.
     has_needs = np.bincount(needs.cls, minlength=n_cls) > 0
@@ -577,3 +579,279 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     cuts = np.linspace(0, need_order.size, n_chunks + 1).astype(np.int64)
     counts = _in_threads(n_threads, lambda c: _search(cuts[c], cuts[c + 1], *args), list(range(n_chunks)))
     return _compact(out_s, out_o, out_d, out_w, out_n), sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+# --------------------------------------------------------------------------- best needs per offer
+#
+# The same best-first branch and bound with the roles swapped: per offer, the trees hold the needs of
+# every compatible class, split on place, ln demand (unknown demands apart, as +inf) and ln of the
+# need's confidence x inferred factor. This is what ``boucle match`` shows (at most a few receivers
+# per offer above the plausibility threshold), so it is the search the command runs.
+
+UNKNOWN_DEMAND_KEY = 80.0  # ln-demand key of the needs whose demand is unknown (above any real one)
+# Needs per leaf: rejecting a need by its own bound is cheaper than opening a node (the threshold prunes most).
+NEED_LEAF_SIZE = 64
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _need_node_bound(node, px, py, pz, supply, c_o, w, r_chord, r_km, ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus):
+    """Upper bound of the rank (score, or plausibility when ``by_plaus``) of any need of ``node``
+    for this offer; -inf when the node is out of reach or cannot clear the plausibility threshold."""
+    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
+    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
+    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
+    chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+    if chord > r_chord:
+        return -np.inf
+    km = EARTH_RADIUS_KM * chord
+    plaus = w * c_o * nd[node, 8] * _exp_upper(km * wt[15]) * BOUND_SLACK
+    if plaus < threshold:
+        return -np.inf
+    if by_plaus:
+        return plaus
+    a, b = nd[node, 6], nd[node, 7]  # demand range; +inf: some demand unknown
+    if supply > 0.0:
+        imp = _upper_impact(min(supply, a), min(supply, b), km, r_km, ga, gb, dv, ea, eb, wt)
+        if a == np.inf:
+            fit = wt[10]
+        else:
+            d = min(max(supply, a), b)
+            fit = min(supply, d) / max(supply, d)
+            if b == np.inf:
+                fit = max(fit, wt[10])
+    else:
+        imp = _upper_impact(0.0, 0.0, km, r_km, ga, gb, dv, ea, eb, wt)
+        fit = 0.0
+    return plaus * (wt[0] * max(imp, 0.0) + wt[1] * fit + wt[2]) * wt[17]
+
+
+@njit(cache=True, nogil=True)
+def _search_needs(
+    r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp,
+    n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp,
+    nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
+    ga_c, gb_c, dv_c, ea_c, eb_c, wt, k, threshold, by_plaus, heap_cap, pump_max_c,
+    out_v, out_n, out_d, out_w, out_cnt, out_cut,
+):
+    """Top ``k`` needs of offers ``r0:r1`` (in processing order; ``offer_idx`` gives the output
+    row), ranked by score (or plausibility) descending then need index, keeping only pairs whose
+    plausibility reaches ``threshold``. ``out_cut`` is the k-th rank value when the row is full
+    (nothing left out ranks above it) and -inf when the row holds every qualifying need."""
+    hb = np.empty(heap_cap)
+    hn = np.empty(heap_cap, dtype=np.int64)
+    he = np.empty(heap_cap, dtype=np.int64)
+    pairs = 0
+    opened = 0
+    for r in range(r0, r1):
+        i = offer_idx[r]
+        si = o_site[r]
+        px, py, pz = o_xyz[r, 0], o_xyz[r, 1], o_xyz[r, 2]
+        supply = o_q[r]
+        c_o = o_conf[r]
+        haz = o_haz[r]
+        temp_o = o_temp[r]
+        oc = o_cls[r]
+        ga, gb, dv, ea, eb = ga_c[oc], gb_c[oc], dv_c[oc], ea_c[oc], eb_c[oc]
+        cnt = 0
+        kth = -np.inf  # the k-th rank value once the row is full
+        size = 0
+        for e in range(e_ptr[oc], e_ptr[oc + 1]):
+            node = roots[e]
+            b = _need_node_bound(node, px, py, pz, supply, c_o, e_w[e], e_rchord[e], e_rkm[e],
+                                 ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
+            if b > -np.inf and b >= kth:
+                size = _heap_push(hb, hn, he, size, b, node, e)
+        while size > 0:
+            b, node, e = hb[0], hn[0], he[0]
+            if b < kth:
+                break
+            size -= 1
+            lb, ln, le = hb[size], hn[size], he[size]
+            j = 0
+            while True:
+                ch = 2 * j + 1
+                if ch >= size:
+                    break
+                if ch + 1 < size and hb[ch + 1] > hb[ch]:
+                    ch += 1
+                if hb[ch] <= lb:
+                    break
+                hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
+                j = ch
+            if size > 0:
+                hb[j], hn[j], he[j] = lb, ln, le
+            opened += 1
+            w = e_w[e]
+            first_child = ni[node, 2]
+            if first_child >= 0:
+                for child in (first_child, first_child + 1):
+                    cb = _need_node_bound(child, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
+                                          ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
+                    if cb > -np.inf and cb >= kth:
+                        size = _heap_push(hb, hn, he, size, cb, child, e)
+                continue
+            # Needs farther than ``reach`` cannot reach kth (nor the threshold): the bound holds at
+            # the box's nearest point and decays from there.
+            dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
+            dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
+            dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
+            box = math.sqrt(dx * dx + dy * dy + dz * dz)
+            r_chord = e_rchord[e]
+            reach2 = r_chord * r_chord
+            if kth > 0.0:
+                reach = box + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
+                reach2 = min(reach2, reach * reach * BOUND_SLACK)
+            base = w * c_o  # the plausibility of a need, but for its own confidence and the decay
+            if threshold > 0.0:
+                pb = base * nd[node, 8] * _exp_upper(EARTH_RADIUS_KM * box * wt[15]) * BOUND_SLACK
+                reach = box + wt[9] * math.log(pb / threshold) / EARTH_RADIUS_KM
+                reach2 = min(reach2, reach * reach * BOUND_SLACK)
+            heat = e_heat[e]
+            for p in range(ni[node, 0], ni[node, 1]):
+                dx = n_xyz[p, 0] - px
+                dy = n_xyz[p, 1] - py
+                dz = n_xyz[p, 2] - pz
+                chord2 = dx * dx + dy * dy + dz * dz
+                if chord2 > reach2:
+                    continue
+                if n_site[p] == si:
+                    continue
+                if haz and not n_acc_haz[p]:
+                    continue
+                if heat and math.isfinite(temp_o) and math.isfinite(n_temp[p]) and temp_o < n_temp[p] \
+                        and n_temp[p] > pump_max_c:
+                    continue  # engine.flow_rules_mask: too cold, even for a heat pump
+                chord = math.sqrt(chord2)
+                if chord > r_chord:
+                    continue
+                if threshold > 0.0 and base * n_conf[p] * n_infl[p] * _exp_upper(EARTH_RADIUS_KM * chord * wt[15]) \
+                        * BOUND_SLACK < threshold:
+                    continue  # this need's own bound (the arc is longer than the chord) is cheaper than its score
+                pairs += 1
+                km = _TWO_R * math.asin(min(chord, 2.0) / 2.0)
+                # scoring.score_terms, same operations in the same order
+                plaus = w * (c_o * n_conf[p]) * n_infl[p] * math.exp(-km / wt[9])
+                if plaus < threshold:
+                    continue
+                if by_plaus:
+                    v = plaus
+                else:
+                    demand = n_q[p]
+                    known = math.isfinite(demand)
+                    if known and supply > 0.0:
+                        fit = min(supply, demand) / max(supply, demand)
+                    elif supply > 0.0:
+                        fit = wt[10]
+                    else:
+                        fit = 0.0
+                    tonnes = min(supply, demand) if known else supply
+                    imp = _impact(tonnes, km, ga, gb, dv, ea, eb, wt)
+                    v = plaus * ((wt[0] * imp + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2]))
+                nidx = n_idx[p]
+                if cnt == k and (v < out_v[i, k - 1] or (v == out_v[i, k - 1] and nidx > out_n[i, k - 1])):
+                    continue
+                j = cnt if cnt < k else k - 1
+                while j > 0 and (out_v[i, j - 1] < v or (out_v[i, j - 1] == v and out_n[i, j - 1] > nidx)):
+                    out_v[i, j] = out_v[i, j - 1]
+                    out_n[i, j] = out_n[i, j - 1]
+                    out_d[i, j] = out_d[i, j - 1]
+                    out_w[i, j] = out_w[i, j - 1]
+                    j -= 1
+                out_v[i, j] = v
+                out_n[i, j] = nidx
+                out_d[i, j] = km
+                out_w[i, j] = w
+                if cnt < k:
+                    cnt += 1
+                if cnt == k:
+                    kth = out_v[i, k - 1]
+        out_cnt[i] = cnt
+        out_cut[i] = kth
+    return pairs, opened
+
+
+def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: int, linear: LinearImpact,
+                 weights: ScoreWeights, workers: int, threshold: float, rows=None, by_plausibility: bool = False):
+    """Run the compiled search of the best needs of each offer (of ``rows``, default all).
+
+    Returns, flat and ordered by ``rows`` then rank, the (offer, need, km, compat weight, rank
+    value) arrays of the kept pairs, the cut of each offer of ``rows`` (its k-th rank value when
+    more needs may qualify than kept, -inf when all are kept), the pairs scored and the nodes
+    opened. Memory: the flows plus ``len(rows) x k`` slots."""
+    xyz = np.ascontiguousarray(sites.xyz)
+    rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
+    n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
+    n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
+    nd, ni, order, root, n_nodes, n_infl = _need_forest(xyz, needs, n_cls, weights, n_threads)
+
+    # Compatible (need class, weight, radius) per offer class, as CSR arrays (one root per entry).
+    has_offers = np.bincount(offers.cls[rows], minlength=n_cls) > 0
+    entries: list[list[tuple]] = [[] for _ in range(n_cls)]
+    for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
+        if root[nc] >= 0 and has_offers[oc] and class_pair_allowed(classinfo, oc, nc):
+            r = pair_radius_km(classinfo, oc, nc, radius_km)
+            heat = bool(classinfo.is_heat[oc] or classinfo.is_heat[nc])
+            entries[oc].append((nc, w, r, float(km_to_chord(r)), heat))
+    flat = [e for per in entries for e in per]
+    e_ptr = np.zeros(n_cls + 1, dtype=np.int64)
+    e_ptr[1:] = np.cumsum([len(per) for per in entries])
+    e_nc = np.array([e[0] for e in flat], dtype=np.int64)
+    e_w = np.array([e[1] for e in flat], dtype=np.float64)
+    e_rkm = np.array([e[2] for e in flat], dtype=np.float64)
+    e_rchord = np.array([e[3] for e in flat], dtype=np.float64)
+    e_heat = np.array([e[4] for e in flat], dtype=np.bool_)
+    roots = root[e_nc] if flat else np.zeros(0, dtype=np.int64)
+    heap_cap = max([int(n_nodes[[e[0] for e in per]].sum()) for per in entries if per] + [1])
+
+    coef = [np.full(n_cls, np.nan) for _ in range(5)]
+    m = min(len(linear), n_cls)
+    for arr, src in zip(coef, (linear.co2e_kg_per_unit, linear.co2e_kg_per_unit_km, linear.diverted_t_per_unit,
+                               linear.eur_per_unit, linear.eur_per_unit_km)):
+        arr[:m] = src[:m]
+
+    # Offers by class then place, so a chunk keeps the same tree nodes in cache.
+    o_xyz_all = xyz[offers.site[rows]]
+    slot_order = np.argsort((offers.cls[rows].astype(np.int64) << 45) | _morton(np.ascontiguousarray(o_xyz_all), 15))
+    slot_order = slot_order[np.diff(e_ptr)[offers.cls[rows[slot_order]]] > 0]  # output row = position in rows
+    offer_order = rows[slot_order]
+    supply = np.fmax(offers.quantity_t, 0.0)
+    offer_args = (slot_order, np.ascontiguousarray(xyz[offers.site[offer_order]]),
+                  *(np.ascontiguousarray(a[offer_order]) for a in (offers.site, offers.cls, supply, offers.confidence,
+                                                                   offers.hazardous, offers.temperature_c)))
+    need_args = (np.ascontiguousarray(xyz[needs.site[order]]), order.astype(np.int64),
+                 *(np.ascontiguousarray(a[order]) for a in (needs.site, needs.quantity_t, needs.confidence, n_infl,
+                                                            needs.accepts_hazardous, needs.temperature_c)))
+    out_v = np.empty((rows.size, k))
+    out_n = np.empty((rows.size, k), dtype=np.int64)
+    out_d = np.empty((rows.size, k))
+    out_w = np.empty((rows.size, k))
+    out_cnt = np.zeros(rows.size, dtype=np.int64)
+    out_cut = np.full(rows.size, -np.inf)
+    args = (*offer_args, *need_args, nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
+            *coef, _weights_vector(weights), k, float(threshold), bool(by_plausibility), heap_cap,
+            float(HEAT_PUMP_MAX_NEED_C),
+            out_v, out_n, out_d, out_w, out_cnt, out_cut)
+    n_chunks = 8 * n_threads if n_threads > 1 else 1
+    cuts = np.linspace(0, offer_order.size, n_chunks + 1).astype(np.int64)
+    counts = _in_threads(n_threads, lambda c: _search_needs(cuts[c], cuts[c + 1], *args), list(range(n_chunks)))
+    need, slot, km, w, value = _compact(out_v, out_n, out_d, out_w, out_cnt)
+    # _compact names its columns for the per-need search: here rows are offers and columns needs.
+    return (rows[slot], need, km, w, value), out_cut, sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int):
+    """The trees of the needs (see :func:`_forest`), kept on ``needs`` for the next search of the
+    same needs (the pipeline searches again for the offers whose first search was too short)."""
+    key = (n_cls, weights.decay_km, weights.inferred_factor, xyz.shape[0])
+    cached = getattr(needs, "_need_forest", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    known = np.isfinite(needs.quantity_t)
+    demand = np.where(known, needs.quantity_t, np.inf)  # +inf: unknown (the node bound reads it so)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q_key = np.where(known, np.log(np.fmax(needs.quantity_t, 1e-300)), UNKNOWN_DEMAND_KEY)
+    n_infl = np.where(needs.inferred, weights.inferred_factor, 1.0)
+    value = (*_forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls, weights, n_threads,
+                      NEED_LEAF_SIZE), n_infl)
+    object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache
+    return value

@@ -14,19 +14,24 @@ confidence x inferred-need factor x distance decay; it is what documented exchan
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from . import engine as eng
-from .additionality import value_proposals
+from . import nearest
+from .additionality import rounded_list, value_proposals
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
                               is_waste_operator, need_temperature, site_codes, water_cascades)
-from .scoring import ScoreWeights, score_terms
+from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
 from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
+from .spatial import chord_to_km
 
 # A second-choice class of a label counts only in proportion to how close it is to the first.
 ALTERNATIVE_SHARPNESS = 1.0
@@ -258,44 +263,51 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
 OUTPUT_PRIOR = 0.15
 
 
-def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn) -> list[tuple[str, float]]:
+def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dict | None = None) -> list[tuple[str, float]]:
     if len(classes) < 2:
         return classes
-    typical = {o.class_key: o.weight for o in infer_outputs(site.naf_code, site.activity, site.name)}
+    typical = {o.class_key: o.weight for o in _per_activity(memo, infer_outputs, site)}
     if not typical:
         return classes
     out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
     return sorted(out, key=lambda t: (-t[1], t[0]))
 
 
-def _impact_fn():
-    """The impact colleague's vectorised model, re-indexed to our class order; None if absent."""
+@lru_cache(maxsize=1)
+def _linear_impact() -> LinearImpact | None:
+    """The impact colleague's model (``boucle.impact.vector``) as per-class coefficients in our
+    class order; a class it does not know counts its tonnes only (co2e and euros unknown). Same
+    figures as calling ``score_exchanges``, and the compiled search can read them. None if absent."""
     try:
-        from boucle.impact.vector import material_index, score_exchanges
+        from boucle.impact.vector import linear_coefficients, material_index
     except Exception:
         return None
     keys, _ = _classes()
     imap = material_index()
-    remap = np.array([imap.get(k, -1) for k in keys], dtype=np.int64)
-
-    def fn(material_idx, quantity_t, distance_km, **_):
-        mi = remap[np.asarray(material_idx, dtype=np.int64)]
-        ok = mi >= 0
-        out = {k: np.full(mi.shape, np.nan) for k in ("co2e_avoided_t", "tonnes_diverted", "eur_saved")}
-        if ok.any():
-            res = score_exchanges(mi[ok], np.asarray(quantity_t)[ok], np.asarray(distance_km)[ok])
-            for k in out:
-                out[k][ok] = res[k]
-        out["tonnes_diverted"] = np.where(np.isnan(out["tonnes_diverted"]), np.nan_to_num(quantity_t), out["tonnes_diverted"])
-        out["computable"] = np.isfinite(out["co2e_avoided_t"])
-        return out
-
-    return fn
+    mi = np.array([imap.get(k, -1) for k in keys], dtype=np.int64)
+    known = mi >= 0
+    coef = {name: np.where(known, values, np.nan)
+            for name, values in linear_coefficients(np.where(known, mi, 0)).items()}
+    # A tonnage the model cannot compute is still the tonnage moved.
+    coef["diverted_t_per_unit"] = np.where(np.isnan(coef["diverted_t_per_unit"]), 1.0, coef["diverted_t_per_unit"])
+    return LinearImpact(**coef)
 
 
 # --------------------------------------------------------------------------- propose
 
 
+def _per_activity(memo: dict | None, fn, site: SiteIn):
+    """``fn(naf_code, activity, name)`` once per distinct site description of a run (a region has
+    50,000 sites and far fewer descriptions)."""
+    if memo is None:
+        return fn(site.naf_code, site.activity, site.name)
+    key = (fn, site.naf_code, site.activity, site.name)
+    if key not in memo:
+        memo[key] = fn(site.naf_code, site.activity, site.name)
+    return memo[key]
+
+
+@lru_cache(maxsize=None)
 def _kind_unit(class_key: str) -> str:
     """The unit a quantity of this class is counted in when the flow does not say: t, MWh or m3."""
     from boucle.flows.units import KIND_BASE_UNIT
@@ -309,16 +321,226 @@ def _nan(x) -> float:
     return np.nan if x is None else float(x)
 
 
+def _terms(cands: eng.Candidates, offers: eng.Offers, needs: eng.Needs, weights: ScoreWeights) -> dict:
+    """Score terms of the candidate pairs, with the plausibility the threshold applies to."""
+    terms = score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs,
+                        _linear_impact(), weights)
+    terms["plausibility"] = terms["compat_weight"] * terms["confidence"] * terms["inferred_factor"] * terms["decay"]
+    return terms
+
+
+def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray,
+                 threshold: float, per_offer: int | None = None, by_plausibility: bool = False) -> np.ndarray:
+    """Positions of the candidate pairs a user sees, best first: plausibility at least
+    ``threshold``; one proposal per (offer flow, receiving site, need flow) -- several classes of
+    an offer or several inferred needs of a site are one suggestion -- its best pair; an inferred
+    need dropped where a declared need of the same site takes the offer; then at most
+    ``per_offer`` receivers per offer flow, best score first (``by_plausibility``: the default
+    output's ``selection.select_default``, most plausible first). Ties never depend on input order:
+    ``o_flow``, ``n_site`` and ``n_flow`` (-1: inferred) are ranks of the ids; among exact
+    duplicates the first pair in ``(need, offer)`` order wins."""
+    # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
+    live = np.flatnonzero(plaus >= threshold)
+    # (offer flow, receiving site, need flow) as one integer when it fits: fewer sort keys.
+    n_sites, n_flows = int(n_site.max(initial=0)) + 1, int(max(o_flow.max(initial=0), n_flow.max(initial=0))) + 2
+    if n_flows * n_sites * n_flows < 2**62:
+        receiver = (o_flow[live] * n_sites + n_site[live]) * n_flows + (n_flow[live] + 1)
+        order = live[np.lexsort((-score[live], -plaus[live], receiver))]
+        receiver = (o_flow[order] * n_sites + n_site[order]) * n_flows + (n_flow[order] + 1)
+        first = np.r_[True, receiver[1:] != receiver[:-1]] if order.size else np.zeros(0, dtype=bool)
+    else:
+        order = live[np.lexsort((-score[live], -plaus[live], n_flow[live], n_site[live], o_flow[live]))]
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = (np.diff(o_flow[order]) != 0) | (np.diff(n_site[order]) != 0) | (np.diff(n_flow[order]) != 0)
+    sel = order[first]
+    site_key = o_flow[sel] * n_sites + n_site[sel]
+    declared = n_flow[sel] >= 0
+    if declared.any():  # a declared need of that site already carries the suggestion
+        taken = np.sort(site_key[declared])
+        at = np.minimum(np.searchsorted(taken, site_key), taken.size - 1)
+        sel = sel[declared | (taken[at] != site_key)]
+    if n_flows * n_sites * n_flows < 2**62:
+        receiver = (o_flow[sel] * n_sites + n_site[sel]) * n_flows + (n_flow[sel] + 1)
+        sel = sel[np.lexsort((receiver, -plaus[sel], -score[sel]))]
+    else:
+        sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
+    if per_offer is not None and by_plausibility:
+        pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
+                             tie=np.arange(sel.size))
+        sel = sel[np.sort(pos)]  # restore the global best-first order
+    elif per_offer is not None:
+        pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
+        sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
+    return sel
+
+
+def _unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by sort: numpy's hashing unique is slower on millions of int64)."""
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if a.size else a
+
+
+def _csr(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(group, kind="stable")
+    ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(group, minlength=n_groups))
+    return ptr, order
+
+
+def _cross(ptr_a, idx_a, ga, ptr_b, idx_b, gb) -> tuple[np.ndarray, np.ndarray]:
+    """Every (a, b) with a in group ``ga[u]`` and b in group ``gb[u]``, for each u."""
+    na, nb = ptr_a[ga + 1] - ptr_a[ga], ptr_b[gb + 1] - ptr_b[gb]
+    size = na * nb
+    u = np.repeat(np.arange(ga.size), size)
+    j = np.arange(u.size) - np.repeat(np.cumsum(size) - size, size)
+    return idx_a[ptr_a[ga[u]] + j // nb[u]], idx_b[ptr_b[gb[u]] + j % nb[u]]
+
+
+@lru_cache(maxsize=8)
+def _class_pair_tables(radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Compat weight (0: not compatible or not allowed) and reach in km, per (offer class, need class)."""
+    info, compat = class_info(), compatibility()
+    n = len(info)
+    weight, reach = np.zeros((n, n)), np.zeros((n, n))
+    for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
+        if eng.class_pair_allowed(info, oc, nc):
+            weight[oc, nc], reach[oc, nc] = w, eng.pair_radius_km(info, oc, nc, radius_km)
+    return weight, reach
+
+
+def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Candidates:
+    """Candidates for listed pairs, with the hard rules of :func:`engine.find_candidates` (compatible
+    classes, reach, flow rules); km from the chord, sorted by (need, offer) like it."""
+    weight, reach = _class_pair_tables(radius_km)
+    oc, nc = offers.cls[oi], needs.cls[ni]
+    xyz = sites_arr.xyz
+    diff = xyz[offers.site[oi]] - xyz[needs.site[ni]]
+    km = chord_to_km(np.sqrt((diff * diff).sum(axis=1)))
+    ok = (weight[oc, nc] > 0) & (km <= reach[oc, nc] * (1 + 1e-12))
+    ok &= eng.flow_rules_mask(offers, needs, class_info(), oi, ni)
+    oi, ni, km = oi[ok], ni[ok], km[ok]
+    order = np.lexsort((oi, ni))
+    return eng.Candidates(oi[order], ni[order], km[order], weight[offers.cls[oi[order]], needs.cls[ni[order]]])
+
+
+# Needs searched per offer row at first, as (a, b): a x cap + b. Several rows of a need (its classes)
+# or inferred needs of one site count as one receiver, hence the margin; rows that need more are
+# searched again (see _bounded_selection).
+FIRST_GUESS = (1, 3)
+
+
+def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
+                       pair_filter, by_plausibility):
+    """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
+
+    The compiled search gives each offer row its ``m`` best needs above the threshold (and the
+    rank below which it left some out); the pairs are rescored here exactly as the enumeration
+    scores them, together with the declared needs of each receiving site (an inferred need is
+    dropped where one of them qualifies), and selected. The selection is then the full one if
+    every row that left needs out cut strictly below the last score kept for its offer flow;
+    rows where that does not hold are searched again with ``m`` four times larger."""
+    impact, info, compat = _linear_impact(), class_info(), compatibility()
+    n_off = len(offers)
+    m = max(1, FIRST_GUESS[0] * cap + FIRST_GUESS[1])
+    found_o = np.zeros(0, dtype=np.int64)
+    found_n = np.zeros(0, dtype=np.int64)
+    cut = np.full(n_off, -np.inf)
+    rows = np.arange(n_off)
+    n_flows = int(max(o_flow_of.max(initial=-1), n_flow_of.max(initial=-1))) + 1
+    n_sites = len(sites_arr)
+    decl = np.flatnonzero(n_flow_of >= 0)
+    site_ptr, site_idx = _csr(needs.site[decl], n_sites)
+    site_idx = decl[site_idx]
+    flow_ptr, flow_idx = _csr(o_flow_of, n_flows)
+    kernel_threshold = threshold - 1e-9 * abs(threshold)  # the exact test is select_pairs'
+    pending = np.ones(n_flows, dtype=bool)  # offer flows whose selection is not proven yet
+    settled_o, settled_n = [], []  # the selected pairs of the flows proven
+    rounds = 0
+    while True:
+        rounds += 1
+        top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
+                                           threshold=kernel_threshold, rows=rows, by_plausibility=by_plausibility)
+        again = np.zeros(n_off, dtype=bool)
+        again[rows] = True
+        keep = ~again[found_o]
+        found_o = np.concatenate([found_o[keep], top.candidates.offer_idx])
+        found_n = np.concatenate([found_n[keep], top.candidates.need_idx])
+        cut[rows] = top.cut
+        mine = pending[o_flow_of[found_o]]
+        fo, fn = found_o[mine], found_n[mine]
+        # Declared needs of the sites that receive an inferred need: one of them may take it over.
+        inferred_at = n_flow_of[fn] < 0
+        if inferred_at.any():
+            key = _unique(o_flow_of[fo[inferred_at]] * n_sites + needs.site[fn[inferred_at]])
+            extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
+            fo, fn = np.concatenate([fo, extra_o]), np.concatenate([fn, extra_n])
+        pair = _unique(fo * len(needs) + fn)
+        cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs),
+                                                 radius_km))
+        terms = _terms(cands, offers, needs, weights)
+        score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
+        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+        # The last score kept per offer flow (-inf when fewer than ``cap`` receivers were found).
+        flows_sel = o_flow_of[cands.offer_idx[sel]]
+        full = np.bincount(flows_sel, minlength=n_flows) >= cap
+        kept_min = np.full(n_flows, np.inf)
+        np.minimum.at(kept_min, flows_sel, score[sel])
+        bar = np.where(full, kept_min, -np.inf)[o_flow_of]
+        # Strictly below, with room for the last bits of exp and asin in the compiled scores.
+        short = pending[o_flow_of] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
+        if rounds == 1 and not short.any():
+            return cands, terms, sel
+        still = np.zeros(n_flows, dtype=bool)
+        still[o_flow_of[short]] = True
+        done = ~still[flows_sel]
+        settled_o.append(cands.offer_idx[sel[done]])
+        settled_n.append(cands.need_idx[sel[done]])
+        if not short.any():
+            break
+        pending = still
+        rows = np.flatnonzero(short)
+        cut[rows] = -np.inf
+        m *= 4
+    # The selection of selected pairs is themselves (one per receiver, at most ``cap`` per offer,
+    # none an inferred need whose site's declared need qualifies): select once more for the order.
+    oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
+    cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km))
+    terms = _terms(cands, offers, needs, weights)
+    sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+    return cands, terms, sel
+
+
+@contextmanager
+def bulk_allocation():
+    """No cyclic garbage collection while a run allocates millions of small objects (rows,
+    proposals, output lines, none of them in cycles): each collection would walk them all again,
+    which costs a dense region a third of its time. Collection resumes (and runs) at the end."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
-            weights: ScoreWeights = ScoreWeights()) -> list[Proposal]:
+            weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False) -> list[Proposal]:
     """Proposals, best first.
 
     With neither ``top`` nor ``threshold``: the default output, what the platform shows
     (``selection.select_default``: calibrated plausibility threshold, at most
     MAX_RECEIVERS_PER_OFFER receivers per offer). ``top`` keeps the N best per offer by score;
     with ``top`` and no explicit ``threshold`` nothing is cut by plausibility (ranking mode). An
-    explicit ``threshold`` alone cuts by plausibility only (every candidate with 0)."""
+    explicit ``threshold`` alone cuts by plausibility only (every candidate with 0).
+
+    With a cap per offer (the default output or ``top``) the receivers come from the compiled
+    best-first search of :mod:`.nearest` in memory bounded by the flows (never every pair in
+    reach), then the same selection as the full enumeration keeps them: the result is the full
+    enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks)."""
     default_output = top is None and threshold is None
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
@@ -330,12 +552,13 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
 
     o_rows, n_rows = [], []  # (flow_id | None, site_pos, class_key, confidence, extra)
     sites_by_id = {s.site_id: s for s in sites}
+    memo: dict = {}
     for f in flows:
         if f.site_id not in site_pos or not_matchable(f):
             continue
         classes = classify_flow(f)
         if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
-            classes = _with_output_prior(classes, sites_by_id[f.site_id])
+            classes = _with_output_prior(classes, sites_by_id[f.site_id], memo)
         for key, conf in classes:
             if key not in cidx:
                 continue
@@ -343,7 +566,7 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     declared = {(r[1], r[2]) for r in n_rows}
     if inferred:
         for s in sites:
-            for need in infer_needs(s.naf_code, s.activity, s.name):
+            for need in _per_activity(memo, infer_needs, s):
                 if (site_pos[s.site_id], need.class_key) not in declared and need.class_key in cidx:
                     n_rows.append((None, site_pos[s.site_id], need.class_key, need.weight, need))
     if not o_rows or not n_rows:
@@ -351,7 +574,13 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
 
     hazard_ok: dict[int, frozenset[str] | None] = {}
     for i, s in enumerate(sites):
-        hazard_ok[i] = hazardous_classes_accepted(s.naf_code, s.activity, s.name)
+        hazard_ok[i] = _per_activity(memo, hazardous_classes_accepted, s)
+
+    def _inferred_temperature(site: SiteIn, key: str) -> float:
+        memo_key = (need_temperature, site.naf_code, site.activity, key)
+        if memo_key not in memo:
+            memo[memo_key] = _nan(need_temperature(site.naf_code, site.activity, key))
+        return memo[memo_key]
 
     def accepts(site: int, key: str) -> bool:
         acc = hazard_ok[site]
@@ -366,77 +595,70 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     needs = eng.Needs(
         site=np.array([r[1] for r in n_rows]), cls=np.array([cidx[r[2]] for r in n_rows]),
         quantity_t=np.array([_nan(flows_by_id[r[0]].quantity_t) if r[0] else np.nan for r in n_rows]),
-        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) if r[0] else
-                                _nan(need_temperature(sites[r[1]].naf_code, sites[r[1]].activity, r[2]))
+        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) if r[0] else _inferred_temperature(sites[r[1]], r[2])
                                 for r in n_rows]),
         inferred=np.array([r[0] is None for r in n_rows]),
         confidence=np.array([r[3] for r in n_rows]),
         accepts_hazardous=np.array([accepts(r[1], r[2]) for r in n_rows]))
-    cands = eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(), radius_km=radius_km)
-    if len(cands) and inferred:
-        # A sorted secondary material goes to a user of it, not from one recycler or waste
-        # operator to the next (a declared need of a recycler still counts).
-        waste_op = np.array([is_waste_operator(s.naf_code, s.activity, s.name) for s in sites], dtype=bool)
-        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
-        if resale.any():
-            cands = cands.take(np.flatnonzero(~resale))
-    if len(cands) == 0:
-        return []
-    terms = score_terms(cands.offer_idx, cands.need_idx, cands.distance_km, cands.compat_weight, offers, needs,
-                        _impact_fn(), weights)
-    plaus = terms["compat_weight"] * terms["confidence"] * terms["inferred_factor"] * terms["decay"]
-    score = terms["score"]
-
-    # One proposal per (offer flow, receiving site, need flow): several classes of the same offer
-    # or several inferred needs of the same site are one suggestion to a user. Vectorised: a
-    # territory yields hundreds of thousands of candidate pairs.
+    # Ranks of flows and sites by their ids: ties are broken by them, so the output never depends on
+    # the order of the input lists.
     flow_rank = {fid: i for i, fid in enumerate(sorted(flows_by_id))}
     site_rank = np.argsort(np.argsort(np.array([s.site_id for s in sites], dtype=object)))
-    # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
-    live = np.flatnonzero(plaus >= threshold)
-    o_flow = np.full(len(cands), -1, dtype=np.int64)
-    n_flow, n_site = o_flow.copy(), o_flow.copy()
-    o_flow[live] = np.array([flow_rank[r[0]] for r in o_rows], dtype=np.int64)[cands.offer_idx[live]]
-    n_flow[live] = np.array([flow_rank[r[0]] if r[0] else -1 for r in n_rows], dtype=np.int64)[cands.need_idx[live]]
-    n_site[live] = site_rank[needs.site[cands.need_idx[live]]]
-    order = live[np.lexsort((-score[live], -plaus[live], n_flow[live], n_site[live], o_flow[live]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = (np.diff(o_flow[order]) != 0) | (np.diff(n_site[order]) != 0) | (np.diff(n_flow[order]) != 0)
-    sel = order[first]
-    declared = {(a, b) for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist()) if c >= 0}
-    if declared:  # a declared need of that site already carries the suggestion
-        keep = [c >= 0 or (a, b) not in declared for a, b, c in zip(o_flow[sel].tolist(), n_site[sel].tolist(), n_flow[sel].tolist())]
-        sel = sel[np.array(keep, dtype=bool)]
-    sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
-    if default_output:
-        pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold,
-                             max_per_offer=MAX_RECEIVERS_PER_OFFER, tie=np.arange(sel.size))
-        sel = sel[np.sort(pos)]  # restore the global best-first order
-    elif top is not None:
-        pos = eng.top_k_per(o_flow[sel], score[sel], top, tie=np.arange(sel.size))
-        sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
+    o_flow_of = np.array([flow_rank[r[0]] for r in o_rows], dtype=np.int64)
+    n_flow_of = np.array([flow_rank[r[0]] if r[0] else -1 for r in n_rows], dtype=np.int64)
+    n_site_of = site_rank[needs.site]
+    # A sorted secondary material goes to a user of it, not from one recycler or waste operator to
+    # the next (a declared need of a recycler still counts).
+    waste_op = np.array([is_waste_operator(s.naf_code, s.activity, s.name) for s in sites], dtype=bool) \
+        if inferred else None
 
-    co2_all = terms["impact"]["co2e_avoided_t"]
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        if waste_op is None or len(cands) == 0:
+            return cands
+        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
+        return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
+
+    cap = MAX_RECEIVERS_PER_OFFER if default_output else top
+    by_plausibility = default_output  # the default output ranks an offer's receivers by plausibility
+    bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
+    if bounded:
+        cands, terms, sel = _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
+                                               o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility)
+    else:
+        cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
+                                                radius_km=radius_km))
+        terms = _terms(cands, offers, needs, weights)
+        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+    if sel.size == 0:
+        return []
+    score, plaus = terms["score"], terms["plausibility"]
+
+    # Python lists once (half a million proposals in a dense region: no numpy scalar per field).
+    rounded = [rounded_list(a[sel], d) for a, d in (
+        (cands.distance_km, 3), (terms["impact"]["co2e_avoided_t"], 3), (score, 6), (plaus, 6),
+        (terms["compat_weight"], 4))]
+    cols = [cands.offer_idx[sel].tolist(), cands.need_idx[sel].tolist(), *rounded,
+            terms["inferred_factor"][sel].tolist(), rounded_list(terms["decay"][sel], 4), rounded_list(terms["merit"][sel], 4)]
     out: list[Proposal] = []
-    for p in sel.tolist():
-        o, n = int(cands.offer_idx[p]), int(cands.need_idx[p])
+    for o, n, km, co2, sc, pl, cw, inf, dec, mer in zip(*cols):
         offer_id, need_id, nrow = o_rows[o][0], n_rows[n][0], n_rows[n]
-        of, rule, co2 = flows_by_id[offer_id], nrow[4], co2_all[p]
+        of, rule = flows_by_id[offer_id], nrow[4]
         out.append(Proposal(
             offer_site_id=of.site_id, need_site_id=sites[nrow[1]].site_id, offer_flow_id=offer_id,
             offer_label=of.label, need_flow_id=need_id, need_label=flows_by_id[need_id].label if need_id else None,
             inferred=need_id is None, material_class=o_rows[o][2],
-            distance_km=round(float(cands.distance_km[p]), 3),
+            distance_km=km,
             quantity=of.quantity_t, unit=of.unit or _kind_unit(o_rows[o][2]),
-            co2e_avoided_t_per_year=None if not np.isfinite(co2) else round(float(co2), 3),
-            score=round(float(score[p]), 6), plausibility=round(float(plaus[p]), 6),
+            co2e_avoided_t_per_year=co2,
+            score=sc, plausibility=pl,
             explanation={
                 "offer_class": o_rows[o][2], "offer_class_confidence": o_rows[o][3],
                 "need_class": nrow[2], "need_confidence": nrow[3],
-                "compatibility": round(float(terms["compat_weight"][p]), 4),
-                "inferred_factor": float(terms["inferred_factor"][p]),
-                "distance_decay": round(float(terms["decay"][p]), 4),
-                "merit": round(float(terms["merit"][p]), 4),
+                "compatibility": cw,
+                "inferred_factor": inf,
+                "distance_decay": dec,
+                "merit": mer,
                 "rule_id": rule.rule_id if rule else None,
                 "source": rule.source if rule else None,
                 # What the wording needs (matching.wording): which activity's rule, declared or

@@ -53,13 +53,14 @@ def pipeline_inputs(sites):
 
 
 def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
-    from .pipeline import propose
+    from .pipeline import bulk_allocation, propose
 
     sites = territory_sites(territory)
     if exclude_sites:
         sites = sites.exclude(site_id__in=list(exclude_sites))
-    site_in, flow_in = pipeline_inputs(sites)
-    return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
+    with bulk_allocation():
+        site_in, flow_in = pipeline_inputs(sites)
+        return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
 
 
 def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,

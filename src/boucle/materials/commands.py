@@ -84,8 +84,10 @@ def _emit_rows(rows: list[dict], fmt: str) -> None:
     if fmt == "csv":
         w = csv.DictWriter(sys.stdout, fieldnames=["label", "key", "confidence"],
                            lineterminator="\n")
+        from boucle.spreadsheets import safe_cell
+
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     elif fmt == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -8,9 +8,8 @@ documents as the public pages, so the disclosure rule cannot be skipped by expor
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+from boucle import jsonout, spreadsheets
+from boucle.territories import coarse
 
 from . import geo, queries
 from . import indicators as ind
@@ -81,33 +80,20 @@ def territory_rows(ref, public: bool, period: int | None = None) -> tuple[list[d
 
 
 def write_table(rows: list[dict], columns: list[str], fmt: str, sheet: str = "data") -> bytes:
+    """Rows as CSV or XLSX through the one spreadsheet writer (formula-like text neutralised)."""
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buf.getvalue().encode("utf-8")
+        return spreadsheets.csv_text(spreadsheets.dict_rows(rows, columns), header=columns).encode("utf-8")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = sheet
-        ws.append(columns)
-        for r in rows:
-            ws.append([r.get(c, "") for c in columns])
-        meta = wb.create_sheet("metadata")
-        meta.append(["schema_version", SCHEMA_VERSION])
-        meta.append(["schema", "https://github.com/boucle/boucle/blob/main/docs/open-data-schema.md"])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        meta = [["schema_version", SCHEMA_VERSION],
+                ["schema", "https://github.com/boucle/boucle/blob/main/docs/open-data-schema.md"]]
+        return spreadsheets.xlsx_bytes([(sheet, [columns, *spreadsheets.dict_rows(rows, columns)]),
+                                        ("metadata", meta)])
     raise ValueError(f"unknown table format {fmt!r}: csv or xlsx")
 
 
 def feature_collection(features: list[dict], **meta) -> bytes:
     doc = {"type": "FeatureCollection", "schema_version": SCHEMA_VERSION, **meta, "features": features}
-    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    return jsonout.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
 def export_indicators(ref, fmt: str, public: bool, period: int | None = None) -> bytes:
@@ -138,17 +124,38 @@ def flow_rows(ref) -> list[dict]:
             for f in qs]
 
 
-def synergy_rows(ref) -> list[dict]:
-    qs = (queries.synergy_queryset(ref.communes().values("insee"))
-          .select_related("offer__site__company", "need_site__company").order_by("id"))
-    return [{"synergy_id": s.pk, "status": s.status, "material_class": s.material_class,
-             "offer_site": s.offer.site.site_id, "offer_company": s.offer.site.company.name,
-             "offer_commune": s.offer.site.commune_id or "", "need_site": s.need_site.site_id,
-             "need_company": s.need_site.company.name, "need_commune": s.need_site.commune_id or "",
-             "inferred": s.inferred, "distance_km": s.distance_km, "quantity_t": s.quantity_t,
-             "estimated_tonnes_diverted": s.tonnes_diverted, "estimated_co2e_avoided_t": s.co2e_avoided_t,
-             "estimated_eur_saved": s.eur_saved, "score": s.score,
-             "unit": s.offer.base_unit} for s in qs]  # the unit of quantity_t: t, MWh or m3 by the offer's kind
+def _sees(user, site) -> bool:
+    """The command line (no user) is the administrator; on the web, ``can_see_site`` decides (a
+    facilitator sees the sites of his territory)."""
+    from boucle.accounts.access import can_see_site
+
+    return user is None or can_see_site(user, site)
+
+
+def synergy_rows(ref, user=None, statuses=None) -> list[dict]:
+    """Synergies attributed to ``ref`` (by the offering site). The other side may lie outside the
+    territory: ``user`` then gets no name, id, commune nor exact distance for it."""
+    qs = queries.synergy_queryset(ref.communes().values("insee"))
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)  # in SQL: a region holds tens of thousands of suggestions
+    qs = (qs.select_related("offer__site__company", "offer__site__commune", "need_site__company", "need_site__commune",
+                          "offer")
+          .order_by("id"))
+    rows = []
+    for s in qs:
+        offer, need = s.offer.site, s.need_site
+        sees_offer, sees_need = _sees(user, offer), _sees(user, need)
+        rows.append({
+            "synergy_id": s.pk, "status": s.status, "material_class": s.material_class,
+            "offer_site": offer.site_id if sees_offer else "", "offer_company": offer.company.name if sees_offer else "",
+            "offer_commune": (offer.commune_id or "") if sees_offer else "",
+            "need_site": need.site_id if sees_need else "", "need_company": need.company.name if sees_need else "",
+            "need_commune": (need.commune_id or "") if sees_need else "",
+            "inferred": s.inferred, "distance_km": s.distance_km if sees_offer and sees_need else None,
+            "quantity_t": s.quantity_t, "estimated_tonnes_diverted": s.tonnes_diverted,
+            "estimated_co2e_avoided_t": s.co2e_avoided_t, "estimated_eur_saved": s.eur_saved, "score": s.score,
+            "unit": s.offer.base_unit})  # the unit of quantity_t: t, MWh or m3 by the offer's kind
+    return rows
 
 
 def _point_features(rows, lat="lat", lon="lon", id_field="flow_id"):
@@ -157,7 +164,7 @@ def _point_features(rows, lat="lat", lon="lon", id_field="flow_id"):
              "properties": r} for r in rows]
 
 
-def export_records(ref, what: str, fmt: str, public: bool) -> bytes:
+def export_records(ref, what: str, fmt: str, public: bool, user=None) -> bytes:
     """Flows or synergies of a territory: the facilitator's view only."""
     if public:
         raise ExportRefused(f"{what}: record-level data is never public; export indicators instead")
@@ -166,34 +173,42 @@ def export_records(ref, what: str, fmt: str, public: bool) -> bytes:
         if fmt == "geojson":
             return feature_collection(_point_features(rows), territory=str(ref), public=False)
         return write_table(rows, FLOW_COLUMNS, fmt, sheet="flows")
-    rows = synergy_rows(ref)
+    rows = synergy_rows(ref, user)
     if fmt == "geojson":
-        return feature_collection(synergy_lines(ref, rows), territory=str(ref), public=False)
+        return feature_collection(synergy_lines(ref, rows, user), territory=str(ref), public=False)
     return write_table(rows, SYNERGY_COLUMNS, fmt, sheet="synergies")
 
 
-def synergy_lines(ref, rows):
+#: Where a line ends for a site the reader may not see: the centre of a 0.2° cell (≈ 20 km).
+HIDDEN_END_GRID_DEG = 0.2
+
+
+def synergy_lines(ref, rows, user=None):
     from boucle.matching.models import Synergy
 
     coords = {s.pk: (s.offer.site, s.need_site) for s in Synergy.objects.filter(pk__in=[r["synergy_id"] for r in rows])
-              .select_related("offer__site", "need_site")}
+              .select_related("offer__site__commune", "need_site__commune")}
     out = []
     for r in rows:
-        a, b = coords[r["synergy_id"]]
+        ends = [(site.lat, site.lon) if _sees(user, site) else coarse.grid_point(site.lat, site.lon, HIDDEN_END_GRID_DEG)
+                for site in coords[r["synergy_id"]]]
+        (a_lat, a_lon), (b_lat, b_lon) = ends
         geometry = None
-        if None not in (a.lat, a.lon, b.lat, b.lon):
+        if None not in (a_lat, a_lon, b_lat, b_lon):
             # Two sites at one address make a degenerate (invalid) line: a point says the same.
-            geometry = ({"type": "Point", "coordinates": [a.lon, a.lat]} if (a.lat, a.lon) == (b.lat, b.lon)
-                        else {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]})
+            geometry = ({"type": "Point", "coordinates": [a_lon, a_lat]} if (a_lat, a_lon) == (b_lat, b_lon)
+                        else {"type": "LineString", "coordinates": [[a_lon, a_lat], [b_lon, b_lat]]})
         out.append({"type": "Feature", "id": r["synergy_id"], "properties": r, "geometry": geometry})
     return out
 
 
-def export(ref, what: str, fmt: str, public: bool, period: int | None = None) -> bytes:
+def export(ref, what: str, fmt: str, public: bool, period: int | None = None, user=None) -> bytes:
+    """``user``: the web reader (facilitator), whose view of sites outside his territory is limited;
+    None on the command line."""
     if fmt not in ("csv", "xlsx", "geojson"):
         raise ValueError(f"unknown format {fmt!r}: csv, xlsx or geojson")
     if what == "indicators":
         return export_indicators(ref, fmt, public, period)
     if what in ("flows", "synergies"):
-        return export_records(ref, what, fmt, public)
+        return export_records(ref, what, fmt, public, user)
     raise ValueError(f"unknown export {what!r}: indicators, flows or synergies")

@@ -58,8 +58,12 @@ def top_synergies(ref, n: int = 10) -> list[dict]:
              "eur_saved": s.eur_saved} for s in qs[:n]]
 
 
-def render_html(ref, period: int | None = None) -> str:
-    """The report as a facilitator sees it (the operator running the command is one)."""
+def render_html(ref, period: int | None = None, nonce: str = "", served: dict | None = None) -> str:
+    """The report as a facilitator sees it (the operator running the command is one).
+
+    ``nonce``: the page's Content-Security-Policy nonce when the report is served over HTTP;
+    ``served``: then also ``back_url`` and ``script_url`` for the print button and the way back.
+    """
     doc = queries.territory_indicators(ref, public=False, period=period)
     toile_doc = toile.territory_sankey(ref)
     context = {
@@ -71,6 +75,7 @@ def render_html(ref, period: int | None = None) -> str:
                                          title=_("Gisements déclarés (t/an)"), legend=_("aucune donnée"))),
         "top": top_synergies(ref),
         "toile_total": toile_doc["total_t"],
+        "csp_nonce": nonce, "served": served,
     }
     return render_to_string("observatory/report.html", context)
 

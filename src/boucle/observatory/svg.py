@@ -22,6 +22,11 @@ def _svg(width: float, height: float, body: list[str], title: str) -> str:
             f"<title>{escape(title)}</title>{''.join(body)}</svg>")
 
 
+def _short(text: str, room: int) -> str:
+    """A label cut to the room the drawing leaves it, with an ellipsis (the full name is in the tooltip)."""
+    return text if len(text) <= room else text[:room - 1] + "…"
+
+
 def _fmt(value: float | None) -> str:
     if value is None:
         return "—"
@@ -87,18 +92,20 @@ def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int =
     inner_w = width - margin_l - margin_r - 340  # room for the labels of the outer columns
     layout = sankey_layout(doc, inner_w, height)
     body = [f'<g transform="translate({margin_l + 170},0)">']
+    labels = {n["id"]: n.get("label") or n["id"] for n in doc.get("nodes", [])}  # words, not node keys
     for band in layout["bands"]:
         link = band["link"]
+        source, target = labels.get(link["source"], link["source"]), labels.get(link["target"], link["target"])
         body.append(f'<path d="{band["d"]}" fill="{NODE_COLORS[band["column"]]}" fill-opacity="0.35">'
-                    f"<title>{escape(link['source'])} → {escape(link['target'])}: {_fmt(link['value'])} t</title>"
+                    f"<title>{escape(source)} → {escape(target)} : {_fmt(link['value'])} t</title>"
                     "</path>")
     for r in layout["rects"].values():
         n = r["node"]
         body.append(f'<rect x="{r["x"]:.1f}" y="{r["y"]:.1f}" width="{r["w"]:.1f}" height="{r["h"]:.1f}" '
-                    f'fill="{NODE_COLORS[n["column"]]}"/>')
+                    f'fill="{NODE_COLORS[n["column"]]}"><title>{escape(n["label"])}</title></rect>')
         anchor, x = ("end", r["x"] - 4) if n["column"] == 0 else ("start", r["x"] + r["w"] + 4)
         body.append(f'<text x="{x:.1f}" y="{r["y"] + r["h"] / 2 + 4:.1f}" text-anchor="{anchor}" font-size="11" '
-                    f'{FONT}>{escape(n["label"][:48])}</text>')
+                    f'{FONT}>{escape(_short(n["label"], 30))}</text>')
     body.append("</g>")
     return _svg(width, height, body, title)
 
@@ -163,10 +170,12 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         body.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#b5651d" '
                     f'stroke-width="2"/>')
     y = height - 30
-    for i, (bound, fill) in enumerate(zip(bounds, PALETTE)):
-        body.append(f'<rect x="{10 + i * 70}" y="{y}" width="16" height="12" fill="{fill}" stroke="#555" '
-                    f'stroke-width="0.4"/><text x="{30 + i * 70}" y="{y + 11}" font-size="10" {FONT}>≤ '
+    # One legend entry per distinct class (several classes collapse on the same value with few units).
+    shown = [(bound, fill) for i, (bound, fill) in enumerate(zip(bounds, PALETTE)) if i == 0 or bound != bounds[i - 1]]
+    for i, (bound, fill) in enumerate(shown):
+        body.append(f'<rect x="{10 + i * 80}" y="{y}" width="16" height="12" fill="{fill}" stroke="#555" '
+                    f'stroke-width="0.4"/><text x="{30 + i * 80}" y="{y + 11}" font-size="10" {FONT}>≤ '
                     f"{_fmt(bound)}</text>")
-    body.append(f'<rect x="{10 + len(bounds) * 70}" y="{y}" width="16" height="12" fill="{SUPPRESSED}"/>'
-                f'<text x="{30 + len(bounds) * 70}" y="{y + 11}" font-size="10" {FONT}>{escape(legend)}</text>')
+    body.append(f'<rect x="{10 + len(shown) * 80}" y="{y}" width="16" height="12" fill="{SUPPRESSED}"/>'
+                f'<text x="{30 + len(shown) * 80}" y="{y + 11}" font-size="10" {FONT}>{escape(legend)}</text>')
     return _svg(width, height, body, title)

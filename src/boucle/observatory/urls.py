@@ -14,5 +14,6 @@ urlpatterns = [
     path(T + "liste/", views.territory_list, name="territory-list"),
     path(T + "carte.geojson", views.territory_map_geojson, name="territory-map"),
     path(T + "synergies.geojson", views.territory_lines_geojson, name="territory-lines"),
+    path(T + "rapport/", views.territory_report, name="territory-report"),
     path(T + "export/<str:what>.<str:fmt>", views.territory_export, name="territory-export"),
 ]

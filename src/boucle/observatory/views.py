@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boucle import jsonout
 from boucle.accounts.access import facilitated_q
 from boucle.matching import lifecycle
 from boucle.matching.territory_potential import potential_of
@@ -99,6 +100,21 @@ def _territory(request, level, code):
     return ref
 
 
+def _remembered(request, kind: str, compute, *args):
+    """A territory's figures kept per worker for one data version (``web.snapshots``): the observatory's
+    first view waited 5-8 s on the demo region for the same aggregates at every visit. Verified
+    outcomes are not covered by the data-version token, so their count and last id join the key."""
+    from django.db.models import Count, Max
+    from django.utils.translation import get_language
+
+    from boucle.matching.models import VerifiedOutcome
+    from boucle.web.snapshots import remembered
+
+    outcomes = VerifiedOutcome.objects.aggregate(n=Count("id"), last=Max("id"))
+    return remembered("observatory-" + kind, request.user, compute, *args, get_language(),
+                      outcomes["n"], outcomes["last"])
+
+
 def _material(request):
     return request.GET.get("matiere") or None
 
@@ -111,7 +127,7 @@ def _statuses(request):
 @login_required
 def territory(request, level, code):
     ref = _territory(request, level, code)
-    doc = queries.territory_indicators(ref, public=False)
+    doc = _remembered(request, "indicators", lambda: queries.territory_indicators(ref, public=False), str(ref))
     materials = sorted({row["material_class"] for row in doc["flows"] if row["direction"] == "offer"
                         and row["unit"] == "t" and row["material_class"]})
     return render(request, "observatory/territory.html", {
@@ -128,9 +144,28 @@ def territory(request, level, code):
 
 
 @login_required
+def territory_report(request, level, code):
+    """The printable territorial report (the same document as ``boucle report``), to print from the browser."""
+    from .report import render_html
+
+    ref = _territory(request, level, code)
+    period = request.GET.get("annee")
+    period = int(period) if period and period.isdigit() else None
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    served = {"back_url": reverse("observatory:territory", args=[ref.level, ref.code]),
+              "script_url": static("web/boucle.js")}
+    return HttpResponse(render_html(ref, period=period, nonce=str(request.csp_nonce), served=served))
+
+
+@login_required
 def territory_sankey(request, level, code):
     ref = _territory(request, level, code)
-    return JsonResponse(toile.territory_sankey(ref, _material(request), _statuses(request)))
+    material, statuses = _material(request), _statuses(request)
+    return JsonResponse(_remembered(request, "sankey",
+                                    lambda: jsonout.finite(toile.territory_sankey(ref, material, statuses)),
+                                    str(ref), material, statuses))
 
 
 @login_required
@@ -139,8 +174,10 @@ def territory_list(request, level, code):
     ref = _territory(request, level, code)
     node = request.GET.get("noeud", "")
     offers = toile.underlying(ref, node, _material(request), _statuses(request))
+    column, _sep, key = node.partition(":")
+    node_label = toile.label({"p": 0, "m": 1, "r": 2}.get(column, 1), key) if key else ""
     return render(request, "observatory/list.html", {
-        "ref": ref, "node": node, "offers": [{"flow": f, "material": material_label(f.material_class)}
+        "ref": ref, "node": node_label, "offers": [{"flow": f, "material": material_label(f.material_class)}
                                              for f in offers]})
 
 
@@ -148,16 +185,17 @@ def territory_list(request, level, code):
 def territory_map_geojson(request, level, code):
     ref = _territory(request, level, code)
     indicator = _indicator(request)
-    return HttpResponse(exports.feature_collection(map_features(ref, indicator), indicator=indicator),
-                        content_type="application/geo+json")
+    body = _remembered(request, "map", lambda: exports.feature_collection(map_features(ref, indicator),
+                                                                          indicator=indicator), str(ref), indicator)
+    return HttpResponse(body, content_type="application/geo+json")
 
 
 @login_required
 def territory_lines_geojson(request, level, code):
     """Running synergies as lines between the two sites."""
     ref = _territory(request, level, code)
-    rows = [r for r in exports.synergy_rows(ref) if r["status"] == lifecycle.RUNNING]
-    features = [f for f in exports.synergy_lines(ref, rows) if f["geometry"]]
+    rows = exports.synergy_rows(ref, request.user, statuses=[lifecycle.RUNNING])
+    features = [f for f in exports.synergy_lines(ref, rows, request.user) if f["geometry"]]
     return HttpResponse(exports.feature_collection(features), content_type="application/geo+json")
 
 
@@ -172,7 +210,7 @@ def territory_export(request, level, code, what, fmt):
         raise Http404
     public = request.GET.get("public") == "1"
     try:
-        data = exports.export(ref, what, fmt, public)
+        data = exports.export(ref, what, fmt, public, user=request.user)
     except exports.ExportRefused as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])

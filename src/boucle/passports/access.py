@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 
 from boucle.accounts.access import facilitated_q, member_company_ids
+from boucle.territories import coarse
 
 from .models import TIER_RANK, LegitimateInterestGrant, Passport, PassportAuthority, Tier
 
@@ -132,7 +133,8 @@ def can_capture(user, passport: Passport) -> bool:
 def site_label(site, user=None) -> dict:
     """What may be said of a site: its company's name and exact position only when the company
     is published (or the reader is one of its members); otherwise the activity and the commune."""
-    show_name = site.company.published or (user is not None and site.company_id in member_company_ids(user))
+    member = user is not None and site.company_id in member_company_ids(user)
+    show_name = site.company.published or member
     english = (get_language() or "").startswith("en")
     activity = (site.naf.label_en if english and site.naf.label_en else site.naf.label_fr) if site.naf_id else site.activity
     return {
@@ -141,10 +143,20 @@ def site_label(site, user=None) -> dict:
         "activity": activity or "",
         "naf": site.naf_id or "",
         "commune": site.commune.name if site.commune_id else "",
-        # An unpublished site is placed at its commune's centre: the precise point would name it.
-        "lat": site.lat if show_name or not site.commune_id else site.commune.lat,
-        "lon": site.lon if show_name or not site.commune_id else site.commune.lon,
+        **dict(zip(("lat", "lon"), public_position(site, member=member))),
     }
+
+
+def public_position(site, *, member: bool = False) -> tuple[float | None, float | None]:
+    """Where ``site`` is placed for a reader: exact for its members, to 3 decimals for a published
+    company, at its commune's centre (or a coarse grid cell) otherwise — the precise point of an
+    unpublished site would name it."""
+    if member:
+        return site.lat, site.lon
+    if site.company.published:
+        return coarse.public_point(site.lat, site.lon)
+    commune = site.commune if site.commune_id else None
+    return coarse.hidden_point(site.lat, site.lon, commune.lat if commune else None, commune.lon if commune else None)
 
 
 def readable_events(user):

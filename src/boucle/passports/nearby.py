@@ -12,7 +12,9 @@ from django.db.models import Q
 
 from boucle.matching.spatial import haversine_km
 
-from .access import CIRCULAR_NAF_DIVISIONS, site_label
+from boucle.accounts.access import member_company_ids
+
+from .access import CIRCULAR_NAF_DIVISIONS, public_position, site_label
 
 REPAIR_DIVISIONS = ("33", "95")
 
@@ -45,7 +47,11 @@ def nearest_circular_sites(lat: float, lon: float, *, limit: int = 6, user=None,
                  .select_related("company", "naf", "commune"))
     if not sites:
         return []
-    distances = haversine_km(lat, lon, [s.lat for s in sites], [s.lon for s in sites])
+    # Distances run between public positions only: measured to the exact point, a few answers from
+    # chosen places would locate an unpublished site (trilateration).
+    mine = set(member_company_ids(user)) if user is not None else set()
+    points = [public_position(s, member=s.company_id in mine) for s in sites]
+    distances = haversine_km(lat, lon, [p[0] for p in points], [p[1] for p in points])
     ranked = sorted(zip(distances.tolist(), range(len(sites))))
     accepts: dict[int, list[str]] = {}
     if materials:
@@ -61,7 +67,7 @@ def nearest_circular_sites(lat: float, lon: float, *, limit: int = 6, user=None,
     for km, i in chosen:
         site = sites[i]
         label = site_label(site, user)
-        label["km"] = round(km, 1)
+        label["km"] = round(km, 1)  # between public positions (see above)
         label["role"] = "repair" if site.naf_id[:2] in REPAIR_DIVISIONS else "recycling"
         label["accepts"] = accepts.get(site.pk, [])
         out.append(label)

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from boucle.gs1.qr import qr_png, qr_svg
 
+from boucle.territories import coarse
+
 from . import anchor
-from .access import site_label, user_tier, visible_event_tiers, visible_fields
+from .access import is_producer, public_position, site_label, user_tier, visible_event_tiers, visible_fields
 from .events import _bizstep_iri, derived_status, verify
 from .identifiers import digital_link, epc, scan_uri, stem_for
 from .models import ChainEntry, ChainHead, Passport
@@ -118,6 +120,24 @@ def _life_story(events) -> list[dict]:
     return story
 
 
+#: Searches from a visitor-chosen position allowed per client address and window: positions are
+#: coarse already; the limit keeps anyone from sweeping the map for the set of circular sites.
+POSITION_LOOKUPS, POSITION_WINDOW_S = 20, 10 * 60
+
+
+def position_lookup_allowed(request) -> bool:
+    from django.core.cache import cache
+
+    key = "boucle:passport-position:" + (request.META.get("REMOTE_ADDR", "") or "unknown")
+    if cache.add(key, 1, POSITION_WINDOW_S):
+        return True
+    try:
+        return cache.incr(key) <= POSITION_LOOKUPS
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, POSITION_WINDOW_S)
+        return True
+
+
 def page_view(request, handle):
     """GET the page for whoever scans (mobile first). Public; ``?lat=&lon=`` (the scanner's
     position, sent by the page's own script) ranks the nearest repair and recycling sites."""
@@ -127,8 +147,12 @@ def page_view(request, handle):
     fields = visible_fields(request.user, passport, tier=tier)
     lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
     from_scanner = lat is not None and lon is not None and abs(lat) <= 90
-    if not from_scanner:
-        lat, lon = passport.site.lat, passport.site.lon
+    throttled = from_scanner and not position_lookup_allowed(request)
+    if from_scanner and not throttled:
+        lat, lon = coarse.public_point(lat, lon)
+    else:
+        from_scanner = False
+        lat, lon = public_position(passport.site, member=is_producer(request.user, passport))
     # The composition steers the search only for readers allowed to see it: a list of sites
     # "taking copper" would otherwise reveal a hidden composition.
     materials = material_classes(fields.get("composition")) if "composition" in fields else None
@@ -146,7 +170,7 @@ def page_view(request, handle):
         "nearby": nearby,
         "nearby_json": json.dumps([{k: s[k] for k in ("name", "activity", "commune", "lat", "lon", "km", "role", "accepts")}
                                    for s in nearby], ensure_ascii=False),
-        "origin": {"lat": lat, "lon": lon, "from_scanner": from_scanner},
+        "origin": {"lat": lat, "lon": lon, "from_scanner": from_scanner, "throttled": throttled},
         "scan_uri": scan_uri(passport, stem),
         "export_url": reverse("passports:export", args=[passport.handle]),
     }

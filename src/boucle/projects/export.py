@@ -3,10 +3,7 @@
 Drafts are left out: a company's draft is its own until it submits.
 """
 
-import csv
-import io
-
-from openpyxl import Workbook
+from boucle import spreadsheets
 
 from . import rules
 
@@ -34,27 +31,9 @@ def rows(call):
     return out
 
 
-def _safe(value):
-    """Neutralise spreadsheet formulas typed by a company (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def to_csv(table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for row in table:
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return ("\ufeff" + spreadsheets.csv_text(table, delimiter=";")).encode("utf-8")
 
 
 def to_xlsx(table) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "answers"
-    for row in table:
-        sheet.append([_safe(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes([("answers", table)])

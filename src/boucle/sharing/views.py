@@ -35,7 +35,7 @@ def equipment_list(request):
         qs = qs.filter(category=category)
     points = access.origins(request.user)
     cards = [access.card(e, request.user, points) for e in qs[:MAX_LISTED]]
-    cards.sort(key=lambda c: (c["distance_km"] is None, c["distance_km"] or 0, c["pk"]))
+    cards.sort(key=lambda c: (c["distance_rank"], c["pk"]))
     return render(request, "sharing/list.html", {
         "offers": [c for c in cards if c["direction"] == "offer"],
         "needs": [c for c in cards if c["direction"] == "need"],

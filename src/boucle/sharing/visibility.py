@@ -15,10 +15,11 @@ from collections.abc import Iterable
 import numpy as np
 
 from boucle.matching.spatial import haversine_km
+from boucle.territories.coarse import band_rank, distance_band
 
 FULL, ANONYMISED = "full", "anonymised"
 ANONYMOUS_FIELDS = ("pk", "direction", "direction_label", "category", "commune", "epci", "conditions", "price", "price_unit",
-                    "capacity", "windows", "distance_km")
+                    "capacity", "windows")
 
 
 def view_level(*, sees_site: bool, accepted_booking: bool) -> str:
@@ -28,9 +29,12 @@ def view_level(*, sees_site: bool, accepted_booking: bool) -> str:
 
 def present(card: dict, level: str) -> dict:
     """The card as this viewer may receive it; hidden keys are removed, not blanked, so no template can show them."""
+    km = card.get("distance_km")
     if level == FULL:
-        return dict(card, level=FULL)
-    return {k: card[k] for k in ANONYMOUS_FIELDS if k in card} | {"level": ANONYMISED}
+        return dict(card, level=FULL, distance="" if km is None else f"{km:.0f} km", distance_rank=(band_rank(km), km or 0))
+    # The distance from one's own sites, even to the km, draws circles through a hidden site: a band.
+    return {k: card[k] for k in ANONYMOUS_FIELDS if k in card} | {
+        "level": ANONYMISED, "distance_km": None, "distance": distance_band(km), "distance_rank": (band_rank(km), 0)}
 
 
 def nearest_km(origins: Iterable[tuple[float, float]], target: tuple[float | None, float | None]) -> float | None:

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from boucle.projects.export import to_csv, to_xlsx  # the shared exporters: formula cells neutralised
+from boucle import spreadsheets  # the one CSV/XLSX writer: formula-like cells neutralised
 
 from . import services
 
@@ -32,9 +32,10 @@ def search_page(request):
         table += [[r["name"], r["site_id"] or "", r["naf"], r["naf_label"], r["distance_km"], r["commune"] or "",
                    _("oui") if r["on_platform"] else _("non"), r["why"]] for r in rows]
         if fmt == "csv":
-            response = HttpResponse(to_csv(table), content_type="text/csv; charset=utf-8")
+            body = ("\ufeff" + spreadsheets.csv_text(table, delimiter=";")).encode("utf-8")
+            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         else:
-            response = HttpResponse(to_xlsx(table), content_type="application/vnd.openxmlformats-officedocument"
+            response = HttpResponse(spreadsheets.xlsx_bytes([(_("Fournisseurs proches"), table)]), content_type="application/vnd.openxmlformats-officedocument"
                                                                   ".spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="fournisseurs-proches.{fmt}"'
         return response

@@ -6,6 +6,7 @@ import sys
 import time
 
 DEMO_USER, DEMO_PASSWORD = "animateur@demo.boucle", "boucle-demo"
+DEMO_COMPANY_USER = "entreprise@demo.boucle"  # a member of the company offering the best suggestion
 DEMO_TERRITORY = ("region", "32")
 # Threads let a worker answer another request while one waits on the database; `bench/bench_web.py`
 # runs the server with these same options, so what it measures is what `boucle serve` runs.
@@ -89,6 +90,10 @@ def run_demo(args) -> int:
     Facilitator.objects.get_or_create(user=user, level=DEMO_TERRITORY[0], code=DEMO_TERRITORY[1])
     _say("  " + _("compte animateur : %(user)s / %(password)s (région Hauts-de-France)")
          % {"user": DEMO_USER, "password": DEMO_PASSWORD})
+    company = _demo_company_account(user_model)
+    if company is not None:
+        _say("  " + _("compte entreprise : %(user)s / %(password)s (%(company)s)")
+             % {"user": DEMO_COMPANY_USER, "password": DEMO_PASSWORD, "company": company.name})
     from boucle.projects.demo import load_demo_call
     from boucle.sharing.demo import load_demo_equipment
 
@@ -100,6 +105,27 @@ def run_demo(args) -> int:
     if args.no_serve:
         return 0
     return run_serve(args)
+
+
+def _demo_company_account(user_model):
+    """A company member to try the company space with: the company offering the best suggestion."""
+    from boucle.accounts.models import Membership
+    from boucle.matching.models import Synergy
+
+    best = Synergy.objects.filter(stale=False).select_related("offer__site__company").order_by("-score", "id").first()
+    member = Membership.objects.filter(user__username=DEMO_COMPANY_USER).select_related("company").first()
+    if member is not None:
+        return member.company
+    if best is None:
+        return None
+    user, created = user_model.objects.get_or_create(username=DEMO_COMPANY_USER,
+                                                     defaults={"email": DEMO_COMPANY_USER})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    company = best.offer.site.company
+    Membership.objects.get_or_create(user=user, company=company, defaults={"role": "admin"})
+    return company
 
 
 def run_serve(args) -> int:

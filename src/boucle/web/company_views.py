@@ -6,16 +6,16 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from boucle.accounts.access import admin_company_ids, can_edit_site, member_company_ids, sites_in_full_view
+from boucle.accounts.access import can_edit_site, member_company_ids, sites_in_full_view
 from boucle.flows.importers import import_flows
-from boucle.flows.models import Company, Flow, Site
+from boucle.flows.models import Flow, Site
 from boucle.flows.tabular import FileFormatError
 from boucle.matching import lifecycle, services
 from boucle.reference.models import WasteCode
@@ -34,12 +34,10 @@ def _editable_sites(user):
 
 @login_required
 def company_home(request):
-    companies = Company.objects.filter(pk__in=member_company_ids(request.user)).order_by("name")
-    admin_ids = admin_company_ids(request.user)
-    sites = (Site.objects.filter(company__in=companies).select_related("company", "commune")
-             .annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")),
-                       n_needs=Count("flows", filter=Q(flows__direction="need"))))
-    return render(request, "web/company/home.html", {"companies": companies, "sites": sites, "admin_ids": admin_ids})
+    """The company's dashboard: its flows, new proposals, answers awaited, its impact."""
+    from .dashboards import company_dashboard
+
+    return company_dashboard(request)
 
 
 @login_required
@@ -66,7 +64,10 @@ def site_flows(request, pk):
 
 
 def _flow_form_page(request, form, flow=None):
+    from .flow_forms import material_options
+
     return render(request, "web/company/flow_form.html", {"form": form, "flow": flow,
+                                                          "material_options": material_options(),
                                                           "matching_notes": _matching_notes(flow) if flow else []})
 
 
@@ -98,10 +99,16 @@ def flow_create(request):
     if not sites.exists():
         raise PermissionDenied
     initial = {"site": request.GET.get("site")} if request.GET.get("site", "").isdigit() else {}
+    if not initial:
+        only = list(sites.values_list("pk", flat=True)[:2])
+        initial = {"site": only[0]} if len(only) == 1 else {}  # a company with one site has nothing to choose
     form = FlowForm(request.POST or None, sites=sites, initial=initial)
     if request.method == "POST" and form.is_valid():
+        from .guidance import after_declaration
+
         flow = form.save(author=request.user)
         messages.success(request, _("Flux enregistré."))
+        messages.info(request, after_declaration(flow.site))
         return redirect("site-flows", pk=flow.site_id)
     return _flow_form_page(request, form)
 
@@ -123,11 +130,11 @@ def flow_edit(request, pk):
 @login_required
 @require_POST
 def flow_delete(request, pk):
+    from boucle.flows.services import delete_flow
+
     flow = get_object_or_404(Flow.objects.select_related("site"), pk=pk)
-    if not can_edit_site(request.user, flow.site):
-        raise PermissionDenied
     site_pk = flow.site_id
-    flow.delete()
+    delete_flow(request.user, flow)  # refuses (403) whoever may not edit the site
     messages.success(request, _("Flux supprimé."))
     return redirect("site-flows", pk=site_pk)
 
@@ -150,8 +157,37 @@ def flow_import(request):
                 error = _("Format attendu : CSV ou XLSX.")
             else:
                 report, error = _import_upload(request, upload, suffix)
-    return render(request, "web/company/import.html", {"report": report, "error": error,
-                                                        "lines": report.lines(_lang()) if report else []})
+    from boucle.flows.import_template import COLUMNS
+
+    from .guidance import after_declaration
+
+    written = report is not None and report.ok and (report.created or report.updated)
+    guidance = after_declaration(_editable_sites(request.user).first()) if written else ""
+    return render(request, "web/company/import.html", {"report": report, "error": error, "columns": COLUMNS,
+                                                        "lines": report.lines(_lang()) if report else [],
+                                                        "guidance": guidance})
+
+
+TEMPLATE_MAX_SITES = 2000
+
+
+@login_required
+def flow_import_template(request, fmt):
+    """The import template with the user's own sites prefilled (CSV or XLSX)."""
+    from boucle.flows.import_template import template_csv, template_xlsx
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    site_ids = list(_editable_sites(request.user).values_list("site_id", flat=True)[:TEMPLATE_MAX_SITES])
+    if not site_ids:
+        raise PermissionDenied
+    if fmt == "csv":
+        response = HttpResponse(template_csv(site_ids), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(template_xlsx(site_ids), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = f'attachment; filename="boucle-modele-flux.{fmt}"'
+    return response
 
 
 def _import_upload(request, upload, suffix):
@@ -190,13 +226,17 @@ def company_synergies(request):
 def synergy_detail(request, pk):
     synergy = get_object_or_404(services.visible_synergies(request.user), pk=pk)
     card = synergy_card(request.user, synergy)
-    log = synergy.status_log.select_related("author") if card["can_steer"] or card["can_answer"] else []
+    log = list(synergy.status_log.select_related("author")) if card["can_steer"] or card["can_answer"] else []
+    for change in log:
+        change.from_label = STATUS_LABELS.get(change.from_status, change.from_status)
+        change.to_label = STATUS_LABELS.get(change.to_status, change.to_status)
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
-    targets = sorted(lifecycle.TRANSITIONS.get(synergy.status, ())) if card["can_steer"] else []
+    from .facilitator_views import status_choices
+
     hidden = card["offer"]["site"]["anonymous"] or card["need"]["site"]["anonymous"]
     return render(request, "web/company/synergy_detail.html", {
         "card": card, "log": log, "outcomes": outcomes, "calc": calculation(synergy, hidden),
-        "targets": [(t, STATUS_LABELS[t]) for t in targets]})
+        "targets": status_choices(synergy.status) if card["can_steer"] else []})
 
 
 @login_required
@@ -206,25 +246,31 @@ def synergy_interest(request, pk):
     answer = request.POST.get("answer")
     if answer not in ("yes", "no"):
         return HttpResponse(_("Réponse attendue : yes ou no."), status=400)
+    from .guidance import after_interest
+
+    sides = services.sides_of(request.user, synergy)
     try:
-        synergy = services.express_interest(synergy, request.user, answer == "yes")
-    except lifecycle.TransitionError as exc:
-        messages.error(request, str(exc))
+        updated = services.express_interest(synergy, request.user, answer == "yes")
+    except lifecycle.TransitionError:
+        messages.error(request, _("Cette synergie est close (abandonnée ou arrêtée) : elle ne prend plus de réponse."))
         return redirect("synergy-detail", pk=pk)
-    if synergy.revealed_at:
-        messages.success(request, _("Les deux entreprises sont intéressées : leurs coordonnées sont dévoilées."))
-    else:
-        messages.success(request, _("Réponse enregistrée."))
+    updated.offer, updated.need_site = synergy.offer, synergy.need_site  # sites already loaded with communes
+    messages.success(request, after_interest(request, updated, request.user, answer == "yes", sides))
     return redirect("synergy-detail", pk=pk)
+
+
+def company_impact_summary(user) -> dict:
+    """The impact of the user's companies' synergies; totals touching a still-anonymous partner as brackets."""
+    companies = member_company_ids(user)
+    qs = services.visible_synergies(user).filter(
+        Q(offer__site__company_id__in=companies) | Q(need_site__company_id__in=companies))
+    hidden = {s.pk for s in qs if not synergy_card(user, s)["revealed"]}
+    return impact_summary(qs, hidden)
 
 
 @login_required
 def company_impact(request):
-    companies = member_company_ids(request.user)
-    qs = services.visible_synergies(request.user).filter(
-        Q(offer__site__company_id__in=companies) | Q(need_site__company_id__in=companies))
-    hidden = {s.pk for s in qs if not synergy_card(request.user, s)["revealed"]}
-    return render(request, "web/company/impact.html", {"impact": impact_summary(qs, hidden)})
+    return render(request, "web/company/impact.html", {"impact": company_impact_summary(request.user)})
 
 
 # --- search-as-you-type pickers (htmx fills a <datalist>; without htmx the field accepts a typed code) ---
@@ -247,7 +293,8 @@ def picker_materials(request):
     label = "label_en" if _lang() == "en" else "label_fr"
     rows = []
     if len(q) >= 2:
-        rows = [(k, v[label]) for k, v in material_classes().items() if q in k or q in v[label].lower()][:20]
-    return HttpResponse("".join(f'<option value="{escape(k)}">{escape(t)}</option>' for k, t in rows))
+        rows = [v[label] for k, v in material_classes().items() if q in k or q in v[label].lower()][:20]
+    # The label is the value: the form reads it back (or any free words) into a class.
+    return HttpResponse("".join(f'<option value="{escape(t)}"></option>' for t in rows))
 
 

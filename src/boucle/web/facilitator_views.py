@@ -13,12 +13,9 @@ from django.views.decorators.http import require_POST
 from boucle.accounts.access import is_facilitator
 from boucle.matching import lifecycle, services
 from boucle.matching.models import MatchingRun
-from boucle.matching.territory_potential import potential_of
-from boucle.territories.refs import TerritoryError, resolve
+from boucle.territories.refs import TerritoryError
 
-from .impact import impact_summary
-from .indicators import territory_indicators
-from .present import STATUS_LABELS, synergy_card
+from .present import STATUS_LABELS
 
 
 def facilitator_required(view):
@@ -38,26 +35,24 @@ def _territories(user):
 
 @facilitator_required
 def facilitator_home(request):
-    """Suggestions and synergies in the facilitator's territories, filterable by status."""
-    qs = services.visible_synergies(request.user).filter(stale=False)
-    status = request.GET.get("status", "")
-    if status in lifecycle.STATUSES:
-        qs = qs.filter(status=status)
-    cards = [synergy_card(request.user, s) for s in qs.order_by("-score", "id")[:200]]
-    indicators, refs = [], []
-    for ref in _territories(request.user):
-        try:
-            refs.append(resolve(ref))
-        except TerritoryError:
-            continue
-        indicators.append(territory_indicators(refs[-1], disclose_all=True))
-    # One territory: its own potential, the figure of its card and of the observatory; several: the
-    # platform's allocation, of which the exchanges among the synergies this facilitator sees.
-    potential = potential_of(refs[0]) if len(refs) == 1 else None
-    return render(request, "web/facilitator/home.html", {
-        "cards": cards, "status": status, "statuses": [(s, STATUS_LABELS[s]) for s in lifecycle.STATUSES],
-        "impact": impact_summary(services.visible_synergies(request.user), potential=potential),
-        "indicators": indicators})
+    """The facilitator's dashboard: what waits for them, who answered, new flows, the territory's figures."""
+    from .dashboards import facilitator_dashboard
+
+    return facilitator_dashboard(request)
+
+
+@facilitator_required
+def territory_figures(request):
+    from .dashboards import territory_figures as page
+
+    return page(request)
+
+
+@facilitator_required
+def synergy_list(request):
+    from .dashboards import synergy_list as page
+
+    return page(request)
 
 
 def _steerable(request, pk):
@@ -67,44 +62,88 @@ def _steerable(request, pk):
     return synergy
 
 
+# Choices that end a synergy: never preselected, and confirmed on a page of their own before they apply.
+DESTRUCTIVE = {lifecycle.DECLINED, lifecycle.STOPPED}
+
+
+def status_choices(current: str) -> list[tuple[str, str, bool]]:
+    """(key, label, selected) for the status form: forward steps in lifecycle order, endings last.
+
+    The natural next step is preselected; when the only way on is an ending (a running
+    synergy can only stop), a blank "choose" entry is, so one careless click ends nothing.
+    """
+    allowed = lifecycle.TRANSITIONS.get(current, set())
+    forward = [s for s in lifecycle.STATUSES if s in allowed and s not in DESTRUCTIVE]
+    endings = [s for s in lifecycle.STATUSES if s in allowed and s in DESTRUCTIVE]
+    choices = [(s, str(STATUS_LABELS[s]), i == 0) for i, s in enumerate(forward)]
+    choices += [(s, str(STATUS_LABELS[s]), False) for s in endings]
+    if endings and not forward:
+        choices.insert(0, ("", _("— choisir —"), True))
+    return choices
+
+
+def _refusal(current: str, target: str) -> str:
+    allowed = [str(STATUS_LABELS[s]) for s in lifecycle.STATUSES if s in lifecycle.TRANSITIONS.get(current, set())]
+    if target not in STATUS_LABELS:
+        return _("Choisissez le nouveau statut dans la liste.")
+    return _("une synergie « %(current)s » ne peut pas passer à « %(target)s » (possible : %(allowed)s).") % {
+        "current": STATUS_LABELS[current], "target": STATUS_LABELS[target],
+        "allowed": ", ".join(allowed) or _("aucun changement")}
+
+
 @facilitator_required
 @require_POST
 def synergy_transition(request, pk):
     synergy = _steerable(request, pk)
     target = request.POST.get("target", "")
+    reason = request.POST.get("reason", "")
+    if target in DESTRUCTIVE and target in lifecycle.TRANSITIONS.get(synergy.status, set()) \
+            and not request.POST.get("confirm"):
+        return render(request, "web/facilitator/confirm_status.html", {
+            "synergy": synergy, "target": target, "target_label": STATUS_LABELS[target], "reason": reason,
+            "current_label": STATUS_LABELS[synergy.status]})
     try:
-        services.transition(synergy, target, request.user, request.POST.get("reason", ""))
-        messages.success(request, _("Statut mis à jour."))
-        if target == lifecycle.CONTACTED:
-            sent = introduce(request, synergy)
-            messages.info(request, ngettext("%(n)d personne prévenue.", "%(n)d personnes prévenues.", sent)
-                          % {"n": sent})
-    except lifecycle.TransitionError as exc:
-        messages.error(request, _("Changement refusé : %(error)s") % {"error": exc})
+        services.transition(synergy, target, request.user, reason)
+    except lifecycle.TransitionError:
+        messages.error(request, _("Changement refusé : %(error)s") % {"error": _refusal(synergy.status, target)})
+        return redirect("synergy-detail", pk=pk)
+    messages.success(request, _("Statut mis à jour : %(status)s.") % {"status": STATUS_LABELS[target]})
+    if target == lifecycle.CONTACTED:
+        told = introduce(request, synergy)
+        if told:
+            messages.info(request, ngettext(
+                "%(n)d personne prévenue (notification et e-mail) : elle peut dire si son entreprise est intéressée.",
+                "%(n)d personnes prévenues (notification et e-mail) : elles peuvent dire si leur entreprise est "
+                "intéressée.", told) % {"n": told})
+        else:
+            messages.info(request, _("Personne n'a été prévenu : aucun compte n'est encore rattaché à ces deux "
+                                     "entreprises. Prenez contact avec elles directement, puis invitez-les sur "
+                                     "Boucle depuis la page de leur entreprise."))
     return redirect("synergy-detail", pk=pk)
 
 
 def introduce(request, synergy) -> int:
-    """Tell the members of both companies that a facilitator put them in touch.
+    """Tell the members of both companies that a facilitator put them in touch; returns how many were told.
 
     The message names the material and links to the synergy page, never the other
     company: identities still wait for both companies' yes.
     """
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mass_mail
     from django.urls import reverse
+
+    from boucle.notifications.services import notify
 
     from .present import material_label
 
     companies = {synergy.offer.site.company_id, synergy.need_site.company_id}
-    emails = sorted(set(get_user_model().objects.filter(memberships__company_id__in=companies, is_active=True)
-                        .exclude(email="").values_list("email", flat=True)))
-    link = request.build_absolute_uri(reverse("synergy-detail", args=[synergy.pk]))
-    subject = _("Boucle : une synergie vous est proposée (%(material)s)") % {
+    people = get_user_model().objects.filter(memberships__company_id__in=companies, is_active=True).distinct()
+    subject = _("Une synergie vous est proposée (%(material)s)") % {
         "material": material_label(synergy.material_class)}
     body = _("L'animatrice ou l'animateur de votre territoire vous met en relation pour cette synergie. "
-             "Dites si vous êtes intéressé : %(link)s") % {"link": link}
-    return send_mass_mail([(subject, body, None, [email]) for email in emails])
+             "Dites si vous êtes intéressé : vos coordonnées ne sont dévoilées à l'autre entreprise que si "
+             "elle répond oui elle aussi.")
+    return notify(people, subject, body, link=reverse("synergy-detail", args=[synergy.pk]),
+                  base_url=request.build_absolute_uri("/"))
 
 
 def _number(text):

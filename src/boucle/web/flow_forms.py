@@ -8,14 +8,34 @@ a file end up identical.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from boucle.flows import bounds, units
 from boucle.flows import fields as F
-from boucle.flows import units
+from boucle.flows.fields import CellError
 from boucle.flows.importers import classify, flow_identity
 from boucle.flows.models import Flow
 from boucle.reference.models import WasteCode
 from boucle.reference.validators import normalise_ewc
 
-from .present import material_classes
+from .present import _lang, material_classes, material_label
+
+
+def material_key(text: str) -> str | None:
+    """The class a typed text names: its key, or its French or English label (any case)."""
+    text = (text or "").strip()
+    classes = material_classes()
+    if text in classes:
+        return text
+    folded = text.casefold()
+    for key, info in classes.items():
+        if folded in (info["label_fr"].casefold(), info["label_en"].casefold()):
+            return key
+    return None
+
+
+def material_options() -> list[str]:
+    """The class labels offered by the material picker, in the reader's language, sorted."""
+    label = "label_en" if _lang() == "en" else "label_fr"
+    return sorted((info[label] for info in material_classes().values()), key=str.casefold)
 
 def route_choices() -> list[tuple[str, str]]:
     """The named routes, then the recovery and disposal operations, in the user's language."""
@@ -45,7 +65,9 @@ class FlowForm(forms.Form):
         ("equipment", _("équipement")), ("service", _("service"))])
     label = forms.CharField(label=_("Libellé"), max_length=300)
     ewc = forms.CharField(label=_("Code déchet (liste européenne)"), required=False, max_length=12)
-    material_class = forms.CharField(label=_("Classe de matière"), required=False, max_length=60)
+    material_class = forms.CharField(
+        label=_("Matière"), required=False, max_length=200,
+        help_text=_("Choisissez dans la liste ou décrivez la matière avec vos mots : elle sera classée automatiquement."))
     quantity = forms.FloatField(label=_("Quantité"), required=False, min_value=0)
     unit = forms.ChoiceField(label=_("Unité"), choices=UNIT_CHOICES, required=False)
     period = forms.ChoiceField(label=_("Période"), initial="year", choices=[
@@ -68,6 +90,23 @@ class FlowForm(forms.Form):
         self.fields["current_route"].widget.choices = route_choices()
         self.instance = instance
 
+    def clean_label(self):
+        return self._bounded(bounds.label, "label", self.cleaned_data["label"], 300)
+
+    def clean_quantity(self):
+        # The raw text too: Django's FloatField, like Python's float, reads "١٢" (Arabic-Indic digits) as 12.
+        raw = str(self.data.get(self.add_prefix("quantity"), "") or "")
+        self._bounded(bounds.ascii_digits, "quantity", raw)
+        return self.cleaned_data["quantity"]
+
+    @staticmethod
+    def _bounded(check, column, value, *extra):
+        """The importer's checks (``boucle.flows.bounds``), their message shown on the field."""
+        try:
+            return check(column, value, *extra)
+        except CellError as exc:
+            raise forms.ValidationError(str(exc).split(": ", 1)[-1]) from None
+
     def clean_current_route(self):
         try:
             return F.current_route(self.cleaned_data.get("current_route") or "")
@@ -88,9 +127,15 @@ class FlowForm(forms.Form):
         return code
 
     def clean_material_class(self):
-        key = self.cleaned_data["material_class"].strip()
-        if key and material_classes() and key not in material_classes():
-            raise forms.ValidationError(_("Classe de matière inconnue : choisissez-la dans la liste."))
+        """A class from the list, or free words the classifier reads together with the label."""
+        text = self.cleaned_data["material_class"].strip()
+        self.material_words = ""
+        if not text:
+            return ""
+        key = material_key(text)
+        if key is None:
+            self.material_words = text
+            return ""
         return key
 
     def clean(self):
@@ -100,6 +145,11 @@ class FlowForm(forms.Form):
             self.add_error("unit", _("Précisez l'unité de la quantité."))
         if unit and kind and units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
             self.add_error("unit", _("Cette unité ne convient pas à ce type de flux."))
+        elif quantity is not None and unit and data.get("period"):
+            try:
+                bounds.quantity("quantity", quantity, *units.to_base(quantity, unit, data["period"]))
+            except CellError as exc:
+                self.add_error("quantity", str(exc).split(": ", 1)[-1])
         if data.get("site") and data.get("label") and not self.errors:
             ewc = data.get("ewc")
             external = self.instance.external_id if self.instance else ""
@@ -118,7 +168,9 @@ class FlowForm(forms.Form):
         material_class = data["material_class"]
         confidence = 1.0 if material_class else None
         if not material_class:
-            material_class, confidence = classify(data["label"], ewc.code6 if ewc else None, data["kind"],
+            words = getattr(self, "material_words", "")
+            text = f"{words} {data['label']}" if words else data["label"]
+            material_class, confidence = classify(text, ewc.code6 if ewc else None, data["kind"],
                                                   data.get("temperature_c"))
         base, base_unit = (units.to_base(data["quantity"], data["unit"], data["period"])
                            if data["quantity"] is not None else (None, ""))
@@ -149,7 +201,7 @@ class FlowForm(forms.Form):
     @classmethod
     def initial_for(cls, flow: Flow) -> dict:
         return {"site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
-                "ewc": flow.ewc.code if flow.ewc_id else "", "material_class": flow.material_class,
+                "ewc": flow.ewc.code if flow.ewc_id else "", "material_class": material_label(flow.material_class),
                 "quantity": flow.quantity, "unit": flow.unit, "period": flow.period,
                 "confidential": flow.confidential, "current_route": flow.current_route,
                 "temperature_c": flow.temperature_c}

@@ -7,6 +7,8 @@ map. So each worker loads the visible sites once per data version and grant set
 The answers are the same as the SQL ones: the same sites, counts, order and rounding.
 """
 
+import math
+
 import numpy as np
 from django.db.models import Count, Q
 
@@ -26,6 +28,7 @@ class VisibleSites:
         self.names = [r[1] for r in rows]
         self.naf = [r[4] for r in rows]
         self.n_offers = [r[5] for r in rows]
+        self.n_needs = [r[8] for r in rows]
         self.lat = np.array([r[2] for r in rows], dtype=float)
         self.lon = np.array([r[3] for r in rows], dtype=float)
         # EPCIs in the order the clusters are listed (by code; sites without an EPCI last, as SQL sorts NULL).
@@ -57,15 +60,69 @@ class VisibleSites:
         picked = np.flatnonzero(self.in_box(bbox))[:limit].tolist()
         lat, lon = self.lat, self.lon
         return [{"id": self.ids[i], "name": self.names[i], "lat": float(lat[i]), "lon": float(lon[i]),
-                 "naf_id": self.naf[i], "n_offers": self.n_offers[i]} for i in picked]
+                 "naf_id": self.naf[i], "n_offers": self.n_offers[i], "n_needs": self.n_needs[i]} for i in picked]
 
 
 def visible_sites(user) -> VisibleSites:
     def load():
         rows = (sites_in_full_view(user).filter(lat__isnull=False, lon__isnull=False)
-                .annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")))
+                .annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")),
+                          n_needs=Count("flows", filter=Q(flows__direction="need")))
                 .values_list("id", "name", "lat", "lon", "naf_id", "n_offers", "commune__epci_id",
-                             "commune__epci__name"))
+                             "commune__epci__name", "n_needs"))
         return VisibleSites(list(rows))
 
     return snapshots.remembered("map-sites", user, load)
+
+
+MAX_LINES = 1500  # the most synergy lines one map request returns (best first)
+GRID_DEG = 0.1  # another company's site is drawn at the centre of its 0.1° cell (~11 × 7 km)
+
+
+def _coarse(value: float) -> float:
+    return round((math.floor(value / GRID_DEG) + 0.5) * GRID_DEG, 4)
+
+
+def synergy_lines(user, statuses=None) -> dict:
+    """The synergies the user may open, as GeoJSON lines from the offering to the receiving site.
+
+    Only synergies of ``services.visible_synergies`` (a company sees those it is party to). An end is
+    exact when the user may see that site in full (its own company's, a facilitator's territory, or
+    after the double opt-in); otherwise it is the centre of a 0.1° grid cell and carries no name.
+    """
+    from django.utils.translation import gettext as _
+
+    from boucle.accounts.access import can_see_site
+    from boucle.matching import lifecycle, services
+
+    from .present import STATUS_LABELS, material_label
+
+    qs = services.visible_synergies(user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    else:
+        qs = qs.exclude(status=lifecycle.DECLINED)
+    # Synergies under way first (they are few and matter most), then the best suggestions.
+    rows = list(qs.exclude(status=lifecycle.SUGGESTED).order_by("-score", "id")[:MAX_LINES + 1])
+    rows += list(qs.filter(status=lifecycle.SUGGESTED).order_by("-score", "id")[:MAX_LINES + 1 - len(rows)])
+    sides_cache = {}
+
+    def end(site, synergy):
+        party = sides_cache.setdefault(synergy.pk, bool(synergy.revealed_at) and bool(services.sides_of(user, synergy)))
+        if site.lat is None or site.lon is None:
+            return None, None
+        if party or can_see_site(user, site):
+            return [round(site.lon, 6), round(site.lat, 6)], site.name
+        return [_coarse(site.lon), _coarse(site.lat)], None
+
+    features = []
+    for synergy in rows[:MAX_LINES]:
+        (a, a_name), (b, b_name) = end(synergy.offer.site, synergy), end(synergy.need_site, synergy)
+        if a is None or b is None:
+            continue
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [a, b]}, "properties": {
+            "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
+            "material": material_label(synergy.material_class), "url": f"/synergies/{synergy.pk}/",
+            "offer": a_name or str(_("Entreprise anonyme")), "need": b_name or str(_("Entreprise anonyme")),
+            "exact": [a_name is not None, b_name is not None]}})
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_LINES}

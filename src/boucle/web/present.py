@@ -9,9 +9,9 @@ gets the material, an order-of-magnitude quantity range and the EPCI.
 """
 
 import csv
-import math
 from functools import lru_cache
 
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,10 @@ from django.utils.translation import gettext_lazy
 from boucle.matching import lifecycle
 
 from boucle.accounts.access import can_see_site
+from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
+
+from .words import KIND_LABELS, decade_range, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
@@ -28,8 +31,6 @@ STATUS_LABELS = {
     lifecycle.RUNNING: gettext_lazy("en fonctionnement"), lifecycle.STOPPED: gettext_lazy("arrêtée"),
     lifecycle.DECLINED: gettext_lazy("abandonnée"),
 }
-KIND_LABELS = {"material": gettext_lazy("matière"), "energy": gettext_lazy("énergie / chaleur"),
-               "water": gettext_lazy("eau"), "equipment": gettext_lazy("équipement"), "service": gettext_lazy("service")}
 
 
 @lru_cache(maxsize=1)
@@ -63,23 +64,21 @@ def quantity_range(value: float | None, unit: str) -> str:
     """A decade bracket (e.g. "10–100 t/an"): enough to judge relevance, too coarse to identify a plant."""
     if value is None or not unit:
         return _("quantité non précisée")
-    per_year = _("/an")
-    if value < 1:
-        return f"< 1 {unit}{per_year}"
-    low = 10 ** math.floor(math.log10(value))
-    return f"{low:g}–{low * 10:g} {unit}{per_year}"
+    return decade_range(value, unit) + _("/an")
 
 
 def site_card(user, site, *, revealed: bool = False) -> dict:
     """The site as this user may see it; ``anonymous`` tells the template which half to show."""
     commune = site.commune
     epci = commune.epci.name if commune is not None and commune.epci_id else ""
-    visible = revealed or site.company.published or can_see_site(user, site)
-    if not visible:
+    full = revealed or can_see_site(user, site)
+    if not (full or site.company.published):
         return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"), "epci": epci}
+    # A published company's profile is public, not its exact point: 3 decimals (≈ 100 m) for outsiders.
+    lat, lon = (site.lat, site.lon) if full else coarse.public_point(site.lat, site.lon)
     return {"anonymous": False, "id": site.pk, "label": site.name, "company": site.company.name,
             "site_id": site.site_id, "commune": str(commune) if commune else "", "epci": epci,
-            "lat": site.lat, "lon": site.lon}
+            "lat": lat, "lon": lon}
 
 
 def flow_card(user, flow, *, revealed: bool = False) -> dict:
@@ -107,12 +106,20 @@ def synergy_card(user, synergy) -> dict:
                 "quantity_range": _("besoin déduit de l'activité"),
                 "site": site_card(user, synergy.need_site, revealed=revealed)}
     hidden = offer["site"]["anonymous"] or need["site"]["anonymous"]
+    # To a party that may not see the other site, the distance is a band: an exact figure, read
+    # from one's own known site, draws a circle through the other one.
+    distance_km = None if hidden else round(synergy.distance_km, 1)
     mine = "offer" if "offer" in sides else ("need" if "need" in sides else "")
     my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
-        "material": material_label(synergy.material_class), "distance_km": round(synergy.distance_km, 1),
-        "score": round(synergy.score, 3), "offer": offer, "need": need, "inferred": synergy.inferred,
+        "material": material_label(synergy.material_class), "distance_km": distance_km,
+        "distance": (f"{formats.number_format(distance_km, 1)} km" if distance_km is not None
+                     else coarse.distance_band(synergy.distance_km)),
+        # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
+        # exact distance back, so it goes with the distance.
+        "score": None if hidden else round(synergy.score, 3), "offer": offer, "need": need,
+        "inferred": synergy.inferred,
         # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
                        "brackets": [b for b in (bracket(synergy.tonnes_diverted, "t"),
@@ -120,7 +127,7 @@ def synergy_card(user, synergy) -> dict:
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
-        "explanation": explanation_terms(synergy.explanation),
+        "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden),
         "co2e_text": None if hidden else co2e_text(synergy),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
@@ -161,21 +168,26 @@ def route_assumption(explanation) -> str | None:
     return _("devenir actuel non déclaré, supposé : %(route)s") % {"route": label.lower()}
 
 
-def explanation_terms(explanation) -> list[tuple[str, str]]:
-    """Why the synergy is proposed, in words (matching.wording): what the receiver does with the
-    material and the source of that rule, substitution, hazard. Never the engine's factor names
-    nor the quantities (each side's exact tonnage would undo the range shown to the other
-    company); the distance is on the card already."""
-    from boucle.matching.wording import explanation_parts
-
-    return explanation_parts(explanation)
+def reason_text(reason: dict) -> str | None:
+    code = reason.get("code")
+    if code == "same_class":
+        return _("même classe de matière")
+    if code == "substitution":
+        return _("%(offer)s peut remplacer %(need)s") % {"offer": material_label(reason.get("offer_class", "")),
+                                                        "need": material_label(reason.get("need_class", ""))}
+    if code == "inferred_need":
+        return _("besoin déduit de l'activité du site receveur")
+    if code == "hazardous_to_authorised_site":
+        return _("déchet dangereux : le site receveur doit être autorisé")
+    if code == "demand_unknown":
+        return _("quantité demandée inconnue")
+    if code == "heat":
+        return _("chaleur : température offerte et demandée compatibles")
+    if code == "water_grade":
+        return _("qualité d'eau compatible")
+    return None
 
 
 def bracket(value: float | None, unit: str) -> str | None:
     """An estimate as a decade bracket, for cards where the other company is still anonymous."""
-    if value is None:
-        return None
-    if value < 1:
-        return f"< 1 {unit}"
-    low = 10 ** math.floor(math.log10(value))
-    return f"{low:g}–{low * 10:g} {unit}"
+    return decade_range(value, unit)

@@ -6,8 +6,10 @@ from . import views, workshop
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("carte/", views.territory_map, name="map"),
     path("carte/sites.json", views.map_sites, name="map-sites"),
+    path("carte/synergies.json", views.map_lines, name="map-lines"),
     path("carte/epci.geojson", views.epci_outlines, name="map-epci"),
     path("sites/<int:pk>/", views.site_detail, name="site-detail"),
     # company space
@@ -17,6 +19,7 @@ urlpatterns = [
     path("espace/flux/<int:pk>/", company.flow_edit, name="flow-edit"),
     path("espace/flux/<int:pk>/supprimer/", company.flow_delete, name="flow-delete"),
     path("espace/import/", company.flow_import, name="flow-import"),
+    path("espace/import/modele.<str:fmt>", company.flow_import_template, name="flow-import-template"),
     path("espace/synergies/", company.company_synergies, name="company-synergies"),
     path("espace/impact/", company.company_impact, name="company-impact"),
     path("synergies/<int:pk>/", company.synergy_detail, name="synergy-detail"),
@@ -25,6 +28,8 @@ urlpatterns = [
     path("choix/matieres/", company.picker_materials, name="picker-materials"),
     # facilitator space
     path("animation/", facilitator.facilitator_home, name="facilitator-home"),
+    path("animation/synergies/", facilitator.synergy_list, name="facilitator-synergies"),
+    path("animation/chiffres/", facilitator.territory_figures, name="facilitator-figures"),
     path("animation/synergies/<int:pk>/statut/", facilitator.synergy_transition, name="synergy-transition"),
     path("animation/synergies/<int:pk>/resultat/", facilitator.synergy_outcome, name="synergy-outcome"),
     path("animation/rapprochement/", facilitator.matching_runs, name="matching-runs"),

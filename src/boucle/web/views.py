@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from boucle.accounts.access import can_see_site, is_facilitator, sites_in_full_view
 from boucle.flows.models import Site
@@ -42,6 +43,14 @@ def home(request):
     return render(request, "web/home.html", {"epcis": epcis, "published": published})
 
 
+@login_required
+def dashboard(request):
+    """Where a login lands: the facilitator's dashboard, else the company's, never the public page."""
+    if is_facilitator(request.user) or request.user.is_superuser:
+        return redirect("facilitator-home")
+    return redirect("company-home")
+
+
 def _facilitator_or_403(request):
     if not is_facilitator(request.user):
         raise PermissionDenied
@@ -50,7 +59,15 @@ def _facilitator_or_403(request):
 @login_required
 def territory_map(request):
     _facilitator_or_403(request)
-    return render(request, "web/map.html")
+    from boucle.matching import lifecycle
+
+    from .present import STATUS_LABELS
+
+    words = {"sites": _("sites : %(n)s"), "clusters": _("sites : %(n)s (intercommunalités : %(k)s)"),
+             "lines": _("synergies sur la carte : %(n)s"), "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
+             "offers": _("offres"), "needs": _("besoins")}
+    return render(request, "web/map.html", {"words": words, "statuses": [
+        (s, STATUS_LABELS[s]) for s in lifecycle.STATUSES if s != lifecycle.DECLINED]})
 
 
 @login_required
@@ -98,10 +115,22 @@ def _filtered_map_sites(request, bbox, zoom, kind, direction):
         clusters = [{"epci": r["commune__epci_id"], "name": r["commune__epci__name"] or "", "count": r["count"],
                      "lat": round(r["lat"], 5), "lon": round(r["lon"], 5)} for r in rows]
         return JsonResponse({"mode": "aggregates", "clusters": clusters})
-    qs = qs.annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")))
+    qs = qs.annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")),
+                     n_needs=Count("flows", filter=Q(flows__direction="need")))
     sites = list(qs.order_by("-n_offers", "id")
-                 .values("id", "name", "lat", "lon", "naf_id", "n_offers")[:MAX_SITES + 1])
+                 .values("id", "name", "lat", "lon", "naf_id", "n_offers", "n_needs")[:MAX_SITES + 1])
     return JsonResponse({"mode": "sites", "truncated": len(sites) > MAX_SITES, "sites": sites[:MAX_SITES]})
+
+
+@login_required
+def map_lines(request):
+    """Synergy lines for the map: only synergies the user may open, other companies' sites blurred."""
+    from boucle.matching import lifecycle
+
+    statuses = [s for s in request.GET.get("statut", "").split(",") if s]
+    if any(s not in lifecycle.STATUSES for s in statuses):
+        return JsonResponse({"error": "statut: " + ", ".join(lifecycle.STATUSES)}, status=400)
+    return JsonResponse(map_data.synergy_lines(request.user, statuses))
 
 
 @login_required

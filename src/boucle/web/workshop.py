@@ -6,6 +6,9 @@ as the cards come. Every row is validated like the company form; valid rows are
 saved and invalid ones come back with their errors, so nothing typed is lost.
 """
 
+import re
+
+from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
@@ -15,19 +18,45 @@ from django.utils.translation import ngettext
 from boucle.accounts.access import sites_in_full_view
 
 from .facilitator_views import facilitator_required
-from .flow_forms import FlowForm
+from .flow_forms import FlowForm, material_options
 
 MAX_ROWS = 60
 INITIAL_ROWS = 3
 
 
+SITES_LIST_ID = "workshop-sites"
+
+
 class WorkshopRowForm(FlowForm):
+    """A card: the site is typed and picked from one shared list (a territory has over a thousand sites)."""
+
+    use_required_attribute = False  # blank rows are ignored, so the browser must not block them
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("confidential")
-        self.fields["site"].label_from_instance = lambda s: f"{s.company.name} — {s.name}"
+        self.sites = self.fields["site"].queryset
+        self.fields["site"] = forms.CharField(
+            label=_("Entreprise — site"), max_length=400,
+            widget=forms.TextInput(attrs={"list": SITES_LIST_ID, "autocomplete": "off",
+                                          "placeholder": _("Tapez un nom…")}))
+        self.fields["material_class"].widget.attrs.update({"list": "material-options", "autocomplete": "off"})
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def clean_site(self):
+        text = self.cleaned_data["site"].strip()
+        sites = self.sites
+        site = None
+        if text.isdigit():  # a site's number, as scripts and older pages send it
+            site = sites.filter(pk=int(text)).first()
+        if site is None:
+            found = re.search(r"\(([^()]+)\)\s*$", text)
+            if found:
+                site = sites.filter(site_id=found.group(1).strip()).first()
+        if site is None:
+            raise forms.ValidationError(_("Choisissez l'entreprise et le site dans la liste proposée."))
+        return site
 
     def clean(self):
         data = super().clean()
@@ -38,8 +67,9 @@ class WorkshopRowForm(FlowForm):
         return not any((self.data.get(self.add_prefix(name)) or "").strip() for name in ("label", "quantity", "ewc"))
 
 
-def _sites(user):
-    return sites_in_full_view(user).select_related("company").order_by("company__name", "name")[:2000]
+def _site_labels(sites) -> list[str]:
+    rows = sites.values_list("company__name", "name", "site_id")
+    return [f"{company} — {name} ({site_id})" for company, name, site_id in rows]
 
 
 def _row(data, index, sites):
@@ -70,9 +100,13 @@ def workshop(request):
             return redirect("workshop")
         messages.error(request, ngettext("%(n)d ligne à corriger.", "%(n)d lignes à corriger.", len(kept))
                        % {"n": len(kept)})
-        return render(request, "web/facilitator/workshop.html", {"rows": kept, "next_index": max(indexes) + 1})
+        return render(request, "web/facilitator/workshop.html", {
+            "rows": kept, "next_index": max(indexes) + 1, "site_labels": _site_labels(sites),
+            "sites_list_id": SITES_LIST_ID, "material_options": material_options()})
     rows = [_row(None, i, sites) for i in range(INITIAL_ROWS)]
-    return render(request, "web/facilitator/workshop.html", {"rows": rows, "next_index": INITIAL_ROWS})
+    return render(request, "web/facilitator/workshop.html", {
+        "rows": rows, "next_index": INITIAL_ROWS, "site_labels": _site_labels(sites), "sites_list_id": SITES_LIST_ID,
+        "material_options": material_options()})
 
 
 @facilitator_required

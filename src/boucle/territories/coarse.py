@@ -1,0 +1,65 @@
+"""Positions and distances that may be shown to someone who may not see a site.
+
+A site's exact point names it (one factory per address), and so does a distance
+precise enough to be measured from a few chosen places (trilateration: four
+distances to 0.1 km located a site to 40 m). So a person who may not see a site
+gets its commune's centre, or the centre of a grid cell when it has no commune,
+never more than ``PUBLIC_DECIMALS`` decimals (≈ 100 m), and distances in bands.
+
+Framework-free: plain floats in, plain values out.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Decimals of a degree any public page may carry (3 decimals ≈ 110 m of latitude).
+PUBLIC_DECIMALS = 3
+#: Grid step, in degrees, for a hidden site without a commune and for a visitor's own position
+#: (0.05° ≈ 5.6 km north–south, 3.5 km east–west at 50° N).
+GRID_DEG = 0.05
+#: Upper bounds (km) of the distance bands shown to a party that may not see the other site.
+DISTANCE_BANDS_KM = (5, 20, 50, 100, 200)
+
+
+def public_point(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    """A point rounded to ``PUBLIC_DECIMALS`` (for a site its reader may locate anyway)."""
+    if lat is None or lon is None:
+        return None, None
+    return round(float(lat), PUBLIC_DECIMALS), round(float(lon), PUBLIC_DECIMALS)
+
+
+def grid_point(lat: float | None, lon: float | None, step: float = GRID_DEG) -> tuple[float | None, float | None]:
+    """The centre of the ``step``-degree grid cell holding the point: every point of the cell
+    gives the same answer, so nothing finer than the cell can be learnt from it."""
+    if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
+        return None, None
+    def snap(value):
+        return (math.floor(float(value) / step) + 0.5) * step
+    return public_point(snap(lat), snap(lon))
+
+
+def hidden_point(lat, lon, commune_lat=None, commune_lon=None) -> tuple[float | None, float | None]:
+    """Where a site the reader may not see is placed: its commune's centre, else its grid cell."""
+    if commune_lat is not None and commune_lon is not None:
+        return public_point(commune_lat, commune_lon)
+    return grid_point(lat, lon)
+
+
+def distance_band(km: float | None) -> str:
+    """A distance as a band ("< 5 km", "5–20 km", …, "> 200 km"); "" when unknown."""
+    if km is None or not math.isfinite(km):
+        return ""
+    low = 0
+    for high in DISTANCE_BANDS_KM:
+        if km < high:
+            return f"< {high} km" if low == 0 else f"{low}–{high} km"
+        low = high
+    return f"> {DISTANCE_BANDS_KM[-1]} km"
+
+
+def band_rank(km: float | None) -> int:
+    """The band's position, for sorting cards without ranking them by the exact distance."""
+    if km is None or not math.isfinite(km):
+        return len(DISTANCE_BANDS_KM) + 1
+    return sum(1 for high in DISTANCE_BANDS_KM if km >= high)

@@ -1,0 +1,101 @@
+"""What a company is told after it acts: when matching runs, what comes next, who was told.
+
+Pages used to answer "Flux enregistré." or "Réponse enregistrée." and stop there; a
+company then had no idea whether anything would happen. These messages name the next
+step and the people involved, and the notifications reach those people.
+"""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from boucle.accounts.access import _in_territory
+from boucle.accounts.models import Facilitator
+from boucle.matching.models import MatchingRun
+from boucle.notifications.services import notify
+
+from .present import material_label
+
+
+def _covers(ref: str, commune) -> bool:
+    if not ref:
+        return True  # a run over every site
+    level, _sep, code = ref.partition(":")
+    return commune is not None and _in_territory(commune, level, code)
+
+
+def last_matching_run(site):
+    """The latest finished matching run whose territory contains the site, if any."""
+    commune = site.commune if site.commune_id else None
+    for run in MatchingRun.objects.filter(finished_at__isnull=False).order_by("-finished_at")[:50]:
+        if _covers(run.territory, commune):
+            return run
+    return None
+
+
+def after_declaration(site) -> str:
+    run = last_matching_run(site)
+    when = (_("Le dernier rapprochement de votre territoire date du %(date)s.") % {
+        "date": formats.date_format(run.finished_at, "DATE_FORMAT")} if run else
+            _("Aucun rapprochement n'a encore été lancé sur votre territoire."))
+    return " ".join([
+        _("Votre flux sera comparé aux offres et besoins des autres entreprises au prochain rapprochement, "
+          "que l'animatrice ou l'animateur du territoire lance."), when,
+        _("Les propositions apparaîtront dans « Synergies proposées » et sur votre tableau de bord ; "
+          "votre nom reste masqué tant que vous n'avez pas répondu « Intéressé »."),
+    ])
+
+
+def facilitators_of(synergy) -> list:
+    """The facilitators of a territory containing either site of the synergy."""
+    communes = [s.commune for s in (synergy.offer.site, synergy.need_site) if s.commune_id]
+    return sorted({f.user for f in Facilitator.objects.select_related("user")
+                   if any(_in_territory(c, f.level, f.code) for c in communes)}, key=lambda u: u.pk)
+
+
+def _members(company_ids):
+    return list(get_user_model().objects.filter(memberships__company_id__in=company_ids, is_active=True).distinct())
+
+
+def after_interest(request, synergy, user, yes: bool, sides: set) -> str:
+    """Tell the other company and the facilitators; return what the answering person reads."""
+    link = reverse("synergy-detail", args=[synergy.pk])
+    base = request.build_absolute_uri("/")
+    material = material_label(synergy.material_class)
+    own = {synergy.offer.site.company_id if "offer" in sides else None,
+           synergy.need_site.company_id if "need" in sides else None} - {None}
+    other = {synergy.offer.site.company_id, synergy.need_site.company_id} - own
+    facilitators = [f for f in facilitators_of(synergy) if f.pk != user.pk]
+    if not yes:
+        notify(facilitators, _("Une entreprise décline une synergie (%(material)s)") % {"material": material},
+               _("Une des deux entreprises a répondu « Pas intéressé » à cette proposition."), link, base)
+        return _("Réponse enregistrée : pas intéressé. L'animateur du territoire en est informé ; "
+                 "l'autre entreprise ne connaît pas votre identité.")
+    if synergy.revealed_at:
+        notify(_members(other) + facilitators,
+               _("Les deux entreprises sont intéressées (%(material)s)") % {"material": material},
+               _("Les deux entreprises ont répondu « Intéressé » : leurs coordonnées sont maintenant visibles "
+                 "sur la page de la synergie. L'animateur du territoire peut vous aider à organiser l'échange."),
+               link, base)
+        return _("Les deux entreprises sont intéressées : leurs coordonnées sont dévoilées. L'autre entreprise et "
+                 "l'animateur du territoire sont prévenus ; prenez contact directement ou avec l'aide de l'animateur.")
+    subject = _("Une entreprise est intéressée (%(material)s)") % {"material": material}
+    body = _("Une entreprise s'est dite intéressée par une synergie qui vous concerne. Les coordonnées des "
+             "deux entreprises ne sont dévoilées que si l'autre répond « Intéressé » à son tour.")
+    partner_told = notify(_members(other), subject, body, link, base)
+    facilitator_told = notify(facilitators, subject, body, link, base)
+    if partner_told and facilitator_told:
+        who = _("L'autre entreprise et l'animateur du territoire sont prévenus.")
+    elif partner_told:
+        who = _("L'autre entreprise est prévenue.")
+    elif facilitator_told:
+        who = _("L'animateur du territoire est prévenu : l'autre entreprise n'a pas encore de compte sur Boucle, "
+                "il prendra contact avec elle.")
+    else:
+        who = _("L'animateur du territoire suivra la proposition.")
+    return " ".join([
+        _("Réponse enregistrée : intéressé."), who,
+        _("Vos coordonnées restent masquées jusqu'à ce que l'autre entreprise réponde « Intéressé » à son tour ; "
+          "vous serez alors prévenu et pourrez vous contacter."),
+    ])

@@ -1,0 +1,59 @@
+// Behaviours shared by every page (loaded from base.html; the Content-Security-Policy forbids
+// inline scripts and on* attributes, so pages declare what they need with data- attributes).
+(function () {
+  "use strict";
+
+  // Tables too wide for the screen become cards: each cell is labelled with its column header (boucle.css).
+  function labelTable(table) {
+    const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      Array.from(tr.children).forEach((cell, i) => {
+        if (heads[i] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", heads[i]);
+      });
+    });
+    fit(table);
+  }
+  // Only a table wider than the page turns into cards: a narrow one stays a table (easier to compare).
+  function fit(table) {
+    table.classList.remove("responsive");
+    const room = table.parentElement ? table.parentElement.clientWidth : window.innerWidth;
+    if (table.scrollWidth > room + 1) table.classList.add("responsive");
+  }
+  function labelTables(root) {
+    (root || document).querySelectorAll("main table").forEach(labelTable);
+  }
+  // A table in a closed <details> has no width yet: measure it when it opens.
+  document.addEventListener("toggle", (event) => {
+    if (event.target.open) event.target.querySelectorAll("main table").forEach(fit);
+  }, true);
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => document.querySelectorAll("main table").forEach(fit), 150);
+  });
+
+  // <button data-print>: print the page.
+  document.addEventListener("click", (event) => {
+    const printer = event.target.closest("[data-print]");
+    if (printer) { event.preventDefault(); window.print(); }
+  });
+
+  // <button data-confirm="question">: ask before a destructive or irreversible submit.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
+  // The navigation marks the section the reader is in.
+  const here = window.location.pathname;
+  let best = null;
+  document.querySelectorAll(".site-nav a[href]").forEach((a) => {
+    const path = new URL(a.href, window.location.href).pathname;
+    if (path !== "/" && here.startsWith(path) && (!best || path.length > best.path.length)) best = { a, path };
+  });
+  if (best) best.a.setAttribute("aria-current", "page");
+
+  labelTables(document);
+  document.body.addEventListener("htmx:afterSwap", (event) => labelTables(event.target.closest("main") || document));
+})();

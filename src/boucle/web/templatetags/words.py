@@ -1,0 +1,78 @@
+"""Template filters that turn keys and raw numbers into words: ``{% load words %}``."""
+
+from django import template
+
+from boucle.web import words
+
+register = template.Library()
+
+
+@register.filter
+def num(value, digits=0):
+    """``{{ 1234567|num }}`` → "1 234 567" (grouping and decimal mark of the page's language)."""
+    try:
+        return words.number(value, int(digits))
+    except (TypeError, ValueError):
+        return value if value not in (None, "") else "—"
+
+
+@register.filter
+def decade(value, unit=""):
+    return words.decade_range(value, unit) or "—"
+
+
+@register.filter
+def kind_label(value):
+    return words.kind_label(value)
+
+
+@register.filter
+def direction_label(value):
+    return words.direction_label(value)
+
+
+@register.filter
+def status_label(value):
+    return words.status_label(value)
+
+
+@register.filter
+def level_label(value):
+    return words.level_label(value)
+
+
+@register.filter
+def territory_label(value):
+    return words.territory_label(value)
+
+
+@register.simple_tag
+def transition(from_status, to_status):
+    return words.transition_sentence(from_status, to_status)
+
+
+MAIN_PATH = ("suggested", "contacted", "in_discussion", "trial", "running")
+
+
+@register.simple_tag
+def synergy_steps(status):
+    """The lifecycle's main path as (label, state) pairs, state being "done", "current" or "todo"."""
+    reached = MAIN_PATH.index(status) if status in MAIN_PATH else (len(MAIN_PATH) if status == "stopped" else -1)
+    return [(words.status_label(step), "done" if i < reached else ("current" if i == reached else "todo"))
+            for i, step in enumerate(MAIN_PATH)]
+
+
+@register.filter
+def percent(share, digits=0):
+    """A share between 0 and 1 as "45 %" (empty share: "—")."""
+    if share is None or share == "":
+        return "—"
+    return words.number(float(share) * 100, int(digits)) + "\u00a0%"
+
+
+@register.filter
+def material_label(key):
+    """A material class key (``waste_oil``) as its label in the page's language."""
+    from boucle.web.present import material_label as label
+
+    return label(key) or "—"

@@ -1,0 +1,190 @@
+"""Words, not keys: how enums, territories, numbers and the engine's explanations read on a page.
+
+Every page and the API's human-readable fields go through these functions, so a key such as
+``waste_oil``, ``region:32`` or a number such as ``1e+06`` never reaches a reader.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+KIND_LABELS = {"material": gettext_lazy("matière"), "energy": gettext_lazy("énergie / chaleur"),
+               "water": gettext_lazy("eau"), "equipment": gettext_lazy("équipement"), "service": gettext_lazy("service")}
+DIRECTION_LABELS = {"offer": gettext_lazy("offre"), "need": gettext_lazy("besoin")}
+LEVEL_LABELS = {"region": gettext_lazy("Région"), "departement": gettext_lazy("Département"),
+                "epci": gettext_lazy("Intercommunalité"), "commune": gettext_lazy("Commune")}
+PERIOD_LABELS = {"year": gettext_lazy("par an"), "month": gettext_lazy("par mois"), "week": gettext_lazy("par semaine"),
+                 "day": gettext_lazy("par jour"), "once": gettext_lazy("une fois")}
+
+
+def number(value, digits: int = 0) -> str:
+    """A figure with the locale's grouping and decimal mark: ``1 234 567`` / ``1,234,567``; never ``1e+06``."""
+    if value is None:
+        return "—"
+    value = float(value)
+    if not math.isfinite(value):
+        return "—"
+    value = round(value, digits)
+    if digits and value == int(value):
+        digits = 0
+    return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
+
+
+def _scaled(value: float, unit: str) -> tuple[str, str]:
+    """Euros read as k€ / M€ from ten thousand on ("1 à 10 M€"), other units keep their grouping."""
+    if unit.startswith("€"):
+        for factor, prefix in ((1e9, "Md€"), (1e6, "M€"), (1e3, "k€")):
+            if value >= factor:
+                return number(value / factor, 0 if value / factor >= 1 else 1), prefix + unit[1:]
+    return number(value), unit
+
+
+def decade_range(value: float | None, unit: str) -> str | None:
+    """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t"."""
+    if value is None:
+        return None
+    value = float(value)
+    if not math.isfinite(value) or value < 0:
+        return None
+    if value < 1:
+        return _("moins de 1 %(unit)s") % {"unit": unit} if unit else _("moins de 1")
+    low = 10 ** math.floor(math.log10(value))
+    high = low * 10
+    if unit.startswith("€") and low >= 1e4:
+        low_text, low_unit = _scaled(low, unit)
+        high_text, high_unit = _scaled(high, unit)
+        if low_unit != high_unit:  # 100 k€ à 1 M€
+            return _("%(low)s à %(high)s") % {"low": f"{low_text} {low_unit}", "high": f"{high_text} {high_unit}"}
+        return _("%(low)s à %(high)s %(unit)s") % {"low": low_text, "high": high_text, "unit": low_unit}
+    text = _("%(low)s à %(high)s %(unit)s") % {"low": number(low), "high": number(high), "unit": unit}
+    return text.strip()
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, "")) or _("autre")
+
+
+def direction_label(direction: str) -> str:
+    return str(DIRECTION_LABELS.get(direction, "")) or "—"
+
+
+def level_label(level: str) -> str:
+    return str(LEVEL_LABELS.get(level, "")) or _("Territoire")
+
+
+def territory_label(ref) -> str:
+    """"Hauts-de-France (région)" rather than ``region:32``; accepts a TerritoryRef or a "level:code" text."""
+    if isinstance(ref, str):
+        from boucle.territories.refs import TerritoryError, resolve
+
+        try:
+            ref = resolve(ref)
+        except TerritoryError:
+            return ref
+    return f"{ref.name} ({level_label(ref.level).lower()})"
+
+
+def status_label(status: str) -> str:
+    from .present import STATUS_LABELS
+
+    return str(STATUS_LABELS.get(status, "")) or "—"
+
+
+def transition_sentence(from_status: str, to_status: str) -> str:
+    """A status change as a reader says it: "passée de « suggérée » à « contact pris »"."""
+    if not from_status:
+        return _("créée avec le statut « %(to)s »") % {"to": status_label(to_status)}
+    return _("passée de « %(from)s » à « %(to)s »") % {"from": status_label(from_status), "to": status_label(to_status)}
+
+
+def _confidence_word(value) -> str | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    if value >= 0.9:
+        return _("avec certitude")
+    if value >= 0.6:
+        return _("avec une bonne confiance")
+    return _("avec un doute, à vérifier")
+
+
+QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m³|l|litres?)(?:/an|/yr|\b)", re.I)
+
+
+def explanation_sentences(explanation, hide_quantities: bool = False) -> list[str]:
+    """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
+
+    Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
+    they are; otherwise known fields are put into words. Numbers of unknown meaning and every quantity
+    (each side's exact tonnage would undo the range shown to the other company) are left out.
+    """
+    if not isinstance(explanation, dict):
+        return []
+    sentences: list[str] = []
+    own = explanation.get("sentences")
+    if isinstance(own, (list, tuple)):
+        sentences += [s.strip() for s in own if isinstance(s, str) and s.strip()]
+    for key in ("summary", "text"):
+        if isinstance(explanation.get(key), str) and explanation[key].strip():
+            sentences.append(explanation[key].strip())
+    if sentences:
+        # While the other company is anonymous its exact quantity must not reach the page in a sentence.
+        return [s for s in sentences if not (hide_quantities and QUANTITY.search(s))]
+    from boucle.matching.wording import explanation_parts
+
+    from .present import material_label, reason_text
+
+    # The matching's own wording first (use, source of the rule, substitution, hazard), without the
+    # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
+    for heading, text in explanation_parts(explanation):
+        sentences.append(f"{heading} : {_sentence(text)}" if not _english() else f"{heading}: {_sentence(text)}")
+    offer_class, need_class = explanation.get("offer_class"), explanation.get("need_class")
+    if not sentences and offer_class and need_class:
+        if offer_class == need_class:
+            sentences.append(_("L'offre et le besoin portent sur la même matière : %(m)s.")
+                             % {"m": material_label(offer_class)})
+        else:
+            sentences.append(_("%(offer)s peut remplacer %(need)s chez le receveur.")
+                             % {"offer": material_label(offer_class), "need": material_label(need_class)})
+    offer_conf = _confidence_word(explanation.get("offer_class_confidence"))
+    need_conf = _confidence_word(explanation.get("need_confidence"))
+    if offer_conf and need_conf:
+        sentences.append(_("La matière de l'offre est reconnue %(offer)s, celle du besoin %(need)s.")
+                         % {"offer": offer_conf, "need": need_conf})
+    compatibility = explanation.get("compatibility")
+    if isinstance(compatibility, (int, float)) and not isinstance(compatibility, bool) and compatibility < 1:
+        sentences.append(_("Les deux matières ne sont compatibles que sous conditions (qualité, préparation)."))
+    inferred = explanation.get("inferred_factor")
+    if isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1:
+        sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur."))
+    temperature = explanation.get("need_temperature_c")
+    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool):
+        sentences.append(_("Le receveur a besoin de chaleur à %(t)s °C.") % {"t": number(temperature)})
+    breakeven = explanation.get("heat_breakeven_km")
+    if isinstance(breakeven, (int, float)) and not isinstance(breakeven, bool):
+        sentences.append(_("Au-delà de %(km)s km, le réseau de chaleur coûterait plus qu'il ne rapporterait.")
+                         % {"km": number(breakeven, 1)})
+    source = explanation.get("source")
+    if isinstance(source, str) and source.strip() and not any(source.strip() in x for x in sentences):
+        sentences.append(_("Règle de substitution tirée de : %(source)s.") % {"source": source.strip()})
+    for reason in explanation.get("reasons", []) or []:
+        if isinstance(reason, dict):
+            text = reason.get("text") if isinstance(reason.get("text"), str) else reason_text(reason)
+            if text:
+                sentences.append(_sentence(text))
+    return list(dict.fromkeys(sentences))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "fr").startswith("en")
