@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "boucle.gs1.commands",
     "boucle.epcis.commands",
     "boucle.web.commands",
+    "boucle.sourcing.commands",
 ]
 
 

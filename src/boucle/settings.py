@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "boucle.sharing",
     "boucle.notifications",
     "boucle.places",
+    "boucle.sourcing",
     "boucle.web",
 ]
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("equipements/", include("boucle.sharing.urls")),
     path("notifications/", include("boucle.notifications.urls")),
     path("lieux/", include("boucle.places.urls")),
+    path("fournisseurs/", include("boucle.sourcing.urls")),
     path("", include("boucle.web.urls")),
 ]

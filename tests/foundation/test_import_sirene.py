@@ -53,6 +53,40 @@ def test_missing_columns_is_a_file_error(tmp_path):
         import_sirene(path, progress=False)
 
 
+def _rows(sirets, state="A"):
+    return "".join(f"{s[:9]},{s[9:]},{s},{state},,,38.32Z,NAFRev2,59350,,\n" for s in sirets)
+
+
+def test_bad_row_after_many_batches_writes_nothing_and_partial_writes_the_rest(tmp_path, monkeypatch):
+    import boucle.flows.sirene as sirene
+
+    monkeypatch.setattr(sirene, "BATCH", 3)  # the bad row comes several written batches later
+    good = [make_siret() for _ in range(10)]
+    bad = good[0][:-1] + str((int(good[0][-1]) + 3) % 10)
+    path = tmp_path / "s.csv"
+    path.write_text(HEADER + _rows(good) + _rows([bad]), encoding="utf-8")
+    report = import_sirene(path, progress=False)
+    assert [n for n, _ in report.rejected] == [12] and not report.written
+    assert Site.objects.count() == 0
+    report = import_sirene(path, partial=True, progress=False)
+    assert report.written and report.created == 10 and Site.objects.count() == 10
+
+
+def test_newer_extract_updates_only_what_moved_and_keeps_closures(tmp_path, monkeypatch):
+    import boucle.flows.sirene as sirene
+
+    monkeypatch.setattr(sirene, "BATCH", 2)
+    sites = [make_siret() for _ in range(5)]
+    path = tmp_path / "s.csv"
+    path.write_text(HEADER + _rows(sites), encoding="utf-8")
+    assert import_sirene(path, progress=False).created == 5
+    path.write_text(HEADER + _rows(sites[:4]) + _rows(sites[4:], state="F"), encoding="utf-8")
+    report = import_sirene(path, progress=False)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 4)
+    assert list(Site.objects.filter(closed=True).values_list("site_id", flat=True)) == [sites[4]]
+    assert Site.objects.count() == 5
+
+
 def test_a_huge_field_or_a_control_character_is_a_clean_refusal(tmp_path):
     good = make_siret()
     path = tmp_path / "s.csv"

@@ -56,6 +56,7 @@ class Route:
     exempt: set = field(default_factory=set)  # companies a reader may see by design on this route
     refused: tuple | None = None  # statuses for refused personas, when not the usual ones
     outlines: bool = False  # serves reference boundaries: coordinates not checked (vertices match by chance)
+    query: str = ""  # a query string the route needs (API searches)
 
 
 def _a(w):
@@ -104,6 +105,7 @@ def _workshop_post(w):
 
 PAGES = {
     "home": Route(get=EVERYONE),
+    "sourcing-search": Route(get=LOGGED),
     "login": Route(get=EVERYONE),
     "logout": Route(post=EVERYONE, changes=False),
     "password_reset": Route(get=EVERYONE, post=EVERYONE, data=lambda w: {"email": "member_a@example.org"},
@@ -180,6 +182,7 @@ API = {
     ("post", "/api/synergies/{synergy_id}/interest"): Route(args=_ab, post=ANSWER_AB,
                                                             data=lambda w: {"interested": True}),
     ("get", "/api/matching-runs"): Route(get=FACILITATORS),
+    ("get", "/api/sourcing/search"): Route(get=LOGGED, query="?naf=23.51&near=50.63,3.06&radius_km=50"),
     ("post", "/api/matching-runs"): Route(post={"facilitator_t", "superuser"},
                                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
                                           changes=run_matching_function() is not None),
@@ -324,7 +327,7 @@ def test_api_matrix(method, path, world, as_persona):
     rule = API[(method, path)]
     for persona in PERSONAS:
         client = as_persona(persona)
-        url = _api_url(path, rule.args(world) if rule.args else [])
+        url = _api_url(path, rule.args(world) if rule.args else []) + rule.query
         if method == "get":
             response, changed = _attempt(world, lambda: client.get(url))
             allowed, expect_change = rule.get or set(), False

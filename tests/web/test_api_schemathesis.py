@@ -57,7 +57,8 @@ def _known_values(world, ami, shared, passport):
             "site": [s.pk for s in world.sites.values()], "territory": territories,
             "call_id": [ami["call"].pk, ami["draft"].pk], "answer_id": [ami["answer"].pk],
             "equipment_id": [shared["press"].pk, shared["oven"].pk], "booking_id": [shared["booking"].pk],
-            "handle": [passport.handle], "material": ["fly_ash", "wood_untreated", "steel_scrap"]}
+            "handle": [passport.handle], "material": ["fly_ash", "wood_untreated", "steel_scrap"],
+            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"]}
 
 
 def _aim(case, known, pick):
@@ -72,6 +73,10 @@ def _aim(case, known, pick):
     if case.query and "material" in case.query:  # the impact of one exchange: a class the engine knows
         case.query["material"] = known["material"][pick % len(known["material"])]
         case.query.pop("ewc", None)
+    if case.query and "near" in case.query:  # a sourcing search: one known criterion around a known place
+        case.query.update(near=known["near"][pick % len(known["near"])], naf="23", radius_km=50)
+        for name in ("material", "text"):
+            case.query.pop(name, None)
     if isinstance(case.body, dict):
         for name in ("site", "territory"):
             if name in case.body:

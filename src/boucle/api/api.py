@@ -70,6 +70,15 @@ api = NinjaAPI(title="Boucle API", version="1", auth=[BearerToken(), django_auth
                description="Offers, needs and synergies of a territory. Same permissions as the web pages.")
 
 
+def _add_routers():
+    from boucle.sourcing.api import router as sourcing_router
+
+    api.add_router("/sourcing", sourcing_router)
+
+
+_add_routers()
+
+
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or "forbidden"}, status=403)

@@ -46,8 +46,20 @@ def site_flows(request, pk):
     if not can_edit_site(request.user, site):
         raise PermissionDenied
     flows = list(site.flows.select_related("ewc").order_by("direction", "label"))
+    from urllib.parse import urlencode
+
+    from boucle.sourcing.services import material_keys
+
+    with_proposal = set(site.flows.filter(direction="need", synergies_as_need__isnull=False)
+                        .values_list("pk", flat=True))
+    keys = set(material_keys())
     for flow in flows:
         flow.kind_label = KIND_LABELS.get(flow.kind, flow.kind)
+        # a need nobody proposes for: the directory's establishments around the site (local sourcing)
+        flow.suppliers_query = (urlencode({"mode": "material", "q": flow.material_class, "near": f"site:{site.site_id}",
+                                           "radius_km": 50})
+                                if flow.direction == "need" and flow.pk not in with_proposal
+                                and flow.material_class in keys and site.lat is not None else "")
     return render(request, "web/company/site_flows.html", {"site": site, "flows": flows})
 
 

@@ -1,0 +1,1 @@
+"""Local sourcing: find establishments (SIRENE directory and platform sites) by activity near a place."""

@@ -1,0 +1,186 @@
+"""Local sourcing over the database: resolve the place, turn the query into codes, fetch and rank.
+
+The search reads ``flows.Site`` (SIRENE directory entries and platform sites alike): a code
+filter on the indexed ``naf`` column and a bounding box, then exact distances in numpy.
+Closed establishments are left out (they are kept in the directory, flagged, but supply nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from . import engine
+
+NEAR_FORMS = "commune:INSEE, site:SITE_ID, LAT,LON"
+MAX_RADIUS_KM = 1000.0
+
+
+class SourcingError(ValueError):
+    """A query the user must fix; the message lists what is accepted."""
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, tuple[str, str]]:
+    from boucle.reference.models import ActivityCode
+
+    return {c: (fr, en or fr) for c, fr, en in ActivityCode.objects.values_list("code", "label_fr", "label_en")}
+
+
+def material_keys() -> list[str]:
+    from boucle.matching.knowledge.infer import input_rules, output_rules
+
+    return sorted({r.class_key for r in (*input_rules(), *output_rules())})
+
+
+@dataclass(frozen=True)
+class Place:
+    lat: float
+    lon: float
+    label: str
+
+
+def resolve_near(text: str) -> Place:
+    from boucle.flows.models import Site
+    from boucle.territories.models import Commune
+
+    value = (text or "").strip()
+    kind, _sep, ref = value.partition(":")
+    if kind == "commune" and ref:
+        commune = Commune.objects.filter(insee=ref.strip()).first()
+        if commune is None:
+            raise SourcingError(_("commune %(code)s inconnue : donnez un code INSEE de commune à 5 caractères "
+                                  "(ex. commune:59350). Formes acceptées : %(forms)s")
+                                % {"code": ref, "forms": NEAR_FORMS})
+        return Place(commune.lat, commune.lon, f"{commune.name} ({commune.insee})")
+    if kind == "site" and ref:
+        site = Site.objects.filter(site_id=ref.strip()).first()
+        if site is None:
+            raise SourcingError(_("site %(id)s inconnu : donnez le site_id tel qu'importé (SIRET ou identifiant). "
+                                  "Formes acceptées : %(forms)s") % {"id": ref, "forms": NEAR_FORMS})
+        if site.lat is None or site.lon is None:
+            raise SourcingError(_("le site %(id)s n'a pas de coordonnées ; prenez sa commune (commune:INSEE) "
+                                  "ou un point LAT,LON") % {"id": ref})
+        return Place(site.lat, site.lon, f"{site.name} ({site.site_id})")
+    m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*", value)
+    if m and -90 <= float(m.group(1)) <= 90 and -180 <= float(m.group(2)) <= 180:
+        return Place(float(m.group(1)), float(m.group(2)), f"{float(m.group(1)):.5f}, {float(m.group(2)):.5f}")
+    raise SourcingError(_("lieu %(value)s illisible. Formes acceptées : %(forms)s (ex. commune:59350, "
+                          "site:12345678900012, 50.63,3.06)") % {"value": value, "forms": NEAR_FORMS})
+
+
+def check_radius(radius_km) -> float:
+    try:
+        radius = float(radius_km)
+    except (TypeError, ValueError):
+        radius = float("nan")
+    if not (0 < radius <= MAX_RADIUS_KM):
+        raise SourcingError(_("rayon %(value)s refusé : un nombre de km strictement positif, au plus %(max)s")
+                            % {"value": radius_km, "max": int(MAX_RADIUS_KM)})
+    return radius
+
+
+def codes_for(*, naf=None, material=None, text=None) -> dict[str, engine.Reason]:
+    """Codes answering the query with their reason; a SourcingError names what is accepted."""
+    given = [v for v in (naf, material, text) if v]
+    if len(given) != 1:
+        raise SourcingError(_("donnez exactement un critère : un code NAF, une matière ou un texte"))
+    catalogue = _catalogue()
+    if naf:
+        try:
+            code = engine.normalise_code(naf)
+            return {c: engine.Reason("naf", code) for c in engine.codes_under(code, catalogue)}
+        except engine.QueryError:
+            raise SourcingError(_("code NAF %(value)s inconnu. Accepté : un code NAF rév. 2 / NACE de la "
+                                  "nomenclature, à tout niveau : division (38), groupe (38.3), classe (38.32) "
+                                  "ou sous-classe (38.32Z)") % {"value": naf}) from None
+    if material:
+        from boucle.matching.knowledge.infer import input_rules, output_rules
+
+        keys = material_keys()
+        if material not in keys:
+            close = [k for k in keys if material.lower() in k] or keys[:20]
+            raise SourcingError(_("matière %(value)s inconnue. Clés acceptées (extrait) : %(keys)s — la liste "
+                                  "complète : boucle materials list") % {"value": material, "keys": ", ".join(close)})
+        return engine.material_codes(material, output_rules(), input_rules(), catalogue)
+    try:
+        found = engine.text_codes(text, catalogue)
+    except engine.QueryError:
+        found = {}
+    if not found:
+        raise SourcingError(_("aucune activité NAF ne correspond à %(value)s : essayez des mots des libellés NAF "
+                              "(ex. « recyclage », « emballages ») ou un code NAF") % {"value": text})
+    return found
+
+
+def _why(reason: engine.Reason, code: str, labels) -> str:
+    label = labels.get(code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0]
+    if reason.kind == "naf":
+        return _("activité %(code)s « %(label)s », dans le code demandé %(query)s") % {
+            "code": code, "label": label, "query": reason.detail}
+    if reason.kind == "produces":
+        return _("activité %(code)s « %(label)s » : produit habituellement %(material)s (source : %(source)s)") % {
+            "code": code, "label": label, "material": reason.detail, "source": reason.source}
+    if reason.kind == "uses":
+        return _("activité %(code)s « %(label)s » : utilise habituellement %(material)s (source : %(source)s)") % {
+            "code": code, "label": label, "material": reason.detail, "source": reason.source}
+    return _("activité %(code)s « %(label)s » : libellé NAF correspondant au texte") % {"code": code, "label": label}
+
+
+def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: int | None = 50,
+           include_closed=False) -> list[dict]:
+    """Establishments within ``radius_km`` of ``near`` whose activity answers the query, nearest first."""
+    from boucle.flows.models import Flow, Site
+
+    radius = check_radius(radius_km)
+    place = resolve_near(near)
+    reasons = codes_for(naf=naf, material=material, text=text)
+    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    qs = Site.objects.filter(naf_id__in=list(reasons), lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
+    if not include_closed:
+        qs = qs.filter(closed=False)
+    rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id"))
+    hits = engine.within(place.lat, place.lon, radius, [r[4] for r in rows], [r[5] for r in rows], limit)
+    labels = _catalogue()
+    pks = [rows[i][0] for i, _d in hits]
+    declared = set(Flow.objects.filter(site_id__in=pks).values_list("site_id", flat=True).distinct()) if pks else set()
+    out = []
+    for i, distance in hits:
+        pk, site_id, name, naf_code, lat, lon, closed, source, commune = rows[i]
+        out.append({"site_id": site_id, "name": name, "naf": naf_code,
+                    "naf_label": labels.get(naf_code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0],
+                    "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune,
+                    "closed": closed, "on_platform": pk in declared, "directory": source == "sirene",
+                    "why": _why(reasons[naf_code], naf_code, labels)})
+    return out
+
+
+def for_viewer(rows: list[dict], user) -> list[dict]:
+    """What ``user`` may see of search results (API and pages).
+
+    A site the user sees in full (own company, facilitated territory) or of a company that chose
+    to be public is shown as is, with its participation on the platform. Any other SIRENE entry
+    is shown as the public directory entry it is, without saying whether it takes part in Boucle.
+    Any other site (declared on the platform only, by a company that stays private) is anonymised:
+    no name, no identifier, position rounded to about 1 km.
+    """
+    from boucle.accounts.access import sites_in_full_view
+    from boucle.flows.models import Site
+
+    ids = [r["site_id"] for r in rows]
+    open_ids = set(sites_in_full_view(user).filter(site_id__in=ids).values_list("site_id", flat=True))
+    open_ids |= set(Site.objects.filter(site_id__in=ids, company__published=True).values_list("site_id", flat=True))
+    out = []
+    for r in rows:
+        if r["site_id"] in open_ids:
+            out.append(dict(r))
+        elif r["directory"]:
+            out.append(dict(r, on_platform=False))
+        else:
+            out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
+                            lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"]))
+    return out

@@ -1,0 +1,17 @@
+// Local sourcing: the establishments found, as circles on the map (no request: the data is in the page).
+(function () {
+  const el = document.getElementById("map");
+  const data = document.getElementById("sourcing-markers");
+  if (!el || !data || !window.L) return;
+  const markers = JSON.parse(data.textContent);
+  const map = L.map(el).setView([50.3, 2.8], 8);
+  if (el.dataset.tileUrl) {
+    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
+  }
+  const group = L.featureGroup().addTo(map);
+  markers.forEach((m) => {
+    L.circleMarker([m.lat, m.lon], { radius: 6, color: "#0b6e4f", fillOpacity: 0.5 })
+      .bindTooltip(m.name + " · " + m.km.toFixed(1) + " km").addTo(group);
+  });
+  if (markers.length) map.fitBounds(group.getBounds().pad(0.2));
+})();

@@ -1,0 +1,46 @@
+"""The local sourcing page: a search form, a map, a table, and the shortlist as CSV or XLSX."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from boucle import spreadsheets  # the one CSV/XLSX writer: formula-like cells neutralised
+
+from . import services
+
+MODES = ("naf", "material", "text")
+
+
+@login_required
+def search_page(request):
+    g = request.GET
+    mode = g.get("mode") if g.get("mode") in MODES else "naf"
+    form = {"mode": mode, "q": g.get("q", "").strip(), "near": g.get("near", "").strip(),
+            "radius_km": g.get("radius_km", "50").strip()}
+    rows, error = [], None
+    if form["q"] and form["near"]:
+        try:
+            rows = services.for_viewer(services.search(**{mode: form["q"]}, near=form["near"],
+                                                       radius_km=form["radius_km"], limit=200), request.user)
+        except services.SourcingError as exc:
+            error = str(exc)
+    fmt = g.get("format")
+    if fmt in ("csv", "xlsx") and not error:
+        table = [[_("Établissement"), _("SIRET ou identifiant"), _("Code NAF"), _("Activité"), _("Distance (km)"),
+                  _("Commune"), _("Sur la plateforme"), _("Pourquoi")]]
+        table += [[r["name"], r["site_id"] or "", r["naf"], r["naf_label"], r["distance_km"], r["commune"] or "",
+                   _("oui") if r["on_platform"] else _("non"), r["why"]] for r in rows]
+        if fmt == "csv":
+            body = ("\ufeff" + spreadsheets.csv_text(table, delimiter=";")).encode("utf-8")
+            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(spreadsheets.xlsx_bytes([(_("Fournisseurs proches"), table)]), content_type="application/vnd.openxmlformats-officedocument"
+                                                                  ".spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="fournisseurs-proches.{fmt}"'
+        return response
+    markers = [{"lat": r["lat"], "lon": r["lon"], "name": r["name"], "km": r["distance_km"]}
+               for r in rows if r["lat"] is not None]
+    return render(request, "sourcing/search.html", {
+        "form": form, "rows": rows, "error": error, "markers": markers, "query": request.GET.urlencode(),
+        "searched": bool(form["q"] and form["near"])})
