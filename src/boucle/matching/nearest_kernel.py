@@ -394,7 +394,7 @@ def _search(
                     continue
                 if o_haz[p] and not acc_haz:
                     continue
-                if heat and math.isfinite(o_temp[p]) and math.isfinite(temp_n) and o_temp[p] < temp_n and temp_n > 95.0:
+                if heat and math.isfinite(o_temp[p]) and math.isfinite(temp_n) and o_temp[p] < temp_n and temp_n > HEAT_PUMP_MAX_NEED_C:
                     continue
                 chord = math.sqrt(chord2)
                 if chord > e_rchord[e]:
