@@ -46,7 +46,7 @@ def _invisible() -> re.Pattern:
 
 
 def _bad_character(text: str, identifier: bool, single_line: bool = False) -> str | None:
-    """The first forbidden character of ``text`` as ``NUL`` or ``U+XXXX``, else None."""
+    """The first forbidden character of ``text`` as ``NUL`` or ``U+`` and its hex code, else None."""
     for pattern in ((_CONTROLS_ALL, _invisible()) if identifier else
                     (_CONTROLS_ALL, _BIDI) if single_line else (_CONTROLS, _BIDI)):
         found = pattern.search(text)

@@ -55,14 +55,7 @@ def open_suggestions(communes=None, period: int | None = None):
     return qs
 
 
-def _fetch(qs) -> list[tuple]:
-    """Plain tuples from the cursor: the ORM's per-row machinery costs more than the query here."""
-    from django.db import connection
-
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+from boucle.dbutils import fetch_rows as _fetch  # noqa: E402  (one implementation)
 
 
 def stored_candidates(communes=None, period: int | None = None, exclude_sites=(),

@@ -61,12 +61,7 @@ def _synergies(period: int | None = None):
     return qs
 
 
-def _fetch(qs) -> list[tuple]:
-    """Plain tuples straight from the cursor: the ORM's per-row machinery costs more than the SQL here."""
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+from boucle.dbutils import fetch_rows as _fetch  # noqa: E402  (one implementation)
 
 
 FULL_SCAN_SHARE = 0.2  # above this share of all sites, scanning every flow beats index lookups
