@@ -28,6 +28,11 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue (Django's own marker, without importing Django)."""
+    return message
+
+
 class ArchiveError(Exception):
     """The file is not a Boucle backup this version can read, or it was altered.
 
@@ -92,11 +97,11 @@ class Manifest:
     @classmethod
     def from_dict(cls, data: dict) -> "Manifest":
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ArchiveError("ce fichier n'est pas une sauvegarde Boucle (pas de manifeste au format boucle-backup)")
+            raise ArchiveError(gettext_noop("ce fichier n'est pas une sauvegarde Boucle (pas de manifeste au format boucle-backup)"))
         version = data.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise ArchiveError("format de sauvegarde version %(version)s : cette version de Boucle lit jusqu'à la version "
-                               "%(supported)s", version=repr(version), supported=FORMAT_VERSION)
+            raise ArchiveError(gettext_noop("format de sauvegarde version %(version)s : cette version de Boucle lit jusqu'à la version "
+                               "%(supported)s"), version=repr(version), supported=FORMAT_VERSION)
         try:
             tables = [TableEntry(model=t["model"], table=t["table"], columns=list(t["columns"]), file=t["file"],
                                  rows=int(t["rows"]), sha256=t["sha256"]) for t in data["tables"]]
@@ -104,7 +109,7 @@ class Manifest:
                        migrations={app: list(names) for app, names in data["migrations"].items()}, tables=tables,
                        format=data["format"], format_version=version)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ArchiveError("manifeste incomplet (%(detail)s)", detail=repr(exc)) from None
+            raise ArchiveError(gettext_noop("manifeste incomplet (%(detail)s)"), detail=repr(exc)) from None
 
 
 class TableWriter:
@@ -168,19 +173,19 @@ class ArchiveReader:
             self.zip = zipfile.ZipFile(self.path)
             raw = self.zip.read(MANIFEST)
         except FileNotFoundError:
-            raise ArchiveError("fichier introuvable") from None
+            raise ArchiveError(gettext_noop("fichier introuvable")) from None
         except KeyError:
-            raise ArchiveError("pas de manifest.json : ce n'est pas une sauvegarde Boucle, ou une sauvegarde interrompue") from None
+            raise ArchiveError(gettext_noop("pas de manifest.json : ce n'est pas une sauvegarde Boucle, ou une sauvegarde interrompue")) from None
         except (zipfile.BadZipFile, zlib.error, OSError) as exc:
-            raise ArchiveError("archive zip illisible (%(detail)s)", detail=str(exc)) from None
+            raise ArchiveError(gettext_noop("archive zip illisible (%(detail)s)"), detail=str(exc)) from None
         try:
             self.manifest = Manifest.from_dict(json.loads(raw))
         except json.JSONDecodeError as exc:
-            raise ArchiveError("manifest.json n'est pas du JSON (%(detail)s)", detail=str(exc)) from None
+            raise ArchiveError(gettext_noop("manifest.json n'est pas du JSON (%(detail)s)"), detail=str(exc)) from None
         names = set(self.zip.namelist())
         for entry in self.manifest.tables:
             if entry.file not in names:
-                raise ArchiveError("table %(table)s : le fichier %(file)s manque dans l'archive", table=entry.model,
+                raise ArchiveError(gettext_noop("table %(table)s : le fichier %(file)s manque dans l'archive"), table=entry.model,
                                    file=entry.file)
 
     def close(self) -> None:
@@ -192,7 +197,7 @@ class ArchiveReader:
                 while chunk := stream.read(size):
                     yield chunk
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            raise ArchiveError("table %(table)s : le fichier %(file)s est endommagé (%(detail)s)", table=entry.model,
+            raise ArchiveError(gettext_noop("table %(table)s : le fichier %(file)s est endommagé (%(detail)s)"), table=entry.model,
                                file=entry.file, detail=str(exc)) from None
 
     def verify(self, progress=None) -> None:
@@ -203,10 +208,10 @@ class ArchiveReader:
                 digest.update(chunk)
                 lines += chunk.count(b"\n")
             if digest.hexdigest() != entry.sha256:
-                raise ArchiveError("table %(table)s : la somme de contrôle diffère du manifeste (archive modifiée ou "
-                                   "endommagée)", table=entry.model)
+                raise ArchiveError(gettext_noop("table %(table)s : la somme de contrôle diffère du manifeste (archive modifiée ou "
+                                   "endommagée)"), table=entry.model)
             if lines != entry.rows:
-                raise ArchiveError("table %(table)s : %(found)d lignes, le manifeste en annonce %(expected)d",
+                raise ArchiveError(gettext_noop("table %(table)s : %(found)d lignes, le manifeste en annonce %(expected)d"),
                                    table=entry.model, found=lines, expected=entry.rows)
             if progress:
                 progress(entry)

@@ -19,6 +19,7 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
+from django.utils.translation import gettext_noop
 
 import boucle
 
@@ -71,7 +72,7 @@ def models_at(connection, state: dict[str, list[str]]):
     nodes = {(app, name) for app, names in state.items() for name in names}
     unknown = sorted(n for n in nodes if n not in loader.graph.nodes)
     if unknown:
-        raise ArchiveError("migrations inconnues de Boucle %(version)s : %(names)s (archive d'une version plus récente ?)",
+        raise ArchiveError(gettext_noop("migrations inconnues de Boucle %(version)s : %(names)s (archive d'une version plus récente ?)"),
                            version=boucle.__version__, names=", ".join(f"{a}.{n}" for a, n in unknown[:5]))
     project = loader.project_state(nodes=_leaves(loader, nodes), at_end=True)
     apps = project.apps
@@ -115,7 +116,7 @@ def backup(path, using: str = DEFAULT_DB_ALIAS, progress=None) -> dict:
     started = time.monotonic()
     state = applied_state(connection)
     if not state:
-        raise ArchiveError("la base de données n'a aucune migration appliquée : rien à sauvegarder")
+        raise ArchiveError(gettext_noop("la base de données n'a aucune migration appliquée : rien à sauvegarder"))
     models = models_at(connection, state)
     manifest = Manifest(boucle_version=boucle.__version__, created_at=dt.datetime.now(dt.timezone.utc).isoformat(),
                         database=connection.vendor, migrations=state)
@@ -183,8 +184,8 @@ def _migrate_to(connection, state, progress):
     extra = applied - wanted
     if extra:
         raise RestoreRefused(
-            "la base est déjà migrée au-delà de l'archive (%(names)s) : restaurez dans une base vide, Boucle la "
-            "mettra ensuite à jour", names=", ".join(f"{a}.{n}" for a, n in sorted(extra)[:3]))
+            gettext_noop("la base est déjà migrée au-delà de l'archive (%(names)s) : restaurez dans une base vide, Boucle la "
+            "mettra ensuite à jour"), names=", ".join(f"{a}.{n}" for a, n in sorted(extra)[:3]))
     if wanted - applied:
         _say(progress, f"migrations: {len(wanted - applied)}")
         executor = MigrationExecutor(connection)
@@ -225,13 +226,13 @@ def restore(path, force: bool = False, using: str = DEFAULT_DB_ALIAS, progress=N
         busy = tables_with_data(using) if applied_state(connection) else []
         if busy and not force:
             raise RestoreRefused(
-                "la base de données n'est pas vide (tables %(tables)s) : la restauration remplacerait tout son "
-                "contenu. Relancez avec --force pour l'écraser.",
+                gettext_noop("la base de données n'est pas vide (tables %(tables)s) : la restauration remplacerait tout son "
+                "contenu. Relancez avec --force pour l'écraser."),
                 tables=", ".join(busy[:5]) + ("…" if len(busy) > 5 else ""))
         _migrate_to(connection, manifest.migrations, progress)
         missing = [t.model for t in manifest.tables if t.model not in models]
         if missing:
-            raise ArchiveError("tables inconnues à l'état de migration de l'archive : %(tables)s",
+            raise ArchiveError(gettext_noop("tables inconnues à l'état de migration de l'archive : %(tables)s"),
                                tables=", ".join(missing[:5]))
         counts = {}
         with transaction.atomic(using=using):
@@ -244,7 +245,7 @@ def restore(path, force: bool = False, using: str = DEFAULT_DB_ALIAS, progress=N
                 by_column = {f.column: f for f in model._meta.concrete_fields}
                 unknown = [c for c in entry.columns if c not in by_column]
                 if unknown:
-                    raise ArchiveError("table %(table)s : colonnes inconnues à l'état de l'archive : %(columns)s",
+                    raise ArchiveError(gettext_noop("table %(table)s : colonnes inconnues à l'état de l'archive : %(columns)s"),
                                        table=entry.model, columns=", ".join(unknown))
                 converters = [(i, c) for i, col in enumerate(entry.columns)
                               if (c := _converter(by_column[col], connection)) is not None]
@@ -259,7 +260,7 @@ def restore(path, force: bool = False, using: str = DEFAULT_DB_ALIAS, progress=N
 
                 loaded = _insert(connection, model, entry.columns, reader.rows(entry, CHUNK_ROWS), convert)
                 if loaded != entry.rows:
-                    raise ArchiveError("table %(table)s : %(found)d lignes chargées, le manifeste en annonce %(expected)d",
+                    raise ArchiveError(gettext_noop("table %(table)s : %(found)d lignes chargées, le manifeste en annonce %(expected)d"),
                                        table=entry.model, found=loaded, expected=entry.rows)
                 counts[entry.model] = loaded
                 _say(progress, f"{entry.model}: {loaded}")
