@@ -12,8 +12,11 @@ on both engines), in dependency order, and sets PostgreSQL's id sequences past t
 """
 
 import datetime as dt
+import json
 import sys
 import time
+
+from django.conf import settings
 
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -26,6 +29,15 @@ import boucle
 from .archive import ArchiveError, ArchiveReader, ArchiveWriter, Manifest, TableEntry
 
 CHUNK_ROWS = 5000
+PROGRESS_EVERY = 200_000  # rows: a line on stderr while a large table goes through
+
+
+def _counted(rows, label, progress):
+    """The rows, saying every PROGRESS_EVERY rows how far a large table has got."""
+    for n, row in enumerate(rows, 1):
+        if progress and n % PROGRESS_EVERY == 0:
+            progress(f"{label}: {n}…")
+        yield row
 # Tables the first start fills by itself (migrations, reference data, cache): a database holding rows
 # only there is as good as empty. Apps whose every table is reference data are listed by label.
 BOOTSTRAP_TABLES = {"django_migrations", "django_content_type", "auth_permission", "boucle_data_version",
@@ -131,7 +143,7 @@ def backup(path, using: str = DEFAULT_DB_ALIAS, progress=None) -> dict:
                 entry = TableEntry(model=_label(model), table=model._meta.db_table, columns=[f.column for f in fields])
                 rows = (model._base_manager.using(using).order_by(model._meta.pk.attname)
                         .values_list(*[f.attname for f in fields]).iterator(chunk_size=CHUNK_ROWS))
-                writer.add_table(entry, rows)
+                writer.add_table(entry, _counted(rows, entry.model, progress))
                 _say(progress, f"{entry.model}: {entry.rows}")
         writer.close()
     except BaseException:
@@ -148,7 +160,6 @@ def backup(path, using: str = DEFAULT_DB_ALIAS, progress=None) -> dict:
 def tables_with_data(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Tables holding rows beyond what a first start puts there (reference data, migrations, cache)."""
     from django.apps import apps
-    from django.conf import settings
 
     connection = connections[using]
     skip = set(BOOTSTRAP_TABLES)
@@ -166,14 +177,40 @@ def tables_with_data(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     return found
 
 
+# On PostgreSQL, COPY parses ISO 8601 dates and times, decimals and UUIDs itself: the archive's text goes through.
+_PG_TEXT = {"DateTimeField", "DateField", "TimeField", "DecimalField", "UUIDField"}
+
+
+def _sqlite_datetime(field, connection):
+    """An ISO datetime in UTC as Django stores it in SQLite (naive UTC text), without parsing it."""
+    slow = _field_converter(field, connection)
+
+    def convert(value):
+        if isinstance(value, str) and value.endswith("+00:00") and len(value) in (25, 32):
+            return value[:-6].replace("T", " ")
+        return slow(value)
+    return convert
+
+
+def _field_converter(field, connection):
+    return lambda v: None if v is None else field.get_db_prep_save(field.to_python(v), connection)
+
+
 def _converter(field, connection):
     """How a value read from the archive becomes a parameter for this field; None: as it is."""
     target = field.target_field if field.is_relation else field
-    if target.get_internal_type() in _PLAIN:
+    kind = target.get_internal_type()
+    if kind in _PLAIN:
         return None
     if field.get_internal_type() == "JSONField":
+        if connection.vendor == "postgresql":  # COPY takes the JSON text
+            return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
         return lambda v: field.get_db_prep_save(v, connection)
-    return lambda v: None if v is None else field.get_db_prep_save(field.to_python(v), connection)
+    if connection.vendor == "postgresql" and kind in _PG_TEXT:
+        return None
+    if connection.vendor == "sqlite" and kind == "DateTimeField" and settings.USE_TZ:
+        return _sqlite_datetime(target, connection)
+    return _field_converter(field, connection)
 
 
 def _migrate_to(connection, state, progress):
@@ -192,7 +229,7 @@ def _migrate_to(connection, state, progress):
         executor.migrate(_leaves(executor.loader, wanted))
 
 
-def _insert(connection, model, columns, batches, convert):
+def _insert(connection, model, columns, batches, convert, progress=None, label=""):
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     loaded = 0
@@ -203,11 +240,15 @@ def _insert(connection, model, columns, batches, convert):
                     for row in convert(batch):
                         copy.write_row(row)
                     loaded += len(batch)
+                    if progress and loaded % PROGRESS_EVERY == 0:
+                        progress(f"{label}: {loaded}…")
             return loaded
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         for batch in batches:
             cursor.executemany(sql, convert(batch))
             loaded += len(batch)
+            if progress and loaded % PROGRESS_EVERY == 0:
+                progress(f"{label}: {loaded}…")
     return loaded
 
 
@@ -258,7 +299,8 @@ def restore(path, force: bool = False, using: str = DEFAULT_DB_ALIAS, progress=N
                             row[i] = conv(row[i])
                     return batch
 
-                loaded = _insert(connection, model, entry.columns, reader.rows(entry, CHUNK_ROWS), convert)
+                batches = reader.rows(entry, PROGRESS_EVERY // 40)
+                loaded = _insert(connection, model, entry.columns, batches, convert, progress, entry.model)
                 if loaded != entry.rows:
                     raise ArchiveError(gettext_noop("table %(table)s : %(found)d lignes chargées, le manifeste en annonce %(expected)d"),
                                        table=entry.model, found=loaded, expected=entry.rows)
