@@ -120,6 +120,51 @@ def _dependency_order(models):
 
 # --- backup -----------------------------------------------------------------------------------
 
+def _sqlite_utc_text(slow):
+    """SQLite keeps an aware datetime as naive UTC text: rewritten as ISO 8601 with its offset, unparsed."""
+    def convert(value, expression, connection):
+        if isinstance(value, str) and len(value) in (19, 26) and value[10] == " ":
+            return value.replace(" ", "T") + "+00:00"
+        value = slow(value, expression, connection)
+        return value.isoformat() if value is not None else None
+    return convert
+
+
+def _read_rows(model, connection):
+    """The table's rows in key order, each value converted as the ORM converts it (``values_list``), from a
+    cursor read in chunks (server side on PostgreSQL)."""
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    sql = (f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)} "
+           f"ORDER BY {quote(model._meta.pk.column)}")
+    plan = []
+    for i, field in enumerate(fields):
+        col = field.get_col(table)
+        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if (connection.vendor == "sqlite" and settings.USE_TZ and col.output_field.get_internal_type() == "DateTimeField"
+                and converters == [connection.ops.convert_datetimefield_value]
+                and connection.timezone_name == "UTC"):
+            converters = [_sqlite_utc_text(converters[0])]
+        if converters:
+            plan.append((i, converters, col))
+    cursor = connection.chunked_cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(CHUNK_ROWS):
+            for row in rows:
+                if plan:
+                    row = list(row)
+                    for i, converters, col in plan:
+                        value = row[i]
+                        for convert in converters:
+                            value = convert(value, col, connection)
+                        row[i] = value
+                yield row
+    finally:
+        cursor.close()
+
+
 def backup(path, using: str = DEFAULT_DB_ALIAS, progress=None) -> dict:
     """Write the whole database to ``path``; returns the summary (tables, rows, bytes, seconds)."""
     import os
@@ -141,8 +186,7 @@ def backup(path, using: str = DEFAULT_DB_ALIAS, progress=None) -> dict:
             for model in models:
                 fields = model._meta.concrete_fields
                 entry = TableEntry(model=_label(model), table=model._meta.db_table, columns=[f.column for f in fields])
-                rows = (model._base_manager.using(using).order_by(model._meta.pk.attname)
-                        .values_list(*[f.attname for f in fields]).iterator(chunk_size=CHUNK_ROWS))
+                rows = _read_rows(model, connection)
                 writer.add_table(entry, _counted(rows, entry.model, progress))
                 _say(progress, f"{entry.model}: {entry.rows}")
         writer.close()
