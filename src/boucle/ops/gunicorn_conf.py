@@ -18,6 +18,7 @@ if os.environ.get("BOUCLE_LOG_FORMAT", "text").strip().lower() == "json":
             "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
             "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
         },
+        "root": {"level": "WARNING", "handlers": ["stderr"]},  # replaced by Django's LOGGING once the app loads
         "loggers": {
             "gunicorn.error": {"handlers": ["stderr"], "propagate": False},
             "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},

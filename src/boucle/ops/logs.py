@@ -41,12 +41,15 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC, ISO 8601), level, logger, message, request_id, extras."""
 
     def format(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", request_id_var.get())
+        if request_id == "-" and isinstance(record.args, dict) and "{x-request-id}o" in record.args:
+            request_id = record.args["{x-request-id}o"]  # gunicorn's access line: the response's header
         entry = {
             "time": self.formatTime(record),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", request_id_var.get()),
+            "request_id": request_id,
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):

@@ -92,3 +92,14 @@ def test_boucle_log_format_json_switches_every_record_to_json_lines(tmp_path):
     assert "WARNING boucle.test [-] disque presque plein" in text.stderr
     wrong = _log_with(BOUCLE_DATA_DIR=str(tmp_path), BOUCLE_LOG_FORMAT="xml")
     assert wrong.returncode != 0 and "BOUCLE_LOG_FORMAT" in wrong.stderr
+
+
+def test_gunicorn_access_lines_carry_the_response_request_id():
+    from boucle.ops import gunicorn_conf
+
+    assert "%({x-request-id}o)s" in gunicorn_conf.access_log_format
+    atoms = {"h": "10.0.0.1", "r": "GET /readyz HTTP/1.1", "s": "200", "{x-request-id}o": "lb-1"}
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '%(h)s "%(r)s" %(s)s', (), None)
+    record.args = atoms  # what gunicorn passes: the atoms mapping
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["request_id"] == "lb-1" and entry["message"] == '10.0.0.1 "GET /readyz HTTP/1.1" 200'
