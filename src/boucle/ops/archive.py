@@ -97,11 +97,13 @@ class Manifest:
     @classmethod
     def from_dict(cls, data: dict) -> "Manifest":
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ArchiveError(gettext_noop("ce fichier n'est pas une sauvegarde Boucle (pas de manifeste au format boucle-backup)"))
+            raise ArchiveError(gettext_noop(
+                "ce fichier n'est pas une sauvegarde Boucle (pas de manifeste au format boucle-backup)"))
         version = data.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise ArchiveError(gettext_noop("format de sauvegarde version %(version)s : cette version de Boucle lit jusqu'à la version "
-                               "%(supported)s"), version=repr(version), supported=FORMAT_VERSION)
+            raise ArchiveError(gettext_noop(
+                "format de sauvegarde version %(version)s : cette version de Boucle lit jusqu'à la version "
+                "%(supported)s"), version=repr(version), supported=FORMAT_VERSION)
         try:
             tables = [TableEntry(model=t["model"], table=t["table"], columns=list(t["columns"]), file=t["file"],
                                  rows=int(t["rows"]), sha256=t["sha256"]) for t in data["tables"]]
@@ -175,7 +177,8 @@ class ArchiveReader:
         except FileNotFoundError:
             raise ArchiveError(gettext_noop("fichier introuvable")) from None
         except KeyError:
-            raise ArchiveError(gettext_noop("pas de manifest.json : ce n'est pas une sauvegarde Boucle, ou une sauvegarde interrompue")) from None
+            raise ArchiveError(gettext_noop(
+                "pas de manifest.json : ce n'est pas une sauvegarde Boucle, ou une sauvegarde interrompue")) from None
         except (zipfile.BadZipFile, zlib.error, OSError) as exc:
             raise ArchiveError(gettext_noop("archive zip illisible (%(detail)s)"), detail=str(exc)) from None
         try:
@@ -185,8 +188,8 @@ class ArchiveReader:
         names = set(self.zip.namelist())
         for entry in self.manifest.tables:
             if entry.file not in names:
-                raise ArchiveError(gettext_noop("table %(table)s : le fichier %(file)s manque dans l'archive"), table=entry.model,
-                                   file=entry.file)
+                raise ArchiveError(gettext_noop("table %(table)s : le fichier %(file)s manque dans l'archive"),
+                                   table=entry.model, file=entry.file)
 
     def close(self) -> None:
         self.zip.close()
@@ -197,8 +200,8 @@ class ArchiveReader:
                 while chunk := stream.read(size):
                     yield chunk
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            raise ArchiveError(gettext_noop("table %(table)s : le fichier %(file)s est endommagé (%(detail)s)"), table=entry.model,
-                               file=entry.file, detail=str(exc)) from None
+            raise ArchiveError(gettext_noop("table %(table)s : le fichier %(file)s est endommagé (%(detail)s)"),
+                               table=entry.model, file=entry.file, detail=str(exc)) from None
 
     def verify(self, progress=None) -> None:
         """Every member's SHA-256 and row count against the manifest; raises ArchiveError on the first difference."""
@@ -208,11 +211,13 @@ class ArchiveReader:
                 digest.update(chunk)
                 lines += chunk.count(b"\n")
             if digest.hexdigest() != entry.sha256:
-                raise ArchiveError(gettext_noop("table %(table)s : la somme de contrôle diffère du manifeste (archive modifiée ou "
-                                   "endommagée)"), table=entry.model)
+                raise ArchiveError(gettext_noop(
+                    "table %(table)s : la somme de contrôle diffère du manifeste (archive modifiée ou endommagée)"),
+                    table=entry.model)
             if lines != entry.rows:
-                raise ArchiveError(gettext_noop("table %(table)s : %(found)d lignes, le manifeste en annonce %(expected)d"),
-                                   table=entry.model, found=lines, expected=entry.rows)
+                raise ArchiveError(gettext_noop(
+                    "table %(table)s : %(found)d lignes, le manifeste en annonce %(expected)d"),
+                    table=entry.model, found=lines, expected=entry.rows)
             if progress:
                 progress(entry)
 

@@ -84,8 +84,9 @@ def models_at(connection, state: dict[str, list[str]]):
     nodes = {(app, name) for app, names in state.items() for name in names}
     unknown = sorted(n for n in nodes if n not in loader.graph.nodes)
     if unknown:
-        raise ArchiveError(gettext_noop("migrations inconnues de Boucle %(version)s : %(names)s (archive d'une version plus récente ?)"),
-                           version=boucle.__version__, names=", ".join(f"{a}.{n}" for a, n in unknown[:5]))
+        raise ArchiveError(gettext_noop(
+            "migrations inconnues de Boucle %(version)s : %(names)s (archive d'une version plus récente ?)"),
+            version=boucle.__version__, names=", ".join(f"{a}.{n}" for a, n in unknown[:5]))
     project = loader.project_state(nodes=_leaves(loader, nodes), at_end=True)
     apps = project.apps
     models = [m for m in apps.get_models(include_auto_created=True)
@@ -330,8 +331,9 @@ def restore(path, force: bool = False, using: str = DEFAULT_DB_ALIAS, progress=N
                 by_column = {f.column: f for f in model._meta.concrete_fields}
                 unknown = [c for c in entry.columns if c not in by_column]
                 if unknown:
-                    raise ArchiveError(gettext_noop("table %(table)s : colonnes inconnues à l'état de l'archive : %(columns)s"),
-                                       table=entry.model, columns=", ".join(unknown))
+                    raise ArchiveError(gettext_noop(
+                        "table %(table)s : colonnes inconnues à l'état de l'archive : %(columns)s"),
+                        table=entry.model, columns=", ".join(unknown))
                 converters = [(i, c) for i, col in enumerate(entry.columns)
                               if (c := _converter(by_column[col], connection)) is not None]
 
@@ -346,8 +348,9 @@ def restore(path, force: bool = False, using: str = DEFAULT_DB_ALIAS, progress=N
                 batches = reader.rows(entry, PROGRESS_EVERY // 40)
                 loaded = _insert(connection, model, entry.columns, batches, convert, progress, entry.model)
                 if loaded != entry.rows:
-                    raise ArchiveError(gettext_noop("table %(table)s : %(found)d lignes chargées, le manifeste en annonce %(expected)d"),
-                                       table=entry.model, found=loaded, expected=entry.rows)
+                    raise ArchiveError(gettext_noop(
+                        "table %(table)s : %(found)d lignes chargées, le manifeste en annonce %(expected)d"),
+                        table=entry.model, found=loaded, expected=entry.rows)
                 counts[entry.model] = loaded
                 _say(progress, f"{entry.model}: {loaded}")
             reset = connection.ops.sequence_reset_sql(no_style(), list(models.values()))

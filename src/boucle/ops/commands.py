@@ -68,6 +68,8 @@ def run_restore(args) -> int:
     _setup()
     from django.utils.translation import gettext as _
 
+    from django.db import DatabaseError
+
     from .archive import ArchiveError
     from .backup import RestoreRefused, restore
 
@@ -79,6 +81,9 @@ def run_restore(args) -> int:
         return 2
     except ArchiveError as exc:
         print(_("Archive refusée, base inchangée : %(reason)s") % {"reason": _message(exc)}, file=sys.stderr)
+        return 1
+    except DatabaseError as exc:  # the load runs in one transaction: rolled back, the tables are as they were
+        print(_("Restauration interrompue, tables inchangées : %(reason)s") % {"reason": exc}, file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
