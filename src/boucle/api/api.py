@@ -74,6 +74,9 @@ def _add_routers():
     from boucle.sourcing.api import router as sourcing_router
 
     api.add_router("/sourcing", sourcing_router)
+    from boucle.aids.api import router as aids_router
+
+    api.add_router("/aids", aids_router)
 
 
 _add_routers()

@@ -1,4 +1,4 @@
-"""``boucle import sites|flows|sirene FILE``."""
+"""``boucle import sites|flows|sirene|aids FILE``."""
 
 import json
 import sys
@@ -6,7 +6,7 @@ import sys
 
 def register(subparsers):
     p = subparsers.add_parser("import", help="import sites, flows or a SIRENE extract (CSV or XLSX)")
-    p.add_argument("what", choices=["sites", "flows", "sirene"])
+    p.add_argument("what", choices=["sites", "flows", "sirene", "aids"])
     p.add_argument("file")
     p.add_argument("--partial", action="store_true", help="write the valid rows even if some are rejected")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
@@ -14,6 +14,10 @@ def register(subparsers):
 
 
 def run_import(args) -> int:
+    if args.what == "aids":  # the aids domain keeps its importer and its report
+        from boucle.aids.commands import run_import as import_aids
+
+        return import_aids(args)
     from boucle.cli import lang
 
     from .importers import import_flows, import_sites
