@@ -54,6 +54,8 @@ class Aid(models.Model):
     written_on = models.DateField(_("rédigée le"), null=True, blank=True)
     archived = models.BooleanField(default=False)
     imported_values = models.JSONField(default=dict, blank=True)
+    corrected = models.JSONField(default=list, blank=True,
+                                 help_text="fields a facilitator changed from the imported values: an import leaves them")
     imported_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

@@ -4,8 +4,8 @@ queries pages, API and command line share.
 Every value goes through ``parse_row`` — the import's row check, which the form and the API call
 too — so a value refused in a file is refused on screen and through the API. An import checks
 every row first, with its line number (a JSON entry's number), and writes nothing unless all rows
-pass (or ``partial`` is asked); re-importing the same file changes nothing, and a facilitator's
-edit is not overwritten by a later import of an unchanged row.
+pass (or ``partial`` is asked); re-importing the same file changes nothing, and a field a
+facilitator corrected (``Aid.corrected``) is left as they wrote it by later imports.
 """
 
 import datetime as dt
@@ -262,7 +262,8 @@ def _write(parsed, report, user):
             report.unchanged += 1
         else:
             for name, value in values.items():
-                setattr(aid, name, value)
+                if name not in aid.corrected:  # a facilitator's fix wins over the source
+                    setattr(aid, name, value)
             aid.imported_values, aid.imported_at, aid.updated_by = snapshot, now, user
             aid.save()
             report.updated += 1
@@ -304,6 +305,9 @@ def save_aid(values: dict, user, aid: Aid | None = None) -> Aid:
     parsed = parse_row(as_row(values), Territories())
     if aid is None:
         aid = Aid(identifier=_new_identifier(parsed["name"]))
+    imported = aid.imported_values or {}
+    changed = {name for name, value in _snapshot(parsed).items() if imported and imported.get(name) != value}
+    aid.corrected = sorted(set(aid.corrected) | changed)
     for name, value in parsed.items():
         setattr(aid, name, value)
     aid.updated_by = user

@@ -69,14 +69,19 @@ def aid_detail(request, pk):
     return render(request, "aids/detail.html", {"aid": row, "facilitates": facilitates})
 
 
-def aid_edit(request, pk=None):
-    """GET/POST a facilitator's form for a new aid or an existing one."""
+def _refused(request):
+    """Anonymous visitors are asked to log in; other non-facilitators are refused."""
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
+
+
+def aid_edit(request, pk=None):
+    """GET/POST a facilitator's form for a new aid or an existing one."""
     if not is_facilitator(request.user):
-        raise PermissionDenied
+        return _refused(request)
     aid = get_object_or_404(Aid, pk=pk) if pk else None
     if request.method == "POST":
         form = AidForm(request.POST)
@@ -94,7 +99,7 @@ def aid_edit(request, pk=None):
 @require_POST
 def aid_archive(request, pk):
     if not is_facilitator(request.user):
-        raise PermissionDenied
+        return _refused(request)
     aid = get_object_or_404(Aid, pk=pk)
     archive = request.POST.get("archive", "1") != "0"
     services.set_archived(aid, request.user, archive)

@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 ('written_on', models.DateField(blank=True, null=True, verbose_name='rédigée le')),
                 ('archived', models.BooleanField(default=False)),
                 ('imported_values', models.JSONField(blank=True, default=dict)),
+                ('corrected', models.JSONField(blank=True, default=list, help_text='fields a facilitator changed from the imported values: an import leaves them')),
                 ('imported_at', models.DateTimeField(blank=True, null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -106,3 +106,19 @@ def test_a_facilitators_values_go_through_the_same_check():
     assert aid.identifier.startswith("boucle-aide-test") and aid.themes == ["water"]
     with pytest.raises(CellError, match="^perimeter:"):
         services.save_aid({**values, "perimeter": ["Atlantide"]}, None, aid)
+
+
+@pytest.mark.django_db
+def test_a_facilitators_correction_survives_a_new_import(tmp_path):
+    services.import_aids(write(tmp_path, HEADER + GOOD))
+    aid = Aid.objects.get(identifier="a1")
+    values = {name: getattr(aid, name) for name in ("name", "url", "financers", "perimeter", "beneficiaries",
+                                                    "themes", "aid_types", "deadline", "recurrence", "origin",
+                                                    "note", "to_verify", "written_on", "description")}
+    services.save_aid({**values, "url": "https://example.org/page-exacte", "to_verify": False}, None, aid)
+    newer = GOOD.replace("Fonds test", "Fonds test 2027").replace("https://example.org/a1", "https://example.org/v2")
+    report = services.import_aids(write(tmp_path, HEADER + newer))
+    assert report.updated == 1
+    aid.refresh_from_db()
+    assert aid.name == "Fonds test 2027"  # the source's change comes in
+    assert aid.url == "https://example.org/page-exacte" and not aid.to_verify  # the human fix stays
