@@ -58,12 +58,23 @@ def _known_values(world, ami, shared, passport):
             "call_id": [ami["call"].pk, ami["draft"].pk], "answer_id": [ami["answer"].pk],
             "equipment_id": [shared["press"].pk, shared["oven"].pk], "booking_id": [shared["booking"].pk],
             "handle": [passport.handle], "material": ["fly_ash", "wood_untreated", "steel_scrap"],
-            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"]}
+            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"], "aid_id": [_aid().pk]}
+
+
+def _aid():
+    from boucle.aids.models import Aid
+
+    return Aid.objects.create(identifier="schemathesis", name="Fonds test", url="https://example.org/fonds",
+                              financers=["ADEME"], perimeter=["FR"], beneficiaries=["company"],
+                              themes=["circular_economy"], origin="test")
 
 
 def _aim(case, known, pick):
     """Replace generated ids and references by existing ones, the ``pick``-th of each (None: keep them all)."""
     if pick is None:
+        return case
+    if case.operation.path == "/api/aids/match":  # aids for a known synergy (a site goes there by its site_id)
+        case.query = {"synergy": known["synergy_id"][pick % len(known["synergy_id"])]}
         return case
     for name in list(case.path_parameters or {}):
         if name in known:

@@ -10,6 +10,10 @@ from . import engine, services
 from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS
 
 
+#: A browser's date field reads and writes ISO dates, whatever the page's language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _choices(keys, labels):
     return [(k, labels[k]) for k in keys]
 
@@ -31,15 +35,17 @@ class AidForm(forms.Form):
                                        choices=_choices(engine.THEMES, THEME_LABELS))
     aid_types = forms.MultipleChoiceField(label=_("Formes d'aide"), widget=forms.CheckboxSelectMultiple,
                                           required=False, choices=_choices(engine.AID_TYPES, AID_TYPE_LABELS))
-    deadline = forms.DateField(label=_("Date limite"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                               help_text=_("Vide pour un dispositif permanent ou dont la prochaine session n'est pas annoncée."))
+    deadline = forms.DateField(
+        label=_("Date limite"), required=False, widget=DATE,
+        help_text=_("Vide pour un dispositif permanent ou dont la prochaine session n'est pas annoncée."))
     recurrence = forms.ChoiceField(label=_("Récurrence"), choices=_choices(engine.RECURRENCES, RECURRENCE_LABELS))
-    origin = forms.CharField(label=_("Origine de la fiche"), max_length=300,
-                             help_text=_("D'où vient l'information (page consultée, Aides-territoires, échange avec le financeur)."))
+    origin = forms.CharField(
+        label=_("Origine de la fiche"), max_length=300,
+        help_text=_("D'où vient l'information (page consultée, Aides-territoires, échange avec le financeur)."))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     to_verify = forms.BooleanField(label=_("À vérifier"), required=False, initial=True)
     written_on = forms.DateField(label=_("Fiche rédigée le"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DATE)
 
     FIELDS = ("name", "url", "financers", "description", "perimeter", "beneficiaries", "themes", "aid_types",
               "deadline", "recurrence", "origin", "note", "to_verify", "written_on")
