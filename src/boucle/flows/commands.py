@@ -5,7 +5,7 @@ import sys
 
 
 def register(subparsers):
-    p = subparsers.add_parser("import", help="import sites, flows or a SIRENE extract (CSV or XLSX)")
+    p = subparsers.add_parser("import", help="import sites, flows, a SIRENE extract or aid schemes")
     p.add_argument("what", choices=["sites", "flows", "sirene", "aids"])
     p.add_argument("file")
     p.add_argument("--partial", action="store_true", help="write the valid rows even if some are rejected")
