@@ -469,14 +469,27 @@ def _reason_text(code: str, values: dict, names: dict) -> str:
 
 def _matches(subject: engine.Subject, today: dt.date | None, limit: int | None) -> list[dict]:
     today = today or timezone.localdate()
-    aids = [a.as_engine() for a in Aid.objects.filter(archived=False)]
-    found = engine.match(aids, subject, today, limit=limit)
-    rows = {a.pk: a for a in Aid.objects.filter(pk__in=[m.aid.key for m in found])}
-    names = perimeter_names({r for m in found for r in rows[m.aid.key].perimeter} | set(subject.places))
+    # Only what the matcher reads, for the whole catalogue; the full rows for the matches alone.
+    fields = ("pk", "name", "perimeter", "beneficiaries", "themes", "aid_types", "deadline", "recurrence")
+    catalogue = [engine.Aid(pk, name, tuple(perimeter), tuple(beneficiaries), tuple(themes), tuple(types), deadline,
+                            recurrence)
+                 for pk, name, perimeter, beneficiaries, themes, types, deadline, recurrence
+                 in Aid.objects.filter(archived=False).values_list(*fields)]
+    found = engine.match(catalogue, subject, today, limit=limit)
+    rows = Aid.objects.in_bulk([m.aid.key for m in found])
+    names = perimeter_names({r for m in found for r in m.aid.perimeter} | set(subject.places))
+    worded: dict = {}  # the same reasons recur across aids: each is translated once
+
+    def word(code, values):
+        key = (code, repr(sorted(values.items())))
+        if key not in worded:
+            worded[key] = _reason_text(code, values, names)
+        return worded[key]
+
     out = []
     for m in found:
         row = aid_dict(rows[m.aid.key], today, names)
-        row["why"] = " ; ".join(_reason_text(code, values, names) for code, values in m.reasons)
+        row["why"] = " ; ".join(word(code, values) for code, values in m.reasons)
         row["score"] = m.score
         out.append(row)
     return out

@@ -114,9 +114,9 @@ def _shown(rows):
 
 def for_synergy_page(synergy, user) -> list[dict]:
     """The aids shown on a synergy's page (the page has already checked the user may see it)."""
-    return _shown(services.for_synergy(synergy, user=user))
+    return _shown(services.for_synergy(synergy, user=user, limit=MAX_SHOWN_MATCHES))
 
 
 def for_answer_page(answer) -> list[dict]:
     """The aids shown on an answer's page (the page has already checked the user may read it)."""
-    return _shown(services.for_answer(answer))
+    return _shown(services.for_answer(answer, limit=MAX_SHOWN_MATCHES))
