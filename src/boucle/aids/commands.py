@@ -88,8 +88,10 @@ def _list(args) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
+        from django.utils.translation import gettext as _
+
         for r in rows:
-            print(f"{r['id']:>4}  {r['name']} — {r['deadline'] or '—'} — {r['url']}")
+            print(f"{r['id']:>4}  {r['name']} ({r['deadline'] or _('sans date limite')})  {r['url']}")
     return 0
 
 

@@ -108,3 +108,11 @@ def test_search_filters_by_theme_type_territory_and_words(catalogue):
     assert {a.identifier for a in services.search(text="GRAND-EST", today=REF)} == {"grand-est"}
     assert "closed" in {a.identifier for a in services.search(include_closed=True, today=REF)}
     assert "archived" not in {a.identifier for a in services.search(include_closed=True, today=REF)}
+
+
+def test_a_flow_gets_the_aids_of_its_kind(catalogue):
+    site = make_site("Usine", commune="59350")
+    heat = make_flow(site, "Chaleur fatale", kind="energy")
+    ash = make_flow(site, "Cendres", kind="material")
+    assert names(services.for_flow(heat, today=REF)) == ["heat"]
+    assert "heat" not in names(services.for_flow(ash, today=REF)) and "mel" in names(services.for_flow(ash, today=REF))
