@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "boucle.notifications",
     "boucle.places",
     "boucle.sourcing",
+    "boucle.land",
     "boucle.web",
 ]
 

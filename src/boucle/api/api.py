@@ -306,6 +306,9 @@ def _mount():
     for router in (flows, matching, projects, sharing, passports, impact, observatory_exports):
         api.add_router("", router)
     api.add_router("/places", places)
+    from boucle.land.api import router as land
+
+    api.add_router("/land", land)
 
 
 _mount()

@@ -5,8 +5,8 @@ import sys
 
 
 def register(subparsers):
-    p = subparsers.add_parser("import", help="import sites, flows or a SIRENE extract (CSV or XLSX)")
-    p.add_argument("what", choices=["sites", "flows", "sirene"])
+    p = subparsers.add_parser("import", help="import sites, flows, a SIRENE extract or land entries (CSV, XLSX; GeoJSON for land)")
+    p.add_argument("what", choices=["sites", "flows", "sirene", "land"])
     p.add_argument("file")
     p.add_argument("--partial", action="store_true", help="write the valid rows even if some are rejected")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
@@ -15,6 +15,11 @@ def register(subparsers):
 
 def run_import(args) -> int:
     from boucle.cli import lang
+
+    if args.what == "land":
+        from boucle.land.commands import run_import as run_land_import
+
+        return run_land_import(args.file, args.partial, args.json)
 
     from .importers import import_flows, import_sites
     from .sirene import import_sirene

@@ -109,6 +109,14 @@ def run_demo(args) -> int:
         return 1
     _say("  " + _("lieux pour réparer, donner ou déposer (exemples illustratifs) : %(created)d créés, "
                   "%(unchanged)d inchangés") % {"created": report.created, "unchanged": report.unchanged})
+    from boucle.land.demo import load_demo_land
+
+    report = load_demo_land()
+    if not report.ok:
+        print("\n".join(report.lines()), file=sys.stderr)
+        return 1
+    _say("  " + _("foncier économique et friches (exemples illustratifs) : %(created)d créés, %(unchanged)d inchangés")
+         % {"created": report.created, "unchanged": report.unchanged})
     from boucle.passports.demo import seed_all
 
     passports = seed_all()
