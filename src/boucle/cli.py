@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "boucle.web.commands",
     "boucle.sourcing.commands",
     "boucle.land.commands",
+    "boucle.skills.commands",
 ]
 
 

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "boucle.places",
     "boucle.sourcing",
     "boucle.land",
+    "boucle.skills",
     "boucle.web",
 ]
 

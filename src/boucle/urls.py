@@ -16,5 +16,6 @@ urlpatterns = [
     path("lieux/", include("boucle.places.urls")),
     path("fournisseurs/", include("boucle.sourcing.urls")),
     path("foncier/", include("boucle.land.urls")),
+    path("competences/", include("boucle.skills.urls")),
     path("", include("boucle.web.urls")),
 ]

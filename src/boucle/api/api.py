@@ -309,6 +309,9 @@ def _mount():
     from boucle.land.api import router as land
 
     api.add_router("/land", land)
+    from boucle.skills.api import router as skills
+
+    api.add_router("/skills", skills)
 
 
 _mount()

@@ -25,7 +25,7 @@ class LandFilters(Schema):
     servicing: list[str] = []
 
 
-@router.get("", response={200: list[dict], 400: Error, 422: ValidationErrors}, summary="Economic land, vacant buildings and brownfields")
+@router.get("", response={200: list[dict], 400: Error, 422: ValidationErrors, 401: Error, 403: Error}, summary="Economic land, vacant buildings and brownfields")
 def list_land(request, filters: Query[LandFilters]):
     try:
         found = search(territory=filters.territory[:40], min_area_m2=filters.min_area_m2,
@@ -36,6 +36,6 @@ def list_land(request, filters: Query[LandFilters]):
     return [land_dict(s) for s in found]
 
 
-@router.get("/{identifier}", response={200: dict, 404: Error}, summary="One land entry")
+@router.get("/{identifier}", response={200: dict, 404: Error, 401: Error, 403: Error}, summary="One land entry")
 def get_land(request, identifier: str):
     return land_dict(get_object_or_404(LandSite.objects.select_related("commune"), identifier=identifier))
