@@ -27,6 +27,8 @@ COMMAND_MODULES = [
     "boucle.web.commands",
     "boucle.sourcing.commands",
     "boucle.aids.commands",
+    "boucle.land.commands",
+    "boucle.skills.commands",
 ]
 
 

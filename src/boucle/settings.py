@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "boucle.places",
     "boucle.sourcing",
     "boucle.aids",
+    "boucle.land",
+    "boucle.skills",
     "boucle.web",
 ]
 

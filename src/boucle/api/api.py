@@ -309,6 +309,12 @@ def _mount():
     for router in (flows, matching, projects, sharing, passports, impact, observatory_exports):
         api.add_router("", router)
     api.add_router("/places", places)
+    from boucle.land.api import router as land
+
+    api.add_router("/land", land)
+    from boucle.skills.api import router as skills
+
+    api.add_router("/skills", skills)
 
 
 _mount()
