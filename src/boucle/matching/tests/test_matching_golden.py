@@ -22,6 +22,9 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+from django.utils import translation
+
 from boucle.matching.commands import _row
 from boucle.matching.pipeline import FlowIn, SiteIn, bulk_allocation, propose_table
 from boucle.matching.selection import MAX_RECEIVERS_PER_OFFER
@@ -69,11 +72,18 @@ def test_every_line_printed_before_is_still_printed_and_only_short_offers_gain_r
     assert max(count_now.values()) <= MAX_RECEIVERS_PER_OFFER
 
 
-def test_lines_written_from_columns_equal_the_proposals_encoded():
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_lines_written_from_columns_equal_the_proposals_encoded(language):
     encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
-    with bulk_allocation():
+    with bulk_allocation(), translation.override(language):
         table = propose_table(*territory())
         assert "".join(table.jsonl_chunks()).splitlines() == [encode(_row(p)) for p in table.proposals()]
+
+
+def test_no_proposal_with_a_known_quantity_gains_nothing():
+    for p in propose_table(*territory()):
+        if p.quantity is not None and p.co2e_avoided_t_per_year is not None and p.unit == "t":
+            assert p.co2e_avoided_t_per_year > 0, p
 
 
 if __name__ == "__main__":  # rewrite the golden of today's output
