@@ -259,10 +259,7 @@ def _exp_upper(x):
 def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, dv, ea, eb, nd, wt):
     """Upper bound of the score of any offer of ``node`` for this need; -inf
     when the node's box is out of reach."""
-    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-    chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+    chord = _box_chord(node, px, py, pz, nd)
     if chord > r_chord:
         return -np.inf
     km = EARTH_RADIUS_KM * chord  # an arc is longer than its chord: a lower bound, without asin
@@ -277,6 +274,36 @@ def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, d
         fit = wt[10] if b > 0.0 else 0.0
     merit = (wt[0] * max(imp, 0.0) + wt[1] * fit + wt[2]) * wt[17]
     return w * nd[node, 8] * need_part * _exp_upper(km * wt[15]) * merit * BOUND_SLACK
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _box_chord(node, px, py, pz, nd):
+    """Chord from a point to the nearest point of a node's box (0 inside)."""
+    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
+    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
+    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
+    return math.sqrt(dx * dx + dy * dy + dz * dz)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _heap_pop(hb, hn, he, size):
+    """Drop the top of the max-heap held in ``hb, hn, he`` (read it first); returns the new size."""
+    size -= 1
+    lb, ln, le = hb[size], hn[size], he[size]
+    j = 0
+    while True:
+        ch = 2 * j + 1
+        if ch >= size:
+            break
+        if ch + 1 < size and hb[ch + 1] > hb[ch]:
+            ch += 1
+        if hb[ch] <= lb:
+            break
+        hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
+        j = ch
+    if size > 0:
+        hb[j], hn[j], he[j] = lb, ln, le
+    return size
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -337,22 +364,7 @@ def _search(
             b, node, e = hb[0], hn[0], he[0]
             if b < kth:
                 break
-            # pop
-            size -= 1
-            lb, ln, le = hb[size], hn[size], he[size]
-            j = 0
-            while True:
-                ch = 2 * j + 1
-                if ch >= size:
-                    break
-                if ch + 1 < size and hb[ch + 1] > hb[ch]:
-                    ch += 1
-                if hb[ch] <= lb:
-                    break
-                hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
-                j = ch
-            if size > 0:
-                hb[j], hn[j], he[j] = lb, ln, le
+            size = _heap_pop(hb, hn, he, size)
             opened += 1
             oc = e_oc[e]
             w = e_w[e]
@@ -367,10 +379,7 @@ def _search(
                 continue
             # Offers farther than ``reach`` cannot reach kth: the bound b holds
             # at the box's nearest point and decays from there.
-            dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-            dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-            dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-            box = math.sqrt(dx * dx + dy * dy + dz * dz)
+            box = _box_chord(node, px, py, pz, nd)
             reach2 = e_rchord[e] * e_rchord[e]
             if kth > 0.0:
                 reach = box + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
@@ -598,10 +607,7 @@ NEED_LEAF_SIZE = 32
 def _need_node_bound(node, px, py, pz, supply, c_o, w, r_chord, r_km, ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus):
     """Upper bound of the rank (score, or plausibility when ``by_plaus``) of any need of ``node``
     for this offer; -inf when the node is out of reach or cannot clear the plausibility threshold."""
-    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-    chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+    chord = _box_chord(node, px, py, pz, nd)
     if chord > r_chord:
         return -np.inf
     km = EARTH_RADIUS_KM * chord
@@ -666,21 +672,7 @@ def _search_needs(
             b, node, e = hb[0], hn[0], he[0]
             if b < kth:
                 break
-            size -= 1
-            lb, ln, le = hb[size], hn[size], he[size]
-            j = 0
-            while True:
-                ch = 2 * j + 1
-                if ch >= size:
-                    break
-                if ch + 1 < size and hb[ch + 1] > hb[ch]:
-                    ch += 1
-                if hb[ch] <= lb:
-                    break
-                hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
-                j = ch
-            if size > 0:
-                hb[j], hn[j], he[j] = lb, ln, le
+            size = _heap_pop(hb, hn, he, size)
             opened += 1
             w = e_w[e]
             first_child = ni[node, 2]
@@ -693,10 +685,7 @@ def _search_needs(
                 continue
             # Needs farther than ``reach`` cannot reach kth (nor the threshold): the bound holds at
             # the box's nearest point and decays from there.
-            dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-            dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-            dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-            box = math.sqrt(dx * dx + dy * dy + dz * dz)
+            box = _box_chord(node, px, py, pz, nd)
             r_chord = e_rchord[e]
             reach2 = r_chord * r_chord
             if kth > 0.0:
