@@ -47,7 +47,7 @@ class OfferTerms:
 UNIT_CODES: dict = {}
 
 
-def _unit_code(unit) -> int:
+def unit_code(unit) -> int:
     return -1 if not unit else UNIT_CODES.setdefault(unit, len(UNIT_CODES))
 
 
@@ -77,11 +77,11 @@ def offer_terms(class_keys: list[str], quantity: list, unit: list, temperature_c
         known=np.array([k in index for k in class_keys], dtype=bool),
         material_idx=np.array([index.get(k, 0) for k in class_keys], dtype=np.int64),
         quantity=np.where(usable, q, np.nan),
-        unit_code=np.array([_unit_code(u or b) for u, b in zip(unit, base)], dtype=np.int64),
+        unit_code=np.array([unit_code(u or b) for u, b in zip(unit, base)], dtype=np.int64),
         supply_temp_c=np.array([np.nan if t is None else t for t in temperature_c], dtype=float),
         route_idx=ro, route_assumed=assumed,
         heat=np.array([heat_of[k] for k in class_keys], dtype=bool),
-        base_code=np.array([_unit_code(b) for b in base], dtype=np.int64))
+        base_code=np.array([unit_code(b) for b in base], dtype=np.int64))
 
 
 def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, need_unit_code: np.ndarray,

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import engine as eng
 from . import nearest
-from .additionality import _unit_code, offer_terms, route_keys, rounded_array, rounded_list, value_pairs
+from .additionality import offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_pairs
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
                               is_waste_operator, name_codes, need_temperature, site_codes,
                               water_cascades)
@@ -901,7 +901,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     vterms = offer_terms([r[2] for r in o_rows], [flows_by_id[r[0]].quantity_t for r in o_rows],
                          [flows_by_id[r[0]].unit for r in o_rows], [flows_by_id[r[0]].temperature_c for r in o_rows],
                          [flows_by_id[r[0]].current_route for r in o_rows], [flows_by_id[r[0]].ewc_code for r in o_rows])
-    n_unit = np.concatenate([np.array([_unit_code(f.unit) for f in declared_flows], dtype=np.int64),
+    n_unit = np.concatenate([np.array([unit_code(f.unit) for f in declared_flows], dtype=np.int64),
                              np.full(inf_site.size, -1, dtype=np.int64)])
 
     def valuation(cands: eng.Candidates) -> dict:
