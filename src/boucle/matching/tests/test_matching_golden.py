@@ -47,8 +47,8 @@ def territory() -> tuple[list[SiteIn], list[FlowIn]]:
 
 
 def output() -> list[str]:
-    """The lines ``boucle match --format jsonl`` writes for the fixed territory."""
-    with bulk_allocation():
+    """The lines ``boucle match --format jsonl`` writes for the fixed territory (in French)."""
+    with bulk_allocation(), translation.override("fr"):
         return "".join(propose_table(*territory()).jsonl_chunks()).splitlines()
 
 
