@@ -45,6 +45,12 @@ def history(passport: Passport, user) -> dict:
     return {"events": [e.event for e in entries if e.event.visibility in tiers],
             "status": derived_status(passport, [e.event.data for e in entries]), "intact": intact, "chain": chain}
 
+def _lang() -> str:
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
 def passport_json(passport: Passport, user, stem: str) -> dict:
     """The passport as the caller may see it: the body of the JSON export and the API."""
     story = history(passport, user)
@@ -52,6 +58,10 @@ def passport_json(passport: Passport, user, stem: str) -> dict:
     fields = visible_fields(user, passport, tier=tier)
     if "site" in fields:
         fields["site"] = site_label(passport.site, user)
+    if fields.get("composition"):
+        from .nearby import composition_with_crm
+
+        fields["composition"] = composition_with_crm(fields["composition"], _lang())
     return {
         "handle": passport.handle,
         "level": passport.level,
@@ -123,6 +133,10 @@ def page_view(request, handle):
     # "taking batteries" would otherwise reveal a hidden composition).
     words = [m.get("material", "") for m in fields.get("composition") or [] if isinstance(m, dict)]
     places = for_passport(origin, passport.name, *words)
+    if fields.get("composition"):
+        from .nearby import composition_with_crm
+
+        fields["composition"] = composition_with_crm(fields["composition"], _lang())
     context = {
         "passport": passport,
         # Empty fields are left out, so "in fields" means "known and visible" in the template.
