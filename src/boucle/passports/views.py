@@ -151,6 +151,7 @@ def page_view(request, handle):
         "origin": origin,
         "scan_uri": scan_uri(passport, stem),
         "export_url": reverse("passports:export", args=[passport.handle]),
+        "composition_has_crm": any(line.get("critical_raw_materials") for line in fields.get("composition") or []),
     }
     return render(request, "passports/page.html", context)
 

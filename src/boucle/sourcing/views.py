@@ -69,6 +69,8 @@ def substitutes_page(request):
         except services.SourcingError as exc:
             error = str(exc)
     if result:
+        if form["material"] == result["material"]:  # a class key from a link: show its label
+            form["material"] = result["label"]
         for s in result["substitutes"]:
             s["kind_label"] = KIND_WORDS[s["kind"]]
     choices = sorted(((k, material_label(k)) for k in documented_classes()), key=lambda kv: kv[1])

@@ -72,3 +72,15 @@ def test_page_needs_a_login_and_escapes_input(world, client):
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
     listing = client.get("/fournisseurs/substitutions/").content.decode()
     assert "?material=battery_li_ion_nmc" in listing
+
+
+def test_a_link_by_class_key_shows_the_material_name_and_every_name_finds_its_class_again(world, client):
+    from boucle.materials.substitution import documented_classes
+    from boucle.materials.taxonomy import get_class
+
+    client.force_login(world["users"]["other"])
+    page = client.get("/fournisseurs/substitutions/", {"material": "battery_li_ion_nmc"}).content.decode()
+    assert 'value="Batteries lithium-ion NMC (nickel manganèse cobalt)"' in page
+    for key in documented_classes():  # resubmitting the shown name gives the same material
+        for lang in ("fr", "en"):
+            assert substitutes(get_class(key).label(lang))["material"] == key
