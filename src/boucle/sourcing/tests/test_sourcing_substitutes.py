@@ -84,3 +84,22 @@ def test_a_link_by_class_key_shows_the_material_name_and_every_name_finds_its_cl
     for key in documented_classes():  # resubmitting the shown name gives the same material
         for lang in ("fr", "en"):
             assert substitutes(get_class(key).label(lang))["material"] == key
+
+
+def test_api_answers_signed_in_users_with_the_same_rules(world, client):
+    url = "/api/sourcing/substitutes?material=ndfeb_magnets&near=50.6365,3.0635&radius_km=30"
+    assert client.get(url).status_code == 401
+    client.force_login(world["users"]["other"])
+    body = client.get(url).json()
+    assert body["material"] == "ndfeb_magnets" and body["substitutes"][0]["source"]
+    assert "Aimants Privés" not in str(body)
+    assert client.get("/api/sourcing/substitutes?material=zzzz%20qqq").status_code == 422
+
+
+def test_materials_commands_list_the_critical_raw_materials(capsys):
+    assert main(["materials", "crm", "--json"]) == 0
+    rows = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["cobalt"]["strategic"] and "battery_li_ion_nmc" in rows["cobalt"]["classes"]
+    assert main(["materials", "list", "--critical", "--json"]) == 0
+    listed = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert "fly_ash" not in listed and "lithium" in listed["battery_li_ion_lfp"]["critical_raw_materials"]
