@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from .disclosure import disclose
+from .disclosure import MIN_COMPANIES, disclose
 
 
 def crm_figures(rows: Iterable[tuple[object, str, str, float]], crms_of_class: Mapping[str, Iterable[str]],
@@ -19,7 +19,8 @@ def crm_figures(rows: Iterable[tuple[object, str, str, float]], crms_of_class: M
     """``rows``: (company, direction 'offer'|'need', class key, tonnes per year).
 
     Returns crm key -> {offers_t, needs_t, companies, classes}; with ``public`` a tonnage that
-    fails the disclosure rule is None."""
+    fails the disclosure rule is None, and fewer than three companies are not counted nor their
+    materials named (None and [])."""
     per: dict[str, dict] = {}
     for company, direction, key, tonnes in rows:
         for crm in crms_of_class.get(key, ()):
@@ -32,6 +33,8 @@ def crm_figures(rows: Iterable[tuple[object, str, str, float]], crms_of_class: M
         if not fig["classes"]:
             continue
         total = (disclose if public else lambda v: float(sum(v.values())))
+        companies = len({c for c, t in (*fig["offer"].items(), *fig["need"].items()) if t})
+        hidden = public and companies < MIN_COMPANIES
         out[crm] = {"offers_t": total(fig["offer"]), "needs_t": total(fig["need"]),
-                    "companies": len(set(fig["offer"]) | set(fig["need"])), "classes": sorted(fig["classes"])}
+                    "companies": None if hidden else companies, "classes": [] if hidden else sorted(fig["classes"])}
     return out

@@ -21,6 +21,8 @@ def test_a_flow_counts_whole_under_each_material_it_carries_and_public_figures_a
     assert public["lithium"]["offers_t"] == 31.0  # three companies, none above 85 %
     assert public["copper"]["needs_t"] is None      # one company: held back
     assert public["copper"]["offers_t"] == 0.0      # nothing declared is a true zero
+    assert public["copper"]["companies"] is None and public["copper"]["classes"] == []  # nor who declares what
+    assert public["lithium"]["companies"] == 3
     dominated = crm_figures(rows + [("d", "offer", "battery_li_ion_nmc", 1000.0)], NMC, public=True)
     assert dominated["lithium"]["offers_t"] is None
 
@@ -53,6 +55,7 @@ def test_public_page_and_export_apply_the_disclosure_rule(crm_world, client):
     body = client.get("/observatoire/territoire/region/32/export/critical.csv", {"public": "1"}).content.decode()
     rows = {r["crm"]: r for r in csv.DictReader(io.StringIO(body))}
     assert rows["lithium"]["offers_t"] == "105.0" and rows["ree_magnets"]["offers_t"] == ""
+    assert rows["ree_magnets"]["classes"] == "" and rows["ree_magnets"]["companies"] == ""
     assert client.get("/observatoire/territoire/region/32/export/critical.geojson").status_code in (400, 403)
 
 
