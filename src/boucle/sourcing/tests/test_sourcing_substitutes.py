@@ -103,3 +103,10 @@ def test_materials_commands_list_the_critical_raw_materials(capsys):
     assert main(["materials", "list", "--critical", "--json"]) == 0
     listed = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
     assert "fly_ash" not in listed and "lithium" in listed["battery_li_ion_lfp"]["critical_raw_materials"]
+
+
+def test_page_in_english(world, client):
+    client.force_login(world["users"]["other"])
+    page = client.get("/fournisseurs/substitutions/", {"material": "ndfeb_magnets"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "What can replace this material?" in page and "Other technology" in page
+    assert "Ferrite magnets" in page and "Rare earth elements for magnets" in page and "rotor" not in page
