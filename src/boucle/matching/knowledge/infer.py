@@ -55,7 +55,7 @@ def _with_recipes(rules: list[Rule], direction: str) -> tuple[Rule, ...]:
     """The rule table with the process recipes of ``direction`` ("in" or "out"): a recipe row
     replaces the row of the same code and class, and is marked to override broader codes."""
     recipes = {(r["naf_prefix"], r["class_key"]): Rule(r["rule_id"], r["naf_prefix"], r["class_key"], float(r["weight"]),
-                                                         r["source"] + (f" ({r['grade']})" if r["grade"] else ""), True)
+                                                         r["source"] + (f": {r['grade']}" if r["grade"] else ""), True)
                for r in _read("process_recipes.csv") if r["direction"] == direction}
     kept = [r for r in rules if (r.naf_prefix, r.class_key) not in recipes]
     return tuple(kept + list(recipes.values()))
