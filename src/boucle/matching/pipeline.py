@@ -430,7 +430,7 @@ FIRST_GUESS = (1, 3)
 
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
-                       pair_filter, by_plausibility):
+                       pair_filter, by_plausibility, threads: int = -1):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -459,7 +459,8 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     while True:
         rounds += 1
         top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
-                                           threshold=kernel_threshold, rows=rows, by_plausibility=by_plausibility)
+                                           threads, threshold=kernel_threshold, rows=rows,
+                                           by_plausibility=by_plausibility)
         again = np.zeros(n_off, dtype=bool)
         again[rows] = True
         keep = ~again[found_o]
@@ -512,6 +513,37 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     return cands, terms, sel
 
 
+def resale_filter(offers: eng.Offers, needs: eng.Needs, waste_op: np.ndarray | None):
+    """The candidate filter of the default output: a sorted secondary material goes to a user of it,
+    not from one recycler or waste operator to the next (a declared need of a recycler still counts).
+    ``waste_op``: per site, None when needs are not inferred."""
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        if waste_op is None or len(cands) == 0:
+            return cands
+        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
+        return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
+    return pair_filter
+
+
+def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
+                  threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
+                  exhaustive: bool = False, threads: int = -1):
+    """The array part of :func:`propose`: candidates, their terms and the positions shown, best first
+    (compiled bounded search when a cap per offer is set, else every pair in reach). One function for
+    the single run and for each tile of a partitioned run (:mod:`.partition`)."""
+    pair_filter = resale_filter(offers, needs, waste_op)
+    bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
+    if bounded:
+        return _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
+                                  o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, threads)
+    cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
+                                            radius_km=radius_km))
+    terms = _terms(cands, offers, needs, weights)
+    sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+    return cands, terms, sel
+
+
 @contextmanager
 def bulk_allocation():
     """No cyclic garbage collection while a run allocates millions of small objects (rows,
@@ -528,7 +560,8 @@ def bulk_allocation():
 
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
-            weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False) -> list[Proposal]:
+            weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False,
+            workers: int | None = None) -> list[Proposal]:
     """Proposals, best first.
 
     With neither ``top`` nor ``threshold``: the default output, what the platform shows
@@ -540,7 +573,9 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     With a cap per offer (the default output or ``top``) the receivers come from the compiled
     best-first search of :mod:`.nearest` in memory bounded by the flows (never every pair in
     reach), then the same selection as the full enumeration keeps them: the result is the full
-    enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks)."""
+    enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks).
+    ``workers``: the same rows computed tile by tile over that many processes
+    (:mod:`.partition`)."""
     default_output = top is None and threshold is None
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
@@ -612,24 +647,19 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
     waste_op = np.array([is_waste_operator(s.naf_code, s.activity, s.name) for s in sites], dtype=bool) \
         if inferred else None
 
-    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
-        if waste_op is None or len(cands) == 0:
-            return cands
-        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
-        return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
-
     cap = MAX_RECEIVERS_PER_OFFER if default_output else top
     by_plausibility = default_output  # the default output ranks an offer's receivers by plausibility
-    bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
-    if bounded:
-        cands, terms, sel = _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
-                                               o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility)
-    else:
-        cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
-                                                radius_km=radius_km))
+    if workers is not None:  # tiles over worker processes, same rows (boucle.matching.partition)
+        from .partition import Problem, run_partitioned
+
+        problem = Problem(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km, threshold,
+                          cap, by_plausibility, weights, exhaustive)
+        cands, _score, _plaus = run_partitioned(problem, workers=workers).candidates()
         terms = _terms(cands, offers, needs, weights)
-        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+        sel = np.arange(len(cands))
+    else:
+        cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
+                                          radius_km, threshold, cap, by_plausibility, weights, exhaustive)
     if sel.size == 0:
         return []
     score, plaus = terms["score"], terms["plausibility"]

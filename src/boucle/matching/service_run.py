@@ -52,7 +52,7 @@ def pipeline_inputs(sites):
     return site_in, flow_in
 
 
-def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
+def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None):
     from .pipeline import bulk_allocation, propose
 
     sites = territory_sites(territory)
@@ -60,7 +60,7 @@ def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclud
         sites = sites.exclude(site_id__in=list(exclude_sites))
     with bulk_allocation():
         site_in, flow_in = pipeline_inputs(sites)
-        return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
+        return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top, workers=workers)
 
 
 def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,
