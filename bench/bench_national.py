@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 RESULTS = ROOT / "bench" / "results.json"
 COMMUNES = ROOT / "src/boucle/data/geo/communes.csv"
-OFFER_SHARE = 0.15  # offer rows among all rows: most rows are needs inferred from every site's activity
+OFFER_SHARE = 0.12  # offer rows among all rows: most rows are needs inferred from every site's activity
 METRO_POPULATION = 66.0e6  # rounded, for the share of sites placed on the shipped communes
 
 # Coarse outline of mainland France (lat, lon), clockwise from Dunkirk; hand-drawn, illustrative.

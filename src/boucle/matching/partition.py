@@ -398,11 +398,9 @@ def merge(results: list[TileResult], problem: Problem):
     o_flow = np.asarray(problem.o_flow_of)[oi]
     n_site = np.asarray(problem.n_site_of)[ni]
     n_flow = np.asarray(problem.n_flow_of)[ni]
-    n_sites = int(n_site.max(initial=0)) + 1
-    n_flows = int(max(o_flow.max(initial=0), n_flow.max(initial=0))) + 2
-    if n_flows * n_sites * n_flows < 2**62:
-        receiver = (o_flow * n_sites + n_site) * n_flows + (n_flow + 1)
-        order = np.lexsort((receiver, -plaus, -score))
-    else:
-        order = np.lexsort((n_flow, n_site, o_flow, -plaus, -score))
+    # Each tile's rows already come in this order: a stable sort of records merges the runs
+    # (timsort), several times faster than sorting afresh.
+    key = np.empty(oi.size, dtype=[("s", "<f8"), ("p", "<f8"), ("o", "<i8"), ("site", "<i8"), ("n", "<i8")])
+    key["s"], key["p"], key["o"], key["site"], key["n"] = -score, -plaus, o_flow, n_site, n_flow
+    order = np.argsort(key, kind="stable")
     return [oi[order], ni[order], *(c[order] for c in cols[2:])]
