@@ -268,13 +268,13 @@ def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
 
 
 def owned_sites(spec: TileSpec, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return (x >= spec.x0) & (x < spec.x1) & (y >= spec.y0) & (y < spec.y1) | \
-        ((spec.x0 == -np.inf) & (x == -np.inf) & (spec.y0 == -np.inf))  # unprojectable: the first tile
+    """Half-open rectangles of a k-d cut: each point of the plane (-inf included) in exactly one."""
+    return (x >= spec.x0) & (x < spec.x1) & (y >= spec.y0) & (y < spec.y1)
 
 
 def seen_sites(xyz: np.ndarray, owned: np.ndarray, halo: float) -> np.ndarray:
-    """Sites within ``halo`` km of the box around the owned sites (a superset of those within
-    ``halo`` km of an owned site; sites without coordinates are always seen)."""
+    """Sites within ``halo`` km of the box around the ``owned`` sites (a superset of those within
+    ``halo`` km of one of them; sites without coordinates are always seen)."""
     pts = xyz[owned]
     pts = pts[np.isfinite(pts).all(axis=1)]
     bad = ~np.isfinite(xyz).all(axis=1)
@@ -315,8 +315,10 @@ def run_tile(spec: TileSpec, threads: int = 1) -> TileResult:
     t0, c0 = time.perf_counter(), time.process_time()
     p, x, y, xyz = _shared_for(spec)
     own_site = owned_sites(spec, x, y)
-    see_site = seen_sites(xyz, own_site, spec.halo_km)
     o_rows = np.flatnonzero(own_site[p.offers.site])
+    offering = np.zeros(own_site.size, dtype=bool)
+    offering[np.asarray(p.offers.site)[o_rows]] = True  # the halo is around the sites that offer
+    see_site = seen_sites(xyz, offering, spec.halo_km)
     n_rows = np.flatnonzero(see_site[p.needs.site])  # increasing: ties break as in the single run
     empty = np.zeros(0, dtype=np.int64), np.zeros(0)
     if o_rows.size == 0 or n_rows.size == 0:
