@@ -33,7 +33,7 @@ RESULTS = ROOT / "bench" / "results.json"
 N_ROWS = int(os.environ.get("BOUCLE_BENCH_SIRENE_ROWS", "1000000"))
 N_QUERIES = 200
 PG_ADMIN_URL = os.environ.get("BOUCLE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "boucle_bench_sourcing"
+DB_NAME = os.environ.get("BOUCLE_BENCH_SOURCING_DB", "boucle_bench_sourcing")  # one per session on a shared server
 KEYS = ["sirene_import_1m_seconds", "sirene_import_1m_peak_mb", "sirene_reimport_1m_seconds",
         "sourcing_search_p95_ms", "sourcing_search_median_ms"]
 HEADER = ["siren", "nic", "siret", "statutDiffusionEtablissement", "dateCreationEtablissement",
