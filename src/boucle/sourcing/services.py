@@ -37,6 +37,10 @@ def material_keys() -> list[str]:
     return sorted({r.class_key for r in (*input_rules(), *output_rules())})
 
 
+def near_forms() -> str:
+    return NEAR_FORMS + ", " + _("un nom de commune (ex. Bailleul (59)), un code postal ou un code INSEE")
+
+
 @dataclass(frozen=True)
 class Place:
     lat: float
@@ -52,16 +56,18 @@ def resolve_near(text: str) -> Place:
     kind, _sep, ref = value.partition(":")
     if kind == "commune" and ref:
         commune = Commune.objects.filter(insee=ref.strip()).first()
+        if commune is None and not re.fullmatch(r"\s*[0-9AB]{5}\s*", ref, re.I):
+            return _commune_place(ref)  # commune:Arras
         if commune is None:
             raise SourcingError(_("commune %(code)s inconnue : donnez un code INSEE de commune à 5 caractères "
                                   "(ex. commune:59350). Formes acceptées : %(forms)s")
-                                % {"code": ref, "forms": NEAR_FORMS})
+                                % {"code": ref, "forms": near_forms()})
         return Place(commune.lat, commune.lon, f"{commune.name} ({commune.insee})")
     if kind == "site" and ref:
         site = Site.objects.filter(site_id=ref.strip()).first()
         if site is None:
             raise SourcingError(_("site %(id)s inconnu : donnez le site_id tel qu'importé (SIRET ou identifiant). "
-                                  "Formes acceptées : %(forms)s") % {"id": ref, "forms": NEAR_FORMS})
+                                  "Formes acceptées : %(forms)s") % {"id": ref, "forms": near_forms()})
         if site.lat is None or site.lon is None:
             raise SourcingError(_("le site %(id)s n'a pas de coordonnées ; prenez sa commune (commune:INSEE) "
                                   "ou un point LAT,LON") % {"id": ref})
@@ -69,8 +75,30 @@ def resolve_near(text: str) -> Place:
     m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*", value)
     if m and -90 <= float(m.group(1)) <= 90 and -180 <= float(m.group(2)) <= 180:
         return Place(float(m.group(1)), float(m.group(2)), f"{float(m.group(1)):.5f}, {float(m.group(2)):.5f}")
+    if value and not m and not (kind in ("commune", "site") and _sep):
+        return _commune_place(value)
     raise SourcingError(_("lieu %(value)s illisible. Formes acceptées : %(forms)s (ex. commune:59350, "
-                          "site:12345678900012, 50.63,3.06)") % {"value": value, "forms": NEAR_FORMS})
+                          "site:12345678900012, 50.63,3.06, Arras, 62000)") % {"value": value, "forms": near_forms()})
+
+
+def _commune_place(value: str) -> Place:
+    """A commune typed by name, postcode or INSEE code; several of that name in several
+    départements is an error listing them (the user adds the département)."""
+    from boucle.territories.refs import communes_matching
+
+    found = communes_matching(value)
+    if not found:
+        raise SourcingError(_("aucune commune ne s'appelle %(value)s et ce n'est ni un code postal ni un code "
+                              "INSEE connus. Formes acceptées : %(forms)s") % {"value": value, "forms": near_forms()})
+    departements = sorted({c.departement_id for c in found})
+    if len(departements) > 1:
+        choices = ", ".join(f"{c.name} ({c.departement_id})" for c in
+                            sorted(found, key=lambda c: (c.departement_id, c.insee))[:12])
+        raise SourcingError(_("plusieurs communes s'appellent %(value)s : précisez le département, par exemple "
+                              "« %(example)s ». Communes : %(choices)s") % {
+            "value": value, "example": f"{found[0].name} ({found[0].departement_id})", "choices": choices})
+    commune = found[0]  # one département: the most populous (a postcode shared by several communes)
+    return Place(commune.lat, commune.lon, f"{commune.name} ({commune.insee})")
 
 
 def check_radius(radius_km) -> float:
