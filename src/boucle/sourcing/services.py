@@ -212,3 +212,62 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
             out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
                             lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"]))
     return out
+
+
+def producers(material_keys: list[str]):
+    """Open, located establishments whose activity usually produces each material class: the
+    sources ``search(material=…)`` lists as « produit habituellement », for many classes at once.
+
+    Returns numpy arrays (index into ``material_keys``, site pk, lat, lon), one row per
+    (class, establishment)."""
+    import numpy as np
+
+    from boucle.flows.models import Site
+    from boucle.matching.knowledge.infer import input_rules, output_rules
+
+    catalogue, outputs, inputs = _catalogue(), output_rules(), input_rules()
+    by_code: dict[str, list[int]] = {}
+    for i, key in enumerate(material_keys):
+        for code, reason in engine.material_codes(key, outputs, inputs, catalogue).items():
+            if reason.kind == "produces":
+                by_code.setdefault(code, []).append(i)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+    if not by_code:
+        return empty
+    rows = list(Site.objects.filter(naf_id__in=list(by_code), closed=False, lat__isnull=False, lon__isnull=False)
+                .order_by().values_list("naf_id", "pk", "lat", "lon"))
+    out = [(k, pk, lat, lon) for naf, pk, lat, lon in rows for k in by_code[naf]]
+    if not out:
+        return empty
+    key, pk, lat, lon = zip(*out)
+    return (np.array(key, dtype=np.int64), np.array(pk, dtype=np.int64), np.array(lat, dtype=float),
+            np.array(lon, dtype=float))
+
+
+def needs_with_source(radius_km: float, need_key, need_site, lat, lon, material_keys: list[str], offers):
+    """For each need, a source within ``radius_km``: an offer of its material on the platform
+    (``offers``: arrays of material index, lat, lon) or an establishment of the directory, other
+    than the need's own site, whose activity usually produces it (``producers``). ``need_key``
+    indexes ``material_keys`` (negative: no material). The observatory's local-sourcing share."""
+    import numpy as np
+
+    need_key, lat, lon = np.asarray(need_key), np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    found = np.zeros(need_key.size, dtype=bool)
+    located = ~np.isnan(lat) & (need_key >= 0)
+    if not located.any():
+        return found
+    rows = np.flatnonzero(located)
+    if offers is not None:
+        o_key, o_lat, o_lon = (np.asarray(a) for a in offers)
+        ok = ~np.isnan(o_lat.astype(float)) & (o_key >= 0)
+        found[rows] = engine.any_within(lat[rows], lon[rows], need_key[rows], o_lat[ok], o_lon[ok], o_key[ok],
+                                        radius_km)
+    rest = rows[~found[rows]]
+    if rest.size:
+        wanted = sorted({int(k) for k in need_key[rest]})
+        p_key, p_site, p_lat, p_lon = producers([material_keys[k] for k in wanted])
+        if p_key.size:
+            p_key = np.asarray(wanted, dtype=np.int64)[p_key]
+            found[rest] = engine.any_within(lat[rest], lon[rest], need_key[rest], p_lat, p_lon, p_key, radius_km,
+                                            need_site=np.asarray(need_site)[rest], src_site=p_site)
+    return found

@@ -151,3 +151,23 @@ def test_a_name_shared_by_several_departements_asks_for_one():
     assert place.label.startswith(name)
     with pytest.raises(SourcingError, match="ni un code postal"):
         search(naf="38", near="Nulle-Part-sur-Rien", radius_km=20)
+
+
+def test_the_observatory_share_uses_the_same_sources_as_the_search(world):
+    """A need is locally sourced when ``search(material=…)`` would list a producer within the radius
+    (other than the need's own site), or when the platform holds an offer of its material."""
+    import numpy as np
+
+    from boucle.sourcing.services import needs_with_source
+
+    key = "fly_ash"  # produced by power stations (35.11)
+    plant = make_site("Centrale", lat=50.70, lon=3.20, naf="35.11Z")
+    near = search(material=key, near="50.6365,3.0635", radius_km=30)
+    assert "Centrale" in [r["name"] for r in near]
+    cement = world["cement"]
+    lat, lon = np.array([cement.lat, 48.8566, plant.lat]), np.array([cement.lon, 2.3522, plant.lon])
+    found = needs_with_source(30, [0, 0, 0], [cement.pk, -1, plant.pk], lat, lon, [key], None)
+    assert found.tolist() == [True, False, False]  # Paris is far; the plant is not its own source
+    offers = (np.array([0]), np.array([48.86]), np.array([2.35]))  # an offer of fly ash on the platform, in Paris
+    assert needs_with_source(30, [0, 0, 0], [cement.pk, -1, plant.pk], lat, lon, [key], offers).tolist() == \
+        [True, True, False]
