@@ -73,7 +73,8 @@ _DEPT_SUFFIX = re.compile(r"^(?P<name>.*?\S)[\s,]*(?:\(\s*(?P<a>\d{2,3}|2[AB])\s
 
 def fold_name(text: str) -> str:
     """A commune name compared without accents, case, hyphens or apostrophes ("Saint-Étienne" = "saint etienne")."""
-    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    text = (text or "").replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return " ".join(re.sub(r"[-'’`.]", " ", plain).split())
 
 

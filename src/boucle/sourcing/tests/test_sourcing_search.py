@@ -117,6 +117,9 @@ def test_near_a_commune_by_name_postcode_or_code(world):
     """What a facilitator types in « Autour de »: a name (any case, accents or not), a postcode, a code."""
     from boucle.territories.models import Commune
 
+    from boucle.territories.refs import fold_name
+
+    assert fold_name("Mons-en-Barœul") == fold_name("MONS EN BAROEUL") == "mons en baroeul"
     for typed in ("Lille", "LILLE", " lille ", "59000", "59350", "commune:59350", "commune:Lille", "Lille (59)",
                   "Lille 59"):
         rows = search(naf="38.11Z", near=typed, radius_km=20)
