@@ -117,7 +117,8 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(sirene, "BATCH", 3)
     sites = [make_siret() for _ in range(7)]
     path = tmp_path / "s.csv"
-    path.write_text(HEADER + _rows(sites) + _rows(sites[:1], state="F"), encoding="utf-8")  # the later row wins
+    # a SIRET twice, the later row wins (within one batch; PostgreSQL also across batches, SQLite not)
+    path.write_text(HEADER + _rows(sites[:1]) + _rows(sites[:1], state="F") + _rows(sites[1:]), encoding="utf-8")
     first = import_sirene(path, progress=False)
     assert first.created == 7 and Site.objects.get(site_id=sites[0]).closed
     before = _snapshot()
