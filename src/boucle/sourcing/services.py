@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -171,18 +172,19 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     qs = Site.objects.filter(naf_id__in=list(reasons), lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     if not include_closed:
         qs = qs.filter(closed=False)
-    rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id"))
+    # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
+    qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
+    rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
+                               "declared"))
     hits = engine.within(place.lat, place.lon, radius, [r[4] for r in rows], [r[5] for r in rows], limit)
     labels = _catalogue()
-    pks = [rows[i][0] for i, _d in hits]
-    declared = set(Flow.objects.filter(site_id__in=pks).values_list("site_id", flat=True).distinct()) if pks else set()
     out = []
     for i, distance in hits:
-        pk, site_id, name, naf_code, lat, lon, closed, source, commune = rows[i]
+        pk, site_id, name, naf_code, lat, lon, closed, source, commune, declared = rows[i]
         out.append({"site_id": site_id, "name": name, "naf": naf_code,
                     "naf_label": labels.get(naf_code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0],
                     "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune,
-                    "closed": closed, "on_platform": pk in declared, "directory": source == "sirene",
+                    "closed": closed, "on_platform": declared, "directory": source == "sirene",
                     "why": _why(reasons[naf_code], naf_code, labels)})
     return out
 
@@ -200,8 +202,12 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
     from boucle.flows.models import Site
 
     ids = [r["site_id"] for r in rows]
-    open_ids = set(sites_in_full_view(user).filter(site_id__in=ids).values_list("site_id", flat=True))
-    open_ids |= set(Site.objects.filter(site_id__in=ids, company__published=True).values_list("site_id", flat=True))
+    if not ids:
+        return []
+    # one round trip: sites in full view or of a published company
+    open_ids = set(Site.objects.filter(site_id__in=ids).filter(
+        Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True))
+        .values_list("site_id", flat=True))
     out = []
     for r in rows:
         if r["site_id"] in open_ids:
