@@ -15,5 +15,8 @@ urlpatterns = [
     path("notifications/", include("boucle.notifications.urls")),
     path("lieux/", include("boucle.places.urls")),
     path("fournisseurs/", include("boucle.sourcing.urls")),
+    path("aides/", include("boucle.aids.urls")),
+    path("foncier/", include("boucle.land.urls")),
+    path("competences/", include("boucle.skills.urls")),
     path("", include("boucle.web.urls")),
 ]
