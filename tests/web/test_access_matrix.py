@@ -117,6 +117,7 @@ def _workshop_post(w):
 PAGES = {
     "home": Route(get=EVERYONE),
     "sourcing-search": Route(get=LOGGED),
+    "sourcing-substitutes": Route(get=LOGGED),
     "login": Route(get=EVERYONE),
     "logout": Route(post=EVERYONE, changes=False),
     "password_reset": Route(get=EVERYONE, post=EVERYONE, data=lambda w: {"email": "member_a@example.org"},
@@ -194,6 +195,7 @@ API = {
                                                             data=lambda w: {"interested": True}),
     ("get", "/api/matching-runs"): Route(get=FACILITATORS),
     ("get", "/api/sourcing/search"): Route(get=LOGGED, query="?naf=23.51&near=50.63,3.06&radius_km=50"),
+    ("get", "/api/sourcing/substitutes"): Route(get=LOGGED, query="?material=primary_steel&near=50.63,3.06&radius_km=50"),
     ("post", "/api/matching-runs"): Route(post={"facilitator_t", "superuser"},
                                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
                                           changes=run_matching_function() is not None),

@@ -50,6 +50,12 @@ def history(passport: Passport, user) -> dict:
     return {"events": [e.event for e in entries if e.event.visibility in tiers],
             "status": derived_status(passport, [e.event.data for e in entries]), "intact": intact, "chain": chain}
 
+def _lang() -> str:
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
 def passport_json(passport: Passport, user, stem: str) -> dict:
     """The passport as the caller may see it: the body of the JSON export and the API."""
     story = history(passport, user)
@@ -57,6 +63,10 @@ def passport_json(passport: Passport, user, stem: str) -> dict:
     fields = visible_fields(user, passport, tier=tier)
     if "site" in fields:
         fields["site"] = site_label(passport.site, user)
+    if fields.get("composition"):
+        from .nearby import composition_with_crm
+
+        fields["composition"] = composition_with_crm(fields["composition"], _lang())
     return {
         "handle": passport.handle,
         "level": passport.level,
@@ -144,6 +154,10 @@ def page_view(request, handle):
     # "taking batteries" would otherwise reveal a hidden composition).
     words = [m.get("material", "") for m in fields.get("composition") or [] if isinstance(m, dict)]
     places = for_passport(origin, passport.name, *words)
+    if fields.get("composition"):
+        from .nearby import composition_with_crm
+
+        fields["composition"] = composition_with_crm(fields["composition"], _lang())
     from . import repair
     from .ageing import remaining_life_of
     from .park import ALERT_HORIZON_HOURS, needs_alert
@@ -168,6 +182,7 @@ def page_view(request, handle):
         "origin": origin,
         "scan_uri": scan_uri(passport, stem),
         "export_url": reverse("passports:export", args=[passport.handle]),
+        "composition_has_crm": any(line.get("critical_raw_materials") for line in fields.get("composition") or []),
     }
     return render(request, "passports/page.html", context)
 
