@@ -25,14 +25,33 @@ def class_histories(gtin: str) -> dict:
 
 
 def remaining_life_of(passport: Passport) -> tuple[dict | None, str]:
-    """``(remaining_life, "")`` or ``(None, reason)`` for one passport."""
+    """``(remaining_life, "")`` or ``(None, reason)`` for one passport (the class's fit is kept until
+    a new event of the class arrives: a page view never refits)."""
     if passport.level != Passport.Level.ITEM or not passport.gtin:
         return None, "remaining life is estimated for serialised items of a GTIN only"
-    return fleet_estimate(class_histories(passport.gtin), passport.handle)
+    estimate = class_estimates(passport.gtin).get(passport.handle)
+    if estimate is not None:
+        return estimate, ""
+    return fleet_estimate(class_histories(passport.gtin), passport.handle)  # no fit: says why
 
 
 def class_estimates(gtin: str) -> dict:
-    """Handle → remaining life (or None) for every item of ``gtin``, with one model fit per class."""
+    """Handle → remaining life (or None) for every item of ``gtin``, with one model fit per class,
+    kept in the cache under the class's last event: a new event gives a new key, hence a new fit."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    seen = ChainEntry.objects.filter(passport__gtin=gtin, passport__level=Passport.Level.ITEM).aggregate(
+        last=Max("id"), n=Count("id"))
+    key = f"boucle:remaining-life:{gtin}:{seen['last']}:{seen['n']}"
+    found = cache.get(key)
+    if found is None:
+        found = _class_estimates(gtin)
+        cache.set(key, found, 7 * 24 * 3600)
+    return found
+
+
+def _class_estimates(gtin: str) -> dict:
     from .life import MIN_FAILURES, MIN_FLEET, fit_weibull, remaining_life
 
     histories = class_histories(gtin)
