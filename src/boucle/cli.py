@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "boucle.epcis.commands",
     "boucle.web.commands",
     "boucle.sourcing.commands",
+    "boucle.jobs.commands",
 ]
 
 

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "boucle.notifications",
     "boucle.places",
     "boucle.sourcing",
+    "boucle.jobs",
     "boucle.web",
 ]
 
@@ -180,6 +181,15 @@ elif _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
     raise ImproperlyConfigured(f"BOUCLE_CACHE_URL={_cache_url!r}: expected redis://host:port/db (or empty: the database)")
+
+# Background jobs (boucle.jobs, docs/jobs.md): a Celery broker for `boucle worker`, or none, and then a job
+# runs in the process that submits it. The visibility timeout is how long a job's message stays with a
+# worker that went silent (killed, machine lost) before another worker gets it again.
+BOUCLE_BROKER_URL = os.environ.get("BOUCLE_BROKER_URL", "").strip()
+if BOUCLE_BROKER_URL and not BOUCLE_BROKER_URL.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+    raise ImproperlyConfigured(f"BOUCLE_BROKER_URL={BOUCLE_BROKER_URL!r}: expected redis://host:port/db or amqp://…")
+BOUCLE_JOBS_QUEUE = os.environ.get("BOUCLE_JOBS_QUEUE", "").strip() or "boucle"
+BOUCLE_JOBS_VISIBILITY_TIMEOUT = envint("BOUCLE_JOBS_VISIBILITY_TIMEOUT", "3600")
 
 # Logins: 10 wrong passwords for one account, from any address and any worker, lock it for
 # 15 minutes on every login form, the admin's included (accounts.lockout).
