@@ -15,5 +15,6 @@ urlpatterns = [
     path("notifications/", include("boucle.notifications.urls")),
     path("lieux/", include("boucle.places.urls")),
     path("fournisseurs/", include("boucle.sourcing.urls")),
+    path("taches/", include("boucle.jobs.urls")),
     path("", include("boucle.web.urls")),
 ]

@@ -43,6 +43,7 @@ EXCLUDED_NAMESPACES = {
     "projects": "tested by tests/web/test_access_projects.py",
     "sharing": "tested by tests/web/test_access_sharing.py",
     "places": "public records, tested by tests/web/test_access_places.py",
+    "jobs": "tested by tests/web/test_access_jobs.py",
 }
 
 
@@ -57,6 +58,12 @@ class Route:
     refused: tuple | None = None  # statuses for refused personas, when not the usual ones
     outlines: bool = False  # serves reference boundaries: coordinates not checked (vertices match by chance)
     query: str = ""  # a query string the route needs (API searches)
+
+
+def _job_t(w):
+    from boucle.jobs.models import Job
+
+    return [Job.objects.create(kind="match", territory=f"epci:{EPCI_T}", parameters={"radius_km": 30}).pk]
 
 
 def _a(w):
@@ -186,11 +193,13 @@ API = {
     ("post", "/api/matching-runs"): Route(post={"facilitator_t", "superuser"},
                                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
                                           changes=run_matching_function() is not None),
+    ("post", "/api/jobs"): Route(post=STEER_AB, data=lambda w: {"kind": "match", "territory": f"epci:{EPCI_T}"}),
+    ("get", "/api/jobs/{job_id}"): Route(args=_job_t, get=STEER_AB, refused=(401, 404)),
     ("get", "/api/territories/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     ("get", "/api/observatory/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     # Public endpoint that hides the toile from non-facilitators behind a 404, anonymous included.
     ("get", "/api/places"): Route(get=EVERYONE),
-    ("get", "/api/observatory/{ref}/toile"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=STEER_AB, refused=(404,)),
+    ("get", "/api/observatory/{ref}/toile"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=STEER_AB, refused=(401, 404)),
 }
 
 

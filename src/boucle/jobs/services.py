@@ -52,6 +52,10 @@ class JobRefused(ValueError):
     """A submission that cannot become a job (unknown kind, bad parameter, broker unreachable)."""
 
 
+class BrokerUnavailable(JobRefused):
+    """The broker named by BOUCLE_BROKER_URL did not take the job."""
+
+
 class Busy(Exception):
     """Another live worker holds the job: try this delivery again in ``wait_s`` seconds."""
 
@@ -174,7 +178,7 @@ def _enqueue(job_id) -> None:
         Job.objects.filter(pk=job_id, state=engine.QUEUED).update(
             state=engine.FAILED, message=STEPS["failed"], finished_at=timezone.now(),
             error=_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas"))
-        raise JobRefused(_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas")) from None
+        raise BrokerUnavailable(_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas")) from None
 
 
 # --- running ---------------------------------------------------------------------------------------
