@@ -181,6 +181,11 @@ elif _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
     raise ImproperlyConfigured(f"BOUCLE_CACHE_URL={_cache_url!r}: expected redis://host:port/db (or empty: the database)")
+# Sessions kept in Redis as well as in the database (read from Redis, written to both), if wanted.
+if envbool("BOUCLE_SESSIONS_IN_CACHE", "False"):
+    if not _cache_url:
+        raise ImproperlyConfigured("BOUCLE_SESSIONS_IN_CACHE=True needs BOUCLE_CACHE_URL=redis://…")
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Background jobs (boucle.jobs, docs/jobs.md): a Celery broker for `boucle worker`, or none, and then a job
 # runs in the process that submits it. The visibility timeout is how long a job's message stays with a

@@ -59,7 +59,8 @@ def _redis():
 
 def _clean(client, queue):
     """The broker's keys of this test: its queue, its bindings and the unacknowledged messages."""
-    keys = [k for k in client.scan_iter(match=f"*{queue}*")] + [b"unacked", b"unacked_index", b"unacked_mutex"]
+    keys = [k for k in client.scan_iter(match=f"*{queue}*")] + [b"unacked", b"unacked_index", b"unacked_mutex",
+                                                                 b"_kombu.binding.celery.pidbox", b"_kombu.binding_deadlines"]
     client.delete(*keys)
 
 
