@@ -73,7 +73,7 @@ def run_submit(args) -> int:
 
     from boucle.matching.commands import _resolve_or_exit
 
-    from .services import JobRefused, submit
+    from .services import JobRefused, labels, submit
 
     territory = _resolve_or_exit(args.territory)
     if territory is False:
@@ -92,7 +92,7 @@ def run_submit(args) -> int:
               file=sys.stderr)
     else:
         print(_("Tâche %(id)s exécutée ici (aucune file d'attente configurée) : %(state)s")
-              % {"id": job.pk, "state": _(dict(job.STATE_CHOICES)[job.state])}, file=sys.stderr)
+              % {"id": job.pk, "state": labels(job)["state_label"]}, file=sys.stderr)
         if job.error:
             print(job.error, file=sys.stderr)
     return 1 if job.state == "failed" else 0
@@ -118,9 +118,12 @@ def run_status(args) -> int:
 def _print_job(doc: dict, job) -> None:
     from django.utils.translation import gettext as _
 
+    from .services import labels
+
+    words = labels(job)
     print(_("%(kind)s %(territory)s : %(state)s, %(progress)d %% — %(message)s")
-          % {"kind": _(dict(job.KIND_CHOICES)[job.kind]), "territory": doc["territory"],
-             "state": _(dict(job.STATE_CHOICES)[job.state]), "progress": doc["progress"], "message": doc["message"]})
+          % {"kind": words["kind_label"], "territory": doc["territory"], "state": words["state_label"],
+             "progress": doc["progress"], "message": doc["message"]})
     if doc["result"]:
         print("  " + json.dumps(doc["result"], ensure_ascii=False))
     if doc["error"]:

@@ -10,14 +10,20 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from . import engine
 
+# French msgids, translated when shown (``services.in_reader_language``).
+KIND_LABELS = {"match": gettext_noop("rapprochement"), "export": gettext_noop("export"),
+               "report": gettext_noop("rapport")}
+STATE_LABELS = {engine.QUEUED: gettext_noop("en attente"), engine.RUNNING: gettext_noop("en cours"),
+                engine.DONE: gettext_noop("terminée"), engine.FAILED: gettext_noop("échouée")}
+
 
 class Job(models.Model):
-    KIND_CHOICES = [("match", "rapprochement"), ("export", "export"), ("report", "rapport")]
-    STATE_CHOICES = [(engine.QUEUED, "en attente"), (engine.RUNNING, "en cours"), (engine.DONE, "terminée"),
-                     (engine.FAILED, "échouée")]
+    KIND_CHOICES = list(KIND_LABELS.items())
+    STATE_CHOICES = list(STATE_LABELS.items())
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=12, choices=KIND_CHOICES)

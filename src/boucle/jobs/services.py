@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from boucle.territories.refs import resolve
 
 from . import engine
-from .models import Job
+from .models import KIND_LABELS, STATE_LABELS, Job
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,19 @@ STEPS = {
     "done": gettext_noop("Terminé"),
     "failed": gettext_noop("Échec"),
 }
+WORDS = set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values())
+
+
+def in_reader_language(job_msgid: str) -> str:
+    """A French msgid of ``WORDS`` (a step stored on a job, a state, a kind) in the reader's language."""
+    return _(job_msgid) if job_msgid else ""
+
+
+def labels(job: Job) -> dict:
+    return {"state_label": in_reader_language(STATE_LABELS[job.state]),
+            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": in_reader_language(job.message)}
+
+
 EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "geojson": ".geojson", "html": ".html", "pdf": ".pdf"}
 
 
@@ -193,7 +206,7 @@ class Reporter:
         Job.objects.filter(pk=self.job_id, attempts=self.attempt, state=engine.RUNNING).update(
             progress=engine.clamp_progress(percent), message=message, heartbeat_at=timezone.now())
         if self.echo:
-            print(_(message), file=sys.stderr)
+            print(in_reader_language(message), file=sys.stderr)
 
 
 def execute(job_id, worker: str = "", *, echo: bool = False) -> Job | None:
@@ -335,7 +348,7 @@ def job_dict(job: Job) -> dict:
         return value.isoformat() if value else None
 
     return {"id": str(job.pk), "kind": job.kind, "territory": job.territory, "state": job.state,
-            "progress": job.progress, "message": _(job.message) if job.message else "",
+            "progress": job.progress, "message": in_reader_language(job.message),
             "parameters": job.parameters, "result": job.result, "error": job.error, "attempts": job.attempts,
             "created_at": iso(job.created_at), "started_at": iso(job.started_at),
             "finished_at": iso(job.finished_at)}

@@ -3,13 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-
 from . import services
 from .models import Job
-
-STATE_LABELS = dict(Job.STATE_CHOICES)
-KIND_LABELS = dict(Job.KIND_CHOICES)
 
 
 def _visible_or_404(request, pk) -> Job:
@@ -20,8 +15,7 @@ def _visible_or_404(request, pk) -> Job:
 
 
 def _context(job: Job) -> dict:
-    return {"job": job, "state_label": _(STATE_LABELS[job.state]), "kind_label": _(KIND_LABELS[job.kind]),
-            "message": _(job.message) if job.message else "",
+    return {"job": job, **services.labels(job),
             "has_file": job.state == "done" and "filename" in job.result and services.output_path(job).exists()}
 
 

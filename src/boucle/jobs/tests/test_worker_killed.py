@@ -194,7 +194,7 @@ def test_a_job_survives_its_worker_killed_mid_write(tmp_path):
         assert status(broker, job_id)["state"] == "queued"  # answered from the database, no worker yet
 
         workers.append(start_worker({**broker, "BOUCLE_JOBS_TEST_PAUSE_SECONDS": "60"}, log))
-        wait_for(broker, job_id, lambda d: d["state"] == "running" and d["message"] == WRITING, 40, log)
+        wait_for(broker, job_id, lambda d: d["state"] == "running" and d["message"] == WRITING, 60, log)
         time.sleep(1.5)  # the synergies are written, the transaction still open
         stop(workers[0], signal.SIGKILL)  # the whole worker, its pool process included
 
@@ -203,7 +203,7 @@ def test_a_job_survives_its_worker_killed_mid_write(tmp_path):
         assert stored(broker) == {"synergies": [], "runs": 0}  # nothing of the interrupted write remains
 
         workers.append(start_worker(broker, log))
-        final = wait_for(broker, job_id, lambda d: d["state"] in ("done", "failed"), 45, log)
+        final = wait_for(broker, job_id, lambda d: d["state"] in ("done", "failed"), 60, log)
         assert final["state"] == "done", final
         assert final["attempts"] == 2  # retried once, by the second worker
         drop_id = lambda result: {k: v for k, v in result.items() if k != "matching_run"}  # noqa: E731
