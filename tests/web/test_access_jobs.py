@@ -75,7 +75,7 @@ def test_run_the_matching_submits_a_job_and_lands_on_its_page(world, as_persona)
     assert job.result["matching_run"] == MatchingRun.objects.get().pk
     page = client.get(response["Location"]).content.decode()
     assert "Terminé" in page and "Voir les synergies" in page
-    assert "propositions de synergies" in page or "proposition de synergie" in page
+    assert "enregistrée" in page and "nouvelles :" in page
     assert str(job.pk) in client.get(reverse("matching-runs")).content.decode()  # listed under recent jobs
 
 
