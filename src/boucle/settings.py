@@ -195,6 +195,7 @@ if BOUCLE_BROKER_URL and not BOUCLE_BROKER_URL.startswith(("redis://", "rediss:/
     raise ImproperlyConfigured(f"BOUCLE_BROKER_URL={BOUCLE_BROKER_URL!r}: expected redis://host:port/db or amqp://…")
 BOUCLE_JOBS_QUEUE = os.environ.get("BOUCLE_JOBS_QUEUE", "").strip() or "boucle"
 BOUCLE_JOBS_VISIBILITY_TIMEOUT = envint("BOUCLE_JOBS_VISIBILITY_TIMEOUT", "3600")
+BOUCLE_JOBS_DIR = DATA_DIR / "jobs"  # the files of export and report jobs, one per job
 
 # Logins: 10 wrong passwords for one account, from any address and any worker, lock it for
 # 15 minutes on every login form, the admin's included (accounts.lockout).

@@ -22,8 +22,7 @@ STEERS_T = {"facilitator_t", "superuser"}
 
 
 @pytest.fixture
-def export_job(world, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
+def export_job(world):
     return services.submit("export", f"epci:{EPCI_T}", {"what": "synergies"}, world.users["facilitator_t"])
 
 
@@ -109,7 +108,8 @@ def test_the_api_refuses_bad_jobs_at_submission(world, as_persona):
              ({"kind": "report", "territory": f"epci:{EPCI_T}", "parameters": {"colour": "red"}}, "colour")]
     for payload, words in cases:
         response = client.post("/api/jobs", payload, content_type="application/json")
-        assert response.status_code == 422 and words in response.json()["detail"], (payload, response.content)
+        assert response.status_code == 422 and words in json.dumps(response.json()["detail"], ensure_ascii=False), (
+            payload, response.content)
     assert not Job.objects.exists()
     assert client.get("/api/jobs/not-a-job").status_code == 404
 

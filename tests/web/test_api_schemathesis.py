@@ -58,7 +58,14 @@ def _known_values(world, ami, shared, passport):
             "call_id": [ami["call"].pk, ami["draft"].pk], "answer_id": [ami["answer"].pk],
             "equipment_id": [shared["press"].pk, shared["oven"].pk], "booking_id": [shared["booking"].pk],
             "handle": [passport.handle], "material": ["fly_ash", "wood_untreated", "steel_scrap"],
-            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"]}
+            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"],
+            "job_id": [_job_of_t().pk]}
+
+
+def _job_of_t():
+    from boucle.jobs.models import Job
+
+    return Job.objects.create(kind="match", territory=f"epci:{EPCI_T}", parameters={"radius_km": 30, "inferred": True})
 
 
 def _aim(case, known, pick):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from boucle.api.common import DENIED, FORBIDDEN, HIDDEN, INVALID, Error, Invalid
 from boucle.territories.refs import TerritoryError, resolve
 
 from . import services
@@ -39,32 +40,28 @@ class JobOut(Schema):
     finished_at: str | None
 
 
-class Error(Schema):
-    detail: str
-
-
-@router.post("", response={201: JobOut, 401: Error, 403: Error, 422: Error, 503: Error},
+@router.post("", response={201: JobOut, **DENIED, **FORBIDDEN, **INVALID, 503: Error},
              summary="Submit a background job (matching run, export, report)")
 def submit_job(request, payload: JobIn):
     user = request.auth
     try:
         ref = str(resolve(payload.territory))
     except TerritoryError as exc:
-        raise HttpError(422, f"territory: {exc}") from None
+        raise Invalid({"territory": f"territory: {exc}"}) from None
     if not services.can_submit(user, ref):
         raise HttpError(403, _("réservé aux animateurs de ce territoire"))
     if len(str(payload.parameters)) > 2000:
-        raise HttpError(422, "parameters: too large")
+        raise Invalid({"parameters": "parameters: too large"})
     try:
         job = services.submit(payload.kind, ref, payload.parameters, user)
     except services.BrokerUnavailable as exc:
         raise HttpError(503, str(exc)) from None
     except services.JobRefused as exc:
-        raise HttpError(422, str(exc)) from None
+        raise Invalid({exc.field: str(exc)}) from None
     return 201, services.job_dict(job)
 
 
-@router.get("/{job_id}", response={200: JobOut, 401: Error, 404: Error}, summary="A job's state, progress and result")
+@router.get("/{job_id}", response={200: JobOut, **DENIED, **HIDDEN}, summary="A job's state, progress and result")
 def get_job(request, job_id: str):
     job = services.visible(request.auth, job_id)
     if job is None:

@@ -62,7 +62,12 @@ EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "geojson": ".geojson", "html": ".h
 
 
 class JobRefused(ValueError):
-    """A submission that cannot become a job (unknown kind, bad parameter, broker unreachable)."""
+    """A submission that cannot become a job (unknown kind, bad parameter, broker unreachable);
+    ``field``: the part of the submission at fault (``kind`` or ``parameters``)."""
+
+    def __init__(self, message: str, field: str = "parameters"):
+        super().__init__(message)
+        self.field = field
 
 
 class BrokerUnavailable(JobRefused):
@@ -152,7 +157,8 @@ def clean_parameters(kind: str, raw: dict | None) -> dict:
         params = {"format": _choice("format", raw.pop("format", None), ("html", "pdf"), "html"),
                   "period": _period(raw.pop("period", None))}
     else:
-        raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)})
+        raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)},
+                         "kind")
     if raw:
         raise JobRefused(_("paramètres inconnus : %(names)s") % {"names": ", ".join(sorted(map(str, raw)))})
     return params
@@ -165,7 +171,8 @@ def submit(kind: str, territory: str, parameters: dict | None = None, user=None,
     nothing), so a bad reference fails here and never in a worker.
     """
     if kind not in KINDS:
-        raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)})
+        raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)},
+                         "kind")
     ref = str(resolve(territory))
     params = clean_parameters(kind, parameters)
     job = Job.objects.create(kind=kind, territory=ref, parameters=params, message=STEPS["queued"],
@@ -327,7 +334,7 @@ HANDLERS = {"match": _match, "export": _export, "report": _report}
 
 def output_path(job: Job) -> Path:
     """Where a job's file is kept (exports, reports): the data folder, one file per job."""
-    return Path(settings.DATA_DIR) / "jobs" / str(job.pk)
+    return Path(settings.BOUCLE_JOBS_DIR) / str(job.pk)
 
 
 def _stored(job: Job, data: bytes, name: str, summary: dict) -> dict:
