@@ -21,7 +21,7 @@ def configured() -> Celery:
     if not _configured:
         from django.conf import settings
 
-        timeout = settings.BOUCLE_JOBS_VISIBILITY_TIMEOUT
+        timeout, queue = settings.BOUCLE_JOBS_VISIBILITY_TIMEOUT, settings.BOUCLE_JOBS_QUEUE
         app.conf.update(
             broker_url=settings.BOUCLE_BROKER_URL,
             broker_connection_retry_on_startup=True,
@@ -31,8 +31,12 @@ def configured() -> Celery:
                 # How often a worker looks for messages left by a vanished worker (kombu's Redis transport).
                 "unacked_restore_interval": max(1, min(10, timeout // 4)),
                 "unacked_restore_throttle": 1 if timeout < 600 else 10,
+                # Messages held by workers are listed per queue: two platforms (or a test) sharing one
+                # Redis database never hand back each other's messages with their own timeout.
+                "unacked_key": f"{queue}.unacked", "unacked_index_key": f"{queue}.unacked_index",
+                "unacked_mutex_key": f"{queue}.unacked_mutex",
             },
-            task_default_queue=settings.BOUCLE_JOBS_QUEUE,
+            task_default_queue=queue,
             task_acks_late=True,
             task_reject_on_worker_lost=True,
             task_ignore_result=True,  # job states live in the database (boucle.jobs.models.Job)

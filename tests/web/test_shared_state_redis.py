@@ -72,7 +72,7 @@ def test_two_processes_share_the_login_limiter_count(redis_db, tmp_path, setting
             redis_db.delete(*keys)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def restore_reference(django_db_blocker):
     """A transactional test flushes every table when it ends: put the shared reference data back."""
     yield

@@ -58,10 +58,11 @@ def _redis():
 
 
 def _clean(client, queue):
-    """The broker's keys of this test: its queue, its bindings and the unacknowledged messages."""
-    keys = [k for k in client.scan_iter(match=f"*{queue}*")] + [b"unacked", b"unacked_index", b"unacked_mutex",
-                                                                 b"_kombu.binding.celery.pidbox", b"_kombu.binding_deadlines"]
-    client.delete(*keys)
+    """The broker's keys of this test: its queue, its bindings, its unacknowledged messages (per queue), and the
+    workers' remote-control mailbox binding."""
+    keys = list(client.scan_iter(match=f"*{queue}*")) + [b"_kombu.binding.celery.pidbox", b"_kombu.binding_deadlines"]
+    if keys:
+        client.delete(*keys)
 
 
 class Databases:
@@ -184,7 +185,7 @@ def wait_for(env, job_id, done, timeout_s, log):
     raise AssertionError(f"job {job_id} stuck at {doc}; worker log:\n{open(log.name).read()[-3000:]}")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def restore_reference(django_db_blocker):
     """The test database is set up (PostgreSQL runs copy it) and flushed afterwards: put the reference data back."""
     yield
