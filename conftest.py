@@ -22,3 +22,16 @@ def passport_anchor_in_tmp(settings, tmp_path):
     settings.BOUCLE_PASSPORT_KEY_CONFIGURED = False
     settings.BOUCLE_PASSPORT_HEADS_LOG = str(tmp_path / "passport-heads.jsonl")
     settings.BOUCLE_JOBS_DIR = tmp_path / "jobs"  # the files of export and report jobs
+
+
+@pytest.fixture(autouse=True)
+def french_by_default():
+    """Each test starts in French, the platform's default language: a page requested in English by an
+    earlier test leaves the thread's language set (Django's LocaleMiddleware never resets it), and a
+    later test reading a French message from a service would then depend on the test order."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

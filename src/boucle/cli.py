@@ -26,6 +26,9 @@ COMMAND_MODULES = [
     "boucle.epcis.commands",
     "boucle.web.commands",
     "boucle.sourcing.commands",
+    "boucle.aids.commands",
+    "boucle.land.commands",
+    "boucle.skills.commands",
     "boucle.jobs.commands",
 ]
 

@@ -124,6 +124,9 @@ INSTALLED_APPS = [
     "boucle.notifications",
     "boucle.places",
     "boucle.sourcing",
+    "boucle.aids",
+    "boucle.land",
+    "boucle.skills",
     "boucle.jobs",
     "boucle.web",
 ]

@@ -15,6 +15,9 @@ urlpatterns = [
     path("notifications/", include("boucle.notifications.urls")),
     path("lieux/", include("boucle.places.urls")),
     path("fournisseurs/", include("boucle.sourcing.urls")),
+    path("aides/", include("boucle.aids.urls")),
+    path("foncier/", include("boucle.land.urls")),
+    path("competences/", include("boucle.skills.urls")),
     path("taches/", include("boucle.jobs.urls")),
     path("", include("boucle.web.urls")),
 ]

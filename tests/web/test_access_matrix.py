@@ -43,6 +43,9 @@ EXCLUDED_NAMESPACES = {
     "projects": "tested by tests/web/test_access_projects.py",
     "sharing": "tested by tests/web/test_access_sharing.py",
     "places": "public records, tested by tests/web/test_access_places.py",
+    "aids": "public catalogue curated by facilitators, tested by tests/web/test_access_aids.py",
+    "land": "tested by tests/web/test_access_land.py",
+    "skills": "tested by tests/web/test_access_skills.py",
     "jobs": "tested by tests/web/test_access_jobs.py",
 }
 
@@ -68,6 +71,14 @@ def _job_t(w):
 
 def _a(w):
     return [w.sites["A"].pk]
+
+
+def _land_entry():
+    from boucle.land.models import LandSite
+
+    return LandSite.objects.get_or_create(identifier="friche-test", defaults={
+        "name": "Friche (test)", "kind": "brownfield", "area_m2": 10_000, "commune_id": "59350", "lat": 50.62,
+        "lon": 3.04, "source": "test"})[0].identifier
 
 
 def _ab(w):
@@ -113,6 +124,7 @@ def _workshop_post(w):
 PAGES = {
     "home": Route(get=EVERYONE),
     "sourcing-search": Route(get=LOGGED),
+    "sourcing-substitutes": Route(get=LOGGED),
     "login": Route(get=EVERYONE),
     "logout": Route(post=EVERYONE, changes=False),
     "password_reset": Route(get=EVERYONE, post=EVERYONE, data=lambda w: {"email": "member_a@example.org"},
@@ -190,6 +202,7 @@ API = {
                                                             data=lambda w: {"interested": True}),
     ("get", "/api/matching-runs"): Route(get=FACILITATORS),
     ("get", "/api/sourcing/search"): Route(get=LOGGED, query="?naf=23.51&near=50.63,3.06&radius_km=50"),
+    ("get", "/api/sourcing/substitutes"): Route(get=LOGGED, query="?material=primary_steel&near=50.63,3.06&radius_km=50"),
     ("post", "/api/matching-runs"): Route(post={"facilitator_t", "superuser"},
                                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
                                           changes=run_matching_function() is not None),
@@ -199,7 +212,14 @@ API = {
     ("get", "/api/observatory/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     # Public endpoint that hides the toile from non-facilitators behind a 404, anonymous included.
     ("get", "/api/places"): Route(get=EVERYONE),
-    ("get", "/api/observatory/{ref}/toile"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=STEER_AB, refused=(401, 404)),
+    ("get", "/api/land"): Route(get=LOGGED, query="?territory=epci:200093201"),
+    ("get", "/api/land/{identifier}"): Route(args=lambda w: [_land_entry()], get=LOGGED),
+    ("get", "/api/skills/match"): Route(get={"facilitator_t", "superuser"}, query=f"?territory=epci:{EPCI_T}"),
+    ("get", "/api/skills/declarations"): Route(get=LOGGED),
+    ("get", "/api/skills/trainings"): Route(get=LOGGED),
+    ("post", "/api/skills/declarations"): Route(post={"member_a", "admin_a"}, data=lambda w: {
+        "site_id": w.sites["A"].site_id, "label": "Cariste", "headcount": 2}),
+    ("get", "/api/observatory/{ref}/toile"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=STEER_AB, refused=(404,)),
 }
 
 
@@ -233,7 +253,10 @@ def test_every_page_route_is_in_the_matrix():
 def test_every_api_route_is_in_the_openapi_matrix(client):
     schema = client.get("/api/openapi.json").json()
     operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    from test_access_aids import OPERATIONS as AIDS  # the aid catalogue's own persona tests
     from test_api_domains import OPERATIONS  # the operations needing calls, equipment and passports
+
+    OPERATIONS = OPERATIONS | AIDS
 
     assert not set(API) & OPERATIONS
     assert operations == set(API) | OPERATIONS, f"OpenAPI operations vs matrix: {operations ^ (set(API) | OPERATIONS)}"
@@ -252,8 +275,14 @@ def snapshot():
         sorted(Synergy.objects.values_list("id", "status", "offer_interest", "need_interest", "revealed_at")),
         Membership.objects.count(), ApiToken.objects.count(), VerifiedOutcome.objects.count(),
         sorted(Invitation.objects.values_list("id", "accepted_at", "revoked_at")),
-        StatusChange.objects.count(), MatchingRun.objects.count(),
+        StatusChange.objects.count(), MatchingRun.objects.count(), _skill_lines(),
     )
+
+
+def _skill_lines():
+    from boucle.skills.models import SkillDeclaration
+
+    return SkillDeclaration.objects.count()
 
 
 def _assert_no_leak(world, persona, response, exempt=(), outlines=False):

@@ -58,8 +58,8 @@ def _known_values(world, ami, shared, passport):
             "call_id": [ami["call"].pk, ami["draft"].pk], "answer_id": [ami["answer"].pk],
             "equipment_id": [shared["press"].pk, shared["oven"].pk], "booking_id": [shared["booking"].pk],
             "handle": [passport.handle], "material": ["fly_ash", "wood_untreated", "steel_scrap"],
-            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"],
-            "job_id": [_job_of_t().pk]}
+            "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"], "aid_id": [_aid().pk],
+            "identifier": [_land_entry().identifier], "job_id": [_job_of_t().pk]}
 
 
 def _job_of_t():
@@ -68,15 +68,36 @@ def _job_of_t():
     return Job.objects.create(kind="match", territory=f"epci:{EPCI_T}", parameters={"radius_km": 30, "inferred": True})
 
 
+def _aid():
+    from boucle.aids.models import Aid
+
+    return Aid.objects.create(identifier="schemathesis", name="Fonds test", url="https://example.org/fonds",
+                              financers=["ADEME"], perimeter=["FR"], beneficiaries=["company"],
+                              themes=["circular_economy"], origin="test")
+
+
+def _land_entry():
+    from boucle.land.models import LandSite
+
+    return LandSite.objects.get_or_create(identifier="friche-test", defaults={
+        "name": "Friche (test)", "kind": "brownfield", "area_m2": 10_000, "commune_id": "59350", "lat": 50.62,
+        "lon": 3.04, "source": "test"})[0]
+
+
 def _aim(case, known, pick):
     """Replace generated ids and references by existing ones, the ``pick``-th of each (None: keep them all)."""
     if pick is None:
+        return case
+    if case.operation.path == "/api/aids/match":  # aids for a known synergy (a site goes there by its site_id)
+        case.query = {"synergy": known["synergy_id"][pick % len(known["synergy_id"])]}
         return case
     for name in list(case.path_parameters or {}):
         if name in known:
             case.path_parameters[name] = known[name][pick % len(known[name])]
     if case.query and "site" in case.query:
         case.query["site"] = known["site"][pick % len(known["site"])]
+    if case.query and "territory" in case.query:  # land and skills: a territory that exists
+        case.query["territory"] = known["territory"][pick % len(known["territory"])]
     if case.query and "material" in case.query:  # the impact of one exchange: a class the engine knows
         case.query["material"] = known["material"][pick % len(known["material"])]
         case.query.pop("ewc", None)

@@ -75,6 +75,9 @@ def _add_routers():
     from boucle.sourcing.api import router as sourcing_router
 
     api.add_router("/sourcing", sourcing_router)
+    from boucle.aids.api import router as aids_router
+
+    api.add_router("/aids", aids_router)
     api.add_router("/jobs", jobs_router)
 
 
@@ -308,6 +311,12 @@ def _mount():
     for router in (flows, matching, projects, sharing, passports, impact, observatory_exports):
         api.add_router("", router)
     api.add_router("/places", places)
+    from boucle.land.api import router as land
+
+    api.add_router("/land", land)
+    from boucle.skills.api import router as skills
+
+    api.add_router("/skills", skills)
 
 
 _mount()

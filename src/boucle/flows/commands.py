@@ -1,12 +1,13 @@
-"""``boucle import sites|flows|sirene FILE``."""
+"""``boucle import sites|flows|sirene|aids|land FILE``."""
 
 import json
 import sys
 
 
 def register(subparsers):
-    p = subparsers.add_parser("import", help="import sites, flows or a SIRENE extract (CSV or XLSX)")
-    p.add_argument("what", choices=["sites", "flows", "sirene"])
+    p = subparsers.add_parser("import", help="import sites, flows, a SIRENE extract, aid schemes or land entries "
+                                             "(CSV, XLSX; JSON for aids, GeoJSON for land)")
+    p.add_argument("what", choices=["sites", "flows", "sirene", "aids", "land"])
     p.add_argument("file")
     p.add_argument("--partial", action="store_true", help="write the valid rows even if some are rejected")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
@@ -14,7 +15,16 @@ def register(subparsers):
 
 
 def run_import(args) -> int:
+    if args.what == "aids":  # the aids domain keeps its importer and its report
+        from boucle.aids.commands import run_import as import_aids
+
+        return import_aids(args)
     from boucle.cli import lang
+
+    if args.what == "land":
+        from boucle.land.commands import run_import as run_land_import
+
+        return run_land_import(args.file, args.partial, args.json)
 
     from .importers import import_flows, import_sites
     from .sirene import import_sirene

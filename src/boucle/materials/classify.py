@@ -100,6 +100,33 @@ def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
     return class_index()[grade]
 
 
+# A named cell chemistry decides between battery classes: « modules NMC » are NMC batteries, not
+# packs of unknown chemistry; « accumulateurs Li-ion » are lithium-ion, not "other batteries".
+BATTERY_FAMILY = frozenset(("batteries_other", "battery_li_ion", "ev_battery_pack", "battery_li_ion_nmc",
+                            "battery_li_ion_lfp", "battery_li_ion_nca"))
+_CHEMISTRY = ((re.compile(r"(?<![a-z])(?:nmc|ncm)(?![a-z])"), "battery_li_ion_nmc"),
+              (re.compile(r"(?<![a-z])(?:lfp|lifepo4)(?![a-z])|lithium[- ]?fer[- ]?phosphate|lithium iron phosphate"
+                          r"|lithium-eisenphosphat"), "battery_li_ion_lfp"),
+              (re.compile(r"(?<![a-z])nca(?![a-z])"), "battery_li_ion_nca"))
+_LI_ION = re.compile(r"(?<![a-z])(?:li[- ]?ion|lithium[- ]?ion)")
+
+
+def _battery_by_chemistry(key_pos: int, label: str, keys: list[str]) -> int:
+    """The battery class of the chemistry a label names, when its best reading is a battery."""
+    key = keys[key_pos]
+    if key not in BATTERY_FAMILY:
+        return key_pos
+    from .text import fold
+
+    folded = fold(label)
+    for pattern, chemistry in _CHEMISTRY:
+        if pattern.search(folded):
+            return class_index()[chemistry]
+    if key == "batteries_other" and _LI_ION.search(folded):
+        return class_index()["battery_li_ion"]
+    return key_pos
+
+
 def _heads(labels, toks_list, lang=None) -> list[str | None]:
     from .index import lexical_index
 
@@ -168,7 +195,7 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         if entry_scores[0, best] < scores[ci]:
             method = "token"  # the class bag explained more than any single synonym
         if rank == 0:
-            ci = _heat_by_temperature(ci, label, keys)
+            ci = _battery_by_chemistry(_heat_by_temperature(ci, label, keys), label, keys)
         if ci in seen:
             continue
         seen.add(ci)
@@ -228,6 +255,8 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     for i, pos in enumerate(best):
         if pos >= 0 and keys[pos] in HEAT:
             best[i] = _heat_by_temperature(int(pos), uniq_labels[i], keys)
+        elif pos >= 0 and keys[pos] in BATTERY_FAMILY:
+            best[i] = _battery_by_chemistry(int(pos), uniq_labels[i], keys)
     empty = np.array([not t for t in toks_list], dtype=bool)
     best[empty], conf[empty] = -1, 0.0
     positions = class_index()

@@ -3,7 +3,8 @@
     boucle materials classify "copeaux alu" "big bags de cendres" [--json]
     boucle materials classify --file labels.txt --format csv|jsonl   (one label per line; - = stdin)
     boucle materials ewc 17 04 05* [--json]
-    boucle materials list [--group metals] [--json]
+    boucle materials list [--group metals] [--critical] [--json]
+    boucle materials crm [--json]   (EU critical raw materials and the classes that carry them)
 """
 from __future__ import annotations
 
@@ -32,8 +33,14 @@ def register(subparsers) -> None:
 
     ls = sub.add_parser("list", help="the material classes")
     ls.add_argument("--group", help="only this group (metals, organics, energy, ...)")
+    ls.add_argument("--critical", action="store_true",
+                    help="only classes that contain an EU critical raw material (Regulation (EU) 2024/1252)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=handle_list, needs_db=False)
+
+    cr = sub.add_parser("crm", help="EU critical and strategic raw materials, and the classes that carry them")
+    cr.add_argument("--json", action="store_true")
+    cr.set_defaults(func=handle_crm, needs_db=False)
 
 
 def _read_labels(path: str) -> list[str]:
@@ -133,14 +140,39 @@ def handle_ewc(args) -> int:
 
 
 def handle_list(args) -> int:
+    from .crm import crm_of_class
     from .taxonomy import load_classes
 
-    classes = [c for c in load_classes() if not args.group or c.group == args.group]
+    classes = [c for c in load_classes() if (not args.group or c.group == args.group)
+               and (not getattr(args, "critical", False) or crm_of_class(c.key))]
     if args.json:
-        json.dump([{f: getattr(c, f) for f in c.__slots__} for c in classes], sys.stdout,
-                  ensure_ascii=False, indent=2)
+        json.dump([{**{f: getattr(c, f) for f in c.__slots__},
+                    "critical_raw_materials": [x.crm.key for x in crm_of_class(c.key)]} for c in classes],
+                  sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         for c in classes:
-            print(f"{c.key:32} {c.group:12} {c.role:10} {c.label_fr}")
+            crms = ", ".join(x.crm.key + ("*" if x.crm.strategic else "") for x in crm_of_class(c.key))
+            print(f"{c.key:32} {c.group:12} {c.role:10} {c.label_fr}" + (f"  [{crms}]" if crms else ""))
+    return 0
+
+
+def handle_crm(args) -> int:
+    """The critical raw materials of Regulation (EU) 2024/1252 (strategic ones marked), each with the
+    material classes that contain it."""
+    from .crm import REGULATION, classes_with_crm, critical_raw_materials
+
+    carriers: dict[str, list[str]] = {}
+    for key, crms in classes_with_crm().items():
+        for c in crms:
+            carriers.setdefault(c.crm.key, []).append(key)
+    rows = [{"key": m.key, "name_fr": m.name_fr, "name_en": m.name_en, "strategic": m.strategic,
+             "source": m.source, "classes": carriers.get(m.key, [])} for m in critical_raw_materials().values()]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{REGULATION} (* = strategic)", file=sys.stderr)
+    for r in rows:
+        print(f"{r['key'] + ('*' if r['strategic'] else ''):18} {r['name_fr']:48} {' '.join(r['classes'])}")
     return 0

@@ -17,6 +17,7 @@ quantite volume lot lots gisement an annee mois semaine jour apres avant chez no
 votre produisons
 of the and or from for with in on to an at by per as our we available approx approximately
 about some per year month week day lot quantity tonnes tons
+aus dem der den des mit von vom fur zur zum und oder im am das einer eines
 """.split())
 
 _UNIT = (r"(?:°\s*[cf]\b|°|deg(?:res?|rees?)?\s*[cf]?\b|[ck]\b|%|bar[sga]?\b|kg\b|g\b|t\b"

@@ -26,7 +26,7 @@ FILE = {"content": {t.split(";")[0]: {"schema": {"type": "string", "format": "bi
 
 @router.get("/territories/{ref}/export/{what}", response={200: None, **DENIED, **FORBIDDEN, **INVALID},
             openapi_extra={"responses": {200: {"description": "the file", **FILE}}})
-def export(request, ref: str, what: Literal["indicators", "flows", "synergies"],
+def export(request, ref: str, what: Literal["indicators", "flows", "synergies", "critical"],
            format: Literal["csv", "xlsx", "geojson"] = "csv", public: bool = False):
     """Indicators, flows or synergies of a territory as CSV, XLSX or GeoJSON (facilitators of the territory)."""
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 def register(subparsers) -> None:
     p = subparsers.add_parser("export", help="export indicators, flows or synergies of a territory")
     p.add_argument("--territory", required=True, help="region:32, departement:59, epci:200093201, commune:59350")
-    p.add_argument("--what", choices=["indicators", "flows", "synergies"], default="indicators")
+    p.add_argument("--what", choices=["indicators", "flows", "synergies", "critical"], default="indicators")
     p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
     p.add_argument("--public", action="store_true", help="apply the disclosure rule (indicators only)")
     p.add_argument("--period", type=int, default=None, help="a year; default: everything declared")

@@ -211,4 +211,16 @@ def export(ref, what: str, fmt: str, public: bool, period: int | None = None, us
         return export_indicators(ref, fmt, public, period)
     if what in ("flows", "synergies"):
         return export_records(ref, what, fmt, public, user)
-    raise ValueError(f"unknown export {what!r}: indicators, flows or synergies")
+    if what == "critical":
+        if fmt == "geojson":
+            raise ExportRefused("critical: a table, export it as csv or xlsx")
+        from .queries import critical_materials
+
+        rows = [{**r, "classes": " ".join(r["classes"])} for r in critical_materials(ref, public=public, period=period)]
+        return write_table(rows, CRITICAL_COLUMNS, fmt, sheet="critical_raw_materials")
+    raise ValueError(f"unknown export {what!r}: indicators, flows, synergies or critical")
+
+
+#: Tonnes per year of declared flows whose material class carries each critical raw material
+#: (Regulation (EU) 2024/1252); public exports leave a figure blank when the disclosure rule holds it back.
+CRITICAL_COLUMNS = ["crm", "name", "strategic", "offers_t", "needs_t", "companies", "classes"]

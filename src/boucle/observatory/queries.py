@@ -469,3 +469,22 @@ def epci_figures(period: int | None = None, key_filter=None):
     group = np.fromiter((index.get(epci_of.get(c), -1) for c in facts.communes), dtype=np.int64,
                         count=len(facts.communes))
     return codes, ind.rollup_groups(facts, group, len(codes), key_filter)
+
+
+def critical_materials(ref=None, public: bool = False, period: int | None = None, lang: str = "fr") -> list[dict]:
+    """Tonnes per year of declared flows carrying each EU critical raw material, in ``ref`` (a
+    territory, or None for the whole platform); ``public`` applies the disclosure rule. Strategic
+    materials first, then by tonnage."""
+    from boucle.materials.crm import classes_with_crm, critical_raw_materials
+
+    from .critical import crm_figures
+
+    crms_of_class = {k: [c.crm.key for c in v] for k, v in classes_with_crm().items()}
+    qs = flow_queryset(ref.communes() if ref is not None else None, period).filter(
+        material_class__in=list(crms_of_class), base_unit="t", quantity_base__isnull=False)
+    rows = qs.values_list("site__company_id", "direction", "material_class", "quantity_base")
+    figures = crm_figures(rows, crms_of_class, public)
+    catalogue = critical_raw_materials()
+    out = [{"crm": key, "name": catalogue[key].name(lang), "strategic": catalogue[key].strategic, **fig}
+           for key, fig in figures.items()]
+    return sorted(out, key=lambda r: (not r["strategic"], -((r["offers_t"] or 0) + (r["needs_t"] or 0)), r["crm"]))

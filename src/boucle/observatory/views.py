@@ -59,12 +59,19 @@ def public_epcis(period=None) -> list[dict]:
     return sorted(rows, key=lambda r: r["name"])
 
 
+def _lang() -> str:
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
 def public_home(request):
     indicator = _indicator(request)
     epcis = [{"name": r["name"], "cells": [r[c] for c in PUBLIC_COLUMNS]} for r in public_epcis()]
     return render(request, "observatory/public.html", {
         "epcis": epcis, "indicator": indicator, "indicators": INDICATORS.items(),
-        "columns": [(c, INDICATORS[c]) for c in PUBLIC_COLUMNS]})
+        "columns": [(c, INDICATORS[c]) for c in PUBLIC_COLUMNS],
+        "critical": queries.critical_materials(None, public=True, lang=_lang())})
 
 
 def public_epci_geojson(request):
@@ -139,8 +146,20 @@ def territory(request, level, code):
         "status_sets": [("open", _("synergies ouvertes")), ("active", _("synergies engagées")),
                         ("running", _("en fonctionnement"))],
         "status_set": _statuses(request), "indicator": _indicator(request), "indicators": INDICATORS.items(),
-        "export_kinds": [("indicators", _("Indicateurs")), ("flows", _("Flux")), ("synergies", _("Synergies"))],
+        "export_kinds": [("indicators", _("Indicateurs")), ("flows", _("Flux")), ("synergies", _("Synergies")),
+                         ("critical", _("Matières premières critiques"))],
+        "critical": _critical_rows(ref),
     })
+
+
+def _critical_rows(ref) -> list[dict]:
+    """The facilitator's figures, each with whether it would be published (disclosure rule)."""
+    lang = _lang()
+    public = {r["crm"]: r for r in queries.critical_materials(ref, public=True, lang=lang)}
+    return [{**r, "offers_public": public[r["crm"]]["offers_t"] is not None,
+             "needs_public": public[r["crm"]]["needs_t"] is not None,
+             "classes": [material_label(k) for k in r["classes"]]}
+            for r in queries.critical_materials(ref, public=False, lang=lang)]
 
 
 @login_required
@@ -206,7 +225,7 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+j
 @login_required
 def territory_export(request, level, code, what, fmt):
     ref = _territory(request, level, code)
-    if what not in ("indicators", "flows", "synergies") or fmt not in CONTENT_TYPES:
+    if what not in ("indicators", "flows", "synergies", "critical") or fmt not in CONTENT_TYPES:
         raise Http404
     public = request.GET.get("public") == "1"
     try:

@@ -32,6 +32,9 @@ DEFAULT_TIERS = {
     "reuse_instructions": Tier.PUBLIC,
     "recycling_instructions": Tier.PUBLIC,
     "disassembly_instructions": Tier.LEGITIMATE,
+    "repairability": Tier.PUBLIC,  # the index is printed on the product in shops: public by law
+    "spare_parts": Tier.PUBLIC,
+    "disassembly_steps": Tier.LEGITIMATE,
     "documents": Tier.LEGITIMATE,
     "site": Tier.PUBLIC,
 }

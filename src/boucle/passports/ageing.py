@@ -29,3 +29,58 @@ def remaining_life_of(passport: Passport) -> tuple[dict | None, str]:
     if passport.level != Passport.Level.ITEM or not passport.gtin:
         return None, "remaining life is estimated for serialised items of a GTIN only"
     return fleet_estimate(class_histories(passport.gtin), passport.handle)
+
+
+def class_estimates(gtin: str) -> dict:
+    """Handle → remaining life (or None) for every item of ``gtin``, with one model fit per class."""
+    from .life import MIN_FAILURES, MIN_FLEET, fit_weibull, remaining_life
+
+    histories = class_histories(gtin)
+    known = [h for h in histories.values() if h is not None]
+    if len(known) < MIN_FLEET or sum(1 for _h, e in known if e) < MIN_FAILURES:
+        return {handle: None for handle in histories}
+    fit = fit_weibull([h for h, _e in known], [e for _h, e in known])
+    return {handle: (remaining_life(fit, h[0]) if h is not None and not h[1] else None)
+            for handle, h in histories.items()}
+
+
+def end_of_life_alerts(horizon_hours: float | None = None, passports=None) -> list[tuple[Passport, dict]]:
+    """Items with a 10 % or greater chance of failing within ``horizon_hours``, soonest first."""
+    from .park import ALERT_HORIZON_HOURS, needs_alert
+
+    horizon = ALERT_HORIZON_HOURS if horizon_hours is None else horizon_hours
+    items = passports if passports is not None else Passport.objects.filter(level=Passport.Level.ITEM).exclude(gtin="")
+    by_handle = {p.handle: p for p in items.select_related("site")}
+    out = []
+    for gtin in sorted({p.gtin for p in by_handle.values()}):
+        for handle, remaining in class_estimates(gtin).items():
+            if handle in by_handle and needs_alert(remaining, horizon):
+                out.append((by_handle[handle], remaining))
+    return sorted(out, key=lambda pr: (pr[1]["low"], pr[0].handle))
+
+
+def machine_park(territory: str, today=None) -> dict:
+    """The production machines of ``territory`` per EPCI (``park.park_by_epci``)."""
+    import datetime as dt
+
+    from boucle.epcis.query import parse_time
+    from boucle.epcis.vocab import bizstep_word
+    from boucle.territories.refs import resolve
+
+    from .park import RETROFIT_YEARS, Machine, park_by_epci
+
+    ref = resolve(territory)
+    communes = set(ref.communes().values_list("insee", flat=True))
+    machines = list(Passport.objects.filter(production_equipment=True, site__commune_id__in=communes)
+                    .select_related("site__commune__epci"))
+    commissioned: dict[int, dt.date] = {}
+    for passport_id, data in (ChainEntry.objects.filter(passport__in=machines).values_list("passport_id", "event__data")):
+        step = data.get("bizStep") or ""
+        if bizstep_word(step) == "commissioning":
+            when = parse_time(data["eventTime"]).date()
+            commissioned[passport_id] = min(when, commissioned.get(passport_id, when))
+    rows = [Machine(p.handle, p.name, p.site.commune.epci_id or "", p.site.commune.epci.name if p.site.commune.epci_id else "",
+                    commissioned.get(p.pk)) for p in machines]
+    today = today or dt.date.today()
+    return {"territory": str(ref), "territory_name": ref.name, "retrofit_years": RETROFIT_YEARS,
+            "reference_date": today.isoformat(), "epcis": park_by_epci(rows, today)}

@@ -47,6 +47,10 @@ class PassportIn(Schema):
     reuse_instructions: str = Field("", max_length=20000)
     recycling_instructions: str = Field("", max_length=20000)
     documents: list[dict[str, Any]] = Field([], max_length=100)
+    repairability: dict[str, Any] = Field({}, description="{category, score (out of 10) or criteria (5 × out of 20), source}")
+    spare_parts: list[dict[str, Any]] = Field([], max_length=200, description="[{part, available_years, delivery_days}]")
+    disassembly_steps: list[dict[str, Any]] = Field([], max_length=100, description="[{step, tools: [...]}]")
+    production_equipment: bool = Field(False, description="a production machine: counted in the machine park")
     tiers: dict[str, str] = Field({}, description="field -> public | legitimate | authority")
 
 

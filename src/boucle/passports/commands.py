@@ -139,6 +139,79 @@ def _show(args) -> int:
     return 0
 
 
+def _alerts(args) -> int:
+    import json
+
+    from django.utils.translation import gettext as _
+
+    from boucle.sourcing.services import SourcingError, search
+
+    from .ageing import end_of_life_alerts
+
+    if args.within_hours is not None and not 0 < args.within_hours <= 100_000:
+        print(_("--within-hours : entre 1 et 100 000 heures"), file=sys.stderr)
+        return 2
+    found = end_of_life_alerts(args.within_hours)
+    rows = []
+    for passport, remaining in found:
+        site = passport.site
+        nearby = {}
+        # Industrial repairers (NAF 33.1: repair of machinery and equipment) and second-hand dealers
+        # (NAF 46.6: wholesale of machinery) within 50 km, from the sourcing directory.
+        for action, naf in (("repair", "33.1"), ("resell", "46.6")):
+            try:
+                found = search(naf=naf, near=f"site:{site.site_id}", radius_km=50, limit=3)
+            except SourcingError:
+                found = []
+            nearby[action] = [{"name": r["name"], "naf": r["naf"], "distance_km": r["distance_km"]}
+                              for r in found if r.get("site_id") != site.site_id]
+        rows.append({"handle": passport.handle, "name": passport.name, "site_id": site.site_id,
+                     "remaining_life": remaining, "nearby": nearby})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print(_("aucune alerte : aucun article n'a 10 % de risque de panne dans l'horizon"), file=sys.stderr)
+    for row in rows:
+        r = row["remaining_life"]
+        print(_("%(handle)s — %(name)s (%(site)s) : 10 %% de risque de panne dans %(low)s h, durée restante médiane %(estimate)s h")
+              % {"handle": row["handle"], "name": row["name"], "site": row["site_id"], "low": r["low"], "estimate": r["estimate"]})
+        for action, label in (("repair", _("réparateurs industriels à moins de 50 km")),
+                              ("resell", _("négociants en machines d'occasion à moins de 50 km"))):
+            names = ", ".join(f"{p['name']} ({p['distance_km']:.0f} km)" for p in row["nearby"][action]) or _("aucun dans l'annuaire")
+            print(f"    {label} : {names}")
+    return 0
+
+
+def _park(args) -> int:
+    import json
+
+    from django.utils.translation import gettext as _
+
+    from django.utils.translation import ngettext
+
+    from boucle.territories.refs import TerritoryError
+
+    from .ageing import machine_park
+
+    try:
+        doc = machine_park(args.territory)
+    except TerritoryError as exc:
+        print(_("territoire inconnu (%(error)s) : region:32, departement:59, epci:SIREN ou commune:INSEE") % {"error": exc},
+              file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        return 0
+    for row in doc["epcis"]:
+        print(ngettext("%(name)s : %(n)d machine, âge médian %(median)s ans, %(old)d de %(years)d ans ou plus (à rétrofiter ?)",
+                       "%(name)s : %(n)d machines, âge médian %(median)s ans, %(old)d de %(years)d ans ou plus (à rétrofiter ?)",
+                       row["machines"])
+              % {"name": row["name"] or "—", "n": row["machines"], "median": row["median_age_years"] if row["median_age_years"] is not None else "?",
+                 "old": len(row["retrofit_candidates"]), "years": doc["retrofit_years"]})
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("passport", help="product passports")
     sub = p.add_subparsers(dest="passport_command", required=True)
@@ -163,3 +236,11 @@ def register(subparsers) -> None:
     sh.add_argument("--json", action="store_true", help="print the record as JSON")
     sh.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
     sh.set_defaults(func=_show, needs_db=True)
+    al = sub.add_parser("alerts", help="items with a 10 %% or greater risk of failure within the horizon, and where to repair or resell them")
+    al.add_argument("--within-hours", type=float, help="horizon in running hours (default 2000)")
+    al.add_argument("--json", action="store_true", help="print a JSON array")
+    al.set_defaults(func=_alerts, needs_db=True)
+    pk = sub.add_parser("park", help="production machines per EPCI: median age and retrofit candidates (15 years or more)")
+    pk.add_argument("--territory", required=True, metavar="REF", help="region:32, departement:59, epci:SIREN, commune:INSEE")
+    pk.add_argument("--json", action="store_true", help="print one JSON document")
+    pk.set_defaults(func=_park, needs_db=True)

@@ -31,6 +31,28 @@ DRILL = dict(
     disassembly_instructions="Retirer la batterie, ouvrir le carter (8 vis), déclipser le moteur, séparer la carte.",
     reuse_instructions="Tester couple et batterie ; fournir la notice au nouvel utilisateur.",
     recycling_instructions="Batterie : collecte piles et accumulateurs. Outil : filière DEEE.",
+    spare_parts=[{"part": "charbons du moteur", "available_years": 7, "delivery_days": 5},
+                 {"part": "mandrin autoserrant", "available_years": 7, "delivery_days": 5},
+                 {"part": "batterie 18 V", "available_years": 10, "delivery_days": 3}],
+    disassembly_steps=[{"step": "Retirer la batterie", "tools": []},
+                       {"step": "Ouvrir le carter (8 vis)", "tools": ["tournevis cruciforme PH1"]},
+                       {"step": "Déclipser le moteur et séparer la carte électronique", "tools": ["spatule plastique"]}],
+)
+#: A product category that has a French repairability index, to show one (scores illustrative).
+VACUUM_GTIN = "0952001234600" + gtin_check_digit("0952001234600")
+VACUUM = dict(
+    name="Aspirateur balai sans fil (démonstration)",
+    description="Passeport de démonstration : les notes de l'indice de réparabilité sont illustratives, "
+                "publiées par aucun fabricant.",
+    composition=[{"material": "polypropylène", "mass_kg": 1.1}, {"material": "moteur électrique", "mass_kg": 0.4},
+                 {"material": "batterie lithium-ion", "mass_kg": 0.5}],
+    repair_instructions="Batterie, filtre et brosse se remplacent sans outil ; moteur : réparateur agréé.",
+    repairability={"category": "vacuum_cleaner", "criteria": {"documentation": 16, "disassembly": 14,
+                                                              "spare_parts_availability": 18, "spare_parts_price": 12,
+                                                              "specific": 15},
+                   "source": "démonstration : critères illustratifs"},
+    spare_parts=[{"part": "batterie", "available_years": 10, "delivery_days": 5},
+                 {"part": "filtre", "available_years": 10, "delivery_days": 5}],
 )
 
 
@@ -126,6 +148,12 @@ MACHINE = dict(
                  {"material": "cuivre", "mass_kg": 120.0}, {"material": "huile hydraulique", "mass_kg": 60.0}],
     repair_instructions="Broche, vis à billes et commande numérique se remplacent ; contrat de maintenance du fabricant.",
     reuse_instructions="Rétrofit de la commande numérique et des moteurs d'axes avant revente d'occasion.",
+    production_equipment=True,
+    spare_parts=[{"part": "cartouche de broche", "available_years": 10, "delivery_days": 30},
+                 {"part": "vis à billes d'axe", "available_years": 10, "delivery_days": 45}],
+    disassembly_steps=[{"step": "Consigner la machine (électricité, air, hydraulique)", "tools": ["cadenas de consignation"]},
+                       {"step": "Vidanger l'huile hydraulique vers la filière huiles usagées", "tools": ["pompe de vidange"]},
+                       {"step": "Déposer la broche et les moteurs d'axes", "tools": ["palan", "clés dynamométriques"]}],
 )
 
 
@@ -189,8 +217,50 @@ def seed_equipment() -> list[Passport]:
 
 
 def seed_all(stem: str = "http://localhost:8000") -> list[Passport]:
-    """Every demonstration passport: the drill's story and the equipment (idempotent)."""
-    return [*seed(stem), *seed_equipment(), *seed_fleet()]
+    """Every demonstration passport: the drill's story, the equipment, the spindle fleet, the vacuum
+    cleaner with its repairability index and the machine park (idempotent)."""
+    return [*seed(stem), *seed_equipment(), *seed_fleet(), *seed_vacuum(), *seed_machine_park()]
+
+
+def seed_vacuum() -> list[Passport]:
+    factory = _manufacturer()
+    found = Passport.objects.filter(gtin=VACUUM_GTIN, lot="", serial="").first()
+    return [found or save_passport(Passport(level="model", gtin=VACUUM_GTIN, site=factory, **VACUUM))]
+
+
+# --- the machine park: illustrative production machines with their commissioning year ------------
+
+PARK_KINDS = ("tour à commande numérique", "centre d'usinage", "presse plieuse", "presse à injecter",
+              "robot de soudage", "cisaille guillotine")
+PARK_YEARS = (1994, 1998, 2001, 2003, 2005, 2006, 2008, 2009, 2010, 2012, 2013, 2015, 2016, 2018, 2019, 2020,
+              2021, 2022, 2023, 2024)
+
+
+@transaction.atomic
+def seed_machine_park() -> list[Passport]:
+    """20 illustrative machines at the demo's manufacturing sites (NAF 22, 25, 28, 29), one per
+    year of ``PARK_YEARS``, each with its commissioning event (idempotent)."""
+    from boucle.flows.models import Site
+
+    sites = list(Site.objects.filter(naf__code__regex=r"^(22|25|28|29)", closed=False, lat__isnull=False,
+                                     commune__isnull=False).order_by("site_id")[:len(PARK_YEARS)])
+    if not sites:
+        return []
+    passports, events = [], []
+    for i, year in enumerate(PARK_YEARS):
+        site, kind = sites[i % len(sites)], PARK_KINDS[i % len(PARK_KINDS)]
+        serial = f"U{i + 2:04d}"
+        fields = dict(name=f"{kind.capitalize()} (exemple illustratif, mis en service en {year})",
+                      description="Machine illustrative du parc de démonstration : ni la machine ni son âge ne sont réels.",
+                      production_equipment=True)
+        passports.append(_issue(MACHINE_GTIN, serial, site, fields))
+        events.append(object_event([_uri(MACHINE_GTIN, serial)], action="ADD", biz_step="commissioning",
+                                   event_time=f"{year}-03-01T08:00:00Z", biz_location=site_uri(site)))
+    known = set(Event.objects.filter(event_id__in=[e["eventID"] for e in events]).values_list("event_id", flat=True))
+    for event in events:
+        if event["eventID"] not in known:
+            capture(event, None, visibility="public")
+    return passports
 
 
 # --- a fleet for the remaining-life model: spindle cartridges with usage and failures ------------

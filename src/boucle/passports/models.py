@@ -69,6 +69,13 @@ class Passport(models.Model):
     disassembly_instructions = models.TextField(blank=True)
     reuse_instructions = models.TextField(blank=True)
     recycling_instructions = models.TextField(blank=True)
+    repairability = models.JSONField(default=dict, blank=True,
+                                     help_text="French repairability/durability index: {category, score or criteria, source}.")
+    spare_parts = models.JSONField(default=list, blank=True,
+                                   help_text="[{part, available_years, delivery_days}] (repair.py).")
+    disassembly_steps = models.JSONField(default=list, blank=True, help_text="[{step, tools: [...]}] in order.")
+    production_equipment = models.BooleanField(default=False,
+                                               help_text="A production machine its site runs: counted in the machine park.")
     documents = models.JSONField(default=list, blank=True,
                                  help_text='[{"title": ..., "url": ..., "link_type": "gs1:certificationInfo"}]')
     tiers = models.JSONField(default=dict, blank=True, help_text="Field name -> tier, overriding the defaults.")

@@ -17,3 +17,18 @@ def material_classes(composition) -> dict[str, str]:
             if material_class:
                 out.setdefault(material_class, label)
     return out
+
+
+def composition_with_crm(composition, lang: str = "fr") -> list:
+    """Composition lines, each with the EU critical raw materials (Regulation (EU) 2024/1252) its
+    material class contains: ``critical_raw_materials`` = [{key, name, strategic}] (copies, the
+    passport is not changed)."""
+    from boucle.flows.importers import classify_many
+    from boucle.materials.crm import crm_of_class
+
+    lines = [dict(e) for e in composition or [] if isinstance(e, dict)]
+    classes = classify_many([(str(e.get("material") or ""), None) for e in lines])
+    for line, (key, _conf) in zip(lines, classes):
+        line["critical_raw_materials"] = [{"key": c.crm.key, "name": c.crm.name(lang), "strategic": c.crm.strategic}
+                                          for c in crm_of_class(key)]
+    return lines

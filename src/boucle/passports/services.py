@@ -17,7 +17,8 @@ from .models import TIER_RANK, ChainHead, Passport
 
 EDITABLE = ("name", "description", "composition", "hazardous_substances", "recycled_content_percent",
             "carbon_footprint_kg", "carbon_method", "repair_instructions", "disassembly_instructions",
-            "reuse_instructions", "recycling_instructions", "documents", "tiers")
+            "reuse_instructions", "recycling_instructions", "documents", "tiers", "repairability", "spare_parts",
+            "disassembly_steps", "production_equipment")
 
 
 def _number(value, field, errors, *, upper=None):
@@ -74,6 +75,13 @@ def passport_errors(p: Passport) -> dict[str, list[str]]:
             normalize_link_type(doc.get("link_type") or "gs1:certificationInfo")
         except GS1Error as err:
             errors.setdefault("documents", []).append(f"entry {i}: {err}")
+    from . import repair
+
+    for field, found in (("repairability", repair.repairability_errors(p.repairability)),
+                         ("spare_parts", repair.spare_parts_errors(p.spare_parts)),
+                         ("disassembly_steps", repair.disassembly_errors(p.disassembly_steps))):
+        if found:
+            errors.setdefault(field, []).extend(found)
     for field, tier in (p.tiers or {}).items():
         if field not in DEFAULT_TIERS or tier not in TIER_RANK:
             errors.setdefault("tiers", []).append(

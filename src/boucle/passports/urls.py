@@ -14,6 +14,7 @@ URL (sample arguments)                      method   who
 /passeports/<handle>/qr.svg|qr.png          GET      anyone
 /passeports/<handle>/etiquettes/            GET      anyone
 /passeports/epcis/events                    GET      anyone; events filtered by visibility
+/passeports/parc-machines/                  GET      facilitators (302 anonymous, 403 others)
 /passeports/epcis/capture                   POST     401 anonymous, 403 without ``access.can_capture``
 /passeports/nouveau                         POST     401 anonymous, 403 without ``can_edit_site``
 /passeports/interet-legitime                POST     401 anonymous, 403 unless facilitator of the company
@@ -37,6 +38,7 @@ urlpatterns = [
     path("passeports/interet-legitime", api_views.grant_view, name="grant"),
     path("passeports/epcis/capture", api_views.capture_view, name="epcis-capture"),
     path("passeports/epcis/events", api_views.events_view, name="epcis-events"),
+    path("passeports/parc-machines/", views.park_view, name="park"),
     path("passeports/<slug:handle>/", views.page_view, name="page"),
     path("passeports/<slug:handle>.json", views.export_view, name="export"),
     path("passeports/<slug:handle>/qr.<str:kind>", views.qr_view, name="qr"),

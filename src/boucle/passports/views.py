@@ -45,6 +45,12 @@ def history(passport: Passport, user) -> dict:
     return {"events": [e.event for e in entries if e.event.visibility in tiers],
             "status": derived_status(passport, [e.event.data for e in entries]), "intact": intact, "chain": chain}
 
+def _lang() -> str:
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
 def passport_json(passport: Passport, user, stem: str) -> dict:
     """The passport as the caller may see it: the body of the JSON export and the API."""
     story = history(passport, user)
@@ -52,6 +58,10 @@ def passport_json(passport: Passport, user, stem: str) -> dict:
     fields = visible_fields(user, passport, tier=tier)
     if "site" in fields:
         fields["site"] = site_label(passport.site, user)
+    if fields.get("composition"):
+        from .nearby import composition_with_crm
+
+        fields["composition"] = composition_with_crm(fields["composition"], _lang())
     return {
         "handle": passport.handle,
         "level": passport.level,
@@ -107,6 +117,22 @@ def _life_story(events) -> list[dict]:
                       "step": STEP_LABELS.get(word, word), "where": (data.get("bizLocation") or {}).get("id", "")})
     return story
 
+def _repairability(summary: dict | None) -> dict | None:
+    """The index in words for the page: the category and each criterion in the reader's language."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    if not summary or "score" not in summary:
+        return summary
+    english = (get_language() or "fr").startswith("en")
+    summary["category_label"] = summary["category_en" if english else "category_fr"]
+    labels = {"documentation": _("documentation technique"), "disassembly": _("facilité de démontage"),
+              "spare_parts_availability": _("disponibilité des pièces détachées"),
+              "spare_parts_price": _("prix des pièces détachées"), "specific": _("critère propre à la catégorie")}
+    summary["criteria_rows"] = [(labels[k], v) for k, v in (summary.get("criteria") or {}).items() if k in labels]
+    return summary
+
+
 def page_view(request, handle):
     """GET the page for whoever scans (mobile first). Public; ``?lat=&lon=`` (the scanner's
     position, sent by the page's own script and rounded to 3 decimals) or ``?commune=`` ranks
@@ -123,7 +149,20 @@ def page_view(request, handle):
     # "taking batteries" would otherwise reveal a hidden composition).
     words = [m.get("material", "") for m in fields.get("composition") or [] if isinstance(m, dict)]
     places = for_passport(origin, passport.name, *words)
+    if fields.get("composition"):
+        from .nearby import composition_with_crm
+
+        fields["composition"] = composition_with_crm(fields["composition"], _lang())
+    from . import repair
+    from .ageing import remaining_life_of
+    from .park import ALERT_HORIZON_HOURS, needs_alert
+
+    remaining, _reason = remaining_life_of(passport)
     context = {
+        "remaining": remaining,
+        "alert": needs_alert(remaining),
+        "alert_hours": ALERT_HORIZON_HOURS,
+        "repairability": _repairability(repair.summary(fields.get("repairability"), fields.get("spare_parts"))),
         "passport": passport,
         # Empty fields are left out, so "in fields" means "known and visible" in the template.
         "fields": {k: v for k, v in fields.items() if v not in (None, "", [], {})},
@@ -137,6 +176,7 @@ def page_view(request, handle):
         "origin": origin,
         "scan_uri": scan_uri(passport, stem),
         "export_url": reverse("passports:export", args=[passport.handle]),
+        "composition_has_crm": any(line.get("critical_raw_materials") for line in fields.get("composition") or []),
     }
     return render(request, "passports/page.html", context)
 
@@ -170,3 +210,38 @@ def labels_view(request, handle):
     labels = [{"passport": p, "uri": scan_uri(p, stem), "svg": qr_svg(scan_uri(p, stem), scale=3, validate=p.is_gs1)}
               for p in passports for _ in range(copies if len(passports) == 1 else 1)]
     return render(request, "passports/labels.html", {"passport": passport, "labels": labels})
+
+
+def park_view(request):
+    """GET the machine park of the facilitator's territories per EPCI (facilitators only)."""
+    from django.core.exceptions import PermissionDenied
+
+    from boucle.accounts.access import is_facilitator
+    from boucle.observatory.views import can_view_territory
+    from boucle.territories.refs import TerritoryError, resolve
+
+    from .ageing import machine_park
+
+    user = request.user
+    if not user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    if not is_facilitator(user):
+        raise PermissionDenied
+    refs = [f.ref for f in user.facilitations.all()]
+    if not refs:  # the administrator: the regions holding machines
+        refs = sorted({f"region:{r}" for r in Passport.objects.filter(production_equipment=True, site__commune__isnull=False)
+                       .values_list("site__commune__departement__region_id", flat=True)}) or ["region:32"]
+    chosen = request.GET.get("territory") or refs[0]
+    try:
+        ref = resolve(chosen[:40])
+    except TerritoryError:
+        ref = None
+    if ref is None or not can_view_territory(user, ref):
+        raise PermissionDenied
+    doc = machine_park(str(ref))
+    import datetime as dt
+
+    return render(request, "passports/park.html", {"doc": doc, "refs": refs, "chosen": str(ref),
+                                                   "reference_date": dt.date.fromisoformat(doc["reference_date"])})

@@ -86,6 +86,7 @@ class AssessmentIn(Schema):
     comment: str = Field("", max_length=5000)
     decision: Literal["", "retained", "not_retained", "redirected"] = ""
     funding_scheme: str = Field("", max_length=200, description="required when the decision is redirected")
+    aid: int | None = Field(None, description="the aid catalogue entry the answer is redirected to (GET /api/aids)")
 
 
 class AnswerOut(Schema):
@@ -258,14 +259,16 @@ def assess_answer(request, answer_id: int, payload: AssessmentIn):
         raise Http404
     if not access.facilitates_call(who, answer.call):
         raise PermissionDenied(_("Réservé aux animateurs de ce territoire."))
-    data = {"decision": payload.decision, "funding_scheme": payload.funding_scheme, "comment": payload.comment}
+    data = {"decision": payload.decision, "funding_scheme": payload.funding_scheme, "comment": payload.comment,
+            "aid": "" if payload.aid is None else str(real_id(payload.aid))}
     data |= {f"score_{c}": "" if score is None else str(score) for c, score in payload.scores.items()}
     form = AssessmentForm(data, answer=answer)
     if not form.is_valid():
         raise form_invalid(form, {f"score_{c}": "scores" for c in rules.CRITERIA}, whole="decision")
     try:
         services.assess(answer, who, scores=form.scores(), comment=form.cleaned_data["comment"],
-                        decision=form.cleaned_data["decision"], funding_scheme=form.cleaned_data["funding_scheme"])
+                        decision=form.cleaned_data["decision"], funding_scheme=form.cleaned_data["funding_scheme"],
+                        aid=form.cleaned_data.get("aid"))
     except rules.RuleError as error:
         return _rule_refused(error)
     return _answer_out(Answer.objects.select_related("company").get(pk=answer.pk))

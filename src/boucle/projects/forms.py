@@ -146,11 +146,16 @@ class AssessmentForm(forms.Form):
         (rules.REDIRECTED, _("orientée vers un dispositif de financement"))])
     funding_scheme = forms.CharField(label=_("Dispositif de financement"), required=False, max_length=200,
                                      help_text=_("Par exemple FRATRI, PO FEDER, Fonds de transition juste."))
+    aid = forms.ModelChoiceField(label=_("Dispositif du catalogue des aides"), required=False, queryset=None,
+                                 help_text=_("Facultatif : la fiche du catalogue vers laquelle la réponse est orientée."))
     comment = forms.CharField(label=_("Commentaire"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, answer: Answer, **kwargs):
         super().__init__(*args, **kwargs)
+        from boucle.aids.models import Aid
+
+        self.fields["aid"].queryset = Aid.objects.filter(archived=False) | Aid.objects.filter(pk=answer.aid_id or 0)
         current = {a.criterion: a.score for a in answer.assessments.all()}
         for criterion, label in Assessment.Criterion.choices:
             self.fields[f"score_{criterion}"] = forms.IntegerField(
@@ -159,6 +164,7 @@ class AssessmentForm(forms.Form):
         if not self.is_bound:
             self.fields["decision"].initial = answer.status if answer.status in rules.DECISIONS else ""
             self.fields["funding_scheme"].initial = answer.funding_scheme
+            self.fields["aid"].initial = answer.aid_id
             self.fields["comment"].initial = answer.decision_comment
 
     def scores(self):
@@ -166,6 +172,8 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("decision") == rules.REDIRECTED and data.get("aid") and not (data.get("funding_scheme") or "").strip():
+            data["funding_scheme"] = data["aid"].name[:200]  # the catalogue entry names the scheme
         if data.get("decision") == rules.REDIRECTED and not (data.get("funding_scheme") or "").strip():
             self.add_error("funding_scheme", _("Nommez le dispositif vers lequel la réponse est orientée."))
         return data

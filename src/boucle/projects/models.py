@@ -82,6 +82,8 @@ class Answer(models.Model):
     synergies = models.ManyToManyField("matching.Synergy", blank=True, related_name="ami_answers")
     flows = models.ManyToManyField("flows.Flow", blank=True, related_name="ami_answers")
     funding_scheme = models.CharField(_("dispositif de financement"), max_length=200, blank=True)
+    aid = models.ForeignKey("aids.Aid", on_delete=models.SET_NULL, null=True, blank=True, related_name="answers",
+                            verbose_name=_("dispositif du catalogue des aides"))
     decision_comment = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

@@ -66,7 +66,8 @@ def save_answer(answer: Answer, user, *, sections, partner_companies, partners_t
 
 
 @transaction.atomic
-def assess(answer: Answer, user, *, scores: dict, comment: str, decision: str, funding_scheme: str) -> None:
+def assess(answer: Answer, user, *, scores: dict, comment: str, decision: str, funding_scheme: str,
+           aid=None) -> None:
     """Record the scores of each criterion and, if given, the decision (logged when it changes)."""
     answer = Answer.objects.select_for_update().select_related("call").get(pk=answer.pk)
     if answer.call.status == rules.DECIDED:
@@ -87,4 +88,5 @@ def assess(answer: Answer, user, *, scores: dict, comment: str, decision: str, f
                                         to_status=decision, author=user, note=funding_scheme)
         answer.status = decision
         answer.funding_scheme = funding_scheme.strip() if decision == rules.REDIRECTED else ""
+        answer.aid = aid if decision == rules.REDIRECTED else None
     answer.save()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from boucle.accounts.access import is_facilitator, member_company_ids
+from boucle.aids.views import for_answer_page
 
 from . import access, export, rules, services
 from .forms import AnswerForm, AssessmentForm, CallForm
@@ -187,6 +188,7 @@ def _answer_context(request, answer, call, facilitates, form):
             "editable": rules.can_edit_answer(answer.status, call.phase)
             and answer.company_id in member_company_ids(request.user),
             "assessments": answer.assessments.select_related("assessed_by") if facilitates else [],
+            "aids": for_answer_page(answer),
             "history": history}
 
 
@@ -201,7 +203,8 @@ def answer_assess(request, pk):
     if form.is_valid():
         try:
             services.assess(answer, request.user, scores=form.scores(), comment=form.cleaned_data["comment"],
-                            decision=form.cleaned_data["decision"], funding_scheme=form.cleaned_data["funding_scheme"])
+                            decision=form.cleaned_data["decision"], funding_scheme=form.cleaned_data["funding_scheme"],
+                            aid=form.cleaned_data.get("aid"))
             messages.success(request, _("Évaluation enregistrée."))
             return redirect("projects:answer-detail", pk=answer.pk)
         except rules.RuleError as exc:

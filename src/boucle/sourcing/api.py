@@ -35,3 +35,21 @@ def search(request, q: Query[SearchIn]):
     except services.SourcingError as exc:
         return 422, {"detail": [{"loc": ["query"], "msg": str(exc), "type": "value_error"}]}
     return services.for_viewer(rows, request.auth)
+
+
+class SubstitutesIn(Schema):
+    material: str = Field(min_length=1, max_length=200, description="material class key or a label")
+    near: str | None = Field(None, pattern=r"^(commune:[0-9AB]{5}|site:\S{1,64}|-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?)$",
+                             description="commune:INSEE, site:SITE_ID or LAT,LON: also list establishments nearby")
+    radius_km: float = Field(50, gt=0, le=services.MAX_RADIUS_KM)
+    limit: int = Field(10, ge=0, le=100, description="establishments per substitute")
+
+
+@router.get("/substitutes", response={200: dict, 401: Error, 422: Invalid})
+def substitutes(request, q: Query[SubstitutesIn]):
+    """What can replace a material (each substitution with its source and the critical raw materials
+    it avoids) and, with ``near``, who nearby gives the substitute off, seen with ``for_viewer``'s rules."""
+    try:
+        return services.substitutes(q.material, near=q.near, radius_km=q.radius_km, limit=q.limit, user=request.auth)
+    except services.SourcingError as exc:
+        return 422, {"detail": [{"loc": ["query"], "msg": str(exc), "type": "value_error"}]}

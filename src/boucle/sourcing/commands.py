@@ -22,6 +22,13 @@ def register(subparsers):
     s.add_argument("--include-closed", action="store_true", help="also list closed establishments")
     s.add_argument("--json", action="store_true", help="one JSON array on stdout")
     s.set_defaults(func=run_search, needs_db=True)
+    t = sub.add_parser("substitutes", help="what can replace a material (sourced), and who nearby gives it off")
+    t.add_argument("material", help="material class key (boucle materials list) or a label: « aimants NdFeB »")
+    t.add_argument("--near", help="commune:INSEE, site:SITE_ID or LAT,LON: also list establishments nearby")
+    t.add_argument("--radius-km", default="50", help="radius in km (> 0), with --near")
+    t.add_argument("--limit", type=int, default=10, help="establishments per substitute")
+    t.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    t.set_defaults(func=run_substitutes, needs_db=True)
 
 
 def run_search(args) -> int:
@@ -44,4 +51,35 @@ def run_search(args) -> int:
         flags = (" [" + _("fermé") + "]" if r["closed"] else "") + (" [" + _("sur la plateforme") + "]" if r["on_platform"] else "")
         print(f"{r['distance_km']:8.1f} km  {r['site_id']}  {r['naf'] or '-':7s} {r['name']}{flags}")
         print(f"             {r['why']}")
+    return 0
+
+
+def run_substitutes(args) -> int:
+    from django.utils.translation import gettext as _
+
+    from .services import SourcingError, substitutes
+
+    try:
+        out = substitutes(args.material, near=args.near, radius_km=args.radius_km, limit=max(args.limit, 0))
+    except SourcingError as exc:
+        print(f"boucle sourcing substitutes: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    crms = ", ".join(c["name"] + (" (" + _("stratégique") + ")" if c["strategic"] else "") for c in out["critical_raw_materials"])
+    print(f"{out['label']} [{out['material']}]")
+    if crms:
+        print("  " + _("matières premières critiques : %(list)s") % {"list": crms})
+    if not out["substitutes"]:
+        print("  " + _("aucune substitution documentée pour cette matière"))
+    for s in out["substitutes"]:
+        print(f"- {s['label']}: {s['use']}")
+        if s["avoids"]:
+            print("    " + _("évite : %(list)s") % {"list": ", ".join(a["name"] for a in s["avoids"])})
+        print("    " + _("source : %(source)s") % {"source": s["source"]})
+        for r in s["nearby"] or []:
+            print(f"    {r['distance_km']:7.1f} km  {r['name']} ({r['naf']})")
+        if s["nearby"] == []:
+            print("    " + _("aucun établissement proche n'en produit habituellement"))
     return 0

@@ -155,7 +155,7 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
                     "naf_label": labels.get(naf_code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0],
                     "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune,
                     "closed": closed, "on_platform": pk in declared, "directory": source == "sirene",
-                    "why": _why(reasons[naf_code], naf_code, labels)})
+                    "reason": reasons[naf_code].kind, "why": _why(reasons[naf_code], naf_code, labels)})
     return out
 
 
@@ -184,3 +184,77 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
             out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
                             lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"]))
     return out
+
+
+def resolve_class(what: str) -> str:
+    """A material class key, or the class of a label (« aimants NdFeB »); a SourcingError otherwise."""
+    from boucle.materials.classify import classify_label
+    from boucle.materials.taxonomy import class_index
+
+    value = (what or "").strip()
+    if value in class_index():
+        return value
+    matches = classify_label(value)
+    if matches and matches[0].confidence >= 0.5:
+        return matches[0].key
+    raise SourcingError(_("matière %(value)s non reconnue : donnez une clé de classe (boucle materials list) "
+                          "ou un libellé plus précis") % {"value": value})
+
+
+def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 50) -> list[dict]:
+    """Sites within the radius with a declared offer of ``class_key`` on the platform, nearest first,
+    shaped like :func:`search` rows (``reason`` = ``offers``); pass them through :func:`for_viewer`."""
+    from boucle.flows.models import Flow, Site
+
+    radius = check_radius(radius_km)
+    place = resolve_near(near)
+    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    site_pks = Flow.objects.filter(direction=Flow.Direction.OFFER, material_class=class_key).values("site_id")
+    qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
+    rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source"))
+    hits = engine.within(place.lat, place.lon, radius, [r[3] for r in rows], [r[4] for r in rows], limit)
+    labels = _catalogue()
+    lang = 1 if (get_language() or "fr").startswith("en") else 0
+    return [{"site_id": site_id, "name": name, "naf": naf_code, "naf_label": labels.get(naf_code, ("", ""))[lang],
+             "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune, "closed": False,
+             "on_platform": True, "directory": source == "sirene", "reason": "offers",
+             "why": _("offre déclarée sur la plateforme")}
+            for (site_id, name, naf_code, lat, lon, commune, source), distance in
+            ((rows[i], d) for i, d in hits)]
+
+
+def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: int = 10, user=None) -> dict:
+    """What can replace a material (sourced), the critical raw materials each avoids, and, when
+    ``near`` is given, the establishments nearby whose activity usually gives off the substitute."""
+    from boucle.materials.crm import crm_of_class
+    from boucle.materials.substitution import substitutes_for
+    from boucle.materials.taxonomy import get_class
+
+    lang = "en" if (get_language() or "fr").startswith("en") else "fr"
+    key = resolve_class(what)
+    place = resolve_near(near) if near else None
+    if place is not None:
+        check_radius(radius_km)
+    crm_names = {c.crm.key: c.crm.name(lang) for c in crm_of_class(key)}
+    producible = set(material_keys())
+    rows = []
+    for s in substitutes_for(key):
+        offers = None
+        if place is not None:
+            found = offered_nearby(s.substitute_key, near=near, radius_km=radius_km, limit=limit)
+            if s.substitute_key in producible:
+                seen = {r["site_id"] for r in found}
+                found += [r for r in search(material=s.substitute_key, near=near, radius_km=radius_km, limit=None)
+                          if r["reason"] == "produces" and r["site_id"] not in seen]
+            found = sorted(found, key=lambda r: r["distance_km"])[:limit]
+            offers = for_viewer(found, user) if user is not None else found
+        rows.append({"substitute": s.substitute_key, "label": get_class(s.substitute_key).label(lang),
+                     "kind": s.kind, "use": s.use(lang), "source": s.source,
+                     "avoids": [{"key": k, "name": crm_names[k]} for k in s.avoids],
+                     "critical_raw_materials": [{"key": c.crm.key, "name": c.crm.name(lang), "strategic": c.crm.strategic}
+                                                for c in crm_of_class(s.substitute_key)],
+                     "nearby": offers})
+    return {"material": key, "label": get_class(key).label(lang),
+            "critical_raw_materials": [{"key": c.crm.key, "name": c.crm.name(lang), "strategic": c.crm.strategic,
+                                        "where": c.note(lang), "source": c.source} for c in crm_of_class(key)],
+            "near": place.label if place else None, "substitutes": rows}

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from boucle import spreadsheets  # the one CSV/XLSX writer: formula-like cells neutralised
 
@@ -44,3 +45,34 @@ def search_page(request):
     return render(request, "sourcing/search.html", {
         "form": form, "rows": rows, "error": error, "markers": markers, "query": request.GET.urlencode(),
         "searched": bool(form["q"] and form["near"])})
+
+
+KIND_WORDS = {"technology": gettext_lazy("Autre technologie"), "recycled": gettext_lazy("Matière recyclée"),
+              "reuse": gettext_lazy("Réemploi")}
+
+
+@login_required
+def substitutes_page(request):
+    """What can replace a material (each substitution with its source and the critical raw
+    materials it avoids), and who nearby gives the substitute off."""
+    from boucle.materials.substitution import documented_classes
+    from boucle.web.present import material_label
+
+    g = request.GET
+    form = {"material": g.get("material", "").strip()[:200], "near": g.get("near", "").strip()[:200],
+            "radius_km": g.get("radius_km", "50").strip()[:20]}
+    result, error = None, None
+    if form["material"]:
+        try:
+            result = services.substitutes(form["material"], near=form["near"] or None, radius_km=form["radius_km"],
+                                          limit=10, user=request.user)
+        except services.SourcingError as exc:
+            error = str(exc)
+    if result:
+        if form["material"] == result["material"]:  # a class key from a link: show its label
+            form["material"] = result["label"]
+        for s in result["substitutes"]:
+            s["kind_label"] = KIND_WORDS[s["kind"]]
+    choices = sorted(((k, material_label(k)) for k in documented_classes()), key=lambda kv: kv[1])
+    return render(request, "sourcing/substitutes.html", {"form": form, "result": result, "error": error,
+                                                         "choices": choices})

@@ -109,6 +109,30 @@ def run_demo(args) -> int:
         return 1
     _say("  " + _("lieux pour réparer, donner ou déposer (exemples illustratifs) : %(created)d créés, "
                   "%(unchanged)d inchangés") % {"created": report.created, "unchanged": report.unchanged})
+    from boucle.aids.demo import load_demo_aids
+
+    report = load_demo_aids()
+    if not report.ok:
+        print("\n".join(report.lines()), file=sys.stderr)
+        return 1
+    _say("  " + _("catalogue des aides (dispositifs réels, fiches à vérifier) : %(created)d créées, %(unchanged)d "
+                  "inchangées — /aides/") % {"created": report.created, "unchanged": report.unchanged})
+    from boucle.land.demo import load_demo_land
+
+    report = load_demo_land()
+    if not report.ok:
+        print("\n".join(report.lines()), file=sys.stderr)
+        return 1
+    _say("  " + _("foncier économique et friches (exemples illustratifs) : %(created)d créés, %(unchanged)d inchangés")
+         % {"created": report.created, "unchanged": report.unchanged})
+    from boucle.skills.demo import load_demo_skills
+
+    report, needs = load_demo_skills(sites)
+    if not report.ok:
+        print("\n".join(report.lines()), file=sys.stderr)
+        return 1
+    _say("  " + _("compétences (exemples illustratifs) : %(needs)d besoins, %(trainings)d formations")
+         % {"needs": needs, "trainings": report.created + report.updated + report.unchanged})
     from boucle.passports.demo import seed_all
 
     passports = seed_all()

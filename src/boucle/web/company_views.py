@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from boucle.accounts.access import can_edit_site, member_company_ids, sites_in_full_view
+from boucle.aids.views import for_synergy_page
 from boucle.flows.importers import import_flows
 from boucle.flows.models import Flow, Site
 from boucle.flows.tabular import FileFormatError
@@ -236,6 +237,7 @@ def synergy_detail(request, pk):
     hidden = card["offer"]["site"]["anonymous"] or card["need"]["site"]["anonymous"]
     return render(request, "web/company/synergy_detail.html", {
         "card": card, "log": log, "outcomes": outcomes, "calc": calculation(synergy, hidden),
+        "aids": for_synergy_page(synergy, request.user),
         "targets": status_choices(synergy.status) if card["can_steer"] else []})
 
 

@@ -294,7 +294,7 @@ HOLDOUT_BLIND = [
     ("jantes alu", "aluminium_scrap"),
     ("carcasses de voitures", "end_of_life_vehicles"),
     ("écrans plats et ordinateurs HS", "weee"),
-    ("accumulateurs lithium-ion usagés", "batteries_other"),
+    ("accumulateurs lithium-ion usagés", "battery_li_ion"),  # batteries_other until lithium-ion got its class (issue 16)
     ("housses PE de palettisation", "ldpe_film"),
     ("caisses plastiques cassées PEHD", "hdpe"),
     ("rebuts d'injection polypropylène", "pp"),

@@ -38,7 +38,7 @@ def test_demo_command_is_idempotent_and_prints_resolver_urls(client, world, caps
                      sorted(ChainHead.objects.values_list("length", "link")), dict(anchor.logged_heads())))
     assert runs[0] == runs[1]  # the second run captures, signs and logs nothing new
     urls = [line.split("\t")[2] for line in runs[0][0].splitlines()]
-    assert len(urls) == 4 + 13 + 60 and all(u.startswith("http://testserver/01/0952") for u in urls)  # GS1 demo prefix
+    assert len(urls) == 4 + 13 + 60 + 1 + 20 and all(u.startswith("http://testserver/01/0952") for u in urls)  # GS1 demo prefix
     assert sum(u.startswith(f"http://testserver/01/{DEMO_GTIN}") for u in urls) == 4  # the drill's
     for url in urls:  # each one is answered by the resolver
         assert client.get(url.removeprefix("http://testserver")).status_code == 307

@@ -76,3 +76,15 @@ def material_label(key):
     from boucle.web.present import material_label as label
 
     return label(key) or "—"
+
+
+@register.filter
+def critical_materials(key):
+    """The EU critical raw materials (Regulation (EU) 2024/1252) a material class contains:
+    ``[{"name": "Cobalt", "strategic": True}, ...]``, strategic ones first; empty when none."""
+    from django.utils.translation import get_language
+
+    from boucle.materials.crm import crm_of_class
+
+    lang = "en" if (get_language() or "fr").startswith("en") else "fr"
+    return [{"name": c.crm.name(lang), "strategic": c.crm.strategic} for c in crm_of_class(key)]

@@ -1,0 +1,141 @@
+"""Aids in the API (mounted at ``/api/aids`` by ``boucle.api.api``).
+
+The catalogue is public (list, search, detail); a match for a synergy or a site follows the
+pages' rule (the synergy must be visible to the caller, the site seen in full); facilitators
+create, update and archive entries through ``services.save_aid``, the import's row check.
+"""
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from boucle.accounts.access import can_see_site, is_facilitator
+from boucle.api.common import DENIED, FORBIDDEN, HIDDEN, INVALID, Invalid, real_id, user
+from boucle.flows.fields import CellError
+
+from . import engine, services
+from .models import Aid
+
+router = Router(tags=["aids"])
+
+Theme = Literal[engine.THEMES]  # type: ignore[valid-type]
+AidType = Literal[engine.AID_TYPES]  # type: ignore[valid-type]
+Beneficiary = Literal[engine.BENEFICIARIES]  # type: ignore[valid-type]
+
+
+class SearchIn(Schema):
+    q: str = Field("", max_length=100, description="words of the name, description or financers")
+    theme: Theme | Literal[""] = ""
+    aid_type: AidType | Literal[""] = ""
+    beneficiary: Beneficiary | Literal[""] = ""
+    territory: str = Field("", max_length=30, pattern=r"^$|^(region|departement|epci|commune):[0-9AB]{2,9}$",
+                           description="aids open there: region:32, departement:59, epci:SIREN, commune:INSEE")
+    include_closed: bool = Field(False, description="one-off aids whose deadline has passed, too")
+    date: dt.date | None = Field(None, description="reference date, default today")
+
+
+class MatchIn(Schema):
+    synergy: int | None = Field(None, description="a synergy id")
+    site: str | None = Field(None, max_length=64, description="a site_id as imported")
+    date: dt.date | None = Field(None, description="reference date, default today")
+    limit: int = Field(20, ge=1, le=200)
+
+
+class AidIn(Schema):
+    name: str = Field(min_length=1, max_length=250)
+    url: str = Field(min_length=1, max_length=500)
+    description: str = Field("", max_length=5000)
+    financers: list[str] = Field(min_length=1, max_length=services.MAX_LIST_ITEMS)
+    perimeter: list[str] = Field(min_length=1, max_length=200, description="FR, EU, region:32, epci:SIREN…")
+    beneficiaries: list[Beneficiary] = Field(min_length=1)
+    themes: list[Theme] = Field(min_length=1)
+    aid_types: list[AidType] = []
+    deadline: dt.date | None = None
+    recurrence: Literal[engine.RECURRENCES] = "permanent"  # type: ignore[valid-type]
+    origin: str = Field(min_length=1, max_length=300)
+    note: str = Field("", max_length=2000)
+    to_verify: bool = True
+    written_on: dt.date | None = None
+
+
+class ArchiveIn(Schema):
+    archived: bool = True
+
+
+def _facilitator(request):
+    who = user(request)
+    if not is_facilitator(who):
+        raise PermissionDenied(_("Réservé aux animateurs."))
+    return who
+
+
+def _save(payload: AidIn, who, aid=None) -> dict:
+    try:
+        saved = services.save_aid(payload.dict(), who, aid)
+    except CellError as exc:
+        field = str(exc).split(":", 1)[0].strip()
+        raise Invalid({field if field in AidIn.model_fields else "payload": [str(exc)]}) from None
+    return services.aid_dict(saved, timezone.localdate())
+
+
+@router.get("", response={200: list[dict], **INVALID}, auth=None, summary="Search the aid catalogue")
+def list_aids(request, q: Query[SearchIn]):
+    today = q.date or timezone.localdate()
+    aids = services.search(text=q.q, theme=q.theme, aid_type=q.aid_type, beneficiary=q.beneficiary,
+                           territory=q.territory, include_closed=q.include_closed, today=today)
+    names = services.perimeter_names({r for a in aids for r in a.perimeter})
+    return [services.aid_dict(a, today, names) for a in aids]
+
+
+@router.get("/match", response={200: list[dict], **DENIED, **HIDDEN, **INVALID},
+            summary="Aids for a synergy or a site, best first, each with its reasons (why)")
+def match(request, q: Query[MatchIn]):
+    """``synergy`` (visible to you) or ``site`` (a site you see in full): one of them."""
+    from boucle.flows.models import Site
+    from boucle.matching.services import visible_synergies
+
+    who = user(request)
+    if (q.synergy is None) == (q.site is None):
+        raise Invalid({"synergy": [_("donnez synergy ou site, l'un des deux")]}, where="query")
+    if q.synergy is not None:
+        synergy = get_object_or_404(visible_synergies(who).select_related("offer", "need"), pk=real_id(q.synergy))
+        return services.for_synergy(synergy, user=who, today=q.date, limit=q.limit)
+    site = get_object_or_404(Site.objects.select_related("commune__departement"), site_id=q.site.strip())
+    if not can_see_site(who, site):
+        raise Http404
+    return services.for_site(site, today=q.date, limit=q.limit)
+
+
+@router.get("/{aid_id}", response={200: dict, **HIDDEN}, auth=None, summary="One aid")
+def get_aid(request, aid_id: int):
+    aid = get_object_or_404(Aid, pk=real_id(aid_id))
+    if aid.archived and not is_facilitator(request.user):
+        raise Http404
+    return services.aid_dict(aid, timezone.localdate())
+
+
+@router.post("", response={201: dict, **DENIED, **FORBIDDEN, **INVALID}, summary="Add an aid (facilitators)")
+def create_aid(request, payload: AidIn):
+    return 201, _save(payload, _facilitator(request))
+
+
+@router.put("/{aid_id}", response={200: dict, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID},
+            summary="Replace an aid's values (facilitators)")
+def update_aid(request, aid_id: int, payload: AidIn):
+    who = _facilitator(request)
+    return _save(payload, who, get_object_or_404(Aid, pk=real_id(aid_id)))
+
+
+@router.post("/{aid_id}/archive", response={200: dict, **DENIED, **FORBIDDEN, **HIDDEN},
+             summary="Archive an aid, or bring it back (facilitators)")
+def archive_aid(request, aid_id: int, payload: ArchiveIn):
+    who = _facilitator(request)
+    aid = services.set_archived(get_object_or_404(Aid, pk=real_id(aid_id)), who, payload.archived)
+    return services.aid_dict(aid, timezone.localdate())

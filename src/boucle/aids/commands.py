@@ -1,0 +1,121 @@
+"""``boucle aids match (--synergy ID | --site SITE_ID) [--json]``, ``boucle aids list`` and
+``boucle aids import FILE`` (also reachable as ``boucle import aids FILE``)."""
+
+import datetime as dt
+import json
+import sys
+
+FIELDS = ("name", "url", "financers", "deadline", "recurrence", "status", "aid_types", "themes", "to_verify",
+          "written_on", "why")
+
+
+def _date(text: str | None):
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+
+
+def _match(args) -> int:
+    from django.utils.translation import gettext as _
+
+    from boucle.flows.models import Site
+    from boucle.matching.models import Synergy
+
+    from . import services
+
+    today = _date(args.date)
+    if today is False:
+        print(_("--date : %(text)s n'est pas une date ISO (AAAA-MM-JJ)") % {"text": repr(args.date)}, file=sys.stderr)
+        return 2
+    if args.synergy is not None:
+        synergy = Synergy.objects.select_related("offer", "need").filter(pk=args.synergy).first()
+        if synergy is None:
+            print(_("synergie %(id)s inconnue (son numéro figure sur sa page, /synergies/ID/)") % {"id": args.synergy},
+                  file=sys.stderr)
+            return 1
+        rows = services.for_synergy(synergy, today=today, limit=args.limit)
+    else:
+        site = Site.objects.select_related("commune__departement").filter(site_id=args.site.strip()).first()
+        if site is None:
+            print(_("site %(id)s inconnu : donnez le site_id tel qu'importé (SIRET ou identifiant externe)")
+                  % {"id": repr(args.site)}, file=sys.stderr)
+            return 1
+        rows = services.for_site(site, today=today, limit=args.limit)
+    if args.json:
+        print(json.dumps([{k: r[k] for k in FIELDS} for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print(_("aucune aide trouvée"), file=sys.stderr)
+    for r in rows:
+        services.labelled(r)
+        flag = " — " + _("à vérifier") if r["to_verify"] else ""
+        deadline = r["deadline"] or _("sans date limite")
+        print(f"{r['name']} ({', '.join(r['financers'])}) — {deadline}{flag}")
+        print(f"    {r['url']}")
+        print(f"    {r['why']}")
+    return 0
+
+
+def run_import(args) -> int:
+    from boucle.cli import lang
+    from boucle.flows.tabular import FileFormatError
+
+    from .services import import_aids
+
+    try:
+        report = import_aids(args.file, partial=args.partial)
+    except FileFormatError as exc:
+        if args.json:
+            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print("\n".join(report.lines(lang())))
+    return 0 if report.ok or (args.partial and report.written) else 1
+
+
+def _list(args) -> int:
+    from . import services
+
+    today = _date(args.date) or None
+    rows = [services.aid_dict(a, today or dt.date.today()) for a in
+            services.search(theme=args.theme or "", include_closed=args.all, today=today)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        from django.utils.translation import gettext as _
+
+        for r in rows:
+            print(f"{r['id']:>4}  {r['name']} ({r['deadline'] or _('sans date limite')})  {r['url']}")
+    return 0
+
+
+def register(subparsers) -> None:
+    from .engine import THEMES
+
+    p = subparsers.add_parser("aids", help="aid schemes: match them to a synergy or a site, list, import")
+    sub = p.add_subparsers(dest="aids_command", required=True)
+    m = sub.add_parser("match", help="the aids that fit a synergy or a site, best first")
+    which = m.add_mutually_exclusive_group(required=True)
+    which.add_argument("--synergy", type=int, metavar="ID")
+    which.add_argument("--site", metavar="SITE_ID", help="the site_id as imported (SIRET or external id)")
+    m.add_argument("--date", help="reference date (YYYY-MM-DD), default today: one-off aids closed before it are left out")
+    m.add_argument("--limit", type=int, default=None)
+    m.add_argument("--json", action="store_true", help="print a JSON array")
+    m.set_defaults(func=_match, needs_db=True)
+    li = sub.add_parser("list", help="the catalogue (open aids unless --all)")
+    li.add_argument("--theme", choices=THEMES)
+    li.add_argument("--all", action="store_true", help="closed aids too")
+    li.add_argument("--date", help="reference date (YYYY-MM-DD), default today")
+    li.add_argument("--json", action="store_true")
+    li.set_defaults(func=_list, needs_db=True)
+    i = sub.add_parser("import", help="import aids from CSV, XLSX or JSON (all or nothing unless --partial)")
+    i.add_argument("file")
+    i.add_argument("--partial", action="store_true", help="import the valid rows even if some are rejected")
+    i.add_argument("--json", action="store_true", help="print the report as JSON")
+    i.set_defaults(func=run_import, needs_db=True)

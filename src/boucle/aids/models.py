@@ -1,0 +1,77 @@
+"""Aid schemes (aides, dispositifs de financement) in the shape Aides-territoires publishes: who
+finances, for whom, where (perimeter as territory references), about what, in which form, until
+when — and where the entry comes from, when it was written and whether it still has to be checked.
+
+An aid is public information; the catalogue is curated by facilitators (create, edit, archive).
+An archived aid keeps its row (an answer to a call may point to it) but is no longer offered.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import engine
+
+THEME_LABELS = {
+    "circular_economy": _("économie circulaire"), "waste": _("déchets"), "energy": _("énergie et chaleur"),
+    "water": _("eau"), "industry": _("industrie"), "decarbonisation": _("décarbonation"),
+    "innovation": _("innovation"), "skills": _("emploi et compétences"),
+}
+BENEFICIARY_LABELS = {
+    "company": _("entreprise"), "local_authority": _("collectivité"), "association": _("association"),
+    "research": _("recherche"), "public_body": _("établissement public"),
+}
+AID_TYPE_LABELS = {
+    "grant": _("subvention"), "loan": _("prêt"), "recoverable_advance": _("avance récupérable"),
+    "engineering": _("ingénierie et accompagnement"), "guarantee": _("garantie"),
+}
+RECURRENCE_LABELS = {"permanent": _("permanente"), "recurring": _("récurrente"), "one_off": _("ponctuelle")}
+
+
+class Aid(models.Model):
+    class Recurrence(models.TextChoices):
+        PERMANENT = "permanent", RECURRENCE_LABELS["permanent"]
+        RECURRING = "recurring", RECURRENCE_LABELS["recurring"]
+        ONE_OFF = "one_off", RECURRENCE_LABELS["one_off"]
+
+    identifier = models.CharField(max_length=120, unique=True, help_text="external id in its source")
+    name = models.CharField(_("nom"), max_length=250)
+    url = models.URLField(_("adresse de la page publique"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    financers = models.JSONField(_("financeurs"), default=list)
+    perimeter = models.JSONField(_("périmètre"), default=list,
+                                 help_text="territory references: FR, EU, region:32, departement:59, epci:SIREN, commune:INSEE")
+    beneficiaries = models.JSONField(_("bénéficiaires"), default=list)
+    themes = models.JSONField(_("thèmes"), default=list)
+    aid_types = models.JSONField(_("formes d'aide"), default=list)
+    deadline = models.DateField(_("date limite"), null=True, blank=True)
+    recurrence = models.CharField(_("récurrence"), max_length=10, choices=Recurrence.choices,
+                                  default=Recurrence.PERMANENT)
+    origin = models.CharField(_("origine"), max_length=300, help_text="where the entry comes from")
+    note = models.TextField(_("note"), blank=True)
+    to_verify = models.BooleanField(_("à vérifier"), default=True)
+    written_on = models.DateField(_("rédigée le"), null=True, blank=True)
+    archived = models.BooleanField(default=False)
+    imported_values = models.JSONField(default=dict, blank=True)
+    corrected = models.JSONField(default=list, blank=True,
+                                 help_text="fields a facilitator changed from the imported values: an import leaves them")
+    imported_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(recurrence__in=engine.RECURRENCES), name="aid_recurrence_known"),
+            models.CheckConstraint(condition=~Q(name=""), name="aid_has_name"),
+            models.CheckConstraint(condition=~Q(url=""), name="aid_has_url"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def as_engine(self) -> engine.Aid:
+        return engine.Aid(self.pk, self.name, tuple(self.perimeter), tuple(self.beneficiaries), tuple(self.themes),
+                          tuple(self.aid_types), self.deadline, self.recurrence)

@@ -1,0 +1,73 @@
+"""``boucle skills match --territory REF`` and ``boucle skills import needs|training FILE``."""
+
+import json
+import sys
+
+
+def _match(args) -> int:
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from .services import SkillsError, match_territory
+
+    try:
+        doc = match_territory(args.territory, radius_km=args.radius_km, pool_km=args.pool_km)
+    except SkillsError as exc:
+        print(f"boucle skills match: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        return 0
+    needs = doc["needs"]
+    print(_("%(territory)s : %(needs)d besoins de compétences, %(met)d avec une formation ou une offre à moins de "
+            "%(km)s km, %(pools)d mutualisations possibles")
+          % {"territory": doc["territory_name"], "needs": len(needs), "met": sum(1 for n in needs if n["trainings"] or n["offers"]),
+             "km": f"{doc['radius_km']:g}", "pools": len(doc["pools"])})
+    for pool in doc["pools"]:
+        print("  " + _("mutualisation : %(label)s — %(companies)d entreprises, %(headcount)d personnes")
+              % {"label": pool["label"], "companies": pool["companies"], "headcount": pool["headcount"]})
+    for row in doc["unmet_by_epci"]:
+        if row["unmet_needs"]:
+            print("  " + ngettext("%(name)s : %(n)d besoin sans formation proche (%(headcount)d pers.)",
+                                  "%(name)s : %(n)d besoins sans formation proche (%(headcount)d pers.)",
+                                  row["unmet_needs"])
+                  % {"name": row["name"], "n": row["unmet_needs"], "headcount": row["unmet_headcount"]})
+    return 0
+
+
+def run_import(what: str, path: str, partial: bool, as_json: bool) -> int:
+    from boucle.cli import lang
+    from boucle.flows.tabular import FileFormatError
+
+    from .services import import_declarations, import_trainings
+
+    importer = {"needs": import_declarations, "training": import_trainings}[what]
+    try:
+        report = importer(path, partial=partial)
+    except FileFormatError as err:
+        if as_json:
+            print(json.dumps({"error": str(err)}, ensure_ascii=False))
+        print(f"{path}: {err}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print("\n".join(report.lines(lang())))
+    return 0 if report.ok or (partial and report.written) else 1
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("skills", help="skill needs, training offers and pooled hiring")
+    sub = p.add_subparsers(dest="skills_command", required=True)
+    m = sub.add_parser("match", help="a territory's skill needs with training within commuting distance, and pools")
+    m.add_argument("--territory", required=True, metavar="REF", help="region:32, departement:59, epci:SIREN, commune:INSEE")
+    m.add_argument("--radius-km", type=float, help="commuting distance (default 40)")
+    m.add_argument("--pool-km", type=float, help="distance between sites sharing one need (default 30)")
+    m.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    m.set_defaults(func=_match, needs_db=True)
+    i = sub.add_parser("import", help="import skill needs/offers of sites, or training offers (CSV or XLSX)")
+    i.add_argument("what", choices=["needs", "training"])
+    i.add_argument("file")
+    i.add_argument("--partial", action="store_true", help="import the valid rows even if some are rejected")
+    i.add_argument("--json", action="store_true", help="print the report as JSON")
+    i.set_defaults(func=lambda a: run_import(a.what, a.file, a.partial, a.json), needs_db=True)

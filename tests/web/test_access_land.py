@@ -1,0 +1,75 @@
+"""Land entries (plots, vacant buildings, brownfields): pages and API per persona.
+
+Signed-in members read the inventory; only facilitators of the territory holding an entry (and
+superusers) change its status or its link; anonymous visitors are sent to the login page (the
+API answers 401); names are escaped.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from boucle.land.models import LandSite
+
+from route_matrix import check_reads, check_writes
+from web_personas import PERSONAS
+
+SIGNED_IN = set(PERSONAS) - {"anonymous"}
+
+
+@pytest.fixture
+def plots(world):
+    lille = LandSite.objects.create(identifier="l1", name="Friche <b>du canal</b>", kind="brownfield", area_m2=12_000,
+                                    status="available", commune_id="59350", lat=50.6205, lon=3.0421, rail=True,
+                                    source="Inventaire (test)")
+    metz = LandSite.objects.create(identifier="m1", name="Lot de Metz", kind="plot", area_m2=4_000,
+                                   status="under_study", commune_id="57463", lat=49.1193, lon=6.1757,
+                                   source="Inventaire (test)", illustrative=True)
+    return {"lille": lille, "metz": metz}
+
+
+def test_signed_in_members_read_pages_and_api(world, plots, as_persona):
+    for url in (reverse("land:search"), reverse("land:search") + "?territory=epci:200093201&min_area_m2=1000",
+                reverse("land:detail", args=["l1"]), reverse("land:detail", args=["m1"])):
+        check_reads(world, as_persona, url, SIGNED_IN)
+    for url in ("/api/land", "/api/land?territory=region:32&min_area_m2=1000", "/api/land/l1"):
+        check_reads(world, as_persona, url, SIGNED_IN, anonymous=(401,))
+
+
+def test_only_the_territory_facilitators_change_an_entry(world, plots, as_persona):
+    def snapshot(site):
+        return lambda: LandSite.objects.filter(pk=site.pk).values_list("status", "synergy_id").get()
+
+    synergy = next(iter(world.synergies.values()))
+    check_writes(world, as_persona, reverse("land:update", args=["l1"]), {"facilitator_t", "superuser"},
+                 lambda: {"status": "under_study", "synergy": str(synergy.pk)}, snapshot(plots["lille"]),
+                 revealed={"facilitator_other": ()})
+    check_writes(world, as_persona, reverse("land:update", args=["m1"]), {"facilitator_other", "superuser"},
+                 lambda: {"status": "reconverted"}, snapshot(plots["metz"]))
+
+
+def test_search_page_ranks_filters_and_escapes(world, plots, as_persona):
+    client = as_persona("member_a")
+    html = client.get(reverse("land:search")).content.decode()
+    assert "Friche &lt;b&gt;du canal&lt;/b&gt;" in html and "<b>du canal</b>" not in html
+    table = html.split("<table")[1]
+    assert table.index("Friche &lt;b&gt;") < table.index("Lot de Metz")  # available before under study
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", html, flags=re.S))
+    assert "exemple illustratif" in visible and "Friche" in visible
+    assert not {"brownfield", "under_study", "available", "rail"} & set(visible.split())  # words, not keys
+    html = client.get(reverse("land:search"), {"territory": "epci:200093201"}).content.decode()
+    assert "Lot de Metz" not in html and "Friche &lt;b&gt;" in html
+    html = client.get(reverse("land:search"), {"territory": "region:99"}).content.decode()
+    assert "territoire inconnu" in html
+    response = client.get(reverse("land:search"), {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv") and "Lot de Metz" in response.content.decode("utf-8-sig")
+
+
+def test_api_filters_and_refuses_bad_criteria(world, plots, as_persona):
+    client = as_persona("member_b")
+    data = client.get("/api/land", {"min_area_m2": 5000}).json()
+    assert [d["id"] for d in data] == ["l1"] and data[0]["servicing"] == ["rail"]
+    assert client.get("/api/land", {"territory": "nowhere"}).status_code == 400
+    assert client.get("/api/land", {"servicing": "gaz"}).status_code == 400
+    assert client.get("/api/land/zz").status_code == 404
