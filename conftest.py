@@ -21,6 +21,7 @@ def passport_anchor_in_tmp(settings, tmp_path):
     settings.BOUCLE_PASSPORT_KEY = str(tmp_path / "passport-signing-key.pem")
     settings.BOUCLE_PASSPORT_KEY_CONFIGURED = False
     settings.BOUCLE_PASSPORT_HEADS_LOG = str(tmp_path / "passport-heads.jsonl")
+    settings.BOUCLE_JOBS_DIR = tmp_path / "jobs"  # the files of export and report jobs
 
 
 @pytest.fixture(autouse=True)

@@ -28,10 +28,17 @@ GETTEXT_NAMES = {"gettext", "gettext_lazy", "gettext_noop", "_", "pgettext", "pg
                  "ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
 CONTEXT_FIRST = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
 PLURAL = {"ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
+def jobs_words():
+    from boucle.jobs.services import WORDS  # steps, states and kinds of background jobs
+
+    return set(WORDS)
+
+
 # Calls whose msgid is a variable: each must be listed here with the strings it can receive, so that a new one
 # is noticed (makemessages cannot see it) and its strings are still checked below. Keyed by catalogue.
 DYNAMIC_MSGIDS = {None: {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values()),
-                          "exc.template": set()}}  # ops: ArchiveError messages, each marked with gettext_noop
+                          "exc.template": set(),  # ops: ArchiveError messages, each marked with gettext_noop
+                          "job_msgid": jobs_words()}}
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdif%r]")
 
 

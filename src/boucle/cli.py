@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "boucle.land.commands",
     "boucle.skills.commands",
     "boucle.ops.commands",
+    "boucle.jobs.commands",
 ]
 
 

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "boucle.land",
     "boucle.skills",
     "boucle.ops",
+    "boucle.jobs",
     "boucle.web",
 ]
 
@@ -186,8 +187,27 @@ elif _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
     raise ImproperlyConfigured(f"BOUCLE_CACHE_URL={_cache_url!r}: expected redis://host:port/db (or empty: the database)")
-# Background jobs' broker (redis://… or amqp://…); empty: jobs run in the process. /readyz pings it when set.
+# Sessions kept in Redis as well as in the database (read from Redis, written to both), if wanted.
+if envbool("BOUCLE_SESSIONS_IN_CACHE", "False"):
+    if not _cache_url:
+        raise ImproperlyConfigured("BOUCLE_SESSIONS_IN_CACHE=True needs BOUCLE_CACHE_URL=redis://…")
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Background jobs (boucle.jobs, docs/jobs.md): a Celery broker for `boucle worker`, or none, and then a job
+# runs in the process that submits it. The visibility timeout is how long a job's message stays with a
+# worker that went silent (killed, machine lost) before another worker gets it again.
 BOUCLE_BROKER_URL = os.environ.get("BOUCLE_BROKER_URL", "").strip()
+if BOUCLE_BROKER_URL and not BOUCLE_BROKER_URL.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+    raise ImproperlyConfigured(f"BOUCLE_BROKER_URL={BOUCLE_BROKER_URL!r}: expected redis://host:port/db or amqp://…")
+BOUCLE_JOBS_QUEUE = os.environ.get("BOUCLE_JOBS_QUEUE", "").strip() or "boucle"
+BOUCLE_JOBS_VISIBILITY_TIMEOUT = envint("BOUCLE_JOBS_VISIBILITY_TIMEOUT", "3600")
+BOUCLE_JOBS_DIR = DATA_DIR / "jobs"  # the files of export and report jobs, one per job
+# Periodic jobs for `boucle beat`: a matching run each night for these territories (comma-separated
+# references, e.g. "region:32,epci:200093201"), at this hour (UTC). Empty: beat schedules nothing.
+BOUCLE_NIGHTLY_MATCH = [ref.strip() for ref in os.environ.get("BOUCLE_NIGHTLY_MATCH", "").split(",") if ref.strip()]
+BOUCLE_NIGHTLY_HOUR = envint("BOUCLE_NIGHTLY_HOUR", "2")
+if not 0 <= BOUCLE_NIGHTLY_HOUR <= 23:
+    raise ImproperlyConfigured(f"BOUCLE_NIGHTLY_HOUR={BOUCLE_NIGHTLY_HOUR}: expected an hour from 0 to 23")
 
 # Logins: 10 wrong passwords for one account, from any address and any worker, lock it for
 # 15 minutes on every login form, the admin's included (accounts.lockout).

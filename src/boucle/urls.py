@@ -19,5 +19,6 @@ urlpatterns = [
     path("aides/", include("boucle.aids.urls")),
     path("foncier/", include("boucle.land.urls")),
     path("competences/", include("boucle.skills.urls")),
+    path("taches/", include("boucle.jobs.urls")),
     path("", include("boucle.web.urls")),
 ]

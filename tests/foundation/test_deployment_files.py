@@ -18,8 +18,6 @@ from boucle.cli import build_parser
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ROOT / "src" / "boucle" / "settings.py"
 BOUCLE_SERVICES = {"web", "worker", "beat"}
-# Commands another branch of issue 17 brings (background jobs); checked as soon as the parser has them.
-COMING_WITH_JOBS = {"worker", "beat"}
 
 
 def settings_variables() -> set[str]:
@@ -42,9 +40,6 @@ def dockerfile() -> list[tuple[str, str]]:
 def check_boucle_command(argv: list[str]):
     assert argv[0] == "boucle", argv
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices
-    if argv[1] in COMING_WITH_JOBS and argv[1] not in commands:
-        pytest.skip(f"`boucle {argv[1]}` comes with branch `jobs` (issue 17, background jobs), not merged yet")
     try:
         parser.parse_args(argv[1:])
     except SystemExit:
@@ -157,5 +152,5 @@ def test_the_deployment_guide_lists_every_variable_the_settings_read():
     assert not missing, f"docs/deployment.md does not describe: {missing}"
     commands = build_parser()._subparsers._group_actions[0].choices
     named = set(re.findall(r"`boucle ([a-z][a-z-]*)", guide))
-    unknown = sorted(named - set(commands) - COMING_WITH_JOBS)
+    unknown = sorted(named - set(commands))
     assert not unknown, f"docs/deployment.md names commands boucle does not have: {unknown}"

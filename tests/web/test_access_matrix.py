@@ -46,6 +46,7 @@ EXCLUDED_NAMESPACES = {
     "aids": "public catalogue curated by facilitators, tested by tests/web/test_access_aids.py",
     "land": "tested by tests/web/test_access_land.py",
     "skills": "tested by tests/web/test_access_skills.py",
+    "jobs": "tested by tests/web/test_access_jobs.py",
 }
 
 
@@ -60,6 +61,12 @@ class Route:
     refused: tuple | None = None  # statuses for refused personas, when not the usual ones
     outlines: bool = False  # serves reference boundaries: coordinates not checked (vertices match by chance)
     query: str = ""  # a query string the route needs (API searches)
+
+
+def _job_t(w):
+    from boucle.jobs.models import Job
+
+    return [Job.objects.create(kind="match", territory=f"epci:{EPCI_T}", parameters={"radius_km": 30}).pk]
 
 
 def _a(w):
@@ -201,6 +208,8 @@ API = {
     ("post", "/api/matching-runs"): Route(post={"facilitator_t", "superuser"},
                                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
                                           changes=run_matching_function() is not None),
+    ("post", "/api/jobs"): Route(post=STEER_AB, data=lambda w: {"kind": "match", "territory": f"epci:{EPCI_T}"}),
+    ("get", "/api/jobs/{job_id}"): Route(args=_job_t, get=STEER_AB, refused=(401, 404)),
     ("get", "/api/territories/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     ("get", "/api/observatory/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     # Public endpoint that hides the toile from non-facilitators behind a 404, anonymous included.

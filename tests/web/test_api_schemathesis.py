@@ -59,7 +59,13 @@ def _known_values(world, ami, shared, passport):
             "equipment_id": [shared["press"].pk, shared["oven"].pk], "booking_id": [shared["booking"].pk],
             "handle": [passport.handle], "material": ["fly_ash", "wood_untreated", "steel_scrap"],
             "near": ["commune:59350", "50.63,3.06", f"site:{world.sites['A'].site_id}"], "aid_id": [_aid().pk],
-            "identifier": [_land_entry().identifier]}
+            "identifier": [_land_entry().identifier], "job_id": [_job_of_t().pk]}
+
+
+def _job_of_t():
+    from boucle.jobs.models import Job
+
+    return Job.objects.create(kind="match", territory=f"epci:{EPCI_T}", parameters={"radius_km": 30, "inferred": True})
 
 
 def _aid():

@@ -71,12 +71,14 @@ api = NinjaAPI(title="Boucle API", version="1", auth=[BearerToken(), django_auth
 
 
 def _add_routers():
+    from boucle.jobs.api import router as jobs_router
     from boucle.sourcing.api import router as sourcing_router
 
     api.add_router("/sourcing", sourcing_router)
     from boucle.aids.api import router as aids_router
 
     api.add_router("/aids", aids_router)
+    api.add_router("/jobs", jobs_router)
 
 
 _add_routers()

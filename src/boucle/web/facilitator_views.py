@@ -180,6 +180,9 @@ def run_matching_function():
 
 @facilitator_required
 def matching_runs(request):
+    """Run the matching of a territory as a background job (``boucle.jobs``), then follow it on its page."""
+    from boucle.jobs import services as jobs
+
     runner = run_matching_function()
     territories = _territories(request.user)
     if request.method == "POST":
@@ -190,13 +193,15 @@ def matching_runs(request):
             messages.error(request, _("Le moteur de rapprochement n'est pas installé sur ce serveur."))
         else:
             try:
-                radius = float(request.POST.get("radius_km") or 50)
-                runner(ref, radius, request.user)
-                messages.success(request, _("Rapprochement terminé."))
-            except (ValueError, TerritoryError) as exc:
+                job = jobs.submit("match", ref, {"radius_km": request.POST.get("radius_km") or 50}, request.user)
+                return redirect("jobs:detail", pk=job.pk)
+            except (jobs.JobRefused, TerritoryError) as exc:
                 messages.error(request, str(exc))
         return redirect("matching-runs")
     runs = MatchingRun.objects.all() if request.user.is_superuser else MatchingRun.objects.filter(
         territory__in=territories)
+    from boucle.jobs.views import _context
+
+    recent = [_context(job) for job in jobs.recent_for(request.user, 10)]
     return render(request, "web/facilitator/runs.html", {"runs": runs[:50], "territories": territories,
-                                                         "available": runner is not None})
+                                                         "available": runner is not None, "jobs": recent})

@@ -11,8 +11,15 @@ different grants never do.
 
 Nothing is cached inside a transaction (tests, or a request that is writing): its data
 may not be committed yet, and the token only moves at commit.
+
+With a shared cache (``BOUCLE_CACHE_URL=redis://…``) an entry computed by one worker is also
+kept there, under its data version and grants, so the other workers and machines read it
+instead of computing it again; each worker still keeps what it uses in its own memory. Without
+one (the embedded default) entries stay in each worker's memory only.
 """
 
+import hashlib
+import logging
 import threading
 from collections import OrderedDict
 
@@ -20,6 +27,9 @@ from django.db import DatabaseError, connection
 
 from boucle.accounts.access import _grants
 
+logger = logging.getLogger(__name__)
+
+SHARED_TIMEOUT_S = 3600  # an entry of an old data version is never read again: let Redis drop it
 MAX_ENTRIES = 64  # grant sets × kinds kept per worker; a territory's map arrays are a few MB at most
 
 _entries: OrderedDict = OrderedDict()
@@ -78,7 +88,11 @@ def _remembered(key, compute):
             if entry is not None and entry[0] == version:
                 return entry[1]
         try:
-            value = compute()
+            shared, shared_key = _shared_cache(), _shared_key(key, version)
+            value = _shared_get(shared, shared_key)
+            if value is None:
+                value = compute()
+                _shared_set(shared, shared_key, value)
             with _lock:
                 _entries[key] = (version, value)
                 _entries.move_to_end(key)
@@ -88,6 +102,44 @@ def _remembered(key, compute):
             with _lock:
                 _computing.pop(key, None)
     return value
+
+
+def _shared_cache():
+    """Django's default cache when it is shared by every worker and cheap to read (Redis), else None:
+    the database cache (the default) would cost more than computing most entries again."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return caches["default"] if "redis" in backend.lower() else None
+
+
+def _shared_key(key, version) -> str:
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+    return f"boucle:snapshot:{digest}:{version}"
+
+
+_MISSING = object()
+
+
+def _shared_get(shared, key):
+    if shared is None:
+        return None
+    try:
+        value = shared.get(key, _MISSING)
+    except Exception as exc:  # Redis away or an entry of an older release: compute here
+        logger.warning("shared snapshot %s unreadable: %s", key, exc)
+        return None
+    return None if value is _MISSING else value
+
+
+def _shared_set(shared, key, value) -> None:
+    if shared is None or value is None:
+        return
+    try:
+        shared.set(key, value, SHARED_TIMEOUT_S)
+    except Exception as exc:  # the entry stays in this worker's memory all the same
+        logger.warning("shared snapshot %s not stored: %s", key, exc)
 
 
 def forget_all() -> None:

@@ -1,0 +1,380 @@
+"""The one write path for background jobs: submit, run (possibly again), report progress, finish.
+
+A job's own writes (the synergies of a matching run, the file of an export) and the line that
+marks it done are committed in one transaction, so a worker killed at any point leaves either
+nothing or everything; the next delivery of the message starts over and converges to the same
+result. ``attempts`` is a fencing token: a worker whose job was taken over by another (after
+its lease ran out) can no longer report progress or finish it.
+
+Without ``BOUCLE_BROKER_URL`` a job runs at once in the process that submits it (``make demo``
+and ``make test`` need nothing else); with it, ``boucle worker`` runs it.
+"""
+
+import logging
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from boucle.territories.refs import resolve
+
+from . import engine
+from .models import KIND_LABELS, STATE_LABELS, Job
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("match", "export", "report")
+MAX_ATTEMPTS = 3  # a job whose worker dies three times is marked failed, not retried for ever
+
+# Progress messages: French msgids, stored as such and translated when shown.
+STEPS = {
+    "queued": gettext_noop("En attente d'un processus de calcul"),
+    "started": gettext_noop("Démarrage"),
+    "match_reading": gettext_noop("Lecture des sites et des flux, rapprochement des offres et des besoins"),
+    "match_writing": gettext_noop("Enregistrement des propositions"),
+    "export_building": gettext_noop("Préparation du fichier"),
+    "report_building": gettext_noop("Mise en page du rapport"),
+    "done": gettext_noop("Terminé"),
+    "failed": gettext_noop("Échec"),
+}
+WORDS = set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values())
+
+
+def in_reader_language(job_msgid: str) -> str:
+    """A French msgid of ``WORDS`` (a step stored on a job, a state, a kind) in the reader's language."""
+    return _(job_msgid) if job_msgid else ""
+
+
+def labels(job: Job) -> dict:
+    return {"state_label": in_reader_language(STATE_LABELS[job.state]),
+            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": in_reader_language(job.message)}
+
+
+EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "geojson": ".geojson", "html": ".html", "pdf": ".pdf"}
+
+
+class JobRefused(ValueError):
+    """A submission that cannot become a job (unknown kind, bad parameter, broker unreachable);
+    ``field``: the part of the submission at fault (``kind`` or ``parameters``)."""
+
+    def __init__(self, message: str, field: str = "parameters"):
+        super().__init__(message)
+        self.field = field
+
+
+class BrokerUnavailable(JobRefused):
+    """The broker named by BOUCLE_BROKER_URL did not take the job."""
+
+
+class Busy(Exception):
+    """Another live worker holds the job: try this delivery again in ``wait_s`` seconds."""
+
+    def __init__(self, wait_s: float):
+        super().__init__(f"held by another worker; retry in {wait_s:.0f} s")
+        self.wait_s = wait_s
+
+
+class Superseded(Exception):
+    """This worker's attempt was taken over by another one: its writes are rolled back."""
+
+
+# --- who may do what -------------------------------------------------------------------------------
+
+def _facilitated_refs(user) -> set[str]:
+    from boucle.accounts.access import _grants
+
+    return {f"{level}:{code}" for level, code in _grants(user)[1]}
+
+
+def can_submit(user, territory: str) -> bool:
+    """The facilitators of that very territory and the administrator: the rule of the matching page."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or territory in _facilitated_refs(user)
+
+
+def visible_jobs(user):
+    """Jobs of the territories the user facilitates (all of them for the administrator)."""
+    if not user.is_authenticated:
+        return Job.objects.none()
+    if user.is_superuser:
+        return Job.objects.all()
+    return Job.objects.filter(territory__in=_facilitated_refs(user))
+
+
+# --- submission ------------------------------------------------------------------------------------
+
+def _flag(name: str, value, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    raise JobRefused(_("%(name)s : vrai ou faux attendu") % {"name": name})
+
+
+def _period(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() \
+            or not 1900 <= int(value) <= 2100:
+        raise JobRefused(_("period : une année entre 1900 et 2100"))
+    return int(value)
+
+
+def _choice(name: str, value, choices: tuple, default: str) -> str:
+    value = default if value in (None, "") else value
+    if value not in choices:
+        raise JobRefused(_("%(name)s : une valeur parmi %(choices)s") % {"name": name, "choices": ", ".join(choices)})
+    return value
+
+
+def clean_parameters(kind: str, raw: dict | None) -> dict:
+    """The parameters of a job of ``kind``, checked and completed with their defaults."""
+    raw = dict(raw or {})
+    if kind == "match":
+        radius = raw.pop("radius_km", None)
+        try:
+            radius = settings.BOUCLE_MATCH_RADIUS_KM if radius in (None, "") else float(radius)
+        except (TypeError, ValueError):
+            raise JobRefused(_("radius_km : un nombre de kilomètres")) from None
+        if not 1 <= radius <= 500:
+            raise JobRefused(_("radius_km : entre 1 et 500 km"))
+        params = {"radius_km": radius, "inferred": _flag("inferred", raw.pop("inferred", None), True)}
+    elif kind == "export":
+        params = {"what": _choice("what", raw.pop("what", None), ("indicators", "flows", "synergies"), "indicators"),
+                  "format": _choice("format", raw.pop("format", None), ("csv", "xlsx", "geojson"), "csv"),
+                  "public": _flag("public", raw.pop("public", None), False),
+                  "period": _period(raw.pop("period", None))}
+    elif kind == "report":
+        params = {"format": _choice("format", raw.pop("format", None), ("html", "pdf"), "html"),
+                  "period": _period(raw.pop("period", None))}
+    else:
+        raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)},
+                         "kind")
+    if raw:
+        raise JobRefused(_("paramètres inconnus : %(names)s") % {"names": ", ".join(sorted(map(str, raw)))})
+    return params
+
+
+def submit(kind: str, territory: str, parameters: dict | None = None, user=None, *, echo: bool = False) -> Job:
+    """Record a job and hand it to a worker, or run it here when no broker is configured.
+
+    The territory is resolved first (``TerritoryError`` with the usual message when it names
+    nothing), so a bad reference fails here and never in a worker.
+    """
+    if kind not in KINDS:
+        raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)},
+                         "kind")
+    ref = str(resolve(territory))
+    params = clean_parameters(kind, parameters)
+    job = Job.objects.create(kind=kind, territory=ref, parameters=params, message=STEPS["queued"],
+                             requested_by=user if user is not None and user.is_authenticated else None)
+    if settings.BOUCLE_BROKER_URL:
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    else:
+        execute(job.pk, worker=f"{socket.gethostname()}:{os.getpid()} (in-process)", echo=echo)
+        job.refresh_from_db()
+    return job
+
+
+def _enqueue(job_id) -> None:
+    from boucle.celery import configured
+
+    configured()
+    from .tasks import run_job
+
+    try:
+        run_job.apply_async(args=[str(job_id)], retry=True)
+    except Exception as exc:  # the broker is down or unreachable: say so on the job, then to the caller
+        logger.warning("job %s: broker unreachable: %s", job_id, exc)
+        Job.objects.filter(pk=job_id, state=engine.QUEUED).update(
+            state=engine.FAILED, message=STEPS["failed"], finished_at=timezone.now(),
+            error=_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas"))
+        raise BrokerUnavailable(_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas")) from None
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+class Reporter:
+    """Progress of one attempt, committed at once (outside the job's write transaction) and fenced."""
+
+    def __init__(self, job_id, attempt: int, echo: bool = False):
+        self.job_id, self.attempt, self.echo = job_id, attempt, echo
+
+    def __call__(self, percent, message: str) -> None:
+        Job.objects.filter(pk=self.job_id, attempts=self.attempt, state=engine.RUNNING).update(
+            progress=engine.clamp_progress(percent), message=message, heartbeat_at=timezone.now())
+        if self.echo:
+            print(in_reader_language(message), file=sys.stderr)
+
+
+def execute(job_id, worker: str = "", *, echo: bool = False) -> Job | None:
+    """Run a job if it still needs running; what a worker (or the submitting process) calls.
+
+    Safe to call again for the same job at any time: a finished job is left alone, a job held
+    by a live worker raises ``Busy``, a job whose worker vanished is started over.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return None
+        age = (now - job.heartbeat_at).total_seconds() if job.heartbeat_at else None
+        decision = engine.decide(job.state, job.attempts, age, settings.BOUCLE_JOBS_VISIBILITY_TIMEOUT, MAX_ATTEMPTS)
+        if decision.action == engine.SKIP:
+            return job
+        if decision.action == engine.WAIT:
+            raise Busy(decision.wait_s)
+        if decision.action == engine.GIVE_UP:
+            job.state, job.message, job.finished_at = engine.FAILED, STEPS["failed"], now
+            job.error = _("le calcul s'est interrompu %(n)d fois (processus arrêté) : tâche abandonnée") % {
+                "n": job.attempts}
+            job.save()
+            return job
+        job.state, job.attempts, job.progress, job.message, job.error = engine.RUNNING, job.attempts + 1, 0, \
+            STEPS["started"], ""
+        job.started_at, job.heartbeat_at, job.worker = job.started_at or now, now, worker[:200]
+        job.save()
+    attempt = job.attempts
+    report = Reporter(job.pk, attempt, echo)
+    try:
+        write = HANDLERS[job.kind](job, report)
+        with transaction.atomic():
+            result = write()
+            _test_pause()
+            _finish(job.pk, attempt, result)
+    except Superseded:
+        logger.warning("job %s: attempt %d was taken over by another worker; its writes are rolled back",
+                       job.pk, attempt)
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        Job.objects.filter(pk=job.pk, attempts=attempt, state=engine.RUNNING).update(
+            state=engine.FAILED, message=STEPS["failed"], error=str(exc)[:2000] or type(exc).__name__,
+            finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job_id, attempt: int, result: dict) -> None:
+    """Mark the job done in the transaction of its writes, if this attempt still holds it."""
+    job = Job.objects.select_for_update().get(pk=job_id)
+    if job.attempts != attempt or job.state != engine.RUNNING:
+        raise Superseded
+    now = timezone.now()
+    Job.objects.filter(pk=job_id).update(state=engine.DONE, progress=100, message=STEPS["done"], result=result,
+                                         finished_at=now, heartbeat_at=now)
+
+
+def _test_pause() -> None:
+    """Tests only: hold the job's transaction open after its writes (BOUCLE_JOBS_TEST_PAUSE_SECONDS),
+    so a test can kill the worker in the middle of a write and check that nothing of it remains."""
+    seconds = float(os.environ.get("BOUCLE_JOBS_TEST_PAUSE_SECONDS", "0") or 0)
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+# --- the kinds of job ------------------------------------------------------------------------------
+# Each reads and computes, reporting progress, then returns ``write()``: the writes, run in the
+# job's one transaction, returning the result summary.
+
+def _match(job: Job, report):
+    from boucle.matching.service_run import propose_for, run_matching
+
+    p = job.parameters
+    report(10, STEPS["match_reading"])
+    proposals = propose_for(job.territory, p["radius_km"], p["inferred"])
+    report(70, STEPS["match_writing"])
+
+    def write() -> dict:
+        run = run_matching(job.territory, p["radius_km"], job.requested_by, inferred=p["inferred"],
+                           proposals=proposals)
+        return {"matching_run": run.pk, "proposals": run.proposals, "created": run.created, "updated": run.updated}
+
+    return write
+
+
+def _export(job: Job, report):
+    from boucle.observatory.exports import export
+
+    p = job.parameters
+    report(20, STEPS["export_building"])
+    data = export(resolve(job.territory), p["what"], p["format"], p["public"], p["period"], user=job.requested_by)
+    name = f"{job.territory.replace(':', '-')}-{p['what']}{EXTENSIONS[p['format']]}"
+    return lambda: _stored(job, data, name, {"what": p["what"], "format": p["format"], "public": p["public"]})
+
+
+def _report(job: Job, report):
+    from boucle.observatory.report import html_to_pdf, render_html
+
+    p = job.parameters
+    report(20, STEPS["report_building"])
+    html = render_html(resolve(job.territory), p["period"])
+    name = f"rapport-{job.territory.replace(':', '-')}{EXTENSIONS[p['format']]}"
+    if p["format"] == "html":
+        data = html.encode("utf-8")
+    else:
+        tmp = output_path(job).with_name(f".{job.pk}.render.pdf")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        html_to_pdf(html, tmp)
+        data = tmp.read_bytes()
+        tmp.unlink()
+    return lambda: _stored(job, data, name, {"format": p["format"]})
+
+
+HANDLERS = {"match": _match, "export": _export, "report": _report}
+
+
+def output_path(job: Job) -> Path:
+    """Where a job's file is kept (exports, reports): the data folder, one file per job."""
+    return Path(settings.BOUCLE_JOBS_DIR) / str(job.pk)
+
+
+def _stored(job: Job, data: bytes, name: str, summary: dict) -> dict:
+    """Write the file whole (a temporary file renamed into place): a retry overwrites it identically."""
+    path = output_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{job.pk}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return {**summary, "filename": name, "bytes": len(data)}
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def job_dict(job: Job) -> dict:
+    """What ``boucle jobs status --json`` prints and ``GET /api/jobs/{id}`` answers."""
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {"id": str(job.pk), "kind": job.kind, "territory": job.territory, "state": job.state,
+            "progress": job.progress, "message": in_reader_language(job.message),
+            "parameters": job.parameters, "result": job.result, "error": job.error, "attempts": job.attempts,
+            "created_at": iso(job.created_at), "started_at": iso(job.started_at),
+            "finished_at": iso(job.finished_at)}
+
+
+def find(job_id) -> Job | None:
+    """The job with this id, or None for an id that is unknown or not an id at all."""
+    import uuid
+
+    try:
+        key = uuid.UUID(str(job_id).strip())
+    except ValueError:
+        return None
+    return Job.objects.filter(pk=key).first()
+
+
+def visible(user, job_id) -> Job | None:
+    job = find(job_id)
+    return job if job is not None and visible_jobs(user).filter(pk=job.pk).exists() else None
+
+
+def recent_for(user, limit: int = 20) -> list:
+    return list(visible_jobs(user)[:limit])

@@ -1,0 +1,45 @@
+"""A job's page: its progress bar, polled with htmx until it is finished, then its result."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from . import services
+from .models import Job
+
+
+def _visible_or_404(request, pk) -> Job:
+    job = services.visible(request.user, pk)
+    if job is None:
+        raise Http404  # an unknown job and someone else's answer alike
+    return job
+
+
+def _context(job: Job) -> dict:
+    return {"job": job, **services.labels(job),
+            "has_file": job.state == "done" and "filename" in job.result and services.output_path(job).exists()}
+
+
+@login_required
+def job_list(request):
+    jobs = [_context(j) for j in services.recent_for(request.user, 50)]
+    return render(request, "jobs/list.html", {"jobs": jobs})
+
+
+@login_required
+def job_detail(request, pk):
+    return render(request, "jobs/detail.html", _context(_visible_or_404(request, pk)))
+
+
+@login_required
+def job_progress(request, pk):
+    """The progress block alone, which the page asks for every second while the job is not finished."""
+    return render(request, "jobs/_progress.html", _context(_visible_or_404(request, pk)))
+
+
+@login_required
+def job_file(request, pk):
+    job = _visible_or_404(request, pk)
+    path = services.output_path(job)
+    if job.state != "done" or "filename" not in job.result or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result["filename"])
