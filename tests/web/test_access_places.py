@@ -96,7 +96,7 @@ def test_the_map_says_bonus_possible_for_a_labelled_repairer_per_persona(world, 
         html = as_persona(persona).get(url).content.decode()
         item = html[html.index("<strong>Réparateur QualiRépar (exemple)"):]
         item = item[:item.index("</li>")]
-        assert "Labellisé QualiRépar" in item and "Bonus réparation possible : 50 € déduits de la facture" in item
+        assert "Labellisé QualiRépar" in item and "Bonus réparation possible : 50\u00a0€ déduits de la facture" in item
         assert "à vérifier" in item
         plain = html[html.index("<strong>Réparateur sans label"):]
         assert "Bonus réparation" not in plain[:plain.index("</li>")]
@@ -120,10 +120,10 @@ def test_the_passport_page_says_whether_its_category_is_eligible(world, labelled
         client = as_persona(persona)
         html = client.get(reverse("passports:page", args=[washer.handle]), {"commune": "Lille"}).content.decode()
         repair = html[html.index('id="repair"'):html.index('id="where"')]
-        assert "Éligible au bonus réparation : 50 € déduits de la facture" in repair, persona
+        assert "Éligible au bonus réparation : 50\u00a0€ déduits de la facture" in repair, persona
         assert 'href="#where"' in repair and "à vérifier" in repair and "ecosystem, Ecologic" in repair
         where = html[html.index('id="where"'):html.index('id="history"')]
-        assert "Bonus réparation possible : 50 €" in where and XSS not in html
+        assert "Bonus réparation possible : 50\u00a0€" in where and XSS not in html
         html = client.get(reverse("passports:page", args=[motor.handle])).content.decode()
         assert "Éligible au bonus réparation" not in html
         assert "pas dans la liste du bonus réparation" in html
