@@ -13,123 +13,127 @@ will see are chosen, each one is valued properly, in one vectorised call
 - with a **low-high range** of the CO2e;
 - for the quantity exchanged: the offer's, capped by the declared need's when it has one.
 
-A proposal whose known quantity gives no net gain (CO2e <= 0), or heat beyond its
-break-even distance, is left out. An offer without quantity keeps its proposals, with
+A pair whose known quantity gives no net gain (CO2e <= 0), or heat beyond its
+break-even distance, is left out before the receivers of each offer are chosen, so an offer
+shows up to the cap of receivers that do gain. An offer without quantity keeps its proposals, with
 figures unknown. Pure Python + numpy: no Django.
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 BASE_UNIT_OF_KIND = {"material": "t", "water": "m3", "heat": "MWh"}
 
 
-def value_proposals(proposals: list, flows_by_id: dict, sites_by_id: dict) -> list:
-    """Proposals revalued against each offer's current route, without those that gain nothing."""
-    if not proposals:
-        return proposals
+@dataclass(frozen=True, eq=False)
+class OfferTerms:
+    """What the valuation reads of each offer row (one per offer flow and material class), as arrays."""
+
+    known: np.ndarray  # the impact model knows the class: the figures are revalued, a no-gain pair dropped
+    material_idx: np.ndarray
+    quantity: np.ndarray  # in the class's base unit; NaN: unknown, or counted in another unit
+    unit_code: np.ndarray  # the unit the quantities of a declared need are compared in (offer's unit, else the class's)
+    supply_temp_c: np.ndarray
+    route_idx: np.ndarray
+    route_assumed: np.ndarray
+    heat: np.ndarray
+    base_code: np.ndarray  # code of the class's base unit (-1: none)
+
+
+UNIT_CODES: dict = {}
+
+
+def unit_code(unit) -> int:
+    return -1 if not unit else UNIT_CODES.setdefault(unit, len(UNIT_CODES))
+
+
+def offer_terms(class_keys: list[str], quantity: list, unit: list, temperature_c: list, routes: list,
+                ewc_codes: list) -> OfferTerms | None:
+    """Per offer row (material class, the flow's quantity, unit, temperature, current route, EWC code):
+    the figures of :func:`value_pairs`. None when the impact tables are absent (the screening
+    figures stay)."""
     try:
         from boucle.impact.factors import default_tables
-        from boucle.impact.vector import material_index, route_indices, score_exchanges
-    except Exception:  # impact tables absent: the screening figures stay
-        return proposals
-    from .knowledge.infer import need_temperature
-
+        from boucle.impact.vector import material_index, route_indices
+    except Exception:
+        return None
     tables = default_tables()
     index = material_index()
-    n = len(proposals)
-    keys = [p.material_class for p in proposals]
-    known = np.array([k in index for k in keys])
-    mi = np.array([index.get(k, 0) for k in keys], dtype=np.int64)
-    qty = np.full(n, np.nan)
-    supply = np.full(n, np.nan)
-    need = np.full(n, np.nan)
-    routes, ewcs = [], []
-    for i, p in enumerate(proposals):
-        f = flows_by_id[p.offer_flow_id]
-        info = tables.materials.get(p.material_class)
-        unit = getattr(f, "unit", None)
-        base = BASE_UNIT_OF_KIND.get(info.flow_kind) if info else None
-        # a quantity counted in another unit than the class's (cooling water re-classed as heat) is unknown here
-        if f.quantity_t is not None and (not unit or unit == base):
-            qty[i] = f.quantity_t
-            if p.need_flow_id:  # the receiver takes at most what it declared needing
-                nf = flows_by_id[p.need_flow_id]
-                if nf.quantity_t is not None and (getattr(nf, "unit", None) or base) == (unit or base):
-                    qty[i] = min(qty[i], nf.quantity_t)
-        if f.temperature_c is not None:
-            supply[i] = f.temperature_c
-        if p.need_flow_id:
-            t = flows_by_id[p.need_flow_id].temperature_c
-        else:
-            site = sites_by_id.get(p.need_site_id)
-            need_class = (p.explanation or {}).get("need_class") or p.material_class
-            t = need_temperature(site.naf_code if site else None, site.activity if site else None, need_class)
-        if t is not None:
-            need[i] = t
-        routes.append(getattr(f, "current_route", None))
-        ewcs.append(f.ewc_code)
-    ro, assumed = route_indices(keys, routes, ewcs)
-    out = score_exchanges(mi, qty, np.array([p.distance_km for p in proposals], dtype=float), route_idx=ro,
-                          supply_temp_c=supply, need_temp_c=need, heat_physics=True, with_range=True)
-    co2, lo, hi = out["co2e_avoided_t"], out["co2e_low_t"], out["co2e_high_t"]
-    be = out["breakeven_km"]
-    heat = np.array([(tables.materials.get(k).flow_kind == "heat") if k in tables.materials else False for k in keys])
-    model_routes = _route_keys()
-    # Per-proposal figures as Python lists once (a dense region values half a million proposals).
-    quantity_known = np.isfinite(qty)
+    base_of: dict = {}
+    for k in set(class_keys):
+        info = tables.materials.get(k)
+        base_of[k] = BASE_UNIT_OF_KIND.get(info.flow_kind) if info else None
+    base = [base_of[k] for k in class_keys]
+    q = np.array([np.nan if x is None else x for x in quantity], dtype=float)
+    # a quantity counted in another unit than the class's (cooling water re-classed as heat) is unknown here
+    usable = np.array([not u or u == b for u, b in zip(unit, base)], dtype=bool)
+    ro, assumed = route_indices(class_keys, routes, ewc_codes)
+    heat_of = {k: (tables.materials.get(k).flow_kind == "heat") if k in tables.materials else False for k in base_of}
+    return OfferTerms(
+        known=np.array([k in index for k in class_keys], dtype=bool),
+        material_idx=np.array([index.get(k, 0) for k in class_keys], dtype=np.int64),
+        quantity=np.where(usable, q, np.nan),
+        unit_code=np.array([unit_code(u or b) for u, b in zip(unit, base)], dtype=np.int64),
+        supply_temp_c=np.array([np.nan if t is None else t for t in temperature_c], dtype=float),
+        route_idx=ro, route_assumed=assumed,
+        heat=np.array([heat_of[k] for k in class_keys], dtype=bool),
+        base_code=np.array([unit_code(b) for b in base], dtype=np.int64))
+
+
+def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, need_unit_code: np.ndarray,
+                need_declared: np.ndarray, need_temp_c: np.ndarray, distance_km: np.ndarray) -> dict:
+    """The figures of offer rows ``oi`` exchanged with needs (their declared quantity, unit code
+    (-1: the class's), whether declared, temperature) at ``distance_km`` (as shown, rounded), in
+    one vectorised call, and ``drop``: the pairs whose known quantity gives no net gain (CO2e <= 0)
+    or heat beyond its break-even distance. Element-wise: a pair's figures never depend on the others."""
+    from boucle.impact.vector import score_exchanges
+
+    qty = terms.quantity[oi]
+    base = terms.base_code[oi]
+    # the receiver takes at most what it declared needing, counted in the same unit
+    capped = need_declared & np.isfinite(need_quantity) & np.isfinite(qty) \
+        & (np.where(need_unit_code >= 0, need_unit_code, base) == terms.unit_code[oi])
+    qty = np.where(capped, np.minimum(qty, need_quantity), qty)
+    known = terms.known[oi]
+    out = score_exchanges(terms.material_idx[oi], qty, distance_km, route_idx=terms.route_idx[oi],
+                          supply_temp_c=terms.supply_temp_c[oi], need_temp_c=need_temp_c, heat_physics=True,
+                          with_range=True)
+    co2, be = out["co2e_avoided_t"], out["breakeven_km"]
+    quantity_known = known & np.isfinite(qty)
     drop = quantity_known & np.isfinite(co2) & (co2 <= 0)  # no net gain against what happens today
-    # heat beyond its break-even distance: the pipe costs more than the heat is worth
-    dist = np.array([p.distance_km for p in proposals], dtype=float)
     with np.errstate(invalid="ignore"):
-        drop |= quantity_known & heat & np.isfinite(be) & (dist > be)
-    co2_r, lo_r, hi_r = rounded_list(co2, 3), rounded_list(lo, 3), rounded_list(hi, 3)
-    tonnes_r, eur_r = rounded_list(out["tonnes_diverted"], 6), rounded_list(out["eur_saved"], 2)
-    be_r = rounded_list(be, 2)
-    need_l, ro_l, assumed_l = need.tolist(), ro.tolist(), assumed.tolist()
-    known_l, drop_l, heat_l = known.tolist(), drop.tolist(), heat.tolist()
-    kept = []
-    for i, p in enumerate(proposals):
-        if not known_l[i]:
-            kept.append(p)
-            continue
-        if drop_l[i]:
-            continue
-        explanation = dict(p.explanation or {})
-        explanation["current_route"] = model_routes.get(int(ro_l[i])) if ro_l[i] >= 0 else None
-        explanation["current_route_assumed"] = bool(assumed_l[i])
-        if math.isfinite(need_l[i]):
-            explanation["need_temperature_c"] = float(need_l[i])
-        if heat_l[i] and be_r[i] is not None:
-            explanation["heat_breakeven_km"] = be_r[i]
-        if lo_r[i] is not None and hi_r[i] is not None:
-            explanation["co2e_low_t"], explanation["co2e_high_t"] = lo_r[i], hi_r[i]
-        # dataclasses.replace, without its per-call field checks
-        kept.append(type(p)(**{**p.__dict__, "co2e_avoided_t_per_year": co2_r[i], "explanation": explanation,
-                               "tonnes_diverted": tonnes_r[i], "eur_saved": eur_r[i], "co2e_low_t": lo_r[i],
-                               "co2e_high_t": hi_r[i]}))
-    return kept
+        # heat beyond its break-even distance: the pipe costs more than the heat is worth
+        drop |= quantity_known & terms.heat[oi] & np.isfinite(be) & (distance_km > be)
+    return {**out, "drop": drop, "known": known}
 
 
-def rounded_list(a: np.ndarray, digits: int) -> list:
-    """``[round(x, digits) for x in a]`` with None where a figure is not finite, vectorised: numpy's
-    rounding agrees with round() except near a half, where round() (correctly rounded) decides."""
+def rounded_array(a: np.ndarray, digits: int) -> np.ndarray:
+    """``round(x, digits)`` of each figure, vectorised (non-finite figures stay): numpy's rounding
+    agrees with round() except near a half, where round() (correctly rounded) decides."""
     a = np.asarray(a, dtype=float)
     out = np.round(a, digits)
     with np.errstate(invalid="ignore"):
         near = np.flatnonzero(np.abs(np.abs(a * 10.0**digits) % 1.0 - 0.5) < 1e-6)
-    values = out.tolist()
     for i, x in zip(near.tolist(), a[near].tolist()):
-        values[i] = round(x, digits)
+        out[i] = round(x, digits)
+    return out
+
+
+def rounded_list(a: np.ndarray, digits: int) -> list:
+    """``[round(x, digits) for x in a]`` with None where a figure is not finite."""
+    a = np.asarray(a, dtype=float)
+    values = rounded_array(a, digits).tolist()
     for i in np.flatnonzero(~np.isfinite(a)).tolist():
         values[i] = None
     return values
 
 
-def _route_keys() -> dict[int, str]:
+@lru_cache(maxsize=1)
+def route_keys() -> dict[int, str]:
     """Route column -> the route key a person would recognise (the column's own name)."""
     from boucle.impact.vector import default_model
 

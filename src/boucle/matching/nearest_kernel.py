@@ -259,10 +259,7 @@ def _exp_upper(x):
 def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, dv, ea, eb, nd, wt):
     """Upper bound of the score of any offer of ``node`` for this need; -inf
     when the node's box is out of reach."""
-    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-    chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+    chord = _box_chord(node, px, py, pz, nd)
     if chord > r_chord:
         return -np.inf
     km = EARTH_RADIUS_KM * chord  # an arc is longer than its chord: a lower bound, without asin
@@ -277,6 +274,36 @@ def _node_bound(node, px, py, pz, demand, need_part, w, r_chord, r_km, ga, gb, d
         fit = wt[10] if b > 0.0 else 0.0
     merit = (wt[0] * max(imp, 0.0) + wt[1] * fit + wt[2]) * wt[17]
     return w * nd[node, 8] * need_part * _exp_upper(km * wt[15]) * merit * BOUND_SLACK
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _box_chord(node, px, py, pz, nd):
+    """Chord from a point to the nearest point of a node's box (0 inside)."""
+    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
+    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
+    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
+    return math.sqrt(dx * dx + dy * dy + dz * dz)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _heap_pop(hb, hn, he, size):
+    """Drop the top of the max-heap held in ``hb, hn, he`` (read it first); returns the new size."""
+    size -= 1
+    lb, ln, le = hb[size], hn[size], he[size]
+    j = 0
+    while True:
+        ch = 2 * j + 1
+        if ch >= size:
+            break
+        if ch + 1 < size and hb[ch + 1] > hb[ch]:
+            ch += 1
+        if hb[ch] <= lb:
+            break
+        hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
+        j = ch
+    if size > 0:
+        hb[j], hn[j], he[j] = lb, ln, le
+    return size
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -337,22 +364,7 @@ def _search(
             b, node, e = hb[0], hn[0], he[0]
             if b < kth:
                 break
-            # pop
-            size -= 1
-            lb, ln, le = hb[size], hn[size], he[size]
-            j = 0
-            while True:
-                ch = 2 * j + 1
-                if ch >= size:
-                    break
-                if ch + 1 < size and hb[ch + 1] > hb[ch]:
-                    ch += 1
-                if hb[ch] <= lb:
-                    break
-                hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
-                j = ch
-            if size > 0:
-                hb[j], hn[j], he[j] = lb, ln, le
+            size = _heap_pop(hb, hn, he, size)
             opened += 1
             oc = e_oc[e]
             w = e_w[e]
@@ -367,10 +379,7 @@ def _search(
                 continue
             # Offers farther than ``reach`` cannot reach kth: the bound b holds
             # at the box's nearest point and decays from there.
-            dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-            dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-            dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-            box = math.sqrt(dx * dx + dy * dy + dz * dz)
+            box = _box_chord(node, px, py, pz, nd)
             reach2 = e_rchord[e] * e_rchord[e]
             if kth > 0.0:
                 reach = box + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
@@ -473,7 +482,8 @@ def _in_threads(n_threads: int, fn, parts: list) -> list:
     return [fn(p) for p in parts]
 
 
-def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n_threads: int, leaf: int = LEAF_SIZE):
+def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n_threads: int, leaf: int = LEAF_SIZE,
+            quantity_weight: float = QUANTITY_SPLIT_WEIGHT):
     """Trees of the flows of every class (built in ``n_threads`` threads) over place, ``q_key``
     (ln quantity) and ln ``conf``; returns the node rows (quantity range from ``q``), the flow
     order they refer to, and per class its root (-1: no flow) and node count."""
@@ -483,7 +493,7 @@ def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n
     starts = ends - counts
     with np.errstate(divide="ignore"):
         keys = np.column_stack((xyz[site[order]], q_key[order], np.log(np.fmax(conf[order], 1e-300))))
-    split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [QUANTITY_SPLIT_WEIGHT, CONFIDENCE_SPLIT_WEIGHT])
+    split_weights = np.array([EARTH_RADIUS_KM / weights.decay_km] * 3 + [quantity_weight, CONFIDENCE_SPLIT_WEIGHT])
     perm = np.arange(order.size)
     q, conf = np.ascontiguousarray(q[order]), np.ascontiguousarray(conf[order])
     # Classes dealt to threads by decreasing size, so each gets a similar share.
@@ -590,17 +600,14 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
 
 UNKNOWN_DEMAND_KEY = 80.0  # ln-demand key of the needs whose demand is unknown (above any real one)
 # Needs per leaf: rejecting a need by its own bound is cheaper than opening a node (the threshold prunes most).
-NEED_LEAF_SIZE = 64
+NEED_LEAF_SIZE = 32
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _need_node_bound(node, px, py, pz, supply, c_o, w, r_chord, r_km, ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus):
     """Upper bound of the rank (score, or plausibility when ``by_plaus``) of any need of ``node``
     for this offer; -inf when the node is out of reach or cannot clear the plausibility threshold."""
-    dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-    dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-    dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-    chord = math.sqrt(dx * dx + dy * dy + dz * dz)
+    chord = _box_chord(node, px, py, pz, nd)
     if chord > r_chord:
         return -np.inf
     km = EARTH_RADIUS_KM * chord
@@ -665,21 +672,7 @@ def _search_needs(
             b, node, e = hb[0], hn[0], he[0]
             if b < kth:
                 break
-            size -= 1
-            lb, ln, le = hb[size], hn[size], he[size]
-            j = 0
-            while True:
-                ch = 2 * j + 1
-                if ch >= size:
-                    break
-                if ch + 1 < size and hb[ch + 1] > hb[ch]:
-                    ch += 1
-                if hb[ch] <= lb:
-                    break
-                hb[j], hn[j], he[j] = hb[ch], hn[ch], he[ch]
-                j = ch
-            if size > 0:
-                hb[j], hn[j], he[j] = lb, ln, le
+            size = _heap_pop(hb, hn, he, size)
             opened += 1
             w = e_w[e]
             first_child = ni[node, 2]
@@ -692,10 +685,7 @@ def _search_needs(
                 continue
             # Needs farther than ``reach`` cannot reach kth (nor the threshold): the bound holds at
             # the box's nearest point and decays from there.
-            dx = max(nd[node, 0] - px, 0.0, px - nd[node, 3])
-            dy = max(nd[node, 1] - py, 0.0, py - nd[node, 4])
-            dz = max(nd[node, 2] - pz, 0.0, pz - nd[node, 5])
-            box = math.sqrt(dx * dx + dy * dy + dz * dz)
+            box = _box_chord(node, px, py, pz, nd)
             r_chord = e_rchord[e]
             reach2 = r_chord * r_chord
             if kth > 0.0:
@@ -724,9 +714,12 @@ def _search_needs(
                 chord = math.sqrt(chord2)
                 if chord > r_chord:
                     continue
-                if threshold > 0.0 and base * n_conf[p] * n_infl[p] * _exp_upper(EARTH_RADIUS_KM * chord * wt[15]) \
-                        * BOUND_SLACK < threshold:
-                    continue  # this need's own bound (the arc is longer than the chord) is cheaper than its score
+                if threshold > 0.0 or by_plaus:
+                    # this need's own bound (the arc is longer than the chord) is cheaper than its score;
+                    # ranked by plausibility, it is also a bound of the rank
+                    ub = base * n_conf[p] * n_infl[p] * _exp_upper(EARTH_RADIUS_KM * chord * wt[15]) * BOUND_SLACK
+                    if ub < threshold or (by_plaus and ub < kth):
+                        continue
                 pairs += 1
                 km = _TWO_R * math.asin(min(chord, 2.0) / 2.0)
                 # scoring.score_terms, same operations in the same order
@@ -782,7 +775,7 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
     n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
     n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
-    nd, ni, order, root, n_nodes, n_infl = _need_forest(xyz, needs, n_cls, weights, n_threads)
+    nd, ni, order, root, n_nodes, n_infl = _need_forest(xyz, needs, n_cls, weights, n_threads, by_plausibility)
 
     # Compatible (need class, weight, radius) per offer class, as CSR arrays (one root per entry).
     has_offers = np.bincount(offers.cls[rows], minlength=n_cls) > 0
@@ -839,10 +832,10 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     return (rows[slot], need, km, w, value), out_cut, sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
-def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int):
+def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, by_plausibility: bool = False):
     """The trees of the needs (see :func:`_forest`), kept on ``needs`` for the next search of the
     same needs (the pipeline searches again for the offers whose first search was too short)."""
-    key = (n_cls, weights.decay_km, weights.inferred_factor, xyz.shape[0])
+    key = (n_cls, weights.decay_km, weights.inferred_factor, xyz.shape[0], by_plausibility)
     cached = getattr(needs, "_need_forest", None)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -851,7 +844,8 @@ def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int):
     with np.errstate(divide="ignore", invalid="ignore"):
         q_key = np.where(known, np.log(np.fmax(needs.quantity_t, 1e-300)), UNKNOWN_DEMAND_KEY)
     n_infl = np.where(needs.inferred, weights.inferred_factor, 1.0)
+    # Ranked by plausibility, a need's demand plays no part: its trees split on place and confidence only.
     value = (*_forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls, weights, n_threads,
-                      NEED_LEAF_SIZE), n_infl)
+                      NEED_LEAF_SIZE, 0.0 if by_plausibility else QUANTITY_SPLIT_WEIGHT), n_infl)
     object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache
     return value

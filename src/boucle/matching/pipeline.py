@@ -15,6 +15,8 @@ confidence x inferred-need factor x distance decay; it is what documented exchan
 from __future__ import annotations
 
 import gc
+import json
+import math
 from contextlib import contextmanager
 
 from dataclasses import dataclass, field
@@ -24,9 +26,10 @@ import numpy as np
 
 from . import engine as eng
 from . import nearest
-from .additionality import rounded_list, value_proposals
+from .additionality import offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_pairs
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
-                              is_waste_operator, need_temperature, site_codes, water_cascades)
+                              is_waste_operator, name_codes, need_temperature, site_codes,
+                              water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -106,6 +109,237 @@ class Proposal:
     eur_saved: float | None = None
     co2e_low_t: float | None = None
     co2e_high_t: float | None = None
+
+
+class NeedRows:
+    """The need rows of a run: ``(flow_id | None, site position, class key, confidence, rule | None)``
+    for row ``n``: the declared ones as a list, the inferred ones (a million in a dense region) as
+    arrays, a tuple built only for the rows read."""
+
+    def __init__(self, declared: list, site, cls, weight, rule, rules: list, keys):
+        self.declared, self.site, self.cls, self.weight, self.rule = declared, site, cls, weight, rule
+        self.rules, self.keys = rules, keys
+
+    def __len__(self) -> int:
+        return len(self.declared) + self.site.size
+
+    def __getitem__(self, n: int) -> tuple:
+        if n < len(self.declared):
+            return self.declared[n]
+        n -= len(self.declared)
+        return None, int(self.site[n]), self.keys[self.cls[n]], float(self.weight[n]), self.rules[self.rule[n]]
+
+
+class ProposalTable:
+    """The proposals of a run as columns, best first. A dense region holds hundreds of thousands:
+    rows are built only when read, a chunk at a time (:meth:`iter_proposals`, :meth:`jsonl_chunks`),
+    so the memory of a run grows with its flows, not with Python objects per proposal."""
+
+    CHUNK = 10_000
+
+    def __init__(self, sites, flows_by_id, o_rows, n_rows, chosen, terms, screening_co2, value, vterms, need_temp):
+        self.sites, self.flows_by_id, self.o_rows, self.n_rows = sites, flows_by_id, o_rows, n_rows
+        self.chosen, self.terms, self.screening_co2, self.value, self.vterms = chosen, terms, screening_co2, value, vterms
+        self.need_temp = need_temp  # the receiver's temperature the heat is valued at (NaN: none)
+
+    @classmethod
+    def empty(cls) -> ProposalTable:
+        return cls([], {}, [], [], eng.Candidates.empty(), {}, np.zeros(0), None, None, np.zeros(0))
+
+    def __len__(self) -> int:
+        return len(self.chosen)
+
+    def proposals(self) -> list[Proposal]:
+        return list(self.iter_proposals())
+
+    def __iter__(self):
+        return self.iter_proposals()
+
+    def _columns(self, a: int, b: int) -> dict:
+        """Rows a:b as Python lists, rounded as shown (None where a figure is unknown)."""
+        t, c = self.terms, self.chosen
+        cols = {"o": c.offer_idx[a:b].tolist(), "n": c.need_idx[a:b].tolist(),
+                "km": rounded_list(c.distance_km[a:b], 3), "score": rounded_list(t["score"][a:b], 6),
+                "plaus": rounded_list(t["plausibility"][a:b], 6), "cw": rounded_list(t["compat_weight"][a:b], 4),
+                "inf": t["inferred_factor"][a:b].tolist(), "dec": rounded_list(t["decay"][a:b], 4),
+                "mer": rounded_list(t["merit"][a:b], 4)}
+        co2 = self.screening_co2[a:b]
+        v = self.value
+        if v is None:
+            cols["co2"], cols["known"] = rounded_list(co2, 3), [False] * (b - a)
+            return cols
+        known = v["known"][a:b]
+        cols["known"] = known.tolist()
+        # Valued against the offer's current route where the model knows the class; else the screening figure.
+        cols["co2"] = rounded_list(np.where(known, v["co2e_avoided_t"][a:b], co2), 3)
+        cols["lo"], cols["hi"] = rounded_list(v["co2e_low_t"][a:b], 3), rounded_list(v["co2e_high_t"][a:b], 3)
+        cols["tonnes"], cols["eur"] = rounded_list(v["tonnes_diverted"][a:b], 6), rounded_list(v["eur_saved"][a:b], 2)
+        oi = c.offer_idx[a:b]
+        heat = self.vterms.heat[oi]
+        cols["be"] = [x if h else None for x, h in zip(rounded_list(v["breakeven_km"][a:b], 2), heat.tolist())]
+        routes = route_keys()
+        cols["route"] = [routes.get(r) if r >= 0 else None for r in self.vterms.route_idx[oi].tolist()]
+        cols["assumed"] = self.vterms.route_assumed[oi].tolist()
+        cols["need_t"] = [None if x != x else x for x in self.need_temp[a:b].tolist()]
+        return cols
+
+    def iter_proposals(self):
+        """The proposals, best first, built a chunk at a time."""
+        sites, flows_by_id, o_rows, n_rows = self.sites, self.flows_by_id, self.o_rows, self.n_rows
+        for a in range(0, len(self), self.CHUNK):
+            cols = self._columns(a, min(a + self.CHUNK, len(self)))
+            for i, (o, n) in enumerate(zip(cols["o"], cols["n"])):
+                orow, nrow = o_rows[o], n_rows[n]
+                offer_id, need_id = orow[0], nrow[0]
+                of = flows_by_id[offer_id]
+                explanation = _explanation(orow, nrow, cols, i, bool(of.hazardous))
+                known = cols["known"][i]
+                yield Proposal(
+                    offer_site_id=of.site_id, need_site_id=sites[nrow[1]].site_id, offer_flow_id=offer_id,
+                    offer_label=of.label, need_flow_id=need_id,
+                    need_label=flows_by_id[need_id].label if need_id else None,
+                    inferred=need_id is None, material_class=orow[2], distance_km=cols["km"][i],
+                    quantity=of.quantity_t, unit=of.unit or _kind_unit(orow[2]),
+                    co2e_avoided_t_per_year=cols["co2"][i], score=cols["score"][i], plausibility=cols["plaus"][i],
+                    explanation=explanation,
+                    tonnes_diverted=cols["tonnes"][i] if known else None,
+                    eur_saved=cols["eur"][i] if known else None,
+                    co2e_low_t=cols["lo"][i] if known else None, co2e_high_t=cols["hi"][i] if known else None)
+
+    def jsonl_chunks(self):
+        """The lines ``boucle match --format jsonl`` prints (``commands._row`` of each proposal, JSON
+        encoded), a chunk of lines per string: written from the columns, without a Proposal or a
+        dict per row."""
+        from .wording import ExplanationWriter
+
+        text = ExplanationWriter()
+        sites, flows_by_id, o_rows, n_rows = self.sites, self.flows_by_id, self.o_rows, self.n_rows
+        o_part: dict[int, tuple] = {}
+        n_part: dict[int, tuple] = {}
+        for a in range(0, len(self), self.CHUNK):
+            cols = self._columns(a, min(a + self.CHUNK, len(self)))
+            lines = []
+            # Figures encoded a column at a time.
+            km_j, co2_j, score_j = _jcol(cols["km"]), _jcol(cols["co2"]), _jcol(cols["score"])
+            cw_j, inf_j, dec_j, mer_j = _jcol(cols["cw"]), _jcol(cols["inf"]), _jcol(cols["dec"]), _jcol(cols["mer"])
+            extras = self._extras(cols)
+            for i, (o, n) in enumerate(zip(cols["o"], cols["n"])):
+                op = o_part.get(o)
+                if op is None:
+                    orow = o_rows[o]
+                    of = flows_by_id[orow[0]]
+                    unit = of.unit or _kind_unit(orow[2])
+                    op = o_part[o] = (_j(of.site_id), _j(orow[0]), _j(of.label), _j(orow[2]), _j(of.quantity_t),
+                                      _j(unit), _j(orow[3]), _j(bool(of.hazardous)), of.quantity_t, unit,
+                                      orow[2], bool(of.hazardous))
+                np_ = n_part.get(n)
+                if np_ is None:
+                    nrow = n_rows[n]
+                    need_id, rule = nrow[0], nrow[4]
+                    np_ = n_part[n] = (
+                        _j(sites[nrow[1]].site_id), _j(need_id),
+                        _j(flows_by_id[need_id].label if need_id else None), _j(need_id is None), _j(nrow[2]),
+                        _j(nrow[3]), _j(rule.rule_id if rule else None), _j(rule.source if rule else None),
+                        _j(_receiver_activity(rule)), _j(need_id is not None),
+                        (nrow[2], need_id is not None, rule.rule_id if rule else None, _receiver_activity(rule),
+                         rule.source if rule else None))
+                words = text(op[10], *np_[10], op[11], cols["km"][i], op[8], op[9])
+                lines.append(
+                    f'{{"offer_site_id": {op[0]}, "need_site_id": {np_[0]}, "offer_flow_id": {op[1]}, '
+                    f'"offer_label": {op[2]}, "need_flow_id": {np_[1]}, "need_label": {np_[2]}, "inferred": {np_[3]}, '
+                    f'"material_class": {op[3]}, "distance_km": {km_j[i]}, "quantity": {op[4]}, "unit": {op[5]}, '
+                    f'"co2e_avoided_t_per_year": {co2_j[i]}, "score": {score_j[i]}, '
+                    f'"explanation": {{"offer_class": {op[3]}, "offer_class_confidence": {op[6]}, '
+                    f'"need_class": {np_[4]}, "need_confidence": {np_[5]}, "compatibility": {cw_j[i]}, '
+                    f'"inferred_factor": {inf_j[i]}, "distance_decay": {dec_j[i]}, '
+                    f'"merit": {mer_j[i]}, "rule_id": {np_[6]}, "source": {np_[7]}, '
+                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "hazardous": {op[7]}{extras[i]}, '
+                    f'"text": {_encode_str(words)}}}}}\n')
+            yield "".join(lines)
+
+
+    @staticmethod
+    def _extras(cols: dict) -> list[str]:
+        """The valuation's fields of the explanation (where the impact model knows the class), encoded."""
+        if not any(cols["known"]):
+            return [""] * len(cols["known"])
+        route_j = [_j(r) for r in cols["route"]]
+        assumed_j = ["true" if a else "false" for a in cols["assumed"]]
+        out = []
+        for i, known in enumerate(cols["known"]):
+            if not known:
+                out.append("")
+                continue
+            extra = f', "current_route": {route_j[i]}, "current_route_assumed": {assumed_j[i]}'
+            if cols["need_t"][i] is not None:
+                extra += f', "need_temperature_c": {_j(float(cols["need_t"][i]))}'
+            if cols["be"][i] is not None:
+                extra += f', "heat_breakeven_km": {_j(cols["be"][i])}'
+            if cols["lo"][i] is not None and cols["hi"][i] is not None:
+                extra += f', "co2e_low_t": {_j(cols["lo"][i])}, "co2e_high_t": {_j(cols["hi"][i])}'
+            out.append(extra)
+        return out
+
+
+def _receiver_activity(rule) -> str | None:
+    """Which activity's rule made the receiver a candidate (``in:<nace>:<class>``), for the wording."""
+    return rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None
+
+
+def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
+    need_id, rule = nrow[0], nrow[4]
+    explanation = {
+        "offer_class": orow[2], "offer_class_confidence": orow[3],
+        "need_class": nrow[2], "need_confidence": nrow[3],
+        "compatibility": cols["cw"][i],
+        "inferred_factor": cols["inf"][i],
+        "distance_decay": cols["dec"][i],
+        "merit": cols["mer"][i],
+        "rule_id": rule.rule_id if rule else None,
+        "source": rule.source if rule else None,
+        # What the wording needs (matching.wording): which activity's rule, declared or inferred, hazard.
+        "receiver_activity": _receiver_activity(rule),
+        "declared_need": need_id is not None,
+        "hazardous": hazardous,
+    }
+    if cols["known"][i]:  # valued against the offer's current route (boucle.matching.additionality)
+        explanation["current_route"] = cols["route"][i]
+        explanation["current_route_assumed"] = bool(cols["assumed"][i])
+        if cols["need_t"][i] is not None:
+            explanation["need_temperature_c"] = float(cols["need_t"][i])
+        if cols["be"][i] is not None:
+            explanation["heat_breakeven_km"] = cols["be"][i]
+        if cols["lo"][i] is not None and cols["hi"][i] is not None:
+            explanation["co2e_low_t"], explanation["co2e_high_t"] = cols["lo"][i], cols["hi"][i]
+    return explanation
+
+
+_encode_str = json.encoder.encode_basestring
+_encode_default = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+
+
+def _jcol(values: list) -> list[str]:
+    """:func:`_j` of a column of figures (Python floats, None where unknown)."""
+    try:
+        return list(map(float.__repr__, values))  # finite floats: what the encoder writes
+    except TypeError:
+        return [_j(v) for v in values]
+
+
+def _j(value) -> str:
+    """One value as ``json.JSONEncoder(ensure_ascii=False, default=str)`` writes it."""
+    if value is None:
+        return "null"
+    t = type(value)
+    if t is str:
+        return _encode_str(value)
+    if t is float:
+        return repr(value) if value == value and value not in (math.inf, -math.inf) else _encode_default(value)
+    if t is bool:
+        return "true" if value else "false"
+    if t is int:
+        return int.__repr__(value)
+    return _encode_default(value)
 
 
 # --------------------------------------------------------------------------- classes
@@ -298,13 +532,24 @@ def _linear_impact() -> LinearImpact | None:
 
 def _per_activity(memo: dict | None, fn, site: SiteIn):
     """``fn(naf_code, activity, name)`` once per distinct site description of a run (a region has
-    50,000 sites and far fewer descriptions)."""
+    50,000 sites and far fewer descriptions). The knowledge reads a site's name only for its
+    sector words (``infer.name_codes``): sites whose code, activity and sector words agree share
+    one answer, whatever the rest of their names."""
     if memo is None:
         return fn(site.naf_code, site.activity, site.name)
-    key = (fn, site.naf_code, site.activity, site.name)
+    key = (fn, _description(memo, site))
     if key not in memo:
         memo[key] = fn(site.naf_code, site.activity, site.name)
     return memo[key]
+
+
+def _description(memo: dict, site: SiteIn) -> tuple:
+    """What the knowledge reads of a site: its code, its activity and the sector words of its name."""
+    site_key = ("description", site.naf_code, site.activity, site.name)
+    desc = memo.get(site_key)
+    if desc is None:
+        desc = memo[site_key] = (site.naf_code, site.activity, name_codes(site.activity, site.name))
+    return desc
 
 
 @lru_cache(maxsize=None)
@@ -430,7 +675,7 @@ FIRST_GUESS = (1, 3)
 
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
-                       pair_filter, by_plausibility):
+                       pair_filter, by_plausibility, rows=None):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -445,7 +690,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     found_o = np.zeros(0, dtype=np.int64)
     found_n = np.zeros(0, dtype=np.int64)
     cut = np.full(n_off, -np.inf)
-    rows = np.arange(n_off)
+    rows = np.arange(n_off) if rows is None else rows  # the offer rows searched
     n_flows = int(max(o_flow_of.max(initial=-1), n_flow_of.max(initial=-1))) + 1
     n_sites = len(sites_arr)
     decl = np.flatnonzero(n_flow_of >= 0)
@@ -529,7 +774,14 @@ def bulk_allocation():
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
             weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False) -> list[Proposal]:
-    """Proposals, best first.
+    """Proposals, best first (:func:`propose_table`, every row built)."""
+    return propose_table(sites, flows, radius_km, inferred, top, threshold, weights, exhaustive).proposals()
+
+
+def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
+                  top: int | None = None, threshold: float | None = None,
+                  weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False) -> ProposalTable:
+    """Proposals, best first, as columns (rows built when read: :class:`ProposalTable`).
 
     With neither ``top`` nor ``threshold``: the default output, what the platform shows
     (``selection.select_default``: calibrated plausibility threshold, at most
@@ -563,28 +815,60 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
             if key not in cidx:
                 continue
             (o_rows if f.direction == "offer" else n_rows).append((f.flow_id, site_pos[f.site_id], key, conf, None))
-    declared = {(r[1], r[2]) for r in n_rows}
-    if inferred:
-        for s in sites:
-            for need in _per_activity(memo, infer_needs, s):
-                if (site_pos[s.site_id], need.class_key) not in declared and need.class_key in cidx:
-                    n_rows.append((None, site_pos[s.site_id], need.class_key, need.weight, need))
-    if not o_rows or not n_rows:
-        return []
-
-    hazard_ok: dict[int, frozenset[str] | None] = {}
+    if not o_rows:
+        return ProposalTable.empty()
+    n_cls = len(keys)
+    # Sites sharing a description (code, activity, sector words of the name) share their inferred
+    # needs and hazardous-waste authorisations: worked out once per description, then laid out
+    # for every site as arrays (a region has 50,000 sites and a million inferred needs).
+    desc_id: dict = {}
+    site_desc = np.empty(len(sites), dtype=np.int64)
+    first_site: list[SiteIn] = []
     for i, s in enumerate(sites):
-        hazard_ok[i] = _per_activity(memo, hazardous_classes_accepted, s)
+        d = desc_id.setdefault(_description(memo, s), len(desc_id))
+        if d == len(first_site):
+            first_site.append(s)
+        site_desc[i] = d
+    hazard_ok = [_per_activity(memo, hazardous_classes_accepted, s) for s in first_site]
 
-    def _inferred_temperature(site: SiteIn, key: str) -> float:
-        memo_key = (need_temperature, site.naf_code, site.activity, key)
-        if memo_key not in memo:
-            memo[memo_key] = _nan(need_temperature(site.naf_code, site.activity, key))
-        return memo[memo_key]
-
-    def accepts(site: int, key: str) -> bool:
-        acc = hazard_ok[site]
+    def accepts(desc: int, key: str) -> bool:
+        acc = hazard_ok[desc]
         return acc is None or key in acc
+
+    n_decl = len(n_rows)
+    decl_site = np.array([r[1] for r in n_rows], dtype=np.int64)
+    decl_cls = np.array([cidx[r[2]] for r in n_rows], dtype=np.int64)
+    rules: list = []
+    inf_site = inf_cls = inf_rule = np.zeros(0, dtype=np.int64)
+    inf_w = inf_temp = np.zeros(0)
+    inf_acc = np.zeros(0, dtype=bool)
+    if inferred:
+        t_cls, t_rule, t_temp, t_acc, count = [], [], [], [], []
+        for d, s in enumerate(first_site):
+            kept = [need for need in _per_activity(memo, infer_needs, s) if need.class_key in cidx]
+            count.append(len(kept))
+            for need in kept:
+                t_cls.append(cidx[need.class_key])
+                t_rule.append(len(rules))
+                rules.append(need)
+                t_temp.append(_nan(need_temperature(s.naf_code, s.activity, need.class_key)))
+                t_acc.append(accepts(d, need.class_key))
+        count = np.array(count, dtype=np.int64)
+        ptr = np.r_[0, np.cumsum(count)]
+        per_site = count[site_desc]
+        inf_site = np.repeat(np.arange(len(sites), dtype=np.int64), per_site)
+        slot = ptr[site_desc][inf_site] + np.arange(inf_site.size) - np.repeat(np.cumsum(per_site) - per_site, per_site)
+        inf_cls = np.array(t_cls, dtype=np.int64)[slot]
+        # a declared need of the site for the class stands in for the inferred one
+        fresh = ~np.isin(inf_site * n_cls + inf_cls, decl_site * n_cls + decl_cls)
+        slot, inf_site, inf_cls = slot[fresh], inf_site[fresh], inf_cls[fresh]
+        inf_rule = np.array(t_rule, dtype=np.int64)[slot]
+        inf_w = np.array([r.weight for r in rules], dtype=float)[inf_rule]
+        inf_temp = np.array(t_temp, dtype=float)[slot]
+        inf_acc = np.array(t_acc, dtype=bool)[slot]
+    if n_decl + inf_site.size == 0:
+        return ProposalTable.empty()
+    n_rows = NeedRows(n_rows, inf_site, inf_cls, inf_w, inf_rule, rules, keys)
 
     offers = eng.Offers(
         site=np.array([r[1] for r in o_rows]), cls=np.array([cidx[r[2]] for r in o_rows]),
@@ -592,79 +876,76 @@ def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, 
         temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) for r in o_rows]),
         hazardous=np.array([bool(flows_by_id[r[0]].hazardous) for r in o_rows]),
         confidence=np.array([r[3] for r in o_rows]))
+    declared_flows = [flows_by_id[r[0]] for r in n_rows.declared]
     needs = eng.Needs(
-        site=np.array([r[1] for r in n_rows]), cls=np.array([cidx[r[2]] for r in n_rows]),
-        quantity_t=np.array([_nan(flows_by_id[r[0]].quantity_t) if r[0] else np.nan for r in n_rows]),
-        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) if r[0] else _inferred_temperature(sites[r[1]], r[2])
-                                for r in n_rows]),
-        inferred=np.array([r[0] is None for r in n_rows]),
-        confidence=np.array([r[3] for r in n_rows]),
-        accepts_hazardous=np.array([accepts(r[1], r[2]) for r in n_rows]))
+        site=np.concatenate([decl_site, inf_site]), cls=np.concatenate([decl_cls, inf_cls]),
+        quantity_t=np.concatenate([np.array([_nan(f.quantity_t) for f in declared_flows], dtype=float),
+                                   np.full(inf_site.size, np.nan)]),
+        temperature_c=np.concatenate([np.array([_nan(f.temperature_c) for f in declared_flows], dtype=float), inf_temp]),
+        inferred=np.r_[np.zeros(n_decl, dtype=bool), np.ones(inf_site.size, dtype=bool)],
+        confidence=np.concatenate([np.array([r[3] for r in n_rows.declared], dtype=float), inf_w]),
+        accepts_hazardous=np.concatenate([np.array([accepts(site_desc[r[1]], r[2]) for r in n_rows.declared], dtype=bool),
+                                          inf_acc]))
     # Ranks of flows and sites by their ids: ties are broken by them, so the output never depends on
     # the order of the input lists.
     flow_rank = {fid: i for i, fid in enumerate(sorted(flows_by_id))}
     site_rank = np.argsort(np.argsort(np.array([s.site_id for s in sites], dtype=object)))
     o_flow_of = np.array([flow_rank[r[0]] for r in o_rows], dtype=np.int64)
-    n_flow_of = np.array([flow_rank[r[0]] if r[0] else -1 for r in n_rows], dtype=np.int64)
+    n_flow_of = np.concatenate([np.array([flow_rank[r[0]] for r in n_rows.declared], dtype=np.int64),
+                                np.full(inf_site.size, -1, dtype=np.int64)])
     n_site_of = site_rank[needs.site]
     # A sorted secondary material goes to a user of it, not from one recycler or waste operator to
     # the next (a declared need of a recycler still counts).
-    waste_op = np.array([is_waste_operator(s.naf_code, s.activity, s.name) for s in sites], dtype=bool) \
-        if inferred else None
+    waste_op = np.array([_per_activity(memo, is_waste_operator, s) for s in sites], dtype=bool) if inferred else None
+    # What the valuation against today's route reads (boucle.matching.additionality), per row.
+    vterms = offer_terms([r[2] for r in o_rows], [flows_by_id[r[0]].quantity_t for r in o_rows],
+                         [flows_by_id[r[0]].unit for r in o_rows], [flows_by_id[r[0]].temperature_c for r in o_rows],
+                         [flows_by_id[r[0]].current_route for r in o_rows], [flows_by_id[r[0]].ewc_code for r in o_rows])
+    n_unit = np.concatenate([np.array([unit_code(f.unit) for f in declared_flows], dtype=np.int64),
+                             np.full(inf_site.size, -1, dtype=np.int64)])
+
+    def valuation(cands: eng.Candidates) -> dict:
+        ni = cands.need_idx
+        return value_pairs(vterms, cands.offer_idx, needs.quantity_t[ni], n_unit[ni], ~needs.inferred[ni],
+                           needs.temperature_c[ni], rounded_array(cands.distance_km, 3))
 
     def pair_filter(cands: eng.Candidates) -> eng.Candidates:
-        if waste_op is None or len(cands) == 0:
+        if len(cands) == 0:
             return cands
-        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
-        return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
+        if waste_op is not None:
+            resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] \
+                & needs.inferred[cands.need_idx]
+            cands = cands.take(np.flatnonzero(~resale)) if resale.any() else cands
+        if vterms is not None and len(cands):
+            # No net gain against what happens today: not a candidate, so the cap of receivers per
+            # offer is filled with pairs that gain.
+            drop = valuation(cands)["drop"]
+            cands = cands.take(np.flatnonzero(~drop)) if drop.any() else cands
+        return cands
 
     cap = MAX_RECEIVERS_PER_OFFER if default_output else top
     by_plausibility = default_output  # the default output ranks an offer's receivers by plausibility
     bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
     if bounded:
+        search_rows = np.arange(len(offers))
+        if vterms is not None:
+            # Offer rows whose every pair would be dropped (a known quantity that gains nothing even
+            # next door: the CO2e of a material, not heat, only falls with distance) are not searched.
+            alone = valuation(eng.Candidates(search_rows, np.zeros(len(offers), dtype=np.int64),
+                                             np.zeros(len(offers)), np.ones(len(offers))))
+            doomed = alone["drop"] & ~vterms.heat & (vterms.quantity >= 0)
+            search_rows = search_rows[~doomed]
         cands, terms, sel = _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
-                                               o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility)
+                                               o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility,
+                                               search_rows)
     else:
         cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
                                                 radius_km=radius_km))
         terms = _terms(cands, offers, needs, weights)
         sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                            terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
-    if sel.size == 0:
-        return []
-    score, plaus = terms["score"], terms["plausibility"]
-
-    # Python lists once (half a million proposals in a dense region: no numpy scalar per field).
-    rounded = [rounded_list(a[sel], d) for a, d in (
-        (cands.distance_km, 3), (terms["impact"]["co2e_avoided_t"], 3), (score, 6), (plaus, 6),
-        (terms["compat_weight"], 4))]
-    cols = [cands.offer_idx[sel].tolist(), cands.need_idx[sel].tolist(), *rounded,
-            terms["inferred_factor"][sel].tolist(), rounded_list(terms["decay"][sel], 4), rounded_list(terms["merit"][sel], 4)]
-    out: list[Proposal] = []
-    for o, n, km, co2, sc, pl, cw, inf, dec, mer in zip(*cols):
-        offer_id, need_id, nrow = o_rows[o][0], n_rows[n][0], n_rows[n]
-        of, rule = flows_by_id[offer_id], nrow[4]
-        out.append(Proposal(
-            offer_site_id=of.site_id, need_site_id=sites[nrow[1]].site_id, offer_flow_id=offer_id,
-            offer_label=of.label, need_flow_id=need_id, need_label=flows_by_id[need_id].label if need_id else None,
-            inferred=need_id is None, material_class=o_rows[o][2],
-            distance_km=km,
-            quantity=of.quantity_t, unit=of.unit or _kind_unit(o_rows[o][2]),
-            co2e_avoided_t_per_year=co2,
-            score=sc, plausibility=pl,
-            explanation={
-                "offer_class": o_rows[o][2], "offer_class_confidence": o_rows[o][3],
-                "need_class": nrow[2], "need_confidence": nrow[3],
-                "compatibility": cw,
-                "inferred_factor": inf,
-                "distance_decay": dec,
-                "merit": mer,
-                "rule_id": rule.rule_id if rule else None,
-                "source": rule.source if rule else None,
-                # What the wording needs (matching.wording): which activity's rule, declared or
-                # inferred, hazard.
-                "receiver_activity": rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None,
-                "declared_need": need_id is not None,
-                "hazardous": bool(of.hazardous),
-            }))
-    return value_proposals(out, flows_by_id, sites_by_id)
+    chosen = cands.take(sel)
+    value = valuation(chosen) if vterms is not None else None
+    return ProposalTable(sites, flows_by_id, o_rows, n_rows, chosen, {name: terms[name][sel] for name in (
+        "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
+        terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx])

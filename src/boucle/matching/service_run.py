@@ -12,7 +12,7 @@ import sys
 from django.db import transaction
 from django.utils import timezone
 
-from boucle.dbutils import insert_rows, update_rows
+from boucle.dbutils import fetch_rows, insert_rows, update_rows
 from boucle.flows.models import Flow, Site
 from boucle.territories.refs import resolve
 
@@ -36,12 +36,15 @@ def pipeline_inputs(sites):
 
     from .pipeline import FlowIn, SiteIn
 
-    site_rows = list(sites.select_related(None).values_list("pk", "site_id", "lat", "lon", "naf_id", "activity", "name"))
+    # Plain tuples from the cursor, one query each: the ORM's per-row work costs more than the
+    # queries for a region's 200,000 flows.
+    site_rows = fetch_rows(sites.select_related(None).values_list("pk", "site_id", "lat", "lon", "naf_id", "activity",
+                                                                   "name"))
     site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity, name=name)
                for _pk, sid, lat, lon, naf, activity, name in site_rows]
-    flows = Flow.objects.filter(site__in=sites).values_list(
+    flows = fetch_rows(Flow.objects.filter(site__in=sites).values_list(
         "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
-        "temperature_c", "hazardous", "current_route", "material_class", "material_confidence")
+        "temperature_c", "hazardous", "current_route", "material_class", "material_confidence"))
     corrected = set(Correction.objects.filter(flow__isnull=False, field="material_class").values_list("flow_id", flat=True))
     flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
                       quantity_t=qty if base in ("t", "MWh", "m3") else None,
@@ -53,14 +56,23 @@ def pipeline_inputs(sites):
 
 
 def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
-    from .pipeline import bulk_allocation, propose
+    from .pipeline import bulk_allocation
+
+    table = propose_table_for(territory, radius_km, inferred, top, exclude_sites)
+    with bulk_allocation():
+        return table.proposals()
+
+
+def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
+    """The territory's proposals as a :class:`pipeline.ProposalTable` (rows built when read)."""
+    from .pipeline import bulk_allocation, propose_table
 
     sites = territory_sites(territory)
     if exclude_sites:
         sites = sites.exclude(site_id__in=list(exclude_sites))
     with bulk_allocation():
         site_in, flow_in = pipeline_inputs(sites)
-        return propose(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
+        return propose_table(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
 
 
 def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,

@@ -101,3 +101,42 @@ def explanation_text(explanation: dict, **kwargs) -> str:
     """The parts as one line: « Usage : … · Source : … · Distance : 12,3 km »."""
     return " · ".join(f"{head} : {text}" if not _en() else f"{head}: {text}"
                       for head, text in explanation_parts(explanation, **kwargs))
+
+
+class ExplanationWriter:
+    """:func:`explanation_text` for the many proposals of one run, same text: the parts that depend
+    on the classes and the rule are worded once per combination, the quantity and distance per row."""
+
+    def __init__(self):
+        self.en = _en()
+        self.static: dict[tuple, list[str]] = {}
+        self.numbers: dict[float, str] = {}
+        self.quantity = (_("Quantité"), _("%(quantity)s %(unit)s par an offerts"))
+        self.distance = (_("Distance"), _("%(km)s km"))
+
+    def _part(self, head: str, text: str) -> str:
+        return f"{head}: {text}" if self.en else f"{head} : {text}"
+
+    def _number(self, value: float) -> str:
+        text = self.numbers.get(value)
+        if text is None:
+            text = self.numbers[value] = _number(value)
+        return text
+
+    def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, hazardous,
+                 distance_km=None, quantity=None, unit=None) -> str:
+        key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, hazardous)
+        parts = self.static.get(key)
+        if parts is None:
+            explanation = {"offer_class": offer_class, "need_class": need_class, "declared_need": declared_need,
+                           "rule_id": rule_id, "receiver_activity": receiver_activity, "source": source,
+                           "hazardous": hazardous}
+            parts = self.static[key] = [self._part(h, t) for h, t in explanation_parts(explanation)]
+        out = list(parts)
+        if quantity is not None and unit:
+            head, text = self.quantity
+            out.append(self._part(head, text % {"quantity": self._number(quantity), "unit": unit}))
+        if distance_km is not None:
+            head, text = self.distance
+            out.append(self._part(head, text % {"km": self._number(distance_km)}))
+        return " · ".join(out)

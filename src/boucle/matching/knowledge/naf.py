@@ -42,6 +42,10 @@ def _stem(word: str) -> str:
     """Crude EN/FR plural and suffix folding: enough to join 'bricks'/'brick', 'glasses'/'glass'."""
     for suffix in ("ies", "es", "s", "ing", "ed", "eries", "erie"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            base = word[:-2]
+            if suffix == "es" and not (base.endswith(("ss", "x", "z", "ch", "sh")) or (base.endswith("s") and len(base) <= 3)):
+                # "greenhouses", « serres »: the plural of a word ending in -e drops the s only
+                return word[:-1]
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
     return word
 
@@ -158,6 +162,17 @@ def _phrase_stems() -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple((_stems(p), p) for p in _phrases())
 
 
+@lru_cache(maxsize=1)
+def _phrase_stem_index() -> dict[str, tuple[int, ...]]:
+    """Stem -> positions in ``_phrase_stems()`` of the phrases holding it (the exact-word search
+    of a site's name looks only at those)."""
+    out: dict[str, list[int]] = {}
+    for i, (stems, _phrase) in enumerate(_phrase_stems()):
+        for s in set(stems):
+            out.setdefault(s, []).append(i)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _token_match(word: str, text_words: tuple[str, ...]) -> float:
     """1 for the same word, 0.9 for a near spelling of a long word ("embarkment"), else 0."""
     if word in text_words:
@@ -174,7 +189,11 @@ def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     words = _stems(norm)
     joined = " " + " ".join(words) + " "
     matched: list[tuple[frozenset, str, float]] = []
-    for stems, phrase in _phrase_stems():
+    table = _phrase_stems()
+    if not fuzzy:  # every stem must be a word of the text: only phrases holding one of its words can match
+        index = _phrase_stem_index()
+        table = [table[i] for i in sorted({i for w in set(words) for i in index.get(w, ())})]
+    for stems, phrase in table:
         if not stems or (len(stems) == 1 and len(stems[0]) < 4):
             continue
         if " " + " ".join(stems) + " " in joined:
