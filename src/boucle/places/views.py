@@ -2,6 +2,7 @@
 person's position (asked by the browser, rounded to 3 decimals, never stored) or a commune
 they type. Places only: Boucle's company sites never appear here."""
 
+import datetime
 import json
 
 from django.shortcuts import render
@@ -42,7 +43,8 @@ def bonus_words(bonus: dict | None) -> dict | None:
         return None
     english = (get_language() or "fr").startswith("en")
     return bonus | {"labels": bonus["labels_en" if english else "labels_fr"],
-                    "amount_note": bonus["amount_note_en" if english else "amount_note_fr"]}
+                    "amount_note": bonus["amount_note_en" if english else "amount_note_fr"],
+                    "checked_on_date": datetime.date.fromisoformat(bonus["checked_on"])}
 
 
 def labelled(places: list[dict]) -> list[dict]:
