@@ -116,6 +116,8 @@ def _workshop_post(w):
 
 PAGES = {
     "home": Route(get=EVERYONE),
+    "healthz": Route(get=EVERYONE),  # probes: no data, no login (boucle.ops)
+    "readyz": Route(get=EVERYONE),
     "sourcing-search": Route(get=LOGGED),
     "sourcing-substitutes": Route(get=LOGGED),
     "login": Route(get=EVERYONE),
