@@ -6,6 +6,7 @@ A match for a synergy or a site follows the synergy's and the site's own visibil
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -194,3 +195,40 @@ def test_the_catalogue_understands_a_region_or_departement_typed_by_its_name(wor
     body = client.get(catalogue + "?territoire=Moselle").content.decode()
     assert "introuvable" not in body and "Aide mosellane (test)" in body
     assert "introuvable" in client.get(catalogue + "?territoire=Atlantide").content.decode()
+
+
+def test_the_flow_page_lists_the_five_best_aids_with_why_for_who_may_open_it(world, aids, as_persona):
+    flow = world.flows["a_need_ash"]
+    for n in range(6):  # more matching aids than the page shows
+        _aid(f"extra-{n}", f"Aide supplémentaire {n}")
+    url = reverse("flow-edit", args=[flow.pk])
+    for persona in PERSONAS:
+        response = as_persona(persona).get(url)
+        if persona not in SEE_A:
+            assert response.status_code in (302, 403, 404), persona
+            continue
+        body = response.content.decode()
+        assert "Aides et dispositifs possibles" in body and "Pourquoi" in body, persona
+        shown = re.findall(r'<li><a href="/aides/\d+/"', body)
+        assert len(shown) == 5, (persona, shown)
+        assert "Appel clos" not in body and "Ancien fonds" not in body
+        assert XSS not in body
+    listed = as_persona("member_a").get(f"/api/aids/match?flow={flow.pk}&limit=20").json()
+    assert len(listed) == 8 and "Appel clos" not in {r["name"] for r in listed}
+
+
+def test_the_api_matches_aids_to_a_flow_with_the_flow_pages_rule(world, aids, as_persona):
+    flow = world.flows["a_need_ash"]
+    for persona in PERSONAS:
+        response = as_persona(persona).get(f"/api/aids/match?flow={flow.pk}")
+        if persona == "anonymous":
+            assert response.status_code == 401
+            continue
+        assert response.status_code == (200 if persona in SEE_A else 404), persona
+        assert_no_leak(world, persona, response)
+        if persona in SEE_A:
+            rows = response.json()
+            assert rows and all({"name", "url", "financers", "deadline", "why"} <= set(r) for r in rows)
+    client = as_persona("member_a")
+    assert client.get(f"/api/aids/match?flow={flow.pk}&site={world.sites['A'].site_id}").status_code == 422
+    assert client.get("/api/aids/match?flow=99999999999999").status_code == 404

@@ -73,3 +73,60 @@ def test_map_in_english(world, shops, client):
     html = client.get(reverse("places:map"), {"commune": "Lille"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Where to repair, give or drop off an object?" in html and "illustrative example" in html
     assert "Near Lille:" in html and "repair" in html
+
+
+XSS = '<script>alert("qr")</script>'
+
+
+@pytest.fixture
+def labelled(world):
+    Place.objects.create(identifier="qr1", name="Réparateur QualiRépar (exemple)", commune="Lille", lat=50.633,
+                         lon=3.048, actions=["repair"], object_categories=["large_appliance", "small_appliance"],
+                         source="Exemple", illustrative=True, qualirepar=True)
+    Place.objects.create(identifier="qr2", name=XSS, commune="Lille", lat=50.634, lon=3.049, actions=["repair"],
+                         object_categories=["large_appliance"], source=XSS, qualirepar=True)
+    Place.objects.create(identifier="qr3", name="Réparateur sans label", commune="Lille", lat=50.632, lon=3.047,
+                         actions=["repair"], object_categories=["large_appliance"], source="Exemple")
+
+
+def test_the_map_says_bonus_possible_for_a_labelled_repairer_per_persona(world, labelled, as_persona):
+    url = reverse("places:map") + "?commune=Lille&objet=lave-linge&action=repair"
+    check_reads(world, as_persona, url, EVERYONE)
+    for persona in PERSONAS:
+        html = as_persona(persona).get(url).content.decode()
+        item = html[html.index("<strong>Réparateur QualiRépar (exemple)"):]
+        item = item[:item.index("</li>")]
+        assert "Labellisé QualiRépar" in item and "Bonus réparation possible : 50\u00a0€ déduits de la facture" in item
+        assert "à vérifier" in item
+        plain = html[html.index("<strong>Réparateur sans label"):]
+        assert "Bonus réparation" not in plain[:plain.index("</li>")]
+        assert XSS not in html and "&lt;script&gt;" in html
+    html = as_persona("anonymous").get(reverse("places:map") + "?commune=Lille&objet=grille-pain").content.decode()
+    assert "Bonus réparation possible" in html and "montant selon l&#x27;appareil" in html
+    html = as_persona("anonymous").get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Repair bonus possible: €50 off the bill" in html and "to be checked" in html
+    api = as_persona("anonymous").get("/api/places?commune=Lille&object=lave-linge").json()
+    assert {p["name"]: p["qualirepar"] for p in api}["Réparateur QualiRépar (exemple)"] is True
+
+
+def test_the_passport_page_says_whether_its_category_is_eligible(world, labelled, as_persona):
+    from boucle.passports.models import Passport
+
+    washer = Passport.objects.create(level="item", site=world.sites["A"], name="Lave-linge LL-8",
+                                     composition=[{"material": "acier", "mass_kg": 30.0}])
+    motor = Passport.objects.create(level="item", site=world.sites["A"], name="Moteur à aimants permanents",
+                                    composition=[{"material": "cuivre", "mass_kg": 3.0}])
+    for persona in PERSONAS:
+        client = as_persona(persona)
+        html = client.get(reverse("passports:page", args=[washer.handle]), {"commune": "Lille"}).content.decode()
+        repair = html[html.index('id="repair"'):html.index('id="where"')]
+        assert "Éligible au bonus réparation : 50\u00a0€ déduits de la facture" in repair, persona
+        assert 'href="#where"' in repair and "à vérifier" in repair and "ecosystem, Ecologic" in repair
+        where = html[html.index('id="where"'):html.index('id="history"')]
+        assert "Bonus réparation possible : 50\u00a0€" in where and XSS not in html
+        html = client.get(reverse("passports:page", args=[motor.handle])).content.decode()
+        assert "Éligible au bonus réparation" not in html
+        assert "pas dans la liste du bonus réparation" in html
+    html = as_persona("anonymous").get(reverse("passports:page", args=[washer.handle]),
+                                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Eligible for the repair bonus: €50 off the bill" in html

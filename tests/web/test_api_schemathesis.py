@@ -88,8 +88,9 @@ def _aim(case, known, pick):
     """Replace generated ids and references by existing ones, the ``pick``-th of each (None: keep them all)."""
     if pick is None:
         return case
-    if case.operation.path == "/api/aids/match":  # aids for a known synergy (a site goes there by its site_id)
-        case.query = {"synergy": known["synergy_id"][pick % len(known["synergy_id"])]}
+    if case.operation.path == "/api/aids/match":  # aids for a known synergy or flow (a site goes there by its site_id)
+        case.query = ({"synergy": known["synergy_id"][pick % len(known["synergy_id"])]} if pick % 2 == 0
+                      else {"flow": known["flow_id"][pick % len(known["flow_id"])]})
         return case
     for name in list(case.path_parameters or {}):
         if name in known:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from boucle.accounts.access import can_see_site, is_facilitator
+from boucle.accounts.access import can_edit_site, can_see_site, is_facilitator
 from boucle.api.common import DENIED, FORBIDDEN, HIDDEN, INVALID, Invalid, real_id, user
 from boucle.flows.fields import CellError
 
@@ -44,6 +44,7 @@ class SearchIn(Schema):
 class MatchIn(Schema):
     synergy: int | None = Field(None, description="a synergy id")
     site: str | None = Field(None, max_length=64, description="a site_id as imported")
+    flow: int | None = Field(None, description="a flow id (a flow of a site you may edit)")
     date: dt.date | None = Field(None, description="reference date, default today")
     limit: int = Field(20, ge=1, le=200)
 
@@ -95,15 +96,21 @@ def list_aids(request, q: Query[SearchIn]):
 
 
 @router.get("/match", response={200: list[dict], **DENIED, **HIDDEN, **INVALID},
-            summary="Aids for a synergy or a site, best first, each with its reasons (why)")
+            summary="Aids for a synergy, a site or a flow, best first, each with its reasons (why)")
 def match(request, q: Query[MatchIn]):
-    """``synergy`` (visible to you) or ``site`` (a site you see in full): one of them."""
-    from boucle.flows.models import Site
+    """``synergy`` (visible to you), ``site`` (a site you see in full) or ``flow`` (a flow whose
+    page you may open, i.e. of a site you may edit): one of them."""
+    from boucle.flows.models import Flow, Site
     from boucle.matching.services import visible_synergies
 
     who = user(request)
-    if (q.synergy is None) == (q.site is None):
-        raise Invalid({"synergy": [_("donnez synergy ou site, l'un des deux")]}, where="query")
+    if sum(x is not None for x in (q.synergy, q.site, q.flow)) != 1:
+        raise Invalid({"synergy": [_("donnez synergy, site ou flow, un seul des trois")]}, where="query")
+    if q.flow is not None:
+        flow = get_object_or_404(Flow.objects.select_related("site__commune__departement"), pk=real_id(q.flow))
+        if not can_edit_site(who, flow.site):
+            raise Http404
+        return services.for_flow(flow, today=q.date, limit=q.limit)
     if q.synergy is not None:
         synergy = get_object_or_404(visible_synergies(who).select_related("offer", "need"), pk=real_id(q.synergy))
         return services.for_synergy(synergy, user=who, today=q.date, limit=q.limit)

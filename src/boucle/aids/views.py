@@ -131,6 +131,15 @@ def for_synergy_page(synergy, user) -> list[dict]:
     return _shown(services.for_synergy(synergy, user=user, limit=MAX_SHOWN_MATCHES))
 
 
+#: How many aids a flow's page shows (the best ones; the whole list is in the API).
+MAX_SHOWN_FOR_FLOW = 5
+
+
+def for_flow_page(flow) -> list[dict]:
+    """The aids shown on a flow's page (the page has already checked the user may edit its site)."""
+    return [services.labelled(r) for r in services.for_flow(flow, limit=MAX_SHOWN_FOR_FLOW)]
+
+
 def for_answer_page(answer) -> list[dict]:
     """The aids shown on an answer's page (the page has already checked the user may read it)."""
     return _shown(services.for_answer(answer, limit=MAX_SHOWN_MATCHES))

@@ -154,6 +154,13 @@ def page_view(request, handle):
     # "taking batteries" would otherwise reveal a hidden composition).
     words = [m.get("material", "") for m in fields.get("composition") or [] if isinstance(m, dict)]
     places = for_passport(origin, passport.name, *words)
+    from boucle.places.services import bonus_for_object
+    from boucle.places.views import bonus_words
+
+    from boucle.places.engine import categories_for
+
+    bonus = bonus_words(bonus_for_object(passport.name, *words))
+    bonus_known = bool(categories_for(passport.name, *words))  # a category Boucle knows, eligible or not
     if fields.get("composition"):
         from .nearby import composition_with_crm
 
@@ -178,6 +185,8 @@ def page_view(request, handle):
         "level": LEVEL_WORDS.get(passport.level) or passport.get_level_display(),
         "intact": story["intact"],
         "places": places,
+        "bonus": bonus,
+        "bonus_known": bonus_known,
         "places_json": map_json([p for group in places for p in group["places"]]),
         "origin": origin,
         "scan_uri": scan_uri(passport, stem),

@@ -27,7 +27,8 @@ def _near(args) -> int:
     found = near(*position, object_text=args.object or "", action=args.action, limit=args.limit)
     if args.json:
         print(json.dumps([{k: p[k] for k in ("name", "address", "actions", "distance_km", "source", "illustrative",
-                                              "lat", "lon", "opening_hours", "website")} for p in found],
+                                              "lat", "lon", "opening_hours", "website", "qualirepar",
+                                              "bonus_reparation")} for p in found],
                          ensure_ascii=False, indent=1))
         return 0
     from django.utils.translation import gettext as _
@@ -38,6 +39,10 @@ def _near(args) -> int:
         print(_("aucun lieu trouvé"), file=sys.stderr)
     for p in found:
         flag = " — " + _("exemple illustratif") if p["illustrative"] else ""
+        if p["bonus_reparation"]:
+            amount = p["bonus_reparation"]["amount_eur"]
+            flag += " — " + (_("bonus réparation possible : %(amount)s € (à vérifier)") % {"amount": f"{amount:g}"}
+                             if amount is not None else _("bonus réparation possible (montant à vérifier)"))
         actions = ", ".join(str(ACTION_LABELS[a]) for a in p["actions"])
         print(f"{p['distance_km']:>6.1f} km  {p['name']} — {p['address']} ({actions}){flag}")
     return 0

@@ -29,6 +29,7 @@ class Place(models.Model):
     source = models.CharField(max_length=200)
     source_date = models.DateField(null=True, blank=True)
     illustrative = models.BooleanField(default=False)
+    qualirepar = models.BooleanField(default=False, help_text="repairer labelled QualiRépar (may apply the bonus réparation)")
     imported_values = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
 

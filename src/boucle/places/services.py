@@ -7,6 +7,8 @@ first, with its line number (a JSON entry's number), and nothing is written unle
 pass (or ``partial`` is asked). A place without coordinates or without a commune is refused.
 """
 
+import csv
+import functools
 import json
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,12 +25,13 @@ from . import engine
 from .models import Place
 
 COLUMNS = ["identifier", "name", "address", "postcode", "commune", "commune_insee", "latitude", "longitude",
-           "actions", "object_categories", "opening_hours", "website", "source", "source_date", "illustrative"]
+           "actions", "object_categories", "opening_hours", "website", "source", "source_date", "illustrative", "qualirepar"]
 #: Column names of ADEME's "Que faire de mes objets" export read as ours.
 ALIASES = {"identifiant_unique": "identifier", "nom": "name", "adresse": "address", "code_postal": "postcode",
            "ville": "commune", "code_commune_insee": "commune_insee", "horaires_description": "opening_hours",
            "url": "website", "sous_categories": "object_categories", "acteur_services": "actions",
-           "date_de_la_source": "source_date", "illustratif": "illustrative"}
+           "date_de_la_source": "source_date", "illustratif": "illustrative",
+           "label_qualirepar": "qualirepar"}
 ACTION_WORDS = {
     "repair": "repair", "reparer": "repair", "réparer": "repair", "reparation": "repair", "réparation": "repair",
     "give": "give", "donner": "give", "don": "give",
@@ -119,7 +122,8 @@ def parse_row(row: dict, communes: dict) -> dict:
             "commune": commune, "commune_insee": insee, "lat": lat, "lon": lon, "actions": actions,
             "object_categories": categories, "opening_hours": row.get("opening_hours", "").strip(),
             "website": website, "source": source, "source_date": F.date("source_date", row.get("source_date", "")),
-            "illustrative": F.boolean("illustrative", row.get("illustrative", ""), default=False)}
+            "illustrative": F.boolean("illustrative", row.get("illustrative", ""), default=False),
+            "qualirepar": F.boolean("qualirepar", row.get("qualirepar", ""), default=False)}
 
 
 def import_places(path, *, partial: bool = False) -> Report:
@@ -181,30 +185,55 @@ def _points(places):
     return [engine.PlacePoint(p.pk, p.lat, p.lon, tuple(p.actions), tuple(p.object_categories)) for p in places]
 
 
-def place_dict(place: Place, km: float) -> dict:
-    """What anyone may read of a place (all of it is public), positions to 3 decimals."""
+BONUS_FILE = Path(__file__).parent / "data" / "bonus_reparation.csv"
+
+
+@functools.cache
+def bonus_families() -> list:
+    """The bonus réparation families of the shipped data file (every figure « à vérifier »)."""
+    with BONUS_FILE.open(encoding="utf-8") as handle:
+        return engine.bonus_families(csv.DictReader(handle))
+
+
+def bonus_for_object(*texts: str) -> dict | None:
+    """Whether an object (its name, its materials) is eligible for the bonus réparation."""
+    return engine.bonus_for(bonus_families(), engine.categories_for(*texts), texts)
+
+
+def _bonus(place: Place, categories, texts) -> dict | None:
+    if any(texts) and not categories:  # an object nobody recognised: no claim about it
+        return None
+    return engine.place_bonus(bonus_families(), qualirepar=place.qualirepar, actions=place.actions,
+                              place_categories=place.object_categories, categories=categories, texts=texts)
+
+
+def place_dict(place: Place, km: float, bonus: dict | None = None) -> dict:
+    """What anyone may read of a place (all of it is public), positions to 3 decimals; ``bonus``:
+    the bonus réparation this repairer may apply for the object asked about (``engine.place_bonus``)."""
     return {"name": place.name, "address": ", ".join(x for x in (place.address, f"{place.postcode} {place.commune}".strip()) if x),
             "commune": place.commune, "actions": list(place.actions), "object_categories": list(place.object_categories),
             "opening_hours": place.opening_hours, "website": place.website, "distance_km": round(km, 1),
             "lat": round(place.lat, 3), "lon": round(place.lon, 3), "source": place.source,
             "source_date": place.source_date.isoformat() if place.source_date else None,
-            "illustrative": place.illustrative}
+            "illustrative": place.illustrative, "qualirepar": place.qualirepar, "bonus_reparation": bonus}
 
 
 def near(lat: float, lon: float, *, object_text: str = "", action: str | None = None, limit: int = 20) -> list[dict]:
     """The ``limit`` nearest places for an object (free text) and an action, nearest first."""
     places = {p.pk: p for p in Place.objects.all()}
     categories = engine.categories_for(object_text) if object_text else None
+    texts = (object_text,) if object_text else ()
     found = engine.nearest(_points(places.values()), lat, lon, action=action, categories=categories, limit=limit)
-    return [place_dict(places[point.key], km) for point, km in found]
+    return [place_dict(places[point.key], km, _bonus(places[point.key], categories, texts)) for point, km in found]
 
 
-def near_per_action(lat: float, lon: float, categories, per_action: int = 3) -> list[dict]:
+def near_per_action(lat: float, lon: float, categories, per_action: int = 3, texts=()) -> list[dict]:
     """For each action somebody offers: the nearest places taking one of ``categories``."""
     places = {p.pk: p for p in Place.objects.all()}
     found = engine.nearest_per_action(_points(places.values()), lat, lon, categories=categories,
                                       per_action=per_action)
-    return [{"action": action, "places": [place_dict(places[point.key], km) for point, km in ranked]}
+    return [{"action": action, "places": [place_dict(places[point.key], km, _bonus(places[point.key], categories, texts))
+                                          for point, km in ranked]}
             for action, ranked in found.items()]
 
 

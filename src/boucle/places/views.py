@@ -2,9 +2,11 @@
 person's position (asked by the browser, rounded to 3 decimals, never stored) or a commune
 they type. Places only: Boucle's company sites never appear here."""
 
+import datetime
 import json
 
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from boucle.territories import coarse
 
@@ -35,9 +37,20 @@ def origin_from(request) -> dict:
     return {"lat": None, "lon": None, "from_browser": False, "commune": "", "typed": typed, "unknown": bool(typed)}
 
 
+def bonus_words(bonus: dict | None) -> dict | None:
+    """The bonus réparation in the reader's language: families, amount or note (template-ready)."""
+    if not bonus:
+        return None
+    english = (get_language() or "fr").startswith("en")
+    return bonus | {"labels": bonus["labels_en" if english else "labels_fr"],
+                    "amount_note": bonus["amount_note_en" if english else "amount_note_fr"],
+                    "checked_on_date": datetime.date.fromisoformat(bonus["checked_on"])}
+
+
 def labelled(places: list[dict]) -> list[dict]:
     for p in places:
         p["action_labels"] = [str(ACTION_LABELS[a]) for a in p["actions"]]
+        p["bonus"] = bonus_words(p.get("bonus_reparation"))
     return places
 
 
@@ -64,7 +77,7 @@ def for_passport(origin: dict, *texts: str) -> list[dict]:
     """The passport page's list: per action, the 3 nearest places for the object's categories."""
     if origin.get("lat") is None:
         return []
-    groups = near_per_action(origin["lat"], origin["lon"], engine.categories_for(*texts) or None)
+    groups = near_per_action(origin["lat"], origin["lon"], engine.categories_for(*texts) or None, texts=texts)
     for group in groups:
         group["label"] = ACTION_LABELS[group["action"]]
         labelled(group["places"])

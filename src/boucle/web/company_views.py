@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from boucle.accounts.access import can_edit_site, member_company_ids, sites_in_full_view
-from boucle.aids.views import for_synergy_page
+from boucle.aids.views import for_flow_page, for_synergy_page
 from boucle.flows.importers import import_flows
 from boucle.flows.models import Flow, Site
 from boucle.flows.tabular import FileFormatError
@@ -69,7 +69,8 @@ def _flow_form_page(request, form, flow=None):
 
     return render(request, "web/company/flow_form.html", {"form": form, "flow": flow,
                                                           "material_options": material_options(),
-                                                          "matching_notes": _matching_notes(flow) if flow else []})
+                                                          "matching_notes": _matching_notes(flow) if flow else [],
+                                                          "aids": for_flow_page(flow) if flow else None})
 
 
 def _matching_notes(flow) -> list[str]:

@@ -32,4 +32,13 @@ def test_import_then_near_as_json(tmp_path):
     kms = [p["distance_km"] for p in places]
     assert kms == sorted(kms) and places[0]["address"].endswith("Lille")
     assert len(json.loads(boucle("places", "near", "49.89,2.30", "--json", env=env).stdout)) == 20
+    result = boucle("places", "near", "50.63,3.06", "--action", "repair", "--object", "lave-linge", "--json", env=env)
+    places = json.loads(result.stdout)
+    assert all({"qualirepar", "bonus_reparation"} <= set(p) for p in places)
+    labelled = [p for p in places if p["qualirepar"]]
+    assert labelled and labelled[0]["bonus_reparation"]["amount_eur"] == 50
+    assert labelled[0]["bonus_reparation"]["checked"] is False
+    assert all(p["bonus_reparation"] is None for p in places if not p["qualirepar"])
+    text = boucle("places", "near", "50.63,3.06", "--action", "repair", "--object", "lave-linge", env=env).stdout
+    assert "bonus réparation possible : 50 € (à vérifier)" in text
     assert boucle("places", "near", "nowhere", env=env).returncode == 2
