@@ -119,7 +119,10 @@ def _show(args) -> int:
 
     passports = _find(args.id)
     if not passports:
-        print(f"no passport {args.id!r}", file=sys.stderr)
+        from django.utils.translation import gettext as _
+
+        print(_("aucun passeport %(id)s : donnez son identifiant (boucle passport list) ou son lien "
+                "(https://…/01/GTIN…)") % {"id": repr(args.id)}, file=sys.stderr)
         return 2
     passport = passports[0]
     record = passport_json(passport, AnonymousUser(), args.root.rstrip("/"))  # what anyone may read
