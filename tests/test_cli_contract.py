@@ -93,7 +93,10 @@ def test_match_jsonl_lines_then_aids_for_a_matched_site(boucle):
 def test_human_outputs_use_words(boucle):
     listed = boucle("aids", "list")
     assert listed.returncode == 0 and "sans date limite" in listed.stdout
-    assert boucle("passport", "list").returncode == 0
+    passports = boucle("passport", "list")
+    assert passports.returncode == 0 and "\tmodèle\t" in passports.stdout and "\tmodel\t" not in passports.stdout
+    crm = boucle("materials", "crm")
+    assert "Antimoine" in crm.stdout and "stratégique" in crm.stderr
     assert boucle("materials", "list", "--critical").returncode == 0
     export = boucle("export", "--territory", "region:32", "--what", "critical", "--output", "-")
     assert export.returncode == 0 and export.stdout.splitlines()[0].startswith("crm,")
@@ -169,3 +172,5 @@ def test_english_messages(boucle):
     _clean_failure(boucle("passport", "show", "nope", lang="en"), "no passport 'nope'")
     _clean_failure(boucle("places", "near", "abc", lang="en"), "expected LAT,LON")
     _clean_failure(boucle("sourcing", "substitutes", "cobalt", lang="en"), "not recognised")
+    crm = boucle("materials", "crm", lang="en")
+    assert "Antimony" in crm.stdout and "strategic" in crm.stderr

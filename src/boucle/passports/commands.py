@@ -105,7 +105,7 @@ def _list(args) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for row in rows:
-            print(f"{row['handle']}\t{row['level']}\t{row['name']}\t{row['resolver_url']}")
+            print(f"{row['handle']}\t{Passport.Level(row['level']).label}\t{row['name']}\t{row['resolver_url']}")
     return 0
 
 
