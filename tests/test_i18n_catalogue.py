@@ -30,7 +30,8 @@ CONTEXT_FIRST = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
 PLURAL = {"ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
 # Calls whose msgid is a variable: each must be listed here with the strings it can receive, so that a new one
 # is noticed (makemessages cannot see it) and its strings are still checked below. Keyed by catalogue.
-DYNAMIC_MSGIDS = {None: {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values())}}
+DYNAMIC_MSGIDS = {None: {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values()),
+                          "exc.template": set()}}  # ops: ArchiveError messages, each marked with gettext_noop
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdif%r]")
 
 

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "boucle.aids.commands",
     "boucle.land.commands",
     "boucle.skills.commands",
+    "boucle.ops.commands",
 ]
 
 

@@ -127,10 +127,13 @@ INSTALLED_APPS = [
     "boucle.aids",
     "boucle.land",
     "boucle.skills",
+    "boucle.ops",
     "boucle.web",
 ]
 
 MIDDLEWARE = [
+    "boucle.ops.middleware.RequestIdMiddleware",  # X-Request-ID in the response and in every log record
+    "boucle.ops.middleware.ProbeMiddleware",  # /healthz and /readyz, before host checks and HTTPS redirects
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -183,6 +186,8 @@ elif _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
     raise ImproperlyConfigured(f"BOUCLE_CACHE_URL={_cache_url!r}: expected redis://host:port/db (or empty: the database)")
+# Background jobs' broker (redis://… or amqp://…); empty: jobs run in the process. /readyz pings it when set.
+BOUCLE_BROKER_URL = os.environ.get("BOUCLE_BROKER_URL", "").strip()
 
 # Logins: 10 wrong passwords for one account, from any address and any worker, lock it for
 # 15 minutes on every login form, the admin's included (accounts.lockout).
@@ -288,9 +293,19 @@ if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 
+# Logs on stderr, each record with its request's id (boucle.ops.logs); one JSON object per line with
+# BOUCLE_LOG_FORMAT=json, for a log collector.
+BOUCLE_LOG_FORMAT = os.environ.get("BOUCLE_LOG_FORMAT", "text").strip().lower()
+if BOUCLE_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"BOUCLE_LOG_FORMAT={BOUCLE_LOG_FORMAT!r}: expected text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "boucle.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "boucle.ops.logs.JsonFormatter"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": BOUCLE_LOG_FORMAT}},
     "root": {"handlers": ["stderr"], "level": os.environ.get("BOUCLE_LOG_LEVEL", "WARNING")},
 }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("", include("boucle.ops.urls")),  # /healthz, /readyz: before any catch-all route
     path("", include("boucle.accounts.urls")),
     path("", include("boucle.passports.urls")),
     path("observatoire/", include("boucle.observatory.urls")),

@@ -99,3 +99,46 @@ def test_a_huge_field_or_a_control_character_is_a_clean_refusal(tmp_path):
     report = import_sirene(path, progress=False)
     assert report.rejected == [(2, "enseigne1etablissement: caractère de contrôle interdit (U+001B)")]
     assert Site.objects.count() == 0
+
+
+def _snapshot():
+    from boucle.flows.models import Company
+
+    sites = list(Site.objects.order_by("site_id").values_list(
+        "site_id", "name", "naf_id", "lat", "lon", "commune_id", "closed", "company_id", "imported_at",
+        "imported_values"))
+    return sites, Company.objects.count()
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, monkeypatch):
+    """Same counts, same values, same ``imported_at``: not one row rewritten (duplicate SIRET included)."""
+    import boucle.flows.sirene as sirene
+
+    monkeypatch.setattr(sirene, "BATCH", 3)
+    sites = [make_siret() for _ in range(7)]
+    path = tmp_path / "s.csv"
+    # a SIRET twice, the later row wins (within one batch; PostgreSQL also across batches, SQLite not)
+    path.write_text(HEADER + _rows(sites[:1]) + _rows(sites[:1], state="F") + _rows(sites[1:]), encoding="utf-8")
+    first = import_sirene(path, progress=False)
+    assert first.created == 7 and Site.objects.get(site_id=sites[0]).closed
+    before = _snapshot()
+    again = import_sirene(path, progress=False)
+    assert (again.created, again.updated, again.unchanged, again.written) == (0, 0, 7, True)
+    assert _snapshot() == before
+
+
+def test_a_correction_wins_over_a_newer_extract(tmp_path):
+    from boucle.flows.corrections import correct
+
+    sites = [make_siret() for _ in range(3)]
+    path = tmp_path / "s.csv"
+    path.write_text(HEADER + _rows(sites), encoding="utf-8")
+    import_sirene(path, progress=False)
+    fixed = Site.objects.get(site_id=sites[0])
+    correct(fixed, "name", "Nom corrigé par l'animatrice")
+    path.write_text(HEADER + _rows(sites, state="F"), encoding="utf-8")  # all three closed since
+    report = import_sirene(path, progress=False)
+    assert (report.created, report.updated, report.unchanged) == (0, 3, 0)
+    fixed.refresh_from_db()
+    assert fixed.closed and fixed.name == "Nom corrigé par l'animatrice"
+    assert Site.objects.filter(closed=True).count() == 3

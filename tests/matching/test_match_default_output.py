@@ -98,3 +98,13 @@ def test_synergy_card_explains_in_words_without_factors_or_quantities(territory)
         text = " ".join(explanation_sentences(synergy.explanation))  # what the synergy card shows
     assert "Fabrication de ciment" in text and "Source" in text
     assert "20000" not in text and "20 000" not in text and not any(f in text for f in FACTOR_NAMES)
+
+
+def test_match_with_workers_prints_the_same_bytes(territory, capsys):
+    """`boucle match --workers 2` cuts the territory into tiles run by two processes: same lines."""
+    assert main(["match", "--format", "jsonl", "--no-store"]) == 0
+    single = capsys.readouterr().out
+    assert main(["match", "--format", "jsonl", "--no-store", "--workers", "2"]) == 0
+    assert capsys.readouterr().out == single and single.count("\n") > 3
+    assert main(["match", "--format", "jsonl", "--no-store", "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err

@@ -182,3 +182,15 @@ def test_api_writes_are_for_facilitators(world, aids, as_persona):
     bad = as_persona("facilitator_t").post("/api/aids", body | {"themes": ["astrology"]},
                                            content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_the_catalogue_understands_a_region_or_departement_typed_by_its_name(world, aids, client):
+    """A company manager types « Hauts-de-France » or « Moselle », not region:32."""
+    _aid("moselle", "Aide mosellane (test)", perimeter=["departement:57"])
+    catalogue = reverse("aids:catalogue")
+    body = client.get(catalogue + "?territoire=hauts-de-france").content.decode()
+    assert "introuvable" not in body
+    assert "Fonds économie circulaire (test)" in body and "Aide mosellane (test)" not in body
+    body = client.get(catalogue + "?territoire=Moselle").content.decode()
+    assert "introuvable" not in body and "Aide mosellane (test)" in body
+    assert "introuvable" in client.get(catalogue + "?territoire=Atlantide").content.decode()

@@ -116,6 +116,8 @@ def _workshop_post(w):
 
 PAGES = {
     "home": Route(get=EVERYONE),
+    "healthz": Route(get=EVERYONE),  # probes: no data, no login (boucle.ops)
+    "readyz": Route(get=EVERYONE),
     "sourcing-search": Route(get=LOGGED),
     "sourcing-substitutes": Route(get=LOGGED),
     "login": Route(get=EVERYONE),
@@ -132,9 +134,9 @@ PAGES = {
     "company-invitation-revoke": Route(args=_pending_invitation, post={"admin_a", "superuser"}),
     # Whoever holds a valid invitation learns which company sent it; only the invited address may accept.
     "accept-invitation": Route(args=_invitation, get={"member_b"}, post={"member_b"}, exempt={"A"}),
-    "map": Route(get=FACILITATORS),
-    "map-sites": Route(get=FACILITATORS),
-    "map-epci": Route(get=FACILITATORS, outlines=True),
+    "map": Route(get=LOGGED),  # company members: their own sites exact, others coarse (test_map_company.py)
+    "map-sites": Route(get=LOGGED),
+    "map-epci": Route(get=LOGGED, outlines=True),
     "map-lines": Route(get=LOGGED),
     "site-detail": Route(args=_a, get=SEE_A),
     "company-home": Route(get=LOGGED),

@@ -103,12 +103,12 @@ def test_the_pages_say_how_much_of_the_potential_rests_on_illustrative_flows(ter
 
     Flow.objects.filter(label="Vapeur excédentaire").update(illustrative=True)
     page = territory.get("/animation/chiffres/").content.decode()  # the dashboard's figures block
-    share = re.search(r'class="note illustrative-share">[^<]*: ([\d,.]+)\.', page)
+    share = re.search(r'class="note illustrative-share">[^<]*: ([\d,.]+)\u00a0%\.', page)  # a percentage
     from boucle.matching.territory_potential import potential_of
 
     p = potential_of(resolve(REGION))
     steam = sum(e["co2e_avoided_t"] for e in p.exchanges if e["unit"] == "MWh")
     assert 0 < steam < p.co2e_avoided_t
-    assert float(share.group(1).replace(",", ".")) == pytest.approx(steam / p.co2e_avoided_t, abs=0.01)
+    assert float(share.group(1).replace(",", ".")) / 100 == pytest.approx(steam / p.co2e_avoided_t, abs=0.01)
     page = territory.get("/observatoire/territoire/region/32/").content.decode()
     assert "illustrative-share" in page

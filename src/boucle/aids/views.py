@@ -35,7 +35,21 @@ def _territory(text: str):
         commune = find_commune(text)
         if commune is not None:
             return f"commune:{commune.insee}", commune.name
+        named = _named_territory(text)
+        if named is not None:
+            return named
     return None, ""
+
+
+def _named_territory(text: str):
+    """A région, département or intercommunalité typed by its name (« Hauts-de-France », « Nord »)."""
+    from boucle.territories.models import Departement, Epci, Region
+
+    for level, model, key in (("region", Region, "code"), ("departement", Departement, "code"), ("epci", Epci, "siren")):
+        found = model.objects.filter(name__iexact=text).first()
+        if found is not None:
+            return f"{level}:{getattr(found, key)}", found.name
+    return None
 
 
 def catalogue(request):

@@ -28,11 +28,16 @@ LENGTH = "length"
 
 @dataclass(frozen=True)
 class Problem:
-    """One inconsistency; ``index`` is the position in the verified list (-1: whole chain)."""
+    """One inconsistency; ``index`` is the position in the verified list (-1: whole chain).
+
+    ``template`` (one of ``TEMPLATES``) and ``params`` let an application word it in another
+    language: ``message == template % params``."""
 
     index: int
     kind: str
     message: str
+    template: str = ""
+    params: tuple = ()
 
     def __str__(self) -> str:
         return self.message
@@ -60,6 +65,29 @@ def _recorded_hash(event: dict) -> str | None:
     return event_id if isinstance(event_id, str) and event_id.startswith("ni:///") else None
 
 
+T_LENGTH = "%(events)s events but %(links)s links"
+T_EDITED = "event %(i)s was modified after capture: its content hashes to %(got)s, but it was recorded as %(want)s"
+T_HEAD_BEHIND = ("the recorded head is the link of event %(i)s, but %(n)s event(s) follow it without being "
+                 "recorded")
+T_HEAD_LOST = ("the head recorded apart matches no link: the last event(s) of the passport were deleted (or the "
+               "head was tampered with)")
+T_RETAGGED = "event %(i)s was recorded as %(was)r, but is stored now as %(now)r"
+T_WAS_FIRST = ("event %(i)s was recorded as the first event of the passport, but now comes after event "
+               "%(before)s: the history was reordered")
+T_WAS_AFTER = "event %(i)s was recorded right after the event now at position %(j)s: the history was reordered"
+T_LINK_OF = "the link at position %(i)s belongs to the event now at position %(k)s: the history was reordered"
+T_GAP_START = "event %(i)s does not follow the start of the chain: the event(s) recorded before it are missing (deleted)"
+T_GAP = "event %(i)s does not follow event %(before)s: the event(s) recorded before it are missing (deleted)"
+T_GAP_START_DOUBT = (T_GAP_START + " (or this event, which carries no hash eventID, was edited)")
+T_GAP_DOUBT = (T_GAP + " (or this event, which carries no hash eventID, was edited)")
+TEMPLATES = (T_LENGTH, T_EDITED, T_HEAD_BEHIND, T_HEAD_LOST, T_RETAGGED, T_WAS_FIRST, T_WAS_AFTER, T_LINK_OF,
+             T_GAP_START, T_GAP, T_GAP_START_DOUBT, T_GAP_DOUBT)
+
+
+def _problem(index: int, kind: str, template: str, **params) -> Problem:
+    return Problem(index, kind, template % params, template, tuple(sorted(params.items())))
+
+
 def verify_chain(events: list[dict], links: list[str], head: str | None, *,
                  context=None, tags: list[str] | None = None, tag_values=()) -> list[Problem]:
     """Every inconsistency between stored events, their stored links and the recorded head.
@@ -71,14 +99,12 @@ def verify_chain(events: list[dict], links: list[str], head: str | None, *,
     """
     problems: list[Problem] = []
     if len(events) != len(links):
-        problems.append(Problem(-1, LENGTH, f"{len(events)} events but {len(links)} links"))
+        problems.append(_problem(-1, LENGTH, T_LENGTH, events=len(events), links=len(links)))
     actual = [event_hash(event, context) for event in events]
     recorded = [_recorded_hash(event) or h for event, h in zip(events, actual)]
     for i, (got, want) in enumerate(zip(actual, recorded)):
         if got != want:
-            problems.append(Problem(i, EDITED, (
-                f"event {i} was modified after capture: its content hashes to {got}, "
-                f"but it was recorded as {want}")))
+            problems.append(_problem(i, EDITED, T_EDITED, i=i, got=got, want=want))
     tags = list(tags) if tags else [""] * len(events)
     position = {link: i for i, link in enumerate(links)}
     prev = None
@@ -89,13 +115,10 @@ def verify_chain(events: list[dict], links: list[str], head: str | None, *,
     last = links[-1] if links else None
     if (head or None) != last:
         if head in position:
-            problems.append(Problem(position[head], HEAD, (
-                f"the recorded head is the link of event {position[head]}, but "
-                f"{len(links) - 1 - position[head]} event(s) follow it without being recorded")))
+            problems.append(_problem(position[head], HEAD, T_HEAD_BEHIND, i=position[head],
+                                     n=len(links) - 1 - position[head]))
         else:
-            problems.append(Problem(len(links), DELETED, (
-                "the head recorded apart matches no link: the last event(s) of the passport "
-                "were deleted (or the head was tampered with)")))
+            problems.append(_problem(len(links), DELETED, T_HEAD_LOST))
     return problems
 
 
@@ -103,25 +126,16 @@ def _misplaced(i, link, prev, links, recorded, events, tags, tag_values) -> Prob
     """Explain why link ``i`` does not follow its predecessor."""
     for other in (set(tags) | set(tag_values)) - {tags[i]}:
         if link == chain_link(prev, recorded[i], other):
-            return Problem(i, EDITED, (
-                f"event {i} was recorded as {other!r}, but is stored now as {tags[i]!r}"))
+            return _problem(i, EDITED, T_RETAGGED, i=i, was=other, now=tags[i])
     if i != 0 and link == chain_link(None, recorded[i], tags[i]):
-        return Problem(i, REORDERED, (
-            f"event {i} was recorded as the first event of the passport, but now comes "
-            f"after event {i - 1}: the history was reordered"))
+        return _problem(i, REORDERED, T_WAS_FIRST, i=i, before=i - 1)
     for j, other in enumerate(links):
         if j != i and link == chain_link(other, recorded[i], tags[i]):
-            return Problem(i, REORDERED, (
-                f"event {i} was recorded right after the event now at position {j}: "
-                f"the history was reordered"))
+            return _problem(i, REORDERED, T_WAS_AFTER, i=i, j=j)
     for k, h in enumerate(recorded):
         if k != i and link == chain_link(prev, h, tags[k]):
-            return Problem(i, REORDERED, (
-                f"the link at position {i} belongs to the event now at position {k}: "
-                f"the history was reordered"))
-    where = "the start of the chain" if i == 0 else f"event {i - 1}"
-    doubt = "" if _recorded_hash(events[i]) else (
-        " (or this event, which carries no hash eventID, was edited)")
-    return Problem(i, DELETED, (
-        f"event {i} does not follow {where}: the event(s) recorded before it are missing "
-        f"(deleted){doubt}"))
+            return _problem(i, REORDERED, T_LINK_OF, i=i, k=k)
+    doubt = not _recorded_hash(events[i])
+    if i == 0:
+        return _problem(i, DELETED, T_GAP_START_DOUBT if doubt else T_GAP_START, i=i)
+    return _problem(i, DELETED, T_GAP_DOUBT if doubt else T_GAP, i=i, before=i - 1)

@@ -47,11 +47,13 @@ class Site(models.Model):
     site_id = models.CharField(max_length=64, unique=True, help_text="SIRET or external id, as imported.")
     id_kind = models.CharField(max_length=10, choices=IdKind.choices)
     name = models.CharField(max_length=200)
-    naf = models.ForeignKey("reference.ActivityCode", on_delete=models.PROTECT, null=True, blank=True)
+    # indexed by ``site_naf_place_idx`` below (code, then position), not by a second index of its own
+    naf = models.ForeignKey("reference.ActivityCode", on_delete=models.PROTECT, null=True, blank=True, db_index=False)
     activity = models.CharField(max_length=300, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
-    commune = models.ForeignKey("territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="sites")
+    commune = models.ForeignKey("territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="sites",
+                                db_index=False)  # indexed once, in Meta.indexes
     country = models.CharField(max_length=2, default="FR")
     closed = models.BooleanField(default=False)
     source = models.CharField(max_length=40, blank=True)
@@ -66,7 +68,14 @@ class Site(models.Model):
                 name="site_coordinates_range",
             ),
         ]
-        indexes = [models.Index(fields=["commune"]), models.Index(fields=["naf"])]
+        indexes = [
+            models.Index(fields=["commune"]),
+            # One index for the activity code: equality and IN, prefix (LIKE '38%': the pattern
+            # operator class), and the sourcing search's bounding box (code, then latitude range,
+            # longitude checked in the index). Each index slows a SIRENE-scale import, hence one.
+            models.Index(fields=["naf", "lat", "lon"], name="site_naf_place_idx",
+                         opclasses=["varchar_pattern_ops", "float8_ops", "float8_ops"]),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.site_id})"

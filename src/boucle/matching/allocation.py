@@ -65,11 +65,13 @@ def allocate(
     arc_capacity_t=None,
     quantity_unit_t: float = 0.001,
     value_scale: float = 1000.0,
+    workers: int | None = None,
 ) -> Allocation:
     """Maximise total value; ``arc_value`` is per tonne (e.g. tCO2e avoided per t).
 
     ``demand_t`` may hold nan for an unknown demand: it is then bounded only by
     the supplies reaching it. Arcs with a non-positive (or nan) value are never used.
+    ``workers``: the independent parts solved by that many processes (same plan).
     """
     supply_t = np.asarray(supply_t, dtype=np.float64).reshape(-1)
     demand_t = np.asarray(demand_t, dtype=np.float64).reshape(-1)
@@ -98,8 +100,9 @@ def allocate(
     tails, heads = arcs_from[keep], arcs_to[keep]
     capacity = np.minimum(np.minimum(u[tails], v[heads]), c_units)
     flows = np.zeros(keep.size, dtype=np.int64)
-    for arcs in _independent_groups(tails, heads, n_s, n_d):
-        flows[arcs] = _min_cost_flow(tails[arcs], heads[arcs], u, v, capacity[arcs], cost[arcs])
+    groups = _independent_groups(tails, heads, n_s, n_d)
+    for arcs, solved in zip(groups, _solve_groups(groups, tails, heads, u, v, capacity, cost, workers)):
+        flows[arcs] = solved
     flow_t[keep] = flows * unit
     shipped = np.bincount(arcs_from, weights=flow_t, minlength=n_s)
     received = np.bincount(arcs_to, weights=flow_t, minlength=n_d)
@@ -137,6 +140,33 @@ def _independent_groups(tails: np.ndarray, heads: np.ndarray, n_s: int, n_d: int
     if pending:
         groups.append(np.concatenate(pending))
     return groups
+
+
+_NETWORK: tuple = ()  # the arrays the worker processes inherit (fork): no copy per part
+
+
+def _solve_group(i: int) -> np.ndarray:
+    groups, tails, heads, u, v, capacity, cost = _NETWORK
+    arcs = groups[i]
+    return _min_cost_flow(tails[arcs], heads[arcs], u, v, capacity[arcs], cost[arcs])
+
+
+def _solve_groups(groups, tails, heads, u, v, capacity, cost, workers: int | None) -> list[np.ndarray]:
+    """Each independent part's flows, in this process or over ``workers`` forked processes (largest
+    parts first); parts do not compete, so the plan is the same either way."""
+    global _NETWORK
+    _NETWORK = (groups, tails, heads, u, v, capacity, cost)
+    try:
+        if not workers or workers <= 1 or len(groups) <= 1:
+            return [_solve_group(i) for i in range(len(groups))]
+        import multiprocessing as mp
+
+        order = sorted(range(len(groups)), key=lambda i: -groups[i].size)
+        with mp.get_context("fork").Pool(min(workers, len(groups))) as pool:
+            solved = dict(zip(order, pool.imap(_solve_group, order, chunksize=1)))
+        return [solved[i] for i in range(len(groups))]
+    finally:
+        _NETWORK = ()
 
 
 def _min_cost_flow(tails, heads, u, v, capacity, cost) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""`boucle evaluate maestri|literature`: precision, recall and F1 of the default output of
+"""`boucle evaluate maestri|literature|process`: precision, recall and F1 of the default output of
 `boucle match` and ranking metrics (mean average precision, recall@3) against documented
 exchanges, each next to its baselines computed in the same run (everyone-to-everyone within each
 case, random ranking). Pure (no database): the same pipeline as `boucle match`, on records built
@@ -10,14 +10,15 @@ import json
 import sys
 from pathlib import Path
 
-from .evaluate import LITERATURE_CSV, MAESTRI_CSV, RECALL_AT, evaluate_maestri
+from .evaluate import LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("evaluate", help="Measure proposals against documented symbiosis exchanges")
-    p.add_argument("dataset", choices=["maestri", "literature"],
+    p.add_argument("dataset", choices=["maestri", "literature", "process"],
                    help="maestri: MAESTRI exchanges database (development cases); literature: documented exchanges "
-                        "of 18 other parks in the same layout (knowledge/eval/literature_check.md)")
+                        "of 18 other parks in the same layout (knowledge/eval/literature_check.md); process: "
+                        "heavy-industry and utility exchanges (knowledge/eval/process_check.md)")
     p.add_argument("--activity-text-only", action="store_true",
                    help="give the engine the activity text of each site and no NACE code")
     p.add_argument("--name-only", action="store_true",
@@ -40,7 +41,7 @@ def handle(args) -> int:
             "activity text only" if args.activity_text_only else "NACE code + activity text")
     print(f"evaluating {args.dataset} ({mode})...",
           file=sys.stderr)
-    path = args.path or (LITERATURE_CSV if args.dataset == "literature" else MAESTRI_CSV)
+    path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV}.get(args.dataset, MAESTRI_CSV)
     report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
                               strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset
@@ -48,7 +49,7 @@ def handle(args) -> int:
         json.dump(report, sys.stdout, indent=2, sort_keys=True)
         print()
         return 0
-    title = "MAESTRI" if args.dataset == "maestri" else "Literature check set"
+    title = {"maestri": "MAESTRI", "literature": "Literature check set"}.get(args.dataset, "Process check set")
     print(f"{title}: default output of boucle match (plausibility >= {report['threshold']:.4f}, at most "
           f"{report['max_receivers_per_offer']} receivers per offer), offer -> receiving-site pairs"
           f" ({mode})")

@@ -17,6 +17,8 @@ def register(subparsers):
     m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
     m.add_argument("--output", help="write to this file instead of stdout")
     m.add_argument("--no-store", action="store_true", help="do not store the proposals as synergies")
+    m.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="split the territory into tiles run by N processes (same proposals)")
     m.set_defaults(func=run_match, needs_db=True)
     a = subparsers.add_parser("allocate", help="the territory's optimal allocation of supplies to demands")
     a.add_argument("--territory")
@@ -73,7 +75,10 @@ def run_match(args) -> int:
     radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
     print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
           % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
-    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top)
+    if args.workers is not None and args.workers < 1:
+        print(_("--workers : un nombre de processus d'au moins 1 est attendu."), file=sys.stderr)
+        return 2
+    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers)
     if not args.no_store:
         with bulk_allocation():
             stored = proposals.proposals()

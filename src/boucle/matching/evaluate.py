@@ -40,6 +40,9 @@ EVAL_DIR = Path(__file__).parent / "knowledge" / "eval"
 MAESTRI_CSV = EVAL_DIR / "maestri_exchanges_dev.csv"
 # Documented exchanges of other parks, from the literature, in the MAESTRI layout (see its .md).
 LITERATURE_CSV = EVAL_DIR / "literature_check.csv"
+# Heavy-industry and utility exchanges written from process knowledge (BREFs) and a few documented
+# parks, before the process recipes were tuned (see process_check.md).
+PROCESS_CSV = EVAL_DIR / "process_check.csv"
 GENERIC_WORDS = {"waste", "wastes", "by", "products", "product", "and", "of", "the", "as", "from", "with"}
 
 

@@ -675,7 +675,7 @@ FIRST_GUESS = (1, 3)
 
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
-                       pair_filter, by_plausibility, rows=None):
+                       pair_filter, by_plausibility, rows=None, threads: int = -1):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -704,7 +704,8 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     while True:
         rounds += 1
         top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
-                                           threshold=kernel_threshold, rows=rows, by_plausibility=by_plausibility)
+                                           threads, threshold=kernel_threshold, rows=rows,
+                                           by_plausibility=by_plausibility)
         again = np.zeros(n_off, dtype=bool)
         again[rows] = True
         keep = ~again[found_o]
@@ -757,6 +758,75 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     return cands, terms, sel
 
 
+def resale_filter(offers: eng.Offers, needs: eng.Needs, waste_op: np.ndarray | None):
+    """The candidate filter of the default output: a sorted secondary material goes to a user of it,
+    not from one recycler or waste operator to the next (a declared need of a recycler still counts).
+    ``waste_op``: per site, None when needs are not inferred."""
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        if waste_op is None or len(cands) == 0:
+            return cands
+        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
+        return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
+    return pair_filter
+
+
+def gain_filter(vterms, needs: eng.Needs, n_unit: np.ndarray, o_map=None, n_map=None):
+    """The candidate filter of the valuation against today's route (:mod:`.additionality`): a pair
+    whose known quantity gains nothing (CO2e <= 0) or heat beyond its break-even distance is not a
+    candidate, so the cap of receivers per offer is filled with pairs that gain. ``o_map``/``n_map``
+    turn a tile's local rows into the run's rows (:mod:`.partition`)."""
+    def valuation(cands: eng.Candidates) -> dict:
+        oi = cands.offer_idx if o_map is None else o_map[cands.offer_idx]
+        ni = cands.need_idx if n_map is None else n_map[cands.need_idx]
+        return value_pairs(vterms, oi, needs.quantity_t[ni], n_unit[ni], ~needs.inferred[ni],
+                           needs.temperature_c[ni], rounded_array(cands.distance_km, 3))
+
+    def keep(cands: eng.Candidates) -> eng.Candidates:
+        if len(cands) == 0:
+            return cands
+        drop = valuation(cands)["drop"]
+        return cands.take(np.flatnonzero(~drop)) if drop.any() else cands
+    keep.valuation = valuation
+    return keep
+
+
+def searchable_rows(vterms, n_offers: int, gain) -> np.ndarray:
+    """Offer rows worth searching: one whose every pair would be dropped (a known quantity that gains
+    nothing even next door: the CO2e of a material, not heat, only falls with distance) is not."""
+    rows = np.arange(n_offers)
+    if vterms is None or gain is None or n_offers == 0:
+        return rows
+    alone = gain.valuation(eng.Candidates(rows, np.zeros(n_offers, dtype=np.int64), np.zeros(n_offers),
+                                          np.ones(n_offers)))
+    doomed = alone["drop"] & ~vterms.heat & (vterms.quantity >= 0)
+    return rows[~doomed]
+
+
+def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
+                  threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
+                  exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None):
+    """The array part of :func:`propose_table`: candidates, their terms and the positions shown, best
+    first (compiled bounded search over ``search_rows`` when a cap per offer is set, else every pair
+    in reach), after the resale filter and ``gain`` (:func:`gain_filter`). One function for the
+    single run and for each tile of a partitioned run (:mod:`.partition`)."""
+    resale = resale_filter(offers, needs, waste_op)
+
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        cands = resale(cands)
+        return gain(cands) if gain is not None and len(cands) else cands
+
+    bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
+    if bounded:
+        return _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
+                                  o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, search_rows, threads)
+    cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
+                                            radius_km=radius_km))
+    terms = _terms(cands, offers, needs, weights)
+    sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+    return cands, terms, sel
+
+
 @contextmanager
 def bulk_allocation():
     """No cyclic garbage collection while a run allocates millions of small objects (rows,
@@ -773,14 +843,16 @@ def bulk_allocation():
 
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
-            weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False) -> list[Proposal]:
+            weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False,
+            workers: int | None = None) -> list[Proposal]:
     """Proposals, best first (:func:`propose_table`, every row built)."""
-    return propose_table(sites, flows, radius_km, inferred, top, threshold, weights, exhaustive).proposals()
+    return propose_table(sites, flows, radius_km, inferred, top, threshold, weights, exhaustive, workers).proposals()
 
 
 def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
                   top: int | None = None, threshold: float | None = None,
-                  weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False) -> ProposalTable:
+                  weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False,
+                  workers: int | None = None) -> ProposalTable:
     """Proposals, best first, as columns (rows built when read: :class:`ProposalTable`).
 
     With neither ``top`` nor ``threshold``: the default output, what the platform shows
@@ -792,7 +864,9 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     With a cap per offer (the default output or ``top``) the receivers come from the compiled
     best-first search of :mod:`.nearest` in memory bounded by the flows (never every pair in
     reach), then the same selection as the full enumeration keeps them: the result is the full
-    enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks)."""
+    enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks).
+    ``workers``: the same rows computed tile by tile over that many processes
+    (:mod:`.partition`)."""
     default_output = top is None and threshold is None
     if threshold is None:
         threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
@@ -904,48 +978,24 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     n_unit = np.concatenate([np.array([unit_code(f.unit) for f in declared_flows], dtype=np.int64),
                              np.full(inf_site.size, -1, dtype=np.int64)])
 
-    def valuation(cands: eng.Candidates) -> dict:
-        ni = cands.need_idx
-        return value_pairs(vterms, cands.offer_idx, needs.quantity_t[ni], n_unit[ni], ~needs.inferred[ni],
-                           needs.temperature_c[ni], rounded_array(cands.distance_km, 3))
-
-    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
-        if len(cands) == 0:
-            return cands
-        if waste_op is not None:
-            resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] \
-                & needs.inferred[cands.need_idx]
-            cands = cands.take(np.flatnonzero(~resale)) if resale.any() else cands
-        if vterms is not None and len(cands):
-            # No net gain against what happens today: not a candidate, so the cap of receivers per
-            # offer is filled with pairs that gain.
-            drop = valuation(cands)["drop"]
-            cands = cands.take(np.flatnonzero(~drop)) if drop.any() else cands
-        return cands
-
+    gain = gain_filter(vterms, needs, n_unit) if vterms is not None else None
     cap = MAX_RECEIVERS_PER_OFFER if default_output else top
     by_plausibility = default_output  # the default output ranks an offer's receivers by plausibility
-    bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
-    if bounded:
-        search_rows = np.arange(len(offers))
-        if vterms is not None:
-            # Offer rows whose every pair would be dropped (a known quantity that gains nothing even
-            # next door: the CO2e of a material, not heat, only falls with distance) are not searched.
-            alone = valuation(eng.Candidates(search_rows, np.zeros(len(offers), dtype=np.int64),
-                                             np.zeros(len(offers)), np.ones(len(offers))))
-            doomed = alone["drop"] & ~vterms.heat & (vterms.quantity >= 0)
-            search_rows = search_rows[~doomed]
-        cands, terms, sel = _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
-                                               o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility,
-                                               search_rows)
-    else:
-        cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
-                                                radius_km=radius_km))
+    searchable = searchable_rows(vterms, len(offers), gain) if cap is not None and not exhaustive else None
+    if workers is not None:  # tiles over worker processes, same rows (boucle.matching.partition)
+        from .partition import Problem, run_partitioned
+
+        problem = Problem(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km, threshold,
+                          cap, by_plausibility, weights, exhaustive, vterms=vterms, n_unit=n_unit, searchable=searchable)
+        cands, _score, _plaus = run_partitioned(problem, workers=workers).candidates()
         terms = _terms(cands, offers, needs, weights)
-        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+        sel = np.arange(len(cands))
+    else:
+        cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
+                                          radius_km, threshold, cap, by_plausibility, weights, exhaustive,
+                                          gain=gain, search_rows=searchable)
     chosen = cands.take(sel)
-    value = valuation(chosen) if vterms is not None else None
+    value = gain.valuation(chosen) if gain is not None else None
     return ProposalTable(sites, flows_by_id, o_rows, n_rows, chosen, {name: terms[name][sel] for name in (
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
         terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx])

@@ -55,15 +55,15 @@ def pipeline_inputs(sites):
     return site_in, flow_in
 
 
-def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
+def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None):
     from .pipeline import bulk_allocation
 
-    table = propose_table_for(territory, radius_km, inferred, top, exclude_sites)
+    table = propose_table_for(territory, radius_km, inferred, top, exclude_sites, workers)
     with bulk_allocation():
         return table.proposals()
 
 
-def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=()):
+def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None):
     """The territory's proposals as a :class:`pipeline.ProposalTable` (rows built when read)."""
     from .pipeline import bulk_allocation, propose_table
 
@@ -72,7 +72,7 @@ def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, 
         sites = sites.exclude(site_id__in=list(exclude_sites))
     with bulk_allocation():
         site_in, flow_in = pipeline_inputs(sites)
-        return propose_table(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top)
+        return propose_table(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top, workers=workers)
 
 
 def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,

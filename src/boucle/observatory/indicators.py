@@ -18,8 +18,9 @@ A key is a tuple whose first item names the family:
   synergies), ``potential`` (the territory's optimal allocation of its open suggestions,
   ``boucle.matching.potential``: each exchange counted at its offering site) or ``verified``
   (measured outcomes). The basis is part of the key, so the three never add up;
-* ``("needs", "total" | "local")`` needs, and needs with a synergy or a candidate
-  offer within the sourcing radius;
+* ``("needs", "total" | "local")`` needs, and needs with a synergy, a candidate
+  offer or a directory establishment that usually produces the material (other than the need's
+  own site; ``sourcing.services.needs_with_source``) within the sourcing radius;
 * ``("companies", "declaring" | "in_synergies" | "with_sites")`` distinct companies (``DISTINCT``);
   ``("sites",)`` open sites; ``("direction_n", direction)`` flows per direction.
 
@@ -29,7 +30,6 @@ Pure: numpy in, dictionaries out; no Django.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -232,44 +232,21 @@ def rollup(facts: Facts, members: Iterable[str], key_filter=None) -> dict[tuple,
 
 def within_radius(need_xyz: np.ndarray, need_key: np.ndarray, offer_xyz: np.ndarray, offer_key: np.ndarray,
                   radius_km: float) -> np.ndarray:
-    """For each need, is there an offer of the same material within ``radius_km``?
+    """For each need (unit-sphere point), is there an offer of the same material within ``radius_km``?
 
-    Points are unit-sphere coordinates (``unit_xyz``); the great-circle radius becomes a
-    chord so a KD-tree per material answers in one query.
-    """
-    from scipy.spatial import cKDTree
+    The local-sourcing search's batch form, ``sourcing.engine.any_within`` (one implementation)."""
+    from boucle.sourcing.engine import any_within
 
     if len(need_key) == 0 or len(offer_key) == 0:
         return np.zeros(len(need_key), dtype=bool)
-    chord = 2.0 * np.sin(min(radius_km / 6371.0088, np.pi) / 2.0) * (1 + 1e-9)
-    found = np.zeros(len(need_key), dtype=bool)
-    # Rows sorted by material once, so each material's needs and offers are slices, not masks.
-    n_order, o_order = _grouping_order(need_key), _grouping_order(offer_key)
-    n_sorted, o_sorted = np.asarray(need_key)[n_order], np.asarray(offer_key)[o_order]
-    n_xyz, o_xyz = need_xyz[n_order], offer_xyz[o_order]
-    materials = np.intersect1d(n_sorted, o_sorted)
-    n_lo, n_hi = np.searchsorted(n_sorted, materials, "left"), np.searchsorted(n_sorted, materials, "right")
-    o_lo, o_hi = np.searchsorted(o_sorted, materials, "left"), np.searchsorted(o_sorted, materials, "right")
-    def one(i):
-        # Sliding-midpoint trees with bigger leaves build faster; the answer does not depend on the shape.
-        tree = cKDTree(o_xyz[o_lo[i]:o_hi[i]], leafsize=32, balanced_tree=False)
-        dist, _ = tree.query(n_xyz[n_lo[i]:n_hi[i]], k=1, distance_upper_bound=chord)
-        found[n_order[n_lo[i]:n_hi[i]]] = np.isfinite(dist)
-
-    # Two threads: tree building and queries run in C without the GIL, and each material writes
-    # its own rows of ``found``.
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(one, range(materials.size)))
-    return found
+    n_lat, n_lon = _lat_lon(need_xyz)
+    o_lat, o_lon = _lat_lon(offer_xyz)
+    return any_within(n_lat, n_lon, need_key, o_lat, o_lon, offer_key, radius_km)
 
 
-def _grouping_order(key: np.ndarray) -> np.ndarray:
-    """A stable order that groups equal keys; small codes take numpy's radix sort."""
-    key = np.asarray(key)
-    low = int(key.min())
-    if int(key.max()) - low < 1 << 16:
-        return np.argsort((key - low).astype(np.uint16), kind="stable")
-    return np.argsort(key, kind="stable")
+def _lat_lon(xyz: np.ndarray):
+    xyz = np.asarray(xyz, dtype=float)
+    return np.degrees(np.arcsin(np.clip(xyz[:, 2], -1, 1))), np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0]))
 
 
 def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

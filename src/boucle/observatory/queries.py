@@ -251,7 +251,8 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
             p_code = np.array([m_index.get(pool[i][1], -1) for i in ok], dtype=np.int64)
             offer_pool = (p_code, lat[p_row[ok]], lon[p_row[ok]])
         c, co = commune[need], company[need]
-        local = _offer_nearby(radius_km, need_material, lat[row[need]], lon[row[need]], offer_pool)
+        local = _offer_nearby(radius_km, need_material, lat[row[need]], lon[row[need]], offer_pool,
+                              site["id"][row[need]], m_labels)
         # A need with a synergy within the radius is locally sourced even without a candidate
         # offer around (the offer may be gone): those few are read apart, by their synergies,
         # so the half a million flows above need not carry their ids.
@@ -263,7 +264,8 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
             ok &= inside[x_row]
             x_row = x_row[ok]
             x_material = np.array([m_index.get(m, -2) if m else -2 for _, m in matched], dtype=np.int64)[ok]
-            extra = ~_offer_nearby(radius_km, x_material, lat[x_row], lon[x_row], offer_pool)
+            extra = ~_offer_nearby(radius_km, x_material, lat[x_row], lon[x_row], offer_pool, site["id"][x_row],
+                                   m_labels)
             c_local = np.concatenate([c[local], s_commune[x_row[extra]]])
             co_local = np.concatenate([co[local], site["company"][x_row[extra]]])
         else:
@@ -281,21 +283,14 @@ def _matched_needs(radius_km):
             .exclude(status=lifecycle.DECLINED).exclude(stale=True, status=lifecycle.SUGGESTED).values("need_id"))
 
 
-def _offer_nearby(radius_km, need_code, lat, lon, offers) -> np.ndarray:
-    """Needs with a same-material offer anywhere on the platform within the radius.
+def _offer_nearby(radius_km, need_code, lat, lon, offers, need_site, m_labels) -> np.ndarray:
+    """Needs with a source within the radius: a same-material offer anywhere on the platform, or a
+    directory establishment that usually produces the material — the local-sourcing search's
+    ``sourcing.services.needs_with_source`` (one implementation). ``need_code`` indexes
+    ``m_labels``; a need without a material has a negative code."""
+    from boucle.sourcing.services import needs_with_source
 
-    ``need_code`` and the offers' codes share one material coding; a need without a
-    material has a negative code no offer has.
-    """
-    local = np.zeros(need_code.size, dtype=bool)
-    o_code, o_lat, o_lon = offers
-    located = ~np.isnan(lat) & (need_code >= 0)
-    o_ok = ~np.isnan(o_lat) & (o_code >= 0)
-    if o_ok.any() and located.any():
-        rows = np.flatnonzero(located)
-        local[rows] = ind.within_radius(ind.unit_xyz(lat[rows], lon[rows]), need_code[rows],
-                                        ind.unit_xyz(o_lat[o_ok], o_lon[o_ok]), o_code[o_ok], radius_km)
-    return local
+    return needs_with_source(radius_km, need_code, need_site, lat, lon, m_labels, offers)
 
 
 SYNERGY_ROW = np.dtype([("id", np.int64), ("offer", np.int64), ("status", object), ("commune", object),

@@ -62,14 +62,17 @@ def sign(doc: dict, private: Ed25519PrivateKey) -> dict:
 
 def check(doc, public: Ed25519PublicKey) -> str | None:
     """None when ``doc`` is a head signed by ``public``, else why not."""
+    from django.utils.translation import gettext as _
+
     if not isinstance(doc, dict) or doc.get("type") != TYPE:
-        return "not a signed chain head"
+        return _("ce n'est pas une tête de chaîne signée")
     if doc.get("keyId") != key_id(public):
-        return f"signed by another key ({doc.get('keyId')}), not this platform's ({key_id(public)})"
+        return _("signée par une autre clé (%(other)s), pas par celle de cette plateforme (%(ours)s)") % {
+            "other": doc.get("keyId"), "ours": key_id(public)}
     try:
         public.verify(_unb64(str(doc.get("signature", ""))), canonical(doc))
     except (InvalidSignature, ValueError):
-        return "its signature does not match its content"
+        return _("sa signature ne correspond pas à son contenu")
     return None
 
 

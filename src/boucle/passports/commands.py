@@ -24,40 +24,53 @@ def _find(identifier):
 
 
 def _verify(args) -> int:
+    from django.utils.translation import gettext as _
+
     from .anchor import logged_heads, read_held_head
     from .events import verify
     from .models import Passport
 
     if args.all == bool(args.id):
-        print("give a passport handle or URI, or --all", file=sys.stderr)
+        print(_("donnez l'identifiant ou l'URI d'un passeport, ou --all"), file=sys.stderr)
         return 2
-    held = []
+    held = []  # (path, what it is called in messages, signed head)
     for path in args.head or []:
         try:
-            held.append((f"the head in {path}", read_held_head(path)))
+            held.append((path, _("la tête conservée dans %(path)s") % {"path": path}, read_held_head(path)))
         except (OSError, ValueError) as err:
-            print(f"{path}: not a readable head ({err})", file=sys.stderr)
+            print(_("%(path)s : pas une tête de chaîne lisible (%(error)s)") % {"path": path, "error": err},
+                  file=sys.stderr)
             return 2
     passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id)
     if not passports:
-        print("no passports yet" if args.all else f"no passport {args.id!r}", file=sys.stderr)
+        print(_("aucun passeport pour l'instant") if args.all else _("aucun passeport %(id)r") % {"id": args.id},
+              file=sys.stderr)
         return 0 if args.all else 2
     handles = {p.handle for p in passports}
-    stray = [source for source, doc in held if not isinstance(doc, dict) or doc.get("passport") not in handles]
-    for source in stray:
-        print(f"{source.removeprefix('the head in ')}: not the signed head of {args.id or 'any passport'}", file=sys.stderr)
+    stray = [path for path, _source, doc in held if not isinstance(doc, dict) or doc.get("passport") not in handles]
+    for path in stray:
+        print(_("%(path)s : ce n'est pas la tête signée de %(what)s") % {
+            "path": path, "what": args.id or _("aucun passeport")}, file=sys.stderr)
     broken = 1 if stray else 0
     logged = logged_heads()
     for passport in passports:
-        mine = [(source, doc) for source, doc in held if isinstance(doc, dict) and doc.get("passport") == passport.handle]
+        mine = [(source, doc) for _path, source, doc in held
+                if isinstance(doc, dict) and doc.get("passport") == passport.handle]
         problems = verify(passport, mine, logged=logged)
         if problems:
             broken += 1
             for problem in problems:
-                print(f"{passport.handle}: {problem}")
+                print(_("%(what)s : %(why)s") % {"what": passport.handle, "why": problem})
         else:
-            print(f"{passport.handle}: chain intact ({passport.chain.count()} events)", file=sys.stderr)
+            n = passport.chain.count()
+            print(ngettext_chain(n) % {"handle": passport.handle, "n": n}, file=sys.stderr)
     return 1 if broken else 0
+
+
+def ngettext_chain(n: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("%(handle)s : chaîne intacte (%(n)s événement)", "%(handle)s : chaîne intacte (%(n)s événements)", n)
 
 
 def _head(args) -> int:

@@ -50,7 +50,7 @@ VACUUM = dict(
     repairability={"category": "vacuum_cleaner", "criteria": {"documentation": 16, "disassembly": 14,
                                                               "spare_parts_availability": 18, "spare_parts_price": 12,
                                                               "specific": 15},
-                   "source": "démonstration : critères illustratifs"},
+                   "source": "démonstration (critères illustratifs)"},
     spare_parts=[{"part": "batterie", "available_years": 10, "delivery_days": 5},
                  {"part": "filtre", "available_years": 10, "delivery_days": 5}],
 )

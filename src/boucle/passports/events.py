@@ -17,6 +17,10 @@ import copy
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from boucle.epcis import chain as _chain
 
 from boucle.epcis import EPCISValidationError, event_hash, normalize_bizstep, validate_document, validate_event
 from boucle.epcis.chain import chain_link, verify_chain
@@ -217,12 +221,49 @@ def derived_status(passport: Passport, events: list[dict]) -> str:
     return status
 
 
+#: The chain's problems in the platform's languages (``epcis.chain`` words them in English only).
+CHAIN_WORDS = {
+    _chain.T_LENGTH: gettext_lazy("%(events)s événements mais %(links)s maillons"),
+    _chain.T_EDITED: gettext_lazy("l'événement %(i)s a été modifié après sa saisie : son contenu donne l'empreinte "
+                                  "%(got)s, mais il a été enregistré sous %(want)s"),
+    _chain.T_HEAD_BEHIND: gettext_lazy("la tête enregistrée est le maillon de l'événement %(i)s, mais %(n)s "
+                                       "événement(s) le suivent sans avoir été enregistrés"),
+    _chain.T_HEAD_LOST: gettext_lazy("la tête enregistrée à part ne correspond à aucun maillon : le ou les derniers "
+                                     "événements du passeport ont été supprimés (ou la tête a été falsifiée)"),
+    _chain.T_RETAGGED: gettext_lazy("l'événement %(i)s a été enregistré comme %(was)r, mais il est stocké "
+                                    "maintenant comme %(now)r"),
+    _chain.T_WAS_FIRST: gettext_lazy("l'événement %(i)s a été enregistré comme le premier du passeport, mais il "
+                                     "vient maintenant après l'événement %(before)s : l'historique a été réordonné"),
+    _chain.T_WAS_AFTER: gettext_lazy("l'événement %(i)s a été enregistré juste après l'événement aujourd'hui en "
+                                     "position %(j)s : l'historique a été réordonné"),
+    _chain.T_LINK_OF: gettext_lazy("le maillon en position %(i)s appartient à l'événement aujourd'hui en position "
+                                   "%(k)s : l'historique a été réordonné"),
+    _chain.T_GAP_START: gettext_lazy("l'événement %(i)s ne suit pas le début de la chaîne : le ou les événements "
+                                     "enregistrés avant lui manquent (supprimés)"),
+    _chain.T_GAP: gettext_lazy("l'événement %(i)s ne suit pas l'événement %(before)s : le ou les événements "
+                               "enregistrés avant lui manquent (supprimés)"),
+    _chain.T_GAP_START_DOUBT: gettext_lazy("l'événement %(i)s ne suit pas le début de la chaîne : le ou les "
+                                           "événements enregistrés avant lui manquent (supprimés) (ou cet événement, "
+                                           "sans eventID d'empreinte, a été modifié)"),
+    _chain.T_GAP_DOUBT: gettext_lazy("l'événement %(i)s ne suit pas l'événement %(before)s : le ou les événements "
+                                     "enregistrés avant lui manquent (supprimés) (ou cet événement, sans eventID "
+                                     "d'empreinte, a été modifié)"),
+}
+
+
+def chain_problem_text(problem) -> str:
+    """A problem of ``epcis.chain.verify_chain`` in the active language."""
+    words = CHAIN_WORDS.get(problem.template)
+    return str(words) % dict(problem.params) if words is not None else str(problem)
+
+
 def _column_problems(i: int, event: Event) -> list[str]:
     try:
         expected = indexed_columns(event.data)
     except (KeyError, TypeError, ValueError, AttributeError):
-        return [f"event {i}: its stored content is not an EPCIS event"]
-    return [f"event {i}: its {name} column says {getattr(event, name)!r} but the hashed event says {value!r}"
+        return [_("événement %(i)s : son contenu stocké n'est pas un événement EPCIS") % {"i": i}]
+    return [_("événement %(i)s : sa colonne %(name)s vaut %(stored)r mais l'événement signé par l'empreinte dit "
+              "%(value)r") % {"i": i, "name": name, "stored": getattr(event, name), "value": value}
             for name, value in expected.items() if getattr(event, name) != value]
 
 
@@ -230,18 +271,21 @@ def _anchor_problems(handle: str, links: list[str], doc, public, source: str) ->
     """A head kept outside the database must be signed, and its link found at its length."""
     refused = anchor.check(doc, public)
     if refused:
-        return [f"{source}: {refused}"]
+        return [_("%(what)s : %(why)s") % {"what": source, "why": refused}]
     if doc.get("passport") != handle:
-        return [f"{source}: it is the head of passport {doc.get('passport')!r}, not {handle!r}"]
+        return [_("%(source)s : c'est la tête du passeport %(other)r, pas de %(handle)r") % {
+            "source": source, "other": doc.get("passport"), "handle": handle}]
     length, link = doc.get("length"), doc.get("head")
     if not isinstance(length, int) or length < 0:
-        return [f"{source}: no length"]
+        return [_("%(source)s : pas de longueur") % {"source": source}]
     if length > len(links):
-        return [f"{source}: it certified {length} events on {doc.get('signedAt')}, but only {len(links)} "
-                f"are stored: the last event(s) were deleted and the head rewound"]
+        return [_("%(source)s : elle certifiait %(length)s événements le %(date)s, mais seuls %(stored)s sont "
+                  "stockés : le ou les derniers événements ont été supprimés et la tête remontée") % {
+            "source": source, "length": length, "date": doc.get("signedAt"), "stored": len(links)}]
     if length and links[length - 1] != link:
-        return [f"{source}: the history it certified on {doc.get('signedAt')} was rewritten "
-                f"(event {length - 1} no longer ends in its link)"]
+        return [_("%(source)s : l'historique qu'elle certifiait le %(date)s a été réécrit (l'événement %(last)s ne "
+                  "se termine plus par son maillon)") % {"source": source, "date": doc.get("signedAt"),
+                                                       "last": length - 1}]
     return []
 
 
@@ -257,27 +301,29 @@ def verify(passport: Passport, held_heads=(), *, use_log: bool = True, logged: d
     head = ChainHead.objects.filter(passport=passport).first()
     events = [e.event.data for e in entries]
     links = [e.link for e in entries]
-    problems = [str(p) for p in verify_chain(events, links, head.link if head else None,
+    problems = [chain_problem_text(p) for p in verify_chain(events, links, head.link if head else None,
                                              tags=[e.event.visibility for e in entries], tag_values=Tier.values)]
     if head is not None and head.length != len(entries) and not problems:
-        problems.append(f"{head.length} events were recorded but {len(entries)} are stored")
+        problems.append(_("%(recorded)s événements ont été enregistrés mais %(stored)s sont stockés")
+                        % {"recorded": head.length, "stored": len(entries)})
     for i, entry in enumerate(entries):
         problems.extend(_column_problems(i, entry.event))
     status = Passport.objects.filter(pk=passport.pk).values_list("status", flat=True).first()
     if not problems and status != (expected := derived_status(passport, events)):
-        problems.append(f"the passport's status is '{status}', but its history leads to '{expected}'")
+        problems.append(_("le statut du passeport est « %(status)s », mais son historique mène à « %(expected)s »")
+                        % {"status": status, "expected": expected})
     public = anchor.public_key() if entries or held_heads else None
     if head is not None and head.length:
         if not head.signed:
-            problems.append("the recorded head is not signed: it was written outside the capture path")
+            problems.append(_("la tête enregistrée n'est pas signée : elle a été écrite hors du chemin de saisie"))
         else:
-            signed = _anchor_problems(passport.handle, links, head.signed, public, "the recorded head")
+            signed = _anchor_problems(passport.handle, links, head.signed, public, _("la tête enregistrée"))
             if not signed and (head.signed.get("length"), head.signed.get("head")) != (head.length, head.link):
-                signed = ["the recorded head differs from the head its signature certifies"]
+                signed = [_("la tête enregistrée diffère de celle que sa signature certifie")]
             problems.extend(signed)
     anchors = list(held_heads)
     if use_log and (kept := (anchor.logged_heads() if logged is None else logged).get(passport.handle)):
-        anchors.append(("the head logged outside the database", kept))
+        anchors.append((_("la tête journalisée hors de la base"), kept))
     for source, doc in anchors:
         problems.extend(_anchor_problems(passport.handle, links, doc, public or anchor.public_key(), source))
     return problems

@@ -23,6 +23,11 @@ from .events import _bizstep_iri, derived_status, verify
 from .identifiers import digital_link, epc, scan_uri, stem_for
 from .models import ChainEntry, ChainHead, Passport
 
+# The model's choice labels are plain French; the page reads them through the catalogue.
+LEVEL_WORDS = {"model": _("modèle"), "batch": _("lot"), "item": _("exemplaire")}
+STATUS_WORDS = {"issued": _("émis"), "in_use": _("en usage"), "repaired": _("réparé"), "refurbished": _("reconditionné"),
+                "disassembled": _("démonté"), "recycled": _("recyclé")}
+
 def _passport(handle):
     return get_object_or_404(Passport.objects.select_related("site__company", "site__naf", "site__commune"),
                              handle=handle)
@@ -169,7 +174,8 @@ def page_view(request, handle):
         "tier": tier,
         "producer": site_label(passport.site, request.user) if "site" in fields else None,
         "story": _life_story((story := history(passport, request.user))["events"]),
-        "status": Passport.Status(story["status"]).label,
+        "status": STATUS_WORDS.get(story["status"]) or Passport.Status(story["status"]).label,
+        "level": LEVEL_WORDS.get(passport.level) or passport.get_level_display(),
         "intact": story["intact"],
         "places": places,
         "places_json": map_json([p for group in places for p in group["places"]]),

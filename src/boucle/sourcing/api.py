@@ -11,8 +11,9 @@ class SearchIn(Schema):
     naf: str | None = Field(None, pattern=r"^\d{2}(\.?\d(\d[A-Za-z]?)?)?$", description="38, 38.3, 38.32 or 38.32Z")
     material: str | None = Field(None, max_length=60, description="material class key")
     text: str | None = Field(None, max_length=200, description="words of NAF labels")
-    near: str = Field(pattern=r"^(commune:[0-9AB]{5}|site:\S{1,64}|-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?)$",
-                      description="commune:INSEE, site:SITE_ID or LAT,LON")
+    near: str = Field(min_length=1, max_length=120,
+                      description="commune:INSEE, site:SITE_ID, LAT,LON, a commune name (Bailleul (59)), a postcode "
+                                  "or an INSEE code")
     radius_km: float = Field(gt=0, le=services.MAX_RADIUS_KM)
     limit: int = Field(50, ge=0, le=500)
 

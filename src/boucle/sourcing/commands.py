@@ -16,7 +16,7 @@ def register(subparsers):
     what.add_argument("--naf", help="NAF rév. 2 / NACE code at any level: 38, 38.3, 38.32, 38.32Z")
     what.add_argument("--material", help="material class key (boucle materials list): its producers and users")
     what.add_argument("--text", help="product or activity words, matched against NAF labels (FR/EN)")
-    s.add_argument("--near", required=True, help="commune:INSEE, site:SITE_ID or LAT,LON")
+    s.add_argument("--near", required=True, help="commune:INSEE, site:SITE_ID or LAT,LON; also a commune name, 'Name (département)' when several share it, or a postcode")
     s.add_argument("--radius-km", required=True, help="radius in km (> 0)")
     s.add_argument("--limit", type=int, default=50)
     s.add_argument("--include-closed", action="store_true", help="also list closed establishments")

@@ -141,3 +141,67 @@ def within(lat: float, lon: float, radius_km: float, lats, lons, limit: int | No
     if limit is not None:
         order = order[:limit]
     return [(int(i), float(d[i])) for i in order]
+
+
+def unit_xyz(lat, lon) -> np.ndarray:
+    la, lo = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def any_within(need_lat, need_lon, need_key, src_lat, src_lon, src_key, radius_km: float,
+               need_site=None, src_site=None) -> np.ndarray:
+    """For each need, is there a source of the same key (a material code) within ``radius_km``?
+
+    The batch form of ``within`` for many needs at once (the observatory's local-sourcing share):
+    great-circle distances as chords of the unit sphere, one KD-tree per key. With ``need_site`` and
+    ``src_site`` (site ids), a source on the need's own site does not count.
+    """
+    from scipy.spatial import cKDTree
+
+    need_key, src_key = np.asarray(need_key), np.asarray(src_key)
+    found = np.zeros(len(need_key), dtype=bool)
+    if len(need_key) == 0 or len(src_key) == 0:
+        return found
+    chord = 2.0 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2.0) * (1 + 1e-9)
+    need_xyz, src_xyz = unit_xyz(need_lat, need_lon), unit_xyz(src_lat, src_lon)
+    # Rows sorted by key once, so each key's needs and sources are slices, not masks.
+    n_order, s_order = _grouping_order(need_key), _grouping_order(src_key)
+    n_sorted, s_sorted = need_key[n_order], src_key[s_order]
+    n_xyz, s_xyz = need_xyz[n_order], src_xyz[s_order]
+    exclude = need_site is not None and src_site is not None
+    if exclude:
+        n_site, s_site = np.asarray(need_site)[n_order], np.asarray(src_site)[s_order]
+    keys = np.intersect1d(n_sorted, s_sorted)
+    n_lo, n_hi = np.searchsorted(n_sorted, keys, "left"), np.searchsorted(n_sorted, keys, "right")
+    s_lo, s_hi = np.searchsorted(s_sorted, keys, "left"), np.searchsorted(s_sorted, keys, "right")
+
+    def one(i):
+        # Sliding-midpoint trees with bigger leaves build faster; the answer does not depend on the shape.
+        tree = cKDTree(s_xyz[s_lo[i]:s_hi[i]], leafsize=32, balanced_tree=False)
+        if not exclude:
+            dist, _ = tree.query(n_xyz[n_lo[i]:n_hi[i]], k=1, distance_upper_bound=chord)
+            found[n_order[n_lo[i]:n_hi[i]]] = np.isfinite(dist)
+            return
+        # the nearest source may be the need's own site: look at the two nearest (a site is once per key)
+        k = min(2, s_hi[i] - s_lo[i])
+        dist, idx = tree.query(n_xyz[n_lo[i]:n_hi[i]], k=k, distance_upper_bound=chord)
+        dist, idx = dist.reshape(len(dist), k), idx.reshape(len(idx), k)
+        sites = np.append(s_site[s_lo[i]:s_hi[i]], -1)[np.minimum(idx, s_hi[i] - s_lo[i])]
+        other = np.isfinite(dist) & (sites != n_site[n_lo[i]:n_hi[i], None])
+        found[n_order[n_lo[i]:n_hi[i]]] = other.any(axis=1)
+
+    # Two threads: tree building and queries run in C without the GIL, and each key writes its own rows.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(one, range(keys.size)))
+    return found
+
+
+def _grouping_order(key: np.ndarray) -> np.ndarray:
+    """A stable order that groups equal keys; small codes take numpy's radix sort."""
+    key = np.asarray(key)
+    low = int(key.min())
+    if int(key.max()) - low < 1 << 16:
+        return np.argsort((key - low).astype(np.uint16), kind="stable")
+    return np.argsort(key, kind="stable")

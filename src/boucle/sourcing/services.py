@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,10 @@ def material_keys() -> list[str]:
     return sorted({r.class_key for r in (*input_rules(), *output_rules())})
 
 
+def near_forms() -> str:
+    return NEAR_FORMS + ", " + _("un nom de commune (ex. Bailleul (59)), un code postal ou un code INSEE")
+
+
 @dataclass(frozen=True)
 class Place:
     lat: float
@@ -52,16 +57,18 @@ def resolve_near(text: str) -> Place:
     kind, _sep, ref = value.partition(":")
     if kind == "commune" and ref:
         commune = Commune.objects.filter(insee=ref.strip()).first()
+        if commune is None and not re.fullmatch(r"\s*[0-9AB]{5}\s*", ref, re.I):
+            return _commune_place(ref)  # commune:Arras
         if commune is None:
             raise SourcingError(_("commune %(code)s inconnue : donnez un code INSEE de commune à 5 caractères "
                                   "(ex. commune:59350). Formes acceptées : %(forms)s")
-                                % {"code": ref, "forms": NEAR_FORMS})
+                                % {"code": ref, "forms": near_forms()})
         return Place(commune.lat, commune.lon, f"{commune.name} ({commune.insee})")
     if kind == "site" and ref:
         site = Site.objects.filter(site_id=ref.strip()).first()
         if site is None:
             raise SourcingError(_("site %(id)s inconnu : donnez le site_id tel qu'importé (SIRET ou identifiant). "
-                                  "Formes acceptées : %(forms)s") % {"id": ref, "forms": NEAR_FORMS})
+                                  "Formes acceptées : %(forms)s") % {"id": ref, "forms": near_forms()})
         if site.lat is None or site.lon is None:
             raise SourcingError(_("le site %(id)s n'a pas de coordonnées ; prenez sa commune (commune:INSEE) "
                                   "ou un point LAT,LON") % {"id": ref})
@@ -69,8 +76,30 @@ def resolve_near(text: str) -> Place:
     m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*", value)
     if m and -90 <= float(m.group(1)) <= 90 and -180 <= float(m.group(2)) <= 180:
         return Place(float(m.group(1)), float(m.group(2)), f"{float(m.group(1)):.5f}, {float(m.group(2)):.5f}")
+    if value and not m and not (kind in ("commune", "site") and _sep):
+        return _commune_place(value)
     raise SourcingError(_("lieu %(value)s illisible. Formes acceptées : %(forms)s (ex. commune:59350, "
-                          "site:12345678900012, 50.63,3.06)") % {"value": value, "forms": NEAR_FORMS})
+                          "site:12345678900012, 50.63,3.06, Arras, 62000)") % {"value": value, "forms": near_forms()})
+
+
+def _commune_place(value: str) -> Place:
+    """A commune typed by name, postcode or INSEE code; several of that name in several
+    départements is an error listing them (the user adds the département)."""
+    from boucle.territories.refs import communes_matching
+
+    found = communes_matching(value)
+    if not found:
+        raise SourcingError(_("aucune commune ne s'appelle %(value)s et ce n'est ni un code postal ni un code "
+                              "INSEE connus. Formes acceptées : %(forms)s") % {"value": value, "forms": near_forms()})
+    departements = sorted({c.departement_id for c in found})
+    if len(departements) > 1:
+        choices = ", ".join(f"{c.name} ({c.departement_id})" for c in
+                            sorted(found, key=lambda c: (c.departement_id, c.insee))[:12])
+        raise SourcingError(_("plusieurs communes s'appellent %(value)s : précisez le département, par exemple "
+                              "« %(example)s ». Communes : %(choices)s") % {
+            "value": value, "example": f"{found[0].name} ({found[0].departement_id})", "choices": choices})
+    commune = found[0]  # one département: the most populous (a postcode shared by several communes)
+    return Place(commune.lat, commune.lon, f"{commune.name} ({commune.insee})")
 
 
 def check_radius(radius_km) -> float:
@@ -143,18 +172,19 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     qs = Site.objects.filter(naf_id__in=list(reasons), lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     if not include_closed:
         qs = qs.filter(closed=False)
-    rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id"))
+    # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
+    qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
+    rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
+                               "declared"))
     hits = engine.within(place.lat, place.lon, radius, [r[4] for r in rows], [r[5] for r in rows], limit)
     labels = _catalogue()
-    pks = [rows[i][0] for i, _d in hits]
-    declared = set(Flow.objects.filter(site_id__in=pks).values_list("site_id", flat=True).distinct()) if pks else set()
     out = []
     for i, distance in hits:
-        pk, site_id, name, naf_code, lat, lon, closed, source, commune = rows[i]
+        pk, site_id, name, naf_code, lat, lon, closed, source, commune, declared = rows[i]
         out.append({"site_id": site_id, "name": name, "naf": naf_code,
                     "naf_label": labels.get(naf_code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0],
                     "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune,
-                    "closed": closed, "on_platform": pk in declared, "directory": source == "sirene",
+                    "closed": closed, "on_platform": declared, "directory": source == "sirene",
                     "reason": reasons[naf_code].kind, "why": _why(reasons[naf_code], naf_code, labels)})
     return out
 
@@ -172,8 +202,12 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
     from boucle.flows.models import Site
 
     ids = [r["site_id"] for r in rows]
-    open_ids = set(sites_in_full_view(user).filter(site_id__in=ids).values_list("site_id", flat=True))
-    open_ids |= set(Site.objects.filter(site_id__in=ids, company__published=True).values_list("site_id", flat=True))
+    if not ids:
+        return []
+    # one round trip: sites in full view or of a published company
+    open_ids = set(Site.objects.filter(site_id__in=ids).filter(
+        Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True))
+        .values_list("site_id", flat=True))
     out = []
     for r in rows:
         if r["site_id"] in open_ids:
@@ -184,6 +218,65 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
             out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
                             lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"]))
     return out
+
+
+def producers(material_keys: list[str]):
+    """Open, located establishments whose activity usually produces each material class: the
+    sources ``search(material=…)`` lists as « produit habituellement », for many classes at once.
+
+    Returns numpy arrays (index into ``material_keys``, site pk, lat, lon), one row per
+    (class, establishment)."""
+    import numpy as np
+
+    from boucle.flows.models import Site
+    from boucle.matching.knowledge.infer import input_rules, output_rules
+
+    catalogue, outputs, inputs = _catalogue(), output_rules(), input_rules()
+    by_code: dict[str, list[int]] = {}
+    for i, key in enumerate(material_keys):
+        for code, reason in engine.material_codes(key, outputs, inputs, catalogue).items():
+            if reason.kind == "produces":
+                by_code.setdefault(code, []).append(i)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+    if not by_code:
+        return empty
+    rows = list(Site.objects.filter(naf_id__in=list(by_code), closed=False, lat__isnull=False, lon__isnull=False)
+                .order_by().values_list("naf_id", "pk", "lat", "lon"))
+    out = [(k, pk, lat, lon) for naf, pk, lat, lon in rows for k in by_code[naf]]
+    if not out:
+        return empty
+    key, pk, lat, lon = zip(*out)
+    return (np.array(key, dtype=np.int64), np.array(pk, dtype=np.int64), np.array(lat, dtype=float),
+            np.array(lon, dtype=float))
+
+
+def needs_with_source(radius_km: float, need_key, need_site, lat, lon, material_keys: list[str], offers):
+    """For each need, a source within ``radius_km``: an offer of its material on the platform
+    (``offers``: arrays of material index, lat, lon) or an establishment of the directory, other
+    than the need's own site, whose activity usually produces it (``producers``). ``need_key``
+    indexes ``material_keys`` (negative: no material). The observatory's local-sourcing share."""
+    import numpy as np
+
+    need_key, lat, lon = np.asarray(need_key), np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    found = np.zeros(need_key.size, dtype=bool)
+    located = ~np.isnan(lat) & (need_key >= 0)
+    if not located.any():
+        return found
+    rows = np.flatnonzero(located)
+    if offers is not None:
+        o_key, o_lat, o_lon = (np.asarray(a) for a in offers)
+        ok = ~np.isnan(o_lat.astype(float)) & (o_key >= 0)
+        found[rows] = engine.any_within(lat[rows], lon[rows], need_key[rows], o_lat[ok], o_lon[ok], o_key[ok],
+                                        radius_km)
+    rest = rows[~found[rows]]
+    if rest.size:
+        wanted = sorted({int(k) for k in need_key[rest]})
+        p_key, p_site, p_lat, p_lon = producers([material_keys[k] for k in wanted])
+        if p_key.size:
+            p_key = np.asarray(wanted, dtype=np.int64)[p_key]
+            found[rest] = engine.any_within(lat[rest], lon[rest], need_key[rest], p_lat, p_lon, p_key, radius_km,
+                                            need_site=np.asarray(need_site)[rest], src_site=p_site)
+    return found
 
 
 def resolve_class(what: str) -> str:

@@ -5,7 +5,10 @@ A territory is always resolved to its set of member communes, because EPCIs and
 départements are parallel parents (see ``models``).
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -64,3 +67,51 @@ def resolve(text: str) -> TerritoryRef:
         choices = ", ".join(f"{m} ({m.name})" for m in matches)
         raise TerritoryError(_("%(code)s est ambigu : %(choices)s") % {"code": repr(text), "choices": choices})
     return matches[0]
+
+
+# --- a commune as a person types it -------------------------------------------------------------
+
+_DEPT_SUFFIX = re.compile(r"^(?P<name>.*?\S)[\s,]*(?:\(\s*(?P<a>\d{2,3}|2[AB])\s*\)|[\s,]+(?P<b>\d{2,3}|2[AB]))$", re.I)
+
+
+def fold_name(text: str) -> str:
+    """A commune name compared without accents, case, hyphens or apostrophes ("Saint-Étienne" = "saint etienne")."""
+    text = (text or "").replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[-'’`.]", " ", plain).split())
+
+
+def communes_matching(text: str) -> list:
+    """Every commune ``text`` may name: an INSEE code (59350), a postcode (59000) or a name, accents and
+    case ignored, optionally followed by its département ("Bailleul (59)", "Bailleul 59"). Most
+    populous first; an empty list when nothing matches."""
+    value = (text or "").strip()
+    if not value or len(value) > 200:
+        return []
+    if re.fullmatch(r"[0-9]{5}|2[AB][0-9]{3}", value, re.I):
+        found = list(Commune.objects.filter(insee=value.upper()))
+        if found:
+            return found
+        return [c for c in Commune.objects.filter(postal_codes__contains=value).order_by("-population", "insee")
+                if value in re.split(r"[^0-9]+", c.postal_codes)]
+    departement = None
+    m = _DEPT_SUFFIX.match(value)
+    if m and (m.group("a") or m.group("b")):
+        value, departement = m.group("name"), (m.group("a") or m.group("b")).upper()
+    wanted = fold_name(value)
+    if not wanted:
+        return []
+    codes = _names_index(Commune.objects.count()).get(wanted, [])
+    qs = Commune.objects.filter(insee__in=codes)
+    if departement:
+        qs = qs.filter(departement_id=departement.zfill(2) if departement.isdigit() else departement)
+    return sorted(qs, key=lambda c: (-(c.population or 0), c.insee))
+
+
+@lru_cache(maxsize=2)
+def _names_index(_count: int) -> dict[str, list[str]]:
+    """Folded name → INSEE codes, built once per process (and again when the communes change)."""
+    index: dict[str, list[str]] = {}
+    for insee, name in Commune.objects.values_list("insee", "name"):
+        index.setdefault(fold_name(name), []).append(insee)
+    return index

@@ -179,7 +179,8 @@ def run_serve(args) -> int:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boucle.settings")
         threads = getattr(args, "threads", GUNICORN_THREADS)
         os.execv(gunicorn, [gunicorn, "boucle.wsgi:application", "--bind", f"{args.host}:{args.port}",
-                            *gunicorn_options(workers, threads), "--access-logfile", "-", "--log-level", "warning"])
+                            *gunicorn_options(workers, threads), "--config", "python:boucle.ops.gunicorn_conf",
+                            "--access-logfile", "-", "--log-level", "warning"])
     from django.core.management import call_command
 
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)

@@ -26,8 +26,20 @@ TERM_LABELS = {
 }
 
 
+def _decimal_mark(text: str, lang: str) -> str:
+    """French reads a decimal comma (« 0,16 », « 269,5 »); the range formatter writes small figures with a point."""
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _factor(value: float, lang: str) -> str:
+    """A factor with four significant digits, never in exponent notation (« 269,5 », « 0,1016 », « 25 000 »)."""
+    if abs(value) >= 1000:
+        return _number(value, lang)
+    return _decimal_mark(f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.6f}".rstrip("0"), lang)
+
+
 def _number(value, lang):
-    return format_range(value, None, None, "", lang).strip() if value is not None else "—"
+    return _decimal_mark(format_range(value, None, None, "", lang).strip(), lang) if value is not None else "—"
 
 
 def calculation(synergy, hidden: bool) -> dict | None:
@@ -61,7 +73,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
         for t in terms:
             how = ""
             if t.activity is not None and t.factor:
-                how = f"{_number(t.activity, lang)} {t.activity_unit} × {t.factor:.4g} {t.unit}"
+                how = f"{_number(t.activity, lang)} {t.activity_unit} × {_factor(t.factor, lang)} {t.unit}"
             out.append({"label": str(TERM_LABELS.get(t.name, t.name)), "value": _number(t.value, lang),
                         "how": how, "row": t.factor_id if t.factor_id and t.factor_id != "NONE" else "",
                         "source": t.source if t.factor_id != "NONE" else ""})

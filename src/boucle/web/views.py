@@ -7,7 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from boucle.accounts.access import can_see_site, is_facilitator, sites_in_full_view
+from boucle.accounts.access import can_see_site, is_facilitator, member_company_ids, sites_in_full_view
 from boucle.flows.models import Site
 from boucle.paths import DATA_DIR
 
@@ -56,9 +56,16 @@ def _facilitator_or_403(request):
         raise PermissionDenied
 
 
+def _map_user_or_403(request):
+    """The map: facilitators (their territory in full) and company members (their own sites exact,
+    the other ends of their synergies on a ~10 km grid, without names: ``map_data``)."""
+    if not (is_facilitator(request.user) or member_company_ids(request.user)):
+        raise PermissionDenied
+
+
 @login_required
 def territory_map(request):
-    _facilitator_or_403(request)
+    _map_user_or_403(request)
     from boucle.matching import lifecycle
 
     from .present import STATUS_LABELS
@@ -66,14 +73,14 @@ def territory_map(request):
     words = {"sites": _("sites : %(n)s"), "clusters": _("sites : %(n)s (intercommunalités : %(k)s)"),
              "lines": _("synergies sur la carte : %(n)s"), "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
              "offers": _("offres"), "needs": _("besoins")}
-    return render(request, "web/map.html", {"words": words, "statuses": [
+    return render(request, "web/map.html", {"words": words, "facilitator": is_facilitator(request.user), "statuses": [
         (s, STATUS_LABELS[s]) for s in lifecycle.STATUSES if s != lifecycle.DECLINED]})
 
 
 @login_required
 def map_sites(request):
     """Sites the user may see, bounded by the map's bounding box (never the whole country at once)."""
-    _facilitator_or_403(request)
+    _map_user_or_403(request)
     bbox = request.GET.get("bbox")
     if bbox:
         try:
@@ -135,7 +142,7 @@ def map_lines(request):
 
 @login_required
 def epci_outlines(request):
-    _facilitator_or_403(request)
+    _map_user_or_403(request)
     data = (DATA_DIR / "geo" / "epci.geojson").read_bytes()
     return HttpResponse(data, content_type="application/geo+json")
 

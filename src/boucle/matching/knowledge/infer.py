@@ -41,6 +41,9 @@ class Rule:
     class_key: str
     weight: float
     source: str
+    # A process recipe row (data/process_recipes.csv): it says more about the class than the
+    # rules of the broader codes (division, group), which it replaces for the activities it covers.
+    overrides: bool = False
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -48,16 +51,26 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _with_recipes(rules: list[Rule], direction: str) -> tuple[Rule, ...]:
+    """The rule table with the process recipes of ``direction`` ("in" or "out"): a recipe row
+    replaces the row of the same code and class, and is marked to override broader codes."""
+    recipes = {(r["naf_prefix"], r["class_key"]): Rule(r["rule_id"], r["naf_prefix"], r["class_key"], float(r["weight"]),
+                                                         r["source"] + (f": {r['grade']}" if r["grade"] else ""), True)
+               for r in _read("process_recipes.csv") if r["direction"] == direction}
+    kept = [r for r in rules if (r.naf_prefix, r.class_key) not in recipes]
+    return tuple(kept + list(recipes.values()))
+
+
 @lru_cache(maxsize=1)
 def input_rules() -> tuple[Rule, ...]:
-    return tuple(Rule(r["rule_id"], r["naf_prefix"], r["input_class_key"], float(r["weight"]), r["source"])
-                 for r in _read("activity_inputs.csv"))
+    return _with_recipes([Rule(r["rule_id"], r["naf_prefix"], r["input_class_key"], float(r["weight"]), r["source"])
+                          for r in _read("activity_inputs.csv")], "in")
 
 
 @lru_cache(maxsize=1)
 def output_rules() -> tuple[Rule, ...]:
-    return tuple(Rule(r["rule_id"], r["naf_prefix"], r["output_class_key"], float(r["weight"]), r["source"])
-                 for r in _read("activity_outputs.csv"))
+    return _with_recipes([Rule(r["rule_id"], r["naf_prefix"], r["output_class_key"], float(r["weight"]), r["source"])
+                          for r in _read("activity_outputs.csv")], "out")
 
 
 @lru_cache(maxsize=1)
@@ -215,9 +228,17 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
         related = [(p, 1.0) for p in {code[:2], code[:4], code} if p in index]
         if len(code) < 5:
             related += [(p, DESCENDANT_FACTOR) for p in index if p != code and _relation(code, p) == DESCENDANT_FACTOR]
+        # A recipe row of the code or of its group replaces, for its class, the rules of broader
+        # codes (a gases plant is in division 20, yet raises little steam).
+        floor: dict[str, int] = {}
+        for prefix, rel in related:
+            if rel == 1.0:
+                for rule in index[prefix]:
+                    if rule.overrides:
+                        floor[rule.class_key] = max(floor.get(rule.class_key, 0), len(prefix))
         for prefix, rel in related:
             for rule in index[prefix]:
-                if rule.class_key in skip:
+                if rule.class_key in skip or (rel == 1.0 and len(prefix) < floor.get(rule.class_key, 0)):
                     continue
                 w = round(rule.weight * conf * rel, 4)
                 cur = best.get(rule.class_key)

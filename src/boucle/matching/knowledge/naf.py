@@ -42,6 +42,10 @@ def _stem(word: str) -> str:
     """Crude EN/FR plural and suffix folding: enough to join 'bricks'/'brick', 'glasses'/'glass'."""
     for suffix in ("ies", "es", "s", "ing", "ed", "eries", "erie"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            base = word[:-2]
+            if suffix == "es" and not (base.endswith(("ss", "x", "z", "ch", "sh")) or (base.endswith("s") and len(base) <= 3)):
+                # "greenhouses", « serres »: the plural of a word ending in -e drops the s only
+                return word[:-1]
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
     return word
 

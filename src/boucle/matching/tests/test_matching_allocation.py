@@ -166,3 +166,27 @@ def test_a_territory_of_many_independent_parts_has_the_optimum_of_the_whole():
     lp = linprog(-value, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
     assert lp.status == 0
     assert alloc.total_value == pytest.approx(-lp.fun, rel=1e-6)
+
+
+def test_independent_parts_solved_by_two_processes_give_the_same_plan():
+    """The parts of a network split by material and area do not compete: solved by two worker
+    processes, the plan is the one process's plan, and its value the optimum of the whole (LP)."""
+    from boucle.matching import allocation
+
+    rng = np.random.default_rng(4)
+    n_parts, per = 40, 5
+    frm = np.concatenate([rng.integers(0, per, 12) + p * per for p in range(n_parts)])
+    to = np.concatenate([rng.integers(0, per, 12) + p * per for p in range(n_parts)])
+    n = n_parts * per
+    supply, demand = np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+    value = np.round(rng.uniform(-0.3, 2.0, frm.size), 3)
+    old = allocation.GROUP_ARCS
+    allocation.GROUP_ARCS = 50  # several groups even at this size
+    try:
+        assert len(allocation._independent_groups(frm, to, n, n)) > 4
+        one = allocate(supply, demand, frm, to, value)
+        two = allocate(supply, demand, frm, to, value, workers=2)
+    finally:
+        allocation.GROUP_ARCS = old
+    np.testing.assert_array_equal(one.flow_t, two.flow_t)
+    assert two.total_value == pytest.approx(lp_optimum(supply, demand, frm, to, value), rel=1e-6, abs=1e-3)

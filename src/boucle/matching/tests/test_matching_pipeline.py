@@ -40,7 +40,7 @@ def test_inferred_needs_find_partners_nobody_declared():
     assert slag.inferred and slag.need_flow_id is None and slag.need_label is None
     assert slag.material_class in ("blast_furnace_slag", "steel_slag")
     assert 9 < slag.distance_km < 11
-    assert slag.explanation["rule_id"].startswith("in:23.5") and "BREF" in slag.explanation["source"]
+    assert slag.explanation["rule_id"].startswith(("in:23.5", "recipe:23.5")) and "BREF" in slag.explanation["source"]
     assert all(p.plausibility >= DEFAULT_THRESHOLD for p in props)
 
 

@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 PLACES = {"59350": (50.632, 3.047), "59009": (50.632, 3.153), "59183": (51.030, 2.337),
           "62041": (50.290, 2.766), "62193": (50.952, 1.874), "57463": (49.108, 6.196), None: (None, None)}
 MATERIALS = ["fly_ash", "slag", "foundry_sand", "process_water", ""]
+# producers of fly ash (35.11), slag (24.10) and foundry sand (24.51) for the directory's sources; none
+NAFS = ["35.11Z", "24.10Z", "24.51Z", "17.12Z", None, None]
 STATUSES = ["suggested", "contacted", "in_discussion", "trial", "running", "stopped", "declined"]
 ENGAGED = {"contacted", "in_discussion", "trial", "running", "stopped"}
 OPEN = {"suggested", "contacted", "in_discussion", "trial", "running"}
@@ -37,12 +39,13 @@ def _world(seed):
     from boucle.testing import make_flow, make_site
 
     rng = np.random.default_rng(seed)
+    naf_rng = np.random.default_rng(seed + 1000)  # activities drawn apart: the rest of the world stays the same
     sites = []
     for i in range(14):
         commune = list(PLACES)[rng.integers(0, len(PLACES))]
         owner = sites[rng.integers(0, len(sites))].company if sites and rng.random() < 0.4 else None
         site = make_site(f"Site {i}", lat=PLACES[commune][0], lon=PLACES[commune][1], commune=commune,
-                         company=owner)
+                         company=owner, naf=NAFS[naf_rng.integers(0, len(NAFS))])
         if rng.random() < 0.1:
             Site.objects.filter(pk=site.pk).update(closed=True)
         sites.append(site)
@@ -98,6 +101,16 @@ def _by_definition(communes: set[str], radius_km: float = 200.0) -> dict:
     counted = Synergy.objects.exclude(stale=True, status="suggested").select_related("offer__site", "need_site")
     offers = [f for f in Flow.objects.filter(direction="offer", site__closed=False).select_related("site")
               if f.material_class and f.site.lat is not None]
+    from boucle.flows.models import Site as _Site
+    from boucle.matching.knowledge.infer import output_rules
+
+    # the directory's producers (sourcing): an open establishment whose NAF code falls under a rule
+    # « this activity usually produces that material », other than the need's own site
+    directory = list(_Site.objects.filter(closed=False, lat__isnull=False))
+
+    def producing(material):
+        return [r.naf_prefix for r in output_rules() if r.class_key == material]
+
     for flow in Flow.objects.filter(site__closed=False).select_related("site"):
         if not inside(flow.site):
             continue
@@ -114,7 +127,10 @@ def _by_definition(communes: set[str], radius_km: float = 200.0) -> dict:
             offer = flow.material_class and flow.site.lat is not None and any(
                 o.material_class == flow.material_class
                 and _km((flow.site.lat, flow.site.lon), (o.site.lat, o.site.lon)) <= radius_km for o in offers)
-            if synergy or offer:
+            producer = flow.material_class and flow.site.lat is not None and any(
+                s.pk != flow.site_id and s.naf_id and any(s.naf_id.startswith(p) for p in producing(flow.material_class))
+                and _km((flow.site.lat, flow.site.lon), (s.lat, s.lon)) <= radius_km for s in directory)
+            if synergy or offer or producer:
                 per[("local",)][company] += 1
     from boucle.flows.models import Site
 

@@ -26,11 +26,15 @@ ITEM = f"https://id.gs1.org/01/{GTIN}/21/42"
 STEPS = ["commissioning", "shipping", "receiving", "repairing"]
 
 
-def run(*argv):
+def run(*argv, lang="en"):
+    """The command as ``boucle passport …`` runs it; English here (BOUCLE_LANG=en), French by default."""
+    from django.utils import translation
+
     parser = argparse.ArgumentParser(prog="boucle")
     commands.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["passport", *argv])
-    return args.func(args)
+    with translation.override(lang):
+        return args.func(args)
 
 
 def capture_steps(world, steps, start=1):
@@ -221,3 +225,15 @@ def test_the_migration_relinks_intact_chains_only(world):
     migration.relink_and_sign(apps, None)
     assert run("verify", world.item.handle) == 0
     assert run("verify", world.item2.handle) == 1  # tampered before the upgrade: still reported
+
+
+def test_verify_speaks_french_first(client, story, capsys):
+    passport = story
+    assert run("verify", passport.handle, lang="fr") == 0
+    assert "chaîne intacte (4 événements)" in capsys.readouterr().err
+    event = entries(passport)[2].event
+    Event.objects.filter(pk=event.pk).update(data={**event.data, "eventTime": "2020-01-01T00:00:00.000Z"})
+    assert run("verify", passport.handle, lang="fr") == 1
+    out = capsys.readouterr().out
+    assert "l'événement 2 a été modifié après sa saisie" in out and "recorded" not in out
+    assert run("verify", lang="fr") == 2 and "donnez l'identifiant" in capsys.readouterr().err

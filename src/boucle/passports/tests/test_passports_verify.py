@@ -19,7 +19,10 @@ def run(*argv):
     commands.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["passport", "verify", *argv])
     assert args.needs_db is True
-    return args.func(args)
+    from django.utils import translation
+
+    with translation.override("en"):  # the English wording (BOUCLE_LANG=en); French by default
+        return args.func(args)
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_platform_sites_are_flagged(world):
     ({"naf": "38.9", "near": "50.6,3.0", "radius_km": 10}, "38.32Z"),
     ({"naf": "38", "near": "commune:99999", "radius_km": 10}, "commune:INSEE"),
     ({"naf": "38", "near": "site:nope", "radius_km": 10}, "site:SITE_ID"),
-    ({"naf": "38", "near": "Lille", "radius_km": 10}, "LAT,LON"),
+    ({"naf": "38", "near": "Nulle-Part-sur-Rien", "radius_km": 10}, "LAT,LON"),
     ({"naf": "38", "near": "50.6,3.0", "radius_km": 0}, "km"),
     ({"naf": "38", "near": "50.6,3.0", "radius_km": ""}, "km"),
     ({"material": "no_such_class", "near": "50.6,3.0", "radius_km": 10}, "materials list"),
@@ -111,3 +111,66 @@ def test_english_errors_and_reasons(world):
             search(naf="38", near="nowhere", radius_km=10)
         rows = search(naf="23", near="50.6365,3.0635", radius_km=50)
     assert rows[0]["why"].startswith("activity 23.51Z") and "cement" in rows[0]["why"].lower()
+
+
+def test_near_a_commune_by_name_postcode_or_code(world):
+    """What a facilitator types in « Autour de »: a name (any case, accents or not), a postcode, a code."""
+    from boucle.territories.models import Commune
+
+    from boucle.territories.refs import fold_name
+
+    assert fold_name("Mons-en-Barœul") == fold_name("MONS EN BAROEUL") == "mons en baroeul"
+    for typed in ("Lille", "LILLE", " lille ", "59000", "59350", "commune:59350", "commune:Lille", "Lille (59)",
+                  "Lille 59"):
+        rows = search(naf="38.11Z", near=typed, radius_km=20)
+        assert [r["name"] for r in rows] == ["Collecte Roubaix"], typed
+    accented = Commune.objects.filter(name__contains="é").exclude(name__contains="-").order_by("insee").first()
+    if accented is not None:
+        from boucle.sourcing.services import resolve_near
+
+        plain = accented.name.replace("é", "e").upper()
+        same = [c for c in Commune.objects.all() if c.name.replace("é", "e").upper() == plain]
+        if len({c.departement_id for c in same}) == 1:
+            assert resolve_near(plain).label.endswith(f"({accented.insee})")
+        else:  # Abbécourt (02) and Abbecourt (60): the département decides
+            with pytest.raises(SourcingError, match="précisez le département"):
+                resolve_near(plain)
+            assert resolve_near(f"{plain} ({accented.departement_id})").label.endswith(f"({accented.insee})")
+
+
+def test_a_name_shared_by_several_departements_asks_for_one():
+    from boucle.territories.models import Commune
+
+    name = (Commune.objects.values("name").annotate(n=__import__("django.db.models", fromlist=["Count"]).Count(
+        "departement", distinct=True)).filter(n__gt=1).order_by("name").values_list("name", flat=True).first())
+    if name is None:
+        pytest.skip("no homonymous communes in the shipped reference")
+    with pytest.raises(SourcingError, match="précisez le département"):
+        search(naf="38", near=name, radius_km=20)
+    one = Commune.objects.filter(name=name).order_by("insee").first()
+    from boucle.sourcing.services import resolve_near
+
+    place = resolve_near(f"{name.lower()} ({one.departement_id})")
+    assert place.label.startswith(name)
+    with pytest.raises(SourcingError, match="ni un code postal"):
+        search(naf="38", near="Nulle-Part-sur-Rien", radius_km=20)
+
+
+def test_the_observatory_share_uses_the_same_sources_as_the_search(world):
+    """A need is locally sourced when ``search(material=…)`` would list a producer within the radius
+    (other than the need's own site), or when the platform holds an offer of its material."""
+    import numpy as np
+
+    from boucle.sourcing.services import needs_with_source
+
+    key = "fly_ash"  # produced by power stations (35.11)
+    plant = make_site("Centrale", lat=50.70, lon=3.20, naf="35.11Z")
+    near = search(material=key, near="50.6365,3.0635", radius_km=30)
+    assert "Centrale" in [r["name"] for r in near]
+    cement = world["cement"]
+    lat, lon = np.array([cement.lat, 48.8566, plant.lat]), np.array([cement.lon, 2.3522, plant.lon])
+    found = needs_with_source(30, [0, 0, 0], [cement.pk, -1, plant.pk], lat, lon, [key], None)
+    assert found.tolist() == [True, False, False]  # Paris is far; the plant is not its own source
+    offers = (np.array([0]), np.array([48.86]), np.array([2.35]))  # an offer of fly ash on the platform, in Paris
+    assert needs_with_source(30, [0, 0, 0], [cement.pk, -1, plant.pk], lat, lon, [key], offers).tolist() == \
+        [True, True, False]

@@ -43,7 +43,7 @@ def test_bad_material_or_place_says_what_is_accepted(world):
     with pytest.raises(SourcingError, match="boucle materials list"):
         substitutes("zzzz qqq")
     with pytest.raises(SourcingError, match="commune:INSEE"):
-        substitutes("ndfeb_magnets", near="Lille", radius_km=10)
+        substitutes("ndfeb_magnets", near="Nulle-Part-sur-Rien", radius_km=10)  # a commune name is a place
 
 
 def test_cli_json_and_errors(world, capsys):

@@ -1,0 +1,54 @@
+"""Request ids, and probes answered before host checks and HTTPS redirects.
+
+``RequestIdMiddleware`` comes first in ``MIDDLEWARE``: it takes the caller's ``X-Request-ID``
+(a proxy's, when it is a short printable token) or makes one, exposes it to every log record
+of the request (``logs.request_id_var``), returns it in the response and logs one line per
+request on ``boucle.request``.
+
+``ProbeMiddleware`` comes next: an orchestrator probes a container by its address
+(``Host: 10.0.3.7``, plain HTTP), which ``ALLOWED_HOSTS`` and ``BOUCLE_SECURE``'s redirect
+would refuse. The probes reveal nothing and change nothing, so they are answered here, by the
+same views the URL routes serve.
+"""
+
+import logging
+import time
+
+from .logs import clean_request_id, request_id_var
+
+logger = logging.getLogger("boucle.request")
+
+PROBE_PATHS = {"/healthz", "/readyz"}
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = clean_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            logger.info("%s %s %s", request.method, request.path, response.status_code,
+                        extra={"method": request.method, "path": request.path, "status": response.status_code,
+                               "duration_ms": round((time.monotonic() - started) * 1000, 1)})
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class ProbeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info.rstrip("/")
+        if path in PROBE_PATHS and request.method in ("GET", "HEAD"):
+            from . import views
+
+            return views.healthz(request) if path == "/healthz" else views.readyz(request)
+        return self.get_response(request)
