@@ -22,13 +22,13 @@ def test_epci_straddling_counts_only_its_member_communes():
 
 def test_bare_code_is_accepted_when_unambiguous_and_lists_choices_otherwise():
     assert str(resolve("59")) == "departement:59"
-    with pytest.raises(TerritoryError, match="ambiguous") as err:
+    with pytest.raises(TerritoryError, match="ambigu") as err:
         resolve("44")  # region Grand Est and département Loire-Atlantique
     assert "region:44" in str(err.value) and "departement:44" in str(err.value)
 
 
 def test_unknown_reference_is_an_error():
-    with pytest.raises(TerritoryError, match="no epci"):
+    with pytest.raises(TerritoryError, match="pas de epci"):
         resolve("epci:000000000")
-    with pytest.raises(TerritoryError, match="unknown territory level"):
+    with pytest.raises(TerritoryError, match="niveau de territoire"):
         resolve("canton:12")

@@ -94,7 +94,8 @@ def test_empty_and_one_site_territories_work(capsys):
 
 def test_unknown_territory_exits_with_the_reason(capsys):
     assert main(["match", "--territory", "epci:000000000"]) == 2
-    assert "no epci" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "epci" in err and "000000000" in err
 
 
 def test_pools_of_three_neighbours_sharing_a_waste(capsys):

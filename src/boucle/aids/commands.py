@@ -26,6 +26,9 @@ def _match(args) -> int:
 
     from . import services
 
+    if args.limit is not None and args.limit < 1:
+        print(_("--limit : au moins 1"), file=sys.stderr)
+        return 2
     today = _date(args.date)
     if today is False:
         print(_("--date : %(text)s n'est pas une date ISO (AAAA-MM-JJ)") % {"text": repr(args.date)}, file=sys.stderr)

@@ -15,6 +15,11 @@ def _search(args) -> int:
 
     labels = servicing_labels()
 
+    if not args.territory.strip():
+        print("boucle land search: " + _("territoire inconnu (%(error)s) : region:32, departement:59, epci:SIREN ou "
+                                         "commune:INSEE") % {"error": _("aucun territoire de code %(code)s") % {"code": "''"}},
+              file=sys.stderr)
+        return 2
     try:
         found = search(territory=args.territory, min_area_m2=args.min_area_m2, max_area_m2=args.max_area_m2,
                        kinds=args.kind or (), statuses=args.status or (),

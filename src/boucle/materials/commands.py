@@ -172,7 +172,11 @@ def handle_crm(args) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"{REGULATION} (* = strategic)", file=sys.stderr)
+    from boucle.cli import lang  # no database here, so no Django catalogue: the two languages inline
+
+    english = lang() == "en"
+    name = "name_en" if english else "name_fr"
+    print(f"{REGULATION} " + ("(* = strategic)" if english else "(* = stratégique)"), file=sys.stderr)
     for r in rows:
-        print(f"{r['key'] + ('*' if r['strategic'] else ''):18} {r['name_fr']:48} {' '.join(r['classes'])}")
+        print(f"{r['key'] + ('*' if r['strategic'] else ''):18} {r[name]:48} {' '.join(r['classes'])}")
     return 0

@@ -34,7 +34,10 @@ def _resolve(text):
     try:
         return resolve(text)
     except TerritoryError as exc:
-        print(f"boucle: {exc}", file=sys.stderr)
+        from django.utils.translation import gettext as _
+
+        print("boucle: " + _("territoire inconnu (%(error)s) : region:32, departement:59, epci:SIREN ou "
+                             "commune:INSEE") % {"error": exc}, file=sys.stderr)
         return None
 
 
@@ -47,7 +50,9 @@ def export_command(args) -> int:
     try:
         data = export(ref, args.what, args.format, args.public, args.period)
     except ExportRefused as exc:
-        print(f"boucle export: refused: {exc}", file=sys.stderr)
+        from django.utils.translation import gettext as _
+
+        print("boucle export: " + _("refusé : %(reason)s") % {"reason": exc}, file=sys.stderr)
         return 2
     if args.output == "-":
         sys.stdout.buffer.write(data)

@@ -8,6 +8,8 @@ documents as the public pages, so the disclosure rule cannot be skipped by expor
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from boucle import jsonout, spreadsheets
 from boucle.territories import coarse
 
@@ -167,7 +169,8 @@ def _point_features(rows, lat="lat", lon="lon", id_field="flow_id"):
 def export_records(ref, what: str, fmt: str, public: bool, user=None) -> bytes:
     """Flows or synergies of a territory: the facilitator's view only."""
     if public:
-        raise ExportRefused(f"{what}: record-level data is never public; export indicators instead")
+        raise ExportRefused(_("%(what)s : les données par enregistrement ne sont jamais publiques ; "
+                              "exportez les indicateurs") % {"what": what})
     if what == "flows":
         rows = flow_rows(ref)
         if fmt == "geojson":
@@ -213,7 +216,7 @@ def export(ref, what: str, fmt: str, public: bool, period: int | None = None, us
         return export_records(ref, what, fmt, public, user)
     if what == "critical":
         if fmt == "geojson":
-            raise ExportRefused("critical: a table, export it as csv or xlsx")
+            raise ExportRefused(_("critical : un tableau, exportez-le en csv ou xlsx"))
         from .queries import critical_materials
 
         rows = [{**r, "classes": " ".join(r["classes"])} for r in critical_materials(ref, public=public, period=period)]

@@ -118,7 +118,7 @@ def _list(args) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for row in rows:
-            print(f"{row['handle']}\t{row['level']}\t{row['name']}\t{row['resolver_url']}")
+            print(f"{row['handle']}\t{Passport.Level(row['level']).label}\t{row['name']}\t{row['resolver_url']}")
     return 0
 
 
@@ -132,7 +132,10 @@ def _show(args) -> int:
 
     passports = _find(args.id)
     if not passports:
-        print(f"no passport {args.id!r}", file=sys.stderr)
+        from django.utils.translation import gettext as _
+
+        print(_("aucun passeport %(id)s : donnez son identifiant (boucle passport list) ou son lien "
+                "(https://…/01/GTIN…)") % {"id": repr(args.id)}, file=sys.stderr)
         return 2
     passport = passports[0]
     record = passport_json(passport, AnonymousUser(), args.root.rstrip("/"))  # what anyone may read

@@ -15,14 +15,16 @@ def _position(text: str):
 
 
 def _near(args) -> int:
+    from django.utils.translation import gettext as _
+
     from .services import near
 
     position = _position(args.position)
     if position is None:
-        print(f"{args.position!r}: expected LAT,LON in degrees (e.g. 50.63,3.06)", file=sys.stderr)
+        print(_("%(text)s : attendu LAT,LON en degrés (ex. 50.63,3.06)") % {"text": repr(args.position)}, file=sys.stderr)
         return 2
     if args.limit < 1:
-        print("--limit must be at least 1", file=sys.stderr)
+        print(_("--limit : au moins 1"), file=sys.stderr)
         return 2
     found = near(*position, object_text=args.object or "", action=args.action, limit=args.limit)
     if args.json:
@@ -31,8 +33,6 @@ def _near(args) -> int:
                                               "bonus_reparation")} for p in found],
                          ensure_ascii=False, indent=1))
         return 0
-    from django.utils.translation import gettext as _
-
     from .models import ACTION_LABELS
 
     if not found:

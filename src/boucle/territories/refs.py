@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from .models import Commune, Departement, Epci, Region
 
 LEVELS = ("region", "departement", "epci", "commune")
@@ -52,17 +54,18 @@ def resolve(text: str) -> TerritoryRef:
         level, code = (part.strip() for part in text.split(":", 1))
         level = ALIASES.get(level.lower(), level.lower())
         if level not in LEVELS:
-            raise TerritoryError(f"unknown territory level {level!r}: use one of {', '.join(LEVELS)}")
+            raise TerritoryError(_("niveau de territoire %(level)s inconnu : region, departement, epci ou commune")
+                                 % {"level": repr(level)})
         found = _lookup(level, code.upper() if level == "departement" else code)
         if not found:
-            raise TerritoryError(f"no {level} with code {code!r}")
+            raise TerritoryError(_("pas de %(level)s de code %(code)s") % {"level": level, "code": repr(code)})
         return found
     matches = [ref for level in LEVELS if (ref := _lookup(level, text))]
     if not matches:
-        raise TerritoryError(f"no territory with code {text!r}")
+        raise TerritoryError(_("aucun territoire de code %(code)s") % {"code": repr(text)})
     if len(matches) > 1:
         choices = ", ".join(f"{m} ({m.name})" for m in matches)
-        raise TerritoryError(f"{text!r} is ambiguous: {choices}")
+        raise TerritoryError(_("%(code)s est ambigu : %(choices)s") % {"code": repr(text), "choices": choices})
     return matches[0]
 
 
