@@ -101,7 +101,7 @@ def test_the_api_submits_for_the_territory_s_facilitators_only(world, as_persona
 
 def test_the_api_refuses_bad_jobs_at_submission(world, as_persona):
     client = as_persona("superuser")
-    cases = [({"kind": "match", "territory": "epci:999999999"}, "territory: no epci with code '999999999'"),
+    cases = [({"kind": "match", "territory": "epci:999999999"}, "territory: pas de epci de code '999999999'"),
              ({"kind": "teleport", "territory": f"epci:{EPCI_T}"}, "type de tâche inconnu"),
              ({"kind": "match", "territory": f"epci:{EPCI_T}", "parameters": {"radius_km": 9000}}, "radius_km"),
              ({"kind": "export", "territory": f"epci:{EPCI_T}", "parameters": {"format": "exe"}}, "format"),

@@ -72,12 +72,15 @@ def test_two_processes_share_the_login_limiter_count(redis_db, tmp_path, setting
             redis_db.delete(*keys)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(autouse=True)
 def restore_reference(django_db_blocker):
-    """A transactional test flushes every table when it ends: put the shared reference data back."""
-    yield
+    """A transactional test flushes every table when it ends (the one before this one included): the
+    shared reference data is put back before and after each test that asks for it."""
     from boucle.reference.loader import load_reference
 
+    with django_db_blocker.unblock():
+        load_reference()
+    yield
     with django_db_blocker.unblock():
         load_reference()
 

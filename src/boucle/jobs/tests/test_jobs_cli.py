@@ -16,7 +16,7 @@ def test_submit_and_status_without_a_broker(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}", "BOUCLE_DATA_DIR": str(tmp_path / "var")}
     result = boucle("jobs", "submit", "match", "--territory", "epci:999999999", "--json", env=env)
     assert result.returncode == 2 and result.stdout == ""
-    assert "--territory: no epci with code '999999999'" in result.stderr  # the message of `boucle match`
+    assert "--territory: pas de epci de code '999999999'" in result.stderr  # the message of `boucle match`
 
     result = boucle("jobs", "submit", "export", "--territory", "epci:200093201", "--what", "flows", "--json", env=env)
     assert result.returncode == 0, result.stderr
@@ -37,7 +37,7 @@ def test_a_bad_territory_fails_at_submission_even_with_a_broker(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}", "BOUCLE_DATA_DIR": str(tmp_path / "var"),
            "BOUCLE_BROKER_URL": "redis://127.0.0.1:1/0"}  # nothing listens there: nothing may be sent
     result = boucle("jobs", "submit", "match", "--territory", "epci:999999999", "--json", env=env)
-    assert result.returncode == 2 and "--territory: no epci with code '999999999'" in result.stderr
+    assert result.returncode == 2 and "--territory: pas de epci de code '999999999'" in result.stderr
     result = boucle("jobs", "list", "--json", env=env)
     assert json.loads(result.stdout) == []
 
