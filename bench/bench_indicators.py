@@ -66,9 +66,9 @@ def build(rng):
               communes[w][2] + dlon[i]) for i, w in enumerate(where)])
         cur.executemany(
             "INSERT INTO flows_flow (id, site_id, identity, direction, kind, label, material_class, quantity, unit,"
-            " period, quantity_base, base_unit, physical_state, grade, confidential, illustrative, source,"
-            " external_id, imported_values) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'year', %s, %s, '', '', 1, 0,"
-            " '', '', '{}')",
+            " period, quantity_base, base_unit, physical_state, grade, current_route, confidential, illustrative,"
+            " source, external_id, imported_values) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'year', %s, %s, '', '',"
+            " '', 1, 0, '', '', '{}')",
             [(i + 1, int(flow_site[i]), f"bench-{i}", direction[i], classes[c].kind, classes[c].label_fr,
               classes[c].key, float(quantity[i]), unit_of[classes[c].kind], float(quantity[i]),
               unit_of[classes[c].kind]) for i, c in enumerate(flow_class)])

@@ -107,7 +107,7 @@ def prepare_database(db_url: str):
                                   quantity=rng.uniform(1, 1000), unit="t", period="year", imported_values={}))
         insert_rows(Flow, flows, ["site", "identity", "direction", "kind", "label", "material_class", "quantity",
                                   "unit", "period", "confidential", "illustrative", "grade", "physical_state",
-                                  "source", "external_id", "base_unit", "imported_values"])
+                                  "source", "external_id", "base_unit", "current_route", "imported_values"])
         offers = list(Flow.objects.filter(direction="offer").values_list("id", "site_id"))
         synergies = []
         for k in range(N_SYNERGIES):
