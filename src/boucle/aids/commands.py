@@ -63,23 +63,11 @@ def _match(args) -> int:
 
 
 def run_import(args) -> int:
-    from boucle.cli import lang
-    from boucle.flows.tabular import FileFormatError
+    from boucle.flows.commands import report_import
 
     from .services import import_aids
 
-    try:
-        report = import_aids(args.file, partial=args.partial)
-    except FileFormatError as exc:
-        if args.json:
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
-        print(f"{args.file}: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
-        print("\n".join(report.lines(lang())))
-    return 0 if report.ok or (args.partial and report.written) else 1
+    return report_import(import_aids, args.file, args.partial, args.json)
 
 
 def _list(args) -> int:

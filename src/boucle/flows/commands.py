@@ -19,8 +19,6 @@ def run_import(args) -> int:
         from boucle.aids.commands import run_import as import_aids
 
         return import_aids(args)
-    from boucle.cli import lang
-
     if args.what == "land":
         from boucle.land.commands import run_import as run_land_import
 
@@ -28,18 +26,28 @@ def run_import(args) -> int:
 
     from .importers import import_flows, import_sites
     from .sirene import import_sirene
-    from .tabular import FileFormatError
 
     importer = {"sites": import_sites, "flows": import_flows, "sirene": import_sirene}[args.what]
+    return report_import(importer, args.file, args.partial, args.json)
+
+
+def report_import(importer, path, partial: bool, as_json: bool) -> int:
+    """Run ``importer(path, partial=…)`` and tell its report, the one way every ``import`` command does:
+    the report as JSON on stdout with ``--json``, else in words; exit 1 when rows were refused (and
+    nothing written) or the file is unreadable."""
+    from boucle.cli import lang
+
+    from .tabular import FileFormatError
+
     try:
-        report = importer(args.file, partial=args.partial)
+        report = importer(path, partial=partial)
     except FileFormatError as exc:
-        if args.json:
+        if as_json:
             print(json.dumps({"error": str(exc)}, ensure_ascii=False))
-        print(f"{args.file}: {exc}", file=sys.stderr)
+        print(f"{path}: {exc}", file=sys.stderr)
         return 1
-    if args.json:
+    if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print("\n".join(report.lines(lang())))
-    return 0 if report.ok or (args.partial and report.written) else 1
+    return 0 if report.ok or (partial and report.written) else 1

@@ -85,6 +85,52 @@ def _check_header(header, known, required, report):
     report.unknown_columns = [c for c in header if c and c not in known]
 
 
+def identified_rows(table, report: "Report", parse, *, max_rows: int | None = None) -> list[tuple[str, dict]]:
+    """(identifier, values) of each row of a table of records kept by their external ``identifier``
+    (places, land entries, training offers): the identifier required, bounded and unique in the file,
+    ``parse(row)`` for the values; a refused row goes to ``report`` with its line number."""
+    parsed, seen = [], {}
+    for line, row in table.rows:
+        if max_rows is not None and len(parsed) + len(report.rejected) >= max_rows:
+            report.rejected.append((line, _("plus de %(max)d lignes : coupez le fichier") % {"max": max_rows}))
+            break
+        try:
+            identifier = B.text("identifier", row.get("identifier", "").strip(), max_chars=120, identifier=True)
+            if not identifier:
+                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "identifier"})
+            if identifier in seen:
+                raise F.CellError(_("identifier %(value)s en double (déjà ligne %(line)d)")
+                                  % {"value": identifier, "line": seen[identifier]})
+            seen[identifier] = line
+            parsed.append((identifier, parse(row)))
+        except F.CellError as exc:
+            report.rejected.append((line, str(exc)))
+    return parsed
+
+
+@transaction.atomic
+def write_identified(model, parsed: list[tuple[str, dict]], report: "Report") -> None:
+    """Create or update ``model`` records by ``identifier``; the imported snapshot decides whether
+    anything changed, so the same file imported again changes nothing."""
+    now = timezone.now()
+    existing = model.objects.in_bulk([identifier for identifier, _v in parsed], field_name="identifier")
+    for identifier, values in parsed:
+        snapshot = _jsonable(values)
+        found = existing.get(identifier)
+        if found is None:
+            model.objects.create(identifier=identifier, imported_values=snapshot, imported_at=now, **values)
+            report.created += 1
+        elif found.imported_values == snapshot:
+            report.unchanged += 1
+        else:
+            for name, value in values.items():
+                setattr(found, name, value)
+            found.imported_values, found.imported_at = snapshot, now
+            found.save()
+            report.updated += 1
+    report.written = True
+
+
 def _jsonable(values: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
 

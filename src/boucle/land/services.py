@@ -12,12 +12,11 @@ import json
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from boucle.flows import bounds
 from boucle.flows import fields as F
-from boucle.flows.importers import Report, _check_header
+from boucle.flows.importers import Report, _check_header, identified_rows, write_identified
 from boucle.flows.tabular import FileFormatError, Table, read_table
 
 from . import engine
@@ -179,51 +178,11 @@ def import_land(path, *, partial: bool = False) -> Report:
     _check_header(table.header, COLUMNS, [c for c in REQUIRED if not (geojson and c == "area_m2")], report)
     communes = {insee: (name, lat, lon) for insee, name, lat, lon
                 in Commune.objects.values_list("insee", "name", "lat", "lon")}
-    parsed, seen = [], {}
-    for line, row in table.rows:
-        if len(parsed) + len(report.rejected) >= MAX_ROWS:
-            report.rejected.append((line, _("plus de %(max)d lignes : coupez le fichier") % {"max": MAX_ROWS}))
-            break
-        try:
-            identifier = bounds.text("identifier", row.get("identifier", "").strip(), max_chars=120, identifier=True)
-            if not identifier:
-                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "identifier"})
-            if identifier in seen:
-                raise F.CellError(_("identifier %(value)s en double (déjà ligne %(line)d)")
-                                  % {"value": identifier, "line": seen[identifier]})
-            seen[identifier] = line
-            parsed.append((identifier, parse_row(row, communes)))
-        except F.CellError as exc:
-            report.rejected.append((line, str(exc)))
+    parsed = identified_rows(table, report, lambda row: parse_row(row, communes), max_rows=MAX_ROWS)
     if report.rejected and not partial:
         return report
-    _write(parsed, report)
+    write_identified(LandSite, parsed, report)
     return report
-
-
-def _snapshot(values: dict) -> dict:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
-
-
-@transaction.atomic
-def _write(parsed, report):
-    now = timezone.now()
-    existing = LandSite.objects.in_bulk([identifier for identifier, _v in parsed], field_name="identifier")
-    for identifier, values in parsed:
-        snapshot = _snapshot(values)
-        site = existing.get(identifier)
-        if site is None:
-            LandSite.objects.create(identifier=identifier, imported_values=snapshot, imported_at=now, **values)
-            report.created += 1
-        elif site.imported_values == snapshot:
-            report.unchanged += 1
-        else:
-            for name, value in values.items():
-                setattr(site, name, value)
-            site.imported_values, site.imported_at = snapshot, now
-            site.save()
-            report.updated += 1
-    report.written = True
 
 
 # --- search ------------------------------------------------------------------------------------

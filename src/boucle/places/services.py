@@ -13,12 +13,10 @@ import json
 from pathlib import Path
 from urllib.parse import urlparse
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from boucle.flows import fields as F
-from boucle.flows.importers import Report, _check_header
+from boucle.flows.importers import Report, _check_header, identified_rows, write_identified
 from boucle.flows.tabular import FileFormatError, Table, read_table
 
 from . import engine
@@ -139,44 +137,11 @@ def import_places(path, *, partial: bool = False) -> Report:
     table = _aliased(table)
     _check_header(table.header, COLUMNS, ["identifier", "name", "latitude", "longitude", "actions", "source"], report)
     communes = dict(Commune.objects.values_list("insee", "name"))
-    parsed, seen = [], {}
-    for line, row in table.rows:
-        try:
-            identifier = row.get("identifier", "").strip()
-            if not identifier:
-                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "identifier"})
-            if identifier in seen:
-                raise F.CellError(_("identifier %(value)s en double (déjà ligne %(line)d)")
-                                  % {"value": identifier, "line": seen[identifier]})
-            seen[identifier] = line
-            parsed.append((identifier, parse_row(row, communes)))
-        except F.CellError as exc:
-            report.rejected.append((line, str(exc)))
+    parsed = identified_rows(table, report, lambda row: parse_row(row, communes))
     if report.rejected and not partial:
         return report
-    _write(parsed, report)
+    write_identified(Place, parsed, report)
     return report
-
-
-@transaction.atomic
-def _write(parsed, report):
-    now = timezone.now()
-    existing = Place.objects.in_bulk([identifier for identifier, _v in parsed], field_name="identifier")
-    for identifier, values in parsed:
-        snapshot = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
-        place = existing.get(identifier)
-        if place is None:
-            Place.objects.create(identifier=identifier, imported_values=snapshot, imported_at=now, **values)
-            report.created += 1
-        elif place.imported_values == snapshot:
-            report.unchanged += 1
-        else:
-            for name, value in values.items():
-                setattr(place, name, value)
-            place.imported_values, place.imported_at = snapshot, now
-            place.save()
-            report.updated += 1
-    report.written = True
 
 
 # --- queries -----------------------------------------------------------------------------------

@@ -36,24 +36,11 @@ def _match(args) -> int:
 
 
 def run_import(what: str, path: str, partial: bool, as_json: bool) -> int:
-    from boucle.cli import lang
-    from boucle.flows.tabular import FileFormatError
+    from boucle.flows.commands import report_import
 
     from .services import import_declarations, import_trainings
 
-    importer = {"needs": import_declarations, "training": import_trainings}[what]
-    try:
-        report = importer(path, partial=partial)
-    except FileFormatError as err:
-        if as_json:
-            print(json.dumps({"error": str(err)}, ensure_ascii=False))
-        print(f"{path}: {err}", file=sys.stderr)
-        return 1
-    if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
-        print("\n".join(report.lines(lang())))
-    return 0 if report.ok or (partial and report.written) else 1
+    return report_import({"needs": import_declarations, "training": import_trainings}[what], path, partial, as_json)
 
 
 def register(subparsers) -> None:

@@ -14,13 +14,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from boucle.flows import bounds
 from boucle.flows import fields as F
-from boucle.flows.importers import Report, _check_header
+from boucle.flows.importers import Report, _check_header, identified_rows, write_identified
 from boucle.flows.tabular import read_table
 
 from . import engine
@@ -194,47 +193,11 @@ def import_trainings(path, *, partial: bool = False) -> Report:
     table = read_table(path)
     _check_header(table.header, TRAINING_COLUMNS, ["identifier", "organisation", "title", "commune_insee", "source"], report)
     communes = {insee: (lat, lon) for insee, lat, lon in Commune.objects.values_list("insee", "lat", "lon")}
-    parsed, seen = [], {}
-    for line, row in table.rows:
-        if len(parsed) + len(report.rejected) >= MAX_ROWS:
-            report.rejected.append((line, _("plus de %(max)d lignes : coupez le fichier") % {"max": MAX_ROWS}))
-            break
-        try:
-            identifier = bounds.text("identifier", row.get("identifier", "").strip(), max_chars=120, identifier=True)
-            if not identifier:
-                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "identifier"})
-            if identifier in seen:
-                raise F.CellError(_("identifier %(value)s en double (déjà ligne %(line)d)")
-                                  % {"value": identifier, "line": seen[identifier]})
-            seen[identifier] = line
-            parsed.append((identifier, _training_row(row, communes)))
-        except F.CellError as exc:
-            report.rejected.append((line, str(exc)))
+    parsed = identified_rows(table, report, lambda row: _training_row(row, communes), max_rows=MAX_ROWS)
     if report.rejected and not partial:
         return report
-    _write_trainings(parsed, report)
+    write_identified(TrainingOffer, parsed, report)
     return report
-
-
-@transaction.atomic
-def _write_trainings(parsed, report):
-    now = timezone.now()
-    existing = TrainingOffer.objects.in_bulk([i for i, _v in parsed], field_name="identifier")
-    for identifier, values in parsed:
-        snapshot = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
-        found = existing.get(identifier)
-        if found is None:
-            TrainingOffer.objects.create(identifier=identifier, imported_values=snapshot, imported_at=now, **values)
-            report.created += 1
-        elif found.imported_values == snapshot:
-            report.unchanged += 1
-        else:
-            for k, v in values.items():
-                setattr(found, k, v)
-            found.imported_values, found.imported_at = snapshot, now
-            found.save()
-            report.updated += 1
-    report.written = True
 
 
 # --- matching ----------------------------------------------------------------------------------
