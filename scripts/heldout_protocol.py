@@ -1,0 +1,211 @@
+"""Run a dataset in the MAESTRI layout through the held-out protocol, end to end on the command line.
+
+The protocol of issue 11 (the one used on parks we never see): per park, ``boucle import sites``
+with ``site_id,name,activity,latitude,longitude,country`` (and sometimes ``naf_code`` at division
+or group level), ``boucle import flows`` with offers only (``site_id,direction,label,confidential``:
+no quantity, no unit, no EWC code, no declared need), then ``boucle match --format jsonl`` with no
+other option. Each line is scored as (offer_site_id, offer_label lower-cased, need_site_id).
+
+Unlike ``boucle evaluate`` (which calls the engine in-process and passes exact EWC codes), this goes
+through the import, the database and the default output of ``boucle match``: it measures what a
+held-out run sees. Sites of a park stand within ~1 km of each other, parks thousands of km apart.
+
+    python scripts/heldout_protocol.py literature --describe words   # activity text + name
+    python scripts/heldout_protocol.py maestri --describe codes      # + NACE at division/group level
+    python scripts/heldout_protocol.py literature --describe name    # name only
+    ... [--json] [--keep DIR] [--misses]
+
+Baselines in the same run: everyone-to-everyone (every offer to every other site of its park).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from boucle.matching.evaluate import (  # noqa: E402
+    LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, _code, _site_only, read_rows)
+
+DATASETS = {"maestri": MAESTRI_CSV, "literature": LITERATURE_CSV, "process": PROCESS_CSV}
+
+
+# The country column of the layout holds English names; the protocol imports ISO 3166 codes.
+ISO = {"DENMARK": "DK", "CHINA": "CN", "AUSTRALIA": "AU", "SWEDEN": "SE", "AUSTRIA": "AT", "NETHERLANDS": "NL",
+       "SOUTH KOREA": "KR", "FRANCE": "FR", "FINLAND": "FI", "JAPAN": "JP", "UNITED KINGDOM": "GB", "UK": "GB",
+       "GERMANY": "DE", "ITALY": "IT", "SPAIN": "ES", "PORTUGAL": "PT", "BELGIUM": "BE", "USA": "US",
+       "UNITED STATES": "US", "INDIA": "IN", "CANADA": "CA", "BRAZIL": "BR", "SWITZERLAND": "CH", "NORWAY": "NO",
+       "POLAND": "PL", "GREECE": "GR", "TURKEY": "TR", "MEXICO": "MX", "PUERTO RICO": "PR", "SLOVENIA": "SI",
+       "HUNGARY": "HU", "CZECH REPUBLIC": "CZ", "IRELAND": "IE", "TAIWAN": "TW", "THAILAND": "TH", "SINGAPORE": "SG",
+       "SOUTH AFRICA": "ZA", "UNITED STATES OF AMERICA": "US", "US": "US", "FIJI": "FJ", "EGYPT": "EG", "LUXEMBOURG": "LU", "ROMANIA": "RO", "EUROPE": ""}
+
+
+def naf_level(code: str, level: str) -> str:
+    digits = "".join(ch for ch in (code or "").split(";")[0] if ch.isdigit())
+    if len(digits) < 2:
+        return ""
+    if level == "division":
+        return digits[:2]
+    if level == "group":
+        return f"{digits[:2]}.{digits[2]}" if len(digits) >= 3 else digits[:2]
+    return f"{digits[:2]}.{digits[2:4]}" if len(digits) >= 4 else digits[:2]
+
+
+def build(rows: list[dict], describe: str, level: str, countries: dict[str, str]):
+    """(sites rows, flow rows, truth triples, case of each site)."""
+    by_case: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_case[r["case"]].append(r)
+    sites, flows, truth, case_of = [], [], set(), {}
+    for n, case_id in enumerate(sorted(by_case, key=lambda c: int(c) if c.isdigit() else 10**6)):
+        # parks far apart: a grid over the world, each > 1,000 km from the next
+        lat0, lon0 = -45 + (n * 17) % 100, -170 + (n * 47) % 340
+        ids: dict[tuple, str] = {}
+        named: dict[tuple, set] = defaultdict(set)
+        mentions = [(_code(r[f"{s}_nace"]), r[f"{s}_activity"].strip(), r[f"{s}_company"].strip())
+                    for r in by_case[case_id] for s in ("provider", "receiver") if s == "provider" or not _site_only(r)]
+        for code, act, name in mentions:
+            if name:
+                named[(code, act.lower())].add(name)
+
+        def key(code, act, name):
+            if not name and len(named.get((code, act.lower()), ())) == 1:
+                name = next(iter(named[(code, act.lower())]))
+            return (code, act.lower(), name)
+
+        for code, act, name in mentions:
+            k = key(code, act, name)
+            if k in ids:
+                continue
+            sid = ids[k] = f"p{case_id}-{len(ids) + 1}"
+            i = len(ids)
+            case_of[sid] = case_id
+            sites.append({
+                "site_id": sid, "name": name or act or f"Site {i}",
+                "activity": "" if describe == "name" else act,
+                "latitude": f"{lat0 + 0.003 * (i % 3):.5f}",
+                "longitude": f"{lon0 + 0.003 * (i // 3) / max(0.2, math.cos(math.radians(lat0))):.5f}",
+                "country": ISO.get(countries.get(case_id, "").upper(), "") or "",
+                "naf_code": naf_level(code, level) if describe == "codes" else "",
+            })
+        seen = set()
+        for r in by_case[case_id]:
+            if _site_only(r):
+                continue
+            prov = ids[key(_code(r["provider_nace"]), r["provider_activity"].strip(), r["provider_company"].strip())]
+            recv = ids[key(_code(r["receiver_nace"]), r["receiver_activity"].strip(), r["receiver_company"].strip())]
+            label = r["waste_description"].strip()
+            if (prov, label.lower()) not in seen:
+                seen.add((prov, label.lower()))
+                flows.append({"site_id": prov, "direction": "offer", "label": label, "confidential": "false"})
+            if prov != recv:
+                truth.add((prov, label.lower(), recv))
+    return sites, flows, truth, case_of
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4),
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dataset", help="maestri, literature, process, or a CSV path in the MAESTRI layout")
+    ap.add_argument("--describe", choices=["words", "codes", "name"], default="words")
+    ap.add_argument("--naf-level", choices=["division", "group", "class"], default="division")
+    ap.add_argument("--case", action="append", help="only this case (repeatable)")
+    ap.add_argument("--keep", help="keep the data directory here")
+    ap.add_argument("--misses", action="store_true", help="print false negatives and false positives")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    path = DATASETS.get(args.dataset, Path(args.dataset))
+    raw = list(csv.DictReader(open(path, encoding="utf-8")))
+    countries = {}
+    for r in raw:
+        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(), (r.get("Country") or r.get("country") or "").strip())
+    rows = read_rows(path)
+    if args.case:
+        rows = [r for r in rows if r["case"] in set(args.case)]
+    sites, flows, truth, case_of = build(rows, args.describe, args.naf_level, countries)
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="heldout-"))
+    work.mkdir(parents=True, exist_ok=True)
+    write_csv(work / "sites.csv", sites)
+    write_csv(work / "flows.csv", flows)
+    env = {**os.environ, "BOUCLE_DATA_DIR": str(work / "data"), "PYTHONPATH": str(ROOT / "src")}
+    env.pop("BOUCLE_LANG", None)
+    boucle = [sys.executable, "-m", "boucle"]
+
+    def run(*cmd, out=None):
+        res = subprocess.run(boucle + list(cmd), env=env, capture_output=True, text=True)
+        if res.returncode != 0:
+            sys.stderr.write(res.stdout + res.stderr)
+            raise SystemExit(f"boucle {' '.join(cmd)} failed")
+        return res.stdout
+
+    run("manage", "migrate", "--verbosity", "0")
+    run("import", "sites", str(work / "sites.csv"), "--json")
+    run("import", "flows", str(work / "flows.csv"), "--json")
+    out = run("match", "--format", "jsonl", "--no-store")
+    pred = set()
+    for line in out.splitlines():
+        if line.strip():
+            p = json.loads(line)
+            pred.add((p["offer_site_id"], p["offer_label"].lower(), p["need_site_id"]))
+
+    tp = len(pred & truth)
+    res = {"dataset": args.dataset, "describe": args.describe,
+           "naf_level": args.naf_level if args.describe == "codes" else None,
+           "sites": len(sites), "offers": len(flows), "truth_pairs": len(truth), "proposed": len(pred),
+           "pooled": prf(tp, len(pred) - tp, len(truth) - tp),
+           "cross_park_proposals": sum(1 for p in pred if case_of.get(p[0]) != case_of.get(p[2]))}
+    sites_of_case = defaultdict(list)
+    for s in sites:
+        sites_of_case[case_of[s["site_id"]]].append(s["site_id"])
+    everyone = {(f["site_id"], f["label"].lower(), s) for f in flows for s in sites_of_case[case_of[f["site_id"]]]
+                if s != f["site_id"]}
+    etp = len(everyone & truth)
+    res["baselines"] = {"everyone_to_everyone": prf(etp, len(everyone) - etp, len(truth) - etp)}
+    per_case = {}
+    for c in sorted(set(case_of.values()), key=lambda c: int(c) if c.isdigit() else 0):
+        t = {x for x in truth if case_of[x[0]] == c}
+        p = {x for x in pred if case_of[x[0]] == c}
+        per_case[c] = prf(len(p & t), len(p - t), len(t - p))
+    res["cases"] = per_case
+    if args.json:
+        print(json.dumps(res, indent=1))
+    else:
+        print(f"{args.dataset} ({args.describe}): {res['sites']} sites, {res['offers']} offers, "
+              f"{res['truth_pairs']} documented pairs, {res['proposed']} proposed")
+        print(f"  boucle match default output: {res['pooled']}")
+        print(f"  everyone-to-everyone:        {res['baselines']['everyone_to_everyone']}")
+    if args.misses:
+        name = {s["site_id"]: f"{s['name']} [{s['activity']}|{s['naf_code']}]" for s in sites}
+        for x in sorted(truth - pred):
+            print(f"MISS {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
+        for x in sorted(pred - truth):
+            print(f"FP   {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
