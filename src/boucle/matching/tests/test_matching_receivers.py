@@ -41,6 +41,17 @@ def test_a_yearly_total_over_several_wastes_is_information_never_matched():
     assert not_matchable(FlowIn("o2", "solv", "offer", label="Solvants usés")) is None
 
 
+def test_an_aggregate_is_a_material_not_a_total():
+    # "aggregate" used to read as "aggregated figure": coal ash sold as road aggregate got nothing.
+    sites = [SiteIn("power", 18.0, -66.0, None, "Coal-fired power plant"),
+             SiteIn("road", 18.003, -66.0, None, "Road construction")]
+    for ewc in (None, "100101"):
+        ash = FlowIn("o1", "power", "offer", label="Coal ash aggregate", ewc_code=ewc)
+        assert not_matchable(ash) is None
+        assert [p.need_site_id for p in propose(sites, [ash])] == ["road"]
+    assert not_matchable(FlowIn("o2", "power", "offer", label="Aggregated waste figures")) == "total"
+
+
 def test_sorted_material_goes_to_a_user_not_to_the_next_recycler():
     flows = [FlowIn("o1", "sorter", "offer", label="Plastiques triés PEHD")]
     takers = {p.need_site_id for p in propose(SITES, flows, threshold=0.0)}
