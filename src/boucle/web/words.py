@@ -168,9 +168,7 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
     if isinstance(breakeven, (int, float)) and not isinstance(breakeven, bool):
         sentences.append(_("Au-delà de %(km)s km, le réseau de chaleur coûterait plus qu'il ne rapporterait.")
                          % {"km": number(breakeven, 1)})
-    source = explanation.get("source")
-    if isinstance(source, str) and source.strip() and not any(source.strip() in x for x in sentences):
-        sentences.append(_("Règle de substitution tirée de : %(source)s.") % {"source": source.strip()})
+    # The rule's source is worded by explanation_parts (the documents it names, never the raw citation).
     for reason in explanation.get("reasons", []) or []:
         if isinstance(reason, dict):
             text = reason.get("text") if isinstance(reason.get("text"), str) else reason_text(reason)
