@@ -141,7 +141,9 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
     # The matching's own wording first (use, source of the rule, substitution, hazard), without the
     # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
     for heading, text in explanation_parts(explanation):
-        sentences.append(f"{heading} : {_sentence(text)}" if not _english() else f"{heading}: {_sentence(text)}")
+        # After its heading a part keeps its lower-case start (« Usage : le site receveur… »).
+        text = text.strip() + ("" if text.strip().endswith((".", "!", "?")) else ".")
+        sentences.append(f"{heading} : {text}" if not _english() else f"{heading}: {text}")
     offer_class, need_class = explanation.get("offer_class"), explanation.get("need_class")
     if not sentences and offer_class and need_class:
         if offer_class == need_class:
