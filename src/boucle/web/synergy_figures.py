@@ -50,10 +50,10 @@ CNR = "https://www.cnr.org/"
 # The cited documents a price or factor row's source names, by a word of its citation: (marker,
 # French name, English name, link). The first that matches wins; an uncited figure says so.
 SOURCES = (
-    ("Code des douanes", _("Code des douanes, art. 266 nonies (taux de TGAP) ; le reste est un ordre de grandeur"),
+    ("Code des douanes", _("Code des douanes, art. 266 nonies (TGAP), et ordre de grandeur"),
      LEGIFRANCE_DOUANES),
     ("CNR", _("ordre de grandeur d'après les indices du Comité national routier (CNR)"), CNR),
-    ("DESNZ", _("facteurs d'émission du gouvernement britannique (DESNZ 2025)"), DESNZ_2025),
+    ("DESNZ", _("facteurs d'émission DESNZ 2025 (Royaume-Uni)"), DESNZ_2025),
     ("GLEC", _("GLEC Framework v3.0 (Smart Freight Centre, 2023)"), GLEC),
     ("ADEME Base Empreinte", _("Base Empreinte de l'ADEME"), ADEME_BASE),
     ("MPA The Concrete Centre", _("MPA The Concrete Centre (2019), fiche 18"), MPA),
