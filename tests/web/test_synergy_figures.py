@@ -91,7 +91,10 @@ def test_every_price_and_factor_row_has_a_source_a_reader_can_name():
     from boucle.web.synergy_figures import source_name
 
     tables = default_tables()
-    citations = {p.source for p in tables.prices.values()} | {f.source for f in tables.factors.values()}
+    from boucle.impact import heat as heat_physics
+
+    citations = ({p.source for p in tables.prices.values()} | {f.source for f in tables.factors.values()}
+                 | {heat_physics.params()["network_capex_eur_per_m"].source})
     with translation.override("fr"):
         unnamed = {c for c in citations if source_name(c)[0] == "source citée dans les données de Boucle"}
         assert unnamed == set()

@@ -47,6 +47,7 @@ GLEC = "https://www.smartfreightcentre.org/en/our-programs/global-logistics-emis
 ADEME_BASE = "https://base-empreinte.ademe.fr/"
 MPA = "https://www.concretecentre.com/"
 CNR = "https://www.cnr.org/"
+EU_2015_2402 = "https://eur-lex.europa.eu/eli/reg_del/2015/2402/oj"
 # The cited documents a price or factor row's source names, by a word of its citation: (marker,
 # French name, English name, link). The first that matches wins; an uncited figure says so.
 SOURCES = (
@@ -57,6 +58,8 @@ SOURCES = (
     ("GLEC", _("GLEC Framework v3.0 (Smart Freight Centre, 2023)"), GLEC),
     ("ADEME Base Empreinte", _("Base Empreinte de l'ADEME"), ADEME_BASE),
     ("MPA The Concrete Centre", _("MPA The Concrete Centre (2019), fiche 18"), MPA),
+    ("Commission Delegated Regulation (EU) 2015/2402", _("règlement délégué (UE) 2015/2402, annexe II"), EU_2015_2402),
+    ("SEMHACH", _("ordre de grandeur du coût d'un réseau de chaleur (SEMHACH ; DECC 2050 Calculator)"), ""),
     ("Uncited order of magnitude", _("ordre de grandeur non sourcé, à ajuster pour votre territoire"), ""),
     ("Boucle method", _("méthode de Boucle (hypothèse sans source citée)"), ""),
 )
