@@ -14,6 +14,9 @@ def register(subparsers):
     m.add_argument("--radius-km", type=float, default=None)
     m.add_argument("--no-inferred", action="store_true", help="declared needs only")
     m.add_argument("--top", type=int, default=None, help="keep the N best per offer")
+    m.add_argument("--per-need", type=int, default=None, metavar="K",
+                   help="instead: the K best offers of each need (declared, or a site's inferred needs), "
+                        "grouped by need")
     m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
     m.add_argument("--output", help="write to this file instead of stdout")
     m.add_argument("--no-store", action="store_true", help="do not store the proposals as synergies")
@@ -72,13 +75,21 @@ def run_match(args) -> int:
     territory = _resolve_or_exit(args.territory)
     if territory is False:
         return 2
-    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
-          % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
     if args.workers is not None and args.workers < 1:
         print(_("--workers : un nombre de processus d'au moins 1 est attendu."), file=sys.stderr)
         return 2
-    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers)
+    if args.per_need is not None and args.per_need < 1:
+        print(_("--per-need : un nombre d'offres d'au moins 1 est attendu."), file=sys.stderr)
+        return 2
+    if args.per_need is not None and args.top is not None:
+        print(_("--per-need et --top : choisissez l'un des deux (les meilleures offres par besoin, ou les "
+                "meilleurs receveurs par offre)."), file=sys.stderr)
+        return 2
+    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+    print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
+          % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
+    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers,
+                                  per_need=args.per_need)
     if not args.no_store:
         with bulk_allocation():
             stored = proposals.proposals()
