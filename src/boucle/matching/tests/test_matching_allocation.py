@@ -190,3 +190,38 @@ def test_independent_parts_solved_by_two_processes_give_the_same_plan():
         allocation.GROUP_ARCS = old
     np.testing.assert_array_equal(one.flow_t, two.flow_t)
     assert two.total_value == pytest.approx(lp_optimum(supply, demand, frm, to, value), rel=1e-6, abs=1e-3)
+
+
+def test_parts_solved_apart_give_the_plan_of_one_solver_call_on_the_whole():
+    """The same network solved whole (one OR-Tools call over every part) and part by part, in this
+    process and over two: the same integer objective and the same flow on every arc."""
+    from boucle.matching import allocation
+
+    rng = np.random.default_rng(9)
+    n_parts, per = 300, 6
+    frm = np.concatenate([rng.integers(0, per, 15) + p * per for p in range(n_parts)])
+    to = np.concatenate([rng.integers(0, per, 15) + p * per for p in range(n_parts)])
+    n = n_parts * per
+    supply, demand = np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+    demand[rng.random(n) < 0.1] = np.nan
+    value = rng.uniform(-0.3, 2.0, frm.size)  # continuous: a unique optimum
+    old = allocation.GROUP_ARCS
+    try:
+        allocation.GROUP_ARCS = 10**9  # every part packed into one solver call: the single solve
+        assert len(allocation._independent_groups(frm, to, n, n)) == 1
+        whole = allocate(supply, demand, frm, to, value)
+        allocation.GROUP_ARCS = 40
+        assert len(allocation._independent_groups(frm, to, n, n)) > 50
+        apart = allocate(supply, demand, frm, to, value)
+        two = allocate(supply, demand, frm, to, value, workers=2)
+    finally:
+        allocation.GROUP_ARCS = old
+
+    def objective(a):
+        return int(np.dot(np.rint(a.flow_t / a.quantity_unit_t).astype(np.int64),
+                          np.where(value > 0, np.rint(value * 1000), 0).astype(np.int64)))
+
+    assert objective(whole) == objective(apart) == objective(two) > 0
+    np.testing.assert_array_equal(whole.flow_t, apart.flow_t)
+    np.testing.assert_array_equal(whole.flow_t, two.flow_t)
+    assert whole.total_value == apart.total_value == two.total_value
