@@ -668,6 +668,26 @@ def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Can
     return eng.Candidates(oi[order], ni[order], km[order], weight[offers.cls[oi[order]], needs.cls[ni[order]]])
 
 
+def _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights):
+    """The found pairs as the enumeration makes and scores them (hard rules, filters, terms)."""
+    cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km))
+    return cands, _terms(cands, offers, needs, weights)
+
+
+def _unproven(group_of_row: np.ndarray, pending: np.ndarray, cut: np.ndarray, sel_group: np.ndarray,
+              sel_score: np.ndarray, k: int) -> np.ndarray:
+    """The searched rows whose selection is not proven: their search left pairs out (``cut``: the
+    last rank value it kept, -inf when it kept all) at or above the last value kept for their group
+    (its ``k``-th, -inf when fewer were kept), so an unseen pair might still enter. Strictly below
+    is proof, with room for the last bits of exp and asin in the compiled values."""
+    n = pending.size
+    full = np.bincount(sel_group, minlength=n) >= k
+    kept_min = np.full(n, np.inf)
+    np.minimum.at(kept_min, sel_group, sel_score)
+    bar = np.where(full, kept_min, -np.inf)[group_of_row]
+    return pending[group_of_row] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
+
+
 # Needs searched per offer row at first, as (a, b): a x cap + b. Several rows of a need (its classes)
 # or inferred needs of one site count as one receiver, hence the margin; rows that need more are
 # searched again (see _bounded_selection).
@@ -721,20 +741,13 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
             extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
             fo, fn = np.concatenate([fo, extra_o]), np.concatenate([fn, extra_n])
         pair = _unique(fo * len(needs) + fn)
-        cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs),
-                                                 radius_km))
-        terms = _terms(cands, offers, needs, weights)
+        cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
+                                 pair_filter, weights)
         score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
         sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                            terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
-        # The last score kept per offer flow (-inf when fewer than ``cap`` receivers were found).
         flows_sel = o_flow_of[cands.offer_idx[sel]]
-        full = np.bincount(flows_sel, minlength=n_flows) >= cap
-        kept_min = np.full(n_flows, np.inf)
-        np.minimum.at(kept_min, flows_sel, score[sel])
-        bar = np.where(full, kept_min, -np.inf)[o_flow_of]
-        # Strictly below, with room for the last bits of exp and asin in the compiled scores.
-        short = pending[o_flow_of] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
+        short = _unproven(o_flow_of, pending, cut, flows_sel, score[sel], cap)
         if rounds == 1 and not short.any():
             return cands, terms, sel
         still = np.zeros(n_flows, dtype=bool)
@@ -751,8 +764,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     # The selection of selected pairs is themselves (one per receiver, at most ``cap`` per offer,
     # none an inferred need whose site's declared need qualifies): select once more for the order.
     oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
-    cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km))
-    terms = _terms(cands, offers, needs, weights)
+    cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
     return cands, terms, sel
@@ -894,20 +906,13 @@ def _per_need_selection(sites_arr, offers, needs, radius_km, weights, per_need, 
             oi = ni = np.zeros(0, dtype=np.int64)
             cut[rows] = -np.inf
         pair = _unique(oi * len(needs) + ni)  # rows of the needs pending only
-        cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs),
-                                                 radius_km))
-        terms = _terms(cands, offers, needs, weights)
+        cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
+                                 pair_filter, weights)
         score = terms["score"]
         sel = select_need_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                                 score, per_need)
-        # The last score kept per need (-inf when fewer than ``per_need`` offers were found).
         k_sel = key_of[cands.need_idx[sel]]
-        full = np.bincount(k_sel, minlength=n_keys) >= per_need
-        kept_min = np.full(n_keys, np.inf)
-        np.minimum.at(kept_min, k_sel, score[sel])
-        bar = np.where(full, kept_min, -np.inf)[key_of]
-        # Strictly below, with room for the last bits of exp and asin in the compiled scores.
-        short = pending[key_of] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
+        short = _unproven(key_of, pending, cut, k_sel, score[sel], per_need)
         if not settled and not short.any():
             return cands, terms, sel
         still = np.zeros(n_keys, dtype=bool)
@@ -923,8 +928,7 @@ def _per_need_selection(sites_arr, offers, needs, radius_km, weights, per_need, 
     # ``per_need`` per need): select once more for the order.
     oi = np.concatenate([s[0] for s in settled])
     ni = np.concatenate([s[1] for s in settled])
-    cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km))
-    terms = _terms(cands, offers, needs, weights)
+    cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
     sel = select_need_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                             terms["score"], per_need)
     return cands, terms, sel

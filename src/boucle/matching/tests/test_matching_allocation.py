@@ -168,17 +168,22 @@ def test_a_territory_of_many_independent_parts_has_the_optimum_of_the_whole():
     assert alloc.total_value == pytest.approx(-lp.fun, rel=1e-6)
 
 
+def markets(rng, n_parts: int, per: int, arcs: int):
+    """``n_parts`` independent markets of ``per`` supplies and ``per`` demands joined by ``arcs`` random arcs."""
+    frm = np.concatenate([rng.integers(0, per, arcs) + p * per for p in range(n_parts)])
+    to = np.concatenate([rng.integers(0, per, arcs) + p * per for p in range(n_parts)])
+    n = n_parts * per
+    return frm, to, np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+
+
 def test_independent_parts_solved_by_two_processes_give_the_same_plan():
     """The parts of a network split by material and area do not compete: solved by two worker
     processes, the plan is the one process's plan, and its value the optimum of the whole (LP)."""
     from boucle.matching import allocation
 
     rng = np.random.default_rng(4)
-    n_parts, per = 40, 5
-    frm = np.concatenate([rng.integers(0, per, 12) + p * per for p in range(n_parts)])
-    to = np.concatenate([rng.integers(0, per, 12) + p * per for p in range(n_parts)])
-    n = n_parts * per
-    supply, demand = np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+    frm, to, supply, demand = markets(rng, 40, 5, 12)
+    n = supply.size
     value = np.round(rng.uniform(-0.3, 2.0, frm.size), 3)
     old = allocation.GROUP_ARCS
     allocation.GROUP_ARCS = 50  # several groups even at this size
@@ -198,11 +203,8 @@ def test_parts_solved_apart_give_the_plan_of_one_solver_call_on_the_whole():
     from boucle.matching import allocation
 
     rng = np.random.default_rng(9)
-    n_parts, per = 300, 6
-    frm = np.concatenate([rng.integers(0, per, 15) + p * per for p in range(n_parts)])
-    to = np.concatenate([rng.integers(0, per, 15) + p * per for p in range(n_parts)])
-    n = n_parts * per
-    supply, demand = np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+    frm, to, supply, demand = markets(rng, 300, 6, 15)
+    n = supply.size
     demand[rng.random(n) < 0.1] = np.nan
     value = rng.uniform(-0.3, 2.0, frm.size)  # continuous: a unique optimum
     old = allocation.GROUP_ARCS

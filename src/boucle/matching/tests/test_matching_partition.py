@@ -134,8 +134,9 @@ def test_a_tile_runs_alone_from_a_saved_problem(tmp_path, default_output):
     assert_same(expected, pt.merge(results, p))
 
 
-def test_propose_with_workers_gives_the_same_proposals():
-    rng = np.random.default_rng(2)
+def small_region(seed: int):
+    """300 sites of eight activities and 900 flows from common labels, as records for the pipeline."""
+    rng = np.random.default_rng(seed)
     naf = ["24.10Z", "23.51Z", "17.12Z", "38.32Z", "10.81Z", "20.14Z", "41.20A", "16.10A"]
     labels = ["ferraille", "carton", "palettes bois", "laitier de haut fourneau", "cendres volantes", "sciure",
               "gravats", "papier", "pulpes de betteraves", "plastique"]
@@ -144,6 +145,11 @@ def test_propose_with_workers_gives_the_same_proposals():
     flows = [pl.FlowIn(f"F{j:04d}", f"S{rng.integers(0, 300):03d}", "offer" if j % 3 else "need",
                        labels[rng.integers(0, len(labels))], quantity_t=float(rng.integers(1, 500)))
              for j in range(900)]
+    return sites, flows
+
+
+def test_propose_with_workers_gives_the_same_proposals():
+    sites, flows = small_region(2)
     one = pl.propose(sites, flows)
     assert len(one) > 200
     assert pl.propose(sites, flows, workers=2) == one
@@ -250,15 +256,7 @@ def test_per_need_tile_runs_alone_from_a_saved_problem(tmp_path):
 
 
 def test_propose_per_need_with_workers_gives_the_same_proposals():
-    rng = np.random.default_rng(4)
-    naf = ["24.10Z", "23.51Z", "17.12Z", "38.32Z", "10.81Z", "20.14Z", "41.20A", "16.10A"]
-    labels = ["ferraille", "carton", "palettes bois", "laitier de haut fourneau", "cendres volantes", "sciure",
-              "gravats", "papier", "pulpes de betteraves", "plastique"]
-    sites = [pl.SiteIn(f"S{i:03d}", 49.0 + rng.random() * 2.0, 1.5 + rng.random() * 3.5, naf[i % len(naf)])
-             for i in range(300)]
-    flows = [pl.FlowIn(f"F{j:04d}", f"S{rng.integers(0, 300):03d}", "offer" if j % 3 else "need",
-                       labels[rng.integers(0, len(labels))], quantity_t=float(rng.integers(1, 500)))
-             for j in range(900)]
+    sites, flows = small_region(4)
     one = pl.propose(sites, flows, per_need=2)
     assert len(one) > 200
     assert pl.propose(sites, flows, per_need=2, exhaustive=True) == one
