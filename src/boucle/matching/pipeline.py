@@ -664,7 +664,9 @@ def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Can
     ok = (weight[oc, nc] > 0) & (km <= reach[oc, nc] * (1 + 1e-12))
     ok &= eng.flow_rules_mask(offers, needs, class_info(), oi, ni)
     oi, ni, km = oi[ok], ni[ok], km[ok]
-    order = np.lexsort((oi, ni))
+    key = ni * len(offers) + oi
+    # Pairs often come sorted already (the per-need search lists them by need then offer).
+    order = np.arange(key.size) if bool(np.all(key[1:] > key[:-1])) else np.lexsort((oi, ni))
     return eng.Candidates(oi[order], ni[order], km[order], weight[offers.cls[oi[order]], needs.cls[ni[order]]])
 
 
@@ -860,12 +862,26 @@ def select_need_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray
     duplicates the first pair in candidate order (need, offer) wins."""
     if o_flow.size == 0 or per_need <= 0:
         return np.zeros(0, dtype=np.int64)
-    need = need_keys(n_site, n_flow)
-    order = np.lexsort((-score, o_flow, need))  # stable: ties keep the candidate order
-    a, b = need[order], o_flow[order]
-    first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
-    sel = order[first]
-    sel = sel[np.lexsort((o_flow[sel], -score[sel], need[sel]))]
+    _, need = np.unique(need_keys(n_site, n_flow), return_inverse=True)  # dense, in the keys' order
+    n_oflows = int(o_flow.max()) + 1
+    if (int(need.max()) + 1) * n_oflows < 2**62:  # (need, offer flow) as one integer: one sort key
+        pair = need * n_oflows + o_flow
+        by_pair = np.argsort(pair, kind="stable")  # ties keep the candidate order
+        p = pair[by_pair]
+        start = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+        s = score[by_pair]
+        s = np.where(np.isnan(s), -np.inf, s)  # a NaN score ranks last, as in the sorts
+        best = np.repeat(np.maximum.reduceat(s, start), np.diff(np.r_[start, p.size]))
+        # the first pair of each group that reaches its best score
+        top = np.flatnonzero(s == best)
+        top = top[np.r_[True, p[top[1:]] != p[top[:-1]]]]
+        order, first = by_pair[top], np.ones(top.size, dtype=bool)
+    else:
+        order = np.lexsort((-score, o_flow, need))
+        a, b = need[order], o_flow[order]
+        first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+    sel = order[first]  # by need, then offer flow: a stable sort on (need, score) keeps the offer flows' order
+    sel = sel[np.lexsort((-score[sel], need[sel]))]
     g = need[sel]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     rank = np.arange(g.size) - np.repeat(starts, np.diff(np.append(starts, g.size)))
@@ -905,8 +921,8 @@ def _per_need_selection(sites_arr, offers, needs, radius_km, weights, per_need, 
         else:
             oi = ni = np.zeros(0, dtype=np.int64)
             cut[rows] = -np.inf
-        pair = _unique(oi * len(needs) + ni)  # rows of the needs pending only
-        cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
+        pair = _unique(ni * len(offers) + oi)  # rows of the needs pending only, by need then offer
+        cands, terms = _rescored(sites_arr, offers, needs, pair % len(offers), pair // len(offers), radius_km,
                                  pair_filter, weights)
         score = terms["score"]
         sel = select_need_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
