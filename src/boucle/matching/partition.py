@@ -34,6 +34,12 @@ inferred one, at most ``cap`` receivers, ranked by plausibility). So a tile **ow
   :func:`.pipeline.select_pairs` (score, plausibility descending, then offer flow, receiving site,
   need flow ranks), which is unique per selected pair: the single run's order.
 
+The per-need mode (``Problem.per_need``, :func:`.pipeline.select_need_arrays`: the best offers
+of each need) is the mirror: every decision is taken per need and all rows of a need are at its
+site, so a tile **owns needs** and **sees offers** within the halo (the search radius: no
+plausibility cut) around its needing sites; the merge sorts by need (receiving site, need flow
+ranks), then score descending, then offer flow rank, unique per shown pair.
+
 Cost (see ``docs/scaling.md``): each tile builds the search trees of the needs it sees (its own
 and its halo), searches for its offers only; the halo is the duplicated work. A tile of side
 ``L`` km sees about ``(L + 2h)^2 / L^2`` times its own needs; tiles are balanced on offers plus
