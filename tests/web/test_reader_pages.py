@@ -149,3 +149,32 @@ def test_an_empty_task_list_says_where_tasks_come_from(world, as_persona):
     company = as_persona("member_a").get(reverse("jobs:list")).content.decode()
     assert "lancés par l'animation de votre territoire" in company
     assert f'href="{reverse("company-synergies")}"' in company
+
+
+# --- a company answering a call names its synergies in words ------------------------------------
+
+@pytest.fixture
+def open_call(world):
+    today = timezone.localdate()
+    return Call.objects.create(title="Cendres", summary="Valoriser les cendres.", territory_level="epci",
+                               territory_code=EPCI_T, territory_name="Métropole Européenne de Lille",
+                               opens_on=today - dt.timedelta(days=3), closes_on=today + dt.timedelta(days=30),
+                               status=rules.PUBLISHED, created_by=world.users["facilitator_t"])
+
+
+def test_the_answer_form_lists_synergies_in_words(world, open_call, as_persona):
+    page = as_persona("member_a").get(reverse("projects:answer", args=[open_call.pk])).content.decode()
+    text = _text(as_persona("member_a").get(reverse("projects:answer", args=[open_call.pk])))
+    assert "fly_ash" not in page and not re.search(r">\s*#\d+", page)
+    assert "votre besoin « Cendres pour cru Alphaciment »" in text.replace("&laquo;", "«").replace("&raquo;", "»")
+    assert "Bravotherm" not in page and "Charliepap" not in page  # the other company stays unnamed
+
+
+def test_the_results_button_waits_for_the_closing_date(world, open_call, as_persona):
+    page = _text(as_persona("facilitator_t").get(reverse("projects:detail", args=[open_call.pk])))
+    assert "Publier les résultats" not in page
+    assert "Les résultats se publient après la clôture" in page
+    Call.objects.filter(pk=open_call.pk).update(opens_on=timezone.localdate() - dt.timedelta(days=40),
+                                                closes_on=timezone.localdate() - dt.timedelta(days=1))
+    assert "Publier les résultats" in _text(as_persona("facilitator_t").get(reverse("projects:detail",
+                                                                                      args=[open_call.pk])))
