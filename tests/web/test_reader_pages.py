@@ -178,3 +178,9 @@ def test_the_results_button_waits_for_the_closing_date(world, open_call, as_pers
                                                 closes_on=timezone.localdate() - dt.timedelta(days=1))
     assert "Publier les résultats" in _text(as_persona("facilitator_t").get(reverse("projects:detail",
                                                                                       args=[open_call.pk])))
+
+
+def test_the_company_impact_page_explains_its_ranges(world, as_persona):
+    text = _text(as_persona("member_a").get(reverse("company-impact")))
+    assert " à " in text  # synergy "ab" is still anonymous: its figures are ranges
+    assert "Une fourchette" in text and "dévoilerait sa quantité" in text
