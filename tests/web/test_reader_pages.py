@@ -184,3 +184,12 @@ def test_the_company_impact_page_explains_its_ranges(world, as_persona):
     text = _text(as_persona("member_a").get(reverse("company-impact")))
     assert " à " in text  # synergy "ab" is still anonymous: its figures are ranges
     assert "Une fourchette" in text and "dévoilerait sa quantité" in text
+
+
+def test_empty_lists_say_what_to_do(world, open_call, as_persona):
+    answers = _text(as_persona("facilitator_t").get(reverse("projects:answers", args=[open_call.pk])))
+    closing = open_call.closes_on.strftime("%d/%m/%Y")
+    assert f"répondent depuis la page de l'appel jusqu'à la clôture ({closing})" in answers
+    equipment = as_persona("member_a").get(reverse("sharing:list")).content.decode()
+    assert "Aucun équipement recherché pour l'instant." in equipment
+    assert f'href="{reverse("sharing:create")}"' in equipment
