@@ -193,3 +193,14 @@ def test_empty_lists_say_what_to_do(world, open_call, as_persona):
     equipment = as_persona("member_a").get(reverse("sharing:list")).content.decode()
     assert "Aucun équipement recherché pour l'instant." in equipment
     assert f'href="{reverse("sharing:create")}"' in equipment
+
+
+def test_running_the_matching_again_keeps_the_last_radius(world, as_persona):
+    from boucle.matching.models import MatchingRun
+
+    page = as_persona("facilitator_t").get(reverse("matching-runs")).content.decode()
+    assert 'name="radius_km" id="id_radius" value="50"' in page  # no run yet: the default
+    MatchingRun.objects.create(territory=f"epci:{EPCI_T}", radius_km=200.0)
+    page = as_persona("facilitator_t").get(reverse("matching-runs")).content.decode()
+    assert 'name="radius_km" id="id_radius" value="200"' in page
+    assert "Distance maximale, à vol d'oiseau" in page
