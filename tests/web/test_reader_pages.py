@@ -204,3 +204,11 @@ def test_running_the_matching_again_keeps_the_last_radius(world, as_persona):
     page = as_persona("facilitator_t").get(reverse("matching-runs")).content.decode()
     assert 'name="radius_km" id="id_radius" value="200"' in page
     assert "Distance maximale, à vol d'oiseau" in page
+
+
+def test_the_home_page_offers_next_steps(world, as_persona):
+    page = as_persona("anonymous").get("/").content.decode()
+    assert f'href="{reverse("login")}"' in page and f'href="{reverse("observatory:public")}"' in page
+    assert re.search(r'<details open data-fold-narrow id="home-figures">', page)  # the long table folds on a phone
+    signed_in = as_persona("member_a").get("/").content.decode()
+    assert f'href="{reverse("dashboard")}"' in signed_in and "Connectez-vous pour déclarer" not in signed_in
