@@ -206,7 +206,7 @@ def test_parts_solved_apart_give_the_plan_of_one_solver_call_on_the_whole():
     frm, to, supply, demand = markets(rng, 300, 6, 15)
     n = supply.size
     demand[rng.random(n) < 0.1] = np.nan
-    value = rng.uniform(-0.3, 2.0, frm.size)  # continuous: a unique optimum
+    value = rng.uniform(-0.3, 2.0, frm.size)  # few ties between arcs (values are stepped by 1e-3): one optimal plan here
     old = allocation.GROUP_ARCS
     try:
         allocation.GROUP_ARCS = 10**9  # every part packed into one solver call: the single solve
