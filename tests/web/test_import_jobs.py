@@ -49,7 +49,7 @@ def test_a_facilitator_imports_sites_and_reads_the_report_on_the_job_page(world,
     assert set(Site.objects.filter(site_id__startswith="IMP-").values_list("name", flat=True)) == {
         "Atelier bois", "Recyclerie"}
     body = client.get(response["Location"]).content.decode()
-    assert "Import de fichier" in body and "<dt>Créés</dt><dd>2</dd>" in body and 'value="100"' in body
+    assert "Import de fichier" in body and "<b>2</b>créés" in body and 'value="100"' in body
     assert "hx-trigger" not in body
     assert list(imports.uploads_dir().iterdir()) == []  # the copy is gone once the job is finished
 
@@ -67,17 +67,17 @@ def test_a_refused_file_writes_nothing_and_the_page_lists_its_lines_in_the_reade
     assert job.state == "failed" and not Site.objects.filter(site_id__startswith="IMP-").exists()
     assert job.error_params == {"n": 2}
     body = client.get(response["Location"]).content.decode()
-    assert "lignes refusées : 2 ; rien n&#x27;a été écrit" in body
+    assert "fichier refusé, rien n&#x27;a été enregistré (lignes en erreur : 2)" in body
     assert "<td data-label=\"Ligne\">3</td><td data-label=\"Raison\">name: valeur obligatoire</td>" in body
     assert "99.99Z absent de la NAF rév. 2" in body
 
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(response["Location"]).content.decode()
-    assert "rejected lines: 2; nothing was written" in english
+    assert "file rejected, nothing was saved (lines in error: 2)" in english
     assert "name: value required" in english and "99.99Z is not in NACE Rev. 2" in english
     with translation.override("en"):
         doc = services.job_dict(job)
-    assert doc["error"] == "rejected lines: 2; nothing was written"
+    assert doc["error"] == "file rejected, nothing was saved (lines in error: 2)"
     assert [row["line"] for row in doc["result"]["rejected"]] == [3, 4]
     assert job.result["rejected"][0]["reason"] == "name: valeur obligatoire"  # stored in French
 
@@ -124,11 +124,11 @@ def test_the_api_takes_an_import_as_a_multipart_form(world, as_persona, jobs_dir
                                                                      "file": upload(text)})
     assert response.status_code == 201, response.content
     doc = response.json()
-    assert doc["kind"] == "import" and doc["state"] == "failed" and doc["error"].startswith("lignes refusées : 1")
+    assert doc["kind"] == "import" and doc["state"] == "failed" and doc["error"].endswith("(lignes en erreur : 1)")
     assert doc["result"]["rejected"] == [{"line": 3, "reason": "name: valeur obligatoire"}]
     english = as_persona("facilitator_t").get(f"/api/jobs/{doc['id']}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["result"]["rejected"][0]["reason"] == "name: value required"
-    assert english["error"] == "rejected lines: 1; nothing was written"
+    assert english["error"] == "file rejected, nothing was saved (lines in error: 1)"
 
     response = as_persona("facilitator_other").post("/api/jobs/import", {"territory": T, "what": "sites",
                                                                          "file": upload(text)})

@@ -106,7 +106,7 @@ def handler(job, report):
         summary["rejected_total"] = len(outcome.rejected)
         summary["rejected"] = summary["rejected"][:MAX_REJECTED_KEPT]
         if not outcome.ok:
-            raise JobFailed(gettext_noop("lignes refusées : %(n)d ; rien n'a été écrit"),
+            raise JobFailed(gettext_noop("fichier refusé, rien n'a été enregistré (lignes en erreur : %(n)d)"),
                             {"n": len(outcome.rejected)}, result=summary)
         return summary
 
