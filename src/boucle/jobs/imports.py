@@ -15,7 +15,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx", ".tsv", ".txt")
@@ -87,12 +86,12 @@ def handler(job, report):
     from boucle.flows.tabular import FileFormatError
     from boucle.territories.refs import resolve
 
-    from .services import STEPS, JobFailed
+    from .services import ERRORS, STEPS, JobFailed
 
     p = job.parameters
     path = staged_path(p["file"])
     if not path.is_file():
-        raise JobFailed(gettext_noop("le fichier envoyé n'est plus disponible : envoyez-le de nouveau"))
+        raise JobFailed(ERRORS["upload_gone"])
     scope = Scope.of(resolve(job.territory)) if job.territory else None
     report(20, STEPS["import_checking"])
     importer = import_sites if p["what"] == "sites" else import_flows
@@ -106,8 +105,7 @@ def handler(job, report):
         summary["rejected_total"] = len(outcome.rejected)
         summary["rejected"] = summary["rejected"][:MAX_REJECTED_KEPT]
         if not outcome.ok:
-            raise JobFailed(gettext_noop("fichier refusé, rien n'a été enregistré (lignes en erreur : %(n)d)"),
-                            {"n": len(outcome.rejected)}, result=summary)
+            raise JobFailed(ERRORS["import_refused"], {"n": len(outcome.rejected)}, result=summary)
         return summary
 
     return write

@@ -18,33 +18,36 @@ from django.utils.translation import trans_real
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sdi]|\.\d+f)")
 
 
-def render(msgid: str, params: dict | None = None) -> str:
-    """A stored message in the reader's language: ``msgid % params``, or a rendered French text."""
-    if not msgid:
+def render(job_msgid: str, params: dict | None = None) -> str:
+    """A stored message in the reader's language: ``msgid % params``, or a rendered French text.
+
+    The msgids a job stores are those of ``services.STEPS`` and ``services.ERRORS`` (declared to the
+    catalogue test), or the French texts of the catalogue's own msgids."""
+    if not job_msgid:
         return ""
     if params:
         try:
-            return _(msgid) % params
+            return _(job_msgid) % params
         except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the French one
-            return msgid % params
-    return from_french(msgid)
+            return job_msgid % params
+    return from_french(job_msgid)
 
 
-def from_french(text: str) -> str:
+def from_french(job_msgid_text: str) -> str:
     """A French text rendered from a msgid of the catalogues, in the active language."""
-    translated = _(text)
-    if translated != text or (get_language() or "fr").startswith("fr"):
+    translated = _(job_msgid_text)
+    if translated != job_msgid_text or (get_language() or "fr").startswith("fr"):
         return translated
-    for pattern, msgid in _patterns(get_language()):
-        found = pattern.fullmatch(text)
+    for pattern, job_msgid_found in _patterns(get_language()):
+        found = pattern.fullmatch(job_msgid_text)
         if found is None:
             continue
         params = {name: _value(value) for name, value in found.groupdict().items()}
         try:
-            return _(msgid) % params
+            return _(job_msgid_found) % params
         except (KeyError, TypeError, ValueError):
-            return text
-    return text
+            return job_msgid_text
+    return job_msgid_text
 
 
 def _value(text: str):

@@ -50,7 +50,15 @@ STEPS = {
     "done": gettext_noop("Terminé"),
     "failed": gettext_noop("Échec"),
 }
-WORDS = set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values())
+# Errors a job stores itself: French msgids with their parameters (``Job.error_params``), rendered when read.
+ERRORS = {
+    "gave_up": gettext_noop("le calcul s'est interrompu %(n)d fois (processus arrêté) : tâche abandonnée"),
+    "broker": gettext_noop("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas"),
+    "mail_server": gettext_noop("le serveur de courrier n'a pas répondu : %(reason)s"),
+    "import_refused": gettext_noop("fichier refusé, rien n'a été enregistré (lignes en erreur : %(n)d)"),
+    "upload_gone": gettext_noop("le fichier envoyé n'est plus disponible : envoyez-le de nouveau"),
+}
+WORDS = set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values()) | set(ERRORS.values())
 
 
 def in_reader_language(job_msgid: str) -> str:
@@ -245,7 +253,7 @@ def _enqueue(job_id) -> None:
         logger.warning("job %s: broker unreachable: %s", job_id, exc)
         Job.objects.filter(pk=job_id, state=engine.QUEUED).update(
             state=engine.FAILED, message=STEPS["failed"], finished_at=timezone.now(), error_params={},
-            error=gettext_noop("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas"))
+            error=ERRORS["broker"])
         raise BrokerUnavailable(_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas")) from None
 
 
@@ -285,7 +293,7 @@ def execute(job_id, worker: str = "", *, echo: bool = False, may_retry: bool = F
             raise Busy(decision.wait_s)
         if decision.action == engine.GIVE_UP:
             job.state, job.message, job.finished_at = engine.FAILED, STEPS["failed"], now
-            job.error = gettext_noop("le calcul s'est interrompu %(n)d fois (processus arrêté) : tâche abandonnée")
+            job.error = ERRORS["gave_up"]
             job.error_params = {"n": job.attempts}
             job.save()
             _discard(job)
@@ -415,8 +423,7 @@ def _email(job: Job, report):
     try:
         summary = send_pending(job.parameters)
     except MailServerDown as exc:
-        raise TryLater(gettext_noop("le serveur de courrier n'a pas répondu : %(reason)s"), {"reason": str(exc)[:300]},
-                       countdown=60 * job.attempts) from None
+        raise TryLater(ERRORS["mail_server"], {"reason": str(exc)[:300]}, countdown=60 * job.attempts) from None
     return lambda: summary
 
 

@@ -100,7 +100,8 @@ def test_an_e_mail_begun_by_a_process_that_died_is_not_sent_again(
 
 
 def test_an_email_job_checks_its_parameters():
-    for bad in ({"notifications": [], "subject": "s", "text": "t"}, {"notifications": ["1"], "subject": "s", "text": "t"},
+    for bad in ({"notifications": [], "subject": "s", "text": "t"},
+                {"notifications": ["1"], "subject": "s", "text": "t"},
                 {"notifications": [1], "subject": None, "text": "t"}):
         with pytest.raises(services.JobRefused):
             services.clean_parameters("email", bad)

@@ -2,8 +2,8 @@
 worker, to the same result as an uninterrupted run, with no synergy written twice or half.
 
 Everything runs as a user would: the real ``boucle`` command line in subprocesses, a real Redis
-broker (127.0.0.1:6379, database 5 or ``BOUCLE_TEST_REDIS_DB``, the test's own queue), a database of its own (SQLite, or a
-fresh PostgreSQL database when the suite runs on PostgreSQL).
+broker (127.0.0.1:6379, database 5 or ``BOUCLE_TEST_REDIS_DB``, the test's own queue), a database of its
+own (SQLite, or a fresh PostgreSQL database when the suite runs on PostgreSQL).
 """
 
 import json
