@@ -264,12 +264,14 @@ class Reporter:
 
     def __init__(self, job_id, attempt: int, echo: bool = False):
         self.job_id, self.attempt, self.echo = job_id, attempt, echo
+        self.language = translation.get_language()  # the reader's, not the French the job runs in
 
     def __call__(self, percent, message: str) -> None:
         Job.objects.filter(pk=self.job_id, attempts=self.attempt, state=engine.RUNNING).update(
             progress=engine.clamp_progress(percent), message=message, heartbeat_at=timezone.now())
         if self.echo:
-            print(in_reader_language(message), file=sys.stderr)
+            with translation.override(self.language):
+                print(in_reader_language(message), file=sys.stderr)
 
 
 def execute(job_id, worker: str = "", *, echo: bool = False, may_retry: bool = False) -> Job | None:
