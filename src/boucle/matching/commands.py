@@ -114,13 +114,13 @@ def _write(out, fmt: str, proposals) -> None:
             row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
             writer.writerow({k: safe_cell(v) for k, v in row.items()})
     else:
-        from .wording import explanation_text
+        from .wording import explanation_text, material_label
 
         co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
         out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
         for p in proposals:
             co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
-            need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
+            need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": material_label(p.material_class)}
             pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
                 "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
                 "need": need}

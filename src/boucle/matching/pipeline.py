@@ -240,10 +240,10 @@ class ProposalTable:
                         _j(sites[nrow[1]].site_id), _j(need_id),
                         _j(flows_by_id[need_id].label if need_id else None), _j(need_id is None), _j(nrow[2]),
                         _j(nrow[3]), _j(rule.rule_id if rule else None), _j(rule.source if rule else None),
-                        _j(_receiver_activity(rule)), _j(need_id is not None),
+                        _j(_receiver_activity(rule)), _j(need_id is not None), _j(_grade(rule)),
                         (nrow[2], need_id is not None, rule.rule_id if rule else None, _receiver_activity(rule),
-                         rule.source if rule else None))
-                words = text(op[10], *np_[10], op[11], cols["km"][i], op[8], op[9])
+                         rule.source if rule else None, _grade(rule), None if need_id is not None else nrow[3]))
+                words = text(op[10], *np_[11], hazardous=op[11], distance_km=cols["km"][i], quantity=op[8], unit=op[9])
                 lines.append(
                     f'{{"offer_site_id": {op[0]}, "need_site_id": {np_[0]}, "offer_flow_id": {op[1]}, '
                     f'"offer_label": {op[2]}, "need_flow_id": {np_[1]}, "need_label": {np_[2]}, "inferred": {np_[3]}, '
@@ -253,7 +253,7 @@ class ProposalTable:
                     f'"need_class": {np_[4]}, "need_confidence": {np_[5]}, "compatibility": {cw_j[i]}, '
                     f'"inferred_factor": {inf_j[i]}, "distance_decay": {dec_j[i]}, '
                     f'"merit": {mer_j[i]}, "rule_id": {np_[6]}, "source": {np_[7]}, '
-                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "hazardous": {op[7]}{extras[i]}, '
+                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "grade": {np_[10]}, "hazardous": {op[7]}{extras[i]}, '
                     f'"text": {_encode_str(words)}}}}}\n')
             yield "".join(lines)
 
@@ -286,6 +286,11 @@ def _receiver_activity(rule) -> str | None:
     return rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None
 
 
+def _grade(rule) -> str | None:
+    """What the receiver's activity does with the class (a process recipe's grade), None if unsaid."""
+    return (getattr(rule, "grade", "") or None) if rule else None
+
+
 def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
     need_id, rule = nrow[0], nrow[4]
     explanation = {
@@ -300,6 +305,7 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
         # What the wording needs (matching.wording): which activity's rule, declared or inferred, hazard.
         "receiver_activity": _receiver_activity(rule),
         "declared_need": need_id is not None,
+        "grade": _grade(rule),
         "hazardous": hazardous,
     }
     if cols["known"][i]:  # valued against the offer's current route (boucle.matching.additionality)
