@@ -158,3 +158,14 @@ def test_with_a_broker_a_matching_run_answers_202_with_its_job(world, as_persona
     doc = response.json()
     assert doc["state"] == "queued" and doc["status_url"] == f"/api/jobs/{doc['job']}"
     assert as_persona("facilitator_t").get(doc["status_url"]).json()["state"] == "queued"
+
+
+def test_e_mail_jobs_and_operator_imports_are_seen_by_the_administrator_only(world, as_persona):
+    """Jobs with no territory (e-mails, an operator's import from the command line) belong to no facilitator."""
+    job = Job.objects.create(kind="email", territory="", parameters={"notifications": [1], "subject": "s", "text": "t"})
+    for persona, sees in (("facilitator_t", False), ("facilitator_other", False), ("member_a", False),
+                          ("superuser", True)):
+        assert (as_persona(persona).get(reverse("jobs:detail", args=[job.pk])).status_code == 200) == sees, persona
+        assert (str(job.pk) in as_persona(persona).get(reverse("jobs:list")).content.decode()) == sees, persona
+    body = as_persona("superuser").get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "Envoi de courriels — toute la plateforme" in body
