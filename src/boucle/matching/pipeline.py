@@ -445,8 +445,8 @@ def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
 
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
-    classifier's candidates merged with the EWC code's class, restricted to the declared kind
-    (material, energy, water...) when one is given, heat graded by the stated temperature."""
+    classifier's candidates merged with the EWC code's class, restricted to a declared energy or water
+    kind when one is given, heat graded by the stated temperature."""
     if flow.class_key:
         return [(flow.class_key, 1.0)]
     return list(_classify(flow.label or "", flow.ewc_code or "", flow.kind or "", flow.temperature_c))
@@ -460,7 +460,7 @@ HEAT_GRADES = (("waste_heat_low", 100.0), ("waste_heat_medium", 250.0), ("waste_
 
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
-    from boucle.materials.classify import class_for_ewc, classify_label
+    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label
 
     found: dict[str, float] = {}
     if label:
@@ -477,7 +477,10 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         if ewc_key in found:  # label and code agree: both sources back the class
             conf = min(1.0, max(found[ewc_key], conf) + 0.1)
         found[ewc_key] = max(found.get(ewc_key, 0.0), conf)
-    if kind:
+    # "material" is what the importer stores when the file gives no kind: only a declared energy or
+    # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
+    # process gases" lost its fuel-gas reading to "gases in containers".
+    if kind in KIND_BOUND:
         _, classes = _classes()
         kinds = {c.key: c.kind for c in classes}
         same = {k: v for k, v in found.items() if kinds.get(k) == kind}
