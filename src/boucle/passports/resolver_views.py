@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.http.response import HttpResponseRedirectBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import is_valid_path, reverse
 from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from boucle.gs1 import GS1Error, build_digital_link, parse_digital_link
@@ -106,6 +108,8 @@ def _answer(request, stem: str, uri: str) -> HttpResponse:
                        accept_language=request.headers.get("Accept-Language"), stem=stem)
     if decision.status == 307:
         response = TemporaryRedirect(decision.location)
+    elif decision.status in (400, 404) and _wants_html(request):
+        response = _scan_error_page(request, uri, decision.status)
     else:
         body = "" if decision.body is None else json.dumps(decision.body, ensure_ascii=False, indent=1)
         response = HttpResponse(body, status=decision.status, content_type=decision.media_type or "application/json")
@@ -114,6 +118,44 @@ def _answer(request, stem: str, uri: str) -> HttpResponse:
     if request.method == "HEAD":
         response.content = b""
     return _cors(response)
+
+
+def _wants_html(request) -> bool:
+    """A phone's browser that scanned a QR code asks for HTML; scanner apps and API clients ask for
+    JSON or the linkset (or send no ``Accept``), and keep the resolver's JSON answers."""
+    accept = request.headers.get("Accept") or ""
+    return "text/html" in accept and "linkset" not in accept and request.GET.get("linkType") is None
+
+
+#: A GS1 Application Identifier in words, for the person who scanned.
+AI_WORDS = {"01": gettext_lazy("code produit (GTIN)"), "10": gettext_lazy("numéro de lot"),
+            "21": gettext_lazy("numéro de série"), "8004": gettext_lazy("identifiant d'équipement (GIAI)"),
+            "22": gettext_lazy("variante du produit"), "235": gettext_lazy("numéro de série")}
+
+
+def _scan_problem(uri: str) -> tuple[str, str]:
+    """Why a scanned address is not a readable GS1 code, and which part of it, in words (the
+    engine's message is for developers and stays in the JSON answer)."""
+    try:
+        parse_digital_link(uri)
+    except GS1Error as err:
+        part = str(AI_WORDS.get(err.ai or "", ""))
+        if err.rule in ("csum", "csumalpha"):
+            return _("Le dernier chiffre (la clé de contrôle) ne correspond pas : un chiffre a sans doute été mal lu "
+                     "ou mal imprimé."), part
+        if err.rule == "length":
+            return _("Un des numéros est trop court ou trop long."), part
+        if err.rule in ("uri", "syntax", "dl-query", "dl-attribute", "empty"):
+            return _("L'adresse contient des caractères ou des paramètres qu'un code produit ne peut pas contenir."), part
+        return _("L'adresse ne suit pas le format des codes produits GS1."), part
+    return "", ""
+
+
+def _scan_error_page(request, uri: str, status: int) -> HttpResponse:
+    """A French (or English) page for a person whose scan led nowhere: why, and what to do."""
+    problem, part = _scan_problem(uri) if status == 400 else ("", "")
+    context = {"status": status, "problem": problem, "part": part}
+    return render(request, "passports/scan_error.html", context, status=status)
 
 
 @csrf_exempt
