@@ -56,6 +56,9 @@ def test_the_page_names_identifiers_in_words_not_as_gs1_element_strings(client, 
     assert "(01)" not in html and "(21)" not in html
     assert "Code produit (GTIN)" in html and GTIN in html and "N° de série" in html and "Lot" in html
     assert "Adresse du code QR" in html
+    # an unpublished producer: its activity and commune in a sentence, never its name nor its position
+    assert "Fabriqué par une entreprise dont l'activité est « " in html and "Usine Producteur" not in html
+    assert "50.63" not in html and "3.06" not in html
     english = client.get(f"/passeports/{world.item.handle}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Product code (GTIN)" in english and "Serial no." in english and "Code produit" not in english
     assert "Carbon footprint :" not in english and "Recycled content: 25" in english
