@@ -102,12 +102,13 @@ def resolve_view(request, rest=""):
 
 def _answer(request, stem: str, uri: str) -> HttpResponse:
     """Resolve an uncompressed Digital Link URI for this request (shared by both routes)."""
-    links = [link for passport in _candidates(uri).select_related("site")
+    candidates = list(_candidates(uri).select_related("site"))
+    links = [link for passport in candidates
              for link in passport_links(passport, request.user, stem, _anchor(passport, uri, stem))]
     decision = resolve(uri, links, accept=request.headers.get("Accept"),
                        accept_language=request.headers.get("Accept-Language"), stem=stem)
     if decision.status == 307:
-        response = TemporaryRedirect(decision.location)
+        response = TemporaryRedirect(_telling_what_was_scanned(decision.location, uri, candidates))
     elif decision.status in (400, 404) and _wants_html(request):
         response = _scan_error_page(request, uri, decision.status)
     else:
@@ -118,6 +119,23 @@ def _answer(request, stem: str, uri: str) -> HttpResponse:
     if request.method == "HEAD":
         response.content = b""
     return _cors(response)
+
+
+def _telling_what_was_scanned(location: str, uri: str, candidates) -> str:
+    """A scanned lot or serial number without a passport of its own leads to its model's (or
+    batch's) page, as GS1 resolvers do; the page is told which (``?lot=``, ``?serie=``) so it
+    can say the reader sees the model's information, not this item's own history."""
+    if "/passeports/" not in location or "#" in location:
+        return location
+    try:
+        pairs = dict(parse_digital_link(uri, check_associations=False))
+    except GS1Error:
+        return location
+    missing = [(key, pairs[ai]) for ai, field, key in (("10", "lot", "lot"), ("21", "serial", "serie"))
+               if ai in pairs and not any(getattr(p, field) == pairs[ai] for p in candidates)]
+    if not missing:
+        return location
+    return location + ("&" if "?" in location else "?") + urlencode(missing)
 
 
 def _wants_html(request) -> bool:

@@ -159,6 +159,15 @@ def identifier_words(passport: Passport) -> list[tuple[str, str]]:
     return [(label, value) for label, value in parts if value]
 
 
+def _scanned_without_passport(request, passport: Passport) -> dict:
+    """The lot or serial number a scan asked for when this page is its model's or batch's (set
+    by the resolver); shown as typed, escaped, and only on a less specific passport."""
+    scanned = {"lot": (request.GET.get("lot") or "")[:20], "serial": (request.GET.get("serie") or "")[:20]}
+    if passport.serial or (passport.lot and not scanned["serial"]):
+        return {}
+    return {k: v for k, v in scanned.items() if v}
+
+
 def page_view(request, handle):
     """GET the page for whoever scans (mobile first). Public; ``?lat=&lon=`` (the scanner's
     position, sent by the page's own script and rounded to 3 decimals) or ``?commune=`` ranks
@@ -198,6 +207,7 @@ def page_view(request, handle):
         "repairability": _repairability(repair.summary(fields.get("repairability"), fields.get("spare_parts"))),
         "passport": passport,
         "identifiers": identifier_words(passport),
+        "scanned": _scanned_without_passport(request, passport),
         # Empty fields are left out, so "in fields" means "known and visible" in the template.
         "fields": {k: v for k, v in fields.items() if v not in (None, "", [], {})},
         "tier": tier,

@@ -104,3 +104,16 @@ def test_park_says_in_words_when_no_machine_is_old_enough_and_names_territories(
     html = login(client, world.facilitator).get("/passeports/parc-machines/?territory=departement:59").content.decode()
     assert "Aucune : toutes ont moins de 15 ans" in html
     assert ">Nord<" in html and ">Pas-de-Calais<" in html and ">departement:62<" not in html
+
+
+def test_a_serial_without_its_own_passport_says_the_page_is_its_models(client, world):
+    response = client.get(f"/01/{GTIN}/10/L2026A/21/99", **BROWSER)
+    assert response.status_code == 307 and response["Location"].endswith(f"/passeports/{world.batch.handle}/?serie=99")
+    html = client.get(response["Location"]).content.decode()
+    assert "désigne l&#x27;exemplaire n° 99" in html or "désigne l'exemplaire n° 99" in html
+    assert "pas l'histoire de votre objet" in html
+    # the item's own passport says nothing of the kind, whatever the query
+    assert client.get(f"/01/{GTIN}/10/L2026A/21/42")["Location"].endswith(f"/passeports/{world.item.handle}/")
+    assert "désigne" not in client.get(f"/passeports/{world.item.handle}/?serie=7").content.decode()
+    html = client.get(f"/passeports/{world.model.handle}/?serie=<b>x</b>").content.decode()
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
