@@ -113,3 +113,17 @@ def test_a_declared_need_replaces_the_inferred_one_beyond_the_search_cut(monkeyp
     assert rows(got) == rows(propose(sites, flows, top=1, exhaustive=True))
     assert [(p.need_site_id, p.inferred) for p in propose(sites, flows, top=2)] == \
         [("cementB", True), ("cementA", False)]
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_the_relative_cut_gives_the_full_enumeration_s_rows(seed, guess, monkeypatch):
+    """With a relative cut an offer often shows fewer receivers than the cap: the search must know
+    that what it left out lies below the cut, and give the enumeration's rows."""
+    from boucle.matching import selection
+
+    monkeypatch.setattr(selection, "RELATIVE_CUT", 0.8)
+    sites, flows = territory(seed)
+    got = shown(sites, flows, 3)
+    assert rows(got) == rows(shown(sites, flows, 3, exhaustive=True))
+    monkeypatch.setattr(selection, "RELATIVE_CUT", 0.0)
+    assert len(shown(sites, flows, 3)) > len(got) > 0

@@ -33,7 +33,8 @@ from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, inf
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
-from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
+from . import selection
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, floor_of, select_default
 from .spatial import chord_to_km
 
 # A second-choice class of a label counts only in proportion to how close it is to the first.
@@ -732,7 +733,13 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         full = np.bincount(flows_sel, minlength=n_flows) >= cap
         kept_min = np.full(n_flows, np.inf)
         np.minimum.at(kept_min, flows_sel, score[sel])
-        bar = np.where(full, kept_min, -np.inf)[o_flow_of]
+        # An offer short of ``cap`` receivers because of the relative cut (selection.RELATIVE_CUT)
+        # is settled too when what was left out lies below that cut.
+        floor = np.full(n_flows, -np.inf)
+        if by_plausibility and selection.RELATIVE_CUT > 0 and sel.size:
+            np.maximum.at(floor, flows_sel, score[sel])
+            floor = np.where(np.isfinite(floor), floor_of(floor, threshold), -np.inf)
+        bar = np.where(full, kept_min, floor)[o_flow_of]
         # Strictly below, with room for the last bits of exp and asin in the compiled scores.
         short = pending[o_flow_of] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
         if rounds == 1 and not short.any():
