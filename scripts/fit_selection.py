@@ -1,13 +1,16 @@
 """Fit the default output's plausibility threshold and relative cut on the development cases.
 
 The shipped values (``selection.DEFAULT_THRESHOLD``, ``selection.RELATIVE_CUT``) come from here:
-one joint fit over the MAESTRI development cases, the process check set and the literature
-check set *without its blind cases* (case numbers that are multiples of 3, never used to fit).
-Printed: the fit, its leave-one-case-out figures over the union and per dataset (each case
+one joint fit (``evaluate.calibrate``: best pooled F1 of offer -> receiving-site pairs) over the
+MAESTRI development cases, the process check set and the literature check set *without its
+blind cases* (case numbers that are multiples of 3, never used to fit), each case described both
+ways held-out parks come: NACE code + activity text, and activity text only, and each offer as
+the held-out protocol imports it (its label only: no EWC code, no hazard flag). Printed: the fit,
+its leave-one-case-out figures per dataset and description (each case, in both descriptions,
 judged with the values fitted on every other case), the blind literature cases judged with the
 values fitted on all the development cases, and the everyone-to-everyone baseline of each.
 
-    PYTHONPATH=src python scripts/fit_selection.py [--json]
+    PYTHONPATH=src python scripts/fit_selection.py [--with-ewc] [--relatives 0,0.5,0.6,0.7] [--json]
 """
 from __future__ import annotations
 
@@ -20,13 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from boucle.matching.evaluate import (  # noqa: E402
-    LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, Metrics, build_cases, calibrate, everyone_to_everyone, metrics_at,
-    read_rows, score_case)
+    LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RELATIVE_GRID, Metrics, build_cases, calibrate, everyone_to_everyone,
+    metrics_at, read_rows, score_case)
 
-
-# The relative cuts tried: a coarse grid (a finer one, up to 0.9, fits each fold's noise: its
-# leave-one-case-out F1 is lower, see docs/materials.md).
-FIT_GRID = (0.0, 0.5, 0.6, 0.7)
+DATASETS = (("maestri", MAESTRI_CSV), ("process", PROCESS_CSV), ("literature", LITERATURE_CSV))
+MODES = ("codes", "words")
 
 
 def blind(case: str) -> bool:
@@ -36,52 +37,62 @@ def blind(case: str) -> bool:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--labels-only", action="store_true",
-                    help="offers as the held-out protocol imports them: label only (no EWC code, no hazard flag)")
-    ap.add_argument("--relatives", default=",".join(str(r) for r in FIT_GRID),
+    ap.add_argument("--with-ewc", action="store_true",
+                    help="offers with their EWC code and hazard flag (default: label only, as the held-out protocol "
+                         "imports them)")
+    ap.add_argument("--relatives", default=",".join(str(r) for r in RELATIVE_GRID),
                     help="relative cuts tried (comma-separated; 0 = none)")
     args = ap.parse_args()
     relatives = tuple(float(x) for x in args.relatives.split(","))
-    dev, held = [], []
-    for name, path in (("maestri", MAESTRI_CSV), ("process", PROCESS_CSV), ("literature", LITERATURE_CSV)):
-        for case in build_cases(read_rows(path)):
-            if args.labels_only:
-                case.offers = [dataclasses.replace(o, ewc_code=None, hazardous=False) for o in case.offers]
-            (held if name == "literature" and blind(case.case) else dev).append((name, score_case(case)))
-    scored = [s for _, s in dev]
+    dev, held = [], []  # ((dataset, case), mode, scored)
+    for name, path in DATASETS:
+        rows = read_rows(path)
+        for mode in MODES:
+            for case in build_cases(rows, activity_text_only=mode == "words"):
+                if not args.with_ewc:
+                    case.offers = [dataclasses.replace(o, ewc_code=None, hazardous=False) for o in case.offers]
+                item = ((name, case.case), mode, score_case(case))
+                (held if name == "literature" and blind(case.case) else dev).append(item)
+    scored = [s for _, _, s in dev]
     t, rel = calibrate(scored, relatives)
-    out = {"fitted_threshold": round(t, 6), "fitted_relative_cut": rel, "leave_one_case_out": {}, "everyone_to_everyone": {}}
-    loco: dict[str, Metrics] = {"all": Metrics()}
-    for i, (name, s) in enumerate(dev):
-        ti, reli = calibrate(scored[:i] + scored[i + 1:], relatives)
-        m = metrics_at(s, ti, reli)
-        loco["all"].add(m)
-        loco.setdefault(name, Metrics()).add(m)
-    out["leave_one_case_out"] = {k: v.as_dict() for k, v in loco.items()}
-    for name in ("maestri", "process", "literature"):
-        e = Metrics()
-        for n, s in dev:
-            if n == name:
-                e.add(everyone_to_everyone(s.case))
-        out["everyone_to_everyone"][name] = e.as_dict()
-    b, be, b0 = Metrics(), Metrics(), Metrics()
-    for _, s in held:
-        b.add(metrics_at(s, t, rel))
-        b0.add(metrics_at(s, t, 0.0))
-        be.add(everyone_to_everyone(s.case))
-    out["literature_blind"] = {"fitted": b.as_dict(), "without_relative_cut": b0.as_dict(),
-                               "everyone_to_everyone": be.as_dict(), "cases": len(held)}
+    loco: dict[str, Metrics] = {}
+    for key in dict.fromkeys(k for k, _, _ in dev):
+        ti, reli = calibrate([s for k, _, s in dev if k != key], relatives)
+        for k, mode, s in dev:
+            if k == key:
+                m = metrics_at(s, ti, reli)
+                for group in (f"{key[0]} {mode}", f"all {mode}"):
+                    loco.setdefault(group, Metrics()).add(m)
+    everyone: dict[str, Metrics] = {}
+    for (name, _), mode, s in dev:
+        if mode == "codes":
+            everyone.setdefault(name, Metrics()).add(everyone_to_everyone(s.case))
+    out = {"fitted_threshold": round(t, 6), "fitted_relative_cut": rel, "relatives_tried": relatives,
+           "development_cases": len(dev) // len(MODES),
+           "leave_one_case_out": {k: v.as_dict() for k, v in sorted(loco.items())},
+           "everyone_to_everyone": {k: v.as_dict() for k, v in everyone.items()}, "literature_blind": {}}
+    for mode in MODES:
+        b, b0, be = Metrics(), Metrics(), Metrics()
+        for _, m, s in held:
+            if m == mode:
+                b.add(metrics_at(s, t, rel))
+                b0.add(metrics_at(s, t, 0.0))
+                be.add(everyone_to_everyone(s.case))
+        out["literature_blind"][mode] = {"fitted": b.as_dict(), "without_relative_cut": b0.as_dict(),
+                                         "everyone_to_everyone": be.as_dict(), "cases": len(held) // len(MODES)}
     if args.json:
         print(json.dumps(out, indent=1))
-    else:
-        print(f"fit on {len(dev)} development cases: threshold {t:.4f}, relative cut {rel}")
-        for k, v in out["leave_one_case_out"].items():
-            base = out["everyone_to_everyone"].get(k)
-            print(f"  LOCO {k:>10}: P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.4f}"
-                  + (f"   everyone-to-everyone F1 {base['f1']:.4f}" if base else ""))
-        lb = out["literature_blind"]
-        print(f"  literature blind ({lb['cases']} cases): F1 {lb['fitted']['f1']:.4f} "
-              f"(no relative cut {lb['without_relative_cut']['f1']:.4f}, everyone-to-everyone {lb['everyone_to_everyone']['f1']:.4f})")
+        return 0
+    print(f"fit on {out['development_cases']} development cases x {len(MODES)} descriptions: "
+          f"threshold {t:.4f}, relative cut {rel}")
+    for k, v in out["leave_one_case_out"].items():
+        base = out["everyone_to_everyone"].get(k.split()[0])
+        print(f"  LOCO {k:>18}: P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.4f}"
+              + (f"   everyone-to-everyone F1 {base['f1']:.4f}" if base else ""))
+    for mode, lb in out["literature_blind"].items():
+        print(f"  literature blind, {mode} ({lb['cases']} cases): F1 {lb['fitted']['f1']:.4f} "
+              f"(no relative cut {lb['without_relative_cut']['f1']:.4f}, "
+              f"everyone-to-everyone {lb['everyone_to_everyone']['f1']:.4f})")
     return 0
 
 

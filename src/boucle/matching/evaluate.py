@@ -259,8 +259,9 @@ def pooled(scored: list[Scored], threshold: float, relative: float | None = None
 
 
 # Relative cuts tried with the threshold (selection.RELATIVE_CUT): none, or a receiver at least
-# this share of the offer's best receiver's plausibility.
-RELATIVE_GRID = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
+# this share of the offer's best receiver's plausibility. A coarse grid: a finer one (up to 0.9)
+# fits each fold's noise (leave-one-case-out F1 over the development cases 0.555, against 0.590).
+RELATIVE_GRID = (0.0, 0.5, 0.6, 0.7)
 
 
 def _shown_at_zero(s: Scored, relative: float) -> tuple[np.ndarray, np.ndarray]:
