@@ -129,7 +129,7 @@ def test_the_checker_catches_what_the_issue_reported():
 def test_synergy_page_explains_in_sentences(as_persona, territory):
     html = as_persona("facilitator_t").get(reverse("synergy-detail", args=[territory.synergies["oil"].pk])).content.decode()
     assert "Huiles usagées" in html
-    assert "besoin de Huiles usagées" in html and "reconnue avec certitude" in html  # the matching's wording, then ours
+    assert "besoin : huiles usagées" in html and "reconnue avec certitude" in html  # the matching's wording, then ours
     assert "passée de « suggérée » à « contact pris »" in html
     assert "1\xa0250\xa0000" in html or "1\u202f250\u202f000" in html  # grouped thousands
 

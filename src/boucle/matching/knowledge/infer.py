@@ -35,6 +35,7 @@ class InferredNeed:
     weight: float  # plausibility in (0, 1]: rule weight x certainty of the activity code
     rule_id: str
     source: str
+    grade: str = ""  # what the activity does with the class (a process recipe's grade), in English
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,9 @@ class Rule:
     # A process recipe row (data/process_recipes.csv): it says more about the class than the
     # rules of the broader codes (division, group), which it replaces for the activities it covers.
     overrides: bool = False
+    # What the activity does with the class or which grade it takes (« hydrogenation », « LP steam
+    # 2-4 bar »), apart from the citation so the wording can say it in the reader's language.
+    grade: str = ""
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -58,7 +62,7 @@ def _with_recipes(rules: list[Rule], direction: str) -> tuple[Rule, ...]:
     """The rule table with the process recipes of ``direction`` ("in" or "out"): a recipe row
     replaces the row of the same code and class, and is marked to override broader codes."""
     recipes = {(r["naf_prefix"], r["class_key"]): Rule(r["rule_id"], r["naf_prefix"], r["class_key"], float(r["weight"]),
-                                                         r["source"] + (f": {r['grade']}" if r["grade"] else ""), True)
+                                                         r["source"], True, r["grade"])
                for r in _read("process_recipes.csv") if r["direction"] == direction}
     kept = [r for r in rules if (r.naf_prefix, r.class_key) not in recipes]
     return tuple(kept + list(recipes.values()))
@@ -273,7 +277,7 @@ def _apply_code(index: dict[str, tuple[Rule, ...]], code: str, skip: frozenset[s
                 continue
             cur = best.get(rule.class_key)
             if cur is None or rule.weight > cur.weight or (rule.weight == cur.weight and rule.rule_id < cur.rule_id):
-                best[rule.class_key] = InferredNeed(rule.class_key, rule.weight, rule.rule_id, rule.source)
+                best[rule.class_key] = InferredNeed(rule.class_key, rule.weight, rule.rule_id, rule.source, rule.grade)
     return best
 
 
@@ -289,7 +293,7 @@ def _partial_profile(index: dict[str, tuple[Rule, ...]], code: str, excluded) ->
             cur = rule.get(key)
             if cur is None or need.weight > cur.weight or (need.weight == cur.weight and need.rule_id < cur.rule_id):
                 rule[key] = need
-    return {k: InferredNeed(k, total[k] / len(leaves), rule[k].rule_id, rule[k].source) for k in total}
+    return {k: InferredNeed(k, total[k] / len(leaves), rule[k].rule_id, rule[k].source, rule[k].grade) for k in total}
 
 
 def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: frozenset()) -> list[InferredNeed]:
@@ -309,7 +313,7 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
             w = round(need.weight * conf, 4)
             cur = best.get(key)
             if cur is None or w > cur.weight or (w == cur.weight and need.rule_id < cur.rule_id):
-                best[key] = InferredNeed(key, w, need.rule_id, need.source)
+                best[key] = InferredNeed(key, w, need.rule_id, need.source, need.grade)
     return sorted(best.values(), key=lambda n: (-n.weight, n.class_key))
 
 
