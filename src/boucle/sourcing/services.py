@@ -49,7 +49,16 @@ class Place:
     label: str
 
 
-def resolve_near(text: str) -> Place:
+def _may_start_from(site, user) -> bool:
+    """A site is a starting point for ``user`` (None: the command line) only if its place is no secret
+    to them: a directory entry, a published company, or a site they see in full. Otherwise the search
+    centred on it, with exact distances to directory entries, would give its place away."""
+    from boucle.accounts.access import can_see_site
+
+    return user is None or site.source == "sirene" or site.company.published or can_see_site(user, site)
+
+
+def resolve_near(text: str, user=None) -> Place:
     from boucle.flows.models import Site
     from boucle.territories.models import Commune
 
@@ -65,8 +74,8 @@ def resolve_near(text: str) -> Place:
                                 % {"code": ref, "forms": near_forms()})
         return Place(commune.lat, commune.lon, f"{commune.name} ({commune.insee})")
     if kind == "site" and ref:
-        site = Site.objects.filter(site_id=ref.strip()).first()
-        if site is None:
+        site = Site.objects.filter(site_id=ref.strip()).select_related("company").first()
+        if site is None or not _may_start_from(site, user):
             raise SourcingError(_("site %(id)s inconnu : donnez le site_id tel qu'importé (SIRET ou identifiant). "
                                   "Formes acceptées : %(forms)s") % {"id": ref, "forms": near_forms()})
         if site.lat is None or site.lon is None:
@@ -161,12 +170,13 @@ def _why(reason: engine.Reason, code: str, labels) -> str:
 
 
 def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: int | None = 50,
-           include_closed=False) -> list[dict]:
-    """Establishments within ``radius_km`` of ``near`` whose activity answers the query, nearest first."""
+           include_closed=False, user=None) -> list[dict]:
+    """Establishments within ``radius_km`` of ``near`` whose activity answers the query, nearest first
+    (``user``: who asks, for the starting point; None for the command line)."""
     from boucle.flows.models import Flow, Site
 
     radius = check_radius(radius_km)
-    place = resolve_near(near)
+    place = resolve_near(near, user)
     reasons = codes_for(naf=naf, material=material, text=text)
     lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
     qs = Site.objects.filter(naf_id__in=list(reasons), lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
@@ -215,8 +225,10 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
         elif r["directory"]:
             out.append(dict(r, on_platform=False))
         else:
+            # about 1 km, the distance too: metres from three chosen points would give the place back
             out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
-                            lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"]))
+                            lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"],
+                            distance_km=float(round(r["distance_km"]))))
     return out
 
 
@@ -294,13 +306,13 @@ def resolve_class(what: str) -> str:
                           "ou un libellé plus précis") % {"value": value})
 
 
-def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 50) -> list[dict]:
+def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 50, user=None) -> list[dict]:
     """Sites within the radius with a declared offer of ``class_key`` on the platform, nearest first,
     shaped like :func:`search` rows (``reason`` = ``offers``); pass them through :func:`for_viewer`."""
     from boucle.flows.models import Flow, Site
 
     radius = check_radius(radius_km)
-    place = resolve_near(near)
+    place = resolve_near(near, user)
     lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
     site_pks = Flow.objects.filter(direction=Flow.Direction.OFFER, material_class=class_key).values("site_id")
     qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
@@ -325,7 +337,7 @@ def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: in
 
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
     key = resolve_class(what)
-    place = resolve_near(near) if near else None
+    place = resolve_near(near, user) if near else None
     if place is not None:
         check_radius(radius_km)
     crm_names = {c.crm.key: c.crm.name(lang) for c in crm_of_class(key)}
@@ -334,10 +346,11 @@ def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: in
     for s in substitutes_for(key):
         offers = None
         if place is not None:
-            found = offered_nearby(s.substitute_key, near=near, radius_km=radius_km, limit=limit)
+            found = offered_nearby(s.substitute_key, near=near, radius_km=radius_km, limit=limit, user=user)
             if s.substitute_key in producible:
                 seen = {r["site_id"] for r in found}
-                found += [r for r in search(material=s.substitute_key, near=near, radius_km=radius_km, limit=None)
+                found += [r for r in search(material=s.substitute_key, near=near, radius_km=radius_km, limit=None,
+                                            user=user)
                           if r["reason"] == "produces" and r["site_id"] not in seen]
             found = sorted(found, key=lambda r: r["distance_km"])[:limit]
             offers = for_viewer(found, user) if user is not None else found
