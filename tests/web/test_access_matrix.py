@@ -57,7 +57,7 @@ class Route:
     exempt: set = field(default_factory=set)  # companies a reader may see by design on this route
     refused: tuple | None = None  # statuses for refused personas, when not the usual ones
     outlines: bool = False  # serves reference boundaries: coordinates not checked (vertices match by chance)
-    query: str = ""  # a query string the route needs (API searches)
+    query: str = ""  # a query string the route needs (API searches, page reads)
 
 
 def _job_t(w):
@@ -146,7 +146,8 @@ PAGES = {
     "home": Route(get=EVERYONE),
     "healthz": Route(get=EVERYONE),  # probes: no data, no login (boucle.ops)
     "readyz": Route(get=EVERYONE),
-    "sourcing-search": Route(get=LOGGED),
+    # With results: A's cement plant is in them, anonymised for whoever may not see it.
+    "sourcing-search": Route(get=LOGGED, query="?mode=naf&q=23.51&near=50.63,3.06&radius_km=50"),
     "sourcing-substitutes": Route(get=LOGGED),
     "login": Route(get=EVERYONE),
     "logout": Route(post=EVERYONE, changes=False),
@@ -362,7 +363,7 @@ def _url(name, args):
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_page_reads(name, world, as_persona):
     rule = PAGES[name]
-    url = _url(name, rule.args(world) if rule.args else [])
+    url = _url(name, rule.args(world) if rule.args else []) + rule.query
     for persona in PERSONAS:
         response = as_persona(persona).get(url)
         if rule.get is not None and persona in rule.get:
