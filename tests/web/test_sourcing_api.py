@@ -124,3 +124,14 @@ def test_an_anonymised_site_s_distance_is_rounded_to_the_kilometre(world, as_per
         assert shown["distance_km"] != round(shown["distance_km"])  # its own members keep the metre
         page = as_persona("member_b").get(f"/fournisseurs/?mode=naf&q=23.51&near={near}&radius_km=50&format=csv")
         assert f";{shown['distance_km']};" not in page.content.decode("utf-8-sig").replace(",", ".")
+
+
+def test_small_circles_find_an_anonymised_site_only_at_its_rounded_position(world, as_persona):
+    """Whether a site falls within a 50 m radius, circles moved around it would pin it down: for who may
+    not see it, it is found where it is shown (50.63, 3.06), not where it is (50.631917, 3.057256)."""
+    exact = "/api/sourcing/search?naf=23.51Z&near=50.631917,3.057256&radius_km=0.05"
+    shown = "/api/sourcing/search?naf=23.51Z&near=50.63,3.06&radius_km=0.05"
+    assert as_persona("member_b").get(exact).json() == []
+    assert [r["name"] for r in as_persona("member_b").get(shown).json()] == ["Établissement non public"]
+    assert [r["name"] for r in as_persona("member_a").get(exact).json()] == ["Usine Alphaciment"]
+    assert as_persona("member_a").get(shown).json() == []

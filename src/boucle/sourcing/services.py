@@ -172,13 +172,13 @@ def _why(reason: engine.Reason, code: str, labels) -> str:
 def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: int | None = 50,
            include_closed=False, user=None) -> list[dict]:
     """Establishments within ``radius_km`` of ``near`` whose activity answers the query, nearest first
-    (``user``: who asks, for the starting point; None for the command line)."""
+    (``user``: who asks, for the starting point and the sites it may not see; None for the command line)."""
     from boucle.flows.models import Flow, Site
 
     radius = check_radius(radius_km)
     place = resolve_near(near, user)
     reasons = codes_for(naf=naf, material=material, text=text)
-    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    lat0, lat1, lon0, lon1 = _box(place, radius, user)
     qs = Site.objects.filter(naf_id__in=list(reasons), lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     if not include_closed:
         qs = qs.filter(closed=False)
@@ -186,7 +186,8 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
     rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
                                "declared"))
-    hits = engine.within(place.lat, place.lon, radius, [r[4] for r in rows], [r[5] for r in rows], limit)
+    lats, lons = _positions_seen(rows, user, site_id=1, lat=4, lon=5, source=7)
+    hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
     labels = _catalogue()
     out = []
     for i, distance in hits:
@@ -199,6 +200,44 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     return out
 
 
+#: An anonymised site's position is rounded to this many decimals of a degree (about 1 km).
+HIDDEN_DECIMALS = 2
+
+
+def _box(place: Place, radius: float, user) -> tuple[float, float, float, float]:
+    """The bounding box of the search, widened by half a rounding step when a user asks: a hidden site
+    is kept or left out on its rounded position, which may lie just outside the box of its exact one."""
+    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    pad = 0 if user is None else 0.5 * 10 ** -HIDDEN_DECIMALS
+    return lat0 - pad, lat1 + pad, lon0 - pad, lon1 + pad
+
+
+def _open_site_ids(site_ids, user) -> set:
+    """The sites of ``site_ids`` that ``user`` sees as they are: in full view or of a published company."""
+    from boucle.accounts.access import sites_in_full_view
+    from boucle.flows.models import Site
+
+    if not site_ids:
+        return set()
+    return set(Site.objects.filter(site_id__in=list(site_ids)).filter(
+        Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True))
+        .values_list("site_id", flat=True))
+
+
+def _positions_seen(rows, user, *, site_id: int, lat: int, lon: int, source: int) -> tuple[list, list]:
+    """Latitudes and longitudes the distances are measured to: a site ``for_viewer`` anonymises counts at
+    its rounded position, so that whether it falls within a radius (small circles moved around it)
+    tells no more than the rounded position shown. ``user`` None (the command line): exact positions."""
+    lats, lons = [r[lat] for r in rows], [r[lon] for r in rows]
+    if user is None:
+        return lats, lons
+    shown = _open_site_ids({r[site_id] for r in rows if r[source] != "sirene"}, user)
+    for i, r in enumerate(rows):
+        if r[source] != "sirene" and r[site_id] not in shown and r[lat] is not None and r[lon] is not None:
+            lats[i], lons[i] = round(r[lat], HIDDEN_DECIMALS), round(r[lon], HIDDEN_DECIMALS)
+    return lats, lons
+
+
 def for_viewer(rows: list[dict], user) -> list[dict]:
     """What ``user`` may see of search results (API and pages).
 
@@ -208,16 +247,9 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
     Any other site (declared on the platform only, by a company that stays private) is anonymised:
     no name, no identifier, position rounded to about 1 km.
     """
-    from boucle.accounts.access import sites_in_full_view
-    from boucle.flows.models import Site
-
-    ids = [r["site_id"] for r in rows]
-    if not ids:
+    if not rows:
         return []
-    # one round trip: sites in full view or of a published company
-    open_ids = set(Site.objects.filter(site_id__in=ids).filter(
-        Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True))
-        .values_list("site_id", flat=True))
+    open_ids = _open_site_ids({r["site_id"] for r in rows}, user)  # one round trip
     out = []
     for r in rows:
         if r["site_id"] in open_ids:
@@ -227,7 +259,8 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
         else:
             # about 1 km, the distance too: metres from three chosen points would give the place back
             out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
-                            lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"],
+                            lat=round(r["lat"], HIDDEN_DECIMALS), lon=round(r["lon"], HIDDEN_DECIMALS),
+                            commune=r["commune"],
                             distance_km=float(round(r["distance_km"]))))
     return out
 
@@ -313,11 +346,12 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
 
     radius = check_radius(radius_km)
     place = resolve_near(near, user)
-    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    lat0, lat1, lon0, lon1 = _box(place, radius, user)
     site_pks = Flow.objects.filter(direction=Flow.Direction.OFFER, material_class=class_key).values("site_id")
     qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source"))
-    hits = engine.within(place.lat, place.lon, radius, [r[3] for r in rows], [r[4] for r in rows], limit)
+    lats, lons = _positions_seen(rows, user, site_id=0, lat=3, lon=4, source=6)
+    hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
     labels = _catalogue()
     lang = 1 if (get_language() or "fr").startswith("en") else 0
     return [{"site_id": site_id, "name": name, "naf": naf_code, "naf_label": labels.get(naf_code, ("", ""))[lang],
