@@ -82,7 +82,7 @@ def test_the_match_names_no_site_outside_the_facilitators_territories(world, ski
     from boucle.testing import make_site
 
     douai = make_site("Fonderie Deltafonte", lat=50.370123, lon=3.080456, commune="59178")
-    SkillDeclaration.objects.create(site=douai, direction="offer", rome_code="H2913", label="Métier H2913",
+    SkillDeclaration.objects.create(site=douai, direction="offer", rome_code="H2913", label="Soudeurs Deltafonte",
                                     headcount=1)
     response = as_persona("facilitator_t").get(f"/api/skills/match?territory=epci:{EPCI_T}")
     needs = response.json()["needs"]
