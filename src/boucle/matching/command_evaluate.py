@@ -10,12 +10,12 @@ import json
 import sys
 from pathlib import Path
 
-from .evaluate import LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
+from .evaluate import HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("evaluate", help="Measure proposals against documented symbiosis exchanges")
-    p.add_argument("dataset", choices=["maestri", "literature", "process"],
+    p.add_argument("dataset", choices=["maestri", "literature", "process", "heavy"],
                    help="maestri: MAESTRI exchanges database (development cases); literature: documented exchanges "
                         "of 18 other parks in the same layout (knowledge/eval/literature_check.md); process: "
                         "heavy-industry and utility exchanges (knowledge/eval/process_check.md)")
@@ -41,7 +41,7 @@ def handle(args) -> int:
             "activity text only" if args.activity_text_only else "NACE code + activity text")
     print(f"evaluating {args.dataset} ({mode})...",
           file=sys.stderr)
-    path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV}.get(args.dataset, MAESTRI_CSV)
+    path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV, "heavy": HEAVY_CSV}.get(args.dataset, MAESTRI_CSV)
     report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
                               strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset

@@ -14,6 +14,9 @@ def register(subparsers):
     m.add_argument("--radius-km", type=float, default=None)
     m.add_argument("--no-inferred", action="store_true", help="declared needs only")
     m.add_argument("--top", type=int, default=None, help="keep the N best per offer")
+    m.add_argument("--per-need", type=int, default=None, metavar="K",
+                   help="instead: the K best offers of each need (declared, or a site's inferred needs), "
+                        "grouped by need")
     m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
     m.add_argument("--output", help="write to this file instead of stdout")
     m.add_argument("--no-store", action="store_true", help="do not store the proposals as synergies")
@@ -29,6 +32,9 @@ def register(subparsers):
     a.add_argument("--fresh", action="store_true",
                    help="run the matching again on the territory's flows instead of using its open suggestions")
     a.add_argument("--json", action="store_true")
+    a.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="solve the network's independent parts (and, with --fresh, the matching's tiles) "
+                        "over N processes (same plan)")
     a.set_defaults(func=run_allocate, needs_db=True)
     pl = subparsers.add_parser("pools", help="groups of 3+ nearby sites sharing a need or a waste (pooling)")
     pl.add_argument("--territory")
@@ -72,13 +78,21 @@ def run_match(args) -> int:
     territory = _resolve_or_exit(args.territory)
     if territory is False:
         return 2
-    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
-          % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
     if args.workers is not None and args.workers < 1:
         print(_("--workers : un nombre de processus d'au moins 1 est attendu."), file=sys.stderr)
         return 2
-    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers)
+    if args.per_need is not None and args.per_need < 1:
+        print(_("--per-need : un nombre d'offres d'au moins 1 est attendu."), file=sys.stderr)
+        return 2
+    if args.per_need is not None and args.top is not None:
+        print(_("--per-need et --top : choisissez l'un des deux (les meilleures offres par besoin, ou les "
+                "meilleurs receveurs par offre)."), file=sys.stderr)
+        return 2
+    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+    print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
+          % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
+    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers,
+                                  per_need=args.per_need)
     if not args.no_store:
         with bulk_allocation():
             stored = proposals.proposals()
@@ -129,7 +143,7 @@ def _write(out, fmt: str, proposals) -> None:
 
 
 def allocation_summary(territory: str | None, objective: str = "co2", radius_km: float | None = None,
-                       exclude_sites=(), fresh: bool = False, note=None) -> dict:
+                       exclude_sites=(), fresh: bool = False, note=None, workers: int | None = None) -> dict:
     """The territory's potential (``territory_potential``): the optimal allocation of its open suggestions,
     or with ``fresh`` of the proposals of a new matching run on its flows; what ``boucle allocate --json``
     prints and the API answers (``territory``: a resolved reference such as ``epci:200093201``, None for all).
@@ -144,16 +158,16 @@ def allocation_summary(territory: str | None, objective: str = "co2", radius_km:
     exclude_sites = list(exclude_sites)
     if fresh:
         radius = radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-        result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites)
+        result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites, workers=workers)
     else:
         radius = radius_km
         result = potential_of(resolve(territory) if territory else None, objective,
-                              exclude_sites=exclude_sites, max_distance_km=radius_km)
+                              exclude_sites=exclude_sites, max_distance_km=radius_km, workers=workers)
         if result.suggestions == 0:  # nothing matched yet: run the matching rather than answer nothing
             if note is not None:
                 note(_("aucune suggestion enregistrée pour ce territoire : rapprochement des flux déclarés…"))
             fresh, radius = True, radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-            result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites)
+            result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites, workers=workers)
     exchanges = [{"offer_site_id": e["offer_site_id"], "offer_label": e["offer_label"],
                   "need_site_id": e["need_site_id"], "need_label": e["need_label"],
                   "material_class": e["material_class"], "kind": e["kind"], "synergy_id": e["synergy_id"],
@@ -170,8 +184,11 @@ def run_allocate(args) -> int:
     territory = _resolve_or_exit(args.territory)
     if territory is False:
         return 2
+    if args.workers is not None and args.workers < 1:
+        print(_("--workers : un nombre de processus d'au moins 1 est attendu."), file=sys.stderr)
+        return 2
     summary = allocation_summary(territory, args.objective, args.radius_km, args.exclude_site, fresh=args.fresh,
-                                 note=lambda text: print(text, file=sys.stderr))
+                                 note=lambda text: print(text, file=sys.stderr), workers=args.workers)
     result = summary.pop("_result")
     exchanges = summary["exchanges"]
     if args.json:

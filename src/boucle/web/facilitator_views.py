@@ -203,5 +203,9 @@ def matching_runs(request):
     from boucle.jobs.views import _context
 
     recent = [_context(job) for job in jobs.recent_for(request.user, 10)]
+    last = runs.first()
+    # the last run's radius, so that running again does not quietly shrink the proposals
+    radius = round(last.radius_km) if last is not None else 50
     return render(request, "web/facilitator/runs.html", {"runs": runs[:50], "territories": territories,
-                                                         "available": runner is not None, "jobs": recent})
+                                                         "available": runner is not None, "jobs": recent,
+                                                         "radius": radius})
