@@ -50,19 +50,20 @@ def handle(args) -> int:
         print()
         return 0
     title = {"maestri": "MAESTRI", "literature": "Literature check set"}.get(args.dataset, "Process check set")
-    print(f"{title}: default output of boucle match (plausibility >= {report['threshold']:.4f}, at most "
+    print(f"{title}: default output of boucle match (plausibility >= {report['threshold']:.4f} and >= "
+          f"{report['relative_cut']} x the offer's best, at most "
           f"{report['max_receivers_per_offer']} receivers per offer), offer -> receiving-site pairs"
           f" ({mode})")
     print(f"{'case':>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   everyone-to-everyone F1")
     for case, m in report["cases"].items():
         print(_row(case, m) + f"   {m['everyone_to_everyone_f1']:.3f}")
     if "leave_one_case_out" in report:
-        print(_row("leave-one-case-out", report["leave_one_case_out"]) + "   <- headline (threshold fitted on the other cases)")
+        print(_row("leave-one-case-out", report["leave_one_case_out"]) + "   <- headline (threshold and relative cut fitted on the other cases)")
     if "leave_one_case_out_strict_vocabulary" in report:
         print(_row("LOCO, vocabulary too", report["leave_one_case_out_strict_vocabulary"])
               + "   (each case without the synonyms equal to its labels)")
     print(_row("pooled (in sample)", report["pooled"]))
-    print(_row("fitted on all cases", report["pooled_at_fitted_threshold"]) + f"   (threshold {report['fitted_threshold']:.4f})")
+    print(_row("fitted on all cases", report["pooled_at_fitted_threshold"]) + f"   (threshold {report['fitted_threshold']:.4f}, relative cut {report['fitted_relative_cut']})")
     print(_row("everyone-to-everyone", report["baselines"]["everyone_to_everyone"]) + "   <- baseline")
     r, rnd = report["ranking"], report["ranking"]["random"]
     k = f"recall_at_{RECALL_AT}"
