@@ -89,7 +89,8 @@ def _anchor(passport: Passport, uri: str, stem: str) -> str | None:
 def resolve_view(request, rest=""):
     """GET/HEAD a GS1 Digital Link URI: 307 to the default or ``?linkType=`` link (query string
     passed on), the linkset (``Accept: application/linkset+json`` or ``?linkType=linkset``),
-    400 for bad syntax, 404 for an unknown identifier or link type. OPTIONS: 204 with CORS."""
+    400 for bad syntax, 404 for an unknown identifier or link type (JSON, or a page in words for a
+    browser that asks for HTML: a person who scanned). OPTIONS: 204 with CORS."""
     if request.method == "OPTIONS":
         return _options()
     if request.method not in ("GET", "HEAD"):
