@@ -207,7 +207,8 @@ def page_view(request, handle):
         "repairability": _repairability(repair.summary(fields.get("repairability"), fields.get("spare_parts"))),
         "passport": passport,
         "identifiers": identifier_words(passport),
-        "scanned": _scanned_without_passport(request, passport),
+        "scanned": (scanned := _scanned_without_passport(request, passport)),
+        "scanned_keep": [({"serial": "serie"}.get(k, k), v) for k, v in scanned.items()],  # kept by a places search
         # Empty fields are left out, so "in fields" means "known and visible" in the template.
         "fields": {k: v for k, v in fields.items() if v not in (None, "", [], {})},
         "tier": tier,

@@ -112,6 +112,9 @@ def test_a_serial_without_its_own_passport_says_the_page_is_its_models(client, w
     html = client.get(response["Location"]).content.decode()
     assert "désigne l&#x27;exemplaire n° 99" in html or "désigne l'exemplaire n° 99" in html
     assert "pas l'histoire de votre objet" in html
+    assert '<input type="hidden" name="serie" value="99">' in html  # a places search keeps the note
+    html = client.get(response["Location"] + "&commune=Nulle-Part").content.decode()
+    assert "pas l'histoire de votre objet" in html
     # the item's own passport says nothing of the kind, whatever the query
     assert client.get(f"/01/{GTIN}/10/L2026A/21/42")["Location"].endswith(f"/passeports/{world.item.handle}/")
     assert "désigne" not in client.get(f"/passeports/{world.item.handle}/?serie=7").content.decode()
