@@ -11,7 +11,6 @@ facilitator corrected (``Aid.corrected``) is left as they wrote it by later impo
 import datetime as dt
 import json
 import unicodedata
-from pathlib import Path
 from urllib.parse import urlparse
 
 from django.db import transaction
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from boucle.flows import bounds as B
 from boucle.flows import fields as F
 from boucle.flows.importers import Report, _check_header
-from boucle.flows.tabular import FileFormatError, Table, read_table
+from boucle.flows.tabular import FileFormatError, Table, existing_file, read_table
 
 from . import engine
 from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS, Aid
@@ -210,9 +209,7 @@ def _aliased(table: Table) -> Table:
 
 def import_aids(path, *, partial: bool = False, user=None) -> Report:
     """Import aids from a CSV, XLSX or JSON file; all or nothing unless ``partial``."""
-    path = Path(path)
-    if not path.exists():
-        raise FileFormatError(_("%(path)s : fichier introuvable (no such file)") % {"path": path})
+    path = existing_file(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise FileFormatError(_("fichier refusé : %(size)s Mo (%(max)s Mo au plus)")

@@ -15,6 +15,8 @@ from .ranges import format_range
 from .factors import MODES
 from .units import ACCEPTED_UNITS
 
+from boucle.cli import gettext_lazy as _
+
 HEADLINE = ("co2e_avoided_t", "tonnes_diverted", "virgin_avoided_t", "water_saved_m3",
             "energy_recovered_mwh", "eur_saved", "breakeven_distance_km")
 
@@ -44,24 +46,27 @@ def class_for_ewc(code: str) -> str:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "impact", help="CO2e, tonnes diverted and cost of one exchange (method: docs/impact-method.md)")
+        "impact", help=_("CO2e, tonnes détournées et coût d'un échange (méthode : docs/impact-method.md)"))
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--material", metavar="KEY", help="material class key (boucle.materials)")
-    what.add_argument("--ewc", metavar="CODE", help="European waste code: 170405, '17 04 05' or '17 04 05*'")
-    p.add_argument("--quantity", type=float, required=True, help="quantity per year")
+    what.add_argument("--material", metavar=_("CLÉ"), help=_("clé de classe de matière (boucle materials list)"))
+    what.add_argument("--ewc", metavar="CODE", help=_("code déchet européen : 170405, '17 04 05' ou '17 04 05*'"))
+    p.add_argument("--quantity", type=float, required=True, help=_("quantité par an"))
     p.add_argument("--unit", required=True, choices=ACCEPTED_UNITS)
     p.add_argument("--distance-km", type=float, required=True)
     p.add_argument("--mode", choices=MODES, default=None,
-                   help="freight mode (default: road for materials, pipe for water and heat)")
+                   help=_("mode de transport (par défaut : route pour les matières, canalisation pour l'eau et la "
+                          "chaleur)"))
     p.add_argument("--route", default=None,
-                   help="what happens to the flow today: an operation code (R1-R13, D1-D15) or a route "
-                        "(landfill, incineration, incineration_recovery, recycling, composting, sewer...); "
-                        "default: the documented default of the material and waste code, shown as an assumption")
-    p.add_argument("--supply-temperature", type=float, default=None, metavar="C", help="heat: supply temperature (°C)")
-    p.add_argument("--need-temperature", type=float, default=None, metavar="C", help="heat: need temperature (°C)")
-    p.add_argument("--replaces", default=None, help="virgin input replaced, when a class has several recipes")
+                   help=_("ce que devient le flux aujourd'hui : un code d'opération (R1-R13, D1-D15) ou une filière "
+                          "(landfill, incineration, incineration_recovery, recycling, composting, sewer…) ; par "
+                          "défaut : la filière documentée de la matière et du code déchet, affichée comme hypothèse"))
+    p.add_argument("--supply-temperature", type=float, default=None, metavar="C", help=_("chaleur : température "
+                                                                                         "fournie (°C)"))
+    p.add_argument("--need-temperature", type=float, default=None, metavar="C", help=_("chaleur : température "
+                                                                                       "requise (°C)"))
+    p.add_argument("--replaces", default=None, help=_("matière vierge remplacée, quand une classe en a plusieurs"))
     p.add_argument("--basis", choices=("estimated", "verified"), default="estimated")
-    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.add_argument("--json", action="store_true", help=_("un objet JSON sur la sortie standard"))
     p.set_defaults(func=handle, needs_db=False)
 
 

@@ -6,36 +6,41 @@
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 def register(subparsers) -> None:
-    w = subparsers.add_parser("worker", help="run background jobs from the queue (needs BOUCLE_BROKER_URL)")
-    w.add_argument("--concurrency", type=int, default=1, help="jobs run at once (processes), default 1")
+    w = subparsers.add_parser("worker", help=_("exécuter les tâches de fond de la file (il faut BOUCLE_BROKER_URL)"))
+    w.add_argument("--concurrency", type=int, default=1, help=_("tâches exécutées en même temps (processus), 1 par "
+                                                                "défaut"))
     w.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     w.set_defaults(func=run_worker, needs_db=True)
 
-    b = subparsers.add_parser("beat", help="schedule periodic jobs (BOUCLE_NIGHTLY_MATCH) on the queue; run exactly one")
+    b = subparsers.add_parser("beat", help=_("planifier les tâches périodiques (BOUCLE_NIGHTLY_MATCH) dans la file "
+                                             "; en lancer un seul"))
     b.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     b.set_defaults(func=run_beat, needs_db=True)
 
-    j = subparsers.add_parser("jobs", help="background jobs: submit one, follow its state")
+    j = subparsers.add_parser("jobs", help=_("tâches de fond : en soumettre une, suivre son état"))
     sub = j.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
-    s = sub.add_parser("submit", help="submit a job: match, export or report")
+    s = sub.add_parser("submit", help=_("soumettre une tâche : match, export ou report"))
     s.add_argument("kind", choices=["match", "export", "report"])
-    s.add_argument("--territory", required=True, help="region:32, departement:59, epci:200093201, commune:59350")
-    s.add_argument("--radius-km", type=float, default=None, help="match: matching radius")
-    s.add_argument("--no-inferred", action="store_true", help="match: declared needs only")
-    s.add_argument("--what", choices=["indicators", "flows", "synergies"], default=None, help="export: what")
+    s.add_argument("--territory", required=True, help=_("region:32, departement:59, epci:200093201 ou commune:59350"))
+    s.add_argument("--radius-km", type=float, default=None, help=_("match : rayon de recherche"))
+    s.add_argument("--no-inferred", action="store_true", help=_("match : besoins déclarés seulement"))
+    s.add_argument("--what", choices=["indicators", "flows", "synergies"], default=None, help=_("export : quoi "
+                                                                                                "exporter"))
     s.add_argument("--format", choices=["csv", "xlsx", "geojson", "html", "pdf"], default=None,
-                   help="export: csv, xlsx or geojson; report: html or pdf")
-    s.add_argument("--public", action="store_true", help="export: apply the disclosure rule")
-    s.add_argument("--period", type=int, default=None, help="export, report: a year")
-    s.add_argument("--json", action="store_true", help='print only {"id": …} on stdout')
+                   help=_("export : csv, xlsx ou geojson ; report : html ou pdf"))
+    s.add_argument("--public", action="store_true", help=_("export : appliquer la règle du secret statistique"))
+    s.add_argument("--period", type=int, default=None, help=_("export, report : une année"))
+    s.add_argument("--json", action="store_true", help=_("afficher seulement {\"id\": …} sur la sortie standard"))
     s.set_defaults(func=run_submit, needs_db=True)
-    st = sub.add_parser("status", help="state, progress and result of a job (from the database)")
+    st = sub.add_parser("status", help=_("état, avancement et résultat d'une tâche (lus dans la base)"))
     st.add_argument("id")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=run_status, needs_db=True)
-    ls = sub.add_parser("list", help="the latest jobs")
+    ls = sub.add_parser("list", help=_("les dernières tâches"))
     ls.add_argument("--territory")
     ls.add_argument("--limit", type=int, default=20)
     ls.add_argument("--json", action="store_true")

@@ -12,23 +12,31 @@ from pathlib import Path
 
 from .evaluate import LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
+from boucle.cli import gettext_lazy as _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("evaluate", help="Measure proposals against documented symbiosis exchanges")
+    p = subparsers.add_parser("evaluate", help=_("mesurer les propositions face à des échanges de symbiose "
+                                                 "documentés"))
     p.add_argument("dataset", choices=["maestri", "literature", "process"],
-                   help="maestri: MAESTRI exchanges database (development cases); literature: documented exchanges "
-                        "of 18 other parks in the same layout (knowledge/eval/literature_check.md); process: "
-                        "heavy-industry and utility exchanges (knowledge/eval/process_check.md)")
+                   help=_("maestri : base d'échanges MAESTRI (cas de mise au point) ; literature : échanges "
+                          "documentés de 18 autres parcs dans la même forme (knowledge/eval/literature_check.md) ; "
+                          "process : échanges de l'industrie lourde et des utilités "
+                          "(knowledge/eval/process_check.md)"))
     p.add_argument("--activity-text-only", action="store_true",
-                   help="give the engine the activity text of each site and no NACE code")
+                   help=_("donner au moteur le texte d'activité de chaque site, sans code NAF"))
     p.add_argument("--name-only", action="store_true",
-                   help="give the engine only each site's company name (no code, no activity): sector words only")
+                   help=_("donner au moteur seulement la raison sociale de chaque site (ni code, ni activité) : les "
+                          "mots du secteur seuls"))
     p.add_argument("--strict-vocabulary", action="store_true",
-                   help="also judge each case without the synonyms equal to its own labels (slower: ~1 min)")
-    p.add_argument("--path", type=Path, default=None, help="dataset CSV in the MAESTRI layout (default: the copy shipped in the package)")
-    p.add_argument("--threshold", type=float, default=None, help="plausibility threshold (default: the calibrated one)")
-    p.add_argument("--case", action="append", dest="cases", help="only this case (repeatable)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+                   help=_("juger aussi chaque cas sans les synonymes égaux à ses propres libellés (plus lent : ~1 "
+                          "min)"))
+    p.add_argument("--path", type=Path, default=None, help=_("jeu de données CSV dans la forme MAESTRI (par défaut "
+                                                             ": la copie fournie avec le paquet)"))
+    p.add_argument("--threshold", type=float, default=None, help=_("seuil de plausibilité (par défaut : le seuil "
+                                                                   "calibré)"))
+    p.add_argument("--case", action="append", dest="cases", help=_("seulement ce cas (répétable)"))
+    p.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON sur la sortie standard"))
     p.set_defaults(func=handle, needs_db=False)
 
 

@@ -4,35 +4,40 @@ import csv
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 FIELDS = ["offer_site_id", "need_site_id", "offer_flow_id", "offer_label", "need_flow_id", "need_label", "inferred",
           "material_class", "distance_km", "quantity", "unit", "co2e_avoided_t_per_year", "score", "explanation"]
 
 
 def register(subparsers):
-    m = subparsers.add_parser("match", help="propose synergies (offers × declared and inferred needs)")
-    m.add_argument("--territory", help="region:32, departement:59, epci:200093201, commune:59350 (default: all sites)")
+    m = subparsers.add_parser("match", help=_("proposer des synergies (offres × besoins déclarés et déduits)"))
+    m.add_argument("--territory", help=_("region:32, departement:59, epci:200093201 ou commune:59350 (par défaut : "
+                                         "tous les sites)"))
     m.add_argument("--radius-km", type=float, default=None)
-    m.add_argument("--no-inferred", action="store_true", help="declared needs only")
-    m.add_argument("--top", type=int, default=None, help="keep the N best per offer")
+    m.add_argument("--no-inferred", action="store_true", help=_("besoins déclarés seulement"))
+    m.add_argument("--top", type=int, default=None, help=_("garder les N meilleures par offre"))
     m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
-    m.add_argument("--output", help="write to this file instead of stdout")
-    m.add_argument("--no-store", action="store_true", help="do not store the proposals as synergies")
+    m.add_argument("--output", help=_("écrire dans ce fichier plutôt que sur la sortie standard"))
+    m.add_argument("--no-store", action="store_true", help=_("ne pas enregistrer les propositions comme synergies"))
     m.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="split the territory into tiles run by N processes (same proposals)")
+                   help=_("découper le territoire en tuiles traitées par N processus (mêmes propositions)"))
     m.set_defaults(func=run_match, needs_db=True)
-    a = subparsers.add_parser("allocate", help="the territory's optimal allocation of supplies to demands")
+    a = subparsers.add_parser("allocate", help=_("la répartition optimale des offres entre les besoins du territoire"))
     a.add_argument("--territory")
     a.add_argument("--objective", choices=["co2", "eur"], default="co2")
     a.add_argument("--exclude-site", action="append", default=[], metavar="SITE_ID")
     a.add_argument("--radius-km", type=float, default=None,
-                   help="keep suggestions within this distance (with --fresh: the matching radius)")
+                   help=_("garder les suggestions dans cette distance (avec --fresh : le rayon de recherche)"))
     a.add_argument("--fresh", action="store_true",
-                   help="run the matching again on the territory's flows instead of using its open suggestions")
+                   help=_("relancer la mise en relation sur les flux du territoire au lieu de prendre ses "
+                          "suggestions ouvertes"))
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=run_allocate, needs_db=True)
-    pl = subparsers.add_parser("pools", help="groups of 3+ nearby sites sharing a need or a waste (pooling)")
+    pl = subparsers.add_parser("pools", help=_("groupes d'au moins 3 sites proches partageant un besoin ou un "
+                                               "déchet (mutualisation)"))
     pl.add_argument("--territory")
-    pl.add_argument("--radius-km", type=float, default=10.0, help="neighbourhood of a pool (default 10 km)")
+    pl.add_argument("--radius-km", type=float, default=10.0, help=_("voisinage d'un groupe (10 km par défaut)"))
     pl.add_argument("--min-sites", type=int, default=3)
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(func=run_pools, needs_db=True)

@@ -13,6 +13,8 @@ intact. ``head`` prints the signed head of a passport as JSON (to keep it, or pu
 
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 def _find(identifier):
     from .identifiers import passports_for_uri
@@ -229,34 +231,41 @@ def _park(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("passport", help="product passports")
+    p = subparsers.add_parser("passport", help=_("passeports produit"))
     sub = p.add_subparsers(dest="passport_command", required=True)
-    v = sub.add_parser("verify", help="detect edited, reordered or deleted events in a passport's history")
-    v.add_argument("id", nargs="?", help="passport handle or Digital Link URI")
-    v.add_argument("--all", action="store_true", help="verify every passport")
-    v.add_argument("--head", action="append", metavar="FILE",
-                   help="a signed head kept earlier (or a downloaded passport record): the history must still hold it")
+    v = sub.add_parser("verify", help=_("détecter les événements modifiés, réordonnés ou supprimés dans "
+                                        "l'historique d'un passeport"))
+    v.add_argument("id", nargs="?", help=_("identifiant court du passeport ou URI Digital Link"))
+    v.add_argument("--all", action="store_true", help=_("vérifier tous les passeports"))
+    v.add_argument("--head", action="append", metavar=_("FICHIER"),
+                   help=_("une tête de chaîne signée gardée plus tôt (ou une fiche de passeport téléchargée) : "
+                          "l'historique doit encore la contenir"))
     v.set_defaults(func=_verify, needs_db=True)
-    h = sub.add_parser("head", help="print a passport's signed chain head (JSON) to keep or publish")
-    h.add_argument("id", help="passport handle or Digital Link URI")
+    h = sub.add_parser("head", help=_("afficher la tête de chaîne signée d'un passeport (JSON), à garder ou publier"))
+    h.add_argument("id", help=_("identifiant court du passeport ou URI Digital Link"))
     h.set_defaults(func=_head, needs_db=True)
-    d = sub.add_parser("demo", help="issue demonstration passports (GS1 prefix 952) on the demo territory")
-    d.add_argument("--root", default="http://localhost:8000", help="resolver root printed in the URIs")
+    d = sub.add_parser("demo", help=_("émettre des passeports de démonstration (préfixe GS1 952) sur le territoire "
+                                      "de démonstration"))
+    d.add_argument("--root", default="http://localhost:8000", help=_("racine du résolveur écrite dans les URI"))
     d.set_defaults(func=_demo, needs_db=True)
-    ls = sub.add_parser("list", help="every passport: handle, level, name and the URL to scan")
-    ls.add_argument("--json", action="store_true", help="print a JSON array")
-    ls.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
+    ls = sub.add_parser("list", help=_("tous les passeports : identifiant court, niveau, nom et l'URL à scanner"))
+    ls.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
+    ls.add_argument("--root", default="http://localhost:8000", help=_("racine du résolveur des URL"))
     ls.set_defaults(func=_list, needs_db=True)
-    sh = sub.add_parser("show", help="a passport as anyone may read it, with its remaining-life estimate")
-    sh.add_argument("id", help="passport handle or Digital Link URI")
-    sh.add_argument("--json", action="store_true", help="print the record as JSON")
-    sh.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
+    sh = sub.add_parser("show", help=_("un passeport tel que chacun peut le lire, avec son estimation de durée de "
+                                       "vie restante"))
+    sh.add_argument("id", help=_("identifiant court du passeport ou URI Digital Link"))
+    sh.add_argument("--json", action="store_true", help=_("afficher la fiche en JSON"))
+    sh.add_argument("--root", default="http://localhost:8000", help=_("racine du résolveur des URL"))
     sh.set_defaults(func=_show, needs_db=True)
-    al = sub.add_parser("alerts", help="items with a 10 %% or greater risk of failure within the horizon, and where to repair or resell them")
-    al.add_argument("--within-hours", type=float, help="horizon in running hours (default 2000)")
-    al.add_argument("--json", action="store_true", help="print a JSON array")
+    al = sub.add_parser("alerts", help=_("les objets dont le risque de panne dans l'horizon atteint 10 %% ou plus, "
+                                         "et où les réparer ou les revendre"))
+    al.add_argument("--within-hours", type=float, help=_("horizon en heures de fonctionnement (2000 par défaut)"))
+    al.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     al.set_defaults(func=_alerts, needs_db=True)
-    pk = sub.add_parser("park", help="production machines per EPCI: median age and retrofit candidates (15 years or more)")
-    pk.add_argument("--territory", required=True, metavar="REF", help="region:32, departement:59, epci:SIREN, commune:INSEE")
-    pk.add_argument("--json", action="store_true", help="print one JSON document")
+    pk = sub.add_parser("park", help=_("machines de production par EPCI : âge médian et candidates au rétrofit (15 "
+                                       "ans ou plus)"))
+    pk.add_argument("--territory", required=True, metavar="REF", help=_("region:32, departement:59, epci:SIREN ou "
+                                                                        "commune:INSEE"))
+    pk.add_argument("--json", action="store_true", help=_("afficher un document JSON"))
     pk.set_defaults(func=_park, needs_db=True)
