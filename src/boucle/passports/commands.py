@@ -16,6 +16,10 @@ import sys
 from boucle.cli import gettext_lazy as _
 
 
+# The passport's level in words (the model's choices carry the French alone).
+LEVEL_WORDS = {"model": _("modèle"), "batch": _("lot"), "item": _("exemplaire")}
+
+
 def _find(identifier):
     from .identifiers import passports_for_uri
     from .models import Passport
@@ -40,7 +44,7 @@ def _verify(args) -> int:
         try:
             held.append((path, _("la tête conservée dans %(path)s") % {"path": path}, read_held_head(path)))
         except (OSError, ValueError) as err:
-            print(_("%(path)s : pas une tête de chaîne lisible (%(error)s)") % {"path": path, "error": err},
+            print(_("%(path)s : pas une tête de chaîne lisible (%(error)s)") % {"path": path, "error": _why(err)},
                   file=sys.stderr)
             return 2
     passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id)
@@ -69,6 +73,21 @@ def _verify(args) -> int:
     return 1 if broken else 0
 
 
+def _why(err: Exception) -> str:
+    """Why a kept head could not be read, in the reader's language rather than Python's."""
+    import json
+
+    from django.utils.translation import gettext as _
+
+    if isinstance(err, FileNotFoundError):
+        return _("fichier introuvable")
+    if isinstance(err, json.JSONDecodeError):
+        return _("JSON invalide, ligne %(line)d colonne %(column)d") % {"line": err.lineno, "column": err.colno}
+    if isinstance(err, UnicodeDecodeError):
+        return _("le fichier n'est pas du texte UTF-8")
+    return _("fichier illisible")
+
+
 def ngettext_chain(n: int) -> str:
     from django.utils.translation import ngettext
 
@@ -80,13 +99,16 @@ def _head(args) -> int:
 
     from .models import ChainHead
 
+    from django.utils.translation import gettext as _
+
     passports = _find(args.id)
     if not passports:
-        print(f"no passport {args.id!r}", file=sys.stderr)
+        print(_("aucun passeport %(id)r") % {"id": args.id}, file=sys.stderr)
         return 2
     heads = [h.signed for h in ChainHead.objects.filter(passport__in=passports).exclude(signed={})]
     if not heads:
-        print(f"passport {args.id!r} has no event yet: nothing is signed", file=sys.stderr)
+        print(_("le passeport %(id)r n'a encore aucun événement : rien n'est signé") % {"id": args.id},
+              file=sys.stderr)
         return 1
     for head in heads:
         print(json.dumps(head, ensure_ascii=False, sort_keys=True))
@@ -99,11 +121,14 @@ def _demo(args) -> int:
 
     try:
         passports = seed_all(args.root.rstrip("/"))
-    except LookupError as err:
-        print(err, file=sys.stderr)
+    except LookupError:  # no site to make the passports at
+        from django.utils.translation import gettext
+
+        print(gettext("aucun site avec des coordonnées : chargez d'abord le territoire de démonstration "
+                      "(boucle demo)"), file=sys.stderr)
         return 1
     for passport in passports:
-        print(f"{passport.handle}\t{passport.level}\t{scan_uri(passport, args.root.rstrip('/'))}")
+        print(f"{passport.handle}\t{LEVEL_WORDS[passport.level]}\t{scan_uri(passport, args.root.rstrip('/'))}")
     return 0
 
 
@@ -120,7 +145,7 @@ def _list(args) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for row in rows:
-            print(f"{row['handle']}\t{Passport.Level(row['level']).label}\t{row['name']}\t{row['resolver_url']}")
+            print(f"{row['handle']}\t{LEVEL_WORDS[row['level']]}\t{row['name']}\t{row['resolver_url']}")
     return 0
 
 
@@ -148,12 +173,20 @@ def _show(args) -> int:
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=1, default=str))
         return 0
-    print(f"{passport.handle}\t{passport.level}\t{passport.name}\t{record['identifier']['scan_uri']}")
+    from django.utils.translation import gettext as _
+
+    from .life import ENDED, NO_USAGE, NOT_AN_ITEM
+
+    print(f"{passport.handle}\t{LEVEL_WORDS[passport.level]}\t{passport.name}\t{record['identifier']['scan_uri']}")
     if estimate:
-        print(f"remaining life: {estimate['estimate']} {estimate['unit']} ({estimate['low']}–{estimate['high']}; "
-              f"{estimate['method']}; n = {estimate['n']})")
+        print(_("durée de vie restante : %(estimate)s h médiane (%(low)s à %(high)s h entre les 10e et 90e centiles ; "
+                "loi de Weibull ajustée sur %(n)s objets de la classe, dont %(failures)s pannes)") % estimate)
     else:
-        print(f"remaining life: unknown ({reason})")
+        why = {NO_USAGE: _("aucun relevé d'usage pour cet objet"),
+               ENDED: _("cet objet est tombé en panne ou a été remplacé"),
+               NOT_AN_ITEM: _("estimée seulement pour les exemplaires sérialisés d'un GTIN")}.get(
+            reason, _("trop peu d'objets de la classe avec des relevés d'usage ou des pannes"))
+        print(_("durée de vie restante : inconnue (%(why)s)") % {"why": why})
     return 0
 
 
