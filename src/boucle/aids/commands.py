@@ -97,22 +97,23 @@ def register(subparsers) -> None:
     m = sub.add_parser("match", help=_("les aides qui conviennent à une synergie ou à un site, les meilleures "
                                        "d'abord"))
     which = m.add_mutually_exclusive_group(required=True)
-    which.add_argument("--synergy", type=int, metavar="ID")
+    which.add_argument("--synergy", type=int, metavar="ID",
+                       help=_("le numéro de la synergie (sur sa page, /synergies/ID/)"))
     which.add_argument("--site", metavar="SITE_ID", help=_("le site_id tel qu'importé (SIRET ou identifiant externe)"))
     m.add_argument("--date", help=_("date de référence (AAAA-MM-JJ), aujourd'hui par défaut : les aides ponctuelles "
                                     "closes avant sont écartées"))
-    m.add_argument("--limit", type=int, default=None)
+    m.add_argument("--limit", type=int, default=None, help=_("au plus ce nombre d'aides"))
     m.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     m.set_defaults(func=_match, needs_db=True)
     li = sub.add_parser("list", help=_("le catalogue (aides ouvertes, sauf avec --all)"))
-    li.add_argument("--theme", choices=THEMES)
+    li.add_argument("--theme", choices=THEMES, help=_("seulement ce thème"))
     li.add_argument("--all", action="store_true", help=_("aussi les aides closes"))
     li.add_argument("--date", help=_("date de référence (AAAA-MM-JJ), aujourd'hui par défaut"))
-    li.add_argument("--json", action="store_true")
+    li.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     li.set_defaults(func=_list, needs_db=True)
     i = sub.add_parser("import", help=_("importer des aides depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
                                         "--partial)"))
-    i.add_argument("file")
+    i.add_argument("file", help=_("le fichier à importer"))
     i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
                                                             "refusées"))
     i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))

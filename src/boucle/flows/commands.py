@@ -9,8 +9,8 @@ from boucle.cli import gettext_lazy as _
 def register(subparsers):
     p = subparsers.add_parser("import", help=_("importer des sites, des flux, un extrait SIRENE, des aides ou du "
                                                "foncier (CSV, XLSX ; JSON pour les aides, GeoJSON pour le foncier)"))
-    p.add_argument("what", choices=["sites", "flows", "sirene", "aids", "land"])
-    p.add_argument("file")
+    p.add_argument("what", choices=["sites", "flows", "sirene", "aids", "land"], help=_("ce que contient le fichier"))
+    p.add_argument("file", help=_("le fichier à importer"))
     p.add_argument("--partial", action="store_true", help=_("écrire les lignes valides même si d'autres sont "
                                                             "refusées"))
     p.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON sur la sortie standard"))

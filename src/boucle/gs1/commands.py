@@ -107,13 +107,13 @@ def register(subparsers) -> None:
     link = sub.add_parser("link", help=_("construire une URI Digital Link à partir de paires AI=VALEUR"))
     link.add_argument("pairs", nargs="+", metavar=_("AI=VALEUR"), help=_("par exemple 01=09520123456788 21=X1, ou "
                                                                      "(01)…(21)…"))
-    link.add_argument("--stem", default=CANONICAL_STEM)
+    link.add_argument("--stem", default=CANONICAL_STEM, help=_("racine de l'URI (par défaut %(default)s)"))
     link.set_defaults(func=_guard(_link), needs_db=False)
 
     qr = sub.add_parser("qr", help=_("écrire le QR Code d'une URI Digital Link (SVG ou PNG)"))
     qr.add_argument("text", help=_("chaîne d'éléments ou URI Digital Link"))
-    qr.add_argument("--format", choices=("svg", "png"), default="svg")
-    qr.add_argument("--scale", type=int, default=4)
-    qr.add_argument("--stem", default=CANONICAL_STEM)
+    qr.add_argument("--format", choices=("svg", "png"), default="svg", help=_("format de l'image (svg par défaut)"))
+    qr.add_argument("--scale", type=int, default=4, help=_("taille d'un module en pixels (4 par défaut)"))
+    qr.add_argument("--stem", default=CANONICAL_STEM, help=_("racine de l'URI (par défaut %(default)s)"))
     qr.add_argument("--output", "-o", default="-", help=_("fichier à écrire (par défaut : la sortie standard)"))
     qr.set_defaults(func=_guard(_qr), needs_db=False)

@@ -51,8 +51,8 @@ def register(subparsers) -> None:
     what.add_argument("--material", metavar=_("CLÉ"), help=_("clé de classe de matière (boucle materials list)"))
     what.add_argument("--ewc", metavar="CODE", help=_("code déchet européen : 170405, '17 04 05' ou '17 04 05*'"))
     p.add_argument("--quantity", type=float, required=True, help=_("quantité par an"))
-    p.add_argument("--unit", required=True, choices=ACCEPTED_UNITS)
-    p.add_argument("--distance-km", type=float, required=True)
+    p.add_argument("--unit", required=True, choices=ACCEPTED_UNITS, help=_("unité de la quantité"))
+    p.add_argument("--distance-km", type=float, required=True, help=_("distance entre les deux sites, en km"))
     p.add_argument("--mode", choices=MODES, default=None,
                    help=_("mode de transport (par défaut : route pour les matières, canalisation pour l'eau et la "
                           "chaleur)"))
@@ -65,7 +65,8 @@ def register(subparsers) -> None:
     p.add_argument("--need-temperature", type=float, default=None, metavar="C", help=_("chaleur : température "
                                                                                        "requise (°C)"))
     p.add_argument("--replaces", default=None, help=_("matière vierge remplacée, quand une classe en a plusieurs"))
-    p.add_argument("--basis", choices=("estimated", "verified"), default="estimated")
+    p.add_argument("--basis", choices=("estimated", "verified"), default="estimated",
+                   help=_("quantité estimée (par défaut) ou vérifiée"))
     p.add_argument("--json", action="store_true", help=_("un objet JSON sur la sortie standard"))
     p.set_defaults(func=handle, needs_db=False)
 

@@ -13,19 +13,23 @@ def register(subparsers) -> None:
     w = subparsers.add_parser("worker", help=_("exécuter les tâches de fond de la file (il faut BOUCLE_BROKER_URL)"))
     w.add_argument("--concurrency", type=int, default=1, help=_("tâches exécutées en même temps (processus), 1 par "
                                                                 "défaut"))
-    w.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    w.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help=_("niveau de détail du journal (INFO par défaut)"))
     w.set_defaults(func=run_worker, needs_db=True)
 
     b = subparsers.add_parser("beat", help=_("planifier les tâches périodiques (BOUCLE_NIGHTLY_MATCH) dans la file "
                                              "; en lancer un seul"))
-    b.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    b.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help=_("niveau de détail du journal (INFO par défaut)"))
     b.set_defaults(func=run_beat, needs_db=True)
 
     j = subparsers.add_parser("jobs", help=_("tâches de fond : en soumettre une, suivre son état"))
     sub = j.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     s = sub.add_parser("submit", help=_("soumettre une tâche : match, export ou report"))
-    s.add_argument("kind", choices=["match", "export", "report"])
-    s.add_argument("--territory", required=True, help=_("region:32, departement:59, epci:200093201 ou commune:59350"))
+    s.add_argument("kind", choices=["match", "export", "report"],
+                   help=_("la tâche : mise en relation, export ou rapport"))
+    s.add_argument("--territory", required=True, metavar="REF",
+                   help=_("region:32, departement:59, epci:200093201 ou commune:59350"))
     s.add_argument("--radius-km", type=float, default=None, help=_("match : rayon de recherche"))
     s.add_argument("--no-inferred", action="store_true", help=_("match : besoins déclarés seulement"))
     s.add_argument("--what", choices=["indicators", "flows", "synergies"], default=None, help=_("export : quoi "
@@ -37,13 +41,13 @@ def register(subparsers) -> None:
     s.add_argument("--json", action="store_true", help=_("afficher seulement {\"id\": …} sur la sortie standard"))
     s.set_defaults(func=run_submit, needs_db=True)
     st = sub.add_parser("status", help=_("état, avancement et résultat d'une tâche (lus dans la base)"))
-    st.add_argument("id")
-    st.add_argument("--json", action="store_true")
+    st.add_argument("id", help=_("le numéro de la tâche"))
+    st.add_argument("--json", action="store_true", help=_("afficher un document JSON"))
     st.set_defaults(func=run_status, needs_db=True)
     ls = sub.add_parser("list", help=_("les dernières tâches"))
-    ls.add_argument("--territory")
-    ls.add_argument("--limit", type=int, default=20)
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--territory", metavar="REF", help=_("seulement les tâches de ce territoire"))
+    ls.add_argument("--limit", type=int, default=20, help=_("au plus ce nombre de tâches (20 par défaut)"))
+    ls.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     ls.set_defaults(func=run_list, needs_db=True)
 
 

@@ -60,16 +60,18 @@ def register(subparsers) -> None:
     s = sub.add_parser("search", help=_("le foncier d'un territoire, disponible et plus grand d'abord"))
     s.add_argument("--territory", required=True, metavar="REF", help=_("region:32, departement:59, epci:SIREN ou "
                                                                        "commune:INSEE"))
-    s.add_argument("--min-area-m2", type=float)
-    s.add_argument("--max-area-m2", type=float)
-    s.add_argument("--kind", action="append", choices=engine.KINDS)
-    s.add_argument("--status", action="append", choices=engine.STATUSES)
+    s.add_argument("--min-area-m2", type=float, help=_("surface minimale en m²"))
+    s.add_argument("--max-area-m2", type=float, help=_("surface maximale en m²"))
+    s.add_argument("--kind", action="append", choices=engine.KINDS,
+                   help=_("seulement ce type : parcelle, bâtiment ou friche (répétable)"))
+    s.add_argument("--status", action="append", choices=engine.STATUSES,
+                   help=_("seulement ce statut : disponible, à l'étude ou reconverti (répétable)"))
     s.add_argument("--servicing", help=_("séparées par des virgules : rail,water,power (toutes exigées)"))
     s.add_argument("--json", action="store_true", help=_("afficher un tableau JSON sur la sortie standard"))
     s.set_defaults(func=_search, needs_db=True)
     i = sub.add_parser("import", help=_("importer du foncier depuis un CSV, XLSX ou GeoJSON (tout ou rien, sauf "
                                         "avec --partial)"))
-    i.add_argument("file")
+    i.add_argument("file", help=_("le fichier à importer"))
     i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
                                                             "refusées"))
     i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))

@@ -12,34 +12,39 @@ FIELDS = ["offer_site_id", "need_site_id", "offer_flow_id", "offer_label", "need
 
 def register(subparsers):
     m = subparsers.add_parser("match", help=_("proposer des synergies (offres × besoins déclarés et déduits)"))
-    m.add_argument("--territory", help=_("region:32, departement:59, epci:200093201 ou commune:59350 (par défaut : "
-                                         "tous les sites)"))
-    m.add_argument("--radius-km", type=float, default=None)
+    m.add_argument("--territory", metavar="REF",
+                   help=_("region:32, departement:59, epci:200093201 ou commune:59350 (par défaut : "
+                          "tous les sites)"))
+    m.add_argument("--radius-km", type=float, default=None,
+                   help=_("rayon de recherche en km (par défaut : celui de chaque matière)"))
     m.add_argument("--no-inferred", action="store_true", help=_("besoins déclarés seulement"))
     m.add_argument("--top", type=int, default=None, help=_("garder les N meilleures par offre"))
-    m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table",
+                   help=_("tableau lisible (par défaut), une ligne JSON par synergie, ou CSV"))
     m.add_argument("--output", help=_("écrire dans ce fichier plutôt que sur la sortie standard"))
     m.add_argument("--no-store", action="store_true", help=_("ne pas enregistrer les propositions comme synergies"))
     m.add_argument("--workers", type=int, default=None, metavar="N",
                    help=_("découper le territoire en tuiles traitées par N processus (mêmes propositions)"))
     m.set_defaults(func=run_match, needs_db=True)
     a = subparsers.add_parser("allocate", help=_("la répartition optimale des offres entre les besoins du territoire"))
-    a.add_argument("--territory")
-    a.add_argument("--objective", choices=["co2", "eur"], default="co2")
-    a.add_argument("--exclude-site", action="append", default=[], metavar="SITE_ID")
+    a.add_argument("--territory", metavar="REF", help=_("region:32, departement:59, epci:SIREN ou commune:INSEE"))
+    a.add_argument("--objective", choices=["co2", "eur"], default="co2",
+                   help=_("ce que la répartition optimise : CO2e évité (par défaut) ou euros"))
+    a.add_argument("--exclude-site", action="append", default=[], metavar="SITE_ID",
+                   help=_("laisser ce site de côté (répétable)"))
     a.add_argument("--radius-km", type=float, default=None,
                    help=_("garder les suggestions dans cette distance (avec --fresh : le rayon de recherche)"))
     a.add_argument("--fresh", action="store_true",
                    help=_("relancer la mise en relation sur les flux du territoire au lieu de prendre ses "
                           "suggestions ouvertes"))
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help=_("afficher un document JSON sur la sortie standard"))
     a.set_defaults(func=run_allocate, needs_db=True)
     pl = subparsers.add_parser("pools", help=_("groupes d'au moins 3 sites proches partageant un besoin ou un "
                                                "déchet (mutualisation)"))
-    pl.add_argument("--territory")
+    pl.add_argument("--territory", metavar="REF", help=_("region:32, departement:59, epci:SIREN ou commune:INSEE"))
     pl.add_argument("--radius-km", type=float, default=10.0, help=_("voisinage d'un groupe (10 km par défaut)"))
-    pl.add_argument("--min-sites", type=int, default=3)
-    pl.add_argument("--json", action="store_true")
+    pl.add_argument("--min-sites", type=int, default=3, help=_("au moins ce nombre de sites par groupe (3 par défaut)"))
+    pl.add_argument("--json", action="store_true", help=_("afficher un tableau JSON sur la sortie standard"))
     pl.set_defaults(func=run_pools, needs_db=True)
 
 

@@ -29,13 +29,14 @@ def register(subparsers) -> None:
     c.add_argument("labels", nargs="*", help=_("libellés à classer"))
     c.add_argument("--file", help=_("un libellé par ligne ('-' pour l'entrée standard) : traitement par lot"))
     c.add_argument("--top", type=int, default=3, help=_("candidats par libellé (un seul libellé)"))
-    c.add_argument("--format", choices=("text", "json", "jsonl", "csv"), default="text")
-    c.add_argument("--json", action="store_const", const="json", dest="format")
+    c.add_argument("--format", choices=("text", "json", "jsonl", "csv"), default="text",
+                   help=_("texte (par défaut), JSON, une ligne JSON par libellé, ou CSV"))
+    c.add_argument("--json", action="store_const", const="json", dest="format", help=_("comme --format json"))
     c.set_defaults(func=handle_classify, needs_db=False)
 
     e = sub.add_parser("ewc", help=_("classe de matière de codes de la liste européenne des déchets"))
     e.add_argument("codes", nargs="+", help=_("170405, '17 04 05' ou '17 04 05*'"))
-    e.add_argument("--json", action="store_true")
+    e.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     e.set_defaults(func=handle_ewc, needs_db=False)
 
     ls = sub.add_parser("list", help=_("les classes de matières"))
@@ -43,12 +44,12 @@ def register(subparsers) -> None:
     ls.add_argument("--critical", action="store_true",
                     help=_("seulement les classes qui contiennent une matière première critique de l'UE (règlement "
                            "(UE) 2024/1252)"))
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     ls.set_defaults(func=handle_list, needs_db=False)
 
     cr = sub.add_parser("crm", help=_("matières premières critiques et stratégiques de l'UE, et les classes qui les "
                                       "portent"))
-    cr.add_argument("--json", action="store_true")
+    cr.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     cr.set_defaults(func=handle_crm, needs_db=False)
 
 

@@ -13,7 +13,7 @@ def register(subparsers):
     p.add_argument("--json", action="store_true", help=_("afficher le résumé en JSON sur la sortie standard"))
     p.set_defaults(func=run_backup, needs_db=False)
     r = subparsers.add_parser("restore", help=_("charger dans cette base une archive faite par `boucle backup`"))
-    r.add_argument("file")
+    r.add_argument("file", help=_("l'archive à charger"))
     r.add_argument("--force", action="store_true", help=_("remplacer le contenu d'une base qui contient déjà des "
                                                           "données"))
     r.add_argument("--json", action="store_true", help=_("afficher le résumé en JSON sur la sortie standard"))

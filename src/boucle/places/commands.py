@@ -64,15 +64,16 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="places_command", required=True)
     i = sub.add_parser("import", help=_("importer des lieux depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
                                         "--partial)"))
-    i.add_argument("file")
+    i.add_argument("file", help=_("le fichier à importer"))
     i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
                                                             "refusées"))
     i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
     i.set_defaults(func=_import, needs_db=True)
     n = sub.add_parser("near", help=_("les lieux les plus proches d'une position"))
-    n.add_argument("position", metavar="LAT,LON")
+    n.add_argument("position", metavar="LAT,LON", help=_("la position, par exemple 50.63,3.06"))
     n.add_argument("--object", help=_("l'objet, en mots (par exemple « perceuse », « lave-linge »)"))
-    n.add_argument("--action", choices=["repair", "give", "sell", "rent", "drop_off", "recycle"])
-    n.add_argument("--limit", type=int, default=20)
+    n.add_argument("--action", choices=["repair", "give", "sell", "rent", "drop_off", "recycle"],
+                   help=_("seulement les lieux où l'on peut : réparer, donner, vendre, louer, déposer, recycler"))
+    n.add_argument("--limit", type=int, default=20, help=_("au plus ce nombre de lieux (20 par défaut)"))
     n.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     n.set_defaults(func=_near, needs_db=True)

@@ -59,8 +59,9 @@ def register(subparsers) -> None:
     m.set_defaults(func=_match, needs_db=True)
     i = sub.add_parser("import", help=_("importer les besoins/offres de compétences des sites, ou des offres de "
                                         "formation (CSV ou XLSX)"))
-    i.add_argument("what", choices=["needs", "training"])
-    i.add_argument("file")
+    i.add_argument("what", choices=["needs", "training"],
+                   help=_("besoins/offres de compétences des sites, ou offres de formation"))
+    i.add_argument("file", help=_("le fichier à importer"))
     i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
                                                             "refusées"))
     i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))

@@ -25,7 +25,7 @@ def register(subparsers):
                                                    "commune, « Nom (département) » quand plusieurs le partagent, ou "
                                                    "un code postal"))
     s.add_argument("--radius-km", required=True, help=_("rayon en km (> 0)"))
-    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--limit", type=int, default=50, help=_("au plus ce nombre d'établissements (50 par défaut)"))
     s.add_argument("--include-closed", action="store_true", help=_("lister aussi les établissements fermés"))
     s.add_argument("--json", action="store_true", help=_("un tableau JSON sur la sortie standard"))
     s.set_defaults(func=run_search, needs_db=True)
