@@ -48,12 +48,25 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace("-", " ").replace("_", " ")
 
 
-def _words(keys, labels: dict, extra: dict) -> dict:
-    """Every way to write a key: the key, its French label, a few usual words."""
+class Words(dict):
+    """Folded word → key, and the key's label (for the error that lists what is accepted)."""
+
+    def __init__(self, words: dict, labels: dict):
+        super().__init__(words)
+        self.labels = labels
+
+
+def _words(keys, labels: dict, extra: dict) -> Words:
+    """Every way to write a key: the key, its label in French and in English, a few usual words. Both
+    languages, whatever the language of the session importing the file: a file reads the same for all."""
+    from django.utils import translation
+
     out = {_fold(k): k for k in keys}
-    out.update({_fold(str(labels[k])): k for k in keys})
+    for language in ("en", "fr"):
+        with translation.override(language):
+            out.update({_fold(str(labels[k])): k for k in keys})
     out.update({_fold(w): k for w, k in extra.items()})
-    return out
+    return Words(out, labels)
 
 
 THEME_WORDS = _words(engine.THEMES, THEME_LABELS, {
@@ -92,7 +105,7 @@ def _keys(column: str, text: str, words: dict, *, required: bool) -> list[str]:
         if key is None:
             raise F.CellError(_("%(column)s: %(word)s inconnu, attendu %(choices)s")
                               % {"column": column, "word": repr(word),
-                                 "choices": ", ".join(sorted(set(words.values())))})
+                                 "choices": ", ".join(sorted(str(words.labels[k]) for k in set(words.values())))})
         if key not in out:
             out.append(key)
     if required and not out:
