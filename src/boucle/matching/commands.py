@@ -187,9 +187,12 @@ def run_allocate(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
+    from .wording import material_label
+
     shown_unit = _("tCO2e/an") if args.objective == "co2" else _("€/an")
+    objective = _("CO2e évité") if args.objective == "co2" else _("euros")
     print(_("Allocation optimale (%(objective)s) : %(total)s %(unit)s, %(n)d échanges")
-          % {"objective": args.objective, "total": f"{summary['total_value']:.1f}", "unit": shown_unit,
+          % {"objective": objective, "total": f"{summary['total_value']:.1f}", "unit": shown_unit,
              "n": len(exchanges)})
     print("  " + _("échangé : %(t)s t de matières, %(mwh)s MWh d'énergie, %(m3)s m3 d'eau (jamais additionnés)")
           % {"t": f"{result.tonnes_exchanged:.1f}", "mwh": f"{result.mwh_exchanged:.1f}",
@@ -199,8 +202,8 @@ def run_allocate(args) -> int:
             "%(offer_site)s « %(offer_label)s » → %(need_site)s (%(material_class)s, %(distance_km)s km) : "
             "%(value)s %(unit)s")
               % {"offer_site": e["offer_site_id"], "offer_label": e["offer_label"], "need_site": e["need_site_id"],
-                 "material_class": e["material_class"], "distance_km": e["distance_km"], "value": e["value"],
-                 "unit": shown_unit})
+                 "material_class": material_label(e["material_class"]), "distance_km": e["distance_km"],
+                 "value": e["value"], "unit": shown_unit})
     return 0
 
 
@@ -248,12 +251,15 @@ def run_pools(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
+    from .wording import material_label
+
     print(_("%(n)d mutualisations possibles (rayon %(radius)s km, au moins %(min_sites)d sites)")
           % {"n": len(rows), "radius": f"{args.radius_km:g}", "min_sites": args.min_sites})
     for r in rows:
         kind = _("collecte mutualisée") if r["direction"] == "offer" else _("achat groupé")
-        print("  " + _("%(kind)s de %(material_class)s : %(n)d sites, %(total)s t/an, %(saved)s km de camion "
+        print("  " + _("%(kind)s — %(material_class)s : %(n)d sites, %(total)s t/an, %(saved)s km de camion "
                        "économisés par tournée (%(separate)s → %(pooled)s)")
-              % {"kind": kind, "material_class": r["material_class"], "n": len(r["site_ids"]), "total": r["total_t"],
+              % {"kind": kind, "material_class": material_label(r["material_class"]), "n": len(r["site_ids"]),
+                 "total": r["total_t"],
                  "saved": r["truck_km_saved"], "separate": r["truck_km_separate"], "pooled": r["truck_km_pooled"]})
     return 0
