@@ -81,6 +81,26 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+def read_error(err: Exception) -> str:
+    """Why a file given on the command line could not be read, in the reader's language rather than Python's."""
+    import json
+
+    from django.utils.translation import gettext
+
+    use_language()
+    if isinstance(err, FileNotFoundError):
+        return gettext("fichier introuvable")
+    if isinstance(err, json.JSONDecodeError):
+        return gettext("JSON invalide, ligne %(line)d colonne %(column)d") % {"line": err.lineno, "column": err.colno}
+    if isinstance(err, UnicodeDecodeError):
+        return gettext("le fichier n'est pas du texte UTF-8")
+    if isinstance(err, IsADirectoryError):
+        return gettext("c'est un dossier, pas un fichier")
+    if isinstance(err, OSError):
+        return gettext("fichier illisible")
+    return str(err)
+
+
 # argparse's own English messages (Python 3.11+) → the French msgid that stands for each in the catalogue.
 ARGPARSE_WORDS = {
     "usage: ": gettext_noop("utilisation : "),

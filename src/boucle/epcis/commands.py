@@ -34,9 +34,19 @@ def _events_and_context(doc: dict):
 
 
 def _validate(args) -> int:
+    from django.utils.translation import gettext
+
+    from boucle.cli import read_error, use_language
+
+    use_language()
     failures = 0
     for path in args.files:
-        doc = _read(path)
+        try:
+            doc = _read(path)
+        except (OSError, ValueError) as err:  # one unreadable file among several: said, then the next one
+            failures += 1
+            print(gettext("%(path)s : %(error)s") % {"path": path, "error": read_error(err)}, file=sys.stderr)
+            continue
         try:
             if doc.get("type") in EPCIS_EVENT_TYPES:
                 validate_event(doc, standalone=True)
@@ -49,7 +59,9 @@ def _validate(args) -> int:
         if args.json:
             print(json.dumps({"file": path, "valid": not errors, "errors": errors}))
         else:
-            print(f"{path}: {'ok' if not errors else 'INVALID'}", file=sys.stderr)
+            print(gettext("%(path)s : %(error)s") % {"path": path,
+                                                     "error": gettext("valide") if not errors else gettext("INVALIDE")},
+                  file=sys.stderr)
             for line in errors:
                 print(f"  {line}", file=sys.stderr)
     return 1 if failures else 0
@@ -80,7 +92,11 @@ def _guard(handler):
         try:
             return handler(args)
         except (OSError, ValueError, JsonLdError) as err:  # unreadable file, bad JSON, bad JSON-LD
-            print(f"error: {err}", file=sys.stderr)
+            from django.utils.translation import gettext
+
+            from boucle.cli import read_error
+
+            print(gettext("erreur : %(error)s") % {"error": read_error(err)}, file=sys.stderr)
             return 1
     return run
 

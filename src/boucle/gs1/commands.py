@@ -84,8 +84,13 @@ def _guard(handler):
     def run(args) -> int:
         try:
             return handler(args)
-        except GS1Error as err:
-            print(f"error: {err}", file=sys.stderr)
+        except GS1Error as err:  # the GS1 syntax engine words its rules in English (GS1's own terms)
+            from django.utils.translation import gettext
+
+            from boucle.cli import use_language
+
+            use_language()
+            print(gettext("erreur : %(error)s") % {"error": err}, file=sys.stderr)
             return 1
 
     return run

@@ -32,6 +32,8 @@ def _find(identifier):
 def _verify(args) -> int:
     from django.utils.translation import gettext as _
 
+    from boucle.cli import read_error
+
     from .anchor import logged_heads, read_held_head
     from .events import verify
     from .models import Passport
@@ -44,7 +46,7 @@ def _verify(args) -> int:
         try:
             held.append((path, _("la tête conservée dans %(path)s") % {"path": path}, read_held_head(path)))
         except (OSError, ValueError) as err:
-            print(_("%(path)s : pas une tête de chaîne lisible (%(error)s)") % {"path": path, "error": _why(err)},
+            print(_("%(path)s : pas une tête de chaîne lisible (%(error)s)") % {"path": path, "error": read_error(err)},
                   file=sys.stderr)
             return 2
     passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id)
@@ -71,21 +73,6 @@ def _verify(args) -> int:
             n = passport.chain.count()
             print(ngettext_chain(n) % {"handle": passport.handle, "n": n}, file=sys.stderr)
     return 1 if broken else 0
-
-
-def _why(err: Exception) -> str:
-    """Why a kept head could not be read, in the reader's language rather than Python's."""
-    import json
-
-    from django.utils.translation import gettext as _
-
-    if isinstance(err, FileNotFoundError):
-        return _("fichier introuvable")
-    if isinstance(err, json.JSONDecodeError):
-        return _("JSON invalide, ligne %(line)d colonne %(column)d") % {"line": err.lineno, "column": err.colno}
-    if isinstance(err, UnicodeDecodeError):
-        return _("le fichier n'est pas du texte UTF-8")
-    return _("fichier illisible")
 
 
 def ngettext_chain(n: int) -> str:
