@@ -210,9 +210,9 @@ def main(argv=None) -> int:
             ensure_database()
     try:
         return int(args.func(args) or 0)
-    except BrokenPipeError:  # `boucle … | head`: the reader has had enough, not an error worth a traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    except BrokenPipeError:  # `boucle … | head`: the reader stopped reading; no traceback, and the exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # status of a process killed by SIGPIPE
+        return 141
 
 
 if __name__ == "__main__":

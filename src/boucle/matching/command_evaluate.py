@@ -45,9 +45,14 @@ def _row(name: str, m: dict) -> str:
 
 
 def handle(args) -> int:
-    mode = ("company name only" if args.name_only else
-            "activity text only" if args.activity_text_only else "NACE code + activity text")
-    print(f"evaluating {args.dataset} ({mode})...",
+    from django.utils.translation import gettext
+
+    from boucle.cli import use_language
+
+    use_language()
+    mode = (gettext("raison sociale seule") if args.name_only else
+            gettext("texte d'activité seul") if args.activity_text_only else gettext("code NAF + texte d'activité"))
+    print(gettext("évaluation sur %(dataset)s (%(mode)s)…") % {"dataset": args.dataset, "mode": mode},
           file=sys.stderr)
     path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV}.get(args.dataset, MAESTRI_CSV)
     report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
@@ -57,24 +62,33 @@ def handle(args) -> int:
         json.dump(report, sys.stdout, indent=2, sort_keys=True)
         print()
         return 0
-    title = {"maestri": "MAESTRI", "literature": "Literature check set"}.get(args.dataset, "Process check set")
-    print(f"{title}: default output of boucle match (plausibility >= {report['threshold']:.4f}, at most "
-          f"{report['max_receivers_per_offer']} receivers per offer), offer -> receiving-site pairs"
-          f" ({mode})")
-    print(f"{'case':>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   everyone-to-everyone F1")
+    title = {"maestri": "MAESTRI", "literature": gettext("Jeu de contrôle de la littérature")}.get(
+        args.dataset, gettext("Jeu de contrôle des procédés"))
+    print(gettext("%(title)s : sortie par défaut de boucle match (plausibilité ≥ %(threshold)s, au plus "
+                  "%(receivers)s receveurs par offre), paires offre → site receveur (%(mode)s)")
+          % {"title": title, "threshold": f"{report['threshold']:.4f}",
+             "receivers": report["max_receivers_per_offer"], "mode": mode})
+    print(f"{gettext('cas'):>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   "
+          + gettext("F1 de tous-avec-tous"))
     for case, m in report["cases"].items():
         print(_row(case, m) + f"   {m['everyone_to_everyone_f1']:.3f}")
     if "leave_one_case_out" in report:
-        print(_row("leave-one-case-out", report["leave_one_case_out"]) + "   <- headline (threshold fitted on the other cases)")
+        print(_row(gettext("un cas laissé de côté"), report["leave_one_case_out"]) + "   "
+              + gettext("<- résultat principal (seuil ajusté sur les autres cas)"))
     if "leave_one_case_out_strict_vocabulary" in report:
-        print(_row("LOCO, vocabulary too", report["leave_one_case_out_strict_vocabulary"])
-              + "   (each case without the synonyms equal to its labels)")
-    print(_row("pooled (in sample)", report["pooled"]))
-    print(_row("fitted on all cases", report["pooled_at_fitted_threshold"]) + f"   (threshold {report['fitted_threshold']:.4f})")
-    print(_row("everyone-to-everyone", report["baselines"]["everyone_to_everyone"]) + "   <- baseline")
+        print(_row(gettext("idem, vocabulaire aussi"), report["leave_one_case_out_strict_vocabulary"]) + "   "
+              + gettext("(chaque cas sans les synonymes égaux à ses libellés)"))
+    print(_row(gettext("tous cas réunis"), report["pooled"]))
+    print(_row(gettext("seuil ajusté sur tout"), report["pooled_at_fitted_threshold"]) + "   "
+          + gettext("(seuil %(threshold)s)") % {"threshold": f"{report['fitted_threshold']:.4f}"})
+    print(_row(gettext("tous-avec-tous"), report["baselines"]["everyone_to_everyone"]) + "   "
+          + gettext("<- référence"))
     r, rnd = report["ranking"], report["ranking"]["random"]
     k = f"recall_at_{RECALL_AT}"
-    print(f"ranking: mean average precision {r['engine']['map']:.3f} (random order {rnd['map']:.3f}, "
-          f"{r['offers_ranked']} offers); recall@{RECALL_AT} {r['engine'][k]:.3f} (random order {rnd[k]:.3f}, "
-          f"{r[f'offers_with_more_than_{RECALL_AT}_candidates']} offers with more than {RECALL_AT} candidate receivers)")
+    print(gettext("classement : précision moyenne %(map)s (ordre aléatoire %(random_map)s, %(offers)s offres) ; "
+                  "rappel@%(k)s %(recall)s (ordre aléatoire %(random_recall)s, %(wide)s offres avec plus de %(k)s "
+                  "receveurs candidats)")
+          % {"map": f"{r['engine']['map']:.3f}", "random_map": f"{rnd['map']:.3f}", "offers": r["offers_ranked"],
+             "k": RECALL_AT, "recall": f"{r['engine'][k]:.3f}", "random_recall": f"{rnd[k]:.3f}",
+             "wide": r[f"offers_with_more_than_{RECALL_AT}_candidates"]})
     return 0
