@@ -497,9 +497,10 @@ def _matches(subject: engine.Subject, today: dt.date | None, limit: int | None) 
         return worded[key]
 
     out = []
+    separator = _(" ; ")  # French puts a space before the semicolon, English does not
     for m in found:
         row = aid_dict(rows[m.aid.key], today, names)
-        row["why"] = " ; ".join(word(code, values) for code, values in m.reasons)
+        row["why"] = separator.join(word(code, values) for code, values in m.reasons)
         row["score"] = m.score
         out.append(row)
     return out

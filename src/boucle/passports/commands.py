@@ -217,7 +217,7 @@ def _alerts(args) -> int:
         for action, label in (("repair", _("réparateurs industriels à moins de 50 km")),
                               ("resell", _("négociants en machines d'occasion à moins de 50 km"))):
             names = ", ".join(f"{p['name']} ({p['distance_km']:.0f} km)" for p in row["nearby"][action]) or _("aucun dans l'annuaire")
-            print(f"    {label} : {names}")
+            print("    " + _("%(what)s : %(why)s") % {"what": label, "why": names})
     return 0
 
 
