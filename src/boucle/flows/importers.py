@@ -54,7 +54,12 @@ class Report:
                 "rejected": [{"line": n, "reason": r} for n, r in self.rejected],
                 "unknown_columns": self.unknown_columns, "written": self.written}
 
-    def lines(self, lang: str = "fr") -> list[str]:
+    def lines(self, lang: str | None = None) -> list[str]:
+        """The report in words, in ``lang`` or else the active language."""
+        if lang is None:
+            from django.utils.translation import get_language
+
+            lang = "en" if (get_language() or "fr").startswith("en") else "fr"
         if lang == "en":
             out = [f"created: {self.created}, updated: {self.updated}, unchanged: {self.unchanged}, "
                    f"rejected: {len(self.rejected)}"]
