@@ -76,6 +76,7 @@ def _translated(cli_msgid: str) -> str:
 # The CLI's gettext: a French msgid, looked up in the language of ``lang()`` when shown.
 gettext_lazy = lazy(_translated, str)
 
+
 def gettext_noop(message: str) -> str:
     """Marks a msgid for the catalogue without needing Django's settings at import time."""
     return message

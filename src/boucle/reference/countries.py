@@ -28,14 +28,14 @@ def _index() -> dict[str, str]:
     """Normalised code or name → alpha-2; a name shared by two countries is left out (ambiguous)."""
     import pycountry
 
-    translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
-                    for lang in LANGUAGES]
+    translators = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True).gettext
+                   for lang in LANGUAGES]
     found: dict[str, set[str]] = {}
     for country in pycountry.countries:
         names = [getattr(country, field, None) for field in ("name", "official_name", "common_name")]
         names = [n for n in names if n]
         words = [country.alpha_2, country.alpha_3, *names,
-                 *(t.gettext(n) for t in translations for n in names)]
+                 *(translate(n) for translate in translators for n in names)]
         for word in words:
             found.setdefault(_key(word), set()).add(country.alpha_2)
     index = {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
