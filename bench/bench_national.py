@@ -15,6 +15,10 @@ depend on the number of workers).
 - and, on a separate 500,000-row territory, the tiles over 2 workers against the single-machine
   engine (``pipeline.select_arrays`` over the whole territory, untiled):
   ``national_match_same_as_single_500k``.
+- the per-need mode (``boucle match --per-need 3``: the 3 best offers of each need, tiles owning
+  needs and seeing offers within the search radius) on that 500,000-row territory, with 1 and 2
+  workers and against the single-machine engine (``pipeline.select_need_arrays``, untiled):
+  ``national_per_need_*`` (CPU seconds, halo ratio, ``national_per_need_same_as_single_500k``).
 
 The territory (generated in memory, seeded): sites placed over metropolitan France's extent.
 Hauts-de-France and Grand Est communes are the ones Boucle ships with their population
@@ -204,6 +208,52 @@ def single_rows(p):
             terms["score"][sel], terms["plausibility"][sel])
 
 
+def per_need_figures(small) -> dict:
+    """The per-need mode on ``small``: 1 and 2 workers (same plan), and the untiled engine."""
+    import dataclasses
+
+    from boucle.matching.partition import TILES_PER_WORKER, run_partitioned
+    from boucle.matching.pipeline import select_need_arrays
+
+    p = dataclasses.replace(small, threshold=0.0, cap=None, by_plausibility=False, per_need=3)
+    c0 = time.process_time()
+    cands, terms, sel = select_need_arrays(p.sites, p.offers, p.needs, p.o_flow_of, p.n_site_of, p.n_flow_of,
+                                           p.waste_op, p.radius_km, 3, p.weights, threads=1)
+    single_cpu = time.process_time() - c0
+    whole = (cands.offer_idx[sel], cands.need_idx[sel], cands.distance_km[sel], cands.compat_weight[sel],
+             terms["score"][sel], terms["plausibility"][sel])
+    tiles = 2 * TILES_PER_WORKER  # the 2 workers' plan, for 1 worker too: the same work
+    res = {w: run_partitioned(p, workers=w, tiles=tiles) for w in (1, 2)}
+    same = all(np.array_equal(a, b) for r in res.values() for a, b in zip(whole, (
+        r.offer_idx, r.need_idx, r.distance_km, r.compat_weight, r.score, r.plausibility)))
+    cpu = {w: sum(t.cpu_seconds for t in r.tiles) for w, r in res.items()}
+    crit = _critical(res[2])
+    return {
+        "national_per_need_flows": len(p.offers) + len(p.needs),
+        "national_per_need_rows": len(res[2]),
+        "national_per_need_tiles": len(res[2].tiles),
+        "national_per_need_halo_km": round(res[2].halo_km, 1),
+        "national_per_need_offers_seen_ratio": round(sum(t.offers_seen for t in res[2].tiles) / len(p.offers), 3),
+        "national_per_need_cpu_seconds_single": round(single_cpu, 2),
+        "national_per_need_cpu_seconds_1w": round(cpu[1], 2),
+        "national_per_need_cpu_seconds_2w": round(cpu[2], 2),
+        "national_per_need_cpu_critical_seconds_2w": round(crit, 2),
+        "national_per_need_cpu_speedup_2w": round(cpu[1] / crit, 3),
+        "national_per_need_seconds_1w": round(res[1].seconds, 2),
+        "national_per_need_seconds_2w": round(res[2].seconds, 2),
+        "national_per_need_same_as_single_500k": bool(same),
+    }
+
+
+def _critical(res) -> float:
+    """The 2-worker makespan in CPU seconds: the busiest worker's tiles (what the run would take
+    with both cores to itself), so a speedup can be read on a machine shared with other work."""
+    per: dict[int, float] = {}
+    for t in res.tiles:
+        per[t.pid] = per.get(t.pid, 0.0) + t.cpu_seconds
+    return max(per.values())
+
+
 def merge_results(values: dict) -> None:
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     data.update(values)
@@ -241,15 +291,8 @@ def main() -> int:
     tiled = run_partitioned(small, workers=2)
     same_single = all(np.array_equal(a, b) for a, b in zip(whole, (
         tiled.offer_idx, tiled.need_idx, tiled.distance_km, tiled.compat_weight, tiled.score, tiled.plausibility)))
-    # The 2-worker makespan in CPU seconds: the busiest worker's tiles (what the run would take
-    # with both cores to itself), so a speedup can be read on a machine shared with other work.
-    def critical(res):
-        per: dict[int, float] = {}
-        for t in res.tiles:
-            per[t.pid] = per.get(t.pid, 0.0) + t.cpu_seconds
-        return max(per.values())
-
-    crit = statistics.median(critical(res) for res in runs[2])
+    crit = statistics.median(_critical(res) for res in runs[2])
+    per_need = per_need_figures(small)
     seen = sum(t.needs_seen for t in two.tiles)
     values = {
         "national_match_flows": info["offer_rows"] + info["need_rows"],
@@ -273,11 +316,12 @@ def main() -> int:
         "national_match_checksum": sorted(sums[1])[0][:16],
         "national_match_generate_seconds": round(gen_s, 1),
         "national_match_load_1m": round(os.getloadavg()[0], 2),
+        **per_need,
     }
     print(json.dumps(values, indent=2))
     if not args.no_save:
         merge_results(values)
-    if not (same and same_single):
+    if not (same and same_single and per_need["national_per_need_same_as_single_500k"]):
         print("the 2-worker rows differ from the 1-worker rows or from the single run", file=sys.stderr)
         return 1
     return 0

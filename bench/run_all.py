@@ -18,7 +18,7 @@ RESULTS = HERE / "results.json"
 BUDGET_S = 24 * 60
 MAX_ONE_S = 6 * 60
 # Quick ones first, so a slow benchmark can only cost its own figures.
-ORDER = ["bench_impact", "bench_materials", "bench_epcis", "bench_allocate", "bench_match", "bench_indicators",
+ORDER = ["bench_impact", "bench_materials", "bench_epcis", "bench_allocate", "bench_match", "bench_heldout", "bench_indicators",
          "bench_web", "bench_match_e2e", "bench_sourcing", "bench_aids", "bench_national", "bench_backup"]
 
 

@@ -24,6 +24,7 @@ import csv
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from boucle.matching.evaluate import (  # noqa: E402
-    LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, _code, _site_only, read_rows)
+    HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, _code, _site_only, read_rows)
 
-DATASETS = {"maestri": MAESTRI_CSV, "literature": LITERATURE_CSV, "process": PROCESS_CSV}
+DATASETS = {"maestri": MAESTRI_CSV, "literature": LITERATURE_CSV, "process": PROCESS_CSV, "heavy": HEAVY_CSV}
 
 
 # The country column of the layout holds English names; the protocol imports ISO 3166 codes.
@@ -126,28 +127,21 @@ def prf(tp: int, fp: int, fn: int) -> dict:
             "tp": tp, "fp": fp, "fn": fn}
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("dataset", help="maestri, literature, process, or a CSV path in the MAESTRI layout")
-    ap.add_argument("--describe", choices=["words", "codes", "name"], default="words")
-    ap.add_argument("--naf-level", choices=["division", "group", "class"], default="division")
-    ap.add_argument("--case", action="append", help="only this case (repeatable)")
-    ap.add_argument("--keep", help="keep the data directory here")
-    ap.add_argument("--misses", action="store_true", help="print false negatives and false positives")
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-
-    path = DATASETS.get(args.dataset, Path(args.dataset))
+def run_protocol(dataset: str, describe: str = "words", level: str = "division", cases: list[str] | None = None,
+                 keep: str | None = None) -> tuple[dict, dict]:
+    """Import the dataset's parks, run ``boucle match`` and score it: (report, details for --misses)."""
+    path = DATASETS.get(dataset, Path(dataset))
     raw = list(csv.DictReader(open(path, encoding="utf-8")))
     countries = {}
     for r in raw:
-        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(), (r.get("Country") or r.get("country") or "").strip())
+        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(),
+                             (r.get("Country") or r.get("country") or "").strip())
     rows = read_rows(path)
-    if args.case:
-        rows = [r for r in rows if r["case"] in set(args.case)]
-    sites, flows, truth, case_of = build(rows, args.describe, args.naf_level, countries)
+    if cases:
+        rows = [r for r in rows if r["case"] in set(cases)]
+    sites, flows, truth, case_of = build(rows, describe, level, countries)
 
-    work = Path(args.keep or tempfile.mkdtemp(prefix="heldout-"))
+    work = Path(keep or tempfile.mkdtemp(prefix="heldout-"))
     work.mkdir(parents=True, exist_ok=True)
     write_csv(work / "sites.csv", sites)
     write_csv(work / "flows.csv", flows)
@@ -155,7 +149,7 @@ def main() -> int:
     env.pop("BOUCLE_LANG", None)
     boucle = [sys.executable, "-m", "boucle"]
 
-    def run(*cmd, out=None):
+    def run(*cmd):
         res = subprocess.run(boucle + list(cmd), env=env, capture_output=True, text=True)
         if res.returncode != 0:
             sys.stderr.write(res.stdout + res.stderr)
@@ -166,6 +160,8 @@ def main() -> int:
     run("import", "sites", str(work / "sites.csv"), "--json")
     run("import", "flows", str(work / "flows.csv"), "--json")
     out = run("match", "--format", "jsonl", "--no-store")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
     pred = set()
     for line in out.splitlines():
         if line.strip():
@@ -173,8 +169,7 @@ def main() -> int:
             pred.add((p["offer_site_id"], p["offer_label"].lower(), p["need_site_id"]))
 
     tp = len(pred & truth)
-    res = {"dataset": args.dataset, "describe": args.describe,
-           "naf_level": args.naf_level if args.describe == "codes" else None,
+    res = {"dataset": dataset, "describe": describe, "naf_level": level if describe == "codes" else None,
            "sites": len(sites), "offers": len(flows), "truth_pairs": len(truth), "proposed": len(pred),
            "pooled": prf(tp, len(pred) - tp, len(truth) - tp),
            "cross_park_proposals": sum(1 for p in pred if case_of.get(p[0]) != case_of.get(p[2]))}
@@ -185,12 +180,25 @@ def main() -> int:
                 if s != f["site_id"]}
     etp = len(everyone & truth)
     res["baselines"] = {"everyone_to_everyone": prf(etp, len(everyone) - etp, len(truth) - etp)}
-    per_case = {}
+    res["cases"] = {}
     for c in sorted(set(case_of.values()), key=lambda c: int(c) if c.isdigit() else 0):
         t = {x for x in truth if case_of[x[0]] == c}
         p = {x for x in pred if case_of[x[0]] == c}
-        per_case[c] = prf(len(p & t), len(p - t), len(t - p))
-    res["cases"] = per_case
+        res["cases"][c] = prf(len(p & t), len(p - t), len(t - p))
+    return res, {"sites": sites, "truth": truth, "pred": pred}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dataset", help="maestri, literature, process, heavy, or a CSV path in the MAESTRI layout")
+    ap.add_argument("--describe", choices=["words", "codes", "name"], default="words")
+    ap.add_argument("--naf-level", choices=["division", "group", "class"], default="division")
+    ap.add_argument("--case", action="append", help="only this case (repeatable)")
+    ap.add_argument("--keep", help="keep the data directory here")
+    ap.add_argument("--misses", action="store_true", help="print false negatives and false positives")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    res, d = run_protocol(args.dataset, args.describe, args.naf_level, args.case, args.keep)
     if args.json:
         print(json.dumps(res, indent=1))
     else:
@@ -199,10 +207,10 @@ def main() -> int:
         print(f"  boucle match default output: {res['pooled']}")
         print(f"  everyone-to-everyone:        {res['baselines']['everyone_to_everyone']}")
     if args.misses:
-        name = {s["site_id"]: f"{s['name']} [{s['activity']}|{s['naf_code']}]" for s in sites}
-        for x in sorted(truth - pred):
+        name = {s["site_id"]: f"{s['name']} [{s['activity']}|{s['naf_code']}]" for s in d["sites"]}
+        for x in sorted(d["truth"] - d["pred"]):
             print(f"MISS {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
-        for x in sorted(pred - truth):
+        for x in sorted(d["pred"] - d["truth"]):
             print(f"FP   {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
     return 0
 

@@ -9,9 +9,14 @@ can therefore run more than once: ``boucle.jobs.services.execute`` makes that sa
 transaction per job's writes, an attempt counter as fencing token, a lease).
 """
 
+import time
+from pathlib import Path
+
 from celery import Celery
+from celery.beat import PersistentScheduler
 
 app = Celery("boucle")
+BEAT_TICK_MAX_S = 60  # the scheduler wakes at least this often, so its heartbeat says it is alive
 _configured = False
 
 
@@ -44,6 +49,7 @@ def configured() -> Celery:
             worker_prefetch_multiplier=1,  # a long job never holds a second one hostage
             worker_hijack_root_logger=False,
             worker_send_task_events=False,
+            beat_max_loop_interval=BEAT_TICK_MAX_S,
             enable_utc=True,
         )
         app.conf.beat_schedule = beat_schedule(settings.BOUCLE_NIGHTLY_MATCH, settings.BOUCLE_NIGHTLY_HOUR)
@@ -59,3 +65,22 @@ def beat_schedule(territories: list[str], hour: int) -> dict:
 
     return {f"nightly-match {ref}": {"task": "boucle.jobs.nightly_match", "schedule": crontab(hour=hour, minute=0),
                                      "args": [ref]} for ref in territories}
+
+
+def beat_heartbeat() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "celerybeat-heartbeat"
+
+
+class BeatScheduler(PersistentScheduler):
+    """Celery's scheduler, touching a heartbeat file at each tick: ``boucle beat --check`` reads its age."""
+
+    _touched = 0.0
+
+    def tick(self, *args, **kwargs):
+        now = time.monotonic()
+        if now - self._touched >= 10:
+            beat_heartbeat().touch()
+            self._touched = now
+        return min(super().tick(*args, **kwargs), BEAT_TICK_MAX_S)

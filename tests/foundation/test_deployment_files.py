@@ -92,6 +92,30 @@ def test_healthchecks_probe_routes_that_exist_and_services_wait_for_them(compose
         assert services[name]["depends_on"]["web"]["condition"] == "service_healthy"
 
 
+@pytest.mark.parametrize("service", ["worker", "beat"])
+def test_worker_and_beat_are_probed_by_their_own_health_check(compose, service):
+    """``boucle worker --check`` / ``boucle beat --check``: real options of the real parser, which open no
+    database (a probe every minute must not migrate anything), given time to start and to answer."""
+    check = compose["services"][service]["healthcheck"]
+    assert check["test"][0] == "CMD"
+    argv = check["test"][1:]
+    assert argv == ["boucle", service, "--check"]
+    check_boucle_command(argv)
+    args = build_parser().parse_args(argv[1:])
+    assert args.check is True and args.needs_db is False
+
+    def seconds(text):
+        return int(re.fullmatch(r"(\d+)s", text).group(1))
+
+    assert seconds(check["timeout"]) >= 10  # a ping through the broker waits up to 5 s, after Python starts
+    assert seconds(check["start_period"]) >= 30 and seconds(check["interval"]) <= 120 and check["retries"] >= 2
+    if service == "beat":
+        from boucle.jobs.commands import MAX_BEAT_SILENCE_S
+        from boucle.celery import BEAT_TICK_MAX_S
+
+        assert BEAT_TICK_MAX_S * 2 <= MAX_BEAT_SILENCE_S  # a live scheduler always looks alive
+
+
 def test_named_volumes_are_declared_and_data_survives(compose):
     declared = set(compose["volumes"])
     for name, service in compose["services"].items():

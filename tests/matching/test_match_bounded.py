@@ -113,3 +113,24 @@ def test_a_declared_need_replaces_the_inferred_one_beyond_the_search_cut(monkeyp
     assert rows(got) == rows(propose(sites, flows, top=1, exhaustive=True))
     assert [(p.need_site_id, p.inferred) for p in propose(sites, flows, top=2)] == \
         [("cementB", True), ("cementA", False)]
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+@pytest.mark.parametrize("first_guess", [None, (0, 1)])
+def test_per_need_mode_equals_the_full_enumeration(seed, first_guess, monkeypatch):
+    """`boucle match --per-need K`: the K best offer flows of each need (a declared need flow, or a
+    site's inferred needs), by score, ties by offer flow id; the bounded per-need search widened
+    as often as needed (one offer per need row at first) gives the enumeration's rows."""
+    if first_guess:
+        monkeypatch.setattr(pipeline, "FIRST_GUESS_PER_NEED", first_guess)
+    sites, flows = territory(seed, n_sites=120, n_flows=400)
+    for k in (1, 4):
+        got = propose(sites, flows, per_need=k)
+        assert rows(got) == rows(propose(sites, flows, per_need=k, exhaustive=True))
+        need = [(p.need_site_id, p.need_flow_id) for p in got]
+        assert need == sorted(need, key=lambda n: (n[0], n[1] or ""))  # grouped by need, as site and flow ids
+        counts = np.unique([f"{s}/{f}" for s, f in need], return_counts=True)[1]
+        assert counts.max() == k
+        for n in set(need):
+            scores = [p.score for p, m in zip(got, need) if m == n]
+            assert scores == sorted(scores, reverse=True)

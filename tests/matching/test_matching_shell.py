@@ -114,3 +114,34 @@ def test_pools_of_three_neighbours_sharing_a_waste(capsys):
     assert pool["truck_km_separate"] == pytest.approx(120.4, rel=0.01)
     assert pool["truck_km_pooled"] == pytest.approx(46.1, rel=0.01)
     assert pool["truck_km_saved"] == pytest.approx(74.3, rel=0.02) and pool["total_t"] == 36
+
+
+def test_per_need_lists_the_best_offers_of_each_need_with_any_number_of_workers(territory, capsys):
+    power, near, far, ash = territory
+    buyer = make_site("Cimenterie déclarante", lat=50.35, lon=3.50, commune="59606", naf="23.51Z")
+    make_flow(buyer, "Cendres volantes", direction="need", ewc="100102", quantity=5000, unit="t",
+              material_class="fly_ash")
+    for i in range(3):
+        plant = make_site(f"Centrale {i}", lat=50.40 + i * 0.1, lon=3.30, commune="59350", naf="35.11Z")
+        make_flow(plant, "Cendres volantes de charbon", ewc="100102", quantity=1000 * (i + 1), unit="t",
+                  material_class="fly_ash")
+    rows = jsonl(capsys, "--format", "jsonl", "--no-store", "--per-need", "2")
+    declared = [r for r in rows if r["need_site_id"] == buyer.site_id and not r["inferred"]]
+    assert len(declared) == 2  # four offers of fly ash within reach: the two best
+    assert declared[0]["score"] >= declared[1]["score"]
+    assert all(r["material_class"] == "fly_ash" for r in declared)
+    per_need = {}
+    for r in rows:
+        per_need.setdefault((r["need_site_id"], r["need_flow_id"]), []).append(r["offer_flow_id"])
+    assert max(len(v) for v in per_need.values()) == 2 and all(len(set(v)) == len(v) for v in per_need.values())
+    assert jsonl(capsys, "--format", "jsonl", "--no-store", "--per-need", "2", "--workers", "2") == rows
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--per-need", "0"], "--per-need : un nombre d'offres d'au moins 1 est attendu."),
+    (["--per-need", "2", "--top", "3"], "--per-need et --top : choisissez l'un des deux"),
+])
+def test_per_need_refuses_bad_options_before_matching(capsys, args, message):
+    assert main(["match", "--no-store", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Mise en relation" not in err

@@ -100,3 +100,45 @@ def test_stored_suggestions_are_valued_for_the_quantity_their_estimate_is_for():
     Synergy.objects.create(offer=steam, need=need, need_site=dairy, material_class="steam", distance_km=1,
                            quantity_t=9000, score=0.5, co2e_avoided_t=1000.0)
     assert solve(stored_candidates()).total_value == pytest.approx(1000.0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fresh", [False, True])
+def test_allocate_over_workers_gives_the_same_plan(capsys, monkeypatch, fresh):
+    """Fly ash and heat around Lille and around Strasbourg never compete: independent parts of the
+    network, solved over two processes (and with --fresh, the matching's tiles too), same plan."""
+    from boucle.matching import allocation
+    from boucle.web.snapshots import forget_all
+
+    monkeypatch.setattr(allocation, "GROUP_ARCS", 1)  # each part its own solver call, even this small
+    parts = []
+    real = allocation._independent_groups
+    monkeypatch.setattr(allocation, "_independent_groups", lambda *a: parts.append(len(g := real(*a))) or g)
+
+    for i, (lat, lon, commune) in enumerate([(50.63, 3.06, "59350"), (48.58, 7.75, "67482")]):
+        power = make_site(f"Centrale {i}", lat=lat, lon=lon, commune=commune, naf="35.11Z")
+        make_flow(power, "Cendres volantes de charbon", ewc="100102", quantity=2000 + i, unit="t",
+                  material_class="fly_ash")
+        make_site(f"Cimenterie {i}", lat=lat - 0.2, lon=lon + 0.3, commune=commune, naf="23.51Z")
+        uve = make_site(f"UVE {i}", lat=lat + 0.01, lon=lon, commune=commune, naf="38.21Z")
+        make_flow(uve, "Chaleur fatale basse température", kind="energy", quantity=7000, unit="MWh",
+                  quantity_base=7000, base_unit="MWh", material_class="waste_heat_low", temperature_c=90)
+        serres = make_site(f"Serres {i}", lat=lat + 0.02, lon=lon, commune=commune, naf="01.13Z")
+        make_flow(serres, "Chaleur basse température", direction="need", kind="energy", quantity=4000 - i,
+                  unit="MWh", quantity_base=4000 - i, base_unit="MWh", material_class="waste_heat_low",
+                  temperature_c=60)
+    flags = ["--fresh"] if fresh else []
+    if not fresh:
+        assert main(["match", "--format", "jsonl"]) == 0
+        capsys.readouterr()
+    outputs = []
+    for workers in ([], ["--workers", "2"]):
+        forget_all()  # the potential is kept per data version: compute it again
+        assert main(["allocate", "--json", *flags, *workers]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    one, two = outputs
+    assert one == two
+    assert parts and min(parts) >= 4  # two materials in two regions
+    assert one["mwh_exchanged"] == pytest.approx(4000.0 + 3999.0) and one["tonnes_exchanged"] > 0
+    assert {e["unit"] for e in one["exchanges"]} == {"t", "MWh"} and len(one["exchanges"]) >= 4
+    assert main(["allocate", "--workers", "0"]) == 2

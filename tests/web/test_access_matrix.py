@@ -61,6 +61,7 @@ class Route:
     refused: tuple | None = None  # statuses for refused personas, when not the usual ones
     outlines: bool = False  # serves reference boundaries: coordinates not checked (vertices match by chance)
     query: str = ""  # a query string the route needs (API searches)
+    multipart: bool = False  # the API route takes a form with a file, not JSON
 
 
 def _job_t(w):
@@ -113,6 +114,13 @@ def _flow_post(w):
 def _upload(w):
     text = f"site_id,direction,label,quantity,unit\n{w.sites['A'].site_id},offer,Palettes bois,30,t\n"
     return {"file": SimpleUploadedFile("flows.csv", text.encode(), content_type="text/csv")}
+
+
+def _import_job_upload(w):
+    """A flows file for site A (territory T), as the facilitators' import page and API take it."""
+    text = f"site_id,direction,label,quantity,unit\n{w.sites['A'].site_id},offer,Chutes de bois importées,30,t\n"
+    return {"territory": f"epci:{EPCI_T}", "what": "flows",
+            "file": SimpleUploadedFile("flux.csv", text.encode(), content_type="text/csv")}
 
 
 def _workshop_post(w):
@@ -172,6 +180,7 @@ PAGES = {
                            data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": "30"},
                            changes=run_matching_function() is not None),
     "workshop": Route(get=FACILITATORS, post=STEER_AB, data=_workshop_post),
+    "facilitator-import": Route(get=FACILITATORS, post=STEER_AB, data=_import_job_upload),
     "workshop-row": Route(get=FACILITATORS),
     "observatory:public": Route(get=EVERYONE),
     "observatory:public-epci": Route(get=EVERYONE),
@@ -209,6 +218,7 @@ API = {
                                           data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": 30},
                                           changes=run_matching_function() is not None),
     ("post", "/api/jobs"): Route(post=STEER_AB, data=lambda w: {"kind": "match", "territory": f"epci:{EPCI_T}"}),
+    ("post", "/api/jobs/import"): Route(post=STEER_AB, data=_import_job_upload, multipart=True),
     ("get", "/api/jobs/{job_id}"): Route(args=_job_t, get=STEER_AB, refused=(401, 404)),
     ("get", "/api/territories/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
     ("get", "/api/observatory/{ref}/indicators"): Route(args=lambda w: [f"epci:{EPCI_T}"], get=EVERYONE),
@@ -373,7 +383,8 @@ def test_api_matrix(method, path, world, as_persona):
             allowed, expect_change = rule.get or set(), False
         else:
             response, changed = _attempt(
-                world, lambda: client.post(url, rule.data(world), content_type="application/json"))
+                world, lambda: client.post(url, rule.data(world)) if rule.multipart
+                else client.post(url, rule.data(world), content_type="application/json"))
             allowed, expect_change = rule.post or set(), rule.changes
         if persona in allowed:
             assert response.status_code < 400 or (response.status_code == 503 and not rule.changes), (

@@ -62,3 +62,41 @@ def test_the_calculation_adds_up_to_the_estimate_and_is_hidden_when_quantities_a
     with translation.override("en"):
         resale = calculation(synergy, hidden=False)
     assert resale["co2e_total"].startswith("-5")  # already sold for recycling: only the freight is left
+
+
+def test_the_synergy_page_names_each_price_and_factor_source_with_a_link_and_the_formula_one_click_away(
+        world, as_persona):
+    """« Source du prix » used to show internal keys (``disposal_fee:landfill:non_hazardous``) and a
+    repository path: now a source a reader can name, a link where there is one, the formula in a
+    disclosure, in French and English."""
+    from boucle.flows.models import Flow
+
+    synergy = world.synergies["ab"]
+    Flow.objects.filter(pk=synergy.offer_id).update(current_route="D1")
+    client = as_persona("facilitator_t")
+    for lang, words in (("fr", ("Source du prix", "ordre de grandeur non sourcé", "Formule", "quantité × redevance")),
+                        ("en", ("Factor source", "uncited order of magnitude", "Formula", "quantity × gate fee"))):
+        client.cookies["django_language"] = lang
+        page = client.get(f"/synergies/{synergy.pk}/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert all(w in page for w in words), (lang, [w for w in words if w not in page], page[page.find("<main"):][:3000])
+        assert 'href="https://www.gov.uk/government/publications/greenhouse-gas-reporting' in page and "<details" in page
+        assert "disposal_fee:" not in page and "virgin_price:" not in page and "transport_cost:" not in page
+        assert "docs/impact-method.md" not in page and "_15_1" not in page and "EUR/t" not in page
+
+
+def test_every_price_and_factor_row_has_a_source_a_reader_can_name():
+    from django.utils import translation
+
+    from boucle.impact.factors import default_tables
+    from boucle.web.synergy_figures import source_name
+
+    tables = default_tables()
+    from boucle.impact import heat as heat_physics
+
+    citations = ({p.source for p in tables.prices.values()} | {f.source for f in tables.factors.values()}
+                 | {heat_physics.params()["network_capex_eur_per_m"].source})
+    with translation.override("fr"):
+        unnamed = {c for c in citations if source_name(c)[0] == "source citée dans les données de Boucle"}
+        assert unnamed == set()
+        name, url = source_name(next(c for c in citations if "Code des douanes" in c))
+    assert name.startswith("Code des douanes") and url.startswith("https://www.legifrance.gouv.fr/")

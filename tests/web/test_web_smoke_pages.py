@@ -8,7 +8,8 @@ from django.urls import reverse
     ("member_a", "company-home", []), ("member_a", "company-synergies", []), ("member_a", "company-impact", []),
     ("member_a", "flow-create", []), ("member_a", "flow-import", []), ("admin_a", "company-members", ["A"]),
     ("member_a", "api-tokens", []), ("facilitator_t", "facilitator-home", []), ("facilitator_t", "workshop", []),
-    ("facilitator_t", "matching-runs", []), ("facilitator_t", "workshop-row", []), ("member_a", "site-flows", ["A"]),
+    ("facilitator_t", "matching-runs", []), ("facilitator_t", "facilitator-import", []),
+    ("facilitator_t", "workshop-row", []), ("member_a", "site-flows", ["A"]),
     ("anonymous", "login", []), ("anonymous", "password_reset", []), ("anonymous", "home", []),
 ])
 def test_page_renders(as_persona, world, persona, name, args):

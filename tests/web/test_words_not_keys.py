@@ -95,7 +95,8 @@ def pages(world):
         "facilitator_t": [reverse("facilitator-home"), reverse("synergy-detail", args=[oil]), reverse("map"),
                           reverse("observatory:territory", args=["epci", "200093201"]),
                           reverse("observatory:territory-report", args=["epci", "200093201"]),
-                          reverse("matching-runs"), reverse("site-detail", args=[site_a])],
+                          reverse("matching-runs"), reverse("site-detail", args=[site_a]),
+                          reverse("facilitator-import"), reverse("jobs:list")],
         "member_a": [reverse("company-home"), reverse("company-synergies"), reverse("synergy-detail", args=[ab]),
                      reverse("synergy-detail", args=[oil]), reverse("company-impact"),
                      reverse("site-flows", args=[site_a])],
@@ -129,7 +130,7 @@ def test_the_checker_catches_what_the_issue_reported():
 def test_synergy_page_explains_in_sentences(as_persona, territory):
     html = as_persona("facilitator_t").get(reverse("synergy-detail", args=[territory.synergies["oil"].pk])).content.decode()
     assert "Huiles usagées" in html
-    assert "besoin de Huiles usagées" in html and "reconnue avec certitude" in html  # the matching's wording, then ours
+    assert "besoin : huiles usagées" in html and "reconnue avec certitude" in html  # the matching's wording, then ours
     assert "passée de « suggérée » à « contact pris »" in html
     assert "1\xa0250\xa0000" in html or "1\u202f250\u202f000" in html  # grouped thousands
 

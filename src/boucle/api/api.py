@@ -224,22 +224,31 @@ def list_runs(request):
 
 
 @api.post("/matching-runs", tags=["matching"],
-          response={201: S.RunOut, 503: S.Error, **DENIED, **FORBIDDEN, **INVALID})
+          response={201: S.RunOut, 202: S.RunAccepted, 500: S.Error, 503: S.Error, **DENIED, **FORBIDDEN, **INVALID})
 def create_run(request, payload: S.RunIn):
+    """A matching job (``boucle.jobs``): with no broker it runs before the answer, 201 with the run and its
+    job; with a broker, 202 with the job to follow at ``status_url`` (``GET /api/jobs/{id}``)."""
+    from boucle.jobs import services as jobs
     from boucle.web.facilitator_views import run_matching_function
 
     user = _user(request)
     if not user.is_superuser and payload.territory not in {f.ref for f in user.facilitations.all()}:
         raise PermissionDenied("you do not facilitate this territory")
-    runner = run_matching_function()
-    if runner is None:
+    if run_matching_function() is None:
         return 503, {"detail": "the matching engine is not installed on this server"}
     try:
-        result = runner(payload.territory, payload.radius_km, user)
+        job = jobs.submit("match", payload.territory, {"radius_km": payload.radius_km}, user)
     except TerritoryError as exc:
         raise HttpError(422, f"territory: {exc}") from None
-    run = result if isinstance(result, MatchingRun) else MatchingRun.objects.filter(started_by=user).first()
-    return 201, _run_out(run)
+    except jobs.BrokerUnavailable as exc:
+        return 503, {"detail": str(exc)}
+    status_url = f"/api/jobs/{job.pk}"
+    if job.state == "failed":
+        return 500, {"detail": jobs.labels(job)["error"]}
+    if job.state != "done":
+        return 202, {"job": str(job.pk), "status_url": status_url, "state": job.state}
+    run = MatchingRun.objects.get(pk=job.result["matching_run"])
+    return 201, {**_run_out(run), "job": str(job.pk), "status_url": status_url}
 
 
 # --- public territory figures ----------------------------------------------------------------------

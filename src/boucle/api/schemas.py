@@ -139,6 +139,16 @@ class RunOut(Schema):
     proposals: int
     created: int
     updated: int
+    job: str | None = Field(None, description="the job that made this run (POST only)")
+    status_url: str | None = Field(None, description="GET it for the job's state (POST only)")
+
+
+class RunAccepted(Schema):
+    """A matching run queued for a worker (``BOUCLE_BROKER_URL`` set): follow its job."""
+
+    job: str
+    status_url: str = Field(description="GET /api/jobs/{id}: state, progress, then result.matching_run")
+    state: str = Field(description="queued (or running)")
 
 
 class Indicators(Schema):

@@ -79,6 +79,30 @@ class Report:
         return out
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The territory an import may write in (a facilitator's import job): the INSEE codes of its
+    communes and the ``site_id`` of the sites already located there. A row naming a site outside it,
+    or placing a new site outside it, is rejected with its line number like any other bad row."""
+
+    communes: frozenset
+    sites: frozenset
+
+    @classmethod
+    def of(cls, territory) -> "Scope":
+        communes = territory.communes()
+        return cls(frozenset(communes.values_list("insee", flat=True)),
+                   frozenset(Site.objects.filter(commune__in=communes).values_list("site_id", flat=True)))
+
+
+def _existing_site_ids(site_ids) -> set[str]:
+    """Which of these ``site_id`` already exist, asked in batches (a file may name tens of thousands)."""
+    ids, found = list(site_ids), set()
+    for start in range(0, len(ids), 500):
+        found.update(Site.objects.filter(site_id__in=ids[start:start + 500]).values_list("site_id", flat=True))
+    return found
+
+
 def _length(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
@@ -247,7 +271,7 @@ class SiteRow:
                            "commune_id": commune, "country": country}
 
 
-def import_sites(path, *, partial=False, source="import") -> Report:
+def import_sites(path, *, partial=False, source="import", within: Scope | None = None) -> Report:
     report = Report()
     table = read_table(path)
     _check_header(table.header, SITE_COLUMNS, ["site_id", "name"], report)
@@ -267,10 +291,30 @@ def import_sites(path, *, partial=False, source="import") -> Report:
             parsed.append((line, *parser.parse(row)))
         except F.CellError as exc:
             report.rejected.append((line, str(exc)))
+    if within is not None:
+        parsed = _within(parsed, within, report)
     if report.rejected and not partial:
         return report
     _write_sites(parsed, report, source)
     return report
+
+
+def _within(parsed, scope: Scope, report: Report) -> list:
+    """The parsed sites an import limited to ``scope`` may write: its own sites, and new sites in its
+    communes; a site of another territory is neither moved nor renamed from here."""
+    elsewhere = _existing_site_ids(sid for _line, sid, _kind, _values in parsed if sid not in scope.sites)
+    kept = []
+    for line, sid, kind, values in parsed:
+        if sid in elsewhere:
+            report.rejected.append((line, _("site_id: le site %(value)s est hors du territoire de l'import")
+                                    % {"value": sid}))
+        elif sid not in scope.sites and values["commune_id"] not in scope.communes:
+            report.rejected.append((line, _("site %(value)s : sa commune est hors du territoire de l'import")
+                                    % {"value": sid}))
+        else:
+            kept.append((line, sid, kind, values))
+    report.rejected.sort()
+    return kept
 
 
 def _company_for(sid, kind, name):
@@ -348,7 +392,7 @@ def classify_many(items: list[tuple[str, str | None]], kinds=None, temperatures=
     return out
 
 
-def import_flows(path, *, partial=False, source="import") -> Report:
+def import_flows(path, *, partial=False, source="import", within: Scope | None = None) -> Report:
     report = Report()
     table = read_table(path)
     _check_header(table.header, FLOW_COLUMNS, ["site_id", "direction", "label"], report)
@@ -364,6 +408,9 @@ def import_flows(path, *, partial=False, source="import") -> Report:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
             if sid not in site_ids:
                 raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)")
+                                  % {"value": sid})
+            if within is not None and sid not in within.sites:
+                raise F.CellError(_("site_id: le site %(value)s est hors du territoire de l'import")
                                   % {"value": sid})
             direction = F.choice("direction", row.get("direction", ""), DIRECTIONS)
             label = B.label("label", row.get("label", "").strip(), _length(Flow, "label"))

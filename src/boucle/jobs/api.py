@@ -6,8 +6,9 @@ unknown one.
 """
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from boucle.api.common import DENIED, FORBIDDEN, HIDDEN, INVALID, Error, Invalid
 from boucle.territories.refs import TerritoryError, resolve
@@ -18,7 +19,7 @@ router = Router(tags=["jobs"])
 
 
 class JobIn(Schema):
-    kind: str = Field(description="match, export or report", max_length=12)
+    kind: str = Field(description="match, export or report (an import: POST /api/jobs/import)", max_length=12)
     territory: str = Field(description="region:32, departement:59, epci:200093201, commune:59350", max_length=40)
     parameters: dict = Field(default_factory=dict, description="match: radius_km, inferred; export: what, format, "
                              "public, period; report: format, period")
@@ -52,13 +53,46 @@ def submit_job(request, payload: JobIn):
         raise HttpError(403, _("réservé aux animateurs de ce territoire"))
     if len(str(payload.parameters)) > 2000:
         raise Invalid({"parameters": "parameters: too large"})
+    if payload.kind in ("import", "email"):  # an import sends its file: multipart, on its own path
+        raise Invalid({"kind": _("kind : un import s'envoie avec son fichier à POST /api/jobs/import")})
+    return _submitted(payload.kind, ref, payload.parameters, user)
+
+
+def _submitted(kind: str, ref: str, parameters: dict, user):
     try:
-        job = services.submit(payload.kind, ref, payload.parameters, user)
+        job = services.submit(kind, ref, parameters, user)
     except services.BrokerUnavailable as exc:
         raise HttpError(503, str(exc)) from None
     except services.JobRefused as exc:
         raise Invalid({exc.field: str(exc)}) from None
     return 201, services.job_dict(job)
+
+
+@router.post("/import", response={201: JobOut, **DENIED, **FORBIDDEN, **INVALID, 503: Error},
+             summary="Submit an import of sites or flows (multipart: what, territory, file)")
+def submit_import(request, what: Form[str], territory: Form[str], file: File[UploadedFile]):
+    """The file (CSV or XLSX, 50 MB at most) is copied for the worker, then checked and written whole or
+    not at all, as ``boucle import``; a row naming a site outside the territory is rejected."""
+    from . import imports
+
+    user = request.auth
+    try:
+        ref = str(resolve(territory[:40]))
+    except TerritoryError as exc:
+        raise Invalid({"territory": f"territory: {exc}"}) from None
+    if not services.can_submit(user, ref):
+        raise HttpError(403, _("réservé aux animateurs de ce territoire"))
+    if what not in imports.WHAT:
+        raise Invalid({"what": _("what : sites ou flows")})
+    try:
+        staged = imports.stage(file.chunks(), file.name or "")
+    except services.JobRefused as exc:
+        raise Invalid({"file": str(exc)}) from None
+    try:
+        return _submitted("import", ref, {**staged, "what": what}, user)
+    except Exception:
+        imports.staged_path(staged["file"]).unlink(missing_ok=True)
+        raise
 
 
 @router.get("/{job_id}", response={200: JobOut, **DENIED, **HIDDEN}, summary="A job's state, progress and result")

@@ -1,8 +1,9 @@
 """Background jobs: what was asked, by whom, for which territory, and where it stands.
 
 The row is the truth about a job, so ``boucle jobs status``, the pages and the API answer
-without a worker or a broker. ``message`` is a French msgid from ``services.STEPS``,
-translated when shown.
+without a worker or a broker. ``message`` is a French msgid from ``services.STEPS`` and
+``error`` a French msgid with its ``error_params`` (or a French text): both are rendered in the
+reader's language when shown, whatever the language of the process that ran the job.
 """
 
 import uuid
@@ -16,7 +17,9 @@ from . import engine
 
 # French msgids, translated when shown (``services.in_reader_language``).
 KIND_LABELS = {"match": gettext_noop("rapprochement"), "export": gettext_noop("export"),
-               "report": gettext_noop("rapport")}
+               "report": gettext_noop("rapport"), "import": gettext_noop("import de fichier"),
+               "email": gettext_noop("envoi de courriels")}
+KINDS = tuple(KIND_LABELS)
 STATE_LABELS = {engine.QUEUED: gettext_noop("en attente"), engine.RUNNING: gettext_noop("en cours"),
                 engine.DONE: gettext_noop("terminée"), engine.FAILED: gettext_noop("échouée")}
 
@@ -28,12 +31,16 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=12, choices=KIND_CHOICES)
     parameters = models.JSONField(default=dict, blank=True)
-    territory = models.CharField(max_length=30, help_text="A resolved reference such as epci:200093201.")
+    territory = models.CharField(max_length=30, blank=True,
+                                 help_text="A resolved reference such as epci:200093201; empty for a job of the "
+                                           "whole platform (an operator's import, e-mails).")
     state = models.CharField(max_length=10, choices=STATE_CHOICES, default=engine.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=200, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="A French msgid (with error_params) or French text, "
+                                                   "rendered in the reader's language.")
+    error_params = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started it.")
     worker = models.CharField(max_length=200, blank=True, help_text="The process running the last attempt.")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -48,7 +55,7 @@ class Job(models.Model):
         indexes = [models.Index(fields=["territory", "-created_at"], name="job_territory_recent")]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=engine.STATES), name="job_state_enum"),
-            models.CheckConstraint(condition=Q(kind__in=["match", "export", "report"]), name="job_kind_enum"),
+            models.CheckConstraint(condition=Q(kind__in=KINDS), name="job_kind_enum"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_percent"),
         ]
 

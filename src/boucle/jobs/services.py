@@ -15,22 +15,25 @@ import os
 import socket
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from boucle.territories.refs import resolve
 
-from . import engine
-from .models import KIND_LABELS, STATE_LABELS, Job
+from . import engine, imports
+from .messages import render
+from .models import KIND_LABELS, KINDS, STATE_LABELS, Job
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("match", "export", "report")
+TERRITORIAL = ("match", "export", "report")  # kinds that need a territory; an import may have one
+INTERNAL = ("email",)  # kinds the platform submits itself, never a person
 MAX_ATTEMPTS = 3  # a job whose worker dies three times is marked failed, not retried for ever
 
 # Progress messages: French msgids, stored as such and translated when shown.
@@ -41,10 +44,21 @@ STEPS = {
     "match_writing": gettext_noop("Enregistrement des propositions"),
     "export_building": gettext_noop("Préparation du fichier"),
     "report_building": gettext_noop("Mise en page du rapport"),
+    "import_checking": gettext_noop("Vérification des lignes du fichier, puis enregistrement"),
+    "email_sending": gettext_noop("Envoi des courriels"),
+    "retry": gettext_noop("Nouvel essai prévu : le serveur de courrier n'a pas répondu"),
     "done": gettext_noop("Terminé"),
     "failed": gettext_noop("Échec"),
 }
-WORDS = set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values())
+# Errors a job stores itself: French msgids with their parameters (``Job.error_params``), rendered when read.
+ERRORS = {
+    "gave_up": gettext_noop("le calcul s'est interrompu %(n)d fois (processus arrêté) : tâche abandonnée"),
+    "broker": gettext_noop("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas"),
+    "mail_server": gettext_noop("le serveur de courrier n'a pas répondu : %(reason)s"),
+    "import_refused": gettext_noop("fichier refusé, rien n'a été enregistré (lignes en erreur : %(n)d)"),
+    "upload_gone": gettext_noop("le fichier envoyé n'est plus disponible : envoyez-le de nouveau"),
+}
+WORDS = set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values()) | set(ERRORS.values())
 
 
 def in_reader_language(job_msgid: str) -> str:
@@ -54,7 +68,16 @@ def in_reader_language(job_msgid: str) -> str:
 
 def labels(job: Job) -> dict:
     return {"state_label": in_reader_language(STATE_LABELS[job.state]),
-            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": in_reader_language(job.message)}
+            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": in_reader_language(job.message),
+            "error": render(job.error, job.error_params), "result": result_in_reader_language(job)}
+
+
+def result_in_reader_language(job: Job) -> dict:
+    """The result summary, its rejected lines' reasons (stored in French) in the reader's language."""
+    if not job.result.get("rejected"):
+        return job.result
+    return {**job.result, "rejected": [{**row, "reason": render(row.get("reason", ""))}
+                                       for row in job.result["rejected"]]}
 
 
 EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "geojson": ".geojson", "html": ".html", "pdf": ".pdf"}
@@ -85,6 +108,32 @@ class Superseded(Exception):
     """This worker's attempt was taken over by another one: its writes are rolled back."""
 
 
+class JobFailed(Exception):
+    """A job that cannot succeed as asked (a refused file, say): its writes are rolled back and the job
+    is marked failed with ``msgid % params`` (French, rendered in the reader's language) and ``result``."""
+
+    def __init__(self, msgid: str, params: dict | None = None, result: dict | None = None):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid, self.params, self.result = msgid, params or {}, result or {}
+
+
+class TryLater(JobFailed):
+    """A passing failure (the mail server did not answer): a worker tries again in ``countdown``
+    seconds, up to ``MAX_ATTEMPTS`` attempts; in-process, the job fails at once."""
+
+    def __init__(self, msgid: str, params: dict | None = None, countdown: float = 60):
+        super().__init__(msgid, params)
+        self.countdown = countdown
+
+
+class Retry(Exception):
+    """Raised to the worker's task: the job is queued again, to run in ``countdown`` seconds."""
+
+    def __init__(self, countdown: float):
+        super().__init__(f"retry in {countdown:.0f} s")
+        self.countdown = countdown
+
+
 # --- who may do what -------------------------------------------------------------------------------
 
 def _facilitated_refs(user) -> set[str]:
@@ -97,7 +146,7 @@ def can_submit(user, territory: str) -> bool:
     """The facilitators of that very territory and the administrator: the rule of the matching page."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or territory in _facilitated_refs(user)
+    return user.is_superuser or bool(territory) and territory in _facilitated_refs(user)
 
 
 def visible_jobs(user):
@@ -155,6 +204,12 @@ def clean_parameters(kind: str, raw: dict | None) -> dict:
     elif kind == "report":
         params = {"format": _choice("format", raw.pop("format", None), ("html", "pdf"), "html"),
                   "period": _period(raw.pop("period", None))}
+    elif kind == "import":
+        params = imports.clean(raw)
+    elif kind == "email":
+        from boucle.notifications.services import email_parameters
+
+        params = email_parameters(raw)
     else:
         raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)},
                          "kind")
@@ -172,7 +227,9 @@ def submit(kind: str, territory: str, parameters: dict | None = None, user=None,
     if kind not in KINDS:
         raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)},
                          "kind")
-    ref = str(resolve(territory))
+    if not territory and kind in TERRITORIAL:
+        raise JobRefused(_("territory : obligatoire pour cette tâche"), "territory")
+    ref = str(resolve(territory)) if territory and kind not in INTERNAL else ""
     params = clean_parameters(kind, parameters)
     job = Job.objects.create(kind=kind, territory=ref, parameters=params, message=STEPS["queued"],
                              requested_by=user if user is not None and user.is_authenticated else None)
@@ -195,8 +252,8 @@ def _enqueue(job_id) -> None:
     except Exception as exc:  # the broker is down or unreachable: say so on the job, then to the caller
         logger.warning("job %s: broker unreachable: %s", job_id, exc)
         Job.objects.filter(pk=job_id, state=engine.QUEUED).update(
-            state=engine.FAILED, message=STEPS["failed"], finished_at=timezone.now(),
-            error=_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas"))
+            state=engine.FAILED, message=STEPS["failed"], finished_at=timezone.now(), error_params={},
+            error=ERRORS["broker"])
         raise BrokerUnavailable(_("la file d'attente des tâches (BOUCLE_BROKER_URL) ne répond pas")) from None
 
 
@@ -207,19 +264,23 @@ class Reporter:
 
     def __init__(self, job_id, attempt: int, echo: bool = False):
         self.job_id, self.attempt, self.echo = job_id, attempt, echo
+        self.language = translation.get_language()  # the reader's, not the French the job runs in
 
     def __call__(self, percent, message: str) -> None:
         Job.objects.filter(pk=self.job_id, attempts=self.attempt, state=engine.RUNNING).update(
             progress=engine.clamp_progress(percent), message=message, heartbeat_at=timezone.now())
         if self.echo:
-            print(in_reader_language(message), file=sys.stderr)
+            with translation.override(self.language):
+                print(in_reader_language(message), file=sys.stderr)
 
 
-def execute(job_id, worker: str = "", *, echo: bool = False) -> Job | None:
+def execute(job_id, worker: str = "", *, echo: bool = False, may_retry: bool = False) -> Job | None:
     """Run a job if it still needs running; what a worker (or the submitting process) calls.
 
     Safe to call again for the same job at any time: a finished job is left alone, a job held
-    by a live worker raises ``Busy``, a job whose worker vanished is started over.
+    by a live worker raises ``Busy``, a job whose worker vanished is started over. ``may_retry``
+    (a worker): a passing failure (``TryLater``) queues the job again and raises ``Retry``.
+    Jobs run in French, so what they store is French and shown in the reader's language.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -234,32 +295,59 @@ def execute(job_id, worker: str = "", *, echo: bool = False) -> Job | None:
             raise Busy(decision.wait_s)
         if decision.action == engine.GIVE_UP:
             job.state, job.message, job.finished_at = engine.FAILED, STEPS["failed"], now
-            job.error = _("le calcul s'est interrompu %(n)d fois (processus arrêté) : tâche abandonnée") % {
-                "n": job.attempts}
+            job.error = ERRORS["gave_up"]
+            job.error_params = {"n": job.attempts}
             job.save()
+            _discard(job)
             return job
-        job.state, job.attempts, job.progress, job.message, job.error = engine.RUNNING, job.attempts + 1, 0, \
-            STEPS["started"], ""
+        job.state, job.attempts, job.progress, job.message = engine.RUNNING, job.attempts + 1, 0, STEPS["started"]
+        job.error, job.error_params = "", {}
         job.started_at, job.heartbeat_at, job.worker = job.started_at or now, now, worker[:200]
         job.save()
     attempt = job.attempts
     report = Reporter(job.pk, attempt, echo)
+    retry_in = None
     try:
-        write = HANDLERS[job.kind](job, report)
-        with transaction.atomic():
-            result = write()
-            _test_pause()
-            _finish(job.pk, attempt, result)
+        with nullcontext() if job.kind in OWN_LANGUAGE else translation.override(settings.LANGUAGE_CODE):
+            write = HANDLERS[job.kind](job, report)
+            with transaction.atomic():
+                result = write()
+                _test_pause()
+                _finish(job.pk, attempt, result)
     except Superseded:
         logger.warning("job %s: attempt %d was taken over by another worker; its writes are rolled back",
                        job.pk, attempt)
+    except TryLater as exc:
+        if may_retry and attempt < MAX_ATTEMPTS:
+            logger.warning("job %s (%s): %s; trying again in %.0f s", job.pk, job.kind, exc, exc.countdown)
+            if Job.objects.filter(pk=job.pk, attempts=attempt, state=engine.RUNNING).update(
+                    state=engine.QUEUED, message=STEPS["retry"], error=exc.msgid, error_params=exc.params):
+                retry_in = exc.countdown
+        else:
+            _failed(job.pk, attempt, exc.msgid, exc.params, exc.result)
+    except JobFailed as exc:
+        _failed(job.pk, attempt, exc.msgid, exc.params, exc.result)
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        Job.objects.filter(pk=job.pk, attempts=attempt, state=engine.RUNNING).update(
-            state=engine.FAILED, message=STEPS["failed"], error=str(exc)[:2000] or type(exc).__name__,
-            finished_at=timezone.now())
+        _failed(job.pk, attempt, str(exc)[:2000] or type(exc).__name__)
     job.refresh_from_db()
+    if job.finished:
+        _discard(job)
+    if retry_in is not None:
+        raise Retry(retry_in)
     return job
+
+
+def _failed(job_id, attempt: int, msgid: str, params: dict | None = None, result: dict | None = None) -> None:
+    """Mark this attempt's job failed: ``msgid`` (French) and its ``params``, rendered when read."""
+    Job.objects.filter(pk=job_id, attempts=attempt, state=engine.RUNNING).update(
+        state=engine.FAILED, message=STEPS["failed"], error=msgid, error_params=params or {}, result=result or {},
+        finished_at=timezone.now())
+
+
+def _discard(job: Job) -> None:
+    if job.kind == "import":
+        imports.discard(job)
 
 
 def _finish(job_id, attempt: int, result: dict) -> None:
@@ -328,7 +416,21 @@ def _report(job: Job, report):
     return lambda: _stored(job, data, name, {"format": p["format"]})
 
 
-HANDLERS = {"match": _match, "export": _export, "report": _report}
+def _email(job: Job, report):
+    """Send what is not sent yet, each e-mail marked sent as soon as the server took it (outside the
+    job's transaction: a message handed over cannot be taken back); ``notifications.services``."""
+    from boucle.notifications.services import MailServerDown, send_pending
+
+    report(10, STEPS["email_sending"])
+    try:
+        summary = send_pending(job.parameters)
+    except MailServerDown as exc:
+        raise TryLater(ERRORS["mail_server"], {"reason": str(exc)[:300]}, countdown=60 * job.attempts) from None
+    return lambda: summary
+
+
+HANDLERS = {"match": _match, "export": _export, "report": _report, "import": imports.handler, "email": _email}
+OWN_LANGUAGE = ("export", "report")  # their files are written in the language of the process that runs them
 
 
 def output_path(job: Job) -> Path:
@@ -353,9 +455,10 @@ def job_dict(job: Job) -> dict:
     def iso(value):
         return value.isoformat() if value else None
 
+    words = labels(job)
     return {"id": str(job.pk), "kind": job.kind, "territory": job.territory, "state": job.state,
-            "progress": job.progress, "message": in_reader_language(job.message),
-            "parameters": job.parameters, "result": job.result, "error": job.error, "attempts": job.attempts,
+            "progress": job.progress, "message": words["message"],
+            "parameters": job.parameters, "result": words["result"], "error": words["error"], "attempts": job.attempts,
             "created_at": iso(job.created_at), "started_at": iso(job.started_at),
             "finished_at": iso(job.finished_at)}
 

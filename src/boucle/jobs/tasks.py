@@ -13,9 +13,12 @@ def run_job(self, job_id: str) -> None:
     from . import services
 
     try:
-        services.execute(job_id, worker=f"{self.request.hostname or socket.gethostname()}:{os.getpid()}")
+        services.execute(job_id, worker=f"{self.request.hostname or socket.gethostname()}:{os.getpid()}",
+                         may_retry=True)
     except services.Busy as busy:  # another live worker holds it: look again once its lease may have run out
         raise self.retry(countdown=busy.wait_s, max_retries=None) from None
+    except services.Retry as retry:  # a passing failure (the mail server): the job is queued again
+        raise self.retry(countdown=retry.countdown, max_retries=None) from None
     finally:
         connections.close_all()  # a worker lives for days: never keep a connection the database may drop
 

@@ -15,7 +15,12 @@ def _visible_or_404(request, pk) -> Job:
 
 
 def _context(job: Job) -> dict:
+    from django.utils.translation import gettext as _
+
+    from boucle.web.words import territory_label
+
     return {"job": job, **services.labels(job),
+            "where": territory_label(job.territory) if job.territory else _("toute la plateforme"),
             "has_file": job.state == "done" and "filename" in job.result and services.output_path(job).exists()}
 
 

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from .evaluate import LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
+from .evaluate import HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
 from boucle.cli import gettext_lazy as _
 
@@ -18,11 +18,12 @@ from boucle.cli import gettext_lazy as _
 def register(subparsers) -> None:
     p = subparsers.add_parser("evaluate", help=_("mesurer les propositions face à des échanges de symbiose "
                                                  "documentés"))
-    p.add_argument("dataset", choices=["maestri", "literature", "process"],
+    p.add_argument("dataset", choices=["maestri", "literature", "process", "heavy"],
                    help=_("maestri : base d'échanges MAESTRI (cas de mise au point) ; literature : échanges "
                           "documentés de 18 autres parcs dans la même forme (knowledge/eval/literature_check.md) ; "
                           "process : échanges de l'industrie lourde et des utilités "
-                          "(knowledge/eval/process_check.md)"))
+                          "(knowledge/eval/process_check.md) ; heavy : jeu de contrôle de l'industrie lourde "
+                          "(knowledge/eval/heavy_check.md)"))
     p.add_argument("--activity-text-only", action="store_true",
                    help=_("donner au moteur le texte d'activité de chaque site, sans code NAF"))
     p.add_argument("--name-only", action="store_true",
@@ -54,7 +55,8 @@ def handle(args) -> int:
             gettext("texte d'activité seul") if args.activity_text_only else gettext("code NAF + texte d'activité"))
     print(gettext("évaluation sur %(dataset)s (%(mode)s)…") % {"dataset": args.dataset, "mode": mode},
           file=sys.stderr)
-    path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV}.get(args.dataset, MAESTRI_CSV)
+    path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV,
+                         "heavy": HEAVY_CSV}.get(args.dataset, MAESTRI_CSV)
     report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
                               strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset
@@ -62,7 +64,8 @@ def handle(args) -> int:
         json.dump(report, sys.stdout, indent=2, sort_keys=True)
         print()
         return 0
-    title = {"maestri": "MAESTRI", "literature": gettext("Jeu de contrôle de la littérature")}.get(
+    title = {"maestri": "MAESTRI", "literature": gettext("Jeu de contrôle de la littérature"),
+             "heavy": gettext("Jeu de contrôle de l'industrie lourde")}.get(
         args.dataset, gettext("Jeu de contrôle des procédés"))
     print(gettext("%(title)s : sortie par défaut de boucle match (plausibilité ≥ %(threshold)s, au plus "
                   "%(receivers)s receveurs par offre), paires offre → site receveur (%(mode)s)")

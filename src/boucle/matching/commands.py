@@ -19,6 +19,9 @@ def register(subparsers):
                    help=_("rayon de recherche en km (par défaut : celui de chaque matière)"))
     m.add_argument("--no-inferred", action="store_true", help=_("besoins déclarés seulement"))
     m.add_argument("--top", type=int, default=None, help=_("garder les N meilleures par offre"))
+    m.add_argument("--per-need", type=int, default=None, metavar="K",
+                   help=_("à la place : les K meilleures offres de chaque besoin (déclaré, ou besoin déduit d'un "
+                          "site), groupées par besoin"))
     m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table",
                    help=_("tableau lisible (par défaut), une ligne JSON par synergie, ou CSV"))
     m.add_argument("--output", help=_("écrire dans ce fichier plutôt que sur la sortie standard"))
@@ -38,6 +41,9 @@ def register(subparsers):
                    help=_("relancer la mise en relation sur les flux du territoire au lieu de prendre ses "
                           "suggestions ouvertes"))
     a.add_argument("--json", action="store_true", help=_("afficher un document JSON sur la sortie standard"))
+    a.add_argument("--workers", type=int, default=None, metavar="N",
+                   help=_("résoudre les parties indépendantes du réseau (et, avec --fresh, les tuiles de la mise en "
+                          "relation) sur N processus (même plan)"))
     a.set_defaults(func=run_allocate, needs_db=True)
     pl = subparsers.add_parser("pools", help=_("groupes d'au moins 3 sites proches partageant un besoin ou un "
                                                "déchet (mutualisation)"))
@@ -82,13 +88,21 @@ def run_match(args) -> int:
     territory = _resolve_or_exit(args.territory)
     if territory is False:
         return 2
-    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-    print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
-          % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
     if args.workers is not None and args.workers < 1:
         print(_("--workers : un nombre de processus d'au moins 1 est attendu."), file=sys.stderr)
         return 2
-    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers)
+    if args.per_need is not None and args.per_need < 1:
+        print(_("--per-need : un nombre d'offres d'au moins 1 est attendu."), file=sys.stderr)
+        return 2
+    if args.per_need is not None and args.top is not None:
+        print(_("--per-need et --top : choisissez l'un des deux (les meilleures offres par besoin, ou les "
+                "meilleurs receveurs par offre)."), file=sys.stderr)
+        return 2
+    radius = args.radius_km or settings.BOUCLE_MATCH_RADIUS_KM
+    print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
+          % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
+    proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers,
+                                  per_need=args.per_need)
     if not args.no_store:
         with bulk_allocation():
             stored = proposals.proposals()
@@ -124,13 +138,13 @@ def _write(out, fmt: str, proposals) -> None:
             row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
             writer.writerow({k: safe_cell(v) for k, v in row.items()})
     else:
-        from .wording import explanation_text
+        from .wording import explanation_text, material_label
 
         co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
         out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
         for p in proposals:
             co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
-            need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": p.material_class}
+            need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": material_label(p.material_class)}
             pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
                 "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
                 "need": need}
@@ -139,7 +153,7 @@ def _write(out, fmt: str, proposals) -> None:
 
 
 def allocation_summary(territory: str | None, objective: str = "co2", radius_km: float | None = None,
-                       exclude_sites=(), fresh: bool = False, note=None) -> dict:
+                       exclude_sites=(), fresh: bool = False, note=None, workers: int | None = None) -> dict:
     """The territory's potential (``territory_potential``): the optimal allocation of its open suggestions,
     or with ``fresh`` of the proposals of a new matching run on its flows; what ``boucle allocate --json``
     prints and the API answers (``territory``: a resolved reference such as ``epci:200093201``, None for all).
@@ -154,16 +168,16 @@ def allocation_summary(territory: str | None, objective: str = "co2", radius_km:
     exclude_sites = list(exclude_sites)
     if fresh:
         radius = radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-        result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites)
+        result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites, workers=workers)
     else:
         radius = radius_km
         result = potential_of(resolve(territory) if territory else None, objective,
-                              exclude_sites=exclude_sites, max_distance_km=radius_km)
+                              exclude_sites=exclude_sites, max_distance_km=radius_km, workers=workers)
         if result.suggestions == 0:  # nothing matched yet: run the matching rather than answer nothing
             if note is not None:
                 note(_("aucune suggestion enregistrée pour ce territoire : rapprochement des flux déclarés…"))
             fresh, radius = True, radius_km or settings.BOUCLE_MATCH_RADIUS_KM
-            result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites)
+            result = fresh_potential(territory, radius, objective, exclude_sites=exclude_sites, workers=workers)
     exchanges = [{"offer_site_id": e["offer_site_id"], "offer_label": e["offer_label"],
                   "need_site_id": e["need_site_id"], "need_label": e["need_label"],
                   "material_class": e["material_class"], "kind": e["kind"], "synergy_id": e["synergy_id"],
@@ -180,8 +194,11 @@ def run_allocate(args) -> int:
     territory = _resolve_or_exit(args.territory)
     if territory is False:
         return 2
+    if args.workers is not None and args.workers < 1:
+        print(_("--workers : un nombre de processus d'au moins 1 est attendu."), file=sys.stderr)
+        return 2
     summary = allocation_summary(territory, args.objective, args.radius_km, args.exclude_site, fresh=args.fresh,
-                                 note=lambda text: print(text, file=sys.stderr))
+                                 note=lambda text: print(text, file=sys.stderr), workers=args.workers)
     result = summary.pop("_result")
     exchanges = summary["exchanges"]
     if args.json:

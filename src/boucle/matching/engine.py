@@ -23,7 +23,7 @@ flow), :mod:`.pooling` (groups of sites sharing a flow) and :mod:`.spatial`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
@@ -126,6 +126,11 @@ class Needs:
 
     def __len__(self) -> int:
         return self.site.size
+
+
+def take_rows(table, rows):
+    """The rows ``rows`` of an :class:`Offers` or :class:`Needs` table (a tile's, a search's subset)."""
+    return type(table)(**{f.name: np.asarray(getattr(table, f.name))[rows] for f in fields(table)})
 
 
 @dataclass(frozen=True, eq=False)

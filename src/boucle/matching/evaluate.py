@@ -43,6 +43,9 @@ LITERATURE_CSV = EVAL_DIR / "literature_check.csv"
 # Heavy-industry and utility exchanges written from process knowledge (BREFs) and a few documented
 # parks, before the process recipes were tuned (see process_check.md).
 PROCESS_CSV = EVAL_DIR / "process_check.csv"
+# Documented heavy-industry and utility exchanges of 21 parks outside the other sets, written before
+# the rules of its round (see heavy_check.md).
+HEAVY_CSV = EVAL_DIR / "heavy_check.csv"
 GENERIC_WORDS = {"waste", "wastes", "by", "products", "product", "and", "of", "the", "as", "from", "with"}
 
 

@@ -229,6 +229,45 @@ def _impact(tonnes, km, ga, gb, dv, ea, eb, wt):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _fit(supply, demand, known, wt):
+    """``scoring.quantity_fit`` of a supply (>= 0) for a demand (``known``: finite)."""
+    if known and supply > 0.0:
+        return min(supply, demand) / max(supply, demand)
+    if supply > 0.0:
+        return wt[10]
+    return 0.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _merit(fit, tonnes, km, ga, gb, dv, ea, eb, wt):
+    """The merit factor of ``scoring.score_terms``, same operations and order (the score is the
+    plausibility times it)."""
+    imp = _impact(tonnes, km, ga, gb, dv, ea, eb, wt)
+    return (wt[0] * imp + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _keep_best(out_v, out_i, out_d, out_w, row, cnt, k, v, idx, km, w):
+    """Insert (``v``, ``idx``, ``km``, ``w``) into row ``row`` of a running top ``k`` holding ``cnt``
+    entries, ordered by value descending then index ascending; returns the new count (the same
+    when the entry does not enter)."""
+    if cnt == k and (v < out_v[row, k - 1] or (v == out_v[row, k - 1] and idx > out_i[row, k - 1])):
+        return cnt
+    j = cnt if cnt < k else k - 1
+    while j > 0 and (out_v[row, j - 1] < v or (out_v[row, j - 1] == v and out_i[row, j - 1] > idx)):
+        out_v[row, j] = out_v[row, j - 1]
+        out_i[row, j] = out_i[row, j - 1]
+        out_d[row, j] = out_d[row, j - 1]
+        out_w[row, j] = out_w[row, j - 1]
+        j -= 1
+    out_v[row, j] = v
+    out_i[row, j] = idx
+    out_d[row, j] = km
+    out_w[row, j] = w
+    return cnt + 1 if cnt < k else k
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _upper_impact(t_lo, t_hi, km, r_km, ga, gb, dv, ea, eb, wt):
     """Largest impact term for tonnes in [t_lo, t_hi] and distance in [km, r_km]:
     each figure is linear in tonnes (extreme at an end) and in distance."""
@@ -409,12 +448,7 @@ def _search(
                 if chord > e_rchord[e]:
                     continue
                 supply = o_q[p] if o_q[p] > 0.0 else 0.0
-                if known and supply > 0.0:
-                    fit = min(supply, demand) / max(supply, demand)
-                elif supply > 0.0:
-                    fit = wt[10]
-                else:
-                    fit = 0.0
+                fit = _fit(supply, demand, known, wt)
                 if kth > 0.0:
                     # This offer's own bound (its confidence and fit, the leaf's
                     # impact, the decay at the chord) is cheaper than its score.
@@ -424,27 +458,9 @@ def _search(
                 pairs += 1
                 km = _TWO_R * math.asin(min(chord, 2.0) / 2.0)
                 # scoring.score_terms, same operations in the same order
-                tonnes = min(supply, demand) if known else supply
-                imp = _impact(tonnes, km, ga, gb, dv, ea, eb, wt)
-                merit = (wt[0] * imp + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2])
+                merit = _merit(fit, min(supply, demand) if known else supply, km, ga, gb, dv, ea, eb, wt)
                 score = w * (o_conf[p] * conf_n) * infl * math.exp(-km / wt[9]) * merit
-                oi = o_idx[p]
-                if cnt == k and (score < out_s[i, k - 1] or (score == out_s[i, k - 1] and oi > out_o[i, k - 1])):
-                    continue
-                # insert, keeping (score desc, offer asc)
-                j = cnt if cnt < k else k - 1
-                while j > 0 and (out_s[i, j - 1] < score or (out_s[i, j - 1] == score and out_o[i, j - 1] > oi)):
-                    out_s[i, j] = out_s[i, j - 1]
-                    out_o[i, j] = out_o[i, j - 1]
-                    out_d[i, j] = out_d[i, j - 1]
-                    out_w[i, j] = out_w[i, j - 1]
-                    j -= 1
-                out_s[i, j] = score
-                out_o[i, j] = oi
-                out_d[i, j] = km
-                out_w[i, j] = w
-                if cnt < k:
-                    cnt += 1
+                cnt = _keep_best(out_s, out_o, out_d, out_w, i, cnt, k, score, o_idx[p], km, w)
                 if cnt == k:
                     kth = max(threshold, out_s[i, k - 1])
         out_n[i] = cnt
@@ -518,6 +534,39 @@ def _forest(xyz, site, cls, q, conf, q_key, n_cls: int, weights: ScoreWeights, n
     return np.concatenate(nds), np.concatenate(nis), order[perm], root, n_nodes
 
 
+def _class_pairs(compat, classinfo, radius_km: float, n_cls: int, root, n_nodes, searched, per_need: bool):
+    """The compatible class pairs as CSR arrays by the class of the flows searched (needs when
+    ``per_need``, else offers; ``searched``: the classes that have some): per entry the class of
+    the trees searched (``root``: its tree, -1 none), the compat weight, the radius in km and as a
+    chord, whether heat rules apply, the root; and the largest heap one search may need."""
+    entries: list[list[tuple]] = [[] for _ in range(n_cls)]
+    for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
+        own, other = (nc, oc) if per_need else (oc, nc)
+        if root[other] >= 0 and searched[own] and class_pair_allowed(classinfo, oc, nc):
+            r = pair_radius_km(classinfo, oc, nc, radius_km)
+            heat = bool(classinfo.is_heat[oc] or classinfo.is_heat[nc])
+            entries[own].append((other, w, r, float(km_to_chord(r)), heat))
+    flat = [e for per in entries for e in per]
+    e_ptr = np.zeros(n_cls + 1, dtype=np.int64)
+    e_ptr[1:] = np.cumsum([len(per) for per in entries])
+    e_cls = np.array([e[0] for e in flat], dtype=np.int64)
+    columns = [np.array([e[j] for e in flat], dtype=dtype) for j, dtype in ((1, np.float64), (2, np.float64),
+                                                                             (3, np.float64), (4, np.bool_))]
+    roots = root[e_cls] if flat else np.zeros(0, dtype=np.int64)
+    heap_cap = max([int(n_nodes[[e[0] for e in per]].sum()) for per in entries if per] + [1])
+    return (e_ptr, e_cls, *columns, roots, heap_cap)
+
+
+def _coefficients(linear: LinearImpact, n_cls: int) -> list[np.ndarray]:
+    """The linear impact model's five coefficients per class (nan for classes it lacks: never read)."""
+    coef = [np.full(n_cls, np.nan) for _ in range(5)]
+    m = min(len(linear), n_cls)
+    for arr, src in zip(coef, (linear.co2e_kg_per_unit, linear.co2e_kg_per_unit_km, linear.diverted_t_per_unit,
+                               linear.eur_per_unit, linear.eur_per_unit_km)):
+        arr[:m] = src[:m]
+    return coef
+
+
 def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, linear: LinearImpact,
            weights: ScoreWeights, workers: int, min_score: float):
     """Run the compiled search; returns the top-k as flat arrays (offer, need,
@@ -534,30 +583,10 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
                                            weights, n_threads)
 
     # Compatible (offer class, weight, radius) per need class, as CSR arrays.
-    has_needs = np.bincount(needs.cls, minlength=n_cls) > 0
-    entries: list[list[tuple]] = [[] for _ in range(n_cls)]
-    for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
-        if root[oc] >= 0 and has_needs[nc] and class_pair_allowed(classinfo, oc, nc):
-            r = pair_radius_km(classinfo, oc, nc, radius_km)
-            heat = bool(classinfo.is_heat[oc] or classinfo.is_heat[nc])
-            entries[nc].append((oc, w, r, float(km_to_chord(r)), heat))
-    flat = [e for per in entries for e in per]
-    e_ptr = np.zeros(n_cls + 1, dtype=np.int64)
-    e_ptr[1:] = np.cumsum([len(per) for per in entries])
-    e_oc = np.array([e[0] for e in flat], dtype=np.int64)
-    e_w = np.array([e[1] for e in flat], dtype=np.float64)
-    e_rkm = np.array([e[2] for e in flat], dtype=np.float64)
-    e_rchord = np.array([e[3] for e in flat], dtype=np.float64)
-    e_heat = np.array([e[4] for e in flat], dtype=np.bool_)
-    r_ptr = np.arange(len(flat) + 1, dtype=np.int64)  # one root per entry (one tree per class)
-    roots = root[e_oc] if flat else np.zeros(0, dtype=np.int64)
-    heap_cap = max([int(n_nodes[[e[0] for e in per]].sum()) for per in entries if per] + [1])
-
-    coef = [np.full(n_cls, np.nan) for _ in range(5)]  # classes no offer uses: never read
-    m = min(len(linear), n_cls)
-    for arr, src in zip(coef, (linear.co2e_kg_per_unit, linear.co2e_kg_per_unit_km, linear.diverted_t_per_unit,
-                               linear.eur_per_unit, linear.eur_per_unit_km)):
-        arr[:m] = src[:m]
+    e_ptr, e_oc, e_w, e_rkm, e_rchord, e_heat, roots, heap_cap = _class_pairs(
+        compat, classinfo, radius_km, n_cls, root, n_nodes, np.bincount(needs.cls, minlength=n_cls) > 0, True)
+    r_ptr = np.arange(e_oc.size + 1, dtype=np.int64)  # one root per entry (one tree per class)
+    coef = _coefficients(linear, n_cls)
 
     # Needs by class then place (Z-order), so a chunk reuses the same tree
     # nodes in cache; their figures gathered in that order, read in sequence.
@@ -731,31 +760,9 @@ def _search_needs(
                 else:
                     demand = n_q[p]
                     known = math.isfinite(demand)
-                    if known and supply > 0.0:
-                        fit = min(supply, demand) / max(supply, demand)
-                    elif supply > 0.0:
-                        fit = wt[10]
-                    else:
-                        fit = 0.0
-                    tonnes = min(supply, demand) if known else supply
-                    imp = _impact(tonnes, km, ga, gb, dv, ea, eb, wt)
-                    v = plaus * ((wt[0] * imp + wt[1] * fit + wt[2]) / (wt[0] + wt[1] + wt[2]))
-                nidx = n_idx[p]
-                if cnt == k and (v < out_v[i, k - 1] or (v == out_v[i, k - 1] and nidx > out_n[i, k - 1])):
-                    continue
-                j = cnt if cnt < k else k - 1
-                while j > 0 and (out_v[i, j - 1] < v or (out_v[i, j - 1] == v and out_n[i, j - 1] > nidx)):
-                    out_v[i, j] = out_v[i, j - 1]
-                    out_n[i, j] = out_n[i, j - 1]
-                    out_d[i, j] = out_d[i, j - 1]
-                    out_w[i, j] = out_w[i, j - 1]
-                    j -= 1
-                out_v[i, j] = v
-                out_n[i, j] = nidx
-                out_d[i, j] = km
-                out_w[i, j] = w
-                if cnt < k:
-                    cnt += 1
+                    v = plaus * _merit(_fit(supply, demand, known, wt), min(supply, demand) if known else supply,
+                                       km, ga, gb, dv, ea, eb, wt)
+                cnt = _keep_best(out_v, out_n, out_d, out_w, i, cnt, k, v, n_idx[p], km, w)
                 if cnt == k:
                     kth = out_v[i, k - 1]
         out_cnt[i] = cnt
@@ -778,29 +785,9 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     nd, ni, order, root, n_nodes, n_infl = _need_forest(xyz, needs, n_cls, weights, n_threads, by_plausibility)
 
     # Compatible (need class, weight, radius) per offer class, as CSR arrays (one root per entry).
-    has_offers = np.bincount(offers.cls[rows], minlength=n_cls) > 0
-    entries: list[list[tuple]] = [[] for _ in range(n_cls)]
-    for oc, nc, w in zip(compat.offer_cls.tolist(), compat.need_cls.tolist(), compat.weight.tolist()):
-        if root[nc] >= 0 and has_offers[oc] and class_pair_allowed(classinfo, oc, nc):
-            r = pair_radius_km(classinfo, oc, nc, radius_km)
-            heat = bool(classinfo.is_heat[oc] or classinfo.is_heat[nc])
-            entries[oc].append((nc, w, r, float(km_to_chord(r)), heat))
-    flat = [e for per in entries for e in per]
-    e_ptr = np.zeros(n_cls + 1, dtype=np.int64)
-    e_ptr[1:] = np.cumsum([len(per) for per in entries])
-    e_nc = np.array([e[0] for e in flat], dtype=np.int64)
-    e_w = np.array([e[1] for e in flat], dtype=np.float64)
-    e_rkm = np.array([e[2] for e in flat], dtype=np.float64)
-    e_rchord = np.array([e[3] for e in flat], dtype=np.float64)
-    e_heat = np.array([e[4] for e in flat], dtype=np.bool_)
-    roots = root[e_nc] if flat else np.zeros(0, dtype=np.int64)
-    heap_cap = max([int(n_nodes[[e[0] for e in per]].sum()) for per in entries if per] + [1])
-
-    coef = [np.full(n_cls, np.nan) for _ in range(5)]
-    m = min(len(linear), n_cls)
-    for arr, src in zip(coef, (linear.co2e_kg_per_unit, linear.co2e_kg_per_unit_km, linear.diverted_t_per_unit,
-                               linear.eur_per_unit, linear.eur_per_unit_km)):
-        arr[:m] = src[:m]
+    e_ptr, _e_nc, e_w, e_rkm, e_rchord, e_heat, roots, heap_cap = _class_pairs(
+        compat, classinfo, radius_km, n_cls, root, n_nodes, np.bincount(offers.cls[rows], minlength=n_cls) > 0, False)
+    coef = _coefficients(linear, n_cls)
 
     # Offers by class then place, so a chunk keeps the same tree nodes in cache.
     o_xyz_all = xyz[offers.site[rows]]

@@ -34,6 +34,12 @@ inferred one, at most ``cap`` receivers, ranked by plausibility). So a tile **ow
   :func:`.pipeline.select_pairs` (score, plausibility descending, then offer flow, receiving site,
   need flow ranks), which is unique per selected pair: the single run's order.
 
+The per-need mode (``Problem.per_need``, :func:`.pipeline.select_need_arrays`: the best offers
+of each need) is the mirror: every decision is taken per need and all rows of a need are at its
+site, so a tile **owns needs** and **sees offers** within the halo (the search radius: no
+plausibility cut) around its needing sites; the merge sorts by need (receiving site, need flow
+ranks), then score descending, then offer flow rank, unique per shown pair.
+
 Cost (see ``docs/scaling.md``): each tile builds the search trees of the needs it sees (its own
 and its halo), searches for its offers only; the halo is the duplicated work. A tile of side
 ``L`` km sees about ``(L + 2h)^2 / L^2`` times its own needs; tiles are balanced on offers plus
@@ -91,6 +97,8 @@ class Problem:
     vterms: object = None
     n_unit: np.ndarray | None = None
     searchable: np.ndarray | None = None
+    # The per-need mode (pipeline.select_need_arrays): the ``per_need`` best offers of each need.
+    per_need: int | None = None
 
     _ARRAYS = ("o_flow_of", "n_site_of", "n_flow_of")
 
@@ -114,7 +122,7 @@ class Problem:
             np.save(folder / f"{name}.npy", arr)
         meta = {"radius_km": self.radius_km, "threshold": self.threshold, "cap": self.cap,
                 "by_plausibility": self.by_plausibility, "weights": asdict(self.weights),
-                "exhaustive": self.exhaustive, "arrays": sorted(arrays)}
+                "exhaustive": self.exhaustive, "per_need": self.per_need, "arrays": sorted(arrays)}
         (folder / "problem.json").write_text(json.dumps(meta))
         return folder
 
@@ -128,7 +136,8 @@ class Problem:
                    eng.Needs(**{k: a[f"needs.{k}"] for k in _NEED_FIELDS}),
                    *(a[k] for k in cls._ARRAYS), a.get("waste_op"), meta["radius_km"], meta["threshold"],
                    meta["cap"], meta["by_plausibility"], ScoreWeights(**meta["weights"]), meta["exhaustive"],
-                   vterms=_offer_terms(a), n_unit=a.get("n_unit"), searchable=a.get("searchable"))
+                   vterms=_offer_terms(a), n_unit=a.get("n_unit"), searchable=a.get("searchable"),
+                   per_need=meta.get("per_need"))
 
 
 def _offer_terms(arrays: dict):
@@ -179,6 +188,7 @@ class TileResult:
     cpu_seconds: float = 0.0
     peak_rss_mb: float = 0.0
     pid: int = 0
+    offers_seen: int = 0  # the per-need mode's halo: offers in the trees (the offers owned otherwise)
 
 
 @dataclass(frozen=True, eq=False)
@@ -329,12 +339,15 @@ def _shared_for(spec: TileSpec):
 
 
 def run_tile(spec: TileSpec, threads: int = 1) -> TileResult:
-    """The selected pairs of the offers a tile owns, with global row indices."""
+    """The selected pairs of the offers a tile owns (of the needs it owns, in the per-need mode),
+    with global row indices."""
     from .pipeline import gain_filter, select_arrays
 
     t0, c0 = time.perf_counter(), time.process_time()
     p, x, y, xyz = _shared_for(spec)
     own_site = owned_sites(spec, x, y)
+    if p.per_need is not None:
+        return _run_need_tile(spec, p, own_site, xyz, threads, t0, c0)
     o_rows = np.flatnonzero(own_site[p.offers.site])
     offering = np.zeros(own_site.size, dtype=bool)
     offering[np.asarray(p.offers.site)[o_rows]] = True  # the halo is around the sites that offer
@@ -345,8 +358,7 @@ def run_tile(spec: TileSpec, threads: int = 1) -> TileResult:
         oi = ni = empty[0]
         km = w = score = plaus = empty[1]
     else:
-        offers = eng.Offers(**{k: np.asarray(getattr(p.offers, k))[o_rows] for k in _OFFER_FIELDS})
-        needs = eng.Needs(**{k: np.asarray(getattr(p.needs, k))[n_rows] for k in _NEED_FIELDS})
+        offers, needs = eng.take_rows(p.offers, o_rows), eng.take_rows(p.needs, n_rows)
         gain = search = None
         if p.vterms is not None:
             gain = gain_filter(p.vterms, p.needs, np.asarray(p.n_unit), o_map=o_rows, n_map=n_rows)
@@ -363,7 +375,38 @@ def run_tile(spec: TileSpec, threads: int = 1) -> TileResult:
     return TileResult(spec.index, oi, ni, km, w, score, plaus, int(o_rows.size),
                       int(np.count_nonzero(own_site[p.needs.site])), int(n_rows.size),
                       time.perf_counter() - t0, time.process_time() - c0,
-                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, os.getpid())
+                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, os.getpid(), int(o_rows.size))
+
+
+def _run_need_tile(spec: TileSpec, p: Problem, own_site: np.ndarray, xyz: np.ndarray, threads: int,
+                   t0: float, c0: float) -> TileResult:
+    """The per-need mode's tile: owns the needs of its sites, sees the offers within the halo of
+    them. Every row of a need is at its site, so a need's whole selection is taken in one tile."""
+    from .pipeline import gain_filter, select_need_arrays
+
+    n_rows = np.flatnonzero(own_site[p.needs.site])
+    needing = np.zeros(own_site.size, dtype=bool)
+    needing[np.asarray(p.needs.site)[n_rows]] = True  # the halo is around the sites that need
+    o_rows = np.flatnonzero(seen_sites(xyz, needing, spec.halo_km)[p.offers.site])  # increasing: same ties
+    if p.searchable is not None:
+        o_rows = o_rows[np.isin(o_rows, np.asarray(p.searchable))]
+    oi = ni = np.zeros(0, dtype=np.int64)
+    km = w = score = plaus = np.zeros(0)
+    if o_rows.size and n_rows.size:
+        offers, needs = eng.take_rows(p.offers, o_rows), eng.take_rows(p.needs, n_rows)
+        gain = None
+        if p.vterms is not None:
+            gain = gain_filter(p.vterms, p.needs, np.asarray(p.n_unit), o_map=o_rows, n_map=n_rows)
+        cands, terms, sel = select_need_arrays(
+            p.sites, offers, needs, np.asarray(p.o_flow_of)[o_rows], np.asarray(p.n_site_of)[n_rows],
+            np.asarray(p.n_flow_of)[n_rows], None if p.waste_op is None else np.asarray(p.waste_op),
+            p.radius_km, p.per_need, p.weights, p.exhaustive, threads, gain=gain)
+        oi, ni = o_rows[cands.offer_idx[sel]], n_rows[cands.need_idx[sel]]
+        km, w = cands.distance_km[sel], cands.compat_weight[sel]
+        score, plaus = terms["score"][sel], terms["plausibility"][sel]
+    return TileResult(spec.index, oi, ni, km, w, score, plaus, int(np.count_nonzero(own_site[p.offers.site])),
+                      int(n_rows.size), int(n_rows.size), time.perf_counter() - t0, time.process_time() - c0,
+                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, os.getpid(), int(o_rows.size))
 
 
 # --------------------------------------------------------------------------- workers
@@ -411,14 +454,15 @@ def run_partitioned(problem: Problem, workers: int = 2, tiles: int | None = None
     merged = merge(results, problem)
     m1 = time.perf_counter()
     figures = [TileResult(r.index, *([np.zeros(0)] * 6), r.offers_owned, r.needs_owned, r.needs_seen, r.seconds,
-                          r.cpu_seconds, r.peak_rss_mb, r.pid) for r in sorted(results, key=lambda r: r.index)]
+                          r.cpu_seconds, r.peak_rss_mb, r.pid, r.offers_seen) for r in sorted(results, key=lambda r: r.index)]
     return Partitioned(*merged, tiles=figures, halo_km=specs[0].halo_km if specs else 0.0,
                        seconds=m1 - t0, merge_seconds=m1 - m0)
 
 
 def merge(results: list[TileResult], problem: Problem):
     """The tiles' rows in the order of :func:`.pipeline.select_pairs`: score, plausibility
-    descending, then offer flow, receiving site and need flow ranks (unique per shown pair)."""
+    descending, then offer flow, receiving site and need flow ranks (unique per shown pair); in the
+    per-need mode, that of :func:`.pipeline.select_need_pairs`: need, score descending, offer flow."""
     cols = [np.concatenate([getattr(r, k) for r in results]) if results else np.zeros(0)
             for k in ("offer_idx", "need_idx", "distance_km", "compat_weight", "score", "plausibility")]
     oi, ni = cols[0].astype(np.int64), cols[1].astype(np.int64)
@@ -428,7 +472,11 @@ def merge(results: list[TileResult], problem: Problem):
     n_flow = np.asarray(problem.n_flow_of)[ni]
     # Each tile's rows already come in this order: a stable sort of records merges the runs
     # (timsort), several times faster than sorting afresh.
-    key = np.empty(oi.size, dtype=[("s", "<f8"), ("p", "<f8"), ("o", "<i8"), ("site", "<i8"), ("n", "<i8")])
-    key["s"], key["p"], key["o"], key["site"], key["n"] = -score, -plaus, o_flow, n_site, n_flow
+    if problem.per_need is not None:  # each tile holds whole needs: its runs are sorted by need
+        key = np.empty(oi.size, dtype=[("site", "<i8"), ("n", "<i8"), ("s", "<f8"), ("o", "<i8")])
+        key["site"], key["n"], key["s"], key["o"] = n_site, n_flow, -score, o_flow
+    else:
+        key = np.empty(oi.size, dtype=[("s", "<f8"), ("p", "<f8"), ("o", "<i8"), ("site", "<i8"), ("n", "<i8")])
+        key["s"], key["p"], key["o"], key["site"], key["n"] = -score, -plaus, o_flow, n_site, n_flow
     order = np.argsort(key, kind="stable")
     return [oi[order], ni[order], *(c[order] for c in cols[2:])]

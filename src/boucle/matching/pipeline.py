@@ -240,10 +240,10 @@ class ProposalTable:
                         _j(sites[nrow[1]].site_id), _j(need_id),
                         _j(flows_by_id[need_id].label if need_id else None), _j(need_id is None), _j(nrow[2]),
                         _j(nrow[3]), _j(rule.rule_id if rule else None), _j(rule.source if rule else None),
-                        _j(_receiver_activity(rule)), _j(need_id is not None),
+                        _j(_receiver_activity(rule)), _j(need_id is not None), _j(_grade(rule)),
                         (nrow[2], need_id is not None, rule.rule_id if rule else None, _receiver_activity(rule),
-                         rule.source if rule else None))
-                words = text(op[10], *np_[10], op[11], cols["km"][i], op[8], op[9])
+                         rule.source if rule else None, _grade(rule), None if need_id is not None else nrow[3]))
+                words = text(op[10], *np_[11], hazardous=op[11], distance_km=cols["km"][i], quantity=op[8], unit=op[9])
                 lines.append(
                     f'{{"offer_site_id": {op[0]}, "need_site_id": {np_[0]}, "offer_flow_id": {op[1]}, '
                     f'"offer_label": {op[2]}, "need_flow_id": {np_[1]}, "need_label": {np_[2]}, "inferred": {np_[3]}, '
@@ -253,7 +253,7 @@ class ProposalTable:
                     f'"need_class": {np_[4]}, "need_confidence": {np_[5]}, "compatibility": {cw_j[i]}, '
                     f'"inferred_factor": {inf_j[i]}, "distance_decay": {dec_j[i]}, '
                     f'"merit": {mer_j[i]}, "rule_id": {np_[6]}, "source": {np_[7]}, '
-                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "hazardous": {op[7]}{extras[i]}, '
+                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "grade": {np_[10]}, "hazardous": {op[7]}{extras[i]}, '
                     f'"text": {_encode_str(words)}}}}}\n')
             yield "".join(lines)
 
@@ -286,6 +286,11 @@ def _receiver_activity(rule) -> str | None:
     return rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None
 
 
+def _grade(rule) -> str | None:
+    """What the receiver's activity does with the class (a process recipe's grade), None if unsaid."""
+    return (getattr(rule, "grade", "") or None) if rule else None
+
+
 def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
     need_id, rule = nrow[0], nrow[4]
     explanation = {
@@ -300,6 +305,7 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
         # What the wording needs (matching.wording): which activity's rule, declared or inferred, hazard.
         "receiver_activity": _receiver_activity(rule),
         "declared_need": need_id is not None,
+        "grade": _grade(rule),
         "hazardous": hazardous,
     }
     if cols["known"][i]:  # valued against the offer's current route (boucle.matching.additionality)
@@ -439,8 +445,8 @@ def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
 
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
-    classifier's candidates merged with the EWC code's class, restricted to the declared kind
-    (material, energy, water...) when one is given, heat graded by the stated temperature."""
+    classifier's candidates merged with the EWC code's class, restricted to a declared energy or water
+    kind when one is given, heat graded by the stated temperature."""
     if flow.class_key:
         return [(flow.class_key, 1.0)]
     return list(_classify(flow.label or "", flow.ewc_code or "", flow.kind or "", flow.temperature_c))
@@ -454,7 +460,7 @@ HEAT_GRADES = (("waste_heat_low", 100.0), ("waste_heat_medium", 250.0), ("waste_
 
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
-    from boucle.materials.classify import class_for_ewc, classify_label
+    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label
 
     found: dict[str, float] = {}
     if label:
@@ -471,7 +477,10 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         if ewc_key in found:  # label and code agree: both sources back the class
             conf = min(1.0, max(found[ewc_key], conf) + 0.1)
         found[ewc_key] = max(found.get(ewc_key, 0.0), conf)
-    if kind:
+    # "material" is what the importer stores when the file gives no kind: only a declared energy or
+    # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
+    # process gases" lost its fuel-gas reading to "gases in containers".
+    if kind in KIND_BOUND:
         _, classes = _classes()
         kinds = {c.key: c.kind for c in classes}
         same = {k: v for k, v in found.items() if kinds.get(k) == kind}
@@ -664,8 +673,30 @@ def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Can
     ok = (weight[oc, nc] > 0) & (km <= reach[oc, nc] * (1 + 1e-12))
     ok &= eng.flow_rules_mask(offers, needs, class_info(), oi, ni)
     oi, ni, km = oi[ok], ni[ok], km[ok]
-    order = np.lexsort((oi, ni))
+    key = ni * len(offers) + oi
+    # Pairs often come sorted already (the per-need search lists them by need then offer).
+    order = np.arange(key.size) if bool(np.all(key[1:] > key[:-1])) else np.lexsort((oi, ni))
     return eng.Candidates(oi[order], ni[order], km[order], weight[offers.cls[oi[order]], needs.cls[ni[order]]])
+
+
+def _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights):
+    """The found pairs as the enumeration makes and scores them (hard rules, filters, terms)."""
+    cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km))
+    return cands, _terms(cands, offers, needs, weights)
+
+
+def _unproven(group_of_row: np.ndarray, pending: np.ndarray, cut: np.ndarray, sel_group: np.ndarray,
+              sel_score: np.ndarray, k: int) -> np.ndarray:
+    """The searched rows whose selection is not proven: their search left pairs out (``cut``: the
+    last rank value it kept, -inf when it kept all) at or above the last value kept for their group
+    (its ``k``-th, -inf when fewer were kept), so an unseen pair might still enter. Strictly below
+    is proof, with room for the last bits of exp and asin in the compiled values."""
+    n = pending.size
+    full = np.bincount(sel_group, minlength=n) >= k
+    kept_min = np.full(n, np.inf)
+    np.minimum.at(kept_min, sel_group, sel_score)
+    bar = np.where(full, kept_min, -np.inf)[group_of_row]
+    return pending[group_of_row] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
 
 
 # Needs searched per offer row at first, as (a, b): a x cap + b. Several rows of a need (its classes)
@@ -721,20 +752,13 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
             extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
             fo, fn = np.concatenate([fo, extra_o]), np.concatenate([fn, extra_n])
         pair = _unique(fo * len(needs) + fn)
-        cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, pair // len(needs), pair % len(needs),
-                                                 radius_km))
-        terms = _terms(cands, offers, needs, weights)
+        cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
+                                 pair_filter, weights)
         score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
         sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                            terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
-        # The last score kept per offer flow (-inf when fewer than ``cap`` receivers were found).
         flows_sel = o_flow_of[cands.offer_idx[sel]]
-        full = np.bincount(flows_sel, minlength=n_flows) >= cap
-        kept_min = np.full(n_flows, np.inf)
-        np.minimum.at(kept_min, flows_sel, score[sel])
-        bar = np.where(full, kept_min, -np.inf)[o_flow_of]
-        # Strictly below, with room for the last bits of exp and asin in the compiled scores.
-        short = pending[o_flow_of] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
+        short = _unproven(o_flow_of, pending, cut, flows_sel, score[sel], cap)
         if rounds == 1 and not short.any():
             return cands, terms, sel
         still = np.zeros(n_flows, dtype=bool)
@@ -751,8 +775,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     # The selection of selected pairs is themselves (one per receiver, at most ``cap`` per offer,
     # none an inferred need whose site's declared need qualifies): select once more for the order.
     oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
-    cands = pair_filter(_pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km))
-    terms = _terms(cands, offers, needs, weights)
+    cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
     return cands, terms, sel
@@ -827,6 +850,139 @@ def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, was
     return cands, terms, sel
 
 
+# Offers searched per need row at first, as (a, b): a x per_need + b (several class rows of an
+# offer flow count as one offer; rows that need more are searched again, see _per_need_selection).
+FIRST_GUESS_PER_NEED = (2, 2)
+
+
+def need_keys(n_site: np.ndarray, n_flow: np.ndarray) -> np.ndarray:
+    """One integer per need of the per-need mode: a declared need flow, or a site's inferred needs
+    taken together (``n_flow`` -1), as in the per-offer mode's receivers; ordered by receiving
+    site rank, then need flow rank (inferred first)."""
+    n_flows = int(n_flow.max(initial=-1)) + 2
+    return n_site.astype(np.int64) * n_flows + (n_flow + 1)
+
+
+def select_need_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray,
+                      per_need: int) -> np.ndarray:
+    """Positions of the pairs of the per-need mode: for each need (:func:`need_keys`), its best pair
+    with each offer flow (several classes of an offer are one suggestion), then its ``per_need``
+    best offer flows by score, ties by offer flow rank; ordered by need, then rank. Among exact
+    duplicates the first pair in candidate order (need, offer) wins."""
+    if o_flow.size == 0 or per_need <= 0:
+        return np.zeros(0, dtype=np.int64)
+    _, need = np.unique(need_keys(n_site, n_flow), return_inverse=True)  # dense, in the keys' order
+    n_oflows = int(o_flow.max()) + 1
+    if (int(need.max()) + 1) * n_oflows < 2**62:  # (need, offer flow) as one integer: one sort key
+        pair = need * n_oflows + o_flow
+        by_pair = np.argsort(pair, kind="stable")  # ties keep the candidate order
+        p = pair[by_pair]
+        start = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+        s = score[by_pair]
+        s = np.where(np.isnan(s), -np.inf, s)  # a NaN score ranks last, as in the sorts
+        best = np.repeat(np.maximum.reduceat(s, start), np.diff(np.r_[start, p.size]))
+        # the first pair of each group that reaches its best score
+        top = np.flatnonzero(s == best)
+        top = top[np.r_[True, p[top[1:]] != p[top[:-1]]]]
+        order, first = by_pair[top], np.ones(top.size, dtype=bool)
+    else:
+        order = np.lexsort((-score, o_flow, need))
+        a, b = need[order], o_flow[order]
+        first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+    sel = order[first]  # by need, then offer flow: a stable sort on (need, score) keeps the offer flows' order
+    sel = sel[np.lexsort((-score[sel], need[sel]))]
+    g = need[sel]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    rank = np.arange(g.size) - np.repeat(starts, np.diff(np.append(starts, g.size)))
+    return sel[rank < per_need]
+
+
+def _per_need_selection(sites_arr, offers, needs, radius_km, weights, per_need, o_flow_of, n_site_of, n_flow_of,
+                        pair_filter, offer_rows=None, threads: int = -1):
+    """:func:`select_need_pairs` over every pair in reach, computed from a bounded set of them.
+
+    The per-need search (:func:`.nearest.best_offers_per_need`) gives each need row its ``m``
+    best offer rows by score; the pairs are rescored here as the enumeration scores them, filtered
+    and selected. A need is proven when each of its rows either found fewer than ``m`` offers
+    (all of them) or found ``m`` whose last scores strictly below the last offer kept for the
+    need (nothing unseen can enter); the rows of the needs not proven are searched again with
+    ``m`` four times larger."""
+    impact, info, compat = _linear_impact(), class_info(), compatibility()
+    offer_rows = np.arange(len(offers)) if offer_rows is None else np.asarray(offer_rows, dtype=np.int64)
+    search_offers = eng.take_rows(offers, offer_rows)
+    key = need_keys(n_site_of, n_flow_of)
+    keys, key_of = np.unique(key, return_inverse=True)
+    n_keys = keys.size
+    m = max(1, FIRST_GUESS_PER_NEED[0] * per_need + FIRST_GUESS_PER_NEED[1])
+    rows = np.arange(len(needs))
+    pending = np.ones(n_keys, dtype=bool)  # needs whose selection is not proven yet
+    settled = []  # the selected pairs of the needs proven
+    cut = np.full(len(needs), -np.inf)
+    while True:
+        if offer_rows.size and rows.size:
+            top = nearest.best_offers_per_need(sites_arr, search_offers, eng.take_rows(needs, rows), info, compat,
+                                               radius_km, m, impact_fn=impact, weights=weights, workers=threads)
+            oi, ni = offer_rows[top.candidates.offer_idx], rows[top.candidates.need_idx]
+            count = np.bincount(top.candidates.need_idx, minlength=rows.size)
+            last = np.full(rows.size, np.inf)
+            np.minimum.at(last, top.candidates.need_idx, top.score)
+            cut[rows] = np.where(count >= m, last, -np.inf)
+        else:
+            oi = ni = np.zeros(0, dtype=np.int64)
+            cut[rows] = -np.inf
+        pair = _unique(ni * len(offers) + oi)  # rows of the needs pending only, by need then offer
+        cands, terms = _rescored(sites_arr, offers, needs, pair % len(offers), pair // len(offers), radius_km,
+                                 pair_filter, weights)
+        score = terms["score"]
+        sel = select_need_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                                score, per_need)
+        k_sel = key_of[cands.need_idx[sel]]
+        short = _unproven(key_of, pending, cut, k_sel, score[sel], per_need)
+        if not settled and not short.any():
+            return cands, terms, sel
+        still = np.zeros(n_keys, dtype=bool)
+        still[key_of[short]] = True
+        done = ~still[k_sel]
+        settled.append((cands.offer_idx[sel[done]], cands.need_idx[sel[done]]))
+        if not short.any():
+            break
+        pending = still
+        rows = np.flatnonzero(still[key_of])  # every row of a need not proven: its selection is redone
+        m *= 4
+    # The selected pairs are their own selection (one per need and offer flow, at most
+    # ``per_need`` per need): select once more for the order.
+    oi = np.concatenate([s[0] for s in settled])
+    ni = np.concatenate([s[1] for s in settled])
+    cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
+    sel = select_need_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                            terms["score"], per_need)
+    return cands, terms, sel
+
+
+def select_need_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
+                       per_need: int, weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False,
+                       threads: int = -1, gain=None, offer_rows=None):
+    """The array part of the per-need mode (``propose_table(per_need=K)``): candidates, their terms
+    and the positions shown, by need then rank (:func:`select_need_pairs`), after the resale filter
+    and ``gain``; ``offer_rows``: the offer rows worth searching (:func:`searchable_rows`). One
+    function for the single run and for each tile of a partitioned run (:mod:`.partition`)."""
+    resale = resale_filter(offers, needs, waste_op)
+
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        cands = resale(cands)
+        return gain(cands) if gain is not None and len(cands) else cands
+
+    if not exhaustive:
+        return _per_need_selection(sites_arr, offers, needs, radius_km, weights, per_need, o_flow_of, n_site_of,
+                                   n_flow_of, pair_filter, offer_rows, threads)
+    cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
+                                            radius_km=radius_km))
+    terms = _terms(cands, offers, needs, weights)
+    sel = select_need_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
+                            terms["score"], per_need)
+    return cands, terms, sel
+
+
 @contextmanager
 def bulk_allocation():
     """No cyclic garbage collection while a run allocates millions of small objects (rows,
@@ -844,15 +1000,16 @@ def bulk_allocation():
 def propose(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
             top: int | None = None, threshold: float | None = None,
             weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False,
-            workers: int | None = None) -> list[Proposal]:
+            workers: int | None = None, per_need: int | None = None) -> list[Proposal]:
     """Proposals, best first (:func:`propose_table`, every row built)."""
-    return propose_table(sites, flows, radius_km, inferred, top, threshold, weights, exhaustive, workers).proposals()
+    return propose_table(sites, flows, radius_km, inferred, top, threshold, weights, exhaustive, workers,
+                         per_need).proposals()
 
 
 def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 200.0, inferred: bool = True,
                   top: int | None = None, threshold: float | None = None,
                   weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False,
-                  workers: int | None = None) -> ProposalTable:
+                  workers: int | None = None, per_need: int | None = None) -> ProposalTable:
     """Proposals, best first, as columns (rows built when read: :class:`ProposalTable`).
 
     With neither ``top`` nor ``threshold``: the default output, what the platform shows
@@ -866,10 +1023,17 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     reach), then the same selection as the full enumeration keeps them: the result is the full
     enumeration's, exactly (``exhaustive=True`` runs that enumeration, for tests and checks).
     ``workers``: the same rows computed tile by tile over that many processes
-    (:mod:`.partition`)."""
-    default_output = top is None and threshold is None
+    (:mod:`.partition`).
+
+    ``per_need`` (instead of ``top``): the ``per_need`` best offers of each need by score (a
+    declared need flow, or a site's inferred needs together), ordered by need then rank
+    (:func:`select_need_pairs`), no cut by plausibility: what a buyer asks (« who can supply
+    me? »), from the exact per-need search of :mod:`.nearest`."""
+    if per_need is not None and top is not None:
+        raise ValueError("top (per offer) and per_need are two modes: give one")
+    default_output = top is None and threshold is None and per_need is None
     if threshold is None:
-        threshold = 0.0 if top is not None else DEFAULT_THRESHOLD
+        threshold = 0.0 if top is not None or per_need is not None else DEFAULT_THRESHOLD
     keys, _ = _classes()
     cidx = {k: i for i, k in enumerate(keys)}
     site_pos = {s.site_id: i for i, s in enumerate(sites)}
@@ -982,14 +1146,22 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     cap = MAX_RECEIVERS_PER_OFFER if default_output else top
     by_plausibility = default_output  # the default output ranks an offer's receivers by plausibility
     searchable = searchable_rows(vterms, len(offers), gain) if cap is not None and not exhaustive else None
+    if per_need is not None:
+        cap, by_plausibility = None, False
+        searchable = searchable_rows(vterms, len(offers), gain) if not exhaustive else None
     if workers is not None:  # tiles over worker processes, same rows (boucle.matching.partition)
         from .partition import Problem, run_partitioned
 
         problem = Problem(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km, threshold,
-                          cap, by_plausibility, weights, exhaustive, vterms=vterms, n_unit=n_unit, searchable=searchable)
+                          cap, by_plausibility, weights, exhaustive, vterms=vterms, n_unit=n_unit, searchable=searchable,
+                          per_need=per_need)
         cands, _score, _plaus = run_partitioned(problem, workers=workers).candidates()
         terms = _terms(cands, offers, needs, weights)
         sel = np.arange(len(cands))
+    elif per_need is not None:
+        cands, terms, sel = select_need_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
+                                               radius_km, per_need, weights, exhaustive, gain=gain,
+                                               offer_rows=searchable)
     else:
         cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
                                           radius_km, threshold, cap, by_plausibility, weights, exhaustive,

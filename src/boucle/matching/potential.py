@@ -129,8 +129,9 @@ def _per_unit(total: np.ndarray, quantity: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(out) & (quantity > 0), out, np.nan)
 
 
-def solve(c: Candidates, objective: str = "co2") -> Potential:
-    """The optimal allocation of the candidates, with its figures per unit and its exchanges."""
+def solve(c: Candidates, objective: str = "co2", workers: int | None = None) -> Potential:
+    """The optimal allocation of the candidates, with its figures per unit and its exchanges;
+    ``workers``: the network's independent parts solved by that many processes (the same plan)."""
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}: co2 or eur")
     _, value_unit = OBJECTIVES[objective]
@@ -159,7 +160,8 @@ def solve(c: Candidates, objective: str = "co2") -> Potential:
 
     # Values per unit are stepped by 1e-6 (the allocation works in integers): a m3 of water avoids a few
     # 1e-4 tCO2e, which the allocation's default step (1e-3) would round to nothing.
-    result = allocate(supply, demand, frm, to, np.nan_to_num(value, nan=0.0), value_scale=VALUE_SCALE)
+    result = allocate(supply, demand, frm, to, np.nan_to_num(value, nan=0.0), value_scale=VALUE_SCALE,
+                      workers=workers)
     flow = result.flow_t
     used = np.flatnonzero(flow > 0)
     exchanged = {u: float(flow[unit == u].sum()) for u in UNIT_TOTALS}

@@ -63,8 +63,10 @@ def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclud
         return table.proposals()
 
 
-def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None):
-    """The territory's proposals as a :class:`pipeline.ProposalTable` (rows built when read)."""
+def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None,
+                      per_need=None):
+    """The territory's proposals as a :class:`pipeline.ProposalTable` (rows built when read); ``per_need``:
+    the best offers of each need instead (:func:`pipeline.propose_table`)."""
     from .pipeline import bulk_allocation, propose_table
 
     sites = territory_sites(territory)
@@ -72,7 +74,8 @@ def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, 
         sites = sites.exclude(site_id__in=list(exclude_sites))
     with bulk_allocation():
         site_in, flow_in = pipeline_inputs(sites)
-        return propose_table(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top, workers=workers)
+        return propose_table(site_in, flow_in, radius_km=radius_km, inferred=inferred, top=top, workers=workers,
+                             per_need=per_need)
 
 
 def run_matching(territory: str | None = None, radius_km: float | None = None, user=None, *, inferred=True,

@@ -125,7 +125,7 @@ def proposal_candidates(proposals) -> Candidates:
 
 
 def potential_of(ref=None, objective: str = "co2", period: int | None = None, exclude_sites=(),
-                 max_distance_km: float | None = None) -> Potential:
+                 max_distance_km: float | None = None, workers: int | None = None) -> Potential:
     """The potential of a territory (a ``TerritoryRef``, or None for the whole platform).
 
     Kept per data version (``web.snapshots``): equal arguments give the very same object until the
@@ -135,15 +135,18 @@ def potential_of(ref=None, objective: str = "co2", period: int | None = None, ex
 
     def compute():
         communes = ref.communes().values("insee") if ref is not None else None
-        return solve(stored_candidates(communes, period, exclude_sites, max_distance_km), objective)
+        return solve(stored_candidates(communes, period, exclude_sites, max_distance_km), objective, workers)
 
+    # ``workers`` changes how the plan is computed, never the plan: not part of the key.
     return remembered_for_all("potential", compute, str(ref) if ref is not None else "", objective, period,
                               tuple(sorted(exclude_sites)), max_distance_km)
 
 
-def fresh_potential(territory: str | None, radius_km: float, objective: str = "co2", exclude_sites=()) -> Potential:
-    """The matching run again on the territory's flows, its proposals allocated (``boucle allocate --fresh``)."""
+def fresh_potential(territory: str | None, radius_km: float, objective: str = "co2", exclude_sites=(),
+                    workers: int | None = None) -> Potential:
+    """The matching run again on the territory's flows, its proposals allocated (``boucle allocate --fresh``);
+    ``workers``: the matching's tiles and the allocation's independent parts over that many processes."""
     from .service_run import propose_for
 
-    proposals = propose_for(territory, radius_km, True, None, exclude_sites=exclude_sites)
-    return solve(proposal_candidates(proposals), objective)
+    proposals = propose_for(territory, radius_km, True, None, exclude_sites=exclude_sites, workers=workers)
+    return solve(proposal_candidates(proposals), objective, workers)

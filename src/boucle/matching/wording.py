@@ -17,8 +17,11 @@ from pathlib import Path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .citations import document_names
+
 NAF_CSV = Path(__file__).resolve().parents[1] / "data" / "reference" / "naf.csv"
 CLASSES_CSV = Path(__file__).resolve().parents[1] / "materials" / "data" / "classes.csv"
+GRADES_CSV = Path(__file__).resolve().parent / "knowledge" / "data" / "recipe_grades.csv"
 
 
 def _en() -> bool:
@@ -59,6 +62,65 @@ def _rule_activity(explanation: dict) -> str | None:
     return code
 
 
+@lru_cache(maxsize=1)
+def _grades() -> dict[str, tuple[str, str]]:
+    """Process-recipe grade (as written in process_recipes.csv) -> (French wording, role): "use"
+    says what the activity does with the class, "note" qualifies the rule (« un incinérateur
+    produit sa propre vapeur »)."""
+    with GRADES_CSV.open(encoding="utf-8", newline="") as fh:
+        return {r["grade"]: (r["label_fr"], r["role"]) for r in csv.DictReader(fh)}
+
+
+def _split_grade(explanation: dict) -> tuple[str | None, str | None]:
+    """(source, grade): explanations stored before the grade had its own field carry it at the end
+    of the source (« EU BREF …: alkylation catalyst »)."""
+    source, grade = explanation.get("source"), explanation.get("grade")
+    if source and not grade and (explanation.get("rule_id") or "").startswith("recipe:") and ": " in source:
+        head, tail = source.rsplit(": ", 1)
+        if tail in _grades():
+            return head, tail
+    return source, grade
+
+
+def grade_label(grade: str | None) -> tuple[str, str] | None:
+    """(wording, role) of a recipe grade in the reader's language; None when it has no French wording
+    yet (then it is left out rather than shown in English)."""
+    if not grade:
+        return None
+    known = _grades().get(grade)
+    if _en():
+        return grade, known[1] if known else "use"
+    return known
+
+
+def source_label(source: str | None) -> str:
+    """The documents a rule's citation names, in the reader's language (« BREF CLM 2013 (ciment,
+    chaux et magnésie) ; directive 2008/98/CE »); the full citation stays in the data."""
+    if not source:
+        return ""
+    names = document_names(source, "en" if _en() else "fr")
+    if not names:
+        return _("référence citée dans la base de connaissances (texte complet dans le champ « source »)")
+    return ("; " if _en() else " ; ").join(names)
+
+
+def _in_sentence(label: str) -> str:
+    """A class label inside a sentence: lower-case first letter unless it starts an acronym (« CO2 »)."""
+    if len(label) > 1 and label[0].isupper() and not (label[1].isupper() or label[1].isdigit()):
+        return label[0].lower() + label[1:]
+    return label
+
+
+def unit_label(unit: str | None) -> str:
+    return {"m3": "m³"}.get(unit or "", unit or "")
+
+
+def is_waste_trade(code: str | None) -> bool:
+    """Recovery, treatment, remediation and scrap trade (NACE 38, 39, 46.77): they treat or recover
+    what they take in rather than use it in a process."""
+    return bool(code) and (code[:2] in ("38", "39") or code.startswith("46.77"))
+
+
 def _number(value: float) -> str:
     text = f"{value:,.1f}".rstrip("0").rstrip(".")
     return text.replace(",", " ") if _en() else text.replace(",", "\u202f").replace(".", ",")
@@ -66,32 +128,52 @@ def _number(value: float) -> str:
 
 def explanation_parts(explanation: dict, *, distance_km: float | None = None, quantity: float | None = None,
                       unit: str | None = None) -> list[tuple[str, str]]:
-    """(heading, sentence) pairs, most important first. ``quantity`` only where the reader may
-    see the offer's exact figure (the command line, the offering company)."""
+    """(heading, sentence) pairs, most important first: what the receiver does with the offer, the
+    documents its rule comes from, substitution, hazard, then quantity and distance. ``quantity``
+    only where the reader may see the offer's exact figure (the command line, the offering company);
+    with ``unit`` and no quantity the offer's quantity is said to be undeclared."""
     if not isinstance(explanation, dict):
         return []
     parts: list[tuple[str, str]] = []
     offer_class, need_class = explanation.get("offer_class"), explanation.get("need_class")
-    need = material_label(need_class)
+    need = _in_sentence(material_label(need_class))
+    source, grade = _split_grade(explanation)
     if explanation.get("declared_need") or (explanation.get("declared_need") is None and not explanation.get("rule_id")
                                             and need_class):
-        parts.append((_("Usage"), _("le site receveur a déclaré un besoin de %(material)s") % {"material": need}))
+        parts.append((_("Usage"), _("le site receveur a déclaré un besoin : %(material)s") % {"material": need}))
     elif need_class:
         code = _rule_activity(explanation)
-        if code:
-            parts.append((_("Usage"), _("une activité « %(activity)s » utilise habituellement : %(material)s")
-                          % {"activity": activity_label(code), "material": need}))
+        confidence = explanation.get("need_confidence")
+        sure = not isinstance(confidence, (int, float)) or confidence >= 0.5
+        worded = grade_label(grade)
+        if code and is_waste_trade(code):
+            text = (_("une activité « %(activity)s » traite ou valorise habituellement : %(material)s") if sure else
+                    _("une activité « %(activity)s » peut traiter ou valoriser : %(material)s"))
+        elif code:
+            text = (_("une activité « %(activity)s » utilise habituellement : %(material)s") if sure else
+                    _("une activité « %(activity)s » peut utiliser : %(material)s"))
         else:
-            parts.append((_("Usage"), _("le site receveur utilise habituellement : %(material)s") % {"material": need}))
-        if explanation.get("source"):
-            parts.append((_("Source"), str(explanation["source"])))
+            text = (_("le site receveur utilise habituellement : %(material)s") if sure else
+                    _("le site receveur peut utiliser : %(material)s"))
+        text %= {"activity": activity_label(code), "material": need}
+        if worded and worded[1] == "use":
+            text += _(", pour : %(use)s") % {"use": worded[0]}
+        parts.append((_("Usage"), text))
+        if worded and worded[1] == "note":
+            parts.append((_("Précision"), worded[0]))
+        if source:
+            parts.append((_("Source"), source_label(source)))
     if offer_class and need_class and offer_class != need_class:
-        parts.append((_("Substitution"), _("%(offer)s peut remplacer %(need)s")
-                      % {"offer": material_label(offer_class), "need": need}))
+        parts.append((_("Substitution"), _("« %(offer)s » peut remplacer « %(need)s »")
+                      % {"offer": material_label(offer_class), "need": material_label(need_class)}))
     if explanation.get("hazardous"):
-        parts.append((_("Danger"), _("déchet dangereux : le site receveur est autorisé à traiter ce type de déchet")))
-    if quantity is not None and unit:
-        parts.append((_("Quantité"), _("%(quantity)s %(unit)s par an offerts") % {"quantity": _number(quantity), "unit": unit}))
+        parts.append((_("Danger"), _("déchet dangereux, proposé seulement à une activité qui traite ce type de "
+                                     "déchet ; son autorisation est à vérifier avant tout échange")))
+    if unit and quantity is not None:
+        parts.append((_("Quantité"), _("%(quantity)s %(unit)s par an") % {"quantity": _number(quantity),
+                                                                          "unit": unit_label(unit)}))
+    elif unit:
+        parts.append((_("Quantité"), _("non déclarée")))
     if distance_km is not None:
         parts.append((_("Distance"), _("%(km)s km") % {"km": _number(distance_km)}))
     return parts
@@ -111,7 +193,8 @@ class ExplanationWriter:
         self.en = _en()
         self.static: dict[tuple, list[str]] = {}
         self.numbers: dict[float, str] = {}
-        self.quantity = (_("Quantité"), _("%(quantity)s %(unit)s par an offerts"))
+        self.quantity = (_("Quantité"), _("%(quantity)s %(unit)s par an"))
+        self.no_quantity = (_("Quantité"), _("non déclarée"))
         self.distance = (_("Distance"), _("%(km)s km"))
 
     def _part(self, head: str, text: str) -> str:
@@ -123,19 +206,22 @@ class ExplanationWriter:
             text = self.numbers[value] = _number(value)
         return text
 
-    def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, hazardous,
-                 distance_km=None, quantity=None, unit=None) -> str:
-        key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, hazardous)
+    def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade=None,
+                 need_confidence=None, *, hazardous=False, distance_km=None, quantity=None, unit=None) -> str:
+        sure = need_confidence is None or need_confidence >= 0.5
+        key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade, sure, hazardous)
         parts = self.static.get(key)
         if parts is None:
             explanation = {"offer_class": offer_class, "need_class": need_class, "declared_need": declared_need,
                            "rule_id": rule_id, "receiver_activity": receiver_activity, "source": source,
-                           "hazardous": hazardous}
+                           "grade": grade, "need_confidence": 1.0 if sure else 0.0, "hazardous": hazardous}
             parts = self.static[key] = [self._part(h, t) for h, t in explanation_parts(explanation)]
         out = list(parts)
-        if quantity is not None and unit:
+        if unit and quantity is not None:
             head, text = self.quantity
-            out.append(self._part(head, text % {"quantity": self._number(quantity), "unit": unit}))
+            out.append(self._part(head, text % {"quantity": self._number(quantity), "unit": unit_label(unit)}))
+        elif unit:
+            out.append(self._part(*self.no_quantity))
         if distance_km is not None:
             head, text = self.distance
             out.append(self._part(head, text % {"km": self._number(distance_km)}))

@@ -32,8 +32,9 @@ _EWC = re.compile(r"^\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*[ .-]?\s*(\d{2})\s*\*?\s*$"
 
 # A declared figure that sums several materials (iREP's yearly « Déchets dangereux (total
 # déclaré) », a register's "total waste", a German "Abfälle insgesamt") is information about the
-# site, not a material anyone can take: it is never classified nor matched.
-_TOTAL = re.compile(r"\b(?:total|totale?s?|totaux|cumul|cumule|cumulated|aggregate|overall|sum of|somme des"
+# site, not a material anyone can take: it is never classified nor matched. "Aggregate" alone is
+# a material (EN 13242 aggregates, "coal ash aggregate"): only "aggregated" marks a total.
+_TOTAL = re.compile(r"\b(?:total|totale?s?|totaux|cumul|cumule|cumulated|aggregated|overall|sum of|somme des"
                     r"|gesamt|gesamtmenge|insgesamt|summe|all wastes?|tous (?:les )?dechets|ensemble des dechets)\b")
 
 

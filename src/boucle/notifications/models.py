@@ -14,6 +14,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
+    email_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a job began handing the e-mail to the mail server: an e-mail begun "
+                                         "but never marked sent (the job's process died meanwhile) is not sent again.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,15 +1,24 @@
-"""The one write path for notifications: a row per person, then an e-mail after commit.
+"""The one write path for notifications: a row per person, then an e-mail job after commit.
 
-E-mail goes through Django's backend (console by default, SMTP with ``BOUCLE_SMTP_*``);
-a failing mail server never undoes the action that caused the message, and the
-message stays readable in the application either way.
+E-mail goes through Django's backend (console by default, SMTP with ``BOUCLE_SMTP_*``) in a
+job (``boucle.jobs``, kind ``email``): run by a worker when ``BOUCLE_BROKER_URL`` is set, which
+tries again when the mail server does not answer, and at once in the process otherwise. A
+failing mail server never undoes the action that caused the message, and the message stays
+readable in the application either way.
+
+A job may run more than once, so each notification records its e-mail's state: begun
+(``email_started_at``), then sent (``emailed``). A run sends only what was never begun; a failure
+the mail server reports releases the e-mail for the next try; an e-mail begun by a process that
+died before marking it sent is not sent again (it may have left): at most one e-mail per person.
 """
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Notification
@@ -27,20 +36,85 @@ def notify(users, subject: str, body: str, link: str = "", base_url: str = "") -
     to_mail = [(n, people[n.user_id].email) for n in rows if people[n.user_id].email]
     if to_mail:
         text = body + (f"\n\n{base_url.rstrip('/')}{link}" if link else "")
-        transaction.on_commit(lambda: _send([(n, email) for n, email in to_mail], subject, text))
+        ids = [n.pk for n, _email in to_mail]
+        transaction.on_commit(lambda: _submit(ids, _("Boucle : %(subject)s") % {"subject": subject}, text))
     return len(people)
 
 
-def _send(pairs, subject, text):
-    subject = _("Boucle : %(subject)s") % {"subject": subject}
-    messages = [EmailMessage(subject, text, settings.DEFAULT_FROM_EMAIL, [email]) for _n, email in pairs]
+def _submit(ids: list[int], subject: str, text: str) -> None:
+    from boucle.jobs import services as jobs
+
     try:
-        sent = get_connection().send_messages(messages) or 0
-    except OSError:
-        log.exception("notification e-mail not sent")
-        return
-    if sent:
-        Notification.objects.filter(pk__in=[n.pk for n, _email in pairs]).update(emailed=True)
+        jobs.submit("email", "", {"notifications": ids, "subject": subject, "text": text})
+    except jobs.JobRefused:  # the broker is down: the job says so; the notifications stay readable
+        log.exception("notification e-mail job not queued")
+
+
+class MailServerDown(Exception):
+    """The mail server refused or did not answer: nothing of that e-mail left."""
+
+
+MAX_RECIPIENTS = 5000
+
+
+def email_parameters(raw: dict) -> dict:
+    """The parameters of an e-mail job, checked: notification ids, subject, text (``jobs.services``)."""
+    from boucle.jobs.services import JobRefused
+
+    ids, subject, text = raw.pop("notifications", None), raw.pop("subject", None), raw.pop("text", None)
+    if not isinstance(ids, list) or not 0 < len(ids) <= MAX_RECIPIENTS \
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise JobRefused(_("notifications : une liste d'identifiants"))
+    if not isinstance(subject, str) or not isinstance(text, str) or len(subject) > 300 or len(text) > 100_000:
+        raise JobRefused(_("subject, text : un objet et un texte"))
+    return {"notifications": ids, "subject": subject, "text": text}
+
+
+def send_pending(parameters: dict) -> dict:
+    """Send the e-mails of these notifications that were never begun; what an e-mail job does.
+
+    Each e-mail is claimed (``email_started_at``) and committed before it is handed to the server,
+    then marked sent; ``MailServerDown`` when the server fails, the failed e-mail released so the
+    job's next try sends it (and only what is still unsent)."""
+    subject, text = parameters["subject"], parameters["text"]
+    pending = Notification.objects.filter(pk__in=parameters["notifications"]).select_related("user").order_by("pk")
+    counts = {"sent": 0, "already_sent": 0, "uncertain": 0, "no_address": 0}
+    connection = None
+    try:
+        for notification in pending:
+            if notification.emailed:
+                counts["already_sent"] += 1
+                continue
+            if notification.email_started_at is not None:  # begun by a process that died: it may have left
+                counts["uncertain"] += 1
+                continue
+            if not notification.user.email:
+                counts["no_address"] += 1
+                continue
+            claimed = Notification.objects.filter(pk=notification.pk, emailed=False, email_started_at__isnull=True)\
+                .update(email_started_at=timezone.now())
+            if not claimed:
+                counts["already_sent"] += 1
+                continue
+            try:
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                connection.send_messages([EmailMessage(subject, text, settings.DEFAULT_FROM_EMAIL,
+                                                       [notification.user.email])])
+            except (OSError, smtplib.SMTPException) as exc:
+                Notification.objects.filter(pk=notification.pk).update(email_started_at=None)
+                log.warning("notification e-mail not sent: %s", exc)
+                raise MailServerDown(str(exc) or type(exc).__name__) from None
+            Notification.objects.filter(pk=notification.pk).update(emailed=True)
+            counts["sent"] += 1
+    finally:
+        if connection is not None:
+            try:
+                connection.close()
+            except (OSError, smtplib.SMTPException):
+                pass
+    return counts
 
 
 def unread_count(user) -> int:

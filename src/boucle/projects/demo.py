@@ -23,7 +23,7 @@ SUMMARY = (
     "de financement : les propositions sont orientées vers les dispositifs régionaux ou européens. "
     "Les pièces transmises restent confidentielles. (Reprise de démonstration de l'AMI publié.)"
 )
-THEMES = "économie circulaire, mobilités, réemploi, recyclage, symbiose industrielle, micro factory"
+THEMES = "économie circulaire, mobilités, réemploi, recyclage, symbiose industrielle, micro-usine"
 
 
 @transaction.atomic

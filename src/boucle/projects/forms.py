@@ -95,8 +95,20 @@ class SynergyChoice(forms.ModelMultipleChoiceField):
         self.company = company
 
     def label_from_instance(self, synergy):
-        own = synergy.offer if synergy.offer.site.company_id == self.company.pk else synergy.need
-        return f"#{synergy.pk} {synergy.material_class or ''} — {own.label if own else ''}".strip()
+        """The material in words, the company's own flow and where the synergy stands; never the
+        other company (an answer's form is no place to learn who it is)."""
+        from boucle.web.present import STATUS_LABELS, material_label
+
+        mine_offer = synergy.offer.site.company_id == self.company.pk
+        own = synergy.offer if mine_offer else synergy.need
+        if own is None:
+            own_text = _("besoin déduit de votre activité")
+        elif mine_offer:
+            own_text = _("votre offre « %(label)s »") % {"label": own.label}
+        else:
+            own_text = _("votre besoin « %(label)s »") % {"label": own.label}
+        material = material_label(synergy.material_class) or _("matière non classée")
+        return f"{material} — {own_text} ({STATUS_LABELS.get(synergy.status, '')})"
 
 
 class AnswerForm(forms.Form):

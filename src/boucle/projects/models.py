@@ -150,3 +150,16 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+    def _label(self, status: str) -> str:
+        labels = dict((Answer if self.answer_id else Call).Status.choices)
+        return str(labels.get(status, status)) if status else ""
+
+    @property
+    def from_label(self) -> str:
+        """The status left, in words (the history shows words, never the stored key)."""
+        return self._label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)

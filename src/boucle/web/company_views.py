@@ -165,9 +165,12 @@ def flow_import(request):
 
     written = report is not None and report.ok and (report.created or report.updated)
     guidance = after_declaration(_editable_sites(request.user).first()) if written else ""
+    from boucle.accounts.access import is_facilitator
+
     return render(request, "web/company/import.html", {"report": report, "error": error, "columns": COLUMNS,
                                                         "lines": report.lines(_lang()) if report else [],
-                                                        "guidance": guidance})
+                                                        "guidance": guidance,
+                                                        "facilitator": is_facilitator(request.user)})
 
 
 TEMPLATE_MAX_SITES = 2000

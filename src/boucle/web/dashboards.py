@@ -114,6 +114,15 @@ def _short(side: dict) -> str:
     return f"{site['company']} — {site['commune']}" if site.get("commune") else site["company"]
 
 
+def _with_links(indicators: dict) -> dict:
+    """The territory's figures with where their method and the observatory's page are (one click away)."""
+    from django.urls import reverse
+
+    level, _sep, code = indicators["territory"].partition(":")
+    return {**indicators, "method_url": reverse("observatory:territory-report", args=[level, code]) + "#method",
+            "observatory_url": reverse("observatory:territory", args=[level, code])}
+
+
 def synergy_rows(user, ids) -> list[dict]:
     """Cards for these synergy ids, in this order, with the short labels and answers lists show."""
     rows = services._with_sites(Synergy.objects.select_related("offer", "need").in_bulk(ids))
@@ -193,7 +202,7 @@ def territory_figures(request):
     after a change, and the dashboard's lists should not wait for it (htmx loads this block)."""
     figures = territory_potential(request.user)
     impact = figures["impact"]
-    context = {"impact": impact, "indicators": figures["indicators"],
+    context = {"impact": impact, "indicators": [_with_links(t) for t in figures["indicators"]],
                "by_status": [(STATUS_LABELS[s], impact["by_status"].get(s, 0)) for s in lifecycle.STATUSES]}
     if request.headers.get("HX-Request"):
         return render(request, "web/facilitator/_figures.html", context)
@@ -231,4 +240,6 @@ def company_dashboard(request):
     return render(request, "web/company/home.html", {
         "companies": companies, "sites": sites, "admin_ids": admin_company_ids(user),
         "awaiting": synergy_rows(user, awaiting_ids), "new": synergy_rows(user, new_ids), "flows": flows,
-        "impact": company_impact_summary(user), "n_flows": Flow.objects.filter(site__company_id__in=company_ids).count()})
+        "impact": company_impact_summary(user), "n_flows": Flow.objects.filter(site__company_id__in=company_ids).count(),
+        # the same synergies as the "Synergies proposées" page, not the potential's exchanges
+        "n_proposed": mine.count()})

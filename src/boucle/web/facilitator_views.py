@@ -179,6 +179,48 @@ def run_matching_function():
 
 
 @facilitator_required
+def facilitator_import(request):
+    """Import a sites or flows file for a territory as a background job, then follow it on its page.
+
+    The file is copied for the worker (``jobs.imports``); every row is checked by the one import
+    path (``flows.importers``), limited to the territory's sites, and written whole or not at all."""
+    from boucle.flows.importers import FLOW_COLUMNS, SITE_COLUMNS
+    from boucle.jobs import imports
+    from boucle.jobs import services as jobs
+
+    territories = _territories(request.user)
+    error = None
+    if request.method == "POST":
+        ref = request.POST.get("territory", "")
+        upload = request.FILES.get("file")
+        if ref not in territories and not request.user.is_superuser:
+            raise PermissionDenied
+        what = request.POST.get("what", "")
+        if what not in imports.WHAT:
+            error = _("Choisissez ce que contient le fichier : des sites ou des flux.")
+        elif upload is None:
+            error = _("Choisissez un fichier.")
+        elif upload.size > imports.MAX_IMPORT_BYTES:
+            error = _("Fichier trop volumineux (%(mb)d Mo au plus).") % {"mb": imports.MAX_IMPORT_BYTES // 2**20}
+        else:
+            staged = None
+            try:
+                staged = imports.stage(upload.chunks(), upload.name)
+                job = jobs.submit("import", ref, {**staged, "what": what}, request.user)
+                return redirect("jobs:detail", pk=job.pk)
+            except (jobs.JobRefused, TerritoryError) as exc:
+                if staged:
+                    imports.staged_path(staged["file"]).unlink(missing_ok=True)
+                error = str(exc)
+    from boucle.jobs.views import _context
+
+    recent = [_context(job) for job in jobs.visible_jobs(request.user).filter(kind="import")[:10]]
+    return render(request, "web/facilitator/import.html", {
+        "territories": territories, "error": error, "jobs": recent, "max_mb": imports.MAX_IMPORT_BYTES // 2**20,
+        "site_columns": SITE_COLUMNS, "flow_columns": FLOW_COLUMNS, "what": request.POST.get("what", "sites")})
+
+
+@facilitator_required
 def matching_runs(request):
     """Run the matching of a territory as a background job (``boucle.jobs``), then follow it on its page."""
     from boucle.jobs import services as jobs
@@ -203,5 +245,9 @@ def matching_runs(request):
     from boucle.jobs.views import _context
 
     recent = [_context(job) for job in jobs.recent_for(request.user, 10)]
+    last = runs.first()
+    # the last run's radius, so that running again does not quietly shrink the proposals
+    radius = round(last.radius_km) if last is not None else 50
     return render(request, "web/facilitator/runs.html", {"runs": runs[:50], "territories": territories,
-                                                         "available": runner is not None, "jobs": recent})
+                                                         "available": runner is not None, "jobs": recent,
+                                                         "radius": radius})

@@ -57,8 +57,18 @@ UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L")
                 ("GJ", "GJ"), ("unit", _("unité")), ("h", "h")]
 
 
+class SiteChoiceField(forms.ModelChoiceField):
+    """A site as its user knows it: its name and commune, with the SIRET only when it is one
+    (an imported site's key such as « irep:7005681 » means nothing to them)."""
+
+    def label_from_instance(self, site):
+        commune = f" — {site.commune}" if site.commune_id else ""
+        siret = f" (SIRET {site.site_id})" if site.id_kind == "siret" else ""
+        return f"{site.name}{commune}{siret}"
+
+
 class FlowForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    site = SiteChoiceField(label=_("Site"), queryset=None)
     direction = forms.ChoiceField(label=_("Sens"), choices=[("offer", _("offre")), ("need", _("besoin"))])
     kind = forms.ChoiceField(label=_("Type"), choices=[
         ("material", _("matière")), ("energy", _("énergie / chaleur")), ("water", _("eau")),

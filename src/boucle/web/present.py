@@ -110,6 +110,9 @@ def synergy_card(user, synergy) -> dict:
     # from one's own known site, draws a circle through the other one.
     distance_km = None if hidden else round(synergy.distance_km, 1)
     mine = "offer" if "offer" in sides else ("need" if "need" in sides else "")
+    # Energy and water are exchanged in MWh and m³, not diverted tonnes (which are 0 for them).
+    unit = {"MWh": "MWh", "m3": "m³"}.get(synergy.offer.base_unit or "", "t")
+    moved = synergy.tonnes_diverted if unit == "t" else synergy.quantity_t
     my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
@@ -122,10 +125,10 @@ def synergy_card(user, synergy) -> dict:
         "inferred": synergy.inferred,
         # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
-                       "brackets": [b for b in (bracket(synergy.tonnes_diverted, "t"),
+                       "brackets": [b for b in (bracket(moved, unit),
                                                 bracket(synergy.co2e_avoided_t, "t CO₂e"),
                                                 bracket(synergy.eur_saved, "€")) if b]}
-                      if hidden else {"tonnes": synergy.tonnes_diverted, "co2e_t": synergy.co2e_avoided_t,
+                      if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "brackets": []}),
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden),
         "co2e_text": None if hidden else co2e_text(synergy),

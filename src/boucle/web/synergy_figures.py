@@ -26,6 +26,53 @@ TERM_LABELS = {
 }
 
 
+# How each term is computed, in words (the figures are in the row's « Calcul » cell).
+FORMULAS = {
+    "virgin_avoided": _("quantité remplacée × émissions de production de la matière vierge (ou de la chaleur d'une "
+                        "chaudière au gaz)"),
+    "disposal_avoided": _("quantité × émissions du devenir actuel (mise en décharge, incinération…)"),
+    "processing": _("quantité × émissions de la préparation avant réemploi"),
+    "transport": _("tonnes × kilomètres × émissions du mode de transport"),
+    "heat_pump_electricity": _("électricité consommée par la pompe à chaleur × émissions du mix électrique"),
+    "avoided_disposal_fee": _("quantité × redevance d'élimination du devenir actuel"),
+    "avoided_purchase": _("quantité remplacée × prix de la matière vierge"),
+    "processing_cost": _("quantité × coût de préparation"),
+    "transport_cost": _("tonnes × kilomètres × coût du transport"),
+    "heat_pump_electricity_cost": _("électricité consommée × prix de l'électricité"),
+    "heat_network_cost": _("longueur du réseau × coût annualisé par kilomètre"),
+}
+LEGIFRANCE_DOUANES = "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006071570/"
+DESNZ_2025 = "https://www.gov.uk/government/publications/greenhouse-gas-reporting-conversion-factors-2025"
+GLEC = "https://www.smartfreightcentre.org/en/our-programs/global-logistics-emissions-council/"
+ADEME_BASE = "https://base-empreinte.ademe.fr/"
+MPA = "https://www.concretecentre.com/"
+CNR = "https://www.cnr.org/"
+EU_2015_2402 = "https://eur-lex.europa.eu/eli/reg_del/2015/2402/oj"
+# The cited documents a price or factor row's source names, by a word of its citation: (marker,
+# French name, English name, link). The first that matches wins; an uncited figure says so.
+SOURCES = (
+    ("Code des douanes", _("Code des douanes, art. 266 nonies (TGAP), et ordre de grandeur"),
+     LEGIFRANCE_DOUANES),
+    ("CNR", _("ordre de grandeur d'après les indices du Comité national routier (CNR)"), CNR),
+    ("DESNZ", _("facteurs d'émission DESNZ 2025 (Royaume-Uni)"), DESNZ_2025),
+    ("GLEC", _("GLEC Framework v3.0 (Smart Freight Centre, 2023)"), GLEC),
+    ("ADEME Base Empreinte", _("Base Empreinte de l'ADEME"), ADEME_BASE),
+    ("MPA The Concrete Centre", _("MPA The Concrete Centre (2019), fiche 18"), MPA),
+    ("Commission Delegated Regulation (EU) 2015/2402", _("règlement délégué (UE) 2015/2402, annexe II"), EU_2015_2402),
+    ("SEMHACH", _("ordre de grandeur du coût d'un réseau de chaleur (SEMHACH ; DECC 2050 Calculator)"), ""),
+    ("Uncited order of magnitude", _("ordre de grandeur non sourcé, à ajuster pour votre territoire"), ""),
+    ("Boucle method", _("méthode de Boucle (hypothèse sans source citée)"), ""),
+)
+
+
+def source_name(citation: str) -> tuple[str, str]:
+    """(name a reader understands, link or "") for a price or factor row's citation."""
+    for marker, name, url in SOURCES:
+        if marker in (citation or ""):
+            return str(name), url
+    return (str(_("source citée dans les données de Boucle")) if citation else ""), ""
+
+
 def _decimal_mark(text: str, lang: str) -> str:
     """French reads a decimal comma (« 0,16 », « 269,5 »); the range formatter writes small figures with a point."""
     return text.replace(".", ",") if lang == "fr" else text
@@ -40,6 +87,22 @@ def _factor(value: float, lang: str) -> str:
 
 def _number(value, lang):
     return _decimal_mark(format_range(value, None, None, "", lang).strip(), lang) if value is not None else "—"
+
+
+def _unit(unit: str) -> str:
+    """« EUR/t » reads « €/t »."""
+    return unit.replace("EUR", "€")
+
+
+def _price_range(term, lang: str) -> str:
+    """The price's low-high range the euro total is computed over (« 90 à 160 €/t »), when it has one."""
+    import re
+
+    m = re.match(r"^range ([0-9.]+)-([0-9.]+) EUR/(\S+)$", term.note or "")
+    if not m:
+        return ""
+    return str(_("fourchette %(low)s à %(high)s %(unit)s")) % {
+        "low": _factor(float(m.group(1)), lang), "high": _factor(float(m.group(2)), lang), "unit": f"€/{m.group(3)}"}
 
 
 def calculation(synergy, hidden: bool) -> dict | None:
@@ -73,10 +136,14 @@ def calculation(synergy, hidden: bool) -> dict | None:
         for t in terms:
             how = ""
             if t.activity is not None and t.factor:
-                how = f"{_number(t.activity, lang)} {t.activity_unit} × {_factor(t.factor, lang)} {t.unit}"
+                how = f"{_number(t.activity, lang)} {t.activity_unit} × {_factor(t.factor, lang)} {_unit(t.unit)}"
+            cited = bool(t.factor_id) and t.factor_id != "NONE"
+            name, url = source_name(t.source) if cited else ("", "")
             out.append({"label": str(TERM_LABELS.get(t.name, t.name)), "value": _number(t.value, lang),
-                        "how": how, "row": t.factor_id if t.factor_id and t.factor_id != "NONE" else "",
-                        "source": t.source if t.factor_id != "NONE" else ""})
+                        "how": how, "source_name": name, "source_url": url,
+                        "row": t.factor_id if cited else "",  # the data row, for checks (not shown)
+                        "formula": str(FORMULAS.get(t.name, "")) if cited else "",
+                        "vintage": t.vintage if cited and t.vintage and t.vintage not in name else "", "range": _price_range(t, lang) if cited else ""})
         return out
 
     return {"co2e": rows(b.terms), "eur": rows(b.cost_terms),

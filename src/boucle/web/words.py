@@ -141,7 +141,9 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
     # The matching's own wording first (use, source of the rule, substitution, hazard), without the
     # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
     for heading, text in explanation_parts(explanation):
-        sentences.append(f"{heading} : {_sentence(text)}" if not _english() else f"{heading}: {_sentence(text)}")
+        # After its heading a part keeps its lower-case start (« Usage : le site receveur… »).
+        text = text.strip() + ("" if text.strip().endswith((".", "!", "?")) else ".")
+        sentences.append(f"{heading} : {text}" if not _english() else f"{heading}: {text}")
     offer_class, need_class = explanation.get("offer_class"), explanation.get("need_class")
     if not sentences and offer_class and need_class:
         if offer_class == need_class:
@@ -168,9 +170,7 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
     if isinstance(breakeven, (int, float)) and not isinstance(breakeven, bool):
         sentences.append(_("Au-delà de %(km)s km, le réseau de chaleur coûterait plus qu'il ne rapporterait.")
                          % {"km": number(breakeven, 1)})
-    source = explanation.get("source")
-    if isinstance(source, str) and source.strip() and not any(source.strip() in x for x in sentences):
-        sentences.append(_("Règle de substitution tirée de : %(source)s.") % {"source": source.strip()})
+    # The rule's source is worded by explanation_parts (the documents it names, never the raw citation).
     for reason in explanation.get("reasons", []) or []:
         if isinstance(reason, dict):
             text = reason.get("text") if isinstance(reason.get("text"), str) else reason_text(reason)

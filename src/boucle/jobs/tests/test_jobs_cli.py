@@ -46,3 +46,58 @@ def test_the_worker_needs_a_broker(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}", "BOUCLE_DATA_DIR": str(tmp_path / "var")}
     result = boucle("worker", env={**env, "BOUCLE_LANG": "en"})
     assert result.returncode == 2 and "BOUCLE_BROKER_URL" in result.stderr
+
+
+SITES = """site_id,name,naf_code,latitude,longitude,commune_insee
+T-1,Centrale,35.11Z,50.63,3.06,59350
+T-2,Cimenterie,23.51Z,50.64,3.10,59350
+"""
+
+
+def test_an_import_job_from_the_command_line_reports_its_lines_in_the_reader_s_language(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}", "BOUCLE_DATA_DIR": str(tmp_path / "var")}
+    bad = tmp_path / "bad.csv"
+    bad.write_text(SITES + "T-3,,23.51Z,50.64,3.10,59350\n", encoding="utf-8")
+    result = boucle("jobs", "submit", "import", "--what", "sites", str(bad), "--json", env=env)
+    assert result.returncode == 1  # run here (no broker) and refused: nothing written
+    job_id = json.loads(result.stdout)["id"]
+    assert "ligne 4 : name: valeur obligatoire" in result.stderr
+    doc = json.loads(boucle("jobs", "status", job_id, "--json", env={**env, "BOUCLE_LANG": "en"}).stdout)
+    assert doc["state"] == "failed" and doc["error"] == "file rejected, nothing was saved (lines in error: 1)"
+    assert doc["result"]["rejected"] == [{"line": 4, "reason": "name: value required"}]
+    text = boucle("jobs", "status", job_id, env={**env, "BOUCLE_LANG": "en"}).stdout
+    assert "line 4: name: value required" in text and "created: 0, updated: 0" in text
+
+    good = tmp_path / "good.csv"
+    good.write_text(SITES, encoding="utf-8")
+    result = boucle("jobs", "submit", "import", "--what", "sites", str(good), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(boucle("jobs", "status", json.loads(result.stdout)["id"], "--json", env=env).stdout)
+    assert doc["state"] == "done" and doc["result"]["created"] == 2 and doc["result"]["written"]
+    assert list((tmp_path / "var" / "jobs" / "uploads").iterdir()) == []  # the copies are gone
+
+    result = boucle("jobs", "submit", "import", "--what", "flows", str(tmp_path / "missing.csv"), env=env)
+    assert result.returncode == 2 and "missing.csv" in result.stderr
+    result = boucle("jobs", "submit", "import", "--what", "sites", str(good), "--territory", "epci:999999999",
+                    env=env)
+    assert result.returncode == 2 and "pas de epci de code '999999999'" in result.stderr
+
+
+def test_an_import_job_whose_broker_is_down_keeps_no_copy(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}", "BOUCLE_DATA_DIR": str(tmp_path / "var"),
+           "BOUCLE_BROKER_URL": "redis://127.0.0.1:1/0"}
+    good = tmp_path / "good.csv"
+    good.write_text(SITES, encoding="utf-8")
+    result = boucle("jobs", "submit", "import", "--what", "sites", str(good), "--json", env=env)
+    assert result.returncode == 2 and result.stdout == "" and "BOUCLE_BROKER_URL" in result.stderr
+    assert list((tmp_path / "var" / "jobs" / "uploads").iterdir()) == []
+
+
+def test_health_checks_need_no_database(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}", "BOUCLE_DATA_DIR": str(tmp_path / "var"),
+           "BOUCLE_BROKER_URL": "redis://127.0.0.1:1/0"}
+    result = boucle("beat", "--check", env=env)
+    assert result.returncode == 1 and "n'a jamais tourné" in result.stderr
+    result = boucle("worker", "--check", env={**env, "BOUCLE_LANG": "en"})
+    assert result.returncode == 1 and "the queue does not answer" in result.stderr
+    assert not (tmp_path / "new.sqlite3").exists()  # a probe every minute never migrates a database

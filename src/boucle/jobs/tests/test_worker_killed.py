@@ -2,8 +2,8 @@
 worker, to the same result as an uninterrupted run, with no synergy written twice or half.
 
 Everything runs as a user would: the real ``boucle`` command line in subprocesses, a real Redis
-broker (127.0.0.1:6379, database 5, the test's own queue), a database of its own (SQLite, or a
-fresh PostgreSQL database when the suite runs on PostgreSQL).
+broker (127.0.0.1:6379, database 5 or ``BOUCLE_TEST_REDIS_DB``, the test's own queue), a database of its
+own (SQLite, or a fresh PostgreSQL database when the suite runs on PostgreSQL).
 """
 
 import json
@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-REDIS = ("127.0.0.1", 6379, 5)
+REDIS = ("127.0.0.1", 6379, int(os.environ.get("BOUCLE_TEST_REDIS_DB", "5")))  # a database of the tests' own
 TERRITORY = "epci:200093201"  # Métropole Européenne de Lille
 WRITING = "Enregistrement des propositions"  # services.STEPS["match_writing"], as stored
 

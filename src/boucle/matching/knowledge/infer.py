@@ -32,6 +32,7 @@ class InferredNeed:
     weight: float  # plausibility in (0, 1]: rule weight x certainty of the activity code
     rule_id: str
     source: str
+    grade: str = ""  # what the activity does with the class (a process recipe's grade), in English
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,9 @@ class Rule:
     # A process recipe row (data/process_recipes.csv): it says more about the class than the
     # rules of the broader codes (division, group), which it replaces for the activities it covers.
     overrides: bool = False
+    # What the activity does with the class or which grade it takes (« hydrogenation », « LP steam
+    # 2-4 bar »), apart from the citation so the wording can say it in the reader's language.
+    grade: str = ""
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -55,7 +59,7 @@ def _with_recipes(rules: list[Rule], direction: str) -> tuple[Rule, ...]:
     """The rule table with the process recipes of ``direction`` ("in" or "out"): a recipe row
     replaces the row of the same code and class, and is marked to override broader codes."""
     recipes = {(r["naf_prefix"], r["class_key"]): Rule(r["rule_id"], r["naf_prefix"], r["class_key"], float(r["weight"]),
-                                                         r["source"] + (f": {r['grade']}" if r["grade"] else ""), True)
+                                                         r["source"], True, r["grade"])
                for r in _read("process_recipes.csv") if r["direction"] == direction}
     kept = [r for r in rules if (r.naf_prefix, r.class_key) not in recipes]
     return tuple(kept + list(recipes.values()))
@@ -243,7 +247,7 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
                 w = round(rule.weight * conf * rel, 4)
                 cur = best.get(rule.class_key)
                 if cur is None or w > cur.weight or (w == cur.weight and rule.rule_id < cur.rule_id):
-                    best[rule.class_key] = InferredNeed(rule.class_key, w, rule.rule_id, rule.source)
+                    best[rule.class_key] = InferredNeed(rule.class_key, w, rule.rule_id, rule.source, rule.grade)
     return sorted(best.values(), key=lambda n: (-n.weight, n.class_key))
 
 

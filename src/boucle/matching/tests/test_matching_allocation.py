@@ -168,17 +168,22 @@ def test_a_territory_of_many_independent_parts_has_the_optimum_of_the_whole():
     assert alloc.total_value == pytest.approx(-lp.fun, rel=1e-6)
 
 
+def markets(rng, n_parts: int, per: int, arcs: int):
+    """``n_parts`` independent markets of ``per`` supplies and ``per`` demands joined by ``arcs`` random arcs."""
+    frm = np.concatenate([rng.integers(0, per, arcs) + p * per for p in range(n_parts)])
+    to = np.concatenate([rng.integers(0, per, arcs) + p * per for p in range(n_parts)])
+    n = n_parts * per
+    return frm, to, np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+
+
 def test_independent_parts_solved_by_two_processes_give_the_same_plan():
     """The parts of a network split by material and area do not compete: solved by two worker
     processes, the plan is the one process's plan, and its value the optimum of the whole (LP)."""
     from boucle.matching import allocation
 
     rng = np.random.default_rng(4)
-    n_parts, per = 40, 5
-    frm = np.concatenate([rng.integers(0, per, 12) + p * per for p in range(n_parts)])
-    to = np.concatenate([rng.integers(0, per, 12) + p * per for p in range(n_parts)])
-    n = n_parts * per
-    supply, demand = np.round(rng.uniform(0, 20, n), 3), np.round(rng.uniform(0, 20, n), 3)
+    frm, to, supply, demand = markets(rng, 40, 5, 12)
+    n = supply.size
     value = np.round(rng.uniform(-0.3, 2.0, frm.size), 3)
     old = allocation.GROUP_ARCS
     allocation.GROUP_ARCS = 50  # several groups even at this size
@@ -190,3 +195,35 @@ def test_independent_parts_solved_by_two_processes_give_the_same_plan():
         allocation.GROUP_ARCS = old
     np.testing.assert_array_equal(one.flow_t, two.flow_t)
     assert two.total_value == pytest.approx(lp_optimum(supply, demand, frm, to, value), rel=1e-6, abs=1e-3)
+
+
+def test_parts_solved_apart_give_the_plan_of_one_solver_call_on_the_whole():
+    """The same network solved whole (one OR-Tools call over every part) and part by part, in this
+    process and over two: the same integer objective and the same flow on every arc."""
+    from boucle.matching import allocation
+
+    rng = np.random.default_rng(9)
+    frm, to, supply, demand = markets(rng, 300, 6, 15)
+    n = supply.size
+    demand[rng.random(n) < 0.1] = np.nan
+    value = rng.uniform(-0.3, 2.0, frm.size)  # few ties between arcs (values are stepped by 1e-3): one optimal plan here
+    old = allocation.GROUP_ARCS
+    try:
+        allocation.GROUP_ARCS = 10**9  # every part packed into one solver call: the single solve
+        assert len(allocation._independent_groups(frm, to, n, n)) == 1
+        whole = allocate(supply, demand, frm, to, value)
+        allocation.GROUP_ARCS = 40
+        assert len(allocation._independent_groups(frm, to, n, n)) > 50
+        apart = allocate(supply, demand, frm, to, value)
+        two = allocate(supply, demand, frm, to, value, workers=2)
+    finally:
+        allocation.GROUP_ARCS = old
+
+    def objective(a):
+        return int(np.dot(np.rint(a.flow_t / a.quantity_unit_t).astype(np.int64),
+                          np.where(value > 0, np.rint(value * 1000), 0).astype(np.int64)))
+
+    assert objective(whole) == objective(apart) == objective(two) > 0
+    np.testing.assert_array_equal(whole.flow_t, apart.flow_t)
+    np.testing.assert_array_equal(whole.flow_t, two.flow_t)
+    assert whole.total_value == apart.total_value == two.total_value

@@ -3,7 +3,7 @@
 from boucle.matching.audit import OfferFacts, SiteFacts, audit
 from boucle.matching.knowledge.infer import hazardous_classes_accepted, is_waste_operator, site_codes
 from boucle.matching.knowledge.naf import name_to_naf
-from boucle.matching.pipeline import FlowIn, SiteIn, not_matchable, propose
+from boucle.matching.pipeline import FlowIn, SiteIn, classify_flow, not_matchable, propose
 
 
 def test_non_hazardous_waste_operator_words_never_grant_a_hazardous_authorisation():
@@ -39,6 +39,17 @@ def test_a_yearly_total_over_several_wastes_is_information_never_matched():
     assert not_matchable(total) == "total"
     assert propose(SITES, [total], threshold=0.0) == []
     assert not_matchable(FlowIn("o2", "solv", "offer", label="Solvants usés")) is None
+
+
+def test_an_aggregate_is_a_material_not_a_total():
+    # "aggregate" used to read as "aggregated figure": coal ash sold as road aggregate got nothing.
+    sites = [SiteIn("power", 18.0, -66.0, None, "Coal-fired power plant"),
+             SiteIn("road", 18.003, -66.0, None, "Road construction")]
+    for ewc in (None, "100101"):
+        ash = FlowIn("o1", "power", "offer", label="Coal ash aggregate", ewc_code=ewc)
+        assert not_matchable(ash) is None
+        assert [p.need_site_id for p in propose(sites, [ash])] == ["road"]
+    assert not_matchable(FlowIn("o2", "power", "offer", label="Aggregated waste figures")) == "total"
 
 
 def test_sorted_material_goes_to_a_user_not_to_the_next_recycler():
@@ -91,3 +102,14 @@ def test_bad_input_gives_no_proposal_and_a_reason_never_an_exception():
     assert propose(sites, flows) == [] and propose(sites, flows, threshold=0.0) == []
     assert why_no_proposal(flows[0], sites[0]) == ["unknown_material", "unknown_activity"]
     assert why_no_proposal(FlowIn("6", "c", "offer", label="Fly ash"), sites[2]) == []
+
+
+def test_the_default_material_kind_of_an_import_does_not_hide_an_energy_reading():
+    # A file without a kind column imports every flow as "material": that is no declaration, so
+    # steelworks gases stay a fuel for the power station (a declared energy or water kind still binds).
+    sites = [SiteIn("steel", 64.7, 24.5, None, "Integrated steelworks"),
+             SiteIn("power", 64.703, 24.5, None, "Power plant")]
+    gases = FlowIn("o1", "steel", "offer", label="Steelworks process gases", kind="material")
+    assert [(p.need_site_id, p.material_class) for p in propose(sites, [gases])] == [("power", "fuel_gas")]
+    assert {k for k, _ in classify_flow(FlowIn("o2", "steel", "offer", label="Steelworks process gases",
+                                                   kind="energy"))} == {"fuel_gas"}

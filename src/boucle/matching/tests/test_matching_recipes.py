@@ -110,3 +110,42 @@ def test_a_heavy_industry_park_known_by_names_gets_plausible_receivers_at_most_t
     assert "pow" in got["ref-1"]                       # refinery gas to the power station
     assert "pow" in got["wwtp-0"]                      # treated wastewater as cooling make-up
     assert not any("office" in v for v in got.values())  # a business centre takes none of this
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Refinería de Huelva", "19.20"), ("Raffineria di Sarroch", "19.20"), ("Raffinaderij Botlek", "19.20"),
+    ("Cementeria di Colleferro", "23.51"), ("Kokerei Prosper", "19.10"), ("Kupferhütte Nord", "24.44"),
+    ("Soudière de la Meurthe", "20.13"), ("Vapocraqueur du Sud", "20.14"), ("STEU de la Vallée", "37.00"),
+    ("Salins de l'Étang", "08.93"), ("Wasserwerk Ost", "36.00"), ("Hochofen 5", "24.10"),
+])
+def test_sector_words_of_other_languages_give_the_activity(name, code):
+    assert name_to_naf(name)[0][0] == code
+
+
+@pytest.mark.parametrize("activity, code", [
+    ("Acrylonitrile production", "20.14"), ("Phenol and cumene production", "20.14"),
+    ("Cobalt refining", "24.45"), ("Carbon fibre production", "23.99"), ("Potassium sulphate production", "20.15"),
+    ("Hydrogen production (steam methane reforming)", "20.11"), ("Slag grinding plant", "23.51"),
+    ("Tall oil refinery", "20.14"), ("Precipitated calcium carbonate plant", "20.13"),
+])
+def test_heavy_industry_activity_words_are_not_read_as_another_trade(activity, code):
+    assert activity_to_naf(activity)[0][0] == code
+
+
+def test_naphtha_aromatics_bittern_and_fluorine_by_products_reach_their_users():
+    sites = [SiteIn("ref", 43.4, 5.0, None, "Oil refinery", "Raffinerie du Golfe"),
+             SiteIn("crk", 43.403, 5.0, None, "Steam cracker", "Golfe olefins"),
+             SiteIn("phe", 43.406, 5.0, None, "Phenol production", "Golfe phenol"),
+             SiteIn("fer", 43.409, 5.0, None, "Phosphate fertiliser plant", "Engrais du Golfe"),
+             SiteIn("alf", 43.412, 5.0, None, "Aluminium fluoride and inorganic chemicals", "Golfe fluorides"),
+             SiteIn("salt", 43.415, 5.0, None, "Salt works", "Salins du Golfe"),
+             SiteIn("bro", 43.418, 5.0, None, "Bromine production", "Golfe bromine"),
+             SiteIn("office", 43.421, 5.0, None, "Business centre", "Golfe business centre")]
+    offers = {"ref": ["Naphtha", "Benzene"], "fer": ["Fluorosilicic acid"], "salt": ["Bittern"]}
+    flows = [FlowIn(f"{s}-{i}", s, "offer", label=label) for s, labels in offers.items() for i, label in enumerate(labels)]
+    got: dict[str, set] = {}
+    for p in propose(sites, flows):
+        got.setdefault(p.offer_flow_id, set()).add(p.need_site_id)
+    assert "crk" in got["ref-0"] and "phe" in got["ref-1"]
+    assert "alf" in got["fer-0"] and "bro" in got["salt-0"]
+    assert not any("office" in v for v in got.values())

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from boucle.materials.text import tokens
-from boucle.matching.evaluate import LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, read_rows
+from boucle.matching.evaluate import HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, read_rows
 
 MATERIALS = Path(__file__).parents[2] / "materials" / "data"
 KNOWLEDGE = Path(__file__).parents[1] / "knowledge" / "data"
-INDEPENDENT = re.compile(r"^(EWC|NACE|NAF|CPA|PRODCOM|CN|EU BREF|EN |EN ISO|Regulation|Directive|Euroslag|EFR|European)")
+# A dictionary or glossary definition of the word is a reference about the material, not the set.
+INDEPENDENT = re.compile(r"^(EWC|NACE|NAF|CPA|PRODCOM|CN|EU BREF|EN |EN ISO|Regulation|Directive|Euroslag|EFR|European|Glossary)")
 
 
 def _rows(path):
@@ -51,6 +52,18 @@ def test_no_label_of_the_process_check_set_is_copied_without_an_independent_sour
     labels = {tokens(r["waste_description"]) for r in read_rows(PROCESS_CSV) if r["waste_description"].strip()}
     copied = [r for r in synonyms if tokens(r["synonym"]) in labels and not INDEPENDENT.match(r["source"])]
     assert [r["synonym"] for r in copied if r["synonym"].lower() not in PROCESS_PREEXISTING] == []
+
+
+# The same for the heavy-industry check set (commit 0aea71f): these plain trade words were synonyms,
+# sourced "trade usage", before it was written.
+HEAVY_PREEXISTING = frozenset("""ammonia|ammonium sulphate|blast furnace gas|carbon dioxide|caustic soda|coke oven gas
+|demineralised water|nitrogen|oxygen|reclaimed water|residual heat|solid recovered fuel""".replace("\n", "").split("|"))
+
+
+def test_no_label_of_the_heavy_check_set_is_copied_without_an_independent_source(synonyms):
+    labels = {tokens(r["waste_description"]) for r in read_rows(HEAVY_CSV) if r["waste_description"].strip()}
+    copied = [r for r in synonyms if tokens(r["synonym"]) in labels and not INDEPENDENT.match(r["source"])]
+    assert [r["synonym"] for r in copied if r["synonym"].lower() not in HEAVY_PREEXISTING] == []
 
 
 @pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV], ids=["maestri", "literature"])
@@ -95,7 +108,8 @@ def test_strict_leave_one_case_out_judges_a_case_without_synonyms_equal_to_its_l
     assert strict["truth_pairs"] == report["leave_one_case_out"]["truth_pairs"] and 0 <= strict["f1"] <= 1
 
 
-@pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV], ids=["maestri", "literature", "process"])
+@pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV],
+                         ids=["maestri", "literature", "process", "heavy"])
 def test_no_company_name_of_an_evaluation_set_is_a_sector_phrase(path):
     """A site's name is read for sector words only: a company name of an evaluation set (with its
     place name) never becomes a phrase of the activity table."""

@@ -94,3 +94,13 @@ def test_hidden_or_empty_fields_leave_no_empty_heading(client, world):
     world.item.tiers = {}
     world.item.save()
     assert "Contenu recyclé : 0" in client.get(f"/passeports/{world.item.handle}/").content.decode()
+
+
+def test_masses_and_footprint_read_as_french_figures(client, world):
+    """« 4 300 kg CO₂e » and « 0,80 kg », never « 4300,0 » or « 0.8 » on a page read in French."""
+    world.item.carbon_footprint_kg = 4300.0
+    world.item.tiers = {**world.item.tiers, "carbon_footprint": "public"}
+    world.item.save()
+    html = client.get(f"/passeports/{world.item.handle}/").content.decode().replace("\u202f", " ").replace("\xa0", " ")
+    assert "4 300 kg CO₂e" in html and "4300" not in html
+    assert "0,80 kg" in html and "0.8 kg" not in html

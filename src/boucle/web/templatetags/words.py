@@ -9,9 +9,15 @@ register = template.Library()
 
 @register.filter
 def num(value, digits=0):
-    """``{{ 1234567|num }}`` → "1 234 567" (grouping and decimal mark of the page's language)."""
+    """``{{ 1234567|num }}`` → "1 234 567" (grouping and decimal mark of the page's language).
+
+    A positive figure too small for the digits shown reads "< 0,1" (or "< 1"), never a bare 0:
+    "0 t" would say nothing is there."""
     try:
-        return words.number(value, int(digits))
+        digits = int(digits)
+        if value is not None and value != "" and 0 < float(value) < 0.5 * 10 ** -digits:
+            return "< " + words.number(10 ** -digits, digits)
+        return words.number(value, digits)
     except (TypeError, ValueError):
         return value if value not in (None, "") else "—"
 

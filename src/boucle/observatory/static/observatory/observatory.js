@@ -105,22 +105,36 @@
         return;
       }
       const colours = ["#3b6ea8", "#0b6e4f", "#b5651d"];
+      // Every block gets at least a line of text: a territory with sixty materials makes a tall
+      // chart to scroll, not sixty labels printed over one another.
+      const perColumn = {};
+      doc.nodes.forEach((n) => { perColumn[n.column] = (perColumn[n.column] || 0) + 1; });
+      const crowded = Math.max(...Object.values(perColumn));
+      const needed = crowded * (narrow ? 15 : 17) + 40;
+      if (needed > sankeyEl.clientHeight) { sankeyEl.style.height = needed + "px"; chart.resize(); }
+      // A block too thin for its name keeps it in the tooltip only (printed, it would cover its neighbours').
+      const into = {}, out = {}, columnTotal = {};
+      doc.links.forEach((l) => { out[l.source] = (out[l.source] || 0) + l.value; into[l.target] = (into[l.target] || 0) + l.value; });
+      const size = (n) => Math.max(into[n.id] || 0, out[n.id] || 0);
+      doc.nodes.forEach((n) => { columnTotal[n.column] = (columnTotal[n.column] || 0) + size(n); });
+      const room = sankeyEl.clientHeight - 20 - crowded * 4;
+      const legible = (n) => columnTotal[n.column] > 0 && (size(n) / columnTotal[n.column]) * room >= 9;
       chart.on("finished", () => { sankeyEl.dataset.loaded = "true"; });
       chart.setOption({
         tooltip: { trigger: "item", formatter: (p) => escapeHtml(p.dataType === "edge"
           ? p.data.sourceLabel + " → " + p.data.targetLabel + " : " + fmt(p.data.value, "") + " t"
-          : p.data.label + " : " + fmt(p.value, "") + " t") },
+          : p.data.text + " : " + fmt(p.value, "") + " t") },
         series: [{
-          type: "sankey", left: 10, right: narrow ? 90 : 180, nodeAlign: "justify", draggable: false,
+          type: "sankey", left: 10, right: narrow ? 90 : 180, nodeAlign: "justify", draggable: false, nodeGap: 4,
           emphasis: { focus: "adjacency" },
-          data: doc.nodes.map((n) => ({ name: n.id, label: n.label, depth: n.column,
-            itemStyle: { color: colours[n.column] } })),
+          data: doc.nodes.map((n) => ({ name: n.id, text: n.label, depth: n.column,
+            itemStyle: { color: colours[n.column] }, ...(legible(n) ? {} : { label: { show: false } }) })),
           links: doc.links.map((l) => ({ ...l,
             sourceLabel: doc.nodes.find((n) => n.id === l.source).label,
             targetLabel: doc.nodes.find((n) => n.id === l.target).label })),
           // On a phone the labels are cut short; the tooltip (a tap) gives the whole name.
           label: { formatter: (p) => { const room = narrow ? 16 : 30;
-                     return p.data.label.length > room ? p.data.label.slice(0, room - 1) + "…" : p.data.label; },
+                     return p.data.text.length > room ? p.data.text.slice(0, room - 1) + "…" : p.data.text; },
                    fontSize: narrow ? 10 : 12 },
           lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
         }],

@@ -54,6 +54,20 @@
   });
   if (best) best.a.setAttribute("aria-current", "page");
 
+  // <details open data-fold-narrow>: open on a wide screen, folded on a phone, where a long
+  // section would push the rest of the page far down (its title stays, one tap away).
+  if (window.matchMedia("(max-width: 48em)").matches) {
+    document.querySelectorAll("details[data-fold-narrow]").forEach((d) => d.removeAttribute("open"));
+  }
+  // A link to an anchor in a folded section (a page's "on this page" list) unfolds it.
+  function unfoldTarget() {
+    const target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    const folded = target && target.closest("details");
+    if (folded) folded.open = true;
+  }
+  window.addEventListener("hashchange", unfoldTarget);
+  unfoldTarget();
+
   labelTables(document);
   document.body.addEventListener("htmx:afterSwap", (event) => labelTables(event.target.closest("main") || document));
 })();

@@ -1,0 +1,112 @@
+"""The documents a rule's citation names, as a reader names them: « BREF CLM 2013 (ciment, chaux et
+magnésie) », « directive 2008/98/CE », « NAF 38.22 », « Chertow (2000) ».
+
+A rule's ``source`` is a full citation written in English for the maintainers (document, section and
+what it says). An explanation shows the documents only, in the reader's language, and keeps the full
+citation in its own field (``explanation.source``). Pure: no Django; the language is an argument.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# The EU reference documents on best available techniques (Directive 2010/75/EU, art. 13), by the
+# acronym the citations use; French titles as the Ministry's INERIS translations name them.
+BREF_TITLES: dict[str, tuple[str, str]] = {
+    "CAK": ("production de chlore et de soude", "chlor-alkali"),
+    "CER": ("céramique", "ceramic manufacturing"),
+    "CLM": ("ciment, chaux et magnésie", "cement, lime and magnesium oxide"),
+    "CWW": ("effluents liquides et gazeux de la chimie", "waste water and waste gas in the chemical sector"),
+    "ENE": ("efficacité énergétique", "energy efficiency"),
+    "FDM": ("industries agroalimentaires et laitières", "food, drink and milk"),
+    "FMP": ("transformation des métaux ferreux", "ferrous metals processing"),
+    "GLS": ("fabrication du verre", "manufacture of glass"),
+    "ICS": ("systèmes de refroidissement industriels", "industrial cooling systems"),
+    "IRPP": ("élevage intensif de volailles et de porcs", "intensive rearing of poultry or pigs"),
+    "IS": ("sidérurgie", "iron and steel production"),
+    "LCP": ("grandes installations de combustion", "large combustion plants"),
+    "LVIC-AAF": ("ammoniac, acides et engrais", "ammonia, acids and fertilisers"),
+    "LVIC-S": ("chimie inorganique en grands volumes, solides", "large volume inorganic chemicals, solids"),
+    "LVOC": ("chimie organique en grands volumes", "large volume organic chemicals"),
+    "NFM": ("métaux non ferreux", "non-ferrous metals"),
+    "OFC": ("chimie organique fine", "organic fine chemicals"),
+    "POL": ("production de polymères", "production of polymers"),
+    "PP": ("pâte à papier, papier et carton", "pulp, paper and board"),
+    "REF": ("raffinage du pétrole et du gaz", "refining of mineral oil and gas"),
+    "SA": ("abattoirs et sous-produits animaux", "slaughterhouses and animal by-products"),
+    "SF": ("forge et fonderie", "smitheries and foundries"),
+    "SIC": ("chimie inorganique de spécialité", "speciality inorganic chemicals"),
+    "STM": ("traitement de surface des métaux et des plastiques", "surface treatment of metals and plastics"),
+    "STS": ("traitement de surface utilisant des solvants", "surface treatment using organic solvents"),
+    "TAN": ("tannage des peaux", "tanning of hides and skins"),
+    "TXT": ("industrie textile", "textiles industry"),
+    "WBP": ("panneaux à base de bois", "wood-based panels"),
+    "WI": ("incinération des déchets", "waste incineration"),
+    "WT": ("traitement des déchets", "waste treatment"),
+}
+# Bodies whose guides the citations name by acronym and year.
+BODIES = {"SETRA": ("guide du Sétra", "SETRA guide"), "IPCC": ("GIEC", "IPCC")}
+
+_BREF = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BREF_TITLES), key=len, reverse=True))
+                   + r")(?: |\)| \()?((?:19|20)\d{2})\b")
+_BODY = re.compile(r"\b(SETRA|IPCC)\b[^;:]*?\b((?:19|20)\d{2})\b")
+_EU_ACT = re.compile(r"\b(Directive|Regulation|Decision|Implementing Regulation|Delegated Regulation)"
+                     r"(?: \((EU|EC|EEC)\))?(?: No)? (\d{2,4}/\d{1,4})(?:/(EC|EEC|EU))?")
+_NACE = re.compile(r"\b(?:NACE|NAF)(?: Rev\. ?2)? (\d{2}(?:\.\d{1,2})?)\b")
+_EWC = re.compile(r"\b(?:EWC|LoW|List of Waste)(?: chapter)? (\d{2}(?: \d{2}(?: \d{2}\*?)?)?)\b")
+_STANDARD = re.compile(r"\b(EN(?: ISO)?|ISO) (\d{3,5}(?:-\d+)?)\b")
+_AUTHOR = re.compile(r"\b([A-Z][a-zà-ÿ'-]{2,}(?:(?: &| and) [A-Z][a-zà-ÿ'-]{2,})?)( et al\.)?,? \(?((?:19|20)\d{2})\)?")
+_NOT_AUTHORS = {"Directive", "Regulation", "Decision", "Annex", "Table", "Tables", "Article", "Code", "Loi", "Guide",
+                "Report", "Rev", "Chapter", "Euroslag", "Since", "From", "Before", "After", "December", "January",
+                "Accelerating", "Circular", "Framework"}
+_FR_ORIGIN = {"EU": "UE", "EC": "CE", "EEC": "CEE"}
+_FR_ACT = {"Directive": "directive", "Regulation": "règlement", "Decision": "décision",
+           "Implementing Regulation": "règlement d'exécution", "Delegated Regulation": "règlement délégué"}
+
+
+def _act(m: re.Match, en: bool) -> str:
+    kind, prefix_origin, number, suffix_origin = m.groups()
+    if en:
+        return f"{kind}{f' ({prefix_origin})' if prefix_origin else ''} {number}{f'/{suffix_origin}' if suffix_origin else ''}"
+    prefix = f" ({_FR_ORIGIN[prefix_origin]})" if prefix_origin else ""
+    suffix = f"/{_FR_ORIGIN[suffix_origin]}" if suffix_origin else ""
+    return f"{_FR_ACT[kind]}{prefix} {number}{suffix}"
+
+
+@lru_cache(maxsize=4096)
+def document_names(citation: str | None, lang: str = "fr") -> tuple[str, ...]:
+    """The documents ``citation`` names, in its order, worded in ``lang`` ("fr" or "en"); empty
+    when it names none this module knows (the caller then says the rule is cited without naming it)."""
+    if not citation:
+        return ()
+    en = lang.startswith("en")
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, text: str) -> None:
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append((m.start(), text))
+
+    for m in _EU_ACT.finditer(citation):
+        add(m, _act(m, en))
+    for m in _BREF.finditer(citation):
+        acronym, year = m.groups()
+        title = BREF_TITLES[acronym][1 if en else 0]
+        add(m, f"BREF {acronym} {year} ({title})")
+    for m in _BODY.finditer(citation):
+        add(m, f"{BODIES[m.group(1)][1 if en else 0]} {m.group(2)}")
+    for m in _NACE.finditer(citation):
+        add(m, f"NACE Rev. 2, {m.group(1)}" if en else f"nomenclature NAF rév. 2, {m.group(1)}")
+    for m in _EWC.finditer(citation):
+        code = m.group(1)
+        add(m, (f"European List of Waste, {'chapter ' if len(code) == 2 else ''}{code}" if en
+                else f"liste européenne des déchets, {'chapitre ' if len(code) == 2 else ''}{code}"))
+    for m in _STANDARD.finditer(citation):
+        add(m, f"{'standard' if en else 'norme'} {m.group(1)} {m.group(2)}")
+    for m in _AUTHOR.finditer(citation):
+        if m.group(1).split()[0] not in _NOT_AUTHORS:
+            add(m, f"{m.group(1).replace(' and ', ' & ')}{' et al.' if m.group(2) else ''} ({m.group(3)})")
+    return tuple(dict.fromkeys(text for _, text in sorted(found)))

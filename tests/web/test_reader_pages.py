@@ -1,0 +1,214 @@
+"""What a facilitator and a company manager read on their pages: words and figures, never a raw key.
+
+Each test is a defect a first-time reader met (a distance shown as ", km", "1 synergies
+proposées" above six proposals, an importer's key in a drop-down, an ISO date, a status key
+in a history, a long skills page on a phone, an empty task list without a next step) and the
+page as it reads now.
+"""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from boucle.projects import rules
+from boucle.projects.models import Call
+from boucle.skills.models import SkillDeclaration, TrainingOffer
+from boucle.testing import make_site
+
+from web_personas import EPCI_T
+
+
+def _text(response) -> str:
+    """The page as read: tags dropped, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+# --- the company space -------------------------------------------------------------------------
+
+def test_company_home_shows_a_distance_band_to_a_hidden_partner_never_an_empty_km(world, as_persona):
+    text = _text(as_persona("member_a").get(reverse("company-home")))
+    assert "Entreprise anonyme" in text
+    assert ", km" not in text  # the exact distance is hidden: the band stands in its place
+    assert "5–20 km" in text and "6,3" not in text  # synergy "ab" is 6.3 km away
+
+
+def test_company_home_counts_the_synergies_its_list_shows(world, as_persona):
+    client = as_persona("member_a")
+    home = _text(client.get(reverse("company-home")))
+    cards = client.get(reverse("company-synergies")).content.decode().count('<article class="synergy"')
+    assert cards == 2
+    assert "2 synergies proposées" in home
+    assert "1 flux déclaré " in home  # singular, as French says it
+    assert "t/an détournées de l'élimination, résultats vérifiés (mesurés)" in home
+
+
+def test_a_hidden_score_leaves_no_empty_row(world, as_persona):
+    company = as_persona("member_a").get(reverse("company-synergies")).content.decode()
+    assert "Pertinence" not in company and "<dd>—</dd>" not in company
+    facilitator = _text(as_persona("facilitator_t").get(reverse("synergy-detail", args=[world.synergies["ab"].pk])))
+    assert "Pertinence 92 %" in facilitator
+
+
+def test_the_flow_form_names_a_site_as_its_user_knows_it(world, as_persona):
+    from boucle.accounts.models import Membership
+
+    imported = make_site("Déchèterie de Mons", external_id="irep:7005681", lat=50.64, lon=3.11, commune="59350")
+    Membership.objects.create(user=world.users["member_a"], company=imported.company, role="member")
+    page = as_persona("member_a").get(reverse("flow-create")).content.decode()
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", page)
+    assert any(o.startswith("Déchèterie de Mons — ") for o in options), options
+    assert "irep:" not in page
+    assert any(f"(SIRET {world.sites['A'].site_id})" in o for o in options)  # a real SIRET stays, it helps
+    help_text = "Choisissez dans la liste ou décrivez la matière avec vos mots"
+    assert page.count(help_text) == 1
+
+
+# --- figures: a unit, and the method one click away ------------------------------------------
+
+def test_territory_figures_link_to_their_method_and_the_observatory(world, as_persona):
+    page = as_persona("facilitator_t").get(reverse("facilitator-figures")).content.decode()
+    report = reverse("observatory:territory-report", args=["epci", EPCI_T]) + "#method"
+    assert f'href="{report}"' in page
+    assert f'href="{reverse("observatory:territory", args=["epci", EPCI_T])}"' in page
+    text = _text(as_persona("facilitator_t").get(reverse("facilitator-figures")))
+    # the potential reads with the observatory's words
+    assert "Tonnes détournées de l'élimination (t/an)" in text and "Matières échangées" not in text
+
+
+def test_the_observatory_links_its_impacts_to_the_method_and_the_report_names_no_file(world, as_persona):
+    client = as_persona("facilitator_t")
+    page = client.get(reverse("observatory:territory", args=["epci", EPCI_T])).content.decode()
+    assert reverse("observatory:territory-report", args=["epci", EPCI_T]) + "#method" in page
+    report = client.get(reverse("observatory:territory-report", args=["epci", EPCI_T])).content.decode()
+    assert 'id="method"' in report and "docs/impact-method.md" not in report
+
+
+@pytest.mark.parametrize(("value", "digits", "shown"), [
+    (0.04, 1, "< 0,1"), (0.3, 0, "< 1"), (0, 1, "0"), (2879.94, 1, "2\u202f879,9"), (None, 0, "—")])
+def test_a_small_positive_figure_never_reads_zero(value, digits, shown):
+    with translation.override("fr"):
+        out = html.unescape(Template("{% load words %}{{ v|num:d }}").render(Context({"v": value, "d": digits})))
+    assert out.replace("\xa0", "\u202f") == shown.replace("\xa0", "\u202f")
+
+
+# --- the skills page on a phone ----------------------------------------------------------------
+
+@pytest.fixture
+def skills(world):
+    for letter, rome in (("A", "H2913"), ("B", "H2913")):
+        SkillDeclaration.objects.create(site=world.sites[letter], rome_code=rome, label=f"Métier {rome}", headcount=2)
+    TrainingOffer.objects.create(identifier="t1", organisation="Centre X", title="Soudage", rome_codes=["H2913"],
+                                 commune_id="59350", lat=50.6205, lon=3.0421, source="Test")
+
+
+def test_the_skills_page_has_anchors_and_folds_its_long_list(world, skills, as_persona):
+    page = as_persona("facilitator_t").get(reverse("skills:home")).content.decode()
+    toc = re.search(r'<nav class="page-toc".*?</nav>', page, re.S).group(0)
+    for anchor in ("#sk-unmet", "#sk-pools", "#sk-needs"):
+        assert f'href="{anchor}"' in toc and f'id="{anchor[1:]}"' in page
+    needs = re.search(r"<details[^>]*id=\"sk-needs\"[^>]*>", page).group(0)
+    assert " open" not in needs  # the long table is one tap away, not in the way
+    assert "Besoins et formations proches (2 besoins)" in _text(as_persona("facilitator_t").get(reverse("skills:home")))
+    assert re.search(r"<details open data-fold-narrow id=\"sk-unmet\">", page)  # folded by boucle.js on a phone
+    # every cell is labelled, so that a row reads as a card on a phone
+    assert 'data-label="Personnes non couvertes"' in page and 'data-label="Formations proches"' in page
+
+
+def test_the_member_page_links_to_its_declaration_form(world, skills, as_persona):
+    page = as_persona("member_a").get(reverse("skills:home")).content.decode()
+    assert 'href="#sk-declare"' in page and 'id="sk-declare"' in page
+    assert 'href="#sk-needs"' not in page  # a member has no territory table
+
+
+# --- calls for projects: dates and statuses in words --------------------------------------------
+
+def test_calls_read_french_dates_and_a_history_in_words(world, as_persona):
+    today = timezone.localdate()
+    client = as_persona("facilitator_t")
+    call = Call.objects.create(title="Mobilités durables", summary="Composants.", territory_level="epci",
+                               territory_code=EPCI_T, territory_name="Métropole Européenne de Lille",
+                               opens_on=dt.date(2026, 11, 6), closes_on=today + dt.timedelta(days=400),
+                               created_by=world.users["facilitator_t"])
+    client.post(reverse("projects:transition", args=[call.pk]), {"target": rules.PUBLISHED})
+    listing = client.get(reverse("projects:list")).content.decode()
+    assert "06/11/2026" in listing and "2026-11-06" not in listing
+    detail = _text(client.get(reverse("projects:detail", args=[call.pk])))
+    assert "brouillon → publié" in detail and "draft" not in detail and "published" not in detail
+
+
+# --- background tasks: an empty list says what to do ----------------------------------------------
+
+def test_an_empty_task_list_says_where_tasks_come_from(world, as_persona):
+    page = as_persona("facilitator_t").get(reverse("jobs:list")).content.decode()
+    assert "Aucune tâche lancée pour l'instant" in page and f'href="{reverse("matching-runs")}"' in page
+    company = as_persona("member_a").get(reverse("jobs:list")).content.decode()
+    assert "lancés par l'animation de votre territoire" in company
+    assert f'href="{reverse("company-synergies")}"' in company
+
+
+# --- a company answering a call names its synergies in words ------------------------------------
+
+@pytest.fixture
+def open_call(world):
+    today = timezone.localdate()
+    return Call.objects.create(title="Cendres", summary="Valoriser les cendres.", territory_level="epci",
+                               territory_code=EPCI_T, territory_name="Métropole Européenne de Lille",
+                               opens_on=today - dt.timedelta(days=3), closes_on=today + dt.timedelta(days=30),
+                               status=rules.PUBLISHED, created_by=world.users["facilitator_t"])
+
+
+def test_the_answer_form_lists_synergies_in_words(world, open_call, as_persona):
+    page = as_persona("member_a").get(reverse("projects:answer", args=[open_call.pk])).content.decode()
+    text = _text(as_persona("member_a").get(reverse("projects:answer", args=[open_call.pk])))
+    assert "fly_ash" not in page and not re.search(r">\s*#\d+", page)
+    assert "votre besoin « Cendres pour cru Alphaciment »" in text.replace("&laquo;", "«").replace("&raquo;", "»")
+    assert "Bravotherm" not in page and "Charliepap" not in page  # the other company stays unnamed
+
+
+def test_the_results_button_waits_for_the_closing_date(world, open_call, as_persona):
+    page = _text(as_persona("facilitator_t").get(reverse("projects:detail", args=[open_call.pk])))
+    assert "Publier les résultats" not in page
+    assert "Les résultats se publient après la clôture" in page
+    Call.objects.filter(pk=open_call.pk).update(opens_on=timezone.localdate() - dt.timedelta(days=40),
+                                                closes_on=timezone.localdate() - dt.timedelta(days=1))
+    assert "Publier les résultats" in _text(as_persona("facilitator_t").get(reverse("projects:detail",
+                                                                                      args=[open_call.pk])))
+
+
+def test_the_company_impact_page_explains_its_ranges(world, as_persona):
+    text = _text(as_persona("member_a").get(reverse("company-impact")))
+    assert " à " in text  # synergy "ab" is still anonymous: its figures are ranges
+    assert "Une fourchette" in text and "dévoilerait sa quantité" in text
+
+
+def test_empty_lists_say_what_to_do(world, open_call, as_persona):
+    answers = _text(as_persona("facilitator_t").get(reverse("projects:answers", args=[open_call.pk])))
+    closing = open_call.closes_on.strftime("%d/%m/%Y")
+    assert f"répondent depuis la page de l'appel jusqu'à la clôture ({closing})" in answers
+    equipment = as_persona("member_a").get(reverse("sharing:list")).content.decode()
+    assert "Aucun équipement recherché pour l'instant." in equipment
+    assert f'href="{reverse("sharing:create")}"' in equipment
+
+
+def test_running_the_matching_again_keeps_the_last_radius(world, as_persona):
+    from boucle.matching.models import MatchingRun
+
+    page = as_persona("facilitator_t").get(reverse("matching-runs")).content.decode()
+    assert 'name="radius_km" id="id_radius" value="50"' in page  # no run yet: the default
+    MatchingRun.objects.create(territory=f"epci:{EPCI_T}", radius_km=200.0)
+    page = as_persona("facilitator_t").get(reverse("matching-runs")).content.decode()
+    assert 'name="radius_km" id="id_radius" value="200"' in page
+    assert "Distance maximale, à vol d'oiseau" in page
+
+
+def test_the_home_page_offers_next_steps(world, as_persona):
+    page = as_persona("anonymous").get("/").content.decode()
+    assert f'href="{reverse("login")}"' in page and f'href="{reverse("observatory:public")}"' in page
+    assert re.search(r'<details open data-fold-narrow id="home-figures">', page)  # the long table folds on a phone
+    signed_in = as_persona("member_a").get("/").content.decode()
+    assert f'href="{reverse("dashboard")}"' in signed_in and "Connectez-vous pour déclarer" not in signed_in
