@@ -247,6 +247,18 @@ def test_argparse_errors_are_french_by_default_and_english_on_request(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "boucle", "import"], capture_output=True, text=True,
                              env=_env(tmp_path, "en"), timeout=120)
     assert missing.returncode == 2 and "the following arguments are required: what, file" in missing.stderr
+    subcommand = subprocess.run([sys.executable, "-m", "boucle", "jobs", "submit"], capture_output=True, text=True,
+                                env=_env(tmp_path), timeout=120)  # a required subcommand with a translated name
+    assert subcommand.returncode == 2 and "Traceback" not in subcommand.stderr
+    assert "arguments obligatoires manquants : TÂCHE" in subcommand.stderr
+
+
+def test_a_command_without_database_does_not_set_django_up_for_its_help_texts(tmp_path):
+    """Help texts are looked up when shown: `boucle gs1 parse` stays as quick as before they were translated."""
+    code = ("from boucle.cli import main; main(['gs1', 'parse', '(01)09520123456788']); "
+            "from django.apps import apps; print(apps.ready)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(tmp_path), timeout=120)
+    assert done.returncode == 0 and done.stdout.splitlines() == ["(01) 09520123456788\tGTIN", "False"], done.stderr
 
 
 # -- import: one message naming a missing file; countries and NAF codes as people write them -------

@@ -17,7 +17,7 @@ import importlib
 import os
 import sys
 
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 
 # Domain modules that add subcommands. A module that is absent (an optional part not
 # installed) is skipped, so one missing piece never breaks the whole command line.
@@ -139,10 +139,20 @@ def _argparse_ngettext(singular, plural, n):
     return singular if n == 1 else plural
 
 
-# argparse looks these two names up in its module at call time; other argparse users in the process only
+# argparse looks these names up in its module at call time; other argparse users in the process only
 # see a difference for the messages above, and only in French.
 argparse._ = _argparse_gettext
 argparse.ngettext = _argparse_ngettext
+_argparse_action_name = argparse._get_action_name
+
+
+def _action_name(argument):
+    """argparse joins these names into its messages: a translated metavar must be text by then."""
+    name = _argparse_action_name(argument)
+    return None if name is None else str(name)
+
+
+argparse._get_action_name = _action_name
 
 
 class _SubParsers(argparse._SubParsersAction):
@@ -159,6 +169,11 @@ class _Formatter(argparse.HelpFormatter):
 
     def _split_lines(self, text, width):
         return super()._split_lines(str(text), width)
+
+    def _format_args(self, action, default_metavar):
+        if default_metavar is None and isinstance(action.metavar, Promise):
+            return ""  # add_argument's check of a metavar tuple: a translated metavar is one word, nothing to check
+        return super()._format_args(action, default_metavar)
 
 
 class Parser(argparse.ArgumentParser):

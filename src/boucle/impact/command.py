@@ -139,7 +139,7 @@ def handle(args) -> int:
                                supply_temperature_c=args.supply_temperature,
                                need_temperature_c=args.need_temperature)
     except (KeyError, ValueError) as exc:
-        print(f"boucle impact : {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        print(f"boucle impact: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     d = b.to_dict()
     if args.ewc:
