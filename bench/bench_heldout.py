@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_all import merge  # noqa: E402
 
 RUNS = [("maestri", "words"), ("maestri", "codes"), ("literature", "words"), ("literature", "codes"),
-        ("literature", "name"), ("process", "words")]
+        ("literature", "name"), ("process", "words"), ("heavy", "words"), ("heavy", "name")]
 
 figures = {}
 for dataset, describe in RUNS:

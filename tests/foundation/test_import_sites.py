@@ -101,3 +101,12 @@ def test_xlsx_is_read_with_line_numbers(tmp_path):
     wb.save(path)
     report = import_sites(path)
     assert [line for line, _ in report.rejected] == [3]
+
+
+def test_naf_code_at_division_group_or_class_level_is_accepted(tmp_path):
+    """Held-out parks describe a site by a NACE division ("20") or group ("20.1") as often as by a
+    class: each form is kept as written, and the matching reads it at that level."""
+    rows = "".join(f"EXT-{i},Chimie {i},{code},,50,3,,\n" for i, code in enumerate(["20", "20.1", "20.14", "2014Z"]))
+    report = import_sites(write(tmp_path, HEADER + rows))
+    assert report.ok and report.created == 4, report.rejected
+    assert [s.naf_id for s in Site.objects.order_by("site_id")] == ["20", "20.1", "20.14", "20.14Z"]

@@ -116,6 +116,20 @@ def test_a_declared_need_replaces_the_inferred_one_beyond_the_search_cut(monkeyp
 
 
 @pytest.mark.parametrize("seed", [7, 8])
+def test_the_relative_cut_gives_the_full_enumeration_s_rows(seed, guess, monkeypatch):
+    """With a relative cut an offer often shows fewer receivers than the cap: the search must know
+    that what it left out lies below the cut, and give the enumeration's rows."""
+    from boucle.matching import selection
+
+    monkeypatch.setattr(selection, "RELATIVE_CUT", 0.8)
+    sites, flows = territory(seed)
+    got = shown(sites, flows, 3)
+    assert rows(got) == rows(shown(sites, flows, 3, exhaustive=True))
+    monkeypatch.setattr(selection, "RELATIVE_CUT", 0.0)
+    assert len(shown(sites, flows, 3)) > len(got) > 0
+
+
+@pytest.mark.parametrize("seed", [7, 8])
 @pytest.mark.parametrize("first_guess", [None, (0, 1)])
 def test_per_need_mode_equals_the_full_enumeration(seed, first_guess, monkeypatch):
     """`boucle match --per-need K`: the K best offer flows of each need (a declared need flow, or a

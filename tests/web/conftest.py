@@ -58,7 +58,9 @@ def world(db, fast_passwords):
     secrets = {}
     for letter, site in (("A", a), ("B", b), ("C", c)):
         labels = [f.label for f in site.flows.all()]
-        secrets[letter] = [site.company.name, site.name, site.site_id, site.site_id[:9]] + coordinate_secrets(site) + labels
+        contacts = [m.user.email for m in site.company.memberships.select_related("user")]  # who to write to
+        secrets[letter] = ([site.company.name, site.name, site.site_id, site.site_id[:9]] + coordinate_secrets(site)
+                           + labels + contacts)
     return World(sites={"A": a, "B": b, "C": c}, flows=flows, synergies=synergies, users=users, secrets=secrets)
 
 

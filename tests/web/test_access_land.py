@@ -13,6 +13,7 @@ from django.urls import reverse
 from boucle.land.models import LandSite
 
 from route_matrix import check_reads, check_writes
+from test_access_projects import ami  # noqa: F401 - fixture
 from web_personas import PERSONAS
 
 SIGNED_IN = set(PERSONAS) - {"anonymous"}
@@ -73,3 +74,17 @@ def test_api_filters_and_refuses_bad_criteria(world, plots, as_persona):
     assert client.get("/api/land", {"territory": "nowhere"}).status_code == 400
     assert client.get("/api/land", {"servicing": "gaz"}).status_code == 400
     assert client.get("/api/land/zz").status_code == 404
+
+
+def test_a_plot_linked_to_an_answer_names_the_company_only_to_who_may_read_the_answer(world, plots, ami,  # noqa: F811
+                                                                                       as_persona):
+    """Which company answered a call, and with what plot in mind, stays between it and the call's facilitators."""
+    plots["lille"].answer = ami["answer"]
+    plots["lille"].save()
+    reads_answer = {"member_a", "admin_a", "facilitator_t", "superuser"}
+    check_reads(world, as_persona, reverse("land:detail", args=["l1"]), SIGNED_IN,
+                revealed={p: ("A",) for p in reads_answer})
+    for persona in SIGNED_IN:
+        html = as_persona(persona).get(reverse("land:detail", args=["l1"])).content.decode()
+        assert ("Alphaciment SA" in html) == (persona in reads_answer), persona
+        assert "Réponse à un appel à projets" in html  # the link itself is no secret

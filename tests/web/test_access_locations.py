@@ -128,3 +128,21 @@ def test_a_facilitator_gets_nothing_identifying_of_the_far_side_of_a_synergy(wor
     lines = client.get(urls[0]).json()["features"]
     assert len(lines) == 1 and lines[0]["properties"]["need_company"] == ""
     assert lines[0]["properties"]["offer_company"] == "Charliepap SARL"
+
+
+def test_the_engine_s_sentence_gives_no_exact_distance_to_an_anonymous_party(world, as_persona):
+    """``boucle match`` writes « … · Quantité : non déclarée · Distance : 6,3 km » into the explanation; the
+    card showed that sentence as is (no tonnage in it) next to the « 5–20 km » band."""
+    from boucle.matching.wording import ExplanationWriter
+
+    synergy = world.synergies["ab"]
+    text = ExplanationWriter()("fly_ash", "fly_ash", True, "", "", "", distance_km=6.3, unit="t")
+    assert "6,3 km" in text
+    synergy.explanation = {"text": text}
+    synergy.save()
+    for persona in ("member_a", "member_b"):
+        client = as_persona(persona)
+        page = client.get(reverse("synergy-detail", args=[synergy.pk])).content.decode()
+        assert "5–20 km" in page and "6,3" not in page, persona
+        assert "6,3" not in client.get(f"/api/synergies/{synergy.pk}").content.decode(), persona
+    assert "6,3 km" in as_persona("facilitator_t").get(reverse("synergy-detail", args=[synergy.pk])).content.decode()

@@ -73,3 +73,24 @@ def test_only_members_declare_for_their_sites(world, skills, as_persona):
     assert response.status_code == 422 and "ROME" in response.json()["detail"][0]["msg"]
     response = as_persona("member_b").post("/api/skills/declarations", json.dumps(body), content_type="application/json")
     assert response.status_code == 404
+
+
+def test_the_match_names_no_site_outside_the_facilitators_territories(world, skills, as_persona):
+    """A need in T is matched with offers up to 40 km away, across the territory's edge: a company of
+    the Douaisis offering the skill is counted with its distance to the kilometre, never named to T's
+    facilitator, who does not facilitate it."""
+    from boucle.testing import make_site
+
+    douai = make_site("Fonderie Deltafonte", lat=50.370123, lon=3.080456, commune="59178")
+    SkillDeclaration.objects.create(site=douai, direction="offer", rome_code="H2913", label="Soudeurs Deltafonte",
+                                    headcount=1)
+    response = as_persona("facilitator_t").get(f"/api/skills/match?territory=epci:{EPCI_T}")
+    needs = response.json()["needs"]
+    offers = [o for n in needs for o in n["offers"]]
+    assert offers, needs  # the offer is matched
+    body = response.content.decode()
+    assert "Deltafonte" not in body and douai.site_id not in body
+    assert all(o["distance_km"] == round(o["distance_km"]) for o in offers if o["site_id"] is None)
+    assert any(o["site_id"] is None for o in offers)
+    superuser = as_persona("superuser").get(f"/api/skills/match?territory=epci:{EPCI_T}").content.decode()
+    assert "Deltafonte" in superuser  # who sees the site in full keeps its name

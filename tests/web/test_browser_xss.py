@@ -70,3 +70,23 @@ def test_an_imported_site_identifier_in_the_synergy_line_tooltip_stays_text(brow
     assert _ran(page) is None
     assert PAYLOADS[0] in tooltip.first.inner_text()
     page.context.close()
+
+
+def test_an_establishment_name_in_the_sourcing_map_tooltip_stays_text(browser, live):  # noqa: F811
+    """Directory names are imported from outside (SIRENE) and platform site names are typed by companies."""
+    base, world = live
+    for i, payload in enumerate(PAYLOADS):
+        site = make_site(payload, lat=50.60 + i / 50, lon=3.0 + i / 50, naf="23.51Z")
+        site.source = "sirene"
+        site.save()
+    page = login(browser, base, "member_b")
+    page.goto(base + reverse("sourcing-search") + "?mode=naf&q=23.51&near=50.63,3.06&radius_km=50")
+    page.wait_for_function("() => document.querySelectorAll('#map path.leaflet-interactive').length >= 3")
+    page.evaluate("""() => document.querySelectorAll('#map path.leaflet-interactive').forEach((p) =>
+        p.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})))""")
+    page.locator(".leaflet-tooltip").first.wait_for(state="attached")
+    page.wait_for_timeout(300)
+    shown = page.locator(".leaflet-tooltip").all_inner_texts()
+    assert _ran(page) is None
+    assert any(payload in text for payload in PAYLOADS for text in shown), shown  # shown as written
+    page.context.close()

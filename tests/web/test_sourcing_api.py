@@ -93,3 +93,45 @@ def test_need_without_proposal_offers_suppliers_nearby(world, as_persona):
     link = f"near=site%3A{a.site_id}"
     assert body.count(link) == 1  # the need with a proposal (a_need_ash) gets none, the lonely one does
     assert lonely.label in body
+
+
+def test_a_private_site_is_no_starting_point_for_who_may_not_see_it(world, as_persona):
+    """``near=site:SIRET`` centred the search on a private site's exact place and printed its name: distances
+    from it to directory entries (exact positions) locate it. Its own members and facilitators still may."""
+    a = world.sites["A"]
+    search = f"/api/sourcing/search?naf=35.11Z&near=site:{a.site_id}&radius_km=50"
+    swap = f"/api/sourcing/substitutes?material=primary_steel&near=site:{a.site_id}&radius_km=50"
+    page = f"/fournisseurs/?mode=naf&q=35.11&near=site:{a.site_id}&radius_km=50"
+    for persona in ("member_b", "facilitator_other"):
+        client = as_persona(persona)
+        for url in (search, swap):
+            response = client.get(url)
+            assert response.status_code == 422 and "Alphaciment" not in response.content.decode(), (persona, url)
+        body = client.get(page).content.decode()
+        assert "inconnu" in body and "Alphaciment" not in body
+    for persona in ("member_a", "facilitator_t"):
+        assert as_persona(persona).get(search).status_code == 200
+        assert as_persona(persona).get(swap).json()["near"].startswith("Usine Alphaciment")
+
+
+def test_an_anonymised_site_s_distance_is_rounded_to_the_kilometre(world, as_persona):
+    """Metre distances from three chosen points give a private site's place back (trilateration)."""
+    for near in ("50.63,3.06", "50.70,3.00", "50.60,3.20"):
+        url = f"/api/sourcing/search?naf=23.51Z&near={near}&radius_km=50"
+        hidden = as_persona("member_b").get(url).json()[0]
+        assert hidden["site_id"] is None and hidden["distance_km"] == round(hidden["distance_km"]), hidden
+        shown = as_persona("member_a").get(url).json()[0]
+        assert shown["distance_km"] != round(shown["distance_km"])  # its own members keep the metre
+        page = as_persona("member_b").get(f"/fournisseurs/?mode=naf&q=23.51&near={near}&radius_km=50&format=csv")
+        assert f";{shown['distance_km']};" not in page.content.decode("utf-8-sig").replace(",", ".")
+
+
+def test_small_circles_find_an_anonymised_site_only_at_its_rounded_position(world, as_persona):
+    """Whether a site falls within a 50 m radius, circles moved around it would pin it down: for who may
+    not see it, it is found where it is shown (50.63, 3.06), not where it is (50.631917, 3.057256)."""
+    exact = "/api/sourcing/search?naf=23.51Z&near=50.631917,3.057256&radius_km=0.05"
+    shown = "/api/sourcing/search?naf=23.51Z&near=50.63,3.06&radius_km=0.05"
+    assert as_persona("member_b").get(exact).json() == []
+    assert [r["name"] for r in as_persona("member_b").get(shown).json()] == ["Établissement non public"]
+    assert [r["name"] for r in as_persona("member_a").get(exact).json()] == ["Usine Alphaciment"]
+    assert as_persona("member_a").get(shown).json() == []

@@ -3,7 +3,8 @@
 Territory T is the Métropole Européenne de Lille (EPCI 200093201) with two
 companies, A (a cement plant, Lille) and B (a coal power station,
 Villeneuve-d'Ascq); company C (a paper mill) is in Metz, another EPCI. Every
-identifying string of a company is listed in ``World.secrets`` so tests can assert that
+identifying string of a company is listed in ``World.secrets``
+(names, SIRET, SIREN, coordinates, flow labels, the e-mails of its members) so tests can assert that
 none of them reaches someone who may not see it. The fixtures
 that build it are in ``conftest.py``.
 """

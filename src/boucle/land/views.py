@@ -86,13 +86,26 @@ def search_page(request):
         "servicing": list(labels.items())})
 
 
+def _answer_seen(user, site: LandSite) -> dict | None:
+    """What the user may read of the answer a plot is linked to: who answered, and to which call, only
+    if they may read the answer itself; else that there is one, from an anonymous company."""
+    from boucle.projects.access import can_read_answer, can_see_call
+
+    if site.answer is None:
+        return None
+    if can_read_answer(user, site.answer):
+        return {"company": site.answer.company.name, "call": site.answer.call.title}
+    return {"company": _("Entreprise anonyme"),
+            "call": site.answer.call.title if can_see_call(user, site.answer.call) else None}
+
+
 @login_required
 def detail_page(request, identifier):
-    site = get_object_or_404(LandSite.objects.select_related("commune", "synergy", "answer__call"), identifier=identifier)
+    site = get_object_or_404(LandSite.objects.select_related("commune", "synergy", "answer__call", "answer__company"), identifier=identifier)
     row = services.land_dict(site)
     labels = servicing_labels()
     row["servicing_labels"] = [labels[s] for s in row["servicing"]]
-    context = {"site": site, "row": row, "can_edit": can_edit(request.user, site),
+    context = {"site": site, "row": row, "can_edit": can_edit(request.user, site), "answer": _answer_seen(request.user, site),
                "statuses": LandSite.Status.choices, "marker": [{"lat": row["lat"], "lon": row["lon"], "name": site.name,
                                                                "status": site.status, "label": site.name}]}
     if context["can_edit"]:

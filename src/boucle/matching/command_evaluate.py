@@ -67,9 +67,10 @@ def handle(args) -> int:
     title = {"maestri": "MAESTRI", "literature": gettext("Jeu de contrôle de la littérature"),
              "heavy": gettext("Jeu de contrôle de l'industrie lourde")}.get(
         args.dataset, gettext("Jeu de contrôle des procédés"))
-    print(gettext("%(title)s : sortie par défaut de boucle match (plausibilité ≥ %(threshold)s, au plus "
-                  "%(receivers)s receveurs par offre), paires offre → site receveur (%(mode)s)")
-          % {"title": title, "threshold": f"{report['threshold']:.4f}",
+    print(gettext("%(title)s : sortie par défaut de boucle match (plausibilité ≥ %(threshold)s et ≥ %(cut)s × la "
+                  "meilleure de l'offre, au plus %(receivers)s receveurs par offre), paires offre → site receveur "
+                  "(%(mode)s)")
+          % {"title": title, "threshold": f"{report['threshold']:.4f}", "cut": report["relative_cut"],
              "receivers": report["max_receivers_per_offer"], "mode": mode})
     print(f"{gettext('cas'):>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   "
           + gettext("F1 de tous-avec-tous"))
@@ -77,13 +78,14 @@ def handle(args) -> int:
         print(_row(case, m) + f"   {m['everyone_to_everyone_f1']:.3f}")
     if "leave_one_case_out" in report:
         print(_row(gettext("un cas laissé de côté"), report["leave_one_case_out"]) + "   "
-              + gettext("<- résultat principal (seuil ajusté sur les autres cas)"))
+              + gettext("<- résultat principal (seuil et coupe relative ajustés sur les autres cas)"))
     if "leave_one_case_out_strict_vocabulary" in report:
         print(_row(gettext("idem, vocabulaire aussi"), report["leave_one_case_out_strict_vocabulary"]) + "   "
               + gettext("(chaque cas sans les synonymes égaux à ses libellés)"))
     print(_row(gettext("tous cas réunis"), report["pooled"]))
     print(_row(gettext("seuil ajusté sur tout"), report["pooled_at_fitted_threshold"]) + "   "
-          + gettext("(seuil %(threshold)s)") % {"threshold": f"{report['fitted_threshold']:.4f}"})
+          + gettext("(seuil %(threshold)s, coupe relative %(cut)s)")
+          % {"threshold": f"{report['fitted_threshold']:.4f}", "cut": report["fitted_relative_cut"]})
     print(_row(gettext("tous-avec-tous"), report["baselines"]["everyone_to_everyone"]) + "   "
           + gettext("<- référence"))
     r, rnd = report["ranking"], report["ranking"]["random"]

@@ -33,7 +33,8 @@ from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, inf
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
-from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, select_default
+from . import selection
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, floor_of, select_default
 from .spatial import chord_to_km
 
 # A second-choice class of a label counts only in proportion to how close it is to the first.
@@ -686,16 +687,17 @@ def _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
 
 
 def _unproven(group_of_row: np.ndarray, pending: np.ndarray, cut: np.ndarray, sel_group: np.ndarray,
-              sel_score: np.ndarray, k: int) -> np.ndarray:
+              sel_score: np.ndarray, k: int, floor: np.ndarray | None = None) -> np.ndarray:
     """The searched rows whose selection is not proven: their search left pairs out (``cut``: the
     last rank value it kept, -inf when it kept all) at or above the last value kept for their group
-    (its ``k``-th, -inf when fewer were kept), so an unseen pair might still enter. Strictly below
-    is proof, with room for the last bits of exp and asin in the compiled values."""
+    (its ``k``-th; when fewer were kept, ``floor``, the lowest value the group could still show,
+    else -inf), so an unseen pair might still enter. Strictly below is proof, with room for the
+    last bits of exp and asin in the compiled values."""
     n = pending.size
     full = np.bincount(sel_group, minlength=n) >= k
     kept_min = np.full(n, np.inf)
     np.minimum.at(kept_min, sel_group, sel_score)
-    bar = np.where(full, kept_min, -np.inf)[group_of_row]
+    bar = np.where(full, kept_min, -np.inf if floor is None else floor)[group_of_row]
     return pending[group_of_row] & np.isfinite(cut) & (cut >= bar - 1e-9 * np.abs(bar))
 
 
@@ -758,7 +760,14 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                            terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
         flows_sel = o_flow_of[cands.offer_idx[sel]]
-        short = _unproven(o_flow_of, pending, cut, flows_sel, score[sel], cap)
+        # An offer short of ``cap`` receivers because of the relative cut (selection.RELATIVE_CUT)
+        # is proven too when what was left out lies below that cut.
+        floor = None
+        if by_plausibility and selection.RELATIVE_CUT > 0 and sel.size:
+            floor = np.full(n_flows, -np.inf)
+            np.maximum.at(floor, flows_sel, score[sel])
+            floor = np.where(np.isfinite(floor), floor_of(floor, threshold), -np.inf)
+        short = _unproven(o_flow_of, pending, cut, flows_sel, score[sel], cap, floor)
         if rounds == 1 and not short.any():
             return cands, terms, sel
         still = np.zeros(n_flows, dtype=bool)

@@ -21,7 +21,7 @@ from .services import save_passport
 DEMO_GTIN = "0952001234500" + gtin_check_digit("0952001234500")
 DRILL = dict(
     name="Perceuse-visseuse sans fil (démonstration)",
-    description="Passeport de démonstration : préfixe GS1 952, réservé aux exemples.",
+    description="Passeport de démonstration : un exemple, pas un produit réel (son code produit est réservé aux exemples).",
     composition=[{"material": "acier", "mass_kg": 0.55}, {"material": "cuivre", "mass_kg": 0.12},
                  {"material": "polyamide chargé verre", "mass_kg": 0.48},
                  {"material": "batterie lithium-ion", "mass_kg": 0.35}],
@@ -112,7 +112,7 @@ MODULES, CELLS_PER_MODULE = 2, 4
 
 PACK = dict(
     name="Pack batterie de traction NMC 52 kWh (démonstration)",
-    description="Passeport de démonstration : pack de véhicule électrique, 2 modules de 4 cellules (préfixe GS1 952).",
+    description="Passeport de démonstration : pack de véhicule électrique, 2 modules de 4 cellules (un exemple, pas un produit réel).",
     composition=[{"material": "cellules lithium-ion NMC 811", "mass_kg": 240.0}, {"material": "aluminium", "mass_kg": 68.0},
                  {"material": "cuivre", "mass_kg": 22.0}, {"material": "acier", "mass_kg": 35.0},
                  {"material": "électronique de gestion (BMS)", "mass_kg": 4.5}],

@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.http.response import HttpResponseRedirectBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import is_valid_path, reverse
 from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from boucle.gs1 import GS1Error, build_digital_link, parse_digital_link
@@ -87,7 +89,8 @@ def _anchor(passport: Passport, uri: str, stem: str) -> str | None:
 def resolve_view(request, rest=""):
     """GET/HEAD a GS1 Digital Link URI: 307 to the default or ``?linkType=`` link (query string
     passed on), the linkset (``Accept: application/linkset+json`` or ``?linkType=linkset``),
-    400 for bad syntax, 404 for an unknown identifier or link type. OPTIONS: 204 with CORS."""
+    400 for bad syntax, 404 for an unknown identifier or link type (JSON, or a page in words for a
+    browser that asks for HTML: a person who scanned). OPTIONS: 204 with CORS."""
     if request.method == "OPTIONS":
         return _options()
     if request.method not in ("GET", "HEAD"):
@@ -100,12 +103,15 @@ def resolve_view(request, rest=""):
 
 def _answer(request, stem: str, uri: str) -> HttpResponse:
     """Resolve an uncompressed Digital Link URI for this request (shared by both routes)."""
-    links = [link for passport in _candidates(uri).select_related("site")
+    candidates = list(_candidates(uri).select_related("site"))
+    links = [link for passport in candidates
              for link in passport_links(passport, request.user, stem, _anchor(passport, uri, stem))]
     decision = resolve(uri, links, accept=request.headers.get("Accept"),
                        accept_language=request.headers.get("Accept-Language"), stem=stem)
     if decision.status == 307:
-        response = TemporaryRedirect(decision.location)
+        response = TemporaryRedirect(_telling_what_was_scanned(decision.location, uri, candidates))
+    elif decision.status in (400, 404) and _wants_html(request):
+        response = _scan_error_page(request, uri, decision.status)
     else:
         body = "" if decision.body is None else json.dumps(decision.body, ensure_ascii=False, indent=1)
         response = HttpResponse(body, status=decision.status, content_type=decision.media_type or "application/json")
@@ -114,6 +120,61 @@ def _answer(request, stem: str, uri: str) -> HttpResponse:
     if request.method == "HEAD":
         response.content = b""
     return _cors(response)
+
+
+def _telling_what_was_scanned(location: str, uri: str, candidates) -> str:
+    """A scanned lot or serial number without a passport of its own leads to its model's (or
+    batch's) page, as GS1 resolvers do; the page is told which (``?lot=``, ``?serie=``) so it
+    can say the reader sees the model's information, not this item's own history."""
+    if "/passeports/" not in location or "#" in location:
+        return location
+    try:
+        pairs = dict(parse_digital_link(uri, check_associations=False))
+    except GS1Error:
+        return location
+    missing = [(key, pairs[ai]) for ai, field, key in (("10", "lot", "lot"), ("21", "serial", "serie"))
+               if ai in pairs and not any(getattr(p, field) == pairs[ai] for p in candidates)]
+    if not missing:
+        return location
+    return location + ("&" if "?" in location else "?") + urlencode(missing)
+
+
+def _wants_html(request) -> bool:
+    """A phone's browser that scanned a QR code asks for HTML; scanner apps and API clients ask for
+    JSON or the linkset (or send no ``Accept``), and keep the resolver's JSON answers."""
+    accept = request.headers.get("Accept") or ""
+    return "text/html" in accept and "linkset" not in accept and request.GET.get("linkType") is None
+
+
+#: A GS1 Application Identifier in words, for the person who scanned.
+AI_WORDS = {"01": gettext_lazy("code produit (GTIN)"), "10": gettext_lazy("numéro de lot"),
+            "21": gettext_lazy("numéro de série"), "8004": gettext_lazy("identifiant d'équipement (GIAI)"),
+            "22": gettext_lazy("variante du produit"), "235": gettext_lazy("numéro de série")}
+
+
+def _scan_problem(uri: str) -> tuple[str, str]:
+    """Why a scanned address is not a readable GS1 code, and which part of it, in words (the
+    engine's message is for developers and stays in the JSON answer)."""
+    try:
+        parse_digital_link(uri)
+    except GS1Error as err:
+        part = str(AI_WORDS.get(err.ai or "", ""))
+        if err.rule in ("csum", "csumalpha"):
+            return _("Le dernier chiffre (la clé de contrôle) ne correspond pas : un chiffre a sans doute été mal lu "
+                     "ou mal imprimé."), part
+        if err.rule == "length":
+            return _("Un des numéros est trop court ou trop long."), part
+        if err.rule in ("uri", "syntax", "dl-query", "dl-attribute", "empty"):
+            return _("L'adresse contient des caractères ou des paramètres qu'un code produit ne peut pas contenir."), part
+        return _("L'adresse ne suit pas le format des codes produits GS1."), part
+    return "", ""
+
+
+def _scan_error_page(request, uri: str, status: int) -> HttpResponse:
+    """A French (or English) page for a person whose scan led nowhere: why, and what to do."""
+    problem, part = _scan_problem(uri) if status == 400 else ("", "")
+    context = {"status": status, "problem": problem, "part": part}
+    return render(request, "passports/scan_error.html", context, status=status)
 
 
 @csrf_exempt

@@ -99,13 +99,25 @@ def _float(value):
         return None
     return number if number == number and abs(number) <= 180 else None
 
-#: How the life story tells the usual business steps; other steps show their CBV word.
+#: How the life story tells each business step of CBV 2.0 and Boucle's own (a citizen reads
+#: "emballé", never "packing"); a step missing here is told as a plain "event recorded".
 STEP_LABELS = {
-    "commissioning": _("mis en service"), "shipping": _("expédié"), "receiving": _("reçu"),
-    "installing": _("installé"), "inspecting": _("contrôlé"), "repairing": _("réparé"),
-    "refurbishing": _("reconditionné"), "remanufacturing": _("refabriqué"), "reusing": _("réemployé"),
-    "disassembling": _("démonté"), "collecting": _("collecté"), "recycling": _("recyclé"),
-    "destroying": _("détruit"), "decommissioning": _("mis hors service"), "storing": _("stocké"),
+    "accepting": _("accepté"), "arriving": _("arrivé"), "assembling": _("assemblé"), "collecting": _("collecté"),
+    "commissioning": _("mis en service"), "consigning": _("confié à un transporteur"),
+    "creating_class_instance": _("fabriqué"), "cycle_counting": _("inventorié"),
+    "decommissioning": _("mis hors service"), "departing": _("parti"), "destroying": _("détruit"),
+    "disassembling": _("démonté"), "dispensing": _("distribué"), "encoding": _("étiqueté"),
+    "entering_exiting": _("entré ou sorti d'un site"), "holding": _("mis en attente"), "inspecting": _("contrôlé"),
+    "installing": _("installé"), "killing": _("étiquette désactivée"), "loading": _("chargé"),
+    "other": _("événement enregistré"), "packing": _("emballé"), "picking": _("préparé pour l'envoi"),
+    "receiving": _("reçu"), "recycling": _("recyclé"), "refurbishing": _("reconditionné"),
+    "remanufacturing": _("refabriqué"), "removing": _("retiré"), "repackaging": _("réemballé"),
+    "repairing": _("réparé"), "replacing": _("pièce remplacée"), "reserving": _("réservé"),
+    "retail_selling": _("vendu"), "reusing": _("réemployé"), "sampling": _("prélevé pour analyse"),
+    "sensor_reporting": _("mesures relevées"), "shipping": _("expédié"), "staging_outbound": _("prêt à partir"),
+    "stock_taking": _("inventorié"), "stocking": _("mis en stock"), "storing": _("stocké"),
+    "transporting": _("transporté"), "unloading": _("déchargé"), "unpacking": _("déballé"),
+    "void_shipping": _("expédition annulée"),
 }
 
 def _life_story(events) -> list[dict]:
@@ -119,7 +131,7 @@ def _life_story(events) -> list[dict]:
         step = _bizstep_iri(data)
         word = bizstep_word(step) if step else ""
         story.append({"time": parse_time(data["eventTime"]), "type": data.get("type", ""), "word": word,
-                      "step": STEP_LABELS.get(word, word), "where": (data.get("bizLocation") or {}).get("id", "")})
+                      "step": STEP_LABELS.get(word, STEP_LABELS["other"]), "where": (data.get("bizLocation") or {}).get("id", "")})
     return story
 
 def _repairability(summary: dict | None) -> dict | None:
@@ -136,6 +148,24 @@ def _repairability(summary: dict | None) -> dict | None:
               "spare_parts_price": _("prix des pièces détachées"), "specific": _("critère propre à la catégorie")}
     summary["criteria_rows"] = [(labels[k], v) for k, v in (summary.get("criteria") or {}).items() if k in labels]
     return summary
+
+
+def identifier_words(passport: Passport) -> list[tuple[str, str]]:
+    """The identifiers printed under the barcode, each named in words (not "(01) … (21) …")."""
+    from django.utils.translation import gettext as _
+
+    parts = [(_("Code produit (GTIN)"), passport.gtin), (_("Lot"), passport.lot), (_("N° de série"), passport.serial),
+             (_("Identifiant d'équipement (GIAI)"), passport.giai)]
+    return [(label, value) for label, value in parts if value]
+
+
+def _scanned_without_passport(request, passport: Passport) -> dict:
+    """The lot or serial number a scan asked for when this page is its model's or batch's (set
+    by the resolver); shown as typed, escaped, and only on a less specific passport."""
+    scanned = {"lot": (request.GET.get("lot") or "")[:20], "serial": (request.GET.get("serie") or "")[:20]}
+    if passport.serial or (passport.lot and not scanned["serial"]):
+        return {}
+    return {k: v for k, v in scanned.items() if v}
 
 
 def page_view(request, handle):
@@ -176,6 +206,9 @@ def page_view(request, handle):
         "alert_hours": ALERT_HORIZON_HOURS,
         "repairability": _repairability(repair.summary(fields.get("repairability"), fields.get("spare_parts"))),
         "passport": passport,
+        "identifiers": identifier_words(passport),
+        "scanned": (scanned := _scanned_without_passport(request, passport)),
+        "scanned_keep": [({"serial": "serie"}.get(k, k), v) for k, v in scanned.items()],  # kept by a places search
         # Empty fields are left out, so "in fields" means "known and visible" in the template.
         "fields": {k: v for k, v in fields.items() if v not in (None, "", [], {})},
         "tier": tier,
@@ -258,5 +291,12 @@ def park_view(request):
     doc = machine_park(str(ref))
     import datetime as dt
 
-    return render(request, "passports/park.html", {"doc": doc, "refs": refs, "chosen": str(ref),
+    def _named(text):
+        try:
+            return resolve(text[:40]).name
+        except TerritoryError:
+            return text
+
+    choices = [(r, _named(r)) for r in refs] if len(refs) > 1 else []
+    return render(request, "passports/park.html", {"doc": doc, "refs": refs, "choices": choices, "chosen": str(ref),
                                                    "reference_date": dt.date.fromisoformat(doc["reference_date"])})

@@ -51,6 +51,7 @@ def labelled(places: list[dict]) -> list[dict]:
     for p in places:
         p["action_labels"] = [str(ACTION_LABELS[a]) for a in p["actions"]]
         p["bonus"] = bonus_words(p.get("bonus_reparation"))
+        p["source_day"] = datetime.date.fromisoformat(p["source_date"]) if p.get("source_date") else None
     return places
 
 

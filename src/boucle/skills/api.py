@@ -50,7 +50,7 @@ def match(request, territory: str, radius_km: float | None = None):
     if not can_view_territory(request.user, ref):
         raise HttpError(403, "forbidden")
     try:
-        return services.match_territory(str(ref), radius_km=radius_km)
+        return services.for_viewer(services.match_territory(str(ref), radius_km=radius_km), request.user)
     except services.SkillsError as exc:
         raise HttpError(400, str(exc)) from None
 

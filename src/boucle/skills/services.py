@@ -225,6 +225,27 @@ def resolve_territory(text: str):
                             "commune:INSEE") % {"error": exc}) from None
 
 
+def for_viewer(doc: dict, user) -> dict:
+    """``doc`` (``match_territory``) as ``user`` may read it: an offer matched across the territory's
+    edge, from a site the user does not see in full, is counted with its skill (the ROME title, or the
+    need's own words: its label is the company's free text, like a flow's) and its distance to the
+    kilometre, never with its site's name or identifier."""
+    from boucle.accounts.access import sites_in_full_view
+
+    ids = {o["site_id"] for n in doc["needs"] for o in n["offers"]}
+    seen = set(sites_in_full_view(user).filter(site_id__in=ids).values_list("site_id", flat=True)) if ids else set()
+    hidden = [o["id"] for n in doc["needs"] for o in n["offers"] if o["site_id"] not in seen]
+    romes = dict(SkillDeclaration.objects.filter(pk__in=hidden).values_list("pk", "rome_code")) if hidden else {}
+
+    def offer(o, need):
+        if o["site_id"] in seen:
+            return o
+        return {**o, "site_id": None, "site": _("Entreprise anonyme"), "distance_km": float(round(o["distance_km"])),
+                "label": rome_label(romes.get(o["id"], "")) or need["label"]}
+
+    return {**doc, "needs": [{**n, "offers": [offer(o, n) for o in n["offers"]]} for n in doc["needs"]]}
+
+
 def match_territory(territory: str, *, radius_km=None, pool_km=None, today: dt.date | None = None,
                     declarations=None) -> dict:
     """Needs in ``territory`` with their training offers, other companies' offers and pools, and the

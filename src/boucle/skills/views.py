@@ -77,7 +77,7 @@ def skills_page(request):
             ref = resolve(chosen)
             if not can_view_territory(user, ref):
                 raise TerritoryError(chosen)
-            context["doc"] = services.match_territory(chosen)
+            context["doc"] = services.for_viewer(services.match_territory(chosen), user)
         except (TerritoryError, services.SkillsError):
             context["error"] = _("Territoire inconnu ou hors de vos territoires.")
     companies = member_company_ids(user)

@@ -32,7 +32,7 @@ class Invalid(Schema):
 def search(request, q: Query[SearchIn]):
     try:
         rows = services.search(naf=q.naf, material=q.material, text=q.text, near=q.near, radius_km=q.radius_km,
-                               limit=max(0, min(q.limit, 500)))
+                               limit=max(0, min(q.limit, 500)), user=request.auth)
     except services.SourcingError as exc:
         return 422, {"detail": [{"loc": ["query"], "msg": str(exc), "type": "value_error"}]}
     return services.for_viewer(rows, request.auth)

@@ -49,7 +49,16 @@ class Place:
     label: str
 
 
-def resolve_near(text: str) -> Place:
+def _may_start_from(site, user) -> bool:
+    """A site is a starting point for ``user`` (None: the command line) only if its place is no secret
+    to them: a directory entry, a published company, or a site they see in full. Otherwise the search
+    centred on it, with exact distances to directory entries, would give its place away."""
+    from boucle.accounts.access import can_see_site
+
+    return user is None or site.source == "sirene" or site.company.published or can_see_site(user, site)
+
+
+def resolve_near(text: str, user=None) -> Place:
     from boucle.flows.models import Site
     from boucle.territories.models import Commune
 
@@ -65,8 +74,8 @@ def resolve_near(text: str) -> Place:
                                 % {"code": ref, "forms": near_forms()})
         return Place(commune.lat, commune.lon, f"{commune.name} ({commune.insee})")
     if kind == "site" and ref:
-        site = Site.objects.filter(site_id=ref.strip()).first()
-        if site is None:
+        site = Site.objects.filter(site_id=ref.strip()).select_related("company").first()
+        if site is None or not _may_start_from(site, user):
             raise SourcingError(_("site %(id)s inconnu : donnez le site_id tel qu'importé (SIRET ou identifiant). "
                                   "Formes acceptées : %(forms)s") % {"id": ref, "forms": near_forms()})
         if site.lat is None or site.lon is None:
@@ -161,14 +170,15 @@ def _why(reason: engine.Reason, code: str, labels) -> str:
 
 
 def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: int | None = 50,
-           include_closed=False) -> list[dict]:
-    """Establishments within ``radius_km`` of ``near`` whose activity answers the query, nearest first."""
+           include_closed=False, user=None) -> list[dict]:
+    """Establishments within ``radius_km`` of ``near`` whose activity answers the query, nearest first
+    (``user``: who asks, for the starting point and the sites it may not see; None for the command line)."""
     from boucle.flows.models import Flow, Site
 
     radius = check_radius(radius_km)
-    place = resolve_near(near)
+    place = resolve_near(near, user)
     reasons = codes_for(naf=naf, material=material, text=text)
-    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    lat0, lat1, lon0, lon1 = _box(place, radius, user)
     qs = Site.objects.filter(naf_id__in=list(reasons), lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     if not include_closed:
         qs = qs.filter(closed=False)
@@ -176,7 +186,8 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
     rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
                                "declared"))
-    hits = engine.within(place.lat, place.lon, radius, [r[4] for r in rows], [r[5] for r in rows], limit)
+    lats, lons = _positions_seen(rows, user, site_id=1, lat=4, lon=5, source=7)
+    hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
     labels = _catalogue()
     out = []
     for i, distance in hits:
@@ -189,6 +200,44 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     return out
 
 
+#: An anonymised site's position is rounded to this many decimals of a degree (about 1 km).
+HIDDEN_DECIMALS = 2
+
+
+def _box(place: Place, radius: float, user) -> tuple[float, float, float, float]:
+    """The bounding box of the search, widened by half a rounding step when a user asks: a hidden site
+    is kept or left out on its rounded position, which may lie just outside the box of its exact one."""
+    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    pad = 0 if user is None else 0.5 * 10 ** -HIDDEN_DECIMALS
+    return lat0 - pad, lat1 + pad, lon0 - pad, lon1 + pad
+
+
+def _open_site_ids(site_ids, user) -> set:
+    """The sites of ``site_ids`` that ``user`` sees as they are: in full view or of a published company."""
+    from boucle.accounts.access import sites_in_full_view
+    from boucle.flows.models import Site
+
+    if not site_ids:
+        return set()
+    return set(Site.objects.filter(site_id__in=list(site_ids)).filter(
+        Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True))
+        .values_list("site_id", flat=True))
+
+
+def _positions_seen(rows, user, *, site_id: int, lat: int, lon: int, source: int) -> tuple[list, list]:
+    """Latitudes and longitudes the distances are measured to: a site ``for_viewer`` anonymises counts at
+    its rounded position, so that whether it falls within a radius (small circles moved around it)
+    tells no more than the rounded position shown. ``user`` None (the command line): exact positions."""
+    lats, lons = [r[lat] for r in rows], [r[lon] for r in rows]
+    if user is None:
+        return lats, lons
+    shown = _open_site_ids({r[site_id] for r in rows if r[source] != "sirene"}, user)
+    for i, r in enumerate(rows):
+        if r[source] != "sirene" and r[site_id] not in shown and r[lat] is not None and r[lon] is not None:
+            lats[i], lons[i] = round(r[lat], HIDDEN_DECIMALS), round(r[lon], HIDDEN_DECIMALS)
+    return lats, lons
+
+
 def for_viewer(rows: list[dict], user) -> list[dict]:
     """What ``user`` may see of search results (API and pages).
 
@@ -198,16 +247,9 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
     Any other site (declared on the platform only, by a company that stays private) is anonymised:
     no name, no identifier, position rounded to about 1 km.
     """
-    from boucle.accounts.access import sites_in_full_view
-    from boucle.flows.models import Site
-
-    ids = [r["site_id"] for r in rows]
-    if not ids:
+    if not rows:
         return []
-    # one round trip: sites in full view or of a published company
-    open_ids = set(Site.objects.filter(site_id__in=ids).filter(
-        Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True))
-        .values_list("site_id", flat=True))
+    open_ids = _open_site_ids({r["site_id"] for r in rows}, user)  # one round trip
     out = []
     for r in rows:
         if r["site_id"] in open_ids:
@@ -215,8 +257,11 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
         elif r["directory"]:
             out.append(dict(r, on_platform=False))
         else:
+            # about 1 km, the distance too: metres from three chosen points would give the place back
             out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
-                            lat=round(r["lat"], 2), lon=round(r["lon"], 2), commune=r["commune"]))
+                            lat=round(r["lat"], HIDDEN_DECIMALS), lon=round(r["lon"], HIDDEN_DECIMALS),
+                            commune=r["commune"],
+                            distance_km=float(round(r["distance_km"]))))
     return out
 
 
@@ -294,18 +339,19 @@ def resolve_class(what: str) -> str:
                           "ou un libellé plus précis") % {"value": value})
 
 
-def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 50) -> list[dict]:
+def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 50, user=None) -> list[dict]:
     """Sites within the radius with a declared offer of ``class_key`` on the platform, nearest first,
     shaped like :func:`search` rows (``reason`` = ``offers``); pass them through :func:`for_viewer`."""
     from boucle.flows.models import Flow, Site
 
     radius = check_radius(radius_km)
-    place = resolve_near(near)
-    lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
+    place = resolve_near(near, user)
+    lat0, lat1, lon0, lon1 = _box(place, radius, user)
     site_pks = Flow.objects.filter(direction=Flow.Direction.OFFER, material_class=class_key).values("site_id")
     qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source"))
-    hits = engine.within(place.lat, place.lon, radius, [r[3] for r in rows], [r[4] for r in rows], limit)
+    lats, lons = _positions_seen(rows, user, site_id=0, lat=3, lon=4, source=6)
+    hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
     labels = _catalogue()
     lang = 1 if (get_language() or "fr").startswith("en") else 0
     return [{"site_id": site_id, "name": name, "naf": naf_code, "naf_label": labels.get(naf_code, ("", ""))[lang],
@@ -325,7 +371,7 @@ def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: in
 
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
     key = resolve_class(what)
-    place = resolve_near(near) if near else None
+    place = resolve_near(near, user) if near else None
     if place is not None:
         check_radius(radius_km)
     crm_names = {c.crm.key: c.crm.name(lang) for c in crm_of_class(key)}
@@ -334,10 +380,11 @@ def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: in
     for s in substitutes_for(key):
         offers = None
         if place is not None:
-            found = offered_nearby(s.substitute_key, near=near, radius_km=radius_km, limit=limit)
+            found = offered_nearby(s.substitute_key, near=near, radius_km=radius_km, limit=limit, user=user)
             if s.substitute_key in producible:
                 seen = {r["site_id"] for r in found}
-                found += [r for r in search(material=s.substitute_key, near=near, radius_km=radius_km, limit=None)
+                found += [r for r in search(material=s.substitute_key, near=near, radius_km=radius_km, limit=None,
+                                            user=user)
                           if r["reason"] == "produces" and r["site_id"] not in seen]
             found = sorted(found, key=lambda r: r["distance_km"])[:limit]
             offers = for_viewer(found, user) if user is not None else found

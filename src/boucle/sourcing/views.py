@@ -23,7 +23,8 @@ def search_page(request):
     if form["q"] and form["near"]:
         try:
             rows = services.for_viewer(services.search(**{mode: form["q"]}, near=form["near"],
-                                                       radius_km=form["radius_km"], limit=200), request.user)
+                                                       radius_km=form["radius_km"], limit=200, user=request.user),
+                                      request.user)
         except services.SourcingError as exc:
             error = str(exc)
     fmt = g.get("format")

@@ -114,6 +114,8 @@ def _confidence_word(value) -> str | None:
 
 QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m³|l|litres?)(?:/an|/yr|\b)", re.I)
 
+DISTANCE = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*km\b", re.I)
+
 
 def explanation_sentences(explanation, hide_quantities: bool = False) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
@@ -132,8 +134,14 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
         if isinstance(explanation.get(key), str) and explanation[key].strip():
             sentences.append(explanation[key].strip())
     if sentences:
-        # While the other company is anonymous its exact quantity must not reach the page in a sentence.
-        return [s for s in sentences if not (hide_quantities and QUANTITY.search(s))]
+        # While the other company is anonymous neither its exact quantity nor the exact distance (read from
+        # one's own site, it draws a circle through the other) may reach the page: the engine's parts
+        # (« … · Quantité : 60 000 t par an · Distance : 6,3 km ») that carry either are left out.
+        if not hide_quantities:
+            return sentences
+        kept = [" · ".join(p for p in s.split(" · ") if not (QUANTITY.search(p) or DISTANCE.search(p)))
+                for s in sentences]
+        return [s for s in kept if s]
     from boucle.matching.wording import explanation_parts
 
     from .present import material_label, reason_text

@@ -20,9 +20,12 @@ from .naf import activity_to_naf, name_to_naf, normalise_naf
 DATA = Path(__file__).parent / "data"
 
 # A rule written for a more specific code than the site's (site "20", rule "20.14") may or may not
-# apply: the site could be any of the subclasses, so the rule counts at a discount.
-DESCENDANT_FACTOR = 0.5
-# Codes guessed from words are trusted a little less than declared codes of the same rank.
+# apply: the site could be any of the classes of its division or group. Such a site takes the
+# *typical* inputs of its code: each class's inferred needs averaged over the NACE Rev. 2 classes
+# of the division or group (``_partial_profile``), so an input that every class uses keeps its
+# weight and one class's speciality counts for its share of the classes.
+# Codes guessed from words that a declared code does not confirm (a code outside the declared
+# division or group) are trusted a little less than the declared code.
 ACTIVITY_WITH_CODE_FACTOR = 0.7
 
 
@@ -185,13 +188,34 @@ def site_codes(naf_code: str | None, activity: str | None, name: str | None = No
 
 @lru_cache(maxsize=4096)
 def _site_codes(naf_code: str | None, activity: str | None, from_name: tuple) -> tuple[tuple[str, float], ...]:
-    found: dict[str, float] = {c: 1.0 for c in _codes(naf_code)}
-    factor = ACTIVITY_WITH_CODE_FACTOR if found else 1.0
-    for code, conf in activity_to_naf(activity):
-        found[code] = max(found.get(code, 0.0), conf * factor)
-    for code, conf in from_name:
-        found[code] = max(found.get(code, 0.0), round(conf * factor, 4))
+    declared = _codes(naf_code)
+    found: dict[str, float] = {c: 1.0 for c in declared}
+    words: dict[str, float] = {}
+    for code, conf in list(activity_to_naf(activity)) + list(from_name):
+        words[code] = max(words.get(code, 0.0), conf)
+    # Words choose the class; a declared division or group confirms the classes inside it (and the
+    # words' classes outside it are dropped when some fall inside: the code is a fact about the
+    # site, the words a reading of them). Words the code contradicts entirely stay, discounted.
+    partial = [c for c in declared if len(c) < 5]
+    inside = {c for c in words if any(c != p and _relation(c, p) == 1.0 for p in partial)}
+    for code, conf in words.items():
+        if inside and code not in inside and not any(_relation(code, d) == 1.0 for d in declared):
+            continue
+        if code in inside:
+            conf = confirmed(conf)
+        elif declared:
+            conf *= ACTIVITY_WITH_CODE_FACTOR
+        found[code] = max(found.get(code, 0.0), round(conf, 4))
     return tuple(sorted(found.items(), key=lambda t: (-t[1], t[0])))
+
+
+def confirmed(conf: float) -> float:
+    """Certainty of a class read from words and lying inside the declared division or group: the
+    code rules out every other division, so half of the remaining doubt goes."""
+    return 1.0 - (1.0 - conf) * CONFIRMED_DOUBT
+
+
+CONFIRMED_DOUBT = 0.5
 
 
 # activity_to_naf gives ≥ 0.8 for a known phrase, ≤ 0.6 for a guess from the NACE notes.
@@ -199,12 +223,24 @@ PHRASE_CONFIDENCE = 0.8
 
 
 def _relation(code: str, prefix: str) -> float:
-    """1 if the rule covers the code, DESCENDANT_FACTOR if the rule is for a subclass of it."""
+    """1 if the rule written for ``prefix`` covers the code (the code is the prefix or inside it)."""
     if code == prefix or code.startswith(prefix + ".") or (len(prefix) == 4 and code.startswith(prefix)):
         return 1.0
-    if prefix.startswith(code + ".") or (len(code) == 4 and prefix.startswith(code)):
-        return DESCENDANT_FACTOR
     return 0.0
+
+
+@lru_cache(maxsize=1)
+def nace_classes() -> tuple[str, ...]:
+    """The classes (four digits) of NACE Rev. 2, from its notes."""
+    with (DATA / "nace_rev2_notes.csv").open(encoding="utf-8") as fh:
+        return tuple(r["code"] for r in csv.DictReader(fh) if r["level"] == "4")
+
+
+def classes_of(code: str) -> tuple[str, ...]:
+    """The NACE classes inside a division ('20') or group ('20.1'); the code itself for a class."""
+    if len(code) >= 5:
+        return (code,)
+    return tuple(c for c in nace_classes() if _relation(c, code) == 1.0) or (code,)
 
 
 def _by_prefix(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
@@ -224,30 +260,60 @@ def _output_index() -> dict[str, tuple[Rule, ...]]:
     return _by_prefix(output_rules())
 
 
+def _apply_code(index: dict[str, tuple[Rule, ...]], code: str, skip: frozenset[str]) -> dict[str, InferredNeed]:
+    """Needs of a site of one NACE code held for certain: the rules of the code and its ancestors
+    (division, group), a recipe row replacing for its class the rules of broader codes (a gases
+    plant is in division 20, yet raises little steam)."""
+    related = [p for p in dict.fromkeys((code[:2], code[:4], code)) if p in index]
+    floor: dict[str, int] = {}
+    for prefix in related:
+        for rule in index[prefix]:
+            if rule.overrides:
+                floor[rule.class_key] = max(floor.get(rule.class_key, 0), len(prefix))
+    best: dict[str, InferredNeed] = {}
+    for prefix in related:
+        for rule in index[prefix]:
+            if rule.class_key in skip or len(prefix) < floor.get(rule.class_key, 0):
+                continue
+            cur = best.get(rule.class_key)
+            if cur is None or rule.weight > cur.weight or (rule.weight == cur.weight and rule.rule_id < cur.rule_id):
+                best[rule.class_key] = InferredNeed(rule.class_key, rule.weight, rule.rule_id, rule.source, rule.grade)
+    return best
+
+
+def _partial_profile(index: dict[str, tuple[Rule, ...]], code: str, excluded) -> dict[str, InferredNeed]:
+    """Typical needs of a division or group: each class's needs averaged over its NACE classes (a
+    class without the need counts 0), with the rule of the class that holds it most strongly."""
+    leaves = classes_of(code)
+    total: dict[str, float] = {}
+    rule: dict[str, InferredNeed] = {}
+    for leaf in leaves:
+        for key, need in _apply_code(index, leaf, excluded(leaf)).items():
+            total[key] = total.get(key, 0.0) + need.weight
+            cur = rule.get(key)
+            if cur is None or need.weight > cur.weight or (need.weight == cur.weight and need.rule_id < cur.rule_id):
+                rule[key] = need
+    return {k: InferredNeed(k, total[k] / len(leaves), rule[k].rule_id, rule[k].source, rule[k].grade) for k in total}
+
+
 def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: frozenset()) -> list[InferredNeed]:
     best: dict[str, InferredNeed] = {}
+    known = [c for c, conf in codes if conf >= confirmed(PHRASE_CONFIDENCE)]
     for code, conf in codes:
-        skip = excluded(code)
-        # Rules for the code and its ancestors (division, group), then for its subclasses.
-        related = [(p, 1.0) for p in {code[:2], code[:4], code} if p in index]
         if len(code) < 5:
-            related += [(p, DESCENDANT_FACTOR) for p in index if p != code and _relation(code, p) == DESCENDANT_FACTOR]
-        # A recipe row of the code or of its group replaces, for its class, the rules of broader
-        # codes (a gases plant is in division 20, yet raises little steam).
-        floor: dict[str, int] = {}
-        for prefix, rel in related:
-            if rel == 1.0:
-                for rule in index[prefix]:
-                    if rule.overrides:
-                        floor[rule.class_key] = max(floor.get(rule.class_key, 0), len(prefix))
-        for prefix, rel in related:
-            for rule in index[prefix]:
-                if rule.class_key in skip or (rel == 1.0 and len(prefix) < floor.get(rule.class_key, 0)):
-                    continue
-                w = round(rule.weight * conf * rel, 4)
-                cur = best.get(rule.class_key)
-                if cur is None or w > cur.weight or (w == cur.weight and rule.rule_id < cur.rule_id):
-                    best[rule.class_key] = InferredNeed(rule.class_key, w, rule.rule_id, rule.source, rule.grade)
+            # A division or group narrowed by a class that a known phrase of the words names (or a
+            # declared class) is that class, whose rules include the division's and group's; else
+            # it brings its typical needs.
+            if any(c != code and _relation(c, code) == 1.0 for c in known):
+                continue
+            needs = _partial_profile(index, code, excluded)
+        else:
+            needs = _apply_code(index, code, excluded(code))
+        for key, need in needs.items():
+            w = round(need.weight * conf, 4)
+            cur = best.get(key)
+            if cur is None or w > cur.weight or (w == cur.weight and need.rule_id < cur.rule_id):
+                best[key] = InferredNeed(key, w, need.rule_id, need.source, need.grade)
     return sorted(best.values(), key=lambda n: (-n.weight, n.class_key))
 
 

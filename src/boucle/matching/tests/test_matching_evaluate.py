@@ -112,3 +112,15 @@ def test_report_puts_every_figure_next_to_its_baselines(capsys, monkeypatch):
     args.func(args)
     out = capsys.readouterr().out
     assert "everyone-to-everyone" in out and "random order" in out and "leave-one-case-out" in out
+
+
+def test_the_fit_of_threshold_and_relative_cut_is_the_best_pooled_f1(rows):
+    """``calibrate`` reads every threshold from one selection per case; it must find what trying
+    each threshold and relative cut through the selection itself finds."""
+    from boucle.matching.evaluate import RELATIVE_GRID, calibrate, pooled, score_case
+
+    scored = [score_case(c) for c in build_cases(rows) if c.case in {"1", "9", "11", "14", "19", "26", "43"}]
+    t, rel = calibrate(scored)
+    values = sorted({v[0] for s in scored for v in s.candidates.values()})
+    brute = max(pooled(scored, x, r).f1 for r in RELATIVE_GRID for x in values)
+    assert pooled(scored, t, rel).f1 == pytest.approx(brute, abs=1e-12) and rel in RELATIVE_GRID

@@ -9,7 +9,7 @@ import pytest
 
 from boucle.materials.taxonomy import class_index
 from boucle.matching.knowledge.infer import (
-    hazardous_rules, infer_needs, infer_outputs, input_rules, may_receive_hazardous, output_rules, site_codes,
+    hazardous_rules, classes_of, infer_needs, infer_outputs, input_rules, may_receive_hazardous, output_rules, site_codes,
 )
 from boucle.matching.knowledge.naf import activity_to_naf, nace_titles, normalise_naf
 
@@ -84,10 +84,38 @@ def test_other_expected_inferences():
     assert "co2_gas" not in _keys(infer_needs("23.51", None))
 
 
-def test_a_division_code_infers_its_subclasses_needs_at_a_discount():
-    by_class = {n.class_key: n.weight for n in infer_needs("23", None)}
-    exact = {n.class_key: n.weight for n in infer_needs("23.51", None)}
-    assert 0 < by_class["fly_ash"] < exact["fly_ash"]
+def test_a_division_code_alone_gives_its_typical_needs_weighted_by_how_many_classes_take_them():
+    division = {n.class_key: n.weight for n in infer_needs("23", None)}
+    classes = classes_of("23")
+    assert len(classes) > 20 and all(c.startswith("23.") and len(c) == 5 for c in classes)
+    per_class = [{n.class_key: n.weight for n in infer_needs(c, None)} for c in classes]
+    for key in ("fly_ash", "clay", "natural_gas"):
+        assert division[key] == pytest.approx(sum(d.get(key, 0.0) for d in per_class) / len(classes), abs=1e-3)
+    # what one class of the division takes counts for its share, not for half its weight
+    assert 0 < division["clay"] < 0.5 * max(d.get("clay", 0.0) for d in per_class)
+    group = {n.class_key: n.weight for n in infer_needs("23.3", None)}
+    assert group["clay"] > division["clay"]  # every class of group 23.3 (clay products) takes clay
+
+
+@pytest.mark.parametrize("code", ["23", "23.3", "23.32", "2332Z"])
+def test_a_partial_code_confirms_the_class_the_words_name(code):
+    """A brick works declared in division 23 (or group 23.3) is a brick works: its needs are those
+    of class 23.32 read from the words, not the average of every mineral-products class."""
+    words_only = {n.class_key: n.weight for n in infer_needs(None, "Production of bricks")}
+    both = {n.class_key: n.weight for n in infer_needs(code, "Production of bricks")}
+    assert both["clay"] >= words_only["clay"] > 0.8
+    # the brick works' needs, each at least as sure; none of the cement works' (limestone)
+    assert set(both) == set(words_only) and all(both[k] >= words_only[k] for k in both)
+    assert "limestone" not in both
+    assert dict(site_codes(code, "Production of bricks"))["23.32"] >= 0.9
+
+
+def test_words_outside_the_declared_division_give_way_to_those_inside():
+    codes = dict(site_codes("23", "brick works and sawmill"))
+    assert "23.32" in codes and "16.10" not in codes
+    # words that the code contradicts entirely stay, discounted
+    codes = dict(site_codes("10.51", "brewery"))
+    assert codes["10.51"] == 1.0 and 0 < codes["11.05"] < 1.0
 
 
 def test_declared_code_outweighs_words_and_both_count():

@@ -1,5 +1,7 @@
 """Matching cut into tiles over worker processes gives the single run's rows, exactly."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -89,7 +91,8 @@ def test_pairs_cross_tile_borders_and_halo_is_the_reach_of_the_threshold(default
     o_tile, n_tile = tile_of[p.offers.site[expected[0]]], tile_of[p.needs.site[expected[1]]]
     assert (o_tile != n_tile).sum() > 20  # shown pairs straddle tile borders
     # halo: the distance at which the most plausible pair decays to the threshold, not the radius
-    assert 60 < specs[0].halo_km < 70
+    # (decay 50 km, best plausibility 1: 50 x ln(1 / threshold) km, well inside the 200 km radius)
+    assert 50 * math.log(1 / DEFAULT_THRESHOLD) - 1 < specs[0].halo_km < 50 * math.log(1 / DEFAULT_THRESHOLD) + 1
     assert expected[2].max() <= specs[0].halo_km
     loads = [s.load for s in specs]
     assert max(loads) < 1.2 * min(loads)  # balanced

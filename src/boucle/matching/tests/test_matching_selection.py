@@ -29,3 +29,14 @@ def test_boucle_match_default_output_uses_the_selection():
     assert len(every) == 12 and len(shown) == MAX_RECEIVERS_PER_OFFER <= 5
     assert {p.need_site_id for p in shown} <= {p.need_site_id for p in every}
     assert min(p.plausibility for p in shown) >= max(p.plausibility for p in every if p not in shown) - 1e-9
+
+
+def test_a_receiver_far_below_the_offers_best_is_not_shown():
+    offer = np.array([0, 0, 0, 1, 1])
+    plaus = np.array([0.9, 0.6, 0.5, 0.4, 0.35])
+    score = np.ones(5)
+    # 0.5 < 0.6 x 0.9: dropped; offer 1's receivers stand close to its best (0.35 >= 0.6 x 0.4)
+    assert select_default(offer, plaus, score, threshold=0.3, max_per_offer=3, relative=0.6).tolist() == [0, 1, 3, 4]
+    assert select_default(offer, plaus, score, threshold=0.3, max_per_offer=3, relative=0.0).tolist() == [0, 1, 2, 3, 4]
+    # the cut reads the best receiver above the threshold, and only then the cap applies
+    assert select_default(offer, plaus, score, threshold=0.55, max_per_offer=1, relative=0.6).tolist() == [0]

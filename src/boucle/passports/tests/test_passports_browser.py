@@ -66,6 +66,7 @@ def test_scan_on_a_phone_shows_the_passport_and_nearest_places(browser, live):
     page.wait_for_url("**lat=50.29**")
     page.wait_for_selector("#places-map .leaflet-interactive", state="attached")
     assert page.locator("#places-map .leaflet-interactive").count() >= 3  # the scanner and two places
+    assert page.locator("#places-map").bounding_box()["height"] > 100  # shown, not a zero-height box
     where = page.inner_text("#where")
     assert "Réparer" in where and "Déposer" in where  # one list per action
     assert "Déchèterie (exemple)" in where and "Arras (0,2 km)" in where  # measured from the scanner, in Arras

@@ -36,7 +36,9 @@ def test_levels_resolve_to_their_own_passport(client, world):
     assert client.get("/8004/952012345ASSET1")["Location"].endswith(f"/passeports/{world.asset.handle}/")
     assert client.get(f"/01/{GTIN}/10/L2026A/21/42/")["Location"].endswith(f"/passeports/{world.item.handle}/")
     assert client.get(f"/01/{GTIN}/21/43")["Location"].endswith(f"/passeports/{world.item2.handle}/")  # lot omitted
-    assert client.get(f"/01/{GTIN}/10/OTHER/21/43")["Location"].endswith(f"/passeports/{world.model.handle}/")
+    # an unknown lot: the model's page, told which lot and serial were scanned
+    assert client.get(f"/01/{GTIN}/10/OTHER/21/43")["Location"].endswith(
+        f"/passeports/{world.model.handle}/?lot=OTHER&serie=43")
 
 
 def test_link_type_selects_a_link_and_query_string_is_passed_on(client, world):
