@@ -174,3 +174,136 @@ def test_english_messages(boucle):
     _clean_failure(boucle("sourcing", "substitutes", "cobalt", lang="en"), "not recognised")
     crm = boucle("materials", "crm", lang="en")
     assert "Antimony" in crm.stdout and "strategic" in crm.stderr
+
+
+# -- help: French first, English with BOUCLE_LANG=en, no help left out of the catalogue ------------
+
+def _parsers(parser, path=("boucle",)):
+    """(command path, parser) of the command line and of every subcommand, depth first."""
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+def test_every_help_text_goes_through_the_catalogue_and_has_english(monkeypatch):
+    """Each help of each subcommand and option is a French msgid with an English entry: a help written as a
+    plain string, or a new one missing from django.po, fails here."""
+    import argparse
+
+    from django.utils.functional import Promise
+
+    from boucle.cli import build_parser
+
+    plain, untranslated, seen = [], [], 0
+    for path, parser in _parsers(build_parser()):
+        for action in parser._actions:
+            helps = ([(c.dest, c.help) for c in action._choices_actions]
+                     if isinstance(action, argparse._SubParsersAction) else [(action.dest, action.help)])
+            for dest, text in helps:
+                if text is None or text is argparse.SUPPRESS:
+                    continue
+                seen += 1
+                if not isinstance(text, Promise):
+                    plain.append((" ".join(path), dest, text))
+                    continue
+                monkeypatch.setenv("BOUCLE_LANG", "fr")
+                french = str(text)
+                monkeypatch.setenv("BOUCLE_LANG", "en")
+                if str(text) == french:
+                    untranslated.append((" ".join(path), dest, french))
+    assert seen > 150
+    assert not plain, f"help without _(): {plain[:5]}"
+    assert not untranslated, f"help without English in django.po: {untranslated[:5]}"
+
+
+@pytest.mark.parametrize("args, french, english", [
+    ((), ("utilisation : boucle", "importer des sites", "afficher cette aide et quitter"),
+     ("usage: boucle", "import sites", "show this help message and exit")),
+    (("import",), ("importer des sites", "écrire les lignes valides"), ("import sites", "write the valid rows")),
+    (("passport", "verify"), ("détecter les événements modifiés", "--head FICHIER", "vérifier tous les passeports"),
+     ("detect edited, reordered or deleted events", "--head FILE", "verify every passport")),
+    (("materials", "list"), ("les classes de matières", "seulement ce groupe"),
+     ("the material classes", "only this group")),
+], ids=lambda v: " ".join(v) if isinstance(v, tuple) and v and "boucle" not in v[0] else None)
+def test_help_is_french_by_default_and_english_on_request(tmp_path, args, french, english):
+    for lang, words, other in ((None, french, english), ("en", english, french)):
+        shown = subprocess.run([sys.executable, "-m", "boucle", *args, "--help"], capture_output=True, text=True,
+                               env=_env(tmp_path, lang), timeout=120)
+        assert shown.returncode == 0, shown.stderr
+        for word in words:
+            assert word in shown.stdout, (lang, word, shown.stdout)
+        for word in other:
+            assert word not in shown.stdout, (lang, word)
+
+
+def test_argparse_errors_are_french_by_default_and_english_on_request(tmp_path):
+    wrong = subprocess.run([sys.executable, "-m", "boucle", "import", "nope", "x.csv"], capture_output=True,
+                           text=True, env=_env(tmp_path), timeout=120)
+    assert wrong.returncode == 2 and "erreur : argument what : choix invalide : 'nope'" in wrong.stderr
+    missing = subprocess.run([sys.executable, "-m", "boucle", "import"], capture_output=True, text=True,
+                             env=_env(tmp_path, "en"), timeout=120)
+    assert missing.returncode == 2 and "the following arguments are required: what, file" in missing.stderr
+    subcommand = subprocess.run([sys.executable, "-m", "boucle", "jobs", "submit"], capture_output=True, text=True,
+                                env=_env(tmp_path), timeout=120)  # a required subcommand with a translated name
+    assert subcommand.returncode == 2 and "Traceback" not in subcommand.stderr
+    assert "arguments obligatoires manquants : TÂCHE" in subcommand.stderr
+
+
+def test_a_command_without_database_does_not_set_django_up_for_its_help_texts(tmp_path):
+    """Help texts are looked up when shown: `boucle gs1 parse` stays as quick as before they were translated."""
+    code = ("from boucle.cli import main; main(['gs1', 'parse', '(01)09520123456788']); "
+            "from django.apps import apps; print(apps.ready)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(tmp_path), timeout=120)
+    assert done.returncode == 0 and done.stdout.splitlines() == ["(01) 09520123456788\tGTIN", "False"], done.stderr
+
+
+# -- import: one message naming a missing file; countries and NAF codes as people write them -------
+
+@pytest.mark.parametrize("what", ["sites", "flows", "sirene", "aids", "land"])
+def test_a_missing_file_is_named_once_in_french(boucle, tmp_path, what):
+    path = str(tmp_path / "absent.csv")
+    result = boucle("import", what, path)
+    _clean_failure(result, f"{path} : fichier introuvable")
+    assert result.stderr.count(path) == 1 and "no such file" not in result.stderr.lower()
+    english = boucle("import", what, path, lang="en")
+    _clean_failure(english, f"{path}: file not found")
+
+
+def _site_rows(db: Path, prefix: str) -> dict:
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        return {sid: (country, naf) for sid, country, naf in con.execute(
+            "select site_id, country, naf_id from flows_site where site_id like ?", (prefix + "%",))}
+
+
+def test_import_sites_accepts_country_names_and_alpha3_and_every_naf_form(boucle, demo, tmp_path):
+    rows = [("dk", "Denmark", "20"), ("dk-upper", "DENMARK", "20.1"), ("de-fr", "Allemagne", "20.14"),
+            ("de-de", "Deutschland", "2014"), ("us", "United States of America", "20.14Z"), ("uk", "UK", "2014Z"),
+            ("be", "BEL", "20.14z"), ("nl", "Pays-Bas", " 20.14 "), ("fr", "", "20")]
+    path = tmp_path / "sites.csv"
+    path.write_text("site_id,name,naf_code,latitude,longitude,country\n" + "".join(
+        f"country-{sid},Site {sid},{naf},50.5,4.5,{country}\n" for sid, country, naf in rows), encoding="utf-8")
+    result = boucle("import", "sites", str(path), "--json")
+    assert _json(result)["rejected"] == []
+    assert _site_rows(demo / "boucle.sqlite3", "country-") == {
+        "country-dk": ("DK", "20"), "country-dk-upper": ("DK", "20.1"), "country-de-fr": ("DE", "20.14"),
+        "country-de-de": ("DE", "20.14"), "country-us": ("US", "20.14Z"), "country-uk": ("GB", "20.14Z"),
+        "country-be": ("BE", "20.14Z"), "country-nl": ("NL", "20.14"), "country-fr": ("FR", "20")}
+
+
+def test_an_unknown_country_names_its_line_and_field_and_writes_nothing(boucle, demo, tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("site_id,name,latitude,longitude,country\nnowhere-ok,A,50.5,4.5,Belgique\n"
+                    "nowhere-bad,B,50.5,4.5,Atlantis\n", encoding="utf-8")
+    result = boucle("import", "sites", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for words in ("ligne 3", "country", "'Atlantis'", "pays reconnu", "rien n'a été écrit"):
+        assert words in result.stdout + result.stderr
+    assert _site_rows(demo / "boucle.sqlite3", "nowhere-") == {}
+    english = boucle("import", "sites", str(path), lang="en")
+    assert "line 3" in english.stdout and "'Atlantis' is not a known country" in english.stdout

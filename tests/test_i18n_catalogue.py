@@ -18,6 +18,7 @@ import pytest
 from django.utils.translation.template import templatize
 
 import boucle
+from boucle import cli
 from boucle.matching import lifecycle
 
 PACKAGE = Path(boucle.__file__).parent
@@ -38,7 +39,9 @@ def jobs_words():
 # is noticed (makemessages cannot see it) and its strings are still checked below. Keyed by catalogue.
 DYNAMIC_MSGIDS = {None: {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values()),
                           "exc.template": set(),  # ops: ArchiveError messages, each marked with gettext_noop
-                          "job_msgid": jobs_words()}}
+                          "job_msgid": jobs_words(),
+                          # the CLI's lazy gettext: its msgids are the literal _() of the commands' help texts
+                          "cli_msgid": set(), "ARGPARSE_WORDS": set(cli.ARGPARSE_WORDS.values())}}
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdif%r]")
 
 

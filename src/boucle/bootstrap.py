@@ -48,7 +48,9 @@ def _migrate_and_load(quiet: bool):
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1, stdout=sys.stderr)
     call_command("createcachetable", verbosity=0)  # the login limiter's shared counters (a no-op with Redis)
     if not is_loaded():
-        print("Chargement des données de référence…", file=sys.stderr)
+        from django.utils.translation import gettext
+
+        print(gettext("Chargement des données de référence…"), file=sys.stderr)
         load_reference()
 
 
@@ -80,5 +82,7 @@ def ensure_database(quiet: bool = True) -> None:
     from boucle.reference.loader import is_loaded, load_reference
 
     if not is_loaded():
-        print("Chargement des données de référence…", file=sys.stderr)
+        from django.utils.translation import gettext
+
+        print(gettext("Chargement des données de référence…"), file=sys.stderr)
         load_reference()

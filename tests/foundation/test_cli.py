@@ -46,7 +46,9 @@ def test_english_report(tmp_path, fresh_db):
 
 def test_missing_file_is_a_clear_error(tmp_path, fresh_db):
     result = boucle("import", "sites", str(tmp_path / "absent.csv"), env=fresh_db)
-    assert result.returncode == 1 and "no such file" in result.stderr
+    path = str(tmp_path / "absent.csv")
+    assert result.returncode == 1 and f"{path} : fichier introuvable" in result.stderr
+    assert result.stderr.count(path) == 1  # named once
 
 
 def test_importing_boucle_does_not_load_django():

@@ -5,6 +5,8 @@ import datetime as dt
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 FIELDS = ("name", "url", "financers", "deadline", "recurrence", "status", "aid_types", "themes", "to_verify",
           "written_on", "why")
 
@@ -89,24 +91,30 @@ def _list(args) -> int:
 def register(subparsers) -> None:
     from .engine import THEMES
 
-    p = subparsers.add_parser("aids", help="aid schemes: match them to a synergy or a site, list, import")
+    p = subparsers.add_parser("aids", help=_("aides publiques : celles qui conviennent à une synergie ou à un site, "
+                                             "la liste, l'import"))
     sub = p.add_subparsers(dest="aids_command", required=True)
-    m = sub.add_parser("match", help="the aids that fit a synergy or a site, best first")
+    m = sub.add_parser("match", help=_("les aides qui conviennent à une synergie ou à un site, les meilleures "
+                                       "d'abord"))
     which = m.add_mutually_exclusive_group(required=True)
-    which.add_argument("--synergy", type=int, metavar="ID")
-    which.add_argument("--site", metavar="SITE_ID", help="the site_id as imported (SIRET or external id)")
-    m.add_argument("--date", help="reference date (YYYY-MM-DD), default today: one-off aids closed before it are left out")
-    m.add_argument("--limit", type=int, default=None)
-    m.add_argument("--json", action="store_true", help="print a JSON array")
+    which.add_argument("--synergy", type=int, metavar="ID",
+                       help=_("le numéro de la synergie (sur sa page, /synergies/ID/)"))
+    which.add_argument("--site", metavar="SITE_ID", help=_("le site_id tel qu'importé (SIRET ou identifiant externe)"))
+    m.add_argument("--date", help=_("date de référence (AAAA-MM-JJ), aujourd'hui par défaut : les aides ponctuelles "
+                                    "closes avant sont écartées"))
+    m.add_argument("--limit", type=int, default=None, help=_("au plus ce nombre d'aides"))
+    m.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     m.set_defaults(func=_match, needs_db=True)
-    li = sub.add_parser("list", help="the catalogue (open aids unless --all)")
-    li.add_argument("--theme", choices=THEMES)
-    li.add_argument("--all", action="store_true", help="closed aids too")
-    li.add_argument("--date", help="reference date (YYYY-MM-DD), default today")
-    li.add_argument("--json", action="store_true")
+    li = sub.add_parser("list", help=_("le catalogue (aides ouvertes, sauf avec --all)"))
+    li.add_argument("--theme", choices=THEMES, help=_("seulement ce thème"))
+    li.add_argument("--all", action="store_true", help=_("aussi les aides closes"))
+    li.add_argument("--date", help=_("date de référence (AAAA-MM-JJ), aujourd'hui par défaut"))
+    li.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     li.set_defaults(func=_list, needs_db=True)
-    i = sub.add_parser("import", help="import aids from CSV, XLSX or JSON (all or nothing unless --partial)")
-    i.add_argument("file")
-    i.add_argument("--partial", action="store_true", help="import the valid rows even if some are rejected")
-    i.add_argument("--json", action="store_true", help="print the report as JSON")
+    i = sub.add_parser("import", help=_("importer des aides depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
+                                        "--partial)"))
+    i.add_argument("file", help=_("le fichier à importer"))
+    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
+                                                            "refusées"))
+    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
     i.set_defaults(func=run_import, needs_db=True)

@@ -11,7 +11,6 @@ facilitator corrected (``Aid.corrected``) is left as they wrote it by later impo
 import datetime as dt
 import json
 import unicodedata
-from pathlib import Path
 from urllib.parse import urlparse
 
 from django.db import transaction
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from boucle.flows import bounds as B
 from boucle.flows import fields as F
 from boucle.flows.importers import Report, _check_header
-from boucle.flows.tabular import FileFormatError, Table, read_table
+from boucle.flows.tabular import FileFormatError, Table, existing_file, read_table
 
 from . import engine
 from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS, Aid
@@ -49,12 +48,25 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace("-", " ").replace("_", " ")
 
 
-def _words(keys, labels: dict, extra: dict) -> dict:
-    """Every way to write a key: the key, its French label, a few usual words."""
+class Words(dict):
+    """Folded word → key, and the key's label (for the error that lists what is accepted)."""
+
+    def __init__(self, words: dict, labels: dict):
+        super().__init__(words)
+        self.labels = labels
+
+
+def _words(keys, labels: dict, extra: dict) -> Words:
+    """Every way to write a key: the key, its label in French and in English, a few usual words. Both
+    languages, whatever the language of the session importing the file: a file reads the same for all."""
+    from django.utils import translation
+
     out = {_fold(k): k for k in keys}
-    out.update({_fold(str(labels[k])): k for k in keys})
+    for language in ("en", "fr"):
+        with translation.override(language):
+            out.update({_fold(str(labels[k])): k for k in keys})
     out.update({_fold(w): k for w, k in extra.items()})
-    return out
+    return Words(out, labels)
 
 
 THEME_WORDS = _words(engine.THEMES, THEME_LABELS, {
@@ -93,7 +105,7 @@ def _keys(column: str, text: str, words: dict, *, required: bool) -> list[str]:
         if key is None:
             raise F.CellError(_("%(column)s: %(word)s inconnu, attendu %(choices)s")
                               % {"column": column, "word": repr(word),
-                                 "choices": ", ".join(sorted(set(words.values())))})
+                                 "choices": ", ".join(sorted(str(words.labels[k]) for k in set(words.values())))})
         if key not in out:
             out.append(key)
     if required and not out:
@@ -210,9 +222,7 @@ def _aliased(table: Table) -> Table:
 
 def import_aids(path, *, partial: bool = False, user=None) -> Report:
     """Import aids from a CSV, XLSX or JSON file; all or nothing unless ``partial``."""
-    path = Path(path)
-    if not path.exists():
-        raise FileFormatError(_("%(path)s : fichier introuvable (no such file)") % {"path": path})
+    path = existing_file(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise FileFormatError(_("fichier refusé : %(size)s Mo (%(max)s Mo au plus)")
@@ -487,9 +497,10 @@ def _matches(subject: engine.Subject, today: dt.date | None, limit: int | None) 
         return worded[key]
 
     out = []
+    separator = _(" ; ")  # French puts a space before the semicolon, English does not
     for m in found:
         row = aid_dict(rows[m.aid.key], today, names)
-        row["why"] = " ; ".join(word(code, values) for code, values in m.reasons)
+        row["why"] = separator.join(word(code, values) for code, values in m.reasons)
         row["score"] = m.score
         out.append(row)
     return out

@@ -18,6 +18,8 @@ from .jsonld import expand
 from .validation import EVENT_TYPES as EPCIS_EVENT_TYPES
 from .validation import EPCISValidationError, validate_document, validate_event
 
+from boucle.cli import gettext_lazy as _
+
 
 def _read(path: str):
     text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
@@ -32,9 +34,19 @@ def _events_and_context(doc: dict):
 
 
 def _validate(args) -> int:
+    from django.utils.translation import gettext
+
+    from boucle.cli import read_error, use_language
+
+    use_language()
     failures = 0
     for path in args.files:
-        doc = _read(path)
+        try:
+            doc = _read(path)
+        except (OSError, ValueError) as err:  # one unreadable file among several: said, then the next one
+            failures += 1
+            print(gettext("%(path)s : %(error)s") % {"path": path, "error": read_error(err)}, file=sys.stderr)
+            continue
         try:
             if doc.get("type") in EPCIS_EVENT_TYPES:
                 validate_event(doc, standalone=True)
@@ -47,7 +59,9 @@ def _validate(args) -> int:
         if args.json:
             print(json.dumps({"file": path, "valid": not errors, "errors": errors}))
         else:
-            print(f"{path}: {'ok' if not errors else 'INVALID'}", file=sys.stderr)
+            print(gettext("%(path)s : %(error)s") % {"path": path,
+                                                     "error": gettext("valide") if not errors else gettext("INVALIDE")},
+                  file=sys.stderr)
             for line in errors:
                 print(f"  {line}", file=sys.stderr)
     return 1 if failures else 0
@@ -78,27 +92,34 @@ def _guard(handler):
         try:
             return handler(args)
         except (OSError, ValueError, JsonLdError) as err:  # unreadable file, bad JSON, bad JSON-LD
-            print(f"error: {err}", file=sys.stderr)
+            from django.utils.translation import gettext
+
+            from boucle.cli import read_error
+
+            print(gettext("erreur : %(error)s") % {"error": read_error(err)}, file=sys.stderr)
             return 1
     return run
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("epcis", help="EPCIS 2.0 files: validate, event hash IDs, JSON-LD expansion")
+    p = subparsers.add_parser("epcis", help=_("fichiers EPCIS 2.0 : validation, identifiants d'empreinte des "
+                                              "événements, expansion JSON-LD"))
     sub = p.add_subparsers(dest="epcis_command", metavar="ACTION", required=True)
 
     validate = sub.add_parser("validate",
-                              help="check EPCIS documents or single events against the GS1 schema")
-    validate.add_argument("files", nargs="+", metavar="FILE", help="JSON/JSON-LD file, or - for stdin")
-    validate.add_argument("--json", action="store_true", help="one JSON line per file on stdout")
+                              help=_("vérifier des documents EPCIS ou des événements seuls avec le schéma GS1"))
+    validate.add_argument("files", nargs="+", metavar=_("FICHIER"), help=_("fichier JSON/JSON-LD, ou - pour l'entrée "
+                                                                     "standard"))
+    validate.add_argument("--json", action="store_true", help=_("une ligne JSON par fichier sur la sortie standard"))
     validate.set_defaults(func=_guard(_validate), needs_db=False)
 
-    hashing = sub.add_parser("hash", help="CBV 2.0 event hash ID of every event, in document order")
-    hashing.add_argument("file", metavar="FILE", help="JSON/JSON-LD file, or - for stdin")
-    hashing.add_argument("--prehash", action="store_true", help="also give the canonical pre-hash string")
-    hashing.add_argument("--json", action="store_true", help="one JSON line per event on stdout")
+    hashing = sub.add_parser("hash", help=_("identifiant d'empreinte CBV 2.0 de chaque événement, dans l'ordre du "
+                                            "document"))
+    hashing.add_argument("file", metavar=_("FICHIER"), help=_("fichier JSON/JSON-LD, ou - pour l'entrée standard"))
+    hashing.add_argument("--prehash", action="store_true", help=_("donner aussi la chaîne canonique avant empreinte"))
+    hashing.add_argument("--json", action="store_true", help=_("une ligne JSON par événement sur la sortie standard"))
     hashing.set_defaults(func=_guard(_hash), needs_db=False)
 
-    expanding = sub.add_parser("expand", help="JSON-LD expansion with the shipped GS1 contexts (offline)")
-    expanding.add_argument("file", metavar="FILE", help="JSON/JSON-LD file, or - for stdin")
+    expanding = sub.add_parser("expand", help=_("expansion JSON-LD avec les contextes GS1 fournis (hors ligne)"))
+    expanding.add_argument("file", metavar=_("FICHIER"), help=_("fichier JSON/JSON-LD, ou - pour l'entrée standard"))
     expanding.set_defaults(func=_guard(_expand), needs_db=False)

@@ -3,14 +3,17 @@
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 def register(subparsers):
-    p = subparsers.add_parser("import", help="import sites, flows, a SIRENE extract, aid schemes or land entries "
-                                             "(CSV, XLSX; JSON for aids, GeoJSON for land)")
-    p.add_argument("what", choices=["sites", "flows", "sirene", "aids", "land"])
-    p.add_argument("file")
-    p.add_argument("--partial", action="store_true", help="write the valid rows even if some are rejected")
-    p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    p = subparsers.add_parser("import", help=_("importer des sites, des flux, un extrait SIRENE, des aides ou du "
+                                               "foncier (CSV, XLSX ; JSON pour les aides, GeoJSON pour le foncier)"))
+    p.add_argument("what", choices=["sites", "flows", "sirene", "aids", "land"], help=_("ce que contient le fichier"))
+    p.add_argument("file", help=_("le fichier à importer"))
+    p.add_argument("--partial", action="store_true", help=_("écrire les lignes valides même si d'autres sont "
+                                                            "refusées"))
+    p.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON sur la sortie standard"))
     p.set_defaults(func=run_import, needs_db=True)
 
 
@@ -35,6 +38,8 @@ def report_import(importer, path, partial: bool, as_json: bool) -> int:
     """Run ``importer(path, partial=…)`` and tell its report, the one way every ``import`` command does:
     the report as JSON on stdout with ``--json``, else in words; exit 1 when rows were refused (and
     nothing written) or the file is unreadable."""
+    from django.utils.translation import gettext
+
     from boucle.cli import lang
 
     from .tabular import FileFormatError
@@ -43,8 +48,8 @@ def report_import(importer, path, partial: bool, as_json: bool) -> int:
         report = importer(path, partial=partial)
     except FileFormatError as exc:
         if as_json:
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
-        print(f"{path}: {exc}", file=sys.stderr)
+            print(json.dumps({"error": str(exc), "file": str(path)}, ensure_ascii=False))
+        print(gettext("%(path)s : %(error)s") % {"path": path, "error": exc}, file=sys.stderr)
         return 1
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))

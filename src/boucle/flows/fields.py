@@ -115,6 +115,20 @@ def naf(text: str):
         raise CellError(_("naf_code: %(text)s n'est pas un code NAF (ex. 23.51Z)") % {"text": repr(text)}) from None
 
 
+def country(text: str, column: str = "country") -> str:
+    """ISO 3166-1 alpha-2 of a country written as a code (alpha-2 or alpha-3) or a name; empty = France."""
+    from boucle.reference.countries import country_code
+
+    if not text.strip():
+        return "FR"
+    code = country_code(text)
+    if code is None:
+        raise CellError(_("%(column)s: %(text)s n'est pas un pays reconnu (code ISO à 2 ou 3 lettres comme DE ou "
+                          "DEU, ou nom du pays en français, en anglais ou en allemand)")
+                        % {"column": column, "text": repr(text.strip())})
+    return code
+
+
 def current_route(text: str, column: str = "current_route"):
     """What happens to the flow today: an operation code (``R4``, ``D 1``) kept as its code, or a
     route name (``landfill``, ``déjà vendu pour recyclage``…) kept as its key; empty = unknown.

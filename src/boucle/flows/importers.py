@@ -54,7 +54,12 @@ class Report:
                 "rejected": [{"line": n, "reason": r} for n, r in self.rejected],
                 "unknown_columns": self.unknown_columns, "written": self.written}
 
-    def lines(self, lang: str = "fr") -> list[str]:
+    def lines(self, lang: str | None = None) -> list[str]:
+        """The report in words, in ``lang`` or else the active language."""
+        if lang is None:
+            from django.utils.translation import get_language
+
+            lang = "en" if (get_language() or "fr").startswith("en") else "fr"
         if lang == "en":
             out = [f"created: {self.created}, updated: {self.updated}, unchanged: {self.unchanged}, "
                    f"rejected: {len(self.rejected)}"]
@@ -249,10 +254,7 @@ class SiteRow:
         if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise self._fail("latitude" if not -90 <= lat <= 90 else "longitude",
                              _("coordonnées hors limites (%(lat)s, %(lon)s)") % {"lat": lat, "lon": lon})
-        country = (row.get("country", "") or "FR").strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise self._fail("country", _("country: %(country)s n'est pas un code pays ISO à 2 lettres")
-                             % {"country": repr(country)})
+        country = cell("country", lambda: F.country(row.get("country", "") or ""))
         commune = row.get("commune_insee", "").strip() or None
         if commune and commune not in self.communes:
             raise self._fail("commune_insee", _("commune_insee: %(code)s inconnue") % {"code": commune})

@@ -42,6 +42,7 @@ from . import bounds as B
 from . import fields as F
 from .importers import FileFormatError, Report, _jsonable, _upsert
 from .models import Company, Site
+from .tabular import existing_file
 
 REQUIRED = ["siret", "activiteprincipaleetablissement", "codecommuneetablissement", "etatadministratifetablissement"]
 KNOWN = REQUIRED + ["siren", "enseigne1etablissement", "denominationusuelleetablissement",
@@ -160,7 +161,7 @@ class _Abandon(Exception):
 
 def import_sirene(path, *, partial=False, progress=True) -> Report:
     report = Report()
-    reader = _Reader(path)
+    reader = _Reader(existing_file(path))
     reader.header()  # a file without the SIRENE columns is refused before any pass
     report.unknown_columns = []  # SIRENE has ~50 columns; the unused ones are expected, not unknown
     bar = tqdm(total=os.path.getsize(path), unit="B", unit_scale=True, desc=_("import"), file=sys.stderr,

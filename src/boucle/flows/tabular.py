@@ -198,10 +198,16 @@ def read_xlsx(path: Path) -> Table:
     return Table(header, rows())
 
 
-def read_table(path) -> Table:
+def existing_file(path) -> Path:
+    """The one check every importer makes first; the command that reports the error names the file."""
     path = Path(path)
-    if not path.exists():
-        raise FileFormatError(_("%(path)s : fichier introuvable (no such file)") % {"path": path})
+    if not path.is_file():
+        raise FileFormatError(_("fichier introuvable"))
+    return path
+
+
+def read_table(path) -> Table:
+    path = existing_file(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path)
     return read_csv_text(_decode(path.read_bytes()))

@@ -16,6 +16,8 @@ from .dictionary import lookup
 from .element_string import build_element_string, parse_element_string
 from .errors import GS1Error
 
+from boucle.cli import gettext_lazy as _
+
 
 def read_pairs(text: str) -> list[tuple[str, str]]:
     """AI pairs of an element string or a DL URI (compressed or not)."""
@@ -82,34 +84,41 @@ def _guard(handler):
     def run(args) -> int:
         try:
             return handler(args)
-        except GS1Error as err:
-            print(f"error: {err}", file=sys.stderr)
+        except GS1Error as err:  # the GS1 syntax engine words its rules in English (GS1's own terms)
+            from django.utils.translation import gettext
+
+            from boucle.cli import use_language
+
+            use_language()
+            print(gettext("erreur : %(error)s") % {"error": err}, file=sys.stderr)
             return 1
 
     return run
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("gs1", help="GS1 identifiers: parse, build Digital Link URIs, QR Codes")
+    p = subparsers.add_parser("gs1", help=_("identifiants GS1 : lecture, construction d'URI Digital Link, QR Codes"))
     sub = p.add_subparsers(dest="gs1_command", metavar="ACTION", required=True)
 
     parse = sub.add_parser(
-        "parse", help="show the AIs of an element string or a Digital Link URI, or why it is invalid"
+        "parse", help=_("montrer les AI d'une chaîne d'éléments ou d'une URI Digital Link, ou pourquoi elle est "
+                        "invalide")
     )
-    parse.add_argument("text", help="(01)…(10)… or ^01… or https://…/01/…")
-    parse.add_argument("--json", action="store_true", help="machine-readable output")
-    parse.add_argument("--stem", default=CANONICAL_STEM, help="stem of the Digital Link URI in --json output")
+    parse.add_argument("text", help=_("(01)…(10)… ou ^01… ou https://…/01/…"))
+    parse.add_argument("--json", action="store_true", help=_("sortie lisible par un programme"))
+    parse.add_argument("--stem", default=CANONICAL_STEM, help=_("racine de l'URI Digital Link dans la sortie --json"))
     parse.set_defaults(func=_guard(_parse), needs_db=False)
 
-    link = sub.add_parser("link", help="build a Digital Link URI from AI=VALUE pairs")
-    link.add_argument("pairs", nargs="+", metavar="AI=VALUE", help="e.g. 01=09520123456788 21=X1, or (01)…(21)…")
-    link.add_argument("--stem", default=CANONICAL_STEM)
+    link = sub.add_parser("link", help=_("construire une URI Digital Link à partir de paires AI=VALEUR"))
+    link.add_argument("pairs", nargs="+", metavar=_("AI=VALEUR"), help=_("par exemple 01=09520123456788 21=X1, ou "
+                                                                     "(01)…(21)…"))
+    link.add_argument("--stem", default=CANONICAL_STEM, help=_("racine de l'URI (par défaut %(default)s)"))
     link.set_defaults(func=_guard(_link), needs_db=False)
 
-    qr = sub.add_parser("qr", help="write the QR Code of a Digital Link URI (SVG or PNG)")
-    qr.add_argument("text", help="element string or Digital Link URI")
-    qr.add_argument("--format", choices=("svg", "png"), default="svg")
-    qr.add_argument("--scale", type=int, default=4)
-    qr.add_argument("--stem", default=CANONICAL_STEM)
-    qr.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
+    qr = sub.add_parser("qr", help=_("écrire le QR Code d'une URI Digital Link (SVG ou PNG)"))
+    qr.add_argument("text", help=_("chaîne d'éléments ou URI Digital Link"))
+    qr.add_argument("--format", choices=("svg", "png"), default="svg", help=_("format de l'image (svg par défaut)"))
+    qr.add_argument("--scale", type=int, default=4, help=_("taille d'un module en pixels (4 par défaut)"))
+    qr.add_argument("--stem", default=CANONICAL_STEM, help=_("racine de l'URI (par défaut %(default)s)"))
+    qr.add_argument("--output", "-o", default="-", help=_("fichier à écrire (par défaut : la sortie standard)"))
     qr.set_defaults(func=_guard(_qr), needs_db=False)

@@ -15,6 +15,8 @@ from .ranges import format_range
 from .factors import MODES
 from .units import ACCEPTED_UNITS
 
+from boucle.cli import gettext_lazy as _
+
 HEADLINE = ("co2e_avoided_t", "tonnes_diverted", "virgin_avoided_t", "water_saved_m3",
             "energy_recovered_mwh", "eur_saved", "breakeven_distance_km")
 
@@ -25,7 +27,8 @@ def normalise_ewc(value: str) -> str:
 
     code6 = ewc_digits(str(value or ""))
     if code6 is None:
-        raise ValueError(f"{value!r} is not a waste code (6 digits, e.g. 17 04 05)")
+        raise ValueError(str(_("%(value)r n'est pas un code déchet (6 chiffres, par exemple 17 04 05)"))
+                         % {"value": value})
     return code6
 
 
@@ -38,62 +41,91 @@ def class_for_ewc(code: str) -> str:
         from boucle.materials.taxonomy import ewc_table
         key = (ewc_table().get(code6) or (None,))[0]
     if not key:
-        raise ValueError(f"waste code {code6} has no material class")
+        raise ValueError(str(_("le code déchet %(code)s n'a pas de classe de matière")) % {"code": code6})
     return key if isinstance(key, str) else key.key
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "impact", help="CO2e, tonnes diverted and cost of one exchange (method: docs/impact-method.md)")
+        "impact", help=_("CO2e, tonnes détournées et coût d'un échange (méthode : docs/impact-method.md)"))
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--material", metavar="KEY", help="material class key (boucle.materials)")
-    what.add_argument("--ewc", metavar="CODE", help="European waste code: 170405, '17 04 05' or '17 04 05*'")
-    p.add_argument("--quantity", type=float, required=True, help="quantity per year")
-    p.add_argument("--unit", required=True, choices=ACCEPTED_UNITS)
-    p.add_argument("--distance-km", type=float, required=True)
+    what.add_argument("--material", metavar=_("CLÉ"), help=_("clé de classe de matière (boucle materials list)"))
+    what.add_argument("--ewc", metavar="CODE", help=_("code déchet européen : 170405, '17 04 05' ou '17 04 05*'"))
+    p.add_argument("--quantity", type=float, required=True, help=_("quantité par an"))
+    p.add_argument("--unit", required=True, choices=ACCEPTED_UNITS, help=_("unité de la quantité"))
+    p.add_argument("--distance-km", type=float, required=True, help=_("distance entre les deux sites, en km"))
     p.add_argument("--mode", choices=MODES, default=None,
-                   help="freight mode (default: road for materials, pipe for water and heat)")
+                   help=_("mode de transport (par défaut : route pour les matières, canalisation pour l'eau et la "
+                          "chaleur)"))
     p.add_argument("--route", default=None,
-                   help="what happens to the flow today: an operation code (R1-R13, D1-D15) or a route "
-                        "(landfill, incineration, incineration_recovery, recycling, composting, sewer...); "
-                        "default: the documented default of the material and waste code, shown as an assumption")
-    p.add_argument("--supply-temperature", type=float, default=None, metavar="C", help="heat: supply temperature (°C)")
-    p.add_argument("--need-temperature", type=float, default=None, metavar="C", help="heat: need temperature (°C)")
-    p.add_argument("--replaces", default=None, help="virgin input replaced, when a class has several recipes")
-    p.add_argument("--basis", choices=("estimated", "verified"), default="estimated")
-    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+                   help=_("ce que devient le flux aujourd'hui : un code d'opération (R1-R13, D1-D15) ou une filière "
+                          "(landfill, incineration, incineration_recovery, recycling, composting, sewer…) ; par "
+                          "défaut : la filière documentée de la matière et du code déchet, affichée comme hypothèse"))
+    p.add_argument("--supply-temperature", type=float, default=None, metavar="C", help=_("chaleur : température "
+                                                                                         "fournie (°C)"))
+    p.add_argument("--need-temperature", type=float, default=None, metavar="C", help=_("chaleur : température "
+                                                                                       "requise (°C)"))
+    p.add_argument("--replaces", default=None, help=_("matière vierge remplacée, quand une classe en a plusieurs"))
+    p.add_argument("--basis", choices=("estimated", "verified"), default="estimated",
+                   help=_("quantité estimée (par défaut) ou vérifiée"))
+    p.add_argument("--json", action="store_true", help=_("un objet JSON sur la sortie standard"))
     p.set_defaults(func=handle, needs_db=False)
 
 
+# The headline figures in words; the keys stay in --json.
+HEADLINE_WORDS = {"co2e_avoided_t": _("CO2e évité"), "tonnes_diverted": _("tonnes détournées"),
+                  "virgin_avoided_t": _("matière vierge évitée"), "water_saved_m3": _("eau économisée"),
+                  "energy_recovered_mwh": _("énergie récupérée"), "eur_saved": _("euros économisés"),
+                  "breakeven_distance_km": _("distance d'équilibre")}
+MODE_WORDS = {"road": _("route"), "rail": _("rail"), "barge": _("voie d'eau"), "pipe": _("canalisation")}
+BASIS_WORDS = {"estimated": _("quantité estimée"), "verified": _("quantité vérifiée")}
+
+
 def _fmt(v: float | None, unit: str) -> str:
-    return "not computable" if v is None else f"{v:,.3f} {unit}"
+    return str(_("non calculable")) if v is None else f"{v:,.3f} {unit}"
 
 
 def _text(d: dict[str, Any]) -> str:
-    lines = [f"{d['material']} ({d['material_label']}) -> {d['replaces'] or 'no recipe'}: "
-             f"{d['quantity']:g} {d['unit']} = {d['quantity_base'] if d['quantity_base'] is not None else '?'} "
-             f"{d['base_unit']}, {d['distance_km']:g} km by {d['mode']}, baseline {d['baseline_route']}, "
-             f"{d['basis']}"]
+    """The breakdown for people. The engine's reasons, assumptions and term names are its own (English)
+    vocabulary, shown as they are; the frame around them follows the reader's language."""
+    from boucle.cli import lang, use_language
+    from boucle.matching.wording import material_label
+
+    from .routes import routes
+
+    use_language()
+    language = lang()
+    quantity_base = d["quantity_base"] if d["quantity_base"] is not None else "?"
+    lines = [str(_("%(key)s (%(label)s) → %(replaces)s : %(quantity)s %(unit)s = %(base)s %(base_unit)s, %(km)s km "
+                   "par %(mode)s, filière de référence %(route)s, %(basis)s")) % {
+        "key": d["material"], "label": material_label(d["material"]),
+        "replaces": d["replaces"] or _("aucune recette"), "quantity": f"{d['quantity']:g}", "unit": d["unit"],
+        "base": quantity_base, "base_unit": d["base_unit"], "km": f"{d['distance_km']:g}",
+        "mode": MODE_WORDS.get(d["mode"], d["mode"]), "route": d["baseline_route"],
+        "basis": BASIS_WORDS.get(d["basis"], d["basis"])}]
     units = {"co2e_avoided_t": "t CO2e", "tonnes_diverted": "t", "virgin_avoided_t": "t",
              "water_saved_m3": "m3", "energy_recovered_mwh": "MWh", "eur_saved": "EUR",
              "breakeven_distance_km": "km"}
     for k in HEADLINE:
         reason = f"  ({d['reasons'][k]})" if k in d["reasons"] else ""
-        lines.append(f"  {k:24} {_fmt(d[k], units[k])}{reason}")
+        lines.append(f"  {str(HEADLINE_WORDS[k]):28} {_fmt(d[k], units[k])}{reason}")
     if d.get("co2e_low_t") is not None:
-        lines.append(f"  {'co2e (rounded, range)':24} "
-                     f"{format_range(d['co2e_avoided_t'], d['co2e_low_t'], d['co2e_high_t'], 't CO2e', 'en')}")
+        lines.append(f"  {str(_('CO2e (arrondi, fourchette)')):28} "
+                     f"{format_range(d['co2e_avoided_t'], d['co2e_low_t'], d['co2e_high_t'], 't CO2e', language)}")
     if d.get("eur_low") is not None:
-        lines.append(f"  {'eur (rounded, range)':24} {format_range(d['eur_saved'], d['eur_low'], d['eur_high'], 'EUR', 'en')}")
-    lines.append(f"  {'current route':24} {d.get('current_route_label') or d.get('current_route')}"
-                 + (" (assumed)" if d.get("route_assumed") else " (declared)"))
+        lines.append(f"  {str(_('euros (arrondi, fourchette)')):28} "
+                     f"{format_range(d['eur_saved'], d['eur_low'], d['eur_high'], 'EUR', language)}")
+    route = routes().get(d.get("current_route") or "")
+    route_label = (route.label_en if language == "en" else route.label_fr) if route else d.get("current_route")
+    lines.append(f"  {str(_('filière actuelle')):28} {route_label} "
+                 + str(_("(supposée)") if d.get("route_assumed") else _("(déclarée)")))
     for a in d.get("assumptions") or []:
-        lines.append(f"  assumption: {a}")
-    lines.append("  terms:")
+        lines.append("  " + str(_("hypothèse : %(text)s")) % {"text": a})
+    lines.append("  " + str(_("termes du calcul :")))
     for t in d["terms"] + d["cost_terms"]:
         val = _fmt(t["value"], t["value_unit"])
         fac = "" if t["factor"] is None else f" = {t['activity']:,.3f} {t['activity_unit']} x {t['factor']:g} {t['unit']}"
-        lines.append(f"    {t['name']:22} {val}{fac}  [{t['factor_id'] or '-'}]"
+        lines.append(f"    {t['name']:26} {val}{fac}  [{t['factor_id'] or '-'}]"
                      + (f"  ({t['reason']})" if t["reason"] else ""))
     return "\n".join(lines)
 

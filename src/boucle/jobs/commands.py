@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 class _HealthCheck(argparse.Action):
     """``--check``: a container's health probe, run every few seconds: no migration check, no database."""
@@ -29,56 +31,67 @@ def _setup_for_check() -> None:
 
 
 def register(subparsers) -> None:
-    w = subparsers.add_parser("worker", help="run background jobs from the queue (needs BOUCLE_BROKER_URL)")
-    w.add_argument("--concurrency", type=int, default=1, help="jobs run at once (processes), default 1")
-    w.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    w = subparsers.add_parser("worker", help=_("exécuter les tâches de fond de la file (il faut BOUCLE_BROKER_URL)"))
+    w.add_argument("--concurrency", type=int, default=1, help=_("tâches exécutées en même temps (processus), 1 par "
+                                                                "défaut"))
+    w.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help=_("niveau de détail du journal (INFO par défaut)"))
     w.add_argument("--check", action=_HealthCheck,
-                   help="health check: exit 0 if the worker of this machine answers a ping through the broker")
+                   help=_("sonde de santé : sortie 0 si le worker de cette machine répond à un ping par la file"))
     w.set_defaults(func=run_worker, needs_db=True)
 
-    b = subparsers.add_parser("beat", help="schedule periodic jobs (BOUCLE_NIGHTLY_MATCH) on the queue; run exactly one")
-    b.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    b = subparsers.add_parser("beat", help=_("planifier les tâches périodiques (BOUCLE_NIGHTLY_MATCH) dans la file "
+                                             "; en lancer un seul"))
+    b.add_argument("--loglevel", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help=_("niveau de détail du journal (INFO par défaut)"))
     b.add_argument("--check", action=_HealthCheck,
-                   help="health check: exit 0 if the scheduler of this data folder ticked within the last 3 minutes")
+                   help=_("sonde de santé : sortie 0 si le planificateur de ce dossier de données a battu dans les 3 "
+                          "dernières minutes"))
     b.set_defaults(func=run_beat, needs_db=True)
 
-    j = subparsers.add_parser("jobs", help="background jobs: submit one, follow its state")
+    j = subparsers.add_parser("jobs", help=_("tâches de fond : en soumettre une, suivre son état"))
     sub = j.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
-    s = sub.add_parser("submit", help="submit a job: match, export, report or import")
-    kinds = s.add_subparsers(dest="kind", metavar="KIND", required=True)
-    territory_help = "region:32, departement:59, epci:200093201, commune:59350"
-    for name, help_text in (("match", "a matching run (the options of boucle match)"),
-                            ("export", "an export (the options of boucle export)"),
-                            ("report", "a printable report (the options of boucle report)"),
-                            ("import", "an import of sites or flows (all or nothing, as boucle import)")):
+    s = sub.add_parser("submit", help=_("soumettre une tâche : match, export, report ou import"))
+    kinds = s.add_subparsers(dest="kind", metavar=_("TÂCHE"), required=True)
+    territory_help = _("region:32, departement:59, epci:200093201 ou commune:59350")
+    for name, help_text in (("match", _("une mise en relation (les options de boucle match)")),
+                            ("export", _("un export (les options de boucle export)")),
+                            ("report", _("un rapport imprimable (les options de boucle report)")),
+                            ("import", _("un import de sites ou de flux (tout ou rien, comme boucle import)"))):
         k = kinds.add_parser(name, help=help_text)
         if name == "import":
-            k.add_argument("file", help="the sites or flows file (CSV, XLSX), copied for the worker")
-            k.add_argument("--what", choices=["sites", "flows"], required=True)
-            k.add_argument("--territory", help=territory_help + "; limits the import to the territory's sites")
+            k.add_argument("file", help=_("le fichier de sites ou de flux (CSV, XLSX), copié pour le worker"))
+            k.add_argument("--what", choices=["sites", "flows"], required=True,
+                           help=_("ce que contient le fichier"))
+            k.add_argument("--territory", metavar="REF",
+                           help=_("region:32, departement:59, epci:200093201 ou commune:59350 ; limite l'import "
+                                  "aux sites du territoire"))
         else:
-            k.add_argument("--territory", required=True, help=territory_help)
+            k.add_argument("--territory", required=True, metavar="REF", help=territory_help)
         if name == "match":
-            k.add_argument("--radius-km", type=float, default=None, help="matching radius")
-            k.add_argument("--no-inferred", action="store_true", help="declared needs only")
+            k.add_argument("--radius-km", type=float, default=None, help=_("match : rayon de recherche"))
+            k.add_argument("--no-inferred", action="store_true", help=_("match : besoins déclarés seulement"))
         if name == "export":
-            k.add_argument("--what", choices=["indicators", "flows", "synergies"], default=None)
-            k.add_argument("--format", choices=["csv", "xlsx", "geojson"], default=None)
-            k.add_argument("--public", action="store_true", help="apply the disclosure rule")
+            k.add_argument("--what", choices=["indicators", "flows", "synergies"], default=None,
+                           help=_("export : quoi exporter"))
+            k.add_argument("--format", choices=["csv", "xlsx", "geojson"], default=None,
+                           help=_("format du fichier (csv par défaut)"))
+            k.add_argument("--public", action="store_true", help=_("export : appliquer la règle du secret statistique"))
         if name == "report":
-            k.add_argument("--format", choices=["html", "pdf"], default=None)
+            k.add_argument("--format", choices=["html", "pdf"], default=None,
+                           help=_("format du rapport (html par défaut)"))
         if name in ("export", "report"):
-            k.add_argument("--period", type=int, default=None, help="a year")
-        k.add_argument("--json", action="store_true", help='print only {"id": …} on stdout')
+            k.add_argument("--period", type=int, default=None, help=_("export, report : une année"))
+        k.add_argument("--json", action="store_true", help=_("afficher seulement {\"id\": …} sur la sortie standard"))
         k.set_defaults(func=run_submit, needs_db=True)
-    st = sub.add_parser("status", help="state, progress and result of a job (from the database)")
-    st.add_argument("id")
-    st.add_argument("--json", action="store_true")
+    st = sub.add_parser("status", help=_("état, avancement et résultat d'une tâche (lus dans la base)"))
+    st.add_argument("id", help=_("le numéro de la tâche"))
+    st.add_argument("--json", action="store_true", help=_("afficher un document JSON"))
     st.set_defaults(func=run_status, needs_db=True)
-    ls = sub.add_parser("list", help="the latest jobs")
-    ls.add_argument("--territory")
-    ls.add_argument("--limit", type=int, default=20)
-    ls.add_argument("--json", action="store_true")
+    ls = sub.add_parser("list", help=_("les dernières tâches"))
+    ls.add_argument("--territory", metavar="REF", help=_("seulement les tâches de ce territoire"))
+    ls.add_argument("--limit", type=int, default=20, help=_("au plus ce nombre de tâches (20 par défaut)"))
+    ls.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     ls.set_defaults(func=run_list, needs_db=True)
 
 

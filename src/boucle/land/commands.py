@@ -3,6 +3,8 @@
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 FIELDS = ("id", "name", "kind", "area_m2", "status", "commune", "commune_insee", "building_area_m2", "servicing",
           "pollution_known", "pollution_refs", "ownership", "lat", "lon", "source", "illustrative")
 
@@ -53,19 +55,24 @@ def run_import(path: str, partial: bool, as_json: bool) -> int:
 def register(subparsers) -> None:
     from . import engine
 
-    p = subparsers.add_parser("land", help="economic land, vacant buildings and brownfields")
+    p = subparsers.add_parser("land", help=_("foncier économique, bâtiments vacants et friches"))
     sub = p.add_subparsers(dest="land_command", required=True)
-    s = sub.add_parser("search", help="land entries in a territory, available and largest first")
-    s.add_argument("--territory", required=True, metavar="REF", help="region:32, departement:59, epci:SIREN, commune:INSEE")
-    s.add_argument("--min-area-m2", type=float)
-    s.add_argument("--max-area-m2", type=float)
-    s.add_argument("--kind", action="append", choices=engine.KINDS)
-    s.add_argument("--status", action="append", choices=engine.STATUSES)
-    s.add_argument("--servicing", help="comma-separated: rail,water,power (all required)")
-    s.add_argument("--json", action="store_true", help="print a JSON array on stdout")
+    s = sub.add_parser("search", help=_("le foncier d'un territoire, disponible et plus grand d'abord"))
+    s.add_argument("--territory", required=True, metavar="REF", help=_("region:32, departement:59, epci:SIREN ou "
+                                                                       "commune:INSEE"))
+    s.add_argument("--min-area-m2", type=float, help=_("surface minimale en m²"))
+    s.add_argument("--max-area-m2", type=float, help=_("surface maximale en m²"))
+    s.add_argument("--kind", action="append", choices=engine.KINDS,
+                   help=_("seulement ce type : parcelle, bâtiment ou friche (répétable)"))
+    s.add_argument("--status", action="append", choices=engine.STATUSES,
+                   help=_("seulement ce statut : disponible, à l'étude ou reconverti (répétable)"))
+    s.add_argument("--servicing", help=_("séparées par des virgules : rail,water,power (toutes exigées)"))
+    s.add_argument("--json", action="store_true", help=_("afficher un tableau JSON sur la sortie standard"))
     s.set_defaults(func=_search, needs_db=True)
-    i = sub.add_parser("import", help="import land entries from CSV, XLSX or GeoJSON (all or nothing unless --partial)")
-    i.add_argument("file")
-    i.add_argument("--partial", action="store_true", help="import the valid rows even if some are rejected")
-    i.add_argument("--json", action="store_true", help="print the report as JSON")
+    i = sub.add_parser("import", help=_("importer du foncier depuis un CSV, XLSX ou GeoJSON (tout ou rien, sauf "
+                                        "avec --partial)"))
+    i.add_argument("file", help=_("le fichier à importer"))
+    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
+                                                            "refusées"))
+    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
     i.set_defaults(func=lambda a: run_import(a.file, a.partial, a.json), needs_db=True)

@@ -12,23 +12,32 @@ from pathlib import Path
 
 from .evaluate import HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
+from boucle.cli import gettext_lazy as _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("evaluate", help="Measure proposals against documented symbiosis exchanges")
+    p = subparsers.add_parser("evaluate", help=_("mesurer les propositions face à des échanges de symbiose "
+                                                 "documentés"))
     p.add_argument("dataset", choices=["maestri", "literature", "process", "heavy"],
-                   help="maestri: MAESTRI exchanges database (development cases); literature: documented exchanges "
-                        "of 18 other parks in the same layout (knowledge/eval/literature_check.md); process: "
-                        "heavy-industry and utility exchanges (knowledge/eval/process_check.md)")
+                   help=_("maestri : base d'échanges MAESTRI (cas de mise au point) ; literature : échanges "
+                          "documentés de 18 autres parcs dans la même forme (knowledge/eval/literature_check.md) ; "
+                          "process : échanges de l'industrie lourde et des utilités "
+                          "(knowledge/eval/process_check.md) ; heavy : jeu de contrôle de l'industrie lourde "
+                          "(knowledge/eval/heavy_check.md)"))
     p.add_argument("--activity-text-only", action="store_true",
-                   help="give the engine the activity text of each site and no NACE code")
+                   help=_("donner au moteur le texte d'activité de chaque site, sans code NAF"))
     p.add_argument("--name-only", action="store_true",
-                   help="give the engine only each site's company name (no code, no activity): sector words only")
+                   help=_("donner au moteur seulement la raison sociale de chaque site (ni code, ni activité) : les "
+                          "mots du secteur seuls"))
     p.add_argument("--strict-vocabulary", action="store_true",
-                   help="also judge each case without the synonyms equal to its own labels (slower: ~1 min)")
-    p.add_argument("--path", type=Path, default=None, help="dataset CSV in the MAESTRI layout (default: the copy shipped in the package)")
-    p.add_argument("--threshold", type=float, default=None, help="plausibility threshold (default: the calibrated one)")
-    p.add_argument("--case", action="append", dest="cases", help="only this case (repeatable)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+                   help=_("juger aussi chaque cas sans les synonymes égaux à ses propres libellés (plus lent : ~1 "
+                          "min)"))
+    p.add_argument("--path", type=Path, default=None, help=_("jeu de données CSV dans la forme MAESTRI (par défaut "
+                                                             ": la copie fournie avec le paquet)"))
+    p.add_argument("--threshold", type=float, default=None, help=_("seuil de plausibilité (par défaut : le seuil "
+                                                                   "calibré)"))
+    p.add_argument("--case", action="append", dest="cases", help=_("seulement ce cas (répétable)"))
+    p.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON sur la sortie standard"))
     p.set_defaults(func=handle, needs_db=False)
 
 
@@ -37,11 +46,17 @@ def _row(name: str, m: dict) -> str:
 
 
 def handle(args) -> int:
-    mode = ("company name only" if args.name_only else
-            "activity text only" if args.activity_text_only else "NACE code + activity text")
-    print(f"evaluating {args.dataset} ({mode})...",
+    from django.utils.translation import gettext
+
+    from boucle.cli import use_language
+
+    use_language()
+    mode = (gettext("raison sociale seule") if args.name_only else
+            gettext("texte d'activité seul") if args.activity_text_only else gettext("code NAF + texte d'activité"))
+    print(gettext("évaluation sur %(dataset)s (%(mode)s)…") % {"dataset": args.dataset, "mode": mode},
           file=sys.stderr)
-    path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV, "heavy": HEAVY_CSV}.get(args.dataset, MAESTRI_CSV)
+    path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV,
+                         "heavy": HEAVY_CSV}.get(args.dataset, MAESTRI_CSV)
     report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
                               strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset
@@ -49,25 +64,36 @@ def handle(args) -> int:
         json.dump(report, sys.stdout, indent=2, sort_keys=True)
         print()
         return 0
-    title = {"maestri": "MAESTRI", "literature": "Literature check set"}.get(args.dataset, "Process check set")
-    print(f"{title}: default output of boucle match (plausibility >= {report['threshold']:.4f} and >= "
-          f"{report['relative_cut']} x the offer's best, at most "
-          f"{report['max_receivers_per_offer']} receivers per offer), offer -> receiving-site pairs"
-          f" ({mode})")
-    print(f"{'case':>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   everyone-to-everyone F1")
+    title = {"maestri": "MAESTRI", "literature": gettext("Jeu de contrôle de la littérature"),
+             "heavy": gettext("Jeu de contrôle de l'industrie lourde")}.get(
+        args.dataset, gettext("Jeu de contrôle des procédés"))
+    print(gettext("%(title)s : sortie par défaut de boucle match (plausibilité ≥ %(threshold)s et ≥ %(cut)s × la "
+                  "meilleure de l'offre, au plus %(receivers)s receveurs par offre), paires offre → site receveur "
+                  "(%(mode)s)")
+          % {"title": title, "threshold": f"{report['threshold']:.4f}", "cut": report["relative_cut"],
+             "receivers": report["max_receivers_per_offer"], "mode": mode})
+    print(f"{gettext('cas'):>22}  {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>5} {'fn':>4}   "
+          + gettext("F1 de tous-avec-tous"))
     for case, m in report["cases"].items():
         print(_row(case, m) + f"   {m['everyone_to_everyone_f1']:.3f}")
     if "leave_one_case_out" in report:
-        print(_row("leave-one-case-out", report["leave_one_case_out"]) + "   <- headline (threshold and relative cut fitted on the other cases)")
+        print(_row(gettext("un cas laissé de côté"), report["leave_one_case_out"]) + "   "
+              + gettext("<- résultat principal (seuil et coupe relative ajustés sur les autres cas)"))
     if "leave_one_case_out_strict_vocabulary" in report:
-        print(_row("LOCO, vocabulary too", report["leave_one_case_out_strict_vocabulary"])
-              + "   (each case without the synonyms equal to its labels)")
-    print(_row("pooled (in sample)", report["pooled"]))
-    print(_row("fitted on all cases", report["pooled_at_fitted_threshold"]) + f"   (threshold {report['fitted_threshold']:.4f}, relative cut {report['fitted_relative_cut']})")
-    print(_row("everyone-to-everyone", report["baselines"]["everyone_to_everyone"]) + "   <- baseline")
+        print(_row(gettext("idem, vocabulaire aussi"), report["leave_one_case_out_strict_vocabulary"]) + "   "
+              + gettext("(chaque cas sans les synonymes égaux à ses libellés)"))
+    print(_row(gettext("tous cas réunis"), report["pooled"]))
+    print(_row(gettext("seuil ajusté sur tout"), report["pooled_at_fitted_threshold"]) + "   "
+          + gettext("(seuil %(threshold)s, coupe relative %(cut)s)")
+          % {"threshold": f"{report['fitted_threshold']:.4f}", "cut": report["fitted_relative_cut"]})
+    print(_row(gettext("tous-avec-tous"), report["baselines"]["everyone_to_everyone"]) + "   "
+          + gettext("<- référence"))
     r, rnd = report["ranking"], report["ranking"]["random"]
     k = f"recall_at_{RECALL_AT}"
-    print(f"ranking: mean average precision {r['engine']['map']:.3f} (random order {rnd['map']:.3f}, "
-          f"{r['offers_ranked']} offers); recall@{RECALL_AT} {r['engine'][k]:.3f} (random order {rnd[k]:.3f}, "
-          f"{r[f'offers_with_more_than_{RECALL_AT}_candidates']} offers with more than {RECALL_AT} candidate receivers)")
+    print(gettext("classement : précision moyenne %(map)s (ordre aléatoire %(random_map)s, %(offers)s offres) ; "
+                  "rappel@%(k)s %(recall)s (ordre aléatoire %(random_recall)s, %(wide)s offres avec plus de %(k)s "
+                  "receveurs candidats)")
+          % {"map": f"{r['engine']['map']:.3f}", "random_map": f"{rnd['map']:.3f}", "offers": r["offers_ranked"],
+             "k": RECALL_AT, "recall": f"{r['engine'][k]:.3f}", "random_recall": f"{rnd[k]:.3f}",
+             "wide": r[f"offers_with_more_than_{RECALL_AT}_candidates"]})
     return 0

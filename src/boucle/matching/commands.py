@@ -4,43 +4,53 @@ import csv
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 FIELDS = ["offer_site_id", "need_site_id", "offer_flow_id", "offer_label", "need_flow_id", "need_label", "inferred",
           "material_class", "distance_km", "quantity", "unit", "co2e_avoided_t_per_year", "score", "explanation"]
 
 
 def register(subparsers):
-    m = subparsers.add_parser("match", help="propose synergies (offers × declared and inferred needs)")
-    m.add_argument("--territory", help="region:32, departement:59, epci:200093201, commune:59350 (default: all sites)")
-    m.add_argument("--radius-km", type=float, default=None)
-    m.add_argument("--no-inferred", action="store_true", help="declared needs only")
-    m.add_argument("--top", type=int, default=None, help="keep the N best per offer")
+    m = subparsers.add_parser("match", help=_("proposer des synergies (offres × besoins déclarés et déduits)"))
+    m.add_argument("--territory", metavar="REF",
+                   help=_("region:32, departement:59, epci:200093201 ou commune:59350 (par défaut : "
+                          "tous les sites)"))
+    m.add_argument("--radius-km", type=float, default=None,
+                   help=_("rayon de recherche en km (par défaut : celui de chaque matière)"))
+    m.add_argument("--no-inferred", action="store_true", help=_("besoins déclarés seulement"))
+    m.add_argument("--top", type=int, default=None, help=_("garder les N meilleures par offre"))
     m.add_argument("--per-need", type=int, default=None, metavar="K",
-                   help="instead: the K best offers of each need (declared, or a site's inferred needs), "
-                        "grouped by need")
-    m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
-    m.add_argument("--output", help="write to this file instead of stdout")
-    m.add_argument("--no-store", action="store_true", help="do not store the proposals as synergies")
+                   help=_("à la place : les K meilleures offres de chaque besoin (déclaré, ou besoin déduit d'un "
+                          "site), groupées par besoin"))
+    m.add_argument("--format", choices=["table", "jsonl", "csv"], default="table",
+                   help=_("tableau lisible (par défaut), une ligne JSON par synergie, ou CSV"))
+    m.add_argument("--output", help=_("écrire dans ce fichier plutôt que sur la sortie standard"))
+    m.add_argument("--no-store", action="store_true", help=_("ne pas enregistrer les propositions comme synergies"))
     m.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="split the territory into tiles run by N processes (same proposals)")
+                   help=_("découper le territoire en tuiles traitées par N processus (mêmes propositions)"))
     m.set_defaults(func=run_match, needs_db=True)
-    a = subparsers.add_parser("allocate", help="the territory's optimal allocation of supplies to demands")
-    a.add_argument("--territory")
-    a.add_argument("--objective", choices=["co2", "eur"], default="co2")
-    a.add_argument("--exclude-site", action="append", default=[], metavar="SITE_ID")
+    a = subparsers.add_parser("allocate", help=_("la répartition optimale des offres entre les besoins du territoire"))
+    a.add_argument("--territory", metavar="REF", help=_("region:32, departement:59, epci:SIREN ou commune:INSEE"))
+    a.add_argument("--objective", choices=["co2", "eur"], default="co2",
+                   help=_("ce que la répartition optimise : CO2e évité (par défaut) ou euros"))
+    a.add_argument("--exclude-site", action="append", default=[], metavar="SITE_ID",
+                   help=_("laisser ce site de côté (répétable)"))
     a.add_argument("--radius-km", type=float, default=None,
-                   help="keep suggestions within this distance (with --fresh: the matching radius)")
+                   help=_("garder les suggestions dans cette distance (avec --fresh : le rayon de recherche)"))
     a.add_argument("--fresh", action="store_true",
-                   help="run the matching again on the territory's flows instead of using its open suggestions")
-    a.add_argument("--json", action="store_true")
+                   help=_("relancer la mise en relation sur les flux du territoire au lieu de prendre ses "
+                          "suggestions ouvertes"))
+    a.add_argument("--json", action="store_true", help=_("afficher un document JSON sur la sortie standard"))
     a.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="solve the network's independent parts (and, with --fresh, the matching's tiles) "
-                        "over N processes (same plan)")
+                   help=_("résoudre les parties indépendantes du réseau (et, avec --fresh, les tuiles de la mise en "
+                          "relation) sur N processus (même plan)"))
     a.set_defaults(func=run_allocate, needs_db=True)
-    pl = subparsers.add_parser("pools", help="groups of 3+ nearby sites sharing a need or a waste (pooling)")
-    pl.add_argument("--territory")
-    pl.add_argument("--radius-km", type=float, default=10.0, help="neighbourhood of a pool (default 10 km)")
-    pl.add_argument("--min-sites", type=int, default=3)
-    pl.add_argument("--json", action="store_true")
+    pl = subparsers.add_parser("pools", help=_("groupes d'au moins 3 sites proches partageant un besoin ou un "
+                                               "déchet (mutualisation)"))
+    pl.add_argument("--territory", metavar="REF", help=_("region:32, departement:59, epci:SIREN ou commune:INSEE"))
+    pl.add_argument("--radius-km", type=float, default=10.0, help=_("voisinage d'un groupe (10 km par défaut)"))
+    pl.add_argument("--min-sites", type=int, default=3, help=_("au moins ce nombre de sites par groupe (3 par défaut)"))
+    pl.add_argument("--json", action="store_true", help=_("afficher un tableau JSON sur la sortie standard"))
     pl.set_defaults(func=run_pools, needs_db=True)
 
 
@@ -194,9 +204,12 @@ def run_allocate(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
+    from .wording import material_label
+
     shown_unit = _("tCO2e/an") if args.objective == "co2" else _("€/an")
+    objective = _("CO2e évité") if args.objective == "co2" else _("euros")
     print(_("Allocation optimale (%(objective)s) : %(total)s %(unit)s, %(n)d échanges")
-          % {"objective": args.objective, "total": f"{summary['total_value']:.1f}", "unit": shown_unit,
+          % {"objective": objective, "total": f"{summary['total_value']:.1f}", "unit": shown_unit,
              "n": len(exchanges)})
     print("  " + _("échangé : %(t)s t de matières, %(mwh)s MWh d'énergie, %(m3)s m3 d'eau (jamais additionnés)")
           % {"t": f"{result.tonnes_exchanged:.1f}", "mwh": f"{result.mwh_exchanged:.1f}",
@@ -206,8 +219,8 @@ def run_allocate(args) -> int:
             "%(offer_site)s « %(offer_label)s » → %(need_site)s (%(material_class)s, %(distance_km)s km) : "
             "%(value)s %(unit)s")
               % {"offer_site": e["offer_site_id"], "offer_label": e["offer_label"], "need_site": e["need_site_id"],
-                 "material_class": e["material_class"], "distance_km": e["distance_km"], "value": e["value"],
-                 "unit": shown_unit})
+                 "material_class": material_label(e["material_class"]), "distance_km": e["distance_km"],
+                 "value": e["value"], "unit": shown_unit})
     return 0
 
 
@@ -255,12 +268,15 @@ def run_pools(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
+    from .wording import material_label
+
     print(_("%(n)d mutualisations possibles (rayon %(radius)s km, au moins %(min_sites)d sites)")
           % {"n": len(rows), "radius": f"{args.radius_km:g}", "min_sites": args.min_sites})
     for r in rows:
         kind = _("collecte mutualisée") if r["direction"] == "offer" else _("achat groupé")
-        print("  " + _("%(kind)s de %(material_class)s : %(n)d sites, %(total)s t/an, %(saved)s km de camion "
+        print("  " + _("%(kind)s — %(material_class)s : %(n)d sites, %(total)s t/an, %(saved)s km de camion "
                        "économisés par tournée (%(separate)s → %(pooled)s)")
-              % {"kind": kind, "material_class": r["material_class"], "n": len(r["site_ids"]), "total": r["total_t"],
+              % {"kind": kind, "material_class": material_label(r["material_class"]), "n": len(r["site_ids"]),
+                 "total": r["total_t"],
                  "saved": r["truck_km_saved"], "separate": r["truck_km_separate"], "pooled": r["truck_km_pooled"]})
     return 0

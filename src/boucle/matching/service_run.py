@@ -85,7 +85,9 @@ def run_matching(territory: str | None = None, radius_km: float | None = None, u
     radius_km = radius_km or settings.BOUCLE_MATCH_RADIUS_KM
     if proposals is None:
         if progress:
-            print("Mise en relation…", file=sys.stderr)
+            from django.utils.translation import gettext
+
+            print(gettext("Mise en relation…"), file=sys.stderr)
         proposals = propose_for(territory, radius_km, inferred)
     run = MatchingRun.objects.create(territory=territory or "", radius_km=radius_km, inferred=inferred,
                                      started_by=user if user and user.is_authenticated else None)

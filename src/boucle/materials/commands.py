@@ -13,33 +13,43 @@ import json
 import sys
 from dataclasses import asdict
 
+from boucle.cli import gettext_lazy as _
+
+
+# How a waste code got its class (the ``method`` column of data/ewc_to_class.csv, before any ``:``).
+EWC_METHODS = {"manual": _("classe choisie à la main"), "chapter": _("classe déduite du chapitre"),
+               "section": _("classe déduite de la section"), "keyword": _("classe déduite des mots du libellé")}
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("materials", help="material classes: classify labels and EWC codes")
+    p = subparsers.add_parser("materials", help=_("classes de matières : classer des libellés et des codes déchet"))
     sub = p.add_subparsers(dest="materials_command", metavar="ACTION", required=True)
 
-    c = sub.add_parser("classify", help="material class of free-text labels (FR/EN)")
-    c.add_argument("labels", nargs="*", help="labels to classify")
-    c.add_argument("--file", help="one label per line ('-' for stdin): batch mode")
-    c.add_argument("--top", type=int, default=3, help="candidates per label (single mode)")
-    c.add_argument("--format", choices=("text", "json", "jsonl", "csv"), default="text")
-    c.add_argument("--json", action="store_const", const="json", dest="format")
+    c = sub.add_parser("classify", help=_("classe de matière de libellés libres (FR/EN)"))
+    c.add_argument("labels", nargs="*", help=_("libellés à classer"))
+    c.add_argument("--file", help=_("un libellé par ligne ('-' pour l'entrée standard) : traitement par lot"))
+    c.add_argument("--top", type=int, default=3, help=_("candidats par libellé (un seul libellé)"))
+    c.add_argument("--format", choices=("text", "json", "jsonl", "csv"), default="text",
+                   help=_("texte (par défaut), JSON, une ligne JSON par libellé, ou CSV"))
+    c.add_argument("--json", action="store_const", const="json", dest="format", help=_("comme --format json"))
     c.set_defaults(func=handle_classify, needs_db=False)
 
-    e = sub.add_parser("ewc", help="material class of European List of Waste codes")
-    e.add_argument("codes", nargs="+", help="170405, '17 04 05' or '17 04 05*'")
-    e.add_argument("--json", action="store_true")
+    e = sub.add_parser("ewc", help=_("classe de matière de codes de la liste européenne des déchets"))
+    e.add_argument("codes", nargs="+", help=_("170405, '17 04 05' ou '17 04 05*'"))
+    e.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     e.set_defaults(func=handle_ewc, needs_db=False)
 
-    ls = sub.add_parser("list", help="the material classes")
-    ls.add_argument("--group", help="only this group (metals, organics, energy, ...)")
+    ls = sub.add_parser("list", help=_("les classes de matières"))
+    ls.add_argument("--group", help=_("seulement ce groupe (metals, organics, energy…)"))
     ls.add_argument("--critical", action="store_true",
-                    help="only classes that contain an EU critical raw material (Regulation (EU) 2024/1252)")
-    ls.add_argument("--json", action="store_true")
+                    help=_("seulement les classes qui contiennent une matière première critique de l'UE (règlement "
+                           "(UE) 2024/1252)"))
+    ls.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     ls.set_defaults(func=handle_list, needs_db=False)
 
-    cr = sub.add_parser("crm", help="EU critical and strategic raw materials, and the classes that carry them")
-    cr.add_argument("--json", action="store_true")
+    cr = sub.add_parser("crm", help=_("matières premières critiques et stratégiques de l'UE, et les classes qui les "
+                                      "portent"))
+    cr.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     cr.set_defaults(func=handle_crm, needs_db=False)
 
 
@@ -53,9 +63,20 @@ def _read_labels(path: str) -> list[str]:
 def handle_classify(args) -> int:
     from .classify import classify_label, classify_labels, load_classes
 
+    from django.utils.translation import gettext, ngettext
+
+    from boucle.cli import use_language
+
+    use_language()
     if args.file:
-        labels = _read_labels(args.file)
-        print(f"classifying {len(labels)} labels", file=sys.stderr)
+        try:
+            labels = _read_labels(args.file)
+        except (OSError, UnicodeDecodeError) as exc:
+            error = gettext("fichier introuvable") if isinstance(exc, FileNotFoundError) else exc
+            print(gettext("%(path)s : %(error)s") % {"path": args.file, "error": error}, file=sys.stderr)
+            return 2
+        print(ngettext("classement de %(n)d libellé", "classement de %(n)d libellés", len(labels))
+              % {"n": len(labels)}, file=sys.stderr)
         idx, conf = classify_labels(labels)
         keys = [c.key for c in load_classes()]
         rows = [{"label": lab, "key": keys[i] if i >= 0 else None,
@@ -63,7 +84,7 @@ def handle_classify(args) -> int:
         _emit_rows(rows, args.format)
         return 0
     if not args.labels:
-        print("give labels as arguments or --file", file=sys.stderr)
+        print(gettext("donnez des libellés en arguments ou avec --file"), file=sys.stderr)
         return 2
     results = {lab: classify_label(lab, top=args.top) for lab in args.labels}
     if args.format in ("json", "jsonl"):
@@ -82,7 +103,7 @@ def handle_classify(args) -> int:
                     for lab, ms in results.items()], "csv")
         return 0
     for lab, ms in results.items():
-        found = ", ".join(f"{m.key} ({m.confidence:.2f}, {m.method})" for m in ms) or "no match"
+        found = ", ".join(f"{m.key} ({m.confidence:.2f}, {m.method})" for m in ms) or gettext("aucune classe")
         print(f"{lab}: {found}")
     return 0
 
@@ -104,7 +125,7 @@ def _emit_rows(rows: list[dict], fmt: str) -> None:
 
 
 def handle_ewc(args) -> int:
-    from .classify import normalise_ewc
+    from .classify import ewc_digits, normalise_ewc
     from .taxonomy import ewc_table, get_class
 
     # "17 04 05*" typed without quotes arrives as three arguments.
@@ -118,12 +139,21 @@ def handle_ewc(args) -> int:
             buf = ""
     if buf:
         codes.append(buf)
+    from django.utils.translation import gettext
+
+    from boucle.cli import lang, use_language
+
+    use_language()
     out, status = [], 0
     for code in codes:
         try:
             code6 = normalise_ewc(code)
-        except ValueError as exc:
-            print(str(exc), file=sys.stderr)
+        except ValueError:
+            print(gettext("code déchet « %(code)s » : six chiffres de la liste européenne des déchets attendus, "
+                          "par exemple 170405, « 17 04 05 » ou « 17 04 05* »") % {"code": code}
+                  if ewc_digits(code) is None else
+                  gettext("code déchet « %(code)s » absent de la liste européenne des déchets") % {"code": code},
+                  file=sys.stderr)
             status = 2
             continue
         key, hazardous, method = ewc_table()[code6]
@@ -133,9 +163,11 @@ def handle_ewc(args) -> int:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
+        label = "label_en" if lang() == "en" else "label_fr"
         for r in out:
             star = "*" if r["hazardous"] else ""
-            print(f"{r['code']}{star}: {r['key']} ({r['label_fr']}) [{r['method']}]")
+            how = EWC_METHODS.get(r["method"].split(":")[0])
+            print(f"{r['code']}{star} : {r['key']} ({r[label]})" + (f" — {how}" if how else ""))
     return status
 
 
@@ -151,16 +183,25 @@ def handle_list(args) -> int:
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
+        from boucle.cli import lang, use_language
+
+        from .labels import group_label, role_label
+
+        use_language()
+        english = lang() == "en"
         for c in classes:
-            crms = ", ".join(x.crm.key + ("*" if x.crm.strategic else "") for x in crm_of_class(c.key))
-            print(f"{c.key:32} {c.group:12} {c.role:10} {c.label_fr}" + (f"  [{crms}]" if crms else ""))
+            crms = ", ".join((x.crm.name_en if english else x.crm.name_fr) + ("*" if x.crm.strategic else "")
+                             for x in crm_of_class(c.key))
+            label = c.label_en if english else c.label_fr
+            print(f"{c.key:32} {group_label(c.group):26} {role_label(c.role):15} {label}"
+                  + (f"  [{crms}]" if crms else ""))
     return 0
 
 
 def handle_crm(args) -> int:
     """The critical raw materials of Regulation (EU) 2024/1252 (strategic ones marked), each with the
     material classes that contain it."""
-    from .crm import REGULATION, classes_with_crm, critical_raw_materials
+    from .crm import classes_with_crm, critical_raw_materials
 
     carriers: dict[str, list[str]] = {}
     for key, crms in classes_with_crm().items():
@@ -172,11 +213,12 @@ def handle_crm(args) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    from boucle.cli import lang  # no database here, so no Django catalogue: the two languages inline
+    from boucle.cli import lang, use_language
 
-    english = lang() == "en"
-    name = "name_en" if english else "name_fr"
-    print(f"{REGULATION} " + ("(* = strategic)" if english else "(* = stratégique)"), file=sys.stderr)
+    use_language()
+    name = "name_en" if lang() == "en" else "name_fr"
+    print(_("Règlement (UE) 2024/1252 sur les matières premières critiques, annexes I et II "
+            "(* = stratégique)"), file=sys.stderr)
     for r in rows:
         print(f"{r['key'] + ('*' if r['strategic'] else ''):18} {r[name]:48} {' '.join(r['classes'])}")
     return 0

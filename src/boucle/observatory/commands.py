@@ -9,22 +9,29 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from boucle.cli import gettext_lazy as _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("export", help="export indicators, flows or synergies of a territory")
-    p.add_argument("--territory", required=True, help="region:32, departement:59, epci:200093201, commune:59350")
-    p.add_argument("--what", choices=["indicators", "flows", "synergies", "critical"], default="indicators")
-    p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
-    p.add_argument("--public", action="store_true", help="apply the disclosure rule (indicators only)")
-    p.add_argument("--period", type=int, default=None, help="a year; default: everything declared")
-    p.add_argument("--output", required=True, help="file to write, or - for stdout")
+    p = subparsers.add_parser("export", help=_("exporter les indicateurs, les flux ou les synergies d'un territoire"))
+    p.add_argument("--territory", required=True, metavar="REF",
+                   help=_("region:32, departement:59, epci:200093201 ou commune:59350"))
+    p.add_argument("--what", choices=["indicators", "flows", "synergies", "critical"], default="indicators",
+                   help=_("indicateurs (par défaut), flux, synergies ou matières critiques"))
+    p.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv",
+                   help=_("format du fichier (csv par défaut)"))
+    p.add_argument("--public", action="store_true", help=_("appliquer la règle du secret statistique (indicateurs "
+                                                           "seulement)"))
+    p.add_argument("--period", type=int, default=None, help=_("une année ; par défaut : tout ce qui est déclaré"))
+    p.add_argument("--output", required=True, help=_("fichier à écrire, ou - pour la sortie standard"))
     p.set_defaults(func=export_command, needs_db=True)
 
-    r = subparsers.add_parser("report", help="printable territorial report (HTML or PDF)")
-    r.add_argument("--territory", required=True)
-    r.add_argument("--format", choices=["html", "pdf"], default="html")
-    r.add_argument("--period", type=int, default=None)
-    r.add_argument("--output", required=True)
+    r = subparsers.add_parser("report", help=_("rapport territorial imprimable (HTML ou PDF)"))
+    r.add_argument("--territory", required=True, metavar="REF",
+                   help=_("region:32, departement:59, epci:SIREN ou commune:INSEE"))
+    r.add_argument("--format", choices=["html", "pdf"], default="html", help=_("format du rapport (html par défaut)"))
+    r.add_argument("--period", type=int, default=None, help=_("une année ; par défaut : tout ce qui est déclaré"))
+    r.add_argument("--output", required=True, help=_("fichier à écrire"))
     r.set_defaults(func=report_command, needs_db=True)
 
 

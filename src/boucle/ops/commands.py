@@ -3,16 +3,20 @@
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 def register(subparsers):
-    p = subparsers.add_parser("backup", help="save the whole database into one archive (any engine → any engine)")
-    p.add_argument("file", help="the archive to write (zip: a manifest and one JSON-lines file per table)")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    p = subparsers.add_parser("backup", help=_("sauvegarder toute la base dans une archive (d'un moteur de base "
+                                               "vers n'importe quel autre)"))
+    p.add_argument("file", help=_("l'archive à écrire (zip : un manifeste et un fichier JSON-lines par table)"))
+    p.add_argument("--json", action="store_true", help=_("afficher le résumé en JSON sur la sortie standard"))
     p.set_defaults(func=run_backup, needs_db=False)
-    r = subparsers.add_parser("restore", help="load an archive made by `boucle backup` into this database")
-    r.add_argument("file")
-    r.add_argument("--force", action="store_true", help="replace the content of a database that holds data")
-    r.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    r = subparsers.add_parser("restore", help=_("charger dans cette base une archive faite par `boucle backup`"))
+    r.add_argument("file", help=_("l'archive à charger"))
+    r.add_argument("--force", action="store_true", help=_("remplacer le contenu d'une base qui contient déjà des "
+                                                          "données"))
+    r.add_argument("--json", action="store_true", help=_("afficher le résumé en JSON sur la sortie standard"))
     r.set_defaults(func=run_restore, needs_db=False)
 
 

@@ -4,7 +4,7 @@ A component class is the passports sharing a GTIN (one product model): their eve
 data give each item's running hours, failures and replacements; ``life`` fits the model.
 """
 
-from .life import UsageError, fleet_estimate, item_history
+from .life import NOT_AN_ITEM, UsageError, fleet_estimate, item_history
 from .models import ChainEntry, Passport
 
 
@@ -28,7 +28,7 @@ def remaining_life_of(passport: Passport) -> tuple[dict | None, str]:
     """``(remaining_life, "")`` or ``(None, reason)`` for one passport (the class's fit is kept until
     a new event of the class arrives: a page view never refits)."""
     if passport.level != Passport.Level.ITEM or not passport.gtin:
-        return None, "remaining life is estimated for serialised items of a GTIN only"
+        return None, NOT_AN_ITEM
     estimate = class_estimates(passport.gtin).get(passport.handle)
     if estimate is not None:
         return estimate, ""

@@ -13,6 +13,12 @@ intact. ``head`` prints the signed head of a passport as JSON (to keep it, or pu
 
 import sys
 
+from boucle.cli import gettext_lazy as _
+
+
+# The passport's level in words (the model's choices carry the French alone).
+LEVEL_WORDS = {"model": _("modèle"), "batch": _("lot"), "item": _("exemplaire")}
+
 
 def _find(identifier):
     from .identifiers import passports_for_uri
@@ -26,6 +32,8 @@ def _find(identifier):
 def _verify(args) -> int:
     from django.utils.translation import gettext as _
 
+    from boucle.cli import read_error
+
     from .anchor import logged_heads, read_held_head
     from .events import verify
     from .models import Passport
@@ -38,7 +46,7 @@ def _verify(args) -> int:
         try:
             held.append((path, _("la tête conservée dans %(path)s") % {"path": path}, read_held_head(path)))
         except (OSError, ValueError) as err:
-            print(_("%(path)s : pas une tête de chaîne lisible (%(error)s)") % {"path": path, "error": err},
+            print(_("%(path)s : pas une tête de chaîne lisible (%(error)s)") % {"path": path, "error": read_error(err)},
                   file=sys.stderr)
             return 2
     passports = list(Passport.objects.order_by("pk")) if args.all else _find(args.id)
@@ -78,13 +86,16 @@ def _head(args) -> int:
 
     from .models import ChainHead
 
+    from django.utils.translation import gettext as _
+
     passports = _find(args.id)
     if not passports:
-        print(f"no passport {args.id!r}", file=sys.stderr)
+        print(_("aucun passeport %(id)r") % {"id": args.id}, file=sys.stderr)
         return 2
     heads = [h.signed for h in ChainHead.objects.filter(passport__in=passports).exclude(signed={})]
     if not heads:
-        print(f"passport {args.id!r} has no event yet: nothing is signed", file=sys.stderr)
+        print(_("le passeport %(id)r n'a encore aucun événement : rien n'est signé") % {"id": args.id},
+              file=sys.stderr)
         return 1
     for head in heads:
         print(json.dumps(head, ensure_ascii=False, sort_keys=True))
@@ -97,11 +108,14 @@ def _demo(args) -> int:
 
     try:
         passports = seed_all(args.root.rstrip("/"))
-    except LookupError as err:
-        print(err, file=sys.stderr)
+    except LookupError:  # no site to make the passports at
+        from django.utils.translation import gettext
+
+        print(gettext("aucun site avec des coordonnées : chargez d'abord le territoire de démonstration "
+                      "(boucle demo)"), file=sys.stderr)
         return 1
     for passport in passports:
-        print(f"{passport.handle}\t{passport.level}\t{scan_uri(passport, args.root.rstrip('/'))}")
+        print(f"{passport.handle}\t{LEVEL_WORDS[passport.level]}\t{scan_uri(passport, args.root.rstrip('/'))}")
     return 0
 
 
@@ -118,7 +132,7 @@ def _list(args) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         for row in rows:
-            print(f"{row['handle']}\t{Passport.Level(row['level']).label}\t{row['name']}\t{row['resolver_url']}")
+            print(f"{row['handle']}\t{LEVEL_WORDS[row['level']]}\t{row['name']}\t{row['resolver_url']}")
     return 0
 
 
@@ -146,12 +160,20 @@ def _show(args) -> int:
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=1, default=str))
         return 0
-    print(f"{passport.handle}\t{passport.level}\t{passport.name}\t{record['identifier']['scan_uri']}")
+    from django.utils.translation import gettext as _
+
+    from .life import ENDED, NO_USAGE, NOT_AN_ITEM
+
+    print(f"{passport.handle}\t{LEVEL_WORDS[passport.level]}\t{passport.name}\t{record['identifier']['scan_uri']}")
     if estimate:
-        print(f"remaining life: {estimate['estimate']} {estimate['unit']} ({estimate['low']}–{estimate['high']}; "
-              f"{estimate['method']}; n = {estimate['n']})")
+        print(_("durée de vie restante : %(estimate)s h médiane (%(low)s à %(high)s h entre les 10e et 90e centiles ; "
+                "loi de Weibull ajustée sur %(n)s objets de la classe, dont %(failures)s pannes)") % estimate)
     else:
-        print(f"remaining life: unknown ({reason})")
+        why = {NO_USAGE: _("aucun relevé d'usage pour cet objet"),
+               ENDED: _("cet objet est tombé en panne ou a été remplacé"),
+               NOT_AN_ITEM: _("estimée seulement pour les exemplaires sérialisés d'un GTIN")}.get(
+            reason, _("trop peu d'objets de la classe avec des relevés d'usage ou des pannes"))
+        print(_("durée de vie restante : inconnue (%(why)s)") % {"why": why})
     return 0
 
 
@@ -195,7 +217,7 @@ def _alerts(args) -> int:
         for action, label in (("repair", _("réparateurs industriels à moins de 50 km")),
                               ("resell", _("négociants en machines d'occasion à moins de 50 km"))):
             names = ", ".join(f"{p['name']} ({p['distance_km']:.0f} km)" for p in row["nearby"][action]) or _("aucun dans l'annuaire")
-            print(f"    {label} : {names}")
+            print("    " + _("%(what)s : %(why)s") % {"what": label, "why": names})
     return 0
 
 
@@ -229,34 +251,41 @@ def _park(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("passport", help="product passports")
+    p = subparsers.add_parser("passport", help=_("passeports produit"))
     sub = p.add_subparsers(dest="passport_command", required=True)
-    v = sub.add_parser("verify", help="detect edited, reordered or deleted events in a passport's history")
-    v.add_argument("id", nargs="?", help="passport handle or Digital Link URI")
-    v.add_argument("--all", action="store_true", help="verify every passport")
-    v.add_argument("--head", action="append", metavar="FILE",
-                   help="a signed head kept earlier (or a downloaded passport record): the history must still hold it")
+    v = sub.add_parser("verify", help=_("détecter les événements modifiés, réordonnés ou supprimés dans "
+                                        "l'historique d'un passeport"))
+    v.add_argument("id", nargs="?", help=_("identifiant court du passeport ou URI Digital Link"))
+    v.add_argument("--all", action="store_true", help=_("vérifier tous les passeports"))
+    v.add_argument("--head", action="append", metavar=_("FICHIER"),
+                   help=_("une tête de chaîne signée gardée plus tôt (ou une fiche de passeport téléchargée) : "
+                          "l'historique doit encore la contenir"))
     v.set_defaults(func=_verify, needs_db=True)
-    h = sub.add_parser("head", help="print a passport's signed chain head (JSON) to keep or publish")
-    h.add_argument("id", help="passport handle or Digital Link URI")
+    h = sub.add_parser("head", help=_("afficher la tête de chaîne signée d'un passeport (JSON), à garder ou publier"))
+    h.add_argument("id", help=_("identifiant court du passeport ou URI Digital Link"))
     h.set_defaults(func=_head, needs_db=True)
-    d = sub.add_parser("demo", help="issue demonstration passports (GS1 prefix 952) on the demo territory")
-    d.add_argument("--root", default="http://localhost:8000", help="resolver root printed in the URIs")
+    d = sub.add_parser("demo", help=_("émettre des passeports de démonstration (préfixe GS1 952) sur le territoire "
+                                      "de démonstration"))
+    d.add_argument("--root", default="http://localhost:8000", help=_("racine du résolveur écrite dans les URI"))
     d.set_defaults(func=_demo, needs_db=True)
-    ls = sub.add_parser("list", help="every passport: handle, level, name and the URL to scan")
-    ls.add_argument("--json", action="store_true", help="print a JSON array")
-    ls.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
+    ls = sub.add_parser("list", help=_("tous les passeports : identifiant court, niveau, nom et l'URL à scanner"))
+    ls.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
+    ls.add_argument("--root", default="http://localhost:8000", help=_("racine du résolveur des URL"))
     ls.set_defaults(func=_list, needs_db=True)
-    sh = sub.add_parser("show", help="a passport as anyone may read it, with its remaining-life estimate")
-    sh.add_argument("id", help="passport handle or Digital Link URI")
-    sh.add_argument("--json", action="store_true", help="print the record as JSON")
-    sh.add_argument("--root", default="http://localhost:8000", help="resolver root of the URLs")
+    sh = sub.add_parser("show", help=_("un passeport tel que chacun peut le lire, avec son estimation de durée de "
+                                       "vie restante"))
+    sh.add_argument("id", help=_("identifiant court du passeport ou URI Digital Link"))
+    sh.add_argument("--json", action="store_true", help=_("afficher la fiche en JSON"))
+    sh.add_argument("--root", default="http://localhost:8000", help=_("racine du résolveur des URL"))
     sh.set_defaults(func=_show, needs_db=True)
-    al = sub.add_parser("alerts", help="items with a 10 %% or greater risk of failure within the horizon, and where to repair or resell them")
-    al.add_argument("--within-hours", type=float, help="horizon in running hours (default 2000)")
-    al.add_argument("--json", action="store_true", help="print a JSON array")
+    al = sub.add_parser("alerts", help=_("les objets dont le risque de panne dans l'horizon atteint 10 %% ou plus, "
+                                         "et où les réparer ou les revendre"))
+    al.add_argument("--within-hours", type=float, help=_("horizon en heures de fonctionnement (2000 par défaut)"))
+    al.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     al.set_defaults(func=_alerts, needs_db=True)
-    pk = sub.add_parser("park", help="production machines per EPCI: median age and retrofit candidates (15 years or more)")
-    pk.add_argument("--territory", required=True, metavar="REF", help="region:32, departement:59, epci:SIREN, commune:INSEE")
-    pk.add_argument("--json", action="store_true", help="print one JSON document")
+    pk = sub.add_parser("park", help=_("machines de production par EPCI : âge médian et candidates au rétrofit (15 "
+                                       "ans ou plus)"))
+    pk.add_argument("--territory", required=True, metavar="REF", help=_("region:32, departement:59, epci:SIREN ou "
+                                                                        "commune:INSEE"))
+    pk.add_argument("--json", action="store_true", help=_("afficher un document JSON"))
     pk.set_defaults(func=_park, needs_db=True)

@@ -112,14 +112,19 @@ def remaining_life(fit: WeibullFit, age: float) -> dict:
             "n": fit.n, "failures": fit.failures, "age_hours": round(age)}
 
 
+NO_USAGE = "no usage event for this item"  # reasons without an estimate, words for the commands to translate
+ENDED = "this item has failed or been replaced"
+NOT_AN_ITEM = "remaining life is estimated for serialised items of a GTIN only"
+
+
 def fleet_estimate(histories: dict, item) -> tuple[dict | None, str]:
     """``(remaining_life, "")`` for ``item`` from its class's ``histories`` (item → (hours, ended)),
     or ``(None, reason)``."""
     if histories.get(item) is None:
-        return None, "no usage event for this item"
+        return None, NO_USAGE
     hours, ended = histories[item]
     if ended:
-        return None, "this item has failed or been replaced"
+        return None, ENDED
     known = [h for h in histories.values() if h is not None]
     failures = sum(1 for _h, e in known if e)
     if len(known) < MIN_FLEET or failures < MIN_FAILURES:

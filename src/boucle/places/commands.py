@@ -3,6 +3,8 @@
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 def _position(text: str):
     try:
@@ -49,35 +51,29 @@ def _near(args) -> int:
 
 
 def _import(args) -> int:
-    from boucle.cli import lang
-    from boucle.flows.tabular import FileFormatError
+    from boucle.flows.commands import report_import
 
     from .services import import_places
 
-    try:
-        report = import_places(args.file, partial=args.partial)
-    except FileFormatError as err:
-        print(f"{args.file}: {err}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
-        print("\n".join(report.lines(lang())))
-    return 0 if report.ok else 1
+    return report_import(import_places, args.file, args.partial, args.json)
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("places", help="places to repair, give, sell, rent, drop off or recycle an object")
+    p = subparsers.add_parser("places", help=_("lieux où réparer, donner, vendre, louer, déposer ou recycler un "
+                                               "objet"))
     sub = p.add_subparsers(dest="places_command", required=True)
-    i = sub.add_parser("import", help="import places from CSV, XLSX or JSON (all or nothing unless --partial)")
-    i.add_argument("file")
-    i.add_argument("--partial", action="store_true", help="import the valid rows even if some are rejected")
-    i.add_argument("--json", action="store_true", help="print the report as JSON")
+    i = sub.add_parser("import", help=_("importer des lieux depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
+                                        "--partial)"))
+    i.add_argument("file", help=_("le fichier à importer"))
+    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
+                                                            "refusées"))
+    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
     i.set_defaults(func=_import, needs_db=True)
-    n = sub.add_parser("near", help="the nearest places around a position")
-    n.add_argument("position", metavar="LAT,LON")
-    n.add_argument("--object", help="the object, in words (e.g. 'perceuse', 'lave-linge')")
-    n.add_argument("--action", choices=["repair", "give", "sell", "rent", "drop_off", "recycle"])
-    n.add_argument("--limit", type=int, default=20)
-    n.add_argument("--json", action="store_true", help="print a JSON array")
+    n = sub.add_parser("near", help=_("les lieux les plus proches d'une position"))
+    n.add_argument("position", metavar="LAT,LON", help=_("la position, par exemple 50.63,3.06"))
+    n.add_argument("--object", help=_("l'objet, en mots (par exemple « perceuse », « lave-linge »)"))
+    n.add_argument("--action", choices=["repair", "give", "sell", "rent", "drop_off", "recycle"],
+                   help=_("seulement les lieux où l'on peut : réparer, donner, vendre, louer, déposer, recycler"))
+    n.add_argument("--limit", type=int, default=20, help=_("au plus ce nombre de lieux (20 par défaut)"))
+    n.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     n.set_defaults(func=_near, needs_db=True)

@@ -3,6 +3,8 @@
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 def _match(args) -> int:
     from django.utils.translation import gettext as _
@@ -44,17 +46,23 @@ def run_import(what: str, path: str, partial: bool, as_json: bool) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("skills", help="skill needs, training offers and pooled hiring")
+    p = subparsers.add_parser("skills", help=_("besoins en compétences, offres de formation et recrutements "
+                                               "mutualisés"))
     sub = p.add_subparsers(dest="skills_command", required=True)
-    m = sub.add_parser("match", help="a territory's skill needs with training within commuting distance, and pools")
-    m.add_argument("--territory", required=True, metavar="REF", help="region:32, departement:59, epci:SIREN, commune:INSEE")
-    m.add_argument("--radius-km", type=float, help="commuting distance (default 40)")
-    m.add_argument("--pool-km", type=float, help="distance between sites sharing one need (default 30)")
-    m.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    m = sub.add_parser("match", help=_("les besoins en compétences d'un territoire avec les formations à distance "
+                                       "de trajet, et les groupements"))
+    m.add_argument("--territory", required=True, metavar="REF", help=_("region:32, departement:59, epci:SIREN ou "
+                                                                       "commune:INSEE"))
+    m.add_argument("--radius-km", type=float, help=_("distance de trajet domicile-travail en km (40 par défaut)"))
+    m.add_argument("--pool-km", type=float, help=_("distance en km entre sites partageant un besoin (30 par défaut)"))
+    m.add_argument("--json", action="store_true", help=_("afficher un document JSON sur la sortie standard"))
     m.set_defaults(func=_match, needs_db=True)
-    i = sub.add_parser("import", help="import skill needs/offers of sites, or training offers (CSV or XLSX)")
-    i.add_argument("what", choices=["needs", "training"])
-    i.add_argument("file")
-    i.add_argument("--partial", action="store_true", help="import the valid rows even if some are rejected")
-    i.add_argument("--json", action="store_true", help="print the report as JSON")
+    i = sub.add_parser("import", help=_("importer les besoins/offres de compétences des sites, ou des offres de "
+                                        "formation (CSV ou XLSX)"))
+    i.add_argument("what", choices=["needs", "training"],
+                   help=_("besoins/offres de compétences des sites, ou offres de formation"))
+    i.add_argument("file", help=_("le fichier à importer"))
+    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
+                                                            "refusées"))
+    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
     i.set_defaults(func=lambda a: run_import(a.what, a.file, a.partial, a.json), needs_db=True)

@@ -7,27 +7,37 @@ to stderr with what is accepted, exit code 2.
 import json
 import sys
 
+from boucle.cli import gettext_lazy as _
+
 
 def register(subparsers):
-    p = subparsers.add_parser("sourcing", help="local sourcing: establishments by activity near a place")
-    sub = p.add_subparsers(dest="sourcing_command", metavar="SUBCOMMAND", required=True)
-    s = sub.add_parser("search", help="establishments by NAF code, material class or product text within a radius")
+    p = subparsers.add_parser("sourcing", help=_("approvisionnement local : établissements par activité autour d'un "
+                                                 "lieu"))
+    sub = p.add_subparsers(dest="sourcing_command", metavar=_("SOUS-COMMANDE"), required=True)
+    s = sub.add_parser("search", help=_("établissements par code NAF, classe de matière ou texte de produit dans un "
+                                        "rayon"))
     what = s.add_mutually_exclusive_group(required=True)
-    what.add_argument("--naf", help="NAF rév. 2 / NACE code at any level: 38, 38.3, 38.32, 38.32Z")
-    what.add_argument("--material", help="material class key (boucle materials list): its producers and users")
-    what.add_argument("--text", help="product or activity words, matched against NAF labels (FR/EN)")
-    s.add_argument("--near", required=True, help="commune:INSEE, site:SITE_ID or LAT,LON; also a commune name, 'Name (département)' when several share it, or a postcode")
-    s.add_argument("--radius-km", required=True, help="radius in km (> 0)")
-    s.add_argument("--limit", type=int, default=50)
-    s.add_argument("--include-closed", action="store_true", help="also list closed establishments")
-    s.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    what.add_argument("--naf", help=_("code NAF rév. 2 / NACE à tout niveau : 38, 38.3, 38.32, 38.32Z"))
+    what.add_argument("--material", help=_("clé de classe de matière (boucle materials list) : ses producteurs et "
+                                           "ses utilisateurs"))
+    what.add_argument("--text", help=_("mots de produit ou d'activité, cherchés dans les libellés NAF (FR/EN)"))
+    s.add_argument("--near", required=True, help=_("commune:INSEE, site:SITE_ID ou LAT,LON ; aussi un nom de "
+                                                   "commune, « Nom (département) » quand plusieurs le partagent, ou "
+                                                   "un code postal"))
+    s.add_argument("--radius-km", required=True, help=_("rayon en km (> 0)"))
+    s.add_argument("--limit", type=int, default=50, help=_("au plus ce nombre d'établissements (50 par défaut)"))
+    s.add_argument("--include-closed", action="store_true", help=_("lister aussi les établissements fermés"))
+    s.add_argument("--json", action="store_true", help=_("un tableau JSON sur la sortie standard"))
     s.set_defaults(func=run_search, needs_db=True)
-    t = sub.add_parser("substitutes", help="what can replace a material (sourced), and who nearby gives it off")
-    t.add_argument("material", help="material class key (boucle materials list) or a label: « aimants NdFeB »")
-    t.add_argument("--near", help="commune:INSEE, site:SITE_ID or LAT,LON: also list establishments nearby")
-    t.add_argument("--radius-km", default="50", help="radius in km (> 0), with --near")
-    t.add_argument("--limit", type=int, default=10, help="establishments per substitute")
-    t.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    t = sub.add_parser("substitutes", help=_("ce qui peut remplacer une matière (avec sources), et qui la rejette à "
+                                             "proximité"))
+    t.add_argument("material", help=_("clé de classe de matière (boucle materials list) ou un libellé : « aimants "
+                                      "NdFeB »"))
+    t.add_argument("--near", help=_("commune:INSEE, site:SITE_ID ou LAT,LON : lister aussi les établissements "
+                                    "proches"))
+    t.add_argument("--radius-km", default="50", help=_("rayon en km (> 0), avec --near"))
+    t.add_argument("--limit", type=int, default=10, help=_("établissements par substitut"))
+    t.add_argument("--json", action="store_true", help=_("un objet JSON sur la sortie standard"))
     t.set_defaults(func=run_substitutes, needs_db=True)
 
 

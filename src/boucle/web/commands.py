@@ -5,6 +5,8 @@ import shutil
 import sys
 import time
 
+from boucle.cli import gettext_lazy as _
+
 DEMO_USER, DEMO_PASSWORD = "animateur@demo.boucle", "boucle-demo"
 DEMO_COMPANY_USER = "entreprise@demo.boucle"  # a member of the company offering the best suggestion
 DEMO_TERRITORY = ("region", "32")
@@ -18,16 +20,18 @@ def gunicorn_options(workers: int, threads: int = GUNICORN_THREADS) -> list[str]
 
 
 def register(subparsers):
-    p = subparsers.add_parser("demo", help="load the demo territory (Hauts-de-France), run the matching, serve")
-    p.add_argument("--no-serve", action="store_true", help="do everything but serving, then exit")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p = subparsers.add_parser("demo", help=_("charger le territoire de démonstration (Hauts-de-France), lancer la "
+                                             "mise en relation, servir"))
+    p.add_argument("--no-serve", action="store_true", help=_("tout faire sauf servir, puis quitter"))
+    p.add_argument("--host", default="127.0.0.1", help=_("adresse d'écoute (127.0.0.1 par défaut)"))
+    p.add_argument("--port", type=int, default=8000, help=_("port d'écoute (8000 par défaut)"))
     p.set_defaults(func=run_demo, needs_db=True)
-    s = subparsers.add_parser("serve", help="serve an existing database over local HTTP")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, default=2)
-    s.add_argument("--threads", type=int, default=GUNICORN_THREADS)
+    s = subparsers.add_parser("serve", help=_("servir une base existante en HTTP local"))
+    s.add_argument("--host", default="127.0.0.1", help=_("adresse d'écoute (127.0.0.1 par défaut)"))
+    s.add_argument("--port", type=int, default=8000, help=_("port d'écoute (8000 par défaut)"))
+    s.add_argument("--workers", type=int, default=2, help=_("processus du serveur (2 par défaut)"))
+    s.add_argument("--threads", type=int, default=GUNICORN_THREADS,
+                   help=_("fils d'exécution par processus (par défaut %(default)s)"))
     s.set_defaults(func=run_serve, needs_db=True)
 
 

@@ -71,7 +71,7 @@ def test_a_heat_synergy_gets_energy_aids_and_its_why_in_english(catalogue):
     assert names(rows) == ["heat"]
     with translation.override("en"):
         (row,) = services.for_synergy(synergy, today=REF)
-    assert row["why"] == "national scheme ; open to companies ; theme: energy and heat ; no deadline (permanent scheme)"
+    assert row["why"] == "national scheme; open to companies; theme: energy and heat; no deadline (permanent scheme)"
 
 
 def test_an_anonymous_partners_commune_does_not_count_for_a_viewer_who_may_not_see_it(catalogue, django_user_model):

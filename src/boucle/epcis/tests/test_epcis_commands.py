@@ -59,4 +59,4 @@ def test_expand_refuses_unknown_context_with_a_message(tmp_path, capsys):
 @pytest.mark.parametrize("action", ["validate", "hash", "expand"])
 def test_missing_file_is_an_error_not_a_traceback(action, capsys):
     code, out, err = run(["epcis", action, "/nonexistent/file.jsonld"], capsys)
-    assert code == 1 and "error:" in err
+    assert code == 1 and "fichier introuvable" in err and "Errno" not in err

@@ -74,13 +74,14 @@ def test_an_export_with_the_original_maestri_columns_reads_like_the_shipped_copy
         [(r["case"], r["waste_description"], r["ewc_hazardous"]) for r in rows[:12]]
 
 
-def test_command_evaluates_the_literature_check_set(capsys):
+def test_command_evaluates_the_literature_check_set(capsys, monkeypatch):
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
     ap = argparse.ArgumentParser()
     command_evaluate.register(ap.add_subparsers())
     args = ap.parse_args(["evaluate", "literature", "--case", "101", "--case", "113"])
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Literature check set") and "     101" in out and "     113" in out
+    assert out.startswith("Jeu de contrôle de la littérature") and "     101" in out and "     113" in out
 
 
 def test_random_ranking_expectation_is_exact():
@@ -95,7 +96,7 @@ def test_random_ranking_expectation_is_exact():
             assert random_average_precision(n, r) == pytest.approx(brute)
 
 
-def test_report_puts_every_figure_next_to_its_baselines(capsys):
+def test_report_puts_every_figure_next_to_its_baselines(capsys, monkeypatch):
     report = evaluate_maestri(cases=["9", "11", "43"])
     everyone = report["baselines"]["everyone_to_everyone"]
     assert everyone["recall"] == 1.0 and everyone["proposed_pairs"] > report["pooled"]["proposed_pairs"]
@@ -103,6 +104,11 @@ def test_report_puts_every_figure_next_to_its_baselines(capsys):
     ap = argparse.ArgumentParser()
     command_evaluate.register(ap.add_subparsers())
     args = ap.parse_args(["evaluate", "maestri", "--case", "9", "--case", "11"])
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
+    args.func(args)
+    out = capsys.readouterr().out
+    assert "tous-avec-tous" in out and "ordre aléatoire" in out and "un cas laissé de côté" in out
+    monkeypatch.setenv("BOUCLE_LANG", "en")  # the same report in English on request
     args.func(args)
     out = capsys.readouterr().out
     assert "everyone-to-everyone" in out and "random order" in out and "leave-one-case-out" in out

@@ -34,7 +34,7 @@ def test_classify_batch_from_stdin_as_csv_keeps_order(capsys, monkeypatch):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["key"] for r in rows] == ["fly_ash", "", "tyres"]
-    assert "3 labels" in err  # progress on stderr, data alone on stdout
+    assert "3 libellés" in err  # progress on stderr, data alone on stdout
 
 
 def test_ewc_accepts_unquoted_spaced_codes_and_reports_errors(capsys):
@@ -44,7 +44,7 @@ def test_ewc_accepts_unquoted_spaced_codes_and_reports_errors(capsys):
     assert [(d["code"], d["key"]) for d in data] == [("170405", "steel_scrap"),
                                                       ("100102", "fly_ash")]
     code, _, err = _run(["materials", "ewc", "999999"], capsys)
-    assert code == 2 and "not in the European List of Waste" in err
+    assert code == 2 and "absent de la liste européenne des déchets" in err
 
 
 def test_list_filters_by_group(capsys):
@@ -53,3 +53,27 @@ def test_list_filters_by_group(capsys):
     data = json.loads(out)
     assert data and all(d["group"] == "metals" for d in data)
     assert "steel_scrap" in {d["key"] for d in data}
+
+
+def test_list_shows_words_for_groups_and_roles_and_keeps_keys_in_json(capsys, monkeypatch):
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
+    code, out, _ = _run(["materials", "list", "--critical"], capsys)
+    line = next(row for row in out.splitlines() if row.startswith("copper_scrap "))
+    assert code == 0 and "métaux" in line and "sous-produit" in line and "Cuivre*" in line
+    assert "metals" not in line and "by_product" not in line
+    monkeypatch.setenv("BOUCLE_LANG", "en")
+    code, out, _ = _run(["materials", "list", "--critical"], capsys)
+    line = next(row for row in out.splitlines() if row.startswith("copper_scrap "))
+    assert "metals" in line and "by-product" in line and "Copper*" in line and "Cuivre" not in line
+    code, out, _ = _run(["materials", "list", "--critical", "--json"], capsys)
+    row = next(r for r in json.loads(out) if r["key"] == "copper_scrap")
+    assert (row["group"], row["role"], row["critical_raw_materials"]) == ("metals", "by_product", ["copper"])
+
+
+def test_every_group_and_role_of_the_taxonomy_has_words():
+    from boucle.materials.labels import GROUP_LABELS, ROLE_LABELS
+    from boucle.materials.taxonomy import load_classes
+
+    classes = load_classes()
+    assert {c.group for c in classes} <= set(GROUP_LABELS)
+    assert {c.role for c in classes} <= set(ROLE_LABELS)
