@@ -6,6 +6,7 @@ import json
 import sys
 
 from boucle.cli import gettext_lazy as _
+from boucle.flows.commands import add_import_parser
 
 FIELDS = ("name", "url", "financers", "deadline", "recurrence", "status", "aid_types", "themes", "to_verify",
           "written_on", "why")
@@ -111,10 +112,5 @@ def register(subparsers) -> None:
     li.add_argument("--date", help=_("date de référence (AAAA-MM-JJ), aujourd'hui par défaut"))
     li.add_argument("--json", action="store_true", help=_("afficher un tableau JSON"))
     li.set_defaults(func=_list, needs_db=True)
-    i = sub.add_parser("import", help=_("importer des aides depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
-                                        "--partial)"))
-    i.add_argument("file", help=_("le fichier à importer"))
-    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
-                                                            "refusées"))
-    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
-    i.set_defaults(func=run_import, needs_db=True)
+    add_import_parser(sub, _("importer des aides depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
+                                        "--partial)"), run_import)

@@ -34,6 +34,18 @@ def run_import(args) -> int:
     return report_import(importer, args.file, args.partial, args.json)
 
 
+def add_import_parser(sub, help_text, func):
+    """The ``import FILE [--partial] [--json]`` subcommand of a domain whose records are read from a file
+    (aids, land, places): the same arguments and the same report everywhere."""
+    i = sub.add_parser("import", help=help_text)
+    i.add_argument("file", help=_("le fichier à importer"))
+    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
+                                                            "refusées"))
+    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
+    i.set_defaults(func=func, needs_db=True)
+    return i
+
+
 def report_import(importer, path, partial: bool, as_json: bool) -> int:
     """Run ``importer(path, partial=…)`` and tell its report, the one way every ``import`` command does:
     the report as JSON on stdout with ``--json``, else in words; exit 1 when rows were refused (and

@@ -4,6 +4,7 @@ import json
 import sys
 
 from boucle.cli import gettext_lazy as _
+from boucle.flows.commands import add_import_parser
 
 FIELDS = ("id", "name", "kind", "area_m2", "status", "commune", "commune_insee", "building_area_m2", "servicing",
           "pollution_known", "pollution_refs", "ownership", "lat", "lon", "source", "illustrative")
@@ -69,10 +70,5 @@ def register(subparsers) -> None:
     s.add_argument("--servicing", help=_("séparées par des virgules : rail,water,power (toutes exigées)"))
     s.add_argument("--json", action="store_true", help=_("afficher un tableau JSON sur la sortie standard"))
     s.set_defaults(func=_search, needs_db=True)
-    i = sub.add_parser("import", help=_("importer du foncier depuis un CSV, XLSX ou GeoJSON (tout ou rien, sauf "
-                                        "avec --partial)"))
-    i.add_argument("file", help=_("le fichier à importer"))
-    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
-                                                            "refusées"))
-    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
-    i.set_defaults(func=lambda a: run_import(a.file, a.partial, a.json), needs_db=True)
+    add_import_parser(sub, _("importer du foncier depuis un CSV, XLSX ou GeoJSON (tout ou rien, sauf "
+                                        "avec --partial)"), lambda a: run_import(a.file, a.partial, a.json))

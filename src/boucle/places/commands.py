@@ -4,6 +4,7 @@ import json
 import sys
 
 from boucle.cli import gettext_lazy as _
+from boucle.flows.commands import add_import_parser
 
 
 def _position(text: str):
@@ -62,13 +63,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("places", help=_("lieux où réparer, donner, vendre, louer, déposer ou recycler un "
                                                "objet"))
     sub = p.add_subparsers(dest="places_command", required=True)
-    i = sub.add_parser("import", help=_("importer des lieux depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
-                                        "--partial)"))
-    i.add_argument("file", help=_("le fichier à importer"))
-    i.add_argument("--partial", action="store_true", help=_("importer les lignes valides même si d'autres sont "
-                                                            "refusées"))
-    i.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON"))
-    i.set_defaults(func=_import, needs_db=True)
+    add_import_parser(sub, _("importer des lieux depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
+                                        "--partial)"), _import)
     n = sub.add_parser("near", help=_("les lieux les plus proches d'une position"))
     n.add_argument("position", metavar="LAT,LON", help=_("la position, par exemple 50.63,3.06"))
     n.add_argument("--object", help=_("l'objet, en mots (par exemple « perceuse », « lave-linge »)"))
