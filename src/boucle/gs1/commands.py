@@ -14,7 +14,7 @@ from .compression import decompress_digital_link
 from .digital_link import CANONICAL_STEM, build_digital_link, parse_digital_link
 from .dictionary import lookup
 from .element_string import build_element_string, parse_element_string
-from .errors import GS1Error
+from .errors import GS1Error, gettext_noop
 
 from boucle.cli import gettext_lazy as _
 
@@ -59,7 +59,8 @@ def _link(args) -> int:
             continue
         ai, sep, value = item.partition("=")
         if not sep:
-            raise GS1Error(f"expected AI=VALUE or (AI)VALUE, got {item!r}", rule="syntax")
+            raise GS1Error("gs1.cli-pair", gettext_noop("IA=VALEUR ou (IA)VALEUR attendu, reçu « %(item)s »"), item=item,
+                           rule="syntax")
         pairs.append((ai, value))
     print(build_digital_link(pairs, args.stem))
     return 0
@@ -84,13 +85,14 @@ def _guard(handler):
     def run(args) -> int:
         try:
             return handler(args)
-        except GS1Error as err:  # the GS1 syntax engine words its rules in English (GS1's own terms)
+        except GS1Error as err:  # the engine's French message, translated here (English with BOUCLE_LANG=en)
             from django.utils.translation import gettext
 
             from boucle.cli import use_language
+            from boucle.messages import translate
 
             use_language()
-            print(gettext("erreur : %(error)s") % {"error": err}, file=sys.stderr)
+            print(gettext("erreur : %(error)s") % {"error": translate(err)}, file=sys.stderr)
             return 1
 
     return run

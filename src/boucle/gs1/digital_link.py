@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from .dictionary import ai_table, dl_path_sequences, lookup
-from .errors import GS1Error
+from .errors import GS1Error, gettext_noop
 from .validate import Pairs, resolve_ai, validate_pairs
 
 CANONICAL_STEM = "https://id.gs1.org"
@@ -33,6 +33,9 @@ CONVENIENCE_ALPHAS = {
 }  # fmt: skip
 
 
+DL_ATTRIBUTE = gettext_noop("l'IA (%(ai)s) n'est pas permis comme attribut de données Digital Link")
+
+
 def _unescape(text: str, *, query: bool, ai: str) -> str:
     """Percent-decode like the reference engine: only well-formed %XX escapes; '+' is a space in queries."""
     if "%" not in text and not (query and "+" in text):
@@ -44,7 +47,8 @@ def _unescape(text: str, *, query: bool, ai: str) -> str:
         if c == "%" and re.fullmatch(r"[0-9A-Fa-f]{2}", text[i + 1 : i + 3]):
             byte = int(text[i + 1 : i + 3], 16)
             if byte == 0:
-                raise GS1Error(f"AI ({ai}): a percent-decoded value must not contain NUL", ai=ai, rule="syntax")
+                raise GS1Error("gs1.nul", gettext_noop("IA (%(ai)s) : une valeur décodée ne doit pas contenir le caractère NUL"),
+                               ai=ai, rule="syntax")
             out.append(byte)
             i += 3
             continue
@@ -106,18 +110,22 @@ def split_digital_link(
     check_associations: bool = True,
 ) -> tuple[str, Pairs, list[tuple[str, str]]]:
     """(stem, validated AI pairs, other query parameters) of an uncompressed DL URI."""
+    if not uri:
+        raise GS1Error("gs1.uri-empty", gettext_noop("URI vide"), rule="uri")
     if not _URI_RE.fullmatch(uri):
         bad = next((c for c in uri if c not in _URI_CHARS), "")
-        raise GS1Error(f"URI contains an illegal character {bad!r}" if uri else "empty URI", rule="uri")
+        raise GS1Error("gs1.uri-character", gettext_noop("l'URI contient un caractère interdit : « %(char)s »"),
+                       char=bad, rule="uri")
     scheme = next((s for s in _SCHEMES if uri.startswith(s)), None)
     if scheme is None:
-        raise GS1Error("a Digital Link URI must start with http:// or https://", rule="uri")
+        raise GS1Error("gs1.uri-scheme", gettext_noop("une URI Digital Link doit commencer par http:// ou https://"), rule="uri")
     rest = uri[len(scheme) :]
     slash = rest.find("/")
     if slash < 1:
-        raise GS1Error("URI has no domain or no path", rule="uri")
+        raise GS1Error("gs1.uri-parts", gettext_noop("l'URI n'a pas de domaine ou pas de chemin"), rule="uri")
     if any(c in _BAD_DOMAIN_CHARS for c in rest[:slash]):
-        raise GS1Error(f"illegal character in domain {rest[:slash]!r}", rule="uri")
+        raise GS1Error("gs1.uri-domain", gettext_noop("caractère interdit dans le domaine « %(domain)s »"), domain=rest[:slash],
+                       rule="uri")
     path = rest[slash:].split("#", 1)[0]
     path, _, query = path.partition("?")
 
@@ -133,14 +141,16 @@ def split_digital_link(
             break
         i -= 2
     if start is None:
-        raise GS1Error("no GS1 Digital Link primary key found in the URI path", rule="dl-path")
+        raise GS1Error("gs1.dl-no-key", gettext_noop("aucune clé primaire GS1 Digital Link dans le chemin de l'URI"),
+                       rule="dl-path")
 
     pairs: Pairs = []
     for j in range(start, len(segments), 2):
         ai = _path_ai(segments[j], permit_convenience_alphas)
         raw = segments[j + 1]
         if not raw:
-            raise GS1Error(f"AI ({ai}): empty value in the URI path", ai=ai, rule="dl-path")
+            raise GS1Error("gs1.dl-path-empty", gettext_noop("IA (%(ai)s) : valeur vide dans le chemin de l'URI"), ai=ai,
+                           rule="dl-path")
         value = _unescape(raw, query=False, ai=ai)
         if ai == "01" and permit_zero_suppressed_gtin:
             value = _pad_gtin(value)
@@ -157,7 +167,8 @@ def split_digital_link(
             continue
         entry = resolve_ai(key, permit_unknown_ais=permit_unknown_ais)
         if not raw:
-            raise GS1Error(f"AI ({key}): empty value in the query string", ai=key, rule="dl-query")
+            raise GS1Error("gs1.dl-query-empty", gettext_noop("IA (%(ai)s) : valeur vide dans les paramètres de l'URI"), ai=key,
+                           rule="dl-query")
         value = _unescape(raw, query=True, ai=key)
         if entry.ai == "01" and permit_zero_suppressed_gtin:
             value = _pad_gtin(value)
@@ -165,24 +176,30 @@ def split_digital_link(
 
     if path_ais not in dl_path_sequences():
         raise GS1Error(
-            f"invalid key qualifier sequence in the path: {'/'.join(path_ais)} "
-            f"(allowed after ({path_ais[0]}): {_describe_qualifiers(path_ais[0])})",
+            "gs1.dl-qualifiers",
+            gettext_noop("suite de qualificatifs de clé invalide dans le chemin : %(path)s (permis après (%(ai)s) : "
+                         "%(allowed)s)"),
+            path="/".join(path_ais),
+            allowed=_describe_qualifiers(path_ais[0]),
             ai=path_ais[0],
             rule="dlpkey",
         )
     seen = set(path_ais)
     for ai, value in attributes:
         if ai in seen:
-            raise GS1Error(f"AI ({ai}) appears more than once in the URI", ai=ai, value=value, rule="duplicate")
+            raise GS1Error("gs1.dl-duplicate", gettext_noop("l'IA (%(ai)s) apparaît plus d'une fois dans l'URI"), ai=ai,
+                           value=value, rule="duplicate")
         seen.add(ai)
         if not resolve_ai(ai, permit_unknown_ais=permit_unknown_ais).dl_attribute:
             raise GS1Error(
-                f"AI ({ai}) is not allowed as a Digital Link data attribute", ai=ai, value=value, rule="dl-attribute"
+                "gs1.dl-attribute", DL_ATTRIBUTE, ai=ai, value=value, rule="dl-attribute"
             )
         for k in range(1, len(path_ais) + 1):
             if (*path_ais[:k], ai, *path_ais[k:]) in dl_path_sequences():
                 raise GS1Error(
-                    f"AI ({ai}) is a key qualifier of ({path_ais[0]}): it belongs in the path", ai=ai, rule="dlpkey"
+                    "gs1.dl-qualifier-in-query",
+                    gettext_noop("l'IA (%(ai)s) est un qualificatif de la clé (%(key)s) : il va dans le chemin"),
+                    ai=ai, key=path_ais[0], rule="dlpkey"
                 )
     stem = scheme + rest[:slash] + "/".join(["", *segments[:start]])
     pairs = validate_pairs(pairs + attributes, associations=check_associations, permit_unknown_ais=permit_unknown_ais)
@@ -192,7 +209,7 @@ def split_digital_link(
 def _describe_qualifiers(key: str) -> str:
     alternatives = lookup(key).dl_qualifier_alternatives or ()
     described = [",".join(alt) for alt in alternatives if alt]
-    return " | ".join(described) if described else "none"
+    return " | ".join(described) if described else "-"
 
 
 def build_digital_link(
@@ -216,11 +233,13 @@ def build_digital_link(
     table = ai_table()
     if path is not None:
         if tuple(path) not in dl_path_sequences():
-            raise GS1Error(f"invalid key qualifier sequence {'/'.join(path)}", rule="dlpkey")
+            raise GS1Error("gs1.dl-qualifiers", gettext_noop("suite de qualificatifs de clé invalide : %(path)s"),
+                           path="/".join(path), rule="dlpkey")
         return _format(pairs, tuple(path), stem, permit_unknown_ais)
     key = next((ai for ai, _ in pairs if ai in table and table[ai].is_dl_primary_key), None)
     if key is None:
-        raise GS1Error("cannot build a Digital Link URI: no AI in the data is a primary key", rule="dlpkey")
+        raise GS1Error("gs1.dl-no-key", gettext_noop("impossible de construire une URI Digital Link : aucun IA des données "
+                                                "n'est une clé primaire"), rule="dlpkey")
     present = {ai for ai, _ in pairs}
     best: tuple[str, ...] = (key,)
     for alternative in table[key].dl_qualifier_alternatives:
@@ -245,7 +264,6 @@ def _format(pairs: Pairs, best: tuple[str, ...], stem: str | None, permit_unknow
             if entry.fnc1_required == fixed:
                 continue
             if not entry.dl_attribute:
-                message = f"AI ({ai}) is not allowed as a Digital Link data attribute"
-                raise GS1Error(message, ai=ai, rule="dl-attribute")
+                raise GS1Error("gs1.dl-attribute", DL_ATTRIBUTE, ai=ai, rule="dl-attribute")
             attributes.append(f"{ai}={_escape(values[ai], query=True)}")
     return base + path + ("?" + "&".join(attributes) if attributes else "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .dictionary import ai_table
-from .errors import GS1Error
+from .errors import GS1Error, gettext_noop
 from .validate import Pairs, consume_components, resolve_ai, validate_associations, validate_pairs, validate_value
 
 GS = "\x1d"
@@ -35,7 +35,11 @@ def parse_element_string(s: str, *, check_associations: bool = True, permit_unkn
                 validate_associations(pairs)
             return pairs
     raise GS1Error(
-        f"element string {s[:20]!r} must start with '(' (bracketed) or a FNC1 ('^', GS, ']C1', ...)", rule="syntax"
+        "gs1.syntax-start",
+        gettext_noop("la chaîne d'éléments « %(start)s » doit commencer par « ( » (entre parenthèses) ou par un FNC1 "
+                     "(« ^ », GS, « ]C1 »…)"),
+        start=s[:20],
+        rule="syntax",
     )
 
 
@@ -44,10 +48,12 @@ def _parse_bracketed(s: str, permit_unknown_ais: bool) -> Pairs:
     pos = 0
     while pos < len(s):
         if s[pos] != "(":
-            raise GS1Error(f"expected '(' at position {pos + 1} of {s!r}", rule="syntax")
+            raise GS1Error("gs1.syntax-bracket", gettext_noop("« ( » attendu en position %(position)s de « %(text)s »"),
+                           position=pos + 1, text=s, rule="syntax")
         close = s.find(")", pos)
         if close < 0:
-            raise GS1Error(f"unterminated AI at position {pos + 1} of {s!r}", rule="syntax")
+            raise GS1Error("gs1.syntax-unterminated", gettext_noop("IA non refermé en position %(position)s de « %(text)s »"),
+                           position=pos + 1, text=s, rule="syntax")
         ai = s[pos + 1 : close]
         resolve_ai(ai, permit_unknown_ais=permit_unknown_ais)
         pos = close + 1
@@ -65,8 +71,8 @@ def _parse_bracketed(s: str, permit_unknown_ais: bool) -> Pairs:
             break
         text = "".join(value)
         if "^" in text:
-            message = f"AI ({ai}): '^' is not allowed in a value (it stands for FNC1)"
-            raise GS1Error(message, ai=ai, value=text, rule="syntax")
+            message = gettext_noop("IA (%(ai)s) : « ^ » est interdit dans une valeur (il représente le FNC1)")
+            raise GS1Error("gs1.syntax-fnc1", message, ai=ai, value=text, rule="syntax")
         pairs.append((ai, text))
     return pairs
 
@@ -74,14 +80,15 @@ def _parse_bracketed(s: str, permit_unknown_ais: bool) -> Pairs:
 def _parse_fnc1(data: str) -> Pairs:
     """Split scanner data ("^" = FNC1) using each AI's length from the dictionary."""
     if not data:
-        raise GS1Error("the element string carries no AI data", rule="empty")
+        raise GS1Error("gs1.empty", gettext_noop("la chaîne d'éléments ne porte aucune donnée IA"), rule="empty")
     table = ai_table()
     pairs: Pairs = []
     pos = 0
     while pos < len(data):
         entry = next((table[data[pos : pos + n]] for n in (2, 3, 4) if data[pos : pos + n] in table), None)
         if entry is None:
-            raise GS1Error(f"no known AI starts the data {data[pos : pos + 4]!r}...", rule="ai")
+            raise GS1Error("gs1.ai-unknown", gettext_noop("aucun IA connu ne commence les données « %(start)s »…"),
+                           start=data[pos : pos + 4], rule="ai")
         pos += len(entry.ai)
         end = data.find("^", pos)
         if end < 0:
@@ -91,7 +98,8 @@ def _parse_fnc1(data: str) -> Pairs:
         pos += used
         if entry.fnc1_required and pos < len(data) and data[pos] != "^":
             value = data[pos - used : end]
-            raise GS1Error(f"AI ({entry.ai}): value {value!r} is too long", ai=entry.ai, value=value, rule="length")
+            raise GS1Error("gs1.value-too-long", gettext_noop("IA (%(ai)s) : la valeur « %(value)s » est trop longue"),
+                           ai=entry.ai, value=value, rule="length")
         if pos < len(data) and data[pos] == "^":
             pos += 1
         pairs.append((entry.ai, value))

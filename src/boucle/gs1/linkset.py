@@ -19,7 +19,7 @@ from importlib import resources
 
 from .digital_link import parse_digital_link
 from .dictionary import lookup
-from .errors import GS1Error
+from .errors import GS1Error, gettext_noop
 
 VOC = "https://ref.gs1.org/voc/"
 # Older spellings of the vocabulary namespace, declared equivalent by GS1 and still seen in the wild.
@@ -52,9 +52,10 @@ def withdrawn_link_types() -> frozenset[str]:
 
 
 def _replacements() -> str:
+    """The link types GS1's note advises instead of the withdrawn ones (CURIEs only: the note is English)."""
     note = _vocabulary()["_about"].get("note", "")
     _, _, advice = note.partition("Use ")
-    return " Use " + advice.strip() if advice else ""
+    return ", ".join(dict.fromkeys(re.findall(r"gs1:\w+", advice))) or "-"
 
 
 def normalize_link_type(link_type: str) -> str:
@@ -67,15 +68,17 @@ def normalize_link_type(link_type: str) -> str:
             curie = "gs1:" + curie[len(namespace) :]
             break
     if curie in withdrawn_link_types():
-        message = f"link type {curie} was withdrawn by GS1 (never ratified).{_replacements()}"
-        raise GS1Error(message, value=link_type, rule="linkType")
+        message = gettext_noop("le type de lien %(curie)s a été retiré par GS1 (jamais ratifié) ; types conseillés : "
+                               "%(replacements)s")
+        raise GS1Error("gs1.link-type-withdrawn", message, value=link_type, rule="linkType", curie=curie,
+                       replacements=_replacements())
     known = link_types().get(curie)
     if known is None:
-        message = f"unknown link type {link_type!r}: not in the GS1 Web Vocabulary 1.16"
-        raise GS1Error(message, value=link_type, rule="linkType")
+        message = gettext_noop("type de lien inconnu « %(value)s » : absent du vocabulaire Web GS1 1.16")
+        raise GS1Error("gs1.link-type-unknown", message, value=link_type, rule="linkType")
     if known["status"] != "stable":
-        message = f"link type {curie} is {known['status']} in the GS1 Web Vocabulary"
-        raise GS1Error(message, value=link_type, rule="linkType")
+        message = gettext_noop("le type de lien %(curie)s est obsolète ou pas encore ratifié dans le vocabulaire Web GS1")
+        raise GS1Error("gs1.link-type-unstable", message, value=link_type, rule="linkType", curie=curie)
     return curie
 
 
@@ -93,9 +96,11 @@ def describe_identifier(uri: str) -> str:
 def _link_object(link: Mapping, anchor: str) -> dict:
     href, title = link.get("href"), link.get("title")
     if not isinstance(href, str) or not re.match(r"^https?://", href):
-        raise GS1Error(f"link of {anchor}: href {href!r} must be an http(s) URL", value=str(href), rule="linkset")
+        raise GS1Error("gs1.link-href", gettext_noop("lien de %(anchor)s : l'adresse « %(value)s » doit être une URL http(s)"),
+                       anchor=anchor, value=str(href), rule="linkset")
     if not isinstance(title, str) or not title.strip():
-        raise GS1Error(f"link to {href}: a title is required", value=href, rule="linkset")
+        raise GS1Error("gs1.link-title", gettext_noop("lien vers %(value)s : un titre est obligatoire"), value=href,
+                       rule="linkset")
     obj = {"href": href, "title": title}
     for field in _LINK_FIELDS[2:]:
         if link.get(field) is not None:
@@ -134,16 +139,19 @@ def build_linkset(
         anchor = link.get("anchor") or anchor_uri
         relation = link_type_uri(link.get("link_type", ""))
         if relation == VOC + "defaultLink":
-            raise GS1Error("mark the default link with default=True on a descriptive link type", rule="defaultLink")
+            raise GS1Error("gs1.default-link-type", gettext_noop("marquer le lien par défaut avec default=True sur un type de "
+                                                          "lien descriptif"), rule="defaultLink")
         context = contexts.setdefault(anchor, {"anchor": anchor})
         context.setdefault(relation, []).append(_link_object(link, anchor))
         if link.get("default"):
             if VOC + "defaultLink" in context:
-                raise GS1Error(f"more than one default link for {anchor}", value=anchor, rule="defaultLink")
+                raise GS1Error("gs1.default-link-many", gettext_noop("plus d'un lien par défaut pour %(value)s"), value=anchor,
+                               rule="defaultLink")
             context[VOC + "defaultLink"] = [{"href": link["href"], "title": link["title"]}]
             defaults += 1
     if require_default and not defaults:
-        raise GS1Error(f"no default link for {anchor_uri} or any level above it", value=anchor_uri, rule="defaultLink")
+        raise GS1Error("gs1.default-link-none", gettext_noop("aucun lien par défaut pour %(value)s ni pour un niveau au-dessus"),
+                       value=anchor_uri, rule="defaultLink")
     ordered = sorted(contexts.values(), key=lambda c: _path_depth(c["anchor"]))
     linkset = []
     for context in ordered:
@@ -173,4 +181,5 @@ def validate_linkset(doc: object) -> None:
     """Raise GS1Error unless ``doc`` is valid against GS1's linkset JSON Schema."""
     errors = linkset_errors(doc)
     if errors:
-        raise GS1Error("invalid linkset: " + "; ".join(errors[:5]), rule="linkset")
+        raise GS1Error("gs1.linkset-schema", gettext_noop("linkset invalide : %(errors)s"), errors="; ".join(errors[:5]),
+                       rule="linkset")

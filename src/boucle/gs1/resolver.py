@@ -20,7 +20,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from .compression import decompress_digital_link
 from .digital_link import CANONICAL_STEM, build_digital_link, parse_digital_link
 from .dictionary import dl_path_sequences
-from .errors import GS1Error
+from boucle.messages import Message
+
+from .errors import GS1Error, gettext_noop
 from .linkset import LINKSET_MEDIA_TYPE, build_linkset, normalize_link_type
 
 LINKSET_KEYWORDS = ("linkset", "all")  # "all" is the older keyword
@@ -35,6 +37,13 @@ class Decision:
     body: dict | None = None
     media_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: Why the answer is an error, for the shell to translate into ``body["error"]`` (``code`` is stable).
+    message: Message | None = None
+
+
+def _error(status: int, message: Message, headers: dict[str, str] | None = None) -> Decision:
+    body = {"error": str(message), "code": message.code}
+    return Decision(status, body=body, media_type="application/json", headers=headers or {}, message=message)
 
 
 def _path_pairs(uri: str) -> tuple[tuple[str, str], ...]:
@@ -111,18 +120,19 @@ def resolve(
                 raise
             same_as = decompress_digital_link(uri)
         except GS1Error:
-            return Decision(400, body={"error": str(err)}, media_type="application/json")
+            return _error(400, err.message)
         uri = same_as
     try:
         parse_digital_link(uri)
         request_pairs = _path_pairs(uri)
     except GS1Error as err:
-        return Decision(400, body={"error": str(err)}, media_type="application/json")
+        return _error(400, err.message)
     decision = _decide(uri, request_pairs, links, link_type, accept, accept_language, stem)
     if same_as:
         link = f'<{same_as}>; rel="owl:sameAs"'
         headers = {**decision.headers, "Link": ", ".join(filter(None, [decision.headers.get("Link"), link]))}
-        decision = Decision(decision.status, decision.location, decision.body, decision.media_type, headers)
+        decision = Decision(decision.status, decision.location, decision.body, decision.media_type, headers,
+                            decision.message)
     return decision
 
 
@@ -152,7 +162,7 @@ def _decide(
 
     if link_type in LINKSET_KEYWORDS or (link_type is None and _accepts(accept, LINKSET_MEDIA_TYPE)):
         if not ordered:
-            return Decision(404, body={"error": f"no links for {anchor}"}, media_type="application/json")
+            return _error(404, Message("gs1.no-links", gettext_noop("aucun lien pour %(anchor)s"), {"anchor": anchor}))
         chosen = [
             {**link, "anchor": build_digital_link(list(level), stem, check_associations=False)}
             for level in reversed(ordered)
@@ -161,7 +171,7 @@ def _decide(
         try:
             body = build_linkset(anchor, chosen)
         except GS1Error as err:
-            return Decision(500, body={"error": str(err)}, media_type="application/json")
+            return _error(500, err.message)
         context_link = f'<{JSONLD_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
         headers = {"Link": context_link}
         return Decision(200, body=body, media_type=LINKSET_MEDIA_TYPE, headers=headers)
@@ -170,7 +180,7 @@ def _decide(
         try:
             wanted = normalize_link_type(link_type)
         except GS1Error as err:
-            return Decision(404, body={"error": str(err)}, media_type="application/json", headers={"Link": link_header})
+            return _error(404, err.message, {"Link": link_header})
         if wanted in DEFAULT_LINK_TYPES:
             link_type = None
     for level in ordered:
@@ -187,9 +197,12 @@ def _decide(
             alternative, alternative_matched = _best(same_type, accept_language, context)
             target = alternative if alternative_matched else target
         return Decision(307, location=_forward(target, query), headers={"Link": link_header})
-    what = f"no {wanted} link" if link_type else "no default link"
-    body = {"error": f"{what} for {anchor}"}
-    return Decision(404, body=body, media_type="application/json", headers={"Link": link_header})
+    if link_type:
+        message = Message("gs1.no-link-of-type", gettext_noop("aucun lien %(link_type)s pour %(anchor)s"),
+                          {"link_type": wanted, "anchor": anchor})
+    else:
+        message = Message("gs1.no-default-link", gettext_noop("aucun lien par défaut pour %(anchor)s"), {"anchor": anchor})
+    return _error(404, message, {"Link": link_header})
 
 
 def _curie(link: Mapping) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from .dictionary import AIEntry, Component, ai_length_by_prefix, ai_table, lookup
 from .errors import GS1Error
+from .errors import gettext_noop as _
 from .linters import LINTERS, check_cset
 
 Pairs = list[tuple[str, str]]
@@ -27,13 +28,14 @@ def resolve_ai(ai: str, *, permit_unknown_ais: bool = False) -> AIEntry:
     if entry is not None:
         return entry
     if not (ai.isascii() and ai.isdigit() and 2 <= len(ai) <= 4):
-        raise GS1Error(f"({ai}) is not an Application Identifier: 2 to 4 digits expected", ai=ai, rule="ai")
+        raise GS1Error("gs1.ai-syntax", _("(%(ai)s) n'est pas un identifiant d'application (IA) : 2 à 4 chiffres attendus"),
+                       ai=ai, rule="ai")
     if permit_unknown_ais:
         clash = any(ai.startswith(k) or k.startswith(ai) for k in ai_table())
         expected_len = ai_length_by_prefix().get(ai[:2])
         if not clash and expected_len in (None, len(ai)):
             return AIEntry(ai, True, True, _UNKNOWN_COMPONENTS, (), (), None, "UNKNOWN")
-    raise GS1Error(f"unknown Application Identifier ({ai})", ai=ai, rule="ai")
+    raise GS1Error("gs1.ai-unknown", _("identifiant d'application (IA) inconnu : (%(ai)s)"), ai=ai, rule="ai")
 
 
 def consume_components(entry: AIEntry, data: str, ai: str | None = None) -> int:
@@ -44,14 +46,15 @@ def consume_components(entry: AIEntry, data: str, ai: str | None = None) -> int:
     error (GS1 syntax dictionary rules)."""
     ai = ai or entry.ai
     if not data:
-        raise GS1Error(f"AI ({ai}): value is empty", ai=ai, value=data, rule="length")
+        raise GS1Error("gs1.value-empty", _("IA (%(ai)s) : valeur vide"), ai=ai, value=data, rule="length")
     pos = 0
     for comp in entry.components:
         part = data[pos : pos + comp.max_length]
         if comp.optional and not part:
             continue
         if len(part) < comp.min_length:
-            raise GS1Error(f"AI ({ai}): value {data!r} is too short", ai=ai, value=data, rule="length")
+            raise GS1Error("gs1.value-too-short", _("IA (%(ai)s) : la valeur « %(value)s » est trop courte"), ai=ai,
+                           value=data, rule="length")
         rule = comp.cset
         problem = check_cset(comp.cset, part)
         for linter in comp.linters:
@@ -59,7 +62,7 @@ def consume_components(entry: AIEntry, data: str, ai: str | None = None) -> int:
                 break
             rule, problem = linter, LINTERS[linter](part)
         if problem:
-            raise GS1Error(f"AI ({ai}): {problem}", ai=ai, value=data, rule=rule)
+            raise GS1Error(problem.code, _("IA (%(ai)s) : %(problem)s"), ai=ai, value=data, rule=rule, problem=problem)
         pos += len(part)
     return pos
 
@@ -68,13 +71,14 @@ def validate_value(ai: str, value: str, *, permit_unknown_ais: bool = False) -> 
     """Raise GS1Error unless ``value`` is a valid value of ``ai``."""
     entry = resolve_ai(ai, permit_unknown_ais=permit_unknown_ais)
     if len(value) < entry.min_length:
-        message = f"AI ({ai}): value {value!r} is too short (min {entry.min_length})"
-        raise GS1Error(message, ai=ai, value=value, rule="length")
+        message = _("IA (%(ai)s) : la valeur « %(value)s » est trop courte (%(min)s caractères au moins)")
+        raise GS1Error("gs1.value-too-short", message, ai=ai, value=value, rule="length", min=entry.min_length)
     if len(value) > entry.max_length:
-        message = f"AI ({ai}): value {value!r} is too long (max {entry.max_length})"
-        raise GS1Error(message, ai=ai, value=value, rule="length")
+        message = _("IA (%(ai)s) : la valeur « %(value)s » est trop longue (%(max)s caractères au plus)")
+        raise GS1Error("gs1.value-too-long", message, ai=ai, value=value, rule="length", max=entry.max_length)
     if consume_components(entry, value, ai) != len(value):
-        raise GS1Error(f"AI ({ai}): value {value!r} is too long", ai=ai, value=value, rule="length")
+        raise GS1Error("gs1.value-too-long", _("IA (%(ai)s) : la valeur « %(value)s » est trop longue"), ai=ai,
+                       value=value, rule="length")
     return entry
 
 
@@ -92,8 +96,8 @@ def validate_associations(pairs: Sequence[tuple[str, str]], *, permit_unknown_ai
     seen: dict[str, str] = {}
     for ai, value in pairs:
         if ai in seen and seen[ai] != value:
-            message = f"AI ({ai}) is repeated with different values {seen[ai]!r} and {value!r}"
-            raise GS1Error(message, ai=ai, value=value, rule="repeat")
+            message = _("l'IA (%(ai)s) est répété avec des valeurs différentes : « %(first)s » et « %(value)s »")
+            raise GS1Error("gs1.ai-repeated", message, ai=ai, value=value, rule="repeat", first=seen[ai])
         seen.setdefault(ai, value)
     ais = list(seen)
     for ai in ais:
@@ -101,19 +105,21 @@ def validate_associations(pairs: Sequence[tuple[str, str]], *, permit_unknown_ai
         for pattern in entry.ex:
             other = _exists(pattern, ai, ais)
             if other:
-                raise GS1Error(f"AI ({ai}) must not be used with AI ({other})", ai=ai, rule="ex")
+                raise GS1Error("gs1.ai-excluded", _("l'IA (%(ai)s) ne doit pas être utilisé avec l'IA (%(other)s)"), ai=ai,
+                               other=other, rule="ex")
         for alternatives in entry.req:
             if not any(all(_exists(p, ai, ais) for p in group) for group in alternatives):
-                wanted = " or ".join("+".join(f"({p})" for p in group) for group in alternatives)
-                raise GS1Error(f"AI ({ai}) requires {wanted}", ai=ai, rule="req")
+                wanted = " | ".join("+".join(f"({p})" for p in group) for group in alternatives)
+                raise GS1Error("gs1.ai-requires", _("l'IA (%(ai)s) exige %(wanted)s"), ai=ai, wanted=wanted, rule="req")
     if "8030" in seen:
         for key in ("253", "255", "8003"):
             if key in seen:
                 entry = resolve_ai(key)
                 if len(seen[key]) <= entry.min_length:
                     raise GS1Error(
-                        f"a digital signature (8030) needs a serialised key: "
-                        f"AI ({key}) {seen[key]!r} has no serial component",
+                        "gs1.digsig-serial",
+                        _("une signature numérique (8030) exige une clé sérialisée : l'IA (%(ai)s) « %(value)s » "
+                          "n'a pas de composante de série"),
                         ai=key,
                         value=seen[key],
                         rule="digsig",
@@ -129,7 +135,7 @@ def validate_pairs(
         validate_value(ai, value, permit_unknown_ais=permit_unknown_ais)
         out.append((ai, value))
     if not out:
-        raise GS1Error("no AI data", rule="empty")
+        raise GS1Error("gs1.empty", _("aucune donnée IA"), rule="empty")
     if associations:
         validate_associations(out, permit_unknown_ais=permit_unknown_ais)
     return out

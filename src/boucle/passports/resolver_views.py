@@ -25,6 +25,7 @@ from boucle.gs1 import GS1Error, build_digital_link, parse_digital_link
 from boucle.gs1.compression import decompress_digital_link
 from boucle.gs1.linkset import link_types
 from boucle.gs1.resolver import JSONLD_CONTEXT, resolve
+from boucle.messages import translate
 
 from . import anchor
 from .identifiers import stem_for
@@ -113,7 +114,10 @@ def _answer(request, stem: str, uri: str) -> HttpResponse:
     elif decision.status in (400, 404) and _wants_html(request):
         response = _scan_error_page(request, uri, decision.status)
     else:
-        body = "" if decision.body is None else json.dumps(decision.body, ensure_ascii=False, indent=1)
+        body = decision.body
+        if decision.message is not None:  # the engine's French message, in the request's language
+            body = {**body, "error": translate(decision.message)}
+        body = "" if body is None else json.dumps(body, ensure_ascii=False, indent=1)
         response = HttpResponse(body, status=decision.status, content_type=decision.media_type or "application/json")
     for name, value in decision.headers.items():
         response[name] = value

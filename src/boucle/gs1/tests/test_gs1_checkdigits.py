@@ -43,5 +43,5 @@ def test_is_valid_gtin_lengths():
 
 
 def test_check_digit_rejects_non_digits():
-    with pytest.raises(GS1Error, match="digits"):
+    with pytest.raises(GS1Error, match="chiffres attendus"):
         gtin_check_digit("95201234567A")

@@ -28,10 +28,25 @@ def test_parse_reads_compressed_links(capsys):
     assert code == 0 and "(10) LOT01" in out
 
 
-def test_invalid_input_exits_1_with_reason_on_stderr(capsys):
+def test_invalid_input_exits_1_with_reason_on_stderr(capsys, monkeypatch):
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
     code, out, err = run(["gs1", "parse", "(01)09520123456789"], capsys)
     assert (code, out) == (1, "")
-    assert "check digit" in err
+    assert "clé de contrôle" in err and "check digit" not in err
+
+
+def test_the_engine_reason_is_french_then_english_with_boucle_lang(capsys, monkeypatch):
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
+    code, _out, err = run(["gs1", "parse", "(01)123"], capsys)
+    assert code == 1 and err.strip() == "erreur : IA (01) : la valeur « 123 » est trop courte (14 caractères au moins)"
+    code, _out, err = run(["gs1", "parse", "0112"], capsys)
+    assert code == 1 and "doit commencer par « ( »" in err and "must start" not in err
+    monkeypatch.setenv("BOUCLE_LANG", "en")
+    code, _out, err = run(["gs1", "parse", "(01)123"], capsys)
+    assert code == 1 and err.strip() == "error: AI (01): value '123' is too short (min 14)"
+    # a linter's reason nested in the AI's message is translated too
+    code, _out, err = run(["gs1", "parse", "(01)09520123456788(17)251340"], capsys)
+    assert code == 1 and err.strip() == "error: AI (17): invalid month 13 in '251340'"
 
 
 def test_link_and_qr(capsys, tmp_path):

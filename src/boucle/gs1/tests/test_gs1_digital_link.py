@@ -59,12 +59,12 @@ def test_values_are_percent_decoded_and_encoded():
 @pytest.mark.parametrize(
     "uri, words",
     [
-        ("https://id.gs1.org/01/09520123456789", ["(01)", "check digit"]),
-        ("https://id.gs1.org/01/09520123456788/21/1/10/A", ["sequence", "22,10,21"]),
-        ("https://id.gs1.org/01/09520123456788?17=251340", ["(17)", "month"]),
-        ("https://id.gs1.org/01/09520123456788?10=1", ["(10)", "path"]),
-        ("https://id.gs1.org/01/09520123456788?21=1", ["(21)", "attribute"]),
-        ("https://id.gs1.org/414/9520123456788?8200=x", ["(8200)", "attribute"]),
+        ("https://id.gs1.org/01/09520123456789", ["(01)", "clé de contrôle"]),
+        ("https://id.gs1.org/01/09520123456788/21/1/10/A", ["suite de qualificatifs", "22,10,21"]),
+        ("https://id.gs1.org/01/09520123456788?17=251340", ["(17)", "mois"]),
+        ("https://id.gs1.org/01/09520123456788?10=1", ["(10)", "chemin"]),
+        ("https://id.gs1.org/01/09520123456788?21=1", ["(21)", "attribut"]),
+        ("https://id.gs1.org/414/9520123456788?8200=x", ["(8200)", "attribut"]),
     ],
 )
 def test_errors_say_what_is_wrong(uri, words):

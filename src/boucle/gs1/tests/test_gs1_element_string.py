@@ -69,13 +69,13 @@ def test_build_fnc1_only_after_variable_length_values():
 @pytest.mark.parametrize(
     "text, words",
     [
-        ("(01)09520123456789", ["(01)", "check digit"]),
-        ("(01)09520123456788(17)251301", ["(17)", "month"]),
-        ("(01)09520123456788(17)250230", ["(17)", "day"]),
+        ("(01)09520123456789", ["(01)", "clé de contrôle"]),
+        ("(01)09520123456788(17)251301", ["(17)", "mois"]),
+        ("(01)09520123456788(17)250230", ["(17)", "jour"]),
         ("(01)09520123456788(10)AB CD", ["(10)", "CSET 82"]),
-        ("(8013)1987654Ad4X4bL5ttr2310cXK", ["(8013)", "check pair"]),
-        ("(10)ABC", ["(10)", "requires"]),
-        ("(8006)095201234567880000", ["(8006)", "piece"]),
+        ("(8013)1987654Ad4X4bL5ttr2310cXK", ["(8013)", "paire de contrôle"]),
+        ("(10)ABC", ["(10)", "exige"]),
+        ("(8006)095201234567880000", ["(8006)", "pièce"]),
     ],
 )
 def test_errors_say_which_ai_and_rule(text, words):
@@ -87,9 +87,9 @@ def test_errors_say_which_ai_and_rule(text, words):
 
 def test_other_keys_are_validated_by_their_linters():
     assert parse_element_string("(414)9520123456788(254)32a")  # GLN csum
-    with pytest.raises(GS1Error, match="check digit"):
+    with pytest.raises(GS1Error, match="clé de contrôle"):
         parse_element_string("(414)9520123456789")
-    with pytest.raises(GS1Error, match="check digit"):
+    with pytest.raises(GS1Error, match="clé de contrôle"):
         parse_element_string("(00)952012345678912346")  # SSCC
-    with pytest.raises(GS1Error, match="zero"):
+    with pytest.raises(GS1Error, match="zéro"):
         parse_element_string("(8003)19520123456788")  # GRAI first digit must be 0

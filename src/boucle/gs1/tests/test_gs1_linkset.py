@@ -24,7 +24,7 @@ def test_valid_examples_pass(name):
 def test_invalid_examples_fail(name):
     # valid-basic-example.json lacks itemDescription: valid RFC 9264, not a GS1 linkset.
     assert linkset_errors(load(name))
-    with pytest.raises(GS1Error, match="invalid linkset"):
+    with pytest.raises(GS1Error, match="linkset invalide"):
         validate_linkset(load(name))
 
 
@@ -37,14 +37,14 @@ def test_vocabulary_is_loaded_with_circular_economy_types():
 @pytest.mark.parametrize("curie", sorted(["gs1:recyclingInfo", "gs1:repairInfo", "gs1:disassemblyInfo", "gs1:productPassport"]))
 def test_withdrawn_circular_types_are_refused(curie):
     assert curie in withdrawn_link_types()
-    with pytest.raises(GS1Error, match="withdrawn"):
+    with pytest.raises(GS1Error, match="retiré"):
         normalize_link_type(curie)
 
 
 def test_deprecated_and_unknown_types_are_refused():
-    with pytest.raises(GS1Error, match="deprecated"):
+    with pytest.raises(GS1Error, match="obsolète"):
         normalize_link_type("gs1:productSustainabilityInfo")
-    with pytest.raises(GS1Error, match="unknown"):
+    with pytest.raises(GS1Error, match="inconnu"):
         normalize_link_type("gs1:noSuchThing")
 
 
@@ -74,13 +74,13 @@ def test_built_linkset_validates_and_has_levels_in_order():
 
 
 def test_build_refuses_bad_links():
-    with pytest.raises(GS1Error, match="withdrawn"):
+    with pytest.raises(GS1Error, match="retiré"):
         build_linkset(GTIN_URI, [{"link_type": "gs1:repairInfo", "href": "https://x.org", "title": "t", "default": True}])
-    with pytest.raises(GS1Error, match="title"):
+    with pytest.raises(GS1Error, match="titre"):
         build_linkset(GTIN_URI, [{"link_type": "gs1:pip", "href": "https://x.org", "title": "", "default": True}])
-    with pytest.raises(GS1Error, match="default"):
+    with pytest.raises(GS1Error, match="par défaut"):
         build_linkset(GTIN_URI, [{"link_type": "gs1:pip", "href": "https://x.org", "title": "t"}])
-    with pytest.raises(GS1Error, match="more than one default"):
+    with pytest.raises(GS1Error, match="plus d'un lien par défaut"):
         build_linkset(GTIN_URI, [{"link_type": "gs1:pip", "href": "https://x.org", "title": "t", "default": True}] * 2)
     with pytest.raises(GS1Error):
         build_linkset("https://id.gs1.org/01/09506000164909", [])

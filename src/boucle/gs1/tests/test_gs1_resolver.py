@@ -36,7 +36,7 @@ def test_missing_or_unknown_link_type_is_404():
 
 def test_bad_syntax_is_400_with_reason():
     d = resolve("https://r.example/01/09506000164909", LINKS)
-    assert d.status == 400 and "check digit" in d.body["error"]
+    assert d.status == 400 and d.body["code"] == "gs1.check-digit" and "clé de contrôle" in d.body["error"]
 
 
 def test_linkset_by_keyword_or_accept_header_includes_every_level():

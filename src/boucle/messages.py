@@ -1,0 +1,69 @@
+"""Messages of the pure engines (GS1, EPCIS, impact): a stable code, a French msgid and named parameters.
+
+The engines import nothing from Django, yet what they say reaches French and English readers. So an engine
+never formats a sentence for display: it hands over a :class:`Message` (or raises an :class:`EngineError`
+carrying one) whose msgid is marked with :func:`gettext_noop` so that the catalogue check
+(``tests/test_i18n_catalogue.py``) finds it, and the shell (views, API, CLI) translates it with
+:func:`translate`. A parameter may itself be a :class:`Message` (a sub-reason, a term name): it is translated
+first. ``str()`` of either gives the French text, for logs and tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a French msgid for extraction without translating it (Django's own, without importing Django)."""
+    return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """``code`` is stable (API clients and tests may read it); ``msgid`` is the French text with
+    ``%(name)s`` placeholders filled from ``params``."""
+
+    code: str
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, gettext: Callable[[str], str] | None = None) -> str:
+        values = {k: v.render(gettext) if isinstance(v, Message) else v for k, v in self.params.items()}
+        text = gettext(self.msgid) if gettext else self.msgid
+        return text % values if values else text
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class EngineError(ValueError):
+    """Bad input to a pure engine, told as a :class:`Message` (``str(err)`` is the French text)."""
+
+    def __init__(self, code: str, msgid: str, **params: Any):
+        self.message = Message(code, msgid, params)
+        super().__init__(self.message.render())
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+    @property
+    def msgid(self) -> str:
+        return self.message.msgid
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.message.params
+
+
+def translate(item: Message | EngineError | str) -> str:
+    """The text of an engine's message in the active language (shell side: imports Django's gettext)."""
+    from django.utils.translation import gettext
+
+    if isinstance(item, EngineError):
+        item = item.message
+    if isinstance(item, Message):
+        return item.render(gettext)
+    return gettext(item) if item else item
