@@ -39,6 +39,9 @@ def jobs_words():
 # is noticed (makemessages cannot see it) and its strings are still checked below. Keyed by catalogue.
 DYNAMIC_MSGIDS = {None: {"lifecycle.LABELS_FR": set(lifecycle.LABELS_FR.values()),
                           "exc.template": set(),  # ops: ArchiveError messages, each marked with gettext_noop
+                          # boucle.messages: the pure engines' (GS1, EPCIS, impact) msgids, each marked with
+                          # gettext_noop where the engine writes it
+                          "self.msgid": set(),
                           "job_msgid": jobs_words(),
                           # the CLI's lazy gettext: its msgids are the literal _() of the commands' help texts
                           "cli_msgid": set(), "ARGPARSE_WORDS": set(cli.ARGPARSE_WORDS.values())}}

@@ -64,6 +64,6 @@ def translate(item: Message | EngineError | str) -> str:
 
     if isinstance(item, EngineError):
         item = item.message
-    if isinstance(item, Message):
-        return item.render(gettext)
-    return gettext(item) if item else item
+    if not isinstance(item, Message):
+        item = Message("", item)
+    return item.render(gettext) if item.msgid else item.msgid
