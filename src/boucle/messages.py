@@ -41,7 +41,7 @@ class Message:
 class EngineError(ValueError):
     """Bad input to a pure engine, told as a :class:`Message` (``str(err)`` is the French text)."""
 
-    def __init__(self, code: str, msgid: str, **params: Any):
+    def __init__(self, code: str, msgid: str, /, **params: Any):
         self.message = Message(code, msgid, params)
         super().__init__(self.message.render())
 

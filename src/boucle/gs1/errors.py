@@ -19,7 +19,7 @@ class GS1Error(EngineError):
 
     ``ai`` and ``value`` are also message parameters (``%(ai)s``, ``%(value)s``)."""
 
-    def __init__(self, code: str, msgid: str, *, ai: str | None = None, value: str | None = None,
+    def __init__(self, code: str, msgid: str, /, *, ai: str | None = None, value: str | None = None,
                  rule: str | None = None, **params):
         if ai is not None:
             params.setdefault("ai", ai)

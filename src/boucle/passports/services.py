@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from boucle.gs1 import GS1Error, is_valid_gtin
+from boucle.messages import translate
 from boucle.gs1.linkset import normalize_link_type
 from boucle.gs1.validate import validate_pairs
 
@@ -41,7 +42,7 @@ def passport_errors(p: Passport) -> dict[str, list[str]]:
             validate_pairs(pairs)
         except GS1Error as err:
             errors.setdefault(err.ai and {"01": "gtin", "10": "lot", "21": "serial", "8004": "giai"}.get(err.ai, "gtin")
-                              or "gtin", []).append(str(err))
+                              or "gtin", []).append(translate(err))
     if p.gtin and p.giai:
         errors.setdefault("giai", []).append("a passport has one GS1 key: a GTIN or a GIAI")
     if (p.lot or p.serial) and not p.gtin:
@@ -74,7 +75,7 @@ def passport_errors(p: Passport) -> dict[str, list[str]]:
         try:
             normalize_link_type(doc.get("link_type") or "gs1:certificationInfo")
         except GS1Error as err:
-            errors.setdefault("documents", []).append(f"entry {i}: {err}")
+            errors.setdefault("documents", []).append(f"entry {i}: {translate(err)}")
     from . import repair
 
     for field, found in (("repairability", repair.repairability_errors(p.repairability)),

@@ -38,7 +38,10 @@ def test_a_scan_leading_nowhere_is_a_french_page_with_its_status(client, world, 
 
 def test_scanner_apps_keep_the_resolvers_json_answers(client, world):
     response = client.get(f"/01/{_bad_check_digit()}")
-    assert response.status_code == 400 and "check digit" in response.json()["error"]
+    doc = response.json()
+    assert response.status_code == 400 and doc["code"] == "gs1.check-digit" and "clé de contrôle" in doc["error"]
+    english = client.get(f"/01/{_bad_check_digit()}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["code"] == "gs1.check-digit" and english["error"].startswith("AI (01): incorrect check digit in")
     response = client.get("/01/09520123456702", HTTP_ACCEPT="application/json")
     assert response.status_code == 404 and "error" in response.json()
     response = client.get(f"/01/{GTIN}?linkType=gs1:nope", **BROWSER)  # asked a link type: a machine question

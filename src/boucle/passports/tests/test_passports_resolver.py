@@ -73,7 +73,7 @@ def test_linkset_by_query_and_accept_validates_against_gs1_schema(client, world)
 def test_bad_syntax_is_400_and_unknowns_are_404(client, world):
     bad_check_digit = GTIN[:-1] + str((int(GTIN[-1]) + 1) % 10)
     response = client.get(f"/01/{bad_check_digit}")
-    assert response.status_code == 400 and "check digit" in response.json()["error"].lower()
+    assert response.status_code == 400 and "clé de contrôle incorrecte" in response.json()["error"]
     assert client.get(f"/01/{GTIN}?linkType=gs1:recallStatus").status_code == 404
     assert client.get(f"/01/{GTIN}?linkType=gs1:repairInfo").status_code == 404  # withdrawn by GS1
     assert client.get("/01/09520123456702").status_code == 404  # valid, unknown GTIN
