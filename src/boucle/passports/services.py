@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from boucle.gs1 import GS1Error, is_valid_gtin
-from boucle.messages import translate
 from boucle.gs1.linkset import normalize_link_type
 from boucle.gs1.validate import validate_pairs
+from boucle.messages import translate
 
 from .access import DEFAULT_TIERS
 from .models import TIER_RANK, ChainHead, Passport
