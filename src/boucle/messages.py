@@ -5,7 +5,7 @@ never formats a sentence for display: it hands over a :class:`Message` (or raise
 carrying one) whose msgid is marked with :func:`gettext_noop` so that the catalogue check
 (``tests/test_i18n_catalogue.py``) finds it, and the shell (views, API, CLI) translates it with
 :func:`translate`. A parameter may itself be a :class:`Message` (a sub-reason, a term name): it is translated
-first. ``str()`` of either gives the French text, for logs and tests.
+first, and a tuple of them is joined with « ; ». ``str()`` of either gives the French text, for logs and tests.
 """
 
 from __future__ import annotations
@@ -29,13 +29,46 @@ class Message:
     msgid: str
     params: dict[str, Any] = field(default_factory=dict)
 
-    def render(self, gettext: Callable[[str], str] | None = None) -> str:
-        values = {k: v.render(gettext) if isinstance(v, Message) else v for k, v in self.params.items()}
+    def render(self, gettext: Callable[[str], str] | None = None, language: str = "fr") -> str:
+        values = {k: _render(v, gettext, language) for k, v in self.params.items()}
         text = gettext(self.msgid) if gettext else self.msgid
         return text % values if values else text
 
     def __str__(self) -> str:
         return self.render()
+
+
+@dataclass(frozen=True)
+class Label:
+    """A name that comes from a data table in both languages (a route, a material), not from the catalogue."""
+
+    fr: str
+    en: str
+
+    def render(self, gettext: Callable[[str], str] | None = None, language: str = "fr") -> str:
+        return self.en if language == "en" and self.en else self.fr
+
+    def __str__(self) -> str:
+        return self.fr
+
+
+def _render(value: Any, gettext: Callable[[str], str] | None, language: str) -> Any:
+    if isinstance(value, (Message, Label)):
+        return value.render(gettext, language)
+    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+        return "; ".join(v.render(gettext, language) for v in value)
+    return value
+
+
+def render(value: Any, gettext: Callable[[str], str] | None = None, language: str = "fr") -> Any:
+    """``value`` with every :class:`Message` in it (also in lists and dicts) turned into text, for JSON."""
+    if isinstance(value, (Message, Label)):
+        return value.render(gettext, language)
+    if isinstance(value, dict):
+        return {k: render(v, gettext, language) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v, gettext, language) for v in value]
+    return value
 
 
 class EngineError(ValueError):
@@ -58,6 +91,13 @@ class EngineError(ValueError):
         return self.message.params
 
 
+def shell_language() -> str:
+    """The active language, "fr" or "en" (shell side: imports Django)."""
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
 def translate(item: Message | EngineError | str) -> str:
     """The text of an engine's message in the active language (shell side: imports Django's gettext)."""
     from django.utils.translation import gettext
@@ -66,4 +106,4 @@ def translate(item: Message | EngineError | str) -> str:
         item = item.message
     if not isinstance(item, Message):
         item = Message("", item)
-    return item.render(gettext) if item.msgid else item.msgid
+    return item.render(gettext, shell_language()) if item.msgid else item.msgid

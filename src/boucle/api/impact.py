@@ -7,6 +7,7 @@ language; the figures are ``impact.engine.exchange_breakdown``'s, as printed by 
 
 from typing import Literal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -17,6 +18,7 @@ from boucle.impact.command import class_for_ewc
 from boucle.impact.engine import exchange_breakdown
 from boucle.impact.factors import MODES
 from boucle.impact.units import ACCEPTED_UNITS
+from boucle.messages import shell_language
 
 router = Router(tags=["impact"])
 
@@ -59,7 +61,7 @@ def impact(request, q: Query[ImpactQuery]):
         field = "replaces" if q.replaces and q.replaces in str(message) else "material"
         raise Invalid({field: [_("%(field)s : %(error)s") % {"field": field, "error": message}]},
                       where="query") from None
-    d = b.to_dict()
+    d = b.to_dict(gettext, shell_language())  # the engine's reasons in the caller's language
     if ewc:
         d["ewc"] = ewc
     return d

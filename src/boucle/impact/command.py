@@ -85,23 +85,31 @@ def _fmt(v: float | None, unit: str) -> str:
     return str(_("non calculable")) if v is None else f"{v:,.3f} {unit}"
 
 
-def _text(d: dict[str, Any]) -> str:
-    """The breakdown for people. The engine's reasons, assumptions and term names are its own (English)
-    vocabulary, shown as they are; the frame around them follows the reader's language."""
-    from boucle.cli import lang, use_language
-    from boucle.matching.wording import material_label
-
+def _route_label(key: str | None, language: str) -> str:
     from .routes import routes
 
-    use_language()
-    language = lang()
+    route = routes().get(key or "")
+    if route is None:
+        return key or ""
+    return (route.label_en if language == "en" else route.label_fr) or key
+
+
+def _text(d: dict[str, Any], language: str) -> str:
+    """The breakdown for people, in the reader's language: the engine's reasons and assumptions come
+    translated in ``d`` (see ``handle``), its term keys are named in words here."""
+    from django.utils.translation import gettext
+
+    from boucle.matching.wording import material_label
+
+    from .engine import term_name
+
     quantity_base = d["quantity_base"] if d["quantity_base"] is not None else "?"
     lines = [str(_("%(key)s (%(label)s) → %(replaces)s : %(quantity)s %(unit)s = %(base)s %(base_unit)s, %(km)s km "
                    "par %(mode)s, filière de référence %(route)s, %(basis)s")) % {
         "key": d["material"], "label": material_label(d["material"]),
-        "replaces": d["replaces"] or _("aucune recette"), "quantity": f"{d['quantity']:g}", "unit": d["unit"],
+        "replaces": material_label(d["replaces"]) if d["replaces"] else _("aucune recette"), "quantity": f"{d['quantity']:g}", "unit": d["unit"],
         "base": quantity_base, "base_unit": d["base_unit"], "km": f"{d['distance_km']:g}",
-        "mode": MODE_WORDS.get(d["mode"], d["mode"]), "route": d["baseline_route"],
+        "mode": MODE_WORDS.get(d["mode"], d["mode"]), "route": _route_label(d["baseline_route"], language),
         "basis": BASIS_WORDS.get(d["basis"], d["basis"])}]
     units = {"co2e_avoided_t": "t CO2e", "tonnes_diverted": "t", "virgin_avoided_t": "t",
              "water_saved_m3": "m3", "energy_recovered_mwh": "MWh", "eur_saved": "EUR",
@@ -115,8 +123,7 @@ def _text(d: dict[str, Any]) -> str:
     if d.get("eur_low") is not None:
         lines.append(f"  {str(_('euros (arrondi, fourchette)')):28} "
                      f"{format_range(d['eur_saved'], d['eur_low'], d['eur_high'], 'EUR', language)}")
-    route = routes().get(d.get("current_route") or "")
-    route_label = (route.label_en if language == "en" else route.label_fr) if route else d.get("current_route")
+    route_label = _route_label(d.get("current_route"), language)
     lines.append(f"  {str(_('filière actuelle')):28} {route_label} "
                  + str(_("(supposée)") if d.get("route_assumed") else _("(déclarée)")))
     for a in d.get("assumptions") or []:
@@ -124,8 +131,9 @@ def _text(d: dict[str, Any]) -> str:
     lines.append("  " + str(_("termes du calcul :")))
     for t in d["terms"] + d["cost_terms"]:
         val = _fmt(t["value"], t["value_unit"])
-        fac = "" if t["factor"] is None else f" = {t['activity']:,.3f} {t['activity_unit']} x {t['factor']:g} {t['unit']}"
-        lines.append(f"    {t['name']:26} {val}{fac}  [{t['factor_id'] or '-'}]"
+        activity = "?" if t["activity"] is None else f"{t['activity']:,.3f}"  # unknown when the quantity is
+        fac = "" if t["factor"] is None else f" = {activity} {t['activity_unit']} x {t['factor']:g} {t['unit']}"
+        lines.append(f"    {term_name(t['name']).render(gettext):26} {val}{fac}  [{t['factor_id'] or '-'}]"
                      + (f"  ({t['reason']})" if t["reason"] else ""))
     return "\n".join(lines)
 
@@ -141,12 +149,17 @@ def handle(args) -> int:
     except (KeyError, ValueError) as exc:
         print(f"boucle impact: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    d = b.to_dict()
+    from django.utils.translation import gettext
+
+    from boucle.cli import lang, use_language
+
+    use_language()
+    d = b.to_dict(gettext, lang())  # reasons and assumptions in French, English with BOUCLE_LANG=en
     if args.ewc:
         d["ewc"] = normalise_ewc(args.ewc)
     if args.json:
         json.dump(d, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        print(_text(d))
+        print(_text(d, lang()))
     return 0

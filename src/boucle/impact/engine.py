@@ -10,8 +10,11 @@ would read as "no impact" on a dashboard, which is a different claim.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from boucle.messages import Label, Message, render
+from boucle.messages import gettext_noop as _
 
 from .factors import MODE_FACTOR_IDS, NONE_ID, Factor, MaterialInfo, Recipe, Tables, default_tables
 from .units import BASE_UNIT, to_base
@@ -36,7 +39,7 @@ class Term:
     activity: float | None = None
     activity_unit: str = ""
     note: str = ""
-    reason: str | None = None
+    reason: Message | None = None
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Breakdown:
     breakeven_distance_km: float | None
     terms: list[Term] = field(default_factory=list)
     cost_terms: list[Term] = field(default_factory=list)
-    reasons: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, Message] = field(default_factory=dict)
     labels: dict[str, Any] = field(default_factory=dict)
     method: str = METHOD
     # The counterfactual: the route the flow follows today (declared, or a documented default).
@@ -71,7 +74,7 @@ class Breakdown:
     current_route_label: str = ""
     route_assumed: bool = False
     route_source: str = ""
-    assumptions: list[str] = field(default_factory=list)
+    assumptions: list[Message] = field(default_factory=list)
     # What the material is worth on its market: information, never part of eur_saved.
     market_value_eur: float | None = None
     # Estimated figures' low-high ranges (None for verified figures or when not computable).
@@ -85,8 +88,57 @@ class Breakdown:
     def computable(self) -> bool:
         return self.co2e_avoided_t is not None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self, gettext=None, language: str = "fr") -> dict[str, Any]:
+        """Plain data for JSON: reasons and assumptions as text (French, or through ``gettext`` at the
+        shell), their stable codes in ``reason_codes``."""
+        reasons, assumptions, heat = self.reasons, self.assumptions, self.heat
+        reasons_by_term = [t.reason for t in self.terms + self.cost_terms]
+        d = asdict(replace(self, reasons={}, assumptions=[], heat={},
+                           terms=[replace(t, reason=None) for t in self.terms],
+                           cost_terms=[replace(t, reason=None) for t in self.cost_terms]))
+        d["reasons"] = {k: m.render(gettext, language) for k, m in reasons.items()}
+        d["reason_codes"] = {k: m.code for k, m in reasons.items()}
+        # a data table's own explanation (English, with its citation), when the reason has one
+        d["reason_details"] = {k: m.params["detail"] for k, m in reasons.items() if m.params.get("detail")}
+        d["assumptions"] = [m.render(gettext, language) for m in assumptions]
+        for row, reason in zip(d["terms"] + d["cost_terms"], reasons_by_term):
+            row["reason"] = render(reason, gettext, language)
+        d["heat"] = render(heat, gettext, language)
+        return d
+
+
+#: The terms of a breakdown in words (``Term.name`` is their stable key).
+TERM_NAMES = {
+    "virgin_avoided": _("production de matière vierge évitée (ou chaleur d'une chaudière au gaz)"),
+    "disposal_avoided": _("élimination évitée (devenir actuel)"),
+    "processing": _("préparation de la matière"),
+    "transport": _("transport"),
+    "heat_pump_electricity": _("électricité de la pompe à chaleur"),
+    "avoided_disposal_fee": _("coût d'élimination évité"),
+    "avoided_purchase": _("achat évité"),
+    "processing_cost": _("coût de préparation"),
+    "transport_cost": _("coût du transport"),
+    "heat_pump_electricity_cost": _("électricité de la pompe à chaleur"),
+    "heat_network_cost": _("réseau de chaleur (investissement annualisé)"),
+}
+
+
+def term_name(name: str) -> Message:
+    return Message("impact.term." + name, TERM_NAMES.get(name, name))
+
+
+def _m(code: str, msgid: str, **params) -> Message:
+    return Message("impact." + code, msgid, params)
+
+
+PRICE_KINDS = {k: Message("impact.price-kind", v) for k, v in {
+    "disposal_fee": _("redevance d'élimination"), "virgin_price": _("prix de la matière vierge"),
+    "processing_cost": _("coût de préparation"), "transport_cost": _("coût du transport"),
+    "energy_price": _("prix de l'énergie"), "secondary_price": _("prix de marché")}.items()}
+QTY_MISSING = _m("quantity-missing", _("quantité non calculable"))
+NO_RECIPE = _("aucune recette de substitution pour cette matière (pas de facteur d'émission publié pour ce qu'elle "
+              "remplacerait)")
+SAME_PREPARATION = "the same preparation happens on the current route"
 
 
 def _factor_per_base(f: Factor, base: str) -> float | None:
@@ -95,7 +147,7 @@ def _factor_per_base(f: Factor, base: str) -> float | None:
 
 
 def _co2_term(name: str, sign: float, factor_id: str, activity: float | None, activity_unit: str,
-              base: str, tables: Tables, missing: str, note: str = "") -> Term:
+              base: str, tables: Tables, missing: Message, note: str = "") -> Term:
     """A term = sign x activity x factor; missing factor or activity -> value None."""
     if factor_id == NONE_ID:
         return Term(name, 0.0, "t CO2e", 0.0, "", NONE_ID, tables.factors[NONE_ID].source,
@@ -109,7 +161,8 @@ def _co2_term(name: str, sign: float, factor_id: str, activity: float | None, ac
     term = Term(name, None, "t CO2e", f.kgco2e_per_unit, unit, f.factor_id, f.source, f.vintage,
                 f.geography, activity, activity_unit, note)
     if per is None:
-        term.reason = f"factor {f.factor_id} is per {f.unit}, the flow is counted in {base}"
+        term.reason = _m("factor-unit", _("le facteur %(factor)s est par %(unit)s, le flux est compté en %(base)s"),
+                         factor=f.factor_id, unit=f.unit, base=base)
     elif activity is None:
         term.reason = missing
     else:
@@ -157,11 +210,12 @@ def _cost_term(name: str, sign: float, tables: Tables, kind: str, key: str, acti
     p = tables.price(kind, key)
     if p is None:
         return Term(name, None, "EUR", activity=activity, activity_unit=activity_unit,
-                    reason=f"no default {kind.replace('_', ' ')} for {key!r}")
+                    reason=_m("no-price", _("aucun prix par défaut (%(kind)s) pour %(key)s"),
+                              kind=PRICE_KINDS.get(kind, kind), key=key))
     t = Term(name, None, "EUR", p.eur_default, f"EUR/{p.unit}", f"{kind}:{key}", p.source, p.vintage,
              p.territory, activity, activity_unit, f"range {p.eur_low}-{p.eur_high} EUR/{p.unit}")
     if activity is None:
-        t.reason = "quantity not computable"
+        t.reason = QTY_MISSING
     else:
         t.value = sign * activity * p.eur_default
         lo = p.eur_low if p.eur_low is not None else p.eur_default
@@ -176,7 +230,7 @@ def _zero_term(name: str, value_unit: str, note: str, activity: float | None = N
     """A term the counterfactual removes (already recycled, already treated): 0, with the reason."""
     return Term(name, 0.0 if activity is not None else None, value_unit, 0.0, "", NONE_ID, "Boucle method",
                 activity=activity, activity_unit=activity_unit, note=note,
-                reason=None if activity is not None else "quantity not computable")
+                reason=None if activity is not None else QTY_MISSING)
 
 
 def _eur_range(terms: list[Term]) -> tuple[float | None, float | None]:
@@ -193,16 +247,32 @@ def _sum(terms: list[Term]) -> float | None:
     return sum(t.value for t in terms)
 
 
-def _first_reason(terms: list[Term]) -> str:
-    return "; ".join(f"{t.name}: {t.reason}" for t in terms if t.reason)
+def _first_reason(terms: list[Term]) -> Message:
+    """Why some terms could not be computed, each named in words."""
+    return _m("terms-missing", "%(reasons)s", reasons=tuple(
+        _m("term-missing", _("%(term)s : %(reason)s"), term=term_name(t.name), reason=t.reason)
+        for t in terms if t.reason))
 
 
-def _route_texts(choice) -> list[str]:
+def _route_texts(choice) -> list[Message]:
+    """The assumed current route, named by the route table in both languages, with its source (a citation)."""
     if not choice.assumed:
         return []
+    from .routes import METHOD_DEFAULT
+
     r = choice.route
-    text = f"current route assumed: {r.label_en} ({choice.source})"
-    return [text + (f"; {choice.note}" if choice.note else "")]
+    route = Label(r.label_fr or r.key, r.label_en or r.key)
+    if choice.source == METHOD_DEFAULT:
+        text = [_m("route-method-default", _("filière actuelle supposée : %(route)s, la filière de référence de la "
+                                             "méthode pour cette matière (aucune filière documentée pour cette "
+                                             "matière et ce code déchet)"), route=route)]
+    else:  # a documented default: its source is a citation (regulation, list of waste)
+        text = [_m("route-assumed", _("filière actuelle supposée : %(route)s (source : %(source)s)"), route=route,
+                   source=choice.source)]
+    if choice.declared:
+        text.append(_m("route-intermediate", _("%(declared)s est une étape intermédiaire : la filière finale est "
+                                               "supposée"), declared=choice.declared))
+    return text
 
 
 def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_km: float,
@@ -238,13 +308,13 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     credit = choice.route.credit
     route = choice.route.impact_route or choice.route.key
     assumptions = _route_texts(choice)
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Message] = {}
     q = to_base(quantity, unit, info.flow_kind, info.density_t_per_m3)
     Q = q.value
     recipe = _pick_recipe(tables, material_key, replaces)
     s = recipe.substitution_ratio if recipe else None
     mass = _mass_t_per_base(info)
-    qty_missing = q.reason or "quantity not computable"
+    qty_missing = q.reason or QTY_MISSING
     is_mat, is_water, is_heat = (info.flow_kind == k for k in ("material", "water", "heat"))
     already = "already on a recovery route today: " + (choice.route.note or "no avoided burden")
 
@@ -254,8 +324,10 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     breakeven = None
     delivered = Q
     if recipe is None:
-        why = (f"no substitution recipe replacing {replaces!r}" if replaces and tables.recipes.get(material_key)
-               else info.no_recipe_reason or "no substitution recipe for this material")
+        if replaces and tables.recipes.get(material_key):
+            why = _m("no-recipe-for", _("aucune recette de substitution ne remplace %(replaces)s"), replaces=replaces)
+        else:  # the table's own explanation (cited data, English) stays in material_factors.csv
+            why = _m("no-recipe", NO_RECIPE, detail=info.no_recipe_reason)
         reasons["co2e_avoided_t"] = why
     elif is_heat:
         delivered, breakeven = _heat_terms(H, tables, info, recipe, Q, distance_km, supply_temperature_c,
@@ -264,28 +336,32 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     elif credit == "none":
         terms.append(_zero_term("virgin_avoided", "t CO2e", already, Q, base))
         terms.append(_zero_term("disposal_avoided", "t CO2e", already, Q, base))
-        terms.append(_zero_term("processing", "t CO2e", "the same preparation happens on the current route", Q, base))
+        terms.append(_zero_term("processing", "t CO2e", SAME_PREPARATION, Q, base))
     else:
         q_s = None if Q is None else Q * s
         terms.append(_co2_term("virgin_avoided", +1, recipe.virgin_factor_id, q_s, base, base, tables,
-                               f"no factor for virgin {recipe.replaces_key}" if Q is not None else qty_missing,
+                               _m("no-virgin-factor", _("aucun facteur pour la matière vierge %(replaces)s"),
+                                  replaces=recipe.replaces_key) if Q is not None else qty_missing,
                                recipe.note))
         if credit == "virgin_only":
             terms.append(_zero_term("disposal_avoided", "t CO2e", choice.route.note, Q, base))
         else:
             d_id = disposal_factor_id(info, recipe, route)
             terms.append(_co2_term("disposal_avoided", +1, d_id, Q, base, base, tables,
-                                   f"no disposal factor for route {route!r}" if Q is not None else qty_missing))
+                                   _m("no-disposal-factor", _("aucun facteur d'élimination pour la filière %(route)s"),
+                                      route=route) if Q is not None else qty_missing))
         terms.append(_co2_term("processing", -1, recipe.processing_factor_id, Q, base, base, tables,
-                               f"no processing factor for {material_key} -> {recipe.replaces_key}"
-                               if Q is not None else qty_missing))
+                               _m("no-processing-factor", _("aucun facteur de préparation pour %(material)s → "
+                                                            "%(replaces)s"), material=material_key,
+                                  replaces=recipe.replaces_key) if Q is not None else qty_missing))
     t_km = None if Q is None else Q * mass * distance_km
     if is_heat:
         transport = _co2_term("transport", -1, NONE_ID, t_km, "t.km", "t.km", tables, qty_missing,
                               "heat travels through a network, not by freight")
     else:
         transport = _co2_term("transport", -1, MODE_FACTOR_IDS[mode], t_km, "t.km", "t.km", tables,
-                              qty_missing if Q is None else f"no freight factor for mode {mode!r}")
+                              qty_missing if Q is None else _m("no-freight-factor", _("aucun facteur de fret pour le "
+                                                                                       "mode %(mode)s"), mode=mode))
     terms.append(transport)
 
     co2 = _sum(terms) if recipe else None
@@ -295,20 +371,21 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     # break-even: distance at which the transport term eats the whole gain (heat: the pipe's cost)
     if is_heat:
         if breakeven is None:
-            reasons.setdefault("breakeven_distance_km", reasons.get("co2e_avoided_t", "heat not deliverable"))
+            reasons.setdefault("breakeven_distance_km", reasons.get("co2e_avoided_t", _m(
+                "heat-not-deliverable", _("chaleur non livrable"))))
     elif co2 is None:
-        reasons["breakeven_distance_km"] = reasons.get("co2e_avoided_t", "CO2e not computable")
+        reasons["breakeven_distance_km"] = reasons.get("co2e_avoided_t", _m("co2e-missing", _("CO2e non calculable")))
     else:
         per_unit_gain = sum(t.value for t in terms if t.name != "transport") / Q * 1000.0 if Q else 0.0
         per_km = (mass or 0.0) * (transport.factor or 0.0)
         if per_km <= 0:
-            reasons["breakeven_distance_km"] = "no freight term for this flow or mode"
+            reasons["breakeven_distance_km"] = _m("no-freight-term", _("pas de terme de fret pour ce flux ou ce mode"))
         elif per_unit_gain <= 0:
-            reasons["breakeven_distance_km"] = "no CO2 gain even at zero distance"
+            reasons["breakeven_distance_km"] = _m("no-gain", _("aucun gain de CO2 même à distance nulle"))
         else:
             breakeven = per_unit_gain / per_km
 
-    def metric(name: str, applies: bool, value_if: float | None, why_missing: str) -> float | None:
+    def metric(name: str, applies: bool, value_if: float | None, why_missing: Message) -> float | None:
         if not applies:
             return 0.0
         if value_if is None:
@@ -318,7 +395,7 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     avoided = None if Q is None or s is None else (0.0 if credit == "none" else Q * s)
     tonnes_diverted = metric("tonnes_diverted", is_mat, None if Q is None else (0.0 if credit == "none" else Q),
                              qty_missing)
-    no_recipe = reasons.get("co2e_avoided_t", "no substitution recipe")
+    no_recipe = reasons.get("co2e_avoided_t", _m("no-recipe", NO_RECIPE))
     virgin_t = metric("virgin_avoided_t", is_mat, avoided, qty_missing if Q is None else no_recipe)
     water = metric("water_saved_m3", is_water, avoided, qty_missing if Q is None else no_recipe)
     energy = metric("energy_recovered_mwh", is_heat, None if recipe is None else delivered,
@@ -334,8 +411,7 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         if recipe is not None:
             if credit == "none":
                 cost_terms.append(_zero_term("avoided_purchase", "EUR", already, Q, base))
-                cost_terms.append(_zero_term("processing_cost", "EUR", "the same preparation happens on the "
-                                             "current route", Q, base))
+                cost_terms.append(_zero_term("processing_cost", "EUR", SAME_PREPARATION, Q, base))
             else:
                 cost_terms.append(_cost_term("avoided_purchase", +1, tables, "virgin_price", recipe.replaces_key,
                                              None if Q is None else Q * s, base))
@@ -351,8 +427,9 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     market = tables.price("secondary_price", material_key)
     market_value = None if market is None or Q is None else Q * market.eur_default
     if market_value is None:
-        reasons["market_value_eur"] = ("no cited market price of this secondary material is shipped "
-                                       "(prices.csv kind 'secondary_price')" if Q is not None else qty_missing)
+        reasons["market_value_eur"] = (_m("no-market-price", _("aucun prix de marché cité de cette matière "
+                                                               "secondaire n'est fourni")) if Q is not None
+                                       else qty_missing)
 
     co2_lo = co2_hi = eur_lo = eur_hi = None
     if basis == "estimated" and co2 is not None:
@@ -378,21 +455,25 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
 
 def _heat_terms(H, tables: Tables, info: MaterialInfo, recipe: Recipe, Q: float | None, distance_km: float,
                 supply_c: float | None, need_c: float | None, terms: list[Term], cost_terms: list[Term],
-                heat_info: dict, assumptions: list[str], reasons: dict, qty_missing: str):
+                heat_info: dict, assumptions: list[Message], reasons: dict, qty_missing: Message):
     """Heat: boiler displaced at the need's temperature (or heat-pump lift), pipe losses and cost."""
     if supply_c is None:
         rep = H.class_temperatures().get(info.key)
         if rep is not None:
             supply_c = rep[0]
-            assumptions.append(f"supply temperature assumed {rep[0]:g} °C ({rep[1]})")
+            assumptions.append(_m("supply-temperature", _("température fournie supposée : %(temperature)s °C "
+                                                          "(valeur représentative de cette classe de chaleur)"),
+                                  temperature=f"{rep[0]:g}", source=rep[1]))
     if need_c is None:
-        assumptions.append("need temperature unknown: a hot-water gas boiler is assumed displaced")
+        assumptions.append(_m("need-temperature", _("température requise inconnue : une chaudière au gaz à eau "
+                                                    "chaude est supposée remplacée")))
     boiler = per_base_kg(tables, recipe.virgin_factor_id, "MWh")
     elec = per_base_kg(tables, "FR_ELEC_MIX_2022", "MWh")
     heat_price = tables.price("virgin_price", recipe.replaces_key)
     elec_price = tables.price("energy_price", "electricity")
     if boiler is None or supply_c is None:
-        reasons["co2e_avoided_t"] = "no boiler factor or supply temperature for this heat"
+        reasons["co2e_avoided_t"] = _m("no-boiler", _("pas de facteur de chaudière ni de température fournie pour "
+                                                      "cette chaleur"))
         terms.append(Term("virgin_avoided", None, "t CO2e", factor_id=recipe.virgin_factor_id,
                           reason=reasons["co2e_avoided_t"]))
         return None, None
@@ -417,8 +498,10 @@ def _heat_terms(H, tables: Tables, info: MaterialInfo, recipe: Recipe, Q: float 
         "network_cost_eur_per_km_year": H.network_cost_eur_per_km_year(),
         "source": "boucle/impact/data/heat_physics.csv"})
     if not feasible:
-        reasons["co2e_avoided_t"] = (f"a heat pump cannot lift {supply_c:g} °C heat to {need_c:g} °C "
-                                     f"(maximum sink {H.p('heat_pump_max_sink_c'):g} °C)")
+        reasons["co2e_avoided_t"] = _m("heat-pump-lift", _("une pompe à chaleur ne peut pas porter une chaleur à "
+                                                           "%(supply)s °C jusqu'à %(need)s °C (au plus %(max)s °C)"),
+                                       supply=f"{supply_c:g}", need=f"{need_c:g}",
+                                       max=f"{H.p('heat_pump_max_sink_c'):g}")
         reasons["breakeven_distance_km"] = reasons["co2e_avoided_t"]
     f = tables.factor(recipe.virgin_factor_id)
     terms.append(Term("virgin_avoided", None if delivered is None else delivered * ef_boiler / 1000.0, "t CO2e",
@@ -433,7 +516,8 @@ def _heat_terms(H, tables: Tables, info: MaterialInfo, recipe: Recipe, Q: float 
                           "t CO2e", ef.kgco2e_per_unit if ef else None, "kg CO2e/kWh",
                           "FR_ELEC_MIX_2022", ef.source if ef else "", ef.vintage if ef else "",
                           ef.geography if ef else "", use, "MWh", f"COP {cop:.2f}",
-                          None if use is not None and elec is not None else "no electricity factor"))
+                          None if use is not None and elec is not None
+                          else _m("no-electricity-factor", _("aucun facteur pour l'électricité"))))
         if elec_price:
             cost_terms.append(_cost_term("heat_pump_electricity_cost", -1, tables, "energy_price", "electricity",
                                          use, "MWh"))
@@ -448,9 +532,11 @@ def _heat_terms(H, tables: Tables, info: MaterialInfo, recipe: Recipe, Q: float 
     net._range = (-k_hi * distance_km, -k_lo * distance_km)  # type: ignore[attr-defined]
     cost_terms.append(net)
     if be == be:
-        heat_info["breakeven_reason"] = ("distance at which the annualised pipe cost and the value of the heat "
-                                         "lost equal the value of the heat delivered")
+        heat_info["breakeven_reason"] = _m("heat-breakeven", _("distance à laquelle le coût annualisé de la "
+                                                               "canalisation et la valeur de la chaleur perdue "
+                                                               "égalent la valeur de la chaleur livrée"))
         return delivered, be
     if feasible:
-        reasons["breakeven_distance_km"] = qty_missing if Q is None else "heat has no positive value"
+        reasons["breakeven_distance_km"] = qty_missing if Q is None else _m(
+            "heat-no-value", _("la chaleur n'a pas de valeur positive"))
     return delivered, None

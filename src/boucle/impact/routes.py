@@ -144,6 +144,10 @@ def _ewc_digits(ewc: str | None) -> str:
     return "".join(ch for ch in (ewc or "") if ch.isdigit())
 
 
+METHOD_DEFAULT = ("Boucle method default: the material's baseline route (docs/impact-method.md); no documented "
+                  "default for this material and waste code")
+
+
 def default_route(material_key: str, ewc: str | None, baseline_route: str) -> RouteChoice:
     """The documented default: the most specific row of ``default_routes.csv`` (material and
     longest waste-code prefix first), else the material's baseline route of the method."""
@@ -161,8 +165,7 @@ def default_route(material_key: str, ewc: str | None, baseline_route: str) -> Ro
         return RouteChoice(routes()[best[0]], None, True, best[1], best[2])
     route = routes().get(baseline_route) or Route(baseline_route, baseline_route, "virgin_and_route", (),
                                                   baseline_route, baseline_route, "Boucle method", "")
-    return RouteChoice(route, None, True, "Boucle method default: the material's baseline route "
-                       "(docs/impact-method.md); no documented default for this material and waste code")
+    return RouteChoice(route, None, True, METHOD_DEFAULT)
 
 
 def resolve_route(material_key: str, declared: str | None, ewc: str | None, baseline_route: str) -> RouteChoice:

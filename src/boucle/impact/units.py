@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import pint
 
+from boucle.messages import Message, gettext_noop
+
 BASE_UNIT = {"material": "t", "water": "m3", "heat": "MWh"}
 ACCEPTED_UNITS = ("t", "kg", "m3", "L", "MWh", "kWh", "GJ")
 
@@ -51,7 +53,7 @@ def convert(value: float, unit: str, target: str) -> float:
 class BaseQuantity:
     value: float | None
     unit: str
-    reason: str | None = None
+    reason: Message | None = None
 
 
 def to_base(value: float, unit: str, flow_kind: str, density_t_per_m3: float | None) -> BaseQuantity:
@@ -70,7 +72,8 @@ def to_base(value: float, unit: str, flow_kind: str, density_t_per_m3: float | N
         return BaseQuantity(convert(value, unit, base), base)
     if {dim, base_dim} == {"mass", "volume"}:
         if density_t_per_m3 is None or not density_t_per_m3 > 0:
-            return BaseQuantity(None, base, f"unknown density: cannot convert {unit} to {base}")
+            return BaseQuantity(None, base, Message("impact.density", gettext_noop(
+                "masse volumique inconnue : impossible de convertir %(unit)s en %(base)s"), {"unit": unit, "base": base}))
         if dim == "volume":
             return BaseQuantity(convert(value, unit, "m3") * density_t_per_m3, base)
         return BaseQuantity(convert(value, unit, "t") / density_t_per_m3, base)

@@ -9,21 +9,10 @@ can take), so they add up to the estimate on the card.
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from boucle.impact.engine import term_name
 from boucle.impact.ranges import format_range
+from boucle.messages import translate
 
-TERM_LABELS = {
-    "virgin_avoided": _("production de matière vierge évitée (ou chaleur d'une chaudière au gaz)"),
-    "disposal_avoided": _("élimination évitée (devenir actuel)"),
-    "processing": _("préparation de la matière"),
-    "transport": _("transport"),
-    "heat_pump_electricity": _("électricité de la pompe à chaleur"),
-    "avoided_disposal_fee": _("coût d'élimination évité"),
-    "avoided_purchase": _("achat évité"),
-    "processing_cost": _("coût de préparation"),
-    "transport_cost": _("coût du transport"),
-    "heat_pump_electricity_cost": _("électricité de la pompe à chaleur"),
-    "heat_network_cost": _("réseau de chaleur (investissement annualisé)"),
-}
 
 
 # How each term is computed, in words (the figures are in the row's « Calcul » cell).
@@ -139,7 +128,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
                 how = f"{_number(t.activity, lang)} {t.activity_unit} × {_factor(t.factor, lang)} {_unit(t.unit)}"
             cited = bool(t.factor_id) and t.factor_id != "NONE"
             name, url = source_name(t.source) if cited else ("", "")
-            out.append({"label": str(TERM_LABELS.get(t.name, t.name)), "value": _number(t.value, lang),
+            out.append({"label": translate(term_name(t.name)), "value": _number(t.value, lang),
                         "how": how, "source_name": name, "source_url": url,
                         "row": t.factor_id if cited else "",  # the data row, for checks (not shown)
                         "formula": str(FORMULAS.get(t.name, "")) if cited else "",

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import re
 
 import pytest
 
@@ -61,3 +62,46 @@ def test_text_output_lists_terms_with_their_rows(capsys):
     rc, out, _ = run(capsys, "--material", "glass_cullet", "--quantity", "10", "--unit", "t",
                      "--distance-km", "100", "--mode", "barge", "--route", "D1")
     assert rc == 0 and "GLEC3_IWW_BULK" in out and "19_501_5056_15_1" in out
+
+
+ENGINE_ENGLISH = ("virgin_avoided", "disposal_avoided", "transport_cost", "avoided_purchase", "quantity not computable",
+                  "current route assumed", "no substitution recipe", "need temperature", "supply temperature",
+                  "unknown density", "landfill")
+
+
+def test_the_report_is_french_through_and_through(capsys, monkeypatch):
+    """Reasons, assumptions and term names come from the engine: French by default, none of its English."""
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
+    outs = []
+    for argv in (["--material", "pet", "--quantity", "10", "--unit", "t", "--distance-km", "30"],
+                 ["--material", "tyres", "--quantity", "10", "--unit", "t", "--distance-km", "30"],
+                 ["--material", "copper_scrap", "--quantity", "3", "--unit", "m3", "--distance-km", "10"],
+                 ["--material", "waste_heat_low", "--quantity", "100", "--unit", "MWh", "--distance-km", "2"]):
+        rc, out, _ = run(capsys, *argv)
+        assert rc == 0
+        outs.append(out)
+    report = "\n".join(outs)
+    assert "production de matière vierge évitée" in report and "coût du transport" in report
+    assert "hypothèse : filière actuelle supposée : Mise en décharge" in report
+    assert "aucune recette de substitution pour cette matière" in report  # tyres
+    assert "masse volumique inconnue : impossible de convertir m3 en t" in report  # copper in m3
+    assert "température requise inconnue" in report  # heat without a need temperature
+    words = re.sub(r"\[[^\]]*\]", "", report)  # the rows' ids ([transport_cost:road]) are data keys
+    for english in ENGINE_ENGLISH:
+        assert english not in words, english
+
+
+def test_the_report_and_json_reasons_are_english_with_boucle_lang(capsys, monkeypatch):
+    monkeypatch.setenv("BOUCLE_LANG", "en")
+    rc, out, _ = run(capsys, "--material", "copper_scrap", "--quantity", "3", "--unit", "m3", "--distance-km", "10")
+    assert rc == 0 and "unknown density: cannot convert m3 to t" in out and "masse volumique" not in out
+    assert "current route assumed: Landfill" in out or "current route assumed:" in out
+    rc, out, _ = run(capsys, "--material", "copper_scrap", "--quantity", "3", "--unit", "m3", "--distance-km", "10",
+                     "--json")
+    d = json.loads(out)
+    assert d["reasons"]["tonnes_diverted"] == "unknown density: cannot convert m3 to t"
+    assert d["reason_codes"]["tonnes_diverted"] == "impact.density"
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
+    d = json.loads(run(capsys, "--material", "copper_scrap", "--quantity", "3", "--unit", "m3", "--distance-km", "10",
+                       "--json")[1])
+    assert d["reasons"]["tonnes_diverted"] == "masse volumique inconnue : impossible de convertir m3 en t"

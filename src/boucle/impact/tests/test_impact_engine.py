@@ -11,7 +11,7 @@ from boucle.impact.factors import load_tables
 def test_missing_factor_gives_explicit_not_computable():
     b = exchange_breakdown("copper_scrap", 10, "t", 20, baseline_route="landfill")
     assert b.co2e_avoided_t is None
-    assert "primary_copper" in b.reasons["co2e_avoided_t"]
+    assert "primary_copper" in str(b.reasons["co2e_avoided_t"])
     assert b.breakeven_distance_km is None and b.reasons["breakeven_distance_km"]
     virgin = next(t for t in b.terms if t.name == "virgin_avoided")
     assert virgin.value is None and virgin.reason
@@ -22,7 +22,10 @@ def test_missing_factor_gives_explicit_not_computable():
 def test_class_without_recipe_reports_its_reason():
     b = exchange_breakdown("tyres", 10, "t", 20)
     assert b.co2e_avoided_t is None
-    assert "closed-loop" in b.reasons["co2e_avoided_t"]
+    reason = b.reasons["co2e_avoided_t"]
+    assert reason.code == "impact.no-recipe" and str(reason).startswith("aucune recette de substitution")
+    assert "closed-loop" in reason.params["detail"]  # the table's cited explanation, kept as a detail
+    assert "closed-loop" in b.to_dict()["reason_details"]["co2e_avoided_t"]
     assert b.virgin_avoided_t is None
 
 
@@ -40,7 +43,7 @@ def test_baseline_route_changes_disposal_term():
     incineration = exchange_breakdown("cardboard", 100, "t", 10, baseline_route="incineration")
     assert landfill.co2e_avoided_t > incineration.co2e_avoided_t
     unknown = exchange_breakdown("cardboard", 100, "t", 10, baseline_route="anaerobic_digestion")
-    assert unknown.co2e_avoided_t is None and "anaerobic_digestion" in unknown.reasons["co2e_avoided_t"]
+    assert unknown.co2e_avoided_t is None and "anaerobic_digestion" in str(unknown.reasons["co2e_avoided_t"])
 
 
 def test_transport_reduces_gain_and_breakeven_is_where_it_vanishes():
