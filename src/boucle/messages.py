@@ -104,6 +104,8 @@ def translate(item: Message | EngineError | str) -> str:
 
     if isinstance(item, EngineError):
         item = item.message
+    elif isinstance(item, BaseException):  # not an engine's: its own text, as it is
+        return str(item)
     if not isinstance(item, Message):
         item = Message("", item)
     return item.render(gettext, shell_language()) if item.msgid else item.msgid

@@ -19,6 +19,7 @@ from .validation import EVENT_TYPES as EPCIS_EVENT_TYPES
 from .validation import EPCISValidationError, validate_document, validate_event
 
 from boucle.cli import gettext_lazy as _
+from boucle.messages import translate
 
 
 def _read(path: str):
@@ -54,7 +55,7 @@ def _validate(args) -> int:
                 validate_document(doc)
             errors = []
         except EPCISValidationError as err:
-            errors = err.errors
+            errors = [translate(m) for m in err.messages]  # French, English with BOUCLE_LANG=en
         failures += bool(errors)
         if args.json:
             print(json.dumps({"file": path, "valid": not errors, "errors": errors}))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+from boucle.messages import EngineError, gettext_noop
+
 from .gs1keys import normalise_gs1_uri
 from .validation import validate_query
 from .vocab import normalize_bizstep
@@ -128,6 +130,7 @@ def filter_events_by_query(events: Iterable[dict], query: dict) -> list[dict]:
     validate_query(query)
     unsupported = sorted(set(query) - set(QUERY_PARAMETERS) - {"@context"})
     if unsupported:
-        raise ValueError(f"unsupported EPCIS query parameter(s): {', '.join(unsupported)}")
+        raise EngineError("epcis.query-parameter", gettext_noop("paramètre(s) de requête EPCIS non pris en charge : "
+                                                                "%(names)s"), names=", ".join(unsupported))
     kwargs = {QUERY_PARAMETERS[k]: v for k, v in query.items() if k in QUERY_PARAMETERS}
     return filter_events(events, **kwargs)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from boucle.messages import EngineError, gettext_noop
+
 from ._data import load_json
 
 CBV = "https://ref.gs1.org/cbv/"
@@ -88,7 +90,7 @@ def normalize_bizstep(value: str) -> str:
     if text in iris:
         return text
     if text.startswith(("http://", "https://")):
-        raise ValueError(f"unknown business step IRI: {value!r}")
+        raise EngineError("epcis.bizstep-iri", gettext_noop("étape métier inconnue (IRI) : « %(value)s »"), value=value)
     word = text
     for prefix in ("cbv:BizStep-", "cbv:", "BizStep-", "bizstep_", "bizstep:", "boucle:bizstep/",
                    "boucle:"):
@@ -98,7 +100,8 @@ def normalize_bizstep(value: str) -> str:
     word = word.lower().replace("-", "_").replace(" ", "_")
     if word in known:
         return known[word]
-    raise ValueError(f"unknown business step: {value!r} (neither CBV 2.0 nor Boucle)")
+    raise EngineError("epcis.bizstep", gettext_noop("étape métier inconnue : « %(value)s » (ni CBV 2.0 ni Boucle)"),
+                      value=value)
 
 
 def boucle_vocabulary_jsonld() -> dict:

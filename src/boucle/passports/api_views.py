@@ -28,6 +28,7 @@ from boucle.epcis.document import build_document
 from boucle.epcis.query import QUERY_PARAMETERS, filter_events, parse_time
 from boucle.epcis.vocab import normalize_bizstep
 from boucle.flows.models import Company, Site
+from boucle.messages import translate
 
 from .access import can_capture, readable_events
 from .events import CaptureError, capture
@@ -177,7 +178,7 @@ def events_view(request):
         if "lt_event_time" in criteria:
             events = events.filter(event_time__lt=criteria["lt_event_time"])
     except ValueError as err:
-        return _error(400, [str(err)])
+        return _error(400, [translate(err)])  # an engine's message in the caller's language
     # EPC and location criteria compare canonical forms (URN vs Digital Link): the pure
     # reference filter does it on the rows the database already narrowed.
     matched = filter_events([e.data for e in events.order_by("event_time", "id")], **criteria)

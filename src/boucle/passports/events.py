@@ -28,6 +28,7 @@ from boucle.epcis.document import split_document, standalone_event
 from boucle.epcis.query import parse_time
 from boucle.epcis.vocab import BOUCLE_BIZSTEP, BIZSTEP_PREFIX
 from boucle.epcis._data import EPCIS_CONTEXT_URL
+from boucle.messages import translate
 
 from . import anchor
 from .identifiers import passports_for_uri, passports_of_event, site_for_location
@@ -81,7 +82,7 @@ def events_of_body(body) -> list[dict]:
         validate_event(event, standalone=True)
         return [event]
     except EPCISValidationError as err:
-        raise CaptureError(err.errors) from None
+        raise CaptureError([translate(m) for m in err.messages]) from None
 
 
 def _prepare(event: dict) -> dict:

@@ -60,3 +60,16 @@ def test_expand_refuses_unknown_context_with_a_message(tmp_path, capsys):
 def test_missing_file_is_an_error_not_a_traceback(action, capsys):
     code, out, err = run(["epcis", action, "/nonexistent/file.jsonld"], capsys)
     assert code == 1 and "fichier introuvable" in err and "Errno" not in err
+
+
+def test_validate_speaks_french_then_english_with_boucle_lang(tmp_path, capsys, monkeypatch):
+    doc = json.loads((VECTORS / "epcis-examples" / "Example_9.6.1-ObjectEvent.jsonld").read_text())
+    doc["epcisBody"]["eventList"][0]["eventTime"] = "yesterday"
+    bad = tmp_path / "bad.jsonld"
+    bad.write_text(json.dumps(doc))
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
+    code, _out, err = run(["epcis", "validate", str(bad)], capsys)
+    assert code == 1 and "eventTime : « yesterday » n'est pas au format date-time" in err and "is not" not in err
+    monkeypatch.setenv("BOUCLE_LANG", "en")
+    code, _out, err = run(["epcis", "validate", str(bad)], capsys)
+    assert code == 1 and "eventTime: 'yesterday' is not in the date-time format" in err

@@ -49,10 +49,21 @@ def test_errors_are_listed_with_their_json_path(doc):
     event["eventTime"] = "yesterday"
     with pytest.raises(EPCISValidationError) as info:
         validate_document(doc)
-    paths = {line.split(":", 1)[0] for line in info.value.errors}
+    paths = {m.params["path"] for m in info.value.messages}
     assert paths == {"$.epcisBody.eventList[0].action", "$.epcisBody.eventList[0].eventTime"}
+    assert {"epcis.schema.enum", "epcis.schema.format"} <= {m.code for m in info.value.messages}
     assert isinstance(info.value, ValueError)
     assert "EXPLODE" in str(info.value)
+    # the engine's text is French (the shells translate ``messages``), not jsonschema's English
+    assert "$.epcisBody.eventList[0].eventTime : « yesterday » n'est pas au format date-time" in info.value.errors
+    assert not any("is not" in e for e in info.value.errors)
+
+
+def test_a_missing_property_is_named(doc):
+    del doc["epcisBody"]["eventList"][0]["action"]
+    with pytest.raises(EPCISValidationError) as info:
+        validate_document(doc)
+    assert "$.epcisBody.eventList[0] : la propriété « action » est obligatoire" in info.value.errors
 
 
 def test_document_without_event_list_is_rejected(doc):
