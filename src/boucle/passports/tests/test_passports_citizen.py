@@ -123,3 +123,14 @@ def test_a_serial_without_its_own_passport_says_the_page_is_its_models(client, w
     assert "désigne" not in client.get(f"/passeports/{world.item.handle}/?serie=7").content.decode()
     html = client.get(f"/passeports/{world.model.handle}/?serie=<b>x</b>").content.decode()
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_a_bad_scan_page_and_json_follow_the_readers_language(client, world):
+    """The page says why in words (French, or English); the JSON carries the engine's reason, translated."""
+    french = client.get(f"/01/{_bad_check_digit()}", **BROWSER).content.decode()
+    assert "clé de contrôle" in french and "check digit" not in french
+    english = client.get(f"/01/{_bad_check_digit()}", HTTP_ACCEPT_LANGUAGE="en", **BROWSER).content.decode()
+    assert "check digit" in english and "clé de contrôle" not in english
+    doc = client.get("/01/123", HTTP_ACCEPT="application/json").json()
+    assert doc["code"] == "gs1.value-too-short" and doc["error"] == (
+        "IA (01) : la valeur « 123 » est trop courte (14 caractères au moins)")
