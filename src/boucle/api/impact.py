@@ -18,7 +18,7 @@ from boucle.impact.command import class_for_ewc
 from boucle.impact.engine import exchange_breakdown
 from boucle.impact.factors import MODES
 from boucle.impact.units import ACCEPTED_UNITS
-from boucle.messages import shell_language
+from boucle.messages import shell_language, translate
 
 router = Router(tags=["impact"])
 
@@ -57,7 +57,7 @@ def impact(request, q: Query[ImpactQuery]):
                                replaces=q.replaces, basis=q.basis, ewc=ewc,
                                supply_temperature_c=q.supply_temperature_c, need_temperature_c=q.need_temperature_c)
     except (KeyError, ValueError) as exc:
-        message = exc.args[0] if exc.args else str(exc)
+        message = translate(exc) if not isinstance(exc, KeyError) else exc.args[0]
         field = "replaces" if q.replaces and q.replaces in str(message) else "material"
         raise Invalid({field: [_("%(field)s : %(error)s") % {"field": field, "error": message}]},
                       where="query") from None

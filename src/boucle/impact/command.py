@@ -147,7 +147,11 @@ def handle(args) -> int:
                                supply_temperature_c=args.supply_temperature,
                                need_temperature_c=args.need_temperature)
     except (KeyError, ValueError) as exc:
-        print(f"boucle impact: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        from boucle.cli import use_language
+        from boucle.messages import translate
+
+        use_language()
+        print(f"boucle impact : {translate(exc) if not isinstance(exc, KeyError) else exc.args[0]}", file=sys.stderr)
         return 2
     from django.utils.translation import gettext
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from boucle.messages import Label, Message, render
+from boucle.messages import EngineError, Label, Message, render
 from boucle.messages import gettext_noop as _
 
 from .factors import MODE_FACTOR_IDS, NONE_ID, Factor, MaterialInfo, Recipe, Tables, default_tables
@@ -297,12 +297,13 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         raise ValueError(f"basis must be one of {BASES}")
     info = tables.materials.get(material_key)
     if info is None:
-        raise KeyError(f"unknown material class {material_key!r}")
+        raise EngineError("impact.material", _("classe de matière inconnue : %(key)s"), key=material_key)
     if info.flow_kind not in BASE_UNIT:
-        raise ValueError(f"{material_key}: {info.no_recipe_reason or 'no impact method'}")
+        raise EngineError("impact.no-method", _("%(key)s : pas de méthode d'impact pour cette matière"),
+                          key=material_key, detail=info.no_recipe_reason)
     mode = mode or ("road" if info.flow_kind == "material" else "pipe")
     if mode not in MODE_FACTOR_IDS:
-        raise ValueError(f"unknown mode {mode!r}")
+        raise EngineError("impact.mode", _("mode de transport inconnu : %(mode)s"), mode=mode)
     base = BASE_UNIT[info.flow_kind]
     choice = resolve_route(material_key, baseline_route, ewc, info.baseline_route)
     credit = choice.route.credit

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pint
 
-from boucle.messages import Message, gettext_noop
+from boucle.messages import EngineError, Message, gettext_noop
 
 BASE_UNIT = {"material": "t", "water": "m3", "heat": "MWh"}
 ACCEPTED_UNITS = ("t", "kg", "m3", "L", "MWh", "kWh", "GJ")
@@ -35,7 +35,7 @@ def _dimension(unit: str) -> str:
         return "volume"
     if dim == registry().parse_units("J").dimensionality:
         return "energy"
-    raise ValueError(f"unsupported unit {unit!r}")
+    raise EngineError("impact.unit", gettext_noop("unité non prise en charge : %(unit)s"), unit=unit)
 
 
 @lru_cache(maxsize=None)
@@ -48,6 +48,10 @@ def convert(value: float, unit: str, target: str) -> float:
     """Same-dimension conversion (kg -> t, GJ -> MWh, L -> m3)."""
     return value if unit == target else value * scale(unit, target)
 
+
+#: The flow kinds in words, for messages.
+FLOW_KINDS = {k: Message("impact.flow-kind." + k, v) for k, v in {
+    "material": gettext_noop("matière"), "water": gettext_noop("eau"), "heat": gettext_noop("chaleur")}.items()}
 
 @dataclass(frozen=True)
 class BaseQuantity:
@@ -63,10 +67,12 @@ def to_base(value: float, unit: str, flow_kind: str, density_t_per_m3: float | N
     returns a null value with a reason when a needed density is unknown.
     """
     if flow_kind not in BASE_UNIT:
-        raise ValueError(f"no impact method for flow kind {flow_kind!r}")
+        raise EngineError("impact.flow-kind", gettext_noop("pas de méthode d'impact pour ce type de flux (%(kind)s)"),
+                          kind=flow_kind)
     base = BASE_UNIT[flow_kind]
     if unit not in ACCEPTED_UNITS:
-        raise ValueError(f"unit {unit!r} not accepted; use one of {', '.join(ACCEPTED_UNITS)}")
+        raise EngineError("impact.unit", gettext_noop("unité %(unit)s refusée ; unités possibles : %(units)s"), unit=unit,
+                          units=", ".join(ACCEPTED_UNITS))
     dim, base_dim = _dimension(unit), _dimension(base)
     if dim == base_dim:
         return BaseQuantity(convert(value, unit, base), base)
@@ -77,4 +83,5 @@ def to_base(value: float, unit: str, flow_kind: str, density_t_per_m3: float | N
         if dim == "volume":
             return BaseQuantity(convert(value, unit, "m3") * density_t_per_m3, base)
         return BaseQuantity(convert(value, unit, "t") / density_t_per_m3, base)
-    raise ValueError(f"a {flow_kind} flow cannot be declared in {unit}")
+    raise EngineError("impact.unit-kind", gettext_noop("un flux de type %(kind)s ne peut pas être déclaré en %(unit)s"),
+                      kind=FLOW_KINDS.get(flow_kind, flow_kind), unit=unit)
