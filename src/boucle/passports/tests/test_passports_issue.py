@@ -60,3 +60,20 @@ def test_platform_identifier_for_companies_without_a_gs1_prefix(client, world):
     response = post(login(client, world.producer), {"site": world.factory.site_id, "name": "Chaise"})
     assert response.status_code == 201
     assert response.json()["scan_uri"].startswith("http://testserver/p/")
+
+
+def test_refusals_speak_the_readers_language_with_the_gs1_reason(world):
+    from django.utils import translation
+
+    fields = {"name": "X", "gtin": GTIN, "serial": "77", "carbon_footprint_kg": 3.2,
+              "documents": [{"title": "R", "url": "https://example.org/r", "link_type": "gs1:recyclingInfo"}]}
+    with translation.override("fr"), pytest.raises(ValidationError) as err:
+        issue_passport(world.factory, fields)
+    found = err.value.message_dict
+    assert found["documents"][0].startswith("entrée 0 : le type de lien gs1:recyclingInfo a été retiré par GS1")
+    assert found["carbon_method"] == ["une empreinte carbone demande sa méthode"]
+    with translation.override("en"), pytest.raises(ValidationError) as err:
+        issue_passport(world.factory, fields)
+    found = err.value.message_dict
+    assert found["documents"][0].startswith("entry 0: link type gs1:recyclingInfo was withdrawn by GS1")
+    assert found["carbon_method"] == ["a carbon footprint needs its method"]
