@@ -144,8 +144,9 @@ def validate_document(doc) -> None:
     """EPCISDocument or EPCISQueryDocument; raises :class:`EPCISValidationError`."""
     errors = document_errors(doc)
     if not errors and doc.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
-        errors = [Message("epcis.document-type", _("$.type : « %(value)s » n'est ni EPCISDocument ni EPCISQueryDocument"),
-                          {"value": _short(doc.get("type"))})]
+        errors = [Message(
+            "epcis.document-type", _("$.type : « %(value)s » n'est ni EPCISDocument ni EPCISQueryDocument"),
+            {"value": _short(doc.get("type"))})]
     if errors:
         raise EPCISValidationError(errors)
 
@@ -158,9 +159,9 @@ def validate_event(event, *, standalone: bool = False) -> None:
     """
     if not isinstance(event, dict) or event.get("type") not in EVENT_TYPES:
         kind = event.get("type") if isinstance(event, dict) else type(event).__name__
-        raise EPCISValidationError([Message("epcis.event-type", _("$.type : « %(value)s » n'est pas un type d'événement "
-                                                                  "(%(expected)s)"),
-                                            {"value": _short(kind), "expected": ", ".join(EVENT_TYPES)})])
+        raise EPCISValidationError([Message(
+            "epcis.event-type", _("$.type : « %(value)s » n'est pas un type d'événement (%(expected)s)"),
+            {"value": _short(kind), "expected": ", ".join(EVENT_TYPES)})])
     if standalone:
         errors = _messages(_validator("EPCIS-JSON-Schema.json"), event)
     else:

@@ -35,8 +35,10 @@ def gtin_check_digit(digits_without_check_digit: str) -> str:
     """The GS1 mod-10 check digit of a key given without its last digit."""
     digits = digits_without_check_digit
     if not digits or not digits.isascii() or not digits.isdigit():
-        raise GS1Error("gs1.check-digit-input", _("impossible de calculer la clé de contrôle de « %(value)s » : chiffres attendus"),
-                       value=digits, rule="csum")
+        raise GS1Error(
+            "gs1.check-digit-input",
+            _("impossible de calculer la clé de contrôle de « %(value)s » : chiffres attendus"),
+            value=digits, rule="csum")
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
     return str((10 - total % 10) % 10)
 
@@ -44,14 +46,17 @@ def gtin_check_digit(digits_without_check_digit: str) -> str:
 def check_mod10(number: str) -> None:
     """Raise GS1Error unless ``number`` ends with its correct mod-10 check digit."""
     if len(number) < 1:
-        raise GS1Error("gs1.check-digit-short", _("trop court pour porter une clé de contrôle"), value=number, rule="csum")
+        raise GS1Error(
+            "gs1.check-digit-short", _("trop court pour porter une clé de contrôle"), value=number, rule="csum")
     for i, c in enumerate(number):
         if not ("0" <= c <= "9"):
-            raise GS1Error("gs1.non-digit", _("caractère « %(char)s » non numérique en position %(position)s de « %(value)s »"),
-                           char=c, position=i + 1, value=number, rule="csum")
+            raise GS1Error(
+                "gs1.non-digit", _("caractère « %(char)s » non numérique en position %(position)s de « %(value)s »"),
+                char=c, position=i + 1, value=number, rule="csum")
     if len(number) == 1:
         if number != "0":
-            raise GS1Error("gs1.check-digit", _("clé de contrôle incorrecte dans « %(value)s »"), value=number, rule="csum")
+            raise GS1Error(
+                "gs1.check-digit", _("clé de contrôle incorrecte dans « %(value)s »"), value=number, rule="csum")
         return
     expected = gtin_check_digit(number[:-1])
     if number[-1] != expected:
@@ -79,8 +84,9 @@ def is_valid_gtin(full_number: str) -> bool:
 def check_pair(data_without_pair: str) -> str:
     """The two-character check pair of a GMN given without its pair."""
     if len(data_without_pair) > len(_CHECK_PAIR_WEIGHTS):
-        raise GS1Error("gs1.check-pair-long", _("trop long pour le calcul de la paire de contrôle (97 caractères au plus)"),
-                       rule="csumalpha")
+        raise GS1Error(
+            "gs1.check-pair-long", _("trop long pour le calcul de la paire de contrôle (97 caractères au plus)"),
+            rule="csumalpha")
     total = 0
     for weight, c in zip(_CHECK_PAIR_WEIGHTS, reversed(data_without_pair)):
         if c not in _CSET82_VALUE:
@@ -94,15 +100,17 @@ def check_pair(data_without_pair: str) -> str:
 def check_alphanumeric_pair(value: str) -> None:
     """Raise GS1Error unless ``value`` ends with its correct GMN check pair."""
     if len(value) < 2:
-        raise GS1Error("gs1.check-pair-short", _("« %(value)s » est trop court pour porter une paire de contrôle"), value=value,
-                       rule="csumalpha")
+        raise GS1Error(
+            "gs1.check-pair-short", _("« %(value)s » est trop court pour porter une paire de contrôle"), value=value,
+            rule="csumalpha")
     if len(value) > len(_CHECK_PAIR_WEIGHTS) + 2:
         raise GS1Error("gs1.check-pair-long", _("« %(value)s » est trop long pour le calcul de la paire de contrôle"),
                        value=value, rule="csumalpha")
     for i, c in enumerate(value[:-2]):
         if c not in _CSET82_VALUE:
-            raise GS1Error("gs1.cset82", _("le caractère « %(char)s » en position %(position)s n'est pas dans le jeu CSET 82"),
-                           char=c, position=i + 1, value=value, rule="csumalpha")
+            raise GS1Error(
+                "gs1.cset82", _("le caractère « %(char)s » en position %(position)s n'est pas dans le jeu CSET 82"),
+                char=c, position=i + 1, value=value, rule="csumalpha")
     expected = check_pair(value[:-2])
     if value[-2:] != expected:
         raise GS1Error(

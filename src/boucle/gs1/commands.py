@@ -59,8 +59,9 @@ def _link(args) -> int:
             continue
         ai, sep, value = item.partition("=")
         if not sep:
-            raise GS1Error("gs1.cli-pair", gettext_noop("IA=VALEUR ou (IA)VALEUR attendu, reçu « %(item)s »"), item=item,
-                           rule="syntax")
+            raise GS1Error(
+                "gs1.cli-pair", gettext_noop("IA=VALEUR ou (IA)VALEUR attendu, reçu « %(item)s »"), item=item,
+                rule="syntax")
         pairs.append((ai, value))
     print(build_digital_link(pairs, args.stem))
     return 0

@@ -82,7 +82,8 @@ class _Reader:
 
     def take(self, n: int) -> int:
         if self.pos + n > len(self.bits):
-            raise GS1Error("gs1.compression-end", gettext_noop("les données compressées s'arrêtent trop tôt"), rule="compression")
+            raise GS1Error(
+                "gs1.compression-end", gettext_noop("les données compressées s'arrêtent trop tôt"), rule="compression")
         chunk = self.bits[self.pos : self.pos + n]
         self.pos += n
         return int(chunk, 2) if chunk else 0
@@ -103,7 +104,8 @@ class _Reader:
             return "".join(BASE64URL[self.take(6)] for _ in range(length))
         if encoding == 4:
             return "".join(chr(self.take(7)) for _ in range(length))
-        raise GS1Error("gs1.compression-encoding", gettext_noop("codage de caractères %(encoding)s inconnu dans les données "
+        raise GS1Error(
+            "gs1.compression-encoding", gettext_noop("codage de caractères %(encoding)s inconnu dans les données "
                                                          "compressées"), encoding=encoding, rule="compression")
 
 
@@ -121,8 +123,9 @@ def _decode_value(reader: _Reader, ai: str) -> str:
 def decompress_pairs(segment: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """AI pairs and non-GS1 key/value pairs packed in a compressed path segment."""
     if not segment or any(c not in BASE64URL for c in segment):
-        raise GS1Error("gs1.compression-segment", gettext_noop("« %(segment)s » n'est pas un segment Digital Link compressé"),
-                       segment=segment[:20], rule="compression")
+        raise GS1Error(
+            "gs1.compression-segment", gettext_noop("« %(segment)s » n'est pas un segment Digital Link compressé"),
+            segment=segment[:20], rule="compression")
     reader = _Reader("".join(f"{BASE64URL.index(c):06b}" for c in segment))
     pairs: list[tuple[str, str]] = []
     others: list[tuple[str, str]] = []
@@ -132,14 +135,16 @@ def decompress_pairs(segment: str) -> tuple[list[tuple[str, str]], list[tuple[st
         code = _HEX[h1] + _HEX[h2]
         if h1 <= 9 and h2 <= 9:
             if code not in prefixes:
-                raise GS1Error("gs1.compression-ai", gettext_noop("aucun IA ne commence par %(code)s (données compressées)"),
-                               code=code, rule="compression")
+                raise GS1Error(
+                    "gs1.compression-ai", gettext_noop("aucun IA ne commence par %(code)s (données compressées)"),
+                    code=code, rule="compression")
             ai = code
             for _ in range(prefixes[code] - 2):
                 digit = reader.take(4)
                 if digit > 9:
-                    raise GS1Error("gs1.compression-ai", gettext_noop("IA non numérique %(ai)s dans les données compressées"),
-                                   ai=f"{ai}{_HEX[digit]}", rule="compression")
+                    raise GS1Error(
+                        "gs1.compression-ai", gettext_noop("IA non numérique %(ai)s dans les données compressées"),
+                        ai=f"{ai}{_HEX[digit]}", rule="compression")
                 ai += str(digit)
             pairs.append((ai, _decode_value(reader, ai)))
         elif code in TABLE_OPT:
@@ -178,7 +183,8 @@ def decompress_digital_link(uri: str) -> str:
     """The uncompressed DL URI of a compressed one (same stem; query parameters kept)."""
     m = re.match(r"^((?:https?|HTTPS?)://[^/?#]+(?:/[^?#]*)?)/([A-Za-z0-9_-]+)(?:\?([^#]*))?(?:#.*)?$", uri)
     if not m:
-        raise GS1Error("gs1.compression-uri", gettext_noop("ce n'est pas une URI GS1 Digital Link compressée"), rule="compression")
+        raise GS1Error(
+            "gs1.compression-uri", gettext_noop("ce n'est pas une URI GS1 Digital Link compressée"), rule="compression")
     stem, segment, query = m.groups()
     pairs, others = decompress_pairs(segment)
     if not pairs:
@@ -204,8 +210,9 @@ def _encoding(text: str) -> int:
         return 3
     if all(ord(c) < 128 for c in text):
         return 4
-    raise GS1Error("gs1.compression-ascii", gettext_noop("« %(value)s » ne peut pas être compressé (caractères non ASCII)"),
-                   value=text, rule="compression")
+    raise GS1Error(
+        "gs1.compression-ascii", gettext_noop("« %(value)s » ne peut pas être compressé (caractères non ASCII)"),
+        value=text, rule="compression")
 
 
 def _chars_bits(text: str, length_bits: int | None) -> str:
@@ -245,8 +252,9 @@ def compress_digital_link(uri: str, *, other_query_params: bool = False, stem: s
     if other_query_params:
         for key, value in others:
             if not key or len(key) > 127 or len(value) > 127 or any(c not in BASE64URL for c in key):
-                raise GS1Error("gs1.compression-parameter", gettext_noop("le paramètre « %(value)s » ne peut pas être compressé"),
-                               value=key, rule="compression")
+                raise GS1Error(
+                    "gs1.compression-parameter", gettext_noop("le paramètre « %(value)s » ne peut pas être compressé"),
+                    value=key, rule="compression")
             bits.append("1111" + f"{len(key):07b}" + "".join(f"{BASE64URL.index(c):06b}" for c in key))
             bits.append(_chars_bits(value, 7)[:3] + f"{len(value):07b}" + _chars_bits(value, None)[3:])
         others = []

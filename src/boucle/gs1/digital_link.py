@@ -47,8 +47,9 @@ def _unescape(text: str, *, query: bool, ai: str) -> str:
         if c == "%" and re.fullmatch(r"[0-9A-Fa-f]{2}", text[i + 1 : i + 3]):
             byte = int(text[i + 1 : i + 3], 16)
             if byte == 0:
-                raise GS1Error("gs1.nul", gettext_noop("IA (%(ai)s) : une valeur décodée ne doit pas contenir le caractère NUL"),
-                               ai=ai, rule="syntax")
+                raise GS1Error(
+                    "gs1.nul", gettext_noop("IA (%(ai)s) : une valeur décodée ne doit pas contenir le caractère NUL"),
+                    ai=ai, rule="syntax")
             out.append(byte)
             i += 3
             continue
@@ -118,14 +119,16 @@ def split_digital_link(
                        char=bad, rule="uri")
     scheme = next((s for s in _SCHEMES if uri.startswith(s)), None)
     if scheme is None:
-        raise GS1Error("gs1.uri-scheme", gettext_noop("une URI Digital Link doit commencer par http:// ou https://"), rule="uri")
+        raise GS1Error(
+            "gs1.uri-scheme", gettext_noop("une URI Digital Link doit commencer par http:// ou https://"), rule="uri")
     rest = uri[len(scheme) :]
     slash = rest.find("/")
     if slash < 1:
         raise GS1Error("gs1.uri-parts", gettext_noop("l'URI n'a pas de domaine ou pas de chemin"), rule="uri")
     if any(c in _BAD_DOMAIN_CHARS for c in rest[:slash]):
-        raise GS1Error("gs1.uri-domain", gettext_noop("caractère interdit dans le domaine « %(domain)s »"), domain=rest[:slash],
-                       rule="uri")
+        raise GS1Error(
+            "gs1.uri-domain", gettext_noop("caractère interdit dans le domaine « %(domain)s »"), domain=rest[:slash],
+            rule="uri")
     path = rest[slash:].split("#", 1)[0]
     path, _, query = path.partition("?")
 
@@ -149,8 +152,9 @@ def split_digital_link(
         ai = _path_ai(segments[j], permit_convenience_alphas)
         raw = segments[j + 1]
         if not raw:
-            raise GS1Error("gs1.dl-path-empty", gettext_noop("IA (%(ai)s) : valeur vide dans le chemin de l'URI"), ai=ai,
-                           rule="dl-path")
+            raise GS1Error(
+                "gs1.dl-path-empty", gettext_noop("IA (%(ai)s) : valeur vide dans le chemin de l'URI"), ai=ai,
+                rule="dl-path")
         value = _unescape(raw, query=False, ai=ai)
         if ai == "01" and permit_zero_suppressed_gtin:
             value = _pad_gtin(value)
@@ -167,8 +171,9 @@ def split_digital_link(
             continue
         entry = resolve_ai(key, permit_unknown_ais=permit_unknown_ais)
         if not raw:
-            raise GS1Error("gs1.dl-query-empty", gettext_noop("IA (%(ai)s) : valeur vide dans les paramètres de l'URI"), ai=key,
-                           rule="dl-query")
+            raise GS1Error(
+                "gs1.dl-query-empty", gettext_noop("IA (%(ai)s) : valeur vide dans les paramètres de l'URI"), ai=key,
+                rule="dl-query")
         value = _unescape(raw, query=True, ai=key)
         if entry.ai == "01" and permit_zero_suppressed_gtin:
             value = _pad_gtin(value)
@@ -238,7 +243,8 @@ def build_digital_link(
         return _format(pairs, tuple(path), stem, permit_unknown_ais)
     key = next((ai for ai, _ in pairs if ai in table and table[ai].is_dl_primary_key), None)
     if key is None:
-        raise GS1Error("gs1.dl-no-key", gettext_noop("impossible de construire une URI Digital Link : aucun IA des données "
+        raise GS1Error(
+            "gs1.dl-no-key", gettext_noop("impossible de construire une URI Digital Link : aucun IA des données "
                                                 "n'est une clé primaire"), rule="dlpkey")
     present = {ai for ai, _ in pairs}
     best: tuple[str, ...] = (key,)

@@ -52,8 +52,9 @@ def _parse_bracketed(s: str, permit_unknown_ais: bool) -> Pairs:
                            position=pos + 1, text=s, rule="syntax")
         close = s.find(")", pos)
         if close < 0:
-            raise GS1Error("gs1.syntax-unterminated", gettext_noop("IA non refermé en position %(position)s de « %(text)s »"),
-                           position=pos + 1, text=s, rule="syntax")
+            raise GS1Error(
+                "gs1.syntax-unterminated", gettext_noop("IA non refermé en position %(position)s de « %(text)s »"),
+                position=pos + 1, text=s, rule="syntax")
         ai = s[pos + 1 : close]
         resolve_ai(ai, permit_unknown_ais=permit_unknown_ais)
         pos = close + 1

@@ -77,7 +77,8 @@ def normalize_link_type(link_type: str) -> str:
         message = gettext_noop("type de lien inconnu « %(value)s » : absent du vocabulaire Web GS1 1.16")
         raise GS1Error("gs1.link-type-unknown", message, value=link_type, rule="linkType")
     if known["status"] != "stable":
-        message = gettext_noop("le type de lien %(curie)s est obsolète ou pas encore ratifié dans le vocabulaire Web GS1")
+        message = gettext_noop("le type de lien %(curie)s est obsolète ou pas encore ratifié dans le vocabulaire Web "
+                               "GS1")
         raise GS1Error("gs1.link-type-unstable", message, value=link_type, rule="linkType", curie=curie)
     return curie
 
@@ -96,8 +97,9 @@ def describe_identifier(uri: str) -> str:
 def _link_object(link: Mapping, anchor: str) -> dict:
     href, title = link.get("href"), link.get("title")
     if not isinstance(href, str) or not re.match(r"^https?://", href):
-        raise GS1Error("gs1.link-href", gettext_noop("lien de %(anchor)s : l'adresse « %(value)s » doit être une URL http(s)"),
-                       anchor=anchor, value=str(href), rule="linkset")
+        raise GS1Error(
+            "gs1.link-href", gettext_noop("lien de %(anchor)s : l'adresse « %(value)s » doit être une URL http(s)"),
+            anchor=anchor, value=str(href), rule="linkset")
     if not isinstance(title, str) or not title.strip():
         raise GS1Error("gs1.link-title", gettext_noop("lien vers %(value)s : un titre est obligatoire"), value=href,
                        rule="linkset")
@@ -139,19 +141,22 @@ def build_linkset(
         anchor = link.get("anchor") or anchor_uri
         relation = link_type_uri(link.get("link_type", ""))
         if relation == VOC + "defaultLink":
-            raise GS1Error("gs1.default-link-type", gettext_noop("marquer le lien par défaut avec default=True sur un type de "
+            raise GS1Error(
+                "gs1.default-link-type", gettext_noop("marquer le lien par défaut avec default=True sur un type de "
                                                           "lien descriptif"), rule="defaultLink")
         context = contexts.setdefault(anchor, {"anchor": anchor})
         context.setdefault(relation, []).append(_link_object(link, anchor))
         if link.get("default"):
             if VOC + "defaultLink" in context:
-                raise GS1Error("gs1.default-link-many", gettext_noop("plus d'un lien par défaut pour %(value)s"), value=anchor,
-                               rule="defaultLink")
+                raise GS1Error(
+                    "gs1.default-link-many", gettext_noop("plus d'un lien par défaut pour %(value)s"), value=anchor,
+                    rule="defaultLink")
             context[VOC + "defaultLink"] = [{"href": link["href"], "title": link["title"]}]
             defaults += 1
     if require_default and not defaults:
-        raise GS1Error("gs1.default-link-none", gettext_noop("aucun lien par défaut pour %(value)s ni pour un niveau au-dessus"),
-                       value=anchor_uri, rule="defaultLink")
+        raise GS1Error(
+            "gs1.default-link-none", gettext_noop("aucun lien par défaut pour %(value)s ni pour un niveau au-dessus"),
+            value=anchor_uri, rule="defaultLink")
     ordered = sorted(contexts.values(), key=lambda c: _path_depth(c["anchor"]))
     linkset = []
     for context in ordered:
@@ -181,5 +186,6 @@ def validate_linkset(doc: object) -> None:
     """Raise GS1Error unless ``doc`` is valid against GS1's linkset JSON Schema."""
     errors = linkset_errors(doc)
     if errors:
-        raise GS1Error("gs1.linkset-schema", gettext_noop("linkset invalide : %(errors)s"), errors="; ".join(errors[:5]),
-                       rule="linkset")
+        raise GS1Error(
+            "gs1.linkset-schema", gettext_noop("linkset invalide : %(errors)s"), errors="; ".join(errors[:5]),
+            rule="linkset")

@@ -44,8 +44,9 @@ def check_cset(cset: str, value: str) -> Message | None:
         value = stripped
     for i, c in enumerate(value):
         if c not in allowed:
-            return Message("gs1.cset", _("le caractère « %(char)s » en position %(position)s n'est pas dans le jeu %(cset)s"),
-                           {"char": c, "position": i + 1, "cset": _CSET_NAMES[cset]})
+            return Message(
+                "gs1.cset", _("le caractère « %(char)s » en position %(position)s n'est pas dans le jeu %(cset)s"),
+                {"char": c, "position": i + 1, "cset": _CSET_NAMES[cset]})
     return None
 
 
@@ -139,16 +140,18 @@ def _in_list(name: Message, kind: str, extra: frozenset[str] = frozenset()) -> C
 def _pieceoftotal(v: str) -> Message | None:
     piece, total = int(v[: len(v) // 2]), int(v[len(v) // 2 :])
     if piece == 0 or total == 0 or piece > total:
-        return Message("gs1.piece", _("« %(value)s » : la pièce %(piece)s sur %(total)s n'est pas un numéro de pièce valide"),
-                       {"value": v, "piece": piece, "total": total})
+        return Message(
+            "gs1.piece", _("« %(value)s » : la pièce %(piece)s sur %(total)s n'est pas un numéro de pièce valide"),
+            {"value": v, "piece": piece, "total": total})
     return None
 
 
 def _pcenc(v: str) -> Message | None:
     for m in re.finditer("%", v):
         if not re.fullmatch(r"[0-9A-Fa-f]{2}", v[m.start() + 1 : m.start() + 3]):
-            return Message("gs1.percent-encoding", _("encodage-pourcent invalide en position %(position)s de « %(value)s »"),
-                           {"position": m.start() + 1, "value": v})
+            return Message(
+                "gs1.percent-encoding", _("encodage-pourcent invalide en position %(position)s de « %(value)s »"),
+                {"position": m.start() + 1, "value": v})
     return None
 
 

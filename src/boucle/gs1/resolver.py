@@ -201,7 +201,8 @@ def _decide(
         message = Message("gs1.no-link-of-type", gettext_noop("aucun lien %(link_type)s pour %(anchor)s"),
                           {"link_type": wanted, "anchor": anchor})
     else:
-        message = Message("gs1.no-default-link", gettext_noop("aucun lien par défaut pour %(anchor)s"), {"anchor": anchor})
+        message = Message(
+            "gs1.no-default-link", gettext_noop("aucun lien par défaut pour %(anchor)s"), {"anchor": anchor})
     return _error(404, message, {"Link": link_header})
 
 

@@ -28,8 +28,9 @@ def resolve_ai(ai: str, *, permit_unknown_ais: bool = False) -> AIEntry:
     if entry is not None:
         return entry
     if not (ai.isascii() and ai.isdigit() and 2 <= len(ai) <= 4):
-        raise GS1Error("gs1.ai-syntax", _("(%(ai)s) n'est pas un identifiant d'application (IA) : 2 à 4 chiffres attendus"),
-                       ai=ai, rule="ai")
+        raise GS1Error(
+            "gs1.ai-syntax", _("(%(ai)s) n'est pas un identifiant d'application (IA) : 2 à 4 chiffres attendus"),
+            ai=ai, rule="ai")
     if permit_unknown_ais:
         clash = any(ai.startswith(k) or k.startswith(ai) for k in ai_table())
         expected_len = ai_length_by_prefix().get(ai[:2])
@@ -105,8 +106,9 @@ def validate_associations(pairs: Sequence[tuple[str, str]], *, permit_unknown_ai
         for pattern in entry.ex:
             other = _exists(pattern, ai, ais)
             if other:
-                raise GS1Error("gs1.ai-excluded", _("l'IA (%(ai)s) ne doit pas être utilisé avec l'IA (%(other)s)"), ai=ai,
-                               other=other, rule="ex")
+                raise GS1Error(
+                    "gs1.ai-excluded", _("l'IA (%(ai)s) ne doit pas être utilisé avec l'IA (%(other)s)"), ai=ai,
+                    other=other, rule="ex")
         for alternatives in entry.req:
             if not any(all(_exists(p, ai, ais) for p in group) for group in alternatives):
                 wanted = " | ".join("+".join(f"({p})" for p in group) for group in alternatives)

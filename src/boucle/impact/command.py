@@ -107,7 +107,8 @@ def _text(d: dict[str, Any], language: str) -> str:
     lines = [str(_("%(key)s (%(label)s) → %(replaces)s : %(quantity)s %(unit)s = %(base)s %(base_unit)s, %(km)s km "
                    "par %(mode)s, filière de référence %(route)s, %(basis)s")) % {
         "key": d["material"], "label": material_label(d["material"]),
-        "replaces": material_label(d["replaces"]) if d["replaces"] else _("aucune recette"), "quantity": f"{d['quantity']:g}", "unit": d["unit"],
+        "replaces": material_label(d["replaces"]) if d["replaces"] else _("aucune recette"),
+        "quantity": f"{d['quantity']:g}", "unit": d["unit"],
         "base": quantity_base, "base_unit": d["base_unit"], "km": f"{d['distance_km']:g}",
         "mode": MODE_WORDS.get(d["mode"], d["mode"]), "route": _route_label(d["baseline_route"], language),
         "basis": BASIS_WORDS.get(d["basis"], d["basis"])}]

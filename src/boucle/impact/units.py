@@ -71,15 +71,16 @@ def to_base(value: float, unit: str, flow_kind: str, density_t_per_m3: float | N
                           kind=flow_kind)
     base = BASE_UNIT[flow_kind]
     if unit not in ACCEPTED_UNITS:
-        raise EngineError("impact.unit", gettext_noop("unité %(unit)s refusée ; unités possibles : %(units)s"), unit=unit,
-                          units=", ".join(ACCEPTED_UNITS))
+        raise EngineError(
+            "impact.unit", gettext_noop("unité %(unit)s refusée ; unités possibles : %(units)s"), unit=unit,
+            units=", ".join(ACCEPTED_UNITS))
     dim, base_dim = _dimension(unit), _dimension(base)
     if dim == base_dim:
         return BaseQuantity(convert(value, unit, base), base)
     if {dim, base_dim} == {"mass", "volume"}:
         if density_t_per_m3 is None or not density_t_per_m3 > 0:
-            return BaseQuantity(None, base, Message("impact.density", gettext_noop(
-                "masse volumique inconnue : impossible de convertir %(unit)s en %(base)s"), {"unit": unit, "base": base}))
+            why = gettext_noop("masse volumique inconnue : impossible de convertir %(unit)s en %(base)s")
+            return BaseQuantity(None, base, Message("impact.density", why, {"unit": unit, "base": base}))
         if dim == "volume":
             return BaseQuantity(convert(value, unit, "m3") * density_t_per_m3, base)
         return BaseQuantity(convert(value, unit, "t") / density_t_per_m3, base)
