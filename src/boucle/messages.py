@@ -98,7 +98,7 @@ def shell_language() -> str:
     return "en" if (get_language() or "fr").startswith("en") else "fr"
 
 
-def translate(item: Message | EngineError | str) -> str:
+def translate(item: Message | Label | EngineError | str) -> str:
     """The text of an engine's message in the active language (shell side: imports Django's gettext)."""
     from django.utils.translation import gettext
 
@@ -106,6 +106,8 @@ def translate(item: Message | EngineError | str) -> str:
         item = item.message
     elif isinstance(item, BaseException):  # not an engine's: its own text, as it is
         return str(item)
+    elif isinstance(item, Label):
+        return item.render(None, shell_language())
     if not isinstance(item, Message):
         item = Message("", item)
     return item.render(gettext, shell_language()) if item.msgid else item.msgid

@@ -42,8 +42,14 @@ def _parse(args) -> int:
         }
         print(json.dumps(doc, ensure_ascii=False))
     else:
+        from boucle.cli import use_language
+        from boucle.messages import translate
+
+        from .words import ai_name
+
+        use_language()
         for ai, value in pairs:
-            print(f"({ai}) {value}\t{lookup(ai).title}")
+            print(f"({ai}) {value}\t{translate(ai_name(ai))}")
     return 0
 
 

@@ -18,13 +18,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import is_valid_path, reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from boucle.gs1 import GS1Error, build_digital_link, parse_digital_link
 from boucle.gs1.compression import decompress_digital_link
 from boucle.gs1.linkset import link_types
 from boucle.gs1.resolver import JSONLD_CONTEXT, resolve
+from boucle.gs1.words import AI_NAMES, ai_name
 from boucle.messages import translate
 
 from . import anchor
@@ -150,10 +150,6 @@ def _wants_html(request) -> bool:
     return "text/html" in accept and "linkset" not in accept and request.GET.get("linkType") is None
 
 
-#: A GS1 Application Identifier in words, for the person who scanned.
-AI_WORDS = {"01": gettext_lazy("code produit (GTIN)"), "10": gettext_lazy("numéro de lot"),
-            "21": gettext_lazy("numéro de série"), "8004": gettext_lazy("identifiant d'équipement (GIAI)"),
-            "22": gettext_lazy("variante du produit"), "235": gettext_lazy("numéro de série")}
 
 
 def _scan_problem(uri: str) -> tuple[str, str]:
@@ -162,7 +158,7 @@ def _scan_problem(uri: str) -> tuple[str, str]:
     try:
         parse_digital_link(uri)
     except GS1Error as err:
-        part = str(AI_WORDS.get(err.ai or "", ""))
+        part = translate(ai_name(err.ai)) if err.ai in AI_NAMES else ""  # the AI in words, for who scanned
         if err.rule in ("csum", "csumalpha"):
             return _("Le dernier chiffre (la clé de contrôle) ne correspond pas : un chiffre a sans doute été mal lu "
                      "ou mal imprimé."), part

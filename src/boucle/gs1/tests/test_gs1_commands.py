@@ -55,3 +55,13 @@ def test_link_and_qr(capsys, tmp_path):
     target = tmp_path / "label.svg"
     code, out, err = run(["gs1", "qr", "(01)09520123456788", "-o", str(target)], capsys)
     assert code == 0 and out == "" and target.read_text().lstrip().startswith("<svg")
+
+
+def test_parse_names_the_ais_in_the_readers_language(capsys, monkeypatch):
+    monkeypatch.setenv("BOUCLE_LANG", "fr")
+    code, out, _ = run(["gs1", "parse", "(01)09520123456788(17)251231(3102)000123"], capsys)
+    assert code == 0 and out.splitlines() == ["(01) 09520123456788\tcode produit (GTIN)",
+                                              "(17) 251231\tdate limite d'utilisation", "(3102) 000123\tpoids net (kg)"]
+    monkeypatch.setenv("BOUCLE_LANG", "en")
+    _code, out, _ = run(["gs1", "parse", "(01)09520123456788(17)251231"], capsys)
+    assert out.splitlines() == ["(01) 09520123456788\tproduct code (GTIN)", "(17) 251231\texpiration date"]
