@@ -72,7 +72,7 @@ def events_of_body(body) -> list[dict]:
     """Standalone events (each with its ``@context``) from a capture body: an EPCISDocument or one
     event. Raises CaptureError naming every schema violation."""
     if not isinstance(body, dict):
-        raise CaptureError(["$: expected a JSON object (an EPCISDocument or one event)"])
+        raise CaptureError([_("$ : un objet JSON est attendu (un EPCISDocument ou un événement)")])
     try:
         if body.get("type") == "EPCISDocument":
             validate_document(body)
@@ -91,7 +91,8 @@ def _prepare(event: dict) -> dict:
     computed = event_hash(event)
     claimed = event.get("eventID")
     if isinstance(claimed, str) and claimed.startswith("ni:///") and claimed != computed:
-        raise CaptureError([f"$.eventID: {claimed} is not the hash of this event (expected {computed})"])
+        raise CaptureError([_("$.eventID : %(claimed)s n'est pas l'empreinte de cet événement (%(computed)s attendu)")
+                            % {"claimed": claimed, "computed": computed}])
     event["eventID"] = computed
     _check_usage(event)
     return event
@@ -111,12 +112,13 @@ def _check_usage(event: dict) -> None:
     try:
         hours = usage_hours(event)
     except UsageError as err:
-        raise CaptureError([f"$.sensorElementList: {err}"]) from None
+        raise CaptureError([_("$.sensorElementList : %(error)s") % {"error": translate(err)}]) from None
     if hours is None:
         return
     when = parse_time(event["eventTime"])
     if when > dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=FUTURE_TOLERANCE_S):
-        raise CaptureError([f"$.eventTime: {event['eventTime']} is in the future (a usage reading records what happened)"])
+        raise CaptureError([_("$.eventTime : %(time)s est dans le futur (un relevé d'usage enregistre ce qui a eu "
+                              "lieu)") % {"time": event["eventTime"]}])
 
 
 def _bizstep_iri(event: dict) -> str:
@@ -141,16 +143,19 @@ def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) 
     ``may_capture(user, passport)`` decides the right to write each named passport (a
     CaptureError with status 403 when refused)."""
     if visibility not in Tier.values:
-        raise CaptureError([f"visibility {visibility!r} is not one of {Tier.values}"])
+        raise CaptureError([_("visibilité « %(visibility)s » inconnue (%(tiers)s)")
+                            % {"visibility": visibility, "tiers": ", ".join(Tier.values)}])
     prepared = [_prepare(e) for e in events_of_body(body)]
     plan = []
     for i, event in enumerate(prepared):
         passports = passports_of_event(event)
         if not passports:
-            raise CaptureError([f"event {i}: names no passport known to Boucle (epcList, parentID, quantity classes)"], 400)
+            raise CaptureError([_("événement %(i)s : ne désigne aucun passeport connu de Boucle (epcList, parentID, "
+                                  "classes de quantités)") % {"i": i}], 400)
         refused = [p.handle for p in passports if may_capture and not may_capture(user, p)]
         if refused:
-            raise CaptureError([f"event {i}: you may not add events to passport(s) {', '.join(refused)}"], 403)
+            raise CaptureError([_("événement %(i)s : vous ne pouvez pas ajouter d'événement au(x) passeport(s) "
+                                  "%(handles)s") % {"i": i, "handles": ", ".join(refused)}], 403)
         plan.append((event, passports))
     result = Captured()
     with transaction.atomic():

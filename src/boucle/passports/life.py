@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from boucle.messages import EngineError, gettext_noop
+
 #: Units of usage counters the model reads (UN/ECE Rec. 20 codes) → hours.
 HOURS_PER_UNIT = {"HUR": 1.0, "MIN": 1 / 60, "SEC": 1 / 3600, "DAY": 24.0}
 USAGE_TYPES = {"gs1:Time", "https://gs1.org/voc/MeasurementType-Time", "Time"}
@@ -25,8 +27,9 @@ END_STEPS = ("decommissioning",)
 MIN_FLEET, MIN_FAILURES = 10, 3
 
 
-class UsageError(ValueError):
-    """A usage reading the model cannot accept (unknown unit, negative counter)."""
+class UsageError(EngineError):
+    """A usage reading the model cannot accept (unknown unit, negative counter); a French message the
+    shell translates (``boucle.messages.translate``)."""
 
 
 def usage_hours(event: dict) -> float | None:
@@ -38,13 +41,16 @@ def usage_hours(event: dict) -> float | None:
                 continue
             unit = report.get("uom")
             if unit not in HOURS_PER_UNIT:
-                raise UsageError(f"sensorReport uom {unit!r}: unit of a usage counter not known "
-                                 f"(one of {', '.join(HOURS_PER_UNIT)})")
+                raise UsageError("passports.usage-unit", gettext_noop(
+                    "sensorReport uom « %(unit)s » : unité de compteur d'usage inconnue (%(units)s)"),
+                    unit=unit, units=", ".join(HOURS_PER_UNIT))
             value = report.get("value")
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-                raise UsageError(f"sensorReport value {value!r}: a usage counter is a finite number")
+                raise UsageError("passports.usage-value", gettext_noop(
+                    "sensorReport value %(value)s : un compteur d'usage est un nombre fini"), value=repr(value))
             if value < 0:
-                raise UsageError(f"sensorReport value {value}: a usage counter cannot be negative")
+                raise UsageError("passports.usage-negative", gettext_noop(
+                    "sensorReport value %(value)s : un compteur d'usage ne peut pas être négatif"), value=value)
             found = max(found or 0.0, value * HOURS_PER_UNIT[unit])
     return found
 

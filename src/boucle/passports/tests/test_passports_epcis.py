@@ -61,7 +61,7 @@ def test_invalid_event_is_refused_with_the_problem_named(client, world):
     bad_time = {**object_event([ITEM]), "eventTime": "yesterday"}
     assert "eventTime" in " ".join(post(client, bad_time).json()["errors"])
     unknown = object_event(["https://id.gs1.org/01/09520123456702/21/1"])
-    assert "no passport" in post(client, unknown).json()["errors"][0]
+    assert "ne désigne aucun passeport" in post(client, unknown).json()["errors"][0]
     assert Event.objects.count() == 0
 
 

@@ -59,11 +59,11 @@ def _usage(world, hours, uom="HUR", when="2026-01-10T08:00:00Z"):
 
 def test_capture_refuses_bad_usage_readings(world):
     capture(_usage(world, 1200), None, visibility="public")
-    with pytest.raises(CaptureError, match="unit of a usage counter"):
+    with pytest.raises(CaptureError, match="unité de compteur d'usage inconnue"):
         capture(_usage(world, 10, uom="XYZ"), None, visibility="public")
-    with pytest.raises(CaptureError, match="negative"):
+    with pytest.raises(CaptureError, match="négatif"):
         capture(_usage(world, -5), None, visibility="public")
     future = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with pytest.raises(CaptureError, match="future"):
+    with pytest.raises(CaptureError, match="dans le futur"):
         capture(_usage(world, 1300, when=future), None, visibility="public")
     assert class_histories(world.item.gtin)[world.item.handle] == (1200.0, False)

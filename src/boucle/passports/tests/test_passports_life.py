@@ -63,7 +63,7 @@ def test_usage_readings_are_validated():
     assert usage_hours(_reading(120)) == 120 and usage_hours(_reading(2, "DAY")) == 48
     with pytest.raises(UsageError, match="uom"):
         usage_hours(_reading(5, "furlong"))
-    with pytest.raises(UsageError, match="negative"):
+    with pytest.raises(UsageError, match="négatif"):
         usage_hours(_reading(-1))
     assert usage_hours({"type": "ObjectEvent"}) is None
 
