@@ -17,6 +17,9 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+from boucle.messages import Message
+from boucle.messages import gettext_noop as _
+
 CATEGORIES_CSV = Path(__file__).parent / "data" / "repairability_categories.csv"
 CRITERIA = ("documentation", "disassembly", "spare_parts_availability", "spare_parts_price", "specific")
 #: Colour bands of the index's display, from red (0–1.9) to dark green (8–10).
@@ -47,65 +50,74 @@ def _text(value, limit=MAX_TEXT) -> bool:
     return isinstance(value, str) and 0 < len(value.strip()) <= limit
 
 
-def repairability_errors(data) -> list[str]:
+def _m(code: str, msgid: str, **params) -> Message:
+    return Message("passports." + code, msgid, params)
+
+
+def repairability_errors(data) -> list[Message]:
     """What is wrong with a passport's ``repairability`` (empty list when valid or empty)."""
     if data in (None, {}):
         return []
     if not isinstance(data, dict):
-        return ["an object {category, score or criteria, source}"]
+        return [_m("repairability", _("un objet {category, score ou criteria, source} est attendu"))]
     errors = []
     category = data.get("category")
     if category not in categories():
-        errors.append(f"category {category!r}: one of {', '.join(categories())} (no index exists for other products)")
+        errors.append(_m("repairability-category", _("category « %(category)s » : une de %(categories)s (aucun "
+                                                      "indice n'existe pour les autres produits)"),
+                         category=category, categories=", ".join(categories())))
     criteria = data.get("criteria")
     if criteria is not None:
         if not isinstance(criteria, dict) or set(criteria) != set(CRITERIA):
-            errors.append(f"criteria: the five criteria {', '.join(CRITERIA)}, each out of 20")
+            errors.append(_m("repairability-criteria", _("criteria : les cinq critères %(criteria)s, chacun sur 20"),
+                             criteria=", ".join(CRITERIA)))
         elif not all(_finite(v) and 0 <= v <= 20 for v in criteria.values()):
-            errors.append("criteria: each between 0 and 20")
+            errors.append(_m("repairability-criteria", _("criteria : chacun entre 0 et 20")))
     score = data.get("score")
     if score is None and criteria is None:
-        errors.append("score (out of 10) or criteria")
+        errors.append(_m("repairability-score", _("score (sur 10) ou criteria est attendu")))
     if score is not None and not (_finite(score) and 0 <= score <= 10):
-        errors.append("score: between 0 and 10")
+        errors.append(_m("repairability-score", _("score : entre 0 et 10")))
     if not errors and score is not None and criteria is not None and abs(score - score_from_criteria(criteria)) > 0.1:
-        errors.append(f"score {score} does not follow from the criteria ({score_from_criteria(criteria)})")
+        errors.append(_m("repairability-score", _("score %(score)s ne découle pas des critères (%(expected)s)"),
+                         score=score, expected=score_from_criteria(criteria)))
     if not _text(data.get("source", ""), 300):
-        errors.append("source: where the score was published (the label, the maker's page)")
+        errors.append(_m("repairability-source", _("source : où la note a été publiée (l'étiquette, la page du "
+                                                   "fabricant)")))
     return errors
 
 
-def spare_parts_errors(parts) -> list[str]:
+def spare_parts_errors(parts) -> list[Message]:
     if parts in (None, []):
         return []
     if not isinstance(parts, list) or len(parts) > MAX_PARTS:
-        return [f"a list of at most {MAX_PARTS} parts"]
+        return [_m("spare-parts", _("une liste de %(max)s pièces au plus"), max=MAX_PARTS)]
     errors = []
     for i, part in enumerate(parts):
         if not isinstance(part, dict) or not _text(part.get("part", "")):
-            errors.append(f"entry {i}: needs a 'part'")
+            errors.append(_m("spare-parts", _("entrée %(i)s : « part » manquant"), i=i))
             continue
         years, days = part.get("available_years"), part.get("delivery_days")
         if years is not None and not (_finite(years) and 0 <= years <= 50):
-            errors.append(f"entry {i}: available_years between 0 and 50")
+            errors.append(_m("spare-parts", _("entrée %(i)s : available_years entre 0 et 50"), i=i))
         if days is not None and not (_finite(days) and 0 <= days <= 365):
-            errors.append(f"entry {i}: delivery_days between 0 and 365")
+            errors.append(_m("spare-parts", _("entrée %(i)s : delivery_days entre 0 et 365"), i=i))
     return errors
 
 
-def disassembly_errors(steps) -> list[str]:
+def disassembly_errors(steps) -> list[Message]:
     if steps in (None, []):
         return []
     if not isinstance(steps, list) or len(steps) > MAX_STEPS:
-        return [f"a list of at most {MAX_STEPS} steps"]
+        return [_m("disassembly", _("une liste de %(max)s étapes au plus"), max=MAX_STEPS)]
     errors = []
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or not _text(step.get("step", "")):
-            errors.append(f"step {i}: needs a 'step' (what to do)")
+            errors.append(_m("disassembly", _("étape %(i)s : « step » manquant (ce qu'il faut faire)"), i=i))
             continue
         tools = step.get("tools", [])
         if not isinstance(tools, list) or not all(_text(t, 100) for t in tools):
-            errors.append(f"step {i}: tools is a list of names")
+            errors.append(_m("disassembly", _("étape %(i)s : tools est une liste de noms"), i=i))
     return errors
 
 

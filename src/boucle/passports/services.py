@@ -88,7 +88,7 @@ def passport_errors(p: Passport) -> dict[str, list[str]]:
                          ("spare_parts", repair.spare_parts_errors(p.spare_parts)),
                          ("disassembly_steps", repair.disassembly_errors(p.disassembly_steps))):
         if found:
-            errors.setdefault(field, []).extend(found)
+            errors.setdefault(field, []).extend(translate(m) for m in found)
     for field, tier in (p.tiers or {}).items():
         if field not in DEFAULT_TIERS or tier not in TIER_RANK:
             errors.setdefault("tiers", []).append(
