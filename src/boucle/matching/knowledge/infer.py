@@ -145,29 +145,6 @@ FAMILY_WORDS: dict[str, frozenset[str]] = {
 }
 
 
-# A waste-treatment site (NACE 38) whose activity names a biological or biomass route (anaerobic
-# digestion, composting, biogas, biomass energy) takes biodegradable waste and what runs the
-# process, not packaging, plastics, metals or mineral residues: EU BREF Waste Treatment 2018,
-# sections 2.3 and 4.3 (biological treatment: bio-waste, sludges, manure, agricultural and
-# food-industry residues); Directive 2008/98/EC art. 3(4) ("bio-waste": biodegradable garden,
-# park, food and kitchen waste). Wood and paper stay (green waste, paper sludge). The same for an
-# energy producer (NACE 35) that names biomass or biogas: a biomass boiler burns biomass and
-# fuels, not mixed packaging, plastics or waste oil (EU BREF Large Combustion Plants 2017,
-# chapter 5 "combustion of solid biomass and peat"; a plant that burns waste is an incinerator
-# under IED chapter IV and the BREF Waste Incineration).
-BIOLOGICAL_ROUTE_WORDS = frozenset("""biogas biogasanlage anaerobic digestion digester digestor methanisation
-methaniseur methanation compost composting compostage biomass biomasse vergarung kompostierung""".split())
-BIOLOGICAL_ROUTE_GROUPS = frozenset({"organics", "sludges", "wood", "paper", "water", "energy", "fuels", "gases",
-                                     "services", "equipment"})
-BIOLOGICAL_ROUTE_PREFIXES = ("38", "35")
-
-
-def _names_biological_route(activity: str | None) -> bool:
-    from .naf import normalise
-
-    return any(w in BIOLOGICAL_ROUTE_WORDS for w in normalise(activity or "").split())
-
-
 @lru_cache(maxsize=1)
 def _class_groups() -> dict[str, str]:
     from boucle.materials.taxonomy import load_classes
@@ -343,14 +320,11 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
 @lru_cache(maxsize=4096)
 def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -> tuple[InferredNeed, ...]:
     families = _named_families(activity)
-    biological = _names_biological_route(activity)
 
     def skip(code: str) -> frozenset[str]:
         out = _excluded(code)
         if families and any(_relation(code, p) == 1.0 for p in RECYCLER_PREFIXES):
             out |= {k for k, g in _class_groups().items() if g not in families}
-        if biological and any(_relation(code, p) == 1.0 for p in BIOLOGICAL_ROUTE_PREFIXES):
-            out |= {k for k, g in _class_groups().items() if g not in BIOLOGICAL_ROUTE_GROUPS}
         return out
 
     return tuple(_apply(_input_index(), _site_codes(naf_code, activity, from_name), skip))
