@@ -252,3 +252,15 @@ def test_a_port_that_is_the_activity_is_still_read_as_a_port(name):
 def test_lower_case_compounds_are_words_not_places():
     assert name_to_naf("Coal-fired power station")[0][0] == "35.11"
     assert name_to_naf("Chlor-alkali plant")[0][0] == "20.13"
+
+
+def test_a_power_station_that_names_its_process_takes_only_what_that_process_burns():
+    nuclear = _keys(infer_needs("35", "Nuclear power station"))
+    assert "water_cooling" in nuclear
+    assert not {"coal", "natural_gas", "fuel_gas", "biomass_wood_chips", "refuse_derived_fuel"} & nuclear
+    ccgt = _keys(infer_needs("35", "Gas-fired combined-cycle power plant"))
+    assert {"natural_gas", "fuel_gas", "water_cooling"} <= ccgt
+    assert not {"coal", "biomass_wood_chips", "refuse_derived_fuel", "petroleum_coke"} & ccgt
+    # a coal or unspecified station co-fires biomass and fuel gas: every fuel stays
+    assert {"coal", "biomass_wood_chips", "fuel_gas"} <= _keys(infer_needs("35", "Coal-fired power station"))
+    assert {"coal", "natural_gas"} <= _keys(infer_needs("35.11", "Power plant"))
