@@ -146,7 +146,9 @@ def run_protocol(dataset: str, describe: str = "words", level: str = "division",
     write_csv(work / "sites.csv", sites)
     write_csv(work / "flows.csv", flows)
     env = {**os.environ, "BOUCLE_DATA_DIR": str(work / "data"), "PYTHONPATH": str(ROOT / "src")}
-    env.pop("BOUCLE_LANG", None)
+    # a database of its own (SQLite in the temporary data directory), whatever the caller's settings
+    for name in ("BOUCLE_LANG", "DATABASE_URL", "BOUCLE_CACHE_URL", "BOUCLE_BROKER_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
     boucle = [sys.executable, "-m", "boucle"]
 
     def run(*cmd):
