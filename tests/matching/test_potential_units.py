@@ -142,3 +142,27 @@ def test_allocate_over_workers_gives_the_same_plan(capsys, monkeypatch, fresh):
     assert one["mwh_exchanged"] == pytest.approx(4000.0 + 3999.0) and one["tonnes_exchanged"] > 0
     assert {e["unit"] for e in one["exchanges"]} == {"t", "MWh"} and len(one["exchanges"]) >= 4
     assert main(["allocate", "--workers", "0"]) == 2
+
+
+@pytest.mark.django_db
+def test_an_inferred_heat_need_takes_no_more_than_its_site_declared():
+    """Waste heat suggested to sites whose activity typically uses heat (no quantity: an inferred need). A
+    pasta factory next to a steelworks does not take 470 GWh a year: a site that declared a heat need takes
+    at most that much, one that declared none adds nothing to the potential (heat is used where it is made)."""
+    from boucle.matching.models import Synergy
+    from boucle.matching.territory_potential import stored_candidates
+
+    works = make_site("Aciérie", lat=50.63, lon=3.06, commune="59350", naf="24.10Z")
+    heat = make_flow(works, "Chaleur fatale", kind="energy", quantity=470000, unit="MWh", quantity_base=470000,
+                     base_unit="MWh", material_class="waste_heat_medium", temperature_c=250)
+    pasta = make_site("Pâtes", lat=50.635, lon=3.065, commune="59350", naf="10.73Z")
+    make_flow(pasta, "Chaleur basse température", direction="need", kind="energy", quantity=2000, unit="MWh",
+              quantity_base=2000, base_unit="MWh", material_class="waste_heat_low", temperature_c=60)
+    lab = make_site("Laboratoire", lat=50.64, lon=3.07, commune="59350", naf="72.19Z")
+    for site in (pasta, lab):  # the estimate is for the whole offer, as the matching scores an inferred need
+        Synergy.objects.create(offer=heat, need=None, need_site=site, material_class="waste_heat_medium",
+                               distance_km=1, quantity_t=470000, score=0.5, inferred=True, co2e_avoided_t=94000.0)
+    p = solve(stored_candidates())
+    assert p.mwh_exchanged == pytest.approx(2000.0)
+    assert [e["need_site_id"] for e in p.exchanges] == [pasta.site_id]
+    assert p.total_value == pytest.approx(94000.0 * 2000 / 470000)  # valued per MWh of the estimate

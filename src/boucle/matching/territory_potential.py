@@ -40,6 +40,37 @@ def _estimated_for(offer_q: float, need_q: float) -> float:
     return offer_q if not np.isfinite(need_q) else min(offer_q, need_q) if np.isfinite(offer_q) else np.nan
 
 
+#: Kinds whose inferred need is not counted in the potential unless the receiving site has declared a
+#: quantity in that unit: heat, steam and water are used where they are produced (they are neither stored
+#: nor carried far), so an activity's typical need says nothing of how much of it a site can take — a pasta
+#: factory next to a steelworks does not take 470 GWh of waste heat a year.
+SCALE_REQUIRED_KINDS = ("energy", "water")
+
+
+def site_scales(site_ids) -> dict:
+    """{(site_id, base unit): the largest need per year the site declared in that unit}: the scale an inferred
+    need of the site is bounded by in the potential (what it offers says nothing of what it can take: a site
+    with excess steam does not take its neighbour's)."""
+    from django.db.models import Max
+
+    from boucle.flows.models import Flow
+
+    rows = (Flow.objects.filter(site__site_id__in=list(set(site_ids)), direction=Flow.Direction.NEED,
+                                quantity_base__gt=0)
+            .exclude(base_unit="").values_list("site__site_id", "base_unit").annotate(Max("quantity_base")))
+    return {(site, unit): float(q) for site, unit, q in rows}
+
+
+def _inferred_need_quantity(scales: dict, need_site: str, unit: str, kind: str) -> float:
+    """What an inferred need (an activity's typical input, no quantity) may take in the potential: the
+    largest need the receiving site declared in that unit; without one, nothing for heat and water (see
+    ``SCALE_REQUIRED_KINDS``) and, for a material, what the supplies that reach it bring (unknown)."""
+    scale = scales.get((need_site, unit))
+    if scale is not None:
+        return scale
+    return 0.0 if kind in SCALE_REQUIRED_KINDS else np.nan
+
+
 def open_suggestions(communes=None, period: int | None = None):
     """Open suggestions whose offering site (open) is in ``communes`` (a queryset; None: all)."""
     from django.db.models import Q
@@ -67,6 +98,7 @@ def stored_candidates(communes=None, period: int | None = None, exclude_sites=()
     if max_distance_km is not None:
         qs = qs.filter(distance_km__lte=max_distance_km)
     rows = _fetch(qs.order_by("id").values_list(*COLUMNS))
+    scales = site_scales(r[16] for r in rows if not r[2])
     offer, need, unit, kind, info = [], [], [], [], []
     n = len(rows)
     offer_q, need_q, quantity, co2, eur = (np.full(n, np.nan) for _ in range(5))
@@ -81,6 +113,8 @@ def stored_candidates(communes=None, period: int | None = None, exclude_sites=()
         if need_id and n_unit == o_unit:
             need_q[i] = _float(n_q)
         quantity[i] = _estimated_for(quantity[i], need_q[i])
+        if not need_id:  # after the estimate's quantity: an inferred need's estimate is for the whole offer
+            need_q[i] = _inferred_need_quantity(scales, n_site, o_unit or "", o_kind or "")
         info.append({"synergy_id": sid, "offer_flow_id": offer_id, "need_flow_id": need_id,
                      "offer_site_id": o_site, "offer_label": o_label, "need_site_id": n_site, "need_label": n_label,
                      "material_class": cls, "distance_km": km, "inferred": inferred,
@@ -98,6 +132,7 @@ def proposal_candidates(proposals) -> Candidates:
     flows = {pk: row for pk, *row in Flow.objects.filter(pk__in=ids).values_list(
         "pk", "kind", "base_unit", "quantity_base", "site__commune_id", "site__company_id", "illustrative")}
     _, eur_list = _impact_columns(proposals)
+    scales = site_scales(p.need_site_id for p in proposals if not p.need_flow_id)
     n = len(proposals)
     offer, need, unit, kind, info = [], [], [], [], []
     offer_q, need_q, quantity, co2, eur = (np.full(n, np.nan) for _ in range(5))
@@ -115,6 +150,8 @@ def proposal_candidates(proposals) -> Candidates:
             if n_unit == o_unit:
                 need_q[i] = _float(n_q)
         quantity[i] = _estimated_for(quantity[i], need_q[i])
+        if not p.need_flow_id:  # after the estimate's quantity: an inferred need's estimate is for the whole offer
+            need_q[i] = _inferred_need_quantity(scales, p.need_site_id, o_unit or "", o_kind or "")
         info.append({"synergy_id": None, "offer_flow_id": int(p.offer_flow_id),
                      "need_flow_id": int(p.need_flow_id) if p.need_flow_id else None,
                      "offer_site_id": p.offer_site_id, "offer_label": p.offer_label, "need_site_id": p.need_site_id,

@@ -145,6 +145,40 @@ FAMILY_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+# A power station whose words name how it makes heat takes only what that process burns: a
+# nuclear station burns no fuel (its heat is fission), a gas turbine or combined cycle burns gas
+# (a solid fuel cannot feed a gas turbine). EU BREF Large Combustion Plants 2017, scope and
+# chapters by fuel (solid, biomass, liquid, gaseous fuels, co-incineration of waste); IAEA,
+# "Nuclear Power Reactors in the World" (heat from fission). Cooling water, steam, gases and
+# services stay. Coal, lignite or biomass stations keep every fuel: co-firing biomass, fuel gas
+# or waste is common practice (BREF LCP 2017, 5.1 and 5.2).
+POWER_PREFIX = "35"
+NUCLEAR_WORDS = frozenset("nuclear nucleaire atomic kernkraftwerk kkw".split())
+NOT_FUEL_GROUPS = frozenset({"water", "energy", "gases", "services", "equipment"})
+
+
+def _power_process(activity: str | None) -> str | None:
+    from .naf import normalise
+
+    text = " " + normalise(activity or "") + " "
+    if any(f" {w} " in text for w in NUCLEAR_WORDS) or "kernkraftwerk" in text:
+        return "nuclear"
+    if any(p in text for p in (" gas fired ", " combined cycle ", " ccgt ", " gas turbine ", " cycle combine ",
+                               " turbine a gaz ", " gasturbine", " gud ")):
+        return "gas"
+    return None
+
+
+@lru_cache(maxsize=4)
+def _power_exclusions(process: str) -> frozenset[str]:
+    from boucle.materials.taxonomy import load_classes
+
+    keep = {c.key for c in load_classes() if c.group in NOT_FUEL_GROUPS}
+    if process == "gas":
+        keep |= {c.key for c in load_classes() if c.group == "fuels" and c.physical_state == "gas"}
+    return frozenset(c.key for c in load_classes() if c.key not in keep)
+
+
 @lru_cache(maxsize=1)
 def _class_groups() -> dict[str, str]:
     from boucle.materials.taxonomy import load_classes
@@ -320,11 +354,14 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
 @lru_cache(maxsize=4096)
 def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -> tuple[InferredNeed, ...]:
     families = _named_families(activity)
+    power = _power_process(activity)
 
     def skip(code: str) -> frozenset[str]:
         out = _excluded(code)
         if families and any(_relation(code, p) == 1.0 for p in RECYCLER_PREFIXES):
             out |= {k for k, g in _class_groups().items() if g not in families}
+        if power and _relation(code, POWER_PREFIX) == 1.0:
+            out |= _power_exclusions(power)
         return out
 
     return tuple(_apply(_input_index(), _site_codes(naf_code, activity, from_name), skip))

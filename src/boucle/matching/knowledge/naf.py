@@ -20,6 +20,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 DATA = Path(__file__).parent / "data"
+NAF_LABELS = Path(__file__).resolve().parents[2] / "data" / "reference" / "naf.csv"
 
 # Words that describe the *form* of a business rather than its activity.
 STOP = frozenset("""
@@ -213,6 +214,64 @@ def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     return found
 
 
+# A sector word inside a place name is not the site's activity: « Port-Jérôme », "Port Talbot",
+# « Forges-les-Eaux », « La Chaux-de-Fonds » name a town, not port, forging or lime work. Place
+# names are recognised by their form, never by a list of places: a hyphenated chain with a
+# capitalised element after the first (French and German compound toponyms, "Stoke-on-Trent") or
+# a toponymic particle (« -sur- », « -les- », « -de- », "-upon-", "-am-"…) (IGN, « Toponymie : les
+# noms de lieux », the French hyphenation rule for compound place names; UNGEGN Glossary of
+# terms for the standardization of geographical names, "generic element"); and a toponymic generic
+# (port, fort, mount, saint…) followed by a capitalised word that is no word of the vocabulary
+# ("Port Talbot", not "Port Authority"). Lower-case compounds ("chlor-alkali", "coal-fired") and
+# a capitalised first element only ("Coal-fired") are words, kept, and so is a chain whose
+# capitalised elements are words of the vocabulary (« Agro-Alimentaire » in a title-case name).
+_PARTICLES = frozenset("""sur sous les lès la le de du des en aux d l saint sainte st ste upon on am an im bei
+ob der di del della sul""".split())
+_HYPHEN_CHAIN = re.compile(r"\b[^\W\d_]+(?:[-‑'’][^\W\d_]+)+\b")
+_TOPONYMIC_GENERICS = frozenset("port fort mount mont saint sainte san santa bad".split())
+_CAPITALISED = re.compile(r"(?<![\w-])([^\W\d_]+) ([A-ZÀ-Ý][^\W\d_]+)")
+
+
+def _is_place_chain(chain: str) -> bool:
+    parts = re.split(r"[-‑'’]", chain)
+    if any(p.lower() in _PARTICLES for p in parts[1:-1]):
+        return True
+    return any(p[:1].isupper() and p[1:2].islower() and not _known(p) for p in parts[1:])
+
+
+# Legal forms of a port authority (« port autonome », « grand port maritime »: Code des
+# transports L5312-1; "Port Authority"): the port is the activity there.
+_PORT_FORMS = frozenset("autonome authority authoritie maritime".split())
+
+
+def _known(word: str) -> bool:
+    stem = _stem(normalise(word))
+    return stem in _vocabulary() or stem in _PORT_FORMS
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset:
+    """Stems of every word the phrase table, the NACE notes and the NAF labels (French and
+    English) know: a word of an activity, not a proper noun."""
+    words = {s for stems, _ in _phrase_stems() for s in stems}
+    with NAF_LABELS.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            words.update(_stems(row["label_fr"] + " " + row["label_en"]))
+    return frozenset(words | set(_index().idf))
+
+
+def strip_place_names(text: str) -> str:
+    """The text without the place names it holds (see above), on its original spelling (case)."""
+    text = _HYPHEN_CHAIN.sub(lambda m: " " if _is_place_chain(m.group(0)) else m.group(0), text)
+
+    def generic(m: re.Match) -> str:
+        head, proper = m.group(1), m.group(2)
+        if head.lower() in _TOPONYMIC_GENERICS and not _known(proper):
+            return " "
+        return m.group(0)
+    return _CAPITALISED.sub(generic, text)
+
+
 @lru_cache(maxsize=4096)
 def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     """Best NACE codes for an activity phrase, best first, with a confidence in (0, 1].
@@ -221,7 +280,7 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     search, whose confidence (≤ 0.6) reflects its similarity so that a vague phrase yields weak
     inferred needs rather than confident wrong ones.
     """
-    norm = normalise(text or "")
+    norm = normalise(strip_place_names(text or ""))
     if not norm:
         return []
     if NOT_HAZARDOUS.search(norm):
@@ -255,7 +314,7 @@ def _compound_heads() -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=4096)
 def name_to_naf(name: str | None) -> list[tuple[str, float]]:
     """NACE codes read from the sector words of a site's name, best first."""
-    norm = normalise(name or "")
+    norm = normalise(strip_place_names(name or ""))
     if not norm:
         return []
     phrases = _phrases()

@@ -11,7 +11,7 @@ from boucle.materials.taxonomy import class_index
 from boucle.matching.knowledge.infer import (
     hazardous_rules, classes_of, infer_needs, infer_outputs, input_rules, may_receive_hazardous, output_rules, site_codes,
 )
-from boucle.matching.knowledge.naf import activity_to_naf, nace_titles, normalise_naf
+from boucle.matching.knowledge.naf import activity_to_naf, nace_titles, name_to_naf, normalise_naf
 
 KNOW = Path(__file__).resolve().parents[1] / "knowledge"
 
@@ -227,3 +227,40 @@ def test_salt_works_take_brine_and_bus_fleets_biomethane():
     assert activity_to_naf("Biodiesel producer")[0][0] == "20.59"
     # A wholesaler of spirits is not a distillery.
     assert "11.01" not in dict(activity_to_naf("Alcohol distributor"))
+
+
+@pytest.mark.parametrize("name,activity,expected", [
+    # a sector word inside a place name names a town, not the site's trade
+    ("Raffinerie ExxonMobil Port-Jérôme", "19.20", "52.22"),
+    ("Port Talbot Steelworks", "24.10", "52.22"),
+    ("PORT TALBOT STEELWORKS", "24.10", "52.22"),
+    ("Fonderie de Forges-les-Eaux", "24.5", "25.50"),
+    ("Cimenterie de Port-la-Nouvelle", "23.51", "52.22"),
+])
+def test_a_sector_word_inside_a_place_name_is_not_read_as_the_activity(name, activity, expected):
+    codes = [code for code, _ in name_to_naf(name)]
+    assert codes and codes[0].startswith(activity)
+    assert not any(code.startswith(expected) for code in codes)
+
+
+@pytest.mark.parametrize("name", ["Port of Antwerp", "Port autonome de Rouen", "Grand Port Maritime de Marseille",
+                                  "Port Authority of New York"])
+def test_a_port_that_is_the_activity_is_still_read_as_a_port(name):
+    assert "52.22" in [code for code, _ in name_to_naf(name)]
+
+
+def test_lower_case_compounds_are_words_not_places():
+    assert name_to_naf("Coal-fired power station")[0][0] == "35.11"
+    assert name_to_naf("Chlor-alkali plant")[0][0] == "20.13"
+
+
+def test_a_power_station_that_names_its_process_takes_only_what_that_process_burns():
+    nuclear = _keys(infer_needs("35", "Nuclear power station"))
+    assert "water_cooling" in nuclear
+    assert not {"coal", "natural_gas", "fuel_gas", "biomass_wood_chips", "refuse_derived_fuel"} & nuclear
+    ccgt = _keys(infer_needs("35", "Gas-fired combined-cycle power plant"))
+    assert {"natural_gas", "fuel_gas", "water_cooling"} <= ccgt
+    assert not {"coal", "biomass_wood_chips", "refuse_derived_fuel", "petroleum_coke"} & ccgt
+    # a coal or unspecified station co-fires biomass and fuel gas: every fuel stays
+    assert {"coal", "biomass_wood_chips", "fuel_gas"} <= _keys(infer_needs("35", "Coal-fired power station"))
+    assert {"coal", "natural_gas"} <= _keys(infer_needs("35.11", "Power plant"))

@@ -185,12 +185,22 @@ def _optimum(suggestions) -> float:
     arcs = [i for i, v in enumerate(value) if v > 0]
     if not arcs:
         return 0.0
+
+    def inferred_limit(s):
+        """An inferred need takes at most the largest need its site declared in the offer's unit; with none,
+        nothing of heat or water, and a material what the supplies bring (no row)."""
+        declared = [f.quantity_base for f in s.need_site.flows.all()
+                    if f.direction == "need" and f.base_unit == s.offer.base_unit and (f.quantity_base or 0) > 0]
+        return max(declared) if declared else (0.0 if s.offer.kind in ("energy", "water") else None)
+
     rows, bounds = {}, []
     for j, i in enumerate(arcs):
         s = suggestions[i]
         rows.setdefault(("offer", s.offer_id), (s.offer.quantity_base, []))[1].append(j)
         if s.need_id and s.need.base_unit == s.offer.base_unit and s.need.quantity_base is not None:
             rows.setdefault(("need", s.need_id), (s.need.quantity_base, []))[1].append(j)
+        elif not s.need_id and (limit := inferred_limit(s)) is not None:
+            rows.setdefault(("site", s.need_site_id, s.material_class), (limit, []))[1].append(j)
     a = np.zeros((len(rows), len(arcs)))
     b = np.zeros(len(rows))
     for r, (limit, cols) in enumerate(rows.values()):
