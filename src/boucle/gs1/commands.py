@@ -42,15 +42,25 @@ def _parse(args) -> int:
         }
         print(json.dumps(doc, ensure_ascii=False))
     else:
-        from boucle.cli import use_language
-        from boucle.messages import translate
-
-        from .words import ai_name
-
-        use_language()
         for ai, value in pairs:
-            print(f"({ai}) {value}\t{translate(ai_name(ai))}")
+            print(f"({ai}) {value}\t{_ai_words(ai)}")
     return 0
+
+
+def _ai_words(ai: str) -> str:
+    """The AI in the reader's words. French needs no catalogue (the msgids are French), so the command
+    stays free of Django then; English loads the catalogues."""
+    from boucle.cli import lang
+
+    from .words import ai_name
+
+    if lang() != "en":
+        return ai_name(ai).render()
+    from boucle.cli import use_language
+    from boucle.messages import translate
+
+    use_language()
+    return translate(ai_name(ai))
 
 
 def _has_key(pairs) -> bool:
