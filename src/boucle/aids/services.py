@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from boucle.flows import bounds as B
 from boucle.flows import fields as F
-from boucle.flows.importers import Report, _check_header
+from boucle.flows.importers import Report, _check_header, identified_rows
 from boucle.flows.tabular import FileFormatError, Table, existing_file, read_table
 
 from . import engine
@@ -232,21 +232,7 @@ def import_aids(path, *, partial: bool = False, user=None) -> Report:
     report = Report()
     _check_header(table.header, COLUMNS, REQUIRED, report)
     territories = Territories()
-    parsed, seen = [], {}
-    for line, row in table.rows:
-        if len(seen) + len(report.rejected) >= MAX_ROWS:
-            raise FileFormatError(_("fichier refusé : plus de %(max)d lignes") % {"max": MAX_ROWS})
-        try:
-            identifier = B.identifier("identifier", row.get("identifier", "").strip(), 120)
-            if not identifier:
-                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "identifier"})
-            if identifier in seen:
-                raise F.CellError(_("identifier %(value)s en double (déjà ligne %(line)d)")
-                                  % {"value": identifier, "line": seen[identifier]})
-            seen[identifier] = line
-            parsed.append((identifier, parse_row(row, territories)))
-        except F.CellError as exc:
-            report.rejected.append((line, str(exc)))
+    parsed = identified_rows(table, report, lambda row: parse_row(row, territories), max_rows=MAX_ROWS)
     if report.rejected and not partial:
         return report
     _write(parsed, report, user)

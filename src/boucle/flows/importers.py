@@ -116,7 +116,7 @@ def _check_header(header, known, required, report):
 
 def identified_rows(table, report: "Report", parse, *, max_rows: int | None = None) -> list[tuple[str, dict]]:
     """(identifier, values) of each row of a table of records kept by their external ``identifier``
-    (places, land entries, training offers): the identifier required, bounded and unique in the file,
+    (aids, places, land entries, training offers): the identifier required, bounded and unique in the file,
     ``parse(row)`` for the values; a refused row goes to ``report`` with its line number."""
     parsed, seen = [], {}
     for line, row in table.rows:
