@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from boucle.flows import bounds as B
 from boucle.flows import fields as F
-from boucle.flows.importers import Report, _check_header, identified_rows
+from boucle.flows.importers import Report, _check_header, _jsonable, identified_rows, write_identified
 from boucle.flows.tabular import FileFormatError, Table, existing_file, read_table
 
 from . import engine
@@ -235,35 +235,8 @@ def import_aids(path, *, partial: bool = False, user=None) -> Report:
     parsed = identified_rows(table, report, lambda row: parse_row(row, territories), max_rows=MAX_ROWS)
     if report.rejected and not partial:
         return report
-    _write(parsed, report, user)
+    write_identified(Aid, parsed, report, stamp={"updated_by": user}, corrected=lambda aid: aid.corrected)
     return report
-
-
-def _snapshot(values: dict) -> dict:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
-
-
-@transaction.atomic
-def _write(parsed, report, user):
-    now = timezone.now()
-    existing = Aid.objects.in_bulk([identifier for identifier, _v in parsed], field_name="identifier")
-    for identifier, values in parsed:
-        snapshot = _snapshot(values)
-        aid = existing.get(identifier)
-        if aid is None:
-            Aid.objects.create(identifier=identifier, imported_values=snapshot, imported_at=now, updated_by=user,
-                               **values)
-            report.created += 1
-        elif aid.imported_values == snapshot:
-            report.unchanged += 1
-        else:
-            for name, value in values.items():
-                if name not in aid.corrected:  # a facilitator's fix wins over the source
-                    setattr(aid, name, value)
-            aid.imported_values, aid.imported_at, aid.updated_by = snapshot, now, user
-            aid.save()
-            report.updated += 1
-    report.written = True
 
 
 # --- a facilitator's edits ---------------------------------------------------------------------
@@ -302,7 +275,7 @@ def save_aid(values: dict, user, aid: Aid | None = None) -> Aid:
     if aid is None:
         aid = Aid(identifier=_new_identifier(parsed["name"]))
     imported = aid.imported_values or {}
-    changed = {name for name, value in _snapshot(parsed).items() if imported and imported.get(name) != value}
+    changed = {name for name, value in _jsonable(parsed).items() if imported and imported.get(name) != value}
     aid.corrected = sorted(set(aid.corrected) | changed)
     for name, value in parsed.items():
         setattr(aid, name, value)

@@ -138,22 +138,28 @@ def identified_rows(table, report: "Report", parse, *, max_rows: int | None = No
 
 
 @transaction.atomic
-def write_identified(model, parsed: list[tuple[str, dict]], report: "Report") -> None:
+def write_identified(model, parsed: list[tuple[str, dict]], report: "Report", *, stamp: dict | None = None,
+                     corrected=lambda record: ()) -> None:
     """Create or update ``model`` records by ``identifier``; the imported snapshot decides whether
-    anything changed, so the same file imported again changes nothing."""
+    anything changed, so the same file imported again changes nothing. ``stamp``: fields written with
+    every change (who imported); ``corrected(record)``: fields a facilitator fixed, which the source
+    no longer overwrites."""
     now = timezone.now()
+    stamp = stamp or {}
     existing = model.objects.in_bulk([identifier for identifier, _v in parsed], field_name="identifier")
     for identifier, values in parsed:
         snapshot = _jsonable(values)
         found = existing.get(identifier)
         if found is None:
-            model.objects.create(identifier=identifier, imported_values=snapshot, imported_at=now, **values)
+            model.objects.create(identifier=identifier, imported_values=snapshot, imported_at=now, **stamp, **values)
             report.created += 1
         elif found.imported_values == snapshot:
             report.unchanged += 1
         else:
-            for name, value in values.items():
-                setattr(found, name, value)
+            kept = set(corrected(found))
+            for name, value in {**values, **stamp}.items():
+                if name not in kept:
+                    setattr(found, name, value)
             found.imported_values, found.imported_at = snapshot, now
             found.save()
             report.updated += 1
