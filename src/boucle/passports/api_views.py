@@ -10,7 +10,9 @@ Permissions:
 - ``POST /passeports/interet-legitime``: 401 anonymous, 403 unless the caller facilitates the
   company's territory (or is the administrator).
 - ``GET /passeports/epcis/events``: public; returns only events whose visibility the caller
-  may read (anonymous: public events).
+  may read (anonymous: public events), their places as ``disclosure.Disclosure`` lets the caller
+  read them (a pseudonym unless the caller is one of the site's people, its facilitator or an
+  authority).
 """
 
 import json
@@ -31,6 +33,7 @@ from boucle.flows.models import Company, Site
 from boucle.messages import translate
 
 from .access import can_capture, readable_events
+from .disclosure import Disclosure
 from .events import CaptureError, capture
 from .identifiers import scan_uri, stem_for
 from .services import issue_passport
@@ -180,8 +183,11 @@ def events_view(request):
     except ValueError as err:
         return _error(400, [translate(err)])  # an engine's message in the caller's language
     # EPC and location criteria compare canonical forms (URN vs Digital Link): the pure
-    # reference filter does it on the rows the database already narrowed.
-    matched = filter_events([e.data for e in events.order_by("event_time", "id")], **criteria)
+    # reference filter does it on the rows the database already narrowed, as the caller reads
+    # them: a place it may not know is matched by its pseudonym only, so the query cannot be
+    # used to test whether a product passed through a given site.
+    readable = Disclosure(request.user).events(events.order_by("event_time", "id"))
+    matched = filter_events(readable, **criteria)
     header = {"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
               "type": "EPCISQueryDocument",
               "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {}}}}
