@@ -22,6 +22,8 @@ from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 
 from boucle.accounts.access import can_edit_site, facilitated_q
@@ -53,6 +55,17 @@ def _token(request):
     return found
 
 
+def _json_body(request):
+    """The request's JSON body; a ValueError names what is wrong with it, in the reader's language."""
+    try:
+        return json.loads(request.body or b"null")
+    except UnicodeDecodeError:
+        raise ValueError(_("corps de la requête : le texte n'est pas en UTF-8")) from None
+    except json.JSONDecodeError as err:
+        raise ValueError(_("corps de la requête : JSON illisible à la ligne %(line)s, colonne %(column)s")
+                         % {"line": err.lineno, "column": err.colno}) from None
+
+
 def _error(status: int, errors: list[str]) -> JsonResponse:
     return JsonResponse({"type": "epcisException:" + {400: "ValidationException", 401: "SecurityException",
                                                        403: "SecurityException"}.get(status, "ImplementationException"),
@@ -62,18 +75,20 @@ def _error(status: int, errors: list[str]) -> JsonResponse:
 def _writer(request):
     """(user, None) for a token or a session with a valid CSRF token, else (None, 401/403 response)."""
     if request.method != "POST":
-        response = _error(405, ["use POST"])
+        response = _error(405, [_("méthode %(method)s non autorisée : utilisez POST") % {"method": request.method}])
         response["Allow"] = "POST"
         return None, response
     token = _token(request)
     if token is not None:
         if not token.may(request.method):
-            return None, _error(403, ["this API token is read-only: create a read-write token to write"])
+            return None, _error(403, [_("Authorization : ce jeton d'API est en lecture seule ; créez un jeton en "
+                                        "lecture-écriture pour écrire")])
         return token.user, None  # a bearer token is not sent by browsers on their own: no CSRF risk
     if not request.user.is_authenticated:
-        return None, _error(401, ["authentication required (session or Authorization: Bearer <token>)"])
+        return None, _error(401, [_("Authorization : authentification requise (session ouverte ou en-tête "
+                                    "« Authorization: Bearer <jeton> »)")])
     if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
-        return None, _error(403, ["CSRF check failed"])
+        return None, _error(403, [_("X-CSRFToken : jeton CSRF absent ou invalide ; rechargez la page et réessayez")])
     return request.user, None
 
 
@@ -85,9 +100,9 @@ def capture_view(request):
     if refusal is not None:
         return refusal
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as err:
-        return _error(400, [f"body is not JSON: {err}"])
+        body = _json_body(request)
+    except ValueError as err:
+        return _error(400, [str(err)])
     try:
         result = capture(body, user, visibility=request.GET.get("visibility", Tier.LEGITIMATE), may_capture=can_capture)
     except CaptureError as err:
@@ -107,20 +122,22 @@ def create_view(request):
     if refusal is not None:
         return refusal
     try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as err:
-        return _error(400, [f"body is not JSON: {err}"])
+        data = _json_body(request)
+    except ValueError as err:
+        return _error(400, [str(err)])
     if not isinstance(data, dict) or not data.get("site"):
-        return _error(400, ["site: required (the producing site's SIRET or id)"])
+        return _error(400, [_("site : obligatoire (le SIRET ou l'identifiant du site producteur)")])
     site = Site.objects.filter(site_id=str(data.pop("site"))).first()
     if site is None:
-        return _error(400, ["site: unknown"])
+        return _error(400, [_("site : aucun site connu de Boucle n'a cet identifiant")])
     if not can_edit_site(user, site):
-        return _error(403, ["you may not issue passports for this site"])
+        return _error(403, [_("site : vous ne pouvez pas émettre de passeport pour ce site")])
     try:
         passport = issue_passport(site, data)
     except ValidationError as err:
-        return _error(400, [f"{field}: {m}" for field, messages in err.message_dict.items() for m in messages])
+        return _error(400, [_("%(field)s : %(message)s") % {"field": "passeport" if field == "__all__" else field,
+                                                             "message": m}
+                            for field, messages in err.message_dict.items() for m in messages])
     stem = stem_for(request)
     return JsonResponse({"handle": passport.handle, "page": stem + reverse("passports:page", args=[passport.handle]),
                          "scan_uri": scan_uri(passport, stem)}, status=201)
@@ -135,16 +152,20 @@ def grant_view(request):
     if refusal is not None:
         return refusal
     try:
-        data = json.loads(request.body or b"null")
+        data = _json_body(request)
+    except ValueError as err:
+        return _error(400, [str(err)])
+    try:
         company = Company.objects.get(pk=int(data["company"]))
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
-        return _error(400, ["company: required (the company's id)"])
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return _error(400, [_("company : obligatoire (l'identifiant numérique de l'entreprise)")])
     except Company.DoesNotExist:
-        return _error(400, ["company: unknown"])
+        return _error(400, [_("company : aucune entreprise n'a cet identifiant")])
     territories = facilitated_q(user)
     in_territory = territories is not None and Site.objects.filter(territories, company=company).exists()
     if not (user.is_superuser or in_territory):
-        return _error(403, ["only a facilitator of the company's territory may vouch for it"])
+        return _error(403, [_("company : seul un animateur du territoire de l'entreprise peut se porter garant "
+                              "de son intérêt légitime")])
     if data.get("revoke"):
         LegitimateInterestGrant.objects.filter(company=company).delete()
         return JsonResponse({"company": company.pk, "legitimate_interest": False})
@@ -164,24 +185,33 @@ def events_view(request):
     parameter or a bad value."""
     unknown = sorted(set(request.GET) - set(QUERY_PARAMETERS))
     if unknown:
-        return _error(400, [f"unknown query parameter(s): {', '.join(unknown)}; "
-                            f"supported: {', '.join(QUERY_PARAMETERS)}"])
+        return _error(400, [ngettext("%(names)s : paramètre de requête inconnu ; paramètres acceptés : %(supported)s",
+                                     "%(names)s : paramètres de requête inconnus ; paramètres acceptés : %(supported)s",
+                                     len(unknown)) % {"names": ", ".join(unknown),
+                                                      "supported": ", ".join(QUERY_PARAMETERS)}])
     criteria = {QUERY_PARAMETERS[name]: _values(request, name) for name in QUERY_PARAMETERS if _values(request, name)}
     events = readable_events(request.user)
-    try:
-        for key in ("ge_event_time", "lt_event_time"):
-            if key in criteria:
+    names = {key: name for name, key in QUERY_PARAMETERS.items()}
+    for key in ("ge_event_time", "lt_event_time"):
+        if key in criteria:
+            try:
                 criteria[key] = parse_time(criteria[key][0])
-        if "event_type" in criteria:
-            events = events.filter(event_type__in=criteria["event_type"])
-        if "biz_step" in criteria:
-            events = events.filter(biz_step__in=[normalize_bizstep(s) for s in criteria["biz_step"]])
-        if "ge_event_time" in criteria:
-            events = events.filter(event_time__gte=criteria["ge_event_time"])
-        if "lt_event_time" in criteria:
-            events = events.filter(event_time__lt=criteria["lt_event_time"])
-    except ValueError as err:
-        return _error(400, [translate(err)])  # an engine's message in the caller's language
+            except ValueError:
+                return _error(400, [_("%(name)s : une date et une heure ISO 8601 sont attendues (par exemple "
+                                      "2026-03-01T08:00:00Z), pas « %(value)s »") % {"name": names[key],
+                                                                                   "value": criteria[key][0][:40]}])
+    if "biz_step" in criteria:
+        try:
+            steps = [normalize_bizstep(s) for s in criteria["biz_step"]]
+        except ValueError as err:  # the engine's message in the caller's language, the parameter named
+            return _error(400, [_("%(name)s : %(error)s") % {"name": names["biz_step"], "error": translate(err)}])
+        events = events.filter(biz_step__in=steps)
+    if "event_type" in criteria:
+        events = events.filter(event_type__in=criteria["event_type"])
+    if "ge_event_time" in criteria:
+        events = events.filter(event_time__gte=criteria["ge_event_time"])
+    if "lt_event_time" in criteria:
+        events = events.filter(event_time__lt=criteria["lt_event_time"])
     # EPC and location criteria compare canonical forms (URN vs Digital Link): the pure
     # reference filter does it on the rows the database already narrowed, as the caller reads
     # them: a place it may not know is matched by its pseudonym only, so the query cannot be
