@@ -178,11 +178,32 @@ def _values(request, name) -> list[str]:
     return [v for raw in request.GET.getlist(name) for v in raw.split("|") if v]
 
 
+def _life_story_page(request):
+    """A person whose browser opened the events of one passport (the resolver's ``gs1:epcis`` link) is
+    sent to that passport's life story in words; software asking for JSON keeps the query document."""
+    from django.http import HttpResponseRedirect
+
+    from .identifiers import passports_for_uri
+    from .resolver_views import _wants_html
+
+    epcs = _values(request, "MATCH_anyEPC")
+    if len(epcs) != 1 or set(request.GET) != {"MATCH_anyEPC"} or not _wants_html(request):
+        return None
+    found = passports_for_uri(epcs[0])
+    if len(found) != 1:
+        return None
+    return HttpResponseRedirect(reverse("passports:page", args=[found[0].handle]) + "#history", status=303)
+
+
 def events_view(request):
     """GET events: ``eventType``, ``MATCH_anyEPC``, ``EQ_bizStep``, ``GE_eventTime``,
     ``LT_eventTime``, ``EQ_bizLocation``, ``EQ_readPoint`` (``|`` separates alternatives).
-    An EPCISQueryDocument of the matching events the caller may read; 400 for an unknown
+    A browser asking for HTML with ``MATCH_anyEPC`` alone, naming one passport, is sent (303) to
+    its page's life story. Otherwise an EPCISQueryDocument of the matching events the caller may read; 400 for an unknown
     parameter or a bad value."""
+    page = _life_story_page(request)
+    if page is not None:
+        return page
     unknown = sorted(set(request.GET) - set(QUERY_PARAMETERS))
     if unknown:
         return _error(400, [ngettext("%(names)s : paramètre de requête inconnu ; paramètres acceptés : %(supported)s",

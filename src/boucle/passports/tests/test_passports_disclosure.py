@@ -138,3 +138,12 @@ def test_the_anonymous_chain_keeps_every_link_but_no_stored_hash_of_a_hidden_pla
     owner = login(client, story.authority).get(f"/passeports/{story.item.handle}.json").json()
     assert [e["eventID"] for e in owner["events"]] == [e.event_id for e in story.stored]
     assert json.dumps(owner).count(SITE_PREFIX) == 0  # the record lists hashes, not places
+
+
+def test_a_person_opening_the_events_link_reads_the_life_story_not_json(client, story):
+    browser = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    response = client.get(QUERY, {"MATCH_anyEPC": ITEM}, **browser)
+    assert response.status_code == 303
+    assert response["Location"] == f"/passeports/{story.item.handle}/#history"
+    assert client.get(QUERY, {"MATCH_anyEPC": ITEM}, HTTP_ACCEPT="application/ld+json").status_code == 200
+    assert client.get(QUERY, {"MATCH_anyEPC": ITEM, "EQ_bizStep": "repairing"}, **browser).status_code == 200
