@@ -12,7 +12,7 @@ Pure: no Django; the caller decides what each location becomes.
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import Callable
 
 from .hashing import event_hash
@@ -30,7 +30,7 @@ def redact_event(event: dict, rename: Callable[[str], str | None],
     destination URIs are ``rename(uri)`` (None: kept), and whose other string values anywhere (``ilmd``,
     sensor data, extensions) are ``other(value)`` when it returns a string. When anything changed, the
     copy's ``eventID`` is its own CBV event hash (a ``correctiveEventIDs`` list is left to the caller)."""
-    out = copy.deepcopy(event)
+    out = json.loads(json.dumps(event))  # an event is JSON: a faster deep copy
     changed = False
 
     def swap(value):

@@ -46,12 +46,29 @@ def place_pseudonym(uri: str) -> str:
     return PLACE_PREFIX + base64.b32encode(digest).decode().rstrip("=").lower()
 
 
-def _site_of(uri: str):
+def _sites_of(uris) -> dict:
+    """{uri: Site} for the Boucle site URIs among ``uris``, in one query."""
     from boucle.flows.models import Site
 
-    if not uri.startswith(SITE_PREFIX):
-        return None
-    return (Site.objects.select_related("company", "commune").filter(site_id=uri[len(SITE_PREFIX):]).first())
+    ids = {uri[len(SITE_PREFIX):]: uri for uri in uris if uri.startswith(SITE_PREFIX)}
+    if not ids:
+        return {}
+    found = Site.objects.select_related("company", "commune").filter(site_id__in=list(ids)).order_by()
+    return {ids[site.site_id]: site for site in found}
+
+
+def _places(event: dict) -> list[str]:
+    """The location URIs of one event (where ``epcis.redact`` looks first)."""
+    out = [(event.get(name) or {}).get("id") for name in ("readPoint", "bizLocation")]
+    out += [entry.get(key) for name, key in (("sourceList", "source"), ("destinationList", "destination"))
+            for entry in event.get(name) or [] if isinstance(entry, dict)]
+    return [uri for uri in out if isinstance(uri, str)]
+
+
+#: Anonymous readers' forms of events, by (pk, stored eventID): hashing each published event costs about
+#: 2 ms, and the public query returns every public event of the platform.
+_ANONYMOUS: dict[tuple, dict] = {}
+_ANONYMOUS_MAX = 20_000
 
 
 class Disclosure:
@@ -68,8 +85,14 @@ class Disclosure:
 
     def site(self, uri: str):
         if uri not in self._sites:
-            self._sites[uri] = _site_of(uri)
+            self.prime([uri])
         return self._sites[uri]
+
+    def prime(self, uris) -> None:
+        """Look the sites of many locations up at once (a query document holds many events)."""
+        new = [uri for uri in set(uris) if uri not in self._sites]
+        found = _sites_of(new)
+        self._sites.update({uri: found.get(uri) for uri in new})
 
     def reveals_site(self, site) -> bool:
         if self.everything or site.company_id in self.companies:
@@ -99,7 +122,18 @@ class Disclosure:
         return bool(captured_by_id and self.companies & self._writer_companies(captured_by_id))
 
     def event(self, event) -> dict:
-        """The stored ``Event`` as this reader may read it (the stored JSON itself when nothing is hidden)."""
+        """The stored ``Event`` as this reader may read it (the stored JSON itself when nothing is hidden).
+        Do not mutate the result: it may be the stored JSON or a form shared between anonymous readers."""
+        if not self.user.is_authenticated:  # reveals nothing: one form per event, kept (events are append-only)
+            key = (event.pk, event.data.get("eventID"))
+            if key not in _ANONYMOUS:
+                if len(_ANONYMOUS) >= _ANONYMOUS_MAX:
+                    _ANONYMOUS.pop(next(iter(_ANONYMOUS)))
+                _ANONYMOUS[key] = self._published(event)
+            return _ANONYMOUS[key]
+        return self._published(event)
+
+    def _published(self, event) -> dict:
         def rename(uri: str):
             return None if not uri or self.reveals(uri, event.captured_by_id) else place_pseudonym(uri)
 
@@ -111,6 +145,8 @@ class Disclosure:
 
     def events(self, events) -> list[dict]:
         """Many events; a corrective event's ``correctiveEventIDs`` follow the ids this reader sees."""
+        events = list(events)
+        self.prime(uri for e in events for uri in _places(e.data))
         out = [(e.data.get("eventID"), self.event(e)) for e in events]
         renamed = {old: new["eventID"] for old, new in out if old != new.get("eventID")}
         published = []
