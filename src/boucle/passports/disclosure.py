@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import threading
 
 from django.utils.crypto import salted_hmac
 
@@ -69,6 +70,7 @@ def _places(event: dict) -> list[str]:
 #: 2 ms, and the public query returns every public event of the platform.
 _ANONYMOUS: dict[tuple, dict] = {}
 _ANONYMOUS_MAX = 20_000
+_ANONYMOUS_LOCK = threading.Lock()
 
 
 class Disclosure:
@@ -126,11 +128,14 @@ class Disclosure:
         Do not mutate the result: it may be the stored JSON or a form shared between anonymous readers."""
         if not self.user.is_authenticated:  # reveals nothing: one form per event, kept (events are append-only)
             key = (event.pk, event.data.get("eventID"))
-            if key not in _ANONYMOUS:
-                if len(_ANONYMOUS) >= _ANONYMOUS_MAX:
-                    _ANONYMOUS.pop(next(iter(_ANONYMOUS)))
-                _ANONYMOUS[key] = self._published(event)
-            return _ANONYMOUS[key]
+            published = _ANONYMOUS.get(key)
+            if published is None:
+                published = self._published(event)
+                with _ANONYMOUS_LOCK:  # threads of one server share the table
+                    while len(_ANONYMOUS) >= _ANONYMOUS_MAX:
+                        _ANONYMOUS.pop(next(iter(_ANONYMOUS)))
+                    _ANONYMOUS[key] = published
+            return published
         return self._published(event)
 
     def _published(self, event) -> dict:
