@@ -8,6 +8,7 @@ status does not undo what the platform administrator linked.
 """
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import LandSite
@@ -58,6 +59,7 @@ class LandFollowUpForm(forms.Form):
         from boucle.matching.services import visible_synergies
 
         self.user, self.site = user, site
+        self.fields["status"].choices = [(key, capfirst(str(label))) for key, label in LandSite.Status.choices]
         self.choices_shown = visible_synergy_choices(user, site.synergy_id)
         # Validation accepts every visible synergy (the select lists the first ones) and the link in place.
         self.fields["synergy"].queryset = visible_synergies(user) | _current(site.synergy_id)
