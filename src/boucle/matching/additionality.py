@@ -48,14 +48,17 @@ BASIS_DECLARED, BASIS_SITE_SCALE, BASIS_WHOLE_OFFER, BASIS_TO_AGREE = (
     "declared_need", "site_scale", "whole_offer", "to_agree")
 
 
-def inferred_need_bound(scale: float | None, kind: str | None) -> float:
+def inferred_need_bound(scale, kind):
     """What an inferred need of a site may take: ``scale``, the largest need the site declared in the
-    offer's unit; without one, nothing (0) for heat and water, unbounded (NaN) for a material. The
-    territory potential allocates with it; a suggestion's estimate is for the smaller of the offer
-    and it, and unknown where it is 0 (:func:`estimated_quantity`)."""
-    if scale is not None and scale > 0:
-        return float(scale)
-    return 0.0 if kind in SCALE_REQUIRED_KINDS else np.nan
+    offer's unit (None or NaN: none); without one, nothing (0) for heat and water (``kind``, the
+    offer's, in ``SCALE_REQUIRED_KINDS``), unbounded (NaN) for a material. The territory potential
+    allocates with it; a suggestion's estimate is for the smaller of the offer and it, and unknown
+    where it is 0 (:func:`estimated_quantity`). Scalars or arrays."""
+    scale = np.asarray(np.nan if scale is None else scale, dtype=float)
+    required = np.isin(np.asarray(kind, dtype=object), np.array(SCALE_REQUIRED_KINDS, dtype=object))
+    with np.errstate(invalid="ignore"):
+        out = np.where(scale > 0, scale, np.where(required, 0.0, np.nan))
+    return float(out) if out.ndim == 0 else out
 
 
 def estimated_quantity(offer_q, bound, unknown=None) -> np.ndarray:
@@ -69,13 +72,15 @@ def estimated_quantity(offer_q, bound, unknown=None) -> np.ndarray:
     return q if unknown is None else np.where(unknown, np.nan, q)
 
 
-def estimate_basis(declared: bool, bound: float) -> str:
-    """Which of the ``BASIS_*`` a suggestion's figures rest on (``bound``: see :func:`estimated_quantity`)."""
-    if declared:
-        return BASIS_DECLARED
-    if bound != bound:  # NaN: a material without a declared scale
-        return BASIS_WHOLE_OFFER
-    return BASIS_SITE_SCALE if bound > 0 else BASIS_TO_AGREE
+def estimate_basis(declared, bound):
+    """Which of the ``BASIS_*`` a suggestion's figures rest on (``bound``: see :func:`estimated_quantity`);
+    scalars, or arrays (a list of them)."""
+    declared, bound = np.asarray(declared, dtype=bool), np.asarray(bound, dtype=float)
+    names = np.array([BASIS_DECLARED, BASIS_WHOLE_OFFER, BASIS_SITE_SCALE, BASIS_TO_AGREE], dtype=object)
+    with np.errstate(invalid="ignore"):
+        code = np.where(declared, 0, np.where(np.isnan(bound), 1, np.where(bound > 0, 2, 3)))
+    out = names[code]
+    return str(out) if out.ndim == 0 else out.tolist()
 
 
 @dataclass(frozen=True, eq=False)

@@ -1190,7 +1190,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     chosen = cands.take(sel)
     # The figures of the pairs shown, for the quantity the receiver can take (additionality.estimated_quantity).
     # After the selection: which pairs are shown, and in which order, does not depend on it.
-    bound, unknown, basis = _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos)
+    bound, unknown, basis = _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs)
     quantity = estimated_quantity([_nan(flows_by_id[o_rows[o][0]].quantity_t) for o in chosen.offer_idx.tolist()],
                                   bound, unknown)
     value = None
@@ -1211,33 +1211,39 @@ def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:
     return f.unit or KIND_BASE_UNIT.get(f.kind or "") or (_kind_unit(class_key) if class_key else None)
 
 
-def _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos):
-    """Per pair shown: the quantity the receiver can take (the declared need's in the offer's unit; for
-    an inferred need ``additionality.inferred_need_bound`` of the largest need its site declared in
-    that unit, as the territory potential reads it: NaN none), whether the quantity is unknown, and the
-    basis of the figures (``additionality.BASIS_*``)."""
-    scales: dict = {}  # (site position, unit) -> the largest need the site declared in that unit
+def _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs):
+    """Per pair shown: the quantity the receiver can take (the declared need's, counted in the offer's
+    unit; for an inferred need ``additionality.inferred_need_bound`` of the largest need its site
+    declared in that unit, as the territory potential reads it; NaN: none), whether the quantity is
+    unknown, and the basis of the figures (``additionality.BASIS_*``). Arrays over the pairs: a dense
+    region shows hundreds of thousands."""
+    units: dict = {}
+
+    def code(unit) -> int:
+        return units.setdefault(unit, len(units)) if unit else -1
+
+    _, classes = _classes()
+    class_kind = {c.key: c.kind for c in classes}
+    o_flows = [flows_by_id[r[0]] for r in o_rows]
+    o_unit = np.array([code(f.unit or _kind_unit(r[2])) for f, r in zip(o_flows, o_rows)], dtype=np.int64)
+    o_kind = np.array([f.kind or class_kind.get(r[2]) for f, r in zip(o_flows, o_rows)], dtype=object)
+    d_flows = [flows_by_id[r[0]] for r in n_rows.declared]
+    d_q = np.array([_nan(f.quantity_t) for f in d_flows] + [np.nan], dtype=float)
+    d_unit = np.array([code(f.unit) for f in d_flows] + [-1], dtype=np.int64)  # -1: the offer's
+    scales: dict = {}  # (site position, unit code) -> the largest need the site declared in that unit
     for f in flows:
         if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0 and f.site_id in site_pos:
             unit = _flow_unit(f)
             if unit:
-                key = (site_pos[f.site_id], unit)
+                key = (site_pos[f.site_id], code(unit))
                 scales[key] = max(scales.get(key, 0.0), float(f.quantity_t))
-    _, classes = _classes()
-    class_kind = {c.key: c.kind for c in classes}
-    n = len(chosen)
-    bound, unknown, basis = np.full(n, np.nan), np.zeros(n, dtype=bool), []
-    for i, (o, k) in enumerate(zip(chosen.offer_idx.tolist(), chosen.need_idx.tolist())):
-        orow, nrow = o_rows[o], n_rows[k]
-        of = flows_by_id[orow[0]]
-        unit = of.unit or _kind_unit(orow[2])
-        if nrow[0] is not None:  # a declared need: its quantity, counted in the offer's unit (its own unit unsaid)
-            nf = flows_by_id[nrow[0]]
-            if nf.quantity_t is not None and (nf.unit or unit) == unit:
-                bound[i] = nf.quantity_t
-            basis.append(estimate_basis(True, bound[i]))
-            continue
-        bound[i] = inferred_need_bound(scales.get((nrow[1], unit)), of.kind or class_kind.get(orow[2]))
-        unknown[i] = bound[i] == 0
-        basis.append(estimate_basis(False, bound[i]))
-    return bound, unknown, basis
+    oi, ni = chosen.offer_idx, chosen.need_idx
+    declared = ni < len(d_flows)
+    ou, dn = o_unit[oi], np.where(declared, ni, len(d_flows))
+    same_unit = (d_unit[dn] < 0) | (d_unit[dn] == ou)
+    site = needs.site[ni]
+    scale = np.array([scales.get(k, np.nan) for k in zip(site.tolist(), ou.tolist())], dtype=float)
+    bound = np.where(declared, np.where(same_unit, d_q[dn], np.nan),
+                     inferred_need_bound(scale, o_kind[oi]) if oi.size else scale)
+    unknown = ~declared & (bound == 0)
+    return bound, unknown, estimate_basis(declared, bound) if oi.size else []
