@@ -132,3 +132,21 @@ def test_the_same_figure_in_page_export_report_api_and_match(territory, capsys, 
         r = by_site[(s.need_site.site_id, s.material_class)]
         assert (r["quantity"], r["co2e_avoided_t_per_year"]) == (s.quantity_t, s.co2e_avoided_t)
     assert by_site[(brewery.need_site.site_id, brewery.material_class)]["quantity"] is None
+
+
+def test_heat_that_gains_nothing_at_what_the_receiver_can_take_is_not_proposed(db):
+    """Whole, the steelworks' 470,000 MWh would pay for a 3 km pipe; the 2,000 MWh a small factory declared
+    do not: the suggestion would show no gain (CO2e <= 0, a loss in euros), so it is not shown at all."""
+    works = make_site("Aciérie", lat=50.63, lon=3.06, commune="59350", naf="24.10Z")
+    make_flow(works, "Chaleur fatale", kind="energy", quantity=470000, unit="MWh", quantity_base=470000,
+              base_unit="MWh", material_class="waste_heat_medium", temperature_c=250, material_confidence=1.0)
+    near = make_site("Pâtes du Canal", lat=50.635, lon=3.065, commune="59350", naf="10.73Z")
+    far = make_site("Pâtes du Plateau", lat=50.657, lon=3.06, commune="59350", naf="10.73Z")  # 3 km
+    for site in (near, far):
+        make_flow(site, "Vapeur", direction="need", kind="energy", quantity=2000, unit="MWh", quantity_base=2000,
+                  base_unit="MWh", material_class="steam", material_confidence=1.0)
+    run_matching(None, 200)
+    shown = Synergy.objects.filter(offer__site=works, inferred=True)
+    assert shown.filter(need_site=near).exists()
+    assert not shown.filter(need_site=far).exists()
+    assert all(s.co2e_avoided_t is None or s.co2e_avoided_t > 0 for s in Synergy.objects.all())

@@ -1187,18 +1187,26 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
                                           radius_km, threshold, cap, by_plausibility, weights, exhaustive,
                                           gain=gain, search_rows=searchable)
-    chosen = cands.take(sel)
     # The figures of the pairs shown, for the quantity the receiver can take (additionality.estimated_quantity).
-    # After the selection: which pairs are shown, and in which order, does not depend on it.
-    bound, unknown, basis = _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs)
-    quantity = estimated_quantity([_nan(flows_by_id[o_rows[o][0]].quantity_t) for o in chosen.offer_idx.tolist()],
-                                  bound, unknown)
-    value = None
-    if vterms is not None:
+    # After the selection: which pairs are shown, and in which order, does not depend on it -- except that a
+    # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
+    # need its site declared), gain nothing is not shown: a pasta factory that declared 2,000 MWh of heat,
+    # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
+    while True:
+        chosen = cands.take(sel)
+        bound, unknown, basis = _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs)
+        quantity = estimated_quantity([_nan(flows_by_id[o_rows[o][0]].quantity_t)
+                                       for o in chosen.offer_idx.tolist()], bound, unknown)
+        value = None
+        if vterms is None:
+            break
         oi = chosen.offer_idx
         # ``bound`` is counted in the offer's unit already
         value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
                             needs.temperature_c[chosen.need_idx], rounded_array(chosen.distance_km, 3), unknown)
+        if not value["drop"].any():
+            break
+        sel = sel[~value["drop"]]
     return ProposalTable(sites, flows_by_id, o_rows, n_rows, chosen, {name: terms[name][sel] for name in (
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
         terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis)
