@@ -23,6 +23,12 @@ def num(value, digits=0):
 
 
 @register.filter
+def flow_quantity(flow):
+    """``{{ flow|flow_quantity }}`` → "2 300 t/an", "0,6 kg (une fois)": the declared quantity in words."""
+    return words.flow_quantity(flow.quantity, flow.unit, flow.period)
+
+
+@register.filter
 def decade(value, unit=""):
     return words.decade_range(value, unit) or "—"
 
