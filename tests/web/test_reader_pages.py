@@ -286,3 +286,11 @@ def test_a_shared_equipment_price_reads_without_cents_when_round(world):
     assert "Alpha — Alpha" not in text
     with translation.override("en"):
         assert "€ excl. VAT" in Template('{% include "sharing/_card.html" %}').render(Context({"card": card}))
+
+
+def test_a_citizen_finds_where_to_repair_from_the_home_page(world, as_persona):
+    page = as_persona("anonymous").get("/").content.decode()
+    places = f'href="{reverse("places:map")}"'
+    assert page.count(places) == 2  # the menu and the next steps of the home page
+    assert "Un objet à réparer, donner ou déposer ?" in page
+    assert places in as_persona("member_a").get(reverse("company-home")).content.decode()
