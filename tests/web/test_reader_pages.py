@@ -294,3 +294,10 @@ def test_a_citizen_finds_where_to_repair_from_the_home_page(world, as_persona):
     assert page.count(places) == 2  # the menu and the next steps of the home page
     assert "Un objet à réparer, donner ou déposer ?" in page
     assert places in as_persona("member_a").get(reverse("company-home")).content.decode()
+
+
+@pytest.mark.parametrize("value, shown", [(2879.9, "2 880"), (12.46, "12,5"), (0.04, "< 0,1"), (0, "0")])
+def test_a_tonnage_keeps_a_decimal_only_below_a_hundred(value, shown):
+    with translation.override("fr"):
+        text = Template("{% load words %}{{ v|tonnes }}").render(Context({"v": value}))
+    assert html.unescape(text).replace("\u202f", " ").replace("\xa0", " ") == shown

@@ -29,6 +29,15 @@ def flow_quantity(flow):
 
 
 @register.filter
+def tonnes(value):
+    """A tonnage with a decimal only where it tells something: "2 880", "12,5", "< 0,1"."""
+    try:
+        return num(value, 1 if value is not None and abs(float(value)) < 100 else 0)
+    except (TypeError, ValueError):
+        return num(value)
+
+
+@register.filter
 def decade(value, unit=""):
     return words.decade_range(value, unit) or "—"
 
