@@ -301,3 +301,10 @@ def test_a_tonnage_keeps_a_decimal_only_below_a_hundred(value, shown):
     with translation.override("fr"):
         text = Template("{% load words %}{{ v|tonnes }}").render(Context({"v": value}))
     assert html.unescape(text).replace("\u202f", " ").replace("\xa0", " ") == shown
+
+
+@pytest.mark.parametrize("site_id, shown", [("irep:7001311", "iREP n° 7001311"), ("12345678901234", "SIRET 12345678901234"),
+                                           ("BE0123456789", "BE0123456789")])
+def test_a_site_reference_names_its_register(site_id, shown):
+    with translation.override("fr"):
+        assert Template("{% load words %}{{ s|site_ref }}").render(Context({"s": site_id})) == shown

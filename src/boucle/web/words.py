@@ -63,6 +63,16 @@ def flow_quantity(quantity, unit: str, period: str) -> str:
     return text + str(PER_PERIOD.get(period, ""))
 
 
+def site_reference(site_id: str) -> str:
+    """A site's identifier as a reader knows it: "SIRET 123…", "iREP n° 7001311"; another key stays as is."""
+    site_id = site_id or ""
+    if re.fullmatch(r"\d{14}", site_id):
+        return f"SIRET {site_id}"
+    if site_id.startswith("irep:"):
+        return _("iREP n° %(number)s") % {"number": site_id[5:]}
+    return site_id
+
+
 def decade_range(value: float | None, unit: str) -> str | None:
     """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t"."""
     if value is None:

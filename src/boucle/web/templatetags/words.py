@@ -29,6 +29,11 @@ def flow_quantity(flow):
 
 
 @register.filter
+def site_ref(site_id):
+    return words.site_reference(site_id)
+
+
+@register.filter
 def tonnes(value):
     """A tonnage with a decimal only where it tells something: "2 880", "12,5", "< 0,1"."""
     try:
