@@ -308,3 +308,8 @@ def test_a_tonnage_keeps_a_decimal_only_below_a_hundred(value, shown):
 def test_a_site_reference_names_its_register(site_id, shown):
     with translation.override("fr"):
         assert Template("{% load words %}{{ s|site_ref }}").render(Context({"s": site_id})) == shown
+
+
+def test_a_map_popup_counts_flows_without_a_plural_after_one(world, as_persona):
+    page = as_persona("facilitator_t").get(reverse("map")).content.decode()
+    assert '"site_flows": "offres : %(offers)s \\u00b7 besoins : %(needs)s"' in page  # not "1 offres · 0 besoins"
