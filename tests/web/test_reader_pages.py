@@ -313,3 +313,9 @@ def test_a_site_reference_names_its_register(site_id, shown):
 def test_a_map_popup_counts_flows_without_a_plural_after_one(world, as_persona):
     page = as_persona("facilitator_t").get(reverse("map")).content.decode()
     assert '"site_flows": "offres : %(offers)s \\u00b7 besoins : %(needs)s"' in page  # not "1 offres · 0 besoins"
+
+
+def test_each_language_is_offered_in_its_own_name(world, as_persona):
+    page = as_persona("anonymous").get("/").content.decode()
+    assert '<option value="en" lang="en" >English</option>' in page and "Anglais" not in page
+    assert '<option value="fr" lang="fr" selected>Français</option>' in page
