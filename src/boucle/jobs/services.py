@@ -149,12 +149,18 @@ def can_submit(user, territory: str) -> bool:
 
 
 def visible_jobs(user):
-    """Jobs of the territories the user facilitates (all of them for the administrator)."""
+    """Jobs of the territories the user facilitates (all of them for the administrator), and the
+    imports of their own flows the user asked for from the company space (no territory). A job of a
+    territory stays with that territory's facilitators: one who hands over the territory no longer
+    reads its exports, even those they asked for."""
+    from django.db.models import Q
+
     if not user.is_authenticated:
         return Job.objects.none()
     if user.is_superuser:
         return Job.objects.all()
-    return Job.objects.filter(territory__in=_facilitated_refs(user))
+    return Job.objects.filter(Q(territory__in=_facilitated_refs(user))
+                              | Q(requested_by=user, territory="", kind="import"))
 
 
 # --- submission ------------------------------------------------------------------------------------
