@@ -155,12 +155,12 @@ def codes_for(*, naf=None, material=None, text=None) -> dict[str, engine.Reason]
     return found
 
 
-def cited(source: str, lang: str) -> str:
+def cited(source: str, lang: str, fallback: bool = True) -> str:
     """A data table's citation as a reader reads it. The tables cite in English, for maintainers
     (« Regulation (EU) 2024/1252 Annex II Section 1 »); a reader gets the documents it names in their
     language (« règlement (UE) 2024/1252 »). A citation naming no document ``matching.citations``
     knows is shown as written to an English reader, and as « cited » to a French one (the full
-    text stays in ``source``)."""
+    text stays in ``source``); without ``fallback``, as nothing (a note beside each item of a list)."""
     from boucle.matching.citations import document_names
 
     if not source:
@@ -168,6 +168,8 @@ def cited(source: str, lang: str) -> str:
     names = document_names(source, lang)
     if names:
         return ("; " if lang == "en" else " ; ").join(names)
+    if not fallback:
+        return ""
     return source if lang == "en" else _("source citée dans les données de Boucle")
 
 
@@ -415,6 +417,6 @@ def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: in
                      "nearby": offers})
     return {"material": key, "label": get_class(key).label(lang),
             "critical_raw_materials": [{"key": c.crm.key, "name": c.crm.name(lang), "strategic": c.crm.strategic,
-                                        "where": c.note(lang), "source": c.source, "source_label": cited(c.source, lang)}
+                                        "where": c.note(lang), "source": c.source, "source_label": cited(c.source, lang, fallback=False)}
                                        for c in crm_of_class(key)],
             "near": place.label if place else None, "substitutes": rows}
