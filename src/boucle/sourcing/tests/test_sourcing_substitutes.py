@@ -51,6 +51,10 @@ def test_cli_json_and_errors(world, capsys):
     assert main(["sourcing", "substitutes", "battery_li_ion_nmc", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["substitutes"][0]["substitute"] == "battery_li_ion_lfp"
+    assert out["substitutes"][0]["source"].startswith("IEA, Global EV Outlook 2024")  # the full citation stays
+    assert main(["sourcing", "substitutes", "ndfeb_magnets"]) == 0
+    text = capsys.readouterr().out
+    assert "source : règlement (UE) 2024/1252" in text and "Regulation (EU)" not in text
     assert main(["sourcing", "substitutes", "zzzz qqq"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "boucle materials list" in captured.err
