@@ -2,8 +2,9 @@
 
 Shown only when the quantities may be seen (both sides known to the reader): each term's
 activity is a quantity. The figures are recomputed by the impact engine with the same inputs
-as the matching (the offer's current route, the temperatures, the quantity the declared need
-can take), so they add up to the estimate on the card.
+as the matching (the offer's current route, the temperatures, the quantity stored at scoring:
+what the declared need, or the receiving site's declared scale, can take), so they add up to
+the estimate on the card.
 """
 
 from django.utils.translation import get_language
@@ -107,10 +108,15 @@ def calculation(synergy, hidden: bool) -> dict | None:
     base = {"material": "t", "water": "m3", "heat": "MWh"}[info.flow_kind]
     if offer.quantity_base is None or (offer.base_unit or base) != base:
         return None
-    quantity = offer.quantity_base
+    # The quantity the stored figures are for (decided at scoring: additionality.estimated_quantity), so the
+    # terms add up to the card: none for heat or water to a site that declared no need in the unit.
+    explanation = synergy.explanation if isinstance(synergy.explanation, dict) else {}
+    quantity = synergy.quantity_t if synergy.quantity_t is not None else (
+        None if explanation.get("estimate_basis") == "to_agree" else offer.quantity_base)
+    if quantity is None:
+        return None
     if need is not None and need.quantity_base is not None and (need.base_unit or base) == base:
         quantity = min(quantity, need.quantity_base)
-    explanation = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     need_c = need.temperature_c if need is not None else explanation.get("need_temperature_c")
     try:
         b = exchange_breakdown(synergy.material_class, quantity, base, synergy.distance_km,
