@@ -56,6 +56,7 @@ class Route:
     changes: bool = True  # an allowed write changes the database
     exempt: set = field(default_factory=set)  # companies a reader may see by design on this route
     refused: tuple | None = None  # statuses for refused personas, when not the usual ones
+    write_refused: tuple | None = None  # statuses of a refused write by a signed-in persona, when not the usual ones
     outlines: bool = False  # serves reference boundaries: coordinates not checked (vertices match by chance)
     query: str = ""  # a query string the route needs (API searches, page reads)
     multipart: bool = False  # the API route takes a form with a file, not JSON
@@ -182,7 +183,8 @@ PAGES = {
     "flow-edit": Route(args=_flow_a, get=SEE_A, post=SEE_A,
                        data=lambda w: {**_flow_post(w), "direction": "need", "label": "Cendres (modifié)"}),
     "flow-delete": Route(args=_flow_a, post=SEE_A),
-    "flow-import": Route(get=LOGGED, post=SEE_A, data=_upload),
+    # Another company's member: an import job that refuses the row naming A (its page says which), nothing written.
+    "flow-import": Route(get=LOGGED, post=SEE_A, data=_upload, write_refused=(302, 403)),
     "flow-import-template": Route(args=lambda w: ["csv"], get=LOGGED),  # each persona's own sites only
     "company-synergies": Route(get=LOGGED),
     "company-impact": Route(get=LOGGED),
@@ -415,7 +417,9 @@ def test_page_writes(name, world, as_persona):
             assert changed == rule.changes, f"{persona} POST {url}: change={changed}, expected {rule.changes}"
         else:
             assert not changed, f"{persona} changed data through POST {url}"
-            if persona == "anonymous" or response.status_code >= 300:
+            if persona != "anonymous" and rule.write_refused and response.status_code >= 300:
+                assert response.status_code in rule.write_refused, (persona, url, response.status_code)
+            elif persona == "anonymous" or response.status_code >= 300:
                 _assert_refused(persona, response, api=False)
         _assert_no_leak(world, persona, response, rule.exempt, rule.outlines)
 

@@ -88,7 +88,7 @@ def run_substitutes(args) -> int:
         print(f"- {s['label']}: {s['use']}")
         if s["avoids"]:
             print("    " + _("évite : %(list)s") % {"list": ", ".join(a["name"] for a in s["avoids"])})
-        print("    " + _("source : %(source)s") % {"source": s["source"]})
+        print("    " + _("source : %(source)s") % {"source": s["source_label"]})
         for r in s["nearby"] or []:
             print(f"    {number(r['distance_km'], 1):>7} km  {r['name']} ({r['naf']})")
         if s["nearby"] == []:
