@@ -141,7 +141,17 @@ def calculation(synergy, hidden: bool) -> dict | None:
                         "vintage": t.vintage if cited and t.vintage and t.vintage not in name else "", "range": _price_range(t, lang) if cited else ""})
         return out
 
+    from .present import co2e_text, eur_text
+
+    def same(stored, computed) -> bool:
+        return stored is not None and computed is not None and abs(stored - computed) <= 1e-3 * max(1.0, abs(stored))
+
+    # When the terms add up to the stored figure (the flows have not changed since the matching), the total is
+    # written as the synergy's card writes it (the same rounding and range): a facilitator reads one figure on
+    # the card and here. Otherwise the terms of today's data, with their own total, until the next matching.
     return {"co2e": rows(b.terms), "eur": rows(b.cost_terms),
-            "co2e_total": format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang),
-            "eur_total": format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang),
+            "co2e_total": (co2e_text(synergy) if same(synergy.co2e_avoided_t, b.co2e_avoided_t)
+                           else format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang)),
+            "eur_total": (eur_text(synergy.eur_saved) if same(synergy.eur_saved, b.eur_saved)
+                          else format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang)),
             "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang)}
