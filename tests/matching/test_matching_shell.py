@@ -106,6 +106,9 @@ def test_pools_of_three_neighbours_sharing_a_waste(capsys):
     make_site("Centre de tri", lat=50.60 + 20 / 111.2, lon=3.0283, commune="59350", naf="38.11Z")
     for site in sites:
         make_flow(site, "Cartons", material_class="cardboard", quantity=12, unit="t")
+        # heat is piped, not collected in rounds: three sites with waste heat make no pool
+        make_flow(site, "Chaleur fatale", kind="energy", material_class="waste_heat_low", quantity=900, unit="MWh",
+                  quantity_base=900, base_unit="MWh")
     assert main(["pools", "--json", "--radius-km", "5"]) == 0
     pools = json.loads(capsys.readouterr().out)["pools"]
     assert len(pools) == 1

@@ -250,7 +250,9 @@ def pools_summary(territory: str | None, radius_km: float = 10.0, min_sites: int
 
     sites = list(territory_sites(territory).values_list("pk", "site_id", "lat", "lon", "naf_id"))
     index = {pk: i for i, (pk, *_rest) in enumerate(sites)}
-    flows = list(Flow.objects.filter(site_id__in=index).exclude(material_class="")
+    # Trucks carry materials: heat, steam and water are piped, a machine or a service is not collected in
+    # rounds, so none of them is pooled (a « pooled purchase of waste heat » saving truck-km means nothing).
+    flows = list(Flow.objects.filter(site_id__in=index, kind=Flow.Kind.MATERIAL).exclude(material_class="")
                  .values_list("site_id", "material_class", "quantity_base", "base_unit", "direction", "label"))
     classes = sorted({f[1] for f in flows})
     cls_index = {c: i for i, c in enumerate(classes)}
