@@ -93,7 +93,7 @@ def test_the_report_counts_heat_in_mwh_and_shows_the_same_potential(territory, c
     assert main(["allocate", "--territory", REGION, "--json"]) == 0
     allocation = json.loads(capsys.readouterr().out)
     figures = html.split('id="key-figures"')[1].split("</section>")[0]
-    row = next(r for r in figures.split("<tr>") if "CO2e/an)" in r)
+    row = next(r for r in figures.split("<tr>") if "CO₂e/an)" in r)
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     assert float(re.sub(r"[^\d]", "", cells[1])) == pytest.approx(allocation["total_value"], abs=1)
 
