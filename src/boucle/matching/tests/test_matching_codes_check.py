@@ -135,3 +135,16 @@ def test_a_pulp_mill_s_pulp_goes_to_the_board_mill_and_the_cellulose_ethers_plan
              ("bio", "35", "Biogas plant", "Biogas plant")]
     got = _receivers(sites, [("pulp", "Pulp")])
     assert set(got["Pulp"][:2]) == {"board", "cmc"}
+
+
+def test_the_held_out_protocol_runs_the_codes_set_at_group_level_park_by_park():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[4]
+    spec = importlib.util.spec_from_file_location("heldout_protocol", root / "scripts" / "heldout_protocol.py")
+    protocol = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(protocol)
+    res, details = protocol.run_protocol("codes", describe="codes", level="group", cases=["404", "408"])
+    assert res["cross_park_proposals"] == 0
+    assert {s["naf_code"] for s in details["sites"]} <= {"24.1", "35.1", "35.3", "23.5", "20.1"}
+    assert res["pooled"]["f1"] > res["baselines"]["everyone_to_everyone"]["f1"]
