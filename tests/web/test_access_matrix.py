@@ -216,9 +216,12 @@ PAGES = {
     "observatory:territory-export": Route(args=lambda w: ["epci", EPCI_T, "flows", "csv"], get=STEER_AB),
     "aids:catalogue": Route(get=EVERYONE),
     "aids:detail": Route(args=_aid, get=EVERYONE),
-    "aids:create": Route(get=FACILITATORS, post=FACILITATORS, data=_aid_post),
-    "aids:edit": Route(args=_aid, get=FACILITATORS, post=FACILITATORS, data=_aid_post),
-    "aids:archive": Route(args=_aid, post=FACILITATORS, data=lambda w: {"archive": "1"}),
+    # A regional aid is written by the platform administrator; facilitators write their own territory's
+    # aids and curate any aid for their territory (tests/web/test_access_aids.py tells the whole rule).
+    "aids:create": Route(get=FACILITATORS, post=STEER_AB, data=lambda w: _aid_post(w) | {"perimeter": f"epci:{EPCI_T}"}),
+    "aids:edit": Route(args=_aid, get={"superuser"}, post={"superuser"}, data=_aid_post),
+    "aids:archive": Route(args=_aid, post={"superuser"}, data=lambda w: {"archive": "1"}),
+    "aids:curate": Route(args=_aid, post=STEER_AB, data=lambda w: {"territory": f"epci:{EPCI_T}", "display": "pinned"}),
     "land:search": Route(get=LOGGED),
     "land:detail": Route(args=lambda w: [_land_entry()], get=LOGGED),
     "land:update": Route(args=lambda w: [_land_entry()], post=STEER_AB, data=lambda w: {"status": "under_study"}),
@@ -335,7 +338,10 @@ def _aids_and_land():
     from boucle.aids.models import Aid
     from boucle.land.models import LandSite
 
+    from boucle.aids.models import AidCuration
+
     return (sorted(Aid.objects.values_list("id", "name", "archived")),
+            sorted(AidCuration.objects.values_list("aid_id", "territory_code", "hidden", "pinned", "note")),
             sorted(LandSite.objects.values_list("identifier", "status", "synergy_id")))
 
 
