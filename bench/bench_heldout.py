@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_all import merge  # noqa: E402
 
 RUNS = [("maestri", "words"), ("maestri", "codes"), ("literature", "words"), ("literature", "codes"),
-        ("literature", "name"), ("process", "words"), ("heavy", "words"), ("heavy", "name")]
+        ("literature", "name"), ("process", "words"), ("heavy", "words"), ("heavy", "name"),
+        ("codes", "codes"), ("codes", "words")]
 
 figures = {}
 for dataset, describe in RUNS:

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from .evaluate import HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
+from .evaluate import CODES_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
 from boucle.cli import gettext_lazy as _
 
@@ -18,12 +18,13 @@ from boucle.cli import gettext_lazy as _
 def register(subparsers) -> None:
     p = subparsers.add_parser("evaluate", help=_("mesurer les propositions face à des échanges de symbiose "
                                                  "documentés"))
-    p.add_argument("dataset", choices=["maestri", "literature", "process", "heavy"],
+    p.add_argument("dataset", choices=["maestri", "literature", "process", "heavy", "codes"],
                    help=_("maestri : base d'échanges MAESTRI (cas de mise au point) ; literature : échanges "
                           "documentés de 18 autres parcs dans la même forme (knowledge/eval/literature_check.md) ; "
                           "process : échanges de l'industrie lourde et des utilités "
                           "(knowledge/eval/process_check.md) ; heavy : jeu de contrôle de l'industrie lourde "
-                          "(knowledge/eval/heavy_check.md)"))
+                          "(knowledge/eval/heavy_check.md) ; codes : jeu de contrôle des sites décrits par un code NAF "
+                          "(knowledge/eval/codes_check.md)"))
     p.add_argument("--activity-text-only", action="store_true",
                    help=_("donner au moteur le texte d'activité de chaque site, sans code NAF"))
     p.add_argument("--name-only", action="store_true",
@@ -56,7 +57,7 @@ def handle(args) -> int:
     print(gettext("évaluation sur %(dataset)s (%(mode)s)…") % {"dataset": args.dataset, "mode": mode},
           file=sys.stderr)
     path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV,
-                         "heavy": HEAVY_CSV}.get(args.dataset, MAESTRI_CSV)
+                         "heavy": HEAVY_CSV, "codes": CODES_CSV}.get(args.dataset, MAESTRI_CSV)
     report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
                               strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset
@@ -65,7 +66,8 @@ def handle(args) -> int:
         print()
         return 0
     title = {"maestri": "MAESTRI", "literature": gettext("Jeu de contrôle de la littérature"),
-             "heavy": gettext("Jeu de contrôle de l'industrie lourde")}.get(
+             "heavy": gettext("Jeu de contrôle de l'industrie lourde"),
+             "codes": gettext("Jeu de contrôle des sites décrits par un code NAF")}.get(
         args.dataset, gettext("Jeu de contrôle des procédés"))
     print(gettext("%(title)s : sortie par défaut de boucle match (plausibilité ≥ %(threshold)s et ≥ %(cut)s × la "
                   "meilleure de l'offre, au plus %(receivers)s receveurs par offre), paires offre → site receveur "

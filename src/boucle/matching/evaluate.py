@@ -46,6 +46,10 @@ PROCESS_CSV = EVAL_DIR / "process_check.csv"
 # Documented heavy-industry and utility exchanges of 21 parks outside the other sets, written before
 # the rules of its round (see heavy_check.md).
 HEAVY_CSV = EVAL_DIR / "heavy_check.csv"
+# Documented exchanges of 21 other parks and cases (food, wood and paper, construction materials,
+# metals, chemicals, utilities), each site with a NACE class and a few English words, written and
+# measured before the rules of its round (see codes_check.md).
+CODES_CSV = EVAL_DIR / "codes_check.csv"
 GENERIC_WORDS = {"waste", "wastes", "by", "products", "product", "and", "of", "the", "as", "from", "with"}
 
 

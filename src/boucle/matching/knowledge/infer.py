@@ -179,6 +179,55 @@ def _power_exclusions(process: str) -> frozenset[str]:
     return frozenset(c.key for c in load_classes() if c.key not in keep)
 
 
+# A site whose words name its process inside a broad NACE class takes only what that process
+# uses, and its main feedstocks more surely than the class's rules say (data/process_scopes.csv): a
+# fermentation ethanol plant is in class 20.14 with crackers and oxidation plants, yet takes
+# sugars, starch by-streams, steam and water, not naphtha, hydrogen or chlorine.
+@dataclass(frozen=True, slots=True)
+class ProcessScope:
+    naf_prefix: str
+    phrases: tuple[str, ...]
+    keeps: frozenset[str]
+    takes: tuple[tuple[str, float], ...]
+    source: str
+
+
+@lru_cache(maxsize=1)
+def process_scopes() -> tuple[ProcessScope, ...]:
+    groups: dict[str, set[str]] = {}
+    for key, group in _class_groups().items():
+        groups.setdefault(group, set()).add(key)
+    out = []
+    for r in _read("process_scopes.csv"):
+        # "keeps" lists the classes (or "group:…") the process takes; "-key" items instead drop
+        # those classes and keep the rest.
+        keeps: set[str] = set()
+        items = r["keeps"].split()
+        if items and all(i.startswith("-") for i in items):
+            keeps = set(_class_groups()) - {i[1:] for i in items}
+        for item in (i for i in items if not i.startswith("-")):
+            keeps |= groups.get(item[6:], set()) if item.startswith("group:") else {item}
+        takes = tuple((k, float(w)) for k, w in (t.split(":") for t in r["takes"].split()))
+        out.append(ProcessScope(r["naf_prefix"], tuple(p.strip() for p in r["phrases"].split("|") if p.strip()),
+                                frozenset(keeps | {k for k, _ in takes}), takes, r["source"]))
+    return tuple(out)
+
+
+def _scopes(code: str, activity: str | None) -> list[ProcessScope]:
+    from .naf import normalise
+
+    text = " " + normalise(activity or "") + " "
+    return [s for s in process_scopes()
+            if _relation(code, s.naf_prefix) == 1.0 and any(f" {p} " in text for p in s.phrases)]
+
+
+def _scope_exclusions(code: str, activity: str | None) -> frozenset[str]:
+    out: set[str] = set()
+    for scope in _scopes(code, activity):
+        out |= set(_class_groups()) - scope.keeps
+    return frozenset(out)
+
+
 @lru_cache(maxsize=1)
 def _class_groups() -> dict[str, str]:
     from boucle.materials.taxonomy import load_classes
@@ -362,9 +411,17 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -
             out |= {k for k, g in _class_groups().items() if g not in families}
         if power and _relation(code, POWER_PREFIX) == 1.0:
             out |= _power_exclusions(power)
-        return out
+        return out | _scope_exclusions(code, activity)
 
-    return tuple(_apply(_input_index(), _site_codes(naf_code, activity, from_name), skip))
+    codes = _site_codes(naf_code, activity, from_name)
+    best = {n.class_key: n for n in _apply(_input_index(), codes, skip)}
+    for code, conf in codes:
+        for scope in _scopes(code, activity):
+            for key, weight in scope.takes:
+                w = round(weight * conf, 4)
+                if key not in best or w > best[key].weight:
+                    best[key] = InferredNeed(key, w, f"scope:{scope.naf_prefix}:{key}", scope.source)
+    return tuple(sorted(best.values(), key=lambda n: (-n.weight, n.class_key)))
 
 
 def infer_needs(naf_code: str | None, activity: str | None, name: str | None = None) -> list[InferredNeed]:

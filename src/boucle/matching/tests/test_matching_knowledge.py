@@ -149,7 +149,7 @@ def test_no_company_name_of_the_development_or_check_sets_appears_in_the_knowled
                    for c in ("Company name - Providing industry", "Company name - Receiving industry")} - {""}
     assert len(check_names) > 40
     names |= check_names
-    for short in ("process_check.csv", "heavy_check.csv"):
+    for short in ("process_check.csv", "heavy_check.csv", "codes_check.csv"):
         with (KNOW / "eval" / short).open(encoding="utf-8") as fh:
             names |= {r[c].strip() for r in csv.DictReader(fh) for c in ("provider_company", "receiver_company")} - {""}
     text = "\n".join(p.read_text(encoding="utf-8").lower() for p in sorted((KNOW / "data").glob("*.csv"))
