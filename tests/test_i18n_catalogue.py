@@ -177,6 +177,22 @@ def test_every_extracted_message_has_an_english_translation(app, catalogue):
     assert not wrong_plural, f"plural form differs from the catalogue: {wrong_plural[:10]}"
 
 
+def test_french_says_zero_and_one_in_the_singular(app):
+    """« 0 événement », not « 0 événements »: French uses its singular for 0 and 1 (``plural=(n > 1)``), but
+    only for plurals its catalogue holds; without an entry, gettext falls back to the msgid's ``n == 1``."""
+    from django.utils import translation
+    from django.utils.translation import ngettext, npgettext
+
+    found, _dynamic = extracted_messages(app)
+    plurals = {key: plural for key, (plural, _where) in found.items() if plural}
+    assert plurals or app == "sharing"
+    with translation.override("fr"):
+        wrong = [msgid for (context, msgid), plural in plurals.items()
+                 if [(npgettext(context, msgid, plural, n) if context else ngettext(msgid, plural, n)) for n in (0, 1, 2)]
+                 != [msgid, msgid, plural]]
+    assert not wrong, f"no French plural entry, run scripts/fr_plurals.py: {wrong[:5]}"
+
+
 def test_variable_msgids_are_known_and_their_values_translated(app, catalogue):
     """makemessages cannot see ``_(variable)``; each such call must be declared above and its values translated."""
     _found, dynamic = extracted_messages(app)

@@ -77,6 +77,15 @@ def _translated(cli_msgid: str) -> str:
 gettext_lazy = lazy(_translated, str)
 
 
+def number(value: float, digits: int = 0) -> str:
+    """A figure in the reader's grouping and decimal mark ("2,8 km" in French), for a command's text output."""
+    if not use_language():
+        return f"{value:,.{digits}f}"
+    from django.utils.formats import number_format
+
+    return number_format(round(float(value), digits), decimal_pos=digits, use_l10n=True, force_grouping=True)
+
+
 def gettext_noop(message: str) -> str:
     """Marks a msgid for the catalogue without needing Django's settings at import time."""
     return message

@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "boucle.ops.middleware.RequestLimitsMiddleware",  # a too-long address: 414, the platform's page, reader's language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -225,6 +226,10 @@ AXES_VERBOSE = False
 # Per account on purpose: an office behind one address is not locked out by a colleague's typos,
 # and attempts are counted before the password check (accounts.lockout), whatever the client sends.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Django's default, on purpose: the workshop grid posts 60 rows of about 10 fields at most. A form or a
+# query string with more fields is refused with 400 and the platform's page (400.html), never a 500.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"  # each role lands on its own page (boucle.web.views.dashboard)

@@ -141,3 +141,20 @@ def test_demo_login_over_plain_http_lands_on_the_dashboard(served):
     assert status == 302 and headers["Location"].endswith("/animation/")
     status, _headers, body = _get(base + "/animation/", opener)
     assert status == 200 and "Tableau de bord" in body
+
+
+def test_a_long_address_is_served_and_a_too_long_one_gets_the_platform_s_page(served):
+    base = f"http://127.0.0.1:{served['port']}"
+    for length in (6000, 8100):  # past gunicorn's default of 4,094 bytes, under its ceiling: served
+        status, _headers, _body = _get(base + "/?q=" + "x" * length)
+        assert status == 200, length
+    status, _headers, body = _get(base + "/?q=" + "x" * 9000)  # past it: the worker class answers, same page
+    assert status == 414 and "Adresse trop longue" in body and "web/boucle.css" in body
+    assert "Request-URI Too Long" not in body and "Request Line is too large" not in body
+
+
+def test_too_many_headers_get_the_platform_s_page(served):
+    request = urllib.request.Request(f"http://127.0.0.1:{served['port']}/",
+                                     headers={f"X-Extra-{i}": "1" for i in range(120)})
+    status, _headers, body = _get(request)
+    assert status == 431 and "Demande refusée" in body and "web/boucle.css" in body

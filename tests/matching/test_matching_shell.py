@@ -106,6 +106,9 @@ def test_pools_of_three_neighbours_sharing_a_waste(capsys):
     make_site("Centre de tri", lat=50.60 + 20 / 111.2, lon=3.0283, commune="59350", naf="38.11Z")
     for site in sites:
         make_flow(site, "Cartons", material_class="cardboard", quantity=12, unit="t")
+        # heat is piped, not collected in rounds: three sites with waste heat make no pool
+        make_flow(site, "Chaleur fatale", kind="energy", material_class="waste_heat_low", quantity=900, unit="MWh",
+                  quantity_base=900, base_unit="MWh")
     assert main(["pools", "--json", "--radius-km", "5"]) == 0
     pools = json.loads(capsys.readouterr().out)["pools"]
     assert len(pools) == 1
@@ -145,3 +148,18 @@ def test_per_need_refuses_bad_options_before_matching(capsys, args, message):
     assert main(["match", "--no-store", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Mise en relation" not in err
+
+
+def test_the_table_reads_a_relevance_in_percent_and_french_numbers(territory, capsys):
+    assert main(["match", "--no-store"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "km" in line and "→" in line and "%" not in line)
+    header, first = lines[at], lines[at + 1]
+    assert "pertinence" in header and "score" not in header and "t CO2e/an" in header
+    assert " %" in first and "," in first  # "  92 %    60,3 …": a share and a French decimal mark
+
+
+def test_an_empty_job_list_says_how_to_start_one(capsys):
+    assert main(["jobs", "list"]) == 0
+    assert "boucle jobs submit" in capsys.readouterr().out

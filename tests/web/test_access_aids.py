@@ -1,8 +1,11 @@
 """The aid catalogue: persona × route (pages and API), escaping, and the aids shown on a synergy's
 page and on an answer to a call.
 
-The catalogue is public: everyone reads it; only facilitators create, edit and archive entries.
-A match for a synergy or a site follows the synergy's and the site's own visibility rules.
+The catalogue is public: everyone reads it. An entry is written (edited, archived) by the platform
+administrator, and by facilitators when its whole perimeter lies in their territories; any other
+aid a facilitator curates for their territory only (hide, pin, annotate), and a company reads the
+curation of the territories its sites stand in. A match for a synergy or a site follows the
+synergy's and the site's own visibility rules.
 """
 
 import datetime as dt
@@ -11,7 +14,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from boucle.aids.models import Aid
+from boucle.aids.models import Aid, AidCuration
 from boucle.projects import rules
 
 from route_matrix import assert_no_leak, check_reads, check_writes
@@ -27,7 +30,10 @@ XSS = '<script>alert("aide")</script>'
 
 # Every API operation of the aids router, tested below (``test_access_matrix`` checks the OpenAPI document).
 OPERATIONS = {("get", "/api/aids"), ("get", "/api/aids/match"), ("get", "/api/aids/{aid_id}"),
-              ("post", "/api/aids"), ("put", "/api/aids/{aid_id}"), ("post", "/api/aids/{aid_id}/archive")}
+              ("post", "/api/aids"), ("put", "/api/aids/{aid_id}"), ("post", "/api/aids/{aid_id}/archive"),
+              ("post", "/api/aids/{aid_id}/curation")}
+EPCI_T_REF = "epci:200093201"
+EPCI_OTHER_REF = "epci:200039865"
 
 
 def _aid(identifier, name, **extra):
@@ -46,7 +52,9 @@ def aids(world):
 
 
 def snapshot():
-    return sorted(Aid.objects.values_list("id", "name", "archived", "themes"))
+    return (sorted(Aid.objects.values_list("id", "name", "archived", "themes", "note", "updated_at")),
+            sorted(AidCuration.objects.values_list("aid_id", "territory_level", "territory_code", "hidden", "pinned",
+                                                   "note")))
 
 
 def form_data(name="Aide régionale au réemploi"):
@@ -63,12 +71,26 @@ def test_pages_per_persona(world, aids, as_persona):
     check_reads(world, as_persona, reverse("aids:detail", args=[aids["archived"].pk]), FACILITATORS,
                 anonymous=(404,))
     check_reads(world, as_persona, reverse("aids:create"), FACILITATORS)
-    check_reads(world, as_persona, reverse("aids:edit", args=[aids["open"].pk]), FACILITATORS)
-    check_writes(world, as_persona, reverse("aids:create"), FACILITATORS, form_data, snapshot)
-    check_writes(world, as_persona, reverse("aids:edit", args=[aids["open"].pk]), FACILITATORS,
+    # A regional aid is every territory's: only the platform administrator edits or archives it ...
+    check_reads(world, as_persona, reverse("aids:edit", args=[aids["open"].pk]), {"superuser"})
+    check_writes(world, as_persona, reverse("aids:create"), {"superuser"}, form_data, snapshot)
+    check_writes(world, as_persona, reverse("aids:edit", args=[aids["open"].pk]), {"superuser"},
                  lambda: form_data("Fonds renommé"), snapshot)
-    check_writes(world, as_persona, reverse("aids:archive", args=[aids["open"].pk]), FACILITATORS,
+    check_writes(world, as_persona, reverse("aids:archive", args=[aids["open"].pk]), {"superuser"},
                  lambda: {"archive": "1"}, snapshot)
+    # ... a scheme of territory T alone is also its facilitators'
+    check_writes(world, as_persona, reverse("aids:create"), {"facilitator_t", "superuser"},
+                 lambda: form_data() | {"perimeter": EPCI_T_REF}, snapshot)
+    local = _aid("local", "Aide métropolitaine (test)", perimeter=[EPCI_T_REF])
+    check_reads(world, as_persona, reverse("aids:edit", args=[local.pk]), {"facilitator_t", "superuser"})
+    check_writes(world, as_persona, reverse("aids:archive", args=[local.pk]), {"facilitator_t", "superuser"},
+                 lambda: {"archive": "1"}, snapshot)
+    # ... and every facilitator curates any aid for a territory they facilitate, not another's
+    curate = reverse("aids:curate", args=[aids["open"].pk])
+    check_writes(world, as_persona, curate, {"facilitator_t", "superuser"},
+                 lambda: {"territory": EPCI_T_REF, "display": "hidden", "note": "Fermé chez nous"}, snapshot)
+    check_writes(world, as_persona, curate, {"facilitator_other", "superuser"},
+                 lambda: {"territory": EPCI_OTHER_REF, "display": "pinned"}, snapshot)
 
 
 def test_the_catalogue_hides_closed_and_archived_aids_but_facilitators_may_ask(world, aids, as_persona):
@@ -156,9 +178,10 @@ def test_the_api_per_persona(world, aids, as_persona):
     assert as_persona("member_a").get(f"/api/aids/match?synergy={ab}&site={site_a}").status_code == 422
 
 
-def test_api_writes_are_for_facilitators(world, aids, as_persona):
+def test_api_writes_are_for_who_keeps_the_entry(world, aids, as_persona):
     body = {"name": "Aide API", "url": "https://example.org/api", "financers": ["Région"], "perimeter": ["region:32"],
             "beneficiaries": ["company"], "themes": ["water"], "origin": "API"}
+    local = _aid("local", "Aide métropolitaine (test)", perimeter=[EPCI_T_REF])
     for persona in PERSONAS:
         client = as_persona(persona)
         before = snapshot()
@@ -167,18 +190,29 @@ def test_api_writes_are_for_facilitators(world, aids, as_persona):
                              content_type="application/json")
         archived = client.post(f"/api/aids/{aids['xss'].pk}/archive", {"archived": True},
                                content_type="application/json")
-        if persona in FACILITATORS:
-            assert (created.status_code, updated.status_code, archived.status_code) == (201, 200, 200)
+        created_local = client.post("/api/aids", body | {"perimeter": [EPCI_T_REF], "name": "Aide locale API"},
+                                    content_type="application/json")
+        updated_local = client.put(f"/api/aids/{local.pk}", body | {"perimeter": [EPCI_T_REF], "name": "Renommée"},
+                                   content_type="application/json")
+        codes = (created.status_code, updated.status_code, archived.status_code)
+        local_codes = (created_local.status_code, updated_local.status_code)
+        if persona == "superuser":
+            assert codes == (201, 200, 200) and local_codes == (201, 200)
             assert created.json()["to_verify"] is True and updated.json()["name"] == "Fonds renommé"
-            Aid.objects.filter(name="Aide API").delete()
-            Aid.objects.filter(pk=aids["open"].pk).update(name="Fonds économie circulaire (test)")
-            Aid.objects.filter(pk=aids["xss"].pk).update(archived=False)
+        elif persona in FACILITATORS:
+            assert codes == (422, 403, 403), persona  # a regional aid: curated, not edited
+            assert created.json()["detail"][0]["loc"][-1] == "perimeter"
+            assert local_codes == ((201, 200) if persona == "facilitator_t" else (422, 403)), persona
         else:
             expected = 401 if persona == "anonymous" else 403
-            assert (created.status_code, updated.status_code, archived.status_code) == (expected,) * 3
+            assert codes + local_codes == (expected,) * 5
             assert snapshot() == before
-    bad = as_persona("facilitator_t").post("/api/aids", body | {"perimeter": ["region:99"]},
-                                           content_type="application/json")
+        Aid.objects.filter(name__in=["Aide API", "Aide locale API"]).delete()
+        Aid.objects.filter(pk=aids["open"].pk).update(name="Fonds économie circulaire (test)")
+        Aid.objects.filter(pk=local.pk).update(name="Aide métropolitaine (test)", perimeter=[EPCI_T_REF])
+        Aid.objects.filter(pk=aids["xss"].pk).update(archived=False)
+    bad = as_persona("superuser").post("/api/aids", body | {"perimeter": ["region:99"]},
+                                       content_type="application/json")
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "perimeter"
     bad = as_persona("facilitator_t").post("/api/aids", body | {"themes": ["astrology"]},
                                            content_type="application/json")
@@ -232,3 +266,84 @@ def test_the_api_matches_aids_to_a_flow_with_the_flow_pages_rule(world, aids, as
     client = as_persona("member_a")
     assert client.get(f"/api/aids/match?flow={flow.pk}&site={world.sites['A'].site_id}").status_code == 422
     assert client.get("/api/aids/match?flow=99999999999999").status_code == 404
+
+
+# --- a territory's curation: what one territory's facilitators decide, only that territory sees --------
+
+def _names(client, query=""):
+    return [a["name"] for a in client.get("/api/aids" + query).json()]
+
+
+def test_a_territorys_curation_reaches_its_companies_and_no_other_territory(world, aids, as_persona):
+    """Territory T (Lille: companies A and B) hides the regional fund and annotates it; the Metz EPCI pins
+    it. A and B no longer get it (catalogue, API, synergy page), Metz's facilitator gets it first, an
+    anonymous visitor reads the national catalogue as it is, and the aid's entry does not change."""
+    fund, name = aids["open"], "Fonds économie circulaire (test)"
+    t, other = (lambda: as_persona("facilitator_t")), (lambda: as_persona("facilitator_other"))
+    entry = Aid.objects.filter(pk=fund.pk).values().get()
+    response = t().post(reverse("aids:curate", args=[fund.pk]),
+                      {"territory": EPCI_T_REF, "display": "hidden", "note": "Enveloppe épuisée pour la métropole"})
+    assert response.status_code == 302
+    assert other().post(f"/api/aids/{fund.pk}/curation", {"territory": EPCI_OTHER_REF, "pinned": True,
+                                                        "note": "Priorité mosellane"},
+                      content_type="application/json").status_code == 200
+    assert Aid.objects.filter(pk=fund.pk).values().get() == entry  # the national catalogue is unchanged
+    synergy_page = reverse("synergy-detail", args=[world.synergies["ab"].pk])
+    for persona in ("member_a", "admin_a", "member_b", "facilitator_t"):
+        client = as_persona(persona)
+        assert name not in _names(client), persona
+        assert name not in client.get(reverse("aids:catalogue")).content.decode(), persona
+        assert name not in client.get(synergy_page).content.decode(), persona
+        assert name not in {r["name"] for r in client.get(f"/api/aids/match?synergy={world.synergies['ab'].pk}").json()}
+    for persona in ("anonymous", "superuser"):
+        client = as_persona(persona)
+        assert name in _names(client), persona
+        body = client.get(reverse("aids:catalogue")).content.decode()
+        assert name in body and "Enveloppe épuisée" not in body and "Priorité mosellane" not in body, persona
+    listed = other().get("/api/aids").json()
+    assert listed[0]["name"] == name and listed[0]["curation"]["pinned"]
+    assert [n["note"] for n in listed[0]["curation"]["notes"]] == ["Priorité mosellane"]
+    body = other().get(reverse("aids:catalogue")).content.decode()
+    assert body.index(name) < body.index(XSS.replace("<", "&lt;").replace(">", "&gt;")[:10])
+    assert "mise en avant" in body and "Enveloppe épuisée" not in body
+    # The territory's facilitators find what they hid, with the reason, to bring it back.
+    body = t().get(reverse("aids:catalogue") + "?hidden=1").content.decode()
+    assert name in body and "masquée pour" in body and "Enveloppe épuisée pour la métropole" in body
+    detail = as_persona("member_b").get(reverse("aids:detail", args=[fund.pk])).content.decode()
+    assert "Enveloppe épuisée pour la métropole" in detail and "Priorité mosellane" not in detail
+    assert 'name="display"' not in detail  # a company reads the curation, does not make it
+    assert t().post(reverse("aids:curate", args=[fund.pk]), {"territory": EPCI_T_REF, "display": "normal",
+                                                           "note": ""}).status_code == 302
+    assert not AidCuration.objects.filter(territory_code="200093201").exists()
+    assert name in _names(as_persona("member_a"))
+
+
+def test_a_facilitator_curates_only_their_territory_and_refused_values_name_the_field(world, aids, as_persona):
+    fund = aids["open"]
+    t = lambda: as_persona("facilitator_t")  # noqa: E731
+    before = snapshot()
+    foreign = t().post(f"/api/aids/{fund.pk}/curation", {"territory": EPCI_OTHER_REF, "hidden": True},
+                     content_type="application/json")
+    assert foreign.status_code == 403
+    assert t().post(reverse("aids:curate", args=[fund.pk]), {"territory": EPCI_OTHER_REF,
+                                                           "display": "hidden"}).status_code == 403
+    both = t().post(f"/api/aids/{fund.pk}/curation", {"territory": EPCI_T_REF, "hidden": True, "pinned": True},
+                  content_type="application/json")
+    assert both.status_code == 422 and both.json()["detail"][0]["loc"][-1] == "pinned"
+    unknown = t().post(f"/api/aids/{fund.pk}/curation", {"territory": "epci:000000000", "hidden": True},
+                     content_type="application/json")
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "territory"
+    page = t().post(reverse("aids:curate", args=[fund.pk]), {"territory": EPCI_T_REF, "display": "hidden",
+                                                           "note": "x\x00y"})
+    assert page.status_code == 400 and "Note :" in page.content.decode()
+    page = t().post(reverse("aids:curate", args=[fund.pk]), {"territory": EPCI_T_REF, "display": "upside-down"})
+    assert page.status_code == 400 and "Présentation" in page.content.decode()
+    assert snapshot() == before
+    # A région's facilitators curate for an EPCI in it, like they steer its calls for projects.
+    from boucle.accounts.models import Facilitator
+
+    Facilitator.objects.create(user=world.users["facilitator_other"], level="region", code="32")
+    assert as_persona("facilitator_other").post(f"/api/aids/{fund.pk}/curation",
+                                                {"territory": EPCI_T_REF, "pinned": True},
+                                                content_type="application/json").status_code == 200
+    assert AidCuration.objects.get(aid=fund, territory_code="200093201").pinned

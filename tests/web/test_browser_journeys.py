@@ -197,7 +197,7 @@ def test_daily_journeys_land_on_dashboards_and_never_scroll_sideways(browser, li
     template.write_text(text, encoding="utf-8")
     company.set_input_files("#id_file", str(template))
     company.click("main form[enctype] button[type=submit]")
-    company.wait_for_selector("#import-report")
+    company.wait_for_selector(".import-report")  # the import job's page: its report once finished
     assert "Et ensuite" in company.inner_text("main") and _sideways(company) <= 0
     assert Flow.objects.filter(label="Sacs de ciment vides").exists()
     company.goto(base + f"/synergies/{syn.pk}/")

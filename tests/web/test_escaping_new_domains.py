@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from boucle.aids.models import Aid
+from boucle.aids.models import Aid, AidCuration
 from boucle.jobs.models import Job
 from boucle.land.models import LandSite
 from boucle.skills.models import SkillDeclaration, TrainingOffer
@@ -34,6 +34,8 @@ def payload(request, world):
     Aid.objects.create(identifier="x", name=p, url="https://example.org/x", description=p, financers=[p],
                        perimeter=["region:32"], beneficiaries=["company"], themes=["waste"], aid_types=["grant"],
                        origin=p, note=p, written_on=dt.date(2026, 12, 6))
+    AidCuration.objects.create(aid=Aid.objects.get(identifier="x"), territory_level="epci", territory_code=EPCI_T,
+                               pinned=True, note=p)  # a territory's note: on its companies' and facilitators' pages
     job = Job.objects.create(kind="match", territory=f"epci:{EPCI_T}", parameters={"radius_km": 30}, state="failed",
                              error=p, message=p)
     return p, job
@@ -42,7 +44,8 @@ def payload(request, world):
 def _pages(job):
     aid = Aid.objects.get(identifier="x").pk
     return [("anonymous", reverse("aids:catalogue")), ("anonymous", reverse("aids:detail", args=[aid])),
-            ("facilitator_t", reverse("aids:edit", args=[aid])),
+            ("superuser", reverse("aids:edit", args=[aid])),  # a regional aid: the administrator edits it
+            ("member_a", reverse("aids:catalogue")), ("facilitator_t", reverse("aids:detail", args=[aid])),
             ("member_b", reverse("land:search")), ("facilitator_t", reverse("land:detail", args=["x"])),
             ("member_a", reverse("skills:home")), ("facilitator_t", reverse("skills:home")),
             ("member_b", reverse("skills:trainings")),

@@ -212,3 +212,110 @@ def test_the_home_page_offers_next_steps(world, as_persona):
     assert re.search(r'<details open data-fold-narrow id="home-figures">', page)  # the long table folds on a phone
     signed_in = as_persona("member_a").get("/").content.decode()
     assert f'href="{reverse("dashboard")}"' in signed_in and "Connectez-vous pour déclarer" not in signed_in
+
+
+# --- a second reading (session 6): what the demo still showed raw -------------------------------
+
+def test_the_token_page_shows_the_header_to_send_with_its_placeholder(world, as_persona):
+    page = as_persona("member_a").get(reverse("api-tokens")).content.decode()
+    # « <jeton> » written raw was an unknown tag: the browser showed « Bearer . »
+    assert "<code>Authorization: Bearer &lt;jeton&gt;</code>" in page and "<jeton>" not in page
+
+
+def test_a_site_page_reads_its_activity_once_and_its_quantities_in_words(world, as_persona):
+    from boucle.testing import make_flow
+
+    site = world.sites["A"]
+    site.activity = site.naf.label_fr  # an import that repeats the NAF label as the activity
+    site.save()
+    make_flow(site, "Eaux de refroidissement", kind="water", quantity=12000, unit="m3", period="year",
+              quantity_base=12000, base_unit="m3")
+    make_flow(site, "Lot de cellules", quantity=0.6, unit="kg", period="once")
+    make_flow(site, "Palettes", kind="equipment", quantity=40, unit="unit", period="month")
+    text = _text(as_persona("facilitator_t").get(reverse("site-detail", args=[site.pk])))
+    assert text.count(site.naf.label_fr) == 1
+    assert "12 000 m³/an" in text and "m3" not in text
+    assert "0,6 kg (une fois)" in text and "/une fois" not in text
+    assert "40 unités/mois" in text and "unit/" not in text
+    assert f"SIRET {site.site_id}" in text
+
+
+def test_the_own_flow_list_shows_no_false_decimals_and_names_the_period(world, as_persona):
+    flow = world.flows["a_need_ash"]
+    flow.quantity = 773.2
+    flow.save()
+    text = _text(as_persona("member_a").get(reverse("site-flows", args=[world.sites["A"].pk])))
+    assert "773,2 t/an" in text and "773,20" not in text
+
+
+def test_a_site_named_like_its_company_is_not_named_twice(world, as_persona):
+    site = world.sites["A"]
+    site.company.name = site.name
+    site.company.save()
+    text = _text(as_persona("member_a").get(reverse("company-synergies")))
+    assert f"{site.name} , " in text or f"{site.name}, " in text
+    assert f"{site.name} — {site.name}" not in text
+
+
+def test_the_current_route_list_separates_words_from_operation_codes(world, as_persona):
+    page = as_persona("member_a").get(reverse("flow-create")).content.decode()
+    assert '<optgroup label="Devenir">' in page
+    assert '<optgroup label="Code d&#x27;opération du bordereau (R1 à R13, D1 à D15)">' in page
+    assert "route finale" not in page and "filière finale inconnue" in page
+
+
+def test_impact_table_cells_keep_a_decimal_only_for_small_figures():
+    from boucle.web.impact import _display
+
+    with translation.override("fr"):
+        cells = _display({"n": 3565, "tonnes": 773573.2, "co2e": 2.46, "eur": 1200.4, "mwh": 0, "m3": 0}, False)
+    spaced = {k: v.replace("\u202f", " ").replace("\xa0", " ") for k, v in cells.items()}
+    assert spaced["n"] == "3 565" and spaced["tonnes"] == "773 573"
+    assert cells["co2e"] == "2,5"
+
+
+def test_a_shared_equipment_price_reads_without_cents_when_round(world):
+    from decimal import Decimal
+
+    card = {"pk": 1, "level": "full", "name": "Presse", "company": "Alpha", "site": "Alpha", "category": "presse",
+            "commune": "Lille", "epci": "", "distance": None, "price": Decimal("85.00"), "price_unit": "par heure",
+            "conditions": ""}
+    with translation.override("fr"):
+        text = Template('{% include "sharing/_card.html" %}').render(Context({"card": card}))
+    assert "85 € HT par heure" in text and "85,00" not in text
+    assert "Alpha — Alpha" not in text
+    with translation.override("en"):
+        assert "€ excl. VAT" in Template('{% include "sharing/_card.html" %}').render(Context({"card": card}))
+
+
+def test_a_citizen_finds_where_to_repair_from_the_home_page(world, as_persona):
+    page = as_persona("anonymous").get("/").content.decode()
+    places = f'href="{reverse("places:map")}"'
+    assert page.count(places) == 2  # the menu and the next steps of the home page
+    assert "Un objet à réparer, donner ou déposer ?" in page
+    assert places in as_persona("member_a").get(reverse("company-home")).content.decode()
+
+
+@pytest.mark.parametrize("value, shown", [(2879.9, "2 880"), (12.46, "12,5"), (0.04, "< 0,1"), (0, "0")])
+def test_a_tonnage_keeps_a_decimal_only_below_a_hundred(value, shown):
+    with translation.override("fr"):
+        text = Template("{% load words %}{{ v|tonnes }}").render(Context({"v": value}))
+    assert html.unescape(text).replace("\u202f", " ").replace("\xa0", " ") == shown
+
+
+@pytest.mark.parametrize("site_id, shown", [("irep:7001311", "iREP n° 7001311"), ("12345678901234", "SIRET 12345678901234"),
+                                           ("BE0123456789", "BE0123456789")])
+def test_a_site_reference_names_its_register(site_id, shown):
+    with translation.override("fr"):
+        assert Template("{% load words %}{{ s|site_ref }}").render(Context({"s": site_id})) == shown
+
+
+def test_a_map_popup_counts_flows_without_a_plural_after_one(world, as_persona):
+    page = as_persona("facilitator_t").get(reverse("map")).content.decode()
+    assert '"site_flows": "offres : %(offers)s \\u00b7 besoins : %(needs)s"' in page  # not "1 offres · 0 besoins"
+
+
+def test_each_language_is_offered_in_its_own_name(world, as_persona):
+    page = as_persona("anonymous").get("/").content.decode()
+    assert '<option value="en" lang="en" >English</option>' in page and "Anglais" not in page
+    assert '<option value="fr" lang="fr" selected>Français</option>' in page

@@ -100,3 +100,28 @@ def test_every_price_and_factor_row_has_a_source_a_reader_can_name():
         assert unnamed == set()
         name, url = source_name(next(c for c in citations if "Code des douanes" in c))
     assert name.startswith("Code des douanes") and url.startswith("https://www.legifrance.gouv.fr/")
+
+
+def test_the_calculation_total_is_the_cards_figure(db):
+    """The synergy's card and its « détail du calcul » show one figure, rounded the same way: the reader
+    found « 2 700 t CO₂e (2 000 – 3 300) » and « 360 000 €/an » on the card but « (2 100 – 3 300) » and
+    « 400 000 € (200 000 – 500 000) » in the detail of the same synergy."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    yard = make_site("Déchèterie", naf="38.11Z")
+    wood = make_flow(yard, "Bois de déchèterie", quantity=2300, unit="t", material_class="wood_untreated",
+                     current_route="landfill")
+    boiler = make_site("Chaufferie", lat=50.70, naf="35.30Z")
+    b = exchange_breakdown("wood_untreated", 2300.0, "t", 0.665, baseline_route="landfill")
+    synergy = Synergy.objects.create(
+        offer=wood, need_site=boiler, inferred=True, material_class="wood_untreated", distance_km=0.665, score=0.9,
+        quantity_t=2300.0, co2e_avoided_t=b.co2e_avoided_t, eur_saved=b.eur_saved,
+        explanation={"co2e_low_t": b.co2e_avoided_t * 0.77, "co2e_high_t": b.co2e_avoided_t * 1.23})
+    for lang in ("fr", "en"):
+        with translation.override(lang):
+            calc = calculation(synergy, hidden=False)
+            assert calc["co2e_total"] == co2e_text(synergy)
+            assert calc["eur_total"] == eur_text(synergy.eur_saved)

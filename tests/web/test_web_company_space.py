@@ -1,9 +1,13 @@
 """The company space: declaring flows, pickers, file import with line errors, suggestions, impact."""
 
 import re
+
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from boucle.flows.models import Correction, Flow
+from boucle.jobs.models import Job
 from boucle.matching import services
 
 
@@ -53,20 +57,58 @@ def test_editing_an_imported_flow_goes_through_the_correction_layer(world, as_pe
     assert flow.quantity == 25
 
 
-def test_upload_shows_the_report_with_line_errors(world, as_persona):
+@pytest.fixture
+def jobs_dir(settings, tmp_path):
+    settings.BOUCLE_JOBS_DIR = tmp_path / "jobs"
+    return settings.BOUCLE_JOBS_DIR
+
+
+def _upload(client, text: str, name: str = "f.csv"):
+    """Send a flows file from the company space: it becomes an import job, followed on its page."""
+    response = client.post("/espace/import/", {"file": SimpleUploadedFile(name, text.encode())})
+    assert response.status_code == 302 and response["Location"].startswith("/taches/"), response.content[:300]
+    return Job.objects.get(pk=response["Location"].split("/")[-2]), client.get(response["Location"]).content.decode()
+
+
+def test_upload_is_an_import_job_whose_page_lists_the_refused_lines(world, as_persona, jobs_dir):
     sid = world.sites["A"].site_id
     text = f"site_id,direction,label,quantity,unit\n{sid},offer,Palettes,30,t\n{sid},offer,Fûts,-3,t\n"
     client = as_persona("member_a")
-    page = client.post("/espace/import/", {"file": SimpleUploadedFile("f.csv", text.encode())}).content.decode()
-    assert "ligne 3" in page and "négatif" in page and not Flow.objects.filter(label="Palettes").exists()
-    page = client.post("/espace/import/", {"file": SimpleUploadedFile("f.csv", text.encode()), "partial": "1"})
-    assert Flow.objects.filter(label="Palettes").exists()
+    job, page = _upload(client, text)
+    assert job.kind == "import" and job.state == "failed" and job.parameters["own_sites"] is True
+    assert job.requested_by == world.users["member_a"] and job.territory == ""
+    assert not Flow.objects.filter(label="Palettes").exists()  # nothing half-written
+    assert "Import de fichier — vos sites" in page and "Lignes refusées" in page
+    assert '<td data-label="Ligne">3</td>' in page and "négatif" in page
+    assert 'href="/espace/import/"' in page and "Toutes les tâches" not in page
+    assert "Import de fichier" in client.get("/espace/import/").content.decode()  # listed among recent imports
+
+    good = f"site_id,direction,label,quantity,unit\n{sid},offer,Palettes,30,t\n"
+    job, page = _upload(client, good)
+    assert job.state == "done" and Flow.objects.filter(label="Palettes", site=world.sites["A"]).exists()
+    assert "<b>1</b>créés" in page and "prochain rapprochement" in page  # what happens next
 
 
-def test_upload_refuses_rows_for_sites_of_other_companies(world, as_persona):
-    text = f"site_id,direction,label,quantity,unit\n{world.sites['B'].site_id},offer,Intrus,30,t\n"
-    page = as_persona("member_a").post("/espace/import/", {"file": SimpleUploadedFile("f.csv", text.encode())})
-    assert "hors de vos sites" in page.content.decode() and not Flow.objects.filter(label="Intrus").exists()
+def test_upload_refuses_rows_for_sites_of_other_companies(world, as_persona, jobs_dir):
+    a, b = world.sites["A"].site_id, world.sites["B"].site_id
+    text = f"site_id,direction,label,quantity,unit\n{a},offer,Palettes,30,t\n{b},offer,Intrus,30,t\n"
+    client = as_persona("member_a")
+    job, page = _upload(client, text)
+    assert job.state == "failed"
+    assert job.result["rejected"] == [{"line": 3, "reason": f"site_id: le site {b} n'est pas l'un de vos sites"}]
+    assert not Flow.objects.filter(label__in=["Palettes", "Intrus"]).exists()  # not even the own site's row
+    assert f"le site {b} n&#x27;est pas l&#x27;un de vos sites" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert f"site {b} is not one of your sites" in english and "File import — your sites" in english
+    assert as_persona("member_b").get(reverse("jobs:detail", args=[job.pk])).status_code == 404  # nor its report
+    assert as_persona("facilitator_t").get(reverse("jobs:detail", args=[job.pk])).status_code == 404
+
+
+def test_upload_refuses_a_wrong_format_before_any_job(world, as_persona, jobs_dir):
+    page = as_persona("member_a").post("/espace/import/", {"file": SimpleUploadedFile("f.pdf", b"%PDF")})
+    assert page.status_code == 200 and "Format attendu : CSV ou XLSX." in page.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_pickers_search_waste_codes_and_material_classes(world, as_persona):

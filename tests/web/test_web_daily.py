@@ -177,7 +177,7 @@ def test_the_company_dashboard_lists_its_flows_proposals_and_awaited_answers(wor
     assert f'href="/synergies/{syn.pk}/"' in awaiting
 
 
-def test_import_template_prefills_own_sites_and_imports_back(world, as_persona):
+def test_import_template_prefills_own_sites_and_imports_back(world, as_persona, settings, tmp_path):
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -185,6 +185,7 @@ def test_import_template_prefills_own_sites_and_imports_back(world, as_persona):
 
     from boucle.flows.models import Flow
 
+    settings.BOUCLE_JOBS_DIR = tmp_path / "jobs"
     client = as_persona("member_a")
     a, b = world.sites["A"], world.sites["B"]
     csv_text = client.get("/espace/import/modele.csv").content.decode("utf-8-sig")
@@ -192,9 +193,10 @@ def test_import_template_prefills_own_sites_and_imports_back(world, as_persona):
     assert lines[0].startswith("site_id;direction;label")
     assert lines[1].startswith(f"{a.site_id};offre;") and b.site_id not in csv_text
     filled = csv_text.replace(f"{a.site_id};offre;;", f"{a.site_id};offre;Palettes du modèle;", 1)
-    page = client.post("/espace/import/", {"file": SimpleUploadedFile("modele.csv", filled.encode("utf-8-sig"))})
+    page = client.post("/espace/import/", {"file": SimpleUploadedFile("modele.csv", filled.encode("utf-8-sig"))},
+                       follow=True)
     assert Flow.objects.filter(site=a, label="Palettes du modèle", direction="offer").exists(), page.content[:2000]
-    assert "prochain rapprochement" in page.content.decode()  # what happens next
+    assert "prochain rapprochement" in page.content.decode()  # what happens next, on the import's page
 
     response = client.get("/espace/import/modele.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -1,8 +1,12 @@
 """Aids in the API (mounted at ``/api/aids`` by ``boucle.api.api``).
 
 The catalogue is public (list, search, detail); a match for a synergy or a site follows the
-pages' rule (the synergy must be visible to the caller, the site seen in full); facilitators
-create, update and archive entries through ``services.save_aid``, the import's row check.
+pages' rule (the synergy must be visible to the caller, the site seen in full). The entries are
+written through ``services.save_aid`` (the import's row check) by the platform administrator, and
+by facilitators for aids whose whole perimeter lies in their territories. A facilitator hides,
+pins or annotates any aid for a territory they facilitate (``POST /api/aids/{id}/curation``,
+``services.curate``); a signed-in caller reads the curation of their territories (``curation``
+on each aid: hidden aids left out of the list, pinned ones first).
 """
 
 import datetime as dt
@@ -38,6 +42,7 @@ class SearchIn(Schema):
     territory: str = Field("", max_length=30, pattern=r"^$|^(region|departement|epci|commune):[0-9AB]{2,9}$",
                            description="aids open there: region:32, departement:59, epci:SIREN, commune:INSEE")
     include_closed: bool = Field(False, description="one-off aids whose deadline has passed, too")
+    include_hidden: bool = Field(False, description="facilitators: the aids hidden for their territories, too")
     date: dt.date | None = Field(None, description="reference date, default today")
 
 
@@ -70,6 +75,13 @@ class ArchiveIn(Schema):
     archived: bool = True
 
 
+class CurationIn(Schema):
+    territory: str = Field(max_length=30, description="a territory you facilitate: epci:SIREN, departement:59…")
+    hidden: bool = Field(False, description="not offered to that territory's companies")
+    pinned: bool = Field(False, description="offered first to that territory's companies")
+    note: str = Field("", max_length=2000, description="a note for that territory's companies")
+
+
 def _facilitator(request):
     who = user(request)
     if not is_facilitator(who):
@@ -77,8 +89,20 @@ def _facilitator(request):
     return who
 
 
+def _may_edit(who, aid) -> None:
+    if not services.can_edit_aid(who, aid):
+        raise PermissionDenied(_("Cette fiche est tenue par l'administrateur de la plateforme : masquez-la, "
+                                 "mettez-la en avant ou annotez-la pour votre territoire (POST …/curation)."))
+
+
 def _save(payload: AidIn, who, aid=None) -> dict:
+    if aid is not None:
+        _may_edit(who, aid)
     try:
+        if aid is None and not services.can_edit_aid(who, perimeter=[
+                services.Territories().ref(ref) for ref in payload.perimeter]):
+            raise CellError(_("perimeter: hors des territoires que vous animez (une aide nationale, européenne ou "
+                              "d'un autre territoire est tenue par l'administrateur de la plateforme)"))
         saved = services.save_aid(payload.dict(), who, aid)
     except CellError as exc:
         field = str(exc).split(":", 1)[0].strip()
@@ -91,8 +115,10 @@ def list_aids(request, q: Query[SearchIn]):
     today = q.date or timezone.localdate()
     aids = services.search(text=q.q, theme=q.theme, aid_type=q.aid_type, beneficiary=q.beneficiary,
                            territory=q.territory, include_closed=q.include_closed, today=today)
+    aids, views = services.with_curation(aids, services.viewer_places(request.user),
+                                         include_hidden=q.include_hidden and is_facilitator(request.user))
     names = services.perimeter_names({r for a in aids for r in a.perimeter})
-    return [services.aid_dict(a, today, names) for a in aids]
+    return services.curated_rows([services.aid_dict(a, today, names) for a in aids], views)
 
 
 @router.get("/match", response={200: list[dict], **DENIED, **HIDDEN, **INVALID},
@@ -125,7 +151,8 @@ def get_aid(request, aid_id: int):
     aid = get_object_or_404(Aid, pk=real_id(aid_id))
     if aid.archived and not is_facilitator(request.user):
         raise Http404
-    return services.aid_dict(aid, timezone.localdate())
+    views = services.curations_for(services.viewer_places(request.user), [aid.pk])
+    return services.curated_rows([services.aid_dict(aid, timezone.localdate())], views)[0]
 
 
 @router.post("", response={201: dict, **DENIED, **FORBIDDEN, **INVALID}, summary="Add an aid (facilitators)")
@@ -144,5 +171,22 @@ def update_aid(request, aid_id: int, payload: AidIn):
              summary="Archive an aid, or bring it back (facilitators)")
 def archive_aid(request, aid_id: int, payload: ArchiveIn):
     who = _facilitator(request)
-    aid = services.set_archived(get_object_or_404(Aid, pk=real_id(aid_id)), who, payload.archived)
+    aid = get_object_or_404(Aid, pk=real_id(aid_id))
+    _may_edit(who, aid)
+    aid = services.set_archived(aid, who, payload.archived)
     return services.aid_dict(aid, timezone.localdate())
+
+
+@router.post("/{aid_id}/curation", response={200: dict, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID},
+             summary="Hide, pin or annotate an aid for a territory you facilitate (facilitators)")
+def curate_aid(request, aid_id: int, payload: CurationIn):
+    """Other territories, and the catalogue entry itself, are left as they are. All false and an
+    empty note clear the territory's curation. ``curation`` in the answer is what you now read."""
+    who = _facilitator(request)
+    aid = get_object_or_404(Aid, pk=real_id(aid_id))
+    try:
+        services.curate(aid, who, payload.territory, hidden=payload.hidden, pinned=payload.pinned, note=payload.note)
+    except services.CurationError as exc:
+        raise Invalid({exc.field: [str(exc)]}) from None
+    views = services.curations_for(services.viewer_places(who) | {payload.territory.strip()}, [aid.pk])
+    return services.curated_rows([services.aid_dict(aid, timezone.localdate())], views)[0]

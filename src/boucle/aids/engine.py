@@ -144,3 +144,60 @@ def match(aids, subject: Subject, today: dt.date, *, limit: int | None = None) -
     found.sort(key=lambda m: (-m.score, m.aid.deadline or dt.date.max if not m.next_session else dt.date.max,
                               m.aid.name.lower()))
     return found[:limit] if limit else found
+
+
+# --- a territory's curation ----------------------------------------------------------------------
+#
+# The national catalogue is one list; the facilitators of a territory lay their choices over it for
+# that territory alone: hide an aid (not offered there), pin it (offered first there), annotate it.
+# A viewer stands in several territories at once (a commune, its EPCI, département and région):
+# for hiding and pinning the most local territory that decided wins (an EPCI's facilitators may
+# bring back what the région hid, or hide what it pinned); every note applies.
+
+#: Most local first.
+LEVEL_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
+
+
+@dataclass(frozen=True)
+class Curation:
+    aid: object
+    ref: str  # "epci:200093201"
+    hidden: bool = False
+    pinned: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Curated:
+    """What a viewer's territories decided for one aid."""
+
+    hidden: bool = False
+    pinned: bool = False
+    decided_by: str | None = None  # the territory whose hide or pin applies
+    notes: tuple[tuple[str, str], ...] = ()  # (territory ref, note), most local first
+
+
+def _rank(ref: str) -> tuple[int, str]:
+    return LEVEL_RANK.get(ref.split(":", 1)[0], len(LEVEL_RANK)), ref
+
+
+def curated(curations, places) -> dict:
+    """aid key → ``Curated`` from the curations of the territories in ``places`` (others ignored)."""
+    places = set(places)
+    by_aid: dict = {}
+    for c in curations:
+        if c.ref in places:
+            by_aid.setdefault(c.aid, []).append(c)
+    out = {}
+    for key, items in by_aid.items():
+        items.sort(key=lambda c: _rank(c.ref))
+        decisive = next((c for c in items if c.hidden or c.pinned), None)
+        out[key] = Curated(hidden=bool(decisive and decisive.hidden), pinned=bool(decisive and decisive.pinned),
+                           decided_by=decisive.ref if decisive else None,
+                           notes=tuple((c.ref, c.note) for c in items if c.note))
+    return out
+
+
+def pinned_first(keys, views: dict) -> list:
+    """``keys`` in their order, the pinned ones first (stable)."""
+    return sorted(keys, key=lambda k: not views.get(k, Curated()).pinned)

@@ -75,3 +75,39 @@ class Aid(models.Model):
     def as_engine(self) -> engine.Aid:
         return engine.Aid(self.pk, self.name, tuple(self.perimeter), tuple(self.beneficiaries), tuple(self.themes),
                           tuple(self.aid_types), self.deadline, self.recurrence)
+
+
+class AidCuration(models.Model):
+    """A territory's facilitators' layer over the national catalogue: hide an aid there, pin it there,
+    annotate it for that territory's companies. The aid itself is left as the catalogue has it."""
+
+    class Level(models.TextChoices):
+        REGION = "region", _("région")
+        DEPARTEMENT = "departement", _("département")
+        EPCI = "epci", _("intercommunalité")
+        COMMUNE = "commune", _("commune")
+
+    aid = models.ForeignKey(Aid, on_delete=models.CASCADE, related_name="curations")
+    territory_level = models.CharField(max_length=12, choices=Level.choices)
+    territory_code = models.CharField(max_length=20)
+    hidden = models.BooleanField(default=False, help_text="not offered in this territory")
+    pinned = models.BooleanField(default=False, help_text="offered first in this territory")
+    note = models.TextField(blank=True, help_text="for this territory's companies and facilitators")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["aid_id", "territory_level", "territory_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["aid", "territory_level", "territory_code"], name="aid_curation_one_per_territory"),
+            models.CheckConstraint(condition=Q(territory_level__in=engine.LEVELS), name="aid_curation_level_known"),
+            models.CheckConstraint(condition=~(Q(hidden=True) & Q(pinned=True)), name="aid_curation_hidden_or_pinned"),
+        ]
+
+    def __str__(self):
+        return f"{self.aid} @ {self.ref}"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.territory_level}:{self.territory_code}"

@@ -438,13 +438,19 @@ def _reason_text(code: str, values: dict, names: dict) -> str:
 
 def _matches(subject: engine.Subject, today: dt.date | None, limit: int | None) -> list[dict]:
     today = today or timezone.localdate()
+    # The curation of the territories the subject stands in: hidden aids are not offered there,
+    # pinned ones come first.
+    views = curations_for(subject.places)
+    hidden = [k for k, v in views.items() if v.hidden]
     # Only what the matcher reads, for the whole catalogue; the full rows for the matches alone.
     fields = ("pk", "name", "perimeter", "beneficiaries", "themes", "aid_types", "deadline", "recurrence")
     catalogue = [engine.Aid(pk, name, tuple(perimeter), tuple(beneficiaries), tuple(themes), tuple(types), deadline,
                             recurrence)
                  for pk, name, perimeter, beneficiaries, themes, types, deadline, recurrence
-                 in Aid.objects.filter(archived=False).values_list(*fields)]
+                 in Aid.objects.filter(archived=False).exclude(pk__in=hidden).values_list(*fields)]
     found = engine.match(catalogue, subject, today, limit=limit)
+    order = {k: i for i, k in enumerate(engine.pinned_first([m.aid.key for m in found], views))}
+    found.sort(key=lambda m: order[m.aid.key])
     rows = Aid.objects.in_bulk([m.aid.key for m in found])
     names = perimeter_names({r for m in found for r in m.aid.perimeter} | set(subject.places))
     worded: dict = {}  # the same reasons recur across aids: each is translated once
@@ -462,7 +468,7 @@ def _matches(subject: engine.Subject, today: dt.date | None, limit: int | None) 
         row["why"] = separator.join(word(code, values) for code, values in m.reasons)
         row["score"] = m.score
         out.append(row)
-    return out
+    return curated_rows(out, views)
 
 
 def subject_for_sites(sites, *, kinds=(), extra_themes=(), precise_sites=None) -> engine.Subject:
@@ -535,3 +541,168 @@ def for_answer(answer, *, today=None, limit=None) -> list[dict]:
         subject = engine.Subject(subject.places + tuple(places_of_ref(answer.call.territory_ref)), subject.countries,
                                  subject.beneficiary, subject.themes)
     return _matches(subject, today, limit)
+
+
+# --- a territory's curation (hide, pin, annotate) ------------------------------------------------
+
+class CurationError(ValueError):
+    """A curation refused: ``field`` is the value refused, the message names it in words."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _split_ref(ref: str) -> tuple[str, str]:
+    level, _sep, code = (ref or "").partition(":")
+    return level, code
+
+
+def curatable_territories(user) -> list[tuple[str, str]]:
+    """(ref, name) of the territories the user curates: those they facilitate."""
+    if not user.is_authenticated:
+        return []
+    refs = [f"{level}:{code}" for level, code in user.facilitations.values_list("level", "code")]
+    names = perimeter_names(refs)
+    return [(ref, str(names.get(ref, ref))) for ref in refs]
+
+
+def may_curate(user, ref: str) -> bool:
+    """The facilitators of the territory or of one holding it (a région's for its EPCIs), and the
+    platform administrator: the rule that says who steers a call for projects there."""
+    from boucle.projects.access import can_facilitate_territory
+
+    level, code = _split_ref(ref)
+    return level in engine.LEVELS and bool(code) and can_facilitate_territory(user, level, code)
+
+
+def viewer_places(user) -> set[str]:
+    """The territories whose curation a user sees: where their companies' sites stand (commune up to
+    région), and the territories they facilitate with those holding them. Anonymous: none (the
+    national catalogue as it is)."""
+    if not user.is_authenticated:
+        return set()
+    from boucle.accounts.access import member_company_ids
+    from boucle.flows.models import Site
+
+    places: set[str] = set()
+    sites = Site.objects.filter(company_id__in=member_company_ids(user), commune__isnull=False)
+    for insee, epci, dep, region in sites.values_list("commune_id", "commune__epci_id", "commune__departement_id",
+                                                      "commune__departement__region_id").distinct():
+        places.update({f"commune:{insee}", f"departement:{dep}", f"region:{region}"})
+        if epci:
+            places.add(f"epci:{epci}")
+    for level, code in user.facilitations.values_list("level", "code"):
+        places.update(places_of_ref(f"{level}:{code}"))
+    return places
+
+
+def curations_for(places, aid_ids=None) -> dict:
+    """aid id → ``engine.Curated`` for a viewer standing in ``places``."""
+    from django.db.models import Q
+
+    from .models import AidCuration
+
+    q = Q()
+    for ref in places:
+        level, code = _split_ref(ref)
+        q |= Q(territory_level=level, territory_code=code)
+    if not q:
+        return {}
+    rows = AidCuration.objects.filter(q)
+    if aid_ids is not None:
+        rows = rows.filter(aid_id__in=list(aid_ids))
+    return engine.curated([engine.Curation(c.aid_id, c.ref, c.hidden, c.pinned, c.note) for c in rows], places)
+
+
+def curation_dict(view: "engine.Curated | None", names: dict | None = None) -> dict:
+    """What a page or the API shows of a viewer's curation of one aid."""
+    view = view or engine.Curated()
+    refs = [ref for ref, _n in view.notes] + ([view.decided_by] if view.decided_by else [])
+    names = names if names is not None else perimeter_names(refs)
+    return {"hidden": view.hidden, "pinned": view.pinned,
+            "decided_by": str(names.get(view.decided_by, view.decided_by)) if view.decided_by else None,
+            "notes": [{"territory": str(names.get(ref, ref)), "note": note} for ref, note in view.notes]}
+
+
+def curate(aid: Aid, user, ref: str, *, hidden: bool = False, pinned: bool = False, note: str = ""):
+    """The one write path of a territory's curation of an aid; the national entry is untouched.
+
+    Raises ``PermissionDenied`` for a territory the user does not facilitate, ``CurationError``
+    (naming the field) for a value refused. Clearing everything removes the row."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import AidCuration
+
+    from boucle.territories.refs import TerritoryError, resolve
+
+    level, code = _split_ref((ref or "").strip())
+    try:
+        if level not in engine.LEVELS:
+            raise TerritoryError(ref)
+        resolve(f"{level}:{code}")
+    except TerritoryError:
+        raise CurationError("territory", _("Territoire : %(ref)s inconnu (region:32, departement:59, epci:SIREN, "
+                                           "commune:INSEE)") % {"ref": repr(ref)}) from None
+    if not may_curate(user, f"{level}:{code}"):
+        raise PermissionDenied(_("Territoire : vous n'animez pas ce territoire."))
+    if hidden and pinned:
+        raise CurationError("pinned", _("Mise en avant : une aide masquée ne peut pas être mise en avant ; "
+                                        "choisissez l'un ou l'autre."))
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise CurationError("note", _("Note : 2 000 caractères au plus (%(n)s)") % {"n": len(note)})
+    try:
+        note = B.text("note", note, max_chars=2000)
+    except F.CellError as exc:
+        raise CurationError("note", _("Note : %(error)s") % {"error": str(exc).split(":", 1)[-1].strip()}) from None
+    with transaction.atomic():
+        if not (hidden or pinned or note):
+            AidCuration.objects.filter(aid=aid, territory_level=level, territory_code=code).delete()
+            return None
+        curation, _created = AidCuration.objects.update_or_create(
+            aid=aid, territory_level=level, territory_code=code,
+            defaults={"hidden": hidden, "pinned": pinned, "note": note, "updated_by": user})
+    return curation
+
+
+def own_curations(user, aid: Aid) -> list[dict]:
+    """The curation form's values for each territory the user curates."""
+    from .models import AidCuration
+
+    existing = {c.ref: c for c in AidCuration.objects.filter(aid=aid)}
+    out = []
+    for ref, name in curatable_territories(user):
+        c = existing.get(ref)
+        out.append({"ref": ref, "name": name, "hidden": bool(c and c.hidden), "pinned": bool(c and c.pinned),
+                    "note": c.note if c else ""})
+    return out
+
+
+def with_curation(aids, places, *, include_hidden: bool = False):
+    """(aids, views): the aids a viewer standing in ``places`` is offered (hidden ones only if asked),
+    pinned first; ``views`` maps an aid id to its ``engine.Curated``."""
+    views = curations_for(places, [a.pk for a in aids])
+    kept = {a.pk: a for a in aids if include_hidden or not views.get(a.pk, engine.Curated()).hidden}
+    return [kept[k] for k in engine.pinned_first(list(kept), views)], views
+
+
+def curated_rows(rows: list[dict], views: dict) -> list[dict]:
+    """Each ``aid_dict`` row with its ``curation`` (names of territories read once for the page)."""
+    refs = {ref for v in views.values() for ref, _n in v.notes} | {v.decided_by for v in views.values() if v.decided_by}
+    names = perimeter_names(refs)
+    for row in rows:
+        row["curation"] = curation_dict(views.get(row["id"]), names)
+    return rows
+
+
+def can_edit_aid(user, aid: Aid | None = None, perimeter=None) -> bool:
+    """Who writes a catalogue entry itself (seen by every territory): the platform administrator, and
+    facilitators for an aid whose whole perimeter lies in territories they facilitate (a local scheme
+    they added). National, European and other territories' entries they curate, not edit."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    perimeter = list(perimeter if perimeter is not None else aid.perimeter)
+    return bool(perimeter) and all(may_curate(user, ref) for ref in perimeter)

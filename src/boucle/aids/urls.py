@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.aid_detail, name="detail"),
     path("<int:pk>/modifier/", views.aid_edit, name="edit"),
     path("<int:pk>/archiver/", views.aid_archive, name="archive"),
+    path("<int:pk>/territoire/", views.aid_curate, name="curate"),
 ]

@@ -96,6 +96,14 @@ class Estimate(Schema):
     tonnes: float | None = None
     co2e_t: float | None = None
     eur: float | None = None
+    unit: str | None = Field(None, description="The unit of tonnes: t, MWh or m³.")
+    basis: str | None = Field(None, description="What the figures are for: declared_need (the smaller of offer "
+                                                "and declared need), site_scale (a need inferred from the "
+                                                "receiver's activity, bounded by the largest need the site "
+                                                "declared in the unit), whole_offer (inferred, no declared "
+                                                "scale: an upper bound) or to_agree (heat or water to a site "
+                                                "that declared no need in the unit: figures null).")
+    note: str | None = Field(None, description="The basis in words when it is not the declared need.")
     brackets: list[str] = []
 
 

@@ -87,12 +87,18 @@ class Scope:
 
     communes: frozenset
     sites: frozenset
+    own: bool = False  # a company's import: its own sites, no commune to create sites in
 
     @classmethod
     def of(cls, territory) -> "Scope":
         communes = territory.communes()
         return cls(frozenset(communes.values_list("insee", flat=True)),
                    frozenset(Site.objects.filter(commune__in=communes).values_list("site_id", flat=True)))
+
+    @classmethod
+    def own_sites(cls, sites) -> "Scope":
+        """The sites a company member may edit (``sites`` a queryset of them): flows of those sites only."""
+        return cls(frozenset(), frozenset(sites.values_list("site_id", flat=True)), own=True)
 
 
 def _existing_site_ids(site_ids) -> set[str]:
@@ -412,6 +418,8 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
             sid = raw_sid.replace(" ", "") if raw_sid.replace(" ", "").isdigit() else raw_sid
             if not sid:
                 raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
+            if within is not None and within.own and sid not in within.sites:
+                raise F.CellError(_("site_id: le site %(value)s n'est pas l'un de vos sites") % {"value": sid})
             if sid not in site_ids:
                 raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)")
                                   % {"value": sid})

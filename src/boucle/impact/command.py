@@ -81,8 +81,31 @@ MODE_WORDS = {"road": _("route"), "rail": _("rail"), "barge": _("voie d'eau"), "
 BASIS_WORDS = {"estimated": _("quantité estimée"), "verified": _("quantité vérifiée")}
 
 
+def _number(v: float) -> str:
+    """The reader's grouping and decimal mark ("15 380", "0,122"): three decimals only where they count."""
+    from django.utils.formats import number_format
+
+    from django.utils.formats import get_format
+
+    digits = 0 if abs(v) >= 100 or v == 0 else (1 if abs(v) >= 10 else 3)
+    text = number_format(round(v, digits), decimal_pos=digits, use_l10n=True, force_grouping=True)
+    return text.rstrip("0").rstrip(get_format("DECIMAL_SEPARATOR")) if digits else text
+
+
+def _factor(v: float) -> str:
+    """A factor as its source gives it, in the reader's decimal mark: "269,504", "120", "0,1"."""
+    from django.utils.formats import number_format
+
+    v = float(f"{v:g}")
+    return number_format(int(v) if v == int(v) else v, use_l10n=True)
+
+
+def _unit(unit: str) -> str:
+    return unit.replace("EUR", "€").replace("m3", "m³")
+
+
 def _fmt(v: float | None, unit: str) -> str:
-    return str(_("non calculable")) if v is None else f"{v:,.3f} {unit}"
+    return str(_("non calculable")) if v is None else f"{_number(v)} {_unit(unit)}"
 
 
 def _route_label(key: str | None, language: str) -> str:
@@ -103,17 +126,17 @@ def _text(d: dict[str, Any], language: str) -> str:
 
     from .engine import term_name
 
-    quantity_base = d["quantity_base"] if d["quantity_base"] is not None else "?"
+    quantity_base = _number(d["quantity_base"]) if d["quantity_base"] is not None else "?"
     lines = [str(_("%(key)s (%(label)s) → %(replaces)s : %(quantity)s %(unit)s = %(base)s %(base_unit)s, %(km)s km "
                    "par %(mode)s, filière de référence %(route)s, %(basis)s")) % {
         "key": d["material"], "label": material_label(d["material"]),
         "replaces": material_label(d["replaces"]) if d["replaces"] else _("aucune recette"),
-        "quantity": f"{d['quantity']:g}", "unit": d["unit"],
-        "base": quantity_base, "base_unit": d["base_unit"], "km": f"{d['distance_km']:g}",
+        "quantity": _factor(d["quantity"]), "unit": _unit(d["unit"]),
+        "base": quantity_base, "base_unit": _unit(d["base_unit"]), "km": _factor(d["distance_km"]),
         "mode": MODE_WORDS.get(d["mode"], d["mode"]), "route": _route_label(d["baseline_route"], language),
         "basis": BASIS_WORDS.get(d["basis"], d["basis"])}]
     units = {"co2e_avoided_t": "t CO2e", "tonnes_diverted": "t", "virgin_avoided_t": "t",
-             "water_saved_m3": "m3", "energy_recovered_mwh": "MWh", "eur_saved": "EUR",
+             "water_saved_m3": "m³", "energy_recovered_mwh": "MWh", "eur_saved": "€",
              "breakeven_distance_km": "km"}
     for k in HEADLINE:
         reason = f"  ({d['reasons'][k]})" if k in d["reasons"] else ""
@@ -123,7 +146,7 @@ def _text(d: dict[str, Any], language: str) -> str:
                      f"{format_range(d['co2e_avoided_t'], d['co2e_low_t'], d['co2e_high_t'], 't CO2e', language)}")
     if d.get("eur_low") is not None:
         lines.append(f"  {str(_('euros (arrondi, fourchette)')):28} "
-                     f"{format_range(d['eur_saved'], d['eur_low'], d['eur_high'], 'EUR', language)}")
+                     f"{format_range(d['eur_saved'], d['eur_low'], d['eur_high'], '€', language)}")
     route_label = _route_label(d.get("current_route"), language)
     lines.append(f"  {str(_('filière actuelle')):28} {route_label} "
                  + str(_("(supposée)") if d.get("route_assumed") else _("(déclarée)")))
@@ -132,8 +155,9 @@ def _text(d: dict[str, Any], language: str) -> str:
     lines.append("  " + str(_("termes du calcul :")))
     for t in d["terms"] + d["cost_terms"]:
         val = _fmt(t["value"], t["value_unit"])
-        activity = "?" if t["activity"] is None else f"{t['activity']:,.3f}"  # unknown when the quantity is
-        fac = "" if t["factor"] is None else f" = {activity} {t['activity_unit']} x {t['factor']:g} {t['unit']}"
+        activity = "?" if t["activity"] is None else _number(t["activity"])  # unknown when the quantity is
+        fac = ("" if t["factor"] is None
+               else f" = {activity} {_unit(t['activity_unit'])} × {_factor(t['factor'])} {_unit(t['unit'])}")
         lines.append(f"    {term_name(t['name']).render(gettext):26} {val}{fac}  [{t['factor_id'] or '-'}]"
                      + (f"  ({t['reason']})" if t["reason"] else ""))
     return "\n".join(lines)

@@ -313,6 +313,8 @@ def run_list(args) -> int:
     if args.json:
         print(json.dumps([doc for doc, _job in rows], ensure_ascii=False))
         return 0
+    if not rows:
+        print(_("Aucune tâche : `boucle jobs submit` en lance une (rapprochement, export, rapport ou import)."))
     for doc, job in rows:
         print(doc["id"], end="  ")
         _print_job(doc, job)

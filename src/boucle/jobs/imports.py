@@ -4,8 +4,9 @@ The file is copied first (bounded in size) because the worker may run on another
 the upload or the command's file may be gone by then; the job's parameters name the copy. The
 import itself is ``flows.importers``, the one path of ``boucle import``: every row checked, then
 all written in the job's transaction or nothing. A facilitator's job is limited to the sites of
-the job's territory (``importers.Scope``); an operator's job from the command line, with no
-territory, is not, as ``boucle import``.
+the job's territory (``importers.Scope``), a company's (``own_sites``, from ``/espace/import/``) to
+the flows of the sites its requester may edit; an operator's job from the command line, with no
+territory, is not limited, as ``boucle import``.
 """
 
 import os
@@ -74,8 +75,14 @@ def clean(raw: dict) -> dict:
         raise JobRefused(_("file : aucun fichier envoyé sous ce nom"))
     filename = str(raw.pop("filename", "") or name)[:200]
     size = raw.pop("bytes", None)
-    return {"what": what, "file": name, "filename": filename,
-            "bytes": size if isinstance(size, int) else staged_path(name).stat().st_size}
+    params = {"what": what, "file": name, "filename": filename,
+              "bytes": size if isinstance(size, int) else staged_path(name).stat().st_size}
+    own_sites = raw.pop("own_sites", False)
+    if own_sites is not False:
+        if own_sites is not True or what != "flows":
+            raise JobRefused(_("own_sites : seulement pour un fichier de flux (vrai ou faux)"))
+        params["own_sites"] = True
+    return params
 
 
 def handler(job, report):
@@ -92,7 +99,13 @@ def handler(job, report):
     path = staged_path(p["file"])
     if not path.is_file():
         raise JobFailed(ERRORS["upload_gone"])
-    scope = Scope.of(resolve(job.territory)) if job.territory else None
+    if p.get("own_sites"):  # a company's import: the sites its requester may edit now, when it runs
+        from boucle.accounts.access import sites_in_full_view
+        from boucle.flows.models import Site
+
+        scope = Scope.own_sites(sites_in_full_view(job.requested_by) if job.requested_by else Site.objects.none())
+    else:
+        scope = Scope.of(resolve(job.territory)) if job.territory else None
     report(20, STEPS["import_checking"])
     importer = import_sites if p["what"] == "sites" else import_flows
 

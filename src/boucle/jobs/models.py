@@ -3,7 +3,8 @@
 The row is the truth about a job, so ``boucle jobs status``, the pages and the API answer
 without a worker or a broker. ``message`` is a French msgid from ``services.STEPS`` and
 ``error`` a French msgid with its ``error_params`` (or a French text): both are rendered in the
-reader's language when shown, whatever the language of the process that ran the job.
+reader's language when shown, whatever the language of the process that ran the job. ``language``
+is the requester's: the file a job writes (a report, an export) is in that language.
 """
 
 import uuid
@@ -43,6 +44,9 @@ class Job(models.Model):
     error_params = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started it.")
     worker = models.CharField(max_length=200, blank=True, help_text="The process running the last attempt.")
+    language = models.CharField(max_length=10, blank=True,
+                                help_text="The requester's language at submission: a report or export file "
+                                          "is written in it, whichever process runs the job.")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="jobs")
     created_at = models.DateTimeField(auto_now_add=True)

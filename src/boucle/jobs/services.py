@@ -15,7 +15,6 @@ import os
 import socket
 import sys
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
@@ -150,12 +149,18 @@ def can_submit(user, territory: str) -> bool:
 
 
 def visible_jobs(user):
-    """Jobs of the territories the user facilitates (all of them for the administrator)."""
+    """Jobs of the territories the user facilitates (all of them for the administrator), and the
+    imports of their own flows the user asked for from the company space (no territory). A job of a
+    territory stays with that territory's facilitators: one who hands over the territory no longer
+    reads its exports, even those they asked for."""
+    from django.db.models import Q
+
     if not user.is_authenticated:
         return Job.objects.none()
     if user.is_superuser:
         return Job.objects.all()
-    return Job.objects.filter(territory__in=_facilitated_refs(user))
+    return Job.objects.filter(Q(territory__in=_facilitated_refs(user))
+                              | Q(requested_by=user, territory="", kind="import"))
 
 
 # --- submission ------------------------------------------------------------------------------------
@@ -232,6 +237,7 @@ def submit(kind: str, territory: str, parameters: dict | None = None, user=None,
     ref = str(resolve(territory)) if territory and kind not in INTERNAL else ""
     params = clean_parameters(kind, parameters)
     job = Job.objects.create(kind=kind, territory=ref, parameters=params, message=STEPS["queued"],
+                             language=requester_language(),
                              requested_by=user if user is not None and user.is_authenticated else None)
     if settings.BOUCLE_BROKER_URL:
         transaction.on_commit(lambda: _enqueue(job.pk))
@@ -239,6 +245,22 @@ def submit(kind: str, territory: str, parameters: dict | None = None, user=None,
         execute(job.pk, worker=f"{socket.gethostname()}:{os.getpid()} (in-process)", echo=echo)
         job.refresh_from_db()
     return job
+
+
+def requester_language() -> str:
+    """The language active where the job is asked for (the session's or the request's on a page or the
+    API, ``BOUCLE_LANG`` on the command line), as one of ``LANGUAGES``."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def run_language(job: Job) -> str:
+    """The language a job runs in: its file (a report, an export) in the requester's; everything else
+    in French, the catalogues' source, since what it stores (steps, errors, an import's refused lines)
+    is read later by people of either language and rendered in each reader's (``messages.render``)."""
+    return (job.language or settings.LANGUAGE_CODE) if job.kind in FILE_KINDS else settings.LANGUAGE_CODE
 
 
 def _enqueue(job_id) -> None:
@@ -280,7 +302,7 @@ def execute(job_id, worker: str = "", *, echo: bool = False, may_retry: bool = F
     Safe to call again for the same job at any time: a finished job is left alone, a job held
     by a live worker raises ``Busy``, a job whose worker vanished is started over. ``may_retry``
     (a worker): a passing failure (``TryLater``) queues the job again and raises ``Retry``.
-    Jobs run in French, so what they store is French and shown in the reader's language.
+    A job runs in ``run_language``: a file in its requester's language, stored words in French.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -308,7 +330,7 @@ def execute(job_id, worker: str = "", *, echo: bool = False, may_retry: bool = F
     report = Reporter(job.pk, attempt, echo)
     retry_in = None
     try:
-        with nullcontext() if job.kind in OWN_LANGUAGE else translation.override(settings.LANGUAGE_CODE):
+        with translation.override(run_language(job)):
             write = HANDLERS[job.kind](job, report)
             with transaction.atomic():
                 result = write()
@@ -430,7 +452,7 @@ def _email(job: Job, report):
 
 
 HANDLERS = {"match": _match, "export": _export, "report": _report, "import": imports.handler, "email": _email}
-OWN_LANGUAGE = ("export", "report")  # their files are written in the language of the process that runs them
+FILE_KINDS = ("export", "report")  # they write a file for their requester, in the requester's language
 
 
 def output_path(job: Job) -> Path:

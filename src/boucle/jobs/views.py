@@ -19,9 +19,25 @@ def _context(job: Job) -> dict:
 
     from boucle.web.words import territory_label
 
-    return {"job": job, **services.labels(job),
-            "where": territory_label(job.territory) if job.territory else _("toute la plateforme"),
+    own = bool(job.parameters.get("own_sites"))  # a company's import of its flows (``/espace/import/``)
+    if own:
+        where = _("vos sites")
+    else:
+        where = territory_label(job.territory) if job.territory else _("toute la plateforme")
+    return {"job": job, **services.labels(job), "where": where, "own_import": own,
+            "guidance": _guidance(job) if own else "",
             "has_file": job.state == "done" and "filename" in job.result and services.output_path(job).exists()}
+
+
+def _guidance(job: Job) -> str:
+    """What happens next to the flows a company has just imported (the words of the flow form)."""
+    from boucle.accounts.access import sites_in_full_view
+    from boucle.web.guidance import after_declaration
+
+    if job.state != "done" or not (job.result.get("created") or job.result.get("updated")) or not job.requested_by:
+        return ""
+    site = sites_in_full_view(job.requested_by).select_related("commune").order_by("name").first()
+    return after_declaration(site) if site else ""
 
 
 @login_required

@@ -226,8 +226,9 @@ def search(*, territory: str = "", min_area_m2=None, max_area_m2=None, kinds=(),
     return [rows[p.key] for p in found]
 
 
-def land_dict(site: LandSite) -> dict:
-    """What a signed-in user reads of a land entry (public inventories' data: nothing private)."""
+def land_dict(site: LandSite, user=None) -> dict:
+    """What a signed-in user reads of a land entry: public inventories' data, and the synergy or
+    answer it is linked to only to who may open them (their number would tell a party exists)."""
     return {"id": site.identifier, "name": site.name, "kind": site.kind, "kind_label": str(site.get_kind_display()),
             "area_m2": round(site.area_m2), "building_area_m2": round(site.building_area_m2) if site.building_area_m2 else None,
             "status": site.status, "status_label": str(site.get_status_display()),
@@ -238,21 +239,30 @@ def land_dict(site: LandSite) -> dict:
             "position_is_commune_centre": site.position_is_commune_centre, "source": site.source,
             "source_date": site.source_date.isoformat() if site.source_date else None,
             "illustrative": site.illustrative,
-            "synergy_id": site.synergy_id, "answer_id": site.answer_id}
+            "synergy_id": site.synergy_id if linked_synergy_visible(user, site) else None,
+            "answer_id": site.answer_id if linked_answer_readable(user, site) else None}
+
+
+def linked_synergy_visible(user, site: LandSite) -> bool:
+    from boucle.matching.services import visible_synergies
+
+    return (user is not None and site.synergy_id is not None
+            and visible_synergies(user).filter(pk=site.synergy_id).exists())
+
+
+def linked_answer_readable(user, site: LandSite) -> bool:
+    from boucle.projects.access import can_read_answer
+
+    return user is not None and site.answer_id is not None and can_read_answer(user, site.answer)
 
 
 @transaction.atomic
-def link(site: LandSite, *, synergy=None, answer=None, user=None) -> LandSite:
-    """Link a plot to a synergy or to an answer to a call (or unlink with both None)."""
-    site.synergy, site.answer = synergy, answer
-    site.save(update_fields=["synergy", "answer"])
-    return site
+def follow_up(site: LandSite, *, status: str, synergy=None, answer=None, user=None) -> LandSite:
+    """A facilitator's follow-up: the status, and the link to a synergy or an answer (None unlinks).
 
-
-@transaction.atomic
-def set_status(site: LandSite, status: str) -> LandSite:
+    The caller (``forms.LandFollowUpForm``) has checked that the user may see what is linked."""
     if status not in engine.STATUSES:
         raise LandError(_("status : %(value)s inconnu") % {"value": status})
-    site.status = status
-    site.save(update_fields=["status"])
+    site.status, site.synergy, site.answer = status, synergy, answer
+    site.save(update_fields=["status", "synergy", "answer"])
     return site

@@ -13,8 +13,8 @@ from boucle import spreadsheets
 from boucle.accounts.access import facilitated_q
 
 from . import engine, services
+from .forms import LandFollowUpForm
 from .models import SERVICING_LABELS, LandSite
-
 
 
 def can_edit(user, site: LandSite) -> bool:
@@ -57,7 +57,7 @@ def search_page(request):
                                 kinds=form["kind"], statuses=form["status"], servicing=form["servicing"])
     except services.LandError as exc:
         error = str(exc)
-    rows = [services.land_dict(s) for s in sites]
+    rows = [services.land_dict(s, request.user) for s in sites]
     labels = servicing_labels()
     for r in rows:
         r["servicing_labels"] = [labels[s] for s in r["servicing"]]
@@ -99,49 +99,41 @@ def _answer_seen(user, site: LandSite) -> dict | None:
             "call": site.answer.call.title if can_see_call(user, site.answer.call) else None}
 
 
-@login_required
-def detail_page(request, identifier):
-    site = get_object_or_404(LandSite.objects.select_related("commune", "synergy", "answer__call", "answer__company"), identifier=identifier)
-    row = services.land_dict(site)
+def _detail(request, site: LandSite, form=None, status=200):
+    row = services.land_dict(site, request.user)
     labels = servicing_labels()
     row["servicing_labels"] = [labels[s] for s in row["servicing"]]
-    context = {"site": site, "row": row, "can_edit": can_edit(request.user, site), "answer": _answer_seen(request.user, site),
-               "statuses": LandSite.Status.choices, "marker": [{"lat": row["lat"], "lon": row["lon"], "name": site.name,
-                                                               "status": site.status, "label": site.name}]}
-    if context["can_edit"]:
-        from boucle.projects.models import Answer
+    editable = can_edit(request.user, site)
+    if editable and form is None:
+        form = LandFollowUpForm(user=request.user, site=site)
+    context = {"site": site, "row": row, "can_edit": editable, "answer": _answer_seen(request.user, site),
+               "synergy_linked": site.synergy_id is not None, "form": form if editable else None,
+               "marker": [{"lat": row["lat"], "lon": row["lon"], "name": site.name, "status": site.status,
+                           "label": site.name}]}
+    return render(request, "land/detail.html", context, status=status)
 
-        answers = Answer.objects.select_related("call", "company").exclude(status="draft")
-        if not request.user.is_superuser:  # answers of companies in the facilitator's territories only
-            answers = answers.filter(facilitated_q(request.user, "company__sites__commune__")).distinct()
-        context["answers"] = answers.order_by("-id")[:200]
-    return render(request, "land/detail.html", context)
+
+def _site(identifier) -> LandSite:
+    return get_object_or_404(LandSite.objects.select_related("commune", "synergy", "answer__call", "answer__company"),
+                             identifier=identifier)
+
+
+@login_required
+def detail_page(request, identifier):
+    return _detail(request, _site(identifier))
 
 
 @require_POST
 @login_required
 def update(request, identifier):
-    """A facilitator records the status and the link to a synergy or an answer (the one write path)."""
-    site = get_object_or_404(LandSite, identifier=identifier)
+    """A facilitator records the status and the link to a synergy or an answer (``services.follow_up``)."""
+    site = _site(identifier)
     if not can_edit(request.user, site):
         raise Http404
-    from boucle.matching.models import Synergy
-    from boucle.projects.models import Answer
-
-    status = request.POST.get("status", site.status)
-    synergy = answer = None
-    try:
-        if request.POST.get("synergy", "").strip():
-            synergy = Synergy.objects.get(pk=int(request.POST["synergy"]))
-        if request.POST.get("answer", "").strip():
-            answer = Answer.objects.get(pk=int(request.POST["answer"]))
-        services.set_status(site, status)
-    except (ValueError, Synergy.DoesNotExist, Answer.DoesNotExist):
-        messages.error(request, _("Synergie ou réponse introuvable : rien n'a été changé."))
-        return redirect("land:detail", identifier=site.identifier)
-    except services.LandError as exc:
-        messages.error(request, str(exc))
-        return redirect("land:detail", identifier=site.identifier)
-    services.link(site, synergy=synergy, answer=answer, user=request.user)
+    form = LandFollowUpForm(request.POST, user=request.user, site=site)
+    if not form.is_valid():
+        return _detail(request, site, form, status=400)
+    data = form.cleaned_data
+    services.follow_up(site, status=data["status"], synergy=data["synergy"], answer=data["answer"], user=request.user)
     messages.success(request, _("Terrain mis à jour."))
     return redirect("land:detail", identifier=site.identifier)

@@ -11,7 +11,12 @@ will see are chosen, each one is valued properly, in one vectorised call
 - heat with the **heat balance**: the need's temperature (declared, or inferred from the
   receiver's activity), a heat pump when the supply is too cool, the pipe's losses and cost;
 - with a **low-high range** of the CO2e;
-- for the quantity exchanged: the offer's, capped by the declared need's when it has one.
+- for the quantity exchanged (:func:`estimated_quantity`): the offer's, capped by the declared
+  need's when it has one. An inferred need (no quantity of its own) is capped the same way by the
+  largest need its site declared in the offer's unit; without one, heat and water (used where they
+  are produced) have no quantity to value, so their figures are unknown, and a material's figures
+  are for the whole offer, an upper bound. The territory potential bounds an inferred need by the
+  same rule (:func:`inferred_need_bound`).
 
 A pair whose known quantity gives no net gain (CO2e <= 0), or heat beyond its
 break-even distance, is left out before the receivers of each offer are chosen, so an offer
@@ -27,6 +32,55 @@ from functools import lru_cache
 import numpy as np
 
 BASE_UNIT_OF_KIND = {"material": "t", "water": "m3", "heat": "MWh"}
+
+#: Kinds of flow (``Flow.kind``) whose inferred need has no quantity unless the receiving site declared
+#: one in that unit: heat, steam and water are used where they are produced (neither stored nor carried
+#: far), so an activity's typical need says nothing of how much a site can take -- a pasta factory next
+#: to a steelworks does not take 470 GWh of waste heat a year.
+SCALE_REQUIRED_KINDS = ("energy", "water")
+
+#: What a suggestion's figures are for (``explanation["estimate_basis"]``, put into words by
+#: ``wording.estimate_words``): the declared need (the smaller of offer and need), the largest need the
+#: receiving site declared in the unit (an inferred need), the whole offer (an inferred need of a
+#: material, no declared scale: an upper bound), or nothing (heat or water to a site that declared no
+#: need in the unit: the quantity is to be agreed with the receiver, the figures unknown).
+BASIS_DECLARED, BASIS_SITE_SCALE, BASIS_WHOLE_OFFER, BASIS_TO_AGREE = (
+    "declared_need", "site_scale", "whole_offer", "to_agree")
+
+
+def inferred_need_bound(scale, kind):
+    """What an inferred need of a site may take: ``scale``, the largest need the site declared in the
+    offer's unit (None or NaN: none); without one, nothing (0) for heat and water (``kind``, the
+    offer's, in ``SCALE_REQUIRED_KINDS``), unbounded (NaN) for a material. The territory potential
+    allocates with it; a suggestion's estimate is for the smaller of the offer and it, and unknown
+    where it is 0 (:func:`estimated_quantity`). Scalars or arrays."""
+    scale = np.asarray(np.nan if scale is None else scale, dtype=float)
+    required = np.isin(np.asarray(kind, dtype=object), np.array(SCALE_REQUIRED_KINDS, dtype=object))
+    with np.errstate(invalid="ignore"):
+        out = np.where(scale > 0, scale, np.where(required, 0.0, np.nan))
+    return float(out) if out.ndim == 0 else out
+
+
+def estimated_quantity(offer_q, bound, unknown=None) -> np.ndarray:
+    """The quantity a suggestion's figures are for: the offer's, capped by ``bound`` (the declared
+    need's quantity in the same unit, or :func:`inferred_need_bound`; NaN: no cap); NaN (unknown)
+    where ``unknown`` (an inferred heat or water need whose site declared no need in the unit)."""
+    offer_q = np.asarray(offer_q, dtype=float)
+    bound = np.broadcast_to(np.asarray(bound, dtype=float), offer_q.shape)
+    with np.errstate(invalid="ignore"):
+        q = np.where(np.isfinite(bound) & np.isfinite(offer_q), np.minimum(offer_q, bound), offer_q)
+    return q if unknown is None else np.where(unknown, np.nan, q)
+
+
+def estimate_basis(declared, bound):
+    """Which of the ``BASIS_*`` a suggestion's figures rest on (``bound``: see :func:`estimated_quantity`);
+    scalars, or arrays (a list of them)."""
+    declared, bound = np.asarray(declared, dtype=bool), np.asarray(bound, dtype=float)
+    names = np.array([BASIS_DECLARED, BASIS_WHOLE_OFFER, BASIS_SITE_SCALE, BASIS_TO_AGREE], dtype=object)
+    with np.errstate(invalid="ignore"):
+        code = np.where(declared, 0, np.where(np.isnan(bound), 1, np.where(bound > 0, 2, 3)))
+    out = names[code]
+    return str(out) if out.ndim == 0 else out.tolist()
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,19 +139,21 @@ def offer_terms(class_keys: list[str], quantity: list, unit: list, temperature_c
 
 
 def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, need_unit_code: np.ndarray,
-                need_declared: np.ndarray, need_temp_c: np.ndarray, distance_km: np.ndarray) -> dict:
+                need_declared: np.ndarray, need_temp_c: np.ndarray, distance_km: np.ndarray,
+                unknown: np.ndarray | None = None) -> dict:
     """The figures of offer rows ``oi`` exchanged with needs (their declared quantity, unit code
     (-1: the class's), whether declared, temperature) at ``distance_km`` (as shown, rounded), in
     one vectorised call, and ``drop``: the pairs whose known quantity gives no net gain (CO2e <= 0)
-    or heat beyond its break-even distance. Element-wise: a pair's figures never depend on the others."""
+    or heat beyond its break-even distance. ``unknown``: pairs whose quantity is not known (an
+    inferred heat or water need without a declared scale, :func:`estimated_quantity`). Element-wise:
+    a pair's figures never depend on the others."""
     from boucle.impact.vector import score_exchanges
 
     qty = terms.quantity[oi]
     base = terms.base_code[oi]
     # the receiver takes at most what it declared needing, counted in the same unit
-    capped = need_declared & np.isfinite(need_quantity) & np.isfinite(qty) \
-        & (np.where(need_unit_code >= 0, need_unit_code, base) == terms.unit_code[oi])
-    qty = np.where(capped, np.minimum(qty, need_quantity), qty)
+    same_unit = np.where(need_unit_code >= 0, need_unit_code, base) == terms.unit_code[oi]
+    qty = estimated_quantity(qty, np.where(need_declared & same_unit, need_quantity, np.nan), unknown)
     known = terms.known[oi]
     out = score_exchanges(terms.material_idx[oi], qty, distance_km, route_idx=terms.route_idx[oi],
                           supply_temp_c=terms.supply_temp_c[oi], need_temp_c=need_temp_c, heat_physics=True,
@@ -108,7 +164,7 @@ def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, ne
     with np.errstate(invalid="ignore"):
         # heat beyond its break-even distance: the pipe costs more than the heat is worth
         drop |= quantity_known & terms.heat[oi] & np.isfinite(be) & (distance_km > be)
-    return {**out, "drop": drop, "known": known}
+    return {**out, "drop": drop, "known": known, "quantity": qty}
 
 
 def rounded_array(a: np.ndarray, digits: int) -> np.ndarray:

@@ -46,11 +46,12 @@ BREF_TITLES: dict[str, tuple[str, str]] = {
     "WT": ("traitement des déchets", "waste treatment"),
 }
 # Bodies whose guides the citations name by acronym and year.
-BODIES = {"SETRA": ("guide du Sétra", "SETRA guide"), "IPCC": ("GIEC", "IPCC")}
+BODIES = {"SETRA": ("guide du Sétra", "SETRA guide"), "IPCC": ("GIEC", "IPCC"),
+          "IEA": ("rapport de l'AIE", "IEA report")}
 
 _BREF = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BREF_TITLES), key=len, reverse=True))
                    + r")(?: |\)| \()?((?:19|20)\d{2})\b")
-_BODY = re.compile(r"\b(SETRA|IPCC)\b[^;:]*?\b((?:19|20)\d{2})\b")
+_BODY = re.compile(r"\b(" + "|".join(BODIES) + r")\b[^;:]*?\b((?:19|20)\d{2})\b")
 _EU_ACT = re.compile(r"\b(Directive|Regulation|Decision|Implementing Regulation|Delegated Regulation)"
                      r"(?: \((EU|EC|EEC)\))?(?: No)? (\d{2,4}/\d{1,4})(?:/(EC|EEC|EU))?")
 _NACE = re.compile(r"\b(?:NACE|NAF)(?: Rev\. ?2)? (\d{2}(?:\.\d{1,2})?)\b")

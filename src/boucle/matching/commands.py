@@ -10,6 +10,17 @@ FIELDS = ["offer_site_id", "need_site_id", "offer_flow_id", "offer_label", "need
           "material_class", "distance_km", "quantity", "unit", "co2e_avoided_t_per_year", "score", "explanation"]
 
 
+def _n(value, digits: int = 0) -> str:
+    """A figure for a reader of the terminal: the language's grouping and decimal mark ("2 659", "0,7")."""
+    from django.utils.formats import number_format
+
+    return number_format(round(float(value), digits), decimal_pos=digits, use_l10n=True, force_grouping=True)
+
+
+def _unit(unit: str) -> str:
+    return {"m3": "m³"}.get(unit, unit)
+
+
 def register(subparsers):
     m = subparsers.add_parser("match", help=_("proposer des synergies (offres × besoins déclarés et déduits)"))
     m.add_argument("--territory", metavar="REF",
@@ -140,16 +151,17 @@ def _write(out, fmt: str, proposals) -> None:
     else:
         from .wording import explanation_text, material_label
 
-        co2_unit, pair_title = _("tCO2e/an"), _("offre → receveur")
-        out.write(f"{'score':>6}  {'km':>6}  {co2_unit:>9}  {pair_title}\n")
+        co2_unit, pair_title, merit = _("t CO2e/an"), _("offre → receveur"), _("pertinence")
+        out.write(f"{merit:>10}  {'km':>6}  {co2_unit:>10}  {pair_title}\n")
         for p in proposals:
-            co2 = "—" if p.co2e_avoided_t_per_year is None else f"{p.co2e_avoided_t_per_year:.1f}"
+            co2 = p.co2e_avoided_t_per_year
+            co2 = "—" if co2 is None else _n(co2, 0 if abs(co2) >= 10 else 1)
             need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": material_label(p.material_class)}
             pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
                 "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
                 "need": need}
-            out.write(f"{p.score:6.3f}  {p.distance_km:6.1f}  {co2:>9}  {pair}\n")
-            out.write(f"{'':26}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
+            out.write(f"{_n(p.score * 100):>8} %  {_n(p.distance_km, 1):>6}  {co2:>10}  {pair}\n")
+            out.write(f"{'':32}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
 
 
 def allocation_summary(territory: str | None, objective: str = "co2", radius_km: float | None = None,
@@ -206,21 +218,21 @@ def run_allocate(args) -> int:
         return 0
     from .wording import material_label
 
-    shown_unit = _("tCO2e/an") if args.objective == "co2" else _("€/an")
+    shown_unit = _("t CO2e/an") if args.objective == "co2" else _("€/an")
     objective = _("CO2e évité") if args.objective == "co2" else _("euros")
     print(_("Allocation optimale (%(objective)s) : %(total)s %(unit)s, %(n)d échanges")
-          % {"objective": objective, "total": f"{summary['total_value']:.1f}", "unit": shown_unit,
+          % {"objective": objective, "total": _n(summary["total_value"]), "unit": shown_unit,
              "n": len(exchanges)})
-    print("  " + _("échangé : %(t)s t de matières, %(mwh)s MWh d'énergie, %(m3)s m3 d'eau (jamais additionnés)")
-          % {"t": f"{result.tonnes_exchanged:.1f}", "mwh": f"{result.mwh_exchanged:.1f}",
-             "m3": f"{result.m3_exchanged:.1f}"})
+    print("  " + _("échangé : %(t)s t de matières, %(mwh)s MWh d'énergie, %(m3)s m³ d'eau (jamais additionnés)")
+          % {"t": _n(result.tonnes_exchanged), "mwh": _n(result.mwh_exchanged), "m3": _n(result.m3_exchanged)})
     for e in exchanges:
-        print(f"  {e['quantity']:>12} {e['unit']:<4} " + _(
+        quantity = _n(e["quantity"], 0 if e["quantity"] >= 10 else 1)
+        print(f"  {quantity:>12} {_unit(e['unit']):<4} " + _(
             "%(offer_site)s « %(offer_label)s » → %(need_site)s (%(material_class)s, %(distance_km)s km) : "
             "%(value)s %(unit)s")
               % {"offer_site": e["offer_site_id"], "offer_label": e["offer_label"], "need_site": e["need_site_id"],
-                 "material_class": material_label(e["material_class"]), "distance_km": e["distance_km"],
-                 "value": e["value"], "unit": shown_unit})
+                 "material_class": material_label(e["material_class"]), "distance_km": _n(e["distance_km"], 1),
+                 "value": _n(e["value"], 0 if abs(e["value"]) >= 10 else 1), "unit": shown_unit})
     return 0
 
 
@@ -238,7 +250,9 @@ def pools_summary(territory: str | None, radius_km: float = 10.0, min_sites: int
 
     sites = list(territory_sites(territory).values_list("pk", "site_id", "lat", "lon", "naf_id"))
     index = {pk: i for i, (pk, *_rest) in enumerate(sites)}
-    flows = list(Flow.objects.filter(site_id__in=index).exclude(material_class="")
+    # Trucks carry materials: heat, steam and water are piped, a machine or a service is not collected in
+    # rounds, so none of them is pooled (a « pooled purchase of waste heat » saving truck-km means nothing).
+    flows = list(Flow.objects.filter(site_id__in=index, kind=Flow.Kind.MATERIAL).exclude(material_class="")
                  .values_list("site_id", "material_class", "quantity_base", "base_unit", "direction", "label"))
     classes = sorted({f[1] for f in flows})
     cls_index = {c: i for i, c in enumerate(classes)}
@@ -277,6 +291,6 @@ def run_pools(args) -> int:
         print("  " + _("%(kind)s — %(material_class)s : %(n)d sites, %(total)s t/an, %(saved)s km de camion "
                        "économisés par tournée (%(separate)s → %(pooled)s)")
               % {"kind": kind, "material_class": material_label(r["material_class"]), "n": len(r["site_ids"]),
-                 "total": r["total_t"],
-                 "saved": r["truck_km_saved"], "separate": r["truck_km_separate"], "pooled": r["truck_km_pooled"]})
+                 "total": _n(r["total_t"]), "saved": _n(r["truck_km_saved"], 1),
+                 "separate": _n(r["truck_km_separate"], 1), "pooled": _n(r["truck_km_pooled"], 1)})
     return 0

@@ -26,7 +26,8 @@ import numpy as np
 
 from . import engine as eng
 from . import nearest
-from .additionality import offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_pairs
+from .additionality import (estimate_basis, estimated_quantity, inferred_need_bound, offer_terms, route_keys,
+                           rounded_array, rounded_list, unit_code, value_pairs)
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
                               is_waste_operator, name_codes, need_temperature, site_codes,
                               water_cascades)
@@ -139,10 +140,14 @@ class ProposalTable:
 
     CHUNK = 10_000
 
-    def __init__(self, sites, flows_by_id, o_rows, n_rows, chosen, terms, screening_co2, value, vterms, need_temp):
+    def __init__(self, sites, flows_by_id, o_rows, n_rows, chosen, terms, screening_co2, value, vterms, need_temp,
+                 quantity=None, basis=None):
         self.sites, self.flows_by_id, self.o_rows, self.n_rows = sites, flows_by_id, o_rows, n_rows
         self.chosen, self.terms, self.screening_co2, self.value, self.vterms = chosen, terms, screening_co2, value, vterms
         self.need_temp = need_temp  # the receiver's temperature the heat is valued at (NaN: none)
+        # the quantity the figures are for (NaN: unknown) and what bounds it (additionality.BASIS_*)
+        self.quantity = np.full(len(chosen), np.nan) if quantity is None else quantity
+        self.basis = [None] * len(chosen) if basis is None else basis
 
     @classmethod
     def empty(cls) -> ProposalTable:
@@ -164,7 +169,8 @@ class ProposalTable:
                 "km": rounded_list(c.distance_km[a:b], 3), "score": rounded_list(t["score"][a:b], 6),
                 "plaus": rounded_list(t["plausibility"][a:b], 6), "cw": rounded_list(t["compat_weight"][a:b], 4),
                 "inf": t["inferred_factor"][a:b].tolist(), "dec": rounded_list(t["decay"][a:b], 4),
-                "mer": rounded_list(t["merit"][a:b], 4)}
+                "mer": rounded_list(t["merit"][a:b], 4),
+                "q": [None if x != x else x for x in self.quantity[a:b].tolist()], "basis": self.basis[a:b]}
         co2 = self.screening_co2[a:b]
         v = self.value
         if v is None:
@@ -201,7 +207,7 @@ class ProposalTable:
                     offer_label=of.label, need_flow_id=need_id,
                     need_label=flows_by_id[need_id].label if need_id else None,
                     inferred=need_id is None, material_class=orow[2], distance_km=cols["km"][i],
-                    quantity=of.quantity_t, unit=of.unit or _kind_unit(orow[2]),
+                    quantity=cols["q"][i], unit=of.unit or _kind_unit(orow[2]),
                     co2e_avoided_t_per_year=cols["co2"][i], score=cols["score"][i], plausibility=cols["plaus"][i],
                     explanation=explanation,
                     tonnes_diverted=cols["tonnes"][i] if known else None,
@@ -222,7 +228,7 @@ class ProposalTable:
             cols = self._columns(a, min(a + self.CHUNK, len(self)))
             lines = []
             # Figures encoded a column at a time.
-            km_j, co2_j, score_j = _jcol(cols["km"]), _jcol(cols["co2"]), _jcol(cols["score"])
+            km_j, co2_j, score_j, q_j = _jcol(cols["km"]), _jcol(cols["co2"]), _jcol(cols["score"]), _jcol(cols["q"])
             cw_j, inf_j, dec_j, mer_j = _jcol(cols["cw"]), _jcol(cols["inf"]), _jcol(cols["dec"]), _jcol(cols["mer"])
             extras = self._extras(cols)
             for i, (o, n) in enumerate(zip(cols["o"], cols["n"])):
@@ -246,18 +252,20 @@ class ProposalTable:
                         _j(_receiver_activity(rule)), _j(need_id is not None), _j(_grade(rule)),
                         (nrow[2], need_id is not None, rule.rule_id if rule else None, _receiver_activity(rule),
                          rule.source if rule else None, _grade(rule), None if need_id is not None else nrow[3]))
-                words = text(op[10], *np_[11], hazardous=op[11], distance_km=cols["km"][i], quantity=op[8], unit=op[9],
-                             component=op[12])
+                basis = cols["basis"][i]
+                words = text(op[10], *np_[11], hazardous=op[11], distance_km=cols["km"][i], quantity=cols["q"][i],
+                             unit=op[9], basis=basis, component=op[12])
                 lines.append(
                     f'{{"offer_site_id": {op[0]}, "need_site_id": {np_[0]}, "offer_flow_id": {op[1]}, '
                     f'"offer_label": {op[2]}, "need_flow_id": {np_[1]}, "need_label": {np_[2]}, "inferred": {np_[3]}, '
-                    f'"material_class": {op[3]}, "distance_km": {km_j[i]}, "quantity": {op[4]}, "unit": {op[5]}, '
+                    f'"material_class": {op[3]}, "distance_km": {km_j[i]}, "quantity": {q_j[i]}, "unit": {op[5]}, '
                     f'"co2e_avoided_t_per_year": {co2_j[i]}, "score": {score_j[i]}, '
                     f'"explanation": {{"offer_class": {op[3]}, "offer_class_confidence": {op[6]}, '
                     f'"need_class": {np_[4]}, "need_confidence": {np_[5]}, "compatibility": {cw_j[i]}, '
                     f'"inferred_factor": {inf_j[i]}, "distance_decay": {dec_j[i]}, '
                     f'"merit": {mer_j[i]}, "rule_id": {np_[6]}, "source": {np_[7]}, '
-                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "grade": {np_[10]}, "hazardous": {op[7]}{op[13]}{extras[i]}, '
+                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "grade": {np_[10]}, "hazardous": {op[7]}, '
+                    f'"estimate_basis": {_j(basis)}{op[13]}{extras[i]}, '
                     f'"text": {_encode_str(words)}}}}}\n')
             yield "".join(lines)
 
@@ -311,6 +319,9 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
         "declared_need": need_id is not None,
         "grade": _grade(rule),
         "hazardous": hazardous,
+        # what the figures are for: the declared need, the receiving site's declared scale, the whole
+        # offer (an upper bound) or nothing yet (additionality.BASIS_*; worded by wording.quantity_words)
+        "estimate_basis": cols["basis"][i],
     }
     if orow[4]:  # the part of a label listing several materials that this proposal is about
         explanation["offer_component"] = orow[4]
@@ -1232,8 +1243,71 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
                                           radius_km, threshold, cap, by_plausibility, weights, exhaustive,
                                           gain=gain, search_rows=searchable, o_part_of=o_part_of)
-    chosen = cands.take(sel)
-    value = gain.valuation(chosen) if gain is not None else None
+    # The figures of the pairs shown, for the quantity the receiver can take (additionality.estimated_quantity).
+    # After the selection: which pairs are shown, and in which order, does not depend on it -- except that a
+    # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
+    # need its site declared), gain nothing is not shown: a pasta factory that declared 2,000 MWh of heat,
+    # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
+    while True:
+        chosen = cands.take(sel)
+        bound, unknown, basis = _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs)
+        quantity = estimated_quantity([_nan(flows_by_id[o_rows[o][0]].quantity_t)
+                                       for o in chosen.offer_idx.tolist()], bound, unknown)
+        value = None
+        if vterms is None:
+            break
+        oi = chosen.offer_idx
+        # ``bound`` is counted in the offer's unit already
+        value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
+                            needs.temperature_c[chosen.need_idx], rounded_array(chosen.distance_km, 3), unknown)
+        if not value["drop"].any():
+            break
+        sel = sel[~value["drop"]]
     return ProposalTable(sites, flows_by_id, o_rows, n_rows, chosen, {name: terms[name][sel] for name in (
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
-        terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx])
+        terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis)
+
+
+def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:
+    """The unit a flow's quantity is counted in: its own, else its kind's, else its class's."""
+    from boucle.flows.units import KIND_BASE_UNIT
+
+    return f.unit or KIND_BASE_UNIT.get(f.kind or "") or (_kind_unit(class_key) if class_key else None)
+
+
+def _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs):
+    """Per pair shown: the quantity the receiver can take (the declared need's, counted in the offer's
+    unit; for an inferred need ``additionality.inferred_need_bound`` of the largest need its site
+    declared in that unit, as the territory potential reads it; NaN: none), whether the quantity is
+    unknown, and the basis of the figures (``additionality.BASIS_*``). Arrays over the pairs: a dense
+    region shows hundreds of thousands."""
+    units: dict = {}
+
+    def code(unit) -> int:
+        return units.setdefault(unit, len(units)) if unit else -1
+
+    _, classes = _classes()
+    class_kind = {c.key: c.kind for c in classes}
+    o_flows = [flows_by_id[r[0]] for r in o_rows]
+    o_unit = np.array([code(f.unit or _kind_unit(r[2])) for f, r in zip(o_flows, o_rows)], dtype=np.int64)
+    o_kind = np.array([f.kind or class_kind.get(r[2]) for f, r in zip(o_flows, o_rows)], dtype=object)
+    d_flows = [flows_by_id[r[0]] for r in n_rows.declared]
+    d_q = np.array([_nan(f.quantity_t) for f in d_flows] + [np.nan], dtype=float)
+    d_unit = np.array([code(f.unit) for f in d_flows] + [-1], dtype=np.int64)  # -1: the offer's
+    scales: dict = {}  # (site position, unit code) -> the largest need the site declared in that unit
+    for f in flows:
+        if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0 and f.site_id in site_pos:
+            unit = _flow_unit(f)
+            if unit:
+                key = (site_pos[f.site_id], code(unit))
+                scales[key] = max(scales.get(key, 0.0), float(f.quantity_t))
+    oi, ni = chosen.offer_idx, chosen.need_idx
+    declared = ni < len(d_flows)
+    ou, dn = o_unit[oi], np.where(declared, ni, len(d_flows))
+    same_unit = (d_unit[dn] < 0) | (d_unit[dn] == ou)
+    site = needs.site[ni]
+    scale = np.array([scales.get(k, np.nan) for k in zip(site.tolist(), ou.tolist())], dtype=float)
+    bound = np.where(declared, np.where(same_unit, d_q[dn], np.nan),
+                     inferred_need_bound(scale, o_kind[oi]) if oi.size else scale)
+    unknown = ~declared & (bound == 0)
+    return bound, unknown, estimate_basis(declared, bound) if oi.size else []

@@ -19,6 +19,7 @@ import datetime as dt
 import numpy as np
 
 from . import lifecycle
+from .additionality import SCALE_REQUIRED_KINDS, estimated_quantity, inferred_need_bound  # noqa: F401
 from .potential import Candidates, Potential, solve
 
 OPEN = (lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifecycle.TRIAL, lifecycle.RUNNING)
@@ -34,17 +35,9 @@ def _float(x) -> float:
 
 
 def _estimated_for(offer_q: float, need_q: float) -> float:
-    """The quantity a suggestion's estimate is for: the offer's, capped by the declared need's (in the same
-    unit) — the rule of ``additionality.value_proposals``. The allocation's value per unit is the estimate
-    divided by it."""
-    return offer_q if not np.isfinite(need_q) else min(offer_q, need_q) if np.isfinite(offer_q) else np.nan
-
-
-#: Kinds whose inferred need is not counted in the potential unless the receiving site has declared a
-#: quantity in that unit: heat, steam and water are used where they are produced (they are neither stored
-#: nor carried far), so an activity's typical need says nothing of how much of it a site can take — a pasta
-#: factory next to a steelworks does not take 470 GWh of waste heat a year.
-SCALE_REQUIRED_KINDS = ("energy", "water")
+    """The quantity a suggestion's estimate is for (``additionality.estimated_quantity``, the one rule):
+    the allocation's value per unit is the estimate divided by it."""
+    return float(estimated_quantity(offer_q, need_q))
 
 
 def site_scales(site_ids) -> dict:
@@ -62,13 +55,9 @@ def site_scales(site_ids) -> dict:
 
 
 def _inferred_need_quantity(scales: dict, need_site: str, unit: str, kind: str) -> float:
-    """What an inferred need (an activity's typical input, no quantity) may take in the potential: the
-    largest need the receiving site declared in that unit; without one, nothing for heat and water (see
-    ``SCALE_REQUIRED_KINDS``) and, for a material, what the supplies that reach it bring (unknown)."""
-    scale = scales.get((need_site, unit))
-    if scale is not None:
-        return scale
-    return 0.0 if kind in SCALE_REQUIRED_KINDS else np.nan
+    """What an inferred need (an activity's typical input, no quantity) may take in the potential:
+    ``additionality.inferred_need_bound`` of the largest need the receiving site declared in that unit."""
+    return inferred_need_bound(scales.get((need_site, unit)), kind)
 
 
 def open_suggestions(communes=None, period: int | None = None):
@@ -108,12 +97,14 @@ def stored_candidates(communes=None, period: int | None = None, exclude_sites=()
         need.append(("flow", need_id) if need_id else ("site", need_site, cls))
         unit.append(o_unit or "")
         kind.append(o_kind or "")
-        # The estimates are for the offer's quantity when it was scored (the offer's own when not kept).
+        # The estimates are for the quantity stored at scoring (the offer's own when not kept), already
+        # bounded for an inferred need (additionality.estimated_quantity); a declared need caps it here
+        # too for suggestions stored before the quantity was.
         offer_q[i], quantity[i], co2[i], eur[i] = _float(o_q), _float(o_q if q is None else q), _float(c), _float(e)
         if need_id and n_unit == o_unit:
             need_q[i] = _float(n_q)
         quantity[i] = _estimated_for(quantity[i], need_q[i])
-        if not need_id:  # after the estimate's quantity: an inferred need's estimate is for the whole offer
+        if not need_id:
             need_q[i] = _inferred_need_quantity(scales, n_site, o_unit or "", o_kind or "")
         info.append({"synergy_id": sid, "offer_flow_id": offer_id, "need_flow_id": need_id,
                      "offer_site_id": o_site, "offer_label": o_label, "need_site_id": n_site, "need_label": n_label,

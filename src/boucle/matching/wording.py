@@ -115,6 +115,53 @@ def unit_label(unit: str | None) -> str:
     return {"m3": "m³"}.get(unit or "", unit or "")
 
 
+def _unit_words(unit: str | None) -> str:
+    return _("tonnes") if unit == "t" else unit_label(unit)
+
+
+def _to_agree_why(unit: str) -> str:
+    return _("la chaleur et l'eau s'utilisent sur place, et le site receveur n'a déclaré aucun besoin en %(unit)s ; "
+             "l'impact sera estimé une fois la quantité connue") % {"unit": unit}
+
+
+def estimate_note(basis: str | None, unit: str | None) -> str | None:
+    """What a suggestion's figures are for, in words, when it is not plainly the declared need
+    (``additionality.BASIS_*``, stored as ``explanation["estimate_basis"]``); no figure in it, so it
+    may be shown to a company that sees only brackets."""
+    from .additionality import BASIS_SITE_SCALE, BASIS_TO_AGREE, BASIS_WHOLE_OFFER
+
+    unit = _unit_words(unit)
+    if basis == BASIS_TO_AGREE:
+        return _("quantité à préciser avec le receveur : %(why)s") % {"why": _to_agree_why(unit)}
+    if basis == BASIS_WHOLE_OFFER:
+        return _("au plus : l'offre entière, le site receveur n'ayant déclaré aucun besoin chiffré en "
+                 "%(unit)s") % {"unit": unit}
+    if basis == BASIS_SITE_SCALE:
+        return _("dans la limite du plus grand besoin en %(unit)s déclaré par le site receveur") % {"unit": unit}
+    return None
+
+
+def quantity_words(basis: str | None, quantity: float | None, unit: str | None) -> str | None:
+    """The « Quantité » part of a suggestion: the quantity its figures are for and what bounds it;
+    None without a unit (nothing known of the quantity's kind)."""
+    from .additionality import BASIS_SITE_SCALE, BASIS_TO_AGREE, BASIS_WHOLE_OFFER
+
+    if not unit:
+        return None
+    if basis == BASIS_TO_AGREE:  # after the heading « Quantité »
+        return _("à préciser avec le receveur : %(why)s") % {"why": _to_agree_why(_unit_words(unit))}
+    if quantity is None:
+        return _("non déclarée")
+    figure = _("%(quantity)s %(unit)s par an") % {"quantity": _number(quantity), "unit": unit_label(unit)}
+    if basis == BASIS_WHOLE_OFFER:
+        return _("au plus %(figure)s : l'offre entière, le site receveur n'ayant déclaré aucun besoin chiffré en "
+                 "%(unit)s") % {"figure": figure, "unit": _unit_words(unit)}
+    if basis == BASIS_SITE_SCALE:
+        return _("%(figure)s, dans la limite du plus grand besoin en %(unit)s déclaré par le site receveur") % {
+            "figure": figure, "unit": _unit_words(unit)}
+    return figure
+
+
 def is_waste_trade(code: str | None) -> bool:
     """Recovery, treatment, remediation and scrap trade (NACE 38, 39, 46.77): they treat or recover
     what they take in rather than use it in a process."""
@@ -173,11 +220,9 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
     if explanation.get("hazardous"):
         parts.append((_("Danger"), _("déchet dangereux, proposé seulement à une activité qui traite ce type de "
                                      "déchet ; son autorisation est à vérifier avant tout échange")))
-    if unit and quantity is not None:
-        parts.append((_("Quantité"), _("%(quantity)s %(unit)s par an") % {"quantity": _number(quantity),
-                                                                          "unit": unit_label(unit)}))
-    elif unit:
-        parts.append((_("Quantité"), _("non déclarée")))
+    words = quantity_words(explanation.get("estimate_basis"), quantity, unit)
+    if words:
+        parts.append((_("Quantité"), words))
     if distance_km is not None:
         parts.append((_("Distance"), _("%(km)s km") % {"km": _number(distance_km)}))
     return parts
@@ -199,6 +244,7 @@ class ExplanationWriter:
         self.numbers: dict[float, str] = {}
         self.quantity = (_("Quantité"), _("%(quantity)s %(unit)s par an"))
         self.no_quantity = (_("Quantité"), _("non déclarée"))
+        self.bounded: dict[tuple, str] = {}
         self.distance = (_("Distance"), _("%(km)s km"))
 
     def _part(self, head: str, text: str) -> str:
@@ -212,7 +258,7 @@ class ExplanationWriter:
 
     def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade=None,
                  need_confidence=None, *, hazardous=False, distance_km=None, quantity=None, unit=None,
-                 component=None) -> str:
+                 basis=None, component=None) -> str:
         sure = need_confidence is None or need_confidence >= 0.5
         key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade, sure, hazardous,
                component)
@@ -224,7 +270,13 @@ class ExplanationWriter:
                            "offer_component": component}
             parts = self.static[key] = [self._part(h, t) for h, t in explanation_parts(explanation)]
         out = list(parts)
-        if unit and quantity is not None:
+        if unit and basis not in (None, "declared_need"):  # bounded or unknown: a few per run, worded in full
+            key = (basis, quantity, unit)
+            words = self.bounded.get(key)
+            if words is None:
+                words = self.bounded[key] = self._part(_("Quantité"), quantity_words(basis, quantity, unit))
+            out.append(words)
+        elif unit and quantity is not None:
             head, text = self.quantity
             out.append(self._part(head, text % {"quantity": self._number(quantity), "unit": unit_label(unit)}))
         elif unit:

@@ -24,7 +24,8 @@ FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc"
                 "lon", "hazardous"]
 SYNERGY_COLUMNS = ["synergy_id", "status", "material_class", "offer_site", "offer_company", "offer_commune",
                    "need_site", "need_company", "need_commune", "inferred", "distance_km", "quantity_t",
-                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score", "unit"]
+                   "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score", "unit",
+                   "estimate_basis"]
 
 
 class ExportRefused(ValueError):
@@ -156,7 +157,10 @@ def synergy_rows(ref, user=None, statuses=None) -> list[dict]:
             "inferred": s.inferred, "distance_km": s.distance_km if sees_offer and sees_need else None,
             "quantity_t": s.quantity_t, "estimated_tonnes_diverted": s.tonnes_diverted,
             "estimated_co2e_avoided_t": s.co2e_avoided_t, "estimated_eur_saved": s.eur_saved, "score": s.score,
-            "unit": s.offer.base_unit})  # the unit of quantity_t: t, MWh or m3 by the offer's kind
+            "unit": s.offer.base_unit,  # the unit of quantity_t: t, MWh or m3 by the offer's kind
+            # what the figures are for (matching.additionality.BASIS_*): quantity_t and the estimates are
+            # empty for « to_agree », an upper bound for « whole_offer »
+            "estimate_basis": (s.explanation.get("estimate_basis") if isinstance(s.explanation, dict) else None) or ""})
     return rows
 
 

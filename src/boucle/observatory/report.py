@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -49,13 +50,22 @@ def running_lines(ref) -> list[tuple]:
 
 
 def top_synergies(ref, n: int = 10) -> list[dict]:
+    """The suggestions that avoid the most CO2e, with the figures stored at scoring (the same as every
+    page, export and API): an unknown figure last (PostgreSQL sorts NULL first when descending)."""
+    from boucle.web.present import estimate_basis_of
+
     qs = (queries.synergy_queryset(ref.communes().values("insee")).exclude(status=lifecycle.DECLINED)
-          .select_related("offer__site", "need_site").order_by("-co2e_avoided_t", "-score", "id"))
-    return [{"material": material_label(s.material_class), "offer_site": s.offer.site.name,
-             "need_site": s.need_site.name, "status": _(lifecycle.LABELS_FR[s.status]),
-             "distance_km": s.distance_km, "quantity": s.quantity_t, "unit": s.offer.base_unit,
-             "co2e_avoided_t": s.co2e_avoided_t,
-             "eur_saved": s.eur_saved} for s in qs[:n]]
+          .select_related("offer__site", "need_site")
+          .order_by(F("co2e_avoided_t").desc(nulls_last=True), "-score", "id"))
+    rows = []
+    for s in qs[:n]:
+        basis, note = estimate_basis_of(s)
+        rows.append({"material": material_label(s.material_class), "offer_site": s.offer.site.name,
+                     "need_site": s.need_site.name, "status": _(lifecycle.LABELS_FR[s.status]),
+                     "distance_km": s.distance_km, "quantity": s.quantity_t,
+                     "unit": {"m3": "m³"}.get(s.offer.base_unit, s.offer.base_unit),
+                     "co2e_avoided_t": s.co2e_avoided_t, "eur_saved": s.eur_saved, "basis": basis, "note": note})
+    return rows
 
 
 def render_html(ref, period: int | None = None, nonce: str = "", served: dict | None = None) -> str:

@@ -24,3 +24,11 @@ if os.environ.get("BOUCLE_LOG_FORMAT", "text").strip().lower() == "json":
             "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
         },
     }
+
+# Request size, set on purpose (``boucle.ops.limits``): lines up to gunicorn's ceiling, so that Django
+# answers a too-long address with the platform's page rather than gunicorn's raw English one.
+from boucle.ops.limits import MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_URL_CHARS  # noqa: E402
+
+limit_request_line = MAX_URL_CHARS
+limit_request_fields = MAX_HEADER_FIELDS
+limit_request_field_size = MAX_HEADER_FIELD_SIZE

@@ -9,11 +9,17 @@ request on ``boucle.request``.
 (``Host: 10.0.3.7``, plain HTTP), which ``ALLOWED_HOSTS`` and ``BOUCLE_SECURE``'s redirect
 would refuse. The probes reveal nothing and change nothing, so they are answered here, by the
 same views the URL routes serve.
+
+``RequestLimitsMiddleware`` comes after ``LocaleMiddleware``: an address longer than
+``limits.MAX_URL_CHARS`` is answered 414 with the platform's page in the reader's language, before
+any view parses it. (Too many parameters or form fields, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, is
+Django's ``TooManyFieldsSent``: 400 with ``400.html``.)
 """
 
 import logging
 import time
 
+from .limits import MAX_URL_CHARS
 from .logs import clean_request_id, request_id_var
 
 logger = logging.getLogger("boucle.request")
@@ -51,4 +57,20 @@ class ProbeMiddleware:
             from . import views
 
             return views.healthz(request) if path == "/healthz" else views.readyz(request)
+        return self.get_response(request)
+
+
+class RequestLimitsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
+        if length > MAX_URL_CHARS:
+            from django.template import loader
+            from django.http import HttpResponse
+
+            logger.warning("address of %d characters refused (at most %d)", length, MAX_URL_CHARS)
+            body = loader.get_template("414.html").render({"max_chars": MAX_URL_CHARS})
+            return HttpResponse(body, status=414)
         return self.get_response(request)

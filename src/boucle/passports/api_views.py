@@ -10,7 +10,9 @@ Permissions:
 - ``POST /passeports/interet-legitime``: 401 anonymous, 403 unless the caller facilitates the
   company's territory (or is the administrator).
 - ``GET /passeports/epcis/events``: public; returns only events whose visibility the caller
-  may read (anonymous: public events).
+  may read (anonymous: public events), their places as ``disclosure.Disclosure`` lets the caller
+  read them (a pseudonym unless the caller is one of the site's people, its facilitator or an
+  authority).
 """
 
 import json
@@ -20,6 +22,8 @@ from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 
 from boucle.accounts.access import can_edit_site, facilitated_q
@@ -31,6 +35,7 @@ from boucle.flows.models import Company, Site
 from boucle.messages import translate
 
 from .access import can_capture, readable_events
+from .disclosure import Disclosure
 from .events import CaptureError, capture
 from .identifiers import scan_uri, stem_for
 from .services import issue_passport
@@ -50,6 +55,17 @@ def _token(request):
     return found
 
 
+def _json_body(request):
+    """The request's JSON body; a ValueError names what is wrong with it, in the reader's language."""
+    try:
+        return json.loads(request.body or b"null")
+    except UnicodeDecodeError:
+        raise ValueError(_("corps de la requête : le texte n'est pas en UTF-8")) from None
+    except json.JSONDecodeError as err:
+        raise ValueError(_("corps de la requête : JSON illisible à la ligne %(line)s, colonne %(column)s")
+                         % {"line": err.lineno, "column": err.colno}) from None
+
+
 def _error(status: int, errors: list[str]) -> JsonResponse:
     return JsonResponse({"type": "epcisException:" + {400: "ValidationException", 401: "SecurityException",
                                                        403: "SecurityException"}.get(status, "ImplementationException"),
@@ -59,18 +75,20 @@ def _error(status: int, errors: list[str]) -> JsonResponse:
 def _writer(request):
     """(user, None) for a token or a session with a valid CSRF token, else (None, 401/403 response)."""
     if request.method != "POST":
-        response = _error(405, ["use POST"])
+        response = _error(405, [_("méthode %(method)s non autorisée : utilisez POST") % {"method": request.method}])
         response["Allow"] = "POST"
         return None, response
     token = _token(request)
     if token is not None:
         if not token.may(request.method):
-            return None, _error(403, ["this API token is read-only: create a read-write token to write"])
+            return None, _error(403, [_("Authorization : ce jeton d'API est en lecture seule ; créez un jeton en "
+                                        "lecture-écriture pour écrire")])
         return token.user, None  # a bearer token is not sent by browsers on their own: no CSRF risk
     if not request.user.is_authenticated:
-        return None, _error(401, ["authentication required (session or Authorization: Bearer <token>)"])
+        return None, _error(401, [_("Authorization : authentification requise (session ouverte ou en-tête "
+                                    "« Authorization: Bearer <jeton> »)")])
     if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
-        return None, _error(403, ["CSRF check failed"])
+        return None, _error(403, [_("X-CSRFToken : jeton CSRF absent ou invalide ; rechargez la page et réessayez")])
     return request.user, None
 
 
@@ -82,9 +100,9 @@ def capture_view(request):
     if refusal is not None:
         return refusal
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as err:
-        return _error(400, [f"body is not JSON: {err}"])
+        body = _json_body(request)
+    except ValueError as err:
+        return _error(400, [str(err)])
     try:
         result = capture(body, user, visibility=request.GET.get("visibility", Tier.LEGITIMATE), may_capture=can_capture)
     except CaptureError as err:
@@ -104,20 +122,22 @@ def create_view(request):
     if refusal is not None:
         return refusal
     try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as err:
-        return _error(400, [f"body is not JSON: {err}"])
+        data = _json_body(request)
+    except ValueError as err:
+        return _error(400, [str(err)])
     if not isinstance(data, dict) or not data.get("site"):
-        return _error(400, ["site: required (the producing site's SIRET or id)"])
+        return _error(400, [_("site : obligatoire (le SIRET ou l'identifiant du site producteur)")])
     site = Site.objects.filter(site_id=str(data.pop("site"))).first()
     if site is None:
-        return _error(400, ["site: unknown"])
+        return _error(400, [_("site : aucun site connu de Boucle n'a cet identifiant")])
     if not can_edit_site(user, site):
-        return _error(403, ["you may not issue passports for this site"])
+        return _error(403, [_("site : vous ne pouvez pas émettre de passeport pour ce site")])
     try:
         passport = issue_passport(site, data)
     except ValidationError as err:
-        return _error(400, [f"{field}: {m}" for field, messages in err.message_dict.items() for m in messages])
+        return _error(400, [_("%(field)s : %(message)s") % {"field": "passeport" if field == "__all__" else field,
+                                                             "message": m}
+                            for field, messages in err.message_dict.items() for m in messages])
     stem = stem_for(request)
     return JsonResponse({"handle": passport.handle, "page": stem + reverse("passports:page", args=[passport.handle]),
                          "scan_uri": scan_uri(passport, stem)}, status=201)
@@ -132,16 +152,20 @@ def grant_view(request):
     if refusal is not None:
         return refusal
     try:
-        data = json.loads(request.body or b"null")
+        data = _json_body(request)
+    except ValueError as err:
+        return _error(400, [str(err)])
+    try:
         company = Company.objects.get(pk=int(data["company"]))
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
-        return _error(400, ["company: required (the company's id)"])
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return _error(400, [_("company : obligatoire (l'identifiant numérique de l'entreprise)")])
     except Company.DoesNotExist:
-        return _error(400, ["company: unknown"])
+        return _error(400, [_("company : aucune entreprise n'a cet identifiant")])
     territories = facilitated_q(user)
     in_territory = territories is not None and Site.objects.filter(territories, company=company).exists()
     if not (user.is_superuser or in_territory):
-        return _error(403, ["only a facilitator of the company's territory may vouch for it"])
+        return _error(403, [_("company : seul un animateur du territoire de l'entreprise peut se porter garant "
+                              "de son intérêt légitime")])
     if data.get("revoke"):
         LegitimateInterestGrant.objects.filter(company=company).delete()
         return JsonResponse({"company": company.pk, "legitimate_interest": False})
@@ -154,34 +178,67 @@ def _values(request, name) -> list[str]:
     return [v for raw in request.GET.getlist(name) for v in raw.split("|") if v]
 
 
+def _life_story_page(request):
+    """A person whose browser opened the events of one passport (the resolver's ``gs1:epcis`` link) is
+    sent to that passport's life story in words; software asking for JSON keeps the query document."""
+    from django.http import HttpResponseRedirect
+
+    from .identifiers import passports_for_uri
+    from .resolver_views import _wants_html
+
+    epcs = _values(request, "MATCH_anyEPC")
+    if len(epcs) != 1 or set(request.GET) != {"MATCH_anyEPC"} or not _wants_html(request):
+        return None
+    found = passports_for_uri(epcs[0])
+    if len(found) != 1:
+        return None
+    return HttpResponseRedirect(reverse("passports:page", args=[found[0].handle]) + "#history", status=303)
+
+
 def events_view(request):
     """GET events: ``eventType``, ``MATCH_anyEPC``, ``EQ_bizStep``, ``GE_eventTime``,
     ``LT_eventTime``, ``EQ_bizLocation``, ``EQ_readPoint`` (``|`` separates alternatives).
-    An EPCISQueryDocument of the matching events the caller may read; 400 for an unknown
+    A browser asking for HTML with ``MATCH_anyEPC`` alone, naming one passport, is sent (303) to
+    its page's life story. Otherwise an EPCISQueryDocument of the matching events the caller may read; 400 for an unknown
     parameter or a bad value."""
+    page = _life_story_page(request)
+    if page is not None:
+        return page
     unknown = sorted(set(request.GET) - set(QUERY_PARAMETERS))
     if unknown:
-        return _error(400, [f"unknown query parameter(s): {', '.join(unknown)}; "
-                            f"supported: {', '.join(QUERY_PARAMETERS)}"])
+        return _error(400, [ngettext("%(names)s : paramètre de requête inconnu ; paramètres acceptés : %(supported)s",
+                                     "%(names)s : paramètres de requête inconnus ; paramètres acceptés : %(supported)s",
+                                     len(unknown)) % {"names": ", ".join(unknown),
+                                                      "supported": ", ".join(QUERY_PARAMETERS)}])
     criteria = {QUERY_PARAMETERS[name]: _values(request, name) for name in QUERY_PARAMETERS if _values(request, name)}
     events = readable_events(request.user)
-    try:
-        for key in ("ge_event_time", "lt_event_time"):
-            if key in criteria:
+    names = {key: name for name, key in QUERY_PARAMETERS.items()}
+    for key in ("ge_event_time", "lt_event_time"):
+        if key in criteria:
+            try:
                 criteria[key] = parse_time(criteria[key][0])
-        if "event_type" in criteria:
-            events = events.filter(event_type__in=criteria["event_type"])
-        if "biz_step" in criteria:
-            events = events.filter(biz_step__in=[normalize_bizstep(s) for s in criteria["biz_step"]])
-        if "ge_event_time" in criteria:
-            events = events.filter(event_time__gte=criteria["ge_event_time"])
-        if "lt_event_time" in criteria:
-            events = events.filter(event_time__lt=criteria["lt_event_time"])
-    except ValueError as err:
-        return _error(400, [translate(err)])  # an engine's message in the caller's language
+            except ValueError:
+                return _error(400, [_("%(name)s : une date et une heure ISO 8601 sont attendues (par exemple "
+                                      "2026-03-01T08:00:00Z), pas « %(value)s »") % {"name": names[key],
+                                                                                   "value": criteria[key][0][:40]}])
+    if "biz_step" in criteria:
+        try:
+            steps = [normalize_bizstep(s) for s in criteria["biz_step"]]
+        except ValueError as err:  # the engine's message in the caller's language, the parameter named
+            return _error(400, [_("%(name)s : %(error)s") % {"name": names["biz_step"], "error": translate(err)}])
+        events = events.filter(biz_step__in=steps)
+    if "event_type" in criteria:
+        events = events.filter(event_type__in=criteria["event_type"])
+    if "ge_event_time" in criteria:
+        events = events.filter(event_time__gte=criteria["ge_event_time"])
+    if "lt_event_time" in criteria:
+        events = events.filter(event_time__lt=criteria["lt_event_time"])
     # EPC and location criteria compare canonical forms (URN vs Digital Link): the pure
-    # reference filter does it on the rows the database already narrowed.
-    matched = filter_events([e.data for e in events.order_by("event_time", "id")], **criteria)
+    # reference filter does it on the rows the database already narrowed, as the caller reads
+    # them: a place it may not know is matched by its pseudonym only, so the query cannot be
+    # used to test whether a product passed through a given site.
+    readable = Disclosure(request.user).events(events.order_by("event_time", "id"))
+    matched = filter_events(readable, **criteria)
     header = {"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
               "type": "EPCISQueryDocument",
               "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {}}}}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from boucle.epcis import chain as _chain
 
@@ -154,8 +154,10 @@ def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) 
                                   "classes de quantités)") % {"i": i}], 400)
         refused = [p.handle for p in passports if may_capture and not may_capture(user, p)]
         if refused:
-            raise CaptureError([_("événement %(i)s : vous ne pouvez pas ajouter d'événement au(x) passeport(s) "
-                                  "%(handles)s") % {"i": i, "handles": ", ".join(refused)}], 403)
+            raise CaptureError([ngettext("événement %(i)s : vous ne pouvez pas ajouter d'événement au passeport "
+                                         "%(handles)s", "événement %(i)s : vous ne pouvez pas ajouter d'événement aux "
+                                         "passeports %(handles)s", len(refused))
+                                % {"i": i, "handles": ", ".join(refused)}], 403)
         plan.append((event, passports))
     result = Captured()
     with transaction.atomic():
@@ -232,8 +234,10 @@ CHAIN_WORDS = {
     _chain.T_LENGTH: gettext_lazy("%(events)s événements mais %(links)s maillons"),
     _chain.T_EDITED: gettext_lazy("l'événement %(i)s a été modifié après sa saisie : son contenu donne l'empreinte "
                                   "%(got)s, mais il a été enregistré sous %(want)s"),
-    _chain.T_HEAD_BEHIND: gettext_lazy("la tête enregistrée est le maillon de l'événement %(i)s, mais %(n)s "
-                                       "événement(s) le suivent sans avoir été enregistrés"),
+    _chain.T_HEAD_BEHIND: ngettext_lazy("la tête enregistrée est le maillon de l'événement %(i)s, mais %(n)s "
+                                        "événement le suit sans avoir été enregistré",
+                                        "la tête enregistrée est le maillon de l'événement %(i)s, mais %(n)s "
+                                        "événements le suivent sans avoir été enregistrés", "n"),
     _chain.T_HEAD_LOST: gettext_lazy("la tête enregistrée à part ne correspond à aucun maillon : le ou les derniers "
                                      "événements du passeport ont été supprimés (ou la tête a été falsifiée)"),
     _chain.T_RETAGGED: gettext_lazy("l'événement %(i)s a été enregistré comme %(was)r, mais il est stocké "
@@ -260,7 +264,7 @@ CHAIN_WORDS = {
 def chain_problem_text(problem) -> str:
     """A problem of ``epcis.chain.verify_chain`` in the active language."""
     words = CHAIN_WORDS.get(problem.template)
-    return str(words) % dict(problem.params) if words is not None else str(problem)
+    return str(words % dict(problem.params)) if words is not None else str(problem)
 
 
 def _column_problems(i: int, event: Event) -> list[str]:

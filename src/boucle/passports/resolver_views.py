@@ -56,8 +56,9 @@ def _options() -> HttpResponse:
     return _cors(response)
 
 
-def _method_not_allowed() -> HttpResponse:
-    response = JsonResponse({"error": "method not allowed"}, status=405)
+def _method_not_allowed(request) -> HttpResponse:
+    response = JsonResponse({"error": _("méthode %(method)s non autorisée ; méthodes acceptées : %(allowed)s")
+                             % {"method": request.method, "allowed": ALLOWED_METHODS}}, status=405)
     response["Allow"] = ALLOWED_METHODS
     return _cors(response)
 
@@ -95,7 +96,7 @@ def resolve_view(request, rest=""):
     if request.method == "OPTIONS":
         return _options()
     if request.method not in ("GET", "HEAD"):
-        return _method_not_allowed()
+        return _method_not_allowed(request)
     stem = stem_for(request)
     path = request.path.rstrip("/")  # GS1 asks resolvers to tolerate a trailing slash
     query = request.META.get("QUERY_STRING", "")
@@ -187,7 +188,7 @@ def compressed_view(request, segment):
     if request.method == "OPTIONS":
         return _options()
     if request.method not in ("GET", "HEAD"):
-        return _method_not_allowed()
+        return _method_not_allowed(request)
     stem = stem_for(request)
     query = request.META.get("QUERY_STRING", "")
     try:
@@ -207,7 +208,7 @@ def platform_view(request, handle):
     if request.method == "OPTIONS":
         return _options()
     if request.method not in ("GET", "HEAD"):
-        return _method_not_allowed()
+        return _method_not_allowed(request)
     passport = get_object_or_404(Passport, handle=handle, gtin="", giai="")
     location = reverse("passports:page", args=[passport.handle])
     query = [(k, v) for k, v in request.GET.items() if k != "linkType"]
@@ -261,7 +262,7 @@ def chain_head_view(request, handle):
     if request.method == "OPTIONS":
         return _options()
     if request.method not in ("GET", "HEAD"):
-        return _method_not_allowed()
+        return _method_not_allowed(request)
     head = ChainHead.objects.filter(passport__handle=handle).exclude(signed={}).first()
     if head is None:
         raise Http404("no signed head for this passport")

@@ -8,6 +8,7 @@ linkset; so both are refused here, once, for the admin and the API alike.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from boucle.gs1 import GS1Error, is_valid_gtin
 from boucle.gs1.linkset import normalize_link_type
@@ -112,7 +113,8 @@ def issue_passport(site, data: dict) -> Passport:
     """A new passport of ``site`` from plain data (the JSON API's body)."""
     unknown = set(data) - set(EDITABLE) - {"level", "gtin", "lot", "serial", "giai"}
     if unknown:
-        raise ValidationError({"__all__": [_("champ(s) inconnu(s) : %(fields)s") % {"fields": ", ".join(sorted(unknown))}]})
+        raise ValidationError({"__all__": [ngettext("champ inconnu : %(fields)s", "champs inconnus : %(fields)s",
+                                                    len(unknown)) % {"fields": ", ".join(sorted(unknown))}]})
     p = Passport(site=site, **{k: v for k, v in data.items() if v is not None})
     if not p.level:
         p.level = (Passport.Level.ITEM if p.serial or p.giai or not p.gtin

@@ -19,6 +19,7 @@ from boucle.gs1.qr import qr_png, qr_svg
 
 from . import anchor
 from .access import site_label, user_tier, visible_event_tiers, visible_fields
+from .disclosure import Disclosure
 from .events import _bizstep_iri, derived_status, verify
 from .identifiers import digital_link, epc, scan_uri, stem_for
 from .models import ChainEntry, ChainHead, Passport
@@ -32,22 +33,36 @@ def _passport(handle):
     return get_object_or_404(Passport.objects.select_related("site__company", "site__naf", "site__commune"),
                              handle=handle)
 
-def history(passport: Passport, user) -> dict:
+def history(passport: Passport, user, disclosure: Disclosure | None = None) -> dict:
     """What the caller may see of the history, read from the hashed events, and its integrity:
-    ``events`` (visible ones, in order), ``status`` (implied by the whole history), ``intact``,
-    ``chain`` (every link, the visible events' hashes, the signed head and the key to check it)."""
+    ``events`` (visible ones, in order), ``published`` (the same as the caller may read them: places
+    it may not know replaced, ``disclosure``), ``status`` (implied by the whole history), ``intact``,
+    ``chain`` (every link, the hashes of the visible events the caller reads as stored, the signed
+    head and the key to check it). An event whose places were replaced keeps its link without its
+    stored hash (``"redacted": true``): that hash would let anyone test candidate sites against it."""
+    disclosure = disclosure or Disclosure(user)
     tiers = set(visible_event_tiers(user, passport))
     entries = list(ChainEntry.objects.filter(passport=passport).select_related("event").order_by("seq"))
     head = ChainHead.objects.filter(passport=passport).first()
     intact = not verify(passport, use_log=False)
+    visible = [e.event for e in entries if e.event.visibility in tiers]
+    published = disclosure.events(visible)
+    shown = {e.pk: data for e, data in zip(visible, published)}
+
+    def link(entry):
+        out = {"seq": entry.seq, "link": entry.link}
+        data = shown.get(entry.event.pk)
+        if data is None:
+            return out
+        if data.get("eventID") != entry.event.data.get("eventID"):
+            return {**out, "visibility": entry.event.visibility, "redacted": True}
+        return {**out, "eventID": entry.event.data.get("eventID"), "visibility": entry.event.visibility}
+
     chain = {"intact": intact, "length": len(entries), "head": head.link if head else "",
-             "links": [{"seq": e.seq, "link": e.link, **({"eventID": e.event.data.get("eventID"),
-                                                          "visibility": e.event.visibility}
-                                                         if e.event.visibility in tiers else {})}
-                       for e in entries],
+             "links": [link(e) for e in entries],
              "signedHead": (head.signed or None) if head else None,
              "key": anchor.public_key_info() if entries else None}
-    return {"events": [e.event for e in entries if e.event.visibility in tiers],
+    return {"events": visible, "published": published,
             "status": derived_status(passport, [e.event.data for e in entries]), "intact": intact, "chain": chain}
 
 def _lang() -> str:
@@ -79,8 +94,9 @@ def passport_json(passport: Passport, user, stem: str) -> dict:
         "status": story["status"],
         "access_tier": tier,
         **fields,
-        "events": [{"eventID": e.data.get("eventID"), "type": e.data.get("type"), "eventTime": e.data.get("eventTime"),
-                    "bizStep": _bizstep_iri(e.data), "visibility": e.visibility} for e in story["events"]],
+        "events": [{"eventID": data.get("eventID"), "type": data.get("type"), "eventTime": data.get("eventTime"),
+                    "bizStep": _bizstep_iri(data), "visibility": e.visibility}
+                   for e, data in zip(story["events"], story["published"])],
         "chain": story["chain"],
     }
 
@@ -120,8 +136,9 @@ STEP_LABELS = {
     "void_shipping": _("expédition annulée"),
 }
 
-def _life_story(events) -> list[dict]:
-    """Each event told from its hashed content (the query columns could be edited unseen)."""
+def _life_story(events, disclosure: Disclosure) -> list[dict]:
+    """Each event told from its hashed content (the query columns could be edited unseen); where it
+    happened in words the reader may read (``disclosure.place_words``), never a site identifier."""
     from boucle.epcis.query import parse_time
     from boucle.epcis.vocab import bizstep_word
 
@@ -131,7 +148,8 @@ def _life_story(events) -> list[dict]:
         step = _bizstep_iri(data)
         word = bizstep_word(step) if step else ""
         story.append({"time": parse_time(data["eventTime"]), "type": data.get("type", ""), "word": word,
-                      "step": STEP_LABELS.get(word, STEP_LABELS["other"]), "where": (data.get("bizLocation") or {}).get("id", "")})
+                      "step": STEP_LABELS.get(word, STEP_LABELS["other"]),
+                      "where": disclosure.place_words((data.get("bizLocation") or data.get("readPoint") or {}).get("id", ""))})
     return story
 
 def _repairability(summary: dict | None) -> dict | None:
@@ -213,7 +231,8 @@ def page_view(request, handle):
         "fields": {k: v for k, v in fields.items() if v not in (None, "", [], {})},
         "tier": tier,
         "producer": site_label(passport.site, request.user) if "site" in fields else None,
-        "story": _life_story((story := history(passport, request.user))["events"]),
+        "story": _life_story((story := history(passport, request.user, disclosure := Disclosure(request.user)))["events"],
+                             disclosure),
         "status": STATUS_WORDS.get(story["status"]) or Passport.Status(story["status"]).label,
         "level": LEVEL_WORDS.get(passport.level) or passport.get_level_display(),
         "intact": story["intact"],

@@ -4,6 +4,7 @@ import json
 import sys
 
 from boucle.cli import gettext_lazy as _
+from boucle.cli import number
 from boucle.flows.commands import add_import_parser
 
 
@@ -47,7 +48,7 @@ def _near(args) -> int:
             flag += " — " + (_("bonus réparation possible : %(amount)s € (à vérifier)") % {"amount": f"{amount:g}"}
                              if amount is not None else _("bonus réparation possible (montant à vérifier)"))
         actions = ", ".join(str(ACTION_LABELS[a]) for a in p["actions"])
-        print(f"{p['distance_km']:>6.1f} km  {p['name']} — {p['address']} ({actions}){flag}")
+        print(f"{number(p['distance_km'], 1):>6} km  {p['name']} — {p['address']} ({actions}){flag}")
     return 0
 
 

@@ -8,6 +8,7 @@ import json
 import sys
 
 from boucle.cli import gettext_lazy as _
+from boucle.cli import number
 
 
 def register(subparsers):
@@ -59,7 +60,7 @@ def run_search(args) -> int:
         print(_("aucun établissement dans ce rayon"))
     for r in rows:
         flags = (" [" + _("fermé") + "]" if r["closed"] else "") + (" [" + _("sur la plateforme") + "]" if r["on_platform"] else "")
-        print(f"{r['distance_km']:8.1f} km  {r['site_id']}  {r['naf'] or '-':7s} {r['name']}{flags}")
+        print(f"{number(r['distance_km'], 1):>8} km  {r['site_id']}  {r['naf'] or '-':7s} {r['name']}{flags}")
         print(f"             {r['why']}")
     return 0
 
@@ -87,9 +88,9 @@ def run_substitutes(args) -> int:
         print(f"- {s['label']}: {s['use']}")
         if s["avoids"]:
             print("    " + _("évite : %(list)s") % {"list": ", ".join(a["name"] for a in s["avoids"])})
-        print("    " + _("source : %(source)s") % {"source": s["source"]})
+        print("    " + _("source : %(source)s") % {"source": s["source_label"]})
         for r in s["nearby"] or []:
-            print(f"    {r['distance_km']:7.1f} km  {r['name']} ({r['naf']})")
+            print(f"    {number(r['distance_km'], 1):>7} km  {r['name']} ({r['naf']})")
         if s["nearby"] == []:
             print("    " + _("aucun établissement proche n'en produit habituellement"))
     return 0

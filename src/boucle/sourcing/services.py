@@ -155,17 +155,38 @@ def codes_for(*, naf=None, material=None, text=None) -> dict[str, engine.Reason]
     return found
 
 
+def cited(source: str, lang: str, fallback: bool = True) -> str:
+    """A data table's citation as a reader reads it. The tables cite in English, for maintainers
+    (« Regulation (EU) 2024/1252 Annex II Section 1 »); a reader gets the documents it names in their
+    language (« règlement (UE) 2024/1252 »). A citation naming no document ``matching.citations``
+    knows is shown as written to an English reader, and as « cited » to a French one (the full
+    text stays in ``source``); without ``fallback``, as nothing (a note beside each item of a list)."""
+    from boucle.matching.citations import document_names
+
+    if not source:
+        return ""
+    names = document_names(source, lang)
+    if names:
+        return ("; " if lang == "en" else " ; ").join(names)
+    if not fallback:
+        return ""
+    return source if lang == "en" else _("source citée dans les données de Boucle")
+
+
 def _why(reason: engine.Reason, code: str, labels) -> str:
-    label = labels.get(code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0]
+    language = "en" if (get_language() or "fr").startswith("en") else "fr"
+    label = labels.get(code, ("", ""))[1 if language == "en" else 0]
     if reason.kind == "naf":
         return _("activité %(code)s « %(label)s », dans le code demandé %(query)s") % {
             "code": code, "label": label, "query": reason.detail}
     if reason.kind == "produces":
         return _("activité %(code)s « %(label)s » : produit habituellement %(material)s (source : %(source)s)") % {
-            "code": code, "label": label, "material": reason.detail, "source": reason.source}
+            "code": code, "label": label, "material": reason.detail,
+            "source": cited(reason.source, language)}
     if reason.kind == "uses":
         return _("activité %(code)s « %(label)s » : utilise habituellement %(material)s (source : %(source)s)") % {
-            "code": code, "label": label, "material": reason.detail, "source": reason.source}
+            "code": code, "label": label, "material": reason.detail,
+            "source": cited(reason.source, language)}
     return _("activité %(code)s « %(label)s » : libellé NAF correspondant au texte") % {"code": code, "label": label}
 
 
@@ -389,12 +410,13 @@ def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: in
             found = sorted(found, key=lambda r: r["distance_km"])[:limit]
             offers = for_viewer(found, user) if user is not None else found
         rows.append({"substitute": s.substitute_key, "label": get_class(s.substitute_key).label(lang),
-                     "kind": s.kind, "use": s.use(lang), "source": s.source,
+                     "kind": s.kind, "use": s.use(lang), "source": s.source, "source_label": cited(s.source, lang),
                      "avoids": [{"key": k, "name": crm_names[k]} for k in s.avoids],
                      "critical_raw_materials": [{"key": c.crm.key, "name": c.crm.name(lang), "strategic": c.crm.strategic}
                                                 for c in crm_of_class(s.substitute_key)],
                      "nearby": offers})
     return {"material": key, "label": get_class(key).label(lang),
             "critical_raw_materials": [{"key": c.crm.key, "name": c.crm.name(lang), "strategic": c.crm.strategic,
-                                        "where": c.note(lang), "source": c.source} for c in crm_of_class(key)],
+                                        "where": c.note(lang), "source": c.source, "source_label": cited(c.source, lang, fallback=False)}
+                                       for c in crm_of_class(key)],
             "near": place.label if place else None, "substitutes": rows}

@@ -15,8 +15,12 @@ DEMO_TERRITORY = ("region", "32")
 GUNICORN_THREADS = 4
 
 
+# gunicorn's threaded worker, answering a request it refuses itself (too long) with the platform's page.
+WORKER_CLASS = "boucle.ops.gunicorn_worker.BoucleThreadWorker"
+
+
 def gunicorn_options(workers: int, threads: int = GUNICORN_THREADS) -> list[str]:
-    return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+    return ["--workers", str(workers), "--worker-class", WORKER_CLASS, "--threads", str(threads)]
 
 
 def register(subparsers):

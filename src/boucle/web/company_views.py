@@ -1,8 +1,5 @@
 """The company space: a member's sites and flows, imports, suggested synergies and their answers."""
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,9 +12,7 @@ from django.views.decorators.http import require_POST
 
 from boucle.accounts.access import can_edit_site, member_company_ids, sites_in_full_view
 from boucle.aids.views import for_flow_page, for_synergy_page
-from boucle.flows.importers import import_flows
 from boucle.flows.models import Flow, Site
-from boucle.flows.tabular import FileFormatError
 from boucle.matching import lifecycle, services
 from boucle.reference.models import WasteCode
 
@@ -143,10 +138,15 @@ def flow_delete(request, pk):
 
 @login_required
 def flow_import(request):
-    """Upload a file in the public import format; rows may only name sites the user may edit."""
+    """Upload a flows file in the public import format, imported as a background job (``jobs.imports``),
+    then followed on the job's page: the path of the facilitators' import, every row checked, the file
+    written whole or not at all, rows limited to the sites the user may edit."""
+    from boucle.jobs import imports
+    from boucle.jobs import services as jobs
+
     if not _editable_sites(request.user).exists():
         raise PermissionDenied
-    report, error = None, None
+    error = None
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -154,22 +154,22 @@ def flow_import(request):
         elif upload.size > MAX_UPLOAD_BYTES:
             error = _("Fichier trop volumineux (5 Mo au plus).")
         else:
-            suffix = Path(upload.name).suffix.lower()
-            if suffix not in (".csv", ".xlsx", ".tsv", ".txt"):
-                error = _("Format attendu : CSV ou XLSX.")
-            else:
-                report, error = _import_upload(request, upload, suffix)
-    from boucle.flows.import_template import COLUMNS
-
-    from .guidance import after_declaration
-
-    written = report is not None and report.ok and (report.created or report.updated)
-    guidance = after_declaration(_editable_sites(request.user).first()) if written else ""
+            staged = None
+            try:
+                staged = imports.stage(upload.chunks(), upload.name)
+                job = jobs.submit("import", "", {**staged, "what": "flows", "own_sites": True}, request.user)
+                return redirect("jobs:detail", pk=job.pk)
+            except jobs.JobRefused as exc:
+                if staged:
+                    imports.staged_path(staged["file"]).unlink(missing_ok=True)
+                error = str(exc)
     from boucle.accounts.access import is_facilitator
+    from boucle.flows.import_template import COLUMNS
+    from boucle.jobs.views import _context
 
-    return render(request, "web/company/import.html", {"report": report, "error": error, "columns": COLUMNS,
-                                                        "lines": report.lines(_lang()) if report else [],
-                                                        "guidance": guidance,
+    recent = [_context(job) for job in jobs.visible_jobs(request.user).filter(
+        kind="import", requested_by=request.user, territory="")[:5]]
+    return render(request, "web/company/import.html", {"error": error, "columns": COLUMNS, "jobs": recent,
                                                         "facilitator": is_facilitator(request.user)})
 
 
@@ -193,27 +193,6 @@ def flow_import_template(request, fmt):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     response["Content-Disposition"] = f'attachment; filename="boucle-modele-flux.{fmt}"'
     return response
-
-
-def _import_upload(request, upload, suffix):
-    allowed = set(_editable_sites(request.user).values_list("site_id", flat=True))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        try:
-            from boucle.flows.tabular import read_table
-
-            table = read_table(path)
-            foreign = sorted({line for line, row in table.rows
-                              if row.get("site_id", "").replace(" ", "").strip() not in allowed})
-            if foreign:
-                return None, _("Lignes %(lines)s : site inconnu ou hors de vos sites.") % {
-                    "lines": ", ".join(str(n) for n in foreign[:20])}
-            return import_flows(path, partial=bool(request.POST.get("partial")), source="web-upload"), None
-        except FileFormatError as exc:
-            return None, str(exc)
 
 
 @login_required

@@ -50,7 +50,10 @@ def route_choices() -> list[tuple[str, str]]:
         for code in r.rd_codes:
             ops.append((code, f"{code} — {r.label_en if en else r.label_fr}"))
     ops.sort(key=lambda c: (c[0][0], int("".join(ch for ch in c[0] if ch.isdigit()))))
-    return [("", _("Inconnu (hypothèse documentée)"))] + named + ops
+    # Two groups: a company knows its route in words, a waste contract names its R/D code;
+    # listed together, « Mise en décharge » and « D1 — Mise en décharge » read as duplicates.
+    return [("", _("Inconnu (hypothèse documentée)")), (_("Devenir"), named),
+            (_("Code d'opération du bordereau (R1 à R13, D1 à D15)"), ops)]
 
 
 UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L"), ("MWh", "MWh"), ("kWh", "kWh"),

@@ -22,13 +22,15 @@ def _display(row: dict, approximate: bool) -> dict:
 
     from .present import bracket
 
-    cells = {"n": str(row["n"])}
+    cells = {"n": number_format(row["n"], use_l10n=True, force_grouping=True)}
     for key, digits in (("tonnes", 1), ("co2e", 1), ("eur", 0), ("mwh", 0), ("m3", 0)):
         value = row[key]
         if approximate and value:
             cells[key] = bracket(value, "")
         else:
-            value = round(value, digits)
+            # A decimal helps a small measured exchange (2,5 t), not 773 573,2 t: the figures above
+            # the table, from the same allocation, read 773 573.
+            value = round(value, digits if abs(value) < 100 else 0)
             value = int(value) if value == int(value) else value
             cells[key] = number_format(value, decimal_pos=None, use_l10n=True, force_grouping=True)
     return cells

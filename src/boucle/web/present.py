@@ -113,6 +113,7 @@ def synergy_card(user, synergy) -> dict:
     # Energy and water are exchanged in MWh and m³, not diverted tonnes (which are 0 for them).
     unit = {"MWh": "MWh", "m3": "m³"}.get(synergy.offer.base_unit or "", "t")
     moved = synergy.tonnes_diverted if unit == "t" else synergy.quantity_t
+    basis, note = estimate_basis_of(synergy)
     my_answer = synergy.offer_interest if mine == "offer" else (synergy.need_interest if mine == "need" else None)
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
@@ -124,12 +125,14 @@ def synergy_card(user, synergy) -> dict:
         "score": None if hidden else round(synergy.score, 3), "offer": offer, "need": need,
         "inferred": synergy.inferred,
         # An exact estimate would give away the other side's quantity (the exchange is the smaller of the two).
-        "estimated": ({"tonnes": None, "co2e_t": None, "eur": None,
+        # What the figures are for when not plainly the declared need (an upper bound, or unknown): in
+        # words, without a figure, so shown to both sides.
+        "estimated": ({"tonnes": None, "co2e_t": None, "eur": None, "unit": unit, "basis": basis, "note": note,
                        "brackets": [b for b in (bracket(moved, unit),
                                                 bracket(synergy.co2e_avoided_t, "t CO₂e"),
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
-                                      "eur": synergy.eur_saved, "brackets": []}),
+                                      "eur": synergy.eur_saved, "basis": basis, "note": note, "brackets": []}),
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden),
         "co2e_text": None if hidden else co2e_text(synergy),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
@@ -138,6 +141,16 @@ def synergy_card(user, synergy) -> dict:
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
     }
+
+
+def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
+    """What a suggestion's stored figures are for (``additionality.BASIS_*``, decided at scoring) and, when
+    it is not plainly the declared need, its words (``wording.estimate_note``)."""
+    from boucle.matching.wording import estimate_note
+
+    e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
+    basis = e.get("estimate_basis")
+    return basis, estimate_note(basis, synergy.offer.base_unit or "t")
 
 
 def co2e_text(synergy) -> str | None:

@@ -2,8 +2,9 @@
 
 Shown only when the quantities may be seen (both sides known to the reader): each term's
 activity is a quantity. The figures are recomputed by the impact engine with the same inputs
-as the matching (the offer's current route, the temperatures, the quantity the declared need
-can take), so they add up to the estimate on the card.
+as the matching (the offer's current route, the temperatures, the quantity stored at scoring:
+what the declared need, or the receiving site's declared scale, can take), so they add up to
+the estimate on the card.
 """
 
 from django.utils.translation import get_language
@@ -107,10 +108,15 @@ def calculation(synergy, hidden: bool) -> dict | None:
     base = {"material": "t", "water": "m3", "heat": "MWh"}[info.flow_kind]
     if offer.quantity_base is None or (offer.base_unit or base) != base:
         return None
-    quantity = offer.quantity_base
+    # The quantity the stored figures are for (decided at scoring: additionality.estimated_quantity), so the
+    # terms add up to the card: none for heat or water to a site that declared no need in the unit.
+    explanation = synergy.explanation if isinstance(synergy.explanation, dict) else {}
+    quantity = synergy.quantity_t if synergy.quantity_t is not None else (
+        None if explanation.get("estimate_basis") == "to_agree" else offer.quantity_base)
+    if quantity is None:
+        return None
     if need is not None and need.quantity_base is not None and (need.base_unit or base) == base:
         quantity = min(quantity, need.quantity_base)
-    explanation = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     need_c = need.temperature_c if need is not None else explanation.get("need_temperature_c")
     try:
         b = exchange_breakdown(synergy.material_class, quantity, base, synergy.distance_km,
@@ -135,7 +141,17 @@ def calculation(synergy, hidden: bool) -> dict | None:
                         "vintage": t.vintage if cited and t.vintage and t.vintage not in name else "", "range": _price_range(t, lang) if cited else ""})
         return out
 
+    from .present import co2e_text, eur_text
+
+    def same(stored, computed) -> bool:
+        return stored is not None and computed is not None and abs(stored - computed) <= 1e-3 * max(1.0, abs(stored))
+
+    # When the terms add up to the stored figure (the flows have not changed since the matching), the total is
+    # written as the synergy's card writes it (the same rounding and range): a facilitator reads one figure on
+    # the card and here. Otherwise the terms of today's data, with their own total, until the next matching.
     return {"co2e": rows(b.terms), "eur": rows(b.cost_terms),
-            "co2e_total": format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang),
-            "eur_total": format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang),
+            "co2e_total": (co2e_text(synergy) if same(synergy.co2e_avoided_t, b.co2e_avoided_t)
+                           else format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang)),
+            "eur_total": (eur_text(synergy.eur_saved) if same(synergy.eur_saved, b.eur_saved)
+                          else format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang)),
             "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang)}

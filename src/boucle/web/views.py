@@ -72,7 +72,7 @@ def territory_map(request):
 
     words = {"sites": _("sites : %(n)s"), "clusters": _("sites : %(n)s (intercommunalités : %(k)s)"),
              "lines": _("synergies sur la carte : %(n)s"), "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
-             "offers": _("offres"), "needs": _("besoins")}
+             "site_flows": _("offres : %(offers)s · besoins : %(needs)s")}
     return render(request, "web/map.html", {"words": words, "facilitator": is_facilitator(request.user), "statuses": [
         (s, STATUS_LABELS[s]) for s in lifecycle.STATUSES if s != lifecycle.DECLINED]})
 

@@ -20,6 +20,8 @@ LEVEL_LABELS = {"region": gettext_lazy("Région"), "departement": gettext_lazy("
                 "epci": gettext_lazy("Intercommunalité"), "commune": gettext_lazy("Commune")}
 PERIOD_LABELS = {"year": gettext_lazy("par an"), "month": gettext_lazy("par mois"), "week": gettext_lazy("par semaine"),
                  "day": gettext_lazy("par jour"), "once": gettext_lazy("une fois")}
+PER_PERIOD = {"year": gettext_lazy("/an"), "month": gettext_lazy("/mois"), "week": gettext_lazy("/semaine"),
+              "day": gettext_lazy("/jour"), "once": gettext_lazy(" (une fois)")}
 
 
 def number(value, digits: int = 0) -> str:
@@ -42,6 +44,33 @@ def _scaled(value: float, unit: str) -> tuple[str, str]:
             if value >= factor:
                 return number(value / factor, 0 if value / factor >= 1 else 1), prefix + unit[1:]
     return number(value), unit
+
+
+def flow_quantity(quantity, unit: str, period: str) -> str:
+    """A declared quantity as its company wrote it: "2 300 t/an", "773,2 t/an", "12 m³/an", "0,6 kg (une fois)".
+
+    At most two decimals and no trailing zero ("773,20 t" reads as a false precision); the stored
+    unit and period keys (``m3``, ``unit``, ``once``) become words."""
+    if quantity is None or quantity == "":
+        return ""
+    value = round(float(quantity), 2)
+    digits = 0 if value == int(value) else (1 if round(value, 1) == value else 2)
+    if unit == "unit":
+        shown_unit = _("unités") if value > 1 else _("unité")
+    else:
+        shown_unit = {"m3": "m³"}.get(unit, unit)
+    text = f"{number(value, digits)} {shown_unit}".strip()
+    return text + str(PER_PERIOD.get(period, ""))
+
+
+def site_reference(site_id: str) -> str:
+    """A site's identifier as a reader knows it: "SIRET 123…", "iREP n° 7001311"; another key stays as is."""
+    site_id = site_id or ""
+    if re.fullmatch(r"\d{14}", site_id):
+        return f"SIRET {site_id}"
+    if site_id.startswith("irep:"):
+        return _("iREP n° %(number)s") % {"number": site_id[5:]}
+    return site_id
 
 
 def decade_range(value: float | None, unit: str) -> str | None:

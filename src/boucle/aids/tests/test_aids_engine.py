@@ -87,3 +87,21 @@ def test_limit_and_vocabularies():
     assert len(match([aid(i) for i in range(30)], LILLE, TODAY, limit=5)) == 5
     assert set(engine.KIND_THEMES) == {"material", "energy", "water", "equipment", "service"}
     assert {"grant", "loan", "recoverable_advance", "engineering", "guarantee"} == set(engine.AID_TYPES)
+
+
+def test_the_most_local_territory_decides_hiding_and_pinning_and_every_note_applies():
+    from boucle.aids.engine import Curation, curated, pinned_first
+
+    lille = {"commune:59350", "epci:200093201", "departement:59", "region:32"}
+    curations = [Curation(1, "region:32", hidden=True, note="fermé en région"),
+                 Curation(1, "epci:200093201", pinned=True, note="priorité de la métropole"),
+                 Curation(2, "region:32", pinned=True),
+                 Curation(3, "epci:200039865", hidden=True)]  # Metz: not where Lille stands
+    views = curated(curations, lille)
+    assert views[1].pinned and not views[1].hidden and views[1].decided_by == "epci:200093201"
+    assert [ref for ref, _n in views[1].notes] == ["epci:200093201", "region:32"]
+    assert views[2].pinned and 3 not in views
+    assert pinned_first([3, 4, 2, 1], views) == [2, 1, 3, 4]
+    metz = curated(curations, {"epci:200039865", "departement:57", "region:44"})
+    assert metz[3].hidden and set(metz) == {3}
+    assert curated(curations, set()) == {}

@@ -105,3 +105,15 @@ def test_the_report_and_json_reasons_are_english_with_boucle_lang(capsys, monkey
     d = json.loads(run(capsys, "--material", "copper_scrap", "--quantity", "3", "--unit", "m3", "--distance-km", "10",
                        "--json")[1])
     assert d["reasons"]["tonnes_diverted"] == "masse volumique inconnue : impossible de convertir m3 en t"
+
+
+def test_the_text_report_reads_french_numbers_and_euro_signs(capsys):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        rc, out, _ = run(capsys, "--material", "wood_untreated", "--quantity", "12.5", "--unit", "t",
+                         "--distance-km", "96")
+    out = out.replace("\u202f", " ").replace("\xa0", " ")
+    assert rc == 0 and "12,5 t = 12,5 t, 96 km" in out
+    assert "1 200 t.km" in out and "1,200" not in out  # the reader's grouping, not Python's
+    assert "0,1 €/t.km" in out and "EUR" not in out and ".000" not in out

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -41,4 +42,5 @@ def test_import_then_near_as_json(tmp_path):
     assert all(p["bonus_reparation"] is None for p in places if not p["qualirepar"])
     text = boucle("places", "near", "50.63,3.06", "--action", "repair", "--object", "lave-linge", env=env).stdout
     assert "bonus réparation possible : 50 € (à vérifier)" in text
+    assert re.search(r"^ *\d+,\d km  ", text, re.M)  # a French decimal mark: "0,9 km", not "0.9 km"
     assert boucle("places", "near", "nowhere", env=env).returncode == 2

@@ -2,6 +2,7 @@
 critical raw materials avoided, and who nearby offers the substitute, seen by role."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -50,6 +51,10 @@ def test_cli_json_and_errors(world, capsys):
     assert main(["sourcing", "substitutes", "battery_li_ion_nmc", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["substitutes"][0]["substitute"] == "battery_li_ion_lfp"
+    assert out["substitutes"][0]["source"].startswith("IEA, Global EV Outlook 2024")  # the full citation stays
+    assert main(["sourcing", "substitutes", "ndfeb_magnets"]) == 0
+    text = capsys.readouterr().out
+    assert "source : règlement (UE) 2024/1252" in text and "Regulation (EU)" not in text
     assert main(["sourcing", "substitutes", "zzzz qqq"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "boucle materials list" in captured.err
@@ -110,3 +115,30 @@ def test_page_in_english(world, client):
     page = client.get("/fournisseurs/substitutions/", {"material": "ndfeb_magnets"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "What can replace this material?" in page and "Other technology" in page
     assert "Ferrite magnets" in page and "Rare earth elements for magnets" in page and "rotor" not in page
+
+
+@pytest.mark.parametrize("language, shown, hidden", [
+    ("fr", ["règlement (UE) 2024/1252", "Pavel et al. (2016)"], ["Regulation (EU)", "Annex", "recyclability"]),
+    ("en", ["Regulation (EU) 2024/1252", "Pavel et al. (2016)"], ["règlement", "Annex", "recyclability"]),
+])
+def test_the_sources_under_the_tables_are_in_the_reader_s_language(world, client, language, shown, hidden):
+    """The data tables cite in English for maintainers; the page names the documents in the reader's
+    language and keeps the full citation as the note's title (on hover)."""
+    client.force_login(world["users"]["other"])
+    page = client.get("/fournisseurs/substitutions/", {"material": "ndfeb_magnets"},
+                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    visible = re.sub(r'title="[^"]*"', "", page)
+    for text in shown:
+        assert text in visible, text
+    for text in hidden:
+        assert text not in visible, text
+    assert 'title="Regulation (EU) 2024/1252 art. 28' in page
+
+
+def test_a_source_naming_no_known_document_is_said_to_be_cited_in_french(world, client):
+    from boucle.sourcing.services import cited
+
+    assert cited("IEA, Global EV Outlook 2024, battery chapter", "fr") == "rapport de l'AIE 2024"
+    assert cited("cell construction: graphite anode on copper foil", "fr") == "source citée dans les données de Boucle"
+    assert cited("cell construction: graphite anode on copper foil", "en") == (
+        "cell construction: graphite anode on copper foil")

@@ -23,6 +23,26 @@ def num(value, digits=0):
 
 
 @register.filter
+def flow_quantity(flow):
+    """``{{ flow|flow_quantity }}`` → "2 300 t/an", "0,6 kg (une fois)": the declared quantity in words."""
+    return words.flow_quantity(flow.quantity, flow.unit, flow.period)
+
+
+@register.filter
+def site_ref(site_id):
+    return words.site_reference(site_id)
+
+
+@register.filter
+def tonnes(value):
+    """A tonnage with a decimal only where it tells something: "2 880", "12,5", "< 0,1"."""
+    try:
+        return num(value, 1 if value is not None and abs(float(value)) < 100 else 0)
+    except (TypeError, ValueError):
+        return num(value)
+
+
+@register.filter
 def decade(value, unit=""):
     return words.decade_range(value, unit) or "—"
 

@@ -99,7 +99,7 @@
           a.href = "/sites/" + s.id + "/";
           a.textContent = s.name;
           const detail = document.createElement("div");
-          detail.textContent = fmt(s.n_offers) + " " + words.offers + " · " + fmt(s.n_needs || 0) + " " + words.needs;
+          detail.textContent = say(words.site_flows, { offers: fmt(s.n_offers), needs: fmt(s.n_needs || 0) });  // never "1 offres"
           const box = document.createElement("div");
           box.append(a, detail);
           m.bindPopup(box);

@@ -1,0 +1,149 @@
+"""Who learns where a product went: a citizen who scans reads places, never a company's site.
+
+A life story names sites (``…/site/irep:…``, ``…/site/<SIRET>``, a GLN). Anonymous readers (and
+any reader who is not the site's people, its facilitator or an authority) read a pseudonym that is
+the same in every event of one site, differs between sites, and cannot be tested against a list
+of known sites; in words, at most the commune and department (and the company's name once the
+company is published). Each public route is read as each persona.
+"""
+
+import json
+import re
+
+import pytest
+
+from boucle.epcis import event_hash, object_event, validate_document
+from boucle.epcis.gs1keys import normalise_gs1_uri
+from boucle.passports.disclosure import PLACE_PREFIX, place_pseudonym
+from boucle.passports.events import capture
+from boucle.passports.identifiers import SITE_PREFIX, site_uri
+from boucle.testing import make_site
+
+from passports_world import GTIN, login
+
+ITEM = f"https://id.gs1.org/01/{GTIN}/21/42"
+GLN = "urn:epc:id:sgln:0952012.34567.0"
+QUERY = "/passeports/epcis/events"
+PSEUDONYM = re.compile(re.escape(PLACE_PREFIX) + r"[a-z2-7]{26}")
+
+
+@pytest.fixture
+def story(world):
+    """Cast at the producer's plant (an iREP id), shipped from its factory (SIRET) and from a GLN,
+    repaired at a published repair shop, received by a recycler in the Pas-de-Calais; all public."""
+    world.plant = make_site("Fonderie du Nord", external_id="irep:0059123456", lat=50.6312345, lon=3.0587654,
+                            commune="59350", company=world.factory.company)
+    steps = [("commissioning", world.plant, world.producer), ("packing", world.plant, world.producer),
+             ("shipping", world.factory, world.producer), ("repairing", world.repair_site, world.repairer),
+             ("receiving", world.recycler_site, world.recycler)]
+    stored = []
+    for day, (step, site, who) in enumerate(steps, start=1):
+        event = object_event([ITEM], biz_step=step, event_time=f"2026-0{day}-01T10:00:00Z",
+                             biz_location=site_uri(site), read_point=site_uri(site))
+        stored.append(capture(event, who, visibility="public").events[0])
+    stored.append(capture(object_event([ITEM], biz_step="storing", event_time="2026-07-01T10:00:00Z",
+                                       biz_location=GLN), world.producer, visibility="public").events[0])
+    world.stored = stored
+    return world
+
+
+def secrets_of(world, *sites):
+    """What must not reach a reader who may not know ``sites``: identifiers, SIREN, exact positions."""
+    out = []
+    for site in sites:
+        out += [site.site_id, site_uri(site), f"{site.lat:.3f}", f"{site.lon:.3f}"]
+        if site.id_kind == "siret":
+            out.append(site.site_id[:9])
+    return out
+
+
+def public_routes(world):
+    h = world.item.handle
+    return [f"/passeports/{h}/", f"/passeports/{h}/?commune=59350", f"/passeports/{h}.json", f"/api/passports/{h}",
+            QUERY, f"{QUERY}?MATCH_anyEPC={ITEM}", f"/01/{GTIN}/21/42?linkType=linkset",
+            f"/.well-known/boucle-chain-head/{h}", f"/passeports/{h}/etiquettes/"]
+
+
+def test_an_anonymous_reader_finds_no_site_on_any_public_route(client, story):
+    hidden = secrets_of(story, story.plant, story.factory, story.repair_site, story.recycler_site)
+    hidden += ["irep:", SITE_PREFIX, "0952012.34567", normalise_gs1_uri(GLN), "50.6312345", "3.0587654"]
+    hidden += [e.event_id for e in story.stored]  # the stored hashes would let anyone test candidate sites
+    for url in public_routes(story):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        leaked = [s for s in hidden if s in body]
+        assert not leaked, f"{url} shows {leaked}"
+
+
+def events_as(client, user=None, **params):
+    client.logout()
+    if user is not None:
+        login(client, user)
+    doc = client.get(QUERY, {"MATCH_anyEPC": ITEM, **params}).json()
+    validate_document(doc)  # still a valid EPCIS 2.0 query document
+    return doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+
+
+def test_the_public_events_stay_valid_epcis_with_one_stable_pseudonym_per_site(client, story):
+    events = events_as(client)
+    places = [e["bizLocation"]["id"] for e in events]
+    assert all(PSEUDONYM.fullmatch(p) for p in places)
+    assert [e["readPoint"]["id"] for e in events[:5]] == places[:5]
+    assert places[0] == places[1]  # the plant twice: one place in the story
+    assert len(set(places)) == 5  # plant, factory, repair shop, recycler, GLN: five places
+    assert all(e["eventID"] == event_hash(e) for e in events)  # each hash is the one of what is published
+    assert events_as(client) == events  # stable from one request to the next
+    assert places[0] == place_pseudonym(site_uri(story.plant))
+
+
+def test_the_query_cannot_confirm_a_site_but_finds_its_pseudonym(client, story):
+    assert events_as(client, EQ_bizLocation=site_uri(story.plant)) == []
+    found = events_as(client, EQ_bizLocation=place_pseudonym(site_uri(story.plant)))
+    assert [e["bizStep"] for e in found] == ["commissioning", "packing"]
+
+
+def test_the_sites_people_facilitators_and_authorities_read_real_identifiers(client, story):
+    def places(user):
+        return [e["bizLocation"]["id"] for e in events_as(client, user)]
+
+    real = [site_uri(s) for s in (story.plant, story.plant, story.factory, story.repair_site, story.recycler_site)]
+    producer = places(story.producer)
+    assert producer[:3] == real[:3] and producer[5] == GLN  # its own sites, and the GLN it wrote
+    assert PSEUDONYM.fullmatch(producer[3]) and PSEUDONYM.fullmatch(producer[4])  # other companies' sites
+    repairer = places(story.repairer)
+    assert repairer[3] == real[3] and all(PSEUDONYM.fullmatch(p) for p in repairer[:3] + repairer[4:])
+    facilitator = places(story.facilitator)  # the Nord: not the recycler in the Pas-de-Calais
+    assert facilitator[:4] == real[:4] and PSEUDONYM.fullmatch(facilitator[4])
+    assert places(story.authority) == real + [GLN]
+    assert PSEUDONYM.fullmatch(places(story.member)[0])  # another company of the same commune: a pseudonym
+
+
+def test_the_page_tells_places_in_words_at_commune_level(client, story):
+    html = client.get(f"/passeports/{story.item.handle}/").content.decode()
+    history = html[html.index('id="history"'):]
+    assert "Lille (59)" in history  # the unpublished producer: its commune only
+    assert "Fonderie du Nord" not in html and story.factory.company.name not in history
+    assert story.repair_site.company.name in history  # a published company is named
+    owner = login(client, story.producer).get(f"/passeports/{story.item.handle}/").content.decode()
+    assert "Fonderie du Nord" in owner[owner.index('id="history"'):]
+
+
+def test_the_anonymous_chain_keeps_every_link_but_no_stored_hash_of_a_hidden_place(client, story):
+    record = client.get(f"/passeports/{story.item.handle}.json").json()
+    links = record["chain"]["links"]
+    assert len(links) == 6 and all(entry.get("redacted") and "eventID" not in entry for entry in links)
+    shown = [e["eventID"] for e in record["events"]]
+    assert len(set(shown)) == 6 and not set(shown) & {e.event_id for e in story.stored}
+    owner = login(client, story.authority).get(f"/passeports/{story.item.handle}.json").json()
+    assert [e["eventID"] for e in owner["events"]] == [e.event_id for e in story.stored]
+    assert json.dumps(owner).count(SITE_PREFIX) == 0  # the record lists hashes, not places
+
+
+def test_a_person_opening_the_events_link_reads_the_life_story_not_json(client, story):
+    browser = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    response = client.get(QUERY, {"MATCH_anyEPC": ITEM}, **browser)
+    assert response.status_code == 303
+    assert response["Location"] == f"/passeports/{story.item.handle}/#history"
+    assert client.get(QUERY, {"MATCH_anyEPC": ITEM}, HTTP_ACCEPT="application/ld+json").status_code == 200
+    assert client.get(QUERY, {"MATCH_anyEPC": ITEM, "EQ_bizStep": "repairing"}, **browser).status_code == 200
