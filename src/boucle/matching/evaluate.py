@@ -216,13 +216,20 @@ class Scored:
     candidates: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
     arrays: tuple | None = None  # the candidates as the selection's arrays, built once
     cache: dict = field(default_factory=dict)
+    parts: dict = field(default_factory=dict)  # (offer, site) -> material of a listing label, 0 if none
 
 
 def score_case(case: Case) -> Scored:
     out = Scored(case)
+    parts: dict[tuple[str, str], int] = {}  # the material of a listing label (pipeline._part_numbers)
     for p in propose(case.sites, case.offers, threshold=0.0):
         key = (p.offer_flow_id, p.need_site_id)
-        out.candidates[key] = max(out.candidates.get(key, (0.0, 0.0)), (p.plausibility, p.score))
+        if (p.plausibility, p.score) > out.candidates.get(key, (0.0, 0.0)):
+            out.candidates[key] = (p.plausibility, p.score)
+            part = p.explanation.get("offer_component")
+            if part and (p.offer_flow_id, part) not in parts:
+                parts[(p.offer_flow_id, part)] = 1 + sum(1 for o, _ in parts if o == p.offer_flow_id)
+            out.parts[key] = parts[(p.offer_flow_id, part)] if part else 0
     return out
 
 
@@ -237,10 +244,10 @@ def shown(s: Scored, threshold: float, max_per_offer: int | None = MAX_RECEIVERS
         site_rank = {k: i for i, k in enumerate(sorted({k[1] for k in keys}))}
         vals = np.array([s.candidates[k] for k in keys])
         s.arrays = (keys, np.array([offer_rank[k[0]] for k in keys]), vals[:, 0], vals[:, 1],
-                    np.array([site_rank[k[1]] for k in keys]))
-    keys, offer, plaus, score, tie = s.arrays
+                    np.array([site_rank[k[1]] for k in keys]), np.array([s.parts.get(k, 0) for k in keys]))
+    keys, offer, plaus, score, tie, part = s.arrays
     pos = select_default(offer, plaus, score, threshold=threshold, max_per_offer=max_per_offer, tie=tie,
-                         relative=relative)
+                         relative=relative, part=part)
     return {keys[i] for i in pos.tolist()}
 
 

@@ -99,6 +99,8 @@ class Problem:
     searchable: np.ndarray | None = None
     # The per-need mode (pipeline.select_need_arrays): the ``per_need`` best offers of each need.
     per_need: int | None = None
+    # Per offer row, the material of a listing label it is for (pipeline._part_numbers), or None.
+    o_part_of: np.ndarray | None = None
 
     _ARRAYS = ("o_flow_of", "n_site_of", "n_flow_of")
 
@@ -113,7 +115,7 @@ class Problem:
                   **{k: getattr(self, k) for k in self._ARRAYS}}
         if self.waste_op is not None:
             arrays["waste_op"] = self.waste_op
-        for name in ("n_unit", "searchable"):
+        for name in ("n_unit", "searchable", "o_part_of"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
         if self.vterms is not None:
@@ -137,7 +139,7 @@ class Problem:
                    *(a[k] for k in cls._ARRAYS), a.get("waste_op"), meta["radius_km"], meta["threshold"],
                    meta["cap"], meta["by_plausibility"], ScoreWeights(**meta["weights"]), meta["exhaustive"],
                    vterms=_offer_terms(a), n_unit=a.get("n_unit"), searchable=a.get("searchable"),
-                   per_need=meta.get("per_need"))
+                   per_need=meta.get("per_need"), o_part_of=a.get("o_part_of"))
 
 
 def _offer_terms(arrays: dict):
@@ -368,7 +370,7 @@ def run_tile(spec: TileSpec, threads: int = 1) -> TileResult:
             p.sites, offers, needs, np.asarray(p.o_flow_of)[o_rows], np.asarray(p.n_site_of)[n_rows],
             np.asarray(p.n_flow_of)[n_rows], None if p.waste_op is None else np.asarray(p.waste_op),
             p.radius_km, p.threshold, p.cap, p.by_plausibility, p.weights, p.exhaustive, threads,
-            gain=gain, search_rows=search)
+            gain=gain, search_rows=search, o_part_of=None if p.o_part_of is None else np.asarray(p.o_part_of)[o_rows])
         oi, ni = o_rows[cands.offer_idx[sel]], n_rows[cands.need_idx[sel]]
         km, w = cands.distance_km[sel], cands.compat_weight[sel]
         score, plaus = terms["score"][sel], terms["plausibility"][sel]

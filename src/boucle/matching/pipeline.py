@@ -41,6 +41,7 @@ from .spatial import chord_to_km
 # A second-choice class of a label counts only in proportion to how close it is to the first.
 ALTERNATIVE_SHARPNESS = 1.0
 MAX_CLASSES_PER_FLOW = 3
+MAX_COMPONENTS = 4  # materials read from a label that lists several (materials.classify.classify_components)
 MIN_CLASS_CONFIDENCE = 0.3
 # An EWC code is the declarant's own choice but coarse (one class per code): trusted fully when
 # no label speaks, less than a confident label otherwise.
@@ -238,7 +239,8 @@ class ProposalTable:
                     unit = of.unit or _kind_unit(orow[2])
                     op = o_part[o] = (_j(of.site_id), _j(orow[0]), _j(of.label), _j(orow[2]), _j(of.quantity_t),
                                       _j(unit), _j(orow[3]), _j(bool(of.hazardous)), of.quantity_t, unit,
-                                      orow[2], bool(of.hazardous))
+                                      orow[2], bool(of.hazardous), orow[4],
+                                      f', "offer_component": {_j(orow[4])}' if orow[4] else "")
                 np_ = n_part.get(n)
                 if np_ is None:
                     nrow = n_rows[n]
@@ -252,7 +254,7 @@ class ProposalTable:
                          rule.source if rule else None, _grade(rule), None if need_id is not None else nrow[3]))
                 basis = cols["basis"][i]
                 words = text(op[10], *np_[11], hazardous=op[11], distance_km=cols["km"][i], quantity=cols["q"][i],
-                             unit=op[9], basis=basis)
+                             unit=op[9], basis=basis, component=op[12])
                 lines.append(
                     f'{{"offer_site_id": {op[0]}, "need_site_id": {np_[0]}, "offer_flow_id": {op[1]}, '
                     f'"offer_label": {op[2]}, "need_flow_id": {np_[1]}, "need_label": {np_[2]}, "inferred": {np_[3]}, '
@@ -263,7 +265,7 @@ class ProposalTable:
                     f'"inferred_factor": {inf_j[i]}, "distance_decay": {dec_j[i]}, '
                     f'"merit": {mer_j[i]}, "rule_id": {np_[6]}, "source": {np_[7]}, '
                     f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "grade": {np_[10]}, "hazardous": {op[7]}, '
-                    f'"estimate_basis": {_j(basis)}{extras[i]}, '
+                    f'"estimate_basis": {_j(basis)}{op[13]}{extras[i]}, '
                     f'"text": {_encode_str(words)}}}}}\n')
             yield "".join(lines)
 
@@ -321,6 +323,8 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
         # offer (an upper bound) or nothing yet (additionality.BASIS_*; worded by wording.quantity_words)
         "estimate_basis": cols["basis"][i],
     }
+    if orow[4]:  # the part of a label listing several materials that this proposal is about
+        explanation["offer_component"] = orow[4]
     if cols["known"][i]:  # valued against the offer's current route (boucle.matching.additionality)
         explanation["current_route"] = cols["route"][i]
         explanation["current_route_assumed"] = bool(cols["assumed"][i])
@@ -434,6 +438,15 @@ def not_matchable(flow: FlowIn) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def component_of(label: str | None) -> dict[str, tuple[str, float]]:
+    """For a label that lists several materials (« papier, carton et plastiques »): class -> (the
+    part of the label that names it, confidence); empty for a label that names one material."""
+    from boucle.materials.classify import classify_components
+
+    return {m.key: (part, float(m.confidence)) for part, m in classify_components(label)}
+
+
 # Below this classification confidence a label is a guess from letters ("Lot 42" read as biscuits),
 # not a recognised material (materials/README: top-1 is right 85 % of the time from 0.5 up).
 RECOGNISED_CONFIDENCE = 0.5
@@ -473,10 +486,15 @@ HEAT_GRADES = (("waste_heat_low", 100.0), ("waste_heat_medium", 250.0), ("waste_
 
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
-    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label
+    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
 
     found: dict[str, float] = {}
-    if label:
+    # A declared List-of-Waste code classes the stream as one waste (one code per consignment,
+    # Decision 2000/532/EC): its label's list then describes its contents, not several offers.
+    listed = component_of(label) if not ewc_code else {}
+    if listed:  # each material a list names stands on its own, none an alternative of another
+        found = {key: conf for key, (_part, conf) in listed.items()}
+    elif label:
         for m in classify_label(label, top=MAX_CLASSES_PER_FLOW + 2):
             found[m.key] = max(found.get(m.key, 0.0), float(m.confidence))
     ewc_key = None
@@ -496,7 +514,10 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     if kind in KIND_BOUND:
         _, classes = _classes()
         kinds = {c.key: c.kind for c in classes}
-        same = {k: v for k, v in found.items() if kinds.get(k) == kind}
+        # water declared warm from cooling is heat (materials.classify.is_warm_return), like water
+        # declared at 30 °C or more below
+        allowed = {kind, "energy"} if kind == "water" and is_warm_return(label) else {kind}
+        same = {k: v for k, v in found.items() if kinds.get(k) in allowed}
         found = same or found
     if temperature_c is not None and temperature_c >= WARM_WATER_C and "water_cooling" in found:
         # water that comes back warm from cooling is a heat source, not cooling water
@@ -508,6 +529,9 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         found[grade] = heat
     if not found:
         return ()
+    if listed:
+        ranked = sorted(found.items(), key=lambda t: (-t[1], t[0]))
+        return tuple((k, round(c, 4)) for k, c in ranked[:MAX_COMPONENTS] if c >= MIN_CLASS_CONFIDENCE)
     top = max(found.values())
     ranked = sorted(((k, c * (c / top) ** ALTERNATIVE_SHARPNESS) for k, c in found.items()), key=lambda t: (-t[1], t[0]))
     return tuple((k, round(c, 4)) for k, c in ranked[:MAX_CLASSES_PER_FLOW]
@@ -597,7 +621,8 @@ def _terms(cands: eng.Candidates, offers: eng.Offers, needs: eng.Needs, weights:
 
 
 def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray,
-                 threshold: float, per_offer: int | None = None, by_plausibility: bool = False) -> np.ndarray:
+                 threshold: float, per_offer: int | None = None, by_plausibility: bool = False,
+                 o_part: np.ndarray | None = None) -> np.ndarray:
     """Positions of the candidate pairs a user sees, best first: plausibility at least
     ``threshold``; one proposal per (offer flow, receiving site, need flow) -- several classes of
     an offer or several inferred needs of a site are one suggestion -- its best pair; an inferred
@@ -633,7 +658,7 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
         sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
     if per_offer is not None and by_plausibility:
         pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
-                             tie=np.arange(sel.size))
+                             tie=np.arange(sel.size), part=None if o_part is None else o_part[sel])
         sel = sel[np.sort(pos)]  # restore the global best-first order
     elif per_offer is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
@@ -720,7 +745,7 @@ FIRST_GUESS = (1, 3)
 
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
-                       pair_filter, by_plausibility, rows=None, threads: int = -1):
+                       pair_filter, by_plausibility, rows=None, threads: int = -1, o_part_of=None):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -770,7 +795,8 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
                                  pair_filter, weights)
         score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
         sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
+                           None if o_part_of is None else o_part_of[cands.offer_idx])
         flows_sel = o_flow_of[cands.offer_idx[sel]]
         # An offer short of ``cap`` receivers because of the relative cut (selection.RELATIVE_CUT)
         # is proven too when what was left out lies below that cut.
@@ -780,6 +806,11 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
             np.maximum.at(floor, flows_sel, score[sel])
             floor = np.where(np.isfinite(floor), floor_of(floor, threshold), -np.inf)
         short = _unproven(o_flow_of, pending, cut, flows_sel, score[sel], cap, floor)
+        if o_part_of is not None and np.any(o_part_of):
+            # An offer listing materials cuts per material (selection.select_default): only a search
+            # that left out nothing above the threshold proves its selection.
+            listing = o_part_of > 0
+            short |= listing & pending[o_flow_of] & np.isfinite(cut) & (cut >= kernel_threshold)
         if rounds == 1 and not short.any():
             return cands, terms, sel
         still = np.zeros(n_flows, dtype=bool)
@@ -798,8 +829,25 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
     cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
+                       None if o_part_of is None else o_part_of[cands.offer_idx])
     return cands, terms, sel
+
+
+def _part_numbers(o_rows: list) -> np.ndarray | None:
+    """Per offer row, which material of a listing label it is for (1, 2, ... in the label's order),
+    0 for an offer of one material; None when no offer lists several."""
+    if not any(r[4] for r in o_rows):
+        return None
+    number: dict[tuple, int] = {}
+    per_flow: dict = {}
+    out = np.zeros(len(o_rows), dtype=np.int64)
+    for i, r in enumerate(o_rows):
+        if r[4]:
+            if (r[0], r[4]) not in number:
+                per_flow[r[0]] = number[(r[0], r[4])] = per_flow.get(r[0], 0) + 1
+            out[i] = number[(r[0], r[4])]
+    return out
 
 
 def resale_filter(offers: eng.Offers, needs: eng.Needs, waste_op: np.ndarray | None):
@@ -848,7 +896,7 @@ def searchable_rows(vterms, n_offers: int, gain) -> np.ndarray:
 
 def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                   threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
-                  exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None):
+                  exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None):
     """The array part of :func:`propose_table`: candidates, their terms and the positions shown, best
     first (compiled bounded search over ``search_rows`` when a cap per offer is set, else every pair
     in reach), after the resale filter and ``gain`` (:func:`gain_filter`). One function for the
@@ -862,12 +910,14 @@ def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, was
     bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
     if bounded:
         return _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
-                                  o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, search_rows, threads)
+                                  o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, search_rows, threads,
+                                  o_part_of)
     cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
                                             radius_km=radius_km))
     terms = _terms(cands, offers, needs, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility)
+                       terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
+                       None if o_part_of is None else o_part_of[cands.offer_idx])
     return cands, terms, sel
 
 
@@ -1073,7 +1123,11 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         for key, conf in classes:
             if key not in cidx:
                 continue
-            (o_rows if f.direction == "offer" else n_rows).append((f.flow_id, site_pos[f.site_id], key, conf, None))
+            if f.direction == "offer":  # extra: the part of a listing label that names the class
+                part = None if f.class_key or f.ewc_code else component_of(f.label).get(key, (None,))[0]
+                o_rows.append((f.flow_id, site_pos[f.site_id], key, conf, part))
+            else:
+                n_rows.append((f.flow_id, site_pos[f.site_id], key, conf, None))
     if not o_rows:
         return ProposalTable.empty()
     n_cls = len(keys)
@@ -1153,6 +1207,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     n_flow_of = np.concatenate([np.array([flow_rank[r[0]] for r in n_rows.declared], dtype=np.int64),
                                 np.full(inf_site.size, -1, dtype=np.int64)])
     n_site_of = site_rank[needs.site]
+    # The material of a listing offer each row is for (1, 2, ...; 0: an offer of one material).
+    o_part_of = _part_numbers(o_rows)
     # A sorted secondary material goes to a user of it, not from one recycler or waste operator to
     # the next (a declared need of a recycler still counts).
     waste_op = np.array([_per_activity(memo, is_waste_operator, s) for s in sites], dtype=bool) if inferred else None
@@ -1175,7 +1231,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
 
         problem = Problem(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km, threshold,
                           cap, by_plausibility, weights, exhaustive, vterms=vterms, n_unit=n_unit, searchable=searchable,
-                          per_need=per_need)
+                          per_need=per_need, o_part_of=o_part_of)
         cands, _score, _plaus = run_partitioned(problem, workers=workers).candidates()
         terms = _terms(cands, offers, needs, weights)
         sel = np.arange(len(cands))
@@ -1186,7 +1242,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     else:
         cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
                                           radius_km, threshold, cap, by_plausibility, weights, exhaustive,
-                                          gain=gain, search_rows=searchable)
+                                          gain=gain, search_rows=searchable, o_part_of=o_part_of)
     # The figures of the pairs shown, for the quantity the receiver can take (additionality.estimated_quantity).
     # After the selection: which pairs are shown, and in which order, does not depend on it -- except that a
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest

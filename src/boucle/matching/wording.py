@@ -183,6 +183,10 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
         return []
     parts: list[tuple[str, str]] = []
     offer_class, need_class = explanation.get("offer_class"), explanation.get("need_class")
+    if explanation.get("offer_component"):
+        # a label that lists several materials: which one this receiver is for
+        parts.append((_("Composant"), _("« %(component)s », l'une des matières que l'offre énumère")
+                      % {"component": explanation["offer_component"]}))
     need = _in_sentence(material_label(need_class))
     source, grade = _split_grade(explanation)
     if explanation.get("declared_need") or (explanation.get("declared_need") is None and not explanation.get("rule_id")
@@ -254,14 +258,16 @@ class ExplanationWriter:
 
     def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade=None,
                  need_confidence=None, *, hazardous=False, distance_km=None, quantity=None, unit=None,
-                 basis=None) -> str:
+                 basis=None, component=None) -> str:
         sure = need_confidence is None or need_confidence >= 0.5
-        key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade, sure, hazardous)
+        key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade, sure, hazardous,
+               component)
         parts = self.static.get(key)
         if parts is None:
             explanation = {"offer_class": offer_class, "need_class": need_class, "declared_need": declared_need,
                            "rule_id": rule_id, "receiver_activity": receiver_activity, "source": source,
-                           "grade": grade, "need_confidence": 1.0 if sure else 0.0, "hazardous": hazardous}
+                           "grade": grade, "need_confidence": 1.0 if sure else 0.0, "hazardous": hazardous,
+                           "offer_component": component}
             parts = self.static[key] = [self._part(h, t) for h, t in explanation_parts(explanation)]
         out = list(parts)
         if unit and basis not in (None, "declared_need"):  # bounded or unknown: a few per run, worded in full

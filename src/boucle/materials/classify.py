@@ -16,7 +16,7 @@ from .text import guess_lang, head_noun, parse_temperature, tokens
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
     "classify_labels", "ewc_digits", "ewc_in_label", "get_class", "load_classes", "normalise_ewc",
-    "is_total_label", "parse_temperature",
+    "is_total_label", "is_warm_return", "parse_temperature", "classify_components", "list_components",
 ]
 
 MIN_SCORE = 0.2
@@ -99,6 +99,55 @@ def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
         return key_pos
     grade = HEAT[0] if t < HEAT_LIMITS[0] else HEAT[1] if t < HEAT_LIMITS[1] else HEAT[2]
     return class_index()[grade]
+
+
+# Water that comes back warm from cooling is a heat source, not cooling water: once-through and
+# recirculating cooling water leaves condensers and heat exchangers 8-15 K above its intake, at about
+# 20-40 °C (EU BREF Industrial Cooling Systems 2001, 1.1 and 3.2: "low-grade heat"; its uses are
+# heat pumps, greenhouses and aquaculture: EU BREF Energy Efficiency 2009, 3.3 and 3.4). A label
+# read as cooling water that says the water is warm (or states 30 °C or more) is low-temperature
+# heat; plain « cooling water » stays water (what a site that cools takes in).
+WARM_RETURN_C = 30.0
+_WARM = re.compile(r"\b(?:warm|warme[nrs]?|lauwarm\w*|erwarmt\w*|heated|hot|tiede?s?|chaude?s?|rechauffee?s?"
+                   r"|return|retour|rucklauf)\b|warmwasser|rucklauf")
+WATER_AS_HEAT = ("water_cooling",)
+NOT_WARM = frozenset({"cold"})  # chilled water: the opposite of what a warm return offers
+
+
+def is_warm_return(label: str | None) -> bool:
+    """Whether a label says its water comes back warm (« eau de refroidissement tiède », "warm
+    cooling water", « Kühlwasser (warm) », "cooling water at 35 °C")."""
+    from .text import fold
+
+    if not label:
+        return False
+    t = parse_temperature(label)
+    return bool(_WARM.search(fold(label))) or (t is not None and t >= WARM_RETURN_C)
+
+
+def _warm_grade(label: str) -> str:
+    t = parse_temperature(label)
+    return HEAT[0] if t is None or t < HEAT_LIMITS[0] else HEAT[1] if t < HEAT_LIMITS[1] else HEAT[2]
+
+
+# A cooling-water reading this close to the label's best reading (« warm cooling water (sea water) »
+# is as much process water as cooling water to the words) decides when the label says it is warm.
+WARM_TIE = 0.95
+
+
+def _water_as_heat(scores: np.ndarray, label: str, keys: list[str]) -> int | None:
+    """The heat class a warm return water label is, from its class scores; None when it is not one."""
+    ci = class_index()
+    best = float(scores.max())
+    if best <= 0 or not any(scores[ci[k]] >= WARM_TIE * best for k in WATER_AS_HEAT) or not is_warm_return(label):
+        return None
+    if kind_of(keys[int(scores.argmax())]) not in ("water", "energy"):
+        return None
+    return ci[_warm_grade(label)]
+
+
+def kind_of(key: str) -> str:
+    return get_class(key).kind
 
 
 # A named cell chemistry decides between battery classes: « modules NMC » are NMC batteries, not
@@ -187,6 +236,10 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     scores = class_scores[0]
     keys = [c.key for c in load_classes()]
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
+    warm = _water_as_heat(scores, label, keys)
+    if warm is not None:  # the warm return first: it is what the label offers
+        cooling = [i for i in order if keys[i] in WATER_AS_HEAT]
+        order = cooling + [i for i in order if i not in cooling]
     matches, seen = [], set()
     for rank, ci in enumerate(order):
         entries = np.flatnonzero(idx.entry_class == ci)
@@ -197,11 +250,104 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
             method = "token"  # the class bag explained more than any single synonym
         if rank == 0:
             ci = _battery_by_chemistry(_heat_by_temperature(ci, label, keys), label, keys)
-        if ci in seen:
+        if keys[ci] in WATER_AS_HEAT and warm is not None:
+            ci = warm
+        if ci in seen or (warm is not None and keys[ci] in NOT_WARM):
             continue
         seen.add(ci)
-        matches.append(Match(keys[ci], round(float(min(scores[order[rank]], 1.0)), 4), method))
+        score = scores.max() if ci == warm else scores[order[rank]]
+        matches.append(Match(keys[ci], round(float(min(score, 1.0)), 4), method))
     return matches
+
+
+# A label that lists materials of several families (« papier, carton et plastiques », "packaging and
+# wood wastes", « Glas und Metalle ») offers each of them: read as one phrase it is one class (often
+# the wrong one, or the one its generic words suggest). Its components are read one by one; a shared
+# English head goes to each ("paper and cardboard wastes" = paper wastes + cardboard wastes), a
+# French complement takes the first component's head (« chutes de bois et de métal »). A component
+# made of generic words only (« déchets », "other wastes", « divers ») names no material. A label
+# that is a known phrase as a whole (« construction and demolition waste ») is one material.
+_LIST_SEP = re.compile(r"\s*(?:[,;+]|\s&\s|\s/\s|(?<=[^\W\d]{3})/(?=[^\W\d]{3})|\b(?:and|et|und|as well as|ainsi que"
+                       r"|sowie)\b)\s*", re.IGNORECASE)
+_PARENS = re.compile(r"\([^)]*\)")
+_FR_COMPLEMENT = re.compile(r"^(?:de |du |des |d')", re.IGNORECASE)
+GENERIC_WORDS = frozenset("""waste dechet residue residu other autre divers diver various miscellaneous misc sonstige
+andere abfall abfalle reste rest material materiau matiere product produit byproduct sous element item""".split())
+# A component counts when the words say it (a synonym or the words of a class), not letters alike.
+COMPONENT_METHODS = ("exact_synonym", "token", "ewc")
+COMPONENT_CONFIDENCE = 0.6
+MAX_COMPONENTS = 4
+
+
+def _split(label: str) -> list[str]:
+    parts = [p.strip(" .-") for p in _LIST_SEP.split(_PARENS.sub(" ", label))]
+    return [p for p in parts if p]
+
+
+def list_components(label: str | None) -> list[tuple[str, str]]:
+    """(part as written, part as it would be written alone) for each part of a label that lists
+    materials; [] when the label is not a list."""
+    if not label or not isinstance(label, str):
+        return []
+    parts = _split(label)
+    if len(parts) < 2:
+        return []
+    from .index import lexical_index
+
+    lang = guess_lang(label, tokens(label), lexical_index().token_lang)
+    last = parts[-1].split()
+    out = []
+    for i, part in enumerate(parts):
+        alone = part
+        if lang != "fr" and i < len(parts) - 1 and len(last) >= 2 and len(part.split()) <= 2:
+            alone = f"{part} {last[-1]}"  # an English head shared: "paper and cardboard wastes"
+        elif lang == "fr" and i > 0 and _FR_COMPLEMENT.match(part):
+            alone = f"{parts[0].split()[0]} {part}"  # « chutes de bois et de métal »
+        out.append((part, alone))
+    return out
+
+
+def _component_class(text: str) -> Match | None:
+    if _is_generic(text):
+        return None
+    best = classify_label(text, top=1)
+    if best and best[0].method in COMPONENT_METHODS and best[0].confidence >= COMPONENT_CONFIDENCE:
+        return best[0]
+    return None
+
+
+def _is_generic(part: str) -> bool:
+    return all(t in GENERIC_WORDS for t in tokens(part))
+
+
+def classify_components(label: str | None) -> list[tuple[str, Match]]:
+    """(component, its class) for each material a label lists, one per class, in the label's
+    order; [] unless at least two components name distinct known materials."""
+    parts = list_components(label)
+    if not parts:
+        return []
+    whole = classify_label(label, top=1)
+    if whole and whole[0].method == "exact_synonym":
+        return []
+    out: list[tuple[str, Match]] = []
+    for part, alone in parts[:MAX_COMPONENTS]:
+        found = _component_class(alone) or (_component_class(part) if alone != part else None)
+        if found is not None and all(found.key != m.key for _, m in out):
+            out.append((alone, found))
+    # Forms of one material (« bark and sawdust », "boiler and fly ashes", « papier et carton ») are
+    # one stream for the same users: a list is read part by part only when it spans families.
+    if len({_family(m.key) for _, m in out}) < 2:
+        return []
+    return out
+
+
+# Wood chips and pellets are woody biomass (EN ISO 17225-1, solid biofuels: wood chips, pellets and
+# bark from forest and wood-processing residues): the same family as sawdust and bark.
+WOODY_FUELS = frozenset({"biomass_wood_chips", "wood_pellets"})
+
+
+def _family(key: str) -> str:
+    return "wood" if key in WOODY_FUELS else get_class(key).group
 
 
 # A flow declared as energy or water is counted in MWh or m3: its class must be of that kind. A label
@@ -244,6 +390,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     keys = [c.key for c in load_classes()]
     best = np.full(len(uniq_labels), -1, dtype=np.int64)
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
+    cooling = class_index()[WATER_AS_HEAT[0]]
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
@@ -253,6 +400,10 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
         ok = top_score >= MIN_SCORE
         best[chunk] = np.where(ok, top, -1)
         conf[chunk] = np.where(ok, np.minimum(top_score, 1.0), 0.0)
+        for j in np.flatnonzero(ok & (class_scores[:, cooling] >= WARM_TIE * top_score)):
+            warm = _water_as_heat(class_scores[j], uniq_labels[start + j], keys)
+            if warm is not None:
+                best[start + j] = warm
     for i, pos in enumerate(best):
         if pos >= 0 and keys[pos] in HEAT:
             best[i] = _heat_by_temperature(int(pos), uniq_labels[i], keys)

@@ -228,6 +228,35 @@ def _scope_exclusions(code: str, activity: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
+# An industrial-gases plant (NACE 20.11: elemental gases, liquid or compressed air, carbon dioxide)
+# is most often an air-separation unit: cryogenic distillation of air driven by electric
+# compressors, cooled by water, sometimes by LNG cold; a CO2 plant purifies and liquefies raw CO2
+# (NACE Rev. 2 note of 20.11; EU BREF ENE 2009, compressed air and air separation; EU BREF ICS
+# 2001). It burns no fuel and raises no process steam, so the division-20 rules for fuels, process
+# heat and reagents do not reach it. Only a plant whose words name hydrogen production or steam
+# reforming (EU BREF LVIC-AAF 2007 and LVOC 2017: natural gas and hydrogen-rich off-gas as reformer
+# feed, steam raising) keeps them. Inputs kept: water, gases (CO2 to liquefy, hydrogen to purify),
+# electricity, cold, services and equipment.
+GASES_PREFIX = "20.11"
+REFORMING_WORDS = frozenset("""hydrogen hydrogene wasserstoff reforming reformer reformage vaporeformage smr
+syngas synthesegas dampfreformierung""".split())
+GASES_KEPT_GROUPS = frozenset({"water", "gases", "services", "equipment"})
+GASES_KEPT_CLASSES = frozenset({"electricity", "cold"})
+REFORMER_ONLY = frozenset({"water_demineralised"})  # boiler feed water for the reformer's steam
+
+
+def _reforming(activity: str | None) -> bool:
+    from .naf import normalise
+
+    return any(w in REFORMING_WORDS for w in normalise(activity or "").split())
+
+
+@lru_cache(maxsize=1)
+def _air_separation_exclusions() -> frozenset[str]:
+    return frozenset(k for k, g in _class_groups().items()
+                     if (g not in GASES_KEPT_GROUPS and k not in GASES_KEPT_CLASSES) or k in REFORMER_ONLY)
+
+
 @lru_cache(maxsize=1)
 def _class_groups() -> dict[str, str]:
     from boucle.materials.taxonomy import load_classes
@@ -404,6 +433,7 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
 def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -> tuple[InferredNeed, ...]:
     families = _named_families(activity)
     power = _power_process(activity)
+    reforming = _reforming(activity)
 
     def skip(code: str) -> frozenset[str]:
         out = _excluded(code)
@@ -411,6 +441,8 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -
             out |= {k for k, g in _class_groups().items() if g not in families}
         if power and _relation(code, POWER_PREFIX) == 1.0:
             out |= _power_exclusions(power)
+        if not reforming and _relation(code, GASES_PREFIX) == 1.0:
+            out |= _air_separation_exclusions()
         return out | _scope_exclusions(code, activity)
 
     codes = _site_codes(naf_code, activity, from_name)
