@@ -150,3 +150,38 @@ def test_heat_that_gains_nothing_at_what_the_receiver_can_take_is_not_proposed(d
     assert shown.filter(need_site=near).exists()
     assert not shown.filter(need_site=far).exists()
     assert all(s.co2e_avoided_t is None or s.co2e_avoided_t > 0 for s in Synergy.objects.all())
+
+
+def test_plastics_burnt_in_a_cement_kiln_carry_no_recycling_credit(db):
+    """Mixed plastics to a cement works are a kiln fuel (BREF CLM 2013): they do not avoid producing virgin
+    plastic, so the 3.2 t CO2e a tonne of the recycling credit is not shown; the same plastics to a plastics
+    converter keep it. The page says why, and shows no calculation that would not hold."""
+    from boucle.matching.additionality import fuel_use
+
+    groups = {"mixed_plastics": "plastics", "fly_ash": "ashes_slags", "waste_oil": "chemicals"}
+    assert fuel_use(["23.51Z", "22.29A", "23.51", "2351Z", "23", "35.30Z"],
+                    ["mixed_plastics", "mixed_plastics", "fly_ash", "waste_oil", "mixed_plastics", "waste_oil"],
+                    groups).tolist() == [True, False, False, True, False, True]
+    sorter = make_site("Tri plastique", lat=50.63, lon=3.06, commune="59350", naf="38.32Z")
+    make_flow(sorter, "Plastiques en mélange", quantity=600, unit="t", material_class="mixed_plastics",
+              material_confidence=1.0)
+    kiln = make_site("Cimenterie", lat=50.635, lon=3.065, commune="59350", naf="23.51Z")
+    make_flow(kiln, "Combustibles de substitution", direction="need", quantity=5000, unit="t",
+              material_class="mixed_plastics", material_confidence=1.0)
+    converter = make_site("Plasturgie", lat=50.64, lon=3.07, commune="59350", naf="22.29A")
+    make_flow(converter, "Plastiques recyclés", direction="need", quantity=5000, unit="t",
+              material_class="mixed_plastics", material_confidence=1.0)
+    run_matching(None, 200)
+    to_kiln = Synergy.objects.get(need_site=kiln)
+    to_converter = Synergy.objects.get(need_site=converter)
+    assert to_kiln.explanation.get("fuel_use") is True
+    assert (to_kiln.co2e_avoided_t, to_kiln.eur_saved) == (None, None) and to_kiln.quantity_t == pytest.approx(600)
+    assert to_converter.co2e_avoided_t is not None and to_converter.co2e_avoided_t > 500
+    user = get_user_model().objects.create_user("animatrice", "a@example.org", "pw")
+    Facilitator.objects.create(user=user, level="region", code="32")
+    client = Client()
+    client.force_login(user)
+    with translation.override("fr"):
+        page = client.get(f"/synergies/{to_kiln.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "brûle cette matière comme combustible" in page
+    assert "Détail de l'estimation" not in page and "t CO₂e" not in _impact(page)

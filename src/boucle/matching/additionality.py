@@ -83,6 +83,44 @@ def estimate_basis(declared, bound):
     return str(out) if out.ndim == 0 else out.tolist()
 
 
+#: Materials whose credit in ``impact/data/recipes.csv`` is the avoided production of a virgin material (plastics,
+#: paper and board, solvents, base oil): a receiver that burns them as a fuel (R1 of Directive 2008/98/EC, annex II)
+#: does not avoid that production, so the recycling credit does not hold for it (:func:`fuel_use`).
+FUEL_USE_GROUPS = ("plastics", "paper")
+FUEL_USE_CLASSES = ("spent_solvents", "spent_solvents_halogenated", "waste_oil")
+
+
+@lru_cache(maxsize=1)
+def fuel_use_receivers() -> tuple[str, ...]:
+    """NACE prefixes of the activities that burn such materials as fuels (``impact/data/fuel_use_receivers.csv``,
+    each row citing its BREF): cement and lime kilns, blast furnaces, power and heat plants, incinerators."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "impact" / "data" / "fuel_use_receivers.csv"
+    with path.open(encoding="utf-8") as f:
+        return tuple(r["naf_prefix"] for r in csv.DictReader(f))
+
+
+def _nace(code: str | None) -> str:
+    digits = "".join(ch for ch in (code or "") if ch.isdigit())
+    return f"{digits[:2]}.{digits[2:4]}" if len(digits) >= 4 else digits[:2]
+
+
+def fuel_use(receiver_codes, class_keys, class_groups: dict) -> np.ndarray:
+    """Per pair: the receiver's activity (NACE code, any form) burns the offer's material as a fuel, and the
+    material's credit is the avoided production of a virgin material, which burning it does not avoid. Its CO2e
+    and euros are then not estimated (Boucle does not yet value the fuel it replaces) rather than over-stated:
+    mixed plastics in a cement kiln would otherwise be credited 3.2 t CO2e a tonne of virgin plastic avoided."""
+    prefixes = fuel_use_receivers()
+    out = np.zeros(len(class_keys), dtype=bool)
+    for i, (code, key) in enumerate(zip(receiver_codes, class_keys)):
+        if key in FUEL_USE_CLASSES or class_groups.get(key) in FUEL_USE_GROUPS:
+            nace = _nace(code)
+            out[i] = bool(nace) and any(nace.startswith(p) for p in prefixes)
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class OfferTerms:
     """What the valuation reads of each offer row (one per offer flow and material class), as arrays."""

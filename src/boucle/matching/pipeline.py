@@ -26,8 +26,8 @@ import numpy as np
 
 from . import engine as eng
 from . import nearest
-from .additionality import (estimate_basis, estimated_quantity, inferred_need_bound, offer_terms, route_keys,
-                           rounded_array, rounded_list, unit_code, value_pairs)
+from .additionality import (estimate_basis, estimated_quantity, fuel_use, inferred_need_bound, offer_terms,
+                           route_keys, rounded_array, rounded_list, unit_code, value_pairs)
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
                               is_waste_operator, name_codes, need_temperature, site_codes,
                               water_cascades)
@@ -141,13 +141,15 @@ class ProposalTable:
     CHUNK = 10_000
 
     def __init__(self, sites, flows_by_id, o_rows, n_rows, chosen, terms, screening_co2, value, vterms, need_temp,
-                 quantity=None, basis=None):
+                 quantity=None, basis=None, fuel=None):
         self.sites, self.flows_by_id, self.o_rows, self.n_rows = sites, flows_by_id, o_rows, n_rows
         self.chosen, self.terms, self.screening_co2, self.value, self.vterms = chosen, terms, screening_co2, value, vterms
         self.need_temp = need_temp  # the receiver's temperature the heat is valued at (NaN: none)
         # the quantity the figures are for (NaN: unknown) and what bounds it (additionality.BASIS_*)
         self.quantity = np.full(len(chosen), np.nan) if quantity is None else quantity
         self.basis = [None] * len(chosen) if basis is None else basis
+        # the receiver burns the material as a fuel: CO2e and euros not estimated (additionality.fuel_use)
+        self.fuel = np.zeros(len(chosen), dtype=bool) if fuel is None else fuel
 
     @classmethod
     def empty(cls) -> ProposalTable:
@@ -170,7 +172,8 @@ class ProposalTable:
                 "plaus": rounded_list(t["plausibility"][a:b], 6), "cw": rounded_list(t["compat_weight"][a:b], 4),
                 "inf": t["inferred_factor"][a:b].tolist(), "dec": rounded_list(t["decay"][a:b], 4),
                 "mer": rounded_list(t["merit"][a:b], 4),
-                "q": [None if x != x else x for x in self.quantity[a:b].tolist()], "basis": self.basis[a:b]}
+                "q": [None if x != x else x for x in self.quantity[a:b].tolist()], "basis": self.basis[a:b],
+                "fuel": self.fuel[a:b].tolist()}
         co2 = self.screening_co2[a:b]
         v = self.value
         if v is None:
@@ -283,6 +286,8 @@ class ProposalTable:
                 out.append("")
                 continue
             extra = f', "current_route": {route_j[i]}, "current_route_assumed": {assumed_j[i]}'
+            if cols["fuel"][i]:
+                extra += ', "fuel_use": true'
             if cols["need_t"][i] is not None:
                 extra += f', "need_temperature_c": {_j(float(cols["need_t"][i]))}'
             if cols["be"][i] is not None:
@@ -328,6 +333,8 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
     if cols["known"][i]:  # valued against the offer's current route (boucle.matching.additionality)
         explanation["current_route"] = cols["route"][i]
         explanation["current_route_assumed"] = bool(cols["assumed"][i])
+        if cols["fuel"][i]:  # burnt as a fuel: CO2e and euros not estimated (additionality.fuel_use)
+            explanation["fuel_use"] = True
         if cols["need_t"][i] is not None:
             explanation["need_temperature_c"] = float(cols["need_t"][i])
         if cols["be"][i] is not None:
@@ -1263,9 +1270,21 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         if not value["drop"].any():
             break
         sel = sel[~value["drop"]]
+    fuel = None
+    if value is not None and len(chosen):
+        # A receiver that burns the material as a fuel does not avoid the virgin material the recycling credit is
+        # for: its CO2e and euros are not estimated rather than over-stated (additionality.fuel_use).
+        class_groups = {c.key: c.group for c in _classes()[1]}
+        codes = [_receiver_activity(n_rows[n][4]) or sites[needs.site[n]].naf_code
+                 for n in chosen.need_idx.tolist()]
+        fuel = fuel_use(codes, [o_rows[o][2] for o in chosen.offer_idx.tolist()], class_groups)
+        if fuel.any():
+            value = {**value, **{k: np.where(fuel, np.nan, value[k])
+                                 for k in ("co2e_avoided_t", "co2e_low_t", "co2e_high_t", "eur_saved")}}
     return ProposalTable(sites, flows_by_id, o_rows, n_rows, chosen, {name: terms[name][sel] for name in (
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
-        terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis)
+        terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis,
+        fuel)
 
 
 def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:

@@ -141,6 +141,14 @@ def estimate_note(basis: str | None, unit: str | None) -> str | None:
     return None
 
 
+def fuel_use_note() -> str:
+    """Why a suggestion to a receiver that burns the material as a fuel shows no CO2e or euros
+    (``explanation["fuel_use"]``, ``additionality.fuel_use``)."""
+    return _("le receveur brûle cette matière comme combustible : cela n'évite pas de produire de la matière "
+             "vierge, et Boucle n'estime pas encore le combustible qu'elle remplace ; ni CO₂e ni euros ne sont "
+             "comptés")
+
+
 def quantity_words(basis: str | None, quantity: float | None, unit: str | None) -> str | None:
     """The « Quantité » part of a suggestion: the quantity its figures are for and what bounds it;
     None without a unit (nothing known of the quantity's kind)."""

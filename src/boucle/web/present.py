@@ -148,9 +148,12 @@ def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
     it is not plainly the declared need, its words (``wording.estimate_note``)."""
     from boucle.matching.wording import estimate_note
 
+    from boucle.matching.wording import fuel_use_note
+
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     basis = e.get("estimate_basis")
-    return basis, estimate_note(basis, synergy.offer.base_unit or "t")
+    notes = [estimate_note(basis, synergy.offer.base_unit or "t"), fuel_use_note() if e.get("fuel_use") else None]
+    return basis, "; ".join(str(n) for n in notes if n) or None
 
 
 def co2e_text(synergy) -> str | None:

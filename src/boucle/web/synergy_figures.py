@@ -111,6 +111,8 @@ def calculation(synergy, hidden: bool) -> dict | None:
     # The quantity the stored figures are for (decided at scoring: additionality.estimated_quantity), so the
     # terms add up to the card: none for heat or water to a site that declared no need in the unit.
     explanation = synergy.explanation if isinstance(synergy.explanation, dict) else {}
+    if explanation.get("fuel_use"):  # burnt as a fuel: the recycling credit's terms would not hold
+        return None
     quantity = synergy.quantity_t if synergy.quantity_t is not None else (
         None if explanation.get("estimate_basis") == "to_agree" else offer.quantity_base)
     if quantity is None:
