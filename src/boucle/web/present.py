@@ -153,7 +153,9 @@ def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     basis = e.get("estimate_basis")
     notes = [estimate_note(basis, synergy.offer.base_unit or "t"), fuel_use_note() if e.get("fuel_use") else None]
-    return basis, "; ".join(str(n) for n in notes if n) or None
+    notes = [str(n) for n in notes if n]
+    # two sentences: the template capitalises the first and ends the last with a full stop
+    return basis, ". ".join([notes[0], *(n[:1].upper() + n[1:] for n in notes[1:])]) if notes else None
 
 
 def co2e_text(synergy) -> str | None:
