@@ -102,9 +102,9 @@ def fuel_use_receivers() -> tuple[str, ...]:
         return tuple(r["naf_prefix"] for r in csv.DictReader(f))
 
 
-def _nace(code: str | None) -> str:
-    digits = "".join(ch for ch in (code or "") if ch.isdigit())
-    return f"{digits[:2]}.{digits[2:4]}" if len(digits) >= 4 else digits[:2]
+def burnable(class_key: str, class_groups: dict) -> bool:
+    """The material's credit is a virgin material avoided and a receiver may burn it as a fuel instead."""
+    return class_key in FUEL_USE_CLASSES or class_groups.get(class_key) in FUEL_USE_GROUPS
 
 
 def fuel_use(receiver_codes, class_keys, class_groups: dict) -> np.ndarray:
@@ -112,12 +112,14 @@ def fuel_use(receiver_codes, class_keys, class_groups: dict) -> np.ndarray:
     material's credit is the avoided production of a virgin material, which burning it does not avoid. Its CO2e
     and euros are then not estimated (Boucle does not yet value the fuel it replaces) rather than over-stated:
     mixed plastics in a cement kiln would otherwise be credited 3.2 t CO2e a tonne of virgin plastic avoided."""
+    from .knowledge.naf import normalise_naf
+
     prefixes = fuel_use_receivers()
     out = np.zeros(len(class_keys), dtype=bool)
     for i, (code, key) in enumerate(zip(receiver_codes, class_keys)):
-        if key in FUEL_USE_CLASSES or class_groups.get(key) in FUEL_USE_GROUPS:
-            nace = _nace(code)
-            out[i] = bool(nace) and any(nace.startswith(p) for p in prefixes)
+        if burnable(key, class_groups):
+            nace = normalise_naf(code)
+            out[i] = bool(nace) and nace.startswith(prefixes)
     return out
 
 

@@ -26,9 +26,8 @@ import numpy as np
 
 from . import engine as eng
 from . import nearest
-from .additionality import (FUEL_USE_CLASSES, FUEL_USE_GROUPS, estimate_basis, estimated_quantity, fuel_use,
-                           inferred_need_bound, offer_terms, route_keys, rounded_array, rounded_list, unit_code,
-                           value_pairs)
+from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_use, inferred_need_bound,
+                           offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_pairs)
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
                               is_waste_operator, name_codes, need_temperature, site_codes,
                               water_cascades)
@@ -1276,9 +1275,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         # A receiver that burns the material as a fuel does not avoid the virgin material the recycling credit is
         # for: its CO2e and euros are not estimated rather than over-stated (additionality.fuel_use).
         class_groups = {c.key: c.group for c in _classes()[1]}
-        burnable = {k for k, g in class_groups.items() if k in FUEL_USE_CLASSES or g in FUEL_USE_GROUPS}
         fuel = np.zeros(len(chosen), dtype=bool)
-        idx = np.flatnonzero(np.array([r[2] in burnable for r in o_rows], dtype=bool)[chosen.offer_idx])
+        idx = np.flatnonzero(np.array([burnable(r[2], class_groups) for r in o_rows], dtype=bool)[chosen.offer_idx])
         if idx.size:  # only the pairs of such materials: a dense region shows hundreds of thousands of pairs
             codes = [_receiver_activity(n_rows[n][4]) or sites[needs.site[n]].naf_code
                      for n in chosen.need_idx[idx].tolist()]
