@@ -19,7 +19,7 @@ import datetime as dt
 import numpy as np
 
 from . import lifecycle
-from .additionality import SCALE_REQUIRED_KINDS, estimated_quantity, inferred_need_bound  # noqa: F401
+from .additionality import estimated_quantity, inferred_need_bound
 from .potential import Candidates, Potential, solve
 
 OPEN = (lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifecycle.TRIAL, lifecycle.RUNNING)
