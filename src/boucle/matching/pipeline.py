@@ -220,80 +220,127 @@ class ProposalTable:
     def jsonl_chunks(self):
         """The lines ``boucle match --format jsonl`` prints (``commands._row`` of each proposal, JSON
         encoded), a chunk of lines per string: written from the columns, without a Proposal or a
-        dict per row."""
+        dict per row. What belongs to an offer or to a receiver is encoded once (a dense region
+        shows each a few times), the words once per combination of classes and rule
+        (``wording.ExplanationWriter``) and the figures once per distinct value, so that a row
+        costs little more than joining its pieces."""
         from .wording import ExplanationWriter
 
-        text = ExplanationWriter()
+        writer = ExplanationWriter()
         sites, flows_by_id, o_rows, n_rows = self.sites, self.flows_by_id, self.o_rows, self.n_rows
         o_part: dict[int, tuple] = {}
         n_part: dict[int, tuple] = {}
+        rule_part: dict[tuple, str] = {}  # (id of the rule, declared) -> its fields, encoded
+        # What the words of an offer (of a receiver) depend on -> a number; their sum keys the words.
+        offer_words: dict[tuple, int] = {}
+        need_words: dict[tuple, int] = {}
+        words: dict[int, str | None] = {}  # -> the worded parts, encoded without the closing quote
+        quantity_words: dict[tuple, str] = {}  # -> " · " and the « Quantité » part, encoded ("" if none)
+        distance_words: dict[float, str] = {}
+        encoded = {name: _Encoded() for name in ("km", "co2", "q", "cw", "inf", "dec", "mer")}
+        basis_j = _Encoded()
         for a in range(0, len(self), self.CHUNK):
             cols = self._columns(a, min(a + self.CHUNK, len(self)))
             lines = []
-            # Figures encoded a column at a time.
-            km_j, co2_j, score_j, q_j = _jcol(cols["km"]), _jcol(cols["co2"]), _jcol(cols["score"]), _jcol(cols["q"])
-            cw_j, inf_j, dec_j, mer_j = _jcol(cols["cw"]), _jcol(cols["inf"]), _jcol(cols["dec"]), _jcol(cols["mer"])
+            # Figures encoded a column at a time (the score's are nearly all distinct: not remembered).
+            km_j, co2_j, q_j = (_jcol(cols[k], encoded[k]) for k in ("km", "co2", "q"))
+            cw_j, inf_j, dec_j, mer_j = (_jcol(cols[k], encoded[k]) for k in ("cw", "inf", "dec", "mer"))
+            score_j = _jcol(cols["score"])
             extras = self._extras(cols)
-            for i, (o, n) in enumerate(zip(cols["o"], cols["n"])):
+            for o, n, km, q, basis, kmj, qj, co2j, scorej, cwj, infj, decj, merj, extra in zip(
+                    cols["o"], cols["n"], cols["km"], cols["q"], cols["basis"], km_j, q_j, co2_j, score_j, cw_j,
+                    inf_j, dec_j, mer_j, extras):
                 op = o_part.get(o)
                 if op is None:
-                    orow = o_rows[o]
-                    of = flows_by_id[orow[0]]
-                    unit = of.unit or _kind_unit(orow[2])
-                    op = o_part[o] = (_j(of.site_id), _j(orow[0]), _j(of.label), _j(orow[2]), _j(of.quantity_t),
-                                      _j(unit), _j(orow[3]), _j(bool(of.hazardous)), of.quantity_t, unit,
-                                      orow[2], bool(of.hazardous), orow[4],
-                                      f', "offer_component": {_j(orow[4])}' if orow[4] else "")
+                    op = o_part[o] = self._offer_part(o_rows[o], flows_by_id, offer_words)
                 np_ = n_part.get(n)
                 if np_ is None:
-                    nrow = n_rows[n]
-                    need_id, rule = nrow[0], nrow[4]
-                    np_ = n_part[n] = (
-                        _j(sites[nrow[1]].site_id), _j(need_id),
-                        _j(flows_by_id[need_id].label if need_id else None), _j(need_id is None), _j(nrow[2]),
-                        _j(nrow[3]), _j(rule.rule_id if rule else None), _j(rule.source if rule else None),
-                        _j(_receiver_activity(rule)), _j(need_id is not None), _j(_grade(rule)),
-                        (nrow[2], need_id is not None, rule.rule_id if rule else None, _receiver_activity(rule),
-                         rule.source if rule else None, _grade(rule), None if need_id is not None else nrow[3]))
-                basis = cols["basis"][i]
-                words = text(op[10], *np_[11], hazardous=op[11], distance_km=cols["km"][i], quantity=cols["q"][i],
-                             unit=op[9], basis=basis, component=op[12])
+                    np_ = n_part[n] = self._need_part(n_rows[n], sites, flows_by_id, rule_part, need_words)
+                wkey = op[6] + np_[4]
+                said = words.get(wkey, False)
+                if said is False:
+                    text = writer.static(*op[7], *np_[5])
+                    said = words[wkey] = _encode_str(text)[:-1] if text else None
+                qkey = (basis, q, op[4])
+                qw = quantity_words.get(qkey)
+                if qw is None:
+                    qw = quantity_words[qkey] = _continued(writer.quantity(basis, q, op[4]))
+                dw = distance_words.get(km)
+                if dw is None:
+                    dw = distance_words[km] = _continued(writer.distance(km))
+                if said is None:  # no words but the quantity and distance: no separator before them
+                    said = '"' + (qw + dw)[3:] if qw or dw else '"'
+                    qw = dw = ""
                 lines.append(
-                    f'{{"offer_site_id": {op[0]}, "need_site_id": {np_[0]}, "offer_flow_id": {op[1]}, '
-                    f'"offer_label": {op[2]}, "need_flow_id": {np_[1]}, "need_label": {np_[2]}, "inferred": {np_[3]}, '
-                    f'"material_class": {op[3]}, "distance_km": {km_j[i]}, "quantity": {q_j[i]}, "unit": {op[5]}, '
-                    f'"co2e_avoided_t_per_year": {co2_j[i]}, "score": {score_j[i]}, '
-                    f'"explanation": {{"offer_class": {op[3]}, "offer_class_confidence": {op[6]}, '
-                    f'"need_class": {np_[4]}, "need_confidence": {np_[5]}, "compatibility": {cw_j[i]}, '
-                    f'"inferred_factor": {inf_j[i]}, "distance_decay": {dec_j[i]}, '
-                    f'"merit": {mer_j[i]}, "rule_id": {np_[6]}, "source": {np_[7]}, '
-                    f'"receiver_activity": {np_[8]}, "declared_need": {np_[9]}, "grade": {np_[10]}, "hazardous": {op[7]}, '
-                    f'"estimate_basis": {_j(basis)}{op[13]}{extras[i]}, '
-                    f'"text": {_encode_str(words)}}}}}\n')
+                    f'{op[0]}{np_[0]}{op[1]}{np_[1]}{op[2]}{kmj}, "quantity": {qj}, "unit": {op[3]}, '
+                    f'"co2e_avoided_t_per_year": {co2j}, "score": {scorej}, {op[5]}{np_[2]}, "compatibility": {cwj}, '
+                    f'"inferred_factor": {infj}, "distance_decay": {decj}, "merit": {merj}, {np_[3]}{op[8]}'
+                    f'"estimate_basis": {basis_j[basis]}{op[9]}{extra}, "text": {said}{qw}{dw}"}}}}\n')
             yield "".join(lines)
 
+    @staticmethod
+    def _offer_part(orow, flows_by_id, offer_words: dict) -> tuple:
+        """The encoded fields of one offer row, in the order of the line, and what its words depend on."""
+        of = flows_by_id[orow[0]]
+        unit = of.unit or _kind_unit(orow[2])
+        hazardous = bool(of.hazardous)
+        cls_j = _j(orow[2])
+        said = (orow[2], hazardous, orow[4])
+        return (f'{{"offer_site_id": {_j(of.site_id)}, "need_site_id": ',
+                f', "offer_flow_id": {_j(orow[0])}, "offer_label": {_j(of.label)}, ',
+                f'"material_class": {cls_j}, "distance_km": ',
+                _j(unit), unit,
+                f'"explanation": {{"offer_class": {cls_j}, "offer_class_confidence": {_j(orow[3])}, ',
+                offer_words.setdefault(said, len(offer_words) << 32), said,
+                f'"hazardous": {_j(hazardous)}, ',
+                f', "offer_component": {_j(orow[4])}' if orow[4] else "")
+
+    @staticmethod
+    def _need_part(nrow, sites, flows_by_id, rule_part: dict, need_words: dict) -> tuple:
+        """The encoded fields of one receiver row, in the order of the line, and what its words depend on."""
+        need_id, rule = nrow[0], nrow[4]
+        declared = need_id is not None
+        rkey = (id(rule), declared)
+        rule_j = rule_part.get(rkey)
+        if rule_j is None:
+            rule_j = rule_part[rkey] = (
+                f'"rule_id": {_j(rule.rule_id if rule else None)}, "source": {_j(rule.source if rule else None)}, '
+                f'"receiver_activity": {_j(_receiver_activity(rule))}, "declared_need": {_j(declared)}, '
+                f'"grade": {_j(_grade(rule))}, ')
+        said = (nrow[2], declared, rule.rule_id if rule else None, _receiver_activity(rule),
+                rule.source if rule else None, _grade(rule), None if declared else nrow[3])
+        return (_j(sites[nrow[1]].site_id),
+                f'"need_flow_id": {_j(need_id)}, "need_label": {_j(flows_by_id[need_id].label if declared else None)}, '
+                f'"inferred": {_j(not declared)}, ',
+                f'"need_class": {_j(nrow[2])}, "need_confidence": {_j(nrow[3])}',
+                rule_j, need_words.setdefault(said, len(need_words)), said)
 
     @staticmethod
     def _extras(cols: dict) -> list[str]:
         """The valuation's fields of the explanation (where the impact model knows the class), encoded."""
         if not any(cols["known"]):
             return [""] * len(cols["known"])
-        route_j = [_j(r) for r in cols["route"]]
-        assumed_j = ["true" if a else "false" for a in cols["assumed"]]
+        route_j: dict = {}
+        lo_j, hi_j, be_j = _jcol(cols["lo"]), _jcol(cols["hi"]), _jcol(cols["be"])
         out = []
-        for i, known in enumerate(cols["known"]):
+        for known, route, assumed, fuel, need_t, be, lo, hi, bej, loj, hij in zip(
+                cols["known"], cols["route"], cols["assumed"], cols["fuel"], cols["need_t"], cols["be"],
+                cols["lo"], cols["hi"], be_j, lo_j, hi_j):
             if not known:
                 out.append("")
                 continue
-            extra = f', "current_route": {route_j[i]}, "current_route_assumed": {assumed_j[i]}'
-            if cols["fuel"][i]:
+            rj = route_j.get(route)
+            if rj is None:
+                rj = route_j[route] = _j(route)
+            extra = f', "current_route": {rj}, "current_route_assumed": {"true" if assumed else "false"}'
+            if fuel:
                 extra += ', "fuel_use": true'
-            if cols["need_t"][i] is not None:
-                extra += f', "need_temperature_c": {_j(float(cols["need_t"][i]))}'
-            if cols["be"][i] is not None:
-                extra += f', "heat_breakeven_km": {_j(cols["be"][i])}'
-            if cols["lo"][i] is not None and cols["hi"][i] is not None:
-                extra += f', "co2e_low_t": {_j(cols["lo"][i])}, "co2e_high_t": {_j(cols["hi"][i])}'
+            if need_t is not None:
+                extra += f', "need_temperature_c": {_j(float(need_t))}'
+            if be is not None:
+                extra += f', "heat_breakeven_km": {bej}'
+            if lo is not None and hi is not None:
+                extra += f', "co2e_low_t": {loj}, "co2e_high_t": {hij}'
             out.append(extra)
         return out
 
@@ -348,12 +395,37 @@ _encode_str = json.encoder.encode_basestring
 _encode_default = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
 
 
-def _jcol(values: list) -> list[str]:
-    """:func:`_j` of a column of figures (Python floats, None where unknown)."""
+class _Encoded(dict):
+    """Figure -> :func:`_j` of it, encoded when first seen (a column repeats a few thousand figures)."""
+
+    def __missing__(self, value) -> str:
+        text = self[value] = _j(value)
+        return text
+
+
+def _continued(words: str | None) -> str:
+    """A part of the explanation's words after another, encoded (no quotes); empty if none."""
+    return " · " + _encode_str(words)[1:-1] if words else ""
+
+
+def _jcol(values: list, encoded: _Encoded | None = None) -> list[str]:
+    """:func:`_j` of a column of figures (Python floats, None where unknown); ``encoded``: those
+    already written of the column."""
+    if encoded is not None:
+        out = list(map(encoded.__getitem__, values))
+        if 0.0 in encoded and values.count(0.0):  # 0.0 and -0.0: one key, two texts
+            out = [_j(v) if v == 0 else text for v, text in zip(values, out)]
+        return out
     try:
-        return list(map(float.__repr__, values))  # finite floats: what the encoder writes
-    except TypeError:
+        out = list(map(float.__repr__, values))  # finite floats: what the encoder writes
+    except TypeError:  # unknown figures (None) among them
+        try:
+            out = ["null" if v is None else float.__repr__(v) for v in values]
+        except TypeError:
+            return [_j(v) for v in values]
+    if "inf" in out or "-inf" in out or "nan" in out:  # the encoder writes Infinity, NaN
         return [_j(v) for v in values]
+    return out
 
 
 def _j(value) -> str:

@@ -248,12 +248,12 @@ class ExplanationWriter:
 
     def __init__(self):
         self.en = _en()
-        self.static: dict[tuple, list[str]] = {}
+        self.static_parts: dict[tuple, str] = {}
         self.numbers: dict[float, str] = {}
-        self.quantity = (_("Quantité"), _("%(quantity)s %(unit)s par an"))
+        self.quantity_heading = (_("Quantité"), _("%(quantity)s %(unit)s par an"))
         self.no_quantity = (_("Quantité"), _("non déclarée"))
         self.bounded: dict[tuple, str] = {}
-        self.distance = (_("Distance"), _("%(km)s km"))
+        self.distance_heading = (_("Distance"), _("%(km)s km"))
 
     def _part(self, head: str, text: str) -> str:
         return f"{head}: {text}" if self.en else f"{head} : {text}"
@@ -264,32 +264,46 @@ class ExplanationWriter:
             text = self.numbers[value] = _number(value)
         return text
 
-    def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade=None,
-                 need_confidence=None, *, hazardous=False, distance_km=None, quantity=None, unit=None,
-                 basis=None, component=None) -> str:
+    def static(self, offer_class, hazardous, component, need_class, declared_need, rule_id, receiver_activity, source,
+               grade, need_confidence) -> str:
+        """The parts that depend on the classes and the rule only, joined (empty when none)."""
         sure = need_confidence is None or need_confidence >= 0.5
         key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade, sure, hazardous,
                component)
-        parts = self.static.get(key)
-        if parts is None:
+        said = self.static_parts.get(key)
+        if said is None:
             explanation = {"offer_class": offer_class, "need_class": need_class, "declared_need": declared_need,
                            "rule_id": rule_id, "receiver_activity": receiver_activity, "source": source,
                            "grade": grade, "need_confidence": 1.0 if sure else 0.0, "hazardous": hazardous,
                            "offer_component": component}
-            parts = self.static[key] = [self._part(h, t) for h, t in explanation_parts(explanation)]
-        out = list(parts)
+            said = self.static_parts[key] = " · ".join(self._part(h, t) for h, t in explanation_parts(explanation))
+        return said
+
+    def quantity(self, basis, quantity, unit) -> str | None:
+        """The « Quantité » part, None without a unit."""
         if unit and basis not in (None, "declared_need"):  # bounded or unknown: a few per run, worded in full
             key = (basis, quantity, unit)
             words = self.bounded.get(key)
             if words is None:
                 words = self.bounded[key] = self._part(_("Quantité"), quantity_words(basis, quantity, unit))
-            out.append(words)
-        elif unit and quantity is not None:
-            head, text = self.quantity
-            out.append(self._part(head, text % {"quantity": self._number(quantity), "unit": unit_label(unit)}))
-        elif unit:
-            out.append(self._part(*self.no_quantity))
-        if distance_km is not None:
-            head, text = self.distance
-            out.append(self._part(head, text % {"km": self._number(distance_km)}))
-        return " · ".join(out)
+            return words
+        if unit and quantity is not None:
+            head, text = self.quantity_heading
+            return self._part(head, text % {"quantity": self._number(quantity), "unit": unit_label(unit)})
+        if unit:
+            return self._part(*self.no_quantity)
+        return None
+
+    def distance(self, distance_km) -> str | None:
+        if distance_km is None:
+            return None
+        head, text = self.distance_heading
+        return self._part(head, text % {"km": self._number(distance_km)})
+
+    def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade=None,
+                 need_confidence=None, *, hazardous=False, distance_km=None, quantity=None, unit=None,
+                 basis=None, component=None) -> str:
+        said = (self.static(offer_class, hazardous, component, need_class, declared_need, rule_id, receiver_activity,
+                            source, grade, need_confidence),
+                self.quantity(basis, quantity, unit), self.distance(distance_km))
+        return " · ".join([w for w in said if w])
