@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import gc
 import json
+import itertools
 import math
+import operator
 from contextlib import contextmanager
 
 from dataclasses import dataclass, field
@@ -222,98 +224,93 @@ class ProposalTable:
         encoded), a chunk of lines per string: written from the columns, without a Proposal or a
         dict per row. What belongs to an offer or to a receiver is encoded once (a dense region
         shows each a few times), the words once per combination of classes and rule
-        (``wording.ExplanationWriter``) and the figures once per distinct value, so that a row
-        costs little more than joining its pieces."""
+        (``wording.ExplanationWriter``), the figures once per distinct value, and a line is the
+        join of its pieces, a column at a time (no Python statement per row)."""
         from .wording import ExplanationWriter
 
         writer = ExplanationWriter()
         sites, flows_by_id, o_rows, n_rows = self.sites, self.flows_by_id, self.o_rows, self.n_rows
-        o_part: dict[int, tuple] = {}
-        n_part: dict[int, tuple] = {}
-        rule_part: dict[tuple, str] = {}  # (id of the rule, declared) -> its fields, encoded
-        # What the words of an offer (of a receiver) depend on -> a number; their sum keys the words.
+        text = _Encoded()  # ids, labels, classes, units: strings (or None) only, never a figure
+        rule_part: dict[tuple, tuple] = {}  # (id of the rule, declared) -> its fields encoded, what its words read
+        # What the words of an offer (of a receiver) depend on, numbered: offer's << 32 + receiver's keys the words.
         offer_words: dict[tuple, int] = {}
         need_words: dict[tuple, int] = {}
-        words: dict[int, str | None] = {}  # -> the worded parts, encoded without the closing quote
-        quantity_words: dict[tuple, str] = {}  # -> " · " and the « Quantité » part, encoded ("" if none)
-        distance_words: dict[float, str] = {}
-        encoded = {name: _Encoded() for name in ("km", "co2", "q", "cw", "inf", "dec", "mer")}
-        basis_j = _Encoded()
+        o_part = _Memo(lambda o: self._offer_part(o_rows[o], flows_by_id, offer_words, text))
+        n_part = _Memo(lambda n: self._need_part(n_rows[n], sites, flows_by_id, rule_part, need_words, text))
+
+        def static(key: int) -> str | None:  # the worded parts, encoded without the closing quote
+            offer = next(said for said, number in offer_words.items() if number == key & ~0xFFFFFFFF)
+            need = next(said for said, number in need_words.items() if number == key & 0xFFFFFFFF)
+            worded = writer.static(*offer, *need)
+            return _encode_str(worded)[:-1] if worded else None
+
+        words = _Memo(static)
+        quantity_words = _Memo(lambda key: _continued(writer.quantity(*key)))  # (basis, quantity, unit)
+        distance_words = _Memo(lambda km: _continued(writer.distance(km)))
+        encoded = {name: _Encoded() for name in ("km", "co2", "q", "cw", "inf", "dec", "mer", "basis")}
+        fixed = itertools.repeat
         for a in range(0, len(self), self.CHUNK):
             cols = self._columns(a, min(a + self.CHUNK, len(self)))
-            lines = []
-            # Figures encoded a column at a time (the score's are nearly all distinct: not remembered).
-            km_j, co2_j, q_j = (_jcol(cols[k], encoded[k]) for k in ("km", "co2", "q"))
-            cw_j, inf_j, dec_j, mer_j = (_jcol(cols[k], encoded[k]) for k in ("cw", "inf", "dec", "mer"))
-            score_j = _jcol(cols["score"])
-            extras = self._extras(cols)
-            for o, n, km, q, basis, kmj, qj, co2j, scorej, cwj, infj, decj, merj, extra in zip(
-                    cols["o"], cols["n"], cols["km"], cols["q"], cols["basis"], km_j, q_j, co2_j, score_j, cw_j,
-                    inf_j, dec_j, mer_j, extras):
-                op = o_part.get(o)
-                if op is None:
-                    op = o_part[o] = self._offer_part(o_rows[o], flows_by_id, offer_words)
-                np_ = n_part.get(n)
-                if np_ is None:
-                    np_ = n_part[n] = self._need_part(n_rows[n], sites, flows_by_id, rule_part, need_words)
-                wkey = op[6] + np_[4]
-                said = words.get(wkey, False)
-                if said is False:
-                    text = writer.static(*op[7], *np_[5])
-                    said = words[wkey] = _encode_str(text)[:-1] if text else None
-                qkey = (basis, q, op[4])
-                qw = quantity_words.get(qkey)
-                if qw is None:
-                    qw = quantity_words[qkey] = _continued(writer.quantity(basis, q, op[4]))
-                dw = distance_words.get(km)
-                if dw is None:
-                    dw = distance_words[km] = _continued(writer.distance(km))
-                if said is None:  # no words but the quantity and distance: no separator before them
-                    said = '"' + (qw + dw)[3:] if qw or dw else '"'
-                    qw = dw = ""
-                lines.append(
-                    f'{op[0]}{np_[0]}{op[1]}{np_[1]}{op[2]}{kmj}, "quantity": {qj}, "unit": {op[3]}, '
-                    f'"co2e_avoided_t_per_year": {co2j}, "score": {scorej}, {op[5]}{np_[2]}, "compatibility": {cwj}, '
-                    f'"inferred_factor": {infj}, "distance_decay": {decj}, "merit": {merj}, {np_[3]}{op[8]}'
-                    f'"estimate_basis": {basis_j[basis]}{op[9]}{extra}, "text": {said}{qw}{dw}"}}}}\n')
-            yield "".join(lines)
+            ops = list(map(o_part.__getitem__, cols["o"]))
+            nps = list(map(n_part.__getitem__, cols["n"]))
+            o_ = [list(map(operator.itemgetter(k), ops)) for k in range(9)]
+            n_ = [list(map(operator.itemgetter(k), nps)) for k in range(5)]
+            said = list(map(words.__getitem__, map(operator.add, o_[8], n_[4])))
+            qw = list(map(quantity_words.__getitem__, zip(cols["basis"], cols["q"], o_[7])))
+            dw = list(map(distance_words.__getitem__, cols["km"]))
+            if None in said:  # no words but the quantity and distance: no separator before them
+                for i in [i for i, s in enumerate(said) if s is None]:
+                    said[i], qw[i], dw[i] = '"' + (qw[i] + dw[i])[3:], "", ""
+            km_j, co2_j, q_j, cw_j, inf_j, dec_j, mer_j, basis_j = (
+                _jcol(cols[k], encoded[k]) for k in ("km", "co2", "q", "cw", "inf", "dec", "mer", "basis"))
+            score_j = _jcol(cols["score"])  # nearly all distinct: not remembered
+            yield "".join(map("".join, zip(
+                o_[0], n_[0], o_[1], n_[1], o_[2], km_j, fixed(', "quantity": '), q_j, o_[3], co2_j,
+                fixed(', "score": '), score_j, o_[4], n_[2], cw_j, fixed(', "inferred_factor": '), inf_j,
+                fixed(', "distance_decay": '), dec_j, fixed(', "merit": '), mer_j, n_[3], o_[5], basis_j, o_[6],
+                self._extras(cols), fixed(', "text": '), said, qw, dw, fixed('"}}\n'))))
 
     @staticmethod
-    def _offer_part(orow, flows_by_id, offer_words: dict) -> tuple:
-        """The encoded fields of one offer row, in the order of the line, and what its words depend on."""
+    def _offer_part(orow, flows_by_id, offer_words: dict, text: _Encoded) -> tuple:
+        """The encoded fields of one offer row as pieces of the line, the unit, the number of what its
+        words depend on and that (``text``: the words already encoded)."""
         of = flows_by_id[orow[0]]
         unit = of.unit or _kind_unit(orow[2])
         hazardous = bool(of.hazardous)
-        cls_j = _j(orow[2])
+        cls_j = text[orow[2]]
         said = (orow[2], hazardous, orow[4])
-        return (f'{{"offer_site_id": {_j(of.site_id)}, "need_site_id": ',
-                f', "offer_flow_id": {_j(orow[0])}, "offer_label": {_j(of.label)}, ',
+        return (f'{{"offer_site_id": {text[of.site_id]}, "need_site_id": ',
+                f', "offer_flow_id": {_j(orow[0])}, "offer_label": {text[of.label]}, ',
                 f'"material_class": {cls_j}, "distance_km": ',
-                _j(unit), unit,
-                f'"explanation": {{"offer_class": {cls_j}, "offer_class_confidence": {_j(orow[3])}, ',
-                offer_words.setdefault(said, len(offer_words) << 32), said,
-                f'"hazardous": {_j(hazardous)}, ',
-                f', "offer_component": {_j(orow[4])}' if orow[4] else "")
+                f', "unit": {text[unit]}, "co2e_avoided_t_per_year": ',
+                f', "explanation": {{"offer_class": {cls_j}, "offer_class_confidence": {_j(orow[3])}, ',
+                f'"hazardous": {"true" if hazardous else "false"}, "estimate_basis": ',
+                f', "offer_component": {_j(orow[4])}' if orow[4] else "",
+                unit, offer_words.setdefault(said, len(offer_words) << 32), said)
 
     @staticmethod
-    def _need_part(nrow, sites, flows_by_id, rule_part: dict, need_words: dict) -> tuple:
-        """The encoded fields of one receiver row, in the order of the line, and what its words depend on."""
+    def _need_part(nrow, sites, flows_by_id, rule_part: dict, need_words: dict, text: _Encoded) -> tuple:
+        """The encoded fields of one receiver row as pieces of the line, the number of what its words
+        depend on and that."""
         need_id, rule = nrow[0], nrow[4]
         declared = need_id is not None
         rkey = (id(rule), declared)
-        rule_j = rule_part.get(rkey)
-        if rule_j is None:
-            rule_j = rule_part[rkey] = (
-                f'"rule_id": {_j(rule.rule_id if rule else None)}, "source": {_j(rule.source if rule else None)}, '
+        known = rule_part.get(rkey)
+        if known is None:
+            known = rule_part[rkey] = (
+                f', "rule_id": {_j(rule.rule_id if rule else None)}, "source": {_j(rule.source if rule else None)}, '
                 f'"receiver_activity": {_j(_receiver_activity(rule))}, "declared_need": {_j(declared)}, '
-                f'"grade": {_j(_grade(rule))}, ')
-        said = (nrow[2], declared, rule.rule_id if rule else None, _receiver_activity(rule),
-                rule.source if rule else None, _grade(rule), None if declared else nrow[3])
-        return (_j(sites[nrow[1]].site_id),
-                f'"need_flow_id": {_j(need_id)}, "need_label": {_j(flows_by_id[need_id].label if declared else None)}, '
-                f'"inferred": {_j(not declared)}, ',
-                f'"need_class": {_j(nrow[2])}, "need_confidence": {_j(nrow[3])}',
-                rule_j, need_words.setdefault(said, len(need_words)), said)
+                f'"grade": {_j(_grade(rule))}, ',
+                (rule.rule_id if rule else None, _receiver_activity(rule), rule.source if rule else None, _grade(rule)))
+        said = (nrow[2], declared, *known[1], None if declared else nrow[3])
+        if declared:
+            label = text[flows_by_id[need_id].label] if need_id else "null"
+            ids = f'"need_flow_id": {_j(need_id)}, "need_label": {label}, "inferred": false, '
+        else:
+            ids = '"need_flow_id": null, "need_label": null, "inferred": true, '
+        return (text[sites[nrow[1]].site_id], ids,
+                f'"need_class": {text[nrow[2]]}, "need_confidence": {_j(nrow[3])}, "compatibility": ',
+                known[0], need_words.setdefault(said, len(need_words)), said)
 
     @staticmethod
     def _extras(cols: dict) -> list[str]:
@@ -393,6 +390,19 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
 
 _encode_str = json.encoder.encode_basestring
 _encode_default = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+
+
+class _Memo(dict):
+    """key -> ``make(key)``, made when first asked for: ``map(memo.__getitem__, keys)`` runs in C but for
+    the keys not seen yet."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
 
 
 class _Encoded(dict):
