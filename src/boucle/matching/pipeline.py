@@ -247,7 +247,9 @@ class ProposalTable:
         words = _Memo(static)
         quantity_words = _Memo(lambda key: _continued(writer.quantity(*key)))  # (basis, quantity, unit)
         distance_words = _Memo(lambda km: _continued(writer.distance(km)))
-        encoded = {name: _Encoded() for name in ("km", "co2", "q", "cw", "inf", "dec", "mer", "basis")}
+        encoded = {name: _Encoded() for name in ("km", "co2", "q", "cw", "inf", "dec", "mer", "basis", "lo", "hi")}
+        encoded["route"] = _Memo(lambda key: f', "current_route": {_j(key[0])}, '
+                                             f'"current_route_assumed": {"true" if key[1] else "false"}')
         fixed = itertools.repeat
         for a in range(0, len(self), self.CHUNK):
             cols = self._columns(a, min(a + self.CHUNK, len(self)))
@@ -268,7 +270,7 @@ class ProposalTable:
                 o_[0], n_[0], o_[1], n_[1], o_[2], km_j, fixed(', "quantity": '), q_j, o_[3], co2_j,
                 fixed(', "score": '), score_j, o_[4], n_[2], cw_j, fixed(', "inferred_factor": '), inf_j,
                 fixed(', "distance_decay": '), dec_j, fixed(', "merit": '), mer_j, n_[3], o_[5], basis_j, o_[6],
-                self._extras(cols), fixed(', "text": '), said, qw, dw, fixed('"}}\n'))))
+                self._extras(cols, encoded), fixed(', "text": '), said, qw, dw, fixed('"}}\n'))))
 
     @staticmethod
     def _offer_part(orow, flows_by_id, offer_words: dict, text: _Encoded) -> tuple:
@@ -313,33 +315,28 @@ class ProposalTable:
                 known[0], need_words.setdefault(said, len(need_words)), said)
 
     @staticmethod
-    def _extras(cols: dict) -> list[str]:
-        """The valuation's fields of the explanation (where the impact model knows the class), encoded."""
-        if not any(cols["known"]):
-            return [""] * len(cols["known"])
-        route_j: dict = {}
-        lo_j, hi_j, be_j = _jcol(cols["lo"]), _jcol(cols["hi"]), _jcol(cols["be"])
-        out = []
-        for known, route, assumed, fuel, need_t, be, lo, hi, bej, loj, hij in zip(
-                cols["known"], cols["route"], cols["assumed"], cols["fuel"], cols["need_t"], cols["be"],
-                cols["lo"], cols["hi"], be_j, lo_j, hi_j):
-            if not known:
-                out.append("")
-                continue
-            rj = route_j.get(route)
-            if rj is None:
-                rj = route_j[route] = _j(route)
-            extra = f', "current_route": {rj}, "current_route_assumed": {"true" if assumed else "false"}'
-            if fuel:
-                extra += ', "fuel_use": true'
-            if need_t is not None:
-                extra += f', "need_temperature_c": {_j(float(need_t))}'
-            if be is not None:
-                extra += f', "heat_breakeven_km": {bej}'
-            if lo is not None and hi is not None:
-                extra += f', "co2e_low_t": {loj}, "co2e_high_t": {hij}'
-            out.append(extra)
-        return out
+    def _extras(cols: dict, encoded: dict) -> list[str]:
+        """The valuation's fields of the explanation (where the impact model knows the class), encoded
+        a column at a time (``encoded``: the routes and figures already encoded)."""
+        known = cols["known"]
+        if not any(known):
+            return [""] * len(known)
+        fixed = itertools.repeat
+        route = list(map(encoded["route"].__getitem__, zip(cols["route"], cols["assumed"])))
+        fuel = list(map(_FUEL.__getitem__, cols["fuel"])) if any(cols["fuel"]) else fixed("")
+        need_t = [] if cols["need_t"].count(None) == len(known) else [
+            "" if t is None else f', "need_temperature_c": {_j(float(t))}' for t in cols["need_t"]]
+        be = [] if cols["be"].count(None) == len(known) else [
+            "" if x is None else f', "heat_breakeven_km": {j}' for x, j in zip(cols["be"], _jcol(cols["be"]))]
+        lo, hi = cols["lo"], cols["hi"]
+        lo_j, hi_j = _jcol(lo, encoded["lo"]), _jcol(hi, encoded["hi"])
+        if lo.count(None) or hi.count(None):
+            low_high = ["" if a is None or b is None else f', "co2e_low_t": {aj}, "co2e_high_t": {bj}'
+                        for a, b, aj, bj in zip(lo, hi, lo_j, hi_j)]
+        else:
+            low_high = map("".join, zip(fixed(', "co2e_low_t": '), lo_j, fixed(', "co2e_high_t": '), hi_j))
+        out = list(map("".join, zip(route, fuel, need_t or fixed(""), be or fixed(""), low_high)))
+        return out if all(known) else [x if k else "" for x, k in zip(out, known)]
 
 
 def _receiver_activity(rule) -> str | None:
@@ -403,6 +400,9 @@ class _Memo(dict):
     def __missing__(self, key):
         value = self[key] = self.make(key)
         return value
+
+
+_FUEL = {True: ', "fuel_use": true', False: ""}
 
 
 class _Encoded(dict):

@@ -152,7 +152,7 @@ def fuel_use_note() -> str:
 def quantity_words(basis: str | None, quantity: float | None, unit: str | None) -> str | None:
     """The « Quantité » part of a suggestion: the quantity its figures are for and what bounds it;
     None without a unit (nothing known of the quantity's kind)."""
-    from .additionality import BASIS_SITE_SCALE, BASIS_TO_AGREE, BASIS_WHOLE_OFFER
+    from .additionality import BASIS_TO_AGREE
 
     if not unit:
         return None
@@ -160,7 +160,14 @@ def quantity_words(basis: str | None, quantity: float | None, unit: str | None) 
         return _("à préciser avec le receveur : %(why)s") % {"why": _to_agree_why(_unit_words(unit))}
     if quantity is None:
         return _("non déclarée")
-    figure = _("%(quantity)s %(unit)s par an") % {"quantity": _number(quantity), "unit": unit_label(unit)}
+    return _figure_words(basis, _number(quantity), unit)
+
+
+def _figure_words(basis: str | None, number: str, unit: str) -> str:
+    """:func:`quantity_words` of a known quantity, written ``number``."""
+    from .additionality import BASIS_SITE_SCALE, BASIS_WHOLE_OFFER
+
+    figure = _("%(quantity)s %(unit)s par an") % {"quantity": number, "unit": unit_label(unit)}
     if basis == BASIS_WHOLE_OFFER:
         return _("au plus %(figure)s : l'offre entière, le site receveur n'ayant déclaré aucun besoin chiffré en "
                  "%(unit)s") % {"figure": figure, "unit": _unit_words(unit)}
@@ -281,12 +288,20 @@ class ExplanationWriter:
 
     def quantity(self, basis, quantity, unit) -> str | None:
         """The « Quantité » part, None without a unit."""
-        if unit and basis not in (None, "declared_need"):  # bounded or unknown: a few per run, worded in full
-            key = (basis, quantity, unit)
-            words = self.bounded.get(key)
-            if words is None:
-                words = self.bounded[key] = self._part(_("Quantité"), quantity_words(basis, quantity, unit))
-            return words
+        from .additionality import BASIS_TO_AGREE
+
+        if unit and basis not in (None, "declared_need"):  # bounded or unknown
+            if quantity is None or basis == BASIS_TO_AGREE:
+                key = (basis, quantity, unit)
+                words = self.bounded.get(key)
+                if words is None:
+                    words = self.bounded[key] = self._part(_("Quantité"), quantity_words(basis, quantity, unit))
+                return words
+            # the sentence of each basis and unit translated once, the figure put in it
+            template = self.bounded.get((basis, unit))
+            if template is None:
+                template = self.bounded[(basis, unit)] = self._part(_("Quantité"), _figure_words(basis, "\0", unit))
+            return template.replace("\0", _number(quantity))
         if unit and quantity is not None:
             head, text = self.quantity_heading
             return self._part(head, text % {"quantity": self._number(quantity), "unit": unit_label(unit)})
