@@ -1337,11 +1337,11 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
     # need its site declared), gain nothing is not shown: a pasta factory that declared 2,000 MWh of heat,
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
+    estimate_bounds = _estimate_bounds(o_rows, n_rows, flows, flows_by_id, site_pos, needs)
     while True:
         chosen = cands.take(sel)
-        bound, unknown, basis = _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs)
-        quantity = estimated_quantity([_nan(flows_by_id[o_rows[o][0]].quantity_t)
-                                       for o in chosen.offer_idx.tolist()], bound, unknown)
+        bound, unknown, basis = estimate_bounds(chosen)
+        quantity = estimated_quantity(offers.quantity_t[chosen.offer_idx], bound, unknown)
         value = None
         if vterms is None:
             break
@@ -1379,12 +1379,14 @@ def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:
     return f.unit or KIND_BASE_UNIT.get(f.kind or "") or (_kind_unit(class_key) if class_key else None)
 
 
-def _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs):
-    """Per pair shown: the quantity the receiver can take (the declared need's, counted in the offer's
-    unit; for an inferred need ``additionality.inferred_need_bound`` of the largest need its site
-    declared in that unit, as the territory potential reads it; NaN: none), whether the quantity is
-    unknown, and the basis of the figures (``additionality.BASIS_*``). Arrays over the pairs: a dense
-    region shows hundreds of thousands."""
+def _estimate_bounds(o_rows, n_rows, flows, flows_by_id, site_pos, needs):
+    """What :func:`propose_table` reads, per pair shown: the quantity the receiver can take (the
+    declared need's, counted in the offer's unit; for an inferred need
+    ``additionality.inferred_need_bound`` of the largest need its site declared in that unit, as the
+    territory potential reads it; NaN: none), whether the quantity is unknown, and the basis of the
+    figures (``additionality.BASIS_*``). Arrays over the pairs: a dense region shows hundreds of
+    thousands. What does not depend on the pairs is read once here; the function returned takes the
+    pairs (the selection may be read again after pairs that gain nothing are left out)."""
     units: dict = {}
 
     def code(unit) -> int:
@@ -1405,13 +1407,24 @@ def _estimate_bounds(chosen, o_rows, n_rows, flows, flows_by_id, site_pos, needs
             if unit:
                 key = (site_pos[f.site_id], code(unit))
                 scales[key] = max(scales.get(key, 0.0), float(f.quantity_t))
-    oi, ni = chosen.offer_idx, chosen.need_idx
-    declared = ni < len(d_flows)
-    ou, dn = o_unit[oi], np.where(declared, ni, len(d_flows))
-    same_unit = (d_unit[dn] < 0) | (d_unit[dn] == ou)
-    site = needs.site[ni]
-    scale = np.array([scales.get(k, np.nan) for k in zip(site.tolist(), ou.tolist())], dtype=float)
-    bound = np.where(declared, np.where(same_unit, d_q[dn], np.nan),
-                     inferred_need_bound(scale, o_kind[oi]) if oi.size else scale)
-    unknown = ~declared & (bound == 0)
-    return bound, unknown, estimate_basis(declared, bound) if oi.size else []
+    # (site position, unit code) as one sorted number, for a lookup over all the pairs at once
+    stride = len(units) + 1
+    scale_key = np.array([s * stride + u + 1 for s, u in scales], dtype=np.int64)
+    order = np.argsort(scale_key)
+    scale_key, scale_value = scale_key[order], np.array(list(scales.values()), dtype=float)[order]
+
+    def bounds(chosen):
+        oi, ni = chosen.offer_idx, chosen.need_idx
+        declared = ni < len(d_flows)
+        ou, dn = o_unit[oi], np.where(declared, ni, len(d_flows))
+        same_unit = (d_unit[dn] < 0) | (d_unit[dn] == ou)
+        key = needs.site[ni].astype(np.int64) * stride + ou + 1
+        at = np.minimum(np.searchsorted(scale_key, key), max(scale_key.size - 1, 0))
+        found = scale_key[at] == key if scale_key.size else np.zeros(key.shape, dtype=bool)
+        scale = np.where(found, scale_value[at] if scale_key.size else np.nan, np.nan)
+        bound = np.where(declared, np.where(same_unit, d_q[dn], np.nan),
+                         inferred_need_bound(scale, o_kind[oi]) if oi.size else scale)
+        unknown = ~declared & (bound == 0)
+        return bound, unknown, estimate_basis(declared, bound) if oi.size else []
+
+    return bounds
