@@ -175,3 +175,26 @@ def test_no_exact_counterpart_quantity_through_estimates_or_explanation(world, a
     assert "100 à 1\xa0000 t/an" in page and "Fabrication de ciment" in page and "BREF CLM 2013 (ciment, chaux et magnésie)" in page
     assert "adéquation des quantités" not in page  # words, not the engine's factors
     assert "837.25" in as_persona("superuser").get(f"/api/synergies/{syn.pk}").content.decode()
+
+
+def test_new_proposals_that_read_alike_are_one_line_with_their_count(world, as_persona):
+    """Three receivers the company may not yet see, in one intercommunality, at the same distance: one line."""
+    import re
+    from html import unescape
+
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+
+    offer = world.flows["b_offer_ash"]
+    for i, km in enumerate((2.1, 3.4, 4.2)):
+        site = make_site(f"Cimenterie {i}", lat=50.63 + i / 1000, lon=3.06, commune="59350", naf="23.51Z")
+        need = make_flow(site, f"Cendres {i}", direction="need", quantity=1000, unit="t", material_class="fly_ash")
+        Synergy.objects.create(offer=offer, need=need, need_site=site, material_class="fly_ash", distance_km=km,
+                               quantity_t=1000, score=0.8 - i / 100)
+    html = as_persona("member_b").get(reverse("company-home")).content.decode()
+    section = html[html.index('id="h-new"'):html.index('id="h-flows"')]
+    lines = [" ".join(unescape(re.sub(r"<[^>]+>", "", li)).split()) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
+    assert len(lines) == 2, lines  # the three alike, and Alphaciment's need farther away
+    grouped = next(line for line in lines if "propositions" in line)
+    assert re.search(r"3 propositions vers des entreprises de Métropole Européenne de Lille, < 5 km", grouped), grouped
+    assert f'href="{reverse("company-synergies")}#syn-' in section  # the line opens them on the list
