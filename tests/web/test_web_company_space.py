@@ -100,7 +100,7 @@ def test_upload_refuses_rows_for_sites_of_other_companies(world, as_persona, job
     assert f"le site {b} n&#x27;est pas l&#x27;un de vos sites" in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
-    assert f"site {b} is not one of your sites" in english and "File import — your sites" in english
+    assert f"site {b} is not one of your sites" in english and "Import of your flows" in english
     assert as_persona("member_b").get(reverse("jobs:detail", args=[job.pk])).status_code == 404  # nor its report
     assert as_persona("facilitator_t").get(reverse("jobs:detail", args=[job.pk])).status_code == 404
 
