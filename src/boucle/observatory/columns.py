@@ -123,6 +123,17 @@ def _words(column: str, value):
     return value
 
 
+def csv_number(value, french: bool):
+    """A number as a spreadsheet of the reader's language reads it in CSV: no « .0 », a decimal comma in
+    French; anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text.replace(".", ",") if french else text
+
+
 def in_words(rows: list[dict], columns: list[str]) -> list[dict]:
     """Rows with their coded values as words (numbers, names and codes unchanged), keyed by header."""
     return [{header(c): _words(c, r.get(c)) for c in columns} for r in rows]

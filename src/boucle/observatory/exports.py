@@ -8,6 +8,7 @@ documents as the public pages, so the disclosure rule cannot be skipped by expor
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -110,7 +111,12 @@ def _readable_table(rows, columns, fmt, sheet):
     headers = [columns_words.header(c) for c in columns]
     body = spreadsheets.dict_rows(columns_words.in_words(rows, columns), headers)
     if fmt == "csv":
-        return ("\ufeff" + spreadsheets.csv_text(body, header=headers, delimiter=";")).encode("utf-8")
+        # a spreadsheet opens it in the reader's conventions: in French « ; » between cells and « , » before
+        # decimals (1234,5), in English « , » and « . »; XLSX cells are numbers and need neither
+        french = not (get_language() or "fr").startswith("en")
+        body = [[columns_words.csv_number(v, french) for v in row] for row in body]
+        text = spreadsheets.csv_text(body, header=headers, delimiter=";" if french else ",")
+        return ("\ufeff" + text).encode("utf-8")
     if fmt == "xlsx":
         meta = [[_("version du schéma"), SCHEMA_VERSION],
                 [_("schéma"), "https://github.com/boucle/boucle/blob/main/docs/open-data-schema.md"]]
@@ -250,8 +256,6 @@ def export(ref, what: str, fmt: str, public: bool, period: int | None = None, us
         if fmt == "geojson":
             raise ExportRefused(_("critical : un tableau, exportez-le en csv ou xlsx"))
         from .queries import critical_materials
-
-        from django.utils.translation import get_language
 
         lang = "en" if readable and (get_language() or "fr").startswith("en") else "fr"
         rows = [{**r, "classes": " ".join(r["classes"])}
