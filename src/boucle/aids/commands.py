@@ -202,7 +202,7 @@ def _curate(args) -> int:
             print("boucle aids curate: " + _("note : texte vide ; pour retirer la note, --clear"), file=sys.stderr)
             return 2
     try:
-        curation = services.curate(aid, None, ref, hidden=hidden, pinned=pinned, note=note)
+        curation = services.curate(aid, None, ref, hidden=hidden, pinned=pinned, note=note, operator=True)
     except services.CurationError as exc:
         print("boucle aids curate: " + str(exc), file=sys.stderr)
         return 2

@@ -213,7 +213,7 @@ def territory_figures(request):
     return render(request, "web/facilitator/figures.html", context)
 
 
-NEW_PROPOSALS_READ, NEW_PROPOSAL_LINES = 60, 6
+NEW_PROPOSALS_READ, NEW_PROPOSAL_LINES = 30, 6  # read a few more than shown, to group them
 
 
 def proposal_lines(rows: list[dict]) -> list[dict]:
