@@ -134,6 +134,8 @@ def calculation(synergy, hidden: bool) -> dict | None:
                                fuel_receiver=fuel_receiver)
     except (KeyError, ValueError):
         return None
+    if fuel_receiver and b.co2e_avoided_t is None:
+        return None  # the energy content or the displaced fuel is to be specified: the card says so, no terms
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
 
     def rows(terms):
