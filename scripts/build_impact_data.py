@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="path to the shared/ reference folder")
     args = ap.parse_args(argv)
     src = args.shared / DESNZ_FILE
+    if not src.exists() and (REPO.parent.parent / "shared" / DESNZ_FILE).exists():  # a worktree next to main
+        src = REPO.parent.parent / "shared" / DESNZ_FILE
     if not src.exists():
         print(f"missing {src}", file=sys.stderr)
         return 1
