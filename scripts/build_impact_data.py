@@ -4,7 +4,8 @@
 Re-runnable: reads the UK DESNZ 2025 flat file from ``shared/data/emission_factors``
 and writes ``src/boucle/impact/data/factors_desnz_2025.csv`` with only the rows and
 columns the impact engine uses, and ``fuel_energy.csv``: the energy content of each
-burnable class (DESNZ per-tonne / per-kWh net CV factor of the same fuel). The package must test without ``shared/``, hence the
+burnable class (DESNZ per-tonne / per-kWh net CV factor of the same fuel).
+The package must test without ``shared/``, hence the
 copy. Licence of the source: Open Government Licence v3.0 (see data/SOURCES.md).
 
 Usage: python scripts/build_impact_data.py [--shared PATH]
@@ -61,7 +62,8 @@ FUEL_CLASSES = {
 #: Boiler efficiency (net CV, hot water) of each burnable fuel (DESNZ item), for the useful heat it gives against a gas
 #: boiler; a fuel absent here has none shipped, so its use in a boiler stays unknown.
 _WOOD_FUELS = (0.86, "Commission Delegated Regulation (EU) 2015/2402, Annex II: harmonised efficiency reference "
-                        "value for separate production of heat, solid biomass (wood fuels), hot water, 86 % (net CV) (to check against the Official Journal text)")
+                        "value for separate production of heat, solid biomass (wood fuels), hot water, 86 % (net CV) "
+                        "(to check against the Official Journal text)")
 BOILER_EFFICIENCY = {"Wood chips": _WOOD_FUELS, "Wood pellets": _WOOD_FUELS}
 FUEL_ENERGY_COLUMNS = ["material_key", "desnz_item", "kwh_net_per_t", "per_t_factor_id", "per_kwh_net_factor_id",
                        "combustion_kgco2e_per_t", "biogenic_co2_kg_per_t_not_counted", "biogenic_co2_factor_id",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from boucle.messages import Message
 from boucle.messages import gettext_noop as _
 
-from .engine import QTY_MISSING, Term, _co2_term, _cost_term, _zero_term, disposal_factor_id
+from .engine import Term, _co2_term, _cost_term, _m, _zero_term, disposal_factor_id
 from .factors import FuelReceiver, MaterialInfo, Recipe, Tables
 
 NO_ENERGY = Message("impact.fuel-no-energy", _("pouvoir calorifique de cette matière à préciser (aucune valeur "
@@ -57,7 +57,8 @@ def burnable(tables: Tables, class_key: str) -> bool:
     return any(class_key in r.burns or (group and group in r.burns) for r in tables.fuel_receivers.values())
 
 
-def displaced_kwh_per_t(tables: Tables, info: MaterialInfo, receiver: FuelReceiver) -> tuple[float | None, Message | None, str]:
+def displaced_kwh_per_t(tables: Tables, info: MaterialInfo,
+                        receiver: FuelReceiver) -> tuple[float | None, Message | None, str]:
     """kWh (net CV) of the displaced fuel a tonne of the material replaces, or None and why; with how, in words."""
     energy = tables.fuel_energy.get(info.key)
     if energy is None:
@@ -115,8 +116,6 @@ def fuel_terms(tables: Tables, info: MaterialInfo, receiver: FuelReceiver, recip
         disposal = _zero_term("disposal_avoided", "t CO2e", route_note, Q, base)
         fee = _zero_term("avoided_disposal_fee", "EUR", route_note, Q, base)
     else:
-        from .engine import _m
-
         disposal = _co2_term("disposal_avoided", +1, disposal_factor_id(info, recipe, route), Q, base, base, tables,
                              _m("no-disposal-factor", _("aucun facteur d'élimination pour la filière %(route)s"),
                                 route=route) if Q is not None else qty_missing)
