@@ -116,24 +116,27 @@ def fuel_use(receiver_codes, class_keys) -> np.ndarray:
     return np.array([r is not None for r in fuel_receivers(receiver_codes, class_keys)], dtype=bool)
 
 
-def value_fuel_pairs(value: dict, fuel: list, class_keys: list, route_idx: np.ndarray, material_idx: np.ndarray,
-                     distance_km: np.ndarray) -> dict:
-    """``value`` (of :func:`value_pairs`) with the pairs burnt as fuels (``fuel``: their receiver's activity row,
-    None for the others) valued by the fuel they displace, and their ``drop`` decided on those figures."""
+def value_fuel_pairs(value: dict, idx: np.ndarray, fuel: list, class_keys: list, route_idx: np.ndarray,
+                     material_idx: np.ndarray, distance_km: np.ndarray) -> dict:
+    """``value`` (of :func:`value_pairs`) with pairs ``idx`` -- of materials some receiver may burn; ``fuel``,
+    ``class_keys``, ``route_idx``, ``material_idx`` and ``distance_km`` are theirs -- valued by the fuel they
+    displace where their receiver burns them (``fuel``: its activity row, None: it does not), and their ``drop``
+    decided on those figures."""
     from boucle.impact.fuel import score_fuel
     from boucle.impact.vector import default_model
 
-    idx = np.array([i for i, f in enumerate(fuel) if f is not None], dtype=np.int64)
-    if idx.size == 0:
+    burnt = np.array([f is not None for f in fuel], dtype=bool)
+    if not burnt.any():
         return value
+    idx = np.asarray(idx)[burnt]
+    pick = np.flatnonzero(burnt).tolist()
     model = default_model()
-    ro = np.where(route_idx[idx] >= 0, route_idx[idx], model.default_route[material_idx[idx]])
+    ro = np.where(route_idx[burnt] >= 0, route_idx[burnt], model.default_route[material_idx[burnt]])
     routes = route_keys()
     qty = value["quantity"][idx]
-    figures = score_fuel([class_keys[i] for i in idx.tolist()], [fuel[i] for i in idx.tolist()],
-                         [routes.get(r) for r in ro.tolist()], qty, distance_km[idx])
-    out = {k: np.array(v, copy=True) for k, v in value.items() if isinstance(v, np.ndarray)}
-    out = {**value, **out}
+    figures = score_fuel([class_keys[i] for i in pick], [fuel[i] for i in pick], [routes.get(r) for r in ro.tolist()],
+                         qty, distance_km[burnt])
+    out = {**value, **{k: np.array(value[k], copy=True) for k in (*figures, "drop") if k in value}}
     for k, v in figures.items():
         if k in out:
             out[k][idx] = v

@@ -1278,15 +1278,18 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         # (additionality.fuel_receivers), and dropped, like any pair, when it gains nothing.
         fuel = [None] * len(chosen)
         if offer_burnable is None:
-            offer_burnable = np.array([burnable(r[2]) for r in o_rows], dtype=bool)
+            by_class = {k: burnable(k) for k in {r[2] for r in o_rows}}
+            offer_burnable = np.array([by_class[r[2]] for r in o_rows], dtype=bool)
         idx = np.flatnonzero(offer_burnable[oi]) if len(chosen) else np.zeros(0, dtype=np.int64)
         if idx.size:  # only the pairs of such materials: a dense region shows hundreds of thousands of pairs
             codes = [_receiver_activity(n_rows[n][4]) or sites[needs.site[n]].naf_code
                      for n in chosen.need_idx[idx].tolist()]
-            for i, f in zip(idx.tolist(), fuel_receivers(codes, [o_rows[o][2] for o in oi[idx].tolist()])):
+            keys = [o_rows[o][2] for o in oi[idx].tolist()]
+            rows = fuel_receivers(codes, keys)
+            for i, f in zip(idx.tolist(), rows):
                 fuel[i] = f
-            value = value_fuel_pairs(value, fuel, [o_rows[o][2] for o in oi.tolist()], vterms.route_idx[oi],
-                                     vterms.material_idx[oi], distance)
+            value = value_fuel_pairs(value, idx, rows, keys, vterms.route_idx[oi[idx]], vterms.material_idx[oi[idx]],
+                                     distance[idx])
         if not value["drop"].any():
             break
         sel = sel[~value["drop"]]
