@@ -15,8 +15,10 @@ passes them through :meth:`Disclosure.event` first:
   words, the place is at most the commune and its department, plus the company's name when the
   company is published.
 
-The stored event is never changed (its hash is in the passport's chain); readers without the
-real places get an ``eventID`` recomputed over what they read (``epcis.redact``).
+The stored event is never changed (its hash is in the passport's private chain); readers without
+the real places get an ``eventID`` recomputed over what they read (``epcis.redact``), and the
+passport's *public* chain, built at capture over :func:`published_form` (what an anonymous reader
+reads), instead of the private one (:meth:`Disclosure.reads_every_place`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ def place_pseudonym(uri: str) -> str:
     key = uri if uri.startswith(SITE_PREFIX) else normalise_gs1_uri(uri)
     digest = salted_hmac(_SALT, key, algorithm="sha256").digest()[:16]
     return PLACE_PREFIX + base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+def published_form(data: dict) -> dict:
+    """An event as a reader who may know none of its places reads it (an anonymous visitor): every
+    location, and every site URI written elsewhere in it, pseudonymised; ``eventID`` the CBV hash of the
+    result. Depends on the event and the platform's secret key only: the public chain is built from it."""
+    def rename(uri: str):
+        return place_pseudonym(uri) if uri else None
+
+    def other(value: str):
+        return place_pseudonym(value) if value.startswith(SITE_PREFIX) else None
+
+    return redact_event(data, rename, other)[0]
 
 
 def _sites_of(uris) -> dict:
@@ -130,7 +145,7 @@ class Disclosure:
             key = (event.pk, event.data.get("eventID"))
             published = _ANONYMOUS.get(key)
             if published is None:
-                published = self._published(event)
+                published = published_form(event.data)
                 with _ANONYMOUS_LOCK:  # threads of one server share the table
                     while len(_ANONYMOUS) >= _ANONYMOUS_MAX:
                         _ANONYMOUS.pop(next(iter(_ANONYMOUS)))
@@ -162,6 +177,18 @@ class Disclosure:
                 data["errorDeclaration"]["correctiveEventIDs"] = [renamed.get(i, i) for i in ids]
             published.append(data)
         return published
+
+    def reads_every_place(self, events) -> bool:
+        """Whether this reader reads every place of ``events`` (stored ``Event`` rows) as captured: then, and
+        only then, may it read hashes over the stored events (the private chain); anyone else reads the
+        public chain, which no candidate site can be tested against."""
+        if self.everything:
+            return True
+        if not self.user.is_authenticated:
+            return False
+        events = list(events)
+        self.prime(uri for e in events for uri in _places(e.data))
+        return all(self.event(e).get("eventID") == e.data.get("eventID") for e in events)
 
     def place_words(self, uri: str) -> str:
         """Where, in words: the site's name for its people; the company (when published), the commune and

@@ -101,11 +101,13 @@ def test_edited_status_is_not_shown_and_fails_verify(client, story, capsys):
 
 
 def _truncate(passport):
-    """Delete the last event and rewind the recorded head and the status to the ones before, consistently."""
+    """Delete the last event and rewind the recorded heads (of both chains) and the status to the ones
+    before, consistently."""
     *kept, last = entries(passport)
     ChainEntry.objects.filter(pk=last.pk).delete()
     Event.objects.filter(pk=last.event_id).delete()
-    ChainHead.objects.filter(passport=passport).update(link=kept[-1].link, length=len(kept))
+    ChainHead.objects.filter(passport=passport).update(link=kept[-1].link, public_link=kept[-1].public_link,
+                                                       length=len(kept))
     Passport.objects.filter(pk=passport.pk).update(status=Passport.Status.IN_USE)  # what "receiving" left
     return kept
 
@@ -119,11 +121,11 @@ def test_deleting_the_last_event_and_rewinding_the_head_is_detected(story, capsy
 def test_a_rewind_to_an_older_genuine_signed_head_is_caught_by_the_log(world, django_capture_on_commit_callbacks, capsys):
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[:3])
-    older = ChainHead.objects.get(passport=world.item).signed  # a forger kept it from an earlier backup
+    older = ChainHead.objects.get(passport=world.item)  # a forger kept its heads from an earlier backup
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[3:], start=4)
     _truncate(world.item)
-    ChainHead.objects.filter(passport=world.item).update(signed=older)
+    ChainHead.objects.filter(passport=world.item).update(signed=older.signed, public_signed=older.public_signed)
     assert run("verify", world.item.handle) == 1
     out = capsys.readouterr().out
     assert "the head logged outside the database: it certified 4 events" in out and "only 3 are stored" in out
@@ -134,13 +136,14 @@ def test_anyone_holding_an_earlier_record_detects_the_truncation(client, world, 
     """Even with the database rewound *and* the log file gone, a downloaded record is evidence."""
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[:3])
-    older = ChainHead.objects.get(passport=world.item).signed
+    older = ChainHead.objects.get(passport=world.item)
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[3:], start=4)
-    kept = tmp_path / "record.json"
+    kept = tmp_path / "record.json"  # what anyone downloads: the public chain's head
     kept.write_bytes(client.get(f"/passeports/{world.item.handle}.json").content)
+    assert json.loads(kept.read_text())["chain"]["signedHead"]["chain"] == "public"
     _truncate(world.item)
-    ChainHead.objects.filter(passport=world.item).update(signed=older)
+    ChainHead.objects.filter(passport=world.item).update(signed=older.signed, public_signed=older.public_signed)
     settings.BOUCLE_PASSPORT_HEADS_LOG = str(tmp_path / "wiped.jsonl")
     assert run("verify", world.item.handle) == 0  # nothing left on the server reveals it...
     assert run("verify", world.item.handle, "--head", str(kept)) == 1  # ...the record someone kept does
@@ -156,9 +159,11 @@ def test_a_forged_head_file_is_refused(story, tmp_path, capsys):
 
 
 def test_head_export_and_the_published_key_let_anyone_check_the_record(client, story, capsys):
-    """Without Boucle's code: the key from /.well-known, the head and links from the record."""
-    assert run("head", story.handle) == 0
+    """Without Boucle's code: the key from /.well-known, the head and links from the record (anyone
+    reads the public chain; ``boucle passport head --public`` exports the same head)."""
+    assert run("head", story.handle, "--public") == 0
     exported = json.loads(capsys.readouterr().out)
+    assert exported["chain"] == "public"
     described = client.get("/.well-known/gs1resolver").json()["passportChainHeads"]
     published = client.get(f"/.well-known/boucle-chain-head/{story.handle}").json()
     record = client.get(f"/passeports/{story.handle}.json").json()["chain"]
