@@ -232,6 +232,55 @@ def test_the_migration_relinks_intact_chains_only(world):
     assert run("verify", world.item2.handle) == 1  # tampered before the upgrade: still reported
 
 
+def test_histories_captured_before_the_public_chain_get_it_once(client, world, capsys):
+    """``boucle passport public-chain`` (and migration 0004) build it for intact histories only, once."""
+    import importlib
+
+    from django.apps import apps
+
+    from boucle.passports.identifiers import site_uri
+
+    for day, step in enumerate(STEPS[:3], start=1):
+        capture(object_event([ITEM], biz_step=step, event_time=f"2026-02-0{day}T10:00:00Z",
+                             biz_location=site_uri(world.factory)), world.producer, visibility="public")
+    capture_steps(world, STEPS[:1])
+    capture(object_event([f"https://id.gs1.org/01/{GTIN}/21/43"], biz_step="commissioning",
+                         event_time="2026-02-01T10:00:00Z"), world.producer, visibility="public")
+    built = {e.pk: (e.public_event_id, e.public_link) for e in entries(world.item)}
+    signed = ChainHead.objects.get(passport=world.item).public_signed
+
+    def as_before_the_upgrade():
+        ChainEntry.objects.update(public_event_id="", public_link="")
+        ChainHead.objects.update(public_link="", public_signed={})
+
+    as_before_the_upgrade()
+    chain = client.get(f"/passeports/{world.item.handle}.json").json()["chain"]
+    assert chain["kind"] == "public" and not any(entry["link"] for entry in chain["links"])  # no private link
+    assert chain["signedHead"] is None and client.get(f"/.well-known/boucle-chain-head/{world.item.handle}").status_code == 404
+    assert run("verify", world.item.handle) == 1
+    assert "the public chain has not been built yet" in capsys.readouterr().out
+    tampered = entries(world.item2)[0].event
+    Event.objects.filter(pk=tampered.pk).update(data={**tampered.data, "bizStep": "destroying"})
+
+    assert run("public-chain", "--all") == 1
+    out, err = capsys.readouterr()
+    assert f"{world.item2.handle}: history tampered with" in out and "1 built, 0 already there, 1 refused" in err
+    assert {e.pk: (e.public_event_id, e.public_link) for e in entries(world.item)} == built  # as at capture
+    assert run("verify", world.item.handle) == 0
+    head = ChainHead.objects.get(passport=world.item).public_signed
+    assert (head["length"], head["head"], head["chain"]) == (signed["length"], signed["head"], "public")
+    assert run("public-chain", world.item.handle) == 0  # idempotent: nothing re-signed
+    assert "0 built, 1 already there" in capsys.readouterr().err
+    assert ChainHead.objects.get(passport=world.item).public_signed == head
+    assert not ChainHead.objects.get(passport=world.item2).public_signed  # not laundered
+    assert run("verify", world.item2.handle) == 1
+
+    as_before_the_upgrade()
+    importlib.import_module("boucle.passports.migrations.0004_public_chain").build_public_chains(apps, None)
+    assert {e.pk: (e.public_event_id, e.public_link) for e in entries(world.item)} == built
+    assert run("verify", world.item.handle) == 0 and run("verify", world.item2.handle) == 1
+
+
 def test_verify_speaks_french_first(client, story, capsys):
     passport = story
     assert run("verify", passport.handle, lang="fr") == 0
