@@ -164,11 +164,20 @@ class Disclosure:
         return published if changed else event.data
 
     def events(self, events) -> list[dict]:
-        """Many events; a corrective event's ``correctiveEventIDs`` follow the ids this reader sees."""
+        """Many events; an event's ``correctiveEventIDs`` follow the ids this reader sees (of events in this
+        answer or not: a stored hash would let anyone test candidate sites against it)."""
         events = list(events)
         self.prime(uri for e in events for uri in _places(e.data))
         out = [(e.data.get("eventID"), self.event(e)) for e in events]
         renamed = {old: new["eventID"] for old, new in out if old != new.get("eventID")}
+        outside = {i for _old, data in out for i in (data.get("errorDeclaration") or {}).get("correctiveEventIDs") or []
+                   } - {old for old, _data in out}
+        if outside:  # corrective events this answer does not hold: their ids as this reader reads them too
+            from .models import Event
+
+            for other in Event.objects.filter(event_id__in=list(outside)):
+                if (read := self.event(other).get("eventID")) != other.event_id:
+                    renamed[other.event_id] = read
         published = []
         for _old, data in out:
             ids = (data.get("errorDeclaration") or {}).get("correctiveEventIDs") or []

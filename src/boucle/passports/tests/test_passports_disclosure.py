@@ -248,6 +248,22 @@ def test_editing_a_stored_event_breaks_both_chains(client, story):
     assert client.get(f"/passeports/{story.item.handle}.json").json()["chain"]["intact"] is False
 
 
+def test_an_error_declaration_names_its_corrective_events_by_their_published_ids(client, story):
+    """Even when the corrective event is not in the same answer: its stored hash is testable too."""
+    corrective = story.stored[3]
+    declared = object_event([ITEM], biz_step="inspecting", event_time="2026-08-01T10:00:00Z",
+                            biz_location=site_uri(story.factory))
+    declared["errorDeclaration"] = {"declarationTime": "2026-08-02T10:00:00Z",
+                                    "correctiveEventIDs": [corrective.event_id]}
+    capture(declared, story.producer, visibility="public")
+    published = {e["bizStep"]: e["eventID"] for e in events_as(client)}
+    alone = events_as(client, EQ_bizStep="inspecting")
+    assert len(alone) == 1 and alone[0]["errorDeclaration"]["correctiveEventIDs"] == [published["repairing"]]
+    assert published["repairing"] != corrective.event_id
+    assert events_as(client, story.authority, EQ_bizStep="inspecting")[0]["errorDeclaration"][
+        "correctiveEventIDs"] == [corrective.event_id]
+
+
 def test_a_person_opening_the_events_link_reads_the_life_story_not_json(client, story):
     browser = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
     response = client.get(QUERY, {"MATCH_anyEPC": ITEM}, **browser)
