@@ -170,8 +170,8 @@ class Disclosure:
         self.prime(uri for e in events for uri in _places(e.data))
         out = [(e.data.get("eventID"), self.event(e)) for e in events]
         renamed = {old: new["eventID"] for old, new in out if old != new.get("eventID")}
-        outside = {i for _old, data in out for i in (data.get("errorDeclaration") or {}).get("correctiveEventIDs") or []
-                   } - {old for old, _data in out}
+        named = {i for _old, data in out for i in (data.get("errorDeclaration") or {}).get("correctiveEventIDs") or []}
+        outside = named - {old for old, _data in out}
         if outside:  # corrective events this answer does not hold: their ids as this reader reads them too
             from .models import Event
 

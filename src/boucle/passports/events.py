@@ -6,9 +6,10 @@ transaction (the chain heads are locked, so two captures cannot fork a chain). E
 covers the event's visibility, and each new head is signed and logged outside the database
 (``anchor``). Each passport has a second, public chain over its events as anyone reads them
 (places pseudonymised, ``disclosure.published_form``), built and signed in the same step: the
-private chain's hashes would let anyone who reads every event test candidate sites against them. What a page shows of a history is read from the hashed event itself
-(``story_of``), never from the columns kept for queries, and ``verify`` checks those columns,
-the passport's status, the head's signature and every head someone kept. A disassembly
+private chain's hashes would let anyone who reads every event test candidate sites against
+them. What a page shows of a history is read from the hashed event itself (``story_of``),
+never from the columns kept for queries, and ``verify`` checks those columns, the passport's
+status, both chains, their heads' signatures and every head someone kept. A disassembly
 or recycling event at a Boucle site also declares what it recovered as an *offer* of that
 site, so traced materials enter the matching the moment they exist.
 """
@@ -376,8 +377,8 @@ def verify(passport: Passport, held_heads=(), *, use_log: bool = True, logged: d
                               "les lecteurs qui ne peuvent pas connaître les lieux n'ont aucune empreinte à vérifier"))
         else:
             forms = [{**published_form(e.event.data), "eventID": e.public_event_id} for e in entries]
-            problems.extend(_("chaîne publique : %(problem)s") % {"problem": chain_problem_text(p)} for p in verify_chain(
-                forms, public_links, head.public_link or None, tags=tags, tag_values=Tier.values))
+            found = verify_chain(forms, public_links, head.public_link or None, tags=tags, tag_values=Tier.values)
+            problems.extend(_("chaîne publique : %(problem)s") % {"problem": chain_problem_text(p)} for p in found)
             problems.extend(_signed_head_problems(passport.handle, public_links, head.public_link, head.length,
                                                   head.public_signed, public, _("la tête publique enregistrée")))
     anchors = list(held_heads)

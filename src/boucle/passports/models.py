@@ -201,7 +201,7 @@ class ChainEntry(models.Model):
     public_event_id = models.CharField(max_length=120, blank=True,
                                        help_text="CBV 2.0 hash of the event as anyone reads it (places pseudonymised).")
     public_link = models.CharField(max_length=64, blank=True,
-                                   help_text="Link of the public chain (empty: not built yet, boucle passport public-chain).")
+                                   help_text="Link of the public chain (empty: not built, boucle passport public-chain).")
 
     class Meta:
         ordering = ["passport", "seq"]

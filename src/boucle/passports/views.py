@@ -55,9 +55,9 @@ def history(passport: Passport, user, disclosure: Disclosure | None = None) -> d
 
     def link(entry):
         out = {"seq": entry.seq, "link": entry.link if private else entry.public_link}
-        if entry.event.pk in shown:
-            out.update(eventID=entry.event.event_id if private else entry.public_event_id,
-                       visibility=entry.event.visibility)
+        event_id = entry.event.data.get("eventID") if private else entry.public_event_id
+        if entry.event.pk in shown and out["link"] and event_id:  # (a public chain not built yet: no hash)
+            out.update(eventID=event_id, visibility=entry.event.visibility)
         return out
 
     signed = (head.signed if private else head.public_signed) if head else None

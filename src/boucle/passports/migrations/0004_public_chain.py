@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='chainentry',
             name='public_link',
-            field=models.CharField(blank=True, help_text='Link of the public chain (empty: not built yet, boucle passport public-chain).', max_length=64),
+            field=models.CharField(blank=True, help_text='Link of the public chain (empty: not built, boucle passport public-chain).', max_length=64),
         ),
         migrations.AddField(
             model_name='chainhead',

@@ -256,7 +256,8 @@ def test_histories_captured_before_the_public_chain_get_it_once(client, world, c
     as_before_the_upgrade()
     chain = client.get(f"/passeports/{world.item.handle}.json").json()["chain"]
     assert chain["kind"] == "public" and not any(entry["link"] for entry in chain["links"])  # no private link
-    assert chain["signedHead"] is None and client.get(f"/.well-known/boucle-chain-head/{world.item.handle}").status_code == 404
+    assert chain["signedHead"] is None
+    assert client.get(f"/.well-known/boucle-chain-head/{world.item.handle}").status_code == 404
     assert run("verify", world.item.handle) == 1
     assert "the public chain has not been built yet" in capsys.readouterr().out
     tampered = entries(world.item2)[0].event
