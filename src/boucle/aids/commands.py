@@ -143,11 +143,9 @@ def _curate(args) -> int:
     ref = (args.territory or "").strip()
     try:
         territory = resolve(ref)
-    except TerritoryError:
-        territory = None
-    if territory is None or territory.level not in ("region", "departement", "epci", "commune"):
-        print("boucle aids curate: " + _("--territory : %(ref)s inconnu ; attendu region:32, departement:59, "
-                                         "epci:SIREN ou commune:INSEE") % {"ref": repr(ref)}, file=sys.stderr)
+    except TerritoryError as exc:  # the words of every command's --territory
+        print("boucle aids curate: " + _("territoire inconnu (%(error)s) : region:32, departement:59, epci:SIREN ou "
+                                         "commune:INSEE") % {"error": exc}, file=sys.stderr)
         return 2
     ref = f"{territory.level}:{territory.code}"
     if args.curate_action == "list":

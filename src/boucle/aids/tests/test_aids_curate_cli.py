@@ -56,8 +56,8 @@ def test_hide_note_pin_and_list_for_one_territory(aid, capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, lang, words", [
-    (("hide", "{aid}", "--territory", "epci:1"), "fr", ["'epci:1' inconnu", "region:32"]),
-    (("hide", "{aid}", "--territory", "pays:FR"), "en", ["'pays:FR' unknown", "region:32"]),
+    (("hide", "{aid}", "--territory", "epci:1"), "fr", ["territoire inconnu", "'1'", "region:32, departement:59"]),
+    (("hide", "{aid}", "--territory", "pays:FR"), "en", ["unknown territory", "'pays'", "region:32, departement:59"]),
     (("hide", "douze", "--territory", MEL), "fr", ["'douze'", "boucle aids list"]),
     (("show", "999999", "--territory", MEL), "en", ["999999", "boucle aids list"]),
     (("note", "{aid}", "   ", "--territory", MEL), "fr", ["--clear"]),

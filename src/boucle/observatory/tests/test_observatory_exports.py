@@ -228,3 +228,8 @@ def test_a_synergy_download_in_english_and_its_xlsx_pairs_each_header_with_its_k
     assert {r["material"] for r in rows} >= {"Spent foundry sand", "Coal fly ash"}
     pairs = {row[0].value: row[1].value for row in book["columns"].iter_rows(min_row=2)}
     assert [pairs[h] for h in header] == SYNERGY_COLUMNS
+    body = _page_download(client, "/observatoire/territoire/region/32/export/synergies.csv").decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(body[1:])))  # English: commas, and a point before decimals
+    assert list(rows[0])[:2] == ["synergy no.", "synergy status"]
+    assert "10.0" not in {r["distance (km)"] for r in rows} and "95" in {r["distance (km)"] for r in rows}
+    assert {r["score"] for r in rows} == {"0.8"}
