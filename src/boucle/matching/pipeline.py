@@ -1409,9 +1409,12 @@ def _estimate_bounds(o_rows, n_rows, flows, flows_by_id, site_pos, needs):
     d_q = np.array([_nan(f.quantity_t) for f in d_flows] + [np.nan], dtype=float)
     d_unit = np.array([code(f.unit) for f in d_flows] + [-1], dtype=np.int64)  # -1: the offer's
     scales: dict = {}  # (site position, unit code) -> the largest need the site declared in that unit
+    flow_unit: dict = {}  # (unit, kind) -> _flow_unit: a few distinct among a dense region's flows
     for f in flows:
         if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0 and f.site_id in site_pos:
-            unit = _flow_unit(f)
+            unit = flow_unit.get((f.unit, f.kind), False)
+            if unit is False:
+                unit = flow_unit[(f.unit, f.kind)] = _flow_unit(f)
             if unit:
                 key = (site_pos[f.site_id], code(unit))
                 scales[key] = max(scales.get(key, 0.0), float(f.quantity_t))
