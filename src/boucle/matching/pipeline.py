@@ -259,6 +259,7 @@ class ProposalTable:
             cols = self._columns(a, min(a + self.CHUNK, len(self)))
             ops = list(map(o_part.__getitem__, cols["o"]))
             nps = list(map(n_part.__getitem__, cols["n"]))
+            # the parts as columns (_offer_part: 7 pieces, unit, words' number; _need_part: 4 pieces, words' number)
             o_ = [list(map(operator.itemgetter(k), ops)) for k in range(9)]
             n_ = [list(map(operator.itemgetter(k), nps)) for k in range(5)]
             said = list(map(words.__getitem__, map(operator.add, o_[8], n_[4])))
