@@ -125,3 +125,18 @@ def test_the_calculation_total_is_the_cards_figure(db):
             calc = calculation(synergy, hidden=False)
             assert calc["co2e_total"] == co2e_text(synergy)
             assert calc["eur_total"] == eur_text(synergy.eur_saved)
+
+
+def test_the_facilitators_list_shows_the_cards_co2e(world, as_persona):
+    """One figure per synergy: the list read « 2 659,3 » where the synergy's page read « 2 700 t CO₂e »."""
+    from boucle.matching.models import Synergy
+
+    ab = world.synergies["ab"]
+    Synergy.objects.filter(pk=ab.pk).update(co2e_avoided_t=2659.346,
+                                            explanation={"co2e_low_t": 2044.8, "co2e_high_t": 3273.9})
+    client = as_persona("facilitator_t")
+    listing = client.get("/animation/synergies/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = client.get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "2\u202f700 t CO₂e (2\u202f000 – 3\u202f300)" in page
+    row = next(r for r in listing.split("<tr>") if f"/synergies/{ab.pk}/" in r)
+    assert ">2\u202f700<" in row and "2\u202f659" not in row and "2659" not in row
