@@ -88,6 +88,19 @@ def test_the_observatory_links_its_impacts_to_the_method_and_the_report_names_no
     assert 'id="method"' in report and "docs/impact-method.md" not in report
 
 
+def test_the_report_method_reads_in_english_and_says_when_no_tonne_is_diverted(world, as_persona):
+    """The English annex read « EF_vierge », « EF_élimination »; and « tonnes diverted = Q » while a
+    material already recycled shows 0 t diverted on its synergy card."""
+    client = as_persona("facilitator_t")
+    url = reverse("observatory:territory-report", args=["epci", EPCI_T])
+    french = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "0 pour une matière déjà recyclée" in french
+    client.cookies["django_language"] = "en"
+    english = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "EF_virgin" in english and "EF_vierge" not in english and "élimination" not in english
+    assert "0 for a material already recycled" in english
+
+
 @pytest.mark.parametrize(("value", "digits", "shown"), [
     (0.04, 1, "< 0,1"), (0.3, 0, "< 1"), (0, 1, "0"), (2879.94, 1, "2\u202f879,9"), (None, 0, "—")])
 def test_a_small_positive_figure_never_reads_zero(value, digits, shown):
