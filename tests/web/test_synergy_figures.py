@@ -140,3 +140,27 @@ def test_the_facilitators_list_shows_the_cards_co2e(world, as_persona):
     assert "2\u202f700 t CO₂e (2\u202f000 – 3\u202f300)" in page
     row = next(r for r in listing.split("<tr>") if f"/synergies/{ab.pk}/" in r)
     assert ">2\u202f700<" in row and "2\u202f659" not in row and "2659" not in row
+
+
+def test_water_reads_in_cubic_metres_on_the_card_and_in_the_calculation(db):
+    """The card read « 100 000 à 1 000 000 m3/an » and the calculation « 280 000 m3 × 0,1913 kg CO2e/m3 »."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.present import quantity_range
+    from boucle.web.synergy_figures import calculation
+
+    sugar = make_site("Sucrerie", naf="10.81Z")
+    water = make_flow(sugar, "Eaux de condensation", kind="water", quantity=280000, unit="m3", quantity_base=280000,
+                      base_unit="m3", material_class="water_demineralised")
+    laundry = make_site("Blanchisserie", lat=50.70, naf="35.30Z")
+    b = exchange_breakdown("water_demineralised", 280000.0, "m3", 1.3)
+    synergy = Synergy.objects.create(
+        offer=water, need_site=laundry, inferred=True, material_class="water_demineralised", distance_km=1.3,
+        score=0.4, quantity_t=280000.0, co2e_avoided_t=b.co2e_avoided_t, eur_saved=b.eur_saved, explanation={})
+    with translation.override("fr"):
+        assert quantity_range(280000, "m3").endswith(" m³/an")
+        calc = calculation(synergy, hidden=False)
+    shown = " ".join(r["how"] for r in calc["co2e"] + calc["eur"])
+    assert "m³ ×" in shown and "kg CO₂e/m³" in shown
+    assert "m3" not in shown and "CO2e" not in shown

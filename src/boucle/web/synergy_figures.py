@@ -80,8 +80,10 @@ def _number(value, lang):
 
 
 def _unit(unit: str) -> str:
-    """« EUR/t » reads « €/t »."""
-    return unit.replace("EUR", "€")
+    """« EUR/t » reads « €/t », « kg CO2e/m3 » « kg CO₂e/m³ »."""
+    from .words import unit_label
+
+    return unit_label(unit)
 
 
 def _price_range(term, lang: str) -> str:
@@ -133,7 +135,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
         for t in terms:
             how = ""
             if t.activity is not None and t.factor:
-                how = f"{_number(t.activity, lang)} {t.activity_unit} × {_factor(t.factor, lang)} {_unit(t.unit)}"
+                how = f"{_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} {_unit(t.unit)}"
             cited = bool(t.factor_id) and t.factor_id != "NONE"
             name, url = source_name(t.source) if cited else ("", "")
             out.append({"label": translate(term_name(t.name)), "value": _number(t.value, lang),

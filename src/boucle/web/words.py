@@ -46,6 +46,13 @@ def _scaled(value: float, unit: str) -> tuple[str, str]:
     return number(value), unit
 
 
+def unit_label(unit: str) -> str:
+    """A stored unit as it is printed: « m3 » reads « m³ », « CO2e » « CO₂e », « EUR » « € » (also inside
+    a compound unit: « kg CO2e/m3 » reads « kg CO₂e/m³ »)."""
+    unit = re.sub(r"\bm3\b", "m³", unit or "")
+    return unit.replace("CO2e", "CO₂e").replace("EUR", "€")
+
+
 def flow_quantity(quantity, unit: str, period: str) -> str:
     """A declared quantity as its company wrote it: "2 300 t/an", "773,2 t/an", "12 m³/an", "0,6 kg (une fois)".
 
@@ -58,7 +65,7 @@ def flow_quantity(quantity, unit: str, period: str) -> str:
     if unit == "unit":
         shown_unit = _("unités") if value > 1 else _("unité")
     else:
-        shown_unit = {"m3": "m³"}.get(unit, unit)
+        shown_unit = unit_label(unit)
     text = f"{number(value, digits)} {shown_unit}".strip()
     return text + str(PER_PERIOD.get(period, ""))
 
@@ -77,6 +84,7 @@ def decade_range(value: float | None, unit: str) -> str | None:
     """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t"."""
     if value is None:
         return None
+    unit = unit_label(unit)
     value = float(value)
     if not math.isfinite(value) or value < 0:
         return None

@@ -43,6 +43,12 @@ def tonnes(value):
 
 
 @register.filter
+def unit(value):
+    """``{{ "m3"|unit }}`` → "m³"."""
+    return words.unit_label(value)
+
+
+@register.filter
 def decade(value, unit=""):
     return words.decade_range(value, unit) or "—"
 
