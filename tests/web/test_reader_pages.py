@@ -332,3 +332,20 @@ def test_each_language_is_offered_in_its_own_name(world, as_persona):
     page = as_persona("anonymous").get("/").content.decode()
     assert '<option value="en" lang="en" >English</option>' in page and "Anglais" not in page
     assert '<option value="fr" lang="fr" selected>Français</option>' in page
+
+
+def test_the_reports_main_synergies_show_the_cards_figures(world, as_persona):
+    """« Principales synergies » read « 0 » km for 0.3 km and « 2 659 » t CO₂e where the synergy's card
+    reads « 0,3 km » and « 2 700 t CO₂e (2 000 – 3 300) »."""
+    from boucle.matching.models import Synergy
+
+    ab = world.synergies["ab"]
+    Synergy.objects.filter(pk=ab.pk).update(distance_km=0.3, co2e_avoided_t=2659.346,
+                                            explanation={"co2e_low_t": 2044.8, "co2e_high_t": 3273.9})
+    client = as_persona("facilitator_t")
+    report = client.get(reverse("observatory:territory-report", args=["epci", EPCI_T]),
+                        HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    top = report.split('id="top-synergies"')[1].split("</section>")[0]
+    row = next(r for r in top.split("<tr>") if "Bravotherm" in r)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells[0] == "0,3" and cells[-1] == "2\u202f700"
