@@ -349,3 +349,13 @@ def test_the_reports_main_synergies_show_the_cards_figures(world, as_persona):
     row = next(r for r in top.split("<tr>") if "Bravotherm" in r)
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     assert cells[0] == "0,3" and cells[-1] == "2\u202f700"
+
+
+def test_a_label_and_its_value_are_joined_as_each_language_writes_them(world, as_persona):
+    """English pages read « Synergy : Fly ash » and « Offer : interested », with the French space."""
+    client = as_persona("facilitator_t")
+    url = reverse("synergy-detail", args=[world.synergies["ab"].pk])
+    assert re.search(r"<h1>Synergie : [^<]+</h1>", client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    client.cookies["django_language"] = "en"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r"<h1>Synergy: [^<]+</h1>", english) and "Synergy :" not in english
