@@ -164,3 +164,27 @@ def test_water_reads_in_cubic_metres_on_the_card_and_in_the_calculation(db):
     shown = " ".join(r["how"] for r in calc["co2e"] + calc["eur"])
     assert "m³ ×" in shown and "kg CO₂e/m³" in shown
     assert "m3" not in shown and "CO2e" not in shown
+
+
+def test_an_unknown_total_says_why_above_its_known_terms(db):
+    """« Gain net par an : inconnu » above « 95 000 » and « -120 » read as a broken sum: the page says
+    a term has no cited factor or price. A computable estimate carries no such note."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    garage = make_site("Garage", naf="45.20A")
+    plant = make_site("Centre de traitement", lat=50.70, naf="38.22Z")
+    oil = make_flow(garage, "Émulsions d'usinage", quantity=380, unit="t", material_class="oily_water",
+                    current_route="landfill")
+    unknown = Synergy.objects.create(offer=oil, need_site=plant, inferred=True, material_class="oily_water",
+                                     distance_km=3.1, score=0.3, quantity_t=380.0, explanation={})
+    calc = calculation(unknown, hidden=False)
+    assert calc["unknown_total"] and [r["value"] for r in calc["eur"]]  # known terms, unknown total
+    wood = make_flow(garage, "Bois", quantity=2300, unit="t", material_class="wood_untreated", current_route="landfill")
+    b = exchange_breakdown("wood_untreated", 2300.0, "t", 3.1, baseline_route="landfill")
+    known = Synergy.objects.create(offer=wood, need_site=plant, inferred=True, material_class="wood_untreated",
+                                   distance_km=3.1, score=0.9, quantity_t=2300.0, co2e_avoided_t=b.co2e_avoided_t,
+                                   eur_saved=b.eur_saved, explanation={})
+    assert not calculation(known, hidden=False)["unknown_total"]

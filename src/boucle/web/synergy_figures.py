@@ -158,4 +158,6 @@ def calculation(synergy, hidden: bool) -> dict | None:
                            else format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang)),
             "eur_total": (eur_text(synergy.eur_saved) if same(synergy.eur_saved, b.eur_saved)
                           else format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang)),
-            "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang)}
+            "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang),
+            # a total the engine cannot compute (a factor or price is missing), above terms that are known
+            "unknown_total": b.co2e_avoided_t is None or b.eur_saved is None}
