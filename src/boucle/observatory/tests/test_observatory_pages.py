@@ -56,3 +56,11 @@ def test_funnel_tells_steps_reached_from_current_statuses(obs_world, client):
     section = page.split('id="obs-funnel"')[1].split("</section>")[0]
     assert "ayant atteint chaque étape" in section
     assert re.search(r"Statut actuel : suggérée : \d", section)
+
+
+def test_public_estimates_say_they_count_running_synergies_only(obs_world, client):
+    """The public table read « CO2e évité, estimé : 0 » for every EPCI while the facilitator's potential
+    read 542 424 t CO₂e: the column counts the running synergies only, and now says so."""
+    page = client.get(reverse("observatory:public"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "CO₂e évité, estimé, synergies en fonctionnement (t/an)" in page
+    assert "CO2e" not in page
