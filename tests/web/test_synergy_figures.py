@@ -1,5 +1,6 @@
 """A synergy's estimated CO2e is shown rounded with its range, and an assumed current route is said."""
 
+import re
 from types import SimpleNamespace
 
 from django.utils import translation
@@ -188,3 +189,27 @@ def test_an_unknown_total_says_why_above_its_known_terms(db):
                                    distance_km=3.1, score=0.9, quantity_t=2300.0, co2e_avoided_t=b.co2e_avoided_t,
                                    eur_saved=b.eur_saved, explanation={})
     assert not calculation(known, hidden=False)["unknown_total"]
+
+
+def test_the_list_reads_zero_diverted_tonnes_as_the_card_does(world, as_persona):
+    """A material already recycled diverts 0 t: its card read « 0 t/an » and the list « — »."""
+    from boucle.matching.models import Synergy
+
+    ab = world.synergies["ab"]
+    Synergy.objects.filter(pk=ab.pk).update(tonnes_diverted=0.0, co2e_avoided_t=None, eur_saved=None)
+    client = as_persona("facilitator_t")
+    page = client.get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    listing = client.get("/animation/synergies/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "0 t/an" in page
+    row = next(r for r in listing.split("<tr>") if f"/synergies/{ab.pk}/" in r)
+    assert ">0 t<" in row
+
+
+def test_a_recorded_result_shows_its_measured_co2e(world, as_persona):
+    from boucle.matching import services
+
+    ab = world.synergies["ab"]
+    services.record_outcome(ab, world.users["facilitator_t"], tonnes_per_year=2100, eur_per_year=300000,
+                            co2e_avoided_t_per_year=2400)
+    page = as_persona("facilitator_t").get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r"2\W?400 t CO₂e/an", page)
