@@ -82,11 +82,15 @@ def site_card(user, site, *, revealed: bool = False) -> dict:
 
 
 def flow_card(user, flow, *, revealed: bool = False) -> dict:
+    """The flow as this user may see it. A company that published its profile shows its name and sites,
+    not what it marked « Confidentiel »: such a flow's label and exact quantity (``exact``) go only to
+    those who may see the site anyway, and to both parties after the double opt-in."""
     site = site_card(user, flow.site, revealed=revealed)
+    exact = not site["anonymous"] and (not flow.confidential or revealed or can_see_site(user, flow.site))
     card = {"direction": flow.direction, "kind": flow.kind, "material": material_label(flow.material_class),
             "material_class": flow.material_class, "ewc": flow.ewc.code if flow.ewc_id else "",
-            "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site}
-    if not site["anonymous"]:
+            "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site, "exact": exact}
+    if exact:
         card.update({"id": flow.pk, "label": flow.label, "quantity": flow.quantity, "unit": flow.unit,
                      "period": flow.period})
     return card
@@ -105,7 +109,8 @@ def synergy_card(user, synergy) -> dict:
         need = {"direction": "need", "material": material_label(synergy.material_class),
                 "quantity_range": _("besoin déduit de l'activité"),
                 "site": site_card(user, synergy.need_site, revealed=revealed)}
-    hidden = offer["site"]["anonymous"] or need["site"]["anonymous"]
+    # the exchange is the smaller of the two quantities: an exact estimate would give a hidden one away
+    hidden = not offer["exact"] or not need.get("exact", not need["site"]["anonymous"])
     # To a party that may not see the other site, the distance is a band: an exact figure, read
     # from one's own known site, draws a circle through the other one.
     distance_km = None if hidden else round(synergy.distance_km, 1)
