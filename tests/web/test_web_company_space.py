@@ -35,6 +35,12 @@ def test_after_declaring_the_company_reads_when_its_name_is_revealed(world, as_p
     assert "Alphaciment" not in as_persona("member_b").get(f"/synergies/{syn.pk}/").content.decode()
 
 
+def test_the_confidential_box_says_what_it_hides(world, as_persona):
+    """« Confidentiel » said nothing of what it does; the import template promised « non : visible »."""
+    page = as_persona("member_a").get("/espace/flux/nouveau/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Libellé et quantité exacte réservés à l&#x27;animateur" in page
+
+
 def test_form_errors_name_the_problem(world, as_persona):
     client = as_persona("member_a")
     base = {"site": world.sites["A"].pk, "direction": "offer", "kind": "energy", "label": "Chaleur",
