@@ -152,6 +152,9 @@ def test_calls_read_french_dates_and_a_history_in_words(world, as_persona):
     assert "06/11/2026" in listing and "2026-11-06" not in listing
     detail = _text(client.get(reverse("projects:detail", args=[call.pk])))
     assert "brouillon → publié" in detail and "draft" not in detail and "published" not in detail
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("projects:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "06/11/2026" in english and "11/06/2026" not in english  # 6 November, not June 11
 
 
 # --- background tasks: an empty list says what to do ----------------------------------------------
