@@ -112,7 +112,10 @@ def _in_sentence(label: str) -> str:
 
 
 def unit_label(unit: str | None) -> str:
-    return {"m3": "m³"}.get(unit or "", unit or "")
+    """A stored unit as it is printed: « m3 » reads « m³ », « CO2e » « CO₂e », « EUR » « € » (also inside
+    a compound unit: « kg CO2e/m3 » reads « kg CO₂e/m³ »)."""
+    unit = re.sub(r"\bm3\b", "m³", unit or "")
+    return unit.replace("CO2e", "CO₂e").replace("EUR", "€")
 
 
 def _unit_words(unit: str | None) -> str:

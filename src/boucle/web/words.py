@@ -13,6 +13,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boucle.matching.wording import unit_label  # one rule for printed units
+
 KIND_LABELS = {"material": gettext_lazy("matière"), "energy": gettext_lazy("énergie / chaleur"),
                "water": gettext_lazy("eau"), "equipment": gettext_lazy("équipement"), "service": gettext_lazy("service")}
 DIRECTION_LABELS = {"offer": gettext_lazy("offre"), "need": gettext_lazy("besoin")}
@@ -44,13 +46,6 @@ def _scaled(value: float, unit: str) -> tuple[str, str]:
             if value >= factor:
                 return number(value / factor, 0 if value / factor >= 1 else 1), prefix + unit[1:]
     return number(value), unit
-
-
-def unit_label(unit: str) -> str:
-    """A stored unit as it is printed: « m3 » reads « m³ », « CO2e » « CO₂e », « EUR » « € » (also inside
-    a compound unit: « kg CO2e/m3 » reads « kg CO₂e/m³ »)."""
-    unit = re.sub(r"\bm3\b", "m³", unit or "")
-    return unit.replace("CO2e", "CO₂e").replace("EUR", "€")
 
 
 def flow_quantity(quantity, unit: str, period: str) -> str:
