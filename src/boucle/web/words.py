@@ -149,7 +149,7 @@ QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m
 DISTANCE = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*km\b", re.I)
 
 
-def explanation_sentences(explanation, hide_quantities: bool = False) -> list[str]:
+def explanation_sentences(explanation, hide_quantities: bool = False, receiver_hidden: bool = False) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
 
     Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
@@ -180,7 +180,7 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
 
     # The matching's own wording first (use, source of the rule, substitution, hazard), without the
     # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
-    for heading, text in explanation_parts(explanation):
+    for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden):
         # After its heading a part keeps its lower-case start (« Usage : le site receveur… »).
         text = text.strip() + ("" if text.strip().endswith((".", "!", "?")) else ".")
         sentences.append(f"{heading} : {text}" if not _english() else f"{heading}: {text}")
