@@ -163,7 +163,7 @@ def test_an_empty_task_list_says_where_tasks_come_from(world, as_persona):
     page = as_persona("facilitator_t").get(reverse("jobs:list")).content.decode()
     assert "Aucune tâche lancée pour l'instant" in page and f'href="{reverse("matching-runs")}"' in page
     company = as_persona("member_a").get(reverse("jobs:list")).content.decode()
-    assert "lancés par l'animation de votre territoire" in company
+    assert "Aucun fichier importé" in company and "les synergies proposées apparaissent dans votre espace" in company
     assert f'href="{reverse("company-synergies")}"' in company
 
 
