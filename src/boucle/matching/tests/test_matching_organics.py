@@ -82,3 +82,25 @@ def test_a_list_of_farm_residues_and_packaging_offers_each():
     parts = {m.key for _, m in classify_components("agricultural waste, packaging and sludges")}
     assert {"crop_residues", "packaging_mixed"} <= parts
 
+
+def _offer_classes(site, label):
+    return {p.material_class for p in propose(_park([site, ("ad", "35.21", "Biogas plant"),
+                                                      ("farm", "01.46", "Pig farm"), ("cement", "23.51", "Cement plant")]),
+                                               [FlowIn("o1", site[0], "offer", label=label)], threshold=0.0001, top=10)}
+
+
+@pytest.mark.parametrize("site, label, expected", [
+    (("brewery", "11.05", "Brewery"), "organic waste", "brewers_spent_grain"),
+    (("fish", "10.20", "Fish processing"), "déchets organiques", "fish_waste"),
+    (("sewage", "37", "Sewage treatment works"), "dry organic pellets", "sewage_sludge"),
+])
+def test_a_label_that_only_says_organic_is_read_as_what_its_provider_gives_off(site, label, expected):
+    classes = _offer_classes(site, label)
+    assert expected in classes
+    # "pellets" is the form of the stream, not a wood or plastic pellet
+    assert not {"wood_pellets", "virgin_plastics", "water_treatment_sludge"} & classes
+
+
+def test_a_named_organic_material_keeps_its_own_reading():
+    assert _offer_classes(("brewery", "11.05", "Brewery"), "organic fertiliser pellets") == \
+        _offer_classes(("other", "10.20", "Fish processing"), "organic fertiliser pellets")
