@@ -564,7 +564,7 @@ biogene biogen""".split())
 # words of the form or state of a stream, not of its material
 FORM_WORDS = frozenset("""waste dechet abfall abfalle residue residu reste material materiau matiere matter product produit
 byproduct pellet granule granulate powder dust dusty poussiere dry dried sec seche wet moist humide mixed melange
-stream fraction""".split())
+stream fraction general generale general various divers other autre""".split())
 # organic by-products: the organics family and the sludges of biological treatment (EWC 19 08 05,
 # 19 08 12, 20 03 04), not the mineral sludge of drinking-water treatment (19 09 02)
 ORGANIC_SLUDGES = frozenset({"sewage_sludge", "industrial_wwtp_sludge", "septic_sludge"})

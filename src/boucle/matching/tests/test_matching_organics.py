@@ -73,7 +73,8 @@ def test_spent_grain_goes_to_a_mushroom_grower_before_a_vegetable_grower():
 
 @pytest.mark.parametrize("label, key", [("vine prunings", "green_waste"), ("pruning residues", "green_waste"),
                                         ("agricultural residues", "crop_residues"), ("déchets agricoles", "crop_residues"),
-                                        ("coconut shells", "husks_shells")])
+                                        ("coconut shells", "husks_shells"), ("waste edible oil", "used_cooking_oil"),
+                                        ("huiles alimentaires usagées", "used_cooking_oil")])
 def test_farm_residues_and_prunings_are_recognised(label, key):
     assert classify_label(label, top=1)[0].key == key
 
@@ -93,6 +94,7 @@ def _offer_classes(site, label):
     (("brewery", "11.05", "Brewery"), "organic waste", "brewers_spent_grain"),
     (("fish", "10.20", "Fish processing"), "déchets organiques", "fish_waste"),
     (("sewage", "37", "Sewage treatment works"), "dry organic pellets", "sewage_sludge"),
+    (("dairy", "01.41", "Dairy cattle farm"), "general organic waste", "manure"),
 ])
 def test_a_label_that_only_says_organic_is_read_as_what_its_provider_gives_off(site, label, expected):
     classes = _offer_classes(site, label)
