@@ -564,7 +564,7 @@ biogene biogen""".split())
 # words of the form or state of a stream, not of its material
 FORM_WORDS = frozenset("""waste dechet abfall abfalle residue residu reste material materiau matiere matter product produit
 byproduct pellet granule granulate powder dust dusty poussiere dry dried sec seche wet moist humide mixed melange
-stream fraction general generale general various divers other autre""".split())
+stream fraction general generale various divers other autre""".split())
 # organic by-products: the organics family and the sludges of biological treatment (EWC 19 08 05,
 # 19 08 12, 20 03 04), not the mineral sludge of drinking-water treatment (19 09 02)
 ORGANIC_SLUDGES = frozenset({"sewage_sludge", "industrial_wwtp_sludge", "septic_sludge"})
@@ -1176,7 +1176,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
             continue
         classes = classify_flow(f)
         if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
-            classes = _with_output_prior(classes, sites_by_id[f.site_id], memo, f.label)
+            # a declared List-of-Waste code says the material: the label is then no family word to read
+            classes = _with_output_prior(classes, sites_by_id[f.site_id], memo, None if f.ewc_code else f.label)
         for key, conf in classes:
             if key not in cidx:
                 continue

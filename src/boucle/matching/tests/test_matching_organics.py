@@ -106,3 +106,9 @@ def test_a_label_that_only_says_organic_is_read_as_what_its_provider_gives_off(s
 def test_a_named_organic_material_keeps_its_own_reading():
     assert _offer_classes(("brewery", "11.05", "Brewery"), "organic fertiliser pellets") == \
         _offer_classes(("other", "10.20", "Fish processing"), "organic fertiliser pellets")
+
+
+def test_a_declared_waste_code_says_the_material_of_an_organic_label():
+    park = _park([("fish", "10.20", "Fish processing"), ("ad", "35.21", "Biogas plant"), ("pet", "10.92", "Pet food")])
+    offer = FlowIn("o1", "fish", "offer", label="organic waste", ewc_code="200108")
+    assert {p.material_class for p in propose(park, [offer], threshold=0.0001, top=10)} == {"food_waste"}
