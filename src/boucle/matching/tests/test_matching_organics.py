@@ -112,3 +112,11 @@ def test_a_declared_waste_code_says_the_material_of_an_organic_label():
     park = _park([("fish", "10.20", "Fish processing"), ("ad", "35.21", "Biogas plant"), ("pet", "10.92", "Pet food")])
     offer = FlowIn("o1", "fish", "offer", label="organic waste", ewc_code="200108")
     assert {p.material_class for p in propose(park, [offer], threshold=0.0001, top=10)} == {"food_waste"}
+
+
+@pytest.mark.parametrize("label", ["dairy sludge", "boues de laiterie"])
+def test_the_sludge_of_a_dairys_effluent_plant_is_no_feed(label):
+    """Regulation (EC) No 767/2009 Annex III(5): waste-water treatment sludge is barred from feed."""
+    park = [("dairy", "10.51", "Dairy"), ("feed", "10.91", "Animal feed manufacturing"), ("ad", "35.21", "Biogas plant")]
+    receivers = _receivers(park, "dairy", label)
+    assert "ad" in receivers and "feed" not in receivers
