@@ -228,8 +228,10 @@ def territory_export(request, level, code, what, fmt):
     if what not in ("indicators", "flows", "synergies", "critical") or fmt not in CONTENT_TYPES:
         raise Http404
     public = request.GET.get("public") == "1"
+    # a person reads the file in a spreadsheet: words; ``?cles=1`` gives the open-data schema's keys
+    readable = request.GET.get("cles") != "1"
     try:
-        data = exports.export(ref, what, fmt, public, user=request.user)
+        data = exports.export(ref, what, fmt, public, user=request.user, readable=readable)
     except exports.ExportRefused as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
