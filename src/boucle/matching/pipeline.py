@@ -553,7 +553,57 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
 OUTPUT_PRIOR = 0.15
 
 
-def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dict | None = None) -> list[tuple[str, float]]:
+# A label that names its stream only as organic (« déchets organiques », "organic waste",
+# "biodegradable residues", "dry organic pellets") says the family, not the material: the List of
+# Waste says it by source (chapter 02: a fish processor's organic waste is fish offal and trimmings,
+# 02 02 02; a brewery's is spent grain, 02 07 04; chapter 19 08: a sewage works' is sewage sludge,
+# 19 08 05). Such a label is read as the organic by-products its provider's activity typically gives
+# off (EWC chapters, data/activity_outputs.csv), at the label's confidence; its readings outside the
+# organic families (plastic or wood pellets for "pellets") go. "Biodegradable" is the word of the
+# Waste Framework Directive (2008/98/EC art. 3(4) bio-waste: biodegradable garden, park, food and
+# kitchen waste) and of EWC 20 01 08 and 20 02 01.
+ORGANIC_WORDS = frozenset("""organic organique organisch organische biodegradable biodegradabile biologisch biogenic
+biogene biogen""".split())
+# words of the form or state of a stream, not of its material
+FORM_WORDS = frozenset("""waste dechet abfall abfalle residue residu reste material materiau matiere matter product produit
+byproduct pellet granule granulate powder dust dusty poussiere dry dried sec seche wet moist humide mixed melange
+stream fraction general generale various divers other autre""".split())
+# organic by-products: the organics family and the sludges of biological treatment (EWC 19 08 05,
+# 19 08 12, 20 03 04), not the mineral sludge of drinking-water treatment (19 09 02)
+ORGANIC_SLUDGES = frozenset({"sewage_sludge", "industrial_wwtp_sludge", "septic_sludge"})
+ORGANIC_OUTPUT_FLOOR = 0.3
+
+
+@lru_cache(maxsize=65536)
+def is_organic_only(label: str | None) -> bool:
+    """Whether a label names its material only as organic or biodegradable (« déchets organiques »)."""
+    from boucle.materials.text import tokens
+
+    words = set(tokens(label or "")) - FORM_WORDS
+    return bool(words) and words <= ORGANIC_WORDS
+
+
+def _as_provider_gives(classes: list[tuple[str, float]], label: str | None, site: SiteIn,
+                       memo: dict | None = None) -> list[tuple[str, float]]:
+    if not is_organic_only(label):
+        return classes
+    groups = {c.key: c.group for c in _classes()[1]}
+    organic = lambda k: groups.get(k) == "organics" or k in ORGANIC_SLUDGES  # noqa: E731
+    # readings from the words of form ("pellets" as wood or plastic pellets) are not the material
+    kept = {k: c for k, c in classes if organic(k)}
+    level = max((c for _, c in classes), default=RECOGNISED_CONFIDENCE)
+    for o in _per_activity(memo, infer_outputs, site):
+        if organic(o.class_key) and o.weight >= ORGANIC_OUTPUT_FLOOR:
+            kept[o.class_key] = max(kept.get(o.class_key, 0.0), round(min(level, o.weight), 4))
+    if not kept:
+        return classes
+    ranked = sorted(kept.items(), key=lambda t: (-t[1], t[0]))
+    return [(k, c) for k, c in ranked[:MAX_CLASSES_PER_FLOW] if c >= 0.5 * ranked[0][1]]
+
+
+def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dict | None = None,
+                       label: str | None = None) -> list[tuple[str, float]]:
+    classes = _as_provider_gives(classes, label, site, memo)
     if len(classes) < 2:
         return classes
     typical = {o.class_key: o.weight for o in _per_activity(memo, infer_outputs, site)}
@@ -1129,7 +1179,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
             continue
         classes = classify_flow(f)
         if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
-            classes = _with_output_prior(classes, sites_by_id[f.site_id], memo)
+            # a declared List-of-Waste code says the material: the label is then no family word to read
+            classes = _with_output_prior(classes, sites_by_id[f.site_id], memo, None if f.ewc_code else f.label)
         for key, conf in classes:
             if key not in cidx:
                 continue
