@@ -105,12 +105,14 @@ def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
 # recirculating cooling water leaves condensers and heat exchangers 8-15 K above its intake, at about
 # 20-40 °C (EU BREF Industrial Cooling Systems 2001, 1.1 and 3.2: "low-grade heat"; its uses are
 # heat pumps, greenhouses and aquaculture: EU BREF Energy Efficiency 2009, 3.3 and 3.4). A label
-# read as cooling water that says the water is warm (or states 30 °C or more) is low-temperature
-# heat; plain « cooling water » stays water (what a site that cools takes in).
+# read as cooling water (or process water, seawater) that says the water is warm (or states 30 °C or
+# more) is low-temperature heat; plain « cooling water » stays water (what a site that cools takes in).
 WARM_RETURN_C = 30.0
 _WARM = re.compile(r"\b(?:warm|warme[nrs]?|lauwarm\w*|erwarmt\w*|heated|hot|tiede?s?|chaude?s?|rechauffee?s?"
                    r"|return|retour|rucklauf)\b|warmwasser|rucklauf")
-WATER_AS_HEAT = ("water_cooling",)
+# Said warm, process water and seawater are the same heat: "warm seawater" leaving a coastal plant
+# is its once-through cooling water (EU BREF ICS 2001, 3.2: seawater once-through systems).
+WATER_AS_HEAT = ("water_cooling", "water_process")
 NOT_WARM = frozenset({"cold"})  # chilled water: the opposite of what a warm return offers
 
 
@@ -390,7 +392,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     keys = [c.key for c in load_classes()]
     best = np.full(len(uniq_labels), -1, dtype=np.int64)
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
-    cooling = class_index()[WATER_AS_HEAT[0]]
+    cooling = [class_index()[k] for k in WATER_AS_HEAT]
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
@@ -400,7 +402,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
         ok = top_score >= MIN_SCORE
         best[chunk] = np.where(ok, top, -1)
         conf[chunk] = np.where(ok, np.minimum(top_score, 1.0), 0.0)
-        for j in np.flatnonzero(ok & (class_scores[:, cooling] >= WARM_TIE * top_score)):
+        for j in np.flatnonzero(ok & (class_scores[:, cooling] >= WARM_TIE * top_score[:, None]).any(axis=1)):
             warm = _water_as_heat(class_scores[j], uniq_labels[start + j], keys)
             if warm is not None:
                 best[start + j] = warm

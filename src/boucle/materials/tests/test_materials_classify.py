@@ -183,3 +183,15 @@ def test_a_form_word_does_not_outweigh_the_material_it_is_made_of(label, key):
 ])
 def test_a_qualifier_does_not_outweigh_the_material_noun(label, key):
     assert classify_label(label)[0].key == key
+
+
+@pytest.mark.parametrize("label,key", [
+    ("Warm seawater", "waste_heat_low"),
+    ("Heated seawater", "waste_heat_low"),
+    ("Seawater", "water_process"),
+    ("Process water", "water_process"),
+])
+def test_water_said_warm_is_heat_whatever_water_it_is(label, key):
+    assert classify_label(label)[0].key == key
+    pos, _ = classify_labels([label])
+    assert load_classes()[int(pos[0])].key == key
