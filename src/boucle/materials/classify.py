@@ -216,6 +216,25 @@ def _batch_scores(toks_list: list[tuple[str, ...]], heads: list[str | None]) -> 
     return scores
 
 
+# A label often says what the material is for: "treated waste water used as cooling water", "sewage
+# sludge used as nutrient in bioremediation", "basic oxygen furnace slag as aggregate", "ash for landfill
+# construction", « boues utilisées comme engrais ». The use names the receiver's need, not the material:
+# read with it, the words made the water cooling water and the sludge soil. The material is read from
+# the words before the use, unless they say nothing by themselves ("waste for recycling").
+_PURPOSE = re.compile(r"(?<!well)\s+(?:(?:to be |being )?used (?:as|for|in)|for use (?:as|in)|intended for|as(?! well as)|for"
+                      r"|utilis[eé]e?s? (?:comme|pour|en)|valoris[eé]e?s? (?:comme|en))\s+\S.*$", re.IGNORECASE)
+
+
+def material_words(label: str) -> str:
+    """The words of a label that name the material, without the use it states (``_PURPOSE``)."""
+    cut = _PURPOSE.search(label) if isinstance(label, str) else None
+    if cut is None:
+        return label
+    head = label[:cut.start()]
+    toks = tokens(head)
+    return head if toks and not all(t in GENERIC_WORDS for t in toks) else label
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -230,11 +249,12 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     code6 = ewc_in_label(label)
     if code6 is not None:  # the declarant's own code beats our reading of the words
         return [Match(ewc_table()[code6][0], EWC_IN_LABEL_CONFIDENCE, "ewc")]
-    toks = tokens(label)
+    words = material_words(label)
+    toks = tokens(words)
     if not toks:
         return []
     lang = lang if lang in ("fr", "en") else None
-    class_scores, entry_scores, entry_methods = _scores([toks], _heads([label], [toks], lang))
+    class_scores, entry_scores, entry_methods = _scores([toks], _heads([words], [toks], lang))
     scores = class_scores[0]
     keys = [c.key for c in load_classes()]
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
@@ -388,7 +408,8 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     inverse = np.fromiter((uniq.setdefault(_as_text(s), len(uniq)) for s in labels),
                           dtype=np.int64, count=len(labels))
     uniq_labels = list(uniq)
-    toks_list = [tokens(s) for s in uniq_labels]
+    words = [material_words(s) for s in uniq_labels]
+    toks_list = [tokens(s) for s in words]
     keys = [c.key for c in load_classes()]
     best = np.full(len(uniq_labels), -1, dtype=np.int64)
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
@@ -396,7 +417,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
-                                     _heads(uniq_labels[chunk], toks_list[chunk], lang))
+                                     _heads(words[chunk], toks_list[chunk], lang))
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE

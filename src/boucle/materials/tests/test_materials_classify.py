@@ -195,3 +195,23 @@ def test_water_said_warm_is_heat_whatever_water_it_is(label, key):
     assert classify_label(label)[0].key == key
     pos, _ = classify_labels([label])
     assert load_classes()[int(pos[0])].key == key
+
+
+@pytest.mark.parametrize("label,key", [
+    ("Treated waste water used as cooling water", "water_treated_wastewater"),
+    ("Sewage sludge used as nutrient in bioremediation of contaminated soil", "sewage_sludge"),
+    ("Basic oxygen furnace slag as aggregate", "steel_slag"),
+    ("Wood for energy", "wood_untreated"),
+])
+def test_the_use_a_label_states_is_not_the_material(label, key):
+    assert classify_label(label)[0].key == key
+    pos, _ = classify_labels([label])
+    assert load_classes()[int(pos[0])].key == key
+
+
+def test_a_label_that_names_nothing_but_its_use_is_read_whole():
+    from boucle.materials.classify import material_words
+
+    assert material_words("Waste for recycling") == "Waste for recycling"
+    assert material_words("paper as well as cardboard") == "paper as well as cardboard"
+    assert material_words("Ash for landfill construction") == "Ash"
