@@ -23,6 +23,24 @@ def test_member_declares_an_offer_with_a_waste_code(world, as_persona):
     assert flow.base_unit == "t" and flow.confidential and flow.source == "web"
 
 
+def test_after_declaring_the_company_reads_when_its_name_is_revealed(world, as_persona):
+    """The promise made after a declaration is the reveal rule: one « Intéressé » reveals nothing."""
+    response = as_persona("member_a").post("/espace/flux/nouveau/", {
+        "site": world.sites["A"].pk, "direction": "need", "kind": "material", "label": "Cendres",
+        "ewc": "10 01 02", "material_class": "", "quantity": "5", "unit": "t", "period": "year"}, follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "les deux entreprises aient répondu « Intéressé »" in said
+    syn = world.synergies["ab"]
+    as_persona("member_a").post(f"/synergies/{syn.pk}/interet/", {"answer": "yes"})
+    assert "Alphaciment" not in as_persona("member_b").get(f"/synergies/{syn.pk}/").content.decode()
+
+
+def test_the_confidential_box_says_what_it_hides(world, as_persona):
+    """« Confidentiel » said nothing of what it does; the import template promised « non : visible »."""
+    page = as_persona("member_a").get("/espace/flux/nouveau/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Libellé et quantité exacte réservés à l&#x27;animateur" in page
+
+
 def test_form_errors_name_the_problem(world, as_persona):
     client = as_persona("member_a")
     base = {"site": world.sites["A"].pk, "direction": "offer", "kind": "energy", "label": "Chaleur",

@@ -35,9 +35,9 @@ INDICATORS = {
     "offers_m3": gettext_lazy("Eau disponible (m³/an)"),
     "synergies_suggested": gettext_lazy("Synergies suggérées"),
     "synergies_running": gettext_lazy("Synergies en fonctionnement"),
-    "estimated_co2e_avoided_t": gettext_lazy("CO2e évité, estimé (t/an)"),
-    "verified_co2e_avoided_t": gettext_lazy("CO2e évité, vérifié (t/an)"),
-    "estimated_tonnes_diverted": gettext_lazy("Tonnes détournées, estimé (t/an)"),
+    "estimated_co2e_avoided_t": gettext_lazy("CO₂e évité, estimé, synergies en fonctionnement (t/an)"),
+    "verified_co2e_avoided_t": gettext_lazy("CO₂e évité, vérifié (t/an)"),
+    "estimated_tonnes_diverted": gettext_lazy("Tonnes détournées, estimé, synergies en fonctionnement (t/an)"),
     "verified_tonnes_diverted": gettext_lazy("Tonnes détournées, vérifié (t/an)"),
     "local_sourcing_share": gettext_lazy("Part des besoins avec une source à moins de 200 km"),
 }
