@@ -33,12 +33,18 @@ fabricant production industrie activite site
 """.split())
 
 
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = text.lower().replace("ß", "ss")
+    if not text.isascii():  # ASCII has no accent to fold (NFKD leaves it as it is): most names are ASCII
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """Crude EN/FR plural and suffix folding: enough to join 'bricks'/'brick', 'glasses'/'glass'."""
     for suffix in ("ies", "es", "s", "ing", "ed", "eries", "erie"):
@@ -187,7 +193,11 @@ def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
     glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
     phrase whose words are all inside a longer matched phrase gives way to it."""
-    words = _stems(norm)
+    return _hits_in(_stems(norm), fuzzy)
+
+
+def _hits_in(words: tuple[str, ...], fuzzy: bool) -> dict[str, float]:
+    """:func:`_phrase_hits` on the text's word stems ("" for a word no phrase holds)."""
     joined = " " + " ".join(words) + " "
     matched: list[tuple[frozenset, str, float]] = []
     table = _phrase_stems()
@@ -311,22 +321,65 @@ def _compound_heads() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _heads_by_word() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for head, code in _compound_heads():
+        out.setdefault(head, []).append(code)
+    return {head: tuple(codes) for head, codes in out.items()}
+
+
+@lru_cache(maxsize=1 << 16)
+def _compound_codes(word: str) -> tuple[str, ...]:
+    """Codes of the compound heads a word ends with, the word being longer than the head: its
+    endings of COMPOUND_MIN letters or more looked up (a region's names hold 50,000 words)."""
+    heads = _heads_by_word()
+    return tuple(code for i in range(1, len(word) - COMPOUND_MIN + 1) for code in heads.get(word[i:], ()))
+
+
 @lru_cache(maxsize=4096)
 def name_to_naf(name: str | None) -> list[tuple[str, float]]:
     """NACE codes read from the sector words of a site's name, best first."""
     norm = normalise(strip_place_names(name or ""))
     if not norm:
         return []
-    phrases = _phrases()
-    # Exact words only: a person's name is not a misspelt trade ("Clément" is not "ciment").
-    found = {c: 1.0 for c in phrases[norm]} if norm in phrases else _phrase_hits(norm, fuzzy=False)
+    return list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))
+
+
+def _name_words(norm: str) -> tuple[str | None, ...]:
+    """The words of a name its reading can use, in order, each run of other words (a number, a
+    proper noun: in no known phrase, ending with no compound head) kept as one gap (None), since
+    they only keep phrases apart: « Site 1 » and « Site 2 », or 50,000 company names around a few
+    sector words, are read once."""
+    out: list[str | None] = []
     for word in norm.split():
-        for head, code in _compound_heads():
-            if len(word) > len(head) and word.endswith(head):
-                found[code] = max(found.get(code, 0.0), 0.85)
-    if NOT_HAZARDOUS.search(norm):
+        if _readable(word):
+            out.append(word)
+        elif not out or out[-1] is not None:
+            out.append(None)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _readable(word: str) -> bool:
+    return _stem(word) in _phrase_stem_index() or bool(_compound_codes(word))
+
+
+@lru_cache(maxsize=1 << 14)
+def _read_name(words: tuple[str | None, ...], not_hazardous: bool) -> tuple[tuple[str, float], ...]:
+    phrases = _phrases()
+    norm = None if None in words else " ".join(words)  # a gap: not a known phrase as a whole
+    # Exact words only: a person's name is not a misspelt trade ("Clément" is not "ciment").
+    if norm in phrases:
+        found = {c: 1.0 for c in phrases[norm]}
+    else:
+        found = _hits_in(tuple(_stem(w) if w else "" for w in words), fuzzy=False)
+    for word in words:
+        for code in _compound_codes(word) if word else ():
+            found[code] = max(found.get(code, 0.0), 0.85)
+    if not_hazardous:
         found = {c: v for c, v in found.items() if not c.startswith(HAZARDOUS_WASTE_CODES)}
-    return sorted(((c, round(v * NAME_FACTOR, 3)) for c, v in found.items()), key=lambda t: (-t[1], t[0]))
+    return tuple(sorted(((c, round(v * NAME_FACTOR, 3)) for c, v in found.items()), key=lambda t: (-t[1], t[0])))
 
 
 NOT_HAZARDOUS = re.compile(r"\b(?:non|not|nicht) (?:dangereu\w*|hazardous|gefahrlich\w*)\b")
