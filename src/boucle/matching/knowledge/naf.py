@@ -61,6 +61,7 @@ def tokens(text: str) -> list[str]:
     return [_stem(w) for w in normalise(text).split() if w not in STOP and len(w) > 1 and not w.isdigit()]
 
 
+@lru_cache(maxsize=4096)  # read for each of a region's 50,000 receivers, which hold a few hundred codes
 def normalise_naf(code: str | None) -> str | None:
     """'23.51Z', '2351', '23.5', '23', '2351*' → '23.51', '23.51', '23.5', '23'; None if unreadable."""
     if not code:
