@@ -16,6 +16,10 @@ private key is created on first use in the data folder (``passport-signing-key.p
 0600); a deployer who wants it out of reach of the application's data (a mounted secret, a
 hardware-backed file) names it with ``BOUCLE_PASSPORT_KEY`` — a configured key that is missing
 is an error, never silently replaced.
+
+A passport has two chains (``models``): the private one over the events as stored, and the
+public one over the events as anyone reads them. Both heads are signed the same way; the public
+head says so (``"chain": "public"``), so a kept head is checked against the chain it certifies.
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 TYPE = "BoucleChainHead"
 ALG = "Ed25519"
+#: The member that marks the head of the public chain (a private head, as before, has none).
+PUBLIC = {"chain": "public"}
+
+
+def is_public(doc) -> bool:
+    return isinstance(doc, dict) and doc.get("chain") == PUBLIC["chain"]
 
 
 def _b64(raw: bytes) -> str:
@@ -76,8 +86,8 @@ def check(doc, public: Ed25519PublicKey) -> str | None:
     return None
 
 
-def head_document(handle: str, length: int, link: str) -> dict:
-    return {"type": TYPE, "passport": handle, "length": length, "head": link,
+def head_document(handle: str, length: int, link: str, public: bool = False) -> dict:
+    return {"type": TYPE, "passport": handle, "length": length, "head": link, **(PUBLIC if public else {}),
             "signedAt": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")}
 
 
@@ -130,8 +140,8 @@ def public_key_info() -> dict:
     return {"alg": ALG, "keyId": key_id(public), "publicKey": _b64(raw)}
 
 
-def sign_head(handle: str, length: int, link: str) -> dict:
-    return sign(head_document(handle, length, link), private_key())
+def sign_head(handle: str, length: int, link: str, public: bool = False) -> dict:
+    return sign(head_document(handle, length, link, public), private_key())
 
 
 def log_head(doc: dict) -> None:
@@ -143,8 +153,9 @@ def log_head(doc: dict) -> None:
         fh.write(line)
 
 
-def logged_heads() -> dict[str, dict]:
-    """The longest signed head logged for each passport handle (an unreadable line is skipped)."""
+def logged_heads(public: bool = False) -> dict[str, dict]:
+    """The longest signed head of the private chain (``public``: of the public chain) logged for each
+    passport handle (an unreadable line is skipped)."""
     _key, _configured, log = _paths()
     latest: dict[str, dict] = {}
     if not log.exists():
@@ -155,7 +166,7 @@ def logged_heads() -> dict[str, dict]:
                 doc = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(doc, dict) and isinstance(doc.get("length"), int):
+            if isinstance(doc, dict) and isinstance(doc.get("length"), int) and is_public(doc) == public:
                 handle = doc.get("passport")
                 if handle not in latest or doc["length"] >= latest[handle]["length"]:
                     latest[handle] = doc

@@ -1,14 +1,17 @@
 """``boucle passport verify ID``, ``boucle passport head ID``, ``boucle passport demo`` and
 ``boucle passport list`` and ``boucle passport show ID`` (with the item's remaining life).
 
-``verify`` checks a passport's event chain: event hashes and visibilities, the query columns,
-the status, the signed head, the head last logged outside the database, and with ``--head
-FILE`` a head someone kept (a signed head, or a passport record downloaded earlier).
+``verify`` checks a passport's two event chains (over the events as stored, and as published):
+event hashes and visibilities, the query columns, the status, the signed heads, the heads last
+logged outside the database, and with ``--head FILE`` a head someone kept (a signed head, or a
+passport record downloaded earlier). ``public-chain`` builds the public chain of histories
+captured before it existed (idempotent).
 
 ID is the passport's handle, its Digital Link / platform URI, or ``--all``. Every problem
 (edited, reordered, deleted event, deleted last event, rewound head) is printed; the exit code
 is 1 when any is found, 2 for an unknown passport or an unreadable head, 0 when every chain is
-intact. ``head`` prints the signed head of a passport as JSON (to keep it, or publish it).
+intact. ``head`` prints the signed head of a passport as JSON (to keep it, or publish it; ``--public``:
+the public chain's head, the one anyone reads).
 """
 
 import sys
@@ -60,11 +63,11 @@ def _verify(args) -> int:
         print(_("%(path)s : ce n'est pas la tête signée de %(what)s") % {
             "path": path, "what": args.id or _("aucun passeport")}, file=sys.stderr)
     broken = 1 if stray else 0
-    logged = logged_heads()
+    logged, logged_public = logged_heads(), logged_heads(public=True)
     for passport in passports:
         mine = [(source, doc) for _path, source, doc in held
                 if isinstance(doc, dict) and doc.get("passport") == passport.handle]
-        problems = verify(passport, mine, logged=logged)
+        problems = verify(passport, mine, logged=logged, logged_public=logged_public)
         if problems:
             broken += 1
             for problem in problems:
@@ -92,7 +95,9 @@ def _head(args) -> int:
     if not passports:
         print(_("aucun passeport %(id)r") % {"id": args.id}, file=sys.stderr)
         return 2
-    heads = [h.signed for h in ChainHead.objects.filter(passport__in=passports).exclude(signed={})]
+    found = ChainHead.objects.filter(passport__in=passports)
+    heads = [h.public_signed for h in found.exclude(public_signed={})] if args.public else [
+        h.signed for h in found.exclude(signed={})]
     if not heads:
         print(_("le passeport %(id)r n'a encore aucun événement : rien n'est signé") % {"id": args.id},
               file=sys.stderr)
@@ -100,6 +105,34 @@ def _head(args) -> int:
     for head in heads:
         print(json.dumps(head, ensure_ascii=False, sort_keys=True))
     return 0
+
+
+def _public_chain(args) -> int:
+    from django.utils.translation import gettext as _
+
+    from .events import build_public_chain
+    from .models import ChainHead
+
+    if args.all == bool(args.id):
+        print(_("donnez l'identifiant ou l'URI d'un passeport, ou --all"), file=sys.stderr)
+        return 2
+    heads = ChainHead.objects.select_related("passport").order_by("pk")
+    if not args.all:
+        heads = heads.filter(passport__in=_find(args.id))
+        if not heads:
+            print(_("aucun passeport %(id)r") % {"id": args.id}, file=sys.stderr)
+            return 2
+    outcomes = {}
+    for head in heads:
+        outcome = build_public_chain(head)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if outcome == "broken":
+            print(_("%(handle)s : historique altéré, chaîne publique non construite (boucle passport verify "
+                    "%(handle)s)") % {"handle": head.passport.handle})
+    print(_("chaînes publiques : %(built)s construites, %(present)s déjà là, %(broken)s refusées (historique "
+            "altéré)") % {"built": outcomes.get("built", 0), "present": outcomes.get("present", 0),
+                          "broken": outcomes.get("broken", 0)}, file=sys.stderr)
+    return 1 if outcomes.get("broken") else 0
 
 
 def _demo(args) -> int:
@@ -263,7 +296,14 @@ def register(subparsers) -> None:
     v.set_defaults(func=_verify, needs_db=True)
     h = sub.add_parser("head", help=_("afficher la tête de chaîne signée d'un passeport (JSON), à garder ou publier"))
     h.add_argument("id", help=_("identifiant court du passeport ou URI Digital Link"))
+    h.add_argument("--public", action="store_true", help=_("la tête de la chaîne publique (celle des événements "
+                                                           "tels que chacun les lit)"))
     h.set_defaults(func=_head, needs_db=True)
+    pc = sub.add_parser("public-chain", help=_("construire la chaîne publique des historiques saisis avant elle "
+                                               "(sans effet si elle existe)"))
+    pc.add_argument("id", nargs="?", help=_("identifiant court du passeport ou URI Digital Link"))
+    pc.add_argument("--all", action="store_true", help=_("tous les passeports"))
+    pc.set_defaults(func=_public_chain, needs_db=True)
     d = sub.add_parser("demo", help=_("émettre des passeports de démonstration (préfixe GS1 952) sur le territoire "
                                       "de démonstration"))
     d.add_argument("--root", default="http://localhost:8000", help=_("racine du résolveur écrite dans les URI"))

@@ -218,8 +218,15 @@ def seed_equipment() -> list[Passport]:
 
 def seed_all(stem: str = "http://localhost:8000") -> list[Passport]:
     """Every demonstration passport: the drill's story, the equipment, the spindle fleet, the vacuum
-    cleaner with its repairability index and the machine park (idempotent)."""
-    return [*seed(stem), *seed_equipment(), *seed_fleet(), *seed_vacuum(), *seed_machine_park()]
+    cleaner with its repairability index and the machine park (idempotent). A demo database seeded
+    before passports had a public chain gets it here (``build_public_chain``, idempotent too)."""
+    from .events import build_public_chain
+    from .models import ChainHead
+
+    passports = [*seed(stem), *seed_equipment(), *seed_fleet(), *seed_vacuum(), *seed_machine_park()]
+    for head in ChainHead.objects.filter(passport__in=passports, length__gt=0, public_signed={}):
+        build_public_chain(head)
+    return passports
 
 
 def seed_vacuum() -> list[Passport]:

@@ -15,8 +15,10 @@ passes them through :meth:`Disclosure.event` first:
   words, the place is at most the commune and its department, plus the company's name when the
   company is published.
 
-The stored event is never changed (its hash is in the passport's chain); readers without the
-real places get an ``eventID`` recomputed over what they read (``epcis.redact``).
+The stored event is never changed (its hash is in the passport's private chain); readers without
+the real places get an ``eventID`` recomputed over what they read (``epcis.redact``), and the
+passport's *public* chain, built at capture over :func:`published_form` (what an anonymous reader
+reads), instead of the private one (:meth:`Disclosure.reads_every_place`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ def place_pseudonym(uri: str) -> str:
     key = uri if uri.startswith(SITE_PREFIX) else normalise_gs1_uri(uri)
     digest = salted_hmac(_SALT, key, algorithm="sha256").digest()[:16]
     return PLACE_PREFIX + base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+def published_form(data: dict) -> dict:
+    """An event as a reader who may know none of its places reads it (an anonymous visitor): every
+    location, and every site URI written elsewhere in it, pseudonymised; ``eventID`` the CBV hash of the
+    result. Depends on the event and the platform's secret key only: the public chain is built from it."""
+    def rename(uri: str):
+        return place_pseudonym(uri) if uri else None
+
+    def other(value: str):
+        return place_pseudonym(value) if value.startswith(SITE_PREFIX) else None
+
+    return redact_event(data, rename, other)[0]
 
 
 def _sites_of(uris) -> dict:
@@ -130,7 +145,7 @@ class Disclosure:
             key = (event.pk, event.data.get("eventID"))
             published = _ANONYMOUS.get(key)
             if published is None:
-                published = self._published(event)
+                published = published_form(event.data)
                 with _ANONYMOUS_LOCK:  # threads of one server share the table
                     while len(_ANONYMOUS) >= _ANONYMOUS_MAX:
                         _ANONYMOUS.pop(next(iter(_ANONYMOUS)))
@@ -149,11 +164,20 @@ class Disclosure:
         return published if changed else event.data
 
     def events(self, events) -> list[dict]:
-        """Many events; a corrective event's ``correctiveEventIDs`` follow the ids this reader sees."""
+        """Many events; an event's ``correctiveEventIDs`` follow the ids this reader sees (of events in this
+        answer or not: a stored hash would let anyone test candidate sites against it)."""
         events = list(events)
         self.prime(uri for e in events for uri in _places(e.data))
         out = [(e.data.get("eventID"), self.event(e)) for e in events]
         renamed = {old: new["eventID"] for old, new in out if old != new.get("eventID")}
+        named = {i for _old, data in out for i in (data.get("errorDeclaration") or {}).get("correctiveEventIDs") or []}
+        outside = named - {old for old, _data in out}
+        if outside:  # corrective events this answer does not hold: their ids as this reader reads them too
+            from .models import Event
+
+            for other in Event.objects.filter(event_id__in=list(outside)):
+                if (read := self.event(other).get("eventID")) != other.event_id:
+                    renamed[other.event_id] = read
         published = []
         for _old, data in out:
             ids = (data.get("errorDeclaration") or {}).get("correctiveEventIDs") or []
@@ -162,6 +186,18 @@ class Disclosure:
                 data["errorDeclaration"]["correctiveEventIDs"] = [renamed.get(i, i) for i in ids]
             published.append(data)
         return published
+
+    def reads_every_place(self, events) -> bool:
+        """Whether this reader reads every place of ``events`` (stored ``Event`` rows) as captured: then, and
+        only then, may it read hashes over the stored events (the private chain); anyone else reads the
+        public chain, which no candidate site can be tested against."""
+        if self.everything:
+            return True
+        if not self.user.is_authenticated:
+            return False
+        events = list(events)
+        self.prime(uri for e in events for uri in _places(e.data))
+        return all(self.event(e).get("eventID") == e.data.get("eventID") for e in events)
 
     def place_words(self, uri: str) -> str:
         """Where, in words: the site's name for its people; the company (when published), the commune and

@@ -4,9 +4,12 @@ Captured events are validated against the EPCIS 2.0 JSON schema, identified by t
 event hash, stored once, and appended to the chain of every passport they name, all in one
 transaction (the chain heads are locked, so two captures cannot fork a chain). Each link also
 covers the event's visibility, and each new head is signed and logged outside the database
-(``anchor``). What a page shows of a history is read from the hashed event itself
-(``story_of``), never from the columns kept for queries, and ``verify`` checks those columns,
-the passport's status, the head's signature and every head someone kept. A disassembly
+(``anchor``). Each passport has a second, public chain over its events as anyone reads them
+(places pseudonymised, ``disclosure.published_form``), built and signed in the same step: the
+private chain's hashes would let anyone who reads every event test candidate sites against
+them. What a page shows of a history is read from the hashed event itself (``story_of``),
+never from the columns kept for queries, and ``verify`` checks those columns, the passport's
+status, both chains, their heads' signatures and every head someone kept. A disassembly
 or recycling event at a Boucle site also declares what it recovered as an *offer* of that
 site, so traced materials enter the matching the moment they exist.
 """
@@ -31,6 +34,7 @@ from boucle.epcis._data import EPCIS_CONTEXT_URL
 from boucle.messages import translate
 
 from . import anchor
+from .disclosure import published_form
 from .identifiers import passports_for_uri, passports_of_event, site_for_location
 from .models import ChainEntry, ChainHead, Event, Passport, StatusChange, Tier
 
@@ -169,8 +173,9 @@ def capture(body, user, *, visibility: str = Tier.LEGITIMATE, may_capture=None) 
                 **indexed_columns(event), data=event, visibility=visibility,
                 captured_by=user if user and user.is_authenticated else None)
             changed = _inputs(event, passports)
+            public_id = published_form(event)["eventID"]
             for passport in passports:
-                append(passport, stored)
+                append(passport, stored, public_id)
                 if passport in changed:
                     move(passport, STATUS_AFTER.get(stored.biz_step), stored, user)
                 if passport not in result.passports:
@@ -205,18 +210,55 @@ def move(passport: Passport, status: str | None, event: Event | None, user) -> b
     return True
 
 
-def append(passport: Passport, event: Event) -> ChainEntry:
-    """Chain ``event`` after the passport's head and move the head (inside the caller's transaction);
-    the new head is signed, and logged outside the database once the transaction commits."""
+def append(passport: Passport, event: Event, public_id: str | None = None) -> ChainEntry:
+    """Chain ``event`` after the passport's heads and move them (inside the caller's transaction); the
+    new heads are signed, and logged outside the database once the transaction commits. ``public_id``:
+    the hash of the event as published (``published_form``), computed when not given. A passport whose
+    public chain was not built yet (``build_public_chain``) gets its private link only."""
     head, _ = ChainHead.objects.select_for_update().get_or_create(passport=passport)
+    public_id = public_id or published_form(event.data)["eventID"]
     link = chain_link(head.link or None, event.event_id, event.visibility)
-    entry = ChainEntry.objects.create(passport=passport, event=event, seq=head.length, link=link)
+    public = head.length == 0 or bool(head.public_signed)
+    public_link = chain_link(head.public_link or None, public_id, event.visibility) if public else ""
+    entry = ChainEntry.objects.create(passport=passport, event=event, seq=head.length, link=link,
+                                      public_event_id=public_id, public_link=public_link)
     head.link, head.length = link, head.length + 1
     head.signed = anchor.sign_head(passport.handle, head.length, link)
-    head.save(update_fields=["link", "length", "signed", "updated_at"])
-    signed = head.signed
-    transaction.on_commit(lambda: anchor.log_head(signed))
+    if public:
+        head.public_link = public_link
+        head.public_signed = anchor.sign_head(passport.handle, head.length, public_link, public=True)
+    head.save(update_fields=["link", "length", "signed", "public_link", "public_signed", "updated_at"])
+    signed = [doc for doc in (head.signed, head.public_signed if public else None) if doc]
+    transaction.on_commit(lambda: [anchor.log_head(doc) for doc in signed])
     return entry
+
+
+def build_public_chain(head, entry_model=ChainEntry, head_model=ChainHead) -> str:
+    """Build the public chain of a history captured before it existed, and sign its head: ``"built"``,
+    ``"present"`` (nothing to do: idempotent), ``"empty"``, or ``"broken"`` when the private chain does
+    not verify (a history already tampered with is left for ``verify`` to report, not laundered into a
+    fresh signed chain). ``head`` is a ``ChainHead``; the model classes may be a migration's."""
+    with transaction.atomic():
+        head = head_model.objects.select_for_update().get(pk=head.pk)
+        if not head.length:
+            return "empty"
+        if head.public_signed:  # built at capture (or before): never re-signed here
+            return "present" if head.public_signed.get("length") == head.length else "broken"
+        entries = list(entry_model.objects.filter(passport_id=head.passport_id).select_related("event", "passport")
+                       .order_by("seq"))
+        tags = [e.event.visibility for e in entries]
+        if head.length != len(entries) or verify_chain([e.event.data for e in entries], [e.link for e in entries],
+                                                       head.link or None, tags=tags):
+            return "broken"
+        prev = None
+        for entry, tag in zip(entries, tags):
+            public_id = published_form(entry.event.data)["eventID"]
+            prev = chain_link(prev, public_id, tag)
+            entry_model.objects.filter(pk=entry.pk).update(public_event_id=public_id, public_link=prev)
+        signed = anchor.sign_head(entries[0].passport.handle, len(entries), prev, public=True)
+        head_model.objects.filter(pk=head.pk).update(public_link=prev, public_signed=signed)
+        transaction.on_commit(lambda: anchor.log_head(signed))
+    return "built"
 
 
 def derived_status(passport: Passport, events: list[dict]) -> str:
@@ -299,20 +341,23 @@ def _anchor_problems(handle: str, links: list[str], doc, public, source: str) ->
     return []
 
 
-def verify(passport: Passport, held_heads=(), *, use_log: bool = True, logged: dict | None = None) -> list[str]:
+def verify(passport: Passport, held_heads=(), *, use_log: bool = True, logged: dict | None = None,
+           logged_public: dict | None = None) -> list[str]:
     """Every problem of the passport's stored history (empty: intact).
 
     Checks the chain of event hashes and visibilities, the query columns against the hashed
-    events, the status against the history, the signature of the recorded head, and the
-    history against every head held outside the database: the log's latest (``use_log``) and
-    ``held_heads`` ((source, signed head) pairs, e.g. a file someone kept). ``logged``: the
-    log already read (``anchor.logged_heads()``), when verifying many passports."""
+    events, the status against the history, the signature of the recorded head, the public chain
+    (over the events as published) and its signed head, and the history against every head held
+    outside the database: the log's latest of each chain (``use_log``) and ``held_heads`` ((source,
+    signed head) pairs, e.g. a file someone kept; a public head is checked against the public chain).
+    ``logged``, ``logged_public``: the log already read (``anchor.logged_heads()``), when verifying many."""
     entries = list(ChainEntry.objects.filter(passport=passport).select_related("event").order_by("seq"))
     head = ChainHead.objects.filter(passport=passport).first()
     events = [e.event.data for e in entries]
     links = [e.link for e in entries]
+    tags = [e.event.visibility for e in entries]
     problems = [chain_problem_text(p) for p in verify_chain(events, links, head.link if head else None,
-                                             tags=[e.event.visibility for e in entries], tag_values=Tier.values)]
+                                                            tags=tags, tag_values=Tier.values)]
     if head is not None and head.length != len(entries) and not problems:
         problems.append(_("%(recorded)s événements ont été enregistrés mais %(stored)s sont stockés")
                         % {"recorded": head.length, "stored": len(entries)})
@@ -323,20 +368,40 @@ def verify(passport: Passport, held_heads=(), *, use_log: bool = True, logged: d
         problems.append(_("le statut du passeport est « %(status)s », mais son historique mène à « %(expected)s »")
                         % {"status": status, "expected": expected})
     public = anchor.public_key() if entries or held_heads else None
+    public_links = [e.public_link for e in entries]
     if head is not None and head.length:
-        if not head.signed:
-            problems.append(_("la tête enregistrée n'est pas signée : elle a été écrite hors du chemin de saisie"))
+        problems.extend(_signed_head_problems(passport.handle, links, head.link, head.length, head.signed, public,
+                                              _("la tête enregistrée")))
+        if not head.public_signed and not any(public_links):
+            problems.append(_("la chaîne publique n'a pas encore été construite (boucle passport public-chain) : "
+                              "les lecteurs qui ne peuvent pas connaître les lieux n'ont aucune empreinte à vérifier"))
         else:
-            signed = _anchor_problems(passport.handle, links, head.signed, public, _("la tête enregistrée"))
-            if not signed and (head.signed.get("length"), head.signed.get("head")) != (head.length, head.link):
-                signed = [_("la tête enregistrée diffère de celle que sa signature certifie")]
-            problems.extend(signed)
+            forms = [{**published_form(e.event.data), "eventID": e.public_event_id} for e in entries]
+            found = verify_chain(forms, public_links, head.public_link or None, tags=tags, tag_values=Tier.values)
+            problems.extend(_("chaîne publique : %(problem)s") % {"problem": chain_problem_text(p)} for p in found)
+            problems.extend(_signed_head_problems(passport.handle, public_links, head.public_link, head.length,
+                                                  head.public_signed, public, _("la tête publique enregistrée")))
     anchors = list(held_heads)
-    if use_log and (kept := (anchor.logged_heads() if logged is None else logged).get(passport.handle)):
-        anchors.append((_("la tête journalisée hors de la base"), kept))
+    if use_log:
+        for is_public, read, source in ((False, logged, _("la tête journalisée hors de la base")),
+                                        (True, logged_public, _("la tête publique journalisée hors de la base"))):
+            kept = (anchor.logged_heads(public=is_public) if read is None else read).get(passport.handle)
+            if kept:
+                anchors.append((source, kept))
     for source, doc in anchors:
-        problems.extend(_anchor_problems(passport.handle, links, doc, public or anchor.public_key(), source))
+        problems.extend(_anchor_problems(passport.handle, public_links if anchor.is_public(doc) else links, doc,
+                                         public or anchor.public_key(), source))
     return problems
+
+
+def _signed_head_problems(handle, links, link, length, signed, public, source) -> list[str]:
+    """The head recorded in the database must be signed, and say what the database says."""
+    if not signed:
+        return [_("%(source)s n'est pas signée : elle a été écrite hors du chemin de saisie") % {"source": source}]
+    found = _anchor_problems(handle, links, signed, public, source)
+    if not found and (signed.get("length"), signed.get("head")) != (length, link):
+        found = [_("%(source)s diffère de celle que sa signature certifie") % {"source": source}]
+    return found
 
 
 # --- link to the symbiosis -----------------------------------------------------------------

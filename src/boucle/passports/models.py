@@ -8,7 +8,11 @@ field without a schema change.
 
 Events are stored once and chained into the history of every passport they name. The chain's
 head is kept in ``ChainHead``, apart from the entries, so that deleting the *last* event is
-detectable too (the remaining links would otherwise still be consistent).
+detectable too (the remaining links would otherwise still be consistent). Each history has two
+chains: the *private* one over the events as stored, for readers who may know every place they
+name, and the *public* one over the events as anyone reads them (places pseudonymised,
+``disclosure.published_form``), so that no hash served to others can be tested against a
+candidate site.
 """
 
 import secrets
@@ -187,12 +191,17 @@ class Event(models.Model):
 
 class ChainEntry(models.Model):
     """The place of an event in one passport's history:
-    ``link = sha256(previous link | event hash | event visibility)``."""
+    ``link = sha256(previous link | event hash | event visibility)``, and the same over the event as
+    published (``public_link``, from ``public_event_id``)."""
 
     passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="chain")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
     seq = models.PositiveIntegerField()
     link = models.CharField(max_length=64)
+    public_event_id = models.CharField(max_length=120, blank=True,
+                                       help_text="CBV 2.0 hash of the event as anyone reads it (places pseudonymised).")
+    public_link = models.CharField(max_length=64, blank=True,
+                                   help_text="Link of the public chain (empty: not built, boucle passport public-chain).")
 
     class Meta:
         ordering = ["passport", "seq"]
@@ -210,6 +219,9 @@ class ChainHead(models.Model):
     length = models.PositiveIntegerField(default=0)
     signed = models.JSONField(default=dict, blank=True,
                               help_text="The head signed at the last capture (passports.anchor); also logged outside the database.")
+    public_link = models.CharField(max_length=64, blank=True, help_text="The last link of the public chain.")
+    public_signed = models.JSONField(default=dict, blank=True,
+                                     help_text="The public chain's head, signed at the last capture.")
     updated_at = models.DateTimeField(auto_now=True)
 
 

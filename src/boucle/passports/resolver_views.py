@@ -28,9 +28,10 @@ from boucle.gs1.words import AI_NAMES, ai_name
 from boucle.messages import translate
 
 from . import anchor
+from .disclosure import Disclosure
 from .identifiers import stem_for
 from .links import passport_links
-from .models import ChainHead, Passport
+from .models import ChainHead, Event, Passport
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 
@@ -245,7 +246,10 @@ def description_view(request):
             "pattern": stem + "/.well-known/boucle-chain-head/{handle}",
             "note": ("Each passport's history is a hash chain of its EPCIS events; its head is signed at every "
                      "capture. Keep a head: a later history that no longer holds its link at its length was "
-                     "truncated or rewritten (boucle passport verify HANDLE --head FILE)."),
+                     "truncated or rewritten (boucle passport verify HANDLE --head FILE). A reader who may not "
+                     "know every place of the history gets the public chain (\"chain\": \"public\"), over the "
+                     "events as the EPCIS query returns them to an anonymous caller: link = sha256(previous link "
+                     "| eventID | visibility)."),
         },
     }
     response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 1})
@@ -258,15 +262,20 @@ def description_view(request):
 def chain_head_view(request, handle):
     """GET ``/.well-known/boucle-chain-head/<handle>``: the head signed at the passport's last
     capture (404 before its first event). Public: it names the passport's handle, the number of
-    events and a hash — nothing an event's visibility hides."""
+    events and a hash — nothing an event's visibility hides. The head of the public chain (``"chain":
+    "public"``) for whoever may not know every place of the history (``Disclosure.reads_every_place``):
+    the private head would let them test candidate sites against it."""
     if request.method == "OPTIONS":
         return _options()
     if request.method not in ("GET", "HEAD"):
         return _method_not_allowed(request)
     head = ChainHead.objects.filter(passport__handle=handle).exclude(signed={}).first()
-    if head is None:
+    if head is not None:
+        stored = Event.objects.filter(entries__passport_id=head.passport_id)
+        head = head.signed if Disclosure(request.user).reads_every_place(stored) else head.public_signed
+    if not head:  # before the first event, or a public chain not built yet
         raise Http404("no signed head for this passport")
-    response = JsonResponse(head.signed, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(head, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Cache-Control"] = "no-cache"
     if request.method == "HEAD":
         response.content = b""

@@ -7,7 +7,8 @@ authorities more. A non-published company's name is never shown to the public.
 A history is shown from what its hashes cover only: each event's hashed content (never the
 columns kept for queries), the status that history implies, and whether ``events.verify``
 finds it intact (a page says so when it is not). The downloadable record carries the signed
-head and every link, so whoever keeps it can later detect a truncated or rewritten history.
+head and every link, so whoever keeps it can later detect a truncated or rewritten history: of
+the public chain (over the events as published) for whoever may not know every place it names.
 """
 
 from django.http import HttpResponse, JsonResponse
@@ -37,9 +38,11 @@ def history(passport: Passport, user, disclosure: Disclosure | None = None) -> d
     """What the caller may see of the history, read from the hashed events, and its integrity:
     ``events`` (visible ones, in order), ``published`` (the same as the caller may read them: places
     it may not know replaced, ``disclosure``), ``status`` (implied by the whole history), ``intact``,
-    ``chain`` (every link, the hashes of the visible events the caller reads as stored, the signed
-    head and the key to check it). An event whose places were replaced keeps its link without its
-    stored hash (``"redacted": true``): that hash would let anyone test candidate sites against it."""
+    and ``chain``: every link, the hash of each visible event, the signed head and the key to check it.
+
+    The chain is the private one (over the stored events) only for a caller who reads every place of the
+    history as captured; anyone else gets the public one (over the events as an anonymous visitor reads
+    them), since a hash over a stored event would let them test candidate sites against it."""
     disclosure = disclosure or Disclosure(user)
     tiers = set(visible_event_tiers(user, passport))
     entries = list(ChainEntry.objects.filter(passport=passport).select_related("event").order_by("seq"))
@@ -47,20 +50,20 @@ def history(passport: Passport, user, disclosure: Disclosure | None = None) -> d
     intact = not verify(passport, use_log=False)
     visible = [e.event for e in entries if e.event.visibility in tiers]
     published = disclosure.events(visible)
-    shown = {e.pk: data for e, data in zip(visible, published)}
+    private = disclosure.reads_every_place(e.event for e in entries)
+    shown = {e.pk for e in visible}
 
     def link(entry):
-        out = {"seq": entry.seq, "link": entry.link}
-        data = shown.get(entry.event.pk)
-        if data is None:
-            return out
-        if data.get("eventID") != entry.event.data.get("eventID"):
-            return {**out, "visibility": entry.event.visibility, "redacted": True}
-        return {**out, "eventID": entry.event.data.get("eventID"), "visibility": entry.event.visibility}
+        out = {"seq": entry.seq, "link": entry.link if private else entry.public_link}
+        event_id = entry.event.data.get("eventID") if private else entry.public_event_id
+        if entry.event.pk in shown and out["link"] and event_id:  # (a public chain not built yet: no hash)
+            out.update(eventID=event_id, visibility=entry.event.visibility)
+        return out
 
-    chain = {"intact": intact, "length": len(entries), "head": head.link if head else "",
-             "links": [link(e) for e in entries],
-             "signedHead": (head.signed or None) if head else None,
+    signed = (head.signed if private else head.public_signed) if head else None
+    chain = {"kind": "private" if private else "public", "intact": intact, "length": len(entries),
+             "head": (head.link if private else head.public_link) if head else "",
+             "links": [link(e) for e in entries], "signedHead": signed or None,
              "key": anchor.public_key_info() if entries else None}
     return {"events": visible, "published": published,
             "status": derived_status(passport, [e.event.data for e in entries]), "intact": intact, "chain": chain}

@@ -12,11 +12,12 @@ import re
 
 import pytest
 
-from boucle.epcis import event_hash, object_event, validate_document
+from boucle.epcis import chain_link, event_hash, object_event, validate_document
 from boucle.epcis.gs1keys import normalise_gs1_uri
 from boucle.passports.disclosure import PLACE_PREFIX, place_pseudonym
 from boucle.passports.events import capture
 from boucle.passports.identifiers import SITE_PREFIX, site_uri
+from boucle.passports.models import ChainEntry, ChainHead, Event
 from boucle.testing import make_site
 
 from passports_world import GTIN, login
@@ -129,15 +130,138 @@ def test_the_page_tells_places_in_words_at_commune_level(client, story):
     assert "Fonderie du Nord" in owner[owner.index('id="history"'):]
 
 
-def test_the_anonymous_chain_keeps_every_link_but_no_stored_hash_of_a_hidden_place(client, story):
+def _attack(events, candidates):
+    """What someone holding a list of candidate sites computes from the published events: each pseudonym
+    put back as the candidate it may stand for, each event hashed, the hashes chained like the platform's."""
+    def back(value):
+        if isinstance(value, dict):
+            return {k: back(v) for k, v in value.items() if k != "eventID"}
+        if isinstance(value, list):
+            return [back(v) for v in value]
+        return candidates.get(value, value)
+
+    hashes = [event_hash(back(e)) for e in events]
+    links, prev = [], None
+    for h in hashes:
+        prev = chain_link(prev, h, "public")
+        links.append(prev)
+    return hashes, links
+
+
+def test_no_hash_served_to_an_anonymous_reader_can_be_tested_against_the_real_sites(client, story):
+    """The attack the public chain closes: every event is public, so with the right candidate sites one
+    recomputes the stored events, their hashes and the private chain exactly."""
+    sites = (story.plant, story.factory, story.repair_site, story.recycler_site)
+    candidates = {place_pseudonym(site_uri(s)): site_uri(s) for s in sites} | {place_pseudonym(GLN): GLN}
+    hashes, links = _attack(events_as(client), candidates)
+    assert hashes == [e.event_id for e in story.stored]  # the attack reproduces the stored events...
+    private = [e.link for e in ChainEntry.objects.filter(passport=story.item).order_by("seq")]
+    assert links == private  # ...and the private chain's links
+    recomputed = {h.split(";")[1].split("?")[0] for h in hashes} | set(links)
+
+    client.logout()
     record = client.get(f"/passeports/{story.item.handle}.json").json()
-    links = record["chain"]["links"]
-    assert len(links) == 6 and all(entry.get("redacted") and "eventID" not in entry for entry in links)
-    shown = [e["eventID"] for e in record["events"]]
-    assert len(set(shown)) == 6 and not set(shown) & {e.event_id for e in story.stored}
-    owner = login(client, story.authority).get(f"/passeports/{story.item.handle}.json").json()
-    assert [e["eventID"] for e in owner["events"]] == [e.event_id for e in story.stored]
-    assert json.dumps(owner).count(SITE_PREFIX) == 0  # the record lists hashes, not places
+    chain = record["chain"]
+    head = client.get(f"/.well-known/boucle-chain-head/{story.item.handle}").json()
+    served = ([e["eventID"] for e in record["events"]] + [e["eventID"] for e in events_as(client)]
+              + [entry[k] for entry in chain["links"] for k in ("link", "eventID")]
+              + [chain["head"], chain["signedHead"]["head"], head["head"]])
+    assert len(served) == 6 * 4 + 3 and all(served)
+    assert not {h.split(";")[-1].split("?")[0] for h in served} & recomputed
+    assert chain["kind"] == "public" and head["head"] == chain["head"] != private[-1]
+    for url in public_routes(story):  # nor anywhere else in what is served
+        body = client.get(url).content.decode()
+        assert not [h for h in recomputed if h in body], url
+
+
+def test_the_public_chain_verifies_from_what_an_anonymous_reader_reads(client, story):
+    """With the published record, the EPCIS query, the key from /.well-known and no access to Boucle."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    record = client.get(f"/passeports/{story.item.handle}.json").json()
+    chain, events = record["chain"], events_as(client)
+    assert all(e["eventID"] == event_hash(e) for e in events)  # each published event has the hash it shows
+    assert [entry["eventID"] for entry in chain["links"]] == [e["eventID"] for e in events] == [
+        e["eventID"] for e in record["events"]]
+    prev = ""
+    for entry in chain["links"]:
+        prev = hashlib.sha256(f"{prev}|{entry['eventID']}|{entry['visibility']}".encode()).hexdigest()
+        assert prev == entry["link"]
+    signed = chain["signedHead"]
+    assert (signed["chain"], signed["length"], signed["head"], chain["head"]) == ("public", 6, prev, prev)
+    key = client.get("/.well-known/gs1resolver").json()["passportChainHeads"]["publicKey"]
+    body = json.dumps({k: v for k, v in signed.items() if k != "signature"}, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode()
+    Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(key + "=")).verify(
+        base64.urlsafe_b64decode(signed["signature"] + "=="), body)  # raises if forged
+    assert client.get(f"/.well-known/boucle-chain-head/{story.item.handle}").json() == signed
+
+
+def test_readers_of_every_place_still_read_the_private_chain(client, story):
+    private = [e.link for e in ChainEntry.objects.filter(passport=story.item).order_by("seq")]
+    signed = ChainHead.objects.get(passport=story.item).signed
+
+    def chain_of(user, passport):
+        client.logout()
+        if user is not None:
+            login(client, user)
+        return (client.get(f"/passeports/{passport.handle}.json").json()["chain"],
+                client.get(f"/.well-known/boucle-chain-head/{passport.handle}").json())
+
+    chain, head = chain_of(story.authority, story.item)
+    assert chain["kind"] == "private" and [entry["link"] for entry in chain["links"]] == private
+    assert [entry["eventID"] for entry in chain["links"]] == [e.event_id for e in story.stored]
+    assert head == chain["signedHead"] == signed and "chain" not in head
+    chain, head = chain_of(story.producer, story.item)  # the repair shop and the recycler are not its sites
+    assert chain["kind"] == "public" and head["chain"] == "public"
+
+    own = f"https://id.gs1.org/01/{GTIN}/21/43"  # a history at the producer's sites only
+    for day, site in enumerate((story.plant, story.factory), start=1):
+        capture(object_event([own], biz_step="commissioning" if day == 1 else "shipping",
+                             event_time=f"2026-0{day}-02T10:00:00Z", biz_location=site_uri(site)),
+                story.producer, visibility="public")
+    stored = [e.link for e in ChainEntry.objects.filter(passport=story.item2).order_by("seq")]
+    for user in (story.producer, story.facilitator, story.authority):  # its company, the Nord's facilitator
+        chain, head = chain_of(user, story.item2)
+        assert chain["kind"] == "private" and [entry["link"] for entry in chain["links"]] == stored, user
+        assert head == ChainHead.objects.get(passport=story.item2).signed
+    for user in (None, story.member, story.repairer):
+        chain, head = chain_of(user, story.item2)
+        assert chain["kind"] == "public" and not {entry["link"] for entry in chain["links"]} & set(stored), user
+        assert head["chain"] == "public"
+
+
+def test_editing_a_stored_event_breaks_both_chains(client, story):
+    from django.utils import translation
+
+    from boucle.passports.events import verify
+
+    repair = story.stored[3]
+    Event.objects.filter(pk=repair.pk).update(data={**repair.data, "bizLocation": {"id": site_uri(story.factory)}})
+    with translation.override("en"):
+        problems = verify(story.item)
+    assert any(p.startswith("event 3 was modified after capture") for p in problems), problems
+    assert any(p.startswith("public chain: event 3 was modified after capture") for p in problems), problems
+    assert client.get(f"/passeports/{story.item.handle}.json").json()["chain"]["intact"] is False
+
+
+def test_an_error_declaration_names_its_corrective_events_by_their_published_ids(client, story):
+    """Even when the corrective event is not in the same answer: its stored hash is testable too."""
+    corrective = story.stored[3]
+    declared = object_event([ITEM], biz_step="inspecting", event_time="2026-08-01T10:00:00Z",
+                            biz_location=site_uri(story.factory))
+    declared["errorDeclaration"] = {"declarationTime": "2026-08-02T10:00:00Z",
+                                    "correctiveEventIDs": [corrective.event_id]}
+    capture(declared, story.producer, visibility="public")
+    published = {e["bizStep"]: e["eventID"] for e in events_as(client)}
+    alone = events_as(client, EQ_bizStep="inspecting")
+    assert len(alone) == 1 and alone[0]["errorDeclaration"]["correctiveEventIDs"] == [published["repairing"]]
+    assert published["repairing"] != corrective.event_id
+    assert events_as(client, story.authority, EQ_bizStep="inspecting")[0]["errorDeclaration"][
+        "correctiveEventIDs"] == [corrective.event_id]
 
 
 def test_a_person_opening_the_events_link_reads_the_life_story_not_json(client, story):

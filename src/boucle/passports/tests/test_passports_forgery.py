@@ -101,11 +101,13 @@ def test_edited_status_is_not_shown_and_fails_verify(client, story, capsys):
 
 
 def _truncate(passport):
-    """Delete the last event and rewind the recorded head and the status to the ones before, consistently."""
+    """Delete the last event and rewind the recorded heads (of both chains) and the status to the ones
+    before, consistently."""
     *kept, last = entries(passport)
     ChainEntry.objects.filter(pk=last.pk).delete()
     Event.objects.filter(pk=last.event_id).delete()
-    ChainHead.objects.filter(passport=passport).update(link=kept[-1].link, length=len(kept))
+    ChainHead.objects.filter(passport=passport).update(link=kept[-1].link, public_link=kept[-1].public_link,
+                                                       length=len(kept))
     Passport.objects.filter(pk=passport.pk).update(status=Passport.Status.IN_USE)  # what "receiving" left
     return kept
 
@@ -119,11 +121,11 @@ def test_deleting_the_last_event_and_rewinding_the_head_is_detected(story, capsy
 def test_a_rewind_to_an_older_genuine_signed_head_is_caught_by_the_log(world, django_capture_on_commit_callbacks, capsys):
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[:3])
-    older = ChainHead.objects.get(passport=world.item).signed  # a forger kept it from an earlier backup
+    older = ChainHead.objects.get(passport=world.item)  # a forger kept its heads from an earlier backup
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[3:], start=4)
     _truncate(world.item)
-    ChainHead.objects.filter(passport=world.item).update(signed=older)
+    ChainHead.objects.filter(passport=world.item).update(signed=older.signed, public_signed=older.public_signed)
     assert run("verify", world.item.handle) == 1
     out = capsys.readouterr().out
     assert "the head logged outside the database: it certified 4 events" in out and "only 3 are stored" in out
@@ -134,13 +136,14 @@ def test_anyone_holding_an_earlier_record_detects_the_truncation(client, world, 
     """Even with the database rewound *and* the log file gone, a downloaded record is evidence."""
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[:3])
-    older = ChainHead.objects.get(passport=world.item).signed
+    older = ChainHead.objects.get(passport=world.item)
     with django_capture_on_commit_callbacks(execute=True):
         capture_steps(world, STEPS[3:], start=4)
-    kept = tmp_path / "record.json"
+    kept = tmp_path / "record.json"  # what anyone downloads: the public chain's head
     kept.write_bytes(client.get(f"/passeports/{world.item.handle}.json").content)
+    assert json.loads(kept.read_text())["chain"]["signedHead"]["chain"] == "public"
     _truncate(world.item)
-    ChainHead.objects.filter(passport=world.item).update(signed=older)
+    ChainHead.objects.filter(passport=world.item).update(signed=older.signed, public_signed=older.public_signed)
     settings.BOUCLE_PASSPORT_HEADS_LOG = str(tmp_path / "wiped.jsonl")
     assert run("verify", world.item.handle) == 0  # nothing left on the server reveals it...
     assert run("verify", world.item.handle, "--head", str(kept)) == 1  # ...the record someone kept does
@@ -156,9 +159,11 @@ def test_a_forged_head_file_is_refused(story, tmp_path, capsys):
 
 
 def test_head_export_and_the_published_key_let_anyone_check_the_record(client, story, capsys):
-    """Without Boucle's code: the key from /.well-known, the head and links from the record."""
-    assert run("head", story.handle) == 0
+    """Without Boucle's code: the key from /.well-known, the head and links from the record (anyone
+    reads the public chain; ``boucle passport head --public`` exports the same head)."""
+    assert run("head", story.handle, "--public") == 0
     exported = json.loads(capsys.readouterr().out)
+    assert exported["chain"] == "public"
     described = client.get("/.well-known/gs1resolver").json()["passportChainHeads"]
     published = client.get(f"/.well-known/boucle-chain-head/{story.handle}").json()
     record = client.get(f"/passeports/{story.handle}.json").json()["chain"]
@@ -225,6 +230,56 @@ def test_the_migration_relinks_intact_chains_only(world):
     migration.relink_and_sign(apps, None)
     assert run("verify", world.item.handle) == 0
     assert run("verify", world.item2.handle) == 1  # tampered before the upgrade: still reported
+
+
+def test_histories_captured_before_the_public_chain_get_it_once(client, world, capsys):
+    """``boucle passport public-chain`` (and migration 0004) build it for intact histories only, once."""
+    import importlib
+
+    from django.apps import apps
+
+    from boucle.passports.identifiers import site_uri
+
+    for day, step in enumerate(STEPS[:3], start=1):
+        capture(object_event([ITEM], biz_step=step, event_time=f"2026-02-0{day}T10:00:00Z",
+                             biz_location=site_uri(world.factory)), world.producer, visibility="public")
+    capture_steps(world, STEPS[:1])
+    capture(object_event([f"https://id.gs1.org/01/{GTIN}/21/43"], biz_step="commissioning",
+                         event_time="2026-02-01T10:00:00Z"), world.producer, visibility="public")
+    built = {e.pk: (e.public_event_id, e.public_link) for e in entries(world.item)}
+    signed = ChainHead.objects.get(passport=world.item).public_signed
+
+    def as_before_the_upgrade():
+        ChainEntry.objects.update(public_event_id="", public_link="")
+        ChainHead.objects.update(public_link="", public_signed={})
+
+    as_before_the_upgrade()
+    chain = client.get(f"/passeports/{world.item.handle}.json").json()["chain"]
+    assert chain["kind"] == "public" and not any(entry["link"] for entry in chain["links"])  # no private link
+    assert chain["signedHead"] is None
+    assert client.get(f"/.well-known/boucle-chain-head/{world.item.handle}").status_code == 404
+    assert run("verify", world.item.handle) == 1
+    assert "the public chain has not been built yet" in capsys.readouterr().out
+    tampered = entries(world.item2)[0].event
+    Event.objects.filter(pk=tampered.pk).update(data={**tampered.data, "bizStep": "destroying"})
+
+    assert run("public-chain", "--all") == 1
+    out, err = capsys.readouterr()
+    assert f"{world.item2.handle}: history tampered with" in out and "1 built, 0 already there, 1 refused" in err
+    assert {e.pk: (e.public_event_id, e.public_link) for e in entries(world.item)} == built  # as at capture
+    assert run("verify", world.item.handle) == 0
+    head = ChainHead.objects.get(passport=world.item).public_signed
+    assert (head["length"], head["head"], head["chain"]) == (signed["length"], signed["head"], "public")
+    assert run("public-chain", world.item.handle) == 0  # idempotent: nothing re-signed
+    assert "0 built, 1 already there" in capsys.readouterr().err
+    assert ChainHead.objects.get(passport=world.item).public_signed == head
+    assert not ChainHead.objects.get(passport=world.item2).public_signed  # not laundered
+    assert run("verify", world.item2.handle) == 1
+
+    as_before_the_upgrade()
+    importlib.import_module("boucle.passports.migrations.0004_public_chain").build_public_chains(apps, None)
+    assert {e.pk: (e.public_event_id, e.public_link) for e in entries(world.item)} == built
+    assert run("verify", world.item.handle) == 0 and run("verify", world.item2.handle) == 1
 
 
 def test_verify_speaks_french_first(client, story, capsys):
