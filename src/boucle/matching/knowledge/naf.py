@@ -44,7 +44,7 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def _stem(word: str) -> str:
     """Crude EN/FR plural and suffix folding: enough to join 'bricks'/'brick', 'glasses'/'glass'."""
     for suffix in ("ies", "es", "s", "ing", "ed", "eries", "erie"):
@@ -330,7 +330,7 @@ def _heads_by_word() -> dict[str, tuple[str, ...]]:
     return {head: tuple(codes) for head, codes in out.items()}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def _compound_codes(word: str) -> tuple[str, ...]:
     """Codes of the compound heads a word ends with, the word being longer than the head: its
     endings of COMPOUND_MIN letters or more looked up (a region's names hold 50,000 words)."""
@@ -361,7 +361,7 @@ def _name_words(norm: str) -> tuple[str | None, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def _readable(word: str) -> bool:
     return _stem(word) in _phrase_stem_index() or bool(_compound_codes(word))
 
