@@ -273,7 +273,8 @@ def _vocabulary() -> frozenset:
 
 def strip_place_names(text: str) -> str:
     """The text without the place names it holds (see above), on its original spelling (case)."""
-    text = _HYPHEN_CHAIN.sub(lambda m: " " if _is_place_chain(m.group(0)) else m.group(0), text)
+    if any(c in text for c in "-‑'’"):  # else no chain to look at
+        text = _HYPHEN_CHAIN.sub(lambda m: " " if _is_place_chain(m.group(0)) else m.group(0), text)
 
     def generic(m: re.Match) -> str:
         head, proper = m.group(1), m.group(2)
@@ -353,8 +354,9 @@ def _name_words(norm: str) -> tuple[str | None, ...]:
     they only keep phrases apart: « Site 1 » and « Site 2 », or 50,000 company names around a few
     sector words, are read once."""
     out: list[str | None] = []
+    numbers = _numbers_readable()
     for word in norm.split():
-        if _readable(word):
+        if (numbers or not word.isdigit()) and _readable(word):
             out.append(word)
         elif not out or out[-1] is not None:
             out.append(None)
@@ -364,6 +366,14 @@ def _name_words(norm: str) -> tuple[str | None, ...]:
 @lru_cache(maxsize=1 << 13)
 def _readable(word: str) -> bool:
     return _stem(word) in _phrase_stem_index() or bool(_compound_codes(word))
+
+
+@lru_cache(maxsize=1)
+def _numbers_readable() -> bool:
+    """Whether a number can be read (a phrase word or a compound head made of digits; none today):
+    if not, a number in a name is a gap without a look at the word caches (a region's names hold
+    tens of thousands of distinct numbers; a number is its own stem)."""
+    return any(w.isdigit() for w in _phrase_stem_index()) or any(h.isdigit() for h in _heads_by_word())
 
 
 @lru_cache(maxsize=1 << 14)

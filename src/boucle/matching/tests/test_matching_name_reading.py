@@ -33,6 +33,15 @@ def _plain_stem(word: str) -> str:
     return word
 
 
+def _plain_strip_place_names(text: str) -> str:
+    text = naf._HYPHEN_CHAIN.sub(lambda m: " " if naf._is_place_chain(m.group(0)) else m.group(0), text)
+
+    def generic(m):
+        head, proper = m.group(1), m.group(2)
+        return " " if head.lower() in naf._TOPONYMIC_GENERICS and not naf._known(proper) else m.group(0)
+    return naf._CAPITALISED.sub(generic, text)
+
+
 def _rows() -> list[dict]:
     with (naf.DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -54,7 +63,7 @@ class PlainReading:
         self.stems = {p: tuple(_plain_stem(w) for w in p.split()) for p in self.phrases}
 
     def __call__(self, name: str) -> list[tuple[str, float]]:
-        norm = _plain_normalise(naf.strip_place_names(name))
+        norm = _plain_normalise(_plain_strip_place_names(name))
         if not norm:
             return []
         if norm in self.phrases:
