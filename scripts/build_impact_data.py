@@ -3,7 +3,9 @@
 
 Re-runnable: reads the UK DESNZ 2025 flat file from ``shared/data/emission_factors``
 and writes ``src/boucle/impact/data/factors_desnz_2025.csv`` with only the rows and
-columns the impact engine uses. The package must test without ``shared/``, hence the
+columns the impact engine uses, and ``fuel_energy.csv``: the energy content of each
+burnable class (DESNZ per-tonne / per-kWh net CV factor of the same fuel).
+The package must test without ``shared/``, hence the
 copy. Licence of the source: Open Government Licence v3.0 (see data/SOURCES.md).
 
 Usage: python scripts/build_impact_data.py [--shared PATH]
@@ -42,6 +44,31 @@ MATERIAL_VARIANTS = {
     "Re-used": "material_reused",
     "Open-loop source": "material_open_loop",
 }
+#: Fossil fuels kept per tonne and per kWh (net CV): burnt wastes DESNZ lists as fuels, and the fuels they displace.
+FUEL_ITEMS = ("Waste oils", "Coal (industrial)", "Petroleum coke", "Natural gas")
+
+#: Burnable material classes whose energy content and combustion emissions DESNZ 2025 gives (the classes named here
+#: only; a class absent has no energy content shipped, so its fuel use stays unknown). Class -> DESNZ fuel item, why.
+FUEL_CLASSES = {
+    "waste_oil": ("Fuels", "Waste oils", "DESNZ 'Waste oils' (fuel burnt as such)"),
+    "wood_untreated": ("Bioenergy", "Wood chips", "untreated recovered wood burnt as chips: DESNZ 'Wood chips'"),
+    "wood_pallets": ("Bioenergy", "Wood chips", "pallet wood burnt as chips: DESNZ 'Wood chips'"),
+    "sawdust_shavings": ("Bioenergy", "Wood chips", "proxy: DESNZ 'Wood chips' (no sawdust row; moisture varies)"),
+    "bark": ("Bioenergy", "Wood chips", "proxy: DESNZ 'Wood chips' (no bark row)"),
+    "biomass_wood_chips": ("Bioenergy", "Wood chips", "DESNZ 'Wood chips'"),
+    "wood_pellets": ("Bioenergy", "Wood pellets", "DESNZ 'Wood pellets'"),
+    "crop_residues": ("Bioenergy", "Grass/straw", "DESNZ 'Grass/straw'"),
+}
+#: Boiler efficiency (net CV, hot water) of each burnable fuel (DESNZ item), for the useful heat it gives against a gas
+#: boiler; a fuel absent here has none shipped, so its use in a boiler stays unknown.
+_WOOD_FUELS = (0.86, "Commission Delegated Regulation (EU) 2015/2402, Annex II: harmonised efficiency reference "
+                        "value for separate production of heat, solid biomass (wood fuels), hot water, 86 % (net CV) "
+                        "(to check against the Official Journal text)")
+BOILER_EFFICIENCY = {"Wood chips": _WOOD_FUELS, "Wood pellets": _WOOD_FUELS}
+FUEL_ENERGY_COLUMNS = ["material_key", "desnz_item", "kwh_net_per_t", "per_t_factor_id", "per_kwh_net_factor_id",
+                       "combustion_kgco2e_per_t", "biogenic_co2_kg_per_t_not_counted", "biogenic_co2_factor_id",
+                       "boiler_efficiency_net_cv", "boiler_efficiency_source", "note", "source", "licence"]
+
 UNIT_MAP = {"tonnes": "t", "tonne.km": "t.km", "cubic metres": "m3",
             "kWh (Gross CV)": "kWh", "kWh (Net CV)": "kWh_net"}
 
@@ -77,6 +104,12 @@ def select(row: dict) -> dict | None:
             return base | {"category": "freight", "item": item, "variant": col or l4}
     if l1 == "Fuels" and l3 == "Natural gas" and uom in ("kWh", "kWh_net"):
         return base | {"category": "fuel", "item": l3, "variant": row["UOM"].strip()}
+    if l1 == "Fuels" and l3 in FUEL_ITEMS and uom in ("t", "kWh_net"):
+        return base | {"category": "fuel", "item": l3, "variant": row["UOM"].strip()}
+    if l1 == "Bioenergy" and l2 == "Biomass" and row["UOM"].strip() in ("tonnes", "kWh"):
+        # DESNZ gives biomass per kWh on a net CV basis; biogenic CO2 is outside of scopes (not in this total)
+        return base | {"category": "bioenergy", "item": l3, "variant": row["UOM"].strip(),
+                       "unit": "t" if uom == "t" else "kWh_net"}
     if l1 in ("Water supply", "Water treatment") and uom == "m3":
         return base | {"category": "water", "item": l1, "variant": ""}
     return None
@@ -104,21 +137,56 @@ def derived_heat_row(rows: dict[str, dict]) -> dict:
     }
 
 
+def fuel_energy_rows(flat: list[dict]) -> list[dict]:
+    """Energy content (kWh net CV a tonne) of each burnable class: DESNZ's per-tonne factor of the fuel divided by its
+    per-kWh (net CV) factor, the two totals of the same item and scope. Biomass: DESNZ's Scope 1 total counts CH4 and
+    N2O only, its biogenic CO2 being reported outside of scopes; it is kept here for the record, not counted."""
+    def pick(l1, item, uom, unit="kg CO2e"):
+        for r in flat:
+            if (r["Level 1"].strip(), r["Level 3"].strip(), r["UOM"].strip(), r["GHG/Unit"]) == (l1, item, uom, unit) \
+                    and r["GHG Conversion Factor 2025"].strip():
+                return r
+        raise KeyError(f"DESNZ row missing: {l1} / {item} / {uom}")
+
+    out = []
+    for key, (l1, item, why) in FUEL_CLASSES.items():
+        per_t = pick(l1, item, "tonnes")
+        per_kwh = pick(l1, item, "kWh (Net CV)" if l1 == "Fuels" else "kWh")
+        t, kwh = float(per_t["GHG Conversion Factor 2025"]), float(per_kwh["GHG Conversion Factor 2025"])
+        bio = pick("Outside of scopes", item, "tonnes", "kg CO2e of CO2 per unit") if l1 == "Bioenergy" else None
+        eff = BOILER_EFFICIENCY.get(item)
+        out.append({
+            "material_key": key, "desnz_item": item, "kwh_net_per_t": f"{t / kwh:.1f}",
+            "per_t_factor_id": per_t["ID"], "per_kwh_net_factor_id": per_kwh["ID"],
+            "combustion_kgco2e_per_t": per_t["GHG Conversion Factor 2025"].strip(),
+            "biogenic_co2_kg_per_t_not_counted": bio["GHG Conversion Factor 2025"].strip() if bio else "",
+            "biogenic_co2_factor_id": bio["ID"] if bio else "",
+            "boiler_efficiency_net_cv": f"{eff[0]}" if eff else "", "boiler_efficiency_source": eff[1] if eff else "",
+            "note": why,
+            "source": (f"Derived: {SOURCE} rows {per_t['ID']} ({t} kg CO2e/t) / {per_kwh['ID']} ({kwh} kg CO2e/kWh "
+                       "net CV)" + (f"; biogenic CO2 {bio['ID']} outside of scopes, not counted" if bio else "")),
+            "licence": LICENCE})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared",
                     help="path to the shared/ reference folder")
     args = ap.parse_args(argv)
     src = args.shared / DESNZ_FILE
+    if not src.exists() and (REPO.parent.parent / "shared" / DESNZ_FILE).exists():  # a worktree next to main
+        src = REPO.parent.parent / "shared" / DESNZ_FILE
     if not src.exists():
         print(f"missing {src}", file=sys.stderr)
         return 1
     rows: dict[str, dict] = {}
     with src.open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            picked = select(row)
-            if picked is not None:
-                rows[picked["factor_id"]] = picked
+        flat = list(csv.DictReader(fh))
+    for row in flat:
+        picked = select(row)
+        if picked is not None:
+            rows[picked["factor_id"]] = picked
     rows["BOUCLE_HEAT_NG_BOILER_2025"] = derived_heat_row(rows)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     out = OUT_DIR / "factors_desnz_2025.csv"
@@ -128,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows.values():
             w.writerow({k: r[k] for k in COLUMNS})
     print(f"wrote {len(rows)} factors to {out.relative_to(REPO)}", file=sys.stderr)
+    energy = fuel_energy_rows(flat)
+    out = OUT_DIR / "fuel_energy.csv"
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=FUEL_ENERGY_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(energy)
+    print(f"wrote {len(energy)} energy contents to {out.relative_to(REPO)}", file=sys.stderr)
     return check_coverage()
 
 

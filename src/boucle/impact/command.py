@@ -65,6 +65,9 @@ def register(subparsers) -> None:
                                                                                          "fournie (°C)"))
     p.add_argument("--need-temperature", type=float, default=None, metavar="C", help=_("chaleur : température "
                                                                                        "requise (°C)"))
+    p.add_argument("--receiver-naf", default=None, metavar="CODE",
+                   help=_("activité du receveur (code NAF, 23.51Z) : une matière qu'il brûle comme combustible est "
+                          "comptée par le combustible fossile qu'elle remplace"))
     p.add_argument("--replaces", default=None, help=_("matière vierge remplacée, quand une classe en a plusieurs"))
     p.add_argument("--basis", choices=("estimated", "verified"), default="estimated",
                    help=_("quantité estimée (par défaut) ou vérifiée"))
@@ -163,6 +166,13 @@ def _text(d: dict[str, Any], language: str) -> str:
     return "\n".join(lines)
 
 
+def _naf(code: str | None) -> str | None:
+    """A NAF code in any form (« 2351Z », « 23.51Z ») as the fuel receivers' table reads it (« 23.51 »)."""
+    from boucle.matching.knowledge.naf import normalise_naf
+
+    return normalise_naf(code) or None if code else None
+
+
 def handle(args) -> int:
     try:
         key = args.material or class_for_ewc(args.ewc)
@@ -170,7 +180,8 @@ def handle(args) -> int:
                                baseline_route=args.route, replaces=args.replaces, basis=args.basis,
                                ewc=normalise_ewc(args.ewc) if args.ewc else None,
                                supply_temperature_c=args.supply_temperature,
-                               need_temperature_c=args.need_temperature)
+                               need_temperature_c=args.need_temperature,
+                               fuel_receiver=_naf(args.receiver_naf))
     except (KeyError, ValueError) as exc:
         from boucle.cli import use_language
         from boucle.messages import translate

@@ -10,6 +10,7 @@ would read as "no impact" on a dashboard, which is a different claim.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -120,6 +121,9 @@ TERM_NAMES = {
     "transport_cost": _("coût du transport"),
     "heat_pump_electricity_cost": _("électricité de la pompe à chaleur"),
     "heat_network_cost": _("réseau de chaleur (investissement annualisé)"),
+    "fuel_displaced": _("combustible fossile remplacé chez le receveur"),
+    "fuel_combustion": _("émissions de la combustion de la matière"),
+    "avoided_fuel_purchase": _("achat de combustible évité"),
 }
 
 
@@ -280,15 +284,19 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                        replaces: str | None = None, basis: str = "estimated",
                        labels: dict[str, Any] | None = None, tables: Tables | None = None, *,
                        ewc: str | None = None, supply_temperature_c: float | None = None,
-                       need_temperature_c: float | None = None) -> Breakdown:
+                       need_temperature_c: float | None = None, fuel_receiver: str | None = None) -> Breakdown:
     """Full breakdown of one exchange, ready to display or serialise.
 
     ``baseline_route`` is the flow's current route as declared (a route key such as
     ``landfill`` or ``recycling``, or an operation code R1-R13 / D1-D15); without it the
     documented default for the material and ``ewc`` code applies and is listed in
     ``assumptions``. Heat takes the supply and need temperatures (docs/impact-method.md).
+    ``fuel_receiver``: the receiver's activity (NACE code, normalised « 23.51 »); where it burns the
+    material as a fuel (``fuel_use_receivers.csv``), the exchange is valued by the fuel it displaces
+    (``boucle.impact.fuel``), not by a virgin material avoided.
     """
     from . import heat as H
+    from .fuel import fuel_terms, receiver_of
     from .ranges import co2e_range
     from .routes import resolve_route
 
@@ -318,13 +326,20 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     qty_missing = q.reason or QTY_MISSING
     is_mat, is_water, is_heat = (info.flow_kind == k for k in ("material", "water", "heat"))
     already = "already on a recovery route today: " + (choice.route.note or "no avoided burden")
+    fuel = receiver_of(tables, fuel_receiver, material_key) if info.flow_kind == "material" else None
+    valued = recipe is not None or fuel is not None
 
     terms: list[Term] = []
     cost_terms: list[Term] = []
     heat_info: dict[str, Any] = {}
     breakeven = None
     delivered = Q
-    if recipe is None:
+    if fuel is not None:  # burnt as a fuel: the fuel it displaces (boucle.impact.fuel)
+        fuel_co2, fuel_cost = fuel_terms(tables, info, fuel, recipe, Q, credit, route, choice.route.note, already,
+                                         qty_missing)
+        terms.extend(fuel_co2)
+        cost_terms.extend(fuel_cost)
+    elif recipe is None:
         if replaces and tables.recipes.get(material_key):
             why = _m("no-recipe-for", _("aucune recette de substitution ne remplace %(replaces)s"), replaces=replaces)
         else:  # the table's own explanation (cited data, English) stays in material_factors.csv
@@ -365,8 +380,8 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                                                                                        "mode %(mode)s"), mode=mode))
     terms.append(transport)
 
-    co2 = _sum(terms) if recipe else None
-    if recipe and co2 is None:
+    co2 = _sum(terms) if valued else None
+    if valued and co2 is None:
         reasons["co2e_avoided_t"] = q.reason or _first_reason(terms)
 
     # break-even: distance at which the transport term eats the whole gain (heat: the pipe's cost)
@@ -394,6 +409,8 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         return value_if
 
     avoided = None if Q is None or s is None else (0.0 if credit == "none" else Q * s)
+    if fuel is not None:  # burnt: no virgin material avoided
+        avoided = None if Q is None else 0.0
     tonnes_diverted = metric("tonnes_diverted", is_mat, None if Q is None else (0.0 if credit == "none" else Q),
                              qty_missing)
     no_recipe = reasons.get("co2e_avoided_t", _m("no-recipe", NO_RECIPE))
@@ -402,7 +419,9 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     energy = metric("energy_recovered_mwh", is_heat, None if recipe is None else delivered,
                     qty_missing if Q is None else no_recipe)
 
-    if not is_heat:
+    if fuel is not None:
+        pass  # its cost terms are the fuel's (boucle.impact.fuel.fuel_terms)
+    elif not is_heat:
         if credit in ("none", "virgin_only"):
             cost_terms.append(_zero_term("avoided_disposal_fee", "EUR", already if credit == "none"
                                          else choice.route.note, Q, base))
@@ -418,9 +437,10 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                                              None if Q is None else Q * s, base))
                 cost_terms.append(_cost_term("processing_cost", -1, tables, "processing_cost",
                                              processing_price_key(tables, recipe), Q, base))
+    if not is_heat:
         cost_terms.append(_cost_term("transport_cost", -1, tables, "transport_cost", mode, t_km, "t.km"))
-    eur = _sum(cost_terms) if recipe else None
-    if recipe is None:
+    eur = _sum(cost_terms) if valued else None
+    if not valued:
         reasons["eur_saved"] = no_recipe
     elif eur is None:
         reasons["eur_saved"] = q.reason or _first_reason(cost_terms)
@@ -435,6 +455,8 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     co2_lo = co2_hi = eur_lo = eur_hi = None
     if basis == "estimated" and co2 is not None:
         gross = sum(t.value for t in terms if t.name != "transport")
+        if fuel is not None:  # a small net of large terms (coal displaced, oil burnt): each term's uncertainty counts
+            gross = math.sqrt(sum(t.value ** 2 for t in terms if t.name != "transport"))
         lo, hi = co2e_range(co2, gross, transport.value or 0.0)
         co2_lo, co2_hi = float(lo), float(hi)
     if basis == "estimated" and eur is not None:

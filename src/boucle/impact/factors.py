@@ -66,6 +66,7 @@ class MaterialInfo:
     note: str
     density_t_per_m3: float | None
     label_en: str = ""
+    group: str = ""  # the class's group in the taxonomy (plastics, paper, wood...)
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,45 @@ class Price:
     vintage: str
 
 
+@dataclass(frozen=True)
+class FuelEnergy:
+    """What burning a tonne of a material class gives and emits (``fuel_energy.csv``, derived from DESNZ)."""
+
+    material_key: str
+    kwh_net_per_t: float
+    per_t_factor_id: str
+    per_kwh_net_factor_id: str
+    combustion_kgco2e_per_t: float  # fossil CO2, CH4 and N2O; the biogenic CO2 of biomass is not in it (DESNZ)
+    biogenic_co2_kg_per_t_not_counted: float | None
+    biogenic_co2_factor_id: str
+    boiler_efficiency_net_cv: float | None
+    boiler_efficiency_source: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FuelReceiver:
+    """An activity that burns some materials as a fuel, and the fuel they displace there (``fuel_use_receivers.csv``)."""
+
+    naf_prefix: str
+    activity_en: str
+    burns: tuple[str, ...]  # class groups or class keys
+    appliance: str  # kiln (energy for energy), boiler (the same useful heat), or another (not valued)
+    displaced_fuel_factor_id: str  # "": the displaced fuel is to be specified
+    displaced_boiler_efficiency_net_cv: float | None
+    displaced_price_key: str
+    displaced_fuel_source: str
+    source: str
+
+
 @dataclass
 class Tables:
     factors: dict[str, Factor] = field(default_factory=dict)
     recipes: dict[str, list[Recipe]] = field(default_factory=dict)
     materials: dict[str, MaterialInfo] = field(default_factory=dict)
     prices: dict[tuple[str, str], Price] = field(default_factory=dict)
+    fuel_energy: dict[str, FuelEnergy] = field(default_factory=dict)
+    fuel_receivers: dict[str, FuelReceiver] = field(default_factory=dict)
 
     def factor(self, factor_id: str) -> Factor | None:
         return self.factors.get(factor_id) if factor_id else None
@@ -143,7 +177,7 @@ def _load_dir(t: Tables, folder: Path, classes: dict[str, dict]) -> None:
             t.materials[key] = MaterialInfo(
                 key, r["flow_kind"], r["baseline_route"], routes, r["fee_class"],
                 r["no_recipe_reason"], r["note"], _num(cls.get("density_t_per_m3", "")),
-                cls.get("label_en", ""))
+                cls.get("label_en", ""), cls.get("group", ""))
     path = folder / "prices.csv"
     if path.exists():
         for r in _rows(path):
@@ -152,12 +186,31 @@ def _load_dir(t: Tables, folder: Path, classes: dict[str, dict]) -> None:
                 _num(r["eur_high"]), r["territory"], r["source"], r["vintage"])
 
 
+def _load_fuels(t: Tables, folder: Path) -> None:
+    path = folder / "fuel_energy.csv"
+    if path.exists():
+        for r in _rows(path):
+            t.fuel_energy[r["material_key"]] = FuelEnergy(
+                r["material_key"], float(r["kwh_net_per_t"]), r["per_t_factor_id"], r["per_kwh_net_factor_id"],
+                float(r["combustion_kgco2e_per_t"]), _num(r["biogenic_co2_kg_per_t_not_counted"]),
+                r["biogenic_co2_factor_id"], _num(r["boiler_efficiency_net_cv"]), r["boiler_efficiency_source"],
+                r["source"])
+    path = folder / "fuel_use_receivers.csv"
+    if path.exists():
+        for r in _rows(path):
+            t.fuel_receivers[r["naf_prefix"]] = FuelReceiver(
+                r["naf_prefix"], r["activity_en"], tuple(b for b in r["burns"].split(";") if b), r["appliance"],
+                r["displaced_fuel_factor_id"].strip(), _num(r["displaced_boiler_efficiency_net_cv"]),
+                r["displaced_price_key"].strip(), r["displaced_fuel_source"], r["source"])
+
+
 def load_tables(extra_dirs: tuple[str | Path, ...] = (), classes_csv: Path | None = None) -> Tables:
     """Shipped tables, then each of ``extra_dirs`` (later wins)."""
     classes = _read_classes(classes_csv or MATERIALS_CLASSES)
     t = Tables()
     for folder in (DATA_DIR, *map(Path, extra_dirs)):
         _load_dir(t, folder, classes)
+        _load_fuels(t, folder)
     # same order as the taxonomy, so the vector index of a class is its taxonomy index
     order = {k: i for i, k in enumerate(classes)}
     t.materials = dict(sorted(t.materials.items(), key=lambda kv: order.get(kv[0], len(order))))

@@ -83,43 +83,66 @@ def estimate_basis(declared, bound):
     return str(out) if out.ndim == 0 else out.tolist()
 
 
-#: Materials whose credit in ``impact/data/recipes.csv`` is the avoided production of a virgin material (plastics,
-#: paper and board, solvents, base oil): a receiver that burns them as a fuel (R1 of Directive 2008/98/EC, annex II)
-#: does not avoid that production, so the recycling credit does not hold for it (:func:`fuel_use`).
-FUEL_USE_GROUPS = ("plastics", "paper")
-FUEL_USE_CLASSES = ("spent_solvents", "spent_solvents_halogenated", "waste_oil")
+def burnable(class_key: str) -> bool:
+    """Some receiver may burn the material as a fuel (``impact/data/fuel_use_receivers.csv``): a cheap filter
+    before :func:`fuel_receivers`, which reads each receiver's activity."""
+    from boucle.impact.factors import default_tables
+    from boucle.impact.fuel import burnable as burns
+
+    return burns(default_tables(), class_key)
 
 
-@lru_cache(maxsize=1)
-def fuel_use_receivers() -> tuple[str, ...]:
-    """NACE prefixes of the activities that burn such materials as fuels (``impact/data/fuel_use_receivers.csv``,
-    each row citing its BREF): cement and lime kilns, blast furnaces, power and heat plants, incinerators."""
-    import csv
-    from pathlib import Path
+def fuel_receivers(receiver_codes, class_keys) -> list:
+    """Per pair: the activity row (its NACE prefix, « 23.51 ») of a receiver that burns the offer's material as a
+    fuel (recovery operation R1 of Directive 2008/98/EC, annex II), else None. Such a pair does not avoid
+    producing the virgin material of the recycling credit: it is valued by the fuel the material displaces
+    (``boucle.impact.fuel``; unknown where the energy content or the displaced fuel is). The receiver's code
+    (any form) is read with the knowledge's ``normalise_naf``."""
+    from boucle.impact.factors import default_tables
+    from boucle.impact.fuel import receiver_of
 
-    path = Path(__file__).resolve().parents[1] / "impact" / "data" / "fuel_use_receivers.csv"
-    with path.open(encoding="utf-8") as f:
-        return tuple(r["naf_prefix"] for r in csv.DictReader(f))
-
-
-def burnable(class_key: str, class_groups: dict) -> bool:
-    """The material's credit is a virgin material avoided and a receiver may burn it as a fuel instead."""
-    return class_key in FUEL_USE_CLASSES or class_groups.get(class_key) in FUEL_USE_GROUPS
-
-
-def fuel_use(receiver_codes, class_keys, class_groups: dict) -> np.ndarray:
-    """Per pair: the receiver's activity (NACE code, any form) burns the offer's material as a fuel, and the
-    material's credit is the avoided production of a virgin material, which burning it does not avoid. Its CO2e
-    and euros are then not estimated (Boucle does not yet value the fuel it replaces) rather than over-stated:
-    mixed plastics in a cement kiln would otherwise be credited 3.2 t CO2e a tonne of virgin plastic avoided."""
     from .knowledge.naf import normalise_naf
 
-    prefixes = fuel_use_receivers()
-    out = np.zeros(len(class_keys), dtype=bool)
-    for i, (code, key) in enumerate(zip(receiver_codes, class_keys)):
-        if burnable(key, class_groups):
-            nace = normalise_naf(code)
-            out[i] = bool(nace) and nace.startswith(prefixes)
+    tables = default_tables()
+    out = []
+    for code, key in zip(receiver_codes, class_keys):
+        row = receiver_of(tables, normalise_naf(code) or None, key)
+        out.append(row.naf_prefix if row else None)
+    return out
+
+
+def fuel_use(receiver_codes, class_keys) -> np.ndarray:
+    """Per pair: the receiver burns the offer's material as a fuel (:func:`fuel_receivers`)."""
+    return np.array([r is not None for r in fuel_receivers(receiver_codes, class_keys)], dtype=bool)
+
+
+def value_fuel_pairs(value: dict, idx: np.ndarray, fuel: list, class_keys: list, route_idx: np.ndarray,
+                     material_idx: np.ndarray, distance_km: np.ndarray) -> dict:
+    """``value`` (of :func:`value_pairs`) with pairs ``idx`` -- of materials some receiver may burn; ``fuel``,
+    ``class_keys``, ``route_idx``, ``material_idx`` and ``distance_km`` are theirs -- valued by the fuel they
+    displace where their receiver burns them (``fuel``: its activity row, None: it does not), and their ``drop``
+    decided on those figures."""
+    from boucle.impact.fuel import score_fuel
+    from boucle.impact.vector import default_model
+
+    burnt = np.array([f is not None for f in fuel], dtype=bool)
+    if not burnt.any():
+        return value
+    idx = np.asarray(idx)[burnt]
+    pick = np.flatnonzero(burnt).tolist()
+    model = default_model()
+    ro = np.where(route_idx[burnt] >= 0, route_idx[burnt], model.default_route[material_idx[burnt]])
+    routes = route_keys()
+    qty = value["quantity"][idx]
+    figures = score_fuel([class_keys[i] for i in pick], [fuel[i] for i in pick], [routes.get(r) for r in ro.tolist()],
+                         qty, distance_km[burnt])
+    out = {**value, **{k: np.array(value[k], copy=True) for k in (*figures, "drop") if k in value}}
+    for k, v in figures.items():
+        if k in out:
+            out[k][idx] = v
+    co2 = figures["co2e_avoided_t"]
+    with np.errstate(invalid="ignore"):
+        out["drop"][idx] = value["known"][idx] & np.isfinite(qty) & np.isfinite(co2) & (co2 <= 0)
     return out
 
 

@@ -26,8 +26,9 @@ import numpy as np
 
 from . import engine as eng
 from . import nearest
-from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_use, inferred_need_bound,
-                           offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_pairs)
+from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_receivers, inferred_need_bound,
+                           offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_fuel_pairs,
+                           value_pairs)
 from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
                               is_waste_operator, name_codes, need_temperature, site_codes,
                               water_cascades)
@@ -148,8 +149,9 @@ class ProposalTable:
         # the quantity the figures are for (NaN: unknown) and what bounds it (additionality.BASIS_*)
         self.quantity = np.full(len(chosen), np.nan) if quantity is None else quantity
         self.basis = [None] * len(chosen) if basis is None else basis
-        # the receiver burns the material as a fuel: CO2e and euros not estimated (additionality.fuel_use)
-        self.fuel = np.zeros(len(chosen), dtype=bool) if fuel is None else fuel
+        # the activity row of a receiver that burns the material as a fuel (None: it does not), whose figures are
+        # those of the fuel it displaces (additionality.fuel_receivers)
+        self.fuel = [None] * len(chosen) if fuel is None else fuel
 
     @classmethod
     def empty(cls) -> ProposalTable:
@@ -173,7 +175,7 @@ class ProposalTable:
                 "inf": t["inferred_factor"][a:b].tolist(), "dec": rounded_list(t["decay"][a:b], 4),
                 "mer": rounded_list(t["merit"][a:b], 4),
                 "q": [None if x != x else x for x in self.quantity[a:b].tolist()], "basis": self.basis[a:b],
-                "fuel": self.fuel[a:b].tolist()}
+                "fuel": self.fuel[a:b]}
         co2 = self.screening_co2[a:b]
         v = self.value
         if v is None:
@@ -287,7 +289,7 @@ class ProposalTable:
                 continue
             extra = f', "current_route": {route_j[i]}, "current_route_assumed": {assumed_j[i]}'
             if cols["fuel"][i]:
-                extra += ', "fuel_use": true'
+                extra += f', "fuel_use": true, "fuel_receiver": {_j(cols["fuel"][i])}'
             if cols["need_t"][i] is not None:
                 extra += f', "need_temperature_c": {_j(float(cols["need_t"][i]))}'
             if cols["be"][i] is not None:
@@ -333,8 +335,9 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
     if cols["known"][i]:  # valued against the offer's current route (boucle.matching.additionality)
         explanation["current_route"] = cols["route"][i]
         explanation["current_route_assumed"] = bool(cols["assumed"][i])
-        if cols["fuel"][i]:  # burnt as a fuel: CO2e and euros not estimated (additionality.fuel_use)
+        if cols["fuel"][i]:  # burnt as a fuel: valued by the fuel it displaces (additionality.fuel_receivers)
             explanation["fuel_use"] = True
+            explanation["fuel_receiver"] = cols["fuel"][i]
         if cols["need_t"][i] is not None:
             explanation["need_temperature_c"] = float(cols["need_t"][i])
         if cols["be"][i] is not None:
@@ -1263,6 +1266,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # need its site declared), gain nothing is not shown: a pasta factory that declared 2,000 MWh of heat,
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
     bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
+    fuel = None
+    offer_burnable = None
     while True:
         chosen = cands.take(sel)
         bound, unknown, basis = bounds(chosen)
@@ -1272,25 +1277,29 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
             break
         oi = chosen.offer_idx
         # ``bound`` is counted in the offer's unit already
+        distance = rounded_array(chosen.distance_km, 3)
         value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
-                            needs.temperature_c[chosen.need_idx], rounded_array(chosen.distance_km, 3), unknown)
-        if not value["drop"].any():
-            break
-        sel = sel[~value["drop"]]
-    fuel = None
-    if value is not None and len(chosen):
+                            needs.temperature_c[chosen.need_idx], distance, unknown)
         # A receiver that burns the material as a fuel does not avoid the virgin material the recycling credit is
-        # for: its CO2e and euros are not estimated rather than over-stated (additionality.fuel_use).
-        class_groups = {c.key: c.group for c in _classes()[1]}
-        fuel = np.zeros(len(chosen), dtype=bool)
-        idx = np.flatnonzero(np.array([burnable(r[2], class_groups) for r in o_rows], dtype=bool)[chosen.offer_idx])
+        # for: the pair is valued by the fuel the material displaces there, or not at all where that is unknown
+        # (additionality.fuel_receivers), and dropped, like any pair, when it gains nothing.
+        fuel = [None] * len(chosen)
+        if offer_burnable is None:
+            by_class = {k: burnable(k) for k in {r[2] for r in o_rows}}
+            offer_burnable = np.array([by_class[r[2]] for r in o_rows], dtype=bool)
+        idx = np.flatnonzero(offer_burnable[oi]) if len(chosen) else np.zeros(0, dtype=np.int64)
         if idx.size:  # only the pairs of such materials: a dense region shows hundreds of thousands of pairs
             codes = [_receiver_activity(n_rows[n][4]) or sites[needs.site[n]].naf_code
                      for n in chosen.need_idx[idx].tolist()]
-            fuel[idx] = fuel_use(codes, [o_rows[o][2] for o in chosen.offer_idx[idx].tolist()], class_groups)
-        if fuel.any():
-            value = {**value, **{k: np.where(fuel, np.nan, value[k])
-                                 for k in ("co2e_avoided_t", "co2e_low_t", "co2e_high_t", "eur_saved")}}
+            keys = [o_rows[o][2] for o in oi[idx].tolist()]
+            rows = fuel_receivers(codes, keys)
+            for i, f in zip(idx.tolist(), rows):
+                fuel[i] = f
+            value = value_fuel_pairs(value, idx, rows, keys, vterms.route_idx[oi[idx]], vterms.material_idx[oi[idx]],
+                                     distance[idx])
+        if not value["drop"].any():
+            break
+        sel = sel[~value["drop"]]
     return ProposalTable(sites, flows_by_id, o_rows, n_rows, chosen, {name: terms[name][sel] for name in (
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
         terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis,

@@ -141,12 +141,16 @@ def estimate_note(basis: str | None, unit: str | None) -> str | None:
     return None
 
 
-def fuel_use_note() -> str:
-    """Why a suggestion to a receiver that burns the material as a fuel shows no CO2e or euros
-    (``explanation["fuel_use"]``, ``additionality.fuel_use``)."""
-    return _("le receveur brûle cette matière comme combustible : cela n'évite pas de produire de la matière "
-             "vierge, et Boucle n'estime pas encore le combustible qu'elle remplace ; ni CO₂e ni euros ne sont "
-             "comptés")
+def fuel_use_note(valued: bool = False) -> str:
+    """What a suggestion to a receiver that burns the material as a fuel is valued by (``explanation["fuel_use"]``,
+    ``additionality.fuel_receivers``): the fossil fuel it displaces there, or nothing yet when the material's
+    energy content or the displaced fuel is not known (``valued`` False: no CO2e)."""
+    if valued:
+        return _("le receveur brûle cette matière comme combustible : le CO₂e évité est celui du combustible fossile "
+                 "qu'elle remplace, net des émissions de sa combustion, et non celui d'une matière vierge")
+    return _("le receveur brûle cette matière comme combustible : cela n'évite pas de produire de la matière vierge, "
+             "et son pouvoir calorifique ou le combustible qu'elle remplace chez ce receveur est à préciser ; ni "
+             "CO₂e ni euros ne sont comptés")
 
 
 def quantity_words(basis: str | None, quantity: float | None, unit: str | None) -> str | None:

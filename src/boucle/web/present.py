@@ -146,13 +146,12 @@ def synergy_card(user, synergy) -> dict:
 def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
     """What a suggestion's stored figures are for (``additionality.BASIS_*``, decided at scoring) and, when
     it is not plainly the declared need, its words (``wording.estimate_note``)."""
-    from boucle.matching.wording import estimate_note
-
-    from boucle.matching.wording import fuel_use_note
+    from boucle.matching.wording import estimate_note, fuel_use_note
 
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     basis = e.get("estimate_basis")
-    notes = [estimate_note(basis, synergy.offer.base_unit or "t"), fuel_use_note() if e.get("fuel_use") else None]
+    fuel = fuel_use_note(synergy.co2e_avoided_t is not None) if e.get("fuel_use") else None
+    notes = [estimate_note(basis, synergy.offer.base_unit or "t"), fuel]
     notes = [str(n) for n in notes if n]
     # two sentences: the template capitalises the first and ends the last with a full stop
     return basis, ". ".join([notes[0], *(n[:1].upper() + n[1:] for n in notes[1:])]) if notes else None

@@ -30,6 +30,11 @@ FORMULAS = {
     "transport_cost": _("tonnes × kilomètres × coût du transport"),
     "heat_pump_electricity_cost": _("électricité consommée × prix de l'électricité"),
     "heat_network_cost": _("longueur du réseau × coût annualisé par kilomètre"),
+    "fuel_displaced": _("énergie du combustible fossile remplacé, pour la même énergie utile (pouvoir calorifique de "
+                        "la matière, rendements) × émissions de ce combustible"),
+    "fuel_combustion": _("quantité brûlée × émissions de sa combustion (le CO₂ biogénique du bois n'est pas compté, "
+                         "comme dans les facteurs DESNZ)"),
+    "avoided_fuel_purchase": _("chaleur utile × prix de la chaleur d'une chaudière au gaz"),
 }
 LEGIFRANCE_DOUANES = "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006071570/"
 DESNZ_2025 = "https://www.gov.uk/government/publications/greenhouse-gas-reporting-conversion-factors-2025"
@@ -111,8 +116,10 @@ def calculation(synergy, hidden: bool) -> dict | None:
     # The quantity the stored figures are for (decided at scoring: additionality.estimated_quantity), so the
     # terms add up to the card: none for heat or water to a site that declared no need in the unit.
     explanation = synergy.explanation if isinstance(synergy.explanation, dict) else {}
-    if explanation.get("fuel_use"):  # burnt as a fuel: the recycling credit's terms would not hold
-        return None
+    # burnt as a fuel: the terms of the fuel it displaces at the receiver (boucle.impact.fuel), as at scoring
+    fuel_receiver = explanation.get("fuel_receiver") if explanation.get("fuel_use") else None
+    if explanation.get("fuel_use") and not fuel_receiver:
+        return None  # stored before fuels were valued: the next matching values it
     quantity = synergy.quantity_t if synergy.quantity_t is not None else (
         None if explanation.get("estimate_basis") == "to_agree" else offer.quantity_base)
     if quantity is None:
@@ -123,9 +130,12 @@ def calculation(synergy, hidden: bool) -> dict | None:
     try:
         b = exchange_breakdown(synergy.material_class, quantity, base, synergy.distance_km,
                                baseline_route=offer.current_route or None, ewc=offer.ewc_id,
-                               supply_temperature_c=offer.temperature_c, need_temperature_c=need_c)
+                               supply_temperature_c=offer.temperature_c, need_temperature_c=need_c,
+                               fuel_receiver=fuel_receiver)
     except (KeyError, ValueError):
         return None
+    if fuel_receiver and b.co2e_avoided_t is None:
+        return None  # the energy content or the displaced fuel is to be specified: the card says so, no terms
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
 
     def rows(terms):

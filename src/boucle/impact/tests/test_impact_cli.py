@@ -117,3 +117,19 @@ def test_the_text_report_reads_french_numbers_and_euro_signs(capsys):
     assert rc == 0 and "12,5 t = 12,5 t, 96 km" in out
     assert "1 200 t.km" in out and "1,200" not in out  # the reader's grouping, not Python's
     assert "0,1 €/t.km" in out and "EUR" not in out and ".000" not in out
+
+
+def test_a_receiver_that_burns_the_material_values_the_fuel_it_displaces(capsys):
+    """The same sawdust, to a panel mill (virgin timber avoided) and to a dairy's boiler (natural gas displaced)."""
+    argv = ("--material", "sawdust_shavings", "--quantity", "100", "--unit", "t", "--distance-km", "5", "--json")
+    _, panels, _ = run(capsys, *argv, "--receiver-naf", "16.21Z")
+    _, dairy, _ = run(capsys, *argv, "--receiver-naf", "1051A")
+    panels, dairy = json.loads(panels), json.loads(dairy)
+    assert "virgin_avoided" in {t["name"] for t in panels["terms"]}
+    terms = {t["name"]: t for t in dairy["terms"]}
+    assert "virgin_avoided" not in terms and terms["fuel_displaced"]["factor_id"] == "1_100_1004_7_1"
+    assert dairy["co2e_avoided_t"] == pytest.approx(sum(t["value"] for t in dairy["terms"]))
+    _, kiln, _ = run(capsys, "--material", "mixed_plastics", "--quantity", "100", "--unit", "t", "--distance-km", "5",
+                     "--receiver-naf", "23.51Z", "--json")
+    kiln = json.loads(kiln)
+    assert kiln["co2e_avoided_t"] is None and "pouvoir calorifique" in kiln["reasons"]["co2e_avoided_t"]
