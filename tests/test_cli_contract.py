@@ -75,6 +75,7 @@ def _json(result):
     ("sourcing", "substitutes", "copper_scrap", "--json"),
     ("sourcing", "search", "--naf", "38", "--near", "commune:59350", "--radius-km", "10", "--json"),
     ("places", "near", "50.63,3.06", "--object", "perceuse", "--json"),
+    ("aids", "curate", "list", "--territory", "region:32", "--json"),
 ], ids=lambda a: " ".join(a[:2]))
 def test_json_output_is_only_json(boucle, args):
     assert isinstance(_json(boucle(*args)), (list, dict))
@@ -110,6 +111,7 @@ def test_human_outputs_use_words(boucle):
     ("skills", "match", "--territory", "region:99"),
     ("passport", "park", "--territory", "region:99"),
     ("export", "--territory", "region:99", "--what", "critical", "--output", "-"),
+    ("aids", "curate", "hide", "--territory", "region:99", "1"),
 ], ids=lambda a: " ".join(a[:2]) + " " + a[3])
 def test_unknown_territory_names_the_accepted_forms(boucle, args):
     _clean_failure(boucle(*args), "territoire inconnu", FORMS)

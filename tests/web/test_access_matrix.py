@@ -155,6 +155,7 @@ PAGES = {
     "home": Route(get=EVERYONE),
     "healthz": Route(get=EVERYONE),  # probes: no data, no login (boucle.ops)
     "readyz": Route(get=EVERYONE),
+    "theme-css": Route(get=EVERYONE),  # the deployer's colours for the error pages: no data
     # With results: A's cement plant is in them, anonymised for whoever may not see it.
     "sourcing-search": Route(get=LOGGED, query="?mode=naf&q=23.51&near=50.63,3.06&radius_km=50"),
     "sourcing-substitutes": Route(get=LOGGED),

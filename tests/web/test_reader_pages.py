@@ -88,6 +88,19 @@ def test_the_observatory_links_its_impacts_to_the_method_and_the_report_names_no
     assert 'id="method"' in report and "docs/impact-method.md" not in report
 
 
+def test_the_report_method_reads_in_english_and_says_when_no_tonne_is_diverted(world, as_persona):
+    """The English annex read « EF_vierge », « EF_élimination »; and « tonnes diverted = Q » while a
+    material already recycled shows 0 t diverted on its synergy card."""
+    client = as_persona("facilitator_t")
+    url = reverse("observatory:territory-report", args=["epci", EPCI_T])
+    french = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "0 pour une matière déjà recyclée" in french
+    client.cookies["django_language"] = "en"
+    english = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "EF_virgin" in english and "EF_vierge" not in english and "élimination" not in english
+    assert "0 for a material already recycled" in english
+
+
 @pytest.mark.parametrize(("value", "digits", "shown"), [
     (0.04, 1, "< 0,1"), (0.3, 0, "< 1"), (0, 1, "0"), (2879.94, 1, "2\u202f879,9"), (None, 0, "—")])
 def test_a_small_positive_figure_never_reads_zero(value, digits, shown):
@@ -139,6 +152,9 @@ def test_calls_read_french_dates_and_a_history_in_words(world, as_persona):
     assert "06/11/2026" in listing and "2026-11-06" not in listing
     detail = _text(client.get(reverse("projects:detail", args=[call.pk])))
     assert "brouillon → publié" in detail and "draft" not in detail and "published" not in detail
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("projects:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "06/11/2026" in english and "11/06/2026" not in english  # 6 November, not June 11
 
 
 # --- background tasks: an empty list says what to do ----------------------------------------------
@@ -147,7 +163,7 @@ def test_an_empty_task_list_says_where_tasks_come_from(world, as_persona):
     page = as_persona("facilitator_t").get(reverse("jobs:list")).content.decode()
     assert "Aucune tâche lancée pour l'instant" in page and f'href="{reverse("matching-runs")}"' in page
     company = as_persona("member_a").get(reverse("jobs:list")).content.decode()
-    assert "lancés par l'animation de votre territoire" in company
+    assert "Aucun fichier importé" in company and "les synergies proposées apparaissent dans votre espace" in company
     assert f'href="{reverse("company-synergies")}"' in company
 
 
@@ -319,3 +335,30 @@ def test_each_language_is_offered_in_its_own_name(world, as_persona):
     page = as_persona("anonymous").get("/").content.decode()
     assert '<option value="en" lang="en" >English</option>' in page and "Anglais" not in page
     assert '<option value="fr" lang="fr" selected>Français</option>' in page
+
+
+def test_the_reports_main_synergies_show_the_cards_figures(world, as_persona):
+    """« Principales synergies » read « 0 » km for 0.3 km and « 2 659 » t CO₂e where the synergy's card
+    reads « 0,3 km » and « 2 700 t CO₂e (2 000 – 3 300) »."""
+    from boucle.matching.models import Synergy
+
+    ab = world.synergies["ab"]
+    Synergy.objects.filter(pk=ab.pk).update(distance_km=0.3, co2e_avoided_t=2659.346,
+                                            explanation={"co2e_low_t": 2044.8, "co2e_high_t": 3273.9})
+    client = as_persona("facilitator_t")
+    report = client.get(reverse("observatory:territory-report", args=["epci", EPCI_T]),
+                        HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    top = report.split('id="top-synergies"')[1].split("</section>")[0]
+    row = next(r for r in top.split("<tr>") if "Bravotherm" in r)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells[0] == "0,3" and cells[-1] == "2\u202f700"
+
+
+def test_a_label_and_its_value_are_joined_as_each_language_writes_them(world, as_persona):
+    """English pages read « Synergy : Fly ash » and « Offer : interested », with the French space."""
+    client = as_persona("facilitator_t")
+    url = reverse("synergy-detail", args=[world.synergies["ab"].pk])
+    assert re.search(r"<h1>Synergie : [^<]+</h1>", client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    client.cookies["django_language"] = "en"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r"<h1>Synergy: [^<]+</h1>", english) and "Synergy :" not in english

@@ -1,5 +1,6 @@
 """A synergy's estimated CO2e is shown rounded with its range, and an assumed current route is said."""
 
+import re
 from types import SimpleNamespace
 
 from django.utils import translation
@@ -125,3 +126,90 @@ def test_the_calculation_total_is_the_cards_figure(db):
             calc = calculation(synergy, hidden=False)
             assert calc["co2e_total"] == co2e_text(synergy)
             assert calc["eur_total"] == eur_text(synergy.eur_saved)
+
+
+def test_the_facilitators_list_shows_the_cards_co2e(world, as_persona):
+    """One figure per synergy: the list read « 2 659,3 » where the synergy's page read « 2 700 t CO₂e »."""
+    from boucle.matching.models import Synergy
+
+    ab = world.synergies["ab"]
+    Synergy.objects.filter(pk=ab.pk).update(co2e_avoided_t=2659.346,
+                                            explanation={"co2e_low_t": 2044.8, "co2e_high_t": 3273.9})
+    client = as_persona("facilitator_t")
+    listing = client.get("/animation/synergies/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = client.get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "2\u202f700 t CO₂e (2\u202f000 – 3\u202f300)" in page
+    row = next(r for r in listing.split("<tr>") if f"/synergies/{ab.pk}/" in r)
+    assert ">2\u202f700<" in row and "2\u202f659" not in row and "2659" not in row
+
+
+def test_water_reads_in_cubic_metres_on_the_card_and_in_the_calculation(db):
+    """The card read « 100 000 à 1 000 000 m3/an » and the calculation « 280 000 m3 × 0,1913 kg CO2e/m3 »."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.present import quantity_range
+    from boucle.web.synergy_figures import calculation
+
+    sugar = make_site("Sucrerie", naf="10.81Z")
+    water = make_flow(sugar, "Eaux de condensation", kind="water", quantity=280000, unit="m3", quantity_base=280000,
+                      base_unit="m3", material_class="water_demineralised")
+    laundry = make_site("Blanchisserie", lat=50.70, naf="35.30Z")
+    b = exchange_breakdown("water_demineralised", 280000.0, "m3", 1.3)
+    synergy = Synergy.objects.create(
+        offer=water, need_site=laundry, inferred=True, material_class="water_demineralised", distance_km=1.3,
+        score=0.4, quantity_t=280000.0, co2e_avoided_t=b.co2e_avoided_t, eur_saved=b.eur_saved, explanation={})
+    with translation.override("fr"):
+        assert quantity_range(280000, "m3").endswith(" m³/an")
+        calc = calculation(synergy, hidden=False)
+    shown = " ".join(r["how"] for r in calc["co2e"] + calc["eur"])
+    assert "m³ ×" in shown and "kg CO₂e/m³" in shown
+    assert "m3" not in shown and "CO2e" not in shown
+
+
+def test_an_unknown_total_says_why_above_its_known_terms(db):
+    """« Gain net par an : inconnu » above « 95 000 » and « -120 » read as a broken sum: the page says
+    a term has no cited factor or price. A computable estimate carries no such note."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    garage = make_site("Garage", naf="45.20A")
+    plant = make_site("Centre de traitement", lat=50.70, naf="38.22Z")
+    oil = make_flow(garage, "Émulsions d'usinage", quantity=380, unit="t", material_class="oily_water",
+                    current_route="landfill")
+    unknown = Synergy.objects.create(offer=oil, need_site=plant, inferred=True, material_class="oily_water",
+                                     distance_km=3.1, score=0.3, quantity_t=380.0, explanation={})
+    calc = calculation(unknown, hidden=False)
+    assert calc["unknown_total"] and [r["value"] for r in calc["eur"]]  # known terms, unknown total
+    wood = make_flow(garage, "Bois", quantity=2300, unit="t", material_class="wood_untreated", current_route="landfill")
+    b = exchange_breakdown("wood_untreated", 2300.0, "t", 3.1, baseline_route="landfill")
+    known = Synergy.objects.create(offer=wood, need_site=plant, inferred=True, material_class="wood_untreated",
+                                   distance_km=3.1, score=0.9, quantity_t=2300.0, co2e_avoided_t=b.co2e_avoided_t,
+                                   eur_saved=b.eur_saved, explanation={})
+    assert not calculation(known, hidden=False)["unknown_total"]
+
+
+def test_the_list_reads_zero_diverted_tonnes_as_the_card_does(world, as_persona):
+    """A material already recycled diverts 0 t: its card read « 0 t/an » and the list « — »."""
+    from boucle.matching.models import Synergy
+
+    ab = world.synergies["ab"]
+    Synergy.objects.filter(pk=ab.pk).update(tonnes_diverted=0.0, co2e_avoided_t=None, eur_saved=None)
+    client = as_persona("facilitator_t")
+    page = client.get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    listing = client.get("/animation/synergies/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "0 t/an" in page
+    row = next(r for r in listing.split("<tr>") if f"/synergies/{ab.pk}/" in r)
+    assert ">0 t<" in row
+
+
+def test_a_recorded_result_shows_its_measured_co2e(world, as_persona):
+    from boucle.matching import services
+
+    ab = world.synergies["ab"]
+    services.record_outcome(ab, world.users["facilitator_t"], tonnes_per_year=2100, eur_per_year=300000,
+                            co2e_avoided_t_per_year=2400)
+    page = as_persona("facilitator_t").get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r"2\W?400 t CO₂e/an", page)

@@ -23,6 +23,24 @@ def test_member_declares_an_offer_with_a_waste_code(world, as_persona):
     assert flow.base_unit == "t" and flow.confidential and flow.source == "web"
 
 
+def test_after_declaring_the_company_reads_when_its_name_is_revealed(world, as_persona):
+    """The promise made after a declaration is the reveal rule: one « Intéressé » reveals nothing."""
+    response = as_persona("member_a").post("/espace/flux/nouveau/", {
+        "site": world.sites["A"].pk, "direction": "need", "kind": "material", "label": "Cendres",
+        "ewc": "10 01 02", "material_class": "", "quantity": "5", "unit": "t", "period": "year"}, follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "les deux entreprises aient répondu « Intéressé »" in said
+    syn = world.synergies["ab"]
+    as_persona("member_a").post(f"/synergies/{syn.pk}/interet/", {"answer": "yes"})
+    assert "Alphaciment" not in as_persona("member_b").get(f"/synergies/{syn.pk}/").content.decode()
+
+
+def test_the_confidential_box_says_what_it_hides(world, as_persona):
+    """« Confidentiel » said nothing of what it does; the import template promised « non : visible »."""
+    page = as_persona("member_a").get("/espace/flux/nouveau/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Libellé et quantité exacte réservés à l&#x27;animateur" in page
+
+
 def test_form_errors_name_the_problem(world, as_persona):
     client = as_persona("member_a")
     base = {"site": world.sites["A"].pk, "direction": "offer", "kind": "energy", "label": "Chaleur",
@@ -78,10 +96,10 @@ def test_upload_is_an_import_job_whose_page_lists_the_refused_lines(world, as_pe
     assert job.kind == "import" and job.state == "failed" and job.parameters["own_sites"] is True
     assert job.requested_by == world.users["member_a"] and job.territory == ""
     assert not Flow.objects.filter(label="Palettes").exists()  # nothing half-written
-    assert "Import de fichier — vos sites" in page and "Lignes refusées" in page
+    assert "Import de vos flux" in page and "Lignes refusées" in page
     assert '<td data-label="Ligne">3</td>' in page and "négatif" in page
     assert 'href="/espace/import/"' in page and "Toutes les tâches" not in page
-    assert "Import de fichier" in client.get("/espace/import/").content.decode()  # listed among recent imports
+    assert "« f.csv » : refusé, aucun flux enregistré" in client.get("/espace/import/").content.decode()  # listed
 
     good = f"site_id,direction,label,quantity,unit\n{sid},offer,Palettes,30,t\n"
     job, page = _upload(client, good)
@@ -100,7 +118,7 @@ def test_upload_refuses_rows_for_sites_of_other_companies(world, as_persona, job
     assert f"le site {b} n&#x27;est pas l&#x27;un de vos sites" in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
-    assert f"site {b} is not one of your sites" in english and "File import — your sites" in english
+    assert f"site {b} is not one of your sites" in english and "Import of your flows" in english
     assert as_persona("member_b").get(reverse("jobs:detail", args=[job.pk])).status_code == 404  # nor its report
     assert as_persona("facilitator_t").get(reverse("jobs:detail", args=[job.pk])).status_code == 404
 
@@ -175,3 +193,57 @@ def test_no_exact_counterpart_quantity_through_estimates_or_explanation(world, a
     assert "100 à 1\xa0000 t/an" in page and "Fabrication de ciment" in page and "BREF CLM 2013 (ciment, chaux et magnésie)" in page
     assert "adéquation des quantités" not in page  # words, not the engine's factors
     assert "837.25" in as_persona("superuser").get(f"/api/synergies/{syn.pk}").content.decode()
+
+
+def test_new_proposals_that_read_alike_are_one_line_with_their_count(world, as_persona):
+    """Three receivers the company may not yet see, in one intercommunality, at the same distance: one line."""
+    import re
+    from html import unescape
+
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+
+    offer = world.flows["b_offer_ash"]
+    for i, km in enumerate((2.1, 3.4, 4.2)):
+        site = make_site(f"Cimenterie {i}", lat=50.63 + i / 1000, lon=3.06, commune="59350", naf="23.51Z")
+        need = make_flow(site, f"Cendres {i}", direction="need", quantity=1000, unit="t", material_class="fly_ash")
+        Synergy.objects.create(offer=offer, need=need, need_site=site, material_class="fly_ash", distance_km=km,
+                               quantity_t=1000, score=0.8 - i / 100)
+    html = as_persona("member_b").get(reverse("company-home")).content.decode()
+    section = html[html.index('id="h-new"'):html.index('id="h-flows"')]
+    lines = [" ".join(unescape(re.sub(r"<[^>]+>", "", li)).split()) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
+    assert len(lines) == 2, lines  # the three alike, and Alphaciment's need farther away
+    grouped = next(line for line in lines if "propositions" in line)
+    assert re.search(r"3 propositions vers des entreprises de Métropole Européenne de Lille, < 5 km", grouped), grouped
+    assert f'href="{reverse("company-synergies")}#syn-' in section  # the line opens them on the list
+
+
+ENGINE_WORDS = ("Tâches de fond", "tâche", "processus", "file d'attente", "BOUCLE_", "rapprochement")
+
+
+def test_a_company_member_s_jobs_page_says_what_each_import_did_in_plain_words(world, as_persona, jobs_dir):
+    from html import unescape
+
+    from boucle.jobs import services as job_services
+
+    sid = world.sites["A"].site_id
+    client = as_persona("member_a")
+    _upload(client, f"site_id,direction,label,quantity,unit\n{sid},offer,Palettes,30,t\n{sid},offer,Fûts,4,t\n",
+            name="stock.csv")
+    stuck = Job.objects.create(kind="import", territory="", parameters={"own_sites": True, "filename": "b.csv"},
+                               requested_by=world.users["member_a"], state="failed",
+                               message=job_services.STEPS["failed"], error=job_services.ERRORS["broker"])
+    page = unescape(client.get(reverse("jobs:list")).content.decode())
+    assert "Mes imports de fichiers" in page
+    assert "« stock.csv » : 2 flux ajoutés, 0 mis à jour" in page and "« b.csv » : refusé, aucun flux enregistré" in page
+    detail = unescape(client.get(reverse("jobs:detail", args=[stuck.pk])).content.decode())
+    assert "le service qui lit les fichiers ne répond pas pour l'instant" in detail
+    main = lambda html: html[html.index("<main"):html.index("</main>")]  # noqa: E731 (the nav is the same for all)
+    for html in (page, detail):
+        assert not [w for w in ENGINE_WORDS if w.lower() in main(html).lower()], main(html)
+    # a facilitator keeps the operator's words: what to fix is named
+    stuck.territory = f"epci:{world.sites['A'].commune.epci_id}"
+    stuck.parameters = {}
+    stuck.save()
+    facilitator = unescape(as_persona("facilitator_t").get(reverse("jobs:detail", args=[stuck.pk])).content.decode())
+    assert "BOUCLE_BROKER_URL" in facilitator

@@ -76,3 +76,16 @@ def test_two_superusers_share_no_entry_when_their_companies_differ(committed_wor
     Membership.objects.create(user=plant_manager, company=committed_world.sites["A"].company, role="admin")
     client.force_login(plant_manager)
     assert sides(client)[ab] == "need"  # answers for the cement plant, unlike the other superuser
+
+
+def test_facilitator_figures_follow_a_recorded_outcome(committed_world, as_persona):
+    """A measured result changes the territory's verified tonnes at once, in every worker: recording it
+    moves the data version, so figures remembered before it are not shown again."""
+    from boucle.matching import services
+
+    client = as_persona("facilitator_t")
+    verified = lambda: client.get("/animation/chiffres/").context["indicators"][0]["verified_tonnes_per_year"]  # noqa: E731
+    assert not verified()
+    synergy = committed_world.synergies["ab"]
+    services.record_outcome(synergy, committed_world.users["facilitator_t"], tonnes_per_year=35000)
+    assert verified() == 35000

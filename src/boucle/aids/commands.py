@@ -1,5 +1,6 @@
-"""``boucle aids match (--synergy ID | --site SITE_ID) [--json]``, ``boucle aids list`` and
-``boucle aids import FILE`` (also reachable as ``boucle import aids FILE``)."""
+"""``boucle aids match (--synergy ID | --site SITE_ID) [--json]``, ``boucle aids list``,
+``boucle aids import FILE`` (also reachable as ``boucle import aids FILE``) and
+``boucle aids curate list|hide|show|pin|unpin|note … --territory REF [--json]``."""
 
 import datetime as dt
 import json
@@ -114,3 +115,124 @@ def register(subparsers) -> None:
     li.set_defaults(func=_list, needs_db=True)
     add_import_parser(sub, _("importer des aides depuis un CSV, XLSX ou JSON (tout ou rien, sauf avec "
                                         "--partial)"), run_import)
+    register_curate(sub)
+
+
+# --- boucle aids curate: a territory's layer over the catalogue, from the command line ---------------
+
+CURATE_ACTIONS = ("list", "hide", "show", "pin", "unpin", "note")
+
+
+def _curation_row(curation, aid=None, ref: str = "") -> dict:
+    """One territory's decision on one aid, as ``--json`` prints it (all false/empty: no decision left)."""
+    aid = aid or curation.aid
+    return {"aid_id": aid.pk, "aid": aid.name, "territory": curation.ref if curation else ref,
+            "hidden": bool(curation and curation.hidden), "pinned": bool(curation and curation.pinned),
+            "note": curation.note if curation else "",
+            "updated_at": curation.updated_at.isoformat() if curation else None}
+
+
+def _curate(args) -> int:
+    from django.utils.translation import gettext as _
+
+    from boucle.territories.refs import TerritoryError, resolve
+
+    from . import services
+    from .models import Aid, AidCuration
+
+    ref = (args.territory or "").strip()
+    try:
+        territory = resolve(ref)
+    except TerritoryError as exc:  # the words of every command's --territory
+        print("boucle aids curate: " + _("territoire inconnu (%(error)s) : region:32, departement:59, epci:SIREN ou "
+                                         "commune:INSEE") % {"error": exc}, file=sys.stderr)
+        return 2
+    ref = f"{territory.level}:{territory.code}"
+    if args.curate_action == "list":
+        rows = [_curation_row(c) for c in AidCuration.objects.filter(
+            territory_level=territory.level, territory_code=territory.code).select_related("aid").order_by("aid_id")]
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            return 0
+        if not rows:
+            print(_("%(territory)s : aucune décision, le catalogue national s'y applique tel quel")
+                  % {"territory": territory.name}, file=sys.stderr)
+        for r in rows:
+            what = [_("masquée") if r["hidden"] else "", _("mise en avant") if r["pinned"] else ""]
+            what = ", ".join(w for w in what if w) or _("note seule")
+            print(f"{r['aid_id']:>4}  {r['aid']} — {what}" + (f"\n      {r['note']}" if r["note"] else ""))
+        return 0
+
+    aid_id = args.aid.strip()
+    if not aid_id.isdigit() or int(aid_id) < 1:
+        print("boucle aids curate: " + _("%(text)s n'est pas un numéro d'aide : un entier, celui que donne "
+                                         "« boucle aids list »") % {"text": repr(args.aid)}, file=sys.stderr)
+        return 2
+    aid = Aid.objects.filter(pk=int(aid_id)).first()
+    if aid is None:
+        print("boucle aids curate: " + _("aide n° %(id)s inconnue : son numéro figure dans « boucle aids list »")
+              % {"id": args.aid}, file=sys.stderr)
+        return 2
+    current = AidCuration.objects.filter(aid=aid, territory_level=territory.level,
+                                         territory_code=territory.code).first()
+    hidden, pinned = bool(current and current.hidden), bool(current and current.pinned)
+    note = current.note if current else ""
+    if args.curate_action == "hide":
+        if pinned:
+            print(_("« %(aid)s » n'est plus mise en avant : une aide masquée ne l'est pas") % {"aid": aid.name},
+                  file=sys.stderr)
+        hidden, pinned = True, False
+    elif args.curate_action == "show":
+        hidden = False
+    elif args.curate_action == "pin":
+        if hidden:
+            print(_("« %(aid)s » n'est plus masquée : elle est mise en avant") % {"aid": aid.name}, file=sys.stderr)
+        hidden, pinned = False, True
+    elif args.curate_action == "unpin":
+        pinned = False
+    elif args.curate_action == "note":
+        note = "" if args.clear else args.text
+        if note is None:
+            print("boucle aids curate: " + _("note : donnez le texte, ou --clear pour retirer la note"),
+                  file=sys.stderr)
+            return 2
+        if not args.clear and not note.strip():
+            print("boucle aids curate: " + _("note : texte vide ; pour retirer la note, --clear"), file=sys.stderr)
+            return 2
+    try:
+        curation = services.curate(aid, None, ref, hidden=hidden, pinned=pinned, note=note, operator=True)
+    except services.CurationError as exc:
+        print("boucle aids curate: " + str(exc), file=sys.stderr)
+        return 2
+    row = _curation_row(curation, aid, ref)
+    state = [_("masquée") if row["hidden"] else _("proposée"), _("mise en avant") if row["pinned"] else "",
+             _("avec une note") if row["note"] else ""]
+    print(_("« %(aid)s » pour %(territory)s : %(state)s") % {
+        "aid": aid.name, "territory": territory.name, "state": ", ".join(s for s in state if s)}, file=sys.stderr)
+    if args.json:
+        print(json.dumps(row, ensure_ascii=False, indent=1))
+    return 0
+
+
+def register_curate(sub) -> None:
+    c = sub.add_parser("curate", help=_("ce qu'un territoire fait du catalogue : masquer une aide, la remettre, la "
+                                        "mettre en avant, l'annoter pour ses entreprises"))
+    actions = c.add_subparsers(dest="curate_action", required=True)
+    helps = {"list": _("les décisions du territoire (aides masquées, mises en avant, notes)"),
+             "hide": _("masquer une aide dans le territoire (elle n'est plus proposée à ses entreprises)"),
+             "show": _("proposer de nouveau une aide masquée dans le territoire"),
+             "pin": _("mettre une aide en avant dans le territoire (proposée en premier)"),
+             "unpin": _("ne plus mettre une aide en avant dans le territoire"),
+             "note": _("annoter une aide pour les entreprises et l'animation du territoire")}
+    for action in CURATE_ACTIONS:
+        a = actions.add_parser(action, help=helps[action])
+        if action != "list":
+            a.add_argument("aid", metavar="AID", help=_("le numéro de l'aide (boucle aids list)"))
+        if action == "note":
+            text = a.add_mutually_exclusive_group(required=True)
+            text.add_argument("text", nargs="?", metavar="TEXTE", help=_("la note, 2 000 caractères au plus"))
+            text.add_argument("--clear", action="store_true", help=_("retirer la note"))
+        a.add_argument("--territory", required=True, metavar="REF",
+                       help=_("le territoire : region:32, departement:59, epci:SIREN ou commune:INSEE"))
+        a.add_argument("--json", action="store_true", help=_("afficher le résultat en JSON (seul sur la sortie)"))
+        a.set_defaults(func=_curate, needs_db=True)

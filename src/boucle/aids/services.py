@@ -625,11 +625,14 @@ def curation_dict(view: "engine.Curated | None", names: dict | None = None) -> d
             "notes": [{"territory": str(names.get(ref, ref)), "note": note} for ref, note in view.notes]}
 
 
-def curate(aid: Aid, user, ref: str, *, hidden: bool = False, pinned: bool = False, note: str = ""):
+def curate(aid: Aid, user, ref: str, *, hidden: bool = False, pinned: bool = False, note: str = "",
+           operator: bool = False):
     """The one write path of a territory's curation of an aid; the national entry is untouched.
 
     Raises ``PermissionDenied`` for a territory the user does not facilitate, ``CurationError``
-    (naming the field) for a value refused. Clearing everything removes the row."""
+    (naming the field) for a value refused. Clearing everything removes the row. ``operator``: the
+    command line (``boucle aids curate``, ``user`` None), which the platform's operator runs for any
+    territory; a page or the API never sets it."""
     from django.core.exceptions import PermissionDenied
 
     from .models import AidCuration
@@ -644,7 +647,7 @@ def curate(aid: Aid, user, ref: str, *, hidden: bool = False, pinned: bool = Fal
     except TerritoryError:
         raise CurationError("territory", _("Territoire : %(ref)s inconnu (region:32, departement:59, epci:SIREN, "
                                            "commune:INSEE)") % {"ref": repr(ref)}) from None
-    if not may_curate(user, f"{level}:{code}"):
+    if not operator and not may_curate(user, f"{level}:{code}"):
         raise PermissionDenied(_("Territoire : vous n'animez pas ce territoire."))
     if hidden and pinned:
         raise CurationError("pinned", _("Mise en avant : une aide masquée ne peut pas être mise en avant ; "

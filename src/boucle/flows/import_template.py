@@ -25,7 +25,8 @@ COLUMNS = [
     ("hazardous", False, _("oui si déchet dangereux ; déduit du code déchet si vide."), ""),
     ("available_from", False, _("Disponible à partir de (AAAA-MM-JJ)."), ""),
     ("available_to", False, _("Disponible jusqu'au (AAAA-MM-JJ)."), ""),
-    ("confidential", False, _("oui (par défaut) : votre nom reste masqué jusqu'à votre accord ; non : visible."), "oui"),
+    ("confidential", False, _("oui (par défaut) : libellé et quantité exacte réservés à l'animateur, puis à l'autre entreprise quand vous "
+       "êtes toutes deux intéressées ; non : visibles si votre entreprise a publié son profil."), "oui"),
     ("external_id", False, _("Votre propre référence du flux, pour le mettre à jour en réimportant."), ""),
 ]
 HEADER = [c[0] for c in COLUMNS]

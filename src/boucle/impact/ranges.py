@@ -66,8 +66,9 @@ def meaningful(value: float | None, low: float | None = None, high: float | None
 
 
 def format_range(value: float | None, low: float | None, high: float | None, unit: str = "",
-                 lang: str = "fr") -> str:
-    """``1 800 t CO2e (1 400 – 2 100)`` in French, ``1,800 t CO2e (1,400–2,100)`` in English."""
+                 lang: str = "fr", with_range: bool = True) -> str:
+    """``1 800 t CO2e (1 400 – 2 100)`` in French, ``1,800 t CO2e (1,400–2,100)`` in English; without the
+    bracket (``with_range=False``) the same rounded figure, for a table column."""
     if value is None:
         return "inconnu" if lang == "fr" else "unknown"
     v, lo, hi = (meaningful(x, low, high) for x in (value, low, high))
@@ -77,7 +78,7 @@ def format_range(value: float | None, low: float | None, high: float | None, uni
         return text.replace(",", "\u202f") if lang == "fr" else text
 
     out = num(v) + (f" {unit}" if unit else "")
-    if lo is not None and hi is not None and high is not None and low is not None and high > low:
+    if with_range and lo is not None and hi is not None and high is not None and low is not None and high > low:
         out += f" ({num(lo)} – {num(hi)})" if lang == "fr" else f" ({num(lo)}–{num(hi)})"
     return out
 

@@ -57,7 +57,19 @@ ERRORS = {
     "import_refused": gettext_noop("fichier refusé, rien n'a été enregistré (lignes en erreur : %(n)d)"),
     "upload_gone": gettext_noop("le fichier envoyé n'est plus disponible : envoyez-le de nouveau"),
 }
-WORDS = set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values()) | set(ERRORS.values())
+# A company member reads only the imports of their own flows: the same steps and errors in the words of
+# a file sent and read, without the machinery (processes, queue, settings) a facilitator or operator acts on.
+PLAIN = {
+    STEPS["queued"]: gettext_noop("Fichier reçu : sa lecture commence dans un instant"),
+    STEPS["started"]: gettext_noop("Lecture du fichier"),
+    STEPS["import_checking"]: gettext_noop("Lecture des lignes du fichier, puis enregistrement de vos flux"),
+    ERRORS["gave_up"]: gettext_noop("la lecture du fichier s'est interrompue plusieurs fois : rien n'a été "
+                                    "enregistré, envoyez le fichier de nouveau"),
+    ERRORS["broker"]: gettext_noop("le service qui lit les fichiers ne répond pas pour l'instant : rien n'a été "
+                                   "enregistré, réessayez dans quelques minutes"),
+}
+WORDS = (set(STEPS.values()) | set(KIND_LABELS.values()) | set(STATE_LABELS.values()) | set(ERRORS.values())
+         | set(PLAIN.values()))
 
 
 def in_reader_language(job_msgid: str) -> str:
@@ -65,10 +77,14 @@ def in_reader_language(job_msgid: str) -> str:
     return _(job_msgid) if job_msgid else ""
 
 
-def labels(job: Job) -> dict:
+def labels(job: Job, plain: bool = False) -> dict:
+    """``plain``: for a company member reading the import of their own flows (``PLAIN``)."""
+    message, error = job.message, job.error
+    if plain:
+        message, error = PLAIN.get(message, message), PLAIN.get(error, error)
     return {"state_label": in_reader_language(STATE_LABELS[job.state]),
-            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": in_reader_language(job.message),
-            "error": render(job.error, job.error_params), "result": result_in_reader_language(job)}
+            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": in_reader_language(message),
+            "error": render(error, job.error_params), "result": result_in_reader_language(job)}
 
 
 def result_in_reader_language(job: Job) -> dict:

@@ -24,9 +24,31 @@ def _context(job: Job) -> dict:
         where = _("vos sites")
     else:
         where = territory_label(job.territory) if job.territory else _("toute la plateforme")
-    return {"job": job, **services.labels(job), "where": where, "own_import": own,
+    return {"job": job, **services.labels(job, plain=own), "where": where, "own_import": own,
+            "summary": _own_import_summary(job) if own else "",
             "guidance": _guidance(job) if own else "",
             "has_file": job.state == "done" and "filename" in job.result and services.output_path(job).exists()}
+
+
+def _own_import_summary(job: Job) -> str:
+    """What a company's import did, in one plain sentence for its list of imports."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    name = job.result.get("filename") or job.parameters.get("filename") or ""
+    if job.state in ("queued", "running"):
+        return _("« %(name)s » : lecture en cours") % {"name": name}
+    if job.state == "failed":
+        return _("« %(name)s » : refusé, aucun flux enregistré") % {"name": name}
+    created, updated = job.result.get("created") or 0, job.result.get("updated") or 0
+    unchanged, rejected = job.result.get("unchanged") or 0, job.result.get("rejected_total") or 0
+    parts = [ngettext("%(n)d flux ajouté", "%(n)d flux ajoutés", created) % {"n": created},
+             ngettext("%(n)d mis à jour", "%(n)d mis à jour", updated) % {"n": updated}]
+    if unchanged:
+        parts.append(ngettext("%(n)d inchangé", "%(n)d inchangés", unchanged) % {"n": unchanged})
+    if rejected:
+        parts.append(ngettext("%(n)d ligne refusée", "%(n)d lignes refusées", rejected) % {"n": rejected})
+    return _("« %(name)s » : %(what)s") % {"name": name, "what": ", ".join(parts)}
 
 
 def _guidance(job: Job) -> str:
@@ -43,7 +65,10 @@ def _guidance(job: Job) -> str:
 @login_required
 def job_list(request):
     jobs = [_context(j) for j in services.recent_for(request.user, 50)]
-    return render(request, "jobs/list.html", {"jobs": jobs})
+    user = request.user
+    # a company member has only the imports of their own flows: the page speaks of those
+    own_imports_only = not (user.is_superuser or user.facilitations.exists())
+    return render(request, "jobs/list.html", {"jobs": jobs, "own_imports_only": own_imports_only})
 
 
 @login_required

@@ -553,12 +553,99 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
 OUTPUT_PRIOR = 0.15
 
 
-def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dict | None = None) -> list[tuple[str, float]]:
-    if len(classes) < 2:
+# A label that names its stream only as organic (« déchets organiques », "organic waste",
+# "biodegradable residues", "dry organic pellets") says the family, not the material: the List of
+# Waste says it by source (chapter 02: a fish processor's organic waste is fish offal and trimmings,
+# 02 02 02; a brewery's is spent grain, 02 07 04; chapter 19 08: a sewage works' is sewage sludge,
+# 19 08 05). Such a label is read as the organic by-products its provider's activity typically gives
+# off (EWC chapters, data/activity_outputs.csv), at the label's confidence; its readings outside the
+# organic families (plastic or wood pellets for "pellets") go. "Biodegradable" is the word of the
+# Waste Framework Directive (2008/98/EC art. 3(4) bio-waste: biodegradable garden, park, food and
+# kitchen waste) and of EWC 20 01 08 and 20 02 01.
+ORGANIC_WORDS = frozenset("""organic organique organisch organische biodegradable biodegradabile biologisch biogenic
+biogene biogen""".split())
+# words of the form or state of a stream, not of its material
+FORM_WORDS = frozenset("""waste dechet abfall abfalle residue residu reste material materiau matiere matter product produit
+byproduct pellet granule granulate powder dust dusty poussiere dry dried sec seche wet moist humide mixed melange
+stream fraction general generale various divers other autre""".split())
+# organic by-products: the organics family and the sludges of biological treatment (EWC 19 08 05,
+# 19 08 12, 20 03 04), not the mineral sludge of drinking-water treatment (19 09 02)
+ORGANIC_SLUDGES = frozenset({"sewage_sludge", "industrial_wwtp_sludge", "septic_sludge"})
+ORGANIC_OUTPUT_FLOOR = 0.3
+
+
+@lru_cache(maxsize=65536)
+def is_organic_only(label: str | None) -> bool:
+    """Whether a label names its material only as organic or biodegradable (« déchets organiques »)."""
+    from boucle.materials.text import tokens
+
+    words = set(tokens(label or "")) - FORM_WORDS
+    return bool(words) and words <= ORGANIC_WORDS
+
+
+def _as_provider_gives(classes: list[tuple[str, float]], label: str | None, site: SiteIn,
+                       memo: dict | None = None) -> list[tuple[str, float]]:
+    if not is_organic_only(label):
+        return classes
+    groups = {c.key: c.group for c in _classes()[1]}
+    organic = lambda k: groups.get(k) == "organics" or k in ORGANIC_SLUDGES  # noqa: E731
+    # readings from the words of form ("pellets" as wood or plastic pellets) are not the material
+    kept = {k: c for k, c in classes if organic(k)}
+    level = max((c for _, c in classes), default=RECOGNISED_CONFIDENCE)
+    for o in _per_activity(memo, infer_outputs, site):
+        if organic(o.class_key) and o.weight >= ORGANIC_OUTPUT_FLOOR:
+            kept[o.class_key] = max(kept.get(o.class_key, 0.0), round(min(level, o.weight), 4))
+    if not kept:
+        return classes
+    ranked = sorted(kept.items(), key=lambda t: (-t[1], t[0]))
+    return [(k, c) for k, c in ranked[:MAX_CLASSES_PER_FLOW] if c >= 0.5 * ranked[0][1]]
+
+
+# The List of Waste codes an ash or a slag by the activity that gives it off (Decision 2000/532/EC,
+# annex, point 3: find the source in chapters 01-12 or 17-20 first): "fly ash" from a municipal waste
+# incinerator is flue-gas cleaning residue (19 01 13*, 19 01 14) and its "bottom ash" incinerator bottom
+# ash (19 01 11*, 19 01 12), not the coal ashes of a power station (10 01 01, 10 01 02), which the words
+# alone read first. When the label's
+# best reading is an ash, slag or residue the provider does not give off and another reading of the same
+# family is one of its typical outputs (weight >= SOURCE_WEIGHT), the provider's reading takes the best
+# reading's confidence and place (the other one stays, as an alternative). Only for a label without a
+# List-of-Waste code (a declared code already names the source), a reading the words support
+# (>= SOURCE_READING), and the families whose List-of-Waste entries are told apart by their source.
+SOURCE_WEIGHT = 0.5
+SOURCE_READING = 0.5
+SOURCE_GROUPS = frozenset({"ashes_slags"})
+
+
+def _by_source(classes: list[tuple[str, float]], label: str, typical: dict[str, float]) -> list[tuple[str, float]]:
+    from boucle.materials.classify import classify_label
+
+    top_key, top_conf = classes[0]
+    group = {c.key: c.group for c in _classes()[1]}
+    if typical.get(top_key, 0.0) > 0.0 or group.get(top_key) not in SOURCE_GROUPS:
+        return classes
+    own = next(((m.key, float(m.confidence)) for m in classify_label(label, top=MAX_CLASSES_PER_FLOW + 2)[1:]
+                if m.confidence >= SOURCE_READING and typical.get(m.key, 0.0) >= SOURCE_WEIGHT
+                and group.get(m.key) == group.get(top_key)), None)
+    if own is None:
+        return classes
+    had = dict(classes).get(own[0], own[1] * own[1] / top_conf)  # as _classify ranks an alternative
+    rest = [(k, c) for k, c in classes[1:] if k != own[0]]
+    return [(own[0], top_conf), (top_key, had)] + rest
+
+
+def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dict | None = None,
+                       label: str | None = None) -> list[tuple[str, float]]:
+    """``label``: the offer's words when it has no List-of-Waste code (its family words and its source may
+    then decide: ``_as_provider_gives``, and ``_by_source`` unless the label lists several materials)."""
+    classes = _as_provider_gives(classes, label, site, memo)
+    source_label = label if label and not component_of(label) else None
+    if not classes or (len(classes) < 2 and not source_label):
         return classes
     typical = {o.class_key: o.weight for o in _per_activity(memo, infer_outputs, site)}
     if not typical:
         return classes
+    if source_label:
+        classes = _by_source(classes, source_label, typical)
     out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
     return sorted(out, key=lambda t: (-t[1], t[0]))
 
@@ -860,14 +947,28 @@ def _part_numbers(o_rows: list) -> np.ndarray | None:
     return out
 
 
+# The ashes and slags a waste operator gives off are residues of its own process, not a sorted
+# material resold: an incinerator's bottom ash goes to a bottom-ash treatment plant and its flue-gas
+# cleaning residues (19 01 07*, 19 01 13*) to a hazardous-waste treatment or landfill (EU BREF WI 2019,
+# 2.6 and 2.7: bottom ash treatment, APC residue treatment), both waste operators.
+RESIDUE_GROUPS = frozenset({"ashes_slags"})
+
+
+@lru_cache(maxsize=1)
+def _residue_classes() -> np.ndarray:
+    return np.array([c.group in RESIDUE_GROUPS for c in _classes()[1]], dtype=bool)
+
+
 def resale_filter(offers: eng.Offers, needs: eng.Needs, waste_op: np.ndarray | None):
     """The candidate filter of the default output: a sorted secondary material goes to a user of it,
-    not from one recycler or waste operator to the next (a declared need of a recycler still counts).
+    not from one recycler or waste operator to the next (a declared need of a recycler still counts);
+    the ashes and slags of a waste operator's own process (``RESIDUE_GROUPS``) go to the next one.
     ``waste_op``: per site, None when needs are not inferred."""
     def pair_filter(cands: eng.Candidates) -> eng.Candidates:
         if waste_op is None or len(cands) == 0:
             return cands
-        resale = waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]] & needs.inferred[cands.need_idx]
+        resale = (waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]]
+                  & needs.inferred[cands.need_idx] & ~_residue_classes()[offers.cls[cands.offer_idx]])
         return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
     return pair_filter
 
@@ -1139,7 +1240,9 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
             site = sites[pos]
             at = (what, _description(memo, site))
             if at not in read:
-                read[at] = _offer_rows(f, _with_output_prior(rows[1], site, memo), cidx)
+                # a declared List-of-Waste code says the material: the label is then no family word to read
+                read[at] = _offer_rows(f, _with_output_prior(rows[1], site, memo, None if f.ewc_code else f.label),
+                                       cidx)
             rows = read[at]
         out = o_rows if f.direction == "offer" else n_rows
         out.extend((f.flow_id, pos, key, conf, part) for key, conf, part in rows)
@@ -1312,12 +1415,12 @@ _PRIOR = object()  # marks a reading that waits for the site's typical outputs
 def _flow_reading(f: FlowIn, cidx: dict) -> tuple:
     """The rows a flow gives, ``(class key, confidence, extra)``, before its site is known: none for
     a flow that cannot be matched, ``(_PRIOR, classes)`` for an offer whose classes the site's
-    typical outputs reorder (:func:`_with_output_prior`)."""
+    typical outputs may change (:func:`_with_output_prior`)."""
     if not_matchable(f):
         return ()
     classes = classify_flow(f)
     if f.direction == "offer":
-        if not f.class_key and OUTPUT_PRIOR and len(classes) >= 2:
+        if not f.class_key and OUTPUT_PRIOR:
             return (_PRIOR, classes)
         return _offer_rows(f, classes, cidx)
     return tuple((key, conf, None) for key, conf in classes if key in cidx)

@@ -112,7 +112,10 @@ def _in_sentence(label: str) -> str:
 
 
 def unit_label(unit: str | None) -> str:
-    return {"m3": "m³"}.get(unit or "", unit or "")
+    """A stored unit as it is printed: « m3 » reads « m³ », « CO2e » « CO₂e », « EUR » « € » (also inside
+    a compound unit: « kg CO2e/m3 » reads « kg CO₂e/m³ »)."""
+    unit = re.sub(r"\bm3\b", "m³", unit or "")
+    return unit.replace("CO2e", "CO₂e").replace("EUR", "€")
 
 
 def _unit_words(unit: str | None) -> str:
@@ -186,11 +189,13 @@ def _number(value: float) -> str:
 
 
 def explanation_parts(explanation: dict, *, distance_km: float | None = None, quantity: float | None = None,
-                      unit: str | None = None) -> list[tuple[str, str]]:
+                      unit: str | None = None, receiver_hidden: bool = False) -> list[tuple[str, str]]:
     """(heading, sentence) pairs, most important first: what the receiver does with the offer, the
     documents its rule comes from, substitution, hazard, then quantity and distance. ``quantity``
     only where the reader may see the offer's exact figure (the command line, the offering company);
-    with ``unit`` and no quantity the offer's quantity is said to be undeclared."""
+    with ``unit`` and no quantity the offer's quantity is said to be undeclared. ``receiver_hidden``:
+    the reader may not know the receiving site yet, so its activity and the NACE code of the rule's
+    source are not named (with the EPCI, « Fabrication de ciment » can name the only plant around)."""
     if not isinstance(explanation, dict):
         return []
     parts: list[tuple[str, str]] = []
@@ -206,25 +211,31 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
         parts.append((_("Usage"), _("le site receveur a déclaré un besoin : %(material)s") % {"material": need}))
     elif need_class:
         code = _rule_activity(explanation)
+        trade = bool(code) and is_waste_trade(code)
+        if receiver_hidden:
+            code = None
         confidence = explanation.get("need_confidence")
         sure = not isinstance(confidence, (int, float)) or confidence >= 0.5
         worded = grade_label(grade)
-        if code and is_waste_trade(code):
+        if code and trade:
             text = (_("une activité « %(activity)s » traite ou valorise habituellement : %(material)s") if sure else
                     _("une activité « %(activity)s » peut traiter ou valoriser : %(material)s"))
+        elif trade:
+            text = (_("le site receveur traite ou valorise habituellement : %(material)s") if sure else
+                    _("le site receveur peut traiter ou valoriser : %(material)s"))
         elif code:
             text = (_("une activité « %(activity)s » utilise habituellement : %(material)s") if sure else
                     _("une activité « %(activity)s » peut utiliser : %(material)s"))
         else:
             text = (_("le site receveur utilise habituellement : %(material)s") if sure else
                     _("le site receveur peut utiliser : %(material)s"))
-        text %= {"activity": activity_label(code), "material": need}
+        text %= {"activity": activity_label(code) if code else "", "material": need}
         if worded and worded[1] == "use":
             text += _(", pour : %(use)s") % {"use": worded[0]}
         parts.append((_("Usage"), text))
         if worded and worded[1] == "note":
             parts.append((_("Précision"), worded[0]))
-        if source:
+        if source and not receiver_hidden:
             parts.append((_("Source"), source_label(source)))
     if offer_class and need_class and offer_class != need_class:
         parts.append((_("Substitution"), _("« %(offer)s » peut remplacer « %(need)s »")

@@ -105,12 +105,14 @@ def _heat_by_temperature(key_pos: int, label: str, keys: list[str]) -> int:
 # recirculating cooling water leaves condensers and heat exchangers 8-15 K above its intake, at about
 # 20-40 °C (EU BREF Industrial Cooling Systems 2001, 1.1 and 3.2: "low-grade heat"; its uses are
 # heat pumps, greenhouses and aquaculture: EU BREF Energy Efficiency 2009, 3.3 and 3.4). A label
-# read as cooling water that says the water is warm (or states 30 °C or more) is low-temperature
-# heat; plain « cooling water » stays water (what a site that cools takes in).
+# read as cooling water (or process water, seawater) that says the water is warm (or states 30 °C or
+# more) is low-temperature heat; plain « cooling water » stays water (what a site that cools takes in).
 WARM_RETURN_C = 30.0
 _WARM = re.compile(r"\b(?:warm|warme[nrs]?|lauwarm\w*|erwarmt\w*|heated|hot|tiede?s?|chaude?s?|rechauffee?s?"
                    r"|return|retour|rucklauf)\b|warmwasser|rucklauf")
-WATER_AS_HEAT = ("water_cooling",)
+# Said warm, process water and seawater are the same heat: "warm seawater" leaving a coastal plant
+# is its once-through cooling water (EU BREF ICS 2001, 3.2: seawater once-through systems).
+WATER_AS_HEAT = ("water_cooling", "water_process")
 NOT_WARM = frozenset({"cold"})  # chilled water: the opposite of what a warm return offers
 
 
@@ -214,6 +216,25 @@ def _batch_scores(toks_list: list[tuple[str, ...]], heads: list[str | None]) -> 
     return scores
 
 
+# A label often says what the material is for: "treated waste water used as cooling water", "sewage
+# sludge used as nutrient in bioremediation", "basic oxygen furnace slag as aggregate", "ash for landfill
+# construction", « boues utilisées comme engrais ». The use names the receiver's need, not the material:
+# read with it, the words made the water cooling water and the sludge soil. The material is read from
+# the words before the use, unless they say nothing by themselves ("waste for recycling").
+_PURPOSE = re.compile(r"(?<!well)\s+(?:(?:to be |being )?used (?:as|for|in)|for use (?:as|in)|intended for|as(?! well as)|for"
+                      r"|utilis[eé]e?s? (?:comme|pour|en)|valoris[eé]e?s? (?:comme|en))\s+\S.*$", re.IGNORECASE)
+
+
+def material_words(label: str) -> str:
+    """The words of a label that name the material, without the use it states (``_PURPOSE``)."""
+    cut = _PURPOSE.search(label) if isinstance(label, str) else None
+    if cut is None:
+        return label
+    head = label[:cut.start()]
+    toks = tokens(head)
+    return head if toks and not all(t in GENERIC_WORDS for t in toks) else label
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -228,11 +249,12 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     code6 = ewc_in_label(label)
     if code6 is not None:  # the declarant's own code beats our reading of the words
         return [Match(ewc_table()[code6][0], EWC_IN_LABEL_CONFIDENCE, "ewc")]
-    toks = tokens(label)
+    words = material_words(label)
+    toks = tokens(words)
     if not toks:
         return []
     lang = lang if lang in ("fr", "en") else None
-    class_scores, entry_scores, entry_methods = _scores([toks], _heads([label], [toks], lang))
+    class_scores, entry_scores, entry_methods = _scores([toks], _heads([words], [toks], lang))
     scores = class_scores[0]
     keys = [c.key for c in load_classes()]
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
@@ -386,21 +408,22 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     inverse = np.fromiter((uniq.setdefault(_as_text(s), len(uniq)) for s in labels),
                           dtype=np.int64, count=len(labels))
     uniq_labels = list(uniq)
-    toks_list = [tokens(s) for s in uniq_labels]
+    words = [material_words(s) for s in uniq_labels]
+    toks_list = [tokens(s) for s in words]
     keys = [c.key for c in load_classes()]
     best = np.full(len(uniq_labels), -1, dtype=np.int64)
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
-    cooling = class_index()[WATER_AS_HEAT[0]]
+    cooling = [class_index()[k] for k in WATER_AS_HEAT]
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
-                                     _heads(uniq_labels[chunk], toks_list[chunk], lang))
+                                     _heads(words[chunk], toks_list[chunk], lang))
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE
         best[chunk] = np.where(ok, top, -1)
         conf[chunk] = np.where(ok, np.minimum(top_score, 1.0), 0.0)
-        for j in np.flatnonzero(ok & (class_scores[:, cooling] >= WARM_TIE * top_score)):
+        for j in np.flatnonzero(ok & (class_scores[:, cooling] >= WARM_TIE * top_score[:, None]).any(axis=1)):
             warm = _water_as_heat(class_scores[j], uniq_labels[start + j], keys)
             if warm is not None:
                 best[start + j] = warm

@@ -33,6 +33,14 @@ from .text import tokens
 PHRASE_BASE, PHRASE_SPAN = 0.55, 0.45
 TOKEN_WEIGHT, NGRAM_WEIGHT, BAG_WEIGHT = 0.85, 0.8, 0.8
 HEAD_BOOST, EQUIPMENT_MODIFIER = 2.0, 0.5  # see LexicalIndex._boost
+# Words that say the form a material comes in, not what it is: pellets and granules are made of
+# wood, of any polymer (CN chapter 39, note 6: "granules, flakes and similar bulk forms" are primary
+# forms of plastics), of rubber (EN 14243: granulates of end-of-life tyres), of slag or of ore. Next
+# to a word that names the material ("plastic pellets", "PET pellets") they count half, and a
+# synonym made of them alone (« granulés », "pellets" for wood pellets) is no phrase match; alone
+# ("pellets", « granulés ») they still decide.
+FORM_WORDS = frozenset("pellet granule granulate regranulate flake regrind crumb".split())
+FORM_MODIFIER = 0.5
 NGRAM_GATE = 0.6  # character n-grams are a fallback, consulted when words explain too little
 TYPO_MIN_LEN, TYPO_CUTOFF = 5, 86.0
 _COUNT_CODE = 1000.0
@@ -62,6 +70,7 @@ class Query:
     weighted: sparse.csr_matrix  # (n, V) token IDF, head noun boosted
     total: np.ndarray  # (n,) total weight, unknown words included
     grams: sparse.csr_matrix  # (n, G) l2-normalised 3-gram TF-IDF
+    named: np.ndarray  # (n,) the label has a known word other than a form word (FORM_WORDS)
 
 
 @dataclass
@@ -75,6 +84,7 @@ class LexicalIndex:
     entry_bin: sparse.csr_matrix  # (E, V) token presence
     entry_len: np.ndarray  # (E,) number of distinct tokens
     entry_w: np.ndarray  # (E,) sum of token idf
+    entry_form_only: np.ndarray  # (E,) the synonym is form words only ("pellets"): see FORM_WORDS
     gram_vocab: dict[str, int]
     gram_idf: np.ndarray
     entry_grams: sparse.csr_matrix  # (E, G) l2-normalised tf-idf
@@ -136,8 +146,10 @@ class LexicalIndex:
         n = len(toks_list)
         heads = heads or [None] * n
         w_rows, w_cols, w_boost, unknown = [], [], [], np.zeros(n)
+        named_q = np.zeros(n, dtype=bool)
         g_parts, g_lens, g_unknown = [], np.zeros(n, dtype=np.int64), np.zeros(n)
         for i, toks in enumerate(toks_list):
+            named = named_q[i] = any(t in self.vocab and t not in FORM_WORDS for t in toks)
             for t in set(toks):
                 j = self.vocab.get(t)
                 if j is None:
@@ -145,7 +157,7 @@ class LexicalIndex:
                 else:
                     w_rows.append(i)
                     w_cols.append(j)
-                    w_boost.append(self._boost(t, heads[i]))
+                    w_boost.append(self._boost(t, heads[i]) * (FORM_MODIFIER if named and t in FORM_WORDS else 1.0))
             for t in toks:
                 g, missing = self._token_grams(t)
                 g_parts.append(g)
@@ -168,7 +180,7 @@ class LexicalIndex:
         norms = np.sqrt(np.asarray(qgram.multiply(qgram).sum(axis=1)).ravel()
                         + g_unknown * self.gram_idf.max() ** 2)
         qgram = sparse.diags(np.where(norms > 0, 1.0 / np.maximum(norms, 1e-12), 0.0)) @ qgram
-        return Query(qbin, qwt, qw, qgram.tocsr())
+        return Query(qbin, qwt, qw, qgram.tocsr(), named_q)
 
     def score_entries(self, q: Query):
         """(n, E) entry scores and (n, E) method codes (index into METHODS), dense.
@@ -179,7 +191,8 @@ class LexicalIndex:
         qw = q.total[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             coverage = np.where(qw > 0, shared_w / qw, 0.0)
-            contained = (shared_n == self.entry_len[None, :]) & (self.entry_len[None, :] > 0)
+            contained = ((shared_n == self.entry_len[None, :]) & (self.entry_len[None, :] > 0)
+                         & ~(q.named[:, None] & self.entry_form_only[None, :]))
             phrase = np.where(contained, PHRASE_BASE + PHRASE_SPAN * coverage, 0.0)
             exact = contained & (coverage >= 1.0 - 1e-9)
             phrase = np.where(exact, 1.0, phrase)
@@ -206,7 +219,7 @@ class LexicalIndex:
         shared_w = coded.data - shared_n * _COUNT_CODE
         with np.errstate(divide="ignore", invalid="ignore"):
             coverage = np.where(qw[r] > 0, shared_w / qw[r], 0.0)
-            contained = shared_n == self.entry_len[e]
+            contained = (shared_n == self.entry_len[e]) & ~(q.named[r] & self.entry_form_only[e])
             phrase = np.where(contained, PHRASE_BASE + PHRASE_SPAN * coverage, 0.0)
             phrase = np.where(contained & (coverage >= 1.0 - 1e-9), 1.0, phrase)
             dice = TOKEN_WEIGHT * 2.0 * shared_w / (qw[r] + self.entry_w[e])
@@ -362,6 +375,7 @@ def lexical_index() -> LexicalIndex:
         unknown_idf=float(np.percentile(idf, 50)),
         entry_bin=entry_bin,
         entry_len=entry_len, entry_w=entry_w, gram_vocab=gram_vocab, gram_idf=gram_idf,
+        entry_form_only=np.array([all(t in FORM_WORDS for t in toks) for toks in entry_toks], dtype=bool),
         entry_grams=entry_grams, class_bag=class_bag, n_classes=n_classes,
         vocab_list=list(vocab), lexicon=_lexicon(), token_lang=_token_lang(),
         equipment_words=frozenset(  # a whole synonym of an equipment class: "cuve", "pompe"

@@ -8,11 +8,14 @@ documents as the public pages, so the disclosure rule cannot be skipped by expor
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from boucle import jsonout, spreadsheets
 from boucle.territories import coarse
 
+from . import columns as columns_words
 from . import geo, queries
 from . import indicators as ind
 
@@ -82,8 +85,14 @@ def territory_rows(ref, public: bool, period: int | None = None) -> tuple[list[d
     return rows, geo.features(level, props)
 
 
-def write_table(rows: list[dict], columns: list[str], fmt: str, sheet: str = "data") -> bytes:
-    """Rows as CSV or XLSX through the one spreadsheet writer (formula-like text neutralised)."""
+def write_table(rows: list[dict], columns: list[str], fmt: str, sheet: str = "data", readable: bool = False) -> bytes:
+    """Rows as CSV or XLSX through the one spreadsheet writer (formula-like text neutralised).
+
+    ``readable``: for a person downloading from a page, headers and coded values in their language
+    (``columns``), a CSV that a French spreadsheet opens (semicolons, byte-order mark), and in XLSX a
+    sheet pairing each header with its stable key of ``docs/open-data-schema.md``."""
+    if readable:
+        return _readable_table(rows, columns, fmt, sheet)
     if fmt == "csv":
         return spreadsheets.csv_text(spreadsheets.dict_rows(rows, columns), header=columns).encode("utf-8")
     if fmt == "xlsx":
@@ -94,16 +103,39 @@ def write_table(rows: list[dict], columns: list[str], fmt: str, sheet: str = "da
     raise ValueError(f"unknown table format {fmt!r}: csv or xlsx")
 
 
+SHEETS = {"indicators": gettext_lazy("indicateurs"), "flows": gettext_lazy("flux"),
+          "synergies": gettext_lazy("synergies"), "critical_raw_materials": gettext_lazy("matières critiques")}
+
+
+def _readable_table(rows, columns, fmt, sheet):
+    headers = [columns_words.header(c) for c in columns]
+    body = spreadsheets.dict_rows(columns_words.in_words(rows, columns), headers)
+    if fmt == "csv":
+        # a spreadsheet opens it in the reader's conventions: in French « ; » between cells and « , » before
+        # decimals (1234,5), in English « , » and « . »; XLSX cells are numbers and need neither
+        french = not (get_language() or "fr").startswith("en")
+        body = [[columns_words.csv_number(v, french) for v in row] for row in body]
+        text = spreadsheets.csv_text(body, header=headers, delimiter=";" if french else ",")
+        return ("\ufeff" + text).encode("utf-8")
+    if fmt == "xlsx":
+        meta = [[_("version du schéma"), SCHEMA_VERSION],
+                [_("schéma"), "https://github.com/boucle/boucle/blob/main/docs/open-data-schema.md"]]
+        keys = [[_("colonne"), _("clé stable (schéma de données ouvertes)")], *zip(headers, columns)]
+        return spreadsheets.xlsx_bytes([(str(SHEETS.get(sheet, sheet)), [headers, *body]),
+                                        (_("colonnes"), keys), (_("métadonnées"), meta)])
+    raise ValueError(f"unknown table format {fmt!r}: csv or xlsx")
+
+
 def feature_collection(features: list[dict], **meta) -> bytes:
     doc = {"type": "FeatureCollection", "schema_version": SCHEMA_VERSION, **meta, "features": features}
     return jsonout.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
-def export_indicators(ref, fmt: str, public: bool, period: int | None = None) -> bytes:
+def export_indicators(ref, fmt: str, public: bool, period: int | None = None, readable: bool = False) -> bytes:
     rows, features = territory_rows(ref, public, period)
     if fmt == "geojson":
         return feature_collection(features, territory=str(ref), public=public)
-    return write_table(rows, INDICATOR_COLUMNS, fmt, sheet="indicators")
+    return write_table(rows, INDICATOR_COLUMNS, fmt, sheet="indicators", readable=readable)
 
 
 def is_hazardous(declared: bool | None, ewc_hazardous: bool | None, material_class: str) -> bool:
@@ -170,7 +202,7 @@ def _point_features(rows, lat="lat", lon="lon", id_field="flow_id"):
              "properties": r} for r in rows]
 
 
-def export_records(ref, what: str, fmt: str, public: bool, user=None) -> bytes:
+def export_records(ref, what: str, fmt: str, public: bool, user=None, readable: bool = False) -> bytes:
     """Flows or synergies of a territory: the facilitator's view only."""
     if public:
         raise ExportRefused(_("%(what)s : les données par enregistrement ne sont jamais publiques ; "
@@ -179,11 +211,11 @@ def export_records(ref, what: str, fmt: str, public: bool, user=None) -> bytes:
         rows = flow_rows(ref)
         if fmt == "geojson":
             return feature_collection(_point_features(rows), territory=str(ref), public=False)
-        return write_table(rows, FLOW_COLUMNS, fmt, sheet="flows")
+        return write_table(rows, FLOW_COLUMNS, fmt, sheet="flows", readable=readable)
     rows = synergy_rows(ref, user)
     if fmt == "geojson":
         return feature_collection(synergy_lines(ref, rows, user), territory=str(ref), public=False)
-    return write_table(rows, SYNERGY_COLUMNS, fmt, sheet="synergies")
+    return write_table(rows, SYNERGY_COLUMNS, fmt, sheet="synergies", readable=readable)
 
 
 #: Where a line ends for a site the reader may not see: the centre of a 0.2° cell (≈ 20 km).
@@ -209,22 +241,26 @@ def synergy_lines(ref, rows, user=None):
     return out
 
 
-def export(ref, what: str, fmt: str, public: bool, period: int | None = None, user=None) -> bytes:
+def export(ref, what: str, fmt: str, public: bool, period: int | None = None, user=None,
+           readable: bool = False) -> bytes:
     """``user``: the web reader (facilitator), whose view of sites outside his territory is limited;
-    None on the command line."""
+    None on the command line. ``readable``: headers and values in words (``write_table``); the command
+    line and the API keep the schema's keys."""
     if fmt not in ("csv", "xlsx", "geojson"):
         raise ValueError(f"unknown format {fmt!r}: csv, xlsx or geojson")
     if what == "indicators":
-        return export_indicators(ref, fmt, public, period)
+        return export_indicators(ref, fmt, public, period, readable)
     if what in ("flows", "synergies"):
-        return export_records(ref, what, fmt, public, user)
+        return export_records(ref, what, fmt, public, user, readable)
     if what == "critical":
         if fmt == "geojson":
             raise ExportRefused(_("critical : un tableau, exportez-le en csv ou xlsx"))
         from .queries import critical_materials
 
-        rows = [{**r, "classes": " ".join(r["classes"])} for r in critical_materials(ref, public=public, period=period)]
-        return write_table(rows, CRITICAL_COLUMNS, fmt, sheet="critical_raw_materials")
+        lang = "en" if readable and (get_language() or "fr").startswith("en") else "fr"
+        rows = [{**r, "classes": " ".join(r["classes"])}
+                for r in critical_materials(ref, public=public, period=period, lang=lang)]
+        return write_table(rows, CRITICAL_COLUMNS, fmt, sheet="critical_raw_materials", readable=readable)
     raise ValueError(f"unknown export {what!r}: indicators, flows, synergies or critical")
 
 

@@ -52,7 +52,7 @@ def running_lines(ref) -> list[tuple]:
 def top_synergies(ref, n: int = 10) -> list[dict]:
     """The suggestions that avoid the most CO2e, with the figures stored at scoring (the same as every
     page, export and API): an unknown figure last (PostgreSQL sorts NULL first when descending)."""
-    from boucle.web.present import estimate_basis_of
+    from boucle.web.present import co2e_text, estimate_basis_of
 
     qs = (queries.synergy_queryset(ref.communes().values("insee")).exclude(status=lifecycle.DECLINED)
           .select_related("offer__site", "need_site")
@@ -64,7 +64,9 @@ def top_synergies(ref, n: int = 10) -> list[dict]:
                      "need_site": s.need_site.name, "status": _(lifecycle.LABELS_FR[s.status]),
                      "distance_km": s.distance_km, "quantity": s.quantity_t,
                      "unit": {"m3": "m³"}.get(s.offer.base_unit, s.offer.base_unit),
-                     "co2e_avoided_t": s.co2e_avoided_t, "eur_saved": s.eur_saved, "basis": basis, "note": note})
+                     "co2e_avoided_t": s.co2e_avoided_t, "eur_saved": s.eur_saved, "basis": basis, "note": note,
+                     # the synergy card's figure, rounded the same way (« 59 000 », not « 59 044 »)
+                     "co2e_text": co2e_text(s, with_range=False)})
     return rows
 
 

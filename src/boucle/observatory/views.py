@@ -35,9 +35,9 @@ INDICATORS = {
     "offers_m3": gettext_lazy("Eau disponible (m³/an)"),
     "synergies_suggested": gettext_lazy("Synergies suggérées"),
     "synergies_running": gettext_lazy("Synergies en fonctionnement"),
-    "estimated_co2e_avoided_t": gettext_lazy("CO2e évité, estimé (t/an)"),
-    "verified_co2e_avoided_t": gettext_lazy("CO2e évité, vérifié (t/an)"),
-    "estimated_tonnes_diverted": gettext_lazy("Tonnes détournées, estimé (t/an)"),
+    "estimated_co2e_avoided_t": gettext_lazy("CO₂e évité, estimé, synergies en fonctionnement (t/an)"),
+    "verified_co2e_avoided_t": gettext_lazy("CO₂e évité, vérifié (t/an)"),
+    "estimated_tonnes_diverted": gettext_lazy("Tonnes détournées, estimé, synergies en fonctionnement (t/an)"),
     "verified_tonnes_diverted": gettext_lazy("Tonnes détournées, vérifié (t/an)"),
     "local_sourcing_share": gettext_lazy("Part des besoins avec une source à moins de 200 km"),
 }
@@ -228,8 +228,10 @@ def territory_export(request, level, code, what, fmt):
     if what not in ("indicators", "flows", "synergies", "critical") or fmt not in CONTENT_TYPES:
         raise Http404
     public = request.GET.get("public") == "1"
+    # a person reads the file in a spreadsheet: words; ``?cles=1`` gives the open-data schema's keys
+    readable = request.GET.get("cles") != "1"
     try:
-        data = exports.export(ref, what, fmt, public, user=request.user)
+        data = exports.export(ref, what, fmt, public, user=request.user, readable=readable)
     except exports.ExportRefused as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])

@@ -136,6 +136,10 @@ def synergy_rows(user, ids) -> list[dict]:
         partner = card["need"] if card["side"] == "offer" else card["offer"]
         card.update({"updated_at": synergy.updated_at, "from": _short(card["offer"]), "to": _short(card["need"]),
                      "partner": _short(partner) if card["side"] else "",
+                     # where an anonymous partner is, for a line grouping several of them
+                     "partner_anonymous": bool(card["side"]) and partner["site"]["anonymous"],
+                     "partner_area": (partner["site"].get("epci") or "") if card["side"] and partner["site"]["anonymous"]
+                     else "",
                      "epci": commune.epci.name if commune is not None and commune.epci_id else "",
                      "offer_interest": synergy.offer_interest, "need_interest": synergy.need_interest})
         out.append(card)
@@ -209,6 +213,33 @@ def territory_figures(request):
     return render(request, "web/facilitator/figures.html", context)
 
 
+NEW_PROPOSALS_READ, NEW_PROPOSAL_LINES = 30, 6  # read a few more than shown, to group them
+
+
+def proposal_lines(rows: list[dict]) -> list[dict]:
+    """New proposals as a company manager reads them: those that read alike (same material, same side,
+    same partner as shown — often « Entreprise anonyme » of one intercommunality — same distance) are one
+    line with their count, the best first; three identical lines told nothing more than one."""
+    lines: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["material"], row["side"], row["partner"] or (row["from"], row["to"]), row["distance"])
+        line = lines.setdefault(key, {**row, "count": 0})
+        line["count"] += 1
+    for line in lines.values():
+        if line["count"] > 1:  # n ≥ 2: one plural form in French and English
+            towards = line["side"] != "need"
+            if line["partner_area"]:
+                text = (_("%(n)d propositions vers des entreprises de %(area)s") if towards
+                        else _("%(n)d propositions depuis des entreprises de %(area)s"))
+            elif line["partner_anonymous"]:
+                text = (_("%(n)d propositions vers des entreprises non nommées") if towards
+                        else _("%(n)d propositions depuis des entreprises non nommées"))
+            else:
+                text = _("%(n)d propositions vers %(partner)s") if towards else _("%(n)d propositions depuis %(partner)s")
+            line["summary"] = str(text) % {"n": line["count"], "area": line["partner_area"], "partner": line["partner"]}
+    return list(lines.values())
+
+
 def company_dashboard(request):
     from django.db.models import Count
 
@@ -229,7 +260,7 @@ def company_dashboard(request):
     awaiting_ids = list(awaiting.filter(status=lifecycle.CONTACTED).order_by("-updated_at")
                         .values_list("id", flat=True)[:10])
     new_ids = list(awaiting.filter(status=lifecycle.SUGGESTED).order_by("-score", "id")
-                   .values_list("id", flat=True)[:6])
+                   .values_list("id", flat=True)[:NEW_PROPOSALS_READ])
     flows = list(Flow.objects.filter(site__company_id__in=company_ids).select_related("site")
                  .order_by("-id")[:15])
     for flow in flows:
@@ -239,7 +270,8 @@ def company_dashboard(request):
 
     return render(request, "web/company/home.html", {
         "companies": companies, "sites": sites, "admin_ids": admin_company_ids(user),
-        "awaiting": synergy_rows(user, awaiting_ids), "new": synergy_rows(user, new_ids), "flows": flows,
+        "awaiting": synergy_rows(user, awaiting_ids), "flows": flows,
+        "new": proposal_lines(synergy_rows(user, new_ids))[:NEW_PROPOSAL_LINES],
         "impact": company_impact_summary(user), "n_flows": Flow.objects.filter(site__company_id__in=company_ids).count(),
         # the same synergies as the "Synergies proposées" page, not the potential's exchanges
         "n_proposed": mine.count()})

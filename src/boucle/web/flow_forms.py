@@ -86,7 +86,10 @@ class FlowForm(forms.Form):
     period = forms.ChoiceField(label=_("Période"), initial="year", choices=[
         ("year", _("par an")), ("month", _("par mois")), ("week", _("par semaine")), ("day", _("par jour")),
         ("once", _("une fois"))])
-    confidential = forms.BooleanField(label=_("Confidentiel"), required=False, initial=True)
+    confidential = forms.BooleanField(
+        label=_("Confidentiel"), required=False, initial=True,
+        help_text=_("Libellé et quantité exacte réservés à l'animateur, puis à l'autre entreprise quand vous êtes "
+                    "toutes deux intéressées ; décoché, ils sont visibles si votre entreprise a publié son profil."))
     temperature_c = forms.FloatField(
         label=_("Température (°C)"), required=False, min_value=-273.15,
         help_text=_("Pour la chaleur et l'eau : la température de l'offre, ou celle dont le besoin a besoin."))

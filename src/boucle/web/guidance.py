@@ -43,7 +43,7 @@ def after_declaration(site) -> str:
         _("Votre flux sera comparé aux offres et besoins des autres entreprises au prochain rapprochement, "
           "que l'animatrice ou l'animateur du territoire lance."), when,
         _("Les propositions apparaîtront dans « Synergies proposées » et sur votre tableau de bord ; "
-          "votre nom reste masqué tant que vous n'avez pas répondu « Intéressé »."),
+          "votre nom reste masqué jusqu'à ce que les deux entreprises aient répondu « Intéressé »."),
     ])
 
 

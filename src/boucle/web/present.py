@@ -82,11 +82,15 @@ def site_card(user, site, *, revealed: bool = False) -> dict:
 
 
 def flow_card(user, flow, *, revealed: bool = False) -> dict:
+    """The flow as this user may see it. A company that published its profile shows its name and sites,
+    not what it marked « Confidentiel »: such a flow's label and exact quantity (``exact``) go only to
+    those who may see the site anyway, and to both parties after the double opt-in."""
     site = site_card(user, flow.site, revealed=revealed)
+    exact = not site["anonymous"] and (not flow.confidential or revealed or can_see_site(user, flow.site))
     card = {"direction": flow.direction, "kind": flow.kind, "material": material_label(flow.material_class),
             "material_class": flow.material_class, "ewc": flow.ewc.code if flow.ewc_id else "",
-            "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site}
-    if not site["anonymous"]:
+            "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site, "exact": exact}
+    if exact:
         card.update({"id": flow.pk, "label": flow.label, "quantity": flow.quantity, "unit": flow.unit,
                      "period": flow.period})
     return card
@@ -105,7 +109,8 @@ def synergy_card(user, synergy) -> dict:
         need = {"direction": "need", "material": material_label(synergy.material_class),
                 "quantity_range": _("besoin déduit de l'activité"),
                 "site": site_card(user, synergy.need_site, revealed=revealed)}
-    hidden = offer["site"]["anonymous"] or need["site"]["anonymous"]
+    # the exchange is the smaller of the two quantities: an exact estimate would give a hidden one away
+    hidden = not offer["exact"] or not need.get("exact", not need["site"]["anonymous"])
     # To a party that may not see the other site, the distance is a band: an exact figure, read
     # from one's own known site, draws a circle through the other one.
     distance_km = None if hidden else round(synergy.distance_km, 1)
@@ -133,8 +138,10 @@ def synergy_card(user, synergy) -> dict:
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "basis": basis, "note": note, "brackets": []}),
-        "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden),
+        "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
+                                             receiver_hidden=need["site"]["anonymous"]),
         "co2e_text": None if hidden else co2e_text(synergy),
+        "co2e_figure": None if hidden else co2e_text(synergy, with_range=False),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
@@ -157,15 +164,17 @@ def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
     return basis, ". ".join([notes[0], *(n[:1].upper() + n[1:] for n in notes[1:])]) if notes else None
 
 
-def co2e_text(synergy) -> str | None:
-    """The estimated CO2e rounded to the digits its range allows, with the range: « 1 800 t CO₂e (1 400 – 2 200) »."""
+def co2e_text(synergy, with_range: bool = True) -> str | None:
+    """The estimated CO2e rounded to the digits its range allows, with the range: « 1 800 t CO₂e (1 400 – 2 200) »;
+    without unit and range (« 1 800 ») for a list's column, which so shows the card's figure."""
     from boucle.impact.ranges import format_range
 
     if synergy.co2e_avoided_t is None:
         return None
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
-    return format_range(synergy.co2e_avoided_t, e.get("co2e_low_t"), e.get("co2e_high_t"), "t CO₂e", lang)
+    return format_range(synergy.co2e_avoided_t, e.get("co2e_low_t"), e.get("co2e_high_t"),
+                        "t CO₂e" if with_range else "", lang, with_range=with_range)
 
 
 def eur_text(eur: float) -> str:

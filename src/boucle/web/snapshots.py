@@ -3,7 +3,7 @@
 The facilitator map and the ranked synergy list recomputed the same aggregates over a
 whole territory on every request (tens of milliseconds of database work each), while
 the underlying data changes a few times a day. Each worker keeps the result for the
-current *data version* — a token that triggers on sites, flows, synergies and communes
+current *data version* — a token that triggers on sites, flows, synergies, verified outcomes and communes
 move at every committed write (migration ``matching.0003_data_version``) — and for the
 caller's exact grants (superuser flag, companies, territories). Two users with the same
 grants see the same data by the access rules, so they may share an entry; users with

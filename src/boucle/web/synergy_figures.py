@@ -85,8 +85,10 @@ def _number(value, lang):
 
 
 def _unit(unit: str) -> str:
-    """« EUR/t » reads « €/t »."""
-    return unit.replace("EUR", "€")
+    """« EUR/t » reads « €/t », « kg CO2e/m3 » « kg CO₂e/m³ »."""
+    from .words import unit_label
+
+    return unit_label(unit)
 
 
 def _price_range(term, lang: str) -> str:
@@ -143,7 +145,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
         for t in terms:
             how = ""
             if t.activity is not None and t.factor:
-                how = f"{_number(t.activity, lang)} {t.activity_unit} × {_factor(t.factor, lang)} {_unit(t.unit)}"
+                how = f"{_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} {_unit(t.unit)}"
             cited = bool(t.factor_id) and t.factor_id != "NONE"
             name, url = source_name(t.source) if cited else ("", "")
             out.append({"label": translate(term_name(t.name)), "value": _number(t.value, lang),
@@ -166,4 +168,6 @@ def calculation(synergy, hidden: bool) -> dict | None:
                            else format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang)),
             "eur_total": (eur_text(synergy.eur_saved) if same(synergy.eur_saved, b.eur_saved)
                           else format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang)),
-            "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang)}
+            "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang),
+            # a total the engine cannot compute (a factor or price is missing), above terms that are known
+            "unknown_total": b.co2e_avoided_t is None or b.eur_saved is None}

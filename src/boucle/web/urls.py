@@ -6,6 +6,7 @@ from . import views, workshop
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("theme.css", views.theme_stylesheet, name="theme-css"),
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("carte/", views.territory_map, name="map"),
     path("carte/sites.json", views.map_sites, name="map-sites"),

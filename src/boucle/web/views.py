@@ -17,6 +17,18 @@ from .map_data import MAX_SITES
 SITES_FROM_ZOOM = 10  # below this map zoom, sites are aggregated per EPCI
 
 
+def theme_stylesheet(request):
+    """The deployer's colours as a stylesheet, for the error pages (400, 414, 500): they are drawn without
+    a request, so without the nonce an inline <style> needs under the Content-Security-Policy."""
+    from django.conf import settings
+
+    from .theme import css
+
+    response = HttpResponse(css(settings.BOUCLE_PRIMARY_COLOR), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 def home(request):
     """Aggregates per EPCI under the disclosure rule (≥ 3 companies, none above 85 % of a figure)."""
     from boucle.observatory.disclosure import disclose

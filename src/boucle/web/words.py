@@ -13,6 +13,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boucle.matching.wording import unit_label  # one rule for printed units
+
 KIND_LABELS = {"material": gettext_lazy("matière"), "energy": gettext_lazy("énergie / chaleur"),
                "water": gettext_lazy("eau"), "equipment": gettext_lazy("équipement"), "service": gettext_lazy("service")}
 DIRECTION_LABELS = {"offer": gettext_lazy("offre"), "need": gettext_lazy("besoin")}
@@ -58,7 +60,7 @@ def flow_quantity(quantity, unit: str, period: str) -> str:
     if unit == "unit":
         shown_unit = _("unités") if value > 1 else _("unité")
     else:
-        shown_unit = {"m3": "m³"}.get(unit, unit)
+        shown_unit = unit_label(unit)
     text = f"{number(value, digits)} {shown_unit}".strip()
     return text + str(PER_PERIOD.get(period, ""))
 
@@ -77,6 +79,7 @@ def decade_range(value: float | None, unit: str) -> str | None:
     """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t"."""
     if value is None:
         return None
+    unit = unit_label(unit)
     value = float(value)
     if not math.isfinite(value) or value < 0:
         return None
@@ -146,7 +149,7 @@ QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m
 DISTANCE = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*km\b", re.I)
 
 
-def explanation_sentences(explanation, hide_quantities: bool = False) -> list[str]:
+def explanation_sentences(explanation, hide_quantities: bool = False, receiver_hidden: bool = False) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
 
     Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
@@ -177,7 +180,7 @@ def explanation_sentences(explanation, hide_quantities: bool = False) -> list[st
 
     # The matching's own wording first (use, source of the rule, substitution, hazard), without the
     # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
-    for heading, text in explanation_parts(explanation):
+    for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden):
         # After its heading a part keeps its lower-case start (« Usage : le site receveur… »).
         text = text.strip() + ("" if text.strip().endswith((".", "!", "?")) else ".")
         sentences.append(f"{heading} : {text}" if not _english() else f"{heading}: {text}")

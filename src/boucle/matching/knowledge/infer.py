@@ -218,7 +218,15 @@ def _scopes(code: str, activity: str | None) -> list[ProcessScope]:
 
     text = " " + normalise(activity or "") + " "
     return [s for s in process_scopes()
-            if _relation(code, s.naf_prefix) == 1.0 and any(f" {p} " in text for p in s.phrases)]
+            if _relation(code, s.naf_prefix) == 1.0 and any(_says(text, p) for p in s.phrases)]
+
+
+def _says(text: str, phrase: str) -> bool:
+    """Whether normalised ``text`` holds ``phrase``: its words in a row, or, for "biomass+power",
+    each of the words anywhere (« energy production from biomass », "biomass-fired power plant")."""
+    if "+" in phrase:
+        return all(f" {w} " in text for w in phrase.split("+"))
+    return f" {phrase} " in text
 
 
 def _scope_exclusions(code: str, activity: str | None) -> frozenset[str]:
@@ -309,6 +317,7 @@ def _site_codes(naf_code: str | None, activity: str | None, from_name: tuple) ->
     # words' classes outside it are dropped when some fall inside: the code is a fact about the
     # site, the words a reading of them). Words the code contradicts entirely stay, discounted.
     partial = [c for c in declared if len(c) < 5]
+    words = _alternative_homes(words, partial)
     inside = {c for c in words if any(c != p and _relation(c, p) == 1.0 for p in partial)}
     for code, conf in words.items():
         if inside and code not in inside and not any(_relation(code, d) == 1.0 for d in declared):
@@ -319,6 +328,33 @@ def _site_codes(naf_code: str | None, activity: str | None, from_name: tuple) ->
             conf *= ACTIVITY_WITH_CODE_FACTOR
         found[code] = max(found.get(code, 0.0), round(conf, 4))
     return tuple(sorted(found.items(), key=lambda t: (-t[1], t[0])))
+
+
+@lru_cache(maxsize=1)
+def code_alternatives() -> dict[str, tuple[str, ...]]:
+    """NACE class -> other classes NACE Rev. 2 places the same trade in (data/code_alternatives.csv):
+    a biogas plant is 35.21 (gas from agricultural by-products or waste) or 38.21 (treatment of
+    non-hazardous waste with production of biogas), as its operator declares it."""
+    out: dict[str, list[str]] = {}
+    for r in _read("code_alternatives.csv"):
+        out.setdefault(r["naf_code"], []).append(r["alternative"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _alternative_homes(words: dict[str, float], partial: list[str]) -> dict[str, float]:
+    """The words' classes, each one outside the declared division or group replaced by the class
+    NACE also places that trade in, when that one lies inside (« biogas production » declared in
+    division 38 is class 38.21, not 35.21 contradicted by the code)."""
+    if not partial:
+        return words
+    out: dict[str, float] = {}
+    for code, conf in words.items():
+        if not any(_relation(code, p) == 1.0 for p in partial):
+            alt = next((a for a in code_alternatives().get(code, ()) if any(_relation(a, p) == 1.0 for p in partial)), None)
+            if alt is not None:
+                code = alt
+        out[code] = max(out.get(code, 0.0), conf)
+    return out
 
 
 def confirmed(conf: float) -> float:

@@ -113,3 +113,23 @@ def test_the_default_material_kind_of_an_import_does_not_hide_an_energy_reading(
     assert [(p.need_site_id, p.material_class) for p in propose(sites, [gases])] == [("power", "fuel_gas")]
     assert {k for k, _ in classify_flow(FlowIn("o2", "steel", "offer", label="Steelworks process gases",
                                                    kind="energy"))} == {"fuel_gas"}
+
+
+def test_an_incinerators_fly_ash_goes_to_hazardous_waste_treatment_not_into_roads():
+    # "Fly ash" of a municipal waste incinerator is flue-gas cleaning residue (List of Waste 19 01 13*),
+    # not a power station's coal fly ash (10 01 02); it goes to a hazardous-waste treatment site, a
+    # waste operator like the incinerator, since it is a residue of its process, not a resold material.
+    sites = [SiteIn("inc", 50.0, 3.0, "38.21", "Municipal waste incinerator"),
+             SiteIn("haz", 50.001, 3.0, "38.22", "Hazardous waste treatment"),
+             SiteIn("road", 50.002, 3.0, "42.11", "Road construction"),
+             SiteIn("power", 50.003, 3.0, "35.11", "Coal-fired power station"),
+             SiteIn("sorter", 50.004, 3.0, "38.32", "Récupération de déchets triés")]
+    ash = FlowIn("o1", "inc", "offer", label="Fly ash")
+    assert classify_flow(ash)[0][0] == "fly_ash"  # the words alone
+    assert [p.need_site_id for p in propose(sites, [ash])] == ["haz"]
+    coal = FlowIn("o2", "power", "offer", label="Fly ash")
+    takers = [p.need_site_id for p in propose(sites, [coal])]
+    assert takers[0] == "road"
+    # a sorted material of a waste operator still goes to a user of it, not to the next operator
+    paper = FlowIn("o3", "inc", "offer", label="Waste paper")
+    assert "sorter" not in [p.need_site_id for p in propose(sites, [paper], threshold=0.0)]

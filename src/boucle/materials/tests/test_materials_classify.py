@@ -152,3 +152,66 @@ def test_the_head_noun_tells_equipment_from_the_material_it_is_made_of(label, ke
     assert classify_label(label)[0].key == key
     idx, _ = classify_labels([label])
     assert load_classes()[idx[0]].key == key
+
+
+@pytest.mark.parametrize("label,key", [
+    ("Plastic pellets", "mixed_plastics"),
+    ("Plastic granules", "mixed_plastics"),
+    ("PET pellets", "pet"),
+    ("Rubber granules", "rubber_waste"),
+    ("granulés de PEHD", "hdpe"),
+    ("Iron ore pellets", "iron_ore"),
+    # alone, or with wood, the form word still names wood pellets
+    ("granulés de bois", "wood_pellets"),
+    ("Wood pellets", "wood_pellets"),
+])
+def test_a_form_word_does_not_outweigh_the_material_it_is_made_of(label, key):
+    matches = classify_label(label)
+    assert matches[0].key == key
+    if key != "wood_pellets":  # plastic pellets are no fuel for a pellet boiler
+        assert "wood_pellets" not in [m.key for m in matches if m.confidence >= 0.5]
+    # the same reading in the batch path (imports)
+    pos, _ = classify_labels([label])
+    assert load_classes()[int(pos[0])].key == key
+
+
+@pytest.mark.parametrize("label,key", [
+    ("Off-spec solvents", "spent_solvents"),
+    ("Paint solvents", "spent_solvents"),
+    ("Process heat", "waste_heat_low"),
+    ("Heat from the incinerator", "waste_heat_low"),
+])
+def test_a_qualifier_does_not_outweigh_the_material_noun(label, key):
+    assert classify_label(label)[0].key == key
+
+
+@pytest.mark.parametrize("label,key", [
+    ("Warm seawater", "waste_heat_low"),
+    ("Heated seawater", "waste_heat_low"),
+    ("Seawater", "water_process"),
+    ("Process water", "water_process"),
+])
+def test_water_said_warm_is_heat_whatever_water_it_is(label, key):
+    assert classify_label(label)[0].key == key
+    pos, _ = classify_labels([label])
+    assert load_classes()[int(pos[0])].key == key
+
+
+@pytest.mark.parametrize("label,key", [
+    ("Treated waste water used as cooling water", "water_treated_wastewater"),
+    ("Sewage sludge used as nutrient in bioremediation of contaminated soil", "sewage_sludge"),
+    ("Basic oxygen furnace slag as aggregate", "steel_slag"),
+    ("Wood for energy", "wood_untreated"),
+])
+def test_the_use_a_label_states_is_not_the_material(label, key):
+    assert classify_label(label)[0].key == key
+    pos, _ = classify_labels([label])
+    assert load_classes()[int(pos[0])].key == key
+
+
+def test_a_label_that_names_nothing_but_its_use_is_read_whole():
+    from boucle.materials.classify import material_words
+
+    assert material_words("Waste for recycling") == "Waste for recycling"
+    assert material_words("paper as well as cardboard") == "paper as well as cardboard"
+    assert material_words("Ash for landfill construction") == "Ash"

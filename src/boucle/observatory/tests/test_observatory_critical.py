@@ -52,7 +52,7 @@ def test_public_page_and_export_apply_the_disclosure_rule(crm_world, client):
     assert "Lithium" in table and "105" in table and "Terres rares pour aimants" in table
     assert "2,0" not in table and ">2<" not in table  # the single magnet declarant stays hidden
     client.force_login(crm_world.users["fac_region"])
-    body = client.get("/observatoire/territoire/region/32/export/critical.csv", {"public": "1"}).content.decode()
+    body = client.get("/observatoire/territoire/region/32/export/critical.csv", {"public": "1", "cles": "1"}).content.decode()
     rows = {r["crm"]: r for r in csv.DictReader(io.StringIO(body))}
     assert rows["lithium"]["offers_t"] == "105.0" and rows["ree_magnets"]["offers_t"] == ""
     assert rows["ree_magnets"]["classes"] == "" and rows["ree_magnets"]["companies"] == ""

@@ -179,3 +179,57 @@ def test_flow_export_keeps_its_columns_and_says_which_flows_are_hazardous(tmp_pa
     hazardous = {r["label"]: r["hazardous"] for r in rows}
     assert hazardous == {"Déchets dangereux (total déclaré iREP 2020)": "True", "Boues d'hydroxydes": "True",
                          "Plaques amiantées": "True", "Palettes en bois": "False"}
+
+
+
+def _page_download(client, path, language=None, **params):
+    if language:
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    response = client.get(path, params)
+    assert response.status_code == 200, response.content[:300]
+    return response.content
+
+
+def test_a_download_from_the_page_reads_in_french_and_the_keys_stay_one_click_away(obs_world, client):
+    from boucle.observatory.exports import INDICATOR_COLUMNS
+
+    client.force_login(obs_world.users["fac_region"])
+    body = _page_download(client, "/observatoire/territoire/region/32/export/indicators.csv").decode("utf-8")
+    assert body.startswith("\ufeff")  # a French spreadsheet opens it as UTF-8, in columns
+    rows = list(csv.DictReader(io.StringIO(body[1:]), delimiter=";"))
+    assert list(rows[0])[:6] == ["version du schéma", "niveau du territoire", "code du territoire", "territoire",
+                                 "année", "indicateur"]
+    sand = [r for r in rows if r["niveau du territoire"] == "région" and r["indicateur"] == "quantité déclarée par an"
+            and r["matière"] == "Sables de fonderie" and r["sens"] == "offre"]
+    assert [r["valeur"] for r in sand] == ["1200"]
+    share = next(r["valeur"] for r in rows if r["indicateur"] == "part des besoins avec une source à moins de 200 km"
+                 and r["niveau du territoire"] == "région")
+    assert "," in share and "." not in share  # 0,5: a French spreadsheet reads a number
+    assert {r["base du chiffre"] for r in rows} >= {"potentiel du territoire", "vérifié (mesuré)"}
+    assert {r["statut de la synergie"] for r in rows} >= {"en fonctionnement", "en discussion"}
+    assert not {"offer", "need", "declared_quantity", "foundry_sand", "region", "running"} & {
+        v for r in rows for v in r.values()}
+    keyed = _page_download(client, "/observatoire/territoire/region/32/export/indicators.csv", cles="1").decode()
+    assert keyed.split("\n", 1)[0].strip() == ",".join(INDICATOR_COLUMNS)  # the open-data schema, as `boucle export`
+
+
+def test_a_synergy_download_in_english_and_its_xlsx_pairs_each_header_with_its_key(obs_world, client):
+    from boucle.observatory.exports import SYNERGY_COLUMNS
+
+    client.force_login(obs_world.users["fac_region"])
+    book = load_workbook(io.BytesIO(_page_download(client, "/observatoire/territoire/region/32/export/synergies.xlsx",
+                                                   language="en")))
+    assert book.sheetnames == ["synergies", "columns", "metadata"]
+    sheet = book["synergies"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert header[:3] == ["synergy no.", "synergy status", "material"]
+    assert {r["synergy status"] for r in rows} == {"running", "suggested", "in discussion", "declined"}
+    assert {r["material"] for r in rows} >= {"Spent foundry sand", "Coal fly ash"}
+    pairs = {row[0].value: row[1].value for row in book["columns"].iter_rows(min_row=2)}
+    assert [pairs[h] for h in header] == SYNERGY_COLUMNS
+    body = _page_download(client, "/observatoire/territoire/region/32/export/synergies.csv").decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(body[1:])))  # English: commas, and a point before decimals
+    assert list(rows[0])[:2] == ["synergy no.", "synergy status"]
+    assert "10.0" not in {r["distance (km)"] for r in rows} and "95" in {r["distance (km)"] for r in rows}
+    assert {r["score"] for r in rows} == {"0.8"}

@@ -44,3 +44,23 @@ def test_observatory_territory_view_parts(obs_world, client):
 
 def test_observatory_public_page_renders_for_anyone(obs_world, client):
     assert client.get(reverse("observatory:public")).status_code == 200
+
+
+def test_funnel_tells_steps_reached_from_current_statuses(obs_world, client):
+    """The bars count the synergies that reached each step, the line under them today's statuses: both
+    are labelled, or « suggérée 4 » above « suggérée : 1 » reads as a contradiction."""
+    import re
+
+    client.force_login(obs_world.users["fac_region"])
+    page = client.get(reverse("observatory:territory", args=["epci", MEL])).content.decode()
+    section = page.split('id="obs-funnel"')[1].split("</section>")[0]
+    assert "ayant atteint chaque étape" in section
+    assert re.search(r"Statut actuel : suggérée : \d", section)
+
+
+def test_public_estimates_say_they_count_running_synergies_only(obs_world, client):
+    """The public table read « CO2e évité, estimé : 0 » for every EPCI while the facilitator's potential
+    read 542 424 t CO₂e: the column counts the running synergies only, and now says so."""
+    page = client.get(reverse("observatory:public"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "CO₂e évité, estimé, synergies en fonctionnement (t/an)" in page
+    assert "CO2e" not in page

@@ -42,6 +42,21 @@ def tonnes(value):
         return num(value)
 
 
+@register.simple_tag
+def colon():
+    """The colon between a label and its value: « Offre : intéressée » in French, « Offer: interested »
+    in English (the French space before it reads as a typo in English)."""
+    from django.utils.translation import get_language
+
+    return ": " if (get_language() or "fr").startswith("en") else " : "
+
+
+@register.filter
+def unit(value):
+    """``{{ "m3"|unit }}`` → "m³"."""
+    return words.unit_label(value)
+
+
 @register.filter
 def decade(value, unit=""):
     return words.decade_range(value, unit) or "—"

@@ -25,7 +25,8 @@
     L.circleMarker(origin, { radius: 6, color: "#333" }).addTo(map);
     places.forEach((p) => {
       L.circleMarker([p.lat, p.lon], { radius: 7, color: p.illustrative ? "#8a4b00" : "#1b7f3b" })
-        .bindPopup(text(p.name + ", " + p.commune + " (" + p.distance_km + " km)")).addTo(map);
+        .bindPopup(text(p.name + (p.illustrative ? " (" + el.dataset.illustrativeLabel + ")" : "") + ", " + p.commune
+          + " (" + p.distance_km + " km)")).addTo(map);
       bounds.push([p.lat, p.lon]);
     });
     map.fitBounds(bounds, { padding: [20, 20], maxZoom: 13 });
