@@ -104,10 +104,13 @@ def fuel_receivers(receiver_codes, class_keys) -> list:
     from .knowledge.naf import normalise_naf
 
     tables = default_tables()
+    seen: dict = {}  # (code, class) -> row: a dense region's pairs hold a few hundred of them
     out = []
-    for code, key in zip(receiver_codes, class_keys):
-        row = receiver_of(tables, normalise_naf(code) or None, key)
-        out.append(row.naf_prefix if row else None)
+    for pair in zip(receiver_codes, class_keys):
+        if pair not in seen:
+            row = receiver_of(tables, normalise_naf(pair[0]) or None, pair[1])
+            seen[pair] = row.naf_prefix if row else None
+        out.append(seen[pair])
     return out
 
 

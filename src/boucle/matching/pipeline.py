@@ -1305,23 +1305,29 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     flows_by_id = {f.flow_id: f for f in flows}
 
     o_rows, n_rows = [], []  # (flow_id | None, site_pos, class_key, confidence, extra)
-    sites_by_id = {s.site_id: s for s in sites}
     memo: dict = {}
+    # Flows declared alike (a region's 200,000 flows share a few dozen labels) are read once: the
+    # classes of what they declare, and, for an offer whose label hesitates, with its site's
+    # typical outputs (once per site description).
+    read: dict = {}
     for f in flows:
-        if f.site_id not in site_pos or not_matchable(f):
+        pos = site_pos.get(f.site_id)
+        if pos is None:
             continue
-        classes = classify_flow(f)
-        if f.direction == "offer" and not f.class_key and OUTPUT_PRIOR:
-            # a declared List-of-Waste code says the material: the label is then no family word to read
-            classes = _with_output_prior(classes, sites_by_id[f.site_id], memo, None if f.ewc_code else f.label)
-        for key, conf in classes:
-            if key not in cidx:
-                continue
-            if f.direction == "offer":  # extra: the part of a listing label that names the class
-                part = None if f.class_key or f.ewc_code else component_of(f.label).get(key, (None,))[0]
-                o_rows.append((f.flow_id, site_pos[f.site_id], key, conf, part))
-            else:
-                n_rows.append((f.flow_id, site_pos[f.site_id], key, conf, None))
+        what = (f.direction, f.class_key, f.label, f.ewc_code, f.kind, f.temperature_c)
+        rows = read.get(what)
+        if rows is None:
+            rows = read[what] = _flow_reading(f, cidx)
+        if rows and rows[0] is _PRIOR:
+            site = sites[pos]
+            at = (what, _description(memo, site))
+            if at not in read:
+                # a declared List-of-Waste code says the material: the label is then no family word to read
+                read[at] = _offer_rows(f, _with_output_prior(rows[1], site, memo, None if f.ewc_code else f.label),
+                                       cidx)
+            rows = read[at]
+        out = o_rows if f.direction == "offer" else n_rows
+        out.extend((f.flow_id, pos, key, conf, part) for key, conf, part in rows)
     if not o_rows:
         return ProposalTable.empty()
     n_cls = len(keys)
@@ -1377,11 +1383,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         return ProposalTable.empty()
     n_rows = NeedRows(n_rows, inf_site, inf_cls, inf_w, inf_rule, rules, keys)
 
+    o_flows = [flows_by_id[r[0]] for r in o_rows]
     offers = eng.Offers(
         site=np.array([r[1] for r in o_rows]), cls=np.array([cidx[r[2]] for r in o_rows]),
-        quantity_t=np.array([_nan(flows_by_id[r[0]].quantity_t) for r in o_rows]),
-        temperature_c=np.array([_nan(flows_by_id[r[0]].temperature_c) for r in o_rows]),
-        hazardous=np.array([bool(flows_by_id[r[0]].hazardous) for r in o_rows]),
+        quantity_t=np.array([_nan(f.quantity_t) for f in o_flows]),
+        temperature_c=np.array([_nan(f.temperature_c) for f in o_flows]),
+        hazardous=np.array([bool(f.hazardous) for f in o_flows]),
         confidence=np.array([r[3] for r in o_rows]))
     declared_flows = [flows_by_id[r[0]] for r in n_rows.declared]
     needs = eng.Needs(
@@ -1405,11 +1412,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     o_part_of = _part_numbers(o_rows)
     # A sorted secondary material goes to a user of it, not from one recycler or waste operator to
     # the next (a declared need of a recycler still counts).
-    waste_op = np.array([_per_activity(memo, is_waste_operator, s) for s in sites], dtype=bool) if inferred else None
+    waste_op = (np.array([_per_activity(memo, is_waste_operator, s) for s in first_site], dtype=bool)[site_desc]
+                if inferred else None)
     # What the valuation against today's route reads (boucle.matching.additionality), per row.
-    vterms = offer_terms([r[2] for r in o_rows], [flows_by_id[r[0]].quantity_t for r in o_rows],
-                         [flows_by_id[r[0]].unit for r in o_rows], [flows_by_id[r[0]].temperature_c for r in o_rows],
-                         [flows_by_id[r[0]].current_route for r in o_rows], [flows_by_id[r[0]].ewc_code for r in o_rows])
+    vterms = offer_terms([r[2] for r in o_rows], [f.quantity_t for f in o_flows], [f.unit for f in o_flows],
+                         [f.temperature_c for f in o_flows], [f.current_route for f in o_flows],
+                         [f.ewc_code for f in o_flows])
     n_unit = np.concatenate([np.array([unit_code(f.unit) for f in declared_flows], dtype=np.int64),
                              np.full(inf_site.size, -1, dtype=np.int64)])
 
@@ -1442,12 +1450,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
     # need its site declared), gain nothing is not shown: a pasta factory that declared 2,000 MWh of heat,
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
-    estimate_bounds = _estimate_bounds(o_rows, n_rows, flows, flows_by_id, site_pos, needs)
+    bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
     fuel = None
     offer_burnable = None
     while True:
         chosen = cands.take(sel)
-        bound, unknown, basis = estimate_bounds(chosen)
+        bound, unknown, basis = bounds(chosen)
         quantity = estimated_quantity(offers.quantity_t[chosen.offer_idx], bound, unknown)
         value = None
         if vterms is None:
@@ -1483,6 +1491,29 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         fuel)
 
 
+_PRIOR = object()  # marks a reading that waits for the site's typical outputs
+
+
+def _flow_reading(f: FlowIn, cidx: dict) -> tuple:
+    """The rows a flow gives, ``(class key, confidence, extra)``, before its site is known: none for
+    a flow that cannot be matched, ``(_PRIOR, classes)`` for an offer whose classes the site's
+    typical outputs may change (:func:`_with_output_prior`)."""
+    if not_matchable(f):
+        return ()
+    classes = classify_flow(f)
+    if f.direction == "offer":
+        if not f.class_key and OUTPUT_PRIOR:
+            return (_PRIOR, classes)
+        return _offer_rows(f, classes, cidx)
+    return tuple((key, conf, None) for key, conf in classes if key in cidx)
+
+
+def _offer_rows(f: FlowIn, classes, cidx: dict) -> tuple:
+    # extra: the part of a listing label that names the class
+    return tuple((key, conf, None if f.class_key or f.ewc_code else component_of(f.label).get(key, (None,))[0])
+                 for key, conf in classes if key in cidx)
+
+
 def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:
     """The unit a flow's quantity is counted in: its own, else its kind's, else its class's."""
     from boucle.flows.units import KIND_BASE_UNIT
@@ -1490,14 +1521,13 @@ def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:
     return f.unit or KIND_BASE_UNIT.get(f.kind or "") or (_kind_unit(class_key) if class_key else None)
 
 
-def _estimate_bounds(o_rows, n_rows, flows, flows_by_id, site_pos, needs):
-    """What :func:`propose_table` reads, per pair shown: the quantity the receiver can take (the
-    declared need's, counted in the offer's unit; for an inferred need
-    ``additionality.inferred_need_bound`` of the largest need its site declared in that unit, as the
-    territory potential reads it; NaN: none), whether the quantity is unknown, and the basis of the
-    figures (``additionality.BASIS_*``). Arrays over the pairs: a dense region shows hundreds of
-    thousands. What does not depend on the pairs is read once here; the function returned takes the
-    pairs (the selection may be read again after pairs that gain nothing are left out)."""
+def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs):
+    """Per pair shown: the quantity the receiver can take (the declared need's, counted in the offer's
+    unit; for an inferred need ``additionality.inferred_need_bound`` of the largest need its site
+    declared in that unit, as the territory potential reads it; NaN: none), whether the quantity is
+    unknown, and the basis of the figures (``additionality.BASIS_*``). Arrays over the pairs: a dense
+    region shows hundreds of thousands. Returns the reading of the chosen pairs (``bounds(chosen)``),
+    what it reads of the flows worked out once."""
     units: dict = {}
 
     def code(unit) -> int:
@@ -1505,40 +1535,35 @@ def _estimate_bounds(o_rows, n_rows, flows, flows_by_id, site_pos, needs):
 
     _, classes = _classes()
     class_kind = {c.key: c.kind for c in classes}
-    o_flows = [flows_by_id[r[0]] for r in o_rows]
     o_unit = np.array([code(f.unit or _kind_unit(r[2])) for f, r in zip(o_flows, o_rows)], dtype=np.int64)
     o_kind = np.array([f.kind or class_kind.get(r[2]) for f, r in zip(o_flows, o_rows)], dtype=object)
     d_flows = [flows_by_id[r[0]] for r in n_rows.declared]
     d_q = np.array([_nan(f.quantity_t) for f in d_flows] + [np.nan], dtype=float)
     d_unit = np.array([code(f.unit) for f in d_flows] + [-1], dtype=np.int64)  # -1: the offer's
     scales: dict = {}  # (site position, unit code) -> the largest need the site declared in that unit
-    flow_unit: dict = {}  # (unit, kind) -> _flow_unit: a few distinct among a dense region's flows
+    unit_of: dict = {}  # (unit, kind) -> code of the flow's unit (_flow_unit)
     for f in flows:
         if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0 and f.site_id in site_pos:
-            unit = flow_unit.get((f.unit, f.kind), False)
-            if unit is False:
-                unit = flow_unit[(f.unit, f.kind)] = _flow_unit(f)
-            if unit:
-                key = (site_pos[f.site_id], code(unit))
+            uk = (f.unit, f.kind)
+            if uk not in unit_of:
+                unit_of[uk] = code(_flow_unit(f))
+            if unit_of[uk] >= 0:
+                key = (site_pos[f.site_id], unit_of[uk])
                 scales[key] = max(scales.get(key, 0.0), float(f.quantity_t))
-    # (site position, unit code) as one sorted number, for a lookup over all the pairs at once
-    stride = len(units) + 1
-    scale_key = np.array([s * stride + u + 1 for s, u in scales], dtype=np.int64)
-    order = np.argsort(scale_key)
-    scale_key, scale_value = scale_key[order], np.array(list(scales.values()), dtype=float)[order]
+    # the same as a table per site and unit (the last column, NaN, for a pair of no unit)
+    scale_of = np.full((len(site_pos), len(units) + 1), np.nan)
+    if scales:
+        at = np.array(list(scales), dtype=np.int64)
+        scale_of[at[:, 0], at[:, 1]] = list(scales.values())
 
     def bounds(chosen):
         oi, ni = chosen.offer_idx, chosen.need_idx
         declared = ni < len(d_flows)
         ou, dn = o_unit[oi], np.where(declared, ni, len(d_flows))
         same_unit = (d_unit[dn] < 0) | (d_unit[dn] == ou)
-        key = needs.site[ni].astype(np.int64) * stride + ou + 1
-        at = np.minimum(np.searchsorted(scale_key, key), max(scale_key.size - 1, 0))
-        found = scale_key[at] == key if scale_key.size else np.zeros(key.shape, dtype=bool)
-        scale = np.where(found, scale_value[at] if scale_key.size else np.nan, np.nan)
+        scale = scale_of[needs.site[ni], ou]
         bound = np.where(declared, np.where(same_unit, d_q[dn], np.nan),
                          inferred_need_bound(scale, o_kind[oi]) if oi.size else scale)
         unknown = ~declared & (bound == 0)
         return bound, unknown, estimate_basis(declared, bound) if oi.size else []
-
     return bounds

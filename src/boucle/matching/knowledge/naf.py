@@ -33,12 +33,18 @@ fabricant production industrie activite site
 """.split())
 
 
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = text.lower().replace("ß", "ss")
+    if not text.isascii():  # ASCII has no accent to fold (NFKD leaves it as it is): most names are ASCII
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 13)
 def _stem(word: str) -> str:
     """Crude EN/FR plural and suffix folding: enough to join 'bricks'/'brick', 'glasses'/'glass'."""
     for suffix in ("ies", "es", "s", "ing", "ed", "eries", "erie"):
@@ -55,6 +61,7 @@ def tokens(text: str) -> list[str]:
     return [_stem(w) for w in normalise(text).split() if w not in STOP and len(w) > 1 and not w.isdigit()]
 
 
+@lru_cache(maxsize=4096)  # read for each of a region's 50,000 receivers, which hold a few hundred codes
 def normalise_naf(code: str | None) -> str | None:
     """'23.51Z', '2351', '23.5', '23', '2351*' → '23.51', '23.51', '23.5', '23'; None if unreadable."""
     if not code:
@@ -187,7 +194,11 @@ def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
     glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
     phrase whose words are all inside a longer matched phrase gives way to it."""
-    words = _stems(norm)
+    return _hits_in(_stems(norm), fuzzy)
+
+
+def _hits_in(words: tuple[str, ...], fuzzy: bool) -> dict[str, float]:
+    """:func:`_phrase_hits` on the text's word stems ("" for a word no phrase holds)."""
     joined = " " + " ".join(words) + " "
     matched: list[tuple[frozenset, str, float]] = []
     table = _phrase_stems()
@@ -262,7 +273,8 @@ def _vocabulary() -> frozenset:
 
 def strip_place_names(text: str) -> str:
     """The text without the place names it holds (see above), on its original spelling (case)."""
-    text = _HYPHEN_CHAIN.sub(lambda m: " " if _is_place_chain(m.group(0)) else m.group(0), text)
+    if any(c in text for c in "-‑'’"):  # else no chain to look at
+        text = _HYPHEN_CHAIN.sub(lambda m: " " if _is_place_chain(m.group(0)) else m.group(0), text)
 
     def generic(m: re.Match) -> str:
         head, proper = m.group(1), m.group(2)
@@ -311,22 +323,74 @@ def _compound_heads() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _heads_by_word() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for head, code in _compound_heads():
+        out.setdefault(head, []).append(code)
+    return {head: tuple(codes) for head, codes in out.items()}
+
+
+@lru_cache(maxsize=1 << 13)
+def _compound_codes(word: str) -> tuple[str, ...]:
+    """Codes of the compound heads a word ends with, the word being longer than the head: its
+    endings of COMPOUND_MIN letters or more looked up (a region's names hold 50,000 words)."""
+    heads = _heads_by_word()
+    return tuple(code for i in range(1, len(word) - COMPOUND_MIN + 1) for code in heads.get(word[i:], ()))
+
+
 @lru_cache(maxsize=4096)
 def name_to_naf(name: str | None) -> list[tuple[str, float]]:
     """NACE codes read from the sector words of a site's name, best first."""
     norm = normalise(strip_place_names(name or ""))
     if not norm:
         return []
-    phrases = _phrases()
-    # Exact words only: a person's name is not a misspelt trade ("Clément" is not "ciment").
-    found = {c: 1.0 for c in phrases[norm]} if norm in phrases else _phrase_hits(norm, fuzzy=False)
+    return list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))
+
+
+def _name_words(norm: str) -> tuple[str | None, ...]:
+    """The words of a name its reading can use, in order, each run of other words (a number, a
+    proper noun: in no known phrase, ending with no compound head) kept as one gap (None), since
+    they only keep phrases apart: « Site 1 » and « Site 2 », or 50,000 company names around a few
+    sector words, are read once."""
+    out: list[str | None] = []
+    numbers = _numbers_readable()
     for word in norm.split():
-        for head, code in _compound_heads():
-            if len(word) > len(head) and word.endswith(head):
-                found[code] = max(found.get(code, 0.0), 0.85)
-    if NOT_HAZARDOUS.search(norm):
+        if (numbers or not word.isdigit()) and _readable(word):
+            out.append(word)
+        elif not out or out[-1] is not None:
+            out.append(None)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 13)
+def _readable(word: str) -> bool:
+    return _stem(word) in _phrase_stem_index() or bool(_compound_codes(word))
+
+
+@lru_cache(maxsize=1)
+def _numbers_readable() -> bool:
+    """Whether a number can be read (a phrase word or a compound head made of digits; none today):
+    if not, a number in a name is a gap without a look at the word caches (a region's names hold
+    tens of thousands of distinct numbers; a number is its own stem)."""
+    return any(w.isdigit() for w in _phrase_stem_index()) or any(h.isdigit() for h in _heads_by_word())
+
+
+@lru_cache(maxsize=1 << 14)
+def _read_name(words: tuple[str | None, ...], not_hazardous: bool) -> tuple[tuple[str, float], ...]:
+    phrases = _phrases()
+    norm = None if None in words else " ".join(words)  # a gap: not a known phrase as a whole
+    # Exact words only: a person's name is not a misspelt trade ("Clément" is not "ciment").
+    if norm in phrases:
+        found = {c: 1.0 for c in phrases[norm]}
+    else:
+        found = _hits_in(tuple(_stem(w) if w else "" for w in words), fuzzy=False)
+    for word in words:
+        for code in _compound_codes(word) if word else ():
+            found[code] = max(found.get(code, 0.0), 0.85)
+    if not_hazardous:
         found = {c: v for c, v in found.items() if not c.startswith(HAZARDOUS_WASTE_CODES)}
-    return sorted(((c, round(v * NAME_FACTOR, 3)) for c, v in found.items()), key=lambda t: (-t[1], t[0]))
+    return tuple(sorted(((c, round(v * NAME_FACTOR, 3)) for c, v in found.items()), key=lambda t: (-t[1], t[0])))
 
 
 NOT_HAZARDOUS = re.compile(r"\b(?:non|not|nicht) (?:dangereu\w*|hazardous|gefahrlich\w*)\b")
