@@ -11,16 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pint
-
 from boucle.messages import EngineError, Message, gettext_noop
 
 BASE_UNIT = {"material": "t", "water": "m3", "heat": "MWh"}
 ACCEPTED_UNITS = ("t", "kg", "m3", "L", "MWh", "kWh", "GJ")
 
 
+#: The dimension of each accepted unit, as pint reads it (tests/impact check the two agree): pint's
+#: registry takes about a second to build, and a run of `boucle match` whose flows are all in base
+#: units needs only these.
+DIMENSIONS = {"t": "mass", "kg": "mass", "m3": "volume", "L": "volume", "MWh": "energy", "kWh": "energy",
+              "GJ": "energy"}
+
+
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> "pint.UnitRegistry":  # noqa: F821 (imported here: pint is slow to import and build)
+    import pint
+
     ureg = pint.UnitRegistry()
     ureg.define("m3 = meter ** 3")
     return ureg
@@ -28,6 +35,12 @@ def registry() -> pint.UnitRegistry:
 
 @lru_cache(maxsize=None)
 def _dimension(unit: str) -> str:
+    if unit in DIMENSIONS:
+        return DIMENSIONS[unit]
+    return _pint_dimension(unit)
+
+
+def _pint_dimension(unit: str) -> str:
     dim = registry().parse_units(unit).dimensionality
     if dim == registry().parse_units("kg").dimensionality:
         return "mass"

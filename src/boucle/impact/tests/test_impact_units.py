@@ -65,3 +65,12 @@ def test_impossible_units_are_refused():
         exchange_breakdown("waste_heat_low", 1, "t", 10)
     with pytest.raises(ValueError):
         to_base(1, "furlong", "material", None)
+
+
+def test_the_accepted_units_dimensions_are_pint_s():
+    """The table read without building pint's registry says what pint says, for every accepted unit."""
+    from boucle.impact import units
+
+    assert set(units.DIMENSIONS) == set(units.ACCEPTED_UNITS)
+    for unit in units.ACCEPTED_UNITS:
+        assert units.DIMENSIONS[unit] == units._pint_dimension(unit), unit
