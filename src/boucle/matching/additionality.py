@@ -114,11 +114,6 @@ def fuel_receivers(receiver_codes, class_keys) -> list:
     return out
 
 
-def fuel_use(receiver_codes, class_keys) -> np.ndarray:
-    """Per pair: the receiver burns the offer's material as a fuel (:func:`fuel_receivers`)."""
-    return np.array([r is not None for r in fuel_receivers(receiver_codes, class_keys)], dtype=bool)
-
-
 def value_fuel_pairs(value: dict, idx: np.ndarray, fuel: list, class_keys: list, route_idx: np.ndarray,
                      material_idx: np.ndarray, distance_km: np.ndarray) -> dict:
     """``value`` (of :func:`value_pairs`) with pairs ``idx`` -- of materials some receiver may burn; ``fuel``,
