@@ -35,3 +35,29 @@ def french_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# Fixtures through which a test reaches the suite's database (pytest-django blocks any other access).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server", "admin_client", "admin_user", "django_user_model"}
+
+
+def touches_the_database(item) -> bool:
+    """A test that reads or writes the suite's database: pytest-django lets only those with its marker or a
+    database fixture in (the tests handing the suite's ``DATABASE_URL`` to subprocesses carry the marker too)."""
+    return bool(item.get_closest_marker("django_db") or item.get_closest_marker("postgres")
+                or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, run only the tests that touch the database: the others (pure engines, standards' test
+    vectors, catalogues, subprocesses on their own SQLite file) already ran on SQLite and do not depend on it.
+    ``BOUCLE_TEST_EVERYTHING=1`` runs them all."""
+    import os
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or os.environ.get("BOUCLE_TEST_EVERYTHING"):
+        return
+    keep = [item for item in items if touches_the_database(item)]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not touches_the_database(item)])
+        items[:] = keep
