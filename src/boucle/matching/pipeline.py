@@ -1067,8 +1067,9 @@ STATED_USES = (
               ("35",), fuel=True,
               source="Directive 2008/98/EC, Annex II, R1 (use principally as a fuel or other means to generate "
                      "energy); EN ISO 17225-1 (solid biofuels); NACE 35.1 and 35.3 (electricity, steam)"),
-    StatedUse("cooling", ("cooling", "cooling water", "refroidissement", "eau de refroidissement", "kuhlwasser",
-                          "kuhlung"),
+    # "for cooling", not « chaleur fatale (fumées et refroidissement) », which names where heat comes from
+    StatedUse("cooling", ("cooling water", "for cooling", "used for cooling", "eau de refroidissement",
+                          "pour refroidissement", "pour le refroidissement", "kuhlwasser", "zur kuhlung"),
               (), frozenset({"water_cooling"}),
               source="EU BREF Industrial Cooling Systems 2001 (cooling water: once-through and recirculating "
                      "systems)"),
@@ -1100,7 +1101,7 @@ def stated_uses(label: str | None) -> int:
     m = _USE_MARKER.search(raw)
     if not m:
         return 0
-    tail = " " + normalise(raw[m.end():]) + " "
+    tail = " " + normalise(raw[m.start():]) + " "
     bits = 0
     for i, use in enumerate(STATED_USES):
         if any(f" {p} " in tail for p in use.phrases):

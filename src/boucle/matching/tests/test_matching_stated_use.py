@@ -35,6 +35,7 @@ def _uses(label):
     ("Reste für Futtermittel", {"feed"}),
     # the words before the use name the material, not its use
     ("Warm cooling water (sea water)", set()),
+    ("Chaleur fatale (fumées et refroidissement)", set()),
     ("Animal feed residues", set()),
     ("Waste for recycling", set()),
     ("Fly ash", set()),
