@@ -1101,7 +1101,8 @@ def stated_uses(label: str | None) -> int:
     m = _USE_MARKER.search(raw)
     if not m:
         return 0
-    tail = " " + normalise(raw[m.start():]) + " "
+    # "boiler feed water" is a grade of water, not animal feed
+    tail = (" " + normalise(raw[m.start():]) + " ").replace(" feed water ", " ").replace(" feedwater ", " ")
     bits = 0
     for i, use in enumerate(STATED_USES):
         if any(f" {p} " in tail for p in use.phrases):

@@ -37,6 +37,7 @@ def _uses(label):
     ("Warm cooling water (sea water)", set()),
     ("Chaleur fatale (fumées et refroidissement)", set()),
     ("Animal feed residues", set()),
+    ("Condensate used as boiler feed water", set()),
     ("Waste for recycling", set()),
     ("Fly ash", set()),
 ])
