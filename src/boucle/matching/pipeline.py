@@ -1110,6 +1110,7 @@ def stated_uses(label: str | None) -> int:
     return bits
 
 
+@lru_cache(maxsize=65536)  # a region's rules share a few thousand (activity, class) pairs
 def _uses_made(prefix: str | None, class_key: str) -> int:
     """The stated uses (bits of STATED_USES) that an activity's need rule makes."""
     bits = 0
@@ -1613,9 +1614,11 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
 def _stated_use_rows(o_rows: list, flows_by_id: dict, n_rows) -> tuple[np.ndarray, np.ndarray] | None:
     """(uses per offer row, uses made per need row) when some offer's label states a use, else None
     (a declared need makes every use: its site said what it takes)."""
-    by_label: dict = {}
-    o_use = np.array([by_label.setdefault(flows_by_id[r[0]].label, stated_uses(flows_by_id[r[0]].label))
-                      for r in o_rows], dtype=np.int64)
+    by_flow: dict = {}  # the rows of a flow (its classes) share its label
+    for r in o_rows:
+        if r[0] not in by_flow:
+            by_flow[r[0]] = stated_uses(flows_by_id[r[0]].label)
+    o_use = np.fromiter((by_flow[r[0]] for r in o_rows), dtype=np.int64, count=len(o_rows))
     if not o_use.any():
         return None
     rule_use = np.array([_uses_made(_receiver_activity(rule), rule.class_key) for rule in n_rows.rules],
