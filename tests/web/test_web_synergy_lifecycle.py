@@ -7,8 +7,14 @@ from boucle.matching import lifecycle, services
 from boucle.matching.models import Reveal, StatusChange
 
 
+def _both_say_yes(world, syn):
+    services.express_interest(syn, world.users["member_a"], True)
+    services.express_interest(syn, world.users["member_b"], True)
+
+
 def test_the_life_of_a_synergy_is_logged_step_by_step(world):
     syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    _both_say_yes(world, syn)
     for target in ("contacted", "in_discussion", "trial", "running", "stopped"):
         services.transition(syn, target, fac, reason=f"vers {target}")
     syn.refresh_from_db()
@@ -22,6 +28,7 @@ def test_the_life_of_a_synergy_is_logged_step_by_step(world):
                                   ["contacted", "in_discussion", "trial"]])
 def test_declined_at_any_step_before_running(world, path):
     syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    _both_say_yes(world, syn)
     for target in path:
         services.transition(syn, target, fac)
     services.transition(syn, "declined", fac, reason="pas de débouché")

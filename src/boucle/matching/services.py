@@ -109,11 +109,14 @@ def identities_visible(user, synergy) -> bool:
 
 @transaction.atomic
 def transition(synergy: Synergy, target: str, user, reason: str = "") -> StatusChange:
-    """Move a synergy to ``target`` if the state machine allows it; log who, when and why."""
+    """Move a synergy to ``target`` if the state machine allows it; log who, when and why.
+
+    A trial or a running exchange needs both companies' yes (``lifecycle.NEEDS_BOTH_AGREED``): then
+    each already sees the other, so the status and what a party sees agree."""
     if not can_steer(user, synergy):
         raise PermissionDenied("only the territory's facilitators move a synergy forward")
     synergy = Synergy.objects.select_for_update().get(pk=synergy.pk)
-    lifecycle.check_transition(synergy.status, target)
+    lifecycle.check_transition(synergy.status, target, both_agreed=synergy.both_agreed)
     change = StatusChange.objects.create(synergy=synergy, from_status=synergy.status, to_status=target,
                                          author=user, reason=reason)
     synergy.status = target

@@ -66,13 +66,15 @@ def _steerable(request, pk):
 DESTRUCTIVE = {lifecycle.DECLINED, lifecycle.STOPPED}
 
 
-def status_choices(current: str) -> list[tuple[str, str, bool]]:
+def status_choices(current: str, both_agreed: bool = True) -> list[tuple[str, str, bool]]:
     """(key, label, selected) for the status form: forward steps in lifecycle order, endings last.
 
     The natural next step is preselected; when the only way on is an ending (a running
     synergy can only stop), a blank "choose" entry is, so one careless click ends nothing.
+    Trial and running are offered only once both companies said yes (``lifecycle.NEEDS_BOTH_AGREED``).
     """
-    allowed = lifecycle.TRANSITIONS.get(current, set())
+    allowed = {s for s in lifecycle.TRANSITIONS.get(current, set())
+               if both_agreed or s not in lifecycle.NEEDS_BOTH_AGREED}
     forward = [s for s in lifecycle.STATUSES if s in allowed and s not in DESTRUCTIVE]
     endings = [s for s in lifecycle.STATUSES if s in allowed and s in DESTRUCTIVE]
     choices = [(s, str(STATUS_LABELS[s]), i == 0) for i, s in enumerate(forward)]
@@ -80,6 +82,12 @@ def status_choices(current: str) -> list[tuple[str, str, bool]]:
     if endings and not forward:
         choices.insert(0, ("", _("— choisir —"), True))
     return choices
+
+
+def waiting_for_agreement(synergy) -> bool:
+    """Whether the next steps (trial, running) wait for a company's yes."""
+    return not synergy.both_agreed and bool(lifecycle.TRANSITIONS.get(synergy.status, set())
+                                            & lifecycle.NEEDS_BOTH_AGREED)
 
 
 def _refusal(current: str, target: str) -> str:
@@ -104,6 +112,11 @@ def synergy_transition(request, pk):
             "current_label": STATUS_LABELS[synergy.status]})
     try:
         services.transition(synergy, target, request.user, reason)
+    except lifecycle.AgreementMissing:
+        messages.error(request, _("Changement refusé : un essai ou un échange en fonctionnement met les deux "
+                                  "entreprises en relation ; il faut d'abord que chacune ait accepté la mise en "
+                                  "relation sur Boucle."))
+        return redirect("synergy-detail", pk=pk)
     except lifecycle.TransitionError:
         messages.error(request, _("Changement refusé : %(error)s") % {"error": _refusal(synergy.status, target)})
         return redirect("synergy-detail", pk=pk)
