@@ -42,13 +42,16 @@ def route_choices() -> list[tuple[str, str]]:
     from django.utils.translation import get_language
 
     from boucle.impact.routes import routes
+    from boucle.reference.operations import operation_wording
 
-    en = (get_language() or "fr").startswith("en")
+    lang = get_language() or "fr"
+    en = lang.startswith("en")
     named = [(r.key, r.label_en if en else r.label_fr) for r in routes().values() if r.credit != "unknown"]
     ops = []
     for r in routes().values():
         for code in r.rd_codes:
-            ops.append((code, f"{code} — {r.label_en if en else r.label_fr}"))
+            # the annex's words, as on the waste contract (« R4 — Recyclage ou récupération des métaux… »)
+            ops.append((code, f"{code} — {operation_wording(code, lang) or (r.label_en if en else r.label_fr)}"))
     ops.sort(key=lambda c: (c[0][0], int("".join(ch for ch in c[0] if ch.isdigit()))))
     # Two groups: a company knows its route in words, a waste contract names its R/D code;
     # listed together, « Mise en décharge » and « D1 — Mise en décharge » read as duplicates.
