@@ -221,6 +221,11 @@ class FlowForm(forms.Form):
     def initial_for(cls, flow: Flow) -> dict:
         return {"site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
                 "ewc": flow.ewc.code if flow.ewc_id else "", "material_class": material_label(flow.material_class),
-                "quantity": flow.quantity, "unit": flow.unit, "period": flow.period,
+                "quantity": _plain(flow.quantity), "unit": flow.unit, "period": flow.period,
                 "confidential": flow.confidential, "current_route": flow.current_route,
-                "temperature_c": flow.temperature_c}
+                "temperature_c": _plain(flow.temperature_c)}
+
+
+def _plain(value):
+    """A stored float as its company typed it: « 2300 », not « 2300.0 » (a number field shows the value as is)."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else value
