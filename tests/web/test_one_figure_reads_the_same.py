@@ -70,3 +70,13 @@ def test_in_english_the_card_and_the_total_agree_too(world, as_persona):
     assert "1,800 t CO₂e" in card
     engaged = figures.split("Estimated (under way)", 1)[1].split("</tr>", 1)[0]
     assert "1,800" in engaged and "1,770" not in engaged
+
+
+def test_two_sites_at_one_address_are_less_than_100_m_apart_not_0_km(world, as_persona):
+    syn = world.synergies["ab"]
+    syn.distance_km = 0.02
+    syn.save()
+    fac = as_persona("facilitator_t")
+    for url in (reverse("synergy-detail", args=[syn.pk]), reverse("facilitator-synergies")):
+        page = _text(fac.get(url))
+        assert "< 0,1 km" in page.replace("&lt;", "<") and "0,0 km" not in page, url

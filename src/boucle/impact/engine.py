@@ -123,7 +123,7 @@ TERM_NAMES = {
     "heat_network_cost": _("réseau de chaleur (investissement annualisé)"),
     "fuel_displaced": _("combustible fossile remplacé chez le receveur"),
     "fuel_combustion": _("émissions de la combustion de la matière"),
-    "avoided_fuel_purchase": _("achat de combustible évité"),
+    "avoided_fuel_purchase": _("achat de chaleur utile évité"),
 }
 
 

@@ -126,7 +126,9 @@ def synergy_card(user, synergy) -> dict:
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
         "material": material_label(synergy.material_class), "distance_km": distance_km,
-        "distance": (f"{formats.number_format(distance_km, 1)} km" if distance_km is not None
+        # two sites at one address (or a few metres apart) read « < 0,1 km », not « 0,0 km »
+        "distance": ((f"< {formats.number_format(0.1, 1)} km" if distance_km < 0.05 else
+                      f"{formats.number_format(distance_km, 1)} km") if distance_km is not None
                      else coarse.distance_band(synergy.distance_km)),
         # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
         # exact distance back, so it goes with the distance.
