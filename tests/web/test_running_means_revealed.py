@@ -93,3 +93,21 @@ def test_once_running_each_party_sees_the_other_everywhere(world, as_persona, st
     # a facilitator of another territory learns nothing of A or B from it
     other = as_persona("facilitator_other")
     assert other.get(reverse("synergy-detail", args=[syn.pk])).status_code == 404
+
+
+def test_the_api_records_a_measured_result_only_for_an_exchange(world, client):
+    from boucle.accounts.models import ApiToken
+
+    syn = world.synergies["ab"]
+    _token, clear = ApiToken.issue(world.users["facilitator_t"], "test", scope="write")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+    early = client.post(f"/api/synergies/{syn.pk}/outcomes", {"tonnes_per_year": 3000},
+                        content_type="application/json", **auth)
+    assert early.status_code == 409 and not syn.outcomes.exists()
+    _to_discussion(world, syn)
+    services.express_interest(syn, world.users["member_a"], True)
+    services.express_interest(syn, world.users["member_b"], True)
+    services.transition(syn, "trial", world.users["facilitator_t"])
+    done = client.post(f"/api/synergies/{syn.pk}/outcomes", {"tonnes_per_year": 3000},
+                       content_type="application/json", **auth)
+    assert done.status_code == 201 and syn.outcomes.get().tonnes_per_year == 3000

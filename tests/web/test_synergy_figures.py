@@ -210,6 +210,8 @@ def test_a_recorded_result_shows_its_measured_co2e(world, as_persona):
     from boucle.matching import services
 
     ab = world.synergies["ab"]
+    ab.status = "running"  # a measured result is for an exchange that runs
+    ab.save()
     services.record_outcome(ab, world.users["facilitator_t"], tonnes_per_year=2100, eur_per_year=300000,
                             co2e_avoided_t_per_year=2400)
     page = as_persona("facilitator_t").get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()

@@ -24,6 +24,10 @@ ACTIVE = {CONTACTED, IN_DISCUSSION, TRIAL, RUNNING}
 # (the double opt-in that reveals who is on the other side), or a party would see « en fonctionnement »
 # next to an anonymous partner. ``check_transition`` enforces it.
 NEEDS_BOTH_AGREED = {TRIAL, RUNNING}
+# A measured (verified) result exists once material or energy was exchanged: on trial, running, or stopped
+# after running. On a mere suggestion it would count in the territory's verified figures as an exchange
+# that never happened.
+MEASURABLE = {TRIAL, RUNNING, STOPPED}
 
 
 class TransitionError(ValueError):
@@ -32,6 +36,10 @@ class TransitionError(ValueError):
 
 class AgreementMissing(TransitionError):
     """The step needs both companies' yes, and at least one has not given it."""
+
+
+class NothingExchanged(TransitionError):
+    """A measured result for a synergy that has not exchanged anything (not yet on trial or running)."""
 
 
 def check_transition(current: str, target: str, both_agreed: bool = True) -> None:

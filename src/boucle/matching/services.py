@@ -149,9 +149,14 @@ def express_interest(synergy: Synergy, user, yes: bool) -> Synergy:
 @transaction.atomic
 def record_outcome(synergy: Synergy, user, *, start_date=None, tonnes_per_year=None, eur_per_year=None,
                    co2e_avoided_t_per_year=None, water_m3_per_year=None, note: str = "") -> VerifiedOutcome:
-    """A measured result, stored apart from the engine's estimates (which stay untouched)."""
+    """A measured result, stored apart from the engine's estimates (which stay untouched); only for an
+    exchange on trial, running or stopped (``lifecycle.MEASURABLE``)."""
     if not can_steer(user, synergy):
         raise PermissionDenied("only the territory's facilitators record verified outcomes")
+    status = Synergy.objects.filter(pk=synergy.pk).values_list("status", flat=True).first()
+    if status not in lifecycle.MEASURABLE:
+        raise lifecycle.NothingExchanged(f"the synergy is {status}: a measured result is recorded once it is "
+                                         "on trial or running")
     for name, value in (("tonnes_per_year", tonnes_per_year), ("eur_per_year", eur_per_year),
                         ("water_m3_per_year", water_m3_per_year)):
         if value is not None and value < 0:

@@ -223,6 +223,7 @@ def synergy_detail(request, pk):
         "aids": for_synergy_page(synergy, request.user),
         "targets": status_choices(synergy.status, synergy.both_agreed) if card["can_steer"] else [],
         "waiting": card["can_steer"] and waiting_for_agreement(synergy),
+        "measurable": synergy.status in lifecycle.MEASURABLE,
         "offer_interest": synergy.offer_interest, "need_interest": synergy.need_interest})
 
 

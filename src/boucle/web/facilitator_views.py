@@ -159,9 +159,19 @@ def introduce(request, synergy) -> int:
                   base_url=request.build_absolute_uri("/"))
 
 
-def _number(text):
-    text = (text or "").strip().replace(",", ".")
-    return float(text) if text else None
+class _Unreadable(ValueError):
+    pass
+
+
+def _number(text, label):
+    text = (text or "").strip().replace(",", ".").replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        raise _Unreadable(_("« %(field)s » n'est pas un nombre") % {"field": label}) from None
+    if value is not None and value < 0:
+        raise _Unreadable(_("« %(field)s » ne peut pas être négatif") % {"field": label})
+    return value
 
 
 @facilitator_required
@@ -170,15 +180,23 @@ def synergy_outcome(request, pk):
     synergy = _steerable(request, pk)
     try:
         start = request.POST.get("start_date", "").strip()
+        try:
+            start_date = dt.date.fromisoformat(start) if start else None
+        except ValueError:
+            raise _Unreadable(_("date de démarrage illisible")) from None
         services.record_outcome(
-            synergy, request.user, start_date=dt.date.fromisoformat(start) if start else None,
-            tonnes_per_year=_number(request.POST.get("tonnes_per_year")),
-            eur_per_year=_number(request.POST.get("eur_per_year")),
-            co2e_avoided_t_per_year=_number(request.POST.get("co2e_avoided_t_per_year")),
+            synergy, request.user, start_date=start_date,
+            tonnes_per_year=_number(request.POST.get("tonnes_per_year"), _("Tonnes par an (mesurées)")),
+            eur_per_year=_number(request.POST.get("eur_per_year"), _("Euros par an (mesurés)")),
+            co2e_avoided_t_per_year=_number(request.POST.get("co2e_avoided_t_per_year"),
+                                            _("t CO₂e évitées par an")),
             note=request.POST.get("note", ""))
         messages.success(request, _("Résultat vérifié enregistré."))
-    except ValueError as exc:
-        messages.error(request, _("Résultat refusé : %(error)s") % {"error": exc})
+    except lifecycle.NothingExchanged:
+        messages.error(request, _("Résultat refusé : un résultat mesuré s'enregistre une fois l'échange en essai ou "
+                                  "en fonctionnement."))
+    except _Unreadable as exc:
+        messages.error(request, _("Résultat refusé : %(error)s.") % {"error": exc})
     return redirect("synergy-detail", pk=pk)
 
 
