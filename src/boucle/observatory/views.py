@@ -67,7 +67,12 @@ def _lang() -> str:
 
 def public_home(request):
     indicator = _indicator(request)
-    epcis = [{"name": r["name"], "cells": [r[c] for c in PUBLIC_COLUMNS]} for r in public_epcis()]
+    from boucle.web.words import estimate_text
+
+    # the estimated CO2e as every page reads an estimate (« 1 800 », not « 1 771 »); counts and measures as they are
+    epcis = [{"name": r["name"], "cells": [estimate_text(r[c], "co2e") if c == "estimated_co2e_avoided_t"
+                                           and r[c] is not None else r[c] for c in PUBLIC_COLUMNS]}
+             for r in public_epcis()]
     return render(request, "observatory/public.html", {
         "epcis": epcis, "indicator": indicator, "indicators": INDICATORS.items(),
         "columns": [(c, INDICATORS[c]) for c in PUBLIC_COLUMNS],
