@@ -77,3 +77,21 @@ def test_the_public_table_reads_an_estimate_as_the_cards_do(obs_world, client, m
     page = client.get(reverse("observatory:public"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     cells = page.split("Métropole Test", 1)[1].split("</tr>", 1)[0].replace("\u202f", " ").replace("\xa0", " ")
     assert "<td>1 800</td>" in cells and "1 771" not in cells and "<td>1 234</td>" in cells, cells
+
+
+def test_the_public_table_lists_epcis_in_dictionary_order(obs_world, client, monkeypatch):
+    """Sorted by code point, « CA de Béthune » came after « CA Valenciennes » and « CC Pévèle » after « CC Ponthieu »."""
+    from boucle.observatory import queries, views
+
+    names = ["CA Valenciennes Métropole", "CA de Béthune-Bruay", "CC Ponthieu-Marquenterre", "CC Pévèle-Carembault",
+             "CA d'Hénin-Carvin"]
+    codes = [f"29900000{i}" for i in range(len(names))]
+    monkeypatch.setattr(queries, "epci_figures", lambda period=None: (codes, [{}] * len(codes)))
+    monkeypatch.setattr(views.ind, "headline", lambda doc: {})
+    monkeypatch.setattr(views.ind, "present", lambda figs, public: {})
+    from boucle.territories.models import Epci
+
+    Epci.objects.bulk_create([Epci(siren=c, name=n, kind="CA") for c, n in zip(codes, names)])
+    assert [r["name"] for r in views.public_epcis()] == [
+        "CA de Béthune-Bruay", "CA d'Hénin-Carvin", "CA Valenciennes Métropole", "CC Pévèle-Carembault",
+        "CC Ponthieu-Marquenterre"]
