@@ -65,7 +65,8 @@
 
   const mapEl = document.getElementById("obs-map");
   if (mapEl && window.L) {
-    const map = L.map(mapEl, { preferCanvas: false }).setView([50.3, 2.8], 8);
+    // quarter zoom steps: with whole ones, fitting a region fell back a full level and drew it at a quarter of the map
+    const map = L.map(mapEl, { preferCanvas: false, zoomSnap: 0.25 }).setView([50.3, 2.8], 8);
     if (mapEl.dataset.tileUrl) {
       L.tileLayer(mapEl.dataset.tileUrl, { attribution: mapEl.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
     }
