@@ -77,7 +77,7 @@
         style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties.value, bounds) }),
         onEachFeature: (f, l) => l.bindTooltip(text(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed))),
       }).addTo(map);
-      if (geo.features.length) map.fitBounds(layer.getBounds());
+      if (geo.features.length) map.fitBounds(layer.getBounds(), { animate: false });
       const shown = geo.features.filter((f) => f.properties.value !== null && f.properties.value !== undefined).length;
       if (status) status.textContent = (mapEl.dataset.countText || "{n} / {k}")
         .replace("{n}", fmt(shown, "")).replace("{k}", fmt(geo.features.length, ""));
