@@ -135,12 +135,7 @@ def test_an_incinerators_fly_ash_goes_to_hazardous_waste_treatment_not_into_road
     assert "sorter" not in [p.need_site_id for p in propose(sites, [paper], threshold=0.0)]
 
 
-def test_pulp_silica_and_glass_ceramic_sites_are_read_by_their_process():
-    # a kraft pulp mill's black liquor goes to the plant that recovers its alkali (EU BREF PP 2015)
-    sites = [SiteIn("pulp", 22.9, 109.6, None, "Pulp mill"), SiteIn("recovery", 22.903, 109.6, None, "Alkali recovery plant"),
-             SiteIn("cement", 22.906, 109.6, None, "Cement plant")]
-    liquor = FlowIn("o1", "pulp", "offer", label="Liqueur noire", kind="material")
-    assert [(p.need_site_id, p.material_class) for p in propose(sites, [liquor])] == [("recovery", "black_liquor")]
+def test_silica_and_glass_ceramic_sites_are_read_by_their_process():
     # precipitated silica is made from sodium silicate (EU BREF LVIC-S 2007), whatever else the class does
     sites = [SiteIn("chem", 45.1, 7.6, None, "Sodium silicate furnace"),
              SiteIn("silica", 45.103, 7.6, None, "Precipitated silica plant"),
