@@ -114,8 +114,9 @@ class FlowForm(forms.Form):
         if instance is not None and instance.pk is not None and instance.material_class \
                 and not class_chosen_for(instance):
             self.fields["material_class"].help_text = _(
-                "Lue automatiquement dans le libellé : laissée telle quelle, elle suit le libellé et la mise en "
-                "relation peut la préciser selon l'activité du site ; choisissez-en une autre pour la fixer.")
+                "Lue automatiquement dans le libellé ou le code déchet : laissée telle quelle, elle suit le libellé "
+                "et la mise en relation peut la préciser selon l'activité du site ; choisissez-en une autre pour la "
+                "fixer.")
 
     def clean_label(self):
         return self._bounded(bounds.label, "label", self.cleaned_data["label"], 300)
