@@ -26,7 +26,7 @@ from .tabular import FileFormatError, read_table
 SITE_COLUMNS = ["site_id", "name", "naf_code", "activity", "latitude", "longitude", "commune_insee", "country"]
 FLOW_COLUMNS = ["site_id", "direction", "label", "kind", "ewc_code", "quantity", "unit", "period", "temperature_c",
                 "hazardous", "available_from", "available_to", "confidential", "external_id", "illustrative",
-                "current_route"]
+                "current_route", "material_class"]
 DIRECTIONS = {"offer": "offer", "offre": "offer", "need": "need", "besoin": "need", "demande": "need"}
 KINDS = {"material": "material", "matiere": "material", "matière": "material", "energy": "energy",
          "energie": "energy", "énergie": "energy", "heat": "energy", "chaleur": "energy", "water": "water",
@@ -359,6 +359,33 @@ def flow_identity(direction, kind, label, ewc, external_id) -> str:
     return "|".join([direction, kind, label, ewc or ""])
 
 
+# Who decided a flow's class, as its stored ``material_confidence`` says it: a class a person chose (in the
+# flow form, in an imported file's ``material_class`` column, or a facilitator's correction) is stored at
+# CHOSEN_CONFIDENCE and the engine takes it as given (``matching.service_run.pipeline_inputs``); a class the
+# classifier read from the label or the waste code is a reading, never above READ_CONFIDENCE_MAX, which the
+# engine weighs again with the provider's activity (an ash by its source, an organic-only label by what the
+# provider gives off). A label that is exactly a dictionary synonym is still a reading, not a person's choice.
+CHOSEN_CONFIDENCE = 1.0
+READ_CONFIDENCE_MAX = 0.99
+
+
+def class_chosen(confidence: float | None) -> bool:
+    """Whether a stored class confidence is a person's choice (the form, a file's ``material_class``)."""
+    return confidence is not None and confidence >= CHOSEN_CONFIDENCE
+
+
+def class_named(text: str) -> str | None:
+    """The class a person names: its key, or its French or English label (any case); None if none."""
+    from boucle.materials.taxonomy import load_classes
+
+    text = (text or "").strip()
+    folded = text.casefold()
+    for c in load_classes():
+        if text == c.key or folded in (c.label_fr.casefold(), c.label_en.casefold()):
+            return c.key
+    return None
+
+
 def classify(label: str, ewc_code: str | None, kind: str | None = None,
              temperature_c: float | None = None) -> tuple[str, float | None]:
     """Material class of one flow, from its waste code when given, else its label."""
@@ -401,7 +428,8 @@ def classify_many(items: list[tuple[str, str | None]], kinds=None, temperatures=
             continue  # the declarant's own waste code decided
         match = materials.class_of_kind(items[i][0], kind, temperature)
         out[i] = (match.key, round(float(match.confidence), 3)) if match else ("", None)
-    return out
+    # a reading, however exact, is not a person's choice (CHOSEN_CONFIDENCE)
+    return [(key, min(conf, READ_CONFIDENCE_MAX) if conf is not None else None) for key, conf in out]
 
 
 def import_flows(path, *, partial=False, source="import", within: Scope | None = None) -> Report:
@@ -462,6 +490,11 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
             confidential = F.boolean("confidential", row.get("confidential", ""), default=True)
             illustrative = F.boolean("illustrative", row.get("illustrative", ""), default=False)
             route = F.current_route(row.get("current_route", ""))
+            named = row.get("material_class", "").strip()
+            chosen = class_named(named) if named else ""
+            if chosen is None:
+                raise F.CellError(_("material_class: %(value)s n'est pas une matière de la liste (nom ou clé)")
+                                  % {"value": named})
             external_id = B.identifier("external_id", row.get("external_id", "").strip(), max_chars=120)
             identity = flow_identity(direction, kind, label, ewc, external_id)
             key = (sid, identity)
@@ -478,7 +511,8 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
                 "temperature_c": temperature, "hazardous": hazardous, "available_from": start, "available_to": end,
                 "confidential": confidential, "illustrative": illustrative, "external_id": external_id,
                 # only when the file has the column, so files without it re-import as unchanged
-                **({"current_route": route} if "current_route" in table.header else {})}))
+                **({"current_route": route} if "current_route" in table.header else {}),
+                "material_class": chosen}))
         except F.CellError as exc:
             report.rejected.append((line, str(exc)))
     if report.rejected and not partial:
@@ -487,7 +521,10 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
                             [values["kind"] for _l, _s, _i, values in parsed],
                             [values["temperature_c"] for _l, _s, _i, values in parsed])
     for (_line, _site, _identity, values), (key, confidence) in zip(parsed, classes):
-        values["material_class"], values["material_confidence"] = key, confidence
+        if values["material_class"]:  # named in the file: a person's choice
+            values["material_confidence"] = CHOSEN_CONFIDENCE
+        else:
+            values["material_class"], values["material_confidence"] = key, confidence
     _write_flows(parsed, report, source)
     return report
 

@@ -29,9 +29,11 @@ def territory_sites(territory: str | None):
 
 def pipeline_inputs(sites):
     """Sites and flows as the pipeline's records. A flow's stored class is passed as the person's
-    choice (confidence 1) when a person made it: chosen in the form (stored confidence 1) or
-    corrected by a facilitator (a Correction of ``material_class``); a class the classifier
-    guessed at import is left for the pipeline to weigh again."""
+    choice (confidence 1) when a person made it: chosen in the form or named in an imported file's
+    ``material_class`` column (stored as chosen, ``flows.importers.class_chosen``) or corrected by a
+    facilitator (a Correction of ``material_class``); a class the classifier read, at import or in the
+    form, even from a label that is exactly a synonym, is left for the pipeline to weigh again."""
+    from boucle.flows.importers import class_chosen
     from boucle.flows.models import Correction
 
     from .pipeline import FlowIn, SiteIn
@@ -50,7 +52,7 @@ def pipeline_inputs(sites):
                       quantity_t=qty if base in ("t", "MWh", "m3") else None,
                       unit=base if base in ("t", "MWh", "m3") else None, temperature_c=temp, hazardous=bool(haz),
                       current_route=route or None,
-                      class_key=cls if cls and (pk in corrected or (conf is not None and conf >= 1.0)) else None)
+                      class_key=cls if cls and (pk in corrected or class_chosen(conf)) else None)
                for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route, cls, conf in flows]
     return site_in, flow_in
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from boucle.flows import bounds, units
 from boucle.flows import fields as F
 from boucle.flows.fields import CellError
-from boucle.flows.importers import classify, flow_identity
+from boucle.flows.importers import CHOSEN_CONFIDENCE, class_chosen, classify, flow_identity
 from boucle.flows.models import Flow
 from boucle.reference.models import WasteCode
 from boucle.reference.validators import normalise_ewc
@@ -73,6 +73,12 @@ class SiteChoiceField(forms.ModelChoiceField):
         return f"{site.name}{commune}{siret}"
 
 
+def class_chosen_for(flow: Flow) -> bool:
+    """Whether a person chose this flow's class: in the form or a file (stored as chosen), or by a correction."""
+    return bool(flow.material_class) and (class_chosen(flow.material_confidence) or (
+        flow.pk is not None and flow.corrections.filter(field="material_class").exists()))
+
+
 class FlowForm(forms.Form):
     site = SiteChoiceField(label=_("Site"), queryset=None)
     direction = forms.ChoiceField(label=_("Sens"), choices=[("offer", _("offre")), ("need", _("besoin"))])
@@ -108,6 +114,12 @@ class FlowForm(forms.Form):
         self.fields["site"].queryset = sites
         self.fields["current_route"].widget.choices = route_choices()
         self.instance = instance
+        if instance is not None and instance.pk is not None and instance.material_class \
+                and not class_chosen_for(instance):
+            self.fields["material_class"].help_text = _(
+                "Lue automatiquement dans le libellé ou le code déchet : laissée telle quelle, elle suit le libellé "
+                "et la mise en relation peut la préciser selon l'activité du site ; choisissez-en une autre pour la "
+                "fixer.")
 
     def clean_label(self):
         return self._bounded(bounds.label, "label", self.cleaned_data["label"], 300)
@@ -185,12 +197,18 @@ class FlowForm(forms.Form):
         flow = self.instance
         ewc = data["ewc"]
         material_class = data["material_class"]
-        confidence = 1.0 if material_class else None
-        if not material_class:
+        if material_class and not self._class_read_and_kept(material_class):
+            confidence = CHOSEN_CONFIDENCE  # the person chose it: the engine takes it as given
+        else:  # none given, or the automatic reading the form showed left as it was: read again
             words = getattr(self, "material_words", "")
             text = f"{words} {data['label']}" if words else data["label"]
             material_class, confidence = classify(text, ewc.code6 if ewc else None, data["kind"],
                                                   data.get("temperature_c"))
+            if flow is not None and flow.imported_at and material_class != flow.material_class:
+                # a reading of the corrected words, not a person's correction of the class: stored as read
+                # (the engine reads the label itself), never recorded as a facilitator's choice
+                flow.material_class, flow.material_confidence = material_class, confidence
+                flow.save(update_fields=["material_class", "material_confidence"])
         base, base_unit = (units.to_base(data["quantity"], data["unit"], data["period"])
                            if data["quantity"] is not None else (None, ""))
         values = {"site": data["site"], "direction": data["direction"], "kind": data["kind"], "label": data["label"],
@@ -216,6 +234,12 @@ class FlowForm(forms.Form):
                                       flow.external_id)
         flow.save()
         return flow
+
+    def _class_read_and_kept(self, material_class: str) -> bool:
+        """Whether the class submitted is the stored automatic reading the form showed, left unchanged."""
+        flow = self.instance
+        return (flow is not None and flow.pk is not None and material_class == flow.material_class
+                and not class_chosen_for(flow))
 
     @classmethod
     def initial_for(cls, flow: Flow) -> dict:

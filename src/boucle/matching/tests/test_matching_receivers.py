@@ -133,3 +133,26 @@ def test_an_incinerators_fly_ash_goes_to_hazardous_waste_treatment_not_into_road
     # a sorted material of a waste operator still goes to a user of it, not to the next operator
     paper = FlowIn("o3", "inc", "offer", label="Waste paper")
     assert "sorter" not in [p.need_site_id for p in propose(sites, [paper], threshold=0.0)]
+
+
+def test_silica_and_glass_ceramic_sites_are_read_by_their_process():
+    # precipitated silica is made from sodium silicate (EU BREF LVIC-S 2007), whatever else the class does
+    sites = [SiteIn("chem", 45.1, 7.6, None, "Sodium silicate furnace"),
+             SiteIn("silica", 45.103, 7.6, None, "Precipitated silica plant"),
+             SiteIn("plater", 45.106, 7.6, None, "Electroplating")]
+    silicate = FlowIn("o2", "chem", "offer", label="Sodium silicate", kind="material")
+    assert propose(sites, [silicate])[0].need_site_id == "silica"
+    # glass-ceramics are glass (CN chapter 70), not ceramic tiles or sanitaryware
+    assert site_codes(None, "Glass and glass-ceramic production")[0][0] == "23.1"
+    assert site_codes(None, "Vitrocéramique")[0][0] == "23.1"
+
+
+def test_a_sugar_platform_chemical_plant_takes_sugar_syrups():
+    # bio-based succinic or lactic acid is fermented from glucose or sucrose (E4tech et al. 2015, From the
+    # Sugar Platform to biofuels and biochemicals), unlike the crackers and oxidation plants of class 20.14
+    sites = [SiteIn("starch", 49.3, 4.1, "10", "Wheat starch and glucose plant"),
+             SiteIn("ethanol", 49.303, 4.1, "20", "Bioethanol distillery"),
+             SiteIn("acid", 49.306, 4.1, "20", "Lactic acid plant"),
+             SiteIn("cracker", 49.309, 4.1, "20", "Steam cracker")]
+    syrup = FlowIn("o1", "starch", "offer", label="Glucose syrup", kind="material")
+    assert {p.need_site_id for p in propose(sites, [syrup])} == {"ethanol", "acid"}
