@@ -43,9 +43,9 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .engine import (
     Candidates,
@@ -61,6 +61,9 @@ from .engine import (
 )
 from .scoring import LinearImpact, ScoreWeights, impact_term, quantity_fit, score_terms
 from .spatial import chord_to_km, km_to_chord
+
+if TYPE_CHECKING:  # imported where the numpy path builds its trees: `boucle match` runs the compiled one
+    from scipy.spatial import cKDTree
 
 _NO_OFFER = np.iinfo(np.int64).max
 BAND_RATIO = 4.0
@@ -224,6 +227,8 @@ class _Band:
 
 
 def _bands(ctx: _Context, o_pos: np.ndarray) -> list[_Band]:
+    from scipy.spatial import cKDTree
+
     q = np.fmax(ctx.offers.quantity_t[o_pos], 0.0)
     with np.errstate(divide="ignore"):
         qband = np.where(q > 0, np.floor(np.log(q) / np.log(BAND_RATIO)), -(2**20)).astype(np.int64)
@@ -297,6 +302,8 @@ def best_offers_per_need(
     offers_by_cls, needs_by_cls = group_positions(offers.cls), group_positions(needs.cls)
     best = _Best(len(needs), k)
     pool = max(pool, k)
+
+    from scipy.spatial import cKDTree
 
     band_cache: dict[int, list[_Band]] = {}
     class_trees: dict[int, cKDTree] = {}

@@ -782,7 +782,7 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
     n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
     n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
-    nd, ni, order, root, n_nodes, n_infl = _need_forest(xyz, needs, n_cls, weights, n_threads, by_plausibility)
+    nd, ni, root, n_nodes, need_args = _need_forest(xyz, needs, n_cls, weights, n_threads, by_plausibility)
 
     # Compatible (need class, weight, radius) per offer class, as CSR arrays (one root per entry).
     e_ptr, _e_nc, e_w, e_rkm, e_rchord, e_heat, roots, heap_cap = _class_pairs(
@@ -798,9 +798,6 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     offer_args = (slot_order, np.ascontiguousarray(xyz[offers.site[offer_order]]),
                   *(np.ascontiguousarray(a[offer_order]) for a in (offers.site, offers.cls, supply, offers.confidence,
                                                                    offers.hazardous, offers.temperature_c)))
-    need_args = (np.ascontiguousarray(xyz[needs.site[order]]), order.astype(np.int64),
-                 *(np.ascontiguousarray(a[order]) for a in (needs.site, needs.quantity_t, needs.confidence, n_infl,
-                                                            needs.accepts_hazardous, needs.temperature_c)))
     out_v = np.empty((rows.size, k))
     out_n = np.empty((rows.size, k), dtype=np.int64)
     out_d = np.empty((rows.size, k))
@@ -820,8 +817,10 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
 
 
 def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, by_plausibility: bool = False):
-    """The trees of the needs (see :func:`_forest`), kept on ``needs`` for the next search of the
-    same needs (the pipeline searches again for the offers whose first search was too short)."""
+    """The trees of the needs (see :func:`_forest`: node rows, roots and node counts per class) and
+    what :func:`_search_needs` reads of the needs, in the trees' order; kept on ``needs`` for the next
+    search of the same needs (the pipeline searches again for the offers whose first search was too
+    short: a few of them, against the million needs of a dense region)."""
     key = (n_cls, weights.decay_km, weights.inferred_factor, xyz.shape[0], by_plausibility)
     cached = getattr(needs, "_need_forest", None)
     if cached is not None and cached[0] == key:
@@ -832,7 +831,12 @@ def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, 
         q_key = np.where(known, np.log(np.fmax(needs.quantity_t, 1e-300)), UNKNOWN_DEMAND_KEY)
     n_infl = np.where(needs.inferred, weights.inferred_factor, 1.0)
     # Ranked by plausibility, a need's demand plays no part: its trees split on place and confidence only.
-    value = (*_forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls, weights, n_threads,
-                      NEED_LEAF_SIZE, 0.0 if by_plausibility else QUANTITY_SPLIT_WEIGHT), n_infl)
+    nd, ni, order, root, n_nodes = _forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls,
+                                           weights, n_threads, NEED_LEAF_SIZE,
+                                           0.0 if by_plausibility else QUANTITY_SPLIT_WEIGHT)
+    need_args = (np.ascontiguousarray(xyz[needs.site[order]]), order.astype(np.int64),
+                 *(np.ascontiguousarray(a[order]) for a in (needs.site, needs.quantity_t, needs.confidence, n_infl,
+                                                            needs.accepts_hazardous, needs.temperature_c)))
+    value = (nd, ni, root, n_nodes, need_args)
     object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache
     return value
