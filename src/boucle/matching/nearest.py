@@ -420,12 +420,16 @@ def best_needs_per_offer(
     threshold: float = 0.0,
     rows: np.ndarray | None = None,
     by_plausibility: bool = False,
+    apart: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TopReceivers:
     """The ``k`` best needs of each offer (of ``rows``, default all) whose plausibility (compat
     weight x confidences x inferred factor x distance decay) reaches ``threshold``, ranked by
     score (or by plausibility), ties by need index: compiled best-first search over trees of
     needs, the symmetric of :func:`best_offers_per_need`; memory grows with the flows and
-    ``k``, never with the pairs in reach. ``impact_fn`` must be linear (None: tonnes only)."""
+    ``k``, never with the pairs in reach. ``impact_fn`` must be linear (None: tonnes only).
+    ``apart``: (per offer, per need) flags; a flagged offer and a flagged need make no pair (a rule
+    of the caller's, such as the resale filter of :func:`.pipeline.resale_filter`, applied in the
+    search so that the ``k`` kept are pairs the caller can use)."""
     compat = Compatibility.identity(len(classinfo)) if compat is None else compat
     rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0 or rows.size == 0:
@@ -440,5 +444,6 @@ def best_needs_per_offer(
     if len(linear) <= offers.cls.max():
         raise ValueError(f"the impact model has {len(linear)} materials, offers use class {offers.cls.max()}")
     (o, n, d, w, value), cut, pairs, opened = nearest_kernel.search_needs(
-        sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows, by_plausibility)
+        sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows, by_plausibility,
+        apart)
     return TopReceivers(Candidates(o, n, d, w), value, cut, pairs, opened)

@@ -663,16 +663,17 @@ def _need_node_bound(node, px, py, pz, supply, c_o, w, r_chord, r_km, ga, gb, dv
 
 @njit(cache=True, nogil=True)
 def _search_needs(
-    r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp,
-    n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp,
+    r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp, o_apart,
+    n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp, n_apart,
     nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
     ga_c, gb_c, dv_c, ea_c, eb_c, wt, k, threshold, by_plaus, heap_cap, pump_max_c,
     out_v, out_n, out_d, out_w, out_cnt, out_cut,
 ):
     """Top ``k`` needs of offers ``r0:r1`` (in processing order; ``offer_idx`` gives the output
     row), ranked by score (or plausibility) descending then need index, keeping only pairs whose
-    plausibility reaches ``threshold``. ``out_cut`` is the k-th rank value when the row is full
-    (nothing left out ranks above it) and -inf when the row holds every qualifying need."""
+    plausibility reaches ``threshold``, never a need flagged in ``n_apart`` for an offer flagged in
+    ``o_apart``. ``out_cut`` is the k-th rank value when the row is full (nothing left out ranks
+    above it) and -inf when the row holds every qualifying need."""
     hb = np.empty(heap_cap)
     hn = np.empty(heap_cap, dtype=np.int64)
     he = np.empty(heap_cap, dtype=np.int64)
@@ -685,6 +686,7 @@ def _search_needs(
         supply = o_q[r]
         c_o = o_conf[r]
         haz = o_haz[r]
+        apart = o_apart[r]
         temp_o = o_temp[r]
         oc = o_cls[r]
         ga, gb, dv, ea, eb = ga_c[oc], gb_c[oc], dv_c[oc], ea_c[oc], eb_c[oc]
@@ -737,6 +739,8 @@ def _search_needs(
                     continue
                 if haz and not n_acc_haz[p]:
                     continue
+                if apart and n_apart[p]:
+                    continue
                 if heat and math.isfinite(temp_o) and math.isfinite(n_temp[p]) and temp_o < n_temp[p] \
                         and n_temp[p] > pump_max_c:
                     continue  # engine.flow_rules_mask: too cold, even for a heat pump
@@ -771,8 +775,10 @@ def _search_needs(
 
 
 def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: int, linear: LinearImpact,
-                 weights: ScoreWeights, workers: int, threshold: float, rows=None, by_plausibility: bool = False):
-    """Run the compiled search of the best needs of each offer (of ``rows``, default all).
+                 weights: ScoreWeights, workers: int, threshold: float, rows=None, by_plausibility: bool = False,
+                 apart=None):
+    """Run the compiled search of the best needs of each offer (of ``rows``, default all); ``apart``:
+    (offer flags, need flags), a pair of a flagged offer and a flagged need is never a candidate.
 
     Returns, flat and ordered by ``rows`` then rank, the (offer, need, km, compat weight, rank
     value) arrays of the kept pairs, the cut of each offer of ``rows`` (its k-th rank value when
@@ -795,9 +801,11 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     slot_order = slot_order[np.diff(e_ptr)[offers.cls[rows[slot_order]]] > 0]  # output row = position in rows
     offer_order = rows[slot_order]
     supply = np.fmax(offers.quantity_t, 0.0)
+    o_apart, n_apart = apart if apart is not None else (np.zeros(len(offers), dtype=bool), np.zeros(len(needs), dtype=bool))
     offer_args = (slot_order, np.ascontiguousarray(xyz[offers.site[offer_order]]),
                   *(np.ascontiguousarray(a[offer_order]) for a in (offers.site, offers.cls, supply, offers.confidence,
-                                                                   offers.hazardous, offers.temperature_c)))
+                                                                   offers.hazardous, offers.temperature_c, o_apart)))
+    need_args = (*need_args, np.ascontiguousarray(n_apart[need_args[1]]))  # need_args[1]: the needs in tree order
     out_v = np.empty((rows.size, k))
     out_n = np.empty((rows.size, k), dtype=np.int64)
     out_d = np.empty((rows.size, k))
