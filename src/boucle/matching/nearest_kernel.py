@@ -801,7 +801,7 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     slot_order = slot_order[np.diff(e_ptr)[offers.cls[rows[slot_order]]] > 0]  # output row = position in rows
     offer_order = rows[slot_order]
     supply = np.fmax(offers.quantity_t, 0.0)
-    o_apart, n_apart = apart if apart is not None else (np.zeros(len(offers), dtype=bool), np.zeros(len(needs), dtype=bool))
+    o_apart, n_apart = (np.zeros(len(offers), dtype=bool), np.zeros(len(needs), dtype=bool)) if apart is None else apart
     offer_args = (slot_order, np.ascontiguousarray(xyz[offers.site[offer_order]]),
                   *(np.ascontiguousarray(a[offer_order]) for a in (offers.site, offers.cls, supply, offers.confidence,
                                                                    offers.hazardous, offers.temperature_c, o_apart)))
