@@ -56,3 +56,15 @@ def test_importing_boucle_does_not_load_django():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
         k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"})
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_building_the_command_line_leaves_the_heavy_engines_unloaded():
+    """Every command (`boucle match` too) builds the whole parser: the parts of other commands that take
+    a third of a second to load (JSON-LD processor, JSON schemas, the matching pipeline, KD-trees) wait
+    until their own command runs."""
+    heavy = ["pyld", "jsonschema", "scipy.spatial", "boucle.matching.pipeline", "boucle.epcis.validation"]
+    code = (f"import sys; from boucle.cli import build_parser; build_parser(); "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ import pytest
 
 from boucle.impact.vector import linear_coefficients, material_index, score_exchanges
 from boucle.matching.engine import ClassInfo, Compatibility, Needs, Offers, Sites, find_candidates, top_k_per
-from boucle.matching.nearest import best_offers_per_need
+from boucle.matching.nearest import best_needs_per_offer, best_offers_per_need
 from boucle.matching.scoring import LinearImpact, default_impact, score_candidates
 
 KINDS = ["material", "material", "material", "heat", "water", "water"]
@@ -138,3 +138,27 @@ def test_an_impact_model_too_short_for_the_classes_is_refused():
     sites, offers, needs, classinfo, compat = territory(6, n_flows=200)
     with pytest.raises(ValueError, match="materials"):
         best_offers_per_need(sites, offers, needs, classinfo, compat, impact_fn=LinearImpact.tonnes_only(3))
+
+
+def test_pairs_kept_apart_are_left_out_and_the_best_others_kept():
+    """A recycler's offer never goes to a neighbour recycler's inferred need (the resale rule): the search
+    leaves those pairs out itself and keeps, per offer, the k best of the others, exactly what listing every
+    need of each offer and then dropping those pairs keeps."""
+    sites, offers, needs, classinfo, compat = territory(5)
+    linear = linear_model(5, len(KINDS))
+    rng = np.random.default_rng(5)
+    apart = (rng.random(len(offers)) < 0.5, rng.random(len(needs)) < 0.5)
+    k = 4
+    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 100.0, k, linear, apart=apart)
+    every = best_needs_per_offer(sites, offers, needs, classinfo, compat, 100.0, len(needs), linear)
+    c = every.candidates
+    dropped = apart[0][c.offer_idx] & apart[1][c.need_idx]
+    assert dropped.sum() > 100  # the rule is at work in this territory
+    oi, ni, value = c.offer_idx[~dropped], c.need_idx[~dropped], every.value[~dropped]
+    # ordered by offer, then best first: the first k of each offer
+    pos = np.arange(oi.size)
+    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
+    first_k = pos - start < k
+    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
+    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
+    np.testing.assert_allclose(got.value, value[first_k], rtol=1e-12)

@@ -13,29 +13,34 @@ is a thin shell around these functions, which are tested against GS1's own artef
 - :mod:`.builders` -- schema-valid life-cycle events with ``eventID`` = event hash.
 """
 
-from .builders import (
-    Quantity,
-    aggregation_event,
-    association_event,
-    disassembly_event,
-    object_event,
-    recycling_event,
-    transformation_event,
-)
-from .chain import Problem, build_chain, chain_link, verify_chain
-from .document import build_document, split_document, standalone_event
-from .hashing import event_hash, pre_hash_string
-from .jsonld import OfflineContextError, document_loader, expand
-from .query import filter_events, filter_events_by_query
-from .validation import EPCISValidationError, validate_document, validate_event, validate_query
-from .vocab import BOUCLE_VOC, all_bizsteps, cbv_bizsteps, normalize_bizstep
+import importlib
 
-__all__ = [
-    "BOUCLE_VOC", "EPCISValidationError", "OfflineContextError", "Problem", "Quantity",
-    "aggregation_event", "all_bizsteps", "association_event", "build_chain", "build_document",
-    "cbv_bizsteps", "chain_link", "disassembly_event", "document_loader", "event_hash", "expand",
-    "filter_events", "filter_events_by_query", "normalize_bizstep", "object_event",
-    "pre_hash_string", "recycling_event", "split_document", "standalone_event",
-    "transformation_event", "validate_document", "validate_event", "validate_query",
-    "verify_chain",
-]
+# name -> the module that defines it, imported when the name is first read (PEP 562): the
+# JSON-LD processor and the JSON schemas cost a third of a second, and every ``boucle``
+# command imports ``boucle.epcis.commands`` to build its parser.
+_EXPORTS = {
+    **dict.fromkeys(("Quantity", "aggregation_event", "association_event", "disassembly_event", "object_event",
+                     "recycling_event", "transformation_event"), "builders"),
+    **dict.fromkeys(("Problem", "build_chain", "chain_link", "verify_chain"), "chain"),
+    **dict.fromkeys(("build_document", "split_document", "standalone_event"), "document"),
+    **dict.fromkeys(("event_hash", "pre_hash_string"), "hashing"),
+    **dict.fromkeys(("OfflineContextError", "document_loader", "expand"), "jsonld"),
+    **dict.fromkeys(("filter_events", "filter_events_by_query"), "query"),
+    **dict.fromkeys(("EPCISValidationError", "validate_document", "validate_event", "validate_query"), "validation"),
+    **dict.fromkeys(("BOUCLE_VOC", "all_bizsteps", "cbv_bizsteps", "normalize_bizstep"), "vocab"),
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module(f".{module}", __name__), name)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+__all__ = sorted(_EXPORTS)

@@ -2,6 +2,9 @@
 
 Useful before importing a partner's file, or to show why two systems disagree on an event
 hash (``--prehash`` prints the canonical string that was hashed). No database needed.
+
+The validator, the JSON-LD processor and their schemas are imported by the handlers: every
+``boucle`` command builds this parser, and most never read an EPCIS file.
 """
 
 from __future__ import annotations
@@ -10,16 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from pyld.jsonld import JsonLdError
-
-from .document import split_document
-from .hashing import event_hash, pre_hash_string
-from .jsonld import expand
-from .validation import EVENT_TYPES as EPCIS_EVENT_TYPES
-from .validation import EPCISValidationError, validate_document, validate_event
-
 from boucle.cli import gettext_lazy as _
-from boucle.messages import translate
 
 
 def _read(path: str):
@@ -28,6 +22,9 @@ def _read(path: str):
 
 
 def _events_and_context(doc: dict):
+    from .document import split_document
+    from .validation import EVENT_TYPES as EPCIS_EVENT_TYPES
+
     if doc.get("type") in EPCIS_EVENT_TYPES:
         return [doc], doc.get("@context")
     header, events = split_document(doc)
@@ -38,6 +35,10 @@ def _validate(args) -> int:
     from django.utils.translation import gettext
 
     from boucle.cli import read_error, use_language
+    from boucle.messages import translate
+
+    from .validation import EVENT_TYPES as EPCIS_EVENT_TYPES
+    from .validation import EPCISValidationError, validate_document, validate_event
 
     use_language()
     failures = 0
@@ -69,6 +70,8 @@ def _validate(args) -> int:
 
 
 def _hash(args) -> int:
+    from .hashing import event_hash, pre_hash_string
+
     events, context = _events_and_context(_read(args.file))
     for index, event in enumerate(events):
         row = {"index": index, "eventID": event.get("eventID"), "hash": event_hash(event, context)}
@@ -84,12 +87,16 @@ def _hash(args) -> int:
 
 
 def _expand(args) -> int:
+    from .jsonld import expand
+
     print(json.dumps(expand(_read(args.file)), indent=2, ensure_ascii=False))
     return 0
 
 
 def _guard(handler):
     def run(args) -> int:
+        from pyld.jsonld import JsonLdError
+
         try:
             return handler(args)
         except (OSError, ValueError, JsonLdError) as err:  # unreadable file, bad JSON, bad JSON-LD

@@ -2,15 +2,14 @@
 `boucle match` and ranking metrics (mean average precision, recall@3) against documented
 exchanges, each next to its baselines computed in the same run (everyone-to-everyone within each
 case, random ranking). Pure (no database): the same pipeline as `boucle match`, on records built
-from the dataset. The headline is leave-one-case-out."""
+from the dataset. The headline is leave-one-case-out. The pipeline is imported by the handler:
+every ``boucle`` command builds this parser."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-
-from .evaluate import CODES_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
 from boucle.cli import gettext_lazy as _
 
@@ -50,6 +49,8 @@ def handle(args) -> int:
     from django.utils.translation import gettext
 
     from boucle.cli import use_language
+
+    from .evaluate import CODES_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
     use_language()
     mode = (gettext("raison sociale seule") if args.name_only else

@@ -27,7 +27,6 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .scoring import ScoreWeights, default_impact, score_candidates  # noqa: F401 (public API)
 from .spatial import chord_to_km, km_to_chord, to_xyz
@@ -298,6 +297,8 @@ def find_candidates(
         compat = Compatibility.identity(len(classinfo))
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0:
         return Candidates.empty()
+    from scipy.spatial import cKDTree  # here: `boucle match` runs the compiled search, not this enumeration
+
     xyz = sites.xyz
     offers_by_cls = group_positions(offers.cls)
     needs_by_cls = group_positions(needs.cls)

@@ -43,9 +43,9 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .engine import (
     Candidates,
@@ -61,6 +61,9 @@ from .engine import (
 )
 from .scoring import LinearImpact, ScoreWeights, impact_term, quantity_fit, score_terms
 from .spatial import chord_to_km, km_to_chord
+
+if TYPE_CHECKING:  # imported where the numpy path builds its trees: `boucle match` runs the compiled one
+    from scipy.spatial import cKDTree
 
 _NO_OFFER = np.iinfo(np.int64).max
 BAND_RATIO = 4.0
@@ -224,6 +227,8 @@ class _Band:
 
 
 def _bands(ctx: _Context, o_pos: np.ndarray) -> list[_Band]:
+    from scipy.spatial import cKDTree
+
     q = np.fmax(ctx.offers.quantity_t[o_pos], 0.0)
     with np.errstate(divide="ignore"):
         qband = np.where(q > 0, np.floor(np.log(q) / np.log(BAND_RATIO)), -(2**20)).astype(np.int64)
@@ -297,6 +302,8 @@ def best_offers_per_need(
     offers_by_cls, needs_by_cls = group_positions(offers.cls), group_positions(needs.cls)
     best = _Best(len(needs), k)
     pool = max(pool, k)
+
+    from scipy.spatial import cKDTree
 
     band_cache: dict[int, list[_Band]] = {}
     class_trees: dict[int, cKDTree] = {}
@@ -413,12 +420,16 @@ def best_needs_per_offer(
     threshold: float = 0.0,
     rows: np.ndarray | None = None,
     by_plausibility: bool = False,
+    apart: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TopReceivers:
     """The ``k`` best needs of each offer (of ``rows``, default all) whose plausibility (compat
     weight x confidences x inferred factor x distance decay) reaches ``threshold``, ranked by
     score (or by plausibility), ties by need index: compiled best-first search over trees of
     needs, the symmetric of :func:`best_offers_per_need`; memory grows with the flows and
-    ``k``, never with the pairs in reach. ``impact_fn`` must be linear (None: tonnes only)."""
+    ``k``, never with the pairs in reach. ``impact_fn`` must be linear (None: tonnes only).
+    ``apart``: (per offer, per need) flags; a flagged offer and a flagged need make no pair (a rule
+    of the caller's, such as the resale filter of :func:`.pipeline.resale_filter`, applied in the
+    search so that the ``k`` kept are pairs the caller can use)."""
     compat = Compatibility.identity(len(classinfo)) if compat is None else compat
     rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0 or rows.size == 0:
@@ -433,5 +444,6 @@ def best_needs_per_offer(
     if len(linear) <= offers.cls.max():
         raise ValueError(f"the impact model has {len(linear)} materials, offers use class {offers.cls.max()}")
     (o, n, d, w, value), cut, pairs, opened = nearest_kernel.search_needs(
-        sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows, by_plausibility)
+        sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows, by_plausibility,
+        apart)
     return TopReceivers(Candidates(o, n, d, w), value, cut, pairs, opened)

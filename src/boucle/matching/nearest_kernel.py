@@ -663,16 +663,17 @@ def _need_node_bound(node, px, py, pz, supply, c_o, w, r_chord, r_km, ga, gb, dv
 
 @njit(cache=True, nogil=True)
 def _search_needs(
-    r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp,
-    n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp,
+    r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp, o_apart,
+    n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp, n_apart,
     nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
     ga_c, gb_c, dv_c, ea_c, eb_c, wt, k, threshold, by_plaus, heap_cap, pump_max_c,
     out_v, out_n, out_d, out_w, out_cnt, out_cut,
 ):
     """Top ``k`` needs of offers ``r0:r1`` (in processing order; ``offer_idx`` gives the output
     row), ranked by score (or plausibility) descending then need index, keeping only pairs whose
-    plausibility reaches ``threshold``. ``out_cut`` is the k-th rank value when the row is full
-    (nothing left out ranks above it) and -inf when the row holds every qualifying need."""
+    plausibility reaches ``threshold``, never a need flagged in ``n_apart`` for an offer flagged in
+    ``o_apart``. ``out_cut`` is the k-th rank value when the row is full (nothing left out ranks
+    above it) and -inf when the row holds every qualifying need."""
     hb = np.empty(heap_cap)
     hn = np.empty(heap_cap, dtype=np.int64)
     he = np.empty(heap_cap, dtype=np.int64)
@@ -685,6 +686,7 @@ def _search_needs(
         supply = o_q[r]
         c_o = o_conf[r]
         haz = o_haz[r]
+        apart = o_apart[r]
         temp_o = o_temp[r]
         oc = o_cls[r]
         ga, gb, dv, ea, eb = ga_c[oc], gb_c[oc], dv_c[oc], ea_c[oc], eb_c[oc]
@@ -737,6 +739,8 @@ def _search_needs(
                     continue
                 if haz and not n_acc_haz[p]:
                     continue
+                if apart and n_apart[p]:
+                    continue
                 if heat and math.isfinite(temp_o) and math.isfinite(n_temp[p]) and temp_o < n_temp[p] \
                         and n_temp[p] > pump_max_c:
                     continue  # engine.flow_rules_mask: too cold, even for a heat pump
@@ -771,8 +775,10 @@ def _search_needs(
 
 
 def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: int, linear: LinearImpact,
-                 weights: ScoreWeights, workers: int, threshold: float, rows=None, by_plausibility: bool = False):
-    """Run the compiled search of the best needs of each offer (of ``rows``, default all).
+                 weights: ScoreWeights, workers: int, threshold: float, rows=None, by_plausibility: bool = False,
+                 apart=None):
+    """Run the compiled search of the best needs of each offer (of ``rows``, default all); ``apart``:
+    (offer flags, need flags), a pair of a flagged offer and a flagged need is never a candidate.
 
     Returns, flat and ordered by ``rows`` then rank, the (offer, need, km, compat weight, rank
     value) arrays of the kept pairs, the cut of each offer of ``rows`` (its k-th rank value when
@@ -782,7 +788,7 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
     n_cls = int(max(len(classinfo), offers.cls.max() + 1, needs.cls.max() + 1))
     n_threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
-    nd, ni, order, root, n_nodes, n_infl = _need_forest(xyz, needs, n_cls, weights, n_threads, by_plausibility)
+    nd, ni, root, n_nodes, need_args = _need_forest(xyz, needs, n_cls, weights, n_threads, by_plausibility)
 
     # Compatible (need class, weight, radius) per offer class, as CSR arrays (one root per entry).
     e_ptr, _e_nc, e_w, e_rkm, e_rchord, e_heat, roots, heap_cap = _class_pairs(
@@ -795,12 +801,11 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     slot_order = slot_order[np.diff(e_ptr)[offers.cls[rows[slot_order]]] > 0]  # output row = position in rows
     offer_order = rows[slot_order]
     supply = np.fmax(offers.quantity_t, 0.0)
+    o_apart, n_apart = (np.zeros(len(offers), dtype=bool), np.zeros(len(needs), dtype=bool)) if apart is None else apart
     offer_args = (slot_order, np.ascontiguousarray(xyz[offers.site[offer_order]]),
                   *(np.ascontiguousarray(a[offer_order]) for a in (offers.site, offers.cls, supply, offers.confidence,
-                                                                   offers.hazardous, offers.temperature_c)))
-    need_args = (np.ascontiguousarray(xyz[needs.site[order]]), order.astype(np.int64),
-                 *(np.ascontiguousarray(a[order]) for a in (needs.site, needs.quantity_t, needs.confidence, n_infl,
-                                                            needs.accepts_hazardous, needs.temperature_c)))
+                                                                   offers.hazardous, offers.temperature_c, o_apart)))
+    need_args = (*need_args, np.ascontiguousarray(n_apart[need_args[1]]))  # need_args[1]: the needs in tree order
     out_v = np.empty((rows.size, k))
     out_n = np.empty((rows.size, k), dtype=np.int64)
     out_d = np.empty((rows.size, k))
@@ -820,8 +825,10 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
 
 
 def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, by_plausibility: bool = False):
-    """The trees of the needs (see :func:`_forest`), kept on ``needs`` for the next search of the
-    same needs (the pipeline searches again for the offers whose first search was too short)."""
+    """The trees of the needs (see :func:`_forest`: node rows, roots and node counts per class) and
+    what :func:`_search_needs` reads of the needs, in the trees' order; kept on ``needs`` for the next
+    search of the same needs (the pipeline searches again for the offers whose first search was too
+    short: a few of them, against the million needs of a dense region)."""
     key = (n_cls, weights.decay_km, weights.inferred_factor, xyz.shape[0], by_plausibility)
     cached = getattr(needs, "_need_forest", None)
     if cached is not None and cached[0] == key:
@@ -832,7 +839,12 @@ def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, 
         q_key = np.where(known, np.log(np.fmax(needs.quantity_t, 1e-300)), UNKNOWN_DEMAND_KEY)
     n_infl = np.where(needs.inferred, weights.inferred_factor, 1.0)
     # Ranked by plausibility, a need's demand plays no part: its trees split on place and confidence only.
-    value = (*_forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls, weights, n_threads,
-                      NEED_LEAF_SIZE, 0.0 if by_plausibility else QUANTITY_SPLIT_WEIGHT), n_infl)
+    nd, ni, order, root, n_nodes = _forest(xyz, needs.site, needs.cls, demand, needs.confidence * n_infl, q_key, n_cls,
+                                           weights, n_threads, NEED_LEAF_SIZE,
+                                           0.0 if by_plausibility else QUANTITY_SPLIT_WEIGHT)
+    need_args = (np.ascontiguousarray(xyz[needs.site[order]]), order.astype(np.int64),
+                 *(np.ascontiguousarray(a[order]) for a in (needs.site, needs.quantity_t, needs.confidence, n_infl,
+                                                            needs.accepts_hazardous, needs.temperature_c)))
+    value = (nd, ni, root, n_nodes, need_args)
     object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache
     return value

@@ -136,6 +136,16 @@ class NeedRows:
         n -= len(self.declared)
         return None, int(self.site[n]), self.keys[self.cls[n]], float(self.weight[n]), self.rules[self.rule[n]]
 
+    def receiver_activities(self, n: np.ndarray) -> list:
+        """Per row of ``n``: the activity whose rule made the site a receiver (:func:`_receiver_activity`
+        of the row's rule), None for a declared need; a column at a time (a region shows a quarter of a
+        million pairs)."""
+        per_rule = np.array([_receiver_activity(rule) for rule in self.rules] + [None], dtype=object)
+        at = np.full(n.size, len(self.rules), dtype=np.int64)
+        inferred = n >= len(self.declared)
+        at[inferred] = self.rule[n[inferred] - len(self.declared)]
+        return per_rule[at].tolist()
+
 
 class ProposalTable:
     """The proposals of a run as columns, best first. A dense region holds hundreds of thousands:
@@ -925,7 +935,7 @@ FIRST_GUESS = (1, 3)
 
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
-                       pair_filter, by_plausibility, rows=None, threads: int = -1, o_part_of=None):
+                       pair_filter, by_plausibility, rows=None, threads: int = -1, o_part_of=None, apart=None):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -933,7 +943,10 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     scores them, together with the declared needs of each receiving site (an inferred need is
     dropped where one of them qualifies), and selected. The selection is then the full one if
     every row that left needs out cut strictly below the last score kept for its offer flow;
-    rows where that does not hold are searched again with ``m`` four times larger."""
+    rows where that does not hold are searched again with ``m`` four times larger. ``apart``: the
+    pairs ``pair_filter`` drops for the resale rule (:func:`resale_flags`), left out by the search
+    itself: an offer of a recycler would else fill its ``m`` with its neighbours' inferred needs,
+    all dropped, and be searched again and again."""
     impact, info, compat = _linear_impact(), class_info(), compatibility()
     n_off = len(offers)
     m = max(1, FIRST_GUESS[0] * cap + FIRST_GUESS[1])
@@ -955,7 +968,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         rounds += 1
         top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
                                            threads, threshold=kernel_threshold, rows=rows,
-                                           by_plausibility=by_plausibility)
+                                           by_plausibility=by_plausibility, apart=apart)
         again = np.zeros(n_off, dtype=bool)
         again[rows] = True
         keep = ~again[found_o]
@@ -1151,16 +1164,26 @@ def _residue_classes() -> np.ndarray:
     return np.array([c.group in RESIDUE_GROUPS for c in _classes()[1]], dtype=bool)
 
 
+def resale_flags(offers: eng.Offers, needs: eng.Needs, waste_op: np.ndarray | None):
+    """What the resale rule reads (:func:`resale_filter`): per offer row, a sorted secondary material
+    of a recycler or waste operator (not a residue of its own process, ``RESIDUE_GROUPS``); per need
+    row, an inferred need of one. A pair of both is a resale. None when needs are not inferred."""
+    if waste_op is None:
+        return None
+    return waste_op[offers.site] & ~_residue_classes()[offers.cls], waste_op[needs.site] & needs.inferred
+
+
 def resale_filter(offers: eng.Offers, needs: eng.Needs, waste_op: np.ndarray | None):
     """The candidate filter of the default output: a sorted secondary material goes to a user of it,
     not from one recycler or waste operator to the next (a declared need of a recycler still counts);
     the ashes and slags of a waste operator's own process (``RESIDUE_GROUPS``) go to the next one.
     ``waste_op``: per site, None when needs are not inferred."""
+    flags = resale_flags(offers, needs, waste_op)
+
     def pair_filter(cands: eng.Candidates) -> eng.Candidates:
-        if waste_op is None or len(cands) == 0:
+        if flags is None or len(cands) == 0:
             return cands
-        resale = (waste_op[offers.site[cands.offer_idx]] & waste_op[needs.site[cands.need_idx]]
-                  & needs.inferred[cands.need_idx] & ~_residue_classes()[offers.cls[cands.offer_idx]])
+        resale = flags[0][cands.offer_idx] & flags[1][cands.need_idx]
         return cands.take(np.flatnonzero(~resale)) if resale.any() else cands
     return pair_filter
 
@@ -1219,7 +1242,7 @@ def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, was
     if bounded:
         return _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
                                   o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, search_rows, threads,
-                                  o_part_of)
+                                  o_part_of, resale_flags(offers, needs, waste_op))
     cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
                                             radius_km=radius_km))
     terms = _terms(cands, offers, needs, weights)
@@ -1572,7 +1595,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
     bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
     fuel = None
-    offer_burnable = None
+    offer_burnable = site_naf = None
     while True:
         chosen = cands.take(sel)
         bound, unknown, basis = bounds(chosen)
@@ -1594,8 +1617,11 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
             offer_burnable = np.array([by_class[r[2]] for r in o_rows], dtype=bool)
         idx = np.flatnonzero(offer_burnable[oi]) if len(chosen) else np.zeros(0, dtype=np.int64)
         if idx.size:  # only the pairs of such materials: a dense region shows hundreds of thousands of pairs
-            codes = [_receiver_activity(n_rows[n][4]) or sites[needs.site[n]].naf_code
-                     for n in chosen.need_idx[idx].tolist()]
+            ni = chosen.need_idx[idx]
+            if site_naf is None:
+                site_naf = np.array([s.naf_code for s in sites], dtype=object)
+            codes = [activity or naf for activity, naf in zip(n_rows.receiver_activities(ni),
+                                                              site_naf[needs.site[ni]].tolist())]
             keys = [o_rows[o][2] for o in oi[idx].tolist()]
             rows = fuel_receivers(codes, keys)
             for i, f in zip(idx.tolist(), rows):
