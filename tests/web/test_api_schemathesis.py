@@ -1,7 +1,9 @@
 """Property-based API tests: schemathesis generates requests from ``/api/openapi.json``.
 
 Every operation gets 25 generated requests (derandomized, so CI reruns the same
-ones) as an anonymous visitor and as the territory's facilitator (Bearer token),
+ones) as the territory's facilitator (Bearer token), and so does every public one as
+an anonymous visitor; an operation that needs a token refuses an anonymous request
+before reading any of its input, so 3 of them show it, each refused. They are
 sent in-process through the WSGI handler, so they share the test's database
 transaction and nothing they write outlives the test. A 5xx is a bug; a response
 whose status or body the schema does not declare is a bug in the schema.
@@ -23,6 +25,7 @@ from test_access_sharing import shared  # noqa: F401 - fixture: a press, an oven
 from web_personas import EPCI_OTHER, EPCI_T
 
 EXAMPLES = 25
+REFUSED_EXAMPLES = 3  # anonymous requests to an operation that needs a token: refused before its input is read
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 SKIPPED = {"/api/docs"}
 
@@ -113,8 +116,12 @@ def _aim(case, known, pick):
     return case
 
 
-def _exercise(operation, headers, known, statuses):
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+def _needs_a_token(operation) -> bool:
+    return bool(operation.definition.raw.get("security"))
+
+
+def _exercise(operation, headers, known, statuses, examples=EXAMPLES):
+    @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(), pick=st.none() | st.integers(0, 11))
     def run(case, pick):
@@ -139,7 +146,8 @@ def test_api_operations_never_fail_and_match_their_schema(world, ami, shared, ke
     for operation in operations:
         answered[operation.label] = statuses = set()
         try:
-            _exercise(operation, headers, known, statuses)
+            refused = persona == "anonymous" and _needs_a_token(operation)
+            _exercise(operation, headers, known, statuses, REFUSED_EXAMPLES if refused else EXAMPLES)
         except (Exception, BaseExceptionGroup) as exc:  # every operation is tried; all failures are reported together
             failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:2000]}")
     assert not failures, "\n\n".join(failures)
@@ -148,6 +156,9 @@ def test_api_operations_never_fail_and_match_their_schema(world, ami, shared, ke
     if persona == "anonymous":
         public = [label for label in reading if label.endswith("/indicators") or "/passports/" in label]
         assert len(public) >= 3 and all(200 in reading[label] for label in public), reading
+        refused = {op.label: answered[op.label] for op in operations if _needs_a_token(op)}
+        # refused, every time: 401 for a read, 403 for a write (no session, so no CSRF token either)
+        assert len(refused) >= 40 and all(codes and codes <= {401, 403} for codes in refused.values()), refused
     else:
         assert all(200 in codes for codes in reading.values()), {k: v for k, v in reading.items() if 200 not in v}
 
