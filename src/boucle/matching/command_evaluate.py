@@ -10,8 +10,6 @@ import json
 import sys
 from pathlib import Path
 
-from .evaluate import CODES_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
-
 from boucle.cli import gettext_lazy as _
 
 
@@ -50,6 +48,9 @@ def handle(args) -> int:
     from django.utils.translation import gettext
 
     from boucle.cli import use_language
+
+    # the engine (scipy and the knowledge tables) only when evaluating: every other command starts without it
+    from .evaluate import CODES_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
     use_language()
     mode = (gettext("raison sociale seule") if args.name_only else
