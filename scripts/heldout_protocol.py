@@ -114,6 +114,11 @@ def build(rows: list[dict], describe: str, level: str, countries: dict[str, str]
     return sites, flows, truth, case_of
 
 
+def blind(case: str) -> bool:
+    """A blind case of the literature check set (case number a multiple of 3): never read."""
+    return case.isdigit() and int(case) % 3 == 0
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -189,7 +194,7 @@ def run_protocol(dataset: str, describe: str = "words", level: str = "division",
         t = {x for x in truth if case_of[x[0]] == c}
         p = {x for x in pred if case_of[x[0]] == c}
         res["cases"][c] = prf(len(p & t), len(p - t), len(t - p))
-    return res, {"sites": sites, "truth": truth, "pred": pred}
+    return res, {"sites": sites, "truth": truth, "pred": pred, "case_of": case_of}
 
 
 def main() -> int:
@@ -212,10 +217,17 @@ def main() -> int:
         print(f"  everyone-to-everyone:        {res['baselines']['everyone_to_everyone']}")
     if args.misses:
         name = {s["site_id"]: f"{s['name']} [{s['activity']}|{s['naf_code']}]" for s in d["sites"]}
+        # The blind literature cases (case numbers multiples of 3) are scored, never printed: nobody
+        # writing rules reads them.
+        hidden = {sid for sid, c in d["case_of"].items() if args.dataset == "literature" and blind(c)}
+        if hidden:
+            print(f"(blind literature cases not printed: {len({d['case_of'][s] for s in hidden})})", file=sys.stderr)
         for x in sorted(d["truth"] - d["pred"]):
-            print(f"MISS {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
+            if x[0] not in hidden:
+                print(f"MISS {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
         for x in sorted(d["pred"] - d["truth"]):
-            print(f"FP   {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
+            if x[0] not in hidden:
+                print(f"FP   {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
     return 0
 
 

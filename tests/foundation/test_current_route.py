@@ -61,3 +61,29 @@ def test_the_flow_form_validates_with_the_importer_s_rule():
     good = FlowForm({**base, "current_route": "D1"}, sites=sites)
     assert good.is_valid(), good.errors
     assert good.save().current_route == "D1"
+
+
+@pytest.mark.parametrize("written, stored", [("Mise en décharge", "landfill"), ("compostage", "composting"),
+                                             ("Rejet au réseau d'assainissement", "sewer"), ("Landfill", "landfill")])
+def test_import_accepts_the_words_the_flow_form_lists(tmp_path, site, written, stored):
+    report = import_flows(_write(tmp_path, f'EXT-1,offer,Boues,100,t,"{written}"\n'))
+    assert report.ok, report.rejected
+    assert Flow.objects.get(label="Boues").current_route == stored
+
+
+def test_a_refused_route_lists_words_a_person_can_write_not_stored_keys(tmp_path, site):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        report = import_flows(_write(tmp_path, "EXT-1,offer,Chutes,5,t,poubelle\n"))
+    message = report.rejected[0][1]
+    assert "« mise en décharge »" in message and "« déjà vendu pour recyclage »" in message
+    assert "landfill" not in message and "incineration_recovery" not in message and "land_spreading" not in message
+
+
+def test_the_import_template_explains_the_current_route_column():
+    from boucle.flows.import_template import COLUMNS, HEADER
+
+    assert "current_route" in HEADER
+    help_text = str(dict((c[0], c[2]) for c in COLUMNS)["current_route"])
+    assert "R1 à R13" in help_text and "décharge" in help_text

@@ -108,6 +108,12 @@ def _ab(w):
     return [w.synergies["ab"].pk]
 
 
+def _ab_on_trial(w):
+    """Synergy ab on trial: a measured result is recorded once something was exchanged."""
+    Synergy.objects.filter(pk=w.synergies["ab"].pk).update(status="trial")
+    return _ab(w)
+
+
 def _flow_a(w):
     return [w.flows["a_need_ash"].pk]
 
@@ -200,7 +206,7 @@ PAGES = {
     "dashboard": Route(get=set(), refused=(302,)),
     "notifications": Route(get=LOGGED),
     "synergy-transition": Route(args=_ab, post=STEER_AB, data=lambda w: {"target": "contacted", "reason": "appel"}),
-    "synergy-outcome": Route(args=_ab, post=STEER_AB, data=lambda w: {"tonnes_per_year": "100"}),
+    "synergy-outcome": Route(args=_ab_on_trial, post=STEER_AB, data=lambda w: {"tonnes_per_year": "100"}),
     "matching-runs": Route(get=FACILITATORS, post={"facilitator_t", "superuser"},
                            data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": "30"},
                            changes=run_matching_function() is not None),

@@ -39,6 +39,8 @@ REVEALED = {"member_a": {"B"}, "admin_a": {"B"}}
 @pytest.fixture
 def everything(world, ami, shared):  # noqa: F811
     passport = issue_passport(world.sites["A"], {"name": "Bloc béton Alphaciment"})
+    # a measured result is recorded for an exchange on trial or running (matching.lifecycle.MEASURABLE)
+    type(world.synergies["ab"]).objects.filter(pk=world.synergies["ab"].pk).update(status="trial")
     return {"world": world, "ami": ami, "shared": shared, "passport": passport}
 
 

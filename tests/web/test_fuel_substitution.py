@@ -84,6 +84,9 @@ def test_card_calculation_export_totals_and_match_read_one_figure(territory, cap
     assert f"Émissions évitées par an : {card}" in calc  # the calculation adds up to the card
     assert "combustible fossile remplacé chez le receveur" in calc and "émissions de la combustion" in calc
     assert "production de matière vierge" not in calc
+    # the euros are the boiler's useful heat no longer bought (fewer MWh than the fuel it replaces): said so
+    euros = calc.split("Gain net par an")[1].split("</table>")[0]
+    assert "achat de chaleur utile évité" in euros and "achat de combustible" not in euros
     assert "gov.uk/government/publications/greenhouse-gas-reporting-conversion-factors-2025" in calc
     with translation.override("fr"):
         page = client.get(f"/synergies/{kiln.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()

@@ -159,11 +159,13 @@ def test_interest_buttons_record_the_answer(world, as_persona):
 def test_impact_dashboard_keeps_estimates_and_verified_apart(world, as_persona):
     syn, fac = world.synergies["ab"], world.users["facilitator_t"]
     services.transition(syn, "contacted", fac)
-    services.record_outcome(syn, fac, tonnes_per_year=31500)
     before_reveal = as_persona("member_a").get("/espace/impact/").content.decode()
     assert "10\xa0000 à 100\xa0000" in before_reveal and "40\u202f000" not in before_reveal and "40 000" not in before_reveal
     services.express_interest(syn, world.users["member_a"], True)
     services.express_interest(syn, world.users["member_b"], True)
+    for target in ("in_discussion", "trial"):  # a measured result needs an exchange on trial or running
+        services.transition(syn, target, fac)
+    services.record_outcome(syn, fac, tonnes_per_year=31500)
     page = as_persona("member_a").get("/espace/impact/").content.decode()
     rows = {line.split("</th>")[0].split(">")[-1]: line for line in page.split("<tr>") if "</th><td>" in line}
     engaged = next(v for k, v in rows.items() if k.startswith("Estimé"))

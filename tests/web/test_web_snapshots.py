@@ -87,5 +87,6 @@ def test_facilitator_figures_follow_a_recorded_outcome(committed_world, as_perso
     verified = lambda: client.get("/animation/chiffres/").context["indicators"][0]["verified_tonnes_per_year"]  # noqa: E731
     assert not verified()
     synergy = committed_world.synergies["ab"]
+    type(synergy).objects.filter(pk=synergy.pk).update(status="running")  # measured once it runs
     services.record_outcome(synergy, committed_world.users["facilitator_t"], tonnes_per_year=35000)
     assert verified() == 35000

@@ -7,8 +7,14 @@ from boucle.matching import lifecycle, services
 from boucle.matching.models import Reveal, StatusChange
 
 
+def _both_say_yes(world, syn):
+    services.express_interest(syn, world.users["member_a"], True)
+    services.express_interest(syn, world.users["member_b"], True)
+
+
 def test_the_life_of_a_synergy_is_logged_step_by_step(world):
     syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    _both_say_yes(world, syn)
     for target in ("contacted", "in_discussion", "trial", "running", "stopped"):
         services.transition(syn, target, fac, reason=f"vers {target}")
     syn.refresh_from_db()
@@ -22,6 +28,7 @@ def test_the_life_of_a_synergy_is_logged_step_by_step(world):
                                   ["contacted", "in_discussion", "trial"]])
 def test_declined_at_any_step_before_running(world, path):
     syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    _both_say_yes(world, syn)
     for target in path:
         services.transition(syn, target, fac)
     services.transition(syn, "declined", fac, reason="pas de débouché")
@@ -74,6 +81,9 @@ def test_a_no_keeps_identities_hidden(world, as_persona):
 
 def test_verified_outcome_is_kept_apart_from_the_estimate(world, as_persona):
     syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    _both_say_yes(world, syn)
+    for target in ("contacted", "in_discussion", "trial", "running"):
+        services.transition(syn, target, fac)
     client = as_persona("facilitator_t")
     response = client.post(f"/animation/synergies/{syn.pk}/resultat/",
                            {"start_date": "2026-03-01", "tonnes_per_year": "31500", "eur_per_year": "250000"})
@@ -103,3 +113,32 @@ def test_a_facilitator_reason_never_reaches_the_parties(world, as_persona):
     services.transition(syn, "contacted", world.users["facilitator_t"], reason="appelé Bravotherm SAS")
     assert "Bravotherm" not in as_persona("member_a").get(f"/synergies/{syn.pk}/").content.decode()
     assert "appelé Bravotherm SAS" in as_persona("facilitator_t").get(f"/synergies/{syn.pk}/").content.decode()
+
+
+def test_a_measured_result_waits_for_an_exchange(world, as_persona):
+    """On a suggestion, a « verified » 31 500 t would count in the territory's measured figures for an
+    exchange that never happened: refused (in French on the page, 409 through the API) until trial."""
+    from boucle.matching.models import VerifiedOutcome
+
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    client = as_persona("facilitator_t")
+    page = client.get(f"/synergies/{syn.pk}/").content.decode().replace("&#x27;", "'")
+    assert 'name="tonnes_per_year"' not in page and "une fois l'échange en essai ou en fonctionnement" in page
+    answer = client.post(f"/animation/synergies/{syn.pk}/resultat/", {"tonnes_per_year": "31500"}, follow=True)
+    assert "un résultat mesuré s'enregistre une fois l'échange en essai" in answer.content.decode().replace("&#x27;", "'")
+    with pytest.raises(lifecycle.NothingExchanged):
+        services.record_outcome(syn, fac, tonnes_per_year=31500)
+    assert not VerifiedOutcome.objects.exists()
+    _both_say_yes(world, syn)
+    for target in ("contacted", "in_discussion", "trial"):
+        services.transition(syn, target, fac)
+    page = client.get(f"/synergies/{syn.pk}/").content.decode()
+    assert 'name="tonnes_per_year"' in page
+    # a typing slip is told in French, naming the field
+    answer = client.post(f"/animation/synergies/{syn.pk}/resultat/", {"tonnes_per_year": "-3"}, follow=True)
+    text = answer.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
+    assert "« Tonnes par an (mesurées) » ne peut pas être négatif" in text and "must not" not in text
+    answer = client.post(f"/animation/synergies/{syn.pk}/resultat/", {"tonnes_per_year": "trente"}, follow=True)
+    assert "n'est pas un nombre" in answer.content.decode().replace("&#x27;", "'")
+    client.post(f"/animation/synergies/{syn.pk}/resultat/", {"tonnes_per_year": "31 500,5"})
+    assert VerifiedOutcome.objects.get().tonnes_per_year == 31500.5

@@ -146,6 +146,12 @@ def current_route(text: str, column: str = "current_route"):
     try:
         return parse_route(value)
     except ValueError:
+        from django.utils.translation import get_language
+
+        en = (get_language() or "fr").startswith("en")
+        # the words a person may write (the flow form's list), not the stored keys (landfill, incineration…)
+        words = ", ".join(f"« {(r.label_en if en else r.label_fr).lower()} »" for r in routes().values()
+                          if r.credit != "unknown")
         raise CellError(_("%(column)s: %(text)s n'est ni un code d'opération (R1 à R13, D1 à D15) ni une "
                           "filière connue (%(choices)s)")
-                        % {"column": column, "text": repr(text), "choices": ", ".join(routes())}) from None
+                        % {"column": column, "text": repr(text), "choices": words}) from None

@@ -28,6 +28,9 @@ COLUMNS = [
     ("confidential", False, _("oui (par défaut) : libellé et quantité exacte réservés à l'animateur, puis à l'autre entreprise quand vous "
        "êtes toutes deux intéressées ; non : visibles si votre entreprise a publié son profil."), "oui"),
     ("external_id", False, _("Votre propre référence du flux, pour le mettre à jour en réimportant."), ""),
+    ("current_route", False, _("Ce que devient le flux aujourd'hui, sans l'échange : mise en décharge, incinération, "
+                               "déjà vendu pour recyclage, compostage… ou le code d'opération du bordereau (R1 à R13, "
+                               "D1 à D15). Vide : inconnu, une hypothèse documentée s'applique."), "D1"),
 ]
 HEADER = [c[0] for c in COLUMNS]
 

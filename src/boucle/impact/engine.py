@@ -123,7 +123,7 @@ TERM_NAMES = {
     "heat_network_cost": _("réseau de chaleur (investissement annualisé)"),
     "fuel_displaced": _("combustible fossile remplacé chez le receveur"),
     "fuel_combustion": _("émissions de la combustion de la matière"),
-    "avoided_fuel_purchase": _("achat de combustible évité"),
+    "avoided_fuel_purchase": _("achat de chaleur utile évité"),
 }
 
 
@@ -327,7 +327,9 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     is_mat, is_water, is_heat = (info.flow_kind == k for k in ("material", "water", "heat"))
     already = "already on a recovery route today: " + (choice.route.note or "no avoided burden")
     fuel = receiver_of(tables, fuel_receiver, material_key) if info.flow_kind == "material" else None
-    valued = recipe is not None or fuel is not None
+    # already recovered today (recycled, spread): nothing avoided whatever the recipe, only the transport counts
+    already_recovered = credit == "none" and info.flow_kind == "material"
+    valued = recipe is not None or fuel is not None or already_recovered
 
     terms: list[Term] = []
     cost_terms: list[Term] = []
@@ -339,6 +341,10 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                                          qty_missing)
         terms.extend(fuel_co2)
         cost_terms.extend(fuel_cost)
+    elif already_recovered:
+        terms.append(_zero_term("virgin_avoided", "t CO2e", already, Q, base))
+        terms.append(_zero_term("disposal_avoided", "t CO2e", already, Q, base))
+        terms.append(_zero_term("processing", "t CO2e", SAME_PREPARATION, Q, base))
     elif recipe is None:
         if replaces and tables.recipes.get(material_key):
             why = _m("no-recipe-for", _("aucune recette de substitution ne remplace %(replaces)s"), replaces=replaces)
@@ -408,7 +414,7 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
             reasons[name] = why_missing
         return value_if
 
-    avoided = None if Q is None or s is None else (0.0 if credit == "none" else Q * s)
+    avoided = None if Q is None or (s is None and not already_recovered) else (0.0 if credit == "none" else Q * s)
     if fuel is not None:  # burnt: no virgin material avoided
         avoided = None if Q is None else 0.0
     tonnes_diverted = metric("tonnes_diverted", is_mat, None if Q is None else (0.0 if credit == "none" else Q),
@@ -428,7 +434,7 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         else:
             cost_terms.append(_cost_term("avoided_disposal_fee", +1, tables, "disposal_fee",
                                          f"{route}:{info.fee_class}", Q, base))
-        if recipe is not None:
+        if recipe is not None or already_recovered:
             if credit == "none":
                 cost_terms.append(_zero_term("avoided_purchase", "EUR", already, Q, base))
                 cost_terms.append(_zero_term("processing_cost", "EUR", SAME_PREPARATION, Q, base))

@@ -75,12 +75,30 @@ def format_range(value: float | None, low: float | None, high: float | None, uni
 
     def num(x: float) -> str:
         text = f"{x:,.{_decimals(x, low, high)}f}"
-        return text.replace(",", "\u202f") if lang == "fr" else text
+        # French groups with a narrow space and reads a decimal comma (« 7,7 t CO₂e », not « 7.7 »)
+        return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
 
     out = num(v) + (f" {unit}" if unit else "")
     if with_range and lo is not None and hi is not None and high is not None and low is not None and high > low:
         out += f" ({num(lo)} – {num(hi)})" if lang == "fr" else f" ({num(lo)}–{num(hi)})"
     return out
+
+
+def shown(value: float | None, kind: str, low: float | None = None, high: float | None = None) -> float | None:
+    """An estimate as every page and export shows it, so that one figure reads the same on a card, in a
+    total and in a CSV: CO2e (``kind`` « co2e ») to the precision of its range (else two significant
+    digits), euros (« eur ») to two significant digits, quantities (« quantity »: t, MWh, m3) to a tenth
+    below 100 and to the unit above. Measured (verified) figures are not estimates: they are shown as
+    recorded."""
+    if value is None or not math.isfinite(value):
+        return None
+    if kind == "co2e":
+        return meaningful(value, low, high)
+    if kind == "eur":
+        return meaningful(value)
+    if kind == "quantity":
+        return round(value, 1 if abs(value) < 100 else 0)
+    raise ValueError(f"unknown kind of estimate {kind!r}")
 
 
 def _decimals(x: float, low, high) -> int:

@@ -131,6 +131,10 @@ def parse_route(text: str) -> str:
         return low
     if low in ALIASES:
         return ALIASES[low]
+    # the words the flow form lists (« Mise en décharge », « Compostage »…), in either language
+    for key, route in routes().items():
+        if low in (route.label_fr.lower(), route.label_en.lower()):
+            return key
     if normalise_operation(value) is not None:
         key = operation_route(value)
         if key is None:

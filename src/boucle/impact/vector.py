@@ -91,6 +91,12 @@ def compile_model(tables: Tables) -> ImpactModel:
         if info.baseline_route:
             # the documented default of the material (without a waste code): recycled scrap is not credited
             default_route[i] = columns[documented_default(key, None, info.baseline_route).route.key]
+        # already recovered (recycled, spread): no production, disposal or processing avoided, whether or
+        # not the material has a substitution recipe -- only the transport counts, so moving it gains nothing
+        if info.flow_kind == "material":
+            for j in range(nr):
+                if credit[j] == "none":
+                    gain[i, j], gross[i, j], eur[i, j] = 0.0, 0.0, 0.0
         recipe = tables.default_recipe(key)
         if recipe is None:
             continue

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from boucle.api.common import DENIED, FORBIDDEN, HIDDEN, INVALID, Invalid, real_id, user
+from boucle.api.common import CONFLICT, DENIED, FORBIDDEN, HIDDEN, INVALID, Invalid, real_id, user
 from boucle.territories.refs import TerritoryError, resolve
 
 from . import services
@@ -69,12 +69,17 @@ def list_outcomes(request, synergy_id: int):
 
 
 @router.post("/synergies/{synergy_id}/outcomes", tags=["synergies"],
-             response={201: OutcomeOut, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID})
+             response={201: OutcomeOut, **CONFLICT, **DENIED, **FORBIDDEN, **HIDDEN, **INVALID})
 def record_outcome(request, synergy_id: int, payload: OutcomeIn):
-    """Record a measured result (the territory's facilitators); the engine's estimates stay untouched."""
+    """Record a measured result (the territory's facilitators), once the exchange is on trial, running or
+    stopped (409 before); the engine's estimates stay untouched."""
+    from .lifecycle import NothingExchanged
+
     who, synergy = user(request), _synergy(request, synergy_id)
     try:
         outcome = services.record_outcome(synergy, who, **payload.dict())
+    except NothingExchanged as exc:
+        return 409, {"detail": str(exc)}
     except ValueError as exc:  # the service names the field first: "tonnes_per_year must not be negative"
         field = str(exc).split(" ", 1)[0]
         raise Invalid({field if field in OutcomeIn.model_fields else "note": [str(exc)]}) from None

@@ -101,6 +101,8 @@ class Problem:
     per_need: int | None = None
     # Per offer row, the material of a listing label it is for (pipeline._part_numbers), or None.
     o_part_of: np.ndarray | None = None
+    # The stated uses (pipeline.use_filter): per offer row and per need row, or None.
+    uses: tuple | None = None
 
     _ARRAYS = ("o_flow_of", "n_site_of", "n_flow_of")
 
@@ -118,6 +120,8 @@ class Problem:
         for name in ("n_unit", "searchable", "o_part_of"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
+        if self.uses is not None:
+            arrays["uses.o"], arrays["uses.n"] = self.uses
         if self.vterms is not None:
             arrays.update({f"vterms.{f.name}": getattr(self.vterms, f.name) for f in fields(self.vterms)})
         for name, arr in arrays.items():
@@ -139,7 +143,8 @@ class Problem:
                    *(a[k] for k in cls._ARRAYS), a.get("waste_op"), meta["radius_km"], meta["threshold"],
                    meta["cap"], meta["by_plausibility"], ScoreWeights(**meta["weights"]), meta["exhaustive"],
                    vterms=_offer_terms(a), n_unit=a.get("n_unit"), searchable=a.get("searchable"),
-                   per_need=meta.get("per_need"), o_part_of=a.get("o_part_of"))
+                   per_need=meta.get("per_need"), o_part_of=a.get("o_part_of"),
+                   uses=(a["uses.o"], a["uses.n"]) if "uses.o" in a else None)
 
 
 def _offer_terms(arrays: dict):
@@ -370,7 +375,8 @@ def run_tile(spec: TileSpec, threads: int = 1) -> TileResult:
             p.sites, offers, needs, np.asarray(p.o_flow_of)[o_rows], np.asarray(p.n_site_of)[n_rows],
             np.asarray(p.n_flow_of)[n_rows], None if p.waste_op is None else np.asarray(p.waste_op),
             p.radius_km, p.threshold, p.cap, p.by_plausibility, p.weights, p.exhaustive, threads,
-            gain=gain, search_rows=search, o_part_of=None if p.o_part_of is None else np.asarray(p.o_part_of)[o_rows])
+            gain=gain, search_rows=search, o_part_of=None if p.o_part_of is None else np.asarray(p.o_part_of)[o_rows],
+            uses=None if p.uses is None else (np.asarray(p.uses[0])[o_rows], np.asarray(p.uses[1])[n_rows]))
         oi, ni = o_rows[cands.offer_idx[sel]], n_rows[cands.need_idx[sel]]
         km, w = cands.distance_km[sel], cands.compat_weight[sel]
         score, plaus = terms["score"][sel], terms["plausibility"][sel]
@@ -402,7 +408,8 @@ def _run_need_tile(spec: TileSpec, p: Problem, own_site: np.ndarray, xyz: np.nda
         cands, terms, sel = select_need_arrays(
             p.sites, offers, needs, np.asarray(p.o_flow_of)[o_rows], np.asarray(p.n_site_of)[n_rows],
             np.asarray(p.n_flow_of)[n_rows], None if p.waste_op is None else np.asarray(p.waste_op),
-            p.radius_km, p.per_need, p.weights, p.exhaustive, threads, gain=gain)
+            p.radius_km, p.per_need, p.weights, p.exhaustive, threads, gain=gain,
+            uses=None if p.uses is None else (np.asarray(p.uses[0])[o_rows], np.asarray(p.uses[1])[n_rows]))
         oi, ni = o_rows[cands.offer_idx[sel]], n_rows[cands.need_idx[sel]]
         km, w = cands.distance_km[sel], cands.compat_weight[sel]
         score, plaus = terms["score"][sel], terms["plausibility"][sel]

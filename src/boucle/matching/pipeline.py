@@ -19,6 +19,7 @@ import json
 import itertools
 import math
 import operator
+import re
 from contextlib import contextmanager
 
 from dataclasses import dataclass, field
@@ -1029,6 +1030,115 @@ def _part_numbers(o_rows: list) -> np.ndarray | None:
     return out
 
 
+# The use a label states (« … used as fertiliser », "… as aggregate", "Lignin pellets (solid biofuel)",
+# "Ash for landfill construction") says which receivers it is meant for: a receiver whose activity
+# makes that use is the reading the label gives; another one that could take the material is a weaker
+# reading of it, its plausibility multiplied by STATED_USE_OTHER. The material is read from the words
+# before the use (classify.material_words); the use from the words after "as", "for", "used" or an
+# opening bracket. Each use: its words, the NACE prefixes of the activities making it, the need
+# classes that are it, whether a receiver burning the material makes it, and the source.
+@dataclass(frozen=True)
+class StatedUse:
+    name: str
+    phrases: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+    classes: frozenset = frozenset()
+    fuel: bool = False
+    source: str = ""
+
+
+STATED_USES = (
+    StatedUse("land", ("fertiliser", "fertilizer", "fertilisers", "fertilizers", "fertilising", "fertilizing",
+                       "soil conditioner", "soil amendment", "soil improver", "soil improvement", "land spreading",
+                       "landspreading", "spreading on land", "agricultural use", "engrais", "amendement", "epandage",
+                       "valorisation agricole", "dunger", "dungemittel", "bodenverbesserung", "bodenverbesserer"),
+              ("01", "02", "20.15", "39"), frozenset({"fertiliser_mineral"}),
+              source="Regulation (EU) 2019/1009, Annex I: PFC 1 fertiliser and PFC 3 soil improver, applied to "
+                     "soil or plants; Directive 86/278/EEC (sewage sludge used in agriculture); NACE 20.15 "
+                     "(manufacture of fertilisers)"),
+    StatedUse("feed", ("feed", "animal feed", "pig feed", "cattle feed", "fodder", "feedstuff", "feedstuffs",
+                       "alimentation animale", "aliment du betail", "futter", "futtermittel"),
+              ("01.4", "01.5", "03", "10.91", "10.92"), frozenset({"animal_feed"}),
+              source="Regulation (EC) No 767/2009 (placing on the market and use of feed); NACE 01.4 animal "
+                     "production, 03.2 aquaculture, 10.91 and 10.92 manufacture of prepared animal feeds"),
+    StatedUse("fuel", ("fuel", "fuels", "biofuel", "solid biofuel", "solid fuel", "fuel gas", "energy recovery",
+                       "combustible", "combustibles", "valorisation energetique", "brennstoff",
+                       "ersatzbrennstoff", "energetische verwertung"),
+              ("35",), fuel=True,
+              source="Directive 2008/98/EC, Annex II, R1 (use principally as a fuel or other means to generate "
+                     "energy); EN ISO 17225-1 (solid biofuels); NACE 35.1 and 35.3 (electricity, steam)"),
+    # "for cooling", not « chaleur fatale (fumées et refroidissement) », which names where heat comes from
+    StatedUse("cooling", ("cooling water", "for cooling", "used for cooling", "eau de refroidissement",
+                          "pour refroidissement", "pour le refroidissement", "kuhlwasser", "zur kuhlung"),
+              (), frozenset({"water_cooling"}),
+              source="EU BREF Industrial Cooling Systems 2001 (cooling water: once-through and recirculating "
+                     "systems)"),
+    StatedUse("aggregate", ("aggregate", "aggregates", "road base", "sub base", "subbase", "backfill", "embankment",
+                            "granulat", "granulats", "gesteinskornung", "gesteinskornungen"),
+              ("42", "43", "23.6"),
+              source="EN 13242 (aggregates for unbound and hydraulically bound materials for civil engineering "
+                     "work and road construction); EN 12620 (aggregates for concrete); NACE 42.11, 43.12, 23.6"),
+    StatedUse("landfill", ("landfill construction", "landfill cover", "landfill capping", "daily cover",
+                           "couverture de decharge", "deponiebau"),
+              ("38.21",),
+              source="Directive 1999/31/EC, Annex I (landfill lining, drainage and cover layers); NACE 38.21 "
+                     "(operation of landfills for non-hazardous waste)"),
+    StatedUse("remediation", ("bioremediation", "remediation", "soil remediation", "depollution", "sanierung"),
+              ("39",),
+              source="NACE 39.00 (remediation activities and other waste management services: "
+                     "decontamination of soils)"),
+)
+STATED_USE_OTHER = 0.5
+_USE_MARKER = re.compile(r"\b(?:used|use|as|for|pour|comme|als|fur|zur|zum)\b|\(")
+
+
+@lru_cache(maxsize=65536)
+def stated_uses(label: str | None) -> int:
+    """The uses a label states after its material (a bit per row of STATED_USES; 0: none)."""
+    from .knowledge.naf import normalise
+
+    raw = (label or "").lower().replace("ü", "u")
+    m = _USE_MARKER.search(raw)
+    if not m:
+        return 0
+    # "boiler feed water" is a grade of water, not animal feed
+    tail = (" " + normalise(raw[m.start():]) + " ").replace(" feed water ", " ").replace(" feedwater ", " ")
+    bits = 0
+    for i, use in enumerate(STATED_USES):
+        if any(f" {p} " in tail for p in use.phrases):
+            bits |= 1 << i
+    return bits
+
+
+@lru_cache(maxsize=65536)  # a region's rules share a few thousand (activity, class) pairs
+def _uses_made(prefix: str | None, class_key: str) -> int:
+    """The stated uses (bits of STATED_USES) that an activity's need rule makes."""
+    bits = 0
+    for i, use in enumerate(STATED_USES):
+        if (class_key in use.classes or (prefix and any(prefix == p or prefix.startswith(p + ".")
+                                                        or (len(p) == 4 and prefix.startswith(p))
+                                                        for p in use.prefixes))
+                or (use.fuel and prefix and fuel_receivers([prefix], [class_key])[0])):
+            bits |= 1 << i
+    return bits
+
+
+def use_filter(o_use: np.ndarray, n_use: np.ndarray):
+    """The pair step of a stated use: a receiver that does not make the use its offer's label states
+    (``o_use``: bits per offer row; ``n_use``: bits per need row, all set for a declared need)
+    counts STATED_USE_OTHER of its plausibility."""
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        if len(cands) == 0:
+            return cands
+        want = o_use[cands.offer_idx]
+        other = (want != 0) & ((want & n_use[cands.need_idx]) == 0)
+        if not other.any():
+            return cands
+        return eng.Candidates(cands.offer_idx, cands.need_idx, cands.distance_km,
+                              np.where(other, cands.compat_weight * STATED_USE_OTHER, cands.compat_weight))
+    return pair_filter
+
+
 # The ashes and slags a waste operator gives off are residues of its own process, not a sorted
 # material resold: an incinerator's bottom ash goes to a bottom-ash treatment plant and its flue-gas
 # cleaning residues (19 01 07*, 19 01 13*) to a hazardous-waste treatment or landfill (EU BREF WI 2019,
@@ -1089,15 +1199,20 @@ def searchable_rows(vterms, n_offers: int, gain) -> np.ndarray:
 
 def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                   threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
-                  exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None):
+                  exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None,
+                  uses=None):
     """The array part of :func:`propose_table`: candidates, their terms and the positions shown, best
     first (compiled bounded search over ``search_rows`` when a cap per offer is set, else every pair
-    in reach), after the resale filter and ``gain`` (:func:`gain_filter`). One function for the
-    single run and for each tile of a partitioned run (:mod:`.partition`)."""
+    in reach), after the resale filter, ``gain`` (:func:`gain_filter`) and the stated uses (``uses``:
+    per offer row and per need row, :func:`use_filter`). One function for the single run and for
+    each tile of a partitioned run (:mod:`.partition`)."""
     resale = resale_filter(offers, needs, waste_op)
+    stated = use_filter(*uses) if uses is not None else None
 
     def pair_filter(cands: eng.Candidates) -> eng.Candidates:
         cands = resale(cands)
+        if stated is not None:
+            cands = stated(cands)
         return gain(cands) if gain is not None and len(cands) else cands
 
     bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
@@ -1225,15 +1340,19 @@ def _per_need_selection(sites_arr, offers, needs, radius_km, weights, per_need, 
 
 def select_need_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                        per_need: int, weights: ScoreWeights = ScoreWeights(), exhaustive: bool = False,
-                       threads: int = -1, gain=None, offer_rows=None):
+                       threads: int = -1, gain=None, offer_rows=None, uses=None):
     """The array part of the per-need mode (``propose_table(per_need=K)``): candidates, their terms
-    and the positions shown, by need then rank (:func:`select_need_pairs`), after the resale filter
-    and ``gain``; ``offer_rows``: the offer rows worth searching (:func:`searchable_rows`). One
-    function for the single run and for each tile of a partitioned run (:mod:`.partition`)."""
+    and the positions shown, by need then rank (:func:`select_need_pairs`), after the resale filter,
+    ``gain`` and the stated uses (``uses``, :func:`use_filter`); ``offer_rows``: the offer rows worth
+    searching (:func:`searchable_rows`). One function for the single run and for each tile of a
+    partitioned run (:mod:`.partition`)."""
     resale = resale_filter(offers, needs, waste_op)
+    stated = use_filter(*uses) if uses is not None else None
 
     def pair_filter(cands: eng.Candidates) -> eng.Candidates:
         cands = resale(cands)
+        if stated is not None:
+            cands = stated(cands)
         return gain(cands) if gain is not None and len(cands) else cands
 
     if not exhaustive:
@@ -1422,6 +1541,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
                              np.full(inf_site.size, -1, dtype=np.int64)])
 
     gain = gain_filter(vterms, needs, n_unit) if vterms is not None else None
+    uses = _stated_use_rows(o_rows, flows_by_id, n_rows) if inferred else None
     cap = MAX_RECEIVERS_PER_OFFER if default_output else top
     by_plausibility = default_output  # the default output ranks an offer's receivers by plausibility
     searchable = searchable_rows(vterms, len(offers), gain) if cap is not None and not exhaustive else None
@@ -1433,18 +1553,18 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
 
         problem = Problem(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km, threshold,
                           cap, by_plausibility, weights, exhaustive, vterms=vterms, n_unit=n_unit, searchable=searchable,
-                          per_need=per_need, o_part_of=o_part_of)
+                          per_need=per_need, o_part_of=o_part_of, uses=uses)
         cands, _score, _plaus = run_partitioned(problem, workers=workers).candidates()
         terms = _terms(cands, offers, needs, weights)
         sel = np.arange(len(cands))
     elif per_need is not None:
         cands, terms, sel = select_need_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
                                                radius_km, per_need, weights, exhaustive, gain=gain,
-                                               offer_rows=searchable)
+                                               offer_rows=searchable, uses=uses)
     else:
         cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
                                           radius_km, threshold, cap, by_plausibility, weights, exhaustive,
-                                          gain=gain, search_rows=searchable, o_part_of=o_part_of)
+                                          gain=gain, search_rows=searchable, o_part_of=o_part_of, uses=uses)
     # The figures of the pairs shown, for the quantity the receiver can take (additionality.estimated_quantity).
     # After the selection: which pairs are shown, and in which order, does not depend on it -- except that a
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
@@ -1489,6 +1609,23 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
         terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis,
         fuel)
+
+
+def _stated_use_rows(o_rows: list, flows_by_id: dict, n_rows) -> tuple[np.ndarray, np.ndarray] | None:
+    """(uses per offer row, uses made per need row) when some offer's label states a use, else None
+    (a declared need makes every use: its site said what it takes)."""
+    by_flow: dict = {}  # the rows of a flow (its classes) share its label
+    for r in o_rows:
+        if r[0] not in by_flow:
+            by_flow[r[0]] = stated_uses(flows_by_id[r[0]].label)
+    o_use = np.fromiter((by_flow[r[0]] for r in o_rows), dtype=np.int64, count=len(o_rows))
+    if not o_use.any():
+        return None
+    rule_use = np.array([_uses_made(_receiver_activity(rule), rule.class_key) for rule in n_rows.rules],
+                        dtype=np.int64)
+    n_use = np.concatenate([np.full(len(n_rows.declared), -1, dtype=np.int64),
+                            rule_use[n_rows.rule] if rule_use.size else np.zeros(0, dtype=np.int64)])
+    return o_use, n_use
 
 
 _PRIOR = object()  # marks a reading that waits for the site's typical outputs

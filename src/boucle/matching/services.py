@@ -109,11 +109,14 @@ def identities_visible(user, synergy) -> bool:
 
 @transaction.atomic
 def transition(synergy: Synergy, target: str, user, reason: str = "") -> StatusChange:
-    """Move a synergy to ``target`` if the state machine allows it; log who, when and why."""
+    """Move a synergy to ``target`` if the state machine allows it; log who, when and why.
+
+    A trial or a running exchange needs both companies' yes (``lifecycle.NEEDS_BOTH_AGREED``): then
+    each already sees the other, so the status and what a party sees agree."""
     if not can_steer(user, synergy):
         raise PermissionDenied("only the territory's facilitators move a synergy forward")
     synergy = Synergy.objects.select_for_update().get(pk=synergy.pk)
-    lifecycle.check_transition(synergy.status, target)
+    lifecycle.check_transition(synergy.status, target, both_agreed=synergy.both_agreed)
     change = StatusChange.objects.create(synergy=synergy, from_status=synergy.status, to_status=target,
                                          author=user, reason=reason)
     synergy.status = target
@@ -146,9 +149,14 @@ def express_interest(synergy: Synergy, user, yes: bool) -> Synergy:
 @transaction.atomic
 def record_outcome(synergy: Synergy, user, *, start_date=None, tonnes_per_year=None, eur_per_year=None,
                    co2e_avoided_t_per_year=None, water_m3_per_year=None, note: str = "") -> VerifiedOutcome:
-    """A measured result, stored apart from the engine's estimates (which stay untouched)."""
+    """A measured result, stored apart from the engine's estimates (which stay untouched); only for an
+    exchange on trial, running or stopped (``lifecycle.MEASURABLE``)."""
     if not can_steer(user, synergy):
         raise PermissionDenied("only the territory's facilitators record verified outcomes")
+    status = Synergy.objects.filter(pk=synergy.pk).values_list("status", flat=True).first()
+    if status not in lifecycle.MEASURABLE:
+        raise lifecycle.NothingExchanged(f"the synergy is {status}: a measured result is recorded once it is "
+                                         "on trial or running")
     for name, value in (("tonnes_per_year", tonnes_per_year), ("eur_per_year", eur_per_year),
                         ("water_m3_per_year", water_m3_per_year)):
         if value is not None and value < 0:

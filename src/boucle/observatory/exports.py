@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from boucle import jsonout, spreadsheets
+from boucle.impact.ranges import shown
 from boucle.territories import coarse
 
 from . import columns as columns_words
@@ -29,6 +30,34 @@ SYNERGY_COLUMNS = ["synergy_id", "status", "material_class", "offer_site", "offe
                    "need_site", "need_company", "need_commune", "inferred", "distance_km", "quantity_t",
                    "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score", "unit",
                    "estimate_basis"]
+
+
+#: Estimates a person's download rounds as the pages do (``impact.ranges.shown``): a synergy's columns, and
+#: the indicator rows of these metrics on an estimated basis (a verified figure is measured, kept as recorded).
+#: The open-data files (``readable=False``: CLI, scripts) keep the stored figures, to be summed without drift.
+SHOWN_COLUMNS = {"estimated_co2e_avoided_t": "co2e", "estimated_eur_saved": "eur"}
+SHOWN_INDICATORS = {"co2e_avoided_t": "co2e", "eur_saved": "eur"}
+
+
+def _as_shown(rows: list[dict]) -> list[dict]:
+    """Rows with their estimates rounded as the cards and totals show them."""
+    out = []
+    for r in rows:
+        r = dict(r)
+        for column, kind in SHOWN_COLUMNS.items():
+            if r.get(column) is not None and r.get(column) != "":
+                low, high = (r.get("_co2e_range") or (None, None)) if kind == "co2e" else (None, None)
+                r[column] = shown(r[column], kind, low, high)
+        kind = SHOWN_INDICATORS.get(r.get("indicator"))
+        if kind and r.get("basis") in ("estimated", "potential") and isinstance(r.get("value"), (int, float)):
+            r["value"] = shown(r["value"], kind)
+        out.append(r)
+    return out
+
+
+def _co2e_range(explanation) -> tuple:
+    e = explanation if isinstance(explanation, dict) else {}
+    return e.get("co2e_low_t"), e.get("co2e_high_t")
 
 
 class ExportRefused(ValueError):
@@ -92,7 +121,7 @@ def write_table(rows: list[dict], columns: list[str], fmt: str, sheet: str = "da
     (``columns``), a CSV that a French spreadsheet opens (semicolons, byte-order mark), and in XLSX a
     sheet pairing each header with its stable key of ``docs/open-data-schema.md``."""
     if readable:
-        return _readable_table(rows, columns, fmt, sheet)
+        return _readable_table(_as_shown(rows), columns, fmt, sheet)
     if fmt == "csv":
         return spreadsheets.csv_text(spreadsheets.dict_rows(rows, columns), header=columns).encode("utf-8")
     if fmt == "xlsx":
@@ -189,6 +218,8 @@ def synergy_rows(ref, user=None, statuses=None) -> list[dict]:
             "inferred": s.inferred, "distance_km": s.distance_km if sees_offer and sees_need else None,
             "quantity_t": s.quantity_t, "estimated_tonnes_diverted": s.tonnes_diverted,
             "estimated_co2e_avoided_t": s.co2e_avoided_t, "estimated_eur_saved": s.eur_saved, "score": s.score,
+            # not a column: its range, for a person's download to round the CO2e as the synergy's card does
+            "_co2e_range": _co2e_range(s.explanation),
             "unit": s.offer.base_unit,  # the unit of quantity_t: t, MWh or m3 by the offer's kind
             # what the figures are for (matching.additionality.BASIS_*): quantity_t and the estimates are
             # empty for « to_agree », an upper bound for « whole_offer »
@@ -237,7 +268,8 @@ def synergy_lines(ref, rows, user=None):
             # Two sites at one address make a degenerate (invalid) line: a point says the same.
             geometry = ({"type": "Point", "coordinates": [a_lon, a_lat]} if (a_lat, a_lon) == (b_lat, b_lon)
                         else {"type": "LineString", "coordinates": [[a_lon, a_lat], [b_lon, b_lat]]})
-        out.append({"type": "Feature", "id": r["synergy_id"], "properties": r, "geometry": geometry})
+        properties = {k: v for k, v in r.items() if not k.startswith("_")}  # columns only
+        out.append({"type": "Feature", "id": r["synergy_id"], "properties": properties, "geometry": geometry})
     return out
 
 

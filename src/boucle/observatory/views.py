@@ -56,7 +56,10 @@ def public_epcis(period=None) -> list[dict]:
     names = dict(Epci.objects.filter(siren__in=codes).values_list("siren", "name"))
     rows = [{"code": code, "name": names.get(code, code), **ind.headline(ind.present(figs, public=True))}
             for code, figs in zip(codes, figures)]
-    return sorted(rows, key=lambda r: r["name"])
+    from boucle.territories.refs import fold_name
+
+    # in dictionary order: « CA de Béthune » before « CA Valenciennes », « CC Pévèle » before « CC Picardie »
+    return sorted(rows, key=lambda r: (fold_name(r["name"]).replace(" ", ""), r["name"]))
 
 
 def _lang() -> str:
@@ -67,7 +70,12 @@ def _lang() -> str:
 
 def public_home(request):
     indicator = _indicator(request)
-    epcis = [{"name": r["name"], "cells": [r[c] for c in PUBLIC_COLUMNS]} for r in public_epcis()]
+    from boucle.web.words import estimate_text
+
+    # the estimated CO2e as every page reads an estimate (« 1 800 », not « 1 771 »); counts and measures as they are
+    epcis = [{"name": r["name"], "cells": [estimate_text(r[c], "co2e") if c == "estimated_co2e_avoided_t"
+                                           and r[c] is not None else r[c] for c in PUBLIC_COLUMNS]}
+             for r in public_epcis()]
     return render(request, "observatory/public.html", {
         "epcis": epcis, "indicator": indicator, "indicators": INDICATORS.items(),
         "columns": [(c, INDICATORS[c]) for c in PUBLIC_COLUMNS],

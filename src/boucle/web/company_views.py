@@ -215,13 +215,16 @@ def synergy_detail(request, pk):
         change.from_label = STATUS_LABELS.get(change.from_status, change.from_status)
         change.to_label = STATUS_LABELS.get(change.to_status, change.to_status)
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
-    from .facilitator_views import status_choices
+    from .facilitator_views import status_choices, waiting_for_agreement
 
     hidden = card["offer"]["site"]["anonymous"] or card["need"]["site"]["anonymous"]
     return render(request, "web/company/synergy_detail.html", {
         "card": card, "log": log, "outcomes": outcomes, "calc": calculation(synergy, hidden),
         "aids": for_synergy_page(synergy, request.user),
-        "targets": status_choices(synergy.status) if card["can_steer"] else []})
+        "targets": status_choices(synergy.status, synergy.both_agreed) if card["can_steer"] else [],
+        "waiting": card["can_steer"] and waiting_for_agreement(synergy),
+        "measurable": synergy.status in lifecycle.MEASURABLE,
+        "offer_interest": synergy.offer_interest, "need_interest": synergy.need_interest})
 
 
 @login_required

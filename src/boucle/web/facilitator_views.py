@@ -66,13 +66,15 @@ def _steerable(request, pk):
 DESTRUCTIVE = {lifecycle.DECLINED, lifecycle.STOPPED}
 
 
-def status_choices(current: str) -> list[tuple[str, str, bool]]:
+def status_choices(current: str, both_agreed: bool = True) -> list[tuple[str, str, bool]]:
     """(key, label, selected) for the status form: forward steps in lifecycle order, endings last.
 
     The natural next step is preselected; when the only way on is an ending (a running
     synergy can only stop), a blank "choose" entry is, so one careless click ends nothing.
+    Trial and running are offered only once both companies said yes (``lifecycle.NEEDS_BOTH_AGREED``).
     """
-    allowed = lifecycle.TRANSITIONS.get(current, set())
+    allowed = {s for s in lifecycle.TRANSITIONS.get(current, set())
+               if both_agreed or s not in lifecycle.NEEDS_BOTH_AGREED}
     forward = [s for s in lifecycle.STATUSES if s in allowed and s not in DESTRUCTIVE]
     endings = [s for s in lifecycle.STATUSES if s in allowed and s in DESTRUCTIVE]
     choices = [(s, str(STATUS_LABELS[s]), i == 0) for i, s in enumerate(forward)]
@@ -80,6 +82,12 @@ def status_choices(current: str) -> list[tuple[str, str, bool]]:
     if endings and not forward:
         choices.insert(0, ("", _("— choisir —"), True))
     return choices
+
+
+def waiting_for_agreement(synergy) -> bool:
+    """Whether the next steps (trial, running) wait for a company's yes."""
+    return not synergy.both_agreed and bool(lifecycle.TRANSITIONS.get(synergy.status, set())
+                                            & lifecycle.NEEDS_BOTH_AGREED)
 
 
 def _refusal(current: str, target: str) -> str:
@@ -104,6 +112,11 @@ def synergy_transition(request, pk):
             "current_label": STATUS_LABELS[synergy.status]})
     try:
         services.transition(synergy, target, request.user, reason)
+    except lifecycle.AgreementMissing:
+        messages.error(request, _("Changement refusé : un essai ou un échange en fonctionnement met les deux "
+                                  "entreprises en relation ; il faut d'abord que chacune ait accepté la mise en "
+                                  "relation sur Boucle."))
+        return redirect("synergy-detail", pk=pk)
     except lifecycle.TransitionError:
         messages.error(request, _("Changement refusé : %(error)s") % {"error": _refusal(synergy.status, target)})
         return redirect("synergy-detail", pk=pk)
@@ -146,9 +159,19 @@ def introduce(request, synergy) -> int:
                   base_url=request.build_absolute_uri("/"))
 
 
-def _number(text):
-    text = (text or "").strip().replace(",", ".")
-    return float(text) if text else None
+class _Unreadable(ValueError):
+    pass
+
+
+def _number(text, label):
+    text = (text or "").strip().replace(",", ".").replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        raise _Unreadable(_("« %(field)s » n'est pas un nombre") % {"field": label}) from None
+    if value is not None and value < 0:
+        raise _Unreadable(_("« %(field)s » ne peut pas être négatif") % {"field": label})
+    return value
 
 
 @facilitator_required
@@ -157,15 +180,23 @@ def synergy_outcome(request, pk):
     synergy = _steerable(request, pk)
     try:
         start = request.POST.get("start_date", "").strip()
+        try:
+            start_date = dt.date.fromisoformat(start) if start else None
+        except ValueError:
+            raise _Unreadable(_("date de démarrage illisible")) from None
         services.record_outcome(
-            synergy, request.user, start_date=dt.date.fromisoformat(start) if start else None,
-            tonnes_per_year=_number(request.POST.get("tonnes_per_year")),
-            eur_per_year=_number(request.POST.get("eur_per_year")),
-            co2e_avoided_t_per_year=_number(request.POST.get("co2e_avoided_t_per_year")),
+            synergy, request.user, start_date=start_date,
+            tonnes_per_year=_number(request.POST.get("tonnes_per_year"), _("Tonnes par an (mesurées)")),
+            eur_per_year=_number(request.POST.get("eur_per_year"), _("Euros par an (mesurés)")),
+            co2e_avoided_t_per_year=_number(request.POST.get("co2e_avoided_t_per_year"),
+                                            _("t CO₂e évitées par an")),
             note=request.POST.get("note", ""))
         messages.success(request, _("Résultat vérifié enregistré."))
-    except ValueError as exc:
-        messages.error(request, _("Résultat refusé : %(error)s") % {"error": exc})
+    except lifecycle.NothingExchanged:
+        messages.error(request, _("Résultat refusé : un résultat mesuré s'enregistre une fois l'échange en essai ou "
+                                  "en fonctionnement."))
+    except _Unreadable as exc:
+        messages.error(request, _("Résultat refusé : %(error)s.") % {"error": exc})
     return redirect("synergy-detail", pk=pk)
 
 

@@ -42,13 +42,16 @@ def route_choices() -> list[tuple[str, str]]:
     from django.utils.translation import get_language
 
     from boucle.impact.routes import routes
+    from boucle.reference.operations import operation_wording
 
-    en = (get_language() or "fr").startswith("en")
+    lang = get_language() or "fr"
+    en = lang.startswith("en")
     named = [(r.key, r.label_en if en else r.label_fr) for r in routes().values() if r.credit != "unknown"]
     ops = []
     for r in routes().values():
         for code in r.rd_codes:
-            ops.append((code, f"{code} — {r.label_en if en else r.label_fr}"))
+            # the annex's words, as on the waste contract (« R4 — Recyclage ou récupération des métaux… »)
+            ops.append((code, f"{code} — {operation_wording(code, lang) or (r.label_en if en else r.label_fr)}"))
     ops.sort(key=lambda c: (c[0][0], int("".join(ch for ch in c[0] if ch.isdigit()))))
     # Two groups: a company knows its route in words, a waste contract names its R/D code;
     # listed together, « Mise en décharge » and « D1 — Mise en décharge » read as duplicates.
@@ -218,6 +221,11 @@ class FlowForm(forms.Form):
     def initial_for(cls, flow: Flow) -> dict:
         return {"site": flow.site_id, "direction": flow.direction, "kind": flow.kind, "label": flow.label,
                 "ewc": flow.ewc.code if flow.ewc_id else "", "material_class": material_label(flow.material_class),
-                "quantity": flow.quantity, "unit": flow.unit, "period": flow.period,
+                "quantity": _plain(flow.quantity), "unit": flow.unit, "period": flow.period,
                 "confidential": flow.confidential, "current_route": flow.current_route,
-                "temperature_c": flow.temperature_c}
+                "temperature_c": _plain(flow.temperature_c)}
+
+
+def _plain(value):
+    """A stored float as its company typed it: « 2300 », not « 2300.0 » (a number field shows the value as is)."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else value

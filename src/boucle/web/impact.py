@@ -16,17 +16,24 @@ from boucle.matching import lifecycle
 from boucle.matching.models import VerifiedOutcome
 
 
-def _display(row: dict, approximate: bool) -> dict:
-    """Cells as text: exact figures, or decade brackets when a total would give away a hidden counterpart."""
+def _display(row: dict, approximate: bool, estimated: bool = False) -> dict:
+    """Cells as text: exact figures, or decade brackets when a total would give away a hidden counterpart.
+
+    An ``estimated`` row (the engine's, not measured) shows its CO2e and euros as the cards do
+    (``impact.ranges.shown``: the CO2e to the precision of its summed range ``co2e_low``/``co2e_high``
+    when the row has one, else two significant digits), so a total of one synergy reads as its card."""
     from django.utils.formats import number_format
 
     from .present import bracket
+    from .words import estimate_text
 
     cells = {"n": number_format(row["n"], use_l10n=True, force_grouping=True)}
     for key, digits in (("tonnes", 1), ("co2e", 1), ("eur", 0), ("mwh", 0), ("m3", 0)):
         value = row[key]
         if approximate and value:
             cells[key] = bracket(value, "")
+        elif estimated and key in ("co2e", "eur"):
+            cells[key] = estimate_text(value, key, row.get("co2e_low"), row.get("co2e_high"))
         else:
             # A decimal helps a small measured exchange (2,5 t), not 773 573,2 t: the figures above
             # the table, from the same allocation, read 773 573.
@@ -44,7 +51,7 @@ def potential_row(exchanges, ids, hidden_ids=frozenset()) -> dict:
     f = figures(mine)
     row = {"n": len(mine), "tonnes": f["tonnes_diverted"], "co2e": f["co2e_avoided_t"], "eur": f["eur_saved"],
            "mwh": f["mwh"], "m3": f["m3"]}
-    row["display"] = _display(row, any(e["synergy_id"] in hidden_ids for e in mine))
+    row["display"] = _display(row, any(e["synergy_id"] in hidden_ids for e in mine), estimated=True)
     return row
 
 
@@ -75,8 +82,18 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None) -> dict:
                 row["mwh"] += quantity or 0
             elif kind == "water":
                 row["m3"] += quantity or 0
+        # the CO2e range of the total: the sum of the cards' lows and highs (one synergy: its card's precision)
+        lows = highs = 0.0
+        for explanation in group.values_list("explanation", flat=True).iterator():
+            e = explanation if isinstance(explanation, dict) else {}
+            if e.get("co2e_low_t") is None or e.get("co2e_high_t") is None:
+                lows = highs = None
+                break
+            lows, highs = lows + e["co2e_low_t"], highs + e["co2e_high_t"]
+        if lows is not None and row["n"]:
+            row["co2e_low"], row["co2e_high"] = lows, highs
         hidden = bool(hidden_ids) and bool(hidden_ids & set(group.values_list("pk", flat=True)))
-        row["display"] = _display(row, hidden)
+        row["display"] = _display(row, hidden, estimated=True)
         return row
 
     latest = {}

@@ -91,8 +91,11 @@ def flow_card(user, flow, *, revealed: bool = False) -> dict:
             "material_class": flow.material_class, "ewc": flow.ewc.code if flow.ewc_id else "",
             "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site, "exact": exact}
     if exact:
+        from .words import flow_quantity
+
+        # who may see the label sees the quantity as declared (« 2 300 t/an »), not a bracket of it
         card.update({"id": flow.pk, "label": flow.label, "quantity": flow.quantity, "unit": flow.unit,
-                     "period": flow.period})
+                     "period": flow.period, "quantity_text": flow_quantity(flow.quantity, flow.unit, flow.period)})
     return card
 
 
@@ -123,7 +126,9 @@ def synergy_card(user, synergy) -> dict:
     return {
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
         "material": material_label(synergy.material_class), "distance_km": distance_km,
-        "distance": (f"{formats.number_format(distance_km, 1)} km" if distance_km is not None
+        # two sites at one address (or a few metres apart) read « < 0,1 km », not « 0,0 km »
+        "distance": ((f"< {formats.number_format(0.1, 1)} km" if distance_km < 0.05 else
+                      f"{formats.number_format(distance_km, 1)} km") if distance_km is not None
                      else coarse.distance_band(synergy.distance_km)),
         # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
         # exact distance back, so it goes with the distance.
@@ -144,6 +149,7 @@ def synergy_card(user, synergy) -> dict:
         "co2e_figure": None if hidden else co2e_text(synergy, with_range=False),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
+        "route_unchanged": route_unchanged(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
@@ -185,7 +191,8 @@ def eur_text(eur: float) -> str:
 
 
 def route_assumption(explanation) -> str | None:
-    """What the offer is assumed to become today when the company did not say, in words."""
+    """What the offer is assumed to become today when the company did not say, in words; when that is
+    already a recovery (recycled, spread), what it means for the exchange."""
     from boucle.impact.routes import routes
 
     if not isinstance(explanation, dict) or not explanation.get("current_route_assumed"):
@@ -194,7 +201,26 @@ def route_assumption(explanation) -> str | None:
     if route is None:
         return None
     label = route.label_en if (get_language() or "fr").startswith("en") else route.label_fr
-    return _("devenir actuel non déclaré, supposé : %(route)s") % {"route": label.lower()}
+    text = _("devenir actuel non déclaré, supposé : %(route)s") % {"route": label.lower()}
+    if route.credit == "none":
+        text = _("%(assumption)s ; si c'est bien le cas, l'échange ne change pas son traitement : il n'évite ni "
+                 "matière vierge ni élimination") % {"assumption": text}
+    return text
+
+
+def route_unchanged(explanation) -> str | None:
+    """For an offer its company declared already recovered (an R code of recycling, spreading) whose
+    quantity is unknown (with one, a pair gaining nothing is left out): that the exchange changes nothing."""
+    from boucle.impact.routes import routes
+
+    if not isinstance(explanation, dict) or explanation.get("current_route_assumed"):
+        return None
+    route = routes().get(explanation.get("current_route") or "")
+    if route is None or route.credit != "none":
+        return None
+    label = route.label_en if (get_language() or "fr").startswith("en") else route.label_fr
+    return _("%(route)s aujourd'hui (déclaré par l'entreprise) : l'échange ne change pas son traitement, il "
+             "n'évite ni matière vierge ni élimination") % {"route": label}
 
 
 def reason_text(reason: dict) -> str | None:

@@ -80,6 +80,22 @@ def _factor(value: float, lang: str) -> str:
     return _decimal_mark(f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.6f}".rstrip("0"), lang)
 
 
+def _term_number(value, lang):
+    """A term of the calculation or its quantity to three significant digits (« 1 640 », « -99,9 »): the
+    terms then add up to the total above them (1 640 - 99,9 + 2 130 = 3 670, shown « 3 700 ») where two
+    digits (1 600 - 100 + 2 100 = 3 600) did not."""
+    import math
+
+    from boucle.impact.ranges import meaningful
+
+    if value is None:
+        return "—"
+    v = meaningful(value, digits=3)
+    decimals = max(0, 2 - int(math.floor(math.log10(abs(v))))) if v else 0
+    text = f"{v:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
 def _number(value, lang):
     return _decimal_mark(format_range(value, None, None, "", lang).strip(), lang) if value is not None else "—"
 
@@ -145,10 +161,11 @@ def calculation(synergy, hidden: bool) -> dict | None:
         for t in terms:
             how = ""
             if t.activity is not None and t.factor:
-                how = f"{_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} {_unit(t.unit)}"
+                how = (f"{_term_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} "
+                       f"{_unit(t.unit)}")
             cited = bool(t.factor_id) and t.factor_id != "NONE"
             name, url = source_name(t.source) if cited else ("", "")
-            out.append({"label": translate(term_name(t.name)), "value": _number(t.value, lang),
+            out.append({"label": translate(term_name(t.name)), "value": _term_number(t.value, lang),
                         "how": how, "source_name": name, "source_url": url,
                         "row": t.factor_id if cited else "",  # the data row, for checks (not shown)
                         "formula": str(FORMULAS.get(t.name, "")) if cited else "",

@@ -39,6 +39,28 @@ def number(value, digits: int = 0) -> str:
     return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
 
 
+def estimate_text(value, kind: str = "co2e", low=None, high=None) -> str:
+    """An engine estimate as text, to the digits ``impact.ranges.shown`` keeps (the cards', totals' and
+    exports' rule): CO2e to its range's precision or two significant digits, euros to two, quantities to a
+    tenth below 100. « — » when unknown."""
+    from django.utils.translation import get_language
+
+    from boucle.impact.ranges import format_range, shown
+
+    try:
+        value = None if value in (None, "") else float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if value is None or not math.isfinite(value):
+        return "—"
+    if kind == "quantity":
+        v = shown(value, kind)
+        return number(v, 1 if abs(v) < 100 else 0)
+    lang = "en" if (get_language() or "fr").startswith("en") else "fr"
+    return format_range(value, low if kind == "co2e" else None, high if kind == "co2e" else None, "", lang,
+                        with_range=False).strip()
+
+
 def _scaled(value: float, unit: str) -> tuple[str, str]:
     """Euros read as k€ / M€ from ten thousand on ("1 à 10 M€"), other units keep their grouping."""
     if unit.startswith("€"):

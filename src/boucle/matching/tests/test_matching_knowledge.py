@@ -264,3 +264,14 @@ def test_a_power_station_that_names_its_process_takes_only_what_that_process_bur
     # a coal or unspecified station co-fires biomass and fuel gas: every fuel stays
     assert {"coal", "biomass_wood_chips", "fuel_gas"} <= _keys(infer_needs("35", "Coal-fired power station"))
     assert {"coal", "natural_gas"} <= _keys(infer_needs("35.11", "Power plant"))
+
+
+@pytest.mark.parametrize("activity", ["Cattle feed production", "Poultry feed production", "Fish feed producer"])
+def test_a_feed_named_by_its_animal_is_a_feed_maker_not_a_farm(activity):
+    # NACE 10.91 (prepared feeds for farm animals): such a site takes feed materials; sawdust only as a
+    # boiler fuel of any food plant, not as the bedding of a farm
+    codes = dict(site_codes(None, activity))
+    assert codes.get("10.91", 0) >= 0.8 and not any(c.startswith(("01.4", "03.2", "10.20")) for c in codes)
+    needs = {n.class_key: n.weight for n in infer_needs(None, activity)}
+    assert needs.get("molasses", 0) >= 0.5 and needs.get("sawdust_shavings", 0) <= 0.3
+    assert any(c.startswith(("01.4", "03.2")) for c, _ in site_codes(None, activity.split()[0] + " farm"))

@@ -92,6 +92,17 @@ def _toile_and_map(page, live_server):
     }""")
     assert painted > 1000  # the Sankey drew its bands on the canvas
     assert page.locator("#obs-map svg path").count() > 50  # one outline per commune of the MEL
+    # the territory fills its map (fitted at whole zoom levels, it fell back a level: a quarter of the area)
+    share = page.evaluate("""() => {
+        const box = document.querySelector('#obs-map').getBoundingClientRect();
+        let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        for (const p of document.querySelectorAll('#obs-map path.leaflet-interactive')) {
+            const r = p.getBoundingClientRect();
+            x0 = Math.min(x0, r.left); y0 = Math.min(y0, r.top); x1 = Math.max(x1, r.right); y1 = Math.max(y1, r.bottom);
+        }
+        return Math.max((x1 - x0) / box.width, (y1 - y0) / box.height);
+    }""")
+    assert share > 0.7, share
     assert page.errors == []
 
 

@@ -64,3 +64,34 @@ def test_public_estimates_say_they_count_running_synergies_only(obs_world, clien
     page = client.get(reverse("observatory:public"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "CO₂e évité, estimé, synergies en fonctionnement (t/an)" in page
     assert "CO2e" not in page
+
+
+def test_the_public_table_reads_an_estimate_as_the_cards_do(obs_world, client, monkeypatch):
+    """An EPCI's estimated CO₂e (running synergies) reads « 1 800 » as a synergy's card would, not « 1 771 »;
+    the counts and the verified (measured) figure stay as they are."""
+    from boucle.observatory import views
+
+    row = {"code": MEL, "name": "Métropole Test", "companies_declaring": 12, "offers_t": 1234.0, "needs_t": 567.0,
+           "synergies_running": 3, "estimated_co2e_avoided_t": 1770.5975, "verified_co2e_avoided_t": 1234.0}
+    monkeypatch.setattr(views, "public_epcis", lambda period=None: [row])
+    page = client.get(reverse("observatory:public"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    cells = page.split("Métropole Test", 1)[1].split("</tr>", 1)[0].replace("\u202f", " ").replace("\xa0", " ")
+    assert "<td>1 800</td>" in cells and "1 771" not in cells and "<td>1 234</td>" in cells, cells
+
+
+def test_the_public_table_lists_epcis_in_dictionary_order(obs_world, client, monkeypatch):
+    """Sorted by code point, « CA de Béthune » came after « CA Valenciennes » and « CC Pévèle » after « CC Ponthieu »."""
+    from boucle.observatory import queries, views
+
+    names = ["CA Valenciennes Métropole", "CA de Béthune-Bruay", "CC Ponthieu-Marquenterre", "CC Pévèle-Carembault",
+             "CA d'Hénin-Carvin"]
+    codes = [f"29900000{i}" for i in range(len(names))]
+    monkeypatch.setattr(queries, "epci_figures", lambda period=None: (codes, [{}] * len(codes)))
+    monkeypatch.setattr(views.ind, "headline", lambda doc: {})
+    monkeypatch.setattr(views.ind, "present", lambda figs, public: {})
+    from boucle.territories.models import Epci
+
+    Epci.objects.bulk_create([Epci(siren=c, name=n, kind="CA") for c, n in zip(codes, names)])
+    assert [r["name"] for r in views.public_epcis()] == [
+        "CA de Béthune-Bruay", "CA d'Hénin-Carvin", "CA Valenciennes Métropole", "CC Pévèle-Carembault",
+        "CC Ponthieu-Marquenterre"]

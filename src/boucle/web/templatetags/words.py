@@ -23,6 +23,13 @@ def num(value, digits=0):
 
 
 @register.filter
+def estimate(value, kind="co2e"):
+    """``{{ total|estimate:"co2e" }}``, ``{{ total|estimate:"eur" }}``: an engine estimate rounded as the cards
+    round it (``impact.ranges.shown``: two significant digits without a range), « 570 000 », never « 568 360 »."""
+    return words.estimate_text(value, kind)
+
+
+@register.filter
 def flow_quantity(flow):
     """``{{ flow|flow_quantity }}`` → "2 300 t/an", "0,6 kg (une fois)": the declared quantity in words."""
     return words.flow_quantity(flow.quantity, flow.unit, flow.period)

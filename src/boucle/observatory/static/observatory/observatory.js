@@ -65,7 +65,8 @@
 
   const mapEl = document.getElementById("obs-map");
   if (mapEl && window.L) {
-    const map = L.map(mapEl, { preferCanvas: false }).setView([50.3, 2.8], 8);
+    // quarter zoom steps: with whole ones, fitting a region fell back a full level and drew it at a quarter of the map
+    const map = L.map(mapEl, { preferCanvas: false, zoomSnap: 0.25 }).setView([50.3, 2.8], 8);
     if (mapEl.dataset.tileUrl) {
       L.tileLayer(mapEl.dataset.tileUrl, { attribution: mapEl.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
     }
@@ -76,7 +77,7 @@
         style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties.value, bounds) }),
         onEachFeature: (f, l) => l.bindTooltip(text(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed))),
       }).addTo(map);
-      if (geo.features.length) map.fitBounds(layer.getBounds());
+      if (geo.features.length) map.fitBounds(layer.getBounds(), { animate: false });
       const shown = geo.features.filter((f) => f.properties.value !== null && f.properties.value !== undefined).length;
       if (status) status.textContent = (mapEl.dataset.countText || "{n} / {k}")
         .replace("{n}", fmt(shown, "")).replace("{k}", fmt(geo.features.length, ""));
