@@ -4,7 +4,60 @@ The shipped reference tables (communes, waste codes, NAF) are loaded once per te
 database; each test then runs in a transaction that is rolled back.
 """
 
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
+
+TEMPLATES_ENV = "BOUCLE_SQLITE_TEMPLATES"
+SRC = Path(__file__).resolve().parent / "src"
+
+
+def pytest_configure(config):
+    """The commands the tests run as subprocesses, each on a new SQLite file of its own data folder, copy one
+    database migrated by the first of them (``boucle.bootstrap.ensure_database``) instead of migrating and
+    loading the reference tables again (~4 s of CPU each). One folder per run of the suite, made here and
+    inherited by the xdist workers, so a run never starts from an older run's database."""
+    if not os.environ.get(TEMPLATES_ENV):
+        os.environ[TEMPLATES_ENV] = config._boucle_templates = tempfile.mkdtemp(prefix="boucle-test-templates-")
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_boucle_templates", None):
+        shutil.rmtree(config._boucle_templates, ignore_errors=True)
+        os.environ.pop(TEMPLATES_ENV, None)
+
+
+def clean_env(data_dir: Path, database_url: str | None = None) -> dict:
+    """The environment of a ``boucle`` subprocess on a data folder of its own: none of the caller's Boucle,
+    Django or database settings, French, the run's shared folder of pre-migrated databases."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOUCLE_", "DATABASE_URL", "DJANGO_", "PYTEST_"))}
+    return {**env, "PYTHONPATH": str(SRC), "BOUCLE_DATA_DIR": str(data_dir), "BOUCLE_LANG": "fr",
+            "DATABASE_URL": database_url or f"sqlite:///{data_dir / 'boucle.sqlite3'}",
+            TEMPLATES_ENV: os.environ[TEMPLATES_ENV]}
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir() -> Path:
+    """A data folder holding the demo territory as ``boucle demo --no-serve`` makes it (database, passport key
+    and log of signed heads), built once per run of the suite, by whichever xdist worker asks first, while the
+    others wait for it. Read-only: a test copies it (``shutil.copytree``) and works on its copy."""
+    shared = Path(os.environ[TEMPLATES_ENV])
+    built = shared / "demo"
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "boucle.sqlite3").exists():
+            folder = shared / f"demo-{os.getpid()}"
+            done = subprocess.run([sys.executable, "-m", "boucle", "demo", "--no-serve"], capture_output=True,
+                                  text=True, env=clean_env(folder), timeout=900)
+            assert done.returncode == 0, done.stderr[-3000:]
+            folder.rename(built)
+    return built
 
 
 @pytest.fixture(scope="session")

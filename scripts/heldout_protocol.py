@@ -164,7 +164,8 @@ def run_protocol(dataset: str, describe: str = "words", level: str = "division",
             raise SystemExit(f"boucle {' '.join(cmd)} failed")
         return res.stdout
 
-    run("manage", "migrate", "--verbosity", "0")
+    # the first import makes the database: migrated, reference tables loaded (copied from a pre-migrated
+    # file when BOUCLE_SQLITE_TEMPLATES names a folder holding one)
     run("import", "sites", str(work / "sites.csv"), "--json")
     run("import", "flows", str(work / "flows.csv"), "--json")
     out = run("match", "--format", "jsonl", "--no-store")

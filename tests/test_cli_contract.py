@@ -1,7 +1,8 @@
 """The command-line contract, as a facilitator's script or an integrator's pipeline relies on it.
 
-One demo territory is built once (``boucle demo --no-serve`` into a temporary directory) and every
-command runs against it as a subprocess, the way a user runs it:
+One demo territory is built once per run of the suite (``boucle demo --no-serve``: ``demo_data_dir``),
+copied into a temporary directory, and every command runs against the copy as a subprocess, the way a
+user runs it:
 
 - with ``--json`` (or ``--format jsonl``) stdout holds only the data, logs go to stderr;
 - bad input (unknown territory, unknown site, missing file, a CSV with a bad row, a negative number,
@@ -12,6 +13,7 @@ command runs against it as a subprocess, the way a user runs it:
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,11 +36,9 @@ def _env(data_dir: Path, lang: str | None = None) -> dict:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_data_dir):
     data_dir = tmp_path_factory.mktemp("cli-contract")
-    done = subprocess.run([sys.executable, "-m", "boucle", "demo", "--no-serve"], capture_output=True, text=True,
-                          env=_env(data_dir), timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
+    shutil.copytree(demo_data_dir, data_dir, dirs_exist_ok=True)
     return data_dir
 
 

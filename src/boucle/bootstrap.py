@@ -63,7 +63,7 @@ def ensure_database(quiet: bool = True) -> None:
     path = _sqlite_path()
     if path is not None and (not path.exists() or path.stat().st_size == 0):
         path.parent.mkdir(parents=True, exist_ok=True)
-        template = Path(settings.DATA_DIR) / "templates" / f"boucle-{_migrations_fingerprint()}.sqlite3"
+        template = Path(settings.SQLITE_TEMPLATES_DIR) / f"boucle-{_migrations_fingerprint()}.sqlite3"
         if template.exists():
             connection.close()
             shutil.copyfile(template, path)
@@ -71,7 +71,8 @@ def ensure_database(quiet: bool = True) -> None:
             _migrate_and_load(quiet)
             connection.close()
             template.parent.mkdir(parents=True, exist_ok=True)
-            tmp = template.with_suffix(".tmp")
+            # a name of this process's own: two commands starting at once on new files both write one
+            tmp = template.with_name(f"{template.name}.{os.getpid()}.tmp")
             shutil.copyfile(path, tmp)
             tmp.replace(template)
             return

@@ -47,6 +47,9 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("BOUCLE_DATA_DIR", str(_project_root() / "var")))
+# Pre-migrated SQLite databases (one per migration set), copied to start a new database file; a folder
+# shared by several data folders (the test suite's subprocesses, scratch databases) migrates once for all.
+SQLITE_TEMPLATES_DIR = Path(os.environ.get("BOUCLE_SQLITE_TEMPLATES", "").strip() or DATA_DIR / "templates")
 # Production by default: a debug page shows the settings and every URL, so it is opt-in.
 DEBUG = envbool("BOUCLE_DEBUG", "False")
 SECURE = envbool("BOUCLE_SECURE", "False")  # HTTPS in front: secure cookies, HSTS, redirects

@@ -242,6 +242,8 @@ def create_run(request, payload: S.RunIn):
         raise HttpError(422, f"territory: {exc}") from None
     except jobs.BrokerUnavailable as exc:
         return 503, {"detail": str(exc)}
+    except jobs.JobRefused as exc:  # a parameter the job refuses: the client's to correct, never a 500
+        raise Invalid({"radius_km": str(exc)}) from None
     status_url = f"/api/jobs/{job.pk}"
     if job.state == "failed":
         return 500, {"detail": jobs.labels(job)["error"]}

@@ -135,7 +135,7 @@ class InterestIn(Schema):
 
 class RunIn(Schema):
     territory: str = Field(description="e.g. epci:200093201")
-    radius_km: float = Field(50, gt=0, le=500)
+    radius_km: float = Field(50, ge=1, le=500)  # the bounds a matching job accepts (jobs.services.clean_parameters)
 
 
 class RunOut(Schema):

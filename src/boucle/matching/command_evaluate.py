@@ -50,6 +50,7 @@ def handle(args) -> int:
 
     from boucle.cli import use_language
 
+    # the engine (scipy and the knowledge tables) only when evaluating: every other command starts without it
     from .evaluate import CODES_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
 
     use_language()

@@ -1,12 +1,14 @@
 """``boucle backup`` / ``boucle restore``: the demo from SQLite to PostgreSQL and back, every table row for row.
 
 The commands run as a deployer runs them (subprocesses, each with its own DATABASE_URL), on
-the real demo territory (``boucle demo --no-serve``). The PostgreSQL side is a database of its
+a copy of the real demo territory (``boucle demo --no-serve``, built once per run of the suite:
+``demo_data_dir``). The PostgreSQL side is a database of its
 own, made and dropped here, so the test runs once, from the SQLite suite.
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -62,8 +64,9 @@ class Place:
 
     def env(self, url):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOUCLE_", "DATABASE_URL", "PYTEST_", "DJANGO_"))}
+        templates = {k: os.environ[k] for k in ("BOUCLE_SQLITE_TEMPLATES",) if k in os.environ}  # the run's own
         return {**env, "PYTHONPATH": str(SRC), "BOUCLE_DATA_DIR": str(self.data), "DATABASE_URL": url,
-                "DJANGO_SETTINGS_MODULE": "boucle.settings", "BOUCLE_LANG": "fr"}
+                "DJANGO_SETTINGS_MODULE": "boucle.settings", "BOUCLE_LANG": "fr", **templates}
 
     def boucle(self, url, *args, timeout=600):
         return subprocess.run([sys.executable, "-m", "boucle", *args], env=self.env(url), capture_output=True,
@@ -76,7 +79,7 @@ class Place:
 
 
 @pytest.fixture(scope="module")
-def trip(tmp_path_factory):
+def trip(tmp_path_factory, demo_data_dir):
     """SQLite demo → a.zip → fresh PostgreSQL → b.zip → fresh SQLite, with each side's rows."""
     tmp = tmp_path_factory.mktemp("backup")
     place = Place(tmp, tmp / "data")
@@ -84,10 +87,9 @@ def trip(tmp_path_factory):
     pg_name = f"boucle_restore_{uuid.uuid4().hex[:8]}"
     admin.execute(f'CREATE DATABASE "{pg_name}"')
     pg_url = PG_SERVER.rsplit("/", 1)[0] + "/" + pg_name
-    src, back = f"sqlite:///{tmp / 'source.sqlite3'}", f"sqlite:///{tmp / 'back.sqlite3'}"
+    shutil.copytree(demo_data_dir, place.data)  # the demo's database, passport key and log of signed heads
+    src, back = f"sqlite:///{place.data / 'boucle.sqlite3'}", f"sqlite:///{tmp / 'back.sqlite3'}"
     try:
-        demo = place.boucle(src, "demo", "--no-serve")
-        assert demo.returncode == 0, demo.stderr[-2000:]
         runs = {"backup_sqlite": place.boucle(src, "backup", str(tmp / "a.zip"), "--json"),
                 "restore_pg": place.boucle(pg_url, "restore", str(tmp / "a.zip"), "--json")}
         runs["backup_pg"] = place.boucle(pg_url, "backup", str(tmp / "b.zip"), "--json")
