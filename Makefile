@@ -30,14 +30,14 @@ serve: install
 
 # The whole suite on SQLite, then the database tests again on PostgreSQL.
 test: install-test
-	$(BIN)/python -m pytest -q -n 2 $(ARGS)
-	$(BIN)/python scripts/run_postgres_tests.py $(PG_URL) -q -n 2 -m "not browser" $(ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(ARGS)
+	$(BIN)/python scripts/run_postgres_tests.py $(PG_URL) -q -n 2 --dist loadgroup -m "not browser" $(ARGS)
 
 test-sqlite: install-test
-	$(BIN)/python -m pytest -q -n 2 $(ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(ARGS)
 
 test-postgres: install-test
-	$(BIN)/python scripts/run_postgres_tests.py $(PG_URL) -q -n 2 -m "not browser" $(ARGS)
+	$(BIN)/python scripts/run_postgres_tests.py $(PG_URL) -q -n 2 --dist loadgroup -m "not browser" $(ARGS)
 
 bench: install-test
 	$(BIN)/python bench/run_all.py

@@ -18,6 +18,10 @@ import pytest
 from .test_worker_killed import (REDIS, SITES, Databases, _clean, _env, _redis, boucle, restore_reference,  # noqa: F401
                                  start_worker, status, stop, wait_for)
 
+# Workers on one broker all answer a health check as celery@<this machine>: the tests that start workers
+# run one after the other on the same xdist process (`--dist loadgroup` in the Makefile).
+pytestmark = pytest.mark.xdist_group("celery-workers")
+
 CHECKING = "Vérification des lignes du fichier, puis enregistrement"  # services.STEPS["import_checking"]
 
 

@@ -17,6 +17,10 @@ import uuid
 
 import pytest
 
+# Workers on one broker all answer a health check as celery@<this machine>: the tests that start workers
+# run one after the other on the same xdist process (`--dist loadgroup` in the Makefile).
+pytestmark = pytest.mark.xdist_group("celery-workers")
+
 REDIS = ("127.0.0.1", 6379, int(os.environ.get("BOUCLE_TEST_REDIS_DB", "5")))  # a database of the tests' own
 TERRITORY = "epci:200093201"  # Métropole Européenne de Lille
 WRITING = "Enregistrement des propositions"  # services.STEPS["match_writing"], as stored
