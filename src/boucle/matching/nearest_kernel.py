@@ -182,26 +182,33 @@ def _build_forest(keys, q, conf, seg_start, seg_end, leaf, weights, perm):
 
 
 @njit(cache=True, nogil=True)
-def _compact(out_s, out_o, out_d, out_w, out_n):
-    """The filled slots of the (needs x k) matrices, as flat arrays by need."""
-    total = 0
-    for i in range(out_n.size):
-        total += out_n[i]
-    need = np.empty(total, dtype=np.int64)
-    offer = np.empty(total, dtype=np.int64)
-    score = np.empty(total)
-    km = np.empty(total)
-    w = np.empty(total)
-    t = 0
-    for i in range(out_n.size):
+def _compact_part(out_s, out_o, out_d, out_w, out_n, row_of, start, r0, r1, row, col, score, km, w):
+    """Rows ``r0:r1`` of the filled slots of the (rows x k) matrices into the flat arrays, from
+    position ``start[r0]`` (``start``: where each row begins), the row numbered by ``row_of``."""
+    t = start[r0]
+    for i in range(r0, r1):
+        ri = row_of[i]
         for j in range(out_n[i]):
-            need[t] = i
-            offer[t] = out_o[i, j]
+            row[t] = ri
+            col[t] = out_o[i, j]
             score[t] = out_s[i, j]
             km[t] = out_d[i, j]
             w[t] = out_w[i, j]
             t += 1
-    return offer, need, km, w, score
+
+
+def _compact(out_s, out_o, out_d, out_w, out_n, row_of, n_threads: int):
+    """The filled slots of the (rows x k) matrices, as flat arrays by row: (column entry, ``row_of``
+    the row, km, weight, value), copied in ``n_threads`` threads."""
+    start = np.zeros(out_n.size + 1, dtype=np.int64)
+    np.cumsum(out_n, out=start[1:])
+    total = int(start[-1])
+    row, col = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
+    score, km, w = np.empty(total), np.empty(total), np.empty(total)
+    cuts = np.linspace(0, out_n.size, max(n_threads, 1) + 1).astype(np.int64)
+    _in_threads(n_threads, lambda c: _compact_part(out_s, out_o, out_d, out_w, out_n, row_of, start, cuts[c],
+                                                   cuts[c + 1], row, col, score, km, w), list(range(cuts.size - 1)))
+    return col, row, km, w, score
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -617,7 +624,8 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     n_chunks = 8 * n_threads if n_threads > 1 else 1
     cuts = np.linspace(0, need_order.size, n_chunks + 1).astype(np.int64)
     counts = _in_threads(n_threads, lambda c: _search(cuts[c], cuts[c + 1], *args), list(range(n_chunks)))
-    return _compact(out_s, out_o, out_d, out_w, out_n), sum(c[0] for c in counts), sum(c[1] for c in counts)
+    return (_compact(out_s, out_o, out_d, out_w, out_n, np.arange(n_needs), n_threads),
+            sum(c[0] for c in counts), sum(c[1] for c in counts))
 
 
 # --------------------------------------------------------------------------- best needs per offer
@@ -699,20 +707,36 @@ def _search_needs(
                                  ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
             if b > -np.inf and b >= kth:
                 size = _heap_push(hb, hn, he, size, b, node, e)
-        while size > 0:
-            b, node, e = hb[0], hn[0], he[0]
-            if b < kth:
-                break
-            size = _heap_pop(hb, hn, he, size)
+        node = -1  # >= 0: a node to open next, without going through the heap
+        while True:
+            if node < 0:
+                if size == 0:
+                    break
+                b, node, e = hb[0], hn[0], he[0]
+                if b < kth:
+                    break
+                size = _heap_pop(hb, hn, he, size)
             opened += 1
             w = e_w[e]
             first_child = ni[node, 2]
             if first_child >= 0:
-                for child in (first_child, first_child + 1):
-                    cb = _need_node_bound(child, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
-                                          ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
-                    if cb > -np.inf and cb >= kth:
-                        size = _heap_push(hb, hn, he, size, cb, child, e)
+                # The better child is opened next when no node of the heap beats it (the order of
+                # best first, one push and pop fewer per level); the other goes on the heap.
+                b0 = _need_node_bound(first_child, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
+                                      ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
+                b1 = _need_node_bound(first_child + 1, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
+                                      ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
+                if b1 > b0:
+                    b, node, ob, other = b1, first_child + 1, b0, first_child
+                else:
+                    b, node, ob, other = b0, first_child, b1, first_child + 1
+                if ob > -np.inf and ob >= kth:
+                    size = _heap_push(hb, hn, he, size, ob, other, e)
+                if not (b > -np.inf and b >= kth):
+                    node = -1
+                elif size > 0 and hb[0] > b:
+                    size = _heap_push(hb, hn, he, size, b, node, e)
+                    node = -1
                 continue
             # Needs farther than ``reach`` cannot reach kth (nor the threshold): the bound holds at
             # the box's nearest point and decays from there.
@@ -769,6 +793,7 @@ def _search_needs(
                 cnt = _keep_best(out_v, out_n, out_d, out_w, i, cnt, k, v, n_idx[p], km, w)
                 if cnt == k:
                     kth = out_v[i, k - 1]
+            node = -1
         out_cnt[i] = cnt
         out_cut[i] = kth
     return pairs, opened
@@ -819,9 +844,9 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     n_chunks = 8 * n_threads if n_threads > 1 else 1
     cuts = np.linspace(0, offer_order.size, n_chunks + 1).astype(np.int64)
     counts = _in_threads(n_threads, lambda c: _search_needs(cuts[c], cuts[c + 1], *args), list(range(n_chunks)))
-    need, slot, km, w, value = _compact(out_v, out_n, out_d, out_w, out_cnt)
     # _compact names its columns for the per-need search: here rows are offers and columns needs.
-    return (rows[slot], need, km, w, value), out_cut, sum(c[0] for c in counts), sum(c[1] for c in counts)
+    need, offer, km, w, value = _compact(out_v, out_n, out_d, out_w, out_cnt, rows, n_threads)
+    return (offer, need, km, w, value), out_cut, sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
 def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, by_plausibility: bool = False):
