@@ -111,7 +111,8 @@ def load_facilities(src: Path) -> list[dict]:
             lat, lon, coord_source = float(row["LLY"]), float(row["LLX"]), "irep"
         out.append({
             "irep_id": irep_id,
-            "name": " ".join(row["Nom_Etablissement_x"].split()),
+            # one space between words, none inside brackets: « SITA Nord (Centre de tri) », not « ( Centre de tri ) »
+            "name": re.sub(r"\(\s+|\s+\)", lambda m: m.group().strip(), " ".join(row["Nom_Etablissement_x"].split())),
             "lat": lat, "lon": lon, "coord_source": coord_source,
             "latest_year": years[-1] if years else None,
             "latest_t": tonnages[years[-1]] if years else 0.0,

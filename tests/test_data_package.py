@@ -228,6 +228,8 @@ def test_demo_sites_are_in_hauts_de_france_with_known_codes(demo):
         assert 48.8 < float(s["latitude"]) < 51.2 and 1.3 < float(s["longitude"]) < 4.4
         assert s["naf_code"] == "" or s["naf_code"] in naf
         assert bool(s["naf_code"]) == bool(s["activity"])
+        # iREP spells a few names « SITA Nord ( Centre de tri ) »: the dashboard showed them so
+        assert "( " not in s["name"] and " )" not in s["name"], s["name"]
     # The demo is meant to show activities: most sites must have one.
     assert sum(bool(s["naf_code"]) for s in sites.values()) > 0.6 * len(sites)
 

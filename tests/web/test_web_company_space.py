@@ -249,3 +249,18 @@ def test_a_company_member_s_jobs_page_says_what_each_import_did_in_plain_words(w
     stuck.save()
     facilitator = unescape(as_persona("facilitator_t").get(reverse("jobs:detail", args=[stuck.pk])).content.decode())
     assert "BOUCLE_BROKER_URL" in facilitator
+
+
+def test_the_material_help_reads_like_the_other_field_notes(world, as_persona):
+    """The material's note (« Choisissez dans la liste… », or « Lue automatiquement… » on a read class) was a
+    paragraph in body size among small field notes; it is now the field's small note, still announced with it."""
+    page = as_persona("member_a").get("/espace/flux/nouveau/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'aria-describedby="id_material_class-help"' in page
+    assert re.search(r'<small id="id_material_class-help">Choisissez dans la liste', page)
+
+
+def test_the_current_route_says_it_is_an_offer_s_question(world, as_persona):
+    """Only an offer's « devenir actuel » counts in the gain; on a need's form it read as a question to answer."""
+    page = as_persona("member_a").get("/espace/flux/nouveau/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Pour une offre : ce que devient ce flux aujourd&#x27;hui" in page
+    assert "Sans objet pour un besoin." in page

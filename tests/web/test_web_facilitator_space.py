@@ -69,3 +69,16 @@ def test_introducing_parties_mails_both_companies_without_names(world, as_person
         text = message.subject + message.body
         assert "Cendres volantes de charbon" in text and f"/synergies/{syn.pk}/" in text
         assert not any(s in text for s in world.secrets["A"] + world.secrets["B"])
+
+
+def test_new_flows_on_the_dashboard_lead_with_their_label(world, as_persona):
+    """« SITA Nord : offre matière, acier » read as one raw phrase; the flow's own words come first."""
+    import re
+    from html import unescape
+
+    make_flow(world.sites["A"], "Chutes d'acier inox", quantity=40, unit="t")
+    html = as_persona("facilitator_t").get("/animation/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    section = html[html.index('id="h-flows"'):]
+    text = " ".join(unescape(re.sub(r"<[^>]+>", "", section)).split())
+    assert re.search(r"\S+ : Chutes d'acier inox \(offre, matière\)", text), text[:300]
+    assert "offre matière" not in text

@@ -130,7 +130,7 @@ def test_the_checker_catches_what_the_issue_reported():
 def test_synergy_page_explains_in_sentences(as_persona, territory):
     html = as_persona("facilitator_t").get(reverse("synergy-detail", args=[territory.synergies["oil"].pk])).content.decode()
     assert "Huiles usagées" in html
-    assert "besoin : huiles usagées" in html and "reconnue avec certitude" in html  # the matching's wording, then ours
+    assert "besoin : huiles usagées" in html and "avec certitude" in html  # the matching's wording, then ours
     assert "passée de « suggérée » à « contact pris »" in html
     assert "1\xa0250\xa0000" in html or "1\u202f250\u202f000" in html  # grouped thousands
 
@@ -152,3 +152,17 @@ def test_heat_terms_read_as_sentences(db):
     text = " ".join(explanation_sentences({"need_temperature_c": 80.0, "heat_breakeven_km": 12.34}))
     assert "chaleur à 80 °C" in text and "Au-delà de 12,3 km" in text
     assert not problems(f"<p>{text}</p>")
+
+
+def test_the_confidence_sentence_says_once_what_both_sides_share():
+    """« reconnue avec certitude, celle du besoin avec certitude » read as a stammer to a facilitator."""
+    from django.utils import translation
+
+    from boucle.web.words import explanation_sentences
+
+    with translation.override("fr"):
+        same = explanation_sentences({"offer_class_confidence": 1.0, "need_confidence": 0.95})
+        differ = explanation_sentences({"offer_class_confidence": 1.0, "need_confidence": 0.7})
+    assert "Les matières de l'offre et du besoin sont toutes deux reconnues avec certitude." in same
+    assert not any("celle du besoin" in s for s in same)
+    assert "La matière de l'offre est reconnue avec certitude, celle du besoin avec une bonne confiance." in differ

@@ -106,8 +106,9 @@ class FlowForm(forms.Form):
     # valid: the one rule is boucle.flows.fields.current_route.
     current_route = forms.CharField(
         label=_("Devenir actuel"), required=False, max_length=80, widget=forms.Select,
-        help_text=_("Ce que devient ce flux aujourd'hui, sans l'échange : le gain n'est compté que par "
-                    "rapport à ce devenir. Inconnu : une hypothèse documentée s'applique."))
+        help_text=_("Pour une offre : ce que devient ce flux aujourd'hui, sans l'échange ; le gain n'est compté que "
+                    "par rapport à ce devenir. Inconnu : une hypothèse documentée s'applique. Sans objet pour un "
+                    "besoin."))
 
     def __init__(self, *args, sites=None, instance: Flow | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -216,7 +216,11 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
                              % {"offer": material_label(offer_class), "need": material_label(need_class)})
     offer_conf = _confidence_word(explanation.get("offer_class_confidence"))
     need_conf = _confidence_word(explanation.get("need_confidence"))
-    if offer_conf and need_conf:
+    if offer_conf and need_conf and offer_conf == need_conf:
+        # « …reconnue avec certitude, celle du besoin avec certitude » reads as a stammer
+        sentences.append(_("Les matières de l'offre et du besoin sont toutes deux reconnues %(confidence)s.")
+                         % {"confidence": offer_conf})
+    elif offer_conf and need_conf:
         sentences.append(_("La matière de l'offre est reconnue %(offer)s, celle du besoin %(need)s.")
                          % {"offer": offer_conf, "need": need_conf})
     compatibility = explanation.get("compatibility")
