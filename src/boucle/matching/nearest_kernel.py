@@ -182,33 +182,26 @@ def _build_forest(keys, q, conf, seg_start, seg_end, leaf, weights, perm):
 
 
 @njit(cache=True, nogil=True)
-def _compact_part(out_s, out_o, out_d, out_w, out_n, row_of, start, r0, r1, row, col, score, km, w):
-    """Rows ``r0:r1`` of the filled slots of the (rows x k) matrices into the flat arrays, from
-    position ``start[r0]`` (``start``: where each row begins), the row numbered by ``row_of``."""
-    t = start[r0]
-    for i in range(r0, r1):
-        ri = row_of[i]
+def _compact(out_s, out_o, out_d, out_w, out_n):
+    """The filled slots of the (needs x k) matrices, as flat arrays by need."""
+    total = 0
+    for i in range(out_n.size):
+        total += out_n[i]
+    need = np.empty(total, dtype=np.int64)
+    offer = np.empty(total, dtype=np.int64)
+    score = np.empty(total)
+    km = np.empty(total)
+    w = np.empty(total)
+    t = 0
+    for i in range(out_n.size):
         for j in range(out_n[i]):
-            row[t] = ri
-            col[t] = out_o[i, j]
+            need[t] = i
+            offer[t] = out_o[i, j]
             score[t] = out_s[i, j]
             km[t] = out_d[i, j]
             w[t] = out_w[i, j]
             t += 1
-
-
-def _compact(out_s, out_o, out_d, out_w, out_n, row_of, n_threads: int):
-    """The filled slots of the (rows x k) matrices, as flat arrays by row: (column entry, ``row_of``
-    the row, km, weight, value), copied in ``n_threads`` threads."""
-    start = np.zeros(out_n.size + 1, dtype=np.int64)
-    np.cumsum(out_n, out=start[1:])
-    total = int(start[-1])
-    row, col = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
-    score, km, w = np.empty(total), np.empty(total), np.empty(total)
-    cuts = np.linspace(0, out_n.size, max(n_threads, 1) + 1).astype(np.int64)
-    _in_threads(n_threads, lambda c: _compact_part(out_s, out_o, out_d, out_w, out_n, row_of, start, cuts[c],
-                                                   cuts[c + 1], row, col, score, km, w), list(range(cuts.size - 1)))
-    return col, row, km, w, score
+    return offer, need, km, w, score
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -624,8 +617,7 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     n_chunks = 8 * n_threads if n_threads > 1 else 1
     cuts = np.linspace(0, need_order.size, n_chunks + 1).astype(np.int64)
     counts = _in_threads(n_threads, lambda c: _search(cuts[c], cuts[c + 1], *args), list(range(n_chunks)))
-    return (_compact(out_s, out_o, out_d, out_w, out_n, np.arange(n_needs), n_threads),
-            sum(c[0] for c in counts), sum(c[1] for c in counts))
+    return _compact(out_s, out_o, out_d, out_w, out_n), sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
 # --------------------------------------------------------------------------- best needs per offer
@@ -844,9 +836,9 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     n_chunks = 8 * n_threads if n_threads > 1 else 1
     cuts = np.linspace(0, offer_order.size, n_chunks + 1).astype(np.int64)
     counts = _in_threads(n_threads, lambda c: _search_needs(cuts[c], cuts[c + 1], *args), list(range(n_chunks)))
+    need, slot, km, w, value = _compact(out_v, out_n, out_d, out_w, out_cnt)
     # _compact names its columns for the per-need search: here rows are offers and columns needs.
-    need, offer, km, w, value = _compact(out_v, out_n, out_d, out_w, out_cnt, rows, n_threads)
-    return (offer, need, km, w, value), out_cut, sum(c[0] for c in counts), sum(c[1] for c in counts)
+    return (rows[slot], need, km, w, value), out_cut, sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
 def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, by_plausibility: bool = False):
