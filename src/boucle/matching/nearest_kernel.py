@@ -699,20 +699,36 @@ def _search_needs(
                                  ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
             if b > -np.inf and b >= kth:
                 size = _heap_push(hb, hn, he, size, b, node, e)
-        while size > 0:
-            b, node, e = hb[0], hn[0], he[0]
-            if b < kth:
-                break
-            size = _heap_pop(hb, hn, he, size)
+        node = -1  # >= 0: a node to open next, without going through the heap
+        while True:
+            if node < 0:
+                if size == 0:
+                    break
+                b, node, e = hb[0], hn[0], he[0]
+                if b < kth:
+                    break
+                size = _heap_pop(hb, hn, he, size)
             opened += 1
             w = e_w[e]
             first_child = ni[node, 2]
             if first_child >= 0:
-                for child in (first_child, first_child + 1):
-                    cb = _need_node_bound(child, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
-                                          ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
-                    if cb > -np.inf and cb >= kth:
-                        size = _heap_push(hb, hn, he, size, cb, child, e)
+                # The better child is opened next when no node of the heap beats it (the order of
+                # best first, one push and pop fewer per level); the other goes on the heap.
+                b0 = _need_node_bound(first_child, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
+                                      ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
+                b1 = _need_node_bound(first_child + 1, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
+                                      ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
+                if b1 > b0:
+                    b, node, ob, other = b1, first_child + 1, b0, first_child
+                else:
+                    b, node, ob, other = b0, first_child, b1, first_child + 1
+                if ob > -np.inf and ob >= kth:
+                    size = _heap_push(hb, hn, he, size, ob, other, e)
+                if not (b > -np.inf and b >= kth):
+                    node = -1
+                elif size > 0 and hb[0] > b:
+                    size = _heap_push(hb, hn, he, size, b, node, e)
+                    node = -1
                 continue
             # Needs farther than ``reach`` cannot reach kth (nor the threshold): the bound holds at
             # the box's nearest point and decays from there.
@@ -769,6 +785,7 @@ def _search_needs(
                 cnt = _keep_best(out_v, out_n, out_d, out_w, i, cnt, k, v, n_idx[p], km, w)
                 if cnt == k:
                     kth = out_v[i, k - 1]
+            node = -1
         out_cnt[i] = cnt
         out_cut[i] = kth
     return pairs, opened
