@@ -152,6 +152,7 @@ def start_worker(env, log):
 
 
 def stop(worker, sig=signal.SIGTERM):
+    """Stop a worker's whole process group (the worker and its pool's children) and wait until none is left."""
     if worker.poll() is None:
         os.killpg(worker.pid, sig)
         try:
@@ -159,6 +160,13 @@ def stop(worker, sig=signal.SIGTERM):
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            os.killpg(worker.pid, signal.SIGKILL if time.monotonic() > deadline else 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
 
 
 def peek(env, job_id):
