@@ -106,8 +106,6 @@ def pytest_collection_modifyitems(config, items):
     """On PostgreSQL, run only the tests that touch the database: the others (pure engines, standards' test
     vectors, catalogues, subprocesses on their own SQLite file) already ran on SQLite and do not depend on it.
     ``BOUCLE_TEST_EVERYTHING=1`` runs them all."""
-    import os
-
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or os.environ.get("BOUCLE_TEST_EVERYTHING"):
         return
     keep = [item for item in items if touches_the_database(item)]

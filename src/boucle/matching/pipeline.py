@@ -1220,6 +1220,20 @@ def searchable_rows(vterms, n_offers: int, gain) -> np.ndarray:
     return rows[~doomed]
 
 
+def default_pair_filter(offers: eng.Offers, needs: eng.Needs, waste_op, gain=None, uses=None):
+    """The pair step of the default output, for every engine path: the resale rule (:func:`resale_filter`),
+    then the stated uses (``uses``, :func:`use_filter`), then ``gain`` (:func:`gain_filter`)."""
+    resale = resale_filter(offers, needs, waste_op)
+    stated = use_filter(*uses) if uses is not None else None
+
+    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
+        cands = resale(cands)
+        if stated is not None:
+            cands = stated(cands)
+        return gain(cands) if gain is not None and len(cands) else cands
+    return pair_filter
+
+
 def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                   threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
                   exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None,
@@ -1229,14 +1243,7 @@ def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, was
     in reach), after the resale filter, ``gain`` (:func:`gain_filter`) and the stated uses (``uses``:
     per offer row and per need row, :func:`use_filter`). One function for the single run and for
     each tile of a partitioned run (:mod:`.partition`)."""
-    resale = resale_filter(offers, needs, waste_op)
-    stated = use_filter(*uses) if uses is not None else None
-
-    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
-        cands = resale(cands)
-        if stated is not None:
-            cands = stated(cands)
-        return gain(cands) if gain is not None and len(cands) else cands
+    pair_filter = default_pair_filter(offers, needs, waste_op, gain, uses)
 
     bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
     if bounded:
@@ -1369,14 +1376,7 @@ def select_need_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of
     ``gain`` and the stated uses (``uses``, :func:`use_filter`); ``offer_rows``: the offer rows worth
     searching (:func:`searchable_rows`). One function for the single run and for each tile of a
     partitioned run (:mod:`.partition`)."""
-    resale = resale_filter(offers, needs, waste_op)
-    stated = use_filter(*uses) if uses is not None else None
-
-    def pair_filter(cands: eng.Candidates) -> eng.Candidates:
-        cands = resale(cands)
-        if stated is not None:
-            cands = stated(cands)
-        return gain(cands) if gain is not None and len(cands) else cands
+    pair_filter = default_pair_filter(offers, needs, waste_op, gain, uses)
 
     if not exhaustive:
         return _per_need_selection(sites_arr, offers, needs, radius_km, weights, per_need, o_flow_of, n_site_of,
