@@ -204,6 +204,10 @@ BOUCLE_BROKER_URL = os.environ.get("BOUCLE_BROKER_URL", "").strip()
 if BOUCLE_BROKER_URL and not BOUCLE_BROKER_URL.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
     raise ImproperlyConfigured(f"BOUCLE_BROKER_URL={BOUCLE_BROKER_URL!r}: expected redis://host:port/db or amqp://…")
 BOUCLE_JOBS_QUEUE = os.environ.get("BOUCLE_JOBS_QUEUE", "").strip() or "boucle"
+# The worker's node name, which `boucle worker --check` pings: one per worker sharing a broker on one machine
+# (a container's host name is its own; two workers on one host need two names).
+BOUCLE_WORKER_NAME = (os.environ.get("BOUCLE_WORKER_NAME", "").strip()
+                      or f"celery@{__import__('socket').gethostname()}")
 BOUCLE_JOBS_VISIBILITY_TIMEOUT = envint("BOUCLE_JOBS_VISIBILITY_TIMEOUT", "3600")
 BOUCLE_JOBS_DIR = DATA_DIR / "jobs"  # the files of export and report jobs, one per job
 # Periodic jobs for `boucle beat`: a matching run each night for these territories (comma-separated

@@ -116,7 +116,8 @@ def run_worker(args) -> int:
     app = configured()
     connections.close_all()  # the pool's processes are forked: each opens its own connection
     app.worker_main(["worker", f"--concurrency={args.concurrency}", f"--loglevel={args.loglevel}",
-                     "--queues", settings.BOUCLE_JOBS_QUEUE, "--without-gossip", "--without-mingle"])
+                     "--queues", settings.BOUCLE_JOBS_QUEUE, "--hostname", settings.BOUCLE_WORKER_NAME,
+                     "--without-gossip", "--without-mingle"])
     return 0
 
 
@@ -146,14 +147,14 @@ def run_beat(args) -> int:
 
 
 def check_worker() -> int:
-    """Ping this machine's worker (``celery@<hostname>``) through the broker: the container's health."""
-    import socket
-
+    """Ping this worker (``BOUCLE_WORKER_NAME``, ``celery@<hostname>`` by default) through the broker: the
+    container's health."""
+    from django.conf import settings
     from django.utils.translation import gettext as _
 
     from boucle.celery import configured
 
-    name = f"celery@{socket.gethostname()}"
+    name = settings.BOUCLE_WORKER_NAME
     try:
         answers = configured().control.ping(destination=[name], timeout=5.0, limit=1)
     except Exception as exc:  # the broker itself is down

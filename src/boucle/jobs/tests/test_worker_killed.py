@@ -121,8 +121,10 @@ class Databases:
 
 
 def _env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOUCLE_BROKER", "BOUCLE_JOBS"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOUCLE_BROKER", "BOUCLE_JOBS", "BOUCLE_WORKER"))}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # a node name of the test's own: a health check answers for this test's workers, never another's
+    env["BOUCLE_WORKER_NAME"] = f"celery@boucle-test-{uuid.uuid4().hex[:10]}"
     env.update(extra)
     return env
 
