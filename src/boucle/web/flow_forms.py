@@ -79,6 +79,23 @@ def class_chosen_for(flow: Flow) -> bool:
         flow.pk is not None and flow.corrections.filter(field="material_class").exists()))
 
 
+def class_origin(flow: Flow, key: str) -> str:
+    """Who decided that ``flow`` is of class ``key``: ``chosen`` by a person (``class_chosen_for``), else a
+    reading: ``waste_code`` when its waste code's mapping gives that class, ``label`` otherwise. Only the
+    first is certain; a mapping's reading of a code (a foundry's furnace slag read as steel slag) is not."""
+    if key and key == flow.material_class and class_chosen_for(flow):
+        return "chosen"
+    if flow.ewc_id:
+        from boucle.materials.classify import class_for_ewc
+
+        try:
+            if class_for_ewc(flow.ewc_id) == key:
+                return "waste_code"
+        except (KeyError, ValueError, LookupError):
+            pass
+    return "label"
+
+
 class FlowForm(forms.Form):
     site = SiteChoiceField(label=_("Site"), queryset=None)
     direction = forms.ChoiceField(label=_("Sens"), choices=[("offer", _("offre")), ("need", _("besoin"))])
