@@ -127,10 +127,16 @@ class FlowForm(forms.Form):
                     "par rapport à ce devenir. Inconnu : une hypothèse documentée s'applique. Sans objet pour un "
                     "besoin."))
 
+    # Fields that belong to one direction only: shown for it alone (``direction_shown``, and the page's script
+    # when the direction changes), ignored when the other is sent. A need has no current fate to avoid.
+    FOR_DIRECTION = {"current_route": "offer"}
+
     def __init__(self, *args, sites=None, instance: Flow | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["current_route"].widget.choices = route_choices()
+        for name, direction in self.FOR_DIRECTION.items():
+            self.fields[name].for_direction = direction
         self.instance = instance
         if instance is not None and instance.pk is not None and instance.material_class \
                 and not class_chosen_for(instance):
@@ -138,6 +144,13 @@ class FlowForm(forms.Form):
                 "Lue automatiquement dans le libellé ou le code déchet : laissée telle quelle, elle suit le libellé "
                 "et la mise en relation peut la préciser selon l'activité du site ; choisissez-en une autre pour la "
                 "fixer.")
+
+    @property
+    def direction_shown(self) -> str:
+        """The direction the form shows: the one sent, else the initial one, else an offer (the select's first)."""
+        sent = self.data.get(self.add_prefix("direction")) if self.is_bound else None
+        chosen = sent or self.initial.get("direction") or (self.instance.direction if self.instance else "")
+        return chosen if chosen in ("offer", "need") else "offer"
 
     def clean_label(self):
         return self._bounded(bounds.label, "label", self.cleaned_data["label"], 300)
@@ -189,6 +202,10 @@ class FlowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name, direction in self.FOR_DIRECTION.items():
+            if data.get("direction") and data["direction"] != direction and name in self.fields:
+                data[name] = None if isinstance(self.fields[name], forms.FloatField) else ""
+                self.errors.pop(name, None)  # a value the other direction would refuse does not matter here
         quantity, unit, kind = data.get("quantity"), data.get("unit"), data.get("kind")
         if quantity is not None and not unit:
             self.add_error("unit", _("Précisez l'unité de la quantité."))
