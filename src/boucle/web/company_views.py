@@ -223,6 +223,8 @@ def synergy_detail(request, pk):
         "aids": for_synergy_page(synergy, request.user),
         "targets": status_choices(synergy.status, synergy.both_agreed) if card["can_steer"] else [],
         "waiting": card["can_steer"] and waiting_for_agreement(synergy),
+        # on trial or running without both yes (before the rule, or a yes withdrawn): flagged to the facilitator
+        "unagreed": card["can_steer"] and services.unagreed_exchanges().filter(pk=synergy.pk).exists(),
         "measurable": synergy.status in lifecycle.MEASURABLE,
         "offer_interest": synergy.offer_interest, "need_interest": synergy.need_interest})
 
