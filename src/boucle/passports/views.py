@@ -39,7 +39,7 @@ LIFE_WORDS = {"issued": _("neuf, pas encore mis en service"), "in_use": _("en se
 def life_words(level: str, status: str) -> str:
     """The life state in words for the page; a model's passport is a sheet for all its units, not one object."""
     if level == Passport.Level.MODEL and status == Passport.Status.ISSUED:
-        return str(_("fiche du modèle, commune à tous ses exemplaires"))
+        return str(_("fiche commune à tous ses exemplaires"))
     return str(LIFE_WORDS.get(status) or Passport.Status(status).label)
 
 def _passport(handle):
@@ -249,6 +249,7 @@ def page_view(request, handle):
         "story": _life_story((story := history(passport, request.user, disclosure := Disclosure(request.user)))["events"],
                              disclosure),
         "status": life_words(passport.level, story["status"]),
+        "status_is_sheet": passport.level == Passport.Level.MODEL and story["status"] == Passport.Status.ISSUED,
         "level": LEVEL_WORDS.get(passport.level) or passport.get_level_display(),
         "intact": story["intact"],
         "places": places,

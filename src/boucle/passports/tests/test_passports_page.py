@@ -118,7 +118,7 @@ def test_the_life_state_says_what_it_means_for_the_object(client, world):
     item = client.get(f"/passeports/{world.item.handle}/").content.decode()
     assert _life_state(item) == "Aujourd'hui : neuf, pas encore mis en service" and "émis" not in item
     model = client.get(f"/passeports/{world.model.handle}/").content.decode()
-    assert _life_state(model) == "Aujourd'hui : fiche du modèle, commune à tous ses exemplaires"
+    assert _life_state(model) == "Fiche commune à tous ses exemplaires"
     english = client.get(f"/passeports/{world.item.handle}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert _life_state(english) == "Today: new, not yet put into service"
     from boucle.passports.views import LIFE_WORDS
