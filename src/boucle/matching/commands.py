@@ -325,10 +325,7 @@ def run_synergies_check(args) -> int:
             "left": [{"id": s.pk, "status": s.status, "measured": s.pk in measured} for s, _c in left]},
             ensure_ascii=False))
         return 1 if left else 0
-    from .lifecycle import LABELS_FR
-
-    def status(key):
-        return _(LABELS_FR.get(key, key))
+    from boucle.web.words import status_label as status  # the pages' words for a status
 
     if not found:
         print(_("Aucune synergie en essai ou en fonctionnement sans le oui des deux entreprises."))
