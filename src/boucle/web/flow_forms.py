@@ -73,17 +73,30 @@ class SiteChoiceField(forms.ModelChoiceField):
         return f"{site.name}{commune}{siret}"
 
 
+def classes_chosen(flows) -> set:
+    """The pks of those ``flows`` whose class a person chose: in the form or a file (stored as chosen), or by a
+    correction (one query for them all)."""
+    chosen = {f.pk for f in flows if f.material_class and class_chosen(f.material_confidence)}
+    pending = [f.pk for f in flows if f.material_class and f.pk is not None and f.pk not in chosen]
+    if pending:
+        from boucle.flows.models import Correction
+
+        chosen |= set(Correction.objects.filter(flow_id__in=pending, field="material_class")
+                      .values_list("flow_id", flat=True))
+    return chosen
+
+
 def class_chosen_for(flow: Flow) -> bool:
     """Whether a person chose this flow's class: in the form or a file (stored as chosen), or by a correction."""
-    return bool(flow.material_class) and (class_chosen(flow.material_confidence) or (
-        flow.pk is not None and flow.corrections.filter(field="material_class").exists()))
+    return bool(flow.material_class) and (class_chosen(flow.material_confidence) or flow.pk in classes_chosen([flow]))
 
 
-def class_origin(flow: Flow, key: str) -> str:
-    """Who decided that ``flow`` is of class ``key``: ``chosen`` by a person (``class_chosen_for``), else a
-    reading: ``waste_code`` when its waste code's mapping gives that class, ``label`` otherwise. Only the
-    first is certain; a mapping's reading of a code (a foundry's furnace slag read as steel slag) is not."""
-    if key and key == flow.material_class and class_chosen_for(flow):
+def class_origin(flow: Flow, key: str, chosen: bool | None = None) -> str:
+    """Who decided that ``flow`` is of class ``key``: ``chosen`` by a person (``class_chosen_for``; ``chosen``
+    when the caller already knows), else a reading: ``waste_code`` when its waste code's mapping gives that
+    class, ``label`` otherwise. Only the first is certain; a mapping's reading of a code (a foundry's furnace
+    slag read as steel slag) is not."""
+    if key and key == flow.material_class and (class_chosen_for(flow) if chosen is None else chosen):
         return "chosen"
     if flow.ewc_id:
         from boucle.materials.classify import class_for_ewc

@@ -159,12 +159,14 @@ def synergy_card(user, synergy) -> dict:
 def class_origins(synergy) -> dict:
     """Who decided each side's class (``flow_forms.class_origin``): a need the matching deduced from the
     receiver's activity has no flow, its class is the activity's."""
-    from .flow_forms import class_origin
+    from .flow_forms import class_origin, classes_chosen
 
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     offer_class = e.get("offer_class") or synergy.material_class
-    return {"offer": class_origin(synergy.offer, offer_class),
-            "need": class_origin(synergy.need, e.get("need_class") or offer_class) if synergy.need_id else "activity"}
+    chosen = classes_chosen([synergy.offer, synergy.need] if synergy.need_id else [synergy.offer])
+    return {"offer": class_origin(synergy.offer, offer_class, synergy.offer.pk in chosen),
+            "need": (class_origin(synergy.need, e.get("need_class") or offer_class, synergy.need.pk in chosen)
+                     if synergy.need_id else "activity")}
 
 
 def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
