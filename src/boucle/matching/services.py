@@ -142,7 +142,9 @@ def last_agreed_free_status(synergy: Synergy) -> str:
     return lifecycle.IN_DISCUSSION  # no log (created on trial by an import or a script): the step just before
 
 
-STEP_BACK_REASON = "trial/running without both companies' yes (rule enforced since); moved back by 'boucle synergies-check --fix'"
+# Stored in the log, shown to facilitators as typed reasons are (French, the platform's source language).
+STEP_BACK_REASON = ("essai ou fonctionnement sans le oui des deux entreprises, exigé depuis : ramenée par la "
+                    "vérification des synergies de la plateforme")
 
 
 @transaction.atomic
