@@ -601,6 +601,53 @@ def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
     return reasons
 
 
+def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: list[FlowIn] = (),
+                    radius_km: float = 200.0) -> list[str]:
+    """Why an offer the matching can read (:func:`why_no_proposal` says nothing against it) gets no
+    receiver, from the sites ``around`` it (those farther than ``radius_km`` are left out) and their
+    declared ``needs``, as codes the flow's page words, the first that holds:
+
+    ``no_location`` (its site has no coordinates), ``no_site_around`` (no other site within
+    ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
+    the last run), ``unknown_activity_around`` (no site around has a known activity nor declared a
+    need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste, and no site around
+    has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
+    quantity avoids nothing against what becomes of it today), ``unlikely`` (a receiver exists, below
+    the plausibility the default output shows), ``no_receiver`` (no site around takes this material,
+    by its activity or a declared need, within reach of it). Empty for a need."""
+    from dataclasses import replace
+
+    from .spatial import haversine_km
+
+    if flow.direction != "offer":
+        return []
+    if site.lat is None or site.lon is None:
+        return ["no_location"]
+    others = [s for s in around if s.site_id != site.site_id and s.lat is not None and s.lon is not None
+              and haversine_km(site.lat, site.lon, s.lat, s.lon) <= radius_km]
+    if not others:
+        return ["no_site_around"]
+    ids = {s.site_id for s in others}
+    needs = [f for f in needs if f.direction == "need" and f.site_id in ids]
+    sites = [site, *others]
+    if len(propose_table(sites, [flow, *needs], radius_km=radius_km)):
+        return ["not_run_yet"]
+    described = [s for s in others if site_codes(s.naf_code, s.activity, s.name)]
+    if not described and not needs:
+        return ["unknown_activity_around"]
+    if flow.hazardous:
+        classes = {k for k, _c in classify_flow(flow)}
+        accepted = [hazardous_classes_accepted(s.naf_code, s.activity, s.name) for s in described]
+        if not any(a is None or a & classes for a in accepted):
+            return ["hazardous_no_receiver"]
+    if flow.quantity_t is not None and len(propose_table(sites, [replace(flow, quantity_t=None, unit=None), *needs],
+                                                         radius_km=radius_km)):
+        return ["no_gain"]
+    if len(propose_table(sites, [flow, *needs], radius_km=radius_km, top=1)):
+        return ["unlikely"]
+    return ["no_receiver"]
+
+
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
     classifier's candidates merged with the EWC code's class, restricted to a declared energy or water
