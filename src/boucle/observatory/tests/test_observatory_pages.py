@@ -95,3 +95,23 @@ def test_the_public_table_lists_epcis_in_dictionary_order(obs_world, client, mon
     assert [r["name"] for r in views.public_epcis()] == [
         "CA de Béthune-Bruay", "CA d'Hénin-Carvin", "CA Valenciennes Métropole", "CC Pévèle-Carembault",
         "CC Ponthieu-Marquenterre"]
+
+
+def test_the_companies_of_a_material_read_as_a_number_on_the_page_and_the_report(obs_world, client, monkeypatch):
+    """The demo region's « Autres déchets chimiques » row read « 1 326 » flows and « 1326 » companies, side by
+    side: every count of the material tables is grouped like the other figures, on the page and in the report."""
+    from boucle.observatory import queries
+
+    real = queries.territory_indicators
+
+    def many(ref, *args, **kwargs):
+        doc = real(ref, *args, **kwargs)
+        doc["flows"] = [{**row, "flows": 1326, "companies": 1326} for row in doc["flows"]]
+        return doc
+
+    monkeypatch.setattr(queries, "territory_indicators", many)
+    client.force_login(obs_world.users["fac_region"])
+    for name in ("observatory:territory", "observatory:territory-report"):
+        page = client.get(reverse(name, args=["epci", MEL]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        page = page.replace("\u202f", " ").replace("\xa0", " ")
+        assert "1 326" in page and ">1326<" not in page, name
