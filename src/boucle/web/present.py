@@ -11,7 +11,6 @@ gets the material, an order-of-magnitude quantity range and the EPCI.
 import csv
 from functools import lru_cache
 
-from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +21,7 @@ from boucle.accounts.access import can_see_site
 from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
-from .words import KIND_LABELS, decade_range, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
+from .words import KIND_LABELS, decade_range, distance_figure, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
@@ -127,8 +126,7 @@ def synergy_card(user, synergy) -> dict:
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
         "material": material_label(synergy.material_class), "distance_km": distance_km,
         # two sites at one address (or a few metres apart) read « < 0,1 km », not « 0,0 km »
-        "distance": ((f"< {formats.number_format(0.1, 1)} km" if distance_km < 0.05 else
-                      f"{formats.number_format(distance_km, 1)} km") if distance_km is not None
+        "distance": (f"{distance_figure(distance_km)} km" if distance_km is not None
                      else coarse.distance_band(synergy.distance_km)),
         # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
         # exact distance back, so it goes with the distance.

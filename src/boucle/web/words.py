@@ -39,6 +39,14 @@ def number(value, digits: int = 0) -> str:
     return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
 
 
+def distance_figure(km) -> str:
+    """A distance in km as the pages show it, one decimal: « 7,2 »; two sites at one address (or a few metres
+    apart) read « < 0,1 », never « 0 » or « 0,0 »."""
+    if km is None:
+        return "—"
+    return f"< {number(0.1, 1)}" if float(km) < 0.05 else number(km, 1)
+
+
 def estimate_text(value, kind: str = "co2e", low=None, high=None) -> str:
     """An engine estimate as text, to the digits ``impact.ranges.shown`` keeps (the cards', totals' and
     exports' rule): CO2e to its range's precision or two significant digits, euros to two, quantities to a

@@ -115,3 +115,16 @@ def test_the_companies_of_a_material_read_as_a_number_on_the_page_and_the_report
         page = client.get(reverse(name, args=["epci", MEL]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         page = page.replace("\u202f", " ").replace("\xa0", " ")
         assert "1 326" in page and ">1326<" not in page, name
+
+
+def test_two_sites_at_one_place_read_less_than_a_tenth_of_a_km_in_the_report(obs_world, client):
+    """The report's main synergies read « 0 » km for two sites at one address where the synergy list reads
+    « < 0,1 km »: one rule for a distance too small to show."""
+    from boucle.matching.models import Synergy
+
+    Synergy.objects.filter(pk=obs_world.synergies["sand"].pk).update(distance_km=0.0)
+    client.force_login(obs_world.users["fac_region"])
+    page = client.get(reverse("observatory:territory-report", args=["epci", MEL]),
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    row = page.split("Fonderie Lille A", 1)[1].split("</tr>", 1)[0]
+    assert "&lt; 0,1" in row and '<td class="num">0</td>' not in row, row
