@@ -72,3 +72,18 @@ def test_an_offer_among_sites_of_unknown_activity_says_no_receiver_can_be_inferr
     flow = make_flow(world.sites["A"], "Sciure de bois", quantity=80, unit="t")
     page = _page(as_persona("member_a"), flow)
     assert "L&#x27;activité d&#x27;aucun site à moins de 200 km n&#x27;est connue" in page
+
+
+def test_heat_beyond_its_break_even_distance_is_not_told_to_change_its_current_fate(world, as_persona, monkeypatch):
+    """The demo foundry's waste heat read « l'échange n'éviterait rien par rapport à ce que devient ce flux
+    aujourd'hui … Précisez ce devenir », while its heat is lost today and its receivers are only too far for a pipe
+    to pay for itself: the page says that, in French and English."""
+    from boucle.matching import pipeline
+
+    monkeypatch.setattr(pipeline, "why_no_receiver", lambda *a, **k: ["heat_too_far"])
+    flow = make_flow(world.sites["A"], "Chaleur fatale des fours", kind="energy", quantity=4500, unit="MWh",
+                     temperature_c=150)
+    page = _page(as_persona("member_a"), flow)
+    assert "aucun n&#x27;est assez proche pour cette quantité" in page and "Précisez ce devenir" not in page
+    page = _page(as_persona("member_a"), flow, "en")
+    assert "none is close enough for this quantity" in page

@@ -121,6 +121,9 @@ def _matching_notes(flow) -> list[str]:
         "no_gain": _("Des sites à moins de %(km)s km utilisent cette matière, mais l'échange n'éviterait rien par "
                      "rapport à ce que devient ce flux aujourd'hui (champ « Devenir actuel »), donc aucune proposition "
                      "n'est faite. Précisez ce devenir s'il est autre.") % km,
+        "heat_too_far": _("Des sites à moins de %(km)s km pourraient utiliser cette chaleur, mais aucun n'est assez "
+                          "proche pour cette quantité : la conduite et la chaleur perdue en route coûteraient plus que "
+                          "ne vaut la chaleur livrée, donc aucune proposition n'est faite.") % km,
         "unlikely": _("Un site à moins de %(km)s km pourrait recevoir cette matière, mais la correspondance est trop "
                       "incertaine pour être proposée. Choisir la matière ou indiquer le code déchet peut aider.") % km,
         "no_receiver": (_("Aucun site assez proche n'a besoin de cette chaleur, ni d'après son activité ni par un "
