@@ -136,7 +136,7 @@ def synergy_card(user, synergy) -> dict:
         # What the figures are for when not plainly the declared need (an upper bound, or unknown): in
         # words, without a figure, so shown to both sides.
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None, "unit": unit, "basis": basis, "note": note,
-                       "brackets": [b for b in (bracket(moved, unit),
+                       "brackets": [b for b in (bracket(moved, unit, at_most=_own_quantity(synergy, mine, unit)),
                                                 bracket(synergy.co2e_avoided_t, "t CO₂e"),
                                                 bracket(synergy.eur_saved, "€")) if b]}
                       if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
@@ -254,6 +254,17 @@ def reason_text(reason: dict) -> str | None:
     return None
 
 
-def bracket(value: float | None, unit: str) -> str | None:
-    """An estimate as a decade bracket, for cards where the other company is still anonymous."""
-    return decade_range(value, unit)
+def bracket(value: float | None, unit: str, at_most: float | None = None) -> str | None:
+    """An estimate as a decade bracket, for cards where the other company is still anonymous; ``at_most``: the
+    reader's own quantity, where the bracket stops (``words.decade_range``)."""
+    return decade_range(value, unit, at_most)
+
+
+def _own_quantity(synergy, mine: str, unit: str) -> float | None:
+    """The yearly quantity of the reader's own side of a synergy, in the unit of its exchanged figure: the exchange
+    is at most that (the smaller of offer and need), which the reader knows already. None when not its side or not
+    that unit."""
+    flow = synergy.offer if mine == "offer" else (synergy.need if mine == "need" and synergy.need_id else None)
+    if flow is None or flow.quantity_base is None:
+        return None
+    return flow.quantity_base if {"m3": "m³"}.get(flow.base_unit or "t", flow.base_unit or "t") == unit else None

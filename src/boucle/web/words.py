@@ -105,8 +105,10 @@ def site_reference(site_id: str) -> str:
     return site_id
 
 
-def decade_range(value: float | None, unit: str) -> str | None:
-    """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t"."""
+def decade_range(value: float | None, unit: str, at_most: float | None = None) -> str | None:
+    """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t". ``at_most``: a bound the
+    reader already knows (its own quantity, when the figure is the smaller of two): the bracket stops there,
+    « 1 000 à 1 400 t » rather than up to ten times it."""
     if value is None:
         return None
     unit = unit_label(unit)
@@ -117,6 +119,8 @@ def decade_range(value: float | None, unit: str) -> str | None:
         return _("moins de 1 %(unit)s") % {"unit": unit} if unit else _("moins de 1")
     low = 10 ** math.floor(math.log10(value))
     high = low * 10
+    if at_most is not None and math.isfinite(at_most) and low < at_most < high and value <= at_most:
+        high = at_most
     if unit.startswith("€") and low >= 1e4:
         low_text, low_unit = _scaled(low, unit)
         high_text, high_unit = _scaled(high, unit)
