@@ -269,3 +269,16 @@ def test_a_landfilled_offer_without_a_cited_substitute_says_why_its_co2e_is_not_
     english = client.get(f"/synergies/{syn.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     why = english[english.index('id="co2e-why"'):].split("</p>", 1)[0]
     assert "production footprint of what" in why and "unknown" not in why
+
+
+def test_the_cards_euros_say_they_are_a_net_gain(world, as_persona):
+    """« Impact estimé : 1 200 t/an · 6 t CO₂e/an · 22 000 €/an »: tonnes and CO₂e say what they are by their unit,
+    euros do not (a price? a cost?). The card says « gain net », as its detail does, exact or bracketed."""
+    from django.urls import reverse
+
+    syn = world.synergies["ab"]  # 400 000 € a year
+    for persona, figure in (("facilitator_t", "400 000 €/an"), ("member_b", "100 k€ à 1 M€/an")):
+        page = as_persona(persona).get(reverse("synergy-detail", args=[syn.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+        text = page.content.decode().replace("\xa0", " ").replace("\u202f", " ")
+        impact = text.split("Impact estimé", 1)[1].split("</dd>", 1)[0]
+        assert f"gain net {figure}" in impact, (persona, impact)

@@ -138,7 +138,7 @@ def synergy_card(user, synergy) -> dict:
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None, "unit": unit, "basis": basis, "note": note,
                        "brackets": [b for b in (bracket(moved, unit, at_most=_own_quantity(synergy, mine, unit)),
                                                 bracket(synergy.co2e_avoided_t, "t CO₂e"),
-                                                bracket(synergy.eur_saved, "€")) if b]}
+                                                _net_gain(bracket(synergy.eur_saved, "€"))) if b]}
                       if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "basis": basis, "note": note, "brackets": []}),
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
@@ -258,6 +258,11 @@ def bracket(value: float | None, unit: str, at_most: float | None = None) -> str
     """An estimate as a decade bracket, for cards where the other company is still anonymous; ``at_most``: the
     reader's own quantity, where the bracket stops (``words.decade_range``)."""
     return decade_range(value, unit, at_most)
+
+
+def _net_gain(text: str | None) -> str | None:
+    """Euros on a card said for what they are, as the detail says them: « gain net 10 à 100 k€ »."""
+    return None if text is None else f"{_('gain net')} {text}"
 
 
 def _own_quantity(synergy, mine: str, unit: str) -> float | None:
