@@ -40,11 +40,14 @@ def number(value, digits: int = 0) -> str:
 
 
 def distance_figure(km) -> str:
-    """A distance in km as the pages show it, one decimal: « 7,2 »; two sites at one address (or a few metres
+    """A distance in km as the pages show it, one decimal: « 7,2 », « 7,0 »; two sites at one address (or a few metres
     apart) read « < 0,1 », never « 0 » or « 0,0 »."""
     if km is None:
         return "—"
-    return f"< {number(0.1, 1)}" if float(km) < 0.05 else number(km, 1)
+    if float(km) < 0.05:
+        return f"< {number(0.1, 1)}"
+    # always one decimal (« 7,0 », not « 7 »): a column of distances reads aligned
+    return number_format(round(float(km), 1), decimal_pos=1, use_l10n=True, force_grouping=True)
 
 
 def estimate_text(value, kind: str = "co2e", low=None, high=None) -> str:
