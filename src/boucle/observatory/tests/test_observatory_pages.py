@@ -128,3 +128,14 @@ def test_two_sites_at_one_place_read_less_than_a_tenth_of_a_km_in_the_report(obs
                       HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     row = page.split("Fonderie Lille A", 1)[1].split("</tr>", 1)[0]
     assert "&lt; 0,1" in row and '<td class="num">0</td>' not in row, row
+
+
+def test_the_euros_say_they_are_an_order_of_magnitude_wherever_the_potential_is_shown(obs_world, client):
+    """The facilitator's dashboard reads « Économies (€/an) 260 000 000 — ordre de grandeur : redevances et prix
+    pour la plupart non sourcés » and links to « les mêmes chiffres dans l'observatoire », where the same figure
+    stood bare, as in the printed report."""
+    client.force_login(obs_world.users["fac_region"])
+    for name in ("observatory:territory", "observatory:territory-report"):
+        page = client.get(reverse(name, args=["epci", MEL]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        row = page.split("Économies (€/an)", 1)[1].split("</tr>", 1)[0]
+        assert "ordre de grandeur : redevances et prix pour la plupart non sourcés" in row, name
