@@ -282,3 +282,26 @@ def test_the_cards_euros_say_they_are_a_net_gain(world, as_persona):
         text = page.content.decode().replace("\xa0", " ").replace("\u202f", " ")
         impact = text.split("Impact estimé", 1)[1].split("</dd>", 1)[0]
         assert f"gain net {figure}" in impact, (persona, impact)
+
+
+def test_the_avoided_production_term_names_what_the_exchange_replaces(db):
+    """Steel slag's detail read « production de matière vierge évitée (ou chaleur d'une chaudière au gaz) »: a
+    facilitator wondered what a gas boiler had to do with slag. The term names virgin material for a material and
+    the gas boiler's heat for heat."""
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    def first_label(material_class, kind, unit, temperature_c=None):
+        site = make_site(f"Site {material_class}", naf="38.11Z")
+        flow = make_flow(site, "Flux", kind=kind, quantity=1200, unit=unit, material_class=material_class,
+                         **({} if unit == "t" else {"quantity_base": 1200, "base_unit": unit}),
+                         temperature_c=temperature_c)
+        receiver = make_site(f"Receveur {material_class}", lat=50.64, naf="35.30Z")
+        synergy = Synergy.objects.create(offer=flow, need_site=receiver, inferred=True, material_class=material_class,
+                                         distance_km=0.5, score=0.9, quantity_t=1200.0)
+        with translation.override("fr"):
+            return calculation(synergy, hidden=False)["co2e"][0]["label"]
+
+    assert first_label("steel_slag", "material", "t") == "production de matière vierge évitée"
+    assert first_label("waste_heat_medium", "energy", "MWh", 150) == "chaleur d'une chaudière au gaz évitée"
