@@ -34,12 +34,17 @@ fabricant production industrie activite site
 
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Letters NFKD does not take apart, written in ASCII as their languages' own transliterations
+# (Danish and Norwegian æ ø, Polish ł, Croatian đ, Icelandic ð þ, French œ, Turkish dotless ı),
+# so that "Nordjyllandsværket" and « Bełchatów » keep their letters rather than break into words.
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe",
+                       "ı": "i"})
 
 
 def normalise(text: str) -> str:
-    text = text.lower().replace("ß", "ss")
+    text = text.lower()
     if not text.isascii():  # ASCII has no accent to fold (NFKD leaves it as it is): most names are ASCII
-        text = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize("NFKD", text.translate(_FOLD))
         text = "".join(c for c in text if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", text).strip()
 
@@ -76,11 +81,19 @@ def normalise_naf(code: str | None) -> str | None:
     return f"{digits[:2]}.{digits[2:4]}"
 
 
+# A row whose phrase starts with "-" is the last part of compound words only ("-værket" in
+# "Nordjyllandsværket", "-kraft" in "Vattenkraft"): alone the word says too little ("Kraft" is a
+# surname and a brand), so it is no phrase of its own.
+HEAD_ONLY = "-"
+
+
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, list[str]]:
     table: dict[str, list[str]] = defaultdict(list)
     with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            if row["phrase"].startswith(HEAD_ONLY):
+                continue
             key = normalise(row["phrase"])
             if row["naf_code"] not in table[key]:
                 table[key].append(row["naf_code"])
@@ -190,6 +203,13 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
     return 0.0
 
 
+# Abbreviations shorter than four letters read as a word of their own (shorter words are
+# otherwise skipped: most are particles or pieces of names): "CHP" (combined heat and power),
+# "KWK" (Kraft-Wärme-Kopplung), "WKC" (warmtekrachtcentrale), "HKW" (Heizkraftwerk), "MVA"
+# (Müllverbrennungsanlage) (IATE).
+SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc"})
+
+
 def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
     glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
@@ -206,7 +226,7 @@ def _hits_in(words: tuple[str, ...], fuzzy: bool) -> dict[str, float]:
         index = _phrase_stem_index()
         table = [table[i] for i in sorted({i for w in set(words) for i in index.get(w, ())})]
     for stems, phrase in table:
-        if not stems or (len(stems) == 1 and len(stems[0]) < 4):
+        if not stems or (len(stems) == 1 and len(stems[0]) < 4 and stems[0] not in SHORT_WORDS):
             continue
         if " " + " ".join(stems) + " " in joined:
             conf = 0.9
@@ -308,8 +328,11 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
 # notes (a company name is not a description) and never a company name itself (the table holds
 # no company name: test_matching_knowledge). Trusted a little less than an activity phrase.
 NAME_FACTOR = 0.9
-# German writes trades as one compound word: "Heizkraftwerk" ends with "kraftwerk".
+# German, Dutch, the Nordic languages and Finnish write trades as one compound word:
+# "Heizkraftwerk" ends with "kraftwerk", « afvalwaterzuivering » with "waterzuivering",
+# "Nordjyllandsværket" with "værket", "Finnsementti" with "sementti".
 COMPOUND_MIN = 5
+COMPOUND_LANGS = frozenset({"de", "nl", "da", "no", "sv", "fi"})
 
 
 @lru_cache(maxsize=1)
@@ -317,8 +340,8 @@ def _compound_heads() -> tuple[tuple[str, str], ...]:
     out = []
     with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            p = normalise(row["phrase"])
-            if row["lang"] == "de" and " " not in p and len(p) >= COMPOUND_MIN:
+            p = normalise(row["phrase"].removeprefix(HEAD_ONLY))
+            if row["lang"] in COMPOUND_LANGS and " " not in p and len(p) >= COMPOUND_MIN:
                 out.append((p, row["naf_code"]))
     return tuple(out)
 
@@ -333,10 +356,18 @@ def _heads_by_word() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1 << 13)
 def _compound_codes(word: str) -> tuple[str, ...]:
-    """Codes of the compound heads a word ends with, the word being longer than the head: its
-    endings of COMPOUND_MIN letters or more looked up (a region's names hold 50,000 words)."""
+    """Codes of the longest compound head a word ends with, the word being longer than the head:
+    its endings of COMPOUND_MIN letters or more looked up, longest first (a region's names hold
+    50,000 words). The longest head is the compound's meaning: "Fernheizkraftwerk" ends with
+    "kraftwerk" too; a word that is a head itself is read as that phrase only ("vandværket",
+    waterworks, ends with "værket" too)."""
     heads = _heads_by_word()
-    return tuple(code for i in range(1, len(word) - COMPOUND_MIN + 1) for code in heads.get(word[i:], ()))
+    if word in heads:
+        return ()
+    for i in range(1, len(word) - COMPOUND_MIN + 1):
+        if word[i:] in heads:
+            return heads[word[i:]]
+    return ()
 
 
 @lru_cache(maxsize=4096)
