@@ -1,10 +1,11 @@
 """Resolve a free-text activity ("brick works", "laiterie", "glass container plant") to NACE codes.
 
 Most firms describe what they do in words, not codes, and inferred needs hang on NACE codes. Two
-layers: a curated FR/EN phrase table (precise, covers common trade names that the nomenclature
-never uses: "brick works", "cimenterie"), then a fallback ranked search over the NACE Rev. 2
-titles and explanatory notes, so an unseen phrase ("rock wool production", "pet food") still
-resolves. Confidences say how much the caller should trust each code.
+layers: a curated phrase table in thirteen European languages (precise, covers common trade
+names that the nomenclature never uses: "brick works", "cimenterie", « Cementownia »), then a
+fallback ranked search over the NACE Rev. 2 titles and explanatory notes, so an unseen phrase
+("rock wool production", "pet food") still resolves. Confidences say how much the caller should
+trust each code.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ def _codes(name):
     # Norwegian and Swedish
     ("Mongstad kraftverk", "35.11"), ("Sunndal aluminiumsverk", "24.42"), ("LuleKraft", "35"),
     ("Luleå Energi fjärrvärme", "35.30"), ("Stora Enso pappersbruk", "17.12"), ("Henriksdals reningsverk", "37.00"),
+    ("Reningsverket Göteborg", "37.00"), ("Kalundborg Teglværket", "23.32"),  # the definite form
     # Finnish
     ("Raahen Voima", "35"), ("Finnsementti Raahe", "23.51"), ("Kemin sellutehdas", "17.11"),
     ("Oulun Energia", "35"),
@@ -59,6 +60,7 @@ def test_letters_without_a_decomposition_are_written_as_their_languages_translit
 
 def test_a_compound_is_read_by_its_longest_known_ending():
     assert _codes("Aalborg Vandværket") == ["36.00"]  # waterworks, though it ends with "værket" too
+    assert _codes("Nordteglværket") == ["23.32"]  # a brickworks: "teglværket" is longer than "værket"
     assert _codes("Fernheizkraftwerk Nord") == ["35.30"]  # heating, though it ends with "kraftwerk" too
     assert "35" not in _codes("Suomen Työvoima Oy")  # workforce, a staffing firm, not power
 
