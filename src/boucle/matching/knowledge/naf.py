@@ -37,7 +37,7 @@ fabricant production industrie activite site
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Letters NFKD does not take apart, written in ASCII as their languages' own transliterations
 # (Danish and Norwegian æ ø, Polish ł, Croatian đ, Icelandic ð þ, French œ, Turkish dotless ı),
-# so that "Nordjyllandsværket" and « Bełchatów » keep their letters rather than break into words.
+# so that "kraftværk" and « Bełchatów » keep their letters rather than break into words.
 _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe",
                        "ı": "i"})
 
@@ -82,9 +82,9 @@ def normalise_naf(code: str | None) -> str | None:
     return f"{digits[:2]}.{digits[2:4]}"
 
 
-# A row whose phrase starts with "-" is the last part of compound words only ("-værket" in
-# "Nordjyllandsværket", "-kraft" in "Vattenkraft"): alone the word says too little ("Kraft" is a
-# surname and a brand), so it is no phrase of its own.
+# A row whose phrase starts with "-" is the last part of compound words only ("-værket" of a
+# Danish power station named "<place>værket", "-kraft" in "Vattenkraft"): alone the word says
+# too little ("Kraft" is a surname and a brand), so it is no phrase of its own.
 HEAD_ONLY = "-"
 
 
@@ -330,8 +330,8 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
 # no company name: test_matching_knowledge). Trusted a little less than an activity phrase.
 NAME_FACTOR = 0.9
 # German, Dutch, the Nordic languages and Finnish write trades as one compound word:
-# "Heizkraftwerk" ends with "kraftwerk", « afvalwaterzuivering » with "waterzuivering",
-# "Nordjyllandsværket" with "værket", "Finnsementti" with "sementti".
+# "Heizkraftwerk" ends with "kraftwerk", "fjernvarmeværk" with "varmeværk", "tuulivoima" with
+# "voima".
 COMPOUND_MIN = 5
 COMPOUND_LANGS = frozenset({"de", "nl", "da", "no", "sv", "fi"})
 
