@@ -211,6 +211,20 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
 SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc"})
 
 
+# A near spelling is a misspelt English, French or German word (the languages of the activities
+# people type here), not a word of another language: "cellulose" is not « celulosa » (pulp),
+# "ceramic" not « cerámica ».
+SPELT_NEAR_LANGS = frozenset({"en", "fr", "de"})
+
+
+@lru_cache(maxsize=1)
+def _spelt_near() -> frozenset:
+    """Phrases (normalised) that may be found by a near spelling of their words."""
+    with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
+        return frozenset(normalise(r["phrase"]) for r in csv.DictReader(fh)
+                         if r["lang"] in SPELT_NEAR_LANGS and not r["phrase"].startswith(HEAD_ONLY))
+
+
 def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
     glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
@@ -232,7 +246,8 @@ def _hits_in(words: tuple[str, ...], fuzzy: bool) -> dict[str, float]:
         if " " + " ".join(stems) + " " in joined:
             conf = 0.9
         else:
-            scores = [_token_match(w, words) if fuzzy else float(w in words) for w in stems]
+            near = fuzzy and phrase in _spelt_near()
+            scores = [_token_match(w, words) if near else float(w in words) for w in stems]
             if min(scores) == 0:
                 continue
             conf = 0.85 if min(scores) == 1.0 else 0.8

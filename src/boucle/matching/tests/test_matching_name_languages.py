@@ -102,3 +102,10 @@ def test_every_phrase_names_a_nace_code_and_cites_a_general_source():
     # a phrase of another language names its national classification (or the CN for a product)
     assert [r["phrase"] for r in rows if r["lang"] not in ("en", "fr")
             and CLASSIFICATIONS[r["lang"]] not in r["source"] and not r["source"].startswith(("CN", "HS/CN"))] == []
+
+
+def test_an_activity_typed_in_english_is_not_read_as_a_near_word_of_another_language():
+    # a near spelling stands for a misspelt English, French or German word only
+    assert not any(c.startswith("17") for c in [c for c, _ in naf.activity_to_naf("Carboxymethyl cellulose production")])
+    assert "20.15" not in [c for c, _ in naf.activity_to_naf("Central térmica de Aboño")]  # a place, not « abonos »
+    assert naf.activity_to_naf("Brikworks") == [("23.32", 0.8)]  # an English misspelling is still read
