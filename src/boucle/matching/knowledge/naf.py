@@ -225,6 +225,23 @@ def _spelt_near() -> frozenset:
                          if r["lang"] in SPELT_NEAR_LANGS and not r["phrase"].startswith(HEAD_ONLY))
 
 
+@lru_cache(maxsize=1)
+def _phrase_rows() -> tuple[tuple[tuple[str, ...], str, str | None], ...]:
+    """``_phrase_stems()`` with each phrase's stems as one string to look for in a text (None for a
+    phrase never read: no word, or one word shorter than four letters and no known abbreviation)."""
+    return tuple((stems, phrase, None if not stems or (len(stems) == 1 and len(stems[0]) < 4
+                                                       and stems[0] not in SHORT_WORDS)
+                  else " " + " ".join(stems) + " ") for stems, phrase in _phrase_stems())
+
+
+@lru_cache(maxsize=1)
+def _spelt_near_positions() -> tuple[tuple[int, ...], frozenset]:
+    """Positions in ``_phrase_stems()`` of the phrases :func:`_spelt_near` holds (in order, and as a set)."""
+    near = _spelt_near()
+    positions = tuple(i for i, (_stems, phrase) in enumerate(_phrase_stems()) if phrase in near)
+    return positions, frozenset(positions)
+
+
 def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
     glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
@@ -236,21 +253,35 @@ def _hits_in(words: tuple[str, ...], fuzzy: bool) -> dict[str, float]:
     """:func:`_phrase_hits` on the text's word stems ("" for a word no phrase holds)."""
     joined = " " + " ".join(words) + " "
     matched: list[tuple[frozenset, str, float]] = []
-    table = _phrase_stems()
-    if not fuzzy:  # every stem must be a word of the text: only phrases holding one of its words can match
-        index = _phrase_stem_index()
-        table = [table[i] for i in sorted({i for w in set(words) for i in index.get(w, ())})]
-    for stems, phrase in table:
-        if not stems or (len(stems) == 1 and len(stems[0]) < 4 and stems[0] not in SHORT_WORDS):
+    rows = _phrase_rows()
+    # Every stem of a phrase read without near spellings must be a word of the text: only the
+    # phrases holding one of its words can match.
+    index = _phrase_stem_index()
+    candidates = {i for w in set(words) for i in index.get(w, ())}
+    near_count = 0
+    if fuzzy:  # the phrases that may be spelt near, then the others holding a word of the text
+        near_positions, near_set = _spelt_near_positions()
+        near_count = len(near_positions)
+        positions = list(near_positions) + list(candidates - near_set)
+    else:
+        positions = list(candidates)
+    for n, i in enumerate(positions):
+        stems, phrase, key = rows[i]
+        if key is None:
             continue
-        if " " + " ".join(stems) + " " in joined:
+        if key in joined:
             conf = 0.9
         else:
-            near = fuzzy and phrase in _spelt_near()
-            scores = [_token_match(w, words) if near else float(w in words) for w in stems]
-            if min(scores) == 0:
-                continue
-            conf = 0.85 if min(scores) == 1.0 else 0.8
+            near, worst = n < near_count, 1.0
+            for w in stems:  # the first word missing ends the look
+                score = _token_match(w, words) if near else float(w in words)
+                if not score:
+                    break
+                worst = min(worst, score)
+            else:
+                conf = 0.85 if worst == 1.0 else 0.8
+                matched.append((frozenset(stems), phrase, conf))
+            continue
         matched.append((frozenset(stems), phrase, conf))
     found: dict[str, float] = {}
     for stems, phrase, conf in matched:
