@@ -1,0 +1,56 @@
+"""General routes of by-products that an industrial-ecology expert writes into a rule table (issue 11,
+routes round): each test builds a small park and checks who receives an offer, citing the source of
+the rule it relies on (the rows themselves cite it in ``knowledge/data``).
+"""
+
+from boucle.matching.knowledge.infer import infer_needs
+from boucle.matching.pipeline import FlowIn, SiteIn, propose
+
+
+def _park(sites):
+    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
+    return [SiteIn(sid, 45.0 + i * 0.001, 5.0, naf, activity) for i, (sid, naf, activity) in enumerate(sites)]
+
+
+def _receivers(sites, site_id, label):
+    return {p.need_site_id for p in propose(_park(sites), [FlowIn("o1", site_id, "offer", label=label)])}
+
+
+def _needs(naf, activity):
+    return {n.class_key: n.weight for n in infer_needs(naf, activity)}
+
+
+def test_biogas_goes_to_the_boilers_of_a_dairy_and_a_brewery():
+    # EU BREF FDM 2019: biogas from anaerobic treatment is burnt in the boilers and CHP engines of
+    # food and drink plants, which raise process steam
+    park = [("ad", "35", "Biogas plant"), ("dairy", "10", "Dairy"), ("brewery", "11", "Brewery"),
+            ("joinery", "16", "Joinery")]
+    receivers = _receivers(park, "ad", "Biogas")
+    assert {"dairy", "brewery"} <= receivers
+    assert "joinery" not in receivers
+
+
+def test_beet_washing_soil_goes_back_to_arable_land_and_to_earthworks():
+    # EU BREF FDM 2019 (sugar): soil washed off the beet is returned to the land; List of Waste
+    # 02 04 01: it is soil and stones, taken as excavated soil is (fill, topsoil)
+    assert _needs("01", "Arable farm").get("sugar_beet_soil", 0) >= 0.45
+    park = [("sugar", "10", "Sugar beet factory"), ("farm", "01", "Arable farm"),
+            ("earth", "43", "Earthworks and site preparation"), ("printer", "18", "Printing")]
+    receivers = _receivers(park, "sugar", "Soil from beet washing")
+    assert {"farm", "earth"} <= receivers and "printer" not in receivers
+    # a glasshouse grower does not take field soil back
+    assert _needs("01", "Tomato greenhouse").get("sugar_beet_soil", 0) < 0.15
+
+
+def test_a_fertiliser_plant_takes_no_spent_solvents_but_a_paint_maker_does():
+    # EU BREF LVIC-AAF 2007: ammonia, acids and fertilisers are made without organic solvents;
+    # NACE 20.30: paints and varnishes use (regenerated) solvents
+    assert "spent_solvents" not in _needs("20", "Fertiliser plant")
+    assert "spent_solvents" not in _needs("20.15", None)
+    assert _needs("20", "Paint manufacturing").get("spent_solvents", 0) >= 0.5
+
+
+def test_a_heating_plant_burns_ethanol_as_a_bioliquid():
+    # Directive (EU) 2018/2001 art. 2(33): bioliquids are liquid fuels from biomass burnt for heat
+    assert _needs("35", "Heat generation").get("ethanol", 0) >= 0.25
+    assert "ethanol" not in _needs("23.32", "Brick works")
