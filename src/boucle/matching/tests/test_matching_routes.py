@@ -54,3 +54,25 @@ def test_a_heating_plant_burns_ethanol_as_a_bioliquid():
     # Directive (EU) 2018/2001 art. 2(33): bioliquids are liquid fuels from biomass burnt for heat
     assert _needs("35", "Heat generation").get("ethanol", 0) >= 0.25
     assert "ethanol" not in _needs("23.32", "Brick works")
+
+
+def test_a_label_that_names_a_material_is_not_read_as_another_family_sharing_a_word():
+    # "wood ash" is ash (Regulation (EU) 2019/1009 CMC 13; EU BREF CER 2007), not wood for a
+    # pellet plant; "hydrogen peroxide" is a bleaching chemical (EU BREF PP 2015), not hydrogen
+    park = [("chp", "35", "Biomass CHP plant"), ("pellets", "16", "Wood pellet plant"),
+            ("bricks", "23", "Brick works"), ("farm", "01", "Arable farm")]
+    receivers = _receivers(park, "chp", "Wood ash")
+    assert "pellets" not in receivers and {"bricks", "farm"} & receivers
+    park = [("chem", "20", "Hydrogen peroxide production"), ("refinery", "19", "Oil refinery"),
+            ("pulp", "17", "Kraft pulp mill")]
+    receivers = _receivers(park, "chem", "Hydrogen peroxide")
+    assert "pulp" in receivers and "refinery" not in receivers
+
+
+def test_a_named_material_keeps_the_near_readings_of_its_own_family():
+    # an incinerator's fly ash may be read as coal fly ash's near kin (both ashes, EWC 19 01 and
+    # 10 01), and bottom ash as boiler or incinerator bottom ash
+    from boucle.matching.pipeline import _classify
+
+    assert {"incineration_fly_ash", "fly_ash"} <= {k for k, _ in _classify("Incineration fly ash", "", "material", None)}
+    assert {"bottom_ash", "incineration_bottom_ash"} <= {k for k, _ in _classify("Bottom ash", "", "material", None)}
