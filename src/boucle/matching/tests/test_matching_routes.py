@@ -76,3 +76,10 @@ def test_a_named_material_keeps_the_near_readings_of_its_own_family():
 
     assert {"incineration_fly_ash", "fly_ash"} <= {k for k, _ in _classify("Incineration fly ash", "", "material", None)}
     assert {"bottom_ash", "incineration_bottom_ash"} <= {k for k, _ in _classify("Bottom ash", "", "material", None)}
+
+
+def test_a_sawmill_takes_the_electricity_of_a_neighbouring_mill():
+    # NACE 16.10 sawing, planing and drying of wood; EU BREF ENE 2009: motor drives and fans
+    park = [("pulp", "17", "Kraft pulp mill"), ("sawmill", "16", "Sawmill"), ("carpenter", "43", "Carpentry")]
+    receivers = _receivers(park, "pulp", "Electricity")
+    assert "sawmill" in receivers and "carpenter" not in receivers
