@@ -197,6 +197,27 @@ def run_protocol(dataset: str, describe: str = "words", level: str = "division",
     return res, {"sites": sites, "truth": truth, "pred": pred, "case_of": case_of}
 
 
+def is_literature(dataset: str) -> bool:
+    """The literature check set, by its name or by its file's path (a copy elsewhere is not recognised)."""
+    return dataset == "literature" or Path(dataset).resolve() == LITERATURE_CSV.resolve()
+
+
+def print_misses(dataset: str, details: dict, out=None) -> None:
+    """The false negatives (MISS) and false positives (FP) of a run, one a line on ``out`` (stderr by
+    default). The blind literature cases (case numbers multiples of 3, :func:`blind`) are scored, never
+    printed: nobody writing rules reads them, neither as the offering site nor as the receiving one."""
+    out = sys.stderr if out is None else out
+    d = details
+    name = {s["site_id"]: f"{s['name']} [{s['activity']}|{s['naf_code']}]" for s in d["sites"]}
+    hidden = {sid for sid, c in d["case_of"].items() if is_literature(dataset) and blind(c)}
+    if hidden:
+        print(f"(blind literature cases not printed: {len({d['case_of'][s] for s in hidden})})", file=out)
+    for tag, pairs in (("MISS", d["truth"] - d["pred"]), ("FP  ", d["pred"] - d["truth"])):
+        for x in sorted(pairs):
+            if x[0] not in hidden and x[2] not in hidden:
+                print(f"{tag} {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=out)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dataset", help="maestri, literature, process, heavy, codes, or a CSV path in the MAESTRI layout")
@@ -216,18 +237,7 @@ def main() -> int:
         print(f"  boucle match default output: {res['pooled']}")
         print(f"  everyone-to-everyone:        {res['baselines']['everyone_to_everyone']}")
     if args.misses:
-        name = {s["site_id"]: f"{s['name']} [{s['activity']}|{s['naf_code']}]" for s in d["sites"]}
-        # The blind literature cases (case numbers multiples of 3) are scored, never printed: nobody
-        # writing rules reads them.
-        hidden = {sid for sid, c in d["case_of"].items() if args.dataset == "literature" and blind(c)}
-        if hidden:
-            print(f"(blind literature cases not printed: {len({d['case_of'][s] for s in hidden})})", file=sys.stderr)
-        for x in sorted(d["truth"] - d["pred"]):
-            if x[0] not in hidden:
-                print(f"MISS {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
-        for x in sorted(d["pred"] - d["truth"]):
-            if x[0] not in hidden:
-                print(f"FP   {x[0]} {name[x[0]]} --{x[1]}--> {name[x[2]]}", file=sys.stderr)
+        print_misses(args.dataset, d)
     return 0
 
 

@@ -115,3 +115,28 @@ def test_the_pages_say_how_much_of_the_potential_rests_on_illustrative_flows(ter
     assert float(share.group(1).replace(",", ".")) / 100 == pytest.approx(steam / p.co2e_avoided_t, abs=0.01)
     page = territory.get("/observatoire/territoire/region/32/").content.decode()
     assert "illustrative-share" in page
+
+
+def test_the_facilitators_money_line_is_the_observatorys_and_the_exports(territory, capsys):
+    """The territory's potential showed tonnes and CO2e but no euros on the facilitator's page: the avoided
+    costs of the same allocation read there as in the observatory and the export, said an order of magnitude."""
+    from boucle.web.words import estimate_text
+
+    client = territory
+    page = client.get("/animation/chiffres/").content.decode()
+    cell = re.search(r'<dd class="potential-eur" data-value="([^"]+)">(.*?)</dd>', page, re.S)
+    assert cell, "no money line in the territory's potential"
+    doc = territory_indicators(resolve(REGION), public=False)
+    eur = doc["impacts"]["potential"]["eur_saved"]
+    assert eur and float(cell.group(1)) == pytest.approx(eur, rel=1e-9)
+    text = estimate_text(eur, "eur")
+    assert text in cell.group(2) and "ordre de grandeur" in cell.group(2)
+    observatory = client.get("/observatoire/territoire/region/32/").content.decode()
+    assert f"<td>{text}</td>" in observatory
+    assert main(["export", "--territory", REGION, "--what", "indicators", "--output", "-"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    exported = [r for r in rows if r["territory_level"] == "region" and r["basis"] == "potential"
+                and r["indicator"] == "eur_saved"]
+    assert len(exported) == 1 and float(exported[0]["value"]) == pytest.approx(eur, rel=0.01)
+    method = page[page.index('class="note method-link"'):]
+    assert "méthode d&#x27;estimation des impacts" in method or "méthode d'estimation des impacts" in method

@@ -111,3 +111,58 @@ def test_the_api_records_a_measured_result_only_for_an_exchange(world, client):
     done = client.post(f"/api/synergies/{syn.pk}/outcomes", {"tonnes_per_year": 3000},
                        content_type="application/json", **auth)
     assert done.status_code == 201 and syn.outcomes.get().tonnes_per_year == 3000
+
+
+def _forced(syn, *path):
+    """A synergy moved on before the rule: its steps written straight to the tables, as the old path did."""
+    from boucle.matching.models import Synergy
+
+    syn.refresh_from_db()
+    previous = syn.status
+    for target in path:
+        StatusChange.objects.create(synergy=syn, from_status=previous, to_status=target, reason="avant la règle")
+        previous = target
+    Synergy.objects.filter(pk=syn.pk).update(status=previous)
+
+
+def test_the_check_moves_back_what_ran_before_the_rule_and_flags_what_was_measured(world, as_persona, capsys):
+    """Synergies put on trial or running before both yes were required: ``boucle synergies-check`` lists
+    them (exit 1), ``--fix`` moves each back to its last status that needs no double yes with a log entry,
+    and leaves one with a measured result to the facilitator, whose page flags it."""
+    import json
+
+    from boucle.cli import main
+    from boucle.matching.models import Synergy, VerifiedOutcome
+
+    ab, ca = world.synergies["ab"], world.synergies["ca"]
+    _to_discussion(world, ab)
+    _forced(ab, "trial", "running")  # the offer side said nothing
+    _to_discussion(world, ca)
+    _forced(ca, "trial")
+    VerifiedOutcome.objects.create(synergy=ca, tonnes_per_year=500)
+    assert set(services.unagreed_exchanges().values_list("pk", flat=True)) == {ab.pk, ca.pk}
+
+    assert main(["synergies-check"]) == 1
+    out = capsys.readouterr().out
+    assert f"n° {ab.pk}" in out and "« en fonctionnement » sans le oui des deux entreprises" in out
+    assert Synergy.objects.get(pk=ab.pk).status == "running"  # a check alone changes nothing
+
+    page = as_persona("facilitator_t").get(reverse("synergy-detail", args=[ca.pk])).content.decode()
+    assert 'class="alert alert-warning unagreed"' in page and "Offre : sans réponse" in page.replace("\xa0", " ")
+    assert "unagreed" not in as_persona("member_a").get(reverse("synergy-detail", args=[ca.pk])).content.decode()
+
+    assert main(["synergies-check", "--fix", "--json"]) == 1  # one left: measured
+    report = json.loads(capsys.readouterr().out)
+    assert report["moved_back"] == [{"id": ab.pk, "from": "running", "to": "in_discussion"}]
+    assert report["left"] == [{"id": ca.pk, "status": "trial", "measured": True}]
+    ab.refresh_from_db()
+    assert ab.status == "in_discussion"
+    back = StatusChange.objects.filter(synergy=ab).last()
+    assert (back.from_status, back.to_status, back.author) == ("running", "in_discussion", None) and back.reason
+    # once both said yes, the steps are open again through the one write path; nothing left to fix for ab
+    services.express_interest(ab, world.users["member_a"], True)
+    services.express_interest(ab, world.users["member_b"], True)
+    services.transition(ab, "trial", world.users["facilitator_t"])
+    assert services.step_back_unagreed(ab) is None
+    page = as_persona("facilitator_t").get(reverse("synergy-detail", args=[ab.pk])).content.decode()
+    assert "unagreed" not in page

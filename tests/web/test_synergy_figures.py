@@ -243,3 +243,29 @@ def test_the_terms_shown_add_up_to_the_total_shown(db):
     total = float(calc["co2e_total"].split(" t")[0].replace(",", ""))
     assert len(shown) >= 3
     assert meaningful(sum(shown), b.co2e_low_t, b.co2e_high_t) == total, (shown, calc["co2e_total"])
+
+
+def test_a_landfilled_offer_without_a_cited_substitute_says_why_its_co2e_is_not_computed(world, as_persona):
+    """About 1,500 demo suggestions (green waste, tyres, oily water… assumed landfilled) read « Émissions
+    évitées par an : inconnu »: the landfill factor exists, what is missing is the production footprint of
+    what the material would replace at the receiver. The page says so in words, in both languages."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow
+
+    a, b = world.sites["A"], world.sites["B"]
+    green = make_flow(b, "Déchets verts", quantity=4400, unit="t", material_class="green_waste")
+    balance = exchange_breakdown("green_waste", 4400.0, "t", 3.0, baseline_route="landfill")
+    assert balance.co2e_avoided_t is None and balance.reasons["co2e_avoided_t"].code == "impact.no-recipe"
+    syn = Synergy.objects.create(offer=green, need_site=a, inferred=True, material_class="green_waste",
+                                 distance_km=3.0, score=0.6, quantity_t=4400.0, tonnes_diverted=4400.0,
+                                 explanation={"current_route": "landfill", "current_route_assumed": True})
+    client = as_persona("facilitator_t")
+    html = client.get(f"/synergies/{syn.pk}/").content.decode()
+    why = html[html.index('id="co2e-why"'):].split("</p>", 1)[0]
+    assert "empreinte de production de ce que « Déchets verts » remplacerait chez le receveur" in why
+    assert "DESNZ 2025" in why and "Émissions évitées par an : non chiffrées" in html
+    assert "inconnu" not in html.split('id="co2e-why"')[0].split("Détail de l")[1]
+    english = client.get(f"/synergies/{syn.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    why = english[english.index('id="co2e-why"'):].split("</p>", 1)[0]
+    assert "production footprint of what" in why and "unknown" not in why

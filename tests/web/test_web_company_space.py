@@ -264,3 +264,27 @@ def test_the_current_route_says_it_is_an_offer_s_question(world, as_persona):
     page = as_persona("member_a").get("/espace/flux/nouveau/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Pour une offre : ce que devient ce flux aujourd&#x27;hui" in page
     assert "Sans objet pour un besoin." in page
+
+
+def _route_field(html: str) -> str:
+    """The opening tag of the field block that holds the current-fate select."""
+    at = html.index('name="current_route"')
+    start = html.rindex('<div class="field"', 0, at)
+    return html[start:html.index(">", start) + 1]
+
+
+def test_the_current_fate_belongs_to_an_offer_only(world, as_persona):
+    """« Devenir actuel » (what a waste becomes today) means nothing for a need: the need's form hides it, a
+    need sent with one keeps none, and an offer's form shows it."""
+    client = as_persona("member_a")
+    need, offer = world.flows["a_need_ash"], world.flows["b_offer_ash"]
+    assert " hidden" in _route_field(client.get(f"/espace/flux/{need.pk}/").content.decode())
+    client.post(f"/espace/flux/{need.pk}/", {"site": need.site_id, "direction": "need", "kind": "material",
+                                            "label": need.label, "quantity": "40000", "unit": "t", "period": "year",
+                                            "ewc": "10 01 02", "material_class": "", "current_route": "landfill"})
+    need.refresh_from_db()
+    assert need.current_route == ""
+    new = client.get("/espace/flux/nouveau/").content.decode()  # an offer by default: shown
+    assert 'data-for-direction="offer"' in _route_field(new) and " hidden" not in _route_field(new)
+    other = as_persona("member_b").get(f"/espace/flux/{offer.pk}/").content.decode()
+    assert " hidden" not in _route_field(other)

@@ -130,7 +130,9 @@ def test_the_checker_catches_what_the_issue_reported():
 def test_synergy_page_explains_in_sentences(as_persona, territory):
     html = as_persona("facilitator_t").get(reverse("synergy-detail", args=[territory.synergies["oil"].pk])).content.decode()
     assert "Huiles usagées" in html
-    assert "besoin : huiles usagées" in html and "avec certitude" in html  # the matching's wording, then ours
+    assert "besoin : huiles usagées" in html  # the matching's wording, then ours
+    # read by the classifier (none chosen by a person): said as readings, never as certain
+    assert "lue d&#x27;après le code déchet, avec une forte confiance" in html and "certitude" not in html
     assert "passée de « suggérée » à « contact pris »" in html
     assert "1\xa0250\xa0000" in html or "1\u202f250\u202f000" in html  # grouped thousands
 
@@ -161,8 +163,33 @@ def test_the_confidence_sentence_says_once_what_both_sides_share():
     from boucle.web.words import explanation_sentences
 
     with translation.override("fr"):
-        same = explanation_sentences({"offer_class_confidence": 1.0, "need_confidence": 0.95})
-        differ = explanation_sentences({"offer_class_confidence": 1.0, "need_confidence": 0.7})
-    assert "Les matières de l'offre et du besoin sont toutes deux reconnues avec certitude." in same
+        same = explanation_sentences({"offer_class_confidence": 1.0, "need_confidence": 0.95},
+                                     origins={"offer": "label", "need": "label"})
+        differ = explanation_sentences({"offer_class_confidence": 1.0, "need_confidence": 0.7},
+                                       origins={"offer": "chosen", "need": "label"})
+    assert "Les matières de l'offre et du besoin sont toutes deux lues dans le libellé, avec une forte confiance." in same
     assert not any("celle du besoin" in s for s in same)
-    assert "La matière de l'offre est reconnue avec certitude, celle du besoin avec une bonne confiance." in differ
+    assert ("La matière de l'offre est choisie par l'entreprise ou l'animateur ; celle du besoin, lue dans le "
+            "libellé, avec une bonne confiance.") in differ
+
+
+def test_a_class_read_from_a_waste_code_is_never_said_certain(as_persona, world):
+    """A foundry's furnace slag (10 09 03) is mapped to steel slag by a manual mapping: the matching scores
+    that reading 1.0, yet it is a reading, not a person's choice; only a chosen class goes without a doubt."""
+    from boucle.flows.importers import CHOSEN_CONFIDENCE, classify
+
+    a, b = world.sites["A"], world.sites["B"]
+    key, confidence = classify("Laitiers de four de fonderie", "100903")
+    assert key == "steel_slag" and confidence < CHOSEN_CONFIDENCE
+    slag = make_flow(b, "Laitiers de four de fonderie", ewc="100903", quantity=1400, unit="t", material_class=key,
+                     material_confidence=confidence)
+    chosen = make_flow(a, "Laitier pour granulats", direction="need", quantity=1200, unit="t",
+                       material_class="steel_slag", material_confidence=CHOSEN_CONFIDENCE)
+    syn = Synergy.objects.create(offer=slag, need=chosen, need_site=a, material_class="steel_slag", distance_km=7,
+                                 quantity_t=1200, score=0.6, explanation={
+                                     "offer_class": "steel_slag", "offer_class_confidence": 1.0,
+                                     "need_class": "steel_slag", "need_confidence": 1.0})
+    html = as_persona("facilitator_t").get(reverse("synergy-detail", args=[syn.pk])).content.decode()
+    assert "certitude" not in html
+    assert ("La matière de l&#x27;offre est lue d&#x27;après le code déchet, avec une forte confiance ; celle du "
+            "besoin, choisie par l&#x27;entreprise ou l&#x27;animateur.") in html

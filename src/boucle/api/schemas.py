@@ -51,7 +51,8 @@ class FlowIn(Schema):
         None, description="What happens to the flow today: an operation code (R1-R13, D1-D15) or a route "
                           "(landfill, incineration, incineration_recovery, recycling = already sold for recycling, "
                           "composting, anaerobic_digestion, land_spreading, sewer, discharge_treated, dissipation). "
-                          "Empty: unknown, a documented default applies (docs/impact-method.md).")
+                          "Empty: unknown, a documented default applies (docs/impact-method.md). An offer's "
+                          "field: ignored (stored empty) for a need.")
 
 
 class FlowOut(Schema):

@@ -63,6 +63,13 @@ def register(subparsers):
     pl.add_argument("--min-sites", type=int, default=3, help=_("au moins ce nombre de sites par groupe (3 par défaut)"))
     pl.add_argument("--json", action="store_true", help=_("afficher un tableau JSON sur la sortie standard"))
     pl.set_defaults(func=run_pools, needs_db=True)
+    ck = subparsers.add_parser("synergies-check", help=_("synergies en essai ou en fonctionnement sans le oui des deux "
+                                                         "entreprises (état antérieur à la règle)"))
+    ck.add_argument("--fix", action="store_true",
+                    help=_("les ramener à leur dernier statut qui n'exige pas le double oui, journalisé ; celles qui "
+                           "ont un résultat mesuré restent signalées à l'animateur"))
+    ck.add_argument("--json", action="store_true", help=_("afficher un document JSON sur la sortie standard"))
+    ck.set_defaults(func=run_synergies_check, needs_db=True)
 
 
 def _row(p) -> dict:
@@ -294,3 +301,43 @@ def run_pools(args) -> int:
                  "total": _n(r["total_t"]), "saved": _n(r["truck_km_saved"], 1),
                  "separate": _n(r["truck_km_separate"], 1), "pooled": _n(r["truck_km_pooled"], 1)})
     return 0
+
+
+def run_synergies_check(args) -> int:
+    """List (and with ``--fix`` move back) the synergies on trial or running without both yes; exit 1 while
+    any is left, so a deployment script can tell."""
+    from django.utils.translation import gettext as _
+
+    from . import services
+    from .models import VerifiedOutcome
+    from .wording import material_label
+
+    found = list(services.unagreed_exchanges().select_related("offer__site", "need_site").order_by("id"))
+    moved, left = [], []
+    for synergy in found:
+        change = services.step_back_unagreed(synergy) if args.fix else None
+        (moved if change else left).append((synergy, change))
+    measured = set(VerifiedOutcome.objects.filter(synergy__in=[s for s, _c in left]).values_list("synergy_id", flat=True))
+    if args.json:
+        print(json.dumps({
+            "found": len(found),
+            "moved_back": [{"id": s.pk, "from": c.from_status, "to": c.to_status} for s, c in moved],
+            "left": [{"id": s.pk, "status": s.status, "measured": s.pk in measured} for s, _c in left]},
+            ensure_ascii=False))
+        return 1 if left else 0
+    from boucle.web.words import status_label as status  # the pages' words for a status
+
+    if not found:
+        print(_("Aucune synergie en essai ou en fonctionnement sans le oui des deux entreprises."))
+        return 0
+    for synergy, change in moved:
+        print(_("n° %(id)s (%(material)s) : ramenée de « %(old)s » à « %(new)s », journalisé")
+              % {"id": synergy.pk, "material": material_label(synergy.material_class), "old": status(change.from_status),
+                 "new": status(change.to_status)})
+    for synergy, _c in left:
+        why = (_("un résultat mesuré est enregistré : à l'animateur de décider") if synergy.pk in measured
+               else _("relancez avec --fix pour la ramener à son dernier statut cohérent"))
+        print(_("n° %(id)s (%(material)s) : « %(status)s » sans le oui des deux entreprises — %(why)s")
+              % {"id": synergy.pk, "material": material_label(synergy.material_class), "status": status(synergy.status),
+                 "why": why})
+    return 1 if left else 0

@@ -155,7 +155,7 @@ class ProposalTable:
     CHUNK = 10_000
 
     def __init__(self, sites, flows_by_id, o_rows, n_rows, chosen, terms, screening_co2, value, vterms, need_temp,
-                 quantity=None, basis=None, fuel=None):
+                 quantity=None, basis=None, fuel=None, uses=None):
         self.sites, self.flows_by_id, self.o_rows, self.n_rows = sites, flows_by_id, o_rows, n_rows
         self.chosen, self.terms, self.screening_co2, self.value, self.vterms = chosen, terms, screening_co2, value, vterms
         self.need_temp = need_temp  # the receiver's temperature the heat is valued at (NaN: none)
@@ -165,6 +165,8 @@ class ProposalTable:
         # the activity row of a receiver that burns the material as a fuel (None: it does not), whose figures are
         # those of the fuel it displaces (additionality.fuel_receivers)
         self.fuel = [None] * len(chosen) if fuel is None else fuel
+        # (uses per offer row, uses made per need row) when some offer's label states a use (_stated_use_rows)
+        self.uses = uses
 
     @classmethod
     def empty(cls) -> ProposalTable:
@@ -188,7 +190,7 @@ class ProposalTable:
                 "inf": t["inferred_factor"][a:b].tolist(), "dec": rounded_list(t["decay"][a:b], 4),
                 "mer": rounded_list(t["merit"][a:b], 4),
                 "q": [None if x != x else x for x in self.quantity[a:b].tolist()], "basis": self.basis[a:b],
-                "fuel": self.fuel[a:b]}
+                "fuel": self.fuel[a:b], "use": self._use_column(a, b)}
         co2 = self.screening_co2[a:b]
         v = self.value
         if v is None:
@@ -208,6 +210,16 @@ class ProposalTable:
         cols["assumed"] = self.vterms.route_assumed[oi].tolist()
         cols["need_t"] = [None if x != x else x for x in self.need_temp[a:b].tolist()]
         return cols
+
+    def _use_column(self, a: int, b: int) -> list:
+        """Per row a:b: (uses the offer's label states, those of them the receiver makes) as bits of
+        STATED_USES, None where the label states none or the need is declared (its site said what it takes)."""
+        if self.uses is None:
+            return [None] * (b - a)
+        o_use, n_use = self.uses
+        want = o_use[self.chosen.offer_idx[a:b]]
+        made = n_use[self.chosen.need_idx[a:b]]
+        return [None if w == 0 or m == -1 else (w, w & m) for w, m in zip(want.tolist(), made.tolist())]
 
     def iter_proposals(self):
         """The proposals, best first, built a chunk at a time."""
@@ -265,6 +277,8 @@ class ProposalTable:
                                              f'"current_route_assumed": {"true" if key[1] else "false"}')
         # the activity row of a receiver that burns the material as a fuel (None: it does not)
         encoded["fuel"] = _Memo(lambda row: f', "fuel_use": true, "fuel_receiver": {_j(row)}' if row else "")
+        use_fields = _Memo(lambda use: "".join(f', "{k}": {_j(v)}' for k, v in stated_use_fields(use).items()))
+        use_words = _Memo(lambda use: _continued(writer.stated_use(**stated_use_fields(use))))
         fixed = itertools.repeat
         for a in range(0, len(self), self.CHUNK):
             cols = self._columns(a, min(a + self.CHUNK, len(self)))
@@ -276,17 +290,19 @@ class ProposalTable:
             said = list(map(words.__getitem__, map(operator.add, o_[8], n_[4])))
             qw = list(map(quantity_words.__getitem__, zip(cols["basis"], cols["q"], o_[7])))
             dw = list(map(distance_words.__getitem__, cols["km"]))
-            if None in said:  # no words but the quantity and distance: no separator before them
+            uf = list(map(use_fields.__getitem__, cols["use"]))
+            uw = list(map(use_words.__getitem__, cols["use"]))
+            if None in said:  # no words but the stated use, quantity and distance: no separator before them
                 for i in [i for i, s in enumerate(said) if s is None]:
-                    said[i], qw[i], dw[i] = '"' + (qw[i] + dw[i])[3:], "", ""
+                    said[i], uw[i], qw[i], dw[i] = '"' + (uw[i] + qw[i] + dw[i])[3:], "", "", ""
             km_j, co2_j, q_j, cw_j, inf_j, dec_j, mer_j, basis_j = (
                 _jcol(cols[k], encoded[k]) for k in ("km", "co2", "q", "cw", "inf", "dec", "mer", "basis"))
             score_j = _jcol(cols["score"])  # nearly all distinct: not remembered
             yield "".join(map("".join, zip(
                 o_[0], n_[0], o_[1], n_[1], o_[2], km_j, fixed(', "quantity": '), q_j, o_[3], co2_j,
                 fixed(', "score": '), score_j, o_[4], n_[2], cw_j, fixed(', "inferred_factor": '), inf_j,
-                fixed(', "distance_decay": '), dec_j, fixed(', "merit": '), mer_j, n_[3], o_[5], basis_j, o_[6],
-                self._extras(cols, encoded), fixed(', "text": '), said, qw, dw, fixed('"}}\n'))))
+                fixed(', "distance_decay": '), dec_j, fixed(', "merit": '), mer_j, n_[3], o_[5], basis_j, o_[6], uf,
+                self._extras(cols, encoded), fixed(', "text": '), said, uw, qw, dw, fixed('"}}\n'))))
 
     @staticmethod
     def _offer_part(orow, flows_by_id, offer_words: dict, text: _Encoded) -> tuple:
@@ -355,6 +371,17 @@ class ProposalTable:
         return out if all(known) else [x if k else "" for x, k in zip(out, known)]
 
 
+def stated_use_fields(use: tuple | None) -> dict:
+    """The explanation's fields of a stated use (:meth:`ProposalTable._use_column`): ``stated_use``, the
+    uses the offer's label states, and ``stated_use_made``, those the receiver makes (empty: none, its
+    plausibility counts STATED_USE_OTHER); names of STATED_USES rows. Empty without a stated use."""
+    if use is None:
+        return {}
+    want, made = use
+    return {"stated_use": [u.name for i, u in enumerate(STATED_USES) if want >> i & 1],
+            "stated_use_made": [u.name for i, u in enumerate(STATED_USES) if made >> i & 1]}
+
+
 def _receiver_activity(rule) -> str | None:
     """Which activity's rule made the receiver a candidate (``in:<nace>:<class>``), for the wording."""
     return rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None
@@ -387,6 +414,8 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
     }
     if orow[4]:  # the part of a label listing several materials that this proposal is about
         explanation["offer_component"] = orow[4]
+    # the use the offer's label states, and whether the receiver makes it (worded by wording.stated_use_parts)
+    explanation.update(stated_use_fields(cols["use"][i]))
     if cols["known"][i]:  # valued against the offer's current route (boucle.matching.additionality)
         explanation["current_route"] = cols["route"][i]
         explanation["current_route_assumed"] = bool(cols["assumed"][i])
@@ -572,6 +601,53 @@ def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
     return reasons
 
 
+def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: list[FlowIn] = (),
+                    radius_km: float = 200.0) -> list[str]:
+    """Why an offer the matching can read (:func:`why_no_proposal` says nothing against it) gets no
+    receiver, from the sites ``around`` it (those farther than ``radius_km`` are left out) and their
+    declared ``needs``, as codes the flow's page words, the first that holds:
+
+    ``no_location`` (its site has no coordinates), ``no_site_around`` (no other site within
+    ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
+    the last run), ``unknown_activity_around`` (no site around has a known activity nor declared a
+    need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste, and no site around
+    has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
+    quantity avoids nothing against what becomes of it today), ``unlikely`` (a receiver exists, below
+    the plausibility the default output shows), ``no_receiver`` (no site around takes this material,
+    by its activity or a declared need, within reach of it). Empty for a need."""
+    from dataclasses import replace
+
+    from .spatial import haversine_km
+
+    if flow.direction != "offer":
+        return []
+    if site.lat is None or site.lon is None:
+        return ["no_location"]
+    others = [s for s in around if s.site_id != site.site_id and s.lat is not None and s.lon is not None
+              and haversine_km(site.lat, site.lon, s.lat, s.lon) <= radius_km]
+    if not others:
+        return ["no_site_around"]
+    ids = {s.site_id for s in others}
+    needs = [f for f in needs if f.direction == "need" and f.site_id in ids]
+    sites = [site, *others]
+    if len(propose_table(sites, [flow, *needs], radius_km=radius_km)):
+        return ["not_run_yet"]
+    described = [s for s in others if site_codes(s.naf_code, s.activity, s.name)]
+    if not described and not needs:
+        return ["unknown_activity_around"]
+    if flow.hazardous:
+        classes = {k for k, _c in classify_flow(flow)}
+        accepted = [hazardous_classes_accepted(s.naf_code, s.activity, s.name) for s in described]
+        if not any(a is None or a & classes for a in accepted):
+            return ["hazardous_no_receiver"]
+    if flow.quantity_t is not None and len(propose_table(sites, [replace(flow, quantity_t=None, unit=None), *needs],
+                                                         radius_km=radius_km)):
+        return ["no_gain"]
+    if len(propose_table(sites, [flow, *needs], radius_km=radius_km, top=1)):
+        return ["unlikely"]
+    return ["no_receiver"]
+
+
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
     """Material classes of a flow with confidences, best first: the chosen class, else the label
     classifier's candidates merged with the EWC code's class, restricted to a declared energy or water
@@ -587,6 +663,13 @@ WARM_WATER_C = 30.0
 HEAT_GRADES = (("waste_heat_low", 100.0), ("waste_heat_medium", 250.0), ("waste_heat_high", float("inf")))
 
 
+@lru_cache(maxsize=1)
+def _class_group() -> dict[str, str]:
+    """Class key -> its family (``group`` of materials/data/classes.csv)."""
+    _, classes = _classes()
+    return {c.key: c.group for c in classes}
+
+
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
     from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
@@ -598,7 +681,16 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     if listed:  # each material a list names stands on its own, none an alternative of another
         found = {key: conf for key, (_part, conf) in listed.items()}
     elif label:
-        for m in classify_label(label, top=MAX_CLASSES_PER_FLOW + 2):
+        matches = classify_label(label, top=MAX_CLASSES_PER_FLOW + 2)
+        # A label that is, as a whole, a known name of a material (« cendres de bois », "wood ash",
+        # "hydrogen peroxide") is that material: a class of another family that shares one of its
+        # words (wood, hydrogen) is no reading of it. Near materials of its own family stay
+        # alternatives (bottom ash / incinerator bottom ash, the grades of waste heat).
+        if matches and matches[0].method == "exact_synonym" and matches[0].confidence >= 1.0:
+            group = _class_group()
+            first = group.get(matches[0].key)
+            matches = [m for m in matches if m.method == "exact_synonym" or group.get(m.key) == first]
+        for m in matches:
             found[m.key] = max(found.get(m.key, 0.0), float(m.confidence))
     ewc_key = None
     if ewc_code:
@@ -1084,8 +1176,8 @@ STATED_USES = (
     StatedUse("cooling", ("cooling water", "for cooling", "used for cooling", "eau de refroidissement",
                           "pour refroidissement", "pour le refroidissement", "kuhlwasser", "zur kuhlung"),
               (), frozenset({"water_cooling"}),
-              source="EU BREF Industrial Cooling Systems 2001 (cooling water: once-through and recirculating "
-                     "systems)"),
+              source="EU BREF ICS 2001 (Industrial Cooling Systems: once-through and recirculating cooling "
+                     "water systems)"),
     StatedUse("aggregate", ("aggregate", "aggregates", "road base", "sub base", "subbase", "backfill", "embankment",
                             "granulat", "granulats", "gesteinskornung", "gesteinskornungen"),
               ("42", "43", "23.6"),
@@ -1634,7 +1726,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     return ProposalTable(sites, flows_by_id, o_rows, n_rows, chosen, {name: terms[name][sel] for name in (
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
         terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis,
-        fuel)
+        fuel, uses)
 
 
 def _stated_use_rows(o_rows: list, flows_by_id: dict, n_rows) -> tuple[np.ndarray, np.ndarray] | None:

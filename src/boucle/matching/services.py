@@ -124,6 +124,48 @@ def transition(synergy: Synergy, target: str, user, reason: str = "") -> StatusC
     return change
 
 
+def unagreed_exchanges(qs=None):
+    """Synergies on trial or running without both companies' yes (``lifecycle.NEEDS_BOTH_AGREED``): moved there
+    before the rule was enforced, or a company withdrew its yes since. A party may read « en fonctionnement »
+    next to an anonymous partner."""
+    from django.db.models import Q
+
+    qs = Synergy.objects.all() if qs is None else qs
+    return qs.filter(status__in=lifecycle.NEEDS_BOTH_AGREED).exclude(Q(offer_interest=True) & Q(need_interest=True))
+
+
+def last_agreed_free_status(synergy: Synergy) -> str:
+    """The last status of the synergy's log that needs no double yes: where it stood before the trial."""
+    for change in synergy.status_log.order_by("-at", "-id"):
+        if change.from_status and change.from_status not in lifecycle.NEEDS_BOTH_AGREED:
+            return change.from_status
+    return lifecycle.IN_DISCUSSION  # no log (created on trial by an import or a script): the step just before
+
+
+# Stored in the log, shown to facilitators as typed reasons are (French, the platform's source language).
+STEP_BACK_REASON = ("essai ou fonctionnement sans le oui des deux entreprises, exigé depuis : ramenée par la "
+                    "vérification des synergies de la plateforme")
+
+
+@transaction.atomic
+def step_back_unagreed(synergy: Synergy) -> StatusChange | None:
+    """Move a synergy on trial or running without both yes back to its last status that needs none, logged
+    (no author: the platform, with the reason) — the one place that writes a step back, outside the forward
+    state machine. None when it has nothing to undo, or when a measured result was recorded for it: an
+    exchange that was measured happened, and only the facilitator can say what to do (the page flags it)."""
+    synergy = Synergy.objects.select_for_update().get(pk=synergy.pk)
+    if synergy.status not in lifecycle.NEEDS_BOTH_AGREED or synergy.both_agreed:
+        return None
+    if VerifiedOutcome.objects.filter(synergy=synergy).exists():
+        return None
+    target = last_agreed_free_status(synergy)
+    change = StatusChange.objects.create(synergy=synergy, from_status=synergy.status, to_status=target, author=None,
+                                         reason=STEP_BACK_REASON)
+    synergy.status = target
+    synergy.save(update_fields=["status", "updated_at"])
+    return change
+
+
 @transaction.atomic
 def express_interest(synergy: Synergy, user, yes: bool) -> Synergy:
     """Record a company's answer; when both sides said yes, reveal identities once and log it."""

@@ -195,10 +195,51 @@ def _number(value: float) -> str:
     return text.replace(",", " ") if _en() else text.replace(",", "\u202f").replace(".", ",")
 
 
+def use_label(name: str) -> str:
+    """A use a label may state (``pipeline.STATED_USES``), in the reader's language."""
+    words = {
+        "land": _("épandage ou amendement des sols"),
+        "feed": _("alimentation animale"),
+        "fuel": _("combustible"),
+        "cooling": _("refroidissement"),
+        "aggregate": _("granulats"),
+        "landfill": _("aménagement de décharge"),
+        "remediation": _("dépollution des sols"),
+    }
+    return words.get(name, "")
+
+
+def stated_use_parts(explanation: dict, receiver_hidden: bool = False) -> list[tuple[str, str]]:
+    """What the use the offer's label states (« … utilisé comme amendement », "(solid biofuel)") did to
+    this proposal, as (heading, sentence) pairs: the receiver makes it (it came first) or does not (it
+    counts half its plausibility, ``pipeline.STATED_USE_OTHER``), then the documents that define the use.
+    Empty when the label states no use or the receiver declared its need (``explanation["stated_use"]``
+    and ``["stated_use_made"]``, ``pipeline.stated_use_fields``)."""
+    from .pipeline import STATED_USES
+
+    stated = [u for u in explanation.get("stated_use") or () if use_label(u)]
+    if not stated:
+        return []
+    made = [u for u in explanation.get("stated_use_made") or () if u in stated]
+    named = made or stated
+    uses = (_(" ou ") if len(named) > 1 else "").join(use_label(u) for u in named)
+    if made:
+        text = _("l'offre précise son usage (%(use)s) et le site receveur en fait") % {"use": uses}
+    else:
+        text = _("l'offre précise un usage (%(use)s) que le site receveur ne fait pas : proposition moins "
+                 "probable") % {"use": uses}
+    parts = [(_("Usage prévu"), text)]
+    sources = "; ".join(u.source for u in STATED_USES if u.name in named and u.source)
+    if sources and not receiver_hidden:  # the NACE codes of the source would name the receiver's activity
+        parts.append((_("Source de l'usage"), source_label(sources)))
+    return parts
+
+
 def explanation_parts(explanation: dict, *, distance_km: float | None = None, quantity: float | None = None,
                       unit: str | None = None, receiver_hidden: bool = False) -> list[tuple[str, str]]:
     """(heading, sentence) pairs, most important first: what the receiver does with the offer, the
-    documents its rule comes from, substitution, hazard, then quantity and distance. ``quantity``
+    documents its rule comes from, substitution, hazard, the use the offer's label states (and its
+    documents), then quantity and distance. ``quantity``
     only where the reader may see the offer's exact figure (the command line, the offering company);
     with ``unit`` and no quantity the offer's quantity is said to be undeclared. ``receiver_hidden``:
     the reader may not know the receiving site yet, so its activity and the NACE code of the rule's
@@ -250,6 +291,7 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
     if explanation.get("hazardous"):
         parts.append((_("Danger"), _("déchet dangereux, proposé seulement à une activité qui traite ce type de "
                                      "déchet ; son autorisation est à vérifier avant tout échange")))
+    parts += stated_use_parts(explanation, receiver_hidden)
     words = quantity_words(explanation.get("estimate_basis"), quantity, unit)
     if words:
         parts.append((_("Quantité"), words))
@@ -301,6 +343,17 @@ class ExplanationWriter:
             said = self.static_parts[key] = " · ".join(self._part(h, t) for h, t in explanation_parts(explanation))
         return said
 
+    def stated_use(self, stated_use=(), stated_use_made=()) -> str | None:
+        """The stated use's parts (:func:`stated_use_parts`), joined; None without a stated use."""
+        if not stated_use:
+            return None
+        key = ("use", tuple(stated_use), tuple(stated_use_made))
+        said = self.static_parts.get(key)
+        if said is None:
+            explanation = {"stated_use": list(stated_use), "stated_use_made": list(stated_use_made)}
+            said = self.static_parts[key] = " · ".join(self._part(h, t) for h, t in stated_use_parts(explanation))
+        return said or None
+
     def quantity(self, basis, quantity, unit) -> str | None:
         """The « Quantité » part, None without a unit."""
         from .additionality import BASIS_TO_AGREE
@@ -332,8 +385,9 @@ class ExplanationWriter:
 
     def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade=None,
                  need_confidence=None, *, hazardous=False, distance_km=None, quantity=None, unit=None,
-                 basis=None, component=None) -> str:
+                 basis=None, component=None, stated_use=(), stated_use_made=()) -> str:
         said = (self.static(offer_class, hazardous, component, need_class, declared_need, rule_id, receiver_activity,
                             source, grade, need_confidence),
-                self.quantity(basis, quantity, unit), self.distance(distance_km))
+                self.stated_use(stated_use, stated_use_made), self.quantity(basis, quantity, unit),
+                self.distance(distance_km))
         return " · ".join([w for w in said if w])

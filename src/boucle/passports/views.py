@@ -27,8 +27,20 @@ from .models import ChainEntry, ChainHead, Passport
 
 # The model's choice labels are plain French; the page reads them through the catalogue.
 LEVEL_WORDS = {"model": _("modèle"), "batch": _("lot"), "item": _("exemplaire")}
-STATUS_WORDS = {"issued": _("émis"), "in_use": _("en usage"), "repaired": _("réparé"), "refurbished": _("reconditionné"),
-                "disassembled": _("démonté"), "recycled": _("recyclé")}
+#: Where the object stands, as its history implies it (``events.derived_status``), in what it means for the
+#: object — not the record's own state (« émis » said the passport was issued, which a citizen read as nothing).
+LIFE_WORDS = {"issued": _("neuf, pas encore mis en service"), "in_use": _("en service"),
+              "repaired": _("réparé, de nouveau en service"),
+              "refurbished": _("reconditionné, prêt pour une nouvelle vie"),
+              "disassembled": _("démonté : l'objet n'existe plus, ses pièces ont été séparées"),
+              "recycled": _("recyclé : l'objet n'existe plus, sa matière a été récupérée")}
+
+
+def life_words(level: str, status: str) -> str:
+    """The life state in words for the page; a model's passport is a sheet for all its units, not one object."""
+    if level == Passport.Level.MODEL and status == Passport.Status.ISSUED:
+        return str(_("fiche commune à tous ses exemplaires"))
+    return str(LIFE_WORDS.get(status) or Passport.Status(status).label)
 
 def _passport(handle):
     return get_object_or_404(Passport.objects.select_related("site__company", "site__naf", "site__commune"),
@@ -236,7 +248,8 @@ def page_view(request, handle):
         "producer": site_label(passport.site, request.user) if "site" in fields else None,
         "story": _life_story((story := history(passport, request.user, disclosure := Disclosure(request.user)))["events"],
                              disclosure),
-        "status": STATUS_WORDS.get(story["status"]) or Passport.Status(story["status"]).label,
+        "status": life_words(passport.level, story["status"]),
+        "status_is_sheet": passport.level == Passport.Level.MODEL and story["status"] == Passport.Status.ISSUED,
         "level": LEVEL_WORDS.get(passport.level) or passport.get_level_display(),
         "intact": story["intact"],
         "places": places,

@@ -20,6 +20,7 @@ from .flow_forms import FlowForm
 from .synergy_figures import calculation
 from .impact import impact_summary
 from .present import KIND_LABELS, STATUS_LABELS, _lang, material_classes, synergy_card
+from .words import number
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -69,9 +70,12 @@ def _flow_form_page(request, form, flow=None):
 
 
 def _matching_notes(flow) -> list[str]:
-    """Why the matching makes no proposal for this flow (unknown material, a total, a site whose
-    activity is unknown), in words."""
-    from boucle.matching.pipeline import why_no_proposal
+    """Why the matching makes no proposal for this flow, in words: a total, an unknown material, a site
+    whose activity is unknown; for an offer without a current proposal, what stands in the way among the
+    sites within the matching's radius (``pipeline.why_no_receiver``)."""
+    from django.conf import settings
+
+    from boucle.matching.pipeline import why_no_proposal, why_no_receiver
     from boucle.matching.service_run import pipeline_inputs
 
     site_in, flows_in = pipeline_inputs(type(flow.site).objects.filter(pk=flow.site_id))
@@ -87,7 +91,46 @@ def _matching_notes(flow) -> list[str]:
         "unknown_activity": _("Activité du site inconnue (ni code NAF, ni description reconnue) : aucun besoin ne "
                               "peut être déduit pour ce site, il ne reçoit que les propositions de ses besoins déclarés."),
     }
-    return [str(words[code]) for code in why_no_proposal(mine, site_in[0]) if code in words]
+    codes = why_no_proposal(mine, site_in[0])
+    notes = [str(words[code]) for code in codes if code in words]
+    if mine.direction != "offer" or {"total", "unknown_material"} & set(codes) \
+            or flow.synergies_as_offer.filter(stale=False).exists():
+        return notes
+    radius = settings.BOUCLE_MATCH_RADIUS_KM
+    around, needs = [], []
+    if flow.site.lat is not None and flow.site.lon is not None:
+        import math
+
+        dlat = radius / 111.0
+        dlon = radius / (111.0 * max(0.1, math.cos(math.radians(flow.site.lat))))
+        around, needs = pipeline_inputs(type(flow.site).objects.filter(
+            closed=False, lat__range=(flow.site.lat - dlat, flow.site.lat + dlat),
+            lon__range=(flow.site.lon - dlon, flow.site.lon + dlon)))
+    km = {"km": number(radius, 1)}
+    around_words = {
+        "no_location": _("Le site n'est pas localisé (adresse ou coordonnées manquantes) : la mise en relation ne peut "
+                         "pas chercher de receveur autour de lui."),
+        "no_site_around": _("Aucun autre site à moins de %(km)s km : personne autour à qui proposer cette offre.") % km,
+        "not_run_yet": _("Des receveurs possibles existent à moins de %(km)s km : les propositions apparaîtront au "
+                         "prochain lancement de la mise en relation par l'animateur du territoire.") % km,
+        "unknown_activity_around": _("L'activité d'aucun site à moins de %(km)s km n'est connue (ni code NAF, ni "
+                                     "description reconnue) et aucun n'a déclaré de besoin : aucun receveur ne peut "
+                                     "être déduit.") % km,
+        "hazardous_no_receiver": _("Déchet dangereux : aucun site à moins de %(km)s km n'a une activité qui peut "
+                                   "traiter ce type de déchet, donc il n'est proposé à personne.") % km,
+        "no_gain": _("Des sites à moins de %(km)s km utilisent cette matière, mais l'échange n'éviterait rien par "
+                     "rapport à ce que devient ce flux aujourd'hui (champ « Devenir actuel »), donc aucune proposition "
+                     "n'est faite. Précisez ce devenir s'il est autre.") % km,
+        "unlikely": _("Un site à moins de %(km)s km pourrait recevoir cette matière, mais la correspondance est trop "
+                      "incertaine pour être proposée. Choisir la matière ou indiquer le code déchet peut aider.") % km,
+        "no_receiver": (_("Aucun site assez proche n'a besoin de cette chaleur, ni d'après son activité ni par un "
+                          "besoin déclaré : la chaleur ne se transporte que sur quelques kilomètres.")
+                        if flow.kind == "energy" else
+                        _("Aucun site à moins de %(km)s km n'utilise cette matière, ni d'après son activité ni par un "
+                          "besoin déclaré.") % km),
+    }
+    reasons = why_no_receiver(mine, site_in[0], around, [f for f in needs if f.direction == "need"], radius)
+    return notes + [str(around_words[code]) for code in reasons if code in around_words]
 
 
 @login_required
@@ -223,6 +266,8 @@ def synergy_detail(request, pk):
         "aids": for_synergy_page(synergy, request.user),
         "targets": status_choices(synergy.status, synergy.both_agreed) if card["can_steer"] else [],
         "waiting": card["can_steer"] and waiting_for_agreement(synergy),
+        # on trial or running without both yes (before the rule, or a yes withdrawn): flagged to the facilitator
+        "unagreed": card["can_steer"] and services.unagreed_exchanges().filter(pk=synergy.pk).exists(),
         "measurable": synergy.status in lifecycle.MEASURABLE,
         "offer_interest": synergy.offer_interest, "need_interest": synergy.need_interest})
 

@@ -73,10 +73,40 @@ class SiteChoiceField(forms.ModelChoiceField):
         return f"{site.name}{commune}{siret}"
 
 
+def classes_chosen(flows) -> set:
+    """The pks of those ``flows`` whose class a person chose: in the form or a file (stored as chosen), or by a
+    correction (one query for them all)."""
+    chosen = {f.pk for f in flows if f.material_class and class_chosen(f.material_confidence)}
+    pending = [f.pk for f in flows if f.material_class and f.pk is not None and f.pk not in chosen]
+    if pending:
+        from boucle.flows.models import Correction
+
+        chosen |= set(Correction.objects.filter(flow_id__in=pending, field="material_class")
+                      .values_list("flow_id", flat=True))
+    return chosen
+
+
 def class_chosen_for(flow: Flow) -> bool:
     """Whether a person chose this flow's class: in the form or a file (stored as chosen), or by a correction."""
-    return bool(flow.material_class) and (class_chosen(flow.material_confidence) or (
-        flow.pk is not None and flow.corrections.filter(field="material_class").exists()))
+    return bool(flow.material_class) and (class_chosen(flow.material_confidence) or flow.pk in classes_chosen([flow]))
+
+
+def class_origin(flow: Flow, key: str, chosen: bool | None = None) -> str:
+    """Who decided that ``flow`` is of class ``key``: ``chosen`` by a person (``class_chosen_for``; ``chosen``
+    when the caller already knows), else a reading: ``waste_code`` when its waste code's mapping gives that
+    class, ``label`` otherwise. Only the first is certain; a mapping's reading of a code (a foundry's furnace
+    slag read as steel slag) is not."""
+    if key and key == flow.material_class and (class_chosen_for(flow) if chosen is None else chosen):
+        return "chosen"
+    if flow.ewc_id:
+        from boucle.materials.classify import class_for_ewc
+
+        try:
+            if class_for_ewc(flow.ewc_id) == key:
+                return "waste_code"
+        except (KeyError, ValueError, LookupError):
+            pass
+    return "label"
 
 
 class FlowForm(forms.Form):
@@ -110,10 +140,16 @@ class FlowForm(forms.Form):
                     "par rapport à ce devenir. Inconnu : une hypothèse documentée s'applique. Sans objet pour un "
                     "besoin."))
 
+    # Fields that belong to one direction only: shown for it alone (``direction_shown``, and the page's script
+    # when the direction changes), ignored when the other is sent. A need has no current fate to avoid.
+    FOR_DIRECTION = {"current_route": "offer"}
+
     def __init__(self, *args, sites=None, instance: Flow | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["current_route"].widget.choices = route_choices()
+        for name, direction in self.FOR_DIRECTION.items():
+            self.fields[name].for_direction = direction
         self.instance = instance
         if instance is not None and instance.pk is not None and instance.material_class \
                 and not class_chosen_for(instance):
@@ -121,6 +157,13 @@ class FlowForm(forms.Form):
                 "Lue automatiquement dans le libellé ou le code déchet : laissée telle quelle, elle suit le libellé "
                 "et la mise en relation peut la préciser selon l'activité du site ; choisissez-en une autre pour la "
                 "fixer.")
+
+    @property
+    def direction_shown(self) -> str:
+        """The direction the form shows: the one sent, else the initial one, else an offer (the select's first)."""
+        sent = self.data.get(self.add_prefix("direction")) if self.is_bound else None
+        chosen = sent or self.initial.get("direction") or (self.instance.direction if self.instance else "")
+        return chosen if chosen in ("offer", "need") else "offer"
 
     def clean_label(self):
         return self._bounded(bounds.label, "label", self.cleaned_data["label"], 300)
@@ -172,6 +215,10 @@ class FlowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name, direction in self.FOR_DIRECTION.items():
+            if data.get("direction") and data["direction"] != direction and name in self.fields:
+                data[name] = None if isinstance(self.fields[name], forms.FloatField) else ""
+                self.errors.pop(name, None)  # a value the other direction would refuse does not matter here
         quantity, unit, kind = data.get("quantity"), data.get("unit"), data.get("kind")
         if quantity is not None and not unit:
             self.add_error("unit", _("Précisez l'unité de la quantité."))

@@ -144,7 +144,7 @@ def synergy_card(user, synergy) -> dict:
                       if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "basis": basis, "note": note, "brackets": []}),
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
-                                             receiver_hidden=need["site"]["anonymous"]),
+                                             receiver_hidden=need["site"]["anonymous"], origins=class_origins(synergy)),
         "co2e_text": None if hidden else co2e_text(synergy),
         "co2e_figure": None if hidden else co2e_text(synergy, with_range=False),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
@@ -154,6 +154,19 @@ def synergy_card(user, synergy) -> dict:
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
     }
+
+
+def class_origins(synergy) -> dict:
+    """Who decided each side's class (``flow_forms.class_origin``): a need the matching deduced from the
+    receiver's activity has no flow, its class is the activity's."""
+    from .flow_forms import class_origin, classes_chosen
+
+    e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
+    offer_class = e.get("offer_class") or synergy.material_class
+    chosen = classes_chosen([synergy.offer, synergy.need] if synergy.need_id else [synergy.offer])
+    return {"offer": class_origin(synergy.offer, offer_class, synergy.offer.pk in chosen),
+            "need": (class_origin(synergy.need, e.get("need_class") or offer_class, synergy.need.pk in chosen)
+                     if synergy.need_id else "activity")}
 
 
 def estimate_basis_of(synergy) -> tuple[str | None, str | None]:

@@ -118,6 +118,29 @@ def _price_range(term, lang: str) -> str:
         "low": _factor(float(m.group(1)), lang), "high": _factor(float(m.group(2)), lang), "unit": f"€/{m.group(3)}"}
 
 
+# The engine's reason when no substitution is known for a material (``impact.engine.NO_RECIPE``): the
+# production footprint (or price) of what it would replace at the receiver is in none of the cited data.
+NO_SUBSTITUTE = ("impact.no-recipe", "impact.no-recipe-for")
+
+
+def why_unknown(reason, kind: str, material: str, lang: str) -> str | None:
+    """Why the CO2e (``kind`` « co2e ») or the euros (« eur ») of an exchange are not computed, in words."""
+    from django.utils.translation import gettext
+
+    if reason is None:
+        return None
+    if reason.code in NO_SUBSTITUTE:
+        if kind == "co2e":
+            return str(_("les facteurs d'émission cités par Boucle (par défaut, la base britannique DESNZ 2025) "
+                         "ne donnent pas l'empreinte de production de ce que « %(material)s » remplacerait chez le "
+                         "receveur ; sans ce terme, le bilan reste non chiffré plutôt que sous-estimé.")) % {
+                "material": material}
+        return str(_("aucun prix cité de ce que « %(material)s » remplacerait chez le receveur ; sans ce terme, le "
+                     "gain net reste non chiffré plutôt que sous-estimé.")) % {"material": material}
+    text = reason.render(gettext, lang).strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def calculation(synergy, hidden: bool) -> dict | None:
     """The CO2e and euro terms of the synergy's estimate, or None when hidden or not computable."""
     from boucle.impact.engine import exchange_breakdown
@@ -180,11 +203,20 @@ def calculation(synergy, hidden: bool) -> dict | None:
     # When the terms add up to the stored figure (the flows have not changed since the matching), the total is
     # written as the synergy's card writes it (the same rounding and range): a facilitator reads one figure on
     # the card and here. Otherwise the terms of today's data, with their own total, until the next matching.
+    from .present import material_label
+
+    material = material_label(synergy.material_class)
     return {"co2e": rows(b.terms), "eur": rows(b.cost_terms),
-            "co2e_total": (co2e_text(synergy) if same(synergy.co2e_avoided_t, b.co2e_avoided_t)
+            "co2e_total": (str(_("non chiffrées")) if b.co2e_avoided_t is None
+                           else co2e_text(synergy) if same(synergy.co2e_avoided_t, b.co2e_avoided_t)
                            else format_range(b.co2e_avoided_t, b.co2e_low_t, b.co2e_high_t, "t CO₂e", lang)),
-            "eur_total": (eur_text(synergy.eur_saved) if same(synergy.eur_saved, b.eur_saved)
+            "eur_total": (str(_("non chiffré")) if b.eur_saved is None
+                          else eur_text(synergy.eur_saved) if same(synergy.eur_saved, b.eur_saved)
                           else format_range(b.eur_saved, b.eur_low, b.eur_high, "€", lang)),
+            # why a total is not computed, in words (« inconnu » alone left a facilitator guessing)
+            "co2e_why": why_unknown(b.reasons.get("co2e_avoided_t") if b.co2e_avoided_t is None else None,
+                                    "co2e", material, lang),
+            "eur_why": why_unknown(b.reasons.get("eur_saved") if b.eur_saved is None else None, "eur", material, lang),
             "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang),
             # a total the engine cannot compute (a factor or price is missing), above terms that are known
             "unknown_total": b.co2e_avoided_t is None or b.eur_saved is None}

@@ -157,13 +157,40 @@ def transition_sentence(from_status: str, to_status: str) -> str:
 
 
 def _confidence_word(value) -> str | None:
+    """How sure a reading is, in words; never « certain »: only a person's choice is (``_class_reading``)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
     if value >= 0.9:
-        return _("avec certitude")
+        return _("avec une forte confiance")
     if value >= 0.6:
         return _("avec une bonne confiance")
     return _("avec un doute, à vérifier")
+
+
+# Who decided a side's class (``flow_forms.class_origin``), as the sentence says it: one side, and both
+# sides when they share it. A reading (a waste code's mapping, a label, an activity) is never « certain »,
+# however high the classifier's score; only a person's choice goes without a confidence.
+ORIGIN_ONE = {"chosen": gettext_lazy("choisie par l'entreprise ou l'animateur"),
+              "waste_code": gettext_lazy("lue d'après le code déchet"),
+              "label": gettext_lazy("lue dans le libellé"),
+              "activity": gettext_lazy("déduite de l'activité du site"),
+              None: gettext_lazy("reconnue")}
+ORIGIN_BOTH = {"chosen": gettext_lazy("choisies par les entreprises ou l'animateur"),
+               "waste_code": gettext_lazy("lues d'après le code déchet"),
+               "label": gettext_lazy("lues dans le libellé"),
+               "activity": gettext_lazy("déduites de l'activité des sites"),
+               None: gettext_lazy("reconnues")}
+
+
+def _class_reading(origin, confidence, both: bool = False) -> str | None:
+    """« lue d'après le code déchet, avec une forte confiance », « choisie par l'entreprise ou l'animateur »."""
+    words = (ORIGIN_BOTH if both else ORIGIN_ONE).get(origin if origin in ORIGIN_ONE else None)
+    if origin == "chosen":
+        return str(words)
+    confidence = _confidence_word(confidence)
+    if confidence is None:
+        return None
+    return f"{words}, {confidence}" if origin in ORIGIN_ONE and origin is not None else f"{words} {confidence}"
 
 
 QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m³|l|litres?)(?:/an|/yr|\b)", re.I)
@@ -171,7 +198,8 @@ QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m
 DISTANCE = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*km\b", re.I)
 
 
-def explanation_sentences(explanation, hide_quantities: bool = False, receiver_hidden: bool = False) -> list[str]:
+def explanation_sentences(explanation, hide_quantities: bool = False, receiver_hidden: bool = False,
+                          origins: dict | None = None) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
 
     Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
@@ -214,15 +242,17 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
         else:
             sentences.append(_("%(offer)s peut remplacer %(need)s chez le receveur.")
                              % {"offer": material_label(offer_class), "need": material_label(need_class)})
-    offer_conf = _confidence_word(explanation.get("offer_class_confidence"))
-    need_conf = _confidence_word(explanation.get("need_confidence"))
-    if offer_conf and need_conf and offer_conf == need_conf:
-        # « …reconnue avec certitude, celle du besoin avec certitude » reads as a stammer
-        sentences.append(_("Les matières de l'offre et du besoin sont toutes deux reconnues %(confidence)s.")
-                         % {"confidence": offer_conf})
-    elif offer_conf and need_conf:
-        sentences.append(_("La matière de l'offre est reconnue %(offer)s, celle du besoin %(need)s.")
-                         % {"offer": offer_conf, "need": need_conf})
+    origins = origins or {}
+    offer_conf, need_conf = explanation.get("offer_class_confidence"), explanation.get("need_confidence")
+    offer_read = _class_reading(origins.get("offer"), offer_conf)
+    need_read = _class_reading(origins.get("need"), need_conf)
+    if offer_read and need_read and offer_read == need_read:
+        # « …lue dans le libellé, avec une forte confiance ; celle du besoin, lue dans le libellé… » reads as a stammer
+        sentences.append(_("Les matières de l'offre et du besoin sont toutes deux %(reading)s.")
+                         % {"reading": _class_reading(origins.get("offer"), offer_conf, both=True)})
+    elif offer_read and need_read:
+        sentences.append(_("La matière de l'offre est %(offer)s ; celle du besoin, %(need)s.")
+                         % {"offer": offer_read, "need": need_read})
     compatibility = explanation.get("compatibility")
     if isinstance(compatibility, (int, float)) and not isinstance(compatibility, bool) and compatibility < 1:
         sentences.append(_("Les deux matières ne sont compatibles que sous conditions (qualité, préparation)."))

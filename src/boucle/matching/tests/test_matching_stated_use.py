@@ -73,3 +73,96 @@ def test_every_engine_path_gives_the_same_rows_with_a_stated_use():
     assert one == propose(sites, flows, workers=0)
     rows = lambda ps: [(p.offer_flow_id, p.need_site_id, p.plausibility) for p in ps]  # noqa: E731
     assert rows(propose(sites, flows, per_need=2)) == rows(propose(sites, flows, per_need=2, exhaustive=True))
+
+
+SAID = {"fr": ("Usage prévu : l'offre précise son usage (épandage ou amendement des sols) et le site receveur en fait",
+               "Usage prévu : l'offre précise un usage (épandage ou amendement des sols) que le site receveur ne fait "
+               "pas : proposition moins probable",
+               "Source de l'usage : règlement (UE) 2019/1009 ; directive 86/278/CEE"),
+        "en": ("Stated use: the offer states its use (spreading on land or soil improvement) and the receiving site "
+               "makes it",
+               "Stated use: the offer states a use (spreading on land or soil improvement) that the receiving site "
+               "does not make: a less likely proposal",
+               "Source of the use: Regulation (EU) 2019/1009; Directive 86/278/EEC")}
+
+
+def _lines(sites, flows):
+    import json
+
+    from boucle.matching.pipeline import propose_table
+
+    table = propose_table(_park(sites), flows)
+    return table, ["".join(table.jsonl_chunks()).splitlines(), [json.loads(x) for x in "".join(
+        table.jsonl_chunks()).splitlines()]]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_explanation_says_in_words_whether_the_receiver_makes_the_stated_use(lang):
+    """The farm makes the use the label states, the kiln does not: each proposal says so with the use's
+    documents, the same words on the command line (jsonl), in ``boucle match``'s table and on the
+    proposal's card; a site that declared its need, and an offer stating no use, say nothing of it."""
+    import json
+
+    from django.utils import translation
+
+    from boucle.matching.commands import _row
+    from boucle.matching.wording import explanation_text
+    from boucle.web.words import explanation_sentences
+
+    made, other, source = SAID[lang]
+    heading = made.split(":")[0]
+    park = [("mill", "17.12", "Recycled paper mill"), ("kiln", "23.51", "Cement plant"),
+            ("farm", "01.11", "Arable farm")]
+    flows = [FlowIn("o1", "mill", "offer", label="Paper sludge (soil conditioner)"),
+             FlowIn("o2", "mill", "offer", label="Paper sludge")]
+    encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+    with translation.override(lang):
+        table, (raw, rows) = _lines(park, flows)
+        proposals = table.proposals()
+        assert raw == [encode(_row(p)) for p in proposals]  # the jsonl written from columns says the same
+        text = {(r["offer_flow_id"], r["need_site_id"]): r["explanation"]["text"] for r in rows}
+        assert made in text["o1", "farm"] and source in text["o1", "farm"] and other not in text["o1", "farm"]
+        assert other in text["o1", "kiln"] and source in text["o1", "kiln"]
+        assert [t for (offer, _), t in text.items() if offer == "o2"]
+        assert not [t for (offer, _), t in text.items() if offer == "o2" and heading in t]  # no use stated
+        # a site that declared its need said what it takes: the stated use is not held against it
+        declared = _lines([("mill", "17.12", "Recycled paper mill"), ("works", "24.10", "Integrated steelworks")],
+                          [flows[0], FlowIn("n1", "works", "need", label="Paper sludge")])[1][1]
+        assert [r["need_flow_id"] for r in declared] == ["n1"] and heading not in declared[0]["explanation"]["text"]
+        for p in proposals:
+            worded = explanation_text(p.explanation, distance_km=round(p.distance_km, 3), quantity=p.quantity,
+                                      unit=p.unit)
+            assert worded == text[p.offer_flow_id, p.need_site_id]
+            # the card, from the stored explanation (without its text): the same parts, as sentences
+            card = " ".join(explanation_sentences({k: v for k, v in p.explanation.items() if k != "text"}))
+            for part in (made, other, source):
+                assert (part in card) == (part in worded), (part, card)
+
+
+def test_a_hidden_receiver_is_told_the_use_but_not_the_documents_that_would_name_its_activity():
+    from django.utils import translation
+
+    from boucle.web.words import explanation_sentences
+
+    sites = [("mill", "17.12", "Recycled paper mill"), ("farm", "01.11", "Arable farm")]
+    with translation.override("fr"):
+        p = next(p for p in propose(_park(sites), [FlowIn("o1", "mill", "offer", label="Boues de papeterie pour épandage")])
+                 if p.need_site_id == "farm")
+        card = " ".join(explanation_sentences(p.explanation, receiver_hidden=True))
+    assert SAID["fr"][0] in card and "Source de l'usage" not in card and "NAF" not in card
+
+
+def test_every_stated_use_is_worded_and_its_documents_named_in_both_languages():
+    from django.utils import translation
+
+    from boucle.matching.citations import document_names
+    from boucle.matching.wording import use_label
+
+    for use in STATED_USES:
+        for lang in ("fr", "en"):
+            with translation.override(lang):
+                assert use_label(use.name), use.name
+            assert document_names(use.source, lang), use.name  # its documents, in the reader's words
+    assert document_names(next(u for u in STATED_USES if u.name == "cooling").source, "fr")[0] == "BREF ICS 2001 (systèmes de refroidissement industriels)"
+    with translation.override("en"):
+        assert use_label("land") == "spreading on land or soil improvement"

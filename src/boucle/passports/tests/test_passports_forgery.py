@@ -94,7 +94,7 @@ def test_edited_visibility_breaks_the_chain(client, story, capsys):
 def test_edited_status_is_not_shown_and_fails_verify(client, story, capsys):
     Passport.objects.filter(pk=story.pk).update(status=Passport.Status.RECYCLED)
     html = client.get(f"/passeports/{story.handle}/").content.decode()
-    assert "État : réparé" in html and "État : recyclé" not in html
+    assert "Aujourd'hui : réparé, de nouveau en service" in html and "l&#x27;objet n&#x27;existe plus" not in html
     assert client.get(f"/passeports/{story.handle}.json").json()["status"] == "repaired"
     assert run("verify", story.handle) == 1
     assert "status is 'recycled', but its history leads to 'repaired'" in capsys.readouterr().out

@@ -104,3 +104,23 @@ def test_masses_and_footprint_read_as_french_figures(client, world):
     html = client.get(f"/passeports/{world.item.handle}/").content.decode().replace("\u202f", " ").replace("\xa0", " ")
     assert "4 300 kg CO₂e" in html and "4300" not in html
     assert "0,80 kg" in html and "0.8 kg" not in html
+
+
+def _life_state(html: str) -> str:
+    return re.sub(r"\s+", " ", html.split('class="life-state">', 1)[1].split("</span>", 1)[0])
+
+
+def test_the_life_state_says_what_it_means_for_the_object(client, world):
+    """« État : émis » (the record's state) meant nothing to whoever scans: the page says where the object
+    stands — new, in service, repaired… — and a model's sheet is not one object."""
+    from boucle.passports.models import Passport
+
+    item = client.get(f"/passeports/{world.item.handle}/").content.decode()
+    assert _life_state(item) == "Aujourd'hui : neuf, pas encore mis en service" and "émis" not in item
+    model = client.get(f"/passeports/{world.model.handle}/").content.decode()
+    assert _life_state(model) == "Fiche commune à tous ses exemplaires"
+    english = client.get(f"/passeports/{world.item.handle}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert _life_state(english) == "Today: new, not yet put into service"
+    from boucle.passports.views import LIFE_WORDS
+
+    assert set(LIFE_WORDS) == set(Passport.Status.values)  # every state has its words

@@ -68,6 +68,19 @@
   window.addEventListener("hashchange", unfoldTarget);
   unfoldTarget();
 
+  // [data-for-direction="offer"]: a field that belongs to one direction of a flow (an offer's current fate)
+  // is shown only while its form's (or workshop row's) « Sens » is that direction.
+  function showForDirection(select) {
+    const scope = select.closest("tr, form");
+    if (!scope) return;
+    scope.querySelectorAll("[data-for-direction]").forEach((el) => {
+      el.hidden = el.getAttribute("data-for-direction") !== select.value;
+    });
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.matches && event.target.matches('select[name$="direction"]')) showForDirection(event.target);
+  });
+
   labelTables(document);
   document.body.addEventListener("htmx:afterSwap", (event) => labelTables(event.target.closest("main") || document));
 })();
