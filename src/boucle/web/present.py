@@ -21,7 +21,8 @@ from boucle.accounts.access import can_see_site
 from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
-from .words import KIND_LABELS, decade_range, distance_figure, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
+from .words import (KIND_LABELS, decade_range, distance_figure,  # noqa: F401  (KIND_LABELS re-exported)
+                    explanation_sentences)
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
