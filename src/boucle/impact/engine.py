@@ -148,6 +148,8 @@ QTY_MISSING = _m("quantity-missing", _("quantité non calculable"))
 NO_RECIPE = _("aucune recette de substitution pour cette matière (pas de facteur d'émission publié pour ce qu'elle "
               "remplacerait)")
 SAME_PREPARATION = "the same preparation happens on the current route"
+RESOLD = ("the receiver is a waste operator: it prepares the material and sells it on, it does not buy the virgin "
+          "material; the saving is the avoided disposal")
 
 
 def _factor_per_base(f: Factor, base: str) -> float | None:
@@ -289,7 +291,8 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                        replaces: str | None = None, basis: str = "estimated",
                        labels: dict[str, Any] | None = None, tables: Tables | None = None, *,
                        ewc: str | None = None, supply_temperature_c: float | None = None,
-                       need_temperature_c: float | None = None, fuel_receiver: str | None = None) -> Breakdown:
+                       need_temperature_c: float | None = None, fuel_receiver: str | None = None,
+                       waste_receiver: bool = False) -> Breakdown:
     """Full breakdown of one exchange, ready to display or serialise.
 
     ``baseline_route`` is the flow's current route as declared (a route key such as
@@ -299,6 +302,9 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     ``fuel_receiver``: the receiver's activity (NACE code, normalised « 23.51 »); where it burns the
     material as a fuel (``fuel_use_receivers.csv``), the exchange is valued by the fuel it displaces
     (``boucle.impact.fuel``), not by a virgin material avoided.
+    ``waste_receiver``: the receiver is a waste operator (recycler, waste trader) that prepares the material and
+    sells it on: it would never buy the virgin material, so no avoided purchase is counted in euros (the avoided
+    disposal fee is); the CO2e keeps the recycling credit of the chain (docs/impact-method.md).
     """
     from . import heat as H
     from .fuel import fuel_terms, receiver_of
@@ -444,8 +450,11 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                 cost_terms.append(_zero_term("avoided_purchase", "EUR", already, Q, base))
                 cost_terms.append(_zero_term("processing_cost", "EUR", SAME_PREPARATION, Q, base))
             else:
-                cost_terms.append(_cost_term("avoided_purchase", +1, tables, "virgin_price", recipe.replaces_key,
-                                             None if Q is None else Q * s, base))
+                if waste_receiver and is_mat:  # a waste operator resells it: it would never buy the virgin material
+                    cost_terms.append(_zero_term("avoided_purchase", "EUR", RESOLD, Q, base))
+                else:
+                    cost_terms.append(_cost_term("avoided_purchase", +1, tables, "virgin_price", recipe.replaces_key,
+                                                 None if Q is None else Q * s, base))
                 cost_terms.append(_cost_term("processing_cost", -1, tables, "processing_cost",
                                              processing_price_key(tables, recipe), Q, base))
     if not is_heat:

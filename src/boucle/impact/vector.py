@@ -40,6 +40,9 @@ class ImpactModel:
     is_heat: np.ndarray | None = None        # [material] heat classes (valued by heat physics)
     heat_supply_c: np.ndarray | None = None  # [material] representative supply temperature (NaN: none)
     gross_kg: np.ndarray | None = None       # [material, route] gain before processing is taken off (ranges)
+    # [material, route] EUR per base unit, before transport, for a receiver that resells the material (a waste
+    # operator, ``resale`` of score_exchanges): no virgin purchase avoided (engine.exchange_breakdown)
+    eur_resale: np.ndarray | None = None
 
     def index(self) -> dict[str, int]:
         return {k: i for i, k in enumerate(self.keys)}
@@ -72,6 +75,7 @@ def compile_model(tables: Tables) -> ImpactModel:
     gain = np.full((n, nr), np.nan)
     gross = np.full((n, nr), np.nan)
     eur = np.full((n, nr), np.nan)
+    eur_resale = np.full((n, nr), np.nan)
     is_heat = np.zeros(n, dtype=bool)
     heat_supply = np.full(n, np.nan)
     default_route = np.zeros(n, dtype=np.int64)
@@ -96,7 +100,7 @@ def compile_model(tables: Tables) -> ImpactModel:
         if info.flow_kind == "material":
             for j in range(nr):
                 if credit[j] == "none":
-                    gain[i, j], gross[i, j], eur[i, j] = 0.0, 0.0, 0.0
+                    gain[i, j], gross[i, j], eur[i, j], eur_resale[i, j] = 0.0, 0.0, 0.0, 0.0
         recipe = tables.default_recipe(key)
         if recipe is None:
             continue
@@ -107,7 +111,7 @@ def compile_model(tables: Tables) -> ImpactModel:
         proc = tables.price("processing_cost", processing_price_key(tables, recipe))
         for j, route in enumerate(routes):
             if credit[j] == "none":  # already recovered: no production, disposal or processing avoided
-                gain[i, j], gross[i, j], eur[i, j] = 0.0, 0.0, 0.0
+                gain[i, j], gross[i, j], eur[i, j], eur_resale[i, j] = 0.0, 0.0, 0.0, 0.0
                 continue
             d = 0.0 if credit[j] == "virgin_only" else per_base_kg(tables, disposal_factor_id(info, recipe, route), base)
             if None not in (v, d, p):
@@ -118,13 +122,17 @@ def compile_model(tables: Tables) -> ImpactModel:
             fee_eur = 0.0 if credit[j] == "virgin_only" else (fee.eur_default if fee else None)
             if None not in (price, proc, fee_eur):
                 eur[i, j] = fee_eur + s * price.eur_default - proc.eur_default
+            if info.flow_kind != "material":
+                eur_resale[i, j] = eur[i, j]  # only a material is resold by a waste operator
+            elif None not in (proc, fee_eur):
+                eur_resale[i, j] = fee_eur - proc.eur_default
     t_kg = np.array([_nan(per_base_kg(tables, MODE_FACTOR_IDS[m], "t.km")) if MODE_FACTOR_IDS[m] in
                      tables.factors else np.nan for m in MODES])
     t_eur = np.array([_nan(p.eur_default) if (p := tables.price("transport_cost", m)) else np.nan
                       for m in MODES])
     diverts = np.array([0.0 if c == "none" else 1.0 for c in credit])
     return ImpactModel(keys, tuple(routes), MODES, gain, eur, default_route, default_mode,
-                       mass, diverted, t_kg, t_eur, diverts, columns, is_heat, heat_supply, gross)
+                       mass, diverted, t_kg, t_eur, diverts, columns, is_heat, heat_supply, gross, eur_resale)
 
 
 @lru_cache(maxsize=1)
@@ -141,7 +149,7 @@ def score_exchanges(material_idx: np.ndarray, quantity_t: np.ndarray, distance_k
                     mode_idx: np.ndarray | None = None, route_idx: np.ndarray | None = None,
                     model: ImpactModel | None = None, *, supply_temp_c: np.ndarray | None = None,
                     need_temp_c: np.ndarray | None = None, heat_physics: bool = False,
-                    with_range: bool = False) -> dict[str, np.ndarray]:
+                    with_range: bool = False, resale: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Score arrays of exchanges; NaN marks a figure that cannot be computed.
 
     ``quantity_t`` is in the material's base unit (t, m3 for water, MWh for heat).
@@ -153,6 +161,9 @@ def score_exchanges(material_idx: np.ndarray, quantity_t: np.ndarray, distance_k
     ``heat_physics`` (or temperatures), heat rows are valued by ``boucle.impact.heat``:
     boiler at the need's temperature or heat-pump lift, pipe losses and pipe cost, and an
     economic break-even distance. ``with_range`` adds ``co2e_low_t`` / ``co2e_high_t``.
+    ``resale``: per exchange, whether the receiver is a waste operator that prepares the material and sells it
+    on (``exchange_breakdown``'s ``waste_receiver``): no avoided purchase of virgin material in its euros, the
+    CO2e unchanged.
     """
     m = model or default_model()
     mi = np.asarray(material_idx, dtype=np.int64)
@@ -175,7 +186,10 @@ def score_exchanges(material_idx: np.ndarray, quantity_t: np.ndarray, distance_k
     t_eur = np.where(moved, m.transport_eur[mo] * mass, 0.0)
     gain = m.gain_kg[mi, ro]
     co2 = q * (gain - d * t_kg) / 1000.0
-    eur = q * (m.eur_gain[mi, ro] - d * t_eur)
+    eur_gain = m.eur_gain[mi, ro]
+    if resale is not None and m.eur_resale is not None:
+        eur_gain = np.where(np.asarray(resale, dtype=bool), m.eur_resale[mi, ro], eur_gain)
+    eur = q * (eur_gain - d * t_eur)
     diverted = m.diverted_t[mi] if m.route_diverts is None else m.diverted_t[mi] * m.route_diverts[ro]
     with np.errstate(divide="ignore", invalid="ignore"):
         breakeven = np.where((t_kg > 0) & (gain > 0), gain / t_kg, np.nan)

@@ -134,7 +134,9 @@ def value_fuel_pairs(value: dict, idx: np.ndarray, fuel: list, class_keys: list,
     qty = value["quantity"][idx]
     figures = score_fuel([class_keys[i] for i in pick], [fuel[i] for i in pick], [routes.get(r) for r in ro.tolist()],
                          qty, distance_km[burnt])
-    out = {**value, **{k: np.array(value[k], copy=True) for k in (*figures, "drop") if k in value}}
+    out = {**value, **{k: np.array(value[k], copy=True) for k in (*figures, "drop", "resale") if k in value}}
+    if "resale" in out:  # burnt: valued by the fuel it displaces, not by a resale
+        out["resale"][idx] = False
     for k, v in figures.items():
         if k in out:
             out[k][idx] = v
@@ -201,13 +203,16 @@ def offer_terms(class_keys: list[str], quantity: list, unit: list, temperature_c
 
 def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, need_unit_code: np.ndarray,
                 need_declared: np.ndarray, need_temp_c: np.ndarray, distance_km: np.ndarray,
-                unknown: np.ndarray | None = None) -> dict:
+                unknown: np.ndarray | None = None, resale: np.ndarray | None = None) -> dict:
     """The figures of offer rows ``oi`` exchanged with needs (their declared quantity, unit code
     (-1: the class's), whether declared, temperature) at ``distance_km`` (as shown, rounded), in
     one vectorised call, and ``drop``: the pairs whose known quantity gives no net gain (CO2e <= 0)
     or heat beyond its break-even distance. ``unknown``: pairs whose quantity is not known (an
-    inferred heat or water need without a declared scale, :func:`estimated_quantity`). Element-wise:
-    a pair's figures never depend on the others."""
+    inferred heat or water need without a declared scale, :func:`estimated_quantity`). ``resale``: pairs whose
+    receiver is a waste operator (``knowledge.infer.is_waste_operator``): it prepares the material and sells it
+    on, so no purchase of virgin material is avoided in its euros (the CO2e keeps the chain's recycling credit);
+    ``resale`` in the result: those of them of a material whose euros lost that term. Element-wise: a pair's
+    figures never depend on the others."""
     from boucle.impact.vector import score_exchanges
 
     qty = terms.quantity[oi]
@@ -218,14 +223,17 @@ def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, ne
     known = terms.known[oi]
     out = score_exchanges(terms.material_idx[oi], qty, distance_km, route_idx=terms.route_idx[oi],
                           supply_temp_c=terms.supply_temp_c[oi], need_temp_c=need_temp_c, heat_physics=True,
-                          with_range=True)
+                          with_range=True, resale=resale)
     co2, be = out["co2e_avoided_t"], out["breakeven_km"]
     quantity_known = known & np.isfinite(qty)
     drop = quantity_known & np.isfinite(co2) & (co2 <= 0)  # no net gain against what happens today
     with np.errstate(invalid="ignore"):
         # heat beyond its break-even distance: the pipe costs more than the heat is worth
         drop |= quantity_known & terms.heat[oi] & np.isfinite(be) & (distance_km > be)
-    return {**out, "drop": drop, "known": known, "quantity": qty}
+    if resale is None:
+        resale = np.zeros(len(oi), dtype=bool)
+    resale = known & np.asarray(resale, dtype=bool) & ~terms.heat[oi] & (terms.base_code[oi] == unit_code("t"))
+    return {**out, "drop": drop, "known": known, "quantity": qty, "resale": resale}
 
 
 def rounded_array(a: np.ndarray, digits: int) -> np.ndarray:

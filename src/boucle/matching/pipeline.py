@@ -190,7 +190,7 @@ class ProposalTable:
                 "inf": t["inferred_factor"][a:b].tolist(), "dec": rounded_list(t["decay"][a:b], 4),
                 "mer": rounded_list(t["merit"][a:b], 4),
                 "q": [None if x != x else x for x in self.quantity[a:b].tolist()], "basis": self.basis[a:b],
-                "fuel": self.fuel[a:b], "use": self._use_column(a, b)}
+                "fuel": self.fuel[a:b], "use": self._use_column(a, b), "resale": [False] * (b - a)}
         co2 = self.screening_co2[a:b]
         v = self.value
         if v is None:
@@ -198,6 +198,8 @@ class ProposalTable:
             return cols
         known = v["known"][a:b]
         cols["known"] = known.tolist()
+        if "resale" in v:  # received by a waste operator: no virgin purchase avoided in its euros
+            cols["resale"] = v["resale"][a:b].tolist()
         # Valued against the offer's current route where the model knows the class; else the screening figure.
         cols["co2"] = rounded_list(np.where(known, v["co2e_avoided_t"][a:b], co2), 3)
         cols["lo"], cols["hi"] = rounded_list(v["co2e_low_t"][a:b], 3), rounded_list(v["co2e_high_t"][a:b], 3)
@@ -356,6 +358,7 @@ class ProposalTable:
         fixed = itertools.repeat
         route = list(map(encoded["route"].__getitem__, zip(cols["route"], cols["assumed"])))
         fuel = list(map(encoded["fuel"].__getitem__, cols["fuel"])) if any(cols["fuel"]) else fixed("")
+        resale = [', "waste_receiver": true' if r else "" for r in cols["resale"]] if any(cols["resale"]) else fixed("")
         need_t = [] if cols["need_t"].count(None) == len(known) else [
             "" if t is None else f', "need_temperature_c": {_j(float(t))}' for t in cols["need_t"]]
         be = [] if cols["be"].count(None) == len(known) else [
@@ -367,7 +370,7 @@ class ProposalTable:
                         for a, b, aj, bj in zip(lo, hi, lo_j, hi_j)]
         else:
             low_high = map("".join, zip(fixed(', "co2e_low_t": '), lo_j, fixed(', "co2e_high_t": '), hi_j))
-        out = list(map("".join, zip(route, fuel, need_t or fixed(""), be or fixed(""), low_high)))
+        out = list(map("".join, zip(route, fuel, resale, need_t or fixed(""), be or fixed(""), low_high)))
         return out if all(known) else [x if k else "" for x, k in zip(out, known)]
 
 
@@ -422,6 +425,8 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
         if cols["fuel"][i]:  # burnt as a fuel: valued by the fuel it displaces (additionality.fuel_receivers)
             explanation["fuel_use"] = True
             explanation["fuel_receiver"] = cols["fuel"][i]
+        if cols["resale"][i]:  # a waste operator resells it: no virgin purchase avoided (additionality.value_pairs)
+            explanation["waste_receiver"] = True
         if cols["need_t"][i] is not None:
             explanation["need_temperature_c"] = float(cols["need_t"][i])
         if cols["be"][i] is not None:
@@ -1701,7 +1706,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
     bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
     fuel = None
-    offer_burnable = site_naf = None
+    offer_burnable = site_naf = site_waste = None
     while True:
         chosen = cands.take(sel)
         bound, unknown, basis = bounds(chosen)
@@ -1712,8 +1717,15 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         oi = chosen.offer_idx
         # ``bound`` is counted in the offer's unit already
         distance = rounded_array(chosen.distance_km, 3)
+        # A waste operator (recycler, waste trader) prepares the material and sells it on: it never buys the virgin
+        # material, whose purchase is avoided downstream by its buyer -- the pair saves the avoided disposal, not
+        # the virgin price (additionality.value_pairs). The CO2e keeps the chain's recycling credit.
+        if site_waste is None:
+            site_waste = (waste_op if waste_op is not None else np.array(
+                [_per_activity(memo, is_waste_operator, s) for s in first_site], dtype=bool)[site_desc])
         value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
-                            needs.temperature_c[chosen.need_idx], distance, unknown)
+                            needs.temperature_c[chosen.need_idx], distance, unknown,
+                            resale=site_waste[needs.site[chosen.need_idx]])
         # A receiver that burns the material as a fuel does not avoid the virgin material the recycling credit is
         # for: the pair is valued by the fuel the material displaces there, or not at all where that is unknown
         # (additionality.fuel_receivers), and dropped, like any pair, when it gains nothing.

@@ -156,6 +156,13 @@ def fuel_use_note(valued: bool = False) -> str:
              "CO₂e ni euros ne sont comptés")
 
 
+def waste_receiver_note() -> str:
+    """Why a suggestion to a waste operator (``explanation["waste_receiver"]``, ``additionality.value_pairs``)
+    counts no avoided purchase of virgin material in its euros."""
+    return _("le receveur est un opérateur de déchets : il prépare la matière et la revend, il n'achète pas la "
+             "matière vierge ; l'économie est celle de l'élimination évitée")
+
+
 def quantity_words(basis: str | None, quantity: float | None, unit: str | None) -> str | None:
     """The « Quantité » part of a suggestion: the quantity its figures are for and what bounds it;
     None without a unit (nothing known of the quantity's kind)."""

@@ -24,7 +24,8 @@ def test_vector_and_scalar_agree_on_10000_random_exchanges():
     mode = rng.integers(-1, len(model.modes), n)
     route = rng.integers(-1, len(model.routes), n)
     route[rng.random(n) < 0.5] = -1
-    v = score_exchanges(mi, q, d, mode, route, heat_physics=True)
+    resale = rng.random(n) < 0.3  # received by a waste operator, which resells the material
+    v = score_exchanges(mi, q, d, mode, route, heat_physics=True, resale=resale)
     expected = {k: np.empty(n) for k in ("co2e_avoided_t", "tonnes_diverted", "eur_saved", "breakeven_km")}
     for i in range(n):
         key = model.keys[mi[i]]
@@ -32,7 +33,7 @@ def test_vector_and_scalar_agree_on_10000_random_exchanges():
         b = exchange_breakdown(key, float(q[i]), BASE_UNIT[info.flow_kind], float(d[i]),
                                mode=None if mode[i] < 0 else model.modes[mode[i]],
                                baseline_route=None if route[i] < 0 else model.routes[route[i]],
-                               tables=tables)
+                               tables=tables, waste_receiver=bool(resale[i]))
         expected["co2e_avoided_t"][i] = _nan(b.co2e_avoided_t)
         expected["tonnes_diverted"][i] = _nan(b.tonnes_diverted)
         expected["eur_saved"][i] = _nan(b.eur_saved)
@@ -43,6 +44,12 @@ def test_vector_and_scalar_agree_on_10000_random_exchanges():
     # the sample exercises both sides of every branch
     assert 0.05 < v["computable"].mean() < 0.95
     assert np.isfinite(v["breakeven_km"]).any() and np.isnan(v["breakeven_km"]).any()
+    # and the resale: euros without the virgin purchase where it was counted, the CO2e unchanged
+    plain = score_exchanges(mi, q, d, mode, route, heat_physics=True)
+    with np.errstate(invalid="ignore"):
+        assert (resale & (v["eur_saved"] < plain["eur_saved"] - 1)).sum() > 100
+    assert not (~resale & (v["eur_saved"] != plain["eur_saved"]) & np.isfinite(plain["eur_saved"])).any()
+    np.testing.assert_array_equal(v["co2e_avoided_t"], plain["co2e_avoided_t"])
 
 
 def test_material_index_follows_the_taxonomy_order():
