@@ -67,7 +67,8 @@ def register(subparsers) -> None:
                                                                                        "requise (°C)"))
     p.add_argument("--receiver-naf", default=None, metavar="CODE",
                    help=_("activité du receveur (code NAF, 23.51Z) : une matière qu'il brûle comme combustible est "
-                          "comptée par le combustible fossile qu'elle remplace"))
+                          "comptée par le combustible fossile qu'elle remplace ; un opérateur de déchets (NAF 38, 39, "
+                          "46.77) la revend : aucun achat de matière vierge évité"))
     p.add_argument("--replaces", default=None, help=_("matière vierge remplacée, quand une classe en a plusieurs"))
     p.add_argument("--basis", choices=("estimated", "verified"), default="estimated",
                    help=_("quantité estimée (par défaut) ou vérifiée"))
@@ -173,6 +174,14 @@ def _naf(code: str | None) -> str | None:
     return normalise_naf(code) or None if code else None
 
 
+def _resells(code: str | None) -> bool:
+    """The receiver is a waste operator, which prepares the material and sells it on (the matching's rule,
+    ``additionality.value_pairs``): no virgin purchase avoided in its euros."""
+    from boucle.matching.knowledge.infer import is_waste_operator
+
+    return bool(code) and is_waste_operator(code, None)
+
+
 def handle(args) -> int:
     try:
         key = args.material or class_for_ewc(args.ewc)
@@ -181,7 +190,7 @@ def handle(args) -> int:
                                ewc=normalise_ewc(args.ewc) if args.ewc else None,
                                supply_temperature_c=args.supply_temperature,
                                need_temperature_c=args.need_temperature,
-                               fuel_receiver=_naf(args.receiver_naf))
+                               fuel_receiver=_naf(args.receiver_naf), waste_receiver=_resells(args.receiver_naf))
     except (KeyError, ValueError) as exc:
         from boucle.cli import use_language
         from boucle.messages import translate

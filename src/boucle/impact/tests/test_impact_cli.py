@@ -133,3 +133,15 @@ def test_a_receiver_that_burns_the_material_values_the_fuel_it_displaces(capsys)
                      "--receiver-naf", "23.51Z", "--json")
     kiln = json.loads(kiln)
     assert kiln["co2e_avoided_t"] is None and "pouvoir calorifique" in kiln["reasons"]["co2e_avoided_t"]
+
+
+def test_a_waste_operator_receiver_saves_no_virgin_purchase(capsys):
+    """The same landfilled steel scrap, to a steelworks and to a metal recycler that sells it on."""
+    argv = ("--material", "steel_scrap", "--quantity", "100", "--unit", "t", "--distance-km", "10", "--route", "D1",
+            "--json")
+    mill, recycler = (json.loads(run(capsys, *argv, "--receiver-naf", naf)[1]) for naf in ("24.10Z", "3832Z"))
+    purchase = {d: next(t["value"] for t in d_["cost_terms"] if t["name"] == "avoided_purchase")
+                for d, d_ in (("mill", mill), ("recycler", recycler))}
+    assert purchase["mill"] > 0 and purchase["recycler"] == 0
+    assert mill["eur_saved"] - recycler["eur_saved"] == pytest.approx(purchase["mill"])
+    assert mill["co2e_avoided_t"] == recycler["co2e_avoided_t"]
