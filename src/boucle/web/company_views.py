@@ -91,7 +91,7 @@ def _matching_notes(flow) -> list[str]:
         "unknown_activity": _("Activité du site inconnue (ni code NAF, ni description reconnue) : aucun besoin ne "
                               "peut être déduit pour ce site, il ne reçoit que les propositions de ses besoins déclarés."),
     }
-    codes = why_no_proposal(mine, site_in[0])
+    codes = why_no_proposal(mine, site_in[0], flows_in)
     notes = [str(words[code]) for code in codes if code in words]
     if mine.direction != "offer" or {"total", "unknown_material"} & set(codes) \
             or flow.synergies_as_offer.filter(stale=False).exists():
@@ -129,7 +129,8 @@ def _matching_notes(flow) -> list[str]:
                         _("Aucun site à moins de %(km)s km n'utilise cette matière, ni d'après son activité ni par un "
                           "besoin déclaré.") % km),
     }
-    reasons = why_no_receiver(mine, site_in[0], around, [f for f in needs if f.direction == "need"], radius)
+    # the needs declared around, and the offers that betray the trade of sites known by a name only
+    reasons = why_no_receiver(mine, site_in[0], around, needs, radius)
     return notes + [str(around_words[code]) for code in reasons if code in around_words]
 
 
