@@ -4,7 +4,8 @@ Most firms never declare their needs, so a matching engine that waits for declar
 little. Every activity consumes typical materials, energy, water and chemicals; the rule tables
 in ``data/`` say which, each rule citing the NACE note, EWC chapter, EU BREF or paper it comes
 from. A site is read from ``naf_code`` and ``activity``; its ``name`` only for sector words
-(« Cimenterie … », "… Refinery") when neither says enough (naf.name_to_naf).
+(« Cimenterie … », "… Refinery") when neither says enough (naf.name_to_naf); when none of the
+three gives an activity, from what the site offers (:func:`deduce_codes`).
 """
 
 from __future__ import annotations

@@ -95,3 +95,16 @@ def test_the_flow_pages_read_the_trade_from_the_offers_too():
     # the air-separation plant's oxygen: the works around is a receiver once its offers are read
     assert why_no_receiver(flows[0], GASES, [works], flows) == ["not_run_yet"]
     assert why_no_receiver(flows[0], GASES, [works], []) == ["unknown_activity_around"]
+
+
+def test_every_engine_path_sees_the_deduced_activity():
+    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Terneuzen")
+    sites, flows = park(works, ("blast furnace slag", "out"))
+    for kwargs in ({"top": 3}, {"per_need": 3}, {"threshold": 0.0}, {"exhaustive": True}):
+        found = oxygen_to(works, propose(sites, flows, **kwargs))
+        assert found and found[0].explanation["deduced_activity"] == "24.1", kwargs
+    # two sites named alike but offering different things are read apart
+    other = SiteIn("other", 51.32, 3.82, name="Nordmetall Terneuzen")
+    both = propose([GASES, works, other], flows + [FlowIn("w", "other", "offer", "whey")])
+    deduced = {p.need_site_id: p.explanation.get("deduced_activity") for p in both if p.explanation.get("deduced_from")}
+    assert deduced.get("works") == "24.1" and deduced.get("other") in (None, "10.5")
