@@ -527,7 +527,9 @@ def infer_needs(naf_code: str | None, activity: str | None, name: str | None = N
 # products, held below any reading of its words (a name's sector word 0.72-0.9, a guess from the
 # NACE notes up to 0.6).
 DEDUCED_CONFIDENCE = 0.5
-DEDUCED_MIN_SCORE = 0.3  # a single offer shared by three divisions (1/3 x weight) never reaches it
+# A single offer of a class three divisions release scores a third of its weight (0.3 at best, read
+# for certain): such an offer alone barely deduces anything; two agreeing offers do.
+DEDUCED_MIN_SCORE = 0.3
 MAX_DEDUCED = 2
 UNINFORMATIVE_KINDS = frozenset({"energy", "water", "equipment", "service"})
 UNINFORMATIVE_GROUPS = frozenset({"packaging", "mixed_waste"})
