@@ -534,7 +534,8 @@ MAX_DEDUCED = 2
 UNINFORMATIVE_KINDS = frozenset({"energy", "water", "equipment", "service"})
 UNINFORMATIVE_GROUPS = frozenset({"packaging", "mixed_waste"})
 INFORMATIVE_FUEL_GROUP = "fuels"  # a works gas or a coke says its process; heat and power do not
-PASS_ON_PREFIXES = ("38", "39", "46", "47", "52")
+TRADE_PREFIXES = ("46", "47", "52")  # what trade and warehousing give off, every site discards
+PASS_ON_PREFIXES = ("38", "39") + TRADE_PREFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,7 +561,7 @@ def _release_index() -> dict[str, tuple[tuple[str, float], ...]]:
         if c is None or c.group in UNINFORMATIVE_GROUPS or (
                 c.kind in UNINFORMATIVE_KINDS and c.group != INFORMATIVE_FUEL_GROUP):
             continue
-        if any(r.naf_prefix.startswith(p) for r in rules for p in PASS_ON_PREFIXES if p in ("46", "47", "52")):
+        if any(_relation(r.naf_prefix, p) == 1.0 for r in rules for p in TRADE_PREFIXES):
             continue  # given off by trade and warehousing: every site discards it
         divisions = {r.naf_prefix[:2] for r in rules}
         kept = tuple((r.naf_prefix, round(r.weight / len(divisions), 4)) for r in rules

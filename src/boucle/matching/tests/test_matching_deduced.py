@@ -25,7 +25,7 @@ def oxygen_to(receiver: SiteIn, proposals) -> list:
 
 
 def test_a_name_only_site_offering_blast_furnace_slag_receives_oxygen():
-    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Terneuzen")
+    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Ltd")
     sites, flows = park(works, ("blast furnace slag", "out"))
     assert not oxygen_to(works, propose(sites, flows[:1]))  # without its offer: nothing to read
     found = oxygen_to(works, propose(sites, flows))
@@ -33,12 +33,12 @@ def test_a_name_only_site_offering_blast_furnace_slag_receives_oxygen():
     explanation = found[0].explanation
     assert explanation["deduced_from"] == ["blast_furnace_slag"] and explanation["deduced_activity"] == "24.1"
     # the deduction stays below a reading of words: a site named as a steelworks is surer
-    named = SiteIn("works", 51.31, 3.81, name="Steelworks Terneuzen")
+    named = SiteIn("works", 51.31, 3.81, name="Steelworks Ltd")
     assert oxygen_to(named, propose(*park(named)))[0].plausibility > found[0].plausibility
 
 
 def test_the_explanation_says_the_activity_was_deduced_in_french_and_english():
-    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Terneuzen")
+    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Ltd")
     found = oxygen_to(works, propose(*park(works, ("laitier de haut fourneau", "out"))))
     with translation.override("fr"):
         fr = explanation_text(found[0].explanation)
@@ -50,7 +50,7 @@ def test_the_explanation_says_the_activity_was_deduced_in_french_and_english():
 
 
 def test_the_command_line_rows_carry_the_same_deduction():
-    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Terneuzen")
+    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Ltd")
     table = propose_table(*park(works, ("blast furnace slag", "out")))
     rows = [json.loads(line) for line in "".join(table.jsonl_chunks()).splitlines()]
     row = next(r for r in rows if r["offer_flow_id"] == "o2" and r["need_site_id"] == "works")
@@ -60,7 +60,7 @@ def test_the_command_line_rows_carry_the_same_deduction():
 
 def test_offers_every_site_makes_betray_no_activity():
     assert deduce_codes((("steam", 1.0), ("packaging_mixed", 1.0), ("cardboard", 1.0), ("wood_pallets", 1.0))) == ()
-    plain = SiteIn("plain", 51.31, 3.81, name="Nordmetall Terneuzen")
+    plain = SiteIn("plain", 51.31, 3.81, name="Nordmetall Ltd")
     sites, flows = park(plain, ("steam", "out"), ("mixed packaging", "out"))
     assert not [p for p in propose(sites, flows) if p.need_site_id == "plain"]
     # and the flow's page still says why the site receives nothing
@@ -87,7 +87,7 @@ def test_a_site_whose_code_or_words_are_read_is_not_affected():
 def test_the_flow_pages_read_the_trade_from_the_offers_too():
     from boucle.matching.pipeline import why_no_receiver
 
-    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Terneuzen")
+    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Ltd")
     sites, flows = park(works, ("process steam", "out"), ("blast furnace slag", "out"))
     steam = flows[1]
     assert "unknown_activity" in why_no_proposal(steam, works)  # steam alone betrays no trade
@@ -98,13 +98,13 @@ def test_the_flow_pages_read_the_trade_from_the_offers_too():
 
 
 def test_every_engine_path_sees_the_deduced_activity():
-    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Terneuzen")
+    works = SiteIn("works", 51.31, 3.81, name="Nordmetall Ltd")
     sites, flows = park(works, ("blast furnace slag", "out"))
     for kwargs in ({"top": 3}, {"per_need": 3}, {"threshold": 0.0}, {"exhaustive": True}):
         found = oxygen_to(works, propose(sites, flows, **kwargs))
         assert found and found[0].explanation["deduced_activity"] == "24.1", kwargs
     # two sites named alike but offering different things are read apart
-    other = SiteIn("other", 51.32, 3.82, name="Nordmetall Terneuzen")
+    other = SiteIn("other", 51.32, 3.82, name="Nordmetall Ltd")
     both = propose([GASES, works, other], flows + [FlowIn("w", "other", "offer", "whey")])
     deduced = {p.need_site_id: p.explanation.get("deduced_activity") for p in both if p.explanation.get("deduced_from")}
     assert deduced.get("works") == "24.1" and deduced.get("other") in (None, "10.5")
