@@ -663,6 +663,13 @@ WARM_WATER_C = 30.0
 HEAT_GRADES = (("waste_heat_low", 100.0), ("waste_heat_medium", 250.0), ("waste_heat_high", float("inf")))
 
 
+@lru_cache(maxsize=1)
+def _class_group() -> dict[str, str]:
+    """Class key -> its family (``group`` of materials/data/classes.csv)."""
+    _, classes = _classes()
+    return {c.key: c.group for c in classes}
+
+
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
     from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
@@ -674,7 +681,16 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     if listed:  # each material a list names stands on its own, none an alternative of another
         found = {key: conf for key, (_part, conf) in listed.items()}
     elif label:
-        for m in classify_label(label, top=MAX_CLASSES_PER_FLOW + 2):
+        matches = classify_label(label, top=MAX_CLASSES_PER_FLOW + 2)
+        # A label that is, as a whole, a known name of a material (« cendres de bois », "wood ash",
+        # "hydrogen peroxide") is that material: a class of another family that shares one of its
+        # words (wood, hydrogen) is no reading of it. Near materials of its own family stay
+        # alternatives (bottom ash / incinerator bottom ash, the grades of waste heat).
+        if matches and matches[0].method == "exact_synonym" and matches[0].confidence >= 1.0:
+            group = _class_group()
+            first = group.get(matches[0].key)
+            matches = [m for m in matches if m.method == "exact_synonym" or group.get(m.key) == first]
+        for m in matches:
             found[m.key] = max(found.get(m.key, 0.0), float(m.confidence))
     ewc_key = None
     if ewc_code:

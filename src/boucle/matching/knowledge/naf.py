@@ -1,10 +1,11 @@
 """Resolve a free-text activity ("brick works", "laiterie", "glass container plant") to NACE codes.
 
 Most firms describe what they do in words, not codes, and inferred needs hang on NACE codes. Two
-layers: a curated FR/EN phrase table (precise, covers common trade names that the nomenclature
-never uses: "brick works", "cimenterie"), then a fallback ranked search over the NACE Rev. 2
-titles and explanatory notes, so an unseen phrase ("rock wool production", "pet food") still
-resolves. Confidences say how much the caller should trust each code.
+layers: a curated phrase table in thirteen European languages (precise, covers common trade
+names that the nomenclature never uses: "brick works", "cimenterie", « Cementownia »), then a
+fallback ranked search over the NACE Rev. 2 titles and explanatory notes, so an unseen phrase
+("rock wool production", "pet food") still resolves. Confidences say how much the caller should
+trust each code.
 """
 
 from __future__ import annotations
@@ -34,12 +35,17 @@ fabricant production industrie activite site
 
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Letters NFKD does not take apart, written in ASCII as their languages' own transliterations
+# (Danish and Norwegian æ ø, Polish ł, Croatian đ, Icelandic ð þ, French œ, Turkish dotless ı),
+# so that "kraftværk" and « Bełchatów » keep their letters rather than break into words.
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe",
+                       "ı": "i"})
 
 
 def normalise(text: str) -> str:
-    text = text.lower().replace("ß", "ss")
+    text = text.lower()
     if not text.isascii():  # ASCII has no accent to fold (NFKD leaves it as it is): most names are ASCII
-        text = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize("NFKD", text.translate(_FOLD))
         text = "".join(c for c in text if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", text).strip()
 
@@ -76,11 +82,19 @@ def normalise_naf(code: str | None) -> str | None:
     return f"{digits[:2]}.{digits[2:4]}"
 
 
+# A row whose phrase starts with "-" is the last part of compound words only ("-værket" of a
+# Danish power station named "<place>værket", "-kraft" in "Vattenkraft"): alone the word says
+# too little ("Kraft" is a surname and a brand), so it is no phrase of its own.
+HEAD_ONLY = "-"
+
+
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, list[str]]:
     table: dict[str, list[str]] = defaultdict(list)
     with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            if row["phrase"].startswith(HEAD_ONLY):
+                continue
             key = normalise(row["phrase"])
             if row["naf_code"] not in table[key]:
                 table[key].append(row["naf_code"])
@@ -190,6 +204,44 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
     return 0.0
 
 
+# Abbreviations shorter than four letters read as a word of their own (shorter words are
+# otherwise skipped: most are particles or pieces of names): "CHP" (combined heat and power),
+# "KWK" (Kraft-Wärme-Kopplung), "WKC" (warmtekrachtcentrale), "HKW" (Heizkraftwerk), "MVA"
+# (Müllverbrennungsanlage) (IATE).
+SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc"})
+
+
+# A near spelling is a misspelt English, French or German word (the languages of the activities
+# people type here), not a word of another language: "cellulose" is not « celulosa » (pulp),
+# "ceramic" not « cerámica ».
+SPELT_NEAR_LANGS = frozenset({"en", "fr", "de"})
+
+
+@lru_cache(maxsize=1)
+def _spelt_near() -> frozenset:
+    """Phrases (normalised) that may be found by a near spelling of their words."""
+    with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
+        return frozenset(normalise(r["phrase"]) for r in csv.DictReader(fh)
+                         if r["lang"] in SPELT_NEAR_LANGS and not r["phrase"].startswith(HEAD_ONLY))
+
+
+@lru_cache(maxsize=1)
+def _phrase_rows() -> tuple[tuple[tuple[str, ...], str, str | None], ...]:
+    """``_phrase_stems()`` with each phrase's stems as one string to look for in a text (None for a
+    phrase never read: no word, or one word shorter than four letters and no known abbreviation)."""
+    return tuple((stems, phrase, None if not stems or (len(stems) == 1 and len(stems[0]) < 4
+                                                       and stems[0] not in SHORT_WORDS)
+                  else " " + " ".join(stems) + " ") for stems, phrase in _phrase_stems())
+
+
+@lru_cache(maxsize=1)
+def _spelt_near_positions() -> tuple[tuple[int, ...], frozenset]:
+    """Positions in ``_phrase_stems()`` of the phrases :func:`_spelt_near` holds (in order, and as a set)."""
+    near = _spelt_near()
+    positions = tuple(i for i, (_stems, phrase) in enumerate(_phrase_stems()) if phrase in near)
+    return positions, frozenset(positions)
+
+
 def _phrase_hits(norm: str, fuzzy: bool = True) -> dict[str, float]:
     """Known phrases found in the text, on word stems: contiguous (0.9), scattered ("glass and
     glass-ceramic production" holds "glass production", 0.85) or with a near spelling (0.8). A
@@ -201,20 +253,35 @@ def _hits_in(words: tuple[str, ...], fuzzy: bool) -> dict[str, float]:
     """:func:`_phrase_hits` on the text's word stems ("" for a word no phrase holds)."""
     joined = " " + " ".join(words) + " "
     matched: list[tuple[frozenset, str, float]] = []
-    table = _phrase_stems()
-    if not fuzzy:  # every stem must be a word of the text: only phrases holding one of its words can match
-        index = _phrase_stem_index()
-        table = [table[i] for i in sorted({i for w in set(words) for i in index.get(w, ())})]
-    for stems, phrase in table:
-        if not stems or (len(stems) == 1 and len(stems[0]) < 4):
+    rows = _phrase_rows()
+    # Every stem of a phrase read without near spellings must be a word of the text: only the
+    # phrases holding one of its words can match.
+    index = _phrase_stem_index()
+    candidates = {i for w in set(words) for i in index.get(w, ())}
+    near_count = 0
+    if fuzzy:  # the phrases that may be spelt near, then the others holding a word of the text
+        near_positions, near_set = _spelt_near_positions()
+        near_count = len(near_positions)
+        positions = list(near_positions) + list(candidates - near_set)
+    else:
+        positions = list(candidates)
+    for n, i in enumerate(positions):
+        stems, phrase, key = rows[i]
+        if key is None:
             continue
-        if " " + " ".join(stems) + " " in joined:
+        if key in joined:
             conf = 0.9
         else:
-            scores = [_token_match(w, words) if fuzzy else float(w in words) for w in stems]
-            if min(scores) == 0:
-                continue
-            conf = 0.85 if min(scores) == 1.0 else 0.8
+            near, worst = n < near_count, 1.0
+            for w in stems:  # the first word missing ends the look
+                score = _token_match(w, words) if near else float(w in words)
+                if not score:
+                    break
+                worst = min(worst, score)
+            else:
+                conf = 0.85 if worst == 1.0 else 0.8
+                matched.append((frozenset(stems), phrase, conf))
+            continue
         matched.append((frozenset(stems), phrase, conf))
     found: dict[str, float] = {}
     for stems, phrase, conf in matched:
@@ -308,8 +375,11 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
 # notes (a company name is not a description) and never a company name itself (the table holds
 # no company name: test_matching_knowledge). Trusted a little less than an activity phrase.
 NAME_FACTOR = 0.9
-# German writes trades as one compound word: "Heizkraftwerk" ends with "kraftwerk".
+# German, Dutch, the Nordic languages and Finnish write trades as one compound word:
+# "Heizkraftwerk" ends with "kraftwerk", "fjernvarmeværk" with "varmeværk", "tuulivoima" with
+# "voima".
 COMPOUND_MIN = 5
+COMPOUND_LANGS = frozenset({"de", "nl", "da", "no", "sv", "fi"})
 
 
 @lru_cache(maxsize=1)
@@ -317,8 +387,8 @@ def _compound_heads() -> tuple[tuple[str, str], ...]:
     out = []
     with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            p = normalise(row["phrase"])
-            if row["lang"] == "de" and " " not in p and len(p) >= COMPOUND_MIN:
+            p = normalise(row["phrase"].removeprefix(HEAD_ONLY))
+            if row["lang"] in COMPOUND_LANGS and " " not in p and len(p) >= COMPOUND_MIN:
                 out.append((p, row["naf_code"]))
     return tuple(out)
 
@@ -333,10 +403,18 @@ def _heads_by_word() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1 << 13)
 def _compound_codes(word: str) -> tuple[str, ...]:
-    """Codes of the compound heads a word ends with, the word being longer than the head: its
-    endings of COMPOUND_MIN letters or more looked up (a region's names hold 50,000 words)."""
+    """Codes of the longest compound head a word ends with, the word being longer than the head:
+    its endings of COMPOUND_MIN letters or more looked up, longest first (a region's names hold
+    50,000 words). The longest head is the compound's meaning: "Fernheizkraftwerk" ends with
+    "kraftwerk" too; a word that is a head itself is read as that phrase only ("vandværket",
+    waterworks, ends with "værket" too)."""
     heads = _heads_by_word()
-    return tuple(code for i in range(1, len(word) - COMPOUND_MIN + 1) for code in heads.get(word[i:], ()))
+    if word in heads:
+        return ()
+    for i in range(1, len(word) - COMPOUND_MIN + 1):
+        if word[i:] in heads:
+            return heads[word[i:]]
+    return ()
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,111 @@
+"""A site known only by its name is read in the language of its park.
+
+Held-out parks are anywhere in Europe, and their sites are often only a name in the local
+language: « Cementownia Warta », "Nordjyllandsværket", "Raahen Voima", "RWZI Terneuzen". The
+sector words of those names are read to the activity they name; a person's name, a town or a
+company name is not a trade.
+"""
+
+import csv
+
+import pytest
+
+from boucle.matching.evaluate import CODES_CSV, HEAVY_CSV, MAESTRI_CSV, PROCESS_CSV, read_rows
+from boucle.matching.knowledge import naf
+from boucle.matching.knowledge.naf import name_to_naf, normalise
+
+
+def _codes(name):
+    return [code for code, _ in name_to_naf(name)]
+
+
+@pytest.mark.parametrize("name, code", [
+    # Dutch
+    ("RWZI Terneuzen", "37.00"), ("Cosun suikerfabriek", "10.81"), ("Attero stortplaats", "38.21"),
+    ("Warmtekrachtcentrale Amercentrale", "35.11"), ("Zuivelfabriek De Kempen", "10.51"),
+    # Danish, with its æ and ø
+    ("Nordjyllandsværket", "35"), ("Renseanlæg Aalborg Vest", "37.00"), ("Aalborg Vandværket", "36.00"),
+    ("Ørsted Asnæs kraftværk", "35.11"), ("Aalborg Forsyning fjernvarme", "35.30"), ("Vestforbrænding", "38.21"),
+    # Norwegian and Swedish
+    ("Mongstad kraftverk", "35.11"), ("Sunndal aluminiumsverk", "24.42"), ("LuleKraft", "35"),
+    ("Luleå Energi fjärrvärme", "35.30"), ("Stora Enso pappersbruk", "17.12"), ("Henriksdals reningsverk", "37.00"),
+    ("Reningsverket Göteborg", "37.00"), ("Kalundborg Teglværket", "23.32"),  # the definite form
+    # Finnish
+    ("Raahen Voima", "35"), ("Finnsementti Raahe", "23.51"), ("Kemin sellutehdas", "17.11"),
+    ("Oulun Energia", "35"),
+    # Spanish, Italian, Portuguese
+    ("Depuradora de Sevilla", "37.00"), ("Central de Ciclo Combinado Castejón", "35.11"),
+    ("Cartiera di Verona", "17.12"), ("Termovalorizzatore di Brescia", "38.21"), ("Caseificio Sociale", "10.51"),
+    ("Refinaria de Sines", "19.20"), ("ETAR de Alcântara", "37.00"),
+    # Polish and Czech, with ł and their accents
+    ("Cementownia Warta", "23.51"), ("Elektrownia Bełchatów", "35.11"), ("Huta Katowice", "24"),
+    ("Grupa Azoty", "20.15"), ("Cukrownia Werbkowice", "10.81"), ("Huta Szkła Jarosław", "23.1"),
+    ("Teplárna Strakonice", "35.30"), ("Pivovar Plzeň", "11.05"),
+    # German and English
+    ("Abwasserentsorgung Köln", "37.00"), ("Fernheizkraftwerk Nord", "35.30"), ("Swentibold CHP Geleen", "35.11"),
+    ("SABIC olefins Geleen", "20.14"), ("Müller Entsorgung GmbH", "38"),
+])
+def test_sector_words_of_a_name_are_read_in_its_language(name, code):
+    codes = _codes(name)
+    assert code in codes, (name, name_to_naf(name))
+    assert all(c.startswith(code[:2]) for c in codes), (name, name_to_naf(name))  # and nothing else
+
+
+def test_letters_without_a_decomposition_are_written_as_their_languages_transliterate_them():
+    assert normalise("Nordjyllandsværket") == "nordjyllandsvaerket"
+    assert normalise("Elektrownia Bełchatów") == "elektrownia belchatow"
+    assert normalise("Ørsted Ærøskøbing") == "orsted aeroskobing"
+    assert normalise("Œuvre Þórshöfn Đakovo") == "oeuvre thorshofn dakovo"
+
+
+def test_a_compound_is_read_by_its_longest_known_ending():
+    assert _codes("Aalborg Vandværket") == ["36.00"]  # waterworks, though it ends with "værket" too
+    assert _codes("Nordteglværket") == ["23.32"]  # a brickworks: "teglværket" is longer than "værket"
+    assert _codes("Fernheizkraftwerk Nord") == ["35.30"]  # heating, though it ends with "kraftwerk" too
+    assert "35" not in _codes("Suomen Työvoima Oy")  # workforce, a staffing firm, not power
+
+
+@pytest.mark.parametrize("name", [
+    "Kraft", "Skellefteå Kraft", "Lars Kraft Nielsen", "Kraft Heinz",  # "-kraft" only ends a compound
+    "Jan Kowalski", "Maria Serra", "Anders Jensen", "Établissement Dupont", "Établissements Martin",
+    "Terneuzen", "Kokkola", "Raahe", "Bełchatów", "Aalborg", "Porvoo",
+])
+def test_a_person_a_town_or_a_bare_firm_is_not_read_as_a_trade(name):
+    assert name_to_naf(name) == []
+
+
+BARE_FIRMS = ["Aalborg Portland", "Borealis", "Akzo Nobel", "Michelin", "SSAB Luleå", "Yara Sluiskil",
+              "Boliden Kokkola", "Kemira Pori", "Elkem Rana", "Solvay Dombasle", "Südzucker Zeitz",
+              "Skellefteå Kraft", "Sembcorp Wilton", "Fertiberia Huelva", "CropEnergies Zeitz",
+              "Metsä Board Äänekoski"]
+
+
+def test_company_names_of_the_development_sets_are_not_read_as_trades():
+    names = {r[c].strip() for path in (MAESTRI_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV) for r in read_rows(path)
+             for c in ("provider_company", "receiver_company") if c in r}
+    assert set(BARE_FIRMS) <= names
+    assert {n: name_to_naf(n) for n in BARE_FIRMS if name_to_naf(n)} == {}
+
+
+CLASSIFICATIONS = {"en": "NACE", "fr": "NAF", "de": "WZ 2008", "nl": "SBI 2008", "da": "DB07", "no": "SN2007",
+                   "sv": "SNI 2007", "fi": "TOL 2008", "es": "CNAE-2009", "it": "ATECO 2007", "pt": "CAE-Rev.3",
+                   "pl": "PKD 2007", "cs": "CZ-NACE"}
+
+
+def test_every_phrase_names_a_nace_code_and_cites_a_general_source():
+    with (naf.DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    codes = set(naf.nace_titles())
+    assert {r["lang"] for r in rows} <= set(CLASSIFICATIONS)
+    assert [r["phrase"] for r in rows if r["naf_code"] not in codes] == []
+    assert [r["phrase"] for r in rows if not r["source"].startswith(("NACE", "NAF", "CN", "HS/CN"))] == []
+    # a phrase of another language names its national classification (or the CN for a product)
+    assert [r["phrase"] for r in rows if r["lang"] not in ("en", "fr")
+            and CLASSIFICATIONS[r["lang"]] not in r["source"] and not r["source"].startswith(("CN", "HS/CN"))] == []
+
+
+def test_an_activity_typed_in_english_is_not_read_as_a_near_word_of_another_language():
+    # a near spelling stands for a misspelt English, French or German word only
+    assert not any(c.startswith("17") for c in [c for c, _ in naf.activity_to_naf("Carboxymethyl cellulose production")])
+    assert "20.15" not in [c for c, _ in naf.activity_to_naf("Central térmica de Aboño")]  # a place, not « abonos »
+    assert naf.activity_to_naf("Brikworks") == [("23.32", 0.8)]  # an English misspelling is still read

@@ -1,0 +1,85 @@
+"""General routes of by-products that an industrial-ecology expert writes into a rule table (issue 11,
+routes round): each test builds a small park and checks who receives an offer, citing the source of
+the rule it relies on (the rows themselves cite it in ``knowledge/data``).
+"""
+
+from boucle.matching.knowledge.infer import infer_needs
+from boucle.matching.pipeline import FlowIn, SiteIn, propose
+
+
+def _park(sites):
+    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
+    return [SiteIn(sid, 45.0 + i * 0.001, 5.0, naf, activity) for i, (sid, naf, activity) in enumerate(sites)]
+
+
+def _receivers(sites, site_id, label):
+    return {p.need_site_id for p in propose(_park(sites), [FlowIn("o1", site_id, "offer", label=label)])}
+
+
+def _needs(naf, activity):
+    return {n.class_key: n.weight for n in infer_needs(naf, activity)}
+
+
+def test_biogas_goes_to_the_boilers_of_a_dairy_and_a_brewery():
+    # EU BREF FDM 2019: biogas from anaerobic treatment is burnt in the boilers and CHP engines of
+    # food and drink plants, which raise process steam
+    park = [("ad", "35", "Biogas plant"), ("dairy", "10", "Dairy"), ("brewery", "11", "Brewery"),
+            ("joinery", "16", "Joinery")]
+    receivers = _receivers(park, "ad", "Biogas")
+    assert {"dairy", "brewery"} <= receivers
+    assert "joinery" not in receivers
+
+
+def test_beet_washing_soil_goes_back_to_arable_land_and_to_earthworks():
+    # EU BREF FDM 2019 (sugar): soil washed off the beet is returned to the land; List of Waste
+    # 02 04 01: it is soil and stones, taken as excavated soil is (fill, topsoil)
+    assert _needs("01", "Arable farm").get("sugar_beet_soil", 0) >= 0.45
+    park = [("sugar", "10", "Sugar beet factory"), ("farm", "01", "Arable farm"),
+            ("earth", "43", "Earthworks and site preparation"), ("printer", "18", "Printing")]
+    receivers = _receivers(park, "sugar", "Soil from beet washing")
+    assert {"farm", "earth"} <= receivers and "printer" not in receivers
+    # a glasshouse grower does not take field soil back
+    assert _needs("01", "Tomato greenhouse").get("sugar_beet_soil", 0) < 0.15
+
+
+def test_a_fertiliser_plant_takes_no_spent_solvents_but_a_paint_maker_does():
+    # EU BREF LVIC-AAF 2007: ammonia, acids and fertilisers are made without organic solvents;
+    # NACE 20.30: paints and varnishes use (regenerated) solvents
+    assert "spent_solvents" not in _needs("20", "Fertiliser plant")
+    assert "spent_solvents" not in _needs("20.15", None)
+    assert _needs("20", "Paint manufacturing").get("spent_solvents", 0) >= 0.5
+
+
+def test_a_heating_plant_burns_ethanol_as_a_bioliquid():
+    # Directive (EU) 2018/2001 art. 2(33): bioliquids are liquid fuels from biomass burnt for heat
+    assert _needs("35", "Heat generation").get("ethanol", 0) >= 0.25
+    assert "ethanol" not in _needs("23.32", "Brick works")
+
+
+def test_a_label_that_names_a_material_is_not_read_as_another_family_sharing_a_word():
+    # "wood ash" is ash (Regulation (EU) 2019/1009 CMC 13; EU BREF CER 2007), not wood for a
+    # pellet plant; "hydrogen peroxide" is a bleaching chemical (EU BREF PP 2015), not hydrogen
+    park = [("chp", "35", "Biomass CHP plant"), ("pellets", "16", "Wood pellet plant"),
+            ("bricks", "23", "Brick works"), ("farm", "01", "Arable farm")]
+    receivers = _receivers(park, "chp", "Wood ash")
+    assert "pellets" not in receivers and {"bricks", "farm"} & receivers
+    park = [("chem", "20", "Hydrogen peroxide production"), ("refinery", "19", "Oil refinery"),
+            ("pulp", "17", "Kraft pulp mill")]
+    receivers = _receivers(park, "chem", "Hydrogen peroxide")
+    assert "pulp" in receivers and "refinery" not in receivers
+
+
+def test_a_named_material_keeps_the_near_readings_of_its_own_family():
+    # an incinerator's fly ash may be read as coal fly ash's near kin (both ashes, EWC 19 01 and
+    # 10 01), and bottom ash as boiler or incinerator bottom ash
+    from boucle.matching.pipeline import _classify
+
+    assert {"incineration_fly_ash", "fly_ash"} <= {k for k, _ in _classify("Incineration fly ash", "", "material", None)}
+    assert {"bottom_ash", "incineration_bottom_ash"} <= {k for k, _ in _classify("Bottom ash", "", "material", None)}
+
+
+def test_a_sawmill_takes_the_electricity_of_a_neighbouring_mill():
+    # NACE 16.10 sawing, planing and drying of wood; EU BREF ENE 2009: motor drives and fans
+    park = [("pulp", "17", "Kraft pulp mill"), ("sawmill", "16", "Sawmill"), ("carpenter", "43", "Carpentry")]
+    receivers = _receivers(park, "pulp", "Electricity")
+    assert "sawmill" in receivers and "carpenter" not in receivers
