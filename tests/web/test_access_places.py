@@ -130,3 +130,12 @@ def test_the_passport_page_says_whether_its_category_is_eligible(world, labelled
     html = as_persona("anonymous").get(reverse("passports:page", args=[washer.handle]),
                                        HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Eligible for the repair bonus: €50 off the bill" in html
+
+
+def test_a_place_at_the_searched_point_reads_less_than_a_tenth_of_a_km(world, shops, client):
+    """A passport searched « Près de Lille » listed the Lille repair café at « (0,0 km) »: a distance too small
+    to show reads « < 0,1 km », as on the synergy pages (``words.distance_figure``)."""
+    html = client.get(reverse("places:map"), {"lat": "50.632", "lon": "3.047"},
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    row = html.split("Repair café (exemple)", 1)[1].split("</li>", 1)[0]
+    assert "(&lt; 0,1 km)" in row and "0,0 km" not in row, row

@@ -80,3 +80,11 @@ def test_two_sites_at_one_address_are_less_than_100_m_apart_not_0_km(world, as_p
     for url in (reverse("synergy-detail", args=[syn.pk]), reverse("facilitator-synergies")):
         page = _text(fac.get(url))
         assert "< 0,1 km" in page.replace("&lt;", "<") and "0,0 km" not in page, url
+
+
+def test_the_impact_tables_euro_bracket_reads_as_the_cards(world, as_persona):
+    """A company read « gain net 100 k€ à 1 M€/an » on its card and « 100 000 à 1 000 000 » for the same
+    hidden synergy in its impact table: one bracket, in the cards' words."""
+    page = _text(as_persona("member_b").get(reverse("company-impact")))
+    row = page.split("Estimé (engagées)", 1)[0].split("impact-potential", 1)[1].split("</tr>", 1)[0]
+    assert "100 k€ à 1 M€" in row and "1 000 000" not in row, row

@@ -269,3 +269,39 @@ def test_a_landfilled_offer_without_a_cited_substitute_says_why_its_co2e_is_not_
     english = client.get(f"/synergies/{syn.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     why = english[english.index('id="co2e-why"'):].split("</p>", 1)[0]
     assert "production footprint of what" in why and "unknown" not in why
+
+
+def test_the_cards_euros_say_they_are_a_net_gain(world, as_persona):
+    """« Impact estimé : 1 200 t/an · 6 t CO₂e/an · 22 000 €/an »: tonnes and CO₂e say what they are by their unit,
+    euros do not (a price? a cost?). The card says « gain net », as its detail does, exact or bracketed."""
+    from django.urls import reverse
+
+    syn = world.synergies["ab"]  # 400 000 € a year
+    for persona, figure in (("facilitator_t", "400 000 €/an"), ("member_b", "100 k€ à 1 M€/an")):
+        page = as_persona(persona).get(reverse("synergy-detail", args=[syn.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+        text = page.content.decode().replace("\xa0", " ").replace("\u202f", " ")
+        impact = text.split("Impact estimé", 1)[1].split("</dd>", 1)[0]
+        assert f"gain net {figure}" in impact, (persona, impact)
+
+
+def test_the_avoided_production_term_names_what_the_exchange_replaces(db):
+    """Steel slag's detail read « production de matière vierge évitée (ou chaleur d'une chaudière au gaz) »: a
+    facilitator wondered what a gas boiler had to do with slag. The term names virgin material for a material and
+    the gas boiler's heat for heat."""
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    def first_label(material_class, kind, unit, temperature_c=None):
+        site = make_site(f"Site {material_class}", naf="38.11Z")
+        flow = make_flow(site, "Flux", kind=kind, quantity=1200, unit=unit, material_class=material_class,
+                         **({} if unit == "t" else {"quantity_base": 1200, "base_unit": unit}),
+                         temperature_c=temperature_c)
+        receiver = make_site(f"Receveur {material_class}", lat=50.64, naf="35.30Z")
+        synergy = Synergy.objects.create(offer=flow, need_site=receiver, inferred=True, material_class=material_class,
+                                         distance_km=0.5, score=0.9, quantity_t=1200.0)
+        with translation.override("fr"):
+            return calculation(synergy, hidden=False)["co2e"][0]["label"]
+
+    assert first_label("steel_slag", "material", "t") == "production de matière vierge évitée"
+    assert first_label("waste_heat_medium", "energy", "MWh", 150) == "chaleur d'une chaudière au gaz évitée"

@@ -75,3 +75,41 @@ def test_an_offer_among_sites_of_unknown_activity_says_no_receiver_can_be_inferr
     assert unknown not in _page(as_persona("member_a"), flow)
     world.flows["b_offer_ash"].delete()
     assert unknown in _page(as_persona("member_a"), flow)
+
+
+def test_heat_beyond_its_break_even_distance_is_not_told_to_change_its_current_fate(world, as_persona, monkeypatch):
+    """The demo foundry's waste heat read « l'échange n'éviterait rien par rapport à ce que devient ce flux
+    aujourd'hui … Précisez ce devenir », while its heat is lost today and its receivers are only too far for a pipe
+    to pay for itself: the page says that, in French and English."""
+    from boucle.matching import pipeline
+
+    monkeypatch.setattr(pipeline, "why_no_receiver", lambda *a, **k: ["heat_too_far"])
+    flow = make_flow(world.sites["A"], "Chaleur fatale des fours", kind="energy", quantity=4500, unit="MWh",
+                     temperature_c=150)
+    page = _page(as_persona("member_a"), flow)
+    assert "aucun n&#x27;est assez proche pour cette quantité" in page and "Précisez ce devenir" not in page
+    page = _page(as_persona("member_a"), flow, "en")
+    assert "none is close enough for this quantity" in page
+
+
+def test_a_need_without_proposal_says_whether_offers_of_its_material_are_around(world, as_persona):
+    """The demo foundry's need « Ferrailles triées, 7 500 t/an » had no proposal and its page said nothing, with
+    233 scrap offers in the region: a need without a current proposal says whether offers of its material are
+    declared within the matching's radius, and that each offer goes to its most plausible receivers first."""
+    from boucle.testing import make_site
+
+    near = make_flow(world.sites["A"], "Cendres volantes pour un second four", direction="need", quantity=500, unit="t",
+                     material_class="fly_ash")  # B offers fly ash 6 km away, proposed to A's other need
+    page = _page(as_persona("member_a"), near)
+    assert "1 offre de cette matière est déclarée à moins de 200 km" in page, page
+    assert "receveurs les plus plausibles" in page
+    english = _page(as_persona("member_a"), near, "en")
+    assert "1 offer of this material is declared within 200 km" in english
+    far = make_site("Chaudronnerie Delta", lat=43.30, lon=5.37, commune="57463", naf="17.12Z")
+    from boucle.accounts.models import Membership
+
+    Membership.objects.create(user=world.users["member_a"], company=far.company, role="admin")
+    alone = make_flow(far, "Cendres volantes", direction="need", quantity=500, unit="t", material_class="fly_ash")
+    assert "Aucune offre de cette matière n&#x27;est déclarée à moins de 200 km" in _page(as_persona("member_a"), alone)
+    # a need with a current proposal says nothing
+    assert "Mise en relation" not in _page(as_persona("member_a"), world.flows["a_need_ash"])

@@ -161,7 +161,7 @@ def _text(d: dict[str, Any], language: str) -> str:
         activity = "?" if t["activity"] is None else _number(t["activity"])  # unknown when the quantity is
         fac = ("" if t["factor"] is None
                else f" = {activity} {_unit(t['activity_unit'])} × {_factor(t['factor'])} {_unit(t['unit'])}")
-        lines.append(f"    {term_name(t['name']).render(gettext):26} {val}{fac}  [{t['factor_id'] or '-'}]"
+        lines.append(f"    {term_name(t['name'], heat=bool(d.get('heat'))).render(gettext):26} {val}{fac}  [{t['factor_id'] or '-'}]"
                      + (f"  ({t['reason']})" if t["reason"] else ""))
     return "\n".join(lines)
 

@@ -110,7 +110,9 @@ class Breakdown:
 
 #: The terms of a breakdown in words (``Term.name`` is their stable key).
 TERM_NAMES = {
-    "virgin_avoided": _("production de matière vierge évitée (ou chaleur d'une chaudière au gaz)"),
+    "virgin_avoided": _("production de matière vierge évitée"),
+    # the same term for heat: what the receiver's gas boiler would have made
+    "virgin_avoided_heat": _("chaleur d'une chaudière au gaz évitée"),
     "disposal_avoided": _("élimination évitée (devenir actuel)"),
     "processing": _("préparation de la matière"),
     "transport": _("transport"),
@@ -127,7 +129,10 @@ TERM_NAMES = {
 }
 
 
-def term_name(name: str) -> Message:
+def term_name(name: str, heat: bool = False) -> Message:
+    """A term in words; ``heat``: the breakdown of heat, whose avoided production is a gas boiler's heat."""
+    if heat and name == "virgin_avoided":
+        name = "virgin_avoided_heat"
     return Message("impact.term." + name, TERM_NAMES.get(name, name))
 
 

@@ -641,11 +641,13 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
     ``no_location`` (its site has no coordinates), ``no_site_around`` (no other site within
     ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
     the last run), ``unknown_activity_around`` (no site around has a known activity, nor one its offers
-    betray, nor declared a need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste, and no site around
-    has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
-    quantity avoids nothing against what becomes of it today), ``unlikely`` (a receiver exists, below
-    the plausibility the default output shows), ``no_receiver`` (no site around takes this material,
-    by its activity or a declared need, within reach of it). Empty for a need."""
+    betray, nor declared a need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste,
+    and no site around has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
+    quantity avoids nothing against what becomes of it today), ``heat_too_far`` (heat lost today whose
+    receivers are all beyond the distance at which the pipe pays for itself for its quantity),
+    ``unlikely`` (a receiver exists, below the plausibility the default output shows), ``no_receiver``
+    (no site around takes this material, by its activity or a declared need, within reach of it).
+    Empty for a need."""
     from dataclasses import replace
 
     from .spatial import haversine_km
@@ -679,10 +681,22 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
             return ["hazardous_no_receiver"]
     if flow.quantity_t is not None and _proposes(propose_table(
             sites, [replace(flow, quantity_t=None, unit=None), *needs, *offered], radius_km=radius_km), flow.flow_id):
-        return ["no_gain"]
+        return ["heat_too_far" if _dissipated_heat(flow) else "no_gain"]
     if _proposes(propose_table(sites, [flow, *needs, *offered], radius_km=radius_km, top=1), flow.flow_id):
         return ["unlikely"]
     return ["no_receiver"]
+
+
+def _dissipated_heat(flow: FlowIn) -> bool:
+    """Whether an offer is heat lost today (no route said, or dissipated: the heat classes' default route in
+    ``impact/data/material_factors.csv``): what its known quantity then fails against is the distance at which
+    the pipe pays for itself (:func:`.additionality.value_pairs`), as displaced boiler heat always avoids CO2e."""
+    from boucle.impact.factors import default_tables
+
+    materials = default_tables().materials
+    classes = [k for k, _c in classify_flow(flow)]
+    return bool(classes) and flow.current_route in (None, "", "dissipation") \
+        and all(k in materials and materials.get(k).flow_kind == "heat" for k in classes)
 
 
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:

@@ -57,7 +57,7 @@ HEADERS = {
     "estimated_tonnes_diverted": gettext_lazy("tonnes détournées par an, estimation"),
     "estimated_co2e_avoided_t": gettext_lazy("t CO2e évitées par an, estimation"),
     "estimated_eur_saved": gettext_lazy("euros économisés par an, estimation"),
-    "score": gettext_lazy("score"),
+    "score": gettext_lazy("pertinence (0 à 1)"),
     "estimate_basis": gettext_lazy("base de l'estimation"),
     # critical raw materials
     "crm": gettext_lazy("code"),

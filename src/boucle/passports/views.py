@@ -250,6 +250,9 @@ def page_view(request, handle):
                              disclosure),
         "status": life_words(passport.level, story["status"]),
         "status_is_sheet": passport.level == Passport.Level.MODEL and story["status"] == Passport.Status.ISSUED,
+        # taken apart or recycled: no repair bonus for an object that is gone (its model's facts stay)
+        "gone": passport.level != Passport.Level.MODEL
+        and story["status"] in (Passport.Status.DISASSEMBLED, Passport.Status.RECYCLED),
         "level": LEVEL_WORDS.get(passport.level) or passport.get_level_display(),
         "intact": story["intact"],
         "places": places,

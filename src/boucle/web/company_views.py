@@ -94,6 +94,9 @@ def _matching_notes(flow) -> list[str]:
     }
     codes = why_no_proposal(mine, site_in[0], flows_in)
     notes = [str(words[code]) for code in codes if code in words]
+    if mine.direction == "need" and not {"total", "unknown_material"} & set(codes) \
+            and not flow.synergies_as_need.filter(stale=False).exists():
+        return notes + _offers_around_note(flow)
     if mine.direction != "offer" or {"total", "unknown_material"} & set(codes) \
             or flow.synergies_as_offer.filter(stale=False).exists():
         return notes
@@ -122,6 +125,9 @@ def _matching_notes(flow) -> list[str]:
         "no_gain": _("Des sites à moins de %(km)s km utilisent cette matière, mais l'échange n'éviterait rien par "
                      "rapport à ce que devient ce flux aujourd'hui (champ « Devenir actuel »), donc aucune proposition "
                      "n'est faite. Précisez ce devenir s'il est autre.") % km,
+        "heat_too_far": _("Des sites à moins de %(km)s km pourraient utiliser cette chaleur, mais aucun n'est assez "
+                          "proche pour cette quantité : la conduite et la chaleur perdue en route coûteraient plus que "
+                          "ne vaut la chaleur livrée, donc aucune proposition n'est faite.") % km,
         "unlikely": _("Un site à moins de %(km)s km pourrait recevoir cette matière, mais la correspondance est trop "
                       "incertaine pour être proposée. Choisir la matière ou indiquer le code déchet peut aider.") % km,
         "no_receiver": (_("Aucun site assez proche n'a besoin de cette chaleur, ni d'après son activité ni par un "
@@ -133,6 +139,41 @@ def _matching_notes(flow) -> list[str]:
     # the needs declared around, and the offers that betray the trade of sites known by a name only
     reasons = why_no_receiver(mine, site_in[0], around, needs, radius)
     return notes + [str(around_words[code]) for code in reasons if code in around_words]
+
+
+def _offers_around_note(need) -> list[str]:
+    """For a declared need without a current proposal: how many offers of its material are declared within the
+    matching's radius (other sites, open ones), and why none is proposed for it when some are: each offer goes to
+    its few most plausible receivers (``boucle match``: 3 at most) and only where the exchange gains something."""
+    import math
+
+    from django.conf import settings
+    from django.utils.translation import ngettext
+
+    from boucle.matching.spatial import haversine_km
+
+    site, radius = need.site, settings.BOUCLE_MATCH_RADIUS_KM
+    if not need.material_class or site.lat is None or site.lon is None:
+        return []
+    dlat = radius / 111.0
+    dlon = radius / (111.0 * max(0.1, math.cos(math.radians(site.lat))))
+    offers = Flow.objects.filter(direction="offer", material_class=need.material_class, site__closed=False,
+                                 site__lat__range=(site.lat - dlat, site.lat + dlat),
+                                 site__lon__range=(site.lon - dlon, site.lon + dlon)).exclude(site=site)
+    n = sum(1 for lat, lon in offers.values_list("site__lat", "site__lon")
+            if haversine_km(site.lat, site.lon, lat, lon) <= radius)
+    km = number(radius, 1)
+    if not n:
+        return [_("Aucune offre de cette matière n'est déclarée à moins de %(km)s km : aucune proposition ne peut "
+                  "être faite pour ce besoin.") % {"km": km}]
+    return [ngettext(
+        "%(n)s offre de cette matière est déclarée à moins de %(km)s km, mais la mise en relation ne la propose pas "
+        "pour ce besoin : une offre n'est proposée qu'à ses receveurs les plus plausibles (3 au plus), et seulement "
+        "si l'échange apporte un gain. L'animateur du territoire peut l'étudier avec vous.",
+        "%(n)s offres de cette matière sont déclarées à moins de %(km)s km, mais la mise en relation n'en propose "
+        "aucune pour ce besoin : une offre n'est proposée qu'à ses receveurs les plus plausibles (3 au plus), et "
+        "seulement si l'échange apporte un gain. L'animateur du territoire peut les étudier avec vous.",
+        n) % {"n": number(n), "km": km}]
 
 
 @login_required

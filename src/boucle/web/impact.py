@@ -31,7 +31,7 @@ def _display(row: dict, approximate: bool, estimated: bool = False) -> dict:
     for key, digits in (("tonnes", 1), ("co2e", 1), ("eur", 0), ("mwh", 0), ("m3", 0)):
         value = row[key]
         if approximate and value:
-            cells[key] = bracket(value, "")
+            cells[key] = bracket(value, "€" if key == "eur" else "")  # euros as the cards read them: « 100 k€ à 1 M€ »
         elif estimated and key in ("co2e", "eur"):
             cells[key] = estimate_text(value, key, row.get("co2e_low"), row.get("co2e_high"))
         else:

@@ -11,7 +11,6 @@ gets the material, an order-of-magnitude quantity range and the EPCI.
 import csv
 from functools import lru_cache
 
-from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +21,8 @@ from boucle.accounts.access import can_see_site
 from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
-from .words import KIND_LABELS, decade_range, explanation_sentences  # noqa: F401  (KIND_LABELS re-exported)
+from .words import (KIND_LABELS, decade_range, distance_figure,  # noqa: F401  (KIND_LABELS re-exported)
+                    explanation_sentences)
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
@@ -127,8 +127,7 @@ def synergy_card(user, synergy) -> dict:
         "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
         "material": material_label(synergy.material_class), "distance_km": distance_km,
         # two sites at one address (or a few metres apart) read « < 0,1 km », not « 0,0 km »
-        "distance": ((f"< {formats.number_format(0.1, 1)} km" if distance_km < 0.05 else
-                      f"{formats.number_format(distance_km, 1)} km") if distance_km is not None
+        "distance": (f"{distance_figure(distance_km)} km" if distance_km is not None
                      else coarse.distance_band(synergy.distance_km)),
         # The score is the product of the shown terms and exp(-distance / decay): with them it gives the
         # exact distance back, so it goes with the distance.
@@ -138,9 +137,9 @@ def synergy_card(user, synergy) -> dict:
         # What the figures are for when not plainly the declared need (an upper bound, or unknown): in
         # words, without a figure, so shown to both sides.
         "estimated": ({"tonnes": None, "co2e_t": None, "eur": None, "unit": unit, "basis": basis, "note": note,
-                       "brackets": [b for b in (bracket(moved, unit),
+                       "brackets": [b for b in (bracket(moved, unit, at_most=_own_quantity(synergy, mine, unit)),
                                                 bracket(synergy.co2e_avoided_t, "t CO₂e"),
-                                                bracket(synergy.eur_saved, "€")) if b]}
+                                                _net_gain(bracket(synergy.eur_saved, "€"))) if b]}
                       if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "basis": basis, "note": note, "brackets": []}),
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
@@ -256,6 +255,22 @@ def reason_text(reason: dict) -> str | None:
     return None
 
 
-def bracket(value: float | None, unit: str) -> str | None:
-    """An estimate as a decade bracket, for cards where the other company is still anonymous."""
-    return decade_range(value, unit)
+def bracket(value: float | None, unit: str, at_most: float | None = None) -> str | None:
+    """An estimate as a decade bracket, for cards where the other company is still anonymous; ``at_most``: the
+    reader's own quantity, where the bracket stops (``words.decade_range``)."""
+    return decade_range(value, unit, at_most)
+
+
+def _net_gain(text: str | None) -> str | None:
+    """Euros on a card said for what they are, as the detail says them: « gain net 10 à 100 k€ »."""
+    return None if text is None else f"{_('gain net')} {text}"
+
+
+def _own_quantity(synergy, mine: str, unit: str) -> float | None:
+    """The yearly quantity of the reader's own side of a synergy, in the unit of its exchanged figure: the exchange
+    is at most that (the smaller of offer and need), which the reader knows already. None when not its side or not
+    that unit."""
+    flow = synergy.offer if mine == "offer" else (synergy.need if mine == "need" and synergy.need_id else None)
+    if flow is None or flow.quantity_base is None:
+        return None
+    return flow.quantity_base if {"m3": "m³"}.get(flow.base_unit or "t", flow.base_unit or "t") == unit else None

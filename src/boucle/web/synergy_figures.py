@@ -188,7 +188,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
                        f"{_unit(t.unit)}")
             cited = bool(t.factor_id) and t.factor_id != "NONE"
             name, url = source_name(t.source) if cited else ("", "")
-            out.append({"label": translate(term_name(t.name)), "value": _term_number(t.value, lang),
+            out.append({"label": translate(term_name(t.name, heat=bool(b.heat))), "value": _term_number(t.value, lang),
                         "how": how, "source_name": name, "source_url": url,
                         "row": t.factor_id if cited else "",  # the data row, for checks (not shown)
                         "formula": str(FORMULAS.get(t.name, "")) if cited else "",

@@ -39,6 +39,17 @@ def number(value, digits: int = 0) -> str:
     return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
 
 
+def distance_figure(km) -> str:
+    """A distance in km as the pages show it, one decimal: « 7,2 », « 7,0 »; two sites at one address (or a few metres
+    apart) read « < 0,1 », never « 0 » or « 0,0 »."""
+    if km is None:
+        return "—"
+    if float(km) < 0.05:
+        return f"< {number(0.1, 1)}"
+    # always one decimal (« 7,0 », not « 7 »): a column of distances reads aligned
+    return number_format(round(float(km), 1), decimal_pos=1, use_l10n=True, force_grouping=True)
+
+
 def estimate_text(value, kind: str = "co2e", low=None, high=None) -> str:
     """An engine estimate as text, to the digits ``impact.ranges.shown`` keeps (the cards', totals' and
     exports' rule): CO2e to its range's precision or two significant digits, euros to two, quantities to a
@@ -97,8 +108,10 @@ def site_reference(site_id: str) -> str:
     return site_id
 
 
-def decade_range(value: float | None, unit: str) -> str | None:
-    """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t"."""
+def decade_range(value: float | None, unit: str, at_most: float | None = None) -> str | None:
+    """An order of magnitude in words: "1 000 à 10 000 t", "1 à 10 M€/an", "< 1 t". ``at_most``: a bound the
+    reader already knows (its own quantity, when the figure is the smaller of two): the bracket stops there,
+    « 1 000 à 1 400 t » rather than up to ten times it."""
     if value is None:
         return None
     unit = unit_label(unit)
@@ -109,6 +122,8 @@ def decade_range(value: float | None, unit: str) -> str | None:
         return _("moins de 1 %(unit)s") % {"unit": unit} if unit else _("moins de 1")
     low = 10 ** math.floor(math.log10(value))
     high = low * 10
+    if at_most is not None and math.isfinite(at_most) and low < at_most < high and value <= at_most:
+        high = at_most
     if unit.startswith("€") and low >= 1e4:
         low_text, low_unit = _scaled(low, unit)
         high_text, high_unit = _scaled(high, unit)

@@ -75,3 +75,18 @@ def test_no_site_around_takes_the_material(flow, around):
 def test_a_need_has_no_receiver_to_explain():
     need = FlowIn("n", "mill", "need", label="Sawdust")
     assert why_no_receiver(need, SAWMILL, [_site("heat", "35.30", north_km=0.3)]) == []
+
+
+def test_heat_whose_receivers_are_beyond_its_break_even_distance_says_so():
+    """The demo foundry's 4 500 MWh at 150 °C read « l'échange n'éviterait rien par rapport à ce que devient ce
+    flux aujourd'hui … Précisez ce devenir » — but its heat is dissipated today: the dairy 5 km away is beyond the
+    distance at which the pipe pays for itself (a dairy 1 km away is proposed)."""
+    heat = FlowIn("o", "foundry", "offer", label="Chaleur fatale des fours de fusion", kind="energy",
+                  temperature_c=150, quantity_t=4500, unit="MWh")
+    foundry = _site("foundry", "24.51")
+    assert propose([foundry, _site("dairy", "10.51", north_km=1)], [heat])
+    assert why_no_receiver(heat, foundry, [_site("dairy", "10.51", north_km=5)]) == ["heat_too_far"]
+    # the same heat said already used today: what stands in the way is today's route, not the distance
+    used = FlowIn("o", "foundry", "offer", label="Chaleur fatale des fours de fusion", kind="energy",
+                  temperature_c=150, quantity_t=4500, unit="MWh", current_route="R1")
+    assert why_no_receiver(used, foundry, [_site("dairy", "10.51", north_km=5)]) == ["no_gain"]

@@ -232,4 +232,13 @@ def test_a_synergy_download_in_english_and_its_xlsx_pairs_each_header_with_its_k
     rows = list(csv.DictReader(io.StringIO(body[1:])))  # English: commas, and a point before decimals
     assert list(rows[0])[:2] == ["synergy no.", "synergy status"]
     assert "10.0" not in {r["distance (km)"] for r in rows} and "95" in {r["distance (km)"] for r in rows}
-    assert {r["score"] for r in rows} == {"0.8"}
+    assert {r["relevance (0 to 1)"] for r in rows} == {"0.8"}
+
+
+def test_the_synergy_download_names_the_relevance_as_the_pages_do(obs_world, client):
+    """The synergy page reads « Pertinence 63 % »; the same figure's column read « score » (0,630953) in the French
+    file: it is the relevance, from 0 to 1."""
+    client.force_login(obs_world.users["fac_region"])
+    body = _page_download(client, "/observatoire/territoire/region/32/export/synergies.csv").decode("utf-8")
+    header = body[1:].split("\n", 1)[0].strip().split(";")
+    assert "pertinence (0 à 1)" in header and "score" not in header, header

@@ -95,3 +95,47 @@ def test_the_public_table_lists_epcis_in_dictionary_order(obs_world, client, mon
     assert [r["name"] for r in views.public_epcis()] == [
         "CA de Béthune-Bruay", "CA d'Hénin-Carvin", "CA Valenciennes Métropole", "CC Pévèle-Carembault",
         "CC Ponthieu-Marquenterre"]
+
+
+def test_the_companies_of_a_material_read_as_a_number_on_the_page_and_the_report(obs_world, client, monkeypatch):
+    """The demo region's « Autres déchets chimiques » row read « 1 326 » flows and « 1326 » companies, side by
+    side: every count of the material tables is grouped like the other figures, on the page and in the report."""
+    from boucle.observatory import queries
+
+    real = queries.territory_indicators
+
+    def many(ref, *args, **kwargs):
+        doc = real(ref, *args, **kwargs)
+        doc["flows"] = [{**row, "flows": 1326, "companies": 1326} for row in doc["flows"]]
+        return doc
+
+    monkeypatch.setattr(queries, "territory_indicators", many)
+    client.force_login(obs_world.users["fac_region"])
+    for name in ("observatory:territory", "observatory:territory-report"):
+        page = client.get(reverse(name, args=["epci", MEL]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        page = page.replace("\u202f", " ").replace("\xa0", " ")
+        assert "1 326" in page and ">1326<" not in page, name
+
+
+def test_two_sites_at_one_place_read_less_than_a_tenth_of_a_km_in_the_report(obs_world, client):
+    """The report's main synergies read « 0 » km for two sites at one address where the synergy list reads
+    « < 0,1 km »: one rule for a distance too small to show."""
+    from boucle.matching.models import Synergy
+
+    Synergy.objects.filter(pk=obs_world.synergies["sand"].pk).update(distance_km=0.0)
+    client.force_login(obs_world.users["fac_region"])
+    page = client.get(reverse("observatory:territory-report", args=["epci", MEL]),
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    row = page.split("Fonderie Lille A", 1)[1].split("</tr>", 1)[0]
+    assert "&lt; 0,1" in row and '<td class="num">0</td>' not in row, row
+
+
+def test_the_euros_say_they_are_an_order_of_magnitude_wherever_the_potential_is_shown(obs_world, client):
+    """The facilitator's dashboard reads « Économies (€/an) 260 000 000 — ordre de grandeur : redevances et prix
+    pour la plupart non sourcés » and links to « les mêmes chiffres dans l'observatoire », where the same figure
+    stood bare, as in the printed report."""
+    client.force_login(obs_world.users["fac_region"])
+    for name in ("observatory:territory", "observatory:territory-report"):
+        page = client.get(reverse(name, args=["epci", MEL]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        row = page.split("Économies (€/an)", 1)[1].split("</tr>", 1)[0]
+        assert "ordre de grandeur : redevances et prix pour la plupart non sourcés" in row, name

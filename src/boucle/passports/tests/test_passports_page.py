@@ -124,3 +124,19 @@ def test_the_life_state_says_what_it_means_for_the_object(client, world):
     from boucle.passports.views import LIFE_WORDS
 
     assert set(LIFE_WORDS) == set(Passport.Status.values)  # every state has its words
+
+
+def test_an_object_that_no_longer_exists_is_not_sent_to_a_repairer(client, world, monkeypatch):
+    """The demo drill read « Aujourd'hui : démonté : l'objet n'existe plus » and, below, « Éligible au bonus
+    réparation … Voir les réparateurs »: once taken apart or recycled, the repair section says its facts are the
+    model's, and offers no bonus for an object that is gone."""
+    from boucle.passports import views
+
+    alive = client.get(f"/passeports/{world.item.handle}/").content.decode()
+    assert "Éligible au bonus réparation" in alive and "ne peut plus être réparé" not in alive
+    real = views.history
+    for status in ("disassembled", "recycled"):
+        monkeypatch.setattr(views, "history", lambda *a, s=status, **k: {**real(*a, **k), "status": s})
+        gone = client.get(f"/passeports/{world.item.handle}/").content.decode()
+        assert "Cet exemplaire ne peut plus être réparé" in gone and "Éligible au bonus réparation" not in gone, status
+        assert "Remplacer les charbons du moteur." in gone  # the model's repair facts stay, for its other units

@@ -23,6 +23,12 @@ def num(value, digits=0):
 
 
 @register.filter
+def km(value):
+    """``{{ synergy.distance_km|km }}`` → "7,2", "< 0,1" for two sites at one place (``words.distance_figure``)."""
+    return words.distance_figure(value)
+
+
+@register.filter
 def estimate(value, kind="co2e"):
     """``{{ total|estimate:"co2e" }}``, ``{{ total|estimate:"eur" }}``: an engine estimate rounded as the cards
     round it (``impact.ranges.shown``: two significant digits without a range), « 570 000 », never « 568 360 »."""
