@@ -635,8 +635,9 @@ def _proposes(table, flow_id: str) -> bool:
 def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: list[FlowIn] = (),
                     radius_km: float = 200.0) -> list[str]:
     """Why an offer the matching can read (:func:`why_no_proposal` says nothing against it) gets no
-    receiver, from the sites ``around`` it (those farther than ``radius_km`` are left out) and their
-    declared ``needs``, as codes the flow's page words, the first that holds:
+    receiver, from the sites ``around`` it (those farther than ``radius_km`` are left out) and the flows
+    they declare (``needs``: their needs, and their offers, which may betray the trade of a site known
+    by a name only), as codes the flow's page words, the first that holds:
 
     ``no_location`` (its site has no coordinates), ``no_site_around`` (no other site within
     ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
