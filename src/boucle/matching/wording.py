@@ -286,7 +286,7 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
         deduced = explanation.get("deduced_from")
         if deduced and not receiver_hidden:
             # the receiver is known by a name only: its activity was read from what it offers
-            parts.append((_("Activité"), _("activité déduite de ce que le site déclare : %(materials)s → %(activity)s")
+            parts.append((_("Précision"), _("activité déduite de ce que le site déclare : %(materials)s → %(activity)s")
                           % {"materials": ", ".join(_in_sentence(material_label(k)) for k in deduced),
                              "activity": _in_sentence(activity_label(explanation.get("deduced_activity")))}))
         if source and not receiver_hidden:
