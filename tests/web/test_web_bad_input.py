@@ -27,8 +27,9 @@ def bad(world):
         "label": make_flow(a, "Lot 42 bis", quantity=3, unit="t"),
         "class": make_flow(a, "Lot 43", quantity=3, unit="t", material_class="unobtainium", material_confidence=1.0),
         "empty": make_flow(a, "???", quantity=None, unit=""),
-        "stranger_offer": make_flow(stranger, "Cendres volantes de charbon", ewc="100102", quantity=100, unit="t",
-                                    material_class="fly_ash", material_confidence=1.0),
+        # an offer every trade makes: it betrays no activity (coal fly ash would betray a power station)
+        "stranger_offer": make_flow(stranger, "Palettes en bois", quantity=100, unit="t",
+                                    material_class="wood_pallets", material_confidence=1.0),
         "stranger": stranger,
     }
 

@@ -32,9 +32,9 @@ from . import nearest
 from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_receivers, inferred_need_bound,
                            offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_fuel_pairs,
                            value_pairs)
-from .knowledge.infer import (class_substitutes, hazardous_classes_accepted, infer_needs, infer_outputs,
-                              is_waste_operator, name_codes, need_temperature, site_codes,
-                              water_cascades)
+from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, hazardous_classes_accepted,
+                              infer_needs, infer_outputs, is_waste_operator, name_codes, need_temperature,
+                              site_codes, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -336,9 +336,11 @@ class ProposalTable:
             known = rule_part[rkey] = (
                 f', "rule_id": {_j(rule.rule_id if rule else None)}, "source": {_j(rule.source if rule else None)}, '
                 f'"receiver_activity": {_j(_receiver_activity(rule))}, "declared_need": {_j(declared)}, '
-                f'"grade": {_j(_grade(rule))}, ',
-                (rule.rule_id if rule else None, _receiver_activity(rule), rule.source if rule else None, _grade(rule)))
-        said = (nrow[2], declared, *known[1], None if declared else nrow[3])
+                f'"grade": {_j(_grade(rule))}, '
+                + "".join(f'"{k}": {_j(v)}, ' for k, v in _deduced_fields(rule).items()),
+                (rule.rule_id if rule else None, _receiver_activity(rule), rule.source if rule else None, _grade(rule)),
+                (tuple(rule.deduced_from), rule.deduced_code) if rule and rule.deduced_from else ((), None))
+        said = (nrow[2], declared, *known[1], None if declared else nrow[3], *known[2])
         if declared:
             label = text[flows_by_id[need_id].label] if need_id else "null"
             ids = f'"need_flow_id": {_j(need_id)}, "need_label": {label}, "inferred": false, '
@@ -390,6 +392,14 @@ def _receiver_activity(rule) -> str | None:
     return rule.rule_id.split(":")[1] if rule and rule.rule_id.count(":") >= 2 else None
 
 
+def _deduced_fields(rule) -> dict:
+    """When the receiver's activity was deduced from what it offers (``infer.deduce_codes``): the
+    offered classes that betray it and the activity deduced; nothing otherwise."""
+    if not rule or not getattr(rule, "deduced_from", ()):
+        return {}
+    return {"deduced_from": list(rule.deduced_from), "deduced_activity": rule.deduced_code}
+
+
 def _grade(rule) -> str | None:
     """What the receiver's activity does with the class (a process recipe's grade), None if unsaid."""
     return (getattr(rule, "grade", "") or None) if rule else None
@@ -410,6 +420,7 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
         "receiver_activity": _receiver_activity(rule),
         "declared_need": need_id is not None,
         "grade": _grade(rule),
+        **_deduced_fields(rule),
         "hazardous": hazardous,
         # what the figures are for: the declared need, the receiving site's declared scale, the whole
         # offer (an upper bound) or nothing yet (additionality.BASIS_*; worded by wording.quantity_words)
@@ -589,34 +600,55 @@ def component_of(label: str | None) -> dict[str, tuple[str, float]]:
 RECOGNISED_CONFIDENCE = 0.5
 
 
-def why_no_proposal(flow: FlowIn, site: SiteIn) -> list[str]:
+def why_no_proposal(flow: FlowIn, site: SiteIn, flows: list[FlowIn] = ()) -> list[str]:
     """Why the engine cannot propose this flow (or cannot infer the site's needs), as codes the
     flow's page words: ``total`` (a yearly total over several wastes), ``unknown_material``
     (neither label, code nor chosen class is a known material), ``unknown_activity`` (no NACE
-    code, no known activity words, no sector word in the site's name: no need can be inferred
-    for the site). Empty when nothing stands in the way."""
+    code, no known activity words, no sector word in the site's name, and none of its offers
+    among ``flows`` betrays its trade: no need can be inferred for the site). Empty when nothing
+    stands in the way."""
     reasons = []
     total = not_matchable(flow)
     if total:
         reasons.append(total)
     elif not [k for k, c in classify_flow(flow) if k in set(_classes()[0]) and c >= RECOGNISED_CONFIDENCE]:
         reasons.append("unknown_material")
-    if not site_codes(site.naf_code, site.activity, site.name):
+    if not site_codes(site.naf_code, site.activity, site.name) and not deduced_from_flows(site, [flow, *flows]):
         reasons.append("unknown_activity")
     return reasons
+
+
+def deduced_from_flows(site: SiteIn, flows: list[FlowIn]) -> tuple:
+    """The activities deduced from what ``site`` offers among ``flows`` (``infer.deduce_codes``),
+    for a site whose code, activity and name give none; empty otherwise."""
+    if site_codes(site.naf_code, site.activity, site.name):
+        return ()
+    offered: dict[str, float] = {}
+    for f in flows:
+        if f.direction == "offer" and f.site_id == site.site_id and not not_matchable(f):
+            for key, conf in classify_flow(f):
+                if conf >= RECOGNISED_CONFIDENCE:
+                    offered[key] = max(offered.get(key, 0.0), conf)
+    return deduce_codes(tuple(offered.items())) if offered else ()
+
+
+def _proposes(table, flow_id: str) -> bool:
+    """Whether a table holds a proposal of the offer ``flow_id``."""
+    return any(table.o_rows[o][0] == flow_id for o in table.chosen.offer_idx.tolist())
 
 
 def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: list[FlowIn] = (),
                     radius_km: float = 200.0) -> list[str]:
     """Why an offer the matching can read (:func:`why_no_proposal` says nothing against it) gets no
-    receiver, from the sites ``around`` it (those farther than ``radius_km`` are left out) and their
-    declared ``needs``, as codes the flow's page words, the first that holds:
+    receiver, from the sites ``around`` it (those farther than ``radius_km`` are left out) and the flows
+    they declare (``needs``: their needs, and their offers, which may betray the trade of a site known
+    by a name only), as codes the flow's page words, the first that holds:
 
     ``no_location`` (its site has no coordinates), ``no_site_around`` (no other site within
     ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
-    the last run), ``unknown_activity_around`` (no site around has a known activity nor declared a
-    need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste, and no site around
-    has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
+    the last run), ``unknown_activity_around`` (no site around has a known activity, nor one its offers
+    betray, nor declared a need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste,
+    and no site around has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
     quantity avoids nothing against what becomes of it today), ``heat_too_far`` (heat lost today whose
     receivers are all beyond the distance at which the pipe pays for itself for its quantity),
     ``unlikely`` (a receiver exists, below the plausibility the default output shows), ``no_receiver``
@@ -635,11 +667,17 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
     if not others:
         return ["no_site_around"]
     ids = {s.site_id for s in others}
+    # the offers of the sites around say the trade of those known by a name only (infer.deduce_codes)
+    offered = [f for f in needs if f.direction == "offer" and f.site_id in ids and f.flow_id != flow.flow_id]
     needs = [f for f in needs if f.direction == "need" and f.site_id in ids]
     sites = [site, *others]
-    if len(propose_table(sites, [flow, *needs], radius_km=radius_km)):
+    if _proposes(propose_table(sites, [flow, *needs, *offered], radius_km=radius_km), flow.flow_id):
         return ["not_run_yet"]
-    described = [s for s in others if site_codes(s.naf_code, s.activity, s.name)]
+    by_site: dict[str, list[FlowIn]] = {}
+    for f in offered:
+        by_site.setdefault(f.site_id, []).append(f)
+    described = [s for s in others if site_codes(s.naf_code, s.activity, s.name)
+                 or deduced_from_flows(s, by_site.get(s.site_id, []))]
     if not described and not needs:
         return ["unknown_activity_around"]
     if flow.hazardous:
@@ -647,10 +685,10 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
         accepted = [hazardous_classes_accepted(s.naf_code, s.activity, s.name) for s in described]
         if not any(a is None or a & classes for a in accepted):
             return ["hazardous_no_receiver"]
-    if flow.quantity_t is not None and len(propose_table(sites, [replace(flow, quantity_t=None, unit=None), *needs],
-                                                         radius_km=radius_km)):
+    if flow.quantity_t is not None and _proposes(propose_table(
+            sites, [replace(flow, quantity_t=None, unit=None), *needs, *offered], radius_km=radius_km), flow.flow_id):
         return ["heat_too_far" if _dissipated_heat(flow) else "no_gain"]
-    if len(propose_table(sites, [flow, *needs], radius_km=radius_km, top=1)):
+    if _proposes(propose_table(sites, [flow, *needs, *offered], radius_km=radius_km, top=1), flow.flow_id):
         return ["unlikely"]
     return ["no_receiver"]
 
@@ -888,6 +926,24 @@ def _per_activity(memo: dict | None, fn, site: SiteIn):
     if key not in memo:
         memo[key] = fn(site.naf_code, site.activity, site.name)
     return memo[key]
+
+
+def _deduced_activities(sites: list[SiteIn], o_rows: list, memo: dict) -> dict[int, tuple]:
+    """Site position -> the activities deduced from what it offers (``infer.deduce_codes``), for
+    the sites whose code, activity and name give no activity at all (and whose offers are
+    characteristic of one)."""
+    offered: dict[int, dict[str, float]] = {}
+    for row in o_rows:
+        pos = row[1]
+        if row[3] >= RECOGNISED_CONFIDENCE and not _per_activity(memo, site_codes, sites[pos]):
+            classes = offered.setdefault(pos, {})
+            classes[row[2]] = max(classes.get(row[2], 0.0), row[3])
+    out = {}
+    for pos, classes in offered.items():
+        found = deduce_codes(tuple(classes.items()))
+        if found:
+            out[pos] = found
+    return out
 
 
 def _description(memo: dict, site: SiteIn) -> tuple:
@@ -1584,16 +1640,21 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     if not o_rows:
         return ProposalTable.empty()
     n_cls = len(keys)
-    # Sites sharing a description (code, activity, sector words of the name) share their inferred
-    # needs and hazardous-waste authorisations: worked out once per description, then laid out
-    # for every site as arrays (a region has 50,000 sites and a million inferred needs).
+    deduced = _deduced_activities(sites, o_rows, memo) if inferred else {}
+    # Sites sharing a description (code, activity, sector words of the name, or the activity deduced
+    # from their offers) share their inferred needs and hazardous-waste authorisations: worked out
+    # once per description, then laid out for every site as arrays (a region has 50,000 sites and a
+    # million inferred needs).
     desc_id: dict = {}
     site_desc = np.empty(len(sites), dtype=np.int64)
     first_site: list[SiteIn] = []
+    first_deduced: list[tuple] = []
     for i, s in enumerate(sites):
-        d = desc_id.setdefault(_description(memo, s), len(desc_id))
+        found = deduced.get(i, ())
+        d = desc_id.setdefault((_description(memo, s), found), len(desc_id))
         if d == len(first_site):
             first_site.append(s)
+            first_deduced.append(found)
         site_desc[i] = d
     hazard_ok = [_per_activity(memo, hazardous_classes_accepted, s) for s in first_site]
 
@@ -1611,13 +1672,16 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     if inferred:
         t_cls, t_rule, t_temp, t_acc, count = [], [], [], [], []
         for d, s in enumerate(first_site):
-            kept = [need for need in _per_activity(memo, infer_needs, s) if need.class_key in cidx]
+            found = first_deduced[d]
+            kept = [need for need in (deduced_needs(found) if found else _per_activity(memo, infer_needs, s))
+                    if need.class_key in cidx]
             count.append(len(kept))
             for need in kept:
                 t_cls.append(cidx[need.class_key])
                 t_rule.append(len(rules))
                 rules.append(need)
-                t_temp.append(_nan(need_temperature(s.naf_code, s.activity, need.class_key)))
+                t_temp.append(_nan(need_temperature(need.deduced_code, None, need.class_key) if found else
+                                   need_temperature(s.naf_code, s.activity, need.class_key)))
                 t_acc.append(accepts(d, need.class_key))
         count = np.array(count, dtype=np.int64)
         ptr = np.r_[0, np.cumsum(count)]

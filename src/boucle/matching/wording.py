@@ -290,6 +290,12 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
         parts.append((_("Usage"), text))
         if worded and worded[1] == "note":
             parts.append((_("Précision"), worded[0]))
+        deduced = explanation.get("deduced_from")
+        if deduced and not receiver_hidden:
+            # the receiver is known by a name only: its activity was read from what it offers
+            parts.append((_("Précision"), _("activité déduite de ce que le site déclare : %(materials)s → %(activity)s")
+                          % {"materials": ", ".join(_in_sentence(material_label(k)) for k in deduced),
+                             "activity": _in_sentence(activity_label(explanation.get("deduced_activity")))}))
         if source and not receiver_hidden:
             parts.append((_("Source"), source_label(source)))
     if offer_class and need_class and offer_class != need_class:
@@ -336,17 +342,19 @@ class ExplanationWriter:
         return text
 
     def static(self, offer_class, hazardous, component, need_class, declared_need, rule_id, receiver_activity, source,
-               grade, need_confidence) -> str:
+               grade, need_confidence, deduced_from=(), deduced_activity=None) -> str:
         """The parts that depend on the classes and the rule only, joined (empty when none)."""
         sure = need_confidence is None or need_confidence >= 0.5
         key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade, sure, hazardous,
-               component)
+               component, tuple(deduced_from), deduced_activity)
         said = self.static_parts.get(key)
         if said is None:
             explanation = {"offer_class": offer_class, "need_class": need_class, "declared_need": declared_need,
                            "rule_id": rule_id, "receiver_activity": receiver_activity, "source": source,
                            "grade": grade, "need_confidence": 1.0 if sure else 0.0, "hazardous": hazardous,
                            "offer_component": component}
+            if deduced_from:
+                explanation.update(deduced_from=list(deduced_from), deduced_activity=deduced_activity)
             said = self.static_parts[key] = " · ".join(self._part(h, t) for h, t in explanation_parts(explanation))
         return said
 

@@ -88,10 +88,11 @@ def _matching_notes(flow) -> list[str]:
         "unknown_material": _("Matière non reconnue : ni le libellé, ni le code déchet, ni la classe choisie ne "
                               "correspondent à une matière connue, donc aucune proposition n'est faite. Choisissez une "
                               "classe de matière ou indiquez le code déchet."),
-        "unknown_activity": _("Activité du site inconnue (ni code NAF, ni description reconnue) : aucun besoin ne "
-                              "peut être déduit pour ce site, il ne reçoit que les propositions de ses besoins déclarés."),
+        "unknown_activity": _("Activité du site inconnue (ni code NAF, ni description reconnue, ni offre propre à un "
+                              "métier) : aucun besoin ne peut être déduit pour ce site, il ne reçoit que les "
+                              "propositions de ses besoins déclarés."),
     }
-    codes = why_no_proposal(mine, site_in[0])
+    codes = why_no_proposal(mine, site_in[0], flows_in)
     notes = [str(words[code]) for code in codes if code in words]
     if mine.direction == "need" and not {"total", "unknown_material"} & set(codes) \
             and not flow.synergies_as_need.filter(stale=False).exists():
@@ -117,8 +118,8 @@ def _matching_notes(flow) -> list[str]:
         "not_run_yet": _("Des receveurs possibles existent à moins de %(km)s km : les propositions apparaîtront au "
                          "prochain lancement de la mise en relation par l'animateur du territoire.") % km,
         "unknown_activity_around": _("L'activité d'aucun site à moins de %(km)s km n'est connue (ni code NAF, ni "
-                                     "description reconnue) et aucun n'a déclaré de besoin : aucun receveur ne peut "
-                                     "être déduit.") % km,
+                                     "description reconnue, ni offre propre à un métier) et aucun n'a déclaré de "
+                                     "besoin : aucun receveur ne peut être déduit.") % km,
         "hazardous_no_receiver": _("Déchet dangereux : aucun site à moins de %(km)s km n'a une activité qui peut "
                                    "traiter ce type de déchet, donc il n'est proposé à personne.") % km,
         "no_gain": _("Des sites à moins de %(km)s km utilisent cette matière, mais l'échange n'éviterait rien par "
@@ -135,7 +136,8 @@ def _matching_notes(flow) -> list[str]:
                         _("Aucun site à moins de %(km)s km n'utilise cette matière, ni d'après son activité ni par un "
                           "besoin déclaré.") % km),
     }
-    reasons = why_no_receiver(mine, site_in[0], around, [f for f in needs if f.direction == "need"], radius)
+    # the needs declared around, and the offers that betray the trade of sites known by a name only
+    reasons = why_no_receiver(mine, site_in[0], around, needs, radius)
     return notes + [str(around_words[code]) for code in reasons if code in around_words]
 
 

@@ -4,7 +4,8 @@ Most firms never declare their needs, so a matching engine that waits for declar
 little. Every activity consumes typical materials, energy, water and chemicals; the rule tables
 in ``data/`` say which, each rule citing the NACE note, EWC chapter, EU BREF or paper it comes
 from. A site is read from ``naf_code`` and ``activity``; its ``name`` only for sector words
-(« Cimenterie … », "… Refinery") when neither says enough (naf.name_to_naf).
+(« Cimenterie … », "… Refinery") when neither says enough (naf.name_to_naf); when none of the
+three gives an activity, from what the site offers (:func:`deduce_codes`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class InferredNeed:
     rule_id: str
     source: str
     grade: str = ""  # what the activity does with the class (a process recipe's grade), in English
+    # When the site's activity was deduced from what it offers (:func:`deduce_codes`): the offered
+    # classes that betray it, and the activity deduced; empty for an activity read from words or code.
+    deduced_from: tuple[str, ...] = ()
+    deduced_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,12 +497,121 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -
     return tuple(sorted(best.values(), key=lambda n: (-n.weight, n.class_key)))
 
 
-def infer_needs(naf_code: str | None, activity: str | None, name: str | None = None) -> list[InferredNeed]:
+def infer_needs(naf_code: str | None, activity: str | None, name: str | None = None,
+                offers: tuple[tuple[str, float], ...] = ()) -> list[InferredNeed]:
     """Likely inputs of a site, best first, one per material class (its most plausible rule).
 
-    ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351').
+    ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351'). ``offers``: the
+    classes (with confidence) of what the site offers, read only when its code, activity and name
+    give no activity at all (:func:`deduce_codes`).
     """
-    return list(_infer_needs(naf_code, activity, name_codes(activity, name)))
+    from_name = name_codes(activity, name)
+    if offers and not _site_codes(naf_code, activity, from_name):
+        deduced = deduce_codes(offers)
+        if deduced:
+            return list(_deduced_needs(deduced))
+    return list(_infer_needs(naf_code, activity, from_name))
+
+
+# --------------------------------------------------------------------------- activity deduced from offers
+# Many sites are known by a company name only (no code, no activity words, no sector word). What
+# such a site declares it releases often betrays its trade: blast-furnace slag comes from a
+# steelworks, whey from a dairy, brewers' spent grain from a brewery (the EWC chapters and BREF
+# outputs the "out" tables cite, read backwards). Only characteristic classes count: a class that
+# the output tables give to several divisions says less the more divisions release it (weight
+# 1 / divisions), and the classes every site releases say nothing (energy, water, equipment,
+# services, packaging, mixed waste, nor what trade and warehousing give off: cardboard, pallets,
+# film, food waste). The trades that pass on what others release (waste collection and recovery,
+# remediation, trade, warehousing) are never deduced. Several offers pointing to the same activity
+# strengthen it (1 - the product of their doubts). Such an activity is a guess from the site's
+# products, held below any reading of its words (a name's sector word 0.72-0.9, a guess from the
+# NACE notes up to 0.6).
+DEDUCED_CONFIDENCE = 0.5
+# A single offer of a class three divisions release scores a third of its weight (0.3 at best, read
+# for certain): such an offer alone barely deduces anything; two agreeing offers do.
+DEDUCED_MIN_SCORE = 0.3
+MAX_DEDUCED = 2
+UNINFORMATIVE_KINDS = frozenset({"energy", "water", "equipment", "service"})
+UNINFORMATIVE_GROUPS = frozenset({"packaging", "mixed_waste"})
+INFORMATIVE_FUEL_GROUP = "fuels"  # a works gas or a coke says its process; heat and power do not
+TRADE_PREFIXES = ("46", "47", "52")  # what trade and warehousing give off, every site discards
+PASS_ON_PREFIXES = ("38", "39") + TRADE_PREFIXES
+
+
+@dataclass(frozen=True, slots=True)
+class Deduction:
+    code: str
+    confidence: float
+    evidence: tuple[str, ...]  # the offered classes that point to the code, strongest first
+
+
+@lru_cache(maxsize=1)
+def _release_index() -> dict[str, tuple[tuple[str, float], ...]]:
+    """Characteristic class -> (activity prefix releasing it, weight x specificity): the output
+    tables read backwards (a recipe row replacing the row of the same code and class)."""
+    from boucle.materials.taxonomy import load_classes
+
+    info = {c.key: c for c in load_classes()}
+    by_class: dict[str, list[Rule]] = {}
+    for rule in output_rules():
+        by_class.setdefault(rule.class_key, []).append(rule)
+    out: dict[str, tuple[tuple[str, float], ...]] = {}
+    for key, rules in by_class.items():
+        c = info.get(key)
+        if c is None or c.group in UNINFORMATIVE_GROUPS or (
+                c.kind in UNINFORMATIVE_KINDS and c.group != INFORMATIVE_FUEL_GROUP):
+            continue
+        if any(_relation(r.naf_prefix, p) == 1.0 for r in rules for p in TRADE_PREFIXES):
+            continue  # given off by trade and warehousing: every site discards it
+        divisions = {r.naf_prefix[:2] for r in rules}
+        kept = tuple((r.naf_prefix, round(r.weight / len(divisions), 4)) for r in rules
+                     if not any(_relation(r.naf_prefix, p) == 1.0 for p in PASS_ON_PREFIXES))
+        if kept:
+            out[key] = kept
+    return out
+
+
+def deduce_codes(offers) -> tuple[Deduction, ...]:
+    """The activities (NACE prefixes) that characteristically release the classes a site offers,
+    with a certainty held below any reading of words, at most ``MAX_DEDUCED``; empty when no offered
+    class is characteristic. ``offers``: (class key, confidence of the reading) pairs."""
+    return _deduce(tuple(sorted({k: max(c for k2, c in offers if k2 == k) for k, _ in offers}.items())))
+
+
+@lru_cache(maxsize=4096)
+def _deduce(offers: tuple[tuple[str, float], ...]) -> tuple[Deduction, ...]:
+    doubt: dict[str, float] = {}
+    evidence: dict[str, list[tuple[float, str]]] = {}
+    index = _release_index()
+    for key, conf in offers:
+        for prefix, strength in index.get(key, ()):
+            s = strength * min(1.0, conf)
+            doubt[prefix] = doubt.get(prefix, 1.0) * (1.0 - s)
+            evidence.setdefault(prefix, []).append((s, key))
+    scored = sorted(((1.0 - d, p) for p, d in doubt.items()), key=lambda t: (-t[0], t[1]))
+    return tuple(Deduction(p, round(DEDUCED_CONFIDENCE * score, 4),
+                           tuple(k for _, k in sorted(evidence[p], key=lambda t: (-t[0], t[1]))))
+                 for score, p in scored[:MAX_DEDUCED] if score >= DEDUCED_MIN_SCORE)
+
+
+def deduced_needs(deduced: tuple[Deduction, ...]) -> tuple[InferredNeed, ...]:
+    """Needs of a site whose activity was deduced from its offers (:func:`deduce_codes`)."""
+    return _deduced_needs(deduced)
+
+
+@lru_cache(maxsize=4096)
+def _deduced_needs(deduced: tuple[Deduction, ...]) -> tuple[InferredNeed, ...]:
+    """Needs of a site whose activity was deduced: the rules of each deduced prefix and of its
+    ancestors (the activity that releases those classes, not an average of its group's classes),
+    times the deduction's certainty, each need saying what it was deduced from."""
+    best: dict[str, InferredNeed] = {}
+    for d in deduced:
+        for key, need in _apply_code(_input_index(), d.code, _excluded(d.code)).items():
+            w = round(need.weight * d.confidence, 4)
+            cur = best.get(key)
+            if cur is None or w > cur.weight or (w == cur.weight and need.rule_id < cur.rule_id):
+                best[key] = InferredNeed(key, w, need.rule_id, need.source, need.grade, d.evidence, d.code)
+    return tuple(sorted(best.values(), key=lambda n: (-n.weight, n.class_key)))
 
 
 def infer_outputs(naf_code: str | None, activity: str | None, name: str | None = None) -> list[InferredNeed]:
