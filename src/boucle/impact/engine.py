@@ -149,7 +149,7 @@ NO_RECIPE = _("aucune recette de substitution pour cette matière (pas de facteu
               "remplacerait)")
 SAME_PREPARATION = "the same preparation happens on the current route"
 RESOLD = ("the receiver is a waste operator: it prepares the material and sells it on, it does not buy the virgin "
-          "material; the saving is the avoided disposal")
+          "material, and its preparation is paid by the resale; the saving is the avoided disposal")
 
 
 def _factor_per_base(f: Factor, base: str) -> float | None:
@@ -222,7 +222,7 @@ def _cost_term(name: str, sign: float, tables: Tables, kind: str, key: str, acti
     if p is None:
         return Term(name, None, "EUR", activity=activity, activity_unit=activity_unit,
                     reason=_m("no-price", _("aucun prix par défaut (%(kind)s) pour %(key)s"),
-                              kind=PRICE_KINDS.get(kind, kind), key=key))
+                              kind=PRICE_KINDS.get(kind, kind), key=_price_words(key)))
     t = Term(name, None, "EUR", p.eur_default, f"EUR/{p.unit}", f"{kind}:{key}", p.source, p.vintage,
              p.territory, activity, activity_unit, f"range {p.eur_low}-{p.eur_high} EUR/{p.unit}")
     if activity is None:
@@ -265,6 +265,34 @@ def _first_reason(terms: list[Term]) -> Message:
         for t in terms if t.reason))
 
 
+def _material(key: str | None) -> Label | str | None:
+    """A material class named in a reason, in words in both languages (``materials.taxonomy``), not its key."""
+    from boucle.materials.taxonomy import get_class
+
+    try:
+        c = get_class(key)
+    except (KeyError, TypeError):
+        return key
+    return Label(_in_sentence(c.label_fr or key), _in_sentence(c.label_en or c.label_fr or key))
+
+
+def _in_sentence(label: str) -> str:
+    """A table's label inside a sentence: « Solvants neufs » → « solvants neufs », an acronym kept (« PET »)."""
+    return label[:1].lower() + label[1:] if len(label) > 1 and label[1:2].islower() else label
+
+
+def _price_words(key: str) -> Label | str:
+    """A price's key in words: a material class, or a route (« landfill:inert » names the route)."""
+    from .routes import routes
+
+    head = key.split(":", 1)[0]
+    route = routes().get(head)
+    if route is not None:
+        return Label(_in_sentence(route.label_fr or head), _in_sentence(route.label_en or route.label_fr or head))
+    named = _material(key)
+    return named if named is not None else key
+
+
 def _route_texts(choice) -> list[Message]:
     """The assumed current route, named by the route table in both languages, with its source (a citation)."""
     if not choice.assumed:
@@ -303,8 +331,8 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     material as a fuel (``fuel_use_receivers.csv``), the exchange is valued by the fuel it displaces
     (``boucle.impact.fuel``), not by a virgin material avoided.
     ``waste_receiver``: the receiver is a waste operator (recycler, waste trader) that prepares the material and
-    sells it on: it would never buy the virgin material, so no avoided purchase is counted in euros (the avoided
-    disposal fee is); the CO2e keeps the recycling credit of the chain (docs/impact-method.md).
+    sells it on: it would never buy the virgin material, so no avoided purchase is counted in euros, nor its
+    preparation, paid by the resale (the avoided disposal fee and the transport are); the CO2e keeps the recycling credit of the chain (docs/impact-method.md).
     """
     from . import heat as H
     from .fuel import fuel_terms, receiver_of
@@ -358,7 +386,7 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         terms.append(_zero_term("processing", "t CO2e", SAME_PREPARATION, Q, base))
     elif recipe is None:
         if replaces and tables.recipes.get(material_key):
-            why = _m("no-recipe-for", _("aucune recette de substitution ne remplace %(replaces)s"), replaces=replaces)
+            why = _m("no-recipe-for", _("aucune recette de substitution ne remplace %(replaces)s"), replaces=_material(replaces))
         else:  # the table's own explanation (cited data, English) stays in material_factors.csv
             why = _m("no-recipe", NO_RECIPE, detail=info.no_recipe_reason)
         reasons["co2e_avoided_t"] = why
@@ -374,7 +402,7 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         q_s = None if Q is None else Q * s
         terms.append(_co2_term("virgin_avoided", +1, recipe.virgin_factor_id, q_s, base, base, tables,
                                _m("no-virgin-factor", _("aucun facteur pour la matière vierge %(replaces)s"),
-                                  replaces=recipe.replaces_key) if Q is not None else qty_missing,
+                                  replaces=_material(recipe.replaces_key)) if Q is not None else qty_missing,
                                recipe.note))
         if credit == "virgin_only":
             terms.append(_zero_term("disposal_avoided", "t CO2e", choice.route.note, Q, base))
@@ -382,11 +410,12 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
             d_id = disposal_factor_id(info, recipe, route)
             terms.append(_co2_term("disposal_avoided", +1, d_id, Q, base, base, tables,
                                    _m("no-disposal-factor", _("aucun facteur d'élimination pour la filière %(route)s"),
-                                      route=route) if Q is not None else qty_missing))
+                                      route=_price_words(route))
+                                   if Q is not None else qty_missing))
         terms.append(_co2_term("processing", -1, recipe.processing_factor_id, Q, base, base, tables,
                                _m("no-processing-factor", _("aucun facteur de préparation pour %(material)s → "
-                                                            "%(replaces)s"), material=material_key,
-                                  replaces=recipe.replaces_key) if Q is not None else qty_missing))
+                                                            "%(replaces)s"), material=_material(material_key),
+                                  replaces=_material(recipe.replaces_key)) if Q is not None else qty_missing))
     t_km = None if Q is None else Q * mass * distance_km
     if is_heat:
         transport = _co2_term("transport", -1, NONE_ID, t_km, "t.km", "t.km", tables, qty_missing,
@@ -450,13 +479,16 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                 cost_terms.append(_zero_term("avoided_purchase", "EUR", already, Q, base))
                 cost_terms.append(_zero_term("processing_cost", "EUR", SAME_PREPARATION, Q, base))
             else:
-                if waste_receiver and is_mat:  # a waste operator resells it: it would never buy the virgin material
+                if waste_receiver and is_mat:
+                    # a waste operator resells it: it would never buy the virgin material, and its preparation is
+                    # paid by what it sells the material for, which is not counted either
                     cost_terms.append(_zero_term("avoided_purchase", "EUR", RESOLD, Q, base))
+                    cost_terms.append(_zero_term("processing_cost", "EUR", RESOLD, Q, base))
                 else:
                     cost_terms.append(_cost_term("avoided_purchase", +1, tables, "virgin_price", recipe.replaces_key,
                                                  None if Q is None else Q * s, base))
-                cost_terms.append(_cost_term("processing_cost", -1, tables, "processing_cost",
-                                             processing_price_key(tables, recipe), Q, base))
+                    cost_terms.append(_cost_term("processing_cost", -1, tables, "processing_cost",
+                                                 processing_price_key(tables, recipe), Q, base))
     if not is_heat:
         cost_terms.append(_cost_term("transport_cost", -1, tables, "transport_cost", mode, t_km, "t.km"))
     eur = _sum(cost_terms) if valued else None
