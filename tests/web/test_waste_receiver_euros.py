@@ -3,7 +3,8 @@
 A machine shop landfills 500 t of steel offcuts a year. Two sites want them: a metal recycler (NACE 38.32),
 which sorts and shears them and sells them on, and a steelworks (24.10), which melts them instead of pig iron.
 The steelworks saves the virgin steel it no longer buys; the recycler saves only the landfill fee the shop no
-longer pays (minus the lorry and the preparation). The CO2e of both pairs keeps the recycling credit of the
+longer pays (minus the lorry; its preparation is paid by
+its resale, which is not counted either). The CO2e of both pairs keeps the recycling credit of the
 chain (docs/impact-method.md). The card, the estimate detail and ``boucle match`` read one figure (its jsonl lines carry the flag).
 """
 
@@ -45,8 +46,12 @@ def _declared(site) -> Synergy:
     return Synergy.objects.get(need_site=site, inferred=False)
 
 
+def _term(b, name: str) -> float:
+    return next(t.value for t in b.cost_terms if t.name == name)
+
+
 def _purchase(b) -> float:
-    return next(t.value for t in b.cost_terms if t.name == "avoided_purchase")
+    return _term(b, "avoided_purchase")
 
 
 def test_a_recycler_saves_the_avoided_disposal_and_a_steelworks_the_virgin_steel(territory):
@@ -57,10 +62,13 @@ def test_a_recycler_saves_the_avoided_disposal_and_a_steelworks_the_virgin_steel
                                 waste_receiver=True)
     melted = exchange_breakdown("steel_scrap", 500, "t", to_steelworks.distance_km, baseline_route="D1")
     assert _purchase(resold) == 0 and _purchase(melted) > 0
+    assert _term(resold, "processing_cost") == 0 and _term(melted, "processing_cost") < 0  # paid by the resale
+    assert resold.eur_saved > 0  # the avoided landfill fee, less the lorry
     assert to_recycler.eur_saved == pytest.approx(resold.eur_saved, abs=0.01)
     assert to_steelworks.eur_saved == pytest.approx(melted.eur_saved, abs=0.01)
     # the steelworks, a few hundred metres further, saves the virgin steel's price on top
-    assert to_steelworks.eur_saved - to_recycler.eur_saved == pytest.approx(_purchase(melted), rel=0.01)
+    assert to_steelworks.eur_saved - to_recycler.eur_saved == pytest.approx(
+        _purchase(melted) + _term(melted, "processing_cost"), rel=0.01)
     # the CO2e is the chain's recycling credit in both cases
     assert resold.co2e_avoided_t > 0
     assert to_recycler.co2e_avoided_t == pytest.approx(resold.co2e_avoided_t, abs=1e-3)

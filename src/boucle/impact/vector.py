@@ -124,8 +124,8 @@ def compile_model(tables: Tables) -> ImpactModel:
                 eur[i, j] = fee_eur + s * price.eur_default - proc.eur_default
             if info.flow_kind != "material":
                 eur_resale[i, j] = eur[i, j]  # only a material is resold by a waste operator
-            elif None not in (proc, fee_eur):
-                eur_resale[i, j] = fee_eur - proc.eur_default
+            elif fee_eur is not None:  # no purchase avoided; the preparation is paid by the resale
+                eur_resale[i, j] = fee_eur
     t_kg = np.array([_nan(per_base_kg(tables, MODE_FACTOR_IDS[m], "t.km")) if MODE_FACTOR_IDS[m] in
                      tables.factors else np.nan for m in MODES])
     t_eur = np.array([_nan(p.eur_default) if (p := tables.price("transport_cost", m)) else np.nan

@@ -186,7 +186,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
             if t.activity is not None and t.factor:
                 how = (f"{_term_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} "
                        f"{_unit(t.unit)}")
-            elif t.name == "avoided_purchase" and explanation.get("waste_receiver"):
+            elif t.name in ("avoided_purchase", "processing_cost") and explanation.get("waste_receiver"):
                 how = str(waste_receiver_note())  # a waste operator resells it: no virgin purchase avoided
             cited = bool(t.factor_id) and t.factor_id != "NONE"
             name, url = source_name(t.source) if cited else ("", "")

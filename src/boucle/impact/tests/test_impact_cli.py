@@ -140,8 +140,12 @@ def test_a_waste_operator_receiver_saves_no_virgin_purchase(capsys):
     argv = ("--material", "steel_scrap", "--quantity", "100", "--unit", "t", "--distance-km", "10", "--route", "D1",
             "--json")
     mill, recycler = (json.loads(run(capsys, *argv, "--receiver-naf", naf)[1]) for naf in ("24.10Z", "3832Z"))
-    purchase = {d: next(t["value"] for t in d_["cost_terms"] if t["name"] == "avoided_purchase")
-                for d, d_ in (("mill", mill), ("recycler", recycler))}
-    assert purchase["mill"] > 0 and purchase["recycler"] == 0
-    assert mill["eur_saved"] - recycler["eur_saved"] == pytest.approx(purchase["mill"])
+    def term(d, name):
+        return next(t["value"] for t in d["cost_terms"] if t["name"] == name)
+
+    assert term(mill, "avoided_purchase") > 0 and term(recycler, "avoided_purchase") == 0
+    # the recycler's preparation is paid by its resale: neither is counted at this pair
+    assert term(mill, "processing_cost") < 0 and term(recycler, "processing_cost") == 0
+    assert mill["eur_saved"] - recycler["eur_saved"] == pytest.approx(
+        term(mill, "avoided_purchase") + term(mill, "processing_cost"))
     assert mill["co2e_avoided_t"] == recycler["co2e_avoided_t"]
