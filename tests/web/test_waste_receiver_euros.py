@@ -92,6 +92,7 @@ def test_card_estimate_detail_and_match_read_one_figure(territory, capsys):
     euros = calc.split("Gain net par an")[1].split("</table>")[0]
     assert f" : {card}" in euros  # the detail adds up to the card
     assert said in euros  # the avoided purchase's row says why it is 0
+    assert "payée par la revente de la matière" in euros  # and the preparation's row why it is 0 too
     assert said in page.split("Détail de l'estimation")[0]  # and the card
     assert said not in other
     with translation.override("en"):

@@ -163,6 +163,12 @@ def waste_receiver_note() -> str:
              "matière vierge ; l'économie est celle de l'élimination évitée")
 
 
+def waste_receiver_preparation_note() -> str:
+    """Why the preparation of a material sent to a waste operator is not counted in its euros either."""
+    return _("la préparation est l'affaire de l'opérateur de déchets, payée par la revente de la matière : ni l'une "
+             "ni l'autre n'est comptée ici")
+
+
 def quantity_words(basis: str | None, quantity: float | None, unit: str | None) -> str | None:
     """The « Quantité » part of a suggestion: the quantity its figures are for and what bounds it;
     None without a unit (nothing known of the quantity's kind)."""

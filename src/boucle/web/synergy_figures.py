@@ -186,8 +186,10 @@ def calculation(synergy, hidden: bool) -> dict | None:
             if t.activity is not None and t.factor:
                 how = (f"{_term_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} "
                        f"{_unit(t.unit)}")
-            elif t.name in ("avoided_purchase", "processing_cost") and explanation.get("waste_receiver"):
+            elif t.name == "avoided_purchase" and explanation.get("waste_receiver"):
                 how = str(waste_receiver_note())  # a waste operator resells it: no virgin purchase avoided
+            elif t.name == "processing_cost" and explanation.get("waste_receiver"):
+                how = str(waste_receiver_preparation_note())  # paid by that resale, not counted either
             cited = bool(t.factor_id) and t.factor_id != "NONE"
             name, url = source_name(t.source) if cited else ("", "")
             out.append({"label": translate(term_name(t.name, heat=bool(b.heat))), "value": _term_number(t.value, lang),
@@ -197,7 +199,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
                         "vintage": t.vintage if cited and t.vintage and t.vintage not in name else "", "range": _price_range(t, lang) if cited else ""})
         return out
 
-    from boucle.matching.wording import waste_receiver_note
+    from boucle.matching.wording import waste_receiver_note, waste_receiver_preparation_note
 
     from .present import co2e_text, eur_text
 
