@@ -52,6 +52,13 @@ class Label:
         return self.fr
 
 
+def in_sentence(label: str) -> str:
+    """A table's label inside a sentence: lower-case first letter unless it starts an acronym (« CO2 », « PET »)."""
+    if len(label) > 1 and label[0].isupper() and not (label[1].isupper() or label[1].isdigit()):
+        return label[0].lower() + label[1:]
+    return label
+
+
 def _render(value: Any, gettext: Callable[[str], str] | None, language: str) -> Any:
     if isinstance(value, (Message, Label)):
         return value.render(gettext, language)

@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from boucle.messages import EngineError, Label, Message, render
+from boucle.messages import EngineError, Label, Message, in_sentence, render
 from boucle.messages import gettext_noop as _
 
 from .factors import MODE_FACTOR_IDS, NONE_ID, Factor, MaterialInfo, Recipe, Tables, default_tables
@@ -273,12 +273,7 @@ def _material(key: str | None) -> Label | str | None:
         c = get_class(key)
     except (KeyError, TypeError):
         return key
-    return Label(_in_sentence(c.label_fr or key), _in_sentence(c.label_en or c.label_fr or key))
-
-
-def _in_sentence(label: str) -> str:
-    """A table's label inside a sentence: « Solvants neufs » → « solvants neufs », an acronym kept (« PET »)."""
-    return label[:1].lower() + label[1:] if len(label) > 1 and label[1:2].islower() else label
+    return Label(in_sentence(c.label_fr or key), in_sentence(c.label_en or c.label_fr or key))
 
 
 def _price_words(key: str) -> Label | str:
@@ -288,7 +283,7 @@ def _price_words(key: str) -> Label | str:
     head = key.split(":", 1)[0]
     route = routes().get(head)
     if route is not None:
-        return Label(_in_sentence(route.label_fr or head), _in_sentence(route.label_en or route.label_fr or head))
+        return Label(in_sentence(route.label_fr or head), in_sentence(route.label_en or route.label_fr or head))
     named = _material(key)
     return named if named is not None else key
 

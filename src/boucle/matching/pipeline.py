@@ -623,13 +623,16 @@ def deduced_from_flows(site: SiteIn, flows: list[FlowIn]) -> tuple:
     for a site whose code, activity and name give none; empty otherwise."""
     if site_codes(site.naf_code, site.activity, site.name):
         return ()
-    offered: dict[str, float] = {}
-    for f in flows:
-        if f.direction == "offer" and f.site_id == site.site_id and not not_matchable(f):
-            for key, conf in classify_flow(f):
-                if conf >= RECOGNISED_CONFIDENCE:
-                    offered[key] = max(offered.get(key, 0.0), conf)
-    return deduce_codes(tuple(offered.items())) if offered else ()
+    return _deduce_from_offers(reading for f in flows
+                               if f.direction == "offer" and f.site_id == site.site_id and not not_matchable(f)
+                               for reading in classify_flow(f))
+
+
+def _deduce_from_offers(readings) -> tuple:
+    """``infer.deduce_codes`` of a site's offered classes, ``(class key, confidence)`` readings, those
+    recognised only (the one rule for the engine and the flow pages)."""
+    offered = tuple((key, conf) for key, conf in readings if conf >= RECOGNISED_CONFIDENCE)
+    return deduce_codes(offered) if offered else ()
 
 
 def _proposes(table, flow_id: str) -> bool:
@@ -932,15 +935,13 @@ def _deduced_activities(sites: list[SiteIn], o_rows: list, memo: dict) -> dict[i
     """Site position -> the activities deduced from what it offers (``infer.deduce_codes``), for
     the sites whose code, activity and name give no activity at all (and whose offers are
     characteristic of one)."""
-    offered: dict[int, dict[str, float]] = {}
+    offered: dict[int, list[tuple[str, float]]] = {}
     for row in o_rows:
-        pos = row[1]
-        if row[3] >= RECOGNISED_CONFIDENCE and not _per_activity(memo, site_codes, sites[pos]):
-            classes = offered.setdefault(pos, {})
-            classes[row[2]] = max(classes.get(row[2], 0.0), row[3])
+        if not _per_activity(memo, site_codes, sites[row[1]]):
+            offered.setdefault(row[1], []).append((row[2], row[3]))
     out = {}
-    for pos, classes in offered.items():
-        found = deduce_codes(tuple(classes.items()))
+    for pos, readings in offered.items():
+        found = _deduce_from_offers(readings)
         if found:
             out[pos] = found
     return out

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from boucle.messages import in_sentence
+
 from .citations import document_names
 
 NAF_CSV = Path(__file__).resolve().parents[1] / "data" / "reference" / "naf.csv"
@@ -102,13 +104,6 @@ def source_label(source: str | None) -> str:
     if not names:
         return _("référence citée dans la base de connaissances (texte complet dans le champ « source »)")
     return ("; " if _en() else " ; ").join(names)
-
-
-def _in_sentence(label: str) -> str:
-    """A class label inside a sentence: lower-case first letter unless it starts an acronym (« CO2 »)."""
-    if len(label) > 1 and label[0].isupper() and not (label[1].isupper() or label[1].isdigit()):
-        return label[0].lower() + label[1:]
-    return label
 
 
 def unit_label(unit: str | None) -> str:
@@ -265,7 +260,7 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
         # a label that lists several materials: which one this receiver is for
         parts.append((_("Composant"), _("« %(component)s », l'une des matières que l'offre énumère")
                       % {"component": explanation["offer_component"]}))
-    need = _in_sentence(material_label(need_class))
+    need = in_sentence(material_label(need_class))
     source, grade = _split_grade(explanation)
     if explanation.get("declared_need") or (explanation.get("declared_need") is None and not explanation.get("rule_id")
                                             and need_class):
@@ -300,8 +295,8 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
         if deduced and not receiver_hidden:
             # the receiver is known by a name only: its activity was read from what it offers
             parts.append((_("Précision"), _("activité déduite de ce que le site déclare : %(materials)s → %(activity)s")
-                          % {"materials": ", ".join(_in_sentence(material_label(k)) for k in deduced),
-                             "activity": _in_sentence(activity_label(explanation.get("deduced_activity")))}))
+                          % {"materials": ", ".join(in_sentence(material_label(k)) for k in deduced),
+                             "activity": in_sentence(activity_label(explanation.get("deduced_activity")))}))
         if source and not receiver_hidden:
             parts.append((_("Source"), source_label(source)))
     if offer_class and need_class and offer_class != need_class:

@@ -497,20 +497,13 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -
     return tuple(sorted(best.values(), key=lambda n: (-n.weight, n.class_key)))
 
 
-def infer_needs(naf_code: str | None, activity: str | None, name: str | None = None,
-                offers: tuple[tuple[str, float], ...] = ()) -> list[InferredNeed]:
+def infer_needs(naf_code: str | None, activity: str | None, name: str | None = None) -> list[InferredNeed]:
     """Likely inputs of a site, best first, one per material class (its most plausible rule).
 
-    ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351'). ``offers``: the
-    classes (with confidence) of what the site offers, read only when its code, activity and name
-    give no activity at all (:func:`deduce_codes`).
+    ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351'). A site none of
+    the three describes is read from what it offers instead (:func:`deduce_codes`, :func:`deduced_needs`).
     """
-    from_name = name_codes(activity, name)
-    if offers and not _site_codes(naf_code, activity, from_name):
-        deduced = deduce_codes(offers)
-        if deduced:
-            return list(_deduced_needs(deduced))
-    return list(_infer_needs(naf_code, activity, from_name))
+    return list(_infer_needs(naf_code, activity, name_codes(activity, name)))
 
 
 # --------------------------------------------------------------------------- activity deduced from offers

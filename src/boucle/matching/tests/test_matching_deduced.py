@@ -7,8 +7,8 @@ import json
 
 from django.utils import translation
 
-from boucle.matching.knowledge.infer import deduce_codes, infer_needs
-from boucle.matching.pipeline import FlowIn, SiteIn, propose, propose_table, why_no_proposal
+from boucle.matching.knowledge.infer import deduce_codes
+from boucle.matching.pipeline import FlowIn, SiteIn, deduced_from_flows, propose, propose_table, why_no_proposal
 from boucle.matching.wording import explanation_text
 
 GASES = SiteIn("gases", 51.30, 3.80, naf_code="20.11")
@@ -76,9 +76,10 @@ def test_several_offers_pointing_to_one_activity_strengthen_it():
 
 
 def test_a_site_whose_code_or_words_are_read_is_not_affected():
-    offers = (("blast_furnace_slag", 0.9),)
-    assert infer_needs("10.51", None, None, offers) == infer_needs("10.51", None, None)
-    assert infer_needs(None, "brewery", None, offers) == infer_needs(None, "brewery", None)
+    slag = FlowIn("slag-offer", "any", "offer", "blast furnace slag")
+    for described in (SiteIn("any", 51.31, 3.81, naf_code="10.51"), SiteIn("any", 51.31, 3.81, activity="brewery")):
+        assert deduced_from_flows(described, [slag]) == ()  # its code or words are read, not its offers
+    assert deduced_from_flows(SiteIn("any", 51.31, 3.81, name="Nordmetall Ltd"), [slag])  # a name only is
     dairy = SiteIn("dairy", 51.31, 3.81, naf_code="10.51")
     sites, flows = park(dairy, ("blast furnace slag", "out"))
     assert not [p for p in propose(sites, flows) if p.need_site_id == "dairy" and p.explanation.get("deduced_from")]
