@@ -15,6 +15,7 @@ from boucle.aids.views import for_flow_page, for_synergy_page
 from boucle.flows.models import Flow, Site
 from boucle.matching import lifecycle, services
 from boucle.reference.models import WasteCode
+from boucle.sourcing.engine import bounding_box
 
 from .flow_forms import FlowForm
 from .synergy_figures import calculation
@@ -103,13 +104,9 @@ def _matching_notes(flow) -> list[str]:
     radius = settings.BOUCLE_MATCH_RADIUS_KM
     around, needs = [], []
     if flow.site.lat is not None and flow.site.lon is not None:
-        import math
-
-        dlat = radius / 111.0
-        dlon = radius / (111.0 * max(0.1, math.cos(math.radians(flow.site.lat))))
+        lat0, lat1, lon0, lon1 = bounding_box(flow.site.lat, flow.site.lon, radius)
         around, needs = pipeline_inputs(type(flow.site).objects.filter(
-            closed=False, lat__range=(flow.site.lat - dlat, flow.site.lat + dlat),
-            lon__range=(flow.site.lon - dlon, flow.site.lon + dlon)))
+            closed=False, lat__range=(lat0, lat1), lon__range=(lon0, lon1)))
     km = {"km": number(radius, 1)}
     around_words = {
         "no_location": _("Le site n'est pas localisé (adresse ou coordonnées manquantes) : la mise en relation ne peut "
@@ -145,8 +142,6 @@ def _offers_around_note(need) -> list[str]:
     """For a declared need without a current proposal: how many offers of its material are declared within the
     matching's radius (other sites, open ones), and why none is proposed for it when some are: each offer goes to
     its few most plausible receivers (``boucle match``: 3 at most) and only where the exchange gains something."""
-    import math
-
     from django.conf import settings
     from django.utils.translation import ngettext
 
@@ -155,11 +150,9 @@ def _offers_around_note(need) -> list[str]:
     site, radius = need.site, settings.BOUCLE_MATCH_RADIUS_KM
     if not need.material_class or site.lat is None or site.lon is None:
         return []
-    dlat = radius / 111.0
-    dlon = radius / (111.0 * max(0.1, math.cos(math.radians(site.lat))))
+    lat0, lat1, lon0, lon1 = bounding_box(site.lat, site.lon, radius)
     offers = Flow.objects.filter(direction="offer", material_class=need.material_class, site__closed=False,
-                                 site__lat__range=(site.lat - dlat, site.lat + dlat),
-                                 site__lon__range=(site.lon - dlon, site.lon + dlon)).exclude(site=site)
+                                 site__lat__range=(lat0, lat1), site__lon__range=(lon0, lon1)).exclude(site=site)
     n = sum(1 for lat, lon in offers.values_list("site__lat", "site__lon")
             if haversine_km(site.lat, site.lon, lat, lon) <= radius)
     km = number(radius, 1)
