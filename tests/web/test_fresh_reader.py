@@ -27,3 +27,62 @@ def test_the_heat_network_cost_reads_per_year_in_the_readers_language(db):
             rows = calculation(synergy, hidden=False)["eur"]
         network = [r["how"] for r in rows if "km ×" in r["how"]]
         assert network and per_year in network[0] and other not in network[0], (lang, [r["how"] for r in rows])
+
+
+def _producer_of_cement_plants():
+    from boucle.matching.knowledge.infer import output_rules
+    from boucle.materials.taxonomy import get_class
+
+    key = next(r.class_key for r in output_rules() if r.naf_prefix.startswith("23.5"))
+    return key, get_class(key).label("fr")
+
+
+def test_a_company_searches_suppliers_by_a_materials_name(as_persona):
+    """The sourcing page's « matière » mode answered « matière Laitier d'aciérie … inconnue. Clés acceptées
+    (extrait) : absorbents_rags, acetone… — la liste complète : boucle materials list » to the very name it
+    shows elsewhere; its reasons read « utilise habituellement steel_slag »."""
+    from urllib.parse import quote
+
+    key, label = _producer_of_cement_plants()
+    client = as_persona("member_b")
+    page = client.get(f"/fournisseurs/?mode=material&q={quote(label)}&near=50.63,3.06&radius_km=50",
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Fabrication de ciment" in page and "role=\"alert\"" not in page
+    main = page[page.find("<main"):page.find("</main>")]
+    assert key not in main.replace(f'value="{key}"', ""), main[:3000]
+    assert f'<option value="{label}">' in main  # the names to choose from
+
+    page = client.get("/fournisseurs/?mode=material&q=zzz-inconnue&near=50.63,3.06&radius_km=50",
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "non reconnue" in page and "materials list" not in page and "absorbents_rags" not in page
+
+
+def test_the_substitutes_page_points_to_its_list_not_to_the_command_line(as_persona):
+    page = as_persona("member_b").get("/fournisseurs/substitutions/?material=zzz-inconnue",
+                                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "non reconnue" in page and "materials list" not in page
+
+
+def test_an_import_refusing_a_unit_names_the_kind_in_words_and_the_units_that_fit(db, tmp_path):
+    """« unit: m3 ne convient pas à un flux de type energy »: the kind's key in a French sentence, and no
+    hint of what would do."""
+    from boucle.flows.importers import import_flows
+    from boucle.testing import make_site
+
+    make_site("Centrale", external_id="EXT-1")
+    path = tmp_path / "flows.csv"
+    path.write_text("site_id,direction,label,kind,quantity,unit,period\nEXT-1,offer,Chaleur,energy,10,m3,year\n",
+                    encoding="utf-8")
+    with translation.override("fr"):
+        [(line, reason)] = import_flows(path).rejected
+    assert line == 2 and "énergie" in reason and "MWh, kWh, GJ" in reason and "type energy" not in reason
+    with translation.override("en"):
+        [(line, reason)] = import_flows(path).rejected
+    assert "does not suit" in reason and "energy / heat" in reason and "MWh, kWh, GJ" in reason, reason
+
+
+def test_the_flow_form_says_which_units_fit_the_kind(as_persona, world):
+    page = as_persona("member_a").post("/espace/flux/nouveau/", {
+        "site": world.sites["A"].pk, "direction": "offer", "kind": "energy", "label": "Vapeur", "quantity": "100",
+        "unit": "t", "period": "year"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "ne convient pas à ce type de flux : choisissez MWh, kWh, GJ." in page

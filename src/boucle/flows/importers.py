@@ -472,8 +472,12 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
                 except ValueError as exc:
                     raise F.CellError(f"unit: {exc}") from None
                 if units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
-                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type %(kind)s")
-                                      % {"unit": unit, "kind": kind})
+                    from boucle.web.words import kind_label  # the kind in the reader's words, not its key
+
+                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type « %(kind)s » ; unités "
+                                        "possibles : %(units)s")
+                                      % {"unit": unit, "kind": kind_label(kind),
+                                         "units": ", ".join(units.units_for_kind(kind))})
             if quantity is not None and not unit:
                 raise F.CellError(_("unit: obligatoire quand quantity est donnée"))
             period = F.choice("period", row.get("period", ""), PERIODS, default="year")
