@@ -86,3 +86,24 @@ def test_the_flow_form_says_which_units_fit_the_kind(as_persona, world):
         "site": world.sites["A"].pk, "direction": "offer", "kind": "energy", "label": "Vapeur", "quantity": "100",
         "unit": "t", "period": "year"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "ne convient pas à ce type de flux : choisissez MWh, kWh, GJ." in page
+
+
+def test_why_the_co2e_is_not_computed_reads_as_one_french_sentence(world, as_persona):
+    """Spent solvents assumed incinerated: « … ne sont pas chiffrées : Production de matière vierge évitée : aucun
+    facteur …; élimination évitée … » — a capital after the colon and an English « ; » between the parts."""
+    from boucle.impact.engine import exchange_breakdown
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+
+    balance = exchange_breakdown("spent_solvents", 6900.0, "t", 0.1, baseline_route="incineration")
+    assert balance.co2e_avoided_t is None  # several terms lack a factor: their reasons are joined
+    regenerator = make_site("Régénérateur", lat=50.63, lon=3.06, commune="59350", naf="38.22Z")
+    solvents = make_flow(world.sites["B"], "Solvants usés", quantity=6900, unit="t", material_class="spent_solvents",
+                         current_route="incineration")
+    syn = Synergy.objects.create(offer=solvents, need_site=regenerator, inferred=True, material_class="spent_solvents",
+                                 distance_km=0.1, score=0.6, quantity_t=6900.0, tonnes_diverted=6900.0)
+    html = as_persona("facilitator_t").get(f"/synergies/{syn.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    why = html[html.index('id="co2e-why"'):].split("</p>", 1)[0].split(">", 1)[1].replace("\xa0", " ")
+    after = why.split("chiffrées", 1)[1].lstrip(" :")
+    assert after[:1].islower() and ";" in after and " ;" in after and not any(
+        c + ";" in after for c in "abcdefghijklmnopqrstuvwxyzéè)"), why
