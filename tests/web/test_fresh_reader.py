@@ -107,3 +107,11 @@ def test_why_the_co2e_is_not_computed_reads_as_one_french_sentence(world, as_per
     after = why.split("chiffrées", 1)[1].lstrip(" :")
     assert after[:1].islower() and ";" in after and " ;" in after and not any(
         c + ";" in after for c in "abcdefghijklmnopqrstuvwxyzéè)"), why
+
+
+def test_the_market_value_line_has_one_colon(world, as_persona):
+    """« Valeur marchande de la matière (…) : non disponible : aucun prix de marché cité n'est fourni »."""
+    html = as_persona("facilitator_t").get(f"/synergies/{world.synergies['ab'].pk}/",
+                                           HTTP_ACCEPT_LANGUAGE="fr").content.decode().replace("\xa0", " ")
+    line = html[html.index("Valeur marchande"):].split("</p>", 1)[0]
+    assert line.count(" : ") == 1 and "non disponible (aucun prix de marché cité)" in line, line
