@@ -115,3 +115,11 @@ def test_the_market_value_line_has_one_colon(world, as_persona):
                                            HTTP_ACCEPT_LANGUAGE="fr").content.decode().replace("\xa0", " ")
     line = html[html.index("Valeur marchande"):].split("</p>", 1)[0]
     assert line.count(" : ") == 1 and "non disponible (aucun prix de marché cité)" in line, line
+
+
+def test_the_maps_count_names_areas_not_units(as_persona, world):
+    """« 73 unités sur 92 ont une valeur publiée » under a legend in t/an read as a quantity of units."""
+    public = as_persona("anonymous").get("/observatoire/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "{n} intercommunalités sur {k} ont une valeur publiée" in public and "unités sur" not in public
+    english = as_persona("anonymous").get("/observatoire/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "{n} of {k} intercommunalities have a published value" in english
