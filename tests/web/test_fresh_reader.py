@@ -123,3 +123,20 @@ def test_the_maps_count_names_areas_not_units(as_persona, world):
     assert "{n} intercommunalités sur {k} ont une valeur publiée" in public and "unités sur" not in public
     english = as_persona("anonymous").get("/observatoire/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "{n} of {k} intercommunalities have a published value" in english
+
+
+def test_a_facilitator_told_of_an_interest_reads_what_to_do_not_what_stays_hidden(world, as_persona):
+    """The facilitator's notice read the companies' one: « une synergie qui vous concerne. Les coordonnées des deux
+    entreprises ne sont dévoilées que si l'autre répond … » — to someone who sees both and has to act."""
+    from boucle.notifications.models import Notification
+
+    syn = world.synergies["ab"]
+    as_persona("member_a").post(f"/synergies/{syn.pk}/interet/", {"answer": "yes"})
+    to_facilitator = Notification.objects.get(user=world.users["facilitator_t"]).body
+    to_company = Notification.objects.get(user=world.users["member_b"]).body
+    assert "proposez la mise en relation" in to_facilitator and "vous concerne" not in to_facilitator
+    assert "pas encore de compte" not in to_facilitator  # B has members: they were told
+    assert "ne sont dévoilées que si" in to_company
+    as_persona("member_a").post(f"/synergies/{world.synergies['ca'].pk}/interet/", {"answer": "yes"})
+    latest = Notification.objects.filter(user=world.users["facilitator_t"]).order_by("-pk").first().body
+    assert "pas encore de compte sur Boucle : prenez contact avec elle" in latest  # C has no member
