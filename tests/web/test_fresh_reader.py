@@ -140,3 +140,20 @@ def test_a_facilitator_told_of_an_interest_reads_what_to_do_not_what_stays_hidde
     as_persona("member_a").post(f"/synergies/{world.synergies['ca'].pk}/interet/", {"answer": "yes"})
     latest = Notification.objects.filter(user=world.users["facilitator_t"]).order_by("-pk").first().body
     assert "pas encore de compte sur Boucle : prenez contact avec elle" in latest  # C has no member
+
+
+def test_a_file_missing_a_column_names_the_unknown_ones_it_has_instead(db, tmp_path):
+    """« colonnes obligatoires manquantes : direction » for a file whose header reads « direcion »."""
+    import pytest
+
+    from boucle.flows.importers import import_flows
+    from boucle.flows.tabular import FileFormatError
+
+    path = tmp_path / "flows.csv"
+    path.write_text("site_id,direcion,label\nEXT-1,offer,Palettes\n", encoding="utf-8")
+    with translation.override("fr"), pytest.raises(FileFormatError) as refused:
+        import_flows(path)
+    assert "manquantes : direction" in str(refused.value) and "ne connaît pas : direcion" in str(refused.value)
+    with translation.override("en"), pytest.raises(FileFormatError) as refused:
+        import_flows(path)
+    assert "missing required columns: direction" in str(refused.value) and "not know: direcion" in str(refused.value)

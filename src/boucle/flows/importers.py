@@ -115,9 +115,14 @@ def _length(model, field: str) -> int:
 
 def _check_header(header, known, required, report):
     missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c and c not in known]
     if missing:
-        raise FileFormatError(_("colonnes obligatoires manquantes : %(columns)s") % {"columns": ", ".join(missing)})
-    report.unknown_columns = [c for c in header if c and c not in known]
+        text = _("colonnes obligatoires manquantes : %(columns)s") % {"columns": ", ".join(missing)}
+        if unknown:  # most often the missing one, misspelt: say which the file has instead
+            text += " " + _("(colonnes du fichier que Boucle ne connaît pas : %(columns)s)") % {
+                "columns": ", ".join(unknown[:10])}
+        raise FileFormatError(text)
+    report.unknown_columns = unknown
 
 
 def identified_rows(table, report: "Report", parse, *, max_rows: int | None = None) -> list[tuple[str, dict]]:
