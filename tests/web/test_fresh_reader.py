@@ -157,3 +157,14 @@ def test_a_file_missing_a_column_names_the_unknown_ones_it_has_instead(db, tmp_p
     with translation.override("en"), pytest.raises(FileFormatError) as refused:
         import_flows(path)
     assert "missing required columns: direction" in str(refused.value) and "not know: direcion" in str(refused.value)
+
+
+def test_the_suppliers_list_in_csv_reads_in_the_readers_spreadsheet(as_persona):
+    """« 7.0 » in the suppliers' CSV (« ; » between cells, French headers) while every other export writes « 7,0 »."""
+    client = as_persona("member_a")
+    url = "/fournisseurs/?mode=naf&q=23.51&near=50.6,3.0&radius_km=50&format=csv"
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode("utf-8-sig").splitlines()
+    distance = french[1].split(";")[4]
+    assert french[0].startswith("Établissement;") and "," in distance and "." not in distance, french[:2]
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8-sig").splitlines()
+    assert english[0].startswith("Establishment,") and "." in english[1].split(",")[4], english[:2]

@@ -35,7 +35,13 @@ def search_page(request):
         table += [[r["name"], r["site_id"] or "", r["naf"], r["naf_label"], r["distance_km"], r["commune"] or "",
                    _("oui") if r["on_platform"] else _("non"), r["why"]] for r in rows]
         if fmt == "csv":
-            body = ("\ufeff" + spreadsheets.csv_text(table, delimiter=";")).encode("utf-8")
+            from django.utils.translation import get_language
+
+            from boucle.observatory.columns import csv_number  # « 7,5 » in a French spreadsheet, like every export
+
+            french = not (get_language() or "fr").startswith("en")
+            table = [[csv_number(v, french) for v in row] for row in table]
+            body = ("\ufeff" + spreadsheets.csv_text(table, delimiter=";" if french else ",")).encode("utf-8")
             response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(spreadsheets.xlsx_bytes([(_("Fournisseurs proches"), table)]), content_type="application/vnd.openxmlformats-officedocument"
