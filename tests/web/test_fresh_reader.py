@@ -168,3 +168,18 @@ def test_the_suppliers_list_in_csv_reads_in_the_readers_spreadsheet(as_persona):
     assert french[0].startswith("Établissement;") and "," in distance and "." not in distance, french[:2]
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8-sig").splitlines()
     assert english[0].startswith("Establishment,") and "." in english[1].split(",")[4], english[:2]
+
+
+def test_a_refused_form_says_what_happened_in_the_sites_page(db, world):
+    """A form sent from a page opened before logging in elsewhere got Django's bare « Interdit (403) — La
+    vérification CSRF a échoué » on a grey page, in no design and with no way back."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["facilitator_t"])
+    page = client.post("/animation/import/", {"what": "flows"}, HTTP_ACCEPT_LANGUAGE="fr")
+    html = page.content.decode()
+    assert page.status_code == 403 and "Le formulaire n'a pas pu être envoyé" in html and "rien n'a été enregistré" in html
+    assert 'class="site-header"' in html and "CSRF" not in html
+    english = client.post("/animation/import/", {"what": "flows"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The form could not be sent" in english
