@@ -205,3 +205,14 @@ def test_a_companys_impact_table_brackets_one_engaged_synergy_as_its_card_does(w
     engaged = table.split("Estimé (engagées)", 1)[1].split("</tr>", 1)[0]
     cells = re.findall(r"<td>(.*?)</td>", engaged)
     assert " à " in card_tonnes and cells[1] == card_tonnes, (card_tonnes, cells)
+
+
+def test_a_forms_address_opened_as_a_page_is_not_a_blank_page(world, as_persona):
+    """« /deconnexion/ » from a bookmark, a synergy's « intérêt » address pasted in the bar: 405 and a white page."""
+    client = as_persona("member_a")
+    for url in ("/deconnexion/", f"/synergies/{world.synergies['ab'].pk}/interet/"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+        assert page.status_code == 405 and "POST" in page["Allow"], url
+        assert "Cette adresse n'est pas une page" in page.content.decode() and 'class="site-header"' in page.content.decode()
+    english = client.get("/deconnexion/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This address is not a page" in english
