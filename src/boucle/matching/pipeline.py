@@ -546,6 +546,18 @@ def class_info() -> eng.ClassInfo:
     )
 
 
+def reach_km(class_keys, radius_km: float) -> float:
+    """How far the matching looks for a partner of a flow of these classes: the search radius, or the
+    class's own limit when shorter (heat 5 km, steam and cold 3 km, water 20 km: ``ClassInfo.max_distance_km``,
+    which :func:`.engine.pair_radius_km` applies to every pair); the largest over the classes given, the
+    radius when none is known."""
+    keys = _classes()[0]
+    limits = class_info().max_distance_km
+    reach = [min(radius_km, float(limits[keys.index(k)])) if not math.isnan(limits[keys.index(k)]) else radius_km
+             for k in dict.fromkeys(class_keys) if k in keys]
+    return max(reach) if reach else radius_km
+
+
 @lru_cache(maxsize=1)
 def compatibility() -> eng.Compatibility:
     """Identity, the substitutions of the impact recipes (scrap for primary steel, FGD gypsum for
