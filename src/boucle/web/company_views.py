@@ -301,14 +301,40 @@ def company_synergies(request):
     return render(request, "web/company/synergies.html", {"cards": cards})
 
 
+def _history(user, synergy, card) -> list[dict]:
+    """The synergy's history, oldest first: its status changes, each company's answer (« oui » : it accepts to
+    meet the other; from ``InterestAnswer``, the one write path's log) and the reveal, in words. The facilitator
+    reads both companies' answers and who gave them; a company reads its own answers only (the other's stays
+    its own, as on the card), and the other company by its name only once it may see it."""
+    mine = services.sides_of(user, synergy)
+    steer = card["can_steer"]
+    entries = [{"at": c.at, "kind": "status", "from_status": c.from_status, "to_status": c.to_status,
+                "reason": c.reason} for c in synergy.status_log.all()]
+    for a in synergy.answers.select_related("author"):
+        if not steer and a.side not in mine:
+            continue
+        site = card[a.side]["site"]
+        if site["anonymous"]:
+            who = _("L'entreprise qui offre la matière") if a.side == "offer" else _("L'entreprise qui en a besoin")
+        else:
+            who = site["company"]
+        text = (_("%(company)s a accepté la mise en relation") if a.yes
+                else _("%(company)s a décliné la mise en relation")) % {"company": who}
+        if steer and a.author is not None:
+            text = _("%(answer)s (réponse de %(person)s)") % {
+                "answer": text, "person": a.author.get_full_name() or a.author.username}
+        entries.append({"at": a.at, "kind": "answer", "text": text})
+    entries += [{"at": r.at, "kind": "answer",
+                 "text": _("Les deux entreprises ont accepté : chacune voit maintenant qui est l'autre.")}
+                for r in synergy.reveals.all()]
+    return sorted(entries, key=lambda e: e["at"])
+
+
 @login_required
 def synergy_detail(request, pk):
     synergy = get_object_or_404(services.visible_synergies(request.user), pk=pk)
     card = synergy_card(request.user, synergy)
-    log = list(synergy.status_log.select_related("author")) if card["can_steer"] or card["can_answer"] else []
-    for change in log:
-        change.from_label = STATUS_LABELS.get(change.from_status, change.from_status)
-        change.to_label = STATUS_LABELS.get(change.to_status, change.to_status)
+    log = _history(request.user, synergy, card) if card["can_steer"] or card["can_answer"] else []
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
     from .facilitator_views import status_choices, waiting_for_agreement
 
