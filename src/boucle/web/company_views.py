@@ -321,7 +321,7 @@ def _history(user, synergy, card) -> list[dict]:
         text = (_("%(company)s a accepté la mise en relation") if a.yes
                 else _("%(company)s a décliné la mise en relation")) % {"company": who}
         if steer and a.author is not None:
-            text = _("%(answer)s (réponse de %(person)s)") % {
+            text = _("%(answer)s (réponse donnée par %(person)s)") % {
                 "answer": text, "person": a.author.get_full_name() or a.author.username}
         entries.append({"at": a.at, "kind": "answer", "text": text})
     entries += [{"at": r.at, "kind": "answer",
