@@ -134,3 +134,11 @@ def test_the_page_the_api_and_the_command_give_the_same_euros_for_a_pair_to_a_re
     wrong = client.get(f"/api/impact?{query}&receiver_naf=recycleur")
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["query", "receiver_naf"]
     assert "n'est pas un code NAF" in wrong.json()["detail"][0]["msg"]
+
+
+def test_the_receivers_naf_code_is_documented_in_the_openapi_schema(territory):
+    schema = territory["client"].get("/api/openapi.json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/impact"]["get"]["parameters"]}
+    assert "receiver_naf" in params and not params["receiver_naf"].get("required")
+    described = params["receiver_naf"].get("description") or params["receiver_naf"]["schema"].get("description", "")
+    assert "waste operator" in described and "boucle impact --receiver-naf" in described
