@@ -20,7 +20,7 @@ from boucle.sourcing.engine import bounding_box
 from .flow_forms import FlowForm
 from .synergy_figures import calculation
 from .impact import impact_summary
-from .present import KIND_LABELS, STATUS_LABELS, _lang, material_classes, synergy_card
+from .present import KIND_LABELS, _lang, material_classes, synergy_card
 from .words import number
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
