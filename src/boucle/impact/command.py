@@ -182,6 +182,14 @@ def _resells(code: str | None) -> bool:
     return bool(code) and is_waste_operator(code, None)
 
 
+def _treats_hazardous(code: str | None) -> bool:
+    """The receiver treats and disposes of hazardous waste (the matching's rule, ``additionality.value_pairs``): its
+    own gate fee replaces today's disposal fee, no euros known."""
+    from boucle.matching.knowledge.infer import is_hazardous_waste_treater
+
+    return bool(code) and is_hazardous_waste_treater(code, None)
+
+
 def handle(args) -> int:
     try:
         key = args.material or class_for_ewc(args.ewc)
@@ -190,7 +198,8 @@ def handle(args) -> int:
                                ewc=normalise_ewc(args.ewc) if args.ewc else None,
                                supply_temperature_c=args.supply_temperature,
                                need_temperature_c=args.need_temperature,
-                               fuel_receiver=_naf(args.receiver_naf), waste_receiver=_resells(args.receiver_naf))
+                               fuel_receiver=_naf(args.receiver_naf), waste_receiver=_resells(args.receiver_naf),
+                               disposal_receiver=_treats_hazardous(args.receiver_naf))
     except (KeyError, ValueError) as exc:
         from boucle.cli import use_language
         from boucle.messages import translate
