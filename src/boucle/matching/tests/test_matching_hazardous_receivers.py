@@ -112,3 +112,14 @@ def test_hazardous_products_and_scrap_reach_the_activity_that_uses_them(label, g
     sites = [_site("giver", giver, 0.0), _site("user", receiver, 1.0), _site("food", "10.51", 0.5)]
     flow = FlowIn("o", "giver", "offer", label=label, hazardous=True)
     assert [p.need_site_id for p in propose(sites, [flow])] == ["user"]
+
+
+def test_the_flow_page_says_why_when_no_authorised_receiver_is_around():
+    from boucle.matching.pipeline import why_no_receiver
+
+    works = _site("works", "42.11", 0.0)
+    asphalt = FlowIn("o", "works", "offer", label="Fraisats d'enrobés goudronneux", ewc_code="170301", hazardous=True)
+    around = [_site("road", "42.11", 0.5), _site("landfill", "38.21", 1.0)]
+    assert why_no_receiver(asphalt, works, around) == ["hazardous_no_receiver"]
+    # a hazardous-waste treater nearby takes it: the next run proposes it
+    assert why_no_receiver(asphalt, works, [*around, _site("treater", "38.22", 2.0)]) == ["not_run_yet"]
