@@ -463,15 +463,18 @@ def _partial_profile(index: dict[str, tuple[Rule, ...]], code: str, excluded) ->
     """Typical needs of a division or group: each class's needs averaged over its NACE classes (a
     class without the need counts 0), with the rule of the class that holds it most strongly."""
     leaves = classes_of(code)
-    total: dict[str, float] = {}
+    total: dict[tuple[str, bool], float] = {}
     rule: dict[str, InferredNeed] = {}
     for leaf in leaves:
         for key, need in _apply_code(index, leaf, excluded(leaf)).items():
-            total[key] = total.get(key, 0.0) + need.weight
+            # a rule that only hazardous offers meet is averaged apart: it is kept only where no other rule is
+            part = (key, hazardous_only(need.rule_id))
+            total[part] = total.get(part, 0.0) + need.weight
             cur = rule.get(key)
             if _prefer(need.weight, need.rule_id, cur):
                 rule[key] = need
-    return {k: InferredNeed(k, total[k] / len(leaves), rule[k].rule_id, rule[k].source, rule[k].grade) for k in total}
+    return {k: InferredNeed(k, total[(k, hazardous_only(r.rule_id))] / len(leaves), r.rule_id, r.source, r.grade)
+            for k, r in rule.items()}
 
 
 def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: frozenset()) -> list[InferredNeed]:
