@@ -102,7 +102,9 @@ class Offers:
 class Needs:
     """What sites look for. ``quantity_t`` is nan when unknown; ``inferred``
     marks needs guessed from the activity (NAF) rather than declared;
-    ``accepts_hazardous`` says the site is authorised to receive hazardous waste;
+    ``accepts_hazardous`` says the site is authorised to receive hazardous waste; ``resale`` that the
+    site is a waste operator, which prepares the material and sells it on: no virgin purchase avoided
+    in the euros of its pairs (``LinearImpact``'s ``eur_resale_per_unit``);
     ``hazardous_only`` marks a need that only a hazardous offer may meet (a hazardous-waste
     treater takes the insulation or tar-bound asphalt with dangerous substances, not the inert kind);
     ``hazardous_same_class``, one a hazardous offer meets only with its own class: the site may
@@ -116,6 +118,7 @@ class Needs:
     inferred: np.ndarray | None = None
     confidence: np.ndarray | None = None
     accepts_hazardous: np.ndarray | None = None
+    resale: np.ndarray | None = None
     hazardous_only: np.ndarray | None = None
     hazardous_same_class: np.ndarray | None = None
 
@@ -129,6 +132,7 @@ class Needs:
         _set(self, "inferred", _column(self.inferred, n, bool, False))
         _set(self, "confidence", _column(self.confidence, n, np.float64, 1.0))
         _set(self, "accepts_hazardous", _column(self.accepts_hazardous, n, bool, False))
+        _set(self, "resale", _column(self.resale, n, bool, False))
         _set(self, "hazardous_only", _column(self.hazardous_only, n, bool, False))
         _set(self, "hazardous_same_class", _column(self.hazardous_same_class, n, bool, False))
 
