@@ -553,5 +553,7 @@ def _write_flows(parsed, report, source):
             creates.append(obj)
         elif action == "update":
             obj.save()
+    for obj in creates:  # bulk_create does not call save()
+        obj.refresh_declared_total()
     Flow.objects.bulk_create(creates, batch_size=500)
     report.written = True

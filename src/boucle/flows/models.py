@@ -85,8 +85,26 @@ class Site(models.Model):
         return self.company.published
 
 
+def takeable_offer(prefix: str = "") -> Q:
+    """An offer someone can take: not a yearly total over several wastes (``Flow.declared_total``).
+    ``prefix`` reaches the flows from another model (``"flows__"`` from a site). The one filter behind
+    every count and sum of offers (pages, observatory, exports, toile, sourcing)."""
+    return Q(**{f"{prefix}direction": "offer", f"{prefix}declared_total": False})
+
+
+class FlowQuerySet(models.QuerySet):
+    def offers(self):
+        """Offers anyone can take: declared totals (information about a site) left out."""
+        return self.filter(takeable_offer())
+
+    def declared_totals(self):
+        return self.filter(declared_total=True)
+
+
 class Flow(models.Model):
     """Something a site throws away or has too much of (offer), or takes in (need)."""
+
+    objects = FlowQuerySet.as_manager()
 
     class Direction(models.TextChoices):
         OFFER = "offer", "offre"
@@ -137,6 +155,10 @@ class Flow(models.Model):
     external_id = models.CharField(max_length=120, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_values = models.JSONField(default=dict, blank=True, help_text="The values as last imported.")
+    declared_total = models.BooleanField(
+        default=False, editable=False,
+        help_text="A yearly total over several wastes (iREP's « Déchets dangereux (total déclaré) »): information "
+                  "about the site, never an offer; set from the label on save (``refresh_declared_total``).")
     declared_at = models.DateTimeField(auto_now_add=True, null=True, blank=True,
                                        help_text="When the flow was first recorded (empty for flows older than this field).")
 
@@ -153,6 +175,26 @@ class Flow(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.label}"
+
+    def refresh_declared_total(self) -> bool:
+        """Set ``declared_total`` as the matching reads the flow (``pipeline.not_matchable``): a label that
+        is a total over several materials, unless a person chose its class (form, file, correction)."""
+        from boucle.materials.classify import is_total_label
+
+        from .importers import class_chosen
+
+        total = is_total_label(self.label) and not class_chosen(self.material_confidence)
+        if total and self.pk is not None:
+            total = not self.corrections.filter(field="material_class").exists()
+        self.declared_total = total
+        return total
+
+    def save(self, *args, **kwargs):
+        self.refresh_declared_total()
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"label", "material_class", "material_confidence"} & set(fields):
+            kwargs["update_fields"] = {*fields, "declared_total"}
+        super().save(*args, **kwargs)
 
 
 class Correction(models.Model):

@@ -372,6 +372,10 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     # already recovered today (recycled, spread): nothing avoided whatever the recipe, only the transport counts
     already_recovered = credit == "none" and info.flow_kind == "material"
     valued = recipe is not None or fuel is not None or already_recovered
+    # a waste operator (not a disposal site) takes the material to prepare and resell it: without a substitution
+    # recipe there is no CO2e to count, but the offer's site still saves its avoided disposal fee (RESOLD)
+    resold_no_recipe = recipe is None and waste_receiver and not disposal_receiver and fuel is None and \
+        info.flow_kind == "material" and not already_recovered
 
     terms: list[Term] = []
     cost_terms: list[Term] = []
@@ -497,10 +501,13 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                                                  None if Q is None else Q * s, base))
                     cost_terms.append(_cost_term("processing_cost", -1, tables, "processing_cost",
                                                  processing_price_key(tables, recipe), Q, base))
+        elif resold_no_recipe:
+            cost_terms.append(_zero_term("avoided_purchase", "EUR", RESOLD, Q, base))
+            cost_terms.append(_zero_term("processing_cost", "EUR", RESOLD, Q, base))
     if not is_heat:
         cost_terms.append(_cost_term("transport_cost", -1, tables, "transport_cost", mode, t_km, "t.km"))
-    eur = _sum(cost_terms) if valued else None
-    if not valued:
+    eur = _sum(cost_terms) if valued or resold_no_recipe else None
+    if not (valued or resold_no_recipe):
         reasons["eur_saved"] = no_recipe
     elif eur is None:
         reasons["eur_saved"] = q.reason or _first_reason(cost_terms)

@@ -103,6 +103,12 @@ def compile_model(tables: Tables) -> ImpactModel:
                     gain[i, j], gross[i, j], eur[i, j], eur_resale[i, j] = 0.0, 0.0, 0.0, 0.0
         recipe = tables.default_recipe(key)
         if recipe is None:
+            if info.flow_kind == "material":  # a waste operator resells it: the avoided disposal fee only
+                for j, route in enumerate(routes):
+                    if credit[j] in ("none", "virgin_only"):
+                        eur_resale[i, j] = 0.0
+                    elif fee := tables.price("disposal_fee", f"{route}:{info.fee_class}"):
+                        eur_resale[i, j] = fee.eur_default
             continue
         s = recipe.substitution_ratio
         v = per_base_kg(tables, recipe.virgin_factor_id, base)

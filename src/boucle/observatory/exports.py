@@ -25,7 +25,7 @@ INDICATOR_COLUMNS = ["schema_version", "territory_level", "territory_code", "ter
                      "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value"]
 FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc", "quantity_per_year", "unit",
                 "illustrative", "confidential", "site_id", "site_name", "company", "naf", "commune", "epci", "lat",
-                "lon", "hazardous"]
+                "lon", "hazardous", "declared_total"]
 SYNERGY_COLUMNS = ["synergy_id", "status", "material_class", "offer_site", "offer_company", "offer_commune",
                    "need_site", "need_company", "need_commune", "inferred", "distance_km", "quantity_t",
                    "estimated_tonnes_diverted", "estimated_co2e_avoided_t", "estimated_eur_saved", "score", "unit",
@@ -81,12 +81,14 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
                         material_class=f["material_class"]))
     for f in doc["flows_by_kind"]:
         rows.append(row("declared_quantity", f["quantity"], direction=f["direction"], kind=f["kind"], unit=f["unit"]))
+    for f in doc.get("declared_totals", []):
+        rows.append(row("declared_total_quantity", f["quantity"], unit=f["unit"]))
+        rows.append(row("declared_total_flows", f["flows"], unit=f["unit"]))
     for status, n in doc["synergies"]["by_status"].items():
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:
         rows.append(row("synergies_reached", stage["reached"], status=stage["status"]))
-    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3", "mwh": "MWh",
-             "m3": "m3"}
+    units = {"tonnes_diverted": "t", "co2e_avoided_t": "tCO2e", "eur_saved": "EUR", "water_m3": "m3", "mwh": "MWh"}
     for basis, metrics in doc["impacts"].items():
         for metric, value in metrics.items():
             rows.append(row(metric, value, basis=basis, unit=units[metric]))
@@ -184,7 +186,8 @@ def flow_rows(ref) -> list[dict]:
              "site_id": f.site.site_id, "site_name": f.site.name, "company": f.site.company.name,
              "naf": f.site.naf_id or "", "commune": f.site.commune_id or "",
              "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon,
-             "hazardous": is_hazardous(f.hazardous, f.ewc.hazardous if f.ewc else None, f.material_class)}
+             "hazardous": is_hazardous(f.hazardous, f.ewc.hazardous if f.ewc else None, f.material_class),
+             "declared_total": f.declared_total}
             for f in qs]
 
 

@@ -21,6 +21,9 @@ A key is a tuple whose first item names the family:
 * ``("needs", "total" | "local")`` needs, and needs with a synergy, a candidate
   offer or a directory establishment that usually produces the material (other than the need's
   own site; ``sourcing.services.needs_with_source``) within the sourcing radius;
+* ``("declared_total_q" | "declared_total_n", unit)`` yearly totals over several wastes (``Flow.declared_total``,
+  iREP's « Déchets dangereux (total déclaré) »): information about a site, never an offer, so kept out of
+  ``flow_q`` and ``direction_n``;
 * ``("companies", "declaring" | "in_synergies" | "with_sites")`` distinct companies (``DISTINCT``);
   ``("sites",)`` open sites; ``("direction_n", direction)`` flows per direction.
 
@@ -42,9 +45,9 @@ FUNNEL = ("suggested", "contacted", "in_discussion", "trial", "running")
 # one is only known to have been suggested.
 STAGE_OF_STATUS = {"suggested": 0, "contacted": 1, "in_discussion": 2, "trial": 3, "running": 4, "stopped": 4,
                    "declined": 0}
-# mwh and m3: energy and volume moved, each in its own unit (the potential's quantities are never added
-# across kinds); water_m3 is the water reused, as verified outcomes record it.
-IMPACT_METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3", "mwh", "m3")
+# mwh: energy moved, in its own unit (the potential's quantities are never added across kinds); water_m3:
+# the water reused (water is the only kind counted in m3), the one water figure of pages, exports and report.
+IMPACT_METRICS = ("tonnes_diverted", "co2e_avoided_t", "eur_saved", "water_m3", "mwh")
 BASES = ("estimated", "potential", "verified")
 
 
@@ -294,6 +297,9 @@ def present(figures: dict[tuple, Figure], public: bool) -> dict:
                       "with_sites": val(("companies", "with_sites"))},
         "sites": val(("sites",)),
         "flow_counts": {"offer": val(("direction_n", "offer")), "need": val(("direction_n", "need"))},
+        "declared_totals": [{"unit": k[1], "quantity": val(k), "flows": val(("declared_total_n", k[1])),
+                             "companies": count(k)}
+                            for k in sorted(k for k in figures if k[0] == "declared_total_q")],
     }
 
 

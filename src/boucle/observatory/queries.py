@@ -28,7 +28,7 @@ from boucle.territories.models import Commune
 
 from . import indicators as ind
 
-SCHEMA_VERSION = "2.0"  # 2.0: `potential` is the optimal allocation (was: each offer at its best suggestion); mwh, m3 added
+SCHEMA_VERSION = "3.0"  # 3.0: declared totals apart from offers, `m3` (a second name of water_m3) removed; 2.0: `potential` is the optimal allocation (was: each offer at its best suggestion); mwh, m3 added
 OPEN = {lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifecycle.TRIAL, lifecycle.RUNNING}
 ENGAGED = lifecycle.ACTIVE | {lifecycle.STOPPED}
 
@@ -197,10 +197,20 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
                             communes_list, [key]) for key in (("sites",), ("companies", "with_sites"))]
     lat, lon = site["lat"].astype(float), site["lon"].astype(float)
     full_scan = inside.sum() > FULL_SCAN_SHARE * site.size
-    base = Flow.objects.filter(_period_q(period)).order_by()
+    base = Flow.objects.filter(_period_q(period), declared_total=False).order_by()
     scope = base if full_scan else base.filter(_in(communes, "site__commune"))
+    # A yearly total over several wastes is information about its site, never an offer: counted apart
+    # (its own figure), out of the offers, the flows by material and the sources of the needs.
+    totals, t_declaring = _declared_total_facts(Flow.objects.declared_totals().filter(_period_q(period))
+                                                .order_by(), communes, full_scan, site, s_commune, inside,
+                                                communes_list)
+    site_parts += totals
     flows, enums = _fetch_flows(scope)
     if not flows:
+        if t_declaring.size:
+            site_parts.append(ind.Facts(s_commune[t_declaring], site["company"][t_declaring],
+                                        np.zeros(t_declaring.size, dtype=np.int64), np.ones(t_declaring.size),
+                                        communes_list, [("companies", "declaring")]))
         return site_parts
     key, fine = _flow_keys(flows, enums)
     flow_site = np.fromiter(map(itemgetter(0), flows), dtype=np.int64, count=len(flows))
@@ -234,6 +244,7 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
                            count[ok].astype(float), communes_list, [("direction_n", "offer"), ("direction_n", "need")]))
     declaring = np.zeros(site.size, dtype=bool)
     declaring[row] = True  # one fact per site with a flow: the roll-up counts each company once
+    declaring[t_declaring] = True  # a site that declared only a total did declare
     n = int(declaring.sum())
     parts.append(ind.Facts(s_commune[declaring], site["company"][declaring], np.zeros(n, dtype=np.int64), np.ones(n),
                            communes_list, [("companies", "declaring")]))
@@ -242,8 +253,7 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
         need_material = np.where(has_material[keep][need], m_code[keep][need], -2)
         if offer_pool is None:
             wanted = [m_labels[c] for c in np.unique(need_material[need_material >= 0]).tolist()]
-            pool = _fetch(Flow.objects.filter(_period_q(period), direction=Flow.Direction.OFFER,
-                                              material_class__in=wanted).order_by()
+            pool = _fetch(Flow.objects.offers().filter(_period_q(period), material_class__in=wanted).order_by()
                           .values_list("site_id", "material_class"))
             p_site = np.asarray([p[0] for p in pool], dtype=np.int64)
             p_row, ok = _site_rows(site["id"], p_site)
@@ -275,6 +285,28 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
         parts.append(ind.Facts(c_local, co_local, np.zeros(c_local.size, dtype=np.int64), np.ones(c_local.size),
                                communes_list, [("needs", "local")]))
     return parts
+
+
+def _declared_total_facts(qs, communes, full_scan, site, s_commune, inside, communes_list):
+    """Declared totals (``Flow.declared_total``) as their own figures, per unit: ``("declared_total_q",
+    unit)`` quantity per year and ``("declared_total_n", unit)`` flows; and the rows (in ``site``) of the
+    territory's sites that declared one."""
+    if not full_scan:
+        qs = qs.filter(_in(communes, "site__commune"))
+    rows = _fetch(qs.values_list("site_id", "quantity_base", "base_unit"))
+    if not rows:
+        return [], np.zeros(0, dtype=np.int64)
+    t_site = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=len(rows))
+    row, known = _site_rows(site["id"], t_site)
+    keep = known & inside[row]
+    row = row[keep]
+    q = np.nan_to_num(np.array([r[1] for r in rows], dtype=float)[keep])
+    unit, units = ind.codes([r[2] or "" for r, k in zip(rows, keep.tolist()) if k])
+    commune, company = s_commune[row], site["company"][row]
+    return ([ind.Facts(commune, company, unit, q, communes_list, [("declared_total_q", u) for u in units]),
+             ind.Facts(commune, company, unit, np.ones(row.size), communes_list,
+                       [("declared_total_n", u) for u in units])],
+            np.unique(row))
 
 
 def _matched_needs(radius_km):
@@ -327,8 +359,7 @@ def _synergy_facts(communes, members, period) -> ind.Facts:
     # Quantities by kind: tonnes of material, MWh of energy, m3 of water, never in one column.
     values = np.column_stack([np.where(material, syn["tonnes"], None).astype(float), syn["co2"].astype(float),
                               syn["eur"].astype(float), np.where(water, syn["quantity"], None).astype(float),
-                              np.where(energy, syn["quantity"], None).astype(float),
-                              np.where(water, syn["quantity"], None).astype(float)])
+                              np.where(energy, syn["quantity"], None).astype(float)])
 
     def facts(rows, keys, key=None, value=None, where=commune, who=company):
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows
@@ -389,11 +420,12 @@ def _potential_facts(ref, communes, period) -> ind.Facts:
         return ind.Facts.empty()
     commune, labels = ind.codes([e["offer_commune"] for e in rows])
     company = np.fromiter((e["offer_company"] for e in rows), dtype=np.int64, count=len(rows))
-    values = np.array([[f[m] for m in METRICS] for f in map(exchange_figures, rows)], dtype=float)
+    metrics = [m for m in METRICS if m in ind.IMPACT_METRICS]  # the allocation's m3 is its water_m3
+    values = np.array([[f[m] for m in metrics] for f in map(exchange_figures, rows)], dtype=float)
     keep = values != 0
     r, m = np.nonzero(keep)
     return ind.Facts(commune[r], company[r], m.astype(np.int64), values[keep], labels,
-                     [("impact", "potential", metric) for metric in METRICS])
+                     [("impact", "potential", metric) for metric in metrics])
 
 
 def territory_facts(communes=None, period: int | None = None, radius_km: float | None = None, ref=None) -> ind.Facts:
@@ -476,7 +508,7 @@ def critical_materials(ref=None, public: bool = False, period: int | None = None
 
     crms_of_class = {k: [c.crm.key for c in v] for k, v in classes_with_crm().items()}
     qs = flow_queryset(ref.communes() if ref is not None else None, period).filter(
-        material_class__in=list(crms_of_class), base_unit="t", quantity_base__isnull=False)
+        material_class__in=list(crms_of_class), base_unit="t", quantity_base__isnull=False, declared_total=False)
     rows = qs.values_list("site__company_id", "direction", "material_class", "quantity_base")
     figures = crm_figures(rows, crms_of_class, public)
     catalogue = critical_raw_materials()

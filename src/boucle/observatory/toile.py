@@ -41,8 +41,8 @@ def label(column: int, code: str) -> str:
 
 
 def offers_queryset(ref, material: str | None = None):
-    qs = Flow.objects.filter(site__commune__in=ref.communes().values("insee"), site__closed=False,
-                             direction=Flow.Direction.OFFER, base_unit="t", quantity_base__gt=0)
+    qs = Flow.objects.offers().filter(site__commune__in=ref.communes().values("insee"), site__closed=False,
+                                      base_unit="t", quantity_base__gt=0)
     return qs.filter(material_class=material) if material else qs
 
 

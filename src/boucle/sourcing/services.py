@@ -378,7 +378,7 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
     radius = check_radius(radius_km)
     place = resolve_near(near, user)
     lat0, lat1, lon0, lon1 = _box(place, radius, user)
-    site_pks = Flow.objects.filter(direction=Flow.Direction.OFFER, material_class=class_key).values("site_id")
+    site_pks = Flow.objects.offers().filter(material_class=class_key).values("site_id")
     qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source"))
     lats, lons = _positions_seen(rows, user, site_id=0, lat=3, lon=4, source=6)

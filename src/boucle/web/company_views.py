@@ -156,7 +156,7 @@ def _offers_around_note(need) -> list[str]:
     radius = reach_km([need.material_class], settings.BOUCLE_MATCH_RADIUS_KM)
     why_near = _reach_words(need.material_class, radius) if radius < settings.BOUCLE_MATCH_RADIUS_KM else []
     lat0, lat1, lon0, lon1 = bounding_box(site.lat, site.lon, radius)
-    offers = Flow.objects.filter(direction="offer", material_class=need.material_class, site__closed=False,
+    offers = Flow.objects.offers().filter(material_class=need.material_class, site__closed=False,
                                  site__lat__range=(lat0, lat1), site__lon__range=(lon0, lon1)).exclude(site=site)
     n = sum(1 for lat, lon in offers.values_list("site__lat", "site__lon")
             if haversine_km(site.lat, site.lon, lat, lon) <= radius)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from boucle.accounts.access import facilitated_q, member_company_ids
-from boucle.flows.models import Flow
+from boucle.flows.models import Flow, takeable_offer
 from boucle.matching import lifecycle, services
 from boucle.matching.models import Synergy
 
@@ -250,7 +250,7 @@ def company_dashboard(request):
     companies = Company.objects.filter(pk__in=member_company_ids(user)).order_by("name")
     company_ids = member_company_ids(user)
     sites = (Site.objects.filter(company__in=company_ids).select_related("company", "commune")
-             .annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")),
+             .annotate(n_offers=Count("flows", filter=takeable_offer("flows__")),
                        n_needs=Count("flows", filter=Q(flows__direction="need"))).order_by("company__name", "name"))
     mine = (services.visible_synergies(user).filter(stale=False)
             .filter(Q(offer__site__company_id__in=company_ids) | Q(need_site__company_id__in=company_ids)))

@@ -27,10 +27,12 @@ def territory_indicators(ref, *, disclose_all: bool = False) -> dict:
         "territory": str(ref), "name": ref.name, "min_companies": MIN_COMPANIES, "disclosed_all": disclose_all,
         "companies": doc["companies"]["with_sites"], "sites": doc["sites"],
         "offers": doc["flow_counts"]["offer"], "needs": doc["flow_counts"]["need"],
+        # yearly totals over several wastes: information, never counted as offers (flows.models.takeable_offer)
+        "declared_totals": doc.get("declared_totals", []),
         "synergies_running": doc["synergies"]["by_status"]["running"],
         "verified_tonnes_per_year": verified["tonnes_diverted"], "verified_eur_per_year": verified["eur_saved"],
         "potential_co2e_avoided_t_per_year": potential["co2e_avoided_t"],
         "potential_tonnes_per_year": potential["tonnes_diverted"], "potential_mwh_per_year": potential["mwh"],
-        "potential_m3_per_year": potential["m3"], "potential_eur_per_year": potential["eur_saved"],
+        "potential_m3_per_year": potential["water_m3"], "potential_eur_per_year": potential["eur_saved"],
         "potential_illustrative_share": potential_of(ref).illustrative_share if disclose_all else None,
     }

@@ -13,6 +13,7 @@ import numpy as np
 from django.db.models import Count, Q
 
 from boucle.accounts.access import sites_in_full_view
+from boucle.flows.models import takeable_offer
 
 from . import snapshots
 
@@ -66,7 +67,7 @@ class VisibleSites:
 def visible_sites(user) -> VisibleSites:
     def load():
         rows = (sites_in_full_view(user).filter(lat__isnull=False, lon__isnull=False)
-                .annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")),
+                .annotate(n_offers=Count("flows", filter=takeable_offer("flows__")),
                           n_needs=Count("flows", filter=Q(flows__direction="need")))
                 .values_list("id", "name", "lat", "lon", "naf_id", "n_offers", "commune__epci_id",
                              "commune__epci__name", "n_needs"))

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from boucle.accounts.access import can_see_site, is_facilitator, member_company_ids, sites_in_full_view
-from boucle.flows.models import Site
+from boucle.flows.models import Site, takeable_offer
 from boucle.paths import DATA_DIR
 
 from . import map_data
@@ -35,7 +35,7 @@ def home(request):
 
     rows = (Site.objects.filter(commune__isnull=False, closed=False)
             .values("commune__epci_id", "commune__epci__name", "company")
-            .annotate(offers=Count("flows", filter=Q(flows__direction="offer")),
+            .annotate(offers=Count("flows", filter=takeable_offer("flows__")),
                       needs=Count("flows", filter=Q(flows__direction="need"))))
     per_epci = {}
     for row in rows:
@@ -134,7 +134,7 @@ def _filtered_map_sites(request, bbox, zoom, kind, direction):
         clusters = [{"epci": r["commune__epci_id"], "name": r["commune__epci__name"] or "", "count": r["count"],
                      "lat": round(r["lat"], 5), "lon": round(r["lon"], 5)} for r in rows]
         return JsonResponse({"mode": "aggregates", "clusters": clusters})
-    qs = qs.annotate(n_offers=Count("flows", filter=Q(flows__direction="offer")),
+    qs = qs.annotate(n_offers=Count("flows", filter=takeable_offer("flows__")),
                      n_needs=Count("flows", filter=Q(flows__direction="need")))
     sites = list(qs.order_by("-n_offers", "id")
                  .values("id", "name", "lat", "lon", "naf_id", "n_offers", "n_needs")[:MAX_SITES + 1])

@@ -1,0 +1,124 @@
+"""A yearly total over several wastes (iREP's « Déchets dangereux (total déclaré) ») is information about its
+site, never an offer: no page, export or diagram counts it as an offer or adds it to a material's tonnes; it
+is shown apart, in its own words, with the same figure everywhere."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from boucle.testing import make_flow
+
+pytestmark = pytest.mark.django_db
+TOTAL_T = 700.0
+
+
+@pytest.fixture
+def with_total(obs_world):
+    # as the importer stores it: a class read from the label (below a person's choice), hazardous
+    total = make_flow(obs_world.sites["lille_a"], "Déchets dangereux (total déclaré iREP 2021)", quantity=TOTAL_T,
+                      unit="t", material_class="chemical_waste_other", material_confidence=0.684, hazardous=True)
+    obs_world.flows["lille_a_total"] = total
+    return obs_world
+
+
+def _offers(region_flows):
+    return [f for f in region_flows if f.direction == "offer" and "total" not in f.label]
+
+
+def _region_flows():
+    from boucle.flows.models import Flow
+
+    return list(Flow.objects.filter(site__commune__departement__region_id="32", site__closed=False))
+
+
+def test_the_total_is_flagged_and_a_chosen_class_is_not(with_total):
+    from boucle.flows.models import Flow
+
+    assert with_total.flows["lille_a_total"].declared_total
+    assert list(Flow.objects.declared_totals()) == [with_total.flows["lille_a_total"]]
+    assert with_total.flows["lille_a_total"] not in Flow.objects.offers()
+    # a person who chose the class of a line made it a material the matching proposes: an offer again
+    chosen = make_flow(with_total.sites["dk"], "Total ferrailles du site", quantity=10, unit="t",
+                       material_class="steel_scrap", material_confidence=1.0)
+    assert not chosen.declared_total and chosen in Flow.objects.offers()
+
+
+def test_the_observatory_counts_no_total_as_an_offer_and_shows_it_apart(with_total):
+    from boucle.observatory.queries import territory_indicators
+    from boucle.territories.refs import resolve
+
+    doc = territory_indicators(resolve("region:32"), public=False)
+    offers = _offers(_region_flows())
+    assert doc["flow_counts"]["offer"] == len(offers)
+    offered_t = sum(f["quantity"] for f in doc["flows"] if f["direction"] == "offer" and f["unit"] == "t")
+    assert offered_t == pytest.approx(sum(f.quantity_base for f in offers if f.base_unit == "t"))
+    assert "chemical_waste_other" not in {f["material_class"] for f in doc["flows"]}
+    assert doc["declared_totals"] == [{"unit": "t", "quantity": TOTAL_T, "flows": 1, "companies": 1}]
+
+
+def test_the_same_total_on_the_facilitator_figures_the_observatory_and_the_export(with_total, client):
+    client.force_login(with_total.users["fac_region"])
+    figures = client.get(reverse("facilitator-figures")).content.decode()
+    page = client.get(reverse("observatory:territory", args=["region", "32"])).content.decode()
+    offers = len(_offers(_region_flows()))
+    assert f'<span class="value">{offers}</span>' in figures
+    for html in (figures, page):
+        assert "Déchets déclarés en total annuel, toutes natures (information, pas une offre)" in html
+        assert '<span class="declared-total">700 t/an' in html
+    assert "Autres déchets chimiques" not in page
+    data = client.get(reverse("observatory:territory-export", args=["region", "32", "indicators", "csv"]) + "?cles=1")
+    rows = [r for r in csv.DictReader(io.StringIO(data.content.decode())) if r["territory_level"] == "region"]
+    total = [r for r in rows if r["indicator"] == "declared_total_quantity"]
+    assert [(r["unit"], float(r["value"])) for r in total] == [("t", TOTAL_T)]
+    offered = sum(float(r["value"]) for r in rows if r["indicator"] == "declared_quantity"
+                  and r["direction"] == "offer" and r["unit"] == "t" and r["material_class"])
+    assert TOTAL_T + offered == pytest.approx(sum(f.quantity_base for f in _region_flows()
+                                                  if f.direction == "offer" and f.base_unit == "t"))
+
+
+def test_the_toile_and_the_report_leave_the_total_out(with_total):
+    from boucle.observatory.report import render_html
+    from boucle.observatory.toile import territory_sankey
+    from boucle.territories.refs import resolve
+
+    doc = territory_sankey(resolve("region:32"))
+    assert doc["total_t"] == pytest.approx(sum(f.quantity_base for f in _offers(_region_flows())
+                                               if f.base_unit == "t" and f.quantity_base))
+    html = render_html(resolve("region:32"))
+    figures = html.split('id="key-figures"')[1].split("</section>")[0]
+    assert '<span class="declared-total">700 t/an' in figures
+
+
+def test_the_company_sees_its_total_as_information_not_an_offer(with_total, client):
+    from boucle.accounts.models import Membership
+
+    site = with_total.sites["lille_a"]
+    Membership.objects.create(user=with_total.users["company"], company=site.company, role="admin")
+    client.force_login(with_total.users["company"])
+    home = client.get(reverse("company-home")).content.decode()
+    line = home.split("Déchets dangereux (total déclaré iREP 2021)")[1].split("</li>")[0]
+    assert "total annuel déclaré, toutes natures (information, pas une offre)" in line and "offre," not in line
+    offers = site.flows.filter(direction="offer").exclude(pk=with_total.flows["lille_a_total"].pk).count()
+    assert f"<td>{offers}</td>" in home.split(site.name)[-1]
+    flows = client.get(reverse("site-flows", args=[site.pk])).content.decode()
+    row = flows.split("Déchets dangereux (total déclaré iREP 2021)")[0].rsplit("<tr>", 1)[1]
+    assert "total annuel déclaré, toutes natures (information, pas une offre)" in row
+
+
+def test_an_imported_irep_total_is_flagged(db, tmp_path):
+    from boucle.flows.importers import import_flows, import_sites
+    from boucle.flows.models import Flow
+
+    (tmp_path / "sites.csv").write_text("site_id,name,naf_code,activity,latitude,longitude,commune_insee,country\n"
+                                        "irep:9,Usine,20.14Z,,50.63,3.05,59350,FR\n", encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(
+        "site_id,direction,label,kind,ewc_code,quantity,unit,period,temperature_c,hazardous,confidential,"
+        "external_id,illustrative\n"
+        "irep:9,offer,Déchets dangereux (total déclaré iREP 2019),material,,12.5,t,year,,true,false,dd-9,false\n"
+        "irep:9,offer,Solvants usés,material,,3,t,year,,true,false,sv-9,false\n", encoding="utf-8")
+    assert import_sites(tmp_path / "sites.csv", source="test").ok
+    assert import_flows(tmp_path / "flows.csv", source="test").ok
+    assert [f.label for f in Flow.objects.offers()] == ["Solvants usés"]
+    assert [f.label for f in Flow.objects.declared_totals()] == ["Déchets dangereux (total déclaré iREP 2019)"]
