@@ -96,6 +96,7 @@ def test_heavy_industry_co_products_point_to_the_activity_that_releases_them():
     fertiliser = {d.code for d in deduce_codes([("fertiliser_mineral", 1.0)])}
     assert fertiliser & {"20.15", "20.14"}
     assert "24.1" in {d.code for d in deduce_codes([("silica_fume", 1.0)])}
+    assert "20.12" in {d.code for d in deduce_codes([("ferrous_sulphate", 1.0)])}  # copperas of a TiO2 plant
 
 
 def test_every_typical_input_grade_and_source_is_said_in_french():
