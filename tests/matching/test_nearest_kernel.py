@@ -80,6 +80,11 @@ def test_linear_coefficients_are_the_impact_model():
     for key in ("co2e_avoided_t", "tonnes_diverted", "eur_saved", "computable"):
         np.testing.assert_array_equal(got[key], want[key])
     assert want["computable"].any() and not want["computable"].all()  # both cases are exercised
+    # received by a waste operator: no virgin purchase in the euros, the same in the ranking's model
+    resale = rng.random(mi.size) < 0.5
+    got, want = model(mi, q, d, resale=resale), score_exchanges(mi, q, d, resale=resale)
+    np.testing.assert_array_equal(got["eur_saved"], want["eur_saved"])
+    assert not np.array_equal(want["eur_saved"], score_exchanges(mi, q, d)["eur_saved"])
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -162,3 +167,35 @@ def test_pairs_kept_apart_are_left_out_and_the_best_others_kept():
     np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
     np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
     np.testing.assert_allclose(got.value, value[first_k], rtol=1e-12)
+
+
+def test_a_waste_operators_needs_are_ranked_with_the_euros_it_saves_in_both_searches():
+    """A recycler resells what it receives: its pairs save no virgin purchase (``Needs.resale``,
+    ``LinearImpact.eur_resale_per_unit``), as the figures shown say. The ranking counted the virgin price for it;
+    both compiled searches now rank with the recycler's euros, exactly as a full enumeration does."""
+    from dataclasses import replace
+
+    sites, offers, needs, classinfo, compat = territory(7)
+    rng = np.random.default_rng(7)
+    needs = replace(needs, resale=rng.random(len(needs)) < 0.4)
+    plain = linear_model(7, len(KINDS))
+    # the virgin price is most of the saving: a recycler's euros are far lower (negative for some classes)
+    linear = replace(plain, eur_resale_per_unit=plain.eur_per_unit - rng.uniform(30, 80, len(KINDS)))
+    ref, ref_score = enumerated_top(sites, offers, needs, classinfo, compat, linear, 90.0, 7)
+    _, blind_score = enumerated_top(sites, offers, replace(needs, resale=None), classinfo, compat, linear, 90.0, 7)
+    assert not np.allclose(np.sort(ref_score), np.sort(blind_score))  # the recycler's euros change the ranking
+    assert_same(best_offers_per_need(sites, offers, needs, classinfo, compat, radius_km=90.0, k=7, impact_fn=linear),
+                ref, ref_score)
+    # per offer: its k best needs by score, ties by need index, as enumerating every pair gives
+    k = 4
+    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 90.0, k, linear)
+    c = find_candidates(sites, offers, needs, classinfo, compat, 90.0)
+    score = score_candidates(c, offers, needs, linear)
+    order = np.lexsort((c.need_idx, -score, c.offer_idx))
+    oi, ni, s = c.offer_idx[order], c.need_idx[order], score[order]
+    pos = np.arange(oi.size)
+    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
+    first_k = pos - start < k
+    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
+    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
+    np.testing.assert_allclose(got.value, s[first_k], rtol=1e-12)

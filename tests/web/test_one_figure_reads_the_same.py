@@ -33,7 +33,8 @@ def test_card_list_totals_and_export_agree(world, as_persona):
     syn = _engaged(world)
     fac = as_persona("facilitator_t")
     card = _text(fac.get(reverse("synergy-detail", args=[syn.pk])))
-    assert "1 800 t CO₂e (1 400 – 2 200)" in card and "610 000 €" in card and "2,5 t/an" in card
+    impact = card.split("Impact estimé", 1)[1].split("</dd>", 1)[0]
+    assert "1 800 t CO₂e/an (1 400 – 2 200)" in impact and "610 000 €/an" in impact and "2,5 t/an" in impact
     listing = _text(fac.get(reverse("facilitator-synergies")))
     assert "1 800" in listing and "2,5 t" in listing and "1 770" not in listing
     figures = _text(fac.get(reverse("facilitator-figures")))

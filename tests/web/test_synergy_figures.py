@@ -23,10 +23,13 @@ def test_card_text_in_french_and_english():
                                            "current_route": "recycling", "current_route_assumed": True})
     with translation.override("fr"):
         assert co2e_text(synergy) == "1\u202f800 t CO₂e (1\u202f400 – 2\u202f200)"
+        # a card's line says the year with the unit, not after the range (« … (1 400 – 2 200)/an »)
+        assert co2e_text(synergy, per_year=True) == "1\u202f800 t CO₂e/an (1\u202f400 – 2\u202f200)"
         assert route_assumption(synergy.explanation).startswith(
             "devenir actuel non déclaré, supposé : déjà vendu pour recyclage ; si c'est bien le cas")
     with translation.override("en"):
         assert co2e_text(synergy) == "1,800 t CO₂e (1,400–2,200)"
+        assert co2e_text(synergy, per_year=True) == "1,800 t CO₂e/yr (1,400–2,200)"
         assert "already sold for recycling" in route_assumption(synergy.explanation)
     declared = {**synergy.explanation, "current_route_assumed": False}
     assert route_assumption(declared) is None
@@ -139,7 +142,8 @@ def test_the_facilitators_list_shows_the_cards_co2e(world, as_persona):
     client = as_persona("facilitator_t")
     listing = client.get("/animation/synergies/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     page = client.get(f"/synergies/{ab.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "2\u202f700 t CO₂e (2\u202f000 – 3\u202f300)" in page
+    impact = page.split("Impact estimé", 1)[1].split("</dd>", 1)[0]
+    assert "2\u202f700 t CO₂e/an (2\u202f000 – 3\u202f300)" in impact and ")/an" not in impact
     row = next(r for r in listing.split("<tr>") if f"/synergies/{ab.pk}/" in r)
     assert ">2\u202f700<" in row and "2\u202f659" not in row and "2659" not in row
 

@@ -107,3 +107,38 @@ def test_card_estimate_detail_and_match_read_one_figure(territory, capsys):
     to_recycler.refresh_from_db()
     assert to_recycler.eur_saved == pytest.approx(exchange_breakdown(
         "steel_scrap", 500, "t", to_recycler.distance_km, baseline_route="D1", waste_receiver=True).eur_saved, abs=0.01)
+
+
+def test_the_page_the_api_and_the_command_give_the_same_euros_for_a_pair_to_a_recycler(territory, capsys):
+    """The synergy page counted a recycler's pair without the virgin purchase, while ``/api/impact`` could not be told
+    the receiver and counted it: the API takes the receiver's NAF code, read as ``boucle impact --receiver-naf``
+    reads it, and the three give one figure (and the API names a code that is not one)."""
+    from boucle.web.present import eur_text
+
+    client = territory["client"]
+    pair = _declared(territory["recycler"])
+    with translation.override("fr"):
+        page = client.get(f"/synergies/{pair.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    shown = page.split("Gain net par an : ")[1].split("<")[0].strip()
+    query = f"material=steel_scrap&quantity=500&unit=t&distance_km={pair.distance_km}&route=D1"
+    api = client.get(f"/api/impact?{query}&receiver_naf=38.32Z")
+    assert api.status_code == 200, api.content
+    assert main(["impact", "--material", "steel_scrap", "--quantity", "500", "--unit", "t", "--distance-km",
+                 str(pair.distance_km), "--route", "D1", "--receiver-naf", "3832Z", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    with translation.override("fr"):
+        assert eur_text(api.json()["eur_saved"]) == eur_text(cli["eur_saved"]) == shown, (shown, api.json()["eur_saved"])
+    assert api.json()["eur_saved"] == pytest.approx(pair.eur_saved, abs=0.01)
+    # without the receiver the API counts the virgin steel a steelworks would no longer buy
+    assert client.get(f"/api/impact?{query}").json()["eur_saved"] > api.json()["eur_saved"]
+    wrong = client.get(f"/api/impact?{query}&receiver_naf=recycleur")
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["query", "receiver_naf"]
+    assert "n'est pas un code NAF" in wrong.json()["detail"][0]["msg"]
+
+
+def test_the_receivers_naf_code_is_documented_in_the_openapi_schema(territory):
+    schema = territory["client"].get("/api/openapi.json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/impact"]["get"]["parameters"]}
+    assert "receiver_naf" in params and not params["receiver_naf"].get("required")
+    described = params["receiver_naf"].get("description") or params["receiver_naf"]["schema"].get("description", "")
+    assert "waste operator" in described and "boucle impact --receiver-naf" in described

@@ -113,3 +113,49 @@ def test_a_need_without_proposal_says_whether_offers_of_its_material_are_around(
     assert "Aucune offre de cette matière n&#x27;est déclarée à moins de 200 km" in _page(as_persona("member_a"), alone)
     # a need with a current proposal says nothing
     assert "Mise en relation" not in _page(as_persona("member_a"), world.flows["a_need_ash"])
+
+
+def test_a_heat_need_counts_the_offers_within_the_distance_heat_is_matched_not_200_km(world, as_persona):
+    """A need of hot water read « 1 offre de cette matière est déclarée à moins de 200 km » for an offer 6 km away
+    that the matching never proposes (heat is matched within 5 km, steam and cold 3 km): the page counts the offers
+    within the distance the matching uses for that kind, and says why it is short, in French and English."""
+    from boucle.accounts.models import Membership
+    from boucle.testing import make_site
+
+    need = make_flow(world.sites["A"], "Eau chaude pour le séchage", direction="need", kind="energy", quantity=900,
+                     unit="MWh", material_class="hot_water")
+    make_flow(world.sites["B"], "Eau chaude de la centrale", kind="energy", quantity=2000, unit="MWh",
+              material_class="hot_water")  # 6 km from A: within 200 km, beyond the 5 km heat reach
+    page = _page(as_persona("member_a"), need)
+    assert "Aucune offre de cette matière n&#x27;est déclarée à moins de 5 km" in page, page
+    assert "200 km" not in page
+    assert "ne sont cherchés qu&#x27;à moins de 5 km" in page
+    english = _page(as_persona("member_a"), need, "en")
+    assert "No offer of this material is declared within 5 km" in english
+    assert "are only looked for within 5 km" in english
+    near = make_site("Blanchisserie Echo", lat=50.640, lon=3.070, commune="59350", naf="96.01A")  # ~1.2 km from A
+    Membership.objects.create(user=world.users["member_a"], company=near.company, role="admin")
+    make_flow(near, "Eau chaude des sécheurs", kind="energy", quantity=700, unit="MWh", material_class="hot_water")
+    page = _page(as_persona("member_a"), need)
+    assert "1 offre de cette matière est déclarée à moins de 5 km" in page, page
+    # a material need keeps the matching's radius, with no word about heat
+    page = _page(as_persona("member_a"), make_flow(world.sites["A"], "Cendres volantes d'un second four", direction="need",
+                                                    quantity=500, unit="t", material_class="fly_ash"))
+    assert "à moins de 200 km" in page and "ne sont cherchés" not in page, page[page.find("Mise en relation"):][:1500]
+
+
+def test_a_heat_offer_words_its_reasons_with_the_distance_heat_is_matched(world, as_persona, monkeypatch):
+    from boucle.matching import pipeline
+
+    seen = {}
+
+    def why(flow, site, around, needs=(), radius_km=200.0):
+        seen["radius"] = radius_km
+        return ["heat_too_far"]
+
+    monkeypatch.setattr(pipeline, "why_no_receiver", why)
+    flow = make_flow(world.sites["A"], "Vapeur excédentaire", kind="energy", quantity=4500, unit="MWh",
+                     material_class="steam", temperature_c=180)
+    page = _page(as_persona("member_a"), flow)
+    assert seen["radius"] == 3.0
+    assert "Des sites à moins de 3 km pourraient utiliser cette chaleur" in page, page

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from boucle.api.common import DENIED, INVALID, Invalid
 from boucle.flows import fields as F
-from boucle.impact.command import class_for_ewc
+from boucle.impact.command import class_for_ewc, receiver
 from boucle.impact.engine import exchange_breakdown
 from boucle.impact.factors import MODES
 from boucle.impact.units import ACCEPTED_UNITS
@@ -35,6 +35,11 @@ class ImpactQuery(Schema):
     need_temperature_c: float | None = Field(None, ge=-273.15, le=2000)
     replaces: str | None = Field(None, max_length=80)
     basis: Literal["estimated", "verified"] = "estimated"
+    receiver_naf: str | None = Field(
+        None, max_length=12, description="the receiver's activity (NAF code, e.g. 38.32Z): a waste operator (NACE 38, "
+        "39, 46.77) resells the material, so no virgin purchase is avoided in the euros (nor its preparation counted); "
+        "a receiver that burns it as a fuel is valued by the fuel it displaces. The figures of the synergy page and of "
+        "`boucle impact --receiver-naf`")
 
 
 @router.get("/impact", response={200: dict, **DENIED, **INVALID})
@@ -49,13 +54,19 @@ def impact(request, q: Query[ImpactQuery]):
     except F.CellError as exc:
         raise Invalid({"ewc" if str(exc).startswith("ewc") else "route": [str(exc)]}, where="query") from None
     try:
+        by_receiver = receiver(q.receiver_naf)
+    except ValueError as exc:
+        raise Invalid({"receiver_naf": [_("%(field)s : %(error)s") % {"field": "receiver_naf", "error": exc}]},
+                      where="query") from None
+    try:
         key = q.material or class_for_ewc(ewc)
     except (KeyError, ValueError):
         raise Invalid({"ewc": [_("ewc : ce code déchet n'a pas de classe de matière")]}, where="query") from None
     try:
         b = exchange_breakdown(key, q.quantity, q.unit, q.distance_km, mode=q.mode, baseline_route=route,
                                replaces=q.replaces, basis=q.basis, ewc=ewc,
-                               supply_temperature_c=q.supply_temperature_c, need_temperature_c=q.need_temperature_c)
+                               supply_temperature_c=q.supply_temperature_c, need_temperature_c=q.need_temperature_c,
+                               **by_receiver)
     except (KeyError, ValueError) as exc:
         message = translate(exc) if not isinstance(exc, KeyError) else exc.args[0]
         field = "replaces" if q.replaces and q.replaces in str(message) else "material"

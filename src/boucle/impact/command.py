@@ -167,22 +167,27 @@ def _text(d: dict[str, Any], language: str) -> str:
     return "\n".join(lines)
 
 
-def _naf(code: str | None) -> str | None:
-    """A NAF code in any form (« 2351Z », « 23.51Z ») as the fuel receivers' table reads it (« 23.51 »)."""
-    from boucle.matching.knowledge.naf import normalise_naf
-
-    return normalise_naf(code) or None if code else None
-
-
-def _resells(code: str | None) -> bool:
-    """The receiver is a waste operator, which prepares the material and sells it on (the matching's rule,
-    ``additionality.value_pairs``): no virgin purchase avoided in its euros."""
+def receiver(code: str | None) -> dict:
+    """What the receiver's activity (a NAF code in any form, « 2351Z », « 23.51Z ») changes in an exchange's
+    figures, as ``exchange_breakdown``'s keywords, the matching's rules: ``fuel_receiver`` (it may burn the
+    material as a fuel, ``fuel_use_receivers.csv``) and ``waste_receiver`` (a waste operator, which prepares the
+    material and sells it on: no virgin purchase avoided in its euros, ``additionality.value_pairs``). One reading
+    for ``boucle impact --receiver-naf`` and ``/api/impact?receiver_naf=``; ValueError (in words) for a code that
+    is not a NAF code (``reference.validators.normalise_naf``, the forms' and importers' check)."""
     from boucle.matching.knowledge.infer import is_waste_operator
+    from boucle.matching.knowledge.naf import normalise_naf
+    from boucle.reference.validators import normalise_naf as checked
 
-    return bool(code) and is_waste_operator(code, None)
+    if not code or not str(code).strip():
+        return {"fuel_receiver": None, "waste_receiver": False}
+    code = checked(code)
+    return {"fuel_receiver": normalise_naf(code) or None, "waste_receiver": bool(is_waste_operator(code, None))}
 
 
 def handle(args) -> int:
+    from boucle.cli import use_language
+
+    use_language()  # the receiver's NAF code is checked with the forms' message, in the user's language
     try:
         key = args.material or class_for_ewc(args.ewc)
         b = exchange_breakdown(key, args.quantity, args.unit, args.distance_km, mode=args.mode,
@@ -190,19 +195,16 @@ def handle(args) -> int:
                                ewc=normalise_ewc(args.ewc) if args.ewc else None,
                                supply_temperature_c=args.supply_temperature,
                                need_temperature_c=args.need_temperature,
-                               fuel_receiver=_naf(args.receiver_naf), waste_receiver=_resells(args.receiver_naf))
+                               **receiver(args.receiver_naf))
     except (KeyError, ValueError) as exc:
-        from boucle.cli import use_language
         from boucle.messages import translate
 
-        use_language()
         print(f"boucle impact : {translate(exc) if not isinstance(exc, KeyError) else exc.args[0]}", file=sys.stderr)
         return 2
     from django.utils.translation import gettext
 
-    from boucle.cli import lang, use_language
+    from boucle.cli import lang
 
-    use_language()
     d = b.to_dict(gettext, lang())  # reasons and assumptions in French, English with BOUCLE_LANG=en
     if args.ewc:
         d["ewc"] = normalise_ewc(args.ewc)

@@ -312,4 +312,6 @@ def linear_coefficients(material_idx: np.ndarray, model: ImpactModel | None = No
                                 else m.diverted_t[mi] * m.route_diverts[ro]),
         "eur_per_unit": m.eur_gain[mi, ro],
         "eur_per_unit_km": np.where(moved, m.transport_eur[mo] * mass, 0.0),
+        # received by a waste operator (``score_exchanges``' ``resale``): no virgin purchase, nor its preparation
+        "eur_resale_per_unit": m.eur_resale[mi, ro] if m.eur_resale is not None else m.eur_gain[mi, ro],
     }

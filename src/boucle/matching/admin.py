@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MatchingRun, Reveal, StatusChange, Synergy, VerifiedOutcome
+from .models import InterestAnswer, MatchingRun, Reveal, StatusChange, Synergy, VerifiedOutcome
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -34,6 +34,16 @@ class VerifiedOutcomeAdmin(admin.ModelAdmin):
 class RevealAdmin(admin.ModelAdmin):
     list_display = ["synergy", "at", "triggered_by"]
     raw_id_fields = ["synergy", "triggered_by"]
+
+
+@admin.register(InterestAnswer)
+class InterestAnswerAdmin(admin.ModelAdmin):
+    """Each company's answer to a suggestion, as logged by ``services.express_interest``: read, not written."""
+
+    list_display = ["synergy", "side", "yes", "author", "at"]
+    list_filter = ["side", "yes"]
+    raw_id_fields = ["synergy", "author"]
+    readonly_fields = ["synergy", "side", "yes", "author", "at"]
 
 
 @admin.register(StatusChange)

@@ -102,7 +102,9 @@ class Offers:
 class Needs:
     """What sites look for. ``quantity_t`` is nan when unknown; ``inferred``
     marks needs guessed from the activity (NAF) rather than declared;
-    ``accepts_hazardous`` says the site is authorised to receive hazardous waste."""
+    ``accepts_hazardous`` says the site is authorised to receive hazardous waste; ``resale`` that the
+    site is a waste operator, which prepares the material and sells it on: no virgin purchase avoided
+    in the euros of its pairs (``LinearImpact``'s ``eur_resale_per_unit``)."""
 
     site: np.ndarray
     cls: np.ndarray
@@ -111,6 +113,7 @@ class Needs:
     inferred: np.ndarray | None = None
     confidence: np.ndarray | None = None
     accepts_hazardous: np.ndarray | None = None
+    resale: np.ndarray | None = None
 
     def __post_init__(self):
         site = np.asarray(self.site, dtype=np.int64).reshape(-1)
@@ -122,6 +125,7 @@ class Needs:
         _set(self, "inferred", _column(self.inferred, n, bool, False))
         _set(self, "confidence", _column(self.confidence, n, np.float64, 1.0))
         _set(self, "accepts_hazardous", _column(self.accepts_hazardous, n, bool, False))
+        _set(self, "resale", _column(self.resale, n, bool, False))
 
     def __len__(self) -> int:
         return self.site.size

@@ -88,6 +88,21 @@ class StatusChange(models.Model):
         ordering = ["at", "id"]
 
 
+class InterestAnswer(models.Model):
+    """Every answer a company gives to a suggestion (``yes``: it accepts to meet the other company), when it
+    changes, written by the one write path (``services.express_interest``): the facilitator's follow-up says who
+    said yes and when."""
+
+    synergy = models.ForeignKey(Synergy, on_delete=models.CASCADE, related_name="answers")
+    side = models.CharField(max_length=5, help_text="offer or need: the company that answered.")
+    yes = models.BooleanField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
 class Reveal(models.Model):
     """Every time identities were revealed to the parties (double opt-in), logged."""
 

@@ -255,7 +255,8 @@ def _band_bounds(ctx: _Context, oc: int, w: float, bands: list[_Band], n_pos: np
     for i, band in enumerate(bands):
         if band.group not in merits:
             moved = np.where(known, np.minimum(band.hi_t, demand), band.hi_t)
-            imp = impact_term(ctx.impact_fn, np.full(n_pos.size, oc), moved, np.zeros(n_pos.size), wt)
+            imp = impact_term(ctx.impact_fn, np.full(n_pos.size, oc), moved, np.zeros(n_pos.size), wt,
+                              resale=needs.resale[n_pos])
             fit = quantity_fit(np.where(known, np.clip(demand, band.lo_t, band.hi_t), band.hi_t), demand, wt.unknown_fit)
             merits[band.group] = need_part * (wt.impact * imp + wt.fit * fit + wt.base) / (wt.impact + wt.fit + wt.base)
         out[i] = band.best_confidence * merits[band.group]

@@ -157,7 +157,7 @@ def _offer_terms(arrays: dict):
 
 
 _OFFER_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "hazardous", "confidence")
-_NEED_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "inferred", "confidence", "accepts_hazardous")
+_NEED_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "inferred", "confidence", "accepts_hazardous", "resale")
 
 
 @dataclass(frozen=True)

@@ -546,6 +546,18 @@ def class_info() -> eng.ClassInfo:
     )
 
 
+def reach_km(class_keys, radius_km: float) -> float:
+    """How far the matching looks for a partner of a flow of these classes: the search radius, or the
+    class's own limit when shorter (heat 5 km, steam and cold 3 km, water 20 km: ``ClassInfo.max_distance_km``,
+    which :func:`.engine.pair_radius_km` applies to every pair); the largest over the classes given, the
+    radius when none is known."""
+    keys = _classes()[0]
+    limits = class_info().max_distance_km
+    reach = [min(radius_km, float(limits[keys.index(k)])) if not math.isnan(limits[keys.index(k)]) else radius_km
+             for k in dict.fromkeys(class_keys) if k in keys]
+    return max(reach) if reach else radius_km
+
+
 @lru_cache(maxsize=1)
 def compatibility() -> eng.Compatibility:
     """Identity, the substitutions of the impact recipes (scrap for primary steel, FGD gypsum for
@@ -1709,6 +1721,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         hazardous=np.array([bool(f.hazardous) for f in o_flows]),
         confidence=np.array([r[3] for r in o_rows]))
     declared_flows = [flows_by_id[r[0]] for r in n_rows.declared]
+    # A waste operator (recycler, waste trader) prepares the material and sells it on: it never buys the virgin
+    # material, whose purchase is avoided downstream by its buyer -- its pairs save the avoided disposal, not the
+    # virgin price, in the ranking's euros as in the figures shown (additionality.value_pairs).
+    site_waste = np.array([_per_activity(memo, is_waste_operator, s) for s in first_site], dtype=bool)[site_desc]
     needs = eng.Needs(
         site=np.concatenate([decl_site, inf_site]), cls=np.concatenate([decl_cls, inf_cls]),
         quantity_t=np.concatenate([np.array([_nan(f.quantity_t) for f in declared_flows], dtype=float),
@@ -1717,7 +1733,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         inferred=np.r_[np.zeros(n_decl, dtype=bool), np.ones(inf_site.size, dtype=bool)],
         confidence=np.concatenate([np.array([r[3] for r in n_rows.declared], dtype=float), inf_w]),
         accepts_hazardous=np.concatenate([np.array([accepts(site_desc[r[1]], r[2]) for r in n_rows.declared], dtype=bool),
-                                          inf_acc]))
+                                          inf_acc]),
+        resale=site_waste[np.concatenate([decl_site, inf_site])])
     # Ranks of flows and sites by their ids: ties are broken by them, so the output never depends on
     # the order of the input lists.
     flow_rank = {fid: i for i, fid in enumerate(sorted(flows_by_id))}
@@ -1730,8 +1747,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     o_part_of = _part_numbers(o_rows)
     # A sorted secondary material goes to a user of it, not from one recycler or waste operator to
     # the next (a declared need of a recycler still counts).
-    waste_op = (np.array([_per_activity(memo, is_waste_operator, s) for s in first_site], dtype=bool)[site_desc]
-                if inferred else None)
+    waste_op = site_waste if inferred else None
     # What the valuation against today's route reads (boucle.matching.additionality), per row.
     vterms = offer_terms([r[2] for r in o_rows], [f.quantity_t for f in o_flows], [f.unit for f in o_flows],
                          [f.temperature_c for f in o_flows], [f.current_route for f in o_flows],
@@ -1771,7 +1787,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
     bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
     fuel = None
-    offer_burnable = site_naf = site_waste = None
+    offer_burnable = site_naf = None
     while True:
         chosen = cands.take(sel)
         bound, unknown, basis = bounds(chosen)
@@ -1782,12 +1798,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         oi = chosen.offer_idx
         # ``bound`` is counted in the offer's unit already
         distance = rounded_array(chosen.distance_km, 3)
-        # A waste operator (recycler, waste trader) prepares the material and sells it on: it never buys the virgin
-        # material, whose purchase is avoided downstream by its buyer -- the pair saves the avoided disposal, not
-        # the virgin price (additionality.value_pairs). The CO2e keeps the chain's recycling credit.
-        if site_waste is None:
-            site_waste = (waste_op if waste_op is not None else np.array(
-                [_per_activity(memo, is_waste_operator, s) for s in first_site], dtype=bool)[site_desc])
+        # a waste operator's pair saves the avoided disposal, not the virgin price; the CO2e keeps the chain's
+        # recycling credit (additionality.value_pairs)
         value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
                             needs.temperature_c[chosen.need_idx], distance, unknown,
                             resale=site_waste[needs.site[chosen.need_idx]])

@@ -69,7 +69,9 @@ class LinearImpact:
     Callable like any impact function (same keys as ``default_impact``). Its
     reason to exist is that :mod:`.nearest` can read the coefficients and
     score a million pairs in compiled code instead of calling a function per
-    batch; the figures are the same (a test checks it).
+    batch; the figures are the same (a test checks it). ``eur_resale_per_unit``: the euros per unit
+    when the receiver is a waste operator (``resale``: no virgin purchase avoided, nor its preparation;
+    ``impact.vector.score_exchanges``' ``resale``); the plain euros when not given.
     """
 
     co2e_kg_per_unit: np.ndarray
@@ -77,8 +79,11 @@ class LinearImpact:
     diverted_t_per_unit: np.ndarray
     eur_per_unit: np.ndarray
     eur_per_unit_km: np.ndarray
+    eur_resale_per_unit: np.ndarray | None = None
 
     def __post_init__(self):
+        if self.eur_resale_per_unit is None:
+            object.__setattr__(self, "eur_resale_per_unit", self.eur_per_unit)
         arrays = [np.ascontiguousarray(getattr(self, f), dtype=np.float64).reshape(-1) for f in self.__dataclass_fields__]
         if len({a.size for a in arrays}) != 1:
             raise ValueError("LinearImpact coefficients must all have one value per material")
@@ -94,16 +99,19 @@ class LinearImpact:
         nan = np.full(n_materials, np.nan)
         return cls(nan, nan, np.ones(n_materials), nan, nan)
 
-    def __call__(self, material_idx, quantity_t, distance_km, **_) -> dict:
+    def __call__(self, material_idx, quantity_t, distance_km, resale=None, **_) -> dict:
         mi = np.asarray(material_idx, dtype=np.int64)
         q = np.asarray(quantity_t, dtype=np.float64)
         d = np.asarray(distance_km, dtype=np.float64)
         # Same operations, in the same order, as boucle.impact.vector.score_exchanges.
         co2 = q * (self.co2e_kg_per_unit[mi] - d * self.co2e_kg_per_unit_km[mi]) / 1000.0
+        eur = self.eur_per_unit[mi]
+        if resale is not None:
+            eur = np.where(np.asarray(resale, dtype=bool), self.eur_resale_per_unit[mi], eur)
         return {
             "co2e_avoided_t": co2,
             "tonnes_diverted": q * self.diverted_t_per_unit[mi],
-            "eur_saved": q * (self.eur_per_unit[mi] - d * self.eur_per_unit_km[mi]),
+            "eur_saved": q * (eur - d * self.eur_per_unit_km[mi]),
             "computable": np.isfinite(co2),
         }
 
@@ -113,11 +121,15 @@ def _saturate(x: np.ndarray, scale: float) -> np.ndarray:
     return y / (1.0 + y)
 
 
-def impact_term(impact_fn, material_idx, tonnes, distance_km, weights: ScoreWeights, with_raw: bool = False):
+def impact_term(impact_fn, material_idx, tonnes, distance_km, weights: ScoreWeights, with_raw: bool = False,
+                resale=None):
     """The impact part of the merit, in [0, 1): a weighted mix of saturated
-    tCO2e avoided, tonnes diverted and euros saved (a missing figure counts 0)."""
+    tCO2e avoided, tonnes diverted and euros saved (a missing figure counts 0). ``resale``: per pair, the
+    receiver is a waste operator (``Needs.resale``), whose euros count no virgin purchase."""
     w = weights
-    imp = (impact_fn or default_impact)(material_idx=material_idx, quantity_t=tonnes, distance_km=distance_km)
+    extra = {"resale": resale} if resale is not None and np.any(resale) else {}
+    imp = (impact_fn or default_impact)(material_idx=material_idx, quantity_t=tonnes, distance_km=distance_km,
+                                        **extra)
     term = (
         w.impact_co2e * _saturate(imp["co2e_avoided_t"], w.co2e_scale_t)
         + w.impact_tonnes * _saturate(imp["tonnes_diverted"], w.tonnes_scale_t)
@@ -146,7 +158,8 @@ def score_terms(oi, ni, distance_km, compat_weight, offers, needs, impact_fn: Im
     w = weights
     supply, demand = offers.quantity_t[oi], needs.quantity_t[ni]
     tonnes = exchanged_tonnes(supply, demand)
-    impact, imp = impact_term(impact_fn, offers.cls[oi], tonnes, distance_km, w, with_raw=True)
+    impact, imp = impact_term(impact_fn, offers.cls[oi], tonnes, distance_km, w, with_raw=True,
+                              resale=needs.resale[ni])
     fit = quantity_fit(supply, demand, w.unknown_fit)
     merit = (w.impact * impact + w.fit * fit + w.base) / (w.impact + w.fit + w.base)
     confidence = offers.confidence[oi] * needs.confidence[ni]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from boucle.accounts.access import can_see_site, is_facilitator, member_company_ids
 
 from . import lifecycle
-from .models import Reveal, StatusChange, Synergy, VerifiedOutcome
+from .models import InterestAnswer, Reveal, StatusChange, Synergy, VerifiedOutcome
 
 
 # Everything a synergy card and the visibility checks read, loaded with the synergy.
@@ -168,17 +168,18 @@ def step_back_unagreed(synergy: Synergy) -> StatusChange | None:
 
 @transaction.atomic
 def express_interest(synergy: Synergy, user, yes: bool) -> Synergy:
-    """Record a company's answer; when both sides said yes, reveal identities once and log it."""
+    """Record a company's answer, logged when it changes (``InterestAnswer``: who, when); when both sides said
+    yes, reveal identities once and log it."""
     sides = sides_of(user, synergy)
     if not sides:
         raise PermissionDenied("only a member of one of the two companies answers for it")
     synergy = Synergy.objects.select_for_update().get(pk=synergy.pk)
     if synergy.status in (lifecycle.DECLINED, lifecycle.STOPPED):
         raise lifecycle.TransitionError(f"the synergy is {synergy.status}; it takes no more answers")
-    if "offer" in sides:
-        synergy.offer_interest = yes
-    if "need" in sides:
-        synergy.need_interest = yes
+    for side in ("offer", "need"):
+        if side in sides and getattr(synergy, f"{side}_interest") is not yes:
+            setattr(synergy, f"{side}_interest", yes)
+            InterestAnswer.objects.create(synergy=synergy, side=side, yes=yes, author=user)
     fields = ["offer_interest", "need_interest", "updated_at"]
     if synergy.both_agreed and synergy.revealed_at is None:
         synergy.revealed_at = timezone.now()

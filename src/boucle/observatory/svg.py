@@ -136,8 +136,9 @@ def color(value: float | None, bounds: list[float]) -> str:
 
 
 def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", width: int = 640,
-            legend: str = "") -> str:
-    """A choropleth: ``features`` are GeoJSON features with ``properties.value`` (None: suppressed).
+            legend: str = "", unit: str = "") -> str:
+    """A choropleth: ``features`` are GeoJSON features with ``properties.value`` (None: suppressed);
+    ``unit`` follows every figure of the legend and the tooltips (« ≤ 1 200 t/an »).
 
     Equirectangular projection with x scaled by cos(mean latitude): at a region's
     scale the distortion is invisible and it needs no projection library.
@@ -157,6 +158,8 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         return 10 + (lon - west) * k * s, 10 + (north - lat) * s
 
     bounds = classes([f["properties"].get("value") for f in features])
+    after = f"\u00a0{unit}" if unit else ""
+    step = 80 + 5 * len(after)  # room for the unit after each figure
     body = []
     for f in features:
         d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (xy(*pt[:2]) for pt in ring)) + " Z"
@@ -164,7 +167,7 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         value = f["properties"].get("value")
         name = f["properties"].get("name", "")
         body.append(f'<path d="{d}" fill="{color(value, bounds)}" fill-rule="evenodd" stroke="#555" '
-                    f'stroke-width="0.4"><title>{escape(str(name))}: {_fmt(value)}</title></path>')
+                    f'stroke-width="0.4"><title>{escape(str(name))}: {_fmt(value)}{escape(after)}</title></path>')
     for (lon0, lat0), (lon1, lat1) in lines:
         (x0, y0), (x1, y1) = xy(lon0, lat0), xy(lon1, lat1)
         body.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#b5651d" '
@@ -173,9 +176,9 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
     # One legend entry per distinct class (several classes collapse on the same value with few units).
     shown = [(bound, fill) for i, (bound, fill) in enumerate(zip(bounds, PALETTE)) if i == 0 or bound != bounds[i - 1]]
     for i, (bound, fill) in enumerate(shown):
-        body.append(f'<rect x="{10 + i * 80}" y="{y}" width="16" height="12" fill="{fill}" stroke="#555" '
-                    f'stroke-width="0.4"/><text x="{30 + i * 80}" y="{y + 11}" font-size="10" {FONT}>≤ '
-                    f"{_fmt(bound)}</text>")
-    body.append(f'<rect x="{10 + len(shown) * 80}" y="{y}" width="16" height="12" fill="{SUPPRESSED}"/>'
-                f'<text x="{30 + len(shown) * 80}" y="{y + 11}" font-size="10" {FONT}>{escape(legend)}</text>')
+        body.append(f'<rect x="{10 + i * step}" y="{y}" width="16" height="12" fill="{fill}" stroke="#555" '
+                    f'stroke-width="0.4"/><text x="{30 + i * step}" y="{y + 11}" font-size="10" {FONT}>≤ '
+                    f"{_fmt(bound)}{escape(after)}</text>")
+    body.append(f'<rect x="{10 + len(shown) * step}" y="{y}" width="16" height="12" fill="{SUPPRESSED}"/>'
+                f'<text x="{30 + len(shown) * step}" y="{y + 11}" font-size="10" {FONT}>{escape(legend)}</text>')
     return _svg(width, height, body, title)

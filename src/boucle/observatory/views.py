@@ -41,6 +41,21 @@ INDICATORS = {
     "verified_tonnes_diverted": gettext_lazy("Tonnes détournées, vérifié (t/an)"),
     "local_sourcing_share": gettext_lazy("Part des besoins avec une source à moins de 200 km"),
 }
+
+
+def indicator_unit(key: str) -> tuple[str, int]:
+    """The unit a map's legend and tooltips write after each figure of ``key`` (by kind: t/an, MWh/an, m³/an,
+    t CO₂e/an; companies, synergies; %), and the factor the stored figure is multiplied by for it (a share is
+    stored from 0 to 1)."""
+    per_year = "/" + _("an")
+    return {"offers_t": ("t" + per_year, 1), "needs_t": ("t" + per_year, 1),
+            "offers_mwh": ("MWh" + per_year, 1), "offers_m3": ("m³" + per_year, 1),
+            "estimated_co2e_avoided_t": ("t CO₂e" + per_year, 1), "verified_co2e_avoided_t": ("t CO₂e" + per_year, 1),
+            "estimated_tonnes_diverted": ("t" + per_year, 1), "verified_tonnes_diverted": ("t" + per_year, 1),
+            "companies_declaring": (_("entreprises"), 1), "synergies_suggested": (_("synergies"), 1),
+            "synergies_running": (_("synergies"), 1), "local_sourcing_share": ("%", 100)}.get(key, ("", 1))
+
+
 PUBLIC_COLUMNS = ("companies_declaring", "offers_t", "needs_t", "synergies_running", "estimated_co2e_avoided_t",
                   "verified_co2e_avoided_t")
 
@@ -77,7 +92,7 @@ def public_home(request):
                                            and r[c] is not None else r[c] for c in PUBLIC_COLUMNS]}
              for r in public_epcis()]
     return render(request, "observatory/public.html", {
-        "epcis": epcis, "indicator": indicator, "indicators": INDICATORS.items(),
+        "epcis": epcis, "indicator": indicator, "indicators": INDICATORS.items(), "unit": indicator_unit(indicator),
         "columns": [(c, INDICATORS[c]) for c in PUBLIC_COLUMNS],
         "critical": queries.critical_materials(None, public=True, lang=_lang())})
 
@@ -154,6 +169,7 @@ def territory(request, level, code):
         "status_sets": [("open", _("synergies ouvertes")), ("active", _("synergies engagées")),
                         ("running", _("en fonctionnement"))],
         "status_set": _statuses(request), "indicator": _indicator(request), "indicators": INDICATORS.items(),
+        "unit": indicator_unit(_indicator(request)),
         "export_kinds": [("indicators", _("Indicateurs")), ("flows", _("Flux")), ("synergies", _("Synergies")),
                          ("critical", _("Matières premières critiques"))],
         "critical": _critical_rows(ref),

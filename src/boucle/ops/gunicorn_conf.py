@@ -32,3 +32,11 @@ from boucle.ops.limits import MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_URL_
 limit_request_line = MAX_URL_CHARS
 limit_request_fields = MAX_HEADER_FIELDS
 limit_request_field_size = MAX_HEADER_FIELD_SIZE
+
+
+def post_worker_init(worker):
+    """Each worker loads the matching's knowledge in the background as it starts (``boucle.ops.warm``), so that
+    the first flow page a user opens answers as fast as the next ones (about 3 s before)."""
+    from boucle.ops.warm import warm_in_background
+
+    warm_in_background()

@@ -20,7 +20,7 @@ from boucle.sourcing.engine import bounding_box
 from .flow_forms import FlowForm
 from .synergy_figures import calculation
 from .impact import impact_summary
-from .present import KIND_LABELS, STATUS_LABELS, _lang, material_classes, synergy_card
+from .present import KIND_LABELS, _lang, material_classes, synergy_card
 from .words import number
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -76,7 +76,7 @@ def _matching_notes(flow) -> list[str]:
     sites within the matching's radius (``pipeline.why_no_receiver``)."""
     from django.conf import settings
 
-    from boucle.matching.pipeline import why_no_proposal, why_no_receiver
+    from boucle.matching.pipeline import classify_flow, reach_km, why_no_proposal, why_no_receiver
     from boucle.matching.service_run import pipeline_inputs
 
     site_in, flows_in = pipeline_inputs(type(flow.site).objects.filter(pk=flow.site_id))
@@ -101,7 +101,8 @@ def _matching_notes(flow) -> list[str]:
     if mine.direction != "offer" or {"total", "unknown_material"} & set(codes) \
             or flow.synergies_as_offer.filter(stale=False).exists():
         return notes
-    radius = settings.BOUCLE_MATCH_RADIUS_KM
+    # heat, steam and water are looked for much closer than the radius: the sites around are those within reach
+    radius = reach_km([k for k, _c in classify_flow(mine)], settings.BOUCLE_MATCH_RADIUS_KM)
     around, needs = [], []
     if flow.site.lat is not None and flow.site.lon is not None:
         lat0, lat1, lon0, lon1 = bounding_box(flow.site.lat, flow.site.lon, radius)
@@ -140,16 +141,20 @@ def _matching_notes(flow) -> list[str]:
 
 def _offers_around_note(need) -> list[str]:
     """For a declared need without a current proposal: how many offers of its material are declared within the
-    matching's radius (other sites, open ones), and why none is proposed for it when some are: each offer goes to
-    its few most plausible receivers (``boucle match``: 3 at most) and only where the exchange gains something."""
+    distance the matching looks for it (the radius, or its kind's shorter reach: a few km for heat, steam or cold,
+    tens for water) on other open sites, and why none is proposed for it when some are: each offer goes to its few
+    most plausible receivers (``boucle match``: 3 at most) and only where the exchange gains something."""
     from django.conf import settings
     from django.utils.translation import ngettext
 
+    from boucle.matching.pipeline import reach_km
     from boucle.matching.spatial import haversine_km
 
-    site, radius = need.site, settings.BOUCLE_MATCH_RADIUS_KM
+    site = need.site
     if not need.material_class or site.lat is None or site.lon is None:
         return []
+    radius = reach_km([need.material_class], settings.BOUCLE_MATCH_RADIUS_KM)
+    why_near = _reach_words(need.material_class, radius) if radius < settings.BOUCLE_MATCH_RADIUS_KM else []
     lat0, lat1, lon0, lon1 = bounding_box(site.lat, site.lon, radius)
     offers = Flow.objects.filter(direction="offer", material_class=need.material_class, site__closed=False,
                                  site__lat__range=(lat0, lat1), site__lon__range=(lon0, lon1)).exclude(site=site)
@@ -158,7 +163,7 @@ def _offers_around_note(need) -> list[str]:
     km = number(radius, 1)
     if not n:
         return [_("Aucune offre de cette matière n'est déclarée à moins de %(km)s km : aucune proposition ne peut "
-                  "être faite pour ce besoin.") % {"km": km}]
+                  "être faite pour ce besoin.") % {"km": km}, *why_near]
     return [ngettext(
         "%(n)s offre de cette matière est déclarée à moins de %(km)s km, mais la mise en relation ne la propose pas "
         "pour ce besoin : une offre n'est proposée qu'à ses receveurs les plus plausibles (3 au plus), et seulement "
@@ -166,7 +171,18 @@ def _offers_around_note(need) -> list[str]:
         "%(n)s offres de cette matière sont déclarées à moins de %(km)s km, mais la mise en relation n'en propose "
         "aucune pour ce besoin : une offre n'est proposée qu'à ses receveurs les plus plausibles (3 au plus), et "
         "seulement si l'échange apporte un gain. L'animateur du territoire peut les étudier avec vous.",
-        n) % {"n": number(n), "km": km}]
+        n) % {"n": number(n), "km": km}, *why_near]
+
+
+def _reach_words(class_key: str, km: float) -> list[str]:
+    """Why the matching looks for heat or water nearer than its radius, in words (the engine's class limits)."""
+    from boucle.materials.taxonomy import get_class
+
+    if get_class(class_key).kind == "water":
+        return [_("L'eau n'est cherchée qu'à moins de %(km)s km : au-delà, la conduite coûte plus que l'eau "
+                  "qu'elle livre.") % {"km": number(km, 1)}]
+    return [_("La chaleur, la vapeur et le froid ne sont cherchés qu'à moins de %(km)s km : au-delà, la conduite et "
+              "ce qui se perd en route coûtent plus que l'énergie livrée.") % {"km": number(km, 1)}]
 
 
 @login_required
@@ -285,14 +301,40 @@ def company_synergies(request):
     return render(request, "web/company/synergies.html", {"cards": cards})
 
 
+def _history(user, synergy, card) -> list[dict]:
+    """The synergy's history, oldest first: its status changes, each company's answer (« oui » : it accepts to
+    meet the other; from ``InterestAnswer``, the one write path's log) and the reveal, in words. The facilitator
+    reads both companies' answers and who gave them; a company reads its own answers only (the other's stays
+    its own, as on the card), and the other company by its name only once it may see it."""
+    mine = services.sides_of(user, synergy)
+    steer = card["can_steer"]
+    entries = [{"at": c.at, "kind": "status", "from_status": c.from_status, "to_status": c.to_status,
+                "reason": c.reason} for c in synergy.status_log.all()]
+    for a in synergy.answers.select_related("author"):
+        if not steer and a.side not in mine:
+            continue
+        site = card[a.side]["site"]
+        if site["anonymous"]:
+            who = _("L'entreprise qui offre la matière") if a.side == "offer" else _("L'entreprise qui en a besoin")
+        else:
+            who = site["company"]
+        text = (_("%(company)s a accepté la mise en relation") if a.yes
+                else _("%(company)s a décliné la mise en relation")) % {"company": who}
+        if steer and a.author is not None:
+            text = _("%(answer)s (réponse donnée par %(person)s)") % {
+                "answer": text, "person": a.author.get_full_name() or a.author.username}
+        entries.append({"at": a.at, "kind": "answer", "text": text})
+    entries += [{"at": r.at, "kind": "answer",
+                 "text": _("Les deux entreprises ont accepté : chacune voit maintenant qui est l'autre.")}
+                for r in synergy.reveals.all()]
+    return sorted(entries, key=lambda e: e["at"])
+
+
 @login_required
 def synergy_detail(request, pk):
     synergy = get_object_or_404(services.visible_synergies(request.user), pk=pk)
     card = synergy_card(request.user, synergy)
-    log = list(synergy.status_log.select_related("author")) if card["can_steer"] or card["can_answer"] else []
-    for change in log:
-        change.from_label = STATUS_LABELS.get(change.from_status, change.from_status)
-        change.to_label = STATUS_LABELS.get(change.to_status, change.to_status)
+    log = _history(request.user, synergy, card) if card["can_steer"] or card["can_answer"] else []
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
     from .facilitator_views import status_choices, waiting_for_agreement
 

@@ -144,7 +144,7 @@ def synergy_card(user, synergy) -> dict:
                                       "eur": synergy.eur_saved, "basis": basis, "note": note, "brackets": []}),
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
                                              receiver_hidden=need["site"]["anonymous"], origins=class_origins(synergy)),
-        "co2e_text": None if hidden else co2e_text(synergy),
+        "co2e_text": None if hidden else co2e_text(synergy, per_year=True),
         "co2e_figure": None if hidden else co2e_text(synergy, with_range=False),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),
         "assumption": route_assumption(synergy.explanation),
@@ -183,8 +183,9 @@ def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
     return basis, ". ".join([notes[0], *(n[:1].upper() + n[1:] for n in notes[1:])]) if notes else None
 
 
-def co2e_text(synergy, with_range: bool = True) -> str | None:
+def co2e_text(synergy, with_range: bool = True, per_year: bool = False) -> str | None:
     """The estimated CO2e rounded to the digits its range allows, with the range: « 1 800 t CO₂e (1 400 – 2 200) »;
+    ``per_year`` (a card's line): « 1 800 t CO₂e/an (1 400 – 2 200) », the year with the unit, before the range;
     without unit and range (« 1 800 ») for a list's column, which so shows the card's figure."""
     from boucle.impact.ranges import format_range
 
@@ -193,7 +194,8 @@ def co2e_text(synergy, with_range: bool = True) -> str | None:
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
     return format_range(synergy.co2e_avoided_t, e.get("co2e_low_t"), e.get("co2e_high_t"),
-                        "t CO₂e" if with_range else "", lang, with_range=with_range)
+                        ("t CO₂e/" + _("an") if per_year else "t CO₂e") if with_range else "", lang,
+                        with_range=with_range)
 
 
 def eur_text(eur: float) -> str:

@@ -103,12 +103,25 @@ def _toile_and_map(page, live_server):
         return Math.max((x1 - x0) / box.width, (y1 - y0) / box.height);
     }""")
     assert share > 0.7, share
+    _legend_has_units(page, ("t/an", "t/yr"), ("aucune donnée", "no data"))
     assert page.errors == []
+
+
+def _legend_has_units(page, unit, suppressed):
+    """Every figure of the map's legend says its unit (« ≤ 1 200 t/an », « 1 200 – 5 000 t/an »; the headless
+    browser asks for English: « t/yr »), not a bare number. ``unit``, ``suppressed``: (French, English)."""
+    items = page.locator("#obs-map-legend li").all_inner_texts()
+    figures = [t for t in items if any(c.isdigit() for c in t)]
+    english = page.evaluate("document.documentElement.lang").startswith("en")
+    assert figures, items
+    assert all(t.replace("\xa0", " ").endswith(" " + unit[english]) for t in figures), items
+    assert suppressed[english] in items
 
 
 def test_observatory_browser_public_map_renders(reference, obs_world, live_server):
     with browse(live_server) as page:
-        page.goto(f"{live_server.url}/observatoire/")
+        page.goto(f"{live_server.url}/observatoire/?indicateur=companies_declaring")
         page.wait_for_selector("#obs-map[data-loaded='true']", timeout=20000)
         assert page.locator("#obs-map svg path").count() > 0
+        _legend_has_units(page, ("entreprises", "companies"), ("secret statistique", "statistical confidentiality"))  # « ≤ 12 entreprises »
         assert page.errors == []

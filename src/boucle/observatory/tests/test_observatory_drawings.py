@@ -79,3 +79,18 @@ def test_text_in_the_drawings_is_escaped_not_markup():
         assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("script", "img", "foreignObject")]
         assert not [a for e in root.iter() for a in e.attrib if a.startswith("on")]
         assert payload in "".join(root.itertext())
+
+
+def test_the_svg_maps_legend_says_the_unit_of_each_figure():
+    """The report's map legend read « ≤ 1 200 » with no unit: each figure says it (« ≤ 1 200 t/an »), the grey of
+    no data stays words."""
+    square = {"type": "Polygon", "coordinates": [[[2, 50], [3, 50], [3, 51], [2, 51], [2, 50]]]}
+    features = [{"type": "Feature", "geometry": square, "properties": {"name": f"U{i}", "value": v}}
+                for i, v in enumerate((120.0, 1200.0, 5400.0, None))]
+    root = _parse(svg.map_svg(features, legend="aucune donnée", unit="t/an"))
+    texts = [t.text for t in root.iter(NS + "text") if t.text]
+    figures = [t for t in texts if t.startswith("≤")]
+    assert figures and all(t.endswith("\u00a0t/an") for t in figures), texts
+    assert "aucune donnée" in texts
+    assert all(t.get("title") is None for t in root.iter(NS + "path"))
+    assert any((p.findtext(NS + "title") or "").endswith("\u00a0t/an") for p in root.iter(NS + "path"))

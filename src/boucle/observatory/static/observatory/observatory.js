@@ -33,7 +33,16 @@
     return Math.round(value).toLocaleString(document.documentElement.lang || "fr");
   }
 
-  // The choropleth's legend: one swatch per class with its upper bound, and the grey of "no figure".
+  // A figure of the map's indicator with its unit (« 1 200 t/an », « 35 % »; « 35% » in English).
+  function withUnit(value, suppressed) {
+    if (value === null || value === undefined) return suppressed;
+    const unit = mapEl.dataset.unit || "";
+    const figure = fmt(value * Number(mapEl.dataset.scale || 1), suppressed);
+    if (!unit) return figure;
+    return figure + (unit === "%" && !(document.documentElement.lang || "fr").startsWith("fr") ? "" : "\u00a0") + unit;
+  }
+
+  // The choropleth's legend: one swatch per class with its upper bound and its unit, and the grey of "no figure".
   function legend(bounds) {
     const list = document.getElementById("obs-map-legend");
     if (!list) return;
@@ -49,7 +58,7 @@
     let low = null;
     bounds.forEach((bound, i) => {
       if (low !== null && bound === low) return;  // classes that collapse on the same value
-      item(PALETTE[i], (low === null ? "≤ " : fmt(low, "") + " – ") + fmt(bound, ""));
+      item(PALETTE[i], (low === null ? "≤ " : fmt(low * Number(mapEl.dataset.scale || 1), "") + " – ") + withUnit(bound, ""));
       low = bound;
     });
     item(SUPPRESSED, mapEl.dataset.suppressed);
@@ -75,7 +84,7 @@
       const bounds = classes(geo.features.map((f) => f.properties.value));
       const layer = L.geoJSON(geo, {
         style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties.value, bounds) }),
-        onEachFeature: (f, l) => l.bindTooltip(text(f.properties.name + " : " + fmt(f.properties.value, mapEl.dataset.suppressed))),
+        onEachFeature: (f, l) => l.bindTooltip(text(f.properties.name + " : " + withUnit(f.properties.value, mapEl.dataset.suppressed))),
       }).addTo(map);
       if (geo.features.length) map.fitBounds(layer.getBounds(), { animate: false });
       const shown = geo.features.filter((f) => f.properties.value !== null && f.properties.value !== undefined).length;
