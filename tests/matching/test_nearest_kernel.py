@@ -1,6 +1,8 @@
 """The compiled top-k search (impact models linear in tonnes) gives exactly the
 answer of the numpy search and of a full enumeration of the pairs in reach."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -41,6 +43,9 @@ def territory(seed: int, n_sites: int = 500, n_flows: int = 1600):
                   temperature_c=np.where(rng.random(n_need) < 0.7, rng.uniform(40, 200, n_need), np.nan),
                   inferred=rng.random(n_need) < 0.3, accepts_hazardous=rng.random(n_need) < 0.3,
                   confidence=np.where(rng.random(n_need) < 0.5, 1.0, rng.uniform(0.3, 1.0, n_need)))
+    # needs that only a hazardous offer meets (a hazardous-waste treater's intake), authorised for it
+    only = rng.random(n_need) < 0.1
+    needs = replace(needs, hazardous_only=only, accepts_hazardous=needs.accepts_hazardous | only)
     classinfo = ClassInfo(kind=KINDS, water_grade=[0, 0, 0, 0, 2, 1], max_distance_km=[np.nan, 60.0, np.nan, np.nan, np.nan, np.nan])
     compat = Compatibility.identity(n_cls).plus([0, 2, 4, 5], [1, 1, 5, 4], [0.6, 0.9, 1.0, 1.0])
     return sites, offers, needs, classinfo, compat

@@ -148,6 +148,11 @@ QTY_MISSING = _m("quantity-missing", _("quantité non calculable"))
 NO_RECIPE = _("aucune recette de substitution pour cette matière (pas de facteur d'émission publié pour ce qu'elle "
               "remplacerait)")
 SAME_PREPARATION = "the same preparation happens on the current route"
+TREATER_FEE = ("the receiver treats and disposes of hazardous waste (NACE 38.22): it bills its own gate fee in place "
+               "of today's disposal fee, so the saving depends on its price")
+TREATER_FEE_REASON = _m("treater-fee", _("le receveur traite et élimine des déchets dangereux : il facture son "
+                                         "propre prix à la place de l'élimination d'aujourd'hui, l'économie dépend "
+                                         "de son tarif"))
 RESOLD = ("the receiver is a waste operator: it prepares the material and sells it on, it does not buy the virgin "
           "material, and its preparation is paid by the resale; the saving is the avoided disposal")
 
@@ -315,7 +320,7 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
                        labels: dict[str, Any] | None = None, tables: Tables | None = None, *,
                        ewc: str | None = None, supply_temperature_c: float | None = None,
                        need_temperature_c: float | None = None, fuel_receiver: str | None = None,
-                       waste_receiver: bool = False) -> Breakdown:
+                       waste_receiver: bool = False, disposal_receiver: bool = False) -> Breakdown:
     """Full breakdown of one exchange, ready to display or serialise.
 
     ``baseline_route`` is the flow's current route as declared (a route key such as
@@ -328,6 +333,9 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     ``waste_receiver``: the receiver is a waste operator (recycler, waste trader) that prepares the material and
     sells it on: it would never buy the virgin material, so no avoided purchase is counted in euros, nor its
     preparation, paid by the resale (the avoided disposal fee and the transport are); the CO2e keeps the recycling credit of the chain (docs/impact-method.md).
+    ``disposal_receiver``: the receiver treats and disposes of hazardous waste (NACE 38.22): it charges its own gate
+    fee, the very fee ``prices.csv`` gives for today's disposal, so no disposal fee is avoided and the euros are not
+    computable (they depend on its price against today's); the CO2e is unchanged.
     """
     from . import heat as H
     from .fuel import fuel_terms, receiver_of
@@ -463,7 +471,12 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     if fuel is not None:
         pass  # its cost terms are the fuel's (boucle.impact.fuel.fuel_terms)
     elif not is_heat:
-        if credit in ("none", "virgin_only"):
+        if disposal_receiver and is_mat:
+            # a hazardous-waste treater bills its own gate fee (the disposal_fee rows of prices.csv are those fees):
+            # what the offer's site would save is the difference with today's, which no shipped price says
+            cost_terms.append(Term("avoided_disposal_fee", None, "EUR", activity=Q, activity_unit=base,
+                                   note=TREATER_FEE, reason=TREATER_FEE_REASON))
+        elif credit in ("none", "virgin_only"):
             cost_terms.append(_zero_term("avoided_disposal_fee", "EUR", already if credit == "none"
                                          else choice.route.note, Q, base))
         else:

@@ -203,7 +203,8 @@ def offer_terms(class_keys: list[str], quantity: list, unit: list, temperature_c
 
 def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, need_unit_code: np.ndarray,
                 need_declared: np.ndarray, need_temp_c: np.ndarray, distance_km: np.ndarray,
-                unknown: np.ndarray | None = None, resale: np.ndarray | None = None) -> dict:
+                unknown: np.ndarray | None = None, resale: np.ndarray | None = None,
+                disposal: np.ndarray | None = None) -> dict:
     """The figures of offer rows ``oi`` exchanged with needs (their declared quantity, unit code
     (-1: the class's), whether declared, temperature) at ``distance_km`` (as shown, rounded), in
     one vectorised call, and ``drop``: the pairs whose known quantity gives no net gain (CO2e <= 0)
@@ -211,8 +212,11 @@ def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, ne
     inferred heat or water need without a declared scale, :func:`estimated_quantity`). ``resale``: pairs whose
     receiver is a waste operator (``knowledge.infer.is_waste_operator``): it prepares the material and sells it
     on, so no purchase of virgin material is avoided in its euros (the CO2e keeps the chain's recycling credit);
-    ``resale`` in the result: those of them of a material whose euros lost that term. Element-wise: a pair's
-    figures never depend on the others."""
+    ``resale`` in the result: those of them of a material whose euros lost that term. ``disposal``: pairs whose
+    receiver treats and disposes of hazardous waste (``knowledge.infer.is_hazardous_waste_treater``): it bills its
+    own gate fee in place of today's disposal fee, so the euros of a material are not known (``exchange_breakdown``'s
+    ``disposal_receiver``); ``disposal`` in the result: those pairs. Element-wise: a pair's figures never depend
+    on the others."""
     from boucle.impact.vector import score_exchanges
 
     qty = terms.quantity[oi]
@@ -230,10 +234,12 @@ def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, ne
     with np.errstate(invalid="ignore"):
         # heat beyond its break-even distance: the pipe costs more than the heat is worth
         drop |= quantity_known & terms.heat[oi] & np.isfinite(be) & (distance_km > be)
-    if resale is None:
-        resale = np.zeros(len(oi), dtype=bool)
-    resale = known & np.asarray(resale, dtype=bool) & ~terms.heat[oi] & (terms.base_code[oi] == unit_code("t"))
-    return {**out, "drop": drop, "known": known, "quantity": qty, "resale": resale}
+    material = known & ~terms.heat[oi] & (terms.base_code[oi] == unit_code("t"))
+    resale = material & (np.zeros(len(oi), dtype=bool) if resale is None else np.asarray(resale, dtype=bool))
+    disposal = material & (np.zeros(len(oi), dtype=bool) if disposal is None else np.asarray(disposal, dtype=bool))
+    if disposal.any():
+        out["eur_saved"] = np.where(disposal, np.nan, out["eur_saved"])
+    return {**out, "drop": drop, "known": known, "quantity": qty, "resale": resale, "disposal": disposal}
 
 
 def rounded_array(a: np.ndarray, digits: int) -> np.ndarray:

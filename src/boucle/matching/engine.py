@@ -104,7 +104,12 @@ class Needs:
     marks needs guessed from the activity (NAF) rather than declared;
     ``accepts_hazardous`` says the site is authorised to receive hazardous waste; ``resale`` that the
     site is a waste operator, which prepares the material and sells it on: no virgin purchase avoided
-    in the euros of its pairs (``LinearImpact``'s ``eur_resale_per_unit``)."""
+    in the euros of its pairs (``LinearImpact``'s ``eur_resale_per_unit``);
+    ``hazardous_only`` marks a need that only a hazardous offer may meet (a hazardous-waste
+    treater takes the insulation or tar-bound asphalt with dangerous substances, not the inert kind);
+    ``hazardous_same_class``, one a hazardous offer meets only with its own class: the site may
+    receive the class needed (hydrochloric acid for a plating shop) but not each hazardous waste
+    that could stand in for it (spent pickling acid), which is what would arrive."""
 
     site: np.ndarray
     cls: np.ndarray
@@ -114,6 +119,8 @@ class Needs:
     confidence: np.ndarray | None = None
     accepts_hazardous: np.ndarray | None = None
     resale: np.ndarray | None = None
+    hazardous_only: np.ndarray | None = None
+    hazardous_same_class: np.ndarray | None = None
 
     def __post_init__(self):
         site = np.asarray(self.site, dtype=np.int64).reshape(-1)
@@ -126,6 +133,8 @@ class Needs:
         _set(self, "confidence", _column(self.confidence, n, np.float64, 1.0))
         _set(self, "accepts_hazardous", _column(self.accepts_hazardous, n, bool, False))
         _set(self, "resale", _column(self.resale, n, bool, False))
+        _set(self, "hazardous_only", _column(self.hazardous_only, n, bool, False))
+        _set(self, "hazardous_same_class", _column(self.hazardous_same_class, n, bool, False))
 
     def __len__(self) -> int:
         return self.site.size
@@ -268,10 +277,14 @@ HEAT_PUMP_MAX_NEED_C = 95.0
 
 def flow_rules_mask(offers: Offers, needs: Needs, classinfo: ClassInfo, oi: np.ndarray, ni: np.ndarray) -> np.ndarray:
     """Rules that depend on each flow: never the same site; hazardous waste only
-    to authorised sites; heat only from a source at least as hot as the use, or
-    one a heat pump can lift to it (when both temperatures are known)."""
+    to authorised sites (for the class that arrives), a need only a hazardous waste may meet
+    only by one; heat only
+    from a source at least as hot as the use, or one a heat pump can lift to it (when both
+    temperatures are known)."""
     ok = offers.site[oi] != needs.site[ni]
     ok &= ~offers.hazardous[oi] | needs.accepts_hazardous[ni]
+    ok &= offers.hazardous[oi] | ~needs.hazardous_only[ni]
+    ok &= ~offers.hazardous[oi] | ~needs.hazardous_same_class[ni] | (offers.cls[oi] == needs.cls[ni])
     if classinfo.is_heat.any():
         heat = classinfo.is_heat[offers.cls[oi]] | classinfo.is_heat[needs.cls[ni]]
         to, tn = offers.temperature_c[oi], needs.temperature_c[ni]

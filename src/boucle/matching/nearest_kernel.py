@@ -55,6 +55,19 @@ _TWO_R = 2.0 * EARTH_RADIUS_KM
 _HALF_POWERS = np.ldexp(1.0, -np.arange(1100))  # 2^-n; 0 beyond float range
 
 
+# What the kernels read of a need's hazard rules (engine.flow_rules_mask), as bits of one small integer: it may
+# receive hazardous waste; only a hazardous offer may meet it (hazardous_intake.csv). The rule that a hazardous
+# offer meets a stand-in need only with its own class (``Needs.hazardous_same_class``) is left to the rescoring of
+# the found pairs, as the pipeline applies every rule of flow_rules_mask to them.
+HAZ_ACCEPTS = 1
+HAZ_ONLY = 2
+
+
+def hazard_codes(needs) -> np.ndarray:
+    return (needs.accepts_hazardous.astype(np.int8) * HAZ_ACCEPTS
+            | needs.hazardous_only.astype(np.int8) * HAZ_ONLY).astype(np.int8)
+
+
 @njit(cache=True, nogil=True)
 def _morton(xyz, bits):
     """Z-order code of 3-D points (``bits`` per axis): near codes, near points."""
@@ -442,8 +455,11 @@ def _search(
                     continue
                 if o_site[p] == si:
                     continue
-                if o_haz[p] and not acc_haz:
-                    continue
+                if o_haz[p]:
+                    if not acc_haz & HAZ_ACCEPTS:
+                        continue
+                elif acc_haz & HAZ_ONLY:
+                    continue  # engine.flow_rules_mask: a need that only a hazardous offer meets
                 if heat and math.isfinite(o_temp[p]) and math.isfinite(temp_n) and o_temp[p] < temp_n and temp_n > HEAT_PUMP_MAX_NEED_C:
                     continue
                 chord = math.sqrt(chord2)
@@ -599,7 +615,7 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     need_order = need_order[has_entries]
     need_args = (need_order, np.ascontiguousarray(n_xyz[need_order]),
                  *(np.ascontiguousarray(a[need_order]) for a in (needs.site, needs.cls, needs.quantity_t, needs.confidence,
-                                                                 needs.inferred, needs.temperature_c, needs.accepts_hazardous,
+                                                                 needs.inferred, needs.temperature_c, hazard_codes(needs),
                                                                  needs.resale)))
 
     # Slots past out_n are never read: no need to fill them.
@@ -761,8 +777,11 @@ def _search_needs(
                     continue
                 if n_site[p] == si:
                     continue
-                if haz and not n_acc_haz[p]:
-                    continue
+                if haz:
+                    if not n_acc_haz[p] & HAZ_ACCEPTS:
+                        continue
+                elif n_acc_haz[p] & HAZ_ONLY:
+                    continue  # engine.flow_rules_mask: a need that only a hazardous offer meets
                 if apart and n_apart[p]:
                     continue
                 if heat and math.isfinite(temp_o) and math.isfinite(n_temp[p]) and temp_o < n_temp[p] \
@@ -869,7 +888,7 @@ def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, 
                                            0.0 if by_plausibility else QUANTITY_SPLIT_WEIGHT)
     need_args = (np.ascontiguousarray(xyz[needs.site[order]]), order.astype(np.int64),
                  *(np.ascontiguousarray(a[order]) for a in (needs.site, needs.quantity_t, needs.confidence, n_infl,
-                                                            needs.accepts_hazardous, needs.temperature_c,
+                                                            hazard_codes(needs), needs.temperature_c,
                                                             needs.resale)))
     value = (nd, ni, root, n_nodes, need_args)
     object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache

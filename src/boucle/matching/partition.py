@@ -157,7 +157,8 @@ def _offer_terms(arrays: dict):
 
 
 _OFFER_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "hazardous", "confidence")
-_NEED_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "inferred", "confidence", "accepts_hazardous", "resale")
+_NEED_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "inferred", "confidence", "accepts_hazardous", "resale",
+                "hazardous_only", "hazardous_same_class")
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_r
                            offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_fuel_pairs,
                            value_pairs)
 from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, hazardous_classes_accepted,
-                              infer_needs, infer_outputs, is_waste_operator, name_codes, need_temperature,
-                              site_codes, water_cascades)
+                              hazardous_only, infer_needs, infer_outputs, is_hazardous_waste_treater, is_waste_operator,
+                              name_codes, need_temperature, site_codes, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -190,7 +190,8 @@ class ProposalTable:
                 "inf": t["inferred_factor"][a:b].tolist(), "dec": rounded_list(t["decay"][a:b], 4),
                 "mer": rounded_list(t["merit"][a:b], 4),
                 "q": [None if x != x else x for x in self.quantity[a:b].tolist()], "basis": self.basis[a:b],
-                "fuel": self.fuel[a:b], "use": self._use_column(a, b), "resale": [False] * (b - a)}
+                "fuel": self.fuel[a:b], "use": self._use_column(a, b), "resale": [False] * (b - a),
+                "disposal": [False] * (b - a)}
         co2 = self.screening_co2[a:b]
         v = self.value
         if v is None:
@@ -200,6 +201,8 @@ class ProposalTable:
         cols["known"] = known.tolist()
         if "resale" in v:  # received by a waste operator: no virgin purchase avoided in its euros
             cols["resale"] = v["resale"][a:b].tolist()
+        if "disposal" in v:  # received by a hazardous-waste treater: its own fee replaces today's, no euros known
+            cols["disposal"] = v["disposal"][a:b].tolist()
         # Valued against the offer's current route where the model knows the class; else the screening figure.
         cols["co2"] = rounded_list(np.where(known, v["co2e_avoided_t"][a:b], co2), 3)
         cols["lo"], cols["hi"] = rounded_list(v["co2e_low_t"][a:b], 3), rounded_list(v["co2e_high_t"][a:b], 3)
@@ -361,6 +364,8 @@ class ProposalTable:
         route = list(map(encoded["route"].__getitem__, zip(cols["route"], cols["assumed"])))
         fuel = list(map(encoded["fuel"].__getitem__, cols["fuel"])) if any(cols["fuel"]) else fixed("")
         resale = [', "waste_receiver": true' if r else "" for r in cols["resale"]] if any(cols["resale"]) else fixed("")
+        disposal = ([', "disposal_receiver": true' if r else "" for r in cols["disposal"]] if any(cols["disposal"])
+                    else fixed(""))
         need_t = [] if cols["need_t"].count(None) == len(known) else [
             "" if t is None else f', "need_temperature_c": {_j(float(t))}' for t in cols["need_t"]]
         be = [] if cols["be"].count(None) == len(known) else [
@@ -372,7 +377,7 @@ class ProposalTable:
                         for a, b, aj, bj in zip(lo, hi, lo_j, hi_j)]
         else:
             low_high = map("".join, zip(fixed(', "co2e_low_t": '), lo_j, fixed(', "co2e_high_t": '), hi_j))
-        out = list(map("".join, zip(route, fuel, resale, need_t or fixed(""), be or fixed(""), low_high)))
+        out = list(map("".join, zip(route, fuel, resale, disposal, need_t or fixed(""), be or fixed(""), low_high)))
         return out if all(known) else [x if k else "" for x, k in zip(out, known)]
 
 
@@ -438,6 +443,8 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
             explanation["fuel_receiver"] = cols["fuel"][i]
         if cols["resale"][i]:  # a waste operator resells it: no virgin purchase avoided (additionality.value_pairs)
             explanation["waste_receiver"] = True
+        if cols["disposal"][i]:  # a hazardous-waste treater bills its own fee: no disposal fee avoided
+            explanation["disposal_receiver"] = True
         if cols["need_t"][i] is not None:
             explanation["need_temperature_c"] = float(cols["need_t"][i])
         if cols["be"][i] is not None:
@@ -586,6 +593,22 @@ def compatibility() -> eng.Compatibility:
         if a in idx and b in idx:
             oc.append(idx[a]), nc.append(idx[b]), w.append(weight)
     return eng.Compatibility.identity(len(keys)).plus(np.array(oc, dtype=np.int64), np.array(nc, dtype=np.int64), np.array(w))
+
+
+@lru_cache(maxsize=1)
+def _hazardous_stand_ins() -> dict[str, frozenset[str]]:
+    """Need class -> the other classes that may be hazardous and can serve it (:func:`compatibility`):
+    spent pickling acid for hydrochloric acid, waste oil for base oil. A site authorised for the class it
+    needs receives such a stand-in only if authorised for it too (``engine.Needs.hazardous_same_class``)."""
+    from boucle.materials.taxonomy import hazardous_classes
+
+    keys, classes = _classes()
+    comp, always = compatibility(), hazardous_classes()
+    out: dict[str, set[str]] = {}
+    for oc, nc in zip(comp.offer_cls.tolist(), comp.need_cls.tolist()):
+        if oc != nc and (classes[oc].hazardous_possible or keys[oc] in always):
+            out.setdefault(keys[nc], set()).add(keys[oc])
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def not_matchable(flow: FlowIn) -> str | None:
@@ -1675,15 +1698,22 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         acc = hazard_ok[desc]
         return acc is None or key in acc
 
+    stand_ins = _hazardous_stand_ins()
+
+    def same_class_only(desc: int, key: str) -> bool:
+        # the site may receive the class it needs, not every hazardous class that may stand in for it
+        acc = hazard_ok[desc]
+        return acc is not None and key in acc and not stand_ins.get(key, frozenset()) <= acc
+
     n_decl = len(n_rows)
     decl_site = np.array([r[1] for r in n_rows], dtype=np.int64)
     decl_cls = np.array([cidx[r[2]] for r in n_rows], dtype=np.int64)
     rules: list = []
     inf_site = inf_cls = inf_rule = np.zeros(0, dtype=np.int64)
     inf_w = inf_temp = np.zeros(0)
-    inf_acc = np.zeros(0, dtype=bool)
+    inf_acc = inf_same = np.zeros(0, dtype=bool)
     if inferred:
-        t_cls, t_rule, t_temp, t_acc, count = [], [], [], [], []
+        t_cls, t_rule, t_temp, t_acc, t_same, count = [], [], [], [], [], []
         for d, s in enumerate(first_site):
             found = first_deduced[d]
             kept = [need for need in (deduced_needs(found) if found else _per_activity(memo, infer_needs, s))
@@ -1696,6 +1726,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
                 t_temp.append(_nan(need_temperature(need.deduced_code, None, need.class_key) if found else
                                    need_temperature(s.naf_code, s.activity, need.class_key)))
                 t_acc.append(accepts(d, need.class_key))
+                t_same.append(same_class_only(d, need.class_key))
         count = np.array(count, dtype=np.int64)
         ptr = np.r_[0, np.cumsum(count)]
         per_site = count[site_desc]
@@ -1709,6 +1740,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         inf_w = np.array([r.weight for r in rules], dtype=float)[inf_rule]
         inf_temp = np.array(t_temp, dtype=float)[slot]
         inf_acc = np.array(t_acc, dtype=bool)[slot]
+        inf_same = np.array(t_same, dtype=bool)[slot]
     if n_decl + inf_site.size == 0:
         return ProposalTable.empty()
     n_rows = NeedRows(n_rows, inf_site, inf_cls, inf_w, inf_rule, rules, keys)
@@ -1734,7 +1766,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         confidence=np.concatenate([np.array([r[3] for r in n_rows.declared], dtype=float), inf_w]),
         accepts_hazardous=np.concatenate([np.array([accepts(site_desc[r[1]], r[2]) for r in n_rows.declared], dtype=bool),
                                           inf_acc]),
-        resale=site_waste[np.concatenate([decl_site, inf_site])])
+        resale=site_waste[np.concatenate([decl_site, inf_site])],
+        # an inferred need only a hazardous offer meets (knowledge/data/hazardous_intake.csv)
+        hazardous_only=np.r_[np.zeros(n_decl, dtype=bool),
+                             np.array([hazardous_only(r.rule_id) for r in rules], dtype=bool)[inf_rule]],
+        hazardous_same_class=np.r_[np.array([same_class_only(site_desc[r[1]], r[2]) for r in n_rows.declared],
+                                            dtype=bool), inf_same])
     # Ranks of flows and sites by their ids: ties are broken by them, so the output never depends on
     # the order of the input lists.
     flow_rank = {fid: i for i, fid in enumerate(sorted(flows_by_id))}
@@ -1787,7 +1824,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
     bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
     fuel = None
-    offer_burnable = site_naf = None
+    offer_burnable = site_naf = site_treater = None
     while True:
         chosen = cands.take(sel)
         bound, unknown, basis = bounds(chosen)
@@ -1799,10 +1836,15 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         # ``bound`` is counted in the offer's unit already
         distance = rounded_array(chosen.distance_km, 3)
         # a waste operator's pair saves the avoided disposal, not the virgin price; the CO2e keeps the chain's
-        # recycling credit (additionality.value_pairs)
+        # recycling credit (additionality.value_pairs); a hazardous-waste treater bills its own gate fee in place
+        # of today's disposal fee: no euros known
+        if site_treater is None:
+            site_treater = np.array([_per_activity(memo, is_hazardous_waste_treater, s) for s in first_site],
+                                    dtype=bool)[site_desc]
         value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
                             needs.temperature_c[chosen.need_idx], distance, unknown,
-                            resale=site_waste[needs.site[chosen.need_idx]])
+                            resale=site_waste[needs.site[chosen.need_idx]],
+                            disposal=site_treater[needs.site[chosen.need_idx]])
         # A receiver that burns the material as a fuel does not avoid the virgin material the recycling credit is
         # for: the pair is valued by the fuel the material displaces there, or not at all where that is unknown
         # (additionality.fuel_receivers), and dropped, like any pair, when it gains nothing.

@@ -158,6 +158,14 @@ def waste_receiver_note() -> str:
              "matière vierge ; l'économie est celle de l'élimination évitée")
 
 
+def disposal_receiver_note() -> str:
+    """Why a suggestion to a hazardous-waste treater (``explanation["disposal_receiver"]``,
+    ``additionality.value_pairs``) counts no euros: its own gate fee replaces today's disposal fee (the msgid of
+    ``impact.engine.TREATER_FEE_REASON``)."""
+    return _("le receveur traite et élimine des déchets dangereux : il facture son propre prix à la place de "
+             "l'élimination d'aujourd'hui, l'économie dépend de son tarif")
+
+
 def waste_receiver_preparation_note() -> str:
     """Why the preparation of a material sent to a waste operator is not counted in its euros either."""
     return _("la préparation est l'affaire de l'opérateur de déchets, payée par la revente de la matière : ni l'une "

@@ -171,12 +171,13 @@ def class_origins(synergy) -> dict:
 def estimate_basis_of(synergy) -> tuple[str | None, str | None]:
     """What a suggestion's stored figures are for (``additionality.BASIS_*``, decided at scoring) and, when
     it is not plainly the declared need, its words (``wording.estimate_note``)."""
-    from boucle.matching.wording import estimate_note, fuel_use_note, waste_receiver_note
+    from boucle.matching.wording import disposal_receiver_note, estimate_note, fuel_use_note, waste_receiver_note
 
     e = synergy.explanation if isinstance(synergy.explanation, dict) else {}
     basis = e.get("estimate_basis")
     fuel = fuel_use_note(synergy.co2e_avoided_t is not None) if e.get("fuel_use") else None
-    resold = waste_receiver_note() if e.get("waste_receiver") else None
+    resold = (disposal_receiver_note() if e.get("disposal_receiver") else
+              waste_receiver_note() if e.get("waste_receiver") else None)
     notes = [estimate_note(basis, synergy.offer.base_unit or "t"), fuel, resold]
     notes = [str(n) for n in notes if n]
     # two sentences: the template capitalises the first and ends the last with a full stop

@@ -172,7 +172,8 @@ def calculation(synergy, hidden: bool) -> dict | None:
         b = exchange_breakdown(synergy.material_class, quantity, base, synergy.distance_km,
                                baseline_route=offer.current_route or None, ewc=offer.ewc_id,
                                supply_temperature_c=offer.temperature_c, need_temperature_c=need_c,
-                               fuel_receiver=fuel_receiver, waste_receiver=bool(explanation.get("waste_receiver")))
+                               fuel_receiver=fuel_receiver, waste_receiver=bool(explanation.get("waste_receiver")),
+                               disposal_receiver=bool(explanation.get("disposal_receiver")))
     except (KeyError, ValueError):
         return None
     if fuel_receiver and b.co2e_avoided_t is None:
@@ -186,6 +187,9 @@ def calculation(synergy, hidden: bool) -> dict | None:
             if t.activity is not None and t.factor:
                 how = (f"{_term_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} "
                        f"{_unit(t.unit)}")
+            elif explanation.get("disposal_receiver") and t.name in ("avoided_disposal_fee", "avoided_purchase",
+                                                                      "processing_cost"):
+                how = str(disposal_receiver_note())  # a hazardous-waste treater bills its own fee: none of them counts
             elif t.name == "avoided_purchase" and explanation.get("waste_receiver"):
                 how = str(waste_receiver_note())  # a waste operator resells it: no virgin purchase avoided
             elif t.name == "processing_cost" and explanation.get("waste_receiver"):
@@ -199,7 +203,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
                         "vintage": t.vintage if cited and t.vintage and t.vintage not in name else "", "range": _price_range(t, lang) if cited else ""})
         return out
 
-    from boucle.matching.wording import waste_receiver_note, waste_receiver_preparation_note
+    from boucle.matching.wording import disposal_receiver_note, waste_receiver_note, waste_receiver_preparation_note
 
     from .present import co2e_text, eur_text
 

@@ -75,10 +75,35 @@ def _with_recipes(rules: list[Rule], direction: str) -> tuple[Rule, ...]:
     return tuple(kept + list(recipes.values()))
 
 
+# What an authorised hazardous-waste operator takes in only as hazardous waste (data/hazardous_intake.csv):
+# a hazardous-waste landfill or treatment plant takes tar-bound asphalt, contaminated ballast or insulation
+# with dangerous substances, not their inert kind, which goes to a user or an inert-waste site. Such a rule's
+# need is met by hazardous offers only (engine.Needs.hazardous_only); its id starts with this prefix.
+HAZARDOUS_ONLY_PREFIX = "haz:"
+
+
+def hazardous_only(rule_id: str | None) -> bool:
+    """Whether a rule (its id) is met by hazardous offers only (``hazardous_intake.csv``)."""
+    return bool(rule_id) and rule_id.startswith(HAZARDOUS_ONLY_PREFIX)
+
+
+def _prefer(weight: float, rule_id: str, cur: InferredNeed | None) -> bool:
+    """Whether a rule of ``weight`` replaces the need ``cur`` of the same class: a rule that any offer
+    meets before one that only hazardous offers meet (:func:`hazardous_only`), then the heavier, then
+    the first id."""
+    if cur is None:
+        return True
+    if hazardous_only(rule_id) != hazardous_only(cur.rule_id):
+        return not hazardous_only(rule_id)
+    return weight > cur.weight or (weight == cur.weight and rule_id < cur.rule_id)
+
+
 @lru_cache(maxsize=1)
 def input_rules() -> tuple[Rule, ...]:
+    intake = [Rule(f"{HAZARDOUS_ONLY_PREFIX}{r['naf_prefix']}:{r['class_key']}", r["naf_prefix"], r["class_key"],
+                   float(r["weight"]), r["source"]) for r in _read("hazardous_intake.csv")]
     return _with_recipes([Rule(r["rule_id"], r["naf_prefix"], r["input_class_key"], float(r["weight"]), r["source"])
-                          for r in _read("activity_inputs.csv")], "in")
+                          for r in _read("activity_inputs.csv")] + intake, "in")
 
 
 @lru_cache(maxsize=1)
@@ -445,7 +470,7 @@ def _apply_code(index: dict[str, tuple[Rule, ...]], code: str, skip: frozenset[s
             if rule.class_key in skip or len(prefix) < floor.get(rule.class_key, 0):
                 continue
             cur = best.get(rule.class_key)
-            if cur is None or rule.weight > cur.weight or (rule.weight == cur.weight and rule.rule_id < cur.rule_id):
+            if _prefer(rule.weight, rule.rule_id, cur):
                 best[rule.class_key] = InferredNeed(rule.class_key, rule.weight, rule.rule_id, rule.source, rule.grade)
     return best
 
@@ -461,19 +486,22 @@ def _partial_profile(index: dict[str, tuple[Rule, ...]], code: str, excluded,
     those chains (Cefic Facts & Figures 2018: base chemicals 58.5 % of EU chemical sales). The rows
     of ``typical`` written for this very code (``typical_inputs.csv``) are a floor for their class."""
     leaves = classes_of(code)
-    total: dict[str, float] = {}
+    total: dict[tuple[str, bool], float] = {}
     rule: dict[str, InferredNeed] = {}
     for leaf in leaves:
         for key, need in _apply_code(index, leaf, excluded(leaf)).items():
-            total[key] = total.get(key, 0.0) + need.weight
+            # a rule that only hazardous offers meet is averaged apart: it is kept only where no other rule is
+            part = (key, hazardous_only(need.rule_id))
+            total[part] = total.get(part, 0.0) + need.weight
             cur = rule.get(key)
-            if cur is None or need.weight > cur.weight or (need.weight == cur.weight and need.rule_id < cur.rule_id):
+            if _prefer(need.weight, need.rule_id, cur):
                 rule[key] = need
-    out = {k: InferredNeed(k, total[k] / len(leaves), rule[k].rule_id, rule[k].source, rule[k].grade) for k in total}
+    out = {k: InferredNeed(k, total[(k, hazardous_only(r.rule_id))] / len(leaves), r.rule_id, r.source, r.grade)
+           for k, r in rule.items()}
     floors = (typical or {}).get(code, ())
     skip = excluded(code) if floors else frozenset()
     for r in floors:
-        if r.class_key not in skip and (r.class_key not in out or r.weight > out[r.class_key].weight):
+        if r.class_key not in skip and _prefer(r.weight, r.rule_id, out.get(r.class_key)):
             out[r.class_key] = InferredNeed(r.class_key, r.weight, r.rule_id, r.source, r.grade)
     return out
 
@@ -495,7 +523,7 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
         for key, need in needs.items():
             w = round(need.weight * conf, 4)
             cur = best.get(key)
-            if cur is None or w > cur.weight or (w == cur.weight and need.rule_id < cur.rule_id):
+            if _prefer(w, need.rule_id, cur):
                 best[key] = InferredNeed(key, w, need.rule_id, need.source, need.grade)
     return sorted(best.values(), key=lambda n: (-n.weight, n.class_key))
 
@@ -632,7 +660,7 @@ def _deduced_needs(deduced: tuple[Deduction, ...]) -> tuple[InferredNeed, ...]:
         for key, need in _apply_code(_input_index(), d.code, _excluded(d.code)).items():
             w = round(need.weight * d.confidence, 4)
             cur = best.get(key)
-            if cur is None or w > cur.weight or (w == cur.weight and need.rule_id < cur.rule_id):
+            if _prefer(w, need.rule_id, cur):
                 best[key] = InferredNeed(key, w, need.rule_id, need.source, need.grade, d.evidence, d.code)
     return tuple(sorted(best.values(), key=lambda n: (-n.weight, n.class_key)))
 
@@ -687,6 +715,19 @@ def is_waste_operator(naf_code: str | None, activity: str | None, name: str | No
     """Whether a site's main activity (declared code, else the best code read) is a waste trade."""
     codes = _codes(naf_code) or [c for c, conf in site_codes(naf_code, activity, name)[:1] if conf >= 0.5]
     return any(_relation(c, p) == 1.0 for c in codes[:1] for p in WASTE_OPERATOR_PREFIXES)
+
+
+# Treatment and disposal of hazardous waste (NACE 38.22: incineration, physico-chemical treatment, stabilisation,
+# hazardous-waste landfill): such an operator bills its own gate fee for what it takes, the very fee of the disposal
+# the offer's site pays today (impact/data/prices.csv, disposal_fee rows), so sending it there avoids no fee.
+HAZARDOUS_TREATER_PREFIXES = ("38.22",)
+
+
+def is_hazardous_waste_treater(naf_code: str | None, activity: str | None, name: str | None = None) -> bool:
+    """Whether a site's main activity (declared code, else the best code read) is the treatment and disposal of
+    hazardous waste."""
+    codes = _codes(naf_code) or [c for c, conf in site_codes(naf_code, activity, name)[:1] if conf >= 0.5]
+    return any(_relation(c, p) == 1.0 for c in codes[:1] for p in HAZARDOUS_TREATER_PREFIXES)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,60 @@
+"""A hazardous-waste treater bills its own fee: sending spent solvents there saves no incineration fee.
+
+A paint shop sends 400 t of spent solvents (14 06 03*) a year to hazardous-waste incineration. A hazardous-waste
+treatment and disposal site (NACE 38.22) is 1 km away, a non-hazardous landfill (38.21) 2 km away. The matching
+proposes the treater, never the landfill; the treater bills its own gate fee in place of today's incineration fee
+(impact/data/prices.csv's disposal_fee rows are those fees), so the suggestion shows no euros -- not the whole
+incineration fee as a saving -- and says why, on the card and in the estimate's detail.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from boucle.accounts.models import Facilitator
+from boucle.impact.engine import exchange_breakdown
+from boucle.matching.models import Synergy
+from boucle.matching.service_run import run_matching
+from boucle.testing import make_flow, make_site
+
+WHY = "il facture son propre prix à la place de l&#x27;élimination d&#x27;aujourd&#x27;hui"
+
+
+@pytest.fixture
+def territory(db):
+    shop = make_site("Peintures du Hainaut", lat=50.35, lon=3.52, commune="59350", naf="20.30Z")
+    solvents = make_flow(shop, "Solvants usés de production", ewc="140603", quantity=400, unit="t", hazardous=True)
+    treater = make_site("Traitement des déchets dangereux", lat=50.359, lon=3.52, commune="59350", naf="38.22Z")
+    landfill = make_site("Installation de stockage", lat=50.368, lon=3.52, commune="59350", naf="38.21Z")
+    run_matching(None, 200)
+    user = get_user_model().objects.create_user("animatrice", "a@example.org", "pw")
+    Facilitator.objects.create(user=user, level="region", code="32")
+    client = Client()
+    client.force_login(user)
+    return {"client": client, "solvents": solvents, "treater": treater, "landfill": landfill}
+
+
+def test_spent_solvents_go_to_the_treater_which_saves_no_incineration_fee(territory):
+    proposed = Synergy.objects.filter(offer=territory["solvents"], stale=False)
+    assert {s.need_site_id for s in proposed} == {territory["treater"].pk}
+    synergy = proposed.get()
+    assert synergy.explanation.get("disposal_receiver") is True
+    assert synergy.eur_saved is None
+    # the same material sent to a waste operator that is no treater keeps the avoided fee (the resale rule)
+    resold = exchange_breakdown("spent_solvents", 400, "t", synergy.distance_km, waste_receiver=True)
+    treated = exchange_breakdown("spent_solvents", 400, "t", synergy.distance_km, waste_receiver=True,
+                                 disposal_receiver=True)
+    assert resold.eur_saved > 200_000 and treated.eur_saved is None
+    assert "propre prix" in str(treated.to_dict()["reasons"]["eur_saved"])
+
+
+def test_the_card_and_the_estimate_detail_say_why_no_euros_are_shown(territory):
+    synergy = Synergy.objects.get(offer=territory["solvents"], stale=False)
+    page = territory["client"].get(f"/synergies/{synergy.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    card, calc = page.split("Détail de l'estimation")
+    assert WHY in card  # the card says why it shows no euros
+    euros = calc.split("Gain net par an")[1].split("</table>")[0]
+    assert f"coût d&#x27;élimination évité</td><td class=\"num\">—</td><td>le receveur traite" in euros
+    assert "l&#x27;économie est celle de l&#x27;élimination évitée" not in page  # not a waste operator's resale
+    english = territory["client"].get(f"/synergies/{synergy.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "bills its own price" in english.replace("&#x27;", "'")
