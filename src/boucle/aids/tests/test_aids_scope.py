@@ -49,6 +49,12 @@ def test_steel_slag_is_not_offered_orplast_but_plastics_are_with_the_reason_in_w
     assert ORPLAST in rows and GENERIC in rows
     assert rows[ORPLAST]["why"].startswith("finance des projets sur : plastiques")
     assert rows[ORPLAST]["score"] > rows[GENERIC]["score"]  # a scheme for this very material first
+    from django.utils import translation
+
+    with translation.override("en"):
+        pet = synergy("PET offcuts", "PET flakes", "pet", naf="22.22Z")
+        (orplast,) = [r for r in for_synergy(pet, today=REF) if r["name"] == ORPLAST]
+    assert orplast["why"].startswith("funds projects on: plastics; national scheme")
 
 
 def test_a_heat_synergy_gets_fonds_chaleur_and_not_the_water_or_plastics_schemes(demo):
