@@ -158,7 +158,7 @@ def _offer_terms(arrays: dict):
 
 _OFFER_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "hazardous", "confidence")
 _NEED_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "inferred", "confidence", "accepts_hazardous", "resale",
-                "hazardous_only", "hazardous_same_class")
+                "disposal", "hazardous_only", "hazardous_same_class")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_r
                            offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_fuel_pairs,
                            value_pairs)
 from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, hazardous_classes_accepted,
-                              hazardous_only, infer_needs, infer_outputs, is_hazardous_waste_treater, is_waste_operator,
+                              hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
                               name_codes, need_temperature, site_codes, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
@@ -1757,6 +1757,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # material, whose purchase is avoided downstream by its buyer -- its pairs save the avoided disposal, not the
     # virgin price, in the ranking's euros as in the figures shown (additionality.value_pairs).
     site_waste = np.array([_per_activity(memo, is_waste_operator, s) for s in first_site], dtype=bool)[site_desc]
+    # A treatment and disposal operator (NACE 38.21, 38.22) bills its own gate fee in place of today's disposal fee
+    # and does not recycle what it takes: a material's euros and CO2e are not known at its pairs -- one rule for
+    # the ranking (Needs.disposal, LinearImpact) and the figures shown (additionality.value_pairs).
+    site_disposal = np.array([_per_activity(memo, is_disposal_receiver, s) for s in first_site], dtype=bool)[site_desc]
     needs = eng.Needs(
         site=np.concatenate([decl_site, inf_site]), cls=np.concatenate([decl_cls, inf_cls]),
         quantity_t=np.concatenate([np.array([_nan(f.quantity_t) for f in declared_flows], dtype=float),
@@ -1767,6 +1771,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         accepts_hazardous=np.concatenate([np.array([accepts(site_desc[r[1]], r[2]) for r in n_rows.declared], dtype=bool),
                                           inf_acc]),
         resale=site_waste[np.concatenate([decl_site, inf_site])],
+        disposal=site_disposal[np.concatenate([decl_site, inf_site])],
         # an inferred need only a hazardous offer meets (knowledge/data/hazardous_intake.csv)
         hazardous_only=np.r_[np.zeros(n_decl, dtype=bool),
                              np.array([hazardous_only(r.rule_id) for r in rules], dtype=bool)[inf_rule]],
@@ -1824,7 +1829,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
     bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
     fuel = None
-    offer_burnable = site_naf = site_treater = None
+    offer_burnable = site_naf = None
     while True:
         chosen = cands.take(sel)
         bound, unknown, basis = bounds(chosen)
@@ -1836,15 +1841,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         # ``bound`` is counted in the offer's unit already
         distance = rounded_array(chosen.distance_km, 3)
         # a waste operator's pair saves the avoided disposal, not the virgin price; the CO2e keeps the chain's
-        # recycling credit (additionality.value_pairs); a hazardous-waste treater bills its own gate fee in place
-        # of today's disposal fee: no euros known
-        if site_treater is None:
-            site_treater = np.array([_per_activity(memo, is_hazardous_waste_treater, s) for s in first_site],
-                                    dtype=bool)[site_desc]
+        # recycling credit (additionality.value_pairs); a treatment and disposal operator bills its own gate fee in
+        # place of today's disposal fee and does not recycle: a material's euros and CO2e not known
+        disposal = needs.disposal[chosen.need_idx]
         value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
                             needs.temperature_c[chosen.need_idx], distance, unknown,
-                            resale=site_waste[needs.site[chosen.need_idx]],
-                            disposal=site_treater[needs.site[chosen.need_idx]])
+                            resale=site_waste[needs.site[chosen.need_idx]], disposal=disposal)
         # A receiver that burns the material as a fuel does not avoid the virgin material the recycling credit is
         # for: the pair is valued by the fuel the material displaces there, or not at all where that is unknown
         # (additionality.fuel_receivers), and dropped, like any pair, when it gains nothing.
@@ -1852,7 +1854,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         if offer_burnable is None:
             by_class = {k: burnable(k) for k in {r[2] for r in o_rows}}
             offer_burnable = np.array([by_class[r[2]] for r in o_rows], dtype=bool)
-        idx = np.flatnonzero(offer_burnable[oi]) if len(chosen) else np.zeros(0, dtype=np.int64)
+        # a treatment and disposal operator's pair is valued by that rule, not as a fuel (an incinerator burns the
+        # material in place of other waste, fuel_use_receivers.csv)
+        idx = (np.flatnonzero(offer_burnable[oi] & ~(disposal & value["disposal"])) if len(chosen)
+               else np.zeros(0, dtype=np.int64))
         if idx.size:  # only the pairs of such materials: a dense region shows hundreds of thousands of pairs
             ni = chosen.need_idx[idx]
             if site_naf is None:
