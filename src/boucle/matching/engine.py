@@ -75,7 +75,9 @@ class Sites:
 @dataclass(frozen=True, eq=False)
 class Offers:
     """What sites give away. ``confidence`` is the classification's certainty
-    that ``cls`` is right (1 when a person chose the class)."""
+    that ``cls`` is right (1 when a person chose the class). ``nearest_km``: for a hazardous offer, the
+    distance to the nearest installation that may receive it (NaN: none, or not a hazardous offer); its
+    pairs' distance decay counts from there (``scoring.score_terms``: proximity principle)."""
 
     site: np.ndarray
     cls: np.ndarray
@@ -83,6 +85,7 @@ class Offers:
     temperature_c: np.ndarray | None = None
     hazardous: np.ndarray | None = None
     confidence: np.ndarray | None = None
+    nearest_km: np.ndarray | None = None
 
     def __post_init__(self):
         site = np.asarray(self.site, dtype=np.int64).reshape(-1)
@@ -93,6 +96,7 @@ class Offers:
         _set(self, "temperature_c", _column(self.temperature_c, n, np.float64, np.nan))
         _set(self, "hazardous", _column(self.hazardous, n, bool, False))
         _set(self, "confidence", _column(self.confidence, n, np.float64, 1.0))
+        _set(self, "nearest_km", _column(self.nearest_km, n, np.float64, np.nan))
 
     def __len__(self) -> int:
         return self.site.size

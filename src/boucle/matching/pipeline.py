@@ -22,7 +22,7 @@ import operator
 import re
 from contextlib import contextmanager
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -1437,6 +1437,28 @@ def default_pair_filter(offers: eng.Offers, needs: eng.Needs, waste_op, gain=Non
     return pair_filter
 
 
+def nearest_receivers(sites_arr, offers: eng.Offers, needs: eng.Needs, o_flow_of: np.ndarray, radius_km: float,
+                      pair_filter) -> eng.Offers:
+    """``offers`` with ``nearest_km`` set for each hazardous offer: the distance from its flow to the nearest site
+    in the radius that may receive it (authorised for it, a compatible need, kept by ``pair_filter``). Its pairs'
+    distance decay counts from there (``scoring.decay_distance``; Directive 2008/98/EC art. 16, proximity
+    principle): authorised installations are few, often 60-150 km away, and the nearest one is no longer
+    eliminated by distance alone. One distance per flow, so its receivers keep their order by plain distance."""
+    haz = np.flatnonzero(offers.hazardous)
+    if haz.size == 0:
+        return offers
+    c = eng.find_candidates(sites_arr, eng.take_rows(offers, haz), needs, class_info(), compatibility(),
+                            radius_km=radius_km)
+    c = pair_filter(eng.Candidates(haz[c.offer_idx], c.need_idx, c.distance_km, c.compat_weight))
+    n_flows = int(o_flow_of.max(initial=-1)) + 1
+    near = np.full(n_flows, np.inf)
+    np.minimum.at(near, o_flow_of[c.offer_idx], c.distance_km)
+    row = np.full(len(offers), np.nan)
+    row[haz] = near[o_flow_of[haz]]
+    row[~np.isfinite(row)] = np.nan
+    return replace(offers, nearest_km=row)
+
+
 def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                   threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
                   exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None,
@@ -1805,6 +1827,9 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     if per_need is not None:
         cap, by_plausibility = None, False
         searchable = searchable_rows(vterms, len(offers), gain) if not exhaustive else None
+    if per_need is None:  # a hazardous offer's decay counts from its nearest receiver (scoring.decay_distance)
+        offers = nearest_receivers(sites_arr, offers, needs, o_flow_of, radius_km,
+                                   default_pair_filter(offers, needs, waste_op, gain, uses))
     if workers is not None:  # tiles over worker processes, same rows (boucle.matching.partition)
         from .partition import Problem, run_partitioned
 

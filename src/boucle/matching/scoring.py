@@ -1,7 +1,7 @@
 """One score per candidate pair, in [0, 1], comparable across classes.
 
 score = compat_weight x confidence_offer x confidence_need x inferred_factor
-        x exp(-distance / decay_km)
+        x exp(-distance / decay_km)   (for a hazardous offer: distance beyond its nearest receiver)
         x (w_impact * impact + w_fit * fit + w_base) / (w_impact + w_fit + w_base)
 
 Why this shape:
@@ -169,6 +169,19 @@ def quantity_fit(supply_t: np.ndarray, demand_t: np.ndarray, unknown: float) -> 
     return np.where(np.isfinite(demand_t) & (s > 0), fit, np.where(s > 0, unknown, 0.0))
 
 
+def decay_distance(distance_km, nearest_km) -> np.ndarray:
+    """The distance a pair's plausibility decays over: its distance, or for a hazardous offer
+    (``Offers.nearest_km`` finite) the distance beyond the nearest installation that may receive it.
+    Directive 2008/98/EC art. 16 (proximity principle): hazardous waste goes to « one of the nearest
+    appropriate installations », which are few and far apart; the nearest one in the radius is not
+    eliminated by distance alone, and the others rank by distance as any receiver does."""
+    d = np.asarray(distance_km, dtype=np.float64)
+    near = np.asarray(nearest_km, dtype=np.float64)
+    if not np.isfinite(near).any():
+        return d
+    return np.where(np.isfinite(near), np.fmax(d - near, 0.0), d)
+
+
 def score_terms(oi, ni, distance_km, compat_weight, offers, needs, impact_fn: ImpactFn | None = None, weights: ScoreWeights = ScoreWeights()) -> dict:
     """Every ingredient of the score, as arrays aligned with the pairs."""
     w = weights
@@ -180,7 +193,7 @@ def score_terms(oi, ni, distance_km, compat_weight, offers, needs, impact_fn: Im
     merit = (w.impact * impact + w.fit * fit + w.base) / (w.impact + w.fit + w.base)
     confidence = offers.confidence[oi] * needs.confidence[ni]
     inferred = np.where(needs.inferred[ni], w.inferred_factor, 1.0)
-    decay = np.exp(-np.asarray(distance_km, dtype=np.float64) / w.decay_km)
+    decay = np.exp(-decay_distance(distance_km, offers.nearest_km[oi]) / w.decay_km)
     score = compat_weight * confidence * inferred * decay * merit
     return {
         "score": score,
