@@ -9,7 +9,7 @@ import pytest
 from boucle.impact.vector import linear_coefficients, material_index, score_exchanges
 from boucle.matching.engine import ClassInfo, Compatibility, Needs, Offers, Sites, find_candidates, top_k_per
 from boucle.matching.nearest import best_needs_per_offer, best_offers_per_need
-from boucle.matching.scoring import LinearImpact, default_impact, score_candidates
+from boucle.matching.scoring import LinearImpact, default_impact, score_candidates, score_terms
 
 KINDS = ["material", "material", "material", "heat", "water", "water"]
 
@@ -245,3 +245,39 @@ def test_a_disposal_operators_needs_are_ranked_without_the_euros_and_co2e_it_doe
     np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
     np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
     np.testing.assert_allclose(got.value, s[first_k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("by_plausibility", [True, False])
+def test_hazardous_offers_decaying_from_their_nearest_receiver_are_searched_exactly(by_plausibility):
+    """A hazardous offer's distance decay counts from its nearest receiver (``Offers.nearest_km``,
+    ``scoring.decay_distance``): the per-offer search keeps, for each offer, exactly the k best needs
+    above the threshold that enumerating every pair gives, far receivers of such offers included."""
+    sites, offers, needs, classinfo, compat = territory(9)
+    linear = linear_model(9, len(KINDS))
+    every = find_candidates(sites, offers, needs, classinfo, compat, 150.0)
+    near = np.full(len(offers), np.inf)
+    np.minimum.at(near, every.offer_idx, every.distance_km)
+    offers = replace(offers, nearest_km=np.where(offers.hazardous & np.isfinite(near), near, np.nan))
+    assert np.isfinite(offers.nearest_km).sum() > 20 and np.nanmax(offers.nearest_km) > 5
+    threshold, k = 0.05, 3
+    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 150.0, k, linear, threshold=threshold,
+                               by_plausibility=by_plausibility)
+    terms = score_terms(every.offer_idx, every.need_idx, every.distance_km, every.compat_weight, offers, needs, linear)
+    plaus = terms["compat_weight"] * terms["confidence"] * terms["inferred_factor"] * terms["decay"]
+    rank = plaus if by_plausibility else terms["score"]
+    ok = plaus >= threshold
+    oi, ni, v = every.offer_idx[ok], every.need_idx[ok], rank[ok]
+    order = np.lexsort((ni, -v, oi))
+    oi, ni, v = oi[order], ni[order], v[order]
+    pos = np.arange(oi.size)
+    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
+    first_k = pos - start < k
+    haz_kept = offers.hazardous[oi[first_k]]
+    assert haz_kept.sum() > 20  # hazardous offers' pairs are in play
+    plain = score_terms(every.offer_idx, every.need_idx, every.distance_km, every.compat_weight,
+                        replace(offers, nearest_km=None), needs, linear)
+    plain_plaus = plain["compat_weight"] * plain["confidence"] * plain["inferred_factor"] * plain["decay"]
+    assert (plain_plaus[ok] < threshold).sum() > 5  # some kept only because their decay counts from the nearest
+    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
+    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
+    np.testing.assert_allclose(got.value, v[first_k], rtol=1e-9)
