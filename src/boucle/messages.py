@@ -63,7 +63,7 @@ def _render(value: Any, gettext: Callable[[str], str] | None, language: str) -> 
     if isinstance(value, (Message, Label)):
         return value.render(gettext, language)
     if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
-        return "; ".join(v.render(gettext, language) for v in value)
+        return (" ; " if language == "fr" else "; ").join(v.render(gettext, language) for v in value)
     return value
 
 

@@ -144,6 +144,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "boucle.ops.middleware.RequestLimitsMiddleware",  # a too-long address: 414, the platform's page, reader's language
+    "boucle.ops.middleware.MethodNotAllowedPageMiddleware",  # a form's address opened as a page: 405, not a blank page
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

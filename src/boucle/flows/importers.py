@@ -115,9 +115,14 @@ def _length(model, field: str) -> int:
 
 def _check_header(header, known, required, report):
     missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c and c not in known]
     if missing:
-        raise FileFormatError(_("colonnes obligatoires manquantes : %(columns)s") % {"columns": ", ".join(missing)})
-    report.unknown_columns = [c for c in header if c and c not in known]
+        text = _("colonnes obligatoires manquantes : %(columns)s") % {"columns": ", ".join(missing)}
+        if unknown:  # most often the missing one, misspelt: say which the file has instead
+            text += " " + _("(colonnes du fichier que Boucle ne connaît pas : %(columns)s)") % {
+                "columns": ", ".join(unknown[:10])}
+        raise FileFormatError(text)
+    report.unknown_columns = unknown
 
 
 def identified_rows(table, report: "Report", parse, *, max_rows: int | None = None) -> list[tuple[str, dict]]:
@@ -472,8 +477,12 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
                 except ValueError as exc:
                     raise F.CellError(f"unit: {exc}") from None
                 if units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
-                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type %(kind)s")
-                                      % {"unit": unit, "kind": kind})
+                    from boucle.web.words import kind_label  # the kind in the reader's words, not its key
+
+                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type « %(kind)s » ; unités "
+                                        "possibles : %(units)s")
+                                      % {"unit": unit, "kind": kind_label(kind),
+                                         "units": ", ".join(units.units_for_kind(kind))})
             if quantity is not None and not unit:
                 raise F.CellError(_("unit: obligatoire quand quantity est donnée"))
             period = F.choice("period", row.get("period", ""), PERIODS, default="year")

@@ -47,6 +47,11 @@ def canonical(unit: str) -> str:
     return DISPLAY.get(key, key)
 
 
+def units_for_kind(kind: str) -> list[str]:
+    """The units a flow of this kind may be declared in, as the import format spells them."""
+    return [DISPLAY.get(key, key) for key, (dim, _expr) in UNITS.items() if dim in KIND_DIMENSIONS.get(kind, ())]
+
+
 def dimension(unit: str) -> str:
     return UNITS[canonical(unit).lower()][0]
 

@@ -108,8 +108,9 @@ def source_label(source: str | None) -> str:
 
 def unit_label(unit: str | None) -> str:
     """A stored unit as it is printed: « m3 » reads « m³ », « CO2e » « CO₂e », « EUR » « € » (also inside
-    a compound unit: « kg CO2e/m3 » reads « kg CO₂e/m³ »)."""
+    a compound unit: « kg CO2e/m3 » reads « kg CO₂e/m³ »); the engines' « /yr » reads « /an » in French."""
     unit = re.sub(r"\bm3\b", "m³", unit or "")
+    unit = re.sub(r"/yr\b", "/" + _("an"), unit)
     return unit.replace("CO2e", "CO₂e").replace("EUR", "€")
 
 

@@ -68,7 +68,7 @@ def underlying(ref, node: str, material: str | None = None, statuses: str = "ope
     synergies = synergies_queryset(offers_queryset(ref, material), statuses)
     code_q = Q() if code == sankey.UNKNOWN else None
     if column == "p":
-        offers = offers.filter(Q(site__naf__isnull=True) if code_q is not None else Q(site__naf_id__startswith=code))
+        offers = offers.filter(Q(site__naf__isnull=True) if code_q is not None else Q(site__naf__code__startswith=code))
     elif column == "m":
         offers = offers.filter(material_class="" if code == sankey.UNKNOWN else code)
     elif column == "r" and code == sankey.DISPOSAL:
@@ -78,7 +78,7 @@ def underlying(ref, node: str, material: str | None = None, statuses: str = "ope
         offers = [o for o in offers if full.get(o.pk, 0.0) < (o.quantity_base or 0)]
     elif column == "r":
         receivers = synergies.filter(Q(need_site__naf__isnull=True) if code_q is not None
-                                     else Q(need_site__naf_id__startswith=code))
+                                     else Q(need_site__naf__code__startswith=code))
         offers = offers.filter(pk__in=receivers.values("offer_id"))
     else:
         return []

@@ -74,3 +74,26 @@ class RequestLimitsMiddleware:
             body = loader.get_template("414.html").render({"max_chars": MAX_URL_CHARS})
             return HttpResponse(body, status=414)
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A form's address opened as a page (« /deconnexion/ » from a bookmark, a link copied from a button) answers 405
+    with an empty body: a blank page. A browser gets the platform's page saying what the address is for; the API
+    and any 405 that already says something keep their answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code == 405 and request.method in ("GET", "HEAD") and not getattr(response, "streaming", False)
+                and not response.content and not request.path.startswith("/api/")):
+            from django.template import loader
+
+            from django.http import HttpResponse
+
+            allow = response.get("Allow")
+            response = HttpResponse(loader.get_template("405.html").render({}), status=405)
+            if allow:
+                response["Allow"] = allow
+        return response

@@ -11,7 +11,7 @@ head and every link, so whoever keeps it can later detect a truncated or rewritt
 the public chain (over the events as published) for whoever may not know every place it names.
 """
 
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -268,6 +268,8 @@ def page_view(request, handle):
 
 def qr_view(request, handle, kind):
     """GET the passport's QR code as SVG or PNG (``?scale=``). Public: it carries only the identifier."""
+    if kind not in ("svg", "png"):  # « qr.gif » answered a PNG under a name that promised a GIF
+        raise Http404
     passport = _passport(handle)
     try:
         scale = max(1, min(int(request.GET.get("scale", 4)), 40))

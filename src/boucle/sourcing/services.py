@@ -173,19 +173,29 @@ def cited(source: str, lang: str, fallback: bool = True) -> str:
     return source if lang == "en" else _("source citée dans les données de Boucle")
 
 
+def _material_words(key: str, language: str) -> str:
+    """A material class by its name in the reader's language (« laitier d'aciérie »), never its key."""
+    from boucle.materials.taxonomy import class_index, get_class
+    from boucle.messages import in_sentence
+
+    return in_sentence(get_class(key).label(language)) if key in class_index() else key
+
+
 def _why(reason: engine.Reason, code: str, labels) -> str:
     language = "en" if (get_language() or "fr").startswith("en") else "fr"
     label = labels.get(code, ("", ""))[1 if language == "en" else 0]
     if reason.kind == "naf":
         return _("activité %(code)s « %(label)s », dans le code demandé %(query)s") % {
             "code": code, "label": label, "query": reason.detail}
+    if reason.kind in ("produces", "uses"):
+        material = _material_words(reason.detail, language)
     if reason.kind == "produces":
         return _("activité %(code)s « %(label)s » : produit habituellement %(material)s (source : %(source)s)") % {
-            "code": code, "label": label, "material": reason.detail,
+            "code": code, "label": label, "material": material,
             "source": cited(reason.source, language)}
     if reason.kind == "uses":
         return _("activité %(code)s « %(label)s » : utilise habituellement %(material)s (source : %(source)s)") % {
-            "code": code, "label": label, "material": reason.detail,
+            "code": code, "label": label, "material": material,
             "source": cited(reason.source, language)}
     return _("activité %(code)s « %(label)s » : libellé NAF correspondant au texte") % {"code": code, "label": label}
 

@@ -22,7 +22,8 @@ def search_page(request):
     rows, error = [], None
     if form["q"] and form["near"]:
         try:
-            rows = services.for_viewer(services.search(**{mode: form["q"]}, near=form["near"],
+            query = _material_key(form["q"]) if mode == "material" else form["q"]
+            rows = services.for_viewer(services.search(**{mode: query}, near=form["near"],
                                                        radius_km=form["radius_km"], limit=200, user=request.user),
                                       request.user)
         except services.SourcingError as exc:
@@ -34,7 +35,13 @@ def search_page(request):
         table += [[r["name"], r["site_id"] or "", r["naf"], r["naf_label"], r["distance_km"], r["commune"] or "",
                    _("oui") if r["on_platform"] else _("non"), r["why"]] for r in rows]
         if fmt == "csv":
-            body = ("\ufeff" + spreadsheets.csv_text(table, delimiter=";")).encode("utf-8")
+            from django.utils.translation import get_language
+
+            from boucle.observatory.columns import csv_number  # « 7,5 » in a French spreadsheet, like every export
+
+            french = not (get_language() or "fr").startswith("en")
+            table = [[csv_number(v, french) for v in row] for row in table]
+            body = ("\ufeff" + spreadsheets.csv_text(table, delimiter=";" if french else ",")).encode("utf-8")
             response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(spreadsheets.xlsx_bytes([(_("Fournisseurs proches"), table)]), content_type="application/vnd.openxmlformats-officedocument"
@@ -45,7 +52,37 @@ def search_page(request):
                for r in rows if r["lat"] is not None]
     return render(request, "sourcing/search.html", {
         "form": form, "rows": rows, "error": error, "markers": markers, "query": request.GET.urlencode(),
-        "searched": bool(form["q"] and form["near"])})
+        "searched": bool(form["q"] and form["near"]), "materials": _material_choices()})
+
+
+def _material_choices() -> list[tuple[str, str]]:
+    """The materials a search by material knows (who gives them off, who uses them), by their name."""
+    from boucle.web.present import material_label
+
+    return sorted(((k, material_label(k)) for k in services.material_keys()), key=lambda kv: kv[1].lower())
+
+
+def _material_key(text: str) -> str:
+    """The material a reader named (its name in either language, or its key from a link); the command
+    line's error lists keys and a command, which mean nothing on a web page."""
+    keys = set(services.material_keys())
+    if text in keys:
+        return text
+    wanted = text.strip().lower()
+    from boucle.materials.taxonomy import class_index, get_class
+
+    for key in keys & set(class_index()):
+        material = get_class(key)
+        if wanted in {material.label("fr").lower(), material.label("en").lower()}:
+            return key
+    try:
+        key = services.resolve_class(text)
+    except services.SourcingError:
+        key = None
+    if key in keys:
+        return key
+    raise services.SourcingError(_("matière « %(value)s » non reconnue : choisissez une matière dans la liste "
+                                   "proposée en tapant quelques lettres de son nom") % {"value": text})
 
 
 KIND_WORDS = {"technology": gettext_lazy("Autre technologie"), "recycled": gettext_lazy("Matière recyclée"),
@@ -65,7 +102,13 @@ def substitutes_page(request):
     result, error = None, None
     if form["material"]:
         try:
-            result = services.substitutes(form["material"], near=form["near"] or None, radius_km=form["radius_km"],
+            try:
+                key = services.resolve_class(form["material"])
+            except services.SourcingError:  # its message points to the command line
+                raise services.SourcingError(_(
+                    "matière « %(value)s » non reconnue : choisissez une matière dans la liste proposée, ou "
+                    "décrivez-la plus précisément") % {"value": form["material"]}) from None
+            result = services.substitutes(key, near=form["near"] or None, radius_km=form["radius_km"],
                                           limit=10, user=request.user)
         except services.SourcingError as exc:
             error = str(exc)

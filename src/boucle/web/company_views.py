@@ -376,7 +376,7 @@ def company_impact_summary(user) -> dict:
     qs = services.visible_synergies(user).filter(
         Q(offer__site__company_id__in=companies) | Q(need_site__company_id__in=companies))
     hidden = {s.pk for s in qs if not synergy_card(user, s)["revealed"]}
-    return impact_summary(qs, hidden)
+    return impact_summary(qs, hidden, own_companies=set(companies))
 
 
 @login_required

@@ -223,7 +223,9 @@ class FlowForm(forms.Form):
         if quantity is not None and not unit:
             self.add_error("unit", _("Précisez l'unité de la quantité."))
         if unit and kind and units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
-            self.add_error("unit", _("Cette unité ne convient pas à ce type de flux."))
+            shown = dict(UNIT_CHOICES)  # the units as the list of the form names them
+            self.add_error("unit", _("Cette unité ne convient pas à ce type de flux : choisissez %(units)s.")
+                           % {"units": ", ".join(str(shown.get(u, u)) for u in units.units_for_kind(kind))})
         elif quantity is not None and unit and data.get("period"):
             try:
                 bounds.quantity("quantity", quantity, *units.to_base(quantity, unit, data["period"]))

@@ -84,7 +84,12 @@ def after_interest(request, synergy, user, yes: bool, sides: set) -> str:
     body = _("Une entreprise s'est dite intéressée par une synergie qui vous concerne. Les coordonnées des "
              "deux entreprises ne sont dévoilées que si l'autre répond « Intéressé » à son tour.")
     partner_told = notify(_members(other), subject, body, link, base)
-    facilitator_told = notify(facilitators, subject, body, link, base)
+    # a facilitator sees both companies already: what to do, not what stays hidden
+    to_facilitator = _("Une des deux entreprises a répondu « Intéressé » à cette proposition : proposez la mise en "
+                       "relation à l'autre entreprise, ou faites avancer la synergie.")
+    if not partner_told:
+        to_facilitator += " " + _("L'autre entreprise n'a pas encore de compte sur Boucle : prenez contact avec elle.")
+    facilitator_told = notify(facilitators, subject, to_facilitator, link, base)
     if partner_told and facilitator_told:
         who = _("L'autre entreprise et l'animateur du territoire sont prévenus.")
     elif partner_told:

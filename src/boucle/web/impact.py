@@ -16,7 +16,32 @@ from boucle.matching import lifecycle
 from boucle.matching.models import VerifiedOutcome
 
 
-def _display(row: dict, approximate: bool, estimated: bool = False) -> dict:
+def _own_caps(synergy_ids, own_companies) -> dict:
+    """What the reader's own flows in these synergies add up to (a year, per quantity kind): a bracket of a
+    total stops there, as each card's bracket stops at the reader's own quantity (``present.bracket``); each
+    own flow counts once, however many synergies it is in."""
+    from boucle.flows.models import Flow
+    from boucle.matching.models import Synergy
+
+    if not own_companies or not synergy_ids:
+        return {}
+    own = set()
+    for offer_id, offer_company, need_id, need_company in Synergy.objects.filter(pk__in=list(synergy_ids)).values_list(
+            "offer_id", "offer__site__company_id", "need_id", "need_site__company_id"):
+        if offer_company in own_companies:
+            own.add(offer_id)
+        if need_id and need_company in own_companies:
+            own.add(need_id)
+    caps = {}
+    for quantity, unit in Flow.objects.filter(pk__in=own, quantity_base__isnull=False).values_list(
+            "quantity_base", "base_unit"):
+        key = {"t": "tonnes", "MWh": "mwh", "m3": "m3"}.get(unit or "t")
+        if key:
+            caps[key] = caps.get(key, 0.0) + quantity
+    return caps
+
+
+def _display(row: dict, approximate: bool, estimated: bool = False, caps: dict | None = None) -> dict:
     """Cells as text: exact figures, or decade brackets when a total would give away a hidden counterpart.
 
     An ``estimated`` row (the engine's, not measured) shows its CO2e and euros as the cards do
@@ -31,7 +56,8 @@ def _display(row: dict, approximate: bool, estimated: bool = False) -> dict:
     for key, digits in (("tonnes", 1), ("co2e", 1), ("eur", 0), ("mwh", 0), ("m3", 0)):
         value = row[key]
         if approximate and value:
-            cells[key] = bracket(value, "€" if key == "eur" else "")  # euros as the cards read them: « 100 k€ à 1 M€ »
+            # euros as the cards read them: « 100 k€ à 1 M€ »; quantities no higher than the reader's own
+            cells[key] = bracket(value, "€" if key == "eur" else "", (caps or {}).get(key))
         elif estimated and key in ("co2e", "eur"):
             cells[key] = estimate_text(value, key, row.get("co2e_low"), row.get("co2e_high"))
         else:
@@ -43,7 +69,7 @@ def _display(row: dict, approximate: bool, estimated: bool = False) -> dict:
     return cells
 
 
-def potential_row(exchanges, ids, hidden_ids=frozenset()) -> dict:
+def potential_row(exchanges, ids, hidden_ids=frozenset(), own_companies=frozenset()) -> dict:
     """The potential line: the exchanges of the optimal allocation among the synergies ``ids``."""
     from boucle.matching.potential import figures
 
@@ -51,17 +77,20 @@ def potential_row(exchanges, ids, hidden_ids=frozenset()) -> dict:
     f = figures(mine)
     row = {"n": len(mine), "tonnes": f["tonnes_diverted"], "co2e": f["co2e_avoided_t"], "eur": f["eur_saved"],
            "mwh": f["mwh"], "m3": f["m3"]}
-    row["display"] = _display(row, any(e["synergy_id"] in hidden_ids for e in mine), estimated=True)
+    hidden = any(e["synergy_id"] in hidden_ids for e in mine)
+    caps = _own_caps({e["synergy_id"] for e in mine}, own_companies) if hidden else None
+    row["display"] = _display(row, hidden, estimated=True, caps=caps)
     return row
 
 
-def impact_summary(synergies, hidden_ids=frozenset(), potential=None) -> dict:
+def impact_summary(synergies, hidden_ids=frozenset(), potential=None, own_companies=frozenset()) -> dict:
     """Potential, engaged and verified totals for a queryset of synergies.
 
     ``potential`` is the allocation whose exchanges the potential line shows (default: the
     platform's); only its exchanges among ``synergies`` count. ``hidden_ids`` are synergies
     whose other company the viewer may not see yet: a total that includes one is shown as a
-    bracket, since with a single synergy the total *is* that synergy's estimate.
+    bracket, since with a single synergy the total *is* that synergy's estimate; with
+    ``own_companies`` (the reader's), a bracket of quantities stops at their own flows' total.
     """
     from boucle.matching.models import Synergy
     from boucle.matching.territory_potential import potential_of
@@ -92,8 +121,9 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None) -> dict:
             lows, highs = lows + e["co2e_low_t"], highs + e["co2e_high_t"]
         if lows is not None and row["n"]:
             row["co2e_low"], row["co2e_high"] = lows, highs
-        hidden = bool(hidden_ids) and bool(hidden_ids & set(group.values_list("pk", flat=True)))
-        row["display"] = _display(row, hidden, estimated=True)
+        pks = set(group.values_list("pk", flat=True))
+        hidden = bool(hidden_ids) and bool(hidden_ids & pks)
+        row["display"] = _display(row, hidden, estimated=True, caps=_own_caps(pks, own_companies) if hidden else None)
         return row
 
     latest = {}
@@ -110,7 +140,7 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None) -> dict:
     in_scope = set()
     for start in range(0, len(used), 5000):
         in_scope |= set(qs.filter(pk__in=used[start:start + 5000]).values_list("pk", flat=True))
-    return {"potential": potential_row(potential.exchanges, in_scope, hidden_ids),
+    return {"potential": potential_row(potential.exchanges, in_scope, hidden_ids, own_companies),
             "engaged": sums(Q(status__in=lifecycle.ACTIVE)),
             "verified": verified,
             "by_status": dict(qs.values_list("status").annotate(n=Count("id")).order_by())}

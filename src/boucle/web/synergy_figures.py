@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from boucle.impact.engine import term_name
 from boucle.impact.ranges import format_range
-from boucle.messages import translate
+from boucle.messages import in_sentence, translate
 
 
 
@@ -137,8 +137,8 @@ def why_unknown(reason, kind: str, material: str, lang: str) -> str | None:
                 "material": material}
         return str(_("aucun prix cité de ce que « %(material)s » remplacerait chez le receveur ; sans ce terme, le "
                      "gain net reste non chiffré plutôt que sous-estimé.")) % {"material": material}
-    text = reason.render(gettext, lang).strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    text = reason.render(gettext, lang).strip()  # after « … ne sont pas chiffrées : », like the sentence above
+    return in_sentence(text) + ("" if text.endswith(".") else ".")
 
 
 def calculation(synergy, hidden: bool) -> dict | None:

@@ -32,6 +32,11 @@ def test_observatory_territory_view_parts(obs_world, client):
     assert {n["id"] for n in toile["nodes"]} >= {"p:24", "m:foundry_sand", "r:23", "p:35", "m:fly_ash"}
     listing = client.get(reverse("observatory:territory-list", args=args) + "?noeud=m:foundry_sand").content.decode()
     assert "Fonderie Lille A" in listing and "Centrale VdA" not in listing
+    # a producing activity's block (« p:24 ») and a receiving one's (« r:23 ») answered a 500: NAF codes by prefix
+    for node, shown in (("p:24", "Fonderie Lille A"), ("p:35", "Centrale VdA")):
+        listing = client.get(reverse("observatory:territory-list", args=args) + f"?noeud={node}")
+        assert listing.status_code == 200 and shown in listing.content.decode(), node
+    assert client.get(reverse("observatory:territory-list", args=args) + "?noeud=r:23").status_code == 200
     carte = client.get(reverse("observatory:territory-map", args=args)).json()
     assert len(carte["features"]) > 50  # every commune of the MEL
     lines = client.get(reverse("observatory:territory-lines", args=args)).json()

@@ -110,6 +110,7 @@ def test_qr_code_leads_through_the_resolver_to_the_public_page(client, world):
     assert dict(parse_digital_link(payload)) == {"01": GTIN, "10": "L2026A", "21": "42"}
     png = client.get(f"/passeports/{world.item.handle}/qr.png")
     assert png["Content-Type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    assert client.get(f"/passeports/{world.item.handle}/qr.gif").status_code == 404  # not a PNG named GIF
     scanned = client.get(urlsplit(payload).path, follow=True)
     assert scanned.status_code == 200
     assert scanned.redirect_chain[0][1] == 307

@@ -1,3 +1,12 @@
+// Search by material: the criterion proposes the materials' names (and only in that mode).
+(function () {
+  const mode = document.getElementById("s-mode");
+  const q = document.getElementById("s-q");
+  if (!mode || !q) return;
+  const sync = () => (mode.value === "material" ? q.setAttribute("list", q.dataset.materials) : q.removeAttribute("list"));
+  mode.addEventListener("change", sync);
+  sync();
+})();
 // Local sourcing: the establishments found, as circles on the map (no request: the data is in the page).
 (function () {
   const el = document.getElementById("map");
