@@ -9,7 +9,7 @@ import pytest
 from boucle.impact.vector import linear_coefficients, material_index, score_exchanges
 from boucle.matching.engine import ClassInfo, Compatibility, Needs, Offers, Sites, find_candidates, top_k_per
 from boucle.matching.nearest import best_needs_per_offer, best_offers_per_need
-from boucle.matching.scoring import LinearImpact, default_impact, score_candidates
+from boucle.matching.scoring import LinearImpact, default_impact, score_candidates, score_terms
 
 KINDS = ["material", "material", "material", "heat", "water", "water"]
 
@@ -90,6 +90,15 @@ def test_linear_coefficients_are_the_impact_model():
     got, want = model(mi, q, d, resale=resale), score_exchanges(mi, q, d, resale=resale)
     np.testing.assert_array_equal(got["eur_saved"], want["eur_saved"])
     assert not np.array_equal(want["eur_saved"], score_exchanges(mi, q, d)["eur_saved"])
+    # received by a treatment and disposal operator: a material's CO2e and euros unknown, the same in both
+    disposal = rng.random(mi.size) < 0.5
+    got = model(mi, q, d, resale=resale, disposal=disposal)
+    want = score_exchanges(mi, q, d, resale=resale, disposal=disposal)
+    for key in ("co2e_avoided_t", "eur_saved", "computable"):
+        np.testing.assert_array_equal(got[key], want[key])
+    material = score_exchanges(mi, q, d)["tonnes_diverted"] > 0
+    assert np.isnan(want["eur_saved"][disposal & material]).all()
+    assert np.isfinite(want["eur_saved"][~disposal & material]).any()
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -204,3 +213,71 @@ def test_a_waste_operators_needs_are_ranked_with_the_euros_it_saves_in_both_sear
     np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
     np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
     np.testing.assert_allclose(got.value, s[first_k], rtol=1e-12)
+
+
+def test_a_disposal_operators_needs_are_ranked_without_the_euros_and_co2e_it_does_not_save_in_both_searches():
+    """A treatment and disposal operator (NACE 38.21, 38.22) bills its own gate fee and recycles nothing: its pairs
+    count no euros and no CO2e (``Needs.disposal``, ``LinearImpact``'s disposal coefficients), as the synergy page
+    says. Both compiled searches rank its needs so, exactly as a full enumeration does."""
+    sites, offers, needs, classinfo, compat = territory(8)
+    rng = np.random.default_rng(8)
+    resale = rng.random(len(needs)) < 0.5
+    needs = replace(needs, resale=resale, disposal=resale & (rng.random(len(needs)) < 0.6))
+    plain = linear_model(8, len(KINDS))
+    material = np.array([k == "material" for k in KINDS])
+    linear = replace(plain, eur_resale_per_unit=plain.eur_per_unit + 40.0,
+                     co2e_disposal_kg_per_unit=np.where(material, np.nan, plain.co2e_kg_per_unit),
+                     eur_disposal_per_unit=np.where(material, np.nan, plain.eur_per_unit))
+    ref, ref_score = enumerated_top(sites, offers, needs, classinfo, compat, linear, 90.0, 7)
+    _, blind_score = enumerated_top(sites, offers, replace(needs, disposal=None), classinfo, compat, linear, 90.0, 7)
+    assert not np.allclose(np.sort(ref_score), np.sort(blind_score))  # the disposal rule changes the ranking
+    assert_same(best_offers_per_need(sites, offers, needs, classinfo, compat, radius_km=90.0, k=7, impact_fn=linear),
+                ref, ref_score)
+    k = 4
+    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 90.0, k, linear)
+    c = find_candidates(sites, offers, needs, classinfo, compat, 90.0)
+    score = score_candidates(c, offers, needs, linear)
+    order = np.lexsort((c.need_idx, -score, c.offer_idx))
+    oi, ni, s = c.offer_idx[order], c.need_idx[order], score[order]
+    pos = np.arange(oi.size)
+    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
+    first_k = pos - start < k
+    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
+    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
+    np.testing.assert_allclose(got.value, s[first_k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("by_plausibility", [True, False])
+def test_hazardous_offers_decaying_from_their_nearest_receiver_are_searched_exactly(by_plausibility):
+    """A hazardous offer's distance decay counts from its nearest receiver (``Offers.nearest_km``,
+    ``scoring.decay_distance``): the per-offer search keeps, for each offer, exactly the k best needs
+    above the threshold that enumerating every pair gives, far receivers of such offers included."""
+    sites, offers, needs, classinfo, compat = territory(9)
+    linear = linear_model(9, len(KINDS))
+    every = find_candidates(sites, offers, needs, classinfo, compat, 150.0)
+    near = np.full(len(offers), np.inf)
+    np.minimum.at(near, every.offer_idx, every.distance_km)
+    offers = replace(offers, nearest_km=np.where(offers.hazardous & np.isfinite(near), near, np.nan))
+    assert np.isfinite(offers.nearest_km).sum() > 20 and np.nanmax(offers.nearest_km) > 5
+    threshold, k = 0.05, 3
+    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 150.0, k, linear, threshold=threshold,
+                               by_plausibility=by_plausibility)
+    terms = score_terms(every.offer_idx, every.need_idx, every.distance_km, every.compat_weight, offers, needs, linear)
+    plaus = terms["compat_weight"] * terms["confidence"] * terms["inferred_factor"] * terms["decay"]
+    rank = plaus if by_plausibility else terms["score"]
+    ok = plaus >= threshold
+    oi, ni, v = every.offer_idx[ok], every.need_idx[ok], rank[ok]
+    order = np.lexsort((ni, -v, oi))
+    oi, ni, v = oi[order], ni[order], v[order]
+    pos = np.arange(oi.size)
+    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
+    first_k = pos - start < k
+    haz_kept = offers.hazardous[oi[first_k]]
+    assert haz_kept.sum() > 20  # hazardous offers' pairs are in play
+    plain = score_terms(every.offer_idx, every.need_idx, every.distance_km, every.compat_weight,
+                        replace(offers, nearest_km=None), needs, linear)
+    plain_plaus = plain["compat_weight"] * plain["confidence"] * plain["inferred_factor"] * plain["decay"]
+    assert (plain_plaus[ok] < threshold).sum() > 5  # some kept only because their decay counts from the nearest
+    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
+    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
+    np.testing.assert_allclose(got.value, v[first_k], rtol=1e-9)

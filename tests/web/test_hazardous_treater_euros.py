@@ -58,3 +58,34 @@ def test_the_card_and_the_estimate_detail_say_why_no_euros_are_shown(territory):
     assert "l&#x27;économie est celle de l&#x27;élimination évitée" not in page  # not a waste operator's resale
     english = territory["client"].get(f"/synergies/{synergy.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "bills its own price" in english.replace("&#x27;", "'")
+
+
+
+def test_the_ranking_weighs_the_figures_the_card_shows(territory):
+    """The receivers of an offer are ranked with the figures the card shows: no euros (nor CO2e) for the treater,
+    not the incineration fee it used to count (scoring.score_terms' merit, recomputed from the card)."""
+    import numpy as np
+
+    from boucle.matching.scoring import ScoreWeights, impact_term, quantity_fit
+
+    synergy = Synergy.objects.get(offer=territory["solvents"], stale=False)
+    w = ScoreWeights()
+    tonnes = synergy.quantity_t or territory["solvents"].quantity_base
+
+    def card(material_idx, quantity_t, distance_km, **_):  # the figures shown, as an impact model
+        nan = np.nan
+        return {"co2e_avoided_t": np.array([nan if synergy.co2e_avoided_t is None else synergy.co2e_avoided_t]),
+                "tonnes_diverted": np.asarray(quantity_t, dtype=float),
+                "eur_saved": np.array([nan if synergy.eur_saved is None else synergy.eur_saved]),
+                "computable": np.array([synergy.co2e_avoided_t is not None])}
+
+    impact = impact_term(card, np.zeros(1, dtype=int), np.array([tonnes]), np.array([synergy.distance_km]), w)
+    fit = quantity_fit(np.array([tonnes]), np.array([np.nan]), w.unknown_fit)
+    merit = (w.impact * impact + w.fit * fit + w.base) / (w.impact + w.fit + w.base)
+    assert synergy.explanation["merit"] == pytest.approx(float(merit[0]), abs=1e-4)
+    # counting the incineration fee the treater bills anyway would have ranked it higher than the card supports
+    fee = exchange_breakdown("spent_solvents", tonnes, "t", synergy.distance_km, waste_receiver=True).eur_saved
+    assert fee > 0
+    with_fee = impact_term(lambda **kw: {**card(**kw), "eur_saved": np.array([fee])}, np.zeros(1, dtype=int),
+                           np.array([tonnes]), np.array([synergy.distance_km]), w)
+    assert with_fee[0] > impact[0] + 0.05

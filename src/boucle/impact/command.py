@@ -172,11 +172,11 @@ def receiver(code: str | None) -> dict:
     figures, as ``exchange_breakdown``'s keywords, the matching's rules: ``fuel_receiver`` (it may burn the
     material as a fuel, ``fuel_use_receivers.csv``) and ``waste_receiver`` (a waste operator, which prepares the
     material and sells it on: no virgin purchase avoided in its euros, ``additionality.value_pairs``) and
-    ``disposal_receiver`` (it treats and disposes of hazardous waste: its own gate fee replaces today's disposal fee,
-    no euros known). One reading
+    ``disposal_receiver`` (it treats and disposes of waste, NACE 38.21 or 38.22: its own gate fee replaces today's
+    disposal fee, no euros known, and no recycling credit claimed). One reading
     for ``boucle impact --receiver-naf`` and ``/api/impact?receiver_naf=``; ValueError (in words) for a code that
     is not a NAF code (``reference.validators.normalise_naf``, the forms' and importers' check)."""
-    from boucle.matching.knowledge.infer import is_hazardous_waste_treater, is_waste_operator
+    from boucle.matching.knowledge.infer import is_disposal_receiver, is_waste_operator
     from boucle.matching.knowledge.naf import normalise_naf
     from boucle.reference.validators import normalise_naf as checked
 
@@ -184,7 +184,7 @@ def receiver(code: str | None) -> dict:
         return {"fuel_receiver": None, "waste_receiver": False, "disposal_receiver": False}
     code = checked(code)
     return {"fuel_receiver": normalise_naf(code) or None, "waste_receiver": bool(is_waste_operator(code, None)),
-            "disposal_receiver": bool(is_hazardous_waste_treater(code, None))}
+            "disposal_receiver": bool(is_disposal_receiver(code, None))}
 
 
 def handle(args) -> int:

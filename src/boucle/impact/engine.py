@@ -148,11 +148,16 @@ QTY_MISSING = _m("quantity-missing", _("quantité non calculable"))
 NO_RECIPE = _("aucune recette de substitution pour cette matière (pas de facteur d'émission publié pour ce qu'elle "
               "remplacerait)")
 SAME_PREPARATION = "the same preparation happens on the current route"
-TREATER_FEE = ("the receiver treats and disposes of hazardous waste (NACE 38.22): it bills its own gate fee in place "
+TREATER_FEE = ("the receiver treats and disposes of waste (NACE 38.21, 38.22): it bills its own gate fee in place "
                "of today's disposal fee, so the saving depends on its price")
-TREATER_FEE_REASON = _m("treater-fee", _("le receveur traite et élimine des déchets dangereux : il facture son "
-                                         "propre prix à la place de l'élimination d'aujourd'hui, l'économie dépend "
-                                         "de son tarif"))
+TREATER_FEE_REASON = _m("treater-fee", _("le receveur traite et élimine des déchets : il facture son propre prix à la "
+                                         "place de l'élimination d'aujourd'hui, l'économie dépend de son tarif"))
+DISPOSED = ("the receiver treats and disposes of the waste (NACE 38.21, 38.22: incineration, physico-chemical "
+            "treatment, landfill), it does not recycle or regenerate it: no virgin material is avoided, and its "
+            "own treatment replaces today's route, whose difference no shipped factor gives")
+DISPOSED_REASON = _m("disposal-receiver", _("le receveur traite et élimine le déchet sans le recycler : aucun crédit "
+                                            "de recyclage n'est compté, et l'écart avec la filière d'aujourd'hui "
+                                            "n'est pas connu"))
 RESOLD = ("the receiver is a waste operator: it prepares the material and sells it on, it does not buy the virgin "
           "material, and its preparation is paid by the resale; the saving is the avoided disposal")
 
@@ -333,9 +338,12 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     ``waste_receiver``: the receiver is a waste operator (recycler, waste trader) that prepares the material and
     sells it on: it would never buy the virgin material, so no avoided purchase is counted in euros, nor its
     preparation, paid by the resale (the avoided disposal fee and the transport are); the CO2e keeps the recycling credit of the chain (docs/impact-method.md).
-    ``disposal_receiver``: the receiver treats and disposes of hazardous waste (NACE 38.22): it charges its own gate
-    fee, the very fee ``prices.csv`` gives for today's disposal, so no disposal fee is avoided and the euros are not
-    computable (they depend on its price against today's); the CO2e is unchanged.
+    ``disposal_receiver``: the receiver treats and disposes of waste (NACE 38.21, 38.22: landfill, incineration,
+    physico-chemical treatment): it charges its own gate fee, the very fee ``prices.csv`` gives for today's disposal,
+    so no disposal fee is avoided and the euros are not computable (they depend on its price against today's); and
+    it does not recycle or regenerate the material, so no recycling credit is claimed: the CO2e is not computable
+    either (its treatment against today's route). A material only; it takes precedence over ``fuel_receiver`` and
+    ``waste_receiver`` (``impact.vector.score_exchanges``' ``disposal``, the same rule).
     """
     from . import heat as H
     from .fuel import fuel_terms, receiver_of
@@ -368,10 +376,11 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     qty_missing = q.reason or QTY_MISSING
     is_mat, is_water, is_heat = (info.flow_kind == k for k in ("material", "water", "heat"))
     already = "already on a recovery route today: " + (choice.route.note or "no avoided burden")
-    fuel = receiver_of(tables, fuel_receiver, material_key) if info.flow_kind == "material" else None
+    disposed = disposal_receiver and info.flow_kind == "material"
+    fuel = receiver_of(tables, fuel_receiver, material_key) if info.flow_kind == "material" and not disposed else None
     # already recovered today (recycled, spread): nothing avoided whatever the recipe, only the transport counts
     already_recovered = credit == "none" and info.flow_kind == "material"
-    valued = recipe is not None or fuel is not None or already_recovered
+    valued = recipe is not None or fuel is not None or already_recovered or disposed
     # a waste operator (not a disposal site) takes the material to prepare and resell it: without a substitution
     # recipe there is no CO2e to count, but the offer's site still saves its avoided disposal fee (RESOLD)
     resold_no_recipe = recipe is None and waste_receiver and not disposal_receiver and fuel is None and \
@@ -382,7 +391,11 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
     heat_info: dict[str, Any] = {}
     breakeven = None
     delivered = Q
-    if fuel is not None:  # burnt as a fuel: the fuel it displaces (boucle.impact.fuel)
+    if disposed:  # treated or disposed of, not recycled: no credit claimed, the difference with today's unknown
+        terms.append(_zero_term("virgin_avoided", "t CO2e", DISPOSED, Q, base))
+        terms.append(Term("disposal_avoided", None, "t CO2e", activity=Q, activity_unit=base, note=DISPOSED,
+                          reason=DISPOSED_REASON))
+    elif fuel is not None:  # burnt as a fuel: the fuel it displaces (boucle.impact.fuel)
         fuel_co2, fuel_cost = fuel_terms(tables, info, fuel, recipe, Q, credit, route, choice.route.note, already,
                                          qty_missing)
         terms.extend(fuel_co2)
@@ -462,6 +475,8 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         return value_if
 
     avoided = None if Q is None or (s is None and not already_recovered) else (0.0 if credit == "none" else Q * s)
+    if disposed:  # disposed of: no virgin material avoided
+        avoided = None if Q is None else 0.0
     if fuel is not None:  # burnt: no virgin material avoided
         avoided = None if Q is None else 0.0
     tonnes_diverted = metric("tonnes_diverted", is_mat, None if Q is None else (0.0 if credit == "none" else Q),
@@ -486,7 +501,10 @@ def exchange_breakdown(material_key: str, quantity: float, unit: str, distance_k
         else:
             cost_terms.append(_cost_term("avoided_disposal_fee", +1, tables, "disposal_fee",
                                          f"{route}:{info.fee_class}", Q, base))
-        if recipe is not None or already_recovered:
+        if disposed:  # no purchase avoided, no preparation: the receiver disposes of it
+            cost_terms.append(_zero_term("avoided_purchase", "EUR", DISPOSED, Q, base))
+            cost_terms.append(_zero_term("processing_cost", "EUR", DISPOSED, Q, base))
+        elif recipe is not None or already_recovered:
             if credit == "none":
                 cost_terms.append(_zero_term("avoided_purchase", "EUR", already, Q, base))
                 cost_terms.append(_zero_term("processing_cost", "EUR", SAME_PREPARATION, Q, base))

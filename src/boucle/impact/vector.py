@@ -155,7 +155,8 @@ def score_exchanges(material_idx: np.ndarray, quantity_t: np.ndarray, distance_k
                     mode_idx: np.ndarray | None = None, route_idx: np.ndarray | None = None,
                     model: ImpactModel | None = None, *, supply_temp_c: np.ndarray | None = None,
                     need_temp_c: np.ndarray | None = None, heat_physics: bool = False,
-                    with_range: bool = False, resale: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    with_range: bool = False, resale: np.ndarray | None = None,
+                    disposal: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Score arrays of exchanges; NaN marks a figure that cannot be computed.
 
     ``quantity_t`` is in the material's base unit (t, m3 for water, MWh for heat).
@@ -169,7 +170,9 @@ def score_exchanges(material_idx: np.ndarray, quantity_t: np.ndarray, distance_k
     economic break-even distance. ``with_range`` adds ``co2e_low_t`` / ``co2e_high_t``.
     ``resale``: per exchange, whether the receiver is a waste operator that prepares the material and sells it
     on (``exchange_breakdown``'s ``waste_receiver``): no avoided purchase of virgin material in its euros, the
-    CO2e unchanged.
+    CO2e unchanged. ``disposal``: per exchange, whether the receiver treats and disposes of waste (NACE 38.21,
+    38.22; ``exchange_breakdown``'s ``disposal_receiver``): for a material, it bills its own gate fee in place of
+    today's (euros not computable) and does not recycle it (no recycling credit: CO2e not computable either).
     """
     m = model or default_model()
     mi = np.asarray(material_idx, dtype=np.int64)
@@ -195,6 +198,11 @@ def score_exchanges(material_idx: np.ndarray, quantity_t: np.ndarray, distance_k
     eur_gain = m.eur_gain[mi, ro]
     if resale is not None and m.eur_resale is not None:
         eur_gain = np.where(np.asarray(resale, dtype=bool), m.eur_resale[mi, ro], eur_gain)
+    if disposal is not None:
+        gone = np.asarray(disposal, dtype=bool) & _disposed(m, mi)
+        gain = np.where(gone, np.nan, gain)
+        co2 = np.where(gone, np.nan, co2)
+        eur_gain = np.where(gone, np.nan, eur_gain)
     eur = q * (eur_gain - d * t_eur)
     diverted = m.diverted_t[mi] if m.route_diverts is None else m.diverted_t[mi] * m.route_diverts[ro]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -217,6 +225,12 @@ def score_exchanges(material_idx: np.ndarray, quantity_t: np.ndarray, distance_k
         low, high = co2e_range(out["co2e_avoided_t"], gross_t, np.where(heat, 0.0, q * d * t_kg / 1000.0))
         out["co2e_low_t"], out["co2e_high_t"] = low, high
     return out
+
+
+def _disposed(m: ImpactModel, mi: np.ndarray) -> np.ndarray:
+    """Per entry: a material (diverted tonnes), whose figures a disposal receiver leaves unknown (one rule for
+    ``score_exchanges``' ``disposal`` and ``linear_coefficients``' disposal coefficients)."""
+    return m.diverted_t[mi] > 0
 
 
 def _heat_rows(m: ImpactModel, mi, q, d, gain, supply_temp_c, need_temp_c, out) -> None:
@@ -320,4 +334,8 @@ def linear_coefficients(material_idx: np.ndarray, model: ImpactModel | None = No
         "eur_per_unit_km": np.where(moved, m.transport_eur[mo] * mass, 0.0),
         # received by a waste operator (``score_exchanges``' ``resale``): no virgin purchase, nor its preparation
         "eur_resale_per_unit": m.eur_resale[mi, ro] if m.eur_resale is not None else m.eur_gain[mi, ro],
+        # received by a treatment and disposal operator (``score_exchanges``' ``disposal``): a material's CO2e and
+        # euros are not computable (its own gate fee, no recycling credit)
+        "co2e_disposal_kg_per_unit": np.where(_disposed(m, mi), np.nan, m.gain_kg[mi, ro]),
+        "eur_disposal_per_unit": np.where(_disposed(m, mi), np.nan, m.eur_gain[mi, ro]),
     }

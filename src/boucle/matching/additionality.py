@@ -213,9 +213,10 @@ def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, ne
     receiver is a waste operator (``knowledge.infer.is_waste_operator``): it prepares the material and sells it
     on, so no purchase of virgin material is avoided in its euros (the CO2e keeps the chain's recycling credit);
     ``resale`` in the result: those of them of a material whose euros lost that term. ``disposal``: pairs whose
-    receiver treats and disposes of hazardous waste (``knowledge.infer.is_hazardous_waste_treater``): it bills its
-    own gate fee in place of today's disposal fee, so the euros of a material are not known (``exchange_breakdown``'s
-    ``disposal_receiver``); ``disposal`` in the result: those pairs. Element-wise: a pair's figures never depend
+    receiver treats and disposes of waste (``knowledge.infer.is_disposal_receiver``, NACE 38.21, 38.22): it bills its
+    own gate fee in place of today's disposal fee and does not recycle the material, so a material's euros and CO2e
+    are not known (``exchange_breakdown``'s ``disposal_receiver``, ``score_exchanges``' ``disposal``, the ranking's
+    ``scoring.LinearImpact``); ``disposal`` in the result: those pairs of a material. Element-wise: a pair's figures never depend
     on the others."""
     from boucle.impact.vector import score_exchanges
 
@@ -227,7 +228,7 @@ def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, ne
     known = terms.known[oi]
     out = score_exchanges(terms.material_idx[oi], qty, distance_km, route_idx=terms.route_idx[oi],
                           supply_temp_c=terms.supply_temp_c[oi], need_temp_c=need_temp_c, heat_physics=True,
-                          with_range=True, resale=resale)
+                          with_range=True, resale=resale, disposal=disposal)
     co2, be = out["co2e_avoided_t"], out["breakeven_km"]
     quantity_known = known & np.isfinite(qty)
     drop = quantity_known & np.isfinite(co2) & (co2 <= 0)  # no net gain against what happens today
@@ -237,8 +238,6 @@ def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, ne
     material = known & ~terms.heat[oi] & (terms.base_code[oi] == unit_code("t"))
     resale = material & (np.zeros(len(oi), dtype=bool) if resale is None else np.asarray(resale, dtype=bool))
     disposal = material & (np.zeros(len(oi), dtype=bool) if disposal is None else np.asarray(disposal, dtype=bool))
-    if disposal.any():
-        out["eur_saved"] = np.where(disposal, np.nan, out["eur_saved"])
     return {**out, "drop": drop, "known": known, "quantity": qty, "resale": resale, "disposal": disposal}
 
 

@@ -75,7 +75,9 @@ class Sites:
 @dataclass(frozen=True, eq=False)
 class Offers:
     """What sites give away. ``confidence`` is the classification's certainty
-    that ``cls`` is right (1 when a person chose the class)."""
+    that ``cls`` is right (1 when a person chose the class). ``nearest_km``: for a hazardous offer, the
+    distance to the nearest installation that may receive it (NaN: none, or not a hazardous offer); its
+    pairs' distance decay counts from there (``scoring.score_terms``: proximity principle)."""
 
     site: np.ndarray
     cls: np.ndarray
@@ -83,6 +85,7 @@ class Offers:
     temperature_c: np.ndarray | None = None
     hazardous: np.ndarray | None = None
     confidence: np.ndarray | None = None
+    nearest_km: np.ndarray | None = None
 
     def __post_init__(self):
         site = np.asarray(self.site, dtype=np.int64).reshape(-1)
@@ -93,6 +96,7 @@ class Offers:
         _set(self, "temperature_c", _column(self.temperature_c, n, np.float64, np.nan))
         _set(self, "hazardous", _column(self.hazardous, n, bool, False))
         _set(self, "confidence", _column(self.confidence, n, np.float64, 1.0))
+        _set(self, "nearest_km", _column(self.nearest_km, n, np.float64, np.nan))
 
     def __len__(self) -> int:
         return self.site.size
@@ -104,7 +108,9 @@ class Needs:
     marks needs guessed from the activity (NAF) rather than declared;
     ``accepts_hazardous`` says the site is authorised to receive hazardous waste; ``resale`` that the
     site is a waste operator, which prepares the material and sells it on: no virgin purchase avoided
-    in the euros of its pairs (``LinearImpact``'s ``eur_resale_per_unit``);
+    in the euros of its pairs (``LinearImpact``'s ``eur_resale_per_unit``); ``disposal`` that it treats and
+    disposes of waste (NACE 38.21, 38.22): a material's CO2e and euros unknown in its pairs, as on the synergy page
+    (``LinearImpact``'s disposal coefficients, ``impact.vector.score_exchanges``' ``disposal``);
     ``hazardous_only`` marks a need that only a hazardous offer may meet (a hazardous-waste
     treater takes the insulation or tar-bound asphalt with dangerous substances, not the inert kind);
     ``hazardous_same_class``, one a hazardous offer meets only with its own class: the site may
@@ -119,6 +125,7 @@ class Needs:
     confidence: np.ndarray | None = None
     accepts_hazardous: np.ndarray | None = None
     resale: np.ndarray | None = None
+    disposal: np.ndarray | None = None
     hazardous_only: np.ndarray | None = None
     hazardous_same_class: np.ndarray | None = None
 
@@ -133,6 +140,7 @@ class Needs:
         _set(self, "confidence", _column(self.confidence, n, np.float64, 1.0))
         _set(self, "accepts_hazardous", _column(self.accepts_hazardous, n, bool, False))
         _set(self, "resale", _column(self.resale, n, bool, False))
+        _set(self, "disposal", _column(self.disposal, n, bool, False))
         _set(self, "hazardous_only", _column(self.hazardous_only, n, bool, False))
         _set(self, "hazardous_same_class", _column(self.hazardous_same_class, n, bool, False))
 

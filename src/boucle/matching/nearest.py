@@ -285,7 +285,11 @@ def best_offers_per_need(
 ) -> TopMatches:
     """The ``k`` best offers of each need (see module docstring), only those
     scoring at least ``min_score``: a display threshold known in advance (the
-    pipeline's calibrated one) prunes the search much further."""
+    pipeline's calibrated one) prunes the search much further. Offers whose decay counts from their
+    nearest receiver (``Offers.nearest_km``) are not searched here: :func:`best_needs_per_offer` does."""
+    if np.isfinite(offers.nearest_km).any():
+        raise ValueError("the per-need search ranks every offer by its plain distance decay; "
+                         "drop Offers.nearest_km or search per offer")
     compat = Compatibility.identity(len(classinfo)) if compat is None else compat
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0:
         return TopMatches(Candidates.empty(), np.zeros(0), 0, 0)
@@ -444,7 +448,35 @@ def best_needs_per_offer(
         raise TypeError("best_needs_per_offer needs an impact model linear in tonnes (a LinearImpact)")
     if len(linear) <= offers.cls.max():
         raise ValueError(f"the impact model has {len(linear)} materials, offers use class {offers.cls.max()}")
-    (o, n, d, w, value), cut, pairs, opened = nearest_kernel.search_needs(
-        sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows, by_plausibility,
-        apart)
-    return TopReceivers(Candidates(o, n, d, w), value, cut, pairs, opened)
+    near = offers.nearest_km[rows]
+    relative = np.isfinite(near)
+    if not relative.any():
+        (o, n, d, w, value), cut, pairs, opened = nearest_kernel.search_needs(
+            sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows,
+            by_plausibility, apart)
+        return TopReceivers(Candidates(o, n, d, w), value, cut, pairs, opened)
+    # A hazardous offer's decay counts from its nearest receiver (scoring.decay_distance): each of its rank
+    # values is the plain one times exp(nearest / decay_km), one factor per offer, so its order is the plain
+    # search's; searched with the threshold lowered by the largest factor, its values and cut scaled back.
+    # (max(d - near, 0) equals d - near on every pair: no receiver is nearer than the nearest.)
+    factor = np.exp(near[relative] / weights.decay_km)
+    found, cut, pairs, opened = [], np.full(rows.size, -np.inf), 0, 0
+    for mask, scale, limit in ((~relative, None, threshold), (relative, factor, threshold / float(factor.max()))):
+        if not mask.any():
+            continue
+        (o, n, d, w, value), part_cut, p, q = nearest_kernel.search_needs(
+            sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, limit, rows[mask],
+            by_plausibility, apart)
+        if scale is not None:
+            per_offer = np.ones(len(offers))
+            per_offer[rows[mask]] = scale
+            value = value * per_offer[o]
+            part_cut = part_cut * scale
+        found.append((o, n, d, w, value))
+        cut[mask] = part_cut
+        pairs, opened = pairs + p, opened + q
+    o, n, d, w, value = (np.concatenate(a) for a in zip(*found))
+    pos = np.empty(len(offers), dtype=np.int64)
+    pos[rows] = np.arange(rows.size)
+    order = np.argsort(pos[o], kind="stable")  # by offer as searched, each offer's needs in rank order
+    return TopReceivers(Candidates(o[order], n[order], d[order], w[order]), value[order], cut, pairs, opened)

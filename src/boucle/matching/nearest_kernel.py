@@ -374,11 +374,11 @@ def _heap_push(hb, hn, he, size, bound, node, entry):
 
 @njit(cache=True, nogil=True)
 def _search(
-    r0, r1, need_idx, n_xyz, n_site, n_cls, n_q, n_conf, n_inferred, n_temp, n_acc_haz, n_resale,
+    r0, r1, need_idx, n_xyz, n_site, n_cls, n_q, n_conf, n_inferred, n_temp, n_acc_haz, n_resale, n_disposal,
     o_xyz, o_idx, o_site, o_q, o_conf, o_haz, o_temp,
     nd, ni,
     e_ptr, e_oc, e_w, e_rkm, e_rchord, e_heat, r_ptr, roots,
-    ga_c, gb_c, dv_c, ea_plain_c, eb_c, ea_resale_c, wt, k, threshold, heap_cap,
+    ga_plain_c, gb_c, dv_c, ea_plain_c, eb_c, ea_resale_c, ga_disposal_c, ea_disposal_c, wt, k, threshold, heap_cap,
     out_s, out_o, out_d, out_w, out_n,
 ):
     """Top ``k`` offers of needs ``r0:r1`` of the ``n_*`` arrays (needs in
@@ -402,6 +402,9 @@ def _search(
         acc_haz = n_acc_haz[r]
         # a waste operator resells what it receives: the euros of its pairs count no virgin purchase
         ea_c = ea_resale_c if n_resale[r] else ea_plain_c
+        ga_c = ga_plain_c
+        if n_disposal[r]:  # a treatment and disposal operator: a material's CO2e and euros unknown
+            ga_c, ea_c = ga_disposal_c, ea_disposal_c
         cnt = 0
         kth = threshold
         size = 0
@@ -577,11 +580,13 @@ def _class_pairs(compat, classinfo, radius_km: float, n_cls: int, root, n_nodes,
 
 def _coefficients(linear: LinearImpact, n_cls: int) -> list[np.ndarray]:
     """The linear impact model's coefficients per class (nan for classes it lacks: never read): the five of
-    a pair, then the euros per unit of a pair to a waste operator (``LinearImpact.eur_resale_per_unit``)."""
-    coef = [np.full(n_cls, np.nan) for _ in range(6)]
+    a pair, then the euros per unit of a pair to a waste operator (``LinearImpact.eur_resale_per_unit``), then the
+    CO2e and euros per unit of a pair to a treatment and disposal operator (``LinearImpact``'s disposal ones)."""
+    coef = [np.full(n_cls, np.nan) for _ in range(8)]
     m = min(len(linear), n_cls)
     for arr, src in zip(coef, (linear.co2e_kg_per_unit, linear.co2e_kg_per_unit_km, linear.diverted_t_per_unit,
-                               linear.eur_per_unit, linear.eur_per_unit_km, linear.eur_resale_per_unit)):
+                               linear.eur_per_unit, linear.eur_per_unit_km, linear.eur_resale_per_unit,
+                               linear.co2e_disposal_kg_per_unit, linear.eur_disposal_per_unit)):
         arr[:m] = src[:m]
     return coef
 
@@ -616,7 +621,7 @@ def search(sites, offers, needs, classinfo, compat, radius_km: float, k: int, li
     need_args = (need_order, np.ascontiguousarray(n_xyz[need_order]),
                  *(np.ascontiguousarray(a[need_order]) for a in (needs.site, needs.cls, needs.quantity_t, needs.confidence,
                                                                  needs.inferred, needs.temperature_c, hazard_codes(needs),
-                                                                 needs.resale)))
+                                                                 needs.resale, needs.disposal)))
 
     # Slots past out_n are never read: no need to fill them.
     out_s = np.empty((n_needs, k))
@@ -684,9 +689,9 @@ def _need_node_bound(node, px, py, pz, supply, c_o, w, r_chord, r_km, ga, gb, dv
 @njit(cache=True, nogil=True)
 def _search_needs(
     r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp, o_apart,
-    n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp, n_resale, n_apart,
+    n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp, n_resale, n_disposal, n_apart,
     nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
-    ga_c, gb_c, dv_c, ea_c, eb_c, ear_c, wt, k, threshold, by_plaus, heap_cap, pump_max_c,
+    ga_c, gb_c, dv_c, ea_c, eb_c, ear_c, gad_c, ead_c, wt, k, threshold, by_plaus, heap_cap, pump_max_c,
     out_v, out_n, out_d, out_w, out_cnt, out_cut,
 ):
     """Top ``k`` needs of offers ``r0:r1`` (in processing order; ``offer_idx`` gives the output
@@ -714,6 +719,9 @@ def _search_needs(
         # a node may hold waste operators' needs (no virgin purchase in their euros) and others: its bound
         # takes the larger of both
         ea = max(ea_plain, ea_resale) if math.isfinite(ea_plain) and math.isfinite(ea_resale) else ea_plain
+        # a treatment and disposal operator's pair: a material's CO2e and euros unknown (NaN, counted 0: below the
+        # node bounds read with the others' coefficients)
+        ga_disposal, ea_disposal = gad_c[oc], ead_c[oc]
         cnt = 0
         kth = -np.inf  # the k-th rank value once the row is full
         size = 0
@@ -807,8 +815,12 @@ def _search_needs(
                 else:
                     demand = n_q[p]
                     known = math.isfinite(demand)
+                    if n_disposal[p]:
+                        ga_p, ea_p = ga_disposal, ea_disposal
+                    else:
+                        ga_p, ea_p = ga, ea_resale if n_resale[p] else ea_plain
                     v = plaus * _merit(_fit(supply, demand, known, wt), min(supply, demand) if known else supply,
-                                       km, ga, gb, dv, ea_resale if n_resale[p] else ea_plain, eb, wt)
+                                       km, ga_p, gb, dv, ea_p, eb, wt)
                 cnt = _keep_best(out_v, out_n, out_d, out_w, i, cnt, k, v, n_idx[p], km, w)
                 if cnt == k:
                     kth = out_v[i, k - 1]
@@ -889,7 +901,7 @@ def _need_forest(xyz, needs, n_cls: int, weights: ScoreWeights, n_threads: int, 
     need_args = (np.ascontiguousarray(xyz[needs.site[order]]), order.astype(np.int64),
                  *(np.ascontiguousarray(a[order]) for a in (needs.site, needs.quantity_t, needs.confidence, n_infl,
                                                             hazard_codes(needs), needs.temperature_c,
-                                                            needs.resale)))
+                                                            needs.resale, needs.disposal)))
     value = (nd, ni, root, n_nodes, need_args)
     object.__setattr__(needs, "_need_forest", (key, value))  # frozen dataclass: a private cache
     return value

@@ -156,9 +156,9 @@ def _offer_terms(arrays: dict):
     return OfferTerms(**{n: np.asarray(arrays[f"vterms.{n}"]) for n in names})
 
 
-_OFFER_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "hazardous", "confidence")
+_OFFER_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "hazardous", "confidence", "nearest_km")
 _NEED_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "inferred", "confidence", "accepts_hazardous", "resale",
-                "hazardous_only", "hazardous_same_class")
+                "disposal", "hazardous_only", "hazardous_same_class")
 
 
 @dataclass(frozen=True)
@@ -260,6 +260,9 @@ def halo_km(problem: Problem) -> float:
     if best <= 0:
         return 0.0
     reach = w.decay_km * math.log(best / (t * (1 - 1e-9)))  # the kernel's threshold is 1e-9 lower
+    near = problem.offers.nearest_km
+    if np.isfinite(near).any():  # a hazardous offer's decay counts from its nearest receiver (scoring.decay_distance)
+        reach += float(np.nanmax(near))
     return float(min(radius, max(reach, 0.0) * (1 + HALO_SLACK) + 1e-3))
 
 

@@ -22,7 +22,7 @@ import operator
 import re
 from contextlib import contextmanager
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -33,7 +33,7 @@ from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_r
                            offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_fuel_pairs,
                            value_pairs)
 from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, hazardous_classes_accepted,
-                              hazardous_only, infer_needs, infer_outputs, is_hazardous_waste_treater, is_waste_operator,
+                              hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
                               name_codes, need_temperature, site_codes, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
@@ -1437,6 +1437,28 @@ def default_pair_filter(offers: eng.Offers, needs: eng.Needs, waste_op, gain=Non
     return pair_filter
 
 
+def nearest_receivers(sites_arr, offers: eng.Offers, needs: eng.Needs, o_flow_of: np.ndarray, radius_km: float,
+                      pair_filter) -> eng.Offers:
+    """``offers`` with ``nearest_km`` set for each hazardous offer: the distance from its flow to the nearest site
+    in the radius that may receive it (authorised for it, a compatible need, kept by ``pair_filter``). Its pairs'
+    distance decay counts from there (``scoring.decay_distance``; Directive 2008/98/EC art. 16, proximity
+    principle): authorised installations are few, often 60-150 km away, and the nearest one is no longer
+    eliminated by distance alone. One distance per flow, so its receivers keep their order by plain distance."""
+    haz = np.flatnonzero(offers.hazardous)
+    if haz.size == 0:
+        return offers
+    c = eng.find_candidates(sites_arr, eng.take_rows(offers, haz), needs, class_info(), compatibility(),
+                            radius_km=radius_km)
+    c = pair_filter(eng.Candidates(haz[c.offer_idx], c.need_idx, c.distance_km, c.compat_weight))
+    n_flows = int(o_flow_of.max(initial=-1)) + 1
+    near = np.full(n_flows, np.inf)
+    np.minimum.at(near, o_flow_of[c.offer_idx], c.distance_km)
+    row = np.full(len(offers), np.nan)
+    row[haz] = near[o_flow_of[haz]]
+    row[~np.isfinite(row)] = np.nan
+    return replace(offers, nearest_km=row)
+
+
 def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                   threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
                   exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None,
@@ -1757,6 +1779,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # material, whose purchase is avoided downstream by its buyer -- its pairs save the avoided disposal, not the
     # virgin price, in the ranking's euros as in the figures shown (additionality.value_pairs).
     site_waste = np.array([_per_activity(memo, is_waste_operator, s) for s in first_site], dtype=bool)[site_desc]
+    # A treatment and disposal operator (NACE 38.21, 38.22) bills its own gate fee in place of today's disposal fee
+    # and does not recycle what it takes: a material's euros and CO2e are not known at its pairs -- one rule for
+    # the ranking (Needs.disposal, LinearImpact) and the figures shown (additionality.value_pairs).
+    site_disposal = np.array([_per_activity(memo, is_disposal_receiver, s) for s in first_site], dtype=bool)[site_desc]
     needs = eng.Needs(
         site=np.concatenate([decl_site, inf_site]), cls=np.concatenate([decl_cls, inf_cls]),
         quantity_t=np.concatenate([np.array([_nan(f.quantity_t) for f in declared_flows], dtype=float),
@@ -1767,6 +1793,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         accepts_hazardous=np.concatenate([np.array([accepts(site_desc[r[1]], r[2]) for r in n_rows.declared], dtype=bool),
                                           inf_acc]),
         resale=site_waste[np.concatenate([decl_site, inf_site])],
+        disposal=site_disposal[np.concatenate([decl_site, inf_site])],
         # an inferred need only a hazardous offer meets (knowledge/data/hazardous_intake.csv)
         hazardous_only=np.r_[np.zeros(n_decl, dtype=bool),
                              np.array([hazardous_only(r.rule_id) for r in rules], dtype=bool)[inf_rule]],
@@ -1800,6 +1827,9 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     if per_need is not None:
         cap, by_plausibility = None, False
         searchable = searchable_rows(vterms, len(offers), gain) if not exhaustive else None
+    if per_need is None:  # a hazardous offer's decay counts from its nearest receiver (scoring.decay_distance)
+        offers = nearest_receivers(sites_arr, offers, needs, o_flow_of, radius_km,
+                                   default_pair_filter(offers, needs, waste_op, gain, uses))
     if workers is not None:  # tiles over worker processes, same rows (boucle.matching.partition)
         from .partition import Problem, run_partitioned
 
@@ -1824,7 +1854,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
     bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
     fuel = None
-    offer_burnable = site_naf = site_treater = None
+    offer_burnable = site_naf = None
     while True:
         chosen = cands.take(sel)
         bound, unknown, basis = bounds(chosen)
@@ -1836,15 +1866,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         # ``bound`` is counted in the offer's unit already
         distance = rounded_array(chosen.distance_km, 3)
         # a waste operator's pair saves the avoided disposal, not the virgin price; the CO2e keeps the chain's
-        # recycling credit (additionality.value_pairs); a hazardous-waste treater bills its own gate fee in place
-        # of today's disposal fee: no euros known
-        if site_treater is None:
-            site_treater = np.array([_per_activity(memo, is_hazardous_waste_treater, s) for s in first_site],
-                                    dtype=bool)[site_desc]
+        # recycling credit (additionality.value_pairs); a treatment and disposal operator bills its own gate fee in
+        # place of today's disposal fee and does not recycle: a material's euros and CO2e not known
+        disposal = needs.disposal[chosen.need_idx]
         value = value_pairs(vterms, oi, bound, vterms.unit_code[oi], np.isfinite(bound),
                             needs.temperature_c[chosen.need_idx], distance, unknown,
-                            resale=site_waste[needs.site[chosen.need_idx]],
-                            disposal=site_treater[needs.site[chosen.need_idx]])
+                            resale=site_waste[needs.site[chosen.need_idx]], disposal=disposal)
         # A receiver that burns the material as a fuel does not avoid the virgin material the recycling credit is
         # for: the pair is valued by the fuel the material displaces there, or not at all where that is unknown
         # (additionality.fuel_receivers), and dropped, like any pair, when it gains nothing.
@@ -1852,7 +1879,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         if offer_burnable is None:
             by_class = {k: burnable(k) for k in {r[2] for r in o_rows}}
             offer_burnable = np.array([by_class[r[2]] for r in o_rows], dtype=bool)
-        idx = np.flatnonzero(offer_burnable[oi]) if len(chosen) else np.zeros(0, dtype=np.int64)
+        # a treatment and disposal operator's pair is valued by that rule, not as a fuel (an incinerator burns the
+        # material in place of other waste, fuel_use_receivers.csv)
+        idx = (np.flatnonzero(offer_burnable[oi] & ~(disposal & value["disposal"])) if len(chosen)
+               else np.zeros(0, dtype=np.int64))
         if idx.size:  # only the pairs of such materials: a dense region shows hundreds of thousands of pairs
             ni = chosen.need_idx[idx]
             if site_naf is None:

@@ -1,7 +1,7 @@
 """One score per candidate pair, in [0, 1], comparable across classes.
 
 score = compat_weight x confidence_offer x confidence_need x inferred_factor
-        x exp(-distance / decay_km)
+        x exp(-distance / decay_km)   (for a hazardous offer: distance beyond its nearest receiver)
         x (w_impact * impact + w_fit * fit + w_base) / (w_impact + w_fit + w_base)
 
 Why this shape:
@@ -71,7 +71,10 @@ class LinearImpact:
     score a million pairs in compiled code instead of calling a function per
     batch; the figures are the same (a test checks it). ``eur_resale_per_unit``: the euros per unit
     when the receiver is a waste operator (``resale``: no virgin purchase avoided, nor its preparation;
-    ``impact.vector.score_exchanges``' ``resale``); the plain euros when not given.
+    ``impact.vector.score_exchanges``' ``resale``); the plain euros when not given. ``co2e_disposal_kg_per_unit``
+    and ``eur_disposal_per_unit``: those of a pair whose receiver treats and disposes of waste (``disposal``,
+    ``Needs.disposal``; NaN for a material: its own gate fee, no recycling credit,
+    ``impact.vector.score_exchanges``' ``disposal``); the plain ones when not given.
     """
 
     co2e_kg_per_unit: np.ndarray
@@ -80,10 +83,15 @@ class LinearImpact:
     eur_per_unit: np.ndarray
     eur_per_unit_km: np.ndarray
     eur_resale_per_unit: np.ndarray | None = None
+    co2e_disposal_kg_per_unit: np.ndarray | None = None
+    eur_disposal_per_unit: np.ndarray | None = None
 
     def __post_init__(self):
-        if self.eur_resale_per_unit is None:
-            object.__setattr__(self, "eur_resale_per_unit", self.eur_per_unit)
+        for field, plain in (("eur_resale_per_unit", self.eur_per_unit),
+                             ("co2e_disposal_kg_per_unit", self.co2e_kg_per_unit),
+                             ("eur_disposal_per_unit", self.eur_per_unit)):
+            if getattr(self, field) is None:
+                object.__setattr__(self, field, plain)
         arrays = [np.ascontiguousarray(getattr(self, f), dtype=np.float64).reshape(-1) for f in self.__dataclass_fields__]
         if len({a.size for a in arrays}) != 1:
             raise ValueError("LinearImpact coefficients must all have one value per material")
@@ -99,15 +107,20 @@ class LinearImpact:
         nan = np.full(n_materials, np.nan)
         return cls(nan, nan, np.ones(n_materials), nan, nan)
 
-    def __call__(self, material_idx, quantity_t, distance_km, resale=None, **_) -> dict:
+    def __call__(self, material_idx, quantity_t, distance_km, resale=None, disposal=None, **_) -> dict:
         mi = np.asarray(material_idx, dtype=np.int64)
         q = np.asarray(quantity_t, dtype=np.float64)
         d = np.asarray(distance_km, dtype=np.float64)
         # Same operations, in the same order, as boucle.impact.vector.score_exchanges.
-        co2 = q * (self.co2e_kg_per_unit[mi] - d * self.co2e_kg_per_unit_km[mi]) / 1000.0
+        gain = self.co2e_kg_per_unit[mi]
         eur = self.eur_per_unit[mi]
         if resale is not None:
             eur = np.where(np.asarray(resale, dtype=bool), self.eur_resale_per_unit[mi], eur)
+        if disposal is not None:  # a treatment and disposal operator: its own fee, no recycling credit
+            gone = np.asarray(disposal, dtype=bool)
+            gain = np.where(gone, self.co2e_disposal_kg_per_unit[mi], gain)
+            eur = np.where(gone, self.eur_disposal_per_unit[mi], eur)
+        co2 = q * (gain - d * self.co2e_kg_per_unit_km[mi]) / 1000.0
         return {
             "co2e_avoided_t": co2,
             "tonnes_diverted": q * self.diverted_t_per_unit[mi],
@@ -122,12 +135,15 @@ def _saturate(x: np.ndarray, scale: float) -> np.ndarray:
 
 
 def impact_term(impact_fn, material_idx, tonnes, distance_km, weights: ScoreWeights, with_raw: bool = False,
-                resale=None):
+                resale=None, disposal=None):
     """The impact part of the merit, in [0, 1): a weighted mix of saturated
     tCO2e avoided, tonnes diverted and euros saved (a missing figure counts 0). ``resale``: per pair, the
-    receiver is a waste operator (``Needs.resale``), whose euros count no virgin purchase."""
+    receiver is a waste operator (``Needs.resale``), whose euros count no virgin purchase; ``disposal``: it treats
+    and disposes of waste (``Needs.disposal``): a material's CO2e and euros unknown, as on the synergy page."""
     w = weights
     extra = {"resale": resale} if resale is not None and np.any(resale) else {}
+    if disposal is not None and np.any(disposal):
+        extra["disposal"] = disposal
     imp = (impact_fn or default_impact)(material_idx=material_idx, quantity_t=tonnes, distance_km=distance_km,
                                         **extra)
     term = (
@@ -153,18 +169,31 @@ def quantity_fit(supply_t: np.ndarray, demand_t: np.ndarray, unknown: float) -> 
     return np.where(np.isfinite(demand_t) & (s > 0), fit, np.where(s > 0, unknown, 0.0))
 
 
+def decay_distance(distance_km, nearest_km) -> np.ndarray:
+    """The distance a pair's plausibility decays over: its distance, or for a hazardous offer
+    (``Offers.nearest_km`` finite) the distance beyond the nearest installation that may receive it.
+    Directive 2008/98/EC art. 16 (proximity principle): hazardous waste goes to « one of the nearest
+    appropriate installations », which are few and far apart; the nearest one in the radius is not
+    eliminated by distance alone, and the others rank by distance as any receiver does."""
+    d = np.asarray(distance_km, dtype=np.float64)
+    near = np.asarray(nearest_km, dtype=np.float64)
+    if not np.isfinite(near).any():
+        return d
+    return np.where(np.isfinite(near), np.fmax(d - near, 0.0), d)
+
+
 def score_terms(oi, ni, distance_km, compat_weight, offers, needs, impact_fn: ImpactFn | None = None, weights: ScoreWeights = ScoreWeights()) -> dict:
     """Every ingredient of the score, as arrays aligned with the pairs."""
     w = weights
     supply, demand = offers.quantity_t[oi], needs.quantity_t[ni]
     tonnes = exchanged_tonnes(supply, demand)
     impact, imp = impact_term(impact_fn, offers.cls[oi], tonnes, distance_km, w, with_raw=True,
-                              resale=needs.resale[ni])
+                              resale=needs.resale[ni], disposal=needs.disposal[ni])
     fit = quantity_fit(supply, demand, w.unknown_fit)
     merit = (w.impact * impact + w.fit * fit + w.base) / (w.impact + w.fit + w.base)
     confidence = offers.confidence[oi] * needs.confidence[ni]
     inferred = np.where(needs.inferred[ni], w.inferred_factor, 1.0)
-    decay = np.exp(-np.asarray(distance_km, dtype=np.float64) / w.decay_km)
+    decay = np.exp(-decay_distance(distance_km, offers.nearest_km[oi]) / w.decay_km)
     score = compat_weight * confidence * inferred * decay * merit
     return {
         "score": score,

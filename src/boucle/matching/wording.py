@@ -160,11 +160,11 @@ def waste_receiver_note() -> str:
 
 
 def disposal_receiver_note() -> str:
-    """Why a suggestion to a hazardous-waste treater (``explanation["disposal_receiver"]``,
-    ``additionality.value_pairs``) counts no euros: its own gate fee replaces today's disposal fee (the msgid of
-    ``impact.engine.TREATER_FEE_REASON``)."""
-    return _("le receveur traite et élimine des déchets dangereux : il facture son propre prix à la place de "
-             "l'élimination d'aujourd'hui, l'économie dépend de son tarif")
+    """Why a suggestion to a treatment and disposal operator (NACE 38.21, 38.22; ``explanation["disposal_receiver"]``,
+    ``additionality.value_pairs``) counts no euros and no CO2e: its own gate fee replaces today's disposal fee, and
+    it does not recycle the material (``impact.engine.TREATER_FEE_REASON``, ``DISPOSED_REASON``)."""
+    return _("le receveur traite et élimine des déchets : il facture son propre prix à la place de l'élimination "
+             "d'aujourd'hui et ne recycle pas la matière, ni l'économie ni le CO₂e évité ne sont donc calculés")
 
 
 def waste_receiver_preparation_note() -> str:

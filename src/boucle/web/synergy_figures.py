@@ -188,8 +188,9 @@ def calculation(synergy, hidden: bool) -> dict | None:
                 how = (f"{_term_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} "
                        f"{_unit(t.unit)}")
             elif explanation.get("disposal_receiver") and t.name in ("avoided_disposal_fee", "avoided_purchase",
-                                                                      "processing_cost"):
-                how = str(disposal_receiver_note())  # a hazardous-waste treater bills its own fee: none of them counts
+                                                                      "processing_cost", "virgin_avoided",
+                                                                      "disposal_avoided", "processing"):
+                how = str(disposal_receiver_note())  # a disposal operator bills its own fee, recycles nothing
             elif t.name == "avoided_purchase" and explanation.get("waste_receiver"):
                 how = str(waste_receiver_note())  # a waste operator resells it: no virgin purchase avoided
             elif t.name == "processing_cost" and explanation.get("waste_receiver"):

@@ -730,6 +730,21 @@ def is_hazardous_waste_treater(naf_code: str | None, activity: str | None, name:
     return any(_relation(c, p) == 1.0 for c in codes[:1] for p in HAZARDOUS_TREATER_PREFIXES)
 
 
+# Treatment and disposal of waste (NACE 38.2: 38.21 non-hazardous -- landfill, incineration, treatment of organic
+# waste for disposal --, 38.22 hazardous): the operator bills its own gate fee, the fee of today's disposal
+# (impact/data/prices.csv), and what it does with a material is a treatment or a disposal, not the recycling or
+# regeneration a recipe's credit is for (NACE Rev. 2 explanatory notes 38.21, 38.22; Directive 2008/98/EC annex I).
+DISPOSAL_RECEIVER_PREFIXES = ("38.21", "38.22")
+
+
+def is_disposal_receiver(naf_code: str | None, activity: str | None, name: str | None = None) -> bool:
+    """Whether a site's main activity (declared code, else the best code read) is the treatment and disposal of
+    waste (NACE 38.21, 38.22): the pairs it receives save no known euros and claim no recycling credit
+    (``impact.engine.exchange_breakdown``'s ``disposal_receiver``, ``impact.vector.score_exchanges``' ``disposal``)."""
+    codes = _codes(naf_code) or [c for c, conf in site_codes(naf_code, activity, name)[:1] if conf >= 0.5]
+    return any(_relation(c, p) == 1.0 for c in codes[:1] for p in DISPOSAL_RECEIVER_PREFIXES)
+
+
 @lru_cache(maxsize=1)
 def _need_temperatures() -> tuple[tuple[str, str, float, str], ...]:
     return tuple((r["naf_prefix"], r["class_key"], float(r["temperature_c"]), r["source"])
