@@ -72,6 +72,10 @@ class FlowOut(Schema):
     illustrative: bool
     temperature_c: float | None = None
     current_route: str = ""
+    declared_total: bool = Field(
+        False, description="A yearly total over several wastes (e.g. iREP's « Déchets dangereux (total déclaré) »): "
+                           "information, not an offer anyone can take; left out of the matching and of the "
+                           "observatory's figures by material.")
 
 
 class PartySite(Schema):

@@ -37,7 +37,8 @@ def flow_out(flow) -> dict:
             "ewc_code": flow.ewc_id, "material_class": flow.material_class, "quantity": flow.quantity,
             "unit": flow.unit, "period": flow.period, "quantity_per_year_base": flow.quantity_base,
             "base_unit": flow.base_unit, "confidential": flow.confidential, "illustrative": flow.illustrative,
-            "temperature_c": flow.temperature_c, "current_route": flow.current_route}
+            "temperature_c": flow.temperature_c, "current_route": flow.current_route,
+            "declared_total": flow.declared_total}
 
 
 def flow_form(sites, values: dict, instance=None):

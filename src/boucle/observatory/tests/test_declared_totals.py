@@ -122,3 +122,28 @@ def test_an_imported_irep_total_is_flagged(db, tmp_path):
     assert import_flows(tmp_path / "flows.csv", source="test").ok
     assert [f.label for f in Flow.objects.offers()] == ["Solvants usés"]
     assert [f.label for f in Flow.objects.declared_totals()] == ["Déchets dangereux (total déclaré iREP 2019)"]
+
+
+def test_the_api_marks_the_total_and_not_an_ordinary_offer(with_total, client):
+    client.force_login(with_total.users["fac_mel"])
+    site = with_total.sites["lille_a"]
+    flows = client.get("/api/flows", {"site": site.pk, "direction": "offer"}).json()
+    by_id = {f["id"]: f for f in flows}
+    total = with_total.flows["lille_a_total"]
+    assert by_id[total.pk]["declared_total"] is True
+    assert client.get(f"/api/flows/{total.pk}").json()["declared_total"] is True
+    ordinary = [f for f in flows if f["id"] != total.pk]
+    assert ordinary and all(f["declared_total"] is False for f in ordinary)
+    schema = client.get("/api/openapi.json").json()
+    field = schema["components"]["schemas"]["FlowOut"]["properties"]["declared_total"]
+    assert field["type"] == "boolean" and "not an offer" in field["description"]
+
+
+def test_the_facilitator_sees_a_new_total_as_information_not_an_offer(with_total, client):
+    client.force_login(with_total.users["fac_mel"])
+    html = client.get(reverse("facilitator-home")).content.decode()
+    new = html.split('id="h-flows"')[1].split("</section>")[0]
+    line = new.split("Déchets dangereux (total déclaré iREP 2021)")[1].split("</li>")[0]
+    assert "total annuel déclaré, toutes natures (information, pas une offre)" in line and "offre," not in line
+    others = [li for li in new.split("<li>")[1:] if "total déclaré" not in li]
+    assert others and all("pas une offre" not in li for li in others)
