@@ -157,7 +157,9 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
     def xy(lon, lat):
         return 10 + (lon - west) * k * s, 10 + (north - lat) * s
 
-    bounds = classes([f["properties"].get("value") for f in features])
+    values = [f["properties"].get("value") for f in features]
+    bounds = classes(values)
+    lowest = min((v for v in values if v is not None), default=None)
     after = f"\u00a0{unit}" if unit else ""
     step = 80 + 5 * len(after)  # room for the unit after each figure
     body = []
@@ -173,11 +175,13 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         body.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#b5651d" '
                     f'stroke-width="2"/>')
     y = height - 30
-    # One legend entry per distinct class (several classes collapse on the same value with few units).
+    # One legend entry per distinct class (several classes collapse on the same value with few units); a first
+    # class holding a single value (0 where many units have none) says that value, « 0 t/an », not « ≤ 0 t/an ».
     shown = [(bound, fill) for i, (bound, fill) in enumerate(zip(bounds, PALETTE)) if i == 0 or bound != bounds[i - 1]]
     for i, (bound, fill) in enumerate(shown):
+        at_most = "" if i == 0 and bound == lowest else "≤ "
         body.append(f'<rect x="{10 + i * step}" y="{y}" width="16" height="12" fill="{fill}" stroke="#555" '
-                    f'stroke-width="0.4"/><text x="{30 + i * step}" y="{y + 11}" font-size="10" {FONT}>≤ '
+                    f'stroke-width="0.4"/><text x="{30 + i * step}" y="{y + 11}" font-size="10" {FONT}>{at_most}'
                     f"{_fmt(bound)}{escape(after)}</text>")
     body.append(f'<rect x="{10 + len(shown) * step}" y="{y}" width="16" height="12" fill="{SUPPRESSED}"/>'
                 f'<text x="{30 + len(shown) * step}" y="{y + 11}" font-size="10" {FONT}>{escape(legend)}</text>')

@@ -94,3 +94,21 @@ def test_the_svg_maps_legend_says_the_unit_of_each_figure():
     assert "aucune donnée" in texts
     assert all(t.get("title") is None for t in root.iter(NS + "path"))
     assert any((p.findtext(NS + "title") or "").endswith("\u00a0t/an") for p in root.iter(NS + "path"))
+
+
+def test_the_svg_maps_first_class_of_zeros_says_zero_not_at_most_zero():
+    """Many units at 0 made a first class « ≤ 0 t/an »: it says « 0 t/an »; a first class holding several values
+    keeps « ≤ »."""
+    square = {"type": "Polygon", "coordinates": [[[2, 50], [3, 50], [3, 51], [2, 51], [2, 50]]]}
+
+    def legend_figures(values, unit):
+        features = [{"type": "Feature", "geometry": square, "properties": {"name": f"U{i}", "value": v}}
+                    for i, v in enumerate(values)]
+        texts = [t.text for t in _parse(svg.map_svg(features, legend="aucune donnée", unit=unit)).iter(NS + "text")]
+        return [t for t in texts if t and t != "aucune donnée"]
+
+    zeros = legend_figures((0.0, 0.0, 0.0, 0.0, 120.0, 1200.0, 5400.0, None), "t/an")
+    assert zeros[0] == "0\u00a0t/an" and all(t.startswith("≤ ") for t in zeros[1:]), zeros
+    assert legend_figures((0.0, 0.0, 0.0, 3.0, 40.0), "MWh/an")[0] == "0\u00a0MWh/an"
+    spread = legend_figures((5.0, 120.0, 1200.0, 5400.0, 9000.0, 12000.0), "t/an")
+    assert all(t.startswith("≤ ") for t in spread), spread

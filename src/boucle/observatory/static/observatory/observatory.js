@@ -43,7 +43,8 @@
   }
 
   // The choropleth's legend: one swatch per class with its upper bound and its unit, and the grey of "no figure".
-  function legend(bounds) {
+  // A first class holding a single value (0 where many units have none) says that value, « 0 t/an », not « ≤ 0 t/an ».
+  function legend(bounds, lowest) {
     const list = document.getElementById("obs-map-legend");
     if (!list) return;
     list.textContent = "";
@@ -58,7 +59,7 @@
     let low = null;
     bounds.forEach((bound, i) => {
       if (low !== null && bound === low) return;  // classes that collapse on the same value
-      item(PALETTE[i], (low === null ? "≤ " : fmt(low * Number(mapEl.dataset.scale || 1), "") + " – ") + withUnit(bound, ""));
+      item(PALETTE[i], (low === null ? (bound === lowest ? "" : "≤ ") : fmt(low * Number(mapEl.dataset.scale || 1), "") + " – ") + withUnit(bound, ""));
       low = bound;
     });
     item(SUPPRESSED, mapEl.dataset.suppressed);
@@ -81,7 +82,8 @@
     }
     const status = document.getElementById("obs-map-status");
     fetch(mapEl.dataset.geojsonUrl).then((r) => r.json()).then((geo) => {
-      const bounds = classes(geo.features.map((f) => f.properties.value));
+      const values = geo.features.map((f) => f.properties.value);
+      const bounds = classes(values);
       const layer = L.geoJSON(geo, {
         style: (f) => ({ color: "#555", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties.value, bounds) }),
         onEachFeature: (f, l) => l.bindTooltip(text(f.properties.name + " : " + withUnit(f.properties.value, mapEl.dataset.suppressed))),
@@ -90,7 +92,7 @@
       const shown = geo.features.filter((f) => f.properties.value !== null && f.properties.value !== undefined).length;
       if (status) status.textContent = (mapEl.dataset.countText || "{n} / {k}")
         .replace("{n}", fmt(shown, "")).replace("{k}", fmt(geo.features.length, ""));
-      legend(bounds);
+      legend(bounds, Math.min(...values.filter((v) => v !== null && v !== undefined)));
       mapEl.dataset.loaded = "true";
     });
     if (mapEl.dataset.linesUrl) {
