@@ -128,16 +128,26 @@ def test_once_both_sides_agreed_to_meet_the_partner_sees_the_plant(world, as_per
 
 
 def test_substitutes_nearby_follow_the_same_rule(world, as_persona):
-    """Who nearby gives off a substitute (here A's plant, its activity using fly ash's substitutes or not):
-    any row there about A is anonymised for B as in the search."""
-    body = as_persona("member_b").get(SUBSTITUTES)
+    """Who nearby offers a substitute (here A's plant, with a declared offer of it): anonymised for B as in the
+    search, named for A's members."""
+    from boucle.materials.substitution import documented_classes, substitutes_for
+    from boucle.testing import make_flow
+
+    material = sorted(documented_classes())[0]
+    substitute = substitutes_for(material)[0].substitute_key
+    make_flow(world.sites["A"], "Offre Alphaciment", material_class=substitute, quantity=10, unit="t")
+    url = f"/api/sourcing/substitutes?material={material}&near={NEAR}&radius_km=50"
+    body = as_persona("member_b").get(url)
     assert body.status_code == 200
-    text = body.content.decode()
-    assert not [s for s in forbidden_secrets(world, "member_b") if s in text]
-    for s in body.json()["substitutes"]:
-        for row in s["nearby"] or []:
-            if row["site_id"] is None:
-                assert row["commune"] is None and row["lat"] is None and row["distance_km"] is None
+    text = json.dumps(body.json(), ensure_ascii=False)
+    assert not [s for s in forbidden_secrets(world, "member_b") if s in text] and "59350" not in text
+    rows = [r for s in body.json()["substitutes"] if s["substitute"] == substitute for r in s["nearby"]]
+    assert [(r["name"], r["distance"], r["distance_km"], r["lat"]) for r in rows] == [
+        ("Entreprise anonyme", "5–20 km", None, None)]
+    page = as_persona("member_b").get(f"/fournisseurs/substitutions/?material={material}&near={NEAR}&radius_km=50")
+    assert "Entreprise anonyme" in page.content.decode() and "Alphaciment" not in page.content.decode()
+    mine = as_persona("member_a").get(url).json()
+    assert "Usine Alphaciment" in [r["name"] for s in mine["substitutes"] for r in s["nearby"]]
 
 
 def test_directory_entries_stay_public_and_are_the_only_directory_entries(world, as_persona):
