@@ -57,7 +57,8 @@ def search_page(request):
         r["platform_words"] = platform_words(r)
     return render(request, "sourcing/search.html", {
         "form": form, "rows": rows, "error": error, "markers": markers, "query": request.GET.urlencode(),
-        "searched": bool(form["q"] and form["near"]), "materials": _material_choices()})
+        "searched": bool(form["q"] and form["near"]), "materials": _material_choices(),
+        "anonymous": any(r["shown"] == services.ANONYMOUS for r in rows)})
 
 
 def platform_words(row: dict):
