@@ -32,6 +32,7 @@ router = Router(tags=["aids"])
 Theme = Literal[engine.THEMES]  # type: ignore[valid-type]
 AidType = Literal[engine.AID_TYPES]  # type: ignore[valid-type]
 Beneficiary = Literal[engine.BENEFICIARIES]  # type: ignore[valid-type]
+Scope = Literal[engine.scope_values()]  # type: ignore[valid-type]
 
 
 class SearchIn(Schema):
@@ -62,6 +63,8 @@ class AidIn(Schema):
     perimeter: list[str] = Field(min_length=1, max_length=200, description="FR, EU, region:32, epci:SIREN…")
     beneficiaries: list[Beneficiary] = Field(min_length=1)
     themes: list[Theme] = Field(min_length=1)
+    scope: list[Scope] = Field([], description="what it funds: flow kinds (energy, water…) and material families "
+                                               "(plastics, metals…); empty: any material")
     aid_types: list[AidType] = []
     deadline: dt.date | None = None
     recurrence: Literal[engine.RECURRENCES] = "permanent"  # type: ignore[valid-type]

@@ -9,7 +9,7 @@ import sys
 from boucle.cli import gettext_lazy as _
 from boucle.flows.commands import add_import_parser
 
-FIELDS = ("name", "url", "financers", "deadline", "recurrence", "status", "aid_types", "themes", "to_verify",
+FIELDS = ("name", "url", "financers", "deadline", "recurrence", "status", "aid_types", "themes", "scope", "to_verify",
           "written_on", "why")
 
 

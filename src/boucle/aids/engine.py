@@ -9,10 +9,18 @@ beneficiary (``company``…) and touches themes (derived from what it exchanges)
 its perimeter contains the subject, it is open to that beneficiary and shares a theme. An aid
 whose one-off deadline has passed on the reference date is never a match; a permanent or
 recurring aid stays (its next session is announced by the financer).
+
+An aid may also say what it funds (its ``scope``): flow kinds (``energy``, ``water``…) and material
+families (``plastics``, ``metals``…) — the kinds of ``Flow`` and the groups of
+``boucle.materials`` classes, no other list. An empty scope funds any material. A subject carries
+what it exchanges as (kind, family) pairs; an aid whose scope covers none of them is not a match
+(ORPLAST, for recycled plastics, is not offered for steel slag); one whose family cannot be checked
+(a material not yet classified) stays, ranked down, with the reason.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 THEMES = ("circular_economy", "waste", "energy", "water", "industry", "decarbonisation", "innovation", "skills")
 BENEFICIARIES = ("company", "local_authority", "association", "research", "public_body")
@@ -35,6 +43,9 @@ KIND_THEMES = {
 #: NAF divisions of manufacturing (10–33) and of waste collection, treatment and recovery (38–39).
 INDUSTRY_DIVISIONS = frozenset(range(10, 34))
 WASTE_DIVISIONS = frozenset({37, 38, 39})
+#: What a specific scope adds when it covers what the subject exchanges (it is more to the point than a
+#: generic fund), and what it costs when it cannot be checked (material not classified).
+SCOPE_BONUS, SCOPE_UNCHECKED_PENALTY = 1.0, 1.5
 EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 
 
@@ -48,16 +59,19 @@ class Aid:
     aid_types: tuple[str, ...] = ()
     deadline: dt.date | None = None
     recurrence: str = "permanent"
+    scope: tuple[str, ...] = ()  # flow kinds and material families it funds; empty: any
 
 
 @dataclass(frozen=True)
 class Subject:
-    """Where the subject stands, who would apply, what it is about (main themes first)."""
+    """Where the subject stands, who would apply, what it is about (main themes first), and what it
+    exchanges: (flow kind, material family) pairs, the family "" when the material is not classified."""
 
     places: tuple[str, ...]
     countries: tuple[str, ...] = ("FR",)
     beneficiary: str = "company"
     themes: tuple[str, ...] = ()
+    materials: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -86,6 +100,57 @@ def themes_for(kinds=(), naf_codes=(), extra=()) -> tuple[str, ...]:
         if theme in THEMES and theme not in out:
             out.append(theme)
     return tuple(out)
+
+
+# --- what an aid funds ---------------------------------------------------------------------------
+
+#: The kinds of a flow (``flows.Flow.Kind``), the first level of a scope.
+SCOPE_KINDS = tuple(KIND_THEMES)
+
+
+@lru_cache(maxsize=1)
+def family_kinds() -> dict[str, frozenset[str]]:
+    """Material family (a ``boucle.materials`` group) → the flow kinds of its classes."""
+    from boucle.materials.taxonomy import load_classes
+
+    out: dict[str, set] = {}
+    for c in load_classes():
+        out.setdefault(c.group, set()).add(c.kind)
+    return {group: frozenset(kinds) for group, kinds in out.items()}
+
+
+@lru_cache(maxsize=1)
+def scope_families() -> tuple[str, ...]:
+    """The material families a scope may name: the groups of material classes (a group that is a
+    kind's whole content — energy, water, equipment, services — is named by its kind)."""
+    return tuple(sorted(g for g, kinds in family_kinds().items() if "material" in kinds))
+
+
+def scope_values() -> tuple[str, ...]:
+    """The controlled list of a scope: flow kinds, then material families."""
+    return SCOPE_KINDS + scope_families()
+
+
+def family_of(material_class: str) -> str:
+    """The family (group) of a material class key, "" when unknown."""
+    from boucle.materials.taxonomy import class_index, get_class
+
+    return get_class(material_class).group if material_class in class_index() else ""
+
+
+def scope_fit(scope, materials) -> tuple[str, list[str]]:
+    """("any", []) for no scope; ("covers", scope values covering the subject); ("unchecked", the
+    scope values that might cover a material not classified); ("outside", [])."""
+    if not scope:
+        return "any", []
+    covering = [v for v in scope if any(v in (kind, family) for kind, family in materials)]
+    if covering:
+        return "covers", covering
+    kinds = family_kinds()
+    maybe = [v for v in scope if any(not family and kind in kinds.get(v, ()) for kind, family in materials)]
+    if maybe or not materials:
+        return "unchecked", maybe or list(scope)
+    return "outside", []
 
 
 def is_expired(aid: Aid, today: dt.date) -> bool:
@@ -125,10 +190,20 @@ def match(aids, subject: Subject, today: dt.date, *, limit: int | None = None) -
         shared = [t for t in subject.themes if t in aid.themes]
         if not shared:
             continue
+        fit, covering = scope_fit(aid.scope, subject.materials)
+        if fit == "outside":
+            continue
         score = PERIMETER_WEIGHT[where[0]] + sum(1.0 + wanted[t] / max(1, len(wanted)) for t in shared)
-        reasons = [("territory", {"level": where[0], "ref": where[1]}),
-                   ("beneficiary", {"beneficiary": subject.beneficiary}),
-                   ("themes", {"themes": shared})]
+        reasons = []
+        if fit == "covers":
+            score += SCOPE_BONUS
+            reasons.append(("scope", {"scope": covering}))
+        elif fit == "unchecked":
+            score -= SCOPE_UNCHECKED_PENALTY
+            reasons.append(("scope_unchecked", {"scope": covering}))
+        reasons += [("territory", {"level": where[0], "ref": where[1]}),
+                    ("beneficiary", {"beneficiary": subject.beneficiary}),
+                    ("themes", {"themes": shared})]
         next_session = False
         if aid.deadline is None:
             reasons.append(("no_deadline", {"recurrence": aid.recurrence}))

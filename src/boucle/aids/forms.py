@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from boucle.flows.fields import CellError
 
 from . import engine, services
-from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS
+from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS, scope_label
 
 
 #: A browser's date field reads and writes ISO dates, whatever the page's language.
@@ -33,6 +33,12 @@ class AidForm(forms.Form):
                                               choices=_choices(engine.BENEFICIARIES, BENEFICIARY_LABELS))
     themes = forms.MultipleChoiceField(label=_("Thèmes"), widget=forms.CheckboxSelectMultiple,
                                        choices=_choices(engine.THEMES, THEME_LABELS))
+    scope = forms.MultipleChoiceField(
+        label=_("Ce que l'aide finance"), widget=forms.CheckboxSelectMultiple, required=False,
+        choices=lambda: [(k, scope_label(k)) for k in engine.scope_values()],
+        help_text=_("Les flux ou familles de matières que le dispositif finance, d'après sa description officielle "
+                    "(par exemple « plastiques » pour une aide au recyclage des plastiques). Rien de coché : toute "
+                    "matière ; l'aide n'est alors pas écartée d'une synergie pour sa matière."))
     aid_types = forms.MultipleChoiceField(label=_("Formes d'aide"), widget=forms.CheckboxSelectMultiple,
                                           required=False, choices=_choices(engine.AID_TYPES, AID_TYPE_LABELS))
     deadline = forms.DateField(
@@ -47,7 +53,7 @@ class AidForm(forms.Form):
     written_on = forms.DateField(label=_("Fiche rédigée le"), required=False,
                                  widget=DATE)
 
-    FIELDS = ("name", "url", "financers", "description", "perimeter", "beneficiaries", "themes", "aid_types",
+    FIELDS = ("name", "url", "financers", "description", "perimeter", "beneficiaries", "themes", "scope", "aid_types",
               "deadline", "recurrence", "origin", "note", "to_verify", "written_on")
 
     @classmethod

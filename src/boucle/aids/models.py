@@ -26,6 +26,16 @@ AID_TYPE_LABELS = {
     "grant": _("subvention"), "loan": _("prêt"), "recoverable_advance": _("avance récupérable"),
     "engineering": _("ingénierie et accompagnement"), "guarantee": _("garantie"),
 }
+def scope_label(key: str) -> str:
+    """A scope value in words: a flow kind's name (``web.words``) or a material family's (``materials.labels``)."""
+    from boucle.materials.labels import GROUP_LABELS
+    from boucle.web.words import KIND_LABELS
+
+    if key == "material":
+        return str(_("toute matière"))
+    return str(KIND_LABELS.get(key) or GROUP_LABELS.get(key) or key)
+
+
 RECURRENCE_LABELS = {"permanent": _("permanente"), "recurring": _("récurrente"), "one_off": _("ponctuelle")}
 
 
@@ -44,6 +54,8 @@ class Aid(models.Model):
                                  help_text="territory references: FR, EU, region:32, departement:59, epci:SIREN, commune:INSEE")
     beneficiaries = models.JSONField(_("bénéficiaires"), default=list)
     themes = models.JSONField(_("thèmes"), default=list)
+    scope = models.JSONField(_("ce que l'aide finance"), default=list, blank=True,
+                             help_text="flow kinds and material families (engine.scope_values()); empty: any material")
     aid_types = models.JSONField(_("formes d'aide"), default=list)
     deadline = models.DateField(_("date limite"), null=True, blank=True)
     recurrence = models.CharField(_("récurrence"), max_length=10, choices=Recurrence.choices,
@@ -74,7 +86,7 @@ class Aid(models.Model):
 
     def as_engine(self) -> engine.Aid:
         return engine.Aid(self.pk, self.name, tuple(self.perimeter), tuple(self.beneficiaries), tuple(self.themes),
-                          tuple(self.aid_types), self.deadline, self.recurrence)
+                          tuple(self.aid_types), self.deadline, self.recurrence, tuple(self.scope))
 
 
 class AidCuration(models.Model):

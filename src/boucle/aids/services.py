@@ -24,13 +24,13 @@ from boucle.flows.importers import Report, _check_header, _jsonable, identified_
 from boucle.flows.tabular import FileFormatError, Table, existing_file, read_table
 
 from . import engine
-from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS, Aid
+from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS, Aid, scope_label
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_LIST_ITEMS = 50
 COLUMNS = ["identifier", "name", "url", "description", "financers", "perimeter", "beneficiaries", "themes",
-           "aid_types", "deadline", "recurrence", "origin", "note", "to_verify", "written_on"]
+           "scope", "aid_types", "deadline", "recurrence", "origin", "note", "to_verify", "written_on"]
 REQUIRED = ["identifier", "name", "url", "financers", "perimeter", "beneficiaries", "themes", "origin"]
 #: Aides-territoires' export (and French headers) read as ours.
 ALIASES = {"id": "identifier", "slug": "identifier", "nom": "name", "intitule": "name", "intitulé": "name",
@@ -40,7 +40,8 @@ ALIASES = {"id": "identifier", "slug": "identifier", "nom": "name", "intitule": 
            "thematiques": "themes", "thématiques": "themes", "types": "aid_types", "types_d_aide": "aid_types",
            "submission_deadline": "deadline", "date_limite": "deadline", "recurrence": "recurrence",
            "récurrence": "recurrence", "source": "origin", "origine": "origin", "a_verifier": "to_verify",
-           "à_vérifier": "to_verify", "redige_le": "written_on", "rédigé_le": "written_on"}
+           "à_vérifier": "to_verify", "redige_le": "written_on", "rédigé_le": "written_on",
+           "portee": "scope", "portée": "scope", "finance": "scope", "matieres": "scope", "matières": "scope"}
 
 
 def _fold(text: str) -> str:
@@ -87,6 +88,20 @@ AID_TYPE_WORDS = _words(engine.AID_TYPES, AID_TYPE_LABELS, {
 RECURRENCE_WORDS = _words(engine.RECURRENCES, RECURRENCE_LABELS, {
     "permanent": "permanent", "ongoing": "permanent", "recurrent": "recurring", "ponctuel": "one_off",
     "oneoff": "one_off"})
+class _ScopeLabels(dict):
+    def __missing__(self, key):
+        return scope_label(key)
+
+
+#: A scope value by its key, the name of a flow kind or of a material family (French or English),
+#: a few usual words. The names are those of ``web.words.KIND_LABELS`` and ``materials.labels``.
+SCOPE_WORDS = _words(engine.scope_values(), _ScopeLabels(), {
+    "matiere": "material", "matieres": "material", "toutes matieres": "material", "any material": "material",
+    "energie": "energy", "chaleur": "energy", "froid": "energy", "energy": "energy", "heat": "energy",
+    "eau": "water", "water": "water", "equipements": "equipment", "services": "service",
+    "plastique": "plastics", "metal": "metals", "verre": "glass", "papier": "paper", "carton": "paper",
+    "textile": "textiles", "boue": "sludges", "mineraux": "minerals", "scories": "ashes_slags",
+    "laitiers": "ashes_slags", "cendres": "ashes_slags"})
 PERIMETER_WORDS = {"fr": "FR", "france": "FR", "national": "FR", "nationale": "FR", "eu": "EU", "ue": "EU",
                    "europe": "EU", "europeen": "EU", "union europeenne": "EU"}
 
@@ -177,6 +192,7 @@ def parse_row(row: dict, territories: Territories) -> dict:
         "financers": financers, "perimeter": perimeter,
         "beneficiaries": _keys("beneficiaries", row.get("beneficiaries", ""), BENEFICIARY_WORDS, required=True),
         "themes": _keys("themes", row.get("themes", ""), THEME_WORDS, required=True),
+        "scope": _keys("scope", row.get("scope", ""), SCOPE_WORDS, required=False),
         "aid_types": _keys("aid_types", row.get("aid_types", ""), AID_TYPE_WORDS, required=False),
         "deadline": deadline,
         "recurrence": recurrence[0] if recurrence else ("one_off" if deadline else "permanent"),
@@ -330,7 +346,7 @@ def aid_dict(aid: Aid, today: dt.date, names: dict | None = None) -> dict:
     return {"id": aid.pk, "identifier": aid.identifier, "name": aid.name, "url": aid.url,
             "description": aid.description, "financers": list(aid.financers),
             "perimeter": list(aid.perimeter), "perimeter_names": [str(names.get(r, r)) for r in aid.perimeter],
-            "beneficiaries": list(aid.beneficiaries), "themes": list(aid.themes), "aid_types": list(aid.aid_types),
+            "beneficiaries": list(aid.beneficiaries), "themes": list(aid.themes), "scope": list(aid.scope), "aid_types": list(aid.aid_types),
             "deadline": aid.deadline.isoformat() if aid.deadline else None, "recurrence": aid.recurrence,
             "status": state, "open": state != "closed",
             "origin": aid.origin, "note": aid.note, "to_verify": aid.to_verify,
@@ -340,6 +356,7 @@ def aid_dict(aid: Aid, today: dt.date, names: dict | None = None) -> dict:
 def labelled(row: dict) -> dict:
     """A dict of ``aid_dict`` with the words a page shows."""
     row["theme_labels"] = _label_list(row["themes"], THEME_LABELS)
+    row["scope_labels"] = [scope_label(k) for k in row.get("scope", ())]
     row["type_labels"] = _label_list(row["aid_types"], AID_TYPE_LABELS)
     row["beneficiary_labels"] = _label_list(row["beneficiaries"], BENEFICIARY_LABELS)
     row["recurrence_label"] = str(RECURRENCE_LABELS.get(row["recurrence"], row["recurrence"]))
@@ -424,6 +441,11 @@ def _reason_text(code: str, values: dict, names: dict) -> str:
         return _("ouvert aux %(who)s") % {"who": {"company": _("entreprises"), "local_authority": _("collectivités"),
                                                    "association": _("associations"), "research": _("organismes de recherche"),
                                                    "public_body": _("établissements publics")}[values["beneficiary"]]}
+    if code == "scope":
+        return _("finance des projets sur : %(what)s") % {"what": ", ".join(scope_label(k) for k in values["scope"])}
+    if code == "scope_unchecked":
+        return _("ne finance que : %(what)s — la matière échangée n'est pas encore identifiée, à vérifier") % {
+            "what": ", ".join(scope_label(k) for k in values["scope"])}
     if code == "themes":
         return _("thème : %(themes)s") % {"themes": ", ".join(str(THEME_LABELS[t]) for t in values["themes"])}
     if code == "no_deadline":
@@ -443,10 +465,10 @@ def _matches(subject: engine.Subject, today: dt.date | None, limit: int | None) 
     views = curations_for(subject.places)
     hidden = [k for k, v in views.items() if v.hidden]
     # Only what the matcher reads, for the whole catalogue; the full rows for the matches alone.
-    fields = ("pk", "name", "perimeter", "beneficiaries", "themes", "aid_types", "deadline", "recurrence")
+    fields = ("pk", "name", "perimeter", "beneficiaries", "themes", "aid_types", "deadline", "recurrence", "scope")
     catalogue = [engine.Aid(pk, name, tuple(perimeter), tuple(beneficiaries), tuple(themes), tuple(types), deadline,
-                            recurrence)
-                 for pk, name, perimeter, beneficiaries, themes, types, deadline, recurrence
+                            recurrence, tuple(scope or ()))
+                 for pk, name, perimeter, beneficiaries, themes, types, deadline, recurrence, scope
                  in Aid.objects.filter(archived=False).exclude(pk__in=hidden).values_list(*fields)]
     found = engine.match(catalogue, subject, today, limit=limit)
     order = {k: i for i, k in enumerate(engine.pinned_first([m.aid.key for m in found], views))}
@@ -471,9 +493,21 @@ def _matches(subject: engine.Subject, today: dt.date | None, limit: int | None) 
     return curated_rows(out, views)
 
 
-def subject_for_sites(sites, *, kinds=(), extra_themes=(), precise_sites=None) -> engine.Subject:
+def materials_of(pairs) -> tuple[tuple[str, str], ...]:
+    """(flow kind, material family) of (kind, material class key) pairs, once each; the family is ""
+    for a material not classified (the scope of an aid then cannot be checked)."""
+    out: list[tuple[str, str]] = []
+    for kind, material_class in pairs:
+        item = (kind or "material", engine.family_of(material_class or ""))
+        if item not in out:
+            out.append(item)
+    return tuple(out)
+
+
+def subject_for_sites(sites, *, kinds=(), extra_themes=(), precise_sites=None, materials=()) -> engine.Subject:
     """Where a set of sites stands and what it is about. ``precise_sites``: the sites whose commune
-    may count (for the others, the EPCI and larger only — what an anonymous card already shows)."""
+    may count (for the others, the EPCI and larger only — what an anonymous card already shows).
+    ``materials``: (kind, material class key) of what is exchanged (``materials_of``)."""
     places: list[str] = []
     for site in sites:
         precise = precise_sites is None or site.pk in precise_sites
@@ -482,16 +516,29 @@ def subject_for_sites(sites, *, kinds=(), extra_themes=(), precise_sites=None) -
                 places.append(ref)
     countries = tuple(sorted({s.country or "FR" for s in sites})) or ("FR",)
     themes = engine.themes_for(kinds, [s.naf_id for s in sites], extra_themes)
-    return engine.Subject(tuple(places), countries, "company", themes)
+    return engine.Subject(tuple(places), countries, "company", themes, materials_of(materials))
 
 
 def for_site(site, *, today=None, limit=None) -> list[dict]:
-    kinds = list(dict.fromkeys(site.flows.values_list("kind", flat=True)))
-    return _matches(subject_for_sites([site], kinds=kinds or ["material"]), today, limit)
+    pairs = list(dict.fromkeys(site.flows.values_list("kind", "material_class")))
+    kinds = list(dict.fromkeys(kind for kind, _c in pairs))
+    return _matches(subject_for_sites([site], kinds=kinds or ["material"], materials=pairs),
+                    today, limit)
 
 
 def for_flow(flow, *, today=None, limit=None) -> list[dict]:
-    return _matches(subject_for_sites([flow.site], kinds=[flow.kind]), today, limit)
+    return _matches(subject_for_sites([flow.site], kinds=[flow.kind], materials=[(flow.kind, flow.material_class)]),
+                    today, limit)
+
+
+def synergy_materials(synergy) -> list[tuple[str, str]]:
+    """What a synergy exchanges: the class it was matched on, the offer's and the need's (each with
+    its flow's kind); classes unknown to the taxonomy count as not classified."""
+    pairs = [(synergy.offer.kind, synergy.material_class), (synergy.offer.kind, synergy.offer.material_class)]
+    if synergy.need_id:
+        pairs.append((synergy.need.kind, synergy.need.material_class))
+    known = [(k, c) for k, c in pairs if engine.family_of(c or "")]
+    return known or [(synergy.offer.kind, "")]
 
 
 def _synergy_sites(synergy):
@@ -511,7 +558,8 @@ def for_synergy(synergy, *, user=None, today=None, limit=None) -> list[dict]:
 
         precise = {s.pk for s in sites if can_see_site(user, s)}
     kinds = [synergy.offer.kind] + ([synergy.need.kind] if synergy.need_id else [])
-    return _matches(subject_for_sites(sites, kinds=kinds, precise_sites=precise), today, limit)
+    return _matches(subject_for_sites(sites, kinds=kinds, precise_sites=precise, materials=synergy_materials(synergy)),
+                    today, limit)
 
 
 CALL_THEME_WORDS = {"circulaire": "circular_economy", "recycl": "circular_economy", "réemploi": "circular_economy",
@@ -527,19 +575,22 @@ def for_answer(answer, *, today=None, limit=None) -> list[dict]:
     from boucle.flows.models import Site
 
     site_ids = set(answer.flows.values_list("site_id", flat=True))
-    kinds = list(answer.flows.values_list("kind", flat=True))
-    for s in answer.synergies.select_related("offer"):
+    pairs = list(answer.flows.values_list("kind", "material_class"))
+    kinds = [kind for kind, _c in pairs]
+    for s in answer.synergies.select_related("offer", "need"):
         site_ids.update({s.offer.site_id, s.need_site_id})
         kinds.append(s.offer.kind)
+        pairs += synergy_materials(s)
     sites = Site.objects.select_related("commune__departement")
     sites = list(sites.filter(pk__in=site_ids, company_id=answer.company_id) if site_ids
                  else sites.filter(company_id=answer.company_id))
     call_text = _fold(f"{answer.call.themes} {answer.call.title}")
     extra = [theme for word, theme in CALL_THEME_WORDS.items() if _fold(word) in call_text]
-    subject = subject_for_sites(sites, kinds=kinds or ["material"], extra_themes=extra)
+    subject = subject_for_sites(sites, kinds=kinds or ["material"], extra_themes=extra,
+                                materials=pairs)
     if answer.call.territory_ref not in subject.places:
         subject = engine.Subject(subject.places + tuple(places_of_ref(answer.call.territory_ref)), subject.countries,
-                                 subject.beneficiary, subject.themes)
+                                 subject.beneficiary, subject.themes, subject.materials)
     return _matches(subject, today, limit)
 
 

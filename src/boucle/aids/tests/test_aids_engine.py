@@ -105,3 +105,52 @@ def test_the_most_local_territory_decides_hiding_and_pinning_and_every_note_appl
     metz = curated(curations, {"epci:200039865", "departement:57", "region:44"})
     assert metz[3].hidden and set(metz) == {3}
     assert curated(curations, set()) == {}
+
+
+# --- what an aid funds (scope) -------------------------------------------------------------------
+
+def scoped(key, scope, themes=("circular_economy",)):
+    return Aid(key, f"Aide {key}", ("FR",), ("company",), tuple(themes), ("grant",), scope=tuple(scope))
+
+
+def exchanging(*materials, themes=("circular_economy", "waste")):
+    return Subject(places=LILLE.places, themes=themes, materials=tuple(materials))
+
+
+def test_an_aid_for_plastics_is_not_offered_for_steel_slag_but_is_for_pet():
+    aids = [scoped("orplast", ["plastics"]), scoped("generic", [])]
+    assert keys(match(aids, exchanging(("material", "ashes_slags")), TODAY)) == ["generic"]
+    found = match(aids, exchanging(("material", "plastics")), TODAY)
+    assert keys(found)[0] == "orplast"  # a scheme for this very material comes before a generic fund
+    assert found[0].reasons[0] == ("scope", {"scope": ["plastics"]})
+
+
+def test_a_kind_in_the_scope_covers_every_family_of_that_kind():
+    heat = exchanging(("energy", "energy"), themes=("energy",))
+    fuel = exchanging(("energy", "fuels"), themes=("energy",))
+    aids = [scoped("chaleur", ["energy"], themes=("energy",)), scoped("eau", ["water"], themes=("energy", "water"))]
+    assert keys(match(aids, heat, TODAY)) == ["chaleur"]
+    assert keys(match(aids, fuel, TODAY)) == ["chaleur"]
+
+
+def test_an_aid_without_scope_fits_any_material():
+    for family in ("ashes_slags", "plastics", "metals", ""):
+        assert keys(match([scoped("any", [])], exchanging(("material", family)), TODAY)) == ["any"]
+
+
+def test_a_material_not_classified_keeps_a_scoped_aid_ranked_down_with_its_reason():
+    unknown = exchanging(("material", ""))
+    found = match([scoped("orplast", ["plastics"]), scoped("generic", [])], unknown, TODAY)
+    assert keys(found) == ["generic", "orplast"]
+    assert found[1].reasons[0] == ("scope_unchecked", {"scope": ["plastics"]})
+    # but an energy scheme is not offered for an unclassified material: the kind already excludes it
+    assert keys(match([scoped("chaleur", ["energy"])], unknown, TODAY)) == []
+
+
+def test_the_scope_vocabulary_is_the_platforms_kinds_and_material_families():
+    from boucle.materials.taxonomy import load_classes
+
+    values = engine.scope_values()
+    assert {"material", "energy", "water", "equipment", "service"} <= set(values)
+    assert set(values) - set(engine.SCOPE_KINDS) <= {c.group for c in load_classes()}
+    assert "plastics" in values and "ashes_slags" in values
