@@ -142,3 +142,34 @@ def test_a_correction_wins_over_a_newer_extract(tmp_path):
     fixed.refresh_from_db()
     assert fixed.closed and fixed.name == "Nom corrigé par l'animatrice"
     assert Site.objects.filter(closed=True).count() == 3
+
+
+def test_an_establishment_with_partial_diffusion_keeps_no_name_and_no_address_below_its_commune(tmp_path):
+    """INSEE's rule for « diffusion partielle » (statutDiffusionEtablissement = P): no name, no address, the
+    commune at most. Its file carries « [ND] » there; a name or coordinates given anyway are not taken."""
+    public, partial, became = make_siret(), make_siret(), make_siret()
+    header = HEADER.rstrip("\n") + ",statutDiffusionEtablissement\n"
+    row = "{s},{state},{name},,24.51Z,NAFRev2,59350,{x},{y},{status}\n"
+    path = tmp_path / "StockEtablissement.csv"
+    path.write_text(header
+                    + f"{public[:9]},{public[9:]}," + row.format(s=public, state="A", name="FONDERIE OUVERTE", x="704000.0",
+                                                                 y="7059000.0", status="O")
+                    + f"{partial[:9]},{partial[9:]}," + row.format(s=partial, state="A", name="[ND]", x="[ND]", y="[ND]",
+                                                                   status="P")
+                    + f"{became[:9]},{became[9:]}," + row.format(s=became, state="A", name="M DUPONT", x="704100.0",
+                                                                 y="7059100.0", status="O"), encoding="utf-8")
+    assert import_sirene(path, progress=False).ok
+    from boucle.territories.models import Commune
+
+    lille = Commune.objects.get(insee="59350")
+    shown = Site.objects.get(site_id=partial)
+    assert shown.name == f"Établissement {partial}" and "[ND]" not in shown.name and shown.commune_id == "59350"
+    assert (shown.lat, shown.lon) == (lille.lat, lille.lon) and shown.naf_id == "24.51Z"
+    assert Site.objects.get(site_id=public).name == "FONDERIE OUVERTE"
+    # an establishment that asked for partial diffusion since the last extract: its name and point go
+    path.write_text(header + f"{became[:9]},{became[9:]}," + row.format(s=became, state="A", name="M DUPONT",
+                                                                         x="704100.0", y="7059100.0", status="P"),
+                    encoding="utf-8")
+    assert import_sirene(path, progress=False).updated == 1
+    now = Site.objects.get(site_id=became)
+    assert now.name == f"Établissement {became}" and (now.lat, now.lon) == (lille.lat, lille.lon)

@@ -44,7 +44,7 @@ def test_a_company_searches_suppliers_by_a_materials_name(as_persona):
     from urllib.parse import quote
 
     key, label = _producer_of_cement_plants()
-    client = as_persona("member_b")
+    client = as_persona("member_a")  # the cement plant's own company: it reads its activity's label
     page = client.get(f"/fournisseurs/?mode=material&q={quote(label)}&near=50.63,3.06&radius_km=50",
                       HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Fabrication de ciment" in page and "role=\"alert\"" not in page

@@ -17,7 +17,7 @@ def test_private_company_is_anonymised_for_others_and_shown_to_its_members(world
     for persona in ("member_b", "facilitator_other"):
         body = as_persona(persona).get(URL)
         rows = body.json()
-        assert len(rows) == 1 and rows[0]["site_id"] is None and not rows[0]["on_platform"]
+        assert len(rows) == 1 and rows[0]["site_id"] is None and rows[0]["name"] == "Entreprise anonyme"
         assert "Alphaciment" not in body.content.decode() and a.site_id not in body.content.decode()
     assert _names(as_persona("facilitator_t").get(URL)) == ["Usine Alphaciment"]
 
@@ -52,7 +52,7 @@ PAGE = "/fournisseurs/?mode=naf&q=23.51&near=50.63,3.06&radius_km=50"
 
 def test_page_shows_results_by_persona_and_map_data(world, as_persona):
     body = as_persona("member_b").get(PAGE).content.decode()
-    assert "Établissement non public" in body and "Alphaciment" not in body and "sourcing-markers" in body
+    assert "Entreprise anonyme" in body and "Alphaciment" not in body and "sourcing-markers" in body
     assert "Usine Alphaciment" in as_persona("facilitator_t").get(PAGE).content.decode()
     assert as_persona("anonymous").get(PAGE).status_code == 302
 
@@ -114,24 +114,26 @@ def test_a_private_site_is_no_starting_point_for_who_may_not_see_it(world, as_pe
         assert as_persona(persona).get(swap).json()["near"].startswith("Usine Alphaciment")
 
 
-def test_an_anonymised_site_s_distance_is_rounded_to_the_kilometre(world, as_persona):
-    """Metre distances from three chosen points give a private site's place back (trilateration)."""
+def test_an_anonymised_site_s_distance_is_a_band(world, as_persona):
+    """Metre distances from three chosen points give a private site's place back (trilateration): a band."""
     for near in ("50.63,3.06", "50.70,3.00", "50.60,3.20"):
         url = f"/api/sourcing/search?naf=23.51Z&near={near}&radius_km=50"
         hidden = as_persona("member_b").get(url).json()[0]
-        assert hidden["site_id"] is None and hidden["distance_km"] == round(hidden["distance_km"]), hidden
+        assert hidden["site_id"] is None and hidden["distance_km"] is None and hidden["distance"].endswith(" km")
+        assert hidden["distance"].startswith(("< ", "> ")) or "–" in hidden["distance"], hidden
         shown = as_persona("member_a").get(url).json()[0]
         assert shown["distance_km"] != round(shown["distance_km"])  # its own members keep the metre
         page = as_persona("member_b").get(f"/fournisseurs/?mode=naf&q=23.51&near={near}&radius_km=50&format=csv")
         assert f";{shown['distance_km']};" not in page.content.decode("utf-8-sig").replace(",", ".")
 
 
-def test_small_circles_find_an_anonymised_site_only_at_its_rounded_position(world, as_persona):
+def test_small_circles_find_an_anonymised_site_only_at_its_grid_cell(world, as_persona):
     """Whether a site falls within a 50 m radius, circles moved around it would pin it down: for who may
-    not see it, it is found where it is shown (50.63, 3.06), not where it is (50.631917, 3.057256)."""
+    not see it, it is found at the centre of its grid cell (``coarse.grid_point``: 50.625, 3.075), not where
+    it is (50.631917, 3.057256)."""
     exact = "/api/sourcing/search?naf=23.51Z&near=50.631917,3.057256&radius_km=0.05"
-    shown = "/api/sourcing/search?naf=23.51Z&near=50.63,3.06&radius_km=0.05"
+    shown = "/api/sourcing/search?naf=23.51Z&near=50.625,3.075&radius_km=0.05"
     assert as_persona("member_b").get(exact).json() == []
-    assert [r["name"] for r in as_persona("member_b").get(shown).json()] == ["Établissement non public"]
+    assert [r["name"] for r in as_persona("member_b").get(shown).json()] == ["Entreprise anonyme"]
     assert [r["name"] for r in as_persona("member_a").get(exact).json()] == ["Usine Alphaciment"]
     assert as_persona("member_a").get(shown).json() == []

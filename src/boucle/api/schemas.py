@@ -89,10 +89,19 @@ class PartySite(Schema):
 
 
 class Party(Schema):
+    """One side of a synergy as the page shows it (``web.present.flow_card``): the reader's own side, and the
+    other once it may be seen, exact (``exact``, ``label``, ``quantity_text``); else a decade bracket only."""
+
     material: str
     quantity_range: str
     site: PartySite
     label: str | None = None
+    exact: bool = Field(False, description="Whether the label and the declared quantity below are given.")
+    quantity: float | None = Field(None, description="The quantity as declared, in ``unit`` per ``period``.")
+    unit: str | None = None
+    period: str | None = None
+    quantity_text: str | None = Field(None, description="The declared quantity as the page shows it "
+                                                        "(« 1 400 t/an »).")
 
 
 class Estimate(Schema):

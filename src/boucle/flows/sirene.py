@@ -46,7 +46,13 @@ from .tabular import existing_file
 
 REQUIRED = ["siret", "activiteprincipaleetablissement", "codecommuneetablissement", "etatadministratifetablissement"]
 KNOWN = REQUIRED + ["siren", "enseigne1etablissement", "denominationusuelleetablissement",
-                    "coordonneelambertabscisseetablissement", "coordonneelambertordonneeetablissement"]
+                    "coordonneelambertabscisseetablissement", "coordonneelambertordonneeetablissement",
+                    "statutdiffusionetablissement"]
+#: What INSEE does not disseminate of an establishment « à diffusion partielle » (statutDiffusionEtablissement
+#: = P, its file carrying « [ND] » there): its names and its address below the commune. Boucle keeps it so: no
+#: name (« Établissement SIRET »), placed at its commune's centre, like an establishment without coordinates.
+NOT_DISSEMINATED = ("enseigne1etablissement", "denominationusuelleetablissement",
+                    "coordonneelambertabscisseetablissement", "coordonneelambertordonneeetablissement")
 BATCH = 50_000
 SITE_FIELDS = ["name", "naf_id", "lat", "lon", "commune_id", "closed", "country"]
 
@@ -121,6 +127,8 @@ class _Reader:
                     last = pos
                 n = len(values)
                 row = {c: (values[i].strip() if i is not None and i < n else "") for c, i in cols}
+                if row["statutdiffusionetablissement"].upper() == "P":
+                    row.update(dict.fromkeys(NOT_DISSEMINATED, ""))
                 try:
                     sid, kind = row["siret"], "siret"
                     for column in ("siret", "enseigne1etablissement", "denominationusuelleetablissement"):

@@ -228,71 +228,107 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
                     "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune,
                     "closed": closed, "on_platform": declared, "directory": source == "sirene",
                     "reason": reasons[naf_code].kind, "why": _why(reasons[naf_code], naf_code, labels)})
+        if user is not None:  # the reason at the division level, for a row ``for_viewer`` anonymises
+            out[-1]["_why_division"] = _why(reasons[naf_code], (naf_code or "")[:2], labels)
     return out
 
 
-#: An anonymised site's position is rounded to this many decimals of a degree (about 1 km).
-HIDDEN_DECIMALS = 2
+#: The rule of what a search shows of an establishment, one place for the page, its map, its CSV/XLSX
+#: shortlist and the API (the command line, an operator's tool, reads the directory as it is):
+#:
+#: - ``open``: a site the reader sees in full (own company, facilitated territory, administrator; ``accounts.access``),
+#:   a partner of a synergy whose both sides agreed to meet, or a company that chose to be public: as it is;
+#: - ``directory``: any other SIRENE entry, the public directory as INSEE publishes it, without saying whether
+#:   its company takes part in Boucle;
+#: - ``anonymous``: any other site (a company on the platform that stays private): no more than its synergy card
+#:   shows (``web.present.site_card``: « Entreprise anonyme » and its intercommunality), the activity at the
+#:   division level, the distance as a band (``territories.coarse``), no commune, no identifier, no position.
+OPEN, DIRECTORY, ANONYMOUS = "open", "directory", "anonymous"
 
 
 def _box(place: Place, radius: float, user) -> tuple[float, float, float, float]:
-    """The bounding box of the search, widened by half a rounding step when a user asks: a hidden site
-    is kept or left out on its rounded position, which may lie just outside the box of its exact one."""
+    """The bounding box of the search, widened by a grid step when a user asks: a hidden site is kept or
+    left out on its grid cell's centre (``coarse.grid_point``), which may lie outside the box of its exact point."""
+    from boucle.territories.coarse import GRID_DEG
+
     lat0, lat1, lon0, lon1 = engine.bounding_box(place.lat, place.lon, radius)
-    pad = 0 if user is None else 0.5 * 10 ** -HIDDEN_DECIMALS
+    pad = 0 if user is None else GRID_DEG
     return lat0 - pad, lat1 + pad, lon0 - pad, lon1 + pad
 
 
 def _open_site_ids(site_ids, user) -> set:
-    """The sites of ``site_ids`` that ``user`` sees as they are: in full view or of a published company."""
-    from boucle.accounts.access import sites_in_full_view
+    """The sites of ``site_ids`` that ``user`` sees as they are: in full view, of a published company, or on
+    the other side of a synergy of the user's company whose both sides agreed to meet (as its card shows it)."""
+    from boucle.accounts.access import member_company_ids, sites_in_full_view
     from boucle.flows.models import Site
+    from boucle.matching.models import Synergy
 
     if not site_ids:
         return set()
-    return set(Site.objects.filter(site_id__in=list(site_ids)).filter(
-        Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True))
-        .values_list("site_id", flat=True))
+    visible = Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True)
+    companies = member_company_ids(user) if user is not None else set()
+    if companies:
+        met = Synergy.objects.filter(revealed_at__isnull=False)
+        visible |= Q(pk__in=met.filter(offer__site__company_id__in=companies).values("need_site_id"))
+        visible |= Q(pk__in=met.filter(need_site__company_id__in=companies).values("offer__site_id"))
+    return set(Site.objects.filter(site_id__in=list(site_ids)).filter(visible).values_list("site_id", flat=True))
 
 
 def _positions_seen(rows, user, *, site_id: int, lat: int, lon: int, source: int) -> tuple[list, list]:
     """Latitudes and longitudes the distances are measured to: a site ``for_viewer`` anonymises counts at
-    its rounded position, so that whether it falls within a radius (small circles moved around it)
-    tells no more than the rounded position shown. ``user`` None (the command line): exact positions."""
+    the centre of its grid cell (``coarse.grid_point``, a few km), so that whether it falls within a radius
+    (small circles moved around it) tells no more than the distance band shown. ``user`` None (the command
+    line): exact positions."""
+    from boucle.territories.coarse import grid_point
+
     lats, lons = [r[lat] for r in rows], [r[lon] for r in rows]
     if user is None:
         return lats, lons
     shown = _open_site_ids({r[site_id] for r in rows if r[source] != "sirene"}, user)
     for i, r in enumerate(rows):
         if r[source] != "sirene" and r[site_id] not in shown and r[lat] is not None and r[lon] is not None:
-            lats[i], lons[i] = round(r[lat], HIDDEN_DECIMALS), round(r[lon], HIDDEN_DECIMALS)
+            lats[i], lons[i] = grid_point(r[lat], r[lon])
     return lats, lons
 
 
-def for_viewer(rows: list[dict], user) -> list[dict]:
-    """What ``user`` may see of search results (API and pages).
+def _epci_names(site_ids) -> dict:
+    from boucle.flows.models import Site
 
-    A site the user sees in full (own company, facilitated territory) or of a company that chose
-    to be public is shown as is, with its participation on the platform. Any other SIRENE entry
-    is shown as the public directory entry it is, without saying whether it takes part in Boucle.
-    Any other site (declared on the platform only, by a company that stays private) is anonymised:
-    no name, no identifier, position rounded to about 1 km.
+    return dict(Site.objects.filter(site_id__in=list(site_ids), commune__epci__isnull=False)
+                .values_list("site_id", "commune__epci__name"))
+
+
+def for_viewer(rows: list[dict], user) -> list[dict]:
+    """What ``user`` may see of search results (page, map, shortlist, API): see ``OPEN``/``DIRECTORY``/``ANONYMOUS``.
+
+    Every row gets ``shown`` (which of the three) and ``distance`` (the distance as shown: « 6,3 km » or a
+    band). An anonymised row is built from the keys it may carry, not blanked: what is not there cannot leak.
     """
+    from boucle.territories.coarse import distance_band
+    from boucle.web.words import distance_figure
+
     if not rows:
         return []
     open_ids = _open_site_ids({r["site_id"] for r in rows}, user)  # one round trip
+    hidden = {r["site_id"] for r in rows if r["site_id"] not in open_ids and not r["directory"]}
+    epcis = _epci_names(hidden) if hidden else {}
+    labels = _catalogue()
+    lang = 1 if (get_language() or "fr").startswith("en") else 0
     out = []
     for r in rows:
+        row = {k: v for k, v in r.items() if not k.startswith("_")}
         if r["site_id"] in open_ids:
-            out.append(dict(r))
+            out.append(dict(row, shown=OPEN, distance=f"{distance_figure(r['distance_km'])} km"))
         elif r["directory"]:
-            out.append(dict(r, on_platform=False))
+            out.append(dict(row, shown=DIRECTORY, on_platform=False,
+                            distance=f"{distance_figure(r['distance_km'])} km"))
         else:
-            # about 1 km, the distance too: metres from three chosen points would give the place back
-            out.append(dict(r, site_id=None, name=_("Établissement non public"), on_platform=False,
-                            lat=round(r["lat"], HIDDEN_DECIMALS), lon=round(r["lon"], HIDDEN_DECIMALS),
-                            commune=r["commune"],
-                            distance_km=float(round(r["distance_km"]))))
+            division = (r["naf"] or "")[:2]
+            out.append({"site_id": None, "name": _("Entreprise anonyme"), "epci": epcis.get(r["site_id"], ""),
+                        "naf": division, "naf_label": labels.get(division, ("", ""))[lang] if division else "",
+                        "distance_km": None, "distance": distance_band(r["distance_km"]), "lat": None, "lon": None,
+                        "commune": None, "closed": r["closed"], "on_platform": None, "directory": False,
+                        "reason": r["reason"], "why": r["_why_division"], "shown": ANONYMOUS})
     return out
 
 
@@ -388,7 +424,8 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
     return [{"site_id": site_id, "name": name, "naf": naf_code, "naf_label": labels.get(naf_code, ("", ""))[lang],
              "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune, "closed": False,
              "on_platform": True, "directory": source == "sirene", "reason": "offers",
-             "why": _("offre déclarée sur la plateforme")}
+             "why": _("offre déclarée sur la plateforme"), **({"_why_division": _("offre déclarée sur la plateforme")}
+                                                             if user is not None else {})}
             for (site_id, name, naf_code, lat, lon, commune, source), distance in
             ((rows[i], d) for i, d in hits)]
 

@@ -30,10 +30,13 @@ def search_page(request):
             error = str(exc)
     fmt = g.get("format")
     if fmt in ("csv", "xlsx") and not error:
+        # the rows as ``services.for_viewer`` lets them out: an anonymised one has its intercommunality and a
+        # distance band, no commune, identifier or position
         table = [[_("Établissement"), _("SIRET ou identifiant"), _("Code NAF"), _("Activité"), _("Distance (km)"),
-                  _("Commune"), _("Sur la plateforme"), _("Pourquoi")]]
-        table += [[r["name"], r["site_id"] or "", r["naf"], r["naf_label"], r["distance_km"], r["commune"] or "",
-                   _("oui") if r["on_platform"] else _("non"), r["why"]] for r in rows]
+                  _("Commune"), _("Intercommunalité"), _("Sur la plateforme"), _("Pourquoi")]]
+        table += [[r["name"], r["site_id"] or "", r["naf"], r["naf_label"],
+                   r["distance"] if r["distance_km"] is None else r["distance_km"], r["commune"] or "",
+                   r.get("epci", ""), str(platform_words(r)), r["why"]] for r in rows]
         if fmt == "csv":
             from django.utils.translation import get_language
 
@@ -48,11 +51,26 @@ def search_page(request):
                                                                   ".spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="fournisseurs-proches.{fmt}"'
         return response
-    markers = [{"lat": r["lat"], "lon": r["lon"], "name": r["name"], "km": r["distance_km"]}
-               for r in rows if r["lat"] is not None]
+    markers = [{"lat": r["lat"], "lon": r["lon"], "name": r["name"], "distance": r["distance"]}
+               for r in rows if r["lat"] is not None]  # an anonymised establishment has no place on the map
+    for r in rows:
+        r["platform_words"] = platform_words(r)
     return render(request, "sourcing/search.html", {
         "form": form, "rows": rows, "error": error, "markers": markers, "query": request.GET.urlencode(),
-        "searched": bool(form["q"] and form["near"]), "materials": _material_choices()})
+        "searched": bool(form["q"] and form["near"]), "materials": _material_choices(),
+        "anonymous": any(r["shown"] == services.ANONYMOUS for r in rows)})
+
+
+def platform_words(row: dict):
+    """The « Sur la plateforme » cell: only a SIRENE entry is a directory entry; an anonymised company is on the
+    platform (as its synergy cards say), without saying whether it declared flows."""
+    if row["shown"] == services.ANONYMOUS:
+        return gettext_lazy("anonyme jusqu'à la mise en relation")
+    if row["on_platform"]:
+        return gettext_lazy("oui, a déclaré des flux")
+    if row["directory"]:
+        return gettext_lazy("entrée du répertoire SIRENE")
+    return gettext_lazy("site de la plateforme, sans flux déclaré")
 
 
 def _material_choices() -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@
   markers.forEach((m) => {
     L.circleMarker([m.lat, m.lon], { radius: 6, color: "#0b6e4f", fillOpacity: 0.5 })
       // a text node: a string would be read as HTML, and names are typed by companies or imported
-      .bindTooltip(document.createTextNode(m.name + " · " + m.km.toFixed(1) + " km")).addTo(group);
+      .bindTooltip(document.createTextNode(m.name + " · " + m.distance)).addTo(group);
   });
   if (markers.length) map.fitBounds(group.getBounds().pad(0.2));
 })();
