@@ -90,3 +90,17 @@ def test_a_correction_survives_reimport(tmp_path, site):
     assert flow.quantity == 250.0  # the human fix wins
     assert flow.label == "laitier de haut fourneau"  # uncorrected fields follow the import
     assert flow.imported_values["quantity"] == 100
+
+
+def test_a_bulk_loader_that_writes_rows_by_sql_without_the_total_flag_stores_an_ordinary_offer(site):
+    """Bulk loaders (benchmarks, large imports) write rows by SQL with the columns they know: the database
+    itself gives ``declared_total`` its default, so such a row is an offer anyone can take, not a NULL."""
+    from boucle.dbutils import insert_rows
+
+    flow = Flow(site=site, identity="bulk-1", direction="offer", kind="material", label="cendres volantes",
+                quantity=10, unit="t", period="year", quantity_base=10, base_unit="t")
+    fields = [f.name for f in Flow._meta.concrete_fields if f.name not in {"id", "declared_total"}]
+    insert_rows(Flow, [flow], fields)
+    stored = Flow.objects.get(identity="bulk-1")
+    assert stored.declared_total is False
+    assert Flow.objects.offers().filter(identity="bulk-1").exists()

@@ -156,7 +156,7 @@ class Flow(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_values = models.JSONField(default=dict, blank=True, help_text="The values as last imported.")
     declared_total = models.BooleanField(
-        default=False, editable=False,
+        default=False, db_default=False, editable=False,  # db_default: rows written by raw SQL (bulk loaders)
         help_text="A yearly total over several wastes (iREP's « Déchets dangereux (total déclaré) »): information "
                   "about the site, never an offer; set from the label on save (``refresh_declared_total``).")
     declared_at = models.DateTimeField(auto_now_add=True, null=True, blank=True,
