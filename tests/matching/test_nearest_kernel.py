@@ -75,6 +75,27 @@ def assert_same(top, cands, score):
     np.testing.assert_array_equal(top.candidates.compat_weight, cands.compat_weight)
 
 
+def assert_first_k_per_offer(got, oi, ni, value, k, rtol=1e-12):
+    """``got`` (a per-offer search) holds, for each offer, the first k of its pairs ``oi, ni, value`` (ordered by
+    offer, then best first), as enumerating every pair gives."""
+    pos = np.arange(oi.size)
+    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
+    first_k = pos - start < k
+    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
+    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
+    np.testing.assert_allclose(got.value, value[first_k], rtol=rtol)
+    return first_k
+
+
+def assert_per_offer_search_is_enumeration(sites, offers, needs, classinfo, compat, linear, k=4, radius_km=90.0):
+    """The per-offer compiled search keeps each offer's k best needs by score, ties by need index."""
+    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, radius_km, k, linear)
+    c = find_candidates(sites, offers, needs, classinfo, compat, radius_km)
+    score = score_candidates(c, offers, needs, linear)
+    order = np.lexsort((c.need_idx, -score, c.offer_idx))
+    assert_first_k_per_offer(got, c.offer_idx[order], c.need_idx[order], score[order], k)
+
+
 def test_linear_coefficients_are_the_impact_model():
     n = len(material_index())
     rng = np.random.default_rng(3)
@@ -175,12 +196,7 @@ def test_pairs_kept_apart_are_left_out_and_the_best_others_kept():
     assert dropped.sum() > 100  # the rule is at work in this territory
     oi, ni, value = c.offer_idx[~dropped], c.need_idx[~dropped], every.value[~dropped]
     # ordered by offer, then best first: the first k of each offer
-    pos = np.arange(oi.size)
-    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
-    first_k = pos - start < k
-    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
-    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
-    np.testing.assert_allclose(got.value, value[first_k], rtol=1e-12)
+    assert_first_k_per_offer(got, oi, ni, value, k)
 
 
 def test_a_waste_operators_needs_are_ranked_with_the_euros_it_saves_in_both_searches():
@@ -201,18 +217,7 @@ def test_a_waste_operators_needs_are_ranked_with_the_euros_it_saves_in_both_sear
     assert_same(best_offers_per_need(sites, offers, needs, classinfo, compat, radius_km=90.0, k=7, impact_fn=linear),
                 ref, ref_score)
     # per offer: its k best needs by score, ties by need index, as enumerating every pair gives
-    k = 4
-    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 90.0, k, linear)
-    c = find_candidates(sites, offers, needs, classinfo, compat, 90.0)
-    score = score_candidates(c, offers, needs, linear)
-    order = np.lexsort((c.need_idx, -score, c.offer_idx))
-    oi, ni, s = c.offer_idx[order], c.need_idx[order], score[order]
-    pos = np.arange(oi.size)
-    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
-    first_k = pos - start < k
-    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
-    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
-    np.testing.assert_allclose(got.value, s[first_k], rtol=1e-12)
+    assert_per_offer_search_is_enumeration(sites, offers, needs, classinfo, compat, linear)
 
 
 def test_a_disposal_operators_needs_are_ranked_without_the_euros_and_co2e_it_does_not_save_in_both_searches():
@@ -233,18 +238,8 @@ def test_a_disposal_operators_needs_are_ranked_without_the_euros_and_co2e_it_doe
     assert not np.allclose(np.sort(ref_score), np.sort(blind_score))  # the disposal rule changes the ranking
     assert_same(best_offers_per_need(sites, offers, needs, classinfo, compat, radius_km=90.0, k=7, impact_fn=linear),
                 ref, ref_score)
-    k = 4
-    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 90.0, k, linear)
-    c = find_candidates(sites, offers, needs, classinfo, compat, 90.0)
-    score = score_candidates(c, offers, needs, linear)
-    order = np.lexsort((c.need_idx, -score, c.offer_idx))
-    oi, ni, s = c.offer_idx[order], c.need_idx[order], score[order]
-    pos = np.arange(oi.size)
-    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
-    first_k = pos - start < k
-    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
-    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
-    np.testing.assert_allclose(got.value, s[first_k], rtol=1e-12)
+    # per offer: its k best needs by score, ties by need index, as enumerating every pair gives
+    assert_per_offer_search_is_enumeration(sites, offers, needs, classinfo, compat, linear)
 
 
 @pytest.mark.parametrize("by_plausibility", [True, False])
@@ -269,15 +264,10 @@ def test_hazardous_offers_decaying_from_their_nearest_receiver_are_searched_exac
     oi, ni, v = every.offer_idx[ok], every.need_idx[ok], rank[ok]
     order = np.lexsort((ni, -v, oi))
     oi, ni, v = oi[order], ni[order], v[order]
-    pos = np.arange(oi.size)
-    start = np.maximum.accumulate(np.where(np.r_[True, oi[1:] != oi[:-1]], pos, 0))
-    first_k = pos - start < k
+    first_k = assert_first_k_per_offer(got, oi, ni, v, k, rtol=1e-9)
     haz_kept = offers.hazardous[oi[first_k]]
     assert haz_kept.sum() > 20  # hazardous offers' pairs are in play
     plain = score_terms(every.offer_idx, every.need_idx, every.distance_km, every.compat_weight,
                         replace(offers, nearest_km=None), needs, linear)
     plain_plaus = plain["compat_weight"] * plain["confidence"] * plain["inferred_factor"] * plain["decay"]
     assert (plain_plaus[ok] < threshold).sum() > 5  # some kept only because their decay counts from the nearest
-    np.testing.assert_array_equal(got.candidates.offer_idx, oi[first_k])
-    np.testing.assert_array_equal(got.candidates.need_idx, ni[first_k])
-    np.testing.assert_allclose(got.value, v[first_k], rtol=1e-9)
