@@ -20,6 +20,18 @@ def _user(name, **extra):
 
 
 @pytest.fixture
+def region_facilitator(db):
+    """A test client logged in as a facilitator of the Hauts-de-France region (code 32)."""
+    from django.test import Client
+
+    user = _user("animatrice")
+    Facilitator.objects.create(user=user, level="region", code="32")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def world(db, fast_passwords):
     siret = {"A": make_siret(), "B": make_siret(), "C": make_siret()}
     a = make_site("Usine Alphaciment", siret=siret["A"], lat=50.631917, lon=3.057256, commune="59350", naf="23.51Z")

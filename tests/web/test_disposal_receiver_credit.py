@@ -8,10 +8,7 @@ treater bills its own fee), and says why in words on the card and in the estimat
 """
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 
-from boucle.accounts.models import Facilitator
 from boucle.impact.command import receiver
 from boucle.impact.engine import exchange_breakdown
 from boucle.matching.models import Synergy
@@ -22,16 +19,12 @@ WHY = "ne recycle pas la matière"
 
 
 @pytest.fixture
-def territory(db):
+def territory(db, region_facilitator):
     garage = make_site("Atelier poids lourds", lat=50.35, lon=3.52, commune="59350", naf="45.20A")
     oil = make_flow(garage, "Huiles moteur usagées", ewc="130205", quantity=60, unit="t", hazardous=True)
     treater = make_site("Traitement des déchets dangereux", lat=50.359, lon=3.52, commune="59350", naf="38.22Z")
     run_matching(None, 200)
-    user = get_user_model().objects.create_user("animatrice", "a@example.org", "pw")
-    Facilitator.objects.create(user=user, level="region", code="32")
-    client = Client()
-    client.force_login(user)
-    return {"client": client, "oil": oil, "treater": treater}
+    return {"client": region_facilitator, "oil": oil, "treater": treater}
 
 
 def test_waste_oil_to_a_treater_claims_no_regeneration_credit(territory):

@@ -8,10 +8,7 @@ incineration fee as a saving -- and says why, on the card and in the estimate's 
 """
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 
-from boucle.accounts.models import Facilitator
 from boucle.impact.engine import exchange_breakdown
 from boucle.matching.models import Synergy
 from boucle.matching.service_run import run_matching
@@ -21,17 +18,13 @@ WHY = "il facture son propre prix à la place de l&#x27;élimination d&#x27;aujo
 
 
 @pytest.fixture
-def territory(db):
+def territory(db, region_facilitator):
     shop = make_site("Peintures du Hainaut", lat=50.35, lon=3.52, commune="59350", naf="20.30Z")
     solvents = make_flow(shop, "Solvants usés de production", ewc="140603", quantity=400, unit="t", hazardous=True)
     treater = make_site("Traitement des déchets dangereux", lat=50.359, lon=3.52, commune="59350", naf="38.22Z")
     landfill = make_site("Installation de stockage", lat=50.368, lon=3.52, commune="59350", naf="38.21Z")
     run_matching(None, 200)
-    user = get_user_model().objects.create_user("animatrice", "a@example.org", "pw")
-    Facilitator.objects.create(user=user, level="region", code="32")
-    client = Client()
-    client.force_login(user)
-    return {"client": client, "solvents": solvents, "treater": treater, "landfill": landfill}
+    return {"client": region_facilitator, "solvents": solvents, "treater": treater, "landfill": landfill}
 
 
 def test_spent_solvents_go_to_the_treater_which_saves_no_incineration_fee(territory):
