@@ -64,7 +64,7 @@ HEAT_CASCADE = (
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
                "water_cooling": 3, "water_treated_wastewater": 2, "water_irrigation": 2, "wastewater_nutrient_rich": 1,
-               "wastewater_industrial": 1, "landfill_leachate": 0}
+               "wastewater_industrial": 1}
 MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0}
 
 
