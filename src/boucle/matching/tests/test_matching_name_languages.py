@@ -49,7 +49,12 @@ def _codes(name):
     # German trade words of the WZ 2008 labels
     ("Gerberei Weinheim", "15.11"), ("Druckerei Nord", "18.12"), ("Weberei Nord", "13.20"), ("Färberei Nord", "13.30"),
     ("Großbäckerei Nord", "10.71"), ("Keramik Nord", "23.4"), ("Céramique du Nord", "23.4"),
-    ("Kunststoffwerk Nord", "22.2"), ("Wasserstoff Nord", "20.11"),
+    ("Kunststoffwerk Nord", "22.2"), ("Wasserstoff Nord", "20.11"), ("Gesenkschmiede Nord", "25.50"),
+    ("Feuerverzinkerei Nord", "25.61"), ("Baumwollspinnerei Nord", "13.10"), ("Kiesgrube Nord", "08.12"),
+    ("Sondermaschinenbau Nord", "28"), ("Reifenwerk Nord", "22.11"), ("Lackfabrik Nord", "20.30"),
+    # French trade words of the NAF labels
+    ("Minoterie du Nord", "10.61"), ("Féculerie du Nord", "10.62"), ("Biscuiterie du Nord", "10.72"),
+    ("Tonnellerie du Nord", "16.24"), ("Gravière du Nord", "08.12"), ("Déchetterie du Nord", "38.11"),
 ])
 def test_sector_words_of_a_name_are_read_in_its_language(name, code):
     codes = _codes(name)
