@@ -86,7 +86,8 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
     for f in doc["flows_by_kind"]:
         rows.append(row("declared_quantity", f["quantity"], direction=f["direction"], kind=f["kind"], unit=f["unit"]))
     for f in doc.get("declared_totals", []):
-        dims = {"unit": f["unit"], "hazardous": _HAZARDOUS[f["hazard"]], "source": f["source"]}
+        # .get: a document cached by the previous release (shared cache, one hour) has neither key
+        dims = {"unit": f["unit"], "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", "")}
         rows.append(row("declared_total_quantity", f["quantity"], **dims))
         rows.append(row("declared_total_flows", f["flows"], **dims))
     for status, n in doc["synergies"]["by_status"].items():
