@@ -363,3 +363,22 @@ def test_a_label_and_its_value_are_joined_as_each_language_writes_them(world, as
     client.cookies["django_language"] = "en"
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.search(r"<h1>Synergy: [^<]+</h1>", english) and "Synergy :" not in english
+
+
+def test_deleting_a_flow_first_says_which_synergies_go_with_it(world, as_persona):
+    from boucle.flows.models import Flow
+    from boucle.matching import lifecycle
+    from boucle.matching.models import Synergy
+
+    need = world.flows["a_need_ash"]  # two synergies rest on it: "ab" and "ca"
+    Synergy.objects.filter(pk=world.synergies["ab"].pk).update(status=lifecycle.IN_DISCUSSION)
+    client = as_persona("member_a")
+    listing = client.get(reverse("site-flows", args=[need.site_id])).content.decode()
+    assert f'href="{reverse("flow-delete", args=[need.pk])}"' in listing  # a link to the question, not a delete
+    page = _text(client.get(reverse("flow-delete", args=[need.pk])))
+    assert "Supprimer ce flux ?" in page
+    assert "Ses 2 synergies seront supprimées avec leur historique." in page
+    assert "Dont 1 déjà engagée au-delà de la suggestion" in page
+    assert Flow.objects.filter(pk=need.pk).exists()  # reading the question deletes nothing
+    response = client.post(reverse("flow-delete", args=[need.pk]))
+    assert response.status_code == 302 and not Flow.objects.filter(pk=need.pk).exists()
