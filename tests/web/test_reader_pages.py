@@ -382,3 +382,17 @@ def test_deleting_a_flow_first_says_which_synergies_go_with_it(world, as_persona
     assert Flow.objects.filter(pk=need.pk).exists()  # reading the question deletes nothing
     response = client.post(reverse("flow-delete", args=[need.pk]))
     assert response.status_code == 302 and not Flow.objects.filter(pk=need.pk).exists()
+
+
+def test_a_supplier_search_from_a_flow_names_the_material_leaves_out_one_s_own_site_and_says_when_none(
+        world, as_persona):
+    client = as_persona("member_a")
+    a = world.sites["A"]
+    page = client.get(reverse("sourcing-search"), {"mode": "material", "q": "fly_ash", "near": f"site:{a.site_id}",
+                                                   "radius_km": "50"}).content.decode()
+    assert 'value="fly_ash"' not in page and 'value="Cendres volantes de charbon"' in page
+    assert "Alphaciment" not in page.split("<table>")[1]  # the searching site is not its own supplier
+    assert "Bravotherm" in page or "Entreprise anonyme" in page  # the fly-ash offer 6 km away is
+    empty = _text(client.get(reverse("sourcing-search"), {"mode": "naf", "q": "17",  # paper: Charliepap, 290 km
+                                                         "near": f"site:{a.site_id}", "radius_km": "5"}))
+    assert "Aucun établissement à moins de 5 km pour ce critère." in empty and "Liste restreinte" not in empty
