@@ -78,7 +78,7 @@ def test_the_same_total_on_the_facilitator_figures_the_observatory_and_the_expor
     assert f'<span class="value">{offers}</span>' in figures
     for html in (figures, page):
         assert "Déchets déclarés en total annuel (information, pas une offre)" in html
-        assert _total_rows(html) == [["dangereux", "700 t/an", "1", "registre iREP, repris dans la déclaration du site"]]
+        assert _total_rows(html) == [["dangereux", "700 t/an", "1", "registre iREP"]]
     assert "Autres déchets chimiques" not in page
     data = client.get(reverse("observatory:territory-export", args=["region", "32", "indicators", "csv"]) + "?cles=1")
     rows = [r for r in csv.DictReader(io.StringIO(data.content.decode())) if r["territory_level"] == "region"]
@@ -100,7 +100,7 @@ def test_the_toile_and_the_report_leave_the_total_out(with_total):
                                                if f.base_unit == "t" and f.quantity_base))
     html = render_html(resolve("region:32"))
     figures = html.split('id="key-figures"')[1].split("</section>")[0]
-    assert _total_rows(figures) == [["dangereux", "700 t/an", "1", "registre iREP, repris dans la déclaration du site"]]
+    assert _total_rows(figures) == [["dangereux", "700 t/an", "1", "registre iREP"]]
 
 
 def test_the_company_sees_its_total_as_information_not_an_offer(with_total, client):
@@ -168,8 +168,8 @@ def test_hazardous_and_non_hazardous_totals_are_shown_apart_with_unit_and_source
     client.force_login(with_total.users["fac_region"])
     page = client.get(reverse("observatory:territory", args=["region", "32"])).content.decode()
     figures = client.get(reverse("facilitator-figures")).content.decode()
-    expected = [["dangereux", "700 t/an", "1", "registre iREP, repris dans la déclaration du site"],
-                ["non dangereux", "2 500 t/an", "1", "registre iREP, repris dans la déclaration du site"],
+    expected = [["dangereux", "700 t/an", "1", "registre iREP"],
+                ["non dangereux", "2 500 t/an", "1", "registre iREP"],
                 ["dangerosité non précisée", "40 t/an", "1", "déclaration du site"]]
     assert _total_rows(page) == expected and _total_rows(figures) == expected
     url = reverse("observatory:territory-export", args=["region", "32", "indicators", "csv"])
