@@ -44,20 +44,18 @@ def pipeline_inputs(sites):
                                                                    "name"))
     site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity, name=name)
                for _pk, sid, lat, lon, naf, activity, name in site_rows]
-    # The flows by their site's key, named from the sites just read (no join; a site opened since is left for the
-    # next run), in the order of their keys (no sort by site name: the output does not depend on the input's order).
-    site_id = {pk: sid for pk, sid, *_rest in site_rows}
+    # In the order of their keys, not sorted by site name (the model's order): the output does not depend on the
+    # input's order, and the sort costs a region's 200,000 flows a tenth of the read.
     flows = fetch_rows(Flow.objects.filter(site__in=sites).order_by("pk").values_list(
-        "pk", "site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
+        "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
         "temperature_c", "hazardous", "current_route", "material_class", "material_confidence"))
     corrected = set(Correction.objects.filter(flow__isnull=False, field="material_class").values_list("flow_id", flat=True))
-    flow_in = [FlowIn(flow_id=str(pk), site_id=site_id[site], direction=direction, label=label, ewc_code=ewc, kind=kind,
+    flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
                       quantity_t=qty if base in ("t", "MWh", "m3") else None,
                       unit=base if base in ("t", "MWh", "m3") else None, temperature_c=temp, hazardous=bool(haz),
                       current_route=route or None,
                       class_key=cls if cls and (pk in corrected or class_chosen(conf)) else None)
-               for pk, site, direction, label, ewc, kind, qty, base, temp, haz, route, cls, conf in flows
-               if site in site_id]
+               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route, cls, conf in flows]
     return site_in, flow_in
 
 
