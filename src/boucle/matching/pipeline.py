@@ -896,14 +896,23 @@ SOURCE_READING = 0.5
 SOURCE_GROUPS = frozenset({"ashes_slags"})
 
 
-def _by_source(classes: list[tuple[str, float]], label: str, typical: dict[str, float]) -> list[tuple[str, float]]:
+def _by_source(classes: list[tuple[str, float]], label: str, typical: dict[str, float],
+               memo: dict | None = None) -> list[tuple[str, float]]:
     from boucle.materials.classify import classify_label
 
     top_key, top_conf = classes[0]
-    group = {c.key: c.group for c in _classes()[1]}
+    group = _class_group()
     if typical.get(top_key, 0.0) > 0.0 or group.get(top_key) not in SOURCE_GROUPS:
         return classes
-    own = next(((m.key, float(m.confidence)) for m in classify_label(label, top=MAX_CLASSES_PER_FLOW + 2)[1:]
+    # the label's readings after its first, once per label in a run (``memo``: a region's offers share a few
+    # dozen labels, each met again with every site description)
+    key = ("alternatives", label)
+    alternatives = memo.get(key) if memo is not None else None
+    if alternatives is None:
+        alternatives = classify_label(label, top=MAX_CLASSES_PER_FLOW + 2)[1:]
+        if memo is not None:
+            memo[key] = alternatives
+    own = next(((m.key, float(m.confidence)) for m in alternatives
                 if m.confidence >= SOURCE_READING and typical.get(m.key, 0.0) >= SOURCE_WEIGHT
                 and group.get(m.key) == group.get(top_key)), None)
     if own is None:
@@ -925,7 +934,7 @@ def _with_output_prior(classes: list[tuple[str, float]], site: SiteIn, memo: dic
     if not typical:
         return classes
     if source_label:
-        classes = _by_source(classes, source_label, typical)
+        classes = _by_source(classes, source_label, typical, memo)
     out = [(k, round(min(1.0, c + OUTPUT_PRIOR * typical.get(k, 0.0)), 4)) for k, c in classes]
     return sorted(out, key=lambda t: (-t[1], t[0]))
 
@@ -1097,11 +1106,15 @@ def _pairs_to_candidates(sites_arr, offers, needs, oi, ni, radius_km) -> eng.Can
     """Candidates for listed pairs, with the hard rules of :func:`engine.find_candidates` (compatible
     classes, reach, flow rules); km from the chord, sorted by (need, offer) like it."""
     weight, reach = _class_pair_tables(radius_km)
+    # Classes first: the declared needs listed with a site's inferred ones are mostly of other classes, and the
+    # distances are worked out for the compatible pairs only.
+    compatible = weight[offers.cls[oi], needs.cls[ni]] > 0
+    oi, ni = oi[compatible], ni[compatible]
     oc, nc = offers.cls[oi], needs.cls[ni]
     xyz = sites_arr.xyz
     diff = xyz[offers.site[oi]] - xyz[needs.site[ni]]
     km = chord_to_km(np.sqrt((diff * diff).sum(axis=1)))
-    ok = (weight[oc, nc] > 0) & (km <= reach[oc, nc] * (1 + 1e-12))
+    ok = km <= reach[oc, nc] * (1 + 1e-12)
     ok &= eng.flow_rules_mask(offers, needs, class_info(), oi, ni)
     oi, ni, km = oi[ok], ni[ok], km[ok]
     key = ni * len(offers) + oi
