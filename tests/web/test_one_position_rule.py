@@ -73,6 +73,7 @@ def _routes(world, published, persona) -> list[tuple[str, bool]]:
         code = EPCI_OTHER if persona == "facilitator_other" else EPCI_T
         routes += [(reverse("observatory:territory-export", args=["epci", code, "synergies", "geojson"]), True),
                    (reverse("observatory:territory-lines", args=["epci", code]), True),
+                   (reverse("observatory:territory-report", args=["epci", code]), False),
                    (f"/api/territories/epci:{code}/export/synergies?format=geojson", True)]
     return routes
 
@@ -144,3 +145,23 @@ def test_the_territory_export_api_follows_the_page_s_rule(world, as_persona):
         assert "Charliepap" in text  # its own territory's company, a positive control
         leaked = [s for s in world.secrets["A"] if s in text]
         assert not leaked, (url, leaked)
+
+
+def test_the_territory_report_names_and_places_no_company_outside_the_territory(world, as_persona):
+    """The printable report listed its top synergies with the other side's name and exact distance, and drew the
+    running ones from exact points, for a facilitator whose territory holds only one side."""
+    from boucle.observatory.exports import HIDDEN_END_GRID_DEG
+    from boucle.observatory.report import running_lines
+    from boucle.territories.coarse import grid_point
+    from boucle.territories.refs import resolve
+
+    synergy = world.synergies["ca"]
+    synergy.status = "running"
+    synergy.save(update_fields=["status"])
+    html = as_persona("facilitator_other").get(reverse("observatory:territory-report", args=["epci", EPCI_OTHER]))
+    text = html.content.decode()
+    assert "Papeterie Charliepap" in text and "Entreprise anonyme" in text and "&gt; 200 km" in text
+    assert not [s for s in world.secrets["A"] if s in text]
+    a, c = world.sites["A"], world.sites["C"]
+    [line] = running_lines(resolve(f"epci:{EPCI_OTHER}"), world.users["facilitator_other"])
+    assert line == ((c.lon, c.lat), tuple(reversed(grid_point(a.lat, a.lon, HIDDEN_END_GRID_DEG))))
