@@ -39,8 +39,8 @@ def _anonymous_outputs(client) -> dict:
     for query in QUERIES:
         out[query, "api"] = [r for r in _api_rows(client, query) if r["shown"] == "anonymous"]
         page = _page(client, query)
-        out[query, "page"] = [re.sub(r"\s+", " ", row) for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
-                              if "Entreprise anonyme" in row]
+        groups = page.split('id="anonymes"')[1]  # the page counts them by intercommunality, division and band
+        out[query, "page"] = [re.sub(r"\s+", " ", row) for row in re.findall(r"<tr>(.*?)</tr>", groups, re.S)]
         table = list(csv.reader(io.StringIO(_page(client, query, "csv")), delimiter=";"))
         out[query, "csv"] = [row for row in table if row and row[0] == "Entreprise anonyme"]
     return out
@@ -66,6 +66,7 @@ def test_two_codes_of_one_division_give_the_same_anonymous_rows(world, as_person
         assert row["naf"] == "23" and row["reason"] == "division" and row["name"] == "Entreprise anonyme"
         assert "23.5" not in json.dumps(row) and "23.6" not in json.dumps(row) and "ciment" not in json.dumps(row)
         assert "23.51" not in "".join(seen["23.51Z"][query, "page"] + sum(seen["23.51Z"][query, "csv"], []))
+        assert any("Métropole Européenne de Lille" in row and ">1<" in row for row in seen["23.51Z"][query, "page"])
 
 
 @pytest.mark.parametrize("persona", HIDE_A)

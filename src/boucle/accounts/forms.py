@@ -25,9 +25,8 @@ class SignupForm(SetPasswordForm):
 
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False,
-                                help_text=_("Vos prénom et nom sont montrés dans les historiques (synergies, appels à "
-                                            "projets) à ceux qui voient votre entreprise ; sans nom, vous y êtes "
-                                            "« un membre de l'entreprise », jamais votre identifiant ni votre adresse."))
+                                help_text=_("Montrés dans les historiques à qui voit votre entreprise ; sans nom : « un "
+                                            "membre de l'entreprise », jamais votre identifiant."))
     username = forms.RegexField(label=_("Identifiant"), max_length=150, regex=r"^[\w.@+-]+$")
 
     field_order = ["first_name", "last_name", "username", "new_password1", "new_password2"]
