@@ -99,6 +99,18 @@ def test_directory_entries_answer_by_their_own_code(world, as_persona):
     assert "Cimenterie du répertoire" not in [r["name"] for r in _api_rows(client, "naf=23.61Z")]
 
 
+def test_the_division_s_anonymous_companies_do_not_crowd_out_the_exact_code(world, as_persona):
+    """``limit`` counts named establishments and anonymous companies apart: A, nearer, does not push the
+    directory's 23.51Z entry out of a one-row answer."""
+    from boucle.testing import make_site
+
+    entry = make_site("Cimenterie du répertoire", lat=50.60, lon=3.30, commune="59009", naf="23.51Z")
+    entry.source = "sirene"
+    entry.save()
+    rows = as_persona("member_b").get(f"/api/sourcing/search?naf=23.51Z&near={NEAR}&radius_km=50&limit=1").json()
+    assert sorted(r["name"] for r in rows) == ["Cimenterie du répertoire", "Entreprise anonyme"]
+
+
 def test_an_anonymous_visitor_gets_nothing(world, as_persona):
     client = as_persona("anonymous")
     assert client.get(f"/api/sourcing/search?naf=23.51Z&near={NEAR}&radius_km=50").status_code == 401

@@ -223,29 +223,34 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
         reasons = {c: r for c, r in reasons.items() if r.kind in kinds}
     labels = _catalogue()
     lat0, lat1, lon0, lon1 = _box(place, radius, user)
-    codes = Q(naf_id__in=list(reasons))
+    box = Q(lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1) & (Q() if include_closed else Q(closed=False))
+    queries = [Site.objects.filter(box, naf_id__in=list(reasons))]
     if user is not None:
         divisions = {c[:2] for c in reasons}
         family = [c for c in labels if c[:2] in divisions and c not in reasons]
-        if family:  # directory entries are public: they answer by their own code only
-            codes |= Q(naf_id__in=family) & ~Q(source="sirene")
-    qs = Site.objects.filter(codes, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
-    if not include_closed:
-        qs = qs.filter(closed=False)
-    # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
-    qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
-    rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
-                               "declared", "company__published"))
+        if family:  # the platform's sites only (its partial index): directory entries answer by their own code
+            queries.append(Site.objects.exclude(source="sirene").filter(box, naf_id__in=family))
+    rows = []
+    for qs in queries:
+        # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
+        qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
+        rows += qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
+                               "declared")
     sight = None
     if user is not None:
-        sight = _sight(rows, user, site_id=1, source=7, published=10)
+        sight = _sight(rows, user, site_id=1, source=7)
         rows = [r for r in rows if r[3] in reasons or sight[r[1]] == HIDDEN]
     lats, lons = _positions_seen(rows, sight, site_id=1, lat=4, lon=5)
-    hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
+    hits = engine.within(place.lat, place.lon, radius, lats, lons, None if sight else limit)
+    if sight and limit is not None:
+        # ``limit`` named rows and ``limit`` anonymous ones: the division's anonymous companies do not push the
+        # establishments of the exact code out of the list
+        hidden = [h for h in hits if sight[rows[h[0]][1]] == HIDDEN][:limit]
+        hits = sorted(hidden + [h for h in hits if sight[rows[h[0]][1]] != HIDDEN][:limit], key=lambda h: (h[1], h[0]))
     lang = 1 if (get_language() or "fr").startswith("en") else 0
     out = []
     for i, distance in hits:
-        pk, site_id, name, naf_code, lat, lon, closed, source, commune, declared, _published = rows[i]
+        pk, site_id, name, naf_code, lat, lon, closed, source, commune, declared = rows[i]
         if sight is not None and sight[site_id] == HIDDEN:
             reason, why = "division", ""  # ``for_viewer`` words it from the division alone
         else:
@@ -306,10 +311,15 @@ def _exact_site_ids(site_ids, user) -> set:
     return set(Site.objects.filter(site_id__in=list(site_ids)).filter(visible).values_list("site_id", flat=True))
 
 
-def _sight(rows, user, *, site_id: int, source: int, published: int) -> dict:
+def _sight(rows, user, *, site_id: int, source: int) -> dict:
     """``EXACT``, ``PUBLIC`` (a directory entry, a published company) or ``HIDDEN`` for each row's site."""
+    from boucle.flows.models import Site
+
     exact = _exact_site_ids({r[site_id] for r in rows}, user)  # one round trip
-    return {r[site_id]: EXACT if r[site_id] in exact else PUBLIC if (r[source] == "sirene" or r[published])
+    platform = [r[site_id] for r in rows if r[source] != "sirene" and r[site_id] not in exact]
+    published = set(Site.objects.filter(site_id__in=platform, company__published=True)
+                    .values_list("site_id", flat=True)) if platform else set()  # the platform's few, not the directory
+    return {r[site_id]: EXACT if r[site_id] in exact else PUBLIC if (r[source] == "sirene" or r[site_id] in published)
             else HIDDEN for r in rows}
 
 
@@ -468,8 +478,8 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
     lat0, lat1, lon0, lon1 = _box(place, radius, user)
     site_pks = Flow.objects.offers().filter(material_class=class_key).values("site_id")
     qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
-    rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source", "company__published"))
-    sight = _sight(rows, user, site_id=0, source=6, published=7) if user is not None else None
+    rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source"))
+    sight = _sight(rows, user, site_id=0, source=6) if user is not None else None
     lats, lons = _positions_seen(rows, sight, site_id=0, lat=3, lon=4)
     hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
     labels = _catalogue()
@@ -478,7 +488,7 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
              "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune, "closed": False,
              "on_platform": True, "directory": source == "sirene", "reason": "offers",
              "why": _("offre déclarée sur la plateforme"), **({"_sight": sight[site_id]} if sight is not None else {})}
-            for (site_id, name, naf_code, lat, lon, commune, source, _published), distance in
+            for (site_id, name, naf_code, lat, lon, commune, source), distance in
             ((rows[i], d) for i, d in hits)]
 
 
