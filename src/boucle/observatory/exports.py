@@ -21,8 +21,12 @@ from . import geo, queries
 from . import indicators as ind
 
 SCHEMA_VERSION = queries.SCHEMA_VERSION
+# ``hazardous`` and ``source`` (schema 3.1) come last so a reader of the 3.0 columns by position still works.
 INDICATOR_COLUMNS = ["schema_version", "territory_level", "territory_code", "territory_name", "period",
-                     "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value"]
+                     "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value",
+                     "hazardous", "source"]
+_DIMENSIONS = [c for c in INDICATOR_COLUMNS[6:] if c != "value"]
+_HAZARDOUS = {"hazardous": True, "non_hazardous": False, "": None}
 FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc", "quantity_per_year", "unit",
                 "illustrative", "confidential", "site_id", "site_name", "company", "naf", "commune", "epci", "lat",
                 "lon", "hazardous", "declared_total"]
@@ -70,7 +74,7 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
             "territory_name": name, "period": doc.get("period") or ""}
 
     def row(indicator, value, **dims):
-        return {**base, "indicator": indicator, **{c: dims.get(c, "") for c in INDICATOR_COLUMNS[6:12]},
+        return {**base, "indicator": indicator, **{c: dims.get(c, "") for c in _DIMENSIONS},
                 "value": "" if value is None else value}
 
     rows = []
@@ -82,8 +86,10 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
     for f in doc["flows_by_kind"]:
         rows.append(row("declared_quantity", f["quantity"], direction=f["direction"], kind=f["kind"], unit=f["unit"]))
     for f in doc.get("declared_totals", []):
-        rows.append(row("declared_total_quantity", f["quantity"], unit=f["unit"]))
-        rows.append(row("declared_total_flows", f["flows"], unit=f["unit"]))
+        # .get: a document cached by the previous release (shared cache, one hour) has neither key
+        dims = {"unit": f["unit"], "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", "")}
+        rows.append(row("declared_total_quantity", f["quantity"], **dims))
+        rows.append(row("declared_total_flows", f["flows"], **dims))
     for status, n in doc["synergies"]["by_status"].items():
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:

@@ -26,6 +26,12 @@ def search_page(request):
             rows = services.for_viewer(services.search(**{mode: query}, near=form["near"],
                                                        radius_km=form["radius_km"], limit=200, user=request.user),
                                       request.user)
+            if mode == "material" and query == form["q"]:  # a class key from a flow's link: show its name
+                from boucle.web.present import material_label
+
+                form["q"] = material_label(query)
+            if form["near"].startswith("site:"):  # searching around one's own site: it supplies itself nothing
+                rows = [r for r in rows if r["site_id"] != form["near"][5:].strip()]
         except services.SourcingError as exc:
             error = str(exc)
     fmt = g.get("format")

@@ -221,15 +221,24 @@ def flow_edit(request, pk):
 
 
 @login_required
-@require_POST
 def flow_delete(request, pk):
+    """Deleting a flow deletes its synergies with their history (``Synergy.offer``/``need`` cascade): one
+    click must not do that, so GET shows what would be lost and only the confirmation's POST deletes."""
     from boucle.flows.services import delete_flow
+    from boucle.matching.models import Synergy
 
     flow = get_object_or_404(Flow.objects.select_related("site"), pk=pk)
+    if not can_edit_site(request.user, flow.site):
+        raise PermissionDenied
     site_pk = flow.site_id
-    delete_flow(request.user, flow)  # refuses (403) whoever may not edit the site
-    messages.success(request, _("Flux supprimé."))
-    return redirect("site-flows", pk=site_pk)
+    if request.method == "POST":
+        delete_flow(request.user, flow)
+        messages.success(request, _("Flux supprimé."))
+        return redirect("site-flows", pk=site_pk)
+    synergies = Synergy.objects.filter(Q(offer=flow) | Q(need=flow))
+    engaged = synergies.exclude(status__in=[lifecycle.SUGGESTED, lifecycle.DECLINED]).count()
+    return render(request, "web/company/flow_delete.html",
+                  {"flow": flow, "synergies": synergies.count(), "engaged": engaged})
 
 
 @login_required
