@@ -62,9 +62,22 @@ def search_page(request):
     for r in rows:
         r["platform_words"] = platform_words(r)
     return render(request, "sourcing/search.html", {
-        "form": form, "rows": rows, "error": error, "markers": markers, "query": request.GET.urlencode(),
+        "form": form, "rows": [r for r in rows if r["shown"] != services.ANONYMOUS], "count": len(rows),
+        "error": error, "markers": markers, "query": request.GET.urlencode(),
         "searched": bool(form["q"] and form["near"]), "materials": _material_choices(),
-        "anonymous": any(r["shown"] == services.ANONYMOUS for r in rows)})
+        "anonymous": anonymous_groups(rows), "anonymous_count": sum(r["shown"] == services.ANONYMOUS for r in rows)})
+
+
+def anonymous_groups(rows: list[dict]) -> list[dict]:
+    """Anonymous companies counted by intercommunality, activity division and distance band, nearest first:
+    each row says no more than that, so forty identical lines would tell the reader nothing more than a count."""
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        if r["shown"] == services.ANONYMOUS:
+            key = (r["distance"], r["epci"], r["naf"])
+            groups.setdefault(key, {"distance": r["distance"], "epci": r["epci"], "naf": r["naf"],
+                                    "naf_label": r["naf_label"], "count": 0})["count"] += 1
+    return list(groups.values())
 
 
 def platform_words(row: dict):
