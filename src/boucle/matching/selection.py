@@ -44,7 +44,8 @@ RELATIVE_CUT = 0.7
 # 4. beyond the first SAME_TRADE_KEPT receivers, a receiver is shown only if its receiving activity
 #    (the activity whose rule makes it a receiver, ``trade``) is not already shown for the offer:
 #    the first one that repeats a shown activity ends the offer's list. A third site of an activity
-#    already proposed twice is a weaker reading of the same use, not another use of the material.
+#    already proposed twice is a weaker reading of the same use, not another use of the material
+#    (one exactly as plausible as a shown site of its activity is shown: a tie is not split by ids).
 #    Over the held-out protocol's 5 sets x 3 descriptions (main cb1f54c, shipped threshold and cut),
 #    the shown third receivers of an activity already shown were documented in 7 of 48 (15 %), those
 #    of another activity in 28 of 121 (23 %; 33 % on the MAESTRI and literature parks): pooled F1
@@ -105,22 +106,24 @@ def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.nd
     order, rank = order[rank < max_per_offer], rank[rank < max_per_offer]
     if trade is None or max_per_offer <= SAME_TRADE_KEPT:
         return order
-    return order[_new_trades(order, rank, np.asarray(trade), max_per_offer)]
+    return order[_new_trades(order, rank, np.asarray(trade), plausibility, max_per_offer)]
 
 
-def _new_trades(order: np.ndarray, rank: np.ndarray, trade: np.ndarray, cap: int) -> np.ndarray:
-    """Mask of ``order`` (rows grouped by offer, ``rank`` within it, below ``cap``): every row up
-    to ``SAME_TRADE_KEPT``, then the rows before the first that repeats a shown activity."""
+def _new_trades(order: np.ndarray, rank: np.ndarray, trade: np.ndarray, plausibility: np.ndarray,
+                cap: int) -> np.ndarray:
+    """Mask of ``order`` (rows grouped by offer, best first, ``rank`` within it, below ``cap``):
+    every row up to ``SAME_TRADE_KEPT``, then the rows before the first that repeats a shown
+    activity -- less plausible than a shown receiver of it: an exact tie is not split."""
     first = np.flatnonzero(rank == 0)
     ends = np.r_[first[1:], order.size]
-    t = trade[order]
+    t, p = trade[order], plausibility[order]
     stop = np.full(first.size, cap)  # the rank that ends each offer's list
     for j in range(SAME_TRADE_KEPT, cap):
         idx = np.flatnonzero((stop == cap) & (first + j < ends))
         at = first[idx] + j
         repeat = np.zeros(idx.size, dtype=bool)
         for i in range(j):
-            repeat |= (t[at] >= 0) & (t[at] == t[first[idx] + i])
+            repeat |= (t[at] >= 0) & (t[at] == t[first[idx] + i]) & (p[at] < p[first[idx] + i])
         stop[idx[repeat]] = j
     return rank < np.repeat(stop, ends - first)
 

@@ -47,6 +47,9 @@ def test_a_third_receiver_is_shown_for_another_activity_only():
                           trade=np.array([7, 4, 4, 9])).tolist() == [0, 1]
     assert select_default(offer, plaus, score, threshold=0.3, max_per_offer=3,
                           trade=np.array([-1, -1, -1, 9])).tolist() == [0, 1, 2]
+    # a third cement works exactly as plausible as a shown one is a tie, not split by site ids
+    assert select_default(offer, np.array([0.9, 0.8, 0.8, 0.8]), score, threshold=0.3, max_per_offer=3,
+                          trade=np.array([4, 7, 7, 7])).tolist() == [0, 1, 2]
     # each offer on its own: offer 1's third receiver repeats, offer 0's does not
     two = np.array([0, 0, 0, 1, 1, 1])
     kept = select_default(two, np.r_[plaus[:3], plaus[:3]], np.ones(6), threshold=0.3, max_per_offer=3,
