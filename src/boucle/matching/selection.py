@@ -8,7 +8,9 @@ the same rows, so it calls this function or reproduces it exactly:
    precision on documented exchanges, see ``DEFAULT_THRESHOLD``);
 2. per offer, at most ``max_per_offer`` receivers are shown: the most plausible ones, ties broken
    by the higher score (merit of the exchange), then by ``tie`` (stable input order when omitted),
-   and only those whose plausibility is at least ``RELATIVE_CUT`` times the offer's best.
+   and only those whose plausibility is at least ``RELATIVE_CUT`` times the offer's best;
+3. past the second, a receiver whose activity is already shown for the offer (``trade``) ends the
+   offer's list, unless it ties with a shown one (``SAME_TRADE_KEPT``).
 
 Rows are candidate (offer, receiving site, need) proposals already reduced to one per receiving
 site and need; an offer's key groups them.
@@ -46,10 +48,11 @@ RELATIVE_CUT = 0.7
 #    the first one that repeats a shown activity ends the offer's list. A third site of an activity
 #    already proposed twice is a weaker reading of the same use, not another use of the material
 #    (one exactly as plausible as a shown site of its activity is shown: a tie is not split by ids).
-#    Over the held-out protocol's 5 sets x 3 descriptions (main cb1f54c, shipped threshold and cut),
-#    the shown third receivers of an activity already shown were documented in 7 of 48 (15 %), those
-#    of another activity in 28 of 121 (23 %; 33 % on the MAESTRI and literature parks): pooled F1
-#    (codes) MAESTRI 0.563 -> see docs/matching-quality.md.
+#    Over the held-out protocol's 5 sets x 3 descriptions (main cb1f54c, shipped threshold and cut,
+#    blind literature cases left out), the third receivers shown of an activity already shown were
+#    documented in 7 of 48 (15 %), those of another activity in 28 of 121 (23 %; 33 % on the MAESTRI
+#    and literature parks); a pair raises pooled F1 only if documented more often than F1 / 2
+#    (~0.3). Nothing fitted; figures before/after in docs/matching-quality.md (third receivers).
 SAME_TRADE_KEPT = 2
 
 
