@@ -1193,19 +1193,24 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
                                  pair_filter, weights)
         score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
-        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
-                           None if o_part_of is None else o_part_of[cands.offer_idx],
-                           None if n_trade_of is None else n_trade_of[cands.need_idx])
+        args = (o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx], terms["score"],
+                terms["plausibility"], threshold, cap, by_plausibility,
+                None if o_part_of is None else o_part_of[cands.offer_idx])
+        sel = select_pairs(*args, None if n_trade_of is None else n_trade_of[cands.need_idx])
+        # What is shown of an offer is read from its best ``cap`` receivers (past the second, a
+        # repeated activity ends the list: selection.SAME_TRADE_KEPT), so proving those proves it:
+        # the proof reads the selection without that rule.
+        top = sel if n_trade_of is None else select_pairs(*args)
+        flows_top = o_flow_of[cands.offer_idx[top]]
         flows_sel = o_flow_of[cands.offer_idx[sel]]
         # An offer short of ``cap`` receivers because of the relative cut (selection.RELATIVE_CUT)
         # is proven too when what was left out lies below that cut.
         floor = None
         if by_plausibility and selection.RELATIVE_CUT > 0 and sel.size:
             floor = np.full(n_flows, -np.inf)
-            np.maximum.at(floor, flows_sel, score[sel])
+            np.maximum.at(floor, flows_top, score[top])
             floor = np.where(np.isfinite(floor), floor_of(floor, threshold), -np.inf)
-        short = _unproven(o_flow_of, pending, cut, flows_sel, score[sel], cap, floor)
+        short = _unproven(o_flow_of, pending, cut, flows_top, score[top], cap, floor)
         if o_part_of is not None and np.any(o_part_of):
             # An offer listing materials cuts per material (selection.select_default): only a search
             # that left out nothing above the threshold proves its selection.
