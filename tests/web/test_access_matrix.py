@@ -189,7 +189,7 @@ PAGES = {
     "flow-create": Route(get=LOGGED, post=SEE_A, data=_flow_post),
     "flow-edit": Route(args=_flow_a, get=SEE_A, post=SEE_A,
                        data=lambda w: {**_flow_post(w), "direction": "need", "label": "Cendres (modifié)"}),
-    "flow-delete": Route(args=_flow_a, post=SEE_A),
+    "flow-delete": Route(args=_flow_a, get=SEE_A, post=SEE_A),  # GET: the confirmation, what would be lost
     # Another company's member: an import job that refuses the row naming A (its page says which), nothing written.
     "flow-import": Route(get=LOGGED, post=SEE_A, data=_upload, write_refused=(302, 403)),
     "flow-import-template": Route(args=lambda w: ["csv"], get=LOGGED),  # each persona's own sites only

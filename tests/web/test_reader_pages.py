@@ -363,3 +363,47 @@ def test_a_label_and_its_value_are_joined_as_each_language_writes_them(world, as
     client.cookies["django_language"] = "en"
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.search(r"<h1>Synergy: [^<]+</h1>", english) and "Synergy :" not in english
+
+
+def test_deleting_a_flow_first_says_which_synergies_go_with_it(world, as_persona):
+    from boucle.flows.models import Flow
+    from boucle.matching import lifecycle
+    from boucle.matching.models import Synergy
+
+    need = world.flows["a_need_ash"]  # two synergies rest on it: "ab" and "ca"
+    Synergy.objects.filter(pk=world.synergies["ab"].pk).update(status=lifecycle.IN_DISCUSSION)
+    client = as_persona("member_a")
+    listing = client.get(reverse("site-flows", args=[need.site_id])).content.decode()
+    assert f'href="{reverse("flow-delete", args=[need.pk])}"' in listing  # a link to the question, not a delete
+    page = _text(client.get(reverse("flow-delete", args=[need.pk])))
+    assert "Supprimer ce flux ?" in page
+    assert "Ses 2 synergies seront supprimées avec leur historique." in page
+    assert "Dont 1 déjà engagée au-delà de la suggestion" in page
+    assert Flow.objects.filter(pk=need.pk).exists()  # reading the question deletes nothing
+    response = client.post(reverse("flow-delete", args=[need.pk]))
+    assert response.status_code == 302 and not Flow.objects.filter(pk=need.pk).exists()
+
+
+def test_a_supplier_search_from_a_flow_names_the_material_leaves_out_one_s_own_site_and_says_when_none(
+        world, as_persona):
+    client = as_persona("member_a")
+    a = world.sites["A"]
+    page = client.get(reverse("sourcing-search"), {"mode": "material", "q": "fly_ash", "near": f"site:{a.site_id}",
+                                                   "radius_km": "50"}).content.decode()
+    assert 'value="fly_ash"' not in page and 'value="Cendres volantes de charbon"' in page
+    assert "Alphaciment" not in page.split("<table>")[1]  # the searching site is not its own supplier
+    assert "Bravotherm" in page or "Dont 1 entreprise anonyme" in page  # the fly-ash offer 6 km away is
+    empty = _text(client.get(reverse("sourcing-search"), {"mode": "naf", "q": "17",  # paper: Charliepap, 290 km
+                                                         "near": f"site:{a.site_id}", "radius_km": "5"}))
+    assert "Aucun établissement à moins de 5 km pour ce critère." in empty and "Liste restreinte" not in empty
+
+
+def test_a_supplier_search_from_a_flow_says_around_which_site_in_words(world, as_persona):
+    """The flow's link searches around ``site:<identifier>``: its member reads the site's name, never the key;
+    another company, who does not see the site, keeps the field as typed (nothing about the site is told)."""
+    a = world.sites["A"]
+    query = {"mode": "material", "q": "fly_ash", "near": f"site:{a.site_id}", "radius_km": "50"}
+    own = _text(as_persona("member_a").get(reverse("sourcing-search"), query))
+    assert f"Autour de {a.name}" in own and f"site:{a.site_id}" not in own and "autre lieu" in own
+    other = as_persona("member_b").get(reverse("sourcing-search"), query).content.decode()
+    assert a.name not in other.split("<form")[1].split("</form>")[0]

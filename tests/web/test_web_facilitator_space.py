@@ -68,6 +68,8 @@ def test_introducing_parties_mails_both_companies_without_names(world, as_person
     for message in mail.outbox:
         text = message.subject + message.body
         assert "Cendres volantes de charbon" in text and f"/synergies/{syn.pk}/" in text
+        # the material follows a colon: a label with its own brackets (« Laitier (LD) ») never reads « ((…)) »
+        assert message.subject.endswith("Une synergie vous est proposée : Cendres volantes de charbon")
         assert not any(s in text for s in world.secrets["A"] + world.secrets["B"])
 
 

@@ -44,7 +44,9 @@ def pipeline_inputs(sites):
                                                                    "name"))
     site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity, name=name)
                for _pk, sid, lat, lon, naf, activity, name in site_rows]
-    flows = fetch_rows(Flow.objects.filter(site__in=sites).values_list(
+    # In the order of their keys, not sorted by site name (the model's order): the output does not depend on the
+    # input's order, and the sort costs a region's 200,000 flows a tenth of the read.
+    flows = fetch_rows(Flow.objects.filter(site__in=sites).order_by("pk").values_list(
         "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
         "temperature_c", "hazardous", "current_route", "material_class", "material_confidence"))
     corrected = set(Correction.objects.filter(flow__isnull=False, field="material_class").values_list("flow_id", flat=True))

@@ -9,6 +9,8 @@ values are words in their language, and an XLSX lists each header with its stabl
 
 from __future__ import annotations
 
+import math
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +29,7 @@ HEADERS = {
     "basis": gettext_lazy("base du chiffre"),
     "unit": gettext_lazy("unité"),
     "value": gettext_lazy("valeur"),
+    "source": gettext_lazy("source (registre)"),
     # flows
     "flow_id": gettext_lazy("n° du flux"),
     "label": gettext_lazy("libellé"),
@@ -43,7 +46,7 @@ HEADERS = {
     "lat": gettext_lazy("latitude"),
     "lon": gettext_lazy("longitude"),
     "hazardous": gettext_lazy("dangereux"),
-    "declared_total": gettext_lazy("total annuel toutes natures (information, pas une offre)"),
+    "declared_total": gettext_lazy("total annuel sur plusieurs déchets (information, pas une offre)"),
     # synergies
     "synergy_id": gettext_lazy("n° de la synergie"),
     "offer_site": gettext_lazy("site de l'offre"),
@@ -80,8 +83,8 @@ INDICATORS = {
     "eur_saved": gettext_lazy("euros économisés par an"),
     "water_m3": gettext_lazy("eau réutilisée (m³/an)"),
     "mwh": gettext_lazy("énergie échangée (MWh/an)"),
-    "declared_total_quantity": gettext_lazy("déchets déclarés en total annuel, toutes natures (quantité par an)"),
-    "declared_total_flows": gettext_lazy("déchets déclarés en total annuel, toutes natures (déclarations)"),
+    "declared_total_quantity": gettext_lazy("déchets déclarés en total annuel (quantité par an)"),
+    "declared_total_flows": gettext_lazy("déchets déclarés en total annuel (déclarations)"),
     "needs": gettext_lazy("besoins déclarés"),
     "needs_with_local_source": gettext_lazy("besoins avec une source à moins de 200 km"),
     "local_sourcing_share": gettext_lazy("part des besoins avec une source à moins de 200 km"),
@@ -130,6 +133,8 @@ def csv_number(value, french: bool):
     French; anything else unchanged."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
+    if isinstance(value, float) and math.isfinite(value):
+        value = float(f"{value:.12g}")  # a sum of floats prints 12830,000000000004: twelve digits say what was declared
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     text = repr(value) if isinstance(value, float) else str(value)

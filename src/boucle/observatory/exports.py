@@ -21,8 +21,12 @@ from . import geo, queries
 from . import indicators as ind
 
 SCHEMA_VERSION = queries.SCHEMA_VERSION
+# ``hazardous`` and ``source`` (schema 3.1) come last so a reader of the 3.0 columns by position still works.
 INDICATOR_COLUMNS = ["schema_version", "territory_level", "territory_code", "territory_name", "period",
-                     "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value"]
+                     "indicator", "direction", "kind", "material_class", "status", "basis", "unit", "value",
+                     "hazardous", "source"]
+_DIMENSIONS = [c for c in INDICATOR_COLUMNS[6:] if c != "value"]
+_HAZARDOUS = {"hazardous": True, "non_hazardous": False, "": None}
 FLOW_COLUMNS = ["flow_id", "direction", "kind", "label", "material_class", "ewc", "quantity_per_year", "unit",
                 "illustrative", "confidential", "site_id", "site_name", "company", "naf", "commune", "epci", "lat",
                 "lon", "hazardous", "declared_total"]
@@ -70,7 +74,7 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
             "territory_name": name, "period": doc.get("period") or ""}
 
     def row(indicator, value, **dims):
-        return {**base, "indicator": indicator, **{c: dims.get(c, "") for c in INDICATOR_COLUMNS[6:12]},
+        return {**base, "indicator": indicator, **{c: dims.get(c, "") for c in _DIMENSIONS},
                 "value": "" if value is None else value}
 
     rows = []
@@ -82,8 +86,10 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
     for f in doc["flows_by_kind"]:
         rows.append(row("declared_quantity", f["quantity"], direction=f["direction"], kind=f["kind"], unit=f["unit"]))
     for f in doc.get("declared_totals", []):
-        rows.append(row("declared_total_quantity", f["quantity"], unit=f["unit"]))
-        rows.append(row("declared_total_flows", f["flows"], unit=f["unit"]))
+        # .get: a document cached by the previous release (shared cache, one hour) has neither key
+        dims = {"unit": f["unit"], "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", "")}
+        rows.append(row("declared_total_quantity", f["quantity"], **dims))
+        rows.append(row("declared_total_flows", f["flows"], **dims))
     for status, n in doc["synergies"]["by_status"].items():
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:
@@ -256,15 +262,26 @@ def export_records(ref, what: str, fmt: str, public: bool, user=None, readable: 
 HIDDEN_END_GRID_DEG = 0.2
 
 
+def _end(user, site) -> tuple[float | None, float | None]:
+    """Where a line ends: ``accounts.access.point_shown`` (exact for a site the reader sees in full, ≈ 100 m for
+    a company that chose to be public), else the centre of a ``HIDDEN_END_GRID_DEG`` cell."""
+    from boucle.accounts.access import point_shown
+
+    if user is None:
+        return site.lat, site.lon
+    lat, lon = point_shown(user, site)
+    return (lat, lon) if lat is not None else coarse.grid_point(site.lat, site.lon, HIDDEN_END_GRID_DEG)
+
+
 def synergy_lines(ref, rows, user=None):
     from boucle.matching.models import Synergy
 
     coords = {s.pk: (s.offer.site, s.need_site) for s in Synergy.objects.filter(pk__in=[r["synergy_id"] for r in rows])
-              .select_related("offer__site__commune", "need_site__commune")}
+              .select_related("offer__site__commune", "offer__site__company", "need_site__commune",
+                                     "need_site__company")}
     out = []
     for r in rows:
-        ends = [(site.lat, site.lon) if _sees(user, site) else coarse.grid_point(site.lat, site.lon, HIDDEN_END_GRID_DEG)
-                for site in coords[r["synergy_id"]]]
+        ends = [_end(user, site) for site in coords[r["synergy_id"]]]
         (a_lat, a_lon), (b_lat, b_lon) = ends
         geometry = None
         if None not in (a_lat, a_lon, b_lat, b_lon):

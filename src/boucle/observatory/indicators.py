@@ -21,8 +21,9 @@ A key is a tuple whose first item names the family:
 * ``("needs", "total" | "local")`` needs, and needs with a synergy, a candidate
   offer or a directory establishment that usually produces the material (other than the need's
   own site; ``sourcing.services.needs_with_source``) within the sourcing radius;
-* ``("declared_total_q" | "declared_total_n", unit)`` yearly totals over several wastes (``Flow.declared_total``,
-  iREP's « Déchets dangereux (total déclaré) »): information about a site, never an offer, so kept out of
+* ``("declared_total_q" | "declared_total_n", hazard, unit, source)`` yearly totals over several wastes
+  (``Flow.declared_total``, iREP's « Déchets dangereux (total déclaré) »), per hazard (``totals.HAZARDS``) and
+  register named in the label (``totals.source_of``): information about a site, never an offer, so kept out of
   ``flow_q`` and ``direction_n``;
 * ``("companies", "declaring" | "in_synergies" | "with_sites")`` distinct companies (``DISTINCT``);
   ``("sites",)`` open sites; ``("direction_n", direction)`` flows per direction.
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .disclosure import disclose
+from .totals import HAZARDS
 
 DISTINCT = {"companies"}
 FUNNEL = ("suggested", "contacted", "in_discussion", "trial", "running")
@@ -297,9 +299,11 @@ def present(figures: dict[tuple, Figure], public: bool) -> dict:
                       "with_sites": val(("companies", "with_sites"))},
         "sites": val(("sites",)),
         "flow_counts": {"offer": val(("direction_n", "offer")), "need": val(("direction_n", "need"))},
-        "declared_totals": [{"unit": k[1], "quantity": val(k), "flows": val(("declared_total_n", k[1])),
-                             "companies": count(k)}
-                            for k in sorted(k for k in figures if k[0] == "declared_total_q")],
+        # hazardous first, then non-hazardous, then totals that say neither; never one sum over them
+        "declared_totals": [{"hazard": k[1], "unit": k[2], "source": k[3], "quantity": val(k),
+                             "flows": val(("declared_total_n", *k[1:])), "companies": count(k)}
+                            for k in sorted((k for k in figures if k[0] == "declared_total_q"),
+                                            key=lambda k: (HAZARDS.index(k[1]), k[2], k[3]))],
     }
 
 

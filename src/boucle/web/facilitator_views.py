@@ -150,7 +150,7 @@ def introduce(request, synergy) -> int:
 
     companies = {synergy.offer.site.company_id, synergy.need_site.company_id}
     people = get_user_model().objects.filter(memberships__company_id__in=companies, is_active=True).distinct()
-    subject = _("Une synergie vous est proposée (%(material)s)") % {
+    subject = _("Une synergie vous est proposée : %(material)s") % {
         "material": material_label(synergy.material_class)}
     body = _("L'animatrice ou l'animateur de votre territoire vous met en relation pour cette synergie. "
              "Dites si vous êtes intéressé : vos coordonnées ne sont dévoilées à l'autre entreprise que si "

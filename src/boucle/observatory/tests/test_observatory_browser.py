@@ -129,3 +129,20 @@ def test_observatory_browser_public_map_renders(reference, obs_world, live_serve
         assert page.locator("#obs-map svg path").count() > 0
         _legend_has_units(page, ("entreprises", "companies"), ("secret statistique", "statistical confidentiality"))  # « ≤ 12 entreprises »
         assert page.errors == []
+
+
+def test_observatory_browser_public_figures_read_one_line_each_on_a_phone(reference, obs_world, live_server):
+    """On a phone each intercommunality is a card; a figure and its label share one line, so the ~90 cards of a
+    region stay a page to scroll, not 36 000 pixels."""
+    with browse(live_server) as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/observatoire/")
+        page.wait_for_selector("#obs-public-table.responsive", timeout=20000)
+        cells = page.evaluate("""() => [...document.querySelectorAll('#obs-public-table tbody tr:first-child td.num')]
+            .map(td => [td.getBoundingClientRect().height, parseFloat(getComputedStyle(td).lineHeight)
+                        || parseFloat(getComputedStyle(td).fontSize) * 1.5])""")
+        assert len(cells) >= 5
+        # a label above its value takes two lines or more per figure; side by side, one (a long label may wrap)
+        assert sum(height for height, _ in cells) / len(cells) < 1.9 * cells[0][1], cells
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.errors == []

@@ -29,7 +29,7 @@ def test_observatory_export_indicators_csv_is_long_and_versioned(obs_world, tmp_
     assert _run("export", "--territory", "region:32", "--what", "indicators", "--format", "csv",
                 "--output", str(out)) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert {r["schema_version"] for r in rows} == {"3.0"}
+    assert {r["schema_version"] for r in rows} == {"3.1"}
     region = [r for r in rows if r["territory_level"] == "region" and r["indicator"] == "declared_quantity"
               and r["kind"] == "material" and r["direction"] == "offer" and not r["material_class"]]
     assert float(region[0]["value"]) == 1200 + 5000 + 70000 + 300
@@ -41,7 +41,7 @@ def test_observatory_export_xlsx_opens(obs_world, tmp_path):
     out = tmp_path / "ind.xlsx"
     assert _run("export", "--territory", f"epci:{MEL}", "--format", "xlsx", "--output", str(out)) == 0
     wb = load_workbook(out)
-    assert wb["metadata"]["B1"].value == "3.0"
+    assert wb["metadata"]["B1"].value == "3.1"
     header = [c.value for c in wb["indicators"][1]]
     assert header[0] == "schema_version" and "value" in header
     assert wb["indicators"].max_row > 10
@@ -51,7 +51,7 @@ def test_observatory_export_geojson_has_valid_geometry_per_unit(obs_world, tmp_p
     out = tmp_path / "ind.geojson"
     assert _run("export", "--territory", "departement:62", "--format", "geojson", "--output", str(out)) == 0
     doc = json.loads(out.read_text())
-    assert doc["schema_version"] == "3.0" and doc["type"] == "FeatureCollection"
+    assert doc["schema_version"] == "3.1" and doc["type"] == "FeatureCollection"
     codes = {f["properties"]["code"] for f in doc["features"]}
     assert "200033579" in codes  # Arras
     for f in doc["features"]:
@@ -242,3 +242,12 @@ def test_the_synergy_download_names_the_relevance_as_the_pages_do(obs_world, cli
     body = _page_download(client, "/observatoire/territoire/region/32/export/synergies.csv").decode("utf-8")
     header = body[1:].split("\n", 1)[0].strip().split(";")
     assert "pertinence (0 à 1)" in header and "score" not in header, header
+
+
+def test_a_downloaded_csv_shows_the_declared_digits_not_the_float_noise_of_a_sum():
+    from boucle.observatory.columns import csv_number
+
+    # 12 830 t summed from several declarations reads 12830.000000000004 in binary floating point
+    assert csv_number(sum([0.1] * 3), True) == "0,3"
+    assert csv_number(12830.000000000004, True) == "12830"
+    assert csv_number(1308289.869, True) == "1308289,869" and csv_number(2.5, False) == "2.5"
