@@ -64,7 +64,7 @@ HEAT_CASCADE = (
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
                "water_cooling": 3, "water_treated_wastewater": 2, "water_irrigation": 2, "wastewater_nutrient_rich": 1,
-               "wastewater_industrial": 1, "landfill_leachate": 0}
+               "wastewater_industrial": 1}
 MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0}
 
 
@@ -718,7 +718,7 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
                  or deduced_from_flows(s, by_site.get(s.site_id, []))]
     if not described and not needs:
         return ["unknown_activity_around"]
-    if flow.hazardous:
+    if _hazard_said(flow).hazardous:
         classes = {k for k, _c in classify_flow(flow)}
         accepted = [hazardous_classes_accepted(s.naf_code, s.activity, s.name) for s in described]
         if not any(a is None or a & classes for a in accepted):
@@ -741,6 +741,25 @@ def _dissipated_heat(flow: FlowIn) -> bool:
     classes = [k for k, _c in classify_flow(flow)]
     return bool(classes) and flow.current_route in (None, "", "dissipation") \
         and all(k in materials and materials.get(k).flow_kind == "heat" for k in classes)
+
+
+@lru_cache(maxsize=65536)
+def _label_code_hazardous(label: str) -> bool:
+    """Whether a label quotes a List-of-Waste code that is hazardous (« Eaux de lavage (07 06 01*) »)."""
+    from boucle.materials.classify import ewc_in_label
+    from boucle.materials.taxonomy import ewc_table
+
+    code6 = ewc_in_label(label)
+    return code6 is not None and ewc_table()[code6][1]
+
+
+def _hazard_said(flow: FlowIn) -> FlowIn:
+    """The flow, hazardous when its label quotes a hazardous List-of-Waste code and no code of its own
+    says otherwise: hazard is a property of the code (Decision 2000/532/EC, the entries marked *), and
+    the label's code already decides its class (materials.classify.classify_label)."""
+    if flow.hazardous or flow.ewc_code or not flow.label or not _label_code_hazardous(flow.label):
+        return flow
+    return replace(flow, hazardous=True)
 
 
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
@@ -1701,6 +1720,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         threshold = 0.0 if top is not None or per_need is not None else DEFAULT_THRESHOLD
     keys, _ = _classes()
     cidx = {k: i for i, k in enumerate(keys)}
+    flows = [_hazard_said(f) for f in flows]
     site_pos = {s.site_id: i for i, s in enumerate(sites)}
     sites_arr = eng.Sites(np.array([s.lat for s in sites], dtype=float), np.array([s.lon for s in sites], dtype=float))
     flows_by_id = {f.flow_id: f for f in flows}
