@@ -88,9 +88,9 @@ MANUAL = {
     "170401": "copper_scrap", "170402": "aluminium_scrap", "170403": "lead_scrap",
     "170404": "zinc_scrap", "170405": "steel_scrap", "170406": "non_ferrous_mixed_scrap",
     "170407": "mixed_metals_scrap", "170409": "mixed_metals_scrap",
-    "190102": "steel_scrap", "190106": "wastewater_industrial", "190110": "spent_activated_carbon",
+    "190102": "steel_scrap", "190106": "aqueous_liquid_waste", "190110": "spent_activated_carbon",
     "190203": "mixed_industrial_waste", "190207": "waste_oil", "190208": "spent_solvents",
-    "190401": "incineration_bottom_ash", "190404": "wastewater_industrial",
+    "190401": "incineration_bottom_ash", "190404": "aqueous_liquid_waste",
     "190503": "compost", "190809": "grease_trap_waste", "190810": "oily_sludge",
     "190899": "sewage_sludge", "190901": "screenings_grit",
     "191001": "steel_scrap", "191002": "non_ferrous_mixed_scrap",
@@ -130,8 +130,11 @@ KEYWORDS: list[tuple[tuple[str, ...], str, str]] = [
      r"halogenated solvents", "spent_solvents_halogenated"),
     (("",), r"organic solvents, washing liquids|other solvents|containing other solvents",
      "spent_solvents"),
+    # aqueous washing liquids, mother liquors, rinsing liquids and concentrates are liquid wastes sent
+    # by tanker to physico-chemical treatment or incineration (EU BREF WT 2018, 2.3.3 and 4.3: treatment
+    # of water-based liquid waste), not a site's effluent to its sewer: they are no water to reuse
     (("07", "12", "16", "19"), r"aqueous (?:washing|liquid|rinsing|concentrates)",
-     "wastewater_industrial"),
+     "aqueous_liquid_waste"),
     (("",), r"still bottoms|reaction residues", "chemical_waste_other"),
     (("07",), r"filter cakes and spent absorbents", "filter_cakes"),
     (("",), r"\bcatalysts?\b", "spent_catalysts"),
@@ -180,7 +183,7 @@ KEYWORDS: list[tuple[tuple[str, ...], str, str]] = [
     (("1011", "1012", "1013"), r"dust|gas treatment|flue-gas", "kiln_dust"),
     (("10",), r"dust|particulates|gas treatment|gas cleaning", "metallurgical_dust"),
     # surface treatment of metals
-    (("1101",), r"rinsing|eluate", "wastewater_industrial"),
+    (("1101",), r"rinsing|eluate", "aqueous_liquid_waste"),
     (("1101",), r"degreasing", "chemical_waste_other"),
     (("1101", "1102"), r"sludges|filter cakes|hydrometallurg", "metal_hydroxide_sludge"),
     (("1103",), r"", "chemical_waste_other"),
@@ -238,7 +241,7 @@ KEYWORDS: list[tuple[tuple[str, ...], str, str]] = [
     (("1912",), r"other wastes", "sorting_residues"),
     (("1913",), r"solid wastes", "soil_stones"),
     (("1913",), r"sludges", "industrial_wwtp_sludge"),
-    (("1913",), r"aqueous", "wastewater_industrial"),
+    (("1913",), r"aqueous", "aqueous_liquid_waste"),
     # municipal
     (("2001",), r"clothes|textiles", "textiles"),
     (("2001",), r"photochemicals", "photographic_chemicals"),

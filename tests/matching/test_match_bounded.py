@@ -86,7 +86,8 @@ def test_ranking_mode_and_a_small_radius_equal_the_full_enumeration(seed, guess)
 
 def test_many_identical_receivers_are_cut_by_site_and_flow_ids():
     """Twenty identical cement works on one spot: the search must widen past its first guess and
-    keep the receivers with the smallest ids, as the enumeration does."""
+    keep the receivers with the smallest ids, as the enumeration does (three: a third cement works
+    exactly as plausible as the first two is a tie, which selection.SAME_TRADE_KEPT does not split)."""
     sites = [SiteIn("steel", 50.0, 3.0, "24.10Z")] + [SiteIn(f"cem{i:02d}", 50.1, 3.0, "23.51Z") for i in range(20)]
     flows = [FlowIn("slag", "steel", "offer", label="laitier de haut fourneau", quantity_t=500.0)]
     got = shown(sites, flows, 3)

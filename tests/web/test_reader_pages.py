@@ -392,7 +392,18 @@ def test_a_supplier_search_from_a_flow_names_the_material_leaves_out_one_s_own_s
                                                    "radius_km": "50"}).content.decode()
     assert 'value="fly_ash"' not in page and 'value="Cendres volantes de charbon"' in page
     assert "Alphaciment" not in page.split("<table>")[1]  # the searching site is not its own supplier
-    assert "Bravotherm" in page or "Entreprise anonyme" in page  # the fly-ash offer 6 km away is
+    assert "Bravotherm" in page or "Dont 1 entreprise anonyme" in page  # the fly-ash offer 6 km away is
     empty = _text(client.get(reverse("sourcing-search"), {"mode": "naf", "q": "17",  # paper: Charliepap, 290 km
                                                          "near": f"site:{a.site_id}", "radius_km": "5"}))
     assert "Aucun établissement à moins de 5 km pour ce critère." in empty and "Liste restreinte" not in empty
+
+
+def test_a_supplier_search_from_a_flow_says_around_which_site_in_words(world, as_persona):
+    """The flow's link searches around ``site:<identifier>``: its member reads the site's name, never the key;
+    another company, who does not see the site, keeps the field as typed (nothing about the site is told)."""
+    a = world.sites["A"]
+    query = {"mode": "material", "q": "fly_ash", "near": f"site:{a.site_id}", "radius_km": "50"}
+    own = _text(as_persona("member_a").get(reverse("sourcing-search"), query))
+    assert f"Autour de {a.name}" in own and f"site:{a.site_id}" not in own and "autre lieu" in own
+    other = as_persona("member_b").get(reverse("sourcing-search"), query).content.decode()
+    assert a.name not in other.split("<form")[1].split("</form>")[0]

@@ -52,7 +52,7 @@ PAGE = "/fournisseurs/?mode=naf&q=23.51&near=50.63,3.06&radius_km=50"
 
 def test_page_shows_results_by_persona_and_map_data(world, as_persona):
     body = as_persona("member_b").get(PAGE).content.decode()
-    assert "Entreprise anonyme" in body and "Alphaciment" not in body and "sourcing-markers" in body
+    assert "Entreprises anonymes" in body and "Alphaciment" not in body and "sourcing-markers" in body
     assert "Usine Alphaciment" in as_persona("facilitator_t").get(PAGE).content.decode()
     assert as_persona("anonymous").get(PAGE).status_code == 302
 

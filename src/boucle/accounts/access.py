@@ -126,6 +126,27 @@ def can_see_site(user, site) -> bool:
     return commune is not None and any(_in_territory(commune, level, code) for level, code in facilitations)
 
 
+def point_shown(user, site, *, revealed: bool = False, public: bool | None = None) -> tuple[float | None, float | None]:
+    """Where ``site`` is placed for ``user``: the one rule of every page, map payload, API and export.
+
+    - exact to whoever sees it in full (``can_see_site``) and, with ``revealed``, to the other party of a
+      synergy whose both sides agreed to meet;
+    - to ``coarse.PUBLIC_DECIMALS`` (≈ 100 m) when it is shown by name to others (``public``: by default,
+      its company chose to be public; a directory entry in the suppliers search);
+    - otherwise nowhere, (None, None): a page that must still draw it uses a coarse cell of its own
+      (``coarse.hidden_point``, ``coarse.grid_point``), never a finer point.
+    """
+    from boucle.territories.coarse import public_point
+
+    if site.lat is None or site.lon is None:
+        return None, None
+    if revealed or can_see_site(user, site):
+        return site.lat, site.lon
+    if site.company.published if public is None else public:
+        return public_point(site.lat, site.lon)
+    return None, None
+
+
 def can_edit_site(user, site) -> bool:
     """Members edit their company's flows; facilitators edit within their territory (workshop mode)."""
     return can_see_site(user, site)

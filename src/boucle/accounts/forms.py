@@ -23,9 +23,13 @@ class InvitationForm(forms.Form):
 class SignupForm(SetPasswordForm):
     """Account creation from an invitation: the address comes from the signed link."""
 
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False,
+                                help_text=_("Montrés dans les historiques à qui voit votre entreprise ; sans nom : « un "
+                                            "membre de l'entreprise », jamais votre identifiant."))
     username = forms.RegexField(label=_("Identifiant"), max_length=150, regex=r"^[\w.@+-]+$")
 
-    field_order = ["username", "new_password1", "new_password2"]
+    field_order = ["first_name", "last_name", "username", "new_password1", "new_password2"]
 
     def clean_username(self):
         name = self.cleaned_data["username"]

@@ -99,6 +99,8 @@ def accept_invitation(request, token):
         with transaction.atomic():
             user = form.user
             user.username = form.cleaned_data["username"]
+            user.first_name = form.cleaned_data["first_name"].strip()
+            user.last_name = form.cleaned_data["last_name"].strip()
             form.save()
             if not invitation.use(user):
                 transaction.set_rollback(True)

@@ -441,7 +441,7 @@ def _report(job: Job, report):
 
     p = job.parameters
     report(20, STEPS["report_building"])
-    html = render_html(resolve(job.territory), p["period"])
+    html = render_html(resolve(job.territory), p["period"], user=job.requested_by)
     name = f"rapport-{job.territory.replace(':', '-')}{EXTENSIONS[p['format']]}"
     if p["format"] == "html":
         data = html.encode("utf-8")

@@ -216,16 +216,3 @@ def allocate_what_if(
     if max_distance_km is not None:
         ok &= np.asarray(arc_distance_km, dtype=np.float64) <= max_distance_km
     return allocate(supply_t, demand_t, arcs_from, arcs_to, np.where(ok, value, 0.0), **kwargs)
-
-
-def arcs_from_candidates(cands, offers, needs, impact_fn=None, value_key: str = "co2e_avoided_t"):
-    """Arcs for :func:`allocate` from matching candidates: the value per tonne
-    is the impact of moving one tonne over the candidate's distance (impact
-    models are linear in tonnes), weighted by the class compatibility.
-    Returns (supply_t, demand_t, arcs_from, arcs_to, value_per_t)."""
-    from .scoring import default_impact
-
-    impact_fn = impact_fn or default_impact
-    per_t = impact_fn(material_idx=offers.cls[cands.offer_idx], quantity_t=np.ones(len(cands)), distance_km=cands.distance_km)
-    value = np.nan_to_num(np.asarray(per_t[value_key], dtype=np.float64), nan=0.0) * cands.compat_weight
-    return offers.quantity_t, needs.quantity_t, cands.offer_idx, cands.need_idx, value

@@ -217,6 +217,7 @@ class Scored:
     arrays: tuple | None = None  # the candidates as the selection's arrays, built once
     cache: dict = field(default_factory=dict)
     parts: dict = field(default_factory=dict)  # (offer, site) -> material of a listing label, 0 if none
+    trades: dict = field(default_factory=dict)  # (offer, site) -> receiving activity of its pair, None if declared
 
 
 def score_case(case: Case) -> Scored:
@@ -226,6 +227,7 @@ def score_case(case: Case) -> Scored:
         key = (p.offer_flow_id, p.need_site_id)
         if (p.plausibility, p.score) > out.candidates.get(key, (0.0, 0.0)):
             out.candidates[key] = (p.plausibility, p.score)
+            out.trades[key] = p.explanation.get("receiver_activity")
             part = p.explanation.get("offer_component")
             if part and (p.offer_flow_id, part) not in parts:
                 parts[(p.offer_flow_id, part)] = 1 + sum(1 for o, _ in parts if o == p.offer_flow_id)
@@ -243,11 +245,14 @@ def shown(s: Scored, threshold: float, max_per_offer: int | None = MAX_RECEIVERS
         offer_rank = {o: i for i, o in enumerate(sorted({k[0] for k in keys}))}
         site_rank = {k: i for i, k in enumerate(sorted({k[1] for k in keys}))}
         vals = np.array([s.candidates[k] for k in keys])
+        trade_rank: dict = {}
+        trade = [-1 if s.trades.get(k) is None else trade_rank.setdefault(s.trades[k], len(trade_rank)) for k in keys]
         s.arrays = (keys, np.array([offer_rank[k[0]] for k in keys]), vals[:, 0], vals[:, 1],
-                    np.array([site_rank[k[1]] for k in keys]), np.array([s.parts.get(k, 0) for k in keys]))
-    keys, offer, plaus, score, tie, part = s.arrays
+                    np.array([site_rank[k[1]] for k in keys]), np.array([s.parts.get(k, 0) for k in keys]),
+                    np.array(trade, dtype=np.int64))
+    keys, offer, plaus, score, tie, part, trade = s.arrays
     pos = select_default(offer, plaus, score, threshold=threshold, max_per_offer=max_per_offer, tie=tie,
-                         relative=relative, part=part)
+                         relative=relative, part=part, trade=trade)
     return {keys[i] for i in pos.tolist()}
 
 

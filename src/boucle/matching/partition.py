@@ -103,6 +103,8 @@ class Problem:
     o_part_of: np.ndarray | None = None
     # The stated uses (pipeline.use_filter): per offer row and per need row, or None.
     uses: tuple | None = None
+    # Per need row, its receiving activity (pipeline.trade_numbers), or None.
+    n_trade_of: np.ndarray | None = None
 
     _ARRAYS = ("o_flow_of", "n_site_of", "n_flow_of")
 
@@ -117,7 +119,7 @@ class Problem:
                   **{k: getattr(self, k) for k in self._ARRAYS}}
         if self.waste_op is not None:
             arrays["waste_op"] = self.waste_op
-        for name in ("n_unit", "searchable", "o_part_of"):
+        for name in ("n_unit", "searchable", "o_part_of", "n_trade_of"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
         if self.uses is not None:
@@ -144,7 +146,7 @@ class Problem:
                    meta["cap"], meta["by_plausibility"], ScoreWeights(**meta["weights"]), meta["exhaustive"],
                    vterms=_offer_terms(a), n_unit=a.get("n_unit"), searchable=a.get("searchable"),
                    per_need=meta.get("per_need"), o_part_of=a.get("o_part_of"),
-                   uses=(a["uses.o"], a["uses.n"]) if "uses.o" in a else None)
+                   uses=(a["uses.o"], a["uses.n"]) if "uses.o" in a else None, n_trade_of=a.get("n_trade_of"))
 
 
 def _offer_terms(arrays: dict):
@@ -380,7 +382,8 @@ def run_tile(spec: TileSpec, threads: int = 1) -> TileResult:
             np.asarray(p.n_flow_of)[n_rows], None if p.waste_op is None else np.asarray(p.waste_op),
             p.radius_km, p.threshold, p.cap, p.by_plausibility, p.weights, p.exhaustive, threads,
             gain=gain, search_rows=search, o_part_of=None if p.o_part_of is None else np.asarray(p.o_part_of)[o_rows],
-            uses=None if p.uses is None else (np.asarray(p.uses[0])[o_rows], np.asarray(p.uses[1])[n_rows]))
+            uses=None if p.uses is None else (np.asarray(p.uses[0])[o_rows], np.asarray(p.uses[1])[n_rows]),
+            n_trade_of=None if p.n_trade_of is None else np.asarray(p.n_trade_of)[n_rows])
         oi, ni = o_rows[cands.offer_idx[sel]], n_rows[cands.need_idx[sel]]
         km, w = cands.distance_km[sel], cands.compat_weight[sel]
         score, plaus = terms["score"][sel], terms["plausibility"][sel]

@@ -64,7 +64,7 @@ HEAT_CASCADE = (
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
                "water_cooling": 3, "water_treated_wastewater": 2, "water_irrigation": 2, "wastewater_nutrient_rich": 1,
-               "wastewater_industrial": 1, "landfill_leachate": 0}
+               "wastewater_industrial": 1}
 MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0}
 
 
@@ -718,7 +718,7 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
                  or deduced_from_flows(s, by_site.get(s.site_id, []))]
     if not described and not needs:
         return ["unknown_activity_around"]
-    if flow.hazardous:
+    if _hazard_said(flow).hazardous:
         classes = {k for k, _c in classify_flow(flow)}
         accepted = [hazardous_classes_accepted(s.naf_code, s.activity, s.name) for s in described]
         if not any(a is None or a & classes for a in accepted):
@@ -741,6 +741,25 @@ def _dissipated_heat(flow: FlowIn) -> bool:
     classes = [k for k, _c in classify_flow(flow)]
     return bool(classes) and flow.current_route in (None, "", "dissipation") \
         and all(k in materials and materials.get(k).flow_kind == "heat" for k in classes)
+
+
+@lru_cache(maxsize=65536)
+def _label_code_hazardous(label: str) -> bool:
+    """Whether a label quotes a List-of-Waste code that is hazardous (« Eaux de lavage (07 06 01*) »)."""
+    from boucle.materials.classify import ewc_in_label
+    from boucle.materials.taxonomy import ewc_table
+
+    code6 = ewc_in_label(label)
+    return code6 is not None and ewc_table()[code6][1]
+
+
+def _hazard_said(flow: FlowIn) -> FlowIn:
+    """The flow, hazardous when its label quotes a hazardous List-of-Waste code and no code of its own
+    says otherwise: hazard is a property of the code (Decision 2000/532/EC, the entries marked *), and
+    the label's code already decides its class (materials.classify.classify_label)."""
+    if flow.hazardous or flow.ewc_code or not flow.label or not _label_code_hazardous(flow.label):
+        return flow
+    return replace(flow, hazardous=True)
 
 
 def classify_flow(flow: FlowIn) -> list[tuple[str, float]]:
@@ -1024,7 +1043,7 @@ def _terms(cands: eng.Candidates, offers: eng.Offers, needs: eng.Needs, weights:
 
 def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray,
                  threshold: float, per_offer: int | None = None, by_plausibility: bool = False,
-                 o_part: np.ndarray | None = None) -> np.ndarray:
+                 o_part: np.ndarray | None = None, n_trade: np.ndarray | None = None) -> np.ndarray:
     """Positions of the candidate pairs a user sees, best first: plausibility at least
     ``threshold``; one proposal per (offer flow, receiving site, need flow) -- several classes of
     an offer or several inferred needs of a site are one suggestion -- its best pair; an inferred
@@ -1032,7 +1051,8 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
     ``per_offer`` receivers per offer flow, best score first (``by_plausibility``: the default
     output's ``selection.select_default``, most plausible first). Ties never depend on input order:
     ``o_flow``, ``n_site`` and ``n_flow`` (-1: inferred) are ranks of the ids; among exact
-    duplicates the first pair in ``(need, offer)`` order wins."""
+    duplicates the first pair in ``(need, offer)`` order wins. ``n_trade``: the receiving activity
+    of each pair (:func:`trade_numbers`) the default output reads past the second receiver."""
     # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
     live = np.flatnonzero(plaus >= threshold)
     # (offer flow, receiving site, need flow) as one integer when it fits: fewer sort keys.
@@ -1060,7 +1080,8 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
         sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
     if per_offer is not None and by_plausibility:
         pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
-                             tie=np.arange(sel.size), part=None if o_part is None else o_part[sel])
+                             tie=np.arange(sel.size), part=None if o_part is None else o_part[sel],
+                             trade=None if n_trade is None else n_trade[sel])
         sel = sel[np.sort(pos)]  # restore the global best-first order
     elif per_offer is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
@@ -1152,7 +1173,7 @@ FIRST_GUESS = (1, 3)
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
                        pair_filter, by_plausibility, rows=None, threads: int = -1, o_part_of=None, apart=None,
-                       reach_km=None):
+                       n_trade_of=None, reach_km=None):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -1205,18 +1226,24 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
                                  pair_filter, weights)
         score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
-        sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
-                           terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
-                           None if o_part_of is None else o_part_of[cands.offer_idx])
+        args = (o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx], terms["score"],
+                terms["plausibility"], threshold, cap, by_plausibility,
+                None if o_part_of is None else o_part_of[cands.offer_idx])
+        sel = select_pairs(*args, None if n_trade_of is None else n_trade_of[cands.need_idx])
+        # What is shown of an offer is read from its best ``cap`` receivers (past the second, a
+        # repeated activity ends the list: selection.SAME_TRADE_KEPT), so proving those proves it:
+        # the proof reads the selection without that rule.
+        top = sel if n_trade_of is None else select_pairs(*args)
+        flows_top = o_flow_of[cands.offer_idx[top]]
         flows_sel = o_flow_of[cands.offer_idx[sel]]
         # An offer short of ``cap`` receivers because of the relative cut (selection.RELATIVE_CUT)
         # is proven too when what was left out lies below that cut.
         floor = None
         if by_plausibility and selection.RELATIVE_CUT > 0 and sel.size:
             floor = np.full(n_flows, -np.inf)
-            np.maximum.at(floor, flows_sel, score[sel])
+            np.maximum.at(floor, flows_top, score[top])
             floor = np.where(np.isfinite(floor), floor_of(floor, threshold), -np.inf)
-        short = _unproven(o_flow_of, pending, cut, flows_sel, score[sel], cap, floor)
+        short = _unproven(o_flow_of, pending, cut, flows_top, score[top], cap, floor)
         if o_part_of is not None and np.any(o_part_of):
             # An offer listing materials cuts per material (selection.select_default): only a search
             # that left out nothing above the threshold proves its selection.
@@ -1241,8 +1268,19 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
-                       None if o_part_of is None else o_part_of[cands.offer_idx])
+                       None if o_part_of is None else o_part_of[cands.offer_idx],
+                       None if n_trade_of is None else n_trade_of[cands.need_idx])
     return cands, terms, sel
+
+
+def trade_numbers(n_rows: NeedRows) -> np.ndarray:
+    """Per need row, its receiving activity as a number (:meth:`NeedRows.receiver_activities`: the
+    activity whose rule makes the site a receiver), -1 for a declared need (its own use, never the
+    same as another's): what ``selection.select_default`` reads past an offer's second receiver."""
+    per_rule = [_receiver_activity(rule) for rule in n_rows.rules]
+    number = {a: i for i, a in enumerate(sorted({a for a in per_rule if a is not None}))}
+    code = np.array([number.get(a, -1) for a in per_rule] + [-1], dtype=np.int64)
+    return np.r_[np.full(len(n_rows.declared), -1, dtype=np.int64), code[n_rows.rule]]
 
 
 def _part_numbers(o_rows: list) -> np.ndarray | None:
@@ -1517,7 +1555,7 @@ def nearest_receivers(sites_arr, offers: eng.Offers, needs: eng.Needs, o_flow_of
 def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                   threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
                   exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None,
-                  uses=None):
+                  uses=None, n_trade_of=None):
     """The array part of :func:`propose_table`: candidates, their terms and the positions shown, best
     first (compiled bounded search over ``search_rows`` when a cap per offer is set, else every pair
     in reach), after the resale filter, ``gain`` (:func:`gain_filter`) and the stated uses (``uses``:
@@ -1529,14 +1567,15 @@ def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, was
     if bounded:
         return _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
                                   o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, search_rows, threads,
-                                  o_part_of, resale_flags(offers, needs, waste_op),
+                                  o_part_of, resale_flags(offers, needs, waste_op), n_trade_of,
                                   None if gain is None else gain.reach_km(len(offers)))
     cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
                                             radius_km=radius_km))
     terms = _terms(cands, offers, needs, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
-                       None if o_part_of is None else o_part_of[cands.offer_idx])
+                       None if o_part_of is None else o_part_of[cands.offer_idx],
+                       None if n_trade_of is None else n_trade_of[cands.need_idx])
     return cands, terms, sel
 
 
@@ -1723,6 +1762,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         threshold = 0.0 if top is not None or per_need is not None else DEFAULT_THRESHOLD
     keys, _ = _classes()
     cidx = {k: i for i, k in enumerate(keys)}
+    flows = [_hazard_said(f) for f in flows]
     site_pos = {s.site_id: i for i, s in enumerate(sites)}
     sites_arr = eng.Sites(np.array([s.lat for s in sites], dtype=float), np.array([s.lon for s in sites], dtype=float))
     flows_by_id = {f.flow_id: f for f in flows}
@@ -1865,6 +1905,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     n_site_of = site_rank[needs.site]
     # The material of a listing offer each row is for (1, 2, ...; 0: an offer of one material).
     o_part_of = _part_numbers(o_rows)
+    n_trade_of = trade_numbers(n_rows)
     # A sorted secondary material goes to a user of it, not from one recycler or waste operator to
     # the next (a declared need of a recycler still counts).
     waste_op = site_waste if inferred else None
@@ -1891,7 +1932,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
 
         problem = Problem(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km, threshold,
                           cap, by_plausibility, weights, exhaustive, vterms=vterms, n_unit=n_unit, searchable=searchable,
-                          per_need=per_need, o_part_of=o_part_of, uses=uses)
+                          per_need=per_need, o_part_of=o_part_of, uses=uses, n_trade_of=n_trade_of)
         cands, _score, _plaus = run_partitioned(problem, workers=workers).candidates()
         terms = _terms(cands, offers, needs, weights)
         sel = np.arange(len(cands))
@@ -1902,7 +1943,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     else:
         cands, terms, sel = select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op,
                                           radius_km, threshold, cap, by_plausibility, weights, exhaustive,
-                                          gain=gain, search_rows=searchable, o_part_of=o_part_of, uses=uses)
+                                          gain=gain, search_rows=searchable, o_part_of=o_part_of, uses=uses,
+                                          n_trade_of=n_trade_of)
     # The figures of the pairs shown, for the quantity the receiver can take (additionality.estimated_quantity).
     # After the selection: which pairs are shown, and in which order, does not depend on it -- except that a
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest

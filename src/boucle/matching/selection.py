@@ -8,7 +8,9 @@ the same rows, so it calls this function or reproduces it exactly:
    precision on documented exchanges, see ``DEFAULT_THRESHOLD``);
 2. per offer, at most ``max_per_offer`` receivers are shown: the most plausible ones, ties broken
    by the higher score (merit of the exchange), then by ``tie`` (stable input order when omitted),
-   and only those whose plausibility is at least ``RELATIVE_CUT`` times the offer's best.
+   and only those whose plausibility is at least ``RELATIVE_CUT`` times the offer's best;
+3. past the second, a receiver whose activity is already shown for the offer (``trade``) ends the
+   offer's list, unless it ties with a shown one (``SAME_TRADE_KEPT``).
 
 Rows are candidate (offer, receiving site, need) proposals already reduced to one per receiving
 site and need; an offer's key groups them.
@@ -41,12 +43,23 @@ MAX_RECEIVERS_PER_OFFER = 3
 #    same standing; with it the threshold can be lower, so an offer whose receivers are all
 #    inferred from words (no code) still shows its best ones.
 RELATIVE_CUT = 0.7
+# 4. beyond the first SAME_TRADE_KEPT receivers, a receiver is shown only if its receiving activity
+#    (the activity whose rule makes it a receiver, ``trade``) is not already shown for the offer:
+#    the first one that repeats a shown activity ends the offer's list. A third site of an activity
+#    already proposed twice is a weaker reading of the same use, not another use of the material
+#    (one exactly as plausible as a shown site of its activity is shown: a tie is not split by ids).
+#    Over the held-out protocol's 5 sets x 3 descriptions (main cb1f54c, shipped threshold and cut,
+#    blind literature cases left out), the third receivers shown of an activity already shown were
+#    documented in 7 of 48 (15 %), those of another activity in 28 of 121 (23 %; 33 % on the MAESTRI
+#    and literature parks); a pair raises pooled F1 only if documented more often than F1 / 2
+#    (~0.3). Nothing fitted; figures before/after in docs/matching-quality.md (third receivers).
+SAME_TRADE_KEPT = 2
 
 
 def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.ndarray, *,
                    threshold: float = DEFAULT_THRESHOLD, max_per_offer: int | None = MAX_RECEIVERS_PER_OFFER,
                    tie: np.ndarray | None = None, relative: float | None = None,
-                   part: np.ndarray | None = None) -> np.ndarray:
+                   part: np.ndarray | None = None, trade: np.ndarray | None = None) -> np.ndarray:
     """Positions of the rows shown, grouped by offer, each offer's rows best first
     (``relative``: the relative cut, ``RELATIVE_CUT`` when None).
 
@@ -55,7 +68,10 @@ def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.nd
     receiver with the best receiver of the same material, not of another one: the users of
     plastics are not weaker readings of the users of paper. The cap stays per offer, filled by
     plausibility (sharing it out among the materials, each one's best first, showed weak users of
-    a minor material before strong users of the main one: MAESTRI F1 0.528 -> 0.513)."""
+    a minor material before strong users of the main one: MAESTRI F1 0.528 -> 0.513).
+
+    ``trade`` (ints; negative: unknown, never a repeat): the receiving activity of each row. Beyond
+    ``SAME_TRADE_KEPT`` receivers, one whose activity is already shown for the offer ends its list."""
     relative = RELATIVE_CUT if relative is None else relative
     offer_key = np.asarray(offer_key)
     plausibility = np.asarray(plausibility, dtype=float)
@@ -90,7 +106,29 @@ def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.nd
     if max_per_offer is None:
         return order
     rank = np.arange(order.size) - np.repeat(start, size)
-    return order[rank < max_per_offer]
+    order, rank = order[rank < max_per_offer], rank[rank < max_per_offer]
+    if trade is None or max_per_offer <= SAME_TRADE_KEPT:
+        return order
+    return order[_new_trades(order, rank, np.asarray(trade), plausibility, max_per_offer)]
+
+
+def _new_trades(order: np.ndarray, rank: np.ndarray, trade: np.ndarray, plausibility: np.ndarray,
+                cap: int) -> np.ndarray:
+    """Mask of ``order`` (rows grouped by offer, best first, ``rank`` within it, below ``cap``):
+    every row up to ``SAME_TRADE_KEPT``, then the rows before the first that repeats a shown
+    activity -- less plausible than a shown receiver of it: an exact tie is not split."""
+    first = np.flatnonzero(rank == 0)
+    ends = np.r_[first[1:], order.size]
+    t, p = trade[order], plausibility[order]
+    stop = np.full(first.size, cap)  # the rank that ends each offer's list
+    for j in range(SAME_TRADE_KEPT, cap):
+        idx = np.flatnonzero((stop == cap) & (first + j < ends))
+        at = first[idx] + j
+        repeat = np.zeros(idx.size, dtype=bool)
+        for i in range(j):
+            repeat |= (t[at] >= 0) & (t[at] == t[first[idx] + i]) & (p[at] < p[first[idx] + i])
+        stop[idx[repeat]] = j
+    return rank < np.repeat(stop, ends - first)
 
 
 def floor_of(best_plausibility, threshold: float, relative: float | None = None):

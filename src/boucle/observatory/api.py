@@ -36,7 +36,7 @@ def export(request, ref: str, what: Literal["indicators", "flows", "synergies", 
     if not can_view_territory(user(request), territory):
         raise PermissionDenied(_("Réservé aux animateurs de ce territoire."))
     try:
-        data = exports.export(territory, what, format, public)
+        data = exports.export(territory, what, format, public, user=user(request))  # the page's rule, not the command line's
     except exports.ExportRefused as exc:
         raise Invalid({"public": [str(exc)]}, where="query") from None
     response = HttpResponse(data, content_type=CONTENT_TYPES[format])

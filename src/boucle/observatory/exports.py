@@ -262,15 +262,26 @@ def export_records(ref, what: str, fmt: str, public: bool, user=None, readable: 
 HIDDEN_END_GRID_DEG = 0.2
 
 
+def _end(user, site) -> tuple[float | None, float | None]:
+    """Where a line ends: ``accounts.access.point_shown`` (exact for a site the reader sees in full, ≈ 100 m for
+    a company that chose to be public), else the centre of a ``HIDDEN_END_GRID_DEG`` cell."""
+    from boucle.accounts.access import point_shown
+
+    if user is None:
+        return site.lat, site.lon
+    lat, lon = point_shown(user, site)
+    return (lat, lon) if lat is not None else coarse.grid_point(site.lat, site.lon, HIDDEN_END_GRID_DEG)
+
+
 def synergy_lines(ref, rows, user=None):
     from boucle.matching.models import Synergy
 
     coords = {s.pk: (s.offer.site, s.need_site) for s in Synergy.objects.filter(pk__in=[r["synergy_id"] for r in rows])
-              .select_related("offer__site__commune", "need_site__commune")}
+              .select_related("offer__site__commune", "offer__site__company", "need_site__commune",
+                                     "need_site__company")}
     out = []
     for r in rows:
-        ends = [(site.lat, site.lon) if _sees(user, site) else coarse.grid_point(site.lat, site.lon, HIDDEN_END_GRID_DEG)
-                for site in coords[r["synergy_id"]]]
+        ends = [_end(user, site) for site in coords[r["synergy_id"]]]
         (a_lat, a_lon), (b_lat, b_lon) = ends
         geometry = None
         if None not in (a_lat, a_lon, b_lat, b_lon):

@@ -43,26 +43,44 @@ def map_features(ref, indicator: str = "offers_t", public: bool = False, period:
     return geo.features(level, props)
 
 
-def running_lines(ref) -> list[tuple]:
+def running_lines(ref, user=None) -> list[tuple]:
+    """Running synergies' ends, placed for ``user`` as the territory's line export places them
+    (``exports._end``: exact only for a site the reader sees in full); None: the command line, exact."""
+    from .exports import _end
+
     qs = (queries.synergy_queryset(ref.communes().values("insee")).filter(status=lifecycle.RUNNING)
-          .values_list("offer__site__lon", "offer__site__lat", "need_site__lon", "need_site__lat"))
-    return [((a, b), (c, d)) for a, b, c, d in qs if None not in (a, b, c, d)]
+          .select_related("offer__site__company", "offer__site__commune", "need_site__company", "need_site__commune"))
+    out = []
+    for s in qs:
+        (a_lat, a_lon), (b_lat, b_lon) = _end(user, s.offer.site), _end(user, s.need_site)
+        if None not in (a_lat, a_lon, b_lat, b_lon):
+            out.append(((a_lon, a_lat), (b_lon, b_lat)))
+    return out
 
 
-def top_synergies(ref, n: int = 10) -> list[dict]:
+def top_synergies(ref, n: int = 10, user=None) -> list[dict]:
     """The suggestions that avoid the most CO2e, with the figures stored at scoring (the same as every
-    page, export and API): an unknown figure last (PostgreSQL sorts NULL first when descending)."""
+    page, export and API): an unknown figure last (PostgreSQL sorts NULL first when descending).
+    A side ``user`` may not see (outside the facilitator's territory) is « Entreprise anonyme » and the
+    distance a band, as in the territory's synergy export; None: the command line, everything."""
+    from boucle.territories.coarse import distance_band
     from boucle.web.present import co2e_text, estimate_basis_of
 
+    from .exports import _sees
+
     qs = (queries.synergy_queryset(ref.communes().values("insee")).exclude(status=lifecycle.DECLINED)
-          .select_related("offer__site", "need_site")
+          .select_related("offer__site__commune", "need_site__commune")
           .order_by(F("co2e_avoided_t").desc(nulls_last=True), "-score", "id"))
     rows = []
     for s in qs[:n]:
         basis, note = estimate_basis_of(s)
-        rows.append({"material": material_label(s.material_class), "offer_site": s.offer.site.name,
-                     "need_site": s.need_site.name, "status": _(lifecycle.LABELS_FR[s.status]),
-                     "distance_km": s.distance_km, "quantity": s.quantity_t,
+        sees_offer, sees_need = _sees(user, s.offer.site), _sees(user, s.need_site)
+        rows.append({"material": material_label(s.material_class),
+                     "offer_site": s.offer.site.name if sees_offer else _("Entreprise anonyme"),
+                     "need_site": s.need_site.name if sees_need else _("Entreprise anonyme"),
+                     "status": _(lifecycle.LABELS_FR[s.status]),
+                     "distance_km": s.distance_km if sees_offer and sees_need else None,
+                     "distance": distance_band(s.distance_km), "quantity": s.quantity_t,
                      "unit": {"m3": "m³"}.get(s.offer.base_unit, s.offer.base_unit),
                      "co2e_avoided_t": s.co2e_avoided_t, "eur_saved": s.eur_saved, "basis": basis, "note": note,
                      # the synergy card's figure, rounded the same way (« 59 000 », not « 59 044 »)
@@ -70,11 +88,12 @@ def top_synergies(ref, n: int = 10) -> list[dict]:
     return rows
 
 
-def render_html(ref, period: int | None = None, nonce: str = "", served: dict | None = None) -> str:
+def render_html(ref, period: int | None = None, nonce: str = "", served: dict | None = None, user=None) -> str:
     """The report as a facilitator sees it (the operator running the command is one).
 
     ``nonce``: the page's Content-Security-Policy nonce when the report is served over HTTP;
-    ``served``: then also ``back_url`` and ``script_url`` for the print button and the way back.
+    ``served``: then also ``back_url`` and ``script_url`` for the print button and the way back;
+    ``user``: the web reader, who gets a side outside his territory as the synergy export gives it.
     """
     doc = queries.territory_indicators(ref, public=False, period=period)
     toile_doc = toile.territory_sankey(ref)
@@ -83,10 +102,10 @@ def render_html(ref, period: int | None = None, nonce: str = "", served: dict | 
         "flows_by_kind": [{**row, "label": material_label(row["material_class"])} for row in doc["flows"]],
         "funnel_svg": mark_safe(svg.funnel_svg(funnel_stages(doc), title=_("Entonnoir des synergies"))),
         "sankey_svg": mark_safe(svg.sankey_svg(toile_doc, title=_("Toile industrielle"))),
-        "map_svg": mark_safe(svg.map_svg(map_features(ref, period=period), running_lines(ref),
+        "map_svg": mark_safe(svg.map_svg(map_features(ref, period=period), running_lines(ref, user),
                                          title=_("Gisements déclarés (t/an)"), legend=_("aucune donnée"),
                                          unit=_("t/an"))),
-        "top": top_synergies(ref),
+        "top": top_synergies(ref, user=user),
         "toile_total": toile_doc["total_t"],
         "csp_nonce": nonce, "served": served,
     }

@@ -199,7 +199,8 @@ def territory_report(request, level, code):
 
     served = {"back_url": reverse("observatory:territory", args=[ref.level, ref.code]),
               "script_url": static("web/boucle.js")}
-    return HttpResponse(render_html(ref, period=period, nonce=str(request.csp_nonce), served=served))
+    return HttpResponse(render_html(ref, period=period, nonce=str(request.csp_nonce), served=served,
+                                    user=request.user))
 
 
 @login_required

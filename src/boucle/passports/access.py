@@ -134,10 +134,13 @@ def can_capture(user, passport: Passport) -> bool:
 
 
 def site_label(site, user=None) -> dict:
-    """What may be said of a site: its company's name and exact position only when the company
-    is published (or the reader is one of its members); otherwise the activity and the commune."""
-    member = user is not None and site.company_id in member_company_ids(user)
-    show_name = site.company.published or member
+    """What may be said of a site: its company's name and exact position only when the reader sees the
+    site in full (a member, a facilitator of its territory); the name and a position to ≈ 100 m when the
+    company is published; otherwise the activity and the commune."""
+    from boucle.accounts.access import can_see_site
+
+    full = user is not None and can_see_site(user, site)
+    show_name = site.company.published or full
     english = (get_language() or "").startswith("en")
     activity = (site.naf.label_en if english and site.naf.label_en else site.naf.label_fr) if site.naf_id else site.activity
     return {
@@ -146,18 +149,21 @@ def site_label(site, user=None) -> dict:
         "activity": activity or "",
         "naf": site.naf_id or "",
         "commune": site.commune.name if site.commune_id else "",
-        **dict(zip(("lat", "lon"), public_position(site, member=member))),
+        **dict(zip(("lat", "lon"), public_position(site, user))),
     }
 
 
-def public_position(site, *, member: bool = False) -> tuple[float | None, float | None]:
-    """Where ``site`` is placed for a reader: exact for its members, to 3 decimals for a published
-    company, at its commune's centre (or a coarse grid cell) otherwise — the precise point of an
-    unpublished site would name it."""
-    if member:
-        return site.lat, site.lon
-    if site.company.published:
-        return coarse.public_point(site.lat, site.lon)
+def public_position(site, user=None) -> tuple[float | None, float | None]:
+    """Where ``site`` is placed for a reader: ``accounts.access.point_shown`` (exact for who sees it in full, to
+    3 decimals for a published company), else its commune's centre (or a coarse grid cell) — the precise
+    point of an unpublished site would name it."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from boucle.accounts.access import point_shown
+
+    lat, lon = point_shown(user if user is not None else AnonymousUser(), site)
+    if lat is not None:
+        return lat, lon
     commune = site.commune if site.commune_id else None
     return coarse.hidden_point(site.lat, site.lon, commune.lat if commune else None, commune.lon if commune else None)
 

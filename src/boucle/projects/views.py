@@ -75,7 +75,7 @@ def call_detail(request, pk):
     facilitates = access.facilitates_call(request.user, call)
     return render(request, "projects/detail.html", {
         "call": call, "counts": counts, "own_answers": own_answers, "facilitates": facilitates,
-        "history": call.status_log.filter(answer=None).select_related("author") if facilitates else [],
+        "history": _named(call.status_log.filter(answer=None).select_related("author")) if facilitates else [],
         "next_status": sorted(rules.CALL_TRANSITIONS[call.status]) if facilitates else []})
 
 
@@ -160,6 +160,22 @@ def answer_edit(request, pk):
         "companies": companies}, status=status)
 
 
+def _named(entries, field: str = "author", company=None) -> list:
+    """Each entry with ``who``: its author as ``accounts.people`` names a person to others (full name, else
+    « un membre de l'entreprise <entreprise> » for a member of the answering company, « un membre de l'équipe d'animation »
+    for a facilitator), never the login, which is often an e-mail address."""
+    from boucle.accounts.people import person_name
+
+    members = set()
+    if company is not None:
+        members = set(company.memberships.values_list("user_id", flat=True))
+    out = list(entries)
+    for entry in out:
+        person = getattr(entry, field)
+        entry.who = person_name(person, company=company.name if person is not None and person.pk in members else None)
+    return out
+
+
 def _readable_answer(request, pk):
     answer = get_object_or_404(Answer.objects.select_related("call", "company"), pk=pk)
     if not access.can_read_answer(request.user, answer):
@@ -187,9 +203,9 @@ def _answer_context(request, answer, call, facilitates, form):
     return {"answer": answer, "call": call, "facilitates": facilitates, "form": form, "shown_status": shown_status,
             "editable": rules.can_edit_answer(answer.status, call.phase)
             and answer.company_id in member_company_ids(request.user),
-            "assessments": answer.assessments.select_related("assessed_by") if facilitates else [],
+            "assessments": _named(answer.assessments.select_related("assessed_by"), "assessed_by") if facilitates else [],
             "aids": for_answer_page(answer),
-            "history": history}
+            "history": _named(history, company=answer.company)}
 
 
 @login_required

@@ -15,7 +15,8 @@ class SearchIn(Schema):
                       description="commune:INSEE, site:SITE_ID, LAT,LON, a commune name (Bailleul (59)), a postcode "
                                   "or an INSEE code")
     radius_km: float = Field(gt=0, le=services.MAX_RADIUS_KM)
-    limit: int = Field(50, ge=0, le=500)
+    limit: int = Field(50, ge=0, le=500, description="at most this many named establishments, and at most as many "
+                                                      "anonymous companies (listed by their activity division)")
 
 
 class Error(Schema):

@@ -81,6 +81,11 @@ def resolve_near(text: str, user=None) -> Place:
         if site.lat is None or site.lon is None:
             raise SourcingError(_("le site %(id)s n'a pas de coordonnées ; prenez sa commune (commune:INSEE) "
                                   "ou un point LAT,LON") % {"id": ref})
+        if user is not None and site.site_id not in _exact_site_ids({site.site_id}, user):
+            # exact distances from its exact point would place it more finely than its published position
+            from boucle.territories.coarse import public_point
+
+            return Place(*public_point(site.lat, site.lon), f"{site.name} ({site.site_id})")
         return Place(site.lat, site.lon, f"{site.name} ({site.site_id})")
     m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*", value)
     if m and -90 <= float(m.group(1)) <= 90 and -180 <= float(m.group(2)) <= 180:
@@ -201,35 +206,62 @@ def _why(reason: engine.Reason, code: str, labels) -> str:
 
 
 def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: int | None = 50,
-           include_closed=False, user=None) -> list[dict]:
+           include_closed=False, user=None, kinds: tuple[str, ...] | None = None) -> list[dict]:
     """Establishments within ``radius_km`` of ``near`` whose activity answers the query, nearest first
-    (``user``: who asks, for the starting point and the sites it may not see; None for the command line)."""
+    (``user``: who asks, for the starting point and the sites it may not see; None for the command line;
+    ``kinds``: keep only the codes answering for these reasons, e.g. ``("produces",)``).
+
+    For a user, a site ``for_viewer`` anonymises answers by its NAF division, not by its code: it is listed
+    when its division holds a code answering the query, whatever its own code. Otherwise two queries that
+    differ by one subclass would tell which subclass an anonymous company declared."""
     from boucle.flows.models import Flow, Site
 
     radius = check_radius(radius_km)
     place = resolve_near(near, user)
     reasons = codes_for(naf=naf, material=material, text=text)
-    lat0, lat1, lon0, lon1 = _box(place, radius, user)
-    qs = Site.objects.filter(naf_id__in=list(reasons), lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
-    if not include_closed:
-        qs = qs.filter(closed=False)
-    # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
-    qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
-    rows = list(qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
-                               "declared"))
-    lats, lons = _positions_seen(rows, user, site_id=1, lat=4, lon=5, source=7)
-    hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
+    if kinds is not None:
+        reasons = {c: r for c, r in reasons.items() if r.kind in kinds}
     labels = _catalogue()
+    lat0, lat1, lon0, lon1 = _box(place, radius, user)
+    box = Q(lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1) & (Q() if include_closed else Q(closed=False))
+    queries = [Site.objects.filter(box, naf_id__in=list(reasons))]
+    if user is not None:
+        divisions = {c[:2] for c in reasons}
+        family = [c for c in labels if c[:2] in divisions and c not in reasons]
+        if family:  # the platform's sites only (its partial index): directory entries answer by their own code
+            queries.append(Site.objects.exclude(source="sirene").filter(box, naf_id__in=family))
+    rows = []
+    for qs in queries:
+        # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
+        qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
+        rows += qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
+                               "declared")
+    sight = None
+    if user is not None:
+        sight = _sight(rows, user, site_id=1, source=7)
+        rows = [r for r in rows if r[3] in reasons or sight[r[1]] == HIDDEN]
+    lats, lons = _positions_seen(rows, sight, site_id=1, lat=4, lon=5)
+    hits = engine.within(place.lat, place.lon, radius, lats, lons, None if sight else limit)
+    if sight and limit is not None:
+        # ``limit`` named rows and ``limit`` anonymous ones: the division's anonymous companies do not push the
+        # establishments of the exact code out of the list
+        hidden = [h for h in hits if sight[rows[h[0]][1]] == HIDDEN][:limit]
+        hits = sorted(hidden + [h for h in hits if sight[rows[h[0]][1]] != HIDDEN][:limit], key=lambda h: (h[1], h[0]))
+    lang = 1 if (get_language() or "fr").startswith("en") else 0
     out = []
     for i, distance in hits:
         pk, site_id, name, naf_code, lat, lon, closed, source, commune, declared = rows[i]
+        if sight is not None and sight[site_id] == HIDDEN:
+            reason, why = "division", ""  # ``for_viewer`` words it from the division alone
+        else:
+            reason, why = reasons[naf_code].kind, _why(reasons[naf_code], naf_code, labels)
         out.append({"site_id": site_id, "name": name, "naf": naf_code,
-                    "naf_label": labels.get(naf_code, ("", ""))[1 if (get_language() or "fr").startswith("en") else 0],
+                    "naf_label": labels.get(naf_code, ("", ""))[lang],
                     "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune,
                     "closed": closed, "on_platform": declared, "directory": source == "sirene",
-                    "reason": reasons[naf_code].kind, "why": _why(reasons[naf_code], naf_code, labels)})
-        if user is not None:  # the reason at the division level, for a row ``for_viewer`` anonymises
-            out[-1]["_why_division"] = _why(reasons[naf_code], (naf_code or "")[:2], labels)
+                    "reason": reason, "why": why})
+        if sight is not None:
+            out[-1]["_sight"] = sight[site_id]
     return out
 
 
@@ -237,13 +269,18 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
 #: shortlist and the API (the command line, an operator's tool, reads the directory as it is):
 #:
 #: - ``open``: a site the reader sees in full (own company, facilitated territory, administrator; ``accounts.access``),
-#:   a partner of a synergy whose both sides agreed to meet, or a company that chose to be public: as it is;
+#:   a partner of a synergy whose both sides agreed to meet, or a company that chose to be public: as it is, its
+#:   position exact only to those who see it in full, to ``coarse.PUBLIC_DECIMALS`` for the others
+#:   (``accounts.access.point_shown``, the rule of every page, map and export);
 #: - ``directory``: any other SIRENE entry, the public directory as INSEE publishes it, without saying whether
-#:   its company takes part in Boucle;
+#:   its company takes part in Boucle, placed to ``coarse.PUBLIC_DECIMALS`` as well;
 #: - ``anonymous``: any other site (a company on the platform that stays private): no more than its synergy card
 #:   shows (``web.present.site_card``: « Entreprise anonyme » and its intercommunality), the activity at the
-#:   division level, the distance as a band (``territories.coarse``), no commune, no identifier, no position.
+#:   division level only — it is listed when its division answers the query, whatever its own code —, the
+#:   distance as a band (``territories.coarse``), no commune, no identifier, no position.
 OPEN, DIRECTORY, ANONYMOUS = "open", "directory", "anonymous"
+#: How a site is seen by a signed-in reader: its exact point, its public point, or not at all.
+EXACT, PUBLIC, HIDDEN = "exact", "public", "hidden"
 
 
 def _box(place: Place, radius: float, user) -> tuple[float, float, float, float]:
@@ -256,16 +293,16 @@ def _box(place: Place, radius: float, user) -> tuple[float, float, float, float]
     return lat0 - pad, lat1 + pad, lon0 - pad, lon1 + pad
 
 
-def _open_site_ids(site_ids, user) -> set:
-    """The sites of ``site_ids`` that ``user`` sees as they are: in full view, of a published company, or on
-    the other side of a synergy of the user's company whose both sides agreed to meet (as its card shows it)."""
+def _exact_site_ids(site_ids, user) -> set:
+    """The sites of ``site_ids`` that ``user`` sees exactly: in full view, or on the other side of a synergy of
+    the user's company whose both sides agreed to meet (as its card shows it)."""
     from boucle.accounts.access import member_company_ids, sites_in_full_view
     from boucle.flows.models import Site
     from boucle.matching.models import Synergy
 
     if not site_ids:
         return set()
-    visible = Q(pk__in=sites_in_full_view(user).values("pk")) | Q(company__published=True)
+    visible = Q(pk__in=sites_in_full_view(user).values("pk"))
     companies = member_company_ids(user) if user is not None else set()
     if companies:
         met = Synergy.objects.filter(revealed_at__isnull=False)
@@ -274,20 +311,32 @@ def _open_site_ids(site_ids, user) -> set:
     return set(Site.objects.filter(site_id__in=list(site_ids)).filter(visible).values_list("site_id", flat=True))
 
 
-def _positions_seen(rows, user, *, site_id: int, lat: int, lon: int, source: int) -> tuple[list, list]:
-    """Latitudes and longitudes the distances are measured to: a site ``for_viewer`` anonymises counts at
-    the centre of its grid cell (``coarse.grid_point``, a few km), so that whether it falls within a radius
-    (small circles moved around it) tells no more than the distance band shown. ``user`` None (the command
-    line): exact positions."""
-    from boucle.territories.coarse import grid_point
+def _sight(rows, user, *, site_id: int, source: int) -> dict:
+    """``EXACT``, ``PUBLIC`` (a directory entry, a published company) or ``HIDDEN`` for each row's site."""
+    from boucle.flows.models import Site
+
+    exact = _exact_site_ids({r[site_id] for r in rows}, user)  # one round trip
+    platform = [r[site_id] for r in rows if r[source] != "sirene" and r[site_id] not in exact]
+    published = set(Site.objects.filter(site_id__in=platform, company__published=True)
+                    .values_list("site_id", flat=True)) if platform else set()  # the platform's few, not the directory
+    return {r[site_id]: EXACT if r[site_id] in exact else PUBLIC if (r[source] == "sirene" or r[site_id] in published)
+            else HIDDEN for r in rows}
+
+
+def _positions_seen(rows, sight, *, site_id: int, lat: int, lon: int) -> tuple[list, list]:
+    """Latitudes and longitudes the distances are measured to, no finer than the position the reader may see:
+    a public site at its public point (``coarse.public_point``), a site ``for_viewer`` anonymises at the centre
+    of its grid cell (``coarse.grid_point``, a few km), so that whether it falls within a radius (small circles
+    moved around it) tells no more than the distance band shown. ``sight`` None (the command line): exact."""
+    from boucle.territories.coarse import grid_point, public_point
 
     lats, lons = [r[lat] for r in rows], [r[lon] for r in rows]
-    if user is None:
+    if sight is None:
         return lats, lons
-    shown = _open_site_ids({r[site_id] for r in rows if r[source] != "sirene"}, user)
     for i, r in enumerate(rows):
-        if r[source] != "sirene" and r[site_id] not in shown and r[lat] is not None and r[lon] is not None:
-            lats[i], lons[i] = grid_point(r[lat], r[lon])
+        seen = sight[r[site_id]]
+        if seen != EXACT and r[lat] is not None and r[lon] is not None:
+            lats[i], lons[i] = (public_point if seen == PUBLIC else grid_point)(r[lat], r[lon])
     return lats, lons
 
 
@@ -300,36 +349,49 @@ def _epci_names(site_ids) -> dict:
 
 def for_viewer(rows: list[dict], user) -> list[dict]:
     """What ``user`` may see of search results (page, map, shortlist, API): see ``OPEN``/``DIRECTORY``/``ANONYMOUS``.
+    ``rows`` come from :func:`search` or :func:`offered_nearby` called with the same ``user``.
 
     Every row gets ``shown`` (which of the three) and ``distance`` (the distance as shown: « 6,3 km » or a
     band). An anonymised row is built from the keys it may carry, not blanked: what is not there cannot leak.
     """
-    from boucle.territories.coarse import distance_band
+    from boucle.territories.coarse import distance_band, public_point
     from boucle.web.words import distance_figure
 
     if not rows:
         return []
-    open_ids = _open_site_ids({r["site_id"] for r in rows}, user)  # one round trip
-    hidden = {r["site_id"] for r in rows if r["site_id"] not in open_ids and not r["directory"]}
+    hidden = {r["site_id"] for r in rows if r["_sight"] == HIDDEN}
     epcis = _epci_names(hidden) if hidden else {}
     labels = _catalogue()
     lang = 1 if (get_language() or "fr").startswith("en") else 0
     out = []
     for r in rows:
         row = {k: v for k, v in r.items() if not k.startswith("_")}
-        if r["site_id"] in open_ids:
+        if r["_sight"] == PUBLIC:
+            row["lat"], row["lon"] = public_point(r["lat"], r["lon"])
+        if r["_sight"] == EXACT or (r["_sight"] == PUBLIC and not r["directory"]):
             out.append(dict(row, shown=OPEN, distance=f"{distance_figure(r['distance_km'])} km"))
         elif r["directory"]:
             out.append(dict(row, shown=DIRECTORY, on_platform=False,
                             distance=f"{distance_figure(r['distance_km'])} km"))
         else:
             division = (r["naf"] or "")[:2]
+            label = labels.get(division, ("", ""))[lang] if division else ""
             out.append({"site_id": None, "name": _("Entreprise anonyme"), "epci": epcis.get(r["site_id"], ""),
-                        "naf": division, "naf_label": labels.get(division, ("", ""))[lang] if division else "",
+                        "naf": division, "naf_label": label,
                         "distance_km": None, "distance": distance_band(r["distance_km"]), "lat": None, "lon": None,
                         "commune": None, "closed": r["closed"], "on_platform": None, "directory": False,
-                        "reason": r["reason"], "why": r["_why_division"], "shown": ANONYMOUS})
+                        "reason": "division" if r["reason"] != "offers" else "offers",
+                        "why": _division_why(division, label) if r["reason"] != "offers" else r["why"],
+                        "shown": ANONYMOUS})
     return out
+
+
+def _division_why(division: str, label: str) -> str:
+    """Why an anonymous company is listed, from its division alone: the same words whatever the query."""
+    if not division:
+        return _("activité non précisée ; elle n'est dévoilée qu'après la mise en relation")
+    return _("division %(code)s « %(label)s », où figurent des activités qui répondent à la recherche ; son activité "
+             "exacte n'est dévoilée qu'après la mise en relation") % {"code": division, "label": label}
 
 
 def producers(material_keys: list[str]):
@@ -417,15 +479,15 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
     site_pks = Flow.objects.offers().filter(material_class=class_key).values("site_id")
     qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
     rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source"))
-    lats, lons = _positions_seen(rows, user, site_id=0, lat=3, lon=4, source=6)
+    sight = _sight(rows, user, site_id=0, source=6) if user is not None else None
+    lats, lons = _positions_seen(rows, sight, site_id=0, lat=3, lon=4)
     hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
     labels = _catalogue()
     lang = 1 if (get_language() or "fr").startswith("en") else 0
     return [{"site_id": site_id, "name": name, "naf": naf_code, "naf_label": labels.get(naf_code, ("", ""))[lang],
              "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune, "closed": False,
              "on_platform": True, "directory": source == "sirene", "reason": "offers",
-             "why": _("offre déclarée sur la plateforme"), **({"_why_division": _("offre déclarée sur la plateforme")}
-                                                             if user is not None else {})}
+             "why": _("offre déclarée sur la plateforme"), **({"_sight": sight[site_id]} if sight is not None else {})}
             for (site_id, name, naf_code, lat, lon, commune, source), distance in
             ((rows[i], d) for i, d in hits)]
 
@@ -452,8 +514,8 @@ def substitutes(what: str, *, near: str | None = None, radius_km=None, limit: in
             if s.substitute_key in producible:
                 seen = {r["site_id"] for r in found}
                 found += [r for r in search(material=s.substitute_key, near=near, radius_km=radius_km, limit=None,
-                                            user=user)
-                          if r["reason"] == "produces" and r["site_id"] not in seen]
+                                            user=user, kinds=("produces",))
+                          if r["site_id"] not in seen]
             found = sorted(found, key=lambda r: r["distance_km"])[:limit]
             offers = for_viewer(found, user) if user is not None else found
         rows.append({"substitute": s.substitute_key, "label": get_class(s.substitute_key).label(lang),

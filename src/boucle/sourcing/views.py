@@ -19,6 +19,7 @@ def search_page(request):
     mode = g.get("mode") if g.get("mode") in MODES else "naf"
     form = {"mode": mode, "q": g.get("q", "").strip(), "near": g.get("near", "").strip(),
             "radius_km": g.get("radius_km", "50").strip()}
+    form["near_label"] = _own_site_label(request.user, form["near"])
     rows, error = [], None
     if form["q"] and form["near"]:
         try:
@@ -62,9 +63,36 @@ def search_page(request):
     for r in rows:
         r["platform_words"] = platform_words(r)
     return render(request, "sourcing/search.html", {
-        "form": form, "rows": rows, "error": error, "markers": markers, "query": request.GET.urlencode(),
+        "form": form, "rows": [r for r in rows if r["shown"] != services.ANONYMOUS], "count": len(rows),
+        "error": error, "markers": markers, "query": request.GET.urlencode(),
         "searched": bool(form["q"] and form["near"]), "materials": _material_choices(),
-        "anonymous": any(r["shown"] == services.ANONYMOUS for r in rows)})
+        "anonymous": anonymous_groups(rows), "anonymous_count": sum(r["shown"] == services.ANONYMOUS for r in rows)})
+
+
+def _own_site_label(user, near: str) -> str:
+    """« Fonderie PHILIPPE (Liévin) » for a ``site:`` point the reader sees in full (a flow's link to its
+    suppliers), so the form shows the place in words instead of the imported identifier."""
+    if not near.startswith("site:") or not user.is_authenticated:
+        return ""
+    from boucle.accounts.access import can_see_site
+    from boucle.flows.models import Site
+
+    site = Site.objects.select_related("commune").filter(site_id=near[5:].strip()).first()
+    if site is None or not can_see_site(user, site):
+        return ""
+    return f"{site.name} ({site.commune.name})" if site.commune_id else site.name
+
+
+def anonymous_groups(rows: list[dict]) -> list[dict]:
+    """Anonymous companies counted by intercommunality, activity division and distance band, nearest first:
+    each row says no more than that, so forty identical lines would tell the reader nothing more than a count."""
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        if r["shown"] == services.ANONYMOUS:
+            key = (r["distance"], r["epci"], r["naf"])
+            groups.setdefault(key, {"distance": r["distance"], "epci": r["epci"], "naf": r["naf"],
+                                    "naf_label": r["naf_label"], "count": 0})["count"] += 1
+    return list(groups.values())
 
 
 def platform_words(row: dict):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from boucle.accounts.access import can_edit_site, member_company_ids, sites_in_full_view
+from boucle.accounts.people import full_name
 from boucle.aids.views import for_flow_page, for_synergy_page
 from boucle.flows.models import Flow, Site
 from boucle.matching import lifecycle, services
@@ -314,7 +315,9 @@ def _history(user, synergy, card) -> list[dict]:
     """The synergy's history, oldest first: its status changes, each company's answer (« oui » : it accepts to
     meet the other; from ``InterestAnswer``, the one write path's log) and the reveal, in words. The facilitator
     reads both companies' answers and who gave them; a company reads its own answers only (the other's stays
-    its own, as on the card), and the other company by its name only once it may see it."""
+    its own, as on the card), and the other company by its name only once it may see it. Who answered is named
+    by the full name they gave (``accounts.people``), never by their login (often an e-mail), and only for a
+    company the facilitator sees: steering from the other side's territory, he learns no one's name there."""
     mine = services.sides_of(user, synergy)
     steer = card["can_steer"]
     entries = [{"at": c.at, "kind": "status", "from_status": c.from_status, "to_status": c.to_status,
@@ -329,9 +332,10 @@ def _history(user, synergy, card) -> list[dict]:
             who = site["company"]
         text = (_("%(company)s a accepté la mise en relation") if a.yes
                 else _("%(company)s a décliné la mise en relation")) % {"company": who}
-        if steer and a.author is not None:
-            text = _("%(answer)s (réponse donnée par %(person)s)") % {
-                "answer": text, "person": a.author.get_full_name() or a.author.username}
+        # who clicked: the facilitator's follow-up detail, for a company he sees; without a name, the company says who
+        person = full_name(a.author) if steer and not site["anonymous"] else ""
+        if person:
+            text = _("%(answer)s (réponse donnée par %(person)s)") % {"answer": text, "person": person}
         entries.append({"at": a.at, "kind": "answer", "text": text})
     entries += [{"at": r.at, "kind": "answer",
                  "text": _("Les deux entreprises ont accepté : chacune voit maintenant qui est l'autre.")}

@@ -87,13 +87,14 @@ def _coarse(value: float) -> float:
 def synergy_lines(user, statuses=None) -> dict:
     """The synergies the user may open, as GeoJSON lines from the offering to the receiving site.
 
-    Only synergies of ``services.visible_synergies`` (a company sees those it is party to). An end is
-    exact when the user may see that site in full (its own company's, a facilitator's territory, or
-    after the double opt-in); otherwise it is the centre of a 0.1° grid cell and carries no name.
+    Only synergies of ``services.visible_synergies`` (a company sees those it is party to). An end is where
+    ``accounts.access.point_shown`` places it: exact when the user may see that site in full (its own
+    company's, a facilitator's territory, or after the double opt-in), to ≈ 100 m and named for a company
+    that chose to be public; otherwise it is the centre of a 0.1° grid cell and carries no name.
     """
     from django.utils.translation import gettext as _
 
-    from boucle.accounts.access import can_see_site
+    from boucle.accounts.access import point_shown
     from boucle.matching import lifecycle, services
 
     from .present import STATUS_LABELS, material_label
@@ -112,8 +113,9 @@ def synergy_lines(user, statuses=None) -> dict:
         party = sides_cache.setdefault(synergy.pk, bool(synergy.revealed_at) and bool(services.sides_of(user, synergy)))
         if site.lat is None or site.lon is None:
             return None, None
-        if party or can_see_site(user, site):
-            return [round(site.lon, 6), round(site.lat, 6)], site.name
+        lat, lon = point_shown(user, site, revealed=party)  # exact, or ≈ 100 m for a published company
+        if lat is not None:
+            return [round(lon, 6), round(lat, 6)], site.name
         return [_coarse(site.lon), _coarse(site.lat)], None
 
     features = []

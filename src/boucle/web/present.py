@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from boucle.matching import lifecycle
 
-from boucle.accounts.access import can_see_site
+from boucle.accounts.access import can_see_site, point_shown
 from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
@@ -75,7 +75,7 @@ def site_card(user, site, *, revealed: bool = False) -> dict:
     if not (full or site.company.published):
         return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"), "epci": epci}
     # A published company's profile is public, not its exact point: 3 decimals (≈ 100 m) for outsiders.
-    lat, lon = (site.lat, site.lon) if full else coarse.public_point(site.lat, site.lon)
+    lat, lon = point_shown(user, site, revealed=revealed)
     return {"anonymous": False, "id": site.pk, "label": site.name, "company": site.company.name,
             "site_id": site.site_id, "commune": str(commune) if commune else "", "epci": epci,
             "lat": lat, "lon": lon}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from boucle.matching.allocation import allocate, allocate_what_if, arcs_from_candidates
+from boucle.matching.allocation import allocate, allocate_what_if
 from boucle.matching.engine import ClassInfo, Needs, Offers, Sites, find_candidates
 
 
@@ -113,17 +113,13 @@ def test_deterministic():
     np.testing.assert_array_equal(a.flow_t, b.flow_t)
 
 
-def test_from_candidates_with_an_impact_model():
+def test_from_candidates_with_a_value_per_tonne():
     sites = Sites(lat=[50.0, 50.1, 50.2], lon=[3.0, 3.0, 3.0])
     offers = Offers(site=[0], cls=[0], quantity_t=[100.0])
     needs = Needs(site=[1, 2], cls=[0, 0], quantity_t=[60.0, 60.0])
     cands = find_candidates(sites, offers, needs, ClassInfo.uniform(1))
-
-    def impact(material_idx, quantity_t, distance_km, **_):
-        co2e = quantity_t * (0.5 - 0.001 * distance_km)  # per tonne, minus transport
-        return {"co2e_avoided_t": co2e, "tonnes_diverted": quantity_t, "eur_saved": np.zeros_like(co2e), "computable": np.ones(co2e.shape, bool)}
-
-    alloc = allocate(*arcs_from_candidates(cands, offers, needs, impact))
+    per_t = 0.5 - 0.001 * cands.distance_km  # tCO2e per tonne, minus transport
+    alloc = allocate(offers.quantity_t, needs.quantity_t, cands.offer_idx, cands.need_idx, per_t)
     # The nearer need is filled first, the rest goes to the farther one.
     assert dict(zip(cands.need_idx.tolist(), alloc.flow_t.tolist())) == {0: 60.0, 1: 40.0}
 

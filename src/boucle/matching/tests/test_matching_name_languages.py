@@ -44,6 +44,17 @@ def _codes(name):
     # German and English
     ("Abwasserentsorgung Köln", "37.00"), ("Fernheizkraftwerk Nord", "35.30"), ("Swentibold CHP Geleen", "35.11"),
     ("SABIC olefins Geleen", "20.14"), ("Müller Entsorgung GmbH", "38"),
+    # the energy utility in French and German, like "energy", « energi », « energia »
+    ("Énergie du Nord", "35"), ("Energieversorgung Nordhausen", "35"), ("Bioenergie Nord", "35"),
+    # German trade words of the WZ 2008 labels
+    ("Gerberei Weinheim", "15.11"), ("Druckerei Nord", "18.12"), ("Weberei Nord", "13.20"), ("Färberei Nord", "13.30"),
+    ("Großbäckerei Nord", "10.71"), ("Keramik Nord", "23.4"), ("Céramique du Nord", "23.4"),
+    ("Kunststoffwerk Nord", "22.2"), ("Wasserstoff Nord", "20.11"), ("Gesenkschmiede Nord", "25.50"),
+    ("Feuerverzinkerei Nord", "25.61"), ("Baumwollspinnerei Nord", "13.10"), ("Kiesgrube Nord", "08.12"),
+    ("Sondermaschinenbau Nord", "28"), ("Reifenwerk Nord", "22.11"), ("Lackfabrik Nord", "20.30"),
+    # French trade words of the NAF labels
+    ("Minoterie du Nord", "10.61"), ("Féculerie du Nord", "10.62"), ("Biscuiterie du Nord", "10.72"),
+    ("Tonnellerie du Nord", "16.24"), ("Gravière du Nord", "08.12"), ("Déchetterie du Nord", "38.11"),
 ])
 def test_sector_words_of_a_name_are_read_in_its_language(name, code):
     codes = _codes(name)
@@ -72,6 +83,17 @@ def test_a_compound_is_read_by_its_longest_known_ending():
 ])
 def test_a_person_a_town_or_a_bare_firm_is_not_read_as_a_trade(name):
     assert name_to_naf(name) == []
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Kraftwerk Nord", "35.11"), ("Großkraftwerk Mitte", "35.11"),  # Kraftwerk: a power station
+    # kraft is a paper grade in English and French (PRODCOM 17.12.3 kraftliner, sack kraft paper), Kraftpapier in
+    # German; a bare German « Kraft » (force; Kraftstoff fuel, Kraftfahrzeug motor vehicle) names no trade
+    ("Papeterie kraft du Nord", "17.12"), ("Nord Kraft Paper", "17.12"), ("Kraftpapier Nord", "17.12"),
+    ("Kraftliner Nord", "17.12"), ("Kraft pulp mill", "17.11"), ("Kraft Nord", None), ("Kraftstoff Nord", None),
+])
+def test_kraft_is_read_as_power_only_in_kraftwerk_and_as_paper_only_with_its_grade(name, code):
+    assert _codes(name)[:1] == ([code] if code else []), name_to_naf(name)
 
 
 BARE_FIRMS = ["Aalborg Portland", "Borealis", "Akzo Nobel", "Michelin", "SSAB Luleå", "Yara Sluiskil",

@@ -3,7 +3,7 @@
 import random
 
 from boucle.matching.pipeline import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, FlowIn, SiteIn, propose
-from boucle.matching.selection import RELATIVE_CUT
+from boucle.matching.selection import RELATIVE_CUT, SAME_TRADE_KEPT
 
 
 def _km_north(km: float) -> float:
@@ -81,7 +81,13 @@ def test_threshold_and_top():
         # the most plausible, at most the cap, none far below the offer's best (the relative cut)
         best = max(p.plausibility for p in mine)
         close = [p for p in mine if p.plausibility >= RELATIVE_CUT * best]
-        assert len(shown) == min(len(close), MAX_RECEIVERS_PER_OFFER) >= 1
+        # ... and past the second, none of an activity already shown (the first such ends the list)
+        full = min(len(close), MAX_RECEIVERS_PER_OFFER)
+        assert 1 <= len(shown) <= full
+        if len(shown) < full:
+            nxt = max((p for p in close if p not in shown), key=lambda p: (p.plausibility, p.score))
+            assert len(shown) == SAME_TRADE_KEPT
+            assert nxt.explanation["receiver_activity"] in {p.explanation["receiver_activity"] for p in shown}
         assert min(p.plausibility for p in shown) >= max(p.plausibility for p in mine if p not in shown) \
             if len(shown) < len(mine) else True
     for t in (DEFAULT_THRESHOLD, 0.5):
