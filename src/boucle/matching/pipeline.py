@@ -813,10 +813,19 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         except (ValueError, KeyError):
             ewc_key = None
     if ewc_key:
+        agree = bool(found) and max(found, key=found.get) == ewc_key  # the words' best reading is the code's
         conf = EWC_WITH_LABEL_CONFIDENCE if found and max(found.values()) >= 0.6 else EWC_ALONE_CONFIDENCE
         if ewc_key in found:  # label and code agree: both sources back the class
             conf = min(1.0, max(found[ewc_key], conf) + 0.1)
         found[ewc_key] = max(found.get(ewc_key, 0.0), conf)
+        # When the words and the code agree, the code's sub-chapter says which of its entries the waste
+        # is not (Decision 2000/532/EC: one code per waste): « Batteries au plomb usagées » declared
+        # 16 06 01 is no reading of « other batteries » (16 06 05), whatever words the two share. When
+        # they disagree (« Blast furnace slag » declared 10 02 02, the entry of both slags) nothing is
+        # dropped: one class per code is our simplification, not the List's.
+        if agree:
+            siblings = _ewc_siblings(ewc_code, ewc_key)
+            found = {k: v for k, v in found.items() if k not in siblings}
     # "material" is what the importer stores when the file gives no kind: only a declared energy or
     # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
     # process gases" lost its fuel-gas reading to "gases in containers".
@@ -845,6 +854,28 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     ranked = sorted(((k, c * (c / top) ** ALTERNATIVE_SHARPNESS) for k, c in found.items()), key=lambda t: (-t[1], t[0]))
     return tuple((k, round(c, 4)) for k, c in ranked[:MAX_CLASSES_PER_FLOW]
                  if c >= MIN_CLASS_CONFIDENCE and c >= 0.5 * top)
+
+
+def _ewc_siblings(ewc_code: str, ewc_key: str) -> frozenset[str]:
+    """Classes that only other entries of the declared code's sub-chapter (its first four digits) lead to."""
+    from boucle.materials.classify import normalise_ewc
+
+    try:
+        code6 = normalise_ewc(ewc_code)
+    except (ValueError, KeyError):
+        return frozenset()
+    return _sub_chapter_classes().get(code6[:4], {}).get(ewc_key, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _sub_chapter_classes() -> dict[str, dict[str, frozenset[str]]]:
+    """{sub-chapter: {class of one entry: the classes of the sub-chapter's other entries, that class excluded}}."""
+    from boucle.materials.taxonomy import ewc_table
+
+    by_sub: dict[str, set[str]] = {}
+    for code6, (key, *_rest) in ewc_table().items():
+        by_sub.setdefault(code6[:4], set()).add(key)
+    return {sub: {key: frozenset(keys - {key}) for key in keys} for sub, keys in by_sub.items()}
 
 
 # How much a class that the provider's activity typically gives off (EWC chapters) gains when the
