@@ -199,6 +199,23 @@ def test_pairs_kept_apart_are_left_out_and_the_best_others_kept():
     assert_first_k_per_offer(got, oi, ni, value, k)
 
 
+def test_pairs_beyond_an_offers_reach_are_left_out_and_the_best_nearer_ones_kept():
+    """An offer whose every pair gains nothing beyond some distance (the gain filter's break-even) is searched
+    within it: per offer, the k best needs no farther than its reach, exactly what listing every need of each
+    offer and then dropping the farther ones keeps."""
+    sites, offers, needs, classinfo, compat = territory(8)
+    linear = linear_model(8, len(KINDS))
+    rng = np.random.default_rng(8)
+    reach = np.where(rng.random(len(offers)) < 0.7, rng.uniform(2.0, 60.0, len(offers)), np.inf)
+    k = 4
+    got = best_needs_per_offer(sites, offers, needs, classinfo, compat, 100.0, k, linear, reach_km=reach)
+    every = best_needs_per_offer(sites, offers, needs, classinfo, compat, 100.0, len(needs), linear)
+    c = every.candidates
+    far = c.distance_km > reach[c.offer_idx]
+    assert far.sum() > 100  # the reach is at work in this territory
+    assert_first_k_per_offer(got, c.offer_idx[~far], c.need_idx[~far], every.value[~far], k)
+
+
 def test_a_waste_operators_needs_are_ranked_with_the_euros_it_saves_in_both_searches():
     """A recycler resells what it receives: its pairs save no virgin purchase (``Needs.resale``,
     ``LinearImpact.eur_resale_per_unit``), as the figures shown say. The ranking counted the virgin price for it;

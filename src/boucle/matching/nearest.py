@@ -426,6 +426,7 @@ def best_needs_per_offer(
     rows: np.ndarray | None = None,
     by_plausibility: bool = False,
     apart: tuple[np.ndarray, np.ndarray] | None = None,
+    reach_km: np.ndarray | None = None,
 ) -> TopReceivers:
     """The ``k`` best needs of each offer (of ``rows``, default all) whose plausibility (compat
     weight x confidences x inferred factor x distance decay) reaches ``threshold``, ranked by
@@ -434,7 +435,9 @@ def best_needs_per_offer(
     ``k``, never with the pairs in reach. ``impact_fn`` must be linear (None: tonnes only).
     ``apart``: (per offer, per need) flags; a flagged offer and a flagged need make no pair (a rule
     of the caller's, such as the resale filter of :func:`.pipeline.resale_filter`, applied in the
-    search so that the ``k`` kept are pairs the caller can use)."""
+    search so that the ``k`` kept are pairs the caller can use). ``reach_km``: per offer, the distance
+    beyond which the caller drops every pair of it (inf: none; the break-even distance of
+    :func:`.pipeline.gain_reach_km`), likewise left out by the search."""
     compat = Compatibility.identity(len(classinfo)) if compat is None else compat
     rows = np.arange(len(offers)) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(offers) == 0 or len(needs) == 0 or len(compat) == 0 or k <= 0 or rows.size == 0:
@@ -453,7 +456,7 @@ def best_needs_per_offer(
     if not relative.any():
         (o, n, d, w, value), cut, pairs, opened = nearest_kernel.search_needs(
             sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, threshold, rows,
-            by_plausibility, apart)
+            by_plausibility, apart, reach_km)
         return TopReceivers(Candidates(o, n, d, w), value, cut, pairs, opened)
     # A hazardous offer's decay counts from its nearest receiver (scoring.decay_distance): each of its rank
     # values is the plain one times exp(nearest / decay_km), one factor per offer, so its order is the plain
@@ -466,7 +469,7 @@ def best_needs_per_offer(
             continue
         (o, n, d, w, value), part_cut, p, q = nearest_kernel.search_needs(
             sites, offers, needs, classinfo, compat, radius_km, k, linear, weights, workers, limit, rows[mask],
-            by_plausibility, apart)
+            by_plausibility, apart, reach_km)
         if scale is not None:
             per_offer = np.ones(len(offers))
             per_offer[rows[mask]] = scale

@@ -688,7 +688,7 @@ def _need_node_bound(node, px, py, pz, supply, c_o, w, r_chord, r_km, ga, gb, dv
 
 @njit(cache=True, nogil=True)
 def _search_needs(
-    r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp, o_apart,
+    r0, r1, offer_idx, o_xyz, o_site, o_cls, o_q, o_conf, o_haz, o_temp, o_apart, o_reach,
     n_xyz, n_idx, n_site, n_q, n_conf, n_infl, n_acc_haz, n_temp, n_resale, n_disposal, n_apart,
     nd, ni, e_ptr, e_w, e_rkm, e_rchord, e_heat, roots,
     ga_c, gb_c, dv_c, ea_c, eb_c, ear_c, gad_c, ead_c, wt, k, threshold, by_plaus, heap_cap, pump_max_c,
@@ -697,8 +697,9 @@ def _search_needs(
     """Top ``k`` needs of offers ``r0:r1`` (in processing order; ``offer_idx`` gives the output
     row), ranked by score (or plausibility) descending then need index, keeping only pairs whose
     plausibility reaches ``threshold``, never a need flagged in ``n_apart`` for an offer flagged in
-    ``o_apart``. ``out_cut`` is the k-th rank value when the row is full (nothing left out ranks
-    above it) and -inf when the row holds every qualifying need."""
+    ``o_apart``, nor one farther (chord) than the offer's ``o_reach``. ``out_cut`` is the k-th rank
+    value when the row is full (nothing left out ranks above it) and -inf when the row holds every
+    qualifying need."""
     hb = np.empty(heap_cap)
     hn = np.empty(heap_cap, dtype=np.int64)
     he = np.empty(heap_cap, dtype=np.int64)
@@ -712,6 +713,7 @@ def _search_needs(
         c_o = o_conf[r]
         haz = o_haz[r]
         apart = o_apart[r]
+        reach_o = o_reach[r]
         temp_o = o_temp[r]
         oc = o_cls[r]
         ga, gb, dv, eb = ga_c[oc], gb_c[oc], dv_c[oc], eb_c[oc]
@@ -727,8 +729,8 @@ def _search_needs(
         size = 0
         for e in range(e_ptr[oc], e_ptr[oc + 1]):
             node = roots[e]
-            b = _need_node_bound(node, px, py, pz, supply, c_o, e_w[e], e_rchord[e], e_rkm[e],
-                                 ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
+            b = _need_node_bound(node, px, py, pz, supply, c_o, e_w[e], min(e_rchord[e], reach_o),
+                                 e_rkm[e], ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
             if b > -np.inf and b >= kth:
                 size = _heap_push(hb, hn, he, size, b, node, e)
         node = -1  # >= 0: a node to open next, without going through the heap
@@ -746,9 +748,10 @@ def _search_needs(
             if first_child >= 0:
                 # The better child is opened next when no node of the heap beats it (the order of
                 # best first, one push and pop fewer per level); the other goes on the heap.
-                b0 = _need_node_bound(first_child, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
+                rc = min(e_rchord[e], reach_o)
+                b0 = _need_node_bound(first_child, px, py, pz, supply, c_o, w, rc, e_rkm[e],
                                       ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
-                b1 = _need_node_bound(first_child + 1, px, py, pz, supply, c_o, w, e_rchord[e], e_rkm[e],
+                b1 = _need_node_bound(first_child + 1, px, py, pz, supply, c_o, w, rc, e_rkm[e],
                                       ga, gb, dv, ea, eb, nd, wt, threshold, by_plaus)
                 if b1 > b0:
                     b, node, ob, other = b1, first_child + 1, b0, first_child
@@ -765,7 +768,7 @@ def _search_needs(
             # Needs farther than ``reach`` cannot reach kth (nor the threshold): the bound holds at
             # the box's nearest point and decays from there.
             box = _box_chord(node, px, py, pz, nd)
-            r_chord = e_rchord[e]
+            r_chord = min(e_rchord[e], reach_o)
             reach2 = r_chord * r_chord
             if kth > 0.0:
                 reach = box + wt[9] * math.log(b / kth) / EARTH_RADIUS_KM
@@ -832,9 +835,10 @@ def _search_needs(
 
 def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: int, linear: LinearImpact,
                  weights: ScoreWeights, workers: int, threshold: float, rows=None, by_plausibility: bool = False,
-                 apart=None):
+                 apart=None, reach_km=None):
     """Run the compiled search of the best needs of each offer (of ``rows``, default all); ``apart``:
-    (offer flags, need flags), a pair of a flagged offer and a flagged need is never a candidate.
+    (offer flags, need flags), a pair of a flagged offer and a flagged need is never a candidate;
+    ``reach_km``: per offer, the distance beyond which none of its pairs is a candidate (inf: none).
 
     Returns, flat and ordered by ``rows`` then rank, the (offer, need, km, compat weight, rank
     value) arrays of the kept pairs, the cut of each offer of ``rows`` (its k-th rank value when
@@ -858,9 +862,15 @@ def search_needs(sites, offers, needs, classinfo, compat, radius_km: float, k: i
     offer_order = rows[slot_order]
     supply = np.fmax(offers.quantity_t, 0.0)
     o_apart, n_apart = (np.zeros(len(offers), dtype=bool), np.zeros(len(needs), dtype=bool)) if apart is None else apart
+    # the reach as a chord of the unit sphere (km = 2 R asin(chord / 2), as the search measures)
+    o_reach = (np.full(len(offers), np.inf) if reach_km is None else
+               np.where(np.asarray(reach_km, dtype=float) < np.pi * EARTH_RADIUS_KM,
+                        2.0 * np.sin(np.minimum(np.asarray(reach_km, dtype=float), np.pi * EARTH_RADIUS_KM)
+                                     / (2.0 * EARTH_RADIUS_KM)), np.inf))
     offer_args = (slot_order, np.ascontiguousarray(xyz[offers.site[offer_order]]),
                   *(np.ascontiguousarray(a[offer_order]) for a in (offers.site, offers.cls, supply, offers.confidence,
-                                                                   offers.hazardous, offers.temperature_c, o_apart)))
+                                                                   offers.hazardous, offers.temperature_c, o_apart,
+                                                                   o_reach)))
     need_args = (*need_args, np.ascontiguousarray(n_apart[need_args[1]]))  # need_args[1]: the needs in tree order
     out_v = np.empty((rows.size, k))
     out_n = np.empty((rows.size, k), dtype=np.int64)

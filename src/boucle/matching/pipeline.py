@@ -1204,7 +1204,7 @@ FIRST_GUESS = (1, 3)
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
                        pair_filter, by_plausibility, rows=None, threads: int = -1, o_part_of=None, apart=None,
-                       n_trade_of=None):
+                       n_trade_of=None, reach_km=None):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -1215,7 +1215,8 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     rows where that does not hold are searched again with ``m`` four times larger. ``apart``: the
     pairs ``pair_filter`` drops for the resale rule (:func:`resale_flags`), left out by the search
     itself: an offer of a recycler would else fill its ``m`` with its neighbours' inferred needs,
-    all dropped, and be searched again and again."""
+    all dropped, and be searched again and again. ``reach_km``: per offer, the distance beyond which the
+    gain filter drops all its pairs (:func:`gain_filter`'s ``reach_km``), left out by the search likewise."""
     impact, info, compat = _linear_impact(), class_info(), compatibility()
     n_off = len(offers)
     m = max(1, FIRST_GUESS[0] * cap + FIRST_GUESS[1])
@@ -1237,7 +1238,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         rounds += 1
         top = nearest.best_needs_per_offer(sites_arr, offers, needs, info, compat, radius_km, m, impact, weights,
                                            threads, threshold=kernel_threshold, rows=rows,
-                                           by_plausibility=by_plausibility, apart=apart)
+                                           by_plausibility=by_plausibility, apart=apart, reach_km=reach_km)
         again = np.zeros(n_off, dtype=bool)
         again[rows] = True
         keep = ~again[found_o]
@@ -1474,6 +1475,11 @@ def resale_filter(offers: eng.Offers, needs: eng.Needs, waste_op: np.ndarray | N
     return pair_filter
 
 
+# Margin of the search's reach over a break-even distance (relative, km): the gain filter reads the distance
+# rounded to the metre, the search measures it along the chord.
+REACH_SLACK = (1e-6, 0.01)
+
+
 def gain_filter(vterms, needs: eng.Needs, n_unit: np.ndarray, o_map=None, n_map=None):
     """The candidate filter of the valuation against today's route (:mod:`.additionality`): a pair
     whose known quantity gains nothing (CO2e <= 0) or heat beyond its break-even distance is not a
@@ -1490,7 +1496,42 @@ def gain_filter(vterms, needs: eng.Needs, n_unit: np.ndarray, o_map=None, n_map=
             return cands
         drop = valuation(cands)["drop"]
         return cands.take(np.flatnonzero(~drop)) if drop.any() else cands
+
+    def reach_km(n_offers: int) -> np.ndarray:
+        """Per offer row, a distance beyond which ``keep`` drops every pair of it (inf: none), for the
+        search to leave them out. Of a known positive quantity: a material (not heat) gains
+        ``q x (gain - km x freight)``, nothing from its break-even distance on; heat is dropped beyond
+        its break-even ``q x value / (loss x value + pipe cost)``, which grows with ``q`` and with the
+        value of a delivered MWh, largest for a receiver that needs no heat pump (the one valued here)
+        -- where no receiver's temperature makes a heat pump feasible but worth nothing (no
+        break-even: it would be kept until the pipe loses all the heat). A receiver takes at most the
+        offer, unless some declared need is negative (its sign would turn the gain's): then none.
+        With a margin (``REACH_SLACK``) over the distance as the filter reads it (rounded to the metre)."""
+        out = np.full(n_offers, np.inf)
+        if n_offers == 0 or np.any(needs.quantity_t[~needs.inferred] < 0):
+            return out
+        oi = np.arange(n_offers) if o_map is None else o_map[np.arange(n_offers)]
+
+        def alone(rows, need_temp_c):
+            none = np.full(rows.size, np.nan)
+            return value_pairs(vterms, rows, none, np.full(rows.size, -1, dtype=np.int64),
+                               np.zeros(rows.size, dtype=bool), np.full(rows.size, need_temp_c), np.zeros(rows.size))
+        be = alone(oi, np.nan)["breakeven_km"]
+        q = vterms.quantity[oi]
+        with np.errstate(invalid="ignore"):
+            ok = vterms.known[oi] & np.isfinite(q) & (q > 0) & np.isfinite(be) & (be > 0)
+        heat = np.flatnonzero(ok & vterms.heat[oi])
+        if heat.size:
+            temps = np.unique(needs.temperature_c[np.isfinite(needs.temperature_c)])
+            for t in temps.tolist():
+                v = alone(oi[heat], t)
+                worthless = v.get("heat_feasible", np.ones(heat.size, dtype=bool)) & ~np.isfinite(v["breakeven_km"])
+                ok[heat[worthless]] = False
+                heat = heat[~worthless]
+        out[ok] = be[ok] * (1.0 + REACH_SLACK[0]) + REACH_SLACK[1]
+        return out
     keep.valuation = valuation
+    keep.reach_km = reach_km
     return keep
 
 
@@ -1557,7 +1598,8 @@ def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, was
     if bounded:
         return _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
                                   o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, search_rows, threads,
-                                  o_part_of, resale_flags(offers, needs, waste_op), n_trade_of)
+                                  o_part_of, resale_flags(offers, needs, waste_op), n_trade_of,
+                                  None if gain is None else gain.reach_km(len(offers)))
     cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
                                             radius_km=radius_km))
     terms = _terms(cands, offers, needs, weights)
