@@ -1,5 +1,7 @@
 """Importing sites: every bad row is named by its line, and a bad file writes nothing."""
 
+import json
+
 import pytest
 
 from boucle.flows.importers import import_sites
@@ -110,3 +112,27 @@ def test_naf_code_at_division_group_or_class_level_is_accepted(tmp_path):
     report = import_sites(write(tmp_path, HEADER + rows))
     assert report.ok and report.created == 4, report.rejected
     assert [s.naf_id for s in Site.objects.order_by("site_id")] == ["20", "20.1", "20.14", "20.14Z"]
+
+
+def test_a_line_names_every_field_at_fault_in_the_cli_report_and_its_json(tmp_path, capsys):
+    """A facilitator fixing line 3 learns at once that its SIRET, NAF code and latitude are all wrong."""
+    from boucle.flows.commands import report_import
+
+    good = make_siret()
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    path = write(tmp_path, HEADER + f"{good},OK,,,50.6,3.0,,\n{bad},Faux,99.99Z,,nord,3.0,,\n")
+    assert report_import(import_sites, path, partial=False, as_json=False) == 1
+    text = capsys.readouterr().out
+    assert (f"ligne 3 : site_id: SIRET {bad} invalide (clé de contrôle) ; naf_code: 99.99Z absent de la NAF rév. 2"
+            " ; latitude: 'nord' n'est pas un nombre") in text
+    assert report_import(import_sites, path, partial=False, as_json=True) == 1
+    doc = json.loads(capsys.readouterr().out)
+    [rejected] = doc["rejected"]
+    assert rejected["line"] == 3 and rejected["reason"].count(" ; ") == 2  # the old shape, all reasons joined
+    assert [error["field"] for error in rejected["fields"]] == ["site_id", "naf_code", "latitude"]
+    assert rejected["fields"][2]["reason"] == "latitude: 'nord' n'est pas un nombre"
+    assert not doc["written"] and Site.objects.count() == 0  # still all or nothing
+
+    fixed = write(tmp_path, HEADER + f"{good},OK,,,50.6,3.0,,\n{make_siret()},Vrai,,,50.6,3.0,,\n")
+    assert report_import(import_sites, fixed, partial=False, as_json=True) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 2 and Site.objects.count() == 2

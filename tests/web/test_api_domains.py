@@ -206,6 +206,8 @@ def test_a_site_error_names_the_field_in_french_and_in_english(world, client):
     unknown = client.post("/api/sites", {"site_id": "EXT-1", "name": "Dépôt", "commune_insee": "99999"},
                           content_type="application/json")
     assert unknown.json()["detail"][0]["loc"][-1] == "commune_insee"
+    both = client.post("/api/sites", {**body, "commune_insee": "99999"}, content_type="application/json")
+    assert [d["loc"][-1] for d in both.json()["detail"]] == ["site_id", "commune_insee"]  # every field, not the first
 
 
 def test_a_site_changed_through_the_api_is_a_correction_the_next_import_keeps(world, client):

@@ -91,7 +91,8 @@ def test_an_import_is_limited_to_the_territory_s_sites(world, as_persona, jobs_d
     client.post(reverse("facilitator-import"), {"territory": T, "what": "flows", "file": upload(text, "flux.csv")})
     job = Job.objects.get(kind="import")
     assert job.state == "failed" and Flow.objects.count() == before
-    assert job.result["rejected"] == [{"line": 3, "reason": f"site_id: le site {c} est hors du territoire de l'import"}]
+    reason = f"site_id: le site {c} est hors du territoire de l'import"
+    assert job.result["rejected"] == [{"line": 3, "reason": reason, "fields": [{"field": "site_id", "reason": reason}]}]
 
     moved = sites_file(world, f"{c},Papeterie déplacée,,{{lat}},{{lon}},{{commune}}")  # C brought into T: refused
     client.post(reverse("facilitator-import"), {"territory": T, "what": "sites", "file": upload(moved)})
@@ -125,7 +126,8 @@ def test_the_api_takes_an_import_as_a_multipart_form(world, as_persona, jobs_dir
     assert response.status_code == 201, response.content
     doc = response.json()
     assert doc["kind"] == "import" and doc["state"] == "failed" and doc["error"].endswith("(lignes en erreur : 1)")
-    assert doc["result"]["rejected"] == [{"line": 3, "reason": "name: valeur obligatoire"}]
+    assert doc["result"]["rejected"] == [{"line": 3, "reason": "name: valeur obligatoire",
+                                          "fields": [{"field": "name", "reason": "name: valeur obligatoire"}]}]
     english = as_persona("facilitator_t").get(f"/api/jobs/{doc['id']}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["result"]["rejected"][0]["reason"] == "name: value required"
     assert english["error"] == "file rejected, nothing was saved (lines in error: 1)"
@@ -169,3 +171,34 @@ def test_e_mail_jobs_and_operator_imports_are_seen_by_the_administrator_only(wor
         assert (str(job.pk) in as_persona(persona).get(reverse("jobs:list")).content.decode()) == sees, persona
     body = as_persona("superuser").get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "Envoi de courriels — toute la plateforme" in body
+
+
+def test_a_refused_line_names_every_field_at_fault_on_the_page_and_in_the_api(world, as_persona, jobs_dir):
+    """Line 3 has three independent faults, all named; line 4's unit is not judged against a kind that is
+    itself unreadable. A good file then imports."""
+    client = as_persona("facilitator_t")
+    a = world.sites["A"].site_id
+    text = (f"site_id,direction,label,kind,quantity,unit\n{a},offer,Palettes,material,30,t\n"
+            f"{a},vente,Boues,material,-3,furlong\n{a},offer,Vapeur,truc,5,MWh\n")
+    before = Flow.objects.count()
+    response = client.post(reverse("facilitator-import"), {"territory": T, "what": "flows",
+                                                           "file": upload(text, "flux.csv")})
+    job = Job.objects.get(kind="import")
+    assert job.state == "failed" and Flow.objects.count() == before
+    body = client.get(response["Location"]).content.decode()
+    assert ("<td data-label=\"Ligne\">3</td><td data-label=\"Raison\">direction: &#x27;vente&#x27; inconnu, attendu "
+            "need|offer ; quantity: -3 est négatif ; unit: ") in body
+    assert "<td data-label=\"Ligne\">4</td><td data-label=\"Raison\">kind: &#x27;truc&#x27; inconnu" in body
+
+    doc = client.get(f"/api/jobs/{job.pk}").json()
+    line3, line4 = doc["result"]["rejected"]
+    assert [e["field"] for e in line3["fields"]] == ["direction", "quantity", "unit"]
+    assert line3["reason"] == " ; ".join(e["reason"] for e in line3["fields"])
+    assert [e["field"] for e in line4["fields"]] == ["kind"]
+    english = client.get(f"/api/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="en").json()["result"]["rejected"][0]
+    assert english["fields"][1]["reason"] == "quantity: -3 is negative"
+    assert english["reason"].startswith("direction: ") and " ; quantity: -3 is negative ; unit: " in english["reason"]
+
+    good = f"site_id,direction,label,kind,quantity,unit\n{a},offer,Palettes,material,30,t\n"
+    client.post(reverse("facilitator-import"), {"territory": T, "what": "flows", "file": upload(good, "flux.csv")})
+    assert Job.objects.filter(state="done").count() == 1 and Flow.objects.count() == before + 1

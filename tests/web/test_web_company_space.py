@@ -113,7 +113,8 @@ def test_upload_refuses_rows_for_sites_of_other_companies(world, as_persona, job
     client = as_persona("member_a")
     job, page = _upload(client, text)
     assert job.state == "failed"
-    assert job.result["rejected"] == [{"line": 3, "reason": f"site_id: le site {b} n'est pas l'un de vos sites"}]
+    reason = f"site_id: le site {b} n'est pas l'un de vos sites"
+    assert job.result["rejected"] == [{"line": 3, "reason": reason, "fields": [{"field": "site_id", "reason": reason}]}]
     assert not Flow.objects.filter(label__in=["Palettes", "Intrus"]).exists()  # not even the own site's row
     assert f"le site {b} n&#x27;est pas l&#x27;un de vos sites" in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})

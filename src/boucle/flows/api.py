@@ -91,7 +91,11 @@ def _row(values: dict) -> dict:
 
 
 def _cell_invalid(exc: F.CellError) -> Invalid:
-    return Invalid({getattr(exc, "column", None) or "site_id": [str(exc)]})
+    errors = getattr(exc, "errors", None) or [(getattr(exc, "column", None), str(exc))]
+    out: dict[str, list[str]] = {}
+    for column, message in errors:  # every field at fault, each with its own message
+        out.setdefault(column or "site_id", []).append(message)
+    return Invalid(out)
 
 
 @router.get("/sites", response={200: list[SiteOut], **DENIED}, tags=["sites"])

@@ -44,6 +44,14 @@ class Report:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     written: bool = False
+    # line -> [(column or None, message)]: every field error of a rejected line (sites and flows imports)
+    fields: dict[int, list[tuple[str | None, str]]] = field(default_factory=dict)
+
+    def reject(self, line: int, exc: "F.CellError") -> None:
+        """A rejected line: its reason (every field error, joined) and each error with its column."""
+        errors = getattr(exc, "errors", None) or [(getattr(exc, "column", None), str(exc))]
+        self.rejected.append((line, str(exc)))
+        self.fields[line] = list(errors)
 
     @property
     def ok(self) -> bool:
@@ -51,7 +59,9 @@ class Report:
 
     def to_dict(self) -> dict:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": [{"line": n, "reason": r} for n, r in self.rejected],
+                "rejected": [{"line": n, "reason": r,
+                              "fields": [{"field": c, "reason": m} for c, m in self.fields.get(n, [])]}
+                             for n, r in self.rejected],
                 "unknown_columns": self.unknown_columns, "written": self.written}
 
     def lines(self, lang: str | None = None) -> list[str]:
@@ -99,6 +109,45 @@ class Scope:
     def own_sites(cls, sites) -> "Scope":
         """The sites a company member may edit (``sites`` a queryset of them): flows of those sites only."""
         return cls(frozenset(), frozenset(sites.values_list("site_id", flat=True)), own=True)
+
+
+SEPARATOR = " ; "
+
+
+class RowRejected(F.CellError):
+    """Every independent field error of one row: ``errors`` [(column, message)], the message all of them
+    joined; ``column`` the first field at fault (for a door that names one)."""
+
+    def __init__(self, errors: list[tuple[str | None, str]]):
+        super().__init__(SEPARATOR.join(message for _c, message in errors))
+        self.errors = errors
+        self.column = errors[0][0]
+
+
+class RowErrors:
+    """Checks each field of a row and keeps every error with its column, so a rejected line names all
+    its faults at once; a check that depends on a field already at fault is skipped (``ok``)."""
+
+    def __init__(self):
+        self.errors: list[tuple[str | None, str]] = []
+
+    def check(self, column: str, parse, default=None):
+        try:
+            return parse()
+        except F.CellError as exc:
+            self.add(getattr(exc, "column", None) or column, str(exc))
+            return default
+
+    def add(self, column: str | None, message: str) -> None:
+        self.errors.append((column, message))
+
+    def ok(self, *columns: str) -> bool:
+        """None of these fields is at fault."""
+        return not any(column in columns for column, _m in self.errors)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise RowRejected(self.errors)
 
 
 def _existing_site_ids(site_ids) -> set[str]:
@@ -246,8 +295,9 @@ class SiteRow:
         error.column = column
         return error
 
-    def parse(self, row: dict) -> tuple[str, str, dict]:
-        """(site_id, id kind, values of the Site's fields) from a row of text cells."""
+    def parse(self, row: dict, seen: dict | None = None, line: int | None = None) -> tuple[str, str, dict]:
+        """(site_id, id kind, values of the Site's fields) from a row of text cells; ``RowRejected``
+        naming every field at fault. ``seen``: the ``site_id`` of a file's earlier lines (by ``line``)."""
         def cell(column, parse):
             try:
                 return parse()
@@ -255,35 +305,46 @@ class SiteRow:
                 exc.column = getattr(exc, "column", None) or column
                 raise
 
+        # bounds first: a cell too long or with control characters is not read further
         cell("site_id", lambda: B.identifier("site_id", (row.get("site_id") or "").strip()))
         B.row({k: v for k, v in row.items() if isinstance(v, str)})  # the same bounds as the importer's
-        sid, kind = cell("site_id", lambda: F.site_id(row.get("site_id", "")))
-        name = cell("name", lambda: B.label("name", row.get("name", "").strip(), _length(Site, "name")))
-        if not name:
-            raise self._fail("name", _("%(column)s: valeur obligatoire") % {"column": "name"})
-        naf = cell("naf_code", lambda: F.naf(row.get("naf_code", "")))
+        errors = RowErrors()
+        sid, kind = errors.check("site_id", lambda: F.site_id(row.get("site_id", "")), default=(None, None))
+        if sid and seen is not None:
+            if sid in seen:
+                errors.add("site_id", _("site_id %(value)s en double (déjà ligne %(line)d)")
+                           % {"value": sid, "line": seen[sid]})
+            else:
+                seen[sid] = line
+        name = errors.check("name", lambda: B.label("name", row.get("name", "").strip(), _length(Site, "name")),
+                            default="")
+        if not name and errors.ok("name"):
+            errors.add("name", _("%(column)s: valeur obligatoire") % {"column": "name"})
+        naf = errors.check("naf_code", lambda: F.naf(row.get("naf_code", "")))
         if naf and naf not in self.nafs:
-            raise self._fail("naf_code", _("naf_code: %(code)s absent de la NAF rév. 2") % {"code": naf})
-        lat = cell("latitude", lambda: F.number("latitude", row.get("latitude", "")))
-        lon = cell("longitude", lambda: F.number("longitude", row.get("longitude", "")))
-        if (lat is None) != (lon is None):
-            raise self._fail("latitude" if lat is None else "longitude", _("latitude et longitude vont ensemble"))
-        if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise self._fail("latitude" if not -90 <= lat <= 90 else "longitude",
-                             _("coordonnées hors limites (%(lat)s, %(lon)s)") % {"lat": lat, "lon": lon})
-        country = cell("country", lambda: F.country(row.get("country", "") or ""))
+            errors.add("naf_code", _("naf_code: %(code)s absent de la NAF rév. 2") % {"code": naf})
+        lat = errors.check("latitude", lambda: F.number("latitude", row.get("latitude", "")))
+        lon = errors.check("longitude", lambda: F.number("longitude", row.get("longitude", "")))
+        coordinates = errors.ok("latitude", "longitude")
+        if coordinates and (lat is None) != (lon is None):
+            errors.add("latitude" if lat is None else "longitude", _("latitude et longitude vont ensemble"))
+        elif coordinates and lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            errors.add("latitude" if not -90 <= lat <= 90 else "longitude",
+                       _("coordonnées hors limites (%(lat)s, %(lon)s)") % {"lat": lat, "lon": lon})
+        country = errors.check("country", lambda: F.country(row.get("country", "") or ""))
         commune = row.get("commune_insee", "").strip() or None
         if commune and commune not in self.communes:
-            raise self._fail("commune_insee", _("commune_insee: %(code)s inconnue") % {"code": commune})
+            errors.add("commune_insee", _("commune_insee: %(code)s inconnue") % {"code": commune})
+        elif lat is None and not commune and errors.ok("latitude", "longitude"):
+            errors.add("commune_insee", _("ni coordonnées (latitude, longitude) ni commune_insee"))
+        activity = errors.check("activity", lambda: B.label("activity", row.get("activity", "").strip(),
+                                                             _length(Site, "activity")))
+        errors.raise_any()
         if lat is None:
-            if not commune:
-                raise self._fail("commune_insee", _("ni coordonnées (latitude, longitude) ni commune_insee"))
             lat, lon = self.communes[commune]
         elif not commune and country == "FR":
             self.finder = self.finder or _CommuneFinder()
             commune = self.finder.nearest(lat, lon)
-        activity = cell("activity", lambda: B.label("activity", row.get("activity", "").strip(),
-                                                     _length(Site, "activity")))
         return sid, kind, {"name": name, "naf_id": naf, "activity": activity, "lat": lat, "lon": lon,
                            "commune_id": commune, "country": country}
 
@@ -298,16 +359,9 @@ def import_sites(path, *, partial=False, source="import", within: Scope | None =
     parsed, seen = [], {}
     for line, row in table.rows:
         try:
-            B.identifier("site_id", row.get("site_id", "").strip())
-            B.row(row)
-            sid, kind = F.site_id(row.get("site_id", ""))
-            if sid in seen:
-                raise F.CellError(_("site_id %(value)s en double (déjà ligne %(line)d)")
-                                  % {"value": sid, "line": seen[sid]})
-            seen[sid] = line
-            parsed.append((line, *parser.parse(row)))
+            parsed.append((line, *parser.parse(row, seen, line)))
         except F.CellError as exc:
-            report.rejected.append((line, str(exc)))
+            report.reject(line, exc)
     if within is not None:
         parsed = _within(parsed, within, report)
     if report.rejected and not partial:
@@ -323,11 +377,11 @@ def _within(parsed, scope: Scope, report: Report) -> list:
     kept = []
     for line, sid, kind, values in parsed:
         if sid in elsewhere:
-            report.rejected.append((line, _("site_id: le site %(value)s est hors du territoire de l'import")
-                                    % {"value": sid}))
+            report.reject(line, SiteRow._fail("site_id", _("site_id: le site %(value)s est hors du territoire "
+                                                           "de l'import") % {"value": sid}))
         elif sid not in scope.sites and values["commune_id"] not in scope.communes:
-            report.rejected.append((line, _("site %(value)s : sa commune est hors du territoire de l'import")
-                                    % {"value": sid}))
+            report.reject(line, SiteRow._fail("commune_insee", _("site %(value)s : sa commune est hors du "
+                                                                 "territoire de l'import") % {"value": sid}))
         else:
             kept.append((line, sid, kind, values))
     report.rejected.sort()
@@ -446,84 +500,12 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
     parsed, seen = [], {}
     for line, row in table.rows:
         try:
+            # bounds first: a cell too long or with control characters is not read further
             raw_sid = B.identifier("site_id", row.get("site_id", "").strip())
             B.row(row)
-            sid = raw_sid.replace(" ", "") if raw_sid.replace(" ", "").isdigit() else raw_sid
-            if not sid:
-                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "site_id"})
-            if within is not None and within.own and sid not in within.sites:
-                raise F.CellError(_("site_id: le site %(value)s n'est pas l'un de vos sites") % {"value": sid})
-            if sid not in site_ids:
-                raise F.CellError(_("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)")
-                                  % {"value": sid})
-            if within is not None and sid not in within.sites:
-                raise F.CellError(_("site_id: le site %(value)s est hors du territoire de l'import")
-                                  % {"value": sid})
-            direction = F.choice("direction", row.get("direction", ""), DIRECTIONS)
-            label = B.label("label", row.get("label", "").strip(), _length(Flow, "label"))
-            if not label:
-                raise F.CellError(_("%(column)s: valeur obligatoire") % {"column": "label"})
-            kind = F.choice("kind", row.get("kind", ""), KINDS, default="material")
-            ewc = F.ewc(row.get("ewc_code", ""))
-            if ewc and ewc not in waste:
-                raise F.CellError(_("ewc_code: %(code)s absent de la liste européenne des déchets")
-                                  % {"code": row["ewc_code"].strip()})
-            quantity = F.number("quantity", row.get("quantity", ""), minimum=0)
-            unit_text = row.get("unit", "").strip()
-            unit = ""
-            if unit_text:
-                try:
-                    unit = units.canonical(unit_text)
-                except ValueError as exc:
-                    raise F.CellError(f"unit: {exc}") from None
-                if units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
-                    from boucle.web.words import kind_label  # the kind in the reader's words, not its key
-
-                    raise F.CellError(_("unit: %(unit)s ne convient pas à un flux de type « %(kind)s » ; unités "
-                                        "possibles : %(units)s")
-                                      % {"unit": unit, "kind": kind_label(kind),
-                                         "units": ", ".join(units.units_for_kind(kind))})
-            if quantity is not None and not unit:
-                raise F.CellError(_("unit: obligatoire quand quantity est donnée"))
-            period = F.choice("period", row.get("period", ""), PERIODS, default="year")
-            temperature = F.number("temperature_c", row.get("temperature_c", ""), minimum=-273.15)
-            hazardous = F.boolean("hazardous", row.get("hazardous", ""))
-            if hazardous is None and ewc:
-                hazardous = waste[ewc]
-            if hazardous is False and ewc and waste[ewc]:
-                raise F.CellError(_("hazardous: le code %(code)s est un déchet dangereux (*)") % {"code": ewc})
-            start = F.date("available_from", row.get("available_from", ""))
-            end = F.date("available_to", row.get("available_to", ""))
-            if start and end and end < start:
-                raise F.CellError(_("available_to est antérieure à available_from"))
-            confidential = F.boolean("confidential", row.get("confidential", ""), default=True)
-            illustrative = F.boolean("illustrative", row.get("illustrative", ""), default=False)
-            route = F.current_route(row.get("current_route", ""))
-            named = row.get("material_class", "").strip()
-            chosen = class_named(named) if named else ""
-            if chosen is None:
-                raise F.CellError(_("material_class: %(value)s n'est pas une matière de la liste (nom ou clé)")
-                                  % {"value": named})
-            external_id = B.identifier("external_id", row.get("external_id", "").strip(), max_chars=120)
-            identity = flow_identity(direction, kind, label, ewc, external_id)
-            key = (sid, identity)
-            if key in seen:
-                raise F.CellError(_("flux en double (même site, sens, type, libellé et code déchet que la ligne %(line)d)")
-                                  % {"line": seen[key]})
-            seen[key] = line
-            base, base_unit = (units.to_base(quantity, unit, period) if quantity is not None else (None, ""))
-            if quantity is not None:
-                B.quantity("quantity", quantity, base, base_unit)
-            parsed.append((line, site_ids[sid], identity, {
-                "direction": direction, "kind": kind, "label": label, "ewc_id": ewc,
-                "quantity": quantity, "unit": unit, "period": period, "quantity_base": base, "base_unit": base_unit,
-                "temperature_c": temperature, "hazardous": hazardous, "available_from": start, "available_to": end,
-                "confidential": confidential, "illustrative": illustrative, "external_id": external_id,
-                # only when the file has the column, so files without it re-import as unchanged
-                **({"current_route": route} if "current_route" in table.header else {}),
-                "material_class": chosen}))
+            parsed.append((line, *_flow_row(row, raw_sid, line, seen, site_ids, waste, within, table.header)))
         except F.CellError as exc:
-            report.rejected.append((line, str(exc)))
+            report.reject(line, exc)
     if report.rejected and not partial:
         return report
     classes = classify_many([(values["label"], values["ewc_id"]) for _l, _s, _i, values in parsed],
@@ -536,6 +518,93 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
             values["material_class"], values["material_confidence"] = key, confidence
     _write_flows(parsed, report, source)
     return report
+
+
+def _flow_row(row, raw_sid, line, seen, site_ids, waste, within, header) -> tuple[int, str, dict]:
+    """(site pk, identity, values) of one row of a flows file, or ``RowRejected`` naming every field at
+    fault; a check that needs a field already at fault (a unit against an unreadable kind) is skipped."""
+    errors = RowErrors()
+    sid = raw_sid.replace(" ", "") if raw_sid.replace(" ", "").isdigit() else raw_sid
+    if not sid:
+        errors.add("site_id", _("%(column)s: valeur obligatoire") % {"column": "site_id"})
+    elif within is not None and within.own and sid not in within.sites:
+        errors.add("site_id", _("site_id: le site %(value)s n'est pas l'un de vos sites") % {"value": sid})
+    elif sid not in site_ids:
+        errors.add("site_id", _("site_id: site %(value)s inconnu (importez d'abord le fichier des sites)")
+                   % {"value": sid})
+    elif within is not None and sid not in within.sites:
+        errors.add("site_id", _("site_id: le site %(value)s est hors du territoire de l'import") % {"value": sid})
+    direction = errors.check("direction", lambda: F.choice("direction", row.get("direction", ""), DIRECTIONS))
+    label = errors.check("label", lambda: B.label("label", row.get("label", "").strip(), _length(Flow, "label")),
+                         default="")
+    if not label and errors.ok("label"):
+        errors.add("label", _("%(column)s: valeur obligatoire") % {"column": "label"})
+    kind = errors.check("kind", lambda: F.choice("kind", row.get("kind", ""), KINDS, default="material"))
+    ewc = errors.check("ewc_code", lambda: F.ewc(row.get("ewc_code", "")))
+    if ewc and ewc not in waste:
+        errors.add("ewc_code", _("ewc_code: %(code)s absent de la liste européenne des déchets")
+                   % {"code": row["ewc_code"].strip()})
+        ewc = None
+    quantity = errors.check("quantity", lambda: F.number("quantity", row.get("quantity", ""), minimum=0))
+    unit_text = row.get("unit", "").strip()
+    unit = ""
+    if unit_text:
+        try:
+            unit = units.canonical(unit_text)
+        except ValueError as exc:
+            errors.add("unit", f"unit: {exc}")
+        if unit and errors.ok("kind") and units.dimension(unit) not in units.KIND_DIMENSIONS[kind]:
+            from boucle.web.words import kind_label  # the kind in the reader's words, not its key
+
+            errors.add("unit", _("unit: %(unit)s ne convient pas à un flux de type « %(kind)s » ; unités "
+                                 "possibles : %(units)s")
+                       % {"unit": unit, "kind": kind_label(kind), "units": ", ".join(units.units_for_kind(kind))})
+    elif quantity is not None:
+        errors.add("unit", _("unit: obligatoire quand quantity est donnée"))
+    period = errors.check("period", lambda: F.choice("period", row.get("period", ""), PERIODS, default="year"))
+    temperature = errors.check("temperature_c",
+                               lambda: F.number("temperature_c", row.get("temperature_c", ""), minimum=-273.15))
+    hazardous = errors.check("hazardous", lambda: F.boolean("hazardous", row.get("hazardous", "")))
+    if hazardous is None and ewc:
+        hazardous = waste[ewc]
+    if hazardous is False and ewc and waste[ewc]:
+        errors.add("hazardous", _("hazardous: le code %(code)s est un déchet dangereux (*)") % {"code": ewc})
+    start = errors.check("available_from", lambda: F.date("available_from", row.get("available_from", "")))
+    end = errors.check("available_to", lambda: F.date("available_to", row.get("available_to", "")))
+    if start and end and end < start:
+        errors.add("available_to", _("available_to est antérieure à available_from"))
+    confidential = errors.check("confidential",
+                                lambda: F.boolean("confidential", row.get("confidential", ""), default=True))
+    illustrative = errors.check("illustrative",
+                                lambda: F.boolean("illustrative", row.get("illustrative", ""), default=False))
+    route = errors.check("current_route", lambda: F.current_route(row.get("current_route", "")))
+    named = row.get("material_class", "").strip()
+    chosen = class_named(named) if named else ""
+    if chosen is None:
+        errors.add("material_class", _("material_class: %(value)s n'est pas une matière de la liste (nom ou clé)")
+                   % {"value": named})
+    external_id = errors.check("external_id", lambda: B.identifier("external_id", row.get("external_id", "").strip(),
+                                                                    max_chars=120))
+    if quantity is not None and unit and errors.ok("quantity", "unit", "kind", "period"):
+        base, base_unit = units.to_base(quantity, unit, period)
+        errors.check("quantity", lambda: B.quantity("quantity", quantity, base, base_unit))
+    else:
+        base, base_unit = None, ""
+    errors.raise_any()
+    identity = flow_identity(direction, kind, label, ewc, external_id)
+    key = (sid, identity)
+    if key in seen:
+        raise F.CellError(_("flux en double (même site, sens, type, libellé et code déchet que la ligne %(line)d)")
+                          % {"line": seen[key]})
+    seen[key] = line
+    return site_ids[sid], identity, {
+        "direction": direction, "kind": kind, "label": label, "ewc_id": ewc,
+        "quantity": quantity, "unit": unit, "period": period, "quantity_base": base, "base_unit": base_unit,
+        "temperature_c": temperature, "hazardous": hazardous, "available_from": start, "available_to": end,
+        "confidential": confidential, "illustrative": illustrative, "external_id": external_id,
+        # only when the file has the column, so files without it re-import as unchanged
+        **({"current_route": route} if "current_route" in header else {}),
+        "material_class": chosen}
 
 
 @transaction.atomic

@@ -91,8 +91,17 @@ def result_in_reader_language(job: Job) -> dict:
     """The result summary, its rejected lines' reasons (stored in French) in the reader's language."""
     if not job.result.get("rejected"):
         return job.result
-    return {**job.result, "rejected": [{**row, "reason": render(row.get("reason", ""))}
-                                       for row in job.result["rejected"]]}
+    return {**job.result, "rejected": [_rejected_in_reader_language(row) for row in job.result["rejected"]]}
+
+
+def _rejected_in_reader_language(row: dict) -> dict:
+    """One rejected line: each of its field errors rendered, then joined again as its ``reason``."""
+    from boucle.flows.importers import SEPARATOR
+
+    fields = [{**error, "reason": render(error.get("reason", ""))} for error in row.get("fields") or []]
+    if not fields:
+        return {**row, "reason": render(row.get("reason", ""))}
+    return {**row, "reason": SEPARATOR.join(error["reason"] for error in fields), "fields": fields}
 
 
 EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "geojson": ".geojson", "html": ".html", "pdf": ".pdf"}

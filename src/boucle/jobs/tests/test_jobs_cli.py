@@ -64,7 +64,8 @@ def test_an_import_job_from_the_command_line_reports_its_lines_in_the_reader_s_l
     assert "ligne 4 : name: valeur obligatoire" in result.stderr
     doc = json.loads(boucle("jobs", "status", job_id, "--json", env={**env, "BOUCLE_LANG": "en"}).stdout)
     assert doc["state"] == "failed" and doc["error"] == "file rejected, nothing was saved (lines in error: 1)"
-    assert doc["result"]["rejected"] == [{"line": 4, "reason": "name: value required"}]
+    assert doc["result"]["rejected"] == [{"line": 4, "reason": "name: value required",
+                                          "fields": [{"field": "name", "reason": "name: value required"}]}]
     text = boucle("jobs", "status", job_id, env={**env, "BOUCLE_LANG": "en"}).stdout
     assert "line 4: name: value required" in text and "created: 0, updated: 0" in text
 
