@@ -191,6 +191,7 @@ def main() -> int:
 
         from boucle.reference.models import ActivityCode
         from boucle.sourcing.engine import distances_km
+        from boucle.territories.coarse import PUBLIC_DECIMALS
         from boucle.territories.models import Commune
 
         rng = np.random.default_rng(15)
@@ -231,8 +232,10 @@ def main() -> int:
             rows = conn.execute("SELECT site_id, lat, lon, coalesce(naf_id, '') FROM flows_site "
                                 "WHERE NOT closed AND lat IS NOT NULL").fetchall()
         ids = np.array([r[0] for r in rows])
-        lat = np.array([r[1] for r in rows])
-        lon = np.array([r[2] for r in rows])
+        # a signed-in reader sees a directory entry at its public point (``coarse.public_point``, the one position
+        # rule): distances, and so who is within the radius, are measured to it
+        lat = np.array([round(r[1], PUBLIC_DECIMALS) for r in rows])
+        lon = np.array([round(r[2], PUBLIC_DECIMALS) for r in rows])
         naf = np.array([r[3] for r in rows])
         del rows
         user = get_user_model().objects.create_user("bench", "bench@example.org", "x")
