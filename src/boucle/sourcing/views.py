@@ -19,7 +19,9 @@ def search_page(request):
     mode = g.get("mode") if g.get("mode") in MODES else "naf"
     form = {"mode": mode, "q": g.get("q", "").strip(), "near": g.get("near", "").strip(),
             "radius_km": g.get("radius_km", "50").strip()}
-    form["near_label"] = _own_site_label(request.user, form["near"])
+    # around ``site:<identifier>`` (a flow's link): the place said in words, and the site left out of its own suppliers
+    around = form["near"][5:].strip() if form["near"].startswith("site:") else ""
+    form["near_label"] = _own_site_label(request.user, around)
     rows, error = [], None
     if form["q"] and form["near"]:
         try:
@@ -31,8 +33,8 @@ def search_page(request):
                 from boucle.web.present import material_label
 
                 form["q"] = material_label(query)
-            if form["near"].startswith("site:"):  # searching around one's own site: it supplies itself nothing
-                rows = [r for r in rows if r["site_id"] != form["near"][5:].strip()]
+            if around:  # searching around one's own site: it supplies itself nothing
+                rows = [r for r in rows if r["site_id"] != around]
         except services.SourcingError as exc:
             error = str(exc)
     fmt = g.get("format")
@@ -69,15 +71,15 @@ def search_page(request):
         "anonymous": anonymous_groups(rows), "anonymous_count": sum(r["shown"] == services.ANONYMOUS for r in rows)})
 
 
-def _own_site_label(user, near: str) -> str:
-    """« Fonderie PHILIPPE (Liévin) » for a ``site:`` point the reader sees in full (a flow's link to its
-    suppliers), so the form shows the place in words instead of the imported identifier."""
-    if not near.startswith("site:") or not user.is_authenticated:
+def _own_site_label(user, site_id: str) -> str:
+    """« Fonderie PHILIPPE (Liévin) » for the site searched around when the reader sees it in full (a flow's
+    link to its suppliers), so the form shows the place in words instead of the imported identifier."""
+    if not site_id or not user.is_authenticated:
         return ""
     from boucle.accounts.access import can_see_site
     from boucle.flows.models import Site
 
-    site = Site.objects.select_related("commune").filter(site_id=near[5:].strip()).first()
+    site = Site.objects.select_related("commune").filter(site_id=site_id).first()
     if site is None or not can_see_site(user, site):
         return ""
     return f"{site.name} ({site.commune.name})" if site.commune_id else site.name
