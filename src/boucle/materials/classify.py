@@ -16,7 +16,7 @@ from .text import guess_lang, head_noun, parse_temperature, tokens
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
     "classify_labels", "ewc_digits", "ewc_in_label", "get_class", "load_classes", "normalise_ewc",
-    "is_total_label", "is_warm_return", "parse_temperature", "classify_components", "list_components",
+    "is_total_label", "is_soiled_water", "is_warm_return", "parse_temperature", "classify_components", "list_components",
 ]
 
 MIN_SCORE = 0.2
@@ -148,6 +148,61 @@ def _water_as_heat(scores: np.ndarray, label: str, keys: list[str]) -> int | Non
     return ci[_warm_grade(label)]
 
 
+# Water that has washed something, or that the label says is soiled, is no longer water anyone can take
+# in as process or cooling water: it is an aqueous liquid waste, collected by tanker and treated (List of
+# Waste, Decision 2000/532/EC: 07 xx 01* aqueous washing liquids and mother liquors, 11 01 11* aqueous
+# rinsing liquids, 12 03 01* aqueous washing liquids, 16 07 wastes from transport tank, storage tank and
+# barrel cleaning, 16 10 01*/16 10 02 aqueous liquid wastes). Read from the words around a water word:
+# soiled, contaminated, polluted (« eaux de lavage souillées », "dirty wash water", « Waschwasser
+# verschmutzt »), a washing or rinsing water said used (« eaux de rinçage usées », "spent wash water"), or
+# the water of washing an object (« eaux de lavage de cuves », "tank cleaning water",
+# « Wasser aus der Tankreinigung »). Clean words keep the water path: « eau de lavage », "cooling water".
+CLEAN_WATER = frozenset({"water_process", "water_cooling", "water_demineralised", "water_potable",
+                         "water_irrigation", "water_rain"})
+SOILED_WATER = "aqueous_liquid_waste"
+_WATER_WORD = re.compile(r"\beaux?\b|\bwaters?\b|wasser\b|\bwassers?\b")
+_SOILED = re.compile(
+    r"\b(?:souillee?s?|sales?|polluee?s?|contaminee?s?|dirty|soiled|contaminated|polluted|fouled"
+    r"|verschmutzt\w*|schmutzig\w*|kontaminiert\w*|verunreinigt\w*)\b")
+_WASH = r"(?:lavage|nettoyage|rincage|wash(?:ing)?|clean(?:ing)?|rins(?:e|ing)|wasch\w*|spul\w*|reinigung\w*)"
+_USED = re.compile(r"\b(?:usee?s?|used|spent|gebraucht\w*)\b")
+_WASH_WORD = re.compile(r"\b" + _WASH + r"\b|(?:wasch|spul)wasser")
+_OBJECTS_FR = (r"(?:cuves?|citernes?|futs?|reservoirs?|sols?|camions?|vehicules?|engins?|machines?|equipements?"
+               r"|installations?|ateliers?|bennes?|conteneurs?|containers?|bacs?|tanks?|pieces?|outils?|moules?"
+               r"|cabines?|emballages?|toupies?|malaxeurs?)")
+_OBJECTS_EN = (r"(?:tanks?|tankers?|drums?|containers?|vessels?|floors?|vehicles?|trucks?|lorr(?:y|ies)|equipment"
+               r"|machines?|machinery|parts?|tools?|moulds?|molds?|booths?|mixers?|skips?|ibcs?)")
+_OBJECTS_DE = r"(?:tank|behalter|fass|boden|fahrzeug|lkw|anlagen|maschinen|teile|werkzeug|form|kabinen|mischer)"
+_WASHED_OBJECT = re.compile(
+    r"\b(?:lavage|nettoyage|rincage)s?\s+(?:(?:de|des|du|d)\s+|d')?(?:(?:la|les|l)\s+|l')?" + _OBJECTS_FR + r"\b"
+    r"|\b" + _OBJECTS_EN + r"\s+(?:wash(?:ing)?|clean(?:ing)?|rins(?:e|ing))\b"
+    r"|\b(?:wash(?:ing)?|clean(?:ing)?|rins(?:e|ing))\s+(?:water\s+)?(?:from|of)\s+(?:the\s+)?" + _OBJECTS_EN + r"\b"
+    r"|" + _OBJECTS_DE + r"\w*(?:wasch|reinigung|spul)")
+
+
+def is_soiled_water(label: str | None) -> bool:
+    """Whether a label names water that is soiled or has washed something (« eaux de lavage souillées »,
+    "tank washing water", « Waschwasser verschmutzt »): an aqueous liquid waste, not water to take in."""
+    from .text import fold
+
+    if not label or not isinstance(label, str):
+        return False
+    text = fold(label)
+    if not _WATER_WORD.search(text):
+        return False
+    return bool(_SOILED.search(text) or _WASHED_OBJECT.search(text)
+                or (_USED.search(text) and _WASH_WORD.search(text)))
+
+
+def _soiled(scores: np.ndarray, label: str, keys: list[str]) -> int | None:
+    """The aqueous-liquid-waste class for a label whose best reading is clean water and whose words say
+    it is soiled (``is_soiled_water``); None otherwise."""
+    best = int(scores.argmax())
+    if scores[best] < MIN_SCORE or keys[best] not in CLEAN_WATER | {SOILED_WATER} or not is_soiled_water(label):
+        return None
+    return class_index()[SOILED_WATER]
+
+
 def kind_of(key: str) -> str:
     return get_class(key).kind
 
@@ -262,14 +317,17 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     if warm is not None:  # the warm return first: it is what the label offers
         cooling = [i for i in order if keys[i] in WATER_AS_HEAT]
         order = cooling + [i for i in order if i not in cooling]
+    soiled = _soiled(scores, label, keys) if warm is None else None
+    if soiled is not None:  # soiled water is a liquid waste, and no clean water at all
+        order = [soiled] + [i for i in order if i != soiled and keys[i] not in CLEAN_WATER]
     matches, seen = [], set()
     for rank, ci in enumerate(order):
         entries = np.flatnonzero(idx.entry_class == ci)
         best = entries[np.argmax(entry_scores[0, entries])]
         code = int(entry_methods[0, best])
         method = "fuzzy" if code < 0 else METHODS[code]
-        if entry_scores[0, best] < scores[ci]:
-            method = "token"  # the class bag explained more than any single synonym
+        if entry_scores[0, best] < scores[ci] or ci == soiled:
+            method = "token"  # the class bag (or the words saying soiled) explained more than any synonym
         if rank == 0:
             ci = _battery_by_chemistry(_heat_by_temperature(ci, label, keys), label, keys)
         if keys[ci] in WATER_AS_HEAT and warm is not None:
@@ -277,7 +335,7 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         if ci in seen or (warm is not None and keys[ci] in NOT_WARM):
             continue
         seen.add(ci)
-        score = scores.max() if ci == warm else scores[order[rank]]
+        score = scores.max() if ci in (warm, soiled) else scores[order[rank]]
         matches.append(Match(keys[ci], round(float(min(score, 1.0)), 4), method))
     return matches
 
@@ -414,6 +472,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     best = np.full(len(uniq_labels), -1, dtype=np.int64)
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
     cooling = [class_index()[k] for k in WATER_AS_HEAT]
+    clean = [class_index()[k] for k in CLEAN_WATER]
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
@@ -427,6 +486,10 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
             warm = _water_as_heat(class_scores[j], uniq_labels[start + j], keys)
             if warm is not None:
                 best[start + j] = warm
+        for j in np.flatnonzero(ok & np.isin(best[chunk], clean)):
+            soiled = _soiled(class_scores[j], uniq_labels[start + j], keys)
+            if soiled is not None:
+                best[start + j] = soiled
     for i, pos in enumerate(best):
         if pos >= 0 and keys[pos] in HEAT:
             best[i] = _heat_by_temperature(int(pos), uniq_labels[i], keys)

@@ -215,3 +215,39 @@ def test_a_label_that_names_nothing_but_its_use_is_read_whole():
     assert material_words("Waste for recycling") == "Waste for recycling"
     assert material_words("paper as well as cardboard") == "paper as well as cardboard"
     assert material_words("Ash for landfill construction") == "Ash"
+
+
+# Soiled or used washing water is an aqueous liquid waste (List of Waste 07 xx 01*, 12 03 01*, 16 07,
+# 16 10 01*/02): collected by tanker, counted in tonnes; clean water keeps the water path.
+@pytest.mark.parametrize("label", [
+    "Eaux de lavage souillées", "eaux de lavage de cuves", "eaux de lavage des camions", "eau de lavage des sols",
+    "eaux de lavage des pièces", "eaux de lavage usées", "dirty wash water", "spent wash water",
+    "floor washing water", "Waschwasser verschmutzt", "verschmutztes Wasser", "Wasser aus der Tankreinigung",
+    "contaminated water", "eaux souillées", "Eau de process souillée", "cooling water, contaminated",
+])
+def test_soiled_water_is_an_aqueous_liquid_waste(label):
+    assert classify_label(label)[0].key == "aqueous_liquid_waste"
+    positions, _conf = classify_labels([label])
+    assert load_classes()[positions[0]].key == "aqueous_liquid_waste"
+    # no reading as water anyone could take in is left among the alternatives
+    assert not {m.key for m in classify_label(label)} & {"water_process", "water_cooling", "water_potable"}
+
+
+@pytest.mark.parametrize("label,key", [
+    ("eaux de lavage", "water_process"), ("wash water", "water_process"), ("eau de process", "water_process"),
+    ("eau de refroidissement", "water_cooling"), ("cooling water", "water_cooling"), ("Kühlwasser", "water_cooling"),
+    ("eaux de lavage de légumes", "wastewater_nutrient_rich"), ("eaux hydrocarburées", "oily_water"),
+    ("emballages souillés", "contaminated_packaging"), ("contaminated soil", "soil_stones"),
+    ("eaux salées", None),  # salted is not soiled (« salée » folds to « salee », not « sale »)
+])
+def test_clean_water_and_other_soiled_things_keep_their_reading(label, key):
+    got = classify_label(label)[0].key
+    if key is None:
+        assert got != "aqueous_liquid_waste"
+    else:
+        assert got == key
+
+
+def test_warm_soiled_water_stays_heat_and_its_code_still_decides():
+    assert classify_label("eaux de lavage chaudes souillées 45 °C")[0].key == "waste_heat_low"
+    assert classify_label("Eaux de lavage (07 06 01*)")[0].method == "ewc"
