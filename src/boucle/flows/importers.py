@@ -520,6 +520,23 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
     return report
 
 
+def hazardous_code_quoted(label: str | None, waste: dict[str, bool] | None = None) -> str | None:
+    """The hazardous List-of-Waste code a label quotes (« Boues d'hydroxydes (11 01 09*) »), as six digits,
+    or None: hazard is a property of the code (Decision 2000/532/EC, the entries marked *), whether it is
+    typed in the code column or in the label, and the matching reads it in both (pipeline._hazard_said).
+    ``waste`` is code6 -> hazardous from the reference table; the List itself when not given."""
+    if not label or not isinstance(label, str) or not any(c.isdigit() for c in label):
+        return None
+    from boucle.materials.classify import ewc_in_label
+    from boucle.materials.taxonomy import ewc_table
+
+    code6 = ewc_in_label(label)
+    if code6 is None:
+        return None
+    hazardous = waste.get(code6) if waste is not None and code6 in waste else ewc_table()[code6][1]
+    return code6 if hazardous else None
+
+
 def _flow_row(row, raw_sid, line, seen, site_ids, waste, within, header) -> tuple[int, str, dict]:
     """(site pk, identity, values) of one row of a flows file, or ``RowRejected`` naming every field at
     fault; a check that needs a field already at fault (a unit against an unreadable kind) is skipped."""
@@ -569,6 +586,12 @@ def _flow_row(row, raw_sid, line, seen, site_ids, waste, within, header) -> tupl
         hazardous = waste[ewc]
     if hazardous is False and ewc and waste[ewc]:
         errors.add("hazardous", _("hazardous: le code %(code)s est un déchet dangereux (*)") % {"code": ewc})
+    quoted = hazardous_code_quoted(label, waste) if not ewc and errors.ok("hazardous") else None
+    if quoted and hazardous is None:
+        hazardous = True  # the code the label quotes says it, as the code column would
+    elif quoted and hazardous is False:
+        errors.add("hazardous", _("hazardous: le libellé cite le code %(code)s, un déchet dangereux (*)")
+                   % {"code": f"{quoted[:2]} {quoted[2:4]} {quoted[4:]}*"})
     start = errors.check("available_from", lambda: F.date("available_from", row.get("available_from", "")))
     end = errors.check("available_to", lambda: F.date("available_to", row.get("available_to", "")))
     if start and end and end < start:

@@ -68,7 +68,23 @@ def _flow_form_page(request, form, flow=None):
     return render(request, "web/company/flow_form.html", {"form": form, "flow": flow,
                                                           "material_options": material_options(),
                                                           "matching_notes": _matching_notes(flow) if flow else [],
+                                                          "hazard_note": _hazard_note(flow) if flow else "",
                                                           "aids": for_flow_page(flow) if flow else None})
+
+
+def _hazard_note(flow) -> str:
+    """Why a flow counts as a hazardous waste, in words: the code that says it (its own, or the one its label
+    quotes) or the company's declaration; empty when it is not one."""
+    from boucle.flows.importers import hazardous_code_quoted
+
+    if not flow.hazardous and not (flow.ewc and flow.ewc.hazardous):
+        return ""
+    code6 = flow.ewc.code6 if flow.ewc and flow.ewc.hazardous else hazardous_code_quoted(flow.label)
+    if code6:
+        return _("Déchet dangereux : le code %(code)s de la liste européenne des déchets le classe dangereux. "
+                 "Il n'est proposé qu'aux sites dont l'activité peut le recevoir.") % {
+            "code": f"{code6[:2]} {code6[2:4]} {code6[4:]}*"}
+    return _("Déchet dangereux, déclaré comme tel. Il n'est proposé qu'aux sites dont l'activité peut le recevoir.")
 
 
 def _matching_notes(flow) -> list[str]:

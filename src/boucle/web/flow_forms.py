@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from boucle.flows import bounds, units
 from boucle.flows import fields as F
 from boucle.flows.fields import CellError
-from boucle.flows.importers import CHOSEN_CONFIDENCE, class_chosen, classify, flow_identity
+from boucle.flows.importers import CHOSEN_CONFIDENCE, class_chosen, classify, flow_identity, hazardous_code_quoted
 from boucle.flows.models import Flow
 from boucle.reference.models import WasteCode
 from boucle.reference.validators import normalise_ewc
@@ -265,7 +265,8 @@ class FlowForm(forms.Form):
                   "ewc": ewc, "material_class": material_class, "material_confidence": confidence,
                   "quantity": data["quantity"], "unit": data["unit"] or "", "period": data["period"],
                   "quantity_base": base, "base_unit": base_unit,
-                  "hazardous": ewc.hazardous if ewc else None, "confidential": data["confidential"],
+                  "hazardous": ewc.hazardous if ewc else (True if hazardous_code_quoted(data["label"]) else None),
+                  "confidential": data["confidential"],
                   "current_route": data.get("current_route") or "", "temperature_c": data.get("temperature_c")}
         if flow is None:
             flow = Flow(source=source)
