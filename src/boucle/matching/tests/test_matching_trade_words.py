@@ -1,0 +1,40 @@
+"""Trade words of German and French activity descriptions and names read as their NACE classes (WZ 2008 and
+NAF rev. 2 titles): a mill alone is a grain mill, its compounds name the other mills; a joinery makes builders'
+joinery and furniture; a rendering plant is read as rendering."""
+
+import pytest
+
+from boucle.matching.knowledge.naf import activity_to_naf, name_to_naf
+
+
+def _codes(found):
+    return {code for code, _conf in found}
+
+
+@pytest.mark.parametrize("words,codes", [
+    ("Mühle", {"10.61"}), ("Getreidemühle", {"10.61"}), ("Sägemühle", {"16.10"}), ("Papiermühle", {"17.12"}),
+    ("Ölmühle", {"10.41"}),
+    ("Tischlerei", {"16.23", "31.09"}), ("Schreinerei", {"16.23", "31.09"}), ("Möbeltischlerei", {"31.09"}),
+    ("Zimmerei", {"43.91"}), ("Konservenfabrik", {"10.39"}), ("Fischkonservenfabrik", {"10.20"}),
+    ("Fleischwarenfabrik", {"10.13"}), ("Mischfutterwerk", {"10.91"}),
+    ("Tierkörperbeseitigungsanstalt", {"10.41", "10.91"}),
+    ("équarrissage", {"10.41", "10.91"}), ("charcuterie", {"10.13"}), ("salaisons", {"10.13"}),
+    ("conserverie", {"10.39"}), ("scierie", {"16.10"}), ("menuiserie", {"16.23"}), ("fonderie", {"24.5"}),
+])
+def test_trade_words_read_as_their_classes(words, codes):
+    assert _codes(activity_to_naf(words)) == codes
+
+
+@pytest.mark.parametrize("name,codes", [
+    ("Tischlerei Meier", {"16.23", "31.09"}),  # a joinery named after its owner
+    ("Kunstmühle Oberdorf", {"10.61"}),        # a compound ending in -mühle is a mill of grain
+    ("Sägemühle am Bach", {"16.10"}),          # the longest known ending decides: the sawmill
+    ("Équarrissage de l'Ouest", {"10.41", "10.91"}),
+])
+def test_names_with_trade_words_give_the_trade(name, codes):
+    assert _codes(name_to_naf(name)) == codes
+
+
+def test_a_mill_in_a_surname_or_a_word_without_a_trade_stays_unread():
+    assert name_to_naf("Müller GmbH") == []
+    assert activity_to_naf("Mühlenstraße 3") == [] or "10.61" not in _codes(name_to_naf("Mühlenstraße 3"))
