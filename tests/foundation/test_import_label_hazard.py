@@ -69,3 +69,20 @@ def test_the_code_column_decides_over_a_code_in_the_label(tmp_path, site):
 @pytest.mark.parametrize("label", ["", "123456", "16 10 01 *", "⚗️💧", "x" * 5000, "99 99 99*", None, 42])
 def test_reading_a_code_in_any_label_never_raises(label):
     assert hazardous_code_quoted(label) in (None, "161001")
+
+
+def test_odd_labels_are_imported_or_refused_with_a_reason_never_raised(tmp_path, site):
+    odd = ["123456", "160101", "⚗️💧🔥", "16 10 01*", "16 10 01 *", "aBc 07 06 01* EAUX", "((((", "°C"]
+    report = _import(tmp_path, [f"EXT-1,offer,{label},,,1,t,year,,," for label in odd])
+    assert report.ok, report.rejected
+    stored = dict(Flow.objects.values_list("label", "hazardous"))
+    assert stored["16 10 01 *"] is True and stored["aBc 07 06 01* EAUX"] is True and stored["160101"] is None
+    assert Flow.objects.get(label="16 10 01*").material_class == "aqueous_liquid_waste"
+    assert Flow.objects.get(label="⚗️💧🔥").material_class == ""
+
+
+@pytest.mark.parametrize("label,reason", [("x" * 5000, "label"), ("", "label: valeur obligatoire")])
+def test_a_label_too_long_or_empty_is_refused_and_nothing_is_written(tmp_path, site, label, reason):
+    report = _import(tmp_path, ["EXT-1,offer,sable,,,1,t,,,,", f"EXT-1,offer,{label},,,5,t,year,,,"])
+    assert [line for line, _ in report.rejected] == [3] and reason in report.rejected[0][1]
+    assert Flow.objects.count() == 0

@@ -27,3 +27,28 @@ def test_a_plain_label_has_no_hazard_note(world, as_persona):
     flow = Flow.objects.get(label="Palettes en bois")
     assert flow.hazardous is None
     assert 'id="hazard-note"' not in client.get(f"/espace/flux/{flow.pk}/").content.decode()
+
+
+import pytest  # noqa: E402
+
+from boucle.flows.models import Site  # noqa: E402
+from boucle.testing import make_flow  # noqa: E402
+
+UNREADABLE = ["", "123456", "160101", "⚗️💧🔥", "x" * 300, "Lot 42 bis", "None", "((((", "°C"]
+CODED = ["16 10 01*", "16 10 01 *", "16.10.01*", "aBc 07 06 01* EAUX"]
+
+
+@pytest.mark.parametrize("label", UNREADABLE + CODED)
+def test_an_odd_label_never_breaks_the_flow_page_and_an_unknown_one_says_why(world, as_persona, label):
+    site = Site.objects.get(name="Usine Alphaciment")
+    flow = make_flow(site, label, quantity=3, unit="t")
+    client = as_persona("member_a")
+    client.cookies["django_language"] = "fr"
+    response = client.get(f"/espace/flux/{flow.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    page = response.content.decode()
+    if label in UNREADABLE:
+        assert "Matière non reconnue" in page
+    else:  # a code alone is a material: the matching reads it, nothing says it is unknown
+        assert "Matière non reconnue" not in page
+    assert "unknown_material" not in page and "aqueous_liquid_waste" not in page
