@@ -68,3 +68,23 @@ def test_non_hazardous_aqueous_liquid_waste_and_leachate_go_by_road_to_sewage_wo
     for label in ("Déchets liquides aqueux (16 10 02)", "Lixiviats de décharge (19 07 03)"):
         got = [(p.need_site_id, p.unit) for p in propose(sites, [FlowIn("o", "giver", "offer", label=label)])]
         assert got == [("sewage", "t")], label
+
+
+@pytest.mark.parametrize("label", [
+    "Eaux de lavage souillées", "eaux de lavage de cuves", "dirty wash water", "Waschwasser verschmutzt",
+])
+def test_soiled_washing_water_without_a_code_is_a_liquid_waste_by_tanker(label):
+    """The words say it without the code: soiled, or having washed tanks, the water is no process water but an
+    aqueous liquid waste in tonnes, to a waste water treatment plant (16 10 02) or, said hazardous, to a
+    hazardous waste treater (16 10 01*)."""
+    sites = [_site("giver", "20.42", 0), _site("sewage", "37.00", 2), _site("treater", "38.22", 60)]
+    got = [(p.need_site_id, p.unit) for p in propose(sites, [FlowIn("o", "giver", "offer", label=label)])]
+    assert got == [("sewage", "t")]
+    said = FlowIn("o", "giver", "offer", label=label, hazardous=True)
+    assert [(p.need_site_id, p.unit) for p in propose(sites, [said])] == [("treater", "t")]
+
+
+def test_clean_washing_water_keeps_the_water_path():
+    sites = [_site("giver", "20.42", 0), _site("treater", "38.22", 60)]
+    got = propose(sites, [FlowIn("o", "giver", "offer", label="eau de lavage", kind="water")])
+    assert all(p.unit == "m3" for p in got) and "treater" not in {p.need_site_id for p in got}
