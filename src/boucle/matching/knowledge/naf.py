@@ -351,6 +351,25 @@ def strip_place_names(text: str) -> str:
     return _CAPITALISED.sub(generic, text)
 
 
+# German writes the shared end of compounds once, the first left with a hyphen (Ergänzungsstrich, Duden
+# D 31): « Bau- und Möbeltischlerei » is « Bautischlerei und Möbeltischlerei », « Säge- und Hobelwerk » a
+# Sägewerk and a Hobelwerk. The elided word takes the known compound head the next word ends with.
+_ELIDED = re.compile(r"\b(\w+)-\s+(?:und|oder|sowie|bzw\.?|&|,)\s+(\w+)")
+
+
+def _expand_elided(text: str) -> str:
+    if "-" not in text:
+        return text
+
+    def expand(m: re.Match) -> str:
+        last = normalise(m.group(2))
+        for i in range(1, len(last) - COMPOUND_MIN + 1):
+            if last[i:] in _heads_by_word():
+                return f"{m.group(1)}{last[i:]} {m.group(0)[len(m.group(1)) + 1:].lstrip()}"
+        return m.group(0)
+    return _ELIDED.sub(expand, text)
+
+
 @lru_cache(maxsize=4096)
 def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     """Best NACE codes for an activity phrase, best first, with a confidence in (0, 1].
@@ -359,7 +378,7 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     search, whose confidence (≤ 0.6) reflects its similarity so that a vague phrase yields weak
     inferred needs rather than confident wrong ones.
     """
-    norm = normalise(strip_place_names(text or ""))
+    norm = normalise(strip_place_names(_expand_elided(text or "")))
     if not norm:
         return []
     if NOT_HAZARDOUS.search(norm):
@@ -420,7 +439,7 @@ def _compound_codes(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def name_to_naf(name: str | None) -> list[tuple[str, float]]:
     """NACE codes read from the sector words of a site's name, best first."""
-    norm = normalise(strip_place_names(name or ""))
+    norm = normalise(strip_place_names(_expand_elided(name or "")))
     if not norm:
         return []
     return list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))

@@ -38,3 +38,10 @@ def test_names_with_trade_words_give_the_trade(name, codes):
 def test_a_mill_in_a_surname_or_a_word_without_a_trade_stays_unread():
     assert name_to_naf("Müller GmbH") == []
     assert activity_to_naf("Mühlenstraße 3") == [] or "10.61" not in _codes(name_to_naf("Mühlenstraße 3"))
+
+
+def test_a_compound_end_written_once_is_read_for_both_words():
+    """« Bau- und Möbeltischlerei » is a Bautischlerei and a Möbeltischlerei (Ergänzungsstrich, Duden D 31)."""
+    assert _codes(activity_to_naf("Bau- und Möbeltischlerei")) == {"16.23", "31.09"}
+    assert _codes(activity_to_naf("Kraft- und Heizwerk")) == _codes(activity_to_naf("Heizwerk"))
+    assert activity_to_naf("Bau- und Möbel") == activity_to_naf("Bau und Möbel")  # no known end: words as written
