@@ -163,7 +163,7 @@ SOILED_WATER = "aqueous_liquid_waste"
 _WATER_WORD = re.compile(r"\beaux?\b|\bwaters?\b|wasser\b|\bwassers?\b")
 _SOILED = re.compile(
     r"\b(?:souillee?s?|sales?|polluee?s?|contaminee?s?|dirty|soiled|contaminated|polluted|fouled"
-    r"|verschmutzt\w*|schmutzig\w*|kontaminiert\w*|verunreinigt\w*)\b")
+    r"|\w*verschmutzt\w*|olhaltig\w*|schmutzig\w*|kontaminiert\w*|verunreinigt\w*)\b")
 _WASH = r"(?:lavage|nettoyage|rincage|wash(?:ing)?|clean(?:ing)?|rins(?:e|ing)|wasch\w*|spul\w*|reinigung\w*)"
 _USED = re.compile(r"\b(?:usee?s?|used|spent|gebraucht\w*)\b")
 _WASH_WORD = re.compile(r"\b" + _WASH + r"\b|(?:wasch|spul)wasser")
@@ -194,13 +194,31 @@ def is_soiled_water(label: str | None) -> bool:
                 or (_USED.search(text) and _WASH_WORD.search(text)))
 
 
+# Soiled by oil, the same water is oily water (List of Waste 13 05 07* oily water from oil/water separators,
+# 16 07 08* tank cleaning wastes containing oil): « eaux souillées d'hydrocarbures », "oil contaminated water".
+OILY_WATER = "oily_water"
+_OILY = re.compile(r"\b(?:huiles?|huileu\w*|hydrocarbur\w*|oils?|oily|ol|olhaltig\w*|mineralol\w*)\b|olverschmutzt")
+
+
 def _soiled(scores: np.ndarray, label: str, keys: list[str]) -> int | None:
-    """The aqueous-liquid-waste class for a label whose best reading is clean water and whose words say
-    it is soiled (``is_soiled_water``); None otherwise."""
+    """The aqueous-liquid-waste class (oily water when the label names oil) for a label whose words say its
+    water is soiled (``is_soiled_water``) and whose best reading is clean water, or no liquid at all while
+    water is its head noun; None otherwise."""
+    from .text import fold
+
     best = int(scores.argmax())
-    if scores[best] < MIN_SCORE or keys[best] not in CLEAN_WATER | {SOILED_WATER} or not is_soiled_water(label):
+    if scores[best] < MIN_SCORE or not is_soiled_water(label):
         return None
-    return class_index()[SOILED_WATER]
+    soiled = class_index()[OILY_WATER if _OILY.search(fold(label)) else SOILED_WATER]
+    if keys[best] in CLEAN_WATER | {SOILED_WATER}:
+        return soiled
+    # « eaux polluées » read as polluted soil: water said soiled is still a liquid, so a reading that is no
+    # liquid (soil, packaging, rags) is no reading of it when water is the label's head noun
+    toks = tokens(material_words(label))
+    water_head = bool(toks) and (toks[0] == "eau" or toks[-1] == "water" or toks[-1].endswith("wasser"))
+    if water_head and get_class(keys[best]).physical_state != "liquid":
+        return soiled
+    return None
 
 
 def kind_of(key: str) -> str:
@@ -472,7 +490,6 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     best = np.full(len(uniq_labels), -1, dtype=np.int64)
     conf = np.zeros(len(uniq_labels), dtype=np.float32)
     cooling = [class_index()[k] for k in WATER_AS_HEAT]
-    clean = [class_index()[k] for k in CLEAN_WATER]
     for start in range(0, len(uniq_labels), CHUNK):
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
@@ -486,7 +503,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
             warm = _water_as_heat(class_scores[j], uniq_labels[start + j], keys)
             if warm is not None:
                 best[start + j] = warm
-        for j in np.flatnonzero(ok & np.isin(best[chunk], clean)):
+        for j in np.flatnonzero(ok):
             soiled = _soiled(class_scores[j], uniq_labels[start + j], keys)
             if soiled is not None:
                 best[start + j] = soiled

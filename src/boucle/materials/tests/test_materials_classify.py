@@ -224,6 +224,7 @@ def test_a_label_that_names_nothing_but_its_use_is_read_whole():
     "eaux de lavage des pièces", "eaux de lavage usées", "dirty wash water", "spent wash water",
     "floor washing water", "Waschwasser verschmutzt", "verschmutztes Wasser", "Wasser aus der Tankreinigung",
     "contaminated water", "eaux souillées", "Eau de process souillée", "cooling water, contaminated",
+    "eaux polluées",  # no longer polluted soil: water said soiled is still a liquid
 ])
 def test_soiled_water_is_an_aqueous_liquid_waste(label):
     assert classify_label(label)[0].key == "aqueous_liquid_waste"
@@ -251,3 +252,12 @@ def test_clean_water_and_other_soiled_things_keep_their_reading(label, key):
 def test_warm_soiled_water_stays_heat_and_its_code_still_decides():
     assert classify_label("eaux de lavage chaudes souillées 45 °C")[0].key == "waste_heat_low"
     assert classify_label("Eaux de lavage (07 06 01*)")[0].method == "ewc"
+
+
+@pytest.mark.parametrize("label", ["eaux souillées d'hydrocarbures", "oil contaminated water",
+                                   "ölverschmutztes Wasser", "ölhaltiges Waschwasser"])
+def test_water_soiled_by_oil_is_oily_water(label):
+    """List of Waste 13 05 07* oily water from oil/water separators, 16 07 08* wastes containing oil."""
+    assert classify_label(label)[0].key == "oily_water"
+    positions, _conf = classify_labels([label])
+    assert load_classes()[positions[0]].key == "oily_water"
