@@ -187,6 +187,9 @@ def is_soiled_water(label: str | None) -> bool:
 
     if not label or not isinstance(label, str):
         return False
+    low = label.lower()
+    if "eau" not in low and "water" not in low and "wasser" not in low:  # cheap first: most labels say no water
+        return False
     text = fold(label)
     if not _WATER_WORD.search(text):
         return False
