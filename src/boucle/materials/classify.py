@@ -160,6 +160,7 @@ def _water_as_heat(scores: np.ndarray, label: str, keys: list[str]) -> int | Non
 CLEAN_WATER = frozenset({"water_process", "water_cooling", "water_demineralised", "water_potable",
                          "water_irrigation", "water_rain"})
 SOILED_WATER = "aqueous_liquid_waste"
+_MAYBE_WATER = re.compile(r"eau|water|wasser", re.IGNORECASE)
 _WATER_WORD = re.compile(r"\beaux?\b|\bwaters?\b|wasser\b|\bwassers?\b")
 _SOILED = re.compile(
     r"\b(?:souillee?s?|sales?|polluee?s?|contaminee?s?|dirty|soiled|contaminated|polluted|fouled"
@@ -187,8 +188,7 @@ def is_soiled_water(label: str | None) -> bool:
 
     if not label or not isinstance(label, str):
         return False
-    low = label.lower()
-    if "eau" not in low and "water" not in low and "wasser" not in low:  # cheap first: most labels say no water
+    if not _MAYBE_WATER.search(label):  # cheap first: most labels name no water
         return False
     text = fold(label)
     if not _WATER_WORD.search(text):
@@ -506,7 +506,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
             warm = _water_as_heat(class_scores[j], uniq_labels[start + j], keys)
             if warm is not None:
                 best[start + j] = warm
-        for j in np.flatnonzero(ok):
+        for j in (j for j in np.flatnonzero(ok) if _MAYBE_WATER.search(uniq_labels[start + j])):
             soiled = _soiled(class_scores[j], uniq_labels[start + j], keys)
             if soiled is not None:
                 best[start + j] = soiled
