@@ -45,3 +45,9 @@ def test_a_compound_end_written_once_is_read_for_both_words():
     assert _codes(activity_to_naf("Bau- und Möbeltischlerei")) == {"16.23", "31.09"}
     assert _codes(activity_to_naf("Kraft- und Heizwerk")) == _codes(activity_to_naf("Heizwerk"))
     assert activity_to_naf("Bau- und Möbel") == activity_to_naf("Bau und Möbel")  # no known end: words as written
+
+
+@pytest.mark.parametrize("text", ["", "123456", "⚗️💧🔥", "x" * 5000, "Mühle-" * 1000, "- und -", "((((", "\u200b"])
+def test_odd_activity_words_or_names_are_read_as_nothing_and_never_raise(text):
+    assert activity_to_naf(text) == [] or text.startswith("Mühle")
+    assert name_to_naf(text) == [] or text.startswith("Mühle")
