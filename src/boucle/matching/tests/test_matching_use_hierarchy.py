@@ -69,3 +69,10 @@ def test_a_yeast_plant_takes_molasses_and_a_soup_maker_does_not():
     yeast = {n.class_key: n.weight for n in infer_needs("10.89", "Baker's yeast production")}
     soup = {n.class_key for n in infer_needs("10.89", "Manufacture of soups")}
     assert yeast.get("molasses", 0) >= 0.8 and "molasses" not in soup
+
+
+def test_slaughter_by_products_go_to_the_rendering_plant_and_whey_to_the_feed_mill():
+    sites = [("abat", "10.11", "Slaughterhouse"), ("dairy", "10.51", "Dairy"), ("rend", "10", "Rendering plant"),
+             ("feed", "10", "Animal feed manufacturing")]
+    assert _ranked(sites, "abat", "Animal by-products")[:1] == ["rend"]
+    assert "rend" not in _ranked(sites, "dairy", "Whey")
