@@ -41,7 +41,7 @@ def test_observatory_export_xlsx_opens(obs_world, tmp_path):
     out = tmp_path / "ind.xlsx"
     assert _run("export", "--territory", f"epci:{MEL}", "--format", "xlsx", "--output", str(out)) == 0
     wb = load_workbook(out)
-    assert wb["metadata"]["B1"].value == "3.1"
+    assert wb["metadata"]["B1"].value == "4.0"
     header = [c.value for c in wb["indicators"][1]]
     assert header[0] == "schema_version" and "value" in header
     assert wb["indicators"].max_row > 10
