@@ -151,6 +151,8 @@ def synergy_card(user, synergy) -> dict:
         "assumption": route_assumption(synergy.explanation),
         "route_unchanged": route_unchanged(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
+        # no figure at all (no quantity diverted, no CO2e, no gain estimated): the card says so in words
+        "estimated_nothing": all(v is None for v in (moved, synergy.co2e_avoided_t, synergy.eur_saved)) and not note,
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
     }
