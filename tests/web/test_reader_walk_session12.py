@@ -85,3 +85,12 @@ def test_no_such_note_when_the_suggestion_is_in_the_allocation(world, as_persona
     monkeypatch.setattr(territory_potential, "potential_of", lambda *a, **k: _potential([exchange]))
     text = _text(as_persona("member_b").get(reverse("company-impact")))
     assert "n'entre pas dans la meilleure répartition" not in text
+
+
+def test_a_search_around_a_commune_names_it_in_words(world, as_persona):
+    """A link's « commune:59350 » sat raw in the « Autour de » field; the place is now said in words."""
+    response = as_persona("facilitator_t").get("/fournisseurs/?mode=naf&q=23.51&near=commune:59350&radius_km=50")
+    text = _text(response)
+    assert "Autour de Lille (59350)" in text and 'value="commune:59350"' in response.content.decode()
+    assert 'id="s-near"' not in response.content.decode()  # no raw key in a text field
+    assert "1 établissement trouvé" in text  # the search itself ran around the commune
