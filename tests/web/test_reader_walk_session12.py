@@ -74,6 +74,10 @@ def test_a_zero_potential_beside_suggestions_is_explained(world, as_persona, mon
     text = _text(as_persona("member_b").get(reverse("company-impact")))
     assert "Votre synergie proposée n'entre pas dans la meilleure répartition du territoire" in text
     assert "D'où le potentiel nul" in text
+    client = as_persona("member_b")
+    client.cookies["django_language"] = "en"
+    assert "Your suggested synergy is not part of the territory's best allocation" in _text(
+        client.get(reverse("company-impact")))
 
 
 def test_no_such_note_when_the_suggestion_is_in_the_allocation(world, as_persona, monkeypatch):
