@@ -193,3 +193,22 @@ def test_the_entry_turns_anonymous_once_its_company_takes_part(world, as_persona
     assert all(r["shown"] == "anonymous" for r in rows)
     page = client.get(f"/synergies/{synergy.pk}/").content.decode()
     assert "Cimenterie du Répertoire" not in page and "Entreprise anonyme" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_company_s_first_account_moves_the_data_version_so_kept_cards_follow(world, as_persona, register_entry):
+    """The synergy list is kept per data version: without a new token, B's list would keep naming the entry
+    after its company joined."""
+    from django.contrib.auth import get_user_model
+
+    from boucle.accounts.models import Membership
+    from boucle.web.snapshots import data_version
+
+    entry, synergy = register_entry
+    client = as_persona("member_b")
+    assert "Cimenterie du Répertoire" in client.get("/espace/synergies/").content.decode()
+    before = data_version()
+    user = get_user_model().objects.create_user("cimentier", "cimentier@example.org", "x" * 20)
+    Membership.objects.create(user=user, company=entry.company, role="admin")
+    assert data_version() != before
+    assert "Cimenterie du Répertoire" not in client.get("/espace/synergies/").content.decode()
