@@ -257,3 +257,16 @@ def test_a_total_without_a_quantity_is_counted_not_shown_as_zero(with_total, cli
     api_rows = [r for r in csv.DictReader(io.StringIO(api.content.decode("utf-8-sig")))
                 if r["territory_level"] == "region" and r["indicator"] == "declared_total_flows"]
     assert {(r["hazardous"], r["unit"], float(r["value"])) for r in api_rows} == {("True", "", 1.0), ("False", "", 1.0)}
+
+
+def test_the_indicators_api_gives_the_totals_as_the_page_does(with_total, client):
+    """The API's indicators left the declared totals out: a script reading it could not tell them apart."""
+    make_flow(with_total.sites["dk"], "Déchets dangereux liquides (total déclaré iREP 2021)", quantity_base=300.0,
+              base_unit="m3", hazardous=True)
+    client.force_login(with_total.users["fac_region"])
+    doc = client.get("/api/territories/region:32/indicators").json()
+    assert [(t["hazard"], t["kind"], t["unit"], t["source"], t["quantity"], t["flows"]) for t in doc["declared_totals"]] \
+        == [("hazardous", "material", "t", "iREP", TOTAL_T, 1), ("hazardous", "material", "m3", "iREP", 300.0, 1)]
+    page = client.get(reverse("observatory:territory", args=["region", "32"])).content.decode()
+    assert _total_rows(page) == [["dangereux", "700 t/an", "1", "registre iREP"],
+                                 ["dangereux", "300 m³/an", "1", "registre iREP"]]
