@@ -212,3 +212,23 @@ def test_a_company_s_first_account_moves_the_data_version_so_kept_cards_follow(w
     Membership.objects.create(user=user, company=entry.company, role="admin")
     assert data_version() != before
     assert "Cimenterie du Répertoire" not in client.get("/espace/synergies/").content.decode()
+
+
+def test_substitutes_nearby_follow_the_rule_for_a_member_s_directory_entry(world, as_persona, member_entry):
+    """A's plant, imported from the directory, offers a substitute: anonymous to B on the substitutes page and
+    API as in the search; named and exact for A's own members."""
+    from boucle.materials.substitution import documented_classes, substitutes_for
+    from boucle.testing import make_flow
+
+    material = sorted(documented_classes())[0]
+    make_flow(member_entry, "Offre Alphaciment", material_class=substitutes_for(material)[0].substitute_key,
+              quantity=10, unit="t")
+    url = f"/api/sourcing/substitutes?material={material}&near={NEAR}&radius_km=50"
+    page = f"/fournisseurs/substitutions/?material={material}&near={NEAR}&radius_km=50"
+    for persona in ("member_b", "facilitator_other"):
+        client = as_persona(persona)
+        for text in (json.dumps(client.get(url).json(), ensure_ascii=False), client.get(page).content.decode()):
+            assert "Alphaciment" not in text and not [s for s in coordinate_secrets(member_entry) if s in text]
+    nearby = [r for s in as_persona("member_a").get(url).json()["substitutes"] for r in (s["nearby"] or [])]
+    assert any(r["name"] == "Usine Alphaciment" and (r["lat"], r["lon"]) == (member_entry.lat, member_entry.lon)
+               for r in nearby)
