@@ -98,3 +98,12 @@ def test_a_search_around_a_commune_names_it_in_words(world, as_persona):
     assert "Autour de Lille (59350)" in text and 'value="commune:59350"' in response.content.decode()
     assert 'id="s-near"' not in response.content.decode()  # no raw key in a text field
     assert "1 établissement trouvé" in text  # the search itself ran around the commune
+
+
+def test_the_criterion_field_shows_a_material_s_whole_name(world, as_persona):
+    """« Cendres volantes de c » : the field cut the material's name the form had just filled in."""
+    page = as_persona("facilitator_t").get("/fournisseurs/?mode=material&q=fly_ash&near=commune:59350&radius_km=50")
+    field = re.search(r'<input id="s-q"[^>]*>', page.content.decode()).group(0)
+    value = re.search(r'value="([^"]*)"', field).group(1)
+    assert value == "Cendres volantes de charbon"
+    assert int(re.search(r'size="(\d+)"', field).group(1)) >= len(value)
