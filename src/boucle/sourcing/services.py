@@ -52,11 +52,8 @@ class Place:
 def _may_start_from(site, user) -> bool:
     """A site is a starting point for ``user`` (None: the command line) only if its place is no secret
     to them: a public register entry (``accounts.access.public_register_entry``), a published company, or a
-    site they see in full. Otherwise the search
-    centred on it, with exact distances to directory entries, would give its place away."""
-    from boucle.accounts.access import can_see_site
-
-    from boucle.accounts.access import shown_by_name
+    site they see in full. Otherwise the search centred on it, with exact distances to directory entries, would give its place away."""
+    from boucle.accounts.access import can_see_site, shown_by_name
 
     return user is None or can_see_site(user, site) or shown_by_name(site)
 
