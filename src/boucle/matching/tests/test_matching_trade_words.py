@@ -51,3 +51,13 @@ def test_a_compound_end_written_once_is_read_for_both_words():
 def test_odd_activity_words_or_names_are_read_as_nothing_and_never_raise(text):
     assert activity_to_naf(text) == [] or text.startswith("Mühle")
     assert name_to_naf(text) == [] or text.startswith("Mühle")
+
+
+@pytest.mark.parametrize("words", ["équarrissage", "Tierkörperbeseitigung", "usine d'équarrissage"])
+def test_a_rendering_plant_in_french_or_german_takes_what_a_rendering_plant_takes(words):
+    """The rendering scope (animal by-products and fish waste, no grains nor whey) holds in every language."""
+    from boucle.matching.knowledge.infer import infer_needs
+
+    def needs(text):
+        return {n.class_key for n in infer_needs(None, text)}
+    assert needs(words) == needs("rendering plant") and "animal_by_products" in needs(words)
