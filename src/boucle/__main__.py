@@ -4,7 +4,7 @@ import sys
 from boucle.cli import main
 
 code = main()
-# The process ends here: no last collection of cyclic garbage walking every object the command left (a dense
-# region's `boucle match` leaves millions); files and the database are closed by the command itself.
-gc.disable()
+# The process ends here: its last collection of cyclic garbage need not walk every object the command
+# left (a dense region's `boucle match` leaves millions), so they are set aside (gc.freeze) first.
+gc.freeze()
 sys.exit(code)
