@@ -28,6 +28,7 @@ def territory_sites(territory: str | None):
 
 
 FULL_SCAN_SHARE = 0.2  # above this share of all sites, reading every flow beats index lookups
+FULL_SCAN_MIN_SITES = 1000  # below, by the index whatever the share (no count of a directory of millions)
 
 
 def pipeline_inputs(sites):
@@ -55,7 +56,7 @@ def pipeline_inputs(sites):
     # the output does not depend on the input's order.
     site_id_of = {row[0]: row[1] for row in site_rows}
     flows = Flow.objects.order_by("pk")
-    if len(site_rows) <= FULL_SCAN_SHARE * Site.objects.count():
+    if len(site_rows) < FULL_SCAN_MIN_SITES or len(site_rows) <= FULL_SCAN_SHARE * Site.objects.count():
         flows = flows.filter(site__in=sites)
     flows = fetch_rows(flows.values_list(
         "pk", "site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
