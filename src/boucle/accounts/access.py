@@ -3,6 +3,11 @@
 The rule: a company's data is visible to its own members, to the facilitators of a
 territory containing its site, and to the platform administrator. Anyone else sees
 it only anonymised, unless the company published its profile.
+
+One exception names a site to anyone: an entry of INSEE's SIRENE directory (``Site.source == "sirene"``)
+whose company does not take part in Boucle (``taking_part``): the register is public, and says nothing
+of the platform. Once its company takes part (an account, a site or a flow declared on the platform),
+the entry is that company's and is anonymous like the rest of it (``public_register_entry``).
 """
 
 from functools import lru_cache
@@ -126,13 +131,43 @@ def can_see_site(user, site) -> bool:
     return commune is not None and any(_in_territory(commune, level, code) for level, code in facilitations)
 
 
+def taking_part(company_ids) -> set[int]:
+    """The companies of ``company_ids`` that take part in Boucle: one of their people has an account, or they
+    declared a site on the platform (not imported from the SIRENE directory) or a flow on any of their sites."""
+    from boucle.accounts.models import Membership
+    from boucle.flows.models import Flow
+
+    ids = {i for i in company_ids if i is not None}
+    if not ids:
+        return set()
+    found = set(Membership.objects.filter(company_id__in=ids).values_list("company_id", flat=True))
+    rest = ids - found
+    if rest:
+        found |= set(Site.objects.filter(company_id__in=rest).exclude(source="sirene")
+                     .values_list("company_id", flat=True))
+    rest = ids - found
+    if rest:
+        found |= set(Flow.objects.filter(site__company_id__in=rest).values_list("site__company_id", flat=True))
+    return found
+
+
+def public_register_entry(site) -> bool:
+    """A SIRENE directory entry whose company does not take part in Boucle: public data, shown by name."""
+    return site.source == "sirene" and site.company_id not in taking_part({site.company_id})
+
+
+def shown_by_name(site) -> bool:
+    """Whether anyone may read ``site``'s name: its company chose to be public, or it is a public register entry."""
+    return site.company.published or public_register_entry(site)
+
+
 def point_shown(user, site, *, revealed: bool = False, public: bool | None = None) -> tuple[float | None, float | None]:
     """Where ``site`` is placed for ``user``: the one rule of every page, map payload, API and export.
 
     - exact to whoever sees it in full (``can_see_site``) and, with ``revealed``, to the other party of a
       synergy whose both sides agreed to meet;
     - to ``coarse.PUBLIC_DECIMALS`` (≈ 100 m) when it is shown by name to others (``public``: by default,
-      its company chose to be public; a directory entry in the suppliers search);
+      ``shown_by_name``: its company chose to be public, or it is a public register entry);
     - otherwise nowhere, (None, None): a page that must still draw it uses a coarse cell of its own
       (``coarse.hidden_point``, ``coarse.grid_point``), never a finer point.
     """
@@ -142,7 +177,7 @@ def point_shown(user, site, *, revealed: bool = False, public: bool | None = Non
         return None, None
     if revealed or can_see_site(user, site):
         return site.lat, site.lon
-    if site.company.published if public is None else public:
+    if shown_by_name(site) if public is None else public:
         return public_point(site.lat, site.lon)
     return None, None
 

@@ -173,6 +173,21 @@ class RunAccepted(Schema):
     state: str = Field(description="queued (or running)")
 
 
+class DeclaredTotal(Schema):
+    """Yearly totals over several wastes declared by sites (iREP's « Déchets dangereux (total déclaré) »):
+    information about the sites, never offers. One entry per hazard, kind, unit and register; each quantity in
+    its own unit, never summed across units."""
+
+    hazard: str = Field(description="hazardous, non_hazardous, or empty when the declaration says neither")
+    kind: str = Field("material", description="material, energy or water")
+    unit: str = Field(description="t, MWh or m3 (per year); empty: declarations that gave no quantity")
+    source: str = Field(description="the register named in the declaration (iREP, GEREP, E-PRTR), else empty")
+    quantity: float | None = Field(None, description="quantity per year in ``unit``; null without a unit, or "
+                                                     "withheld by the disclosure rule")
+    flows: float | None = Field(None, description="number of declarations (no unit)")
+    companies: int | None = None
+
+
 class Indicators(Schema):
     territory: str
     name: str
@@ -183,6 +198,7 @@ class Indicators(Schema):
     offers: int | None = None
     needs: int | None = None
     synergies_running: int | None = None
+    declared_totals: list[DeclaredTotal] = []
     verified_tonnes_per_year: float | None = None
     verified_eur_per_year: float | None = None
     # The territory's potential: the optimal allocation of its open suggestions (never their sum),

@@ -54,13 +54,15 @@ _BREF = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BREF_TITLES), key=len
 _BODY = re.compile(r"\b(" + "|".join(BODIES) + r")\b[^;:]*?\b((?:19|20)\d{2})\b")
 _EU_ACT = re.compile(r"\b(Directive|Regulation|Decision|Implementing Regulation|Delegated Regulation)"
                      r"(?: \((EU|EC|EEC)\))?(?: No)? (\d{2,4}/\d{1,4})(?:/(EC|EEC|EU))?")
+# A Commission Notice of the C series of the Official Journal (« 2018/C 133/02 »): guidelines, not an act.
+_NOTICE = re.compile(r"\bCommission Notice (\d{4}/C \d{1,4}/\d{2})")
 _NACE = re.compile(r"\b(?:NACE|NAF)(?: Rev\. ?2)? (\d{2}(?:\.\d{1,2})?)\b")
 _EWC = re.compile(r"\b(?:EWC|LoW|List of Waste)(?: chapter)? (\d{2}(?: \d{2}(?: \d{2}\*?)?)?)\b")
 _STANDARD = re.compile(r"\b(EN(?: ISO)?|ISO) (\d{3,5}(?:-\d+)?)\b")
 _AUTHOR = re.compile(r"\b([A-Z][a-zà-ÿ'-]{2,}(?:(?: &| and) [A-Z][a-zà-ÿ'-]{2,})?)( et al\.)?,? \(?((?:19|20)\d{2})\)?")
 _NOT_AUTHORS = {"Directive", "Regulation", "Decision", "Annex", "Table", "Tables", "Article", "Code", "Loi", "Guide",
                 "Report", "Rev", "Chapter", "Euroslag", "Since", "From", "Before", "After", "December", "January",
-                "Accelerating", "Circular", "Framework"}
+                "Accelerating", "Circular", "Framework", "Notice", "Commission"}
 _FR_ORIGIN = {"EU": "UE", "EC": "CE", "EEC": "CEE"}
 _FR_ACT = {"Directive": "directive", "Regulation": "règlement", "Decision": "décision",
            "Implementing Regulation": "règlement d'exécution", "Delegated Regulation": "règlement délégué"}
@@ -93,6 +95,8 @@ def document_names(citation: str | None, lang: str = "fr") -> tuple[str, ...]:
 
     for m in _EU_ACT.finditer(citation):
         add(m, _act(m, en))
+    for m in _NOTICE.finditer(citation):
+        add(m, f"Commission Notice {m.group(1)}" if en else f"communication de la Commission {m.group(1)}")
     for m in _BREF.finditer(citation):
         acronym, year = m.groups()
         title = BREF_TITLES[acronym][1 if en else 0]

@@ -1364,6 +1364,9 @@ class StatedUse:
     classes: frozenset = frozenset()
     fuel: bool = False
     source: str = ""
+    # names of a form made for this use only, read anywhere in the label (granulated blast-furnace slag is
+    # quenched to glass to be a cement constituent; the lump slag cooled in air is the aggregate)
+    forms: tuple[str, ...] = ()
 
 
 STATED_USES = (
@@ -1406,6 +1409,16 @@ STATED_USES = (
               ("39",),
               source="NACE 39.00 (remediation activities and other waste management services: "
                      "decontamination of soils)"),
+    StatedUse("binder", ("cement constituent", "cement addition", "concrete addition", "constituant du ciment",
+                         "addition pour beton", "zementbestandteil", "betonzusatzstoff"),
+              ("23.51", "23.6", "23.1"),
+              forms=("granulated blast furnace slag", "ground granulated", "granulated slag", "ggbs", "ggbfs", "gbfs",
+                     "slag sand", "huttensand", "huttensandmehl", "laitier granule", "laitier moulu",
+                     "laitier de haut fourneau granule", "laitier de haut fourneau moulu"),
+              source="EN 197-1 (granulated blast furnace slag, main constituent S of cement); EN 15167-1 (ground "
+                     "granulated blast furnace slag for use in concrete); Euroslag 2022 statistics (blast furnace "
+                     "slag: 82.5 % to cement and concrete, the granulated slag; air-cooled slag to road building); "
+                     "EU BREF GLS 2012 (granulated slag as a glass batch material); NACE 23.51, 23.6, 23.1"),
 )
 STATED_USE_OTHER = 0.5
 _USE_MARKER = re.compile(r"\b(?:used|use|as|for|pour|comme|als|fur|zur|zum)\b|\(")
@@ -1413,16 +1426,21 @@ _USE_MARKER = re.compile(r"\b(?:used|use|as|for|pour|comme|als|fur|zur|zum)\b|\(
 
 @lru_cache(maxsize=65536)
 def stated_uses(label: str | None) -> int:
-    """The uses a label states after its material (a bit per row of STATED_USES; 0: none)."""
+    """The uses a label states after its material, or by naming a form made for one use (a bit per row of
+    STATED_USES; 0: none)."""
     from .knowledge.naf import normalise
 
     raw = (label or "").lower().replace("ü", "u")
+    whole = " " + normalise(raw) + " "
+    bits = 0
+    for i, use in enumerate(STATED_USES):  # a form made for one use states it wherever it stands
+        if any(f" {p} " in whole for p in use.forms):
+            bits |= 1 << i
     m = _USE_MARKER.search(raw)
     if not m:
-        return 0
+        return bits
     # "boiler feed water" is a grade of water, not animal feed
     tail = (" " + normalise(raw[m.start():]) + " ").replace(" feed water ", " ").replace(" feedwater ", " ")
-    bits = 0
     for i, use in enumerate(STATED_USES):
         if any(f" {p} " in tail for p in use.phrases):
             bits |= 1 << i

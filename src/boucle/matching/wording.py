@@ -222,6 +222,7 @@ def use_label(name: str) -> str:
         "aggregate": _("granulats"),
         "landfill": _("aménagement de décharge"),
         "remediation": _("dépollution des sols"),
+        "binder": _("constituant du ciment ou du béton"),
     }
     return words.get(name, "")
 

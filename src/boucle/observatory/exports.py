@@ -85,11 +85,20 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
                         material_class=f["material_class"]))
     for f in doc["flows_by_kind"]:
         rows.append(row("declared_quantity", f["quantity"], direction=f["direction"], kind=f["kind"], unit=f["unit"]))
+    counts: dict[tuple, float | None] = {}
     for f in doc.get("declared_totals", []):
-        # .get: a document cached by the previous release (shared cache, one hour) has neither key
-        dims = {"unit": f["unit"], "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", "")}
-        rows.append(row("declared_total_quantity", f["quantity"], **dims))
-        rows.append(row("declared_total_flows", f["flows"], **dims))
+        # .get: a document cached by an earlier release (shared cache, one hour) lacks the newer keys
+        kind = f.get("kind", "material")
+        dims = {"kind": kind, "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", "")}
+        if f["unit"]:  # a quantity in its own unit; declarations without one are only counted
+            rows.append(row("declared_total_quantity", f["quantity"], unit=f["unit"], **dims))
+        key = (f.get("hazard", ""), kind, dims["source"])
+        # a number of declarations has no unit: counted over the units of their quantities (a count withheld by
+        # the disclosure rule withholds the sum)
+        counts[key] = None if f["flows"] is None or (key in counts and counts[key] is None) else \
+            counts.get(key, 0) + f["flows"]
+    for (hazard, kind, source), n in counts.items():
+        rows.append(row("declared_total_flows", n, kind=kind, hazardous=_HAZARDOUS.get(hazard), source=source))
     for status, n in doc["synergies"]["by_status"].items():
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:

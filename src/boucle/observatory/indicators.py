@@ -21,7 +21,7 @@ A key is a tuple whose first item names the family:
 * ``("needs", "total" | "local")`` needs, and needs with a synergy, a candidate
   offer or a directory establishment that usually produces the material (other than the need's
   own site; ``sourcing.services.needs_with_source``) within the sourcing radius;
-* ``("declared_total_q" | "declared_total_n", hazard, unit, source)`` yearly totals over several wastes
+* ``("declared_total_q" | "declared_total_n", hazard, kind, unit, source)`` yearly totals over several wastes
   (``Flow.declared_total``, iREP's « Déchets dangereux (total déclaré) »), per hazard (``totals.HAZARDS``) and
   register named in the label (``totals.source_of``): information about a site, never an offer, so kept out of
   ``flow_q`` and ``direction_n``;
@@ -300,14 +300,19 @@ def present(figures: dict[tuple, Figure], public: bool) -> dict:
         "sites": val(("sites",)),
         "flow_counts": {"offer": val(("direction_n", "offer")), "need": val(("direction_n", "need"))},
         # hazardous first, then non-hazardous, then totals that say neither; never one sum over them
-        "declared_totals": [{"hazard": k[1], "unit": k[2], "source": k[3], "quantity": val(k),
+        # each quantity in its own unit (empty: declarations without a quantity, counted, never summed)
+        "declared_totals": [{"hazard": k[1], "kind": k[2], "unit": k[3], "source": k[4],
+                             "quantity": val(k) if k[3] else None,
                              "flows": val(("declared_total_n", *k[1:])), "companies": count(k)}
                             for k in sorted((k for k in figures if k[0] == "declared_total_q"),
-                                            key=lambda k: (HAZARDS.index(k[1]), k[2], k[3]))],
+                                            key=lambda k: (HAZARDS.index(k[1]), _KIND_ORDER.get(k[2], 9), k[4],
+                                                           _UNIT_ORDER.get(k[3], 9), k[3]))],
     }
 
 
 UNITS = ("t", "MWh", "m3")
+_KIND_ORDER = {"material": 0, "energy": 1, "water": 2}
+_UNIT_ORDER = {"t": 0, "MWh": 1, "m3": 2, "": 10}  # declarations without a quantity last
 
 
 def headline(doc: dict) -> dict:

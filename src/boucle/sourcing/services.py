@@ -51,11 +51,11 @@ class Place:
 
 def _may_start_from(site, user) -> bool:
     """A site is a starting point for ``user`` (None: the command line) only if its place is no secret
-    to them: a directory entry, a published company, or a site they see in full. Otherwise the search
-    centred on it, with exact distances to directory entries, would give its place away."""
-    from boucle.accounts.access import can_see_site
+    to them: a public register entry (``accounts.access.public_register_entry``), a published company, or a
+    site they see in full. Otherwise the search centred on it, with exact distances to directory entries, would give its place away."""
+    from boucle.accounts.access import can_see_site, shown_by_name
 
-    return user is None or site.source == "sirene" or site.company.published or can_see_site(user, site)
+    return user is None or can_see_site(user, site) or shown_by_name(site)
 
 
 def resolve_near(text: str, user=None) -> Place:
@@ -228,8 +228,10 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     if user is not None:
         divisions = {c[:2] for c in reasons}
         family = [c for c in labels if c[:2] in divisions and c not in reasons]
-        if family:  # the platform's sites only (its partial index): directory entries answer by their own code
+        if family:  # the platform's sites only (its partial index): directory entries answer by their own code,
+            # but for the few of a company taking part in Boucle, anonymous like its other sites
             queries.append(Site.objects.exclude(source="sirene").filter(box, naf_id__in=family))
+            queries.append(Site.objects.filter(box, _taking_part(), naf_id__in=family, source="sirene"))
     rows = []
     for qs in queries:
         # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
@@ -272,8 +274,9 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
 #:   a partner of a synergy whose both sides agreed to meet, or a company that chose to be public: as it is, its
 #:   position exact only to those who see it in full, to ``coarse.PUBLIC_DECIMALS`` for the others
 #:   (``accounts.access.point_shown``, the rule of every page, map and export);
-#: - ``directory``: any other SIRENE entry, the public directory as INSEE publishes it, without saying whether
-#:   its company takes part in Boucle, placed to ``coarse.PUBLIC_DECIMALS`` as well;
+#: - ``directory``: a SIRENE entry whose company takes no part in Boucle (``accounts.access.public_register_entry``),
+#:   the public directory as INSEE publishes it, placed to ``coarse.PUBLIC_DECIMALS`` as well; an entry of a
+#:   company that takes part is that company's site, ``anonymous`` like on its synergy cards;
 #: - ``anonymous``: any other site (a company on the platform that stays private): no more than its synergy card
 #:   shows (``web.present.site_card``: « Entreprise anonyme » and its intercommunality), the activity at the
 #:   division level only — it is listed when its division answers the query, whatever its own code —, the
@@ -281,6 +284,16 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
 OPEN, DIRECTORY, ANONYMOUS = "open", "directory", "anonymous"
 #: How a site is seen by a signed-in reader: its exact point, its public point, or not at all.
 EXACT, PUBLIC, HIDDEN = "exact", "public", "hidden"
+
+
+def _taking_part() -> Q:
+    """A site whose company takes part in Boucle (``accounts.access.taking_part`` as a filter)."""
+    from boucle.accounts.models import Membership
+    from boucle.flows.models import Flow, Site
+
+    return (Q(Exists(Membership.objects.filter(company_id=OuterRef("company_id"))))
+            | Q(Exists(Flow.objects.filter(site__company_id=OuterRef("company_id"))))
+            | Q(Exists(Site.objects.filter(company_id=OuterRef("company_id")).exclude(source="sirene"))))
 
 
 def _box(place: Place, radius: float, user) -> tuple[float, float, float, float]:
@@ -312,15 +325,24 @@ def _exact_site_ids(site_ids, user) -> set:
 
 
 def _sight(rows, user, *, site_id: int, source: int) -> dict:
-    """``EXACT``, ``PUBLIC`` (a directory entry, a published company) or ``HIDDEN`` for each row's site."""
+    """``EXACT``, ``PUBLIC`` (a public register entry, a published company) or ``HIDDEN`` for each row's site.
+
+    A SIRENE entry is public only while its company takes no part in Boucle (``accounts.access.taking_part``):
+    once it does, the entry is that company's site and stays as anonymous as its synergy cards say."""
+    from boucle.accounts.access import taking_part
     from boucle.flows.models import Site
 
     exact = _exact_site_ids({r[site_id] for r in rows}, user)  # one round trip
-    platform = [r[site_id] for r in rows if r[source] != "sirene" and r[site_id] not in exact]
-    published = set(Site.objects.filter(site_id__in=platform, company__published=True)
-                    .values_list("site_id", flat=True)) if platform else set()  # the platform's few, not the directory
-    return {r[site_id]: EXACT if r[site_id] in exact else PUBLIC if (r[source] == "sirene" or r[site_id] in published)
-            else HIDDEN for r in rows}
+    others = [r[site_id] for r in rows if r[site_id] not in exact]
+    public = set()
+    if others:
+        company = {sid: (pk, published) for sid, pk, published in
+                   Site.objects.filter(site_id__in=others).values_list("site_id", "company_id", "company__published")}
+        entries = {r[site_id] for r in rows if r[source] == "sirene" and r[site_id] in company}
+        members = taking_part({company[sid][0] for sid in entries})
+        public = {sid for sid in others if sid in company and company[sid][1]}
+        public |= {sid for sid in entries if company[sid][0] not in members}
+    return {r[site_id]: EXACT if r[site_id] in exact else PUBLIC if r[site_id] in public else HIDDEN for r in rows}
 
 
 def _positions_seen(rows, sight, *, site_id: int, lat: int, lon: int) -> tuple[list, list]:
@@ -370,7 +392,7 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
             row["lat"], row["lon"] = public_point(r["lat"], r["lon"])
         if r["_sight"] == EXACT or (r["_sight"] == PUBLIC and not r["directory"]):
             out.append(dict(row, shown=OPEN, distance=f"{distance_figure(r['distance_km'])} km"))
-        elif r["directory"]:
+        elif r["_sight"] == PUBLIC:  # a public register entry (``_sight``)
             out.append(dict(row, shown=DIRECTORY, on_platform=False,
                             distance=f"{distance_figure(r['distance_km'])} km"))
         else:

@@ -21,7 +21,7 @@ def search_page(request):
             "radius_km": g.get("radius_km", "50").strip()}
     # around ``site:<identifier>`` (a flow's link): the place said in words, and the site left out of its own suppliers
     around = form["near"][5:].strip() if form["near"].startswith("site:") else ""
-    form["near_label"] = _own_site_label(request.user, around)
+    form["near_label"] = _own_site_label(request.user, around) or _commune_label(form["near"])
     rows, error = [], None
     if form["q"] and form["near"]:
         try:
@@ -83,6 +83,17 @@ def _own_site_label(user, site_id: str) -> str:
     if site is None or not can_see_site(user, site):
         return ""
     return f"{site.name} ({site.commune.name})" if site.commune_id else site.name
+
+
+def _commune_label(near: str) -> str:
+    """« Lille (59350) » for ``commune:59350`` (a link's form of the place), so the form says the place in words."""
+    kind, _sep, code = near.partition(":")
+    if kind != "commune" or not code.strip():
+        return ""
+    from boucle.territories.models import Commune
+
+    commune = Commune.objects.filter(insee=code.strip()).first()
+    return f"{commune.name} ({commune.insee})" if commune else ""
 
 
 def anonymous_groups(rows: list[dict]) -> list[dict]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from boucle.matching import lifecycle
 
-from boucle.accounts.access import can_see_site, point_shown
+from boucle.accounts.access import can_see_site, point_shown, shown_by_name
 from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
@@ -72,10 +72,11 @@ def site_card(user, site, *, revealed: bool = False) -> dict:
     commune = site.commune
     epci = commune.epci.name if commune is not None and commune.epci_id else ""
     full = revealed or can_see_site(user, site)
-    if not (full or site.company.published):
+    if not (full or shown_by_name(site)):
         return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"), "epci": epci}
-    # A published company's profile is public, not its exact point: 3 decimals (≈ 100 m) for outsiders.
-    lat, lon = point_shown(user, site, revealed=revealed)
+    # A published company's profile (or a public register entry) is public, not its exact point: 3 decimals
+    # (≈ 100 m) for outsiders.
+    lat, lon = point_shown(user, site, revealed=revealed, public=True)  # named: see above
     return {"anonymous": False, "id": site.pk, "label": site.name, "company": site.company.name,
             "site_id": site.site_id, "commune": str(commune) if commune else "", "epci": epci,
             "lat": lat, "lon": lon}
@@ -150,6 +151,8 @@ def synergy_card(user, synergy) -> dict:
         "assumption": route_assumption(synergy.explanation),
         "route_unchanged": route_unchanged(synergy.explanation),
         "revealed": revealed or (not offer["site"]["anonymous"] and not need["site"]["anonymous"]),
+        # no figure at all (no quantity diverted, no CO2e, no gain estimated): the card says so in words
+        "estimated_nothing": all(v is None for v in (moved, synergy.co2e_avoided_t, synergy.eur_saved)) and not note,
         "side": mine, "my_answer": my_answer, "can_answer": bool(sides),
         "can_steer": services.can_steer(user, synergy),
     }

@@ -99,11 +99,30 @@ def _prefer(weight: float, rule_id: str, cur: InferredNeed | None) -> bool:
 
 
 @lru_cache(maxsize=1)
+def use_hierarchy() -> dict[tuple[str, str], tuple[float, str]]:
+    """(class, receiving NACE prefix) -> (factor, source) of ``data/use_hierarchy.csv``: a receiver whose use of
+    the class stands lower in the waste hierarchy than another use the rules know (a feed material digested,
+    composted or burnt rather than fed: the food use hierarchy, Commission Notice 2018/C 133/02)."""
+    return {(r["class_key"], r["naf_prefix"]): (float(r["factor"]), r["source"]) for r in _read("use_hierarchy.csv")}
+
+
+def _ranked(rule: Rule) -> Rule:
+    """``rule`` with the factor of the lowest-ranked use it makes (:func:`use_hierarchy`), its source saying why."""
+    hit = next((v for (k, p), v in sorted(use_hierarchy().items(), key=lambda kv: -len(kv[0][1]))
+                if k == rule.class_key and rule.naf_prefix.startswith(p)), None)
+    if hit is None:
+        return rule
+    return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(rule.weight * hit[0], 4),
+                f"{rule.source}; {hit[1]}", rule.overrides, rule.grade)
+
+
+@lru_cache(maxsize=1)
 def input_rules() -> tuple[Rule, ...]:
     intake = [Rule(f"{HAZARDOUS_ONLY_PREFIX}{r['naf_prefix']}:{r['class_key']}", r["naf_prefix"], r["class_key"],
                    float(r["weight"]), r["source"]) for r in _read("hazardous_intake.csv")]
-    return _with_recipes([Rule(r["rule_id"], r["naf_prefix"], r["input_class_key"], float(r["weight"]), r["source"])
-                          for r in _read("activity_inputs.csv")] + intake, "in")
+    return tuple(_ranked(r) for r in _with_recipes(
+        [Rule(r["rule_id"], r["naf_prefix"], r["input_class_key"], float(r["weight"]), r["source"])
+         for r in _read("activity_inputs.csv")] + intake, "in"))
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,8 @@ def _needs(naf, activity):
 @pytest.mark.parametrize("naf", ["38", "38.2", "35", None])
 def test_a_biogas_plant_takes_organic_feedstocks_whichever_division_it_declares(naf):
     needs = _needs(naf, "Biogas plant fed with farm and food residues")
-    assert needs.get("manure", 0) >= 0.5 and needs.get("food_industry_residues", 0) >= 0.6
+    # food residues a little lower than manure: they are feed materials, fed before digested (use_hierarchy.csv)
+    assert needs.get("manure", 0) >= 0.5 and needs.get("food_industry_residues", 0) >= 0.5
     # anaerobic digestion takes biodegradable waste only (EU BREF WT 2018)
     assert not {"packaging_mixed", "mixed_plastics", "municipal_mixed_waste", "cardboard"} & set(needs)
 

@@ -40,6 +40,12 @@ def _uses(label):
     ("Condensate used as boiler feed water", set()),
     ("Waste for recycling", set()),
     ("Fly ash", set()),
+    # a form made for one use states it wherever it stands (EN 197-1 granulated slag, the cement constituent)
+    ("Granulated blast furnace slag", {"binder"}),
+    ("GGBS", {"binder"}),
+    ("Laitier granulé de haut fourneau", {"binder"}),
+    ("Blast furnace slag", set()),
+    ("Steel slag", set()),
 ])
 def test_the_use_is_read_after_as_for_used_or_a_bracket(label, uses):
     assert _uses(label) == uses
@@ -51,6 +57,13 @@ def test_a_sludge_said_to_be_a_soil_conditioner_goes_to_the_farm_before_the_ceme
     assert plain[0] == "kiln"  # a kiln burns paper sludge (EU BREF CLM 2013): the reading of the material alone
     used = _ranked(park, "mill", "Paper sludge (soil conditioner)")
     assert used[0] == "farm" and "kiln" not in used[:1]
+
+
+def test_granulated_slag_goes_to_the_cement_works_and_not_to_the_road_builder():
+    park = [("steel", "24.10", "Integrated steelworks"), ("kiln", "23.51", "Cement works"),
+            ("road", "42.11", "Road construction")]
+    assert set(_ranked(park, "steel", "Blast furnace slag")) == {"kiln", "road"}  # air-cooled slag is an aggregate
+    assert _ranked(park, "steel", "Granulated blast furnace slag") == ["kiln"]
 
 
 def test_a_slag_said_to_be_an_aggregate_goes_to_road_and_concrete_not_to_the_kiln():

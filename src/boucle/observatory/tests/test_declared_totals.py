@@ -66,7 +66,7 @@ def test_the_observatory_counts_no_total_as_an_offer_and_shows_it_apart(with_tot
     offered_t = sum(f["quantity"] for f in doc["flows"] if f["direction"] == "offer" and f["unit"] == "t")
     assert offered_t == pytest.approx(sum(f.quantity_base for f in offers if f.base_unit == "t"))
     assert "chemical_waste_other" not in {f["material_class"] for f in doc["flows"]}
-    assert doc["declared_totals"] == [{"hazard": "hazardous", "unit": "t", "source": "iREP", "quantity": TOTAL_T,
+    assert doc["declared_totals"] == [{"hazard": "hazardous", "kind": "material", "unit": "t", "source": "iREP", "quantity": TOTAL_T,
                                        "flows": 1, "companies": 1}]
 
 
@@ -196,3 +196,77 @@ def test_a_total_s_hazard_and_source_are_read_from_the_declaration(hazardous, la
     from boucle.observatory.totals import hazard_of, source_of
 
     assert (hazard_of(hazardous, label), source_of(label)) == expected
+
+
+def _region_total_rows(client, fmt="csv"):
+    url = reverse("observatory:territory-export", args=["region", "32", "indicators", fmt]) + "?cles=1"
+    return [r for r in csv.DictReader(io.StringIO(client.get(url).content.decode()))
+            if r["territory_level"] == "region" and r["indicator"].startswith("declared_total")]
+
+
+def test_each_declared_total_row_carries_the_unit_of_its_kind_and_a_count_carries_none(with_total, client):
+    """The export gave « declared_total_flows » the unit « t »: a reader who summed the rows in t added 1 326
+    declarations to the tonnes. A count now has no unit; each quantity says its kind beside its unit, in its own row."""
+    site = with_total.sites["dk"]
+    make_flow(site, "Déchets dangereux liquides (total déclaré iREP 2021)", quantity_base=300.0, base_unit="m3",
+              hazardous=True)
+    make_flow(site, "Déchets dangereux (total déclaré iREP 2020)", quantity=None, unit="", hazardous=True)
+    make_flow(site, "Chaleur perdue, total déclaré iREP", kind="energy", quantity_base=1200.0, base_unit="MWh",
+              hazardous=False)
+    client.force_login(with_total.users["fac_region"])
+    rows = _region_total_rows(client)
+    quantities = {(r["kind"], r["unit"], r["hazardous"]): float(r["value"]) for r in rows
+                  if r["indicator"] == "declared_total_quantity"}
+    assert quantities == {("material", "t", "True"): TOTAL_T, ("material", "m3", "True"): 300.0,
+                          ("energy", "MWh", "False"): 1200.0}
+    counts = {(r["kind"], r["hazardous"], r["source"]): (r["unit"], float(r["value"])) for r in rows
+              if r["indicator"] == "declared_total_flows"}
+    # the three hazardous material declarations, whatever the unit of their quantity (or none), are three
+    assert counts == {("material", "True", "iREP"): ("", 3.0), ("energy", "False", "iREP"): ("", 1.0)}
+    expected_unit = {"material": {"t", "m3"}, "energy": {"MWh"}, "water": {"m3"}}
+    assert all(unit in expected_unit[kind] for kind, unit, _h in quantities)
+
+
+def test_no_declared_total_is_summed_across_units_or_into_the_declared_flows(with_total, client):
+    """Whoever sums the tonnes of the long table gets the offers in t plus the totals in t, nothing else."""
+    make_flow(with_total.sites["dk"], "Déchets dangereux liquides (total déclaré iREP 2021)", quantity_base=300.0,
+              base_unit="m3", hazardous=True)
+    client.force_login(with_total.users["fac_region"])
+    url = reverse("observatory:territory-export", args=["region", "32", "indicators", "csv"]) + "?cles=1"
+    rows = [r for r in csv.DictReader(io.StringIO(client.get(url).content.decode())) if r["territory_level"] == "region"]
+    tonnes = sum(float(r["value"]) for r in rows if r["unit"] == "t" and r["direction"] == "offer" and
+                 r["indicator"] == "declared_quantity" and r["material_class"]) + \
+        sum(float(r["value"]) for r in rows if r["unit"] == "t" and r["indicator"] == "declared_total_quantity")
+    flows = _region_flows()
+    assert tonnes == pytest.approx(sum(f.quantity_base for f in flows if f.direction == "offer" and f.base_unit == "t"))
+    assert not [r for r in rows if r["indicator"] == "declared_total_flows" and r["unit"]]
+    page = client.get(reverse("observatory:territory", args=["region", "32"])).content.decode()
+    assert _total_rows(page) == [["dangereux", "700 t/an", "1", "registre iREP"],
+                                 ["dangereux", "300 m³/an", "1", "registre iREP"]]
+
+
+def test_a_total_without_a_quantity_is_counted_not_shown_as_zero(with_total, client):
+    make_flow(with_total.sites["dk"], "Déchets non dangereux (total déclaré iREP 2020)", quantity=None, unit="")
+    client.force_login(with_total.users["fac_region"])
+    page = client.get(reverse("observatory:territory", args=["region", "32"])).content.decode()
+    assert ["non dangereux", "quantité non précisée", "1", "registre iREP"] in _total_rows(page)
+    assert not [r for r in _region_total_rows(client) if r["indicator"] == "declared_total_quantity"
+                and r["hazardous"] == "False"]
+    api = client.get("/api/territories/region:32/export/indicators?format=csv")
+    assert api.status_code == 200
+    api_rows = [r for r in csv.DictReader(io.StringIO(api.content.decode("utf-8-sig")))
+                if r["territory_level"] == "region" and r["indicator"] == "declared_total_flows"]
+    assert {(r["hazardous"], r["unit"], float(r["value"])) for r in api_rows} == {("True", "", 1.0), ("False", "", 1.0)}
+
+
+def test_the_indicators_api_gives_the_totals_as_the_page_does(with_total, client):
+    """The API's indicators left the declared totals out: a script reading it could not tell them apart."""
+    make_flow(with_total.sites["dk"], "Déchets dangereux liquides (total déclaré iREP 2021)", quantity_base=300.0,
+              base_unit="m3", hazardous=True)
+    client.force_login(with_total.users["fac_region"])
+    doc = client.get("/api/territories/region:32/indicators").json()
+    assert [(t["hazard"], t["kind"], t["unit"], t["source"], t["quantity"], t["flows"]) for t in doc["declared_totals"]] \
+        == [("hazardous", "material", "t", "iREP", TOTAL_T, 1), ("hazardous", "material", "m3", "iREP", 300.0, 1)]
+    page = client.get(reverse("observatory:territory", args=["region", "32"])).content.decode()
+    assert _total_rows(page) == [["dangereux", "700 t/an", "1", "registre iREP"],
+                                 ["dangereux", "300 m³/an", "1", "registre iREP"]]
