@@ -309,3 +309,23 @@ def test_the_avoided_production_term_names_what_the_exchange_replaces(db):
 
     assert first_label("steel_slag", "material", "t") == "production de matière vierge évitée"
     assert first_label("waste_heat_medium", "energy", "MWh", 150) == "chaleur d'une chaudière au gaz évitée"
+
+
+def test_a_pipe_between_two_sites_at_one_place_reads_as_on_the_card(db):
+    """A reader saw « 0 km × 58 000 €/km » in the detail of a heat synergy whose card said « < 0,1 km »: the
+    calculation writes the distance as the card does."""
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    site = make_site("Fonderie", naf="24.51Z")
+    heat = make_flow(site, "Chaleur fatale des fours", kind="energy", quantity=1200, unit="MWh",
+                     material_class="waste_heat_medium", quantity_base=1200, base_unit="MWh", temperature_c=150)
+    receiver = make_site("Serre voisine", naf="01.13Z")
+    synergy = Synergy.objects.create(offer=heat, need_site=receiver, inferred=True, material_class="waste_heat_medium",
+                                     distance_km=0.0, score=0.9, quantity_t=1200.0)
+    for lang, shown in (("fr", "< 0,1 km ×"), ("en", "< 0.1 km ×")):
+        with translation.override(lang):
+            rows = calculation(synergy, hidden=False)["eur"]
+        pipe = [r["how"] for r in rows if "km ×" in r["how"]]
+        assert pipe and all(how.startswith(shown) for how in pipe), pipe

@@ -176,7 +176,10 @@ class Flow(models.Model):
             models.CheckConstraint(condition=Q(current_route__regex=r"^([RD][0-9]{1,2}F?|[a-z_]+)?$"),
                                    name="flow_current_route_format"),
         ]
-        indexes = [models.Index(fields=["direction", "material_class"])]
+        indexes = [models.Index(fields=["direction", "material_class"]),
+                   # The declared totals, a few among a region's half a million flows, read without a scan of them
+                   # all (the observatory's figures, the exports): only their rows are in it.
+                   models.Index(fields=["site"], condition=Q(declared_total=True), name="flows_flow_declared_total")]
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.label}"

@@ -168,6 +168,13 @@ def unit_code(unit) -> int:
     return -1 if not unit else UNIT_CODES.setdefault(unit, len(UNIT_CODES))
 
 
+def unit_codes(units: list) -> np.ndarray:
+    """:func:`unit_code` of each unit (new units numbered in order of first appearance, as one call
+    per unit would), with one call per distinct unit: a region has hundreds of thousands of rows."""
+    code = {u: unit_code(u) for u in dict.fromkeys(units)}
+    return np.fromiter(map(code.__getitem__, units), dtype=np.int64, count=len(units))
+
+
 def offer_terms(class_keys: list[str], quantity: list, unit: list, temperature_c: list, routes: list,
                 ewc_codes: list) -> OfferTerms | None:
     """Per offer row (material class, the flow's quantity, unit, temperature, current route, EWC code):
@@ -194,11 +201,11 @@ def offer_terms(class_keys: list[str], quantity: list, unit: list, temperature_c
         known=np.array([k in index for k in class_keys], dtype=bool),
         material_idx=np.array([index.get(k, 0) for k in class_keys], dtype=np.int64),
         quantity=np.where(usable, q, np.nan),
-        unit_code=np.array([unit_code(u or b) for u, b in zip(unit, base)], dtype=np.int64),
+        unit_code=unit_codes([u or b for u, b in zip(unit, base)]),
         supply_temp_c=np.array([np.nan if t is None else t for t in temperature_c], dtype=float),
         route_idx=ro, route_assumed=assumed,
         heat=np.array([heat_of[k] for k in class_keys], dtype=bool),
-        base_code=np.array([unit_code(b) for b in base], dtype=np.int64))
+        base_code=unit_codes(base))
 
 
 def value_pairs(terms: OfferTerms, oi: np.ndarray, need_quantity: np.ndarray, need_unit_code: np.ndarray,

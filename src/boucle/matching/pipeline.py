@@ -30,7 +30,7 @@ import numpy as np
 from . import engine as eng
 from . import nearest
 from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_receivers, inferred_need_bound,
-                           offer_terms, route_keys, rounded_array, rounded_list, unit_code, value_fuel_pairs,
+                           offer_terms, route_keys, rounded_array, rounded_list, unit_codes, value_fuel_pairs,
                            value_pairs)
 from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, hazardous_classes_accepted,
                               hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
@@ -1084,6 +1084,15 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
     ``o_flow``, ``n_site`` and ``n_flow`` (-1: inferred) are ranks of the ids; among exact
     duplicates the first pair in ``(need, offer)`` order wins. ``n_trade``: the receiving activity
     of each pair (:func:`trade_numbers`) the default output reads past the second receiver."""
+    return capped_pairs(best_per_receiver(o_flow, n_site, n_flow, score, plaus, threshold), o_flow, score, plaus,
+                        threshold, per_offer, by_plausibility, o_part, n_trade)
+
+
+def best_per_receiver(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray,
+                      plaus: np.ndarray, threshold: float) -> np.ndarray:
+    """:func:`select_pairs` before the cap per offer: the best pair of each (offer flow, receiving
+    site, need flow) at or above ``threshold``, inferred needs a declared one takes over left out,
+    best first."""
     # Only pairs above the threshold can be shown: cut first, sort the (much smaller) rest.
     live = np.flatnonzero(plaus >= threshold)
     # (offer flow, receiving site, need flow) as one integer when it fits: fewer sort keys.
@@ -1109,6 +1118,13 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
         sel = sel[np.lexsort((receiver, -plaus[sel], -score[sel]))]
     else:
         sel = sel[np.lexsort((n_flow[sel], n_site[sel], o_flow[sel], -plaus[sel], -score[sel]))]
+    return sel
+
+
+def capped_pairs(sel: np.ndarray, o_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray, threshold: float,
+                 per_offer: int | None = None, by_plausibility: bool = False, o_part: np.ndarray | None = None,
+                 n_trade: np.ndarray | None = None) -> np.ndarray:
+    """:func:`select_pairs`' cap per offer applied to ``sel`` (:func:`best_per_receiver`)."""
     if per_offer is not None and by_plausibility:
         pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
                              tie=np.arange(sel.size), part=None if o_part is None else o_part[sel],
@@ -1257,16 +1273,19 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
                                  pair_filter, weights)
         score = terms["plausibility"] if by_plausibility else terms["score"]  # what the search ranked by
-        args = (o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx], terms["score"],
-                terms["plausibility"], threshold, cap, by_plausibility,
+        # select_pairs, its best pair per receiver worked out once for the two caps below
+        c_flow = o_flow_of[cands.offer_idx]
+        ranked = best_per_receiver(c_flow, n_site_of[cands.need_idx], n_flow_of[cands.need_idx], terms["score"],
+                                   terms["plausibility"], threshold)
+        args = (ranked, c_flow, terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
                 None if o_part_of is None else o_part_of[cands.offer_idx])
-        sel = select_pairs(*args, None if n_trade_of is None else n_trade_of[cands.need_idx])
+        sel = capped_pairs(*args, None if n_trade_of is None else n_trade_of[cands.need_idx])
         # What is shown of an offer is read from its best ``cap`` receivers (past the second, a
         # repeated activity ends the list: selection.SAME_TRADE_KEPT), so proving those proves it:
         # the proof reads the selection without that rule.
-        top = sel if n_trade_of is None else select_pairs(*args)
-        flows_top = o_flow_of[cands.offer_idx[top]]
-        flows_sel = o_flow_of[cands.offer_idx[sel]]
+        top = sel if n_trade_of is None else capped_pairs(*args)
+        flows_top = c_flow[top]
+        flows_sel = c_flow[sel]
         # An offer short of ``cap`` receivers because of the relative cut (selection.RELATIVE_CUT)
         # is proven too when what was left out lies below that cut.
         floor = None
@@ -1762,13 +1781,17 @@ def select_need_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of
 def bulk_allocation():
     """No cyclic garbage collection while a run allocates millions of small objects (rows,
     proposals, output lines, none of them in cycles): each collection would walk them all again,
-    which costs a dense region a third of its time. Collection resumes (and runs) at the end."""
+    which costs a dense region a third of its time. Collection resumes at the end, with what the run
+    made moved to the oldest generation unexamined (``gc.freeze`` then ``gc.unfreeze``): the next
+    young collection would else walk all of it at once; a full collection still looks at it."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -1962,7 +1985,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     vterms = offer_terms([r[2] for r in o_rows], [f.quantity_t for f in o_flows], [f.unit for f in o_flows],
                          [f.temperature_c for f in o_flows], [f.current_route for f in o_flows],
                          [f.ewc_code for f in o_flows])
-    n_unit = np.concatenate([np.array([unit_code(f.unit) for f in declared_flows], dtype=np.int64),
+    n_unit = np.concatenate([unit_codes([f.unit for f in declared_flows]),
                              np.full(inf_site.size, -1, dtype=np.int64)])
 
     gain = gain_filter(vterms, needs, n_unit) if vterms is not None else None

@@ -27,6 +27,10 @@ def territory_sites(territory: str | None):
     return sites
 
 
+FULL_SCAN_SHARE = 0.2  # above this share of all sites, reading every flow beats index lookups
+FULL_SCAN_MIN_SITES = 1000  # below, by the index whatever the share (no count of a directory of millions)
+
+
 def pipeline_inputs(sites):
     """Sites and flows as the pipeline's records. A flow's stored class is passed as the person's
     choice (confidence 1) when a person made it: chosen in the form or named in an imported file's
@@ -44,18 +48,27 @@ def pipeline_inputs(sites):
                                                                    "name"))
     site_in = [SiteIn(site_id=sid, lat=lat, lon=lon, naf_code=naf, activity=activity, name=name)
                for _pk, sid, lat, lon, naf, activity, name in site_rows]
-    # In the order of their keys, not sorted by site name (the model's order): the output does not depend on the
-    # input's order, and the sort costs a region's 200,000 flows a tenth of the read.
-    flows = fetch_rows(Flow.objects.filter(site__in=sites).order_by("pk").values_list(
-        "pk", "site__site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
+    # A flow's site identifier is looked up here from its key, not joined in SQL: the join (and the
+    # index lookups of ``site__in``) made SQLite jump around the table for every flow. Most of the
+    # platform's sites (a region's run on its own database, every site): every flow is read in the
+    # table's order and those of other sites are left out here; a few sites (a company's page): their
+    # flows by the index. In the order of their keys, not sorted by site name (the model's order):
+    # the output does not depend on the input's order.
+    site_id_of = {row[0]: row[1] for row in site_rows}
+    flows = Flow.objects.order_by("pk")
+    if len(site_rows) < FULL_SCAN_MIN_SITES or len(site_rows) <= FULL_SCAN_SHARE * Site.objects.count():
+        flows = flows.filter(site__in=sites)
+    flows = fetch_rows(flows.values_list(
+        "pk", "site_id", "direction", "label", "ewc_id", "kind", "quantity_base", "base_unit",
         "temperature_c", "hazardous", "current_route", "material_class", "material_confidence"))
     corrected = set(Correction.objects.filter(flow__isnull=False, field="material_class").values_list("flow_id", flat=True))
-    flow_in = [FlowIn(flow_id=str(pk), site_id=sid, direction=direction, label=label, ewc_code=ewc, kind=kind,
-                      quantity_t=qty if base in ("t", "MWh", "m3") else None,
+    flow_in = [FlowIn(flow_id=str(pk), site_id=site_id_of[site], direction=direction, label=label, ewc_code=ewc,
+                      kind=kind, quantity_t=qty if base in ("t", "MWh", "m3") else None,
                       unit=base if base in ("t", "MWh", "m3") else None, temperature_c=temp, hazardous=bool(haz),
                       current_route=route or None,
                       class_key=cls if cls and (pk in corrected or class_chosen(conf)) else None)
-               for pk, sid, direction, label, ewc, kind, qty, base, temp, haz, route, cls, conf in flows]
+               for pk, site, direction, label, ewc, kind, qty, base, temp, haz, route, cls, conf in flows
+               if site in site_id_of]
     return site_in, flow_in
 
 

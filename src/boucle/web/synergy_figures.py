@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from boucle.impact.engine import term_name
 from boucle.impact.ranges import format_range
 from boucle.messages import in_sentence, translate
+from .words import distance_figure
 
 
 
@@ -185,8 +186,10 @@ def calculation(synergy, hidden: bool) -> dict | None:
         for t in terms:
             how = ""
             if t.activity is not None and t.factor:
-                how = (f"{_term_number(t.activity, lang)} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} "
-                       f"{_unit(t.unit)}")
+                # a distance reads as on the card (« < 0,1 km » for two sites at one place, never « 0 km »)
+                activity = (distance_figure(t.activity) if t.activity_unit == "km"
+                            else _term_number(t.activity, lang))
+                how = f"{activity} {_unit(t.activity_unit)} × {_factor(t.factor, lang)} {_unit(t.unit)}"
             elif explanation.get("disposal_receiver") and t.name in ("avoided_disposal_fee", "avoided_purchase",
                                                                       "processing_cost", "virgin_avoided",
                                                                       "disposal_avoided", "processing"):

@@ -359,9 +359,15 @@ def _codes(naf_code: str | None) -> list[str]:
 
 def name_codes(activity: str | None, name: str | None) -> tuple[tuple[str, float], ...]:
     """Codes from the sector words of a site's name, when its activity gives no known phrase."""
-    if not name or max((c for _, c in activity_to_naf(activity)), default=0.0) >= PHRASE_CONFIDENCE:
+    if not name or _phrase_known(activity):
         return ()
     return tuple(name_to_naf(name))
+
+
+@lru_cache(maxsize=4096)
+def _phrase_known(activity: str | None) -> bool:
+    """Whether an activity's words hold a known phrase (then a site's name is not read)."""
+    return max((c for _, c in activity_to_naf(activity)), default=0.0) >= PHRASE_CONFIDENCE
 
 
 def site_codes(naf_code: str | None, activity: str | None, name: str | None = None) -> tuple[tuple[str, float], ...]:

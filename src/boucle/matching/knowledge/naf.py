@@ -305,6 +305,7 @@ def _hits_in(words: tuple[str, ...], fuzzy: bool) -> dict[str, float]:
 # capitalised elements are words of the vocabulary (« Agro-Alimentaire » in a title-case name).
 _PARTICLES = frozenset("""sur sous les lès la le de du des en aux d l saint sainte st ste upon on am an im bei
 ob der di del della sul""".split())
+_CHAIN_MARK = re.compile(r"[-‑'’]")
 _HYPHEN_CHAIN = re.compile(r"\b[^\W\d_]+(?:[-‑'’][^\W\d_]+)+\b")
 _TOPONYMIC_GENERICS = frozenset("port fort mount mont saint sainte san santa bad".split())
 _CAPITALISED = re.compile(r"(?<![\w-])([^\W\d_]+) ([A-ZÀ-Ý][^\W\d_]+)")
@@ -340,7 +341,7 @@ def _vocabulary() -> frozenset:
 
 def strip_place_names(text: str) -> str:
     """The text without the place names it holds (see above), on its original spelling (case)."""
-    if any(c in text for c in "-‑'’"):  # else no chain to look at
+    if _CHAIN_MARK.search(text):  # else no chain to look at
         text = _HYPHEN_CHAIN.sub(lambda m: " " if _is_place_chain(m.group(0)) else m.group(0), text)
 
     def generic(m: re.Match) -> str:
