@@ -265,8 +265,12 @@ class ProposalTable:
         # What the words of an offer (of a receiver) depend on, numbered: offer's << 32 + receiver's keys the words.
         offer_words: dict[tuple, int] = {}
         need_words: dict[tuple, int] = {}
-        o_part = _Memo(lambda o: self._offer_part(o_rows[o], flows_by_id, offer_words, text))
-        n_part = _Memo(lambda n: self._need_part(n_rows[n], sites, flows_by_id, rule_part, need_words, text))
+        # what offers (receivers) of the same class, confidence, unit... share: encoded once for them all
+        o_shared: dict[tuple, tuple] = {}
+        n_shared: dict[tuple, tuple] = {}
+        o_part = _Memo(lambda o: self._offer_part(o_rows[o], flows_by_id, offer_words, text, o_shared))
+        n_part = _Memo(lambda n: self._need_part(n_rows[n], sites, flows_by_id, rule_part, need_words, text,
+                                                 n_shared))
 
         def static(key: int) -> str | None:  # the worded parts, encoded without the closing quote
             offer = next(said for said, number in offer_words.items() if number == key & ~0xFFFFFFFF)
@@ -290,8 +294,7 @@ class ProposalTable:
             ops = list(map(o_part.__getitem__, cols["o"]))
             nps = list(map(n_part.__getitem__, cols["n"]))
             # the parts as columns (_offer_part: 7 pieces, unit, words' number; _need_part: 4 pieces, words' number)
-            o_ = [list(map(operator.itemgetter(k), ops)) for k in range(9)]
-            n_ = [list(map(operator.itemgetter(k), nps)) for k in range(5)]
+            o_, n_ = list(zip(*ops)), list(zip(*nps))
             said = list(map(words.__getitem__, map(operator.add, o_[8], n_[4])))
             qw = list(map(quantity_words.__getitem__, zip(cols["basis"], cols["q"], o_[7])))
             dw = list(map(distance_words.__getitem__, cols["km"]))
@@ -310,48 +313,58 @@ class ProposalTable:
                 self._extras(cols, encoded), fixed(', "text": '), said, uw, qw, dw, fixed('"}}\n'))))
 
     @staticmethod
-    def _offer_part(orow, flows_by_id, offer_words: dict, text: _Encoded) -> tuple:
+    def _offer_part(orow, flows_by_id, offer_words: dict, text: _Encoded, shared: dict) -> tuple:
         """The encoded fields of one offer row as pieces of the line, the unit, the number of what its
-        words depend on and that (``text``: the words already encoded)."""
+        words depend on and that (``text``: the words already encoded; ``shared``: the pieces that
+        do not name the offer, by what they read)."""
         of = flows_by_id[orow[0]]
-        unit = of.unit or _kind_unit(orow[2])
         hazardous = bool(of.hazardous)
-        cls_j = text[orow[2]]
-        said = (orow[2], hazardous, orow[4])
-        return (f'{{"offer_site_id": {text[of.site_id]}, "need_site_id": ',
-                f', "offer_flow_id": {_j(orow[0])}, "offer_label": {text[of.label]}, ',
+        key = (orow[2], _value_key(orow[3]), hazardous, orow[4], of.unit)
+        common = shared.get(key)
+        if common is None:
+            unit = of.unit or _kind_unit(orow[2])
+            cls_j = text[orow[2]]
+            said = (orow[2], hazardous, orow[4])
+            common = shared[key] = (
                 f'"material_class": {cls_j}, "distance_km": ',
                 f', "unit": {text[unit]}, "co2e_avoided_t_per_year": ',
                 f', "explanation": {{"offer_class": {cls_j}, "offer_class_confidence": {_j(orow[3])}, ',
                 f'"hazardous": {"true" if hazardous else "false"}, "estimate_basis": ',
                 f', "offer_component": {_j(orow[4])}' if orow[4] else "",
                 unit, offer_words.setdefault(said, len(offer_words) << 32), said)
+        return (f'{{"offer_site_id": {text[of.site_id]}, "need_site_id": ',
+                f', "offer_flow_id": {_j(orow[0])}, "offer_label": {text[of.label]}, ', *common)
 
     @staticmethod
-    def _need_part(nrow, sites, flows_by_id, rule_part: dict, need_words: dict, text: _Encoded) -> tuple:
+    def _need_part(nrow, sites, flows_by_id, rule_part: dict, need_words: dict, text: _Encoded, shared: dict) -> tuple:
         """The encoded fields of one receiver row as pieces of the line, the number of what its words
-        depend on and that."""
+        depend on and that (``shared``: the pieces that do not name the receiver, by what they read)."""
         need_id, rule = nrow[0], nrow[4]
         declared = need_id is not None
-        rkey = (id(rule), declared)
-        known = rule_part.get(rkey)
-        if known is None:
-            known = rule_part[rkey] = (
-                f', "rule_id": {_j(rule.rule_id if rule else None)}, "source": {_j(rule.source if rule else None)}, '
-                f'"receiver_activity": {_j(_receiver_activity(rule))}, "declared_need": {_j(declared)}, '
-                f'"grade": {_j(_grade(rule))}, '
-                + "".join(f'"{k}": {_j(v)}, ' for k, v in _deduced_fields(rule).items()),
-                (rule.rule_id if rule else None, _receiver_activity(rule), rule.source if rule else None, _grade(rule)),
-                (tuple(rule.deduced_from), rule.deduced_code) if rule and rule.deduced_from else ((), None))
-        said = (nrow[2], declared, *known[1], None if declared else nrow[3], *known[2])
+        skey = (nrow[2], _value_key(nrow[3]), id(rule), declared)
+        common = shared.get(skey)
+        if common is None:
+            rkey = (id(rule), declared)
+            known = rule_part.get(rkey)
+            if known is None:
+                known = rule_part[rkey] = (
+                    f', "rule_id": {_j(rule.rule_id if rule else None)}, "source": {_j(rule.source if rule else None)}, '
+                    f'"receiver_activity": {_j(_receiver_activity(rule))}, "declared_need": {_j(declared)}, '
+                    f'"grade": {_j(_grade(rule))}, '
+                    + "".join(f'"{k}": {_j(v)}, ' for k, v in _deduced_fields(rule).items()),
+                    (rule.rule_id if rule else None, _receiver_activity(rule), rule.source if rule else None,
+                     _grade(rule)),
+                    (tuple(rule.deduced_from), rule.deduced_code) if rule and rule.deduced_from else ((), None))
+            said = (nrow[2], declared, *known[1], None if declared else nrow[3], *known[2])
+            common = shared[skey] = (
+                f'"need_class": {text[nrow[2]]}, "need_confidence": {_j(nrow[3])}, "compatibility": ',
+                known[0], need_words.setdefault(said, len(need_words)), said)
         if declared:
             label = text[flows_by_id[need_id].label] if need_id else "null"
             ids = f'"need_flow_id": {_j(need_id)}, "need_label": {label}, "inferred": false, '
         else:
             ids = '"need_flow_id": null, "need_label": null, "inferred": true, '
-        return (text[sites[nrow[1]].site_id], ids,
-                f'"need_class": {text[nrow[2]]}, "need_confidence": {_j(nrow[3])}, "compatibility": ',
-                known[0], need_words.setdefault(said, len(need_words)), said)
+        return (text[sites[nrow[1]].site_id], ids, *common)
 
     @staticmethod
     def _extras(cols: dict, encoded: dict) -> list[str]:
@@ -502,6 +515,11 @@ def _jcol(values: list, encoded: _Encoded | None = None) -> list[str]:
     if "inf" in out or "-inf" in out or "nan" in out:  # the encoder writes Infinity, NaN
         return [_j(v) for v in values]
     return out
+
+
+def _value_key(value):
+    """A key for a value that tells apart what encodes differently although equal (1, 1.0, True; 0.0, -0.0)."""
+    return value if type(value) is float and value else (type(value), repr(value))
 
 
 def _j(value) -> str:
