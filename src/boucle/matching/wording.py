@@ -207,9 +207,12 @@ def is_waste_trade(code: str | None) -> bool:
     return bool(code) and (code[:2] in ("38", "39") or code.startswith("46.77"))
 
 
-def _number(value: float) -> str:
+def _number(value: float, en: bool | None = None) -> str:
+    """``en``: whether the reader reads English (None: the active language says)."""
     text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ") if _en() else text.replace(",", "\u202f").replace(".", ",")
+    if en is None:
+        en = _en()
+    return text.replace(",", " ") if en else text.replace(",", "\u202f").replace(".", ",")
 
 
 def use_label(name: str) -> str:
@@ -342,6 +345,7 @@ class ExplanationWriter:
         self.no_quantity = (_("Quantité"), _("non déclarée"))
         self.bounded: dict[tuple, str] = {}
         self.distance_heading = (_("Distance"), _("%(km)s km"))
+        self.unit_words: dict[str, str] = {}  # unit -> its words (unit_label), translated once
 
     def _part(self, head: str, text: str) -> str:
         return f"{head}: {text}" if self.en else f"{head} : {text}"
@@ -349,7 +353,7 @@ class ExplanationWriter:
     def _number(self, value: float) -> str:
         text = self.numbers.get(value)
         if text is None:
-            text = self.numbers[value] = _number(value)
+            text = self.numbers[value] = _number(value, self.en)
         return text
 
     def static(self, offer_class, hazardous, component, need_class, declared_need, rule_id, receiver_activity, source,
@@ -395,10 +399,13 @@ class ExplanationWriter:
             template = self.bounded.get((basis, unit))
             if template is None:
                 template = self.bounded[(basis, unit)] = self._part(_("Quantité"), _figure_words(basis, "\0", unit))
-            return template.replace("\0", _number(quantity))
+            return template.replace("\0", _number(quantity, self.en))
         if unit and quantity is not None:
             head, text = self.quantity_heading
-            return self._part(head, text % {"quantity": self._number(quantity), "unit": unit_label(unit)})
+            unit_words = self.unit_words.get(unit)
+            if unit_words is None:
+                unit_words = self.unit_words[unit] = unit_label(unit)
+            return self._part(head, text % {"quantity": self._number(quantity), "unit": unit_words})
         if unit:
             return self._part(*self.no_quantity)
         return None
