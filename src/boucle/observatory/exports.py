@@ -184,15 +184,9 @@ def export_indicators(ref, fmt: str, public: bool, period: int | None = None, re
     return write_table(rows, INDICATOR_COLUMNS, fmt, sheet="indicators", readable=readable)
 
 
-def is_hazardous(declared: bool | None, ewc_hazardous: bool | None, material_class: str) -> bool:
-    """Hazardous when the company declared it, its waste code carries the hazard marker (*), or its class
-    is hazardous whatever the code (``materials.taxonomy.hazardous_classes``)."""
-    from boucle.materials.taxonomy import hazardous_classes
-
-    return bool(declared) or bool(ewc_hazardous) or material_class in hazardous_classes()
-
-
 def flow_rows(ref) -> list[dict]:
+    from boucle.materials.hazard import of_flow
+
     qs = (queries.flow_queryset(ref.communes().values("insee"))
           .select_related("site", "site__company", "site__commune", "ewc").order_by("site__site_id", "id"))
     return [{"flow_id": f.pk, "direction": f.direction, "kind": f.kind, "label": f.label,
@@ -201,7 +195,7 @@ def flow_rows(ref) -> list[dict]:
              "site_id": f.site.site_id, "site_name": f.site.name, "company": f.site.company.name,
              "naf": f.site.naf_id or "", "commune": f.site.commune_id or "",
              "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon,
-             "hazardous": is_hazardous(f.hazardous, f.ewc.hazardous if f.ewc else None, f.material_class),
+             "hazardous": of_flow(f) is not None,  # the reason the flow's page gives
              "declared_total": f.declared_total}
             for f in qs]
 
