@@ -89,16 +89,18 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
     for f in doc.get("declared_totals", []):
         # .get: a document cached by an earlier release (shared cache, one hour) lacks the newer keys
         kind = f.get("kind", "material")
-        dims = {"kind": kind, "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", "")}
+        dims = {"kind": kind, "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", ""),
+                "direction": f.get("direction", "offer")}  # a need's total is never added to the offers
         if f["unit"]:  # a quantity in its own unit; declarations without one are only counted
             rows.append(row("declared_total_quantity", f["quantity"], unit=f["unit"], **dims))
-        key = (f.get("hazard", ""), kind, dims["source"])
+        key = (f.get("hazard", ""), kind, dims["source"], dims["direction"])
         # a number of declarations has no unit: counted over the units of their quantities (a count withheld by
         # the disclosure rule withholds the sum)
         counts[key] = None if f["flows"] is None or (key in counts and counts[key] is None) else \
             counts.get(key, 0) + f["flows"]
-    for (hazard, kind, source), n in counts.items():
-        rows.append(row("declared_total_flows", n, kind=kind, hazardous=_HAZARDOUS.get(hazard), source=source))
+    for (hazard, kind, source, direction), n in counts.items():
+        rows.append(row("declared_total_flows", n, kind=kind, hazardous=_HAZARDOUS.get(hazard), source=source,
+                        direction=direction))
     for status, n in doc["synergies"]["by_status"].items():
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:
