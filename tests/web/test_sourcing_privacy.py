@@ -214,3 +214,58 @@ def test_synergy_api_gives_the_reader_s_own_quantity_exactly_and_the_partner_s_a
     client.force_login(world.users["member_b"])
     card = client.get(f"/api/synergies/{synergy.pk}").json()
     assert card["offer"]["quantity"] == 60000 and not card["need"]["exact"] and card["need"]["quantity"] is None
+
+
+def _grid_km(site) -> float:
+    from boucle.territories.coarse import grid_point
+
+    centre = [float(v) for v in NEAR.split(",")]
+    return float(distances_km(*centre, *([v] for v in grid_point(site.lat, site.lon)))[0])
+
+
+def test_the_band_stops_at_the_radius_searched(world, as_persona):
+    """In a search of a radius inside the band (here 5–20 km), the band read « 5–20 km », beyond the radius the reader
+    asked for: it now ends at the radius, on the page, its counts by band, the CSV, the XLSX and the API, in French
+    and in English, and says no more than the band and the radius did."""
+    km = _grid_km(world.sites["A"])
+    radius = int(km) + 1.5  # within the band, with a decimal to read in each language
+    assert 5 < km < radius < 20
+    french, english = f"5–{int(radius)},5 km", f"5–{int(radius)}.5 km"
+    page, api = PAGE.replace("radius_km=50", f"radius_km={radius}"), API.replace("radius_km=50", f"radius_km={radius}")
+    client = as_persona("member_b")
+    outputs = {"page": client.get(page, HTTP_ACCEPT_LANGUAGE="fr").content.decode(),
+               "csv": client.get(page + "&format=csv", HTTP_ACCEPT_LANGUAGE="fr").content.decode("utf-8-sig"),
+               "xlsx": _xlsx_text(client.get(page + "&format=xlsx", HTTP_ACCEPT_LANGUAGE="fr").content)}
+    for name, text in outputs.items():
+        assert french in text and "5–20 km" not in text, name
+    [row] = client.get(api, HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert row["distance"] == french and row["distance_km"] is None and row["lat"] is None
+    [row] = client.get(api, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert row["distance"] == english
+    english_page = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english in english_page and "5–20 km" not in english_page
+    # a radius beyond the band changes nothing; the plant's own members still read its exact distance
+    [row] = client.get(API).json()
+    assert row["distance"] == "5–20 km"
+    [row] = as_persona("member_a").get(api).json()
+    assert row["distance"] == f"{distance_figure(_exact_km(world.sites['A']))} km"
+
+
+def test_substitutes_nearby_stop_the_band_at_the_radius(world, as_persona):
+    from boucle.materials.substitution import documented_classes, substitutes_for
+    from boucle.testing import make_flow
+
+    material = sorted(documented_classes())[0]
+    substitute = substitutes_for(material)[0].substitute_key
+    make_flow(world.sites["A"], "Offre Alphaciment", material_class=substitute, quantity=10, unit="t")
+    radius = int(_grid_km(world.sites["A"])) + 1
+    body = as_persona("member_b").get(f"/api/sourcing/substitutes?material={material}&near={NEAR}&radius_km={radius}")
+    rows = [r for s in body.json()["substitutes"] if s["substitute"] == substitute for r in s["nearby"]]
+    assert [(r["name"], r["distance"]) for r in rows] == [("Entreprise anonyme", f"5–{radius} km")]
+
+
+@pytest.mark.parametrize(("km", "radius", "band"), [
+    (25, 30, "20–30 km"), (2, 3, "< 3 km"), (19, 20, "5–20 km"), (20, 20, "5–20 km"), (250, 300, "200–300 km"),
+    (4, 30, "< 5 km"), (25, None, "20–50 km"), (250, None, "> 200 km")])
+def test_distance_band_cut_at_the_radius(km, radius, band):
+    assert distance_band(km, radius) == band

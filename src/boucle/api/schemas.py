@@ -176,8 +176,10 @@ class RunAccepted(Schema):
 class DeclaredTotal(Schema):
     """Yearly totals over several wastes declared by sites (iREP's « Déchets dangereux (total déclaré) »):
     information about the sites, never offers. One entry per hazard, kind, unit and register; each quantity in
-    its own unit, never summed across units."""
+    its own unit, never summed across units nor across directions."""
 
+    direction: str = Field("offer", description="offer: a total of what the sites give off; need: of what they "
+                                                 "take in (a treater's admitted waste), never added to the offers'")
     hazard: str = Field(description="hazardous, non_hazardous, or empty when the declaration says neither")
     kind: str = Field("material", description="material, energy or water")
     unit: str = Field(description="t, MWh or m3 (per year); empty: declarations that gave no quantity")

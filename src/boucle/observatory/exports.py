@@ -89,16 +89,18 @@ def indicator_rows(doc: dict, level: str, code: str, name: str) -> list[dict]:
     for f in doc.get("declared_totals", []):
         # .get: a document cached by an earlier release (shared cache, one hour) lacks the newer keys
         kind = f.get("kind", "material")
-        dims = {"kind": kind, "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", "")}
+        dims = {"kind": kind, "hazardous": _HAZARDOUS.get(f.get("hazard", "")), "source": f.get("source", ""),
+                "direction": f.get("direction", "offer")}  # a need's total is never added to the offers
         if f["unit"]:  # a quantity in its own unit; declarations without one are only counted
             rows.append(row("declared_total_quantity", f["quantity"], unit=f["unit"], **dims))
-        key = (f.get("hazard", ""), kind, dims["source"])
+        key = (f.get("hazard", ""), kind, dims["source"], dims["direction"])
         # a number of declarations has no unit: counted over the units of their quantities (a count withheld by
         # the disclosure rule withholds the sum)
         counts[key] = None if f["flows"] is None or (key in counts and counts[key] is None) else \
             counts.get(key, 0) + f["flows"]
-    for (hazard, kind, source), n in counts.items():
-        rows.append(row("declared_total_flows", n, kind=kind, hazardous=_HAZARDOUS.get(hazard), source=source))
+    for (hazard, kind, source, direction), n in counts.items():
+        rows.append(row("declared_total_flows", n, kind=kind, hazardous=_HAZARDOUS.get(hazard), source=source,
+                        direction=direction))
     for status, n in doc["synergies"]["by_status"].items():
         rows.append(row("synergies", n, status=status))
     for stage in doc["synergies"]["funnel"]:
@@ -184,15 +186,9 @@ def export_indicators(ref, fmt: str, public: bool, period: int | None = None, re
     return write_table(rows, INDICATOR_COLUMNS, fmt, sheet="indicators", readable=readable)
 
 
-def is_hazardous(declared: bool | None, ewc_hazardous: bool | None, material_class: str) -> bool:
-    """Hazardous when the company declared it, its waste code carries the hazard marker (*), or its class
-    is hazardous whatever the code (``materials.taxonomy.hazardous_classes``)."""
-    from boucle.materials.taxonomy import hazardous_classes
-
-    return bool(declared) or bool(ewc_hazardous) or material_class in hazardous_classes()
-
-
 def flow_rows(ref) -> list[dict]:
+    from boucle.materials.hazard import of_flow
+
     qs = (queries.flow_queryset(ref.communes().values("insee"))
           .select_related("site", "site__company", "site__commune", "ewc").order_by("site__site_id", "id"))
     return [{"flow_id": f.pk, "direction": f.direction, "kind": f.kind, "label": f.label,
@@ -201,7 +197,7 @@ def flow_rows(ref) -> list[dict]:
              "site_id": f.site.site_id, "site_name": f.site.name, "company": f.site.company.name,
              "naf": f.site.naf_id or "", "commune": f.site.commune_id or "",
              "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon,
-             "hazardous": is_hazardous(f.hazardous, f.ewc.hazardous if f.ewc else None, f.material_class),
+             "hazardous": of_flow(f) is not None,  # the reason the flow's page gives
              "declared_total": f.declared_total}
             for f in qs]
 

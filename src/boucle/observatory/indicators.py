@@ -21,7 +21,7 @@ A key is a tuple whose first item names the family:
 * ``("needs", "total" | "local")`` needs, and needs with a synergy, a candidate
   offer or a directory establishment that usually produces the material (other than the need's
   own site; ``sourcing.services.needs_with_source``) within the sourcing radius;
-* ``("declared_total_q" | "declared_total_n", hazard, kind, unit, source)`` yearly totals over several wastes
+* ``("declared_total_q" | "declared_total_n", hazard, kind, unit, source, direction)`` yearly totals over several wastes
   (``Flow.declared_total``, iREP's « Déchets dangereux (total déclaré) »), per hazard (``totals.HAZARDS``) and
   register named in the label (``totals.source_of``): information about a site, never an offer, so kept out of
   ``flow_q`` and ``direction_n``;
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .disclosure import disclose
-from .totals import HAZARDS
+from .totals import HAZARDS, SIDES
 
 DISTINCT = {"companies"}
 FUNNEL = ("suggested", "contacted", "in_discussion", "trial", "running")
@@ -299,14 +299,16 @@ def present(figures: dict[tuple, Figure], public: bool) -> dict:
                       "with_sites": val(("companies", "with_sites"))},
         "sites": val(("sites",)),
         "flow_counts": {"offer": val(("direction_n", "offer")), "need": val(("direction_n", "need"))},
-        # hazardous first, then non-hazardous, then totals that say neither; never one sum over them
-        # each quantity in its own unit (empty: declarations without a quantity, counted, never summed)
-        "declared_totals": [{"hazard": k[1], "kind": k[2], "unit": k[3], "source": k[4],
+        # what sites give off, then what they take in, never summed together; hazardous first, then non-hazardous,
+        # then totals that say neither; never one sum over them; each quantity in its own unit (empty:
+        # declarations without a quantity, counted, never summed)
+        "declared_totals": [{"direction": k[5], "hazard": k[1], "kind": k[2], "unit": k[3], "source": k[4],
                              "quantity": val(k) if k[3] else None,
                              "flows": val(("declared_total_n", *k[1:])), "companies": count(k)}
                             for k in sorted((k for k in figures if k[0] == "declared_total_q"),
-                                            key=lambda k: (HAZARDS.index(k[1]), _KIND_ORDER.get(k[2], 9), k[4],
-                                                           _UNIT_ORDER.get(k[3], 9), k[3]))],
+                                            key=lambda k: (SIDES.index(k[5]), HAZARDS.index(k[1]),
+                                                           _KIND_ORDER.get(k[2], 9), k[4], _UNIT_ORDER.get(k[3], 9),
+                                                           k[3]))],
     }
 
 

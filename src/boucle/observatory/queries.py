@@ -29,7 +29,7 @@ from boucle.territories.models import Commune
 from . import indicators as ind
 from . import totals
 
-SCHEMA_VERSION = "4.0"  # 4.0: `declared_total_flows` counts without a unit, per kind; `declared_total_quantity` carries its kind; 3.1: columns `hazardous` and `source` on declared totals; 3.0: declared totals apart from offers, `m3` (a second name of water_m3) removed; 2.0: `potential` is the optimal allocation (was: each offer at its best suggestion); mwh, m3 added
+SCHEMA_VERSION = "4.1"  # 4.1: declared totals carry their `direction` (a need's total is never added to the offers'); 4.0: `declared_total_flows` counts without a unit, per kind; `declared_total_quantity` carries its kind; 3.1: columns `hazardous` and `source` on declared totals; 3.0: declared totals apart from offers, `m3` (a second name of water_m3) removed; 2.0: `potential` is the optimal allocation (was: each offer at its best suggestion); mwh, m3 added
 OPEN = {lifecycle.SUGGESTED, lifecycle.CONTACTED, lifecycle.IN_DISCUSSION, lifecycle.TRIAL, lifecycle.RUNNING}
 ENGAGED = lifecycle.ACTIVE | {lifecycle.STOPPED}
 
@@ -289,12 +289,13 @@ def _flow_facts(communes, members, period, radius_km) -> list[ind.Facts]:
 
 
 def _declared_total_facts(qs, communes, full_scan, site, s_commune, inside, communes_list):
-    """Declared totals (``Flow.declared_total``) as their own figures, per hazard, kind, unit and source (``totals``):
-    ``("declared_total_q", hazard, kind, unit, source)`` quantity per year and ``("declared_total_n", …)`` flows; and
+    """Declared totals (``Flow.declared_total``) as their own figures, per hazard, kind, unit, source (``totals``) and
+    direction (a site's total of what it takes in is never added to totals of what it gives off):
+    ``("declared_total_q", hazard, kind, unit, source, direction)`` quantity per year and ``("declared_total_n", …)`` flows; and
     the rows (in ``site``) of the territory's sites that declared one."""
     if not full_scan:
         qs = qs.filter(_in(communes, "site__commune"))
-    rows = _fetch(qs.values_list("site_id", "quantity_base", "base_unit", "hazardous", "label", "kind"))
+    rows = _fetch(qs.values_list("site_id", "quantity_base", "base_unit", "hazardous", "label", "kind", "direction"))
     if not rows:
         return [], np.zeros(0, dtype=np.int64)
     t_site = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=len(rows))
@@ -304,7 +305,8 @@ def _declared_total_facts(qs, communes, full_scan, site, s_commune, inside, comm
     q = np.nan_to_num(np.array([r[1] for r in rows], dtype=float)[keep])
     # a total without a quantity or unit is counted, never summed as « 0 » of no unit (``unit`` empty)
     group, groups = ind.codes([(totals.hazard_of(r[3], r[4]), r[5] or "material",
-                                (r[2] or "") if r[1] is not None else "", totals.source_of(r[4]))
+                                (r[2] or "") if r[1] is not None else "", totals.source_of(r[4]),
+                                totals.side_of(r[6]))
                                for r, k in zip(rows, keep.tolist()) if k])
     commune, company = s_commune[row], site["company"][row]
     return ([ind.Facts(commune, company, group, q, communes_list, [("declared_total_q", *g) for g in groups]),

@@ -17,6 +17,10 @@ from boucle.materials.text import fold
 
 HAZARDOUS, NON_HAZARDOUS, UNKNOWN = "hazardous", "non_hazardous", ""
 HAZARDS = (HAZARDOUS, NON_HAZARDOUS, UNKNOWN)
+#: The side of a declared total: what a site gives off (``Flow.Direction.OFFER``) or takes in (``NEED``), never summed
+#: together (a treater's « déchets dangereux admis » is no waste it offers).
+OFFER, NEED = "offer", "need"
+SIDES = (OFFER, NEED)
 
 _NON_HAZARDOUS = re.compile(r"\b(?:non[ -]?dangereu[xs]e?s?|non[ -]?hazardous|nicht[ -]?gefahrlich\w*|ungefahrlich\w*)\b")
 _HAZARDOUS = re.compile(r"\b(?:dangereu[xs]e?s?|hazardous|gefahrlich\w*)\b")
@@ -33,6 +37,11 @@ def hazard_of(hazardous: bool | None, label: str | None) -> str:
     if _NON_HAZARDOUS.search(text):
         return NON_HAZARDOUS
     return HAZARDOUS if _HAZARDOUS.search(text) else UNKNOWN
+
+
+def side_of(direction: str | None) -> str:
+    """``need`` for a total of what a site takes in, ``offer`` otherwise (what it gives off)."""
+    return NEED if direction == NEED else OFFER
 
 
 def source_of(label: str | None) -> str:

@@ -263,7 +263,7 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
                     "closed": closed, "on_platform": declared, "directory": source == "sirene",
                     "reason": reason, "why": why})
         if sight is not None:
-            out[-1]["_sight"] = sight[site_id]
+            out[-1].update(_sight=sight[site_id], _radius_km=radius)  # ``for_viewer`` cuts the band at the radius
     return out
 
 
@@ -374,10 +374,10 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
     ``rows`` come from :func:`search` or :func:`offered_nearby` called with the same ``user``.
 
     Every row gets ``shown`` (which of the three) and ``distance`` (the distance as shown: « 6,3 km » or a
-    band). An anonymised row is built from the keys it may carry, not blanked: what is not there cannot leak.
+    band, cut at the search's radius: « 20–30 km » in a 30 km search, never « 20–50 km »). An anonymised row is built from the keys it may carry, not blanked: what is not there cannot leak.
     """
     from boucle.territories.coarse import distance_band, public_point
-    from boucle.web.words import distance_figure
+    from boucle.web.words import distance_figure, number
 
     if not rows:
         return []
@@ -400,7 +400,8 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
             label = labels.get(division, ("", ""))[lang] if division else ""
             out.append({"site_id": None, "name": _("Entreprise anonyme"), "epci": epcis.get(r["site_id"], ""),
                         "naf": division, "naf_label": label,
-                        "distance_km": None, "distance": distance_band(r["distance_km"]), "lat": None, "lon": None,
+                        "distance_km": None, "lat": None,
+                        "distance": distance_band(r["distance_km"], r.get("_radius_km"), lambda km: number(km, 1)), "lon": None,
                         "commune": None, "closed": r["closed"], "on_platform": None, "directory": False,
                         "reason": "division" if r["reason"] != "offers" else "offers",
                         "why": _division_why(division, label) if r["reason"] != "offers" else r["why"],
@@ -509,7 +510,7 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
     return [{"site_id": site_id, "name": name, "naf": naf_code, "naf_label": labels.get(naf_code, ("", ""))[lang],
              "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune, "closed": False,
              "on_platform": True, "directory": source == "sirene", "reason": "offers",
-             "why": _("offre déclarée sur la plateforme"), **({"_sight": sight[site_id]} if sight is not None else {})}
+             "why": _("offre déclarée sur la plateforme"), **({"_sight": sight[site_id], "_radius_km": radius} if sight is not None else {})}
             for (site_id, name, naf_code, lat, lon, commune, source), distance in
             ((rows[i], d) for i, d in hits)]
 

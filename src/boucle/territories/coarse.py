@@ -46,14 +46,26 @@ def hidden_point(lat, lon, commune_lat=None, commune_lon=None) -> tuple[float | 
     return grid_point(lat, lon)
 
 
-def distance_band(km: float | None) -> str:
-    """A distance as a band ("< 5 km", "5–20 km", …, "> 200 km"); "" when unknown."""
+def distance_band(km: float | None, cap_km: float | None = None, figure=None) -> str:
+    """A distance as a band ("< 5 km", "5–20 km", …, "> 200 km"); "" when unknown.
+
+    ``cap_km``: the radius of the search the distance answers (every result lies within it, as the reader knows):
+    the band is cut there, « 20–30 km » in a 30 km search rather than « 20–50 km », which would read as beyond
+    the radius asked for. It tells nothing the band and the radius did not already say. ``figure`` writes the
+    cap (a localised number); by default a plain one (« 30 », « 12.5 »)."""
     if km is None or not math.isfinite(km):
         return ""
+    bounds = list(DISTANCE_BANDS_KM)
+    if cap_km is not None and math.isfinite(cap_km) and cap_km > 0:
+        bounds = [b for b in bounds if b < cap_km] + [cap_km]
+        km = min(km, cap_km)  # a point on the circle (or a rounding past it) is in the last band
+    write = figure or (lambda value: f"{value:g}")
     low = 0
-    for high in DISTANCE_BANDS_KM:
-        if km < high:
-            return f"< {high} km" if low == 0 else f"{low}–{high} km"
+    for i, high in enumerate(bounds):
+        last_of_search = cap_km is not None and i == len(bounds) - 1
+        if km < high or last_of_search:
+            top = write(high) if last_of_search else f"{high:g}"
+            return f"< {top} km" if low == 0 else f"{low:g}–{top} km"
         low = high
     return f"> {DISTANCE_BANDS_KM[-1]} km"
 

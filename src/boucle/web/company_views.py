@@ -73,17 +73,24 @@ def _flow_form_page(request, form, flow=None):
 
 
 def _hazard_note(flow) -> str:
-    """Why a flow counts as a hazardous waste, in words: the code that says it (its own, or the one its label
-    quotes) or the company's declaration; empty when it is not one."""
-    from boucle.flows.importers import hazardous_code_quoted
+    """Why a flow counts as a hazardous waste, in words, whenever the exports say it is one
+    (``materials.hazard.why_hazardous``, one rule for both): the code that says it (its own, or the one its label
+    quotes), its material, every entry of which is hazardous, or the company's declaration; empty otherwise."""
+    from boucle.materials import hazard
 
-    if not flow.hazardous and not (flow.ewc and flow.ewc.hazardous):
+    why = hazard.of_flow(flow)
+    if why is None:
         return ""
-    code6 = flow.ewc.code6 if flow.ewc and flow.ewc.hazardous else hazardous_code_quoted(flow.label)
-    if code6:
+    if why.code6:
         return _("Déchet dangereux : le code %(code)s de la liste européenne des déchets le classe dangereux. "
                  "Il n'est proposé qu'aux sites dont l'activité peut le recevoir.") % {
-            "code": f"{code6[:2]} {code6[2:4]} {code6[4:]}*"}
+            "code": f"{why.code6[:2]} {why.code6[2:4]} {why.code6[4:]}*"}
+    if why.reason == hazard.CLASS:
+        from .present import material_label
+
+        return _("Déchet dangereux : toutes les entrées de la liste européenne des déchets pour la matière "
+                 "« %(material)s » sont classées dangereuses, quel que soit le code. Il n'est proposé qu'aux sites "
+                 "dont l'activité peut le recevoir.") % {"material": material_label(why.material_class)}
     return _("Déchet dangereux, déclaré comme tel. Il n'est proposé qu'aux sites dont l'activité peut le recevoir.")
 
 

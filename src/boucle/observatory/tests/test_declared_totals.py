@@ -66,7 +66,7 @@ def test_the_observatory_counts_no_total_as_an_offer_and_shows_it_apart(with_tot
     offered_t = sum(f["quantity"] for f in doc["flows"] if f["direction"] == "offer" and f["unit"] == "t")
     assert offered_t == pytest.approx(sum(f.quantity_base for f in offers if f.base_unit == "t"))
     assert "chemical_waste_other" not in {f["material_class"] for f in doc["flows"]}
-    assert doc["declared_totals"] == [{"hazard": "hazardous", "kind": "material", "unit": "t", "source": "iREP", "quantity": TOTAL_T,
+    assert doc["declared_totals"] == [{"direction": "offer", "hazard": "hazardous", "kind": "material", "unit": "t", "source": "iREP", "quantity": TOTAL_T,
                                        "flows": 1, "companies": 1}]
 
 
@@ -270,3 +270,42 @@ def test_the_indicators_api_gives_the_totals_as_the_page_does(with_total, client
     page = client.get(reverse("observatory:territory", args=["region", "32"])).content.decode()
     assert _total_rows(page) == [["dangereux", "700 t/an", "1", "registre iREP"],
                                  ["dangereux", "300 m³/an", "1", "registre iREP"]]
+
+
+def _side_rows(html, direction):
+    """The rows of the declared-totals table of one side (``offer``: given off, ``need``: taken in)."""
+    tables = [t for t in html.split('class="declared-totals-table"')[1:] if t.startswith(f' data-direction="{direction}"')]
+    return _total_rows('class="declared-totals-table"' + tables[0]) if tables else []
+
+
+def test_a_total_of_what_a_site_takes_in_is_never_added_to_the_offers_totals(with_total, client):
+    """A hazardous-waste treater's « déchets dangereux admis » total is a need: it was summed with the 700 t the
+    region's sites give off (5 700 t « dangereux »). Now the offers' totals keep 700 t, on the page, in the API and in
+    the export, and the need's total is shown apart, in French and in English."""
+    from boucle.flows.models import Flow
+
+    admitted = make_flow(with_total.sites["dk"], "Déchets dangereux admis (total déclaré iREP 2021)", direction="need",
+                         quantity=5000.0, unit="t", hazardous=True)
+    assert admitted.declared_total and admitted not in Flow.objects.offers()
+    client.force_login(with_total.users["fac_region"])
+    doc = client.get("/api/territories/region:32/indicators").json()
+    assert [(t["direction"], t["hazard"], t["unit"], t["quantity"], t["flows"]) for t in doc["declared_totals"]] == [
+        ("offer", "hazardous", "t", TOTAL_T, 1), ("need", "hazardous", "t", 5000.0, 1)]
+    page = client.get(reverse("observatory:territory", args=["region", "32"]), HTTP_ACCEPT_LANGUAGE="fr")
+    page = page.content.decode()
+    assert _side_rows(page, "offer") == [["dangereux", "700 t/an", "1", "registre iREP"]]
+    assert _side_rows(page, "need") == [["dangereux", "5 000 t/an", "1", "registre iREP"]]
+    assert "Déchets reçus déclarés en total annuel" in page
+    english = client.get(reverse("observatory:territory", args=["region", "32"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Received waste declared as a yearly total" in english.content.decode()
+    rows = _region_total_rows(client)
+    quantities = sorted((r["direction"], float(r["value"])) for r in rows if r["indicator"] == "declared_total_quantity")
+    assert quantities == [("need", 5000.0), ("offer", TOTAL_T)]
+    counts = sorted((r["direction"], float(r["value"])) for r in rows if r["indicator"] == "declared_total_flows")
+    assert counts == [("need", 1.0), ("offer", 1.0)]
+
+
+def test_a_total_s_side_is_read_from_its_direction():
+    from boucle.observatory.totals import side_of
+
+    assert [side_of(d) for d in ("offer", "need", "", None)] == ["offer", "need", "offer", "offer"]

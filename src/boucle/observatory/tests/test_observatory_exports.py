@@ -29,7 +29,7 @@ def test_observatory_export_indicators_csv_is_long_and_versioned(obs_world, tmp_
     assert _run("export", "--territory", "region:32", "--what", "indicators", "--format", "csv",
                 "--output", str(out)) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert {r["schema_version"] for r in rows} == {"4.0"}
+    assert {r["schema_version"] for r in rows} == {"4.1"}
     region = [r for r in rows if r["territory_level"] == "region" and r["indicator"] == "declared_quantity"
               and r["kind"] == "material" and r["direction"] == "offer" and not r["material_class"]]
     assert float(region[0]["value"]) == 1200 + 5000 + 70000 + 300
@@ -41,7 +41,7 @@ def test_observatory_export_xlsx_opens(obs_world, tmp_path):
     out = tmp_path / "ind.xlsx"
     assert _run("export", "--territory", f"epci:{MEL}", "--format", "xlsx", "--output", str(out)) == 0
     wb = load_workbook(out)
-    assert wb["metadata"]["B1"].value == "4.0"
+    assert wb["metadata"]["B1"].value == "4.1"
     header = [c.value for c in wb["indicators"][1]]
     assert header[0] == "schema_version" and "value" in header
     assert wb["indicators"].max_row > 10
@@ -51,7 +51,7 @@ def test_observatory_export_geojson_has_valid_geometry_per_unit(obs_world, tmp_p
     out = tmp_path / "ind.geojson"
     assert _run("export", "--territory", "departement:62", "--format", "geojson", "--output", str(out)) == 0
     doc = json.loads(out.read_text())
-    assert doc["schema_version"] == "4.0" and doc["type"] == "FeatureCollection"
+    assert doc["schema_version"] == "4.1" and doc["type"] == "FeatureCollection"
     codes = {f["properties"]["code"] for f in doc["features"]}
     assert "200033579" in codes  # Arras
     for f in doc["features"]:
