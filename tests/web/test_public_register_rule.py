@@ -195,8 +195,29 @@ def test_the_entry_turns_anonymous_once_its_company_takes_part(world, as_persona
     assert "Cimenterie du Répertoire" not in page and "Entreprise anonyme" in page
 
 
+@pytest.fixture(scope="module")
+def restore_reference(django_db_blocker):
+    """A transactional test flushes every table when it ends: put the shared reference data back for the tests
+    that follow (this fixture's teardown comes after the flush)."""
+    yield
+    from boucle.reference.loader import load_reference
+
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture
+def committed_reference(restore_reference, transactional_db):
+    """A transactional test may start from tables an earlier one flushed: the reference data (communes, codes)
+    is loaded first."""
+    from boucle.reference.loader import load_reference
+
+    load_reference()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_company_s_first_account_moves_the_data_version_so_kept_cards_follow(world, as_persona, register_entry):
+def test_a_company_s_first_account_moves_the_data_version_so_kept_cards_follow(committed_reference, world, as_persona,
+                                                                                register_entry):
     """The synergy list is kept per data version: without a new token, B's list would keep naming the entry
     after its company joined."""
     from django.contrib.auth import get_user_model
