@@ -13,8 +13,19 @@ from boucle.matching.models import Synergy
 from boucle.testing import make_site
 
 
+@pytest.fixture(scope="module")
+def restore_reference(django_db_blocker):
+    """A transactional test flushes every table when it ends: the reference data is put back for the tests that
+    follow in this process (this teardown comes after the flush)."""
+    yield
+    from boucle.reference.loader import load_reference
+
+    with django_db_blocker.unblock():
+        load_reference()
+
+
 @pytest.fixture
-def committed_world(request, transactional_db):
+def committed_world(request, restore_reference, transactional_db):
     from boucle.reference.loader import load_reference
 
     load_reference()  # a transactional test starts from flushed tables
