@@ -521,20 +521,11 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
 
 
 def hazardous_code_quoted(label: str | None, waste: dict[str, bool] | None = None) -> str | None:
-    """The hazardous List-of-Waste code a label quotes (« Boues d'hydroxydes (11 01 09*) »), as six digits,
-    or None: hazard is a property of the code (Decision 2000/532/EC, the entries marked *), whether it is
-    typed in the code column or in the label, and the matching reads it in both (pipeline._hazard_said).
-    ``waste`` is code6 -> hazardous from the reference table; the List itself when not given."""
-    if not label or not isinstance(label, str) or not any(c.isdigit() for c in label):
-        return None
-    from boucle.materials.classify import ewc_in_label
-    from boucle.materials.taxonomy import ewc_table
+    """The hazardous List-of-Waste code a label quotes, as six digits, or None: hazard is a property of the code
+    (Decision 2000/532/EC), typed in the code column or in the label (``materials.hazard.quoted_code``)."""
+    from boucle.materials.hazard import quoted_code
 
-    code6 = ewc_in_label(label)
-    if code6 is None:
-        return None
-    hazardous = waste.get(code6) if waste is not None and code6 in waste else ewc_table()[code6][1]
-    return code6 if hazardous else None
+    return quoted_code(label, waste)
 
 
 def _flow_row(row, raw_sid, line, seen, site_ids, waste, within, header) -> tuple[int, str, dict]:

@@ -24,15 +24,20 @@ class Hazard:
     material_class: str = ""
 
 
-def quoted_code(label: str | None) -> str | None:
-    """The hazardous List-of-Waste code a label quotes (« Boues d'hydroxydes (11 01 09*) »), six digits, or None."""
+def quoted_code(label: str | None, waste: dict[str, bool] | None = None) -> str | None:
+    """The hazardous List-of-Waste code a label quotes (« Boues d'hydroxydes (11 01 09*) »), six digits, or None.
+    ``waste``: code6 -> hazardous from the reference table (an import's); the shipped List when not given."""
     if not label or not isinstance(label, str) or not any(c.isdigit() for c in label):
         return None
     from .classify import ewc_in_label
     from .taxonomy import ewc_table
 
     code6 = ewc_in_label(label)
-    return code6 if code6 is not None and code6 in ewc_table() and ewc_table()[code6][1] else None
+    if code6 is None:
+        return None
+    if waste is not None and code6 in waste:
+        return code6 if waste[code6] else None
+    return code6 if code6 in ewc_table() and ewc_table()[code6][1] else None
 
 
 def why_hazardous(*, declared: bool | None, ewc_code6: str | None, ewc_hazardous: bool | None,
