@@ -1048,9 +1048,14 @@ def _deduced_activities(sites: list[SiteIn], o_rows: list, memo: dict) -> dict[i
     the sites whose code, activity and name give no activity at all (and whose offers are
     characteristic of one)."""
     offered: dict[int, list[tuple[str, float]]] = {}
+    coded: dict[int, bool] = {}  # site position -> whether its code, activity or name give an activity
     for row in o_rows:
-        if not _per_activity(memo, site_codes, sites[row[1]]):
-            offered.setdefault(row[1], []).append((row[2], row[3]))
+        pos = row[1]
+        known = coded.get(pos)
+        if known is None:
+            known = coded[pos] = bool(_per_activity(memo, site_codes, sites[pos]))
+        if not known:
+            offered.setdefault(pos, []).append((row[2], row[3]))
     out = {}
     for pos, readings in offered.items():
         found = _deduce_from_offers(readings)
@@ -1152,6 +1157,15 @@ def capped_pairs(sel: np.ndarray, o_flow: np.ndarray, score: np.ndarray, plaus: 
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
         sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
     return sel
+
+
+def _member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """``np.isin(values, of)`` for integers, ``of`` the short side: only it is sorted, ``values`` (a
+    region's million inferred needs) looked up in it, rather than both sorted together."""
+    if not of.size:
+        return np.zeros(values.shape, dtype=bool)
+    of = np.sort(of)
+    return of[np.minimum(np.searchsorted(of, values), of.size - 1)] == values
 
 
 def _unique(a: np.ndarray) -> np.ndarray:
@@ -1942,7 +1956,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         slot = ptr[site_desc][inf_site] + np.arange(inf_site.size) - np.repeat(np.cumsum(per_site) - per_site, per_site)
         inf_cls = np.array(t_cls, dtype=np.int64)[slot]
         # a declared need of the site for the class stands in for the inferred one
-        fresh = ~np.isin(inf_site * n_cls + inf_cls, decl_site * n_cls + decl_cls)
+        fresh = ~_member(inf_site * n_cls + inf_cls, decl_site * n_cls + decl_cls)
         slot, inf_site, inf_cls = slot[fresh], inf_site[fresh], inf_cls[fresh]
         inf_rule = np.array(t_rule, dtype=np.int64)[slot]
         inf_w = np.array([r.weight for r in rules], dtype=float)[inf_rule]
@@ -2153,21 +2167,31 @@ def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, need
 
     _, classes = _classes()
     class_kind = {c.key: c.kind for c in classes}
-    o_unit = np.array([code(f.unit or _kind_unit(r[2])) for f, r in zip(o_flows, o_rows)], dtype=np.int64)
-    o_kind = np.array([f.kind or class_kind.get(r[2]) for f, r in zip(o_flows, o_rows)], dtype=object)
+    # per offer row, what its unit and kind read (its flow's unit and kind, its class), worked out once for
+    # the rows that read alike (a region's offers share a few dozen)
+    read = [(f.unit, f.kind, r[2]) for f, r in zip(o_flows, o_rows)]
+    alike = {key: (code(key[0] or _kind_unit(key[2])), key[1] or class_kind.get(key[2])) for key in dict.fromkeys(read)}
+    o_unit = np.array([alike[key][0] for key in read], dtype=np.int64)
+    o_kind = np.array([alike[key][1] for key in read], dtype=object)
     d_flows = [flows_by_id[r[0]] for r in n_rows.declared]
-    d_q = np.array([_nan(f.quantity_t) for f in d_flows] + [np.nan], dtype=float)
+    d_q = np.array([f.quantity_t for f in d_flows] + [None], dtype=float)  # None: NaN
     d_unit = np.array([code(f.unit) for f in d_flows] + [-1], dtype=np.int64)  # -1: the offer's
     scales: dict = {}  # (site position, unit code) -> the largest need the site declared in that unit
     unit_of: dict = {}  # (unit, kind) -> code of the flow's unit (_flow_unit)
     for f in flows:
-        if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0 and f.site_id in site_pos:
+        if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0:
+            pos = site_pos.get(f.site_id)
+            if pos is None:
+                continue
             uk = (f.unit, f.kind)
-            if uk not in unit_of:
-                unit_of[uk] = code(_flow_unit(f))
-            if unit_of[uk] >= 0:
-                key = (site_pos[f.site_id], unit_of[uk])
-                scales[key] = max(scales.get(key, 0.0), float(f.quantity_t))
+            unit = unit_of.get(uk)
+            if unit is None:
+                unit = unit_of[uk] = code(_flow_unit(f))
+            if unit >= 0:
+                key = (pos, unit)
+                q = float(f.quantity_t)
+                if q > scales.get(key, 0.0):
+                    scales[key] = q
     # the same as a table per site and unit (the last column, NaN, for a pair of no unit)
     scale_of = np.full((len(site_pos), len(units) + 1), np.nan)
     if scales:
