@@ -1150,7 +1150,7 @@ def capped_pairs(sel: np.ndarray, o_flow: np.ndarray, score: np.ndarray, plaus: 
     """:func:`select_pairs`' cap per offer applied to ``sel`` (:func:`best_per_receiver`)."""
     if per_offer is not None and by_plausibility:
         pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
-                             tie=np.arange(sel.size), part=None if o_part is None else o_part[sel],
+                             part=None if o_part is None else o_part[sel],  # ties: in the order of ``sel``
                              trade=None if n_trade is None else n_trade[sel])
         sel = sel[np.sort(pos)]  # restore the global best-first order
     elif per_offer is not None:
@@ -1229,6 +1229,20 @@ def _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
     return cands, _terms(cands, offers, needs, weights)
 
 
+def _picked(terms, positions):
+    """The score terms (:func:`_terms`: arrays over the pairs, a dict of them, or None) of the pairs at ``positions``."""
+    if isinstance(terms, dict):
+        return {name: _picked(value, positions) for name, value in terms.items()}
+    return None if terms is None else terms[positions]
+
+
+def _joined(parts: list):
+    """The score terms of several sets of pairs (:func:`_picked`), one after the other."""
+    if isinstance(parts[0], dict):
+        return {name: _joined([part[name] for part in parts]) for name in parts[0]}
+    return None if parts[0] is None else np.concatenate(parts)
+
+
 def _unproven(group_of_row: np.ndarray, pending: np.ndarray, cut: np.ndarray, sel_group: np.ndarray,
               sel_score: np.ndarray, k: int, floor: np.ndarray | None = None) -> np.ndarray:
     """The searched rows whose selection is not proven: their search left pairs out (``cut``: the
@@ -1266,6 +1280,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     all dropped, and be searched again and again. ``reach_km``: per offer, the distance beyond which the
     gain filter drops all its pairs (:func:`gain_filter`'s ``reach_km``), left out by the search likewise."""
     impact, info, compat = _linear_impact(), class_info(), compatibility()
+    pair_weight, _reach = _class_pair_tables(radius_km)
     n_off = len(offers)
     m = max(1, FIRST_GUESS[0] * cap + FIRST_GUESS[1])
     found_o = np.zeros(0, dtype=np.int64)
@@ -1280,7 +1295,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     flow_ptr, flow_idx = _csr(o_flow_of, n_flows)
     kernel_threshold = threshold - 1e-9 * abs(threshold)  # the exact test is select_pairs'
     pending = np.ones(n_flows, dtype=bool)  # offer flows whose selection is not proven yet
-    settled_o, settled_n = [], []  # the selected pairs of the flows proven
+    settled = []  # the selected pairs of the flows proven, with their terms
     rounds = 0
     while True:
         rounds += 1
@@ -1300,7 +1315,10 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         if inferred_at.any():
             key = _unique(o_flow_of[fo[inferred_at]] * n_sites + needs.site[fn[inferred_at]])
             extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
-            fo, fn = np.concatenate([fo, extra_o]), np.concatenate([fn, extra_n])
+            # most of them are of other classes: left out here rather than after sorting them with the rest
+            # (_pairs_to_candidates leaves them out first thing)
+            compatible = pair_weight[offers.cls[extra_o], needs.cls[extra_n]] > 0
+            fo, fn = np.concatenate([fo, extra_o[compatible]]), np.concatenate([fn, extra_n[compatible]])
         pair = _unique(fo * len(needs) + fn)
         cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
                                  pair_filter, weights)
@@ -1336,8 +1354,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         still = np.zeros(n_flows, dtype=bool)
         still[o_flow_of[short]] = True
         done = ~still[flows_sel]
-        settled_o.append(cands.offer_idx[sel[done]])
-        settled_n.append(cands.need_idx[sel[done]])
+        settled.append((cands.take(sel[done]), _picked(terms, sel[done])))
         if not short.any():
             break
         pending = still
@@ -1346,8 +1363,11 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         m *= 4
     # The selection of selected pairs is themselves (one per receiver, at most ``cap`` per offer,
     # none an inferred need whose site's declared need qualifies): select once more for the order.
-    oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
-    cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
+    # A pair's terms are its own (no other pair enters them): kept from its round, not scored again.
+    cands = eng.Candidates(*(np.concatenate([getattr(c, name) for c, _t in settled])
+                             for name in ("offer_idx", "need_idx", "distance_km", "compat_weight")))
+    order = np.lexsort((cands.offer_idx, cands.need_idx))  # by (need, offer), as candidates are
+    cands, terms = cands.take(order), _picked(_joined([t for _c, t in settled]), order)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
                        None if o_part_of is None else o_part_of[cands.offer_idx],
@@ -1894,7 +1914,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
                                        cidx)
             rows = read[at]
         out = o_rows if f.direction == "offer" else n_rows
-        out.extend((f.flow_id, pos, key, conf, part) for key, conf, part in rows)
+        if len(rows) == 1:  # most flows: one class
+            out.append((f.flow_id, pos, *rows[0]))
+        else:
+            out.extend([(f.flow_id, pos, key, conf, part) for key, conf, part in rows])
     if not o_rows:
         return ProposalTable.empty()
     n_cls = len(keys)
