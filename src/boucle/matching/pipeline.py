@@ -1066,10 +1066,14 @@ def _deduced_activities(sites: list[SiteIn], o_rows: list, memo: dict) -> dict[i
 
 def _description(memo: dict, site: SiteIn) -> tuple:
     """What the knowledge reads of a site: its code, its activity and the sector words of its name."""
+    seen = memo.get(id(site))  # the same site asked again (its offers, its needs): by identity, fields unread
+    if seen is not None and seen[0] is site:
+        return seen[1]
     site_key = ("description", site.naf_code, site.activity, site.name)
     desc = memo.get(site_key)
     if desc is None:
         desc = memo[site_key] = (site.naf_code, site.activity, name_codes(site.activity, site.name))
+    memo[id(site)] = (site, desc)
     return desc
 
 
@@ -1991,13 +1995,19 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     n_rows = NeedRows(n_rows, inf_site, inf_cls, inf_w, inf_rule, rules, keys)
 
     o_flows = [flows_by_id[r[0]] for r in o_rows]
+    # what is read of the offer rows' flows, as columns: one pass over a quarter of a million rows
+    o_class = [r[2] for r in o_rows]
+    o_q, o_temp, o_haz, o_unit, o_kind, o_route, o_ewc = (list(c) for c in zip(*[
+        (f.quantity_t, f.temperature_c, f.hazardous, f.unit, f.kind, f.current_route, f.ewc_code) for f in o_flows]))
     offers = eng.Offers(
-        site=np.array([r[1] for r in o_rows]), cls=np.array([cidx[r[2]] for r in o_rows]),
-        quantity_t=np.array([_nan(f.quantity_t) for f in o_flows]),
-        temperature_c=np.array([_nan(f.temperature_c) for f in o_flows]),
-        hazardous=np.array([bool(f.hazardous) for f in o_flows]),
+        site=np.array([r[1] for r in o_rows]), cls=np.array([cidx[k] for k in o_class]),
+        quantity_t=np.array(o_q, dtype=float),  # None: NaN
+        temperature_c=np.array(o_temp, dtype=float),
+        hazardous=np.array(o_haz, dtype=bool),
         confidence=np.array([r[3] for r in o_rows]))
     declared_flows = [flows_by_id[r[0]] for r in n_rows.declared]
+    d_q, d_temp, d_unit = ((list(c) for c in zip(*[(f.quantity_t, f.temperature_c, f.unit) for f in declared_flows]))
+                           if declared_flows else ([], [], []))
     # A waste operator (recycler, waste trader) prepares the material and sells it on: it never buys the virgin
     # material, whose purchase is avoided downstream by its buyer -- its pairs save the avoided disposal, not the
     # virgin price, in the ranking's euros as in the figures shown (additionality.value_pairs).
@@ -2008,9 +2018,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     site_disposal = np.array([_per_activity(memo, is_disposal_receiver, s) for s in first_site], dtype=bool)[site_desc]
     needs = eng.Needs(
         site=np.concatenate([decl_site, inf_site]), cls=np.concatenate([decl_cls, inf_cls]),
-        quantity_t=np.concatenate([np.array([_nan(f.quantity_t) for f in declared_flows], dtype=float),
-                                   np.full(inf_site.size, np.nan)]),
-        temperature_c=np.concatenate([np.array([_nan(f.temperature_c) for f in declared_flows], dtype=float), inf_temp]),
+        quantity_t=np.concatenate([np.array(d_q, dtype=float), np.full(inf_site.size, np.nan)]),
+        temperature_c=np.concatenate([np.array(d_temp, dtype=float), inf_temp]),
         inferred=np.r_[np.zeros(n_decl, dtype=bool), np.ones(inf_site.size, dtype=bool)],
         confidence=np.concatenate([np.array([r[3] for r in n_rows.declared], dtype=float), inf_w]),
         accepts_hazardous=np.concatenate([np.array([accepts(site_desc[r[1]], r[2]) for r in n_rows.declared], dtype=bool),
@@ -2037,11 +2046,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # the next (a declared need of a recycler still counts).
     waste_op = site_waste if inferred else None
     # What the valuation against today's route reads (boucle.matching.additionality), per row.
-    vterms = offer_terms([r[2] for r in o_rows], [f.quantity_t for f in o_flows], [f.unit for f in o_flows],
-                         [f.temperature_c for f in o_flows], [f.current_route for f in o_flows],
-                         [f.ewc_code for f in o_flows])
-    n_unit = np.concatenate([unit_codes([f.unit for f in declared_flows]),
-                             np.full(inf_site.size, -1, dtype=np.int64)])
+    vterms = offer_terms(o_class, o_q, o_unit, o_temp, o_route, o_ewc)
+    n_unit = np.concatenate([unit_codes(d_unit), np.full(inf_site.size, -1, dtype=np.int64)])
 
     gain = gain_filter(vterms, needs, n_unit) if vterms is not None else None
     uses = _stated_use_rows(o_rows, flows_by_id, n_rows) if inferred else None
@@ -2077,7 +2083,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
     # need its site declared), gain nothing is not shown: a pasta factory that declared 2,000 MWh of heat,
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
-    bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
+    bounds = _estimate_bounds(o_class, o_unit, o_kind, d_unit, flows, site_pos, needs)
     fuel = None
     offer_burnable = site_naf = None
     while True:
@@ -2176,13 +2182,14 @@ def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:
     return f.unit or KIND_BASE_UNIT.get(f.kind or "") or (_kind_unit(class_key) if class_key else None)
 
 
-def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs):
+def _estimate_bounds(o_class, o_unit, o_kind, d_unit, flows, site_pos, needs):
     """Per pair shown: the quantity the receiver can take (the declared need's, counted in the offer's
     unit; for an inferred need ``additionality.inferred_need_bound`` of the largest need its site
     declared in that unit, as the territory potential reads it; NaN: none), whether the quantity is
     unknown, and the basis of the figures (``additionality.BASIS_*``). Arrays over the pairs: a dense
     region shows hundreds of thousands. Returns the reading of the chosen pairs (``bounds(chosen)``),
-    what it reads of the flows worked out once."""
+    what it reads of the flows worked out once (``o_class``, ``o_unit``, ``o_kind``: per offer row, its class and
+    its flow's unit and kind; ``d_unit``: the units of the declared needs, the first needs)."""
     units: dict = {}
 
     def code(unit) -> int:
@@ -2192,13 +2199,14 @@ def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, need
     class_kind = {c.key: c.kind for c in classes}
     # per offer row, what its unit and kind read (its flow's unit and kind, its class), worked out once for
     # the rows that read alike (a region's offers share a few dozen)
-    read = [(f.unit, f.kind, r[2]) for f, r in zip(o_flows, o_rows)]
+    read = list(zip(o_unit, o_kind, o_class))
     alike = {key: (code(key[0] or _kind_unit(key[2])), key[1] or class_kind.get(key[2])) for key in dict.fromkeys(read)}
     o_unit = np.array([alike[key][0] for key in read], dtype=np.int64)
     o_kind = np.array([alike[key][1] for key in read], dtype=object)
-    d_flows = [flows_by_id[r[0]] for r in n_rows.declared]
-    d_q = np.array([f.quantity_t for f in d_flows] + [None], dtype=float)  # None: NaN
-    d_unit = np.array([code(f.unit) for f in d_flows] + [-1], dtype=np.int64)  # -1: the offer's
+    # the declared needs (``d_unit``: their units) come first among the needs
+    n_decl = len(d_unit)
+    d_q = np.append(needs.quantity_t[:n_decl], np.nan)
+    d_unit = np.array([code(u) for u in d_unit] + [-1], dtype=np.int64)  # -1: the offer's
     scales: dict = {}  # (site position, unit code) -> the largest need the site declared in that unit
     unit_of: dict = {}  # (unit, kind) -> code of the flow's unit (_flow_unit)
     for f in flows:
@@ -2223,8 +2231,8 @@ def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, need
 
     def bounds(chosen):
         oi, ni = chosen.offer_idx, chosen.need_idx
-        declared = ni < len(d_flows)
-        ou, dn = o_unit[oi], np.where(declared, ni, len(d_flows))
+        declared = ni < n_decl
+        ou, dn = o_unit[oi], np.where(declared, ni, n_decl)
         same_unit = (d_unit[dn] < 0) | (d_unit[dn] == ou)
         scale = scale_of[needs.site[ni], ou]
         bound = np.where(declared, np.where(same_unit, d_q[dn], np.nan),
