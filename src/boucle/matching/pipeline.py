@@ -807,6 +807,7 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
 
     found: dict[str, float] = {}
+    exact = False
     # A declared List-of-Waste code classes the stream as one waste (one code per consignment,
     # Decision 2000/532/EC): its label's list then describes its contents, not several offers.
     listed = component_of(label) if not ewc_code else {}
@@ -818,7 +819,8 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         # "hydrogen peroxide") is that material: a class of another family that shares one of its
         # words (wood, hydrogen) is no reading of it. Near materials of its own family stay
         # alternatives (bottom ash / incinerator bottom ash, the grades of waste heat).
-        if matches and matches[0].method == "exact_synonym" and matches[0].confidence >= 1.0:
+        exact = bool(matches) and matches[0].method == "exact_synonym" and matches[0].confidence >= 1.0
+        if exact:
             group = _class_group()
             first = group.get(matches[0].key)
             matches = [m for m in matches if m.method == "exact_synonym" or group.get(m.key) == first]
@@ -831,6 +833,7 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         except (ValueError, KeyError):
             ewc_key = None
     if ewc_key:
+        said = max(found, key=found.get) if found else ewc_key  # the words' best reading
         agree = bool(found) and max(found, key=found.get) == ewc_key  # the words' best reading is the code's
         conf = EWC_WITH_LABEL_CONFIDENCE if found and max(found.values()) >= 0.6 else EWC_ALONE_CONFIDENCE
         if ewc_key in found:  # label and code agree: both sources back the class
@@ -844,6 +847,19 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         if agree:
             siblings = _ewc_siblings(ewc_code, ewc_key)
             found = {k: v for k, v in found.items() if k not in siblings}
+            if exact:
+                # a label that is a known name of the class its code leads to (« Bois de déchèterie »,
+                # 20 01 38: coated and panel wood, grade B) is that class, not a near one of its family
+                # (untreated grade-A wood, which a biomass boiler may burn: Directive 2010/75/EU
+                # art. 3(31)(b)(v))
+                found = {ewc_key: found[ewc_key]}
+        # The code's chapter names the process the waste comes from (Decision 2000/532/EC, chapters 01-20
+        # by source): a second reading of the words in a family that is neither the code's nor the words'
+        # best (« Lactosérum et produits déclassés » declared 02 05 01, dairy: whey, not « other chemical
+        # waste ») is no reading of this waste.
+        group = _class_group()
+        families = {group.get(ewc_key), group.get(said)}
+        found = {k: v for k, v in found.items() if k in (said, ewc_key) or group.get(k) in families}
     # "material" is what the importer stores when the file gives no kind: only a declared energy or
     # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
     # process gases" lost its fuel-gas reading to "gases in containers".
