@@ -833,7 +833,6 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         except (ValueError, KeyError):
             ewc_key = None
     if ewc_key:
-        said = max(found, key=found.get) if found else ewc_key  # the words' best reading
         agree = bool(found) and max(found, key=found.get) == ewc_key  # the words' best reading is the code's
         conf = EWC_WITH_LABEL_CONFIDENCE if found and max(found.values()) >= 0.6 else EWC_ALONE_CONFIDENCE
         if ewc_key in found:  # label and code agree: both sources back the class
@@ -849,17 +848,11 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
             found = {k: v for k, v in found.items() if k not in siblings}
             if exact:
                 # a label that is a known name of the class its code leads to (« Bois de déchèterie »,
-                # 20 01 38: coated and panel wood, grade B) is that class, not a near one of its family
-                # (untreated grade-A wood, which a biomass boiler may burn: Directive 2010/75/EU
-                # art. 3(31)(b)(v))
-                found = {ewc_key: found[ewc_key]}
-        # The code's chapter names the process the waste comes from (Decision 2000/532/EC, chapters 01-20
-        # by source): a second reading of the words in a family that is neither the code's nor the words'
-        # best (« Lactosérum et produits déclassés » declared 02 05 01, dairy: whey, not « other chemical
-        # waste ») is no reading of this waste.
-        group = _class_group()
-        families = {group.get(ewc_key), group.get(said)}
-        found = {k: v for k, v in found.items() if k in (said, ewc_key) or group.get(k) in families}
+                # 20 01 38: coated and panel wood, grade B) is that class; a near class of its family stays
+                # a reading only if the class can stand in for it (incinerator bottom ash for bottom ash
+                # as aggregate), not untreated grade-A wood, which a biomass boiler may burn and grade-B
+                # wood is not (Directive 2010/75/EU art. 3(31)(b)(v))
+                found = {k: v for k, v in found.items() if k == ewc_key or _substitutes(ewc_key, k)}
     # "material" is what the importer stores when the file gives no kind: only a declared energy or
     # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
     # process gases" lost its fuel-gas reading to "gases in containers".
@@ -888,6 +881,18 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     ranked = sorted(((k, c * (c / top) ** ALTERNATIVE_SHARPNESS) for k, c in found.items()), key=lambda t: (-t[1], t[0]))
     return tuple((k, round(c, 4)) for k, c in ranked[:MAX_CLASSES_PER_FLOW]
                  if c >= MIN_CLASS_CONFIDENCE and c >= 0.5 * top)
+
+
+@lru_cache(maxsize=1)
+def _substitute_pairs() -> frozenset[tuple[str, str]]:
+    """(offer class, need class) pairs :func:`compatibility` lets one serve the other."""
+    keys, _ = _classes()
+    comp = compatibility()
+    return frozenset((keys[o], keys[n]) for o, n in zip(comp.offer_cls.tolist(), comp.need_cls.tolist()))
+
+
+def _substitutes(offer_key: str, need_key: str) -> bool:
+    return (offer_key, need_key) in _substitute_pairs()
 
 
 def _ewc_siblings(ewc_code: str, ewc_key: str) -> frozenset[str]:

@@ -372,14 +372,8 @@ _LIST_SEP = re.compile(r"\s*(?:[,;+]|\s&\s|\s/\s|(?<=[^\W\d]{3})/(?=[^\W\d]{3})|
                        r"|sowie)\b)\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)")
 _FR_COMPLEMENT = re.compile(r"^(?:de |du |des |d')", re.IGNORECASE)
-# Words of a state (off-specification, expired, rejected, unsold) say what happened to a product, not
-# which material it is: « Lactosérum et produits déclassés » of a dairy lists whey and the dairy's own
-# off-spec products, not a chemical (EWC 02 xx 04 and 02 05 01 "materials unsuitable for consumption or
-# processing", 16 03 "off-specification batches and unused products" name a state, the chapter the
-# material).
 GENERIC_WORDS = frozenset("""waste dechet residue residu other autre divers diver various miscellaneous misc sonstige
-andere abfall abfalle reste rest material materiau matiere product produit byproduct sous element item
-declasse perime offspec rebut invendu unsold expired rejected non conforme""".split())
+andere abfall abfalle reste rest material materiau matiere product produit byproduct sous element item""".split())
 # A component counts when the words say it (a synonym or the words of a class), not letters alike.
 COMPONENT_METHODS = ("exact_synonym", "token", "ewc")
 COMPONENT_CONFIDENCE = 0.6

@@ -5,9 +5,7 @@ explanation says.
 - a site whose activity is the official title of its NAF code is read as that code only
   (« Fabrication d'ouvrages en fibre-ciment », 23.65, is no cement works);
 - a fibre-cement works takes no concrete aggregates, a brickworks no gypsum;
-- words of a state (« déclassés », "off-spec") name no material of a listed label;
 - wood from civic amenity sites (20 01 38, « bois de déchèterie ») is grade B wood, not biomass;
-- pulper rejects are no paper for recycling.
 """
 
 import pytest
@@ -73,16 +71,6 @@ def test_fgd_gypsum_is_not_proposed_to_a_brickworks():
     assert "bricks" not in {p.need_site_id for p in _proposals(park, "power", "FGD gypsum")}
 
 
-def test_off_spec_products_of_a_dairy_are_no_chemical_waste():
-    classes = dict(_classify("Lactosérum et produits déclassés", "020501", "material", None))
-    assert "whey" in classes and "chemical_waste_other" not in classes
-    park = [("dairy", "10.51", "Laiterie"), ("treater", "38.22", "Traitement de déchets dangereux"),
-            ("feed", "10.91", "Fabrication d'aliments pour animaux de ferme")]
-    proposals = _proposals(park, "dairy", "Lactosérum et produits déclassés", ewc_code="020501")
-    assert {p.need_site_id for p in proposals} == {"feed"}
-    assert "lactosérum" in explanation_text(proposals[0].explanation)
-
-
 def test_wood_from_a_civic_amenity_site_is_grade_b_wood_for_a_cement_kiln_not_a_biomass_boiler():
     assert _classify("Bois de déchèterie", "200138", "material", None) == (("wood_treated", 1.0),)
     park = [("dechetterie", "38.11", "Déchèterie"), ("heating", "35.30", "Chaufferie biomasse"),
@@ -93,10 +81,3 @@ def test_wood_from_a_civic_amenity_site_is_grade_b_wood_for_a_cement_kiln_not_a_
     # clean pallets stay a fuel a biomass boiler may burn
     pallets = _proposals(park, "dechetterie", "Palettes bois", ewc_code="150103")
     assert "heating" in {p.need_site_id for p in pallets}
-
-
-def test_pulper_rejects_are_not_offered_to_a_recycler_of_sorted_waste_as_paper():
-    park = [("mill", "17.12Z", "Fabrication de papier et de carton"),
-            ("recycler", "38.32Z", "Récupération de déchets triés")]
-    proposals = _proposals(park, "mill", "Refus de pulpeur", ewc_code="030307")
-    assert "recycler" not in {p.need_site_id for p in proposals}
