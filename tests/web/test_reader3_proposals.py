@@ -28,3 +28,55 @@ def test_heat_reach_in_english_for_a_hidden_side(as_persona, world):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("synergy-detail", args=[syn.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Heat only travels a short distance" in html and "0.1 km" not in html
+
+
+def _declare(client, site, **fields):
+    data = {"site": site.pk, "direction": "offer", "kind": "material", "label": "Copeaux d'aluminium", "ewc": "",
+            "material_class": "", "quantity": "", "unit": "t", "period": "year", "confidential": "on"}
+    data.update(fields)
+    return client.post(reverse("flow-create"), data)
+
+
+@pytest.mark.parametrize("typed, stored", [("12,5", 12.5), ("12.5", 12.5), ("1 200", 1200.0), ("1\u202f200,5", 1200.5)])
+def test_a_quantity_typed_the_french_way_is_read_as_typed(world, as_persona, typed, stored):
+    """« 12,5 » was refused (« Saisissez un nombre. », the field emptied), and a browser's number box sends it as
+    125: the form reads numbers by the import file's rule, in a text box with a decimal keypad."""
+    from boucle.flows.models import Flow
+
+    response = _declare(as_persona("member_a"), world.sites["A"], label=f"Copeaux {typed}", quantity=typed)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Flow.objects.get(label=f"Copeaux {typed}").quantity == stored
+
+
+def test_the_quantity_box_takes_a_comma_and_shows_the_stored_figure_with_one(world, as_persona):
+    from boucle.flows.models import Flow
+
+    client = as_persona("member_a")
+    _declare(client, world.sites["A"], label="Copeaux de laiton", quantity="12,5")
+    flow = Flow.objects.get(label="Copeaux de laiton")
+    page = client.get(reverse("flow-edit", args=[flow.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    import re
+
+    field = re.search(r'<input[^>]*name="quantity"[^>]*>', page).group(0)
+    assert 'type="text"' in field and 'inputmode="decimal"' in field and 'value="12,5"' in field, field
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("-3", "Une quantité ne peut pas être négative."),
+    ("douze", "Saisissez un nombre, par exemple 12,5 ou 1 200."),
+    ("1,2,3", "Saisissez un nombre, par exemple 12,5 ou 1 200."),
+])
+def test_a_wrong_quantity_says_what_to_type_and_keeps_what_was_typed(world, as_persona, typed, message):
+    response = _declare(as_persona("member_a"), world.sites["A"], quantity=typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message.replace("'", "&#x27;") in page
+    assert f'value="{typed}"' in page  # not an emptied box
+
+
+def test_an_empty_form_and_a_too_long_label_are_refused_in_words(world, as_persona):
+    client = as_persona("member_a")
+    page = _declare(client, world.sites["A"], label="").content.decode()
+    assert "Ce champ est obligatoire." in page
+    response = _declare(client, world.sites["A"], label="Déchets " * 60)
+    assert response.status_code == 200 and "300" in response.content.decode()
