@@ -80,3 +80,30 @@ def test_an_empty_form_and_a_too_long_label_are_refused_in_words(world, as_perso
     assert "Ce champ est obligatoire." in page
     response = _declare(client, world.sites["A"], label="Déchets " * 60)
     assert response.status_code == 200 and "300" in response.content.decode()
+
+
+@pytest.mark.parametrize("label", ["Déchets", "Déchets divers", "Waste material", "Autres déchets"])
+def test_a_label_of_generic_words_names_no_material_and_the_flow_page_says_so(world, as_persona, label):
+    """« Déchets » was read as untreated wood, « Déchets divers » as mixed metal scrap and "waste material" as
+    asbestos (0.8): proposed to receivers of a material nobody declared. Now no class, no proposal, and the flow's
+    page says what to write instead."""
+    from boucle.flows.models import Flow
+
+    client = as_persona("member_a")
+    assert _declare(client, world.sites["A"], label=label, quantity="3").status_code == 302
+    flow = Flow.objects.get(label=label)
+    assert flow.material_class == ""
+    page = client.get(reverse("flow-edit", args=[flow.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f"Le libellé « {label} » ne dit pas de quelle matière il s&#x27;agit" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("flow-edit", args=[flow.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"The label “{label}” does not say which material it is" in page
+
+
+def test_generic_words_with_a_material_or_a_listed_phrase_keep_their_class():
+    from boucle.flows.importers import classify
+
+    assert classify("Déchets de bois", None, "material")[0] == "wood_untreated"
+    assert classify("Déchets en mélange", None, "material")[0] == "mixed_industrial_waste"  # a listed synonym
+    assert classify("Déchets divers 10 01 02", None, "material")[0] == "fly_ash"  # the code it quotes
+    assert classify("Déchets", None, "material") == ("", None)

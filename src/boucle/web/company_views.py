@@ -118,6 +118,14 @@ def _matching_notes(flow) -> list[str]:
                               "propositions de ses besoins déclarés."),
     }
     codes = why_no_proposal(mine, site_in[0], flows_in)
+    if "unknown_material" in codes and not flow.ewc_id and not flow.material_class:
+        from boucle.materials.classify import names_no_material
+
+        if names_no_material(flow.label):  # « Déchets divers »: the words are known, they name no material
+            words["unknown_material"] = _(
+                "Le libellé « %(label)s » ne dit pas de quelle matière il s'agit, donc aucune proposition n'est "
+                "faite. Nommez la matière (par exemple « chutes de bois », « ferraille », « cartons »), choisissez-la "
+                "dans la liste « Matière » ou indiquez le code déchet.") % {"label": flow.label}
     notes = [str(words[code]) for code in codes if code in words]
     if mine.direction == "need" and not {"total", "unknown_material"} & set(codes) \
             and not flow.synergies_as_need.filter(stale=False).exists():
