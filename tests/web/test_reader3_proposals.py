@@ -107,3 +107,70 @@ def test_generic_words_with_a_material_or_a_listed_phrase_keep_their_class():
     assert classify("Déchets en mélange", None, "material")[0] == "mixed_industrial_waste"  # a listed synonym
     assert classify("Déchets divers 10 01 02", None, "material")[0] == "fly_ash"  # the code it quotes
     assert classify("Déchets", None, "material") == ("", None)
+
+
+def _heat_exchange_running(world):
+    """B's ash offer turned into a heat offer (MWh) that both companies accepted, now running."""
+    from boucle.matching import services
+
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    offer = syn.offer
+    offer.kind, offer.label, offer.unit, offer.base_unit, offer.quantity, offer.quantity_base = (
+        "energy", "Chaleur fatale des fumées", "MWh", "MWh", 5000, 5000)
+    offer.material_class = "waste_heat_low"
+    offer.save()
+    syn.material_class, syn.tonnes_diverted, syn.quantity_t = "waste_heat_low", 0, 5000
+    syn.save()
+    services.express_interest(syn, world.users["member_a"], True)
+    services.express_interest(syn, world.users["member_b"], True)
+    for target in ("contacted", "in_discussion", "trial", "running"):
+        services.transition(syn, target, fac)
+    return syn
+
+
+def test_a_running_heat_exchange_is_measured_in_mwh_not_tonnes(world, as_persona):
+    """The result form asked « Tonnes par an (mesurées) » for a heat exchange: the MWh typed there were added to the
+    territory's tonnes diverted from disposal. It asks the offer's unit and keeps the MWh apart."""
+    from boucle.web.impact import impact_summary  # noqa: F401  (the summary the pages read)
+
+    syn = _heat_exchange_running(world)
+    client = as_persona("facilitator_t")
+    page = client.get(reverse("synergy-detail", args=[syn.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "MWh par an (mesurés)" in page and "Tonnes par an (mesurées)" not in page
+    response = client.post(reverse("synergy-outcome", args=[syn.pk]),
+                           {"start_date": "2026-03-01", "mwh_per_year": "4 200,5", "eur_per_year": "90000"})
+    assert response.status_code == 302
+    outcome = syn.outcomes.get()
+    assert outcome.mwh_per_year == 4200.5 and outcome.tonnes_per_year is None
+    page = client.get(reverse("synergy-detail", args=[syn.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "4\u202f200,5 MWh/an" in page or "4\xa0200,5 MWh/an" in page or "4 200,5 MWh/an" in page
+    # both companies read it too (they agreed), an outsider does not reach the page
+    for persona in ("member_a", "member_b"):
+        assert "MWh/an" in as_persona(persona).get(reverse("synergy-detail", args=[syn.pk])).content.decode()
+    assert as_persona("facilitator_other").get(reverse("synergy-detail", args=[syn.pk])).status_code in (403, 404)
+    api = as_persona("facilitator_t").get(f"/api/synergies/{syn.pk}/outcomes").json()
+    assert api[0]["mwh_per_year"] == 4200.5 and api[0]["tonnes_per_year"] is None
+
+
+def test_a_material_exchange_still_asks_tonnes(world, as_persona):
+    from boucle.matching import services
+
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    services.express_interest(syn, world.users["member_a"], True)
+    services.express_interest(syn, world.users["member_b"], True)
+    for target in ("contacted", "in_discussion", "trial"):
+        services.transition(syn, target, fac)
+    page = as_persona("facilitator_t").get(reverse("synergy-detail", args=[syn.pk])).content.decode()
+    assert "Tonnes par an (mesurées)" in page and "MWh par an" not in page
+
+
+def test_measured_heat_counts_in_mwh_in_the_territory_figures_never_in_tonnes(world):
+    from boucle.matching import services
+    from boucle.observatory.queries import territory_indicators
+    from boucle.territories.refs import resolve
+    from web_personas import EPCI_T
+
+    syn = _heat_exchange_running(world)
+    services.record_outcome(syn, world.users["facilitator_t"], mwh_per_year=4200.0)
+    verified = territory_indicators(resolve(f"epci:{EPCI_T}"), public=False)["impacts"]["verified"]
+    assert verified["mwh"] == 4200.0 and not verified["tonnes_diverted"]
