@@ -174,3 +174,13 @@ def test_measured_heat_counts_in_mwh_in_the_territory_figures_never_in_tonnes(wo
     services.record_outcome(syn, world.users["facilitator_t"], mwh_per_year=4200.0)
     verified = territory_indicators(resolve(f"epci:{EPCI_T}"), public=False)["impacts"]["verified"]
     assert verified["mwh"] == 4200.0 and not verified["tonnes_diverted"]
+
+
+def test_the_site_flows_list_flags_a_flow_whose_material_is_not_recognised(world, as_persona):
+    client = as_persona("member_a")
+    _declare(client, world.sites["A"], label="xyzzy frobnicateur", quantity="4")
+    _declare(client, world.sites["A"], label="Chutes de bois", quantity="4")
+    page = client.get(reverse("site-flows", args=[world.sites["A"].pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    row = page.split("xyzzy frobnicateur", 1)[1].split("</tr>", 1)[0]
+    assert "Matière non reconnue : aucune proposition possible." in row and "Pourquoi et que faire" in row
+    assert "Matière non reconnue" not in page.split("Chutes de bois", 1)[1].split("</tr>", 1)[0]
