@@ -184,3 +184,19 @@ def test_the_site_flows_list_flags_a_flow_whose_material_is_not_recognised(world
     row = page.split("xyzzy frobnicateur", 1)[1].split("</tr>", 1)[0]
     assert "Matière non reconnue : aucune proposition possible." in row and "Pourquoi et que faire" in row
     assert "Matière non reconnue" not in page.split("Chutes de bois", 1)[1].split("</tr>", 1)[0]
+
+
+def test_saving_an_unrecognised_flow_promises_no_proposal(world, as_persona):
+    """« Votre flux sera comparé… Les propositions apparaîtront… » after saving « xyzzy » was a false promise."""
+    client = as_persona("member_a")
+    response = client.post(reverse("flow-create"), {
+        "site": world.sites["A"].pk, "direction": "offer", "kind": "material", "label": "xyzzy frobnicateur",
+        "ewc": "", "material_class": "", "quantity": "", "unit": "", "period": "year"}, follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "Matière non reconnue : ce flux ne sera proposé à personne" in said
+    assert "Les propositions apparaîtront" not in said
+    response = client.post(reverse("flow-create"), {
+        "site": world.sites["A"].pk, "direction": "offer", "kind": "material", "label": "Chutes de bois",
+        "ewc": "", "material_class": "", "quantity": "", "unit": "", "period": "year"}, follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "Les propositions apparaîtront" in said and "non reconnue" not in said
