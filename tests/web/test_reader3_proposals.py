@@ -200,3 +200,17 @@ def test_saving_an_unrecognised_flow_promises_no_proposal(world, as_persona):
         "ewc": "", "material_class": "", "quantity": "", "unit": "", "period": "year"}, follow=True)
     said = " ".join(str(m) for m in response.context["messages"])
     assert "Les propositions apparaîtront" in said and "non reconnue" not in said
+
+
+@pytest.mark.parametrize("lang, typed, stored", [("en", "1,200", 1200.0), ("en", "1,200.5", 1200.5), ("en", "12.5", 12.5),
+                                                 ("fr", "1,200", 1.2), ("fr", "1 200", 1200.0)])
+def test_a_comma_reads_as_the_reader_writes_it(world, as_persona, lang, typed, stored):
+    from boucle.flows.models import Flow
+
+    client = as_persona("member_a")
+    client.cookies["django_language"] = lang
+    response = client.post(reverse("flow-create"), {
+        "site": world.sites["A"].pk, "direction": "offer", "kind": "material", "label": f"Copeaux {lang} {typed}",
+        "ewc": "", "material_class": "", "quantity": typed, "unit": "t", "period": "year"}, HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 302
+    assert Flow.objects.get(label=f"Copeaux {lang} {typed}").quantity == stored

@@ -5,6 +5,8 @@ cannot be declared non-hazardous) so a flow typed on screen and one imported fro
 a file end up identical.
 """
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +65,9 @@ UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L")
                 ("GJ", "GJ"), ("unit", _("unité")), ("h", "h")]
 
 
+_EN_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 class TypedNumberField(forms.FloatField):
     """A number as a French company types it: « 12,5 », « 1 200 », « 1 200,5 » as well as « 12.5 » — the import
     format's one rule (``boucle.flows.fields.number``). A text box with a decimal keypad, not ``type=number``: a
@@ -91,8 +96,13 @@ class TypedNumberField(forms.FloatField):
             bounds.ascii_digits("", str(value))
         except CellError as exc:  # « ١٢ »: its own message, as in a file
             raise forms.ValidationError(str(exc).split(": ", 1)[-1], code="invalid") from None
+        text = str(value).strip()
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and _EN_THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")  # « 1,200 » typed in English is twelve hundred, not 1.2
         try:
-            return F.number("", str(value))
+            return F.number("", text)
         except CellError:
             raise forms.ValidationError(_("Saisissez un nombre, par exemple 12,5 ou 1 200."), code="invalid") from None
 
