@@ -214,3 +214,14 @@ def test_a_comma_reads_as_the_reader_writes_it(world, as_persona, lang, typed, s
         "ewc": "", "material_class": "", "quantity": typed, "unit": "t", "period": "year"}, HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 302
     assert Flow.objects.get(label=f"Copeaux {lang} {typed}").quantity == stored
+
+
+def test_the_api_card_gives_no_heat_reach_to_a_hidden_side_either(as_persona, world):
+    import json
+
+    syn = world.synergies["ab"]
+    syn.explanation = {"heat_breakeven_km": 0.13}
+    syn.save()
+    hidden = json.dumps(as_persona("member_a").get(f"/api/synergies/{syn.pk}").json(), ensure_ascii=False)
+    assert "0,1 km" not in hidden and "0.1 km" not in hidden and "Au-delà" not in hidden
+    assert "heat_breakeven" not in hidden and '"distance_km": null' in hidden
