@@ -28,7 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from .taxonomy import load_classes, load_synonyms
-from .text import tokens
+from .text import QUALIFIERS, tokens
 
 PHRASE_BASE, PHRASE_SPAN = 0.55, 0.45
 TOKEN_WEIGHT, NGRAM_WEIGHT, BAG_WEIGHT = 0.85, 0.8, 0.8
@@ -41,6 +41,15 @@ HEAD_BOOST, EQUIPMENT_MODIFIER = 2.0, 0.5  # see LexicalIndex._boost
 # ("pellets", « granulés ») they still decide.
 FORM_WORDS = frozenset("pellet granule granulate regranulate flake regrind crumb".split())
 FORM_MODIFIER = 0.5
+# Words that say the state or grade of a thing, never what it is made of: a batch is "off-spec",
+# « déclassé », « périmé », "unused", "surplus" whatever the material (List of Waste 16 03
+# "off-specification batches and unused products", with entries for inorganic and organic wastes
+# alike; 02 xx 01/02 03 04/02 05 01 "materials unsuitable for consumption or processing" in every
+# food sub-chapter), and « produit »/"product" is the head of any of them. A partial match (word
+# overlap, a class's words taken together) must share a word that names a material: « Lactosérum et
+# produits déclassés » is whey, not « produits chimiques déclassés » (chemical waste) for the two
+# words they share. A synonym made of such words alone, all present, still matches as a phrase.
+STATE_WORDS = QUALIFIERS | frozenset("produit product offspec perime expired invendu unsold".split())
 NGRAM_GATE = 0.6  # character n-grams are a fallback, consulted when words explain too little
 TYPO_MIN_LEN, TYPO_CUTOFF = 5, 86.0
 _COUNT_CODE = 1000.0
@@ -71,6 +80,7 @@ class Query:
     total: np.ndarray  # (n,) total weight, unknown words included
     grams: sparse.csr_matrix  # (n, G) l2-normalised 3-gram TF-IDF
     named: np.ndarray  # (n,) the label has a known word other than a form word (FORM_WORDS)
+    material: sparse.csr_matrix = None  # (n, V) presence of the known words not in STATE_WORDS
 
 
 @dataclass
@@ -85,6 +95,7 @@ class LexicalIndex:
     entry_len: np.ndarray  # (E,) number of distinct tokens
     entry_w: np.ndarray  # (E,) sum of token idf
     entry_form_only: np.ndarray  # (E,) the synonym is form words only ("pellets"): see FORM_WORDS
+    material_word: np.ndarray  # (V,) 1.0 for a word that is not a state word (STATE_WORDS)
     gram_vocab: dict[str, int]
     gram_idf: np.ndarray
     entry_grams: sparse.csr_matrix  # (E, G) l2-normalised tf-idf
@@ -167,6 +178,9 @@ class LexicalIndex:
         w_cols = np.asarray(w_cols, dtype=np.int64)
         qbin = sparse.csr_matrix((np.ones(len(w_rows)), (w_rows, w_cols)),
                                  shape=(n, len(self.vocab)))
+        qmat = sparse.csr_matrix((self.material_word[w_cols], (w_rows, w_cols)),
+                                 shape=(n, len(self.vocab)))
+        qmat.eliminate_zeros()
         weights = self.idf[w_cols] * np.asarray(w_boost, dtype=np.float64)
         qwt = sparse.csr_matrix((weights, (w_rows, w_cols)), shape=(n, len(self.vocab)))
         qw = unknown * self.unknown_idf + np.bincount(w_rows, weights, minlength=n)
@@ -180,7 +194,7 @@ class LexicalIndex:
         norms = np.sqrt(np.asarray(qgram.multiply(qgram).sum(axis=1)).ravel()
                         + g_unknown * self.gram_idf.max() ** 2)
         qgram = sparse.diags(np.where(norms > 0, 1.0 / np.maximum(norms, 1e-12), 0.0)) @ qgram
-        return Query(qbin, qwt, qw, qgram.tocsr(), named_q)
+        return Query(qbin, qwt, qw, qgram.tocsr(), named_q, qmat)
 
     def score_entries(self, q: Query):
         """(n, E) entry scores and (n, E) method codes (index into METHODS), dense.
@@ -188,6 +202,7 @@ class LexicalIndex:
         Used for single labels, where the per-synonym detail explains the match."""
         shared_n = (q.bin @ self.entry_bin.T).toarray()
         shared_w = (q.weighted @ self.entry_bin.T).toarray()
+        shared_m = (q.material @ self.entry_bin.T).toarray()
         qw = q.total[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             coverage = np.where(qw > 0, shared_w / qw, 0.0)
@@ -197,6 +212,7 @@ class LexicalIndex:
             exact = contained & (coverage >= 1.0 - 1e-9)
             phrase = np.where(exact, 1.0, phrase)
             dice = TOKEN_WEIGHT * 2.0 * shared_w / (qw + self.entry_w[None, :])
+            dice = np.where(shared_m > 0, dice, 0.0)  # see STATE_WORDS
         words = np.maximum(phrase, dice)
         word_best = np.maximum(self.class_scores(words), self.bag_scores(q))
         gated = word_best.max(axis=1) < NGRAM_GATE
@@ -212,17 +228,21 @@ class LexicalIndex:
         only the (query, synonym) pairs that share a word or a 3-gram, so 100k labels fit."""
         n, qw = q.bin.shape[0], q.total
         # One product gives both the shared count and the shared weight: count * 1000 + weight.
-        coded = (q.weighted + q.bin * _COUNT_CODE) @ self.entry_bin.T
+        # and a third the count of shared material words (STATE_WORDS): * 1000 ** 2.
+        coded = (q.weighted + q.bin * _COUNT_CODE + q.material * _COUNT_CODE ** 2) @ self.entry_bin.T
         coded = coded.tocoo()
         r, e = coded.row, coded.col
-        shared_n = np.floor(coded.data / _COUNT_CODE + 1e-9)
-        shared_w = coded.data - shared_n * _COUNT_CODE
+        shared_m = np.floor(coded.data / _COUNT_CODE ** 2 + 1e-9)
+        rest = coded.data - shared_m * _COUNT_CODE ** 2
+        shared_n = np.floor(rest / _COUNT_CODE + 1e-9)
+        shared_w = rest - shared_n * _COUNT_CODE
         with np.errstate(divide="ignore", invalid="ignore"):
             coverage = np.where(qw[r] > 0, shared_w / qw[r], 0.0)
             contained = (shared_n == self.entry_len[e]) & ~(q.named[r] & self.entry_form_only[e])
             phrase = np.where(contained, PHRASE_BASE + PHRASE_SPAN * coverage, 0.0)
             phrase = np.where(contained & (coverage >= 1.0 - 1e-9), 1.0, phrase)
             dice = TOKEN_WEIGHT * 2.0 * shared_w / (qw[r] + self.entry_w[e])
+            dice = np.where(shared_m > 0, dice, 0.0)  # see STATE_WORDS
         out = np.zeros(n * self.n_classes)
         np.maximum.at(out, r * self.n_classes + self.entry_class[e], np.maximum(phrase, dice))
         out = np.maximum(out.reshape(n, self.n_classes), self.bag_scores(q))
@@ -244,9 +264,11 @@ class LexicalIndex:
         already says everything and the bag would tie every class that uses the word."""
         covered = (q.weighted @ self.class_bag.T).toarray()
         n_covered = (q.bin @ self.class_bag.T).toarray()
+        m_covered = (q.material @ self.class_bag.T).toarray()
         qw = q.total
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where((qw[:, None] > 0) & (n_covered >= 2), covered / qw[:, None], 0.0)
+            share = np.where((qw[:, None] > 0) & (n_covered >= 2) & (m_covered > 0),
+                             covered / qw[:, None], 0.0)
         return BAG_WEIGHT * share
 
     def class_scores(self, entry_scores, bag=None):
@@ -376,6 +398,7 @@ def lexical_index() -> LexicalIndex:
         entry_bin=entry_bin,
         entry_len=entry_len, entry_w=entry_w, gram_vocab=gram_vocab, gram_idf=gram_idf,
         entry_form_only=np.array([all(t in FORM_WORDS for t in toks) for toks in entry_toks], dtype=bool),
+        material_word=np.array([0.0 if t in STATE_WORDS else 1.0 for t in vocab]),
         entry_grams=entry_grams, class_bag=class_bag, n_classes=n_classes,
         vocab_list=list(vocab), lexicon=_lexicon(), token_lang=_token_lang(),
         equipment_words=frozenset(  # a whole synonym of an equipment class: "cuve", "pompe"
