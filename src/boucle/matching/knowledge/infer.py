@@ -364,15 +364,19 @@ def name_codes(activity: str | None, name: str | None) -> tuple[tuple[str, float
     return tuple(name_to_naf(name))
 
 
+def name_reading(activity: str | None, name: str | None) -> tuple[tuple[tuple[str, float], ...], str]:
+    """(codes, words) a site's name gives when it is read for its activity: the codes of its sector
+    words (:func:`name_codes`) and those words themselves (``naf.name_sector_words``; "" when the name
+    gives no code). The words stand for the activity's where those say nothing, so a name-only
+    « Équarrissage … », "… Rendering" or « Hefefabrik … » is read with the process scope
+    (data/process_scopes.csv) of a rendering or yeast plant, as the same words given as its activity are."""
+    codes = name_codes(activity, name)
+    return codes, (name_sector_words(name) if codes else "")
+
+
 def name_said(activity: str | None, name: str | None) -> str:
-    """The sector words of a site's name (``naf.name_sector_words``) when the name is read for its
-    activity (:func:`name_codes` finds codes in it), else "": they stand for the activity's words
-    where those say nothing, so a name-only « Équarrissage … », "… Rendering" or « Hefefabrik … » is
-    read with the process scopes (data/process_scopes.csv) of a rendering or yeast plant, as the
-    same words given as its activity are."""
-    if not name_codes(activity, name):
-        return ""
-    return name_sector_words(name)
+    """The sector words of a site's name when it is read for its activity (see :func:`name_reading`)."""
+    return name_reading(activity, name)[1]
 
 
 def _words_of(activity: str | None, said: str) -> str | None:
@@ -604,7 +608,7 @@ def infer_needs(naf_code: str | None, activity: str | None, name: str | None = N
     ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351'). A site none of
     the three describes is read from what it offers instead (:func:`deduce_codes`, :func:`deduced_needs`).
     """
-    return list(_infer_needs(naf_code, activity, name_codes(activity, name), name_said(activity, name)))
+    return list(_infer_needs(naf_code, activity, *name_reading(activity, name)))
 
 
 # --------------------------------------------------------------------------- activity deduced from offers
