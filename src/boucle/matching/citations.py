@@ -47,7 +47,8 @@ BREF_TITLES: dict[str, tuple[str, str]] = {
 }
 # Bodies whose guides the citations name by acronym and year.
 BODIES = {"SETRA": ("guide du Sétra", "SETRA guide"), "IPCC": ("GIEC", "IPCC"),
-          "IEA": ("rapport de l'AIE", "IEA report")}
+          "IEA": ("rapport de l'AIE", "IEA report"),
+          "ADR": ("accord ADR", "ADR agreement")}
 
 _BREF = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BREF_TITLES), key=len, reverse=True))
                    + r")(?: |\)| \()?((?:19|20)\d{2})\b")
@@ -59,7 +60,8 @@ _NOTICE = re.compile(r"\bCommission Notice (\d{4}/C \d{1,4}/\d{2})")
 _NACE = re.compile(r"\b(?:NACE|NAF)(?: Rev\. ?2)? (\d{2}(?:\.\d{1,2})?)\b")
 _EWC = re.compile(r"\b(?:EWC|LoW|List of Waste)(?: chapter)? (\d{2}(?: \d{2}(?: \d{2}\*?)?)?)\b")
 _STANDARD = re.compile(r"\b(EN(?: ISO)?|ISO) (\d{3,5}(?:-\d+)?)\b")
-_AUTHOR = re.compile(r"\b([A-Z][a-zà-ÿ'-]{2,}(?:(?: &| and) [A-Z][a-zà-ÿ'-]{2,})?)( et al\.)?,? \(?((?:19|20)\d{2})\)?")
+_NAME = r"[A-Z][a-zà-ÿ']{2,}(?:-[A-Z]?[a-zà-ÿ']+)*"  # a double-barrelled surname (« Campos-Vega ») is one name
+_AUTHOR = re.compile(r"\b(" + _NAME + r"(?:(?: &| and) " + _NAME + r")?)( et al\.)?,? \(?((?:19|20)\d{2})\)?")
 _NOT_AUTHORS = {"Directive", "Regulation", "Decision", "Annex", "Table", "Tables", "Article", "Code", "Loi", "Guide",
                 "Report", "Rev", "Chapter", "Euroslag", "Since", "From", "Before", "After", "December", "January",
                 "Accelerating", "Circular", "Framework", "Notice", "Commission"}

@@ -83,3 +83,43 @@ def test_a_sawmill_takes_the_electricity_of_a_neighbouring_mill():
     park = [("pulp", "17", "Kraft pulp mill"), ("sawmill", "16", "Sawmill"), ("carpenter", "43", "Carpentry")]
     receivers = _receivers(park, "pulp", "Electricity")
     assert "sawmill" in receivers and "carpenter" not in receivers
+
+
+def test_spent_refractories_go_back_to_refractories_and_to_road_builders():
+    # Horckmans et al. 2019 (Resources, Conservation and Recycling 140:297): spent refractories are
+    # recycled mostly as road bed foundations and slag conditioners, as refractory raw material for a
+    # small, higher-value share; EN 13242 road aggregates
+    assert _needs("42.11", "Road construction").get("refractories_spent", 0) >= 0.5
+    assert _needs("23.20", "Refractory products").get("refractories_spent", 0) > _needs(
+        "42.11", "Road construction")["refractories_spent"]
+    park = [("steel", "24", "Steelworks"), ("refr", "23", "Production of refractories"),
+            ("road", "42", "Road construction"), ("printer", "18", "Printing")]
+    receivers = _receivers(park, "steel", "Spent refractories")
+    assert {"refr", "road"} <= receivers and "printer" not in receivers
+
+
+def test_septic_tank_sludge_goes_to_a_sewage_works_or_a_farm_not_to_a_power_station():
+    # Directive 86/278/EEC art. 2(a)(ii): residual sludge from septic tanks may be used in
+    # agriculture; NACE 37.00 receives it; a liquid (List of Waste 20 03 04) is not the dewatered or
+    # dried sewage sludge that boilers and kilns co-fire (EU BREF LCP 2017, CLM 2013)
+    assert _needs("01", "Arable farm").get("septic_sludge", 0) >= 0.4
+    assert "septic_sludge" not in _needs("35.11", "Power plant")
+    park = [("town", "38", "Septic tank emptying"), ("stp", "37", "Sewage treatment plant"),
+            ("power", "35", "Power plant"), ("kiln", "23", "Cement works")]
+    receivers = _receivers(park, "town", "Septic tank sludge")
+    assert "stp" in receivers and not {"power", "kiln"} & receivers
+
+
+def test_spent_coffee_grounds_go_to_biodiesel_and_pellet_makers():
+    # Kondamudi et al. 2008 (J. Agric. Food Chem. 56:11757): 10-15 % oil extracted for biodiesel;
+    # Campos-Vega et al. 2015 (Trends Food Sci. Technol. 45:24): fuel pellets and logs
+    assert _needs("20.59", "Biodiesel production").get("spent_coffee_grounds", 0) >= 0.35
+    assert _needs("16.29", "Wood pellet plant").get("spent_coffee_grounds", 0) >= 0.3
+
+
+def test_empty_drums_go_to_drum_reconditioners_and_co2_to_extinguisher_makers():
+    # NACE 33.11 (repair of steel shipping drums), 25.91 (steel drums); ADR 1.2.1 reconditioned and
+    # remanufactured packagings. NACE 28.29 (fire extinguishers); ISO 5923 CO2 extinguishing medium
+    assert _needs("33.11", None).get("drums_ibc", 0) >= 0.4
+    assert _needs("25.91", None).get("drums_ibc", 0) >= 0.35
+    assert _needs("28.29", None).get("co2_gas", 0) >= 0.25

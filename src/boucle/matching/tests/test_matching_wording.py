@@ -122,3 +122,11 @@ def test_the_synergy_card_says_why_in_one_language(runs, lang):
             seen.add(key)
             text = " ".join(explanation_sentences(e))
             assert text and not foreign(text, lang) and not INTERNAL.search(text), text
+
+
+def test_a_double_barrelled_author_and_the_adr_agreement_are_named_whole():
+    from boucle.matching.citations import document_names
+
+    assert document_names("Campos-Vega et al. 2015, Trends Food Sci. Technol. 45:24") == ("Campos-Vega et al. (2015)",)
+    assert document_names("ADR 2023 1.2.1 reconditioned packagings", "en") == ("ADR agreement 2023",)
+    assert document_names("Eckelman & Chertow 2009, ES&T 43:2550") == ("Eckelman & Chertow (2009)",)
