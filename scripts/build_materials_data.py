@@ -104,7 +104,10 @@ MANUAL = {
     "200113": "spent_solvents", "200114": "spent_acids_other", "200115": "spent_caustic",
     "200121": "lamps_fluorescent", "200123": "weee_cooling", "200125": "used_cooking_oil",
     "200126": "waste_oil", "200133": "batteries_other", "200134": "batteries_other",
-    "200137": "wood_treated", "200138": "wood_untreated", "200139": "mixed_plastics",
+    "200137": "wood_treated",
+    # 20 01 38 is wood collected from households and civic amenity sites: mostly coated or panel wood (grade B)
+    # mixed with grade A (ADEME 2015, gisement de déchets bois), not the biomass of Directive 2010/75/EU art. 3(31)(b)(v)
+    "200138": "wood_treated", "200139": "mixed_plastics",
     "200140": "mixed_metals_scrap", "200141": "biomass_ash", "200199": "municipal_mixed_waste",
     "200201": "green_waste", "200202": "soil_stones", "200203": "municipal_mixed_waste",
     "200301": "municipal_mixed_waste", "200302": "food_waste", "200303": "street_sweepings",

@@ -807,6 +807,7 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
 
     found: dict[str, float] = {}
+    exact = False
     # A declared List-of-Waste code classes the stream as one waste (one code per consignment,
     # Decision 2000/532/EC): its label's list then describes its contents, not several offers.
     listed = component_of(label) if not ewc_code else {}
@@ -818,7 +819,8 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         # "hydrogen peroxide") is that material: a class of another family that shares one of its
         # words (wood, hydrogen) is no reading of it. Near materials of its own family stay
         # alternatives (bottom ash / incinerator bottom ash, the grades of waste heat).
-        if matches and matches[0].method == "exact_synonym" and matches[0].confidence >= 1.0:
+        exact = bool(matches) and matches[0].method == "exact_synonym" and matches[0].confidence >= 1.0
+        if exact:
             group = _class_group()
             first = group.get(matches[0].key)
             matches = [m for m in matches if m.method == "exact_synonym" or group.get(m.key) == first]
@@ -844,6 +846,13 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         if agree:
             siblings = _ewc_siblings(ewc_code, ewc_key)
             found = {k: v for k, v in found.items() if k not in siblings}
+            if exact:
+                # a label that is a known name of the class its code leads to (« Bois de déchèterie »,
+                # 20 01 38: coated and panel wood, grade B) is that class; a near class of its family stays
+                # a reading only if the class can stand in for it (incinerator bottom ash for bottom ash
+                # as aggregate), not untreated grade-A wood, which a biomass boiler may burn and grade-B
+                # wood is not (Directive 2010/75/EU art. 3(31)(b)(v))
+                found = {k: v for k, v in found.items() if k == ewc_key or _substitutes(ewc_key, k)}
     # "material" is what the importer stores when the file gives no kind: only a declared energy or
     # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
     # process gases" lost its fuel-gas reading to "gases in containers".
@@ -872,6 +881,18 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
     ranked = sorted(((k, c * (c / top) ** ALTERNATIVE_SHARPNESS) for k, c in found.items()), key=lambda t: (-t[1], t[0]))
     return tuple((k, round(c, 4)) for k, c in ranked[:MAX_CLASSES_PER_FLOW]
                  if c >= MIN_CLASS_CONFIDENCE and c >= 0.5 * top)
+
+
+@lru_cache(maxsize=1)
+def _substitute_pairs() -> frozenset[tuple[str, str]]:
+    """(offer class, need class) pairs :func:`compatibility` lets one serve the other."""
+    keys, _ = _classes()
+    comp = compatibility()
+    return frozenset((keys[o], keys[n]) for o, n in zip(comp.offer_cls.tolist(), comp.need_cls.tolist()))
+
+
+def _substitutes(offer_key: str, need_key: str) -> bool:
+    return (offer_key, need_key) in _substitute_pairs()
 
 
 def _ewc_siblings(ewc_code: str, ewc_key: str) -> frozenset[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .naf import activity_to_naf, name_sector_words, name_to_naf, normalise_naf
+from .naf import activity_to_naf, is_code_title, name_sector_words, name_to_naf, normalise_naf
 
 DATA = Path(__file__).parent / "data"
 
@@ -402,7 +402,9 @@ def _site_codes(naf_code: str | None, activity: str | None, from_name: tuple) ->
     declared = _codes(naf_code)
     found: dict[str, float] = {c: 1.0 for c in declared}
     words: dict[str, float] = {}
-    for code, conf in list(activity_to_naf(activity)) + list(from_name):
+    # The title of a declared code is that code (naf.is_code_title): its words name no other one.
+    said = () if any(is_code_title(activity, c) for c in declared) else activity_to_naf(activity)
+    for code, conf in list(said) + list(from_name):
         words[code] = max(words.get(code, 0.0), conf)
     # Words choose the class; a declared division or group confirms the classes inside it (and the
     # words' classes outside it are dropped when some fall inside: the code is a fact about the

@@ -339,6 +339,58 @@ def _vocabulary() -> frozenset:
     return frozenset(words | set(_index().idf))
 
 
+# The official title of a code is the code, not a description of the site. Registers (SIRENE, IREP,
+# national business registers) and many imports fill the activity with the title of the site's NAF /
+# NACE code, « Fabrication d'ouvrages en fibre-ciment » for 23.65: read as words, its « ciment »
+# made the fibre-cement works a cement works, « Récupération de déchets triés » (38.32) a waste
+# collector, « Fabrication de tubes ... en acier » (24.20) a steelworks. The title of a declared code
+# (or of a division or group above it) says nothing the code does not say (INSEE, NAF rév. 2 :
+# intitulés des postes; Eurostat, NACE Rev. 2 — Statistical classification of economic activities,
+# titles and explanatory notes, 2008).
+@lru_cache(maxsize=1)
+def _code_titles() -> dict[str, frozenset]:
+    """NACE code (normalised: '23.65', '23.6', '23') -> normalised titles, French and English."""
+    out: dict[str, set] = defaultdict(set)
+    with NAF_LABELS.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = normalise_naf(row["code"])
+            if code:
+                out[code].update(t for t in (normalise(row["label_fr"]), normalise(row["label_en"])) if t)
+    for code, title in nace_titles().items():
+        code = normalise_naf(code)
+        if code and title:
+            out[code].add(normalise(title))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _title_index() -> dict[str, tuple[str, ...]]:
+    """Normalised title -> the finest codes bearing it (« fabrication de ciment » is group 23.5
+    and class 23.51: 23.51)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for code, titles in _code_titles().items():
+        for t in titles:
+            out[t].append(code)
+    return {t: tuple(sorted(c for c in codes if not any(o != c and o.startswith(c) for o in codes)))
+            for t, codes in out.items()}
+
+
+def _titled(norm: str) -> tuple[str, ...]:
+    return _title_index().get(norm, ())
+
+
+def is_code_title(text: str | None, code: str | None) -> bool:
+    """Whether ``text`` is the official title (French or English) of ``code`` or of a division or
+    group above it (« Fabrication d'ouvrages en fibre-ciment » of 23.65)."""
+    code = normalise_naf(code)
+    norm = normalise(text or "")
+    if not code or not norm:
+        return False
+    titles = _code_titles()
+    levels = {code, code[:2], code[:4]}
+    return any(norm in titles.get(c, ()) for c in levels)
+
+
 def strip_place_names(text: str) -> str:
     """The text without the place names it holds (see above), on its original spelling (case)."""
     if _CHAIN_MARK.search(text):  # else no chain to look at
@@ -382,6 +434,9 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     norm = normalise(strip_place_names(_expand_elided(text or "")))
     if not norm:
         return []
+    titled = _titled(norm)
+    if titled:  # an official title is its code (see is_code_title), the finest one that bears it
+        return [(c, 1.0) for c in titled]
     if NOT_HAZARDOUS.search(norm):
         # "déchets non dangereux", "non-hazardous waste", "nicht gefährliche Abfälle": the words
         # of the hazardous-waste classes are there, the meaning is the opposite.
