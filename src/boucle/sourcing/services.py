@@ -224,25 +224,21 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     labels = _catalogue()
     lat0, lat1, lon0, lon1 = _box(place, radius, user)
     box = Q(lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1) & (Q() if include_closed else Q(closed=False))
-    queries = [Site.objects.filter(box, naf_id__in=list(reasons))]
+    answers = Q(naf_id__in=list(reasons))
     if user is not None:
         divisions = {c[:2] for c in reasons}
         family = [c for c in labels if c[:2] in divisions and c not in reasons]
-        if family:  # the platform's sites only (its partial index): directory entries answer by their own code,
-            # but for the few of a company taking part in Boucle, anonymous like its other sites
-            queries.append(Site.objects.exclude(source="sirene").filter(box, naf_id__in=family))
-            queries.append(Site.objects.filter(box, _taking_part(), naf_id__in=family, source="sirene"))
-    rows = []
+        if family:  # directory entries answer by their own code, but a site of a company taking part in Boucle
+            # (the platform's sites, and the directory entries of their companies) by its division, anonymously
+            answers |= Q(naf_id__in=family) & _taking_part()
+    # one query, one round trip: whether the site declared flows comes with it (an index probe per row of the box),
+    # and for a user whether it is shown by name (``_public``)
+    qs = Site.objects.filter(box, answers).annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk"))))
     fields = ["pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id", "declared"]
     if user is not None:
+        qs = qs.annotate(public=_public())
         fields.append("public")
-    for qs in queries:
-        # one round trip: whether the site declared flows comes with it (an index probe per row of the box), and
-        # for a user whether it is shown by name (``_public``), instead of a query per question over every row
-        qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
-        if user is not None:
-            qs = qs.annotate(public=_public())
-        rows += qs.values_list(*fields)
+    rows = list(qs.order_by().values_list(*fields))
     sight = None
     if user is not None:
         sight = _sight(rows, user, site_id=1, public=10)
