@@ -33,6 +33,7 @@ class OutcomeIn(Schema):
     eur_per_year: float | None = Field(None, ge=0)
     co2e_avoided_t_per_year: float | None = None
     water_m3_per_year: float | None = Field(None, ge=0)
+    mwh_per_year: float | None = Field(None, ge=0)
     note: str = Field("", max_length=5000)
 
 
@@ -44,6 +45,7 @@ class OutcomeOut(Schema):
     eur_per_year: float | None = None
     co2e_avoided_t_per_year: float | None = None
     water_m3_per_year: float | None = None
+    mwh_per_year: float | None = None
     note: str
     recorded_at: dt.datetime
 
@@ -51,7 +53,7 @@ class OutcomeOut(Schema):
 def _outcome_out(o) -> dict:
     return {"id": o.pk, "synergy": o.synergy_id, "start_date": o.start_date, "tonnes_per_year": o.tonnes_per_year,
             "eur_per_year": o.eur_per_year, "co2e_avoided_t_per_year": o.co2e_avoided_t_per_year,
-            "water_m3_per_year": o.water_m3_per_year, "note": o.note, "recorded_at": o.recorded_at}
+            "water_m3_per_year": o.water_m3_per_year, "mwh_per_year": o.mwh_per_year, "note": o.note, "recorded_at": o.recorded_at}
 
 
 def _synergy(request, synergy_id):

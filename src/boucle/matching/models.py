@@ -120,6 +120,8 @@ class VerifiedOutcome(models.Model):
     eur_per_year = models.FloatField(null=True, blank=True)
     co2e_avoided_t_per_year = models.FloatField(null=True, blank=True)
     water_m3_per_year = models.FloatField(null=True, blank=True)
+    # heat, steam or cold delivered: counted in MWh, never in the tonnes diverted from disposal
+    mwh_per_year = models.FloatField(null=True, blank=True)
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

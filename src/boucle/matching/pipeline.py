@@ -1069,9 +1069,14 @@ def _deduced_activities(sites: list[SiteIn], o_rows: list, memo: dict) -> dict[i
     the sites whose code, activity and name give no activity at all (and whose offers are
     characteristic of one)."""
     offered: dict[int, list[tuple[str, float]]] = {}
+    coded: dict[int, bool] = {}  # site position -> whether its code, activity or name give an activity
     for row in o_rows:
-        if not _per_activity(memo, site_codes, sites[row[1]]):
-            offered.setdefault(row[1], []).append((row[2], row[3]))
+        pos = row[1]
+        known = coded.get(pos)
+        if known is None:
+            known = coded[pos] = bool(_per_activity(memo, site_codes, sites[pos]))
+        if not known:
+            offered.setdefault(pos, []).append((row[2], row[3]))
     out = {}
     for pos, readings in offered.items():
         found = _deduce_from_offers(readings)
@@ -1083,11 +1088,15 @@ def _deduced_activities(sites: list[SiteIn], o_rows: list, memo: dict) -> dict[i
 def _description(memo: dict, site: SiteIn) -> tuple:
     """What the knowledge reads of a site: its code, its activity, the sector words of its name and the words of
     its activity or name that say it may burn waste (``infer.permit_words``)."""
+    seen = memo.get(id(site))  # the same site asked again (its offers, its needs): by identity, fields unread
+    if seen is not None and seen[0] is site:
+        return seen[1]
     site_key = ("description", site.naf_code, site.activity, site.name)
     desc = memo.get(site_key)
     if desc is None:
         desc = memo[site_key] = (site.naf_code, site.activity, name_codes(site.activity, site.name),
                                  permit_words(site.activity, site.name))
+    memo[id(site)] = (site, desc)
     return desc
 
 
@@ -1168,13 +1177,22 @@ def capped_pairs(sel: np.ndarray, o_flow: np.ndarray, score: np.ndarray, plaus: 
     """:func:`select_pairs`' cap per offer applied to ``sel`` (:func:`best_per_receiver`)."""
     if per_offer is not None and by_plausibility:
         pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
-                             tie=np.arange(sel.size), part=None if o_part is None else o_part[sel],
+                             part=None if o_part is None else o_part[sel],  # ties: in the order of ``sel``
                              trade=None if n_trade is None else n_trade[sel])
         sel = sel[np.sort(pos)]  # restore the global best-first order
     elif per_offer is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
         sel = sel[np.sort(pos)]  # top_k_per groups by offer; restore the global best-first order
     return sel
+
+
+def _member(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """``np.isin(values, of)`` for integers, ``of`` the short side: only it is sorted, ``values`` (a
+    region's million inferred needs) looked up in it, rather than both sorted together."""
+    if not of.size:
+        return np.zeros(values.shape, dtype=bool)
+    of = np.sort(of)
+    return of[np.minimum(np.searchsorted(of, values), of.size - 1)] == values
 
 
 def _unique(a: np.ndarray) -> np.ndarray:
@@ -1238,6 +1256,20 @@ def _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
     return cands, _terms(cands, offers, needs, weights)
 
 
+def _picked(terms, positions):
+    """The score terms (:func:`_terms`: arrays over the pairs, a dict of them, or None) of the pairs at ``positions``."""
+    if isinstance(terms, dict):
+        return {name: _picked(value, positions) for name, value in terms.items()}
+    return None if terms is None else terms[positions]
+
+
+def _joined(parts: list):
+    """The score terms of several sets of pairs (:func:`_picked`), one after the other."""
+    if isinstance(parts[0], dict):
+        return {name: _joined([part[name] for part in parts]) for name in parts[0]}
+    return None if parts[0] is None else np.concatenate(parts)
+
+
 def _unproven(group_of_row: np.ndarray, pending: np.ndarray, cut: np.ndarray, sel_group: np.ndarray,
               sel_score: np.ndarray, k: int, floor: np.ndarray | None = None) -> np.ndarray:
     """The searched rows whose selection is not proven: their search left pairs out (``cut``: the
@@ -1275,6 +1307,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     all dropped, and be searched again and again. ``reach_km``: per offer, the distance beyond which the
     gain filter drops all its pairs (:func:`gain_filter`'s ``reach_km``), left out by the search likewise."""
     impact, info, compat = _linear_impact(), class_info(), compatibility()
+    pair_weight, _reach = _class_pair_tables(radius_km)
     n_off = len(offers)
     m = max(1, FIRST_GUESS[0] * cap + FIRST_GUESS[1])
     found_o = np.zeros(0, dtype=np.int64)
@@ -1289,7 +1322,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     flow_ptr, flow_idx = _csr(o_flow_of, n_flows)
     kernel_threshold = threshold - 1e-9 * abs(threshold)  # the exact test is select_pairs'
     pending = np.ones(n_flows, dtype=bool)  # offer flows whose selection is not proven yet
-    settled_o, settled_n = [], []  # the selected pairs of the flows proven
+    settled = []  # the selected pairs of the flows proven, with their terms
     rounds = 0
     while True:
         rounds += 1
@@ -1309,7 +1342,10 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         if inferred_at.any():
             key = _unique(o_flow_of[fo[inferred_at]] * n_sites + needs.site[fn[inferred_at]])
             extra_o, extra_n = _cross(flow_ptr, flow_idx, key // n_sites, site_ptr, site_idx, key % n_sites)
-            fo, fn = np.concatenate([fo, extra_o]), np.concatenate([fn, extra_n])
+            # most of them are of other classes: left out here rather than after sorting them with the rest
+            # (_pairs_to_candidates leaves them out first thing)
+            compatible = pair_weight[offers.cls[extra_o], needs.cls[extra_n]] > 0
+            fo, fn = np.concatenate([fo, extra_o[compatible]]), np.concatenate([fn, extra_n[compatible]])
         pair = _unique(fo * len(needs) + fn)
         cands, terms = _rescored(sites_arr, offers, needs, pair // len(needs), pair % len(needs), radius_km,
                                  pair_filter, weights)
@@ -1345,8 +1381,7 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         still = np.zeros(n_flows, dtype=bool)
         still[o_flow_of[short]] = True
         done = ~still[flows_sel]
-        settled_o.append(cands.offer_idx[sel[done]])
-        settled_n.append(cands.need_idx[sel[done]])
+        settled.append((cands.take(sel[done]), _picked(terms, sel[done])))
         if not short.any():
             break
         pending = still
@@ -1355,8 +1390,11 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
         m *= 4
     # The selection of selected pairs is themselves (one per receiver, at most ``cap`` per offer,
     # none an inferred need whose site's declared need qualifies): select once more for the order.
-    oi, ni = np.concatenate(settled_o), np.concatenate(settled_n)
-    cands, terms = _rescored(sites_arr, offers, needs, oi, ni, radius_km, pair_filter, weights)
+    # A pair's terms are its own (no other pair enters them): kept from its round, not scored again.
+    cands = eng.Candidates(*(np.concatenate([getattr(c, name) for c, _t in settled])
+                             for name in ("offer_idx", "need_idx", "distance_km", "compat_weight")))
+    order = np.lexsort((cands.offer_idx, cands.need_idx))  # by (need, offer), as candidates are
+    cands, terms = cands.take(order), _picked(_joined([t for _c, t in settled]), order)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
                        None if o_part_of is None else o_part_of[cands.offer_idx],
@@ -1903,7 +1941,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
                                        cidx)
             rows = read[at]
         out = o_rows if f.direction == "offer" else n_rows
-        out.extend((f.flow_id, pos, key, conf, part) for key, conf, part in rows)
+        if len(rows) == 1:  # most flows: one class
+            out.append((f.flow_id, pos, *rows[0]))
+        else:
+            out.extend([(f.flow_id, pos, key, conf, part) for key, conf, part in rows])
     if not o_rows:
         return ProposalTable.empty()
     n_cls = len(keys)
@@ -1965,7 +2006,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         slot = ptr[site_desc][inf_site] + np.arange(inf_site.size) - np.repeat(np.cumsum(per_site) - per_site, per_site)
         inf_cls = np.array(t_cls, dtype=np.int64)[slot]
         # a declared need of the site for the class stands in for the inferred one
-        fresh = ~np.isin(inf_site * n_cls + inf_cls, decl_site * n_cls + decl_cls)
+        fresh = ~_member(inf_site * n_cls + inf_cls, decl_site * n_cls + decl_cls)
         slot, inf_site, inf_cls = slot[fresh], inf_site[fresh], inf_cls[fresh]
         inf_rule = np.array(t_rule, dtype=np.int64)[slot]
         inf_w = np.array([r.weight for r in rules], dtype=float)[inf_rule]
@@ -1977,13 +2018,19 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     n_rows = NeedRows(n_rows, inf_site, inf_cls, inf_w, inf_rule, rules, keys)
 
     o_flows = [flows_by_id[r[0]] for r in o_rows]
+    # what is read of the offer rows' flows, as columns: one pass over a quarter of a million rows
+    o_class = [r[2] for r in o_rows]
+    o_q, o_temp, o_haz, o_unit, o_kind, o_route, o_ewc = (list(c) for c in zip(*[
+        (f.quantity_t, f.temperature_c, f.hazardous, f.unit, f.kind, f.current_route, f.ewc_code) for f in o_flows]))
     offers = eng.Offers(
-        site=np.array([r[1] for r in o_rows]), cls=np.array([cidx[r[2]] for r in o_rows]),
-        quantity_t=np.array([_nan(f.quantity_t) for f in o_flows]),
-        temperature_c=np.array([_nan(f.temperature_c) for f in o_flows]),
-        hazardous=np.array([bool(f.hazardous) for f in o_flows]),
+        site=np.array([r[1] for r in o_rows]), cls=np.array([cidx[k] for k in o_class]),
+        quantity_t=np.array(o_q, dtype=float),  # None: NaN
+        temperature_c=np.array(o_temp, dtype=float),
+        hazardous=np.array(o_haz, dtype=bool),
         confidence=np.array([r[3] for r in o_rows]))
     declared_flows = [flows_by_id[r[0]] for r in n_rows.declared]
+    d_q, d_temp, d_unit = ((list(c) for c in zip(*[(f.quantity_t, f.temperature_c, f.unit) for f in declared_flows]))
+                           if declared_flows else ([], [], []))
     # A waste operator (recycler, waste trader) prepares the material and sells it on: it never buys the virgin
     # material, whose purchase is avoided downstream by its buyer -- its pairs save the avoided disposal, not the
     # virgin price, in the ranking's euros as in the figures shown (additionality.value_pairs).
@@ -1994,9 +2041,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     site_disposal = np.array([_per_activity(memo, is_disposal_receiver, s) for s in first_site], dtype=bool)[site_desc]
     needs = eng.Needs(
         site=np.concatenate([decl_site, inf_site]), cls=np.concatenate([decl_cls, inf_cls]),
-        quantity_t=np.concatenate([np.array([_nan(f.quantity_t) for f in declared_flows], dtype=float),
-                                   np.full(inf_site.size, np.nan)]),
-        temperature_c=np.concatenate([np.array([_nan(f.temperature_c) for f in declared_flows], dtype=float), inf_temp]),
+        quantity_t=np.concatenate([np.array(d_q, dtype=float), np.full(inf_site.size, np.nan)]),
+        temperature_c=np.concatenate([np.array(d_temp, dtype=float), inf_temp]),
         inferred=np.r_[np.zeros(n_decl, dtype=bool), np.ones(inf_site.size, dtype=bool)],
         confidence=np.concatenate([np.array([r[3] for r in n_rows.declared], dtype=float), inf_w]),
         accepts_hazardous=np.concatenate([np.array([accepts(site_desc[r[1]], r[2]) for r in n_rows.declared], dtype=bool),
@@ -2023,11 +2069,8 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # the next (a declared need of a recycler still counts).
     waste_op = site_waste if inferred else None
     # What the valuation against today's route reads (boucle.matching.additionality), per row.
-    vterms = offer_terms([r[2] for r in o_rows], [f.quantity_t for f in o_flows], [f.unit for f in o_flows],
-                         [f.temperature_c for f in o_flows], [f.current_route for f in o_flows],
-                         [f.ewc_code for f in o_flows])
-    n_unit = np.concatenate([unit_codes([f.unit for f in declared_flows]),
-                             np.full(inf_site.size, -1, dtype=np.int64)])
+    vterms = offer_terms(o_class, o_q, o_unit, o_temp, o_route, o_ewc)
+    n_unit = np.concatenate([unit_codes(d_unit), np.full(inf_site.size, -1, dtype=np.int64)])
 
     gain = gain_filter(vterms, needs, n_unit) if vterms is not None else None
     uses = _stated_use_rows(o_rows, flows_by_id, n_rows) if inferred else None
@@ -2063,7 +2106,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
     # need its site declared), gain nothing is not shown: a pasta factory that declared 2,000 MWh of heat,
     # 2 km from a steelworks, is beyond the break-even distance of such a small pipe.
-    bounds = _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs)
+    bounds = _estimate_bounds(o_class, o_unit, o_kind, d_unit, flows, site_pos, needs)
     fuel = None
     offer_burnable = site_naf = None
     while True:
@@ -2162,13 +2205,14 @@ def _flow_unit(f: FlowIn, class_key: str | None = None) -> str | None:
     return f.unit or KIND_BASE_UNIT.get(f.kind or "") or (_kind_unit(class_key) if class_key else None)
 
 
-def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, needs):
+def _estimate_bounds(o_class, o_unit, o_kind, d_unit, flows, site_pos, needs):
     """Per pair shown: the quantity the receiver can take (the declared need's, counted in the offer's
     unit; for an inferred need ``additionality.inferred_need_bound`` of the largest need its site
     declared in that unit, as the territory potential reads it; NaN: none), whether the quantity is
     unknown, and the basis of the figures (``additionality.BASIS_*``). Arrays over the pairs: a dense
     region shows hundreds of thousands. Returns the reading of the chosen pairs (``bounds(chosen)``),
-    what it reads of the flows worked out once."""
+    what it reads of the flows worked out once (``o_class``, ``o_unit``, ``o_kind``: per offer row, its class and
+    its flow's unit and kind; ``d_unit``: the units of the declared needs, the first needs)."""
     units: dict = {}
 
     def code(unit) -> int:
@@ -2176,21 +2220,32 @@ def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, need
 
     _, classes = _classes()
     class_kind = {c.key: c.kind for c in classes}
-    o_unit = np.array([code(f.unit or _kind_unit(r[2])) for f, r in zip(o_flows, o_rows)], dtype=np.int64)
-    o_kind = np.array([f.kind or class_kind.get(r[2]) for f, r in zip(o_flows, o_rows)], dtype=object)
-    d_flows = [flows_by_id[r[0]] for r in n_rows.declared]
-    d_q = np.array([_nan(f.quantity_t) for f in d_flows] + [np.nan], dtype=float)
-    d_unit = np.array([code(f.unit) for f in d_flows] + [-1], dtype=np.int64)  # -1: the offer's
+    # per offer row, what its unit and kind read (its flow's unit and kind, its class), worked out once for
+    # the rows that read alike (a region's offers share a few dozen)
+    read = list(zip(o_unit, o_kind, o_class))
+    alike = {key: (code(key[0] or _kind_unit(key[2])), key[1] or class_kind.get(key[2])) for key in dict.fromkeys(read)}
+    o_unit = np.array([alike[key][0] for key in read], dtype=np.int64)
+    o_kind = np.array([alike[key][1] for key in read], dtype=object)
+    # the declared needs (``d_unit``: their units) come first among the needs
+    n_decl = len(d_unit)
+    d_q = np.append(needs.quantity_t[:n_decl], np.nan)
+    d_unit = np.array([code(u) for u in d_unit] + [-1], dtype=np.int64)  # -1: the offer's
     scales: dict = {}  # (site position, unit code) -> the largest need the site declared in that unit
     unit_of: dict = {}  # (unit, kind) -> code of the flow's unit (_flow_unit)
     for f in flows:
-        if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0 and f.site_id in site_pos:
+        if f.direction == "need" and f.quantity_t is not None and f.quantity_t > 0:
+            pos = site_pos.get(f.site_id)
+            if pos is None:
+                continue
             uk = (f.unit, f.kind)
-            if uk not in unit_of:
-                unit_of[uk] = code(_flow_unit(f))
-            if unit_of[uk] >= 0:
-                key = (site_pos[f.site_id], unit_of[uk])
-                scales[key] = max(scales.get(key, 0.0), float(f.quantity_t))
+            unit = unit_of.get(uk)
+            if unit is None:
+                unit = unit_of[uk] = code(_flow_unit(f))
+            if unit >= 0:
+                key = (pos, unit)
+                q = float(f.quantity_t)
+                if q > scales.get(key, 0.0):
+                    scales[key] = q
     # the same as a table per site and unit (the last column, NaN, for a pair of no unit)
     scale_of = np.full((len(site_pos), len(units) + 1), np.nan)
     if scales:
@@ -2199,8 +2254,8 @@ def _estimate_bounds(o_rows, o_flows, n_rows, flows, flows_by_id, site_pos, need
 
     def bounds(chosen):
         oi, ni = chosen.offer_idx, chosen.need_idx
-        declared = ni < len(d_flows)
-        ou, dn = o_unit[oi], np.where(declared, ni, len(d_flows))
+        declared = ni < n_decl
+        ou, dn = o_unit[oi], np.where(declared, ni, n_decl)
         same_unit = (d_unit[dn] < 0) | (d_unit[dn] == ou)
         scale = scale_of[needs.site[ni], ou]
         bound = np.where(declared, np.where(same_unit, d_q[dn], np.nan),

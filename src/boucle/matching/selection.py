@@ -76,11 +76,12 @@ def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.nd
     offer_key = np.asarray(offer_key)
     plausibility = np.asarray(plausibility, dtype=float)
     score = np.asarray(score, dtype=float)
-    tie = np.arange(offer_key.size) if tie is None else np.asarray(tie)
     live = np.flatnonzero(plausibility >= threshold)
     if live.size == 0:
         return live
-    order = live[np.lexsort((tie[live], -score[live], -plausibility[live], offer_key[live]))]
+    # lexsort is stable: rows tied on every key stay in their order, the default ``tie`` (one sort fewer)
+    keys = (-score[live], -plausibility[live], offer_key[live])
+    order = live[np.lexsort(keys if tie is None else (np.asarray(tie)[live], *keys))]
     keys = offer_key[order]
     start = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
     size = np.diff(np.r_[start, order.size])

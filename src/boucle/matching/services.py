@@ -191,7 +191,8 @@ def express_interest(synergy: Synergy, user, yes: bool) -> Synergy:
 
 @transaction.atomic
 def record_outcome(synergy: Synergy, user, *, start_date=None, tonnes_per_year=None, eur_per_year=None,
-                   co2e_avoided_t_per_year=None, water_m3_per_year=None, note: str = "") -> VerifiedOutcome:
+                   co2e_avoided_t_per_year=None, water_m3_per_year=None, mwh_per_year=None,
+                   note: str = "") -> VerifiedOutcome:
     """A measured result, stored apart from the engine's estimates (which stay untouched); only for an
     exchange on trial, running or stopped (``lifecycle.MEASURABLE``)."""
     if not can_steer(user, synergy):
@@ -201,12 +202,13 @@ def record_outcome(synergy: Synergy, user, *, start_date=None, tonnes_per_year=N
         raise lifecycle.NothingExchanged(f"the synergy is {status}: a measured result is recorded once it is "
                                          "on trial or running")
     for name, value in (("tonnes_per_year", tonnes_per_year), ("eur_per_year", eur_per_year),
-                        ("water_m3_per_year", water_m3_per_year)):
+                        ("water_m3_per_year", water_m3_per_year), ("mwh_per_year", mwh_per_year)):
         if value is not None and value < 0:
             raise ValueError(f"{name} must not be negative")
     return VerifiedOutcome.objects.create(
         synergy=synergy, start_date=start_date, tonnes_per_year=tonnes_per_year, eur_per_year=eur_per_year,
-        co2e_avoided_t_per_year=co2e_avoided_t_per_year, water_m3_per_year=water_m3_per_year, note=note,
+        co2e_avoided_t_per_year=co2e_avoided_t_per_year, water_m3_per_year=water_m3_per_year,
+        mwh_per_year=mwh_per_year, note=note,
         recorded_by=user)
 
 

@@ -358,6 +358,11 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         seen.add(ci)
         score = scores.max() if ci in (warm, soiled) else scores[order[rank]]
         matches.append(Match(keys[ci], round(float(min(score, 1.0)), 4), method))
+    if all(t in GENERIC_WORDS for t in toks) and not (matches and matches[0].method == "exact_synonym"):
+        # « Déchets », « Déchets divers », "waste material", « Abfall »: words that name no material. Their
+        # letters come near any class (« Déchets » read as untreated wood, "waste material" as asbestos at
+        # 0.8); only a synonym listed as a whole (``synonyms.csv``) makes such a label a material.
+        return []
     return matches
 
 
@@ -419,6 +424,13 @@ def _component_class(text: str) -> Match | None:
 
 def _is_generic(part: str) -> bool:
     return all(t in GENERIC_WORDS for t in tokens(part))
+
+
+def names_no_material(label: str | None) -> bool:
+    """Whether a label is made of generic words only (« Déchets divers », "other waste") and is no listed
+    synonym: it names no material, so it is classed as none (``classify_label``)."""
+    toks = tokens(material_words(label)) if isinstance(label, str) else ()
+    return bool(toks) and all(t in GENERIC_WORDS for t in toks) and not classify_label(label, top=1)
 
 
 def classify_components(label: str | None) -> list[tuple[str, Match]]:
@@ -517,6 +529,10 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
             best[i] = _battery_by_chemistry(int(pos), uniq_labels[i], keys)
     empty = np.array([not t for t in toks_list], dtype=bool)
     best[empty], conf[empty] = -1, 0.0
+    for i, toks in enumerate(toks_list):  # generic words only: a material only as a listed synonym (classify_label)
+        if toks and best[i] >= 0 and all(t in GENERIC_WORDS for t in toks) \
+                and not classify_label(uniq_labels[i], lang, top=1):
+            best[i], conf[i] = -1, 0.0
     positions = class_index()
     for i, label in enumerate(uniq_labels):
         if any(c.isdigit() for c in label):

@@ -395,7 +395,7 @@ def _verified_rows(communes, period):
                 .order_by("recorded_at", "id")
                 .values_list("synergy_id", "synergy__offer__site__commune_id", "synergy__offer__site__company_id",
                              "start_date", "tonnes_per_year", "co2e_avoided_t_per_year", "eur_per_year",
-                             "water_m3_per_year"))
+                             "water_m3_per_year", "mwh_per_year"))
     latest = {}
     for row in outcomes:
         if period is not None and row[3] is not None and row[3].year > period:

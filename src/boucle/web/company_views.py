@@ -118,6 +118,14 @@ def _matching_notes(flow) -> list[str]:
                               "propositions de ses besoins déclarés."),
     }
     codes = why_no_proposal(mine, site_in[0], flows_in)
+    if "unknown_material" in codes and not flow.ewc_id and not flow.material_class:
+        from boucle.materials.classify import names_no_material
+
+        if names_no_material(flow.label):  # « Déchets divers »: the words are known, they name no material
+            words["unknown_material"] = _(
+                "Le libellé « %(label)s » ne dit pas de quelle matière il s'agit, donc aucune proposition n'est "
+                "faite. Nommez la matière (par exemple « chutes de bois », « ferraille », « cartons »), choisissez-la "
+                "dans la liste « Matière » ou indiquez le code déchet.") % {"label": flow.label}
     notes = [str(words[code]) for code in codes if code in words]
     if mine.direction == "need" and not {"total", "unknown_material"} & set(codes) \
             and not flow.synergies_as_need.filter(stale=False).exists():
@@ -209,6 +217,16 @@ def _reach_words(class_key: str, km: float) -> list[str]:
               "ce qui se perd en route coûtent plus que l'énergie livrée.") % {"km": number(km, 1)}]
 
 
+def _unrecognised(flow) -> bool:
+    """A material, heat or water flow of no known material: the matching proposes it to nobody."""
+    return flow.kind in ("material", "energy", "water") and not flow.material_class and not flow.ewc_id
+
+
+def _unrecognised_words() -> str:
+    return _("Matière non reconnue : ce flux ne sera proposé à personne tant que sa matière n'est pas précisée. "
+             "Ouvrez-le (« Modifier ») pour savoir pourquoi et que faire.")
+
+
 @login_required
 def flow_create(request):
     sites = _editable_sites(request.user)
@@ -224,7 +242,10 @@ def flow_create(request):
 
         flow = form.save(author=request.user)
         messages.success(request, _("Flux enregistré."))
-        messages.info(request, after_declaration(flow.site))
+        if _unrecognised(flow):  # « the proposals will appear… » would be a false promise
+            messages.warning(request, _unrecognised_words())
+        else:
+            messages.info(request, after_declaration(flow.site))
         return redirect("site-flows", pk=flow.site_id)
     return _flow_form_page(request, form)
 
@@ -237,8 +258,10 @@ def flow_edit(request, pk):
     sites = _editable_sites(request.user)
     form = FlowForm(request.POST or None, sites=sites, instance=flow, initial=FlowForm.initial_for(flow))
     if request.method == "POST" and form.is_valid():
-        form.save(author=request.user)
+        flow = form.save(author=request.user)
         messages.success(request, _("Flux modifié."))
+        if _unrecognised(flow):
+            messages.warning(request, _unrecognised_words())
         return redirect("site-flows", pk=flow.site_id)
     return _flow_form_page(request, form, flow)
 

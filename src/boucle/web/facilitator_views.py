@@ -190,6 +190,9 @@ def synergy_outcome(request, pk):
             eur_per_year=_number(request.POST.get("eur_per_year"), _("Euros par an (mesurés)")),
             co2e_avoided_t_per_year=_number(request.POST.get("co2e_avoided_t_per_year"),
                                             _("t CO₂e évitées par an")),
+            # heat and water are measured in MWh and m³ (the form asks the unit of the offer's kind)
+            mwh_per_year=_number(request.POST.get("mwh_per_year"), _("MWh par an (mesurés)")),
+            water_m3_per_year=_number(request.POST.get("water_m3_per_year"), _("m³ par an (mesurés)")),
             note=request.POST.get("note", ""))
         messages.success(request, _("Résultat vérifié enregistré."))
     except lifecycle.NothingExchanged:

@@ -5,6 +5,8 @@ cannot be declared non-hazardous) so a flow typed on screen and one imported fro
 a file end up identical.
 """
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +63,58 @@ def route_choices() -> list[tuple[str, str]]:
 
 UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L"), ("MWh", "MWh"), ("kWh", "kWh"),
                 ("GJ", "GJ"), ("unit", _("unité")), ("h", "h")]
+
+
+_EN_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+class TypedNumberField(forms.FloatField):
+    """A number as a French company types it: « 12,5 », « 1 200 », « 1 200,5 » as well as « 12.5 » — the import
+    format's one rule (``boucle.flows.fields.number``). A text box with a decimal keypad, not ``type=number``: a
+    browser's number box drops a comma it does not expect (« 12,5 » sent as 125) or empties the field."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *, negative_message=None, **kwargs):
+        super().__init__(**kwargs)
+        if negative_message is not None:
+            from django.core.validators import MinValueValidator
+
+            for validator in self.validators:
+                if isinstance(validator, MinValueValidator):
+                    validator.message = negative_message
+
+    def widget_attrs(self, widget):
+        return {}  # no min / step: those belong to a number box
+
+    def to_python(self, value):
+        if value in self.empty_values or not str(value).strip():
+            return None
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            bounds.ascii_digits("", str(value))
+        except CellError as exc:  # « ١٢ »: its own message, as in a file
+            raise forms.ValidationError(str(exc).split(": ", 1)[-1], code="invalid") from None
+        text = str(value).strip()
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and _EN_THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")  # « 1,200 » typed in English is twelve hundred, not 1.2
+        try:
+            return F.number("", text)
+        except CellError:
+            raise forms.ValidationError(_("Saisissez un nombre, par exemple 12,5 ou 1 200."), code="invalid") from None
+
+    def prepare_value(self, value):
+        """A stored number shown as typed, with the reader's decimal mark: « 12,5 », « 60000 »."""
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            value = int(value)
+        if isinstance(value, float):
+            from django.utils.formats import number_format
+
+            return number_format(value, use_l10n=True, force_grouping=False)
+        return value
 
 
 class SiteChoiceField(forms.ModelChoiceField):
@@ -120,7 +174,8 @@ class FlowForm(forms.Form):
     material_class = forms.CharField(
         label=_("Matière"), required=False, max_length=200,
         help_text=_("Choisissez dans la liste ou décrivez la matière avec vos mots : elle sera classée automatiquement."))
-    quantity = forms.FloatField(label=_("Quantité"), required=False, min_value=0)
+    quantity = TypedNumberField(label=_("Quantité"), required=False, min_value=0,
+                                negative_message=_("Une quantité ne peut pas être négative."))
     unit = forms.ChoiceField(label=_("Unité"), choices=UNIT_CHOICES, required=False)
     period = forms.ChoiceField(label=_("Période"), initial="year", choices=[
         ("year", _("par an")), ("month", _("par mois")), ("week", _("par semaine")), ("day", _("par jour")),
@@ -129,8 +184,9 @@ class FlowForm(forms.Form):
         label=_("Confidentiel"), required=False, initial=True,
         help_text=_("Libellé et quantité exacte réservés à l'animateur, puis à l'autre entreprise quand vous êtes "
                     "toutes deux intéressées ; décoché, ils sont visibles si votre entreprise a publié son profil."))
-    temperature_c = forms.FloatField(
+    temperature_c = TypedNumberField(
         label=_("Température (°C)"), required=False, min_value=-273.15,
+        negative_message=_("Une température ne descend pas sous le zéro absolu (-273,15 °C)."),
         help_text=_("Pour la chaleur et l'eau : la température de l'offre, ou celle dont le besoin a besoin."))
     # A list to pick from on screen, but any spelling the import accepts (« r 4 », « décharge ») is
     # valid: the one rule is boucle.flows.fields.current_route.

@@ -131,7 +131,8 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None, own_compan
         latest[outcome.synergy_id] = outcome  # the latest measurement of each synergy counts
     verified = {"n": len(latest), "tonnes": sum(o.tonnes_per_year or 0 for o in latest.values()),
                 "eur": sum(o.eur_per_year or 0 for o in latest.values()),
-                "co2e": sum(o.co2e_avoided_t_per_year or 0 for o in latest.values()), "mwh": 0,
+                "co2e": sum(o.co2e_avoided_t_per_year or 0 for o in latest.values()),
+                "mwh": sum(o.mwh_per_year or 0 for o in latest.values()),
                 "m3": sum(o.water_m3_per_year or 0 for o in latest.values())}
     verified["display"] = _display(verified, False)  # measured outcomes are recorded after the reveal
     if potential is None:

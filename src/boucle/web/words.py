@@ -279,8 +279,15 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
         sentences.append(_("Le receveur a besoin de chaleur à %(t)s °C.") % {"t": number(temperature)})
     breakeven = explanation.get("heat_breakeven_km")
     if isinstance(breakeven, (int, float)) and not isinstance(breakeven, bool):
-        sentences.append(_("Au-delà de %(km)s km, le réseau de chaleur coûterait plus qu'il ne rapporterait.")
-                         % {"km": number(breakeven, 1)})
+        if hide_quantities:
+            # A proposal is only made within this distance: « au-delà de 0,1 km » next to a « < 5 km » band would
+            # tell the still anonymous side that the other site is next door (and the distance follows from
+            # the quantities). The reason stays, without the figure.
+            sentences.append(_("La chaleur ne se transporte que sur une courte distance : plus loin, le réseau de "
+                               "chaleur coûterait plus qu'il ne rapporterait."))
+        else:
+            sentences.append(_("Au-delà de %(km)s km, le réseau de chaleur coûterait plus qu'il ne rapporterait.")
+                             % {"km": number(breakeven, 1)})
     # The rule's source is worded by explanation_parts (the documents it names, never the raw citation).
     for reason in explanation.get("reasons", []) or []:
         if isinstance(reason, dict):
