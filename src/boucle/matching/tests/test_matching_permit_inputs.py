@@ -76,3 +76,12 @@ def test_every_permit_row_cites_a_source_and_names_a_known_class():
     for r in rows:
         assert r["class_key"] in known
         assert "2010/75/EU" in r["source"]
+
+
+def test_an_srf_offer_does_not_reach_a_power_station_through_its_reading_as_sorting_residues():
+    # « Refus de tri combustibles (CSR) » is also read as sorting residues (19 12 12): waste too
+    sites = [("power", "35.11Z", "Production d'électricité", "Centrale thermique"),
+             ("kiln", "23.51Z", "Fabrication de ciment", "Cimenterie")]
+    assert _receivers(sites) == {"kiln"}
+    needs = {n.class_key for n in infer.infer_needs("38.21Z", TITLE_38_21, "Installation de stockage de déchets")}
+    assert "sorting_residues" in needs and "refuse_derived_fuel" not in needs  # a landfill takes residues, burns nothing
