@@ -100,6 +100,8 @@ PAPER_PARK = [
     ("kiln", "23.51", "Cimenterie"),
     ("chp", "35.11", "RDF fuelled CHP plant"),
     ("srf", "38.21", "Production de combustibles solides de récupération"),
+    ("landfill", "38.21", "Traitement et élimination des déchets non dangereux"),
+    ("biomass", "35.11", "Centrale biomasse"),
 ]
 
 
@@ -118,6 +120,8 @@ def test_pulper_rejects_go_to_fuel_users_not_to_a_buyer_of_paper_for_recycling(l
     got = _paper_receivers(label, ewc_code)
     assert not got & {"tissue", "sorting"}
     assert {"kiln", "chp", "srf"} <= got
+    # waste burnt only under an incineration or co-incineration permit (permit_inputs.csv, IED chapter IV)
+    assert not got & {"landfill", "biomass"}
 
 
 def test_a_plant_burning_waste_derived_fuel_keeps_pulper_rejects_declared_with_sludge():
