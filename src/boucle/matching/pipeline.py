@@ -2183,11 +2183,35 @@ def _flow_reading(f: FlowIn, cidx: dict) -> tuple:
     if not_matchable(f):
         return ()
     classes = classify_flow(f)
+    if f.direction == "need" and not f.class_key:
+        classes = _need_reading(classes)
     if f.direction == "offer":
         if not f.class_key and OUTPUT_PRIOR:
             return (_PRIOR, classes)
         return _offer_rows(f, classes, cidx)
     return tuple((key, conf, None) for key, conf in classes if key in cidx)
+
+
+@lru_cache(maxsize=1)
+def _class_role() -> dict[str, str]:
+    """Class key -> its role (``role`` of materials/data/classes.csv: by_product, utility, virgin, product...)."""
+    _, classes = _classes()
+    return {c.key: c.role for c in classes}
+
+
+def _need_reading(classes: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A need's readings: what its label names, not the wastes a similar offer label could be. The label
+    classifier reads offers and needs alike, and « Eau de lavage » (process water, a laundry's need) also
+    reads as « effluents riches en nutriments » (« eaux de lavage de légumes »): a site that needs a grade of
+    water, a virgin material or a product it buys (the best reading is not a by-product) does not need a
+    waste; the by-products that can serve it are the offers' side (:func:`compatibility`: a cleaner water
+    for a less demanding use, scrap for primary metal)."""
+    if not classes:
+        return classes
+    role = _class_role()
+    if role.get(classes[0][0]) == "by_product":
+        return classes
+    return [(k, c) for k, c in classes if role.get(k) != "by_product"]
 
 
 def _offer_rows(f: FlowIn, classes, cidx: dict) -> tuple:
