@@ -358,13 +358,18 @@ class ProposalTable:
             said = (nrow[2], declared, *known[1], None if declared else nrow[3], *known[2])
             common = shared[skey] = (
                 f'"need_class": {text[nrow[2]]}, "need_confidence": {_j(nrow[3])}, "compatibility": ',
-                known[0], need_words.setdefault(said, len(need_words)), said)
+                known[0], said)
         if declared:
-            label = text[flows_by_id[need_id].label] if need_id else "null"
+            need_label = flows_by_id[need_id].label if need_id else None
+            label = text[need_label] if need_id else "null"
             ids = f'"need_flow_id": {_j(need_id)}, "need_label": {label}, "inferred": false, '
         else:
+            need_label = None
             ids = '"need_flow_id": null, "need_label": null, "inferred": true, '
-        return (text[sites[nrow[1]].site_id], ids, *common)
+        # the words say a declared need in the receiver's own words (wording.explanation_parts)
+        said = (*common[2], need_label)
+        return (text[sites[nrow[1]].site_id], ids, common[0], common[1], need_words.setdefault(said, len(need_words)),
+                said)
 
     @staticmethod
     def _extras(cols: dict, encoded: dict) -> list[str]:
