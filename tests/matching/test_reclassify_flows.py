@@ -49,5 +49,5 @@ def test_dry_run_writes_nothing_and_speaks_french(old_flows, capsys, monkeypatch
     monkeypatch.setenv("BOUCLE_LANG", "fr")
     assert main(["flows", "reclassify", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "3 flux changeraient de classe" in out and "Bois non traité (classe A) → aucune classe : 1" in out, out
+    assert "3 flux changeraient de classe" in out and "Bois non traité (classe A) → sans classe : 1" in out, out
     assert Flow.objects.get(pk=old_flows["read"].pk).material_class == "wood_untreated"

@@ -99,7 +99,7 @@ def run_reclassify(args) -> int:
 
     english = lang() == "en"
     names = {c.key: (c.label_en if english else c.label_fr) for c in load_classes()}
-    none = gettext("aucune classe")
+    none = gettext("sans classe")
     changed = (ngettext("%(n)s flux changerait de classe", "%(n)s flux changeraient de classe", report.changed)
                if args.dry_run else
                ngettext("%(n)s flux a changé de classe", "%(n)s flux ont changé de classe", report.changed))

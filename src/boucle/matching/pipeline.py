@@ -2207,14 +2207,16 @@ def _class_role() -> dict[str, str]:
 def _need_reading(classes: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A need's readings: what its label names, not the wastes a similar offer label could be. The label
     classifier reads offers and needs alike, and « Eau de lavage » (process water, a laundry's need) also
-    reads as « effluents riches en nutriments » (« eaux de lavage de légumes »): a site that needs a grade of
-    water, a virgin material or a product it buys (the best reading is not a by-product) does not need a
-    waste; the by-products that can serve it are the offers' side (:func:`compatibility`: a cleaner water
-    for a less demanding use, scrap for primary metal)."""
+    reads as « effluents riches en nutriments » (« eaux de lavage de légumes »): a site whose need label is,
+    as a whole, a known name (an exact reading) of a grade of water, a virgin material or a product it buys
+    (not a by-product) does not need a waste; the by-products that can serve it are the offers' side
+    (:func:`compatibility`: a cleaner water for a less demanding use, scrap for primary metal). A label read
+    only from some of its words keeps its readings: « Coproduits alimentaires pour l'alimentation animale »
+    is feed and the co-products it is made of."""
     if not classes:
         return classes
     role = _class_role()
-    if role.get(classes[0][0]) == "by_product":
+    if classes[0][1] < 1.0 or role.get(classes[0][0]) == "by_product":
         return classes
     return [(k, c) for k, c in classes if role.get(k) != "by_product"]
 
