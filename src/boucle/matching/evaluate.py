@@ -9,10 +9,11 @@ How the case is rebuilt (the database has no coordinates, quantities nor declare
   where the database gives one; a nameless mention is the named site with the same code and
   activity when there is exactly one; the company name is given to the engine as the site's
   name, as an import would (the engine reads a name only for sector words such as "refinery");
-- an *offer* is what a provider gives under one EWC code; mentions with that code whose labels
-  share a word ("black furnace slag", "basic oxygen furnace slag as aggregate") are one offer,
-  others ("ethylene", "propylene") stay apart. The label is the waste description; the EWC code
-  is passed on unless the database marks it approximate (``#`` or ``^``);
+- an *offer* is one label of a provider, as the held-out protocol imports it (one flow per distinct
+  label, compared lower-cased): « granulated blast furnace slag » and « steel slag » of one steelworks
+  are two offers even under one EWC code, and two mentions of the same label are one offer. The label
+  is the waste description; the EWC code of its first mention is passed on unless the database marks
+  it approximate (``#`` or ``^``);
 - all sites of a case stand at the same point, so distance decides nothing; each case is run
   on its own, so no offer can go to another park;
 - truth = the (offer, receiving site) pairs of the database; pairs where a site gives to itself
@@ -30,7 +31,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .knowledge.naf import normalise
 import numpy as np
 
 from .pipeline import FlowIn, SiteIn, propose
@@ -50,7 +50,6 @@ HEAVY_CSV = EVAL_DIR / "heavy_check.csv"
 # metals, chemicals, utilities), each site with a NACE class and a few English words, written and
 # measured before the rules of its round (see codes_check.md).
 CODES_CSV = EVAL_DIR / "codes_check.csv"
-GENERIC_WORDS = {"waste", "wastes", "by", "products", "product", "and", "of", "the", "as", "from", "with"}
 
 
 @dataclass
@@ -102,10 +101,6 @@ def _ewc(raw: str) -> str | None:
         return None
     digits = re.sub(r"\D", "", first)
     return digits if len(digits) == 6 else None
-
-
-def _words(label: str) -> set[str]:
-    return {w for w in normalise(label).split() if w not in GENERIC_WORDS and len(w) > 2}
 
 
 # Columns of the original MAESTRI export, so that another extract of the database (other cases,
@@ -180,7 +175,7 @@ def build_cases(rows: list[dict], activity_text_only: bool = False, name_only: b
                                     None if activity_text_only or name_only else (code or None),
                                     None if name_only else (act or None), name=key[2] or None))
 
-        groups: dict[tuple, list[dict]] = defaultdict(list)  # (provider, ewc) -> clusters
+        offer_of: dict[tuple[str, str], str] = {}  # (provider, label lower-cased) -> offer id
         truth: set[tuple[str, str]] = set()
         self_pairs = 0
         offers: list[FlowIn] = []
@@ -190,20 +185,16 @@ def build_cases(rows: list[dict], activity_text_only: bool = False, name_only: b
             prov = site_ids[site_key(_code(r["provider_nace"]), r["provider_activity"].strip(), r["provider_company"].strip())]
             recv = site_ids[site_key(_code(r["receiver_nace"]), r["receiver_activity"].strip(), r["receiver_company"].strip())]
             label = r["waste_description"].strip()
-            gkey = (prov, _code(r["ewc_code"]) or label.lower())
-            cluster = next((c for c in groups[gkey] if c["words"] & _words(label) or c["label"].lower() == label.lower()), None)
-            if cluster is None:
-                flow_id = f"{prov}-o{sum(len(v) for k, v in groups.items() if k[0] == prov) + 1}"
-                cluster = {"id": flow_id, "label": label, "words": _words(label)}
-                groups[gkey].append(cluster)
+            okey = (prov, label.lower())
+            flow_id = offer_of.get(okey)
+            if flow_id is None:
+                flow_id = offer_of[okey] = f"{prov}-o{sum(1 for p, _ in offer_of if p == prov) + 1}"
                 offers.append(FlowIn(flow_id, prov, "offer", label=label, ewc_code=_ewc(r["ewc_code"]),
                                      hazardous=r.get("ewc_hazardous") == "true" and _ewc(r["ewc_code"]) is not None))
-            else:
-                cluster["words"] |= _words(label)
             if prov == recv:
                 self_pairs += 1
             else:
-                truth.add((cluster["id"], recv))
+                truth.add((flow_id, recv))
         cases.append(Case(case_id, sites, offers, truth, self_pairs))
     return cases
 

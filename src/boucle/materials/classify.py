@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .taxonomy import MaterialClass, class_index, ewc_table, get_class, load_classes
-from .text import guess_lang, head_noun, parse_temperature, tokens
+from .text import guess_lang, head_noun, head_part, parse_temperature, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
@@ -160,6 +160,7 @@ def _water_as_heat(scores: np.ndarray, label: str, keys: list[str]) -> int | Non
 CLEAN_WATER = frozenset({"water_process", "water_cooling", "water_demineralised", "water_potable",
                          "water_irrigation", "water_rain"})
 SOILED_WATER = "aqueous_liquid_waste"
+WASTEWATER = "wastewater_industrial"
 _MAYBE_WATER = re.compile(r"eau|water|wasser", re.IGNORECASE)
 _WATER_WORD = re.compile(r"\beaux?\b|\bwaters?\b|wasser\b|\bwassers?\b")
 _SOILED = re.compile(
@@ -214,6 +215,12 @@ def _soiled(scores: np.ndarray, label: str, keys: list[str]) -> int | None:
         return None
     soiled = class_index()[OILY_WATER if _OILY.search(fold(label)) else SOILED_WATER]
     if keys[best] in CLEAN_WATER | {SOILED_WATER}:
+        return soiled
+    # Washing or rinsing water said used, soiled or of washed objects is the List of Waste's aqueous
+    # washing and rinsing liquids (07 xx 01*, 11 01 11*/11 01 12 from the rinsing of treated metal
+    # parts, 12 03 01*), taken by tanker to a liquid-waste treater, not a site's effluent to its sewer:
+    # « eaux de rinçage des pièces » as « eaux de lavage souillées »
+    if keys[best] == WASTEWATER and _WASH_WORD.search(fold(label)):
         return soiled
     # « eaux polluées » read as polluted soil: water said soiled is still a liquid, so a reading that is no
     # liquid (soil, packaging, rags) is no reading of it when water is the label's head noun
@@ -311,6 +318,68 @@ def material_words(label: str) -> str:
     return head if toks and not all(t in GENERIC_WORDS for t in toks) else label
 
 
+# The material a label names first decides (text.head_part): « waste sugar from resin separation » is
+# sugar, a stream fermentation takes, not the resin its process used; « boues issues du traitement
+# des effluents » are sludge, « Schlacke aus der Müllverbrennung » slag. The words before the complement
+# are read alone: they name a material when a class reads them by words only at HEAD_MIN or more. Its
+# readings are the classes whose words hold all of them (as many as any class holds); when the whole
+# label's best reading is none of these, the label takes the one the whole label supports most. The
+# whole label still chooses among them: "ash from wood combustion" stays biomass ash, "sludge from paper
+# making" paper sludge. Words that say a piece, a form
+# or an amount of something (« copeaux issus de l'usinage », "fibres from recycling", "mixture of oils")
+# name no material alone: the whole label decides.
+HEAD_MIN = 0.45
+HEAD_COVER = 0.5
+PART_WORDS = frozenset("""offcut chute scrap piece bit fragment dust poussiere powder poudre fine shaving copeau chip
+particle particule fibre mixture mix melange blend part portion sample batch remnant remainder""".split())
+
+
+def _head_texts(labels: list[str]) -> list[tuple[str, ...] | None]:
+    """The words of each label before its complement (``text.head_part``) that may name a material
+    ("waste" and the like left out), None unless one is more than a piece or a form (PART_WORDS,
+    index.FORM_WORDS)."""
+    from .index import FORM_WORDS
+
+    out = []
+    for label in labels:
+        head = head_part(label) if isinstance(label, str) and len(label) > 6 else None
+        toks = tokens(head) if head else ()
+        named = tuple(t for t in toks if t not in GENERIC_WORDS)
+        material = any(t not in PART_WORDS and t not in FORM_WORDS for t in named)
+        out.append(named if material else None)
+    return out
+
+
+def _head_readings(heads: list[tuple[str, ...] | None]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Position -> ((C,) class scores of the first words by words only, (C,) the share of their weight
+    each class's words hold), for the labels that have first words."""
+    from .index import lexical_index
+
+    pos = [i for i, h in enumerate(heads) if h]
+    if not pos:
+        return {}
+    idx = lexical_index()
+    q = idx.query_matrices([idx.correct(heads[i])[0] for i in pos], [None] * len(pos))
+    scores = idx.batch_class_scores(q, ngrams=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.nan_to_num((q.weighted @ idx.class_bag.T).toarray() / q.total[:, None])
+    return {i: (scores[j], cover[j]) for j, i in enumerate(pos)}
+
+
+def _head_pick(scores: np.ndarray, head: tuple[np.ndarray, np.ndarray] | None) -> int | None:
+    """The class a label's first words name, when its whole reading is none of theirs (see HEAD_MIN)."""
+    if head is None:
+        return None
+    first, cover = head
+    most = float(cover.max())
+    if float(first.max()) < HEAD_MIN or most < HEAD_COVER:
+        return None
+    ours = np.flatnonzero(cover >= most - 1e-9)
+    if int(scores.argmax()) in set(ours.tolist()):
+        return None
+    return int(ours[np.lexsort((-first[ours], -scores[ours]))[0]])
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -333,7 +402,14 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     class_scores, entry_scores, entry_methods = _scores([toks], _heads([words], [toks], lang))
     scores = class_scores[0]
     keys = [c.key for c in load_classes()]
+    first = _head_readings(_head_texts([words])).get(0)
+    named = _head_pick(scores, first)
+    if named is not None:  # the material named first: its reading, as sure as the first words say it
+        scores = scores.copy()
+        scores[named] = max(float(scores.max()), float(first[0][named]))
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
+    if named is not None and named in order:
+        order = [named] + [i for i in order if i != named]
     warm = _water_as_heat(scores, label, keys)
     if warm is not None:  # the warm return first: it is what the label offers
         cooling = [i for i in order if keys[i] in WATER_AS_HEAT]
@@ -509,6 +585,10 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
         chunk = slice(start, start + CHUNK)
         class_scores = _batch_scores(toks_list[chunk],
                                      _heads(words[chunk], toks_list[chunk], lang))
+        for j, first in _head_readings(_head_texts(words[chunk])).items():
+            named = _head_pick(class_scores[j], first)
+            if named is not None:  # the material named first (see _head_pick)
+                class_scores[j, named] = max(float(class_scores[j].max()), float(first[0][named]))
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE

@@ -207,9 +207,10 @@ class LexicalIndex:
         method = stacked.argmax(axis=0)
         return stacked.max(axis=0), method
 
-    def batch_class_scores(self, q: Query) -> np.ndarray:
+    def batch_class_scores(self, q: Query, ngrams: bool = True) -> np.ndarray:
         """(n, C) class scores, same formulas as `score_entries` + `class_scores` but touching
-        only the (query, synonym) pairs that share a word or a 3-gram, so 100k labels fit."""
+        only the (query, synonym) pairs that share a word or a 3-gram, so 100k labels fit.
+        ``ngrams=False``: by words only (what the words say, no letters alike)."""
         n, qw = q.bin.shape[0], q.total
         # One product gives both the shared count and the shared weight: count * 1000 + weight.
         coded = (q.weighted + q.bin * _COUNT_CODE) @ self.entry_bin.T
@@ -226,7 +227,7 @@ class LexicalIndex:
         out = np.zeros(n * self.n_classes)
         np.maximum.at(out, r * self.n_classes + self.entry_class[e], np.maximum(phrase, dice))
         out = np.maximum(out.reshape(n, self.n_classes), self.bag_scores(q))
-        gated = np.flatnonzero(out.max(axis=1) < NGRAM_GATE)
+        gated = np.flatnonzero(out.max(axis=1) < NGRAM_GATE) if ngrams else ()
         if len(gated):
             grams = (q.grams[gated] @ self.entry_grams.T).tocoo()
             vals = NGRAM_WEIGHT * grams.data

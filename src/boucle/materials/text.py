@@ -186,3 +186,26 @@ def head_noun(label: str, toks: tuple[str, ...], lang: str | None) -> str | None
         if prefix:
             return prefix[-1]
     return content[-1]
+
+
+# A label "<material> from <where it comes from>" names the material first: the List of Waste writes
+# every entry so ("sludges from on-site effluent treatment", 03 03 11; "fly ash from peat and untreated
+# wood", 10 01 03; « boues provenant du traitement in situ des effluents »; AVV « Schlämme aus der
+# betriebseigenen Abwasserbehandlung »; Decision 2000/532/EC in its English, French and German texts),
+# and grammar agrees: the prepositional phrase postmodifies the head noun before it (Quirk et al., A
+# Comprehensive Grammar of the English Language, 1985, 17.37; Grevisse, Le Bon usage, complément du nom
+# introduced by « issu de », « provenant de »; Duden Grammatik, Präpositionalattribut « aus »). English
+# "X from Y" and "X of Y", French « X issu(e)s de Y », « X provenant de Y », « X en provenance de Y »,
+# German « X aus Y ».
+_ORIGIN = re.compile(r"^(?P<head>\S.*?)\s+(?:from|of|(?:issue?s?|provenant|en provenance)\s+(?:de|du|des|d')|aus)"
+                     r"(?:\s|(?<=')|$)")
+
+
+def head_part(label: str) -> str | None:
+    """The words before "from"/"of", « issu(e)s de »/« provenant de » or « aus » in a label (folded,
+    container phrase dropped), None when the label has no such complement."""
+    if not label or not isinstance(label, str):
+        return None
+    text = strip_packaging(fold(label))
+    m = _ORIGIN.search(text)
+    return m.group("head") if m else None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .naf import activity_to_naf, is_code_title, name_to_naf, normalise_naf
+from .naf import activity_to_naf, is_code_title, name_sector_words, name_to_naf, normalise_naf
 
 DATA = Path(__file__).parent / "data"
 
@@ -364,6 +364,26 @@ def name_codes(activity: str | None, name: str | None) -> tuple[tuple[str, float
     return tuple(name_to_naf(name))
 
 
+def name_reading(activity: str | None, name: str | None) -> tuple[tuple[tuple[str, float], ...], str]:
+    """(codes, words) a site's name gives when it is read for its activity: the codes of its sector
+    words (:func:`name_codes`) and those words themselves (``naf.name_sector_words``; "" when the name
+    gives no code). The words stand for the activity's where those say nothing, so a name-only
+    « Équarrissage … », "… Rendering" or « Hefefabrik … » is read with the process scope
+    (data/process_scopes.csv) of a rendering or yeast plant, as the same words given as its activity are."""
+    codes = name_codes(activity, name)
+    return codes, (name_sector_words(name) if codes else "")
+
+
+def name_said(activity: str | None, name: str | None) -> str:
+    """The sector words of a site's name when it is read for its activity (see :func:`name_reading`)."""
+    return name_reading(activity, name)[1]
+
+
+def _words_of(activity: str | None, said: str) -> str | None:
+    """The words the activity readers look at: the activity's, and the name's sector words if read."""
+    return f"{activity or ''} _ {said}" if said else activity
+
+
 @lru_cache(maxsize=4096)
 def _phrase_known(activity: str | None) -> bool:
     """Whether an activity's words hold a known phrase (then a site's name is not read)."""
@@ -556,7 +576,10 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
 
 
 @lru_cache(maxsize=4096)
-def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -> tuple[InferredNeed, ...]:
+def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
+                 said: str = "") -> tuple[InferredNeed, ...]:
+    codes = _site_codes(naf_code, activity, from_name)
+    activity = _words_of(activity, said)
     families = _named_families(activity)
     power = _power_process(activity)
     reforming = _reforming(activity)
@@ -571,7 +594,6 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple) -
             out |= _air_separation_exclusions()
         return out | _scope_exclusions(code, activity)
 
-    codes = _site_codes(naf_code, activity, from_name)
     best = {n.class_key: n for n in _apply(_input_index(), codes, skip, _typical_index())}
     for code, conf in codes:
         for scope in _scopes(code, activity):
@@ -588,7 +610,7 @@ def infer_needs(naf_code: str | None, activity: str | None, name: str | None = N
     ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351'). A site none of
     the three describes is read from what it offers instead (:func:`deduce_codes`, :func:`deduced_needs`).
     """
-    return list(_infer_needs(naf_code, activity, name_codes(activity, name)))
+    return list(_infer_needs(naf_code, activity, *name_reading(activity, name)))
 
 
 # --------------------------------------------------------------------------- activity deduced from offers

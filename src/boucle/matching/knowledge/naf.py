@@ -501,6 +501,15 @@ def name_to_naf(name: str | None) -> list[tuple[str, float]]:
     return list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))
 
 
+@lru_cache(maxsize=4096)
+def name_sector_words(name: str | None) -> str:
+    """The sector words of a site's name as normalised text, the other words one gap ("_") each:
+    « Équarrissage Dupont Frères » -> "equarrissage _". What the readers of activity words (process
+    scopes, named families, power process) read of a name when it stands for the activity."""
+    norm = normalise(strip_place_names(_expand_elided(name or "")))
+    return " ".join(w or "_" for w in _name_words(norm)) if norm else ""
+
+
 def _name_words(norm: str) -> tuple[str | None, ...]:
     """The words of a name its reading can use, in order, each run of other words (a number, a
     proper noun: in no known phrase, ending with no compound head) kept as one gap (None), since

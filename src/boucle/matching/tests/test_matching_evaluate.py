@@ -124,3 +124,20 @@ def test_the_fit_of_threshold_and_relative_cut_is_the_best_pooled_f1(rows):
     values = sorted({v[0] for s in scored for v in s.candidates.values()})
     brute = max(pooled(scored, x, r).f1 for r in RELATIVE_GRID for x in values)
     assert pooled(scored, t, rel).f1 == pytest.approx(brute, abs=1e-12) and rel in RELATIVE_GRID
+
+
+def test_each_label_of_a_provider_is_its_own_offer_as_the_protocol_imports_it():
+    # Two by-products of one steelworks under one EWC code that share a word are two offers (the
+    # held-out protocol imports one flow per distinct label); the same label twice is one offer.
+    base = {"case": "900", "provider_nace": "24.10", "provider_activity": "Steelworks", "provider_company": "",
+            "receiver_company": "", "ewc_code": "10 02 02", "ewc_hazardous": "false"}
+    rows = [base | {"receiver_nace": "23.51", "receiver_activity": "Cement plant", "waste_description": "Slag granules"},
+            base | {"receiver_nace": "42.11", "receiver_activity": "Road builder", "waste_description": "Converter slag"},
+            base | {"receiver_nace": "08.12", "receiver_activity": "Quarry", "waste_description": "converter slag"}]
+    (case,) = build_cases(rows)
+    assert [o.label for o in case.offers] == ["Slag granules", "Converter slag"]
+    by_label = {o.label: o.flow_id for o in case.offers}
+    receivers = {s.activity: s.site_id for s in case.sites}
+    assert case.truth == {(by_label["Slag granules"], receivers["Cement plant"]),
+                          (by_label["Converter slag"], receivers["Road builder"]),
+                          (by_label["Converter slag"], receivers["Quarry"])}

@@ -13,7 +13,8 @@ def _codes(found):
 
 @pytest.mark.parametrize("words,codes", [
     ("Mühle", {"10.61"}), ("Getreidemühle", {"10.61"}), ("Sägemühle", {"16.10"}), ("Papiermühle", {"17.12"}),
-    ("Ölmühle", {"10.41"}),
+    ("Ölmühle", {"10.41"}), ("Holzmühle", {"16.10"}), ("Schneidemühle", {"16.10"}), ("Brettmühle", {"16.10"}),
+    ("Hefefabrik", {"10.89"}),
     ("Tischlerei", {"16.23", "31.09"}), ("Schreinerei", {"16.23", "31.09"}), ("Möbeltischlerei", {"31.09"}),
     ("Zimmerei", {"43.91"}), ("Konservenfabrik", {"10.39"}), ("Fischkonservenfabrik", {"10.20"}),
     ("Fleischwarenfabrik", {"10.13"}), ("Mischfutterwerk", {"10.91"}),
@@ -61,3 +62,10 @@ def test_a_rendering_plant_in_french_or_german_takes_what_a_rendering_plant_take
     def needs(text):
         return {n.class_key for n in infer_needs(None, text)}
     assert needs(words) == needs("rendering plant") and "animal_by_products" in needs(words)
+
+
+@pytest.mark.parametrize("name, code", [("Holzmühle Berger", "16.10"), ("Alte Holzmühle", "16.10"),
+                                        ("Backhefefabrik Krause", "10.89"), ("Hefefabrik Krause", "10.89")])
+def test_a_wood_mill_or_a_yeast_works_in_a_site_name_is_read_as_its_trade(name, code):
+    """« Holzmühle » is a works that cuts wood (Adelung, Mühle: Bret-, Schneide-, Sägemühle), not a grain mill."""
+    assert _codes(name_to_naf(name)) == {code}

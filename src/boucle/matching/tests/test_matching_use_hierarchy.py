@@ -76,3 +76,37 @@ def test_slaughter_by_products_go_to_the_rendering_plant_and_whey_to_the_feed_mi
              ("feed", "10", "Animal feed manufacturing")]
     assert _ranked(sites, "abat", "Animal by-products")[:1] == ["rend"]
     assert "rend" not in _ranked(sites, "dairy", "Whey")
+
+
+@pytest.mark.parametrize("name, activity", [
+    ("Équarrissage Martin", "rendering plant"), ("Rendering Services Morton", "rendering plant"),
+    ("Tierkörperverwertung Weber", "rendering plant"), ("Levurerie Martin", "yeast production"),
+    ("Hefefabrik Weber", "yeast production"), ("Morton Yeast", "yeast production")])
+def test_a_site_known_by_its_name_only_takes_what_its_sector_words_say(name, activity):
+    """A rendering or yeast plant whose activity is only a sector word in its name is read with the same
+    process scope as the words given as its activity (data/process_scopes.csv): a rendering plant is no
+    compound-feed mill (no molasses, whey or bakery waste), a yeast plant takes molasses."""
+    by_name = {n.class_key for n in infer_needs(None, None, name)}
+    by_words = {n.class_key for n in infer_needs(None, activity)}
+    assert by_name == by_words
+    if activity == "rendering plant":
+        assert "animal_by_products" in by_name and not {"molasses", "whey", "bakery_waste"} & by_name
+    else:
+        assert "molasses" in by_name
+
+
+def test_a_name_without_sector_words_reads_nothing_and_the_words_of_an_activity_still_decide():
+    assert infer_needs(None, None, "Martin et Fils") == []
+    assert {n.class_key for n in infer_needs(None, "Compound feed manufacturer", "Équarrissage Martin")} == \
+        {n.class_key for n in infer_needs(None, "Compound feed manufacturer")}
+
+
+def test_slaughter_by_products_go_to_the_rendering_plant_known_by_its_name_only():
+    sites = [SiteIn("abat", 45.0, 5.0, None, None, name="Abattoir des Collines"),
+             SiteIn("dairy", 45.001, 5.0, None, None, name="Laiterie des Collines"),
+             SiteIn("rend", 45.002, 5.0, None, None, name="Équarrissage des Collines"),
+             SiteIn("feed", 45.003, 5.0, None, None, name="Aliments du bétail des Collines")]
+    by = {p.need_site_id for p in propose(sites, [FlowIn("o1", "abat", "offer", label="Animal by-products")])}
+    assert "rend" in by
+    whey = {p.need_site_id for p in propose(sites, [FlowIn("o2", "dairy", "offer", label="Whey")])}
+    assert "rend" not in whey

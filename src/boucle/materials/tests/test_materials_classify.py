@@ -261,3 +261,60 @@ def test_water_soiled_by_oil_is_oily_water(label):
     assert classify_label(label)[0].key == "oily_water"
     positions, _conf = classify_labels([label])
     assert load_classes()[positions[0]].key == "oily_water"
+
+
+# Rinsing water of treated parts is the List of Waste's aqueous rinsing liquids (11 01 11*/11 01 12), a
+# liquid waste, even where its words alone read as a site's effluent (« eaux de rinçage »).
+@pytest.mark.parametrize("label", ["eaux de rinçage de pièces métalliques", "eaux de rinçage des pièces traitées",
+                                   "eaux de rinçage usées", "rinse water from parts cleaning",
+                                   "verschmutztes Spülwasser"])
+def test_rinse_water_of_washed_parts_is_an_aqueous_liquid_waste(label):
+    assert classify_label(label)[0].key == "aqueous_liquid_waste"
+    positions, _conf = classify_labels([label])
+    assert load_classes()[positions[0]].key == "aqueous_liquid_waste"
+
+
+@pytest.mark.parametrize("label,key", [
+    ("eaux de rinçage", "wastewater_industrial"), ("Spülwasser", "wastewater_industrial"),
+    ("Schmutzwasser", "wastewater_industrial"),
+    ("foul wastewater", "wastewater_industrial"), ("Schmutzwasser aus der Kantine", "wastewater_industrial"),
+])
+def test_used_water_words_read_as_wastewater_not_clean_water(label, key):
+    """EN 16323 (Schmutzwasser = foul wastewater = eaux usées), Duden (Spülwasser)."""
+    assert classify_label(label)[0].key == key
+    positions, _conf = classify_labels([label])
+    assert load_classes()[positions[0]].key == key
+
+
+# "<material> from <process>": the material named first decides (List of Waste wording; English "from"/"of",
+# French « issu(e)s de », « provenant de », German « aus »), the whole label choosing among its readings.
+@pytest.mark.parametrize("label,key", [
+    ("sugar from resin columns", "molasses"),
+    ("glucose syrup from ion exchange resins", "molasses"),
+    ("hydrogen from chlor-alkali electrolysis", "hydrogen"),
+    ("sludge from the wastewater treatment plant", "industrial_wwtp_sludge"),
+    ("ash from the plastics incinerator", "incineration_bottom_ash"),
+    ("sucres issus de la régénération des résines", "molasses"),
+    ("boues provenant du traitement des eaux usées", "industrial_wwtp_sludge"),
+    ("Zuckersirup aus der Ionenaustauscherregeneration", "molasses"),
+    # the whole label still chooses among the readings of the first words
+    ("ash from wood combustion", "biomass_ash"), ("sludge from paper making", "paper_sludge"),
+    ("Schlacke aus der Müllverbrennung", "incineration_bottom_ash"),
+    # a piece or a form names no material alone: the whole label decides
+    ("copeaux issus de l'usinage de l'aluminium", "aluminium_scrap"), ("offcuts of plastic", "mixed_plastics"),
+])
+def test_the_material_named_first_decides(label, key):
+    assert classify_label(label)[0].key == key
+    positions, _conf = classify_labels([label])
+    assert load_classes()[positions[0]].key == key
+
+
+def test_the_first_words_of_a_label_are_its_head_part():
+    from boucle.materials.text import head_part
+
+    assert head_part("sugar from resin columns") == "sugar"
+    assert head_part("Sucres issus de la séparation") == "sucres"
+    assert head_part("boues provenant du décanteur") == "boues"
+    assert head_part("Schlacke aus dem Ofen") == "schlacke"
+    assert head_part("big bags of fly ash from the boiler") == "fly ash"
+    assert head_part("cendres volantes") is None and head_part("") is None and head_part(None) is None
