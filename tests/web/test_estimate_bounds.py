@@ -89,7 +89,8 @@ def test_pages_say_what_the_figures_are_for(territory):
         page = client.get(f"/synergies/{pasta.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         impact = _impact(page)
         assert re.search(r"\b2\s000 MWh/an", impact) and not re.search(r"470\s000", impact)
-        assert "Dans la limite du plus grand besoin en MWh déclaré par le site receveur" in impact
+        assert ("Au plus le plus gros besoin en MWh que le site receveur a déclaré pour une autre matière ou énergie"
+                in impact)
         page = client.get(f"/synergies/{brewery.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         impact = _impact(page)
         assert "Quantité à préciser avec le receveur" in impact and "n'a déclaré aucun besoin en MWh" in impact

@@ -253,3 +253,20 @@ def test_substitutes_nearby_follow_the_rule_for_a_member_s_directory_entry(world
     nearby = [r for s in as_persona("member_a").get(url).json()["substitutes"] for r in (s["nearby"] or [])]
     assert any(r["name"] == "Usine Alphaciment" and (r["lat"], r["lon"]) == (member_entry.lat, member_entry.lon)
                for r in nearby)
+
+
+def test_the_search_reads_who_is_named_with_its_rows(world, as_persona, register_entry, member_entry):
+    """Whether an entry's company takes part is read in the query that finds the rows (an Exists column), not by
+    queries over every row's company afterwards: the directory's scale made those the search's slowest part."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_persona("member_b")
+    client.get(API)  # the session and the catalogue, read once
+    with CaptureQueriesContext(connection) as queries:
+        rows = client.get(API).json()
+    assert [r["shown"] for r in rows if r["name"] == "Cimenterie du Répertoire"] == ["directory"]
+    assert not [r for r in rows if r["name"] == world.sites["A"].name]
+    read = [q["sql"] for q in queries.captured_queries if "accounts_membership" in q["sql"]
+            and '"accounts_membership"."user_id"' not in q["sql"] and "UNION ALL" not in q["sql"]]
+    assert len(read) == 1, read  # the search's own query, its taking-part test inside

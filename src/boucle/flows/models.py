@@ -75,9 +75,9 @@ class Site(models.Model):
             # longitude checked in the index). Each index slows a SIRENE-scale import, hence one.
             models.Index(fields=["naf", "lat", "lon"], name="site_naf_place_idx",
                          opclasses=["varchar_pattern_ops", "float8_ops", "float8_ops"]),
-            # The platform's own sites only (a few thousand beside a directory of millions): the suppliers
-            # search lists an anonymous company by its whole NAF division (``sourcing.services.search``),
-            # which must not scan the directory's entries of that division. Partial: a SIRENE import skips it.
+            # The platform's own sites only (a few thousand beside a directory of millions): whether a company
+            # takes part in Boucle (``accounts.access.taking_part``, the suppliers search's Exists test on each
+            # directory entry of a division it lists anonymously) reads it. Partial: a SIRENE import skips it.
             models.Index(fields=["naf", "lat", "lon"], name="site_platform_naf_place_idx",
                          condition=~Q(source="sirene")),
         ]

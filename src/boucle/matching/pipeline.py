@@ -34,7 +34,7 @@ from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_r
                            value_pairs)
 from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, hazardous_classes_accepted,
                               hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
-                              name_reading, need_temperature, site_codes, water_cascades)
+                              name_reading, need_temperature, permit_words, site_codes, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -1091,15 +1091,17 @@ def _deduced_activities(sites: list[SiteIn], o_rows: list, memo: dict) -> dict[i
 
 
 def _description(memo: dict, site: SiteIn) -> tuple:
-    """What the knowledge reads of a site: its code, its activity and the sector words of its name (the
-    codes they give and, for the activity readers, the words themselves)."""
+    """What the knowledge reads of a site: its code, its activity, the sector words of its name (the codes they
+    give and, for the activity readers, the words themselves) and the words of its activity or name that say it
+    may burn waste (``infer.permit_words``)."""
     seen = memo.get(id(site))  # the same site asked again (its offers, its needs): by identity, fields unread
     if seen is not None and seen[0] is site:
         return seen[1]
     site_key = ("description", site.naf_code, site.activity, site.name)
     desc = memo.get(site_key)
     if desc is None:
-        desc = memo[site_key] = (site.naf_code, site.activity, *name_reading(site.activity, site.name))
+        desc = memo[site_key] = (site.naf_code, site.activity, *name_reading(site.activity, site.name),
+                                 permit_words(site.activity, site.name))
     memo[id(site)] = (site, desc)
     return desc
 

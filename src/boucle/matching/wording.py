@@ -136,7 +136,8 @@ def estimate_note(basis: str | None, unit: str | None) -> str | None:
         return _("au plus : l'offre entière, le site receveur n'ayant déclaré aucun besoin chiffré en "
                  "%(unit)s") % {"unit": unit}
     if basis == BASIS_SITE_SCALE:
-        return _("dans la limite du plus grand besoin en %(unit)s déclaré par le site receveur") % {"unit": unit}
+        return _("au plus le plus gros besoin en %(unit)s que le site receveur a déclaré pour une autre matière ou "
+                 "énergie : il n'a pas déclaré ce besoin-ci, et ce chiffre donne la taille du site") % {"unit": unit}
     return None
 
 
@@ -196,8 +197,9 @@ def _figure_words(basis: str | None, number: str, unit: str) -> str:
         return _("au plus %(figure)s : l'offre entière, le site receveur n'ayant déclaré aucun besoin chiffré en "
                  "%(unit)s") % {"figure": figure, "unit": _unit_words(unit)}
     if basis == BASIS_SITE_SCALE:
-        return _("%(figure)s, dans la limite du plus grand besoin en %(unit)s déclaré par le site receveur") % {
-            "figure": figure, "unit": _unit_words(unit)}
+        return _("%(figure)s au plus : le site receveur n'a pas déclaré ce besoin ; l'estimation ne dépasse pas son "
+                 "plus gros besoin déclaré en %(unit)s, pour une autre matière ou énergie, qui donne la taille du "
+                 "site") % {"figure": figure, "unit": _unit_words(unit)}
     return figure
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -224,23 +224,24 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     labels = _catalogue()
     lat0, lat1, lon0, lon1 = _box(place, radius, user)
     box = Q(lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1) & (Q() if include_closed else Q(closed=False))
-    queries = [Site.objects.filter(box, naf_id__in=list(reasons))]
+    answers = Q(naf_id__in=list(reasons))
     if user is not None:
         divisions = {c[:2] for c in reasons}
         family = [c for c in labels if c[:2] in divisions and c not in reasons]
-        if family:  # the platform's sites only (its partial index): directory entries answer by their own code,
-            # but for the few of a company taking part in Boucle, anonymous like its other sites
-            queries.append(Site.objects.exclude(source="sirene").filter(box, naf_id__in=family))
-            queries.append(Site.objects.filter(box, _taking_part(), naf_id__in=family, source="sirene"))
-    rows = []
-    for qs in queries:
-        # one round trip: whether the site declared flows comes with it (an index probe per row of the box)
-        qs = qs.annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk")))).order_by()
-        rows += qs.values_list("pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id",
-                               "declared")
+        if family:  # directory entries answer by their own code, but a site of a company taking part in Boucle
+            # (the platform's sites, and the directory entries of their companies) by its division, anonymously
+            answers |= Q(naf_id__in=family) & _taking_part()
+    # one query, one round trip: whether the site declared flows comes with it (an index probe per row of the box),
+    # and for a user whether it is shown by name (``_public``)
+    qs = Site.objects.filter(box, answers).annotate(declared=Exists(Flow.objects.filter(site_id=OuterRef("pk"))))
+    fields = ["pk", "site_id", "name", "naf_id", "lat", "lon", "closed", "source", "commune_id", "declared"]
+    if user is not None:
+        qs = qs.annotate(public=_public())
+        fields.append("public")
+    rows = list(qs.order_by().values_list(*fields))
     sight = None
     if user is not None:
-        sight = _sight(rows, user, site_id=1, source=7)
+        sight = _sight(rows, user, site_id=1, public=10)
         rows = [r for r in rows if r[3] in reasons or sight[r[1]] == HIDDEN]
     lats, lons = _positions_seen(rows, sight, site_id=1, lat=4, lon=5)
     hits = engine.within(place.lat, place.lon, radius, lats, lons, None if sight else limit)
@@ -252,7 +253,7 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
     lang = 1 if (get_language() or "fr").startswith("en") else 0
     out = []
     for i, distance in hits:
-        pk, site_id, name, naf_code, lat, lon, closed, source, commune, declared = rows[i]
+        pk, site_id, name, naf_code, lat, lon, closed, source, commune, declared = rows[i][:10]
         if sight is not None and sight[site_id] == HIDDEN:
             reason, why = "division", ""  # ``for_viewer`` words it from the division alone
         else:
@@ -296,6 +297,15 @@ def _taking_part() -> Q:
             | Q(Exists(Site.objects.filter(company_id=OuterRef("company_id")).exclude(source="sirene"))))
 
 
+def _public() -> ExpressionWrapper:
+    """Whether a site is shown by name to anyone (``accounts.access.shown_by_name`` as a column): its company
+    chose to be public, or it is a public register entry (``accounts.access.public_register_entry``: a SIRENE
+    entry whose company takes no part in Boucle). The taking-part probes run only for the SIRENE entries of
+    unpublished companies, each an index probe, in the query that reads the row."""
+    return ExpressionWrapper(Q(company__published=True) | (Q(source="sirene") & ~_taking_part()),
+                             output_field=BooleanField())
+
+
 def _box(place: Place, radius: float, user) -> tuple[float, float, float, float]:
     """The bounding box of the search, widened by a grid step when a user asks: a hidden site is kept or
     left out on its grid cell's centre (``coarse.grid_point``), which may lie outside the box of its exact point."""
@@ -324,25 +334,14 @@ def _exact_site_ids(site_ids, user) -> set:
     return set(Site.objects.filter(site_id__in=list(site_ids)).filter(visible).values_list("site_id", flat=True))
 
 
-def _sight(rows, user, *, site_id: int, source: int) -> dict:
-    """``EXACT``, ``PUBLIC`` (a public register entry, a published company) or ``HIDDEN`` for each row's site.
+def _sight(rows, user, *, site_id: int, public: int) -> dict:
+    """``EXACT``, ``PUBLIC`` (a public register entry, a published company) or ``HIDDEN`` for each row's site;
+    ``rows[i][public]``: the row's ``_public()`` column, read with it.
 
     A SIRENE entry is public only while its company takes no part in Boucle (``accounts.access.taking_part``):
     once it does, the entry is that company's site and stays as anonymous as its synergy cards say."""
-    from boucle.accounts.access import taking_part
-    from boucle.flows.models import Site
-
     exact = _exact_site_ids({r[site_id] for r in rows}, user)  # one round trip
-    others = [r[site_id] for r in rows if r[site_id] not in exact]
-    public = set()
-    if others:
-        company = {sid: (pk, published) for sid, pk, published in
-                   Site.objects.filter(site_id__in=others).values_list("site_id", "company_id", "company__published")}
-        entries = {r[site_id] for r in rows if r[source] == "sirene" and r[site_id] in company}
-        members = taking_part({company[sid][0] for sid in entries})
-        public = {sid for sid in others if sid in company and company[sid][1]}
-        public |= {sid for sid in entries if company[sid][0] not in members}
-    return {r[site_id]: EXACT if r[site_id] in exact else PUBLIC if r[site_id] in public else HIDDEN for r in rows}
+    return {r[site_id]: EXACT if r[site_id] in exact else PUBLIC if r[public] else HIDDEN for r in rows}
 
 
 def _positions_seen(rows, sight, *, site_id: int, lat: int, lon: int) -> tuple[list, list]:
@@ -501,8 +500,11 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
     lat0, lat1, lon0, lon1 = _box(place, radius, user)
     site_pks = Flow.objects.offers().filter(material_class=class_key).values("site_id")
     qs = Site.objects.filter(pk__in=site_pks, closed=False, lat__gte=lat0, lat__lte=lat1, lon__gte=lon0, lon__lte=lon1)
-    rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source"))
-    sight = _sight(rows, user, site_id=0, source=6) if user is not None else None
+    if user is not None:
+        qs = qs.annotate(public=_public())
+    rows = list(qs.values_list("site_id", "name", "naf_id", "lat", "lon", "commune_id", "source",
+                               *(["public"] if user is not None else [])))
+    sight = _sight(rows, user, site_id=0, public=7) if user is not None else None
     lats, lons = _positions_seen(rows, sight, site_id=0, lat=3, lon=4)
     hits = engine.within(place.lat, place.lon, radius, lats, lons, limit)
     labels = _catalogue()
@@ -511,7 +513,7 @@ def offered_nearby(class_key: str, *, near: str, radius_km, limit: int | None = 
              "distance_km": round(distance, 3), "lat": lat, "lon": lon, "commune": commune, "closed": False,
              "on_platform": True, "directory": source == "sirene", "reason": "offers",
              "why": _("offre déclarée sur la plateforme"), **({"_sight": sight[site_id], "_radius_km": radius} if sight is not None else {})}
-            for (site_id, name, naf_code, lat, lon, commune, source), distance in
+            for (site_id, name, naf_code, lat, lon, commune, source, *_seen), distance in
             ((rows[i], d) for i, d in hits)]
 
 

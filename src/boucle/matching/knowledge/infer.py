@@ -301,6 +301,52 @@ def _scope_exclusions(code: str, activity: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
+# Some input classes are waste that only a plant holding a waste incineration or co-incineration permit may burn
+# (data/permit_inputs.csv): solid recovered fuel (SRF/RDF, EWC 19 12 10) goes to a cement kiln, an incinerator, a
+# dedicated SRF boiler or a power station that burns waste (Directive 2010/75/EU chapter IV; in France ICPE rubriques
+# 2971 and 2771), never to an ordinary district-heating boiler house, although the rules of its code name the fuel.
+# An inferred need for such a class stays only at a site whose code is under a row's prefix and, when the row lists
+# phrases, whose activity or name says one of them (« UIOM », « chaufferie CSR », "waste-to-energy"). A declared
+# need is the site's own word and stays.
+@lru_cache(maxsize=1)
+def permit_inputs() -> dict[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
+    """Class -> (NACE prefix, phrases (empty: any site of the prefix), source) of ``data/permit_inputs.csv``."""
+    out: dict[str, list[tuple[str, tuple[str, ...], str]]] = {}
+    for r in _read("permit_inputs.csv"):
+        phrases = tuple(p.strip() for p in r["phrases"].split("|") if p.strip())
+        out.setdefault(r["class_key"], []).append((r["naf_prefix"], phrases, r["source"]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def permit_words(activity: str | None, name: str | None) -> tuple[str, ...]:
+    """The phrases of ``permit_inputs.csv`` that a site's activity or name says (most sites: none)."""
+    from .naf import normalise
+
+    text = " " + normalise(f"{activity or ''} {name or ''}") + " "
+    return _permit_words(text)
+
+
+@lru_cache(maxsize=1)
+def _permit_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The phrases of ``permit_inputs.csv``: single words (looked up in a set), and the others."""
+    every = {p for rows in permit_inputs().values() for _, phrases, _ in rows for p in phrases}
+    return frozenset(p for p in every if " " not in p and "+" not in p), tuple(sorted(p for p in every if " " in p or "+" in p))
+
+
+@lru_cache(maxsize=8192)
+def _permit_words(text: str) -> tuple[str, ...]:
+    single, several = _permit_phrases()
+    found = single.intersection(text.split()) | {p for p in several if _says(text, p)}
+    return tuple(sorted(found))
+
+
+def _permit_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
+    """The permit classes a site of ``code`` whose words say ``said`` may not be offered."""
+    return frozenset(k for k, rows in permit_inputs().items()
+                     if not any(_relation(code, p) == 1.0 and (not phrases or any(w in said for w in phrases))
+                                for p, phrases, _ in rows))
+
+
 # An industrial-gases plant (NACE 20.11: elemental gases, liquid or compressed air, carbon dioxide)
 # is most often an air-separation unit: cryogenic distillation of air driven by electric
 # compressors, cooled by water, sometimes by LNG cold; a CO2 plant purifies and liquefies raw CO2
@@ -577,7 +623,7 @@ def _apply(index: dict[str, tuple[Rule, ...]], codes, excluded=lambda code: froz
 
 @lru_cache(maxsize=4096)
 def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
-                 said: str = "") -> tuple[InferredNeed, ...]:
+                 said: str = "", permits: tuple[str, ...] = ()) -> tuple[InferredNeed, ...]:
     codes = _site_codes(naf_code, activity, from_name)
     activity = _words_of(activity, said)
     families = _named_families(activity)
@@ -592,12 +638,14 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
             out |= _power_exclusions(power)
         if not reforming and _relation(code, GASES_PREFIX) == 1.0:
             out |= _air_separation_exclusions()
-        return out | _scope_exclusions(code, activity)
+        return out | _scope_exclusions(code, activity) | _permit_exclusions(code, permits)
 
     best = {n.class_key: n for n in _apply(_input_index(), codes, skip, _typical_index())}
     for code, conf in codes:
         for scope in _scopes(code, activity):
             for key, weight in scope.takes:
+                if key in _permit_exclusions(code, permits):
+                    continue
                 w = round(weight * conf, 4)
                 if key not in best or w > best[key].weight:
                     best[key] = InferredNeed(key, w, f"scope:{scope.naf_prefix}:{key}", scope.source)
@@ -610,7 +658,7 @@ def infer_needs(naf_code: str | None, activity: str | None, name: str | None = N
     ``naf_code`` may be given at any level ('23', '23.5', '23.51', '23.51Z', '2351'). A site none of
     the three describes is read from what it offers instead (:func:`deduce_codes`, :func:`deduced_needs`).
     """
-    return list(_infer_needs(naf_code, activity, *name_reading(activity, name)))
+    return list(_infer_needs(naf_code, activity, *name_reading(activity, name), permit_words(activity, name)))
 
 
 # --------------------------------------------------------------------------- activity deduced from offers
@@ -706,7 +754,8 @@ def _deduced_needs(deduced: tuple[Deduction, ...]) -> tuple[InferredNeed, ...]:
     times the deduction's certainty, each need saying what it was deduced from."""
     best: dict[str, InferredNeed] = {}
     for d in deduced:
-        for key, need in _apply_code(_input_index(), d.code, _excluded(d.code)).items():
+        # an activity deduced from offers says no words: no permit class (permit_inputs.csv) without them
+        for key, need in _apply_code(_input_index(), d.code, _excluded(d.code) | _permit_exclusions(d.code, ())).items():
             w = round(need.weight * d.confidence, 4)
             cur = best.get(key)
             if _prefer(w, need.rule_id, cur):

@@ -51,14 +51,17 @@ def test_a_recipe_overrides_the_broader_rule_of_its_division():
     ("23.51", {"fly_ash", "blast_furnace_slag", "fgd_gypsum", "petroleum_coke", "sewage_sludge", "mill_scale"}),
     ("23.62", {"fgd_gypsum", "phosphogypsum", "fuel_gas"}),
     ("24.10", {"oxygen", "nitrogen", "argon", "lime", "steel_scrap"}),
-    ("35.11", {"coal", "biomass_wood_chips", "refuse_derived_fuel", "water_cooling", "limestone", "ammonia"}),
+    ("35.11", {"coal", "biomass_wood_chips", "water_cooling", "limestone", "ammonia"}),
+    # solid recovered fuel only where the words say the plant burns waste (permit_inputs.csv)
+    ("35.11 waste-to-energy", {"coal", "biomass_wood_chips", "refuse_derived_fuel", "water_cooling"}),
     ("35.30", {"steam", "waste_heat_medium", "hot_water", "biomass_wood_chips"}),
     ("37.00", {"wastewater_industrial", "iron_chloride", "methanol"}),
     ("01.13", {"co2_gas", "waste_heat_low", "hot_water"}),
     ("03.21", {"waste_heat_low", "water_cooling", "oxygen"}),
 ])
 def test_heavy_industry_and_utilities_receive_what_their_process_consumes(code, classes):
-    needs = _needs(code)
+    code, _, activity = code.partition(" ")
+    needs = _needs(code, activity or None)
     assert {k for k in classes if needs.get(k, 0) >= 0.45} == classes
 
 
