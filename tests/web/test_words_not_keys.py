@@ -130,7 +130,8 @@ def test_the_checker_catches_what_the_issue_reported():
 def test_synergy_page_explains_in_sentences(as_persona, territory):
     html = as_persona("facilitator_t").get(reverse("synergy-detail", args=[territory.synergies["oil"].pk])).content.decode()
     assert "Huiles usagées" in html
-    assert "besoin : huiles usagées" in html  # the matching's wording, then ours
+    # the matching's wording, then ours; what the receiver declared in its own words, not the class name
+    assert "besoin : « Huile pour régénération »" in html and "besoin : huiles usagées" not in html
     # read by the classifier (none chosen by a person): said as readings, never as certain
     assert "lue d&#x27;après le code déchet, avec une forte confiance" in html and "certitude" not in html
     assert "passée de « suggérée » à « contact pris »" in html

@@ -16,6 +16,15 @@ def register(subparsers):
     p.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON sur la sortie standard"))
     p.set_defaults(func=run_import, needs_db=True)
 
+    f = subparsers.add_parser("flows", help=_("flux déclarés : relire leurs classes de matière"))
+    sub = f.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
+    r = sub.add_parser("reclassify", help=_("relire avec les règles de lecture actuelles la classe de matière lue "
+                                            "automatiquement des flux ; une classe choisie par une entreprise ou "
+                                            "corrigée par un animateur n'est jamais changée"))
+    r.add_argument("--dry-run", action="store_true", help=_("compter les changements sans les écrire"))
+    r.add_argument("--json", action="store_true", help=_("afficher le compte rendu en JSON sur la sortie standard"))
+    r.set_defaults(func=run_reclassify, needs_db=True)
+
 
 def run_import(args) -> int:
     if args.what == "aids":  # the aids domain keeps its importer and its report
@@ -68,3 +77,37 @@ def report_import(importer, path, partial: bool, as_json: bool) -> int:
     else:
         print("\n".join(report.lines(lang())))
     return 0 if report.ok or (partial and report.written) else 1
+
+
+def run_reclassify(args) -> int:
+    """``boucle flows reclassify [--dry-run] [--json]``: the report on stdout (JSON with ``--json``), progress
+    on stderr."""
+    from django.utils.translation import gettext, ngettext
+
+    from boucle.materials.taxonomy import load_classes
+
+    from .reclassify import reclassify_flows
+
+    def progress(done: int, total: int) -> None:
+        print(gettext("%(done)s / %(total)s flux relus") % {"done": done, "total": total}, file=sys.stderr)
+
+    report = reclassify_flows(apply=not args.dry_run, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    from boucle.cli import lang
+
+    english = lang() == "en"
+    names = {c.key: (c.label_en if english else c.label_fr) for c in load_classes()}
+    none = gettext("sans classe")
+    changed = (ngettext("%(n)s flux changerait de classe", "%(n)s flux changeraient de classe", report.changed)
+               if args.dry_run else
+               ngettext("%(n)s flux a changé de classe", "%(n)s flux ont changé de classe", report.changed))
+    print(gettext("%(n)s flux examinés") % {"n": report.examined})
+    print(changed % {"n": report.changed})
+    print(gettext("%(n)s flux inchangés") % {"n": report.unchanged})
+    print(gettext("%(chosen)s classes choisies par une entreprise et %(corrected)s corrigées par un animateur : "
+                  "gardées") % {"chosen": report.kept_chosen, "corrected": report.kept_corrected})
+    for (old, new), n in sorted(report.transitions.items(), key=lambda t: (-t[1], t[0])):
+        print(f"  {names.get(old, old) if old else none} → {names.get(new, new) if new else none} : {n}")
+    return 0

@@ -80,7 +80,7 @@ def _row(p) -> dict:
     row["distance_km"] = round(row["distance_km"], 3)
     # The reasons in words (French, English with BOUCLE_LANG=en) next to the engine's data.
     row["explanation"] = {**row["explanation"], "text": explanation_text(
-        p.explanation, distance_km=row["distance_km"], quantity=p.quantity, unit=p.unit)}
+        p.explanation, distance_km=row["distance_km"], quantity=p.quantity, unit=p.unit, need_label=p.need_label)}
     return row
 
 
@@ -168,7 +168,7 @@ def _write(out, fmt: str, proposals) -> None:
                 "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
                 "need": need}
             out.write(f"{_n(p.score * 100):>8} %  {_n(p.distance_km, 1):>6}  {co2:>10}  {pair}\n")
-            out.write(f"{'':32}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit)}\n")
+            out.write(f"{'':32}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit, need_label=p.need_label)}\n")
 
 
 def allocation_summary(territory: str | None, objective: str = "co2", radius_km: float | None = None,

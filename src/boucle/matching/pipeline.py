@@ -358,13 +358,18 @@ class ProposalTable:
             said = (nrow[2], declared, *known[1], None if declared else nrow[3], *known[2])
             common = shared[skey] = (
                 f'"need_class": {text[nrow[2]]}, "need_confidence": {_j(nrow[3])}, "compatibility": ',
-                known[0], need_words.setdefault(said, len(need_words)), said)
+                known[0], said)
         if declared:
-            label = text[flows_by_id[need_id].label] if need_id else "null"
+            need_label = flows_by_id[need_id].label if need_id else None
+            label = text[need_label] if need_id else "null"
             ids = f'"need_flow_id": {_j(need_id)}, "need_label": {label}, "inferred": false, '
         else:
+            need_label = None
             ids = '"need_flow_id": null, "need_label": null, "inferred": true, '
-        return (text[sites[nrow[1]].site_id], ids, *common)
+        # the words say a declared need in the receiver's own words (wording.explanation_parts)
+        said = (*common[2], need_label)
+        return (text[sites[nrow[1]].site_id], ids, common[0], common[1], need_words.setdefault(said, len(need_words)),
+                said)
 
     @staticmethod
     def _extras(cols: dict, encoded: dict) -> list[str]:
@@ -2186,11 +2191,37 @@ def _flow_reading(f: FlowIn, cidx: dict) -> tuple:
     if not_matchable(f):
         return ()
     classes = classify_flow(f)
+    if f.direction == "need" and not f.class_key:
+        classes = _need_reading(classes)
     if f.direction == "offer":
         if not f.class_key and OUTPUT_PRIOR:
             return (_PRIOR, classes)
         return _offer_rows(f, classes, cidx)
     return tuple((key, conf, None) for key, conf in classes if key in cidx)
+
+
+@lru_cache(maxsize=1)
+def _class_role() -> dict[str, str]:
+    """Class key -> its role (``role`` of materials/data/classes.csv: by_product, utility, virgin, product...)."""
+    _, classes = _classes()
+    return {c.key: c.role for c in classes}
+
+
+def _need_reading(classes: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A need's readings: what its label names, not the wastes a similar offer label could be. The label
+    classifier reads offers and needs alike, and « Eau de lavage » (process water, a laundry's need) also
+    reads as « effluents riches en nutriments » (« eaux de lavage de légumes »): a site whose need label is,
+    as a whole, a known name (an exact reading) of a grade of water, a virgin material or a product it buys
+    (not a by-product) does not need a waste; the by-products that can serve it are the offers' side
+    (:func:`compatibility`: a cleaner water for a less demanding use, scrap for primary metal). A label read
+    only from some of its words keeps its readings: « Coproduits alimentaires pour l'alimentation animale »
+    is feed and the co-products it is made of."""
+    if not classes:
+        return classes
+    role = _class_role()
+    if classes[0][1] < 1.0 or role.get(classes[0][0]) == "by_product":
+        return classes
+    return [(k, c) for k, c in classes if role.get(k) != "by_product"]
 
 
 def _offer_rows(f: FlowIn, classes, cidx: dict) -> tuple:

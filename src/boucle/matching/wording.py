@@ -259,14 +259,18 @@ def stated_use_parts(explanation: dict, receiver_hidden: bool = False) -> list[t
 
 
 def explanation_parts(explanation: dict, *, distance_km: float | None = None, quantity: float | None = None,
-                      unit: str | None = None, receiver_hidden: bool = False) -> list[tuple[str, str]]:
+                      unit: str | None = None, receiver_hidden: bool = False,
+                      need_label: str | None = None) -> list[tuple[str, str]]:
     """(heading, sentence) pairs, most important first: what the receiver does with the offer, the
     documents its rule comes from, substitution, hazard, the use the offer's label states (and its
     documents), then quantity and distance. ``quantity``
     only where the reader may see the offer's exact figure (the command line, the offering company);
     with ``unit`` and no quantity the offer's quantity is said to be undeclared. ``receiver_hidden``:
     the reader may not know the receiving site yet, so its activity and the NACE code of the rule's
-    source are not named (with the EPCI, « Fabrication de ciment » can name the only plant around)."""
+    source are not named (with the EPCI, « Fabrication de ciment » can name the only plant around).
+    ``need_label``: the declared need's own words, where the reader may see them; what the receiver declared is
+    then said in its words (« Eau de lavage »), not as the class the engine read (a class name the receiver
+    never wrote, « effluents riches en nutriments », read as its declaration)."""
     if not isinstance(explanation, dict):
         return []
     parts: list[tuple[str, str]] = []
@@ -279,7 +283,11 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
     source, grade = _split_grade(explanation)
     if explanation.get("declared_need") or (explanation.get("declared_need") is None and not explanation.get("rule_id")
                                             and need_class):
-        parts.append((_("Usage"), _("le site receveur a déclaré un besoin : %(material)s") % {"material": need}))
+        if need_label and explanation.get("declared_need") is not False and need_label.strip():
+            parts.append((_("Usage"), _("le site receveur a déclaré un besoin : « %(label)s »")
+                          % {"label": need_label.strip()}))
+        else:
+            parts.append((_("Usage"), _("le site receveur a déclaré un besoin : %(material)s") % {"material": need}))
     elif need_class:
         code = _rule_activity(explanation)
         trade = bool(code) and is_waste_trade(code)
@@ -359,11 +367,11 @@ class ExplanationWriter:
         return text
 
     def static(self, offer_class, hazardous, component, need_class, declared_need, rule_id, receiver_activity, source,
-               grade, need_confidence, deduced_from=(), deduced_activity=None) -> str:
+               grade, need_confidence, deduced_from=(), deduced_activity=None, need_label=None) -> str:
         """The parts that depend on the classes and the rule only, joined (empty when none)."""
         sure = need_confidence is None or need_confidence >= 0.5
         key = (offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade, sure, hazardous,
-               component, tuple(deduced_from), deduced_activity)
+               component, tuple(deduced_from), deduced_activity, need_label if declared_need else None)
         said = self.static_parts.get(key)
         if said is None:
             explanation = {"offer_class": offer_class, "need_class": need_class, "declared_need": declared_need,
@@ -372,7 +380,8 @@ class ExplanationWriter:
                            "offer_component": component}
             if deduced_from:
                 explanation.update(deduced_from=list(deduced_from), deduced_activity=deduced_activity)
-            said = self.static_parts[key] = " · ".join(self._part(h, t) for h, t in explanation_parts(explanation))
+            said = self.static_parts[key] = " · ".join(
+                self._part(h, t) for h, t in explanation_parts(explanation, need_label=key[-1]))
         return said
 
     def stated_use(self, stated_use=(), stated_use_made=()) -> str | None:
@@ -420,9 +429,9 @@ class ExplanationWriter:
 
     def __call__(self, offer_class, need_class, declared_need, rule_id, receiver_activity, source, grade=None,
                  need_confidence=None, *, hazardous=False, distance_km=None, quantity=None, unit=None,
-                 basis=None, component=None, stated_use=(), stated_use_made=()) -> str:
+                 basis=None, component=None, stated_use=(), stated_use_made=(), need_label=None) -> str:
         said = (self.static(offer_class, hazardous, component, need_class, declared_need, rule_id, receiver_activity,
-                            source, grade, need_confidence),
+                            source, grade, need_confidence, need_label=need_label),
                 self.stated_use(stated_use, stated_use_made), self.quantity(basis, quantity, unit),
                 self.distance(distance_km))
         return " · ".join([w for w in said if w])

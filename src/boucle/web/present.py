@@ -144,7 +144,9 @@ def synergy_card(user, synergy) -> dict:
                       if hidden else {"tonnes": moved, "unit": unit, "co2e_t": synergy.co2e_avoided_t,
                                       "eur": synergy.eur_saved, "basis": basis, "note": note, "brackets": []}),
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
-                                             receiver_hidden=need["site"]["anonymous"], origins=class_origins(synergy)),
+                                             receiver_hidden=need["site"]["anonymous"], origins=class_origins(synergy),
+                                             # the need's own words, to whom may read its label
+                                             need_label=need.get("label") if need.get("exact") else None),
         "co2e_text": None if hidden else co2e_text(synergy, per_year=True),
         "co2e_figure": None if hidden else co2e_text(synergy, with_range=False),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),

@@ -214,7 +214,7 @@ DISTANCE = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*km\b", re.I)
 
 
 def explanation_sentences(explanation, hide_quantities: bool = False, receiver_hidden: bool = False,
-                          origins: dict | None = None) -> list[str]:
+                          origins: dict | None = None, need_label: str | None = None) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
 
     Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
@@ -245,7 +245,7 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
 
     # The matching's own wording first (use, source of the rule, substitution, hazard), without the
     # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
-    for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden):
+    for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden, need_label=need_label):
         # After its heading a part keeps its lower-case start (« Usage : le site receveur… »).
         text = text.strip() + ("" if text.strip().endswith((".", "!", "?")) else ".")
         sentences.append(f"{heading} : {text}" if not _english() else f"{heading}: {text}")

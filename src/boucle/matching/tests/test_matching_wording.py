@@ -30,10 +30,12 @@ chaleur eau vapeur boues receveur déclaré déclarée besoin nomenclature règl
 valorise autorisation vérifier échange quantité précision""".split())
 INTERNAL = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|\b(?:in|out|recipe):\d|\bNone\b|\bnan\b|\bTrue\b|\bFalse\b|[{}]")
 WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
+# a company's own words, quoted (a declared need's label, the part of an offer's label): in its language
+QUOTED = re.compile(r"«[^»]*»|“[^”]*”")
 
 
 def foreign(text: str, lang: str) -> set[str]:
-    words = {w.lower() for w in WORD.findall(text)}
+    words = {w.lower() for w in WORD.findall(QUOTED.sub(" ", text))}
     return words & (ENGLISH if lang == "fr" else FRENCH)
 
 
