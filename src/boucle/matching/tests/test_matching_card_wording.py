@@ -10,7 +10,7 @@ from boucle.matching.wording import estimate_note, explanation_text, material_la
 
 
 @pytest.mark.parametrize("key, fr, en", [
-    ("husks_shells", "Coques, balles et sons", "Husks, shells and bran"),
+    ("husks_shells", "Coques, balles et enveloppes", "Husks, hulls and shells"),
     ("paint_ink_adhesive_waste", "Déchets de peintures, encres, colles et vernis", "Paint, ink, adhesive and varnish waste"),
     ("fruit_vegetable_residues", "Déchets de fruits et légumes (pulpes, marcs)", "Fruit and vegetable residues (pulp, pomace)"),
     ("waste_oil", "Huiles usagées (moteur, hydrauliques)", "Waste mineral oil (engine, hydraulic)"),
@@ -31,9 +31,9 @@ def test_a_husks_offer_card_reads_the_class_as_a_list():
     proposals = propose(park, [FlowIn("o1", "mill", "offer", label="Balles de riz et coques", quantity_t=100.0)])
     assert proposals
     with translation.override("fr"):
-        assert any("coques, balles et sons" in explanation_text(p.explanation).lower() for p in proposals)
+        assert any("coques, balles et enveloppes" in explanation_text(p.explanation).lower() for p in proposals)
     with translation.override("en"):
-        assert any("husks, shells and bran" in explanation_text(p.explanation).lower() for p in proposals)
+        assert any("husks, hulls and shells" in explanation_text(p.explanation).lower() for p in proposals)
 
 
 def test_the_bound_of_an_inferred_need_is_said_in_plain_words():
