@@ -82,7 +82,8 @@ def test_an_empty_form_and_a_too_long_label_are_refused_in_words(world, as_perso
     assert response.status_code == 200 and "300" in response.content.decode()
 
 
-@pytest.mark.parametrize("label", ["Déchets", "Déchets divers", "Waste material", "Autres déchets"])
+@pytest.mark.parametrize("label", ["Déchets", "Déchets divers", "Waste material", "Autres déchets", "Produits déclassés",
+                                   "Surplus", "Off-spec products"])
 def test_a_label_of_generic_words_names_no_material_and_the_flow_page_says_so(world, as_persona, label):
     """« Déchets » was read as untreated wood, « Déchets divers » as mixed metal scrap and "waste material" as
     asbestos (0.8): proposed to receivers of a material nobody declared. Now no class, no proposal, and the flow's
@@ -107,6 +108,13 @@ def test_generic_words_with_a_material_or_a_listed_phrase_keep_their_class():
     assert classify("Déchets en mélange", None, "material")[0] == "mixed_industrial_waste"  # a listed synonym
     assert classify("Déchets divers 10 01 02", None, "material")[0] == "fly_ash"  # the code it quotes
     assert classify("Déchets", None, "material") == ("", None)
+    # words of state or grade name no material (« Surplus » was read as low-grade heat, « Produits périmés » as
+    # laboratory chemicals); with a material they keep it
+    assert classify("Produits périmés", None, "material") == ("", None)
+    assert classify("Surplus", None, "material") == ("", None)
+    assert classify("Lactosérum et produits déclassés", None, "material")[0] == "whey"
+    assert classify("Palettes vides", None, "material")[0] == "wood_pallets"
+    assert classify("Invendus alimentaires", None, "material")[0] == "food_waste"
 
 
 def _heat_exchange_running(world):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .taxonomy import MaterialClass, class_index, ewc_table, get_class, load_classes
-from .text import guess_lang, head_noun, head_part, parse_temperature, tokens
+from .text import QUALIFIERS, guess_lang, head_noun, head_part, parse_temperature, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
@@ -434,7 +434,7 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         seen.add(ci)
         score = scores.max() if ci in (warm, soiled) else scores[order[rank]]
         matches.append(Match(keys[ci], round(float(min(score, 1.0)), 4), method))
-    if all(t in GENERIC_WORDS for t in toks) and not (matches and matches[0].method == "exact_synonym"):
+    if all(t in NO_MATERIAL_WORDS for t in toks) and not (matches and matches[0].method == "exact_synonym"):
         # « Déchets », « Déchets divers », "waste material", « Abfall »: words that name no material. Their
         # letters come near any class (« Déchets » read as untreated wood, "waste material" as asbestos at
         # 0.8); only a synonym listed as a whole (``synonyms.csv``) makes such a label a material.
@@ -455,6 +455,11 @@ _PARENS = re.compile(r"\([^)]*\)")
 _FR_COMPLEMENT = re.compile(r"^(?:de |du |des |d')", re.IGNORECASE)
 GENERIC_WORDS = frozenset("""waste dechet residue residu other autre divers diver various miscellaneous misc sonstige
 andere abfall abfalle reste rest material materiau matiere product produit byproduct sous element item""".split())
+# A label of generic words and words of state or grade only (« Produits déclassés », "off-spec product",
+# « Surplus », « Invendus », « Produits périmés ») names no material either: List of Waste 16 03 ("off-specification
+# batches and unused products") has entries for every family of materials, so the state says nothing of what it is.
+NO_MATERIAL_WORDS = GENERIC_WORDS | frozenset(t for w in QUALIFIERS | {"offspec", "perime", "expired", "invendu", "unsold", "excedent"}
+                                                for t in (w, *tokens(w)))
 # A component counts when the words say it (a synonym or the words of a class), not letters alike.
 COMPONENT_METHODS = ("exact_synonym", "token", "ewc")
 COMPONENT_CONFIDENCE = 0.6
@@ -503,10 +508,11 @@ def _is_generic(part: str) -> bool:
 
 
 def names_no_material(label: str | None) -> bool:
-    """Whether a label is made of generic words only (« Déchets divers », "other waste") and is no listed
-    synonym: it names no material, so it is classed as none (``classify_label``)."""
+    """Whether a label is made of generic words or words of state only (« Déchets divers », "other waste",
+    « Produits déclassés ») and is no listed synonym: it names no material, so it is classed as none
+    (``classify_label``)."""
     toks = tokens(material_words(label)) if isinstance(label, str) else ()
-    return bool(toks) and all(t in GENERIC_WORDS for t in toks) and not classify_label(label, top=1)
+    return bool(toks) and all(t in NO_MATERIAL_WORDS for t in toks) and not classify_label(label, top=1)
 
 
 def classify_components(label: str | None) -> list[tuple[str, Match]]:
@@ -610,7 +616,7 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
     empty = np.array([not t for t in toks_list], dtype=bool)
     best[empty], conf[empty] = -1, 0.0
     for i, toks in enumerate(toks_list):  # generic words only: a material only as a listed synonym (classify_label)
-        if toks and best[i] >= 0 and all(t in GENERIC_WORDS for t in toks) \
+        if toks and best[i] >= 0 and all(t in NO_MATERIAL_WORDS for t in toks) \
                 and not classify_label(uniq_labels[i], lang, top=1):
             best[i], conf[i] = -1, 0.0
     positions = class_index()
