@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .taxonomy import MaterialClass, class_index, ewc_table, get_class, load_classes
-from .text import QUALIFIERS, guess_lang, head_noun, head_part, parse_temperature, tokens
+from .index import STATE_WORDS
+from .text import guess_lang, head_noun, head_part, parse_temperature, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
@@ -456,10 +457,8 @@ _FR_COMPLEMENT = re.compile(r"^(?:de |du |des |d')", re.IGNORECASE)
 GENERIC_WORDS = frozenset("""waste dechet residue residu other autre divers diver various miscellaneous misc sonstige
 andere abfall abfalle reste rest material materiau matiere product produit byproduct sous element item""".split())
 # A label of generic words and words of state or grade only (« Produits déclassés », "off-spec product",
-# « Surplus », « Invendus », « Produits périmés ») names no material either: List of Waste 16 03 ("off-specification
-# batches and unused products") has entries for every family of materials, so the state says nothing of what it is.
-NO_MATERIAL_WORDS = GENERIC_WORDS | frozenset(t for w in QUALIFIERS | {"offspec", "perime", "expired", "invendu", "unsold", "excedent"}
-                                                for t in (w, *tokens(w)))
+# « Surplus », « Invendus », « Produits périmés ») names no material either (see index.STATE_WORDS).
+NO_MATERIAL_WORDS = GENERIC_WORDS | STATE_WORDS  # index.STATE_WORDS: what the words say of a state
 # A component counts when the words say it (a synonym or the words of a class), not letters alike.
 COMPONENT_METHODS = ("exact_synonym", "token", "ewc")
 COMPONENT_CONFIDENCE = 0.6

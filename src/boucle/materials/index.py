@@ -49,7 +49,9 @@ FORM_MODIFIER = 0.5
 # overlap, a class's words taken together) must share a word that names a material: « Lactosérum et
 # produits déclassés » is whey, not « produits chimiques déclassés » (chemical waste) for the two
 # words they share. A synonym made of such words alone, all present, still matches as a phrase.
-STATE_WORDS = QUALIFIERS | frozenset("produit product offspec perime expired invendu unsold".split())
+# Kept as written and as ``tokens`` reads them (« surplus » is the token "surplu").
+STATE_WORDS = frozenset(t for w in QUALIFIERS | set("produit product offspec perime expired invendu unsold excedent".split())
+                        for t in (w, *tokens(w)))
 NGRAM_GATE = 0.6  # character n-grams are a fallback, consulted when words explain too little
 TYPO_MIN_LEN, TYPO_CUTOFF = 5, 86.0
 _COUNT_CODE = 1000.0

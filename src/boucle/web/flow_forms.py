@@ -8,6 +8,9 @@ a file end up identical.
 import re
 
 from django import forms
+from django.core.validators import MinValueValidator
+from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from boucle.flows import bounds, units
@@ -41,8 +44,6 @@ def material_options() -> list[str]:
 
 def route_choices() -> list[tuple[str, str]]:
     """The named routes, then the recovery and disposal operations, in the user's language."""
-    from django.utils.translation import get_language
-
     from boucle.impact.routes import routes
     from boucle.reference.operations import operation_wording
 
@@ -78,8 +79,6 @@ class TypedNumberField(forms.FloatField):
     def __init__(self, *, negative_message=None, **kwargs):
         super().__init__(**kwargs)
         if negative_message is not None:
-            from django.core.validators import MinValueValidator
-
             for validator in self.validators:
                 if isinstance(validator, MinValueValidator):
                     validator.message = negative_message
@@ -97,8 +96,6 @@ class TypedNumberField(forms.FloatField):
         except CellError as exc:  # « ١٢ »: its own message, as in a file
             raise forms.ValidationError(str(exc).split(": ", 1)[-1], code="invalid") from None
         text = str(value).strip()
-        from django.utils.translation import get_language
-
         if (get_language() or "").startswith("en") and _EN_THOUSANDS.fullmatch(text):
             text = text.replace(",", "")  # « 1,200 » typed in English is twelve hundred, not 1.2
         try:
@@ -111,8 +108,6 @@ class TypedNumberField(forms.FloatField):
         if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
             value = int(value)
         if isinstance(value, float):
-            from django.utils.formats import number_format
-
             return number_format(value, use_l10n=True, force_grouping=False)
         return value
 

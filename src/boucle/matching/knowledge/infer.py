@@ -420,11 +420,6 @@ def name_reading(activity: str | None, name: str | None) -> tuple[tuple[tuple[st
     return codes, (name_sector_words(name) if codes else "")
 
 
-def name_said(activity: str | None, name: str | None) -> str:
-    """The sector words of a site's name when it is read for its activity (see :func:`name_reading`)."""
-    return name_reading(activity, name)[1]
-
-
 def _words_of(activity: str | None, said: str) -> str | None:
     """The words the activity readers look at: the activity's, and the name's sector words if read."""
     return f"{activity or ''} _ {said}" if said else activity
@@ -642,9 +637,10 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
 
     best = {n.class_key: n for n in _apply(_input_index(), codes, skip, _typical_index())}
     for code, conf in codes:
+        permit_excluded = _permit_exclusions(code, permits)
         for scope in _scopes(code, activity):
             for key, weight in scope.takes:
-                if key in _permit_exclusions(code, permits):
+                if key in permit_excluded:
                     continue
                 w = round(weight * conf, 4)
                 if key not in best or w > best[key].weight:
