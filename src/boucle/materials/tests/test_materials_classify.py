@@ -318,3 +318,13 @@ def test_the_first_words_of_a_label_are_its_head_part():
     assert head_part("Schlacke aus dem Ofen") == "schlacke"
     assert head_part("big bags of fly ash from the boiler") == "fly ash"
     assert head_part("cendres volantes") is None and head_part("") is None and head_part(None) is None
+
+
+def test_the_french_possessive_son_is_no_bran():
+    """« son » is bran (Regulation 68/2013) only beside a grain: « Ferraille de son chantier » is scrap, not bran."""
+    from boucle.materials.classify import classify_label
+
+    assert classify_label("Ferraille de son chantier", top=1)[0].key == "steel_scrap"
+    assert classify_label("Emballages de son magasin", top=1)[0].key == "packaging_mixed"
+    assert classify_label("Son de blé", top=1)[0].key == "bran"
+    assert classify_label("Sons de céréales", top=1)[0].key == "bran"
