@@ -858,6 +858,14 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
                 # as aggregate), not untreated grade-A wood, which a biomass boiler may burn and grade-B
                 # wood is not (Directive 2010/75/EU art. 3(31)(b)(v))
                 found = {k: v for k, v in found.items() if k == ewc_key or _substitutes(ewc_key, k)}
+        # A stream declared under a List-of-Waste code is waste (Directive 2008/98/EC art. 3(1); Decision
+        # 2000/532/EC), not the primary material its words also name: « Stériles sableux et argileux » declared
+        # 01 04 09 (waste sand and clays) is no glass sand, « Fines de graviers et de roches » (01 04 08) no
+        # graded aggregate. It serves a primary material's use only through a known substitution of the code's
+        # class (:func:`compatibility`), which stays; the label's readings as virgin materials go.
+        role = _class_role()
+        if role.get(ewc_key) != "virgin":
+            found = {k: v for k, v in found.items() if k == ewc_key or role.get(k) != "virgin"}
     # "material" is what the importer stores when the file gives no kind: only a declared energy or
     # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
     # process gases" lost its fuel-gas reading to "gases in containers".
