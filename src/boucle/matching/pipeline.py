@@ -602,7 +602,12 @@ def compatibility() -> eng.Compatibility:
         recipes = [(r.material_key, r.replaces_key) for rs in default_tables().recipes.values() for r in rs]
     except Exception:  # impact tables absent or unreadable: identity still matches like with like
         recipes = []
+    from .knowledge.infer import accounting_recipes
+
+    accounting = accounting_recipes()
     for a, b in recipes:
+        if (a, b) in accounting:  # the credit of a use, not a substitution a receiver of ``b`` can make
+            continue
         if a in HEAT_CLASSES and b not in HEAT_CLASSES:
             # Accounting, not matching: recovered heat is valued as the gas a boiler would have burnt,
             # but a site that takes in natural gas as a fuel or feedstock (a power station, a glass
