@@ -2231,10 +2231,27 @@ def _need_reading(classes: list[tuple[str, float]]) -> list[tuple[str, float]]:
     is feed and the co-products it is made of."""
     if not classes:
         return classes
+    if any(k == POTABLE_WATER for k, _ in classes):
+        # A need that says its water must be potable (« Eau potable de process ») is for drinking-water quality
+        # whatever use it also names: water used in a food business must be potable (Regulation (EC) No 852/2004,
+        # annex II chapter VII; Directive (EU) 2020/2184 art. 2(1)(b)). Its other readings as a grade of water
+        # (process water) go, so that no condensate, cooling or demineralised water is offered as process water.
+        kinds = _class_kinds()
+        classes = [(k, c) for k, c in classes if k == POTABLE_WATER or kinds.get(k) != "water"]
     role = _class_role()
     if classes[0][1] < 1.0 or role.get(classes[0][0]) == "by_product":
         return classes
     return [(k, c) for k, c in classes if role.get(k) != "by_product"]
+
+
+POTABLE_WATER = "water_potable"
+
+
+@lru_cache(maxsize=1)
+def _class_kinds() -> dict[str, str]:
+    """Class key -> its kind (``kind`` of materials/data/classes.csv: material, energy, water...)."""
+    _, classes = _classes()
+    return {c.key: c.kind for c in classes}
 
 
 def _offer_rows(f: FlowIn, classes, cidx: dict) -> tuple:
