@@ -812,6 +812,11 @@ def _class_group() -> dict[str, str]:
     return {c.key: c.group for c in classes}
 
 
+# roles of materials/data/classes.csv that a stream declared under a List-of-Waste code is not: a virgin material,
+# a utility bought (a grade of water, energy)
+NOT_WASTE_ROLES = frozenset({"virgin", "utility"})
+
+
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
     from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
@@ -866,11 +871,12 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         # A stream declared under a List-of-Waste code is waste (Directive 2008/98/EC art. 3(1); Decision
         # 2000/532/EC), not the primary material its words also name: « Stériles sableux et argileux » declared
         # 01 04 09 (waste sand and clays) is no glass sand, « Fines de graviers et de roches » (01 04 08) no
-        # graded aggregate. It serves a primary material's use only through a known substitution of the code's
-        # class (:func:`compatibility`), which stays; the label's readings as virgin materials go.
+        # graded aggregate, « Eaux de lavage et boues de production » (07 06 01*) no process water. It serves a
+        # primary material's or a utility's use only through a known substitution of the code's class
+        # (:func:`compatibility`), which stays; the label's readings as virgin materials or utilities go.
         role = _class_role()
-        if role.get(ewc_key) != "virgin":
-            found = {k: v for k, v in found.items() if k == ewc_key or role.get(k) != "virgin"}
+        if role.get(ewc_key) not in NOT_WASTE_ROLES:
+            found = {k: v for k, v in found.items() if k == ewc_key or role.get(k) not in NOT_WASTE_ROLES}
     # "material" is what the importer stores when the file gives no kind: only a declared energy or
     # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
     # process gases" lost its fuel-gas reading to "gases in containers".
