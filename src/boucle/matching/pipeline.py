@@ -32,7 +32,8 @@ from . import nearest
 from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_receivers, inferred_need_bound,
                            offer_terms, route_keys, rounded_array, rounded_list, unit_codes, value_fuel_pairs,
                            value_pairs)
-from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, hazardous_classes_accepted,
+from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, food_contact_plastics,
+                              hazardous_classes_accepted,
                               hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
                               name_reading, need_temperature, permit_words, site_codes, water_cascades)
 from .scoring import LinearImpact, ScoreWeights, score_terms
@@ -1970,6 +1971,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
             out.append((f.flow_id, pos, *rows[0]))
         else:
             out.extend([(f.flow_id, pos, key, conf, part) for key, conf, part in rows])
+    n_rows = _food_contact_rows(n_rows, sites, flows_by_id, cidx)
     if not o_rows:
         return ProposalTable.empty()
     n_cls = len(keys)
@@ -2198,6 +2200,35 @@ def _stated_use_rows(o_rows: list, flows_by_id: dict, n_rows) -> tuple[np.ndarra
     n_use = np.concatenate([np.full(len(n_rows.declared), -1, dtype=np.int64),
                             rule_use[n_rows.rule] if rule_use.size else np.zeros(0, dtype=np.int64)])
     return o_use, n_use
+
+
+def _food_contact_rows(n_rows: list, sites: list[SiteIn], flows_by_id: dict, cidx: dict) -> list:
+    """Declared need rows of a maker of food-contact packaging (or whose label says food contact) read as a
+    plastic it may not put in contact with food: read as food-grade PET instead (``infer.food_contact_plastics``;
+    Regulation (EU) 2022/1616 Annex I), once per need flow. Other rows unchanged."""
+    if not n_rows:
+        return n_rows
+    plastics = {k for k, g in _class_group().items() if g == "plastics"}
+    if not any(r[2] in plastics for r in n_rows):
+        return n_rows
+    seen: dict = {}
+    out, kept = [], set()
+    for row in n_rows:
+        if row[2] in plastics:
+            f = flows_by_id[row[0]]
+            s = sites[row[1]]
+            what = (s.naf_code, s.activity, s.name, f.label)
+            rule = seen.get(what)
+            if rule is None:
+                rule = seen[what] = food_contact_plastics(*what)
+            banned, instead = rule
+            if row[2] in banned:
+                if instead not in cidx or (row[0], instead) in kept:
+                    continue
+                row = (row[0], row[1], instead, *row[3:])
+        kept.add((row[0], row[2]))
+        out.append(row)
+    return out
 
 
 _PRIOR = object()  # marks a reading that waits for the site's typical outputs

@@ -339,6 +339,8 @@ def permit_words(activity: str | None, name: str | None) -> tuple[str, ...]:
 def _permit_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
     """The phrases of ``permit_inputs.csv``: single words (looked up in a set), and the others."""
     every = {p for rows in permit_inputs().values() for _, phrases, _ in rows for p in phrases}
+    every |= {p for _, phrases, _, _ in food_contact_rules() for p in phrases}
+    every |= {p for _, _, phrases, _ in word_conditions() for p in phrases}
     return frozenset(p for p in every if " " not in p and "+" not in p), tuple(sorted(p for p in every if " " in p or "+" in p))
 
 
@@ -347,6 +349,76 @@ def _permit_words(text: str) -> tuple[str, ...]:
     single, several = _permit_phrases()
     found = single.intersection(text.split()) | {p for p in several if _says(text, p)}
     return tuple(sorted(found))
+
+
+# A maker of food-contact packaging (data/food_contact.csv: NACE 22.2 whose activity or name says food) may put in
+# contact with food only virgin polymer and plastic recycled by an authorised process, in practice PET collected
+# from food use (Regulation (EC) No 1935/2004 art. 3; Regulation (EU) 2022/1616 Annex I). It is proposed no other
+# plastic: its inferred needs lose them, and a declared need for plastics of such a site, or any need whose own
+# label says food contact, is read as food-grade PET (pipeline._food_contact_rows).
+@lru_cache(maxsize=1)
+def food_contact_rules() -> tuple[tuple[str, tuple[str, ...], frozenset[str], str], ...]:
+    """(NACE prefix, food phrases, plastics classes kept, source) of ``data/food_contact.csv``."""
+    return tuple((r["naf_prefix"], tuple(p.strip() for p in r["phrases"].split("|") if p.strip()),
+                  frozenset(r["keeps"].split()), r["source"]) for r in _read("food_contact.csv"))
+
+
+def _food_contact_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
+    """The plastics a site of ``code`` whose words say ``said`` may not be offered (food-contact packaging)."""
+    out: set[str] = set()
+    for prefix, phrases, keeps, _ in food_contact_rules():
+        if _relation(code, prefix) == 1.0 and any(w in said for w in phrases):
+            out |= {k for k, g in _class_groups().items() if g == "plastics"} - keeps
+    return frozenset(out)
+
+
+FOOD_CONTACT_MARKS = ("contact", "kontakt", "grade", "qualite")
+
+
+def food_contact_plastics(naf_code: str | None, activity: str | None, name: str | None,
+                          label: str | None = None) -> tuple[frozenset[str], str]:
+    """(plastics classes a need may not be read as, the class it is read as instead) for a need of this site
+    (``label``: the need's own words). Empty unless the site makes food-contact packaging (its code under a row's
+    prefix and its activity or name saying food) or the label itself says food contact."""
+    said = permit_words(activity, name)
+    for prefix, phrases, keeps, _ in food_contact_rules():
+        # a need's own label counts only when it says food contact or food grade (« PET qualité alimentaire »), not
+        # every food word: « Emballages alimentaires » is a food plant's need for packaging
+        strict = tuple(p for p in phrases if any(w in p for w in FOOD_CONTACT_MARKS))
+        label_says = bool(label) and any(_says(" " + _normal(label) + " ", p) for p in strict)
+        site_says = any(w in said for w in phrases) and any(
+            _relation(c, prefix) == 1.0 for c, _ in site_codes(naf_code, activity, name))
+        if label_says or site_says:
+            plastics = {k for k, g in _class_groups().items() if g == "plastics"}
+            return frozenset(plastics - keeps), "pet"
+    return frozenset(), ""
+
+
+# Some classes of a code's rules are taken only by the sites of the code whose words say the process that takes them
+# (data/word_conditions.csv): NACE 37.00 is a sewage works or a septic-tank emptying contractor, and only a works with
+# digesters co-digests whey and food residues. A site of the code whose activity or name says none of the phrases is
+# not offered them (its inferred needs; a declared need is the site's own word and stays).
+@lru_cache(maxsize=1)
+def word_conditions() -> tuple[tuple[str, frozenset[str], tuple[str, ...], str], ...]:
+    """(NACE prefix, classes, phrases, source) of ``data/word_conditions.csv``."""
+    return tuple((r["naf_prefix"], frozenset(r["classes"].split()),
+                  tuple(p.strip() for p in r["phrases"].split("|") if p.strip()), r["source"])
+                 for r in _read("word_conditions.csv"))
+
+
+def _word_condition_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
+    """The classes a site of ``code`` whose words say ``said`` is not offered (``word_conditions``)."""
+    out: set[str] = set()
+    for prefix, classes, phrases, _ in word_conditions():
+        if _relation(code, prefix) == 1.0 and not any(w in said for w in phrases):
+            out |= classes
+    return frozenset(out)
+
+
+def _normal(text: str) -> str:
+    from .naf import normalise
+
+    return normalise(text)
 
 
 def _permit_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
@@ -642,11 +714,13 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
             out |= _power_exclusions(power)
         if not reforming and _relation(code, GASES_PREFIX) == 1.0:
             out |= _air_separation_exclusions()
-        return out | _scope_exclusions(code, activity) | _permit_exclusions(code, permits)
+        return (out | _scope_exclusions(code, activity) | _permit_exclusions(code, permits)
+                | _food_contact_exclusions(code, permits) | _word_condition_exclusions(code, permits))
 
     best = {n.class_key: n for n in _apply(_input_index(), codes, skip, _typical_index())}
     for code, conf in codes:
-        permit_excluded = _permit_exclusions(code, permits)
+        permit_excluded = (_permit_exclusions(code, permits) | _food_contact_exclusions(code, permits)
+                           | _word_condition_exclusions(code, permits))
         for scope in _scopes(code, activity):
             for key, weight in scope.takes:
                 if key in permit_excluded:
@@ -760,7 +834,8 @@ def _deduced_needs(deduced: tuple[Deduction, ...]) -> tuple[InferredNeed, ...]:
     best: dict[str, InferredNeed] = {}
     for d in deduced:
         # an activity deduced from offers says no words: no permit class (permit_inputs.csv) without them
-        for key, need in _apply_code(_input_index(), d.code, _excluded(d.code) | _permit_exclusions(d.code, ())).items():
+        for key, need in _apply_code(_input_index(), d.code, _excluded(d.code) | _permit_exclusions(d.code, ())
+                                     | _word_condition_exclusions(d.code, ())).items():
             w = round(need.weight * d.confidence, 4)
             cur = best.get(key)
             if _prefer(w, need.rule_id, cur):
