@@ -218,7 +218,9 @@ def test_a_recycler_that_names_its_material_takes_that_family_only():
 def test_fish_waste_reaches_fishmeal_and_straight_fertilisers_reach_fertiliser_blenders():
     assert "fish_waste" in _keys(infer_needs(None, "Fishmeal plant"))
     assert "fertiliser_mineral" in _keys(infer_needs("20.15", None))
-    assert "tyres" in _keys(infer_needs(None, "artificial turf and sports surfaces"))
+    # sports surfaces take tyre granulate (read as rubber, CEN/TS 14243; EN 14877), not whole tyres
+    surfaces = _keys(infer_needs(None, "artificial turf and sports surfaces"))
+    assert "rubber_waste" in surfaces and "tyres" not in surfaces
 
 
 def test_salt_works_take_brine_and_bus_fleets_biomethane():
