@@ -52,7 +52,8 @@ def handle(args) -> int:
     from boucle.cli import use_language
 
     # the engine (scipy and the knowledge tables) only when evaluating: every other command starts without it
-    from .evaluate import CODES_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri
+    from .evaluate import (CODES_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT,
+                           evaluate_maestri)
 
     use_language()
     mode = (gettext("raison sociale seule") if args.name_only else
