@@ -99,3 +99,4 @@ def test_activity_words_of_the_round_name_their_nace_class():
     assert naf.activity_to_naf("Hydrogen liquefaction")[0][0] == "20.11"
     assert naf.activity_to_naf("Polylactic acid production")[0][0] == "20.16"
     assert "24.41" in [c for c, _ in naf.activity_to_naf("Precious metals refinery")]
+    assert naf.activity_to_naf("Lysine plant")[0][0] == "20.14"
