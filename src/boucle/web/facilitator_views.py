@@ -289,6 +289,7 @@ def matching_runs(request):
 
 def _rereading_note():
     """The last re-reading of the flows' automatic classes (``flows.readings``), in words, or None."""
+    from django.utils import timezone
     from django.utils.formats import date_format
 
     from boucle.flows.readings import last_rereading
@@ -300,7 +301,7 @@ def _rereading_note():
         return None
     text = ngettext("%(n)s flux relu avec les règles de lecture à jour (%(date)s)",
                     "%(n)s flux relus avec les règles de lecture à jour (%(date)s)", last.reread) % {
-        "n": num(last.reread), "date": date_format(last.finished_at, "DATE_FORMAT")}
+        "n": num(last.reread), "date": date_format(timezone.localtime(last.finished_at), "DATE_FORMAT")}
     return {"text": text, "changed": last.changed}
 
 
