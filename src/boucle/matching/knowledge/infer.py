@@ -329,11 +329,17 @@ def _says(text: str, phrase: str) -> bool:
 
 
 def _scope_exclusions(code: str, activity: str | None, said: tuple[str, ...] = ()) -> frozenset[str]:
-    """The classes none of the site's process scopes keeps (a landfill with a composting platform keeps both's)."""
+    """The classes the site's process scopes do not keep. Words naming several processes of a manufacturing class
+    narrow each other ("MDI (isocyanates) production" is the MDI row within the isocyanates one); a waste site
+    often runs several treatments (a landfill with a composting platform, EU BREF WT 2018 1.1), and keeps what
+    each of them takes."""
     scopes = _scopes(code, activity, said)
     if not scopes:
         return frozenset()
-    return frozenset(_class_groups()).difference(*(s.keeps for s in scopes))
+    every = frozenset(_class_groups())
+    if all(s.in_name for s in scopes):
+        return every.difference(*(s.keeps for s in scopes))
+    return every.difference(frozenset.intersection(*(s.keeps for s in scopes)))
 
 
 # Some input classes are waste that only a plant holding a waste incineration or co-incineration permit may burn
