@@ -370,17 +370,22 @@ def permit_words(activity: str | None, name: str | None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _permit_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
-    """The phrases :func:`permit_words` looks for: single words (looked up in a set), and the others."""
+def _permit_phrases() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """The phrases :func:`permit_words` looks for: single words (looked up in a set), and the others by their
+    first word (a name is looked at only for the phrases whose first word it holds)."""
     every = {p for rows in permit_inputs().values() for _, phrases, _ in rows for p in phrases}
     every |= {p for s in process_scopes() if s.in_name and not s.fallback for p in s.phrases}
-    return frozenset(p for p in every if " " not in p and "+" not in p), tuple(sorted(p for p in every if " " in p or "+" in p))
+    several: dict[str, list[str]] = {}
+    for p in sorted(q for q in every if " " in q or "+" in q):
+        several.setdefault(p.replace("+", " ").split()[0], []).append(p)
+    return frozenset(p for p in every if " " not in p and "+" not in p), {k: tuple(v) for k, v in several.items()}
 
 
 @lru_cache(maxsize=8192)
 def _permit_words(text: str) -> tuple[str, ...]:
     single, several = _permit_phrases()
-    found = single.intersection(text.split()) | {p for p in several if _says(text, p)}
+    words = set(text.split())
+    found = single.intersection(words) | {p for w in words for p in several.get(w, ()) if _says(text, p)}
     return tuple(sorted(found))
 
 
