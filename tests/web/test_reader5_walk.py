@@ -1,0 +1,168 @@
+"""What a facilitator and a company read after a fresh reader's walk (session reader5): a quantity typed with its
+unit, an implausible quantity in plain figures, measured results that are numbers, the same verified figure on
+every page, verified heat and water on the headline cards, and the wording of the proposal in English."""
+
+import pytest
+from django.urls import reverse
+
+
+def _declare(client, site, **fields):
+    data = {"site": site.pk, "direction": "offer", "kind": "material", "label": "Chutes de tissu coton", "ewc": "",
+            "material_class": "", "quantity": "", "unit": "t", "period": "year", "confidential": "on"}
+    data.update(fields)
+    return client.post(reverse("flow-create"), data)
+
+
+@pytest.mark.parametrize("typed, unit, stored, stored_unit", [
+    ("12,5 t", "t", 12.5, "t"), ("12,5t", "", 12.5, "t"), ("1 200 kg", "kg", 1200.0, "kg"),
+    ("3 m³", "", 3.0, "m3"), ("12,5 tonnes", "t", 12.5, "t")])
+def test_a_quantity_typed_with_its_unit_is_read(world, as_persona, typed, unit, stored, stored_unit):
+    """« 12,5 t » was refused with « Saisissez un nombre » although the unit typed is the one chosen (or none was)."""
+    from boucle.flows.models import Flow
+
+    kind = "water" if stored_unit == "m3" else "material"
+    label = f"Chutes {typed}"
+    response = _declare(as_persona("member_a"), world.sites["A"], label=label, quantity=typed, unit=unit, kind=kind)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    flow = Flow.objects.get(label=label)
+    assert (flow.quantity, flow.unit) == (stored, stored_unit)
+
+
+def test_a_unit_typed_that_differs_from_the_one_chosen_says_where_the_unit_goes(world, as_persona):
+    response = _declare(as_persona("member_a"), world.sites["A"], quantity="12,5 t", unit="kg")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Saisissez le nombre seul (par exemple 12,5) et choisissez son unité dans la liste « Unité »" in page
+    assert 'value="12,5 t"' in page  # what was typed stays in the box
+
+
+def test_a_temperature_typed_with_degrees_is_read(world, as_persona):
+    from boucle.flows.models import Flow
+
+    response = _declare(as_persona("member_a"), world.sites["A"], label="Eaux tièdes", kind="water",
+                        quantity="40", unit="m3", temperature_c="35 °C")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Flow.objects.get(label="Eaux tièdes").temperature_c == 35.0
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("fr", "1\xa0000\xa0000\xa0000\xa0000 t par an dépasse le maximum plausible pour un flux "
+           "(1\xa0000\xa0000\xa0000 t par an)"),
+    ("en", "1,000,000,000,000 t per year")])
+def test_an_implausible_quantity_is_refused_in_plain_figures(world, as_persona, lang, said):
+    """« 1e+12 t par an dépasse le maximum plausible pour un flux (1e+09 t par an) »: the engine's notation."""
+    client = as_persona("member_a")
+    client.cookies["django_language"] = lang
+    response = client.post(reverse("flow-create"), {
+        "site": world.sites["A"].pk, "direction": "offer", "kind": "material", "label": "Chutes", "ewc": "",
+        "material_class": "", "quantity": "999999999999", "unit": "t", "period": "year"}, HTTP_ACCEPT_LANGUAGE=lang)
+    page = response.content.decode()
+    assert said in page and "e+" not in page.split("Chutes", 1)[-1].split("</form>", 1)[0]
+
+
+def test_a_huge_quantity_in_a_file_is_told_without_an_exponent():
+    from django.utils import translation
+
+    from boucle.flows.bounds import readable
+
+    with translation.override("fr"):
+        assert readable(1e308) == "1,0 × 10³⁰⁸" and readable(7.3e9) == "7\xa0300\xa0000\xa0000"
+
+
+def _on_trial(world):
+    from boucle.matching import services
+
+    syn, fac = world.synergies["ab"], world.users["facilitator_t"]
+    services.express_interest(syn, world.users["member_a"], True)
+    services.express_interest(syn, world.users["member_b"], True)
+    for target in ("contacted", "in_discussion", "trial"):
+        services.transition(syn, target, fac)
+    return syn
+
+
+@pytest.mark.parametrize("field, typed, said", [
+    ("tonnes_per_year", "nan", "n&#x27;est pas un nombre"),
+    ("tonnes_per_year", "inf", "n&#x27;est pas un nombre"),
+    ("eur_per_year", "1e400", "n&#x27;est pas un nombre"),
+    ("tonnes_per_year", "5e12", "dépasse le maximum plausible pour un flux"),
+])
+def test_a_measured_result_is_a_plausible_number(world, as_persona, field, typed, said):
+    """« nan » and « inf » were stored as verified results (Python's float reads them), and 5 000 000 000 000 t a
+    year was added to the territory's verified tonnes."""
+    syn = _on_trial(world)
+    client = as_persona("facilitator_t")
+    response = client.post(reverse("synergy-outcome", args=[syn.pk]), {field: typed}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="fr")
+    assert said in response.content.decode()
+    assert not syn.outcomes.exists()
+
+
+def test_a_measured_result_typed_the_french_way_is_kept(world, as_persona):
+    syn = _on_trial(world)
+    client = as_persona("facilitator_t")
+    client.post(reverse("synergy-outcome", args=[syn.pk]),
+                {"tonnes_per_year": "1\u202f200,5", "eur_per_year": "6 500", "co2e_avoided_t_per_year": "85,5"})
+    outcome = syn.outcomes.get()
+    assert (outcome.tonnes_per_year, outcome.eur_per_year, outcome.co2e_avoided_t_per_year) == (1200.5, 6500, 85.5)
+
+
+def test_a_verified_figure_reads_the_same_on_the_observatory_as_on_the_synergy_page(world, as_persona):
+    """85,5 t CO₂e measured read « 85,5 » on the synergy page, the figures page and the export, « 86 » on the
+    observatory's page and report."""
+    from boucle.matching import services
+    from web_personas import EPCI_T
+
+    syn = _on_trial(world)
+    services.record_outcome(syn, world.users["facilitator_t"], tonnes_per_year=12.5, co2e_avoided_t_per_year=85.5)
+    client = as_persona("facilitator_t")
+    synergy_page = client.get(reverse("synergy-detail", args=[syn.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "85,5 t CO₂e/an" in synergy_page
+    for name in ("observatory:territory", "observatory:territory-report"):
+        page = client.get(reverse(name, args=["epci", EPCI_T]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "85,5" in page and "12,5" in page, name
+
+
+def test_a_verified_heat_exchange_shows_on_the_headline_cards(world, as_persona):
+    """A measured 420 MWh a year read « 0 t/an détournées de l'élimination, résultats vérifiés » on the company's
+    space and on the facilitator's figures: the only verified card said nothing was measured."""
+    from test_reader3_proposals import _heat_exchange_running
+
+    from boucle.matching import services
+
+    syn = _heat_exchange_running(world)
+    services.record_outcome(syn, world.users["facilitator_t"], mwh_per_year=420.0)
+    for persona, url in (("member_a", reverse("company-home")), ("member_b", reverse("company-home")),
+                         ("facilitator_t", reverse("facilitator-figures"))):
+        page = as_persona(persona).get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        card = page.split('class="verified-figures"', 1)[1].split("</li>", 1)[0]
+        assert "420 MWh/an" in card and "détournés de l'élimination ou échangés (énergie, eau)" in card, persona
+        assert "0 t/an" not in card
+
+
+def test_nothing_verified_still_reads_zero_tonnes(world, as_persona):
+    page = as_persona("member_a").get(reverse("company-home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    card = page.split('class="verified-figures"', 1)[1].split("</li>", 1)[0]
+    assert "0 t/an" in card and "détournées de l'élimination, résultats vérifiés (mesurés)" in card
+
+
+def test_the_impact_table_names_no_engine(world, as_persona):
+    page = as_persona("member_a").get(reverse("company-impact"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Les estimations calculées par Boucle et les résultats vérifiés (mesurés)" in page
+    assert "moteur" not in page
+    client = as_persona("member_a")
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("company-impact"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Boucle's estimates and verified (measured) results" in page and "engine" not in page.lower()
+
+
+def test_how_sure_a_reading_is_reads_as_english(world, as_persona):
+    """« The offer's material is read from the label, probably; the need's, read from the label, very probably »."""
+    from django.utils import translation
+
+    from boucle.web.words import explanation_sentences
+
+    with translation.override("en"):
+        said = " ".join(explanation_sentences({"offer_class_confidence": 0.7, "need_confidence": 0.95},
+                                              origins={"offer": "label", "need": "label"}))
+    assert "read from the label, with good confidence" in said and "read from the label, with high confidence" in said
+    assert "probably" not in said
