@@ -23,6 +23,17 @@ def num(value, digits=0):
 
 
 @register.filter
+def measured(value):
+    """``{{ verified.co2e_avoided_t|measured }}``: a measured figure as the impact table and the synergy page show it
+    (``impact._display``): one decimal below 100 (« 85,5 », « 2,5 »), none above (« 773 573 ») — never 85,5 on
+    one page and 86 on the next."""
+    try:
+        return num(value, 1 if abs(float(value)) < 100 else 0)
+    except (TypeError, ValueError):
+        return num(value)
+
+
+@register.filter
 def km(value):
     """``{{ synergy.distance_km|km }}`` → "7,2", "< 0,1" for two sites at one place (``words.distance_figure``)."""
     return words.distance_figure(value)
