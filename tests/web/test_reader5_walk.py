@@ -166,3 +166,29 @@ def test_how_sure_a_reading_is_reads_as_english(world, as_persona):
                                               origins={"offer": "label", "need": "label"}))
     assert "read from the label, with good confidence" in said and "read from the label, with high confidence" in said
     assert "probably" not in said
+
+
+def test_a_declared_need_reads_as_english():
+    """« the receiving site declared a need for: “Chaleur basse température” »: a colon after « for »."""
+    from django.utils import translation
+
+    from boucle.matching.wording import explanation_parts
+
+    with translation.override("en"):
+        parts = dict(explanation_parts({"declared_need": True, "need_class": "waste_heat_low"},
+                                       need_label="Chaleur basse température"))
+        hidden = dict(explanation_parts({"declared_need": True, "need_class": "waste_heat_low"}))
+    assert parts["Use"] == "the receiving site declared a need for “Chaleur basse température”"
+    assert hidden["Use"].startswith("the receiving site declared a need for low") and "for:" not in hidden["Use"]
+
+
+@pytest.mark.parametrize("lang, said", [("fr", "prix × quantité ; fourchette"), ("en", "price × quantity; range")])
+def test_a_formula_and_its_range_are_punctuated_in_the_page_language(lang, said):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(lang):
+        html = render_to_string("web/company/_term_source.html", {"t": {
+            "source_name": "ordre de grandeur", "formula": "prix × quantité" if lang == "fr" else "price × quantity",
+            "range": "fourchette 40 à 100 €/MWh" if lang == "fr" else "range 40 to 100 €/MWh"}})
+    assert said in html

@@ -112,6 +112,14 @@ def territory_label(value):
 
 
 @register.simple_tag
+def semicolon():
+    """« ; » between two clauses: with a space before it in French, none in English (``colon``)."""
+    from django.utils.translation import get_language
+
+    return "; " if (get_language() or "fr").startswith("en") else " ; "
+
+
+@register.simple_tag
 def transition(from_status, to_status):
     return words.transition_sentence(from_status, to_status)
 
