@@ -192,3 +192,18 @@ def test_a_formula_and_its_range_are_punctuated_in_the_page_language(lang, said)
             "source_name": "ordre de grandeur", "formula": "prix × quantité" if lang == "fr" else "price × quantity",
             "range": "fourchette 40 à 100 €/MWh" if lang == "fr" else "range 40 to 100 €/MWh"}})
     assert said in html
+
+
+def test_my_flows_name_their_material_without_nested_brackets(world, as_persona):
+    """« Eau de lavage — besoin, eau (Eau de process (industrielle)) »: a class name with its own brackets inside
+    the list's brackets."""
+    client = as_persona("member_a")
+    _declare(client, world.sites["A"], label="Chaleur des fours", kind="energy", quantity="500", unit="MWh")
+    response = client.get(reverse("company-home"), HTTP_ACCEPT_LANGUAGE="fr")
+    flow = next(f for f in response.context["flows"] if f.label == "Chaleur des fours")
+    assert flow.material and "(" in flow.material  # « Chaleur fatale … (100–250 °C) »: the case at hand
+    page = response.content.decode()
+    item = page.split("Chaleur des fours</a>", 1)[1].split("</li>", 1)[0]
+    import html
+
+    assert f"offre, énergie / chaleur · {flow.material}" in html.unescape(item), item
