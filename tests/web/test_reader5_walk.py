@@ -208,3 +208,15 @@ def test_my_flows_name_their_material_without_nested_brackets(world, as_persona)
     import html
 
     assert f"offre, énergie / chaleur · {flow.material}" in html.unescape(item), item
+
+
+def test_a_share_is_written_as_each_language_writes_it():
+    """« Share of the potential … : 100 %. » in English kept the French space before the sign."""
+    from django.utils import translation
+
+    from boucle.web.templatetags.words import percent
+
+    with translation.override("en"):
+        assert percent(0.793) == "79%"
+    with translation.override("fr"):
+        assert percent(0.793) == "79\xa0%"

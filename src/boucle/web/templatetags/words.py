@@ -137,10 +137,13 @@ def synergy_steps(status):
 
 @register.filter
 def percent(share, digits=0):
-    """A share between 0 and 1 as "45 %" (empty share: "—")."""
+    """A share between 0 and 1 as "45 %" in French, "45%" in English (empty share: "—")."""
+    from django.utils.translation import get_language
+
     if share is None or share == "":
         return "—"
-    return words.number(float(share) * 100, int(digits)) + "\u00a0%"
+    sign = "%" if (get_language() or "fr").startswith("en") else "\u00a0%"
+    return words.number(float(share) * 100, int(digits)) + sign
 
 
 @register.filter
