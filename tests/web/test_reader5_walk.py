@@ -220,3 +220,16 @@ def test_a_share_is_written_as_each_language_writes_it():
         assert percent(0.793) == "79%"
     with translation.override("fr"):
         assert percent(0.793) == "79\xa0%"
+
+
+def test_a_company_with_flows_and_no_new_proposal_is_not_told_to_declare_flows(world, as_persona):
+    """Bravotherm has declared a flow; once its only proposal is no longer new, the empty list says proposals will
+    come, not « déclarez vos flux » (a company without flows still reads that invitation)."""
+    from boucle.matching import lifecycle
+
+    world.synergies["ab"].status = lifecycle.DECLINED
+    world.synergies["ab"].save()
+    page = as_persona("member_b").get(reverse("company-home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    new = page.split('id="h-new"', 1)[1].split("</section>", 1)[0]
+    assert "Pas de nouvelle proposition pour vos flux" in new
+    assert "déclarez vos flux" not in new
