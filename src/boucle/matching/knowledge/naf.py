@@ -207,8 +207,8 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
 # Abbreviations shorter than four letters read as a word of their own (shorter words are
 # otherwise skipped: most are particles or pieces of names): "CHP" (combined heat and power),
 # "KWK" (Kraft-Wärme-Kopplung), "WKC" (warmtekrachtcentrale), "HKW" (Heizkraftwerk), "MVA"
-# (Müllverbrennungsanlage) (IATE).
-SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc"})
+# (Müllverbrennungsanlage), "LNG" (liquefied natural gas: a terminal or a liquefaction plant) (IATE).
+SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc", "lng"})
 
 
 # A near spelling is a misspelt English, French or German word (the languages of the activities
