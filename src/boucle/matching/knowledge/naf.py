@@ -207,8 +207,12 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
 # Abbreviations shorter than four letters read as a word of their own (shorter words are
 # otherwise skipped: most are particles or pieces of names): "CHP" (combined heat and power),
 # "KWK" (Kraft-Wärme-Kopplung), "WKC" (warmtekrachtcentrale), "HKW" (Heizkraftwerk), "MVA"
-# (Müllverbrennungsanlage), "LNG" (liquefied natural gas: a terminal or a liquefaction plant) (IATE).
-SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc", "lng"})
+# (Müllverbrennungsanlage), "LNG" (liquefied natural gas: a terminal or a
+# liquefaction plant), "MRF" (materials recovery facility), "MBT" (mechanical biological treatment), "UVE" (unité de
+# valorisation énergétique), "TMB" (tri mécano-biologique) (IATE); "EfW" (energy from waste), "ERF" (energy recovery
+# facility) (UK Defra, Energy from waste: a guide to the debate, 2014). Not "KVA" (Kehrichtverbrennungsanlage): it
+# is the unit kVA of transformers and generators in the names and activities of electrical trades.
+SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc", "lng", "mrf", "mbt", "uve", "tmb", "efw", "erf"})
 
 
 # A near spelling is a misspelt English, French or German word (the languages of the activities
