@@ -88,6 +88,14 @@ def normalise_naf(code: str | None) -> str | None:
 HEAD_ONLY = "-"
 
 
+def french_plural(phrase: str) -> str:
+    """A French trade phrase with its nouns in -erie in the plural: names say « Sucreries du Littoral »,
+    « Papeteries … », « Briqueteries du Nord » as often as the singular (the plural of a French noun adds
+    -s: Grevisse, Le Bon Usage § 514). The stems of « sucreries » and « sucrerie » differ (the English
+    plural « -ies » is folded to « -y »), so the plural is a phrase of its own."""
+    return " ".join(w + "s" if w.endswith("erie") else w for w in phrase.split())
+
+
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, list[str]]:
     table: dict[str, list[str]] = defaultdict(list)
@@ -96,8 +104,10 @@ def _phrases() -> dict[str, list[str]]:
             if row["phrase"].startswith(HEAD_ONLY):
                 continue
             key = normalise(row["phrase"])
-            if row["naf_code"] not in table[key]:
-                table[key].append(row["naf_code"])
+            keys = (key, french_plural(key)) if row["lang"] == "fr" else (key,)
+            for k in dict.fromkeys(keys):
+                if row["naf_code"] not in table[k]:
+                    table[k].append(row["naf_code"])
     return dict(table)
 
 

@@ -188,3 +188,16 @@ def test_an_ecocement_plant_named_only_takes_incineration_ash():
 
     needs = {n.class_key for n in infer_needs(None, None, "Ichihara Ecocement")}
     assert "fly_ash" in needs
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Sucreries du Littoral de Pont d'Ardres", "10.81"), ("Papeteries Sill", "17.12"), ("briqueteries du nord", "23.32"),
+    ("Malteries Franco Belges", "11.06"), ("CARTONNERIES de GONDARDENNES", "17.21"), ("Déchèteries de MONS", "38.11"),
+])
+def test_a_french_trade_in_erie_is_read_in_the_plural_too(name, code):
+    assert code in _codes(name), (name, name_to_naf(name))
+
+
+def test_english_plurals_in_ies_are_read_as_before():
+    assert _codes("Breweries Ltd") == ["11.05"]
+    assert name_to_naf("Batteries Nord") == [] and name_to_naf("Séries limitées") == []
