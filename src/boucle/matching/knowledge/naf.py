@@ -437,6 +437,16 @@ def _expand_elided(text: str) -> str:
     return _ELIDED.sub(expand, text)
 
 
+# A unit of electrical power or energy (IEC 60050) after a number is a measure, not a trade: « Poste 2 x 36 MVA »
+# is a transformer, not a Müllverbrennungsanlage (« MVA »), as « 630 kVA » is no Kehrichtverbrennungsanlage.
+_MEASURE = re.compile(r"\b(\d+(?:[.,]\d+)?) ?(?:kva|mva|gva|kw|mw|gw|kwe|mwe|mwth|kv|kwh|mwh|gwh)\b")
+
+
+def _read_words(text: str | None) -> str:
+    """A site's activity or name as the readers see it: normalised, place names and measures dropped."""
+    return _MEASURE.sub(r"\1", normalise(strip_place_names(_expand_elided(text or ""))))
+
+
 @lru_cache(maxsize=4096)
 def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     """Best NACE codes for an activity phrase, best first, with a confidence in (0, 1].
@@ -445,7 +455,7 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     search, whose confidence (≤ 0.6) reflects its similarity so that a vague phrase yields weak
     inferred needs rather than confident wrong ones.
     """
-    norm = normalise(strip_place_names(_expand_elided(text or "")))
+    norm = _read_words(text)
     if not norm:
         return []
     titled = _titled(norm)
@@ -509,7 +519,7 @@ def _compound_codes(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def name_to_naf(name: str | None) -> list[tuple[str, float]]:
     """NACE codes read from the sector words of a site's name, best first."""
-    norm = normalise(strip_place_names(_expand_elided(name or "")))
+    norm = _read_words(name)
     if not norm:
         return []
     return list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))
@@ -520,7 +530,7 @@ def name_sector_words(name: str | None) -> str:
     """The sector words of a site's name as normalised text, the other words one gap ("_") each:
     « Équarrissage Dupont Frères » -> "equarrissage _". What the readers of activity words (process
     scopes, named families, power process) read of a name when it stands for the activity."""
-    norm = normalise(strip_place_names(_expand_elided(name or "")))
+    norm = _read_words(name)
     return " ".join(w or "_" for w in _name_words(norm)) if norm else ""
 
 

@@ -208,3 +208,10 @@ def test_waste_words_of_a_name_are_not_read_as_a_civic_amenity_site():
     # activity saying « déchets » was read as a civic amenity site (38.11)
     assert "38.11" not in _codes("Installation de stockage de déchets d'Hersin-Coupigny")
     assert "38.11" not in _codes("Centre de tri des déchets valorisables")
+
+
+def test_a_power_in_mva_after_a_number_is_no_incinerator_but_the_abbreviation_alone_is():
+    # « MVA » is both the Müllverbrennungsanlage of German names and the megavolt-ampere of a transformer's rating
+    assert not [c for c, _ in name_to_naf("Poste source 2 x 36 MVA") if c.startswith("38")]
+    assert not [c for c, _ in name_to_naf("Centrale 12 MW") if c.startswith("38")]
+    assert [c for c, _ in name_to_naf("MVA Bielefeld-Herford") if c.startswith("38.21")]
