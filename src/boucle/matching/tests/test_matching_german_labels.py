@@ -50,7 +50,7 @@ def test_end_of_life_tyres_in_german_go_to_a_kiln_or_a_tyre_recycler():
 
 @pytest.mark.parametrize("label, key", [
     ("Messingschrott", "copper_scrap"),
-    ("Bleischrott", "lead_scrap"),
+    ("Kupferabfälle", "copper_scrap"),
     ("Holzabfälle", "wood_untreated"),
     ("Gießereialtsand", "foundry_sand"),
     ("Altsand", "foundry_sand"),
