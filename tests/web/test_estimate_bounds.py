@@ -89,7 +89,8 @@ def test_pages_say_what_the_figures_are_for(territory):
         page = client.get(f"/synergies/{pasta.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         impact = _impact(page)
         assert re.search(r"\b2\s000 MWh/an", impact) and not re.search(r"470\s000", impact)
-        assert ("Au plus le plus gros besoin en MWh que le site receveur a déclaré pour une autre matière ou énergie"
+        assert ("Au plus l'offre, et au plus le plus gros besoin en MWh que le site receveur a déclaré pour une autre "
+                "matière ou énergie"
                 in impact)
         page = client.get(f"/synergies/{brewery.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         impact = _impact(page)

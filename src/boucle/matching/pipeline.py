@@ -602,7 +602,12 @@ def compatibility() -> eng.Compatibility:
         recipes = [(r.material_key, r.replaces_key) for rs in default_tables().recipes.values() for r in rs]
     except Exception:  # impact tables absent or unreadable: identity still matches like with like
         recipes = []
+    from .knowledge.infer import accounting_recipes
+
+    accounting = accounting_recipes()
     for a, b in recipes:
+        if (a, b) in accounting:  # the credit of a use, not a substitution a receiver of ``b`` can make
+            continue
         if a in HEAT_CLASSES and b not in HEAT_CLASSES:
             # Accounting, not matching: recovered heat is valued as the gas a boiler would have burnt,
             # but a site that takes in natural gas as a fuel or feedstock (a power station, a glass
@@ -807,6 +812,11 @@ def _class_group() -> dict[str, str]:
     return {c.key: c.group for c in classes}
 
 
+# roles of materials/data/classes.csv that a stream declared under a List-of-Waste code is not: a virgin material,
+# a utility bought (a grade of water, energy)
+NOT_WASTE_ROLES = frozenset({"virgin", "utility"})
+
+
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
     from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
@@ -858,6 +868,15 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
                 # as aggregate), not untreated grade-A wood, which a biomass boiler may burn and grade-B
                 # wood is not (Directive 2010/75/EU art. 3(31)(b)(v))
                 found = {k: v for k, v in found.items() if k == ewc_key or _substitutes(ewc_key, k)}
+        # A stream declared under a List-of-Waste code is waste (Directive 2008/98/EC art. 3(1); Decision
+        # 2000/532/EC), not the primary material its words also name: « Stériles sableux et argileux » declared
+        # 01 04 09 (waste sand and clays) is no glass sand, « Fines de graviers et de roches » (01 04 08) no
+        # graded aggregate, « Eaux de lavage et boues de production » (07 06 01*) no process water. It serves a
+        # primary material's or a utility's use only through a known substitution of the code's class
+        # (:func:`compatibility`), which stays; the label's readings as virgin materials or utilities go.
+        role = _class_role()
+        if role.get(ewc_key) not in NOT_WASTE_ROLES:
+            found = {k: v for k, v in found.items() if k == ewc_key or role.get(k) not in NOT_WASTE_ROLES}
     # "material" is what the importer stores when the file gives no kind: only a declared energy or
     # water kind binds the class (as at import, flows.importers.classify_many); otherwise "Steelworks
     # process gases" lost its fuel-gas reading to "gases in containers".
@@ -2218,10 +2237,27 @@ def _need_reading(classes: list[tuple[str, float]]) -> list[tuple[str, float]]:
     is feed and the co-products it is made of."""
     if not classes:
         return classes
+    if any(k == POTABLE_WATER for k, _ in classes):
+        # A need that says its water must be potable (« Eau potable de process ») is for drinking-water quality
+        # whatever use it also names: water used in a food business must be potable (Regulation (EC) No 852/2004,
+        # annex II chapter VII; Directive (EU) 2020/2184 art. 2(1)(b)). Its other readings as a grade of water
+        # (process water) go, so that no condensate, cooling or demineralised water is offered as process water.
+        kinds = _class_kinds()
+        classes = [(k, c) for k, c in classes if k == POTABLE_WATER or kinds.get(k) != "water"]
     role = _class_role()
     if classes[0][1] < 1.0 or role.get(classes[0][0]) == "by_product":
         return classes
     return [(k, c) for k, c in classes if role.get(k) != "by_product"]
+
+
+POTABLE_WATER = "water_potable"
+
+
+@lru_cache(maxsize=1)
+def _class_kinds() -> dict[str, str]:
+    """Class key -> its kind (``kind`` of materials/data/classes.csv: material, energy, water...)."""
+    _, classes = _classes()
+    return {c.key: c.kind for c in classes}
 
 
 def _offer_rows(f: FlowIn, classes, cidx: dict) -> tuple:

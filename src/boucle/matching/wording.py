@@ -136,8 +136,9 @@ def estimate_note(basis: str | None, unit: str | None) -> str | None:
         return _("au plus : l'offre entière, le site receveur n'ayant déclaré aucun besoin chiffré en "
                  "%(unit)s") % {"unit": unit}
     if basis == BASIS_SITE_SCALE:
-        return _("au plus le plus gros besoin en %(unit)s que le site receveur a déclaré pour une autre matière ou "
-                 "énergie : il n'a pas déclaré ce besoin-ci, et ce chiffre donne la taille du site") % {"unit": unit}
+        return _("au plus l'offre, et au plus le plus gros besoin en %(unit)s que le site receveur a déclaré pour une "
+                 "autre matière ou énergie : il n'a pas déclaré ce besoin-ci, et ce chiffre donne la taille du site"
+                 ) % {"unit": unit}
     return None
 
 
@@ -197,9 +198,11 @@ def _figure_words(basis: str | None, number: str, unit: str) -> str:
         return _("au plus %(figure)s : l'offre entière, le site receveur n'ayant déclaré aucun besoin chiffré en "
                  "%(unit)s") % {"figure": figure, "unit": _unit_words(unit)}
     if basis == BASIS_SITE_SCALE:
-        return _("%(figure)s au plus : le site receveur n'a pas déclaré ce besoin ; l'estimation ne dépasse pas son "
-                 "plus gros besoin déclaré en %(unit)s, pour une autre matière ou énergie, qui donne la taille du "
-                 "site") % {"figure": figure, "unit": _unit_words(unit)}
+        # the smaller of the offer and the site's scale (additionality.estimated_quantity): most often the whole
+        # offer, so the sentence names both bounds rather than only the receiver's
+        return _("%(figure)s au plus : le site receveur n'a pas déclaré ce besoin ; l'estimation ne dépasse ni "
+                 "l'offre ni son plus gros besoin déclaré en %(unit)s, pour une autre matière ou énergie, qui donne "
+                 "la taille du site") % {"figure": figure, "unit": _unit_words(unit)}
     return figure
 
 

@@ -97,7 +97,8 @@ BASES = {"estimated": gettext_lazy("estimé (synergies en fonctionnement)"),
          "verified": gettext_lazy("vérifié (mesuré)")}
 
 ESTIMATE_BASES = {"declared_need": gettext_lazy("besoin déclaré"),
-                  "site_scale": gettext_lazy("au plus le plus gros besoin déclaré du receveur, pour une autre matière ou énergie"),
+                  "site_scale": gettext_lazy("au plus l'offre, et au plus le plus gros besoin déclaré du receveur, pour une "
+                                              "autre matière ou énergie"),
                   "whole_offer": gettext_lazy("au plus l'offre entière"),
                   "to_agree": gettext_lazy("à préciser avec le receveur")}
 

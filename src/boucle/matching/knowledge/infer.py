@@ -167,6 +167,15 @@ def class_substitutes() -> tuple[tuple[str, str, float], ...]:
 
 
 @lru_cache(maxsize=1)
+def accounting_recipes() -> frozenset[tuple[str, str]]:
+    """(material, virgin material it replaces) of the impact recipes that are accounting only
+    (``data/accounting_recipes.csv``): the credit of a use (sawdust and grade-B wood as chips for particleboard
+    replace virgin wood) that is no substitution a receiver of the virgin material can make (a furniture maker
+    needs sawn timber, not chips). Matching leaves them out; the receivers of that use have their own rules."""
+    return frozenset((r["material_key"], r["replaces_key"]) for r in _read("accounting_recipes.csv"))
+
+
+@lru_cache(maxsize=1)
 def input_exclusions() -> dict[str, frozenset[str]]:
     """NACE prefix -> input classes its broader group's rules name but this activity does not
     take (a plasterboard plant is in group 23.6 with concrete works, yet takes no aggregates)."""

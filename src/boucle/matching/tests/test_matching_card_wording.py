@@ -41,10 +41,14 @@ def test_the_bound_of_an_inferred_need_is_said_in_plain_words():
         text = quantity_words("site_scale", 2000.0, "t")
         assert text.startswith("2\u202f000 t par an au plus : le site receveur n'a pas déclaré ce besoin")
         assert "plus gros besoin déclaré en tonnes, pour une autre matière ou énergie, qui donne la taille du site" in text
+        # the figure is the smaller of the offer and the site's scale, most often the whole offer: both bounds said
+        assert "ne dépasse ni l'offre ni son plus gros besoin" in text
+        assert estimate_note("site_scale", "t").startswith("au plus l'offre, et au plus le plus gros besoin")
         assert "dans la limite" not in text
         assert "pour une autre matière ou énergie" in estimate_note("site_scale", "MWh")
     with translation.override("en"):
         text = quantity_words("site_scale", 2000.0, "t")
         assert text.startswith("2 000 t per year at most: the receiving site has not declared this need")
         assert "largest declared need in tonnes, for another material or energy" in text
+        assert "exceeds neither the offer nor its largest declared need" in text
         assert "for another material or energy" in estimate_note("site_scale", "MWh")
