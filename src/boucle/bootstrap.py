@@ -67,6 +67,10 @@ def ensure_database(quiet: bool = True) -> None:
         if template.exists():
             connection.close()
             shutil.copyfile(template, path)
+            # the template's flows table is empty: its readings are today's, whatever rules made the template
+            from boucle.flows.readings import ensure_current
+
+            ensure_current()
         else:
             _migrate_and_load(quiet)
             connection.close()

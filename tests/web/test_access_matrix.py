@@ -210,6 +210,7 @@ PAGES = {
     "matching-runs": Route(get=FACILITATORS, post={"facilitator_t", "superuser"},
                            data=lambda w: {"territory": f"epci:{EPCI_T}", "radius_km": "30"},
                            changes=run_matching_function() is not None),
+    "rereading": Route(get=FACILITATORS),
     "workshop": Route(get=FACILITATORS, post=STEER_AB, data=_workshop_post),
     "facilitator-import": Route(get=FACILITATORS, post=STEER_AB, data=_import_job_upload),
     "workshop-row": Route(get=FACILITATORS),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Company, Correction, Flow, Site
+from .models import Company, Correction, Flow, Rereading, Site
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -64,3 +64,16 @@ class FlowAdmin(admin.ModelAdmin):
 class CorrectionAdmin(admin.ModelAdmin):
     list_display = ["field", "value", "site", "flow", "author", "created_at"]
     raw_id_fields = ["site", "flow", "author"]
+
+
+@admin.register(Rereading)
+class RereadingAdmin(admin.ModelAdmin):
+    """The re-readings of the flows' automatic classes (``flows.readings``): a record, not for editing."""
+
+    list_display = ["finished_at", "fingerprint", "reread", "changed", "kept"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -92,6 +92,10 @@ def run_reclassify(args) -> int:
         print(gettext("%(done)s / %(total)s flux relus") % {"done": done, "total": total}, file=sys.stderr)
 
     report = reclassify_flows(apply=not args.dry_run, progress=progress)
+    if not args.dry_run:  # a complete re-reading: the matching has nothing to read again
+        from .readings import record
+
+        record(report)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         return 0

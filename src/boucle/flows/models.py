@@ -228,3 +228,23 @@ class Correction(models.Model):
                 name="correction_targets_one_record",
             )
         ]
+
+
+class Rereading(models.Model):
+    """A complete re-reading of the flows' automatic material classes (``flows.readings``): the fingerprint
+    of the reading rules it used, and what it changed. The latest row tells whether the stored readings are
+    today's: when the rules' fingerprint differs, the next matching reads them again first."""
+
+    fingerprint = models.CharField(max_length=64)
+    finished_at = models.DateTimeField(auto_now_add=True)
+    reread = models.PositiveIntegerField(default=0, help_text="Automatic classes read again.")
+    changed = models.PositiveIntegerField(default=0, help_text="Of which the class changed.")
+    kept = models.PositiveIntegerField(default=0, help_text="Classes a person chose or corrected, left as they were.")
+    transitions = models.JSONField(default=list, blank=True,
+                                   help_text="[{from, to, flows}]: the class changes, most frequent first.")
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {self.fingerprint[:12]} ({self.changed}/{self.reread})"

@@ -39,6 +39,7 @@ MAX_ATTEMPTS = 3  # a job whose worker dies three times is marked failed, not re
 STEPS = {
     "queued": gettext_noop("En attente d'un processus de calcul"),
     "started": gettext_noop("Démarrage"),
+    "match_rereading": gettext_noop("Relecture des classes de matière avec les règles de lecture à jour"),
     "match_reading": gettext_noop("Lecture des sites et des flux, rapprochement des offres et des besoins"),
     "match_writing": gettext_noop("Enregistrement des propositions"),
     "export_building": gettext_noop("Préparation du fichier"),
@@ -424,7 +425,15 @@ def _match(job: Job, report):
 
     p = job.parameters
     report(10, STEPS["match_reading"])
-    proposals = propose_for(job.territory, p["radius_km"], p["inferred"])
+
+    def reread(done: int, total: int) -> None:  # the reading rules changed: the flows are read again first
+        if done >= total:
+            report(10, STEPS["match_reading"])
+        elif done % 20_000 < 2_000:  # a heartbeat now and then, not a line per batch
+            report(10, STEPS["match_rereading"])
+
+    proposals = propose_for(job.territory, p["radius_km"], p["inferred"],
+                            reading={"announce": lambda: report(10, STEPS["match_rereading"]), "progress": reread})
     report(70, STEPS["match_writing"])
 
     def write() -> dict:

@@ -120,7 +120,7 @@ def run_match(args) -> int:
     print(_("Mise en relation (%(territory)s, rayon %(radius)s km)…")
           % {"territory": territory or _("tous les sites"), "radius": f"{radius:g}"}, file=sys.stderr)
     proposals = propose_table_for(territory, radius, not args.no_inferred, args.top, workers=args.workers,
-                                  per_need=args.per_need)
+                                  per_need=args.per_need, reading=rereading_on_stderr())
     if not args.no_store:
         with bulk_allocation():
             stored = proposals.proposals()
@@ -135,6 +135,22 @@ def run_match(args) -> int:
         if args.output:
             out.close()
     return 0
+
+
+def rereading_on_stderr() -> dict:
+    """The callbacks of a re-reading of the flows before the matching (``flows.readings.ensure_current``):
+    what happens and how far it is, on stderr (stdout stays the proposals)."""
+    from django.utils.translation import gettext as _
+
+    def announce() -> None:
+        print(_("Règles de lecture des libellés mises à jour : relecture des classes de matière lues "
+                "automatiquement…"), file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if done >= total or done % 20_000 < 2_000:
+            print(_("%(done)s / %(total)s flux relus") % {"done": done, "total": total}, file=sys.stderr)
+
+    return {"announce": announce, "progress": progress}
 
 
 def _write(out, fmt: str, proposals) -> None:

@@ -50,6 +50,10 @@ HEAVY_CSV = EVAL_DIR / "heavy_check.csv"
 # metals, chemicals, utilities), each site with a NACE class and a few English words, written and
 # measured before the rules of its round (see codes_check.md).
 CODES_CSV = EVAL_DIR / "codes_check.csv"
+# Documented exchanges of 20 further parks and cases on four continents (food, wood, construction
+# materials, metals, chemicals, utilities, textiles, electronics, urban waste), sites described like
+# codes_check, written and measured before any rule read it (see fresh_check.md).
+FRESH_CSV = EVAL_DIR / "fresh_check.csv"
 
 
 @dataclass

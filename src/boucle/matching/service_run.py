@@ -72,20 +72,29 @@ def pipeline_inputs(sites):
     return site_in, flow_in
 
 
-def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None):
+def propose_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None,
+                reading=None):
     from .pipeline import bulk_allocation
 
-    table = propose_table_for(territory, radius_km, inferred, top, exclude_sites, workers)
+    table = propose_table_for(territory, radius_km, inferred, top, exclude_sites, workers, reading=reading)
     with bulk_allocation():
         return table.proposals()
 
 
 def propose_table_for(territory=None, radius_km=200.0, inferred=True, top=None, exclude_sites=(), workers=None,
-                      per_need=None):
+                      per_need=None, reading=None):
     """The territory's proposals as a :class:`pipeline.ProposalTable` (rows built when read); ``per_need``:
-    the best offers of each need instead (:func:`pipeline.propose_table`)."""
+    the best offers of each need instead (:func:`pipeline.propose_table`).
+
+    The one way every matching reads the flows (``boucle match``, the facilitator's run, the background job,
+    the territory's potential): when the reading rules changed since the flows' classes were read, every
+    automatic class is read again first (``flows.readings.ensure_current``; one query when nothing changed).
+    ``reading``: the ``announce`` and ``progress`` callbacks of that re-reading, as a dict."""
+    from boucle.flows.readings import ensure_current
+
     from .pipeline import bulk_allocation, propose_table
 
+    ensure_current(**(reading or {}))
     sites = territory_sites(territory)
     if exclude_sites:
         sites = sites.exclude(site_id__in=list(exclude_sites))

@@ -284,4 +284,37 @@ def matching_runs(request):
     radius = round(last.radius_km) if last is not None else 50
     return render(request, "web/facilitator/runs.html", {"runs": runs[:50], "territories": territories,
                                                          "available": runner is not None, "jobs": recent,
-                                                         "radius": radius})
+                                                         "radius": radius, "rereading": _rereading_note()})
+
+
+def _rereading_note():
+    """The last re-reading of the flows' automatic classes (``flows.readings``), in words, or None."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from boucle.flows.readings import last_rereading
+
+    from .templatetags.words import num
+
+    last = last_rereading()
+    if last is None:
+        return None
+    text = ngettext("%(n)s flux relu avec les règles de lecture à jour (%(date)s)",
+                    "%(n)s flux relus avec les règles de lecture à jour (%(date)s)", last.reread) % {
+        "n": num(last.reread), "date": date_format(timezone.localtime(last.finished_at), "DATE_FORMAT")}
+    return {"text": text, "changed": last.changed}
+
+
+@facilitator_required
+def rereading_detail(request):
+    """What the last re-reading of the flows' automatic classes changed: old class → new class, flows."""
+    from boucle.flows.readings import last_rereading
+    from boucle.matching.wording import material_label
+
+    last = last_rereading()
+    none = _("sans classe")
+    transitions = [{"from": material_label(t["from"]) if t["from"] else none,
+                    "to": material_label(t["to"]) if t["to"] else none, "flows": t["flows"]}
+                   for t in (last.transitions if last else [])]
+    return render(request, "web/facilitator/rereading.html", {"rereading": last, "note": _rereading_note(),
+                                                              "transitions": transitions})

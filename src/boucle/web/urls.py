@@ -34,6 +34,7 @@ urlpatterns = [
     path("animation/synergies/<int:pk>/statut/", facilitator.synergy_transition, name="synergy-transition"),
     path("animation/synergies/<int:pk>/resultat/", facilitator.synergy_outcome, name="synergy-outcome"),
     path("animation/rapprochement/", facilitator.matching_runs, name="matching-runs"),
+    path("animation/rapprochement/relecture/", facilitator.rereading_detail, name="rereading"),
     path("animation/import/", facilitator.facilitator_import, name="facilitator-import"),
     path("animation/atelier/", workshop.workshop, name="workshop"),
     path("animation/atelier/ligne/", workshop.workshop_row, name="workshop-row"),
