@@ -88,3 +88,23 @@ def test_clean_washing_water_keeps_the_water_path():
     sites = [_site("giver", "20.42", 0), _site("treater", "38.22", 60)]
     got = propose(sites, [FlowIn("o", "giver", "offer", label="eau de lavage", kind="water")])
     assert all(p.unit == "m3" for p in got) and "treater" not in {p.need_site_id for p in got}
+
+
+# Treated waste water (the effluent of a sewage works, « eaux usées traitées », REUT, reclaimed water) is water: piped
+# to the users of large volumes of cooling and process water nearby, in m3 (US EPA 2012 Guidelines for Water Reuse,
+# 3.3; EU BREF ICS 2001), never in tonnes.
+@pytest.mark.parametrize("label", ["Eaux usées traitées", "Treated effluent", "Reclaimed water", "REUT"])
+def test_a_power_station_near_a_sewage_works_is_proposed_its_treated_effluent_in_m3(label):
+    sites = [SiteIn("wwtp", 50.0, 3.0, "37.00Z", "Station d'épuration"),
+             SiteIn("power", 50.0 + 4 * KM, 3.0, "35.11Z", "Centrale thermique"),
+             SiteIn("far", 50.0 + 60 * KM, 3.0, "35.11Z", "Centrale thermique lointaine")]
+    got = [(p.need_site_id, p.unit) for p in propose(sites, [FlowIn("o", "wwtp", "offer", label=label)])]
+    assert ("power", "m3") in got
+    assert all(unit == "m3" for _, unit in got) and "far" not in {s for s, _ in got}
+
+
+def test_a_paper_mill_near_a_sewage_works_is_proposed_its_treated_effluent_in_m3():
+    sites = [SiteIn("wwtp", 50.0, 3.0, "", "Wastewater treatment plant"),
+             SiteIn("mill", 50.0 + 3 * KM, 3.0, "", "Paper mill")]
+    got = [(p.need_site_id, p.unit) for p in propose(sites, [FlowIn("o", "wwtp", "offer", label="Treated effluent")])]
+    assert got == [("mill", "m3")]

@@ -203,6 +203,8 @@ class Indicators(Schema):
     declared_totals: list[DeclaredTotal] = []
     verified_tonnes_per_year: float | None = None
     verified_eur_per_year: float | None = None
+    verified_mwh_per_year: float | None = None  # measured heat and water, in their own units
+    verified_m3_per_year: float | None = None
     # The territory's potential: the optimal allocation of its open suggestions (never their sum),
     # each quantity in the unit of its kind.
     potential_co2e_avoided_t_per_year: float | None = None

@@ -119,5 +119,24 @@ def quantity(column: str, declared: float, base_per_year: float | None, base_uni
     if limit is not None and abs(base_per_year) > limit:
         raise CellError(_("%(column)s: %(value)s %(unit)s par an dépasse le maximum plausible pour un flux "
                           "(%(limit)s %(unit)s par an)")
-                        % {"column": column, "value": f"{base_per_year:.3g}", "unit": base_unit,
-                           "limit": f"{limit:.0e}"})
+                        % {"column": column, "value": readable(base_per_year), "unit": base_unit,
+                           "limit": readable(limit)})
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readable(value: float) -> str:
+    """A figure as a person reads it, in the active language: « 1 000 000 000 », « 12 500 000 » (three significant
+    digits), never « 1e+09 »; beyond a thousand million millions, « 1,0 × 10¹⁸ »."""
+    from django.utils.formats import number_format
+
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e15:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return (f"{number_format(float(mantissa), decimal_pos=1, use_l10n=True)} × 10"
+                + str(int(exponent)).translate(_SUPERSCRIPT))
+    rounded = float(f"{value:.3g}")
+    rounded = int(rounded) if rounded == int(rounded) else rounded
+    return number_format(rounded, use_l10n=True, force_grouping=True)

@@ -48,7 +48,7 @@ BREF_TITLES: dict[str, tuple[str, str]] = {
 # Bodies whose guides the citations name by acronym and year.
 BODIES = {"SETRA": ("guide du Sétra", "SETRA guide"), "IPCC": ("GIEC", "IPCC"),
           "IEA": ("rapport de l'AIE", "IEA report"),
-          "ADR": ("accord ADR", "ADR agreement")}
+          "ADR": ("accord ADR", "ADR agreement"), "EPA": ("US EPA", "US EPA")}
 
 _BREF = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BREF_TITLES), key=len, reverse=True))
                    + r")(?: |\)| \()?((?:19|20)\d{2})\b")

@@ -1,6 +1,7 @@
 """The facilitator space: review suggestions, move synergies forward, record outcomes, run the matching."""
 
 import datetime as dt
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from boucle.accounts.access import is_facilitator
+from boucle.flows.fields import CellError
 from boucle.matching import lifecycle, services
 from boucle.matching.models import MatchingRun
 from boucle.territories.refs import TerritoryError
@@ -163,14 +165,31 @@ class _Unreadable(ValueError):
     pass
 
 
-def _number(text, label):
-    text = (text or "").strip().replace(",", ".").replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+def _number(text, label, base_unit=None):
+    """A measured figure as typed (« 4 200,5 », « 12.5 »), by the flow form's rule (``TypedNumberField``): « nan »,
+    « inf » or « 1e400 » are not numbers, and a quantity beyond the plausible maximum of a flow (the import's bound,
+    ``flows.bounds.quantity``) is refused rather than added to the territory's verified figures."""
+    from django import forms as dj_forms
+
+    from boucle.flows import bounds
+
+    from .flow_forms import TypedNumberField
+
     try:
-        value = float(text) if text else None
-    except ValueError:
+        value = TypedNumberField(required=False).clean(text or "")
+    except dj_forms.ValidationError:
         raise _Unreadable(_("« %(field)s » n'est pas un nombre") % {"field": label}) from None
-    if value is not None and value < 0:
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise _Unreadable(_("« %(field)s » n'est pas un nombre") % {"field": label})
+    if value < 0:
         raise _Unreadable(_("« %(field)s » ne peut pas être négatif") % {"field": label})
+    if base_unit is not None:
+        try:
+            bounds.quantity(label, value, value, base_unit)
+        except CellError as exc:
+            raise _Unreadable(str(exc).split(": ", 1)[-1]) from None
     return value
 
 
@@ -186,13 +205,13 @@ def synergy_outcome(request, pk):
             raise _Unreadable(_("date de démarrage illisible")) from None
         services.record_outcome(
             synergy, request.user, start_date=start_date,
-            tonnes_per_year=_number(request.POST.get("tonnes_per_year"), _("Tonnes par an (mesurées)")),
+            tonnes_per_year=_number(request.POST.get("tonnes_per_year"), _("Tonnes par an (mesurées)"), "t"),
             eur_per_year=_number(request.POST.get("eur_per_year"), _("Euros par an (mesurés)")),
             co2e_avoided_t_per_year=_number(request.POST.get("co2e_avoided_t_per_year"),
                                             _("t CO₂e évitées par an")),
             # heat and water are measured in MWh and m³ (the form asks the unit of the offer's kind)
-            mwh_per_year=_number(request.POST.get("mwh_per_year"), _("MWh par an (mesurés)")),
-            water_m3_per_year=_number(request.POST.get("water_m3_per_year"), _("m³ par an (mesurés)")),
+            mwh_per_year=_number(request.POST.get("mwh_per_year"), _("MWh par an (mesurés)"), "MWh"),
+            water_m3_per_year=_number(request.POST.get("water_m3_per_year"), _("m³ par an (mesurés)"), "m3"),
             note=request.POST.get("note", ""))
         messages.success(request, _("Résultat vérifié enregistré."))
     except lifecycle.NothingExchanged:

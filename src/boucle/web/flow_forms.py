@@ -67,6 +67,21 @@ UNIT_CHOICES = [("", "—"), ("t", "t"), ("kg", "kg"), ("m3", "m³"), ("L", "L")
 
 
 _EN_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+# « 12,5 t », « 1 200 kg », « 3 m³ », « 90 °C »: a number typed with its unit, as a person writes it on paper.
+_WITH_UNIT = re.compile(r"\s*(?P<number>-?\d[\d\s\u202f\xa0.,]*?)\s*(?P<unit>[^\d\s.,-][^\d]*?\d?)\s*")
+# What a person types after the number → the form's unit (``UNIT_CHOICES``).
+TYPED_UNITS = {"t": "t", "tonne": "t", "tonnes": "t", "kg": "kg", "m3": "m3", "m³": "m3", "l": "L", "litre": "L",
+               "litres": "L", "mwh": "MWh", "kwh": "kWh", "gj": "GJ", "h": "h", "heures": "h", "hours": "h",
+               "unité": "unit", "unités": "unit", "unit": "unit", "units": "unit", "pièces": "unit"}
+_DEGREES = {"°c", "° c", "°", "degrés", "degres", "c"}
+
+
+def split_unit(text: str) -> tuple[str, str] | None:
+    """« 12,5 t » → (« 12,5 », « t »): the number and the unit typed after it (lower case), else None."""
+    match = _WITH_UNIT.fullmatch(text or "")
+    if not match:
+        return None
+    return match["number"].strip(), match["unit"].strip().lower()
 
 
 class TypedNumberField(forms.FloatField):
@@ -76,8 +91,9 @@ class TypedNumberField(forms.FloatField):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
-    def __init__(self, *, negative_message=None, **kwargs):
+    def __init__(self, *, negative_message=None, unit_message=None, **kwargs):
         super().__init__(**kwargs)
+        self.unit_message = unit_message
         if negative_message is not None:
             for validator in self.validators:
                 if isinstance(validator, MinValueValidator):
@@ -101,6 +117,8 @@ class TypedNumberField(forms.FloatField):
         try:
             return F.number("", text)
         except CellError:
+            if self.unit_message and split_unit(text):
+                raise forms.ValidationError(self.unit_message, code="invalid") from None
             raise forms.ValidationError(_("Saisissez un nombre, par exemple 12,5 ou 1 200."), code="invalid") from None
 
     def prepare_value(self, value):
@@ -169,8 +187,11 @@ class FlowForm(forms.Form):
     material_class = forms.CharField(
         label=_("Matière"), required=False, max_length=200,
         help_text=_("Choisissez dans la liste ou décrivez la matière avec vos mots : elle sera classée automatiquement."))
-    quantity = TypedNumberField(label=_("Quantité"), required=False, min_value=0,
-                                negative_message=_("Une quantité ne peut pas être négative."))
+    quantity = TypedNumberField(
+        label=_("Quantité"), required=False, min_value=0,
+        negative_message=_("Une quantité ne peut pas être négative."),
+        unit_message=_("Saisissez le nombre seul (par exemple 12,5) et choisissez son unité dans la liste « Unité » "
+                       "ci-dessous."))
     unit = forms.ChoiceField(label=_("Unité"), choices=UNIT_CHOICES, required=False)
     period = forms.ChoiceField(label=_("Période"), initial="year", choices=[
         ("year", _("par an")), ("month", _("par mois")), ("week", _("par semaine")), ("day", _("par jour")),
@@ -197,6 +218,8 @@ class FlowForm(forms.Form):
 
     def __init__(self, *args, sites=None, instance: Flow | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = self._units_typed_in_numbers(self.data)
         self.fields["site"].queryset = sites
         self.fields["current_route"].widget.choices = route_choices()
         for name, direction in self.FOR_DIRECTION.items():
@@ -208,6 +231,28 @@ class FlowForm(forms.Form):
                 "Lue automatiquement dans le libellé ou le code déchet : laissée telle quelle, elle suit le libellé "
                 "et la mise en relation peut la préciser selon l'activité du site ; choisissez-en une autre pour la "
                 "fixer.")
+
+    def _units_typed_in_numbers(self, data):
+        """« 12,5 t » typed as the quantity with « t » (or no unit) chosen is 12,5 t: the unit goes to its list; a
+        unit that differs from the one chosen is left for the field to refuse (which of the two is meant?).
+        « 90 °C » as the temperature is 90."""
+        name, unit_name, temp_name = self.add_prefix("quantity"), self.add_prefix("unit"), \
+            self.add_prefix("temperature_c")
+        changed = {}
+        typed = split_unit(str(data.get(name) or ""))
+        if typed and typed[1] in TYPED_UNITS:
+            chosen, unit = data.get(unit_name) or "", TYPED_UNITS[typed[1]]
+            if chosen in ("", unit):
+                changed.update({name: typed[0], unit_name: unit})
+        typed = split_unit(str(data.get(temp_name) or ""))
+        if typed and typed[1] in _DEGREES:
+            changed[temp_name] = typed[0]
+        if not changed:
+            return data
+        data = data.copy()
+        for key, value in changed.items():
+            data[key] = value
+        return data
 
     @property
     def direction_shown(self) -> str:

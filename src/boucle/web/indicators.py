@@ -31,6 +31,8 @@ def territory_indicators(ref, *, disclose_all: bool = False) -> dict:
         "declared_totals": doc.get("declared_totals", []),
         "synergies_running": doc["synergies"]["by_status"]["running"],
         "verified_tonnes_per_year": verified["tonnes_diverted"], "verified_eur_per_year": verified["eur_saved"],
+        # heat and water are measured in MWh and m³, never added to the tonnes
+        "verified_mwh_per_year": verified.get("mwh") or 0, "verified_m3_per_year": verified.get("water_m3") or 0,
         "potential_co2e_avoided_t_per_year": potential["co2e_avoided_t"],
         "potential_tonnes_per_year": potential["tonnes_diverted"], "potential_mwh_per_year": potential["mwh"],
         "potential_m3_per_year": potential["water_m3"], "potential_eur_per_year": potential["eur_saved"],

@@ -257,6 +257,15 @@ def _power_exclusions(process: str) -> frozenset[str]:
 # uses, and its main feedstocks more surely than the class's rules say (data/process_scopes.csv): a
 # fermentation ethanol plant is in class 20.14 with crackers and oxidation plants, yet takes
 # sugars, starch by-streams, steam and water, not naphtha, hydrogen or chlorine.
+#
+# A waste treatment or disposal site (NACE 38.21) is a landfill, an incinerator, a composting or digestion plant or a
+# sorting centre, each taking what its permit allows; such a site is named by its kind (« ISDND de … », « UIOM de
+# … », « Plate-forme de compostage », "… Deponie"), so the phrases of the rows of NACE 38.2 are read in the site's
+# name too (:func:`permit_words`). A row whose phrases are "*" is the reading of a site of its code whose words name
+# none of the code's processes: a bare 38.21 may be a landfill, so it takes no liquid.
+NAMED_SCOPE_PREFIXES = ("38.2",)
+
+
 @dataclass(frozen=True, slots=True)
 class ProcessScope:
     naf_prefix: str
@@ -264,35 +273,60 @@ class ProcessScope:
     keeps: frozenset[str]
     takes: tuple[tuple[str, float], ...]
     source: str
+    in_name: bool = False
+
+    @property
+    def fallback(self) -> bool:
+        return self.phrases == ("*",)
+
+
+def _scope_items(item: str) -> set[str]:
+    """The classes one item of a scope's "keeps" names: a class key, "group:<group>" or "state:<physical state>"."""
+    if item.startswith("group:"):
+        return {k for k, g in _class_groups().items() if g == item[6:]}
+    if item.startswith("state:"):
+        return {k for k, st in _class_states().items() if st == item[6:]}
+    return {item}
 
 
 @lru_cache(maxsize=1)
 def process_scopes() -> tuple[ProcessScope, ...]:
-    groups: dict[str, set[str]] = {}
-    for key, group in _class_groups().items():
-        groups.setdefault(group, set()).add(key)
     out = []
     for r in _read("process_scopes.csv"):
-        # "keeps" lists the classes (or "group:…") the process takes; "-key" items instead drop
-        # those classes and keep the rest.
-        keeps: set[str] = set()
+        # "keeps" lists the classes (or "group:…") the process takes; "-key", "-group:…" or "-state:liquid" items
+        # drop those classes from them, or from every class when the row lists only such items.
         items = r["keeps"].split()
-        if items and all(i.startswith("-") for i in items):
-            keeps = set(_class_groups()) - {i[1:] for i in items}
+        keeps: set[str] = set(_class_groups()) if items and all(i.startswith("-") for i in items) else set()
         for item in (i for i in items if not i.startswith("-")):
-            keeps |= groups.get(item[6:], set()) if item.startswith("group:") else {item}
+            keeps |= _scope_items(item)
+        for item in (i for i in items if i.startswith("-")):
+            keeps -= _scope_items(item[1:])
         takes = tuple((k, float(w)) for k, w in (t.split(":") for t in r["takes"].split()))
         out.append(ProcessScope(r["naf_prefix"], tuple(p.strip() for p in r["phrases"].split("|") if p.strip()),
-                                frozenset(keeps | {k for k, _ in takes}), takes, r["source"]))
+                                frozenset(keeps | {k for k, _ in takes}), takes, r["source"],
+                                any(_relation(r["naf_prefix"], p) == 1.0 for p in NAMED_SCOPE_PREFIXES)))
     return tuple(out)
 
 
-def _scopes(code: str, activity: str | None) -> list[ProcessScope]:
+def _scopes(code: str, activity: str | None, said: tuple[str, ...] = ()) -> list[ProcessScope]:
+    """The process scopes a site of ``code`` is read with: those whose phrases its activity words say, or, for a
+    row read in names, its activity or name (``said``: :func:`permit_words`); else the code's "*" row, if any."""
+    return list(_scopes_of(code, _activity_text(activity), said))
+
+
+@lru_cache(maxsize=8192)
+def _activity_text(activity: str | None) -> str:
     from .naf import normalise
 
-    text = " " + normalise(activity or "") + " "
-    return [s for s in process_scopes()
-            if _relation(code, s.naf_prefix) == 1.0 and any(_says(text, p) for p in s.phrases)]
+    return " " + normalise(activity or "") + " "
+
+
+@lru_cache(maxsize=8192)
+def _scopes_of(code: str, text: str, said: tuple[str, ...]) -> tuple[ProcessScope, ...]:
+    mine = [s for s in process_scopes() if _relation(code, s.naf_prefix) == 1.0]
+    found = tuple(s for s in mine if not s.fallback
+                  and any(_says(text, p) or (s.in_name and p in said) for p in s.phrases))
+    return found or tuple(s for s in mine if s.fallback)
 
 
 def _says(text: str, phrase: str) -> bool:
@@ -303,11 +337,18 @@ def _says(text: str, phrase: str) -> bool:
     return f" {phrase} " in text
 
 
-def _scope_exclusions(code: str, activity: str | None) -> frozenset[str]:
-    out: set[str] = set()
-    for scope in _scopes(code, activity):
-        out |= set(_class_groups()) - scope.keeps
-    return frozenset(out)
+def _scope_exclusions(code: str, activity: str | None, said: tuple[str, ...] = ()) -> frozenset[str]:
+    """The classes the site's process scopes do not keep. Words naming several processes of a manufacturing class
+    narrow each other ("MDI (isocyanates) production" is the MDI row within the isocyanates one); a waste site
+    often runs several treatments (a landfill with a composting platform, EU BREF WT 2018 1.1), and keeps what
+    each of them takes."""
+    scopes = _scopes(code, activity, said)
+    if not scopes:
+        return frozenset()
+    every = frozenset(_class_groups())
+    if all(s.in_name for s in scopes):
+        return every.difference(*(s.keeps for s in scopes))
+    return every.difference(frozenset.intersection(*(s.keeps for s in scopes)))
 
 
 # Some input classes are waste that only a plant holding a waste incineration or co-incineration permit may burn
@@ -328,7 +369,9 @@ def permit_inputs() -> dict[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
 
 
 def permit_words(activity: str | None, name: str | None) -> tuple[str, ...]:
-    """The phrases of ``permit_inputs.csv`` that a site's activity or name says (most sites: none)."""
+    """The phrases that a site's activity or name says of the kind of plant it is (most sites: none): those of
+    ``permit_inputs.csv`` (it may burn waste) and those of the process scopes read in names (``process_scopes.csv``,
+    ``in_name``: a landfill, an incinerator, a composting platform)."""
     from .naf import normalise
 
     text = " " + normalise(f"{activity or ''} {name or ''}") + " "
@@ -336,16 +379,22 @@ def permit_words(activity: str | None, name: str | None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _permit_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
-    """The phrases of ``permit_inputs.csv``: single words (looked up in a set), and the others."""
+def _permit_phrases() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """The phrases :func:`permit_words` looks for: single words (looked up in a set), and the others by their
+    first word (a name is looked at only for the phrases whose first word it holds)."""
     every = {p for rows in permit_inputs().values() for _, phrases, _ in rows for p in phrases}
-    return frozenset(p for p in every if " " not in p and "+" not in p), tuple(sorted(p for p in every if " " in p or "+" in p))
+    every |= {p for s in process_scopes() if s.in_name and not s.fallback for p in s.phrases}
+    several: dict[str, list[str]] = {}
+    for p in sorted(q for q in every if " " in q or "+" in q):
+        several.setdefault(p.replace("+", " ").split()[0], []).append(p)
+    return frozenset(p for p in every if " " not in p and "+" not in p), {k: tuple(v) for k, v in several.items()}
 
 
 @lru_cache(maxsize=8192)
 def _permit_words(text: str) -> tuple[str, ...]:
     single, several = _permit_phrases()
-    found = single.intersection(text.split()) | {p for p in several if _says(text, p)}
+    words = set(text.split())
+    found = single.intersection(words) | {p for w in words for p in several.get(w, ()) if _says(text, p)}
     return tuple(sorted(found))
 
 
@@ -390,6 +439,13 @@ def _class_groups() -> dict[str, str]:
     from boucle.materials.taxonomy import load_classes
 
     return {c.key: c.group for c in load_classes()}
+
+
+@lru_cache(maxsize=1)
+def _class_states() -> dict[str, str]:
+    from boucle.materials.taxonomy import load_classes
+
+    return {c.key: c.physical_state for c in load_classes()}
 
 
 def _named_families(activity: str | None) -> frozenset[str]:
@@ -642,12 +698,12 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
             out |= _power_exclusions(power)
         if not reforming and _relation(code, GASES_PREFIX) == 1.0:
             out |= _air_separation_exclusions()
-        return out | _scope_exclusions(code, activity) | _permit_exclusions(code, permits)
+        return out | _scope_exclusions(code, activity, permits) | _permit_exclusions(code, permits)
 
     best = {n.class_key: n for n in _apply(_input_index(), codes, skip, _typical_index())}
     for code, conf in codes:
         permit_excluded = _permit_exclusions(code, permits)
-        for scope in _scopes(code, activity):
+        for scope in _scopes(code, activity, permits):
             for key, weight in scope.takes:
                 if key in permit_excluded:
                     continue

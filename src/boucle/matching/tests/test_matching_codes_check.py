@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from boucle.materials.taxonomy import class_index
+from boucle.materials.taxonomy import class_index, load_classes
 from boucle.matching import command_evaluate
 from boucle.matching.evaluate import CODES_CSV, read_rows
 from boucle.matching.knowledge.infer import infer_needs, process_scopes
@@ -55,8 +55,16 @@ def test_every_process_scope_is_sourced_and_names_existing_classes_and_codes():
     for r in rows:
         assert r["naf_prefix"] in nace, r
         assert re.search(r"BREF|NACE", r["source"]), r
+        groups = {c.group for c in load_classes()}
+        states = {c.physical_state for c in load_classes()}
         for item in r["keeps"].split():
-            assert item.startswith("group:") or item.lstrip("-") in classes, item
+            item = item.lstrip("-")
+            if item.startswith("group:"):
+                assert item[6:] in groups, item
+            elif item.startswith("state:"):
+                assert item[6:] in states, item
+            else:
+                assert item in classes, item
         for item in r["takes"].split():
             key, weight = item.split(":")
             assert key in classes and 0 < float(weight) <= 1, item

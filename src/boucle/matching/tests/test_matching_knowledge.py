@@ -275,3 +275,25 @@ def test_a_feed_named_by_its_animal_is_a_feed_maker_not_a_farm(activity):
     needs = {n.class_key: n.weight for n in infer_needs(None, activity)}
     assert needs.get("molasses", 0) >= 0.5 and needs.get("sawdust_shavings", 0) <= 0.3
     assert any(c.startswith(("01.4", "03.2")) for c, _ in site_codes(None, activity.split()[0] + " farm"))
+
+
+def test_every_knowledge_table_row_has_its_header_s_columns():
+    """A comma left unquoted in a source (« coal, petcoke, fuel oil ») shifts a row's columns: the reader then
+    drops the end of the source, or worse, reads a source word as a weight. Every row of every knowledge and
+    materials table has exactly the columns of its header."""
+    import csv
+    from pathlib import Path
+
+    import boucle
+
+    root = Path(boucle.__file__).parent
+    tables = sorted((root / "matching" / "knowledge" / "data").glob("*.csv")) + sorted(
+        (root / "materials" / "data").glob("*.csv"))
+    assert len(tables) > 10
+    wrong = []
+    for path in tables:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.reader(handle) if row and not row[0].startswith("#")]
+        width = len(rows[0])
+        wrong += [(path.name, i + 2, len(row)) for i, row in enumerate(rows[1:]) if len(row) != width]
+    assert not wrong, wrong[:10]

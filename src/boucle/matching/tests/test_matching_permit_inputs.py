@@ -85,3 +85,82 @@ def test_an_srf_offer_does_not_reach_a_power_station_through_its_reading_as_sort
     assert _receivers(sites) == {"kiln"}
     needs = {n.class_key for n in infer.infer_needs("38.21Z", TITLE_38_21, "Installation de stockage de déchets")}
     assert "sorting_residues" in needs and "refuse_derived_fuel" not in needs  # a landfill takes residues, burns nothing
+
+
+# --------------------------------------------------------------------------- what each kind of 38.21 site receives
+# NACE 38.21 holds landfills, incinerators, composting and digestion plants and sorting centres; a site's activity
+# words or name say which it is (``process_scopes.csv``, rows of 38.21, read in names too); a bare 38.21 is offered
+# no liquid (it may be a landfill: Directive 1999/31/EC art. 5(3)(a)).
+
+
+def _kind_needs(name, activity=TITLE_38_21, code="38.21Z"):
+    return {n.class_key for n in infer.infer_needs(code, activity, name)}
+
+
+def test_a_landfill_is_never_proposed_whey_a_digester_is():
+    park = [SiteIn("dairy", 50.0, 3.0, "10.51Z", "Fabrication de fromages"),
+            SiteIn("isdnd", 50.01, 3.0, "38.21Z", TITLE_38_21, "ISDND de la vallée"),
+            SiteIn("bare", 50.012, 3.0, "38.21Z", TITLE_38_21, "SYVALOR"),
+            SiteIn("compost", 50.014, 3.0, "38.21Z", TITLE_38_21, "Plate-forme de compostage"),
+            SiteIn("digester", 50.1, 3.0, "38.21Z", TITLE_38_21, "Unité de méthanisation du Bocage")]
+    for label in ("Lactosérum", "Whey", "Lactosérum et produits déclassés"):
+        got = {p.need_site_id for p in propose(park, [FlowIn("w", "dairy", "offer", label=label)])}
+        assert "digester" in got, label
+        assert not got & {"isdnd", "bare", "compost"}, label
+
+
+@pytest.mark.parametrize("name, activity", [
+    ("ISDND de la vallée", TITLE_38_21), ("CSDU du Nord", TITLE_38_21), ("Centre d'enfouissement technique", TITLE_38_21),
+    ("Installation de stockage de déchets de Lens", TITLE_38_21), ("Deponie Nord", TITLE_38_21),
+    ("Discarica di Roma", TITLE_38_21), (None, "Landfill"), (None, "Sanitary landfill site"),
+])
+def test_a_landfill_takes_residual_and_mineral_waste_no_organics_recyclables_or_liquids(name, activity):
+    needs = _kind_needs(name, activity)
+    assert {"municipal_mixed_waste", "sorting_residues", "soil_stones"} <= needs
+    assert not needs & {"whey", "food_waste", "green_waste", "food_industry_residues", "sewage_sludge", "cardboard",
+                        "paper", "mixed_plastics", "packaging_mixed", "caustic_soda", "lime"}
+
+
+def test_an_inert_waste_landfill_takes_inert_waste_only():
+    assert _kind_needs("ISDI de la carrière") == {"inert_mixed", "soil_stones", "concrete_rubble"}
+
+
+@pytest.mark.parametrize("name", ["UIOM de la communauté urbaine", "UVE de Lille", "Centre de valorisation énergétique",
+                                  "Müllverbrennungsanlage Köln", "Termovalorizzatore di Brescia"])
+def test_an_incinerator_takes_residual_waste_sludge_and_flue_gas_reagents_not_separately_collected_waste(name):
+    needs = _kind_needs(name)
+    assert {"municipal_mixed_waste", "refuse_derived_fuel", "sewage_sludge", "lime", "activated_carbon"} <= needs
+    assert not needs & {"food_waste", "green_waste", "whey", "cardboard", "paper", "mixed_plastics", "soil_stones",
+                        "bottom_ash", "inert_mixed"}
+
+
+def test_a_sorting_centre_and_a_composting_platform_take_what_they_sort_or_compost():
+    tri = _kind_needs("Centre de tri des déchets d'activités économiques")
+    assert {"cardboard", "packaging_mixed", "mixed_industrial_waste"} <= tri
+    assert not tri & {"sewage_sludge", "food_waste", "soil_stones", "sorting_residues", "whey"}
+    compost = _kind_needs("Plate-forme de compostage")
+    assert {"green_waste", "food_waste", "sewage_sludge"} <= compost
+    assert not compost & {"whey", "wood_treated", "screenings_grit", "municipal_mixed_waste"}
+
+
+def test_a_site_of_two_kinds_keeps_what_each_takes():
+    both = _kind_needs("ISDND et plate-forme de compostage")
+    assert {"green_waste", "municipal_mixed_waste", "soil_stones"} <= both
+    assert "whey" not in both
+
+
+def test_a_bare_38_21_keeps_its_rules_but_takes_no_liquid():
+    from boucle.materials.taxonomy import load_classes
+    from boucle.matching.pipeline import compatibility, _classes
+
+    liquid = {c.key for c in load_classes() if c.physical_state == "liquid"}
+    bare = _kind_needs("SYVALOR")
+    assert {"food_waste", "municipal_mixed_waste", "soil_stones", "green_waste"} <= bare
+    assert not bare & liquid
+    # nor through a material a liquid stands in for (whey for dairy residues, vinasse for spent grain)
+    keys, _ = _classes()
+    comp = compatibility()
+    for name in ("SYVALOR", "ISDND de la vallée", "ISDI", "Plate-forme de compostage"):
+        needs = _kind_needs(name)
+        assert not [(keys[o], keys[n]) for o, n in zip(comp.offer_cls.tolist(), comp.need_cls.tolist())
+                    if keys[n] in needs and keys[o] in liquid], name

@@ -23,6 +23,17 @@ def num(value, digits=0):
 
 
 @register.filter
+def measured(value):
+    """``{{ verified.co2e_avoided_t|measured }}``: a measured figure as the impact table and the synergy page show it
+    (``impact._display``): one decimal below 100 (« 85,5 », « 2,5 »), none above (« 773 573 ») — never 85,5 on
+    one page and 86 on the next."""
+    try:
+        return num(value, 1 if abs(float(value)) < 100 else 0)
+    except (TypeError, ValueError):
+        return num(value)
+
+
+@register.filter
 def km(value):
     """``{{ synergy.distance_km|km }}`` → "7,2", "< 0,1" for two sites at one place (``words.distance_figure``)."""
     return words.distance_figure(value)
@@ -101,6 +112,14 @@ def territory_label(value):
 
 
 @register.simple_tag
+def semicolon():
+    """« ; » between two clauses: with a space before it in French, none in English (``colon``)."""
+    from django.utils.translation import get_language
+
+    return "; " if (get_language() or "fr").startswith("en") else " ; "
+
+
+@register.simple_tag
 def transition(from_status, to_status):
     return words.transition_sentence(from_status, to_status)
 
@@ -118,10 +137,13 @@ def synergy_steps(status):
 
 @register.filter
 def percent(share, digits=0):
-    """A share between 0 and 1 as "45 %" (empty share: "—")."""
+    """A share between 0 and 1 as "45 %" in French, "45%" in English (empty share: "—")."""
+    from django.utils.translation import get_language
+
     if share is None or share == "":
         return "—"
-    return words.number(float(share) * 100, int(digits)) + "\u00a0%"
+    sign = "%" if (get_language() or "fr").startswith("en") else "\u00a0%"
+    return words.number(float(share) * 100, int(digits)) + sign
 
 
 @register.filter
