@@ -744,6 +744,11 @@ UNINFORMATIVE_KINDS = frozenset({"energy", "water", "equipment", "service"})
 UNINFORMATIVE_GROUPS = frozenset({"packaging", "mixed_waste"})
 INFORMATIVE_FUEL_GROUP = "fuels"  # a works gas or a coke says its process; heat and power do not
 TRADE_PREFIXES = ("46", "47", "52")  # what trade and warehousing give off, every site discards
+# Sludge from a works' own effluent treatment says no trade: the List of Waste gives "sludges from on-site
+# effluent treatment" in nearly every chapter of process industries (02 01 to 02 07, 03 03 11, 04 01 07,
+# 04 02 20, 05 01 09*, 06 05 02*, 07 01 11* to 07 07 11*, 08 01 15*, 10 01 20*, 11 01 09*, 19 08 11*...:
+# Commission Decision 2000/532/EC as amended by 2014/955/EU), though the output tables give it to one division.
+UBIQUITOUS_CLASSES = frozenset({"industrial_wwtp_sludge"})
 PASS_ON_PREFIXES = ("38", "39") + TRADE_PREFIXES
 
 
@@ -767,7 +772,7 @@ def _release_index() -> dict[str, tuple[tuple[str, float], ...]]:
     out: dict[str, tuple[tuple[str, float], ...]] = {}
     for key, rules in by_class.items():
         c = info.get(key)
-        if c is None or c.group in UNINFORMATIVE_GROUPS or (
+        if c is None or key in UBIQUITOUS_CLASSES or c.group in UNINFORMATIVE_GROUPS or (
                 c.kind in UNINFORMATIVE_KINDS and c.group != INFORMATIVE_FUEL_GROUP):
             continue
         if any(_relation(r.naf_prefix, p) == 1.0 for r in rules for p in TRADE_PREFIXES):

@@ -88,6 +88,14 @@ def normalise_naf(code: str | None) -> str | None:
 HEAD_ONLY = "-"
 
 
+def french_plural(phrase: str) -> str:
+    """A French trade phrase with its nouns in -erie in the plural: names say « Sucreries du Littoral »,
+    « Papeteries … », « Briqueteries du Nord » as often as the singular (the plural of a French noun adds
+    -s: Grevisse, Le Bon Usage § 514). The stems of « sucreries » and « sucrerie » differ (the English
+    plural « -ies » is folded to « -y »), so the plural is a phrase of its own."""
+    return " ".join(w + "s" if w.endswith("erie") else w for w in phrase.split())
+
+
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, list[str]]:
     table: dict[str, list[str]] = defaultdict(list)
@@ -96,8 +104,10 @@ def _phrases() -> dict[str, list[str]]:
             if row["phrase"].startswith(HEAD_ONLY):
                 continue
             key = normalise(row["phrase"])
-            if row["naf_code"] not in table[key]:
-                table[key].append(row["naf_code"])
+            keys = (key, french_plural(key)) if row["lang"] == "fr" else (key,)
+            for k in dict.fromkeys(keys):
+                if row["naf_code"] not in table[k]:
+                    table[k].append(row["naf_code"])
     return dict(table)
 
 
@@ -207,8 +217,12 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
 # Abbreviations shorter than four letters read as a word of their own (shorter words are
 # otherwise skipped: most are particles or pieces of names): "CHP" (combined heat and power),
 # "KWK" (Kraft-Wärme-Kopplung), "WKC" (warmtekrachtcentrale), "HKW" (Heizkraftwerk), "MVA"
-# (Müllverbrennungsanlage) (IATE).
-SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc"})
+# (Müllverbrennungsanlage), "LNG" (liquefied natural gas: a terminal or a
+# liquefaction plant), "MRF" (materials recovery facility), "MBT" (mechanical biological treatment), "UVE" (unité de
+# valorisation énergétique), "TMB" (tri mécano-biologique) (IATE); "EfW" (energy from waste), "ERF" (energy recovery
+# facility) (UK Defra, Energy from waste: a guide to the debate, 2014). Not "KVA" (Kehrichtverbrennungsanlage): it
+# is the unit kVA of transformers and generators in the names and activities of electrical trades.
+SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc", "lng", "mrf", "mbt", "uve", "tmb", "efw", "erf"})
 
 
 # A near spelling is a misspelt English, French or German word (the languages of the activities
@@ -423,6 +437,16 @@ def _expand_elided(text: str) -> str:
     return _ELIDED.sub(expand, text)
 
 
+# A unit of electrical power or energy (IEC 60050) after a number is a measure, not a trade: « Poste 2 x 36 MVA »
+# is a transformer, not a Müllverbrennungsanlage (« MVA »), as « 630 kVA » is no Kehrichtverbrennungsanlage.
+_MEASURE = re.compile(r"\b(\d+(?:[.,]\d+)?) ?(?:kva|mva|gva|kw|mw|gw|kwe|mwe|mwth|kv|kwh|mwh|gwh)\b")
+
+
+def _read_words(text: str | None) -> str:
+    """A site's activity or name as the readers see it: normalised, place names and measures dropped."""
+    return _MEASURE.sub(r"\1", normalise(strip_place_names(_expand_elided(text or ""))))
+
+
 @lru_cache(maxsize=4096)
 def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     """Best NACE codes for an activity phrase, best first, with a confidence in (0, 1].
@@ -431,7 +455,7 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
     search, whose confidence (≤ 0.6) reflects its similarity so that a vague phrase yields weak
     inferred needs rather than confident wrong ones.
     """
-    norm = normalise(strip_place_names(_expand_elided(text or "")))
+    norm = _read_words(text)
     if not norm:
         return []
     titled = _titled(norm)
@@ -495,7 +519,7 @@ def _compound_codes(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def name_to_naf(name: str | None) -> list[tuple[str, float]]:
     """NACE codes read from the sector words of a site's name, best first."""
-    norm = normalise(strip_place_names(_expand_elided(name or "")))
+    norm = _read_words(name)
     if not norm:
         return []
     return list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))
@@ -506,7 +530,7 @@ def name_sector_words(name: str | None) -> str:
     """The sector words of a site's name as normalised text, the other words one gap ("_") each:
     « Équarrissage Dupont Frères » -> "equarrissage _". What the readers of activity words (process
     scopes, named families, power process) read of a name when it stands for the activity."""
-    norm = normalise(strip_place_names(_expand_elided(name or "")))
+    norm = _read_words(name)
     return " ".join(w or "_" for w in _name_words(norm)) if norm else ""
 
 

@@ -109,3 +109,10 @@ def test_every_engine_path_sees_the_deduced_activity():
     both = propose([GASES, works, other], flows + [FlowIn("w", "other", "offer", "whey")])
     deduced = {p.need_site_id: p.explanation.get("deduced_activity") for p in both if p.explanation.get("deduced_from")}
     assert deduced.get("works") == "24.1" and deduced.get("other") in (None, "10.5")
+
+
+def test_sludge_from_on_site_effluent_treatment_betrays_no_trade():
+    # the List of Waste gives « sludges from on-site effluent treatment » to nearly every process industry: a
+    # pulp mill known by a company name that offers it is not taken for a food factory
+    assert deduce_codes((("industrial_wwtp_sludge", 1.0),)) == ()
+    assert [d.code for d in deduce_codes((("industrial_wwtp_sludge", 0.8), ("paper_sludge", 0.9)))][:1] == ["17"]

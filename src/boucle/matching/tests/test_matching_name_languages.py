@@ -131,3 +131,87 @@ def test_an_activity_typed_in_english_is_not_read_as_a_near_word_of_another_lang
     assert not any(c.startswith("17") for c in [c for c, _ in naf.activity_to_naf("Carboxymethyl cellulose production")])
     assert "20.15" not in [c for c, _ in naf.activity_to_naf("Central térmica de Aboño")]  # a place, not « abonos »
     assert naf.activity_to_naf("Brikworks") == [("23.32", 0.8)]  # an English misspelling is still read
+
+
+# --------------------------------------------------------------------------- names round (2026-12-07 s14)
+@pytest.mark.parametrize("name, code", [
+    # the legal forms that fix a farm's activity (Code rural L323-1 GAEC; D.Lgs. 99/2004 società agricola;
+    # D.Lgs. 228/2001 cooperative agricole; Real Decreto 1776/1981 SAT)
+    ("GAEC des Trois Chênes", "01"), ("SCEA du Haut Pré", "01"), ("CUMA de la Vallée", "01.61"),
+    ("A.R.P. Soc. Agr. Coop.", "01"), ("Opoe Cons. Coop. Agr. PA", "01"), ("Az. Agr. Rossi", "01"),
+    ("Società Agricola Verdi", "01"), ("Cooperativa Agraria San Isidro", "01"),
+    ("Sociedad Agraria de Transformación Los Llanos", "01"),
+    # trade words and standard abbreviations
+    ("Mangimi Di Pasquale", "10.91"), ("Ichihara Ecocement", "23.51"), ("Stolt Sea Farm Iceland", "03.21"),
+    ("Shikoku auto recycler", "38.31"), ("Dunkerque LNG", "52.21"), ("Nordwald PCC plant", "20.13"),
+    ("Bioteknisk Jordrens", "39.00"), ("Nordisk Jordrensning", "39.00"), ("Bodensanierung Nord", "39.00"),
+    ("Bodemsanering Zuid", "39.00"), ("Marksanering Syd", "39.00"),
+    ("Northfield WWTP", "37.00"), ("Riverside EfW", "38.21"), ("Veolia MRF Southwark", "38.32"),
+    ("Kehrichtverbrennungsanlage Zürich", "38.21"), ("ISDND de Bellegarde", "38.21"), ("UVE de Lunel", "38.21"),
+    ("Casse Auto du Nord", "38.31"), ("Boulangerie Paul", "10.71"), ("Salaisons du Mâconnais", "10.13"),
+])
+def test_a_name_s_legal_form_trade_word_or_abbreviation_says_its_activity(name, code):
+    assert code in _codes(name), (name, name_to_naf(name))
+
+
+def test_a_sucrerie_known_by_its_name_only_takes_what_a_sugar_factory_takes():
+    from boucle.matching.knowledge.infer import infer_needs
+
+    needs = {n.class_key for n in infer_needs(None, None, "Sucrerie de Toury")}
+    assert {"lime", "limestone"} <= needs  # lime kiln and juice purification (EU BREF FDM 2019)
+    assert "molasses" not in needs  # what it releases, not what it takes
+
+
+def test_the_unit_kva_of_an_electrical_trade_is_no_incinerator():
+    # « KVA » (Kehrichtverbrennungsanlage) is not read: it is the kVA of transformers and generators
+    assert not [c for c, _ in naf.activity_to_naf("Transformateurs 630 kVA") if c.startswith("38")]
+    assert name_to_naf("Groupes électrogènes 500 kVA") == []
+
+
+def test_a_company_name_alone_gives_no_activity():
+    from boucle.matching.knowledge.infer import infer_needs, site_codes
+
+    for name in ("Dupont SA", "Plastica Alfa", "Barilla S.p.A.", "Earl Grey Ltd"):
+        assert site_codes(None, None, name) == (), name
+        assert infer_needs(None, None, name) == [], name
+
+
+def test_a_digester_named_beside_the_fuel_it_makes_takes_manure():
+    from boucle.matching.knowledge.infer import infer_needs
+
+    assert "35.21" in _codes("E3 Biofuels digester")
+    assert "manure" in {n.class_key for n in infer_needs(None, None, "E3 Biofuels digester")}
+
+
+def test_an_ecocement_plant_named_only_takes_incineration_ash():
+    from boucle.matching.knowledge.infer import infer_needs
+
+    needs = {n.class_key for n in infer_needs(None, None, "Ichihara Ecocement")}
+    assert "fly_ash" in needs
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Sucreries du Littoral de Pont d'Ardres", "10.81"), ("Papeteries Sill", "17.12"), ("briqueteries du nord", "23.32"),
+    ("Malteries Franco Belges", "11.06"), ("CARTONNERIES de GONDARDENNES", "17.21"),
+])
+def test_a_french_trade_in_erie_is_read_in_the_plural_too(name, code):
+    assert code in _codes(name), (name, name_to_naf(name))
+
+
+def test_english_plurals_in_ies_are_read_as_before():
+    assert _codes("Breweries Ltd") == ["11.05"]
+    assert name_to_naf("Batteries Nord") == [] and name_to_naf("Séries limitées") == []
+
+
+def test_waste_words_of_a_name_are_not_read_as_a_civic_amenity_site():
+    # « déchèterie » was tried beside « déchetterie » and dropped: its stem is « déchet », and every name or
+    # activity saying « déchets » was read as a civic amenity site (38.11)
+    assert "38.11" not in _codes("Installation de stockage de déchets d'Hersin-Coupigny")
+    assert "38.11" not in _codes("Centre de tri des déchets valorisables")
+
+
+def test_a_power_in_mva_after_a_number_is_no_incinerator_but_the_abbreviation_alone_is():
+    # « MVA » is both the Müllverbrennungsanlage of German names and the megavolt-ampere of a transformer's rating
+    assert not [c for c, _ in name_to_naf("Poste source 2 x 36 MVA") if c.startswith("38")]
+    assert not [c for c, _ in name_to_naf("Centrale 12 MW") if c.startswith("38")]
+    assert [c for c, _ in name_to_naf("MVA Bielefeld-Herford") if c.startswith("38.21")]

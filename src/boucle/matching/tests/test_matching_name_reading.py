@@ -66,9 +66,12 @@ class PlainReading:
                 self.heads.append((key, row["naf_code"]))
             if row["phrase"].startswith("-"):  # the end of compounds only
                 continue
-            codes = self.phrases.setdefault(key, [])
-            if row["naf_code"] not in codes:
-                codes.append(row["naf_code"])
+            # a French noun in -erie is read in the plural too (« Sucreries du Littoral »)
+            plural = " ".join(w + "s" if w.endswith("erie") else w for w in key.split())
+            for k in dict.fromkeys((key, plural) if row["lang"] == "fr" else (key,)):
+                codes = self.phrases.setdefault(k, [])
+                if row["naf_code"] not in codes:
+                    codes.append(row["naf_code"])
         self.stems = {p: tuple(_plain_stem(w) for w in p.split()) for p in self.phrases}
 
     def __call__(self, name: str) -> list[tuple[str, float]]:
