@@ -124,6 +124,27 @@ def tokens(label: str) -> tuple[str, ...]:
     return toks
 
 
+# German writes a material and its form or state as one word: « Messingschrott » (brass scrap),
+# « Papierschlamm », « Holzspäne », « Zinkasche », « Sortierrückstände » (Duden Grammatik, Komposition:
+# the last part, the Grundwort, says what the thing is, the first part, the Bestimmungswort, what it is
+# of; a linking -s- may join them, the Fugenelement). The List of Waste's German titles use these
+# Grundwörter for whole families (AVV: -schlamm/-schlämme 03 03 10, 11 01 09*, 19 08 05; -schrott 16 01 17;
+# -späne 12 01 01/03; -staub 10 02 08; -asche 10 01 03; -schlacke 10 02 02; -abfälle 02 02 02; -reste;
+# -rückstände 19 12 12; -mehl 01 04 10; -folien 15 01 02). A long word ending in one of them is read as
+# two: the part before, which names the material, and the Grundwort; labels and synonyms alike, so
+# « Messingschrott » shares « messing » with « Messingspäne » and « schrott » with every scrap.
+_DE_HEADS = ("schlamme", "schlamm", "schrott", "spane", "staube", "staub", "aschen", "asche", "schlacken",
+             "schlacke", "abfalle", "abfall", "ruckstande", "ruckstand", "reste", "mehl", "folien")
+_DE_COMPOUND = re.compile(r"^([a-z]{4,}?)(" + "|".join(_DE_HEADS) + r")$")
+
+
+@lru_cache(maxsize=65536)
+def split_compound(word: str) -> tuple[str, ...]:
+    """A German compound ending in a Grundwort of materials, as its two parts (folded input)."""
+    m = _DE_COMPOUND.match(word) if len(word) >= 8 else None
+    return (m.group(1), m.group(2)) if m else (word,)
+
+
 def _tokens(text: str) -> tuple[str, ...]:
     if _HAS_DIGIT.search(text):
         text = _NUMBER.sub(" ", _QUANTITY.sub(" ", text))
@@ -136,12 +157,13 @@ def _tokens(text: str) -> tuple[str, ...]:
     if "-" in text:
         text = _SHORT_HYPHEN.sub(lambda m: "".join(g for g in m.groups() if g), text)
     out = []
-    for raw in _NON_WORD.split(text):
-        if len(raw) < 2 or raw in STOP_WORDS:
-            continue
-        tok = singular(raw)
-        if tok not in STOP_WORDS:
-            out.append(tok)
+    for word in _NON_WORD.split(text):
+        for raw in split_compound(word):
+            if len(raw) < 2 or raw in STOP_WORDS:
+                continue
+            tok = singular(raw)
+            if tok not in STOP_WORDS:
+                out.append(tok)
     return tuple(out)
 
 
