@@ -35,7 +35,8 @@ from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_r
 from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, food_contact_plastics,
                               hazardous_classes_accepted,
                               hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
-                              name_reading, need_temperature, permit_words, site_codes, water_cascades)
+                              name_reading, need_temperature, permit_words, site_codes, water_cascades,
+                              declared_need_stand_ins)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -2247,7 +2248,12 @@ def _flow_reading(f: FlowIn, cidx: dict) -> tuple:
         if not f.class_key and OUTPUT_PRIOR:
             return (_PRIOR, classes)
         return _offer_rows(f, classes, cidx)
-    return tuple((key, conf, None) for key, conf in classes if key in cidx)
+    rows = [(key, conf, None) for key, conf in classes if key in cidx]
+    said = {key for key, _, _ in rows}
+    # what the use of a declared grade of water also tolerates (cooling make-up: treated wastewater), its rule saying why
+    rows += [(rule.class_key, round(conf * rule.weight, 4), rule) for key, conf, _ in list(rows)
+             for rule in declared_need_stand_ins().get(key, ()) if rule.class_key in cidx and rule.class_key not in said]
+    return tuple(rows)
 
 
 @lru_cache(maxsize=1)

@@ -291,6 +291,13 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
                           % {"label": need_label.strip()}))
         else:
             parts.append((_("Usage"), _("le site receveur a déclaré un besoin : %(material)s") % {"material": need}))
+        if explanation.get("rule_id"):
+            # the declared need is met by a material its use tolerates (cooling make-up: treated wastewater)
+            worded = grade_label(grade)
+            parts.append((_("Précision"), _("ce besoin accepte aussi : %(material)s") % {"material": need}
+                          + (_(", comme %(use)s") % {"use": worded[0]} if worded else "")))
+            if source and not receiver_hidden:
+                parts.append((_("Source"), source_label(source)))
     elif need_class:
         code = _rule_activity(explanation)
         trade = bool(code) and is_waste_trade(code)

@@ -102,18 +102,26 @@ def _prefer(weight: float, rule_id: str, cur: InferredNeed | None) -> bool:
 def use_hierarchy() -> dict[tuple[str, str], tuple[float, str]]:
     """(class, receiving NACE prefix) -> (factor, source) of ``data/use_hierarchy.csv``: a receiver whose use of
     the class stands lower in the waste hierarchy than another use the rules know (a feed material digested,
-    composted or burnt rather than fed: the food use hierarchy, Commission Notice 2018/C 133/02)."""
+    composted or burnt rather than fed: the food use hierarchy, Commission Notice 2018/C 133/02; waste oil burnt
+    rather than regenerated: Directive 2008/98/EC art. 21)."""
     return {(r["class_key"], r["naf_prefix"]): (float(r["factor"]), r["source"]) for r in _read("use_hierarchy.csv")}
+
+
+@lru_cache(maxsize=1)
+def _use_hierarchy_grades() -> dict[tuple[str, str], str]:
+    """(class, receiving NACE prefix) -> what the card says of that lower use (a recipe grade; empty: nothing)."""
+    return {(r["class_key"], r["naf_prefix"]): r.get("grade") or "" for r in _read("use_hierarchy.csv")}
 
 
 def _ranked(rule: Rule) -> Rule:
     """``rule`` with the factor of the lowest-ranked use it makes (:func:`use_hierarchy`), its source saying why."""
-    hit = next((v for (k, p), v in sorted(use_hierarchy().items(), key=lambda kv: -len(kv[0][1]))
+    hit = next(((k, p) for (k, p) in sorted(use_hierarchy(), key=lambda kp: -len(kp[1]))
                 if k == rule.class_key and rule.naf_prefix.startswith(p)), None)
     if hit is None:
         return rule
-    return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(rule.weight * hit[0], 4),
-                f"{rule.source}; {hit[1]}", rule.overrides, rule.grade)
+    factor, source = use_hierarchy()[hit]
+    return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(rule.weight * factor, 4),
+                f"{rule.source}; {source}", rule.overrides, _use_hierarchy_grades()[hit] or rule.grade)
 
 
 @lru_cache(maxsize=1)
@@ -153,6 +161,20 @@ def hazardous_rules() -> tuple[tuple[str, frozenset[str] | None, str], ...]:
         keys = r["accepted_classes"].split()
         out.append((r["naf_prefix"], None if keys == ["*"] else frozenset(keys), r["source"]))
     return tuple(out)
+
+
+# A need declared for a grade of water may be met by a lesser water its use tolerates (data/declared_need_stand_ins.csv):
+# a cooling circuit's make-up takes treated wastewater (EU BREF ICS 2001). Only a declared need: the cooling-water need
+# inferred for a fish farm or a greenhouse is for the warmth of a power station's cooling water, not for make-up.
+@lru_cache(maxsize=1)
+def declared_need_stand_ins() -> dict[str, tuple[Rule, ...]]:
+    """Declared need class -> rules whose class (a stand-in) such a need also accepts, with weight, grade and source."""
+    out: dict[str, list[Rule]] = {}
+    for r in _read("declared_need_stand_ins.csv"):
+        out.setdefault(r["need_class_key"], []).append(
+            Rule(f"declared:{r['need_class_key']}", "", r["stand_in_class_key"], float(r["weight"]), r["source"],
+                 False, r["grade"]))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -274,6 +296,7 @@ class ProcessScope:
     takes: tuple[tuple[str, float], ...]
     source: str
     in_name: bool = False
+    grade: str = ""  # what the process does with the classes it takes (a recipe grade), said on the card
 
     @property
     def fallback(self) -> bool:
@@ -304,7 +327,8 @@ def process_scopes() -> tuple[ProcessScope, ...]:
         takes = tuple((k, float(w)) for k, w in (t.split(":") for t in r["takes"].split()))
         out.append(ProcessScope(r["naf_prefix"], tuple(p.strip() for p in r["phrases"].split("|") if p.strip()),
                                 frozenset(keeps | {k for k, _ in takes}), takes, r["source"],
-                                any(_relation(r["naf_prefix"], p) == 1.0 for p in NAMED_SCOPE_PREFIXES)))
+                                any(_relation(r["naf_prefix"], p) == 1.0 for p in NAMED_SCOPE_PREFIXES),
+                                r.get("grade") or ""))
     return tuple(out)
 
 
@@ -783,7 +807,7 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
                     continue
                 w = round(weight * conf, 4)
                 if key not in best or w > best[key].weight:
-                    best[key] = InferredNeed(key, w, f"scope:{scope.naf_prefix}:{key}", scope.source)
+                    best[key] = InferredNeed(key, w, f"scope:{scope.naf_prefix}:{key}", scope.source, scope.grade)
     return tuple(sorted(best.values(), key=lambda n: (-n.weight, n.class_key)))
 
 
