@@ -167,13 +167,13 @@ def hazardous_rules() -> tuple[tuple[str, frozenset[str] | None, str], ...]:
 # a cooling circuit's make-up takes treated wastewater (EU BREF ICS 2001). Only a declared need: the cooling-water need
 # inferred for a fish farm or a greenhouse is for the warmth of a power station's cooling water, not for make-up.
 @lru_cache(maxsize=1)
-def declared_need_stand_ins() -> dict[str, tuple[Rule, ...]]:
-    """Declared need class -> rules whose class (a stand-in) such a need also accepts, with weight, grade and source."""
-    out: dict[str, list[Rule]] = {}
+def declared_need_stand_ins() -> dict[str, tuple[InferredNeed, ...]]:
+    """Declared need class -> the classes (stand-ins) such a need also accepts, with weight, grade and source."""
+    out: dict[str, list[InferredNeed]] = {}
     for r in _read("declared_need_stand_ins.csv"):
         out.setdefault(r["need_class_key"], []).append(
-            Rule(f"declared:{r['need_class_key']}", "", r["stand_in_class_key"], float(r["weight"]), r["source"],
-                 False, r["grade"]))
+            InferredNeed(r["stand_in_class_key"], float(r["weight"]), f"declared:{r['need_class_key']}", r["source"],
+                         r["grade"]))
     return {k: tuple(v) for k, v in out.items()}
 
 
