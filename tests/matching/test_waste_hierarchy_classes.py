@@ -6,7 +6,6 @@
   regenerator, a hazardous-waste landfill each receive what they take (EU BREF WT 2018, WI 2019; Directive
   1999/31/EC);
 - an organic waste recovery centre (« CVO ») and a renderer declared under 38.21 are read by their words;
-- black liquor (kraft pulping) goes only to a kraft mill or a lignin plant (EU BREF PP 2015);
 - a declared cooling-water need accepts treated wastewater (EU BREF ICS 2001), a potable-water need does not.
 """
 
@@ -14,7 +13,7 @@ import pytest
 from django.utils import translation
 
 from boucle.matching.knowledge.infer import infer_needs
-from boucle.matching.pipeline import FlowIn, SiteIn, classify_flow, propose
+from boucle.matching.pipeline import FlowIn, SiteIn, propose
 from boucle.matching.wording import explanation_text
 
 HAZ = "Traitement et élimination des déchets dangereux"
@@ -126,29 +125,6 @@ def test_slaughter_by_products_reach_a_38_21_renderer_known_by_its_name():
              ("rend", "38.21Z", "Traitement et élimination des déchets non dangereux", "Équarrissage des Collines")]
     assert {p.need_site_id for p in _proposals(sites, "abat", "Sous-produits animaux de catégorie 3",
                                                quantity_t=500.0)} == {"rend"}
-
-
-# ------------------------------------------------------------------ black liquor
-
-@pytest.mark.parametrize("label", ["Liqueur noire", "Black liquor", "Schwarzlauge"])
-def test_black_liquor_is_read_as_its_own_class(label):
-    assert classify_flow(FlowIn("o", "s", "offer", label=label))[0][0] == "black_liquor"
-
-
-def test_black_liquor_goes_to_a_kraft_mill_or_a_lignin_plant_only():
-    sites = [("kraft", "17.11Z", "Fabrication de pâte à papier", "Papeterie kraft de Tarascon"),
-             ("kraft2", "17.11Z", "Fabrication de pâte kraft blanchie"),
-             ("tmp", "17.11Z", "Fabrication de pâte à papier", "Pâte mécanique de l'Est"),
-             ("lignin", "20.14Z", "Extraction de lignine"),
-             ("chem", "20.14Z", "Fabrication d'autres produits chimiques organiques de base"),
-             ("power", "35.11Z", "Production d'électricité"),
-             ("kiln", "23.51Z", "Fabrication de ciment")]
-    proposals = _proposals(sites, "kraft", "Liqueur noire", quantity_t=1000.0)
-    assert {p.need_site_id for p in proposals} == {"kraft2", "lignin"}
-    with translation.override("fr"):
-        assert "liqueur noire (cuisson kraft)" in explanation_text(proposals[0].explanation).lower()
-    with translation.override("en"):
-        assert "black liquor (kraft pulping)" in explanation_text(proposals[0].explanation).lower()
 
 
 # ------------------------------------------------------------------ cooling water
