@@ -63,11 +63,12 @@ def test_without_a_re_refiner_in_reach_the_kiln_receives_waste_oil_as_energy_rec
         assert "energy recovery, after regeneration" in explanation_text(proposals[0].explanation)
 
 
-def test_a_re_refinery_named_by_its_words_under_19_20_takes_waste_oil_first_and_no_crude_refinery_rule_changes():
-    rerefinery = {n.class_key: n for n in infer_needs("19.20Z", "Re-raffinage d'huiles usagées")}
-    refinery = {n.class_key: n for n in infer_needs("19.20Z", "Raffinage du pétrole")}
-    assert rerefinery["waste_oil"].weight > refinery["waste_oil"].weight
-    assert "crude_oil" not in rerefinery
+def test_waste_oil_goes_to_a_re_refinery_of_19_20_and_not_to_a_crude_oil_refinery():
+    sites = [OIL_PARK[0], ("crude", "19.20Z", "Raffinage du pétrole", "Raffinerie des Flandres"),
+             ("rerefinery", "19.20Z", "Re-raffinage d'huiles usagées"), OIL_PARK[1]]
+    ranked = [p.need_site_id for p in _proposals(sites, "garage", "Huiles moteur usagées", quantity_t=20.0,
+                                                  hazardous=True)]
+    assert ranked[:1] == ["rerefinery"] and "crude" not in ranked
 
 
 # ------------------------------------------------------------------ NACE 38.22 by kind
