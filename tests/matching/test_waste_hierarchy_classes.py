@@ -13,16 +13,14 @@ import pytest
 from django.utils import translation
 
 from boucle.matching.knowledge.infer import infer_needs
-from boucle.matching.pipeline import FlowIn, SiteIn, propose
+from boucle.matching.pipeline import FlowIn, propose
+from boucle.matching.tests.parks import park
 from boucle.matching.wording import explanation_text
 
 HAZ = "Traitement et élimination des déchets dangereux"
 
 
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words[, name])."""
-    return [SiteIn(sid, 50.0 + i * 0.001, 3.0, code, activity, *rest)
-            for i, (sid, code, activity, *rest) in enumerate(sites)]
+_park = park  # sites ~100 m apart: (site_id, NACE code or None, activity words[, name])
 
 
 def _proposals(sites, site_id, label, needs=(), **flow):
