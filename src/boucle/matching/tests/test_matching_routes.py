@@ -6,7 +6,7 @@ the rule it relies on (the rows themselves cite it in ``knowledge/data``).
 from functools import partial
 
 from boucle.matching.knowledge.infer import infer_needs
-from boucle.matching.tests.parks import receivers
+from boucle.matching.tests.parks import receivers, receivers_by_label
 
 _receivers = partial(receivers, at=(45.0, 5.0, 0.001))
 
@@ -121,8 +121,7 @@ def test_empty_drums_go_to_drum_reconditioners_and_co2_to_extinguisher_makers():
 
 
 def _ranked(sites, site_id, label):
-    props = propose(_park(sites), [FlowIn("o1", site_id, "offer", label=label)])
-    return [p.need_site_id for p in sorted(props, key=lambda p: -p.score)]
+    return receivers_by_label(sites, [(site_id, label)], at=(45.0, 5.0, 0.001)).get(label, [])
 
 
 def test_wood_ash_goes_to_farm_land_before_a_brick_works():
