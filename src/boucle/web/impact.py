@@ -84,7 +84,7 @@ def potential_row(exchanges, ids, hidden_ids=frozenset(), own_companies=frozense
 
 
 def impact_summary(synergies, hidden_ids=frozenset(), potential=None, own_companies=frozenset()) -> dict:
-    """Potential, engaged and verified totals for a queryset of synergies.
+    """Potential, engaged, running and verified totals for a queryset of synergies.
 
     ``potential`` is the allocation whose exchanges the potential line shows (default: the
     platform's); only its exchanges among ``synergies`` count. ``hidden_ids`` are synergies
@@ -143,5 +143,7 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None, own_compan
         in_scope |= set(qs.filter(pk__in=used[start:start + 5000]).values_list("pk", flat=True))
     return {"potential": potential_row(potential.exchanges, in_scope, hidden_ids, own_companies),
             "engaged": sums(Q(status__in=lifecycle.ACTIVE)),
+            # the observatory's, the report's and the exports' « estimé » figure: running synergies only
+            "running": sums(Q(status=lifecycle.RUNNING)),
             "verified": verified,
             "by_status": dict(qs.values_list("status").annotate(n=Count("id")).order_by())}
