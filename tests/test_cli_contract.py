@@ -330,3 +330,15 @@ def test_the_demos_stored_run_covers_every_demo_flow(demo_data_dir, tmp_path):
                             capture_output=True, text=True, env=_env(copy), timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(result.stdout.splitlines()) == stored
+
+
+def test_export_and_report_say_what_they_wrote_in_the_readers_language(boucle, tmp_path):
+    """They printed « 603330 bytes (indicators, csv) » and « report of region:32 (html) » whatever the language."""
+    out = tmp_path / "i.csv"
+    export = boucle("export", "--territory", "region:32", "--what", "indicators", "--format", "csv", "--output", str(out))
+    assert export.returncode == 0 and f"{out} : {out.stat().st_size} octets (indicators, csv)" in export.stderr
+    report = boucle("report", "--territory", "region:32", "--format", "html", "--output", str(tmp_path / "r.html"))
+    assert report.returncode == 0 and "rapport territorial, Hauts-de-France (html)" in report.stderr
+    english = boucle("report", "--territory", "region:32", "--format", "html", "--output", str(tmp_path / "e.html"),
+                     lang="en")
+    assert "territorial report, Hauts-de-France (html)" in english.stderr and "region:32" not in english.stderr
