@@ -21,16 +21,36 @@ def _text(response):
     return response.content.decode().replace("\xa0", " ").replace("\u202f", " ")
 
 
-def _running(world):
-    """Synergy ab running (3 200 t CO₂e/an), synergy ca only contacted (500 t CO₂e/an)."""
+def _running(world, ca_status="contacted"):
+    """Synergy ab running (3 200 t CO₂e/an, offered in the facilitator's intercommunality); synergy ca (500 t
+    CO₂e/an, offered from Metz to Lille) at ``ca_status``."""
+    from django.contrib.auth import get_user_model
+
+    from boucle.accounts.models import Membership
+
     ab, ca, fac = world.synergies["ab"], world.synergies["ca"], world.users["facilitator_t"]
-    services.express_interest(ab, world.users["member_a"], True)
-    services.express_interest(ab, world.users["member_b"], True)
+    member_c = get_user_model().objects.create_user("member_c", "member_c@example.org", "x")
+    Membership.objects.create(user=member_c, company=world.sites["C"].company, role="member")
+    for syn, members in ((ab, ("member_a", "member_b")), (ca, ("member_a", member_c))):
+        for member in members:
+            services.express_interest(syn, world.users[member] if isinstance(member, str) else member, True)
     for target in ("contacted", "in_discussion", "trial", "running"):
         services.transition(ab, target, fac)
-    ca.co2e_avoided_t = 500
-    ca.save()
-    services.transition(ca, "contacted", fac)
+    type(ca).objects.filter(pk=ca.pk).update(co2e_avoided_t=500)
+    steps = ("contacted", "in_discussion", "trial", "running")
+    for target in steps[:steps.index(ca_status) + 1]:
+        services.transition(ca, target, world.users["superuser"])
+
+
+def test_a_synergy_offered_from_outside_counts_where_its_offer_is_as_in_the_observatory(world, as_persona):
+    """Running from Metz to Lille: the Lille facilitator sees the synergy, but its running estimate is
+    Metz's, in the observatory as on the figures page."""
+    _running(world, ca_status="running")
+    figures = _text(as_persona("facilitator_t").get(reverse("facilitator-figures")))
+    running_row = figures.split('id="impact-running"', 1)[1].split("</tr>", 1)[0]
+    assert "3 200" in running_row and "3 700" not in running_row, running_row
+    other = _text(as_persona("facilitator_other").get(reverse("facilitator-figures")))
+    assert "500" in other.split('id="impact-running"', 1)[1].split("</tr>", 1)[0]
 
 
 def test_the_running_estimate_reads_the_same_on_every_page_and_in_the_export(world, as_persona):
