@@ -723,7 +723,8 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
     ``no_location`` (its site has no coordinates), ``no_site_around`` (no other site within
     ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
     the last run), ``unknown_activity_around`` (no site around has a known activity, nor one its offers
-    betray, nor declared a need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste,
+    betray, nor declared a need: no need can be inferred; and the offer cannot go to those sites as receivers of
+    last resort, ``_with_unknown_receivers``: a hazardous waste, or sites too far), ``hazardous_no_receiver`` (a hazardous waste,
     and no site around has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
     quantity avoids nothing against what becomes of it today), ``heat_too_far`` (heat lost today whose
     receivers are all beyond the distance at which the pipe pays for itself for its quantity),
