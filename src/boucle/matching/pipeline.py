@@ -724,7 +724,8 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
     ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
     the last run), ``unknown_activity_around`` (no site around has a known activity, nor one its offers
     betray, nor declared a need: no need can be inferred; and the offer cannot go to those sites as receivers of
-    last resort, ``_with_unknown_receivers``: a hazardous waste, or sites too far), ``hazardous_no_receiver`` (a hazardous waste,
+    last resort, ``_with_unknown_receivers``: a hazardous waste, sites too far, or more of them than the default
+    output shows), ``hazardous_no_receiver`` (a hazardous waste,
     and no site around has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
     quantity avoids nothing against what becomes of it today), ``heat_too_far`` (heat lost today whose
     receivers are all beyond the distance at which the pipe pays for itself for its quantity),
@@ -2217,12 +2218,15 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
 # a neighbour is unknown can ask it. So an offer that gets no receiver from the sites of known activity is proposed
 # to the sites around whose activity is unknown, as receivers of last resort: never a hazardous offer (no such site
 # is authorised: Directive 2008/98/EC art. 23), never a label read from letters only (below
-# RECOGNISED_CONFIDENCE), never beyond the distance at which a receiver of known activity would be shown, at most
-# the cap of the default output, nearest first, each card saying its activity is unknown and must be checked
-# (wording: « activité inconnue : à vérifier »). Held below every reading of an activity: the weakest activity
+# RECOGNISED_CONFIDENCE), never beyond the distance at which a receiver of known activity would be shown, each card
+# saying its activity is unknown and must be checked (wording: « activité inconnue : à vérifier »). Held below every reading of an activity: the weakest activity
 # deduced from offers (infer.DEDUCED_CONFIDENCE x DEDUCED_MIN_SCORE), and the threshold scaled by it, so that such a
-# site is shown where a site certain to need the material would be.
+# site is shown where a site certain to need the material would be. Only when they are few: where more sites of
+# unknown activity than the default output shows stand within reach, choosing some of them would be a draw (in a
+# park their distances say nothing of their trades), and none is shown -- the flow's page says that the activity
+# of the sites around is unknown. Nothing fitted: the cap is the default output's.
 UNKNOWN_PRIOR = round(DEDUCED_CONFIDENCE * DEDUCED_MIN_SCORE, 4)
+UNKNOWN_AT_MOST = MAX_RECEIVERS_PER_OFFER
 
 
 @lru_cache(maxsize=None)
@@ -2263,10 +2267,18 @@ def _with_unknown_receivers(unknown_sites, sites_arr, offers, needs, n_rows, can
                       disposal=np.zeros(n, dtype=bool), hazardous_only=np.zeros(n, dtype=bool),
                       hazardous_same_class=np.zeros(n, dtype=bool))
     gain = gain_filter(vterms, extra, np.full(n, -1, dtype=np.int64)) if vterms is not None else None
+    # one more than the sites shown is searched, to tell an offer with more of them around
     c2, t2, s2 = select_arrays(sites_arr, offers, extra, o_flow_of, site_rank[u_site], np.full(n, -1, dtype=np.int64),
-                               waste_op, radius_km, threshold * UNKNOWN_PRIOR, cap, by_plausibility, weights, exhaustive,
-                               gain=gain, search_rows=rows, o_part_of=o_part_of)
+                               waste_op, radius_km, threshold * UNKNOWN_PRIOR, UNKNOWN_AT_MOST + 1, by_plausibility,
+                               weights, exhaustive, gain=gain, search_rows=rows, o_part_of=o_part_of)
     s2 = s2[np.isin(c2.offer_idx[s2], rows)]
+    flow = o_flow_of[c2.offer_idx[s2]]
+    seen = np.bincount(flow, minlength=shown.size)
+    rank = np.zeros(s2.size, dtype=np.int64)
+    count: dict[int, int] = {}
+    for i, f in enumerate(flow.tolist()):  # s2 lists each offer's pairs best first
+        rank[i] = count[f] = count.get(f, -1) + 1
+    s2 = s2[(seen[flow] <= UNKNOWN_AT_MOST) & (rank < (UNKNOWN_AT_MOST if cap is None else min(cap, UNKNOWN_AT_MOST)))]
     if s2.size == 0:
         return cands, terms, sel, needs, n_rows, uses
     base = len(needs)
