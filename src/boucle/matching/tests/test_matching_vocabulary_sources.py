@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from boucle.materials.text import tokens
-from boucle.matching.evaluate import (CODES_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV,
-                                      read_rows)
+from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV,
+                                      PROCESS_CSV, read_rows)
 
 MATERIALS = Path(__file__).parents[2] / "materials" / "data"
 KNOWLEDGE = Path(__file__).parents[1] / "knowledge" / "data"
@@ -134,8 +134,9 @@ def test_strict_leave_one_case_out_judges_a_case_without_synonyms_equal_to_its_l
     assert strict["truth_pairs"] == report["leave_one_case_out"]["truth_pairs"] and 0 <= strict["f1"] <= 1
 
 
-@pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV, FRESH_CSV],
-                         ids=["maestri", "literature", "process", "heavy", "codes", "fresh"])
+@pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV, FRESH_CSV,
+                                  FRESH2_CSV],
+                         ids=["maestri", "literature", "process", "heavy", "codes", "fresh", "fresh2"])
 def test_no_company_name_of_an_evaluation_set_is_a_sector_phrase(path):
     """A site's name is read for sector words only: a company name of an evaluation set (with its
     place name) never becomes a phrase of the activity table."""
