@@ -50,3 +50,36 @@ def test_boucle_evaluate_fresh2_prints_metrics_with_their_baselines(capsys):
     assert out["dataset"] == "fresh2" and set(out["cases"]) == {"608", "616"}
     assert out["baselines"]["everyone_to_everyone"]["recall"] == 1.0
     assert "leave_one_case_out" in out
+
+
+def _receivers(sites, offers):
+    from boucle.matching.pipeline import FlowIn, SiteIn, propose
+
+    park = [SiteIn(sid, 47.0 + i * 0.003, 2.0, code, activity, name) for i, (sid, code, activity, name)
+            in enumerate(sites)]
+    flows = [FlowIn(f"{s}-{i}", s, "offer", label=label) for i, (s, label) in enumerate(offers)]
+    got: dict[str, list] = {}
+    for p in propose(park, flows):
+        got.setdefault(p.offer_label, []).append(p.need_site_id)
+    return got
+
+
+def test_a_waste_operator_named_by_the_waste_it_treats_takes_that_waste():
+    from boucle.matching.knowledge.infer import infer_needs, treated_classes
+
+    assert treated_classes("Salt slag recycling") == ("salt_slag",)
+    assert treated_classes("Recyclage de solvants") == ("spent_solvents",)
+    assert treated_classes("Recovery of spent catalysts") == ("spent_catalysts",)
+    assert treated_classes("Waste-to-energy plant") == () and treated_classes("Centre de tri") == ()
+    tyres = {n.class_key: n.weight for n in infer_needs("38.32", "Tyre recycling")}
+    assert tyres["tyres"] >= 0.8 and tyres["tyres"] == max(tyres.values())
+    # only the recovery and treatment trades: a chemical plant saying "solvent recovery" is not a waste operator
+    assert not [n for n in infer_needs("20.14", "Solvent recovery") if n.rule_id.startswith("treats:")]
+
+
+def test_salt_slag_of_an_aluminium_refiner_goes_to_the_salt_slag_recycler_not_to_the_steel_mill():
+    sites = [("al", "24", "Secondary aluminium refiner (rotary furnaces)", "Aluminium refiner"),
+             ("ss", "38", "Salt slag recycling", "Recycler"),
+             ("eaf", "24", "Electric arc furnace steel mill", "Steel mill")]
+    got = _receivers(sites, [("al", "Salt slag")])
+    assert got["Salt slag"] == ["ss"]
