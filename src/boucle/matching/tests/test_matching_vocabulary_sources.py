@@ -92,6 +92,19 @@ def test_no_label_of_the_fresh_check_set_is_copied_without_an_independent_source
     assert [r["synonym"] for r in copied if r["synonym"].lower() not in FRESH_PREEXISTING] == []
 
 
+# The same for the second fresh check set (commit 19c568e4): these trade words (and German words cited from German
+# law) were synonyms before it was written.
+FRESH2_PREEXISTING = frozenset("""salzschlacke|grape marc|wine lees|whey permeate|animal fat|digester gas|surplus heat
+|excess heat|residual heat|vapeur|vapeur d'eau|vapeur haute pression|captured co2|bioéthanol|bioethanol|prozessdampf
+|abwärme|industrielle abwärme|klärschlamm|elektroofenstaub|hackschnitzel""".replace("\n", "").split("|"))
+
+
+def test_no_label_of_the_second_fresh_check_set_is_copied_without_an_independent_source(synonyms):
+    labels = {tokens(r["waste_description"]) for r in read_rows(FRESH2_CSV) if r["waste_description"].strip()}
+    copied = [r for r in synonyms if tokens(r["synonym"]) in labels and not INDEPENDENT.match(r["source"])]
+    assert [r["synonym"] for r in copied if r["synonym"].lower() not in FRESH2_PREEXISTING] == []
+
+
 @pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV], ids=["maestri", "literature"])
 def test_no_evaluation_label_is_copied_without_an_independent_source(synonyms, path):
     labels = {tokens(r["waste_description"]) for r in read_rows(path) if r["waste_description"].strip()}
