@@ -9,6 +9,7 @@ import re
 from boucle.matching import command_evaluate
 from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, PROCESS_CSV,
                                       read_rows)
+from boucle.matching.tests.parks import receivers_by_label
 
 
 def test_the_second_fresh_set_loads_with_a_code_a_source_and_parks_outside_the_other_sets():
@@ -52,18 +53,6 @@ def test_boucle_evaluate_fresh2_prints_metrics_with_their_baselines(capsys):
     assert "leave_one_case_out" in out
 
 
-def _receivers(sites, offers):
-    from boucle.matching.pipeline import FlowIn, SiteIn, propose
-
-    park = [SiteIn(sid, 47.0 + i * 0.003, 2.0, code, activity, name) for i, (sid, code, activity, name)
-            in enumerate(sites)]
-    flows = [FlowIn(f"{s}-{i}", s, "offer", label=label) for i, (s, label) in enumerate(offers)]
-    got: dict[str, list] = {}
-    for p in propose(park, flows):
-        got.setdefault(p.offer_label, []).append(p.need_site_id)
-    return got
-
-
 def test_a_waste_operator_named_by_the_waste_it_treats_takes_that_waste():
     from boucle.matching.knowledge.infer import infer_needs, treated_classes
 
@@ -81,5 +70,5 @@ def test_salt_slag_of_an_aluminium_refiner_goes_to_the_salt_slag_recycler_not_to
     sites = [("al", "24", "Secondary aluminium refiner (rotary furnaces)", "Aluminium refiner"),
              ("ss", "38", "Salt slag recycling", "Recycler"),
              ("eaf", "24", "Electric arc furnace steel mill", "Steel mill")]
-    got = _receivers(sites, [("al", "Salt slag")])
+    got = receivers_by_label(sites, [("al", "Salt slag")])
     assert got["Salt slag"] == ["ss"]
