@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .taxonomy import MaterialClass, class_index, ewc_table, get_class, load_classes
 from .index import STATE_WORDS
-from .text import guess_lang, head_noun, head_part, parse_temperature, tokens
+from .text import guess_lang, head_noun, head_part, parse_temperature, singular, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
@@ -381,6 +382,94 @@ def _head_pick(scores: np.ndarray, head: tuple[np.ndarray, np.ndarray] | None) -
     return int(ours[np.lexsort((-first[ours], -scores[ours]))[0]])
 
 
+# A German compound names its thing by its last part, the Grundwort, and says what it is of or how it was made
+# by its first, the Bestimmungswort (Duden Grammatik, Komposition; text.split_compound). When the first part is
+# a word we do not know (« Sandfangrückstände », « Faulschlamm », « Ofenschlacke ») its letters are no
+# evidence: read as a whole, « Sortierrückstände » came near « Gärrückstände » (digestate) and « Schleifschlamm »
+# near « Lackschlamm ». Such a compound is read by its Grundwort, as the class the German List of Waste gives
+# that word when nothing else is said (data/german_heads.csv, each with its AVV entries), with less confidence
+# than a named material. So are the machining words of AVV chapter 12 (« Dreh-, Fräs-, Bohr-, Feil-,
+# Schleif-, Hon-, Läpp-, Stanz- »: 12 01 01/03 filings and turnings, 12 01 18* « Schleif-, Hon- und
+# Läppschlämme »), which say how a metal was worked, never what it is (« Bohrspäne » are no drilling mud).
+# A first part we know names the material and decides (« Holzasche », « Kupferspäne »), and so does any other
+# word of the label that names one, or a synonym listed as a whole.
+COMPOUND_HEAD_CONFIDENCE = 0.5
+LISTED_CONFIDENCE = 0.9  # a label read this surely is a listed synonym or nearly: its compound is known
+MACHINING_WORDS = frozenset("dreh fras frass bohr feil schleif hon lapp stanz".split())
+
+
+def _known_tail(word: str, head_len: int) -> tuple[str, ...] | None:
+    """The words of the longest end of ``word`` longer than its Grundwort whose words are all known
+    (« Steinkohlenflugasche »: « Flugasche », read « flug asche »), its last known element; None when only
+    the Grundwort is known."""
+    from .index import lexical_index
+
+    vocab = lexical_index().vocab
+    for start in range(1, len(word) - head_len - 3):
+        toks = tokens(word[start:])
+        if toks and all(t in vocab for t in toks):
+            return toks
+    return None
+
+
+def _known_lead(first: str, head: str) -> tuple[str, ...] | None:
+    """A known word that begins an unknown first part, with the Grundwort (« Holzschleifstaub »: « holz staub »):
+    the material it names is not contradicted by the Grundwort's class. None when no such word."""
+    from .index import lexical_index
+
+    vocab = lexical_index().vocab
+    for end in range(len(first) - 1, 3, -1):
+        lead = singular(first[:end])
+        if lead in vocab and lead not in MACHINING_WORDS:
+            return (lead, head)
+    return None
+
+
+def _word_class(toks: tuple[str, ...]) -> str | None:
+    """The class known words name by words alone (no letters alike)."""
+    from .index import lexical_index
+
+    idx = lexical_index()
+    scores = idx.batch_class_scores(idx.query_matrices([toks]), ngrams=False)[0]
+    return load_classes()[int(scores.argmax())].key if scores.max() >= MIN_SCORE else None
+
+
+@lru_cache(maxsize=1)
+def _german_heads() -> dict[str, str]:
+    """Folded form of a Grundwort -> the class it names alone (data/german_heads.csv)."""
+    from .taxonomy import _read
+
+    return {form: r["class"] for r in _read("german_heads.csv") for form in r["forms"].split("|")}
+
+
+def compound_head_class(label: str) -> str | None:
+    """The class a label names by the Grundwort of its German compound, when the compound's first part is
+    unknown or a machining word and no other word of the label names a material; else None."""
+    from .index import lexical_index
+    from .text import _NON_WORD, fold, split_compound
+
+    if not isinstance(label, str) or not label:
+        return None
+    idx = lexical_index()
+    heads = _german_heads()
+    found, used = None, set()
+    for word in _NON_WORD.split(fold(material_words(label))):
+        parts = split_compound(word)
+        if len(parts) != 2 or parts[1] not in heads:
+            continue
+        first = singular(parts[0])
+        if first in MACHINING_WORDS or (first not in idx.vocab and first not in idx.lexicon):
+            known = _known_tail(word, len(parts[1])) or _known_lead(parts[0], singular(parts[1]))
+            found = (_word_class(known) if known else None) or heads[parts[1]]
+            used |= {first, singular(parts[1])}
+    if found is None:
+        return None
+    others = [t for t in tokens(material_words(label)) if t not in used]
+    if any(t in idx.vocab and t not in NO_MATERIAL_WORDS for t in others):
+        return None
+    return found
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -435,6 +524,10 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         seen.add(ci)
         score = scores.max() if ci in (warm, soiled) else scores[order[rank]]
         matches.append(Match(keys[ci], round(float(min(score, 1.0)), 4), method))
+    compound = compound_head_class(label)
+    if compound is not None and not (matches and matches[0].confidence >= LISTED_CONFIDENCE):
+        others = [m for m in matches if m.key != compound]
+        matches = [Match(compound, COMPOUND_HEAD_CONFIDENCE, "compound_head")] + others[:top - 1]
     if all(t in NO_MATERIAL_WORDS for t in toks) and not (matches and matches[0].method == "exact_synonym"):
         # « Déchets », « Déchets divers », "waste material", « Abfall »: words that name no material. Their
         # letters come near any class (« Déchets » read as untreated wood, "waste material" as asbestos at
@@ -619,6 +712,10 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
                 and not classify_label(uniq_labels[i], lang, top=1):
             best[i], conf[i] = -1, 0.0
     positions = class_index()
+    for i, label in enumerate(uniq_labels):
+        compound = compound_head_class(label) if conf[i] < LISTED_CONFIDENCE else None
+        if compound is not None:  # read by its Grundwort (compound_head_class)
+            best[i], conf[i] = positions[compound], COMPOUND_HEAD_CONFIDENCE
     for i, label in enumerate(uniq_labels):
         if any(c.isdigit() for c in label):
             code6 = ewc_in_label(label)
