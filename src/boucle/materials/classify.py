@@ -470,6 +470,42 @@ def compound_head_class(label: str) -> str | None:
     return found
 
 
+# French names a utility by its noun and says where it comes from with a plain « de »: « Chaleur de l'incinération »,
+# « Chaleur des bains de teinture », « Vapeur de la chaudière » (Grevisse, Le Bon usage, complément du nom of origin;
+# the List of Waste's French titles do so throughout, « boues de … », « cendres de … »). The complement's words
+# (« incinération », « teinture ») belong to material classes and dilute the reading of the utility: the heat was
+# read as heat, at 0.40-0.48, and its flow page said no material was recognised. When the whole label is read as an
+# energy or a water and the words before the first « de » name that class alone (by words, at HEAD_MIN or more, with
+# all their weight), the label is as sure as those words: the class never changes, only its confidence.
+_FR_OF = re.compile(r"^(?P<head>[^\W\d][^,;()]*?)\s+(?:de|du|des|d')(?:\s|(?<=')|$)")
+
+
+def _utility_head(label: str):
+    """Words-only readings of a French label's words before « de » (None without such words)."""
+    from .text import fold, strip_packaging
+
+    m = _FR_OF.match(strip_packaging(fold(label)))
+    head = tuple(t for t in tokens(m.group("head")) if t not in GENERIC_WORDS) if m else ()
+    return _head_readings([head]).get(0) if head else None
+
+
+def _utility_sure(label: str, match: Match) -> Match:
+    return Match(match.key, round(min(utility_head_confidence(label, match.key, match.confidence), 1.0), 4), match.method)
+
+
+def utility_head_confidence(label: str, key: str, score: float) -> float:
+    """The confidence of a label read as the energy or water ``key`` from its words before « de » (see above)."""
+    if kind_of(key) not in KIND_BOUND or not isinstance(label, str):
+        return score
+    first = _utility_head(label)
+    if first is None:
+        return score
+    pos = class_index()[key]
+    if first[1][pos] >= 1.0 - 1e-9 and first[0][pos] >= HEAD_MIN:
+        return max(score, float(first[0][pos]))
+    return score
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -524,6 +560,8 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         seen.add(ci)
         score = scores.max() if ci in (warm, soiled) else scores[order[rank]]
         matches.append(Match(keys[ci], round(float(min(score, 1.0)), 4), method))
+    if matches:  # the reading's own confidence; class_of_kind does the same for the class of a declared kind
+        matches[0] = _utility_sure(label, matches[0])
     compound = compound_head_class(label)
     if compound is not None and not (matches and matches[0].confidence >= LISTED_CONFIDENCE):
         others = [m for m in matches if m.key != compound]
@@ -647,6 +685,7 @@ def class_of_kind(label: str, kind: str, temperature_c: float | None = None) -> 
     """The best class of the declared ``kind`` for a label, heat graded by its stated temperature."""
     kinds = {c.key: c.kind for c in load_classes()}
     match = next((m for m in classify_label(label, top=8) if kinds.get(m.key) == kind), None)
+    match = _utility_sure(label, match) if match is not None else None
     if match is not None and match.key in HEAT and temperature_c is not None:
         grade = HEAT[0] if temperature_c < HEAT_LIMITS[0] else HEAT[1] if temperature_c < HEAT_LIMITS[1] else HEAT[2]
         match = Match(grade, match.confidence, match.method)
@@ -711,6 +750,9 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
         if toks and best[i] >= 0 and all(t in NO_MATERIAL_WORDS for t in toks) \
                 and not classify_label(uniq_labels[i], lang, top=1):
             best[i], conf[i] = -1, 0.0
+    for i, label in enumerate(uniq_labels):
+        if best[i] >= 0 and conf[i] < LISTED_CONFIDENCE:
+            conf[i] = utility_head_confidence(label, keys[best[i]], float(conf[i]))
     positions = class_index()
     for i, label in enumerate(uniq_labels):
         compound = compound_head_class(label) if conf[i] < LISTED_CONFIDENCE else None
