@@ -450,8 +450,11 @@ def compound_head_class(label: str) -> str | None:
 
     if not isinstance(label, str) or not label:
         return None
-    idx = lexical_index()
     heads = _german_heads()
+    folded = fold(label)
+    if not any(h in folded for h in heads):  # most labels: no Grundwort at all
+        return None
+    idx = lexical_index()
     found, used = None, set()
     for word in _NON_WORD.split(fold(material_words(label))):
         parts = split_compound(word)
@@ -480,13 +483,19 @@ def compound_head_class(label: str) -> str | None:
 _FR_OF = re.compile(r"^(?P<head>[^\W\d][^,;()]*?)\s+(?:de|du|des|d')(?:\s|(?<=')|$)")
 
 
-def _utility_head(label: str):
-    """Words-only readings of a French label's words before « de » (None without such words)."""
+def _utility_words(label: str) -> tuple[str, ...]:
+    """The words of a French label before its first « de » that may name a material (empty without such words)."""
     from .text import fold, strip_packaging
 
     m = _FR_OF.match(strip_packaging(fold(label)))
-    head = tuple(t for t in tokens(m.group("head")) if t not in GENERIC_WORDS) if m else ()
-    return _head_readings([head]).get(0) if head else None
+    return tuple(t for t in tokens(m.group("head")) if t not in GENERIC_WORDS) if m else ()
+
+
+def _sure_as_head(first, key: str, score: float) -> float:
+    pos = class_index()[key]
+    if first is not None and first[1][pos] >= 1.0 - 1e-9 and first[0][pos] >= HEAD_MIN:
+        return max(score, float(first[0][pos]))
+    return score
 
 
 def _utility_sure(label: str, match: Match) -> Match:
@@ -497,13 +506,8 @@ def utility_head_confidence(label: str, key: str, score: float) -> float:
     """The confidence of a label read as the energy or water ``key`` from its words before « de » (see above)."""
     if kind_of(key) not in KIND_BOUND or not isinstance(label, str):
         return score
-    first = _utility_head(label)
-    if first is None:
-        return score
-    pos = class_index()[key]
-    if first[1][pos] >= 1.0 - 1e-9 and first[0][pos] >= HEAD_MIN:
-        return max(score, float(first[0][pos]))
-    return score
+    head = _utility_words(label)
+    return _sure_as_head(_head_readings([head]).get(0), key, score) if head else score
 
 
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
@@ -750,9 +754,11 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
         if toks and best[i] >= 0 and all(t in NO_MATERIAL_WORDS for t in toks) \
                 and not classify_label(uniq_labels[i], lang, top=1):
             best[i], conf[i] = -1, 0.0
-    for i, label in enumerate(uniq_labels):
-        if best[i] >= 0 and conf[i] < LISTED_CONFIDENCE:
-            conf[i] = utility_head_confidence(label, keys[best[i]], float(conf[i]))
+    utility = [i for i in np.flatnonzero((best >= 0) & (conf < LISTED_CONFIDENCE))
+               if kind_of(keys[best[i]]) in KIND_BOUND]  # one batch (see utility_head_confidence)
+    firsts = _head_readings([_utility_words(uniq_labels[i]) for i in utility])
+    for j, i in enumerate(utility):
+        conf[i] = _sure_as_head(firsts.get(j), keys[best[i]], float(conf[i]))
     positions = class_index()
     for i, label in enumerate(uniq_labels):
         compound = compound_head_class(label) if conf[i] < LISTED_CONFIDENCE else None
