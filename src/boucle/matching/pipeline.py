@@ -831,7 +831,7 @@ NOT_WASTE_ROLES = frozenset({"virgin", "utility"})
 
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
-    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
+    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return, utility_head_confidence
 
     found: dict[str, float] = {}
     exact = False
@@ -899,6 +899,9 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         # declared at 30 °C or more below
         allowed = {kind, "energy"} if kind == "water" and is_warm_return(label) else {kind}
         same = {k: v for k, v in found.items() if kinds.get(k) in allowed}
+        if same:  # « Chaleur de l'incinération »: as sure as « Chaleur » says heat (materials.classify)
+            best = max(same, key=same.get)
+            same[best] = utility_head_confidence(label, best, same[best])
         found = same or found
     if temperature_c is not None and temperature_c >= WARM_WATER_C and "water_cooling" in found:
         # water that comes back warm from cooling is a heat source, not cooling water
