@@ -381,6 +381,59 @@ def _head_pick(scores: np.ndarray, head: tuple[np.ndarray, np.ndarray] | None) -
     return int(ours[np.lexsort((-first[ours], -scores[ours]))[0]])
 
 
+# Words in parentheses or after « pour » / « destiné(e)s à » say what a material is for, where it goes or
+# a detail of it, not another material: « Bois de récupération (chaufferie biomasse) » is wood a biomass
+# boiler burns, not the ash of « cendres de chaufferie biomasse » its words share; « Laitiers d'aciérie
+# (granulats) » is slag, not natural aggregates; « Cendres volantes de charbon (ajout au cru) » no cement;
+# « Plaquettes (chaudière) » no boiler. An installation word (chaufferie, chaudière, boiler, four, kiln)
+# names where the material goes (a need) or whence it comes (an offer), never what it is. Same grammar as
+# the use of ``_PURPOSE`` and the complement of ``text.head_part`` (the head noun before the complement
+# says what the thing is: Grevisse, Le Bon usage, complément du nom; Quirk et al. 1985, 17.37); the
+# List of Waste itself puts a use or a source in parentheses (« déchets de béton (bétons de démolition) »
+# style glosses of its French text, Decision 2000/532/EC) and never a second material. When the words
+# outside name a material (a reading of HEAD_MIN or more by words only), the label's readings are those of
+# their family (``_family``: « Chutes de métaux non ferreux (cuivre) » stays copper as well) or ones the
+# words outside support nearly as much (OUTSIDE_SHARE); the complement still chooses among them
+# (« Cendres (chaufferie biomasse) » is biomass ash, not coal fly ash). A parenthesis that is an acronym
+# (« (CSR) », « (REFIOM) », "(GGBS)") is a name of the material and stays part of it.
+OUTSIDE_SHARE = 0.75
+_COMPLEMENT = re.compile(r"\((?![A-Z0-9][A-Z0-9 ./-]{0,9}\))[^)]*\)?|\s+(?:pour|destin[ée]e?s?\s+(?:à|a|aux?))\s+\S.*$")
+
+
+def _outside_texts(labels: list[str]) -> list[tuple[str, ...] | None]:
+    """The words of each label outside its parentheses and before « pour » (``_COMPLEMENT``) that may name
+    a material, None when the label has no such complement or its other words name no material alone."""
+    from .index import FORM_WORDS
+    from .text import CONTAINER_WORDS, QUALIFIERS
+
+    out = []
+    for label in labels:
+        rest = _COMPLEMENT.sub(" ", label) if isinstance(label, str) and ("(" in label or " pour " in label
+                                                                           or "destin" in label) else label
+        if not isinstance(rest, str) or rest == label:
+            out.append(None)
+            continue
+        named = tuple(t for t in tokens(rest) if t not in GENERIC_WORDS)
+        vague = PART_WORDS | FORM_WORDS | CONTAINER_WORDS | QUALIFIERS | {"big"}
+        out.append(named if any(t not in vague for t in named) else None)
+    return out
+
+
+def _confine(scores: np.ndarray, outside: tuple[np.ndarray, np.ndarray] | None, keys: list[str]) -> np.ndarray:
+    """The label's class scores, without the readings its complement alone brings (see OUTSIDE_SHARE)."""
+    if outside is None:
+        return scores
+    first = outside[0]
+    most = float(first.max())
+    if most < HEAD_MIN:
+        return scores
+    family = _family(keys[int(first.argmax())])
+    keep = np.array([first[i] >= OUTSIDE_SHARE * most or _family(k) == family for i, k in enumerate(keys)])
+    if not keep[int(scores.argmax())] and scores[keep].max(initial=0.0) < MIN_SCORE:
+        return scores
+    return np.where(keep, scores, 0.0)
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -408,6 +461,9 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     if named is not None:  # the material named first: its reading, as sure as the first words say it
         scores = scores.copy()
         scores[named] = max(float(scores.max()), float(first[0][named]))
+    confined = _confine(scores, _head_readings(_outside_texts([words])).get(0), keys)
+    if confined is not scores:  # the readings the words outside a parenthesis or « pour » allow
+        scores = confined
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
     if named is not None and named in order:
         order = [named] + [i for i in order if i != named]
@@ -594,6 +650,8 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
             named = _head_pick(class_scores[j], first)
             if named is not None:  # the material named first (see _head_pick)
                 class_scores[j, named] = max(float(class_scores[j].max()), float(first[0][named]))
+        for j, outside in _head_readings(_outside_texts(words[chunk])).items():
+            class_scores[j] = _confine(class_scores[j], outside, keys)  # as in classify_label
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE
