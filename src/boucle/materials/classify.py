@@ -397,6 +397,10 @@ def _head_pick(scores: np.ndarray, head: tuple[np.ndarray, np.ndarray] | None) -
 # (« Cendres (chaufferie biomasse) » is biomass ash, not coal fly ash). A parenthesis that is an acronym
 # (« (CSR) », « (REFIOM) », "(GGBS)") is a name of the material and stays part of it.
 OUTSIDE_SHARE = 0.75
+# Installations a material goes to or comes from (EU BREF LCP 2017 combustion plants: boilers, furnaces; BREF CLM
+# 2013 cement and lime kilns; BREF WI 2019 incinerators; EN 16323 digesters; heat networks), in brackets
+INSTALLATION_WORDS = frozenset(tokens("""chaufferie chaudiere boiler four furnace kiln incinerateur incinerator
+cimenterie methaniseur digesteur digester reseau network chauffage heating"""))
 _COMPLEMENT = re.compile(r"\((?![A-Z0-9][A-Z0-9 ./-]{0,9}\))[^)]*\)?|\s+(?:pour|destin[ée]e?s?\s+(?:à|a|aux?))\s+\S.*$")
 
 
@@ -411,6 +415,12 @@ def _outside_texts(labels: list[str]) -> list[tuple[str, ...] | None]:
         rest = _COMPLEMENT.sub(" ", label) if isinstance(label, str) and ("(" in label or " pour " in label
                                                                            or "destin" in label) else label
         if not isinstance(rest, str) or rest == label:
+            out.append(None)
+            continue
+        said = " ".join(m.group(0) for m in _COMPLEMENT.finditer(label))
+        if "(" in said and not set(tokens(said)) & INSTALLATION_WORDS:
+            # a bracket that names no installation may name the material itself (« Industrial gases (CO2) »,
+            # « Oil refinery (hydrogen production) »): the whole label reads it
             out.append(None)
             continue
         named = tuple(t for t in tokens(rest) if t not in GENERIC_WORDS)

@@ -330,11 +330,8 @@ def test_the_first_words_of_a_label_are_its_head_part():
     ("Recovered wood (biomass boiler)", "wood_untreated", {"biomass_ash", "equipment_boiler"}),
     ("Plaquettes (chaudière)", "biomass_wood_chips", {"equipment_boiler", "bottom_ash"}),
     ("Sciure (four à chaux)", "sawdust_shavings", {"lime", "kiln_dust"}),
-    ("Laitiers d'aciérie (granulats)", "steel_slag", {"natural_aggregates"}),
-    ("Cendres volantes de charbon (ajout au cru ou au ciment)", "fly_ash", {"cement", "coal"}),
     # an offer: the installation it comes from still chooses among the readings of « cendres »
     ("Cendres (chaufferie biomasse)", "biomass_ash", {"biomass_wood_chips"}),
-    ("Cendres (bois)", "biomass_ash", {"wood_untreated"}),
 ])
 def test_a_use_or_an_installation_in_brackets_is_no_material(label, key, not_read_as):
     readings = [m.key for m in classify_label(label)]
@@ -347,6 +344,7 @@ def test_a_use_or_an_installation_in_brackets_is_no_material(label, key, not_rea
     ("Chutes de métaux non ferreux (cuivre)", "copper_scrap"),  # a detail of the same family stays
     ("Refus de tri combustibles (CSR)", "refuse_derived_fuel"),  # an acronym in brackets is a name of it
     ("Chaleur de récupération pour le réseau de chaleur", "hot_water"),
+    ("Industrial gases (CO2 liquefaction)", "co2_gas"),  # a bracket without an installation may name the material
 ])
 def test_brackets_that_say_more_of_the_same_material_keep_their_reading(label, also):
     assert also in [m.key for m in classify_label(label)]
