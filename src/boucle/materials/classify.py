@@ -381,21 +381,17 @@ def _head_pick(scores: np.ndarray, head: tuple[np.ndarray, np.ndarray] | None) -
     return int(ours[np.lexsort((-first[ours], -scores[ours]))[0]])
 
 
-# Words in parentheses or after « pour » / « destiné(e)s à » say what a material is for, where it goes or
-# a detail of it, not another material: « Bois de récupération (chaufferie biomasse) » is wood a biomass
-# boiler burns, not the ash of « cendres de chaufferie biomasse » its words share; « Laitiers d'aciérie
-# (granulats) » is slag, not natural aggregates; « Cendres volantes de charbon (ajout au cru) » no cement;
-# « Plaquettes (chaudière) » no boiler. An installation word (chaufferie, chaudière, boiler, four, kiln)
-# names where the material goes (a need) or whence it comes (an offer), never what it is. Same grammar as
-# the use of ``_PURPOSE`` and the complement of ``text.head_part`` (the head noun before the complement
-# says what the thing is: Grevisse, Le Bon usage, complément du nom; Quirk et al. 1985, 17.37); the
-# List of Waste itself puts a use or a source in parentheses (« déchets de béton (bétons de démolition) »
-# style glosses of its French text, Decision 2000/532/EC) and never a second material. When the words
-# outside name a material (a reading of HEAD_MIN or more by words only), the label's readings are those of
-# their family (``_family``: « Chutes de métaux non ferreux (cuivre) » stays copper as well) or ones the
-# words outside support nearly as much (OUTSIDE_SHARE); the complement still chooses among them
-# (« Cendres (chaufferie biomasse) » is biomass ash, not coal fly ash). A parenthesis that is an acronym
-# (« (CSR) », « (REFIOM) », "(GGBS)") is a name of the material and stays part of it.
+# An installation named in brackets (chaufferie, chaudière, boiler, four, kiln), and the words after « pour » /
+# « destiné(e)s à », say where a material goes (a need) or whence it comes (an offer), never what it is:
+# « Bois de récupération (chaufferie biomasse) » is wood a biomass boiler burns, not the ash of « cendres de
+# chaufferie biomasse » its words share; « Plaquettes (chaudière) » is no boiler. Same grammar as the use of
+# ``_PURPOSE`` and the complement of ``text.head_part`` (the head noun before the complement says what the thing
+# is: Grevisse, Le Bon usage, complément du nom; Quirk et al. 1985, 17.37). When the words outside name a material
+# (a reading of HEAD_MIN or more by words only), the label's readings are those of the family of their best
+# reading (``_family``) or ones the words outside support nearly as much (OUTSIDE_SHARE); the complement still
+# chooses among them (« Cendres (chaufferie biomasse) » is biomass ash, not coal fly ash). Other brackets may name
+# the material or the product ("Industrial gases (carbon dioxide)", « (CSR) »): confining them all lowered the
+# literature set (docs/matching-quality.md, Brackets round).
 OUTSIDE_SHARE = 0.75
 # Installations a material goes to or comes from (EU BREF LCP 2017 combustion plants: boilers, furnaces; BREF CLM
 # 2013 cement and lime kilns; BREF WI 2019 incinerators; EN 16323 digesters; heat networks), in brackets
@@ -419,8 +415,8 @@ def _outside_texts(labels: list[str]) -> list[tuple[str, ...] | None]:
             continue
         said = " ".join(m.group(0) for m in _COMPLEMENT.finditer(label))
         if "(" in said and not set(tokens(said)) & INSTALLATION_WORDS:
-            # a bracket that names no installation may name the material itself (« Industrial gases (CO2) »,
-            # « Oil refinery (hydrogen production) »): the whole label reads it
+            # a bracket that names no installation may name the material itself (« Gaz industriels (CO2) »,
+            # "Refinery (hydrogen)"): the whole label reads it
             out.append(None)
             continue
         named = tuple(t for t in tokens(rest) if t not in GENERIC_WORDS)

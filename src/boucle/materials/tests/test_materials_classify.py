@@ -344,7 +344,7 @@ def test_a_use_or_an_installation_in_brackets_is_no_material(label, key, not_rea
     ("Chutes de métaux non ferreux (cuivre)", "copper_scrap"),  # a detail of the same family stays
     ("Refus de tri combustibles (CSR)", "refuse_derived_fuel"),  # an acronym in brackets is a name of it
     ("Chaleur de récupération pour le réseau de chaleur", "hot_water"),
-    ("Industrial gases (CO2 liquefaction)", "co2_gas"),  # a bracket without an installation may name the material
+    ("Industrial gases (carbon dioxide)", "co2_gas"),  # a bracket without an installation may name the material
 ])
 def test_brackets_that_say_more_of_the_same_material_keep_their_reading(label, also):
     assert also in [m.key for m in classify_label(label)]
