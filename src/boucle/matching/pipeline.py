@@ -59,8 +59,8 @@ ENERGY_SUBSTITUTE_WEIGHT = 0.5
 # Steam serves a hot-water use (baths, washing, space or greenhouse heating below 100 °C) only as an
 # energy carrier spent below its grade, so at the weight of an energy substitute: a site that uses
 # steam itself (paper drying, evaporation, distillation, reactors) is offered it first. EU BREF ENE
-# 2009, 3.3 (pinch: heat is supplied at the lowest temperature that serves the use) and 3.2.15
-# (steam distribution); IEA "Renewable energy for industry" 2017 (process heat by temperature band).
+# 2009 (pinch methodology: heat is supplied at the lowest temperature that serves the use; steam
+# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band).
 HEAT_CLASSES = frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "steam", "hot_water"})
 HEAT_CASCADE = (
     ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
