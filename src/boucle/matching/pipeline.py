@@ -58,11 +58,16 @@ SUBSTITUTE_WEIGHT = 0.8
 ENERGY_SUBSTITUTE_WEIGHT = 0.5
 
 # Heat can go down the temperature ladder, never up (the engine also checks stated temperatures).
+# Steam serves a hot-water use (baths, washing, space or greenhouse heating below 100 °C) only as an
+# energy carrier spent below its grade, so at the weight of an energy substitute: a site that uses
+# steam itself (paper drying, evaporation, distillation, reactors) is offered it first. EU BREF ENE
+# 2009 (pinch methodology: heat is supplied at the lowest temperature that serves the use; steam
+# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band).
 HEAT_CLASSES = frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "steam", "hot_water"})
 HEAT_CASCADE = (
     ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
     ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", 0.9),
-    ("steam", "hot_water", 0.8), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
+    ("steam", "hot_water", ENERGY_SUBSTITUTE_WEIGHT), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
     ("waste_heat_medium", "hot_water", 0.9),
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
