@@ -119,8 +119,9 @@ def _unit_words(unit: str | None) -> str:
 
 
 def _to_agree_why(unit: str) -> str:
-    return _("la chaleur et l'eau s'utilisent sur place, et le site receveur n'a déclaré aucun besoin en %(unit)s ; "
-             "l'impact sera estimé une fois la quantité connue") % {"unit": unit}
+    # not « s'utilisent sur place »: the suggestion may be to pipe the heat or water to a site kilometres away
+    return _("ce qu'un site prend de chaleur ou d'eau dépend de ses propres usages, et le site receveur n'a déclaré "
+             "aucun besoin en %(unit)s ; l'impact sera estimé une fois la quantité connue") % {"unit": unit}
 
 
 def estimate_note(basis: str | None, unit: str | None) -> str | None:
