@@ -9,7 +9,6 @@ facilitator corrected (``Aid.corrected``) is left as they wrote it by later impo
 """
 
 import datetime as dt
-import json
 import unicodedata
 from urllib.parse import urlparse
 
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from boucle.flows import bounds as B
 from boucle.flows import fields as F
 from boucle.flows.importers import Report, _check_header, _jsonable, identified_rows, write_identified
-from boucle.flows.tabular import FileFormatError, Table, existing_file, read_table
+from boucle.flows.tabular import FileFormatError, existing_file, read_table, with_aliases
 
 from . import engine
 from .models import AID_TYPE_LABELS, BENEFICIARY_LABELS, RECURRENCE_LABELS, THEME_LABELS, Aid, scope_label
@@ -205,37 +204,6 @@ def parse_row(row: dict, territories: Territories) -> dict:
 
 # --- import ------------------------------------------------------------------------------------
 
-def _json_table(raw: bytes) -> Table:
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FileFormatError(_("JSON illisible : %(error)s") % {"error": exc}) from None
-    if isinstance(data, dict):
-        data = data.get("aids", data.get("results"))
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise FileFormatError(_("le JSON doit être une liste d'objets (ou {\"aids\": [...]})"))
-
-    def text(value):
-        if value is None:
-            return ""
-        if isinstance(value, list):
-            return "|".join(text(v) for v in value)
-        if isinstance(value, dict):  # Aides-territoires nests a perimeter or a financer as an object
-            return str(value.get("code") or value.get("name") or value.get("id") or "")
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value).strip()
-
-    header = sorted({str(k).strip().lower() for row in data for k in row})
-    return Table(header, ((n, {str(k).strip().lower(): text(v) for k, v in row.items()})
-                          for n, row in enumerate(data, start=1)))
-
-
-def _aliased(table: Table) -> Table:
-    header = [ALIASES.get(h, h) for h in table.header]
-    return Table(header, ((n, {ALIASES.get(k, k): v for k, v in row.items()}) for n, row in table.rows))
-
-
 def import_aids(path, *, partial: bool = False, user=None) -> Report:
     """Import aids from a CSV, XLSX or JSON file; all or nothing unless ``partial``."""
     path = existing_file(path)
@@ -243,8 +211,8 @@ def import_aids(path, *, partial: bool = False, user=None) -> Report:
     if size > MAX_FILE_BYTES:
         raise FileFormatError(_("fichier refusé : %(size)s Mo (%(max)s Mo au plus)")
                               % {"size": f"{size / 1e6:.1f}", "max": f"{MAX_FILE_BYTES / 1e6:.0f}"})
-    table = _json_table(path.read_bytes()) if path.suffix.lower() == ".json" else read_table(path)
-    table = _aliased(table)
+    table = read_table(path, json_key="aids")
+    table = with_aliases(table, ALIASES)
     report = Report()
     _check_header(table.header, COLUMNS, REQUIRED, report)
     territories = Territories()

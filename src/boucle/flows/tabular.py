@@ -6,6 +6,7 @@ UTF-8, so both are sniffed. Line numbers are the file's own: the header is line 
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -206,8 +207,45 @@ def existing_file(path) -> Path:
     return path
 
 
-def read_table(path) -> Table:
+def _json_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(_json_text(v) for v in value)
+    if isinstance(value, dict):  # an open-data API nests a perimeter or a financer as an object
+        return str(value.get("code") or value.get("name") or value.get("id") or "")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def read_json_text(raw: bytes, key: str) -> Table:
+    """A JSON list of objects, or ``{key: [...]}`` / ``{"results": [...]}`` as open-data APIs page them. Keys are
+    columns (lower-cased); a list becomes ``a|b``, a nested object its code, name or id; line n is the n-th object."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FileFormatError(_("JSON illisible : %(error)s") % {"error": exc}) from None
+    if isinstance(data, dict):
+        data = data.get(key, data.get("results"))
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise FileFormatError(_("le JSON doit être une liste d'objets (ou {\"%(key)s\": [...]})") % {"key": key})
+    header = sorted({str(k).strip().lower() for row in data for k in row})
+    return Table(header, ((n, {str(k).strip().lower(): _json_text(v) for k, v in row.items()})
+                          for n, row in enumerate(data, start=1)))
+
+
+def with_aliases(table: Table, aliases: dict[str, str]) -> Table:
+    """The same table with each column known under another name (French header, open-data field) renamed."""
+    header = list(dict.fromkeys(aliases.get(h, h) for h in table.header))
+    return Table(header, ((n, {aliases.get(k, k): v for k, v in row.items()}) for n, row in table.rows))
+
+
+def read_table(path, *, json_key: str | None = None) -> Table:
+    """CSV or XLSX; JSON too when the importer names the key its list may stand under (``json_key``)."""
     path = existing_file(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path)
+    if json_key and path.suffix.lower() == ".json":
+        return read_json_text(path.read_bytes(), json_key)
     return read_csv_text(_decode(path.read_bytes()))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from boucle.flows import bounds
 from boucle.flows import fields as F
 from boucle.flows.importers import Report, _check_header, identified_rows, write_identified
-from boucle.flows.tabular import FileFormatError, Table, read_table
+from boucle.flows.tabular import FileFormatError, Table, read_table, with_aliases
 
 from . import engine
 from .models import LandSite
@@ -72,11 +72,6 @@ def _geojson_table(path: Path) -> Table:
     if any(isinstance(f, dict) and f.get("geometry") for f in data["features"]):
         header = sorted(set(header) | {"latitude", "longitude"})
     return Table(header, rows())
-
-
-def _aliased(table: Table) -> Table:
-    header = list(dict.fromkeys(ALIASES.get(h, h) for h in table.header))
-    return Table(header, ((n, {ALIASES.get(k, k): v for k, v in row.items()}) for n, row in table.rows))
 
 
 def _geometry(geometry) -> tuple[dict | None, float | None, float | None, float | None]:
@@ -173,7 +168,7 @@ def import_land(path, *, partial: bool = False) -> Report:
     path = Path(path)
     report = Report()
     geojson = path.suffix.lower() in (".geojson", ".json") and path.exists()
-    table = _aliased(_geojson_table(path) if geojson else read_table(path))
+    table = with_aliases(_geojson_table(path) if geojson else read_table(path), ALIASES)
     # A GeoJSON polygon gives its own area: the column is required in tables only.
     _check_header(table.header, COLUMNS, [c for c in REQUIRED if not (geojson and c == "area_m2")], report)
     communes = {insee: (name, lat, lon) for insee, name, lat, lon

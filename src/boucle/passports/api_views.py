@@ -92,17 +92,24 @@ def _writer(request):
     return request.user, None
 
 
+def _written_json(request):
+    """(user, parsed body, None) for a writer whose body is JSON, else (None, None, the error response)."""
+    user, refusal = _writer(request)
+    if refusal is not None:
+        return None, None, refusal
+    try:
+        return user, _json_body(request), None
+    except ValueError as err:
+        return None, None, _error(400, [str(err)])
+
+
 @csrf_exempt
 def capture_view(request):
     """POST an EPCISDocument or a single event (JSON-LD). ``?visibility=public|legitimate|authority``
     (default legitimate) sets who will read them. 201 with the stored event hashes."""
-    user, refusal = _writer(request)
+    user, body, refusal = _written_json(request)
     if refusal is not None:
         return refusal
-    try:
-        body = _json_body(request)
-    except ValueError as err:
-        return _error(400, [str(err)])
     try:
         result = capture(body, user, visibility=request.GET.get("visibility", Tier.LEGITIMATE), may_capture=can_capture)
     except CaptureError as err:
@@ -118,13 +125,9 @@ def create_view(request):
     401 when anonymous, 403 unless the caller may edit the site (its company's members, the
     facilitators of its territory, the administrator), 400 naming each invalid field; 201 with
     the handle, the page and the URI to print in the QR code."""
-    user, refusal = _writer(request)
+    user, data, refusal = _written_json(request)
     if refusal is not None:
         return refusal
-    try:
-        data = _json_body(request)
-    except ValueError as err:
-        return _error(400, [str(err)])
     if not isinstance(data, dict) or not data.get("site"):
         return _error(400, [_("site : obligatoire (le SIRET ou l'identifiant du site producteur)")])
     site = Site.objects.filter(site_id=str(data.pop("site"))).first()
@@ -148,13 +151,9 @@ def grant_view(request):
     """POST ``{"company": <company id>, "reason": "...", "revoke": false}``: a facilitator vouches
     for a company's legitimate interest (or withdraws it). 401 anonymous; 403 unless the caller
     facilitates a territory holding one of the company's sites (or is the administrator)."""
-    user, refusal = _writer(request)
+    user, data, refusal = _written_json(request)
     if refusal is not None:
         return refusal
-    try:
-        data = _json_body(request)
-    except ValueError as err:
-        return _error(400, [str(err)])
     try:
         company = Company.objects.get(pk=int(data["company"]))
     except (ValueError, TypeError, KeyError, OverflowError):

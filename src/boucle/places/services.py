@@ -9,7 +9,6 @@ pass (or ``partial`` is asked). A place without coordinates or without a commune
 
 import csv
 import functools
-import json
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from boucle.flows import fields as F
 from boucle.flows.importers import Report, _check_header, identified_rows, write_identified
-from boucle.flows.tabular import FileFormatError, Table, read_table
+from boucle.flows.tabular import read_table, with_aliases
 
 from . import engine
 from .models import Place
@@ -43,35 +42,6 @@ ACTION_WORDS = {
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", "|").split("|") if part.strip()]
-
-
-def _json_table(path: Path) -> Table:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FileFormatError(_("JSON illisible : %(error)s") % {"error": exc}) from None
-    if isinstance(data, dict):
-        data = data.get("places", data.get("results"))
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise FileFormatError(_("le JSON doit être une liste d'objets (ou {\"places\": [...]})"))
-
-    def text(value):
-        if value is None:
-            return ""
-        if isinstance(value, list):
-            return "|".join(str(v) for v in value)
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value).strip()
-
-    header = sorted({str(k).strip().lower() for row in data for k in row})
-    return Table(header, ((n, {str(k).strip().lower(): text(v) for k, v in row.items()})
-                          for n, row in enumerate(data, start=1)))
-
-
-def _aliased(table: Table) -> Table:
-    header = [ALIASES.get(h, h) for h in table.header]
-    return Table(header, ((n, {ALIASES.get(k, k): v for k, v in row.items()}) for n, row in table.rows))
 
 
 def parse_row(row: dict, communes: dict) -> dict:
@@ -130,11 +100,8 @@ def import_places(path, *, partial: bool = False) -> Report:
 
     path = Path(path)
     report = Report()
-    if path.suffix.lower() == ".json" and path.exists():
-        table = _json_table(path)
-    else:
-        table = read_table(path)
-    table = _aliased(table)
+    table = read_table(path, json_key="places")
+    table = with_aliases(table, ALIASES)
     _check_header(table.header, COLUMNS, ["identifier", "name", "latitude", "longitude", "actions", "source"], report)
     communes = dict(Commune.objects.values_list("insee", "name"))
     parsed = identified_rows(table, report, lambda row: parse_row(row, communes))

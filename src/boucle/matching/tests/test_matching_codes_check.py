@@ -6,16 +6,15 @@ import argparse
 import csv
 import json
 import re
+from functools import partial
 from pathlib import Path
 
-import pytest
-
-from boucle.materials.taxonomy import class_index, load_classes
 from boucle.matching import command_evaluate
 from boucle.matching.evaluate import CODES_CSV, read_rows
 from boucle.matching.knowledge.infer import infer_needs, process_scopes
 from boucle.matching.knowledge.naf import nace_titles
-from boucle.matching.pipeline import FlowIn, SiteIn, propose
+from boucle.matching.tests.parks import receivers_by_label
+from boucle.materials.taxonomy import class_index, load_classes
 
 DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
 
@@ -89,17 +88,7 @@ def test_a_fish_farm_takes_warm_water_but_no_co2_and_an_algae_pond_takes_co2():
     assert "co2_gas" in _needs("03", "Algae ponds")
 
 
-def _park(sites):
-    return [SiteIn(sid, 40.0 + i * 0.003, -8.0, code, activity, name) for i, (sid, code, activity, name)
-            in enumerate(sites)]
-
-
-def _receivers(sites, offers):
-    flows = [FlowIn(f"{s}-{i}", s, "offer", label=label) for i, (s, label) in enumerate(offers)]
-    got: dict[str, list] = {}
-    for p in propose(_park(sites), flows):
-        got.setdefault(p.offer_label, []).append(p.need_site_id)
-    return got
+_receivers = partial(receivers_by_label, at=(40.0, -8.0, 0.003))
 
 
 def test_in_a_chemical_complex_each_gas_goes_to_the_plant_whose_process_takes_it():

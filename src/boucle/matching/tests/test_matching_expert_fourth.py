@@ -9,20 +9,13 @@ fourth round, 2026-12-07 s14, docs/matching-quality.md), as the platform shows i
 - waste oil is not offered to a power station that does not say it burns waste.
 """
 
+from functools import partial
+
 from boucle.matching.knowledge.infer import food_contact_plastics, infer_needs
-from boucle.matching.pipeline import FlowIn, SiteIn, classify_flow, propose
+from boucle.matching.pipeline import FlowIn, classify_flow
+from boucle.matching.tests.parks import receivers
 
-
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words[, name])."""
-    return [SiteIn(sid, 50.0 + i * 0.001, 3.0, code, activity, *rest)
-            for i, (sid, code, activity, *rest) in enumerate(sites)]
-
-
-def _receivers(sites, site_id, label, needs=(), **flow):
-    flows = [FlowIn("o1", site_id, "offer", label=label, **flow)]
-    flows += [FlowIn(f"n{i}", sid, "need", label=need) for i, (sid, need) in enumerate(needs)]
-    return {p.need_site_id for p in propose(_park(sites), flows)}
+_receivers = partial(receivers, at=(50.0, 3.0, 0.001))
 
 
 FILM = "Fabrication de plaques, feuilles, tubes et profilés en matières plastiques"

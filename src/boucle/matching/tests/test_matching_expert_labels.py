@@ -11,19 +11,18 @@
   a plant that burns waste-derived fuel, and fibre residues are paper sludge (03 03 10).
 """
 
-import pytest
+from functools import partial
 
+import pytest
+from boucle.matching.pipeline import FlowIn, _classify, propose
+from boucle.matching.tests.parks import park, receivers
 from boucle.materials.classify import classify_label, classify_labels
 from boucle.materials.taxonomy import load_classes
-from boucle.matching.pipeline import FlowIn, SiteIn, _classify, propose
+
+_park = partial(park, lat=50.0, lon=3.0)
 
 
-def _park(sites):
-    return [SiteIn(sid, 50.0 + i * 0.001, 3.0, code, activity) for i, (sid, code, activity) in enumerate(sites)]
-
-
-def _receivers(sites, site_id, label, **flow):
-    return {p.need_site_id for p in propose(_park(sites), [FlowIn("o1", site_id, "offer", label=label, **flow)])}
+_receivers = partial(receivers, at=(50.0, 3.0, 0.001))
 
 
 def _top(label):

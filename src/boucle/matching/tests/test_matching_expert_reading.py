@@ -5,14 +5,13 @@ Each test builds a small park, runs the default output (what the platform shows)
 receives the offer and what the explanation says.
 """
 
+from functools import partial
+
 import pytest
+from boucle.matching.pipeline import FlowIn, propose
+from boucle.matching.tests.parks import park
 
-from boucle.matching.pipeline import FlowIn, SiteIn, propose
-
-
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
-    return [SiteIn(sid, 45.0 + i * 0.001, 5.0, naf, activity) for i, (sid, naf, activity) in enumerate(sites)]
+_park = partial(park, lat=45.0, lon=5.0)
 
 
 def _receivers(sites, site_id, label, **flow):

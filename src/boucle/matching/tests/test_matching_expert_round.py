@@ -8,16 +8,15 @@ explanation says.
 - wood from civic amenity sites (20 01 38, « bois de déchèterie ») is grade B wood, not biomass;
 """
 
-import pytest
+from functools import partial
 
+import pytest
 from boucle.matching.knowledge import infer, naf
-from boucle.matching.pipeline import FlowIn, SiteIn, _classify, propose
+from boucle.matching.pipeline import FlowIn, _classify, propose
+from boucle.matching.tests.parks import park
 from boucle.matching.wording import explanation_text
 
-
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
-    return [SiteIn(sid, 50.0 + i * 0.001, 3.0, code, activity) for i, (sid, code, activity) in enumerate(sites)]
+_park = partial(park, lat=50.0, lon=3.0)
 
 
 def _proposals(sites, site_id, label, **flow):

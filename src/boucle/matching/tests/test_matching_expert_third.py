@@ -8,17 +8,15 @@ round, 2026-12-07 s14, docs/matching-quality.md), as the platform shows it: who 
 - a need for potable process water is not served by condensates.
 """
 
-from boucle.matching.pipeline import FlowIn, SiteIn, _classify, _need_reading, propose
+from functools import partial
+
+from boucle.matching.pipeline import FlowIn, _classify, _need_reading, propose
+from boucle.matching.tests.parks import park, receivers
+
+_park = partial(park, lat=50.0, lon=3.0)
 
 
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words[, name])."""
-    return [SiteIn(sid, 50.0 + i * 0.001, 3.0, code, activity, *rest)
-            for i, (sid, code, activity, *rest) in enumerate(sites)]
-
-
-def _receivers(sites, site_id, label, **flow):
-    return {p.need_site_id for p in propose(_park(sites), [FlowIn("o1", site_id, "offer", label=label, **flow)])}
+_receivers = partial(receivers, at=(50.0, 3.0, 0.001))
 
 
 def test_quarry_waste_sand_and_clay_is_no_glass_sand():

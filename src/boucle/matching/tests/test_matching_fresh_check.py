@@ -6,13 +6,14 @@ import argparse
 import csv
 import json
 import re
+from functools import partial
 
-from boucle.materials.classify import classify_label
 from boucle.matching import command_evaluate
 from boucle.matching.evaluate import CODES_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, PROCESS_CSV, read_rows
 from boucle.matching.knowledge import naf
 from boucle.matching.knowledge.infer import infer_needs
-from boucle.matching.pipeline import FlowIn, SiteIn, propose
+from boucle.matching.tests.parks import receivers_by_label
+from boucle.materials.classify import classify_label
 
 
 def test_the_fresh_check_set_loads_with_a_code_a_source_and_parks_outside_the_other_sets():
@@ -42,17 +43,7 @@ def test_boucle_evaluate_fresh_prints_metrics_with_their_baselines(capsys):
     assert "leave_one_case_out" in out
 
 
-def _park(sites):
-    return [SiteIn(sid, 47.0 + i * 0.003, 2.0, code, activity, name) for i, (sid, code, activity, name)
-            in enumerate(sites)]
-
-
-def _receivers(sites, offers):
-    flows = [FlowIn(f"{s}-{i}", s, "offer", label=label) for i, (s, label) in enumerate(offers)]
-    got: dict[str, list] = {}
-    for p in propose(_park(sites), flows):
-        got.setdefault(p.offer_label, []).append(p.need_site_id)
-    return got
+_receivers = partial(receivers_by_label, at=(47.0, 2.0, 0.003))
 
 
 def test_glucose_of_a_starch_mill_is_read_as_a_fermentable_sugar():

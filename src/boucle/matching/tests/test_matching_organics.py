@@ -5,20 +5,18 @@ takes substrates, a greenhouse does not; farm residues and prunings are recognis
 Each test builds a small park (or reads one site) and checks who receives the offer.
 """
 
+from functools import partial
+
 import pytest
-
-from boucle.materials.classify import classify_components, classify_label
 from boucle.matching.knowledge.infer import infer_needs, site_codes
-from boucle.matching.pipeline import FlowIn, SiteIn, propose
+from boucle.matching.pipeline import FlowIn, propose
+from boucle.matching.tests.parks import park, receivers
+from boucle.materials.classify import classify_components, classify_label
+
+_park = partial(park, lat=45.0, lon=5.0)
 
 
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
-    return [SiteIn(sid, 45.0 + i * 0.001, 5.0, naf, activity) for i, (sid, naf, activity) in enumerate(sites)]
-
-
-def _receivers(sites, site_id, label):
-    return {p.need_site_id for p in propose(_park(sites), [FlowIn("o1", site_id, "offer", label=label)])}
+_receivers = partial(receivers, at=(45.0, 5.0, 0.001))
 
 
 def _needs(naf, activity):

@@ -3,17 +3,12 @@ routes round): each test builds a small park and checks who receives an offer, c
 the rule it relies on (the rows themselves cite it in ``knowledge/data``).
 """
 
+from functools import partial
+
 from boucle.matching.knowledge.infer import infer_needs
-from boucle.matching.pipeline import FlowIn, SiteIn, propose
+from boucle.matching.tests.parks import receivers
 
-
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
-    return [SiteIn(sid, 45.0 + i * 0.001, 5.0, naf, activity) for i, (sid, naf, activity) in enumerate(sites)]
-
-
-def _receivers(sites, site_id, label):
-    return {p.need_site_id for p in propose(_park(sites), [FlowIn("o1", site_id, "offer", label=label)])}
+_receivers = partial(receivers, at=(45.0, 5.0, 0.001))
 
 
 def _needs(naf, activity):

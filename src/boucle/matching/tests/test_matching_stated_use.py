@@ -4,14 +4,13 @@ that use comes first; another one that could take the material stays a weaker re
 Every engine path (compiled search, full enumeration, tiles, per-need mode) gives the same rows.
 """
 
+from functools import partial
+
 import pytest
+from boucle.matching.pipeline import STATED_USES, FlowIn, propose, stated_uses
+from boucle.matching.tests.parks import park
 
-from boucle.matching.pipeline import STATED_USES, FlowIn, SiteIn, propose, stated_uses
-
-
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
-    return [SiteIn(sid, 45.0 + i * 0.001, 5.0, naf, activity) for i, (sid, naf, activity) in enumerate(sites)]
+_park = partial(park, lat=45.0, lon=5.0)
 
 
 def _ranked(sites, site_id, label, **kw):
@@ -116,11 +115,10 @@ def test_the_explanation_says_in_words_whether_the_receiver_makes_the_stated_use
     proposal's card; a site that declared its need, and an offer stating no use, say nothing of it."""
     import json
 
-    from django.utils import translation
-
     from boucle.matching.commands import _row
     from boucle.matching.wording import explanation_text
     from boucle.web.words import explanation_sentences
+    from django.utils import translation
 
     made, other, source = SAID[lang]
     heading = made.split(":")[0]
@@ -153,9 +151,8 @@ def test_the_explanation_says_in_words_whether_the_receiver_makes_the_stated_use
 
 
 def test_a_hidden_receiver_is_told_the_use_but_not_the_documents_that_would_name_its_activity():
-    from django.utils import translation
-
     from boucle.web.words import explanation_sentences
+    from django.utils import translation
 
     sites = [("mill", "17.12", "Recycled paper mill"), ("farm", "01.11", "Arable farm")]
     with translation.override("fr"):
@@ -166,10 +163,9 @@ def test_a_hidden_receiver_is_told_the_use_but_not_the_documents_that_would_name
 
 
 def test_every_stated_use_is_worded_and_its_documents_named_in_both_languages():
-    from django.utils import translation
-
     from boucle.matching.citations import document_names
     from boucle.matching.wording import use_label
+    from django.utils import translation
 
     for use in STATED_USES:
         for lang in ("fr", "en"):

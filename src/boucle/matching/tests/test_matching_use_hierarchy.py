@@ -5,17 +5,15 @@ waste, Regulation (EC) No 1069/2009 art. 11) and manure keep the digester first.
 molasses (EU BREF FDM 2019)."""
 
 import csv
+from functools import partial
 
 import pytest
-
 from boucle.matching.citations import document_names
 from boucle.matching.knowledge.infer import DATA, infer_needs, input_rules, use_hierarchy
 from boucle.matching.pipeline import FlowIn, SiteIn, propose
+from boucle.matching.tests.parks import park
 
-
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words)."""
-    return [SiteIn(sid, 45.0 + i * 0.001, 5.0, naf, activity) for i, (sid, naf, activity) in enumerate(sites)]
+_park = partial(park, lat=45.0, lon=5.0)
 
 
 def _ranked(sites, site_id, label):

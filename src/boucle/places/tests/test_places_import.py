@@ -85,3 +85,17 @@ def test_a_typed_commune_is_found_by_name_or_postcode():
     assert find_commune("ARRAS ").insee == "62041"
     assert find_commune("62041").name == "Arras"
     assert find_commune("Nulle-Part") is None
+
+
+def test_json_paged_like_an_api_and_a_wrong_shape_says_what_to_send(tmp_path):
+    """The same JSON reader as the aids import: ``{"results": [...]}`` as an open-data API pages it, and a file
+    that is no list of objects is refused whole, naming the key it may stand under."""
+    from boucle.flows.tabular import FileFormatError
+
+    page = {"count": 1, "results": [{"identifiant_unique": "p1", "nom": "Repair Café", "ville": "Amiens",
+                                     "latitude": 49.89, "longitude": 2.30, "acteur_services": ["réparer"],
+                                     "source": "Que faire de mes objets"}]}
+    assert import_places(write(tmp_path, json.dumps(page), "places.json")).created == 1
+    with pytest.raises(FileFormatError, match=r'\{"places": \[\.\.\.\]\}'):
+        import_places(write(tmp_path, json.dumps({"places": "none"}), "places.json"))
+    assert Place.objects.count() == 1
