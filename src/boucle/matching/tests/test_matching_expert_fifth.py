@@ -12,24 +12,15 @@ card says.
 """
 
 from boucle.matching.knowledge.infer import infer_needs, own_class_needs
-from boucle.matching.pipeline import FlowIn, SiteIn, classify_flow, propose
+from boucle.matching.pipeline import FlowIn, classify_flow, propose
+from boucle.matching.tests.parks import park, receivers as _receivers
 from boucle.matching.wording import quantity_words
-
-
-def _park(sites):
-    """Sites ~100 m apart: (site_id, NACE code or None, activity words[, name])."""
-    return [SiteIn(sid, 50.0 + i * 0.001, 3.0, code, activity, *rest)
-            for i, (sid, code, activity, *rest) in enumerate(sites)]
 
 
 def _proposals(sites, site_id, label, needs=(), **flow):
     flows = [FlowIn("o1", site_id, "offer", label=label, **flow)]
     flows += [FlowIn(f"n{i}", sid, "need", label=need) for i, (sid, need) in enumerate(needs)]
-    return propose(_park(sites), flows)
-
-
-def _receivers(sites, site_id, label, needs=(), **flow):
-    return {p.need_site_id for p in _proposals(sites, site_id, label, needs, **flow)}
+    return propose(park(sites), flows)
 
 
 def test_fibre_cement_waste_is_concrete_waste_not_cement():
