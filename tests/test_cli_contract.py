@@ -311,3 +311,34 @@ def test_an_unknown_country_names_its_line_and_field_and_writes_nothing(boucle, 
     assert _site_rows(demo / "boucle.sqlite3", "nowhere-") == {}
     english = boucle("import", "sites", str(path), lang="en")
     assert "line 3" in english.stdout and "'Atlantis' is not a known country" in english.stdout
+
+
+def test_the_demos_stored_run_covers_every_demo_flow(demo_data_dir, tmp_path):
+    """The demo's passports declare offers on their recycler's site (a disassembly event): they are created
+    before the stored matching run, so the proposals a facilitator's page counts are the ones ``boucle match``
+    prints (it once read 2 857 on the page and 2 860 on the command line)."""
+    import sqlite3
+
+    with sqlite3.connect(demo_data_dir / "boucle.sqlite3") as con:
+        started = con.execute("select max(started_at) from matching_matchingrun").fetchone()[0]
+        late = con.execute("select count(*) from flows_flow where declared_at > ?", (started,)).fetchone()[0]
+        stored = con.execute("select count(*) from matching_synergy where not stale").fetchone()[0]
+    assert late == 0
+    copy = tmp_path / "demo"
+    shutil.copytree(demo_data_dir, copy)
+    result = subprocess.run([sys.executable, "-m", "boucle", "match", "--format", "jsonl", "--no-store"],
+                            capture_output=True, text=True, env=_env(copy), timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.stdout.splitlines()) == stored
+
+
+def test_export_and_report_say_what_they_wrote_in_the_readers_language(boucle, tmp_path):
+    """They printed « 603330 bytes (indicators, csv) » and « report of region:32 (html) » whatever the language."""
+    out = tmp_path / "i.csv"
+    export = boucle("export", "--territory", "region:32", "--what", "indicators", "--format", "csv", "--output", str(out))
+    assert export.returncode == 0 and f"{out} : {out.stat().st_size} octets (indicators, csv)" in export.stderr
+    report = boucle("report", "--territory", "region:32", "--format", "html", "--output", str(tmp_path / "r.html"))
+    assert report.returncode == 0 and "rapport territorial, Hauts-de-France (html)" in report.stderr
+    english = boucle("report", "--territory", "region:32", "--format", "html", "--output", str(tmp_path / "e.html"),
+                     lang="en")
+    assert "territorial report, Hauts-de-France (html)" in english.stderr and "region:32" not in english.stderr

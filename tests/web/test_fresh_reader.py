@@ -187,7 +187,7 @@ def test_a_refused_form_says_what_happened_in_the_sites_page(db, world):
 
 def test_a_companys_impact_table_brackets_one_engaged_synergy_as_its_card_does(world, as_persona):
     """One engaged synergy, partner still anonymous: its card read « 1 000 à 1 400 t/an » (no more than the
-    company's own 1 400 t) and the impact table's « Estimé (engagées) » row « 1 000 à 10 000 » for the same
+    company's own 1 400 t) and the impact table's « Estimé (synergies engagées : contact pris et au-delà) » row « 1 000 à 10 000 » for the same
     exchange."""
     import re
 
@@ -202,7 +202,7 @@ def test_a_companys_impact_table_brackets_one_engaged_synergy_as_its_card_does(w
     card = flat(client.get(f"/synergies/{syn.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
     card_tonnes = card.split("Impact estimé", 1)[1].split("</dd>", 1)[0].split("<dd>", 1)[1].split(" t/an", 1)[0].strip()
     table = flat(client.get("/espace/impact/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
-    engaged = table.split("Estimé (engagées)", 1)[1].split("</tr>", 1)[0]
+    engaged = table.split("Estimé (synergies engagées : contact pris et au-delà)", 1)[1].split("</tr>", 1)[0]
     cells = re.findall(r"<td>(.*?)</td>", engaged)
     assert " à " in card_tonnes and cells[1] == card_tonnes, (card_tonnes, cells)
 

@@ -38,11 +38,11 @@ def test_card_list_totals_and_export_agree(world, as_persona):
     listing = _text(fac.get(reverse("facilitator-synergies")))
     assert "1 800" in listing and "2,5 t" in listing and "1 770" not in listing
     figures = _text(fac.get(reverse("facilitator-figures")))
-    engaged = figures.split("Estimé (engagées)", 1)[1].split("</tr>", 1)[0]
+    engaged = figures.split("Estimé (synergies engagées : contact pris et au-delà)", 1)[1].split("</tr>", 1)[0]
     assert "1 800" in engaged and "610 000" in engaged, engaged
     assert "1 770" not in engaged and "608 101" not in engaged
     company = _text(as_persona("member_a").get(reverse("company-impact")))
-    engaged = company.split("Estimé (engagées)", 1)[1].split("</tr>", 1)[0]
+    engaged = company.split("Estimé (synergies engagées : contact pris et au-delà)", 1)[1].split("</tr>", 1)[0]
     assert "1 800" in engaged and "610 000" in engaged, engaged
     fac = as_persona("facilitator_t")  # one test client: log the facilitator back in
     export = fac.get(reverse("observatory:territory-export", args=["epci", EPCI_T, "synergies", "csv"]))
@@ -69,7 +69,7 @@ def test_in_english_the_card_and_the_total_agree_too(world, as_persona):
     card = _text(fac.get(reverse("synergy-detail", args=[syn.pk]), HTTP_ACCEPT_LANGUAGE="en"))
     figures = _text(fac.get(reverse("facilitator-figures"), HTTP_ACCEPT_LANGUAGE="en"))
     assert "1,800 t CO₂e" in card
-    engaged = figures.split("Estimated (under way)", 1)[1].split("</tr>", 1)[0]
+    engaged = figures.split("Estimated (synergies under way: contact made and beyond)", 1)[1].split("</tr>", 1)[0]
     assert "1,800" in engaged and "1,770" not in engaged
 
 
@@ -87,5 +87,5 @@ def test_the_impact_tables_euro_bracket_reads_as_the_cards(world, as_persona):
     """A company read « gain net 100 k€ à 1 M€/an » on its card and « 100 000 à 1 000 000 » for the same
     hidden synergy in its impact table: one bracket, in the cards' words."""
     page = _text(as_persona("member_b").get(reverse("company-impact")))
-    row = page.split("Estimé (engagées)", 1)[0].split("impact-potential", 1)[1].split("</tr>", 1)[0]
+    row = page.split("Estimé (synergies engagées : contact pris et au-delà)", 1)[0].split("impact-potential", 1)[1].split("</tr>", 1)[0]
     assert "100 k€ à 1 M€" in row and "1 000 000" not in row, row

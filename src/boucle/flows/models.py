@@ -242,6 +242,9 @@ class Rereading(models.Model):
     kept = models.PositiveIntegerField(default=0, help_text="Classes a person chose or corrected, left as they were.")
     transitions = models.JSONField(default=list, blank=True,
                                    help_text="[{from, to, flows}]: the class changes, most frequent first.")
+    by_commune = models.JSONField(default=dict, blank=True,
+                                  help_text="{insee: {reread, changed, transitions: [[from, to, flows]]}}: the same per "
+                                            "commune of the flow's site (\"\" abroad), for a facilitator's territory.")
 
     class Meta:
         ordering = ["-pk"]

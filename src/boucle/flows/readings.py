@@ -61,9 +61,32 @@ def record(report=None):
     if report is None:
         return Rereading.objects.create(fingerprint=rules_fingerprint())
     transitions = report.to_dict()["transitions"][:TRANSITIONS_KEPT]
+    by_commune = {insee: {"reread": c["reread"], "changed": c["changed"],
+                          "transitions": [[a or None, b or None, n] for (a, b), n in c["transitions"].most_common()]}
+                  for insee, c in report.by_commune.items()}
     return Rereading.objects.create(fingerprint=rules_fingerprint(), reread=report.unchanged + report.changed,
                                     changed=report.changed, kept=report.kept_chosen + report.kept_corrected,
-                                    transitions=transitions)
+                                    transitions=transitions, by_commune=by_commune)
+
+
+def scoped(rereading, communes=None) -> dict:
+    """What ``rereading`` read again among the flows whose site is in ``communes`` (INSEE codes; None: every
+    flow): ``{"reread", "changed", "transitions": [{from, to, flows}], "whole_platform"}``. A record made
+    before the counts were kept per commune can only tell the whole platform (``whole_platform`` True)."""
+    if communes is None or (not rereading.by_commune and rereading.reread):
+        return {"reread": rereading.reread, "changed": rereading.changed, "transitions": rereading.transitions,
+                "whole_platform": communes is not None}
+    reread = changed = 0
+    moves = {}
+    for insee in set(communes) & set(rereading.by_commune):
+        here = rereading.by_commune[insee]
+        reread, changed = reread + here["reread"], changed + here["changed"]
+        for old, new, n in here["transitions"]:
+            moves[(old, new)] = moves.get((old, new), 0) + n
+    transitions = [{"from": a, "to": b, "flows": n}
+                   for (a, b), n in sorted(moves.items(), key=lambda t: (-t[1], t[0][0] or "", t[0][1] or ""))]
+    return {"reread": reread, "changed": changed, "transitions": transitions[:TRANSITIONS_KEPT],
+            "whole_platform": False}
 
 
 def ensure_current(progress=None, announce=None):

@@ -25,6 +25,9 @@ class ReclassifyReport:
     changed: int = 0
     applied: bool = True
     transitions: Counter = field(default_factory=Counter)  # (old class, new class) -> flows
+    # the same, per commune of the flow's site ("" for a site abroad), so a facilitator reads their territory's
+    # share: insee -> {"reread": n, "changed": n, "transitions": Counter((old, new) -> flows)}
+    by_commune: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"examined": self.examined, "kept_chosen": self.kept_chosen, "kept_corrected": self.kept_corrected,
@@ -45,7 +48,7 @@ def reclassify_flows(flows=None, *, apply: bool = True, progress=None) -> Reclas
     corrected = set(Correction.objects.filter(field="material_class", flow__isnull=False)
                     .values_list("flow_id", flat=True))
     rows = list(qs.order_by("pk").values_list("pk", "label", "ewc_id", "kind", "temperature_c", "material_class",
-                                             "material_confidence"))
+                                             "material_confidence", "site__commune_id"))
     report = ReclassifyReport(examined=len(rows), applied=apply)
     todo = []
     for row in rows:
@@ -60,13 +63,17 @@ def reclassify_flows(flows=None, *, apply: bool = True, progress=None) -> Reclas
         read = classify_many([(label, ewc) for _pk, label, ewc, *_r in part], [r[3] for r in part],
                              [r[4] for r in part])
         changed = []
-        for (pk, _label, _ewc, _kind, _t, old, old_conf), (key, conf) in zip(part, read):
+        for (pk, _label, _ewc, _kind, _t, old, old_conf, commune), (key, conf) in zip(part, read):
+            here = report.by_commune.setdefault(commune or "", {"reread": 0, "changed": 0, "transitions": Counter()})
+            here["reread"] += 1
             if (old or "") == (key or "") and old_conf == conf:
                 report.unchanged += 1
                 continue
             report.changed += 1
+            here["changed"] += 1
             if (old or "") != (key or ""):
                 report.transitions[(old or "", key or "")] += 1
+                here["transitions"][(old or "", key or "")] += 1
             changed.append(Flow(pk=pk, material_class=key or "", material_confidence=conf))
         if apply and changed:
             with transaction.atomic():

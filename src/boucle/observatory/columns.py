@@ -92,8 +92,9 @@ INDICATORS = {
     "companies_in_synergies": gettext_lazy("entreprises engagées dans une synergie"),
 }
 
+# the words of the pages' tables (``web/_figure_definitions.html``), lower-cased
 BASES = {"estimated": gettext_lazy("estimé (synergies en fonctionnement)"),
-         "potential": gettext_lazy("potentiel du territoire"),
+         "potential": gettext_lazy("potentiel (meilleure répartition des suggestions ouvertes)"),
          "verified": gettext_lazy("vérifié (mesuré)")}
 
 ESTIMATE_BASES = {"declared_need": gettext_lazy("besoin déclaré"),

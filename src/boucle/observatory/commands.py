@@ -65,9 +65,12 @@ def export_command(args) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
+        from django.utils.translation import gettext
+
         Path(args.output).write_bytes(data)
-        print(f"{args.output}: {len(data)} bytes ({args.what}, {args.format}"
-              f"{', public' if args.public else ''})", file=sys.stderr)
+        values = {"path": args.output, "size": len(data), "what": args.what, "format": args.format}
+        print((gettext("%(path)s : %(size)s octets (%(what)s, %(format)s, données publiques)") if args.public
+               else gettext("%(path)s : %(size)s octets (%(what)s, %(format)s)")) % values, file=sys.stderr)
     return 0
 
 
@@ -87,5 +90,8 @@ def report_command(args) -> int:
         except PdfUnavailable as exc:
             print(f"boucle report: {exc}", file=sys.stderr)
             return 3
-    print(f"{output}: report of {ref} ({args.format})", file=sys.stderr)
+    from django.utils.translation import gettext
+
+    print(gettext("%(path)s : rapport territorial, %(territory)s (%(format)s)") % {"path": output, "territory": ref.name,
+                                                                        "format": args.format}, file=sys.stderr)
     return 0

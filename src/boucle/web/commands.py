@@ -82,6 +82,14 @@ def run_demo(args) -> int:
     for div in sorted(per_div):
         _say("    " + _("%(division)s : %(offers)d / %(needs)d")
              % {"division": div, "offers": per_div[div]["offer"], "needs": per_div[div]["need"]})
+    # The passports come before the matching: a disassembly or recycling event declares offers on its
+    # site (``passports.events.offers_from_event``), and the stored run must cover every demo flow,
+    # so the proposals a page counts are the ones ``boucle match`` prints.
+    from boucle.passports.demo import seed_all
+
+    passports = seed_all()
+    _say("  " + _("passeports de démonstration : %(count)d (perceuse, pack batterie avec modules et cellules, "
+                  "moteur à aimants permanents, centre d'usinage) — boucle passport list") % {"count": len(passports)})
     try:
         from boucle.matching.service_run import run_matching
     except ImportError:
@@ -141,11 +149,6 @@ def run_demo(args) -> int:
         return 1
     _say("  " + _("compétences (exemples illustratifs) : %(needs)d besoins, %(trainings)d formations")
          % {"needs": needs, "trainings": report.created + report.updated + report.unchanged})
-    from boucle.passports.demo import seed_all
-
-    passports = seed_all()
-    _say("  " + _("passeports de démonstration : %(count)d (perceuse, pack batterie avec modules et cellules, "
-                  "moteur à aimants permanents, centre d'usinage) — boucle passport list") % {"count": len(passports)})
     _say("  " + _("prêt en %(seconds).1f s") % {"seconds": time.monotonic() - started})
     if args.no_serve:
         return 0

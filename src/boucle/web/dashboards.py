@@ -76,7 +76,9 @@ def territory_potential(user) -> dict:
             except TerritoryError:
                 continue
         potential = potential_of(refs[0]) if len(refs) == 1 else None
-        return {"impact": impact_summary(services.visible_synergies(user), potential=potential),
+        # running synergies counted where the offering site is, as the observatory counts them
+        where = _territory_sites_q(user, "offer__site__commune__")
+        return {"impact": impact_summary(services.visible_synergies(user), potential=potential, running_where=where),
                 "indicators": [territory_indicators(ref, disclose_all=True) for ref in refs]}
 
     return remembered("territory-potential", user, compute, get_language())

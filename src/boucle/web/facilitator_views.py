@@ -303,37 +303,56 @@ def matching_runs(request):
     radius = round(last.radius_km) if last is not None else 50
     return render(request, "web/facilitator/runs.html", {"runs": runs[:50], "territories": territories,
                                                          "available": runner is not None, "jobs": recent,
-                                                         "radius": radius, "rereading": _rereading_note()})
+                                                         "radius": radius, "rereading": _rereading_note(request.user)})
 
 
-def _rereading_note():
-    """The last re-reading of the flows' automatic classes (``flows.readings``), in words, or None."""
+def _facilitated_communes(user):
+    """The INSEE codes of the user's territories; None for a platform administrator without one (everything)."""
+    from boucle.accounts.access import facilitated_q
+    from boucle.territories.models import Commune
+
+    q = facilitated_q(user, prefix="")
+    if q is None:
+        return None if user.is_superuser else set()
+    return set(Commune.objects.filter(q).values_list("insee", flat=True))
+
+
+def _rereading_note(user):
+    """The last re-reading of the automatic classes of the flows in the user's territories (``flows.readings``),
+    in words, or None when it read none of them."""
     from django.utils import timezone
     from django.utils.formats import date_format
 
-    from boucle.flows.readings import last_rereading
+    from boucle.flows.readings import last_rereading, scoped
 
     from .templatetags.words import num
 
     last = last_rereading()
     if last is None:
         return None
-    text = ngettext("%(n)s flux relu avec les règles de lecture à jour (%(date)s)",
-                    "%(n)s flux relus avec les règles de lecture à jour (%(date)s)", last.reread) % {
-        "n": num(last.reread), "date": date_format(timezone.localtime(last.finished_at), "DATE_FORMAT")}
-    return {"text": text, "changed": last.changed}
+    seen = scoped(last, _facilitated_communes(user))
+    if not seen["reread"]:
+        return None
+    values = {"n": num(seen["reread"]), "date": date_format(timezone.localtime(last.finished_at), "DATE_FORMAT")}
+    if seen["whole_platform"]:  # recorded before the counts were kept per commune
+        text = ngettext("%(n)s flux relu sur toute la plateforme avec les règles de lecture à jour (%(date)s)",
+                        "%(n)s flux relus sur toute la plateforme avec les règles de lecture à jour (%(date)s)",
+                        seen["reread"]) % values
+    else:
+        text = ngettext("%(n)s flux relu avec les règles de lecture à jour (%(date)s)",
+                        "%(n)s flux relus avec les règles de lecture à jour (%(date)s)", seen["reread"]) % values
+    return {"text": text, "changed": seen["changed"], "transitions": seen["transitions"]}
 
 
 @facilitator_required
 def rereading_detail(request):
-    """What the last re-reading of the flows' automatic classes changed: old class → new class, flows."""
-    from boucle.flows.readings import last_rereading
+    """What the last re-reading of the automatic classes changed among the facilitator's flows: old class → new
+    class, flows."""
     from boucle.matching.wording import material_label
 
-    last = last_rereading()
+    note = _rereading_note(request.user)
     none = _("sans classe")
     transitions = [{"from": material_label(t["from"]) if t["from"] else none,
                     "to": material_label(t["to"]) if t["to"] else none, "flows": t["flows"]}
-                   for t in (last.transitions if last else [])]
-    return render(request, "web/facilitator/rereading.html", {"rereading": last, "note": _rereading_note(),
-                                                              "transitions": transitions})
+                   for t in (note["transitions"] if note else [])]
+    return render(request, "web/facilitator/rereading.html", {"note": note, "transitions": transitions})

@@ -83,14 +83,17 @@ def potential_row(exchanges, ids, hidden_ids=frozenset(), own_companies=frozense
     return row
 
 
-def impact_summary(synergies, hidden_ids=frozenset(), potential=None, own_companies=frozenset()) -> dict:
-    """Potential, engaged and verified totals for a queryset of synergies.
+def impact_summary(synergies, hidden_ids=frozenset(), potential=None, own_companies=frozenset(),
+                   running_where=None) -> dict:
+    """Potential, engaged, running and verified totals for a queryset of synergies.
 
     ``potential`` is the allocation whose exchanges the potential line shows (default: the
     platform's); only its exchanges among ``synergies`` count. ``hidden_ids`` are synergies
     whose other company the viewer may not see yet: a total that includes one is shown as a
     bracket, since with a single synergy the total *is* that synergy's estimate; with
     ``own_companies`` (the reader's), a bracket of quantities stops at their own flows' total.
+    ``running_where`` (a Q) narrows the running line as the observatory counts it for a territory: where
+    the offering site is (a facilitator's table then reads the observatory's figure).
     """
     from boucle.matching.models import Synergy
     from boucle.matching.territory_potential import potential_of
@@ -143,5 +146,7 @@ def impact_summary(synergies, hidden_ids=frozenset(), potential=None, own_compan
         in_scope |= set(qs.filter(pk__in=used[start:start + 5000]).values_list("pk", flat=True))
     return {"potential": potential_row(potential.exchanges, in_scope, hidden_ids, own_companies),
             "engaged": sums(Q(status__in=lifecycle.ACTIVE)),
+            # the observatory's, the report's and the exports' « estimé » figure: running synergies only
+            "running": sums(Q(status=lifecycle.RUNNING) & (running_where or Q())),
             "verified": verified,
             "by_status": dict(qs.values_list("status").annotate(n=Count("id")).order_by())}

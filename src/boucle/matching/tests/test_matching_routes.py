@@ -6,7 +6,7 @@ the rule it relies on (the rows themselves cite it in ``knowledge/data``).
 from functools import partial
 
 from boucle.matching.knowledge.infer import infer_needs
-from boucle.matching.tests.parks import receivers
+from boucle.matching.tests.parks import receivers, receivers_by_label
 
 _receivers = partial(receivers, at=(45.0, 5.0, 0.001))
 
@@ -118,3 +118,26 @@ def test_empty_drums_go_to_drum_reconditioners_and_co2_to_extinguisher_makers():
     assert _needs("33.11", None).get("drums_ibc", 0) >= 0.4
     assert _needs("25.91", None).get("drums_ibc", 0) >= 0.35
     assert _needs("28.29", None).get("co2_gas", 0) >= 0.25
+
+
+def _ranked(sites, site_id, label):
+    return receivers_by_label(sites, [(site_id, label)], at=(45.0, 5.0, 0.001)).get(label, [])
+
+
+def test_wood_ash_goes_to_farm_land_before_a_brick_works():
+    # Lamers et al. 2018 (IEA Bioenergy Task 32 D7): ash of clean wood and straw goes back to agricultural
+    # and forest land; bricks, concrete and cement take the ashes unfit for soils (Insam & Knapp 2011).
+    # EN 450-1 fly ash for concrete is coal ash, so wood ash is not read as coal fly ash at full weight.
+    park = [("chp", "35", "Biomass CHP plant"), ("farm", "01", "Arable farm"), ("bricks", "23", "Brick works")]
+    ranked = _ranked(park, "chp", "Wood ash")
+    assert ranked[0] == "farm"
+    assert "bricks" not in ranked[:1]
+    assert _needs("01", "Arable farm").get("biomass_ash", 0) > _needs("23.32", "Brick works").get("biomass_ash", 0)
+
+
+def test_sawdust_goes_to_animal_bedding_before_a_brick_works():
+    # Mantau 2012 (Wood flows in Europe): sawmill by-products go to panels, pulp, pellets and energy;
+    # EU BREF CER 2007: sawdust as a pore former in bricks is a minor use; EU BREF IRPP 2017: bedding
+    park = [("saw", "16", "Sawmill"), ("bricks", "23", "Brick works"), ("farm", "01", "Dairy cattle farm")]
+    ranked = _ranked(park, "saw", "Sawdust")
+    assert ranked and ranked[0] == "farm"

@@ -205,7 +205,7 @@ def test_a_download_from_the_page_reads_in_french_and_the_keys_stay_one_click_aw
     share = next(r["valeur"] for r in rows if r["indicateur"] == "part des besoins avec une source à moins de 200 km"
                  and r["niveau du territoire"] == "région")
     assert "," in share and "." not in share  # 0,5: a French spreadsheet reads a number
-    assert {r["base du chiffre"] for r in rows} >= {"potentiel du territoire", "vérifié (mesuré)"}
+    assert {r["base du chiffre"] for r in rows} >= {"potentiel (meilleure répartition des suggestions ouvertes)", "vérifié (mesuré)"}
     assert {r["statut de la synergie"] for r in rows} >= {"en fonctionnement", "en discussion"}
     assert not {"offer", "need", "declared_quantity", "foundry_sand", "region", "running"} & {
         v for r in rows for v in r.values()}
