@@ -54,6 +54,10 @@ CODES_CSV = EVAL_DIR / "codes_check.csv"
 # materials, metals, chemicals, utilities, textiles, electronics, urban waste), sites described like
 # codes_check, written and measured before any rule read it (see fresh_check.md).
 FRESH_CSV = EVAL_DIR / "fresh_check.csv"
+# A second blind set of 20 other parks and cases (refineries, petrochemicals, metals and their waste
+# operators, heat and steam, water grades, CO2, food, wood and paper), written and measured in the
+# same way before any rule read it (see fresh2_check.md).
+FRESH2_CSV = EVAL_DIR / "fresh2_check.csv"
 
 
 @dataclass

@@ -243,6 +243,53 @@ FAMILY_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+# A waste operator names its trade by the waste it treats ("salt slag recycling", "tyre recycling", "solvent
+# recovery", "used oil re-refining", « régénération de solvants », "Altölaufbereitung" ...): its permit lists the
+# types of waste it may treat (Directive 2008/98/EC art. 23(1): the permit specifies the types and quantities of
+# waste that may be treated; NACE Rev. 2 38.2 and 38.3: treatment and recovery of the waste the unit receives). So
+# a site of the recovery and treatment codes whose activity says a recovery word takes the class that the words
+# before it (or after "of", « de », "von") name, read as the exact name of a class only, as surely as a process
+# scope's main feedstock (a site known by its division 38 only is read so too). It reads every class a waste can
+# be, hazardous ones included: a site that says it treats salt slag or spent solvents holds the permit for them.
+TREATER_PREFIXES = ("38.1", "38.2", "38.3", "46.77")
+TREATMENT_WORDS = frozenset("""recycling recycler recyclers recovery recoveries re-refining rerefining refining
+regeneration reprocessing reprocessor treatment processing reclamation recycle recyclage recycleur valorisation
+regeneration retraitement traitement aufbereitung verwertung wiederaufbereitung recycling-anlage riciclo
+recupero""".split())
+TREATED_CLASS_WEIGHT = 0.85
+_TREATED_LINKS = ("of", "from", "de", "des", "du", "d", "von", "der", "aus", "di", "dei", "del")
+
+
+@lru_cache(maxsize=4096)
+def treated_classes(activity: str | None) -> tuple[str, ...]:
+    """The classes an activity's words say the site treats ("Salt slag recycling" -> salt_slag): the words before
+    a recovery word, or those after it and a link word ("recovery of spent catalysts"), read as a class's exact
+    name; none when the words name no class exactly."""
+    from boucle.materials.classify import classify_label
+    from .naf import normalise
+
+    words = normalise((activity or "").split(" _ ")[0]).replace("(", " ").replace(")", " ").split()
+    found: list[str] = []
+    for i, w in enumerate(words):
+        if w not in TREATMENT_WORDS:
+            continue
+        before = " ".join(words[max(0, i - 3):i])
+        after = words[i + 1:i + 5]
+        if after and after[0] in _TREATED_LINKS:
+            after = after[1:]
+            if after and after[0] in _TREATED_LINKS:
+                after = after[1:]
+        else:
+            after = []
+        for phrase in (before, " ".join(after)):
+            if not phrase:
+                continue
+            matches = classify_label(phrase)
+            if matches and matches[0].method == "exact_synonym" and matches[0].key not in found:
+                found.append(matches[0].key)
+    return tuple(found)
+
+
 # A power station whose words name how it makes heat takes only what that process burns: a
 # nuclear station burns no fuel (its heat is fission), a gas turbine or combined cycle burns gas
 # (a solid fuel cannot feed a gas turbine). EU BREF Large Combustion Plants 2017, scope and
@@ -808,6 +855,13 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
                 w = round(weight * conf, 4)
                 if key not in best or w > best[key].weight:
                     best[key] = InferredNeed(key, w, f"scope:{scope.naf_prefix}:{key}", scope.source)
+        if code == "38" or any(_relation(code, p) == 1.0 for p in TREATER_PREFIXES):
+            for key in treated_classes(activity):
+                w = round(TREATED_CLASS_WEIGHT * conf, 4)
+                if key not in best or w > best[key].weight:
+                    best[key] = InferredNeed(key, w, f"treats:{code}:{key}",
+                                             "Directive 2008/98/EC art. 23(1) (the permit specifies the types of "
+                                             "waste treated); NACE Rev. 2 38.2 and 38.3")
     return tuple(sorted(best.values(), key=lambda n: (-n.weight, n.class_key)))
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from boucle.materials.text import tokens
-from boucle.matching.evaluate import (CODES_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV,
-                                      read_rows)
+from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV,
+                                      PROCESS_CSV, read_rows)
 
 MATERIALS = Path(__file__).parents[2] / "materials" / "data"
 KNOWLEDGE = Path(__file__).parents[1] / "knowledge" / "data"
@@ -92,6 +92,19 @@ def test_no_label_of_the_fresh_check_set_is_copied_without_an_independent_source
     assert [r["synonym"] for r in copied if r["synonym"].lower() not in FRESH_PREEXISTING] == []
 
 
+# The same for the second fresh check set (commit 19c568e4): these trade words (and German words cited from German
+# law) were synonyms before it was written.
+FRESH2_PREEXISTING = frozenset("""salzschlacke|grape marc|wine lees|whey permeate|animal fat|digester gas|surplus heat
+|excess heat|residual heat|vapeur|vapeur d'eau|vapeur haute pression|captured co2|bioéthanol|bioethanol|prozessdampf
+|abwärme|industrielle abwärme|klärschlamm|elektroofenstaub|hackschnitzel""".replace("\n", "").split("|"))
+
+
+def test_no_label_of_the_second_fresh_check_set_is_copied_without_an_independent_source(synonyms):
+    labels = {tokens(r["waste_description"]) for r in read_rows(FRESH2_CSV) if r["waste_description"].strip()}
+    copied = [r for r in synonyms if tokens(r["synonym"]) in labels and not INDEPENDENT.match(r["source"])]
+    assert [r["synonym"] for r in copied if r["synonym"].lower() not in FRESH2_PREEXISTING] == []
+
+
 @pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV], ids=["maestri", "literature"])
 def test_no_evaluation_label_is_copied_without_an_independent_source(synonyms, path):
     labels = {tokens(r["waste_description"]) for r in read_rows(path) if r["waste_description"].strip()}
@@ -134,8 +147,9 @@ def test_strict_leave_one_case_out_judges_a_case_without_synonyms_equal_to_its_l
     assert strict["truth_pairs"] == report["leave_one_case_out"]["truth_pairs"] and 0 <= strict["f1"] <= 1
 
 
-@pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV, FRESH_CSV],
-                         ids=["maestri", "literature", "process", "heavy", "codes", "fresh"])
+@pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV, FRESH_CSV,
+                                  FRESH2_CSV],
+                         ids=["maestri", "literature", "process", "heavy", "codes", "fresh", "fresh2"])
 def test_no_company_name_of_an_evaluation_set_is_a_sector_phrase(path):
     """A site's name is read for sector words only: a company name of an evaluation set (with its
     place name) never becomes a phrase of the activity table."""
