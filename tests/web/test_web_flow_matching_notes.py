@@ -74,7 +74,11 @@ def test_an_offer_among_sites_of_unknown_activity_says_no_receiver_can_be_inferr
     # the coal fly ash the power station offers still betrays its trade, name or not
     assert unknown not in _page(as_persona("member_a"), flow)
     world.flows["b_offer_ash"].delete()
-    assert unknown in _page(as_persona("member_a"), flow)
+    # sawdust goes to them as receivers of last resort (their cards say their activity is unknown)
+    assert unknown not in _page(as_persona("member_a"), flow)
+    # a hazardous waste never does: the page says no receiver can be inferred
+    solvents = make_flow(world.sites["A"], "Solvants usés", quantity=8, unit="t", hazardous=True)
+    assert unknown in _page(as_persona("member_a"), solvents)
 
 
 def test_heat_beyond_its_break_even_distance_is_not_told_to_change_its_current_fate(world, as_persona, monkeypatch):

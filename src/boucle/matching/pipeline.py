@@ -32,7 +32,9 @@ from . import nearest
 from .additionality import (burnable, estimate_basis, estimated_quantity, fuel_receivers, inferred_need_bound,
                            offer_terms, route_keys, rounded_array, rounded_list, unit_codes, value_fuel_pairs,
                            value_pairs)
-from .knowledge.infer import (class_substitutes, deduce_codes, deduced_needs, food_contact_plastics,
+from .knowledge.infer import (DEDUCED_CONFIDENCE, DEDUCED_MIN_SCORE, UNKNOWN_RULE_PREFIX, InferredNeed,
+                              class_substitutes, deduce_codes, is_unknown_receiver,
+                              deduced_needs, food_contact_plastics,
                               hazardous_classes_accepted,
                               hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
                               name_reading, need_temperature, own_class_needs, permit_words, site_codes,
@@ -57,11 +59,16 @@ SUBSTITUTE_WEIGHT = 0.8
 ENERGY_SUBSTITUTE_WEIGHT = 0.5
 
 # Heat can go down the temperature ladder, never up (the engine also checks stated temperatures).
+# Steam serves a hot-water use (baths, washing, space or greenhouse heating below 100 °C) only as an
+# energy carrier spent below its grade, so at the weight of an energy substitute: a site that uses
+# steam itself (paper drying, evaporation, distillation, reactors) is offered it first. EU BREF ENE
+# 2009 (pinch methodology: heat is supplied at the lowest temperature that serves the use; steam
+# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band).
 HEAT_CLASSES = frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "steam", "hot_water"})
 HEAT_CASCADE = (
     ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
     ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", 0.9),
-    ("steam", "hot_water", 0.8), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
+    ("steam", "hot_water", ENERGY_SUBSTITUTE_WEIGHT), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
     ("waste_heat_medium", "hot_water", 0.9),
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
@@ -353,7 +360,7 @@ class ProposalTable:
                     f', "rule_id": {_j(rule.rule_id if rule else None)}, "source": {_j(rule.source if rule else None)}, '
                     f'"receiver_activity": {_j(_receiver_activity(rule))}, "declared_need": {_j(declared)}, '
                     f'"grade": {_j(_grade(rule))}, '
-                    + "".join(f'"{k}": {_j(v)}, ' for k, v in _deduced_fields(rule).items()),
+                    + "".join(f'"{k}": {_j(v)}, ' for k, v in {**_deduced_fields(rule), **_unknown_fields(rule)}.items()),
                     (rule.rule_id if rule else None, _receiver_activity(rule), rule.source if rule else None,
                      _grade(rule)),
                     (tuple(rule.deduced_from), rule.deduced_code) if rule and rule.deduced_from else ((), None))
@@ -425,6 +432,12 @@ def _deduced_fields(rule) -> dict:
     return {"deduced_from": list(rule.deduced_from), "deduced_activity": rule.deduced_code}
 
 
+def _unknown_fields(rule) -> dict:
+    """When the receiver is a site of unknown activity, proposed as a last resort (``_with_unknown_receivers``):
+    ``unknown_activity`` true, for the card to say so; nothing otherwise."""
+    return {"unknown_activity": True} if rule and is_unknown_receiver(rule.rule_id) else {}
+
+
 def _grade(rule) -> str | None:
     """What the receiver's activity does with the class (a process recipe's grade), None if unsaid."""
     return (getattr(rule, "grade", "") or None) if rule else None
@@ -446,6 +459,7 @@ def _explanation(orow, nrow, cols: dict, i: int, hazardous: bool) -> dict:
         "declared_need": need_id is not None,
         "grade": _grade(rule),
         **_deduced_fields(rule),
+        **_unknown_fields(rule),
         "hazardous": hazardous,
         # what the figures are for: the declared need, the receiving site's declared scale, the whole
         # offer (an upper bound) or nothing yet (additionality.BASIS_*; worded by wording.quantity_words)
@@ -715,7 +729,9 @@ def why_no_receiver(flow: FlowIn, site: SiteIn, around: list[SiteIn], needs: lis
     ``no_location`` (its site has no coordinates), ``no_site_around`` (no other site within
     ``radius_km``), ``not_run_yet`` (the engine proposes receivers for it now: the offer is newer than
     the last run), ``unknown_activity_around`` (no site around has a known activity, nor one its offers
-    betray, nor declared a need: no need can be inferred), ``hazardous_no_receiver`` (a hazardous waste,
+    betray, nor declared a need: no need can be inferred; and the offer cannot go to those sites as receivers of
+    last resort, ``_with_unknown_receivers``: a hazardous waste, sites too far, or more of them than the default
+    output shows), ``hazardous_no_receiver`` (a hazardous waste,
     and no site around has an activity that may treat it), ``no_gain`` (receivers exist, but the exchange of its declared
     quantity avoids nothing against what becomes of it today), ``heat_too_far`` (heat lost today whose
     receivers are all beyond the distance at which the pipe pays for itself for its quantity),
@@ -821,7 +837,7 @@ NOT_WASTE_ROLES = frozenset({"virgin", "utility"})
 
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
-    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return
+    from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return, utility_head_confidence
 
     found: dict[str, float] = {}
     exact = False
@@ -889,6 +905,9 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
         # declared at 30 °C or more below
         allowed = {kind, "energy"} if kind == "water" and is_warm_return(label) else {kind}
         same = {k: v for k, v in found.items() if kinds.get(k) in allowed}
+        if same:  # « Chaleur de l'incinération »: as sure as « Chaleur » says heat (materials.classify)
+            best = max(same, key=same.get)
+            same[best] = utility_head_confidence(label, best, same[best])
         found = same or found
     if temperature_c is not None and temperature_c >= WARM_WATER_C and "water_cooling" in found:
         # water that comes back warm from cooling is a heat source, not cooling water
@@ -1993,6 +2012,16 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
             first_deduced.append(found)
         site_desc[i] = d
     hazard_ok = [_per_activity(memo, hazardous_classes_accepted, s) for s in first_site]
+    # Sites whose activity nothing says (no code, no activity words, no sector word in the name, no
+    # characteristic offer) and that declare no need: receivers of last resort (_with_unknown_receivers).
+    unknown_sites = np.zeros(0, dtype=np.int64)
+    if inferred:
+        unknown = np.array([not first_deduced[d] and not _per_activity(memo, site_codes, s)
+                            for d, s in enumerate(first_site)], dtype=bool)
+        if unknown.any():
+            declaring = np.zeros(len(sites), dtype=bool)
+            declaring[[r[1] for r in n_rows]] = True
+            unknown_sites = np.flatnonzero(unknown[site_desc] & ~declaring)
 
     def accepts(desc: int, key: str) -> bool:
         acc = hazard_ok[desc]
@@ -2047,7 +2076,7 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         inf_temp = np.array(t_temp, dtype=float)[slot]
         inf_acc = np.array(t_acc, dtype=bool)[slot]
         inf_same = np.array(t_same, dtype=bool)[slot]
-    if n_decl + inf_site.size == 0:
+    if n_decl + inf_site.size == 0 and not unknown_sites.size:
         return ProposalTable.empty()
     n_rows = NeedRows(n_rows, inf_site, inf_cls, inf_w, inf_rule, rules, keys)
 
@@ -2138,6 +2167,11 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
                                           radius_km, threshold, cap, by_plausibility, weights, exhaustive,
                                           gain=gain, search_rows=searchable, o_part_of=o_part_of, uses=uses,
                                           n_trade_of=n_trade_of)
+    if inferred and per_need is None and unknown_sites.size:
+        # an offer no site of known activity takes: the sites around whose activity nothing says
+        cands, terms, sel, needs, n_rows, uses = _with_unknown_receivers(
+            unknown_sites, sites_arr, offers, needs, n_rows, cands, terms, sel, o_flow_of, site_rank, waste_op,
+            radius_km, threshold, cap, by_plausibility, weights, exhaustive, vterms, searchable, o_part_of, uses)
     # The figures of the pairs shown, for the quantity the receiver can take (additionality.estimated_quantity).
     # After the selection: which pairs are shown, and in which order, does not depend on it -- except that a
     # pair whose figures, once capped by what its receiver can take (an inferred need bounded by the largest
@@ -2193,6 +2227,93 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         "score", "plausibility", "compat_weight", "inferred_factor", "decay", "merit")},
         terms["impact"]["co2e_avoided_t"][sel], value, vterms, needs.temperature_c[chosen.need_idx], quantity, basis,
         fuel, uses)
+
+
+# A site whose activity is unknown -- no NACE code, no activity words, no sector word in its name (a company name
+# says nothing: « Borealis », "Norske Skog Tasman"), and none of its offers betrays its trade -- has no inferred need,
+# and so received nothing: in a park described by names only, an offer no site of known activity takes was proposed
+# to nobody, though most of its documented receivers are such sites. A facilitator who reads that the activity of
+# a neighbour is unknown can ask it. So an offer that gets no receiver from the sites of known activity is proposed
+# to the sites around whose activity is unknown, as receivers of last resort: never a hazardous offer (no such site
+# is authorised: Directive 2008/98/EC art. 23), never a label read from letters only (below
+# RECOGNISED_CONFIDENCE), never beyond the distance at which a receiver of known activity would be shown, each card
+# saying its activity is unknown and must be checked (wording: « activité inconnue : à vérifier »). Held below every reading of an activity: the weakest activity
+# deduced from offers (infer.DEDUCED_CONFIDENCE x DEDUCED_MIN_SCORE), and the threshold scaled by it, so that such a
+# site is shown where a site certain to need the material would be. Only when they are few: where more sites of
+# unknown activity than the default output shows stand within reach, choosing some of them would be a draw (in a
+# park their distances say nothing of their trades), and none is shown -- the flow's page says that the activity
+# of the sites around is unknown. Nothing fitted: the cap is the default output's.
+UNKNOWN_PRIOR = round(DEDUCED_CONFIDENCE * DEDUCED_MIN_SCORE, 4)
+UNKNOWN_AT_MOST = MAX_RECEIVERS_PER_OFFER
+
+
+@lru_cache(maxsize=None)
+def _unknown_rule(class_key: str) -> InferredNeed:
+    return InferredNeed(class_key, UNKNOWN_PRIOR, UNKNOWN_RULE_PREFIX + class_key, "")
+
+
+def _concat_needs(a: eng.Needs, b: eng.Needs) -> eng.Needs:
+    from dataclasses import fields
+
+    return eng.Needs(**{f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)]) for f in fields(eng.Needs)})
+
+
+def _with_unknown_receivers(unknown_sites, sites_arr, offers, needs, n_rows, cands, terms, sel, o_flow_of, site_rank,
+                            waste_op, radius_km, threshold, cap, by_plausibility, weights, exhaustive, vterms,
+                            searchable, o_part_of, uses):
+    """The selection (``cands``, ``terms``, ``sel``) with, for each offer flow that has no pair in it, the sites
+    ``unknown_sites`` (positions) as receivers of last resort (see UNKNOWN_PRIOR), and the need rows, the need
+    table and the stated uses extended with their rows (appended after the others: the indices of the pairs
+    already chosen do not move). Unchanged when every offer has a receiver."""
+    shown = np.zeros(int(o_flow_of.max(initial=-1)) + 1, dtype=bool)
+    shown[o_flow_of[cands.offer_idx[sel]]] = True
+    rows = np.flatnonzero(~shown[o_flow_of] & ~offers.hazardous & (offers.confidence >= RECOGNISED_CONFIDENCE))
+    if searchable is not None:
+        rows = np.intersect1d(rows, searchable)
+    if rows.size == 0:
+        return cands, terms, sel, needs, n_rows, uses
+    keys = n_rows.keys
+    classes = np.unique(offers.cls[rows])
+    u_site = np.repeat(unknown_sites, classes.size)
+    u_cls = np.tile(classes, unknown_sites.size)
+    temps = np.array([_nan(need_temperature(None, None, keys[c])) for c in classes.tolist()], dtype=float)
+    n = u_site.size
+    extra = eng.Needs(site=u_site, cls=u_cls, quantity_t=np.full(n, np.nan), temperature_c=np.tile(temps, unknown_sites.size),
+                      inferred=np.ones(n, dtype=bool), confidence=np.full(n, UNKNOWN_PRIOR),
+                      accepts_hazardous=np.zeros(n, dtype=bool),
+                      resale=np.zeros(n, dtype=bool) if waste_op is None else waste_op[u_site],
+                      disposal=np.zeros(n, dtype=bool), hazardous_only=np.zeros(n, dtype=bool),
+                      hazardous_same_class=np.zeros(n, dtype=bool))
+    gain = gain_filter(vterms, extra, np.full(n, -1, dtype=np.int64)) if vterms is not None else None
+    # one more than the sites shown is searched, to tell an offer with more of them around
+    c2, t2, s2 = select_arrays(sites_arr, offers, extra, o_flow_of, site_rank[u_site], np.full(n, -1, dtype=np.int64),
+                               waste_op, radius_km, threshold * UNKNOWN_PRIOR, UNKNOWN_AT_MOST + 1, by_plausibility,
+                               weights, exhaustive, gain=gain, search_rows=rows, o_part_of=o_part_of)
+    s2 = s2[np.isin(c2.offer_idx[s2], rows)]
+    flow = o_flow_of[c2.offer_idx[s2]]
+    seen = np.bincount(flow, minlength=shown.size)
+    rank = np.zeros(s2.size, dtype=np.int64)
+    count: dict[int, int] = {}
+    for i, f in enumerate(flow.tolist()):  # s2 lists each offer's pairs best first
+        rank[i] = count[f] = count.get(f, -1) + 1
+    s2 = s2[(seen[flow] <= UNKNOWN_AT_MOST) & (rank < (UNKNOWN_AT_MOST if cap is None else min(cap, UNKNOWN_AT_MOST)))]
+    if s2.size == 0:
+        return cands, terms, sel, needs, n_rows, uses
+    base = len(needs)
+    c2 = eng.Candidates(c2.offer_idx, c2.need_idx + base, c2.distance_km, c2.compat_weight)
+    joined = eng.Candidates(*(np.concatenate([getattr(cands, f), getattr(c2, f)])
+                              for f in ("offer_idx", "need_idx", "distance_km", "compat_weight")))
+    rules = list(n_rows.rules)
+    first = len(rules)
+    rules += [_unknown_rule(keys[c]) for c in classes.tolist()]
+    u_rule = np.tile(np.arange(first, first + classes.size, dtype=np.int64), unknown_sites.size)
+    rows_out = NeedRows(n_rows.declared, np.concatenate([n_rows.site, u_site]), np.concatenate([n_rows.cls, u_cls]),
+                        np.concatenate([n_rows.weight, extra.confidence]), np.concatenate([n_rows.rule, u_rule]),
+                        rules, keys)
+    if uses is not None:  # a site of unknown activity makes no use a label may state, nor is known not to
+        uses = (uses[0], np.concatenate([uses[1], np.full(n, -1, dtype=uses[1].dtype)]))
+    return (joined, _joined([terms, t2]), np.concatenate([sel, len(cands) + s2]), _concat_needs(needs, extra),
+            rows_out, uses)
 
 
 def _stated_use_rows(o_rows: list, flows_by_id: dict, n_rows) -> tuple[np.ndarray, np.ndarray] | None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from boucle.messages import in_sentence
 
 from .citations import document_names
+from .knowledge.infer import is_unknown_receiver
 
 NAF_CSV = Path(__file__).resolve().parents[1] / "data" / "reference" / "naf.csv"
 CLASSES_CSV = Path(__file__).resolve().parents[1] / "materials" / "data" / "classes.csv"
@@ -297,6 +298,12 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
                           % {"label": need_label.strip()}))
         else:
             parts.append((_("Usage"), _("le site receveur a déclaré un besoin : %(material)s") % {"material": need}))
+    elif need_class and (explanation.get("unknown_activity") or is_unknown_receiver(explanation.get("rule_id"))):
+        # a site whose code, activity and name say nothing, proposed as a last resort (pipeline.UNKNOWN_PRIOR)
+        parts.append((_("Usage"), _("activité inconnue : à vérifier ; aucun site d'activité connue alentour ne reçoit "
+                                    "cette offre, ce site pourrait utiliser : %(material)s") % {"material": need}))
+        parts.append((_("Précision"), _("ni code d'activité, ni activité décrite, ni mot de métier dans son nom : "
+                                        "demandez-lui ce qu'il fait avant de proposer l'échange")))
     elif need_class:
         code = _rule_activity(explanation)
         trade = bool(code) and is_waste_trade(code)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .taxonomy import MaterialClass, class_index, ewc_table, get_class, load_classes
 from .index import STATE_WORDS
-from .text import guess_lang, head_noun, head_part, parse_temperature, tokens
+from .text import guess_lang, head_noun, head_part, parse_temperature, singular, tokens
 
 __all__ = [
     "Match", "MaterialClass", "class_for_ewc", "class_index", "classify_label",
@@ -381,6 +382,134 @@ def _head_pick(scores: np.ndarray, head: tuple[np.ndarray, np.ndarray] | None) -
     return int(ours[np.lexsort((-first[ours], -scores[ours]))[0]])
 
 
+# A German compound names its thing by its last part, the Grundwort, and says what it is of or how it was made
+# by its first, the Bestimmungswort (Duden Grammatik, Komposition; text.split_compound). When the first part is
+# a word we do not know (« Sandfangrückstände », « Faulschlamm », « Ofenschlacke ») its letters are no
+# evidence: read as a whole, « Sortierrückstände » came near « Gärrückstände » (digestate) and « Schleifschlamm »
+# near « Lackschlamm ». Such a compound is read by its Grundwort, as the class the German List of Waste gives
+# that word when nothing else is said (data/german_heads.csv, each with its AVV entries), with less confidence
+# than a named material. So are the machining words of AVV chapter 12 (« Dreh-, Fräs-, Bohr-, Feil-,
+# Schleif-, Hon-, Läpp-, Stanz- »: 12 01 01/03 filings and turnings, 12 01 18* « Schleif-, Hon- und
+# Läppschlämme »), which say how a metal was worked, never what it is (« Bohrspäne » are no drilling mud).
+# A first part we know names the material and decides (« Holzasche », « Kupferspäne »), and so does any other
+# word of the label that names one, or a synonym listed as a whole.
+COMPOUND_HEAD_CONFIDENCE = 0.5
+LISTED_CONFIDENCE = 0.9  # a label read this surely is a listed synonym or nearly: its compound is known
+MACHINING_WORDS = frozenset("dreh fras frass bohr feil schleif hon lapp stanz".split())
+
+
+def _known_tail(word: str, head_len: int) -> tuple[str, ...] | None:
+    """The words of the longest end of ``word`` longer than its Grundwort whose words are all known
+    (« Steinkohlenflugasche »: « Flugasche », read « flug asche »), its last known element; None when only
+    the Grundwort is known."""
+    from .index import lexical_index
+
+    vocab = lexical_index().vocab
+    for start in range(1, len(word) - head_len - 3):
+        toks = tokens(word[start:])
+        if toks and all(t in vocab for t in toks):
+            return toks
+    return None
+
+
+def _known_lead(first: str, head: str) -> tuple[str, ...] | None:
+    """A known word that begins an unknown first part, with the Grundwort (« Holzschleifstaub »: « holz staub »):
+    the material it names is not contradicted by the Grundwort's class. None when no such word."""
+    from .index import lexical_index
+
+    vocab = lexical_index().vocab
+    for end in range(len(first) - 1, 3, -1):
+        lead = singular(first[:end])
+        if lead in vocab and lead not in MACHINING_WORDS:
+            return (lead, head)
+    return None
+
+
+def _word_class(toks: tuple[str, ...]) -> str | None:
+    """The class known words name by words alone (no letters alike)."""
+    from .index import lexical_index
+
+    idx = lexical_index()
+    scores = idx.batch_class_scores(idx.query_matrices([toks]), ngrams=False)[0]
+    return load_classes()[int(scores.argmax())].key if scores.max() >= MIN_SCORE else None
+
+
+@lru_cache(maxsize=1)
+def _german_heads() -> dict[str, str]:
+    """Folded form of a Grundwort -> the class it names alone (data/german_heads.csv)."""
+    from .taxonomy import _read
+
+    return {form: r["class"] for r in _read("german_heads.csv") for form in r["forms"].split("|")}
+
+
+def compound_head_class(label: str) -> str | None:
+    """The class a label names by the Grundwort of its German compound, when the compound's first part is
+    unknown or a machining word and no other word of the label names a material; else None."""
+    from .index import lexical_index
+    from .text import _NON_WORD, fold, split_compound
+
+    if not isinstance(label, str) or not label:
+        return None
+    heads = _german_heads()
+    folded = fold(label)
+    if not any(h in folded for h in heads):  # most labels: no Grundwort at all
+        return None
+    idx = lexical_index()
+    found, used = None, set()
+    for word in _NON_WORD.split(fold(material_words(label))):
+        parts = split_compound(word)
+        if len(parts) != 2 or parts[1] not in heads:
+            continue
+        first = singular(parts[0])
+        if first in MACHINING_WORDS or (first not in idx.vocab and first not in idx.lexicon):
+            known = _known_tail(word, len(parts[1])) or _known_lead(parts[0], singular(parts[1]))
+            found = (_word_class(known) if known else None) or heads[parts[1]]
+            used |= {first, singular(parts[1])}
+    if found is None:
+        return None
+    others = [t for t in tokens(material_words(label)) if t not in used]
+    if any(t in idx.vocab and t not in NO_MATERIAL_WORDS for t in others):
+        return None
+    return found
+
+
+# French names a utility by its noun and says where it comes from with a plain « de »: « Chaleur de l'incinération »,
+# « Chaleur des bains de teinture », « Vapeur de la chaudière » (Grevisse, Le Bon usage, complément du nom of origin;
+# the List of Waste's French titles do so throughout, « boues de … », « cendres de … »). The complement's words
+# (« incinération », « teinture ») belong to material classes and dilute the reading of the utility: the heat was
+# read as heat, at 0.40-0.48, and its flow page said no material was recognised. When the whole label is read as an
+# energy or a water and the words before the first « de » name that class alone (by words, at HEAD_MIN or more, with
+# all their weight), the label is as sure as those words: the class never changes, only its confidence.
+_FR_OF = re.compile(r"^(?P<head>[^\W\d][^,;()]*?)\s+(?:de|du|des|d')(?:\s|(?<=')|$)")
+
+
+def _utility_words(label: str) -> tuple[str, ...]:
+    """The words of a French label before its first « de » that may name a material (empty without such words)."""
+    from .text import fold, strip_packaging
+
+    m = _FR_OF.match(strip_packaging(fold(label)))
+    return tuple(t for t in tokens(m.group("head")) if t not in GENERIC_WORDS) if m else ()
+
+
+def _sure_as_head(first, key: str, score: float) -> float:
+    pos = class_index()[key]
+    if first is not None and first[1][pos] >= 1.0 - 1e-9 and first[0][pos] >= HEAD_MIN:
+        return max(score, float(first[0][pos]))
+    return score
+
+
+def _utility_sure(label: str, match: Match) -> Match:
+    return Match(match.key, round(min(utility_head_confidence(label, match.key, match.confidence), 1.0), 4), match.method)
+
+
+def utility_head_confidence(label: str, key: str, score: float) -> float:
+    """The confidence of a label read as the energy or water ``key`` from its words before « de » (see above)."""
+    if kind_of(key) not in KIND_BOUND or not isinstance(label, str):
+        return score
+    head = _utility_words(label)
+    return _sure_as_head(_head_readings([head]).get(0), key, score) if head else score
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -435,6 +564,12 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
         seen.add(ci)
         score = scores.max() if ci in (warm, soiled) else scores[order[rank]]
         matches.append(Match(keys[ci], round(float(min(score, 1.0)), 4), method))
+    if matches:  # the reading's own confidence; class_of_kind does the same for the class of a declared kind
+        matches[0] = _utility_sure(label, matches[0])
+    compound = compound_head_class(label)
+    if compound is not None and not (matches and matches[0].confidence >= LISTED_CONFIDENCE):
+        others = [m for m in matches if m.key != compound]
+        matches = [Match(compound, COMPOUND_HEAD_CONFIDENCE, "compound_head")] + others[:top - 1]
     if all(t in NO_MATERIAL_WORDS for t in toks) and not (matches and matches[0].method == "exact_synonym"):
         # « Déchets », « Déchets divers », "waste material", « Abfall »: words that name no material. Their
         # letters come near any class (« Déchets » read as untreated wood, "waste material" as asbestos at
@@ -554,6 +689,7 @@ def class_of_kind(label: str, kind: str, temperature_c: float | None = None) -> 
     """The best class of the declared ``kind`` for a label, heat graded by its stated temperature."""
     kinds = {c.key: c.kind for c in load_classes()}
     match = next((m for m in classify_label(label, top=8) if kinds.get(m.key) == kind), None)
+    match = _utility_sure(label, match) if match is not None else None
     if match is not None and match.key in HEAT and temperature_c is not None:
         grade = HEAT[0] if temperature_c < HEAT_LIMITS[0] else HEAT[1] if temperature_c < HEAT_LIMITS[1] else HEAT[2]
         match = Match(grade, match.confidence, match.method)
@@ -618,7 +754,16 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
         if toks and best[i] >= 0 and all(t in NO_MATERIAL_WORDS for t in toks) \
                 and not classify_label(uniq_labels[i], lang, top=1):
             best[i], conf[i] = -1, 0.0
+    utility = [i for i in np.flatnonzero((best >= 0) & (conf < LISTED_CONFIDENCE))
+               if kind_of(keys[best[i]]) in KIND_BOUND]  # one batch (see utility_head_confidence)
+    firsts = _head_readings([_utility_words(uniq_labels[i]) for i in utility])
+    for j, i in enumerate(utility):
+        conf[i] = _sure_as_head(firsts.get(j), keys[best[i]], float(conf[i]))
     positions = class_index()
+    for i, label in enumerate(uniq_labels):
+        compound = compound_head_class(label) if conf[i] < LISTED_CONFIDENCE else None
+        if compound is not None:  # read by its Grundwort (compound_head_class)
+            best[i], conf[i] = positions[compound], COMPOUND_HEAD_CONFIDENCE
     for i, label in enumerate(uniq_labels):
         if any(c.isdigit() for c in label):
             code6 = ewc_in_label(label)

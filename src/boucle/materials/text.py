@@ -64,7 +64,8 @@ def fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    text = text.replace("’", "'").replace("œ", "oe").replace("æ", "ae")
+    # « ß » is « ss » (Duden, Rechtschreibung: Eszett), not a letter to drop: « Gießerei » is « giesserei »
+    text = text.replace("’", "'").replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
@@ -130,11 +131,11 @@ def tokens(label: str) -> tuple[str, ...]:
 # of; a linking -s- may join them, the Fugenelement). The List of Waste's German titles use these
 # Grundwörter for whole families (AVV: -schlamm/-schlämme 03 03 10, 11 01 09*, 19 08 05; -schrott 16 01 17;
 # -späne 12 01 01/03; -staub 10 02 08; -asche 10 01 03; -schlacke 10 02 02; -abfälle 02 02 02; -reste;
-# -rückstände 19 12 12; -mehl 01 04 10; -folien 15 01 02). A long word ending in one of them is read as
+# -rückstände 19 12 12; -mehl 01 04 10; -folien 15 01 02; -abwasser: WZ 37.00 « Abwasserentsorgung », DIN 4045). A long word ending in one of them is read as
 # two: the part before, which names the material, and the Grundwort; labels and synonyms alike, so
 # « Messingschrott » shares « messing » with « Messingspäne » and « schrott » with every scrap.
 _DE_HEADS = ("schlamme", "schlamm", "schrott", "spane", "staube", "staub", "aschen", "asche", "schlacken",
-             "schlacke", "abfalle", "abfall", "ruckstande", "ruckstand", "reste", "mehl", "folien")
+             "schlacke", "abfalle", "abfall", "ruckstande", "ruckstand", "reste", "mehl", "folien", "abwasser")
 _DE_COMPOUND = re.compile(r"^([a-z]{4,}?)(" + "|".join(_DE_HEADS) + r")$")
 
 

@@ -111,7 +111,9 @@ def synergy_card(user, synergy) -> dict:
         need = flow_card(user, synergy.need, revealed=revealed)
     else:
         need = {"direction": "need", "material": material_label(synergy.material_class),
-                "quantity_range": _("besoin déduit de l'activité"),
+                "quantity_range": (_("activité inconnue : à vérifier")
+                                   if (synergy.explanation or {}).get("unknown_activity") else
+                                   _("besoin déduit de l'activité")),
                 "site": site_card(user, synergy.need_site, revealed=revealed)}
     # the exchange is the smaller of the two quantities: an exact estimate would give a hidden one away
     hidden = not offer["exact"] or not need.get("exact", not need["site"]["anonymous"])

@@ -261,7 +261,11 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
     offer_conf, need_conf = explanation.get("offer_class_confidence"), explanation.get("need_confidence")
     offer_read = _class_reading(origins.get("offer"), offer_conf)
     need_read = _class_reading(origins.get("need"), need_conf)
-    if offer_read and need_read and offer_read == need_read:
+    unknown = bool(explanation.get("unknown_activity"))
+    if unknown:  # no activity was read: the need's material is the offer's, put forward for the site to confirm
+        if offer_read:
+            sentences.append(_("La matière de l'offre est %(offer)s.") % {"offer": offer_read})
+    elif offer_read and need_read and offer_read == need_read:
         # « …lue dans le libellé, avec une forte confiance ; celle du besoin, lue dans le libellé… » reads as a stammer
         sentences.append(_("Les matières de l'offre et du besoin sont toutes deux %(reading)s.")
                          % {"reading": _class_reading(origins.get("offer"), offer_conf, both=True)})
@@ -272,7 +276,10 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
     if isinstance(compatibility, (int, float)) and not isinstance(compatibility, bool) and compatibility < 1:
         sentences.append(_("Les deux matières ne sont compatibles que sous conditions (qualité, préparation)."))
     inferred = explanation.get("inferred_factor")
-    if isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1:
+    if unknown:
+        sentences.append(_("Le besoin n'est pas déclaré et l'activité du site receveur est inconnue : à vérifier "
+                           "auprès de lui."))
+    elif isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1:
         sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur."))
     temperature = explanation.get("need_temperature_c")
     if isinstance(temperature, (int, float)) and not isinstance(temperature, bool):

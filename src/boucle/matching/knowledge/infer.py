@@ -45,6 +45,15 @@ class InferredNeed:
     deduced_code: str = ""
 
 
+# The rule of a need a site of unknown activity is given as a receiver of last resort (pipeline.UNKNOWN_PRIOR).
+UNKNOWN_RULE_PREFIX = "unknown:"
+
+
+def is_unknown_receiver(rule_id: str | None) -> bool:
+    """Whether a proposal's receiver is a site of unknown activity, proposed as a last resort."""
+    return bool(rule_id) and rule_id.startswith(UNKNOWN_RULE_PREFIX)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     rule_id: str

@@ -27,7 +27,8 @@ def oxygen_to(receiver: SiteIn, proposals) -> list:
 def test_a_name_only_site_offering_blast_furnace_slag_receives_oxygen():
     works = SiteIn("works", 51.31, 3.81, name="Nordmetall Ltd")
     sites, flows = park(works, ("blast furnace slag", "out"))
-    assert not oxygen_to(works, propose(sites, flows[:1]))  # without its offer: nothing to read
+    # without its offer nothing is read: the works is only a receiver of last resort, of unknown activity
+    assert all(p.explanation.get("unknown_activity") for p in oxygen_to(works, propose(sites, flows[:1])))
     found = oxygen_to(works, propose(sites, flows))
     assert found and found[0].material_class == "oxygen"
     explanation = found[0].explanation
@@ -62,7 +63,9 @@ def test_offers_every_site_makes_betray_no_activity():
     assert deduce_codes((("steam", 1.0), ("packaging_mixed", 1.0), ("cardboard", 1.0), ("wood_pallets", 1.0))) == ()
     plain = SiteIn("plain", 51.31, 3.81, name="Nordmetall Ltd")
     sites, flows = park(plain, ("steam", "out"), ("mixed packaging", "out"))
-    assert not [p for p in propose(sites, flows) if p.need_site_id == "plain"]
+    # no activity is deduced: the site receives only as a site of unknown activity, a last resort
+    assert all(p.explanation.get("unknown_activity") and not p.explanation.get("deduced_from")
+               for p in propose(sites, flows) if p.need_site_id == "plain")
     # and the flow's page still says why the site receives nothing
     assert "unknown_activity" in why_no_proposal(flows[1], plain)
 
@@ -95,7 +98,9 @@ def test_the_flow_pages_read_the_trade_from_the_offers_too():
     assert "unknown_activity" not in why_no_proposal(steam, works, flows)  # its slag does
     # the air-separation plant's oxygen: the works around is a receiver once its offers are read
     assert why_no_receiver(flows[0], GASES, [works], flows) == ["not_run_yet"]
-    assert why_no_receiver(flows[0], GASES, [works], []) == ["unknown_activity_around"]
+    # without them it is a receiver of last resort, whose card says its activity is unknown
+    alone = oxygen_to(works, propose(sites, flows[:1]))
+    assert alone and alone[0].explanation.get("unknown_activity") and not alone[0].explanation.get("deduced_from")
 
 
 def test_every_engine_path_sees_the_deduced_activity():

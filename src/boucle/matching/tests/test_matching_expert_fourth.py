@@ -47,6 +47,19 @@ def test_a_need_that_says_food_contact_is_for_pet_whatever_the_site():
     assert food_contact_plastics("22.22Z", "Fabrication d'emballages en matières plastiques", "Mauser") == (frozenset(), "")
 
 
+def test_a_maker_of_trays_cups_or_bottles_is_a_food_contact_packaging_maker():
+    # trays, cups, bottles and preforms are the food-contact articles recycled PET is authorised for (EFSA opinions
+    # under Regulation (EU) 2022/1616): a site that names them need not write "alimentaire"
+    park = [("parts", "29.32Z", "Fabrication d'autres équipements automobiles"),
+            ("trays", "22.22Z", "Fabrication de barquettes et gobelets en matières plastiques"),
+            ("moulder", "22.29A", "Fabrication de pièces techniques à base de matières plastiques")]
+    needs = [("trays", "Plastiques triés à recycler"), ("moulder", "Plastiques triés à recycler")]
+    receivers = _receivers(park, "parts", "Chutes de plastique", needs, quantity_t=400.0)
+    assert "trays" not in receivers and "moulder" in receivers
+    assert food_contact_plastics("22.22Z", None, "Préformes et Bouteilles du Nord")[1] == "pet"
+    assert food_contact_plastics("22.22Z", "Fabrication d'emballages en matières plastiques", "Mauser") == (frozenset(), "")
+
+
 def test_an_inferred_food_packaging_maker_needs_no_mixed_plastics():
     food = {n.class_key for n in infer_needs("22.22Z", "Fabrication d'emballages alimentaires en matières plastiques")}
     other = {n.class_key for n in infer_needs("22.22Z", "Fabrication d'emballages en matières plastiques")}

@@ -111,7 +111,7 @@ def test_company_names_of_the_development_sets_are_not_read_as_trades():
 
 CLASSIFICATIONS = {"en": "NACE", "fr": "NAF", "de": "WZ 2008", "nl": "SBI 2008", "da": "DB07", "no": "SN2007",
                    "sv": "SNI 2007", "fi": "TOL 2008", "es": "CNAE-2009", "it": "ATECO 2007", "pt": "CAE-Rev.3",
-                   "pl": "PKD 2007", "cs": "CZ-NACE"}
+                   "pl": "PKD 2007", "cs": "CZ-NACE", "ja": "JSIC"}
 
 
 def test_every_phrase_names_a_nace_code_and_cites_a_general_source():
@@ -215,3 +215,23 @@ def test_a_power_in_mva_after_a_number_is_no_incinerator_but_the_abbreviation_al
     assert not [c for c, _ in name_to_naf("Poste source 2 x 36 MVA") if c.startswith("38")]
     assert not [c for c, _ in name_to_naf("Centrale 12 MW") if c.startswith("38")]
     assert [c for c, _ in name_to_naf("MVA Bielefeld-Herford") if c.startswith("38.21")]
+
+
+# --------------------------------------------------------------------------- names round 2 (2026-12-07 s15)
+@pytest.mark.parametrize("name, code", [
+    # German, Italian, Spanish trade words read since earlier rounds
+    ("Papierfabrik Hainsberg", "17.12"), ("Zuckerfabrik Zeitz", "10.81"), ("Acciaieria Arvedi", "24.10"),
+    ("Cementos Portland Valderrivas", "23.51"), ("Brauerei Beck", "11.05"), ("Molkerei Ammerland", "10.51"),
+    # Japanese trade words, romanised (Hepburn), as Japanese firms' names carry them (JSIC titles)
+    ("Nippon Seitetsu Kimitsu", "24.10"), ("Kobe Seikosho", "24.10"), ("Oji Seishi Tomakomai", "17.12"),
+    ("Mitsui Kagaku Ichihara", "20"), ("Kansai Denryoku Nanko Hatsudensho", "35.11"), ("Taiheiyo Semento", "23.51"),
+    ("Meiji Nyugyo", "10.51"), ("Nisshin Seifun", "10.61"), ("Asahi Biru Ibaraki", "11.05"),
+    ("Naoshima Seirensho", "24.4"),
+    # English trade words of the NACE titles and notes
+    ("Nobian Delfzijl salt plant", "08.93"), ("Sequal Lumber Kawerau", "16.10"), ("Prato knitwear maker", "14.39"),
+    ("Prato garnetting mill", "13.10"), ("Prato rag sorting firm", "38.32"), ("Hawaii Gas Kapolei SNG plant", "35.21"),
+    ("Granite polishing facilities", "23.70"), ("Agricultural seeds production", "01.64"),
+    ("Naoshima intermediate treatment facility", "38.21"),
+])
+def test_trade_words_of_a_name_in_more_languages(name, code):
+    assert _codes(name)[:1] == [code], name_to_naf(name)

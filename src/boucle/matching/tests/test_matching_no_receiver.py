@@ -31,12 +31,15 @@ def test_an_offer_the_engine_would_propose_now_waits_for_the_next_run():
     assert why_no_receiver(SAWDUST, SAWMILL, around) == ["not_run_yet"]
 
 
-def test_sites_around_whose_activity_is_unknown_give_no_receiver():
+def test_sites_around_whose_activity_is_unknown_give_no_receiver_of_a_hazardous_waste():
     around = [_site("x", None, "", "Société Martin", 0.3), _site("y", "", "???", "Établissement 12", 0.5)]
-    assert why_no_receiver(SAWDUST, SAWMILL, around) == ["unknown_activity_around"]
+    solvents = FlowIn("o", "mill", "offer", label="Spent solvents", hazardous=True)
+    assert why_no_receiver(solvents, SAWMILL, around) == ["unknown_activity_around"]
     # one of them declaring a need is enough to look further
-    need = FlowIn("n", "x", "need", label="Sawdust")
-    assert why_no_receiver(SAWDUST, SAWMILL, around, [need]) != ["unknown_activity_around"]
+    need = FlowIn("n", "x", "need", label="Spent solvents")
+    assert why_no_receiver(solvents, SAWMILL, around, [need]) != ["unknown_activity_around"]
+    # sawdust, not hazardous, goes to them as receivers of last resort (test_matching_unknown_receivers)
+    assert why_no_receiver(SAWDUST, SAWMILL, around) == ["not_run_yet"]
 
 
 def test_a_hazardous_waste_with_no_authorised_site_around():

@@ -21,7 +21,9 @@ Held-out parks import offers by their label alone. Two lists, read through the i
 Share read to a right class (docs/matching-quality.md, « Labels round 4 »), main e4ef03a1 -> this round:
 probe 493/625 -> 621/625 (English 292 -> 303 of 305, French 133 -> 134 of 136, German 68 -> 184 of 184);
 held back 24/77 -> 52/77 (German 17 -> 43 of 65; its misses were seen once, after the synonyms, 49/77);
-compounds 13/43 -> 25/43. The floors sit a few labels under what is read now.
+compounds 13/43 -> 25/43. Compounds round (2026-12-07 s15: a compound whose first part is unknown read by its last
+known part, ``materials.classify.compound_head_class``), measured once at its end: probe 620/625 -> 620/625, held back
+52/77 -> 53/77, compounds 25/43 -> 28/43. The floors sit a few labels under what is read now.
 """
 import csv
 from functools import lru_cache
@@ -35,7 +37,7 @@ from boucle.materials.taxonomy import DATA_DIR
 from boucle.materials.text import tokens
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
-FLOORS = {"label_probe.csv": 0.97, "label_probe_heldback.csv": 0.62, "label_probe_compounds.csv": 0.53}
+FLOORS = {"label_probe.csv": 0.97, "label_probe_heldback.csv": 0.62, "label_probe_compounds.csv": 0.60}
 HELD_BACK = ("label_probe_heldback.csv", "label_probe_compounds.csv")
 
 
