@@ -115,7 +115,9 @@ class Needs:
     treater takes the insulation or tar-bound asphalt with dangerous substances, not the inert kind);
     ``hazardous_same_class``, one a hazardous offer meets only with its own class: the site may
     receive the class needed (hydrochloric acid for a plating shop) but not each hazardous waste
-    that could stand in for it (spent pickling acid), which is what would arrive."""
+    that could stand in for it (spent pickling acid), which is what would arrive; ``same_class_only``, one any
+    offer meets only with its own class: the activity needs that material of its own purity, and the near classes
+    that stand in for it elsewhere are no substitutes there (a glass furnace's sand is no foundry sand)."""
 
     site: np.ndarray
     cls: np.ndarray
@@ -128,6 +130,7 @@ class Needs:
     disposal: np.ndarray | None = None
     hazardous_only: np.ndarray | None = None
     hazardous_same_class: np.ndarray | None = None
+    same_class_only: np.ndarray | None = None
 
     def __post_init__(self):
         site = np.asarray(self.site, dtype=np.int64).reshape(-1)
@@ -143,6 +146,7 @@ class Needs:
         _set(self, "disposal", _column(self.disposal, n, bool, False))
         _set(self, "hazardous_only", _column(self.hazardous_only, n, bool, False))
         _set(self, "hazardous_same_class", _column(self.hazardous_same_class, n, bool, False))
+        _set(self, "same_class_only", _column(self.same_class_only, n, bool, False))
 
     def __len__(self) -> int:
         return self.site.size
@@ -293,6 +297,7 @@ def flow_rules_mask(offers: Offers, needs: Needs, classinfo: ClassInfo, oi: np.n
     ok &= ~offers.hazardous[oi] | needs.accepts_hazardous[ni]
     ok &= offers.hazardous[oi] | ~needs.hazardous_only[ni]
     ok &= ~offers.hazardous[oi] | ~needs.hazardous_same_class[ni] | (offers.cls[oi] == needs.cls[ni])
+    ok &= ~needs.same_class_only[ni] | (offers.cls[oi] == needs.cls[ni])
     if classinfo.is_heat.any():
         heat = classinfo.is_heat[offers.cls[oi]] | classinfo.is_heat[needs.cls[ni]]
         to, tn = offers.temperature_c[oi], needs.temperature_c[ni]

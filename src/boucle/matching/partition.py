@@ -160,7 +160,7 @@ def _offer_terms(arrays: dict):
 
 _OFFER_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "hazardous", "confidence", "nearest_km")
 _NEED_FIELDS = ("site", "cls", "quantity_t", "temperature_c", "inferred", "confidence", "accepts_hazardous", "resale",
-                "disposal", "hazardous_only", "hazardous_same_class")
+                "disposal", "hazardous_only", "hazardous_same_class", "same_class_only")
 
 
 @dataclass(frozen=True)

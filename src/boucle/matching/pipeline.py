@@ -37,8 +37,8 @@ from .knowledge.infer import (DEDUCED_CONFIDENCE, DEDUCED_MIN_SCORE, UNKNOWN_RUL
                               deduced_needs, food_contact_plastics,
                               hazardous_classes_accepted,
                               hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
-                              name_reading, need_temperature, permit_words, site_codes, water_cascades,
-                              declared_need_stand_ins)
+                              name_reading, need_temperature, own_class_needs, permit_words, site_codes,
+                              water_cascades, declared_need_stand_ins)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
 # in one place, selection.select_default.
@@ -59,11 +59,16 @@ SUBSTITUTE_WEIGHT = 0.8
 ENERGY_SUBSTITUTE_WEIGHT = 0.5
 
 # Heat can go down the temperature ladder, never up (the engine also checks stated temperatures).
+# Steam serves a hot-water use (baths, washing, space or greenhouse heating below 100 °C) only as an
+# energy carrier spent below its grade, so at the weight of an energy substitute: a site that uses
+# steam itself (paper drying, evaporation, distillation, reactors) is offered it first. EU BREF ENE
+# 2009 (pinch methodology: heat is supplied at the lowest temperature that serves the use; steam
+# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band).
 HEAT_CLASSES = frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "steam", "hot_water"})
 HEAT_CASCADE = (
     ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
     ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", 0.9),
-    ("steam", "hot_water", 0.8), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
+    ("steam", "hot_water", ENERGY_SUBSTITUTE_WEIGHT), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
     ("waste_heat_medium", "hot_water", 0.9),
 )
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
@@ -2023,6 +2028,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         return acc is None or key in acc
 
     stand_ins = _hazardous_stand_ins()
+    # description x class: the needs each kind of site meets only with their own class (own_class_needs.csv)
+    own_class = np.zeros((len(first_site), len(keys)), dtype=bool)
+    for d, s in enumerate(first_site):
+        for key in _per_activity(memo, own_class_needs, s):
+            if key in cidx:
+                own_class[d, cidx[key]] = True
 
     def same_class_only(desc: int, key: str) -> bool:
         # the site may receive the class it needs, not every hazardous class that may stand in for it
@@ -2105,7 +2116,10 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
         hazardous_only=np.r_[np.zeros(n_decl, dtype=bool),
                              np.array([hazardous_only(r.rule_id) for r in rules], dtype=bool)[inf_rule]],
         hazardous_same_class=np.r_[np.array([same_class_only(site_desc[r[1]], r[2]) for r in n_rows.declared],
-                                            dtype=bool), inf_same])
+                                            dtype=bool), inf_same],
+        # a need the receiver's activity meets only with its own class (knowledge/data/own_class_needs.csv)
+        same_class_only=own_class[site_desc[np.concatenate([decl_site, inf_site])],
+                                  np.concatenate([decl_cls, inf_cls])])
     # Ranks of flows and sites by their ids: ties are broken by them, so the output never depends on
     # the order of the input lists.
     flow_rank = {fid: i for i, fid in enumerate(sorted(flows_by_id))}

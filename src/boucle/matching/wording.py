@@ -120,8 +120,9 @@ def _unit_words(unit: str | None) -> str:
 
 
 def _to_agree_why(unit: str) -> str:
-    return _("la chaleur et l'eau s'utilisent sur place, et le site receveur n'a déclaré aucun besoin en %(unit)s ; "
-             "l'impact sera estimé une fois la quantité connue") % {"unit": unit}
+    # not « s'utilisent sur place »: the suggestion may be to pipe the heat or water to a site kilometres away
+    return _("ce qu'un site prend de chaleur ou d'eau dépend de ses propres usages, et le site receveur n'a déclaré "
+             "aucun besoin en %(unit)s ; l'impact sera estimé une fois la quantité connue") % {"unit": unit}
 
 
 def estimate_note(basis: str | None, unit: str | None) -> str | None:
@@ -214,8 +215,13 @@ def is_waste_trade(code: str | None) -> bool:
 
 
 def _number(value: float, en: bool | None = None) -> str:
-    """``en``: whether the reader reads English (None: the active language says)."""
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    """``en``: whether the reader reads English (None: the active language says). A quantity too small for one
+    decimal keeps two significant digits (0.48 kg is « 0,00048 t », not « 0 t »)."""
+    if 0 < abs(value) < 0.05:
+        text = f"{value:.2g}"
+        text = f"{float(text):.12f}".rstrip("0") if "e" in text else text
+    else:
+        text = f"{value:,.1f}".rstrip("0").rstrip(".")
     if en is None:
         en = _en()
     return text.replace(",", " ") if en else text.replace(",", "\u202f").replace(".", ",")

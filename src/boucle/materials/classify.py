@@ -382,6 +382,65 @@ def _head_pick(scores: np.ndarray, head: tuple[np.ndarray, np.ndarray] | None) -
     return int(ours[np.lexsort((-first[ours], -scores[ours]))[0]])
 
 
+# An installation named in brackets (chaufferie, chaudière, boiler, four, kiln), and the words after « pour » /
+# « destiné(e)s à », say where a material goes (a need) or whence it comes (an offer), never what it is:
+# « Bois de récupération (chaufferie biomasse) » is wood a biomass boiler burns, not the ash of « cendres de
+# chaufferie biomasse » its words share; « Plaquettes (chaudière) » is no boiler. Same grammar as the use of
+# ``_PURPOSE`` and the complement of ``text.head_part`` (the head noun before the complement says what the thing
+# is: Grevisse, Le Bon usage, complément du nom; Quirk et al. 1985, 17.37). When the words outside name a material
+# (a reading of HEAD_MIN or more by words only), the label's readings are those of the family of their best
+# reading (``_family``) or ones the words outside support nearly as much (OUTSIDE_SHARE); the complement still
+# chooses among them (« Cendres (chaufferie biomasse) » is biomass ash, not coal fly ash). Other brackets may name
+# the material or the product ("Industrial gases (carbon dioxide)", « (CSR) »): confining them all lowered the
+# literature set (docs/matching-quality.md, Brackets round).
+OUTSIDE_SHARE = 0.75
+# Installations a material goes to or comes from (EU BREF LCP 2017 combustion plants: boilers, furnaces; BREF CLM
+# 2013 cement and lime kilns; BREF WI 2019 incinerators; EN 16323 digesters; heat networks), in brackets
+INSTALLATION_WORDS = frozenset(tokens("""chaufferie chaudiere boiler four furnace kiln incinerateur incinerator
+cimenterie methaniseur digesteur digester reseau network chauffage heating"""))
+_COMPLEMENT = re.compile(r"\((?![A-Z0-9][A-Z0-9 ./-]{0,9}\))[^)]*\)?|\s+(?:pour|destin[ée]e?s?\s+(?:à|a|aux?))\s+\S.*$")
+
+
+def _outside_texts(labels: list[str]) -> list[tuple[str, ...] | None]:
+    """The words of each label outside its parentheses and before « pour » (``_COMPLEMENT``) that may name
+    a material, None when the label has no such complement or its other words name no material alone."""
+    from .index import FORM_WORDS
+    from .text import CONTAINER_WORDS, QUALIFIERS
+
+    out = []
+    for label in labels:
+        rest = _COMPLEMENT.sub(" ", label) if isinstance(label, str) and ("(" in label or " pour " in label
+                                                                           or "destin" in label) else label
+        if not isinstance(rest, str) or rest == label:
+            out.append(None)
+            continue
+        said = " ".join(m.group(0) for m in _COMPLEMENT.finditer(label))
+        if "(" in said and not set(tokens(said)) & INSTALLATION_WORDS:
+            # a bracket that names no installation may name the material itself (« Gaz industriels (CO2) »,
+            # "Refinery (hydrogen)"): the whole label reads it
+            out.append(None)
+            continue
+        named = tuple(t for t in tokens(rest) if t not in GENERIC_WORDS)
+        vague = PART_WORDS | FORM_WORDS | CONTAINER_WORDS | QUALIFIERS | {"big"}
+        out.append(named if any(t not in vague for t in named) else None)
+    return out
+
+
+def _confine(scores: np.ndarray, outside: tuple[np.ndarray, np.ndarray] | None, keys: list[str]) -> np.ndarray:
+    """The label's class scores, without the readings its complement alone brings (see OUTSIDE_SHARE)."""
+    if outside is None:
+        return scores
+    first = outside[0]
+    most = float(first.max())
+    if most < HEAD_MIN:
+        return scores
+    family = _family(keys[int(first.argmax())])
+    keep = np.array([first[i] >= OUTSIDE_SHARE * most or _family(k) == family for i, k in enumerate(keys)])
+    if not keep[int(scores.argmax())] and scores[keep].max(initial=0.0) < MIN_SCORE:
+        return scores
+    return np.where(keep, scores, 0.0)
+
+
 # A German compound names its thing by its last part, the Grundwort, and says what it is of or how it was made
 # by its first, the Bestimmungswort (Duden Grammatik, Komposition; text.split_compound). When the first part is
 # a word we do not know (« Sandfangrückstände », « Faulschlamm », « Ofenschlacke ») its letters are no
@@ -537,6 +596,9 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     if named is not None:  # the material named first: its reading, as sure as the first words say it
         scores = scores.copy()
         scores[named] = max(float(scores.max()), float(first[0][named]))
+    confined = _confine(scores, _head_readings(_outside_texts([words])).get(0), keys)
+    if confined is not scores:  # the readings the words outside a parenthesis or « pour » allow
+        scores = confined
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
     if named is not None and named in order:
         order = [named] + [i for i in order if i != named]
@@ -730,6 +792,8 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
             named = _head_pick(class_scores[j], first)
             if named is not None:  # the material named first (see _head_pick)
                 class_scores[j, named] = max(float(class_scores[j].max()), float(first[0][named]))
+        for j, outside in _head_readings(_outside_texts(words[chunk])).items():
+            class_scores[j] = _confine(class_scores[j], outside, keys)  # as in classify_label
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE

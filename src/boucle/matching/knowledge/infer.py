@@ -216,6 +216,30 @@ def input_exclusions() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def own_class_rules() -> dict[str, frozenset[str]]:
+    """NACE prefix -> need classes that activity takes only as themselves (``data/own_class_needs.csv``): a glass
+    furnace's sand, limestone and blast furnace slag are batch materials of set purity, so the near classes that
+    stand in for them elsewhere (foundry sand, carbonation lime, steel slag as aggregates) are no substitutes there."""
+    out: dict[str, set[str]] = {}
+    for r in _read("own_class_needs.csv"):
+        out.setdefault(r["naf_prefix"], set()).add(r["class_key"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def own_class_needs(naf_code: str | None, activity: str | None, name: str | None = None) -> frozenset[str]:
+    """The need classes a site meets only with offers of that very class (:func:`own_class_rules`), read from the
+    codes it is held to have with reasonable certainty (declared, or read from its words)."""
+    found: set[str] = set()
+    for code, conf in site_codes(naf_code, activity, name):
+        if conf < 0.5:
+            continue
+        for prefix, keys in own_class_rules().items():
+            if _relation(code, prefix) == 1.0:
+                found |= keys
+    return frozenset(found)
+
+
 def _excluded(code: str) -> frozenset[str]:
     found: set[str] = set()
     for prefix, keys in input_exclusions().items():

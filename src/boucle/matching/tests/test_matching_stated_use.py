@@ -175,3 +175,15 @@ def test_every_stated_use_is_worded_and_its_documents_named_in_both_languages():
     assert document_names(next(u for u in STATED_USES if u.name == "cooling").source, "fr")[0] == "BREF ICS 2001 (systèmes de refroidissement industriels)"
     with translation.override("en"):
         assert use_label("land") == "spreading on land or soil improvement"
+
+
+def test_a_boiler_that_declares_recovered_wood_is_offered_wood_not_ash():
+    """« Bois de récupération (chaufferie biomasse) »: the bracket says where the wood goes; the ash of a
+    biomass boiler (« cendres de chaufferie biomasse ») shares its words, not its material."""
+    sites = [("plant", None, "Centrale biomasse"), ("joinery", None, "Menuiserie"),
+             ("heating", None, "Réseau de chaleur")]
+    flows = [FlowIn("ash", "plant", "offer", label="Cendres de biomasse"),
+             FlowIn("pallets", "joinery", "offer", label="Palettes bois"),
+             FlowIn("need", "heating", "need", label="Bois de récupération (chaufferie biomasse)")]
+    to_need = {p.offer_label for p in propose(_park(sites), flows) if p.need_flow_id == "need"}
+    assert "Palettes bois" in to_need and "Cendres de biomasse" not in to_need

@@ -320,6 +320,36 @@ def test_the_first_words_of_a_label_are_its_head_part():
     assert head_part("cendres volantes") is None and head_part("") is None and head_part(None) is None
 
 
+# Words in parentheses or after « pour » say where a material goes (a need) or whence it comes (an offer), or
+# a detail of it: an installation (chaufferie, chaudière, boiler, four, kiln) names no material. They choose
+# among the readings of the words outside, never bring a material of another family.
+@pytest.mark.parametrize("label,key,not_read_as", [
+    # a need: recovered wood a biomass boiler burns is wood, not the ash of « cendres de chaufferie biomasse »
+    ("Bois de récupération (chaufferie biomasse)", "wood_untreated", {"biomass_ash"}),
+    ("Bois de récupération pour chaufferie biomasse", "wood_untreated", {"biomass_ash"}),
+    ("Recovered wood (biomass boiler)", "wood_untreated", {"biomass_ash", "equipment_boiler"}),
+    ("Plaquettes (chaudière)", "biomass_wood_chips", {"equipment_boiler", "bottom_ash"}),
+    ("Sciure (four à chaux)", "sawdust_shavings", {"lime", "kiln_dust"}),
+    # an offer: the installation it comes from still chooses among the readings of « cendres »
+    ("Cendres (chaufferie biomasse)", "biomass_ash", {"biomass_wood_chips"}),
+])
+def test_a_use_or_an_installation_in_brackets_is_no_material(label, key, not_read_as):
+    readings = [m.key for m in classify_label(label)]
+    assert readings[0] == key and not set(readings) & not_read_as
+    positions, _conf = classify_labels([label])
+    assert load_classes()[positions[0]].key == key
+
+
+@pytest.mark.parametrize("label,also", [
+    ("Chutes de métaux non ferreux (cuivre)", "copper_scrap"),  # a detail of the same family stays
+    ("Refus de tri combustibles (CSR)", "refuse_derived_fuel"),  # an acronym in brackets is a name of it
+    ("Chaleur de récupération pour le réseau de chaleur", "hot_water"),
+    ("Industrial gases (carbon dioxide)", "co2_gas"),  # a bracket without an installation may name the material
+])
+def test_brackets_that_say_more_of_the_same_material_keep_their_reading(label, also):
+    assert also in [m.key for m in classify_label(label)]
+
+
 def test_the_french_possessive_son_is_no_bran():
     """« son » is bran (Regulation 68/2013) only beside a grain: « Ferraille de son chantier » is scrap, not bran."""
     from boucle.materials.classify import classify_label
