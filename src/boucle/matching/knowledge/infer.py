@@ -365,7 +365,12 @@ def _power_exclusions(process: str) -> frozenset[str]:
 # … », « Plate-forme de compostage », "… Deponie"), so the phrases of the rows of NACE 38.2 are read in the site's
 # name too (:func:`permit_words`). A row whose phrases are "*" is the reading of a site of its code whose words name
 # none of the code's processes: a bare 38.21 may be a landfill, so it takes no liquid.
-NAMED_SCOPE_PREFIXES = ("38.2",)
+#
+# A recovery site of sorted materials (NACE 38.32) or a waste and scrap merchant (46.77) is known by the material it
+# recovers (« Récupération de métaux », « Ferrailleur », "Schrotthandel", « Recyclage de plastiques »), in its words
+# or its name: it takes that family only (the union when it names several); one whose words and name name none keeps
+# the class's rules (no "*" row).
+NAMED_SCOPE_PREFIXES = ("38.2", "38.32", "46.77")
 
 
 @dataclass(frozen=True, slots=True)
