@@ -66,3 +66,10 @@ def test_each_named_family_takes_its_own_materials_and_two_named_families_take_b
     assert "wood_pallets" in wood and "ldpe_film" not in wood
     both = _takes("38.32Z", "Recyclage de plastiques et papiers-cartons", None)
     assert {"ldpe_film", "cardboard"} <= both and "steel_scrap" not in both
+
+
+def test_a_material_word_inside_a_place_name_names_no_material():
+    """« Bois-Guillaume » is a commune near Rouen, not wood: the site keeps the generic rules (naf.strip_place_names)."""
+    placed = _takes("38.32Z", SORTED, "SARL Récupération de Bois-Guillaume")
+    assert {"ldpe_film", "textiles", "steel_scrap"} <= placed
+    assert "ldpe_film" not in _takes("38.32Z", SORTED, "Récupération de bois")

@@ -480,10 +480,11 @@ def permit_inputs() -> dict[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
 def permit_words(activity: str | None, name: str | None) -> tuple[str, ...]:
     """The phrases that a site's activity or name says of the kind of plant it is (most sites: none): those of
     ``permit_inputs.csv`` (it may burn waste) and those of the process scopes read in names (``process_scopes.csv``,
-    ``in_name``: a landfill, an incinerator, a composting platform)."""
-    from .naf import normalise
+    ``in_name``: a landfill, an incinerator, a composting platform). A place in the name says nothing of the
+    plant: « Récupération de Bois-Guillaume » recovers no wood (:func:`naf.strip_place_names`)."""
+    from .naf import normalise, strip_place_names
 
-    text = " " + normalise(f"{activity or ''} {name or ''}") + " "
+    text = " " + normalise(f"{activity or ''} {strip_place_names(name) if name else ''}") + " "
     return _permit_words(text)
 
 
