@@ -113,13 +113,24 @@ def use_hierarchy() -> dict[tuple[str, str], tuple[float, str]]:
     the class stands lower in the waste hierarchy than another use the rules know (a feed material digested,
     composted or burnt rather than fed: the food use hierarchy, Commission Notice 2018/C 133/02; waste oil burnt
     rather than regenerated: Directive 2008/98/EC art. 21)."""
-    return {(r["class_key"], r["naf_prefix"]): (float(r["factor"]), r["source"]) for r in _read("use_hierarchy.csv")}
+    return {(r["class_key"], r["naf_prefix"]): (float(r["factor"]), r["source"]) for r in _read("use_hierarchy.csv")
+            if not r.get("phrases")}
 
 
 @lru_cache(maxsize=1)
 def _use_hierarchy_grades() -> dict[tuple[str, str], str]:
     """(class, receiving NACE prefix) -> what the card says of that lower use (a recipe grade; empty: nothing)."""
     return {(r["class_key"], r["naf_prefix"]): r.get("grade") or "" for r in _read("use_hierarchy.csv")}
+
+
+@lru_cache(maxsize=1)
+def _use_hierarchy_by_words() -> tuple[tuple[str, str, tuple[str, ...], float, str, str], ...]:
+    """The rows of ``data/use_hierarchy.csv`` that hold for a site of the prefix only when its words or name say one
+    of their phrases (a hazardous-waste incinerator among the sites of NACE 38.22): (class, prefix, phrases, factor,
+    source, grade)."""
+    return tuple((r["class_key"], r["naf_prefix"], tuple(p.strip() for p in r["phrases"].split("|") if p.strip()),
+                  float(r["factor"]), r["source"], r.get("grade") or "")
+                 for r in _read("use_hierarchy.csv") if r.get("phrases"))
 
 
 def _ranked(rule: Rule) -> Rule:
@@ -131,6 +142,18 @@ def _ranked(rule: Rule) -> Rule:
     factor, source = use_hierarchy()[hit]
     return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(rule.weight * factor, 4),
                 f"{rule.source}; {source}", rule.overrides, _use_hierarchy_grades()[hit] or rule.grade)
+
+
+def _ranked_by_words(best: dict[str, "InferredNeed"], codes: list[str], text: str, said: tuple[str, ...]) -> None:
+    """The same ranking (:func:`_ranked`) for a use that a site's words name: a site held to have one of ``codes``
+    whose activity ``text`` or name (``said``) says one of a row's phrases makes that lower use of the class."""
+    for key, prefix, phrases, factor, source, grade in _use_hierarchy_by_words():
+        need = best.get(key)
+        if (need is None or not any(_relation(c, prefix) == 1.0 for c in codes)
+                or not any(_says(text, p) or p in said for p in phrases)):
+            continue
+        best[key] = InferredNeed(key, round(need.weight * factor, 4), need.rule_id, f"{need.source}; {source}",
+                                 grade or need.grade)
 
 
 @lru_cache(maxsize=1)
@@ -574,6 +597,16 @@ def _normal(text: str) -> str:
     return normalise(text)
 
 
+def permit_excluded(naf_code: str | None, activity: str | None, name: str | None = None) -> frozenset[str]:
+    """The permit classes (``permit_inputs.csv``) a site may not be offered, by none of the codes it is held to have:
+    a crude-oil refinery that does not say re-refining takes no waste oil, as itself or standing in for base oil."""
+    codes = [c for c, _ in site_codes(naf_code, activity, name)]
+    if not codes:
+        return frozenset()
+    said = permit_words(activity, name)
+    return frozenset.intersection(*(_permit_exclusions(c, said) for c in codes))
+
+
 def _permit_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
     """The permit classes a site of ``code`` whose words say ``said`` may not be offered."""
     return frozenset(k for k, rows in permit_inputs().items()
@@ -878,6 +911,7 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
                 | _food_contact_exclusions(code, permits) | _word_condition_exclusions(code, permits))
 
     best = {n.class_key: n for n in _apply(_input_index(), codes, skip, _typical_index())}
+    _ranked_by_words(best, [c for c, conf in codes if conf >= 0.5], _activity_text(activity), permits)
     for code, conf in codes:
         permit_excluded = (_permit_exclusions(code, permits) | _food_contact_exclusions(code, permits)
                            | _word_condition_exclusions(code, permits))
