@@ -134,14 +134,21 @@ def _use_hierarchy_by_words() -> tuple[tuple[str, str, tuple[str, ...], float, s
 
 
 def _ranked(rule: Rule) -> Rule:
-    """``rule`` with the factor of the lowest-ranked use it makes (:func:`use_hierarchy`), its source saying why."""
+    """``rule`` with the factor of the lowest-ranked use it makes (:func:`use_hierarchy`). The card cites the rule
+    that makes the proposal: the hierarchy's source is added only where its row says the lower use in words (its
+    grade: « valorisation énergétique, après la régénération »), never a feed regulation on a composting plant's card."""
     hit = next(((k, p) for (k, p) in sorted(use_hierarchy(), key=lambda kp: -len(kp[1]))
                 if k == rule.class_key and rule.naf_prefix.startswith(p)), None)
     if hit is None:
         return rule
     factor, source = use_hierarchy()[hit]
+    grade = _use_hierarchy_grades()[hit]
     return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(rule.weight * factor, 4),
-                f"{rule.source}; {source}", rule.overrides, _use_hierarchy_grades()[hit] or rule.grade)
+                _ranked_source(rule.source, source, grade), rule.overrides, grade or rule.grade)
+
+
+def _ranked_source(rule_source: str, hierarchy_source: str, grade: str) -> str:
+    return f"{rule_source}; {hierarchy_source}" if grade else rule_source
 
 
 def _ranked_by_words(best: dict[str, "InferredNeed"], codes: list[str], text: str, said: tuple[str, ...]) -> None:
@@ -152,8 +159,8 @@ def _ranked_by_words(best: dict[str, "InferredNeed"], codes: list[str], text: st
         if (need is None or not any(_relation(c, prefix) == 1.0 for c in codes)
                 or not any(_says(text, p) or p in said for p in phrases)):
             continue
-        best[key] = InferredNeed(key, round(need.weight * factor, 4), need.rule_id, f"{need.source}; {source}",
-                                 grade or need.grade)
+        best[key] = InferredNeed(key, round(need.weight * factor, 4), need.rule_id,
+                                 _ranked_source(need.source, source, grade), grade or need.grade)
 
 
 @lru_cache(maxsize=1)
