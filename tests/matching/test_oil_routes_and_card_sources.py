@@ -85,3 +85,14 @@ def test_a_car_plants_heat_card_cites_the_vehicle_activity():
         assert "nomenclature NAF rév. 2, 29" in explanation_text(card.explanation)
     with translation.override("en"):
         assert "NACE Rev. 2, 29" in explanation_text(card.explanation)
+
+
+def test_a_bottle_maker_for_detergents_or_cosmetics_is_not_read_as_food_contact():
+    from boucle.matching.knowledge.infer import food_contact_plastics
+
+    for activity in ("Fabrication de bouteilles et flacons pour détergents", "Detergent bottles",
+                     "Bouteilles pour produits cosmétiques"):
+        assert food_contact_plastics("22.22Z", activity, None) == (frozenset(), "")
+        assert {"hdpe", "mixed_plastics"} <= {n.class_key for n in infer_needs("22.22Z", activity)}
+    for activity in ("Fabrication de bouteilles", "Bouteilles pour boissons et produits d'entretien"):
+        assert food_contact_plastics("22.22Z", activity, None)[1] == "pet"

@@ -518,6 +518,7 @@ def _permit_phrases() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     first word (a name is looked at only for the phrases whose first word it holds)."""
     every = {p for rows in permit_inputs().values() for _, phrases, _ in rows for p in phrases}
     every |= {p for _, phrases, _, _ in food_contact_rules() for p in phrases}
+    every |= {p for _, unless in _food_contact_articles() for p in unless}
     every |= {p for _, _, phrases, _ in word_conditions() for p in phrases}
     every |= {p for s in process_scopes() if s.in_name and not s.fallback for p in s.phrases}
     several: dict[str, list[str]] = {}
@@ -546,11 +547,29 @@ def food_contact_rules() -> tuple[tuple[str, tuple[str, ...], frozenset[str], st
                   frozenset(r["keeps"].split()), r["source"]) for r in _read("food_contact.csv"))
 
 
+@lru_cache(maxsize=1)
+def _food_contact_articles() -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """Per row of ``data/food_contact.csv``: (the phrases that name an article, not food: « bouteilles »,
+    « barquettes »; the phrases that say the article holds something else: « détergents », "cosmetics")."""
+    return tuple((frozenset(p.strip() for p in (r.get("articles") or "").split("|") if p.strip()),
+                  tuple(p.strip() for p in (r.get("unless") or "").split("|") if p.strip()))
+                 for r in _read("food_contact.csv"))
+
+
+def _says_food(row: int, phrases: tuple[str, ...], said: tuple[str, ...]) -> bool:
+    """Whether a site's words ``said`` read as food-contact packaging by row ``row``: a food word, or an article
+    (« bouteilles ») unless its words say the article holds detergents, cosmetics or chemicals."""
+    articles, unless = _food_contact_articles()[row]
+    if any(w in said for w in unless):
+        phrases = tuple(p for p in phrases if p not in articles)
+    return any(w in said for w in phrases)
+
+
 def _food_contact_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
     """The plastics a site of ``code`` whose words say ``said`` may not be offered (food-contact packaging)."""
     out: set[str] = set()
-    for prefix, phrases, keeps, _ in food_contact_rules():
-        if _relation(code, prefix) == 1.0 and any(w in said for w in phrases):
+    for row, (prefix, phrases, keeps, _) in enumerate(food_contact_rules()):
+        if _relation(code, prefix) == 1.0 and _says_food(row, phrases, said):
             out |= {k for k, g in _class_groups().items() if g == "plastics"} - keeps
     return frozenset(out)
 
@@ -564,12 +583,12 @@ def food_contact_plastics(naf_code: str | None, activity: str | None, name: str 
     (``label``: the need's own words). Empty unless the site makes food-contact packaging (its code under a row's
     prefix and its activity or name saying food) or the label itself says food contact."""
     said = permit_words(activity, name)
-    for prefix, phrases, keeps, _ in food_contact_rules():
+    for row, (prefix, phrases, keeps, _) in enumerate(food_contact_rules()):
         # a need's own label counts only when it says food contact or food grade (« PET qualité alimentaire »), not
         # every food word: « Emballages alimentaires » is a food plant's need for packaging
         strict = tuple(p for p in phrases if any(w in p for w in FOOD_CONTACT_MARKS))
         label_says = bool(label) and any(_says(" " + _normal(label) + " ", p) for p in strict)
-        site_says = any(w in said for w in phrases) and any(
+        site_says = _says_food(row, phrases, said) and any(
             _relation(c, prefix) == 1.0 for c, _ in site_codes(naf_code, activity, name))
         if label_says or site_says:
             plastics = {k for k, g in _class_groups().items() if g == "plastics"}
