@@ -395,7 +395,12 @@ def _power_exclusions(process: str) -> frozenset[str]:
 # … », « Plate-forme de compostage », "… Deponie"), so the phrases of the rows of NACE 38.2 are read in the site's
 # name too (:func:`permit_words`). A row whose phrases are "*" is the reading of a site of its code whose words name
 # none of the code's processes: a bare 38.21 may be a landfill, so it takes no liquid.
-NAMED_SCOPE_PREFIXES = ("38.2",)
+#
+# A recovery site of sorted materials (NACE 38.32) or a waste and scrap merchant (46.77) is known by the material it
+# recovers (« Récupération de métaux », « Ferrailleur », "Schrotthandel", « Recyclage de plastiques »), in its words
+# or its name: it takes that family only (the union when it names several); one whose words and name name none keeps
+# the class's rules (no "*" row).
+NAMED_SCOPE_PREFIXES = ("38.2", "38.32", "46.77")
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,10 +510,11 @@ def permit_inputs() -> dict[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
 def permit_words(activity: str | None, name: str | None) -> tuple[str, ...]:
     """The phrases that a site's activity or name says of the kind of plant it is (most sites: none): those of
     ``permit_inputs.csv`` (it may burn waste) and those of the process scopes read in names (``process_scopes.csv``,
-    ``in_name``: a landfill, an incinerator, a composting platform)."""
-    from .naf import normalise
+    ``in_name``: a landfill, an incinerator, a composting platform). A place in the name says nothing of the
+    plant: « Récupération de Bois-Guillaume » recovers no wood (:func:`naf.strip_place_names`)."""
+    from .naf import normalise, strip_place_names
 
-    text = " " + normalise(f"{activity or ''} {name or ''}") + " "
+    text = " " + normalise(f"{activity or ''} {strip_place_names(name) if name else ''}") + " "
     return _permit_words(text)
 
 
