@@ -37,7 +37,8 @@ from .knowledge.infer import (DEDUCED_CONFIDENCE, DEDUCED_MIN_SCORE, UNKNOWN_RUL
                               deduced_needs, food_contact_plastics,
                               hazardous_classes_accepted,
                               hazardous_only, infer_needs, infer_outputs, is_disposal_receiver, is_waste_operator,
-                              name_reading, need_temperature, own_class_needs, permit_words, site_codes,
+                              name_reading, need_temperature, own_class_needs, permit_excluded, permit_words,
+                              site_codes,
                               water_cascades, declared_need_stand_ins)
 from .scoring import LinearImpact, ScoreWeights, score_terms
 # The default output (threshold on plausibility + at most a few receivers per offer) is decided
@@ -2036,9 +2037,12 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
                 own_class[d, cidx[key]] = True
 
     def same_class_only(desc: int, key: str) -> bool:
-        # the site may receive the class it needs, not every hazardous class that may stand in for it
+        # the site may receive the class it needs, not every hazardous class that may stand in for it; nor one
+        # that only a plant saying so may take (permit_inputs.csv: waste oil for base oil at a crude-oil refinery)
         acc = hazard_ok[desc]
-        return acc is not None and key in acc and not stand_ins.get(key, frozenset()) <= acc
+        if acc is None or key not in acc:
+            return False
+        return not stand_ins.get(key, frozenset()) <= acc - _per_activity(memo, permit_excluded, first_site[desc])
 
     n_decl = len(n_rows)
     decl_site = np.array([r[1] for r in n_rows], dtype=np.int64)

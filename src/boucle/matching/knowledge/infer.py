@@ -113,7 +113,8 @@ def use_hierarchy() -> dict[tuple[str, str], tuple[float, str]]:
     the class stands lower in the waste hierarchy than another use the rules know (a feed material digested,
     composted or burnt rather than fed: the food use hierarchy, Commission Notice 2018/C 133/02; waste oil burnt
     rather than regenerated: Directive 2008/98/EC art. 21)."""
-    return {(r["class_key"], r["naf_prefix"]): (float(r["factor"]), r["source"]) for r in _read("use_hierarchy.csv")}
+    return {(r["class_key"], r["naf_prefix"]): (float(r["factor"]), r["source"]) for r in _read("use_hierarchy.csv")
+            if not r.get("phrases")}
 
 
 @lru_cache(maxsize=1)
@@ -122,15 +123,44 @@ def _use_hierarchy_grades() -> dict[tuple[str, str], str]:
     return {(r["class_key"], r["naf_prefix"]): r.get("grade") or "" for r in _read("use_hierarchy.csv")}
 
 
+@lru_cache(maxsize=1)
+def _use_hierarchy_by_words() -> tuple[tuple[str, str, tuple[str, ...], float, str, str], ...]:
+    """The rows of ``data/use_hierarchy.csv`` that hold for a site of the prefix only when its words or name say one
+    of their phrases (a hazardous-waste incinerator among the sites of NACE 38.22): (class, prefix, phrases, factor,
+    source, grade)."""
+    return tuple((r["class_key"], r["naf_prefix"], tuple(p.strip() for p in r["phrases"].split("|") if p.strip()),
+                  float(r["factor"]), r["source"], r.get("grade") or "")
+                 for r in _read("use_hierarchy.csv") if r.get("phrases"))
+
+
 def _ranked(rule: Rule) -> Rule:
-    """``rule`` with the factor of the lowest-ranked use it makes (:func:`use_hierarchy`), its source saying why."""
+    """``rule`` with the factor of the lowest-ranked use it makes (:func:`use_hierarchy`). The card cites the rule
+    that makes the proposal: the hierarchy's source is added only where its row says the lower use in words (its
+    grade: « valorisation énergétique, après la régénération »), never a feed regulation on a composting plant's card."""
     hit = next(((k, p) for (k, p) in sorted(use_hierarchy(), key=lambda kp: -len(kp[1]))
                 if k == rule.class_key and rule.naf_prefix.startswith(p)), None)
     if hit is None:
         return rule
     factor, source = use_hierarchy()[hit]
+    grade = _use_hierarchy_grades()[hit]
     return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(rule.weight * factor, 4),
-                f"{rule.source}; {source}", rule.overrides, _use_hierarchy_grades()[hit] or rule.grade)
+                _ranked_source(rule.source, source, grade), rule.overrides, grade or rule.grade)
+
+
+def _ranked_source(rule_source: str, hierarchy_source: str, grade: str) -> str:
+    return f"{rule_source}; {hierarchy_source}" if grade else rule_source
+
+
+def _ranked_by_words(best: dict[str, "InferredNeed"], codes: list[str], text: str, said: tuple[str, ...]) -> None:
+    """The same ranking (:func:`_ranked`) for a use that a site's words name: a site held to have one of ``codes``
+    whose activity ``text`` or name (``said``) says one of a row's phrases makes that lower use of the class."""
+    for key, prefix, phrases, factor, source, grade in _use_hierarchy_by_words():
+        need = best.get(key)
+        if (need is None or not any(_relation(c, prefix) == 1.0 for c in codes)
+                or not any(_says(text, p) or p in said for p in phrases)):
+            continue
+        best[key] = InferredNeed(key, round(need.weight * factor, 4), need.rule_id,
+                                 _ranked_source(need.source, source, grade), grade or need.grade)
 
 
 @lru_cache(maxsize=1)
@@ -494,6 +524,7 @@ def _permit_phrases() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     first word (a name is looked at only for the phrases whose first word it holds)."""
     every = {p for rows in permit_inputs().values() for _, phrases, _ in rows for p in phrases}
     every |= {p for _, phrases, _, _ in food_contact_rules() for p in phrases}
+    every |= {p for _, unless in _food_contact_articles() for p in unless}
     every |= {p for _, _, phrases, _ in word_conditions() for p in phrases}
     every |= {p for s in process_scopes() if s.in_name and not s.fallback for p in s.phrases}
     several: dict[str, list[str]] = {}
@@ -522,11 +553,29 @@ def food_contact_rules() -> tuple[tuple[str, tuple[str, ...], frozenset[str], st
                   frozenset(r["keeps"].split()), r["source"]) for r in _read("food_contact.csv"))
 
 
+@lru_cache(maxsize=1)
+def _food_contact_articles() -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """Per row of ``data/food_contact.csv``: (the phrases that name an article, not food: « bouteilles »,
+    « barquettes »; the phrases that say the article holds something else: « détergents », "cosmetics")."""
+    return tuple((frozenset(p.strip() for p in (r.get("articles") or "").split("|") if p.strip()),
+                  tuple(p.strip() for p in (r.get("unless") or "").split("|") if p.strip()))
+                 for r in _read("food_contact.csv"))
+
+
+def _says_food(row: int, phrases: tuple[str, ...], said: tuple[str, ...]) -> bool:
+    """Whether a site's words ``said`` read as food-contact packaging by row ``row``: a food word, or an article
+    (« bouteilles ») unless its words say the article holds detergents, cosmetics or chemicals."""
+    articles, unless = _food_contact_articles()[row]
+    if any(w in said for w in unless):
+        phrases = tuple(p for p in phrases if p not in articles)
+    return any(w in said for w in phrases)
+
+
 def _food_contact_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
     """The plastics a site of ``code`` whose words say ``said`` may not be offered (food-contact packaging)."""
     out: set[str] = set()
-    for prefix, phrases, keeps, _ in food_contact_rules():
-        if _relation(code, prefix) == 1.0 and any(w in said for w in phrases):
+    for row, (prefix, phrases, keeps, _) in enumerate(food_contact_rules()):
+        if _relation(code, prefix) == 1.0 and _says_food(row, phrases, said):
             out |= {k for k, g in _class_groups().items() if g == "plastics"} - keeps
     return frozenset(out)
 
@@ -540,12 +589,12 @@ def food_contact_plastics(naf_code: str | None, activity: str | None, name: str 
     (``label``: the need's own words). Empty unless the site makes food-contact packaging (its code under a row's
     prefix and its activity or name saying food) or the label itself says food contact."""
     said = permit_words(activity, name)
-    for prefix, phrases, keeps, _ in food_contact_rules():
+    for row, (prefix, phrases, keeps, _) in enumerate(food_contact_rules()):
         # a need's own label counts only when it says food contact or food grade (« PET qualité alimentaire »), not
         # every food word: « Emballages alimentaires » is a food plant's need for packaging
         strict = tuple(p for p in phrases if any(w in p for w in FOOD_CONTACT_MARKS))
         label_says = bool(label) and any(_says(" " + _normal(label) + " ", p) for p in strict)
-        site_says = any(w in said for w in phrases) and any(
+        site_says = _says_food(row, phrases, said) and any(
             _relation(c, prefix) == 1.0 for c, _ in site_codes(naf_code, activity, name))
         if label_says or site_says:
             plastics = {k for k, g in _class_groups().items() if g == "plastics"}
@@ -578,6 +627,16 @@ def _normal(text: str) -> str:
     from .naf import normalise
 
     return normalise(text)
+
+
+def permit_excluded(naf_code: str | None, activity: str | None, name: str | None = None) -> frozenset[str]:
+    """The permit classes (``permit_inputs.csv``) a site may not be offered, by none of the codes it is held to have:
+    a crude-oil refinery that does not say re-refining takes no waste oil, as itself or standing in for base oil."""
+    codes = [c for c, _ in site_codes(naf_code, activity, name)]
+    if not codes:
+        return frozenset()
+    said = permit_words(activity, name)
+    return frozenset.intersection(*(_permit_exclusions(c, said) for c in codes))
 
 
 def _permit_exclusions(code: str, said: tuple[str, ...]) -> frozenset[str]:
@@ -884,6 +943,7 @@ def _infer_needs(naf_code: str | None, activity: str | None, from_name: tuple,
                 | _food_contact_exclusions(code, permits) | _word_condition_exclusions(code, permits))
 
     best = {n.class_key: n for n in _apply(_input_index(), codes, skip, _typical_index())}
+    _ranked_by_words(best, [c for c, conf in codes if conf >= 0.5], _activity_text(activity), permits)
     for code, conf in codes:
         permit_excluded = (_permit_exclusions(code, permits) | _food_contact_exclusions(code, permits)
                            | _word_condition_exclusions(code, permits))
