@@ -8,9 +8,9 @@ water) and got no or wrong receivers.
 
 import pytest
 
+from boucle.matching.tests.parks import receivers
 from boucle.materials.classify import classify_label
 from boucle.materials.text import split_compound, tokens
-from boucle.matching.pipeline import FlowIn, SiteIn, propose
 
 PARK = [
     ("brewery", "11.05", "Brauerei"),
@@ -26,8 +26,7 @@ PARK = [
 
 
 def _receivers(site_id, label):
-    sites = [SiteIn(sid, 50.0 + i * 0.001, 3.0, code, act) for i, (sid, code, act) in enumerate(PARK)]
-    return {p.need_site_id for p in propose(sites, [FlowIn("o1", site_id, "offer", label=label)])}
+    return receivers(PARK, site_id, label)
 
 
 def test_hot_trub_of_a_brewery_goes_to_a_feed_maker_not_to_a_heat_network():
