@@ -34,12 +34,23 @@ def browser():
 
 
 @pytest.fixture
-def live(request, transactional_db, live_server):
-    """The live server with reference data (a transactional test starts from flushed tables) and the personas."""
+def live(request, transactional_db, live_server, browser):
+    """The live server with reference data (a transactional test starts from flushed tables) and the personas.
+
+    Afterwards every page the test opened is left to finish its requests, then closed: a request still running
+    in the server thread locks the in-memory database, its flush fails and the next test finds the last one's
+    users."""
     from boucle.reference.loader import load_reference
 
     load_reference()
-    return live_server.url, request.getfixturevalue("world")
+    yield live_server.url, request.getfixturevalue("world")
+    for context in list(browser.contexts):
+        for page in context.pages:
+            try:
+                page.wait_for_load_state("networkidle", timeout=10000)
+            except Exception:  # noqa: BLE001  (a page that never goes idle is closed all the same)
+                pass
+        context.close()
 
 
 def login(browser, base, username):
