@@ -281,9 +281,9 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
                            "auprès de lui."))
     elif isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1:
         sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur."))
-    temperature = explanation.get("need_temperature_c")
-    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool):
-        sentences.append(_("Le receveur a besoin de chaleur à %(t)s °C.") % {"t": number(temperature)})
+    temperature = heat_temperature_sentence(explanation, receiver_hidden)
+    if temperature:
+        sentences.append(temperature)
     breakeven = explanation.get("heat_breakeven_km")
     if isinstance(breakeven, (int, float)) and not isinstance(breakeven, bool):
         if hide_quantities:
@@ -302,6 +302,45 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
             if text:
                 sentences.append(_sentence(text))
     return list(dict.fromkeys(sentences))
+
+
+def heat_temperature_sentence(explanation: dict, receiver_hidden: bool = False) -> str | None:
+    """The receiver's heat temperature the proposal is valued at, saying where it comes from: the need the
+    receiver declared, or -- for a need read from its activity, or a site of unknown activity -- a typical
+    value from ``need_temperatures.csv`` (« chaleur vers 150 °C, typique de cette activité (source) »), which
+    the receiver never said. While the receiver is anonymous the source is left out, as the rule's is
+    (a regulation on milk pasteurisation names a dairy)."""
+    from boucle.matching.knowledge.infer import need_temperature_origin
+    from boucle.matching.wording import material_label, source_label
+    from boucle.messages import in_sentence
+
+    temperature = explanation.get("need_temperature_c")
+    if not isinstance(temperature, (int, float)) or isinstance(temperature, bool):
+        return None
+    inferred = explanation.get("declared_need") is False or bool(explanation.get("unknown_activity"))
+    if not inferred:
+        return _("Le receveur a déclaré un besoin de chaleur à %(t)s °C.") % {"t": number(temperature)}
+    activity = explanation.get("deduced_activity") or explanation.get("receiver_activity")
+    origin = need_temperature_origin(explanation.get("need_class"), float(temperature), activity)
+    values = {"t": number(temperature)}
+    if origin is None:
+        return _("Température non déclarée : chaleur vers %(t)s °C, estimée d'après l'activité du receveur, "
+                 "à confirmer avec lui.") % values
+    prefix, source = origin
+    if receiver_hidden:
+        cited = ""
+    elif source.startswith("Boucle assumption"):
+        # the table says it: an order of magnitude of Boucle, no document behind the figure
+        cited = " (%s)" % _("hypothèse de Boucle, sans source citée")
+    else:
+        cited = " (%s)" % source_label(source)
+    if prefix == "*":
+        text = _("Température non déclarée : chaleur vers %(t)s °C, valeur type pour « %(heat)s »%(source)s, "
+                 "à confirmer avec le receveur.")
+    else:
+        text = _("Température non déclarée : chaleur vers %(t)s °C, typique de cette activité%(source)s, "
+                 "à confirmer avec le receveur.")
+    return text % {**values, "source": cited, "heat": in_sentence(material_label(explanation.get("need_class")))}
 
 
 def _sentence(text: str) -> str:

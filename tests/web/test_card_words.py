@@ -1,0 +1,70 @@
+"""A proposal card says only what is true, in words a French facilitator reads at once.
+
+The explanations below are those the demo's run stores (a site of unknown activity offered heat as a last
+resort, a car plant whose heat need is read from its activity, a hospital that declared its need).
+"""
+
+import pytest
+from django.utils import translation
+
+from boucle.web.words import explanation_sentences
+
+UNKNOWN_RECEIVER = {"offer_class": "waste_heat_medium", "offer_class_confidence": 1.0,
+                    "need_class": "waste_heat_medium", "need_confidence": 0.15, "compatibility": 1.0,
+                    "inferred_factor": 0.8, "rule_id": "unknown:waste_heat_medium", "source": "",
+                    "receiver_activity": None, "declared_need": False, "unknown_activity": True,
+                    "estimate_basis": "to_agree", "need_temperature_c": 150.0}
+CAR_PLANT = {"offer_class": "waste_heat_low", "offer_class_confidence": 1.0, "need_class": "hot_water",
+             "need_confidence": 0.3, "compatibility": 1.0, "inferred_factor": 0.8, "rule_id": "in:29:hot_water",
+             "source": "NACE 29 manufacture of motor vehicles (paint shop: low-temperature heat for pretreatment "
+                       "baths and paint drying); EU BREF STS 2020, coating of vehicles (car bodies: pretreatment, "
+                       "electrocoat, paint lines)",
+             "receiver_activity": "29", "declared_need": False, "estimate_basis": "to_agree",
+             "need_temperature_c": 70.0}
+DAIRY = {"offer_class": "waste_heat_low", "need_class": "hot_water", "need_confidence": 0.8, "inferred_factor": 0.8,
+         "rule_id": "in:10.51:hot_water", "source": "NACE 10.51 Operation of dairies (cleaning in place, pasteurisation)",
+         "receiver_activity": "10.51", "declared_need": False, "need_temperature_c": 72.0}
+HOSPITAL = {"offer_class": "waste_heat_medium", "need_class": "hot_water", "need_confidence": 0.8, "inferred_factor": 1.0,
+            "rule_id": None, "source": None, "declared_need": True, "estimate_basis": "declared_need",
+            "need_temperature_c": 80.0}
+
+
+def _said(explanation, **kw) -> str:
+    with translation.override("fr"):
+        return " ".join(explanation_sentences(explanation, **kw))
+
+
+@pytest.mark.parametrize("explanation", [UNKNOWN_RECEIVER, CAR_PLANT, DAIRY], ids=["unknown", "car", "dairy"])
+def test_an_inferred_temperature_is_never_said_as_declared(explanation):
+    text = _said(explanation)
+    assert "a besoin de chaleur à" not in text and "a déclaré un besoin de chaleur" not in text
+    assert "Température non déclarée : chaleur vers" in text
+
+
+def test_a_last_resort_receiver_temperature_is_the_class_default_assumed_by_boucle():
+    text = _said(UNKNOWN_RECEIVER)
+    assert "chaleur vers 150 °C, valeur type pour « chaleur fatale moyenne température (100–250 °C) »" in text
+    assert "hypothèse de Boucle, sans source citée" in text
+    # not « typique de cette activité »: nobody knows its activity
+    assert "typique de cette activité" not in text
+
+
+def test_a_temperature_from_the_activity_cites_the_document_behind_it():
+    text = _said(DAIRY)
+    assert "chaleur vers 72 °C, typique de cette activité (règlement (CE) 853/2004)" in text
+
+
+def test_an_anonymous_receiver_temperature_names_no_document():
+    text = _said(DAIRY, receiver_hidden=True)
+    assert "chaleur vers 72 °C, typique de cette activité, à confirmer" in text
+    assert "853/2004" not in text
+
+
+def test_a_declared_temperature_is_said_declared():
+    assert "Le receveur a déclaré un besoin de chaleur à 80 °C." in _said(HOSPITAL)
+
+
+def test_the_temperature_sentence_reads_in_english():
+    with translation.override("en"):
+        text = " ".join(explanation_sentences(UNKNOWN_RECEIVER))
+    assert "Temperature not declared: heat at about 150 °C" in text and "Boucle's assumption" in text
