@@ -4,6 +4,8 @@ The explanations below are those the demo's run stores (a site of unknown activi
 resort, a car plant whose heat need is read from its activity, a hospital that declared its need).
 """
 
+import re
+
 import pytest
 from django.utils import translation
 
@@ -68,3 +70,35 @@ def test_the_temperature_sentence_reads_in_english():
     with translation.override("en"):
         text = " ".join(explanation_sentences(UNKNOWN_RECEIVER))
     assert "Temperature not declared: heat at about 150 °C" in text and "Boucle's assumption" in text
+
+
+def _page_text(client, url) -> str:
+    import html
+    import re
+
+    body = client.get(url).content.decode()
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_a_heat_offer_named_by_its_origin_says_its_kind_temperature_and_mwh(as_persona, world):
+    """« Chaleur de l'incinération » says neither steam nor hot water nor how hot: the card adds its kind (the
+    band the matching reads from the declared temperature) and counts it in MWh, never in tonnes."""
+    from django.urls import reverse
+
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow
+
+    a, b = world.sites["A"], world.sites["B"]
+    heat = make_flow(b, "Chaleur de l'incinération", kind="energy", quantity=270_000, unit="MWh", period="year",
+                     material_class="waste_heat_low", temperature_c=130, quantity_base=270_000, base_unit="MWh")
+    need = make_flow(a, "Chaleur pour le chauffage des bâtiments", direction="need", kind="energy", quantity=38_000,
+                     unit="MWh", period="year", material_class="hot_water", quantity_base=38_000, base_unit="MWh")
+    synergy = Synergy.objects.create(offer=heat, need=need, need_site=a, material_class="waste_heat_medium",
+                                     distance_km=1.3, quantity_t=25_000, score=0.34, tonnes_diverted=0,
+                                     explanation={**HOSPITAL, "need_temperature_c": None})
+    with translation.override("fr"):
+        text = _page_text(as_persona("facilitator_t"), reverse("synergy-detail", args=[synergy.pk]))
+    assert "Chaleur de l'incinération (chaleur fatale moyenne température, 130 °C), 270 000 MWh/an" in text
+    # the need's label says « chaleur »: its kind is said without repeating it
+    assert "Chaleur pour le chauffage des bâtiments (eau chaude, réseau de chaleur), 38 000 MWh/an" in text
+    assert not re.search(r"\d t/an", text)

@@ -92,11 +92,14 @@ def flow_card(user, flow, *, revealed: bool = False) -> dict:
             "material_class": flow.material_class, "ewc": flow.ewc.code if flow.ewc_id else "",
             "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site, "exact": exact}
     if exact:
-        from .words import flow_quantity
+        from .words import flow_quantity, utility_kind
 
-        # who may see the label sees the quantity as declared (« 2 300 t/an »), not a bracket of it
+        # who may see the label sees the quantity as declared (« 2 300 t/an »), not a bracket of it; an energy or
+        # water flow's label is followed by what it is (« Chaleur de l'incinération (chaleur fatale moyenne
+        # température, 130 °C) »)
         card.update({"id": flow.pk, "label": flow.label, "quantity": flow.quantity, "unit": flow.unit,
-                     "period": flow.period, "quantity_text": flow_quantity(flow.quantity, flow.unit, flow.period)})
+                     "period": flow.period, "quantity_text": flow_quantity(flow.quantity, flow.unit, flow.period),
+                     "kind_text": utility_kind(flow.material_class, flow.kind, flow.temperature_c, flow.label)})
     return card
 
 

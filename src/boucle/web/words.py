@@ -98,6 +98,37 @@ def flow_quantity(quantity, unit: str, period: str) -> str:
     return text + str(PER_PERIOD.get(period, ""))
 
 
+def utility_kind(material_class: str | None, kind: str, temperature_c=None, label: str = "") -> str:
+    """What an energy or water flow is, for a line that shows the company's own label (« Chaleur de
+    l'incinération » says neither steam nor hot water, nor how hot): its class in words, with the declared
+    temperature where there is one -- « chaleur fatale moyenne température, 130 °C ». The class's band
+    « (100–250 °C) » gives way to a declared temperature; its other brackets read after a comma, since the
+    words go between brackets. Empty for a material, or when the label already says all of it."""
+    from boucle.matching.wording import material_label
+    from boucle.messages import in_sentence
+
+    if kind not in ("energy", "water") or not material_class:
+        return ""
+    has_temperature = isinstance(temperature_c, (int, float)) and not isinstance(temperature_c, bool)
+    if has_temperature and material_class.startswith("waste_heat_"):
+        # the band the matching reads from the declared temperature (a flow saved as « basse température » at
+        # 200 °C is matched as medium-temperature heat): the words agree with the card's title
+        from boucle.matching.pipeline import HEAT_GRADES
+
+        material_class = next(k for k, limit in HEAT_GRADES if temperature_c < limit)
+    text = material_label(material_class)
+    if text == material_class:  # a class the taxonomy does not know: no words for it
+        text = ""
+    head, _sep, rest = text.partition(" (")
+    rest = rest.rstrip(")")
+    words = [w for w in (head, "" if has_temperature and "°C" in rest else rest) if w]
+    # what the label already says is not said twice (« Chaleur fatale basse température »)
+    words = [w for w in words if w.lower() not in (label or "").lower()]
+    if has_temperature:
+        words.append(f"{number(temperature_c)} °C")
+    return in_sentence(", ".join(words)) if words else ""
+
+
 def site_reference(site_id: str) -> str:
     """A site's identifier as a reader knows it: "SIRET 123…", "iREP n° 7001311"; another key stays as is."""
     site_id = site_id or ""
