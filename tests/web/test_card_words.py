@@ -102,3 +102,42 @@ def test_a_heat_offer_named_by_its_origin_says_its_kind_temperature_and_mwh(as_p
     # the need's label says « chaleur »: its kind is said without repeating it
     assert "Chaleur pour le chauffage des bâtiments (eau chaude, réseau de chaleur), 38 000 MWh/an" in text
     assert not re.search(r"\d t/an", text)
+
+
+def test_a_card_lists_its_sources_short_each_opening_the_whole_document(as_persona, world):
+    """The car plant's heat card: the rule's documents on their own lines, each a short name that opens the
+    document (INSEE's page of NAF division 29, the EIPPCB's BREF list), with what it is about in words."""
+    from django.urls import reverse
+
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow
+
+    a, b = world.sites["A"], world.sites["B"]
+    heat = make_flow(b, "Chaleur fatale du cycle (condenseur)", kind="energy", quantity=58_000, unit="MWh",
+                     period="year", material_class="waste_heat_low", quantity_base=58_000, base_unit="MWh")
+    synergy = Synergy.objects.create(offer=heat, need=None, need_site=a, material_class="hot_water", distance_km=2.6,
+                                     quantity_t=0, score=0.16, inferred=True, explanation=CAR_PLANT)
+    with translation.override("fr"):
+        body = as_persona("facilitator_t").get(reverse("synergy-detail", args=[synergy.pk])).content.decode()
+    sources = body[body.index('<ul class="sources">'):]
+    sources = sources[:sources.index("</ul>")]
+    assert ('<a href="https://www.insee.fr/fr/metadonnees/nafr2/division/29" rel="noopener noreferrer" '
+            'target="_blank">nomenclature NAF rév. 2, division 29</a> : industrie automobile') in sources
+    assert ('<a href="https://eippcb.jrc.ec.europa.eu/reference/" rel="noopener noreferrer" target="_blank">'
+            'BREF STS 2020</a> : traitement de surface utilisant des solvants organiques') in sources
+    why = body[body.index("Pourquoi"):body.index('<ul class="sources">')]
+    assert "BREF" not in why and "Source :" not in why
+
+
+def test_a_need_read_from_the_activity_is_said_so_once_with_how_sure():
+    """Not « celle du besoin, déduite de l'activité du site, avec un doute » then « il est déduit de l'activité du
+    site receveur »: one sentence says it, with its confidence."""
+    text = _said(CAR_PLANT, origins={"offer": "label", "need": "activity"})
+    assert text.count("de l'activité du site") == 1
+    assert "Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur, avec un doute, à vérifier." in text
+    assert "La matière de l'offre est lue dans le libellé, avec une forte confiance." in text
+
+
+def test_a_last_resort_card_says_the_activity_is_unknown_without_stammering():
+    text = _said(UNKNOWN_RECEIVER, origins={"offer": "label", "need": "activity"})
+    assert "inconnue : à vérifier ;" not in text and text.count("à vérifier") == 1

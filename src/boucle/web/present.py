@@ -22,7 +22,7 @@ from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
 from .words import (KIND_LABELS, decade_range, distance_figure,  # noqa: F401  (KIND_LABELS re-exported)
-                    explanation_sentences)
+                    explanation_sentences, explanation_sources)
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
@@ -151,7 +151,11 @@ def synergy_card(user, synergy) -> dict:
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
                                              receiver_hidden=need["site"]["anonymous"], origins=class_origins(synergy),
                                              # the need's own words, to whom may read its label
-                                             need_label=need.get("label") if need.get("exact") else None),
+                                             need_label=need.get("label") if need.get("exact") else None,
+                                             sources_apart=True),
+        # the documents behind the rule, each a short name that opens the whole document
+        "sources": explanation_sources(synergy.explanation, receiver_hidden=need["site"]["anonymous"],
+                                       need_label=need.get("label") if need.get("exact") else None),
         "co2e_text": None if hidden else co2e_text(synergy, per_year=True),
         "co2e_figure": None if hidden else co2e_text(synergy, with_range=False),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),

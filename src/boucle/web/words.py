@@ -244,8 +244,44 @@ QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m
 DISTANCE = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*km\b", re.I)
 
 
+def explanation_sources(explanation, receiver_hidden: bool = False, need_label: str | None = None) -> list[dict]:
+    """The documents the card's « Source » parts name (:func:`explanation_sentences` with ``sources_apart``
+    leaves those parts out), each short (« BREF STS 2020 », « directive 2008/98/CE »), with what it is about
+    where its name does not say (a BREF's title, a NACE code's activity) and the address to read it whole."""
+    from boucle.matching.citations import documents
+    from boucle.matching.wording import (activity_label, explanation_parts, rule_source, source_label,
+                                         stated_use_source)
+    from boucle.messages import in_sentence
+
+    if not isinstance(explanation, dict) or _engine_text(explanation):
+        return []
+    cited = {str(_("Source")): rule_source(explanation), str(_("Source de l'usage")): stated_use_source(explanation)}
+    lang = "en" if _english() else "fr"
+    shown: dict[str, dict] = {}
+    for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden, need_label=need_label):
+        citation = cited.get(str(heading))
+        if citation is None:
+            continue
+        found = documents(citation, lang)
+        if not found:  # a citation naming no document this module knows: said so, in words
+            shown.setdefault(text, {"name": source_label(citation), "subject": "", "url": ""})
+        for d in found:
+            subject = d.subject or (in_sentence(activity_label(d.code)) if d.code and activity_label(d.code) != d.code
+                                    else "")
+            shown.setdefault(d.name, {"name": d.name, "subject": subject, "url": d.url})
+    return list(shown.values())
+
+
+def _engine_text(explanation: dict) -> bool:
+    """Whether the engine wrote the explanation's sentences itself (``sentences`` / ``summary`` / ``text``)."""
+    own = explanation.get("sentences")
+    return (isinstance(own, (list, tuple)) and any(isinstance(x, str) and x.strip() for x in own)) or any(
+        isinstance(explanation.get(k), str) and explanation[k].strip() for k in ("summary", "text"))
+
+
 def explanation_sentences(explanation, hide_quantities: bool = False, receiver_hidden: bool = False,
-                          origins: dict | None = None, need_label: str | None = None) -> list[str]:
+                          origins: dict | None = None, need_label: str | None = None,
+                          sources_apart: bool = False) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
 
     Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
@@ -276,7 +312,10 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
 
     # The matching's own wording first (use, source of the rule, substitution, hazard), without the
     # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
+    apart = {str(_("Source")), str(_("Source de l'usage"))} if sources_apart else set()
     for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden, need_label=need_label):
+        if str(heading) in apart:  # listed on their own, with their links (explanation_sources)
+            continue
         # After its heading a part keeps its lower-case start (« Usage : le site receveur… »).
         text = text.strip() + ("" if text.strip().endswith((".", "!", "?")) else ".")
         sentences.append(f"{heading} : {text}" if not _english() else f"{heading}: {text}")
@@ -293,7 +332,14 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
     offer_read = _class_reading(origins.get("offer"), offer_conf)
     need_read = _class_reading(origins.get("need"), need_conf)
     unknown = bool(explanation.get("unknown_activity"))
-    if unknown:  # no activity was read: the need's material is the offer's, put forward for the site to confirm
+    inferred = explanation.get("inferred_factor")
+    inferred = isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1
+    deduced = None  # how sure the need read from the activity is, said once, in the sentence that says it is read
+    if inferred and not unknown and origins.get("need") == "activity" and need_read:
+        deduced, need_read = _confidence_word(need_conf), None
+    if unknown or not need_read:
+        # no activity was read (the need's material is the offer's, put forward for the site to confirm), or how
+        # the need was read is said with its sentence below
         if offer_read:
             sentences.append(_("La matière de l'offre est %(offer)s.") % {"offer": offer_read})
     elif offer_read and need_read and offer_read == need_read:
@@ -306,11 +352,13 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
     compatibility = explanation.get("compatibility")
     if isinstance(compatibility, (int, float)) and not isinstance(compatibility, bool) and compatibility < 1:
         sentences.append(_("Les deux matières ne sont compatibles que sous conditions (qualité, préparation)."))
-    inferred = explanation.get("inferred_factor")
     if unknown:
         sentences.append(_("Le besoin n'est pas déclaré et l'activité du site receveur est inconnue : à vérifier "
                            "auprès de lui."))
-    elif isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1:
+    elif inferred and deduced:
+        sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur, %(confidence)s.")
+                         % {"confidence": deduced})
+    elif inferred:
         sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur."))
     temperature = heat_temperature_sentence(explanation, receiver_hidden)
     if temperature:
