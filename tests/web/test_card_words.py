@@ -141,3 +141,12 @@ def test_a_need_read_from_the_activity_is_said_so_once_with_how_sure():
 def test_a_last_resort_card_says_the_activity_is_unknown_without_stammering():
     text = _said(UNKNOWN_RECEIVER, origins={"offer": "label", "need": "activity"})
     assert "inconnue : à vérifier ;" not in text and text.count("à vérifier") == 1
+
+
+def test_a_label_with_its_own_brackets_gets_no_second_pair():
+    from boucle.web.present import _label_with_kind
+
+    with translation.override("fr"):
+        assert _label_with_kind("Chaleur fatale basse température (campagne)", "55 °C") == \
+            "Chaleur fatale basse température (campagne ; 55 °C)"
+        assert _label_with_kind("Chaleur de l'incinération", "") == "Chaleur de l'incinération"

@@ -99,8 +99,25 @@ def flow_card(user, flow, *, revealed: bool = False) -> dict:
         # température, 130 °C) »)
         card.update({"id": flow.pk, "label": flow.label, "quantity": flow.quantity, "unit": flow.unit,
                      "period": flow.period, "quantity_text": flow_quantity(flow.quantity, flow.unit, flow.period),
-                     "kind_text": utility_kind(flow.material_class, flow.kind, flow.temperature_c, flow.label)})
+                     "label_kind": _label_with_kind(flow.label, utility_kind(flow.material_class, flow.kind,
+                                                                              flow.temperature_c, flow.label))})
     return card
+
+
+def _label_with_kind(label: str, kind: str) -> str:
+    """A flow's label followed by what it is, between brackets: « Chaleur de l'incinération (chaleur fatale
+    moyenne température, 130 °C) »; inside the label's own closing bracket rather than a second pair
+    (« Chaleur fatale basse température (campagne ; 55 °C) »)."""
+    label = (label or "").strip()
+    if not kind:
+        return label
+    if label.endswith(")"):
+        return f"{label[:-1]} ; {kind})" if not _english() else f"{label[:-1]}; {kind})"
+    return f"{label} ({kind})"
+
+
+def _english() -> bool:
+    return (get_language() or "fr").startswith("en")
 
 
 def synergy_card(user, synergy) -> dict:
