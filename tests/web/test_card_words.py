@@ -101,6 +101,10 @@ def test_a_heat_offer_named_by_its_origin_says_its_kind_temperature_and_mwh(as_p
     assert "Chaleur de l'incinération (chaleur fatale moyenne température, 130 °C), 270 000 MWh/an" in text
     # the need's label says « chaleur »: its kind is said without repeating it
     assert "Chaleur pour le chauffage des bâtiments (eau chaude, réseau de chaleur), 38 000 MWh/an" in text
+    # a declared temperature replaces the class's bracket: cold at -150 °C is not « eau glacée »
+    from boucle.web.words import utility_kind
+
+    assert utility_kind("cold", "energy", -150, "Froid fatal de la séparation de l'air") == "-150 °C"
     assert not re.search(r"\d t/an", text)
 
 

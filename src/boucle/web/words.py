@@ -101,9 +101,9 @@ def flow_quantity(quantity, unit: str, period: str) -> str:
 def utility_kind(material_class: str | None, kind: str, temperature_c=None, label: str = "") -> str:
     """What an energy or water flow is, for a line that shows the company's own label (« Chaleur de
     l'incinération » says neither steam nor hot water, nor how hot): its class in words, with the declared
-    temperature where there is one -- « chaleur fatale moyenne température, 130 °C ». The class's band
-    « (100–250 °C) » gives way to a declared temperature; its other brackets read after a comma, since the
-    words go between brackets. Empty for a material, or when the label already says all of it."""
+    temperature where there is one -- « chaleur fatale moyenne température, 130 °C ». The class's bracket
+    (its band « (100–250 °C) », « (eau glacée) ») gives way to a declared temperature, else reads after a comma,
+    since the words go between brackets. Empty for a material, or when the label already says all of it."""
     from boucle.matching.wording import material_label
     from boucle.messages import in_sentence
 
@@ -121,7 +121,8 @@ def utility_kind(material_class: str | None, kind: str, temperature_c=None, labe
         text = ""
     head, _sep, rest = text.partition(" (")
     rest = rest.rstrip(")")
-    words = [w for w in (head, "" if has_temperature and "°C" in rest else rest) if w]
+    # a declared temperature says more than the class's bracket: its band, or « eau glacée » for cold at -150 °C
+    words = [w for w in (head, "" if has_temperature else rest) if w]
     # what the label already says is not said twice (« Chaleur fatale basse température »)
     words = [w for w in words if w.lower() not in (label or "").lower()]
     if has_temperature:
