@@ -104,7 +104,7 @@ def test_a_heat_offer_named_by_its_origin_says_its_kind_temperature_and_mwh(as_p
     # a declared temperature replaces the class's bracket: cold at -150 °C is not « eau glacée »
     from boucle.web.words import utility_kind
 
-    assert utility_kind("cold", "energy", -150, "Froid fatal de la séparation de l'air") == "-150 °C"
+    assert utility_kind("cold", "energy", -150, "Froid fatal de la séparation de l'air") == "-150\u00a0°C"
     assert not re.search(r"\d t/an", text)
 
 

@@ -126,7 +126,7 @@ def utility_kind(material_class: str | None, kind: str, temperature_c=None, labe
     # what the label already says is not said twice (« Chaleur fatale basse température »)
     words = [w for w in words if w.lower() not in (label or "").lower()]
     if has_temperature:
-        words.append(f"{number(temperature_c)} °C")
+        words.append(f"{number(temperature_c)}\u00a0°C")  # the figure and its unit on one line
     return in_sentence(", ".join(words)) if words else ""
 
 
