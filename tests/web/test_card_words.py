@@ -154,3 +154,9 @@ def test_a_label_with_its_own_brackets_gets_no_second_pair():
         assert _label_with_kind("Chaleur fatale basse température (campagne)", "55 °C") == \
             "Chaleur fatale basse température (campagne ; 55 °C)"
         assert _label_with_kind("Chaleur de l'incinération", "") == "Chaleur de l'incinération"
+
+
+def test_a_temperature_source_is_named_short_without_brackets_in_brackets():
+    sugar = {"need_class": "steam", "rule_id": "recipe:10.81:steam", "receiver_activity": "10.81",
+             "declared_need": False, "inferred_factor": 0.8, "need_temperature_c": 140.0}
+    assert "chaleur vers 140 °C, typique de cette activité (BREF FDM 2019), à confirmer" in _said(sugar)

@@ -390,6 +390,7 @@ def heat_temperature_sentence(explanation: dict, receiver_hidden: bool = False) 
     value from ``need_temperatures.csv`` (« chaleur vers 150 °C, typique de cette activité (source) »), which
     the receiver never said. While the receiver is anonymous the source is left out, as the rule's is
     (a regulation on milk pasteurisation names a dairy)."""
+    from boucle.matching.citations import documents
     from boucle.matching.knowledge.infer import need_temperature_origin
     from boucle.matching.wording import material_label, source_label
     from boucle.messages import in_sentence
@@ -413,7 +414,9 @@ def heat_temperature_sentence(explanation: dict, receiver_hidden: bool = False) 
         # the table says it: an order of magnitude of Boucle, no document behind the figure
         cited = " (%s)" % _("hypothèse de Boucle, sans source citée")
     else:
-        cited = " (%s)" % source_label(source)
+        # the documents' short names: « (BREF FDM 2019) », not a title in brackets inside the brackets
+        names = [d.name for d in documents(source, "en" if _english() else "fr")]
+        cited = " (%s)" % ((", " if _english() else " ; ").join(names) if names else source_label(source))
     if prefix == "*":
         text = _("Température non déclarée : chaleur vers %(t)s °C, valeur type pour « %(heat)s »%(source)s, "
                  "à confirmer avec le receveur.")
