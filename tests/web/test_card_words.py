@@ -160,3 +160,13 @@ def test_a_temperature_source_is_named_short_without_brackets_in_brackets():
     sugar = {"need_class": "steam", "rule_id": "recipe:10.81:steam", "receiver_activity": "10.81",
              "declared_need": False, "inferred_factor": 0.8, "need_temperature_c": 140.0}
     assert "chaleur vers 140 °C, typique de cette activité (BREF FDM 2019), à confirmer" in _said(sugar)
+
+
+def test_the_assumed_route_of_heat_reads_as_a_noun_and_the_old_label_still_imports():
+    from boucle.impact.routes import parse_route
+    from boucle.web.present import route_assumption
+
+    with translation.override("fr"):
+        said = route_assumption({"current_route": "dissipation", "current_route_assumed": True})
+    assert said.startswith("devenir actuel non déclaré, supposé : dissipation (aéroréfrigérant / rejet)")
+    assert parse_route("Dissipée (aéroréfrigérant / rejet)") == "dissipation"
