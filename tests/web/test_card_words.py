@@ -170,3 +170,8 @@ def test_the_assumed_route_of_heat_reads_as_a_noun_and_the_old_label_still_impor
         said = route_assumption({"current_route": "dissipation", "current_route_assumed": True})
     assert said.startswith("devenir actuel non déclaré, supposé : dissipation (aéroréfrigérant / rejet)")
     assert parse_route("Dissipée (aéroréfrigérant / rejet)") == "dissipation"
+
+
+def test_an_older_explanation_without_the_declared_flag_is_not_said_declared():
+    older = {k: v for k, v in CAR_PLANT.items() if k != "declared_need"}
+    assert "a déclaré un besoin de chaleur" not in _said(older) and "chaleur vers 70 °C" in _said(older)

@@ -398,7 +398,10 @@ def heat_temperature_sentence(explanation: dict, receiver_hidden: bool = False) 
     temperature = explanation.get("need_temperature_c")
     if not isinstance(temperature, (int, float)) or isinstance(temperature, bool):
         return None
-    inferred = explanation.get("declared_need") is False or bool(explanation.get("unknown_activity"))
+    factor = explanation.get("inferred_factor")
+    inferred = (explanation.get("declared_need") is False or bool(explanation.get("unknown_activity"))
+                # an explanation stored before « declared_need » existed: the engine's factor for an inferred need
+                or (explanation.get("declared_need") is None and isinstance(factor, (int, float)) and factor < 1))
     if not inferred:
         return _("Le receveur a déclaré un besoin de chaleur à %(t)s °C.") % {"t": number(temperature)}
     activity = explanation.get("deduced_activity") or explanation.get("receiver_activity")
