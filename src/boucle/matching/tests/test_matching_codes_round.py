@@ -85,3 +85,14 @@ def test_bagasse_as_fibre_goes_to_a_pulp_mill_not_to_a_mill_that_makes_paper_fro
     by_site = {p.need_site_id: p for p in props}
     assert "paper" not in by_site
     assert "pulp" in by_site and "17.11" in by_site["pulp"].explanation["source"]
+
+
+def test_demolition_rubble_goes_to_road_building_not_to_a_rock_wool_plant_which_still_takes_slag():
+    # EU BREF GLS 2012: stone wool is melted from quarried basalt, dolomite, blast-furnace slag and recycled wool
+    # briquettes; the aggregates of NACE 23.99 are those of its asphalt makers
+    sites = [("wool", "23", "Rock wool production"), ("road", "42", "Road construction")]
+    rubble = {p.need_site_id for p in _proposals(("23", "Construction materials production"), sites,
+                                                  "construction and demolition waste")}
+    assert "road" in rubble and "wool" not in rubble
+    slag = {p.need_site_id: p for p in _proposals(("24", "Steelworks"), sites, "blast furnace slag")}
+    assert "wool" in slag and "23.99" in slag["wool"].explanation["source"]
