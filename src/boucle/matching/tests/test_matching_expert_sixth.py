@@ -4,7 +4,9 @@
 - fish and shellfish by-products go to fish-meal plants, pet food and feed, not to a smokehouse or a cannery that
   shares the fish-meal plant's NACE class (10.20);
 - a label that names fish or crustacean by-products is read as fish waste, also under the List-of-Waste code of
-  animal-tissue waste (02 02 02) that meat and fish share.
+  animal-tissue waste (02 02 02) that meat and fish share;
+- raw animal by-products go to feed and pet food before a cement kiln, which burns rendered meal (energy recovery
+  after the uses of Regulation (EC) No 1069/2009 art. 14); a kiln still takes them when no such use is in reach.
 """
 
 from functools import partial
@@ -47,3 +49,28 @@ def test_fish_and_crustacean_by_products_are_read_as_fish_waste_under_the_animal
     # slaughterhouse waste under the same code stays animal by-products
     offal = FlowIn("o", "s", "offer", label="Déchets d'abattoir", ewc_code="020202")
     assert classify_flow(offal)[0][0] == "animal_by_products"
+
+
+ABP_PARK = [("abattoir", "10.11Z", "Transformation et conservation de la viande de boucherie"),
+            ("kiln", "23.51Z", "Fabrication de ciment"),
+            ("feed", "10.91Z", "Fabrication d'aliments pour animaux de ferme")]
+
+
+def test_raw_animal_by_products_go_to_a_feed_maker_before_a_cement_kiln():
+    # Regulation (EC) No 1069/2009 art. 14: category 3 material to feed and pet food; a kiln burns rendered meal
+    got = _receivers(ABP_PARK, "abattoir", "Sous-produits animaux de catégorie 3", quantity_t=1400.0)
+    assert "feed" in got
+    assert "kiln" not in got
+
+
+def test_a_kiln_still_takes_animal_by_products_when_no_feed_use_is_in_reach():
+    got = _receivers(ABP_PARK[:2], "abattoir", "Sous-produits animaux de catégorie 3", quantity_t=1400.0)
+    assert got == {"kiln"}
+
+
+def test_the_kiln_card_says_energy_recovery_comes_after_feed():
+    from boucle.matching.knowledge.infer import infer_needs
+
+    need = next(n for n in infer_needs("23.51Z", "Fabrication de ciment") if n.class_key == "animal_by_products")
+    assert "Directive 2008/98/EC art. 4" in need.source
+    assert need.grade.startswith("energy recovery, after the feed")
