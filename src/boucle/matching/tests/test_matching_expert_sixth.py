@@ -74,3 +74,4 @@ def test_the_kiln_card_says_energy_recovery_comes_after_feed():
     need = next(n for n in infer_needs("23.51Z", "Fabrication de ciment") if n.class_key == "animal_by_products")
     assert "Directive 2008/98/EC art. 4" in need.source
     assert need.grade.startswith("energy recovery, after the feed")
+
