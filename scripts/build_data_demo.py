@@ -42,6 +42,11 @@ PLACEHOLDER_SHARE = 3
 # if it is this close (degrees, about 3 km); farther away it is outside the territory.
 NEAREST_MAX_DEG = 0.03
 SIZE_MIN, SIZE_MAX = 0.25, 4.0
+# iREP gave some establishments a new S3IC id (when their inspection moved from one office to
+# another): the same name in the same commune, a few hundred metres apart at most, declaring in
+# successive years. Two such records are one site; within this distance (km) and with at most
+# this many years declared by both, the older record is dropped.
+RENUMBERED_KM, RENUMBERED_OVERLAP_YEARS = 2.0, 1
 
 SITE_COLUMNS = ["site_id", "name", "naf_code", "activity", "latitude", "longitude",
                 "commune_insee", "country"]
@@ -114,6 +119,7 @@ def load_facilities(src: Path) -> list[dict]:
             # one space between words, none inside brackets: « SITA Nord (Centre de tri) », not « ( Centre de tri ) »
             "name": re.sub(r"\(\s+|\s+\)", lambda m: m.group().strip(), " ".join(row["Nom_Etablissement_x"].split())),
             "lat": lat, "lon": lon, "coord_source": coord_source,
+            "first_year": years[0] if years else None,
             "latest_year": years[-1] if years else None,
             "latest_t": tonnages[years[-1]] if years else 0.0,
             "mean_t": statistics.fmean(tonnages[y] for y in years) if years else 0.0,
@@ -142,6 +148,37 @@ def locate(facilities: list[dict], src: Path) -> list[dict]:
             continue
         kept.append({**f, "commune_insee": props["code_insee"]})
     return kept
+
+
+def km(a: dict, b: dict) -> float:
+    """Great-circle distance between two sites (haversine, Earth radius 6371 km)."""
+    la1, lo1, la2, lo2 = map(math.radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+def renumbered(sites: list[dict]) -> set[str]:
+    """The ids of records that an establishment's later record replaces (see RENUMBERED_KM). A record
+    with no declaration is replaced by a record of the same establishment that has some; two records
+    declaring side by side for years are two installations and both stay."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for s in sites:
+        groups.setdefault((normalise(s["name"]), s["commune_insee"]), []).append(s)
+    dropped = set()
+    for group in groups.values():
+        for old in group:
+            for new in group:
+                if new is old or km(old, new) > RENUMBERED_KM or new["latest_year"] is None:
+                    continue
+                if old["latest_year"] is None:
+                    replaced = True
+                else:
+                    overlap = min(old["latest_year"], new["latest_year"]) - max(old["first_year"], new["first_year"]) + 1
+                    later = (new["latest_year"], new["irep_id"]) > (old["latest_year"], old["irep_id"])
+                    replaced = later and overlap <= RENUMBERED_OVERLAP_YEARS
+                if replaced:
+                    dropped.add(old["irep_id"])
+    return dropped
 
 
 def assign_naf(sites: list[dict], demo: Path, naf: dict[str, dict]) -> None:
@@ -225,6 +262,8 @@ def build(src: Path, demo: Path) -> None:
     naf = {r["code"]: r for r in read_csv(DATA / "reference" / "naf.csv")}
     ewc = {r["code6"]: r for r in read_csv(DATA / "reference" / "ewc.csv")}
     sites = locate(load_facilities(src), src)
+    old_ids = renumbered(sites)
+    sites = [s for s in sites if s["irep_id"] not in old_ids]
     for s in sites:
         s["site_id"] = f"irep:{s['irep_id']}"
     assert len({s["site_id"] for s in sites}) == len(sites)
@@ -257,7 +296,7 @@ def build(src: Path, demo: Path) -> None:
     methods = {m: sum(s["naf_method"] == m for s in sites) for m in ("manual", "rule", "none")}
     osm = sum(s["coord_source"] == "osm" for s in sites)
     print(f"  NAF: {methods}; coordinates: {osm} OSM-geocoded, {len(sites) - osm} iREP; "
-          f"median hazardous waste {median:.1f} t/yr")
+          f"median hazardous waste {median:.1f} t/yr; {len(old_ids)} renumbered records dropped")
 
 
 def main() -> int:
