@@ -147,3 +147,23 @@ def test_the_map_draws_an_unnamed_end_at_the_centre_of_the_area_told(world, as_p
     [line] = [f for f in features if f["properties"]["id"] == world.synergies["ab"].pk]
     assert line["geometry"]["coordinates"][1] == area_centre("departement", "59")
     assert line["properties"]["need"] == "Entreprise anonyme"
+
+
+def test_a_territory_export_rounds_the_figures_of_a_side_it_may_not_see(world, as_persona, told):
+    """C (Metz) offers to A (Lille): the Metz facilitator's export holds the exchange (the smaller of the two
+    quantities, so possibly A's need) to two significant digits, and no score (it gives the distance back)."""
+    import csv
+    import io
+
+    from web_personas import EPCI_OTHER
+
+    ca = world.synergies["ca"]
+    ca.quantity_t, ca.tonnes_diverted, ca.co2e_avoided_t, ca.score = 837.25, 837.25, 61.7, 0.4137
+    ca.save()
+    for persona, quantity, score in (("facilitator_other", "840", ""), ("superuser", "837.25", "0.4137")):
+        response = as_persona(persona).get(f"/api/territories/epci:{EPCI_OTHER}/export/synergies?format=csv")
+        assert response.status_code == 200, response.content[:300]
+        [row] = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert (row["quantity_t"], row["score"]) == (quantity, score), (persona, row)
+        if persona == "facilitator_other":
+            assert row["estimated_co2e_avoided_t"] == "62" and row["need_company"] == "" and row["distance_km"] == ""

@@ -108,12 +108,13 @@ def area_level(counts: Mapping[str, int], minimum: int = MIN_UNITS) -> str | Non
     return None
 
 
-def rounded_quantity(value: float | None, digits: int = 2) -> float | None:
+def rounded_quantity(value: float | None, digits: int = 2) -> float | int | None:
     """A quantity to ``digits`` significant digits (2 300 for 2 345, 0.046 for 0.0456): the order of magnitude and
-    the first figure, not the exact declaration that would let a reader match it with a known plant."""
+    the first figure, not the exact declaration that would let a reader match it with a known plant. A whole
+    number when no decimal is left (« 840 », not « 840.0 », in an export)."""
     if value is None or not math.isfinite(value):
         return None
     if value == 0:
-        return 0.0
-    exponent = math.floor(math.log10(abs(value)))
-    return round(float(value), digits - 1 - exponent)
+        return 0
+    ndigits = digits - 1 - math.floor(math.log10(abs(value)))
+    return round(float(value), ndigits) if ndigits > 0 else int(round(float(value), ndigits))
