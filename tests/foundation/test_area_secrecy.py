@@ -70,6 +70,7 @@ def test_a_site_without_a_code_is_compared_with_every_establishment_and_tells_no
     first = _site(None, METZ)
     assert area_told(first) is None and division_label(first) == ""
     _site("10.11Z", METZ)
+    assert area_told(first) is None  # two establishments, whatever their codes: not yet three
     _site("35.11Z", METZ)
     assert area_told(first).words == "Metz (57)"
 

@@ -88,6 +88,7 @@ def test_a_site_alone_in_its_region_is_placed_nowhere(world, as_persona, told):
     assert site["area"] == "" and site["lat"] is None and site["lon"] is None
     html = _html(as_persona("anonymous"), f"/passeports/{handle}/")
     assert "Villeneuve" not in html and "Métropole" not in html
+    assert "du même secteur sont installées dans sa région pour dire où elle se trouve" in html
 
 
 # --- another company's door: synergy card (page, API), shared equipment (page, API), sourcing, map -----------

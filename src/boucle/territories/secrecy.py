@@ -14,6 +14,7 @@ establishments of the platform like the others: the counts are those of the dire
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count
@@ -47,18 +48,42 @@ def _filter(level: str) -> str:
             "region": "commune__departement__region_id"}[level]
 
 
-def _counts(level: str, codes: set) -> dict:
-    """{(area code, division or None): open establishments}; (code, None) holds every division."""
-    from boucle.flows.models import Site
+#: Counts per (level, area code), for one committed data version (``web.snapshots.data_version``): a département
+#: holds tens of thousands of establishments, and a list of cards asks for the same few areas again and again.
+_KEPT: dict = {"version": None, "counts": {}}
+_KEPT_LOCK = threading.Lock()
+_KEPT_MAX = 20_000
+#: The count key of every establishment of an area, whatever its division (a site without a code compares to all).
+ALL = "*"
 
-    field = _filter(level)
-    rows = (Site.objects.filter(**{f"{field}__in": list(codes)}, closed=False).order_by()
-            .annotate(division=Substr("naf_id", 1, 2)).values_list(field, "division").annotate(n=Count("pk")))
-    out: dict = {}
-    for code, division, n in rows:
-        out[(code, division)] = out.get((code, division), 0) + n
-        out[(code, None)] = out.get((code, None), 0) + n
-    return out
+
+def _counts(level: str, codes: set) -> dict:
+    """{(area code, division): open establishments}; (code, ALL) holds every division, sites without a code
+    included (those alone are under « »)."""
+    from boucle.flows.models import Site
+    from boucle.web.snapshots import data_version
+
+    version = data_version()  # None inside a transaction (a test, a request writing): count afresh
+    with _KEPT_LOCK:
+        if version is None or version != _KEPT["version"] or len(_KEPT["counts"]) > _KEPT_MAX:
+            _KEPT.update(version=version, counts={})
+        kept = {code: _KEPT["counts"][(level, code)] for code in codes if (level, code) in _KEPT["counts"]}
+    missing = [code for code in codes if code not in kept]
+    if missing:
+        field = _filter(level)
+        rows = (Site.objects.filter(**{f"{field}__in": missing}, closed=False).order_by()
+                .annotate(division=Substr("naf_id", 1, 2)).values_list(field, "division").annotate(n=Count("pk")))
+        found: dict = {code: {} for code in missing}
+        for code, division, n in rows:
+            division = division or ""
+            found[code][division] = found[code].get(division, 0) + n
+            found[code][ALL] = found[code].get(ALL, 0) + n
+        kept.update(found)
+        if version is not None:
+            with _KEPT_LOCK:
+                if _KEPT["version"] == version:
+                    _KEPT["counts"].update({(level, code): by for code, by in found.items()})
+    return {(code, division): n for code, by in kept.items() for division, n in by.items()}
 
 
 def _words(level: str, code: str, site) -> str:
@@ -101,7 +126,7 @@ def areas_told(sites, finest: str = "commune") -> dict:
         left = []
         for site in pending:
             code = codes[site.pk][level]
-            division = site.naf_id[:2] if site.naf_id else None
+            division = site.naf_id[:2] if site.naf_id else ALL
             found = counts.get((code, division), 0) if code else 0
             if code and coarse.area_level({level: found}) == level:  # enough establishments like it here
                 lat, lon = _centre(level, code, site, centres)
