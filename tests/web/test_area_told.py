@@ -99,7 +99,7 @@ def test_the_other_party_of_a_synergy_reads_the_area_not_the_intercommunality(wo
     need = _json(client, f"/api/synergies/{ab.pk}")["need"]["site"]
     assert need["anonymous"] and need["area"] == "Nord (59)" and need["epci"] == "", need
     html = _html(client, f"/synergies/{ab.pk}/")
-    assert "Entreprise anonyme</span> (Nord (59))" in html
+    assert "Entreprise anonyme</span>, Nord (59) — " in html
     services.express_interest(ab, world.users["member_a"], True)
     services.express_interest(ab, world.users["member_b"], True)
     need = _json(client, f"/api/synergies/{ab.pk}")["need"]["site"]

@@ -218,7 +218,7 @@ def test_new_proposals_that_read_alike_are_one_line_with_their_count(world, as_p
     assert len(lines) == 2, lines  # the three alike, and Alphaciment's need farther away
     grouped = next(line for line in lines if "propositions" in line)
     # four cement works in Lille: their intercommunality may be told (``territories.secrecy``)
-    assert re.search(r"3 propositions vers des entreprises non nommées \(Métropole Européenne de Lille\), < 5 km",
+    assert re.search(r"3 propositions vers des entreprises non nommées — Métropole Européenne de Lille, < 5 km",
                      grouped), grouped
     assert f'href="{reverse("company-synergies")}#syn-' in section  # the line opens them on the list
 

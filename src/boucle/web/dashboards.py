@@ -112,7 +112,7 @@ def search_synergies(qs, text: str):
 def _short(side: dict) -> str:
     site = side["site"]
     if site["anonymous"]:
-        return f"{site['label']} ({site['area']})" if site.get("area") else str(site["label"])
+        return f"{site['label']}, {site['area']}" if site.get("area") else str(site["label"])
     return f"{site['company']} — {site['commune']}" if site.get("commune") else site["company"]
 
 
@@ -234,9 +234,9 @@ def proposal_lines(rows: list[dict]) -> list[dict]:
         if line["count"] > 1:  # n ≥ 2: one plural form in French and English
             towards = line["side"] != "need"
             if line["partner_area"]:
-                # the area in brackets: « de Nord (59) » would not read, whatever the area's kind
-                text = (_("%(n)d propositions vers des entreprises non nommées (%(area)s)") if towards
-                        else _("%(n)d propositions depuis des entreprises non nommées (%(area)s)"))
+                # the area after a dash: « de Nord (59) » would not read, whatever the area's kind
+                text = (_("%(n)d propositions vers des entreprises non nommées — %(area)s") if towards
+                        else _("%(n)d propositions depuis des entreprises non nommées — %(area)s"))
             elif line["partner_anonymous"]:
                 text = (_("%(n)d propositions vers des entreprises non nommées") if towards
                         else _("%(n)d propositions depuis des entreprises non nommées"))
