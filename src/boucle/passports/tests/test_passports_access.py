@@ -2,10 +2,9 @@
 
 import pytest
 
-from boucle.testing import make_site
-
 from boucle.gs1.linkset import linkset_errors
 from boucle.passports.access import user_tier, visible_fields
+from boucle.testing import make_site
 
 from passports_world import GTIN, login
 
