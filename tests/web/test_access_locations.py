@@ -126,8 +126,15 @@ def test_a_facilitator_gets_nothing_identifying_of_the_far_side_of_a_synergy(wor
         leaked = [s for s in forbidden_secrets(world, "facilitator_other") if s in body]
         assert not leaked, f"{url}: {leaked}"
     lines = client.get(urls[0]).json()["features"]
+    assert lines == []  # A is the only cement works of its region: no area may be told, no line drawn
+    from web_personas import add_comparables
+
+    add_comparables(world.sites["A"])  # three in Lille: A's end is drawn at its intercommunality's centre
+    lines = client.get(urls[0]).json()["features"]
     assert len(lines) == 1 and lines[0]["properties"]["need_company"] == ""
     assert lines[0]["properties"]["offer_company"] == "Charliepap SARL"
+    body = client.get(urls[0]).content.decode()
+    assert not [s for s in forbidden_secrets(world, "facilitator_other") if s in body]
 
 
 def test_the_engine_s_sentence_gives_no_exact_distance_to_an_anonymous_party(world, as_persona):

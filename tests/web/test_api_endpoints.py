@@ -66,7 +66,14 @@ def test_anonymised_card_in_the_api(world, client):
     assert len(cards) == 1
     need = cards[0]["need"]
     assert need["site"]["anonymous"] and need["site"]["company"] is None and need["label"] is None
-    assert need["quantity_range"] == "10\xa0000 à 100\xa0000 t/an" and need["site"]["epci"] == "Métropole Européenne de Lille"
+    # A is the only cement works of its region: neither its intercommunality nor any area is told
+    assert need["quantity_range"] == "10\xa0000 à 100\xa0000 t/an" and need["site"]["epci"] == ""
+    assert need["site"]["area"] == ""
+    from web_personas import add_comparables
+
+    add_comparables(world.sites["A"])  # three in Lille: the intercommunality may be told
+    need = client.get("/api/synergies", **_bearer(world.users["member_b"])).json()[0]["need"]
+    assert need["site"]["epci"] == need["site"]["area"] == "Métropole Européenne de Lille"
 
 
 def test_indicators_follow_the_disclosure_rule(world, client):

@@ -30,13 +30,16 @@ def test_a_company_user_sees_own_sites_exact_and_no_other_company(world, as_pers
 
 
 def test_the_other_end_of_a_synergy_is_coarse_until_both_agree(world, as_persona):
+    from web_personas import add_comparables
+
+    add_comparables(world.sites["B"])  # B may be placed in its intercommunality (``territories.secrecy``)
     lines = as_persona("member_a").get("/carte/synergies.json").json()["features"]
     ab = next(f for f in lines if f["properties"]["id"] == world.synergies["ab"].pk)
     (b_lon, b_lat), (a_lon, a_lat) = ab["geometry"]["coordinates"]
     a, b = world.sites["A"], world.sites["B"]
     assert (a_lat, a_lon) == (round(a.lat, 6), round(a.lon, 6)) and ab["properties"]["need"] == a.name
     assert ab["properties"]["exact"] == [False, True] and ab["properties"]["offer"] != b.name
-    assert abs(b_lat - b.lat) > 1e-4 or abs(b_lon - b.lon) > 1e-4  # a grid centre, not the site
+    assert abs(b_lat - b.lat) > 1e-4 or abs(b_lon - b.lon) > 1e-4  # its area's centre, not the site
 
 
 def test_who_may_open_the_map(world, as_persona, client):

@@ -1,9 +1,21 @@
 """The synergy lines of the map: a company never gets lines of synergies it is not party to, and the
-sites of other companies are drawn on a coarse grid, nameless, until the double opt-in."""
+sites of other companies are drawn, nameless, at the centre of the area their card tells
+(``territories.secrecy``: the intercommunality where three establishments of their activity share it, else
+the département or region), until the double opt-in; no line at all when no area may be told."""
 
+import pytest
 from django.urls import reverse
 
 from boucle.matching import services
+from web_personas import EPCI_OTHER, EPCI_T, add_comparables, area_centre
+
+
+@pytest.fixture
+def comparables(world):
+    """Two more establishments of each company's division next to it: each may be placed in its intercommunality."""
+    for site in world.sites.values():
+        add_comparables(site)
+    return world
 
 
 def lines(client, **params):
@@ -16,25 +28,35 @@ def exact(site):
     return [round(site.lon, 6), round(site.lat, 6)]
 
 
-def test_a_company_gets_only_the_lines_it_is_party_to(world, as_persona):
+def test_a_company_gets_only_the_lines_it_is_party_to(comparables, world, as_persona):
     ab, ca = world.synergies["ab"], world.synergies["ca"]
     assert set(lines(as_persona("member_b"))) == {ab.pk}  # B offers in ab, has nothing to do with ca
     assert set(lines(as_persona("member_a"))) == {ab.pk, ca.pk}  # A receives in both
 
 
-def test_other_companies_sites_are_blurred_and_nameless(world, as_persona):
+def test_other_companies_sites_are_blurred_and_nameless(comparables, world, as_persona):
     a, b, c = world.sites["A"], world.sites["B"], world.sites["C"]
     got = lines(as_persona("member_a"))
     ab, ca = got[world.synergies["ab"].pk], got[world.synergies["ca"].pk]
     offer_end, need_end = ab["geometry"]["coordinates"]
     assert need_end == exact(a)  # its own site, exactly
-    assert offer_end != exact(b) and abs(offer_end[0] - b.lon) < 0.1 and abs(offer_end[1] - b.lat) < 0.1
-    assert all(round(v * 20) == v * 20 for v in offer_end)  # a cell centre of the 0.1° grid, not the site
+    assert offer_end == area_centre("epci", EPCI_T)  # B's intercommunality's centre, as its card tells it
+    assert ca["geometry"]["coordinates"][0] == area_centre("epci", EPCI_OTHER)
     body = as_persona("member_a").get(reverse("map-lines")).content.decode()
     for secret in world.secrets["B"] + world.secrets["C"]:
         assert secret not in body
     assert ab["properties"]["offer"] == "Entreprise anonyme" and ca["geometry"]["coordinates"][0] != exact(c)
     assert ab["properties"]["url"] == f"/synergies/{world.synergies['ab'].pk}/"
+
+
+def test_a_site_of_which_no_area_may_be_told_draws_no_line(world, as_persona):
+    """B is the only power station of the region (division 35): no area holds three of them, so no end is drawn;
+    the payload counts the synergy its cards list."""
+    payload = as_persona("member_a").get(reverse("map-lines")).json()
+    assert payload["features"] == [] and payload["not_drawn"] == 2
+    add_comparables(world.sites["B"], 2, commune="59350")  # two more in the region, in Lille: the MEL holds three
+    got = lines(as_persona("member_a"))
+    assert got[world.synergies["ab"].pk]["geometry"]["coordinates"][0] == area_centre("epci", EPCI_T)
 
 
 def test_the_other_side_is_exact_once_both_said_yes(world, as_persona):
@@ -46,7 +68,7 @@ def test_the_other_side_is_exact_once_both_said_yes(world, as_persona):
     assert line["properties"]["offer"] == "Centrale Bravotherm"
 
 
-def test_facilitators_see_their_territory_exactly_and_beyond_it_blurred(world, as_persona):
+def test_facilitators_see_their_territory_exactly_and_beyond_it_blurred(comparables, world, as_persona):
     got = lines(as_persona("facilitator_t"))
     ab, ca = got[world.synergies["ab"].pk], got[world.synergies["ca"].pk]
     assert ab["geometry"]["coordinates"] == [exact(world.sites["B"]), exact(world.sites["A"])]
@@ -54,7 +76,7 @@ def test_facilitators_see_their_territory_exactly_and_beyond_it_blurred(world, a
     assert ca["geometry"]["coordinates"][1] == exact(world.sites["A"])
 
 
-def test_status_filter_and_refusals(world, as_persona, client):
+def test_status_filter_and_refusals(comparables, world, as_persona, client):
     services.transition(world.synergies["ab"], "contacted", world.users["facilitator_t"])
     facilitator = as_persona("facilitator_t")
     assert set(lines(facilitator, statut="contacted")) == {world.synergies["ab"].pk}

@@ -48,6 +48,10 @@ def published(world):
     for key in ("ab", "ca"):  # running, without the double opt-in: the ends are placed by the rule alone
         world.synergies[key].status = "running"
         world.synergies[key].save(update_fields=["status"])
+    from web_personas import add_comparables
+
+    for letter in ("B", "C"):  # enough establishments of their activity nearby for the map to draw their ends
+        add_comparables(world.sites[letter])
     return {"material": material, "passport": passport}
 
 
@@ -150,10 +154,9 @@ def test_the_territory_export_api_follows_the_page_s_rule(world, as_persona):
 def test_the_territory_report_names_and_places_no_company_outside_the_territory(world, as_persona):
     """The printable report listed its top synergies with the other side's name and exact distance, and drew the
     running ones from exact points, for a facilitator whose territory holds only one side."""
-    from boucle.observatory.exports import HIDDEN_END_GRID_DEG
     from boucle.observatory.report import running_lines
-    from boucle.territories.coarse import grid_point
     from boucle.territories.refs import resolve
+    from web_personas import EPCI_T, add_comparables, area_centre
 
     synergy = world.synergies["ca"]
     synergy.status = "running"
@@ -163,5 +166,8 @@ def test_the_territory_report_names_and_places_no_company_outside_the_territory(
     assert "Papeterie Charliepap" in text and "Entreprise anonyme" in text and "&gt; 200 km" in text
     assert not [s for s in world.secrets["A"] if s in text]
     a, c = world.sites["A"], world.sites["C"]
+    # A is the only cement plant of the region: no area may be told of it, no line is drawn
+    assert running_lines(resolve(f"epci:{EPCI_OTHER}"), world.users["facilitator_other"]) == []
+    add_comparables(a)  # three cement works in Lille: A's line ends at its intercommunality's centre
     [line] = running_lines(resolve(f"epci:{EPCI_OTHER}"), world.users["facilitator_other"])
-    assert line == ((c.lon, c.lat), tuple(reversed(grid_point(a.lat, a.lon, HIDDEN_END_GRID_DEG))))
+    assert line == ((c.lon, c.lat), tuple(area_centre("epci", EPCI_T)))

@@ -75,10 +75,11 @@ def test_fly_ash_from_power_station_to_cement_plant(settings):
     assert synergy.status == "suggested"
     estimate = (synergy.tonnes_diverted, synergy.co2e_avoided_t, synergy.quantity_t)
 
-    # 3. Each company sees an anonymous suggestion: material, quantity range, EPCI — no name.
+    # 3. Each company sees an anonymous suggestion: material, quantity range — no name, and no place: the power
+    #    station is the only one of its activity in the region (``territories.secrecy``).
     seen_by_cement = cement_client.get("/espace/synergies/").content.decode()
     assert "Cendres volantes de charbon" in seen_by_cement and "10\xa0000 à 100\xa0000 t/an" in seen_by_cement
-    assert "Métropole Européenne de Lille" in seen_by_cement and "Deûle" not in seen_by_cement
+    assert "Entreprise anonyme" in seen_by_cement and "Deûle" not in seen_by_cement
     assert "Flandres" not in power_client.get("/espace/synergies/").content.decode()
 
     # 4. Both say yes; only then are identities revealed, and the reveal is logged.

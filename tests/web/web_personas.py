@@ -45,3 +45,23 @@ def forbidden_secrets(world, persona, revealed=(), coordinates=True):
     allowed = SEES[persona] | set(revealed)
     return [s for letter, items in world.secrets.items() if letter not in allowed for s in items
             if coordinates or s not in coordinate_secrets(world.sites[letter])]
+
+
+def add_comparables(site, n: int = 2, commune: str | None = None, naf: str | None = None) -> list:
+    """``n`` other open establishments of ``site``'s NACE division (``naf``: another code of it) in its commune (or
+    ``commune``), unnamed companies: enough, with ``site``, for ``territories.secrecy`` to tell that area of it."""
+    from boucle.testing import make_site
+
+    return [make_site(f"Établissement comparable {i}", naf=naf or site.naf_id, commune=commune or site.commune_id,
+                      lat=site.lat + 0.01 * (i + 1), lon=site.lon - 0.01 * (i + 1)) for i in range(n)]
+
+
+def area_centre(level: str, code: str) -> list[float]:
+    """[lon, lat] of an area's centre as maps draw it: the mean of its communes' centres, to 3 decimals."""
+    from django.db.models import Avg
+
+    from boucle.territories.models import Commune
+
+    field = {"epci": "epci_id", "departement": "departement_id", "region": "departement__region_id"}[level]
+    mean = Commune.objects.filter(**{field: code}).aggregate(lat=Avg("lat"), lon=Avg("lon"))
+    return [round(mean["lon"], 3), round(mean["lat"], 3)]

@@ -392,7 +392,20 @@ def _commune_places(commune, *, precise: bool = True) -> list[str]:
 # --- matching ----------------------------------------------------------------------------------
 
 def _site_places(site, precise: bool = True) -> list[str]:
-    return _commune_places(site.commune, precise=precise) if site.commune_id else []
+    """The territories a site stands in; for a reader who may not see it (``precise`` False), only from the area
+    its anonymous card tells up (``territories.secrecy``: its EPCI where three establishments of its activity
+    share it, else its département or region): an aid of a smaller territory would tell where it is."""
+    if not site.commune_id:
+        return []
+    places = _commune_places(site.commune, precise=precise)
+    if precise:
+        return places
+    from boucle.territories.coarse import AREA_LEVELS
+    from boucle.territories.secrecy import area_told
+
+    area = area_told(site, finest="epci")
+    kept = AREA_LEVELS[AREA_LEVELS.index(area.level):] if area else ()
+    return [ref for ref in places if ref.partition(":")[0] in kept]
 
 
 def _reason_text(code: str, values: dict, names: dict) -> str:
@@ -474,7 +487,7 @@ def materials_of(pairs) -> tuple[tuple[str, str], ...]:
 
 def subject_for_sites(sites, *, kinds=(), extra_themes=(), precise_sites=None, materials=()) -> engine.Subject:
     """Where a set of sites stands and what it is about. ``precise_sites``: the sites whose commune
-    may count (for the others, the EPCI and larger only — what an anonymous card already shows).
+    may count (for the others, the area their anonymous card tells and larger only: ``_site_places``).
     ``materials``: (kind, material class key) of what is exchanged (``materials_of``)."""
     places: list[str] = []
     for site in sites:
@@ -518,7 +531,7 @@ def _synergy_sites(synergy):
 
 def for_synergy(synergy, *, user=None, today=None, limit=None) -> list[dict]:
     """Aids for a synergy: the territories of both sites (a site the user may not see in full counts
-    from its EPCI up, as its anonymous card shows), the themes of what is exchanged."""
+    from the area its anonymous card tells up: ``_site_places``), the themes of what is exchanged."""
     sites = _synergy_sites(synergy)
     precise = None
     if user is not None:

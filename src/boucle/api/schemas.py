@@ -82,6 +82,9 @@ class PartySite(Schema):
     anonymous: bool
     label: str
     epci: str
+    area: str | None = Field(None, description="For an anonymous site, where it is said to be: its intercommunality "
+                                                "when at least three establishments of its activity share it, else its "
+                                                "département or region (INSEE's « secret statistique » frequency rule)")
     id: int | None = None
     company: str | None = None
     site_id: str | None = None

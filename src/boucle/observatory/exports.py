@@ -223,15 +223,20 @@ def synergy_rows(ref, user=None, statuses=None) -> list[dict]:
     for s in qs:
         offer, need = s.offer.site, s.need_site
         sees_offer, sees_need = _sees(user, offer), _sees(user, need)
+        both = sees_offer and sees_need
+        # a hidden side's quantity is not named: the exchange (the smaller of the two) and its estimates to two
+        # significant digits (``coarse.rounded_quantity``); the score, which gives the distance back, not at all
+        shown = (lambda v: v) if both else coarse.rounded_quantity
         rows.append({
             "synergy_id": s.pk, "status": s.status, "material_class": s.material_class,
             "offer_site": offer.site_id if sees_offer else "", "offer_company": offer.company.name if sees_offer else "",
             "offer_commune": (offer.commune_id or "") if sees_offer else "",
             "need_site": need.site_id if sees_need else "", "need_company": need.company.name if sees_need else "",
             "need_commune": (need.commune_id or "") if sees_need else "",
-            "inferred": s.inferred, "distance_km": s.distance_km if sees_offer and sees_need else None,
-            "quantity_t": s.quantity_t, "estimated_tonnes_diverted": s.tonnes_diverted,
-            "estimated_co2e_avoided_t": s.co2e_avoided_t, "estimated_eur_saved": s.eur_saved, "score": s.score,
+            "inferred": s.inferred, "distance_km": s.distance_km if both else None,
+            "quantity_t": shown(s.quantity_t), "estimated_tonnes_diverted": shown(s.tonnes_diverted),
+            "estimated_co2e_avoided_t": shown(s.co2e_avoided_t), "estimated_eur_saved": shown(s.eur_saved),
+            "score": s.score if both else None,
             # not a column: its range, for a person's download to round the CO2e as the synergy's card does
             "_co2e_range": _co2e_range(s.explanation),
             "unit": s.offer.base_unit,  # the unit of quantity_t: t, MWh or m3 by the offer's kind
@@ -263,26 +268,27 @@ def export_records(ref, what: str, fmt: str, public: bool, user=None, readable: 
     return write_table(rows, SYNERGY_COLUMNS, fmt, sheet="synergies", readable=readable)
 
 
-#: Where a line ends for a site the reader may not see: the centre of a 0.2° cell (≈ 20 km).
-HIDDEN_END_GRID_DEG = 0.2
-
-
 def _end(user, site) -> tuple[float | None, float | None]:
     """Where a line ends: ``accounts.access.point_shown`` (exact for a site the reader sees in full, ≈ 100 m for
-    a company that chose to be public), else the centre of a ``HIDDEN_END_GRID_DEG`` cell."""
+    a company that chose to be public), else the centre of the area the synergy's card tells of it
+    (``territories.secrecy.hidden_points``: its intercommunality at most, where three establishments of its
+    activity share it); nowhere when no area may be told."""
     from boucle.accounts.access import point_shown
+    from boucle.territories.secrecy import hidden_points
 
     if user is None:
         return site.lat, site.lon
     lat, lon = point_shown(user, site)
-    return (lat, lon) if lat is not None else coarse.grid_point(site.lat, site.lon, HIDDEN_END_GRID_DEG)
+    if lat is not None:
+        return lat, lon
+    return hidden_points([site]).get(site.pk) or (None, None)
 
 
 def synergy_lines(ref, rows, user=None):
     from boucle.matching.models import Synergy
 
     coords = {s.pk: (s.offer.site, s.need_site) for s in Synergy.objects.filter(pk__in=[r["synergy_id"] for r in rows])
-              .select_related("offer__site__commune", "offer__site__company", "need_site__commune",
+              .select_related("offer__site__commune__epci", "offer__site__company", "need_site__commune__epci",
                                      "need_site__company")}
     out = []
     for r in rows:

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils.translation import get_language
 
 from boucle.accounts.access import facilitated_q, member_company_ids
-from boucle.territories import coarse
 
 from .models import TIER_RANK, LegitimateInterestGrant, Passport, PassportAuthority, Tier
 
@@ -136,36 +135,48 @@ def can_capture(user, passport: Passport) -> bool:
 def site_label(site, user=None) -> dict:
     """What may be said of a site: its company's name and exact position only when the reader sees the
     site in full (a member, a facilitator of its territory); the name and a position to ≈ 100 m when the
-    company is published; otherwise the activity and the commune."""
+    company is published; otherwise its activity at the NACE division level and the area told of it
+    (``territories.secrecy``: its commune only when at least three establishments of that division share it,
+    else its intercommunality, département or region), placed at that area's centre."""
     from boucle.accounts.access import can_see_site
+    from boucle.territories.secrecy import area_told, division_label
 
     full = user is not None and can_see_site(user, site)
     show_name = site.company.published or full
+    if not show_name:
+        area = area_told(site)
+        return {"name": None, "site_name": None, "activity": division_label(site), "naf": (site.naf_id or "")[:2],
+                "commune": None, "area": area.words if area else "",
+                "lat": area.lat if area else None, "lon": area.lon if area else None}
     english = (get_language() or "").startswith("en")
     activity = (site.naf.label_en if english and site.naf.label_en else site.naf.label_fr) if site.naf_id else site.activity
+    commune = site.commune.name if site.commune_id else ""
     return {
-        "name": site.company.name if show_name else None,
-        "site_name": site.name if show_name else None,
+        "name": site.company.name,
+        "site_name": site.name,
         "activity": activity or "",
         "naf": site.naf_id or "",
-        "commune": site.commune.name if site.commune_id else "",
+        "commune": commune,
+        "area": f"{commune} ({site.commune.departement_id})" if commune else "",
         **dict(zip(("lat", "lon"), public_position(site, user))),
     }
 
 
 def public_position(site, user=None) -> tuple[float | None, float | None]:
     """Where ``site`` is placed for a reader: ``accounts.access.point_shown`` (exact for who sees it in full, to
-    3 decimals for a published company), else its commune's centre (or a coarse grid cell) — the precise
-    point of an unpublished site would name it."""
+    3 decimals for a published company), else the centre of the area told of it (``territories.secrecy``) — the
+    precise point of an unpublished site would name it, and so would its commune's centre when it is the only
+    establishment of its kind there."""
     from django.contrib.auth.models import AnonymousUser
 
     from boucle.accounts.access import point_shown
+    from boucle.territories.secrecy import area_told
 
     lat, lon = point_shown(user if user is not None else AnonymousUser(), site)
     if lat is not None:
         return lat, lon
-    commune = site.commune if site.commune_id else None
-    return coarse.hidden_point(site.lat, site.lon, commune.lat if commune else None, commune.lon if commune else None)
+    area = area_told(site)
+    return (area.lat, area.lon) if area else (None, None)
 
 
 def readable_events(user):

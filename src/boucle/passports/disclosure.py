@@ -12,8 +12,9 @@ passes them through :meth:`Disclosure.event` first:
   location under the platform's secret, so it is the same in every event (a life story still
   reads as one place, and ``EQ_bizLocation`` on it still works), differs from site to site, and
   can be neither reversed nor tested against a list of known sites without the secret. Said in
-  words, the place is at most the commune and its department, plus the company's name when the
-  company is published.
+  words, the place is the company's name and commune when the company is published; otherwise the
+  area ``territories.secrecy`` tells (the commune only when three establishments of the site's
+  activity share it, else its intercommunality, département or region).
 
 The stored event is never changed (its hash is in the passport's private chain); readers without
 the real places get an ``eventID`` recomputed over what they read (``epcis.redact``), and the
@@ -99,6 +100,7 @@ class Disclosure:
         self._sites: dict[str, object] = {}
         self._reveal: dict[int, bool] = {}
         self._writers: dict[int, set[int]] = {}
+        self._areas: dict[int, str] = {}
 
     def site(self, uri: str):
         if uri not in self._sites:
@@ -200,13 +202,20 @@ class Disclosure:
         return all(self.event(e).get("eventID") == e.data.get("eventID") for e in events)
 
     def place_words(self, uri: str) -> str:
-        """Where, in words: the site's name for its people; the company (when published), the commune and
-        its department for others; nothing for a location that is not a Boucle site."""
+        """Where, in words: the site's name and commune for its people; the company and its commune when the
+        company is published; for others the area told of it (``territories.secrecy``: the commune only when
+        three establishments of its activity share it, else a wider area); nothing for a location that is not a
+        Boucle site."""
         site = self.site(uri) if uri else None
         if site is None:
             return ""
         commune = f"{site.commune.name} ({site.commune.departement_id})" if site.commune_id else ""
         if self.reveals_site(site):
             return ", ".join(p for p in (site.name, commune) if p)
-        named = site.company.name if site.company.published else ""
-        return ", ".join(p for p in (named, commune) if p)
+        if site.company.published:
+            return ", ".join(p for p in (site.company.name, commune) if p)
+        if site.pk not in self._areas:
+            from boucle.territories.secrecy import area_words
+
+            self._areas[site.pk] = area_words(site)
+        return self._areas[site.pk]

@@ -64,14 +64,22 @@ def card(equipment: Equipment, user, points=None, lvl=None) -> dict:
     site = equipment.site
     commune = site.commune
     points = origins(user) if points is None else points
+    lvl = lvl or level(user, equipment)
+    if lvl == visibility.FULL:
+        area = f"{commune.name} ({commune.departement_id})" if commune else ""
+    else:  # the commune only where at least three establishments of the owner's activity share it
+        from boucle.territories.secrecy import area_words
+
+        area = area_words(site)
     full = {
         "pk": equipment.pk, "direction": equipment.direction,
         "direction_label": equipment.get_direction_display(), "category": equipment.get_category_display(),
         "commune": commune.name if commune else "", "epci": commune.epci.name if commune and commune.epci else "",
+        "area": area,
         "conditions": equipment.conditions, "price": equipment.price, "price_unit": equipment.get_price_unit_display(),
         "capacity": equipment.capacity, "windows": equipment.window_periods(),
         "distance_km": visibility.nearest_km(points, (site.lat, site.lon)),
         "name": equipment.name, "description": equipment.description, "company": equipment.company.name,
         "site": site.name, "active": equipment.active, "company_id": equipment.company_id,
     }
-    return visibility.present(full, lvl or level(user, equipment))
+    return visibility.present(full, lvl)

@@ -60,14 +60,19 @@ class EquipmentPatch(Schema):
 
 
 class EquipmentOut(Schema):
-    """An anonymised card (``level`` = anonymised) has no name, description, company, site or active flag."""
+    """An anonymised card (``level`` = anonymised) has no name, description, company, site, commune, intercommunality
+    or active flag: ``area`` says where it is, at the finest level holding three establishments of its owner's activity."""
 
     id: int
     level: Literal["full", "anonymised"]
     direction: str
     category: str
-    commune: str
-    epci: str
+    area: str = Field(description="where the equipment is: its commune (department) to whoever sees it in full; "
+                                  "otherwise the commune only where at least three establishments of the owner's NACE "
+                                  "division share it, else its intercommunality, département or region (INSEE « secret "
+                                  "statistique » frequency rule)")
+    commune: str | None = None
+    epci: str | None = None
     conditions: str
     price: Decimal | None = None
     price_unit: str
@@ -109,7 +114,7 @@ def _card(equipment, who, points=None, lvl=None) -> dict:
     out = {"id": card.pop("pk"), "level": card["level"], "direction": card["direction"],
            "category": equipment.category, "price_unit": equipment.price_unit if "price_unit" in card else "",
            "windows": [[p.start, p.end] for p in card.pop("windows", [])]}
-    for key in ("commune", "epci", "conditions", "price", "capacity", "distance_km", "name", "description",
+    for key in ("area", "commune", "epci", "conditions", "price", "capacity", "distance_km", "name", "description",
                 "company", "site", "active"):
         if key in card:
             out[key] = card[key]

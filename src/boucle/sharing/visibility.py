@@ -1,7 +1,9 @@
 """What another company learns about a shared machine (pure: plain values in, plain values out).
 
 Until the owner accepts one of its booking requests, a company sees an offer
-anonymised: its category, commune and EPCI, the distance from its own nearest site,
+anonymised: its category, the area told of its site (``territories.secrecy``: the commune only
+where at least three establishments of the owner's activity share it, else its intercommunality,
+département or region), the distance from its own nearest site as a band,
 and the terms (conditions, price, capacity, availability). The owner's name, the
 site, the machine's own name and free description stay hidden, because a named
 machine on a named site identifies the company. The owner, the facilitators of the
@@ -18,7 +20,7 @@ from boucle.matching.spatial import haversine_km
 from boucle.territories.coarse import band_rank, distance_band
 
 FULL, ANONYMISED = "full", "anonymised"
-ANONYMOUS_FIELDS = ("pk", "direction", "direction_label", "category", "commune", "epci", "conditions", "price", "price_unit",
+ANONYMOUS_FIELDS = ("pk", "direction", "direction_label", "category", "area", "conditions", "price", "price_unit",
                     "capacity", "windows")
 
 

@@ -279,7 +279,8 @@ def search(*, naf=None, material=None, text=None, near: str, radius_km, limit: i
 #:   the public directory as INSEE publishes it, placed to ``coarse.PUBLIC_DECIMALS`` as well; an entry of a
 #:   company that takes part is that company's site, ``anonymous`` like on its synergy cards;
 #: - ``anonymous``: any other site (a company on the platform that stays private): no more than its synergy card
-#:   shows (``web.present.site_card``: « Entreprise anonyme » and its intercommunality), the activity at the
+#:   shows (``web.present.site_card``: « Entreprise anonyme » and the area ``territories.secrecy`` tells: its
+#:   intercommunality where enough establishments of its division share it, else its département), the activity at the
 #:   division level only — it is listed when its division answers the query, whatever its own code —, the
 #:   distance as a band (``territories.coarse``), no commune, no identifier, no position.
 OPEN, DIRECTORY, ANONYMOUS = "open", "directory", "anonymous"
@@ -361,11 +362,17 @@ def _positions_seen(rows, sight, *, site_id: int, lat: int, lon: int) -> tuple[l
     return lats, lons
 
 
-def _epci_names(site_ids) -> dict:
+def _areas(site_ids) -> dict:
+    """{site_id: (intercommunality or « », area in words)} of anonymised sites: the area ``territories.secrecy``
+    tells of each (its intercommunality at most, where enough establishments of its division share it)."""
     from boucle.flows.models import Site
+    from boucle.territories.secrecy import areas_told
 
-    return dict(Site.objects.filter(site_id__in=list(site_ids), commune__epci__isnull=False)
-                .values_list("site_id", "commune__epci__name"))
+    sites = list(Site.objects.filter(site_id__in=list(site_ids))
+                 .select_related("commune__epci", "commune__departement__region"))
+    told = areas_told(sites, finest="epci")
+    return {s.site_id: ((told[s.pk].words if told[s.pk].level == "epci" else "", told[s.pk].words)
+                        if told[s.pk] else ("", "")) for s in sites}
 
 
 def for_viewer(rows: list[dict], user) -> list[dict]:
@@ -381,7 +388,7 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
     if not rows:
         return []
     hidden = {r["site_id"] for r in rows if r["_sight"] == HIDDEN}
-    epcis = _epci_names(hidden) if hidden else {}
+    areas = _areas(hidden) if hidden else {}
     labels = _catalogue()
     lang = 1 if (get_language() or "fr").startswith("en") else 0
     out = []
@@ -397,7 +404,8 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
         else:
             division = (r["naf"] or "")[:2]
             label = labels.get(division, ("", ""))[lang] if division else ""
-            out.append({"site_id": None, "name": _("Entreprise anonyme"), "epci": epcis.get(r["site_id"], ""),
+            epci, area = areas.get(r["site_id"], ("", ""))
+            out.append({"site_id": None, "name": _("Entreprise anonyme"), "epci": epci, "area": area,
                         "naf": division, "naf_label": label,
                         "distance_km": None, "lat": None,
                         "distance": distance_band(r["distance_km"], r.get("_radius_km"), lambda km: number(km, 1)), "lon": None,

@@ -39,13 +39,13 @@ def search_page(request):
             error = str(exc)
     fmt = g.get("format")
     if fmt in ("csv", "xlsx") and not error:
-        # the rows as ``services.for_viewer`` lets them out: an anonymised one has its intercommunality and a
-        # distance band, no commune, identifier or position
+        # the rows as ``services.for_viewer`` lets them out: an anonymised one has the area told of it
+        # (``territories.secrecy``) and a distance band, no commune, identifier or position
         table = [[_("Établissement"), _("SIRET ou identifiant"), _("Code NAF"), _("Activité"), _("Distance (km)"),
-                  _("Commune"), _("Intercommunalité"), _("Sur la plateforme"), _("Pourquoi")]]
+                  _("Commune"), _("Territoire"), _("Sur la plateforme"), _("Pourquoi")]]
         table += [[r["name"], r["site_id"] or "", r["naf"], r["naf_label"],
                    r["distance"] if r["distance_km"] is None else r["distance_km"], r["commune"] or "",
-                   r.get("epci", ""), str(platform_words(r)), r["why"]] for r in rows]
+                   r.get("area", ""), str(platform_words(r)), r["why"]] for r in rows]
         if fmt == "csv":
             from django.utils.translation import get_language
 
@@ -97,13 +97,13 @@ def _commune_label(near: str) -> str:
 
 
 def anonymous_groups(rows: list[dict]) -> list[dict]:
-    """Anonymous companies counted by intercommunality, activity division and distance band, nearest first:
+    """Anonymous companies counted by area told (``territories.secrecy``), activity division and distance band, nearest first:
     each row says no more than that, so forty identical lines would tell the reader nothing more than a count."""
     groups: dict[tuple, dict] = {}
     for r in rows:
         if r["shown"] == services.ANONYMOUS:
-            key = (r["distance"], r["epci"], r["naf"])
-            groups.setdefault(key, {"distance": r["distance"], "epci": r["epci"], "naf": r["naf"],
+            key = (r["distance"], r["area"], r["naf"])
+            groups.setdefault(key, {"distance": r["distance"], "area": r["area"], "naf": r["naf"],
                                     "naf_label": r["naf_label"], "count": 0})["count"] += 1
     return list(groups.values())
 

@@ -6,12 +6,20 @@ distances to 0.1 km located a site to 40 m). So a person who may not see a site
 gets its commune's centre, or the centre of a grid cell when it has no commune,
 never more than ``PUBLIC_DECIMALS`` decimals (≈ 100 m), and distances in bands.
 
+The same holds for words: « a drill maker in <small commune> » names the one drill maker there. So the
+place told of a site whose company is not named is the finest area (commune, intercommunality,
+département, region) holding at least ``MIN_UNITS`` comparable establishments (:func:`area_level`),
+and its quantities are rounded (:func:`rounded_quantity`).
+
 Framework-free: plain floats in, plain values out.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+
+from boucle.observatory.disclosure import MIN_COMPANIES
 
 #: Decimals of a degree any public page may carry (3 decimals ≈ 110 m of latitude).
 PUBLIC_DECIMALS = 3
@@ -75,3 +83,38 @@ def band_rank(km: float | None) -> int:
     if km is None or not math.isfinite(km):
         return len(DISTANCE_BANDS_KM) + 1
     return sum(1 for high in DISTANCE_BANDS_KM if km >= high)
+
+
+#: The areas a site may be placed in, finest first (each holds the previous one, an EPCI aside, which may straddle
+#: a département: it is told only when it alone holds enough comparable establishments).
+AREA_LEVELS = ("commune", "epci", "departement", "region")
+#: Comparable establishments an area must hold before it is named next to an unnamed company's activity: INSEE's
+#: « secret statistique » frequency rule (a cell is not published when fewer than 3 units contribute to it; its
+#: dominance rule, one unit above 85 % of a figure, is ``observatory.disclosure.MAX_SHARE``, for totals), the rule
+#: of the platform's published figures (``observatory.disclosure.MIN_COMPANIES``).
+MIN_UNITS = MIN_COMPANIES
+
+
+def area_level(counts: Mapping[str, int], minimum: int = MIN_UNITS) -> str | None:
+    """The finest level of ``AREA_LEVELS`` whose count of comparable establishments (the site's own included)
+    reaches ``minimum``; None when none does (say no place at all).
+
+    >>> area_level({"commune": 1, "epci": 2, "departement": 40})
+    'departement'
+    """
+    for level in AREA_LEVELS:
+        if (counts.get(level) or 0) >= minimum:
+            return level
+    return None
+
+
+def rounded_quantity(value: float | None, digits: int = 2) -> float | int | None:
+    """A quantity to ``digits`` significant digits (2 300 for 2 345, 0.046 for 0.0456): the order of magnitude and
+    the first figure, not the exact declaration that would let a reader match it with a known plant. A whole
+    number when no decimal is left (« 840 », not « 840.0 », in an export)."""
+    if value is None or not math.isfinite(value):
+        return None
+    if value == 0:
+        return 0
+    ndigits = digits - 1 - math.floor(math.log10(abs(value)))
+    return round(float(value), ndigits) if ndigits > 0 else int(round(float(value), ndigits))

@@ -112,7 +112,7 @@ def search_synergies(qs, text: str):
 def _short(side: dict) -> str:
     site = side["site"]
     if site["anonymous"]:
-        return f"{site['label']} ({site['epci']})" if site.get("epci") else str(site["label"])
+        return f"{site['label']}, {site['area']}" if site.get("area") else str(site["label"])
     return f"{site['company']} — {site['commune']}" if site.get("commune") else site["company"]
 
 
@@ -140,9 +140,12 @@ def synergy_rows(user, ids) -> list[dict]:
                      "partner": _short(partner) if card["side"] else "",
                      # where an anonymous partner is, for a line grouping several of them
                      "partner_anonymous": bool(card["side"]) and partner["site"]["anonymous"],
-                     "partner_area": (partner["site"].get("epci") or "") if card["side"] and partner["site"]["anonymous"]
+                     "partner_area": (partner["site"].get("area") or "") if card["side"] and partner["site"]["anonymous"]
                      else "",
-                     "epci": commune.epci.name if commune is not None and commune.epci_id else "",
+                     # the offering site's intercommunality, as its card tells it (none for an anonymous site
+                     # whose area is wider)
+                     "epci": (card["offer"]["site"].get("epci") or "") if card["offer"]["site"]["anonymous"]
+                     else commune.epci.name if commune is not None and commune.epci_id else "",
                      "offer_interest": synergy.offer_interest, "need_interest": synergy.need_interest})
         out.append(card)
     return out
@@ -231,8 +234,9 @@ def proposal_lines(rows: list[dict]) -> list[dict]:
         if line["count"] > 1:  # n ≥ 2: one plural form in French and English
             towards = line["side"] != "need"
             if line["partner_area"]:
-                text = (_("%(n)d propositions vers des entreprises de %(area)s") if towards
-                        else _("%(n)d propositions depuis des entreprises de %(area)s"))
+                # the area after a dash: « de Nord (59) » would not read, whatever the area's kind
+                text = (_("%(n)d propositions vers des entreprises non nommées — %(area)s") if towards
+                        else _("%(n)d propositions depuis des entreprises non nommées — %(area)s"))
             elif line["partner_anonymous"]:
                 text = (_("%(n)d propositions vers des entreprises non nommées") if towards
                         else _("%(n)d propositions depuis des entreprises non nommées"))

@@ -7,8 +7,6 @@ map. So each worker loads the visible sites once per data version and grant set
 The answers are the same as the SQL ones: the same sites, counts, order and rounding.
 """
 
-import math
-
 import numpy as np
 from django.db.models import Count, Q
 
@@ -77,11 +75,6 @@ def visible_sites(user) -> VisibleSites:
 
 
 MAX_LINES = 1500  # the most synergy lines one map request returns (best first)
-GRID_DEG = 0.1  # another company's site is drawn at the centre of its 0.1° cell (~11 × 7 km)
-
-
-def _coarse(value: float) -> float:
-    return round((math.floor(value / GRID_DEG) + 0.5) * GRID_DEG, 4)
 
 
 def synergy_lines(user, statuses=None) -> dict:
@@ -90,12 +83,14 @@ def synergy_lines(user, statuses=None) -> dict:
     Only synergies of ``services.visible_synergies`` (a company sees those it is party to). An end is where
     ``accounts.access.point_shown`` places it: exact when the user may see that site in full (its own
     company's, a facilitator's territory, or after the double opt-in), to ≈ 100 m and named for a company
-    that chose to be public; otherwise it is the centre of a 0.1° grid cell and carries no name.
+    that chose to be public; otherwise it is the centre of the area its card tells
+    (``territories.secrecy.hidden_points``) and carries no name: a site of which no area may be told draws no line.
     """
     from django.utils.translation import gettext as _
 
     from boucle.accounts.access import point_shown
     from boucle.matching import lifecycle, services
+    from boucle.territories.secrecy import hidden_points
 
     from .present import STATUS_LABELS, material_label
 
@@ -104,28 +99,41 @@ def synergy_lines(user, statuses=None) -> dict:
         qs = qs.filter(status__in=statuses)
     else:
         qs = qs.exclude(status=lifecycle.DECLINED)
+    qs = qs.select_related("offer__site__commune__epci", "offer__site__commune__departement__region",
+                           "need_site__commune__epci", "need_site__commune__departement__region")
     # Synergies under way first (they are few and matter most), then the best suggestions.
     rows = list(qs.exclude(status=lifecycle.SUGGESTED).order_by("-score", "id")[:MAX_LINES + 1])
     rows += list(qs.filter(status=lifecycle.SUGGESTED).order_by("-score", "id")[:MAX_LINES + 1 - len(rows)])
     sides_cache = {}
 
     def end(site, synergy):
+        """(point, name) of a site the reader may place, (None, site) of one it may not, (None, None) unplaced."""
         party = sides_cache.setdefault(synergy.pk, bool(synergy.revealed_at) and bool(services.sides_of(user, synergy)))
         if site.lat is None or site.lon is None:
             return None, None
         lat, lon = point_shown(user, site, revealed=party)  # exact, or ≈ 100 m for a published company
-        if lat is not None:
-            return [round(lon, 6), round(lat, 6)], site.name
-        return [_coarse(site.lon), _coarse(site.lat)], None
+        return ([round(lon, 6), round(lat, 6)], site.name) if lat is not None else (None, site)
 
-    features = []
-    for synergy in rows[:MAX_LINES]:
-        (a, a_name), (b, b_name) = end(synergy.offer.site, synergy), end(synergy.need_site, synergy)
+    ends = [(synergy, end(synergy.offer.site, synergy), end(synergy.need_site, synergy)) for synergy in rows[:MAX_LINES]]
+    centres = hidden_points({e[1].pk: e[1] for _s, *pair in ends for e in pair if e[0] is None and e[1]}.values())
+
+    def placed(point, who):
+        if point is not None:
+            return point, who
+        centre = centres.get(who.pk) if who is not None else None
+        return ([centre[1], centre[0]] if centre else None), None
+
+    features, not_drawn = [], 0
+    for synergy, offer_end, need_end in ends:
+        (a, a_name), (b, b_name) = placed(*offer_end), placed(*need_end)
         if a is None or b is None:
+            not_drawn += 1
             continue
         features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [a, b]}, "properties": {
             "id": synergy.pk, "status": synergy.status, "status_label": str(STATUS_LABELS[synergy.status]),
             "material": material_label(synergy.material_class), "url": f"/synergies/{synergy.pk}/",
             "offer": a_name or str(_("Entreprise anonyme")), "need": b_name or str(_("Entreprise anonyme")),
             "exact": [a_name is not None, b_name is not None]}})
-    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_LINES}
+    # ``not_drawn``: synergies listed on their cards whose line is not drawn (an end unplaced, or told of nowhere)
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_LINES,
+            "not_drawn": not_drawn}

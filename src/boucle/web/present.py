@@ -5,7 +5,8 @@ models directly, so an identity can only reach a screen through ``site_card``,
 which hands out the name, SIRET and exact location only to those allowed
 (members, the territory's facilitators, the administrator, both parties after a
 double opt-in, or anyone when the company published its profile). Everyone else
-gets the material, an order-of-magnitude quantity range and the EPCI.
+gets the material, an order-of-magnitude quantity range and the area ``territories.secrecy`` tells (the
+EPCI where enough establishments of the site's activity share it, else the département or region).
 """
 
 import csv
@@ -19,6 +20,7 @@ from boucle.matching import lifecycle
 
 from boucle.accounts.access import can_see_site, point_shown, shown_by_name
 from boucle.territories import coarse
+from boucle.territories.secrecy import area_told
 from boucle.paths import PACKAGE_DIR
 
 from .words import (KIND_LABELS, decade_range, distance_figure,  # noqa: F401  (KIND_LABELS re-exported)
@@ -73,7 +75,11 @@ def site_card(user, site, *, revealed: bool = False) -> dict:
     epci = commune.epci.name if commune is not None and commune.epci_id else ""
     full = revealed or can_see_site(user, site)
     if not (full or shown_by_name(site)):
-        return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"), "epci": epci}
+        # its intercommunality at most, and only where enough establishments of its activity share it
+        # (``territories.secrecy``), else its département or region: « area », in words
+        area = area_told(site, finest="epci")
+        return {"anonymous": True, "id": None, "label": _("Entreprise anonyme"),
+                "epci": epci if area and area.level == "epci" else "", "area": area.words if area else ""}
     # A published company's profile (or a public register entry) is public, not its exact point: 3 decimals
     # (≈ 100 m) for outsiders.
     lat, lon = point_shown(user, site, revealed=revealed, public=True)  # named: see above

@@ -85,6 +85,9 @@ def test_an_anonymous_partners_commune_does_not_count_for_a_viewer_who_may_not_s
     outsider = django_user_model.objects.create_user("x", "x@example.org", "pw")
     assert "roubaix" in names(services.for_synergy(synergy, today=REF))
     assert "roubaix" not in names(services.for_synergy(synergy, user=outsider, today=REF))
+    # two establishments in the MEL: its card does not tell the EPCI (``territories.secrecy``), nor do its aids
+    assert "mel" not in names(services.for_synergy(synergy, user=outsider, today=REF))
+    make_site("Troisième", commune="59009")
     assert "mel" in names(services.for_synergy(synergy, user=outsider, today=REF))  # the EPCI, as the card shows
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from boucle.gs1.linkset import linkset_errors
 from boucle.passports.access import user_tier, visible_fields
+from boucle.testing import make_site
 
 from passports_world import GTIN, login
 
@@ -65,9 +66,15 @@ def test_linkset_lists_only_links_the_reader_may_follow(client, world, persona):
 def test_non_published_producer_name_is_hidden_from_the_public(client, world):
     html = client.get(f"/passeports/{world.item.handle}/").content.decode()
     assert "Usine Producteur" not in html  # the producing company did not publish its profile
-    assert "Fabrication de structures métalliques" in html and "Lille" in html
+    # its activity at the division level only (« structures métalliques », its own class, would narrow it down)
+    assert "Fabrication de produits métalliques" in html and "Fabrication de structures métalliques" not in html
     data = client.get(f"/passeports/{world.item.handle}.json").json()
-    assert data["site"]["name"] is None and data["site"]["commune"] == "Lille"
+    assert data["site"]["name"] is None and data["site"]["naf"] == "25"
+    # two establishments of division 25 in the whole region: no place is told, no position
+    assert data["site"]["area"] == "" and data["site"]["commune"] is None and data["site"]["lat"] is None
+    make_site("Troisième Forge", naf="25.50A", commune="59350", lat=50.61, lon=3.08)
+    data = client.get(f"/passeports/{world.item.handle}.json").json()
+    assert data["site"]["area"] == "Lille (59)"  # three of them in Lille: the commune may be told
     assert (data["site"]["lat"], data["site"]["lon"]) == (50.632, 3.047)  # the commune's centre (3 decimals), not the site
     html = login(client, world.producer).get(f"/passeports/{world.item.handle}/").content.decode()
     assert "Usine Producteur" in html

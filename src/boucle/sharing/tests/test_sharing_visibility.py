@@ -6,7 +6,7 @@ from boucle.matching.spatial import haversine_km
 from boucle.sharing import visibility
 
 CARD = {"pk": 7, "direction": "offer", "direction_label": "à partager", "category": "presse", "commune": "Lille",
-        "epci": "Métropole Européenne de Lille", "conditions": "avec opérateur", "price": 80, "price_unit": "par heure",
+        "epci": "Métropole Européenne de Lille", "area": "Nord (59)", "conditions": "avec opérateur", "price": 80, "price_unit": "par heure",
         "capacity": "200 t", "windows": [], "distance_km": 6.0, "name": "Presse Alpha 200 t",
         "description": "Presse hydraulique de l'usine Alphaciment", "company": "Alphaciment SA", "site": "Usine Alphaciment",
         "company_id": 3, "active": True}
@@ -20,7 +20,9 @@ def test_full_view_for_those_who_see_the_site_or_hold_an_accepted_booking(sees_s
 
 def test_anonymised_card_keeps_the_terms_and_drops_everything_identifying():
     shown = visibility.present(CARD, visibility.ANONYMISED)
-    assert {"category", "commune", "epci", "distance", "conditions", "price", "capacity"} <= set(shown)
+    assert {"category", "area", "distance", "conditions", "price", "capacity"} <= set(shown)
+    # the commune and intercommunality go: only the area told (``territories.secrecy``) stays
+    assert not {"commune", "epci"} & set(shown) and "Lille" not in repr(shown)
     assert shown["distance"] == "5–20 km" and shown["distance_km"] is None  # a band: no circle through the site
     assert not {"name", "description", "company", "site", "company_id"} & set(shown)
     assert "Alpha" not in repr(shown)
