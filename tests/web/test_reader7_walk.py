@@ -1,0 +1,64 @@
+"""What a fresh facilitator met following a synergy to a working exchange (session reader7): the other
+company had no account and the page told her to invite it « depuis la page de leur entreprise », a page
+she was refused (403). She now invites from the synergy page, and the invited person can answer."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from boucle.accounts.models import Membership
+from boucle.matching import lifecycle
+from boucle.matching.models import Synergy
+from boucle.testing import make_flow, make_site
+
+
+@pytest.fixture
+def without_account(world):
+    """Company D, in territory T (Lille) like A, with nobody on Boucle; A's offer is proposed to D's need."""
+    d = make_site("Délta Chauffage", lat=50.62, lon=3.05, commune="59350", naf="35.30Z")
+    need = make_flow(d, "Cendres pour remblai Délta", direction="need", quantity=500, unit="t",
+                     material_class="fly_ash")
+    offer = make_flow(world.sites["A"], "Cendres Alphaciment", quantity=900, unit="t", material_class="fly_ash")
+    synergy = Synergy.objects.create(offer=offer, need=need, need_site=d, material_class="fly_ash", distance_km=1.2,
+                                     quantity_t=500, score=0.8, tonnes_diverted=500,
+                                     status=lifecycle.IN_DISCUSSION, offer_interest=True)
+    return d, synergy
+
+
+def test_the_synergy_page_links_the_facilitator_to_inviting_the_company_without_account(world, as_persona,
+                                                                                        without_account):
+    d, synergy = without_account
+    page = as_persona("facilitator_t").get(reverse("synergy-detail", args=[synergy.pk])).content.decode()
+    invite = reverse("company-members", args=[d.company_id])
+    assert "Délta Chauffage n'a pas encore de compte sur Boucle" in page
+    assert f'href="{invite}"' in page
+    # A, which said yes and has members, is not to invite
+    assert reverse("company-members", args=[world.sites["A"].company_id]) not in page
+
+
+def test_a_facilitator_of_the_territory_invites_the_first_person_who_then_answers(world, as_persona, client,
+                                                                                 without_account):
+    d, synergy = without_account
+    facilitator = as_persona("facilitator_t")
+    members_page = facilitator.get(reverse("company-members", args=[d.company_id]))
+    assert members_page.status_code == 200  # was 403: only the company's own administrators
+    page = members_page.content.decode()
+    assert "Personne de cette entreprise n'a encore de compte sur Boucle" in page
+    assert '<option value="admin" selected>' in page  # the first person administers the company
+    facilitator.post(reverse("company-members", args=[d.company_id]), {"email": "chef@delta.example", "role": "admin"})
+    path = re.search(r"https?://[^/]+(/invitation/\S+/)", mail.outbox[-1].body).group(1)
+    client.logout()
+    assert client.post(path, {"username": "chef_delta", "new_password1": "a fine new passphrase 9",
+                              "new_password2": "a fine new passphrase 9"}).status_code == 302
+    assert Membership.objects.get(user__username="chef_delta").company_id == d.company_id
+    client.post(reverse("synergy-interest", args=[synergy.pk]), {"answer": "yes"})
+    synergy.refresh_from_db()
+    assert synergy.both_agreed  # the facilitator can now move it to trial and running
+
+
+def test_a_facilitator_of_another_territory_cannot_invite(world, as_persona, without_account):
+    d, _synergy = without_account
+    assert as_persona("facilitator_other").get(reverse("company-members", args=[d.company_id])).status_code == 403
+    assert as_persona("member_b").get(reverse("company-members", args=[d.company_id])).status_code == 403
