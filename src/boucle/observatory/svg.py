@@ -50,16 +50,15 @@ def funnel_svg(stages: list[tuple[str, float | None]], title: str = "Funnel", wi
 
 
 def sankey_layout(doc: dict, width: float, height: float, node_w: float = 14, pad: float = 8) -> dict:
-    """Node rectangles and link bands: columns left to right, nodes stacked by value."""
-    inflow, outflow = defaultdict(float), defaultdict(float)
-    for link in doc["links"]:
-        outflow[link["source"]] += link["value"]
-        inflow[link["target"]] += link["value"]
+    """Node rectangles and link bands: columns left to right, nodes stacked by value. The gaps between the
+    nodes of a column take at most a third of the height, so the blocks keep the rest (never a negative scale)."""
     columns = defaultdict(list)
     for node in doc["nodes"]:
         columns[node["column"]].append(node)
     n_cols = max(columns) + 1 if columns else 1
-    value = {n["id"]: max(inflow[n["id"]], outflow[n["id"]]) for n in doc["nodes"]}
+    value = _node_values(doc)
+    most = max((len(nodes) for nodes in columns.values()), default=1)
+    pad = min(pad, height / 3 / max(1, most - 1))
     scale = min(((height - pad * (len(nodes) - 1)) / (sum(value[n["id"]] for n in nodes) or 1))
                 for nodes in columns.values()) if columns else 1.0
     rects = {}
@@ -87,10 +86,50 @@ def sankey_layout(doc: dict, width: float, height: float, node_w: float = 14, pa
     return {"rects": rects, "bands": bands}
 
 
-def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int = 480) -> str:
+def _node_values(doc: dict) -> dict:
+    inflow, outflow = defaultdict(float), defaultdict(float)
+    for link in doc["links"]:
+        outflow[link["source"]] += link["value"]
+        inflow[link["target"]] += link["value"]
+    return {n["id"]: max(inflow[n["id"]], outflow[n["id"]]) for n in doc["nodes"]}
+
+
+def fold_small(doc: dict, keep: int = 12, others: str = "+ %(n)d") -> dict:
+    """At most ``keep`` nodes per column: the largest ``keep - 1`` in their order, then one node gathering the
+    rest (``others`` names it, ``%(n)d`` their number). A printed drawing has no hover to name a block too
+    thin for its label: sixty materials on 480 px left bands of no height and labels written over each other."""
+    value = _node_values(doc)
+    columns = defaultdict(list)
+    for node in doc["nodes"]:
+        columns[node["column"]].append(node)
+    target, nodes = {}, []
+    for column in sorted(columns):
+        members = columns[column]
+        if len(members) <= keep:
+            nodes += members
+            target.update((n["id"], n["id"]) for n in members)
+            continue
+        kept = {n["id"] for n in sorted(members, key=lambda n: -value[n["id"]])[:keep - 1]}
+        folded = f"{column}:others"
+        nodes += [n for n in members if n["id"] in kept]
+        nodes.append({"id": folded, "name": folded, "column": column, "code": "",
+                      "label": others % {"n": len(members) - len(kept)},
+                      "offers": sum(n.get("offers", 0) for n in members if n["id"] not in kept)})
+        target.update((n["id"], n["id"] if n["id"] in kept else folded) for n in members)
+    merged = defaultdict(float)
+    for link in doc["links"]:
+        merged[(target[link["source"]], target[link["target"]])] += link["value"]
+    links = [{"source": s, "target": t, "value": round(v, 3)} for (s, t), v in merged.items()]
+    return {**doc, "nodes": nodes, "links": links}
+
+
+def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int = 480, keep: int = 12,
+               others: str = "+ %(n)d") -> str:
+    """``keep`` and ``others``: see ``fold_small``; labels 12 px apart at least, for an 11 px font."""
     margin_l, margin_r = 10, 10
     inner_w = width - margin_l - margin_r - 340  # room for the labels of the outer columns
-    layout = sankey_layout(doc, inner_w, height)
+    doc = fold_small(doc, keep, others)
+    layout = sankey_layout(doc, inner_w, height, pad=12)
     body = [f'<g transform="translate({margin_l + 170},0)">']
     labels = {n["id"]: n.get("label") or n["id"] for n in doc.get("nodes", [])}  # words, not node keys
     for band in layout["bands"]:
