@@ -130,7 +130,8 @@ def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int =
     inner_w = width - margin_l - margin_r - 340  # room for the labels of the outer columns
     doc = fold_small(doc, keep, others)
     layout = sankey_layout(doc, inner_w, height, pad=12)
-    body = [f'<g transform="translate({margin_l + 170},0)">']
+    top = 8  # room for the half of the first label above its block
+    body = [f'<g transform="translate({margin_l + 170},{top})">']
     labels = {n["id"]: n.get("label") or n["id"] for n in doc.get("nodes", [])}  # words, not node keys
     for band in layout["bands"]:
         link = band["link"]
@@ -146,7 +147,9 @@ def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int =
         body.append(f'<text x="{x:.1f}" y="{r["y"] + r["h"] / 2 + 4:.1f}" text-anchor="{anchor}" font-size="11" '
                     f'{FONT}>{escape(_short(n["label"], 30))}</text>')
     body.append("</g>")
-    return _svg(width, height, body, title)
+    # blocks of at least 1 px each may pass the height a little: the drawing grows to show the last label
+    bottom = max((r["y"] + r["h"] for r in layout["rects"].values()), default=0.0)
+    return _svg(width, max(height, bottom) + 2 * top, body, title)
 
 
 def _rings(geometry: dict):

@@ -129,3 +129,6 @@ def test_a_printed_toile_with_sixty_materials_keeps_readable_blocks_and_labels()
     ys = sorted(float(t.get("y")) for t in root.iter(NS + "text") if float(t.get("x")) == middle)
     assert len(ys) == 12 and min(b - a for a, b in zip(ys, ys[1:])) >= 11  # an 11 px font: no label over another
     assert max(heights) > 25 and min(heights) > 0
+    shift = float(root.find(NS + "g").get("transform").split(",")[1].rstrip(")"))
+    every = [float(t.get("y")) + shift for t in root.iter(NS + "text")]
+    assert min(every) >= 11 and max(every) <= float(root.get("height"))  # no label cut at the top or the bottom
