@@ -27,13 +27,17 @@ def _short(text: str, room: int) -> str:
     return text if len(text) <= room else text[:room - 1] + "…"
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, number=None) -> str:
+    """``number``: the page's number format (``boucle.web.words.number``: « 16 680 » in French, « 16,680 » in
+    English); without it, French grouping."""
     if value is None:
         return "—"
+    if number is not None:
+        return number(value)
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
-def funnel_svg(stages: list[tuple[str, float | None]], title: str = "Funnel", width: int = 640) -> str:
+def funnel_svg(stages: list[tuple[str, float | None]], title: str = "Funnel", width: int = 640, number=None) -> str:
     """One horizontal bar per stage, its length proportional to the count."""
     bar_h, gap, label_w = 26, 8, 170
     top = max([v for _, v in stages if v] or [1])
@@ -45,7 +49,7 @@ def funnel_svg(stages: list[tuple[str, float | None]], title: str = "Funnel", wi
                     f"{escape(label)}</text>")
         body.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{NODE_COLORS[1]}"/>')
         body.append(f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.68:.1f}" font-size="13" {FONT}>'
-                    f"{_fmt(value)}</text>")
+                    f"{_fmt(value, number)}</text>")
     return _svg(width, len(stages) * (bar_h + gap), body, title)
 
 
@@ -124,7 +128,7 @@ def fold_small(doc: dict, keep: int = 12, others: str = "+ %(n)d") -> dict:
 
 
 def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int = 480, keep: int = 12,
-               others: str = "+ %(n)d") -> str:
+               others: str = "+ %(n)d", number=None) -> str:
     """``keep`` and ``others``: see ``fold_small``; labels 12 px apart at least, for an 11 px font."""
     margin_l, margin_r = 10, 10
     inner_w = width - margin_l - margin_r - 340  # room for the labels of the outer columns
@@ -137,7 +141,7 @@ def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int =
         link = band["link"]
         source, target = labels.get(link["source"], link["source"]), labels.get(link["target"], link["target"])
         body.append(f'<path d="{band["d"]}" fill="{NODE_COLORS[band["column"]]}" fill-opacity="0.35">'
-                    f"<title>{escape(source)} → {escape(target)} : {_fmt(link['value'])} t</title>"
+                    f"<title>{escape(source)} → {escape(target)} : {_fmt(link['value'], number)} t</title>"
                     "</path>")
     for r in layout["rects"].values():
         n = r["node"]
@@ -178,7 +182,7 @@ def color(value: float | None, bounds: list[float]) -> str:
 
 
 def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", width: int = 640,
-            legend: str = "", unit: str = "") -> str:
+            legend: str = "", unit: str = "", number=None) -> str:
     """A choropleth: ``features`` are GeoJSON features with ``properties.value`` (None: suppressed);
     ``unit`` follows every figure of the legend and the tooltips (« ≤ 1 200 t/an »).
 
@@ -211,7 +215,7 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         value = f["properties"].get("value")
         name = f["properties"].get("name", "")
         body.append(f'<path d="{d}" fill="{color(value, bounds)}" fill-rule="evenodd" stroke="#555" '
-                    f'stroke-width="0.4"><title>{escape(str(name))}: {_fmt(value)}{escape(after)}</title></path>')
+                    f'stroke-width="0.4"><title>{escape(str(name))}: {_fmt(value, number)}{escape(after)}</title></path>')
     for (lon0, lat0), (lon1, lat1) in lines:
         (x0, y0), (x1, y1) = xy(lon0, lat0), xy(lon1, lat1)
         body.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#b5651d" '
@@ -224,7 +228,7 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         at_most = "" if i == 0 and bound == lowest else "≤ "
         body.append(f'<rect x="{10 + i * step}" y="{y}" width="16" height="12" fill="{fill}" stroke="#555" '
                     f'stroke-width="0.4"/><text x="{30 + i * step}" y="{y + 11}" font-size="10" {FONT}>{at_most}'
-                    f"{_fmt(bound)}{escape(after)}</text>")
+                    f"{_fmt(bound, number)}{escape(after)}</text>")
     body.append(f'<rect x="{10 + len(shown) * step}" y="{y}" width="16" height="12" fill="{SUPPRESSED}"/>'
                 f'<text x="{30 + len(shown) * step}" y="{y + 11}" font-size="10" {FONT}>{escape(legend)}</text>')
     return _svg(width, height, body, title)
