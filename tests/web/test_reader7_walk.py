@@ -62,3 +62,19 @@ def test_a_facilitator_of_another_territory_cannot_invite(world, as_persona, wit
     d, _synergy = without_account
     assert as_persona("facilitator_other").get(reverse("company-members", args=[d.company_id])).status_code == 403
     assert as_persona("member_b").get(reverse("company-members", args=[d.company_id])).status_code == 403
+
+
+def test_a_synergy_in_discussion_waiting_for_the_other_yes_is_on_the_facilitator_s_to_do_list(world, as_persona,
+                                                                                           without_account):
+    """The dashboard's « À traiter » read « Rien n'attend votre action » while a synergy in discussion waited for the
+    yes of a company nobody had invited: no trial was possible until she acted."""
+    _d, synergy = without_account
+    page = as_persona("facilitator_t").get(reverse("facilitator-home")).content.decode()
+    to_do = page.split("Entreprises qui ont répondu", 1)[0]
+    assert f'href="/synergies/{synergy.pk}/"' in to_do and "Rien n'attend votre action" not in to_do
+    Synergy.objects.filter(pk=synergy.pk).update(need_interest=True)  # both yes: the next step is hers, in the list
+    from django.core.cache import cache
+
+    cache.clear()
+    page = as_persona("facilitator_t").get(reverse("facilitator-home")).content.decode()
+    assert f'href="/synergies/{synergy.pk}/"' not in page.split("Entreprises qui ont répondu", 1)[0]
