@@ -78,3 +78,19 @@ def test_a_synergy_in_discussion_waiting_for_the_other_yes_is_on_the_facilitator
     cache.clear()
     page = as_persona("facilitator_t").get(reverse("facilitator-home")).content.decode()
     assert f'href="/synergies/{synergy.pk}/"' not in page.split("Entreprises qui ont répondu", 1)[0]
+
+
+def test_the_invited_company_finds_the_synergy_waiting_for_its_answer_on_its_dashboard(world, as_persona, client,
+                                                                                     without_account):
+    """Invited while the synergy was in discussion, the new member read « Aucune réponse attendue de votre part »:
+    the list held contacted synergies only."""
+    d, synergy = without_account
+    as_persona("facilitator_t").post(reverse("company-members", args=[d.company_id]),
+                                     {"email": "chef@delta.example", "role": "admin"})
+    path = re.search(r"https?://[^/]+(/invitation/\S+/)", mail.outbox[-1].body).group(1)
+    client.logout()
+    client.post(path, {"username": "chef_delta", "new_password1": "a fine new passphrase 9",
+                       "new_password2": "a fine new passphrase 9"})
+    page = client.get(reverse("company-home")).content.decode()
+    waiting = page.split("Réponses attendues", 1)[1].split("Nouvelles propositions", 1)[0]
+    assert f'href="/synergies/{synergy.pk}/"' in waiting and "Aucune réponse attendue" not in waiting

@@ -262,7 +262,9 @@ def company_dashboard(request):
     awaiting = mine.select_related(None).exclude(status__in=[lifecycle.DECLINED, lifecycle.STOPPED]).filter(
         (Q(offer__site__company_id__in=company_ids) & Q(offer_interest__isnull=True))
         | (Q(need_site__company_id__in=company_ids) & Q(need_interest__isnull=True)))
-    awaiting_ids = list(awaiting.filter(status=lifecycle.CONTACTED).order_by("-updated_at")
+    # put in touch and still without this company's yes: contact taken, and also in discussion (a company invited
+    # then, or whose yes was withdrawn), the trial waiting for it
+    awaiting_ids = list(awaiting.filter(status__in=lifecycle.ACTIVE).order_by("-updated_at")
                         .values_list("id", flat=True)[:10])
     new_ids = list(awaiting.filter(status=lifecycle.SUGGESTED).order_by("-score", "id")
                    .values_list("id", flat=True)[:NEW_PROPOSALS_READ])
