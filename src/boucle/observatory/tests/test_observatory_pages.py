@@ -157,3 +157,17 @@ def test_the_english_report_drawings_group_thousands_as_the_english_page_does(ob
     drawings = " ".join(re.findall(r"<svg.*?</svg>", page, flags=re.S))
     assert "70,000" in drawings  # the slag of Dunkirk, 70 000 t: on the map's tooltips and the toile's bands
     assert not re.search(r"\d[\u202f\xa0]\d{3}\b", drawings)
+
+
+def test_the_report_says_one_running_synergy_in_the_singular(obs_world, client):
+    """reader7: the printed report read « 1 synergies en fonctionnement »."""
+    from boucle.matching import lifecycle
+    from boucle.matching.models import Synergy
+
+    running = Synergy.objects.filter(status=lifecycle.RUNNING)
+    Synergy.objects.filter(status=lifecycle.RUNNING).exclude(pk=running.first().pk).update(status=lifecycle.TRIAL)
+    client.force_login(obs_world.users["fac_region"])
+    page = client.get(reverse("observatory:territory-report", args=["region", "32"]),
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    figure = page.split('id="key-figures"', 1)[1].split("</div>\n  </div>", 1)[0]
+    assert "<b>1</b>synergie en fonctionnement</div>" in figure, figure
