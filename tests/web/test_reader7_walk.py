@@ -33,7 +33,7 @@ def test_the_synergy_page_links_the_facilitator_to_inviting_the_company_without_
     page = as_persona("facilitator_t").get(reverse("synergy-detail", args=[synergy.pk])).content.decode()
     invite = reverse("company-members", args=[d.company_id])
     assert "Délta Chauffage n'a pas encore de compte sur Boucle" in page
-    assert f'href="{invite}"' in page
+    assert f'href="{invite}?synergie={synergy.pk}"' in page
     # A, which said yes and has members, is not to invite
     assert reverse("company-members", args=[world.sites["A"].company_id]) not in page
 
@@ -42,9 +42,10 @@ def test_a_facilitator_of_the_territory_invites_the_first_person_who_then_answer
                                                                                  without_account):
     d, synergy = without_account
     facilitator = as_persona("facilitator_t")
-    members_page = facilitator.get(reverse("company-members", args=[d.company_id]))
+    members_page = facilitator.get(reverse("company-members", args=[d.company_id]), {"synergie": synergy.pk})
     assert members_page.status_code == 200  # was 403: only the company's own administrators
     page = members_page.content.decode()
+    assert f'href="/synergies/{synergy.pk}/">Retour à la synergie</a>' in page
     assert "Personne de cette entreprise n'a encore de compte sur Boucle" in page
     assert '<option value="admin" selected>' in page  # the first person administers the company
     facilitator.post(reverse("company-members", args=[d.company_id]), {"email": "chef@delta.example", "role": "admin"})

@@ -54,9 +54,11 @@ def company_members(request, pk):
         messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
         form = InvitationForm(initial={"role": "member"})
     pending = Invitation.pending().filter(company=company)
+    back = request.GET.get("synergie", "")  # a facilitator came from a synergy waiting for this company's yes
     return render(request, "accounts/members.html", {"company": company, "members": members, "form": form,
                                                      "link": link, "pending": pending,
-                                                     "own": company.pk in member_company_ids(request.user)})
+                                                     "own": company.pk in member_company_ids(request.user),
+                                                     "synergy_pk": int(back) if back.isdigit() else None})
 
 
 @login_required
