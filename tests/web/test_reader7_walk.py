@@ -95,3 +95,17 @@ def test_the_invited_company_finds_the_synergy_waiting_for_its_answer_on_its_das
     page = client.get(reverse("company-home")).content.decode()
     waiting = page.split("Réponses attendues", 1)[1].split("Nouvelles propositions", 1)[0]
     assert f'href="/synergies/{synergy.pk}/"' in waiting and "Aucune réponse attendue" not in waiting
+
+
+@pytest.mark.parametrize("lang, material, crm", [("fr", "Batteries au plomb", "Matières premières critiques</span> :"),
+                                                 ("en", "Lead-acid batteries", "Critical raw materials</span>: ")])
+def test_a_company_reads_the_material_boucle_understood_in_its_flow_list(world, as_persona, lang, material, crm):
+    """A company declared « Batteries usagées de chariots » and its flow list never said which material Boucle read
+    (only a page of proposals did); the critical raw materials note read « Critical raw materials : » in English."""
+    make_flow(world.sites["A"], "Batteries usagées de chariots", quantity=3, unit="t",
+              material_class="batteries_lead_acid")
+    client = as_persona("admin_a")
+    client.cookies["django_language"] = lang
+    page = client.get(reverse("site-flows", args=[world.sites["A"].pk])).content.decode()
+    row = page.split("Batteries usagées de chariots", 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{material}</td>" in row and crm in row
