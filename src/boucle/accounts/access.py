@@ -182,6 +182,18 @@ def point_shown(user, site, *, revealed: bool = False, public: bool | None = Non
     return None, None
 
 
+def can_invite(user, company) -> bool:
+    """Who may invite people into ``company``: its administrators, and the facilitators of a territory where it
+    has a site (they bring a company onto Boucle when a synergy needs its yes and nobody has an account)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or company.pk in admin_company_ids(user):
+        return True
+    facilitations = _grants(user)[1]  # a plain member sees his company's sites but invites nobody
+    return any(_in_territory(site.commune, level, code) for site in company.sites.select_related("commune")
+               if site.commune_id for level, code in facilitations)
+
+
 def can_edit_site(user, site) -> bool:
     """Members edit their company's flows; facilitators edit within their territory (workshop mode)."""
     return can_see_site(user, site)

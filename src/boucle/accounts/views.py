@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from boucle.flows.models import Company
 
-from .access import admin_company_ids
+from .access import can_invite, member_company_ids
 from .forms import InvitationForm, LoginForm, SignupForm, TokenForm
 from .models import ApiToken, Invitation, Membership
 
@@ -28,17 +28,21 @@ class LoginView(auth_views.LoginView):
 
 def _administered(request, pk):
     company = get_object_or_404(Company, pk=pk)
-    if company.pk not in admin_company_ids(request.user) and not request.user.is_superuser:
+    if not can_invite(request.user, company):
         raise PermissionDenied
     return company
 
 
 @login_required
 def company_members(request, pk):
-    """A company administrator sees the members and the pending invitations, and invites colleagues."""
+    """A company administrator (or a facilitator of its territory) sees the members and the pending
+    invitations, and invites people."""
     company = _administered(request, pk)
     link = None
-    form = InvitationForm(request.POST or None)
+    members = company.memberships.select_related("user").order_by("user__username")
+    # the first person of a company administers it, so that she can invite her colleagues herself
+    initial = {"role": "member" if members.exists() else "admin"}
+    form = InvitationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         _invitation, clear = Invitation.issue(company, form.cleaned_data["email"], form.cleaned_data["role"],
                                               request.user)
@@ -48,11 +52,13 @@ def company_members(request, pk):
                       "company": company.name, "link": link},
                   None, [form.cleaned_data["email"]])
         messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
-        form = InvitationForm()
-    members = company.memberships.select_related("user").order_by("user__username")
+        form = InvitationForm(initial={"role": "member"})
     pending = Invitation.pending().filter(company=company)
+    back = request.GET.get("synergie", "")  # a facilitator came from a synergy waiting for this company's yes
     return render(request, "accounts/members.html", {"company": company, "members": members, "form": form,
-                                                     "link": link, "pending": pending})
+                                                     "link": link, "pending": pending,
+                                                     "own": company.pk in member_company_ids(request.user),
+                                                     "synergy_pk": int(back) if back.isdigit() else None})
 
 
 @login_required

@@ -49,10 +49,10 @@ HEADERS = {
     "declared_total": gettext_lazy("total annuel sur plusieurs déchets (information, pas une offre)"),
     # synergies
     "synergy_id": gettext_lazy("n° de la synergie"),
-    "offer_site": gettext_lazy("site de l'offre"),
+    "offer_site": gettext_lazy("identifiant du site de l'offre"),
     "offer_company": gettext_lazy("entreprise de l'offre"),
     "offer_commune": gettext_lazy("commune de l'offre (code INSEE)"),
-    "need_site": gettext_lazy("site du besoin"),
+    "need_site": gettext_lazy("identifiant du site du besoin"),
     "need_company": gettext_lazy("entreprise du besoin"),
     "need_commune": gettext_lazy("commune du besoin (code INSEE)"),
     "inferred": gettext_lazy("besoin déduit de l'activité"),
@@ -72,6 +72,10 @@ HEADERS = {
     "companies": gettext_lazy("entreprises"),
     "classes": gettext_lazy("matières déclarées"),
 }
+
+#: Columns holding a schema key whose words are in the next column (``crm``: « copper » beside « Cuivre »): a
+#: readable file leaves them out, the files with the schema's keys keep them.
+KEYS_ONLY = {"crm"}
 
 INDICATORS = {
     "declared_quantity": gettext_lazy("quantité déclarée par an"),

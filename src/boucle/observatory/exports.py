@@ -156,6 +156,7 @@ SHEETS = {"indicators": gettext_lazy("indicateurs"), "flows": gettext_lazy("flux
 
 
 def _readable_table(rows, columns, fmt, sheet):
+    columns = [c for c in columns if c not in columns_words.KEYS_ONLY]
     headers = [columns_words.header(c) for c in columns]
     body = spreadsheets.dict_rows(columns_words.in_words(rows, columns), headers)
     if fmt == "csv":

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from boucle.matching import lifecycle
+from boucle.web import words
 from boucle.web.present import material_label
 
 from . import geo, queries, svg, toile
@@ -100,11 +101,13 @@ def render_html(ref, period: int | None = None, nonce: str = "", served: dict | 
     context = {
         "ref": ref, "doc": doc, "headline": ind.headline(doc), "period": period, "generated": timezone.now(),
         "flows_by_kind": [{**row, "label": material_label(row["material_class"])} for row in doc["flows"]],
-        "funnel_svg": mark_safe(svg.funnel_svg(funnel_stages(doc), title=_("Entonnoir des synergies"))),
-        "sankey_svg": mark_safe(svg.sankey_svg(toile_doc, title=_("Toile industrielle"))),
+        "funnel_svg": mark_safe(svg.funnel_svg(funnel_stages(doc), title=_("Entonnoir des synergies"),
+                                                 number=words.number)),
+        "sankey_svg": mark_safe(svg.sankey_svg(toile_doc, title=_("Toile industrielle"),
+                                               others=_("%(n)d autres, plus petits"), number=words.number)),
         "map_svg": mark_safe(svg.map_svg(map_features(ref, period=period), running_lines(ref, user),
                                          title=_("Gisements déclarés (t/an)"), legend=_("aucune donnée"),
-                                         unit=_("t/an"))),
+                                         unit=_("t/an"), number=words.number)),
         "top": top_synergies(ref, user=user),
         "toile_total": toile_doc["total_t"],
         "csp_nonce": nonce, "served": served,

@@ -27,13 +27,17 @@ def _short(text: str, room: int) -> str:
     return text if len(text) <= room else text[:room - 1] + "…"
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, number=None) -> str:
+    """``number``: the page's number format (``boucle.web.words.number``: « 16 680 » in French, « 16,680 » in
+    English); without it, French grouping."""
     if value is None:
         return "—"
+    if number is not None:
+        return number(value)
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
-def funnel_svg(stages: list[tuple[str, float | None]], title: str = "Funnel", width: int = 640) -> str:
+def funnel_svg(stages: list[tuple[str, float | None]], title: str = "Funnel", width: int = 640, number=None) -> str:
     """One horizontal bar per stage, its length proportional to the count."""
     bar_h, gap, label_w = 26, 8, 170
     top = max([v for _, v in stages if v] or [1])
@@ -45,21 +49,20 @@ def funnel_svg(stages: list[tuple[str, float | None]], title: str = "Funnel", wi
                     f"{escape(label)}</text>")
         body.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{NODE_COLORS[1]}"/>')
         body.append(f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.68:.1f}" font-size="13" {FONT}>'
-                    f"{_fmt(value)}</text>")
+                    f"{_fmt(value, number)}</text>")
     return _svg(width, len(stages) * (bar_h + gap), body, title)
 
 
 def sankey_layout(doc: dict, width: float, height: float, node_w: float = 14, pad: float = 8) -> dict:
-    """Node rectangles and link bands: columns left to right, nodes stacked by value."""
-    inflow, outflow = defaultdict(float), defaultdict(float)
-    for link in doc["links"]:
-        outflow[link["source"]] += link["value"]
-        inflow[link["target"]] += link["value"]
+    """Node rectangles and link bands: columns left to right, nodes stacked by value. The gaps between the
+    nodes of a column take at most a third of the height, so the blocks keep the rest (never a negative scale)."""
     columns = defaultdict(list)
     for node in doc["nodes"]:
         columns[node["column"]].append(node)
     n_cols = max(columns) + 1 if columns else 1
-    value = {n["id"]: max(inflow[n["id"]], outflow[n["id"]]) for n in doc["nodes"]}
+    value = _node_values(doc)
+    most = max((len(nodes) for nodes in columns.values()), default=1)
+    pad = min(pad, height / 3 / max(1, most - 1))
     scale = min(((height - pad * (len(nodes) - 1)) / (sum(value[n["id"]] for n in nodes) or 1))
                 for nodes in columns.values()) if columns else 1.0
     rects = {}
@@ -87,17 +90,58 @@ def sankey_layout(doc: dict, width: float, height: float, node_w: float = 14, pa
     return {"rects": rects, "bands": bands}
 
 
-def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int = 480) -> str:
+def _node_values(doc: dict) -> dict:
+    inflow, outflow = defaultdict(float), defaultdict(float)
+    for link in doc["links"]:
+        outflow[link["source"]] += link["value"]
+        inflow[link["target"]] += link["value"]
+    return {n["id"]: max(inflow[n["id"]], outflow[n["id"]]) for n in doc["nodes"]}
+
+
+def fold_small(doc: dict, keep: int = 12, others: str = "+ %(n)d") -> dict:
+    """At most ``keep`` nodes per column: the largest ``keep - 1`` in their order, then one node gathering the
+    rest (``others`` names it, ``%(n)d`` their number). A printed drawing has no hover to name a block too
+    thin for its label: sixty materials on 480 px left bands of no height and labels written over each other."""
+    value = _node_values(doc)
+    columns = defaultdict(list)
+    for node in doc["nodes"]:
+        columns[node["column"]].append(node)
+    target, nodes = {}, []
+    for column in sorted(columns):
+        members = columns[column]
+        if len(members) <= keep:
+            nodes += members
+            target.update((n["id"], n["id"]) for n in members)
+            continue
+        kept = {n["id"] for n in sorted(members, key=lambda n: -value[n["id"]])[:keep - 1]}
+        folded = f"{column}:others"
+        nodes += [n for n in members if n["id"] in kept]
+        nodes.append({"id": folded, "name": folded, "column": column, "code": "",
+                      "label": others % {"n": len(members) - len(kept)},
+                      "offers": sum(n.get("offers", 0) for n in members if n["id"] not in kept)})
+        target.update((n["id"], n["id"] if n["id"] in kept else folded) for n in members)
+    merged = defaultdict(float)
+    for link in doc["links"]:
+        merged[(target[link["source"]], target[link["target"]])] += link["value"]
+    links = [{"source": s, "target": t, "value": round(v, 3)} for (s, t), v in merged.items()]
+    return {**doc, "nodes": nodes, "links": links}
+
+
+def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int = 480, keep: int = 12,
+               others: str = "+ %(n)d", number=None) -> str:
+    """``keep`` and ``others``: see ``fold_small``; labels 12 px apart at least, for an 11 px font."""
     margin_l, margin_r = 10, 10
     inner_w = width - margin_l - margin_r - 340  # room for the labels of the outer columns
-    layout = sankey_layout(doc, inner_w, height)
-    body = [f'<g transform="translate({margin_l + 170},0)">']
+    doc = fold_small(doc, keep, others)
+    layout = sankey_layout(doc, inner_w, height, pad=12)
+    top = 8  # room for the half of the first label above its block
+    body = [f'<g transform="translate({margin_l + 170},{top})">']
     labels = {n["id"]: n.get("label") or n["id"] for n in doc.get("nodes", [])}  # words, not node keys
     for band in layout["bands"]:
         link = band["link"]
         source, target = labels.get(link["source"], link["source"]), labels.get(link["target"], link["target"])
         body.append(f'<path d="{band["d"]}" fill="{NODE_COLORS[band["column"]]}" fill-opacity="0.35">'
-                    f"<title>{escape(source)} → {escape(target)} : {_fmt(link['value'])} t</title>"
+                    f"<title>{escape(source)} → {escape(target)} : {_fmt(link['value'], number)} t</title>"
                     "</path>")
     for r in layout["rects"].values():
         n = r["node"]
@@ -107,7 +151,9 @@ def sankey_svg(doc: dict, title: str = "Sankey", width: int = 900, height: int =
         body.append(f'<text x="{x:.1f}" y="{r["y"] + r["h"] / 2 + 4:.1f}" text-anchor="{anchor}" font-size="11" '
                     f'{FONT}>{escape(_short(n["label"], 30))}</text>')
     body.append("</g>")
-    return _svg(width, height, body, title)
+    # blocks of at least 1 px each may pass the height a little: the drawing grows to show the last label
+    bottom = max((r["y"] + r["h"] for r in layout["rects"].values()), default=0.0)
+    return _svg(width, max(height, bottom) + 2 * top, body, title)
 
 
 def _rings(geometry: dict):
@@ -136,7 +182,7 @@ def color(value: float | None, bounds: list[float]) -> str:
 
 
 def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", width: int = 640,
-            legend: str = "", unit: str = "") -> str:
+            legend: str = "", unit: str = "", number=None) -> str:
     """A choropleth: ``features`` are GeoJSON features with ``properties.value`` (None: suppressed);
     ``unit`` follows every figure of the legend and the tooltips (« ≤ 1 200 t/an »).
 
@@ -169,7 +215,7 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         value = f["properties"].get("value")
         name = f["properties"].get("name", "")
         body.append(f'<path d="{d}" fill="{color(value, bounds)}" fill-rule="evenodd" stroke="#555" '
-                    f'stroke-width="0.4"><title>{escape(str(name))}: {_fmt(value)}{escape(after)}</title></path>')
+                    f'stroke-width="0.4"><title>{escape(str(name))}: {_fmt(value, number)}{escape(after)}</title></path>')
     for (lon0, lat0), (lon1, lat1) in lines:
         (x0, y0), (x1, y1) = xy(lon0, lat0), xy(lon1, lat1)
         body.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#b5651d" '
@@ -182,7 +228,7 @@ def map_svg(features: list[dict], lines: list[tuple] = (), title: str = "Map", w
         at_most = "" if i == 0 and bound == lowest else "≤ "
         body.append(f'<rect x="{10 + i * step}" y="{y}" width="16" height="12" fill="{fill}" stroke="#555" '
                     f'stroke-width="0.4"/><text x="{30 + i * step}" y="{y + 11}" font-size="10" {FONT}>{at_most}'
-                    f"{_fmt(bound)}{escape(after)}</text>")
+                    f"{_fmt(bound, number)}{escape(after)}</text>")
     body.append(f'<rect x="{10 + len(shown) * step}" y="{y}" width="16" height="12" fill="{SUPPRESSED}"/>'
                 f'<text x="{30 + len(shown) * step}" y="{y + 11}" font-size="10" {FONT}>{escape(legend)}</text>')
     return _svg(width, height, body, title)

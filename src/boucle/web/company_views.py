@@ -396,6 +396,7 @@ def synergy_detail(request, pk):
     log = _history(request.user, synergy, card) if card["can_steer"] or card["can_answer"] else []
     outcomes = synergy.outcomes.order_by("-recorded_at") if card["can_steer"] or card["can_answer"] else []
     from .facilitator_views import status_choices, waiting_for_agreement
+    from .guidance import waiting_without_account
 
     hidden = card["offer"]["site"]["anonymous"] or card["need"]["site"]["anonymous"]
     return render(request, "web/company/synergy_detail.html", {
@@ -403,6 +404,7 @@ def synergy_detail(request, pk):
         "aids": for_synergy_page(synergy, request.user),
         "targets": status_choices(synergy.status, synergy.both_agreed) if card["can_steer"] else [],
         "waiting": card["can_steer"] and waiting_for_agreement(synergy),
+        "to_invite": waiting_without_account(synergy) if card["can_steer"] and not synergy.both_agreed else [],
         # on trial or running without both yes (before the rule, or a yes withdrawn): flagged to the facilitator
         "unagreed": card["can_steer"] and services.unagreed_exchanges().filter(pk=synergy.pk).exists(),
         "measurable": synergy.status in lifecycle.MEASURABLE,

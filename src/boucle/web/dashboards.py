@@ -189,8 +189,11 @@ def facilitator_dashboard(request):
     rows = remembered("synergy-list-rows", user, lambda: _list_rows(user))
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
     answered = sorted((r for r in rows if r[8] is not None or r[9] is not None), key=SORTS["date"][1])
-    # Waiting for the facilitator: a company said yes, and the synergy has not moved past first contact.
-    waiting_ids = [r[0] for r in answered if (r[8] or r[9]) and r[6] in (lifecycle.SUGGESTED, lifecycle.CONTACTED)][:10]
+    # Waiting for the facilitator: a company said yes, and the synergy has not moved past first contact, or it is
+    # in discussion while the other company's yes (needed for a trial) is still missing: she chases it or invites
+    # someone from that company.
+    waiting_ids = [r[0] for r in answered if (r[8] or r[9]) and (
+        r[6] in (lifecycle.SUGGESTED, lifecycle.CONTACTED) or (r[6] == lifecycle.IN_DISCUSSION and not (r[8] and r[9])))][:10]
     answered_ids = [r[0] for r in answered if r[7] >= since][:10]
     best_ids = [r[0] for r in sorted((r for r in rows if r[6] == lifecycle.SUGGESTED), key=SORTS["score"][1])[:5]]
     flows_q = _territory_sites_q(user, "site__commune__")
@@ -263,7 +266,9 @@ def company_dashboard(request):
     awaiting = mine.select_related(None).exclude(status__in=[lifecycle.DECLINED, lifecycle.STOPPED]).filter(
         (Q(offer__site__company_id__in=company_ids) & Q(offer_interest__isnull=True))
         | (Q(need_site__company_id__in=company_ids) & Q(need_interest__isnull=True)))
-    awaiting_ids = list(awaiting.filter(status=lifecycle.CONTACTED).order_by("-updated_at")
+    # put in touch and still without this company's yes: contact taken, and also in discussion (a company invited
+    # then, or whose yes was withdrawn), the trial waiting for it
+    awaiting_ids = list(awaiting.filter(status__in=lifecycle.ACTIVE).order_by("-updated_at")
                         .values_list("id", flat=True)[:10])
     new_ids = list(awaiting.filter(status=lifecycle.SUGGESTED).order_by("-score", "id")
                    .values_list("id", flat=True)[:NEW_PROPOSALS_READ])

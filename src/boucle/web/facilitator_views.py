@@ -132,8 +132,8 @@ def synergy_transition(request, pk):
                 "intéressée.", told) % {"n": told})
         else:
             messages.info(request, _("Personne n'a été prévenu : aucun compte n'est encore rattaché à ces deux "
-                                     "entreprises. Prenez contact avec elles directement, puis invitez-les sur "
-                                     "Boucle depuis la page de leur entreprise."))
+                                     "entreprises. Prenez contact avec elles directement, puis invitez une personne de "
+                                     "chacune avec les liens « Inviter » de cette page."))
     return redirect("synergy-detail", pk=pk)
 
 

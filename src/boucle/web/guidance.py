@@ -58,6 +58,16 @@ def _members(company_ids):
     return list(get_user_model().objects.filter(memberships__company_id__in=company_ids, is_active=True).distinct())
 
 
+def waiting_without_account(synergy) -> list:
+    """The companies whose yes the synergy still waits for and in which nobody has an account: a facilitator
+    invites someone from each (``company-members``), who can then answer on Boucle."""
+    sides = [(synergy.offer.site.company, synergy.offer_interest), (synergy.need_site.company, synergy.need_interest)]
+    waiting = [company for company, interest in sides if interest is not True]
+    with_account = set(get_user_model().objects.filter(
+        memberships__company__in=waiting, is_active=True).values_list("memberships__company_id", flat=True))
+    return [c for i, c in enumerate(waiting) if c.pk not in with_account and c not in waiting[:i]]
+
+
 def after_interest(request, synergy, user, yes: bool, sides: set) -> str:
     """Tell the other company and the facilitators; return what the answering person reads."""
     link = reverse("synergy-detail", args=[synergy.pk])

@@ -146,3 +146,36 @@ def test_observatory_browser_public_figures_read_one_line_each_on_a_phone(refere
         assert sum(height for height, _ in cells) / len(cells) < 1.9 * cells[0][1], cells
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert page.errors == []
+
+
+def test_the_report_on_a_phone_cuts_no_word_and_no_figure(reference, obs_world, live_server):
+    """reader7: at 390 px the report's tables broke every word where the column ended (« Matièr|e », « suggér|ée »,
+    « 37 460 00|0 m³ »). A table wider than the phone now scrolls sideways, inside the page."""
+    with browse(live_server, obs_world.users["fac_region"]) as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/observatoire/territoire/region/32/rapport/")
+        cut = page.evaluate("""() => {
+            const out = [];
+            for (const cell of document.querySelectorAll('th, td')) {
+                const words = cell.innerText.split(/\\s+/).filter(w => w.length > 3);
+                const range = document.createRange();
+                for (const node of cell.childNodes) {
+                    if (node.nodeType !== 3) continue;
+                    for (const word of words) {
+                        const at = node.data.indexOf(word);
+                        if (at < 0) continue;
+                        range.setStart(node, at); range.setEnd(node, at + word.length);
+                        if (range.getClientRects().length > 1) out.push(word);
+                    }
+                }
+                if (cell.classList.contains('num') && cell.innerText.trim()) {  // a figure and its unit: one line
+                    range.selectNodeContents(cell);
+                    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                    if (tops.size > 1) out.push(cell.innerText);
+                }
+            }
+            return out;
+        }""")
+        assert cut == [], cut[:10]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.errors == []

@@ -112,3 +112,23 @@ def test_the_svg_maps_first_class_of_zeros_says_zero_not_at_most_zero():
     assert legend_figures((0.0, 0.0, 0.0, 3.0, 40.0), "MWh/an")[0] == "0\u00a0MWh/an"
     spread = legend_figures((5.0, 120.0, 1200.0, 5400.0, 9000.0, 12000.0), "t/an")
     assert all(t.startswith("≤ ") for t in spread), spread
+
+
+def test_a_printed_toile_with_sixty_materials_keeps_readable_blocks_and_labels():
+    """Report of the Hauts-de-France demo (reader7): 60 materials on 480 px, 8 px apart, took 472 px of gaps;
+    the scale went below zero, every block was 1 px high and the labels were written over each other."""
+    offers = [(i, f"{10 + i % 20}", f"mat{i:02d}", 10.0 ** (1 + i % 6)) for i in range(60)]
+    doc = sankey.build(offers, [])
+    drawn = svg.fold_small(doc, keep=12, others="%(n)d autres")
+    root = _parse(svg.sankey_svg(doc, others="%(n)d autres"))
+    heights = [float(r.get("height")) for r in root.iter(NS + "rect")]
+    assert len(heights) == len(drawn["nodes"]) <= 3 * 12
+    assert "49 autres" in [n["label"] for n in drawn["nodes"]]  # the small materials, gathered at the bottom
+    assert sum(l["value"] for l in drawn["links"]) == pytest.approx(sum(l["value"] for l in doc["links"]))
+    middle = min(float(t.get("x")) for t in root.iter(NS + "text") if t.get("text-anchor") == "start")
+    ys = sorted(float(t.get("y")) for t in root.iter(NS + "text") if float(t.get("x")) == middle)
+    assert len(ys) == 12 and min(b - a for a, b in zip(ys, ys[1:])) >= 11  # an 11 px font: no label over another
+    assert max(heights) > 25 and min(heights) > 0
+    shift = float(root.find(NS + "g").get("transform").split(",")[1].rstrip(")"))
+    every = [float(t.get("y")) + shift for t in root.iter(NS + "text")]
+    assert min(every) >= 11 and max(every) <= float(root.get("height"))  # no label cut at the top or the bottom

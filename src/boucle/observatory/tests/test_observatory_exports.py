@@ -251,3 +251,27 @@ def test_a_downloaded_csv_shows_the_declared_digits_not_the_float_noise_of_a_sum
     assert csv_number(sum([0.1] * 3), True) == "0,3"
     assert csv_number(12830.000000000004, True) == "12830"
     assert csv_number(1308289.869, True) == "1308289,869" and csv_number(2.5, False) == "2.5"
+
+
+def test_a_readable_download_shows_no_schema_key_and_names_site_identifiers(obs_world, client):
+    """reader7: the French critical raw materials file opened on a column « code » reading « copper », « lithium »
+    beside « Cuivre »; the synergy file's « site de l'offre » held « irep:7000725 », not a site's name."""
+    from boucle.observatory.exports import SYNERGY_COLUMNS
+    from boucle.testing import make_flow
+
+    make_flow(obs_world.sites["lille_a"], "Batteries au plomb usagées", quantity=50, unit="t", ewc="160601",
+              material_class="batteries_lead_acid")
+    client.force_login(obs_world.users["fac_region"])
+    body = _page_download(client, "/observatoire/territoire/region/32/export/critical.csv").decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(body[1:]), delimiter=";"))
+    assert rows and "Antimoine" in {r["matière première critique"] for r in rows}
+    assert "code" not in rows[0] and "antimony" not in body
+    keyed = _page_download(client, "/observatoire/territoire/region/32/export/critical.csv", cles="1").decode()
+    assert "antimony" in keyed  # the keys stay in the file for scripts
+    book = load_workbook(io.BytesIO(_page_download(client, "/observatoire/territoire/region/32/export/critical.xlsx")))
+    assert "antimony" not in {c.value for row in book.worksheets[0].iter_rows() for c in row}
+    body = _page_download(client, "/observatoire/territoire/region/32/export/synergies.csv").decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(body[1:]), delimiter=";"))
+    site_ids = {s.site_id for s in obs_world.sites.values()}
+    assert {r["identifiant du site de l'offre"] for r in rows} <= site_ids | {""}
+    assert "site de l'offre" not in rows[0] and len(rows[0]) == len(SYNERGY_COLUMNS)

@@ -144,3 +144,30 @@ def test_the_euros_say_they_are_an_order_of_magnitude_wherever_the_potential_is_
         page = client.get(reverse(name, args=["epci", MEL]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         row = page.split("Économies (€/an)", 1)[1].split("</tr>", 1)[0]
         assert "ordre de grandeur : redevances et prix pour la plupart non sourcés" in row, name
+
+
+def test_the_english_report_drawings_group_thousands_as_the_english_page_does(obs_world, client):
+    """reader7: the English report read « 16,680 t/yr » in its tables and « 16 680 t/yr » (French spaces) in its
+    map legend and tooltips, drawn on the server with a fixed format."""
+    import re
+
+    client.force_login(obs_world.users["fac_region"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("observatory:territory-report", args=["region", "32"])).content.decode()
+    drawings = " ".join(re.findall(r"<svg.*?</svg>", page, flags=re.S))
+    assert "70,000" in drawings  # the slag of Dunkirk, 70 000 t: on the map's tooltips and the toile's bands
+    assert not re.search(r"\d[\u202f\xa0]\d{3}\b", drawings)
+
+
+def test_the_report_says_one_running_synergy_in_the_singular(obs_world, client):
+    """reader7: the printed report read « 1 synergies en fonctionnement »."""
+    from boucle.matching import lifecycle
+    from boucle.matching.models import Synergy
+
+    running = Synergy.objects.filter(status=lifecycle.RUNNING)
+    Synergy.objects.filter(status=lifecycle.RUNNING).exclude(pk=running.first().pk).update(status=lifecycle.TRIAL)
+    client.force_login(obs_world.users["fac_region"])
+    page = client.get(reverse("observatory:territory-report", args=["region", "32"]),
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    figure = page.split('id="key-figures"', 1)[1].split("</div>\n  </div>", 1)[0]
+    assert "<b>1</b>synergie en fonctionnement</div>" in figure, figure
