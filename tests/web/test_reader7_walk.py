@@ -65,6 +65,17 @@ def test_a_facilitator_of_another_territory_cannot_invite(world, as_persona, wit
     assert as_persona("member_b").get(reverse("company-members", args=[d.company_id])).status_code == 403
 
 
+def test_once_the_company_has_someone_on_boucle_it_alone_decides_who_joins(world, as_persona):
+    """A facilitator brings a company on board only while nobody of it has an account: company A has its
+    administrator, so the facilitator of its territory can neither see its invitation page nor invite."""
+    facilitator = as_persona("facilitator_t")
+    company = world.sites["A"].company_id
+    assert facilitator.get(reverse("company-members", args=[company])).status_code == 403
+    posted = facilitator.post(reverse("company-members", args=[company]), {"email": "x@example.org", "role": "admin"})
+    assert posted.status_code == 403
+    assert not world.sites["A"].company.memberships.filter(user__email="x@example.org").exists()
+
+
 def test_a_synergy_in_discussion_waiting_for_the_other_yes_is_on_the_facilitator_s_to_do_list(world, as_persona,
                                                                                            without_account):
     """The dashboard's « À traiter » read « Rien n'attend votre action » while a synergy in discussion waited for the

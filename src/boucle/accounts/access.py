@@ -183,12 +183,15 @@ def point_shown(user, site, *, revealed: bool = False, public: bool | None = Non
 
 
 def can_invite(user, company) -> bool:
-    """Who may invite people into ``company``: its administrators, and the facilitators of a territory where it
-    has a site (they bring a company onto Boucle when a synergy needs its yes and nobody has an account)."""
+    """Who may invite people into ``company``: its administrators, and, while nobody of the company has an
+    account, the facilitators of a territory where it has a site (they bring a company onto Boucle when a synergy
+    needs its yes). Once the company has someone on Boucle, it alone decides who joins it."""
     if not user.is_authenticated:
         return False
     if user.is_superuser or company.pk in admin_company_ids(user):
         return True
+    if company.memberships.filter(user__is_active=True).exists():
+        return False
     facilitations = _grants(user)[1]  # a plain member sees his company's sites but invites nobody
     return any(_in_territory(site.commune, level, code) for site in company.sites.select_related("commune")
                if site.commune_id for level, code in facilitations)
