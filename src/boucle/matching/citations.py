@@ -48,15 +48,17 @@ BREF_TITLES: dict[str, tuple[str, str]] = {
 # Bodies whose guides the citations name by acronym and year.
 BODIES = {"SETRA": ("guide du Sétra", "SETRA guide"), "IPCC": ("GIEC", "IPCC"),
           "IEA": ("rapport de l'AIE", "IEA report"),
-          "ADR": ("accord ADR", "ADR agreement"), "EPA": ("US EPA", "US EPA")}
+          "ADR": ("accord ADR", "ADR agreement"), "EPA": ("US EPA", "US EPA"),
+          "FHWA": ("guide de l'administration fédérale des routes des États-Unis (FHWA)", "US FHWA guide")}
 
 _BREF = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BREF_TITLES), key=len, reverse=True))
                    + r")(?: |\)| \()?((?:19|20)\d{2})\b")
 _BODY = re.compile(r"\b(" + "|".join(BODIES) + r")\b[^;:]*?\b((?:19|20)\d{2})\b")
 _EU_ACT = re.compile(r"\b(Directive|Regulation|Decision|Implementing Regulation|Delegated Regulation)"
                      r"(?: \((EU|EC|EEC)\))?(?: No)? (\d{2,4}/\d{1,4})(?:/(EC|EEC|EU))?")
-# A Commission Notice of the C series of the Official Journal (« 2018/C 133/02 »): guidelines, not an act.
-_NOTICE = re.compile(r"\bCommission Notice (\d{4}/C \d{1,4}/\d{2})")
+# A Commission Notice or Communication of the C series of the Official Journal (« 2018/C 133/02 »,
+# « 2022/C 80/01 »): guidelines, not an act.
+_NOTICE = re.compile(r"\bCommission (Notice|Communication) (\d{4}/C \d{1,4}/\d{2})")
 _NACE = re.compile(r"\b(?:NACE|NAF)(?: Rev\. ?2)? (\d{2}(?:\.\d{1,2})?)\b")
 _EWC = re.compile(r"\b(?:EWC|LoW|List of Waste)(?: chapter)? (\d{2}(?: \d{2}(?: \d{2}\*?)?)?)\b")
 _STANDARD = re.compile(r"\b(EN(?: ISO)?|ISO) (\d{3,5}(?:-\d+)?)\b")
@@ -98,7 +100,7 @@ def document_names(citation: str | None, lang: str = "fr") -> tuple[str, ...]:
     for m in _EU_ACT.finditer(citation):
         add(m, _act(m, en))
     for m in _NOTICE.finditer(citation):
-        add(m, f"Commission Notice {m.group(1)}" if en else f"communication de la Commission {m.group(1)}")
+        add(m, f"Commission {m.group(1)} {m.group(2)}" if en else f"communication de la Commission {m.group(2)}")
     for m in _BREF.finditer(citation):
         acronym, year = m.groups()
         title = BREF_TITLES[acronym][1 if en else 0]
