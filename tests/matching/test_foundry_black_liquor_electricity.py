@@ -92,6 +92,11 @@ def test_black_liquor_goes_to_a_kraft_mills_recovery_boiler_not_as_a_fuel_to_eve
         assert "BREF PP 2015" in explanation_text(cards[0].explanation)
 
 
+@pytest.mark.parametrize("label", ["Corn steep liquor", "Spent pickle liquor", "Mother liquor", "Red liquor"])
+def test_another_liquor_is_not_read_as_black_liquor(label):
+    assert "black_liquor" not in {m.key for m in classify_label(label)}
+
+
 def test_black_liquor_with_no_other_kraft_mill_around_is_proposed_to_nobody():
     assert receivers([KRAFT, *NEIGHBOURS[1:]], "kraft", "Liqueur noire") == set()
 
