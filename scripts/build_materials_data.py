@@ -43,7 +43,10 @@ MANUAL = {
     "100201": "blast_furnace_slag", "100202": "steel_slag",
     "100305": "non_ferrous_slag", "100304": "non_ferrous_slag",
     "100215": "metallurgical_dust", "100403": "chemical_waste_other",
-    "100808": "salt_slag", "100903": "steel_slag",
+    "100808": "salt_slag",
+    # furnace slag of foundries (10 09 03 ferrous, 10 10 03 non-ferrous casting) is neither blast-furnace
+    # nor steelworks slag: cupola and melting-furnace slag of casting (EU BREF SF 2005)
+    "100903": "foundry_slag", "101003": "foundry_slag",
     "101109": "glass_cullet", "101110": "glass_cullet", "101201": "clay",
     "101206": "gypsum_waste", "101301": "limestone", "101304": "lime_residues",
     "101309": "asbestos_waste",

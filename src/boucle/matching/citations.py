@@ -49,15 +49,17 @@ BREF_TITLES: dict[str, tuple[str, str]] = {
 # Bodies whose guides the citations name by acronym and year.
 BODIES = {"SETRA": ("guide du Sétra", "SETRA guide"), "IPCC": ("GIEC", "IPCC"),
           "IEA": ("rapport de l'AIE", "IEA report"),
-          "ADR": ("accord ADR", "ADR agreement"), "EPA": ("US EPA", "US EPA")}
+          "ADR": ("accord ADR", "ADR agreement"), "EPA": ("US EPA", "US EPA"),
+          "FHWA": ("guide de l'administration fédérale des routes des États-Unis (FHWA)", "US FHWA guide")}
 
 _BREF = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BREF_TITLES), key=len, reverse=True))
                    + r")(?: |\)| \()?((?:19|20)\d{2})\b")
 _BODY = re.compile(r"\b(" + "|".join(BODIES) + r")\b[^;:]*?\b((?:19|20)\d{2})\b")
 _EU_ACT = re.compile(r"\b(Directive|Regulation|Decision|Implementing Regulation|Delegated Regulation)"
                      r"(?: \((EU|EC|EEC)\))?(?: No)? (\d{2,4}/\d{1,4})(?:/(EC|EEC|EU))?")
-# A Commission Notice of the C series of the Official Journal (« 2018/C 133/02 »): guidelines, not an act.
-_NOTICE = re.compile(r"\bCommission Notice (\d{4}/C \d{1,4}/\d{2})")
+# A Commission Notice or Communication of the C series of the Official Journal (« 2018/C 133/02 »,
+# « 2022/C 80/01 »): guidelines, not an act.
+_NOTICE = re.compile(r"\bCommission (Notice|Communication) (\d{4}/C \d{1,4}/\d{2})")
 _NACE = re.compile(r"\b(?:NACE|NAF)(?: Rev\. ?2)? (\d{2}(?:\.\d{1,2})?)\b")
 _EWC = re.compile(r"\b(?:EWC|LoW|List of Waste)(?: chapter)? (\d{2}(?: \d{2}(?: \d{2}\*?)?)?)\b")
 _STANDARD = re.compile(r"\b(EN(?: ISO)?|ISO) (\d{3,5}(?:-\d+)?)\b")
@@ -152,8 +154,8 @@ def documents(citation: str | None, lang: str = "fr") -> tuple[Document, ...]:
     for m in _EU_ACT.finditer(citation):
         add(m, Document("act", _act(m, en), url=_act_url(m)))
     for m in _NOTICE.finditer(citation):
-        add(m, Document("notice", f"Commission Notice {m.group(1)}" if en else
-                        f"communication de la Commission {m.group(1)}"))
+        add(m, Document("notice", f"Commission {m.group(1)} {m.group(2)}" if en else
+                        f"communication de la Commission {m.group(2)}"))
     for m in _BREF.finditer(citation):
         acronym, year = m.groups()
         add(m, Document("bref", f"BREF {acronym} {year}", BREF_TITLES[acronym][1 if en else 0], BREF_INDEX_URL))

@@ -569,6 +569,30 @@ def utility_head_confidence(label: str, key: str, score: float) -> float:
     return _sure_as_head(_head_readings([head]).get(0), key, score) if head else score
 
 
+# A material named by a compound term whose head is a common word (« liqueur noire », "black liquor",
+# « Schwarzlauge »: a liquor is also a pickle liquor, a mother liquor, a corn steep liquor) is read only
+# when the label says its name, the words of one of its synonyms in a row: its head word alone pulled
+# every other liquor to it, ahead of their own readings (EU BREF PP 2015 names black liquor as such).
+NAMED_ONLY = frozenset({"black_liquor"})
+
+
+@lru_cache(maxsize=1)
+def _named_only_names() -> dict[str, tuple[tuple[str, ...], ...]]:
+    from .taxonomy import load_synonyms
+
+    names: dict[str, set[tuple[str, ...]]] = {k: set() for k in NAMED_ONLY}
+    for key, _lang, synonym in load_synonyms():
+        if key in names and tokens(synonym):
+            names[key].add(tuple(tokens(synonym)))
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def _says_name(key: str, toks) -> bool:
+    """Whether the label's tokens ``toks`` hold one of ``key``'s names, its words in a row."""
+    text = f" {' '.join(toks)} "
+    return any(f" {' '.join(name)} " in text for name in _named_only_names()[key])
+
+
 def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Match]:
     """Candidate classes for a free-text label, best first (empty if nothing plausible).
 
@@ -599,6 +623,10 @@ def classify_label(label: str, lang: str | None = None, top: int = 5) -> list[Ma
     confined = _confine(scores, _head_readings(_outside_texts([words])).get(0), keys)
     if confined is not scores:  # the readings the words outside a parenthesis or « pour » allow
         scores = confined
+    unnamed = [i for i, k in enumerate(keys) if k in NAMED_ONLY and scores[i] > 0 and not _says_name(k, toks)]
+    if unnamed:  # see NAMED_ONLY
+        scores = scores.copy()
+        scores[unnamed] = 0.0
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] >= MIN_SCORE]
     if named is not None and named in order:
         order = [named] + [i for i in order if i != named]
@@ -794,6 +822,10 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
                 class_scores[j, named] = max(float(class_scores[j].max()), float(first[0][named]))
         for j, outside in _head_readings(_outside_texts(words[chunk])).items():
             class_scores[j] = _confine(class_scores[j], outside, keys)  # as in classify_label
+        for ci in (i for i, k in enumerate(keys) if k in NAMED_ONLY):  # as in classify_label
+            for j in np.flatnonzero(class_scores[:, ci] > 0):
+                if not _says_name(keys[ci], toks_list[start + j]):
+                    class_scores[j, ci] = 0.0
         top = class_scores.argmax(axis=1)
         top_score = class_scores[np.arange(len(top)), top]
         ok = top_score >= MIN_SCORE
