@@ -175,14 +175,14 @@ def test_the_confidence_sentence_says_once_what_both_sides_share():
 
 
 def test_a_class_read_from_a_waste_code_is_never_said_certain(as_persona, world):
-    """A foundry's furnace slag (10 09 03) is mapped to steel slag by a manual mapping: the matching scores
+    """A steelworks' unprocessed slag (10 02 02) is mapped to steel slag by a manual mapping: the matching scores
     that reading 1.0, yet it is a reading, not a person's choice; only a chosen class goes without a doubt."""
     from boucle.flows.importers import CHOSEN_CONFIDENCE, classify
 
     a, b = world.sites["A"], world.sites["B"]
-    key, confidence = classify("Laitiers de four de fonderie", "100903")
+    key, confidence = classify("Laitiers non traités", "100202")
     assert key == "steel_slag" and confidence < CHOSEN_CONFIDENCE
-    slag = make_flow(b, "Laitiers de four de fonderie", ewc="100903", quantity=1400, unit="t", material_class=key,
+    slag = make_flow(b, "Laitiers non traités", ewc="100202", quantity=1400, unit="t", material_class=key,
                      material_confidence=confidence)
     chosen = make_flow(a, "Laitier pour granulats", direction="need", quantity=1200, unit="t",
                        material_class="steel_slag", material_confidence=CHOSEN_CONFIDENCE)
