@@ -564,13 +564,13 @@ def _heads_by_word() -> dict[str, tuple[str, ...]]:
     return {head: tuple(codes) for head, codes in out.items()}
 
 
-# The heads of compounds are nouns, and names use them inflected: the German plural and genitive (« Zementwerke »,
-# « Papierfabriken », « Brauereien », « Hütten », « des Kraftwerks »: Duden, Die Grammatik, §§ 279-303, plural
-# endings -e, -en, -n, -s, genitive -s, -es), the Dutch plural (« suikerfabrieken », « centrales »: Algemene
+# The heads of compounds are nouns, and names use them inflected: the German plural (« Zementwerke »,
+# « Papierfabriken », « Brauereien », « Hütten »: Duden, Die Grammatik, §§ 279-303, plural endings -e, -en, -n; not
+# the -s of loanwords and genitives, which an English plural glued to a firm's name shares), the Dutch plural (« suikerfabrieken », « centrales »: Algemene
 # Nederlandse Spraakkunst § 3.2, -en, -s, -n), the Scandinavian definite and plural forms (« pappersbruket »,
 # « kraftværket », « sågverken »: Svenska Akademiens grammatik, Dansk sproglære, Norsk referansegrammatikk: -en, -et,
 # -n, -t, -e, -ene, -na). Finnish, with fifteen cases, is read in the forms the table gives.
-INFLECTIONS = {"de": ("e", "en", "n", "s", "es"), "nl": ("en", "s", "n"), "sv": ("en", "et", "n", "t", "na"),
+INFLECTIONS = {"de": ("e", "en", "n"), "nl": ("en", "s", "n"), "sv": ("en", "et", "n", "t", "na"),
                "da": ("en", "et", "n", "t", "e", "ene"), "no": ("en", "et", "n", "t", "e", "ene")}
 
 
@@ -633,40 +633,11 @@ def _compound_codes(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def name_to_naf(name: str | None) -> list[tuple[str, float]]:
-    """NACE codes read from the sector words of a site's name, best first; a name that is a description
-    (:func:`is_description`) and holds no sector word is read as an activity is."""
+    """NACE codes read from the sector words of a site's name, best first."""
     norm = _read_words(name)
     if not norm:
         return []
-    found = list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))
-    if not found and is_description(name):
-        found = [(c, round(v * NAME_FACTOR, 3)) for c, v in activity_to_naf(name)]
-    return found
-
-
-# Words that say a text is about a trade, not a firm's name: the form words of STOP (plant, factory, producer,
-# manufacturer, « usine »…), not its particles.
-FORM_WORDS = STOP - frozenset("a an and the of for in on at to by with from or other n e c nec s its their etc such as "
-                              "incl including de du des la le les l d et en au aux pour par sur une un".split())
-_LETTERS = re.compile(r"[^\W\d_]+")
-
-
-def is_description(name: str | None) -> bool:
-    """Whether a site's name describes its activity ("Tomato growing", "Particle board producer", "Scrap dealer")
-    rather than naming a firm: every word of it, place names set aside, is a word of an activity (the phrase table,
-    the NACE notes, the NAF labels, or a form of a notes word the notes search reads: "tomato" of "tomatoes"; no
-    proper noun, no brand), and it holds a form word (producer, plant, « usine »)
-    or a word after the first written in lower case, as descriptions are and firms' names are not ("Air Liquide",
-    "Green Plains", "Shell" stay firms). Such a name is read as an activity is, through the NACE notes too."""
-    text = strip_place_names(name or "")
-    words = [w for w in normalise(text).split() if not w.isdigit()]
-    content = [w for w in words if w not in STOP and len(w) > 1]
-    if not content or not all(_known(w) or _index()._expand(_stem(w)) for w in content):
-        return False
-    if any(w in FORM_WORDS for w in words):
-        return True
-    raw = _LETTERS.findall(text)
-    return any(t[:1].islower() and normalise(t) in content for t in raw[1:])
+    return list(_read_name(_name_words(norm), bool(NOT_HAZARDOUS.search(norm))))
 
 
 @lru_cache(maxsize=4096)
