@@ -71,3 +71,12 @@ def test_a_sugar_mill_known_by_its_spanish_name_takes_what_a_sugar_factory_takes
 def test_a_heat_utility_named_by_its_heat_takes_waste_heat():
     needs = {n.class_key for n in infer_needs(None, None, "Wärme Nordstadt")}
     assert {"waste_heat_medium", "hot_water"} <= needs
+
+
+def test_an_energy_utility_known_by_its_division_takes_waste_heat_for_its_heat_network():
+    # division 35 read from « Energie »: its heat trades (35.30 district heating, CHP in 35.11) take waste heat
+    # (typical_inputs.csv), below what a named heat network takes
+    utility = {n.class_key: n.weight for n in infer_needs(None, None, "Energie Nordstadt")}
+    network = {n.class_key: n.weight for n in infer_needs(None, None, "Fernwärme Nordstadt")}
+    assert {"waste_heat_medium", "hot_water"} <= set(utility)
+    assert utility["waste_heat_medium"] < network["waste_heat_medium"]
