@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from boucle.matching.evaluate import (  # noqa: E402
-    CODES_CSV, FRESH2_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, _code, _site_only, read_rows)
+    CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, _code, _site_only,
+    read_rows)
 
 DATASETS = {"maestri": MAESTRI_CSV, "literature": LITERATURE_CSV, "process": PROCESS_CSV, "heavy": HEAVY_CSV, "codes": CODES_CSV,
-            "fresh": FRESH_CSV, "fresh2": FRESH2_CSV}
+            "fresh": FRESH_CSV, "fresh2": FRESH2_CSV, "fresh3": FRESH3_CSV}
 
 
 # The country column of the layout holds English names; the protocol imports ISO 3166 codes.
@@ -221,7 +222,7 @@ def print_misses(dataset: str, details: dict, out=None) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("dataset", help="maestri, literature, process, heavy, codes, fresh, fresh2, or a CSV path in the MAESTRI layout")
+    ap.add_argument("dataset", help="maestri, literature, process, heavy, codes, fresh, fresh2, fresh3, or a CSV path in the MAESTRI layout")
     ap.add_argument("--describe", choices=["words", "codes", "name"], default="words")
     ap.add_argument("--naf-level", choices=["division", "group", "class"], default="division")
     ap.add_argument("--case", action="append", help="only this case (repeatable)")

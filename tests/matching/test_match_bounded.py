@@ -100,20 +100,22 @@ def _km_north(km: float) -> float:
 
 
 def test_a_declared_need_replaces_the_inferred_one_beyond_the_search_cut(monkeypatch):
-    """Steel slag: the cement works next door ranks first through its inferred need, but it declared
-    a (tiny) need of blast-furnace slag, which steel slag can replace: the suggestion to that works
-    is its declared need, which ranks below the next cement works, so the one receiver shown is the
-    next one. The search that looked at two needs only must still know of the declared one."""
+    """Steel slag: the road builder next door ranks first through its inferred need, but it declared
+    a (tiny) need of blast-furnace slag, which steel slag can replace as an aggregate (EN 13242): the
+    suggestion to that builder is its declared need, which ranks below the next road builder, so the
+    one receiver shown is the next one. The search that looked at two needs only must still know of
+    the declared one. (A cement works is no such receiver: the blast furnace slag of its cement is
+    that slag only, EN 197-1.)"""
     monkeypatch.setattr(pipeline, "FIRST_GUESS", (0, 2))
-    sites = [SiteIn("steel", 50.0, 3.0, "24.10Z"), SiteIn("cementA", _km_north(3), 3.0, "23.51Z"),
-             SiteIn("cementB", _km_north(5), 3.0, "23.51Z")]
+    sites = [SiteIn("steel", 50.0, 3.0, "24.10Z"), SiteIn("roadA", _km_north(3), 3.0, "42.11Z"),
+             SiteIn("roadB", _km_north(5), 3.0, "42.11Z")]
     flows = [FlowIn("slag", "steel", "offer", label="laitier d'aciérie", quantity_t=5000.0),
-             FlowIn("want", "cementA", "need", class_key="blast_furnace_slag", quantity_t=1.0)]
+             FlowIn("want", "roadA", "need", class_key="blast_furnace_slag", quantity_t=1.0)]
     got = propose(sites, flows, top=1)  # ranked by score
-    assert [(p.need_site_id, p.inferred) for p in got] == [("cementB", True)]
+    assert [(p.need_site_id, p.inferred) for p in got] == [("roadB", True)]
     assert rows(got) == rows(propose(sites, flows, top=1, exhaustive=True))
     assert [(p.need_site_id, p.inferred) for p in propose(sites, flows, top=2)] == \
-        [("cementB", True), ("cementA", False)]
+        [("roadB", True), ("roadA", False)]
 
 
 @pytest.mark.parametrize("seed", [7, 8])

@@ -70,10 +70,10 @@ def test_a_waste_treaters_card_for_food_residues_cites_its_activity_not_the_feed
     card = next(p for p in proposals if p.need_site_id == "treater")
     with translation.override("fr"):
         text = explanation_text(card.explanation)
-        assert "nomenclature NAF rév. 2, 38.21" in text and "68/2013" not in text and "alimentation animale" not in text
+        assert "nomenclature NAF rév. 2, classe 38.21" in text and "68/2013" not in text and "alimentation animale" not in text
     with translation.override("en"):
         text = explanation_text(card.explanation)
-        assert "NACE Rev. 2, 38.21" in text and "68/2013" not in text
+        assert "NACE Rev. 2, class 38.21" in text and "68/2013" not in text
 
 
 def test_a_car_plants_heat_card_cites_the_vehicle_activity():
@@ -82,9 +82,9 @@ def test_a_car_plants_heat_card_cites_the_vehicle_activity():
     proposals = _proposals(sites, "dryer", "Chaleur fatale basse température", quantity_t=5000.0, unit="MWh", temperature_c=80.0)
     card = next(p for p in proposals if p.need_site_id == "cars")
     with translation.override("fr"):
-        assert "nomenclature NAF rév. 2, 29" in explanation_text(card.explanation)
+        assert "nomenclature NAF rév. 2, division 29" in explanation_text(card.explanation)
     with translation.override("en"):
-        assert "NACE Rev. 2, 29" in explanation_text(card.explanation)
+        assert "NACE Rev. 2, division 29" in explanation_text(card.explanation)
 
 
 def test_a_bottle_maker_for_detergents_or_cosmetics_is_not_read_as_food_contact():

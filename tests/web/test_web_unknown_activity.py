@@ -15,8 +15,8 @@ ORIGINS = {"offer": "label", "need": "activity"}
 def test_the_page_says_the_receivers_activity_is_unknown_not_deduced():
     with translation.override("fr"):
         said = " ".join(explanation_sentences(UNKNOWN, origins=ORIGINS))
-    assert "activité inconnue : à vérifier" in said and "l'activité du site receveur est inconnue" in said
+    assert "dont l'activité est inconnue" in said and "l'activité du site receveur est inconnue" in said
     assert "déduit de l'activité" not in said and "déduite de l'activité" not in said
     with translation.override("en"):
         said = " ".join(explanation_sentences(UNKNOWN, origins=ORIGINS))
-    assert "activity unknown: to be checked" in said and "activity is unknown" in said
+    assert "whose activity is unknown" in said and "activity is unknown" in said

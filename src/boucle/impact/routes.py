@@ -97,6 +97,8 @@ ALIASES = {
     "compostage": "composting", "methanisation": "anaerobic_digestion", "méthanisation": "anaerobic_digestion",
     "epandage": "land_spreading", "épandage": "land_spreading", "egout": "sewer", "égout": "sewer",
     "assainissement": "sewer", "rejet": "discharge_treated", "dissipée": "dissipation", "dissipee": "dissipation",
+    # the label before it read as a noun like the others (« supposé : dissipation », not « supposé : dissipée »)
+    "dissipée (aéroréfrigérant / rejet)": "dissipation", "dissipated (cooling tower / discharge)": "dissipation",
 }
 
 

@@ -9,6 +9,7 @@ citation in its own field (``explanation.source``). Pure: no Django; the languag
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 # The EU reference documents on best available techniques (Directive 2010/75/EU, art. 13), by the
@@ -38,7 +39,7 @@ BREF_TITLES: dict[str, tuple[str, str]] = {
     "SF": ("forge et fonderie", "smitheries and foundries"),
     "SIC": ("chimie inorganique de spécialité", "speciality inorganic chemicals"),
     "STM": ("traitement de surface des métaux et des plastiques", "surface treatment of metals and plastics"),
-    "STS": ("traitement de surface utilisant des solvants", "surface treatment using organic solvents"),
+    "STS": ("traitement de surface utilisant des solvants organiques", "surface treatment using organic solvents"),
     "TAN": ("tannage des peaux", "tanning of hides and skins"),
     "TXT": ("industrie textile", "textiles industry"),
     "WBP": ("panneaux à base de bois", "wood-based panels"),
@@ -79,41 +80,106 @@ def _act(m: re.Match, en: bool) -> str:
     return f"{_FR_ACT[kind]}{prefix} {number}{suffix}"
 
 
+# Where a reader opens the whole document, by kind. The EIPPCB keeps every BREF on one page (each BREF's own page
+# has changed address at each revision); EUR-Lex answers an act by its European Legislation Identifier; INSEE
+# publishes each NAF division, class and subclass (a group is read on its division's page).
+BREF_INDEX_URL = "https://eippcb.jrc.ec.europa.eu/reference/"
+EUR_LEX_ELI = "https://eur-lex.europa.eu/eli/{kind}/{year}/{number}/oj"
+INSEE_NAF = "https://www.insee.fr/{lang}/metadonnees/nafr2/{level}/{code}"
+_ELI_KIND = {"Directive": "dir", "Regulation": "reg", "Decision": "dec", "Implementing Regulation": "reg_impl",
+             "Delegated Regulation": "reg_del"}
+# The List of Waste is the annex of Commission Decision 2000/532/EC.
+LIST_OF_WASTE_URL = EUR_LEX_ELI.format(kind="dec", year=2000, number=532)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document a citation names: ``name`` as a reader names it (« BREF STS 2020 », « directive 2008/98/CE »,
+    « NACE Rev. 2, 29 »), ``subject`` what it is about where the name does not say (a BREF's title), ``url``
+    where to read it whole (empty when it is not free to read: a standard, an article), ``code`` the NACE code
+    for the caller to name the activity."""
+
+    kind: str
+    name: str
+    subject: str = ""
+    url: str = ""
+    code: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} ({self.subject})" if self.subject else self.name
+
+
+def _act_url(m: re.Match) -> str:
+    kind, _prefix, number, _suffix = m.groups()
+    first, second = number.split("/")
+    # before 2015 a regulation was numbered number/year (No 1069/2009), a directive or decision year/number
+    if len(second) == 4 and 1950 <= int(second) <= 2014 and not (len(first) == 4 and 1950 <= int(first) <= 2100):
+        year, serial = int(second), int(first)
+    else:
+        year = int(first) + (1900 if len(first) == 2 and int(first) >= 50 else 2000 if len(first) == 2 else 0)
+        serial = int(second)
+    return EUR_LEX_ELI.format(kind=_ELI_KIND[kind], year=year, number=serial)
+
+
+# A NACE code's level by its length, as NACE Rev. 2 (and the NAF) name them: « 29 » alone reads as a figure.
+_NACE_LEVEL = {2: ("division", "division"), 4: ("groupe", "group"), 5: ("classe", "class")}
+
+
+def _nace_url(code: str) -> str:
+    """INSEE's page of the code (in French: INSEE publishes the NAF in French), its division's for a group."""
+    if len(code) == 5:
+        return INSEE_NAF.format(lang="fr", level="classe", code=code)
+    return INSEE_NAF.format(lang="fr", level="division", code=code[:2])
+
+
 @lru_cache(maxsize=4096)
-def document_names(citation: str | None, lang: str = "fr") -> tuple[str, ...]:
-    """The documents ``citation`` names, in its order, worded in ``lang`` ("fr" or "en"); empty
-    when it names none this module knows (the caller then says the rule is cited without naming it)."""
+def documents(citation: str | None, lang: str = "fr") -> tuple[Document, ...]:
+    """The documents ``citation`` names, in its order, worded in ``lang`` ("fr" or "en"); empty when it names
+    none this module knows (the caller then says the rule is cited without naming it)."""
     if not citation:
         return ()
     en = lang.startswith("en")
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, Document]] = []
     taken: list[tuple[int, int]] = []
 
-    def add(m: re.Match, text: str) -> None:
+    def add(m: re.Match, document: Document) -> None:
         if any(a < m.end() and m.start() < b for a, b in taken):
             return
         taken.append((m.start(), m.end()))
-        found.append((m.start(), text))
+        found.append((m.start(), document))
 
     for m in _EU_ACT.finditer(citation):
-        add(m, _act(m, en))
+        add(m, Document("act", _act(m, en), url=_act_url(m)))
     for m in _NOTICE.finditer(citation):
-        add(m, f"Commission Notice {m.group(1)}" if en else f"communication de la Commission {m.group(1)}")
+        add(m, Document("notice", f"Commission Notice {m.group(1)}" if en else
+                        f"communication de la Commission {m.group(1)}"))
     for m in _BREF.finditer(citation):
         acronym, year = m.groups()
-        title = BREF_TITLES[acronym][1 if en else 0]
-        add(m, f"BREF {acronym} {year} ({title})")
+        add(m, Document("bref", f"BREF {acronym} {year}", BREF_TITLES[acronym][1 if en else 0], BREF_INDEX_URL))
     for m in _BODY.finditer(citation):
-        add(m, f"{BODIES[m.group(1)][1 if en else 0]} {m.group(2)}")
+        add(m, Document("body", f"{BODIES[m.group(1)][1 if en else 0]} {m.group(2)}"))
     for m in _NACE.finditer(citation):
-        add(m, f"NACE Rev. 2, {m.group(1)}" if en else f"nomenclature NAF rév. 2, {m.group(1)}")
+        code = m.group(1)
+        level = _NACE_LEVEL.get(len(code), ("", ""))[1 if en else 0]
+        level = f"{level} " if level else ""
+        add(m, Document("nace", f"NACE Rev. 2, {level}{code}" if en else f"nomenclature NAF rév. 2, {level}{code}",
+                        url=_nace_url(code), code=code))
     for m in _EWC.finditer(citation):
         code = m.group(1)
-        add(m, (f"European List of Waste, {'chapter ' if len(code) == 2 else ''}{code}" if en
-                else f"liste européenne des déchets, {'chapitre ' if len(code) == 2 else ''}{code}"))
+        add(m, Document("ewc", f"European List of Waste, {'chapter ' if len(code) == 2 else ''}{code}" if en
+                        else f"liste européenne des déchets, {'chapitre ' if len(code) == 2 else ''}{code}",
+                        url=LIST_OF_WASTE_URL))
     for m in _STANDARD.finditer(citation):
-        add(m, f"{'standard' if en else 'norme'} {m.group(1)} {m.group(2)}")
+        add(m, Document("standard", f"{'standard' if en else 'norme'} {m.group(1)} {m.group(2)}"))
     for m in _AUTHOR.finditer(citation):
         if m.group(1).split()[0] not in _NOT_AUTHORS:
-            add(m, f"{m.group(1).replace(' and ', ' & ')}{' et al.' if m.group(2) else ''} ({m.group(3)})")
-    return tuple(dict.fromkeys(text for _, text in sorted(found)))
+            add(m, Document("author", f"{m.group(1).replace(' and ', ' & ')}{' et al.' if m.group(2) else ''} "
+                                      f"({m.group(3)})"))
+    return tuple({d.text: d for _, d in sorted(found, key=lambda x: x[0])}.values())
+
+
+def document_names(citation: str | None, lang: str = "fr") -> tuple[str, ...]:
+    """The documents ``citation`` names, in its order, worded in ``lang`` ("fr" or "en"), as one text each
+    (« BREF CLM 2013 (ciment, chaux et magnésie) »); empty when it names none this module knows."""
+    return tuple(d.text for d in documents(citation, lang))

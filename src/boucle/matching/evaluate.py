@@ -58,6 +58,10 @@ FRESH_CSV = EVAL_DIR / "fresh_check.csv"
 # operators, heat and steam, water grades, CO2, food, wood and paper), written and measured in the
 # same way before any rule read it (see fresh2_check.md).
 FRESH2_CSV = EVAL_DIR / "fresh2_check.csv"
+# A third blind set of 18 other parks and cases (steam and power from waste, CHP and geothermal plants,
+# steelworks gases, recycled water grades, CO2, data-centre heat, farm and food by-products), written
+# and measured in the same way before any rule of its round (see fresh3_check.md).
+FRESH3_CSV = EVAL_DIR / "fresh3_check.csv"
 
 
 @dataclass

@@ -242,19 +242,35 @@ def use_label(name: str) -> str:
     return words.get(name, "")
 
 
+def _named_uses(explanation: dict) -> tuple[list[str], list[str]]:
+    """(uses the card names, those the receiver makes): the ones it makes, else every use the label states."""
+    stated = [u for u in explanation.get("stated_use") or () if use_label(u)]
+    made = [u for u in explanation.get("stated_use_made") or () if u in stated]
+    return made or stated, made
+
+
+def stated_use_source(explanation: dict) -> str:
+    """The citations of the documents that define the uses the card names (« Source de l'usage »), joined."""
+    from .pipeline import STATED_USES
+
+    named, _made = _named_uses(explanation)
+    return "; ".join(u.source for u in STATED_USES if u.name in named and u.source)
+
+
+def rule_source(explanation: dict) -> str | None:
+    """The citation of the rule that made the receiver a candidate (« Source »), without a recipe's grade."""
+    return _split_grade(explanation)[0]
+
+
 def stated_use_parts(explanation: dict, receiver_hidden: bool = False) -> list[tuple[str, str]]:
     """What the use the offer's label states (« … utilisé comme amendement », "(solid biofuel)") did to
     this proposal, as (heading, sentence) pairs: the receiver makes it (it came first) or does not (it
     counts half its plausibility, ``pipeline.STATED_USE_OTHER``), then the documents that define the use.
     Empty when the label states no use or the receiver declared its need (``explanation["stated_use"]``
     and ``["stated_use_made"]``, ``pipeline.stated_use_fields``)."""
-    from .pipeline import STATED_USES
-
-    stated = [u for u in explanation.get("stated_use") or () if use_label(u)]
-    if not stated:
+    named, made = _named_uses(explanation)
+    if not named:
         return []
-    made = [u for u in explanation.get("stated_use_made") or () if u in stated]
-    named = made or stated
     uses = (_(" ou ") if len(named) > 1 else "").join(use_label(u) for u in named)
     if made:
         text = _("l'offre précise son usage (%(use)s) et le site receveur en fait") % {"use": uses}
@@ -262,7 +278,7 @@ def stated_use_parts(explanation: dict, receiver_hidden: bool = False) -> list[t
         text = _("l'offre précise un usage (%(use)s) que le site receveur ne fait pas : proposition moins "
                  "probable") % {"use": uses}
     parts = [(_("Usage prévu"), text)]
-    sources = "; ".join(u.source for u in STATED_USES if u.name in named and u.source)
+    sources = stated_use_source(explanation)
     if sources and not receiver_hidden:  # the NACE codes of the source would name the receiver's activity
         parts.append((_("Source de l'usage"), source_label(sources)))
     return parts
@@ -307,8 +323,8 @@ def explanation_parts(explanation: dict, *, distance_km: float | None = None, qu
                 parts.append((_("Source"), source_label(source)))
     elif need_class and (explanation.get("unknown_activity") or is_unknown_receiver(explanation.get("rule_id"))):
         # a site whose code, activity and name say nothing, proposed as a last resort (pipeline.UNKNOWN_PRIOR)
-        parts.append((_("Usage"), _("activité inconnue : à vérifier ; aucun site d'activité connue alentour ne reçoit "
-                                    "cette offre, ce site pourrait utiliser : %(material)s") % {"material": need}))
+        parts.append((_("Usage"), _("aucun site d'activité connue alentour ne reçoit cette offre ; ce site, dont "
+                                    "l'activité est inconnue, pourrait utiliser : %(material)s") % {"material": need}))
         parts.append((_("Précision"), _("ni code d'activité, ni activité décrite, ni mot de métier dans son nom : "
                                         "demandez-lui ce qu'il fait avant de proposer l'échange")))
     elif need_class:

@@ -52,6 +52,14 @@ FORM_MODIFIER = 0.5
 # Kept as written and as ``tokens`` reads them (« surplus » is the token "surplu").
 STATE_WORDS = frozenset(t for w in QUALIFIERS | set("produit product offspec perime expired invendu unsold excedent".split())
                         for t in (w, *tokens(w)))
+# "By-product" says what a substance is in law (Directive 2008/98/EC art. 5: a substance resulting
+# from a production process whose primary aim is not its production), never what it is made of:
+# "refinery by-products", "steel by-products", « sous-produits de raffinerie » are no food or animal
+# by-products. Next to another word, its letters are no evidence (the n-gram fallback skips it) and a
+# word overlap must share another word (STATE_WORDS); alone, or as a phrase ("animal by-products"),
+# it still matches.
+STATUS_WORDS = frozenset({"byproduct", "sou"})
+STATE_WORDS = STATE_WORDS | STATUS_WORDS
 NGRAM_GATE = 0.6  # character n-grams are a fallback, consulted when words explain too little
 TYPO_MIN_LEN, TYPO_CUTOFF = 5, 86.0
 _COUNT_CODE = 1000.0
@@ -171,7 +179,10 @@ class LexicalIndex:
                     w_rows.append(i)
                     w_cols.append(j)
                     w_boost.append(self._boost(t, heads[i]) * (FORM_MODIFIER if named and t in FORM_WORDS else 1.0))
+            status_only = all(t in STATUS_WORDS for t in toks)
             for t in toks:
+                if t in STATUS_WORDS and not status_only:
+                    continue
                 g, missing = self._token_grams(t)
                 g_parts.append(g)
                 g_lens[i] += len(g)

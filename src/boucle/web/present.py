@@ -22,7 +22,7 @@ from boucle.territories import coarse
 from boucle.paths import PACKAGE_DIR
 
 from .words import (KIND_LABELS, decade_range, distance_figure,  # noqa: F401  (KIND_LABELS re-exported)
-                    explanation_sentences)
+                    explanation_sentences, explanation_sources)
 
 CLASSES_CSV = PACKAGE_DIR / "materials" / "data" / "classes.csv"
 STATUS_LABELS = {
@@ -92,12 +92,32 @@ def flow_card(user, flow, *, revealed: bool = False) -> dict:
             "material_class": flow.material_class, "ewc": flow.ewc.code if flow.ewc_id else "",
             "quantity_range": quantity_range(flow.quantity_base, flow.base_unit), "site": site, "exact": exact}
     if exact:
-        from .words import flow_quantity
+        from .words import flow_quantity, utility_kind
 
-        # who may see the label sees the quantity as declared (« 2 300 t/an »), not a bracket of it
+        # who may see the label sees the quantity as declared (« 2 300 t/an »), not a bracket of it; an energy or
+        # water flow's label is followed by what it is (« Chaleur de l'incinération (chaleur fatale moyenne
+        # température, 130 °C) »)
         card.update({"id": flow.pk, "label": flow.label, "quantity": flow.quantity, "unit": flow.unit,
-                     "period": flow.period, "quantity_text": flow_quantity(flow.quantity, flow.unit, flow.period)})
+                     "period": flow.period, "quantity_text": flow_quantity(flow.quantity, flow.unit, flow.period),
+                     "label_kind": _label_with_kind(flow.label, utility_kind(flow.material_class, flow.kind,
+                                                                              flow.temperature_c, flow.label))})
     return card
+
+
+def _label_with_kind(label: str, kind: str) -> str:
+    """A flow's label followed by what it is, between brackets: « Chaleur de l'incinération (chaleur fatale
+    moyenne température, 130 °C) »; inside the label's own closing bracket rather than a second pair
+    (« Chaleur fatale basse température (campagne ; 55 °C) »)."""
+    label = (label or "").strip()
+    if not kind:
+        return label
+    if label.endswith(")"):
+        return f"{label[:-1]} ; {kind})" if not _english() else f"{label[:-1]}; {kind})"
+    return f"{label} ({kind})"
+
+
+def _english() -> bool:
+    return (get_language() or "fr").startswith("en")
 
 
 def synergy_card(user, synergy) -> dict:
@@ -148,7 +168,11 @@ def synergy_card(user, synergy) -> dict:
         "explanation": explanation_sentences(synergy.explanation, hide_quantities=hidden,
                                              receiver_hidden=need["site"]["anonymous"], origins=class_origins(synergy),
                                              # the need's own words, to whom may read its label
-                                             need_label=need.get("label") if need.get("exact") else None),
+                                             need_label=need.get("label") if need.get("exact") else None,
+                                             sources_apart=True),
+        # the documents behind the rule, each a short name that opens the whole document
+        "sources": explanation_sources(synergy.explanation, receiver_hidden=need["site"]["anonymous"],
+                                       need_label=need.get("label") if need.get("exact") else None),
         "co2e_text": None if hidden else co2e_text(synergy, per_year=True),
         "co2e_figure": None if hidden else co2e_text(synergy, with_range=False),
         "eur_text": None if hidden or synergy.eur_saved is None else eur_text(synergy.eur_saved),

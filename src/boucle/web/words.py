@@ -98,6 +98,38 @@ def flow_quantity(quantity, unit: str, period: str) -> str:
     return text + str(PER_PERIOD.get(period, ""))
 
 
+def utility_kind(material_class: str | None, kind: str, temperature_c=None, label: str = "") -> str:
+    """What an energy or water flow is, for a line that shows the company's own label (« Chaleur de
+    l'incinération » says neither steam nor hot water, nor how hot): its class in words, with the declared
+    temperature where there is one -- « chaleur fatale moyenne température, 130 °C ». The class's bracket
+    (its band « (100–250 °C) », « (eau glacée) ») gives way to a declared temperature, else reads after a comma,
+    since the words go between brackets. Empty for a material, or when the label already says all of it."""
+    from boucle.matching.wording import material_label
+    from boucle.messages import in_sentence
+
+    if kind not in ("energy", "water") or not material_class:
+        return ""
+    has_temperature = isinstance(temperature_c, (int, float)) and not isinstance(temperature_c, bool)
+    if has_temperature and material_class.startswith("waste_heat_"):
+        # the band the matching reads from the declared temperature (a flow saved as « basse température » at
+        # 200 °C is matched as medium-temperature heat): the words agree with the card's title
+        from boucle.matching.pipeline import HEAT_GRADES
+
+        material_class = next(k for k, limit in HEAT_GRADES if temperature_c < limit)
+    text = material_label(material_class)
+    if text == material_class:  # a class the taxonomy does not know: no words for it
+        text = ""
+    head, _sep, rest = text.partition(" (")
+    rest = rest.rstrip(")")
+    # a declared temperature says more than the class's bracket: its band, or « eau glacée » for cold at -150 °C
+    words = [w for w in (head, "" if has_temperature else rest) if w]
+    # what the label already says is not said twice (« Chaleur fatale basse température »)
+    words = [w for w in words if w.lower() not in (label or "").lower()]
+    if has_temperature:
+        words.append(f"{number(temperature_c)}\u00a0°C")  # the figure and its unit on one line
+    return in_sentence(", ".join(words)) if words else ""
+
+
 def site_reference(site_id: str) -> str:
     """A site's identifier as a reader knows it: "SIRET 123…", "iREP n° 7001311"; another key stays as is."""
     site_id = site_id or ""
@@ -213,8 +245,44 @@ QUANTITY = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*(?:t|tonnes?|kg|MWh|kWh|GWh|m3|m
 DISTANCE = re.compile(r"\d[\d\s\u202f\xa0.,]*\s*km\b", re.I)
 
 
+def explanation_sources(explanation, receiver_hidden: bool = False, need_label: str | None = None) -> list[dict]:
+    """The documents the card's « Source » parts name (:func:`explanation_sentences` with ``sources_apart``
+    leaves those parts out), each short (« BREF STS 2020 », « directive 2008/98/CE »), with what it is about
+    where its name does not say (a BREF's title, a NACE code's activity) and the address to read it whole."""
+    from boucle.matching.citations import documents
+    from boucle.matching.wording import (activity_label, explanation_parts, rule_source, source_label,
+                                         stated_use_source)
+    from boucle.messages import in_sentence
+
+    if not isinstance(explanation, dict) or _engine_text(explanation):
+        return []
+    cited = {str(_("Source")): rule_source(explanation), str(_("Source de l'usage")): stated_use_source(explanation)}
+    lang = "en" if _english() else "fr"
+    shown: dict[str, dict] = {}
+    for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden, need_label=need_label):
+        citation = cited.get(str(heading))
+        if citation is None:
+            continue
+        found = documents(citation, lang)
+        if not found:  # a citation naming no document this module knows: said so, in words
+            shown.setdefault(text, {"name": source_label(citation), "subject": "", "url": ""})
+        for d in found:
+            subject = d.subject or (in_sentence(activity_label(d.code)) if d.code and activity_label(d.code) != d.code
+                                    else "")
+            shown.setdefault(d.name, {"name": d.name, "subject": subject, "url": d.url})
+    return list(shown.values())
+
+
+def _engine_text(explanation: dict) -> bool:
+    """Whether the engine wrote the explanation's sentences itself (``sentences`` / ``summary`` / ``text``)."""
+    own = explanation.get("sentences")
+    return (isinstance(own, (list, tuple)) and any(isinstance(x, str) and x.strip() for x in own)) or any(
+        isinstance(explanation.get(k), str) and explanation[k].strip() for k in ("summary", "text"))
+
+
 def explanation_sentences(explanation, hide_quantities: bool = False, receiver_hidden: bool = False,
-                          origins: dict | None = None, need_label: str | None = None) -> list[str]:
+                          origins: dict | None = None, need_label: str | None = None,
+                          sources_apart: bool = False) -> list[str]:
     """Why a synergy is proposed, in sentences, from whatever the engine's explanation carries.
 
     Sentences the engine writes itself (``sentences`` / ``text`` / each reason's ``text``) are shown as
@@ -245,7 +313,10 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
 
     # The matching's own wording first (use, source of the rule, substitution, hazard), without the
     # distance (on the card) or any quantity; then what it leaves out, in the same plain words.
+    apart = {str(_("Source")), str(_("Source de l'usage"))} if sources_apart else set()
     for heading, text in explanation_parts(explanation, receiver_hidden=receiver_hidden, need_label=need_label):
+        if str(heading) in apart:  # listed on their own, with their links (explanation_sources)
+            continue
         # After its heading a part keeps its lower-case start (« Usage : le site receveur… »).
         text = text.strip() + ("" if text.strip().endswith((".", "!", "?")) else ".")
         sentences.append(f"{heading} : {text}" if not _english() else f"{heading}: {text}")
@@ -262,7 +333,14 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
     offer_read = _class_reading(origins.get("offer"), offer_conf)
     need_read = _class_reading(origins.get("need"), need_conf)
     unknown = bool(explanation.get("unknown_activity"))
-    if unknown:  # no activity was read: the need's material is the offer's, put forward for the site to confirm
+    inferred = explanation.get("inferred_factor")
+    inferred = isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1
+    deduced = None  # how sure the need read from the activity is, said once, in the sentence that says it is read
+    if inferred and not unknown and origins.get("need") == "activity" and need_read:
+        deduced, need_read = _confidence_word(need_conf), None
+    if unknown or not need_read:
+        # no activity was read (the need's material is the offer's, put forward for the site to confirm), or how
+        # the need was read is said with its sentence below
         if offer_read:
             sentences.append(_("La matière de l'offre est %(offer)s.") % {"offer": offer_read})
     elif offer_read and need_read and offer_read == need_read:
@@ -275,15 +353,17 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
     compatibility = explanation.get("compatibility")
     if isinstance(compatibility, (int, float)) and not isinstance(compatibility, bool) and compatibility < 1:
         sentences.append(_("Les deux matières ne sont compatibles que sous conditions (qualité, préparation)."))
-    inferred = explanation.get("inferred_factor")
     if unknown:
         sentences.append(_("Le besoin n'est pas déclaré et l'activité du site receveur est inconnue : à vérifier "
                            "auprès de lui."))
-    elif isinstance(inferred, (int, float)) and not isinstance(inferred, bool) and inferred < 1:
+    elif inferred and deduced:
+        sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur, %(confidence)s.")
+                         % {"confidence": deduced})
+    elif inferred:
         sentences.append(_("Le besoin n'est pas déclaré : il est déduit de l'activité du site receveur."))
-    temperature = explanation.get("need_temperature_c")
-    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool):
-        sentences.append(_("Le receveur a besoin de chaleur à %(t)s °C.") % {"t": number(temperature)})
+    temperature = heat_temperature_sentence(explanation, receiver_hidden)
+    if temperature:
+        sentences.append(temperature)
     breakeven = explanation.get("heat_breakeven_km")
     if isinstance(breakeven, (int, float)) and not isinstance(breakeven, bool):
         if hide_quantities:
@@ -302,6 +382,51 @@ def explanation_sentences(explanation, hide_quantities: bool = False, receiver_h
             if text:
                 sentences.append(_sentence(text))
     return list(dict.fromkeys(sentences))
+
+
+def heat_temperature_sentence(explanation: dict, receiver_hidden: bool = False) -> str | None:
+    """The receiver's heat temperature the proposal is valued at, saying where it comes from: the need the
+    receiver declared, or -- for a need read from its activity, or a site of unknown activity -- a typical
+    value from ``need_temperatures.csv`` (« chaleur vers 150 °C, typique de cette activité (source) »), which
+    the receiver never said. While the receiver is anonymous the source is left out, as the rule's is
+    (a regulation on milk pasteurisation names a dairy)."""
+    from boucle.matching.citations import documents
+    from boucle.matching.knowledge.infer import need_temperature_origin
+    from boucle.matching.wording import material_label, source_label
+    from boucle.messages import in_sentence
+
+    temperature = explanation.get("need_temperature_c")
+    if not isinstance(temperature, (int, float)) or isinstance(temperature, bool):
+        return None
+    factor = explanation.get("inferred_factor")
+    inferred = (explanation.get("declared_need") is False or bool(explanation.get("unknown_activity"))
+                # an explanation stored before « declared_need » existed: the engine's factor for an inferred need
+                or (explanation.get("declared_need") is None and isinstance(factor, (int, float)) and factor < 1))
+    if not inferred:
+        return _("Le receveur a déclaré un besoin de chaleur à %(t)s °C.") % {"t": number(temperature)}
+    activity = explanation.get("deduced_activity") or explanation.get("receiver_activity")
+    origin = need_temperature_origin(explanation.get("need_class"), float(temperature), activity)
+    values = {"t": number(temperature)}
+    if origin is None:
+        return _("Température non déclarée : chaleur vers %(t)s °C, estimée d'après l'activité du receveur, "
+                 "à confirmer avec lui.") % values
+    prefix, source = origin
+    if receiver_hidden:
+        cited = ""
+    elif source.startswith("Boucle assumption"):
+        # the table says it: an order of magnitude of Boucle, no document behind the figure
+        cited = " (%s)" % _("hypothèse de Boucle, sans source citée")
+    else:
+        # the documents' short names: « (BREF FDM 2019) », not a title in brackets inside the brackets
+        names = [d.name for d in documents(source, "en" if _english() else "fr")]
+        cited = " (%s)" % ((", " if _english() else " ; ").join(names) if names else source_label(source))
+    if prefix == "*":
+        text = _("Température non déclarée : chaleur vers %(t)s °C, valeur type pour « %(heat)s »%(source)s, "
+                 "à confirmer avec le receveur.")
+    else:
+        text = _("Température non déclarée : chaleur vers %(t)s °C, typique de cette activité%(source)s, "
+                 "à confirmer avec le receveur.")
+    return text % {**values, "source": cited, "heat": in_sentence(material_label(explanation.get("need_class")))}
 
 
 def _sentence(text: str) -> str:

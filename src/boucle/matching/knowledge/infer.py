@@ -1184,3 +1184,18 @@ def need_temperature(naf_code: str | None, activity: str | None, class_key: str)
     if best is not None:
         return best
     return next((temp for prefix, _cls, temp, _src in rows if prefix == "*"), None)
+
+
+def need_temperature_origin(class_key: str | None, temperature_c: float | None,
+                            activity: str | None = None) -> tuple[str, str] | None:
+    """(NACE prefix or "*", source) of the ``need_temperatures.csv`` row an inferred heat need's temperature
+    came from, so a card can say where the figure comes from: the activity's row (« typique de cette
+    activité ») or the class's default ("*"). A row whose prefix ``activity`` starts with comes first; None
+    when no row of the class has that temperature."""
+    if class_key is None or temperature_c is None:
+        return None
+    rows = [(p, src) for p, cls, temp, src in _need_temperatures() if cls == class_key and abs(temp - temperature_c) < 1e-6]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (not (activity and r[0] != "*" and activity.startswith(r[0])), r[0] == "*"))
+    return rows[0]

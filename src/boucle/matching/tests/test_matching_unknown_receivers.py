@@ -84,9 +84,9 @@ def test_the_card_says_the_activity_is_unknown_in_french_and_english():
         fr = explanation_text(p.explanation, distance_km=p.distance_km)
     with translation.override("en"):
         en = explanation_text(p.explanation, distance_km=p.distance_km)
-    assert "activité inconnue : à vérifier" in fr and "calcin" in fr
-    assert "activity unknown: to be checked" in en and "ask the site what it does" in en
+    assert "dont l'activité est inconnue" in fr and "calcin" in fr
+    assert "whose activity is unknown" in en and "ask the site what it does" in en
     # the command line's JSON lines say the same, and flag it
     line = json.loads("".join(propose_table(NAMED[:3], flows).jsonl_chunks()).splitlines()[0])
     assert line["explanation"]["unknown_activity"] is True
-    assert "activité inconnue : à vérifier" in line["explanation"]["text"]
+    assert "dont l'activité est inconnue" in line["explanation"]["text"]
