@@ -96,9 +96,63 @@ def french_plural(phrase: str) -> str:
     return " ".join(w + "s" if w.endswith("erie") else w for w in phrase.split())
 
 
+# Italian, Spanish and Portuguese names say the trade in the plural as often as French ones (« Cartiere del
+# Garda », "Papeleras Reunidas", « Cimentos »…): a noun's plural is regular (Serianni, Grammatica italiana, III
+# 105-120: -a > -e, -o > -i, -e > -i, -ca/-ga > -che/-ghe, -io > -i; RAE, Nueva gramática de la lengua española,
+# § 3.2: a vowel adds -s, a consonant -es, -z > -ces; Cunha & Cintra, Nova gramática do português contemporâneo,
+# ch. 9: a vowel adds -s, -ão > -ões, -l > -is, -m > -ns, -r/-z add -es). The nouns and adjectives before the first
+# preposition take it (« centrale termica » > « centrali termiche », « usina de açúcar » > « usinas de açúcar »).
+_ROMANCE_PREPOSITIONS = frozenset("de di da del della dello dei delle do dos das per para por".split())
+
+
+def _romance_plural_word(word: str, lang: str) -> tuple[str, ...]:
+    if len(word) < 3 or not word.isalpha():
+        return (word,)
+    if lang == "it":
+        if word.endswith(("ca", "ga")):
+            return (word[:-1] + "he",)
+        if word.endswith("io"):
+            return (word[:-1],)
+        if word.endswith(("co", "go")):  # -ci or -chi, by the word: both
+            return (word[:-1] + "i", word[:-1] + "hi")
+        if word.endswith("a"):
+            return (word[:-1] + "e",)
+        if word.endswith(("o", "e")):
+            return (word[:-1] + "i",)
+        return (word,)
+    if lang == "pt":
+        if word.endswith("ao"):
+            return (word[:-2] + "oes",)
+        if word.endswith("l"):
+            return (word[:-1] + "is",)
+        if word.endswith("m"):
+            return (word[:-1] + "ns",)
+        if word.endswith(("r", "z", "s")):
+            return (word + "es",)
+        return (word + "s",)
+    if word.endswith("z"):  # es
+        return (word[:-1] + "ces",)
+    return (word + "s",) if word[-1] in "aeiou" else (word + "es",)
+
+
+def romance_plural(phrase: str, lang: str) -> tuple[str, ...]:
+    """The plural forms of an Italian, Spanish or Portuguese trade phrase (normalised), see above."""
+    words = phrase.split()
+    cut = next((i for i, w in enumerate(words) if w in _ROMANCE_PREPOSITIONS), len(words))
+    forms = [""]
+    for i, w in enumerate(words):
+        choices = _romance_plural_word(w, lang) if i < cut else (w,)
+        forms = [f"{f} {c}".strip() for f in forms for c in choices]
+    return tuple(f for f in forms if f != phrase)
+
+
+ROMANCE_LANGS = frozenset({"it", "es", "pt"})
+
+
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, list[str]]:
     table: dict[str, list[str]] = defaultdict(list)
+    plurals: dict[str, list[str]] = defaultdict(list)
     with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["phrase"].startswith(HEAD_ONLY):
@@ -108,6 +162,14 @@ def _phrases() -> dict[str, list[str]]:
             for k in dict.fromkeys(keys):
                 if row["naf_code"] not in table[k]:
                     table[k].append(row["naf_code"])
+            if row["lang"] in ROMANCE_LANGS:
+                for k in romance_plural(key, row["lang"]):
+                    if row["naf_code"] not in plurals[k]:
+                        plurals[k].append(row["naf_code"])
+    # a plural form never replaces a phrase of the table spelt the same way
+    for k, codes in plurals.items():
+        if k not in table:
+            table[k] = codes
     return dict(table)
 
 
@@ -477,9 +539,10 @@ def activity_to_naf(text: str | None) -> list[tuple[str, float]]:
 NAME_FACTOR = 0.9
 # German, Dutch, the Nordic languages and Finnish write trades as one compound word:
 # "Heizkraftwerk" ends with "kraftwerk", "fjernvarmeværk" with "varmeværk", "tuulivoima" with
-# "voima".
+# "voima"; Russian firms' names join the stumps of their words (« Mosenergo », « Nizhnekamskneftekhim »:
+# slozhnosokrashchyonnye slova, Russian Grammar of the Academy of Sciences 1980, § 445).
 COMPOUND_MIN = 5
-COMPOUND_LANGS = frozenset({"de", "nl", "da", "no", "sv", "fi"})
+COMPOUND_LANGS = frozenset({"de", "nl", "da", "no", "sv", "fi", "ru"})
 
 
 @lru_cache(maxsize=1)
@@ -501,19 +564,70 @@ def _heads_by_word() -> dict[str, tuple[str, ...]]:
     return {head: tuple(codes) for head, codes in out.items()}
 
 
+# The heads of compounds are nouns, and names use them inflected: the German plural (« Zementwerke »,
+# « Papierfabriken », « Brauereien », « Hütten »: Duden, Die Grammatik, §§ 279-303, plural endings -e, -en, -n; not
+# the -s of loanwords and genitives, which an English plural glued to a firm's name shares), the Dutch plural (« suikerfabrieken », « centrales »: Algemene
+# Nederlandse Spraakkunst § 3.2, -en, -s, -n), the Scandinavian definite and plural forms (« pappersbruket »,
+# « kraftværket », « sågverken »: Svenska Akademiens grammatik, Dansk sproglære, Norsk referansegrammatikk: -en, -et,
+# -n, -t, -e, -ene, -na). Finnish, with fifteen cases, is read in the forms the table gives.
+INFLECTIONS = {"de": ("e", "en", "n"), "nl": ("en", "s", "n"), "sv": ("en", "et", "n", "t", "na"),
+               "da": ("en", "et", "n", "t", "e", "ene"), "no": ("en", "et", "n", "t", "e", "ene")}
+
+
+@lru_cache(maxsize=1)
+def _inflected_heads() -> dict[str, tuple[str, ...]]:
+    """An inflected form of a compound head (see INFLECTIONS) -> (the head's codes, whether the form is read alone
+    too: not the form of a head that only ends compounds, « Kraften » as « Kraft »); never a form that is a head or
+    a phrase itself."""
+    heads, phrases = _heads_by_word(), _phrases()
+    out: dict[str, list[str]] = {}
+    alone: dict[str, bool] = {}
+    with (DATA / "activity_phrases.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            p = normalise(row["phrase"].removeprefix(HEAD_ONLY))
+            if row["lang"] not in INFLECTIONS or p not in heads:
+                continue
+            for ending in INFLECTIONS[row["lang"]]:
+                form = p + ending
+                if form in heads or form in phrases:
+                    continue
+                alone[form] = alone.get(form, True) and p in phrases
+                for code in heads[p]:
+                    if code not in out.setdefault(form, []):
+                        out[form].append(code)
+    return {form: (tuple(codes), alone[form]) for form, codes in out.items()}
+
+
+# A compound whose head names a family of trades says which one by its first word when that word is a known
+# phrase of a finer code inside the family: « Aluminiumschmelzwerk » is a non-ferrous smelter (« Schmelzwerk »,
+# WZ 2008 24.4) of aluminium (24.42), as « Aluminiumwerk » reads.
+def _refined(modifier: str, codes: tuple[str, ...]) -> tuple[str, ...]:
+    phrases = _phrases()
+    for j in range(len(modifier), COMPOUND_MIN - 1, -1):
+        finer = tuple(c for c in phrases.get(modifier[:j], ()) if any(c != h and c.startswith(h) for h in codes))
+        if finer:
+            return finer
+    return codes
+
+
 @lru_cache(maxsize=1 << 13)
 def _compound_codes(word: str) -> tuple[str, ...]:
     """Codes of the longest compound head a word ends with, the word being longer than the head:
     its endings of COMPOUND_MIN letters or more looked up, longest first (a region's names hold
     50,000 words). The longest head is the compound's meaning: "Fernheizkraftwerk" ends with
     "kraftwerk" too; a word that is a head itself is read as that phrase only ("vandværket",
-    waterworks, ends with "værket" too)."""
-    heads = _heads_by_word()
+    waterworks, ends with "værket" too). A head inflected (:func:`_inflected_heads`) is read as the
+    head, alone (« Papierfabriken ») or ending a compound (« Zementwerke »)."""
+    heads, inflected = _heads_by_word(), _inflected_heads()
     if word in heads:
         return ()
+    if word in inflected:
+        codes, alone = inflected[word]
+        return codes if alone else ()
     for i in range(1, len(word) - COMPOUND_MIN + 1):
-        if word[i:] in heads:
-            return heads[word[i:]]
+        end = word[i:]
+        if end in heads or end in inflected:
+            return _refined(word[:i], heads.get(end) or inflected[end][0])
     return ()
 
 

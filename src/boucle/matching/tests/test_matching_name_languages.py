@@ -111,7 +111,7 @@ def test_company_names_of_the_development_sets_are_not_read_as_trades():
 
 CLASSIFICATIONS = {"en": "NACE", "fr": "NAF", "de": "WZ 2008", "nl": "SBI 2008", "da": "DB07", "no": "SN2007",
                    "sv": "SNI 2007", "fi": "TOL 2008", "es": "CNAE-2009", "it": "ATECO 2007", "pt": "CAE-Rev.3",
-                   "pl": "PKD 2007", "cs": "CZ-NACE", "ja": "JSIC"}
+                   "pl": "PKD 2007", "cs": "CZ-NACE", "ja": "JSIC", "zh": "GB/T 4754", "ko": "KSIC", "ru": "OKVED 2"}
 
 
 def test_every_phrase_names_a_nace_code_and_cites_a_general_source():

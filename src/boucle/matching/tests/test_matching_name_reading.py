@@ -18,7 +18,10 @@ COMMUNES = naf.NAF_LABELS.parents[1] / "geo" / "communes.csv"
 
 
 FOLD = {"ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe", "ı": "i"}
-COMPOUND_LANGS = {"de", "nl", "da", "no", "sv", "fi"}
+COMPOUND_LANGS = {"de", "nl", "da", "no", "sv", "fi", "ru"}
+# the endings of a compound head's inflected forms (German, Dutch and Scandinavian plural and definite forms)
+ENDINGS = {"de": ("e", "en", "n"), "nl": ("en", "s", "n"), "sv": ("en", "et", "n", "t", "na"),
+           "da": ("en", "et", "n", "t", "e", "ene"), "no": ("en", "et", "n", "t", "e", "ene")}
 
 
 def _plain_normalise(text: str) -> str:
@@ -72,6 +75,22 @@ class PlainReading:
                 codes = self.phrases.setdefault(k, [])
                 if row["naf_code"] not in codes:
                     codes.append(row["naf_code"])
+        plurals: dict[str, list[str]] = {}
+        for row in _rows():  # Italian, Spanish, Portuguese plurals, never in place of a phrase
+            if row["lang"] in ("it", "es", "pt") and not row["phrase"].startswith("-"):
+                for k in naf.romance_plural(_plain_normalise(row["phrase"]), row["lang"]):
+                    if row["naf_code"] not in plurals.setdefault(k, []):
+                        plurals[k].append(row["naf_code"])
+        for k, codes in plurals.items():
+            self.phrases.setdefault(k, codes)
+        head_words = {h for h, _ in self.heads}
+        self.inflected: list[tuple[str, str, bool]] = []  # (form, code, read alone)
+        for row in _rows():
+            key = _plain_normalise(row["phrase"])
+            if row["lang"] in ENDINGS and key in head_words:
+                for e in ENDINGS[row["lang"]]:
+                    if key + e not in head_words and key + e not in self.phrases:
+                        self.inflected.append((key + e, row["naf_code"], key in self.phrases))
         self.stems = {p: tuple(_plain_stem(w) for w in p.split()) for p in self.phrases}
 
     def __call__(self, name: str) -> list[tuple[str, float]]:
@@ -97,14 +116,28 @@ class PlainReading:
                     for code in self.phrases[phrase]:
                         found[code] = max(found.get(code, 0.0), conf)
         head_words = {h for h, _ in self.heads}
+        forms = {f for f, _, _ in self.inflected}
         for word in norm.split():
             if word in head_words:  # a head itself: read as its phrase only
                 continue
-            ends = [h for h, _ in self.heads if len(word) > len(h) and word.endswith(h)]
-            longest = max(ends, key=len, default=None)  # the compound's meaning is its longest head
-            for head, code in self.heads:
-                if head == longest:
-                    found[code] = max(found.get(code, 0.0), 0.85)
+            if word in forms:  # an inflected head, read alone unless its head only ends compounds
+                codes = [c for f, c, alone in self.inflected if f == word and all(
+                    a for f2, _, a in self.inflected if f2 == word)]
+            else:
+                ends = [h for h in head_words | forms if len(word) > len(h) and word.endswith(h)]
+                longest = max(ends, key=len, default=None)  # the compound's meaning is its longest head
+                codes = [c for h, c in self.heads if h == longest] or [c for f, c, _ in self.inflected if f == longest]
+                codes = list(dict.fromkeys(codes))
+                if longest:  # the first word names a finer code inside the head's (« Aluminiumschmelzwerk »)
+                    modifier = word[: len(word) - len(longest)]
+                    for j in range(len(modifier), 4, -1):
+                        finer = [c for c in self.phrases.get(modifier[:j], [])
+                                 if any(c != h and c.startswith(h) for h in codes)]
+                        if finer:
+                            codes = finer
+                            break
+            for code in codes:
+                found[code] = max(found.get(code, 0.0), 0.85)
         if re.search(r"\b(?:non|not|nicht) (?:dangereu\w*|hazardous|gefahrlich\w*)\b", norm):
             found = {c: v for c, v in found.items() if not c.startswith(("38.12", "38.22"))}
         return sorted(((c, round(v * naf.NAME_FACTOR, 3)) for c, v in found.items()), key=lambda t: (-t[1], t[0]))
