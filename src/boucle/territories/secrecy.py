@@ -50,23 +50,22 @@ def _filter(level: str) -> str:
 
 #: Counts per (level, area code), for one committed data version (``web.snapshots.data_version``): a département
 #: holds tens of thousands of establishments, and a list of cards asks for the same few areas again and again.
-_KEPT: dict = {"version": None, "counts": {}}
+_KEPT: dict = {"version": None, "counts": {}, "places": {}}
 _KEPT_LOCK = threading.Lock()
 _KEPT_MAX = 20_000
 #: The count key of every establishment of an area, whatever its division (a site without a code compares to all).
 ALL = "*"
 
 
-def _counts(level: str, codes: set) -> dict:
+def _counts(level: str, codes: set, version) -> dict:
     """{(area code, division): open establishments}; (code, ALL) holds every division, sites without a code
-    included (those alone are under « »)."""
+    included (those alone are under « »). ``version``: ``web.snapshots.data_version()``, None inside a
+    transaction (a test, a request writing): count afresh."""
     from boucle.flows.models import Site
-    from boucle.web.snapshots import data_version
 
-    version = data_version()  # None inside a transaction (a test, a request writing): count afresh
     with _KEPT_LOCK:
         if version is None or version != _KEPT["version"] or len(_KEPT["counts"]) > _KEPT_MAX:
-            _KEPT.update(version=version, counts={})
+            _KEPT.update(version=version, counts={}, places={})
         kept = {code: _KEPT["counts"][(level, code)] for code in codes if (level, code) in _KEPT["counts"]}
     missing = [code for code in codes if code not in kept]
     if missing:
@@ -97,40 +96,60 @@ def _words(level: str, code: str, site) -> str:
     return commune.departement.region.name
 
 
-def _centre(level: str, code: str, site, centres: dict) -> tuple[float | None, float | None]:
+def _centre(level: str, code: str, site) -> tuple[float | None, float | None]:
     if level == "commune":
         return coarse.public_point(site.commune.lat, site.commune.lon)
-    if (level, code) not in centres:
-        from .models import Commune
+    from .models import Commune
 
-        field = {"epci": "epci_id", "departement": "departement_id", "region": "departement__region_id"}[level]
-        mean = Commune.objects.filter(**{field: code}).aggregate(lat=Avg("lat"), lon=Avg("lon"))
-        centres[(level, code)] = coarse.public_point(mean["lat"], mean["lon"])
-    return centres[(level, code)]
+    field = {"epci": "epci_id", "departement": "departement_id", "region": "departement__region_id"}[level]
+    mean = Commune.objects.filter(**{field: code}).aggregate(lat=Avg("lat"), lon=Avg("lon"))
+    return coarse.public_point(mean["lat"], mean["lon"])
+
+
+def _place(level: str, code: str, site, version, places: dict) -> tuple:
+    """(words, lat, lon) of an area: read once per data version (a list of cards names the same few areas again
+    and again), else once per call (``places``)."""
+    key = (level, code)
+    with _KEPT_LOCK:
+        kept = _KEPT["places"].get(key) if version is not None and _KEPT["version"] == version else None
+    if kept is None:
+        kept = places.get(key)
+    if kept is None:
+        kept = places[key] = (_words(level, code, site), *_centre(level, code, site))
+        if version is not None:
+            with _KEPT_LOCK:
+                if _KEPT["version"] == version:
+                    _KEPT["places"][key] = kept
+    return kept
 
 
 def areas_told(sites, finest: str = "commune") -> dict:
     """{site.pk: ``Area`` or None} for ``sites`` (loaded with their commune): None when the site has no commune
     or no area holds enough comparable establishments (then no place is told). ``finest``: the finest level the
     page ever tells (a synergy card tells the intercommunality at most, as it always did)."""
+    from boucle.web.snapshots import data_version
+
     sites = [s for s in sites if s is not None]
     out = {s.pk: None for s in sites}
     pending = [s for s in sites if s.commune_id]
+    if not pending:
+        return out
     codes = {s.pk: _codes(s) for s in pending}
-    centres: dict = {}
+    version = data_version()
+    places: dict = {}
     for level in coarse.AREA_LEVELS[coarse.AREA_LEVELS.index(finest):]:
         if not pending:
             break
         wanted = {codes[s.pk][level] for s in pending if codes[s.pk][level]}
-        counts = _counts(level, wanted) if wanted else {}
+        counts = _counts(level, wanted, version) if wanted else {}
         left = []
         for site in pending:
             code = codes[site.pk][level]
             division = site.naf_id[:2] if site.naf_id else ALL
             found = counts.get((code, division), 0) if code else 0
             if code and coarse.area_level({level: found}) == level:  # enough establishments like it here
-                lat, lon = _centre(level, code, site, centres)
-                out[site.pk] = Area(level, code, _words(level, code, site), lat, lon)
+                words, lat, lon = _place(level, code, site, version, places)
+                out[site.pk] = Area(level, code, words, lat, lon)
             else:
                 left.append(site)
         pending = left
