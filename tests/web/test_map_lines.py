@@ -3,6 +3,9 @@ sites of other companies are drawn, nameless, at the centre of the area their ca
 (``territories.secrecy``: the intercommunality where three establishments of their activity share it, else
 the département or region), until the double opt-in; no line at all when no area may be told."""
 
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -54,6 +57,10 @@ def test_a_site_of_which_no_area_may_be_told_draws_no_line(world, as_persona):
     the payload counts the synergy its cards list."""
     payload = as_persona("member_a").get(reverse("map-lines")).json()
     assert payload["features"] == [] and payload["not_drawn"] == 2
+    # the page says why lines are missing, in words the map script fills with the count
+    page = as_persona("member_a").get(reverse("map")).content.decode()
+    words = json.loads(re.search(r'<script id="map-words" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert words["not_drawn"] == "%(n)s sans ligne : entreprise trop reconnaissable pour être placée"
     add_comparables(world.sites["B"], 2, commune="59350")  # two more in the region, in Lille: the MEL holds three
     got = lines(as_persona("member_a"))
     assert got[world.synergies["ab"].pk]["geometry"]["coordinates"][0] == area_centre("epci", EPCI_T)

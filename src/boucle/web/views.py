@@ -83,7 +83,10 @@ def territory_map(request):
     from .present import STATUS_LABELS
 
     words = {"sites": _("sites : %(n)s"), "clusters": _("sites : %(n)s (intercommunalités : %(k)s)"),
-             "lines": _("synergies sur la carte : %(n)s"), "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
+             "lines": _("synergies sur la carte : %(n)s"),
+             # a synergy whose partner may be placed nowhere (``territories.secrecy``) is on its cards, not drawn
+             "not_drawn": _("%(n)s sans ligne : entreprise trop reconnaissable pour être placée"),
+             "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
              "site_flows": _("offres : %(offers)s · besoins : %(needs)s")}
     return render(request, "web/map.html", {"words": words, "facilitator": is_facilitator(request.user), "statuses": [
         (s, STATUS_LABELS[s]) for s in lifecycle.STATUSES if s != lifecycle.DECLINED]})

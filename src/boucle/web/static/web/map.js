@@ -69,7 +69,8 @@
         fitted = true;
         map.fitBounds(L.featureGroup(lines.getLayers()).getBounds(), { padding: [20, 20], maxZoom: 12 });
       }
-      counts.lines = say(words.lines, { n: fmt(geo.features.length) + (geo.truncated ? "+" : "") });
+      counts.lines = say(words.lines, { n: fmt(geo.features.length) + (geo.truncated ? "+" : "") })
+        + (geo.not_drawn ? " (" + say(words.not_drawn, { n: fmt(geo.not_drawn) }) + ")" : "");
       showCounts();
       el.dataset.linesLoaded = "true";
     });
