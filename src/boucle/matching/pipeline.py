@@ -1535,6 +1535,19 @@ STATED_USES = (
               ("39",),
               source="NACE 39.00 (remediation activities and other waste management services: "
                      "decontamination of soils)"),
+    # « CO2 for residue carbonation », "… for neutralisation": a pH use, made by the activities that neutralise an
+    # alkaline residue or an effluent, remineralise drinking water, or carbonate a drink or a milk of lime
+    StatedUse("neutralisation", ("neutralisation", "neutralization", "neutralising", "neutralizing", "carbonation",
+                                 "recarbonation", "residue carbonation", "mineral carbonation", "ph control",
+                                 "ph adjustment", "ph correction", "remineralisation", "remineralization",
+                                 "carbonatation", "correction du ph", "ajustement du ph", "neutralisierung",
+                                 "karbonatisierung"),
+              ("24.42", "36", "38.22", "11.05", "11.07", "20.13"),
+              source="EU BREF NFM 2017 "
+                     "(bauxite residue neutralised by seawater or CO2 before storage); EU BREF WT 2018 "
+                     "(physico-chemical treatment: neutralisation); EU BREF FDM 2019 (carbonation of beer and soft "
+                     "drinks with CO2); EU BREF LVIC-S 2007 (precipitated calcium carbonate: carbonation of milk of "
+                     "lime); NACE 36.00 (water treatment: remineralisation and pH correction)"),
     StatedUse("binder", ("cement constituent", "cement addition", "concrete addition", "constituant du ciment",
                          "addition pour beton", "zementbestandteil", "betonzusatzstoff"),
               ("23.51", "23.6", "23.1"),
