@@ -51,7 +51,7 @@ ISO = {"DENMARK": "DK", "CHINA": "CN", "AUSTRALIA": "AU", "SWEDEN": "SE", "AUSTR
        "POLAND": "PL", "GREECE": "GR", "TURKEY": "TR", "MEXICO": "MX", "PUERTO RICO": "PR", "SLOVENIA": "SI",
        "HUNGARY": "HU", "CZECH REPUBLIC": "CZ", "IRELAND": "IE", "TAIWAN": "TW", "THAILAND": "TH", "SINGAPORE": "SG",
        "SOUTH AFRICA": "ZA", "UNITED STATES OF AMERICA": "US", "US": "US", "FIJI": "FJ", "EGYPT": "EG", "LUXEMBOURG": "LU", "ROMANIA": "RO", "EUROPE": "",
-       "ICELAND": "IS", "CHILE": "CL", "NEW ZEALAND": "NZ", "ARGENTINA": "AR", "MAURITIUS": "MU"}
+       "ICELAND": "IS", "CHILE": "CL", "NEW ZEALAND": "NZ", "ARGENTINA": "AR", "MAURITIUS": "MU", "MALAWI": "MW"}
 
 
 def naf_level(code: str, level: str) -> str:

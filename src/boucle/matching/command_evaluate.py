@@ -28,7 +28,7 @@ def register(subparsers) -> None:
                           "règle (knowledge/eval/fresh_check.md) ; fresh2 : second jeu de contrôle de 20 autres parcs, "
                           "écrit de même (knowledge/eval/fresh2_check.md) ; fresh3 : troisième jeu de contrôle "
                           "de 18 autres parcs, écrit de même (knowledge/eval/fresh3_check.md) ; fresh4 : quatrième "
-                          "jeu de contrôle de 12 autres parcs, plus grands, écrit de même "
+                          "jeu de contrôle de 13 autres parcs, plus grands, écrit de même "
                           "(knowledge/eval/fresh4_check.md)"))
     p.add_argument("--activity-text-only", action="store_true",
                    help=_("donner au moteur le texte d'activité de chaque site, sans code NAF"))
