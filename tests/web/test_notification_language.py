@@ -136,3 +136,26 @@ def test_a_recognised_old_row_reads_in_the_readers_language(world, as_persona):
 
     subject, body = render("synergy.revealed", {"material_text": "Boues"}, "en")
     assert subject == "Both companies are interested (Boues)"
+
+
+def test_the_migration_gives_old_rows_their_key_and_leaves_the_rest(world, as_persona):
+    """Run on the test database (SQLite, PostgreSQL in CI): rows written in French and in English before keys."""
+    from django.apps import apps
+
+    migration = importlib.import_module("boucle.notifications.migrations.0004_existing_messages")
+    a, b = world.users["member_a"], world.users["member_b"]
+    intro_fr = Notification.objects.create(user=a, subject=FR_INTRO, body=(
+        "L'animatrice ou l'animateur de votre territoire vous met en relation pour cette synergie. Dites si vous êtes "
+        "intéressé : vos coordonnées ne sont dévoilées à l'autre entreprise que si elle répond oui elle aussi."))
+    interested_en = Notification.objects.create(user=b, subject=EN_INTERESTED, body=(
+        "A company said it is interested in a synergy that concerns you. The two companies' details are revealed "
+        "only if the other one answers “Interested” too."))
+    script = Notification.objects.create(user=b, subject="Maintenance samedi", body="Le site sera fermé.")
+    migration.forward(apps, None)  # the data step alone (it uses no schema editor)
+    for row in (intro_fr, interested_en, script):
+        row.refresh_from_db()
+    assert (intro_fr.message, intro_fr.params) == ("synergy.introduced", {"material": "fly_ash"})
+    assert (interested_en.message, interested_en.params) == ("synergy.interested", {"material": "fly_ash"})
+    assert (script.message, script.params) == ("", {})
+    assert EN_INTRO in _inbox(as_persona("member_a"), "en")  # written in French, read in English
+    assert FR_INTERESTED in _inbox(as_persona("member_b"), "fr")
