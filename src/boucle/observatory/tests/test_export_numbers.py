@@ -84,3 +84,22 @@ def test_a_french_download_reads_as_the_page_does(client, django_user_model):
     from boucle.web.templatetags.words import tonnes
     assert tonnes(2882.4000000000005).replace("\u202f", "").replace("\xa0", "") == "2882"
     assert tonnes(0.00011999999999999999) == "0,00012"  # a page read « < 0,1 » and the file 0.00011999999999999999
+
+
+def test_the_observatory_page_and_its_download_show_one_figure(client, django_user_model):
+    """The territory page's table of declared quantities and the indicators download of the same territory."""
+    from boucle.accounts.models import Facilitator
+
+    _awkward_site()
+    user = django_user_model.objects.create_user("anim", "anim@example.org", "x")
+    Facilitator.objects.create(user=user, level="commune", code="59350")
+    client.force_login(user)
+    page = _page_download(client, "/observatoire/territoire/commune/59350/").decode("utf-8")
+    page = page.replace("\u202f", " ").replace("\xa0", " ").replace("&nbsp;", " ")
+    body = _page_download(client, "/observatoire/territoire/commune/59350/export/indicators.csv").decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+    value = rows[0].index("valeur")
+    figures_in_file = {r[value] for r in rows[1:]}
+    for figure in ("0,00012", "2882", "0,3"):  # copper scrap, pallets, two wood lots summed
+        assert figure in figures_in_file
+        assert f">{figure} t<" in page.replace("2 882", "2882"), figure

@@ -67,6 +67,13 @@ def tonnes(value):
         return num(value)
 
 
+@register.filter
+def quantity(value):
+    """``{{ row.quantity|quantity }}``: a quantity in any unit (t, MWh, m³) as the reading downloads write it
+    (``figures.quantity``): "2 882", "12,3", "0,00012" -- a page and its CSV never disagree."""
+    return tonnes(value)
+
+
 @register.simple_tag
 def colon():
     """The colon between a label and its value: « Offre : intéressée » in French, « Offer: interested »
