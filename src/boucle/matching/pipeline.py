@@ -1695,6 +1695,7 @@ def gain_filter(vterms, needs: eng.Needs, n_unit: np.ndarray, o_map=None, n_map=
         return out
     keep.valuation = valuation
     keep.reach_km = reach_km
+    keep.n_needs = len(needs)
     return keep
 
 
@@ -1702,7 +1703,9 @@ def searchable_rows(vterms, n_offers: int, gain) -> np.ndarray:
     """Offer rows worth searching: one whose every pair would be dropped (a known quantity that gains
     nothing even next door: the CO2e of a material, not heat, only falls with distance) is not."""
     rows = np.arange(n_offers)
-    if vterms is None or gain is None or n_offers == 0:
+    # no need row at all (a park of sites known by company names only): nothing to value a pair against yet; the
+    # receivers of last resort are valued when searched
+    if vterms is None or gain is None or n_offers == 0 or gain.n_needs == 0:
         return rows
     alone = gain.valuation(eng.Candidates(rows, np.zeros(n_offers, dtype=np.int64), np.zeros(n_offers),
                                           np.ones(n_offers)))
