@@ -111,3 +111,10 @@ def test_a_park_of_company_names_only_offering_steam_is_matched_without_error():
     # no site has a need to value a pair against (it raised an IndexError in the search's pre-filter)
     shown = propose(NAMED[:2], [FlowIn("v", "c0", "offer", label="Vapeur")])
     assert [p.need_site_id for p in shown] == ["c1"]
+
+
+def test_a_water_recycling_facility_known_by_its_name_takes_the_treated_effluent_first():
+    park = [_site("wwtp", "Hyperion Water Reclamation Plant", 0.0), _site("wrf", "West Basin Water Recycling Facility", 0.5),
+            _site("ps", "Scattergood Generating Station", 1.0)]
+    shown = propose(park, [FlowIn("e", "wwtp", "offer", label="Secondary treated effluent")])
+    assert shown[0].need_site_id == "wrf" and shown[0].explanation["rule_id"] == "scope:36:water_treated_wastewater"
