@@ -50,3 +50,14 @@ def test_the_card_names_the_share_source():
     # a rule of another class keeps its weight and source
     water = {n.class_key: n for n in infer.infer_needs("17.12", "Paper mill")}["water_process"]
     assert "Einstein" not in water.source
+
+
+def test_a_kraft_pulp_mill_makes_its_own_steam_and_comes_after_other_steam_users():
+    # EU BREF PP 2015: the recovery boiler burns the black liquor; a kraft pulp mill is self-sufficient in heat
+    sites = [("chp", "35.30", "Industrial cogeneration plant"), ("kraft", "17.11", "Bleached kraft pulp mill"),
+             ("chlor", "20.13", "Chlor-alkali electrolysis"), ("pvc", "20.16", "PVC production"),
+             ("plywood", "16.21", "Plywood mill")]
+    ranked = _ranked(sites, "chp", "Steam")
+    assert ranked == ["chlor", "pvc", "plywood"]  # on main the kraft mill came first (paper, 0.85)
+    need = {n.class_key: n for n in infer.infer_needs("17.12", "Newsprint paper mill")}["steam"]
+    assert need.weight == 1.0  # a paper mill buying its pulp keeps its weight
