@@ -166,10 +166,12 @@ def _ranked_by_words(best: dict[str, "InferredNeed"], codes: list[str], text: st
 # Steam users ranked by how much of their energy is steam (data/steam_intensity.csv): with at most three receivers
 # per offer, a surplus of steam should reach the sites whose process runs on steam (pulp and paper, food, chemicals)
 # before those that burn most of their fuel in furnaces or direct-fired heaters (refining, iron and steel). Each
-# steam rule's weight is multiplied by (share / all-industry share) ** STEAM_SHARE_EXPONENT, at most 1 in all: a
-# damped factor, so the share reorders users whose process rules weigh alike (a refinery's 0.85 and a polymer
-# plant's 0.8) without overriding what a recipe says of a process (a cement kiln takes no steam whatever its
-# division burns). A sector without a figure counts the all-industry share (factor 1). Source of the shares and of
+# steam rule's weight is multiplied by (share / all-industry share) ** STEAM_SHARE_EXPONENT when the share is below
+# the all-industry share (a sector at or above it keeps its recipe's weight: raising the first user of an offer
+# above 1 or far above the others made the relative cut drop documented second users, fresh check set): a damped
+# factor, so the share reorders users whose process rules weigh alike (a refinery's 0.85 and a polymer plant's 0.8)
+# without overriding what a recipe says of a process (a cement kiln takes no steam whatever its division burns).
+# A sector without a figure counts the all-industry share (factor 1). Source of the shares and of
 # the all-industry share: Einstein, Worrell & Khrushch 2001 (ACEEE Summer Study, LBNL-49081), from US DOE MECS:
 # 37 % of the fossil fuel burnt in US industry raises steam.
 STEAM_CLASS = "steam"
@@ -190,7 +192,8 @@ def steam_factor(naf_prefix: str) -> tuple[float, str]:
     if hit is None:
         return 1.0, ""
     share, source = steam_intensity()[hit]
-    return (share / STEAM_SHARE_ALL_INDUSTRY_PCT) ** STEAM_SHARE_EXPONENT, source
+    factor = (share / STEAM_SHARE_ALL_INDUSTRY_PCT) ** STEAM_SHARE_EXPONENT
+    return (round(factor, 4), source) if factor < 1.0 else (1.0, "")
 
 
 def _steam_ranked(rule: Rule) -> Rule:
@@ -200,7 +203,7 @@ def _steam_ranked(rule: Rule) -> Rule:
     factor, source = steam_factor(rule.naf_prefix)
     if not source:
         return rule
-    return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(min(1.0, rule.weight * factor), 4),
+    return Rule(rule.rule_id, rule.naf_prefix, rule.class_key, round(rule.weight * factor, 4),
                 f"{rule.source}; {source}", rule.overrides, rule.grade)
 
 

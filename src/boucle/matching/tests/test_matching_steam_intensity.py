@@ -2,8 +2,8 @@
 
 With at most three receivers per offer, a neighbour's surplus steam should reach the sites whose
 process runs on steam before those that burn most of their fuel in furnaces or direct-fired heaters.
-Each steam rule's weight is multiplied by a damped factor of its sector's share of fuel burnt to
-raise steam (``knowledge/data/steam_intensity.csv``; Einstein et al. 2001 from US DOE MECS: pulp and
+The steam rule of a sector below the all-industry share is multiplied by a damped factor of its share of
+fuel burnt to raise steam (``knowledge/data/steam_intensity.csv``; Einstein et al. 2001 from US DOE MECS: pulp and
 paper 81 %, food 57 %, chemicals 42 %, petroleum refining 23 %, primary metals 10 %, all industry 37 %).
 """
 
@@ -23,6 +23,8 @@ def test_the_shares_carry_their_unit_and_source():
     assert rows["17"][0] == 81 and rows["19.20"][0] == 23 and rows["20"][0] == 42
     assert all("Einstein et al. (2001)" in source for _share, source in rows.values())
     assert infer.steam_factor("35.11") == (1.0, "")  # no figure: the all-industry share, factor 1
+    assert infer.steam_factor("17.12") == (1.0, "")  # above the all-industry share: the recipe stands
+    assert 0.88 < infer.steam_factor("19.20")[0] < 0.89 and 0.72 < infer.steam_factor("24.10")[0] < 0.73
 
 
 def test_a_utility_centres_steam_goes_to_the_chemical_plants_before_the_refinery():
@@ -44,20 +46,14 @@ def test_steam_goes_to_the_paper_mill_first_and_a_steelworks_last():
     assert "steel" not in ranked[:2]
 
 
-def test_the_card_names_the_share_source():
-    need = {n.class_key: n for n in infer.infer_needs("17.12", "Paper mill")}["steam"]
-    assert "Einstein et al. (2001)" in need.source and "BREF PP" in need.source
+def test_the_card_names_the_share_source_where_it_lowers_the_rule():
+    need = {n.class_key: n for n in infer.infer_needs("19.20", "Oil refinery")}["steam"]
+    assert "Einstein et al. (2001)" in need.source and "BREF REF" in need.source
+    # a sector at or above the all-industry share keeps its recipe's weight and citation: raising the first
+    # user of an offer made the relative cut drop documented second users
+    paper = {n.class_key: n for n in infer.infer_needs("17.12", "Paper mill")}["steam"]
+    assert paper.weight == 0.85 and "Einstein" not in paper.source
     # a rule of another class keeps its weight and source
-    water = {n.class_key: n for n in infer.infer_needs("17.12", "Paper mill")}["water_process"]
-    assert "Einstein" not in water.source
+    gas = {n.class_key: n for n in infer.infer_needs("19.20", "Oil refinery")}["hydrogen"]
+    assert "Einstein" not in gas.source
 
-
-def test_a_kraft_pulp_mill_makes_its_own_steam_and_comes_after_other_steam_users():
-    # EU BREF PP 2015: the recovery boiler burns the black liquor; a kraft pulp mill is self-sufficient in heat
-    sites = [("chp", "35.30", "Industrial cogeneration plant"), ("kraft", "17.11", "Bleached kraft pulp mill"),
-             ("chlor", "20.13", "Chlor-alkali electrolysis"), ("pvc", "20.16", "PVC production"),
-             ("plywood", "16.21", "Plywood mill")]
-    ranked = _ranked(sites, "chp", "Steam")
-    assert ranked == ["chlor", "pvc", "plywood"]  # on main the kraft mill came first (paper, 0.85)
-    need = {n.class_key: n for n in infer.infer_needs("17.12", "Newsprint paper mill")}["steam"]
-    assert need.weight == 1.0  # a paper mill buying its pulp keeps its weight
