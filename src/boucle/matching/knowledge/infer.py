@@ -165,7 +165,7 @@ def _ranked_by_words(best: dict[str, "InferredNeed"], codes: list[str], text: st
 
 # Steam users ranked by how much of their energy is steam (data/steam_intensity.csv): with at most three receivers
 # per offer, a surplus of steam should reach the sites whose process runs on steam (pulp and paper, food, chemicals)
-# before those that burn most of their fuel in furnaces or direct-fired heaters (refining, iron and steel). Each
+# before those that burn most of their fuel in direct-fired heaters (refining). Each
 # steam rule's weight is multiplied by (share / all-industry share) ** STEAM_SHARE_EXPONENT when the share is below
 # the all-industry share (a sector at or above it keeps its recipe's weight: raising the first user of an offer
 # above 1 or far above the others made the relative cut drop documented second users, fresh check set): a damped
