@@ -1,10 +1,11 @@
 """Steam users ranked by how much of their energy is steam (issue 11, utilities round 2).
 
 With at most three receivers per offer, a neighbour's surplus steam should reach the sites whose
-process runs on steam before those that burn most of their fuel in furnaces or direct-fired heaters.
+process runs on steam before those that burn most of their fuel in direct-fired heaters.
 The steam rule of a sector below the all-industry share is multiplied by a damped factor of its share of
 fuel burnt to raise steam (``knowledge/data/steam_intensity.csv``; Einstein et al. 2001 from US DOE MECS: pulp and
-paper 81 %, food 57 %, chemicals 42 %, petroleum refining 23 %, primary metals 10 %, all industry 37 %).
+paper 81 %, food 57 %, chemicals 42 %, petroleum refining 23 %, all industry 37 %; primary metals, 10 %, left
+out: documented steelworks take a power plant's steam).
 """
 
 from boucle.matching.knowledge import infer
