@@ -1,0 +1,18 @@
+"""The facilitator's dashboard counts every company with a site; the observatory and the report count those
+that declared a flow. A facilitator comparing the two pages reads both figures on the dashboard."""
+
+from django.urls import reverse
+
+from boucle.testing import make_site
+
+
+def test_the_dashboard_says_how_many_companies_declared_a_flow_as_the_observatory_does(world, as_persona):
+    make_site("Menuiserie sans flux", lat=50.63, lon=3.06, commune="59350")  # imported, nothing declared yet
+    page = as_persona("facilitator_t").get(reverse("facilitator-figures")).content.decode()
+    assert '<span class="value">3</span>Entreprises' in page
+    assert "dont 2 déclarantes (au moins un flux), le chiffre de l'observatoire" in page
+
+
+def test_nothing_is_added_when_every_company_declared(world, as_persona):
+    page = as_persona("facilitator_t").get(reverse("facilitator-figures")).content.decode()
+    assert "déclarantes (au moins un flux)" not in page
