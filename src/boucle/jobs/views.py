@@ -60,7 +60,8 @@ def _guidance(job: Job) -> str:
     if job.state != "done" or not (job.result.get("created") or job.result.get("updated")) or not job.requested_by:
         return ""
     site = sites_in_full_view(job.requested_by).select_related("commune").order_by("name").first()
-    return after_declaration(site) if site else ""
+    flows = (job.result.get("created") or 0) + (job.result.get("updated") or 0)
+    return after_declaration(site, flows) if site else ""
 
 
 @login_required
