@@ -64,11 +64,15 @@ ENERGY_SUBSTITUTE_WEIGHT = 0.5
 # energy carrier spent below its grade, so at the weight of an energy substitute: a site that uses
 # steam itself (paper drying, evaporation, distillation, reactors) is offered it first. EU BREF ENE
 # 2009 (pinch methodology: heat is supplied at the lowest temperature that serves the use; steam
-# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band).
+# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band). Likewise a
+# use of medium-temperature heat (100-250 °C: drying kilns and board dryers, heat recovered into a
+# district-heating network) takes steam as a carrier spent below its grade: a district-heating
+# network carries hot water (Euroheat & Power; its steam rule, recipe:35.3:steam, is 0.5), so steam
+# reached it at 0.85 x 0.9 through its medium-heat rule, ahead of the steam users.
 HEAT_CLASSES = frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "steam", "hot_water"})
 HEAT_CASCADE = (
     ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
-    ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", 0.9),
+    ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", ENERGY_SUBSTITUTE_WEIGHT),
     ("steam", "hot_water", ENERGY_SUBSTITUTE_WEIGHT), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
     ("waste_heat_medium", "hot_water", 0.9),
 )
