@@ -1502,6 +1502,17 @@ class StatedUse:
     # names of a form made for this use only, read anywhere in the label (granulated blast-furnace slag is
     # quenched to glass to be a cement constituent; the lump slag cooled in air is the aggregate)
     forms: tuple[str, ...] = ()
+    # the share of its plausibility a receiver that does not make the use keeps (STATED_USE_OTHER unless said)
+    other: float | None = None
+
+
+# A label that states a use on land (spreading as fertiliser or soil improver, remediation of a soil) names
+# the recovery operation its holder offers: R10, land treatment resulting in benefit to agriculture or
+# ecological improvement (Directive 2008/98/EC, Annex II), under the rules of Directive 86/278/EEC for
+# sewage sludge and Regulation (EU) 2019/1009 for fertilising products. Burning it in a kiln or a boiler
+# (R1) or using it as a raw material (R5) is another operation than the one offered, not a weaker
+# reading of the same one: a receiver that does not make a land use keeps a quarter of its plausibility.
+STATED_LAND_USE_OTHER = 0.25
 
 
 STATED_USES = (
@@ -1509,7 +1520,7 @@ STATED_USES = (
                        "soil conditioner", "soil amendment", "soil improver", "soil improvement", "land spreading",
                        "landspreading", "spreading on land", "agricultural use", "engrais", "amendement", "epandage",
                        "valorisation agricole", "dunger", "dungemittel", "bodenverbesserung", "bodenverbesserer"),
-              ("01", "02", "20.15", "39"), frozenset({"fertiliser_mineral"}),
+              ("01", "02", "20.15", "39"), frozenset({"fertiliser_mineral"}), other=STATED_LAND_USE_OTHER,
               source="Regulation (EU) 2019/1009, Annex I: PFC 1 fertiliser and PFC 3 soil improver, applied to "
                      "soil or plants; Directive 86/278/EEC (sewage sludge used in agriculture); NACE 20.15 "
                      "(manufacture of fertilisers)"),
@@ -1541,7 +1552,7 @@ STATED_USES = (
               source="Directive 1999/31/EC, Annex I (landfill lining, drainage and cover layers); NACE 38.21 "
                      "(operation of landfills for non-hazardous waste)"),
     StatedUse("remediation", ("bioremediation", "remediation", "soil remediation", "depollution", "sanierung"),
-              ("39",),
+              ("39",), other=STATED_LAND_USE_OTHER,
               source="NACE 39.00 (remediation activities and other waste management services: "
                      "decontamination of soils)"),
     StatedUse("binder", ("cement constituent", "cement addition", "concrete addition", "constituant du ciment",
@@ -1595,10 +1606,20 @@ def _uses_made(prefix: str | None, class_key: str) -> int:
     return bits
 
 
+def _other_share(want: np.ndarray) -> np.ndarray:
+    """Per pair, the share of its plausibility a receiver that makes none of the stated uses ``want``
+    (bits of STATED_USES) keeps: the largest of the stated uses' (``StatedUse.other``, STATED_USE_OTHER
+    when not said), so a label stating a land use and a fuel use keeps STATED_USE_OTHER."""
+    share = np.zeros(want.shape, dtype=float)
+    for i, use in enumerate(STATED_USES):
+        share = np.where((want >> i) & 1, np.maximum(share, STATED_USE_OTHER if use.other is None else use.other), share)
+    return share
+
+
 def use_filter(o_use: np.ndarray, n_use: np.ndarray):
     """The pair step of a stated use: a receiver that does not make the use its offer's label states
     (``o_use``: bits per offer row; ``n_use``: bits per need row, all set for a declared need)
-    counts STATED_USE_OTHER of its plausibility."""
+    counts STATED_USE_OTHER of its plausibility (a land use: STATED_LAND_USE_OTHER, :func:`_other_share`)."""
     def pair_filter(cands: eng.Candidates) -> eng.Candidates:
         if len(cands) == 0:
             return cands
@@ -1607,7 +1628,7 @@ def use_filter(o_use: np.ndarray, n_use: np.ndarray):
         if not other.any():
             return cands
         return eng.Candidates(cands.offer_idx, cands.need_idx, cands.distance_km,
-                              np.where(other, cands.compat_weight * STATED_USE_OTHER, cands.compat_weight))
+                              np.where(other, cands.compat_weight * _other_share(want), cands.compat_weight))
     return pair_filter
 
 

@@ -75,3 +75,15 @@ def test_receiving_trade():
     assert receiving_trade("20.13", "electricity") == UTILITY_TRADE
     assert receiving_trade("23.51", "fuel_gas") == "23.51"
     assert receiving_trade("20.15", "steam", declared=True) is None
+
+
+def test_a_label_stating_a_land_use_is_not_offered_to_a_kiln():
+    # « soil conditioner » states R10, land treatment (Directive 2008/98/EC, Annex II): a farm takes it; a
+    # cement kiln (R1/R5) is another operation than the one offered (pipeline.STATED_LAND_USE_OTHER)
+    with_farm = [("mill", "17.12", "Recycled paper mill"), ("cement", "23.51", "Cement plant"),
+                 ("farm", "01.11", "Arable farm")]
+    assert _shown(with_farm, "mill", "Paper sludge (soil conditioner)") == ["farm"]
+    assert _shown(with_farm[:2], "mill", "Paper sludge (soil conditioner)") == []
+    # a label stating a fuel use still goes to the kiln, and one stating none too
+    assert _shown(with_farm, "mill", "Paper sludge (fuel)")[0] == "cement"
+    assert "cement" in _shown(with_farm, "mill", "Paper sludge")
