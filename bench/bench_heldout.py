@@ -17,7 +17,8 @@ from run_all import merge  # noqa: E402
 RUNS = [("maestri", "words"), ("maestri", "codes"), ("literature", "words"), ("literature", "codes"),
         ("literature", "name"), ("process", "words"), ("heavy", "words"), ("heavy", "name"),
         ("codes", "codes"), ("codes", "words"), ("fresh", "codes"), ("fresh", "words"),
-        ("fresh2", "codes"), ("fresh2", "words"), ("fresh3", "codes"), ("fresh3", "words")]
+        ("fresh2", "codes"), ("fresh2", "words"), ("fresh3", "codes"), ("fresh3", "words"),
+        ("fresh4", "codes"), ("fresh4", "words")]
 
 figures = {}
 for dataset, describe in RUNS:

@@ -43,9 +43,9 @@ PLACEHOLDER_SHARE = 3
 NEAREST_MAX_DEG = 0.03
 SIZE_MIN, SIZE_MAX = 0.25, 4.0
 # iREP gave some establishments a new S3IC id (when their inspection moved from one office to
-# another): the same name in the same commune, a few hundred metres apart at most, declaring in
-# successive years. Two such records are one site; within this distance (km) and with at most
-# this many years declared by both, the older record is dropped.
+# another) or wrote their name another way: the same commune, activity and name once normalised, a few
+# hundred metres apart at most, declaring in successive years. Two such records are one site; within this
+# distance (km) and with at most this many years declared by both, the older record is dropped.
 RENUMBERED_KM, RENUMBERED_OVERLAP_YEARS = 2.0, 1
 
 SITE_COLUMNS = ["site_id", "name", "naf_code", "activity", "latitude", "longitude",
@@ -146,7 +146,7 @@ def locate(facilities: list[dict], src: Path) -> list[dict]:
         props = feats[idx]["properties"]
         if props["region"] != REGION:
             continue
-        kept.append({**f, "commune_insee": props["code_insee"]})
+        kept.append({**f, "commune_insee": props["code_insee"], "commune_name": props.get("nom", "")})
     return kept
 
 
@@ -157,18 +157,49 @@ def km(a: dict, b: dict) -> float:
     return 2 * 6371 * math.asin(math.sqrt(h))
 
 
+# Words that say what kind of record it is, not which establishment: legal forms, « usine », « site »,
+# « France »… Two names that keep the same words without them, or one whose words all appear in the
+# other (« NESTLE PURINA - Usine de MARCONNELLE » and « NESTLE PURINA PETCARE Usine de MARCONNELLE »), name
+# one establishment when the rest agrees (``same_establishment``).
+GENERIC_WORDS = frozenset("""
+    S A SA SAS SASU SARL EURL SNC SCA SE SCI GIE ETS ETABLISSEMENT ETABLISSEMENTS STE SOCIETE CIE GROUPE
+    FRANCE FRANCAISE USINE USINES SITE SITES UNITE PRODUCTION DE DU DES D LA LE LES L ET EN AU AUX SUR
+    """.split())
+
+
+def name_words(name: str, commune_name: str = "") -> frozenset[str]:
+    """The words of an establishment's name that identify it: no legal form, generic word nor commune name."""
+    town = set(normalise(commune_name).split())
+    return frozenset(w for w in normalise(name).replace("&", " ").split() if w not in GENERIC_WORDS and w not in town)
+
+
+def same_establishment(a: dict, b: dict) -> bool:
+    """Two iREP records of one establishment: the same commune, the same NAF division, names that match once
+    normalised (``name_words``: equal, or one's words all in the other's and at least half of them), and, for want of a SIRET in the iREP
+    files, points at most RENUMBERED_KM apart (a record placed at a commune centre by the geocoder is farther)."""
+    if a["commune_insee"] != b["commune_insee"] or a["naf_code"][:2] != b["naf_code"][:2]:
+        return False
+    small, large = sorted((a["words"], b["words"]), key=len)
+    # one name's words all in the other's, and at least half of them: « CHRU de Lille » is not its
+    # « BLANCHISSERIE CENTRALE du CHRU de Lille », though they share a point
+    if not small or not small <= large or 2 * len(small) < len(large):
+        return False
+    return km(a, b) <= RENUMBERED_KM
+
+
 def renumbered(sites: list[dict]) -> set[str]:
-    """The ids of records that an establishment's later record replaces (see RENUMBERED_KM). A record
-    with no declaration is replaced by a record of the same establishment that has some; two records
-    declaring side by side for years are two installations and both stay."""
+    """The ids of records that an establishment's later record replaces: two records of one establishment
+    (``same_establishment``), where iREP gave it a new S3IC id or wrote its name another way. A record with no
+    declaration is replaced by a record of the same establishment that has some; two records declaring side by
+    side for years (more than RENUMBERED_OVERLAP_YEARS) are two installations and both stay."""
     groups: dict[tuple[str, str], list[dict]] = {}
     for s in sites:
-        groups.setdefault((normalise(s["name"]), s["commune_insee"]), []).append(s)
+        groups.setdefault((s["commune_insee"], s["naf_code"][:2]), []).append(s)
     dropped = set()
     for group in groups.values():
         for old in group:
             for new in group:
-                if new is old or km(old, new) > RENUMBERED_KM or new["latest_year"] is None:
+                if new is old or new["latest_year"] is None or not same_establishment(old, new):
                     continue
                 if old["latest_year"] is None:
                     replaced = True
@@ -262,12 +293,14 @@ def build(src: Path, demo: Path) -> None:
     naf = {r["code"]: r for r in read_csv(DATA / "reference" / "naf.csv")}
     ewc = {r["code6"]: r for r in read_csv(DATA / "reference" / "ewc.csv")}
     sites = locate(load_facilities(src), src)
-    old_ids = renumbered(sites)
-    sites = [s for s in sites if s["irep_id"] not in old_ids]
     for s in sites:
         s["site_id"] = f"irep:{s['irep_id']}"
+        s["words"] = name_words(s["name"], s["commune_name"])
     assert len({s["site_id"] for s in sites}) == len(sites)
-    assign_naf(sites, demo, naf)
+    assign_naf(sites, demo, naf)  # before merging: two records of one establishment share a NAF division
+    old_ids = renumbered(sites)
+    merged = sorted((s for s in sites if s["irep_id"] in old_ids), key=lambda s: int(s["irep_id"]))
+    sites = [s for s in sites if s["irep_id"] not in old_ids]
 
     rules = read_csv(demo / "illustrative_flows.csv")
     for r in rules:
@@ -296,7 +329,9 @@ def build(src: Path, demo: Path) -> None:
     methods = {m: sum(s["naf_method"] == m for s in sites) for m in ("manual", "rule", "none")}
     osm = sum(s["coord_source"] == "osm" for s in sites)
     print(f"  NAF: {methods}; coordinates: {osm} OSM-geocoded, {len(sites) - osm} iREP; "
-          f"median hazardous waste {median:.1f} t/yr; {len(old_ids)} renumbered records dropped")
+          f"median hazardous waste {median:.1f} t/yr; {len(old_ids)} records of an establishment listed twice dropped")
+    for s in merged:
+        print(f"    merged: irep:{s['irep_id']} {s['name']} ({s['commune_insee']}, NAF {s['naf_code'] or '-'})")
 
 
 def main() -> int:

@@ -3,8 +3,8 @@
 Labels, names and identifiers are typed or imported by companies and are accepted as they were
 written (``=HYPERLINK(…)`` is a legal label). A spreadsheet would run such text as a formula
 (CSV injection, OWASP), so every export goes through :func:`safe_cell`: text starting with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``; numbers are left
-alone; XLSX text cells are written as text. CSV rows end with CRLF (RFC 4180), which also makes
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``; numbers lose only their
+floating-point noise and exponent (``figures``); XLSX text cells are written as text. CSV rows end with CRLF (RFC 4180), which also makes
 the writer quote a field holding a lone carriage return. Framework-free.
 """
 
@@ -14,6 +14,8 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
+
+from boucle import figures
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,7 +45,8 @@ def write_csv(out, rows: Iterable[Sequence], *, header: Sequence[str] | None = N
     if header is not None:
         writer.writerow(safe_row(header))
     for row in rows:
-        writer.writerow(safe_row(row))
+        # a float as its figure reads (``figures.plain``): never ``2882.4000000000005`` nor ``1e-05``
+        writer.writerow([figures.plain(v) if isinstance(v, float) else v for v in safe_row(row)])
 
 
 def dict_rows(rows: Iterable[dict], columns: Sequence[str]) -> Iterable[list]:
@@ -76,4 +79,4 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Iterable[Sequence]]]) -> bytes:
 def _xlsx_value(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None  # no cell for a non-finite number (XLSX has none)
-    return safe_cell(value)
+    return figures.exact(safe_cell(value))

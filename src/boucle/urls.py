@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from boucle.accounts.language import set_language
 from boucle.api.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),  # before Django's: also keeps the user's choice
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("", include("boucle.ops.urls")),  # /healthz, /readyz: before any catch-all route

@@ -313,7 +313,9 @@ def test_a_citizen_finds_where_to_repair_from_the_home_page(world, as_persona):
     assert places in as_persona("member_a").get(reverse("company-home")).content.decode()
 
 
-@pytest.mark.parametrize("value, shown", [(2879.9, "2 880"), (12.46, "12,5"), (0.04, "< 0,1"), (0, "0")])
+# below 0.1, two significant digits (``figures.quantity``), as the reading downloads write it: « 0,04 », not « < 0,1 »
+@pytest.mark.parametrize("value, shown", [(2879.9, "2 880"), (12.46, "12,5"), (0.04, "0,04"), (0.000123, "0,00012"),
+                                          (0, "0")])
 def test_a_tonnage_keeps_a_decimal_only_below_a_hundred(value, shown):
     with translation.override("fr"):
         text = Template("{% load words %}{{ v|tonnes }}").render(Context({"v": value}))

@@ -6,9 +6,13 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete
 
+        from .language import on_login
         from .models import Membership
+
+        user_logged_in.connect(on_login, dispatch_uid="accounts.remember_language")
 
         post_delete.connect(_revoke_pending_invitations, sender=Membership,
                             dispatch_uid="accounts.revoke_pending_invitations")

@@ -169,3 +169,18 @@ class Invitation(models.Model):
     def use(self, user) -> bool:
         """Mark used by ``user``; False when it was no longer pending (used, revoked, expired meanwhile)."""
         return bool(Invitation.pending().filter(pk=self.pk).update(accepted_at=timezone.now(), accepted_by=user))
+
+
+class Profile(models.Model):
+    """What the platform keeps about a person beyond Django's user: the language they read.
+
+    Notifications are rendered in the recipient's language, not the actor's; an e-mail is written
+    outside any request of the recipient, so their language is kept here, recorded when they log in
+    and when they switch language (``accounts.language``)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES,
+                                help_text="Empty: the platform's language (LANGUAGE_CODE).")
+
+    def __str__(self):
+        return f"{self.user} ({self.language or '-'})"

@@ -87,8 +87,8 @@ def format_range(value: float | None, low: float | None, high: float | None, uni
 def shown(value: float | None, kind: str, low: float | None = None, high: float | None = None) -> float | None:
     """An estimate as every page and export shows it, so that one figure reads the same on a card, in a
     total and in a CSV: CO2e (``kind`` « co2e ») to the precision of its range (else two significant
-    digits), euros (« eur ») to two significant digits, quantities (« quantity »: t, MWh, m3) to a tenth
-    below 100 and to the unit above. Measured (verified) figures are not estimates: they are shown as
+    digits), euros (« eur ») to two significant digits, quantities (« quantity »: t, MWh, m3) as
+    ``figures.quantity`` (to the unit from 100, a tenth from 0.1, two significant digits below). Measured (verified) figures are not estimates: they are shown as
     recorded."""
     if value is None or not math.isfinite(value):
         return None
@@ -97,7 +97,9 @@ def shown(value: float | None, kind: str, low: float | None = None, high: float 
     if kind == "eur":
         return meaningful(value)
     if kind == "quantity":
-        return round(value, 1 if abs(value) < 100 else 0)
+        from boucle.figures import quantity
+
+        return quantity(value)
     raise ValueError(f"unknown kind of estimate {kind!r}")
 
 

@@ -62,6 +62,11 @@ FRESH2_CSV = EVAL_DIR / "fresh2_check.csv"
 # steelworks gases, recycled water grades, CO2, data-centre heat, farm and food by-products), written
 # and measured in the same way before any rule of its round (see fresh3_check.md).
 FRESH3_CSV = EVAL_DIR / "fresh3_check.csv"
+# A fourth blind set of 13 other parks and cases, mostly larger (5 to 8 sites, with members that take
+# none of the streams): sugar and agro-industrial clusters, biogas, chemical park utilities and waste,
+# petrochemical hydrogen, smelter gases and acid, slag, urban heat, written and measured in the same
+# way before any rule of its round (see fresh4_check.md).
+FRESH4_CSV = EVAL_DIR / "fresh4_check.csv"
 
 
 @dataclass

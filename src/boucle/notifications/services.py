@@ -19,35 +19,59 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .messages import Message
 from .models import Notification
 
 log = logging.getLogger(__name__)
 
 
-def notify(users, subject: str, body: str, link: str = "", base_url: str = "") -> int:
-    """Tell each active user; returns how many people were told (0 when nobody has an account)."""
+def notify(users, message: "Message | str", body: str = "", link: str = "", base_url: str = "") -> int:
+    """Tell each active user; returns how many people were told (0 when nobody has an account).
+
+    ``message`` is a platform message (``messages.Message``), read by each person in their own
+    language; a plain string is a subject written by a script, kept as written with ``body``."""
+    from boucle.accounts.language import language_of
+
     people = {u.pk: u for u in users if u.is_active}
     if not people:
         return 0
-    rows = Notification.objects.bulk_create(
-        [Notification(user=u, subject=subject[:200], body=body, link=link) for u in people.values()])
-    to_mail = [(n, people[n.user_id].email) for n in rows if people[n.user_id].email]
-    if to_mail:
-        text = body + (f"\n\n{base_url.rstrip('/')}{link}" if link else "")
-        ids = [n.pk for n, _email in to_mail]
-        transaction.on_commit(lambda: _submit(ids, _("Boucle : %(subject)s") % {"subject": subject}, text))
+    rows = []
+    for user in people.values():
+        if isinstance(message, Message):
+            subject, text = message.render(language_of(user))
+            rows.append(Notification(user=user, message=message.key, params=message.params,
+                                     subject=subject[:200], body=text, link=link))
+        else:
+            rows.append(Notification(user=user, subject=message[:200], body=body, link=link))
+    rows = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in rows if people[n.user_id].email]
+    if ids:
+        transaction.on_commit(lambda: _submit(ids, base_url))
     return len(people)
 
 
-def _submit(ids: list[int], subject: str, text: str) -> None:
+def _submit(ids: list[int], base_url: str) -> None:
     from boucle.jobs import services as jobs
 
     try:
-        jobs.submit("email", "", {"notifications": ids, "subject": subject, "text": text})
+        jobs.submit("email", "", {"notifications": ids, "base_url": base_url})
     except jobs.JobRefused:  # the broker is down: the job says so; the notifications stay readable
         log.exception("notification e-mail job not queued")
+
+
+def email_of(notification: Notification, base_url: str = "") -> tuple[str, str]:
+    """(subject, text) of a notification's e-mail, in its recipient's language."""
+    from boucle.accounts.language import language_of
+
+    language = language_of(notification.user)
+    subject, body = notification.text(language)
+    with translation.override(language):
+        subject = _("Boucle : %(subject)s") % {"subject": subject}
+    link = notification.link
+    return subject, body + (f"\n\n{base_url.rstrip('/')}{link}" if link else "")
 
 
 class MailServerDown(Exception):
@@ -58,16 +82,25 @@ MAX_RECIPIENTS = 5000
 
 
 def email_parameters(raw: dict) -> dict:
-    """The parameters of an e-mail job, checked: notification ids, subject, text (``jobs.services``)."""
+    """The parameters of an e-mail job, checked: notification ids and the site's address (``jobs.services``).
+
+    Each e-mail is written when sent, in its recipient's language; a job queued by an earlier version
+    carries its ``subject`` and ``text`` instead, sent as they were written."""
     from boucle.jobs.services import JobRefused
 
-    ids, subject, text = raw.pop("notifications", None), raw.pop("subject", None), raw.pop("text", None)
+    ids, base_url = raw.pop("notifications", None), raw.pop("base_url", "")
+    subject, text = raw.pop("subject", ""), raw.pop("text", "")
     if not isinstance(ids, list) or not 0 < len(ids) <= MAX_RECIPIENTS \
             or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise JobRefused(_("notifications : une liste d'identifiants"))
-    if not isinstance(subject, str) or not isinstance(text, str) or len(subject) > 300 or len(text) > 100_000:
-        raise JobRefused(_("subject, text : un objet et un texte"))
-    return {"notifications": ids, "subject": subject, "text": text}
+    if not isinstance(base_url, str) or len(base_url) > 300 \
+            or not isinstance(subject, str) or not isinstance(text, str):
+        raise JobRefused(_("base_url : l'adresse du site"))
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise JobRefused(_("base_url : l'adresse du site"))
+    if subject and text and not base_url:  # queued before e-mails were written per recipient
+        return {"notifications": ids, "subject": subject, "text": text}
+    return {"notifications": ids, "base_url": base_url}
 
 
 def send_pending(parameters: dict) -> dict:
@@ -76,7 +109,7 @@ def send_pending(parameters: dict) -> dict:
     Each e-mail is claimed (``email_started_at``) and committed before it is handed to the server,
     then marked sent; ``MailServerDown`` when the server fails, the failed e-mail released so the
     job's next try sends it (and only what is still unsent)."""
-    subject, text = parameters["subject"], parameters["text"]
+    base_url = parameters.get("base_url", "")
     pending = Notification.objects.filter(pk__in=parameters["notifications"]).select_related("user").order_by("pk")
     counts = {"sent": 0, "already_sent": 0, "uncertain": 0, "no_address": 0}
     connection = None
@@ -100,6 +133,10 @@ def send_pending(parameters: dict) -> dict:
                 if connection is None:
                     connection = get_connection()
                     connection.open()
+                if "text" in parameters:
+                    subject, text = parameters["subject"], parameters["text"]
+                else:
+                    subject, text = email_of(notification, base_url)
                 connection.send_messages([EmailMessage(subject, text, settings.DEFAULT_FROM_EMAIL,
                                                        [notification.user.email])])
             except (OSError, smtplib.SMTPException) as exc:

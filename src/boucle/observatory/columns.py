@@ -9,7 +9,6 @@ values are words in their language, and an XLSX lists each header with its stabl
 
 from __future__ import annotations
 
-import math
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -139,11 +138,12 @@ def csv_number(value, french: bool):
     French; anything else unchanged."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    if isinstance(value, float) and math.isfinite(value):
-        value = float(f"{value:.12g}")  # a sum of floats prints 12830,000000000004: twelve digits say what was declared
+    from boucle import figures
+
+    value = figures.exact(value)  # a sum of floats prints 12830,000000000004: twelve digits say what was declared
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
-    text = repr(value) if isinstance(value, float) else str(value)
+    text = figures.plain(value)  # never « 1e-05 »
     return text.replace(".", ",") if french else text
 
 

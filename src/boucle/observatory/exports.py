@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from boucle import jsonout, spreadsheets
+from boucle import figures, jsonout, spreadsheets
 from boucle.impact.ranges import shown
 from boucle.territories import coarse
 
@@ -155,7 +155,27 @@ SHEETS = {"indicators": gettext_lazy("indicateurs"), "flows": gettext_lazy("flux
           "synergies": gettext_lazy("synergies"), "critical_raw_materials": gettext_lazy("matières critiques")}
 
 
+#: Quantities (t, MWh, m3, kg) a person reads as the pages show them (``figures.quantity``); distances to a
+#: tenth of a km (``web.words.distance_figure``). Scores, coordinates and counts are left as they are.
+READABLE_QUANTITIES = {"value", "quantity_per_year", "quantity_t", "estimated_tonnes_diverted",
+                       "estimated_co2e_avoided_t", "offers_t", "needs_t"}
+
+
+def _rounded_for_reading(rows: list[dict]) -> list[dict]:
+    out = []
+    for r in rows:
+        r = dict(r)
+        for column in READABLE_QUANTITIES.intersection(r):
+            if isinstance(r[column], float) and (column != "value" or r.get("unit")):  # a share has no unit
+                r[column] = figures.quantity(r[column])
+        if isinstance(r.get("distance_km"), float):
+            r["distance_km"] = round(r["distance_km"], 1)
+        out.append(r)
+    return out
+
+
 def _readable_table(rows, columns, fmt, sheet):
+    rows = _rounded_for_reading(rows)
     columns = [c for c in columns if c not in columns_words.KEYS_ONLY]
     headers = [columns_words.header(c) for c in columns]
     body = spreadsheets.dict_rows(columns_words.in_words(rows, columns), headers)

@@ -146,18 +146,13 @@ def introduce(request, synergy) -> int:
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
+    from boucle.notifications.messages import Message
     from boucle.notifications.services import notify
-
-    from .present import material_label
 
     companies = {synergy.offer.site.company_id, synergy.need_site.company_id}
     people = get_user_model().objects.filter(memberships__company_id__in=companies, is_active=True).distinct()
-    subject = _("Une synergie vous est proposée : %(material)s") % {
-        "material": material_label(synergy.material_class)}
-    body = _("L'animatrice ou l'animateur de votre territoire vous met en relation pour cette synergie. "
-             "Dites si vous êtes intéressé : vos coordonnées ne sont dévoilées à l'autre entreprise que si "
-             "elle répond oui elle aussi.")
-    return notify(people, subject, body, link=reverse("synergy-detail", args=[synergy.pk]),
+    return notify(people, Message("synergy.introduced", material=synergy.material_class),
+                  link=reverse("synergy-detail", args=[synergy.pk]),
                   base_url=request.build_absolute_uri("/"))
 
 

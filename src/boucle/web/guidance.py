@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from boucle.accounts.access import _in_territory
 from boucle.accounts.models import Facilitator
 from boucle.matching.models import MatchingRun
+from boucle.notifications.messages import Message
 from boucle.notifications.services import notify
 
-from .present import material_label
 
 
 def _covers(ref: str, commune) -> bool:
@@ -72,34 +72,24 @@ def after_interest(request, synergy, user, yes: bool, sides: set) -> str:
     """Tell the other company and the facilitators; return what the answering person reads."""
     link = reverse("synergy-detail", args=[synergy.pk])
     base = request.build_absolute_uri("/")
-    material = material_label(synergy.material_class)
+    material = synergy.material_class  # a key: each person reads the material's name in their own language
     own = {synergy.offer.site.company_id if "offer" in sides else None,
            synergy.need_site.company_id if "need" in sides else None} - {None}
     other = {synergy.offer.site.company_id, synergy.need_site.company_id} - own
     facilitators = [f for f in facilitators_of(synergy) if f.pk != user.pk]
     if not yes:
-        notify(facilitators, _("Une entreprise décline une synergie (%(material)s)") % {"material": material},
-               _("Une des deux entreprises a répondu « Pas intéressé » à cette proposition."), link, base)
+        notify(facilitators, Message("synergy.declined", material=material), link=link, base_url=base)
         return _("Réponse enregistrée : pas intéressé. L'animateur du territoire en est informé ; "
                  "l'autre entreprise ne connaît pas votre identité.")
     if synergy.revealed_at:
-        notify(_members(other) + facilitators,
-               _("Les deux entreprises sont intéressées (%(material)s)") % {"material": material},
-               _("Les deux entreprises ont répondu « Intéressé » : leurs coordonnées sont maintenant visibles "
-                 "sur la page de la synergie. L'animateur du territoire peut vous aider à organiser l'échange."),
-               link, base)
+        notify(_members(other) + facilitators, Message("synergy.revealed", material=material), link=link,
+               base_url=base)
         return _("Les deux entreprises sont intéressées : leurs coordonnées sont dévoilées. L'autre entreprise et "
                  "l'animateur du territoire sont prévenus ; prenez contact directement ou avec l'aide de l'animateur.")
-    subject = _("Une entreprise est intéressée (%(material)s)") % {"material": material}
-    body = _("Une entreprise s'est dite intéressée par une synergie qui vous concerne. Les coordonnées des "
-             "deux entreprises ne sont dévoilées que si l'autre répond « Intéressé » à son tour.")
-    partner_told = notify(_members(other), subject, body, link, base)
-    # a facilitator sees both companies already: what to do, not what stays hidden
-    to_facilitator = _("Une des deux entreprises a répondu « Intéressé » à cette proposition : proposez la mise en "
-                       "relation à l'autre entreprise, ou faites avancer la synergie.")
-    if not partner_told:
-        to_facilitator += " " + _("L'autre entreprise n'a pas encore de compte sur Boucle : prenez contact avec elle.")
-    facilitator_told = notify(facilitators, subject, to_facilitator, link, base)
+    partner_told = notify(_members(other), Message("synergy.interested", material=material), link=link,
+                          base_url=base)
+    to_facilitator = "synergy.interested.facilitator" + ("" if partner_told else ".no_account")
+    facilitator_told = notify(facilitators, Message(to_facilitator, material=material), link=link, base_url=base)
     if partner_told and facilitator_told:
         who = _("L'autre entreprise et l'animateur du territoire sont prévenus.")
     elif partner_told:

@@ -65,8 +65,9 @@ def estimate_text(value, kind: str = "co2e", low=None, high=None) -> str:
     if value is None or not math.isfinite(value):
         return "—"
     if kind == "quantity":
-        v = shown(value, kind)
-        return number(v, 1 if abs(v) < 100 else 0)
+        from boucle.figures import quantity_decimals
+
+        return number(shown(value, kind), quantity_decimals(value))
     lang = "en" if (get_language() or "fr").startswith("en") else "fr"
     return format_range(value, low if kind == "co2e" else None, high if kind == "co2e" else None, "", lang,
                         with_range=False).strip()

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from boucle.materials.text import tokens
-from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV,
-                                      MAESTRI_CSV, PROCESS_CSV, read_rows)
+from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH_CSV, HEAVY_CSV,
+                                      LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, read_rows)
 
 MATERIALS = Path(__file__).parents[2] / "materials" / "data"
 KNOWLEDGE = Path(__file__).parents[1] / "knowledge" / "data"
@@ -105,8 +105,14 @@ FRESH3_PREEXISTING = frozenset("""captured co2|carbon dioxide|dampf|drêches de 
     "\n", "").split("|"))
 
 
-@pytest.mark.parametrize("path,preexisting", [(FRESH2_CSV, FRESH2_PREEXISTING), (FRESH3_CSV, FRESH3_PREEXISTING)],
-                         ids=["fresh2", "fresh3"])
+# The same for the fourth fresh check set (commit 5a0c677e): synonyms before it was written.
+FRESH4_PREEXISTING = frozenset("""biogas|blast furnace gas|copeaux|filter cake|gichtgas|prozessdampf|vapeur|vinasse
+|vinasses""".replace("\n", "").split("|"))
+
+
+@pytest.mark.parametrize("path,preexisting", [(FRESH2_CSV, FRESH2_PREEXISTING), (FRESH3_CSV, FRESH3_PREEXISTING),
+                                              (FRESH4_CSV, FRESH4_PREEXISTING)],
+                         ids=["fresh2", "fresh3", "fresh4"])
 def test_no_label_of_a_later_fresh_check_set_is_copied_without_an_independent_source(synonyms, path, preexisting):
     labels = {tokens(r["waste_description"]) for r in read_rows(path) if r["waste_description"].strip()}
     copied = [r for r in synonyms if tokens(r["synonym"]) in labels and not INDEPENDENT.match(r["source"])]
@@ -156,8 +162,9 @@ def test_strict_leave_one_case_out_judges_a_case_without_synonyms_equal_to_its_l
 
 
 @pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV, FRESH_CSV,
-                                  FRESH2_CSV, FRESH3_CSV],
-                         ids=["maestri", "literature", "process", "heavy", "codes", "fresh", "fresh2", "fresh3"])
+                                  FRESH2_CSV, FRESH3_CSV, FRESH4_CSV],
+                         ids=["maestri", "literature", "process", "heavy", "codes", "fresh", "fresh2", "fresh3",
+                              "fresh4"])
 def test_no_company_name_of_an_evaluation_set_is_a_sector_phrase(path):
     """A site's name is read for sector words only: a company name of an evaluation set (with its
     place name) never becomes a phrase of the activity table."""

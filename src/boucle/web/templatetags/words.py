@@ -2,6 +2,7 @@
 
 from django import template
 
+from boucle.figures import quantity_decimals
 from boucle.web import words
 
 register = template.Library()
@@ -28,7 +29,7 @@ def measured(value):
     (``impact._display``): one decimal below 100 (« 85,5 », « 2,5 »), none above (« 773 573 ») — never 85,5 on
     one page and 86 on the next."""
     try:
-        return num(value, 1 if abs(float(value)) < 100 else 0)
+        return num(value, quantity_decimals(float(value)))
     except (TypeError, ValueError):
         return num(value)
 
@@ -59,11 +60,18 @@ def site_ref(site_id):
 
 @register.filter
 def tonnes(value):
-    """A tonnage with a decimal only where it tells something: "2 880", "12,5", "< 0,1"."""
+    """A tonnage as every page and reading download shows it (``figures.quantity``): "2 880", "12,5", "0,00048"."""
     try:
-        return num(value, 1 if value is not None and abs(float(value)) < 100 else 0)
+        return num(value, quantity_decimals(float(value)) if value is not None else 0)
     except (TypeError, ValueError):
         return num(value)
+
+
+@register.filter
+def quantity(value):
+    """``{{ row.quantity|quantity }}``: a quantity in any unit (t, MWh, m³) as the reading downloads write it
+    (``figures.quantity``): "2 882", "12,3", "0,00012" -- a page and its CSV never disagree."""
+    return tonnes(value)
 
 
 @register.simple_tag
