@@ -87,3 +87,16 @@ def test_a_label_stating_a_land_use_is_not_offered_to_a_kiln():
     # a label stating a fuel use still goes to the kiln, and one stating none too
     assert _shown(with_farm, "mill", "Paper sludge (fuel)")[0] == "cement"
     assert "cement" in _shown(with_farm, "mill", "Paper sludge")
+
+
+def test_a_steam_network_takes_steam_at_its_grade():
+    # a network whose words say it carries steam (NACE 35.30 note: distribution of steam) is a steam user
+    # (process_scopes.csv); a plain district-heating network takes steam only below its grade
+    sites = [("inc", "38.21", "Household waste incineration with energy recovery"),
+             ("steamnet", "35.30", "District heating (steam network)"), ("hotnet", "35.30", "District heating")]
+    flows = [FlowIn("o1", "inc", "offer", label="Vapeur haute pression")]
+    best = {}
+    for p in propose(park(sites, lat=45.0, lon=5.0, step=0.002), flows, threshold=0.0):
+        best[p.need_site_id] = max(best.get(p.need_site_id, 0.0), p.plausibility)
+    assert best["steamnet"] > best.get("hotnet", 0.0)
+    assert _shown(sites, "inc", "Vapeur haute pression")[0] == "steamnet"
