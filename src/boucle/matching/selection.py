@@ -65,7 +65,7 @@ SAME_TRADE_KEPT = 2
 #    by-product sold by the load to many users; documented utility offers have one receiver in 128
 #    of 146 cases of the development sets (« codes2 » round). A declared need is never part of it.
 #    Over the held-out protocol's codes runs of MAESTRI, the 18 non-blind literature cases, process
-#    and heavy (main 4d4a8a27), the third users shown of a utility were documented in 1 of 11.
+#    and heavy (main 4d4a8a27), the third users shown of a utility were documented in 1 of 12.
 #    Fuels (gas, biomass, coal, oil) stay materials sold by the load: their third users are kept.
 NETWORK_UTILITIES = frozenset(("steam", "hot_water", "waste_heat_low", "waste_heat_medium", "waste_heat_high",
                                "cold", "electricity", "compressed_air"))
