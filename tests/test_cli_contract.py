@@ -306,11 +306,11 @@ def test_an_unknown_country_names_its_line_and_field_and_writes_nothing(boucle, 
                     "nowhere-bad,B,50.5,4.5,Atlantis\n", encoding="utf-8")
     result = boucle("import", "sites", str(path))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    for words in ("ligne 3", "country", "'Atlantis'", "pays reconnu", "rien n'a été écrit"):
+    for words in ("ligne 3", "country", "« Atlantis »", "pays reconnu", "rien n'a été écrit"):
         assert words in result.stdout + result.stderr
     assert _site_rows(demo / "boucle.sqlite3", "nowhere-") == {}
     english = boucle("import", "sites", str(path), lang="en")
-    assert "line 3" in english.stdout and "'Atlantis' is not a known country" in english.stdout
+    assert "line 3" in english.stdout and "« Atlantis » is not a known country" in english.stdout
 
 
 def test_the_demos_stored_run_covers_every_demo_flow(demo_data_dir, tmp_path):

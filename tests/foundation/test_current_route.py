@@ -37,7 +37,7 @@ def test_import_accepts_operation_codes_and_route_names(tmp_path, site, written,
 def test_import_refuses_an_unknown_route_naming_line_and_column(tmp_path, site, written):
     report = import_flows(_write(tmp_path, f"EXT-1,offer,Ferraille,5,t,landfill\nEXT-1,offer,Chutes,5,t,{written}\n"))
     assert not report.written and report.rejected[0][0] == 3
-    assert report.rejected[0][1].startswith("current_route:") and repr(written) in report.rejected[0][1]
+    assert report.rejected[0][1].startswith("current_route:") and f"« {written} »" in report.rejected[0][1]
     assert not Flow.objects.exists()
 
 

@@ -39,7 +39,7 @@ def test_invalid_siret_checksum_in_english(tmp_path):
 @pytest.mark.parametrize("rows, line, english, french", [
     ("EXT-1,Sans lieu,,,,,,\n", 2, "neither coordinates", "ni coordonnées"),
     ("EXT-1,A,,,50,3,,\nEXT-1,B,,,50,3,,\n", 3, "duplicate site_id EXT-1 (already on line 2)", "en double"),
-    ("EXT-1,Hors limites,,,95,3,,\n", 2, "coordinates out of range", "hors limites"),
+    ("EXT-1,Hors limites,,,95,3,,\n", 2, "latitude: 95.0 out of range (from -90 to 90, in decimal degrees)", "hors limites"),
 ])
 def test_bad_sites_in_english(tmp_path, rows, line, english, french):
     rejected = reasons_in_english(import_sites, write(tmp_path, SITES + rows, "sites.csv"))
@@ -49,10 +49,10 @@ def test_bad_sites_in_english(tmp_path, rows, line, english, french):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row, english, french", [
-    ("EXT-1,offer,x,,,1,barrels,,,,", "unit: unknown unit 'barrels'", "inconnue"),
+    ("EXT-1,offer,x,,,1,barrels,,,,", "unit: unknown unit « barrels »", "inconnue"),
     ("EXT-1,offer,x,,,-5,t,,,,", "quantity: -5 is negative", "négatif"),
     ("EXT-1,offer,x,,12345,1,t,,,,", "is not a waste code", "déchet"),
-    ("EXT-1,sell,x,,,5,t,,,,", "direction: unknown 'sell', expected need|offer", "attendu"),
+    ("EXT-1,sell,x,,,5,t,,,,", "direction: unknown « sell », expected need|offer", "attendu"),
     ("EXT-404,offer,x,,,5,t,,,,", "unknown site EXT-404", "importez"),
 ])
 def test_bad_flows_in_english(tmp_path, row, english, french):

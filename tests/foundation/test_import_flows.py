@@ -49,13 +49,13 @@ def test_waste_codes_are_read_however_they_are_punctuated(tmp_path, site, writte
 @pytest.mark.parametrize("row, reason", [
     ("EXT-1,offer,x,,99 99 99,1,t,,,,", "absent de la liste européenne"),
     ("EXT-1,offer,x,,12345,1,t,,,,", "n'est pas un code déchet"),
-    ("EXT-1,offer,x,,,1,barrels,,,,", "unit: unité 'barrels' inconnue"),
+    ("EXT-1,offer,x,,,1,barrels,,,,", "unit: unité « barrels » inconnue"),
     ("EXT-1,offer,x,,,-5,t,,,,", "quantity: -5 est négatif"),
     ("EXT-1,offer,x,,,5,,,,,", "unit: obligatoire"),
-    ("EXT-1,sell,x,,,5,t,,,,", "direction: 'sell' inconnu"),
+    ("EXT-1,sell,x,,,5,t,,,,", "direction: « sell » inconnu"),
     ("EXT-404,offer,x,,,5,t,,,,", "site EXT-404 inconnu"),
     ("EXT-1,offer,x,energy,,5,t,,,,", "ne convient pas"),
-    ("EXT-1,offer,x,,17 04 05,5,t,,,maybe,", "hazardous: 'maybe'"),
+    ("EXT-1,offer,x,,17 04 05,5,t,,,maybe,", "hazardous: « maybe »"),
     ("EXT-1,offer,solvants,,14 06 03*,5,t,,,false,", "déchet dangereux"),
 ])
 def test_each_bad_row_gives_a_clear_reason_and_writes_nothing(tmp_path, site, row, reason):

@@ -46,7 +46,8 @@ def test_invalid_siret_is_rejected_by_checksum_and_nothing_is_written(tmp_path):
 @pytest.mark.parametrize("row, reason", [
     ("EXT-1,Sans lieu,,,,,,", "ni coordonnées"),
     ("EXT-1,Mauvaise NAF,99.99Z,,50,3,,", "naf_code: 99.99Z absent"),
-    ("EXT-1,Hors limites,,,95,3,,", "coordonnées hors limites"),
+    ("EXT-1,Hors limites,,,95,3,,", "latitude: 95.0 hors limites (de -90 à 90, en degrés décimaux)"),
+    ("EXT-1,Hors limites,,,50,1203,,", "longitude: 1203.0 hors limites (de -180 à 180, en degrés décimaux)"),
     ("EXT-1,Commune inconnue,,,,,99999,", "commune_insee: 99999 inconnue"),
     ("EXT-1,Latitude seule,,,50,,,", "latitude et longitude vont ensemble"),
     (",Sans identifiant,,,50,3,,", "site_id: valeur obligatoire"),
@@ -124,15 +125,38 @@ def test_a_line_names_every_field_at_fault_in_the_cli_report_and_its_json(tmp_pa
     assert report_import(import_sites, path, partial=False, as_json=False) == 1
     text = capsys.readouterr().out
     assert (f"ligne 3 : site_id: SIRET {bad} invalide (clé de contrôle) ; naf_code: 99.99Z absent de la NAF rév. 2"
-            " ; latitude: 'nord' n'est pas un nombre") in text
+            " ; latitude: « nord » n'est pas un nombre") in text
     assert report_import(import_sites, path, partial=False, as_json=True) == 1
     doc = json.loads(capsys.readouterr().out)
     [rejected] = doc["rejected"]
     assert rejected["line"] == 3 and rejected["reason"].count(" ; ") == 2  # the old shape, all reasons joined
     assert [error["field"] for error in rejected["fields"]] == ["site_id", "naf_code", "latitude"]
-    assert rejected["fields"][2]["reason"] == "latitude: 'nord' n'est pas un nombre"
+    assert rejected["fields"][2]["reason"] == "latitude: « nord » n'est pas un nombre"
     assert not doc["written"] and Site.objects.count() == 0  # still all or nothing
 
     fixed = write(tmp_path, HEADER + f"{good},OK,,,50.6,3.0,,\n{make_siret()},Vrai,,,50.6,3.0,,\n")
     assert report_import(import_sites, fixed, partial=False, as_json=True) == 0
     assert json.loads(capsys.readouterr().out)["created"] == 2 and Site.objects.count() == 2
+
+
+def test_a_french_spreadsheet_export_imports_as_it_is(tmp_path):
+    """Excel's « CSV (séparateur : point-virgule) »: French headers, Latin-1 accents, comma decimals."""
+    first, second = make_siret(), make_siret()
+    text = ("SIRET;Raison sociale;Code NAF;Activité;Latitude;Longitude;Code commune\r\n"
+            f"{first};Société d'Équipements Mécaniques;25.62A;Décolletage, usinage;50,6292;3,0573;59350\r\n"
+            f"{second};Brasserie Lefèvre;11.05Z;Bière;;;59350\r\n")
+    report = import_sites(write(tmp_path, text, encoding="cp1252"))
+    assert report.ok and report.created == 2 and report.unknown_columns == []
+    site = Site.objects.get(site_id=first)
+    assert site.name == "Société d'Équipements Mécaniques" and site.activity == "Décolletage, usinage"
+    assert (site.lat, site.lon, site.naf_id, site.commune_id) == (50.6292, 3.0573, "25.62A", "59350")
+    assert Site.objects.get(site_id=second).commune_id == "59350"
+
+
+def test_a_header_boucle_cannot_read_is_named_with_the_columns_it_expects(tmp_path):
+    from boucle.flows.tabular import FileFormatError
+
+    with pytest.raises(FileFormatError) as refused:
+        import_sites(write(tmp_path, "Numéro;Société;Ville\n1;A;Lille\n"))
+    assert str(refused.value) == ("colonnes obligatoires manquantes : site_id, name "
+                                  "(colonnes du fichier que Boucle ne connaît pas : numéro, société, ville)")

@@ -186,9 +186,9 @@ def test_a_refused_line_names_every_field_at_fault_on_the_page_and_in_the_api(wo
     job = Job.objects.get(kind="import")
     assert job.state == "failed" and Flow.objects.count() == before
     body = client.get(response["Location"]).content.decode()
-    assert ("<td data-label=\"Ligne\">3</td><td data-label=\"Raison\">direction: &#x27;vente&#x27; inconnu, attendu "
+    assert ("<td data-label=\"Ligne\">3</td><td data-label=\"Raison\">direction: « vente » inconnu, attendu "
             "need|offer ; quantity: -3 est négatif ; unit: ") in body
-    assert "<td data-label=\"Ligne\">4</td><td data-label=\"Raison\">kind: &#x27;truc&#x27; inconnu" in body
+    assert "<td data-label=\"Ligne\">4</td><td data-label=\"Raison\">kind: « truc » inconnu" in body
 
     doc = client.get(f"/api/jobs/{job.pk}").json()
     line3, line4 = doc["result"]["rejected"]
@@ -202,3 +202,54 @@ def test_a_refused_line_names_every_field_at_fault_on_the_page_and_in_the_api(wo
     good = f"site_id,direction,label,kind,quantity,unit\n{a},offer,Palettes,material,30,t\n"
     client.post(reverse("facilitator-import"), {"territory": T, "what": "flows", "file": upload(good, "flux.csv")})
     assert Job.objects.filter(state="done").count() == 1 and Flow.objects.count() == before + 1
+
+
+def test_a_site_placed_outside_the_territory_is_refused_saying_where_it_fell(world, as_persona, jobs_dir):
+    """Line 2 lies in Metz, line 3 has its latitude and longitude swapped (a spreadsheet slip): the
+    facilitator reads the commune and the likely mistake, not a bare « outside the territory »."""
+    client = as_persona("facilitator_t")
+    a = world.sites["A"]
+    text = ("site_id,name,latitude,longitude\n"
+            "IMP-1,Atelier messin,49.119876,6.175432\n"
+            f"IMP-2,Atelier lillois,{a.lon},{a.lat}\n")
+    response = client.post(reverse("facilitator-import"), {"territory": T, "what": "sites", "file": upload(text)})
+    job = Job.objects.get(kind="import")
+    assert job.state == "failed" and not Site.objects.filter(site_id__startswith="IMP-").exists()
+    reasons = {row["line"]: row["reason"] for row in job.result["rejected"]}
+    assert reasons[2].startswith("site IMP-1 : sa commune, Metz (57463), est hors du territoire de l'import (")
+    assert reasons[3].startswith(f"site IMP-2 : les coordonnées ({a.lon}, {a.lat}) ne tombent dans aucune commune")
+    assert reasons[3].endswith(") : latitude et longitude inversées ?") and "inversées" not in reasons[2]
+    body = client.get(response["Location"]).content.decode()
+    assert "Metz (57463)" in body and "latitude et longitude inversées ?" in body
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(response["Location"]).content.decode()
+    assert "its commune, Metz (57463), is outside the import&#x27;s territory" in english
+    assert "): latitude and longitude swapped?" in english
+
+
+def test_a_flows_file_with_french_headers_imports(world, as_persona, jobs_dir):
+    a = world.sites["A"].site_id
+    text = f"SIRET;Sens;Libellé;Quantité;Unité\n{a};offre;Palettes bois;30;t\n"
+    as_persona("facilitator_t").post(reverse("facilitator-import"),
+                                     {"territory": T, "what": "flows", "file": upload(text, "flux.csv")})
+    job = Job.objects.get(kind="import")
+    assert job.state == "done" and job.result["created"] == 1 and job.result["unknown_columns"] == []
+    flow = Flow.objects.get(site__site_id=a, label="Palettes bois")
+    assert (flow.direction, flow.quantity, flow.unit) == ("offer", 30, "t")
+
+
+def test_the_import_page_says_french_headers_are_read_and_that_the_check_takes_a_while(world, as_persona):
+    page = as_persona("facilitator_t").get(reverse("facilitator-import")).content.decode()
+    assert "SIRET, Raison sociale, Code NAF (ou APE)" in page and "virgule décimale (50,63)" in page
+    assert 'data-busy="Fichier envoyé : chaque ligne est vérifiée' in page and 'role="status"' in page
+    assert "tâche de fond" not in page  # without a worker the page answers once the file is checked
+
+
+def test_the_list_of_recent_imports_names_each_file(world, as_persona, jobs_dir):
+    client = as_persona("facilitator_t")
+    text = sites_file(world, "IMP-1,Atelier bois,16.10A,{lat},{lon},{commune}")
+    client.post(reverse("facilitator-import"), {"territory": T, "what": "sites",
+                                                "file": upload(text, "entreprises-zone-nord.csv")})
+    page = client.get(reverse("facilitator-import")).content.decode()
+    assert "<small>entreprises-zone-nord.csv</small>" in page

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from boucle.paths import PACKAGE_DIR
 
-from .fields import CellError
+from .fields import CellError, quoted
 
 MAX_LABEL_CHARS = 1000
 MAX_FIELD_CHARS = 10_000
@@ -92,13 +92,13 @@ def ascii_digits(column: str, value: str) -> str:
     """Refuse digits other than 0–9 (Arabic-Indic, full-width…), which ``float`` would read."""
     if any((ch.isdigit() or unicodedata.category(ch) == "Nd") and not "0" <= ch <= "9" for ch in value):
         raise CellError(_("%(column)s: %(text)s contient des chiffres non ASCII (0-9 attendus)")
-                        % {"column": column, "text": repr(value)})
+                        % {"column": column, "text": quoted(value)})
     return value
 
 
 def finite(column: str, value: float) -> float:
     if not math.isfinite(value):
-        raise CellError(_("%(column)s: %(text)s n'est pas un nombre fini") % {"column": column, "text": repr(value)})
+        raise CellError(_("%(column)s: %(text)s n'est pas un nombre fini") % {"column": column, "text": quoted(value)})
     return value
 
 

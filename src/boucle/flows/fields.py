@@ -13,6 +13,11 @@ class CellError(ValueError):
     pass
 
 
+def quoted(value) -> str:
+    """A cell's text as a refusal shows it: « 50,6 N », between French quotation marks, not a Python repr."""
+    return f"« {str(value).strip()} »"
+
+
 TRUE = {"true", "1", "yes", "y", "oui", "o", "vrai", "x"}
 FALSE = {"false", "0", "no", "n", "non", "faux"}
 
@@ -26,7 +31,7 @@ def boolean(column: str, text: str, default=None):
     if value in FALSE:
         return False
     raise CellError(_("%(column)s: %(text)s n'est pas un booléen (true/false, oui/non)")
-                    % {"column": column, "text": repr(text)})
+                    % {"column": column, "text": quoted(text)})
 
 
 def number(column: str, text: str, *, minimum=None):
@@ -42,9 +47,9 @@ def number(column: str, text: str, *, minimum=None):
         result = float(value)
     except ValueError:
         raise CellError(_("%(column)s: %(text)s n'est pas un nombre")
-                        % {"column": column, "text": repr(text)}) from None
+                        % {"column": column, "text": quoted(text)}) from None
     if result != result or result in (float("inf"), float("-inf")):
-        raise CellError(_("%(column)s: %(text)s n'est pas un nombre fini") % {"column": column, "text": repr(text)})
+        raise CellError(_("%(column)s: %(text)s n'est pas un nombre fini") % {"column": column, "text": quoted(text)})
     if minimum is not None and result < minimum:
         if minimum == 0:
             raise CellError(_("%(column)s: %(text)s est négatif") % {"column": column, "text": text})
@@ -60,7 +65,7 @@ def date(column: str, text: str):
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         raise CellError(_("%(column)s: %(text)s n'est pas une date ISO (AAAA-MM-JJ)")
-                        % {"column": column, "text": repr(text)}) from None
+                        % {"column": column, "text": quoted(text)}) from None
 
 
 def choice(column: str, text: str, choices: dict, default=None):
@@ -72,7 +77,7 @@ def choice(column: str, text: str, choices: dict, default=None):
         return default
     if value not in choices:
         raise CellError(_("%(column)s: %(text)s inconnu, attendu %(choices)s")
-                        % {"column": column, "text": repr(text), "choices": expected})
+                        % {"column": column, "text": quoted(text), "choices": expected})
     return choices[value]
 
 
@@ -103,7 +108,7 @@ def ewc(text: str):
         return normalise_ewc(text)
     except ValueError:
         raise CellError(_("ewc_code: %(text)s n'est pas un code déchet (6 chiffres, ex. 17 04 05)")
-                        % {"text": repr(text)}) from None
+                        % {"text": quoted(text)}) from None
 
 
 def naf(text: str):
@@ -112,7 +117,7 @@ def naf(text: str):
     try:
         return normalise_naf(text)
     except ValueError:
-        raise CellError(_("naf_code: %(text)s n'est pas un code NAF (ex. 23.51Z)") % {"text": repr(text)}) from None
+        raise CellError(_("naf_code: %(text)s n'est pas un code NAF (ex. 23.51Z)") % {"text": quoted(text)}) from None
 
 
 def country(text: str, column: str = "country") -> str:
@@ -125,7 +130,7 @@ def country(text: str, column: str = "country") -> str:
     if code is None:
         raise CellError(_("%(column)s: %(text)s n'est pas un pays reconnu (code ISO à 2 ou 3 lettres comme DE ou "
                           "DEU, ou nom du pays en français, en anglais ou en allemand)")
-                        % {"column": column, "text": repr(text.strip())})
+                        % {"column": column, "text": quoted(text)})
     return code
 
 
@@ -154,4 +159,4 @@ def current_route(text: str, column: str = "current_route"):
                           if r.credit != "unknown")
         raise CellError(_("%(column)s: %(text)s n'est ni un code d'opération (R1 à R13, D1 à D15) ni une "
                           "filière connue (%(choices)s)")
-                        % {"column": column, "text": repr(text), "choices": words}) from None
+                        % {"column": column, "text": quoted(text), "choices": words}) from None

@@ -21,12 +21,44 @@ from . import fields as F
 from . import units
 from .corrections import latest_corrections
 from .models import Company, Flow, Site
-from .tabular import FileFormatError, read_table
+from .tabular import FileFormatError, read_table, with_known_headers
 
 SITE_COLUMNS = ["site_id", "name", "naf_code", "activity", "latitude", "longitude", "commune_insee", "country"]
 FLOW_COLUMNS = ["site_id", "direction", "label", "kind", "ewc_code", "quantity", "unit", "period", "temperature_c",
                 "hazardous", "available_from", "available_to", "confidential", "external_id", "illustrative",
                 "current_route", "material_class"]
+# Headers of a French spreadsheet (SIRENE, a CCI or intercommunality file), as ``tabular.header_key`` reduces
+# them: the same columns, renamed before reading, so a facilitator's own export imports as it is.
+SITE_HEADERS = {
+    "siret": "site_id", "numero_siret": "site_id", "n_siret": "site_id", "identifiant": "site_id",
+    "identifiant_site": "site_id", "id_site": "site_id",
+    "nom": "name", "raison_sociale": "name", "denomination": "name", "nom_du_site": "name",
+    "nom_etablissement": "name", "etablissement": "name", "entreprise": "name", "enseigne": "name",
+    "code_naf": "naf_code", "naf": "naf_code", "code_ape": "naf_code", "ape": "naf_code", "naf_ape": "naf_code",
+    "code_naf_ape": "naf_code", "activite_principale_etablissement": "naf_code",
+    "activite": "activity", "description": "activity", "description_activite": "activity",
+    "lat": "latitude", "lon": "longitude", "lng": "longitude", "long": "longitude",
+    "code_commune": "commune_insee", "code_insee": "commune_insee", "insee": "commune_insee",
+    "code_insee_commune": "commune_insee", "code_commune_insee": "commune_insee",
+    "code_commune_etablissement": "commune_insee", "pays": "country",
+}
+FLOW_HEADERS = {
+    "siret": "site_id", "numero_siret": "site_id", "n_siret": "site_id", "identifiant_site": "site_id",
+    "id_site": "site_id",
+    "sens": "direction", "offre_ou_besoin": "direction", "offre_besoin": "direction",
+    "libelle": "label", "designation": "label", "description": "label",
+    "type": "kind", "nature": "kind", "type_de_flux": "kind",
+    "code_dechet": "ewc_code", "code_ced": "ewc_code", "ced": "ewc_code", "code_ler": "ewc_code", "ler": "ewc_code",
+    "code_europeen_des_dechets": "ewc_code",
+    "quantite": "quantity", "unite": "unit", "periode": "period", "frequence": "period",
+    "temperature": "temperature_c", "temperature_degc": "temperature_c",
+    "dangereux": "hazardous", "dechet_dangereux": "hazardous",
+    "disponible_a_partir_du": "available_from", "disponible_du": "available_from", "debut": "available_from",
+    "disponible_jusqu_au": "available_to", "fin": "available_to",
+    "confidentiel": "confidential", "identifiant_externe": "external_id", "reference": "external_id",
+    "illustratif": "illustrative", "filiere_actuelle": "current_route", "matiere": "material_class",
+    "classe_de_matiere": "material_class",
+}
 DIRECTIONS = {"offer": "offer", "offre": "offer", "need": "need", "besoin": "need", "demande": "need"}
 KINDS = {"material": "material", "matiere": "material", "matière": "material", "energy": "energy",
          "energie": "energy", "énergie": "energy", "heat": "energy", "chaleur": "energy", "water": "water",
@@ -98,12 +130,14 @@ class Scope:
     communes: frozenset
     sites: frozenset
     own: bool = False  # a company's import: its own sites, no commune to create sites in
+    name: str = ""  # the territory's name, said in a refusal
 
     @classmethod
     def of(cls, territory) -> "Scope":
         communes = territory.communes()
         return cls(frozenset(communes.values_list("insee", flat=True)),
-                   frozenset(Site.objects.filter(commune__in=communes).values_list("site_id", flat=True)))
+                   frozenset(Site.objects.filter(commune__in=communes).values_list("site_id", flat=True)),
+                   name=getattr(territory, "name", "") or str(territory))
 
     @classmethod
     def own_sites(cls, sites) -> "Scope":
@@ -328,9 +362,11 @@ class SiteRow:
         coordinates = errors.ok("latitude", "longitude")
         if coordinates and (lat is None) != (lon is None):
             errors.add("latitude" if lat is None else "longitude", _("latitude et longitude vont ensemble"))
-        elif coordinates and lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            errors.add("latitude" if not -90 <= lat <= 90 else "longitude",
-                       _("coordonnées hors limites (%(lat)s, %(lon)s)") % {"lat": lat, "lon": lon})
+        elif coordinates and lat is not None:
+            for column, value, bound in (("latitude", lat, 90), ("longitude", lon, 180)):
+                if not -bound <= value <= bound:
+                    errors.add(column, _("%(column)s: %(value)s hors limites (de -%(bound)d à %(bound)d, en degrés "
+                                         "décimaux)") % {"column": column, "value": value, "bound": bound})
         country = errors.check("country", lambda: F.country(row.get("country", "") or ""))
         commune = row.get("commune_insee", "").strip() or None
         if commune and commune not in self.communes:
@@ -351,7 +387,7 @@ class SiteRow:
 
 def import_sites(path, *, partial=False, source="import", within: Scope | None = None) -> Report:
     report = Report()
-    table = read_table(path)
+    table = with_known_headers(read_table(path), SITE_COLUMNS, SITE_HEADERS)
     _check_header(table.header, SITE_COLUMNS, ["site_id", "name"], report)
     if not ({"latitude", "longitude"} <= set(table.header) or "commune_insee" in table.header):
         raise FileFormatError(_("il faut les colonnes latitude et longitude, ou commune_insee"))
@@ -374,18 +410,43 @@ def _within(parsed, scope: Scope, report: Report) -> list:
     """The parsed sites an import limited to ``scope`` may write: its own sites, and new sites in its
     communes; a site of another territory is neither moved nor renamed from here."""
     elsewhere = _existing_site_ids(sid for _line, sid, _kind, _values in parsed if sid not in scope.sites)
-    kept = []
+    kept, outside = [], []
     for line, sid, kind, values in parsed:
         if sid in elsewhere:
             report.reject(line, SiteRow._fail("site_id", _("site_id: le site %(value)s est hors du territoire "
                                                            "de l'import") % {"value": sid}))
         elif sid not in scope.sites and values["commune_id"] not in scope.communes:
-            report.reject(line, SiteRow._fail("commune_insee", _("site %(value)s : sa commune est hors du "
-                                                                 "territoire de l'import") % {"value": sid}))
+            outside.append((line, sid, values))
         else:
             kept.append((line, sid, kind, values))
+    if outside:
+        _reject_outside(outside, scope, report)
     report.rejected.sort()
     return kept
+
+
+def _reject_outside(outside, scope: Scope, report: Report) -> None:
+    """Refuse new sites placed outside the import's territory, saying where they fell: the commune by
+    its name, or the coordinates, with the likely slip of a spreadsheet (latitude and longitude swapped)."""
+    names = dict(Commune.objects.filter(insee__in={v["commune_id"] for _l, _s, v in outside if v["commune_id"]})
+                 .values_list("insee", "name"))
+    finder = None
+    for line, sid, values in outside:
+        code, lat, lon = values["commune_id"], values["lat"], values["lon"]
+        words = {"value": sid, "commune": names.get(code, code), "code": code, "lat": lat, "lon": lon,
+                 "territory": scope.name or "?"}
+        if code:
+            text = _("site %(value)s : sa commune, %(commune)s (%(code)s), est hors du territoire de l'import "
+                     "(%(territory)s)") % words
+        else:
+            finder = finder or _CommuneFinder()
+            if -90 <= lon <= 90 and finder.nearest(lon, lat) in scope.communes:
+                text = _("site %(value)s : les coordonnées (%(lat)s, %(lon)s) ne tombent dans aucune commune du "
+                         "territoire de l'import (%(territory)s) : latitude et longitude inversées ?") % words
+            else:
+                text = _("site %(value)s : les coordonnées (%(lat)s, %(lon)s) ne tombent dans aucune commune du "
+                         "territoire de l'import (%(territory)s)") % words
+        report.reject(line, SiteRow._fail("commune_insee" if code else "latitude", text))
 
 
 def _company_for(sid, kind, name):
@@ -493,7 +554,7 @@ def classify_many(items: list[tuple[str, str | None]], kinds=None, temperatures=
 
 def import_flows(path, *, partial=False, source="import", within: Scope | None = None) -> Report:
     report = Report()
-    table = read_table(path)
+    table = with_known_headers(read_table(path), FLOW_COLUMNS, FLOW_HEADERS)
     _check_header(table.header, FLOW_COLUMNS, ["site_id", "direction", "label"], report)
     site_ids = dict(Site.objects.values_list("site_id", "pk"))
     waste = dict(WasteCode.objects.values_list("code6", "hazardous"))

@@ -7,6 +7,7 @@ UTF-8, so both are sniffed. Line numbers are the file's own: the header is line 
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -239,6 +240,32 @@ def with_aliases(table: Table, aliases: dict[str, str]) -> Table:
     """The same table with each column known under another name (French header, open-data field) renamed."""
     header = list(dict.fromkeys(aliases.get(h, h) for h in table.header))
     return Table(header, ((n, {aliases.get(k, k): v for k, v in row.items()}) for n, row in table.rows))
+
+
+def header_key(name: str) -> str:
+    """A header as a spreadsheet user may write it, reduced to compare: « Raison sociale » and
+    « raison_sociale », « Activité » and « activite », « Température (°C) » and « temperature_c »."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
+
+
+def with_known_headers(table: Table, known, aliases: dict[str, str]) -> Table:
+    """The table with each column the reader recognises renamed to its column of ``known``: the name
+    itself written otherwise (case, accents, spaces), or one of ``aliases`` (keys as ``header_key``
+    gives them). A column already present keeps its place; a second column for it stays unknown."""
+    known = list(known)
+    exact = {header_key(c): c for c in known}
+    taken, renames = {h for h in table.header if h in known}, {}
+    for h in table.header:
+        if h in known:
+            continue
+        target = exact.get(header_key(h)) or aliases.get(header_key(h))
+        if target and target not in taken:
+            renames[h] = target
+            taken.add(target)
+    return with_aliases(table, renames) if renames else table
 
 
 def read_table(path, *, json_key: str | None = None) -> Table:

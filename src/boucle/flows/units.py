@@ -43,7 +43,7 @@ def canonical(unit: str) -> str:
     key = ALIASES.get(key, key)
     if key not in UNITS:
         raise ValueError(_("unité %(unit)s inconnue, attendu t, kg, m3, L, MWh, kWh, GJ, unit ou h")
-                         % {"unit": repr(unit)})
+                         % {"unit": f"« {unit.strip()} »"})
     return DISPLAY.get(key, key)
 
 

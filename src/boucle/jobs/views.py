@@ -24,7 +24,8 @@ def _context(job: Job) -> dict:
         where = _("vos sites")
     else:
         where = territory_label(job.territory) if job.territory else _("toute la plateforme")
-    return {"job": job, **services.labels(job, plain=own), "where": where, "own_import": own,
+    filename = job.parameters.get("filename", "") if job.kind == "import" else ""  # which file, in a list of imports
+    return {"job": job, **services.labels(job, plain=own), "where": where, "own_import": own, "filename": filename,
             "summary": _own_import_summary(job) if own else "",
             "guidance": _guidance(job) if own else "",
             "has_file": job.state == "done" and "filename" in job.result and services.output_path(job).exists()}
@@ -59,7 +60,8 @@ def _guidance(job: Job) -> str:
     if job.state != "done" or not (job.result.get("created") or job.result.get("updated")) or not job.requested_by:
         return ""
     site = sites_in_full_view(job.requested_by).select_related("commune").order_by("name").first()
-    return after_declaration(site) if site else ""
+    flows = (job.result.get("created") or 0) + (job.result.get("updated") or 0)
+    return after_declaration(site, flows) if site else ""
 
 
 @login_required

@@ -1725,6 +1725,7 @@ def gain_filter(vterms, needs: eng.Needs, n_unit: np.ndarray, o_map=None, n_map=
         return out
     keep.valuation = valuation
     keep.reach_km = reach_km
+    keep.n_needs = len(needs)
     return keep
 
 
@@ -1732,7 +1733,9 @@ def searchable_rows(vterms, n_offers: int, gain) -> np.ndarray:
     """Offer rows worth searching: one whose every pair would be dropped (a known quantity that gains
     nothing even next door: the CO2e of a material, not heat, only falls with distance) is not."""
     rows = np.arange(n_offers)
-    if vterms is None or gain is None or n_offers == 0:
+    # no need row at all (a park of sites known by company names only): nothing to value a pair against yet; the
+    # receivers of last resort are valued when searched
+    if vterms is None or gain is None or n_offers == 0 or gain.n_needs == 0:
         return rows
     alone = gain.valuation(eng.Candidates(rows, np.zeros(n_offers, dtype=np.int64), np.zeros(n_offers),
                                           np.ones(n_offers)))
@@ -2310,9 +2313,15 @@ def _with_unknown_receivers(unknown_sites, sites_arr, offers, needs, n_rows, can
     classes = np.unique(offers.cls[rows])
     u_site = np.repeat(unknown_sites, classes.size)
     u_cls = np.tile(classes, unknown_sites.size)
+    # a site that offers a class has more of it than it uses: of unknown activity, nothing says it lacks any
+    mine = ~np.isin(u_site * len(keys) + u_cls, offers.site * len(keys) + offers.cls)
+    u_site, u_cls = u_site[mine], u_cls[mine]
     temps = np.array([_nan(need_temperature(None, None, keys[c])) for c in classes.tolist()], dtype=float)
     n = u_site.size
-    extra = eng.Needs(site=u_site, cls=u_cls, quantity_t=np.full(n, np.nan), temperature_c=np.tile(temps, unknown_sites.size),
+    if n == 0:
+        return cands, terms, sel, needs, n_rows, uses
+    extra = eng.Needs(site=u_site, cls=u_cls, quantity_t=np.full(n, np.nan),
+                      temperature_c=np.tile(temps, unknown_sites.size)[mine],
                       inferred=np.ones(n, dtype=bool), confidence=np.full(n, UNKNOWN_PRIOR),
                       accepts_hazardous=np.zeros(n, dtype=bool),
                       resale=np.zeros(n, dtype=bool) if waste_op is None else waste_op[u_site],
@@ -2340,7 +2349,7 @@ def _with_unknown_receivers(unknown_sites, sites_arr, offers, needs, n_rows, can
     rules = list(n_rows.rules)
     first = len(rules)
     rules += [_unknown_rule(keys[c]) for c in classes.tolist()]
-    u_rule = np.tile(np.arange(first, first + classes.size, dtype=np.int64), unknown_sites.size)
+    u_rule = np.tile(np.arange(first, first + classes.size, dtype=np.int64), unknown_sites.size)[mine]
     rows_out = NeedRows(n_rows.declared, np.concatenate([n_rows.site, u_site]), np.concatenate([n_rows.cls, u_cls]),
                         np.concatenate([n_rows.weight, extra.confidence]), np.concatenate([n_rows.rule, u_rule]),
                         rules, keys)

@@ -562,11 +562,42 @@ def _utility_sure(label: str, match: Match) -> Match:
 
 
 def utility_head_confidence(label: str, key: str, score: float) -> float:
-    """The confidence of a label read as the energy or water ``key`` from its words before « de » (see above)."""
+    """The confidence of a label read as the energy or water ``key`` from its words before « de » (see above), or
+    from the Grundwort of its German compound (:func:`german_utility_confidence`)."""
     if kind_of(key) not in KIND_BOUND or not isinstance(label, str):
         return score
+    score = german_utility_confidence(label, key, score)
     head = _utility_words(label)
     return _sure_as_head(_head_readings([head]).get(0), key, score) if head else score
+
+
+# German names a utility by one compound whose last part, the Grundwort, says what it is (Duden Grammatik,
+# Determinativkompositum): « Sattdampf », « Frischdampf », « Entnahmedampf », « Brüdendampf » are steam whatever
+# their first part, « Ofenabwärme », « Kompressorabwärme » waste heat, « Abhitze » the hot gases of a furnace (EU BREF
+# ENE 2009, German version: Hoch-, Mittel-, Niederdruckdampf, Abdampf, Abwärme, Abhitzekessel; Directive 2012/27/EU
+# art. 14, German version: Abwärme). Their first parts are unknown words, so the label was read as steam or heat at
+# 0.36-0.54 and its flow page said no material was recognised. A one-word label ending in such a Grundwort and read
+# as its class is as sure as GERMAN_UTILITY_CONFIDENCE: the class never changes, only its confidence.
+GERMAN_UTILITY_HEADS = (("dampf", frozenset({"steam"})),
+                        ("warme", frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "hot_water"})),
+                        ("hitze", frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high"})))
+GERMAN_UTILITY_CONFIDENCE = 0.8
+
+
+def german_utility_confidence(label: str, key: str, score: float) -> float:
+    """``score`` raised to GERMAN_UTILITY_CONFIDENCE when ``label`` is one German word ending in a utility Grundwort
+    whose class is ``key`` (see above)."""
+    from .text import fold
+
+    if score >= GERMAN_UTILITY_CONFIDENCE or not isinstance(label, str):
+        return score
+    word = fold(label).strip()
+    if not word.isalpha():
+        return score
+    for head, keys in GERMAN_UTILITY_HEADS:
+        if key in keys and word.endswith(head) and len(word) > len(head) + 2:
+            return GERMAN_UTILITY_CONFIDENCE
+    return score
 
 
 # A material named by a compound term whose head is a common word (« liqueur noire », "black liquor",
@@ -854,7 +885,8 @@ def classify_labels(labels, lang: str | None = None) -> tuple[np.ndarray, np.nda
                if kind_of(keys[best[i]]) in KIND_BOUND]  # one batch (see utility_head_confidence)
     firsts = _head_readings([_utility_words(uniq_labels[i]) for i in utility])
     for j, i in enumerate(utility):
-        conf[i] = _sure_as_head(firsts.get(j), keys[best[i]], float(conf[i]))
+        conf[i] = _sure_as_head(firsts.get(j), keys[best[i]],
+                                german_utility_confidence(uniq_labels[i], keys[best[i]], float(conf[i])))
     positions = class_index()
     for i, label in enumerate(uniq_labels):
         compound = compound_head_class(label) if conf[i] < LISTED_CONFIDENCE else None

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from boucle.accounts.access import _in_territory
 from boucle.accounts.models import Facilitator
@@ -34,14 +35,17 @@ def last_matching_run(site):
     return None
 
 
-def after_declaration(site) -> str:
+def after_declaration(site, flows: int = 1) -> str:
+    """What happens next to ``flows`` flows just declared or imported on ``site``'s territory."""
     run = last_matching_run(site)
     when = (_("Le dernier rapprochement de votre territoire date du %(date)s.") % {
         "date": formats.date_format(run.finished_at, "DATE_FORMAT")} if run else
             _("Aucun rapprochement n'a encore été lancé sur votre territoire."))
     return " ".join([
-        _("Votre flux sera comparé aux offres et besoins des autres entreprises au prochain rapprochement, "
-          "que l'animatrice ou l'animateur du territoire lance."), when,
+        ngettext("Votre flux sera comparé aux offres et besoins des autres entreprises au prochain rapprochement, "
+                 "que l'animatrice ou l'animateur du territoire lance.",
+                 "Vos flux seront comparés aux offres et besoins des autres entreprises au prochain rapprochement, "
+                 "que l'animatrice ou l'animateur du territoire lance.", flows), when,
         _("Les propositions apparaîtront dans « Synergies proposées » et sur votre tableau de bord ; "
           "votre nom reste masqué jusqu'à ce que les deux entreprises aient répondu « Intéressé »."),
     ])

@@ -26,6 +26,8 @@ def territory_indicators(ref, *, disclose_all: bool = False) -> dict:
     return {
         "territory": str(ref), "name": ref.name, "min_companies": MIN_COMPANIES, "disclosed_all": disclose_all,
         "companies": doc["companies"]["with_sites"], "sites": doc["sites"],
+        # the observatory's and the report's « entreprises déclarantes »: said next to the count, so the pages agree
+        "companies_declaring": doc["companies"]["declaring"],
         "offers": doc["flow_counts"]["offer"], "needs": doc["flow_counts"]["need"],
         # yearly totals over several wastes: information, never counted as offers (flows.models.takeable_offer)
         "declared_totals": doc.get("declared_totals", []),

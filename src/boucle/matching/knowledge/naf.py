@@ -282,10 +282,12 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
 # (Müllverbrennungsanlage), "LNG" (liquefied natural gas: a terminal or a
 # liquefaction plant), "MRF" (materials recovery facility), "MBT" (mechanical biological treatment), "UVE" (unité de
 # valorisation énergétique), "TMB" (tri mécano-biologique) (IATE); "EfW" (energy from waste), "ERF" (energy recovery
-# facility) (UK Defra, Energy from waste: a guide to the debate, 2014); "SNG" (synthetic natural gas, IATE). Not "KVA"
-# (Kehrichtverbrennungsanlage): it is the unit kVA of transformers and generators in the names and activities of
-# electrical trades.
-SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "wkc", "lng", "mrf", "mbt", "uve", "tmb", "efw", "erf", "sng"})
+# facility) (UK Defra, Energy from waste: a guide to the debate, 2014); "SNG" (synthetic natural gas, IATE); "KVA"
+# (Kehrichtverwertungsanlage, Swiss FOEN), "AVI" (afvalverbrandingsinstallatie, IATE), "OSB" (oriented strand board,
+# EN 300). "KVA" and "MVA" are also the units kVA and MVA of transformers and generators: after a number they are a
+# measure and dropped before reading (_MEASURE).
+SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "kva", "avi", "wkc", "lng", "mrf", "mbt", "uve", "tmb", "efw", "erf", "sng",
+                         "osb"})
 
 
 # A near spelling is a misspelt English, French or German word (the languages of the activities

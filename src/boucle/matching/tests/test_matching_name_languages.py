@@ -235,3 +235,24 @@ def test_a_power_in_mva_after_a_number_is_no_incinerator_but_the_abbreviation_al
 ])
 def test_trade_words_of_a_name_in_more_languages(name, code):
     assert _codes(name)[:1] == [code], name_to_naf(name)
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Particle board producer", "16.21"), ("Chipboard mill", "16.21"), ("OSB mill", "16.21"),
+    ("Tableros de fibras del Norte", "16.21"), ("Holzwerkstoffwerke Nord", "16.21"),
+    ("City of Prince George district energy", "35.30"), ("KVA Hinwil", "38.21"), ("AVI Amsterdam", "38.21"),
+    ("Kehrichtverwertungsanlage Zürich", "38.21"), ("Serrería Gallega", "16.10"), ("Conservas Ortiz", "10.39"),
+    ("Granja avícola La Loma", "01.47"), ("Suinicultura do Vale", "01.46"), ("Cartonajes Lantero", "17.21"),
+    ("Filatura di Biella", "13.10"), ("Lavanderia Industrial", "96.01"), ("Industrias Cárnicas del Sur", "10.13"),
+    ("Autodemolizione Rossi", "38.31"), ("Curtidos Badia", "15.11"), ("Savonnerie de Marseille", "20.41"),
+    ("Couvoir de Bretagne", "01.47"), ("Schweinemast Meyer", "01.46"), ("Rechenzentrum Frankfurt", "63.11"),
+    ("Krankenhaus Nord", "86.10"), ("Asphaltmischanlage Süd", "23.99"), ("Vergärungsanlage Lemgo", "35.21"),
+])
+def test_trade_words_of_the_national_classifications_are_read_in_names(name, code):
+    assert code in [c for c, _ in name_to_naf(name)]
+
+
+def test_kva_after_a_number_is_a_transformer_rating_and_words_that_are_places_or_brands_stay_unread():
+    assert not name_to_naf("Transformateurs 630 kVA")
+    assert "20.15" not in [c for c, _ in name_to_naf("Central térmica de Aboño")]  # « abono » is not read
+    assert not name_to_naf("Plastica Alfa") and not name_to_naf("Bodega Torres")

@@ -90,3 +90,31 @@ def test_the_card_says_the_activity_is_unknown_in_french_and_english():
     line = json.loads("".join(propose_table(NAMED[:3], flows).jsonl_chunks()).splitlines()[0])
     assert line["explanation"]["unknown_activity"] is True
     assert "dont l'activité est inconnue" in line["explanation"]["text"]
+
+
+def test_a_site_of_unknown_activity_is_no_last_resort_for_what_it_offers_itself():
+    # three company-named plants each sell steam: none of them lacks steam, so none is proposed another's
+    park = NAMED[:3]
+    flows = [FlowIn(f"v{i}", s.site_id, "offer", label="Vapeur") for i, s in enumerate(park)]
+    assert not propose(park, flows)
+    # a fourth one, which offers none, is the last resort of each
+    shown = propose([*park, NAMED[3]], flows)
+    assert {p.need_site_id for p in shown} == {"c3"} and len(shown) == 3 and all(_unknown(shown))
+
+
+def test_a_site_of_unknown_activity_offering_one_class_still_receives_another():
+    flows = [FlowIn("o", "c0", "offer", label="Déchets de verre"), FlowIn("v", "c1", "offer", label="Vapeur")]
+    assert "c1" in {p.need_site_id for p in propose(NAMED[:3], flows) if p.offer_flow_id == "o"}
+
+
+def test_a_park_of_company_names_only_offering_steam_is_matched_without_error():
+    # no site has a need to value a pair against (it raised an IndexError in the search's pre-filter)
+    shown = propose(NAMED[:2], [FlowIn("v", "c0", "offer", label="Vapeur")])
+    assert [p.need_site_id for p in shown] == ["c1"]
+
+
+def test_a_water_recycling_facility_known_by_its_name_takes_the_treated_effluent_first():
+    park = [_site("wwtp", "Hyperion Water Reclamation Plant", 0.0), _site("wrf", "West Basin Water Recycling Facility", 0.5),
+            _site("ps", "Scattergood Generating Station", 1.0)]
+    shown = propose(park, [FlowIn("e", "wwtp", "offer", label="Secondary treated effluent")])
+    assert shown[0].need_site_id == "wrf" and shown[0].explanation["rule_id"] == "scope:36:water_treated_wastewater"

@@ -45,6 +45,17 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 
+  // <form data-busy="message">: a submit that takes a while (an import checked line by line) says so
+  // and cannot be sent twice; the message goes in the form's [role=status] element.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-busy]");
+    if (!form || event.defaultPrevented) return;
+    form.setAttribute("aria-busy", "true");
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach((b) => { b.disabled = true; });
+    const status = form.querySelector("[role=status]");
+    if (status) status.textContent = form.dataset.busy;
+  });
+
   // The navigation marks the section the reader is in.
   const here = window.location.pathname;
   let best = null;
