@@ -126,5 +126,5 @@ def test_a_job_that_fails_says_why_and_writes_nothing(world, as_persona, monkeyp
     assert job.state == "failed" and job.error == "disque plein" and job.attempts == 1
     assert sorted(Synergy.objects.values_list("id", "score")) == before and not MatchingRun.objects.exists()
     body = as_persona("facilitator_t").get(reverse("jobs:detail", args=[job.pk])).content.decode()
-    assert "La tâche a échoué" in body and "disque plein" in body
+    assert "pas abouti" in body and "disque plein" in body
     assert json.dumps(services.job_dict(job))  # the status document is plain JSON

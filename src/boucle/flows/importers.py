@@ -372,7 +372,7 @@ class SiteRow:
         if commune and commune not in self.communes:
             errors.add("commune_insee", _("commune_insee: %(code)s inconnue") % {"code": commune})
         elif lat is None and not commune and errors.ok("latitude", "longitude"):
-            errors.add("commune_insee", _("ni coordonnées (latitude, longitude) ni commune_insee"))
+            errors.add("commune_insee", _("ni coordonnées (latitude, longitude) ni code commune INSEE (colonne commune_insee)"))
         activity = errors.check("activity", lambda: B.label("activity", row.get("activity", "").strip(),
                                                              _length(Site, "activity")))
         errors.raise_any()

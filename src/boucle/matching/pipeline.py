@@ -64,11 +64,15 @@ ENERGY_SUBSTITUTE_WEIGHT = 0.5
 # energy carrier spent below its grade, so at the weight of an energy substitute: a site that uses
 # steam itself (paper drying, evaporation, distillation, reactors) is offered it first. EU BREF ENE
 # 2009 (pinch methodology: heat is supplied at the lowest temperature that serves the use; steam
-# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band).
+# systems); IEA "Renewable Energy for Industry" 2017 (process heat by temperature band). Likewise a
+# use of medium-temperature heat (100-250 °C: drying kilns and board dryers, heat recovered into a
+# district-heating network) takes steam as a carrier spent below its grade: a district-heating
+# network carries hot water (Euroheat & Power; its steam rule, recipe:35.3:steam, is 0.5), so steam
+# reached it at 0.85 x 0.9 through its medium-heat rule, ahead of the steam users.
 HEAT_CLASSES = frozenset({"waste_heat_low", "waste_heat_medium", "waste_heat_high", "steam", "hot_water"})
 HEAT_CASCADE = (
     ("waste_heat_high", "waste_heat_medium", 0.9), ("waste_heat_high", "waste_heat_low", 0.9),
-    ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", 0.9),
+    ("waste_heat_medium", "waste_heat_low", 0.9), ("steam", "waste_heat_medium", ENERGY_SUBSTITUTE_WEIGHT),
     ("steam", "hot_water", ENERGY_SUBSTITUTE_WEIGHT), ("hot_water", "waste_heat_low", 1.0), ("waste_heat_low", "hot_water", 1.0),
     ("waste_heat_medium", "hot_water", 0.9),
 )
@@ -1456,7 +1460,12 @@ def trade_numbers(n_rows: NeedRows) -> np.ndarray:
     per_rule = [_receiver_activity(rule) for rule in n_rows.rules]
     number = {a: i for i, a in enumerate(sorted({a for a in per_rule if a is not None}))}
     code = np.array([number.get(a, -1) for a in per_rule] + [-1], dtype=np.int64)
-    return np.r_[np.full(len(n_rows.declared), -1, dtype=np.int64), code[n_rows.rule]]
+    inferred = code[n_rows.rule]
+    # the inferred users of a network utility count as one activity (selection.receiving_trade)
+    utility = np.array([k in selection.NETWORK_UTILITIES for k in n_rows.keys] + [False], dtype=bool)
+    if utility.any() and n_rows.cls.size:
+        inferred = np.where(utility[n_rows.cls], len(number), inferred)
+    return np.r_[np.full(len(n_rows.declared), -1, dtype=np.int64), inferred]
 
 
 def _part_numbers(o_rows: list) -> np.ndarray | None:
@@ -1493,6 +1502,17 @@ class StatedUse:
     # names of a form made for this use only, read anywhere in the label (granulated blast-furnace slag is
     # quenched to glass to be a cement constituent; the lump slag cooled in air is the aggregate)
     forms: tuple[str, ...] = ()
+    # the share of its plausibility a receiver that does not make the use keeps (STATED_USE_OTHER unless said)
+    other: float | None = None
+
+
+# A label that states a use on land (spreading as fertiliser or soil improver, remediation of a soil) names
+# the recovery operation its holder offers: R10, land treatment resulting in benefit to agriculture or
+# ecological improvement (Directive 2008/98/EC, Annex II), under the rules of Directive 86/278/EEC for
+# sewage sludge and Regulation (EU) 2019/1009 for fertilising products. Burning it in a kiln or a boiler
+# (R1) or using it as a raw material (R5) is another operation than the one offered, not a weaker
+# reading of the same one: a receiver that does not make a land use keeps a quarter of its plausibility.
+STATED_LAND_USE_OTHER = 0.25
 
 
 STATED_USES = (
@@ -1500,7 +1520,7 @@ STATED_USES = (
                        "soil conditioner", "soil amendment", "soil improver", "soil improvement", "land spreading",
                        "landspreading", "spreading on land", "agricultural use", "engrais", "amendement", "epandage",
                        "valorisation agricole", "dunger", "dungemittel", "bodenverbesserung", "bodenverbesserer"),
-              ("01", "02", "20.15", "39"), frozenset({"fertiliser_mineral"}),
+              ("01", "02", "20.15", "39"), frozenset({"fertiliser_mineral"}), other=STATED_LAND_USE_OTHER,
               source="Regulation (EU) 2019/1009, Annex I: PFC 1 fertiliser and PFC 3 soil improver, applied to "
                      "soil or plants; Directive 86/278/EEC (sewage sludge used in agriculture); NACE 20.15 "
                      "(manufacture of fertilisers)"),
@@ -1532,7 +1552,7 @@ STATED_USES = (
               source="Directive 1999/31/EC, Annex I (landfill lining, drainage and cover layers); NACE 38.21 "
                      "(operation of landfills for non-hazardous waste)"),
     StatedUse("remediation", ("bioremediation", "remediation", "soil remediation", "depollution", "sanierung"),
-              ("39",),
+              ("39",), other=STATED_LAND_USE_OTHER,
               source="NACE 39.00 (remediation activities and other waste management services: "
                      "decontamination of soils)"),
     # « CO2 for residue carbonation », "… for neutralisation": a pH use, made by the activities that neutralise an
@@ -1599,10 +1619,20 @@ def _uses_made(prefix: str | None, class_key: str) -> int:
     return bits
 
 
+def _other_share(want: np.ndarray) -> np.ndarray:
+    """Per pair, the share of its plausibility a receiver that makes none of the stated uses ``want``
+    (bits of STATED_USES) keeps: the largest of the stated uses' (``StatedUse.other``, STATED_USE_OTHER
+    when not said), so a label stating a land use and a fuel use keeps STATED_USE_OTHER."""
+    share = np.zeros(want.shape, dtype=float)
+    for i, use in enumerate(STATED_USES):
+        share = np.where((want >> i) & 1, np.maximum(share, STATED_USE_OTHER if use.other is None else use.other), share)
+    return share
+
+
 def use_filter(o_use: np.ndarray, n_use: np.ndarray):
     """The pair step of a stated use: a receiver that does not make the use its offer's label states
     (``o_use``: bits per offer row; ``n_use``: bits per need row, all set for a declared need)
-    counts STATED_USE_OTHER of its plausibility."""
+    counts STATED_USE_OTHER of its plausibility (a land use: STATED_LAND_USE_OTHER, :func:`_other_share`)."""
     def pair_filter(cands: eng.Candidates) -> eng.Candidates:
         if len(cands) == 0:
             return cands
@@ -1611,7 +1641,7 @@ def use_filter(o_use: np.ndarray, n_use: np.ndarray):
         if not other.any():
             return cands
         return eng.Candidates(cands.offer_idx, cands.need_idx, cands.distance_km,
-                              np.where(other, cands.compat_weight * STATED_USE_OTHER, cands.compat_weight))
+                              np.where(other, cands.compat_weight * _other_share(want), cands.compat_weight))
     return pair_filter
 
 

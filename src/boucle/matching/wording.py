@@ -266,7 +266,8 @@ def rule_source(explanation: dict) -> str | None:
 def stated_use_parts(explanation: dict, receiver_hidden: bool = False) -> list[tuple[str, str]]:
     """What the use the offer's label states (« … utilisé comme amendement », "(solid biofuel)") did to
     this proposal, as (heading, sentence) pairs: the receiver makes it (it came first) or does not (it
-    counts half its plausibility, ``pipeline.STATED_USE_OTHER``), then the documents that define the use.
+    counts half its plausibility, ``pipeline.STATED_USE_OTHER``, a quarter for a land use,
+    ``pipeline.STATED_LAND_USE_OTHER``), then the documents that define the use.
     Empty when the label states no use or the receiver declared its need (``explanation["stated_use"]``
     and ``["stated_use_made"]``, ``pipeline.stated_use_fields``)."""
     named, made = _named_uses(explanation)

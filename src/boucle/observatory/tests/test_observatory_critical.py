@@ -44,6 +44,8 @@ def test_facilitator_section_marks_what_would_be_held_back(crm_world, client):
     section = page[page.index('id="obs-critical"'):page.index('id="obs-funnel"')]
     assert "<strong>Lithium</strong>" in section and "105" in section
     assert "Terres rares pour aimants" in section and "secret statistique" in section  # one company in Arras
+    # the mark says what it is in words: a bare « s » after « < 0,1 » read as seconds
+    assert "non publiable</span>" in section and ">s</abbr>" not in section
 
 
 def test_public_page_and_export_apply_the_disclosure_rule(crm_world, client):
