@@ -1555,6 +1555,19 @@ STATED_USES = (
               ("39",), other=STATED_LAND_USE_OTHER,
               source="NACE 39.00 (remediation activities and other waste management services: "
                      "decontamination of soils)"),
+    # « CO2 for residue carbonation », "… for neutralisation": a pH use, made by the activities that neutralise an
+    # alkaline residue or a hazardous waste, or carbonate a drink or a milk of lime (not the remineralisation of
+    # drinking water, a use of its own that a label seldom states)
+    StatedUse("neutralisation", ("neutralisation", "neutralization", "neutralising", "neutralizing", "carbonation",
+                                 "recarbonation", "residue carbonation", "mineral carbonation", "ph control",
+                                 "ph adjustment", "ph correction", "carbonatation", "correction du ph",
+                                 "ajustement du ph", "neutralisierung", "karbonatisierung"),
+              ("24.42", "38.22", "11.05", "11.07", "20.13"),
+              source="EU BREF NFM 2017 "
+                     "(bauxite residue neutralised by seawater or CO2 before storage); EU BREF WT 2018 "
+                     "(physico-chemical treatment: neutralisation); EU BREF FDM 2019 (carbonation of beer and soft "
+                     "drinks with CO2); EU BREF LVIC-S 2007 (precipitated calcium carbonate: carbonation of milk of "
+                     "lime)"),
     StatedUse("binder", ("cement constituent", "cement addition", "concrete addition", "constituant du ciment",
                          "addition pour beton", "zementbestandteil", "betonzusatzstoff"),
               ("23.51", "23.6", "23.1"),

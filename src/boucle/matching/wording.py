@@ -238,6 +238,7 @@ def use_label(name: str) -> str:
         "landfill": _("aménagement de décharge"),
         "remediation": _("dépollution des sols"),
         "binder": _("constituant du ciment ou du béton"),
+        "neutralisation": _("neutralisation ou carbonatation"),
     }
     return words.get(name, "")
 

@@ -268,10 +268,13 @@ def _phrase_stem_index() -> dict[str, tuple[int, ...]]:
 
 
 def _token_match(word: str, text_words: tuple[str, ...]) -> float:
-    """1 for the same word, 0.9 for a near spelling of a long word ("embarkment"), else 0."""
+    """1 for the same word, 0.9 for a near spelling of a long word ("embarkment"), else 0. A word of the
+    text that the phrase table holds is spelt right: "regasification" (an LNG terminal) is not a
+    misspelt "gasification" (a gas works)."""
     if word in text_words:
         return 1.0
-    if len(word) >= 6 and any(len(t) >= 6 and fuzz.ratio(word, t) >= 88 for t in text_words):
+    known = _phrase_stem_index()
+    if len(word) >= 6 and any(len(t) >= 6 and t not in known and fuzz.ratio(word, t) >= 88 for t in text_words):
         return 0.9
     return 0.0
 
