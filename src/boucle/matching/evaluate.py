@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .pipeline import FlowIn, SiteIn, propose
-from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, RELATIVE_CUT, receiving_trade, select_default
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, RELATIVE_CUT, select_default
 
 EVAL_DIR = Path(__file__).parent / "knowledge" / "eval"
 MAESTRI_CSV = EVAL_DIR / "maestri_exchanges_dev.csv"
@@ -235,8 +235,7 @@ def score_case(case: Case) -> Scored:
         key = (p.offer_flow_id, p.need_site_id)
         if (p.plausibility, p.score) > out.candidates.get(key, (0.0, 0.0)):
             out.candidates[key] = (p.plausibility, p.score)
-            out.trades[key] = receiving_trade(p.explanation.get("receiver_activity"), p.explanation.get("need_class"),
-                                              bool(p.explanation.get("declared_need")))
+            out.trades[key] = p.explanation.get("receiver_activity")
             part = p.explanation.get("offer_component")
             if part and (p.offer_flow_id, part) not in parts:
                 parts[(p.offer_flow_id, part)] = 1 + sum(1 for o, _ in parts if o == p.offer_flow_id)

@@ -1460,12 +1460,7 @@ def trade_numbers(n_rows: NeedRows) -> np.ndarray:
     per_rule = [_receiver_activity(rule) for rule in n_rows.rules]
     number = {a: i for i, a in enumerate(sorted({a for a in per_rule if a is not None}))}
     code = np.array([number.get(a, -1) for a in per_rule] + [-1], dtype=np.int64)
-    inferred = code[n_rows.rule]
-    # the inferred users of a network utility count as one activity (selection.receiving_trade)
-    utility = np.array([k in selection.NETWORK_UTILITIES for k in n_rows.keys] + [False], dtype=bool)
-    if utility.any() and n_rows.cls.size:
-        inferred = np.where(utility[n_rows.cls], len(number), inferred)
-    return np.r_[np.full(len(n_rows.declared), -1, dtype=np.int64), inferred]
+    return np.r_[np.full(len(n_rows.declared), -1, dtype=np.int64), code[n_rows.rule]]
 
 
 def _part_numbers(o_rows: list) -> np.ndarray | None:

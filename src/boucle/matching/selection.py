@@ -10,8 +10,7 @@ the same rows, so it calls this function or reproduces it exactly:
    by the higher score (merit of the exchange), then by ``tie`` (stable input order when omitted),
    and only those whose plausibility is at least ``RELATIVE_CUT`` times the offer's best;
 3. past the second, a receiver whose activity is already shown for the offer (``trade``) ends the
-   offer's list, unless it ties with a shown one (``SAME_TRADE_KEPT``); the inferred users of a
-   network utility (steam, heat, electricity...) count as one activity (``receiving_trade``).
+   offer's list, unless it ties with a shown one (``SAME_TRADE_KEPT``).
 
 Rows are candidate (offer, receiving site, need) proposals already reduced to one per receiving
 site and need; an offer's key groups them.
@@ -55,32 +54,11 @@ RELATIVE_CUT = 0.7
 #    and literature parks); a pair raises pooled F1 only if documented more often than F1 / 2
 #    (~0.3). Nothing fitted; figures before/after in docs/matching-quality.md (third receivers).
 SAME_TRADE_KEPT = 2
-# 5. the users of a network utility (steam, heat by temperature band, cold, electricity, compressed
-#    air: what a site delivers through a pipe or a line of its own) count as one receiving activity
-#    (``UTILITY_TRADE``): past SAME_TRADE_KEPT receivers, a third user of the same surplus ends the
-#    offer's list. A surplus of heat or power is one limited stream sent through a dedicated
-#    connection to a consumer close by (EU BREF ENE 2009, 3.3 heat recovery and 3.4 cogeneration:
-#    heat is used where and when it is produced, each connection a pipe of its own; Directive
-#    2012/27/EU art. 14 and Annex IX: a cost-benefit analysis per heat source and heat user), not a
-#    by-product sold by the load to many users; documented utility offers have one receiver in 128
-#    of 146 cases of the development sets (« codes2 » round). A declared need is never part of it.
-#    Over the held-out protocol's codes runs of MAESTRI, the 18 non-blind literature cases, process
-#    and heavy (main 4d4a8a27), the third users shown of a utility were documented in 1 of 12.
-#    Fuels (gas, biomass, coal, oil) stay materials sold by the load: their third users are kept.
-NETWORK_UTILITIES = frozenset(("steam", "hot_water", "waste_heat_low", "waste_heat_medium", "waste_heat_high",
-                               "cold", "electricity", "compressed_air"))
-UTILITY_TRADE = "utility"
-
-
-def receiving_trade(activity: str | None, need_class: str | None, declared: bool = False) -> str | None:
-    """The receiving activity the default output compares past the second receiver: the activity
-    whose rule makes the site a receiver, or ``UTILITY_TRADE`` for an inferred user of a network
-    utility (rule 5 above); None for a declared need (its own use, never a repeat)."""
-    if declared:
-        return None
-    if need_class in NETWORK_UTILITIES:
-        return UTILITY_TRADE
-    return activity
+# (A fifth rule, the inferred users of a network utility counted as one activity so that a third
+#  user of one surplus ends the list, was merged in session 17 and taken out the same day: the
+#  blind fourth check set, larger parks, lost 0.018 F1 with codes and 0.019 with words with it,
+#  and issue 11 names utilities between heavy-industry sites as the largest share of the
+#  held-out misses; docs/matching-quality.md, « Precision round ».)
 
 
 def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.ndarray, *,
