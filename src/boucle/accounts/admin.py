@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, Facilitator, Invitation, Membership
+from .models import ApiToken, Facilitator, Invitation, Membership, Profile
 
 
 @admin.register(Membership)
@@ -36,3 +36,13 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "company__name"]
     readonly_fields = ["digest", "accepted_at", "accepted_by"]
     raw_id_fields = ["company", "invited_by", "accepted_by"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    """The language a person reads notifications and e-mails in (recorded at login and on a language switch)."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
