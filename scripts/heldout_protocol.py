@@ -136,21 +136,11 @@ def prf(tp: int, fp: int, fn: int) -> dict:
             "tp": tp, "fp": fp, "fn": fn}
 
 
-def run_protocol(dataset: str, describe: str = "words", level: str = "division", cases: list[str] | None = None,
-                 keep: str | None = None) -> tuple[dict, dict]:
-    """Import the dataset's parks, run ``boucle match`` and score it: (report, details for --misses)."""
-    path = DATASETS.get(dataset, Path(dataset))
-    raw = list(csv.DictReader(open(path, encoding="utf-8")))
-    countries = {}
-    for r in raw:
-        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(),
-                             (r.get("Country") or r.get("country") or "").strip())
-    rows = read_rows(path)
-    if cases:
-        rows = [r for r in rows if r["case"] in set(cases)]
-    sites, flows, truth, case_of = build(rows, describe, level, countries)
-
-    work = Path(keep or tempfile.mkdtemp(prefix="heldout-"))
+def import_and_match(sites: list[dict], flows: list[dict], keep: str | None = None, prefix: str = "heldout-") -> set:
+    """The protocol's run: ``boucle import sites``, ``boucle import flows`` and ``boucle match --format
+    jsonl`` with no other option, in a database of its own; the proposed (offer_site_id, offer_label
+    lower-cased, need_site_id)."""
+    work = Path(keep or tempfile.mkdtemp(prefix=prefix))
     work.mkdir(parents=True, exist_ok=True)
     write_csv(work / "sites.csv", sites)
     write_csv(work / "flows.csv", flows)
@@ -179,6 +169,24 @@ def run_protocol(dataset: str, describe: str = "words", level: str = "division",
         if line.strip():
             p = json.loads(line)
             pred.add((p["offer_site_id"], p["offer_label"].lower(), p["need_site_id"]))
+    return pred
+
+
+def run_protocol(dataset: str, describe: str = "words", level: str = "division", cases: list[str] | None = None,
+                 keep: str | None = None) -> tuple[dict, dict]:
+    """Import the dataset's parks, run ``boucle match`` and score it: (report, details for --misses)."""
+    path = DATASETS.get(dataset, Path(dataset))
+    raw = list(csv.DictReader(open(path, encoding="utf-8")))
+    countries = {}
+    for r in raw:
+        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(),
+                             (r.get("Country") or r.get("country") or "").strip())
+    rows = read_rows(path)
+    if cases:
+        rows = [r for r in rows if r["case"] in set(cases)]
+    sites, flows, truth, case_of = build(rows, describe, level, countries)
+
+    pred = import_and_match(sites, flows, keep, prefix="heldout-")
 
     tp = len(pred & truth)
     res = {"dataset": dataset, "describe": describe, "naf_level": level if describe == "codes" else None,

@@ -28,11 +28,7 @@ import argparse
 import csv
 import json
 import math
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -40,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from heldout_protocol import DATASETS, blind, build, is_literature, prf, write_csv  # noqa: E402
+from heldout_protocol import DATASETS, blind, build, import_and_match, is_literature, prf  # noqa: E402
 
 from boucle.matching.evaluate import read_rows  # noqa: E402
 
@@ -78,31 +74,7 @@ def run_merged(dataset: str, describe: str = "codes", merge: int = 3, level: str
     sites, flows, truth, case_of = build(rows, describe, level, countries)
     park_of = merged_sites(sites, case_of, merge)
 
-    work = Path(keep or tempfile.mkdtemp(prefix="merged-"))
-    work.mkdir(parents=True, exist_ok=True)
-    write_csv(work / "sites.csv", sites)
-    write_csv(work / "flows.csv", flows)
-    env = {**os.environ, "BOUCLE_DATA_DIR": str(work / "data"), "PYTHONPATH": str(ROOT / "src")}
-    for name in ("BOUCLE_LANG", "DATABASE_URL", "BOUCLE_CACHE_URL", "BOUCLE_BROKER_URL", "DJANGO_SETTINGS_MODULE"):
-        env.pop(name, None)
-
-    def run(*cmd):
-        res = subprocess.run([sys.executable, "-m", "boucle", *cmd], env=env, capture_output=True, text=True)
-        if res.returncode != 0:
-            sys.stderr.write(res.stdout + res.stderr)
-            raise SystemExit(f"boucle {' '.join(cmd)} failed")
-        return res.stdout
-
-    run("import", "sites", str(work / "sites.csv"), "--json")
-    run("import", "flows", str(work / "flows.csv"), "--json")
-    out = run("match", "--format", "jsonl", "--no-store")
-    if not keep:
-        shutil.rmtree(work, ignore_errors=True)
-    pred = set()
-    for line in out.splitlines():
-        if line.strip():
-            p = json.loads(line)
-            pred.add((p["offer_site_id"], p["offer_label"].lower(), p["need_site_id"]))
+    pred = import_and_match(sites, flows, keep, prefix="merged-")
     within = {p for p in pred if case_of.get(p[0]) == case_of.get(p[2])}
     tp = len(pred & truth)
     sites_of_park = defaultdict(list)
