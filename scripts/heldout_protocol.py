@@ -172,16 +172,20 @@ def import_and_match(sites: list[dict], flows: list[dict], keep: str | None = No
     return pred
 
 
+def read_dataset(dataset: str) -> tuple[list[dict], dict[str, str]]:
+    """A dataset's rows (``evaluate.read_rows``) and each case's country as the layout writes it."""
+    path = DATASETS.get(dataset, Path(dataset))
+    countries = {}
+    for r in csv.DictReader(open(path, encoding="utf-8")):
+        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(),
+                             (r.get("Country") or r.get("country") or "").strip())
+    return read_rows(path), countries
+
+
 def run_protocol(dataset: str, describe: str = "words", level: str = "division", cases: list[str] | None = None,
                  keep: str | None = None) -> tuple[dict, dict]:
     """Import the dataset's parks, run ``boucle match`` and score it: (report, details for --misses)."""
-    path = DATASETS.get(dataset, Path(dataset))
-    raw = list(csv.DictReader(open(path, encoding="utf-8")))
-    countries = {}
-    for r in raw:
-        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(),
-                             (r.get("Country") or r.get("country") or "").strip())
-    rows = read_rows(path)
+    rows, countries = read_dataset(dataset)
     if cases:
         rows = [r for r in rows if r["case"] in set(cases)]
     sites, flows, truth, case_of = build(rows, describe, level, countries)

@@ -25,7 +25,6 @@ What is assumed, and said in the output:
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import sys
@@ -36,9 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from heldout_protocol import DATASETS, blind, build, import_and_match, is_literature, prf  # noqa: E402
-
-from boucle.matching.evaluate import read_rows  # noqa: E402
+from heldout_protocol import blind, build, import_and_match, is_literature, prf, read_dataset  # noqa: E402
 
 
 def merged_sites(sites: list[dict], case_of: dict[str, str], merge: int) -> dict[str, str]:
@@ -62,13 +59,8 @@ def merged_sites(sites: list[dict], case_of: dict[str, str], merge: int) -> dict
 
 def run_merged(dataset: str, describe: str = "codes", merge: int = 3, level: str = "division",
                keep: str | None = None) -> tuple[dict, dict]:
-    path = DATASETS.get(dataset, Path(dataset))
-    raw = list(csv.DictReader(open(path, encoding="utf-8")))
-    countries = {}
-    for r in raw:
-        countries.setdefault((r.get("Case Number") or r.get("case") or "").strip(),
-                             (r.get("Country") or r.get("country") or "").strip())
-    rows = read_rows(path)
+    """Import the dataset's cases merged into parks, run ``boucle match`` and score it: (report, details)."""
+    rows, countries = read_dataset(dataset)
     if is_literature(dataset):
         rows = [r for r in rows if not blind(r["case"])]
     sites, flows, truth, case_of = build(rows, describe, level, countries)
