@@ -245,10 +245,9 @@ def with_aliases(table: Table, aliases: dict[str, str]) -> Table:
 def header_key(name: str) -> str:
     """A header as a spreadsheet user may write it, reduced to compare: « Raison sociale » and
     « raison_sociale », « Activité » and « activite », « Température (°C) » and « temperature_c »."""
-    import unicodedata
+    from boucle.materials.text import fold
 
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")
 
 
 def with_known_headers(table: Table, known, aliases: dict[str, str]) -> Table:
