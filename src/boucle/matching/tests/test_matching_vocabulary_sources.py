@@ -110,7 +110,7 @@ FRESH4_PREEXISTING = frozenset("""biogas|blast furnace gas|copeaux|filter cake|g
 |vinasses""".replace("\n", "").split("|"))
 
 
-# The same for the fifth fresh check set (commit FRESH5_COMMIT): synonyms before it was written.
+# The same for the fifth fresh check set (commit 6be79c43): synonyms before it was written.
 FRESH5_PREEXISTING = frozenset("""abwasser|acide phosphorique|acide sulfurique|ammonia|copper slag|dampf|électricité|oxygen
 |vapeur basse pression|vapeur haute pression""".replace("\n", "").split("|"))
 
