@@ -41,12 +41,12 @@ def _pins_of_the_shared_track(page, base) -> list[str]:
     page.goto(base + "/carte/")
     page.wait_for_function("() => document.getElementById('map').dataset.linesLoaded === 'true'")
     page.wait_for_timeout(1000)  # the map frames the synergies (a zoom animation redraws the clusters)
-    cluster = page.locator(".marker-cluster")
+    cluster = page.locator("#map .synergy-cluster")
     assert cluster.count() == 1 and cluster.inner_text().strip() == "2"
     texts = []
     for i in range(2):
         if page.locator(".synergy-pin").count() < 2:  # spread them out (again: a click elsewhere folds them back)
-            page.locator(".marker-cluster").click()
+            page.locator("#map .synergy-cluster").click()
             page.wait_for_function("() => document.querySelectorAll('.synergy-pin').length === 2")
             page.wait_for_timeout(400)  # the spreading animation
         page.locator(".synergy-pin").nth(i).click()

@@ -51,7 +51,12 @@
   const lines = L.layerGroup().addTo(map);
   // One pin per synergy of a shared track, clustered where they coincide: a click spreads them out.
   const pins = L.markerClusterGroup
-    ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 24, spiderfyDistanceMultiplier: 1.6 })
+    ? L.markerClusterGroup({
+      showCoverageOnHover: false, maxClusterRadius: 24, spiderfyDistanceMultiplier: 1.6,
+      // a white disc with the count (an integer): the library's green-yellow-orange discs read as statuses
+      iconCreateFunction: (c) => L.divIcon({ className: "synergy-cluster", iconSize: [28, 28],
+        html: "<span>" + Number(c.getChildCount()) + "</span>" }),
+    })
     : L.layerGroup();
   pins.addTo(map);
   const describe = (p) => p.material + " — " + p.status_label + " : " + p.offer + " → " + p.need;
