@@ -52,9 +52,9 @@
   // One pin per synergy of a shared track, clustered where they coincide: a click spreads them out.
   const pins = L.markerClusterGroup
     ? L.markerClusterGroup({
-      showCoverageOnHover: false, maxClusterRadius: 24, spiderfyDistanceMultiplier: 1.6,
+      showCoverageOnHover: false, maxClusterRadius: 40, spiderfyDistanceMultiplier: 1.6,  // discs of 24 px rarely overlap
       // a white disc with the count (an integer): the library's green-yellow-orange discs read as statuses
-      iconCreateFunction: (c) => L.divIcon({ className: "synergy-cluster", iconSize: [28, 28],
+      iconCreateFunction: (c) => L.divIcon({ className: "synergy-cluster", iconSize: [24, 24],
         html: "<span>" + Number(c.getChildCount()) + "</span>" }),
     })
     : L.layerGroup();
