@@ -6,7 +6,8 @@ the same rows, so it calls this function or reproduces it exactly:
 
 1. a candidate is shown only if its *plausibility* reaches ``threshold`` (calibrated for
    precision on documented exchanges, see ``DEFAULT_THRESHOLD``);
-2. per offer, at most ``max_per_offer`` receivers are shown: the most plausible ones, ties broken
+2. per offer, at most ``max_per_offer`` receivers are shown (fewer for the classes of
+   ``CLASS_CAPS``: an electricity surplus, two): the most plausible ones, ties broken
    by the higher score (merit of the exchange), then by ``tie`` (stable input order when omitted),
    and only those whose plausibility is at least ``RELATIVE_CUT`` times the offer's best;
 3. past the second, a receiver whose activity is already shown for the offer (``trade``) ends the
