@@ -22,13 +22,13 @@ def _first_class(label):
 def test_a_gelatine_or_protein_maker_is_read_in_its_class_and_takes_animal_by_products():
     # NACE 20.59 (manufacture of gelatine and its derivatives); CPA 20.59.60 (peptones, other protein
     # substances); Regulation (EC) No 853/2004 Annex III sections XIV-XV (bones, hides, skins, tendons)
-    for words in ("Gelatine production", "Fabrication de gélatine", "Gelatineherstellung", "Protein extraction"):
+    for words in ("Gelatine production", "Fabrication de gélatine", "Gelatineherstellung", "Collagen production"):
         assert site_codes(None, words)[0][0] == "20.59", words
         assert _needs(None, words).get("animal_by_products", 0) >= 0.8, words
     # a division-20 site whose words name no trade keeps the division's weak typical reading
     assert _needs("20", "Chemical industry").get("animal_by_products", 0) < 0.3
     # a protein maker takes no biodiesel feedstock, unlike the other plants of its class
-    assert "used_cooking_oil" not in _needs("20", "Protein extraction")
+    assert "used_cooking_oil" not in _needs("20", "Collagen production")
     assert _needs("20", "Biofuel production").get("used_cooking_oil", 0) >= 0.8
 
 
