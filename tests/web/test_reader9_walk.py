@@ -26,3 +26,18 @@ def test_the_facilitator_menu_and_note_agree_in_english(world, as_persona):
                                            HTTP_ACCEPT_LANGUAGE="en").content.decode()
     options = re.findall(r'<option value="declined"[^>]*>([^<]+)</option>', page)
     assert options == ["abandoned"] and "“Abandoned” and “stopped” are final" in page
+
+
+def test_the_demo_summary_names_what_it_imported_in_french_and_the_sites_without_a_code(monkeypatch):
+    """`boucle demo` printed « flows : 4340 créés » and « ?? : 347 / 0 » to a French reader."""
+    from boucle.web.commands import IMPORTED_WORDS, division_lines
+
+    monkeypatch.setenv("BOUCLE_LANG", "fr")  # the command line's language, whatever the machine's LANG
+    with translation.override("fr"):  # the CLI activates its language: give the next test back its own
+        lines = division_lines([("20.14Z", "offer", 3), (None, "offer", 2), ("08.11Z", "need", 1),
+                                ("20.59Z", "need", 4)])
+        assert [str(line) for line in lines] == ["08 : 0 / 1", "20 : 3 / 4", "sans code NAF : 2 / 0"]
+        assert str(IMPORTED_WORDS["flows"]) == "flux"
+        monkeypatch.setenv("BOUCLE_LANG", "en")
+        assert str(division_lines([(None, "need", 1)])[0]) == "no NAF code: 0 / 1"
+        assert str(IMPORTED_WORDS["flows"]) == "flows"
