@@ -41,3 +41,23 @@ def test_the_demo_summary_names_what_it_imported_in_french_and_the_sites_without
         monkeypatch.setenv("BOUCLE_LANG", "en")
         assert str(division_lines([(None, "need", 1)])[0]) == "no NAF code: 0 / 1"
         assert str(IMPORTED_WORDS["flows"]) == "flows"
+
+
+@pytest.mark.django_db
+def test_the_company_template_offers_the_material_column_and_its_example_imports(tmp_path):
+    """The company's template and help had no ``material_class`` column: the list the form offers (« Matière »)
+    could not be given in a file, though the import format and the facilitator's page name it."""
+    from boucle.flows.import_template import COLUMNS, HEADER
+    from boucle.flows.importers import import_flows
+    from boucle.flows.models import Flow
+    from boucle.testing import make_site
+
+    assert "material_class" in HEADER
+    example = {c[0]: c[3] for c in COLUMNS}
+    make_site("Scierie", external_id="EXT-1")
+    path = tmp_path / "flux.csv"
+    path.write_text("site_id;direction;label;material_class\nEXT-1;offre;Chutes de bois;"
+                    f"{example['material_class']}\n", encoding="utf-8")
+    report = import_flows(path)
+    assert report.ok, report.rejected
+    assert Flow.objects.get(label="Chutes de bois").material_class == "wood_pallets"
