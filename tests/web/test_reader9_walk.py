@@ -61,3 +61,14 @@ def test_the_company_template_offers_the_material_column_and_its_example_imports
     report = import_flows(path)
     assert report.ok, report.rejected
     assert Flow.objects.get(label="Chutes de bois").material_class == "wood_pallets"
+
+
+@pytest.mark.django_db
+def test_a_facilitator_on_the_company_space_is_sent_to_the_facilitation_dashboard(world, as_persona):
+    """The facilitator reached « Mon espace entreprise » and read « demandez une invitation à l'administrateur de
+    votre entreprise », under links to declare and import flows that could only fail."""
+    page = as_persona("facilitator_t").get("/espace/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'class="facilitator-here"' in page and 'href="/animation/"' in page.split('class="facilitator-here"')[1]
+    assert "Demandez une invitation" not in page and 'href="/espace/flux/nouveau/"' not in page
+    member = as_persona("member_a").get("/espace/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'href="/espace/flux/nouveau/"' in member and "facilitator-here" not in member
