@@ -72,3 +72,39 @@ def test_a_facilitator_on_the_company_space_is_sent_to_the_facilitation_dashboar
     assert "Demandez une invitation" not in page and 'href="/espace/flux/nouveau/"' not in page
     member = as_persona("member_a").get("/espace/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert 'href="/espace/flux/nouveau/"' in member and "facilitator-here" not in member
+
+
+@pytest.mark.django_db
+def test_the_match_table_prints_the_co2e_the_synergy_pages_show(world):
+    """`boucle match` printed « 2 180 » and « 5 508 » t CO2e where the list and the card said « 2 200 » and
+    « 6 000 »: the table now rounds through the card's own function."""
+    from boucle.matching.commands import co2e_shown
+    from boucle.web.present import co2e_text
+
+    synergy = world.synergies["ab"]
+    for value, low, high in ((2179.637, 1700.0, 2700.0), (5508.2, 3000.0, 9000.0), (7.74, None, None)):
+        synergy.co2e_avoided_t, synergy.explanation = value, {"co2e_low_t": low, "co2e_high_t": high}
+        with translation.override("fr"):
+            assert co2e_shown(value, synergy.explanation) == co2e_text(synergy, with_range=False)
+    with translation.override("fr"):
+        assert co2e_shown(2179.637, {"co2e_low_t": 1700.0, "co2e_high_t": 2700.0}) == "2\u202f200"
+
+
+@pytest.mark.django_db
+def test_the_match_table_reads_two_sites_at_one_place_as_the_pages_do():
+    """« 0,0 » km in the terminal, « < 0,1 km » on the pages."""
+    import io
+    from types import SimpleNamespace
+
+    from boucle.matching.commands import _write
+
+    explanation = {"offer_class": "fly_ash", "offer_class_confidence": 1.0, "need_class": "fly_ash",
+                   "need_confidence": 1.0, "declared_need": True, "co2e_low_t": 1700.0, "co2e_high_t": 2700.0}
+    p = SimpleNamespace(co2e_avoided_t_per_year=2179.637, need_label="Cendres", material_class="fly_ash",
+                        offer_site_id="S1", offer_label="Cendres volantes", need_site_id="S2", score=0.69,
+                        distance_km=0.01, explanation=explanation, quantity=4000.0, unit="t")
+    out = io.StringIO()
+    with translation.override("fr"):
+        _write(out, "table", [p])
+    row = out.getvalue().splitlines()[1]
+    assert "< 0,1" in row and "0,0" not in row and "2\u202f200" in row, row
