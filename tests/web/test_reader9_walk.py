@@ -108,3 +108,13 @@ def test_the_match_table_reads_two_sites_at_one_place_as_the_pages_do():
         _write(out, "table", [p])
     row = out.getvalue().splitlines()[1]
     assert "< 0,1" in row and "0,0" not in row and "2\u202f200" in row, row
+
+
+@pytest.mark.django_db
+def test_a_company_with_one_site_finds_it_chosen_when_it_declares_a_flow(world, as_persona):
+    """Its one site was chosen, but the list still offered « --------- » above it, a choice that could only be
+    refused."""
+    page = as_persona("member_a").get("/espace/flux/nouveau/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    select = page.split('name="site"')[1].split("</select>")[0]
+    assert "---------" not in select
+    assert f'value="{world.sites["A"].pk}" selected' in select
