@@ -118,3 +118,18 @@ def test_a_company_with_one_site_finds_it_chosen_when_it_declares_a_flow(world, 
     select = page.split('name="site"')[1].split("</select>")[0]
     assert "---------" not in select
     assert f'value="{world.sites["A"].pk}" selected' in select
+
+
+@pytest.mark.parametrize("french, english", [
+    ("direction: valeur obligatoire (offre ou besoin)", "direction: value required (offer or need)"),
+    ("unit: MWh ne convient pas à un flux de type « eau » ; unités possibles : t, kg, m3, L",
+     "unit: MWh does not suit a flow of kind “water”; possible units: t, kg, m3, L"),
+    ("site_id: le site irep:9 n'est pas l'un de vos sites", "site_id: site irep:9 is not one of your sites"),
+])
+def test_an_import_job_read_in_english_translates_the_words_inside_a_reason(french, english):
+    """An import runs in French and its reasons are stored so; read in English they said « value required
+    (offre ou besoin) » and « kind “eau” »."""
+    from boucle.jobs.messages import render
+
+    with translation.override("en"):
+        assert render(french) == english

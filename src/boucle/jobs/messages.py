@@ -51,7 +51,9 @@ def from_french(job_msgid_text: str) -> str:
 
 
 def _value(text: str):
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
+    """A parameter read back from a French text; one that is itself a catalogue msgid (a flow's kind « eau »,
+    the words a refusal lists « offre ou besoin ») is translated with the sentence, not left in French."""
+    return int(text) if re.fullmatch(r"-?\d+", text) else _(text)
 
 
 @lru_cache(maxsize=4)
