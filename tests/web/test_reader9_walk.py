@@ -133,3 +133,16 @@ def test_an_import_job_read_in_english_translates_the_words_inside_a_reason(fren
 
     with translation.override("en"):
         assert render(french) == english
+
+
+@pytest.mark.django_db
+def test_the_home_page_lists_the_intercommunalities_in_the_observatory_order(world, client):
+    """The home page put « CA Coeur d'Ostrevent » before « CA Coeur de Flandre » and « CA Grand Calais » before
+    « CA d'Hénin-Carvin » (byte order); the observatory lists them in dictionary order."""
+    from boucle.territories.models import Epci
+
+    lille, metz = world.sites["A"].commune.epci, world.sites["C"].commune.epci
+    Epci.objects.filter(pk=lille.pk).update(name="CA Coeur d'Ostrevent")
+    Epci.objects.filter(pk=metz.pk).update(name="CA Coeur de Flandre")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode().replace("&#x27;", "'")
+    assert page.index("CA Coeur de Flandre") < page.index("CA Coeur d'Ostrevent")
