@@ -146,3 +146,14 @@ def test_the_home_page_lists_the_intercommunalities_in_the_observatory_order(wor
     Epci.objects.filter(pk=metz.pk).update(name="CA Coeur de Flandre")
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode().replace("&#x27;", "'")
     assert page.index("CA Coeur de Flandre") < page.index("CA Coeur d'Ostrevent")
+
+
+def test_an_anonymised_equipment_row_does_not_repeat_its_category():
+    """An anonymised offer's row read « usinage | usinage »: its name hidden, the category stood in for it."""
+    from django.template.loader import render_to_string
+
+    card = {"pk": 7, "level": "anonymised", "category": "usinage", "area": "Aisne (02)", "distance": "5–20 km",
+            "price": None, "conditions": ""}
+    with translation.override("fr"):
+        row = render_to_string("sharing/_card.html", {"card": card})
+    assert row.count("usinage") == 1 and "Équipement anonyme" in row
