@@ -193,7 +193,9 @@ def calculation(synergy, hidden: bool) -> dict | None:
             elif explanation.get("disposal_receiver") and t.name in ("avoided_disposal_fee", "avoided_purchase",
                                                                       "processing_cost", "virgin_avoided",
                                                                       "disposal_avoided", "processing"):
-                how = str(disposal_receiver_note())  # a disposal operator bills its own fee, recycles nothing
+                # a disposal operator bills its own fee, recycles nothing: the card above says it in full, the
+                # rows point to it (the full sentence in five rows read as a wall of repeats)
+                how = str(_("le receveur traite et élimine des déchets : non compté (voir plus haut)"))
             elif t.name == "avoided_purchase" and explanation.get("waste_receiver"):
                 how = str(waste_receiver_note())  # a waste operator resells it: no virgin purchase avoided
             elif t.name == "processing_cost" and explanation.get("waste_receiver"):
@@ -207,7 +209,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
                         "vintage": t.vintage if cited and t.vintage and t.vintage not in name else "", "range": _price_range(t, lang) if cited else ""})
         return out
 
-    from boucle.matching.wording import disposal_receiver_note, waste_receiver_note, waste_receiver_preparation_note
+    from boucle.matching.wording import waste_receiver_note, waste_receiver_preparation_note
 
     from .present import co2e_text, eur_text
 
