@@ -235,4 +235,18 @@ def calculation(synergy, hidden: bool) -> dict | None:
             "eur_why": why_unknown(b.reasons.get("eur_saved") if b.eur_saved is None else None, "eur", material, lang),
             "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang),
             # a total the engine cannot compute (a factor or price is missing), above terms that are known
-            "unknown_total": b.co2e_avoided_t is None or b.eur_saved is None}
+            "unknown_total": b.co2e_avoided_t is None or b.eur_saved is None,
+            # heat: the terms count the heat delivered, the card the heat offered; the pipe's losses in between
+            "heat_delivered": _heat_delivered(b.heat, quantity, synergy.distance_km, lang)}
+
+
+def _heat_delivered(heat: dict, offered, distance_km, lang: str) -> str | None:
+    """« 10 400 MWh livrés par an sur 11 000 offerts : 600 MWh perdus dans 2,5 km de canalisation » (the card
+    shows the offered heat, the rows of the calculation the delivered heat: the difference said, not left)."""
+    delivered, loss = heat.get("delivered_mwh"), heat.get("loss_mwh")
+    if delivered is None or loss is None or offered is None or not heat.get("feasible", True):
+        return None
+    return str(_("Chaleur livrée : %(delivered)s MWh par an sur %(offered)s MWh offerts ; %(loss)s MWh perdus dans "
+                 "%(distance)s km de conduite enterrée.")) % {
+        "delivered": _term_number(delivered, lang), "offered": _term_number(offered, lang),
+        "loss": _term_number(loss, lang), "distance": distance_figure(distance_km) if distance_km is not None else "—"}
