@@ -84,3 +84,19 @@ def test_co2_from_ammonia_production_is_carbon_dioxide_not_ammonia():
 def test_a_name_of_its_own_that_says_from_keeps_its_reading():
     read = [k for k, _c in classify_flow(FlowIn("o1", "s", "offer", label="Gypsum from flue gas desulphurisation"))]
     assert read[0] == "fgd_gypsum"
+
+
+# NACE 20.59 is the residual class of chemicals: photographic chemicals and foundry binders as well as gelatine,
+# biodiesel and activated carbon. Its inputs go to the sites whose words say which of them they make.
+RESIDUAL_CHEMICALS = [("abattoir", "10.11", "Abattoir de bovins"), ("photo", "20.59", "Produits chimiques photographiques"),
+                      ("biodiesel", "20.59", "Usine de biodiesel"), ("gelatine", "20.59", "Fabrication de gélatine")]
+
+
+def test_animal_by_products_go_to_the_gelatine_maker_not_to_the_photographic_chemicals_plant():
+    shown = _shown(RESIDUAL_CHEMICALS, "abattoir", "Sous-produits animaux de catégorie 3")
+    assert "gelatine" in shown and "photo" not in shown
+
+
+def test_used_cooking_oil_goes_to_the_biodiesel_plant_only():
+    sites = RESIDUAL_CHEMICALS + [("canteen", "56.29", "Restauration collective")]
+    assert _shown(sites, "canteen", "Huiles alimentaires usagées") == ["biodiesel"]
