@@ -104,7 +104,7 @@ def test_used_cooking_oil_goes_to_the_biodiesel_plant_only():
 
 def test_food_residues_go_to_the_fermentation_plant_not_to_a_maker_of_water_treatment_chemicals():
     # NACE 20.14 holds petrochemicals and fermentation alike: only the second take sugars and starch
-    sites = [("confectioner", "10.82", "Confiserie"), ("water", "20.14", "Produits chimiques de traitement de l'eau"),
-             ("ethanol", "20.14", "Distillerie de bioéthanol")]
-    shown = _shown(sites, "confectioner", "Matières impropres à la consommation")
-    assert "ethanol" in shown and "water" not in shown
+    sites = [("confectioner", "10.82", "Confiserie"), ("water", "20.14", "Produits chimiques de traitement de l'eau")]
+    assert _shown(sites, "confectioner", "Matières impropres à la consommation") == []
+    sites += [("ethanol", "20.14", "Distillerie de bioéthanol")]
+    assert _shown(sites, "confectioner", "Matières impropres à la consommation") == ["ethanol"]
