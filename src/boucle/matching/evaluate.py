@@ -67,6 +67,12 @@ FRESH3_CSV = EVAL_DIR / "fresh3_check.csv"
 # petrochemical hydrogen, smelter gases and acid, slag, urban heat, written and measured in the same
 # way before any rule of its round (see fresh4_check.md).
 FRESH4_CSV = EVAL_DIR / "fresh4_check.csv"
+# A fifth blind set of 12 other parks and cases, mostly larger (up to 10 sites, with members that take
+# none of the streams): petrochemical and chemical complexes with their utilities, gases and effluent
+# plants, a copper smelter with its acid and fertiliser plants, phosphate fertilisers, steelworks gas,
+# water and slag, palm oil, biogas, geothermal heat, written and measured in the same way before any rule
+# of its round (see fresh5_check.md).
+FRESH5_CSV = EVAL_DIR / "fresh5_check.csv"
 
 
 @dataclass
