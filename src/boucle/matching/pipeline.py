@@ -840,6 +840,37 @@ def _class_group() -> dict[str, str]:
 NOT_WASTE_ROLES = frozenset({"virgin", "utility"})
 
 
+# « X from Y » names a material X and the process or site Y it comes from, as the List of Waste
+# words its entries (Decision 2000/532/EC, Annex: « 10 01 wastes from power stations and other
+# combustion plants », « 10 02 wastes from the iron and steel industry »): "CO2 from ammonia
+# production" offers carbon dioxide, not ammonia; "Steam from waste heat recovery" offers steam.
+_ORIGIN = re.compile(r"\s(?:from|aus|issue?s? d[eu]s?|issue?s? de la|provenant d[eu]s?|provenant de la)\s", re.I)
+
+
+@lru_cache(maxsize=65536)
+def _head_and_origin(label: str) -> tuple[dict[str, float], frozenset[str]] | None:
+    from boucle.materials.classify import classify_label
+
+    parts = _ORIGIN.split(label, maxsplit=1)
+    if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
+        return None
+    head = {m.key: float(m.confidence) for m in classify_label(parts[0], top=MAX_CLASSES_PER_FLOW + 2)}
+    origin = frozenset(m.key for m in classify_label(parts[1], top=MAX_CLASSES_PER_FLOW + 2))
+    return (head, origin) if head else None
+
+
+def _without_origin(label: str, found: dict[str, float]) -> dict[str, float]:
+    """``found`` without the classes read only from the origin of « X from Y »: a class the origin
+    names and the head does not, unless the whole label reads it more surely than the head reads
+    anything (« Gypsum from flue gas desulphurisation » is FGD gypsum, a name of its own)."""
+    split = _head_and_origin(label)
+    if split is None:
+        return found
+    head, origin = split
+    best = max(head.values())
+    return {k: v for k, v in found.items() if not (k in origin and k not in head and v < best)} or found
+
+
 @lru_cache(maxsize=65536)
 def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None) -> tuple[tuple[str, float], ...]:
     from boucle.materials.classify import KIND_BOUND, class_for_ewc, classify_label, is_warm_return, utility_head_confidence
@@ -864,6 +895,7 @@ def _classify(label: str, ewc_code: str, kind: str, temperature_c: float | None)
             matches = [m for m in matches if m.method == "exact_synonym" or group.get(m.key) == first]
         for m in matches:
             found[m.key] = max(found.get(m.key, 0.0), float(m.confidence))
+        found = _without_origin(label, found)
     ewc_key = None
     if ewc_code:
         try:
@@ -1589,11 +1621,40 @@ STATED_USES = (
                      "granulated blast furnace slag for use in concrete); Euroslag 2022 statistics (blast furnace "
                      "slag: 82.5 % to cement and concrete, the granulated slag; air-cooled slag to road building); "
                      "EU BREF GLS 2012 (granulated slag as a glass batch material); NACE 23.51, 23.6, 23.1"),
+    # « Warm cooling water », "warm seawater", « eau de refroidissement tiède »: water that leaves a once-through or
+    # recirculating cooling system a few kelvin above the water drawn (EU BREF ICS 2001, 1.4 and 3.2: discharge
+    # temperatures of 25-35 °C, reuse in aquaculture). Its uses are those of water at that temperature: warm-water
+    # fish farming (03.2) and the vaporisation of LNG at a regasification terminal (52.21, which uses seawater as its
+    # heat source); a district-heating network (supply 70-120 °C, need_temperatures.csv 35.3; 50-60 °C in a fourth
+    # generation network, Lund et al. 2014, Energy 68:1-11), greenhouse heating pipes (40-60 °C) or process hot
+    # water take it only through a heat pump (EU BREF ENE 2009, 3.3.2), an investment the label does not offer.
+    StatedUse("warm_return", (), ("03", "52.21"),
+              source="EU BREF ICS 2001 (Industrial Cooling Systems: discharge of cooling water at 25-35 °C, reuse "
+                     "of its heat in aquaculture); EU BREF ENE 2009, 3.3.2 (heat pumps lift low-grade heat to a "
+                     "network's temperature); NACE 03.2 (aquaculture), 52.21 (LNG regasification)"),
 )
 STATED_USE_OTHER = 0.5
 # the uses a form of the material may state on its own (``StatedUse.forms``), as bits of STATED_USES
 _FORM_USES = sum(1 << i for i, use in enumerate(STATED_USES) if use.forms)
+# the highest temperature a warm return offered for its warm-water uses is read at (EU BREF ICS 2001)
+WARM_RETURN_MAX_C = 40.0
+_COOLING_WATER_WORDS = ("cooling water", "seawater", "sea water", "eau de refroidissement", "eaux de refroidissement",
+                        "eau de mer", "kuhlwasser", "meerwasser", "acqua di raffreddamento", "agua de refrigeracion")
 _USE_MARKER = re.compile(r"\b(?:used|use|as|for|pour|comme|als|fur|zur|zum)\b|\(")
+
+
+_WARM_RETURN_BIT = 1 << next(i for i, u in enumerate(STATED_USES) if u.name == "warm_return")
+
+
+def _warm_cooling_water(label: str, whole: str) -> bool:
+    """Whether a label offers cooling water said warm, at no stated temperature above WARM_RETURN_MAX_C."""
+    from boucle.materials.classify import is_warm_return
+    from boucle.materials.text import parse_temperature
+
+    if not any(f" {w} " in whole for w in _COOLING_WATER_WORDS) or not is_warm_return(label):
+        return False
+    t = parse_temperature(label)
+    return t is None or t <= WARM_RETURN_MAX_C
 
 
 @lru_cache(maxsize=65536)
@@ -1604,7 +1665,7 @@ def stated_uses(label: str | None) -> int:
 
     raw = (label or "").lower().replace("ü", "u")
     whole = " " + normalise(raw) + " "
-    bits = 0
+    bits = _WARM_RETURN_BIT if _warm_cooling_water(label or "", whole) else 0
     for i, use in enumerate(STATED_USES):  # a form made for one use states it wherever it stands
         if any(f" {p} " in whole for p in use.forms):
             bits |= 1 << i

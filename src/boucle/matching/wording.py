@@ -239,6 +239,7 @@ def use_label(name: str) -> str:
         "remediation": _("dépollution des sols"),
         "binder": _("constituant du ciment ou du béton"),
         "neutralisation": _("neutralisation ou carbonatation"),
+        "warm_return": _("eau tiède pour la pisciculture ou la regazéification du GNL"),
     }
     return words.get(name, "")
 

@@ -63,7 +63,12 @@ def test_the_audit_notices_a_class_losing_its_last_receiver():
 
 
 def _site(site_id, naf, north_km=0.0):
-    return SiteIn(site_id, 50.0 + north_km / 111.2, 3.0, naf, "")
+    return SiteIn(site_id, 50.0 + north_km / 111.2, 3.0, naf, WORDS.get(naf, ""))
+
+
+# NACE 20.59 holds many trades (gelatine, biodiesel, activated carbon, photographic chemicals…): its inputs
+# go to a site whose words say which (word_conditions.csv), as a facilitator's import gives them
+WORDS = {"20.59": "Gelatine and glue manufacture"}
 
 
 @pytest.mark.parametrize("label, giver, expected, others", [

@@ -56,11 +56,14 @@ ABP_PARK = [("abattoir", "10.11Z", "Transformation et conservation de la viande 
             ("feed", "10.91Z", "Fabrication d'aliments pour animaux de ferme")]
 
 
-def test_raw_animal_by_products_go_to_a_feed_maker_before_a_cement_kiln():
-    # Regulation (EC) No 1069/2009 art. 14: category 3 material to feed and pet food; a kiln burns rendered meal
-    got = _receivers(ABP_PARK, "abattoir", "Sous-produits animaux de catégorie 3", quantity_t=1400.0)
-    assert "feed" in got
-    assert "kiln" not in got
+def test_raw_animal_by_products_go_to_a_pet_food_maker_before_a_cement_kiln_and_never_to_a_farm_feed_mill():
+    # Regulation (EC) No 1069/2009 art. 14: category 3 material to pet food; a farm-feed mill takes no raw animal
+    # by-product (Regulation (EC) No 999/2001 Annex IV: processed animal protein kept out of farmed animals' feed,
+    # the rendering is done first); a kiln burns rendered meal
+    park = ABP_PARK + [("petfood", "10.92Z", "Fabrication d'aliments pour animaux de compagnie")]
+    got = _receivers(park, "abattoir", "Sous-produits animaux de catégorie 3", quantity_t=1400.0)
+    assert "petfood" in got
+    assert "feed" not in got and "kiln" not in got
 
 
 def test_a_kiln_still_takes_animal_by_products_when_no_feed_use_is_in_reach():

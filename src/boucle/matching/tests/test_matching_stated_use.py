@@ -33,7 +33,7 @@ def _uses(label):
     ("Boues pour épandage", {"land"}),
     ("Reste für Futtermittel", {"feed"}),
     # the words before the use name the material, not its use
-    ("Warm cooling water (sea water)", set()),
+    ("Cooling water (sea water)", set()),
     ("Chaleur fatale (fumées et refroidissement)", set()),
     ("Animal feed residues", set()),
     ("Condensate used as boiler feed water", set()),
@@ -45,6 +45,8 @@ def _uses(label):
     ("Laitier granulé de haut fourneau", {"binder"}),
     ("Blast furnace slag", set()),
     ("Steel slag", set()),
+    # warm cooling water is offered for the uses of water at 25-35 °C wherever the label says so (precision2)
+    ("Warm cooling water (sea water)", {"warm_return"}),
 ])
 def test_the_use_is_read_after_as_for_used_or_a_bracket(label, uses):
     assert _uses(label) == uses
