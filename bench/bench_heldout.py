@@ -18,7 +18,8 @@ RUNS = [("maestri", "words"), ("maestri", "codes"), ("literature", "words"), ("l
         ("literature", "name"), ("process", "words"), ("heavy", "words"), ("heavy", "name"),
         ("codes", "codes"), ("codes", "words"), ("fresh", "codes"), ("fresh", "words"),
         ("fresh2", "codes"), ("fresh2", "words"), ("fresh3", "codes"), ("fresh3", "words"),
-        ("fresh4", "codes"), ("fresh4", "words")]
+        ("fresh4", "codes"), ("fresh4", "words"),
+        ("fresh5", "codes"), ("fresh5", "words")]
 
 figures = {}
 for dataset, describe in RUNS:

@@ -35,12 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from boucle.matching.evaluate import (  # noqa: E402
-    CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, _code, _site_only,
-    read_rows)
+    CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH5_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV,
+    _code, _site_only, read_rows)
 
 DATASETS = {"maestri": MAESTRI_CSV, "literature": LITERATURE_CSV, "process": PROCESS_CSV, "heavy": HEAVY_CSV, "codes": CODES_CSV,
             "fresh": FRESH_CSV, "fresh2": FRESH2_CSV, "fresh3": FRESH3_CSV,
-            "fresh4": FRESH4_CSV}
+            "fresh4": FRESH4_CSV, "fresh5": FRESH5_CSV}
 
 
 # The country column of the layout holds English names; the protocol imports ISO 3166 codes.
@@ -51,7 +51,8 @@ ISO = {"DENMARK": "DK", "CHINA": "CN", "AUSTRALIA": "AU", "SWEDEN": "SE", "AUSTR
        "POLAND": "PL", "GREECE": "GR", "TURKEY": "TR", "MEXICO": "MX", "PUERTO RICO": "PR", "SLOVENIA": "SI",
        "HUNGARY": "HU", "CZECH REPUBLIC": "CZ", "IRELAND": "IE", "TAIWAN": "TW", "THAILAND": "TH", "SINGAPORE": "SG",
        "SOUTH AFRICA": "ZA", "UNITED STATES OF AMERICA": "US", "US": "US", "FIJI": "FJ", "EGYPT": "EG", "LUXEMBOURG": "LU", "ROMANIA": "RO", "EUROPE": "",
-       "ICELAND": "IS", "CHILE": "CL", "NEW ZEALAND": "NZ", "ARGENTINA": "AR", "MAURITIUS": "MU", "MALAWI": "MW"}
+       "ICELAND": "IS", "CHILE": "CL", "NEW ZEALAND": "NZ", "ARGENTINA": "AR", "MAURITIUS": "MU", "MALAWI": "MW",
+       "MOROCCO": "MA", "MALAYSIA": "MY", "KENYA": "KE"}
 
 
 def naf_level(code: str, level: str) -> str:
@@ -235,7 +236,7 @@ def print_misses(dataset: str, details: dict, out=None) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("dataset", help="maestri, literature, process, heavy, codes, fresh, fresh2, fresh3, fresh4, or a CSV path in the MAESTRI layout")
+    ap.add_argument("dataset", help="maestri, literature, process, heavy, codes, fresh, fresh2, fresh3, fresh4, fresh5, or a CSV path in the MAESTRI layout")
     ap.add_argument("--describe", choices=["words", "codes", "name"], default="words")
     ap.add_argument("--naf-level", choices=["division", "group", "class"], default="division")
     ap.add_argument("--case", action="append", help="only this case (repeatable)")

@@ -19,7 +19,7 @@ NEEDS = ["ferraille", "carton", "sciure", "chaleur", "vapeur", "laitier de haut 
          "eau de process", "palettes bois", "verre"]
 
 
-def territory(seed: int, n_sites: int = 160, n_flows: int = 500):
+def territory(seed: int, n_sites: int = 160, n_flows: int = 500, offers=OFFERS):
     rng = np.random.default_rng(seed)
     lat = 50.5 + rng.normal(0, 0.25, n_sites)
     lon = 3.0 + rng.normal(0, 0.35, n_sites)
@@ -29,7 +29,7 @@ def territory(seed: int, n_sites: int = 160, n_flows: int = 500):
     flows = []
     for j in range(n_flows):
         offer = rng.random() < 0.55
-        label = (OFFERS if offer else NEEDS)[rng.integers(len(OFFERS if offer else NEEDS))]
+        label = (offers if offer else NEEDS)[rng.integers(len(offers if offer else NEEDS))]
         q = None if rng.random() < 0.25 else float(rng.choice([10.0, 100.0, 1000.0]))  # few values: ties
         temp = float(rng.choice([60.0, 120.0, 300.0])) if "chaleur" in label or "vapeur" in label else None
         flows.append(FlowIn(f"F{j:05d}", sites[rng.integers(n_sites)].site_id, "offer" if offer else "need",
@@ -116,6 +116,20 @@ def test_a_declared_need_replaces_the_inferred_one_beyond_the_search_cut(monkeyp
     assert rows(got) == rows(propose(sites, flows, top=1, exhaustive=True))
     assert [(p.need_site_id, p.inferred) for p in propose(sites, flows, top=2)] == \
         [("roadB", True), ("roadA", False)]
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+def test_the_cap_of_an_offer_class_gives_the_full_enumeration_s_rows(seed, guess):
+    """An electricity offer shows at most selection.CLASS_CAPS["electricity"] receivers: the search
+    proves the best ``cap`` of each offer and gives the enumeration's rows."""
+    from boucle.matching.selection import CLASS_CAPS
+
+    sites, flows = territory(seed, offers=OFFERS + ["électricité"] * 4)
+    got = shown(sites, flows, 3)
+    assert rows(got) == rows(shown(sites, flows, 3, exhaustive=True))
+    power = [p.offer_flow_id for p in got if p.material_class == "electricity"]
+    counts = np.unique(power, return_counts=True)[1]
+    assert counts.size and counts.max() == CLASS_CAPS["electricity"]
 
 
 @pytest.mark.parametrize("seed", [7, 8])

@@ -164,19 +164,19 @@ def shown_by_name(site) -> bool:
 def point_shown(user, site, *, revealed: bool = False, public: bool | None = None) -> tuple[float | None, float | None]:
     """Where ``site`` is placed for ``user``: the one rule of every page, map payload, API and export.
 
-    - exact to whoever sees it in full (``can_see_site``) and, with ``revealed``, to the other party of a
-      synergy whose both sides agreed to meet;
+    - exact (to ``coarse.EXACT_DECIMALS``) to whoever sees it in full (``can_see_site``) and, with ``revealed``,
+      to the other party of a synergy whose both sides agreed to meet;
     - to ``coarse.PUBLIC_DECIMALS`` (≈ 100 m) when it is shown by name to others (``public``: by default,
       ``shown_by_name``: its company chose to be public, or it is a public register entry);
     - otherwise nowhere, (None, None): a page that must still draw it uses a coarse cell of its own
       (``coarse.hidden_point``, ``coarse.grid_point``), never a finer point.
     """
-    from boucle.territories.coarse import public_point
+    from boucle.territories.coarse import exact_point, public_point
 
     if site.lat is None or site.lon is None:
         return None, None
     if revealed or can_see_site(user, site):
-        return site.lat, site.lon
+        return exact_point(site.lat, site.lon)
     if shown_by_name(site) if public is None else public:
         return public_point(site.lat, site.lon)
     return None, None

@@ -7,6 +7,7 @@ So a bad file never leaves the database half-written, and importing the same
 file twice changes nothing.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -385,7 +386,48 @@ class SiteRow:
                            "commune_id": commune, "country": country}
 
 
-def import_sites(path, *, partial=False, source="import", within: Scope | None = None) -> Report:
+@dataclass
+class Checked:
+    """A file read and every row checked, not written yet: ``report`` holds the refused lines; ``write()`` (in the
+    caller's transaction) writes the rows, or nothing when a line was refused and the import is not ``partial``.
+    A background job checks first, telling its progress, then writes in one transaction (``jobs.imports``)."""
+
+    report: Report
+    _write: Callable[[], None]
+    partial: bool = False
+
+    @property
+    def writable(self) -> bool:
+        return self.partial or self.report.ok
+
+    def write(self) -> Report:
+        if self.writable:
+            self._write()
+        return self.report
+
+
+#: How often (rows) a long check tells its progress: ``progress(rows done, rows in the file)``.
+PROGRESS_EVERY = 500
+
+
+def _rows_told(table, progress):
+    """The table's rows, telling ``progress`` every ``PROGRESS_EVERY`` rows (the total read once, up front)."""
+    if progress is None:
+        yield from table.rows
+        return
+    rows = list(table.rows)
+    progress(0, len(rows))
+    for i, item in enumerate(rows, 1):
+        yield item
+        if i % PROGRESS_EVERY == 0 or i == len(rows):
+            progress(i, len(rows))
+
+
+def import_sites(path, *, partial=False, source="import", within: Scope | None = None, progress=None) -> Report:
+    return check_sites(path, partial=partial, source=source, within=within, progress=progress).write()
+
+
+def check_sites(path, *, partial=False, source="import", within: Scope | None = None, progress=None) -> Checked:
     report = Report()
     table = with_known_headers(read_table(path), SITE_COLUMNS, SITE_HEADERS)
     _check_header(table.header, SITE_COLUMNS, ["site_id", "name"], report)
@@ -393,17 +435,14 @@ def import_sites(path, *, partial=False, source="import", within: Scope | None =
         raise FileFormatError(_("il faut les colonnes latitude et longitude, ou commune_insee"))
     parser = SiteRow()
     parsed, seen = [], {}
-    for line, row in table.rows:
+    for line, row in _rows_told(table, progress):
         try:
             parsed.append((line, *parser.parse(row, seen, line)))
         except F.CellError as exc:
             report.reject(line, exc)
     if within is not None:
         parsed = _within(parsed, within, report)
-    if report.rejected and not partial:
-        return report
-    _write_sites(parsed, report, source)
-    return report
+    return Checked(report, lambda: _write_sites(parsed, report, source), partial)
 
 
 def _within(parsed, scope: Scope, report: Report) -> list:
@@ -449,25 +488,46 @@ def _reject_outside(outside, scope: Scope, report: Report) -> None:
         report.reject(line, SiteRow._fail("commune_insee" if code else "latitude", text))
 
 
-def _company_for(sid, kind, name):
-    if kind == "siret":
-        company, _ = Company.objects.get_or_create(siren=sid[:9], defaults={"name": name})
-    else:
-        company, _ = Company.objects.get_or_create(external_key=f"site:{sid}", defaults={"name": name})
-    return company
+def _companies_for(new) -> dict:
+    """{(site id, id kind): Company} of new sites: the SIREN's company, or one of its own for a site without SIRET,
+    in a few queries (a file of 16,000 new sites took a get-or-create and a save per row, a minute of the
+    import's one transaction)."""
+    keys = {(sid, kind): ("siren", sid[:9]) if kind == "siret" else ("external_key", f"site:{sid}")
+            for sid, kind, _n in new}
+    found = {}
+    for field_name in ("siren", "external_key"):
+        wanted = {value for name, value in keys.values() if name == field_name}
+        found.update({(field_name, getattr(c, field_name)): c
+                      for c in Company.objects.filter(**{f"{field_name}__in": wanted})} if wanted else {})
+    missing = {}
+    for sid, kind, name in new:  # the first site of a company names it, as ``get_or_create`` did
+        key = keys[(sid, kind)]
+        if key not in found and key not in missing:
+            missing[key] = Company(name=name, **{key[0]: key[1]})
+    Company.objects.bulk_create(missing.values(), batch_size=500)
+    for field_name in ("siren", "external_key"):  # read back: not every database returns the new keys
+        wanted = {value for name, value in missing if name == field_name}
+        found.update({(field_name, getattr(c, field_name)): c
+                      for c in Company.objects.filter(**{f"{field_name}__in": wanted})} if wanted else {})
+    return {site: found[key] for site, key in keys.items()}
 
 
 @transaction.atomic
 def _write_sites(parsed, report, source):
     now = timezone.now()
     existing = Site.objects.in_bulk([p[1] for p in parsed], field_name="site_id")
+    created = []
     for _line, sid, kind, values in parsed:
         site = existing.get(sid)
         obj, action = _upsert(Site, site, {"site_id": sid, "id_kind": kind}, values, report, now, source)
         if action == "create":
-            obj.company = _company_for(sid, kind, values["name"])
-        if action:
+            created.append((sid, kind, obj))
+        elif action:
             obj.save()
+    companies = _companies_for([(sid, kind, obj.name) for sid, kind, obj in created])
+    for sid, kind, obj in created:
+        obj.company = companies[(sid, kind)]
+    Site.objects.bulk_create([obj for _sid, _kind, obj in created], batch_size=500)
     report.written = True
 
 
@@ -552,14 +612,18 @@ def classify_many(items: list[tuple[str, str | None]], kinds=None, temperatures=
     return [(key, min(conf, READ_CONFIDENCE_MAX) if conf is not None else None) for key, conf in out]
 
 
-def import_flows(path, *, partial=False, source="import", within: Scope | None = None) -> Report:
+def import_flows(path, *, partial=False, source="import", within: Scope | None = None, progress=None) -> Report:
+    return check_flows(path, partial=partial, source=source, within=within, progress=progress).write()
+
+
+def check_flows(path, *, partial=False, source="import", within: Scope | None = None, progress=None) -> Checked:
     report = Report()
     table = with_known_headers(read_table(path), FLOW_COLUMNS, FLOW_HEADERS)
     _check_header(table.header, FLOW_COLUMNS, ["site_id", "direction", "label"], report)
     site_ids = dict(Site.objects.values_list("site_id", "pk"))
     waste = dict(WasteCode.objects.values_list("code6", "hazardous"))
     parsed, seen = [], {}
-    for line, row in table.rows:
+    for line, row in _rows_told(table, progress):
         try:
             # bounds first: a cell too long or with control characters is not read further
             raw_sid = B.identifier("site_id", row.get("site_id", "").strip())
@@ -568,7 +632,7 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
         except F.CellError as exc:
             report.reject(line, exc)
     if report.rejected and not partial:
-        return report
+        return Checked(report, lambda: None, partial)
     classes = classify_many([(values["label"], values["ewc_id"]) for _l, _s, _i, values in parsed],
                             [values["kind"] for _l, _s, _i, values in parsed],
                             [values["temperature_c"] for _l, _s, _i, values in parsed])
@@ -577,8 +641,7 @@ def import_flows(path, *, partial=False, source="import", within: Scope | None =
             values["material_confidence"] = CHOSEN_CONFIDENCE
         else:
             values["material_class"], values["material_confidence"] = key, confidence
-    _write_flows(parsed, report, source)
-    return report
+    return Checked(report, lambda: _write_flows(parsed, report, source), partial)
 
 
 def hazardous_code_quoted(label: str | None, waste: dict[str, bool] | None = None) -> str | None:

@@ -18,6 +18,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+#: Without a worker, a file up to this size is imported in the request that sends it (a few seconds: the page
+#: answers with the report); a larger one (16,000 sites, 950 kB: about a minute) runs in a thread of the server
+#: and its page shows the progress (``services.submit(..., wait=False)``).
+INLINE_MAX_BYTES = 150_000
 SUFFIXES = (".csv", ".xlsx", ".tsv", ".txt")
 WHAT = ("sites", "flows")
 MAX_REJECTED_KEPT = 200  # lines of a refused file kept on the job; the total is kept too
@@ -86,10 +90,10 @@ def clean(raw: dict) -> dict:
 
 
 def handler(job, report):
-    """Read, check and write in the job's transaction (``write``), so a refused file or a killed
-    worker leaves nothing; the summary keeps the rejected lines with their reasons (in French,
-    rendered in the reader's language)."""
-    from boucle.flows.importers import Scope, import_flows, import_sites
+    """Read and check every row, telling the progress, then write in the job's transaction (``write``), so a
+    refused file or a killed worker leaves nothing; the summary keeps the rejected lines with their reasons
+    (in French, rendered in the reader's language)."""
+    from boucle.flows.importers import Scope, check_flows, check_sites
     from boucle.flows.tabular import FileFormatError
     from boucle.territories.refs import resolve
 
@@ -106,20 +110,33 @@ def handler(job, report):
         scope = Scope.own_sites(sites_in_full_view(job.requested_by) if job.requested_by else Site.objects.none())
     else:
         scope = Scope.of(resolve(job.territory)) if job.territory else None
-    report(20, STEPS["import_checking"])
-    importer = import_sites if p["what"] == "sites" else import_flows
+    report(5, STEPS["import_checking"])
+    checker = check_sites if p["what"] == "sites" else check_flows
+
+    def told(done: int, total: int) -> None:  # checking is most of the reading: 5 % to 80 %
+        from boucle.web.words import number  # « 1 500 sur 16 000 »: grouped as the pages group figures
+
+        report(5 + 75 * done / max(total, 1), STEPS["import_checking_rows"], {"done": number(done), "total": number(total)})
+
+    try:
+        checked = checker(path, within=scope, progress=told)
+    except FileFormatError as exc:
+        raise JobFailed(str(exc)) from None
+
+    def summary() -> dict:
+        outcome = checked.report
+        out = {"what": p["what"], "filename": p["filename"], **outcome.to_dict()}
+        out["rejected_total"] = len(outcome.rejected)
+        out["rejected"] = out["rejected"][:MAX_REJECTED_KEPT]
+        return out
+
+    if not checked.writable:  # refused before anything is written
+        raise JobFailed(ERRORS["import_refused"], {"n": len(checked.report.rejected)}, result=summary())
+    report(80, STEPS["import_writing"])
 
     def write() -> dict:
-        try:
-            outcome = importer(path, within=scope)
-        except FileFormatError as exc:
-            raise JobFailed(str(exc)) from None
-        summary = {"what": p["what"], "filename": p["filename"], **outcome.to_dict()}
-        summary["rejected_total"] = len(outcome.rejected)
-        summary["rejected"] = summary["rejected"][:MAX_REJECTED_KEPT]
-        if not outcome.ok:
-            raise JobFailed(ERRORS["import_refused"], {"n": len(outcome.rejected)}, result=summary)
-        return summary
+        checked.write()
+        return summary()
 
     return write
 

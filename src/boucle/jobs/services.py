@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +46,8 @@ STEPS = {
     "export_building": gettext_noop("Préparation du fichier"),
     "report_building": gettext_noop("Mise en page du rapport"),
     "import_checking": gettext_noop("Vérification des lignes du fichier, puis enregistrement"),
+    "import_checking_rows": gettext_noop("Vérification des lignes du fichier : %(done)s sur %(total)s"),
+    "import_writing": gettext_noop("Enregistrement des lignes vérifiées (tout ou rien)"),
     "email_sending": gettext_noop("Envoi des courriels"),
     "retry": gettext_noop("Nouvel essai prévu : le serveur de courrier n'a pas répondu"),
     "done": gettext_noop("Terminé"),
@@ -64,6 +67,7 @@ PLAIN = {
     STEPS["queued"]: gettext_noop("Fichier reçu : sa lecture commence dans un instant"),
     STEPS["started"]: gettext_noop("Lecture du fichier"),
     STEPS["import_checking"]: gettext_noop("Lecture des lignes du fichier, puis enregistrement de vos flux"),
+    STEPS["import_writing"]: gettext_noop("Enregistrement de vos flux"),
     ERRORS["gave_up"]: gettext_noop("la lecture du fichier s'est interrompue plusieurs fois : rien n'a été "
                                     "enregistré, envoyez le fichier de nouveau"),
     ERRORS["broker"]: gettext_noop("le service qui lit les fichiers ne répond pas pour l'instant : rien n'a été "
@@ -84,7 +88,7 @@ def labels(job: Job, plain: bool = False) -> dict:
     if plain:
         message, error = PLAIN.get(message, message), PLAIN.get(error, error)
     return {"state_label": in_reader_language(STATE_LABELS[job.state]),
-            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": in_reader_language(message),
+            "kind_label": in_reader_language(KIND_LABELS[job.kind]), "message": render(message),
             "error": render(error, job.error_params), "result": result_in_reader_language(job)}
 
 
@@ -249,11 +253,14 @@ def clean_parameters(kind: str, raw: dict | None) -> dict:
     return params
 
 
-def submit(kind: str, territory: str, parameters: dict | None = None, user=None, *, echo: bool = False) -> Job:
+def submit(kind: str, territory: str, parameters: dict | None = None, user=None, *, echo: bool = False,
+           wait: bool = True) -> Job:
     """Record a job and hand it to a worker, or run it here when no broker is configured.
 
     The territory is resolved first (``TerritoryError`` with the usual message when it names
-    nothing), so a bad reference fails here and never in a worker.
+    nothing), so a bad reference fails here and never in a worker. ``wait=False`` (a page): without a
+    broker, a long job (an import of a file above ``imports.INLINE_MAX_BYTES``) runs in a thread of this
+    process once the submission is committed, and the page follows its progress; the command line waits.
     """
     if kind not in KINDS:
         raise JobRefused(_("type de tâche inconnu : %(kind)s (%(kinds)s)") % {"kind": kind, "kinds": ", ".join(KINDS)},
@@ -267,10 +274,36 @@ def submit(kind: str, territory: str, parameters: dict | None = None, user=None,
                              requested_by=user if user is not None and user.is_authenticated else None)
     if settings.BOUCLE_BROKER_URL:
         transaction.on_commit(lambda: _enqueue(job.pk))
+    elif not wait and kind == "import" and params["bytes"] > imports.INLINE_MAX_BYTES:
+        transaction.on_commit(lambda: in_background(job.pk))
     else:
         execute(job.pk, worker=f"{socket.gethostname()}:{os.getpid()} (in-process)", echo=echo)
         job.refresh_from_db()
     return job
+
+
+_background: list = []  # threads started here, for the tests to wait on
+
+
+def in_background(job_id) -> threading.Thread:
+    """Run a job in a daemon thread of this process (no broker): the request that submitted it answers at once.
+
+    The same ``execute`` as a worker's: checked, then written in one transaction or not at all. A server stopped
+    in the middle leaves the job ``running`` with nothing of it written; the file is sent again."""
+    def run():
+        try:
+            execute(job_id, worker=f"{socket.gethostname()}:{os.getpid()} (in-process thread)")
+        except Exception:  # noqa: BLE001 (``execute`` already marked the job failed; never let the thread die loud)
+            logger.exception("job %s: background run failed", job_id)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=f"boucle-job-{job_id}", daemon=True)
+    _background[:] = [t for t in _background if t.is_alive()] + [thread]
+    thread.start()
+    return thread
 
 
 def requester_language() -> str:
@@ -314,12 +347,15 @@ class Reporter:
         self.job_id, self.attempt, self.echo = job_id, attempt, echo
         self.language = translation.get_language()  # the reader's, not the French the job runs in
 
-    def __call__(self, percent, message: str) -> None:
+    def __call__(self, percent, message: str, params: dict | None = None) -> None:
+        """``params``: the step's figures, stored filled in (French, the language a job runs in) and rendered
+        in the reader's language when read (``messages.render``)."""
+        text = message % params if params else message
         Job.objects.filter(pk=self.job_id, attempts=self.attempt, state=engine.RUNNING).update(
-            progress=engine.clamp_progress(percent), message=message, heartbeat_at=timezone.now())
+            progress=engine.clamp_progress(percent), message=text[:200], heartbeat_at=timezone.now())
         if self.echo:
             with translation.override(self.language):
-                print(in_reader_language(message), file=sys.stderr)
+                print(render(text), file=sys.stderr)
 
 
 def execute(job_id, worker: str = "", *, echo: bool = False, may_retry: bool = False) -> Job | None:

@@ -18,6 +18,7 @@ from boucle.flows import bounds
 from boucle.flows import fields as F
 from boucle.flows.importers import Report, _check_header, identified_rows, write_identified
 from boucle.flows.tabular import FileFormatError, Table, read_table, with_aliases
+from boucle.territories.coarse import rounded_point
 
 from . import engine
 from .models import LandSite
@@ -230,7 +231,7 @@ def land_dict(site: LandSite, user=None) -> dict:
             "commune": site.commune.name, "commune_insee": site.commune_id,
             "pollution_known": site.pollution_known, "pollution_refs": site.pollution_refs,
             "ownership": site.ownership, "servicing": site.servicing(),
-            "lat": round(site.lat, 5), "lon": round(site.lon, 5),
+            **dict(zip(("lat", "lon"), rounded_point(site.lat, site.lon, 5))),  # a public inventory's point
             "position_is_commune_centre": site.position_is_commune_centre, "source": site.source,
             "source_date": site.source_date.isoformat() if site.source_date else None,
             "illustrative": site.illustrative,

@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("evaluate", help=_("mesurer les propositions face à des échanges de symbiose "
                                                  "documentés"))
     p.add_argument("dataset", choices=["maestri", "literature", "process", "heavy", "codes", "fresh", "fresh2",
-                                        "fresh3", "fresh4"],
+                                        "fresh3", "fresh4", "fresh5"],
                    help=_("maestri : base d'échanges MAESTRI (cas de mise au point) ; literature : échanges "
                           "documentés de 18 autres parcs dans la même forme (knowledge/eval/literature_check.md) ; "
                           "process : échanges de l'industrie lourde et des utilités "
@@ -29,7 +29,8 @@ def register(subparsers) -> None:
                           "écrit de même (knowledge/eval/fresh2_check.md) ; fresh3 : troisième jeu de contrôle "
                           "de 18 autres parcs, écrit de même (knowledge/eval/fresh3_check.md) ; fresh4 : quatrième "
                           "jeu de contrôle de 13 autres parcs, plus grands, écrit de même "
-                          "(knowledge/eval/fresh4_check.md)"))
+                          "(knowledge/eval/fresh4_check.md) ; fresh5 : cinquième jeu de contrôle de 12 autres parcs, "
+                          "plus grands, écrit de même (knowledge/eval/fresh5_check.md)"))
     p.add_argument("--activity-text-only", action="store_true",
                    help=_("donner au moteur le texte d'activité de chaque site, sans code NAF"))
     p.add_argument("--name-only", action="store_true",
@@ -57,8 +58,8 @@ def handle(args) -> int:
     from boucle.cli import use_language
 
     # the engine (scipy and the knowledge tables) only when evaluating: every other command starts without it
-    from .evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH_CSV, HEAVY_CSV, LITERATURE_CSV,
-                           MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri)
+    from .evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH5_CSV, FRESH_CSV, HEAVY_CSV,
+                           LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, RECALL_AT, evaluate_maestri)
 
     use_language()
     mode = (gettext("raison sociale seule") if args.name_only else
@@ -68,7 +69,7 @@ def handle(args) -> int:
     path = args.path or {"literature": LITERATURE_CSV, "process": PROCESS_CSV,
                          "heavy": HEAVY_CSV, "codes": CODES_CSV, "fresh": FRESH_CSV,
                          "fresh2": FRESH2_CSV, "fresh3": FRESH3_CSV,
-                         "fresh4": FRESH4_CSV}.get(args.dataset, MAESTRI_CSV)
+                         "fresh4": FRESH4_CSV, "fresh5": FRESH5_CSV}.get(args.dataset, MAESTRI_CSV)
     report = evaluate_maestri(path, args.activity_text_only, args.threshold, args.cases, name_only=args.name_only,
                               strict_vocabulary=args.strict_vocabulary)
     report["dataset"] = args.dataset
@@ -82,7 +83,8 @@ def handle(args) -> int:
              "fresh": gettext("Jeu de contrôle frais (parcs jamais lus)"),
              "fresh2": gettext("Second jeu de contrôle frais (parcs jamais lus)"),
              "fresh3": gettext("Troisième jeu de contrôle frais (parcs jamais lus)"),
-             "fresh4": gettext("Quatrième jeu de contrôle frais (parcs jamais lus)")}.get(
+             "fresh4": gettext("Quatrième jeu de contrôle frais (parcs jamais lus)"),
+             "fresh5": gettext("Cinquième jeu de contrôle frais (parcs jamais lus)")}.get(
         args.dataset, gettext("Jeu de contrôle des procédés"))
     print(gettext("%(title)s : sortie par défaut de boucle match (plausibilité ≥ %(threshold)s et ≥ %(cut)s × la "
                   "meilleure de l'offre, au plus %(receivers)s receveurs par offre), paires offre → site receveur "

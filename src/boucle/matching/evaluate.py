@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .pipeline import FlowIn, SiteIn, propose
-from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, RELATIVE_CUT, select_default
+from .selection import DEFAULT_THRESHOLD, MAX_RECEIVERS_PER_OFFER, RELATIVE_CUT, class_cap, select_default
 
 EVAL_DIR = Path(__file__).parent / "knowledge" / "eval"
 MAESTRI_CSV = EVAL_DIR / "maestri_exchanges_dev.csv"
@@ -67,6 +67,12 @@ FRESH3_CSV = EVAL_DIR / "fresh3_check.csv"
 # petrochemical hydrogen, smelter gases and acid, slag, urban heat, written and measured in the same
 # way before any rule of its round (see fresh4_check.md).
 FRESH4_CSV = EVAL_DIR / "fresh4_check.csv"
+# A fifth blind set of 12 other parks and cases, mostly larger (up to 10 sites, with members that take
+# none of the streams): petrochemical and chemical complexes with their utilities, gases and effluent
+# plants, a copper smelter with its acid and fertiliser plants, phosphate fertilisers, steelworks gas,
+# water and slag, palm oil, biogas, geothermal heat, written and measured in the same way before any rule
+# of its round (see fresh5_check.md).
+FRESH5_CSV = EVAL_DIR / "fresh5_check.csv"
 
 
 @dataclass
@@ -226,6 +232,7 @@ class Scored:
     cache: dict = field(default_factory=dict)
     parts: dict = field(default_factory=dict)  # (offer, site) -> material of a listing label, 0 if none
     trades: dict = field(default_factory=dict)  # (offer, site) -> receiving activity of its pair, None if declared
+    classes: dict = field(default_factory=dict)  # (offer, site) -> the offer class of its pair
 
 
 def score_case(case: Case) -> Scored:
@@ -236,6 +243,7 @@ def score_case(case: Case) -> Scored:
         if (p.plausibility, p.score) > out.candidates.get(key, (0.0, 0.0)):
             out.candidates[key] = (p.plausibility, p.score)
             out.trades[key] = p.explanation.get("receiver_activity")
+            out.classes[key] = p.material_class
             part = p.explanation.get("offer_component")
             if part and (p.offer_flow_id, part) not in parts:
                 parts[(p.offer_flow_id, part)] = 1 + sum(1 for o, _ in parts if o == p.offer_flow_id)
@@ -257,10 +265,10 @@ def shown(s: Scored, threshold: float, max_per_offer: int | None = MAX_RECEIVERS
         trade = [-1 if s.trades.get(k) is None else trade_rank.setdefault(s.trades[k], len(trade_rank)) for k in keys]
         s.arrays = (keys, np.array([offer_rank[k[0]] for k in keys]), vals[:, 0], vals[:, 1],
                     np.array([site_rank[k[1]] for k in keys]), np.array([s.parts.get(k, 0) for k in keys]),
-                    np.array(trade, dtype=np.int64))
-    keys, offer, plaus, score, tie, part, trade = s.arrays
+                    np.array(trade, dtype=np.int64), np.array([class_cap(s.classes.get(k)) for k in keys]))
+    keys, offer, plaus, score, tie, part, trade, limit = s.arrays
     pos = select_default(offer, plaus, score, threshold=threshold, max_per_offer=max_per_offer, tie=tie,
-                         relative=relative, part=part, trade=trade)
+                         relative=relative, part=part, trade=trade, limit=limit)
     return {keys[i] for i in pos.tolist()}
 
 

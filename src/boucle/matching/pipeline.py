@@ -1175,7 +1175,8 @@ def _terms(cands: eng.Candidates, offers: eng.Offers, needs: eng.Needs, weights:
 
 def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray,
                  threshold: float, per_offer: int | None = None, by_plausibility: bool = False,
-                 o_part: np.ndarray | None = None, n_trade: np.ndarray | None = None) -> np.ndarray:
+                 o_part: np.ndarray | None = None, n_trade: np.ndarray | None = None,
+                 o_limit: np.ndarray | None = None) -> np.ndarray:
     """Positions of the candidate pairs a user sees, best first: plausibility at least
     ``threshold``; one proposal per (offer flow, receiving site, need flow) -- several classes of
     an offer or several inferred needs of a site are one suggestion -- its best pair; an inferred
@@ -1184,9 +1185,10 @@ def select_pairs(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, sco
     output's ``selection.select_default``, most plausible first). Ties never depend on input order:
     ``o_flow``, ``n_site`` and ``n_flow`` (-1: inferred) are ranks of the ids; among exact
     duplicates the first pair in ``(need, offer)`` order wins. ``n_trade``: the receiving activity
-    of each pair (:func:`trade_numbers`) the default output reads past the second receiver."""
+    of each pair (:func:`trade_numbers`) the default output reads past the second receiver;
+    ``o_limit``: the cap of each pair's offer class (:func:`class_limits`) the default output reads."""
     return capped_pairs(best_per_receiver(o_flow, n_site, n_flow, score, plaus, threshold), o_flow, score, plaus,
-                        threshold, per_offer, by_plausibility, o_part, n_trade)
+                        threshold, per_offer, by_plausibility, o_part, n_trade, o_limit)
 
 
 def best_per_receiver(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray, score: np.ndarray,
@@ -1224,12 +1226,13 @@ def best_per_receiver(o_flow: np.ndarray, n_site: np.ndarray, n_flow: np.ndarray
 
 def capped_pairs(sel: np.ndarray, o_flow: np.ndarray, score: np.ndarray, plaus: np.ndarray, threshold: float,
                  per_offer: int | None = None, by_plausibility: bool = False, o_part: np.ndarray | None = None,
-                 n_trade: np.ndarray | None = None) -> np.ndarray:
+                 n_trade: np.ndarray | None = None, o_limit: np.ndarray | None = None) -> np.ndarray:
     """:func:`select_pairs`' cap per offer applied to ``sel`` (:func:`best_per_receiver`)."""
     if per_offer is not None and by_plausibility:
         pos = select_default(o_flow[sel], plaus[sel], score[sel], threshold=threshold, max_per_offer=per_offer,
                              part=None if o_part is None else o_part[sel],  # ties: in the order of ``sel``
-                             trade=None if n_trade is None else n_trade[sel])
+                             trade=None if n_trade is None else n_trade[sel],
+                             limit=None if o_limit is None else o_limit[sel])
         sel = sel[np.sort(pos)]  # restore the global best-first order
     elif per_offer is not None:
         pos = eng.top_k_per(o_flow[sel], score[sel], per_offer, tie=np.arange(sel.size))
@@ -1344,7 +1347,7 @@ FIRST_GUESS = (1, 3)
 
 def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap, o_flow_of, n_site_of, n_flow_of,
                        pair_filter, by_plausibility, rows=None, threads: int = -1, o_part_of=None, apart=None,
-                       n_trade_of=None, reach_km=None):
+                       n_trade_of=None, reach_km=None, o_limit_of=None):
     """:func:`select_pairs` over every pair in reach, computed from a bounded set of them.
 
     The compiled search gives each offer row its ``m`` best needs above the threshold (and the
@@ -1407,11 +1410,13 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
                                    terms["plausibility"], threshold)
         args = (ranked, c_flow, terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
                 None if o_part_of is None else o_part_of[cands.offer_idx])
-        sel = capped_pairs(*args, None if n_trade_of is None else n_trade_of[cands.need_idx])
+        sel = capped_pairs(*args, None if n_trade_of is None else n_trade_of[cands.need_idx],
+                           None if o_limit_of is None else o_limit_of[cands.offer_idx])
         # What is shown of an offer is read from its best ``cap`` receivers (past the second, a
-        # repeated activity ends the list: selection.SAME_TRADE_KEPT), so proving those proves it:
-        # the proof reads the selection without that rule.
-        top = sel if n_trade_of is None else capped_pairs(*args)
+        # repeated activity ends the list: selection.SAME_TRADE_KEPT; the cap of its best row's
+        # class: selection.CLASS_CAPS), so proving those proves it: the proof reads the selection
+        # without those rules.
+        top = sel if n_trade_of is None and o_limit_of is None else capped_pairs(*args)
         flows_top = c_flow[top]
         flows_sel = c_flow[sel]
         # An offer short of ``cap`` receivers because of the relative cut (selection.RELATIVE_CUT)
@@ -1449,8 +1454,19 @@ def _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, 
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
                        None if o_part_of is None else o_part_of[cands.offer_idx],
-                       None if n_trade_of is None else n_trade_of[cands.need_idx])
+                       None if n_trade_of is None else n_trade_of[cands.need_idx],
+                       None if o_limit_of is None else o_limit_of[cands.offer_idx])
     return cands, terms, sel
+
+
+def class_limits(offers) -> np.ndarray:
+    """Per offer row, the cap of its class (:func:`selection.class_cap`), what the default output reads."""
+    return _class_limit_table()[offers.cls]
+
+
+@lru_cache(maxsize=1)
+def _class_limit_table() -> np.ndarray:
+    return np.array([selection.class_cap(k) for k in _classes()[0]], dtype=np.int64)
 
 
 def trade_numbers(n_rows: NeedRows) -> np.ndarray:
@@ -1790,27 +1806,30 @@ def nearest_receivers(sites_arr, offers: eng.Offers, needs: eng.Needs, o_flow_of
 def select_arrays(sites_arr, offers, needs, o_flow_of, n_site_of, n_flow_of, waste_op, radius_km: float,
                   threshold: float, cap: int | None, by_plausibility: bool, weights: ScoreWeights = ScoreWeights(),
                   exhaustive: bool = False, threads: int = -1, gain=None, search_rows=None, o_part_of=None,
-                  uses=None, n_trade_of=None):
+                  uses=None, n_trade_of=None, class_caps: bool = True):
     """The array part of :func:`propose_table`: candidates, their terms and the positions shown, best
     first (compiled bounded search over ``search_rows`` when a cap per offer is set, else every pair
     in reach), after the resale filter, ``gain`` (:func:`gain_filter`) and the stated uses (``uses``:
     per offer row and per need row, :func:`use_filter`). One function for the single run and for
-    each tile of a partitioned run (:mod:`.partition`)."""
+    each tile of a partitioned run (:mod:`.partition`). ``class_caps``: the default output's cap per
+    offer class (:func:`class_limits`), read when ranking by plausibility."""
     pair_filter = default_pair_filter(offers, needs, waste_op, gain, uses)
+    o_limit_of = class_limits(offers) if class_caps and by_plausibility else None
 
     bounded = cap is not None and not exhaustive and nearest.compiled_search_usable(offers, needs, weights)
     if bounded:
         return _bounded_selection(sites_arr, offers, needs, radius_km, weights, threshold, cap,
                                   o_flow_of, n_site_of, n_flow_of, pair_filter, by_plausibility, search_rows, threads,
                                   o_part_of, resale_flags(offers, needs, waste_op), n_trade_of,
-                                  None if gain is None else gain.reach_km(len(offers)))
+                                  None if gain is None else gain.reach_km(len(offers)), o_limit_of)
     cands = pair_filter(eng.find_candidates(sites_arr, offers, needs, class_info(), compatibility(),
                                             radius_km=radius_km))
     terms = _terms(cands, offers, needs, weights)
     sel = select_pairs(o_flow_of[cands.offer_idx], n_site_of[cands.need_idx], n_flow_of[cands.need_idx],
                        terms["score"], terms["plausibility"], threshold, cap, by_plausibility,
                        None if o_part_of is None else o_part_of[cands.offer_idx],
-                       None if n_trade_of is None else n_trade_of[cands.need_idx])
+                       None if n_trade_of is None else n_trade_of[cands.need_idx],
+                       None if o_limit_of is None else o_limit_of[cands.offer_idx])
     return cands, terms, sel
 
 
@@ -2339,7 +2358,8 @@ def _with_unknown_receivers(unknown_sites, sites_arr, offers, needs, n_rows, can
     # one more than the sites shown is searched, to tell an offer with more of them around
     c2, t2, s2 = select_arrays(sites_arr, offers, extra, o_flow_of, site_rank[u_site], np.full(n, -1, dtype=np.int64),
                                waste_op, radius_km, threshold * UNKNOWN_PRIOR, UNKNOWN_AT_MOST + 1, by_plausibility,
-                               weights, exhaustive, gain=gain, search_rows=rows, o_part_of=o_part_of)
+                               weights, exhaustive, gain=gain, search_rows=rows, o_part_of=o_part_of,
+                               class_caps=False)  # its own cap (UNKNOWN_AT_MOST)
     s2 = s2[np.isin(c2.offer_idx[s2], rows)]
     flow = o_flow_of[c2.offer_idx[s2]]
     seen = np.bincount(flow, minlength=shown.size)

@@ -6,7 +6,8 @@ the same rows, so it calls this function or reproduces it exactly:
 
 1. a candidate is shown only if its *plausibility* reaches ``threshold`` (calibrated for
    precision on documented exchanges, see ``DEFAULT_THRESHOLD``);
-2. per offer, at most ``max_per_offer`` receivers are shown: the most plausible ones, ties broken
+2. per offer, at most ``max_per_offer`` receivers are shown (fewer for the classes of
+   ``CLASS_CAPS``: an electricity surplus, two): the most plausible ones, ties broken
    by the higher score (merit of the exchange), then by ``tie`` (stable input order when omitted),
    and only those whose plausibility is at least ``RELATIVE_CUT`` times the offer's best;
 3. past the second, a receiver whose activity is already shown for the offer (``trade``) ends the
@@ -59,12 +60,28 @@ SAME_TRADE_KEPT = 2
 #  blind fourth check set, larger parks, lost 0.018 F1 with codes and 0.019 with words with it,
 #  and issue 11 names utilities between heavy-industry sites as the largest share of the
 #  held-out misses; docs/matching-quality.md, « Precision round ».)
+# 5. a few classes reach fewer receivers than MAX_RECEIVERS_PER_OFFER (``limit``, the cap of the
+#    class of the offer's best receiver): electricity, 2. A power surplus leaves a generating site
+#    by the grid, or by a direct line to a consumer (Directive (EU) 2019/944, art. 2(41) and art. 7);
+#    supplying more consumers on a site is a closed distribution system (art. 38), which the
+#    platform does not propose. Second and third electricity receivers shown on the development
+#    sets were documented in 0 of 8 pairs with codes (2 of 11 with words). Nothing fitted; figures
+#    before/after in docs/matching-quality.md (« selection (s18) »).
+CLASS_CAPS = {"electricity": 2}
+NO_CLASS_CAP = 1 << 30
+
+
+def class_cap(class_key: str | None) -> int:
+    """At most how many receivers an offer whose best reading is ``class_key`` shows (rule 5), on
+    top of the cap per offer; ``NO_CLASS_CAP`` for most classes."""
+    return CLASS_CAPS.get(class_key, NO_CLASS_CAP) if class_key else NO_CLASS_CAP
 
 
 def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.ndarray, *,
                    threshold: float = DEFAULT_THRESHOLD, max_per_offer: int | None = MAX_RECEIVERS_PER_OFFER,
                    tie: np.ndarray | None = None, relative: float | None = None,
-                   part: np.ndarray | None = None, trade: np.ndarray | None = None) -> np.ndarray:
+                   part: np.ndarray | None = None, trade: np.ndarray | None = None,
+                   limit: np.ndarray | None = None) -> np.ndarray:
     """Positions of the rows shown, grouped by offer, each offer's rows best first
     (``relative``: the relative cut, ``RELATIVE_CUT`` when None).
 
@@ -76,7 +93,10 @@ def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.nd
     a minor material before strong users of the main one: MAESTRI F1 0.528 -> 0.513).
 
     ``trade`` (ints; negative: unknown, never a repeat): the receiving activity of each row. Beyond
-    ``SAME_TRADE_KEPT`` receivers, one whose activity is already shown for the offer ends its list."""
+    ``SAME_TRADE_KEPT`` receivers, one whose activity is already shown for the offer ends its list.
+
+    ``limit`` (ints, :func:`class_cap` of each row's class): an offer shows at most the limit of
+    its best row (after the relative cut), when lower than ``max_per_offer``."""
     relative = RELATIVE_CUT if relative is None else relative
     offer_key = np.asarray(offer_key)
     plausibility = np.asarray(plausibility, dtype=float)
@@ -112,22 +132,26 @@ def select_default(offer_key: np.ndarray, plausibility: np.ndarray, score: np.nd
     if max_per_offer is None:
         return order
     rank = np.arange(order.size) - np.repeat(start, size)
-    order, rank = order[rank < max_per_offer], rank[rank < max_per_offer]
+    cap = np.full(start.size, max_per_offer, dtype=np.int64)  # per offer
+    if limit is not None:
+        cap = np.minimum(cap, np.asarray(limit, dtype=np.int64)[order[start]])
+    keep = rank < np.repeat(cap, size)
+    order, rank, cap = order[keep], rank[keep], cap[cap > 0]
     if trade is None or max_per_offer <= SAME_TRADE_KEPT:
         return order
-    return order[_new_trades(order, rank, np.asarray(trade), plausibility, max_per_offer)]
+    return order[_new_trades(order, rank, np.asarray(trade), plausibility, cap)]
 
 
 def _new_trades(order: np.ndarray, rank: np.ndarray, trade: np.ndarray, plausibility: np.ndarray,
-                cap: int) -> np.ndarray:
-    """Mask of ``order`` (rows grouped by offer, best first, ``rank`` within it, below ``cap``):
+                cap: np.ndarray) -> np.ndarray:
+    """Mask of ``order`` (rows grouped by offer, best first, ``rank`` within it, below its offer's ``cap``):
     every row up to ``SAME_TRADE_KEPT``, then the rows before the first that repeats a shown
     activity -- less plausible than a shown receiver of it: an exact tie is not split."""
     first = np.flatnonzero(rank == 0)
     ends = np.r_[first[1:], order.size]
     t, p = trade[order], plausibility[order]
-    stop = np.full(first.size, cap)  # the rank that ends each offer's list
-    for j in range(SAME_TRADE_KEPT, cap):
+    stop = cap.copy()  # the rank that ends each offer's list
+    for j in range(SAME_TRADE_KEPT, int(cap.max(initial=0))):
         idx = np.flatnonzero((stop == cap) & (first + j < ends))
         at = first[idx] + j
         repeat = np.zeros(idx.size, dtype=bool)

@@ -217,7 +217,8 @@ def flow_rows(ref) -> list[dict]:
              "unit": f.base_unit, "illustrative": f.illustrative, "confidential": f.confidential,
              "site_id": f.site.site_id, "site_name": f.site.name, "company": f.site.company.name,
              "naf": f.site.naf_id or "", "commune": f.site.commune_id or "",
-             "epci": f.site.commune.epci_id if f.site.commune else "", "lat": f.site.lat, "lon": f.site.lon,
+             "epci": f.site.commune.epci_id if f.site.commune else "",
+             **dict(zip(("lat", "lon"), coarse.exact_point(f.site.lat, f.site.lon))),
              "hazardous": of_flow(f) is not None,  # the reason the flow's page gives
              "declared_total": f.declared_total}
             for f in qs]
@@ -298,7 +299,7 @@ def _end(user, site) -> tuple[float | None, float | None]:
     from boucle.territories.secrecy import hidden_points
 
     if user is None:
-        return site.lat, site.lon
+        return coarse.exact_point(site.lat, site.lon)
     lat, lon = point_shown(user, site)
     if lat is not None:
         return lat, lon

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from boucle.flows import fields as F
 from boucle.flows.importers import Report, _check_header, identified_rows, write_identified
 from boucle.flows.tabular import read_table, with_aliases
+from boucle.territories.coarse import public_point
 
 from . import engine
 from .models import Place
@@ -145,7 +146,7 @@ def place_dict(place: Place, km: float, bonus: dict | None = None) -> dict:
     return {"name": place.name, "address": ", ".join(x for x in (place.address, f"{place.postcode} {place.commune}".strip()) if x),
             "commune": place.commune, "actions": list(place.actions), "object_categories": list(place.object_categories),
             "opening_hours": place.opening_hours, "website": place.website, "distance_km": round(km, 1),
-            "lat": round(place.lat, 3), "lon": round(place.lon, 3), "source": place.source,
+            **dict(zip(("lat", "lon"), public_point(place.lat, place.lon))), "source": place.source,
             "source_date": place.source_date.isoformat() if place.source_date else None,
             "illustrative": place.illustrative, "qualirepar": place.qualirepar, "bonus_reparation": bonus}
 

@@ -32,7 +32,8 @@ def origin_from(request) -> dict:
         return {"lat": lat, "lon": lon, "from_browser": True, "commune": "", "typed": typed, "unknown": False}
     commune = find_commune(typed) if typed else None
     if commune:
-        return {"lat": round(commune.lat, 3), "lon": round(commune.lon, 3), "from_browser": False,
+        lat, lon = coarse.public_point(commune.lat, commune.lon)
+        return {"lat": lat, "lon": lon, "from_browser": False,
                 "commune": commune.name, "typed": typed, "unknown": False}
     return {"lat": None, "lon": None, "from_browser": False, "commune": "", "typed": typed, "unknown": bool(typed)}
 

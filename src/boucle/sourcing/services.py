@@ -382,7 +382,7 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
     Every row gets ``shown`` (which of the three) and ``distance`` (the distance as shown: « 6,3 km » or a
     band, cut at the search's radius: « 20–30 km » in a 30 km search, never « 20–50 km »). An anonymised row is built from the keys it may carry, not blanked: what is not there cannot leak.
     """
-    from boucle.territories.coarse import distance_band, public_point
+    from boucle.territories.coarse import distance_band, exact_point, public_point
     from boucle.web.words import distance_figure, number
 
     if not rows:
@@ -396,6 +396,8 @@ def for_viewer(rows: list[dict], user) -> list[dict]:
         row = {k: v for k, v in r.items() if not k.startswith("_")}
         if r["_sight"] == PUBLIC:
             row["lat"], row["lon"] = public_point(r["lat"], r["lon"])
+        elif r["_sight"] == EXACT:
+            row["lat"], row["lon"] = exact_point(r["lat"], r["lon"])
         if r["_sight"] == EXACT or (r["_sight"] == PUBLIC and not r["directory"]):
             out.append(dict(row, shown=OPEN, distance=f"{distance_figure(r['distance_km'])} km"))
         elif r["_sight"] == PUBLIC:  # a public register entry (``_sight``)

@@ -23,6 +23,9 @@ from boucle.observatory.disclosure import MIN_COMPANIES
 
 #: Decimals of a degree any public page may carry (3 decimals ≈ 110 m of latitude).
 PUBLIC_DECIMALS = 3
+#: Decimals of a degree a payload carries for a site its reader may see exactly (6 decimals ≈ 0.1 m: finer than
+#: any declared position, coarse enough to drop binary noise such as 2.3522000000000003).
+EXACT_DECIMALS = 6
 #: Grid step, in degrees, for a hidden site without a commune and for a visitor's own position
 #: (0.05° ≈ 5.6 km north–south, 3.5 km east–west at 50° N).
 GRID_DEG = 0.05
@@ -30,11 +33,22 @@ GRID_DEG = 0.05
 DISTANCE_BANDS_KM = (5, 20, 50, 100, 200)
 
 
-def public_point(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
-    """A point rounded to ``PUBLIC_DECIMALS`` (for a site its reader may locate anyway)."""
+def rounded_point(lat: float | None, lon: float | None, decimals: int) -> tuple[float | None, float | None]:
+    """The one rounding of a position a page, map payload, API answer or export carries: ``decimals`` of a degree
+    at most, and the shortest decimal that reads back as that value (no ``2.3522000000000003`` in a JSON text)."""
     if lat is None or lon is None:
         return None, None
-    return round(float(lat), PUBLIC_DECIMALS), round(float(lon), PUBLIC_DECIMALS)
+    return round(float(lat), decimals), round(float(lon), decimals)
+
+
+def exact_point(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    """A point as declared, to ``EXACT_DECIMALS`` (for a reader who may see the site in full)."""
+    return rounded_point(lat, lon, EXACT_DECIMALS)
+
+
+def public_point(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    """A point rounded to ``PUBLIC_DECIMALS`` (for a site its reader may locate anyway)."""
+    return rounded_point(lat, lon, PUBLIC_DECIMALS)
 
 
 def grid_point(lat: float | None, lon: float | None, step: float = GRID_DEG) -> tuple[float | None, float | None]:

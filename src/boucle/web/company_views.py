@@ -308,7 +308,8 @@ def flow_import(request):
             staged = None
             try:
                 staged = imports.stage(upload.chunks(), upload.name)
-                job = jobs.submit("import", "", {**staged, "what": "flows", "own_sites": True}, request.user)
+                job = jobs.submit("import", "", {**staged, "what": "flows", "own_sites": True}, request.user,
+                                  wait=False)
                 return redirect("jobs:detail", pk=job.pk)
             except jobs.JobRefused as exc:
                 if staged:

@@ -254,7 +254,7 @@ def facilitator_import(request):
             staged = None
             try:
                 staged = imports.stage(upload.chunks(), upload.name)
-                job = jobs.submit("import", ref, {**staged, "what": what}, request.user)
+                job = jobs.submit("import", ref, {**staged, "what": what}, request.user, wait=False)
                 return redirect("jobs:detail", pk=job.pk)
             except (jobs.JobRefused, TerritoryError) as exc:
                 if staged:

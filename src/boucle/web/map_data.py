@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 
 from boucle.accounts.access import sites_in_full_view
 from boucle.flows.models import takeable_offer
+from boucle.territories.coarse import exact_point
 
 from . import snapshots
 
@@ -50,16 +51,26 @@ class VisibleSites:
         count = np.bincount(groups, minlength=size)
         lat = np.bincount(groups, weights=self.lat[mask], minlength=size)
         lon = np.bincount(groups, weights=self.lon[mask], minlength=size)
-        return [{"epci": code, "name": name, "count": int(count[i]),
-                 "lat": round(float(lat[i] / count[i]), 5), "lon": round(float(lon[i] / count[i]), 5)}
+        return [cluster(code, name, int(count[i]), lat[i] / count[i], lon[i] / count[i])
                 for i, (code, name) in enumerate(self.epcis) if count[i]]
 
     def sites(self, bbox, limit: int) -> list[dict]:
         """The first ``limit`` sites in the box, most offers first."""
         picked = np.flatnonzero(self.in_box(bbox))[:limit].tolist()
-        lat, lon = self.lat, self.lon
-        return [{"id": self.ids[i], "name": self.names[i], "lat": float(lat[i]), "lon": float(lon[i]),
-                 "naf_id": self.naf[i], "n_offers": self.n_offers[i], "n_needs": self.n_needs[i]} for i in picked]
+        return [site_marker(self.ids[i], self.names[i], self.lat[i], self.lon[i], self.naf[i], self.n_offers[i],
+                            self.n_needs[i]) for i in picked]
+
+
+def cluster(epci, name, count, lat, lon) -> dict:
+    """One EPCI's point on the zoomed-out map: the mean position of its sites the reader sees in full."""
+    lat, lon = exact_point(lat, lon)
+    return {"epci": epci, "name": name or "", "count": count, "lat": lat, "lon": lon}
+
+
+def site_marker(pk, name, lat, lon, naf, n_offers, n_needs) -> dict:
+    """One site of the map (a site in full view: its exact point, ``coarse.exact_point``)."""
+    lat, lon = exact_point(lat, lon)
+    return {"id": pk, "name": name, "lat": lat, "lon": lon, "naf_id": naf, "n_offers": n_offers, "n_needs": n_needs}
 
 
 def visible_sites(user) -> VisibleSites:
@@ -112,7 +123,7 @@ def synergy_lines(user, statuses=None) -> dict:
         if site.lat is None or site.lon is None:
             return None, None
         lat, lon = point_shown(user, site, revealed=party)  # exact, or ≈ 100 m for a published company
-        return ([round(lon, 6), round(lat, 6)], site.name) if lat is not None else (None, site)
+        return ([lon, lat], site.name) if lat is not None else (None, site)
 
     ends = [(synergy, end(synergy.offer.site, synergy), end(synergy.need_site, synergy)) for synergy in rows[:MAX_LINES]]
     centres = hidden_points({e[1].pk: e[1] for _s, *pair in ends for e in pair if e[0] is None and e[1]}.values())

@@ -87,7 +87,10 @@ def territory_map(request):
              # a synergy whose partner may be placed nowhere (``territories.secrecy``) is on its cards, not drawn
              "not_drawn": _("%(n)s sans ligne : entreprise trop reconnaissable pour être placée"),
              "anonymous": _("Entreprise anonyme"), "open": _("Ouvrir la synergie"),
-             "site_flows": _("offres : %(offers)s · besoins : %(needs)s")}
+             "site_flows": _("offres : %(offers)s · besoins : %(needs)s"),
+             # several synergies on one track (the same two points) share a numbered pin; several sites, a marker
+             "shared": _("%(n)s synergies sur ce tracé : cliquer pour les voir une à une"),
+             "same_place": _("%(n)s sites à cette adresse")}
     return render(request, "web/map.html", {"words": words, "facilitator": is_facilitator(request.user), "statuses": [
         (s, STATUS_LABELS[s]) for s in lifecycle.STATUSES if s != lifecycle.DECLINED]})
 
@@ -134,13 +137,13 @@ def _filtered_map_sites(request, bbox, zoom, kind, direction):
         rows = (qs.values("commune__epci_id", "commune__epci__name")
                 .annotate(count=Count("id", distinct=True), lat=Avg("lat"), lon=Avg("lon"))
                 .order_by("commune__epci_id"))
-        clusters = [{"epci": r["commune__epci_id"], "name": r["commune__epci__name"] or "", "count": r["count"],
-                     "lat": round(r["lat"], 5), "lon": round(r["lon"], 5)} for r in rows]
+        clusters = [map_data.cluster(r["commune__epci_id"], r["commune__epci__name"], r["count"], r["lat"], r["lon"])
+                    for r in rows]
         return JsonResponse({"mode": "aggregates", "clusters": clusters})
     qs = qs.annotate(n_offers=Count("flows", filter=takeable_offer("flows__")),
                      n_needs=Count("flows", filter=Q(flows__direction="need")))
-    sites = list(qs.order_by("-n_offers", "id")
-                 .values("id", "name", "lat", "lon", "naf_id", "n_offers", "n_needs")[:MAX_SITES + 1])
+    sites = [map_data.site_marker(*row) for row in qs.order_by("-n_offers", "id")
+             .values_list("id", "name", "lat", "lon", "naf_id", "n_offers", "n_needs")[:MAX_SITES + 1]]
     return JsonResponse({"mode": "sites", "truncated": len(sites) > MAX_SITES, "sites": sites[:MAX_SITES]})
 
 

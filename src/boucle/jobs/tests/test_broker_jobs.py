@@ -22,7 +22,8 @@ from .test_worker_killed import (REDIS, SITES, Databases, _clean, _env, _redis, 
 # run one after the other on the same xdist process (`--dist loadgroup` in the Makefile).
 pytestmark = pytest.mark.xdist_group("celery-workers")
 
-CHECKING = "Vérification des lignes du fichier, puis enregistrement"  # services.STEPS["import_checking"]
+# services.STEPS["import_writing"]: every line checked, the job's one transaction open
+WRITING = "Enregistrement des lignes vérifiées (tout ou rien)"
 
 
 def count_sites(env) -> int:
@@ -81,7 +82,7 @@ def test_an_import_job_survives_its_worker_killed_mid_write(tmp_path, broker):
     assert status(env, job_id)["state"] == "queued" and count_sites(env) == 0
 
     workers.append(start_worker({**env, "BOUCLE_JOBS_TEST_PAUSE_SECONDS": "60"}, log))
-    wait_for(env, job_id, lambda d: d["state"] == "running" and d["message"] == CHECKING, 120, log)
+    wait_for(env, job_id, lambda d: d["state"] == "running" and d["message"] == WRITING, 120, log)
     time.sleep(3)  # the sites are written, the job's transaction still open
     stop(workers[0], signal.SIGKILL)
     assert count_sites(env) == 0  # nothing of the interrupted import remains

@@ -1,5 +1,5 @@
-"""Second, third and fourth fresh check sets (knowledge/eval/fresh2_check.csv, fresh3_check.csv,
-fresh4_check.csv), each written and
+"""Second to fifth fresh check sets (knowledge/eval/fresh2_check.csv, fresh3_check.csv,
+fresh4_check.csv, fresh5_check.csv), each written and
 measured blind before any rule of its round read it: it loads, every row cites its source, its firms are in
 no other set, and both commands read it."""
 
@@ -11,12 +11,12 @@ import re
 import pytest
 
 from boucle.matching import command_evaluate
-from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH_CSV, HEAVY_CSV,
+from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH5_CSV, FRESH_CSV, HEAVY_CSV,
                                       LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, read_rows)
 from boucle.matching.tests.parks import receivers_by_label
 
 SETS = {"fresh2": (FRESH2_CSV, 20, 50, 4), "fresh3": (FRESH3_CSV, 18, 35, 2),
-        "fresh4": (FRESH4_CSV, 13, 62, 3)}  # cases, pairs, silent members
+        "fresh4": (FRESH4_CSV, 13, 62, 3), "fresh5": (FRESH5_CSV, 12, 75, 11)}  # cases, pairs, silent members
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -34,7 +34,7 @@ def test_a_fresh_set_loads_with_a_code_a_source_and_parks_outside_the_other_sets
     assert len([r for r in raw if not r["waste_description"].strip()]) >= silent
     firms = {r[c].strip() for r in rows for c in ("provider_company", "receiver_company") if r[c].strip()}
     others = {r[c].strip() for other in (MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV, FRESH_CSV,
-                                         FRESH2_CSV, FRESH3_CSV, FRESH4_CSV) if other != path
+                                         FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH5_CSV) if other != path
               for r in read_rows(other) for c in ("provider_company", "receiver_company") if c in r and r[c].strip()}
     assert firms and not firms & others
 
@@ -54,7 +54,7 @@ def test_the_protocol_script_knows_each_fresh_set_and_its_countries(name):
 
 
 @pytest.mark.parametrize("name,cases", [("fresh2", {"608", "616"}), ("fresh3", {"702", "716"}),
-                                        ("fresh4", {"807", "812"})])
+                                        ("fresh4", {"807", "812"}), ("fresh5", {"910", "912"})])
 def test_boucle_evaluate_prints_a_fresh_set_with_its_baselines(name, cases, capsys):
     ap = argparse.ArgumentParser()
     command_evaluate.register(ap.add_subparsers())

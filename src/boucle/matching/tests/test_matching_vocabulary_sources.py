@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from boucle.materials.text import tokens
-from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH_CSV, HEAVY_CSV,
+from boucle.matching.evaluate import (CODES_CSV, FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH5_CSV, FRESH_CSV, HEAVY_CSV,
                                       LITERATURE_CSV, MAESTRI_CSV, PROCESS_CSV, read_rows)
 
 MATERIALS = Path(__file__).parents[2] / "materials" / "data"
@@ -110,9 +110,14 @@ FRESH4_PREEXISTING = frozenset("""biogas|blast furnace gas|copeaux|filter cake|g
 |vinasses""".replace("\n", "").split("|"))
 
 
+# The same for the fifth fresh check set (commit 6be79c43): synonyms before it was written.
+FRESH5_PREEXISTING = frozenset("""abwasser|acide phosphorique|acide sulfurique|ammonia|copper slag|dampf|électricité|oxygen
+|vapeur basse pression|vapeur haute pression""".replace("\n", "").split("|"))
+
+
 @pytest.mark.parametrize("path,preexisting", [(FRESH2_CSV, FRESH2_PREEXISTING), (FRESH3_CSV, FRESH3_PREEXISTING),
-                                              (FRESH4_CSV, FRESH4_PREEXISTING)],
-                         ids=["fresh2", "fresh3", "fresh4"])
+                                              (FRESH4_CSV, FRESH4_PREEXISTING), (FRESH5_CSV, FRESH5_PREEXISTING)],
+                         ids=["fresh2", "fresh3", "fresh4", "fresh5"])
 def test_no_label_of_a_later_fresh_check_set_is_copied_without_an_independent_source(synonyms, path, preexisting):
     labels = {tokens(r["waste_description"]) for r in read_rows(path) if r["waste_description"].strip()}
     copied = [r for r in synonyms if tokens(r["synonym"]) in labels and not INDEPENDENT.match(r["source"])]
@@ -162,9 +167,9 @@ def test_strict_leave_one_case_out_judges_a_case_without_synonyms_equal_to_its_l
 
 
 @pytest.mark.parametrize("path", [MAESTRI_CSV, LITERATURE_CSV, PROCESS_CSV, HEAVY_CSV, CODES_CSV, FRESH_CSV,
-                                  FRESH2_CSV, FRESH3_CSV, FRESH4_CSV],
+                                  FRESH2_CSV, FRESH3_CSV, FRESH4_CSV, FRESH5_CSV],
                          ids=["maestri", "literature", "process", "heavy", "codes", "fresh", "fresh2", "fresh3",
-                              "fresh4"])
+                              "fresh4", "fresh5"])
 def test_no_company_name_of_an_evaluation_set_is_a_sector_phrase(path):
     """A site's name is read for sector words only: a company name of an evaluation set (with its
     place name) never becomes a phrase of the activity table."""

@@ -1,6 +1,9 @@
 // Facilitator map: EPCI outlines as a vector layer (works offline, no third-party request), sites
 // coloured by role and loaded per bounding box, synergy lines coloured by status; a line opens its
-// synergy. A background map is drawn only when the deployer set BOUCLE_TILE_URL.
+// synergy. A background map is drawn only when the deployer set BOUCLE_TILE_URL. Several synergies on one
+// track (the same two points: partners placed at one area's centre, two flows between the same sites) share a
+// numbered pin (leaflet.markercluster) that spreads into one pin per synergy; sites at one point share a marker
+// whose popup lists each of them.
 (function () {
   "use strict";
   // Names are data: tooltips get a text node, never HTML built from them.
@@ -31,7 +34,8 @@
     if (st) { s.style.background = st.color; s.style.height = Math.max(2, st.weight) + "px"; }
   });
 
-  const map = L.map(el).setView([50.3, 2.8], 8);
+  const map = L.map(el, { maxZoom: 18 }).setView([50.3, 2.8], 8);  // the pins' clusters need a maximum zoom
+  el.leafletMap = map;  // for the browser tests and a curious facilitator's console
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
   }
@@ -45,25 +49,74 @@
   const value = (id) => { const s = document.getElementById(id); return s ? s.value : ""; };
 
   const lines = L.layerGroup().addTo(map);
+  // One pin per synergy of a shared track, clustered where they coincide: a click spreads them out.
+  const pins = L.markerClusterGroup
+    ? L.markerClusterGroup({
+      showCoverageOnHover: false, maxClusterRadius: 40, spiderfyDistanceMultiplier: 1.6,  // discs of 24 px rarely overlap
+      // a white disc with the count (an integer): the library's green-yellow-orange discs read as statuses
+      iconCreateFunction: (c) => L.divIcon({ className: "synergy-cluster", iconSize: [24, 24],
+        html: "<span>" + Number(c.getChildCount()) + "</span>" }),
+    })
+    : L.layerGroup();
+  pins.addTo(map);
+  const describe = (p) => p.material + " — " + p.status_label + " : " + p.offer + " → " + p.need;
+  function pinFor(p, at) {
+    const style = STATUS[p.status] || STATUS.suggested;
+    const icon = L.divIcon({ className: "synergy-pin", iconSize: [16, 16], html: "" });
+    const pin = L.marker(at, { icon: icon, keyboard: true, title: describe(p), alt: describe(p) });
+    pin.on("add", () => { const e = pin.getElement(); if (e) e.style.background = style.color; });
+    // Text, never HTML: site names come from companies.
+    const box = document.createElement("div");
+    const head = document.createElement("strong");
+    head.textContent = p.material;
+    const what = document.createElement("div");
+    what.textContent = p.status_label + " : " + p.offer + " → " + p.need;
+    const link = document.createElement("a");
+    link.href = p.url;
+    link.textContent = words.open;
+    box.append(head, what, link);
+    pin.bindPopup(box);
+    return pin;
+  }
   let fitted = false;
   function loadLines() {
     const statut = value("map-status");
     lines.clearLayers();
+    pins.clearLayers();
     if (statut === "none") { counts.lines = ""; showCounts(); return; }
     fetch(el.dataset.linesUrl + (statut ? "?statut=" + encodeURIComponent(statut) : "")).then((r) => r.json()).then((geo) => {
+      const tracks = new Map();  // the same two points, in either direction: one track
       geo.features.forEach((f) => {
-        const p = f.properties;
-        const [a, b] = f.geometry.coordinates;
-        const style = STATUS[p.status] || STATUS.suggested;
-        const line = L.polyline([[a[1], a[0]], [b[1], b[0]]], { ...style, opacity: 0.85 });
-        // Text, never HTML: site names come from companies.
-        line.bindTooltip(text(p.material + " — " + p.status_label + " : " + p.offer + " → " + p.need), { sticky: true });
-        line.on("click", () => { window.location.href = p.url; });
-        line.on("add", () => {
-          const path = line.getElement();
-          if (path) { path.setAttribute("role", "link"); path.setAttribute("aria-label", words.open + " : " + p.material); }
+        const key = f.geometry.coordinates.map((c) => c.join(",")).sort().join("|");
+        if (!tracks.has(key)) tracks.set(key, []);
+        tracks.get(key).push(f);
+      });
+      tracks.forEach((features) => {
+        const [a, b] = features[0].geometry.coordinates;
+        const shared = features.length > 1 || (a[0] === b[0] && a[1] === b[1]);  // a point draws no line
+        const middle = [(a[1] + b[1]) / 2, (a[0] + b[0]) / 2];
+        const trackPins = shared ? features.map((f) => pinFor(f.properties, middle)) : [];
+        trackPins.forEach((pin) => pins.addLayer(pin));
+        features.forEach((f) => {
+          const p = f.properties;
+          const style = STATUS[p.status] || STATUS.suggested;
+          const line = L.polyline([[a[1], a[0]], [b[1], b[0]]], { ...style, opacity: 0.85 });
+          const label = features.length > 1 ? say(words.shared, { n: fmt(features.length) }) : describe(p);
+          line.bindTooltip(text(label), { sticky: true });
+          line.on("click", () => {
+            if (!trackPins.length) { window.location.href = p.url; return; }
+            // several synergies here: show their pins, spread out, rather than open one of them at random
+            pins.zoomToShowLayer ? pins.zoomToShowLayer(trackPins[0], () => {
+              const parent = pins.getVisibleParent(trackPins[0]);
+              if (parent && parent.spiderfy && parent !== trackPins[0]) parent.spiderfy();
+            }) : trackPins[0].openPopup();
+          });
+          line.on("add", () => {
+            const path = line.getElement();
+            if (path) { path.setAttribute("role", "link"); path.setAttribute("aria-label", words.open + " : " + p.material); }
+          });
+          lines.addLayer(line);
         });
-        lines.addLayer(line);
       });
       if (!fitted && geo.features.length) {  // the first time, frame the synergies
         fitted = true;
@@ -93,16 +146,35 @@
         });
         counts.sites = say(words.clusters, { n: fmt(data.clusters.reduce((n, c) => n + c.count, 0)), k: fmt(data.clusters.length) });
       } else {
+        // Sites at one point (two establishments at one address) share one marker listing each of them.
+        const spots = new Map();
         data.sites.forEach((s) => {
-          const role = s.n_offers && s.n_needs ? "both" : (s.n_offers ? "offer" : "need");
-          const m = L.circleMarker([s.lat, s.lon], { radius: 4 + Math.min(6, s.n_offers + (s.n_needs || 0)), color: ROLE[role], weight: 2, fillOpacity: 0.5 });
-          const a = document.createElement("a");
-          a.href = "/sites/" + s.id + "/";
-          a.textContent = s.name;
-          const detail = document.createElement("div");
-          detail.textContent = say(words.site_flows, { offers: fmt(s.n_offers), needs: fmt(s.n_needs || 0) });  // never "1 offres"
+          const key = s.lat + "," + s.lon;
+          if (!spots.has(key)) spots.set(key, []);
+          spots.get(key).push(s);
+        });
+        spots.forEach((here) => {
+          const offers = here.reduce((n, s) => n + s.n_offers, 0), needs = here.reduce((n, s) => n + (s.n_needs || 0), 0);
+          const role = offers && needs ? "both" : (offers ? "offer" : "need");
+          const m = L.circleMarker([here[0].lat, here[0].lon], { radius: 4 + Math.min(6, offers + needs) + (here.length > 1 ? 2 : 0), color: ROLE[role], weight: here.length > 1 ? 4 : 2, fillOpacity: 0.5 });
           const box = document.createElement("div");
-          box.append(a, detail);
+          if (here.length > 1) {
+            const head = document.createElement("strong");
+            head.textContent = say(words.same_place, { n: fmt(here.length) });
+            box.append(head);
+          }
+          const list = document.createElement(here.length > 1 ? "ul" : "div");
+          here.forEach((s) => {
+            const item = document.createElement(here.length > 1 ? "li" : "div");
+            const a = document.createElement("a");
+            a.href = "/sites/" + s.id + "/";
+            a.textContent = s.name;
+            const detail = document.createElement("div");
+            detail.textContent = say(words.site_flows, { offers: fmt(s.n_offers), needs: fmt(s.n_needs || 0) });  // never "1 offres"
+            item.append(a, detail);
+            list.append(item);
+          });
+          box.append(list);
           m.bindPopup(box);
           sites.addLayer(m);
         });
