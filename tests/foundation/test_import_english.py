@@ -52,7 +52,7 @@ def test_bad_sites_in_english(tmp_path, rows, line, english, french):
     ("EXT-1,offer,x,,,1,barrels,,,,", "unit: unknown unit « barrels »", "inconnue"),
     ("EXT-1,offer,x,,,-5,t,,,,", "quantity: -5 is negative", "négatif"),
     ("EXT-1,offer,x,,12345,1,t,,,,", "is not a waste code", "déchet"),
-    ("EXT-1,sell,x,,,5,t,,,,", "direction: unknown « sell », expected need|offer", "attendu"),
+    ("EXT-1,sell,x,,,5,t,,,,", "direction: unknown « sell », expected offer or need", "attendu"),
     ("EXT-404,offer,x,,,5,t,,,,", "unknown site EXT-404", "importez"),
 ])
 def test_bad_flows_in_english(tmp_path, row, english, french):
@@ -60,6 +60,37 @@ def test_bad_flows_in_english(tmp_path, row, english, french):
     rejected = reasons_in_english(import_flows, write(tmp_path, FLOWS + row + "\n", "flows.csv"))
     assert len(rejected) == 1 and rejected[0][0] == 2
     assert english in rejected[0][1] and french not in rejected[0][1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row, french, english_keys", [
+    ("EXT-1,vente,x,,,5,t,,,,", "direction: « vente » inconnu, attendu offre ou besoin", "need|offer"),
+    ("EXT-1,,x,,,5,t,,,,", "direction: valeur obligatoire (offre ou besoin)", "need|offer"),
+    ("EXT-1,offre,x,chose,,5,t,,,,", "kind: « chose » inconnu, attendu matière, énergie, eau, équipement ou service",
+     "energy|equipment"),
+    ("EXT-1,offre,x,,,5,t,annuel,,,", "period: « annuel » inconnu, attendu an, mois, semaine, jour ou ponctuel",
+     "day|month"),
+])
+def test_a_refused_word_lists_the_words_a_french_file_uses(tmp_path, row, french, english_keys):
+    """The template and its help write « offre », « matière », « an »: a refusal lists those, not the keys."""
+    make_site("Centrale", external_id="EXT-1")
+    rejected = import_flows(write(tmp_path, FLOWS + row + "\n", "flows.csv")).rejected
+    assert len(rejected) == 1 and french in rejected[0][1] and english_keys not in rejected[0][1]
+
+
+@pytest.mark.parametrize("column", ["direction", "kind", "period"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_word_a_refusal_lists_is_accepted(column, language):
+    """A refusal never suggests a word the importer would refuse in turn, in either language."""
+    import re
+
+    from boucle.flows.importers import CHOICE_WORDS, DIRECTIONS, KINDS, PERIODS
+
+    accepted = {"direction": DIRECTIONS, "kind": KINDS, "period": PERIODS}[column]
+    with translation.override(language):
+        words = [w.strip() for w in re.split(r",| or | ou ", str(CHOICE_WORDS[column])) if w.strip()]
+    assert len(words) == len(set(accepted.values())), words
+    assert {accepted[w] for w in words} == set(accepted.values())
 
 
 @pytest.mark.django_db

@@ -48,6 +48,8 @@ def test_the_card_and_the_estimate_detail_say_why_no_euros_are_shown(territory):
     assert WHY in card  # the card says why it shows no euros
     euros = calc.split("Gain net par an")[1].split("</table>")[0]
     assert f"coût d&#x27;élimination évité</td><td class=\"num\">—</td><td>le receveur traite" in euros
+    # said in full on the card and once under each table at most, not again in every row (reader9)
+    assert calc.count(WHY) <= 1 and calc.count("non compté (voir plus haut)") >= 4, calc.count(WHY)
     assert "l&#x27;économie est celle de l&#x27;élimination évitée" not in page  # not a waste operator's resale
     english = territory["client"].get(f"/synergies/{synergy.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "bills its own price" in english.replace("&#x27;", "'")

@@ -187,7 +187,7 @@ def test_a_refused_line_names_every_field_at_fault_on_the_page_and_in_the_api(wo
     assert job.state == "failed" and Flow.objects.count() == before
     body = client.get(response["Location"]).content.decode()
     assert ("<td data-label=\"Ligne\">3</td><td data-label=\"Raison\">direction: « vente » inconnu, attendu "
-            "need|offer ; quantity: -3 est négatif ; unit: ") in body
+            "offre ou besoin ; quantity: -3 est négatif ; unit: ") in body
     assert "<td data-label=\"Ligne\">4</td><td data-label=\"Raison\">kind: « truc » inconnu" in body
 
     doc = client.get(f"/api/jobs/{job.pk}").json()

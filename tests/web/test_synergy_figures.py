@@ -329,3 +329,27 @@ def test_a_pipe_between_two_sites_at_one_place_reads_as_on_the_card(db):
             rows = calculation(synergy, hidden=False)["eur"]
         pipe = [r["how"] for r in rows if "km ×" in r["how"]]
         assert pipe and all(how.startswith(shown) for how in pipe), pipe
+
+
+def test_heat_lost_in_the_pipe_is_said_between_the_cards_offer_and_the_rows_delivered_heat(db):
+    """A reader saw 11 000 MWh/an on the card and 10 400 MWh in the boiler row with nothing in between: the
+    detail says how much heat reaches the receiver and how much the pipe loses, and the two add up."""
+    from boucle.matching.models import Synergy
+    from boucle.testing import make_flow, make_site
+    from boucle.web.synergy_figures import calculation
+
+    site = make_site("Sécherie", naf="13.30Z")
+    heat = make_flow(site, "Chaleur fatale des sécheurs", kind="energy", quantity=11000, unit="MWh",
+                     material_class="waste_heat_low", quantity_base=11000, base_unit="MWh", temperature_c=70)
+    receiver = make_site("Réseau de chaleur", naf="35.30Z")
+    synergy = Synergy.objects.create(offer=heat, need_site=receiver, inferred=True, material_class="waste_heat_low",
+                                     distance_km=2.5, score=0.7, quantity_t=11000.0,
+                                     explanation={"need_temperature_c": 60})
+    with translation.override("fr"):
+        text = calculation(synergy, hidden=False)["heat_delivered"]
+    numbers = [float(n.replace("\u202f", "").replace(",", ".")) for n in re.findall(r"[\d\u202f,]+(?= MWh)", text)]
+    delivered, offered, lost = numbers
+    assert offered == 11000 and 0 < lost < offered and abs(delivered + lost - offered) <= 0.01 * offered, text
+    assert "2,5 km" in text
+    with translation.override("en"):
+        assert calculation(synergy, hidden=False)["heat_delivered"].startswith("Heat delivered:")

@@ -68,9 +68,10 @@ def date(column: str, text: str):
                         % {"column": column, "text": quoted(text)}) from None
 
 
-def choice(column: str, text: str, choices: dict, default=None):
+def choice(column: str, text: str, choices: dict, default=None, expected=None):
+    """``expected``: the accepted words as the reader writes them (« offre ou besoin »); the keys otherwise."""
     value = text.strip().lower()
-    expected = "|".join(sorted(set(choices.values())))
+    expected = str(expected) if expected is not None else "|".join(sorted(set(choices.values())))
     if not value:
         if default is None:
             raise CellError(_("%(column)s: valeur obligatoire (%(choices)s)") % {"column": column, "choices": expected})

@@ -31,6 +31,10 @@ COLUMNS = [
     ("current_route", False, _("Ce que devient le flux aujourd'hui, sans l'échange : mise en décharge, incinération, "
                                "déjà vendu pour recyclage, compostage… ou le code d'opération du bordereau (R1 à R13, "
                                "D1 à D15). Vide : inconnu, une hypothèse documentée s'applique."), "D1"),
+    # the form's « Matière » list, which README and the facilitator's page name; the company's help left it out
+    ("material_class", False, _("Matière, par son nom dans la liste du formulaire « Déclarer un flux » : un choix que "
+                                "la mise en relation respecte. Vide : elle est lue dans le libellé et le code "
+                                "déchet."), "Palettes et emballages bois"),
 ]
 HEADER = [c[0] for c in COLUMNS]
 

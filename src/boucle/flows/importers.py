@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from boucle.reference.models import ActivityCode, WasteCode
 from boucle.territories.models import Commune
@@ -67,6 +68,12 @@ KINDS = {"material": "material", "matiere": "material", "matière": "material", 
          "service": "service"}
 PERIODS = {"year": "year", "an": "year", "annee": "year", "année": "year", "month": "month", "mois": "month",
            "week": "week", "semaine": "week", "day": "day", "jour": "day", "once": "once", "ponctuel": "once"}
+# The words a refusal lists, in the reader's language: a French file is written « offre », « matière », « an »
+# (the template and its help say so), so « attendu need|offer » named keys nobody had typed. Each word of
+# either language is one the dictionaries above accept (tests/foundation/test_import_english.py).
+CHOICE_WORDS = {"direction": gettext_lazy("offre ou besoin"),
+                "kind": gettext_lazy("matière, énergie, eau, équipement ou service"),
+                "period": gettext_lazy("an, mois, semaine, jour ou ponctuel")}
 
 
 @dataclass
@@ -666,12 +673,14 @@ def _flow_row(row, raw_sid, line, seen, site_ids, waste, within, header) -> tupl
                    % {"value": sid})
     elif within is not None and sid not in within.sites:
         errors.add("site_id", _("site_id: le site %(value)s est hors du territoire de l'import") % {"value": sid})
-    direction = errors.check("direction", lambda: F.choice("direction", row.get("direction", ""), DIRECTIONS))
+    direction = errors.check("direction", lambda: F.choice("direction", row.get("direction", ""), DIRECTIONS,
+                                                                 expected=CHOICE_WORDS["direction"]))
     label = errors.check("label", lambda: B.label("label", row.get("label", "").strip(), _length(Flow, "label")),
                          default="")
     if not label and errors.ok("label"):
         errors.add("label", _("%(column)s: valeur obligatoire") % {"column": "label"})
-    kind = errors.check("kind", lambda: F.choice("kind", row.get("kind", ""), KINDS, default="material"))
+    kind = errors.check("kind", lambda: F.choice("kind", row.get("kind", ""), KINDS, default="material",
+                                                       expected=CHOICE_WORDS["kind"]))
     ewc = errors.check("ewc_code", lambda: F.ewc(row.get("ewc_code", "")))
     if ewc and ewc not in waste:
         errors.add("ewc_code", _("ewc_code: %(code)s absent de la liste européenne des déchets")
@@ -693,7 +702,8 @@ def _flow_row(row, raw_sid, line, seen, site_ids, waste, within, header) -> tupl
                        % {"unit": unit, "kind": kind_label(kind), "units": ", ".join(units.units_for_kind(kind))})
     elif quantity is not None:
         errors.add("unit", _("unit: obligatoire quand quantity est donnée"))
-    period = errors.check("period", lambda: F.choice("period", row.get("period", ""), PERIODS, default="year"))
+    period = errors.check("period", lambda: F.choice("period", row.get("period", ""), PERIODS, default="year",
+                                                           expected=CHOICE_WORDS["period"]))
     temperature = errors.check("temperature_c",
                                lambda: F.number("temperature_c", row.get("temperature_c", ""), minimum=-273.15))
     hazardous = errors.check("hazardous", lambda: F.boolean("hazardous", row.get("hazardous", "")))

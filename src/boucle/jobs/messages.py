@@ -50,8 +50,10 @@ def from_french(job_msgid_text: str) -> str:
     return job_msgid_text
 
 
-def _value(text: str):
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
+def _value(job_msgid_value: str):
+    """A parameter read back from a French text; one that is itself a catalogue msgid (a flow's kind « eau »,
+    the words a refusal lists « offre ou besoin ») is translated with the sentence, not left in French."""
+    return int(job_msgid_value) if re.fullmatch(r"-?\d+", job_msgid_value) else _(job_msgid_value)
 
 
 @lru_cache(maxsize=4)

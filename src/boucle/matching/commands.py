@@ -17,6 +17,18 @@ def _n(value, digits: int = 0) -> str:
     return number_format(round(float(value), digits), decimal_pos=digits, use_l10n=True, force_grouping=True)
 
 
+def co2e_shown(value: float, explanation) -> str:
+    """The CO2e as the synergy's card and list show it (``web.present.co2e_text``): to the digits its range
+    allows. The table printed « 2 180 » or « 5 508 » where the pages said « 2 200 » and « 6 000 »."""
+    from django.utils.translation import get_language
+
+    from boucle.impact.ranges import format_range
+
+    e = explanation if isinstance(explanation, dict) else {}
+    lang = "en" if (get_language() or "fr").startswith("en") else "fr"
+    return format_range(value, e.get("co2e_low_t"), e.get("co2e_high_t"), "", lang, with_range=False)
+
+
 def _unit(unit: str) -> str:
     return {"m3": "m³"}.get(unit, unit)
 
@@ -172,18 +184,20 @@ def _write(out, fmt: str, proposals) -> None:
             row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
             writer.writerow({k: safe_cell(v) for k, v in row.items()})
     else:
+        from boucle.web.words import distance_figure  # « < 0,1 » for two sites at one place, as on the pages
+
         from .wording import explanation_text, material_label
 
         co2_unit, pair_title, merit = _("t CO2e/an"), _("offre → receveur"), _("pertinence")
         out.write(f"{merit:>10}  {'km':>6}  {co2_unit:>10}  {pair_title}\n")
         for p in proposals:
             co2 = p.co2e_avoided_t_per_year
-            co2 = "—" if co2 is None else _n(co2, 0 if abs(co2) >= 10 else 1)
+            co2 = "—" if co2 is None else co2e_shown(co2, p.explanation)
             need = p.need_label or _("(besoin déduit : %(material_class)s)") % {"material_class": material_label(p.material_class)}
             pair = _("%(offer_site)s « %(offer_label)s » → %(need_site)s %(need)s") % {
                 "offer_site": p.offer_site_id, "offer_label": p.offer_label, "need_site": p.need_site_id,
                 "need": need}
-            out.write(f"{_n(p.score * 100):>8} %  {_n(p.distance_km, 1):>6}  {co2:>10}  {pair}\n")
+            out.write(f"{_n(p.score * 100):>8} %  {distance_figure(p.distance_km):>6}  {co2:>10}  {pair}\n")
             out.write(f"{'':32}{explanation_text(p.explanation, quantity=p.quantity, unit=p.unit, need_label=p.need_label)}\n")
 
 

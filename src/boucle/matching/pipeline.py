@@ -1591,6 +1591,8 @@ STATED_USES = (
                      "EU BREF GLS 2012 (granulated slag as a glass batch material); NACE 23.51, 23.6, 23.1"),
 )
 STATED_USE_OTHER = 0.5
+# the uses a form of the material may state on its own (``StatedUse.forms``), as bits of STATED_USES
+_FORM_USES = sum(1 << i for i, use in enumerate(STATED_USES) if use.forms)
 _USE_MARKER = re.compile(r"\b(?:used|use|as|for|pour|comme|als|fur|zur|zum)\b|\(")
 
 
@@ -2308,6 +2310,13 @@ def propose_table(sites: list[SiteIn], flows: list[FlowIn], radius_km: float = 2
 # park their distances say nothing of their trades), and none is shown -- the flow's page says that the activity
 # of the sites around is unknown. Nothing fitted: the cap is the default output's.
 UNKNOWN_PRIOR = round(DEDUCED_CONFIDENCE * DEDUCED_MIN_SCORE, 4)
+# An offer whose label states its use (« … as soil amendment », "CO2 … for residue carbonation", "… used as fertiliser":
+# STATED_USES) names the operation its holder offers (Directive 2008/98/EC, Annex II: R10 land treatment is another
+# operation than R1 or R5) and so the activities it is meant for; a site of unknown activity is not known to make
+# that use, and choosing it as a last resort would go against what the label says: such an offer is not proposed
+# to sites of unknown activity (its flow page then says why no receiver, as for any offer without one). A use
+# only implied by the material's form (granulated blast-furnace slag, made to be a cement constituent:
+# ``StatedUse.forms``) is what the material is, not the holder's choice, and does not count.
 UNKNOWN_AT_MOST = MAX_RECEIVERS_PER_OFFER
 
 
@@ -2332,6 +2341,8 @@ def _with_unknown_receivers(unknown_sites, sites_arr, offers, needs, n_rows, can
     shown = np.zeros(int(o_flow_of.max(initial=-1)) + 1, dtype=bool)
     shown[o_flow_of[cands.offer_idx[sel]]] = True
     rows = np.flatnonzero(~shown[o_flow_of] & ~offers.hazardous & (offers.confidence >= RECOGNISED_CONFIDENCE))
+    if uses is not None:  # a label stating its use in words: not to a site of unknown activity (see UNKNOWN_PRIOR)
+        rows = rows[(uses[0][rows] & ~_FORM_USES) == 0]
     if searchable is not None:
         rows = np.intersect1d(rows, searchable)
     if rows.size == 0:

@@ -71,10 +71,9 @@ def public_epcis(period=None) -> list[dict]:
     names = dict(Epci.objects.filter(siren__in=codes).values_list("siren", "name"))
     rows = [{"code": code, "name": names.get(code, code), **ind.headline(ind.present(figs, public=True))}
             for code, figs in zip(codes, figures)]
-    from boucle.territories.refs import fold_name
+    from boucle.territories.refs import name_order
 
-    # in dictionary order: « CA de Béthune » before « CA Valenciennes », « CC Pévèle » before « CC Picardie »
-    return sorted(rows, key=lambda r: (fold_name(r["name"]).replace(" ", ""), r["name"]))
+    return sorted(rows, key=lambda r: name_order(r["name"]))
 
 
 def _lang() -> str:

@@ -239,6 +239,9 @@ def seed_vacuum() -> list[Passport]:
 
 PARK_KINDS = ("tour à commande numérique", "centre d'usinage", "presse plieuse", "presse à injecter",
               "robot de soudage", "cisaille guillotine")
+# one GTIN per kind of machine: a GTIN names one trade item, so a press brake cannot carry the machining
+# centre's (GS1 General Specifications 4.2, GTIN allocation rules)
+PARK_GTINS = tuple(_gtin(f"4567{k + 1:02d}") for k in range(len(PARK_KINDS)))
 PARK_YEARS = (1994, 1998, 2001, 2003, 2005, 2006, 2008, 2009, 2010, 2012, 2013, 2015, 2016, 2018, 2019, 2020,
               2021, 2022, 2023, 2024)
 
@@ -255,13 +258,13 @@ def seed_machine_park() -> list[Passport]:
         return []
     passports, events = [], []
     for i, year in enumerate(PARK_YEARS):
-        site, kind = sites[i % len(sites)], PARK_KINDS[i % len(PARK_KINDS)]
+        site, kind, gtin = sites[i % len(sites)], PARK_KINDS[i % len(PARK_KINDS)], PARK_GTINS[i % len(PARK_KINDS)]
         serial = f"U{i + 2:04d}"
         fields = dict(name=f"{kind.capitalize()} (exemple illustratif, mis en service en {year})",
                       description="Machine illustrative du parc de démonstration : ni la machine ni son âge ne sont réels.",
                       production_equipment=True)
-        passports.append(_issue(MACHINE_GTIN, serial, site, fields))
-        events.append(object_event([_uri(MACHINE_GTIN, serial)], action="ADD", biz_step="commissioning",
+        passports.append(_issue(gtin, serial, site, fields))
+        events.append(object_event([_uri(gtin, serial)], action="ADD", biz_step="commissioning",
                                    event_time=f"{year}-03-01T08:00:00Z", biz_location=site_uri(site)))
     known = set(Event.objects.filter(event_id__in=[e["eventID"] for e in events]).values_list("event_id", flat=True))
     for event in events:

@@ -81,6 +81,13 @@ def fold_name(text: str) -> str:
     return " ".join(re.sub(r"[-'’`.]", " ", plain).split())
 
 
+def name_order(name: str) -> tuple:
+    """A territory's place in a list, in dictionary order: « CA de Béthune » before « CA Douaisis », « CA Coeur de
+    Flandre » before « CA Coeur d'Ostrevent », « CC Pévèle » before « CC Picardie » (the home page and the
+    observatory list the intercommunalities in this one order)."""
+    return fold_name(name).replace(" ", ""), name or ""
+
+
 def communes_matching(text: str) -> list:
     """Every commune ``text`` may name: an INSEE code (59350), a postcode (59000) or a name, accents and
     case ignored, optionally followed by its département ("Bailleul (59)", "Bailleul 59"). Most

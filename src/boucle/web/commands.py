@@ -43,6 +43,22 @@ def _say(text=""):
     print(text, flush=True)
 
 
+# The demo's import files are named in English (sites.csv, flows.csv); its summary speaks the reader's words.
+IMPORTED_WORDS = {"sites": _("sites"), "flows": _("flux")}
+
+
+def division_lines(counts) -> list[str]:
+    """« 20 : 269 / 71 » per NAF division from (naf code, direction, count) rows; sites with no activity code
+    are counted last under « sans code NAF » (they read « ?? » before)."""
+    per_div = {}
+    for naf, direction, n in counts:
+        div = naf[:2] if naf else None
+        per_div.setdefault(div, {"offer": 0, "need": 0})[direction] += n
+    return [_("%(division)s : %(offers)d / %(needs)d")
+            % {"division": div or _("sans code NAF"), "offers": per_div[div]["offer"], "needs": per_div[div]["need"]}
+            for div in sorted(per_div, key=lambda d: (d is None, d or ""))]
+
+
 def run_demo(args) -> int:
     from django.contrib.auth import get_user_model
     from django.db.models import Count
@@ -67,7 +83,8 @@ def run_demo(args) -> int:
             print("\n".join(report.lines()), file=sys.stderr)
             return 1
         _say("  " + _("%(what)s : %(created)d créés, %(updated)d mis à jour, %(unchanged)d inchangés")
-             % {"what": what, "created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+             % {"what": IMPORTED_WORDS[what], "created": report.created, "updated": report.updated,
+                "unchanged": report.unchanged})
     sites = Site.objects.filter(source="demo")
     flows = Flow.objects.filter(site__in=sites)
     _say("  " + _("%(sites)d sites, %(flows)d flux dont %(illustrative)d illustratifs (typiques de l'activité, "
@@ -75,13 +92,8 @@ def run_demo(args) -> int:
          % {"sites": sites.count(), "flows": flows.count(), "illustrative": flows.filter(illustrative=True).count(),
             "real": flows.filter(illustrative=False).count()})
     _say("  " + _("flux par division NAF (offres / besoins) :"))
-    per_div = {}
-    for naf, direction, n in flows.values_list("site__naf_id", "direction").annotate(n=Count("id")):
-        div = (naf or "??")[:2]
-        per_div.setdefault(div, {"offer": 0, "need": 0})[direction] += n
-    for div in sorted(per_div):
-        _say("    " + _("%(division)s : %(offers)d / %(needs)d")
-             % {"division": div, "offers": per_div[div]["offer"], "needs": per_div[div]["need"]})
+    for line in division_lines(flows.values_list("site__naf_id", "direction").annotate(n=Count("id"))):
+        _say("    " + line)
     # The passports come before the matching: a disassembly or recycling event declares offers on its
     # site (``passports.events.offers_from_event``), and the stored run must cover every demo flow,
     # so the proposals a page counts are the ones ``boucle match`` prints.

@@ -221,6 +221,8 @@ class FlowForm(forms.Form):
         if self.is_bound:
             self.data = self._units_typed_in_numbers(self.data)
         self.fields["site"].queryset = sites
+        if sites is not None and sites.count() == 1:
+            self.fields["site"].empty_label = None  # one site, chosen (the views' initial): no « --------- »
         self.fields["current_route"].widget.choices = route_choices()
         for name, direction in self.FOR_DIRECTION.items():
             self.fields[name].for_direction = direction

@@ -193,7 +193,9 @@ def calculation(synergy, hidden: bool) -> dict | None:
             elif explanation.get("disposal_receiver") and t.name in ("avoided_disposal_fee", "avoided_purchase",
                                                                       "processing_cost", "virgin_avoided",
                                                                       "disposal_avoided", "processing"):
-                how = str(disposal_receiver_note())  # a disposal operator bills its own fee, recycles nothing
+                # a disposal operator bills its own fee, recycles nothing: the card above says it in full, the
+                # rows point to it (the full sentence in five rows read as a wall of repeats)
+                how = str(_("le receveur traite et élimine des déchets : non compté (voir plus haut)"))
             elif t.name == "avoided_purchase" and explanation.get("waste_receiver"):
                 how = str(waste_receiver_note())  # a waste operator resells it: no virgin purchase avoided
             elif t.name == "processing_cost" and explanation.get("waste_receiver"):
@@ -207,7 +209,7 @@ def calculation(synergy, hidden: bool) -> dict | None:
                         "vintage": t.vintage if cited and t.vintage and t.vintage not in name else "", "range": _price_range(t, lang) if cited else ""})
         return out
 
-    from boucle.matching.wording import disposal_receiver_note, waste_receiver_note, waste_receiver_preparation_note
+    from boucle.matching.wording import waste_receiver_note, waste_receiver_preparation_note
 
     from .present import co2e_text, eur_text
 
@@ -233,4 +235,18 @@ def calculation(synergy, hidden: bool) -> dict | None:
             "eur_why": why_unknown(b.reasons.get("eur_saved") if b.eur_saved is None else None, "eur", material, lang),
             "market_value": None if b.market_value_eur is None else _number(b.market_value_eur, lang),
             # a total the engine cannot compute (a factor or price is missing), above terms that are known
-            "unknown_total": b.co2e_avoided_t is None or b.eur_saved is None}
+            "unknown_total": b.co2e_avoided_t is None or b.eur_saved is None,
+            # heat: the terms count the heat delivered, the card the heat offered; the pipe's losses in between
+            "heat_delivered": _heat_delivered(b.heat, quantity, synergy.distance_km, lang)}
+
+
+def _heat_delivered(heat: dict, offered, distance_km, lang: str) -> str | None:
+    """« 10 400 MWh livrés par an sur 11 000 offerts : 600 MWh perdus dans 2,5 km de canalisation » (the card
+    shows the offered heat, the rows of the calculation the delivered heat: the difference said, not left)."""
+    delivered, loss = heat.get("delivered_mwh"), heat.get("loss_mwh")
+    if delivered is None or loss is None or offered is None or not heat.get("feasible", True):
+        return None
+    return str(_("Chaleur livrée : %(delivered)s MWh par an sur %(offered)s MWh offerts ; %(loss)s MWh perdus dans "
+                 "%(distance)s km de conduite enterrée.")) % {
+        "delivered": _term_number(delivered, lang), "offered": _term_number(offered, lang),
+        "loss": _term_number(loss, lang), "distance": distance_figure(distance_km) if distance_km is not None else "—"}

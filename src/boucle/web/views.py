@@ -32,6 +32,7 @@ def theme_stylesheet(request):
 def home(request):
     """Aggregates per EPCI under the disclosure rule (≥ 3 companies, none above 85 % of a figure)."""
     from boucle.observatory.disclosure import disclose
+    from boucle.territories.refs import name_order
 
     rows = (Site.objects.filter(commune__isnull=False, closed=False)
             .values("commune__epci_id", "commune__epci__name", "company")
@@ -50,7 +51,7 @@ def home(request):
 
     epcis = [{"siren": siren, "name": e["name"], "companies": count(e["companies"]),
               "offers": count(e["offers"]), "needs": count(e["needs"])}
-             for siren, e in sorted(per_epci.items(), key=lambda item: item[1]["name"] or "")]
+             for siren, e in sorted(per_epci.items(), key=lambda item: name_order(item[1]["name"]))]
     published = Site.objects.filter(company__published=True).select_related("commune")[:50]
     return render(request, "web/home.html", {"epcis": epcis, "published": published})
 

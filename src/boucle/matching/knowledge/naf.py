@@ -287,10 +287,10 @@ def _token_match(word: str, text_words: tuple[str, ...]) -> float:
 # valorisation énergétique), "TMB" (tri mécano-biologique) (IATE); "EfW" (energy from waste), "ERF" (energy recovery
 # facility) (UK Defra, Energy from waste: a guide to the debate, 2014); "SNG" (synthetic natural gas, IATE); "KVA"
 # (Kehrichtverwertungsanlage, Swiss FOEN), "AVI" (afvalverbrandingsinstallatie, IATE), "OSB" (oriented strand board,
-# EN 300). "KVA" and "MVA" are also the units kVA and MVA of transformers and generators: after a number they are a
+# EN 300), "CVO" (centre de valorisation organique: ADEME, a plant that composts or digests bio-waste). "KVA" and "MVA" are also the units kVA and MVA of transformers and generators: after a number they are a
 # measure and dropped before reading (_MEASURE).
 SHORT_WORDS = frozenset({"chp", "kwk", "hkw", "mva", "kva", "avi", "wkc", "lng", "mrf", "mbt", "uve", "tmb", "efw", "erf", "sng",
-                         "osb"})
+                         "osb", "cvo"})
 
 
 # A near spelling is a misspelt English, French or German word (the languages of the activities

@@ -119,6 +119,14 @@ def test_the_company_sees_its_total_as_information_not_an_offer(with_total, clie
     assert "total annuel déclaré sur plusieurs déchets (information, pas une offre)" in row
 
 
+def test_the_facilitator_site_page_shows_the_total_as_information_not_an_offer(with_total, client):
+    """The site page (/sites/<pk>/, opened from the map) said « offre » beside the yearly total (reader9)."""
+    client.force_login(with_total.users["fac_region"])
+    page = client.get(reverse("site-detail", args=[with_total.sites["lille_a"].pk])).content.decode()
+    row = page.split("Déchets dangereux (total déclaré iREP 2021)")[0].rsplit("<tr>", 1)[1]
+    assert "total annuel déclaré sur plusieurs déchets (information, pas une offre)" in row and "offre<" not in row
+
+
 def test_an_imported_irep_total_is_flagged(db, tmp_path):
     from boucle.flows.importers import import_flows, import_sites
     from boucle.flows.models import Flow

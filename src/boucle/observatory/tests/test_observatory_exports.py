@@ -224,7 +224,7 @@ def test_a_synergy_download_in_english_and_its_xlsx_pairs_each_header_with_its_k
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
     assert header[:3] == ["synergy no.", "synergy status", "material"]
-    assert {r["synergy status"] for r in rows} == {"running", "suggested", "in discussion", "declined"}
+    assert {r["synergy status"] for r in rows} == {"running", "suggested", "in discussion", "abandoned"}
     assert {r["material"] for r in rows} >= {"Spent foundry sand", "Coal fly ash"}
     pairs = {row[0].value: row[1].value for row in book["columns"].iter_rows(min_row=2)}
     assert [pairs[h] for h in header] == SYNERGY_COLUMNS

@@ -78,3 +78,19 @@ def test_demo_equipment_pack_modules_cells_motor_machine(client, world, capsys):
     url = next(r["resolver_url"] for r in rows if r["handle"] == pack.handle)
     page = client.get(url.removeprefix("http://testserver"), follow=True)
     assert page.status_code == 200 and "Pack batterie de traction" in page.content.decode()
+
+
+def test_each_kind_of_demo_machine_has_its_own_product_code(world):
+    """A GTIN names one trade item: a press brake of the demo park must not carry the machining centre's code,
+    and two machines of one kind share theirs (the serial tells them apart)."""
+    from boucle.passports.demo import MACHINE_GTIN, seed_equipment, seed_machine_park
+
+    machine = [p for p in seed_equipment() if p.gtin == MACHINE_GTIN]
+    park = seed_machine_park()
+    assert park and machine
+    kinds = {}
+    for passport in park:
+        kinds.setdefault(passport.gtin, set()).add(passport.name.split(" (")[0])
+    assert all(len(names) == 1 for names in kinds.values()), kinds
+    assert len(kinds) == len({name for names in kinds.values() for name in names}) > 1
+    assert MACHINE_GTIN not in kinds
