@@ -79,7 +79,17 @@ HEAT_CASCADE = (
 WATER_GRADE = {"water_potable": 5, "water_demineralised": 5, "water_process": 4, "water_rain": 3,
                "water_cooling": 3, "water_treated_wastewater": 2, "water_irrigation": 2, "wastewater_nutrient_rich": 1,
                "wastewater_industrial": 1}
-MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0}
+# A gas with no network of its own moves only through a pipe built for it, to a user a few kilometres away: landfill
+# gas and raw biogas (« biogaz brut ») are piped to a nearby boiler, kiln or a satellite CHP unit, at a pipeline cost
+# of some USD 0.3-0.6 M per km (0.5-1 M per mile) that the gas must repay, so the user must be close (US EPA LMOP, LFG
+# Energy Project Development Handbook, ch. 3, direct use of medium-Btu gas: the end user's proximity is critical; FNR,
+# Leitfaden Biogas 2016, ch. 6: raw-gas pipelines to satellite CHP units over a few kilometres); works gases (coke
+# oven, blast furnace, refinery off-gas) and syngas are burnt in the works or at an adjacent power plant (EU BREF IS
+# 2012, 2.3 use of process gases; EU BREF REF 2015, fuel gas system). 10 km is the outer end of those pipes; gas
+# upgraded to grid quality (biomethane) travels through the gas grid and keeps the search radius.
+RAW_GAS_MAX_KM = 10.0
+MAX_DISTANCE_KM = {"steam": 3.0, "cold": 3.0, "biogas": RAW_GAS_MAX_KM, "fuel_gas": RAW_GAS_MAX_KM,
+                   "syngas": RAW_GAS_MAX_KM}
 
 
 @dataclass(frozen=True)
@@ -599,7 +609,7 @@ def class_info() -> eng.ClassInfo:
 
 def reach_km(class_keys, radius_km: float) -> float:
     """How far the matching looks for a partner of a flow of these classes: the search radius, or the
-    class's own limit when shorter (heat 5 km, steam and cold 3 km, water 20 km: ``ClassInfo.max_distance_km``,
+    class's own limit when shorter (heat 5 km, steam and cold 3 km, raw gases 10 km, water 20 km: ``ClassInfo.max_distance_km``,
     which :func:`.engine.pair_radius_km` applies to every pair); the largest over the classes given, the
     radius when none is known."""
     keys = _classes()[0]
@@ -1628,6 +1638,22 @@ STATED_USES = (
     # heat source); a district-heating network (supply 70-120 °C, need_temperatures.csv 35.3; 50-60 °C in a fourth
     # generation network, Lund et al. 2014, Energy 68:1-11), greenhouse heating pipes (40-60 °C) or process hot
     # water take it only through a heat pump (EU BREF ENE 2009, 3.3.2), an investment the label does not offer.
+    # « Poussières d'aciérie électrique », "EAF dust", "zinc-rich dust": the filter dust of an electric arc furnace
+    # holds 20-40 % zinc from galvanised scrap; it goes to a Waelz kiln or another zinc-recovery process (EU BREF NFM
+    # 2017, ch. 6; EWC 10 02 07*), or to a hazardous-waste treater, not to another steelworks, whose sinter plant and
+    # blast furnace limit the zinc they take in (EU BREF IS 2012, ch. 3 and 4: zinc-rich dusts are kept out of the
+    # sinter). The label names a form made for zinc recovery wherever it stands.
+    StatedUse("zinc_recovery", (), ("24.4", "38.2", "38.3"),
+              forms=("poussieres d acierie electrique", "poussiere d acierie electrique",
+                     "poussieres d acieries electriques", "poussieres de four a arc", "poussieres de four electrique",
+                     "poussieres riches en zinc", "poussiere riche en zinc", "poussieres zinciferes",
+                     "eaf dust", "eaf dusts", "eaf filter dust", "electric arc furnace dust", "electric arc furnace dusts",
+                     "arc furnace dust", "zinc rich dust", "zinc rich dusts", "zinc bearing dust", "zinc bearing dusts",
+                     "elektroofenstaub", "elektroofenstaube", "lichtbogenofenstaub", "lichtbogenofenstaube",
+                     "zinkhaltiger staub", "zinkhaltige staube", "zinkreicher staub"),
+              source="EU BREF NFM 2017, ch. 6 (zinc recovery from EAF dust in Waelz kilns); EU BREF IS 2012, ch. 3 "
+                     "and 4 (zinc limits of the sinter plant and blast furnace); EWC 10 02 07* (solid wastes from gas "
+                     "treatment containing hazardous substances); NACE 24.43, 24.4, 38.2, 38.3"),
     StatedUse("warm_return", (), ("03", "52.21"),
               source="EU BREF ICS 2001 (Industrial Cooling Systems: discharge of cooling water at 25-35 °C, reuse "
                      "of its heat in aquaculture); EU BREF ENE 2009, 3.3.2 (heat pumps lift low-grade heat to a "

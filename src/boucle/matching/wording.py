@@ -240,6 +240,7 @@ def use_label(name: str) -> str:
         "binder": _("constituant du ciment ou du béton"),
         "neutralisation": _("neutralisation ou carbonatation"),
         "warm_return": _("eau tiède pour la pisciculture ou la regazéification du GNL"),
+        "zinc_recovery": _("récupération du zinc (four Waelz) ou traitement de déchets dangereux"),
     }
     return words.get(name, "")
 

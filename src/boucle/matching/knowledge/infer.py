@@ -463,7 +463,10 @@ class ProcessScope:
 
 
 def _scope_items(item: str) -> set[str]:
-    """The classes one item of a scope's "keeps" names: a class key, "group:<group>" or "state:<physical state>"."""
+    """The classes one item of a scope's "keeps" names: a class key, "group:<group>", "state:<physical state>" or "*"
+    (every class: the row only raises the weight of what it "takes")."""
+    if item == "*":
+        return set(_class_groups())
     if item.startswith("group:"):
         return {k for k, g in _class_groups().items() if g == item[6:]}
     if item.startswith("state:"):
